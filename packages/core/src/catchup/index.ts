@@ -1,0 +1,2 @@
+// public exports of catchup/ (filled in by its owner)
+export {};

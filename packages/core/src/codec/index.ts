@@ -1,0 +1,2 @@
+// public exports of codec/ (filled in by its owner)
+export {};

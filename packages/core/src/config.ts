@@ -1,0 +1,97 @@
+// Engine configuration with defaults. Every field is documented because it is public
+// (createGroup({ config }) passes a Partial<RaftConfig> through).
+
+export interface RaftConfig {
+  /** Base election timeout; the actual one is randomized in [timeout, timeout + jitter). */
+  electionTimeoutMs: number;
+  /** Width of the randomization window added to electionTimeoutMs. */
+  electionJitterMs: number;
+  /** Leader heartbeat interval; must be well below electionTimeoutMs. */
+  heartbeatMs: number;
+  /** Extra delay added to the very first election timeout after start (lets existing leaders be heard). */
+  bootstrapDelayMs: number;
+  /** Pre-vote round before a real election (thesis §9.6): a rejoining peer cannot inflate terms. */
+  preVote: boolean;
+  /** A leader that has not heard from a quorum within an election timeout steps down (thesis §6.2). */
+  checkQuorum: boolean;
+  /** Max AppendEntries in flight per follower (pipelining). */
+  maxInflightAppends: number;
+  /** Max entries in one AppendEntries. */
+  maxBatchEntries: number;
+  /** Max payload bytes in one AppendEntries (at least one entry is always sent). */
+  maxBatchBytes: number;
+  /** How long a follower waits for the leader's answer to a forwarded command or read before failing it. */
+  forwardTimeoutMs: number;
+  /** Max commands in one proposal (executeMany). */
+  maxProposalCommands: number;
+  /** Max bytes of one proposal. */
+  maxProposalBytes: number;
+  /** Entries per catch-up chunk (issue 3). */
+  catchUpBatchSize: number;
+  /** A catch-up request unanswered for this long drops the peer's availability. */
+  catchUpRequestTimeoutMs: number;
+  /** Bytes per snapshot chunk during catch-up. */
+  snapshotChunkBytes: number;
+  /** A follower this far behind the leader (in entries) starts a catch-up session instead of plain replication. */
+  catchUpThreshold: number;
+  /** Compact the log past the latest snapshot once it holds more than this many entries... */
+  compactAfterEntries: number;
+  /** ...or more than this many bytes. */
+  compactAfterBytes: number;
+  /** Maximum voters; further peers stay learners. */
+  maxVoters: number;
+  /** The leader removes a voter it has not heard from for this long, while a quorum remains. */
+  autoRemoveAfterMs: number;
+}
+
+export const defaultRaftConfig: RaftConfig = {
+  electionTimeoutMs: 1000,
+  electionJitterMs: 500,
+  heartbeatMs: 100,
+  bootstrapDelayMs: 500,
+  preVote: true,
+  checkQuorum: true,
+  maxInflightAppends: 8,
+  maxBatchEntries: 512,
+  maxBatchBytes: 256 * 1024,
+  forwardTimeoutMs: 5000,
+  maxProposalCommands: 10_000,
+  maxProposalBytes: 8 * 1024 * 1024,
+  catchUpBatchSize: 2000,
+  catchUpRequestTimeoutMs: 2000,
+  snapshotChunkBytes: 256 * 1024,
+  catchUpThreshold: 4096,
+  compactAfterEntries: 50_000,
+  compactAfterBytes: 32 * 1024 * 1024,
+  maxVoters: 5,
+  autoRemoveAfterMs: 30_000,
+};
+
+/**
+ * Test-only switches that re-introduce known Raft bugs, so tests can prove the simulator and the
+ * linearizability checker catch them. Never set outside tests.
+ */
+export interface InjectedBugs {
+  /** Commit an entry of an earlier term by counting replicas (violates §5.4.2). */
+  commitPreviousTerm?: boolean;
+  /** Do not persist the vote (a restarted peer may vote twice in one term). */
+  forgetVote?: boolean;
+  /** Answer a strong read without a quorum round (stale reads from a deposed leader). */
+  readWithoutQuorum?: boolean;
+  /** Skip the no-op on election. */
+  noNoopOnElection?: boolean;
+}
+
+export function resolveConfig(partial: Partial<RaftConfig> | undefined): RaftConfig {
+  const config = { ...defaultRaftConfig, ...partial };
+  if (config.heartbeatMs >= config.electionTimeoutMs) {
+    throw new RangeError(`heartbeatMs (${config.heartbeatMs}) must be below electionTimeoutMs (${config.electionTimeoutMs})`);
+  }
+  for (const [key, value] of Object.entries(config)) {
+    if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) {
+      throw new RangeError(`config.${key} must be a finite non-negative number, got ${value}`);
+    }
+  }
+  if (config.maxVoters < 1) throw new RangeError('config.maxVoters must be at least 1');
+  return config;
+}

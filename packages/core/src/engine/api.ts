@@ -1,0 +1,82 @@
+// The contract of the sans-IO engine (etcd raft style: inputs in, a Ready batch out).
+// RaftNode (engine/raft-node.ts) implements RaftEngine. Hosts drive it:
+//
+//   engine.tick(now) / engine.receive(from, msg) / engine.propose(...) ...
+//   while (engine.hasReady()) {
+//     const ready = engine.ready();
+//     await storage.persist(ready.persist)          // durable BEFORE messages go out
+//     send(ready.messages); apply(ready.committed);  // committed entries in index order
+//     engine.storageDone(ready.token);
+//   }
+import type { RaftConfig, InjectedBugs } from '../config';
+import type { Envelope, ForwardError, Message } from '../messages';
+import type { PersistBatch, PersistedState } from '../storage';
+import type { ClientTag, LeadershipPreference, LogEntry, Membership, PeerId, Random, RaftStatus, Snapshot } from '../types';
+
+export interface RaftNodeOptions {
+  id: PeerId;
+  config: RaftConfig;
+  preference: LeadershipPreference;
+  random: Random;
+  /** Current time in ms (virtual or real); the engine never reads a clock itself. */
+  now: number;
+  /** What storage.load() returned. */
+  state: PersistedState;
+  /**
+   * Membership to start from when the log (and snapshot) is empty. A peer that already has a log
+   * ignores it (never re-bootstraps). Omitted: the peer waits to be added by a leader (issue 3).
+   */
+  bootstrap?: Membership;
+  /** Test-only bug switches. */
+  bugs?: InjectedBugs;
+}
+
+export type ProposalResult =
+  | { requestId: number; ok: true; start: number; end: number }
+  | { requestId: number; ok: false; error: ProposalError };
+
+export type ReadResult =
+  | { requestId: number; ok: true; index: number }
+  | { requestId: number; ok: false; error: ProposalError };
+
+/** Why a proposal or read could not be done; the Group maps these to typed errors. */
+export type ProposalError = ForwardError | 'timeout' | 'removed';
+
+export interface Ready {
+  /** Pass back to storageDone() once `persist` is durable. */
+  token: number;
+  /** Durable work; must be persisted before `messages` are sent. Empty batches have entries: []. */
+  persist: PersistBatch;
+  /** Messages to send once `persist` is durable. */
+  messages: Envelope[];
+  /** Newly committed entries to apply, in index order (after any `snapshotToInstall`). */
+  committed: LogEntry[];
+  /** A snapshot the state machine must restore before applying `committed` (issue 3). */
+  snapshotToInstall: Snapshot | null;
+  proposals: ProposalResult[];
+  reads: ReadResult[];
+  /** Present when any status field changed since the previous Ready. */
+  status: RaftStatus | null;
+}
+
+export interface RaftEngine {
+  readonly id: PeerId;
+  tick(now: number): void;
+  receive(from: PeerId, message: Message, now: number): void;
+  /** Propose commands; on a follower they are forwarded to the leader with their ClientTag. */
+  propose(requestId: number, commands: Uint8Array[], client: ClientTag, now: number): void;
+  /** Start a linearizable read: the result is the index the reader must have applied before answering. */
+  readIndex(requestId: number, now: number): void;
+  /** Hand leadership to `to` (or the most caught-up voter) via TimeoutNow (thesis §3.10). */
+  transferLeadership(to: PeerId | undefined, now: number): void;
+  /** Peer connectivity from the transport: lets the engine skip sending to absent peers and drive catch-up. */
+  peerUp(id: PeerId, now: number): void;
+  peerDown(id: PeerId, now: number): void;
+  /** The host finished persisting the Ready with this token. */
+  storageDone(token: number): void;
+  /** The state machine produced a snapshot covering up to `index` (issue 3: compaction). */
+  snapshotTaken(snapshot: Snapshot): void;
+  hasReady(): boolean;
+  ready(): Ready;
+  status(): RaftStatus;
+}

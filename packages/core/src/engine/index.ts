@@ -1,0 +1,2 @@
+// public exports of engine/ (filled in by its owner)
+export {};

@@ -1,0 +1,54 @@
+// Typed errors of the public API. Each carries what was not executed so the caller can retry.
+
+/** Base class of every meshraft error. */
+export class MeshraftError extends Error {
+  override name = 'MeshraftError';
+}
+
+/** What an operation was asked to do, returned with its error for retry. */
+export type Unexecuted<Cmd, Q> =
+  | { kind: 'commands'; commands: Cmd[] }
+  | { kind: 'query'; query: Q }
+  | { kind: 'none' };
+
+/** The group has no reachable leader / quorum; nothing was committed. */
+export class OfflineError<Cmd = unknown, Q = unknown> extends MeshraftError {
+  override name = 'OfflineError';
+  constructor(message: string, readonly unexecuted: Unexecuted<Cmd, Q>) {
+    super(message);
+  }
+}
+
+/**
+ * The operation did not finish in time. For commands the outcome is unknown: they may still
+ * commit (a retry with the same Group is deduplicated by (clientId, seq) only via `retry`).
+ */
+export class TimeoutError<Cmd = unknown, Q = unknown> extends MeshraftError {
+  override name = 'TimeoutError';
+  constructor(message: string, readonly unexecuted: Unexecuted<Cmd, Q>) {
+    super(message);
+  }
+}
+
+/** The group was closed before (or while) the operation ran. */
+export class ClosedError<Cmd = unknown, Q = unknown> extends MeshraftError {
+  override name = 'ClosedError';
+  constructor(message: string, readonly unexecuted: Unexecuted<Cmd, Q> = { kind: 'none' }) {
+    super(message);
+  }
+}
+
+/** The input was rejected before anything was sent (bad command, too large, wrong type). */
+export class InvalidInputError extends MeshraftError {
+  override name = 'InvalidInputError';
+}
+
+/** Raised by the codec for malformed or hostile frames; counted and dropped by transports. */
+export class DecodeError extends MeshraftError {
+  override name = 'DecodeError';
+  constructor(message: string, readonly reason: DecodeErrorReason) {
+    super(message);
+  }
+}
+
+export type DecodeErrorReason = 'too-large' | 'bad-cbor' | 'bad-version' | 'bad-shape' | 'unknown-type';

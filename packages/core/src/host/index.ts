@@ -1,0 +1,2 @@
+// public exports of host/ (filled in by its owner)
+export {};

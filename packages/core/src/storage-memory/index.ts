@@ -1,0 +1,2 @@
+// public exports of storage-memory/ (filled in by its owner)
+export {};

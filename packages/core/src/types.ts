@@ -1,0 +1,128 @@
+// Core data types shared by every meshraft package.
+// The engine (RaftNode) is sans-IO: these are the values it takes in and hands out.
+
+/** A peer's stable identity inside a group (one per browser tab or Node process). */
+export type PeerId = string;
+
+/**
+ * How eager a peer is to lead (ported from the seed runtime's LeadershipPreference).
+ * - `normal`: campaigns after a randomized election timeout.
+ * - `{ reluctant: factor }`: election timeout multiplied by `factor` (>= 1), so it loses races to normal peers.
+ * - `observer`: never campaigns, abstains in votes, and is never counted toward a quorum
+ *   (it is kept a learner in the membership).
+ */
+export type LeadershipPreference = 'normal' | { reluctant: number } | 'observer';
+
+/** Raft configuration (membership). Voters count toward quorum; learners only replicate. */
+export interface Membership {
+  voters: PeerId[];
+  learners: PeerId[];
+}
+
+/** Identifies a client command for exactly-once application: (clientId, seq). */
+export interface ClientTag {
+  clientId: string;
+  seq: number;
+}
+
+interface EntryBase {
+  index: number;
+  term: number;
+}
+
+/** The no-op a new leader appends in its own term (Raft §8, commit rule of §5.4.2). */
+export interface NoopEntry extends EntryBase {
+  kind: 'noop';
+}
+
+/** An application command, opaque bytes encoded by the Group layer's codec. */
+export interface CommandEntry extends EntryBase {
+  kind: 'command';
+  data: Uint8Array;
+  /** Present on every command proposed through a Group: used for exactly-once dedup. */
+  client?: ClientTag;
+}
+
+/** A membership change: the whole new configuration, effective as soon as it is appended (§4.1 of the thesis). */
+export interface ConfigEntry extends EntryBase {
+  kind: 'config';
+  membership: Membership;
+}
+
+export type LogEntry = NoopEntry | CommandEntry | ConfigEntry;
+
+/** State that must be durable before any message depending on it leaves the peer (Raft Fig. 2). */
+export interface HardState {
+  term: number;
+  vote: PeerId | null;
+  commit: number;
+}
+
+/** Metadata of a snapshot: the last index/term it covers and the membership at that point. */
+export interface SnapshotMeta {
+  index: number;
+  term: number;
+  membership: Membership;
+}
+
+/** A full snapshot: metadata plus the state machine bytes (which include the exactly-once table). */
+export interface Snapshot {
+  meta: SnapshotMeta;
+  data: Uint8Array;
+}
+
+export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
+
+/** Progress of a running catch-up session, or null when none runs. */
+export interface CatchUpProgress {
+  /** 0..1 */
+  fraction: number;
+  /** Index range being fetched (inclusive). */
+  from: number;
+  to: number;
+  entriesFetched: number;
+  bytesFetched: number;
+  /** Distinct peers that served at least one chunk. */
+  peersUsed: number;
+  /** 'log' when fetching entries, 'snapshot' when fetching snapshot chunks. */
+  phase: 'log' | 'snapshot';
+}
+
+/** What the engine reports about itself; the public `group.status` extends it. */
+export interface RaftStatus {
+  peerId: PeerId;
+  role: Role;
+  term: number;
+  leader: PeerId | null;
+  committed: number;
+  /** Index of the last entry handed out for application. */
+  applied: number;
+  lastIndex: number;
+  /** True when this peer knows a leader of the current term and is not catching up. */
+  online: boolean;
+  members: Membership;
+  catchUp: CatchUpProgress | null;
+}
+
+/** Passed to StateMachine.apply alongside each command. */
+export interface ApplyContext {
+  index: number;
+  term: number;
+  /** The (clientId, seq) of the command, when it has one. */
+  client?: ClientTag;
+}
+
+/**
+ * The user's replicated state machine. `apply` must be deterministic.
+ * `snapshot`/`restore` let the log be compacted; the exactly-once table is stored by the Group
+ * layer next to the user's bytes, so implementations need not handle it.
+ */
+export interface StateMachine<Cmd = unknown, Q = unknown, R = unknown, QR = unknown> {
+  apply(command: Cmd, ctx: ApplyContext): R;
+  query(query: Q): QR;
+  snapshot?(): Uint8Array;
+  restore?(bytes: Uint8Array): void;
+}
+
+/** A seeded source of randomness: returns a float in [0, 1). */
+export type Random = () => number;
