@@ -16,6 +16,21 @@ export interface GroupStatus {
   members: Membership;
   catchUp: CatchUpProgress | null;
   closed: boolean;
+  /**
+   * What other connected peers last reported about themselves (runtime gossip over the mesh;
+   * empty for in-process groups). For dashboards only: never used for Raft decisions.
+   */
+  peers?: Readonly<Record<PeerId, PeerView>>;
+}
+
+/** A peer's self-reported status, as gossiped to the others. */
+export interface PeerView {
+  role: Role;
+  term: number;
+  committed: number;
+  applied: number;
+  online: boolean;
+  catchUp: CatchUpProgress | null;
 }
 
 export interface IndexRange {

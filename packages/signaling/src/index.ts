@@ -1,0 +1,10 @@
+// @meshraft/signaling: socket.io signaling server for meshraft peers (see README.md).
+
+export { startSignalingServer, type SignalingServer } from './server';
+export {
+  InvalidSignalingOptionError,
+  type SignalingLogger,
+  type SignalingOptions,
+} from './options';
+export type { SignalingStats, JoinRefusal } from './stats';
+export * from './protocol';

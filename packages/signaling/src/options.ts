@@ -1,0 +1,103 @@
+// Options of startSignalingServer and their defaults.
+
+export interface SignalingLogger {
+  info(message: string, details?: Record<string, unknown>): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+}
+
+export interface SignalingOptions {
+  /** TCP port; 0 picks an ephemeral port (read it back from SignalingServer.port). Default 8787. */
+  port?: number;
+  /** Interface to bind. Default '127.0.0.1'; use '0.0.0.0' to accept remote clients. */
+  host?: string;
+  /** Largest accepted event payload (JSON/binary size estimate). Default 64 KiB. */
+  maxPayloadBytes?: number;
+  /** Sustained inbound events per second per socket (token bucket refill rate). Default 50. */
+  maxMessagesPerSecond?: number;
+  /** Token bucket capacity: how many events a socket may send at once. Default 2 × rate. */
+  burstMessages?: number;
+  /**
+   * A socket whose inbound rate over a sliding window exceeds abuseFactor × rate is disconnected.
+   * Defaults: factor 5, window 2000 ms.
+   */
+  abuseFactor?: number;
+  abuseWindowMs?: number;
+  /** Largest room. Default 32. */
+  maxPeersPerRoom?: number;
+  /** socket.io transport heartbeat. Defaults 10000 / 5000 ms. */
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
+  /** A socket that has not sent 'alive' for this long is disconnected (ghost). Default 30000 ms. */
+  ghostTimeoutMs?: number;
+  /**
+   * When set, rooms span processes through @socket.io/redis-adapter (loaded only then).
+   * Default: process.env.REDIS_URL. Pass null to ignore the environment.
+   */
+  redisUrl?: string | null;
+  /** socket.io CORS origin (only the polling transport needs it). Default '*'. */
+  corsOrigin?: string | string[];
+  /** Default: silent. */
+  logger?: SignalingLogger;
+}
+
+export interface ResolvedSignalingOptions {
+  port: number;
+  host: string;
+  maxPayloadBytes: number;
+  maxMessagesPerSecond: number;
+  burstMessages: number;
+  abuseFactor: number;
+  abuseWindowMs: number;
+  maxPeersPerRoom: number;
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  ghostTimeoutMs: number;
+  redisUrl: string | null;
+  corsOrigin: string | string[];
+  logger: SignalingLogger;
+}
+
+export const silentLogger: SignalingLogger = {
+  info() {},
+  warn() {},
+};
+
+export class InvalidSignalingOptionError extends Error {
+  constructor(option: string, value: unknown) {
+    super(`invalid signaling option ${option}: ${String(value)}`);
+    this.name = 'InvalidSignalingOptionError';
+  }
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const chosen = value ?? fallback;
+  if (!Number.isFinite(chosen) || chosen <= 0) throw new InvalidSignalingOptionError(name, value);
+  return chosen;
+}
+
+export function resolveOptions(options: SignalingOptions = {}): ResolvedSignalingOptions {
+  const port = options.port ?? 8787;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidSignalingOptionError('port', options.port);
+  }
+  const maxMessagesPerSecond = positive('maxMessagesPerSecond', options.maxMessagesPerSecond, 50);
+  const envRedis = process.env.REDIS_URL;
+  const redisUrl =
+    options.redisUrl === undefined ? (envRedis && envRedis.length > 0 ? envRedis : null) : options.redisUrl;
+  return {
+    port,
+    host: options.host ?? '127.0.0.1',
+    maxPayloadBytes: positive('maxPayloadBytes', options.maxPayloadBytes, 64 * 1024),
+    maxMessagesPerSecond,
+    burstMessages: positive('burstMessages', options.burstMessages, maxMessagesPerSecond * 2),
+    abuseFactor: positive('abuseFactor', options.abuseFactor, 5),
+    abuseWindowMs: positive('abuseWindowMs', options.abuseWindowMs, 2000),
+    maxPeersPerRoom: Math.floor(positive('maxPeersPerRoom', options.maxPeersPerRoom, 32)),
+    pingIntervalMs: positive('pingIntervalMs', options.pingIntervalMs, 10_000),
+    pingTimeoutMs: positive('pingTimeoutMs', options.pingTimeoutMs, 5_000),
+    ghostTimeoutMs: positive('ghostTimeoutMs', options.ghostTimeoutMs, 30_000),
+    redisUrl,
+    corsOrigin: options.corsOrigin ?? '*',
+    logger: options.logger ?? silentLogger,
+  };
+}

@@ -1,0 +1,58 @@
+// Redis adapter for multi-process deployments. Imported dynamically by server.ts only when a
+// Redis URL is configured, so `redis` and `@socket.io/redis-adapter` are never loaded otherwise.
+
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createClient } from 'redis';
+import type { SignalingLogger } from './options';
+
+export interface RedisAdapterHandle {
+  /** Passed to socket.io's `adapter` option. */
+  adapter: ReturnType<typeof createAdapter>;
+  close(): Promise<void>;
+}
+
+export class RedisConnectError extends Error {
+  constructor(url: string, cause: unknown) {
+    super(`cannot connect to Redis at ${redactUrl(url)}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'RedisConnectError';
+  }
+}
+
+/** Initial connection attempts before start fails; afterwards the client reconnects indefinitely. */
+const INITIAL_CONNECT_ATTEMPTS = 5;
+
+export async function createRedisAdapter(url: string, logger: SignalingLogger): Promise<RedisAdapterHandle> {
+  let connectedOnce = false;
+  const reconnectStrategy = (retries: number, cause: Error): number | Error => {
+    if (!connectedOnce && retries >= INITIAL_CONNECT_ATTEMPTS) return cause;
+    return Math.min(100 * 2 ** Math.min(retries, 5), 3000);
+  };
+  const pub = createClient({ url, socket: { reconnectStrategy, connectTimeout: 5000 } });
+  const sub = pub.duplicate();
+  for (const client of [pub, sub]) {
+    // Without a listener, node-redis rethrows connection errors as uncaught exceptions.
+    // During the initial connect the failure is reported once, by the thrown RedisConnectError.
+    client.on('error', (error: unknown) => {
+      if (!connectedOnce) return;
+      logger.warn('redis client error', { error: error instanceof Error ? error.message : String(error) });
+    });
+  }
+  try {
+    await Promise.all([pub.connect(), sub.connect()]);
+  } catch (cause) {
+    await Promise.allSettled([pub.disconnect(), sub.disconnect()]);
+    throw new RedisConnectError(url, cause);
+  }
+  connectedOnce = true;
+  logger.info('redis adapter connected', { url: redactUrl(url) });
+  return {
+    adapter: createAdapter(pub, sub),
+    async close() {
+      await Promise.allSettled([pub.quit(), sub.quit()]);
+    },
+  };
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}

@@ -1,0 +1,44 @@
+// This process's view of rooms: room id -> (peer id -> socket id).
+// Authoritative for a single process. In Redis mode it holds only local sockets; the server adds
+// the peers that other processes report (fetchSockets) when answering a join.
+
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Map<string, string>>();
+  private peerTotal = 0;
+
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
+  get peerCount(): number {
+    return this.peerTotal;
+  }
+
+  peersOf(room: string): string[] {
+    return [...(this.rooms.get(room)?.keys() ?? [])];
+  }
+
+  has(room: string, peerId: string): boolean {
+    return this.rooms.get(room)?.has(peerId) ?? false;
+  }
+
+  add(room: string, peerId: string, socketId: string): void {
+    let members = this.rooms.get(room);
+    if (!members) {
+      members = new Map();
+      this.rooms.set(room, members);
+    }
+    if (!members.has(peerId)) this.peerTotal += 1;
+    members.set(peerId, socketId);
+  }
+
+  /** Removes the peer only if it is still bound to `socketId` (a newer socket may own the id). */
+  remove(room: string, peerId: string, socketId: string): boolean {
+    const members = this.rooms.get(room);
+    if (!members || members.get(peerId) !== socketId) return false;
+    members.delete(peerId);
+    this.peerTotal -= 1;
+    if (members.size === 0) this.rooms.delete(room);
+    return true;
+  }
+}

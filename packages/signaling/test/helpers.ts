@@ -1,0 +1,134 @@
+// Shared test plumbing: a real server on 127.0.0.1:0 and socket.io-client connections to it.
+// Waits are event-driven with generous timeouts (2-core shared box); absence checks wait >= 400 ms.
+
+import { io, type Socket } from 'socket.io-client';
+import { afterEach } from 'vitest';
+import {
+  startSignalingServer,
+  type ClientToServerEvents,
+  type JoinAck,
+  type ServerToClientEvents,
+  type SignalAck,
+  type SignalDelivery,
+  type SignalingOptions,
+  type SignalingServer,
+} from '../src/index';
+
+export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export const EVENT_TIMEOUT_MS = 15_000;
+export const ABSENCE_WAIT_MS = 400;
+
+const servers: SignalingServer[] = [];
+const clients: Client[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.disconnect();
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+/** Room ids must be 16-128 url-safe chars; suffix keeps tests' rooms apart. */
+export function roomId(name: string): string {
+  return `room-${name}`.padEnd(24, '0');
+}
+
+export async function startServer(options: SignalingOptions = {}): Promise<SignalingServer> {
+  const server = await startSignalingServer({ port: 0, redisUrl: null, ...options });
+  servers.push(server);
+  return server;
+}
+
+export async function connect(server: SignalingServer): Promise<Client> {
+  const client: Client = io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+  clients.push(client);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('connect timeout')), EVENT_TIMEOUT_MS);
+    client.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    client.once('connect_error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+  return client;
+}
+
+export function join(client: Client, room: string, peerId: string): Promise<JoinAck> {
+  return client.timeout(EVENT_TIMEOUT_MS).emitWithAck('join', { room, peerId });
+}
+
+export async function connectAndJoin(server: SignalingServer, room: string, peerId: string): Promise<Client> {
+  const client = await connect(server);
+  const ack = await join(client, room, peerId);
+  if (!ack.ok) throw new Error(`join ${peerId} failed: ${ack.error}`);
+  return client;
+}
+
+export function signal(client: Client, to: string, data: unknown): Promise<SignalAck> {
+  return client.timeout(EVENT_TIMEOUT_MS).emitWithAck('signal', { to, data });
+}
+
+/** Emits with arbitrary (malformed) arguments, bypassing the typed event map. */
+export function rawEmitWithAck(client: Client, event: string, ...args: unknown[]): Promise<unknown> {
+  const untyped = client as unknown as Socket;
+  return untyped.timeout(EVENT_TIMEOUT_MS).emitWithAck(event, ...args);
+}
+
+export function rawEmit(client: Client, event: string, ...args: unknown[]): void {
+  (client as unknown as Socket).emit(event, ...args);
+}
+
+/** Resolves with the first event payload matching `accept`. */
+export function nextEvent<E extends 'peer-joined' | 'peer-left' | 'signal'>(
+  client: Client,
+  event: E,
+  accept: (payload: Parameters<ServerToClientEvents[E]>[0]) => boolean = () => true,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const untyped = client as unknown as Socket;
+    const name: string = event;
+    const timer = setTimeout(() => {
+      untyped.off(name, listener);
+      reject(new Error(`timed out waiting for ${event}`));
+    }, EVENT_TIMEOUT_MS);
+    const listener = (raw: unknown) => {
+      const payload = raw as Parameters<ServerToClientEvents[E]>[0];
+      if (!accept(payload)) return;
+      clearTimeout(timer);
+      untyped.off(name, listener);
+      resolve(payload);
+    };
+    untyped.on(name, listener);
+  });
+}
+
+/** Records every 'signal' delivered to `client`. */
+export function recordSignals(client: Client): SignalDelivery[] {
+  const received: SignalDelivery[] = [];
+  client.on('signal', (delivery) => received.push(delivery));
+  return received;
+}
+
+export function waitForDisconnect(client: Client): Promise<Socket.DisconnectReason> {
+  return new Promise((resolve, reject) => {
+    if (!client.connected) return resolve('io client disconnect');
+    const timer = setTimeout(() => reject(new Error('timed out waiting for disconnect')), EVENT_TIMEOUT_MS);
+    client.once('disconnect', (reason) => {
+      clearTimeout(timer);
+      resolve(reason);
+    });
+  });
+}
+
+/** Polls `predicate` until true (for server-side counters updated asynchronously). */
+export async function eventually(predicate: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + EVENT_TIMEOUT_MS;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// `npm test`: every test in the repository, across all runners, with one closing total line.
+//   1. Vitest: unit, property, scenario and Node integration tests of every package.
+//   2. The deterministic simulator: many seeded runs per scenario (each seed counts as one test).
+//   3. Playwright: e2e tests in real Chromium (Debian's package; installed here when missing).
+// Ends with `N passed, N failed` and exits non-zero when anything failed or a runner broke.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { ensureChromium } from './chromium.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const results = 'test-results';
+mkdirSync(`${root}${results}`, { recursive: true });
+
+/** Simulator runs: keep in step with the issues' CI requirements (seed counts). */
+const simRuns = [
+  { scenario: 'basic', seeds: Number(process.env.MESHRAFT_SIM_SEEDS ?? 1000), from: 1 },
+  { scenario: 'churn', seeds: Number(process.env.MESHRAFT_CHURN_SEEDS ?? 500), from: 1 },
+];
+
+const totals = { passed: 0, failed: 0 };
+const broken = [];
+
+function run(label, command, args, env = {}) {
+  console.log(`\n=== ${label}: ${command} ${args.join(' ')}`);
+  const child = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  return child.status ?? 1;
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(`${root}${path}`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+function count(label, passed, failed, status) {
+  totals.passed += passed;
+  totals.failed += failed;
+  console.log(`--- ${label}: ${passed} passed, ${failed} failed (exit ${status})`);
+  if (status !== 0 && failed === 0) broken.push(`${label} exited ${status} without reporting a failed test`);
+}
+
+// 1. Vitest
+{
+  const out = `${results}/vitest.json`;
+  rmSync(`${root}${out}`, { force: true });
+  const status = run('vitest', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
+  const report = readJson(out);
+  if (!report) broken.push('vitest produced no report');
+  count('vitest', report?.numPassedTests ?? 0, report?.numFailedTests ?? 0, status);
+}
+
+// 2. Simulator seeds
+for (const sim of simRuns) {
+  const out = `${results}/sim-${sim.scenario}.json`;
+  rmSync(`${root}${out}`, { force: true });
+  const status = run(`sim ${sim.scenario}`, 'npx', [
+    'tsx', 'packages/sim/src/cli.ts', '--scenario', sim.scenario,
+    '--seeds', String(sim.seeds), '--from', String(sim.from), '--json-out', out,
+  ]);
+  const report = readJson(out);
+  if (!report) broken.push(`sim ${sim.scenario} produced no report`);
+  count(`sim ${sim.scenario}`, report?.passed ?? 0, report?.failed ?? 0, status);
+}
+
+// 3. Playwright e2e in Chromium
+{
+  const chromium = ensureChromium();
+  const out = `${results}/e2e.json`;
+  rmSync(`${root}${out}`, { force: true });
+  const status = run('playwright', 'npx', ['playwright', 'test'], { CHROMIUM_PATH: chromium });
+  const report = readJson(out);
+  if (!report) broken.push('playwright produced no report');
+  const stats = report?.stats ?? {};
+  count('playwright', (stats.expected ?? 0) + (stats.flaky ?? 0), stats.unexpected ?? 0, status);
+}
+
+for (const problem of broken) console.log(`!!! ${problem}`);
+console.log(`\n${totals.passed} passed, ${totals.failed + broken.length} failed`);
+process.exit(totals.failed > 0 || broken.length > 0 ? 1 : 0);
