@@ -1,2 +1,23 @@
-// public exports of codec/ (filled in by its owner)
-export {};
+// Public exports of codec/: the wire-message codec, decode statistics, and generic value encoding.
+export {
+  CODEC_VERSION,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  encodeMessage,
+  decodeMessage,
+  tryDecodeMessage,
+  type CodecOptions,
+  type DecodeResult,
+} from './message-codec';
+export { CODEC_LIMITS } from './message-schemas';
+export { createDecodeStats, decodeCounted, type DecodeStats } from './decode-stats';
+export { encodeValue, decodeValue, MAX_VALUE_DEPTH } from './value-codec';
+export {
+  encodeLogEntry,
+  decodeLogEntry,
+  encodeHardState,
+  decodeHardState,
+  encodeSnapshot,
+  decodeSnapshot,
+  encodePersistedState,
+  decodePersistedState,
+} from './state-codec';

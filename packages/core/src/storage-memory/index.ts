@@ -1,2 +1,11 @@
-// public exports of storage-memory/ (filled in by its owner)
-export {};
+// Public exports of storage-memory/: the in-memory Storage and the reusable conformance suite.
+export {
+  MemoryStorage,
+  createMemoryStorage,
+  createMemoryDisk,
+  emptyPersistedState,
+  type MemoryDisk,
+} from './memory-storage';
+export { InvalidBatchError } from './validate';
+export { storageConformanceCases, type StorageConformanceCase } from './conformance';
+export { ConformanceError, deepEqual } from './conformance-assert';

@@ -1,0 +1,76 @@
+// Contract of the multi-peer catch-up scheduler (DESIGN §2 "Catch-up", issue 3 §1).
+// A CatchUpSession is sans-IO like the engine: the engine creates one when its log has a gap
+// (or is behind the leader's compaction point), feeds it messages, ticks and peer events, and
+// drains its outbox (requests to send) and its in-order output (entries / a snapshot to install).
+import type { Envelope, Message } from '../messages';
+import type { CatchUpProgress, LogEntry, PeerId, Snapshot, SnapshotMeta } from '../types';
+
+export interface CatchUpSessionOptions {
+  self: PeerId;
+  /** Current leader: asked last (it is the busiest peer). */
+  leader: PeerId | null;
+  /** Connected peers that may serve (the leader included when connected). */
+  peers: PeerId[];
+  /** First missing index (local last index + 1, or 1). */
+  from: number;
+  /** Last index to fetch (the leader's commit index when the gap was seen); may grow via extendTarget. */
+  to: number;
+  /** Local snapshot index: entries <= it are not needed. */
+  localSnapshotIndex: number;
+  /** Entries per FetchEntriesRequest (config.catchUpBatchSize). */
+  batchSize: number;
+  /** A request unanswered this long drops that peer's availability and re-asks it. */
+  requestTimeoutMs: number;
+  /** Bytes per FetchSnapshotRequest. */
+  snapshotChunkBytes: number;
+  /** First request id to use (ids must not collide with the engine's other requests). */
+  firstRequestId: number;
+  now: number;
+}
+
+/** What the session hands back to the engine, strictly in log order. */
+export type CatchUpOutput =
+  | { kind: 'snapshot'; snapshot: Snapshot }
+  | { kind: 'entries'; entries: LogEntry[] };
+
+export interface CatchUpSessionApi {
+  /** Ask every peer for its availability; returns nothing (requests go to the outbox). */
+  start(now: number): void;
+  /** Availability / FetchEntries / FetchSnapshot responses; anything else is ignored. Never throws. */
+  receive(from: PeerId, message: Message, now: number): void;
+  tick(now: number): void;
+  peerUp(id: PeerId, now: number): void;
+  peerDown(id: PeerId, now: number): void;
+  /** The leader changed. */
+  setLeader(id: PeerId | null): void;
+  /** The leader's commit moved: fetch up to here too. */
+  extendTarget(to: number): void;
+  /**
+   * Entries the leader sent meanwhile (AppendEntries while catching up): kept and released in order
+   * after the gap before them is filled. Entries may overlap or duplicate; later ones of the same
+   * index replace earlier ones (the leader is authoritative).
+   */
+  bufferFromLeader(entries: LogEntry[]): void;
+  /** Requests to send now. */
+  takeOutbox(): Envelope[];
+  /** Contiguous output ready to append/install, in order. */
+  takeOutput(): CatchUpOutput[];
+  /** True once everything up to `to` has been output. */
+  readonly done: boolean;
+  progress(): CatchUpProgress;
+  /** Counters for tests and benchmarks. */
+  stats(): CatchUpStats;
+}
+
+export interface CatchUpStats {
+  requestsSent: number;
+  availabilityRequests: number;
+  entriesReceived: number;
+  bytesReceived: number;
+  /** Chunks served, per peer. */
+  chunksByPeer: Record<PeerId, number>;
+  timeouts: number;
+  ignoredReplies: number;
+}
+
+export type { SnapshotMeta };

@@ -1,0 +1,71 @@
+// Generic value encoding for the Group layer (user commands, queries, results, snapshots).
+// Supported: plain objects, arrays, strings, numbers, booleans, null, undefined, Uint8Array, Map.
+// Both directions check the value against that list, so what decodes is exactly what could have been
+// encoded: no Dates, Sets, RegExps, Errors, BigInts or cycles smuggled in through CBOR tags.
+import { DecodeError, InvalidInputError } from '../errors';
+import { copyBytes, plainView, sharedDecoder, valueEncoder } from './cbor';
+import { DEFAULT_MAX_MESSAGE_BYTES, type CodecOptions } from './message-codec';
+import { describe } from './schema';
+
+/** Deeper values are refused (also what stops reference cycles built with CBOR tags 28/29). */
+export const MAX_VALUE_DEPTH = 256;
+
+/** Returns a description of the first unsupported part of `value`, or null when all of it is supported. */
+export function unsupportedPart(value: unknown, depth = 0): string | null {
+  if (depth > MAX_VALUE_DEPTH) return `nesting deeper than ${MAX_VALUE_DEPTH}`;
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return null;
+    case 'object': {
+      if (value === null || value instanceof Uint8Array) return null;
+      if (Array.isArray(value)) return firstProblem(value, depth);
+      if (value instanceof Map) {
+        for (const [key, item] of value) {
+          const problem = unsupportedPart(key, depth + 1) ?? unsupportedPart(item, depth + 1);
+          if (problem !== null) return problem;
+        }
+        return null;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return `unsupported object ${describe(value)}`;
+      return firstProblem(Object.values(value), depth);
+    }
+    default:
+      return `unsupported ${typeof value}`;
+  }
+}
+
+function firstProblem(items: readonly unknown[], depth: number): string | null {
+  for (const item of items) {
+    const problem = unsupportedPart(item, depth + 1);
+    if (problem !== null) return problem;
+  }
+  return null;
+}
+
+/** Encodes a structured value into a fresh Uint8Array; throws InvalidInputError on unsupported input. */
+export function encodeValue(value: unknown): Uint8Array {
+  const problem = unsupportedPart(value);
+  if (problem !== null) throw new InvalidInputError(`cannot encode value: ${problem}`);
+  return copyBytes(valueEncoder.encode(value));
+}
+
+/** Decodes a value produced by encodeValue. Throws DecodeError (only) on bad input. */
+export function decodeValue(bytes: Uint8Array, options?: CodecOptions): unknown {
+  if (!(bytes instanceof Uint8Array)) throw new DecodeError(`cannot decode value: got ${describe(bytes)}`, 'bad-cbor');
+  const max = options?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  if (bytes.byteLength > max) throw new DecodeError(`value of ${bytes.byteLength} bytes exceeds ${max}`, 'too-large');
+  let value: unknown;
+  try {
+    value = sharedDecoder.decode(plainView(bytes));
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.slice(0, 200) : 'cbor-x failure';
+    throw new DecodeError(`cannot decode value (bad-cbor): ${detail}`, 'bad-cbor');
+  }
+  const problem = unsupportedPart(value);
+  if (problem !== null) throw new DecodeError(`cannot decode value (bad-shape): ${problem}`, 'bad-shape');
+  return value;
+}
