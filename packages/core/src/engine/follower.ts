@@ -1,0 +1,79 @@
+// Follower side of replication (§5.3): the AppendEntries consistency check, conflict truncation
+// and the commit rule for followers. Pure with respect to roles: RaftNode has already adopted the
+// sender as leader of the current term.
+import type { AppendEntries, AppendEntriesResponse, Heartbeat, HeartbeatResponse } from '../messages';
+import type { EngineCore } from './core';
+
+export interface Truncator {
+  /** Drop entries >= from from the log, membership view, persist batch and durability tracking. */
+  truncateLog(from: number): void;
+}
+
+/**
+ * Semantic checks the codec cannot do: entries contiguous right after prevLogIndex, with terms
+ * non-decreasing, at least prevLogTerm and at most the message's term. Anything else is dropped.
+ */
+export function isWellFormedAppend(m: AppendEntries): boolean {
+  let term = m.prevLogTerm;
+  for (let i = 0; i < m.entries.length; i++) {
+    const entry = m.entries[i];
+    if (entry.index !== m.prevLogIndex + 1 + i || entry.term < term || entry.term > m.term) return false;
+    term = entry.term;
+  }
+  return m.prevLogIndex >= 0 && m.leaderCommit >= 0 && m.prevLogTerm <= m.term;
+}
+
+export function handleAppendEntries(core: EngineCore & Truncator, m: AppendEntries): AppendEntriesResponse {
+  const { log, term } = core;
+  // Entries up to our commit index are committed, hence identical to the leader's (Leader
+  // Completeness): skip them rather than compare, and never truncate them.
+  let prevIndex = m.prevLogIndex;
+  let prevTerm = m.prevLogTerm;
+  let entries = m.entries;
+  if (prevIndex < core.commit) {
+    const skip = Math.min(entries.length, core.commit - prevIndex);
+    entries = entries.slice(skip);
+    prevIndex += skip;
+    prevTerm = skip > 0 ? m.entries[skip - 1].term : prevTerm;
+    if (prevIndex < core.commit) {
+      // Everything in the message is already committed here.
+      return { type: 'AppendEntriesResponse', term, success: true, matchIndex: prevIndex, lastIndex: log.lastIndex() };
+    }
+  }
+  if (!log.matches(prevIndex, prevTerm)) {
+    const response: AppendEntriesResponse = { type: 'AppendEntriesResponse', term, success: false, matchIndex: 0, lastIndex: log.lastIndex() };
+    if (prevIndex > log.lastIndex()) {
+      response.conflictIndex = log.lastIndex() + 1;
+    } else {
+      response.conflictTerm = log.termAt(prevIndex);
+      response.conflictIndex = Math.max(log.firstIndexOfTermAt(prevIndex), core.commit + 1);
+    }
+    return response;
+  }
+  // Find the first entry we do not already hold with the same term; only a real term conflict
+  // truncates (a duplicate or reordered older append must not cut off newer entries).
+  let firstNew = entries.length;
+  for (let i = 0; i < entries.length; i++) {
+    const ours = log.termAt(entries[i].index);
+    if (ours === undefined) {
+      firstNew = i;
+      break;
+    }
+    if (ours !== entries[i].term) {
+      core.truncateLog(entries[i].index);
+      firstNew = i;
+      break;
+    }
+  }
+  if (firstNew < entries.length) core.appendToLog(entries.slice(firstNew));
+  const lastNew = prevIndex + entries.length;
+  // The follower commit rule: only up to what this message proved to match.
+  core.advanceCommit(Math.min(m.leaderCommit, lastNew));
+  return { type: 'AppendEntriesResponse', term, success: true, matchIndex: lastNew, lastIndex: log.lastIndex() };
+}
+
+export function handleHeartbeat(core: EngineCore, m: Heartbeat): HeartbeatResponse {
+  // The leader sends min(commit, our matchIndex), so this never commits an unverified entry.
+  core.advanceCommit(Math.min(m.commit, core.log.lastIndex()));
+  return { type: 'HeartbeatResponse', term: core.term, round: m.round, lastIndex: core.log.lastIndex() };
+}

@@ -1,0 +1,115 @@
+// Follower side: proposals and reads this peer forwards to the leader, queued while no leader is
+// known and failed after forwardTimeoutMs. Leader side: the index of client tags in the log that
+// makes a retried forward return the existing range instead of appending twice (exactly-once).
+import type { ClientTag, LogEntry, PeerId } from '../types';
+
+export type ForwardKind = 'propose' | 'read';
+
+export interface PendingForward {
+  kind: ForwardKind;
+  /** The host's request id (reported back in Ready.proposals / Ready.reads). */
+  requestId: number;
+  /** Id on the wire; fresh per send so late answers to an earlier send are recognisable. */
+  wireId: number;
+  commands: Uint8Array[];
+  client: ClientTag | null;
+  deadline: number;
+  /** Peer it was last sent to; null while queued. */
+  sentTo: PeerId | null;
+  /** Do not send to this peer again (it said it is not the leader) until the leader changes. */
+  avoid: PeerId | null;
+}
+
+export class ForwardQueue {
+  private items: PendingForward[] = [];
+  private nextWireId = 1;
+
+  add(kind: ForwardKind, requestId: number, commands: Uint8Array[], client: ClientTag | null, deadline: number): PendingForward {
+    const item: PendingForward = { kind, requestId, wireId: 0, commands, client, deadline, sentTo: null, avoid: null };
+    this.items.push(item);
+    return item;
+  }
+
+  /** Items that may be sent to `leader` now. */
+  sendable(leader: PeerId): PendingForward[] {
+    return this.items.filter((item) => item.sentTo === null && item.avoid !== leader);
+  }
+
+  /** Queued items the local peer (now leader) should handle itself; removed. */
+  takeUnsent(): PendingForward[] {
+    const unsent = this.items.filter((item) => item.sentTo === null);
+    this.items = this.items.filter((item) => item.sentTo !== null);
+    return unsent;
+  }
+
+  markSent(item: PendingForward, to: PeerId): void {
+    item.sentTo = to;
+    item.wireId = this.nextWireId++;
+  }
+
+  /** The item a response answers (matching kind, wire id and sender); removed. */
+  take(kind: ForwardKind, wireId: number, from: PeerId): PendingForward | undefined {
+    const at = this.items.findIndex((i) => i.kind === kind && i.wireId === wireId && i.sentTo === from);
+    if (at < 0) return undefined;
+    return this.items.splice(at, 1)[0];
+  }
+
+  /** Put an item back in the queue (its target was not the leader). */
+  requeue(item: PendingForward, avoid: PeerId | null): void {
+    item.sentTo = null;
+    item.avoid = avoid;
+    this.items.push(item);
+  }
+
+  /** Items past their deadline, removed. */
+  expire(now: number): PendingForward[] {
+    const expired = this.items.filter((item) => item.deadline <= now);
+    if (expired.length > 0) this.items = this.items.filter((item) => item.deadline > now);
+    return expired;
+  }
+
+  /** A new term began: a peer that was not the leader before may be now. */
+  clearAvoid(): void {
+    for (const item of this.items) item.avoid = null;
+  }
+
+  size(): number {
+    return this.items.length;
+  }
+}
+
+const tagKey = (clientId: string, seq: number) => `${clientId}\u0000${seq}`;
+
+/** Leader-side map (clientId, seq) -> log index over the entries in the leader's log. */
+export class ClientTagIndex {
+  private byTag = new Map<string, number>();
+
+  clear(): void {
+    this.byTag.clear();
+  }
+
+  rebuild(entries: readonly LogEntry[]): void {
+    this.byTag.clear();
+    this.add(entries);
+  }
+
+  add(entries: readonly LogEntry[]): void {
+    for (const entry of entries) {
+      if (entry.kind === 'command' && entry.client) this.byTag.set(tagKey(entry.client.clientId, entry.client.seq), entry.index);
+    }
+  }
+
+  /**
+   * The range already holding commands tagged client.seq .. client.seq + count - 1, when all of them
+   * are in the log as one contiguous run; null otherwise (then the proposal is appended and the
+   * state machine layer's (clientId, seq) table drops any overlap at apply time).
+   */
+  lookup(client: ClientTag, count: number): { start: number; end: number } | null {
+    const start = this.byTag.get(tagKey(client.clientId, client.seq));
+    if (start === undefined) return null;
+    for (let i = 1; i < count; i++) {
+      if (this.byTag.get(tagKey(client.clientId, client.seq + i)) !== start + i) return null;
+    }
+    return { start, end: start + count - 1 };
+  }
+}

@@ -1,0 +1,266 @@
+// Leader-only state and rules: replication with per-follower flow control (§5.3), the commit rule
+// (§5.4.2), heartbeats with ReadIndex rounds (thesis §6.4), check-quorum (thesis §6.2) and
+// leadership transfer (thesis §3.10).
+import type { AppendEntriesResponse, ForwardCommands, HeartbeatResponse } from '../messages';
+import type { ClientTag, CommandEntry, PeerId } from '../types';
+import type { EngineCore } from './core';
+import { ClientTagIndex } from './forwarding';
+import { Progress } from './progress';
+import { hasQuorum, quorumValue } from './quorum';
+import { type ConfirmedRead, type ReadOrigin, ReadIndexTracker } from './read-index';
+
+interface Transfer {
+  target: PeerId;
+  deadline: number;
+  timeoutNowSent: boolean;
+}
+
+export class LeaderState {
+  readonly progress = new Map<PeerId, Progress>();
+  readonly tags = new ClientTagIndex();
+  readonly reads = new ReadIndexTracker();
+  /** ForwardCommands received during a transfer, answered once it ends. */
+  held: { from: PeerId; message: ForwardCommands }[] = [];
+  transfer: Transfer | null = null;
+  private round = 0;
+  private nextHeartbeatAt: number;
+
+  constructor(private readonly core: EngineCore, now: number) {
+    this.syncPeers(now);
+    this.tags.rebuild(core.log.all());
+    this.nextHeartbeatAt = now + core.config.heartbeatMs;
+  }
+
+  /** Track exactly the current members (other than self). */
+  syncPeers(now: number): void {
+    const others = this.core.membership.others(this.core.id);
+    for (const id of others) {
+      if (!this.progress.has(id)) this.progress.set(id, new Progress(this.core.log.lastIndex() + 1, now));
+    }
+    for (const id of [...this.progress.keys()]) if (!others.includes(id)) this.progress.delete(id);
+  }
+
+  /** Append commands in this term; returns their index range. */
+  appendCommands(commands: Uint8Array[], client: ClientTag | null): { start: number; end: number } {
+    const { log, term } = this.core;
+    const start = log.lastIndex() + 1;
+    const entries: CommandEntry[] = commands.map((data, i) => {
+      const entry: CommandEntry = { kind: 'command', index: start + i, term, data };
+      if (client) entry.client = { clientId: client.clientId, seq: client.seq + i };
+      return entry;
+    });
+    this.core.appendToLog(entries);
+    this.tags.add(entries);
+    return { start, end: start + commands.length - 1 };
+  }
+
+  // ---------- replication ----------
+
+  /** Send what flow control allows to `peer`. */
+  replicate(peer: PeerId): void {
+    const pr = this.progress.get(peer);
+    if (!pr) return;
+    const { log, config, commit } = this.core;
+    if (pr.state === 'probe') {
+      if (!pr.paused) this.sendAppend(peer, pr);
+      return;
+    }
+    while (pr.next <= log.lastIndex() && pr.canSend(config.maxInflightAppends)) {
+      if (!this.sendAppend(peer, pr)) return;
+    }
+    // Nothing new to send but a newer commit index: an empty append carries it (etcd bcastAppend).
+    if (pr.commitSent < commit && pr.next > log.lastIndex()) this.sendAppend(peer, pr);
+  }
+
+  broadcast(): void {
+    for (const peer of this.progress.keys()) this.replicate(peer);
+  }
+
+  private sendAppend(peer: PeerId, pr: Progress): boolean {
+    const { log, config } = this.core;
+    const prevLogIndex = pr.next - 1;
+    const prevLogTerm = log.termAt(prevLogIndex);
+    // Compacted away: only a snapshot can help (catch-up, issue 3).
+    if (prevLogTerm === undefined) return false;
+    const entries = log.batch(pr.next, config.maxBatchEntries, config.maxBatchBytes);
+    this.core.send(peer, {
+      type: 'AppendEntries',
+      term: this.core.term,
+      prevLogIndex,
+      prevLogTerm,
+      entries,
+      leaderCommit: this.core.commit,
+    });
+    pr.commitSent = Math.max(pr.commitSent, this.core.commit);
+    pr.onSent(prevLogIndex + entries.length, entries.length);
+    return true;
+  }
+
+  onAppendResponse(from: PeerId, m: AppendEntriesResponse, now: number): void {
+    const pr = this.progress.get(from);
+    if (!pr) return;
+    pr.lastHeard = now;
+    const { log } = this.core;
+    if (m.success) {
+      if (pr.onMatch(Math.min(m.matchIndex, log.lastIndex()))) this.maybeCommit();
+      this.maybeSendTimeoutNow(from, pr);
+      this.replicate(from);
+      return;
+    }
+    // A rejection below what the follower already acknowledged is stale (reordered): ignore it.
+    if (m.conflictIndex !== undefined && m.conflictIndex <= pr.match) return;
+    let next = m.conflictIndex ?? pr.next - 1;
+    if (m.conflictTerm !== undefined) {
+      // Fast back-off (§5.3): skip the follower's whole conflicting term, or resume right after our
+      // last entry of that term when we have it.
+      const last = log.lastIndexOfTerm(m.conflictTerm);
+      if (last > 0) next = last + 1;
+    }
+    pr.becomeProbe(Math.min(next, m.lastIndex + 1));
+    this.replicate(from);
+  }
+
+  onHeartbeatResponse(from: PeerId, m: HeartbeatResponse, now: number): ConfirmedRead[] {
+    const pr = this.progress.get(from);
+    if (!pr) return [];
+    pr.lastHeard = now;
+    pr.ackedRound = Math.max(pr.ackedRound, m.round);
+    if (pr.state === 'probe') {
+      pr.paused = false;
+      if (pr.match < this.core.log.lastIndex() || m.lastIndex > pr.match) this.replicate(from);
+    } else if (m.round === pr.heartbeatRound && m.lastIndex < pr.sentAtHeartbeat) {
+      // Appends sent before this heartbeat never arrived: resend from where the follower is.
+      pr.becomeProbe(m.lastIndex + 1);
+      this.replicate(from);
+    }
+    return this.confirmReads();
+  }
+
+  /** §5.4.2: commit the highest index stored on a majority of voters, if it is of our term. */
+  maybeCommit(): boolean {
+    const { log, membership, id, term, commit, bugs } = this.core;
+    const n = quorumValue(membership.voters(), (voter) =>
+      voter === id ? this.core.persistedIndex() : (this.progress.get(voter)?.match ?? 0),
+    );
+    if (n <= commit) return false;
+    if (!bugs.commitPreviousTerm && log.termAt(n) !== term) return false;
+    this.core.advanceCommit(n);
+    return true;
+  }
+
+  /** True once an entry of this term is committed (the no-op): reads may then use the commit index. */
+  committedInTerm(): boolean {
+    return this.core.log.termAt(this.core.commit) === this.core.term;
+  }
+
+  // ---------- heartbeats and reads ----------
+
+  heartbeatDue(now: number): boolean {
+    return now >= this.nextHeartbeatAt;
+  }
+
+  /** Start a new round: reads waiting for one get it; every follower gets a Heartbeat. */
+  heartbeat(now: number): ConfirmedRead[] {
+    this.round++;
+    if (this.reads.hasWaiting() && this.committedInTerm()) this.reads.start(this.core.commit, this.round);
+    for (const [peer, pr] of this.progress) {
+      pr.sentAtHeartbeat = pr.next - 1;
+      pr.heartbeatRound = this.round;
+      this.core.send(peer, {
+        type: 'Heartbeat',
+        term: this.core.term,
+        commit: Math.min(this.core.commit, pr.match),
+        round: this.round,
+      });
+    }
+    this.nextHeartbeatAt = now + this.core.config.heartbeatMs;
+    return this.confirmReads();
+  }
+
+  /** A read that needs a round can start one now. */
+  readRoundWanted(): boolean {
+    return this.reads.hasWaiting() && this.committedInTerm();
+  }
+
+  addRead(origin: ReadOrigin, deadline: number): void {
+    this.reads.add(origin, deadline);
+  }
+
+  confirmReads(): ConfirmedRead[] {
+    const confirmed = quorumValue(this.core.membership.voters(), (voter) =>
+      voter === this.core.id ? this.round : (this.progress.get(voter)?.ackedRound ?? 0),
+    );
+    return this.reads.confirm(confirmed);
+  }
+
+  // ---------- check-quorum and transfer ----------
+
+  /** Thesis §6.2: false when a majority of voters has been silent for an election timeout. */
+  quorumActive(now: number): boolean {
+    const window = this.core.config.electionTimeoutMs;
+    return hasQuorum(this.core.membership.voters(), (voter) => {
+      if (voter === this.core.id) return true;
+      const pr = this.progress.get(voter);
+      return pr !== undefined && now - pr.lastHeard < window;
+    });
+  }
+
+  /** Begin handing leadership to `to` (or the most caught-up voter). False when there is no valid target. */
+  startTransfer(to: PeerId | undefined, now: number): boolean {
+    const { membership, id } = this.core;
+    let target = to;
+    if (target === undefined) {
+      let best = -1;
+      for (const voter of membership.voters()) {
+        const match = this.progress.get(voter)?.match ?? -1;
+        if (voter !== id && match > best) {
+          best = match;
+          target = voter;
+        }
+      }
+    }
+    if (target === undefined || target === id || !membership.isVoter(target) || !this.progress.has(target)) return false;
+    this.transfer = { target, deadline: now + this.core.config.electionTimeoutMs, timeoutNowSent: false };
+    const pr = this.progress.get(target)!;
+    this.maybeSendTimeoutNow(target, pr);
+    if (!this.transfer.timeoutNowSent) {
+      if (pr.state === 'probe') pr.paused = false;
+      this.replicate(target);
+    }
+    return true;
+  }
+
+  private maybeSendTimeoutNow(peer: PeerId, pr: Progress): void {
+    const t = this.transfer;
+    if (!t || t.target !== peer || t.timeoutNowSent) return;
+    if (pr.match !== this.core.log.lastIndex()) return;
+    this.core.send(peer, { type: 'TimeoutNow', term: this.core.term });
+    t.timeoutNowSent = true;
+  }
+
+  /** Abort a transfer that did not finish within an election timeout. True when one was aborted. */
+  expireTransfer(now: number): boolean {
+    if (this.transfer && now >= this.transfer.deadline) {
+      this.transfer = null;
+      return true;
+    }
+    return false;
+  }
+
+  /** peerUp: resume probing at once instead of waiting for the next heartbeat. */
+  onPeerUp(peer: PeerId): void {
+    const pr = this.progress.get(peer);
+    if (!pr) return;
+    pr.becomeProbe(pr.next);
+    this.replicate(peer);
+  }
+
+  onPeerDown(peer: PeerId): void {
+    const pr = this.progress.get(peer);
+    if (pr) {
+      // Stop pipelining into the void; the next heartbeat response resumes probing.
+      pr.becomeProbe(pr.next);
+      pr.paused = true;
+    }
+  }
+}

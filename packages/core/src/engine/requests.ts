@@ -1,0 +1,197 @@
+// Client requests through the engine: proposals and linearizable reads, served locally on the
+// leader and forwarded to it from followers (queued while no leader is known, failed on timeout).
+// Exactly-once: the leader answers a retried ForwardCommands whose tags are already in its log with
+// the existing index range instead of appending the commands again.
+import type { ForwardCommands, ForwardCommandsResponse, Message, ReadIndexRequest, ReadIndexResponse } from '../messages';
+import type { ClientTag, PeerId } from '../types';
+import type { ProposalError } from './api';
+import type { LeaderState } from './leader';
+import type { PendingForward } from './forwarding';
+import type { RaftNode } from './raft-node';
+import type { ConfirmedRead } from './read-index';
+
+type RequestMessage = Extract<Message, { type: 'ForwardCommands' | 'ForwardCommandsResponse' | 'ReadIndexRequest' | 'ReadIndexResponse' }>;
+
+type LeaderAppendResult = { ok: true; start: number; end: number } | { ok: false; error: ProposalError };
+
+export class RequestHandler {
+  constructor(private readonly node: RaftNode) {}
+
+  private deadline(): number {
+    return this.node.now + this.node.config.forwardTimeoutMs;
+  }
+
+  /** The leader, when it may take proposals now (not while handing leadership over). */
+  private activeLeader(): LeaderState | null {
+    const leader = this.node.leader;
+    return leader && !leader.transfer ? leader : null;
+  }
+
+  propose(requestId: number, commands: Uint8Array[], client: ClientTag): void {
+    const { outbox } = this.node;
+    const leader = this.activeLeader();
+    if (this.tooLarge(commands)) {
+      outbox.proposals.push({ requestId, ok: false, error: 'too-large' });
+    } else if (leader) {
+      outbox.proposals.push({ requestId, ...this.leaderAppend(leader, commands, client) });
+    } else {
+      this.node.forwards.add('propose', requestId, commands, client, this.deadline());
+      this.flush();
+    }
+  }
+
+  read(requestId: number): void {
+    const { node } = this;
+    if (node.leader) {
+      if (node.bugs.readWithoutQuorum) node.outbox.reads.push({ requestId, ok: true, index: node.commit });
+      else node.leader.addRead({ kind: 'local', requestId }, this.deadline());
+    } else {
+      node.forwards.add('read', requestId, [], null, this.deadline());
+      this.flush();
+    }
+  }
+
+  /** Empty or oversized proposals are refused (the host validates earlier; this is the backstop). */
+  private tooLarge(commands: Uint8Array[]): boolean {
+    const { config } = this.node;
+    if (commands.length === 0 || commands.length > config.maxProposalCommands) return true;
+    let bytes = 0;
+    for (const command of commands) bytes += command.length;
+    return bytes > config.maxProposalBytes;
+  }
+
+  private leaderAppend(leader: LeaderState, commands: Uint8Array[], client: ClientTag | null): LeaderAppendResult {
+    if (this.tooLarge(commands)) return { ok: false, error: 'too-large' };
+    const existing = client ? leader.tags.lookup(client, commands.length) : null;
+    if (existing) return { ok: true, ...existing };
+    return { ok: true, ...leader.appendCommands(commands, client) };
+  }
+
+  /** Send queued requests to the known leader, or serve them locally when this peer leads. */
+  flush(): void {
+    const { node } = this;
+    const leader = this.activeLeader();
+    if (leader) {
+      for (const item of node.forwards.takeUnsent()) {
+        if (item.kind === 'read') this.read(item.requestId);
+        else node.outbox.proposals.push({ requestId: item.requestId, ...this.leaderAppend(leader, item.commands, item.client) });
+      }
+      const held = leader.held;
+      leader.held = [];
+      for (const { from, message } of held) this.onForwardCommands(from, message);
+      return;
+    }
+    const target = node.leaderId;
+    if (node.leader || target === null) return;
+    for (const item of node.forwards.sendable(target)) {
+      node.forwards.markSent(item, target);
+      if (item.kind === 'read') node.send(target, { type: 'ReadIndexRequest', requestId: item.wireId });
+      else node.send(target, { type: 'ForwardCommands', requestId: item.wireId, client: item.client!, commands: item.commands });
+    }
+  }
+
+  onMessage(from: PeerId, m: RequestMessage): void {
+    switch (m.type) {
+      case 'ForwardCommands':
+        return this.onForwardCommands(from, m);
+      case 'ReadIndexRequest':
+        return this.onReadIndexRequest(from, m);
+      case 'ForwardCommandsResponse':
+      case 'ReadIndexResponse':
+        return this.onResponse(from, m);
+    }
+  }
+
+  private notLeader(): { ok: false; error: 'not-leader' | 'no-leader'; leader?: PeerId } {
+    const hint = this.node.leaderId;
+    return hint !== null && hint !== this.node.id ? { ok: false, error: 'not-leader', leader: hint } : { ok: false, error: 'no-leader' };
+  }
+
+  private onForwardCommands(from: PeerId, m: ForwardCommands): void {
+    const { node } = this;
+    const leader = node.leader;
+    if (leader?.transfer) {
+      leader.held.push({ from, message: m });
+      return;
+    }
+    const result: LeaderAppendResult | ReturnType<RequestHandler['notLeader']> = leader
+      ? this.leaderAppend(leader, m.commands, m.client)
+      : this.notLeader();
+    const response = { type: 'ForwardCommandsResponse', requestId: m.requestId, ...result } as ForwardCommandsResponse;
+    node.send(from, response);
+  }
+
+  private onReadIndexRequest(from: PeerId, m: ReadIndexRequest): void {
+    const { node } = this;
+    if (!node.leader) {
+      node.send(from, { type: 'ReadIndexResponse', requestId: m.requestId, ...this.notLeader() });
+    } else if (node.bugs.readWithoutQuorum) {
+      node.send(from, { type: 'ReadIndexResponse', requestId: m.requestId, ok: true, index: node.commit });
+    } else {
+      node.leader.addRead({ kind: 'remote', peer: from, requestId: m.requestId }, this.deadline());
+    }
+  }
+
+  private onResponse(from: PeerId, m: ForwardCommandsResponse | ReadIndexResponse): void {
+    const { node } = this;
+    const kind = m.type === 'ForwardCommandsResponse' ? 'propose' : 'read';
+    const item = node.forwards.take(kind, m.requestId, from);
+    if (!item) return; // late answer to a request that timed out or was re-sent
+    if (m.ok) {
+      if (m.type === 'ForwardCommandsResponse') node.outbox.proposals.push({ requestId: item.requestId, ok: true, start: m.start, end: m.end });
+      else node.outbox.reads.push({ requestId: item.requestId, ok: true, index: m.index });
+    } else if (m.error === 'not-leader' || m.error === 'no-leader') {
+      // Nothing was appended there: wait for the real leader (never the same peer again this term).
+      node.forwards.requeue(item, from);
+      if (m.leader !== undefined && m.leader !== from && node.leaderId === from) this.redirect(item, m.leader);
+    } else {
+      this.fail(item, m.error);
+    }
+  }
+
+  /** Follow a leader hint at once instead of waiting to learn the leader ourselves. */
+  private redirect(item: PendingForward, to: PeerId): void {
+    if (to === this.node.id) return;
+    this.node.forwards.markSent(item, to);
+    if (item.kind === 'read') this.node.send(to, { type: 'ReadIndexRequest', requestId: item.wireId });
+    else this.node.send(to, { type: 'ForwardCommands', requestId: item.wireId, client: item.client!, commands: item.commands });
+  }
+
+  private fail(item: PendingForward, error: ProposalError): void {
+    if (item.kind === 'read') this.node.outbox.reads.push({ requestId: item.requestId, ok: false, error });
+    else this.node.outbox.proposals.push({ requestId: item.requestId, ok: false, error });
+  }
+
+  /** Leader: answer reads a heartbeat round has confirmed. */
+  resolveReads(confirmed: ConfirmedRead[]): void {
+    for (const { origin, index } of confirmed) {
+      if (origin.kind === 'local') this.node.outbox.reads.push({ requestId: origin.requestId, ok: true, index });
+      else this.node.send(origin.peer, { type: 'ReadIndexResponse', requestId: origin.requestId, ok: true, index });
+    }
+  }
+
+  /** Fail what timed out: forwarded requests ('timeout' once sent, else 'no-leader') and leader reads. */
+  expire(now: number): void {
+    for (const item of this.node.forwards.expire(now)) this.fail(item, item.sentTo !== null ? 'timeout' : 'no-leader');
+    const leader = this.node.leader;
+    if (!leader) return;
+    for (const origin of leader.reads.expire(now)) {
+      // Remote readers time out on their own side.
+      if (origin.kind === 'local') this.node.outbox.reads.push({ requestId: origin.requestId, ok: false, error: 'timeout' });
+    }
+  }
+
+  /** The leader stepped down: its unanswered reads and held forwards go elsewhere. */
+  onLeadershipLost(former: LeaderState): void {
+    const { node } = this;
+    for (const origin of former.reads.drain()) {
+      // A local read is retried through the next leader; a remote reader is told to look elsewhere.
+      if (origin.kind === 'local') node.forwards.add('read', origin.requestId, [], null, this.deadline());
+      else node.send(origin.peer, { type: 'ReadIndexResponse', requestId: origin.requestId, ok: false, error: 'no-leader' });
+    }
+    for (const { from, message } of former.held) {
+      node.send(from, { type: 'ForwardCommandsResponse', requestId: message.requestId, ok: false, error: 'no-leader' });
+    }
+    former.held = [];
+  }
+}

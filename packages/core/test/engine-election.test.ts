@@ -1,0 +1,175 @@
+// Elections: timeouts, bootstrap delay, one leader per term, persistence ordering, preferences.
+import { describe, expect, it } from 'vitest';
+import { EngineHarness } from './support/engine-harness';
+
+const base = { electionTimeoutMs: 1000, electionJitterMs: 500, heartbeatMs: 100, bootstrapDelayMs: 500 };
+
+describe('engine: elections', () => {
+  it('a lone peer elects itself only after the bootstrap delay', () => {
+    const h = new EngineHarness({ ids: ['a'], config: base });
+    // Earliest possible timeout is electionTimeout + bootstrapDelay = 1500 ms.
+    h.advance(1490);
+    expect(h.node('a').status().role).toBe('follower');
+    h.runUntil(() => h.leaders().length === 1, 1000);
+    expect(h.now).toBeGreaterThanOrEqual(1500);
+    expect(h.now).toBeLessThan(2000);
+    const status = h.node('a').status();
+    expect(status).toMatchObject({ role: 'leader', leader: 'a', term: 1, online: true });
+    // The bootstrap configuration is logged, then the no-op; both commit on a single voter.
+    h.advance(10);
+    expect(h.applied.get('a')!.map((e) => e.kind)).toEqual(['config', 'noop']);
+    expect(h.node('a').status().committed).toBe(2);
+  });
+
+  it('three peers elect exactly one leader, and all followers recognise it', () => {
+    const h = new EngineHarness({ ids: ['a', 'b', 'c'], config: base, seed: 7 });
+    h.runUntil(() => h.leaders().length === 1 && h.followers().every((id) => h.node(id).status().leader !== null), 5000);
+    const leader = h.leader();
+    h.advance(2000);
+    expect(h.leaders()).toEqual([leader]);
+    for (const id of ['a', 'b', 'c']) expect(h.node(id).status()).toMatchObject({ leader, online: true, term: h.node(leader).term });
+  });
+
+  it('persists the vote in the same Ready that carries the vote response', () => {
+    const h = new EngineHarness({ ids: ['a', 'b', 'c'], config: { ...base, preVote: false }, seed: 3 });
+    h.runUntil(() => h.leaders().length === 1, 5000);
+    const grants = h.readies.filter(({ ready }) =>
+      ready.messages.some((m) => m.message.type === 'RequestVoteResponse' && m.message.vote === 'granted'),
+    );
+    expect(grants.length).toBeGreaterThan(0);
+    for (const { ready } of grants) {
+      const response = ready.messages.find((m) => m.message.type === 'RequestVoteResponse')!;
+      expect(ready.persist.hardState).toBeDefined();
+      expect(ready.persist.hardState!.vote).toBe(response.to);
+      expect(ready.persist.hardState!.term).toBe((response.message as { term: number }).term);
+    }
+    // And the candidate's own term + self-vote go out with its RequestVotes.
+    const campaigns = h.readies.filter(({ ready }) => ready.messages.some((m) => m.message.type === 'RequestVote'));
+    for (const { id, ready } of campaigns) expect(ready.persist.hardState).toMatchObject({ vote: id });
+  });
+
+  it('bugs.forgetVote persists vote: null', () => {
+    const h = new EngineHarness({ ids: ['a', 'b', 'c'], config: { ...base, preVote: false }, seed: 3, bugs: { forgetVote: true } });
+    h.runUntil(() => h.leaders().length === 1, 5000);
+    for (const disk of h.disks.values()) expect(disk.state.hardState.vote).toBeNull();
+  });
+
+  for (const bug of [false, true]) {
+    it(`a voter restarted after voting ${bug ? 'votes twice in one term with bugs.forgetVote' : 'does not vote twice in one term'}`, () => {
+      const h = new EngineHarness({ ids: ['a', 'b', 'c'], config: { ...base, preVote: false }, bugs: bug ? { forgetVote: true } : undefined });
+      const ask = (candidate: string) => {
+        h.network = [];
+        h.node('c').receive(candidate, { type: 'RequestVote', term: 5, lastLogIndex: 0, lastLogTerm: 0 }, h.now);
+        h.drain('c');
+        return h.network.map((m) => m.message);
+      };
+      expect(ask('a')).toEqual([{ type: 'RequestVoteResponse', term: 5, vote: 'granted' }]);
+      h.start('c'); // crash and restart from disk
+      expect(ask('b')).toEqual([{ type: 'RequestVoteResponse', term: 5, vote: bug ? 'granted' : 'denied' }]);
+    });
+  }
+
+  it('a restarted peer keeps its term and vote', () => {
+    const h = new EngineHarness({ ids: ['a', 'b', 'c'], config: base, seed: 5 });
+    h.runUntil(() => h.leaders().length === 1, 5000);
+    const follower = h.followers()[0];
+    const before = h.node(follower).status();
+    const vote = h.node(follower).vote;
+    h.start(follower);
+    expect(h.node(follower).term).toBe(before.term);
+    expect(h.node(follower).vote).toBe(vote);
+  });
+
+  it('an observer never campaigns and answers vote requests with abstained', () => {
+    const h = new EngineHarness({ ids: ['a', 'b', 'o'], config: base, preferences: { o: 'observer' } });
+    expect(h.node('o').status().members).toEqual({ voters: ['a', 'b'], learners: ['o'] });
+    // Cut the two voters off each other: only the observer could run, and it never does.
+    h.cut('a', 'b');
+    h.cut('b', 'a');
+    h.advance(10_000);
+    expect(h.node('o').status().role).toBe('follower');
+    expect(h.trace.filter((t) => /^\d+ o->\S+ \{"type":"(PreVote|RequestVote)"/.test(t))).toEqual([]);
+    // Two voters apart: neither reaches a majority of 2 (an abstainer never shrinks the denominator).
+    expect(h.leaders()).toEqual([]);
+    h.node('o').receive('a', { type: 'RequestVote', term: h.node('a').term + 1, lastLogIndex: 9, lastLogTerm: 9 }, h.now);
+    h.node('o').receive('b', { type: 'PreVote', term: h.node('b').term + 5, lastLogIndex: 9, lastLogTerm: 9 }, h.now);
+    h.drain('o');
+    const answers = h.network.filter((m) => m.from === 'o').map((m) => m.message);
+    expect(answers.map((m) => m.type)).toEqual(['RequestVoteResponse', 'PreVoteResponse']);
+    for (const answer of answers) expect(answer).toMatchObject({ vote: 'abstained' });
+    h.heal();
+    h.runUntil(() => h.leaders().length === 1, 10_000);
+    expect(h.leader()).not.toBe('o');
+  });
+
+  it('an observer listed as a voter still abstains and never campaigns; the rest elect with a majority of 3', () => {
+    const h = new EngineHarness({
+      ids: ['a', 'b', 'o'],
+      config: base,
+      preferences: { o: 'observer' },
+      bootstrap: { voters: ['a', 'b', 'o'], learners: [] },
+    });
+    h.runUntil(() => h.leaders().length === 1, 10_000);
+    h.advance(5000);
+    expect(h.leader()).not.toBe('o');
+    const answers = h.trace.filter((t) => /^\d+ o->\S+ \{"type":"(PreVoteResponse|RequestVoteResponse)"/.test(t));
+    expect(answers.length).toBeGreaterThan(0);
+    for (const answer of answers) expect(answer).toContain('"vote":"abstained"');
+    expect(h.trace.filter((t) => /^\d+ o->\S+ \{"type":"(PreVote|RequestVote)"/.test(t))).toEqual([]);
+  });
+
+  it('an observer alone with the bootstrap delay long past still never leads', () => {
+    const h = new EngineHarness({ ids: ['o'], config: base, preferences: { o: 'observer' }, bootstrap: { voters: [], learners: ['o'] } });
+    h.advance(20_000);
+    expect(h.node('o').status().role).toBe('follower');
+    expect(h.trace).toEqual([]);
+  });
+
+  it('a reluctant peer loses elections to normal peers', () => {
+    let reluctantWins = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const h = new EngineHarness({ ids: ['r', 'n1', 'n2'], config: base, seed, preferences: { r: { reluctant: 3 } } });
+      h.runUntil(() => h.leaders().length === 1, 10_000);
+      if (h.leader() === 'r') reluctantWins++;
+    }
+    expect(reluctantWins).toBe(0);
+  });
+
+  it('a candidate whose log is behind gets denied by a majority and returns to follower', () => {
+    const h = new EngineHarness({ ids: ['a', 'b', 'c'], config: { ...base, preVote: false } });
+    // a and b hold an entry of term 1; c's log is empty.
+    for (const id of ['a', 'b']) {
+      h.disks.get(id)!.state = {
+        hardState: { term: 1, vote: null, commit: 0 },
+        snapshot: null,
+        entries: [{ kind: 'config', index: 1, term: 1, membership: { voters: ['a', 'b', 'c'], learners: [] } }],
+      };
+      h.start(id);
+    }
+    h.disks.get('c')!.state.hardState = { term: 1, vote: null, commit: 0 };
+    h.start('c');
+    // TimeoutNow makes c campaign at once (term 2).
+    h.node('c').receive('a', { type: 'TimeoutNow', term: 1 }, h.now);
+    h.drain('c');
+    expect(h.node('c').status()).toMatchObject({ role: 'candidate', term: 2 });
+    h.deliverAll();
+    const answers = h.trace.filter((t) => t.includes('->c') && t.includes('RequestVoteResponse'));
+    expect(answers).toHaveLength(2);
+    for (const answer of answers) expect(answer).toContain('"vote":"denied"');
+    expect(h.node('c').status()).toMatchObject({ role: 'follower', term: 2 });
+  });
+
+  it('is deterministic: same seed, same message trace', () => {
+    const run = (seed: number) => {
+      const h = new EngineHarness({ ids: ['a', 'b', 'c'], config: base, seed });
+      h.advance(3000);
+      h.propose(h.leader(), 1, ['one', 'two']);
+      h.advance(500);
+      return h.trace;
+    };
+    const first = run(42);
+    expect(first.length).toBeGreaterThan(10);
+    expect(run(42)).toEqual(first);
+    expect(run(43)).not.toEqual(first);
+  });
+});

@@ -1,0 +1,104 @@
+// Pure parts of the engine: quorum arithmetic (property-based), the in-memory log, election timeouts.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { defaultRaftConfig } from '../src/config';
+import { randomizedElectionTimeout } from '../src/engine/election';
+import { quorumSize, quorumValue, RaftLog, tallyVotes } from '../src/engine/index';
+import type { VoteAnswer } from '../src/messages';
+import { seededRandom } from '../src/rng';
+import type { LogEntry } from '../src/types';
+
+const answers = fc.constantFrom<VoteAnswer>('granted', 'denied', 'abstained');
+
+describe('quorum arithmetic', () => {
+  it('a quorum is a strict majority: two quorums always intersect', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 50 }), (n) => {
+        const q = quorumSize(n);
+        expect(q * 2).toBeGreaterThan(n);
+        expect((q - 1) * 2).toBeLessThanOrEqual(n);
+      }),
+    );
+  });
+
+  it('abstentions never shrink the denominator: a win needs a majority of all voters granting', () => {
+    fc.assert(
+      fc.property(fc.array(answers, { minLength: 1, maxLength: 9 }), (votes) => {
+        const voters = votes.map((_, i) => `p${i}`);
+        const outcome = tallyVotes(voters, new Map(votes.map((v, i) => [`p${i}`, v])));
+        const granted = votes.filter((v) => v === 'granted').length;
+        const denied = votes.filter((v) => v === 'denied').length;
+        expect(outcome === 'won').toBe(granted * 2 > votes.length);
+        if (outcome === 'lost') expect(denied * 2).toBeGreaterThan(votes.length);
+      }),
+    );
+  });
+
+  it('answers from non-voters are not counted', () => {
+    expect(tallyVotes(['a', 'b', 'c'], new Map([['a', 'granted'], ['x', 'granted'], ['y', 'granted']]))).toBe('pending');
+  });
+
+  it('quorumValue is the highest value reached by a majority', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(100), { minLength: 1, maxLength: 9 }), (values) => {
+        const voters = values.map((_, i) => `p${i}`);
+        const v = quorumValue(voters, (id) => values[Number(id.slice(1))]);
+        expect(values.filter((x) => x >= v).length).toBeGreaterThanOrEqual(quorumSize(values.length));
+        expect(values.filter((x) => x >= v + 1).length).toBeLessThan(quorumSize(values.length));
+      }),
+    );
+  });
+});
+
+describe('RaftLog', () => {
+  const entries = (terms: number[], from = 1): LogEntry[] => terms.map((term, i) => ({ kind: 'noop', index: from + i, term }));
+
+  it('answers termAt/slice/matches around a snapshot boundary', () => {
+    const log = new RaftLog(10, 3, entries([3, 4, 4, 5], 11));
+    expect(log.firstIndex()).toBe(11);
+    expect(log.lastIndex()).toBe(14);
+    expect(log.termAt(10)).toBe(3);
+    expect(log.termAt(9)).toBeUndefined();
+    expect(log.termAt(15)).toBeUndefined();
+    expect(log.matches(12, 4)).toBe(true);
+    expect(log.slice(5, 12).map((e) => e.index)).toEqual([11, 12]);
+    expect(log.firstIndexOfTermAt(13)).toBe(12);
+    expect(log.lastIndexOfTerm(4)).toBe(13);
+    expect(log.lastIndexOfTerm(2)).toBe(0);
+    expect(log.isUpToDate(14, 5)).toBe(true);
+    expect(log.isUpToDate(13, 5)).toBe(false);
+    expect(log.isUpToDate(1, 6)).toBe(true);
+  });
+
+  it('truncates and appends contiguously, refusing gaps and the snapshot', () => {
+    const log = new RaftLog(0, 0, entries([1, 1, 2]));
+    log.truncateFrom(2);
+    expect(log.lastIndex()).toBe(1);
+    expect(() => log.append(entries([3], 5))).toThrow();
+    log.append(entries([3, 3], 2));
+    expect(log.lastTerm()).toBe(3);
+    const snap = new RaftLog(5, 1, []);
+    expect(() => snap.truncateFrom(3)).toThrow();
+  });
+
+  it('ignores a non-contiguous tail in loaded entries', () => {
+    const log = new RaftLog(0, 0, [...entries([1, 1]), { kind: 'noop', index: 5, term: 2 }]);
+    expect(log.lastIndex()).toBe(2);
+  });
+});
+
+describe('election timeout', () => {
+  it('is in [timeout, timeout + jitter) x factor, plus the bootstrap delay the first time', () => {
+    const random = seededRandom(9);
+    const c = defaultRaftConfig;
+    for (let i = 0; i < 200; i++) {
+      const t = randomizedElectionTimeout(c, 'normal', random, false);
+      expect(t).toBeGreaterThanOrEqual(c.electionTimeoutMs);
+      expect(t).toBeLessThan(c.electionTimeoutMs + c.electionJitterMs);
+      const r = randomizedElectionTimeout(c, { reluctant: 3 }, random, false);
+      expect(r).toBeGreaterThanOrEqual(3 * c.electionTimeoutMs);
+      const first = randomizedElectionTimeout(c, 'normal', random, true);
+      expect(first).toBeGreaterThanOrEqual(c.electionTimeoutMs + c.bootstrapDelayMs);
+    }
+  });
+});

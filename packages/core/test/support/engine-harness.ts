@@ -1,0 +1,237 @@
+// A scripted, deterministic harness for RaftNode tests: 1-5 engines, an in-test network whose
+// messages are delivered only when the test says so, virtual time, and storage that persists each
+// Ready at once. Tests read like scripts: advance time, deliver, cut links, assert.
+import { defaultRaftConfig, type InjectedBugs, type RaftConfig } from '../../src/config';
+import type { ProposalResult, ReadResult, Ready } from '../../src/engine/api';
+import { RaftNode } from '../../src/engine/index';
+import type { Message } from '../../src/messages';
+import { seededRandom } from '../../src/rng';
+import type { PersistBatch, PersistedState } from '../../src/storage';
+import type { LeadershipPreference, LogEntry, Membership, PeerId } from '../../src/types';
+
+export interface InFlight {
+  from: PeerId;
+  to: PeerId;
+  message: Message;
+}
+
+/** Synchronous stand-in for storage: applies a PersistBatch exactly as Storage.persist must. */
+export class Disk {
+  state: PersistedState = { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] };
+
+  apply(batch: PersistBatch): void {
+    if (batch.truncateFrom !== undefined) this.state.entries = this.state.entries.filter((e) => e.index < batch.truncateFrom!);
+    for (const entry of batch.entries) {
+      const last = this.state.entries.at(-1)?.index ?? 0;
+      if (entry.index !== last + 1) throw new Error(`disk: non-contiguous append ${entry.index} after ${last}`);
+      this.state.entries.push(entry);
+    }
+    if (batch.hardState) this.state.hardState = { ...batch.hardState };
+  }
+
+  load(): PersistedState {
+    return { hardState: { ...this.state.hardState }, snapshot: this.state.snapshot, entries: [...this.state.entries] };
+  }
+}
+
+export interface HarnessOptions {
+  ids: PeerId[];
+  seed?: number;
+  config?: Partial<RaftConfig>;
+  preferences?: Record<PeerId, LeadershipPreference>;
+  /** Default: every id a voter, except observers, which are learners. */
+  bootstrap?: Membership;
+  bugs?: InjectedBugs;
+}
+
+export const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+export const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+
+export class EngineHarness {
+  now = 0;
+  readonly config: RaftConfig;
+  readonly nodes = new Map<PeerId, RaftNode>();
+  readonly disks = new Map<PeerId, Disk>();
+  /** Entries handed out in Ready.committed, per peer, in order. */
+  readonly applied = new Map<PeerId, LogEntry[]>();
+  readonly proposals = new Map<PeerId, ProposalResult[]>();
+  readonly reads = new Map<PeerId, ReadResult[]>();
+  /** Every Ready taken, in order (for persistence-ordering checks). */
+  readonly readies: { id: PeerId; ready: Ready }[] = [];
+  /** Messages sent and not yet delivered, in send order. */
+  network: InFlight[] = [];
+  /** Human-readable record of every message sent (determinism checks). */
+  readonly trace: string[] = [];
+  private readonly blocked = new Set<string>();
+  private readonly seed: number;
+  private starts = 0;
+
+  constructor(private readonly options: HarnessOptions) {
+    this.config = { ...defaultRaftConfig, ...options.config };
+    this.seed = options.seed ?? 1;
+    for (const id of options.ids) {
+      this.disks.set(id, new Disk());
+      this.applied.set(id, []);
+      this.proposals.set(id, []);
+      this.reads.set(id, []);
+      this.start(id);
+    }
+  }
+
+  private defaultBootstrap(): Membership {
+    const prefs = this.options.preferences ?? {};
+    return {
+      voters: this.options.ids.filter((id) => prefs[id] !== 'observer'),
+      learners: this.options.ids.filter((id) => prefs[id] === 'observer'),
+    };
+  }
+
+  /** (Re)create the engine for `id` from its disk, as a process restart would. */
+  start(id: PeerId): RaftNode {
+    const index = this.options.ids.indexOf(id);
+    const node = new RaftNode({
+      id,
+      config: this.config,
+      preference: this.options.preferences?.[id] ?? 'normal',
+      random: seededRandom(this.seed * 1000 + index * 17 + this.starts++ * 7919),
+      now: this.now,
+      state: this.disks.get(id)!.load(),
+      bootstrap: this.options.bootstrap ?? this.defaultBootstrap(),
+      bugs: this.options.bugs,
+    });
+    this.nodes.set(id, node);
+    this.applied.set(id, []);
+    return node;
+  }
+
+  node(id: PeerId): RaftNode {
+    return this.nodes.get(id)!;
+  }
+
+  /** Drain every Ready of `id`: persist at once, queue messages, record results, ack storage. */
+  drain(id: PeerId): void {
+    const node = this.node(id);
+    while (node.hasReady()) {
+      const ready = node.ready();
+      this.readies.push({ id, ready });
+      this.disks.get(id)!.apply(ready.persist);
+      for (const { to, message } of ready.messages) {
+        this.network.push({ from: id, to, message });
+        this.trace.push(`${this.now} ${id}->${to} ${describe(message)}`);
+      }
+      this.applied.get(id)!.push(...ready.committed);
+      this.proposals.get(id)!.push(...ready.proposals);
+      this.reads.get(id)!.push(...ready.reads);
+      node.storageDone(ready.token);
+    }
+  }
+
+  drainAll(): void {
+    for (const id of this.nodes.keys()) this.drain(id);
+  }
+
+  // ---------- network ----------
+
+  /** Messages are lost while the link from -> to is cut. */
+  cut(from: PeerId, to: PeerId): void {
+    this.blocked.add(`${from}>${to}`);
+  }
+
+  /** Cut every link between `id` and the others, both ways. */
+  isolate(id: PeerId): void {
+    for (const other of this.nodes.keys()) {
+      if (other === id) continue;
+      this.cut(id, other);
+      this.cut(other, id);
+    }
+  }
+
+  heal(): void {
+    this.blocked.clear();
+  }
+
+  /** Deliver the oldest queued message (dropped when its link is cut). Returns false when none. */
+  deliverOne(filter: (m: InFlight) => boolean = () => true): boolean {
+    const at = this.network.findIndex(filter);
+    if (at < 0) return false;
+    const [m] = this.network.splice(at, 1);
+    if (this.blocked.has(`${m.from}>${m.to}`) || !this.nodes.has(m.to)) return true;
+    this.node(m.to).receive(m.from, m.message, this.now);
+    this.drain(m.to);
+    return true;
+  }
+
+  /** Deliver until the network is quiet (or `limit` messages). Returns how many were taken. */
+  deliverAll(filter?: (m: InFlight) => boolean, limit = 100_000): number {
+    let count = 0;
+    while (count < limit && this.deliverOne(filter)) count++;
+    return count;
+  }
+
+  /** Remove queued messages matching `filter` (simulated loss); returns them. */
+  dropWhere(filter: (m: InFlight) => boolean): InFlight[] {
+    const dropped = this.network.filter(filter);
+    this.network = this.network.filter((m) => !filter(m));
+    return dropped;
+  }
+
+  // ---------- time ----------
+
+  /** Advance virtual time by `ms` in `step` increments, ticking every engine and delivering everything. */
+  advance(ms: number, step = 10): void {
+    const end = this.now + ms;
+    while (this.now < end) {
+      this.now = Math.min(end, this.now + step);
+      for (const [id, node] of this.nodes) {
+        node.tick(this.now);
+        this.drain(id);
+      }
+      this.deliverAll();
+    }
+  }
+
+  /** Advance until `done()` holds, failing after `maxMs` of virtual time. */
+  runUntil(done: () => boolean, maxMs = 20_000, step = 10): void {
+    const end = this.now + maxMs;
+    while (!done()) {
+      if (this.now >= end) throw new Error(`runUntil: condition not met within ${maxMs} ms`);
+      this.advance(step, step);
+    }
+  }
+
+  // ---------- views ----------
+
+  leaders(): PeerId[] {
+    return [...this.nodes.entries()].filter(([, n]) => n.status().role === 'leader').map(([id]) => id);
+  }
+
+  /** The single leader of the highest term (throws when there is none). */
+  leader(): PeerId {
+    const leaders = this.leaders().sort((a, b) => this.node(b).term - this.node(a).term);
+    if (leaders.length === 0) throw new Error('no leader');
+    return leaders[0];
+  }
+
+  followers(): PeerId[] {
+    return [...this.nodes.keys()].filter((id) => this.node(id).status().role !== 'leader');
+  }
+
+  appliedCommands(id: PeerId): string[] {
+    return this.applied.get(id)!.filter((e) => e.kind === 'command').map((e) => decode((e as { data: Uint8Array }).data));
+  }
+
+  propose(id: PeerId, requestId: number, commands: string[], clientId = `client-${id}`, seq = requestId * 1000): void {
+    this.node(id).propose(requestId, commands.map(encode), { clientId, seq }, this.now);
+    this.drain(id);
+  }
+
+  read(id: PeerId, requestId: number): void {
+    this.node(id).readIndex(requestId, this.now);
+    this.drain(id);
+  }
+}
+
+/** Compact, deterministic rendering of a message for traces. */
+export function describe(message: Message): string {
+  return JSON.stringify(message, (_key, value: unknown) => (value instanceof Uint8Array ? `b:${decode(value)}` : value));
+}
