@@ -1,0 +1,203 @@
+// IdbStorage-specific checks that the shared storage conformance suite cannot express:
+// reopening a database, snapshot chunking, atomicity of a failed batch, ordering of overlapping
+// transactions, byte ownership, one database per peer id, and running inside a Web Worker.
+// Run in Chromium by e2e/idb-conformance.spec.ts through the idb-conformance page.
+import { openDB } from 'idb';
+import type { LogEntry, PersistBatch, Snapshot } from '@meshraft/core';
+import { deleteIdbStorage, openIdbStorage, type IdbStorage } from '@meshraft/idb';
+import { assert, assertEqual, assertRejects } from './support/assert';
+
+export interface IdbCaseContext {
+  /** A database name no other case uses; deleted after the case. */
+  dbName: string;
+  /** Opens IdbStorage on `dbName` (again, for reopen checks); closed after the case. */
+  open(options?: { snapshotChunkBytes?: number }): Promise<IdbStorage>;
+}
+
+export interface IdbCase {
+  name: string;
+  run(ctx: IdbCaseContext): Promise<void>;
+}
+
+export function commandEntries(from: number, to: number, term: number): LogEntry[] {
+  const entries: LogEntry[] = [];
+  for (let index = from; index <= to; index++) {
+    entries.push({ kind: 'command', index, term, data: new Uint8Array([index & 255, term & 255, 7]) });
+  }
+  return entries;
+}
+
+export function sampleSnapshot(index: number, term: number, size: number): Snapshot {
+  return {
+    meta: { index, term, membership: { voters: ['a', 'b', 'c'], learners: ['d'] } },
+    data: new Uint8Array(size).map((_, i) => (i * 31 + index) & 255),
+  };
+}
+
+/** Reads raw records (bypassing IdbStorage) to check how things are laid out on disk. */
+async function rawRead<T>(dbName: string, read: (db: Awaited<ReturnType<typeof openDB>>) => Promise<T>): Promise<T> {
+  const db = await openDB(dbName);
+  try {
+    return await read(db);
+  } finally {
+    db.close();
+  }
+}
+
+export const idbCases: IdbCase[] = [
+  {
+    name: 'idb: a reopened database loads everything persisted before close',
+    async run({ open }) {
+      const first = await open();
+      const snapshot = sampleSnapshot(10, 2, 300);
+      await first.persist({ snapshot, entries: [] });
+      await first.persist({ entries: commandEntries(11, 40, 3), hardState: { term: 3, vote: 'b', commit: 35 } });
+      await first.persist({ truncateFrom: 38, entries: commandEntries(38, 39, 4), hardState: { term: 4, vote: null, commit: 36 } });
+      await first.close();
+
+      const second = await open();
+      const state = await second.load();
+      assertEqual(state.hardState, { term: 4, vote: null, commit: 36 }, 'hard state after reopen');
+      assertEqual(state.snapshot, snapshot, 'snapshot after reopen');
+      assertEqual(state.entries, [...commandEntries(11, 37, 3), ...commandEntries(38, 39, 4)], 'entries after reopen');
+      assertEqual(await second.last(), { index: 39, term: 4 }, 'last after reopen');
+    },
+  },
+  {
+    name: 'idb: a large snapshot is stored in chunks and a smaller one replaces all of them',
+    async run({ open, dbName }) {
+      const storage = await open({ snapshotChunkBytes: 1000 });
+      const big = sampleSnapshot(50, 5, 10_001);
+      await storage.persist({ snapshot: big, entries: [] });
+      assertEqual(await rawRead(dbName, (db) => db.count('snapshot')), 11, 'chunks for 10,001 bytes at 1000 per chunk');
+      assertEqual(await storage.snapshot(), big, 'chunked snapshot round-trips');
+
+      const small = sampleSnapshot(60, 6, 10);
+      await storage.persist({ snapshot: small, entries: [] });
+      assertEqual(await rawRead(dbName, (db) => db.count('snapshot')), 1, 'old chunks are gone');
+      assertEqual((await storage.load()).snapshot, small, 'replacement snapshot loads');
+    },
+  },
+  {
+    name: 'idb: a batch that fails mid-way leaves nothing of itself behind',
+    async run({ open }) {
+      const storage = await open();
+      await storage.persist({ entries: commandEntries(1, 5, 1), hardState: { term: 1, vote: 'a', commit: 2 } });
+      // A function cannot be structured-cloned: the 3rd put throws after two puts were queued
+      // (the entries themselves are well-formed, so the batch passes every check before that).
+      const poisoned = commandEntries(4, 7, 2).map((entry, i) =>
+        i === 2 ? ({ ...entry, extra: () => 0 } as unknown as LogEntry) : entry);
+      const batch: PersistBatch = { truncateFrom: 4, entries: poisoned, hardState: { term: 2, vote: null, commit: 3 } };
+      await assertRejects(() => storage.persist(batch), 'DataCloneError', 'uncloneable entry');
+      const state = await storage.load();
+      assertEqual(state.entries, commandEntries(1, 5, 1), 'entries untouched by the failed batch');
+      assertEqual(state.hardState, { term: 1, vote: 'a', commit: 2 }, 'hard state untouched by the failed batch');
+    },
+  },
+  {
+    name: 'idb: batches issued without awaiting are applied in issue order',
+    async run({ open }) {
+      const storage = await open();
+      const pending: Promise<void>[] = [];
+      for (let i = 1; i <= 40; i++) {
+        // Entry-only and hardState-only batches alternate: they must still commit in issue order.
+        pending.push(storage.persist({ entries: commandEntries(i, i, 1) }));
+        pending.push(storage.persist({ entries: [], hardState: { term: 1, vote: null, commit: i } }));
+      }
+      pending.push(storage.persist({ truncateFrom: 30, entries: commandEntries(30, 31, 2) }));
+      await Promise.all(pending);
+      const state = await storage.load();
+      assertEqual(state.entries, [...commandEntries(1, 29, 1), ...commandEntries(30, 31, 2)], 'entries in issue order');
+      assertEqual(state.hardState.commit, 40, 'last hard state wins');
+    },
+  },
+  {
+    name: 'idb: command bytes that are a view into a larger buffer store only their own bytes',
+    async run({ open, dbName }) {
+      const storage = await open();
+      const frame = new Uint8Array(64 * 1024).fill(9);
+      const entry: LogEntry = { kind: 'command', index: 1, term: 1, data: frame.subarray(100, 105) };
+      await storage.persist({ entries: [entry] });
+      const raw = await rawRead(dbName, (db) => db.get('entries', 1)) as { data: Uint8Array };
+      assertEqual(raw.data.buffer.byteLength, 5, 'stored buffer size');
+      assertEqual((await storage.entries(1, 1))[0], { ...entry, data: new Uint8Array(5).fill(9) }, 'entry reads back');
+      assertEqual(frame.byteLength, 64 * 1024, 'caller buffer untouched');
+    },
+  },
+  {
+    name: 'idb: a closed storage rejects with ClosedError and close is idempotent',
+    async run({ open }) {
+      const storage = await open();
+      await storage.close();
+      await storage.close();
+      await assertRejects(() => storage.load(), 'ClosedError', 'load after close');
+      await assertRejects(() => storage.persist({ entries: [] }), 'ClosedError', 'persist after close');
+    },
+  },
+  {
+    name: 'idb: malformed batches are refused with InvalidInputError and write nothing',
+    async run({ open }) {
+      const storage = await open();
+      await storage.persist({ entries: commandEntries(1, 2, 1), hardState: { term: 1, vote: null, commit: 0 } });
+      const gap = [...commandEntries(3, 3, 1), ...commandEntries(5, 5, 1)];
+      await assertRejects(() => storage.persist({ entries: gap }), 'InvalidInputError', 'non-contiguous entries');
+      await assertRejects(() => storage.persist({ entries: [], truncateFrom: -1 }), 'InvalidInputError', 'negative truncateFrom');
+      await assertRejects(() => storage.persist({ entries: [], compactTo: 1.5 }), 'InvalidInputError', 'fractional compactTo');
+      // Checked against what is stored, inside the batch's own transaction:
+      await assertRejects(() => storage.persist({ entries: commandEntries(4, 4, 1) }), 'InvalidInputError', 'entries leaving a gap after the log');
+      await assertRejects(() => storage.persist({ entries: commandEntries(3, 3, 0) }), 'InvalidInputError', 'entry term below the last term');
+      await assertRejects(() => storage.persist({ entries: [], compactTo: 1 }), 'InvalidInputError', 'compactTo past the snapshot');
+      await assertRejects(
+        () => storage.persist({ truncateFrom: 2, entries: commandEntries(2, 2, 1), hardState: { term: 0, vote: null, commit: 0 } }),
+        'InvalidInputError', 'hard state term going down',
+      );
+      assertEqual((await storage.load()).entries, commandEntries(1, 2, 1), 'log unchanged');
+    },
+  },
+  {
+    name: 'idb: one database per peer id, removed by deleteIdbStorage',
+    async run() {
+      const suffix = Math.random().toString(36).slice(2, 8);
+      const [a, b] = [`peerA${suffix}`, `peerB${suffix}`];
+      try {
+        const storeA = await openIdbStorage({ peerId: a });
+        const storeB = await openIdbStorage({ peerId: b });
+        assertEqual(storeA.dbName, `meshraft-${a}`, 'default database name');
+        await storeA.persist({ entries: commandEntries(1, 3, 1), hardState: { term: 1, vote: a, commit: 0 } });
+        assertEqual((await storeB.load()).entries, [], 'peer B sees nothing of peer A');
+        await storeA.close();
+        await storeB.close();
+        const names = (await indexedDB.databases()).map((db) => db.name);
+        assert(names.includes(`meshraft-${a}`) && names.includes(`meshraft-${b}`), `both databases exist: ${names.join(',')}`);
+        await deleteIdbStorage(a);
+        const reopened = await openIdbStorage({ peerId: a });
+        assertEqual((await reopened.load()).entries, [], 'deleted database starts empty');
+        await reopened.close();
+      } finally {
+        await deleteIdbStorage(a);
+        await deleteIdbStorage(b);
+      }
+    },
+  },
+  {
+    name: 'idb: works inside a module Web Worker',
+    async run({ open, dbName }) {
+      const worker = new Worker(new URL('./idb-worker.ts', import.meta.url), { type: 'module' });
+      try {
+        const reply = await new Promise<{ ok: boolean; last?: { index: number; term: number }; error?: string }>((resolve, reject) => {
+          worker.onmessage = (event) => resolve(event.data);
+          worker.onerror = (event) => reject(new Error(`worker error: ${event.message}`));
+          worker.postMessage({ dbName });
+        });
+        assert(reply.ok, `worker failed: ${reply.error}`);
+        assertEqual(reply.last, { index: 20, term: 3 }, 'last seen inside the worker');
+      } finally {
+        worker.terminate();
+      }
+      // The worker closed its connection: the window sees what it wrote.
+      const state = await (await open()).load();
+      assertEqual(state.entries, commandEntries(1, 20, 3), 'entries written by the worker');
+      assertEqual(state.hardState, { term: 3, vote: 'w', commit: 20 }, 'hard state written by the worker');
+    },
+  },
+];

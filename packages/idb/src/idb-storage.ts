@@ -1,0 +1,294 @@
+// IdbStorage: the Storage interface on IndexedDB (through `idb`). Works in windows and Web Workers.
+//
+// Durability: every persist(batch) is ONE readwrite transaction, so after a crash the batch is
+// either fully visible or not at all (IndexedDB transactions are atomic). Raft needs this because
+// a vote or an acknowledged append must never be half-written (Raft Fig. 2: persist before reply).
+import type { IDBPTransaction } from 'idb';
+import { ClosedError, InvalidInputError } from '@meshraft/core';
+import type { HardState, LogEntry, PersistBatch, PersistedState, Snapshot, SnapshotMeta, Storage } from '@meshraft/core';
+import { DEFAULT_SNAPSHOT_CHUNK_BYTES, joinChunks, ownedBytes, splitIntoChunks } from './bytes';
+import { checkBatchShape, planBatch, type BatchPlan, type StoredPosition } from './batch-plan';
+import {
+  ENTRIES,
+  HARD_STATE_KEY,
+  META,
+  SNAPSHOT,
+  SNAPSHOT_META_KEY,
+  defaultDbName,
+  deleteMeshraftDb,
+  openMeshraftDb,
+  type MeshraftIdb,
+  type MeshraftIdbSchema,
+  type MetaRecord,
+  type StoredSnapshotMeta,
+} from './schema';
+
+export interface IdbStorageOptions {
+  peerId: string;
+  /** Database name; defaults to `meshraft-${peerId}` (one database per peer id). */
+  dbName?: string;
+  /** Snapshot bytes are stored in chunks of at most this size (default 1 MiB). */
+  snapshotChunkBytes?: number;
+}
+
+const EMPTY_HARD_STATE: HardState = { term: 0, vote: null, commit: 0 };
+
+/** Opens (creating if needed) the database of `peerId` and returns a Storage over it. */
+export async function openIdbStorage(options: IdbStorageOptions): Promise<IdbStorage> {
+  if (typeof options.peerId !== 'string' || options.peerId === '') {
+    throw new InvalidInputError('openIdbStorage: peerId must be a non-empty string');
+  }
+  const chunkBytes = options.snapshotChunkBytes ?? DEFAULT_SNAPSHOT_CHUNK_BYTES;
+  if (!Number.isInteger(chunkBytes) || chunkBytes <= 0) {
+    throw new InvalidInputError('openIdbStorage: snapshotChunkBytes must be a positive integer');
+  }
+  const dbName = options.dbName ?? defaultDbName(options.peerId);
+  // The hooks need the instance, which needs the db: bind through a late reference.
+  let storage: IdbStorage | undefined;
+  const db = await openMeshraftDb(dbName, {
+    onBlocking: () => storage?.releaseForOtherConnection('another connection is deleting or upgrading the database'),
+    onTerminated: () => storage?.releaseForOtherConnection('the browser closed the database connection'),
+  });
+  storage = new IdbStorage(db, options.peerId, dbName, chunkBytes);
+  return storage;
+}
+
+/**
+ * Deletes a peer's database: `deleteIdbStorage(peerId)`, or `deleteIdbStorage({ dbName })` for a
+ * database opened with an explicit name. For tests and "forget this peer". Waits while another
+ * connection holds it (an open IdbStorage gives way and becomes closed).
+ */
+export async function deleteIdbStorage(target: string | { dbName: string }): Promise<void> {
+  await deleteMeshraftDb(typeof target === 'string' ? defaultDbName(target) : target.dbName);
+}
+
+export class IdbStorage implements Storage {
+  private closedReason: string | null = null;
+
+  constructor(
+    private readonly db: MeshraftIdb,
+    readonly peerId: string,
+    readonly dbName: string,
+    private readonly snapshotChunkBytes: number,
+  ) {}
+
+  /** True once close() was called or the browser/another connection took the database away. */
+  get closed(): boolean {
+    return this.closedReason !== null;
+  }
+
+  async load(): Promise<PersistedState> {
+    this.assertOpen('load');
+    const tx = this.db.transaction([ENTRIES, META, SNAPSHOT], 'readonly');
+    const meta = tx.objectStore(META);
+    const [hardRecord, snapRecord, chunks, entries] = await Promise.all([
+      meta.get(HARD_STATE_KEY),
+      meta.get(SNAPSHOT_META_KEY),
+      tx.objectStore(SNAPSHOT).getAll(),
+      tx.objectStore(ENTRIES).getAll(),
+    ]);
+    await tx.done;
+    const snapMeta = asSnapshotMeta(snapRecord);
+    const snapshot = snapMeta ? { meta: snapMeta.meta, data: joinChunks(chunks, snapMeta.size) } : null;
+    return { hardState: asHardState(hardRecord), snapshot, entries };
+  }
+
+  async persist(batch: PersistBatch): Promise<void> {
+    this.assertOpen('persist');
+    checkBatchShape(batch);
+    const entries = batch.entries.map(ownEntryBytes);
+    const snapshotChunks = batch.snapshot ? splitIntoChunks(batch.snapshot.data, this.snapshotChunkBytes) : [];
+    // Scope always includes entries+meta even when a batch touches only one of them: transactions
+    // with overlapping scopes commit in creation order, so a later hardState (say commit = 7) can
+    // never become durable before the earlier batch that appended entry 7.
+    const scope = batch.snapshot ? [ENTRIES, META, SNAPSHOT] : [ENTRIES, META];
+    const tx: WriteTx = this.db.transaction(scope as (typeof ENTRIES | typeof META | typeof SNAPSHOT)[], 'readwrite');
+    const requests: Promise<unknown>[] = [];
+    try {
+      // Read where the log stands and check the batch against it inside the same transaction, so
+      // the check and the write are one atomic step.
+      const plan = planBatch(await readPosition(tx, batch), batch);
+      queueWrites(tx, batch, plan, entries, snapshotChunks, requests);
+    } catch (error) {
+      // A refused batch or a synchronous throw while queueing (e.g. DataCloneError on a put) must
+      // abort: requests already queued would otherwise auto-commit half a batch.
+      for (const request of requests) request.catch(() => undefined);
+      tx.done.catch(() => undefined);
+      try {
+        tx.abort();
+      } catch {
+        // Already finished or aborted: a failed request aborts its transaction by itself.
+      }
+      throw error;
+    }
+    // Per-request rejections surface once, through tx.done.
+    for (const request of requests) request.catch(() => undefined);
+    await tx.done;
+  }
+
+  async termAt(index: number): Promise<number | undefined> {
+    this.assertOpen('termAt');
+    if (!isIndex(index)) return undefined;
+    // Index 0 is the empty log's sentinel position: prevLogIndex 0 has term 0 (Raft Fig. 2).
+    if (index === 0) return 0;
+    const tx = this.db.transaction([ENTRIES, META], 'readonly');
+    const [entry, snapRecord] = await Promise.all([
+      tx.objectStore(ENTRIES).get(index),
+      tx.objectStore(META).get(SNAPSHOT_META_KEY),
+    ]);
+    await tx.done;
+    if (entry) return entry.term;
+    const snapMeta = asSnapshotMeta(snapRecord);
+    if (snapMeta && snapMeta.meta.index === index) return snapMeta.meta.term;
+    return undefined;
+  }
+
+  /** Stored entries with from <= index <= to, in index order (missing ones are simply absent). */
+  async entries(from: number, to: number): Promise<LogEntry[]> {
+    this.assertOpen('entries');
+    if (!Number.isFinite(from) || !Number.isFinite(to) || to < from) return [];
+    return this.db.getAll(ENTRIES, IDBKeyRange.bound(from, to));
+  }
+
+  async last(): Promise<{ index: number; term: number }> {
+    this.assertOpen('last');
+    const tx = this.db.transaction([ENTRIES, META], 'readonly');
+    const [cursor, snapRecord] = await Promise.all([
+      tx.objectStore(ENTRIES).openCursor(null, 'prev'),
+      tx.objectStore(META).get(SNAPSHOT_META_KEY),
+    ]);
+    const lastEntry = cursor?.value;
+    await tx.done;
+    if (lastEntry) return { index: lastEntry.index, term: lastEntry.term };
+    const snapMeta = asSnapshotMeta(snapRecord);
+    if (snapMeta) return { index: snapMeta.meta.index, term: snapMeta.meta.term };
+    return { index: 0, term: 0 };
+  }
+
+  async hardState(): Promise<HardState> {
+    this.assertOpen('hardState');
+    return asHardState(await this.db.get(META, HARD_STATE_KEY));
+  }
+
+  async snapshot(): Promise<Snapshot | null> {
+    this.assertOpen('snapshot');
+    const tx = this.db.transaction([META, SNAPSHOT], 'readonly');
+    const [snapRecord, chunks] = await Promise.all([
+      tx.objectStore(META).get(SNAPSHOT_META_KEY),
+      tx.objectStore(SNAPSHOT).getAll(),
+    ]);
+    await tx.done;
+    const snapMeta = asSnapshotMeta(snapRecord);
+    return snapMeta ? { meta: snapMeta.meta, data: joinChunks(chunks, snapMeta.size) } : null;
+  }
+
+  /** Idempotent. Transactions already started still complete (IndexedDB closes after them). */
+  async close(): Promise<void> {
+    if (this.closedReason !== null) return;
+    this.closedReason = 'closed';
+    this.db.close();
+  }
+
+  /** @internal Called from the open hooks: give the database up so the other party can proceed. */
+  releaseForOtherConnection(reason: string): void {
+    if (this.closedReason === null) this.closedReason = reason;
+    this.db.close();
+  }
+
+  private assertOpen(operation: string): void {
+    if (this.closedReason !== null) {
+      throw new ClosedError(`IdbStorage(${this.dbName}).${operation}: storage is closed (${this.closedReason})`);
+    }
+  }
+}
+
+type WriteTx = IDBPTransaction<MeshraftIdbSchema, ('entries' | 'meta' | 'snapshot')[], 'readwrite'>;
+
+/** The stored bounds planBatch checks the batch against (all reads issued at once). */
+async function readPosition(tx: WriteTx, batch: PersistBatch): Promise<StoredPosition> {
+  const entries = tx.objectStore(ENTRIES);
+  const meta = tx.objectStore(META);
+  const termOf = async (index: number | undefined) =>
+    index !== undefined && index >= 1 ? (await entries.get(index))?.term : undefined;
+  const [snapRecord, hardRecord, lastCursor, entryTermAtSnapshot, entryTermBeforeTruncate] = await Promise.all([
+    meta.get(SNAPSHOT_META_KEY),
+    meta.get(HARD_STATE_KEY),
+    entries.openCursor(null, 'prev'),
+    termOf(batch.snapshot?.meta.index),
+    termOf(batch.truncateFrom === undefined ? undefined : batch.truncateFrom - 1),
+  ]);
+  const snapMeta = asSnapshotMeta(snapRecord)?.meta;
+  const snapshot = snapMeta ? { index: snapMeta.index, term: snapMeta.term } : null;
+  const lastEntry = lastCursor?.value;
+  const last = lastEntry ? { index: lastEntry.index, term: lastEntry.term } : (snapshot ?? { index: 0, term: 0 });
+  return { snapshot, last, hardStateTerm: asHardState(hardRecord).term, entryTermAtSnapshot, entryTermBeforeTruncate };
+}
+
+/**
+ * Queues the batch's writes in the contract's order: snapshot, truncateFrom, entries, hardState,
+ * compactTo. Nothing is awaited: IndexedDB runs a transaction's requests in the order issued.
+ */
+function queueWrites(
+  tx: WriteTx,
+  batch: PersistBatch,
+  plan: BatchPlan,
+  entries: LogEntry[],
+  snapshotChunks: Uint8Array[],
+  requests: Promise<unknown>[],
+): void {
+  const entryStore = tx.objectStore(ENTRIES);
+  const metaStore = tx.objectStore(META);
+  if (batch.snapshot) {
+    const snapStore = tx.objectStore(SNAPSHOT);
+    const record: StoredSnapshotMeta = {
+      kind: 'snapshot',
+      meta: cloneSnapshotMeta(batch.snapshot.meta),
+      size: batch.snapshot.data.byteLength,
+      chunkCount: snapshotChunks.length,
+    };
+    requests.push(snapStore.clear());
+    snapshotChunks.forEach((chunk, i) => requests.push(snapStore.put(chunk, i)));
+    requests.push(metaStore.put(record, SNAPSHOT_META_KEY));
+    // Raft §7: entries after the snapshot survive only if the log agrees with it at its index.
+    requests.push(plan.keepTailAfterSnapshot
+      ? entryStore.delete(IDBKeyRange.upperBound(batch.snapshot.meta.index))
+      : entryStore.clear());
+  }
+  if (batch.truncateFrom !== undefined) {
+    // §5.3: a conflicting entry and everything after it is deleted.
+    requests.push(entryStore.delete(IDBKeyRange.lowerBound(batch.truncateFrom)));
+  }
+  for (const entry of entries) requests.push(entryStore.put(entry, entry.index));
+  if (batch.hardState) {
+    const record: MetaRecord = { kind: 'hardState', hardState: { ...batch.hardState } };
+    requests.push(metaStore.put(record, HARD_STATE_KEY));
+  }
+  if (batch.compactTo !== undefined) {
+    requests.push(entryStore.delete(IDBKeyRange.upperBound(batch.compactTo)));
+  }
+}
+
+/** Command bytes are made self-owned, so structured clone writes only what the entry holds. */
+function ownEntryBytes(entry: LogEntry): LogEntry {
+  return entry.kind === 'command' ? { ...entry, data: ownedBytes(entry.data) } : entry;
+}
+
+function isIndex(value: number): boolean {
+  return Number.isInteger(value) && value >= 0;
+}
+
+function cloneSnapshotMeta(meta: SnapshotMeta): SnapshotMeta {
+  return {
+    index: meta.index,
+    term: meta.term,
+    membership: { voters: [...meta.membership.voters], learners: [...meta.membership.learners] },
+  };
+}
+
+function asHardState(record: MetaRecord | undefined): HardState {
+  return record?.kind === 'hardState' ? record.hardState : { ...EMPTY_HARD_STATE };
+}
+
+function asSnapshotMeta(record: MetaRecord | undefined): StoredSnapshotMeta | null {
+  return record?.kind === 'snapshot' ? record : null;
+}
