@@ -1,0 +1,162 @@
+// Client side of the meshraft signaling protocol (see packages/signaling/src/protocol.ts; the types
+// are re-declared here because webrtc must not depend on the server package).
+// The socket only introduces peers and relays their WebRTC signals; it carries no application data.
+import { io as defaultIo, type Socket } from 'socket.io-client';
+import { Backoff } from './backoff';
+import type { BackoffOptions, IoFunction } from './types';
+
+const PEER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+
+export function isValidPeerId(value: unknown): value is string {
+  return typeof value === 'string' && PEER_ID_PATTERN.test(value);
+}
+
+export function isValidRoomId(value: unknown): value is string {
+  return typeof value === 'string' && ROOM_ID_PATTERN.test(value);
+}
+
+type JoinAck = { ok: true; peers: string[] } | { ok: false; error: string };
+
+interface ClientToServerEvents {
+  join: (request: { room: string; peerId: string }, ack: (response: JoinAck) => void) => void;
+  signal: (request: { to: string; data: unknown }) => void;
+  alive: () => void;
+}
+
+interface ServerToClientEvents {
+  'peer-joined': (event: { peerId: string }) => void;
+  'peer-left': (event: { peerId: string }) => void;
+  signal: (delivery: { from: string; data: unknown }) => void;
+}
+
+type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface SignalingClientOptions {
+  url: string;
+  room: string;
+  peerId: string;
+  io?: IoFunction;
+  backoff: BackoffOptions;
+  aliveIntervalMs: number;
+  joinTimeoutMs: number;
+}
+
+export interface SignalingClientEvents {
+  /** Joined (or re-joined after a reconnect); `peers` excludes this peer. */
+  joined(peers: string[]): void;
+  peerJoined(peerId: string): void;
+  peerLeft(peerId: string): void;
+  signal(from: string, data: unknown): void;
+  /** A malformed event from the server (counted by the caller). */
+  badMessage(): void;
+  error(error: Error): void;
+}
+
+export class SignalingClient {
+  private readonly socket: SignalingSocket;
+  private readonly backoff: Backoff;
+  private joined = false;
+  private closed = false;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly aliveTimer: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly options: SignalingClientOptions,
+    private readonly events: SignalingClientEvents,
+  ) {
+    this.backoff = new Backoff(options.backoff);
+    const io = options.io ?? (defaultIo as IoFunction);
+    this.socket = io(options.url, {
+      transports: ['websocket'],
+      reconnection: true,
+      reconnectionDelay: options.backoff.minMs,
+      reconnectionDelayMax: options.backoff.maxMs,
+      randomizationFactor: 0.5,
+    }) as SignalingSocket;
+    const socket = this.socket;
+    socket.on('connect', () => this.join());
+    socket.on('disconnect', (reason) => {
+      this.joined = false;
+      // The server kicked us: socket.io will not reconnect by itself.
+      if (reason === 'io server disconnect') this.retry(() => socket.connect());
+    });
+    socket.on('connect_error', (error) => this.events.error(error));
+    socket.on('peer-joined', (event) => this.onPeerEvent(event, (id) => this.events.peerJoined(id)));
+    socket.on('peer-left', (event) => this.onPeerEvent(event, (id) => this.events.peerLeft(id)));
+    socket.on('signal', (delivery) => {
+      if (!this.joined) return;
+      if (typeof delivery !== 'object' || delivery === null || !isValidPeerId(delivery.from)) {
+        this.events.badMessage();
+        return;
+      }
+      this.events.signal(delivery.from, delivery.data);
+    });
+    // Heartbeat so the server can evict ghosts (tabs that vanished without a clean disconnect).
+    this.aliveTimer = setInterval(() => {
+      if (socket.connected) socket.emit('alive');
+    }, options.aliveIntervalMs);
+  }
+
+  get isJoined(): boolean {
+    return this.joined;
+  }
+
+  /** Relays a WebRTC signal; false (dropped) while not joined, so no stale signals are buffered. */
+  sendSignal(to: string, data: unknown): boolean {
+    if (!this.joined || !this.socket.connected) return false;
+    this.socket.emit('signal', { to, data });
+    return true;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.joined = false;
+    clearInterval(this.aliveTimer);
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.socket.removeAllListeners();
+    this.socket.disconnect();
+  }
+
+  private onPeerEvent(event: unknown, handle: (peerId: string) => void): void {
+    if (!this.joined) return;
+    const peerId = typeof event === 'object' && event !== null ? (event as { peerId?: unknown }).peerId : undefined;
+    if (!isValidPeerId(peerId)) {
+      this.events.badMessage();
+      return;
+    }
+    if (peerId !== this.options.peerId) handle(peerId);
+  }
+
+  private join(): void {
+    if (this.closed || !this.socket.connected) return;
+    const { room, peerId } = this.options;
+    this.socket.timeout(this.options.joinTimeoutMs).emit('join', { room, peerId }, (error, ack) => {
+      if (this.closed) return;
+      if (error) {
+        this.events.error(new Error('signaling join timed out'));
+        this.retry(() => this.join());
+        return;
+      }
+      if (typeof ack !== 'object' || ack === null || ack.ok !== true || !Array.isArray(ack.peers)) {
+        const reason = typeof ack === 'object' && ack !== null && ack.ok === false ? ack.error : 'bad answer';
+        this.events.error(new Error(`signaling join refused: ${String(reason)}`));
+        this.retry(() => this.join());
+        return;
+      }
+      this.joined = true;
+      this.backoff.reset();
+      const peers = ack.peers.filter((id): id is string => isValidPeerId(id) && id !== peerId);
+      this.events.joined([...new Set(peers)]);
+    });
+  }
+
+  private retry(action: () => void): void {
+    if (this.closed || this.retryTimer !== null) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.closed) action();
+    }, this.backoff.next());
+  }
+}

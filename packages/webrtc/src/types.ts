@@ -1,0 +1,150 @@
+// Public types of @meshraft/webrtc: a bytes-only peer mesh. It knows nothing about Raft; the caller
+// decides what the bytes mean and which channel ('control' for votes/heartbeats, 'bulk' for catch-up
+// and snapshots) they travel on.
+import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
+
+/** Traffic class. 'control' frames are always sent before queued 'bulk' frames. */
+export type MeshChannel = 'control' | 'bulk';
+
+/** Signal payload produced/consumed by simple-peer (offer, answer, candidate...). Opaque here. */
+export type PeerSignal = { type?: string } & Record<string, unknown>;
+
+/** The raw RTCDataChannel surface the mesh needs for backpressure. */
+export interface DataChannelLike {
+  readonly bufferedAmount: number;
+  bufferedAmountLowThreshold?: number;
+  send(data: Uint8Array): void;
+  addEventListener?(type: 'bufferedamountlow', listener: () => void): void;
+  removeEventListener?(type: 'bufferedamountlow', listener: () => void): void;
+}
+
+/** The subset of a simple-peer instance the mesh uses. */
+export interface SimplePeerInstance {
+  readonly destroyed: boolean;
+  signal(data: PeerSignal): void;
+  send(data: Uint8Array): void;
+  destroy(error?: Error): void;
+  on(event: 'signal', listener: (data: PeerSignal) => void): unknown;
+  on(event: 'connect' | 'close', listener: () => void): unknown;
+  on(event: 'data', listener: (data: Uint8Array) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** The `wrtc` object simple-peer accepts in Node (e.g. `require('@roamhq/wrtc')`). */
+export interface WrtcLike {
+  RTCPeerConnection: unknown;
+  RTCSessionDescription: unknown;
+  RTCIceCandidate: unknown;
+}
+
+export interface SimplePeerOptions {
+  initiator: boolean;
+  trickle: boolean;
+  channelName: string;
+  config: { iceServers: RTCIceServer[] };
+  wrtc?: WrtcLike;
+}
+
+export type SimplePeerConstructor = new (options: SimplePeerOptions) => SimplePeerInstance;
+
+/** socket.io-client's `io` function (injectable for tests). */
+export type IoFunction = (url: string, options: Partial<ManagerOptions & SocketOptions>) => Socket;
+
+export interface BackoffOptions {
+  minMs: number;
+  maxMs: number;
+}
+
+export interface PeerMeshOptions {
+  /** socket.io signaling server URL, e.g. http://localhost:8787 */
+  signalingUrl: string;
+  /** Room id given to the signaling server (16-128 chars [A-Za-z0-9_-]); see deriveRoomAndAuthKey. */
+  room: string;
+  /** This peer's id (1-64 chars [A-Za-z0-9_-]). */
+  peerId: string;
+  /** HMAC-SHA256 key peers use to prove knowledge of the group key to each other. */
+  authKey: Uint8Array;
+  /** ICE servers; none are needed on one machine. Default []. */
+  iceServers?: RTCIceServer[];
+  /** Node only: the wrtc implementation, e.g. `require('@roamhq/wrtc')`. */
+  wrtc?: WrtcLike;
+  /** simple-peer constructor; default: the prebuilt browser bundle (loaded lazily). */
+  SimplePeer?: SimplePeerConstructor;
+  /** socket.io-client `io`; default: the package's `io`. */
+  io?: IoFunction;
+  /** Largest message accepted or sent, in bytes. Default 16 MiB. */
+  maxMessageBytes?: number;
+  /** Frame size on the data channel including the header; at most 16 KiB. Default 16 KiB. */
+  frameBytes?: number;
+  /** Stop sending while the channel's bufferedAmount is above this. Default 1 MiB. */
+  highWaterMark?: number;
+  /** Per-peer cap of queued (not yet handed to the channel) bytes; bulk beyond it is refused. */
+  maxQueuedBytes?: number;
+  /** Backoff for reconnecting the signaling socket and peer connections. Default {250, 10000}. */
+  reconnect?: BackoffOptions;
+  /** A connection that is not authenticated within this time is torn down. Default 20000. */
+  connectTimeoutMs?: number;
+  /** Interval of the 'alive' heartbeat to the signaling server. Default 5000. */
+  aliveIntervalMs?: number;
+  /** Fallback poll while blocked on backpressure (wrtc fires no 'bufferedamountlow'). Default 10. */
+  backpressurePollMs?: number;
+}
+
+export interface JoinedInfo {
+  /** True when the room was empty: the caller may bootstrap a new group. */
+  bootstrap: boolean;
+  peers: string[];
+}
+
+export interface PeerMeshEvents {
+  message: (from: string, bytes: Uint8Array, channel: MeshChannel) => void;
+  'peer-up': (peerId: string) => void;
+  'peer-down': (peerId: string) => void;
+  joined: (info: JoinedInfo) => void;
+  /** A peer's send queue became empty after holding data: a refused bulk send may be retried. */
+  drain: (peerId: string) => void;
+  /** Informational: a join was refused or the signaling socket failed; the mesh keeps retrying. */
+  error: (error: Error) => void;
+}
+
+export interface DropCounters {
+  /** Frames that did not decode or broke a message's framing. */
+  badFrame: number;
+  /** Messages over maxMessageBytes (counted once per message, received or sent). */
+  tooLarge: number;
+  /** Application frames received before the peer was authenticated. */
+  unauthenticated: number;
+  /** Connections torn down because the peer's proof was wrong. */
+  authFailed: number;
+  /** Bulk messages refused because the peer's send queue was over maxQueuedBytes. */
+  queueFull: number;
+  /** Signaling messages that did not have the expected shape. */
+  badSignal: number;
+}
+
+export interface PeerMeshStats {
+  /** Frames / bytes received and sent on data channels (wire bytes, auth frames included). */
+  framesIn: number;
+  framesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  dropped: DropCounters;
+  /** Bytes queued in the mesh (all peers) and not yet handed to a data channel. */
+  queuedBytes: number;
+}
+
+export interface PeerMesh {
+  readonly peerId: string;
+  /** Queue bytes for an authenticated peer. False if the peer is not up, or bulk is over the cap. */
+  send(to: string, bytes: Uint8Array, channel: MeshChannel): boolean;
+  /** Send to every authenticated peer; returns how many accepted the message. */
+  broadcast(bytes: Uint8Array, channel: MeshChannel): number;
+  on<E extends keyof PeerMeshEvents>(event: E, listener: PeerMeshEvents[E]): () => void;
+  off<E extends keyof PeerMeshEvents>(event: E, listener: PeerMeshEvents[E]): void;
+  /** Authenticated peers. */
+  peers(): string[];
+  /** Queued bytes for one peer (0 when unknown). */
+  queuedBytes(peerId: string): number;
+  stats(): PeerMeshStats;
+  close(): Promise<void>;
+}

@@ -1,0 +1,137 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  DATA_HEADER_BYTES,
+  decodeFrame,
+  encodeDataFrame,
+  frameCount,
+  payloadPerFrame,
+  Reassembler,
+  type DataFrame,
+  type DropReason,
+} from '../src/framing';
+import type { MeshChannel } from '../src/types';
+
+function split(message: Uint8Array, channel: MeshChannel, msgId: number, payloadBytes: number): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  for (let i = 0; i < frameCount(message.length, payloadBytes); i++) {
+    frames.push(encodeDataFrame(channel, msgId, message, i, payloadBytes));
+  }
+  return frames;
+}
+
+function collector(max = 1 << 20) {
+  const drops: DropReason[] = [];
+  const messages: Uint8Array[] = [];
+  const reassembler = new Reassembler(max, (r) => drops.push(r));
+  const feed = (bytes: Uint8Array): void => {
+    const frame = decodeFrame(bytes);
+    if (frame === null) {
+      drops.push('badFrame');
+      return;
+    }
+    if (frame.kind !== 'data') return;
+    const message = reassembler.push(frame);
+    if (message !== null) messages.push(message);
+  };
+  return { drops, messages, feed };
+}
+
+describe('framing', () => {
+  it('splits any message into frames within the frame size and reassembles it exactly', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 5000 }),
+        fc.integer({ min: DATA_HEADER_BYTES + 1, max: 600 }),
+        fc.constantFrom<MeshChannel>('control', 'bulk'),
+        fc.nat(),
+        (message, frameBytes, channel, msgId) => {
+          const payload = payloadPerFrame(frameBytes);
+          const frames = split(message, channel, msgId, payload);
+          for (const f of frames) expect(f.length).toBeLessThanOrEqual(frameBytes);
+          const c = collector();
+          for (const f of frames) c.feed(f);
+          expect(c.drops).toEqual([]);
+          expect(c.messages).toHaveLength(1);
+          expect(c.messages[0]).toEqual(message);
+        },
+      ),
+    );
+  });
+
+  it('reassembles a stream of consecutive messages in order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 20 }), (messages) => {
+        const c = collector();
+        messages.forEach((m, i) => split(m, 'bulk', i, 50).forEach(c.feed));
+        expect(c.messages).toEqual(messages);
+        expect(c.drops).toEqual([]);
+      }),
+    );
+  });
+
+  it('never throws on garbage and never delivers more than was well-formed', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 50 }), (garbage) => {
+        const c = collector(1000);
+        for (const g of garbage) expect(() => c.feed(g)).not.toThrow();
+        for (const m of c.messages) expect(m.length).toBeLessThanOrEqual(1000);
+      }),
+    );
+  });
+
+  it('drops mutated frames of a real message without throwing', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 400 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        (message, mutations) => {
+          const frames = split(message, 'control', 7, 40).map((f) => f.slice());
+          for (const [fi, bi, value] of mutations) {
+            const f = frames[fi % frames.length];
+            f[bi % f.length] = value;
+          }
+          const c = collector(1000);
+          expect(() => frames.forEach(c.feed)).not.toThrow();
+          expect(c.messages.length).toBeLessThanOrEqual(frames.length);
+        },
+      ),
+    );
+  });
+
+  it('drops an oversized message once, skips its frames, then accepts the next message', () => {
+    const c = collector(100);
+    split(new Uint8Array(500).fill(1), 'bulk', 1, 50).forEach(c.feed);
+    split(new Uint8Array(80).fill(2), 'bulk', 2, 50).forEach(c.feed);
+    expect(c.drops).toEqual(['tooLarge']);
+    expect(c.messages).toEqual([new Uint8Array(80).fill(2)]);
+  });
+
+  it('counts a message abandoned mid-way and frames out of sequence as bad', () => {
+    const c = collector();
+    const first = split(new Uint8Array(200).fill(3), 'bulk', 1, 50);
+    const second = split(new Uint8Array(120).fill(4), 'bulk', 2, 50);
+    c.feed(first[0]);
+    c.feed(first[1]);
+    second.forEach(c.feed); // first is abandoned
+    c.feed(first[3]); // stray continuation
+    expect(c.messages).toEqual([new Uint8Array(120).fill(4)]);
+    expect(c.drops).toEqual(['badFrame', 'badFrame']);
+  });
+
+  it('rejects inconsistent headers', () => {
+    const frame = encodeDataFrame('bulk', 1, new Uint8Array(10), 0, 50);
+    const bad = (mutate: (v: DataView) => void): DataFrame | null => {
+      const copy = frame.slice();
+      mutate(new DataView(copy.buffer));
+      const f = decodeFrame(copy);
+      return f !== null && f.kind === 'data' ? f : null;
+    };
+    expect(bad((v) => v.setUint8(1, 9))).toBeNull(); // unknown channel
+    expect(bad((v) => v.setUint32(10, 0))).toBeNull(); // zero frame count
+    expect(bad((v) => v.setUint32(6, 5))).toBeNull(); // index beyond count
+    const c = collector();
+    c.feed(frame.subarray(0, frame.length - 1)); // truncated payload vs total
+    expect(c.drops).toEqual(['badFrame']);
+  });
+});
