@@ -1,0 +1,309 @@
+// EngineHost: the engine half of a peer's runtime (DESIGN §3). It owns a RaftEngine, its Storage and
+// its ticks, and runs the Ready loop strictly serially:
+//   persist(ready.persist) -> send messages -> post results to the client -> storageDone(token)
+// so that term, vote and entries are durable before any message that depends on them leaves the peer
+// (Raft Fig. 2, "respond to RPCs only after updating stable storage").
+import { resolveConfig, type InjectedBugs, type RaftConfig } from '../config';
+import type { RaftEngine, RaftNodeOptions, Ready } from '../engine/api';
+import { RaftNode } from '../engine/raft-node';
+import type { Message } from '../messages';
+import type { PersistBatch, Storage } from '../storage';
+import type { LeadershipPreference, Membership, PeerId, Random } from '../types';
+import type { Clock } from './clock';
+import type { PeerTransport } from './peer-transport';
+import type { ClientToHost, HostPort } from './protocol';
+
+export interface EngineHostOptions {
+  id: PeerId;
+  storage: Storage;
+  transport: PeerTransport;
+  /** The host's end of the channel to the GroupClient. */
+  port: HostPort;
+  clock: Clock;
+  random: Random;
+  config?: Partial<RaftConfig>;
+  preference?: LeadershipPreference;
+  /** Membership to start from when the stored log is empty (ignored once a log exists). */
+  bootstrap?: Membership;
+  bugs?: InjectedBugs;
+  /** Builds the engine; defaults to `new RaftNode(options)`. Lets tests substitute an engine. */
+  createEngine?: (options: RaftNodeOptions) => RaftEngine;
+  /** Called with unexpected failures (storage errors) before the host stops. */
+  onError?: (error: unknown) => void;
+}
+
+/** Counters for observation in tests and the cluster panel. */
+export interface EngineHostStats {
+  readies: number;
+  persists: number;
+  messagesSent: number;
+  /** Messages that arrived before start() finished or after the host stopped. */
+  messagesDropped: number;
+  ticks: number;
+}
+
+/** Replayed committed entries are posted in chunks of this many, to keep each message small. */
+const REPLAY_CHUNK = 1024;
+
+export function isEmptyPersistBatch(batch: PersistBatch): boolean {
+  return (
+    batch.entries.length === 0 &&
+    batch.hardState === undefined &&
+    batch.snapshot === undefined &&
+    batch.truncateFrom === undefined &&
+    batch.compactTo === undefined
+  );
+}
+
+export class EngineHost {
+  readonly id: PeerId;
+  readonly config: RaftConfig;
+  readonly stats: EngineHostStats = { readies: 0, persists: 0, messagesSent: 0, messagesDropped: 0, ticks: 0 };
+  private engineRef: RaftEngine | null = null;
+  private tickHandle: unknown = null;
+  private draining = false;
+  private drainDone: Promise<void> = Promise.resolve();
+  private stopped = false;
+  /** close() was called: no new input is accepted, the Ready in progress finishes. */
+  private closing = false;
+  /** Highest entry index already posted to the client (replay + engine output). */
+  private delivered = 0;
+  private transfers = new Map<number, unknown>();
+
+  constructor(private readonly options: EngineHostOptions) {
+    this.id = options.id;
+    this.config = resolveConfig(options.config);
+  }
+
+  /** The engine (for tests and inspection); throws before start(). */
+  get engine(): RaftEngine {
+    if (!this.engineRef) throw new Error('EngineHost not started');
+    return this.engineRef;
+  }
+
+  get running(): boolean {
+    return this.engineRef !== null && !this.stopped && !this.closing;
+  }
+
+  /** Load storage, build the engine, replay the committed prefix to the client, start ticking. */
+  async start(): Promise<void> {
+    const { storage, port, clock } = this.options;
+    const state = await storage.load();
+    if (this.stopped) return;
+    const nodeOptions: RaftNodeOptions = {
+      id: this.id,
+      config: this.config,
+      preference: this.options.preference ?? 'normal',
+      random: this.options.random,
+      now: clock.now(),
+      state,
+      bootstrap: this.options.bootstrap,
+      bugs: this.options.bugs,
+    };
+    this.engineRef = (this.options.createEngine ?? ((o) => new RaftNode(o)))(nodeOptions);
+
+    // The state machine lives in memory only: rebuild it from the snapshot and the committed log.
+    const commit = state.hardState.commit;
+    const replay = state.entries.filter((e) => e.index <= commit);
+    if (state.snapshot) {
+      port.post({ type: 'apply', entries: [], snapshot: state.snapshot });
+      this.delivered = state.snapshot.meta.index;
+    }
+    for (let i = 0; i < replay.length; i += REPLAY_CHUNK) {
+      port.post({ type: 'apply', entries: replay.slice(i, i + REPLAY_CHUNK), snapshot: null });
+    }
+    if (replay.length > 0) this.delivered = Math.max(this.delivered, replay[replay.length - 1].index);
+
+    port.onMessage((message) => this.onClientMessage(message));
+    port.post({ type: 'status', status: this.engineRef.status() });
+    this.scheduleTick();
+    this.kick();
+  }
+
+  // ---------- inputs from the network ----------
+
+  receive(from: PeerId, message: Message): void {
+    if (!this.running) {
+      this.stats.messagesDropped++;
+      return;
+    }
+    this.engine.receive(from, message, this.options.clock.now());
+    this.kick();
+  }
+
+  peerUp(id: PeerId): void {
+    if (!this.running) return;
+    this.engine.peerUp(id, this.options.clock.now());
+    this.kick();
+  }
+
+  peerDown(id: PeerId): void {
+    if (!this.running) return;
+    this.engine.peerDown(id, this.options.clock.now());
+    this.kick();
+  }
+
+  // ---------- lifecycle ----------
+
+  /** Graceful stop: finish the Ready in progress, close storage, tell the client. */
+  async close(requestId: number | null = null): Promise<void> {
+    if (this.stopped || this.closing) return;
+    this.closing = true;
+    this.stopTimers();
+    await this.drainDone;
+    this.stopped = true;
+    await this.options.storage.close();
+    this.options.port.post({ type: 'closed', requestId });
+  }
+
+  /**
+   * Crash: stop at once. A persist in flight may or may not land; nothing after it (messages,
+   * results) goes out. Storage is left as is so a restart can load it.
+   */
+  halt(): void {
+    this.stopped = true;
+    this.stopTimers();
+  }
+
+  // ---------- internals ----------
+
+  private onClientMessage(message: ClientToHost): void {
+    if (!this.running) return;
+    const now = this.options.clock.now();
+    switch (message.type) {
+      case 'propose':
+        this.engine.propose(message.requestId, message.commands, message.client, now);
+        break;
+      case 'read':
+        this.engine.readIndex(message.requestId, now);
+        break;
+      case 'transfer':
+        this.startTransfer(message.requestId, message.to, now);
+        break;
+      case 'snapshot':
+        this.engine.snapshotTaken(message.snapshot);
+        break;
+      case 'close':
+        void this.close(message.requestId);
+        return;
+    }
+    this.kick();
+  }
+
+  private startTransfer(requestId: number, to: PeerId | undefined, now: number): void {
+    if (this.engine.status().role !== 'leader') {
+      this.options.port.post({ type: 'transfer-result', requestId, ok: false, error: 'not-leader' });
+      return;
+    }
+    this.engine.transferLeadership(to, now);
+    // Leadership moves within an election timeout or the transfer is abandoned (thesis §3.10).
+    const limit = 2 * (this.config.electionTimeoutMs + this.config.electionJitterMs);
+    const handle = this.options.clock.setTimeout(() => {
+      if (!this.transfers.delete(requestId) || this.stopped) return;
+      this.options.port.post({ type: 'transfer-result', requestId, ok: false, error: 'timeout' });
+    }, limit);
+    this.transfers.set(requestId, handle);
+  }
+
+  private settleTransfers(leader: PeerId | null): void {
+    if (this.transfers.size === 0 || leader === null || leader === this.id) return;
+    for (const [requestId, handle] of this.transfers) {
+      this.options.clock.clearTimeout(handle);
+      this.options.port.post({ type: 'transfer-result', requestId, ok: true, leader });
+    }
+    this.transfers.clear();
+  }
+
+  private scheduleTick(): void {
+    if (this.stopped) return;
+    const interval = Math.max(10, Math.floor(this.config.heartbeatMs / 2));
+    this.tickHandle = this.options.clock.setTimeout(() => {
+      this.tickHandle = null;
+      if (this.stopped) return;
+      this.stats.ticks++;
+      this.engine.tick(this.options.clock.now());
+      this.kick();
+      this.scheduleTick();
+    }, interval);
+  }
+
+  private stopTimers(): void {
+    if (this.tickHandle !== null) this.options.clock.clearTimeout(this.tickHandle);
+    this.tickHandle = null;
+    for (const handle of this.transfers.values()) this.options.clock.clearTimeout(handle);
+    for (const requestId of this.transfers.keys()) {
+      this.options.port.post({ type: 'transfer-result', requestId, ok: false, error: 'shutting-down' });
+    }
+    this.transfers.clear();
+  }
+
+  /** Start the Ready loop unless it is already running (it re-checks hasReady before exiting). */
+  private kick(): void {
+    if (this.draining || this.stopped || this.closing || !this.engineRef) return;
+    this.draining = true;
+    this.drainDone = this.drain().finally(() => {
+      this.draining = false;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    const engine = this.engine;
+    try {
+      while (!this.stopped && engine.hasReady()) {
+        const ready = engine.ready();
+        this.stats.readies++;
+        if (!isEmptyPersistBatch(ready.persist)) {
+          this.stats.persists++;
+          await this.options.storage.persist(ready.persist);
+          if (this.stopped) return; // crashed while persisting: nothing that depends on it goes out
+        }
+        for (const envelope of ready.messages) {
+          this.stats.messagesSent++;
+          this.options.transport.send(envelope.to, envelope.message);
+        }
+        this.postToClient(ready);
+        engine.storageDone(ready.token);
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private postToClient(ready: Ready): void {
+    const { port } = this.options;
+    // The engine re-emits what the start-up replay already delivered; pass on only what is new.
+    const snapshot = ready.snapshotToInstall && ready.snapshotToInstall.meta.index > this.delivered ? ready.snapshotToInstall : null;
+    const entries = ready.committed.filter((e) => e.index > (snapshot ? snapshot.meta.index : this.delivered));
+    if (snapshot || entries.length > 0) {
+      port.post({ type: 'apply', entries, snapshot });
+      if (snapshot) this.delivered = Math.max(this.delivered, snapshot.meta.index);
+      if (entries.length > 0) this.delivered = entries[entries.length - 1].index;
+    }
+    for (const p of ready.proposals) {
+      port.post(p.ok ? { type: 'proposal-result', requestId: p.requestId, ok: true, start: p.start, end: p.end } : { type: 'proposal-result', requestId: p.requestId, ok: false, error: p.error });
+    }
+    for (const r of ready.reads) {
+      port.post(r.ok ? { type: 'read-result', requestId: r.requestId, ok: true, index: r.index } : { type: 'read-result', requestId: r.requestId, ok: false, error: r.error });
+    }
+    if (ready.status) {
+      port.post({ type: 'status', status: ready.status });
+      this.settleTransfers(ready.status.leader);
+    }
+  }
+
+  /** Storage failed: durability can no longer be promised, so stop rather than risk unsafety. */
+  private fail(error: unknown): void {
+    if (this.stopped) return;
+    this.options.onError?.(error);
+    this.halt();
+    const text = error instanceof Error ? error.message : String(error);
+    this.options.port.post({ type: 'closed', requestId: null, error: `storage failure: ${text}` });
+  }
+}
+
+/** Construct and start a host in one step. */
+export async function startEngineHost(options: EngineHostOptions): Promise<EngineHost> {
+  const host = new EngineHost(options);
+  await host.start();
+  return host;
+}

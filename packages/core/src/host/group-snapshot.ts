@@ -1,0 +1,33 @@
+// The bytes of a Group-level snapshot: the user's state machine image next to the exactly-once
+// table (DESIGN §2: the dedup table is part of the snapshot, so a restored peer still drops retries).
+import { decodeValue, encodeValue } from '../codec/index';
+import { DecodeError } from '../errors';
+import type { ExactlyOnceData } from './exactly-once';
+
+export interface GroupSnapshotData {
+  /** The user's StateMachine.snapshot() bytes, or null if it has none. */
+  app: Uint8Array | null;
+  table: ExactlyOnceData;
+}
+
+const VERSION = 1;
+
+export function encodeGroupSnapshot(data: GroupSnapshotData): Uint8Array {
+  return encodeValue({ v: VERSION, app: data.app, table: data.table });
+}
+
+function isTable(value: unknown): value is ExactlyOnceData {
+  if (typeof value !== 'object' || value === null || !Array.isArray((value as ExactlyOnceData).clients)) return false;
+  return (value as ExactlyOnceData).clients.every(
+    (c) => typeof c?.clientId === 'string' && typeof c.floor === 'number' && Array.isArray(c.seqs) && c.seqs.every((s) => typeof s === 'number'),
+  );
+}
+
+export function decodeGroupSnapshot(bytes: Uint8Array): GroupSnapshotData {
+  const value = decodeValue(bytes) as { v?: unknown; app?: unknown; table?: unknown } | null;
+  if (typeof value !== 'object' || value === null) throw new DecodeError('group snapshot is not a map', 'bad-shape');
+  if (value.v !== VERSION) throw new DecodeError(`group snapshot version ${String(value.v)}`, 'bad-version');
+  if (!(value.app === null || value.app instanceof Uint8Array)) throw new DecodeError('group snapshot app bytes', 'bad-shape');
+  if (!isTable(value.table)) throw new DecodeError('group snapshot table', 'bad-shape');
+  return { app: value.app, table: value.table };
+}

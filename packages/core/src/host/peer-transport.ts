@@ -1,0 +1,10 @@
+// How an EngineHost reaches other peers. Outbound only: inbound messages and connectivity changes
+// are pushed into the host with EngineHost.receive / peerUp / peerDown by whoever owns the network
+// (the in-memory network in tests, the WebRTC mesh relay in the browser).
+import type { Message } from '../messages';
+import type { PeerId } from '../types';
+
+export interface PeerTransport {
+  /** Best effort, unordered across peers; may drop silently (Raft retries). */
+  send(to: PeerId, message: Message): void;
+}

@@ -1,0 +1,100 @@
+// Bookkeeping of the client's in-flight operations: proposals (execute / executeMany) and strong
+// reads. An operation lives until it resolves, its caller's timeout fires, or the group closes.
+import type { ProposalError } from '../engine/api';
+import { ClosedError, InvalidInputError, OfflineError, TimeoutError, type Unexecuted } from '../errors';
+import type { IndexRange } from '../group';
+import type { ClientTag } from '../types';
+
+interface OpBase {
+  /** Request id of the attempt in flight at the host, or null. */
+  requestId: number | null;
+  /** Whether a leader was known when it started (else: whether one became known since). */
+  leaderKnownAtStart: boolean;
+  leaderEpochAtStart: number;
+  deadline: unknown;
+  retry: unknown;
+  done: boolean;
+}
+
+export interface CommandOp<Cmd> extends OpBase {
+  kind: 'commands';
+  commands: Cmd[];
+  encoded: Uint8Array[];
+  /** Tag of the first command; command i has seq tag.seq + i. The same tag on every retry. */
+  tag: ClientTag;
+  /** Log index at which command i was applied (first application), when known. */
+  indices: Array<number | undefined>;
+  remaining: number;
+  /** The range the last attempt was given; null when none or found to be overwritten. */
+  range: IndexRange | null;
+  resolve(range: IndexRange): void;
+  reject(error: unknown): void;
+}
+
+export interface ReadOp<Q, QR> extends OpBase {
+  kind: 'read';
+  query: Q;
+  /** Read index returned by the host; answer once applied >= it. */
+  readIndex: number | null;
+  resolve(value: { result: QR; position: number }): void;
+  reject(error: unknown): void;
+}
+
+export type Op<Cmd, Q, QR> = CommandOp<Cmd> | ReadOp<Q, QR>;
+
+/** What was not executed, for the typed error (for a batch: the commands not yet seen applied). */
+export function unexecutedOf<Cmd, Q, QR>(op: Op<Cmd, Q, QR>): Unexecuted<Cmd, Q> {
+  if (op.kind === 'read') return { kind: 'query', query: op.query };
+  return { kind: 'commands', commands: op.commands.filter((_, i) => op.indices[i] === undefined) };
+}
+
+/** Errors after which a retry (with the same tag) may succeed. */
+export function isRetryable(error: ProposalError): boolean {
+  return error === 'timeout' || error === 'no-leader' || error === 'not-leader';
+}
+
+/** The typed error for a proposal or read the host refused for good. */
+export function finalError<Cmd, Q, QR>(op: Op<Cmd, Q, QR>, error: ProposalError): Error {
+  const unexecuted = unexecutedOf(op);
+  switch (error) {
+    case 'too-large':
+      return new InvalidInputError('proposal too large for this group');
+    case 'shutting-down':
+      return new ClosedError('the engine is shutting down', unexecuted);
+    case 'removed':
+      return new OfflineError('this peer was removed from the group', unexecuted);
+    default:
+      return new OfflineError(`operation failed: ${error}`, unexecuted);
+  }
+}
+
+/** The caller's time ran out: Offline if no leader was ever known during the attempt, else Timeout. */
+export function expiryError<Cmd, Q, QR>(op: Op<Cmd, Q, QR>, leaderEpoch: number): Error {
+  const sawLeader = op.leaderKnownAtStart || leaderEpoch > op.leaderEpochAtStart;
+  const what = op.kind === 'read' ? 'strong query' : op.commands.length === 1 ? 'command' : `${op.commands.length} commands`;
+  return sawLeader
+    ? new TimeoutError(`${what} did not complete in time`, unexecutedOf(op))
+    : new OfflineError(`${what} failed: no leader was known`, unexecutedOf(op));
+}
+
+/** Index watches: log index -> (operation, which command of it should be there). */
+export class RangeWatch<Cmd> {
+  private byIndex = new Map<number, { op: CommandOp<Cmd>; offset: number }>();
+
+  watch(op: CommandOp<Cmd>, range: IndexRange): void {
+    for (let index = range.start; index <= range.end; index++) this.byIndex.set(index, { op, offset: index - range.start });
+  }
+
+  unwatch(op: CommandOp<Cmd>): void {
+    if (!op.range) return;
+    for (let index = op.range.start; index <= op.range.end; index++) {
+      if (this.byIndex.get(index)?.op === op) this.byIndex.delete(index);
+    }
+  }
+
+  take(index: number): { op: CommandOp<Cmd>; offset: number } | undefined {
+    const hit = this.byIndex.get(index);
+    if (hit) this.byIndex.delete(index);
+    return hit;
+  }
+}

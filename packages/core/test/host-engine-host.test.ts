@@ -1,0 +1,193 @@
+// EngineHost's Ready loop against a scripted engine and storage: strict order
+// persist -> send -> post -> storageDone, empty batches skipped, start-up replay, ticks, failures.
+import { describe, expect, it } from 'vitest';
+import type { RaftEngine, RaftNodeOptions, Ready } from '../src/engine/api';
+import { EngineHost } from '../src/host/engine-host';
+import { createInProcessPorts } from '../src/host/ports';
+import type { HostToClient } from '../src/host/protocol';
+import type { Message } from '../src/messages';
+import { seededRandom } from '../src/rng';
+import type { PersistBatch, PersistedState, Storage } from '../src/storage';
+import type { LogEntry, RaftStatus } from '../src/types';
+import { ManualClock } from './support-cluster/manual-clock';
+import { flushMicrotasks } from './support-cluster/wait';
+
+const status: RaftStatus = {
+  peerId: 'a', role: 'leader', term: 2, leader: 'a', committed: 3, applied: 3, lastIndex: 3,
+  online: true, members: { voters: ['a', 'b'], learners: [] }, catchUp: null,
+};
+
+class ScriptedEngine implements RaftEngine {
+  readonly id = 'a';
+  readonly readies: Ready[] = [];
+  readonly log: string[];
+  ticks = 0;
+  constructor(log: string[], readonly options: RaftNodeOptions) {
+    this.log = log;
+  }
+  tick(): void {
+    this.ticks++;
+  }
+  receive(from: string, message: Message): void {
+    this.log.push(`receive ${from} ${message.type}`);
+  }
+  propose(requestId: number): void {
+    this.log.push(`propose ${requestId}`);
+  }
+  readIndex(requestId: number): void {
+    this.log.push(`read ${requestId}`);
+  }
+  transferLeadership(): void {}
+  peerUp(): void {}
+  peerDown(): void {}
+  storageDone(token: number): void {
+    this.log.push(`done ${token}`);
+  }
+  snapshotTaken(): void {}
+  hasReady(): boolean {
+    return this.readies.length > 0;
+  }
+  ready(): Ready {
+    return this.readies.shift()!;
+  }
+  status(): RaftStatus {
+    return status;
+  }
+}
+
+class RecordingStorage implements Storage {
+  release: Array<() => void> = [];
+  fail = false;
+  constructor(private readonly log: string[], private readonly state: PersistedState) {}
+  async load(): Promise<PersistedState> {
+    return this.state;
+  }
+  persist(batch: PersistBatch): Promise<void> {
+    this.log.push(`persist ${batch.entries.map((e) => e.index).join(',')}`);
+    if (this.fail) return Promise.reject(new Error('disk full'));
+    return new Promise((resolve) => this.release.push(resolve));
+  }
+  async termAt(): Promise<number | undefined> {
+    return undefined;
+  }
+  async entries(): Promise<LogEntry[]> {
+    return [];
+  }
+  async last() {
+    return { index: 0, term: 0 };
+  }
+  async hardState() {
+    return this.state.hardState;
+  }
+  async snapshot() {
+    return null;
+  }
+  async close(): Promise<void> {
+    this.log.push('storage closed');
+  }
+}
+
+const entry = (index: number): LogEntry => ({ kind: 'noop', index, term: 1 });
+const ready = (token: number, patch: Partial<Ready>): Ready => ({
+  token, persist: { entries: [] }, messages: [], committed: [], snapshotToInstall: null, proposals: [], reads: [], status: null, ...patch,
+});
+
+async function rig(state: PersistedState = { hardState: { term: 1, vote: null, commit: 0 }, snapshot: null, entries: [] }) {
+  const log: string[] = [];
+  const clock = new ManualClock();
+  const storage = new RecordingStorage(log, state);
+  const ports = createInProcessPorts();
+  const posted: HostToClient[] = [];
+  ports.client.onMessage((m) => {
+    posted.push(m);
+    log.push(`post ${m.type}`);
+  });
+  let engine: ScriptedEngine | null = null;
+  const host = new EngineHost({
+    id: 'a', storage, port: ports.host, clock, random: seededRandom(1),
+    config: { heartbeatMs: 40, electionTimeoutMs: 200 },
+    transport: { send: (to, message) => log.push(`send ${to} ${message.type}`) },
+    createEngine: (options) => (engine = new ScriptedEngine(log, options)),
+  });
+  await host.start();
+  await flushMicrotasks();
+  return { log, clock, storage, ports, posted, host, engine: engine! };
+}
+
+describe('EngineHost', () => {
+  it('persists before sending, sends before posting, and acknowledges last', async () => {
+    const { log, storage, engine, host, posted } = await rig();
+    log.length = 0;
+    engine.readies.push(
+      ready(1, {
+        persist: { entries: [entry(1)], hardState: { term: 1, vote: 'a', commit: 0 } },
+        messages: [{ to: 'b', message: { type: 'Heartbeat', term: 1, commit: 0, round: 1 } }],
+        committed: [entry(1)],
+        proposals: [{ requestId: 9, ok: true, start: 1, end: 1 }],
+        status,
+      }),
+      ready(2, { messages: [{ to: 'b', message: { type: 'TimeoutNow', term: 1 } }] }),
+    );
+    host.receive('b', { type: 'TimeoutNow', term: 1 });
+    await flushMicrotasks();
+    // The first batch is not durable yet: nothing that depends on it has left.
+    expect(log).toEqual(['receive b TimeoutNow', 'persist 1']);
+    storage.release.shift()!();
+    await flushMicrotasks();
+    expect(log).toEqual([
+      'receive b TimeoutNow', 'persist 1', 'send b Heartbeat', 'done 1',
+      // The second Ready has an empty batch: no storage call at all.
+      'send b TimeoutNow', 'done 2',
+      'post apply', 'post proposal-result', 'post status',
+    ]);
+    expect(posted.find((m) => m.type === 'proposal-result')).toEqual({ type: 'proposal-result', requestId: 9, ok: true, start: 1, end: 1 });
+  });
+
+  it('replays the committed prefix to the client at start and does not post it twice', async () => {
+    const state: PersistedState = { hardState: { term: 1, vote: 'a', commit: 2 }, snapshot: null, entries: [entry(1), entry(2), entry(3)] };
+    const { posted, engine, host } = await rig(state);
+    expect(engine.options.state).toBe(state);
+    expect(posted[0]).toEqual({ type: 'apply', entries: [entry(1), entry(2)], snapshot: null });
+    engine.readies.push(ready(1, { committed: [entry(1), entry(2), entry(3)] }));
+    host.peerUp('b');
+    await flushMicrotasks();
+    const applies = posted.filter((m) => m.type === 'apply');
+    expect(applies).toHaveLength(2);
+    expect(applies[1]).toEqual({ type: 'apply', entries: [entry(3)], snapshot: null });
+  });
+
+  it('ticks on the injected clock at heartbeat/2 and forwards client requests', async () => {
+    const { clock, engine, ports, log } = await rig();
+    clock.advance(20);
+    clock.runDue();
+    clock.advance(20);
+    clock.runDue();
+    expect(engine.ticks).toBe(2);
+    ports.client.post({ type: 'propose', requestId: 4, commands: [new Uint8Array([1])], client: { clientId: 'c', seq: 1 } });
+    ports.client.post({ type: 'read', requestId: 5 });
+    await flushMicrotasks();
+    expect(log).toContain('propose 4');
+    expect(log).toContain('read 5');
+  });
+
+  it('stops and tells the client when storage fails', async () => {
+    const { storage, engine, host, posted, log } = await rig();
+    storage.fail = true;
+    engine.readies.push(ready(1, { persist: { entries: [entry(1)] }, messages: [{ to: 'b', message: { type: 'TimeoutNow', term: 1 } }] }));
+    host.peerDown('b');
+    await flushMicrotasks();
+    expect(log.some((l) => l.startsWith('send'))).toBe(false);
+    expect(host.running).toBe(false);
+    expect(posted.at(-1)).toMatchObject({ type: 'closed', requestId: null });
+  });
+
+  it('closes gracefully on a close request: storage closed, then closed posted', async () => {
+    const { ports, posted, log, host } = await rig();
+    ports.client.post({ type: 'close', requestId: 77 });
+    await flushMicrotasks();
+    expect(log.at(-2)).toBe('storage closed');
+    expect(posted.at(-1)).toEqual({ type: 'closed', requestId: 77 });
+    host.receive('b', { type: 'TimeoutNow', term: 1 });
+    expect(host.stats.messagesDropped).toBe(1);
+  });
+});

@@ -1,0 +1,76 @@
+// The exactly-once table's bounded, deterministic rules, its snapshot form, and snapshot restore in
+// the GroupClient.
+import { describe, expect, it } from 'vitest';
+import { DecodeError } from '../src/errors';
+import { ExactlyOnceTable } from '../src/host/exactly-once';
+import { decodeGroupSnapshot, encodeGroupSnapshot } from '../src/host/group-snapshot';
+import { encodeValue } from '../src/codec/index';
+import { clientRig, command } from './support-cluster/fake-host';
+
+describe('ExactlyOnceTable', () => {
+  it('reports duplicates, in any order of seqs', () => {
+    const table = new ExactlyOnceTable();
+    expect(table.markApplied({ clientId: 'x', seq: 3 })).toBe(true);
+    expect(table.markApplied({ clientId: 'x', seq: 1 })).toBe(true);
+    expect(table.markApplied({ clientId: 'x', seq: 3 })).toBe(false);
+    expect(table.has({ clientId: 'x', seq: 2 })).toBe(false);
+    expect(table.has({ clientId: 'y', seq: 3 })).toBe(false);
+  });
+
+  it('forgets the oldest seqs beyond the per-client limit, treating them as applied', () => {
+    const table = new ExactlyOnceTable({ maxSeqsPerClient: 4, maxClients: 10 });
+    for (const seq of [1, 2, 4, 5, 6]) table.markApplied({ clientId: 'x', seq });
+    // 1 was trimmed: the floor is now 1, so 1 still counts as applied; 3 was never applied.
+    expect(table.serialize()).toEqual({ clients: [{ clientId: 'x', floor: 1, seqs: [2, 4, 5, 6] }] });
+    expect(table.has({ clientId: 'x', seq: 1 })).toBe(true);
+    expect(table.has({ clientId: 'x', seq: 3 })).toBe(false);
+    table.markApplied({ clientId: 'x', seq: 7 });
+    expect(table.has({ clientId: 'x', seq: 2 })).toBe(true);
+    expect(table.serialize().clients[0].seqs).toEqual([4, 5, 6, 7]);
+  });
+
+  it('evicts the least recently applied client beyond the client limit', () => {
+    const table = new ExactlyOnceTable({ maxSeqsPerClient: 4, maxClients: 2 });
+    table.markApplied({ clientId: 'a', seq: 1 });
+    table.markApplied({ clientId: 'b', seq: 1 });
+    table.markApplied({ clientId: 'a', seq: 2 });
+    table.markApplied({ clientId: 'c', seq: 1 });
+    expect(table.serialize().clients.map((c) => c.clientId)).toEqual(['a', 'c']);
+  });
+
+  it('restores from its serialized form with identical answers', () => {
+    const table = new ExactlyOnceTable({ maxSeqsPerClient: 2, maxClients: 5 });
+    for (const seq of [1, 2, 3]) table.markApplied({ clientId: 'a', seq });
+    table.markApplied({ clientId: 'b', seq: 9 });
+    const copy = ExactlyOnceTable.restore(table.serialize(), { maxSeqsPerClient: 2, maxClients: 5 });
+    expect(copy.serialize()).toEqual(table.serialize());
+    for (const seq of [0, 1, 2, 3, 4]) expect(copy.has({ clientId: 'a', seq })).toBe(table.has({ clientId: 'a', seq }));
+    expect(copy.has({ clientId: 'b', seq: 8 })).toBe(false);
+  });
+});
+
+describe('group snapshots', () => {
+  it('round-trip and reject malformed bytes with DecodeError', () => {
+    const data = { app: new Uint8Array([1, 2, 3]), table: { clients: [{ clientId: 'a', floor: -1, seqs: [1, 2] }] } };
+    expect(decodeGroupSnapshot(encodeGroupSnapshot(data))).toEqual(data);
+    expect(() => decodeGroupSnapshot(encodeValue({ v: 2 }))).toThrow(DecodeError);
+    expect(() => decodeGroupSnapshot(encodeValue({ v: 1, app: 5, table: { clients: [] } }))).toThrow(DecodeError);
+    expect(() => decodeGroupSnapshot(new Uint8Array([0xff, 0x00]))).toThrow(DecodeError);
+  });
+
+  it('a client restores state and table from a snapshot, then drops a retried command', async () => {
+    const { client, host, counter, settle } = clientRig();
+    counter.restore = (bytes) => {
+      counter.value = bytes[0];
+    };
+    const table = new ExactlyOnceTable();
+    table.markApplied({ clientId: 'w', seq: 1 });
+    const snapshot = { meta: { index: 10, term: 2, membership: { voters: ['p1'], learners: [] } }, data: encodeGroupSnapshot({ app: new Uint8Array([40]), table: table.serialize() }) };
+    host.post({ type: 'apply', snapshot, entries: [command(11, 5, { clientId: 'w', seq: 1 }, 2), command(12, 2, { clientId: 'w', seq: 2 }, 2)] });
+    await settle();
+    expect(counter.value).toBe(42);
+    expect(client.status.applied).toBe(12);
+    expect(client.stats).toMatchObject({ snapshotsRestored: 1, duplicatesSkipped: 1, gaps: 0 });
+    expect(client.serializeExactlyOnce().clients).toEqual([{ clientId: 'w', floor: -1, seqs: [1, 2] }]);
+  });
+});

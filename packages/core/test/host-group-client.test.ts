@@ -1,0 +1,196 @@
+// GroupClient against a scripted host: exactly-once, retries, time slicing, typed errors, close().
+import { describe, expect, it } from 'vitest';
+import { ClosedError, InvalidInputError, OfflineError, TimeoutError } from '../src/errors';
+import { clientRig, command, noop } from './support-cluster/fake-host';
+
+describe('GroupClient exactly-once', () => {
+  it('retries a timed-out proposal with the same tag and applies the command once', async () => {
+    const { client, host, clock, counter, settle } = clientRig();
+    host.status({ leader: 'p0', online: true });
+    await settle();
+    const result = client.execute(5);
+    await settle();
+    const [first] = host.of('propose');
+    expect(first.commands).toHaveLength(1);
+
+    // The forward's answer was lost: the engine reports a timeout; the client retries later.
+    host.post({ type: 'proposal-result', requestId: first.requestId, ok: false, error: 'timeout' });
+    await settle();
+    expect(host.of('propose')).toHaveLength(1);
+    clock.runNext();
+    await settle();
+    const [, second] = host.of('propose');
+    expect(second.client).toEqual(first.client);
+    expect(second.requestId).not.toBe(first.requestId);
+
+    // The first attempt did commit (index 3); the retry was appended again (index 5).
+    host.post({ type: 'proposal-result', requestId: second.requestId, ok: true, start: 5, end: 5 });
+    host.post({
+      type: 'apply',
+      snapshot: null,
+      entries: [noop(1), command(2, 100, { clientId: 'other', seq: 1 }), command(3, 5, first.client), command(4, 1, { clientId: 'other', seq: 2 }), command(5, 5, first.client)],
+    });
+    await settle();
+    await expect(result).resolves.toBe(3);
+    expect(counter.value).toBe(106);
+    expect(counter.applied.filter((r) => r.client?.clientId === client.clientId)).toHaveLength(1);
+    expect(client.stats.duplicatesSkipped).toBe(1);
+    expect(client.status.applied).toBe(5);
+  });
+
+  it('re-proposes when another entry takes the index its attempt was given', async () => {
+    const { client, host, settle } = clientRig();
+    host.status({ leader: 'p0', online: true });
+    const result = client.executeMany([1, 2]);
+    await settle();
+    const [first] = host.of('propose');
+    host.post({ type: 'proposal-result', requestId: first.requestId, ok: true, start: 2, end: 3 });
+    // A new leader overwrote index 2 with its no-op.
+    host.post({ type: 'apply', snapshot: null, entries: [noop(1), noop(2, 2)] });
+    await settle();
+    const proposes = host.of('propose');
+    expect(proposes).toHaveLength(2);
+    expect(proposes[1].client).toEqual(first.client);
+    host.post({ type: 'apply', snapshot: null, entries: [command(3, 1, first.client, 2), command(4, 2, { ...first.client, seq: first.client.seq + 1 }, 2)] });
+    await settle();
+    await expect(result).resolves.toEqual({ start: 3, end: 4 });
+  });
+
+  it('ignores replayed entries at or below the applied index', async () => {
+    const { host, counter, settle } = clientRig();
+    host.post({ type: 'apply', snapshot: null, entries: [command(1, 2), command(2, 3)] });
+    host.post({ type: 'apply', snapshot: null, entries: [command(1, 2), command(2, 3), command(3, 4)] });
+    await settle();
+    expect(counter.value).toBe(9);
+    expect(counter.applied.map((r) => r.index)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('GroupClient time slicing', () => {
+  it('applies a big batch in several slices of bounded length, yielding in between', async () => {
+    // Every apply takes 1 ms of (fake) time, so an 8 ms slice holds at most 8 entries.
+    const { client, host, clock, counter, settle } = clientRig({ onApply: (c) => c.advance(1) });
+    const perNotification: number[] = [];
+    let last = 0;
+    client.subscribe(() => {
+      perNotification.push(client.status.applied - last);
+      last = client.status.applied;
+    });
+    const entries = Array.from({ length: 100 }, (_, i) => command(i + 1, 1));
+    host.post({ type: 'apply', snapshot: null, entries });
+    await settle();
+    // Only the first slice ran; the rest waits for the next task.
+    expect(counter.value).toBe(8);
+    expect(clock.pending).toBe(1);
+    while (clock.pending > 0) clock.runDue();
+    expect(counter.value).toBe(100);
+    expect(client.stats.slices).toBeGreaterThan(1);
+    expect(client.stats.slices).toBe(13);
+    expect(Math.max(...perNotification)).toBeLessThanOrEqual(8);
+    await expect(client.when.committed(100)).resolves.toBeUndefined();
+  });
+});
+
+describe('GroupClient queries', () => {
+  it('answers a strong query only once the read index is applied, at that position', async () => {
+    const { client, host, settle } = clientRig();
+    host.post({ type: 'apply', snapshot: null, entries: [command(1, 1), command(2, 2), command(3, 3)] });
+    await settle();
+    let answered = false;
+    const q = client.query('value', 'strong').then((r) => ((answered = true), r));
+    await settle();
+    const [read] = host.of('read');
+    host.post({ type: 'read-result', requestId: read.requestId, ok: true, index: 5 });
+    await settle();
+    expect(answered).toBe(false);
+    host.post({ type: 'apply', snapshot: null, entries: [command(4, 4), command(5, 5)] });
+    await expect(q).resolves.toEqual({ result: 15, position: 5 });
+    await expect(client.query('value', 'weak')).resolves.toEqual({ result: 15, position: 5 });
+  });
+});
+
+describe('GroupClient errors', () => {
+  it('rejects misuse with InvalidInputError', async () => {
+    const { client } = clientRig();
+    await expect(client.executeMany([])).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(client.execute((() => 1) as unknown as number)).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(client.query('value', 'eventual' as 'weak')).rejects.toBeInstanceOf(InvalidInputError);
+    const tooMany = clientRig({ config: { maxProposalCommands: 2 } }).client;
+    await expect(tooMany.executeMany([1, 2, 3])).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  it('fails with OfflineError when no leader was known during the attempt', async () => {
+    const { client, host, clock, settle } = clientRig();
+    const result = client.executeMany([1, 2], { timeoutMs: 500 });
+    result.catch(() => undefined);
+    for (let i = 0; i < 100 && clock.pending > 0; i++) {
+      await settle();
+      for (const p of host.of('propose').slice(-1)) host.post({ type: 'proposal-result', requestId: p.requestId, ok: false, error: 'no-leader' });
+      await settle();
+      clock.runNext();
+    }
+    const error = await result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OfflineError);
+    expect((error as OfflineError).unexecuted).toEqual({ kind: 'commands', commands: [1, 2] });
+    expect(host.of('propose').length).toBeGreaterThan(1);
+  });
+
+  it('fails with TimeoutError when a leader was known but nothing committed', async () => {
+    const { client, host, clock, settle } = clientRig();
+    host.status({ leader: 'p0', online: true });
+    await settle();
+    const result = client.execute(7, { timeoutMs: 300 });
+    const strong = client.query('value', 'strong', { timeoutMs: 300 });
+    await settle();
+    clock.runNext();
+    const error = await result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).unexecuted).toEqual({ kind: 'commands', commands: [7] });
+    const queryError = await strong.catch((e: unknown) => e);
+    expect((queryError as TimeoutError).unexecuted).toEqual({ kind: 'query', query: 'value' });
+  });
+
+  it('close() rejects pending operations with their commands, and every later call', async () => {
+    const { client, host, settle } = clientRig();
+    host.status({ leader: 'p0', online: true });
+    const pending = client.executeMany([3, 4]);
+    const waiter = client.when.committed(10);
+    await settle();
+    const closing = client.close();
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClosedError);
+    expect((error as ClosedError).unexecuted).toEqual({ kind: 'commands', commands: [3, 4] });
+    await expect(waiter).rejects.toBeInstanceOf(ClosedError);
+    expect(client.status.closed).toBe(true);
+    expect(Object.isFrozen(client.status)).toBe(true);
+    await expect(client.execute(1)).rejects.toBeInstanceOf(ClosedError);
+    await expect(client.query('value', 'weak')).rejects.toBeInstanceOf(ClosedError);
+    await expect(client.when.online()).rejects.toBeInstanceOf(ClosedError);
+    await settle();
+    const [close] = host.of('close');
+    host.post({ type: 'closed', requestId: close.requestId });
+    await expect(closing).resolves.toBeUndefined();
+    expect(client.close()).toBe(closing);
+  });
+});
+
+describe('GroupClient status', () => {
+  it('keeps the same object until something changes, and wakes waiters', async () => {
+    const { client, host, settle } = clientRig();
+    const online = client.when.online();
+    const leader = client.when.leaderChanged();
+    host.status({ leader: 'p0', online: true, committed: 0 });
+    await settle();
+    const first = client.status;
+    await expect(online).resolves.toBeUndefined();
+    await expect(leader).resolves.toBe('p0');
+    host.status({ leader: 'p0', online: true, committed: 0 });
+    await settle();
+    expect(client.status).toBe(first);
+    host.status({ leader: 'p0', online: true, committed: 1 });
+    await settle();
+    expect(client.status).not.toBe(first);
+    expect(client.status.committed).toBe(1);
+    expect(Object.isFrozen(client.status)).toBe(true);
+  });
+});
