@@ -5,6 +5,7 @@ import type { AppendEntriesResponse, ForwardCommands, HeartbeatResponse } from '
 import type { ClientTag, CommandEntry, PeerId } from '../types';
 import type { EngineCore } from './core';
 import { ClientTagIndex } from './forwarding';
+import { MembershipChanges } from './membership-changes';
 import { Progress } from './progress';
 import { hasQuorum, quorumValue } from './quorum';
 import { type ConfirmedRead, type ReadOrigin, ReadIndexTracker } from './read-index';
@@ -19,25 +20,53 @@ export class LeaderState {
   readonly progress = new Map<PeerId, Progress>();
   readonly tags = new ClientTagIndex();
   readonly reads = new ReadIndexTracker();
+  readonly changes: MembershipChanges;
   /** ForwardCommands received during a transfer, answered once it ends. */
   held: { from: PeerId; message: ForwardCommands }[] = [];
   transfer: Transfer | null = null;
+  /** Peers removed by a config at this index, still replicated to until they hold it. */
+  readonly departing = new Map<PeerId, number>();
   private round = 0;
   private nextHeartbeatAt: number;
 
   constructor(private readonly core: EngineCore, now: number) {
+    this.changes = new MembershipChanges(core, this);
     this.syncPeers(now);
     this.tags.rebuild(core.log.all());
     this.nextHeartbeatAt = now + core.config.heartbeatMs;
   }
 
-  /** Track exactly the current members (other than self). */
+  /**
+   * Track exactly the current members (other than self), plus peers a config just removed until they
+   * hold that config (so a removed peer learns it is out and stops, thesis §4.2.2).
+   */
   syncPeers(now: number): void {
-    const others = this.core.membership.others(this.core.id);
+    const { membership, id: self, log } = this.core;
+    const others = membership.others(self);
     for (const id of others) {
-      if (!this.progress.has(id)) this.progress.set(id, new Progress(this.core.log.lastIndex() + 1, now));
+      this.departing.delete(id);
+      if (!this.progress.has(id)) this.progress.set(id, new Progress(log.lastIndex() + 1, now));
     }
-    for (const id of [...this.progress.keys()]) if (!others.includes(id)) this.progress.delete(id);
+    for (const id of [...this.progress.keys()]) {
+      if (others.includes(id)) continue;
+      if (!this.departing.has(id) && membership.currentIndex() > 0) this.departing.set(id, membership.currentIndex());
+      if (!this.departing.has(id)) this.progress.delete(id);
+    }
+    for (const [id, index] of this.departing) {
+      if (index > log.lastIndex() || !this.progress.has(id)) this.departing.delete(id);
+    }
+  }
+
+  /** A departing peer has the config that removed it (or is gone): stop replicating to it. */
+  private settleDeparture(peer: PeerId, pr: Progress): void {
+    const index = this.departing.get(peer);
+    if (index !== undefined && pr.match >= index) this.dropPeer(peer);
+  }
+
+  dropPeer(peer: PeerId): void {
+    if (this.core.membership.isMember(peer)) return;
+    this.departing.delete(peer);
+    this.progress.delete(peer);
   }
 
   /** Append commands in this term; returns their index range. */
@@ -61,6 +90,8 @@ export class LeaderState {
     const pr = this.progress.get(peer);
     if (!pr) return;
     const { log, config, commit } = this.core;
+    // A follower running a catch-up session fetches from many peers: leave it to heartbeats.
+    if (this.core.now < pr.catchingUpUntil) return;
     if (pr.state === 'probe') {
       if (!pr.paused) this.sendAppend(peer, pr);
       return;
@@ -80,8 +111,21 @@ export class LeaderState {
     const { log, config } = this.core;
     const prevLogIndex = pr.next - 1;
     const prevLogTerm = log.termAt(prevLogIndex);
-    // Compacted away: only a snapshot can help (catch-up, issue 3).
-    if (prevLogTerm === undefined) return false;
+    if (prevLogTerm === undefined) {
+      // Compacted away: only a snapshot can help. An EMPTY append anchored at the compaction point
+      // with prevLogIndex < leaderCommit tells the follower to catch up (fetch the snapshot) itself.
+      this.core.send(peer, {
+        type: 'AppendEntries',
+        term: this.core.term,
+        prevLogIndex: log.snapshotIndex,
+        prevLogTerm: log.snapshotTerm,
+        entries: [],
+        leaderCommit: this.core.commit,
+      });
+      pr.becomeProbe(pr.next);
+      pr.paused = true; // one such probe per heartbeat response
+      return false;
+    }
     const entries = log.batch(pr.next, config.maxBatchEntries, config.maxBatchBytes);
     this.core.send(peer, {
       type: 'AppendEntries',
@@ -101,9 +145,17 @@ export class LeaderState {
     if (!pr) return;
     pr.lastHeard = now;
     const { log } = this.core;
+    if (m.catchingUp) {
+      // It buffered what we sent and fetches the gap elsewhere; probe again after a while.
+      pr.catchingUpUntil = now + this.core.config.electionTimeoutMs;
+      pr.becomeProbe(pr.next);
+      return;
+    }
+    pr.catchingUpUntil = -Infinity;
     if (m.success) {
       if (pr.onMatch(Math.min(m.matchIndex, log.lastIndex()))) this.maybeCommit();
       this.maybeSendTimeoutNow(from, pr);
+      this.settleDeparture(from, pr);
       this.replicate(from);
       return;
     }
@@ -117,6 +169,11 @@ export class LeaderState {
       if (last > 0) next = last + 1;
     }
     pr.becomeProbe(Math.min(next, m.lastIndex + 1));
+    // Below our compaction point the answer is a snapshot; do not ping-pong anchored probes.
+    if (pr.next <= log.snapshotIndex) {
+      pr.paused = true;
+      return;
+    }
     this.replicate(from);
   }
 
@@ -128,9 +185,12 @@ export class LeaderState {
     if (pr.state === 'probe') {
       pr.paused = false;
       if (pr.match < this.core.log.lastIndex() || m.lastIndex > pr.match) this.replicate(from);
-    } else if (m.round === pr.heartbeatRound && m.lastIndex < pr.sentAtHeartbeat) {
-      // Appends sent before this heartbeat never arrived: resend from where the follower is.
-      pr.becomeProbe(m.lastIndex + 1);
+    } else if (m.round === pr.heartbeatRound && Math.min(m.lastIndex, pr.match) < pr.sentAtHeartbeat) {
+      // Appends sent before this heartbeat were lost, or their responses were: a whole heartbeat
+      // round trip later they are still unacknowledged. Resend from the last index known to match
+      // (resent entries are idempotent on the follower), otherwise a lost response would leave the
+      // follower's commit behind forever.
+      pr.becomeProbe(Math.min(m.lastIndex, pr.match) + 1);
       this.replicate(from);
     }
     return this.confirmReads();

@@ -1,0 +1,75 @@
+// Command-line parsing for `npm run sim`. Bad input yields a CliArgsError with a usage hint.
+import type { InjectedBugs } from '@meshraft/core';
+import { scenarioNames } from './scenarios';
+
+export interface CliArgs {
+  seeds: number;
+  from: number;
+  peers?: number;
+  verbose: boolean;
+  json: boolean;
+  bugs: InjectedBugs;
+  scenario: string;
+}
+
+export class CliArgsError extends Error {}
+
+export const knownBugs: ReadonlyArray<keyof InjectedBugs> = ['commitPreviousTerm', 'forgetVote', 'readWithoutQuorum', 'noNoopOnElection'];
+
+export const usage = `usage: npm run sim -- [--seeds N] [--from S] [--scenario NAME] [--peers 3..7] [--bug NAME]... [--verbose] [--json]
+  --seeds N        number of seeds to run (default 100)
+  --from S         first seed (default 1)
+  --scenario NAME  one of: ${scenarioNames().join(', ')} (default basic)
+  --peers N        force the cluster size (3..7)
+  --bug NAME       enable an InjectedBugs switch: ${knownBugs.join(', ')}
+  --verbose        print every trace line and per-seed stats
+  --json           print a machine-readable summary { seeds, passed, failed, failures } on stdout`;
+
+function integer(flag: string, raw: string | undefined, min: number, max: number): number {
+  const n = Number(raw);
+  if (raw === undefined || !Number.isInteger(n) || n < min || n > max) throw new CliArgsError(`${flag} needs an integer in ${min}..${max}, got ${raw}`);
+  return n;
+}
+
+export function parseCliArgs(argv: string[]): CliArgs {
+  const args: CliArgs = { seeds: 100, from: 1, verbose: false, json: false, bugs: {}, scenario: 'basic' };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => argv[++i];
+    switch (flag) {
+      case '--seeds':
+        args.seeds = integer(flag, value(), 1, 10_000_000);
+        break;
+      case '--from':
+        args.from = integer(flag, value(), 0, 0xffffffff);
+        break;
+      case '--peers':
+        args.peers = integer(flag, value(), 3, 7);
+        break;
+      case '--verbose':
+        args.verbose = true;
+        break;
+      case '--json':
+        args.json = true;
+        break;
+      case '--bug': {
+        const name = value();
+        if (!knownBugs.includes(name as keyof InjectedBugs)) throw new CliArgsError(`unknown bug '${name}' (known: ${knownBugs.join(', ')})`);
+        args.bugs[name as keyof InjectedBugs] = true;
+        break;
+      }
+      case '--scenario': {
+        const name = value();
+        if (name === undefined || !scenarioNames().includes(name)) throw new CliArgsError(`unknown scenario '${name}' (known: ${scenarioNames().join(', ')})`);
+        args.scenario = name;
+        break;
+      }
+      case '--help':
+      case '-h':
+        throw new CliArgsError('');
+      default:
+        throw new CliArgsError(`unknown option '${flag}'`);
+    }
+  }
+  return args;
+}

@@ -1,0 +1,242 @@
+// The seeded fault schedule. Between `startAt` and `healAt` it keeps injecting faults picked by
+// weight: partitions (two-way and one-way), crashes with restart, paused peers, a sleeping leader
+// (paused and cut off, like a suspended laptop) and degraded links (loss, duplication, reordering).
+// Triggers react to the cluster (a new leader, a granted vote) to provoke specific Raft bugs.
+// At `healAt` every fault is undone, and the liveness phase starts.
+import type { PeerId } from '@meshraft/core';
+import type { EventQueue } from './event-queue';
+import type { LinkQuality, SimNetwork } from './network';
+import type { Dice } from './seeds';
+import type { PeerEvents, SimPeer } from './sim-peer';
+import type { Trace } from './trace';
+
+export type FaultKind = 'partition' | 'one-way' | 'isolate-leader' | 'crash' | 'crash-leader' | 'pause' | 'sleep-leader' | 'degrade';
+
+export interface FaultTriggers {
+  /** Probability of isolating a newly elected leader shortly after its election. */
+  isolateNewLeader?: number;
+  /** Probability of crashing a newly elected leader shortly after its election. */
+  crashNewLeader?: number;
+  /** Probability of crashing a peer right after it sent a granted vote (it restarts quickly). */
+  crashAfterVote?: number;
+  /**
+   * Probability of cutting a leader off the moment its commit index advances. Harmless in correct
+   * Raft (the new commit is on a quorum with an entry of the leader's term); after a previous-term
+   * entry was committed by counting replicas it sets up Raft's Figure 8.
+   */
+  isolateAfterCommit?: number;
+  /** Delay before a trigger acts. */
+  delayMs?: [number, number];
+}
+
+export interface FaultPlan {
+  startAt: number;
+  healAt: number;
+  /** Gap between two fault actions. */
+  gapMs: [number, number];
+  weights: Partial<Record<FaultKind, number>>;
+  /** How long a partition, pause or degradation lasts. */
+  durationMs: [number, number];
+  /** How long a crashed peer stays down. */
+  downtimeMs: [number, number];
+  degraded: LinkQuality;
+  triggers?: FaultTriggers;
+}
+
+export class FaultInjector implements PeerEvents {
+  healed = false;
+  readonly counts: Partial<Record<FaultKind | 'trigger', number>> = {};
+  private readonly ids: PeerId[];
+
+  constructor(
+    private readonly queue: EventQueue,
+    private readonly dice: Dice,
+    private readonly peers: SimPeer[],
+    private readonly network: SimNetwork,
+    private readonly trace: Trace,
+    private readonly plan: FaultPlan,
+  ) {
+    this.ids = peers.map((p) => p.id);
+  }
+
+  start(): void {
+    this.queue.at(this.plan.startAt + this.gap(), () => this.tick());
+    this.queue.at(this.plan.healAt, () => this.healAll());
+  }
+
+  private gap(): number {
+    return this.dice.int(this.plan.gapMs[0], this.plan.gapMs[1]);
+  }
+
+  private duration(): number {
+    return this.dice.int(this.plan.durationMs[0], this.plan.durationMs[1]);
+  }
+
+  private tick(): void {
+    if (this.healed) return;
+    const kind = this.dice.weighted(this.plan.weights);
+    if (kind) this.inject(kind);
+    this.queue.after(this.gap(), () => this.tick());
+  }
+
+  private note(kind: FaultKind | 'trigger', what: string): void {
+    this.counts[kind] = (this.counts[kind] ?? 0) + 1;
+    this.trace.record(this.queue.now, 'net', what);
+  }
+
+  private leader(): SimPeer | null {
+    let best: SimPeer | null = null;
+    for (const p of this.peers) {
+      const s = p.lastStatus;
+      if (p.isUp && s?.role === 'leader' && (best === null || s.term > best.lastStatus!.term)) best = p;
+    }
+    return best;
+  }
+
+  /** Runs `undo` after `ms` unless everything was healed already. */
+  private later(ms: number, undo: () => void): void {
+    this.queue.after(ms, () => {
+      if (!this.healed) undo();
+    });
+  }
+
+  private inject(kind: FaultKind): void {
+    switch (kind) {
+      case 'partition': {
+        const side = this.dice.shuffle([...this.ids]).slice(0, this.dice.int(1, Math.floor(this.ids.length / 2)));
+        this.note(kind, `partition {${side.join(',')}} | rest`);
+        this.cutBoth(side, this.duration());
+        return;
+      }
+      case 'one-way': {
+        const from = this.dice.pick(this.ids);
+        const to = this.dice.pick(this.ids.filter((id) => id !== from));
+        const ms = this.duration();
+        this.note(kind, `one-way cut ${from} -> ${to}`);
+        this.network.cut(from, to);
+        this.later(ms, () => this.network.restore(from, to));
+        return;
+      }
+      case 'isolate-leader': {
+        const leader = this.leader();
+        if (!leader) return;
+        this.note(kind, `isolate leader ${leader.id}`);
+        this.cutBoth([leader.id], this.duration());
+        return;
+      }
+      case 'crash':
+        return this.crash(this.dice.pick(this.peers), this.dice.int(this.plan.downtimeMs[0], this.plan.downtimeMs[1]), kind);
+      case 'crash-leader': {
+        const leader = this.leader();
+        if (leader) this.crash(leader, this.dice.int(this.plan.downtimeMs[0], this.plan.downtimeMs[1]), kind);
+        return;
+      }
+      case 'pause': {
+        const peer = this.dice.pick(this.peers);
+        if (!peer.isUp || peer.paused) return;
+        this.note(kind, `pause ${peer.id}`);
+        peer.pause();
+        this.later(this.duration(), () => peer.resume());
+        return;
+      }
+      case 'sleep-leader': {
+        // A suspended laptop: the leader stops running and loses its links; on wake-up it runs
+        // again first, and its links come back a little later.
+        const leader = this.leader();
+        if (!leader || leader.paused) return;
+        const ms = this.duration();
+        this.note(kind, `sleep leader ${leader.id}`);
+        leader.pause();
+        this.cutBoth([leader.id], ms + this.dice.int(20, 300));
+        this.later(ms, () => leader.resume());
+        return;
+      }
+      case 'degrade': {
+        this.note(kind, 'links degraded');
+        this.network.quality = this.plan.degraded;
+        this.later(this.duration(), () => {
+          this.network.quality = this.network.baseQuality;
+        });
+        return;
+      }
+    }
+  }
+
+  private cutBoth(side: PeerId[], ms: number): void {
+    const pairs: Array<[PeerId, PeerId]> = [];
+    for (const a of side) for (const b of this.ids) if (!side.includes(b)) pairs.push([a, b], [b, a]);
+    for (const [a, b] of pairs) this.network.cut(a, b);
+    this.later(ms, () => {
+      for (const [a, b] of pairs) this.network.restore(a, b);
+    });
+  }
+
+  private crash(peer: SimPeer, downtime: number, kind: FaultKind | 'trigger'): void {
+    if (!peer.isUp) return;
+    this.note(kind, `crash ${peer.id} for ${downtime}ms`);
+    peer.crash();
+    for (const other of this.peers) if (other !== peer) other.peerDown(peer.id);
+    this.later(downtime, () => this.restart(peer));
+  }
+
+  private restart(peer: SimPeer): void {
+    if (peer.isUp) return;
+    peer.start();
+    for (const other of this.peers) {
+      if (other === peer || !other.isUp) continue;
+      other.peerUp(peer.id);
+      peer.peerUp(other.id);
+    }
+  }
+
+  /** Undo every fault: links, crashed and paused peers, link quality. */
+  healAll(): void {
+    this.healed = true;
+    this.trace.record(this.queue.now, 'net', 'heal all faults');
+    this.network.healAll();
+    for (const p of this.peers) {
+      if (!p.isUp) this.restart(p);
+      else if (p.paused) p.resume();
+    }
+  }
+
+  // ---------- triggers ----------
+
+  private triggerDelay(): number {
+    const [a, b] = this.plan.triggers?.delayMs ?? [0, 20];
+    return this.dice.int(a, b);
+  }
+
+  leaderElected(peer: SimPeer, term: number): void {
+    const t = this.plan.triggers;
+    if (!t || this.healed) return;
+    if (this.dice.chance(t.isolateNewLeader ?? 0)) {
+      this.queue.after(this.triggerDelay(), () => {
+        if (this.healed || peer.lastStatus?.term !== term) return;
+        this.note('trigger', `isolate new leader ${peer.id} (term ${term})`);
+        this.cutBoth([peer.id], this.duration());
+      });
+    } else if (this.dice.chance(t.crashNewLeader ?? 0)) {
+      this.queue.after(this.triggerDelay(), () => {
+        if (this.healed || peer.lastStatus?.term !== term) return;
+        this.crash(peer, this.dice.int(this.plan.downtimeMs[0], this.plan.downtimeMs[1]), 'trigger');
+      });
+    }
+  }
+
+  leaderCommitted(peer: SimPeer, term: number, commit: number): void {
+    const t = this.plan.triggers;
+    if (!t || this.healed || !this.dice.chance(t.isolateAfterCommit ?? 0)) return;
+    this.note('trigger', `isolate ${peer.id} right after it committed ${commit} in term ${term}`);
+    this.cutBoth([peer.id], this.duration());
+  }
+
+  voteGranted(peer: SimPeer, _to: PeerId): void {
+    const t = this.plan.triggers;
+    if (!t || this.healed || !this.dice.chance(t.crashAfterVote ?? 0)) return;
+    // Crash just after the vote left, and come back fast enough to be asked again in the same term.
+    this.queue.after(this.dice.int(0, 3), () => {
+      if (!this.healed) this.crash(peer, this.dice.int(1, 15), 'trigger');
+    });
+  }
+}

@@ -1,0 +1,172 @@
+// Safety invariants checked after every simulation step (Raft paper Fig. 3 plus the durability
+// rules of DESIGN §2). The monitor is incremental: peers report persists, applies and status as
+// they happen, and each report is checked against what was seen before, over all time.
+import type { LogEntry, PeerId, PersistBatch, RaftStatus } from '@meshraft/core';
+import type { DurableStore } from './durable-store';
+
+export type InvariantName =
+  | 'election-safety'
+  | 'log-matching'
+  | 'leader-completeness'
+  | 'state-machine-safety'
+  | 'committed-changed'
+  | 'commit-monotonic'
+  | 'applied-monotonic'
+  | 'apply-gap'
+  | 'term-monotonic'
+  | 'storage-contract'
+  | 'engine-error'
+  | 'liveness'
+  | 'linearizability';
+
+export interface Violation {
+  invariant: InvariantName;
+  message: string;
+  time: number;
+}
+
+/** What the monitor needs to see of a peer. */
+export interface MonitoredPeer {
+  readonly id: PeerId;
+  readonly incarnation: number;
+  readonly durable: DurableStore;
+  /** Term of the entry at `index` in the running engine's log (undefined when absent). */
+  liveTermAt(index: number): number | undefined;
+}
+
+interface CommittedRecord {
+  fp: string;
+  term: number;
+  /** Lowest term in which any peer was seen to know this entry committed (>= the real commit term). */
+  knownInTerm: number;
+}
+
+function hashBytes(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h >>> 0;
+}
+
+/** Identity of an entry: equal fingerprints mean equal entries. */
+export function fingerprint(e: LogEntry): string {
+  switch (e.kind) {
+    case 'noop':
+      return `${e.term}:noop`;
+    case 'config':
+      return `${e.term}:config:${e.membership.voters.join(',')}/${e.membership.learners.join(',')}`;
+    case 'command':
+      return `${e.term}:cmd:${e.client ? `${e.client.clientId}#${e.client.seq}` : '-'}:${e.data.length}:${hashBytes(e.data)}`;
+  }
+}
+
+export class InvariantMonitor {
+  violation: Violation | null = null;
+  /** Election safety over all time: the one leader seen in each term. */
+  private readonly leaders = new Map<number, PeerId>();
+  private readonly leaderChecked = new Set<string>();
+  /** Log matching: (index, term) -> entry fingerprint and the term of its predecessor. */
+  private readonly logPoints = new Map<string, { fp: string; prevTerm: number }>();
+  /** Every entry known to be committed (applied anywhere, or under a durable commit index). */
+  private readonly committed = new Map<number, CommittedRecord>();
+  private readonly progress = new Map<PeerId, { incarnation: number; committed: number; applied: number }>();
+
+  constructor(private readonly now: () => number) {}
+
+  fail(invariant: InvariantName, message: string): void {
+    if (this.violation === null) this.violation = { invariant, message, time: this.now() };
+  }
+
+  get ok(): boolean {
+    return this.violation === null;
+  }
+
+  /** Status of a running peer after an input. */
+  onStatus(peer: MonitoredPeer, status: RaftStatus): void {
+    const last = this.progress.get(peer.id);
+    if (last && last.incarnation === peer.incarnation) {
+      if (status.committed < last.committed) this.fail('commit-monotonic', `${peer.id} commit went ${last.committed} -> ${status.committed}`);
+      if (status.applied < last.applied) this.fail('applied-monotonic', `${peer.id} applied went ${last.applied} -> ${status.applied}`);
+    }
+    this.progress.set(peer.id, { incarnation: peer.incarnation, committed: status.committed, applied: status.applied });
+    if (status.role !== 'leader') return;
+    const known = this.leaders.get(status.term);
+    if (known === undefined) this.leaders.set(status.term, peer.id);
+    else if (known !== peer.id) this.fail('election-safety', `two leaders in term ${status.term}: ${known} and ${peer.id}`);
+    const key = `${peer.id}@${status.term}#${peer.incarnation}`;
+    if (!this.leaderChecked.has(key)) {
+      this.leaderChecked.add(key);
+      this.checkLeaderCompleteness(peer, status.term);
+    }
+  }
+
+  /** §5.4: a leader of term T holds every entry committed in an earlier term. */
+  private checkLeaderCompleteness(peer: MonitoredPeer, term: number): void {
+    for (const [index, record] of this.committed) {
+      if (record.knownInTerm >= term) continue;
+      const have = peer.liveTermAt(index);
+      if (have !== record.term) {
+        this.fail('leader-completeness', `${peer.id} leads term ${term} but has term ${have} at index ${index}, committed with term ${record.term}`);
+        return;
+      }
+    }
+  }
+
+  /** A batch became durable on `peer`; `removed` are the entries it truncated. */
+  onPersist(peer: MonitoredPeer, batch: PersistBatch, removed: LogEntry[], commitBefore: number, termBefore: number): void {
+    const store = peer.durable;
+    if (batch.truncateFrom !== undefined && batch.truncateFrom <= commitBefore && removed.length > 0) {
+      this.fail('committed-changed', `${peer.id} truncated from ${batch.truncateFrom} below its durable commit ${commitBefore}`);
+    }
+    for (const e of removed) {
+      const c = this.committed.get(e.index);
+      if (c && c.fp === fingerprint(e)) this.fail('committed-changed', `${peer.id} removed committed entry ${e.index} (${c.fp})`);
+    }
+    for (const e of batch.entries) {
+      const prevTerm = e.index === 1 ? 0 : (store.entryAt(e.index - 1)?.term ?? -1);
+      const fp = fingerprint(e);
+      const key = `${e.index}:${e.term}`;
+      const seen = this.logPoints.get(key);
+      if (seen === undefined) this.logPoints.set(key, { fp, prevTerm });
+      else if (seen.fp !== fp || (seen.prevTerm !== prevTerm && prevTerm !== -1 && seen.prevTerm !== -1)) {
+        this.fail('log-matching', `${peer.id} index ${e.index} term ${e.term}: ${fp} after term ${prevTerm}, elsewhere ${seen.fp} after term ${seen.prevTerm}`);
+      }
+      const c = this.committed.get(e.index);
+      if (c && c.fp !== fp && e.index <= commitBefore) {
+        this.fail('committed-changed', `${peer.id} overwrote committed index ${e.index}: ${c.fp} -> ${fp}`);
+      }
+    }
+    const hard = batch.hardState;
+    if (!hard) return;
+    if (hard.term < termBefore) this.fail('term-monotonic', `${peer.id} durable term went ${termBefore} -> ${hard.term}`);
+    if (hard.commit < commitBefore) this.fail('commit-monotonic', `${peer.id} durable commit went ${commitBefore} -> ${hard.commit}`);
+    for (let i = commitBefore + 1; i <= Math.min(hard.commit, store.lastIndex()); i++) {
+      const e = store.entryAt(i);
+      if (e) this.recordCommitted(peer, e, hard.term, 'committed-changed');
+    }
+  }
+
+  /** `peer` applied `entry` to its state machine while in `term`. */
+  onApply(peer: MonitoredPeer, entry: LogEntry, term: number): void {
+    this.recordCommitted(peer, entry, term, 'state-machine-safety');
+  }
+
+  private recordCommitted(peer: MonitoredPeer, e: LogEntry, term: number, invariant: InvariantName): void {
+    const fp = fingerprint(e);
+    const c = this.committed.get(e.index);
+    if (c === undefined) {
+      this.committed.set(e.index, { fp, term: e.term, knownInTerm: term });
+    } else if (c.fp !== fp) {
+      this.fail(invariant, `${peer.id} has ${fp} committed at index ${e.index}, elsewhere ${c.fp}`);
+    } else if (term < c.knownInTerm) {
+      c.knownInTerm = term;
+    }
+  }
+
+  get committedCount(): number {
+    return this.committed.size;
+  }
+
+  get leaderTerms(): number {
+    return this.leaders.size;
+  }
+}

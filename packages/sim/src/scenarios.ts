@@ -1,0 +1,208 @@
+// Scenarios: how a run is shaped (peers, engine config, links, clients, fault schedule). They live
+// in a registry so later issues can add more (e.g. 'churn' with membership changes) without
+// touching the simulator. Every choice is drawn from the run's scenario stream.
+import { resolveConfig, type LeadershipPreference, type PeerId, type RaftConfig } from '@meshraft/core';
+import type { ClientPlan } from './clients';
+import type { FaultPlan } from './faults';
+import type { LinkQuality } from './network';
+import type { Dice } from './seeds';
+
+export interface ScenarioOptions {
+  /** Force the number of peers (3-7); otherwise the scenario picks. */
+  peers?: number;
+}
+
+export interface PeerSpec {
+  id: PeerId;
+  preference: LeadershipPreference;
+}
+
+export interface ScenarioPlan {
+  peers: PeerSpec[];
+  config: RaftConfig;
+  links: LinkQuality;
+  fsyncMs: [number, number];
+  tickMs: number;
+  clients: ClientPlan;
+  faults: FaultPlan;
+  /** After the faults heal, a leader must be elected and all peers converge within this much virtual time. */
+  livenessBoundMs: number;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  plan(dice: Dice, options: ScenarioOptions): ScenarioPlan;
+}
+
+const registry = new Map<string, Scenario>();
+
+export function registerScenario(scenario: Scenario): void {
+  if (registry.has(scenario.name)) throw new RangeError(`scenario '${scenario.name}' is already registered`);
+  registry.set(scenario.name, scenario);
+}
+
+export function getScenario(name: string): Scenario | undefined {
+  return registry.get(name);
+}
+
+export function scenarioNames(): string[] {
+  return [...registry.keys()];
+}
+
+// ---------- building blocks ----------
+
+function simConfig(dice: Dice, overrides: Partial<RaftConfig> = {}): RaftConfig {
+  return resolveConfig({
+    electionTimeoutMs: 150,
+    electionJitterMs: 150,
+    heartbeatMs: 30,
+    bootstrapDelayMs: 50,
+    forwardTimeoutMs: 600,
+    maxInflightAppends: dice.int(1, 8),
+    maxBatchEntries: dice.pick([1, 4, 64]),
+    ...overrides,
+  });
+}
+
+/** Peer ids p1..pN; optionally one observer and one reluctant peer (voters stay >= 3). */
+function peerSpecs(dice: Dice, n: number, allowSpecial: boolean): PeerSpec[] {
+  const specs: PeerSpec[] = [];
+  for (let i = 1; i <= n; i++) specs.push({ id: `p${i}`, preference: 'normal' });
+  if (allowSpecial && n >= 4 && dice.chance(0.3)) specs[n - 1].preference = 'observer';
+  if (allowSpecial && dice.chance(0.3)) specs[0].preference = { reluctant: dice.int(2, 4) };
+  return specs;
+}
+
+function peerCount(dice: Dice, options: ScenarioOptions, choices: number[]): number {
+  const n = options.peers ?? dice.pick(choices);
+  if (!Number.isInteger(n) || n < 3 || n > 7) throw new RangeError(`peers must be 3..7, got ${n}`);
+  return n;
+}
+
+const flakyLinks: LinkQuality = { minDelayMs: 1, maxDelayMs: 10, lossRate: 0.005, duplicateRate: 0.005, reorderRate: 0.02, reorderSpikeMs: 40 };
+const badLinks: LinkQuality = { minDelayMs: 1, maxDelayMs: 30, lossRate: 0.2, duplicateRate: 0.1, reorderRate: 0.3, reorderSpikeMs: 100 };
+
+function clients(dice: Dice, healAt: number, overrides: Partial<ClientPlan> = {}): ClientPlan {
+  return {
+    count: dice.int(3, 5),
+    opsPerClient: 14,
+    keys: ['a', 'b', 'c'],
+    mix: { put: 0.35, get: 0.4, cas: 0.25 },
+    stopAt: healAt,
+    opTimeoutMs: 1500,
+    attemptTimeoutMs: 400,
+    thinkMs: [0, 60],
+    ...overrides,
+  };
+}
+
+// ---------- the scenarios ----------
+
+registerScenario({
+  name: 'basic',
+  description: 'a mix of every fault: partitions, one-way cuts, crashes, pauses, a sleeping leader, bad links',
+  plan(dice, options) {
+    const healAt = dice.int(2000, 3500);
+    return {
+      peers: peerSpecs(dice, peerCount(dice, options, [3, 3, 4, 5, 5, 6, 7]), true),
+      config: simConfig(dice),
+      links: flakyLinks,
+      fsyncMs: [0.2, 3],
+      tickMs: 10,
+      clients: clients(dice, healAt),
+      faults: {
+        startAt: 300,
+        healAt,
+        gapMs: [100, 450],
+        weights: { partition: 3, 'one-way': 2, 'isolate-leader': 2, crash: 2, 'crash-leader': 2, pause: 1, 'sleep-leader': 1, degrade: 2 },
+        durationMs: [100, 800],
+        downtimeMs: [30, 600],
+        degraded: badLinks,
+        triggers: { isolateNewLeader: 0.05, crashNewLeader: 0.05, crashAfterVote: 0.05, delayMs: [0, 30] },
+      },
+      livenessBoundMs: 5000,
+    };
+  },
+});
+
+registerScenario({
+  name: 'sleepy-leader',
+  description: 'leaders fall asleep cut off from the others while clients keep reading from them (stale reads)',
+  plan(dice, options) {
+    const healAt = dice.int(2500, 3500);
+    return {
+      peers: peerSpecs(dice, peerCount(dice, options, [3, 5]), false),
+      config: simConfig(dice),
+      links: flakyLinks,
+      fsyncMs: [0.2, 2],
+      tickMs: 10,
+      clients: clients(dice, healAt, { mix: { put: 0.4, get: 0.5, cas: 0.1 }, keys: ['a', 'b'], preferLeaderRate: 0.5, thinkMs: [0, 30] }),
+      faults: {
+        startAt: 300,
+        healAt,
+        gapMs: [300, 700],
+        weights: { 'sleep-leader': 6, partition: 1, crash: 1 },
+        durationMs: [300, 800],
+        downtimeMs: [50, 300],
+        degraded: badLinks,
+      },
+      livenessBoundMs: 5000,
+    };
+  },
+});
+
+registerScenario({
+  name: 'vote-crash',
+  description: 'split elections with voters that crash and restart right after granting a vote',
+  plan(dice, options) {
+    const healAt = dice.int(2500, 3500);
+    return {
+      peers: peerSpecs(dice, peerCount(dice, options, [3, 3, 5]), false),
+      // A narrow jitter makes simultaneous candidates (and so two requests per voter) common.
+      config: simConfig(dice, { electionJitterMs: 15 }),
+      links: { ...flakyLinks, minDelayMs: 2, maxDelayMs: 20 },
+      fsyncMs: [0.2, 2],
+      tickMs: 5,
+      clients: clients(dice, healAt, { count: 3 }),
+      faults: {
+        startAt: 300,
+        healAt,
+        gapMs: [150, 400],
+        weights: { 'crash-leader': 4, 'isolate-leader': 2, partition: 1 },
+        durationMs: [100, 500],
+        downtimeMs: [100, 500],
+        degraded: badLinks,
+        triggers: { crashAfterVote: 0.6 },
+      },
+      livenessBoundMs: 5000,
+    };
+  },
+});
+
+registerScenario({
+  name: 'leader-churn',
+  description: 'Figure-8 style churn: new leaders are cut off or crash right after election, one entry per append',
+  plan(dice, options) {
+    const healAt = dice.int(3000, 4000);
+    return {
+      peers: peerSpecs(dice, peerCount(dice, options, [3, 5, 5]), false),
+      config: simConfig(dice, { maxBatchEntries: 1 }),
+      links: { ...flakyLinks, lossRate: 0.05, reorderRate: 0.1 },
+      fsyncMs: [0.2, 2],
+      tickMs: 10,
+      clients: clients(dice, healAt, { count: 4, mix: { put: 0.6, get: 0.2, cas: 0.2 }, thinkMs: [0, 20] }),
+      faults: {
+        startAt: 200,
+        healAt,
+        gapMs: [150, 400],
+        weights: { 'crash-leader': 3, 'isolate-leader': 3, partition: 2, crash: 1, degrade: 1 },
+        durationMs: [80, 500],
+        downtimeMs: [50, 400],
+        degraded: badLinks,
+        triggers: { isolateNewLeader: 0.35, crashNewLeader: 0.2, isolateAfterCommit: 0.3, delayMs: [0, 25] },
+      },
+      livenessBoundMs: 6000,
+    };
+  },
+});

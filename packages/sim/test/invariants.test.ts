@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import type { LogEntry, PersistBatch, RaftStatus } from '@meshraft/core';
+import { DurableStore } from '../src/durable-store';
+import { InvariantMonitor, type MonitoredPeer } from '../src/invariants';
+
+class FakePeer implements MonitoredPeer {
+  readonly durable = new DurableStore();
+  incarnation = 0;
+  constructor(readonly id: string) {}
+  liveTermAt(index: number): number | undefined {
+    return this.durable.entryAt(index)?.term;
+  }
+  persist(monitor: InvariantMonitor, batch: PersistBatch): void {
+    const { commit, term } = this.durable.hardState;
+    const removed = this.durable.apply(batch);
+    monitor.onPersist(this, batch, removed, commit, term);
+  }
+}
+
+const noop = (index: number, term: number): LogEntry => ({ kind: 'noop', index, term });
+const cmd = (index: number, term: number, byte: number): LogEntry => ({ kind: 'command', index, term, data: new Uint8Array([byte]) });
+
+function status(peer: string, role: RaftStatus['role'], term: number, committed = 0, applied = 0): RaftStatus {
+  return { peerId: peer, role, term, leader: role === 'leader' ? peer : null, committed, applied, lastIndex: 0, online: true, members: { voters: [], learners: [] }, catchUp: null };
+}
+
+describe('InvariantMonitor', () => {
+  it('flags two leaders in one term, even at different times', () => {
+    const m = new InvariantMonitor(() => 0);
+    const a = new FakePeer('a');
+    const b = new FakePeer('b');
+    m.onStatus(a, status('a', 'leader', 3));
+    m.onStatus(a, status('a', 'follower', 4));
+    m.onStatus(b, status('b', 'leader', 4));
+    expect(m.ok).toBe(true);
+    m.onStatus(b, status('b', 'leader', 3));
+    expect(m.violation?.invariant).toBe('election-safety');
+  });
+
+  it('flags different entries with the same index and term (log matching)', () => {
+    const m = new InvariantMonitor(() => 0);
+    const a = new FakePeer('a');
+    const b = new FakePeer('b');
+    a.persist(m, { entries: [noop(1, 1), cmd(2, 1, 7)] });
+    b.persist(m, { entries: [noop(1, 1), cmd(2, 1, 7)] });
+    expect(m.ok).toBe(true);
+    const c = new FakePeer('c');
+    c.persist(m, { entries: [noop(1, 1), cmd(2, 1, 8)] });
+    expect(m.violation?.invariant).toBe('log-matching');
+  });
+
+  it('flags an equal (index, term) entry that follows a different predecessor', () => {
+    const m = new InvariantMonitor(() => 0);
+    const a = new FakePeer('a');
+    const b = new FakePeer('b');
+    a.persist(m, { entries: [noop(1, 1), noop(2, 2), noop(3, 3)] });
+    b.persist(m, { entries: [noop(1, 1), noop(2, 1), noop(3, 3)] });
+    expect(m.violation?.invariant).toBe('log-matching');
+  });
+
+  it('flags truncating a committed entry and a decreasing durable commit', () => {
+    const m = new InvariantMonitor(() => 0);
+    const a = new FakePeer('a');
+    a.persist(m, { entries: [noop(1, 1), cmd(2, 1, 1)], hardState: { term: 1, vote: null, commit: 2 } });
+    expect(m.ok).toBe(true);
+    a.persist(m, { truncateFrom: 2, entries: [cmd(2, 2, 9)] });
+    expect(m.violation?.invariant).toBe('committed-changed');
+
+    const m2 = new InvariantMonitor(() => 0);
+    const b = new FakePeer('b');
+    b.persist(m2, { entries: [noop(1, 1)], hardState: { term: 1, vote: null, commit: 1 } });
+    b.persist(m2, { entries: [], hardState: { term: 1, vote: null, commit: 0 } });
+    expect(m2.violation?.invariant).toBe('commit-monotonic');
+  });
+
+  it('flags two peers applying different entries at one index', () => {
+    const m = new InvariantMonitor(() => 0);
+    m.onApply(new FakePeer('a'), cmd(1, 1, 1), 1);
+    m.onApply(new FakePeer('b'), cmd(1, 1, 1), 1);
+    expect(m.ok).toBe(true);
+    m.onApply(new FakePeer('c'), cmd(1, 2, 5), 2);
+    expect(m.violation?.invariant).toBe('state-machine-safety');
+  });
+
+  it('flags a leader that lacks an entry committed in an earlier term', () => {
+    const m = new InvariantMonitor(() => 0);
+    const a = new FakePeer('a');
+    const b = new FakePeer('b');
+    a.persist(m, { entries: [noop(1, 1), cmd(2, 1, 1)] });
+    m.onApply(a, cmd(2, 1, 1), 1);
+    b.persist(m, { entries: [noop(1, 1)] });
+    m.onStatus(b, status('b', 'leader', 1)); // same term as the commit: not (yet) required
+    expect(m.ok).toBe(true);
+    m.onStatus(b, status('b', 'leader', 2));
+    expect(m.violation?.invariant).toBe('leader-completeness');
+  });
+
+  it('flags commit or applied going backwards within one incarnation only', () => {
+    const m = new InvariantMonitor(() => 0);
+    const a = new FakePeer('a');
+    m.onStatus(a, status('a', 'follower', 1, 5, 5));
+    a.incarnation = 1; // restarted: applied may start over from the replay
+    m.onStatus(a, status('a', 'follower', 1, 5, 0));
+    expect(m.ok).toBe(true);
+    m.onStatus(a, status('a', 'follower', 1, 4, 0));
+    expect(m.violation?.invariant).toBe('commit-monotonic');
+  });
+});
+
+describe('DurableStore', () => {
+  it('applies batches in order and hands out deep copies', () => {
+    const s = new DurableStore();
+    const entry = cmd(1, 1, 1) as Extract<LogEntry, { kind: 'command' }>;
+    s.apply({ entries: [entry, noop(2, 1), noop(3, 2)], hardState: { term: 2, vote: 'a', commit: 2 } });
+    entry.data[0] = 99; // the engine mutating its copy must not reach the disk
+    const loaded = s.load();
+    expect((loaded.entries[0] as typeof entry).data[0]).toBe(1);
+    expect(s.committedEntries().map((e) => e.index)).toEqual([1, 2]);
+    const removed = s.apply({ truncateFrom: 3, entries: [noop(3, 3)] });
+    expect(removed.map((e) => e.term)).toEqual([2]);
+    expect(s.entryAt(3)?.term).toBe(3);
+    expect(() => s.apply({ entries: [noop(7, 3)] })).toThrow(/after last index 3/);
+  });
+});
