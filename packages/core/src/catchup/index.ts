@@ -1,2 +1,5 @@
-// public exports of catchup/ (filled in by its owner)
-export {};
+// Public exports of catchup/: the multi-peer catch-up scheduler and the serving side of its protocol.
+export * from './api';
+export { CatchUpSession } from './catch-up-session';
+export { answerCatchUpRequest, arraySource, type CatchUpSource, type CatchUpReply } from './responder';
+export { estimateEntryBytes, estimateEntriesBytes } from './entry-size';
