@@ -1,0 +1,136 @@
+// Runtime e2e page: one meshraft peer per tab, driven by Playwright through window.meshraft.
+// Query parameters: key (group key), signaling (URL), room (testing.room override),
+// peerId, bootstrap ('true' | 'false'), voters / learners (static membership, comma-separated ids), worker ('false' to run the engine on the main thread),
+// electionTimeoutMs / heartbeatMs (config overrides).
+import { createGroup, type GroupStats, type GroupStatus, type MeshraftGroup } from 'meshraft';
+import { Register, type RegisterCommand, type RegisterQuery, type RegisterSummary } from './register';
+
+type RegisterGroup = MeshraftGroup<RegisterCommand, RegisterQuery, string | null | RegisterSummary>;
+
+interface LongTask {
+  startTime: number;
+  duration: number;
+}
+
+declare global {
+  interface Window {
+    meshraft: {
+      group: RegisterGroup;
+      longTasks: LongTask[];
+      /** Plain-data status for page.evaluate. */
+      status(): GroupStatus;
+      set(key: string, value: string): Promise<number>;
+      /** `count` commands of `bytes` bytes each, `inFlight` executeMany batches at a time. */
+      fill(count: number, bytes: number, batch: number, inFlight: number): Promise<number>;
+      get(key: string, consistency: 'strong' | 'weak'): Promise<{ result: string | null; position: number }>;
+      summary(): Promise<RegisterSummary>;
+      stats(): Promise<GroupStats>;
+      /** Peer ids found in sessionStorage when the page loaded (before createGroup ran). */
+      initialStoredIds: string[];
+      /** Resolves when the group started; rejects with the startup error. */
+      started(): Promise<void>;
+      /** Opens a same-origin copy of this page with window.open: Chromium copies sessionStorage into it. */
+      duplicate(): void;
+      /** `count` sequential execute() calls; the latency of each in ms (bench). */
+      latencies(count: number): Promise<number[]>;
+      /** `count` execute() calls of `bytes`-byte commands, `inFlight` at a time; elapsed ms (bench). */
+      throughput(count: number, bytes: number, inFlight: number): Promise<number>;
+      /** The most source peers any catch-up status reported (0: never caught up through a session). */
+      catchUpMaxPeers: number;
+      error: string | null;
+    };
+  }
+}
+
+const params = new URLSearchParams(location.search);
+const number = (name: string) => (params.has(name) ? Number(params.get(name)) : undefined);
+const bootstrapParam = params.get('bootstrap');
+// `voters=a,b,c`: a static membership every tab starts from (createGroup's bootstrap: Membership).
+const voters = params.get('voters')?.split(',');
+const learners = params.get('learners')?.split(',') ?? [];
+
+const initialStoredIds = Object.keys(sessionStorage)
+  .filter((key) => key.startsWith('meshraft:peer-id:'))
+  .map((key) => sessionStorage.getItem(key)!);
+
+const longTasks: LongTask[] = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) longTasks.push({ startTime: entry.startTime, duration: entry.duration });
+}).observe({ type: 'longtask', buffered: true });
+
+const group: RegisterGroup = createGroup({
+  key: params.get('key') ?? 'e2e-default-key',
+  signaling: params.get('signaling') ?? 'http://127.0.0.1:8788',
+  stateMachine: new Register(),
+  peerId: params.get('peerId') ?? undefined,
+  bootstrap: voters ? { voters, learners } : bootstrapParam === null ? undefined : bootstrapParam === 'true',
+  worker: params.get('worker') !== 'false',
+  config: {
+    ...(number('electionTimeoutMs') !== undefined && { electionTimeoutMs: number('electionTimeoutMs') }),
+    ...(number('heartbeatMs') !== undefined && { heartbeatMs: number('heartbeatMs') }),
+  },
+  testing: params.has('room') ? { room: params.get('room')! } : undefined,
+});
+
+const statusElement = document.getElementById('status')!;
+group.subscribe(() => {
+  const s = group.status;
+  if (s.catchUp && window.meshraft) window.meshraft.catchUpMaxPeers = Math.max(window.meshraft.catchUpMaxPeers, s.catchUp.peersUsed);
+  statusElement.textContent = `${s.peerId} ${s.role} term=${s.term} leader=${s.leader} committed=${s.committed} applied=${s.applied} online=${s.online}`;
+});
+
+window.meshraft = {
+  group,
+  longTasks,
+  catchUpMaxPeers: 0,
+  error: null,
+  status: () => structuredClone(group.status),
+  set: (key, value) => group.execute({ set: key, value }),
+  async fill(count, bytes, batch, inFlight) {
+    const pad = 'x'.repeat(Math.max(0, bytes - 10));
+    let issued = 0;
+    let last = 0;
+    const worker = async () => {
+      while (issued < count) {
+        const size = Math.min(batch, count - issued);
+        issued += size;
+        const range = await group.executeMany(Array.from({ length: size }, () => ({ pad })));
+        last = Math.max(last, range.end);
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, worker));
+    return last;
+  },
+  get: async (key, consistency) => {
+    const { result, position } = await group.query({ get: key }, consistency);
+    return { result: result as string | null, position };
+  },
+  summary: async () => (await group.query({ summary: true }, 'weak')).result as RegisterSummary,
+  stats: () => group.stats(),
+  async latencies(count) {
+    const times: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const start = performance.now();
+      await group.execute({ set: 'latency', value: String(i) });
+      times.push(performance.now() - start);
+    }
+    return times;
+  },
+  async throughput(count, bytes, inFlight) {
+    const pad = 'x'.repeat(Math.max(0, bytes - 10));
+    let issued = 0;
+    const start = performance.now();
+    const lane = async () => {
+      while (issued < count) {
+        issued++;
+        await group.execute({ pad });
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, lane));
+    return performance.now() - start;
+  },
+  initialStoredIds,
+  started: () => group.started,
+  duplicate: () => void window.open(location.href, '_blank'),
+};
+group.started.catch((error: Error) => (window.meshraft.error = `${error.name}: ${error.message}`));

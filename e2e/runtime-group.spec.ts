@@ -1,0 +1,97 @@
+// issue 4 §5 in real Chromium tabs: forming a group automatically (first tab bootstraps, later tabs
+// are added through the log), follower commands, failover, and linearizable reads from a follower.
+// Every tab runs the full runtime: engine + IndexedDB in a module Worker, WebRTC on the main thread.
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { collectConsoleErrors, uniqueName, type ConsoleErrors } from './support';
+import { getValue, openPeer, pageOf, setValue, started, status, waitForGroup, waitForSameState } from './pages/runtime/harness';
+
+let context: BrowserContext;
+let watchers: ConsoleErrors[] = [];
+
+async function openThree(key: string): Promise<Page[]> {
+  const pages: Page[] = [];
+  for (let tab = 0; tab < 3; tab++) {
+    const page = await openPeer(context, { key });
+    watchers.push(collectConsoleErrors(page, { label: `tab${tab}` }));
+    await started(page);
+    pages.push(page);
+    // The first tab bootstraps in the empty room; give it its leadership before others arrive.
+    if (tab === 0) await expect.poll(async () => (await status(page)).role, { timeout: 30_000 }).toBe('leader');
+  }
+  return pages;
+}
+
+test.beforeEach(async ({ browser }) => {
+  context = await browser.newContext();
+  watchers = [];
+});
+
+test.afterEach(async () => {
+  const errors = watchers.flatMap((w) => w.errors);
+  for (const watcher of watchers) watcher.stop();
+  await context.close();
+  expect(errors, 'console errors in the tabs').toEqual([]);
+});
+
+test('3 tabs form a group with exactly one leader; a follower command applies in all three', async () => {
+  const pages = await openThree(uniqueName('form'));
+  const leader = await waitForGroup(pages, 3);
+  const follower = pages.find((_p, i) => i !== 0) as Page;
+  const followerStatus = await status(follower);
+  expect(followerStatus.role).toBe('follower');
+  expect(followerStatus.peerId).not.toBe(leader);
+
+  const index = await setValue(follower, 'color', 'green');
+  expect(index).toBeGreaterThan(0);
+  const state = await waitForSameState(pages, index);
+  expect(state.count).toBeGreaterThanOrEqual(1);
+  for (const page of pages) expect((await getValue(page, 'color', 'weak')).result).toBe('green');
+  const statuses = await Promise.all(pages.map(status));
+  expect(statuses.filter((s) => s.role === 'leader').map((s) => s.peerId)).toEqual([leader]);
+});
+
+test('closing the leader tab elects a new leader and a new command commits', async () => {
+  const pages = await openThree(uniqueName('failover'));
+  const oldLeader = await waitForGroup(pages, 3);
+  const leaderPage = await pageOf(pages, oldLeader);
+  const before = await setValue(leaderPage, 'phase', 'before');
+  await waitForSameState(pages, before);
+
+  await leaderPage.close(); // no graceful leave: the tab simply disappears
+  const survivors = pages.filter((p) => p !== leaderPage);
+  let newLeader = '';
+  await expect
+    .poll(
+      async () => {
+        const all = await Promise.all(survivors.map(status));
+        const leaders = new Set(all.map((s) => s.leader));
+        const [only] = [...leaders];
+        const ok = leaders.size === 1 && only !== null && only !== oldLeader && all.every((s) => s.online);
+        if (ok) newLeader = only!;
+        return ok;
+      },
+      { timeout: 60_000 },
+    )
+    .toBe(true);
+  expect(newLeader).not.toBe(oldLeader);
+
+  const after = await setValue(survivors[0], 'phase', 'after');
+  expect(after).toBeGreaterThan(before);
+  await waitForSameState(survivors, after);
+  for (const page of survivors) expect((await getValue(page, 'phase', 'weak')).result).toBe('after');
+});
+
+test('a strong query in a follower tab returns the latest committed value', async () => {
+  const pages = await openThree(uniqueName('strong'));
+  const leader = await waitForGroup(pages, 3);
+  const leaderPage = await pageOf(pages, leader);
+  const followers = pages.filter((p) => p !== leaderPage);
+  for (let round = 1; round <= 5; round++) {
+    const index = await setValue(leaderPage, 'x', `v${round}`);
+    // Issued right after the leader's execute resolved, without waiting for the follower to apply:
+    // ReadIndex makes the follower wait until it has applied at least the leader's commit index.
+    const read = await getValue(followers[round % 2], 'x', 'strong');
+    expect(read.result).toBe(`v${round}`);
+    expect(read.position).toBeGreaterThanOrEqual(index);
+  }
+});

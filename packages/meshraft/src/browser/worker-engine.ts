@@ -1,0 +1,104 @@
+// The main thread's handle on the engine Worker: starts it, relays frames both ways as
+// transferable ArrayBuffers (never decoded here), and hands GroupClient its end of the HostPort.
+import type { ClientPort, ClientToHost, HostToClient, LeadershipPreference, RaftConfig } from '@meshraft/core';
+import type { FrameStats } from '../runtime/frame-stats';
+import type { EngineSide, StartEngineArgs } from '../runtime/launch';
+import { transferableBuffer } from '../runtime/transfer';
+import { portOverMessagePort } from './message-port';
+import type { MainToWorker, WorkerToMain } from './worker-protocol';
+
+export interface WorkerEngineArgs extends StartEngineArgs {
+  storage: 'indexeddb' | 'memory';
+  preference: LeadershipPreference;
+  config: Partial<RaftConfig>;
+}
+
+/** How long close() waits for the worker to flush and close storage before terminating it. */
+const CLOSE_GRACE_MS = 3000;
+
+export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engine: EngineSide; clientPort: ClientPort }> {
+  // Vite (and other bundlers) recognise this form and emit the worker as an ES module chunk.
+  const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: `meshraft-${args.peerId}` });
+  const channel = new MessageChannel();
+  const post = (message: MainToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
+  const statsWaiters = new Map<number, (stats: FrameStats | null) => void>();
+  let nextStatsId = 1;
+  let onClosed: (() => void) | null = null;
+  let settleStart: { resolve(): void; reject(error: Error): void } | null = null;
+  const startedPromise = new Promise<void>((resolve, reject) => (settleStart = { resolve, reject }));
+
+  worker.onmessage = (event: MessageEvent<WorkerToMain>) => {
+    const message = event.data;
+    switch (message.type) {
+      case 'send':
+        args.transmit(message.to, new Uint8Array(message.bytes), message.channel);
+        return;
+      case 'started':
+        settleStart?.resolve();
+        return;
+      case 'failed':
+        settleStart?.reject(new Error(`engine worker failed to start: ${message.message}`));
+        return;
+      case 'stats':
+        statsWaiters.get(message.requestId)?.(message.stats);
+        statsWaiters.delete(message.requestId);
+        return;
+      case 'closed':
+        onClosed?.();
+        return;
+    }
+  };
+  worker.onerror = (event) => {
+    settleStart?.reject(new Error(`engine worker error: ${event.message || 'failed to load the worker module'}`));
+  };
+
+  post(
+    {
+      type: 'init',
+      peerId: args.peerId,
+      storage: args.storage,
+      preference: args.preference,
+      config: args.config,
+      bootstrap: args.bootstrap ?? null,
+      peers: args.peers,
+      hostPort: channel.port2,
+    },
+    [channel.port2],
+  );
+  try {
+    await startedPromise;
+  } catch (error) {
+    worker.terminate();
+    throw error;
+  }
+
+  const engine: EngineSide = {
+    inbound(from, bytes) {
+      const buffer = transferableBuffer(bytes);
+      post({ type: 'frame', from, bytes: buffer }, [buffer]);
+    },
+    peerUp: (id) => post({ type: 'peer-up', id }),
+    peerDown: (id) => post({ type: 'peer-down', id }),
+    frameStats() {
+      const requestId = nextStatsId++;
+      return new Promise<FrameStats>((resolve, reject) => {
+        statsWaiters.set(requestId, (stats) => (stats ? resolve(stats) : reject(new Error('engine not running'))));
+        post({ type: 'stats', requestId });
+      });
+    },
+    async close() {
+      // Let the worker finish the Ready in flight and close IndexedDB, but never hang close().
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, CLOSE_GRACE_MS);
+        onClosed = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        post({ type: 'close' });
+      });
+      worker.terminate();
+      channel.port1.close();
+    },
+  };
+  return { engine, clientPort: portOverMessagePort<ClientToHost, HostToClient>(channel.port1) };
+}

@@ -1,0 +1,34 @@
+// Messages between the main thread and the engine Worker (besides the HostPort protocol of
+// @meshraft/core, which runs on its own MessageChannel handed over in `init`). Frames travel as
+// transferable ArrayBuffers and are never decoded on the main thread (DESIGN §3).
+import type { LeadershipPreference, Membership, PeerId, RaftConfig } from '@meshraft/core';
+import type { Channel } from '../runtime/channel';
+import type { FrameStats } from '../runtime/frame-stats';
+
+export interface WorkerInit {
+  type: 'init';
+  peerId: PeerId;
+  storage: 'indexeddb' | 'memory';
+  preference: LeadershipPreference;
+  config: Partial<RaftConfig>;
+  bootstrap: Membership | null;
+  /** Peers already connected when the worker starts (peer-up events seen before init). */
+  peers: PeerId[];
+  /** The engine end of the HostPort channel (GroupClient holds the other end). */
+  hostPort: MessagePort;
+}
+
+export type MainToWorker =
+  | WorkerInit
+  | { type: 'frame'; from: PeerId; bytes: ArrayBuffer }
+  | { type: 'peer-up'; id: PeerId }
+  | { type: 'peer-down'; id: PeerId }
+  | { type: 'stats'; requestId: number }
+  | { type: 'close' };
+
+export type WorkerToMain =
+  | { type: 'started' }
+  | { type: 'failed'; message: string }
+  | { type: 'send'; to: PeerId; channel: Channel; bytes: ArrayBuffer }
+  | { type: 'stats'; requestId: number; stats: FrameStats | null }
+  | { type: 'closed' };

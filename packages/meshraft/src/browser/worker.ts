@@ -1,0 +1,77 @@
+// The engine Worker (DESIGN §3): EngineHost, IndexedDB storage, the codec and the ticks run here,
+// off the main thread (worker timers are not throttled like a hidden tab's). The main thread only
+// relays raw frames; this side decodes them (counting bad ones) and encodes what the engine sends.
+/// <reference lib="webworker" />
+import type { HostToClient, ClientToHost } from '@meshraft/core';
+import { transferableBuffer } from '../runtime/transfer';
+import type { EngineSide } from '../runtime/launch';
+import { startEngineRuntime } from '../runtime/engine-runtime';
+import { openStorage } from '../runtime/storage';
+import { portOverMessagePort } from './message-port';
+import type { MainToWorker, WorkerInit, WorkerToMain } from './worker-protocol';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+let engine: EngineSide | null = null;
+let starting: Promise<void> | null = null;
+/** Connectivity seen while the engine was starting, replayed once it runs. */
+const connected = new Set<string>();
+
+function post(message: WorkerToMain, transfer: Transferable[] = []): void {
+  scope.postMessage(message, transfer);
+}
+
+async function start(init: WorkerInit): Promise<void> {
+  for (const id of init.peers) connected.add(id);
+  const storage = await openStorage(init.storage, init.peerId);
+  const initialPeers = [...connected];
+  engine = await startEngineRuntime({
+    peerId: init.peerId,
+    storage,
+    port: portOverMessagePort<HostToClient, ClientToHost>(init.hostPort),
+    preference: init.preference,
+    config: init.config,
+    bootstrap: init.bootstrap ?? undefined,
+    peers: initialPeers,
+    transmit: (to, bytes, channel) => {
+      const buffer = transferableBuffer(bytes);
+      post({ type: 'send', to, channel, bytes: buffer }, [buffer]);
+    },
+  });
+  for (const id of connected) if (!initialPeers.includes(id)) engine.peerUp(id);
+  for (const id of initialPeers) if (!connected.has(id)) engine.peerDown(id);
+  post({ type: 'started' });
+}
+
+scope.onmessage = (event: MessageEvent<MainToWorker>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'init':
+      if (starting) return;
+      starting = start(message).catch((error: unknown) => {
+        post({ type: 'failed', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      });
+      return;
+    case 'frame':
+      // Before the engine runs a frame is dropped: Raft tolerates loss (§5.3 retries).
+      engine?.inbound(message.from, new Uint8Array(message.bytes));
+      return;
+    case 'peer-up':
+      connected.add(message.id);
+      engine?.peerUp(message.id);
+      return;
+    case 'peer-down':
+      connected.delete(message.id);
+      engine?.peerDown(message.id);
+      return;
+    case 'stats':
+      void (engine ? engine.frameStats() : Promise.resolve(null)).then((stats) => post({ type: 'stats', requestId: message.requestId, stats }));
+      return;
+    case 'close':
+      void (async () => {
+        await starting;
+        await engine?.close();
+        post({ type: 'closed' });
+      })();
+      return;
+  }
+};

@@ -1,0 +1,14 @@
+// The state machine side of a peer: core's GroupClient over a ClientPort, on the main thread.
+import { GroupClient, realClock, type ClientPort, type Group, type PeerId, type RaftConfig, type StateMachine } from '@meshraft/core';
+
+/** Math.random is fine here: the client only mints its own client id from it. */
+const clientRandom = () => Math.random();
+
+export function createClient<Cmd, Q, QR>(
+  port: ClientPort,
+  stateMachine: StateMachine<Cmd, Q, unknown, QR>,
+  peerId: PeerId,
+  config: Partial<RaftConfig>,
+): Group<Cmd, Q, QR> {
+  return new GroupClient<Cmd, Q, QR>({ port, stateMachine, peerId, config, clock: realClock, random: clientRandom });
+}

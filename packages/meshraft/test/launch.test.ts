@@ -1,0 +1,147 @@
+import { describe, expect, it, vi } from 'vitest';
+import { OfflineError, type Group, type PeerId } from '@meshraft/core';
+import { launchGroup, type EngineSide, type Platform, type StartEngineArgs } from '../src/runtime/launch';
+import type { MeshPort } from '../src/runtime/mesh-port';
+import { startingStatus } from '../src/runtime/deferred-group';
+import { validateOptions } from '../src/options';
+import { emptyFrameStats } from '../src/runtime/frame-stats';
+
+const options = validateOptions({ key: 'k', signaling: 'http://localhost:1', stateMachine: { apply: () => 0, query: () => 0 } }, 'node');
+
+function fakeMesh(peersAtJoin: PeerId[]) {
+  const handlers = { message: [] as Array<(f: PeerId, b: Uint8Array) => void>, up: [] as Array<(id: PeerId) => void>, down: [] as Array<(id: PeerId) => void> };
+  let join!: (v: { peers: PeerId[] }) => void;
+  const mesh: MeshPort & { sent: unknown[]; emitUp(id: PeerId): void; emitMessage(f: PeerId, b: Uint8Array): void; join(): void } = {
+    joined: new Promise((r) => (join = r)),
+    onMessage: (h) => handlers.message.push(h),
+    onPeerUp: (h) => handlers.up.push(h),
+    onPeerDown: (h) => handlers.down.push(h),
+    send: (to, bytes, channel) => mesh.sent.push([to, bytes.length, channel]),
+    stats: () => ({ connected: 1 }),
+    close: vi.fn(),
+    sent: [],
+    emitUp: (id) => handlers.up.forEach((h) => h(id)),
+    emitMessage: (f, b) => handlers.message.forEach((h) => h(f, b)),
+    join: () => join({ peers: peersAtJoin }),
+  };
+  return mesh;
+}
+
+function fakeGroup(peerId: PeerId): Group {
+  return {
+    peerId,
+    status: { ...startingStatus(peerId), online: true },
+    when: { online: async () => {}, leaderChanged: async () => null, committed: async () => {} },
+    execute: async () => 1,
+    executeMany: async () => ({ start: 1, end: 1 }),
+    query: async () => ({ result: 0, position: 0 }),
+    subscribe: () => () => {},
+    transferLeadership: async () => {},
+    close: async () => {},
+  };
+}
+
+function fakePlatform(mesh: ReturnType<typeof fakeMesh>, log: string[]) {
+  const engineCalls: string[] = [];
+  let args: StartEngineArgs | null = null;
+  const platform: Platform<unknown, unknown, unknown> = {
+    deriveRoom: async () => ({ room: 'room-from-key-0000', authKey: new Uint8Array([1]) }),
+    identity: async () => ({ peerId: 'tab-a', release: () => log.push('release-identity') }),
+    openMesh: () => {
+      (mesh.close as ReturnType<typeof vi.fn>).mockImplementation(() => log.push('close-mesh'));
+      return mesh;
+    },
+    startEngine: async (a) => {
+      args = a;
+      const engine: EngineSide = {
+        inbound: (from) => engineCalls.push(`in:${from}`),
+        peerUp: (id) => engineCalls.push(`up:${id}`),
+        peerDown: (id) => engineCalls.push(`down:${id}`),
+        frameStats: async () => emptyFrameStats(),
+        close: async () => void log.push('close-engine'),
+      };
+      return { engine, group: fakeGroup(a.peerId) };
+    },
+  };
+  return { platform, engineCalls, args: () => args };
+}
+
+describe('launchGroup', () => {
+  it('bootstraps in an empty room and hands early peers to the engine', async () => {
+    const mesh = fakeMesh([]);
+    const log: string[] = [];
+    const { platform, engineCalls, args } = fakePlatform(mesh, log);
+    const group = launchGroup(options, platform);
+    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    mesh.emitUp('b'); // connects before the join answer
+    mesh.join();
+    await group.started;
+    expect(args()).toMatchObject({ peerId: 'tab-a', bootstrap: { voters: ['tab-a'], learners: [] }, peers: ['b'] });
+    mesh.emitUp('c');
+    mesh.emitMessage('b', new Uint8Array([1]));
+    expect(engineCalls).toEqual(['up:c', 'in:b']);
+    args()!.transmit('b', new Uint8Array(3), 'bulk');
+    expect(mesh.sent).toEqual([['b', 3, 'bulk']]);
+    const stats = await group.stats();
+    expect(stats).toMatchObject({ peerId: 'tab-a', room: 'room-from-key-0000', bootstrapped: true, roomWasEmpty: true, mesh: { connected: 1 } });
+    await group.close();
+    expect(log).toEqual(['close-engine', 'close-mesh', 'release-identity']);
+  });
+
+  it('hands the engine connectivity changes that happened while it was starting', async () => {
+    const mesh = fakeMesh([]);
+    const { platform, engineCalls } = fakePlatform(mesh, []);
+    const start = platform.startEngine;
+    platform.startEngine = async (a) => {
+      mesh.emitUp('late'); // connects while the worker is still loading storage
+      return start(a);
+    };
+    const group = launchGroup(options, platform);
+    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    mesh.join();
+    await group.started;
+    expect(engineCalls).toEqual(['up:late']);
+  });
+
+  it('waits to be added when the room already has peers', async () => {
+    const mesh = fakeMesh(['b']);
+    const { platform, args } = fakePlatform(mesh, []);
+    const group = launchGroup(options, platform);
+    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    mesh.join();
+    await group.started;
+    expect(args()!.bootstrap).toBeUndefined();
+    expect((await group.stats()).bootstrapped).toBe(false);
+  });
+
+  it('a startup failure rejects started and operations, and releases what was taken', async () => {
+    const mesh = fakeMesh([]);
+    const log: string[] = [];
+    const { platform } = fakePlatform(mesh, log);
+    platform.startEngine = async () => {
+      throw new Error('IndexedDB unavailable');
+    };
+    const group = launchGroup(options, platform);
+    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    mesh.join();
+    await expect(group.started).rejects.toThrow('IndexedDB unavailable');
+    const error = await group.execute('x').catch((e) => e);
+    expect(error).toBeInstanceOf(OfflineError);
+    expect(error.unexecuted).toEqual({ kind: 'commands', commands: ['x'] });
+    expect((await group.stats()).startupError).toBe('IndexedDB unavailable');
+    await vi.waitFor(() => expect(log).toEqual(['close-mesh', 'release-identity']));
+  });
+
+  it('close during startup stops it and releases the identity', async () => {
+    const mesh = fakeMesh([]);
+    const log: string[] = [];
+    const { platform, args } = fakePlatform(mesh, log);
+    const group = launchGroup(options, platform);
+    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    await group.close();
+    mesh.join();
+    await expect(group.started).rejects.toThrow();
+    expect(args()).toBeNull();
+    expect(log).toEqual(['close-mesh', 'release-identity']);
+  });
+});
