@@ -13,6 +13,7 @@ import {
   type GroupWaiters,
   type IndexRange,
   type PeerId,
+  type PeerView,
   type QueryResult,
   type Unexecuted,
 } from '@meshraft/core';
@@ -40,6 +41,8 @@ export class DeferredGroup<Cmd, Q, QR> implements Group<Cmd, Q, QR> {
   private failure: Error | null = null;
   private closed = false;
   private placeholder: GroupStatus;
+  private peerViews: Readonly<Record<PeerId, PeerView>> = {};
+  private merged: { base: GroupStatus; views: Readonly<Record<PeerId, PeerView>>; status: GroupStatus } | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly innerReady: Promise<Group<Cmd, Q, QR>>;
   private resolveInner!: (group: Group<Cmd, Q, QR>) => void;
@@ -95,9 +98,20 @@ export class DeferredGroup<Cmd, Q, QR> implements Group<Cmd, Q, QR> {
     return this.status.peerId;
   }
 
+  /** Gossiped views of the other peers (status.peers); display only. */
+  setPeerViews(views: Readonly<Record<PeerId, PeerView>>): void {
+    this.peerViews = views;
+    this.notify();
+  }
+
+  /** The inner status with `peers` merged in; a new object only when either part changed. */
   get status(): GroupStatus {
-    if (this.inner) return this.inner.status;
-    return this.placeholder;
+    const base = this.inner ? this.inner.status : this.placeholder;
+    const cached = this.merged;
+    if (cached && cached.base === base && cached.views === this.peerViews) return cached.status;
+    const status = Object.freeze({ ...base, peers: this.peerViews });
+    this.merged = { base, views: this.peerViews, status };
+    return status;
   }
 
   subscribe(listener: () => void): () => void {

@@ -11,6 +11,7 @@ import { DeferredGroup } from './deferred-group';
 import type { FrameStats } from './frame-stats';
 import type { MeshPort, MeshStatsLike } from './mesh-port';
 import type { ResolvedOptions } from '../options';
+import { isGossipFrame, StatusGossip } from './status-gossip';
 
 /** The engine side as seen from the thread that holds the mesh. */
 export interface EngineSide {
@@ -94,16 +95,29 @@ export function launchGroup<Cmd, Q, QR>(options: ResolvedOptions<Cmd, Q, QR>, pl
     cleanups.push(() => openedMesh.close());
     // Track connectivity from the start: peers that connect before the engine runs are handed to it.
     const connected = new Set<PeerId>();
+    const gossip = new StatusGossip({
+      status: () => deferred.status,
+      broadcast: (frame) => {
+        for (const id of connected) openedMesh.send(id, frame, 'control');
+      },
+      onViews: (views) => deferred.setPeerViews(views),
+    });
+    cleanups.push(() => gossip.stop());
+    const unsubscribeGossip = deferred.subscribe(() => gossip.statusChanged());
+    cleanups.push(unsubscribeGossip);
     openedMesh.onPeerUp((id) => {
       connected.add(id);
       engine?.peerUp(id);
+      gossip.peerUp();
     });
     openedMesh.onPeerDown((id) => {
       connected.delete(id);
       engine?.peerDown(id);
+      gossip.peerDown(id);
     });
     // Frames before the engine runs are dropped: Raft tolerates message loss (§5.3 retries).
-    openedMesh.onMessage((from, bytes) => engine?.inbound(from, bytes));
+    // Status gossip is display-only and never reaches the engine.
+    openedMesh.onMessage((from, bytes) => (isGossipFrame(bytes) ? gossip.receive(from, bytes) : engine?.inbound(from, bytes)));
     const { peers } = await openedMesh.joined;
     abortIfClosing();
     info.roomWasEmpty = peers.length === 0;

@@ -1,0 +1,144 @@
+// Status gossip: each peer tells its connected peers how it sees itself (role, term, committed,
+// applied, online, catch-up), so a dashboard can show every member. It rides the mesh beside Raft
+// frames but never reaches the engine: it is for display only and Raft never trusts it.
+//
+// A gossip frame is one tag byte followed by a cbor value. Raft frames are the codec's 3-element
+// CBOR array and so always start with 0x83; any other first byte cannot be mistaken for one.
+import { decodeValue, encodeValue, type GroupStatus, type PeerId, type PeerView, type Role } from '@meshraft/core';
+
+export const GOSSIP_TAG = 0x47; // 'G'
+
+/** Send our view at most this often while it changes, and at least this often while idle. */
+const MIN_INTERVAL_MS = 250;
+const IDLE_INTERVAL_MS = 2000;
+const ROLES: readonly Role[] = ['follower', 'pre-candidate', 'candidate', 'leader'];
+
+export function isGossipFrame(bytes: Uint8Array): boolean {
+  return bytes.byteLength > 0 && bytes[0] === GOSSIP_TAG;
+}
+
+export function encodeGossip(status: GroupStatus): Uint8Array {
+  const view: PeerView = {
+    role: status.role,
+    term: status.term,
+    committed: status.committed,
+    applied: status.applied,
+    online: status.online,
+    catchUp: status.catchUp,
+  };
+  const body = encodeValue(view);
+  const frame = new Uint8Array(body.byteLength + 1);
+  frame[0] = GOSSIP_TAG;
+  frame.set(body, 1);
+  return frame;
+}
+
+/** Decodes and validates a gossip frame; null for anything malformed (the caller counts it). */
+export function decodeGossip(bytes: Uint8Array): PeerView | null {
+  if (!isGossipFrame(bytes) || bytes.byteLength > 4096) return null;
+  let value: unknown;
+  try {
+    value = decodeValue(bytes.subarray(1));
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const count = (x: unknown) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+  if (!ROLES.includes(v.role as Role) || !count(v.term) || !count(v.committed) || !count(v.applied)) return null;
+  if (typeof v.online !== 'boolean') return null;
+  const catchUp = v.catchUp;
+  if (catchUp !== null && (typeof catchUp !== 'object' || typeof (catchUp as { fraction?: unknown }).fraction !== 'number')) return null;
+  return {
+    role: v.role as Role,
+    term: v.term as number,
+    committed: v.committed as number,
+    applied: v.applied as number,
+    online: v.online,
+    catchUp: catchUp as PeerView['catchUp'],
+  };
+}
+
+/** The gossiped fields of a status, as a comparable string. */
+function viewKey(s: GroupStatus): string {
+  return `${s.role}|${s.term}|${s.committed}|${s.applied}|${s.online}|${s.catchUp ? s.catchUp.fraction.toFixed(2) : '-'}`;
+}
+
+export interface StatusGossipOptions {
+  /** Our current status. */
+  status(): GroupStatus;
+  broadcast(frame: Uint8Array): void;
+  /** Called with a new views object whenever a peer's view changes. */
+  onViews(views: Readonly<Record<PeerId, PeerView>>): void;
+}
+
+export class StatusGossip {
+  private views: Readonly<Record<PeerId, PeerView>> = {};
+  private lastSent = -Infinity;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+  private lastStatus: GroupStatus | null = null;
+  private lastKey = '';
+  /** Malformed gossip frames received (dropped). */
+  dropped = 0;
+
+  constructor(private readonly options: StatusGossipOptions) {
+    this.schedule(IDLE_INTERVAL_MS);
+  }
+
+  /** Our status may have changed: send soon (rate-limited) if anything we gossip did. */
+  statusChanged(): void {
+    const status = this.options.status();
+    if (status === this.lastStatus) return;
+    this.lastStatus = status;
+    const key = viewKey(status);
+    if (key === this.lastKey) return;
+    this.lastKey = key;
+    const wait = Math.max(0, this.lastSent + MIN_INTERVAL_MS - Date.now());
+    this.schedule(wait);
+  }
+
+  /** A connected peer may not know us yet. */
+  peerUp(): void {
+    this.schedule(0);
+  }
+
+  peerDown(id: PeerId): void {
+    if (!(id in this.views)) return;
+    const { [id]: _gone, ...rest } = this.views;
+    this.publish(rest);
+  }
+
+  receive(from: PeerId, bytes: Uint8Array): void {
+    const view = decodeGossip(bytes);
+    if (!view) {
+      this.dropped += 1;
+      return;
+    }
+    this.publish({ ...this.views, [from]: view });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+  }
+
+  private publish(views: Readonly<Record<PeerId, PeerView>>): void {
+    this.views = views;
+    this.options.onViews(views);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.send(), delayMs);
+  }
+
+  private send(): void {
+    this.timer = null;
+    if (this.stopped) return;
+    this.lastSent = Date.now();
+    this.options.broadcast(encodeGossip(this.options.status()));
+    this.schedule(IDLE_INTERVAL_MS);
+  }
+}

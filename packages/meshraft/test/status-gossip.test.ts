@@ -1,0 +1,79 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { encodeMessage, type GroupStatus, type PeerView } from '@meshraft/core';
+import { decodeGossip, encodeGossip, isGossipFrame, StatusGossip } from '../src/runtime/status-gossip';
+
+const status = (over: Partial<GroupStatus> = {}): GroupStatus => ({
+  peerId: 'a',
+  role: 'leader',
+  term: 3,
+  leader: 'a',
+  committed: 10,
+  applied: 9,
+  online: true,
+  members: { voters: ['a', 'b'], learners: [] },
+  catchUp: null,
+  closed: false,
+  ...over,
+});
+
+describe('status gossip frames', () => {
+  it('round-trips the gossiped fields', () => {
+    expect(decodeGossip(encodeGossip(status()))).toEqual({ role: 'leader', term: 3, committed: 10, applied: 9, online: true, catchUp: null });
+  });
+
+  it('is never confused with a Raft frame', () => {
+    const raft = encodeMessage({ type: 'TimeoutNow', term: 1 });
+    expect(isGossipFrame(raft)).toBe(false);
+    expect(isGossipFrame(encodeGossip(status()))).toBe(true);
+  });
+
+  it('rejects malformed frames instead of throwing', () => {
+    const good = encodeGossip(status());
+    expect(decodeGossip(new Uint8Array([0x47]))).toBeNull();
+    expect(decodeGossip(new Uint8Array([0x47, 0xff, 0x00]))).toBeNull();
+    expect(decodeGossip(good.subarray(0, good.length - 2))).toBeNull();
+    const wrongRole = encodeGossip(status({ role: 'king' as GroupStatus['role'] }));
+    expect(decodeGossip(wrongRole)).toBeNull();
+    const negative = encodeGossip(status({ term: -1 }));
+    expect(decodeGossip(negative)).toBeNull();
+  });
+});
+
+describe('StatusGossip', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('publishes views of peers, drops bad frames, forgets departed peers, and only re-sends on change', () => {
+    let current = status();
+    const sent: Uint8Array[] = [];
+    const published: Array<Readonly<Record<string, PeerView>>> = [];
+    const gossip = new StatusGossip({
+      status: () => current,
+      broadcast: (frame) => sent.push(frame),
+      onViews: (views) => published.push(views),
+    });
+    gossip.receive('b', encodeGossip(status({ role: 'follower', applied: 4 })));
+    gossip.receive('c', new Uint8Array([0x47, 1, 2, 3]));
+    expect(gossip.dropped).toBe(1);
+    expect(Object.keys(published.at(-1) ?? {})).toEqual(['b']);
+    expect(published.at(-1)?.b?.applied).toBe(4);
+
+    gossip.statusChanged();
+    vi.advanceTimersByTime(30);
+    expect(sent).toHaveLength(1);
+    // A new status object with the same gossiped fields is not sent again.
+    current = { ...current };
+    gossip.statusChanged();
+    vi.advanceTimersByTime(400);
+    expect(sent).toHaveLength(1);
+    current = { ...current, applied: 12 };
+    gossip.statusChanged();
+    vi.advanceTimersByTime(400);
+    expect(sent).toHaveLength(2);
+    expect(decodeGossip(sent[1]!)?.applied).toBe(12);
+
+    gossip.peerDown('b');
+    expect(published.at(-1)).toEqual({});
+    gossip.stop();
+  });
+});
