@@ -135,21 +135,21 @@ export const idbCases: IdbCase[] = [
     },
   },
   {
-    name: 'idb: malformed batches are refused with InvalidInputError and write nothing',
+    name: 'idb: malformed batches are refused with InvalidBatchError (an InvalidInputError) and write nothing',
     async run({ open }) {
       const storage = await open();
       await storage.persist({ entries: commandEntries(1, 2, 1), hardState: { term: 1, vote: null, commit: 0 } });
       const gap = [...commandEntries(3, 3, 1), ...commandEntries(5, 5, 1)];
-      await assertRejects(() => storage.persist({ entries: gap }), 'InvalidInputError', 'non-contiguous entries');
-      await assertRejects(() => storage.persist({ entries: [], truncateFrom: -1 }), 'InvalidInputError', 'negative truncateFrom');
-      await assertRejects(() => storage.persist({ entries: [], compactTo: 1.5 }), 'InvalidInputError', 'fractional compactTo');
+      await assertRejects(() => storage.persist({ entries: gap }), 'InvalidBatchError', 'non-contiguous entries');
+      await assertRejects(() => storage.persist({ entries: [], truncateFrom: -1 }), 'InvalidBatchError', 'negative truncateFrom');
+      await assertRejects(() => storage.persist({ entries: [], compactTo: 1.5 }), 'InvalidBatchError', 'fractional compactTo');
       // Checked against what is stored, inside the batch's own transaction:
-      await assertRejects(() => storage.persist({ entries: commandEntries(4, 4, 1) }), 'InvalidInputError', 'entries leaving a gap after the log');
-      await assertRejects(() => storage.persist({ entries: commandEntries(3, 3, 0) }), 'InvalidInputError', 'entry term below the last term');
-      await assertRejects(() => storage.persist({ entries: [], compactTo: 1 }), 'InvalidInputError', 'compactTo past the snapshot');
+      await assertRejects(() => storage.persist({ entries: commandEntries(4, 4, 1) }), 'InvalidBatchError', 'entries leaving a gap after the log');
+      await assertRejects(() => storage.persist({ entries: commandEntries(3, 3, 0) }), 'InvalidBatchError', 'entry term below the last term');
+      await assertRejects(() => storage.persist({ entries: [], compactTo: 1 }), 'InvalidBatchError', 'compactTo past the snapshot');
       await assertRejects(
         () => storage.persist({ truncateFrom: 2, entries: commandEntries(2, 2, 1), hardState: { term: 0, vote: null, commit: 0 } }),
-        'InvalidInputError', 'hard state term going down',
+        'InvalidBatchError', 'hard state term going down',
       );
       assertEqual((await storage.load()).entries, commandEntries(1, 2, 1), 'log unchanged');
     },

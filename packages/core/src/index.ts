@@ -3,6 +3,7 @@ export * from './types';
 export * from './messages';
 export * from './config';
 export * from './storage';
+export * from './storage-checks';
 export * from './errors';
 export * from './group';
 export * from './rng';

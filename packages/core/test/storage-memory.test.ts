@@ -1,7 +1,8 @@
 // MemoryStorage: the shared conformance suite, plus what only the memory backend offers
 // (from/dump for crash simulation, validation details).
 import { describe, expect, it } from 'vitest';
-import { InvalidBatchError, MemoryStorage, createMemoryDisk, createMemoryStorage, storageConformanceCases } from '../src/storage-memory/index';
+import { MemoryStorage, createMemoryDisk, createMemoryStorage, storageConformanceCases } from '../src/storage-memory/index';
+import { InvalidBatchError } from '../src/storage-checks';
 import type { PersistedState } from '../src/storage';
 
 describe('MemoryStorage conformance', () => {
@@ -52,7 +53,7 @@ describe('MemoryStorage crash simulation', () => {
 describe('MemoryStorage batch validation', () => {
   it('names the problem of a non-contiguous batch', async () => {
     const storage = createMemoryStorage();
-    await expect(storage.persist({ entries: [{ kind: 'noop', index: 2, term: 1 }] })).rejects.toThrow(/non-contiguous.*expected index 1, got 2/);
+    await expect(storage.persist({ entries: [{ kind: 'noop', index: 2, term: 1 }] })).rejects.toThrow(/entries start at 2, expected 1/);
   });
 
   it('refuses decreasing terms, malformed entries and a decreasing hard-state term', async () => {

@@ -7,7 +7,7 @@ import type { IDBPTransaction } from 'idb';
 import { ClosedError, InvalidInputError } from '@meshraft/core';
 import type { HardState, LogEntry, PersistBatch, PersistedState, Snapshot, SnapshotMeta, Storage } from '@meshraft/core';
 import { DEFAULT_SNAPSHOT_CHUNK_BYTES, joinChunks, ownedBytes, splitIntoChunks } from './bytes';
-import { checkBatchShape, planBatch, type BatchPlan, type StoredPosition } from './batch-plan';
+import { checkBatchShape, planBatch, type BatchPlan, type StoredPosition } from '@meshraft/core';
 import {
   ENTRIES,
   HARD_STATE_KEY,

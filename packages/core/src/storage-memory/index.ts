@@ -6,6 +6,5 @@ export {
   emptyPersistedState,
   type MemoryDisk,
 } from './memory-storage';
-export { InvalidBatchError } from './validate';
 export { storageConformanceCases, type StorageConformanceCase } from './conformance';
 export { ConformanceError, deepEqual } from './conformance-assert';

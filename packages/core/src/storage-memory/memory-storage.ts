@@ -8,7 +8,8 @@ import { ClosedError } from '../errors';
 import type { PersistBatch, PersistedState, Storage } from '../storage';
 import type { HardState, LogEntry, Snapshot } from '../types';
 import { cloneEntry, cloneHardState, clonePersistedState, cloneSnapshot } from './clone';
-import { checkHardState, checkPersistedState, checkRun, checkSnapshot, invalidBatch } from './validate';
+import { checkBatchShape, planBatch } from '../storage-checks';
+import { checkPersistedState } from './validate';
 
 /** The durable state behind one or more successive MemoryStorage instances. */
 export interface MemoryDisk {
@@ -95,49 +96,21 @@ export class MemoryStorage implements Storage {
     if (this.closed) throw new ClosedError('MemoryStorage is closed');
   }
 
-  /** Replays the batch's effects on (snapshot index, last index, last term) only, throwing on any violation. */
+  /** Refuses a batch that is malformed or does not fit what is stored (shared rules, storage-checks.ts). */
   private validate(batch: PersistBatch): void {
+    checkBatchShape(batch);
     const state = this.disk.state;
-    if (typeof batch !== 'object' || batch === null || !Array.isArray(batch.entries)) invalidBatch('batch.entries must be an array');
-    let snapshotIndex = state.snapshot?.meta.index ?? 0;
-    let snapshotTerm = state.snapshot?.meta.term ?? 0;
-    let { index: last, term: lastTerm } = lastOf(state);
-    if (batch.snapshot !== undefined) {
-      checkSnapshot(batch.snapshot, 'batch.snapshot');
-      const { index, term } = batch.snapshot.meta;
-      if (index < snapshotIndex) invalidBatch(`batch.snapshot at ${index} is older than the stored snapshot at ${snapshotIndex}`);
-      if (termIn(state, index) !== term || index > last) {
-        last = index;
-        lastTerm = term;
-      }
-      snapshotIndex = index;
-      snapshotTerm = term;
-    }
-    if (batch.truncateFrom !== undefined) {
-      const from = batch.truncateFrom;
-      if (!Number.isSafeInteger(from) || from <= snapshotIndex) {
-        invalidBatch(`batch.truncateFrom ${String(from)} would delete entries covered by the snapshot at ${snapshotIndex}`);
-      }
-      if (from <= last) {
-        last = from - 1;
-        // The new last entry is either a surviving entry (stored before this batch) or the snapshot point.
-        lastTerm = last === snapshotIndex ? snapshotTerm : (termIn(state, last) ?? invalidBatch(`no term for index ${last}`));
-      }
-    }
-    checkRun(batch.entries, last + 1, lastTerm, 'batch.entries');
-    if (batch.hardState !== undefined) {
-      checkHardState(batch.hardState, 'batch.hardState');
-      // currentTerm only grows (Raft Fig. 2); a decrease means the host lost track of its own term.
-      if (batch.hardState.term < state.hardState.term) {
-        invalidBatch(`batch.hardState.term ${batch.hardState.term} is below the stored term ${state.hardState.term}`);
-      }
-    }
-    if (batch.compactTo !== undefined) {
-      const to = batch.compactTo;
-      if (!Number.isSafeInteger(to) || to < 0 || to > snapshotIndex) {
-        invalidBatch(`batch.compactTo ${String(to)} is not covered by a stored snapshot (snapshot index ${snapshotIndex})`);
-      }
-    }
+    const snapshot = state.snapshot ? { index: state.snapshot.meta.index, term: state.snapshot.meta.term } : null;
+    planBatch(
+      {
+        snapshot,
+        last: lastOf(state),
+        hardStateTerm: state.hardState.term,
+        entryTermAtSnapshot: batch.snapshot ? termIn(state, batch.snapshot.meta.index) : undefined,
+        entryTermBeforeTruncate: batch.truncateFrom !== undefined ? termIn(state, batch.truncateFrom - 1) : undefined,
+      },
+      batch,
+    );
   }
 
   private apply(batch: PersistBatch): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError, type LogEntry, type PersistBatch, type Snapshot } from '@meshraft/core';
-import { checkBatchShape, planBatch, type StoredPosition } from '../src/batch-plan';
+import { InvalidInputError, type LogEntry, type PersistBatch, type Snapshot } from '../src/index';
+import { checkBatchShape, planBatch, type StoredPosition } from '../src/storage-checks';
 
 const entry = (index: number, term: number): LogEntry => ({ kind: 'command', index, term, data: new Uint8Array([index]) });
 const run = (from: number, to: number, term: number) => Array.from({ length: to - from + 1 }, (_, i) => entry(from + i, term));

@@ -1,14 +1,24 @@
-// Checking a PersistBatch before IndexedDB sees it. Pure functions (unit-tested in Node):
+// Checking a PersistBatch before a Storage applies it; shared by MemoryStorage and IdbStorage so
+// every backend refuses exactly the same batches (the conformance suite relies on it). Pure functions:
 //  - checkBatchShape: what can be checked from the batch alone (types, contiguity);
 //  - planBatch: the batch against what is stored (read in the same transaction), so a batch that
 //    would break the log's invariants is refused whole and nothing of it is written.
 // Stored-log invariants kept: entries directly follow the snapshot, are contiguous, and their terms
 // never decrease (Raft §5.3); currentTerm never decreases (Raft Fig. 2).
-import { InvalidInputError } from '@meshraft/core';
-import type { LogEntry, PersistBatch } from '@meshraft/core';
+import { InvalidInputError } from './errors';
+import type { PersistBatch } from './storage';
+import type { HardState, LogEntry, Snapshot } from './types';
 
+/** A PersistBatch or PersistedState violates the storage contract (a host or engine bug). */
+export class InvalidBatchError extends InvalidInputError {
+  override name = 'InvalidBatchError';
+}
+
+export function refuseBatch(message: string): never {
+  throw new InvalidBatchError(`persist: ${message}`);
+}
 function refuse(message: string): never {
-  throw new InvalidInputError(`persist: ${message}`);
+  return refuseBatch(message);
 }
 
 function isUint(value: unknown): value is number {
@@ -21,7 +31,7 @@ function checkMembership(value: unknown, where: string): void {
   for (const id of [...m.voters, ...m.learners]) if (typeof id !== 'string') refuse(`${where}: member ids must be strings`);
 }
 
-function checkEntry(entry: LogEntry, where: string): void {
+export function checkEntry(entry: LogEntry, where: string): void {
   if (typeof entry !== 'object' || entry === null) refuse(`${where}: not an entry`);
   if (!isUint(entry.index) || entry.index < 1) refuse(`${where}: index must be an integer >= 1`);
   if (!isUint(entry.term)) refuse(`${where}: term must be an integer >= 0`);
@@ -45,13 +55,7 @@ function checkEntry(entry: LogEntry, where: string): void {
 /** Everything checkable without reading the store. Throws InvalidInputError. */
 export function checkBatchShape(batch: PersistBatch): void {
   if (typeof batch !== 'object' || batch === null || !Array.isArray(batch.entries)) refuse('batch.entries must be an array');
-  if (batch.snapshot !== undefined) {
-    const s = batch.snapshot;
-    if (typeof s !== 'object' || s === null || typeof s.meta !== 'object' || s.meta === null) refuse('batch.snapshot is not a snapshot');
-    if (!isUint(s.meta.index) || !isUint(s.meta.term)) refuse('batch.snapshot.meta index/term must be integers >= 0');
-    checkMembership(s.meta.membership, 'batch.snapshot.meta');
-    if (!(s.data instanceof Uint8Array)) refuse('batch.snapshot.data must be a Uint8Array');
-  }
+  if (batch.snapshot !== undefined) checkSnapshot(batch.snapshot, 'batch.snapshot');
   if (batch.truncateFrom !== undefined && (!isUint(batch.truncateFrom) || batch.truncateFrom < 1)) {
     refuse('batch.truncateFrom must be an integer >= 1');
   }
@@ -62,11 +66,19 @@ export function checkBatchShape(batch: PersistBatch): void {
     if (previous && entry.index !== previous.index + 1) refuse(`batch.entries are not contiguous (${previous.index} then ${entry.index})`);
     if (previous && entry.term < previous.term) refuse(`batch.entries[${i}] term ${entry.term} is below the preceding term ${previous.term}`);
   });
-  const h = batch.hardState;
-  if (h !== undefined) {
-    if (typeof h !== 'object' || h === null || !isUint(h.term) || !isUint(h.commit)) refuse('batch.hardState needs integer term and commit');
-    if (h.vote !== null && typeof h.vote !== 'string') refuse('batch.hardState.vote must be a peer id or null');
-  }
+  if (batch.hardState !== undefined) checkHardState(batch.hardState, 'batch.hardState');
+}
+
+export function checkHardState(h: HardState, where: string): void {
+  if (typeof h !== 'object' || h === null || !isUint(h.term) || !isUint(h.commit)) refuse(`${where} needs integer term and commit >= 0`);
+  if (h.vote !== null && typeof h.vote !== 'string') refuse(`${where}.vote must be a peer id or null`);
+}
+
+export function checkSnapshot(s: Snapshot, where: string): void {
+  if (typeof s !== 'object' || s === null || typeof s.meta !== 'object' || s.meta === null) refuse(`${where} is not a snapshot`);
+  if (!isUint(s.meta.index) || !isUint(s.meta.term)) refuse(`${where}.meta index/term must be integers >= 0`);
+  checkMembership(s.meta.membership, `${where}.meta`);
+  if (!(s.data instanceof Uint8Array)) refuse(`${where}.data must be a Uint8Array`);
 }
 
 /** What planBatch needs to know about the store, read in the batch's own transaction. */
