@@ -102,6 +102,8 @@ export interface RaftStatus {
   online: boolean;
   members: Membership;
   catchUp: CatchUpProgress | null;
+  /** Issue 3 (additive): true once a committed configuration removed this peer; it no longer takes part. */
+  removed?: boolean;
 }
 
 /** Passed to StateMachine.apply alongside each command. */

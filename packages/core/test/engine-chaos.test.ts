@@ -11,4 +11,19 @@ describe('engine: randomized faults', () => {
       expect(result.committed).toBeGreaterThan(5);
     }
   });
+
+  it('keeps them with compaction, snapshot installs and catch-up sessions under the same faults (15 seeds)', () => {
+    let installs = 0;
+    let sessions = 0;
+    for (let seed = 1; seed <= 15; seed++) {
+      const result = runChaos({ seed, peers: 3 + (seed % 3), durationMs: 3000, compaction: true });
+      expect({ seed, violations: result.violations.slice(0, 5) }).toEqual({ seed, violations: [] });
+      expect(result.committed).toBeGreaterThan(30);
+      installs += result.installs;
+      sessions += result.sessions;
+    }
+    // The faults really drove peers behind compaction points and into catch-up.
+    expect(sessions).toBeGreaterThan(5);
+    expect(installs).toBeGreaterThan(0);
+  });
 });

@@ -46,15 +46,20 @@ describe('engine: starting from storage', () => {
     expect(n.status()).toMatchObject({ leader: 'a', online: true, committed: 2, members });
   });
 
-  it('drops malformed appends and ignores catch-up and membership messages without throwing', () => {
+  it('drops malformed appends; answers catch-up and membership requests without throwing', () => {
     const n = node({ hardState: { term: 1, vote: null, commit: 0 }, snapshot: null, entries: [] }, members);
     n.receive('a', { type: 'AppendEntries', term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [{ kind: 'noop', index: 5, term: 1 }], leaderCommit: 0 }, 1);
     n.receive('a', { type: 'AppendEntries', term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [{ kind: 'noop', index: 1, term: 9 }], leaderCommit: 0 }, 1);
     n.receive('a', { type: 'JoinRequest', requestId: 1, observer: false }, 1);
     n.receive('a', { type: 'AvailabilityRequest', requestId: 1 }, 1);
     n.receive('b', { type: 'Heartbeat', term: 1, commit: 0, round: 1 }, 1); // from itself
-    expect(n.droppedMessages).toBe(5);
+    expect(n.droppedMessages).toBe(3);
     expect(n.status().lastIndex).toBe(0);
+    // Not the leader: the joiner is told so; availability is served from the (empty) log.
+    expect(n.ready().messages.map((e) => e.message)).toEqual([
+      { type: 'MembershipResponse', requestId: 1, ok: false, error: 'no-leader' },
+      { type: 'AvailabilityResponse', requestId: 1, firstIndex: 1, committed: 0, snapshot: null },
+    ]);
   });
 
   it('peerUp makes the leader probe the peer at once', () => {

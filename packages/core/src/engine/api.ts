@@ -57,6 +57,13 @@ export interface Ready {
   reads: ReadResult[];
   /** Present when any status field changed since the previous Ready. */
   status: RaftStatus | null;
+  /**
+   * Issue 3 (additive): the log has outgrown compactAfterEntries / compactAfterBytes. The host should
+   * snapshot its state machine (including the exactly-once table) once it has applied at least
+   * `upTo`, and hand it back with snapshotTaken(). Only `meta.index` and `data` need to be right:
+   * the engine fills in `meta.term` and `meta.membership` from its log. Absent or null: nothing asked.
+   */
+  snapshotRequest?: { upTo: number } | null;
 }
 
 export interface RaftEngine {
@@ -74,8 +81,17 @@ export interface RaftEngine {
   peerDown(id: PeerId, now: number): void;
   /** The host finished persisting the Ready with this token. */
   storageDone(token: number): void;
-  /** The state machine produced a snapshot covering up to `index` (issue 3: compaction). */
+  /**
+   * The state machine produced a snapshot covering up to `snapshot.meta.index` (issue 3: compaction).
+   * The engine stores it (Ready.persist.snapshot), serves it to catching-up peers, and compacts its
+   * in-memory log past it. Stale or out-of-range snapshots are ignored.
+   */
   snapshotTaken(snapshot: Snapshot): void;
+  /**
+   * Issue 3 (optional): leave the group gracefully. A leader first hands leadership over; a follower
+   * (or the former leader) then asks the leader to remove it. Status shows `removed` once it is out.
+   */
+  leave?(now: number): void;
   hasReady(): boolean;
   ready(): Ready;
   status(): RaftStatus;

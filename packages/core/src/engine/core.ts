@@ -15,6 +15,8 @@ export interface EngineCore {
   readonly outbox: Outbox;
   readonly term: number;
   readonly commit: number;
+  /** Time of the input being processed. */
+  readonly now: number;
   /** Highest log index this peer's storage has acknowledged. */
   persistedIndex(): number;
   /** Append entries to the log, the membership view and the next persist batch. */

@@ -57,10 +57,11 @@ export class LeaderState {
     }
   }
 
-  /** A departing peer has the config that removed it (or is gone): stop replicating to it. */
+  /** A departing peer holds the config that removed it, committed: stop replicating to it. */
   private settleDeparture(peer: PeerId, pr: Progress): void {
     const index = this.departing.get(peer);
-    if (index !== undefined && pr.match >= index) this.dropPeer(peer);
+    // It must hold the config AND know it committed (else it could never tell it was removed).
+    if (index !== undefined && pr.match >= index && pr.commitSent >= index) this.dropPeer(peer);
   }
 
   dropPeer(peer: PeerId): void {
@@ -307,8 +308,17 @@ export class LeaderState {
     return false;
   }
 
-  /** peerUp: resume probing at once instead of waiting for the next heartbeat. */
-  onPeerUp(peer: PeerId): void {
+  /**
+   * peerUp: resume probing at once instead of waiting for the next heartbeat. A peer outside the
+   * configuration gets the log up to the current configuration: a newcomer learns the leader (and
+   * asks to join), a removed peer learns it was removed and stops.
+   */
+  onPeerUp(peer: PeerId, now: number): void {
+    const { membership, log } = this.core;
+    if (!this.progress.has(peer) && !membership.isMember(peer) && membership.currentIndex() > 0) {
+      this.progress.set(peer, new Progress(log.lastIndex() + 1, now));
+      this.departing.set(peer, membership.currentIndex());
+    }
     const pr = this.progress.get(peer);
     if (!pr) return;
     pr.becomeProbe(pr.next);

@@ -1,7 +1,7 @@
 // The effective membership: the latest ConfigEntry in the log, else the snapshot's membership, else
 // the bootstrap configuration (treated as sitting at index 0). Effective as soon as appended (thesis
 // §4.1); when a truncation removes a config entry, the previous one takes effect again.
-// Join/leave/promotion (issue 3) will grow here.
+// Also the pure single-server change builders (thesis §4.1: one peer added or removed per change).
 import type { LogEntry, Membership, PeerId } from '../types';
 
 interface ConfigAt {
@@ -18,6 +18,25 @@ export function copyMembership(m: Membership): Membership {
 export function sameMembership(a: Membership, b: Membership): boolean {
   const same = (x: PeerId[], y: PeerId[]) => x.length === y.length && x.every((v, i) => v === y[i]);
   return same(a.voters, b.voters) && same(a.learners, b.learners);
+}
+
+export function isMemberOf(m: Membership, id: PeerId): boolean {
+  return m.voters.includes(id) || m.learners.includes(id);
+}
+
+/** `id` added as a learner (no change when it is already a member). */
+export function withLearner(m: Membership, id: PeerId): Membership {
+  return isMemberOf(m, id) ? copyMembership(m) : { voters: [...m.voters], learners: [...m.learners, id] };
+}
+
+/** Learner `id` promoted to voter. */
+export function withVoter(m: Membership, id: PeerId): Membership {
+  return { voters: m.voters.includes(id) ? [...m.voters] : [...m.voters, id], learners: m.learners.filter((l) => l !== id) };
+}
+
+/** `id` removed from voters and learners. */
+export function without(m: Membership, id: PeerId): Membership {
+  return { voters: m.voters.filter((v) => v !== id), learners: m.learners.filter((l) => l !== id) };
 }
 
 export class MembershipTracker {
@@ -37,9 +56,45 @@ export class MembershipTracker {
     return this.configs.length > 0 ? this.configs[this.configs.length - 1].membership : this.base.membership;
   }
 
+  /** Index of the config in force (0 for a bootstrap configuration). */
+  currentIndex(): number {
+    return this.configs.length > 0 ? this.configs[this.configs.length - 1].index : this.base.index;
+  }
+
+  /** Membership in force at `index` (the latest config at or before it). */
+  at(index: number): Membership {
+    for (let i = this.configs.length - 1; i >= 0; i--) if (this.configs[i].index <= index) return this.configs[i].membership;
+    return this.base.membership;
+  }
+
+  /** Index of the config in force at `index` (0: the bootstrap configuration or none). */
+  configIndexAt(index: number): number {
+    for (let i = this.configs.length - 1; i >= 0; i--) if (this.configs[i].index <= index) return this.configs[i].index;
+    return this.base.index;
+  }
+
   /** True when no config entry exists yet and the configuration came from `bootstrap` (must be logged). */
   needsLogging(): boolean {
     return this.fromBootstrap && this.configs.length === 0;
+  }
+
+  /** The un-logged bootstrap configuration is dropped (this peer joins an existing group instead). */
+  abandonBootstrap(): void {
+    if (!this.fromBootstrap) return;
+    this.fromBootstrap = false;
+    this.base = { index: this.base.index, membership: emptyMembership() };
+  }
+
+  /** Thesis §4.1: at most one change may be uncommitted; a leader waits for it before the next. */
+  hasUncommittedChange(commit: number): boolean {
+    return this.configs.length > 0 && this.configs[this.configs.length - 1].index > commit;
+  }
+
+  /** True when `id` is in any configuration this peer still tracks except the current one. */
+  wasMemberBefore(id: PeerId): boolean {
+    if (isMemberOf(this.base.membership, id) && this.configs.length > 0) return true;
+    for (let i = 0; i < this.configs.length - 1; i++) if (isMemberOf(this.configs[i].membership, id)) return true;
+    return false;
   }
 
   voters(): PeerId[] {
@@ -51,8 +106,7 @@ export class MembershipTracker {
   }
 
   isMember(id: PeerId): boolean {
-    const m = this.current();
-    return m.voters.includes(id) || m.learners.includes(id);
+    return isMemberOf(this.current(), id);
   }
 
   /** Every member except `self`: the peers a leader replicates to. */
@@ -75,5 +129,20 @@ export class MembershipTracker {
   /** A truncation removed every entry >= from: configs appended there no longer apply. */
   onTruncate(from: number): void {
     while (this.configs.length > 0 && this.configs[this.configs.length - 1].index >= from) this.configs.pop();
+  }
+
+  /** Entries <= index were compacted: fold their configs into the base. */
+  onCompact(index: number): void {
+    while (this.configs.length > 0 && this.configs[0].index <= index) {
+      this.base = this.configs.shift()!;
+      this.fromBootstrap = false;
+    }
+  }
+
+  /** A snapshot was installed: its membership is the base, the log after it is empty. */
+  reset(membership: Membership, index: number): void {
+    this.configs = [];
+    this.base = { index, membership: copyMembership(membership) };
+    this.fromBootstrap = false;
   }
 }

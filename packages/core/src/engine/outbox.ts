@@ -11,8 +11,11 @@ export class Outbox {
   proposals: ProposalResult[] = [];
   reads: ReadResult[] = [];
   snapshotToInstall: Snapshot | null = null;
+  /** Ask the host for a state machine snapshot covering at least this index (issue 3). */
+  snapshotRequest: { upTo: number } | null = null;
   private truncate: number | undefined;
   private entries: LogEntry[] = [];
+  private snapshot: Snapshot | undefined;
 
   send(to: PeerId, message: Message): void {
     this.messages.push({ to, message });
@@ -33,29 +36,62 @@ export class Outbox {
     this.truncate = this.truncate === undefined ? from : Math.min(this.truncate, from);
   }
 
+  /**
+   * Store a snapshot. Storage drops the entries it covers (§7). `install`: the log is replaced by it
+   * (a fetched snapshot), so pending entries go and stored entries after it are truncated too; the
+   * batch is atomic, so a crash leaves either the old log or the snapshot.
+   */
+  recordSnapshot(snapshot: Snapshot, install: boolean): void {
+    this.snapshot = snapshot;
+    if (!install) return;
+    this.entries = [];
+    this.truncate = snapshot.meta.index + 1;
+  }
+
   hasPersistWork(): boolean {
-    return this.entries.length > 0 || this.truncate !== undefined;
+    return this.entries.length > 0 || this.truncate !== undefined || this.snapshot !== undefined;
   }
 
   hasOutput(): boolean {
-    return this.messages.length > 0 || this.proposals.length > 0 || this.reads.length > 0 || this.snapshotToInstall !== null;
+    return (
+      this.messages.length > 0 ||
+      this.proposals.length > 0 ||
+      this.reads.length > 0 ||
+      this.snapshotToInstall !== null ||
+      this.snapshotRequest !== null
+    );
   }
 
   /** The merged persist work, cleared. */
   takePersist(): PersistBatch {
     const batch: PersistBatch = { entries: this.entries };
+    if (this.snapshot !== undefined) batch.snapshot = this.snapshot;
     if (this.truncate !== undefined) batch.truncateFrom = this.truncate;
     this.entries = [];
     this.truncate = undefined;
+    this.snapshot = undefined;
     return batch;
   }
 
-  takeOutput(): { messages: Envelope[]; proposals: ProposalResult[]; reads: ReadResult[]; snapshotToInstall: Snapshot | null } {
-    const out = { messages: this.messages, proposals: this.proposals, reads: this.reads, snapshotToInstall: this.snapshotToInstall };
+  takeOutput(): {
+    messages: Envelope[];
+    proposals: ProposalResult[];
+    reads: ReadResult[];
+    snapshotToInstall: Snapshot | null;
+    snapshotRequest: { upTo: number } | null;
+  } {
+    const out = {
+      messages: this.messages,
+      proposals: this.proposals,
+      reads: this.reads,
+      snapshotToInstall: this.snapshotToInstall,
+      snapshotRequest: this.snapshotRequest,
+    };
     this.messages = [];
     this.proposals = [];
     this.reads = [];
     this.snapshotToInstall = null;
+    this.snapshotRequest = null;
     return out;
   }
 }

@@ -7,6 +7,8 @@ export class RaftLog {
   private entries: LogEntry[];
   private snapIndex: number;
   private snapTerm: number;
+  /** Sum of entryBytes over `entries` (compaction threshold, issue 3). */
+  private byteSize = 0;
 
   constructor(snapshotIndex: number, snapshotTerm: number, entries: LogEntry[]) {
     this.snapIndex = snapshotIndex;
@@ -17,7 +19,18 @@ export class RaftLog {
       if (entry.index <= snapshotIndex) continue;
       if (entry.index !== this.lastIndex() + 1) break;
       this.entries.push(entry);
+      this.byteSize += entryBytes(entry);
     }
+  }
+
+  /** Entries held in memory (after the compaction point). */
+  get length(): number {
+    return this.entries.length;
+  }
+
+  /** Payload bytes held in memory. */
+  get bytes(): number {
+    return this.byteSize;
   }
 
   get snapshotIndex(): number {
@@ -90,6 +103,7 @@ export class RaftLog {
         throw new Error(`raft log: appending index ${entry.index} after ${this.lastIndex()}`);
       }
       this.entries.push(entry);
+      this.byteSize += entryBytes(entry);
     }
   }
 
@@ -97,7 +111,29 @@ export class RaftLog {
   truncateFrom(from: number): void {
     if (from > this.lastIndex()) return;
     if (from <= this.snapIndex) throw new Error(`raft log: truncating into the snapshot (${from} <= ${this.snapIndex})`);
-    this.entries.length = from - this.snapIndex - 1;
+    const keep = from - this.snapIndex - 1;
+    for (let i = keep; i < this.entries.length; i++) this.byteSize -= entryBytes(this.entries[i]);
+    this.entries.length = keep;
+  }
+
+  /** Drop entries <= index (covered by a snapshot, §7); index must be held or be the compaction point. */
+  compact(index: number): void {
+    if (index <= this.snapIndex) return;
+    const term = this.termAt(index);
+    if (term === undefined) throw new Error(`raft log: compacting to ${index} beyond the last index ${this.lastIndex()}`);
+    const drop = index - this.snapIndex;
+    for (let i = 0; i < drop; i++) this.byteSize -= entryBytes(this.entries[i]);
+    this.entries = this.entries.slice(drop);
+    this.snapIndex = index;
+    this.snapTerm = term;
+  }
+
+  /** Discard everything: the log now starts right after an installed snapshot (§7). */
+  reset(snapshotIndex: number, snapshotTerm: number): void {
+    this.entries = [];
+    this.byteSize = 0;
+    this.snapIndex = snapshotIndex;
+    this.snapTerm = snapshotTerm;
   }
 
   /**

@@ -1,21 +1,32 @@
 // RaftNode: the sans-IO Raft engine. Inputs mutate state and queue output in the Outbox; the host
-// drains it with ready(). Role rules live in election.ts, leader.ts and follower.ts; client
-// requests (proposals, reads, forwarding) in requests.ts.
+// drains it with ready(). Role rules live in candidacy.ts, leader.ts and follower.ts; client
+// requests (proposals, reads, forwarding) in requests.ts; membership in membership-*.ts; snapshots
+// in snapshots.ts; catch-up in catchup-driver.ts.
+import { CatchUpSession } from '../catchup/index';
 import type { InjectedBugs, RaftConfig } from '../config';
-import type { Message, VoteAnswer, VoteRequest, VoteResponse } from '../messages';
-import type { HardState, LeadershipPreference, LogEntry, PeerId, Random, RaftStatus, Role, Snapshot, ClientTag } from '../types';
+import type { Message, VoteAnswer } from '../messages';
+import type { ClientTag, HardState, LeadershipPreference, LogEntry, PeerId, Random, RaftStatus, Role, Snapshot } from '../types';
 import type { RaftEngine, RaftNodeOptions, Ready } from './api';
+import { campaign, onVoteRequest, onVoteResponse } from './candidacy';
+import { CatchUpDriver, type CatchUpSessionFactory } from './catchup-driver';
 import type { EngineCore } from './core';
-import { answerVote, randomizedElectionTimeout } from './election';
-import { handleAppendEntries, handleHeartbeat, isWellFormedAppend, type Truncator } from './follower';
+import { randomizedElectionTimeout } from './election';
+import type { Truncator } from './follower';
 import { ForwardQueue } from './forwarding';
 import { LeaderState } from './leader';
+import { MembershipClient } from './membership-client';
 import { copyMembership, MembershipTracker } from './membership';
-import { sameStatus } from './status';
 import { DurabilityTracker, Outbox } from './outbox';
-import { tallyVotes } from './quorum';
-import { RaftLog } from './raft-log';
 import { RequestHandler } from './requests';
+import { RaftLog } from './raft-log';
+import { SnapshotKeeper } from './snapshots';
+import { sameStatus } from './status';
+import { onTermMessage } from './term-messages';
+
+/** Test seam: RaftNodeOptions plus a catch-up session factory (defaults to CatchUpSession). */
+export interface RaftNodeInternals {
+  createCatchUpSession?: CatchUpSessionFactory;
+}
 
 export class RaftNode implements RaftEngine, EngineCore, Truncator {
   readonly id: PeerId;
@@ -24,6 +35,9 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   readonly log: RaftLog;
   readonly membership: MembershipTracker;
   readonly outbox = new Outbox();
+  readonly snapshots: SnapshotKeeper;
+  readonly catchUp: CatchUpDriver;
+  readonly members: MembershipClient;
   /** Messages dropped because they made no sense here (unknown kind, from self, ...). */
   droppedMessages = 0;
 
@@ -34,24 +48,26 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   role: Role = 'follower';
   leaderId: PeerId | null = null;
   leader: LeaderState | null = null;
+  votes = new Map<PeerId, VoteAnswer>();
   readonly forwards = new ForwardQueue();
   now: number;
 
   private readonly preference: LeadershipPreference;
   private readonly random: Random;
   private readonly durability: DurabilityTracker;
-  private readonly requests: RequestHandler;
+  readonly requests: RequestHandler;
   private applied: number;
   private persistedHard: HardState;
   private nextToken = 1;
   private electionDeadline: number;
-  private lastLeaderContact = -Infinity;
-  private votes = new Map<PeerId, VoteAnswer>();
+  /** Last time the leader of the current term was heard (leader lease, thesis §4.2.3). */
+  lastLeaderContact = -Infinity;
   private lastStatus: RaftStatus | null = null;
-  private latestSnapshot: Snapshot | null;
   private readonly downPeers = new Set<PeerId>();
+  private readonly knownPeers = new Set<PeerId>();
+  private bootstrapDeferred = false;
 
-  constructor(options: RaftNodeOptions) {
+  constructor(options: RaftNodeOptions & RaftNodeInternals) {
     this.id = options.id;
     this.config = options.config;
     this.bugs = options.bugs ?? {};
@@ -59,7 +75,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.random = options.random;
     this.now = options.now;
     const { hardState, snapshot, entries } = options.state;
-    this.latestSnapshot = snapshot;
+    this.snapshots = new SnapshotKeeper(snapshot);
     const snapIndex = snapshot?.meta.index ?? 0;
     this.log = new RaftLog(snapIndex, snapshot?.meta.term ?? 0, entries);
     // Never re-bootstrap a peer that already has a log or snapshot.
@@ -75,6 +91,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     // The host's state machine starts from this image; committed entries after it follow.
     this.outbox.snapshotToInstall = snapshot;
     this.requests = new RequestHandler(this);
+    this.members = new MembershipClient(this, this.preference === 'observer');
+    this.catchUp = new CatchUpDriver(this, options.createCatchUpSession ?? ((o) => new CatchUpSession(o)));
     this.electionDeadline = this.now + randomizedElectionTimeout(this.config, this.preference, this.random, true);
   }
 
@@ -86,6 +104,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
 
   appendToLog(entries: LogEntry[]): void {
     if (entries.length === 0) return;
+    // Replicated entries from an existing group replace a not-yet-logged bootstrap configuration.
+    if (!this.leader && this.membership.needsLogging()) this.abandonBootstrap();
     this.log.append(entries);
     this.membership.onAppend(entries);
     this.outbox.recordAppend(entries);
@@ -93,7 +113,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   }
 
   truncateLog(from: number): void {
-    // follower.ts never truncates at or below the commit index (committed entries are final).
+    // Callers never truncate at or below the commit index (committed entries are final).
     this.log.truncateFrom(from);
     this.membership.onTruncate(from);
     this.outbox.recordTruncate(from);
@@ -109,11 +129,31 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     if (to !== this.id) this.outbox.send(to, message);
   }
 
+  /** Replace the log with a snapshot fetched by catch-up (§7); persisted atomically in one batch. */
+  installSnapshot(snapshot: Snapshot): void {
+    const { index, term, membership } = snapshot.meta;
+    this.log.reset(index, term);
+    this.membership.reset(membership, index);
+    this.durability.onTruncate(index + 1);
+    this.outbox.recordSnapshot(snapshot, true);
+    this.outbox.snapshotToInstall = snapshot;
+    this.snapshots.installed(snapshot);
+    this.commit = Math.max(this.commit, index);
+    this.applied = Math.max(this.applied, index);
+  }
+
+  private abandonBootstrap(): void {
+    this.membership.abandonBootstrap();
+    this.members.deferringBootstrap = false;
+  }
+
   // ---------- inputs ----------
 
   tick(now: number): void {
     this.now = now;
     this.requests.expire(now);
+    this.catchUp.tick(now);
+    this.members.tick(now);
     if (this.leader) {
       if (this.config.checkQuorum && !this.leader.quorumActive(now)) {
         // Thesis §6.2: cut off from a majority, stop acting as leader (and serving reads).
@@ -121,12 +161,26 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
         return;
       }
       this.leader.expireTransfer(now);
-      if (this.leader.heartbeatDue(now)) this.requests.resolveReads(this.leader.heartbeat(now));
+      if (this.leader.heartbeatDue(now)) {
+        this.requests.resolveReads(this.leader.heartbeat(now));
+        if (!this.members.leaving) this.leader.changes.review(now);
+        else if (!this.leader.transfer) this.leader.startTransfer(undefined, now);
+      }
       return;
     }
-    if (now >= this.electionDeadline) {
-      if (this.canCampaign()) this.campaign(this.config.preVote ? 'pre' : 'real', false);
-      else this.resetElectionTimer(); // observers, learners and unconfigured peers never campaign
+    if (now < this.electionDeadline) return;
+    if (this.catchUp.active || !this.canCampaign()) {
+      this.resetElectionTimer(); // catching up, observers, learners and unconfigured peers never campaign
+    } else if (!this.bootstrapDeferred && this.members.shouldDeferBootstrap()) {
+      // Several peers may have been told the room was empty: the one with the smallest id among the
+      // peers it can see bootstraps; the others first try to join it (for one more timeout).
+      this.bootstrapDeferred = true;
+      this.members.deferringBootstrap = true;
+      this.electionDeadline = now + randomizedElectionTimeout(this.config, this.preference, this.random, true);
+      this.members.kick(now);
+    } else {
+      this.members.deferringBootstrap = false;
+      campaign(this, this.config.preVote ? 'pre' : 'real', false);
     }
   }
 
@@ -139,35 +193,53 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     switch (message.type) {
       case 'PreVote':
       case 'RequestVote':
-        return this.onVoteRequest(from, message);
+        return onVoteRequest(this, from, message);
       case 'PreVoteResponse':
       case 'RequestVoteResponse':
-        return this.onVoteResponse(from, message);
+        return onVoteResponse(this, from, message);
       case 'AppendEntries':
       case 'Heartbeat':
       case 'TimeoutNow':
       case 'AppendEntriesResponse':
       case 'HeartbeatResponse':
-        return this.onTermMessage(from, message);
+        return onTermMessage(this, from, message);
       case 'ForwardCommands':
       case 'ForwardCommandsResponse':
       case 'ReadIndexRequest':
       case 'ReadIndexResponse':
         return this.requests.onMessage(from, message);
+      case 'AvailabilityRequest':
+      case 'FetchEntriesRequest':
+      case 'FetchSnapshotRequest':
+        return this.catchUp.serve(from, message);
+      case 'AvailabilityResponse':
+      case 'FetchEntriesResponse':
+      case 'FetchSnapshotResponse':
+        return this.catchUp.receive(from, message);
+      case 'JoinRequest':
+      case 'LeaveRequest': {
+        const changes = this.leader?.changes;
+        if (changes) this.send(from, message.type === 'JoinRequest' ? changes.onJoin(from, message) : changes.onLeave(from, message));
+        else this.send(from, { type: 'MembershipResponse', requestId: message.requestId, ...this.requests.notLeader() });
+        return;
+      }
+      case 'MembershipResponse':
+        return this.members.onResponse(from, message, now);
       default:
-        // Catch-up and membership requests arrive with issue 3; ignore them safely for now.
         this.droppedMessages++;
     }
   }
 
   propose(requestId: number, commands: Uint8Array[], client: ClientTag, now: number): void {
     this.now = now;
-    this.requests.propose(requestId, commands, client);
+    if (this.members.removed) this.outbox.proposals.push({ requestId, ok: false, error: 'removed' });
+    else this.requests.propose(requestId, commands, client);
   }
 
   readIndex(requestId: number, now: number): void {
     this.now = now;
-    this.requests.read(requestId);
+    if (this.members.removed) this.outbox.reads.push({ requestId, ok: false, error: 'removed' });
+    else this.requests.read(requestId);
   }
 
   transferLeadership(to: PeerId | undefined, now: number): void {
@@ -175,21 +247,41 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.leader?.startTransfer(to, now);
   }
 
+  /** Leave the group: a leader hands over first; then the leader of the day removes this peer. */
+  leave(now: number): void {
+    this.now = now;
+    this.members.leaving = true;
+    if (this.leader) this.leader.startTransfer(undefined, now);
+    else this.members.kick(now);
+  }
+
   peerUp(id: PeerId, now: number): void {
     this.now = now;
+    if (id === this.id) return;
     this.downPeers.delete(id);
-    this.leader?.onPeerUp(id);
+    this.knownPeers.add(id);
+    this.leader?.onPeerUp(id, now);
+    this.catchUp.peerUp(id);
+    this.members.onPeerUp(id, now);
   }
 
   peerDown(id: PeerId, now: number): void {
     this.now = now;
     this.downPeers.add(id);
     this.leader?.onPeerDown(id);
+    this.catchUp.peerDown(id);
   }
 
   /** Connectivity as last reported by the transport (unknown peers count as up). */
   isPeerUp(id: PeerId): boolean {
     return !this.downPeers.has(id);
+  }
+
+  /** Peers believed reachable: members and peers the transport reported, minus those reported down. */
+  connectedPeers(): PeerId[] {
+    const all = new Set<PeerId>([...this.membership.others(this.id), ...this.knownPeers]);
+    if (this.leaderId !== null) all.add(this.leaderId);
+    return [...all].filter((p) => p !== this.id && !this.downPeers.has(p)).sort();
   }
 
   storageDone(token: number): void {
@@ -198,8 +290,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   }
 
   snapshotTaken(snapshot: Snapshot): void {
-    // Compaction arrives with issue 3; keep the newest snapshot so it can be served then.
-    if (!this.latestSnapshot || snapshot.meta.index > this.latestSnapshot.meta.index) this.latestSnapshot = snapshot;
+    const stored = this.snapshots.accept(this, snapshot, this.applied);
+    if (stored) this.outbox.recordSnapshot(stored, false);
   }
 
   // ---------- output ----------
@@ -224,9 +316,11 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       this.persistedHard = persist.hardState;
     }
     this.durability.issued(token, this.log.lastIndex());
-    const out = this.outbox.takeOutput();
     const committed = this.commit > this.applied ? this.log.slice(this.applied + 1, this.commit) : [];
-    this.applied = this.commit;
+    this.applied = Math.max(this.applied, this.commit);
+    const request = this.snapshots.request(this, this.applied);
+    if (request) this.outbox.snapshotRequest = request;
+    const out = this.outbox.takeOutput();
     let status: RaftStatus | null = null;
     if (this.statusChanged()) {
       status = this.status();
@@ -236,7 +330,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   }
 
   status(): RaftStatus {
-    return {
+    const removed = this.members.removed;
+    const status: RaftStatus = {
       peerId: this.id,
       role: this.role,
       term: this.term,
@@ -244,20 +339,30 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       committed: this.commit,
       applied: this.applied,
       lastIndex: this.log.lastIndex(),
-      online: this.role === 'leader' || this.leaderId !== null,
+      online: !removed && !this.catchUp.active && (this.role === 'leader' || this.leaderId !== null),
       members: copyMembership(this.membership.current()),
-      catchUp: null,
+      catchUp: this.catchUp.progress(),
     };
+    if (removed) status.removed = true;
+    return status;
   }
 
-  /** Work that is due whenever the host looks: commit after durable appends, read rounds, sends. */
+  /** Work that is due whenever the host looks: catch-up output, commit after durable appends, sends. */
   private prepare(): void {
+    this.catchUp.pump();
     this.requests.flush();
-    if (!this.leader) return;
-    this.leader.maybeCommit();
-    if (this.leader.readRoundWanted()) this.requests.resolveReads(this.leader.heartbeat(this.now));
-    // Sending here (not on every propose) batches everything proposed since the last Ready.
-    this.leader.broadcast();
+    this.snapshots.compact(this);
+    if (this.leader) {
+      this.leader.maybeCommit();
+      if (this.leader.readRoundWanted()) this.requests.resolveReads(this.leader.heartbeat(this.now));
+      // Sending here (not on every propose) batches everything proposed since the last Ready.
+      this.leader.broadcast();
+      // Thesis §4.2.2: a leader outside the configuration steps down once that configuration commits.
+      if (!this.membership.isVoter(this.id) && this.commit >= this.membership.currentIndex()) this.becomeFollower(this.term, null);
+    }
+    const wasRemoved = this.members.removed;
+    this.members.refresh();
+    if (this.members.removed && !wasRemoved) this.requests.failAll('removed');
   }
 
   private hardState(): HardState {
@@ -275,9 +380,9 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
 
   // ---------- roles ----------
 
-  /** Whether this peer may stand for election: a voter that is not an observer. */
+  /** Whether this peer may stand for election: a voter that is not an observer and not removed. */
   canCampaign(): boolean {
-    return this.preference !== 'observer' && this.membership.isVoter(this.id);
+    return this.preference !== 'observer' && !this.members.removed && this.membership.isVoter(this.id);
   }
 
   /** Heard from a live leader (or is the leader) within the minimum election timeout. */
@@ -286,11 +391,12 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     return this.leaderId !== null && this.now - this.lastLeaderContact < this.config.electionTimeoutMs;
   }
 
-  private resetElectionTimer(): void {
+  resetElectionTimer(): void {
     this.electionDeadline = this.now + randomizedElectionTimeout(this.config, this.preference, this.random, false);
   }
 
   becomeFollower(term: number, leader: PeerId | null): void {
+    if (term > this.term || leader !== this.leaderId) this.catchUp.abort();
     if (term > this.term) {
       this.term = term;
       this.vote = null;
@@ -306,38 +412,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.resetElectionTimer();
   }
 
-  private campaign(kind: 'pre' | 'real', transfer: boolean): void {
-    this.leaderId = null;
-    this.votes = new Map([[this.id, 'granted']]);
-    this.resetElectionTimer();
-    let request: VoteRequest;
-    if (kind === 'pre') {
-      // Thesis §9.6: ask first whether we could win, without touching anyone's term.
-      this.role = 'pre-candidate';
-      request = { type: 'PreVote', term: this.term + 1, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.lastTerm() };
-    } else {
-      this.role = 'candidate';
-      this.term += 1;
-      this.vote = this.id;
-      this.forwards.clearAvoid();
-      request = { type: 'RequestVote', term: this.term, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.lastTerm() };
-      if (transfer) request.transfer = true;
-    }
-    for (const voter of this.membership.voters()) this.send(voter, request);
-    this.checkElection();
-  }
-
-  private checkElection(): void {
-    const outcome = tallyVotes(this.membership.voters(), this.votes);
-    if (outcome === 'won') {
-      if (this.role === 'pre-candidate') this.campaign('real', false);
-      else this.becomeLeader();
-    } else if (outcome === 'lost') {
-      this.becomeFollower(this.term, null);
-    }
-  }
-
-  private becomeLeader(): void {
+  becomeLeader(): void {
     this.role = 'leader';
     this.leaderId = this.id;
     this.votes.clear();
@@ -351,93 +426,5 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     // §8 / §5.4.2: an entry of our own term lets earlier entries commit and enables ReadIndex.
     if (!this.bugs.noNoopOnElection) entries.push({ kind: 'noop', index: next(), term: this.term });
     this.appendToLog(entries);
-  }
-
-  // ---------- message handlers ----------
-
-  private onVoteRequest(from: PeerId, m: VoteRequest): void {
-    if (m.type === 'RequestVote' && m.term > this.term) {
-      // Leader lease (thesis §4.2.3): a live leader's followers ignore disruptive candidates.
-      if (this.inLease() && !m.transfer) return;
-      this.becomeFollower(m.term, null);
-    }
-    const answer = answerVote(from, m, {
-      canVote: this.canCampaign(),
-      currentTerm: this.term,
-      votedFor: this.vote,
-      inLease: this.inLease(),
-      candidateUpToDate: this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm),
-    });
-    if (answer === 'ignore') return;
-    if (m.type === 'RequestVote' && answer === 'granted') {
-      this.vote = from; // persisted in the same Ready that carries the response
-      this.resetElectionTimer();
-    }
-    const response: VoteResponse =
-      m.type === 'PreVote'
-        ? { type: 'PreVoteResponse', term: answer === 'denied' ? this.term : m.term, vote: answer }
-        : { type: 'RequestVoteResponse', term: this.term, vote: answer };
-    this.send(from, response);
-  }
-
-  private onVoteResponse(from: PeerId, m: VoteResponse): void {
-    if (m.type === 'PreVoteResponse') {
-      // Grants and abstentions echo the proposed term; a denial carries the voter's own term.
-      if (m.vote === 'denied' && m.term > this.term) this.becomeFollower(m.term, null);
-      else if (this.role === 'pre-candidate' && (m.term === this.term + 1 || m.vote === 'denied')) this.recordVote(from, m.vote);
-      return;
-    }
-    if (m.term > this.term) this.becomeFollower(m.term, null);
-    else if (m.term === this.term && this.role === 'candidate') this.recordVote(from, m.vote);
-  }
-
-  private recordVote(from: PeerId, answer: VoteAnswer): void {
-    if (!this.membership.isVoter(from)) return;
-    this.votes.set(from, answer);
-    this.checkElection();
-  }
-
-  private onTermMessage(from: PeerId, m: Extract<Message, { term: number }>): void {
-    if (m.type === 'AppendEntries' && !isWellFormedAppend(m)) {
-      this.droppedMessages++;
-      return;
-    }
-    if (m.term > this.term) {
-      this.becomeFollower(m.term, m.type === 'AppendEntries' || m.type === 'Heartbeat' ? from : null);
-    } else if (m.term < this.term) {
-      // A stale leader learns our newer term from the answer and steps down.
-      if (m.type === 'AppendEntries') {
-        this.send(from, { type: 'AppendEntriesResponse', term: this.term, success: false, matchIndex: 0, lastIndex: this.log.lastIndex() });
-      } else if (m.type === 'Heartbeat') {
-        this.send(from, { type: 'HeartbeatResponse', term: this.term, round: m.round, lastIndex: this.log.lastIndex() });
-      }
-      return;
-    }
-    switch (m.type) {
-      case 'AppendEntries':
-      case 'Heartbeat': {
-        if (this.role === 'leader') {
-          this.droppedMessages++; // two leaders in one term cannot happen; never trust it
-          return;
-        }
-        if (this.role !== 'follower' || this.leaderId !== from) this.becomeFollower(this.term, from);
-        this.lastLeaderContact = this.now;
-        this.resetElectionTimer();
-        this.send(from, m.type === 'AppendEntries' ? handleAppendEntries(this, m) : handleHeartbeat(this, m));
-        return;
-      }
-      case 'TimeoutNow':
-        // Thesis §3.10: campaign at once, skipping pre-vote; voters will not ignore it.
-        if (this.role !== 'leader' && this.canCampaign()) this.campaign('real', true);
-        return;
-      case 'AppendEntriesResponse':
-        this.leader?.onAppendResponse(from, m, this.now);
-        return;
-      case 'HeartbeatResponse':
-        if (this.leader) this.requests.resolveReads(this.leader.onHeartbeatResponse(from, m, this.now));
-        return;
-      default:
-        this.droppedMessages++;
-    }
   }
 }

@@ -102,7 +102,7 @@ export class RequestHandler {
     }
   }
 
-  private notLeader(): { ok: false; error: 'not-leader' | 'no-leader'; leader?: PeerId } {
+  notLeader(): { ok: false; error: 'not-leader' | 'no-leader'; leader?: PeerId } {
     const hint = this.node.leaderId;
     return hint !== null && hint !== this.node.id ? { ok: false, error: 'not-leader', leader: hint } : { ok: false, error: 'no-leader' };
   }
@@ -179,6 +179,11 @@ export class RequestHandler {
       // Remote readers time out on their own side.
       if (origin.kind === 'local') this.node.outbox.reads.push({ requestId: origin.requestId, ok: false, error: 'timeout' });
     }
+  }
+
+  /** Fail every queued or forwarded request (this peer was removed from the group). */
+  failAll(error: ProposalError): void {
+    for (const item of this.node.forwards.expire(Number.POSITIVE_INFINITY)) this.fail(item, error);
   }
 
   /** The leader stepped down: its unanswered reads and held forwards go elsewhere. */

@@ -1,5 +1,5 @@
 // Change detection for RaftStatus: Ready.status is non-null only when something visible changed.
-import type { RaftStatus } from '../types';
+import type { CatchUpProgress, RaftStatus } from '../types';
 import { sameMembership } from './membership';
 
 export function sameStatus(a: RaftStatus | null, b: RaftStatus): boolean {
@@ -12,7 +12,21 @@ export function sameStatus(a: RaftStatus | null, b: RaftStatus): boolean {
     a.applied === b.applied &&
     a.lastIndex === b.lastIndex &&
     a.online === b.online &&
-    a.catchUp === b.catchUp &&
+    a.removed === b.removed &&
+    sameProgress(a.catchUp, b.catchUp) &&
     sameMembership(a.members, b.members)
+  );
+}
+
+function sameProgress(a: CatchUpProgress | null, b: CatchUpProgress | null): boolean {
+  if (a === null || b === null) return a === b;
+  return (
+    a.fraction === b.fraction &&
+    a.from === b.from &&
+    a.to === b.to &&
+    a.entriesFetched === b.entriesFetched &&
+    a.bytesFetched === b.bytesFetched &&
+    a.peersUsed === b.peersUsed &&
+    a.phase === b.phase
   );
 }

@@ -12,13 +12,15 @@ export interface ChaosOptions {
   /** Virtual ms of faults, then the same again healed. */
   durationMs: number;
   bugs?: InjectedBugs;
+  /** Issue 3 paths under faults: small compaction threshold (snapshots) and a low catch-up threshold. */
+  compaction?: boolean;
 }
 
 const key = (e: LogEntry) => `${e.term}:${e.kind}:${e.kind === 'command' ? new TextDecoder().decode(e.data) : ''}`;
 
-export function runChaos(options: ChaosOptions): { violations: string[]; committed: number } {
+export function runChaos(options: ChaosOptions): { violations: string[]; committed: number; installs: number; sessions: number } {
   const ids = Array.from({ length: options.peers }, (_, i) => `p${i}`);
-  const h = new EngineHarness({ ids, seed: options.seed, config: { electionTimeoutMs: 300, electionJitterMs: 200, heartbeatMs: 50, bootstrapDelayMs: 100, forwardTimeoutMs: 1000, maxBatchEntries: 3 }, bugs: options.bugs });
+  const h = new EngineHarness({ ids, seed: options.seed, config: { electionTimeoutMs: 300, electionJitterMs: 200, heartbeatMs: 50, bootstrapDelayMs: 100, forwardTimeoutMs: 1000, maxBatchEntries: 3, ...(options.compaction ? { compactAfterEntries: 30, catchUpThreshold: 8, catchUpBatchSize: 5, snapshotChunkBytes: 64, catchUpRequestTimeoutMs: 200 } : {}) }, bugs: options.bugs });
   const rnd: Random = seededRandom(options.seed ^ 0x5eed);
   const violations: string[] = [];
   const leaderOfTerm = new Map<number, PeerId>();
@@ -52,12 +54,12 @@ export function runChaos(options: ChaosOptions): { violations: string[]; committ
         const last = Math.min(a.lastIndex(), b.lastIndex());
         let matchedFrom = 0;
         for (let x = last; x >= 1; x--) {
-          if (a.termAt(x) === b.termAt(x)) {
+          if (a.termAt(x) !== undefined && a.termAt(x) === b.termAt(x)) {
             matchedFrom = x;
             break;
           }
         }
-        for (let x = 1; x <= matchedFrom; x++) {
+        for (let x = Math.max(a.firstIndex(), b.firstIndex()); x <= matchedFrom; x++) {
           if (key(a.entryAt(x)!) !== key(b.entryAt(x)!)) violations.push(`log matching broken at ${x} between ${nodes[i].id} and ${nodes[j].id}`);
         }
       }
@@ -66,6 +68,7 @@ export function runChaos(options: ChaosOptions): { violations: string[]; committ
     for (const node of nodes) {
       if (node.status().role !== 'leader') continue;
       for (const [index, k] of committedAt) {
+        if (index <= node.log.snapshotIndex) continue; // compacted: covered by its snapshot
         const e = node.log.entryAt(index);
         if (!e || key(e) !== k) violations.push(`leader ${node.id} (term ${node.term}) lacks committed ${index}`);
       }
@@ -120,5 +123,7 @@ export function runChaos(options: ChaosOptions): { violations: string[]; committ
   if (h.leaders().length !== 1) violations.push(`no single leader after healing: ${h.leaders().join(',')}`);
   const commits = new Set(statuses.map((s) => s.committed));
   if (commits.size !== 1) violations.push(`commit indexes differ after healing: ${[...commits].join(',')}`);
-  return { violations, committed: Math.max(...statuses.map((s) => s.committed)) };
+  const installs = [...h.readies].filter((r) => r.ready.persist.snapshot && r.ready.snapshotToInstall).length;
+  const sessions = [...h.nodes.values()].reduce((n, node) => n + node.catchUp.sessions, 0);
+  return { violations, committed: Math.max(...statuses.map((s) => s.committed)), installs, sessions };
 }

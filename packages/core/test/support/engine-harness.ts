@@ -4,6 +4,7 @@
 import { defaultRaftConfig, type InjectedBugs, type RaftConfig } from '../../src/config';
 import type { ProposalResult, ReadResult, Ready } from '../../src/engine/api';
 import { RaftNode } from '../../src/engine/index';
+import type { RaftNodeInternals } from '../../src/engine/raft-node';
 import type { Message } from '../../src/messages';
 import { seededRandom } from '../../src/rng';
 import type { PersistBatch, PersistedState } from '../../src/storage';
@@ -20,13 +21,21 @@ export class Disk {
   state: PersistedState = { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] };
 
   apply(batch: PersistBatch): void {
+    if (batch.snapshot) {
+      const { index, term } = batch.snapshot.meta;
+      // §7: keep the entries after the snapshot only if the log agrees with it at its index.
+      const agrees = this.state.entries.some((e) => e.index === index && e.term === term);
+      this.state.snapshot = batch.snapshot;
+      this.state.entries = agrees ? this.state.entries.filter((e) => e.index > index) : [];
+    }
     if (batch.truncateFrom !== undefined) this.state.entries = this.state.entries.filter((e) => e.index < batch.truncateFrom!);
     for (const entry of batch.entries) {
-      const last = this.state.entries.at(-1)?.index ?? 0;
+      const last = this.state.entries.at(-1)?.index ?? this.state.snapshot?.meta.index ?? 0;
       if (entry.index !== last + 1) throw new Error(`disk: non-contiguous append ${entry.index} after ${last}`);
       this.state.entries.push(entry);
     }
     if (batch.hardState) this.state.hardState = { ...batch.hardState };
+    if (batch.compactTo !== undefined) this.state.entries = this.state.entries.filter((e) => e.index > batch.compactTo!);
   }
 
   load(): PersistedState {
@@ -41,7 +50,18 @@ export interface HarnessOptions {
   preferences?: Record<PeerId, LeadershipPreference>;
   /** Default: every id a voter, except observers, which are learners. */
   bootstrap?: Membership;
+  /** Per-peer bootstrap (overrides `bootstrap`); return undefined for a peer that must join. */
+  bootstrapFor?: (id: PeerId) => Membership | undefined;
+  /** Answer Ready.snapshotRequest at once with a snapshot of the applied commands (default true). */
+  autoSnapshot?: boolean;
   bugs?: InjectedBugs;
+  /** Passed to every RaftNode (e.g. a catch-up session factory). */
+  internals?: RaftNodeInternals;
+}
+
+/** The harness's state machine image: the applied command strings, as JSON. */
+export function encodeImage(commands: string[]): Uint8Array {
+  return encode(JSON.stringify(commands));
 }
 
 export const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -56,8 +76,16 @@ export class EngineHarness {
   readonly applied = new Map<PeerId, LogEntry[]>();
   readonly proposals = new Map<PeerId, ProposalResult[]>();
   readonly reads = new Map<PeerId, ReadResult[]>();
+  /** The state machine: applied command strings per peer (rebuilt from snapshots on install). */
+  readonly sm = new Map<PeerId, string[]>();
+  /** Index of the last entry (or snapshot) applied to `sm`, per peer. */
+  readonly smIndex = new Map<PeerId, number>();
+  /** Snapshots installed from Ready.snapshotToInstall, per peer (restarts included). */
+  readonly installs = new Map<PeerId, number>();
   /** Every Ready taken, in order (for persistence-ordering checks). */
   readonly readies: { id: PeerId; ready: Ready }[] = [];
+  /** Test hook: return true to crash `id` before this Ready is persisted. */
+  crashBeforePersist: ((id: PeerId, ready: Ready) => boolean) | null = null;
   /** Messages sent and not yet delivered, in send order. */
   network: InFlight[] = [];
   /** Human-readable record of every message sent (determinism checks). */
@@ -65,17 +93,50 @@ export class EngineHarness {
   private readonly blocked = new Set<string>();
   private readonly seed: number;
   private starts = 0;
+  private readonly ids: PeerId[];
+  private readonly bootstrapOverride = new Map<PeerId, Membership | null>();
 
   constructor(private readonly options: HarnessOptions) {
     this.config = { ...defaultRaftConfig, ...options.config };
     this.seed = options.seed ?? 1;
-    for (const id of options.ids) {
-      this.disks.set(id, new Disk());
-      this.applied.set(id, []);
-      this.proposals.set(id, []);
-      this.reads.set(id, []);
-      this.start(id);
+    this.ids = [];
+    for (const id of options.ids) this.addPeer(id);
+  }
+
+  /** Create a peer with an empty disk and start it (a fresh tab joining). */
+  addPeer(id: PeerId, bootstrap?: Membership | null): RaftNode {
+    if (!this.ids.includes(id)) this.ids.push(id);
+    this.disks.set(id, new Disk());
+    this.applied.set(id, []);
+    this.proposals.set(id, []);
+    this.reads.set(id, []);
+    if (bootstrap !== undefined) this.bootstrapOverride.set(id, bootstrap);
+    return this.start(id);
+  }
+
+  /** Stop a peer for good (its messages are dropped; it is no longer ticked). */
+  removePeer(id: PeerId): void {
+    this.nodes.delete(id);
+    this.network = this.network.filter((m) => m.to !== id && m.from !== id);
+  }
+
+  /** Tell every running peer about every other (as the transport's peerUp would). */
+  connectAll(): void {
+    for (const [id, node] of this.nodes) {
+      for (const other of this.nodes.keys()) if (other !== id) node.peerUp(other, this.now);
     }
+    this.drainAll();
+  }
+
+  /** `id` disappears from everyone's view (peerDown) and its links are cut. */
+  disconnect(id: PeerId): void {
+    this.isolate(id);
+    for (const [other, node] of this.nodes) {
+      if (other === id) continue;
+      node.peerDown(id, this.now);
+      this.node(id)?.peerDown(other, this.now);
+    }
+    this.drainAll();
   }
 
   private defaultBootstrap(): Membership {
@@ -87,8 +148,10 @@ export class EngineHarness {
   }
 
   /** (Re)create the engine for `id` from its disk, as a process restart would. */
-  start(id: PeerId): RaftNode {
-    const index = this.options.ids.indexOf(id);
+  start(id: PeerId, bootstrapNow?: Membership): RaftNode {
+    const index = this.ids.indexOf(id);
+    const override = bootstrapNow ?? this.bootstrapOverride.get(id);
+    const bootstrap = override !== undefined ? (override ?? undefined) : this.options.bootstrapFor ? this.options.bootstrapFor(id) : (this.options.bootstrap ?? this.defaultBootstrap());
     const node = new RaftNode({
       id,
       config: this.config,
@@ -96,12 +159,35 @@ export class EngineHarness {
       random: seededRandom(this.seed * 1000 + index * 17 + this.starts++ * 7919),
       now: this.now,
       state: this.disks.get(id)!.load(),
-      bootstrap: this.options.bootstrap ?? this.defaultBootstrap(),
+      bootstrap,
       bugs: this.options.bugs,
+      ...this.options.internals,
     });
     this.nodes.set(id, node);
     this.applied.set(id, []);
+    this.sm.set(id, []);
+    this.smIndex.set(id, 0);
     return node;
+  }
+
+  /** Apply one Ready to the harness's state machine, and answer a snapshot request. */
+  private applyToStateMachine(id: PeerId, ready: Ready): void {
+    const sm = this.sm.get(id)!;
+    if (ready.snapshotToInstall) {
+      this.sm.set(id, JSON.parse(decode(ready.snapshotToInstall.data)) as string[]);
+      this.smIndex.set(id, ready.snapshotToInstall.meta.index);
+      this.installs.set(id, (this.installs.get(id) ?? 0) + 1);
+    }
+    const current = ready.snapshotToInstall ? this.sm.get(id)! : sm;
+    for (const entry of ready.committed) {
+      if (entry.index <= this.smIndex.get(id)!) continue;
+      if (entry.kind === 'command') current.push(decode(entry.data));
+      this.smIndex.set(id, entry.index);
+    }
+    if (ready.snapshotRequest && this.options.autoSnapshot !== false) {
+      const index = this.smIndex.get(id)!;
+      this.node(id).snapshotTaken({ meta: { index, term: 0, membership: { voters: [], learners: [] } }, data: encodeImage(current) });
+    }
   }
 
   node(id: PeerId): RaftNode {
@@ -113,8 +199,13 @@ export class EngineHarness {
     const node = this.node(id);
     while (node.hasReady()) {
       const ready = node.ready();
+      if (this.crashBeforePersist?.(id, ready)) {
+        this.removePeer(id); // the process dies before storage.persist finished: nothing of it is kept
+        return;
+      }
       this.readies.push({ id, ready });
       this.disks.get(id)!.apply(ready.persist);
+      this.applyToStateMachine(id, ready);
       for (const { to, message } of ready.messages) {
         this.network.push({ from: id, to, message });
         this.trace.push(`${this.now} ${id}->${to} ${describe(message)}`);

@@ -1,0 +1,201 @@
+// Follower side of multi-peer catch-up (issue 3 §1): when the leader's AppendEntries reveal a gap
+// too large for plain replication (or below the leader's compaction point), the follower goes
+// offline and runs a CatchUpSession that fetches committed chunks (or a snapshot) from many peers.
+// Meanwhile the leader's appends are buffered in the session and answered with `catchingUp`, so the
+// leader only sends heartbeats; output is appended through the normal persist path.
+//
+// Safety: the session starts right after our COMMIT index (not our last index): entries after it
+// may be a deposed leader's, so each output entry is compared with ours and a term conflict
+// truncates, exactly as an AppendEntries would (§5.3). Fetched entries are committed on their
+// server, hence the same everywhere (§5.4); the commit index never passes min(leader's commit,
+// last output index).
+import type { CatchUpOutput, CatchUpSessionApi, CatchUpSessionOptions } from '../catchup/api';
+import { answerCatchUpRequest, type CatchUpSource } from '../catchup/responder';
+import type { AppendEntries, AppendEntriesResponse, Message } from '../messages';
+import type { CatchUpProgress, LogEntry, PeerId, Snapshot } from '../types';
+import type { RaftNode } from './raft-node';
+
+export type CatchUpSessionFactory = (options: CatchUpSessionOptions) => CatchUpSessionApi;
+
+/** Request ids of successive sessions live in disjoint ranges, so late replies never match. */
+const REQUEST_ID_STRIDE = 1_000_000_000;
+
+export class CatchUpDriver {
+  /** Sessions started (tests and counters). */
+  sessions = 0;
+  /** Stats of the last finished or aborted session (tests and benchmarks). */
+  lastStats: ReturnType<CatchUpSessionApi['stats']> | null = null;
+  private session: CatchUpSessionApi | null = null;
+  private leaderCommit = 0;
+  private gapSince: { lastIndex: number; at: number } | null = null;
+
+  constructor(
+    private readonly node: RaftNode,
+    private readonly create: CatchUpSessionFactory,
+  ) {}
+
+  get active(): boolean {
+    return this.session !== null;
+  }
+
+  progress(): CatchUpProgress | null {
+    return this.session ? this.session.progress() : null;
+  }
+
+  stats(): ReturnType<CatchUpSessionApi['stats']> | null {
+    return this.session ? this.session.stats() : this.lastStats;
+  }
+
+  /** An AppendEntries from the current leader: the catching-up answer, or null for normal handling. */
+  onAppend(m: AppendEntries): AppendEntriesResponse | null {
+    const { node } = this;
+    if (!this.session && !this.shouldStart(m)) return null;
+    if (!this.session) this.start(m);
+    const session = this.session!;
+    this.leaderCommit = Math.max(this.leaderCommit, m.leaderCommit);
+    session.extendTarget(m.leaderCommit);
+    if (m.entries.length > 0) session.bufferFromLeader(m.entries);
+    return { type: 'AppendEntriesResponse', term: node.term, success: false, matchIndex: 0, lastIndex: node.log.lastIndex(), catchingUp: true };
+  }
+
+  /**
+   * Start when: the gap beyond our log exceeds catchUpThreshold; or the leader sent an empty append
+   * anchored below its commit that does not match us (it compacted what we need); or a gap has not
+   * moved for an election timeout (whatever the reason, replication is not filling it).
+   */
+  private shouldStart(m: AppendEntries): boolean {
+    const { node } = this;
+    const last = node.log.lastIndex();
+    if (m.leaderCommit <= node.commit) return false;
+    const gap = m.prevLogIndex > last;
+    if (m.entries.length === 0 && m.prevLogIndex < m.leaderCommit && !node.log.matches(m.prevLogIndex, m.prevLogTerm)) return true;
+    if (!gap) {
+      this.gapSince = null;
+      return false;
+    }
+    if (m.leaderCommit - last > node.config.catchUpThreshold) return true;
+    if (this.gapSince === null || this.gapSince.lastIndex !== last) {
+      this.gapSince = { lastIndex: last, at: node.now };
+      return false;
+    }
+    return node.now - this.gapSince.at >= node.config.electionTimeoutMs;
+  }
+
+  private start(m: AppendEntries): void {
+    const { node } = this;
+    const { config } = node;
+    this.sessions++;
+    this.gapSince = null;
+    this.leaderCommit = m.leaderCommit;
+    this.session = this.create({
+      self: node.id,
+      leader: node.leaderId,
+      peers: node.connectedPeers(),
+      from: Math.max(node.commit, node.log.snapshotIndex) + 1,
+      to: m.leaderCommit,
+      localSnapshotIndex: node.log.snapshotIndex,
+      batchSize: Math.max(1, config.catchUpBatchSize),
+      requestTimeoutMs: Math.max(1, config.catchUpRequestTimeoutMs),
+      snapshotChunkBytes: Math.max(1, config.snapshotChunkBytes),
+      firstRequestId: this.sessions * REQUEST_ID_STRIDE,
+      now: node.now,
+    });
+    this.session.start(node.now);
+  }
+
+  /** Serve another peer's catch-up: committed entries of our log and our latest snapshot. */
+  serve(from: PeerId, message: Message): void {
+    const reply = answerCatchUpRequest(this.source, message);
+    if (reply) this.node.send(from, reply);
+  }
+
+  private readonly source: CatchUpSource = {
+    firstIndex: () => this.node.log.firstIndex(),
+    committed: () => this.node.commit,
+    entries: (from, to) => this.node.log.slice(from, to),
+    snapshot: () => this.node.snapshots.latest,
+  };
+
+  receive(from: PeerId, message: Message): void {
+    this.session?.receive(from, message, this.node.now);
+  }
+
+  tick(now: number): void {
+    if (!this.session) return;
+    // Without a live leader there is no target to trust and the peer must be free to vote and campaign.
+    if (!this.node.inLease()) return this.abort();
+    this.session.tick(now);
+  }
+
+  peerUp(id: PeerId): void {
+    this.session?.peerUp(id, this.node.now);
+  }
+
+  peerDown(id: PeerId): void {
+    this.session?.peerDown(id, this.node.now);
+  }
+
+  /** The leader or term changed: buffered appends may be stale; the next leader starts afresh. */
+  abort(): void {
+    if (!this.session) return;
+    this.lastStats = this.session.stats();
+    this.session = null;
+    this.gapSince = null;
+  }
+
+  /** Send the session's requests and apply its output (called before every Ready). */
+  pump(): void {
+    const session = this.session;
+    if (!session) return;
+    for (const { to, message } of session.takeOutbox()) this.node.send(to, message);
+    for (const output of session.takeOutput()) {
+      if (!this.apply(output)) return this.abort();
+    }
+    if (session.done) this.finish();
+  }
+
+  private apply(output: CatchUpOutput): boolean {
+    const { node } = this;
+    if (output.kind === 'snapshot') return this.install(output.snapshot);
+    let last = node.commit;
+    const fresh: LogEntry[] = [];
+    for (const entry of output.entries) {
+      if (entry.index <= node.log.snapshotIndex) continue;
+      if (fresh.length === 0) {
+        const ours = node.log.termAt(entry.index);
+        if (ours === entry.term) {
+          last = entry.index; // already held (same index and term: the same entry, §5.3)
+          continue;
+        }
+        if (ours !== undefined) {
+          if (entry.index <= node.commit) return false; // a committed entry differs: never trust this output
+          node.truncateLog(entry.index);
+        }
+      }
+      if (entry.index !== node.log.lastIndex() + 1 + fresh.length) return false;
+      fresh.push(entry);
+      last = entry.index;
+    }
+    node.appendToLog(fresh);
+    node.advanceCommit(Math.min(this.leaderCommit, last));
+    return true;
+  }
+
+  private install(snapshot: Snapshot): boolean {
+    const { node } = this;
+    if (snapshot.meta.index <= node.commit) return true; // our log already covers it
+    node.installSnapshot(snapshot);
+    return true;
+  }
+
+  /** Done: back to replication; tell the leader where our log ends so it resumes from there. */
+  private finish(): void {
+    const { node } = this;
+    this.lastStats = this.session!.stats();
+    this.session = null;
+    const leader = node.leaderId;
+    if (leader === null || leader === node.id) return;
+    const lastIndex = node.log.lastIndex();
+    node.send(leader, { type: 'AppendEntriesResponse', term: node.term, success: false, matchIndex: 0, conflictIndex: lastIndex + 1, lastIndex });
+  }
+}

@@ -1,0 +1,109 @@
+// Leader side of automatic membership (issue 3 §3), always through the log and one single-server
+// change at a time (thesis §4.1): a joiner is added as a LEARNER, promoted to voter once caught up
+// while voters < maxVoters (only if it asked to vote: observers never are), removed on Leave, and a
+// member silent for autoRemoveAfterMs is removed while a quorum of the remaining configuration is
+// alive. A leader changes membership only after committing an entry of its own term (the fix to
+// single-server changes from the Raft mailing list, thesis §4.1 errata).
+import type { JoinRequest, LeaveRequest, MembershipResponse } from '../messages';
+import type { Membership, PeerId } from '../types';
+import type { EngineCore } from './core';
+import type { LeaderState } from './leader';
+import { without, withLearner, withVoter } from './membership';
+import { hasQuorum } from './quorum';
+
+/** A learner is "caught up" when its match index is within this many entries of the leader's log. */
+export const PROMOTION_LAG = 32;
+
+export class MembershipChanges {
+  /** Learners that asked to vote (JoinRequest with observer false) during this leadership. */
+  private readonly wantsVoter = new Set<PeerId>();
+
+  constructor(
+    private readonly core: EngineCore,
+    private readonly leader: LeaderState,
+  ) {}
+
+  /** Thesis §4.1: one change at a time, and none before this leader committed in its term. */
+  canChange(): boolean {
+    const { membership, commit } = this.core;
+    return this.leader.committedInTerm() && !membership.hasUncommittedChange(commit) && !this.leader.transfer;
+  }
+
+  onJoin(from: PeerId, m: JoinRequest): MembershipResponse {
+    if (m.observer) this.wantsVoter.delete(from);
+    else this.wantsVoter.add(from);
+    const { membership } = this.core;
+    if (membership.isMember(from)) return { type: 'MembershipResponse', requestId: m.requestId, ok: true, index: membership.currentIndex() };
+    if (!this.canChange()) return { type: 'MembershipResponse', requestId: m.requestId, ok: false, error: 'busy' };
+    const index = this.append(withLearner(membership.current(), from));
+    return { type: 'MembershipResponse', requestId: m.requestId, ok: true, index };
+  }
+
+  onLeave(from: PeerId, m: LeaveRequest): MembershipResponse {
+    this.wantsVoter.delete(from);
+    const { membership } = this.core;
+    if (!membership.isMember(from)) return { type: 'MembershipResponse', requestId: m.requestId, ok: true, index: membership.currentIndex() };
+    if (!this.canChange()) return { type: 'MembershipResponse', requestId: m.requestId, ok: false, error: 'busy' };
+    const index = this.append(without(membership.current(), from));
+    return { type: 'MembershipResponse', requestId: m.requestId, ok: true, index };
+  }
+
+  /** Periodic review (every heartbeat): at most one automatic change. */
+  review(now: number): void {
+    this.forgetDeparted(now);
+    if (!this.canChange()) return;
+    if (this.autoRemove(now)) return;
+    this.promote(now);
+  }
+
+  private heardWithin(id: PeerId, now: number, ms: number): boolean {
+    if (id === this.core.id) return true;
+    const pr = this.leader.progress.get(id);
+    return pr !== undefined && now - pr.lastHeard < ms;
+  }
+
+  private autoRemove(now: number): boolean {
+    const { membership, config, id: self } = this.core;
+    const current = membership.current();
+    for (const peer of [...current.learners, ...current.voters]) {
+      if (peer === self || this.heardWithin(peer, now, config.autoRemoveAfterMs)) continue;
+      const next = without(current, peer);
+      // Only while the remaining configuration still has a live quorum (it must be able to commit).
+      const alive = (id: PeerId) => this.heardWithin(id, now, config.electionTimeoutMs);
+      if (current.voters.includes(peer) && !hasQuorum(next.voters, alive)) continue;
+      this.append(next);
+      return true;
+    }
+    return false;
+  }
+
+  private promote(now: number): boolean {
+    const { membership, config, log } = this.core;
+    const current = membership.current();
+    if (current.voters.length >= config.maxVoters) return false;
+    let best: { id: PeerId; match: number } | null = null;
+    for (const id of current.learners) {
+      const pr = this.leader.progress.get(id);
+      if (!pr || !this.wantsVoter.has(id) || now < pr.catchingUpUntil) continue;
+      if (!this.heardWithin(id, now, config.electionTimeoutMs) || pr.match < log.lastIndex() - PROMOTION_LAG) continue;
+      if (!best || pr.match > best.match || (pr.match === best.match && id < best.id)) best = { id, match: pr.match };
+    }
+    if (!best) return false;
+    this.append(withVoter(current, best.id));
+    return true;
+  }
+
+  /** Departing peers that went silent need no more replication. */
+  private forgetDeparted(now: number): void {
+    for (const peer of [...this.leader.departing.keys()]) {
+      if (!this.heardWithin(peer, now, 2 * this.core.config.electionTimeoutMs)) this.leader.dropPeer(peer);
+    }
+  }
+
+  private append(next: Membership): number {
+    const { log, term } = this.core;
+    const index = log.lastIndex() + 1;
+    this.core.appendToLog([{ kind: 'config', index, term, membership: next }]);
+    return index;
+  }
+}

@@ -1,0 +1,115 @@
+// Peer side of automatic membership (issue 3 §3): a peer that is not in the configuration asks the
+// leader to add it (JoinRequest, observer flag from its preference), a learner that wants to vote
+// keeps saying so (so every new leader knows; observers never ask), and a leaving peer asks to be
+// removed (LeaveRequest). Also decides when this peer counts as removed: a committed configuration
+// without it, after it had been a member, while this engine runs. A removed peer stops taking part.
+import type { MembershipResponse } from '../messages';
+import type { PeerId } from '../types';
+import type { RaftNode } from './raft-node';
+import { isMemberOf, sameMembership } from './membership';
+
+export type MembershipWish = 'join' | 'promote' | 'leave' | null;
+
+export class MembershipClient {
+  /** leave() was called. */
+  leaving = false;
+  /** Out of the group for good (this engine instance): no campaigns, proposals fail 'removed'. */
+  removed = false;
+  /** A pristine singleton bootstrapper waiting for an existing leader (see RaftNode.tick). */
+  deferringBootstrap = false;
+  /** Requests sent (tests and counters). */
+  sent = 0;
+  private nextAttemptAt = Number.NEGATIVE_INFINITY;
+  private nextRequestId = 1;
+  private rotation = 0;
+  private lastTarget: PeerId | null = null;
+  private wasCommittedMember = false;
+
+  constructor(
+    private readonly node: RaftNode,
+    private readonly observer: boolean,
+  ) {}
+
+  /** What this peer wants from the leader now. */
+  wish(): MembershipWish {
+    const { membership, id } = this.node;
+    if (this.removed) return null;
+    if (this.leaving) return membership.isMember(id) ? 'leave' : null;
+    if (this.deferringBootstrap) return 'join';
+    if (!membership.isMember(id)) return membership.wasMemberBefore(id) ? null : 'join'; // being removed: wait
+    if (!membership.isVoter(id) && !this.observer) return 'promote';
+    return null;
+  }
+
+  /**
+   * Several peers may have been told the room was empty (they started at the same instant): a
+   * pristine singleton bootstrapper defers once to any connected peer with a smaller id, trying to
+   * join it first; so only the smallest visible id bootstraps and the rest join its configuration.
+   */
+  shouldDeferBootstrap(): boolean {
+    const { log, membership, id } = this.node;
+    if (log.lastIndex() > 0 || !membership.needsLogging()) return false;
+    if (!sameMembership(membership.current(), { voters: [id], learners: [] })) return false;
+    return this.node.connectedPeers().some((peer) => peer < id);
+  }
+
+  /** Re-derive `removed` after the log or the commit index changed. */
+  refresh(): void {
+    const { membership, id, commit } = this.node;
+    if (membership.configIndexAt(commit) >= 1 && isMemberOf(membership.at(commit), id)) this.wasCommittedMember = true;
+    if (this.removed || membership.isMember(id) || commit < membership.currentIndex()) return;
+    if (membership.wasMemberBefore(id) || this.wasCommittedMember) this.removed = true;
+  }
+
+  tick(now: number): void {
+    const wish = this.wish();
+    if (wish === null || now < this.nextAttemptAt) return;
+    const target = this.node.leaderId ?? this.pickPeer();
+    if (target !== null) this.send(target, wish, now);
+  }
+
+  /** Heard from the leader: a new leader is asked at once. */
+  onLeaderContact(leader: PeerId, now: number): void {
+    const wish = this.wish();
+    if (wish !== null && (this.lastTarget !== leader || now >= this.nextAttemptAt)) this.send(leader, wish, now);
+  }
+
+  /** A new connection: without a known leader, ask that peer (it answers with a leader hint). */
+  onPeerUp(peer: PeerId, now: number): void {
+    const wish = this.wish();
+    if (wish !== null && this.node.leaderId === null) this.send(peer, wish, now);
+  }
+
+  /** leave() / a bootstrap deferral: try now instead of at the next retry. */
+  kick(now: number): void {
+    this.nextAttemptAt = Number.NEGATIVE_INFINITY;
+    this.tick(now);
+  }
+
+  onResponse(from: PeerId, m: MembershipResponse, now: number): void {
+    if (m.ok) return; // the change arrives through the log
+    const wish = this.wish();
+    const hint = m.leader;
+    if (wish === null || hint === undefined || hint === this.node.id || hint === from) return;
+    if (hint !== this.lastTarget || now >= this.nextAttemptAt) this.send(hint, wish, now);
+  }
+
+  private send(to: PeerId, wish: Exclude<MembershipWish, null>, now: number): void {
+    if (to === this.node.id) return;
+    const { config } = this.node;
+    const requestId = this.nextRequestId++;
+    if (wish === 'leave') this.node.send(to, { type: 'LeaveRequest', requestId });
+    else this.node.send(to, { type: 'JoinRequest', requestId, observer: this.observer });
+    this.sent++;
+    this.lastTarget = to;
+    // A promotion wish is a reminder; joining and leaving retry briskly until the log shows them.
+    this.nextAttemptAt = now + (wish === 'promote' ? 2 * config.electionTimeoutMs : 3 * config.heartbeatMs);
+  }
+
+  /** Without a leader, ask connected peers in turn. */
+  private pickPeer(): PeerId | null {
+    const peers = this.node.connectedPeers();
+    if (peers.length === 0) return null;
+    return peers[this.rotation++ % peers.length];
+  }
+}

@@ -1,0 +1,168 @@
+// Membership through the log (issue 3 §3): join as learner, promotion up to maxVoters, observers
+// never promoted, graceful leave (follower and leader), auto-removal, and what a removed peer does.
+import { describe, expect, it } from 'vitest';
+import type { LogEntry, Membership, PeerId } from '../src/types';
+import { EngineHarness } from './support/engine-harness';
+
+const base = { electionTimeoutMs: 300, electionJitterMs: 200, heartbeatMs: 50, bootstrapDelayMs: 100, autoRemoveAfterMs: 3000 };
+const solo = (id: PeerId): Membership => ({ voters: [id], learners: [] });
+
+/** A group bootstrapped by `first` alone; the others join it. */
+function growingGroup(first: PeerId, joiners: PeerId[], config = {}, preferences = {}): EngineHarness {
+  const h = new EngineHarness({ ids: [first], config: { ...base, ...config }, bootstrapFor: solo, preferences });
+  h.runUntil(() => h.leaders().length === 1, 5000);
+  for (const id of joiners) h.addPeer(id, null);
+  h.connectAll();
+  return h;
+}
+
+const configs = (h: EngineHarness, id: PeerId): Membership[] =>
+  h.disks.get(id)!.state.entries.filter((e): e is Extract<LogEntry, { kind: 'config' }> => e.kind === 'config').map((e) => e.membership);
+
+const everyoneSees = (h: EngineHarness, ids: PeerId[], check: (m: Membership) => boolean) =>
+  ids.every((id) => check(h.node(id).status().members) && h.node(id).status().committed === h.node(h.leader()).status().committed);
+
+describe('engine: membership through the log', () => {
+  it('a new peer joins as a learner, is promoted once caught up, and everyone converges on one config', () => {
+    const h = growingGroup('a', ['b', 'c']);
+    h.propose('a', 1, ['x']);
+    h.runUntil(() => everyoneSees(h, ['a', 'b', 'c'], (m) => m.voters.length === 3), 20_000);
+    expect([...h.node('a').status().members.voters].sort()).toEqual(['a', 'b', 'c']);
+    // Every change is single-server, and each joiner was a learner before it voted.
+    const history = configs(h, 'a');
+    for (let i = 1; i < history.length; i++) {
+      const before = new Set([...history[i - 1].voters, ...history[i - 1].learners]);
+      const after = new Set([...history[i].voters, ...history[i].learners]);
+      const votersChanged = history[i].voters.filter((v) => !history[i - 1].voters.includes(v)).length + history[i - 1].voters.filter((v) => !history[i].voters.includes(v)).length;
+      expect(votersChanged + Math.abs(after.size - before.size)).toBeGreaterThanOrEqual(1);
+      expect(votersChanged).toBeLessThanOrEqual(1);
+    }
+    for (const id of ['b', 'c']) {
+      const firstSeen = history.findIndex((m) => m.learners.includes(id) || m.voters.includes(id));
+      expect(history[firstSeen].learners).toContain(id);
+    }
+    h.propose('c', 2, ['y']);
+    h.advance(500);
+    for (const id of ['a', 'b', 'c']) expect(h.sm.get(id)).toEqual(['x', 'y']);
+  });
+
+  it('promotes only up to maxVoters; the rest stay learners, and quorum ignores them', () => {
+    const h = growingGroup('a', ['b', 'c', 'd', 'e'], { maxVoters: 3 });
+    h.runUntil(() => everyoneSees(h, ['a', 'b', 'c', 'd', 'e'], (m) => m.voters.length === 3 && m.learners.length === 2), 30_000);
+    h.advance(3000);
+    const m = h.node('a').status().members;
+    expect(m.voters).toHaveLength(3);
+    // Cut both learners off: the three voters still commit.
+    for (const learner of m.learners) h.isolate(learner);
+    const leader = h.leader();
+    h.propose(leader, 1, ['still-commits']);
+    h.advance(300);
+    expect(h.sm.get(leader)).toEqual(['still-commits']);
+  });
+
+  it('observers join as learners and are never promoted', () => {
+    const h = growingGroup('a', ['o', 'b'], {}, { o: 'observer' });
+    h.runUntil(() => everyoneSees(h, ['a', 'o', 'b'], (m) => m.voters.length === 2 && m.learners.includes('o')), 20_000);
+    h.advance(5000);
+    expect(h.node('a').status().members).toEqual({ voters: ['a', 'b'], learners: ['o'] });
+    expect(h.node('o').status()).toMatchObject({ online: true, role: 'follower' });
+  });
+
+  it('a follower leaves: it is removed through the log, stops taking part and its proposals fail', () => {
+    const h = growingGroup('a', ['b', 'c']);
+    h.runUntil(() => everyoneSees(h, ['a', 'b', 'c'], (m) => m.voters.length === 3), 20_000);
+    const leaver = h.followers()[0];
+    h.node(leaver).leave(h.now);
+    h.drain(leaver);
+    const rest = ['a', 'b', 'c'].filter((id) => id !== leaver);
+    h.runUntil(() => h.node(leaver).status().removed === true, 10_000);
+    h.runUntil(() => everyoneSees(h, rest, (m) => m.voters.length === 2 && !m.learners.includes(leaver)), 10_000);
+    expect(h.node(leaver).status()).toMatchObject({ online: false, removed: true });
+    h.propose(leaver, 7, ['nope']);
+    expect(h.proposals.get(leaver)!.at(-1)).toEqual({ requestId: 7, ok: false, error: 'removed' });
+    const term = h.node(leaver).term;
+    h.advance(5000);
+    expect(h.node(leaver).term).toBe(term); // never campaigns
+    h.propose(h.leader(), 8, ['two-voters-commit']);
+    h.advance(300);
+    for (const id of rest) expect(h.sm.get(id)).toEqual(['two-voters-commit']);
+  });
+
+  it('a leader leaves: it hands leadership over first, then the new leader removes it', () => {
+    const h = growingGroup('a', ['b', 'c']);
+    h.runUntil(() => everyoneSees(h, ['a', 'b', 'c'], (m) => m.voters.length === 3), 20_000);
+    const old = h.leader();
+    const oldTerm = h.node(old).term;
+    h.node(old).leave(h.now);
+    h.drain(old);
+    h.runUntil(() => h.node(old).status().removed === true, 10_000);
+    const fresh = h.leader();
+    expect(fresh).not.toBe(old);
+    expect(h.node(fresh).term).toBeGreaterThan(oldTerm);
+    h.runUntil(() => everyoneSees(h, ['a', 'b', 'c'].filter((id) => id !== old), (m) => m.voters.length === 2 && !m.voters.includes(old)), 10_000);
+  });
+
+  it('auto-removes a voter silent for autoRemoveAfterMs (never earlier), and a removed peer that comes back learns it', () => {
+    const h = growingGroup('a', ['b', 'c', 'd']);
+    h.runUntil(() => everyoneSees(h, ['a', 'b', 'c', 'd'], (m) => m.voters.length === 4), 20_000);
+    const victim = h.followers()[0];
+    const start = h.now;
+    h.disconnect(victim);
+    h.runUntil(() => !h.node(h.leader()).status().members.voters.includes(victim), 20_000);
+    expect(h.now - start).toBeGreaterThanOrEqual(base.autoRemoveAfterMs);
+    const rest = ['a', 'b', 'c', 'd'].filter((id) => id !== victim);
+    h.runUntil(() => everyoneSees(h, rest, (m) => m.voters.length === 3), 10_000);
+    // It reconnects: the leader replicates the log to it, so it sees its removal and stays out.
+    h.heal();
+    h.connectAll();
+    h.runUntil(() => h.node(victim).status().removed === true, 10_000);
+    h.advance(3000);
+    expect(h.node(h.leader()).status().members.voters).toHaveLength(3);
+    expect(h.node(victim).status().role).toBe('follower');
+  });
+
+  it('does not auto-remove while the leader cannot reach a quorum (it steps down instead)', () => {
+    const h = growingGroup('a', ['b', 'c']);
+    h.runUntil(() => everyoneSees(h, ['a', 'b', 'c'], (m) => m.voters.length === 3), 20_000);
+    const leader = h.leader();
+    for (const id of h.followers()) h.disconnect(id);
+    h.advance(base.autoRemoveAfterMs * 2);
+    expect(h.node(leader).status().members.voters).toHaveLength(3);
+    expect(h.node(leader).status().role).not.toBe('leader');
+  });
+
+  it('three peers that each saw an empty room start at once: one configuration, never two leaders in a term', () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const ids = ['p1', 'p2', 'p3'];
+      const h = new EngineHarness({ ids, seed, config: base, bootstrapFor: solo });
+      h.connectAll();
+      const leaderOfTerm = new Map<number, PeerId>();
+      const check = () => {
+        for (const id of ids) {
+          const s = h.node(id).status();
+          if (s.role !== 'leader') continue;
+          expect({ seed, term: s.term, leader: leaderOfTerm.get(s.term) ?? id }).toEqual({ seed, term: s.term, leader: id });
+          leaderOfTerm.set(s.term, id);
+        }
+        return everyoneSees(h, ids, (m) => m.voters.length === 3);
+      };
+      h.runUntil(check, 30_000);
+      // One lineage: everyone's log starts with the same bootstrap configuration entry.
+      const firsts = ids.map((id) => JSON.stringify(h.disks.get(id)!.state.entries[0]));
+      expect(new Set(firsts).size).toBe(1);
+      expect(new Set(ids.map((id) => JSON.stringify(h.node(id).status().members))).size).toBe(1);
+    }
+  });
+
+  it('a peer with a log never re-bootstraps', () => {
+    const h = growingGroup('a', ['b']);
+    h.runUntil(() => everyoneSees(h, ['a', 'b'], (m) => m.voters.length === 2), 20_000);
+    const before = h.disks.get('b')!.state.entries[0];
+    h.removePeer('b');
+    h.start('b', solo('b')); // told the room is empty again: it must ignore that
+    h.connectAll();
+    h.advance(3000);
+    expect(h.disks.get('b')!.state.entries[0]).toEqual(before);
+    expect(h.node('b').status().members.voters).toContain('a');
+  });
+});

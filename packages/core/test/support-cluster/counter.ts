@@ -1,0 +1,28 @@
+// The Counter state machine of the seed tests: apply(n) adds n; every query returns the value.
+import type { ApplyContext, ClientTag, StateMachine } from '../../src/types';
+
+export interface AppliedRecord {
+  index: number;
+  amount: number;
+  client?: ClientTag;
+}
+
+export class Counter implements StateMachine<number, 'value', void, number> {
+  value = 0;
+  /** Every command applied, in order (to check indices and exactly-once). */
+  readonly applied: AppliedRecord[] = [];
+  /** Tests that exercise snapshots install one. */
+  restore?: (bytes: Uint8Array) => void;
+
+  constructor(private readonly onApply?: (ctx: ApplyContext) => void) {}
+
+  apply(amount: number, ctx: ApplyContext): void {
+    this.value += amount;
+    this.applied.push({ index: ctx.index, amount, client: ctx.client });
+    this.onApply?.(ctx);
+  }
+
+  query(): number {
+    return this.value;
+  }
+}
