@@ -155,4 +155,22 @@ describe('engine: multi-peer catch-up', () => {
     expect(appendsToC() - before).toBeLessThanOrEqual(2);
     h.runUntil(() => h.node('c').status().online && sameState(h, 'c', leader), 20_000);
   });
+
+  it('a voter that is catching up abstains instead of voting', () => {
+    const h = cluster(['a', 'b', 'c'], { catchUpBatchSize: 20 });
+    const leader = h.leader();
+    const [lagger, other] = h.followers();
+    h.propose(leader, 1, commands('x', 200));
+    h.advance(500);
+    const node = h.node(lagger);
+    // The leader's view arrives with a gap far beyond catchUpThreshold: the follower starts catching up.
+    const last = node.log.lastIndex();
+    node.receive(leader, { type: 'AppendEntries', term: node.term, prevLogIndex: last + 100, prevLogTerm: node.term, entries: [], leaderCommit: last + 100 }, h.now);
+    expect(node.catchUp.active).toBe(true);
+    h.drain(lagger);
+    // A transfer vote bypasses the leader lease, so the answer shows the voter's own judgement.
+    node.receive(other, { type: 'RequestVote', term: node.term + 1, lastLogIndex: 10_000, lastLogTerm: node.term, transfer: true }, h.now);
+    const answers = node.ready().messages.filter((e) => e.to === other && e.message.type === 'RequestVoteResponse');
+    expect(answers.map((e) => e.message)).toEqual([expect.objectContaining({ vote: 'abstained' })]);
+  });
 });
