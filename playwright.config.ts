@@ -14,6 +14,13 @@ const webServer = [
   ...(existsSync(new URL('./packages/signaling/src/index.ts', import.meta.url))
     ? [{ ...serverDefaults, command: 'node scripts/e2e-servers.mjs signaling', url: `http://127.0.0.1:${signalingPort}/healthz` }]
     : []),
+  // The demo app (e2e/demo.spec.ts): its own Vite server, pointed at the e2e signaling server, no HMR.
+  {
+    ...serverDefaults,
+    command: `node node_modules/vite/bin/vite.js apps/demo --host 127.0.0.1 --strictPort --port ${Number(process.env.E2E_DEMO_PORT ?? 5189)}`,
+    url: `http://127.0.0.1:${Number(process.env.E2E_DEMO_PORT ?? 5189)}/`,
+    env: { VITE_SIGNALING_URL: `http://127.0.0.1:${signalingPort}`, DEMO_HMR: 'false', DEMO_VITE_CACHE: 'node_modules/.vite-demo-e2e' },
+  },
 ];
 
 export default defineConfig({

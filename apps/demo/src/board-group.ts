@@ -1,0 +1,34 @@
+// The one meshraft group of this tab. Created once per page load, outside React, so StrictMode's
+// double mounting never starts two peers. Closing the tab closes the group (leaves the room).
+import { createGroup, type MeshraftGroup } from 'meshraft';
+import { BoardMachine, type Board, type BoardCommand, type BoardQuery } from './board-machine';
+import { groupKey, signalingUrl } from './settings';
+
+export type BoardGroup = MeshraftGroup<BoardCommand, BoardQuery, Board>;
+
+export function startBoardGroup(): { group: BoardGroup; key: string; signaling: string } {
+  const key = groupKey();
+  const signaling = signalingUrl();
+  const group: BoardGroup = createGroup<BoardCommand, BoardQuery, Board>({
+    key,
+    signaling,
+    stateMachine: new BoardMachine(),
+    storage: 'indexeddb',
+  });
+  window.addEventListener('pagehide', (event: PageTransitionEvent) => {
+    // A page kept in the back/forward cache may come back: only a real unload leaves the group.
+    if (!event.persisted) void group.close();
+  });
+  // A different key in the hash means a different board: start over with that group.
+  window.addEventListener('hashchange', () => {
+    if (groupKey() !== key) location.reload();
+  });
+  return { group, key, signaling };
+}
+
+/** Peers this tab has a live, authenticated WebRTC connection to (from the runtime's mesh stats). */
+export async function connectedPeers(group: BoardGroup): Promise<string[]> {
+  const stats = await group.stats();
+  const peers = stats.mesh?.peers;
+  return Array.isArray(peers) ? peers.filter((p): p is string => typeof p === 'string') : [];
+}

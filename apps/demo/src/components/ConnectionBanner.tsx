@@ -1,0 +1,54 @@
+// Banners above the board: connecting, offline (no quorum), or the startup error.
+import { useEffect, useState } from 'react';
+import { useGroupStatus } from '@meshraft/react';
+import type { GroupStatus } from 'meshraft';
+
+const selectConnection = (s: GroupStatus) => ({ online: s.online, closed: s.closed });
+
+export function ConnectionBanner({ started }: { started: Promise<void> }) {
+  const { online, closed } = useGroupStatus(selectConnection);
+  const [startupError, setStartupError] = useState<string | null>(null);
+  // "Connecting" until the first time this tab is online; "offline" after that.
+  const [wasOnline, setWasOnline] = useState(false);
+  useEffect(() => {
+    if (online) setWasOnline(true);
+  }, [online]);
+  useEffect(() => {
+    let current = true;
+    started.catch((error: unknown) => {
+      if (current) setStartupError(error instanceof Error ? error.message : String(error));
+    });
+    return () => {
+      current = false;
+    };
+  }, [started]);
+
+  if (startupError) {
+    return (
+      <div className="banner banner-error" role="alert" data-testid="startup-error">
+        This tab could not join the group: {startupError}. Is the signaling server running?
+      </div>
+    );
+  }
+  if (closed) {
+    return (
+      <div className="banner banner-offline" data-testid="offline-banner" data-state="closed">
+        This tab left the group. Reload to join again.
+      </div>
+    );
+  }
+  if (online) return null;
+  if (!wasOnline) {
+    return (
+      <div className="banner banner-connecting" data-testid="offline-banner" data-state="connecting" role="status">
+        <span className="spinner" aria-hidden="true" /> Joining the group…
+      </div>
+    );
+  }
+  return (
+    <div className="banner banner-offline" data-testid="offline-banner" data-state="offline" role="alert">
+      <strong>Offline:</strong> this tab cannot reach a majority of the group right now. Your edits are kept
+      as pending and sent when the group is back.
+    </div>
+  );
+}

@@ -1,0 +1,215 @@
+// The demo app (apps/demo) driven as a user would, in 3 tabs of one browser profile: only clicks,
+// typing, reloads and closing tabs; everything checked is read from what the page shows.
+// Needs the demo's Vite server (playwright.config.ts webServer, port E2E_DEMO_PORT, default 5189)
+// and the e2e signaling server. Screenshots go to test-results/demo/*.png.
+import { mkdirSync } from 'node:fs';
+import { expect, test, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+import { collectConsoleErrors, uniqueName, type ConsoleErrors } from './support';
+
+const DEMO_ORIGIN = `http://127.0.0.1:${process.env.E2E_DEMO_PORT ?? 5189}`;
+const SCREENSHOTS = 'test-results/demo';
+/** Generous: 2 shared cores, WebRTC setup and elections; we wait for what the page shows, never sleep. */
+const UI = { timeout: 60_000 };
+const COLUMNS = ['todo', 'doing', 'done'] as const;
+
+type Board = Record<(typeof COLUMNS)[number], string[]>;
+
+/**
+ * Noise that is not a failure of the app: a closed tab's peers see its WebRTC connection drop (the
+ * test closes the leader's tab on purpose).
+ */
+const EXPECTED_CONSOLE_NOISE = [/User-Initiated Abort|Close called|ICE connection|connection (failed|closed)/i];
+
+test.describe.configure({ mode: 'serial' });
+
+let context: BrowserContext;
+let watchers: ConsoleErrors[] = [];
+
+test.beforeEach(async ({ browser }) => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  // One browser profile, like a user's tabs: shared IndexedDB, sessionStorage per tab.
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  watchers = [];
+});
+
+test.afterEach(async () => {
+  const errors = watchers.flatMap((w) => w.errors);
+  for (const watcher of watchers) watcher.stop();
+  await context.close();
+  expect(errors, 'console errors in the demo tabs').toEqual([]);
+});
+
+async function openTab(url: string, label: string): Promise<Page> {
+  const page = await context.newPage();
+  watchers.push(collectConsoleErrors(page, { label, ignore: EXPECTED_CONSOLE_NOISE }));
+  await page.goto(url);
+  await expect(page.getByTestId('hint')).toContainText('more tabs');
+  return page;
+}
+
+/** Waits until the tab is online: no offline/connecting banner, a leader named in the panel. */
+async function waitOnline(page: Page): Promise<void> {
+  await expect(page.getByTestId('offline-banner')).toHaveCount(0, UI);
+  await expect(page.getByTestId('leader-id')).not.toHaveText('none', UI);
+}
+
+/** The one member row this tab marks as leader; fails unless there is exactly one. */
+async function leaderRow(page: Page): Promise<string> {
+  const rows = page.locator('[data-testid="member"][data-leader="true"]');
+  await expect(rows).toHaveCount(1, UI);
+  return (await rows.getAttribute('data-peer')) ?? '';
+}
+
+async function selfPeerId(page: Page): Promise<string> {
+  return (await page.getByTestId('self-peer-id').textContent()) ?? '';
+}
+
+async function addCard(page: Page, title: string): Promise<void> {
+  const input = page.getByTestId('new-card-title');
+  await input.click();
+  await input.fill(title);
+  await page.getByTestId('add-card').click();
+  await expect(input).toHaveValue('');
+}
+
+function card(page: Page, title: string) {
+  return page.getByTestId('card').filter({ has: page.getByTestId('card-title').getByText(title, { exact: true }) });
+}
+
+async function expectCardIn(page: Page, title: string, column: (typeof COLUMNS)[number]): Promise<void> {
+  await expect(page.getByTestId(`column-${column}`).getByTestId('card-title').getByText(title, { exact: true })).toHaveCount(1, UI);
+}
+
+async function readBoard(page: Page): Promise<Board> {
+  const board = {} as Board;
+  for (const column of COLUMNS) board[column] = await page.getByTestId(`column-${column}`).getByTestId('card-title').allTextContents();
+  return board;
+}
+
+async function screenshot(page: Page, name: string, testInfo: TestInfo): Promise<void> {
+  const path = `${SCREENSHOTS}/${name}.png`;
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+test('three tabs share one board, survive closing the leader tab, and a reload keeps the board', async ({}, testInfo) => {
+  test.setTimeout(300_000);
+  const url = `${DEMO_ORIGIN}/#${uniqueName('demo-board')}`;
+
+  // 1. The first tab finds an empty room and starts the group; two more tabs join it.
+  const first = await openTab(url, 'tab0');
+  await waitOnline(first);
+  await expect(first.getByTestId('self-role')).toHaveText('this tab: leader', UI);
+  const tabs = [first, await openTab(url, 'tab1'), await openTab(url, 'tab2')];
+  for (const page of tabs) {
+    await waitOnline(page);
+    await expect(page.getByTestId('member'), 'every tab lists all three members').toHaveCount(3, UI);
+  }
+
+  // 2. The cluster panel of every tab shows exactly one leader, and all name the same one.
+  const leaders = await Promise.all(tabs.map(leaderRow));
+  expect(new Set(leaders).size).toBe(1);
+  const ids = await Promise.all(tabs.map(selfPeerId));
+  expect(new Set(ids).size).toBe(3);
+  expect(ids).toContain(leaders[0]);
+
+  // 3. Cards added in one tab appear in the others.
+  await addCard(tabs[1], 'Write the README');
+  await addCard(tabs[2], 'Record a screencast');
+  await addCard(tabs[0], 'Ship the demo');
+  for (const page of tabs) {
+    for (const title of ['Write the README', 'Record a screencast', 'Ship the demo']) await expectCardIn(page, title, 'todo');
+  }
+  // Moving, completing and editing a card in one tab shows in the others.
+  await card(tabs[0], 'Write the README').getByTestId('move-right').click();
+  // A controlled checkbox: it shows the replicated state, so it ticks once the command applied.
+  await card(tabs[2], 'Ship the demo').getByTestId('complete-card').click();
+  await card(tabs[1], 'Record a screencast').getByTestId('edit-card').click();
+  await tabs[1].getByTestId('edit-card-title').fill('Record a short screencast');
+  await tabs[1].getByTestId('save-card').click();
+  for (const page of tabs) {
+    await expectCardIn(page, 'Write the README', 'doing');
+    await expectCardIn(page, 'Ship the demo', 'done');
+    await expectCardIn(page, 'Record a short screencast', 'todo');
+  }
+  for (const [i, page] of tabs.entries()) await screenshot(page, `1-three-tabs-tab${i}`, testInfo);
+
+  // 4. Close the leader's tab (no goodbye): the other two elect a new leader and keep editing.
+  const oldLeader = leaders[0];
+  const leaderTab = tabs[ids.indexOf(oldLeader)];
+  await expect(leaderTab.getByTestId('self-role')).toHaveText('this tab: leader');
+  await leaderTab.close();
+  const survivors = tabs.filter((page) => page !== leaderTab);
+  for (const page of survivors) {
+    await expect(page.getByTestId('leader-id')).not.toHaveText(oldLeader, UI);
+    await waitOnline(page);
+  }
+  const newLeaders = await Promise.all(survivors.map(leaderRow));
+  expect(new Set(newLeaders).size).toBe(1);
+  expect(newLeaders[0]).not.toBe(oldLeader);
+  expect(await Promise.all(survivors.map(selfPeerId))).toContain(newLeaders[0]);
+
+  await addCard(survivors[0], 'Added after the failover');
+  await card(survivors[1], 'Write the README').getByTestId('move-right').click();
+  await card(survivors[0], 'Record a short screencast').getByTestId('delete-card').click();
+  for (const page of survivors) {
+    await expectCardIn(page, 'Added after the failover', 'todo');
+    await expectCardIn(page, 'Write the README', 'done');
+    await expect(card(page, 'Record a short screencast')).toHaveCount(0, UI);
+  }
+  for (const [i, page] of survivors.entries()) await screenshot(page, `2-after-leader-closed-tab${i}`, testInfo);
+
+  // 5. A reloaded tab shows the same board (its log is in IndexedDB; its peer id in sessionStorage).
+  const expected = await readBoard(survivors[1]);
+  expect(expected).toEqual({
+    todo: ['Added after the failover'],
+    doing: [],
+    done: ['Ship the demo', 'Write the README'],
+  });
+  const reloaded = survivors[1];
+  const idBefore = await selfPeerId(reloaded);
+  await reloaded.reload();
+  await expect(reloaded.getByTestId('self-peer-id')).toHaveText(idBefore, UI);
+  for (const column of COLUMNS) {
+    await expect(reloaded.getByTestId(`column-${column}`).getByTestId('card-title')).toHaveText(expected[column], UI);
+  }
+  await waitOnline(reloaded);
+  // And it keeps working with the other tab after the reload.
+  await addCard(reloaded, 'Added after the reload');
+  await expectCardIn(survivors[0], 'Added after the reload', 'todo');
+  await screenshot(reloaded, '3-reloaded-tab', testInfo);
+});
+
+test('a tab that lost its quorum shows the offline banner, keeps edits pending, then offers Retry', async ({}, testInfo) => {
+  // Short edit timeout (a page setting) so the failure shows up quickly.
+  const url = `${DEMO_ORIGIN}/?editTimeoutMs=3000#${uniqueName('demo-offline')}`;
+  const first = await openTab(url, 'tab0');
+  await waitOnline(first);
+  const second = await openTab(url, 'tab1');
+  await waitOnline(second);
+  for (const page of [first, second]) await expect(page.getByTestId('member')).toHaveCount(2, UI);
+  await addCard(second, 'Written while online');
+  await expectCardIn(first, 'Written while online', 'todo');
+
+  // Two members, one left: the remaining tab has no majority and says so.
+  await first.close();
+  await expect(second.getByTestId('offline-banner')).toHaveAttribute('data-state', 'offline', UI);
+  await addCard(second, 'Written while offline');
+  const ghost = second.getByTestId('pending-card').filter({ hasText: 'Written while offline' });
+  await expect(ghost).toHaveAttribute('data-state', 'pending');
+  await screenshot(second, '4-offline-pending', testInfo);
+
+  // It cannot commit: after the edit timeout the edit fails visibly and can be retried.
+  await expect(second.getByTestId('execute-error')).toBeVisible(UI);
+  await expect(ghost).toHaveAttribute('data-state', 'failed');
+  await expect(second.getByTestId('execute-error')).toContainText('1 edit is waiting');
+  await screenshot(second, '5-offline-failed', testInfo);
+  await second.getByTestId('retry').click();
+  await expect(ghost).toHaveAttribute('data-state', 'pending');
+  await expect(second.getByTestId('execute-error')).toBeVisible(UI);
+  await expect(ghost).toHaveAttribute('data-state', 'failed');
+  // Discard drops the edit; the committed card stays.
+  await second.getByTestId('discard').click();
+  await expect(ghost).toHaveCount(0);
+  await expectCardIn(second, 'Written while online', 'todo');
+});

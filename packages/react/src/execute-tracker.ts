@@ -1,0 +1,90 @@
+// The state behind useExecute as a small external store: which commands are in flight, the last
+// error, and every command that failed since the last retry/reset. Kept outside React state so that
+// retry() always sees the current failures (no stale closure) and concurrent calls never lose one.
+import { MeshraftError, type ExecuteOptions, type Group, type IndexRange, type Unexecuted } from '@meshraft/core';
+
+export interface ExecuteState<Cmd> {
+  /** Number of calls (execute / executeMany / retry) in flight. */
+  pending: number;
+  /** Commands of the calls in flight, in call order (e.g. to draw optimistic, greyed-out items). */
+  pendingCommands: readonly Cmd[];
+  /** The last failure, or null. meshraft errors carry `unexecuted` (what was not executed). */
+  error: Error | null;
+  /** Commands of every call that failed since the last retry()/reset(), in call order; null when none. */
+  failed: readonly Cmd[] | null;
+}
+
+interface InFlight<Cmd> {
+  commands: readonly Cmd[];
+}
+
+const idle: ExecuteState<never> = Object.freeze({ pending: 0, pendingCommands: Object.freeze([]), error: null, failed: null });
+
+export class ExecuteTracker<Cmd> {
+  private state: ExecuteState<Cmd> = idle;
+  private readonly inFlight: InFlight<Cmd>[] = [];
+  private readonly listeners = new Set<() => void>();
+
+  getSnapshot = (): ExecuteState<Cmd> => this.state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Tracks one call: pending while `run` is in flight; on failure its commands join `failed`. */
+  async track<T>(commands: readonly Cmd[], run: () => Promise<T>): Promise<T> {
+    const call: InFlight<Cmd> = { commands: [...commands] };
+    this.inFlight.push(call);
+    this.publish({});
+    try {
+      const value = await run();
+      this.remove(call);
+      this.publish({});
+      return value;
+    } catch (thrown) {
+      const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+      this.remove(call);
+      this.publish({ error, failed: [...(this.state.failed ?? []), ...unexecutedCommands(error, call.commands)] });
+      throw error;
+    }
+  }
+
+  /** Executes every failed command again, in one batch; null when nothing failed. */
+  retry(group: Group<Cmd>, options?: ExecuteOptions): Promise<IndexRange> | null {
+    const commands = this.state.failed;
+    if (!commands || commands.length === 0) return null;
+    this.publish({ error: null, failed: null });
+    return this.track(commands, () => group.executeMany([...commands], options));
+  }
+
+  reset(): void {
+    if (this.state.error !== null || this.state.failed !== null) this.publish({ error: null, failed: null });
+  }
+
+  private remove(call: InFlight<Cmd>): void {
+    const at = this.inFlight.indexOf(call);
+    if (at >= 0) this.inFlight.splice(at, 1);
+  }
+
+  private publish(change: Partial<Pick<ExecuteState<Cmd>, 'error' | 'failed'>>): void {
+    this.state = Object.freeze({
+      error: this.state.error,
+      failed: this.state.failed,
+      ...change,
+      pending: this.inFlight.length,
+      pendingCommands: Object.freeze(this.inFlight.flatMap((call) => call.commands)),
+    });
+    for (const listener of [...this.listeners]) listener();
+  }
+}
+
+/**
+ * The commands of a failed call that did not execute: meshraft errors say which (a batch may have
+ * partly applied before the failure); any other error leaves them all.
+ */
+function unexecutedCommands<Cmd>(error: Error, commands: readonly Cmd[]): readonly Cmd[] {
+  if (!(error instanceof MeshraftError) || !('unexecuted' in error)) return commands;
+  const unexecuted = error.unexecuted as Unexecuted<Cmd, unknown>;
+  return unexecuted.kind === 'commands' ? unexecuted.commands : commands;
+}
