@@ -17,6 +17,11 @@ export interface GroupStatus {
   catchUp: CatchUpProgress | null;
   closed: boolean;
   /**
+   * Issue 3 (additive): true while this peer is removed from the group's membership (it left, or
+   * the leader auto-removed it). A browser tab then re-joins under a fresh peer id on its own.
+   */
+  removed?: boolean;
+  /**
    * What other connected peers last reported about themselves (runtime gossip over the mesh;
    * empty for in-process groups). For dashboards only: never used for Raft decisions.
    */

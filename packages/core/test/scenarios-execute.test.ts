@@ -25,16 +25,21 @@ describe('scenario: a lone peer, then joiners (no catch-up needed)', () => {
     const base = (await statusWhere(g0, (s) => s.applied >= 1 && s.applied === s.committed)).committed;
 
     const [g1, g2] = [await cluster.add('n1'), await cluster.add('n2')];
+    // The learners ask to vote and the leader promotes them through the log (issue 3 §3). A probe
+    // command after both promotions commits them too (log order), so later indices are ours alone.
+    await statusWhere(g0, (s) => s.members.voters.length === 3, 10_000, 'promotions');
+    const settled = await g0.execute(0);
+    expect(settled).toBeGreaterThan(base);
     for (const g of [g1, g2]) {
       await within(g.when.online(), 10_000, `${g.peerId} online`);
       expect(g.status.leader).toBe('n0');
-      await statusWhere(g, (s) => s.committed === base && s.applied === base);
-      expect(cluster.counter(g.peerId).applied).toEqual([]);
+      await within(g.when.committed(settled), 10_000, `${g.peerId} applies the probe`);
+      expect(cluster.counter(g.peerId).applied.map((r) => r.amount)).toEqual([0]);
     }
 
     const i1 = await g0.execute(3);
     const i2 = await g0.execute(4);
-    expect([i1, i2]).toEqual([base + 1, base + 2]);
+    expect([i1, i2]).toEqual([settled + 1, settled + 2]);
     expect(g0.status.committed).toBeGreaterThanOrEqual(i2);
     await expect(g0.query('value', 'strong')).resolves.toEqual({ result: 7, position: i2 });
 

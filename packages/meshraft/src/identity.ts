@@ -8,6 +8,7 @@ import type { PeerId } from '@meshraft/core';
 export interface SessionStore {
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;
+  removeItem(key: string): void;
 }
 
 /** The subset of navigator.locks identity needs. */
@@ -52,6 +53,14 @@ export function sessionKey(scope: string): string {
 
 export function lockName(peerId: PeerId): string {
   return `meshraft:peer:${peerId}`;
+}
+
+/**
+ * Drop the stored id of `scope` if it is `peerId` (that peer was removed from the group and can
+ * never rejoin under its id): the next acquireTabIdentity mints a new one.
+ */
+export function forgetTabIdentity(session: SessionStore, scope: string, peerId: PeerId): void {
+  if (session.getItem(sessionKey(scope)) === peerId) session.removeItem(sessionKey(scope));
 }
 
 /** Holds the named lock until release() is called; resolves null when it could not be taken. */

@@ -33,6 +33,8 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown>(options: N
     deriveRoom: (key) => deriveRoomAndAuthKey(key),
     // A Node process has no tabs: without a given peerId, each createGroup is a new peer.
     identity: async () => ({ peerId: mintPeerId(), release: () => {} }),
+    // Nothing to forget: every identity() call mints a new id already.
+    forgetIdentity: () => {},
     openMesh: ({ room, peerId, authKey }) => {
       const deps = loadNodePeerDeps();
       return meshPortFrom(

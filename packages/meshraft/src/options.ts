@@ -36,6 +36,13 @@ export interface CreateGroupOptions<Cmd = unknown, Q = unknown, QR = unknown> {
   bootstrap?: boolean | Membership;
   /** Browser only: run the engine in a dedicated Worker (default true). */
   worker?: boolean;
+  /**
+   * Browser only: when the tab is hidden for good (pagehide), also ask the leader to remove this
+   * peer at once (default false). Off by default because a reload keeps the tab's peer id and must
+   * come back as a member; closed tabs are removed after `config.autoRemoveAfterMs` anyway. A
+   * leader tab always hands leadership over on pagehide.
+   */
+  leaveOnPageHide?: boolean;
   /** Test-only knobs; never set in applications. */
   testing?: TestingOptions;
 }
@@ -62,6 +69,7 @@ export interface ResolvedOptions<Cmd, Q, QR> {
   peerId: PeerId | undefined;
   bootstrap: boolean | Membership | undefined;
   worker: boolean;
+  leaveOnPageHide: boolean;
   testing: TestingOptions;
 }
 
@@ -208,6 +216,7 @@ export function validateOptions<Cmd, Q, QR>(
   validateStateMachine(options.stateMachine);
   const { config, overrides } = validateConfig(options.config);
   if (options.worker !== undefined && typeof options.worker !== 'boolean') fail('`worker` must be a boolean');
+  if (options.leaveOnPageHide !== undefined && typeof options.leaveOnPageHide !== 'boolean') fail('`leaveOnPageHide` must be a boolean');
   const storage = validateStorage(options.storage, environment);
   // A custom Storage object cannot be posted to a Worker: it runs with the engine on this thread.
   const customStorage = typeof storage === 'object';
@@ -224,6 +233,7 @@ export function validateOptions<Cmd, Q, QR>(
     peerId: validatePeerId(options.peerId),
     bootstrap: validateBootstrap(options.bootstrap),
     worker: environment === 'browser' ? options.worker ?? !customStorage : false,
+    leaveOnPageHide: options.leaveOnPageHide === true,
     testing: validateTesting(options.testing),
   };
 }

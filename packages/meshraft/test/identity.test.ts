@@ -34,7 +34,7 @@ function fakeLocks(): LockManagerLike & { held: Set<string> } {
 
 function fakeSession(initial: Record<string, string> = {}): SessionStore & { data: Map<string, string> } {
   const data = new Map(Object.entries(initial));
-  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
+  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
 }
 
 let counter = 0;

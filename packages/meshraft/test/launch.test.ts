@@ -59,6 +59,7 @@ function fakePlatform(mesh: ReturnType<typeof fakeMesh>, log: string[]) {
         peerDown: (id) => engineCalls.push(`down:${id}`),
         frameStats: async () => emptyFrameStats(),
         close: async () => void log.push('close-engine'),
+        onRemoved: () => {},
       };
       return { engine, group: fakeGroup(a.peerId) };
     },

@@ -197,7 +197,8 @@ export function createInProcessCluster<Cmd = unknown, Q = unknown, QR = unknown>
       const peers = [...running.entries()];
       running.clear();
       for (const [id] of peers) network.detach(id);
-      await Promise.all(peers.map(([, peer]) => peer.group.close()));
+      // Tearing the whole cluster down: nobody leaves through the log (there would be no one left).
+      await Promise.all(peers.map(([, peer]) => peer.group.close({ leave: false })));
     },
   };
   return cluster;

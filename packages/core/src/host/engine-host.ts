@@ -2,13 +2,16 @@
 // its ticks, and runs the Ready loop strictly serially:
 //   persist(ready.persist) -> send messages -> post results to the client -> storageDone(token)
 // so that term, vote and entries are durable before any message that depends on them leaves the peer
-// (Raft Fig. 2, "respond to RPCs only after updating stable storage").
+// (Raft Fig. 2, "respond to RPCs only after updating stable storage"). A batch may carry a snapshot
+// and a truncation next to entries; Storage.persist applies it atomically (issue 3 §2).
+// Compaction: the engine's snapshotRequest is passed to the client as 'take-snapshot'; the client's
+// snapshot comes back as 'snapshot' and goes to engine.snapshotTaken().
 import { resolveConfig, type InjectedBugs, type RaftConfig } from '../config';
 import type { RaftEngine, RaftNodeOptions, Ready } from '../engine/api';
 import { RaftNode } from '../engine/raft-node';
 import type { Message } from '../messages';
 import type { PersistBatch, Storage } from '../storage';
-import type { LeadershipPreference, Membership, PeerId, Random } from '../types';
+import type { LeadershipPreference, Membership, PeerId, Random, RaftStatus } from '../types';
 import type { Clock } from './clock';
 import type { PeerTransport } from './peer-transport';
 import type { ClientToHost, HostPort } from './protocol';
@@ -30,6 +33,20 @@ export interface EngineHostOptions {
   createEngine?: (options: RaftNodeOptions) => RaftEngine;
   /** Called with unexpected failures (storage errors) before the host stops. */
   onError?: (error: unknown) => void;
+  /**
+   * Called with every status the engine reports (and once at start). The runtime watches
+   * `status.removed` here: a removed peer can never rejoin under its id (issue 3 §3).
+   */
+  onStatus?: (status: RaftStatus) => void;
+  /** How long close({ leave: true }) waits to be removed; default 2 x (electionTimeoutMs + electionJitterMs). */
+  leaveTimeoutMs?: number;
+}
+
+export interface HostCloseOptions {
+  /** Leave the group through the log first (engine.leave), waiting until removed or leaveTimeoutMs. */
+  leave?: boolean;
+  /** Post 'closed' to the client (default true). False when another host takes over the same port. */
+  notify?: boolean;
 }
 
 /** Counters for observation in tests and the cluster panel. */
@@ -40,6 +57,13 @@ export interface EngineHostStats {
   /** Messages that arrived before start() finished or after the host stopped. */
   messagesDropped: number;
   ticks: number;
+  /** Snapshot requests passed to the client, snapshots handed to the engine, and declines. */
+  snapshotRequests: number;
+  snapshotsTaken: number;
+  snapshotsDeclined: number;
+  /** close({ leave }) outcome: removed through the log, or gave up after leaveTimeoutMs. */
+  leaves: number;
+  leaveTimeouts: number;
 }
 
 /** Replayed committed entries are posted in chunks of this many, to keep each message small. */
@@ -58,7 +82,10 @@ export function isEmptyPersistBatch(batch: PersistBatch): boolean {
 export class EngineHost {
   readonly id: PeerId;
   readonly config: RaftConfig;
-  readonly stats: EngineHostStats = { readies: 0, persists: 0, messagesSent: 0, messagesDropped: 0, ticks: 0 };
+  readonly stats: EngineHostStats = {
+    readies: 0, persists: 0, messagesSent: 0, messagesDropped: 0, ticks: 0,
+    snapshotRequests: 0, snapshotsTaken: 0, snapshotsDeclined: 0, leaves: 0, leaveTimeouts: 0,
+  };
   private engineRef: RaftEngine | null = null;
   private tickHandle: unknown = null;
   private draining = false;
@@ -66,6 +93,12 @@ export class EngineHost {
   private stopped = false;
   /** close() was called: no new input is accepted, the Ready in progress finishes. */
   private closing = false;
+  /** close({ leave }) is waiting to be removed: the engine still runs, client input is ignored. */
+  private leaving = false;
+  private onRemoved: (() => void) | null = null;
+  /** The client's state machine cannot snapshot: never ask it again (the log is not compacted). */
+  private snapshotUnsupported = false;
+  private lastStatus: RaftStatus | null = null;
   /** Highest entry index already posted to the client (replay + engine output). */
   private delivered = 0;
   private transfers = new Map<number, unknown>();
@@ -115,7 +148,9 @@ export class EngineHost {
     if (replay.length > 0) this.delivered = Math.max(this.delivered, replay[replay.length - 1].index);
 
     port.onMessage((message) => this.onClientMessage(message));
-    port.post({ type: 'status', status: this.engineRef.status() });
+    // hasReady() lets the engine derive what its restored log implies (e.g. `removed`) first.
+    this.engineRef.hasReady();
+    this.publishStatus(this.engineRef.status());
     this.scheduleTick();
     this.kick();
   }
@@ -145,15 +180,56 @@ export class EngineHost {
 
   // ---------- lifecycle ----------
 
-  /** Graceful stop: finish the Ready in progress, close storage, tell the client. */
-  async close(requestId: number | null = null): Promise<void> {
+  /** Whether the engine reported that this peer was removed from the group. */
+  get removed(): boolean {
+    return this.lastStatus?.removed === true;
+  }
+
+  /**
+   * Graceful stop: optionally leave the group first, then finish the Ready in progress, close
+   * storage and tell the client.
+   */
+  async close(requestId: number | null = null, options: HostCloseOptions = {}): Promise<void> {
+    if (this.stopped || this.closing || this.leaving) return;
+    if (options.leave) await this.leaveGroup();
     if (this.stopped || this.closing) return;
     this.closing = true;
     this.stopTimers();
     await this.drainDone;
     this.stopped = true;
     await this.options.storage.close();
-    this.options.port.post({ type: 'closed', requestId });
+    if (options.notify !== false) this.options.port.post({ type: 'closed', requestId });
+  }
+
+  /**
+   * Thesis §4.2.2 / issue 3 §3: a leaving peer asks to be removed through the log (the engine hands
+   * leadership over first when it leads). Skipped when there is nobody to hand over to: this peer
+   * is the only voter, not a member, or already removed.
+   */
+  private async leaveGroup(): Promise<void> {
+    const engine = this.engineRef;
+    if (!engine?.leave || this.stopped) return;
+    const { voters, learners } = engine.status().members;
+    const member = voters.includes(this.id) || learners.includes(this.id);
+    if (this.removed || !member || !voters.some((v) => v !== this.id)) return;
+    this.leaving = true;
+    const { clock } = this.options;
+    const limit = this.options.leaveTimeoutMs ?? 2 * (this.config.electionTimeoutMs + this.config.electionJitterMs);
+    await new Promise<void>((resolve) => {
+      const timer = clock.setTimeout(() => {
+        this.stats.leaveTimeouts++;
+        this.onRemoved = null;
+        resolve();
+      }, limit);
+      this.onRemoved = () => {
+        clock.clearTimeout(timer);
+        this.stats.leaves++;
+        resolve();
+      };
+      engine.leave?.(clock.now());
+      this.kick();
+    });
+    this.leaving = false;
   }
 
   /**
@@ -163,12 +239,14 @@ export class EngineHost {
   halt(): void {
     this.stopped = true;
     this.stopTimers();
+    this.onRemoved?.();
+    this.onRemoved = null;
   }
 
   // ---------- internals ----------
 
   private onClientMessage(message: ClientToHost): void {
-    if (!this.running) return;
+    if (!this.running || this.leaving) return;
     const now = this.options.clock.now();
     switch (message.type) {
       case 'propose':
@@ -181,10 +259,15 @@ export class EngineHost {
         this.startTransfer(message.requestId, message.to, now);
         break;
       case 'snapshot':
+        this.stats.snapshotsTaken++;
         this.engine.snapshotTaken(message.snapshot);
         break;
+      case 'snapshot-declined':
+        this.stats.snapshotsDeclined++;
+        if (message.reason === 'unsupported') this.snapshotUnsupported = true;
+        return;
       case 'close':
-        void this.close(message.requestId);
+        void this.close(message.requestId, { leave: message.leave === true });
         return;
     }
     this.kick();
@@ -285,9 +368,29 @@ export class EngineHost {
     for (const r of ready.reads) {
       port.post(r.ok ? { type: 'read-result', requestId: r.requestId, ok: true, index: r.index } : { type: 'read-result', requestId: r.requestId, ok: false, error: r.error });
     }
+    // After the entries it refers to were posted, so the client can answer once it applied them.
+    if (ready.snapshotRequest && !this.snapshotUnsupported) {
+      this.stats.snapshotRequests++;
+      port.post({ type: 'take-snapshot', upTo: ready.snapshotRequest.upTo });
+    }
     if (ready.status) {
-      port.post({ type: 'status', status: ready.status });
+      this.publishStatus(ready.status);
       this.settleTransfers(ready.status.leader);
+    }
+  }
+
+  private publishStatus(status: RaftStatus): void {
+    this.lastStatus = status;
+    this.options.port.post({ type: 'status', status });
+    if (status.removed && this.onRemoved) {
+      const done = this.onRemoved;
+      this.onRemoved = null;
+      done();
+    }
+    try {
+      this.options.onStatus?.(status);
+    } catch (error) {
+      this.options.onError?.(error);
     }
   }
 

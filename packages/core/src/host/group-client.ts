@@ -1,12 +1,19 @@
 // GroupClient: the state-machine half of a peer's runtime (DESIGN §3), implementing the public Group
 // API (DESIGN §4) over a ClientPort to an EngineHost. It applies committed entries (see Applier),
 // and turns proposals / reads into promises. Commands carry a (clientId, seq) tag that stays the same
-// across retries, so a retried command is applied exactly once.
+// across retries, so a retried command is applied exactly once. It answers the host's compaction
+// requests with a snapshot of the state machine plus the exactly-once table (issue 3 §2).
+//
+// The client survives its host being replaced by one with another peer id (the runtime re-joins
+// under a fresh identity after this peer was removed): it adopts the new id from the host's status,
+// keeps its applied state (entries at or below `applied` are the same committed entries on every
+// peer, so they are skipped) and re-sends the requests the old host never answered.
 import { encodeValue } from '../codec/index';
 import { resolveConfig, type RaftConfig } from '../config';
-import { ClosedError, InvalidInputError, TimeoutError } from '../errors';
+import { ClosedError, InvalidInputError, OfflineError, TimeoutError } from '../errors';
 import type { Consistency, ExecuteOptions, Group, GroupStatus, GroupWaiters, IndexRange, QueryResult } from '../group';
 import type { LogEntry, PeerId, Random, RaftStatus, Snapshot, StateMachine } from '../types';
+import { SnapshotTaker } from './snapshot-taker';
 import { Applier, type ApplierStats } from './applier';
 import type { Clock } from './clock';
 import type { ExactlyOnceData, ExactlyOnceLimits } from './exactly-once';
@@ -31,10 +38,20 @@ export interface GroupClientOptions<Cmd, Q, QR> {
 export interface GroupClientStats extends ApplierStats {
   proposalsSent: number;
   retries: number;
+  /** Snapshots produced for the host (compaction) and requests declined. */
+  snapshotsTaken: number;
+  snapshotsDeclined: number;
+}
+
+export interface GroupClientCloseOptions {
+  /**
+   * Leave the group through the log before stopping (default true): the peer is removed from the
+   * membership at once instead of after autoRemoveAfterMs. False keeps it a member (e.g. a restart).
+   */
+  leave?: boolean;
 }
 
 export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown> implements Group<Cmd, Q, QR> {
-  readonly peerId: PeerId;
   /** Tags this client's commands; fresh per GroupClient (a restarted peer gets a new one). */
   readonly clientId: string;
   readonly when: GroupWaiters;
@@ -55,13 +72,15 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown> implements Gr
   private resolveClosed: (() => void) | null = null;
   private proposalsSent = 0;
   private retries = 0;
+  private readonly snapshots: SnapshotTaker;
+  private readonly table = () => this.applier.table.serialize();
 
   constructor(private readonly options: GroupClientOptions<Cmd, Q, QR>) {
-    this.peerId = options.peerId;
     this.config = resolveConfig(options.config);
     const suffix = () => Math.floor(options.random() * 2 ** 32).toString(36);
     this.clientId = `${options.peerId}/${suffix()}${suffix()}`;
     this.store = new StatusStore(options.peerId);
+    this.snapshots = new SnapshotTaker(options.stateMachine as StateMachine<never, unknown, unknown, unknown>, (m) => options.port.post(m));
     this.applier = new Applier<Cmd>(
       options.stateMachine as StateMachine<Cmd, unknown, unknown, unknown>,
       options.clock,
@@ -77,12 +96,23 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown> implements Gr
     options.port.onMessage((message) => this.onHostMessage(message));
   }
 
+  /** This peer's id; changes when the runtime re-joins under a fresh identity after removal. */
+  get peerId(): PeerId {
+    return this.store.current.peerId;
+  }
+
   get status(): GroupStatus {
     return this.store.current;
   }
 
   get stats(): GroupClientStats {
-    return { ...this.applier.stats, proposalsSent: this.proposalsSent, retries: this.retries };
+    return {
+      ...this.applier.stats,
+      proposalsSent: this.proposalsSent,
+      retries: this.retries,
+      snapshotsTaken: this.snapshots.taken,
+      snapshotsDeclined: this.snapshots.declined,
+    };
   }
 
   /** The exactly-once table as plain data (stored next to the user's bytes in snapshots). */
@@ -137,13 +167,16 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown> implements Gr
     });
   }
 
-  /** Graceful close: pending operations reject with ClosedError; resolves once the host stopped. */
-  close(): Promise<void> {
+  /**
+   * Graceful close: pending operations reject with ClosedError; the peer leaves the group (unless
+   * `leave: false`); resolves once the host stopped.
+   */
+  close(options: GroupClientCloseOptions = {}): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = new Promise((resolve) => (this.resolveClosed = resolve));
     this.shutDown();
     this.closeRequestId = this.nextRequestId++;
-    this.options.port.post({ type: 'close', requestId: this.closeRequestId });
+    this.options.port.post({ type: 'close', requestId: this.closeRequestId, leave: options.leave !== false });
     return this.closing;
   }
 
@@ -286,7 +319,8 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown> implements Gr
 
   private afterSlice(): void {
     this.answerReads();
-    this.store.update({ applied: this.applier.applied });
+    this.store.update({ applied: this.applier.applied, committed: Math.max(this.store.current.committed, this.applier.applied) });
+    this.snapshots.maybeTake(this.applier.applied, this.table);
   }
 
   /** Strong reads whose read index is applied are answered from local state (ReadIndex, thesis §6.4). */
@@ -352,13 +386,38 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown> implements Gr
       case 'status':
         this.onStatus(message.status);
         break;
+      case 'take-snapshot':
+        this.snapshots.request(message.upTo, this.applier.applied, this.table);
+        break;
     }
   }
 
   private onStatus(status: RaftStatus): void {
+    if (status.peerId !== this.store.current.peerId) this.onNewHost(status.peerId);
     if (status.leader !== null) this.leaderEpoch++;
-    const { role, term, leader, committed, online, members, catchUp } = status;
-    this.store.update({ role, term, leader, committed, online, members, catchUp });
+    const { role, term, leader, online, members, catchUp } = status;
+    // Everything applied was committed, also while a fresh host (new identity) is still catching up.
+    const committed = Math.max(status.committed, this.applier.applied);
+    this.store.update({ role, term, leader, committed, online, members, catchUp, removed: status.removed === true });
+  }
+
+  /**
+   * A new host (another peer id) took over the port: the old one will never answer what it was
+   * asked, so requests in flight are sent again (same tags: at most once still holds).
+   */
+  private onNewHost(peerId: PeerId): void {
+    this.store.setPeerId(peerId);
+    this.snapshots.reset();
+    for (const [requestId, pending] of [...this.requests]) {
+      if (pending.kind === 'transfer') {
+        this.requests.delete(requestId);
+        pending.reject(new OfflineError('this peer re-joined the group under a new id', { kind: 'none' }));
+        continue;
+      }
+      this.requests.delete(requestId);
+      pending.requestId = null;
+      this.scheduleRetry(pending, true);
+    }
   }
 
   private onTransferResult(message: Extract<HostToClient, { type: 'transfer-result' }>): void {

@@ -8,6 +8,8 @@ export type {
   ReadRequest,
   TransferRequest,
   SnapshotTakenNotice,
+  SnapshotDeclinedNotice,
+  TakeSnapshotRequest,
   CloseRequest,
   ApplyNotice,
   ProposalResultNotice,
@@ -21,8 +23,9 @@ export type {
 } from './protocol';
 export { createInProcessPorts } from './ports';
 export type { PeerTransport } from './peer-transport';
-export { EngineHost, startEngineHost, isEmptyPersistBatch, type EngineHostOptions, type EngineHostStats } from './engine-host';
-export { GroupClient, type GroupClientOptions, type GroupClientStats } from './group-client';
+export { EngineHost, startEngineHost, isEmptyPersistBatch, type EngineHostOptions, type EngineHostStats, type HostCloseOptions } from './engine-host';
+export { GroupClient, type GroupClientCloseOptions, type GroupClientOptions, type GroupClientStats } from './group-client';
+export { SnapshotTaker } from './snapshot-taker';
 export type { ApplierStats } from './applier';
 export { ExactlyOnceTable, defaultExactlyOnceLimits, type ExactlyOnceData, type ExactlyOnceLimits } from './exactly-once';
 export { encodeGroupSnapshot, decodeGroupSnapshot, type GroupSnapshotData } from './group-snapshot';

@@ -28,19 +28,37 @@ export interface TransferRequest {
   to?: PeerId;
 }
 
-/** The state machine produced a snapshot (issue 3: compaction). */
+/**
+ * The state machine produced a snapshot (issue 3: compaction), answering a TakeSnapshotRequest.
+ * Only `meta.index` (the client's applied index) and `data` (encodeGroupSnapshot bytes) matter:
+ * the engine fills in the term and the membership from its log.
+ */
 export interface SnapshotTakenNotice {
   type: 'snapshot';
   snapshot: Snapshot;
 }
 
-/** Shut the host down gracefully (stop ticking, finish the Ready in progress, close storage). */
+/**
+ * The client cannot snapshot: its state machine has no snapshot()/restore() ('unsupported', then
+ * the host never asks again, so the log is never compacted), or snapshot() threw ('failed').
+ */
+export interface SnapshotDeclinedNotice {
+  type: 'snapshot-declined';
+  reason: 'unsupported' | 'failed';
+}
+
+/**
+ * Shut the host down gracefully (stop ticking, finish the Ready in progress, close storage).
+ * With `leave` (default false) the peer first leaves the group through the log (a leader hands
+ * leadership over first) and the host waits until it is removed, or about two election timeouts.
+ */
 export interface CloseRequest {
   type: 'close';
   requestId: number;
+  leave?: boolean;
 }
 
-export type ClientToHost = ProposeRequest | ReadRequest | TransferRequest | SnapshotTakenNotice | CloseRequest;
+export type ClientToHost = ProposeRequest | ReadRequest | TransferRequest | SnapshotTakenNotice | SnapshotDeclinedNotice | CloseRequest;
 
 // ---------- host -> client ----------
 
@@ -66,6 +84,16 @@ export type TransferResultNotice =
   | { type: 'transfer-result'; requestId: number; ok: true; leader: PeerId | null }
   | { type: 'transfer-result'; requestId: number; ok: false; error: 'not-leader' | 'timeout' | 'shutting-down' };
 
+/**
+ * The engine's log outgrew its compaction threshold (Ready.snapshotRequest): once the client has
+ * applied at least `upTo`, it snapshots its state machine and the exactly-once table and answers
+ * with a SnapshotTakenNotice (or a SnapshotDeclinedNotice).
+ */
+export interface TakeSnapshotRequest {
+  type: 'take-snapshot';
+  upTo: number;
+}
+
 export interface StatusNotice {
   type: 'status';
   status: RaftStatus;
@@ -87,6 +115,7 @@ export type HostToClient =
   | ReadResultNotice
   | TransferResultNotice
   | StatusNotice
+  | TakeSnapshotRequest
   | ClosedNotice;
 
 // ---------- ports ----------

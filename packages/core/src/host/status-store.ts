@@ -22,6 +22,7 @@ export function initialGroupStatus(peerId: PeerId): GroupStatus {
     members: Object.freeze({ voters: [], learners: [] }) as Membership,
     catchUp: null,
     closed: false,
+    removed: false,
   });
 }
 
@@ -36,6 +37,7 @@ function sameStatus(a: GroupStatus, b: GroupStatus): boolean {
     a.applied === b.applied &&
     a.online === b.online &&
     a.closed === b.closed &&
+    a.removed === b.removed &&
     sameList(a.members.voters, b.members.voters) &&
     sameList(a.members.learners, b.members.learners) &&
     JSON.stringify(a.catchUp) === JSON.stringify(b.catchUp)
@@ -65,6 +67,11 @@ export class StatusStore {
     if (patch.members) next.members = Object.freeze({ voters: [...patch.members.voters], learners: [...patch.members.learners] });
     this.value = Object.freeze(next);
     this.wake(previous);
+    this.notify();
+    return true;
+  }
+
+  private notify(): void {
     for (const listener of [...this.listeners]) {
       try {
         listener();
@@ -72,7 +79,15 @@ export class StatusStore {
         // A failing listener must not break the client or the other listeners.
       }
     }
-    return true;
+  }
+
+  /** The peer re-joined under a new id (after it was removed): publish the new id. */
+  setPeerId(peerId: PeerId): void {
+    if (peerId === this.value.peerId) return;
+    const previous = this.value;
+    this.value = Object.freeze({ ...this.value, peerId });
+    this.wake(previous);
+    this.notify();
   }
 
   subscribe(listener: () => void): () => void {

@@ -2,7 +2,7 @@
 // thread, engine + IndexedDB in a module Worker (or in-process with `worker: false`).
 import type { StateMachine } from '@meshraft/core';
 import { createPeerMesh, deriveRoomAndAuthKey } from '@meshraft/webrtc';
-import { acquireTabIdentity, mintPeerId, type LockManagerLike } from '../identity';
+import { acquireTabIdentity, forgetTabIdentity, mintPeerId, type LockManagerLike } from '../identity';
 import { validateOptions, type CreateGroupOptions } from '../options';
 import { createClient } from '../runtime/client';
 import { startInProcessEngine } from '../runtime/in-process-engine';
@@ -16,7 +16,7 @@ function tabLocks(): LockManagerLike | null {
 
 export function createGroup<Cmd = unknown, Q = unknown, QR = unknown>(options: CreateGroupOptions<Cmd, Q, QR>): MeshraftGroup<Cmd, Q, QR> {
   const resolved = validateOptions(options, 'browser');
-  return launchGroup<Cmd, Q, QR>(resolved, {
+  const group = launchGroup<Cmd, Q, QR>(resolved, {
     deriveRoom: (key) => deriveRoomAndAuthKey(key),
     async identity(room) {
       const locks = tabLocks();
@@ -24,6 +24,9 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown>(options: C
       // use a fresh id per load rather than risk two live peers sharing one.
       if (!locks || typeof sessionStorage === 'undefined') return { peerId: mintPeerId(), release: () => {} };
       return acquireTabIdentity({ scope: room, session: sessionStorage, locks });
+    },
+    forgetIdentity(room, peerId) {
+      if (typeof sessionStorage !== 'undefined') forgetTabIdentity(sessionStorage, room, peerId);
     },
     openMesh: ({ room, peerId, authKey }) =>
       meshPortFrom(createPeerMesh({ signalingUrl: resolved.signaling, room, peerId, authKey, iceServers: resolved.iceServers })),
@@ -46,4 +49,8 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown>(options: C
       });
     },
   });
+  // A tab going away cannot wait for the Worker: hand leadership over synchronously (handoff.ts).
+  // After close() pageHide() does nothing.
+  if (typeof addEventListener === 'function') addEventListener('pagehide', () => group.pageHide());
+  return group;
 }

@@ -24,6 +24,9 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
   const statsWaiters = new Map<number, (stats: FrameStats | null) => void>();
   let nextStatsId = 1;
   let onClosed: (() => void) | null = null;
+  let removed = false;
+  let onRemoved: (() => void) | null = null;
+  let resetDone: ((error: string | null) => void) | null = null;
   let settleStart: { resolve(): void; reject(error: Error): void } | null = null;
   const startedPromise = new Promise<void>((resolve, reject) => (settleStart = { resolve, reject }));
 
@@ -42,6 +45,14 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
       case 'stats':
         statsWaiters.get(message.requestId)?.(message.stats);
         statsWaiters.delete(message.requestId);
+        return;
+      case 'removed':
+        removed = true;
+        onRemoved?.();
+        return;
+      case 'reset-done':
+        resetDone?.(message.error);
+        resetDone = null;
         return;
       case 'closed':
         onClosed?.();
@@ -84,6 +95,17 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
       return new Promise<FrameStats>((resolve, reject) => {
         statsWaiters.set(requestId, (stats) => (stats ? resolve(stats) : reject(new Error('engine not running'))));
         post({ type: 'stats', requestId });
+      });
+    },
+    onRemoved(handler) {
+      onRemoved = handler;
+      if (removed) handler();
+    },
+    reset(peerId) {
+      removed = false;
+      return new Promise<void>((resolve, reject) => {
+        resetDone = (error) => (error === null ? resolve() : reject(new Error(`engine reset failed: ${error}`)));
+        post({ type: 'reset', peerId });
       });
     },
     async close() {

@@ -24,6 +24,8 @@ export type MainToWorker =
   | { type: 'peer-up'; id: PeerId }
   | { type: 'peer-down'; id: PeerId }
   | { type: 'stats'; requestId: number }
+  /** Start over as `peerId`: delete the removed identity's database, run a fresh engine. */
+  | { type: 'reset'; peerId: PeerId }
   | { type: 'close' };
 
 export type WorkerToMain =
@@ -31,4 +33,7 @@ export type WorkerToMain =
   | { type: 'failed'; message: string }
   | { type: 'send'; to: PeerId; channel: Channel; bytes: ArrayBuffer }
   | { type: 'stats'; requestId: number; stats: FrameStats | null }
+  /** The engine says this peer was removed from the group (it can never rejoin with this id). */
+  | { type: 'removed' }
+  | { type: 'reset-done'; error: string | null }
   | { type: 'closed' };

@@ -6,7 +6,7 @@ import type { HostToClient, ClientToHost } from '@meshraft/core';
 import { transferableBuffer } from '../runtime/transfer';
 import type { EngineSide } from '../runtime/launch';
 import { startEngineRuntime } from '../runtime/engine-runtime';
-import { openStorage } from '../runtime/storage';
+import { openStorage, storageLifecycle } from '../runtime/storage';
 import { portOverMessagePort } from './message-port';
 import type { MainToWorker, WorkerInit, WorkerToMain } from './worker-protocol';
 
@@ -36,7 +36,9 @@ async function start(init: WorkerInit): Promise<void> {
       const buffer = transferableBuffer(bytes);
       post({ type: 'send', to, channel, bytes: buffer }, [buffer]);
     },
+    storageLifecycle: storageLifecycle(init.storage),
   });
+  engine.onRemoved(() => post({ type: 'removed' }));
   for (const id of connected) if (!initialPeers.includes(id)) engine.peerUp(id);
   for (const id of initialPeers) if (!connected.has(id)) engine.peerDown(id);
   post({ type: 'started' });
@@ -65,6 +67,20 @@ scope.onmessage = (event: MessageEvent<MainToWorker>) => {
       return;
     case 'stats':
       void (engine ? engine.frameStats() : Promise.resolve(null)).then((stats) => post({ type: 'stats', requestId: message.requestId, stats }));
+      return;
+    case 'reset':
+      void (async () => {
+        await starting;
+        if (!engine?.reset) return post({ type: 'reset-done', error: 'this engine cannot start over' });
+        // Peers the old identity saw are gone with its mesh; the new one reports its own.
+        connected.clear();
+        try {
+          await engine.reset(message.peerId);
+          post({ type: 'reset-done', error: null });
+        } catch (error) {
+          post({ type: 'reset-done', error: error instanceof Error ? error.message : String(error) });
+        }
+      })();
       return;
     case 'close':
       void (async () => {

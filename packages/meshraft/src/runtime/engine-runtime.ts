@@ -1,5 +1,8 @@
 // The engine side of a peer: EngineHost (engine + storage + ticks) behind a FrameRelay (codec and
 // counters). Runs inside the browser Worker, or in-process in Node and for `worker: false`.
+// It reports when the engine says this peer was removed from the group, and can start over under a
+// new peer id (reset): the old identity's storage is deleted and a fresh host, which joins as a
+// learner and catches up, takes over the same client channel.
 import {
   EngineHost,
   encodeMessage,
@@ -29,6 +32,17 @@ export interface EngineRuntimeOptions {
   peers: PeerId[];
   transmit(to: PeerId, bytes: Uint8Array, channel: Channel): void;
   onError?(error: unknown): void;
+  /**
+   * How to start over under a new id: delete a peer's storage, open a fresh one. Absent (a custom
+   * Storage object, which cannot be re-created) means the peer stays removed.
+   */
+  storageLifecycle?: StorageLifecycle;
+}
+
+export interface StorageLifecycle {
+  open(peerId: PeerId): Promise<Storage>;
+  /** Delete everything stored for `peerId` (its storage is closed first). */
+  forget(peerId: PeerId): Promise<void>;
 }
 
 function decodeFrame(bytes: Uint8Array): DecodeOutcome {
@@ -45,32 +59,62 @@ function randomSeed(): number {
 
 export async function startEngineRuntime(options: EngineRuntimeOptions): Promise<EngineSide> {
   let host: EngineHost | null = null;
+  let removed = false;
+  let onRemoved: (() => void) | null = null;
   const relay = new FrameRelay({
     decode: decodeFrame,
     encode: (message) => encodeMessage(message),
     deliver: (from, message) => host?.receive(from, message),
     transmit: options.transmit,
   });
-  const created = new EngineHost({
-    id: options.peerId,
-    storage: options.storage,
-    transport: { send: (to, message) => relay.outbound(to, message) },
-    port: options.port,
-    clock: realClock,
-    random: seededRandom(randomSeed()),
-    config: options.config,
-    preference: options.preference,
-    bootstrap: options.bootstrap,
-    onError: options.onError,
-  });
-  await created.start();
-  host = created;
-  for (const peer of options.peers) created.peerUp(peer);
+
+  const startHost = async (peerId: PeerId, storage: Storage, bootstrap: Membership | undefined, peers: PeerId[]) => {
+    const created = new EngineHost({
+      id: peerId,
+      storage,
+      transport: { send: (to, message) => relay.outbound(to, message) },
+      port: options.port,
+      clock: realClock,
+      random: seededRandom(randomSeed()),
+      config: options.config,
+      preference: options.preference,
+      bootstrap,
+      onError: options.onError,
+      onStatus: (status) => {
+        if (!status.removed || removed || host !== created) return;
+        removed = true;
+        onRemoved?.();
+      },
+    });
+    host = created;
+    await created.start();
+    for (const peer of peers) created.peerUp(peer);
+    return created;
+  };
+
+  const first = await startHost(options.peerId, options.storage, options.bootstrap, options.peers);
+  let current = first;
+  const lifecycle = options.storageLifecycle;
   return {
     inbound: (from, bytes) => relay.inbound(from, bytes),
-    peerUp: (id) => created.peerUp(id),
-    peerDown: (id) => created.peerDown(id),
+    peerUp: (id) => current.peerUp(id),
+    peerDown: (id) => current.peerDown(id),
     frameStats: async () => relay.stats(),
-    close: () => created.close(),
+    close: () => current.close(),
+    onRemoved(handler) {
+      onRemoved = handler;
+      if (removed) handler();
+    },
+    reset: lifecycle
+      ? async (peerId) => {
+          const old = current;
+          // The client keeps its port: the new host takes it over (no 'closed' notice).
+          await old.close(null, { notify: false });
+          await lifecycle.forget(old.id);
+          removed = false;
+          // A peer re-joining under a new id never bootstraps: it is added by the leader.
+          current = await startHost(peerId, await lifecycle.open(peerId), undefined, []);
+        }
+      : undefined,
   };
 }

@@ -37,6 +37,9 @@ export class FrameRelay {
     const message = outcome.message;
     const entries = message.type === 'AppendEntries' || message.type === 'FetchEntriesResponse' ? message.entries.length : 0;
     this.counters.accepted(from, bytes.byteLength, entries);
+    if ((message.type === 'FetchEntriesResponse' && entries > 0) || (message.type === 'FetchSnapshotResponse' && message.data.byteLength > 0)) {
+      this.counters.catchUpChunk(from);
+    }
     this.options.deliver(from, outcome.message);
   }
 

@@ -18,10 +18,12 @@ export interface FrameStats {
   encodeFailed: number;
   /** Log entries received (AppendEntries + catch-up replies): shows how much of a log was refetched. */
   entriesIn: number;
+  /** Catch-up replies that carried data (entries or snapshot bytes), by sender: who served this peer. */
+  catchUpChunksFrom: Record<PeerId, number>;
 }
 
 export function emptyFrameStats(): FrameStats {
-  return { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, sentOn: { control: 0, bulk: 0 }, droppedTotal: 0, dropped: {}, acceptedFrom: {}, entriesIn: 0, encodeFailed: 0 };
+  return { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, sentOn: { control: 0, bulk: 0 }, droppedTotal: 0, dropped: {}, acceptedFrom: {}, entriesIn: 0, encodeFailed: 0, catchUpChunksFrom: {} };
 }
 
 export class FrameCounters {
@@ -32,6 +34,11 @@ export class FrameCounters {
     this.stats.entriesIn += entries;
     this.stats.bytesIn += bytes;
     this.stats.acceptedFrom[from] = (this.stats.acceptedFrom[from] ?? 0) + 1;
+  }
+
+  /** A catch-up reply with data arrived from `from`. */
+  catchUpChunk(from: PeerId): void {
+    this.stats.catchUpChunksFrom[from] = (this.stats.catchUpChunksFrom[from] ?? 0) + 1;
   }
 
   dropped(reason: DecodeErrorReason, bytes: number): void {
@@ -57,6 +64,7 @@ export class FrameCounters {
       sentOn: { ...this.stats.sentOn },
       dropped: { ...this.stats.dropped },
       acceptedFrom: { ...this.stats.acceptedFrom },
+      catchUpChunksFrom: { ...this.stats.catchUpChunksFrom },
     };
   }
 }

@@ -3,19 +3,21 @@
 import { createInProcessPorts, type Group, type LeadershipPreference, type RaftConfig, type StateMachine } from '@meshraft/core';
 import type { StorageOption } from '../options';
 import { createClient } from './client';
-import { startEngineRuntime } from './engine-runtime';
+import { startEngineRuntime, type StorageLifecycle } from './engine-runtime';
 import type { EngineSide, StartEngineArgs } from './launch';
-import { openStorage } from './storage';
+import { openStorage, storageLifecycle } from './storage';
 
 export interface InProcessArgs<Cmd, Q, QR> extends StartEngineArgs {
   storage: StorageOption;
   preference: LeadershipPreference;
   config: Partial<RaftConfig>;
   stateMachine: StateMachine<Cmd, Q, unknown, QR>;
+  /** Overrides how storage is opened / deleted per peer id (tests); default from `storage`. */
+  storageLifecycle?: StorageLifecycle;
 }
 
 export async function startInProcessEngine<Cmd, Q, QR>(args: InProcessArgs<Cmd, Q, QR>): Promise<{ engine: EngineSide; group: Group<Cmd, Q, QR> }> {
-  const storage = await openStorage(args.storage, args.peerId);
+  const storage = args.storageLifecycle ? await args.storageLifecycle.open(args.peerId) : await openStorage(args.storage, args.peerId);
   const ports = createInProcessPorts();
   const group = createClient(ports.client, args.stateMachine, args.peerId, args.config);
   const engine = await startEngineRuntime({
@@ -27,6 +29,7 @@ export async function startInProcessEngine<Cmd, Q, QR>(args: InProcessArgs<Cmd, 
     bootstrap: args.bootstrap,
     peers: args.peers,
     transmit: args.transmit,
+    storageLifecycle: args.storageLifecycle ?? storageLifecycle(args.storage),
   });
   return { engine, group };
 }

@@ -1,0 +1,151 @@
+// The runtime with real engines in one process (launchGroup + in-process engines + an in-memory
+// mesh): bootstrap of the first peer only, joining through the log, close() leaving the group, and
+// a removed peer dropping its identity and re-joining under a fresh one, both when it learns of its
+// removal while running and when its restored log already says so at start (issue 3 §3, item 7).
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryStorage, type PeerId, type PersistedState, type StateMachine } from '@meshraft/core';
+import { validateOptions } from '../src/options';
+import { startInProcessEngine } from '../src/runtime/in-process-engine';
+import { launchGroup, type MeshraftGroup } from '../src/runtime/launch';
+import { MemoryMeshHub } from './support/memory-mesh';
+
+class Sum implements StateMachine<number, 'sum' | 'applies', void, number> {
+  sum = 0;
+  applies = 0;
+  apply(n: number): void {
+    this.sum += n;
+    this.applies++;
+  }
+  query(q: 'sum' | 'applies'): number {
+    return q === 'sum' ? this.sum : this.applies;
+  }
+}
+
+type G = MeshraftGroup<number, 'sum' | 'applies', number>;
+const CONFIG = { electionTimeoutMs: 300, electionJitterMs: 150, heartbeatMs: 40, bootstrapDelayMs: 100, autoRemoveAfterMs: 1500, forwardTimeoutMs: 2000 };
+
+let groups: G[] = [];
+afterEach(async () => {
+  await Promise.all(groups.splice(0).map((g) => g.close()));
+});
+
+/** Storages by peer id, kept across restarts like IndexedDB databases; forget() deletes one. */
+class Disks {
+  readonly stores = new Map<PeerId, MemoryStorage>();
+  readonly forgotten = new Map<PeerId, PersistedState>();
+  lifecycle = {
+    open: async (id: PeerId) => {
+      const existing = this.stores.get(id);
+      const storage = existing ? MemoryStorage.from(existing.dump()) : new MemoryStorage();
+      this.stores.set(id, storage);
+      return storage;
+    },
+    forget: async (id: PeerId) => {
+      const store = this.stores.get(id);
+      if (store) this.forgotten.set(id, store.dump());
+      this.stores.delete(id);
+    },
+  };
+}
+
+function launch(hub: MemoryMeshHub, disks: Disks, ids: PeerId[], sm = new Sum()): { group: G; sm: Sum; forgotIds: PeerId[] } {
+  let next = 0;
+  const forgotIds: PeerId[] = [];
+  const options = validateOptions<number, 'sum' | 'applies', number>({ key: 'k', signaling: 'http://127.0.0.1:1', stateMachine: sm, config: CONFIG }, 'node');
+  const group = launchGroup(options, {
+    deriveRoom: async () => ({ room: 'room-0000000000000000', authKey: new Uint8Array([1]) }),
+    identity: async () => {
+      const peerId = ids[next++];
+      if (!peerId) throw new Error('test ran out of scripted peer ids');
+      return { peerId, release: () => {} };
+    },
+    forgetIdentity: (_room, peerId) => void forgotIds.push(peerId),
+    openMesh: ({ peerId }) => hub.open(peerId),
+    startEngine: (args) =>
+      startInProcessEngine({ ...args, storage: 'memory', preference: 'normal', config: CONFIG, stateMachine: sm, storageLifecycle: disks.lifecycle }),
+  });
+  groups.push(group);
+  return { group, sm, forgotIds };
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const members = (g: G) => [...g.status.members.voters, ...g.status.members.learners];
+
+async function formGroup(hub: MemoryMeshHub, disks: Disks) {
+  const a = launch(hub, disks, ['a']);
+  await a.group.started;
+  await until(() => a.group.status.role === 'leader', 'a leads');
+  const b = launch(hub, disks, ['b']);
+  const c = launch(hub, disks, ['c']);
+  await Promise.all([b.group.started, c.group.started]);
+  await until(() => a.group.status.members.voters.length === 3 && b.group.status.online && c.group.status.online, 'three voters');
+  return { a, b, c };
+}
+
+describe('runtime with real engines', () => {
+  it('only the first peer bootstraps; the others join through the log; close() leaves', async () => {
+    const hub = new MemoryMeshHub();
+    const disks = new Disks();
+    const { a, b, c } = await formGroup(hub, disks);
+    expect((await a.group.stats()).bootstrapped).toBe(true);
+    expect((await b.group.stats()).bootstrapped).toBe(false);
+    expect((await c.group.stats()).bootstrapped).toBe(false);
+    expect(a.group.status.members.voters).toHaveLength(3); // exactly one configuration with everyone
+
+    const end = (await b.group.executeMany([1, 2, 3])).end;
+    await until(() => c.group.status.applied >= end, 'c applies');
+    await c.group.close();
+    groups = groups.filter((g) => g !== c.group);
+    await until(() => !members(a.group).includes('c'), 'c left through the log');
+    expect(members(a.group)).toEqual(expect.arrayContaining(['a', 'b']));
+  });
+
+  it('a peer removed while running re-joins under a fresh id; one restored as removed does so at start', async () => {
+    const hub = new MemoryMeshHub();
+    const disks = new Disks();
+    const { a, b } = await formGroup(hub, disks);
+
+    // 'd' joins, then is cut off for longer than autoRemoveAfterMs: the leader removes it.
+    const d = launch(hub, disks, ['d', 'd2']);
+    await d.group.started;
+    await until(() => a.group.status.members.voters.includes('d') || a.group.status.members.learners.includes('d'), 'd joined');
+    const first = (await a.group.executeMany([10, 20])).end;
+    await until(() => d.group.status.applied >= first, 'd applies');
+    hub.partition('d');
+    await until(() => !members(a.group).includes('d'), 'leader auto-removes d', 20_000);
+    const second = (await b.group.executeMany([5])).end;
+
+    // Reconnected, d learns it was removed, drops the id (storage deleted) and joins as d2.
+    hub.heal('d');
+    await until(() => d.group.peerId === 'd2' && d.group.status.online, 'd re-joins as d2', 20_000);
+    expect(d.forgotIds).toEqual(['d']);
+    expect(disks.forgotten.has('d')).toBe(true);
+    expect(await d.group.stats()).toMatchObject({ peerId: 'd2', rejoins: 1, retiredPeerIds: ['d'] });
+    await until(() => members(a.group).includes('d2'), 'leader adds d2');
+    await until(() => d.group.status.applied >= second, 'd2 catches up');
+    // Nothing applied twice: the client skipped what the old identity had applied.
+    expect((await d.group.query('sum', 'weak')).result).toBe(35);
+    expect((await d.group.query('applies', 'weak')).result).toBe(3);
+    const third = await d.group.execute(100);
+    await until(() => a.group.status.applied >= third, "a applies d2's command");
+    expect((await a.group.query('sum', 'weak')).result).toBe(135);
+
+    // The log 'd' had when its identity was dropped says it was removed: a restart from it re-joins at once.
+    const restored = disks.forgotten.get('d')!;
+    disks.stores.set('d', MemoryStorage.from(restored));
+    const again = launch(hub, disks, ['d', 'd3']);
+    await again.group.started;
+    await until(() => again.group.peerId === 'd3' && again.group.status.online, 'restored d re-joins as d3', 20_000);
+    expect(again.forgotIds).toEqual(['d']);
+    await until(() => again.group.status.applied >= third, 'd3 catches up');
+    expect((await again.group.query('sum', 'weak')).result).toBe(135);
+    expect((await again.group.query('applies', 'weak')).result).toBe(4);
+  });
+});

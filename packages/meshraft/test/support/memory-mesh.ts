@@ -1,0 +1,87 @@
+// An in-memory stand-in for the WebRTC mesh (MeshPort), so launchGroup can run real engines in one
+// Node process without signaling or WebRTC: peers that opened the hub see each other (peer-up on
+// both sides), frames are delivered asynchronously and in order, and a peer can be cut off and
+// reconnected (a network partition as the runtime sees it: peer-down, then peer-up).
+import type { PeerId } from '@meshraft/core';
+import type { MeshPort } from '../../src/runtime/mesh-port';
+
+interface Member {
+  id: PeerId;
+  open: boolean;
+  up: Array<(id: PeerId) => void>;
+  down: Array<(id: PeerId) => void>;
+  message: Array<(from: PeerId, bytes: Uint8Array) => void>;
+}
+
+export class MemoryMeshHub {
+  private readonly members = new Map<PeerId, Member>();
+  private readonly cut = new Set<PeerId>();
+  framesDelivered = 0;
+
+  private linked(a: Member, b: Member): boolean {
+    return a.open && b.open && a.id !== b.id && !this.cut.has(a.id) && !this.cut.has(b.id);
+  }
+
+  private connect(a: Member, b: Member): void {
+    if (!this.linked(a, b)) return;
+    for (const h of a.up) h(b.id);
+    for (const h of b.up) h(a.id);
+  }
+
+  private disconnect(a: Member, b: Member): void {
+    for (const h of a.down) h(b.id);
+    for (const h of b.down) h(a.id);
+  }
+
+  open(id: PeerId): MeshPort {
+    const me: Member = { id, open: true, up: [], down: [], message: [] };
+    const present = [...this.members.values()].filter((m) => m.open).map((m) => m.id);
+    this.members.set(id, me);
+    const joined = new Promise<{ peers: PeerId[] }>((resolve) =>
+      setTimeout(() => {
+        resolve({ peers: present });
+        // Connections come up after the join answer, like data channels after signaling.
+        setTimeout(() => {
+          for (const other of this.members.values()) if (other !== me) this.connect(me, other);
+        }, 5);
+      }, 1),
+    );
+    return {
+      joined,
+      onMessage: (h) => void me.message.push(h),
+      onPeerUp: (h) => void me.up.push(h),
+      onPeerDown: (h) => void me.down.push(h),
+      send: (to, bytes) => {
+        const target = this.members.get(to);
+        if (!target || !this.linked(me, target)) return;
+        const copy = bytes.slice();
+        setTimeout(() => {
+          if (!this.linked(me, target)) return;
+          this.framesDelivered++;
+          for (const h of target.message) h(id, copy);
+        }, 0);
+      },
+      stats: () => ({ hub: true }),
+      close: () => {
+        if (!me.open) return;
+        for (const other of this.members.values()) if (this.linked(me, other)) this.disconnect(me, other);
+        me.open = false;
+        this.members.delete(id);
+      },
+    };
+  }
+
+  /** Cut `id` off from everyone (both sides see peer-down). */
+  partition(id: PeerId): void {
+    const me = this.members.get(id);
+    if (!me || this.cut.has(id)) return;
+    for (const other of this.members.values()) if (this.linked(me, other)) this.disconnect(me, other);
+    this.cut.add(id);
+  }
+
+  heal(id: PeerId): void {
+    if (!this.cut.delete(id)) return;
+    const me = this.members.get(id);
+    if (me) for (const other of this.members.values()) this.connect(me, other);
+  }
+}
