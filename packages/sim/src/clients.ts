@@ -49,7 +49,8 @@ export class ClientDriver {
   constructor(
     private readonly queue: EventQueue,
     private readonly dice: Dice,
-    private readonly peers: SimPeer[],
+    /** The peers clients may talk to now (the set changes in churn runs). */
+    private readonly peers: () => SimPeer[],
     private readonly plan: ClientPlan,
     private readonly trace: Trace,
   ) {
@@ -147,12 +148,13 @@ export class ClientDriver {
   }
 
   private choosePeer(): SimPeer {
+    const peers = this.peers();
     const rate = this.plan.preferLeaderRate ?? 0;
     if (rate > 0 && this.dice.chance(rate)) {
-      const leader = this.peers.find((p) => p.lastStatus?.role === 'leader');
+      const leader = peers.find((p) => p.lastStatus?.role === 'leader');
       if (leader) return leader;
     }
-    return this.dice.pick(this.peers);
+    return this.dice.pick(peers);
   }
 
   private finish(client: Client, op: RunningOp, output: KvOutput | null): void {

@@ -1,6 +1,8 @@
 // A peer's simulated disk: the PersistedState that survives a crash. The simulator applies a
 // Ready's PersistBatch here only when its simulated fsync completes; anything not yet applied is
-// lost on a crash. Everything is deep-copied in and out, so an engine can never alias the disk.
+// lost on a crash. A batch is applied atomically: it is worked out on copies and swapped in only
+// when the whole of it is valid, so a crash (or a contract error) leaves all or nothing of it.
+// Everything is deep-copied in and out, so an engine can never alias the disk.
 import type { HardState, LogEntry, PersistBatch, PersistedState, Snapshot } from '@meshraft/core';
 
 export function cloneEntry(entry: LogEntry): LogEntry {
@@ -16,71 +18,102 @@ export function cloneEntry(entry: LogEntry): LogEntry {
   }
 }
 
-function cloneSnapshot(s: Snapshot): Snapshot {
+export function cloneSnapshot(s: Snapshot): Snapshot {
   return { meta: { ...s.meta, membership: { voters: [...s.meta.membership.voters], learners: [...s.meta.membership.learners] } }, data: s.data.slice() };
 }
 
 /** Thrown when a batch breaks the Storage contract (gap, wrong order): the simulator reports it. */
 export class StorageContractError extends Error {}
 
+interface DiskImage {
+  hard: HardState;
+  snap: Snapshot | null;
+  /** Entries after the snapshot, contiguous; log[0].index === firstIndex. */
+  log: LogEntry[];
+  firstIndex: number;
+}
+
 export class DurableStore {
-  private hard: HardState = { term: 0, vote: null, commit: 0 };
-  private snap: Snapshot | null = null;
-  /** Entries after the snapshot, contiguous; entries[0].index === firstIndex. */
-  private log: LogEntry[] = [];
-  private firstIndex = 1;
+  private image: DiskImage = { hard: { term: 0, vote: null, commit: 0 }, snap: null, log: [], firstIndex: 1 };
 
   get hardState(): HardState {
-    return this.hard;
+    return this.image.hard;
+  }
+
+  /** Index covered by the stored snapshot (0 without one). */
+  get snapshotIndex(): number {
+    return this.image.snap?.meta.index ?? 0;
+  }
+
+  get snapshot(): Snapshot | null {
+    return this.image.snap;
   }
 
   lastIndex(): number {
-    return this.firstIndex + this.log.length - 1;
+    return this.image.firstIndex + this.image.log.length - 1;
   }
 
   entryAt(index: number): LogEntry | undefined {
-    return this.log[index - this.firstIndex];
+    return this.image.log[index - this.image.firstIndex];
   }
 
-  /** Applies a batch in the documented order; returns the entries removed by truncation. */
+  /** Term at `index`, including the snapshot's boundary entry; undefined when not held. */
+  termAt(index: number): number | undefined {
+    if (index === 0) return 0;
+    const snap = this.image.snap;
+    if (snap && index === snap.meta.index) return snap.meta.term;
+    return this.entryAt(index)?.term;
+  }
+
+  /**
+   * Applies a batch in the documented order (snapshot, truncateFrom, entries, hardState, compactTo)
+   * as one atomic unit; returns the entries it removed by truncation (not those a snapshot covers).
+   */
   apply(batch: PersistBatch): LogEntry[] {
+    const next: DiskImage = { ...this.image, log: this.image.log };
     let removed: LogEntry[] = [];
     if (batch.snapshot) {
-      const index = batch.snapshot.meta.index;
-      this.snap = cloneSnapshot(batch.snapshot);
-      this.log = this.log.filter((e) => e.index > index);
-      this.firstIndex = index + 1;
-      if (this.log.length > 0 && this.log[0].index !== this.firstIndex) this.log = [];
+      const { index, term } = batch.snapshot.meta;
+      // §7: keep the entries after the snapshot only when the log agrees with it at its index.
+      const agrees = this.termAt(index) === term;
+      next.snap = cloneSnapshot(batch.snapshot);
+      next.log = agrees ? next.log.filter((e) => e.index > index) : [];
+      next.firstIndex = index + 1;
+      if (!agrees) removed = this.image.log.filter((e) => e.index > index);
     }
-    if (batch.truncateFrom !== undefined && batch.truncateFrom <= this.lastIndex()) {
-      const keep = Math.max(0, batch.truncateFrom - this.firstIndex);
-      removed = this.log.slice(keep);
-      this.log = this.log.slice(0, keep);
+    const last = () => next.firstIndex + next.log.length - 1;
+    if (batch.truncateFrom !== undefined && batch.truncateFrom <= last()) {
+      const keep = Math.max(0, batch.truncateFrom - next.firstIndex);
+      removed = [...removed, ...next.log.slice(keep)];
+      next.log = next.log.slice(0, keep);
     }
-    for (const entry of batch.entries) {
-      if (entry.index !== this.lastIndex() + 1) {
-        throw new StorageContractError(`append of index ${entry.index} after last index ${this.lastIndex()}`);
+    if (batch.entries.length > 0) {
+      next.log = [...next.log];
+      for (const entry of batch.entries) {
+        if (entry.index !== last() + 1) throw new StorageContractError(`append of index ${entry.index} after last index ${last()}`);
+        next.log.push(cloneEntry(entry));
       }
-      this.log.push(cloneEntry(entry));
     }
-    if (batch.hardState) this.hard = { ...batch.hardState };
-    if (batch.compactTo !== undefined && batch.compactTo >= this.firstIndex) {
-      const drop = Math.min(this.log.length, batch.compactTo - this.firstIndex + 1);
-      this.log = this.log.slice(drop);
-      this.firstIndex += drop;
+    if (batch.hardState) next.hard = { ...batch.hardState };
+    if (batch.compactTo !== undefined && batch.compactTo >= next.firstIndex) {
+      const drop = Math.min(next.log.length, batch.compactTo - next.firstIndex + 1);
+      next.log = next.log.slice(drop);
+      next.firstIndex += drop;
     }
+    this.image = next; // all of the batch, at once
     return removed;
   }
 
   /** What storage.load() would return after a restart (a deep copy). */
   load(): PersistedState {
-    return { hardState: { ...this.hard }, snapshot: this.snap ? cloneSnapshot(this.snap) : null, entries: this.log.map(cloneEntry) };
+    const { hard, snap, log } = this.image;
+    return { hardState: { ...hard }, snapshot: snap ? cloneSnapshot(snap) : null, entries: log.map(cloneEntry) };
   }
 
-  /** Committed entries a restarted peer replays into its state machine. */
+  /** Committed entries after the snapshot, which a restarted peer replays into its state machine. */
   committedEntries(): LogEntry[] {
-    const upTo = Math.min(this.hard.commit, this.lastIndex());
-    return this.log.filter((e) => e.index <= upTo);
+    const upTo = Math.min(this.image.hard.commit, this.lastIndex());
+    return this.image.log.filter((e) => e.index <= upTo);
   }
 }
 

@@ -4,6 +4,7 @@
 // Triggers react to the cluster (a new leader, a granted vote) to provoke specific Raft bugs.
 // At `healAt` every fault is undone, and the liveness phase starts.
 import type { PeerId } from '@meshraft/core';
+import type { Cluster } from './cluster';
 import type { EventQueue } from './event-queue';
 import type { LinkQuality, SimNetwork } from './network';
 import type { Dice } from './seeds';
@@ -41,22 +42,33 @@ export interface FaultPlan {
   downtimeMs: [number, number];
   degraded: LinkQuality;
   triggers?: FaultTriggers;
+  /**
+   * At heal, tell every running peer that every other one is reachable again (peerUp), as a
+   * transport re-establishing its links would. Lets a peer removed while cut off learn it.
+   */
+  reconnectOnHeal?: boolean;
 }
 
-export class FaultInjector implements PeerEvents {
+export class FaultInjector implements Omit<PeerEvents, 'removed'> {
   healed = false;
   readonly counts: Partial<Record<FaultKind | 'trigger', number>> = {};
-  private readonly ids: PeerId[];
 
   constructor(
     private readonly queue: EventQueue,
     private readonly dice: Dice,
-    private readonly peers: SimPeer[],
+    private readonly cluster: Cluster,
     private readonly network: SimNetwork,
     private readonly trace: Trace,
     private readonly plan: FaultPlan,
-  ) {
-    this.ids = peers.map((p) => p.id);
+  ) {}
+
+  /** Peers faults act on: joined and not retired (the set grows and shrinks in churn runs). */
+  private get peers(): SimPeer[] {
+    return this.cluster.active();
+  }
+
+  private get ids(): PeerId[] {
+    return this.peers.map((p) => p.id);
   }
 
   start(): void {
@@ -103,14 +115,16 @@ export class FaultInjector implements PeerEvents {
   private inject(kind: FaultKind): void {
     switch (kind) {
       case 'partition': {
-        const side = this.dice.shuffle([...this.ids]).slice(0, this.dice.int(1, Math.floor(this.ids.length / 2)));
+        const ids = this.ids;
+        const side = this.dice.shuffle([...ids]).slice(0, this.dice.int(1, Math.floor(ids.length / 2)));
         this.note(kind, `partition {${side.join(',')}} | rest`);
         this.cutBoth(side, this.duration());
         return;
       }
       case 'one-way': {
-        const from = this.dice.pick(this.ids);
-        const to = this.dice.pick(this.ids.filter((id) => id !== from));
+        const ids = this.ids;
+        const from = this.dice.pick(ids);
+        const to = this.dice.pick(ids.filter((id) => id !== from));
         const ms = this.duration();
         this.note(kind, `one-way cut ${from} -> ${to}`);
         this.network.cut(from, to);
@@ -164,7 +178,8 @@ export class FaultInjector implements PeerEvents {
 
   private cutBoth(side: PeerId[], ms: number): void {
     const pairs: Array<[PeerId, PeerId]> = [];
-    for (const a of side) for (const b of this.ids) if (!side.includes(b)) pairs.push([a, b], [b, a]);
+    const ids = this.ids;
+    for (const a of side) for (const b of ids) if (!side.includes(b)) pairs.push([a, b], [b, a]);
     for (const [a, b] of pairs) this.network.cut(a, b);
     this.later(ms, () => {
       for (const [a, b] of pairs) this.network.restore(a, b);
@@ -174,19 +189,8 @@ export class FaultInjector implements PeerEvents {
   private crash(peer: SimPeer, downtime: number, kind: FaultKind | 'trigger'): void {
     if (!peer.isUp) return;
     this.note(kind, `crash ${peer.id} for ${downtime}ms`);
-    peer.crash();
-    for (const other of this.peers) if (other !== peer) other.peerDown(peer.id);
-    this.later(downtime, () => this.restart(peer));
-  }
-
-  private restart(peer: SimPeer): void {
-    if (peer.isUp) return;
-    peer.start();
-    for (const other of this.peers) {
-      if (other === peer || !other.isUp) continue;
-      other.peerUp(peer.id);
-      peer.peerUp(other.id);
-    }
+    this.cluster.crash(peer);
+    this.later(downtime, () => this.cluster.restart(peer));
   }
 
   /** Undo every fault: links, crashed and paused peers, link quality. */
@@ -195,9 +199,10 @@ export class FaultInjector implements PeerEvents {
     this.trace.record(this.queue.now, 'net', 'heal all faults');
     this.network.healAll();
     for (const p of this.peers) {
-      if (!p.isUp) this.restart(p);
+      if (!p.isUp) this.cluster.restart(p);
       else if (p.paused) p.resume();
     }
+    if (this.plan.reconnectOnHeal) this.cluster.reconnectAll();
   }
 
   // ---------- triggers ----------

@@ -7,3 +7,5 @@ export { InvariantMonitor, fingerprint, type InvariantName, type Violation } fro
 export type { FaultKind, FaultPlan, FaultTriggers } from './faults';
 export type { LinkQuality } from './network';
 export type { ClientPlan } from './clients';
+export type { ChurnPlan, MembershipCounts } from './churn';
+export { KvStore, KvSnapshotError } from './kv-store';

@@ -1,7 +1,10 @@
 // Safety invariants checked after every simulation step (Raft paper Fig. 3 plus the durability
 // rules of DESIGN §2). The monitor is incremental: peers report persists, applies and status as
 // they happen, and each report is checked against what was seen before, over all time.
-import type { LogEntry, PeerId, PersistBatch, RaftStatus } from '@meshraft/core';
+// With compaction (Raft §7) a peer no longer holds entries at or below its snapshot index: per-peer
+// comparisons skip those, while the monitor's own record of every committed entry (index, term,
+// content) and of the state machine image at snapshot points keeps the global checks whole.
+import type { LogEntry, Membership, PeerId, PersistBatch, RaftStatus, Snapshot } from '@meshraft/core';
 import type { DurableStore } from './durable-store';
 
 export type InvariantName =
@@ -14,6 +17,7 @@ export type InvariantName =
   | 'applied-monotonic'
   | 'apply-gap'
   | 'term-monotonic'
+  | 'snapshot-mismatch'
   | 'storage-contract'
   | 'engine-error'
   | 'liveness'
@@ -32,6 +36,8 @@ export interface MonitoredPeer {
   readonly durable: DurableStore;
   /** Term of the entry at `index` in the running engine's log (undefined when absent). */
   liveTermAt(index: number): number | undefined;
+  /** The running engine's compaction point: entries at or below it are no longer held. */
+  liveSnapshotIndex(): number;
 }
 
 interface CommittedRecord {
@@ -69,6 +75,10 @@ export class InvariantMonitor {
   /** Every entry known to be committed (applied anywhere, or under a durable commit index). */
   private readonly committed = new Map<number, CommittedRecord>();
   private readonly progress = new Map<PeerId, { incarnation: number; committed: number; applied: number }>();
+  /** Committed configuration entries by index (membership history, for stats and snapshot checks). */
+  private readonly configs = new Map<number, Membership>();
+  /** State machine fingerprint at an index, as first seen in a snapshot taken or installed. */
+  private readonly states = new Map<number, { fp: string; by: string }>();
 
   constructor(private readonly now: () => number) {}
 
@@ -101,8 +111,10 @@ export class InvariantMonitor {
 
   /** §5.4: a leader of term T holds every entry committed in an earlier term. */
   private checkLeaderCompleteness(peer: MonitoredPeer, term: number): void {
+    const compacted = peer.liveSnapshotIndex();
     for (const [index, record] of this.committed) {
-      if (record.knownInTerm >= term) continue;
+      // Below its snapshot index the leader holds no entries (its snapshot covers them, §7).
+      if (record.knownInTerm >= term || index < compacted) continue;
       const have = peer.liveTermAt(index);
       if (have !== record.term) {
         this.fail('leader-completeness', `${peer.id} leads term ${term} but has term ${have} at index ${index}, committed with term ${record.term}`);
@@ -121,8 +133,9 @@ export class InvariantMonitor {
       const c = this.committed.get(e.index);
       if (c && c.fp === fingerprint(e)) this.fail('committed-changed', `${peer.id} removed committed entry ${e.index} (${c.fp})`);
     }
+    if (batch.snapshot) this.checkSnapshotMeta(peer, batch.snapshot);
     for (const e of batch.entries) {
-      const prevTerm = e.index === 1 ? 0 : (store.entryAt(e.index - 1)?.term ?? -1);
+      const prevTerm = store.termAt(e.index - 1) ?? -1;
       const fp = fingerprint(e);
       const key = `${e.index}:${e.term}`;
       const seen = this.logPoints.get(key);
@@ -145,6 +158,34 @@ export class InvariantMonitor {
     }
   }
 
+  /** A stored snapshot must describe the committed log: its term and membership at its index. */
+  private checkSnapshotMeta(peer: MonitoredPeer, snapshot: Snapshot): void {
+    const { index, term, membership } = snapshot.meta;
+    const c = this.committed.get(index);
+    if (c && c.term !== term) this.fail('snapshot-mismatch', `${peer.id} stored a snapshot at ${index} with term ${term}, committed term ${c.term}`);
+    let configIndex = 0;
+    for (const i of this.configs.keys()) if (i <= index && i > configIndex) configIndex = i;
+    const config = this.configs.get(configIndex);
+    if (config && describeMembership(config) !== describeMembership(membership)) {
+      this.fail('snapshot-mismatch', `${peer.id} snapshot at ${index} has membership ${describeMembership(membership)}, committed config ${configIndex} says ${describeMembership(config)}`);
+    }
+  }
+
+  /**
+   * The state machine image of a peer at `index` (taken into or restored from a snapshot, or any
+   * later apply reaching an index seen that way): every peer must agree on it (§5.4.3).
+   */
+  onState(peer: MonitoredPeer, index: number, fp: string, what: string): void {
+    const seen = this.states.get(index);
+    if (seen === undefined) this.states.set(index, { fp, by: `${peer.id} ${what}` });
+    else if (seen.fp !== fp) this.fail('state-machine-safety', `${peer.id} ${what} at ${index}: state ${fp}, ${seen.by} had ${seen.fp}`);
+  }
+
+  /** True when a state image at `index` is on record (so an apply reaching it can be compared). */
+  hasStateAt(index: number): boolean {
+    return this.states.has(index);
+  }
+
   /** `peer` applied `entry` to its state machine while in `term`. */
   onApply(peer: MonitoredPeer, entry: LogEntry, term: number): void {
     this.recordCommitted(peer, entry, term, 'state-machine-safety');
@@ -155,6 +196,7 @@ export class InvariantMonitor {
     const c = this.committed.get(e.index);
     if (c === undefined) {
       this.committed.set(e.index, { fp, term: e.term, knownInTerm: term });
+      if (e.kind === 'config') this.configs.set(e.index, { voters: [...e.membership.voters], learners: [...e.membership.learners] });
     } else if (c.fp !== fp) {
       this.fail(invariant, `${peer.id} has ${fp} committed at index ${e.index}, elsewhere ${c.fp}`);
     } else if (term < c.knownInTerm) {
@@ -169,4 +211,19 @@ export class InvariantMonitor {
   get leaderTerms(): number {
     return this.leaders.size;
   }
+
+  /** Every committed configuration entry, in index order. */
+  committedConfigs(): Array<{ index: number; membership: Membership }> {
+    return [...this.configs].sort((a, b) => a[0] - b[0]).map(([index, membership]) => ({ index, membership }));
+  }
+
+  /** True when `id` was in any committed configuration. */
+  everMember(id: PeerId): boolean {
+    for (const m of this.configs.values()) if (m.voters.includes(id) || m.learners.includes(id)) return true;
+    return false;
+  }
+}
+
+function describeMembership(m: Membership): string {
+  return `${m.voters.join(',')}/${m.learners.join(',')}`;
 }

@@ -2,6 +2,7 @@
 // in a registry so later issues can add more (e.g. 'churn' with membership changes) without
 // touching the simulator. Every choice is drawn from the run's scenario stream.
 import { resolveConfig, type LeadershipPreference, type PeerId, type RaftConfig } from '@meshraft/core';
+import type { ChurnPlan } from './churn';
 import type { ClientPlan } from './clients';
 import type { FaultPlan } from './faults';
 import type { LinkQuality } from './network';
@@ -27,6 +28,14 @@ export interface ScenarioPlan {
   faults: FaultPlan;
   /** After the faults heal, a leader must be elected and all peers converge within this much virtual time. */
   livenessBoundMs: number;
+  /**
+   * How the group's first configuration comes about. 'all' (default): every initial peer starts
+   * from one bootstrap configuration. 'first': only the first peer bootstraps {voters: [first]};
+   * the others start empty and join it through the log (issue 3 §3).
+   */
+  bootstrap?: 'all' | 'first';
+  /** Membership churn: peers joining, leaving and dying mid-run. */
+  churn?: ChurnPlan;
 }
 
 export interface Scenario {
@@ -59,6 +68,9 @@ function simConfig(dice: Dice, overrides: Partial<RaftConfig> = {}): RaftConfig 
     heartbeatMs: 30,
     bootstrapDelayMs: 50,
     forwardTimeoutMs: 600,
+    // The defaults assume ~1 s election timeouts; keep the same ratio (2x) at the sim's speed, so a
+    // lost catch-up request is re-sent after a few heartbeats rather than after 13 election timeouts.
+    catchUpRequestTimeoutMs: 300,
     maxInflightAppends: dice.int(1, 8),
     maxBatchEntries: dice.pick([1, 4, 64]),
     ...overrides,
@@ -203,6 +215,61 @@ registerScenario({
         triggers: { isolateNewLeader: 0.35, crashNewLeader: 0.2, isolateAfterCommit: 0.3, delayMs: [0, 25] },
       },
       livenessBoundMs: 6000,
+    };
+  },
+});
+
+registerScenario({
+  name: 'churn',
+  description: 'membership churn (joins, graceful leaves, crashes, auto-removal) with frequent compaction and snapshot installs, under the faults of basic',
+  plan(dice, options) {
+    const healAt = dice.int(3500, 5000);
+    const initial = peerCount(dice, options, [3, 3, 4]);
+    const peers = peerSpecs(dice, initial, true);
+    // Peers joining mid-run: empty logs, no bootstrap; they are added as learners and promoted.
+    const joins: ChurnPlan['joins'] = [];
+    const joiners = dice.int(1, 3);
+    for (let i = 1; i <= joiners; i++) {
+      const preference: LeadershipPreference = dice.chance(0.15) ? 'observer' : 'normal';
+      joins.push({ at: dice.int(300, healAt - 500), id: `p${initial + i}`, preference });
+    }
+    const times = (n: number, from: number, to: number) => Array.from({ length: n }, () => dice.int(from, to));
+    return {
+      peers,
+      bootstrap: 'first',
+      config: simConfig(dice, {
+        // Small thresholds so that snapshots, compaction and catch-up (entries and snapshot
+        // chunks from several peers) happen many times per run.
+        compactAfterEntries: dice.pick([30, 40, 60]),
+        catchUpThreshold: dice.pick([8, 16, 32]),
+        catchUpBatchSize: dice.pick([4, 16, 64]),
+        snapshotChunkBytes: dice.pick([256, 1024, 65536]),
+        autoRemoveAfterMs: dice.int(1200, 2000),
+        maxVoters: dice.pick([3, 5, 5]),
+      }),
+      links: flakyLinks,
+      fsyncMs: [0.2, 3],
+      tickMs: 10,
+      clients: clients(dice, healAt, { count: dice.int(4, 6), opsPerClient: 60, thinkMs: [0, 30] }),
+      faults: {
+        startAt: 300,
+        healAt,
+        gapMs: [150, 500],
+        weights: { partition: 3, 'one-way': 2, 'isolate-leader': 2, crash: 3, 'crash-leader': 2, pause: 1, 'sleep-leader': 1, degrade: 2 },
+        durationMs: [100, 800],
+        downtimeMs: [30, 900],
+        degraded: badLinks,
+        triggers: { isolateNewLeader: 0.05, crashNewLeader: 0.05, crashAfterVote: 0.05, delayMs: [0, 30] },
+        reconnectOnHeal: true,
+      },
+      churn: {
+        joins,
+        leaves: times(dice.int(1, 2), 600, healAt - 800),
+        kills: times(dice.chance(0.7) ? 1 : 0, 500, healAt - 1000),
+        leaveTimeoutMs: 2000,
+        until: healAt - 300,
+      },
+      livenessBoundMs: 8000,
     };
   },
 });

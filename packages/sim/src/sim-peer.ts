@@ -1,8 +1,10 @@
 // One simulated peer: a RaftNode driven by a deterministic host loop. Each Ready is handled in
 // order: its PersistBatch becomes durable at a simulated fsync time, and only then are its
-// messages sent, its committed entries applied and its results reported (DESIGN §2). A crash
-// throws away the engine, the pending Ready and the state machine; a restart builds a new
-// RaftNode from the durable state and replays the durable committed prefix into a fresh KV store.
+// messages sent, a fetched snapshot restored, its committed entries applied and its results
+// reported (DESIGN §2). A crash throws away the engine, the pending Ready and the state machine; a
+// restart builds a new RaftNode from the durable state and rebuilds the KV store from the durable
+// snapshot plus the durable committed entries after it. A retired peer (left, removed or killed
+// for good) never runs again.
 import {
   RaftNode,
   type ClientTag,
@@ -15,23 +17,27 @@ import {
   type RaftConfig,
   type RaftStatus,
   type Ready,
+  type Snapshot,
 } from '@meshraft/core';
+import { describeError, describeMessage } from './describe';
 import { DurableStore, isEmptyBatch, StorageContractError } from './durable-store';
 import type { EventQueue } from './event-queue';
 import type { InvariantMonitor, MonitoredPeer } from './invariants';
-import { KvStore } from './kv-store';
+import { KvSnapshotError, KvStore } from './kv-store';
 import type { SimNetwork } from './network';
+import { PendingRequests, type RequestCallback, type RequestOutcome } from './pending-requests';
 import { Stream, streamRandom } from './seeds';
 import type { Trace } from './trace';
 
-export type RequestOutcome = { ok: true; start: number; end: number } | { ok: true; index: number } | { ok: false; error: string };
-type Callback = (outcome: RequestOutcome) => void;
+export type { RequestOutcome };
 
-/** Things a peer reports to the fault injector (used by scenarios that provoke specific bugs). */
+/** Things a peer reports to the fault injector and the cluster (scenarios react to them). */
 export interface PeerEvents {
   leaderElected(peer: SimPeer, term: number): void;
   voteGranted(peer: SimPeer, to: PeerId): void;
   leaderCommitted(peer: SimPeer, term: number, commit: number): void;
+  /** The engine reports this peer removed from the group (status.removed). */
+  removed(peer: SimPeer): void;
 }
 
 export interface PeerEnv {
@@ -42,9 +48,15 @@ export interface PeerEnv {
   trace: Trace;
   config: RaftConfig;
   bugs: InjectedBugs | undefined;
-  bootstrap: Membership;
   fsyncDelay(): number;
   events: PeerEvents;
+}
+
+/** Per-peer counters (summed into SimResult.stats). */
+export interface PeerCounters {
+  snapshotsTaken: number;
+  snapshotInstalls: number;
+  catchUpSessions: number;
 }
 
 export class SimPeer implements MonitoredPeer {
@@ -53,17 +65,26 @@ export class SimPeer implements MonitoredPeer {
   kv = new KvStore();
   incarnation = 0;
   paused = false;
+  /** Added to the cluster (started at least once). */
+  joined = false;
+  /** Gone for good (left, removed, or killed): never started again. */
+  retired = false;
+  /** leave() was called. */
+  leaving = false;
   lastStatus: RaftStatus | null = null;
+  readonly counters: PeerCounters = { snapshotsTaken: 0, snapshotInstalls: 0, catchUpSessions: 0 };
   private held: Array<() => void> = [];
   private syncing = false;
-  private readonly proposals = new Map<number, Callback>();
-  private readonly reads = new Map<number, Callback>();
-  private applyWaiters: Array<{ index: number; done: (applied: boolean) => void }> = [];
+  private readonly requests = new PendingRequests();
+  /** A snapshot the engine asked for, taken once the KV store applied this index. */
+  private snapshotWanted: number | null = null;
 
   constructor(
     readonly id: PeerId,
     readonly index: number,
     readonly preference: LeadershipPreference,
+    /** Membership to bootstrap from when the log is empty; undefined: wait to be added (join). */
+    readonly bootstrap: Membership | undefined,
     private readonly env: PeerEnv,
   ) {}
 
@@ -75,16 +96,18 @@ export class SimPeer implements MonitoredPeer {
     return this.engine?.log.termAt(index);
   }
 
+  liveSnapshotIndex(): number {
+    return this.engine?.log.snapshotIndex ?? 0;
+  }
+
   // ---------- lifecycle ----------
 
   start(): void {
     const { env } = this;
+    if (this.retired || this.engine) return;
+    this.joined = true;
     const state = this.durable.load();
-    this.kv = new KvStore();
-    for (const e of this.durable.committedEntries()) {
-      this.kv.apply(e);
-      env.monitor.onApply(this, e, state.hardState.term);
-    }
+    if (!this.rebuildKv(state.snapshot)) return;
     try {
       this.engine = new RaftNode({
         id: this.id,
@@ -93,7 +116,7 @@ export class SimPeer implements MonitoredPeer {
         random: streamRandom(env.seed, Stream.engine, this.index, this.incarnation),
         now: env.queue.now,
         state,
-        bootstrap: env.bootstrap,
+        bootstrap: this.bootstrap,
         bugs: env.bugs,
       });
     } catch (err) {
@@ -101,14 +124,28 @@ export class SimPeer implements MonitoredPeer {
       return;
     }
     this.lastStatus = null;
-    env.trace.record(env.queue.now, this.id, `start #${this.incarnation} term=${state.hardState.term} commit=${state.hardState.commit} last=${this.durable.lastIndex()}`);
+    this.snapshotWanted = null;
+    env.trace.record(env.queue.now, this.id, `start #${this.incarnation} term=${state.hardState.term} commit=${state.hardState.commit} snap=${this.durable.snapshotIndex} last=${this.durable.lastIndex()}`);
     this.observe();
     this.pump();
+  }
+
+  /** The KV store after a restart: the durable snapshot, then the durable committed entries after it. */
+  private rebuildKv(snapshot: Snapshot | null): boolean {
+    const { env } = this;
+    this.kv = new KvStore();
+    if (snapshot && !this.restore(snapshot, 'restart')) return false;
+    for (const e of this.durable.committedEntries()) {
+      if (e.index <= this.kv.appliedIndex) continue;
+      this.applyEntry(e, this.durable.hardState.term);
+    }
+    return env.monitor.ok;
   }
 
   /** Loses everything not durable: engine, pending Ready, state machine, held inputs. */
   crash(): void {
     if (!this.engine) return;
+    this.counters.catchUpSessions += this.engine.catchUp.sessions;
     this.engine = null;
     this.incarnation++;
     this.syncing = false;
@@ -116,14 +153,29 @@ export class SimPeer implements MonitoredPeer {
     this.held = [];
     this.lastStatus = null;
     this.env.trace.record(this.env.queue.now, this.id, 'crash');
-    const failed: RequestOutcome = { ok: false, error: 'crashed' };
-    const callbacks = [...this.proposals.values(), ...this.reads.values()];
-    this.proposals.clear();
-    this.reads.clear();
-    const waiters = this.applyWaiters;
-    this.applyWaiters = [];
-    for (const cb of callbacks) cb(failed);
-    for (const w of waiters) w.done(false);
+    this.requests.failAll();
+  }
+
+  /** Stops for good (a closed tab): like a crash, but the peer never starts again. */
+  retire(why: string): void {
+    if (this.retired) return;
+    this.crash();
+    this.retired = true;
+    this.env.trace.record(this.env.queue.now, this.id, `retired (${why})`);
+  }
+
+  /** Graceful leave (issue 3 §3): the engine hands over leadership and asks to be removed. */
+  leave(): void {
+    if (!this.engine || this.leaving) return;
+    this.leaving = true;
+    this.env.trace.record(this.env.queue.now, this.id, 'leave');
+    const now = this.env.queue.now;
+    this.input('leave', (e) => e.leave?.(now));
+  }
+
+  /** Catch-up sessions over all incarnations so far. */
+  get catchUpSessions(): number {
+    return this.counters.catchUpSessions + (this.engine?.catchUp.sessions ?? 0);
   }
 
   /** Like a throttled background tab: no ticks; inputs wait until resume(). */
@@ -172,18 +224,18 @@ export class SimPeer implements MonitoredPeer {
   }
 
   /** Proposes one client command; false when the peer is down (the client sees a connection error). */
-  propose(requestId: number, data: Uint8Array, tag: ClientTag, done: Callback): boolean {
+  propose(requestId: number, data: Uint8Array, tag: ClientTag, done: RequestCallback): boolean {
     if (!this.engine) return false;
-    this.proposals.set(requestId, done);
+    this.requests.addProposal(requestId, done);
     const run = () => this.input('propose', (e) => e.propose(requestId, [data], tag, this.env.queue.now));
     if (this.paused) this.held.push(run);
     else run();
     return true;
   }
 
-  read(requestId: number, done: Callback): boolean {
+  read(requestId: number, done: RequestCallback): boolean {
     if (!this.engine) return false;
-    this.reads.set(requestId, done);
+    this.requests.addRead(requestId, done);
     const run = () => this.input('readIndex', (e) => e.readIndex(requestId, this.env.queue.now));
     if (this.paused) this.held.push(run);
     else run();
@@ -192,8 +244,7 @@ export class SimPeer implements MonitoredPeer {
 
   /** Calls `done(true)` once the state machine applied `index`, `done(false)` on a crash. */
   whenApplied(index: number, done: (applied: boolean) => void): void {
-    if (this.kv.appliedIndex >= index) done(true);
-    else this.applyWaiters.push({ index, done });
+    this.requests.whenApplied(this.kv.appliedIndex, index, done);
   }
 
   // ---------- the host loop ----------
@@ -223,6 +274,10 @@ export class SimPeer implements MonitoredPeer {
       if (status.role === 'leader' && (before?.role !== 'leader' || before.term !== status.term)) this.env.events.leaderElected(this, status.term);
     } else if (status.role === 'leader' && status.committed > before.committed) {
       this.env.events.leaderCommitted(this, status.term, status.committed);
+    }
+    if (status.removed && !before?.removed) {
+      this.env.trace.record(this.env.queue.now, this.id, 'removed from the group');
+      this.env.events.removed(this);
     }
   }
 
@@ -278,25 +333,60 @@ export class SimPeer implements MonitoredPeer {
       if (message.type === 'RequestVoteResponse' && message.vote === 'granted') env.events.voteGranted(this, to);
       env.network.send(this.id, to, message);
     }
-    if (ready.snapshotToInstall) env.monitor.fail('engine-error', `${this.id}: unexpected snapshot install (snapshots are not simulated yet)`);
+    if (ready.persist.snapshot && !ready.snapshotToInstall) this.counters.snapshotsTaken++;
+    if (ready.snapshotToInstall) {
+      // A snapshot fetched by catch-up is persisted in the same batch; at a restart it is the image
+      // the KV store was already rebuilt from.
+      if (ready.persist.snapshot) this.counters.snapshotInstalls++;
+      if (ready.snapshotToInstall.meta.index > this.kv.appliedIndex && !this.restore(ready.snapshotToInstall, 'install')) return;
+    }
     const term = this.lastStatus?.term ?? termBefore;
     for (const entry of ready.committed) this.applyEntry(entry, term);
-    for (const p of ready.proposals) {
-      const cb = this.proposals.get(p.requestId);
-      this.proposals.delete(p.requestId);
-      cb?.(p.ok ? { ok: true, start: p.start, end: p.end } : { ok: false, error: p.error });
-    }
-    for (const r of ready.reads) {
-      const cb = this.reads.get(r.requestId);
-      this.reads.delete(r.requestId);
-      cb?.(r.ok ? { ok: true, index: r.index } : { ok: false, error: r.error });
-    }
+    this.requests.resolve(ready);
     try {
       engine.storageDone(ready.token);
     } catch (err) {
       env.monitor.fail('engine-error', `${this.id} storageDone: ${describeError(err)}`);
     }
-    this.releaseApplyWaiters();
+    if (ready.snapshotRequest) this.snapshotWanted = Math.max(this.snapshotWanted ?? 0, ready.snapshotRequest.upTo);
+    this.maybeTakeSnapshot(engine);
+    this.requests.released(this.kv.appliedIndex);
+  }
+
+  /** Replaces the KV store with a snapshot image (registers and exactly-once table). */
+  private restore(snapshot: Snapshot, what: 'restart' | 'install'): boolean {
+    const { monitor } = this.env;
+    let kv: KvStore;
+    try {
+      kv = KvStore.restore(snapshot.data);
+    } catch (err) {
+      if (!(err instanceof KvSnapshotError)) throw err;
+      monitor.fail('engine-error', `${this.id} ${what}: snapshot at ${snapshot.meta.index} does not restore: ${err.message}`);
+      return false;
+    }
+    if (kv.appliedIndex !== snapshot.meta.index) {
+      monitor.fail('snapshot-mismatch', `${this.id} ${what}: snapshot meta index ${snapshot.meta.index} holds an image of index ${kv.appliedIndex}`);
+      return false;
+    }
+    this.kv = kv;
+    monitor.onState(this, kv.appliedIndex, kv.fingerprint(), `${what} snapshot`);
+    this.env.trace.record(this.env.queue.now, this.id, `${what} snapshot at ${snapshot.meta.index} (term ${snapshot.meta.term})`);
+    return true;
+  }
+
+  /** Answers Ready.snapshotRequest once the KV store applied `upTo`: its image at its applied index. */
+  private maybeTakeSnapshot(engine: RaftNode): void {
+    if (this.snapshotWanted === null || this.kv.appliedIndex < this.snapshotWanted || engine !== this.engine) return;
+    this.snapshotWanted = null;
+    const index = this.kv.appliedIndex;
+    this.env.monitor.onState(this, index, this.kv.fingerprint(), 'snapshot taken');
+    const data = this.kv.snapshot();
+    try {
+      // The engine fills in term and membership from its log; only index and data matter here.
+      engine.snapshotTaken({ meta: { index, term: 0, membership: { voters: [], learners: [] } }, data });
+    } catch (err) {
+      this.env.monitor.fail('engine-error', `${this.id} snapshotTaken: ${describeError(err)}`);
+    }
   }
 
   private applyEntry(entry: LogEntry, term: number): void {
@@ -306,42 +396,11 @@ export class SimPeer implements MonitoredPeer {
       return;
     }
     // Entries at or below `applied` are re-deliveries after a restart: they must be the same entries.
-    if (entry.index === applied + 1) this.kv.apply(entry);
+    if (entry.index === applied + 1) {
+      this.kv.apply(entry);
+      if (this.env.monitor.hasStateAt(entry.index)) this.env.monitor.onState(this, entry.index, this.kv.fingerprint(), 'apply');
+    }
     this.env.monitor.onApply(this, entry, term);
   }
-
-  private releaseApplyWaiters(): void {
-    if (this.applyWaiters.length === 0) return;
-    const applied = this.kv.appliedIndex;
-    const ready = this.applyWaiters.filter((w) => w.index <= applied);
-    if (ready.length === 0) return;
-    this.applyWaiters = this.applyWaiters.filter((w) => w.index > applied);
-    for (const w of ready) w.done(true);
-  }
 }
 
-function describeError(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}\n${err.stack?.split('\n').slice(1, 4).join('\n') ?? ''}`;
-  return String(err);
-}
-
-export function describeMessage(m: Message): string {
-  switch (m.type) {
-    case 'AppendEntries':
-      return `AE t${m.term} prev=${m.prevLogIndex}/${m.prevLogTerm} n=${m.entries.length} commit=${m.leaderCommit}`;
-    case 'AppendEntriesResponse':
-      return `AER t${m.term} ${m.success ? 'ok' : 'no'} match=${m.matchIndex} last=${m.lastIndex}`;
-    case 'PreVote':
-    case 'RequestVote':
-      return `${m.type} t${m.term} last=${m.lastLogIndex}/${m.lastLogTerm}`;
-    case 'PreVoteResponse':
-    case 'RequestVoteResponse':
-      return `${m.type} t${m.term} ${m.vote}`;
-    case 'Heartbeat':
-      return `HB t${m.term} commit=${m.commit} r${m.round}`;
-    case 'HeartbeatResponse':
-      return `HBR t${m.term} r${m.round}`;
-    default:
-      return m.type;
-  }
-}

@@ -2,7 +2,10 @@
 // time, stops at the first invariant violation, requires convergence after the faults heal, and
 // finally checks the client history for linearizability.
 import type { InjectedBugs, Membership } from '@meshraft/core';
+import { ChurnDriver, countMembershipChanges } from './churn';
 import { ClientDriver } from './clients';
+import { Cluster } from './cluster';
+import { describePeers, isConverged } from './convergence';
 import { EventQueue } from './event-queue';
 import { FaultInjector } from './faults';
 import { InvariantMonitor, type Violation } from './invariants';
@@ -10,7 +13,7 @@ import { checkKvHistory } from './lin-checker';
 import { SimNetwork } from './network';
 import { getScenario, scenarioNames, type ScenarioPlan } from './scenarios';
 import { Dice, Stream, streamRandom } from './seeds';
-import { SimPeer, type PeerEvents } from './sim-peer';
+import type { PeerEnv, PeerEvents } from './sim-peer';
 import { Trace } from './trace';
 
 export interface SimOptions {
@@ -25,6 +28,7 @@ export interface SimOptions {
 }
 
 export interface SimStats {
+  /** Peers that ran at some point (initial ones plus those that joined mid-run). */
   peers: number;
   virtualMs: number;
   steps: number;
@@ -34,6 +38,22 @@ export interface SimStats {
   leaderTerms: number;
   messages: number;
   faults: number;
+  /** Learners added by committed configuration entries (issue 3 §3). */
+  joins: number;
+  /** Learners promoted to voters by committed configuration entries. */
+  promotions: number;
+  /** Members removed after they called leave(). */
+  leaves: number;
+  /** Members removed without asking (the leader's auto-removal of silent members). */
+  autoRemovals: number;
+  /** Peers killed for good by the scenario (never restarted). */
+  kills: number;
+  /** Snapshots the engines accepted from their state machines (stored by compaction). */
+  snapshotsTaken: number;
+  /** Snapshots fetched by catch-up and installed into a state machine. */
+  snapshotInstalls: number;
+  /** Catch-up sessions started by any engine. */
+  catchUpSessions: number;
 }
 
 export interface SimResult {
@@ -57,6 +77,17 @@ export function replayCommand(options: SimOptions): string {
   return cmd;
 }
 
+/** Who bootstraps: every initial peer in one configuration, or only the first (the others join). */
+function bootstrapFor(plan: ScenarioPlan): (index: number) => Membership | undefined {
+  const specs = plan.peers;
+  if (plan.bootstrap === 'first') return (i) => (i === 0 ? { voters: [specs[0].id], learners: [] } : undefined);
+  const all: Membership = {
+    voters: specs.filter((p) => p.preference !== 'observer').map((p) => p.id),
+    learners: specs.filter((p) => p.preference === 'observer').map((p) => p.id),
+  };
+  return () => all;
+}
+
 export function runSimulation(options: SimOptions): SimResult {
   const scenarioName = options.scenario ?? 'basic';
   const scenario = getScenario(scenarioName);
@@ -67,22 +98,19 @@ export function runSimulation(options: SimOptions): SimResult {
   const queue = new EventQueue();
   const trace = new Trace(60, options.echo ?? null);
   const monitor = new InvariantMonitor(() => queue.now);
-  const peers: SimPeer[] = [];
-  const byId = new Map<string, SimPeer>();
-  const network = new SimNetwork(queue, new Dice(streamRandom(seed, Stream.network)), (from, to, m) => byId.get(to)?.deliver(from, m), plan.links);
+  let cluster: Cluster | null = null;
+  const network = new SimNetwork(queue, new Dice(streamRandom(seed, Stream.network)), (from, to, m) => cluster?.get(to)?.deliver(from, m), plan.links);
   const storageDice = new Dice(streamRandom(seed, Stream.storage));
-  const bootstrap: Membership = {
-    voters: plan.peers.filter((p) => p.preference !== 'observer').map((p) => p.id),
-    learners: plan.peers.filter((p) => p.preference === 'observer').map((p) => p.id),
-  };
-  // Peers report to the fault injector, which is created after them.
+  // Peers report to the fault injector and the churn driver, which are created after the cluster.
   let faults: FaultInjector | null = null;
+  let churn: ChurnDriver | null = null;
   const events: PeerEvents = {
     leaderElected: (peer, term) => faults?.leaderElected(peer, term),
     voteGranted: (peer, to) => faults?.voteGranted(peer, to),
     leaderCommitted: (peer, term, commit) => faults?.leaderCommitted(peer, term, commit),
+    removed: (peer) => churn?.removed(peer),
   };
-  const env = {
+  const env: PeerEnv = {
     seed,
     queue,
     network,
@@ -90,34 +118,34 @@ export function runSimulation(options: SimOptions): SimResult {
     trace,
     config: plan.config,
     bugs: options.bugs,
-    bootstrap,
     fsyncDelay: () => plan.fsyncMs[0] + storageDice.random() * (plan.fsyncMs[1] - plan.fsyncMs[0]),
     events,
   };
-  plan.peers.forEach((spec, i) => {
-    const peer = new SimPeer(spec.id, i, spec.preference, env);
-    peers.push(peer);
-    byId.set(spec.id, peer);
-  });
+  const peers = new Cluster(env, queue, trace, plan.tickMs);
+  cluster = peers;
+  const bootstrap = bootstrapFor(plan);
+  plan.peers.forEach((spec, i) => peers.create(spec.id, spec.preference, bootstrap(i)));
   faults = new FaultInjector(queue, new Dice(streamRandom(seed, Stream.faults)), peers, network, trace, plan.faults);
-  const clients = new ClientDriver(queue, new Dice(streamRandom(seed, Stream.clients)), peers, plan.clients, trace);
-
-  for (const peer of peers) {
-    peer.start();
-    // Every peer ticks on its own phase, forever (a crashed or paused peer ignores its ticks).
-    const tick = () => {
-      peer.tick();
-      queue.after(plan.tickMs, tick);
-    };
-    queue.at(1 + (peer.index * plan.tickMs) / peers.length, tick);
+  const clients = new ClientDriver(queue, new Dice(streamRandom(seed, Stream.clients)), () => peers.active(), plan.clients, trace);
+  if (plan.churn) {
+    const committed = () => monitor.committedConfigs().at(-1)?.membership ?? null;
+    churn = new ChurnDriver(queue, new Dice(streamRandom(seed, Stream.churn)), peers, trace, plan.churn, committed);
   }
+
+  // Every peer ticks on its own phase, forever (a crashed or paused peer ignores its ticks).
+  const initial = [...peers.peers];
+  for (const peer of initial) peers.launch(peer, 1 + (peer.index * plan.tickMs) / initial.length);
+  // Peers that start together but do not share a bootstrap configuration find each other (peerUp).
+  if (plan.bootstrap === 'first') peers.reconnectAll();
   faults.start();
+  churn?.start();
   clients.start(100);
 
   const deadline = plan.faults.healAt + plan.livenessBoundMs;
   let converged = false;
+  const everMember = (id: string) => monitor.everMember(id);
   while (monitor.ok) {
-    if (queue.now >= plan.faults.healAt && !clients.busy && isConverged(peers)) {
+    if (queue.now >= plan.faults.healAt && !clients.busy && isConverged(peers, everMember)) {
       converged = true;
       break;
     }
@@ -131,6 +159,8 @@ export function runSimulation(options: SimOptions): SimResult {
   }
 
   const violation = monitor.violation;
+  const ran = peers.peers.filter((p) => p.joined);
+  const sum = (f: (p: (typeof ran)[number]) => number) => ran.reduce((a, p) => a + f(p), 0);
   return {
     seed,
     scenario: scenarioName,
@@ -139,7 +169,7 @@ export function runSimulation(options: SimOptions): SimResult {
     traceHash: trace.digest(),
     traceTail: trace.tail(30),
     stats: {
-      peers: peers.length,
+      peers: ran.length,
       virtualMs: Math.round(queue.now),
       steps: queue.steps,
       ops: clients.history.length,
@@ -148,37 +178,14 @@ export function runSimulation(options: SimOptions): SimResult {
       leaderTerms: monitor.leaderTerms,
       messages: network.stats.sent,
       faults: Object.values(faults.counts).reduce((a, b) => a + (b ?? 0), 0),
+      ...countMembershipChanges(monitor, churn?.leavers ?? new Set()),
+      kills: churn?.counts.kills ?? 0,
+      snapshotsTaken: sum((p) => p.counters.snapshotsTaken),
+      snapshotInstalls: sum((p) => p.counters.snapshotInstalls),
+      catchUpSessions: sum((p) => p.catchUpSessions),
     },
     replay: replayCommand({ ...options, scenario: scenarioName }),
   };
-}
-
-/** One leader known to all, every log fully committed and applied, identical state machines. */
-function isConverged(peers: SimPeer[]): boolean {
-  const first = peers[0];
-  if (!first.isUp || first.paused || !first.lastStatus) return false;
-  const leader = first.lastStatus.role === 'leader' ? first.id : first.lastStatus.leader;
-  if (leader === null) return false;
-  const { committed, term } = first.lastStatus;
-  const state = first.kv.fingerprint();
-  for (const p of peers) {
-    const s = p.lastStatus;
-    if (!p.isUp || p.paused || !s) return false;
-    const knows = s.role === 'leader' ? p.id === leader : s.leader === leader;
-    if (!knows || s.term !== term || s.committed !== committed || s.lastIndex !== committed) return false;
-    if (p.kv.appliedIndex !== committed || p.kv.fingerprint() !== state) return false;
-  }
-  return true;
-}
-
-function describePeers(peers: SimPeer[]): string {
-  return peers
-    .map((p) => {
-      const s = p.lastStatus;
-      if (!p.isUp || !s) return `  ${p.id}: down`;
-      return `  ${p.id}: ${s.role} term=${s.term} leader=${s.leader} commit=${s.committed} last=${s.lastIndex} applied=${p.kv.appliedIndex}${p.paused ? ' paused' : ''}`;
-    })
-    .join('\n');
 }
 
 /** The multi-line failure report: seed, invariant, trace tail and the replay command. */

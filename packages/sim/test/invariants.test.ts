@@ -8,7 +8,10 @@ class FakePeer implements MonitoredPeer {
   incarnation = 0;
   constructor(readonly id: string) {}
   liveTermAt(index: number): number | undefined {
-    return this.durable.entryAt(index)?.term;
+    return this.durable.termAt(index);
+  }
+  liveSnapshotIndex(): number {
+    return this.durable.snapshotIndex;
   }
   persist(monitor: InvariantMonitor, batch: PersistBatch): void {
     const { commit, term } = this.durable.hardState;

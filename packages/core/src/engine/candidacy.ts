@@ -49,7 +49,7 @@ export function onVoteRequest(node: RaftNode, from: PeerId, m: VoteRequest): voi
     node.becomeFollower(m.term, null);
   }
   const answer = answerVote(from, m, {
-    canVote: node.canCampaign() && !lagging,
+    canVote: node.canVote() && !lagging,
     currentTerm: node.term,
     votedFor: node.vote,
     inLease: node.inLease(),

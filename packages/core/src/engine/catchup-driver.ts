@@ -28,6 +28,8 @@ export class CatchUpDriver {
   private session: CatchUpSessionApi | null = null;
   private leaderCommit = 0;
   private gapSince: { lastIndex: number; at: number } | null = null;
+  /** First time an empty append anchored at the leader's commit index did not match us. */
+  private anchorSince: { index: number; at: number } | null = null;
 
   constructor(
     private readonly node: RaftNode,
@@ -60,7 +62,8 @@ export class CatchUpDriver {
 
   /**
    * Start when: the gap beyond our log exceeds catchUpThreshold; or the leader sent an empty append
-   * anchored below its commit that does not match us (it compacted what we need); or a gap has not
+   * anchored below its commit that does not match us (it compacted what we need), or at its commit
+   * for an election timeout; or a gap has not
    * moved for an election timeout (whatever the reason, replication is not filling it).
    */
   private shouldStart(m: AppendEntries): boolean {
@@ -68,7 +71,20 @@ export class CatchUpDriver {
     const last = node.log.lastIndex();
     if (m.leaderCommit <= node.commit) return false;
     const gap = m.prevLogIndex > last;
-    if (m.entries.length === 0 && m.prevLogIndex < m.leaderCommit && !node.log.matches(m.prevLogIndex, m.prevLogTerm)) return true;
+    if (m.entries.length === 0 && !node.log.matches(m.prevLogIndex, m.prevLogTerm)) {
+      if (m.prevLogIndex < m.leaderCommit) return true;
+      // A leader that itself installed a snapshot has its compaction point AT its commit index until
+      // it commits again, which may need this very follower (found by the churn scenario: a follower
+      // whose conflicting tail ended there waited forever). An idle leader's empty append looks the
+      // same but back-off resolves it within a round trip; the same mismatch for an election
+      // timeout means it is the compaction point: fetch the snapshot.
+      if (m.prevLogIndex === m.leaderCommit) {
+        if (this.anchorSince === null || this.anchorSince.index !== m.prevLogIndex) this.anchorSince = { index: m.prevLogIndex, at: node.now };
+        else if (node.now - this.anchorSince.at >= node.config.electionTimeoutMs) return true;
+      }
+    } else {
+      this.anchorSince = null;
+    }
     if (!gap) {
       this.gapSince = null;
       return false;
@@ -86,6 +102,7 @@ export class CatchUpDriver {
     const { config } = node;
     this.sessions++;
     this.gapSince = null;
+    this.anchorSince = null;
     this.leaderCommit = m.leaderCommit;
     this.session = this.create({
       self: node.id,

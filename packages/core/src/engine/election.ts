@@ -23,7 +23,7 @@ export function randomizedElectionTimeout(
 }
 
 export interface VoterView {
-  /** This peer may vote: a voter of the current membership and not an observer. */
+  /** This peer may vote: not an observer, not removed (whether it is a voter in its own view does not matter). */
   canVote: boolean;
   currentTerm: number;
   votedFor: PeerId | null;

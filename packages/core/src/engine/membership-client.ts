@@ -38,6 +38,10 @@ export class MembershipClient {
     if (this.deferringBootstrap) return 'join';
     if (!membership.isMember(id)) return membership.wasMemberBefore(id) ? null : 'join'; // being removed: wait
     if (!membership.isVoter(id) && !this.observer) return 'promote';
+    // An observer learner that lost its leader asks again: the configuration that added it may have
+    // died with that leader, and a new leader never contacts peers outside its configuration (found
+    // by the churn scenario). Asking a member it already is is harmless (answered ok).
+    if (!membership.isVoter(id) && this.node.leaderId === null) return 'join';
     return null;
   }
 

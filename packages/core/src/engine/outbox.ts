@@ -43,6 +43,8 @@ export class Outbox {
    */
   recordSnapshot(snapshot: Snapshot, install: boolean): void {
     this.snapshot = snapshot;
+    // Not-yet-persisted entries it covers must not be appended after it (storage would see a gap).
+    if (this.entries.length > 0 && this.entries[0].index <= snapshot.meta.index) this.entries = this.entries.filter((e) => e.index > snapshot.meta.index);
     if (!install) return;
     this.entries = [];
     this.truncate = snapshot.meta.index + 1;

@@ -129,13 +129,22 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     if (to !== this.id) this.outbox.send(to, message);
   }
 
-  /** Replace the log with a snapshot fetched by catch-up (§7); persisted atomically in one batch. */
+  /** Install a snapshot fetched by catch-up (§7); persisted atomically in one batch. */
   installSnapshot(snapshot: Snapshot): void {
     const { index, term, membership } = snapshot.meta;
-    this.log.reset(index, term);
-    this.membership.reset(membership, index);
-    this.durability.onTruncate(index + 1);
-    this.outbox.recordSnapshot(snapshot, true);
+    if (index < this.log.lastIndex() && this.log.termAt(index) === term) {
+      // §7: a log that agrees with the snapshot at its index KEEPS the entries after it. They may be
+      // committed, with this peer's acknowledgement counted in their quorum: dropping them could
+      // leave a committed entry on a minority (found by the simulator's churn scenario).
+      this.log.compact(index);
+      this.membership.onCompact(index);
+      this.outbox.recordSnapshot(snapshot, false);
+    } else {
+      this.log.reset(index, term);
+      this.membership.reset(membership, index);
+      this.durability.onTruncate(index + 1);
+      this.outbox.recordSnapshot(snapshot, true);
+    }
     this.outbox.snapshotToInstall = snapshot;
     this.snapshots.installed(snapshot);
     this.commit = Math.max(this.commit, index);
@@ -170,7 +179,12 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     }
     if (now < this.electionDeadline) return;
     if (this.catchUp.active || !this.canCampaign()) {
-      this.resetElectionTimer(); // catching up, observers, learners and unconfigured peers never campaign
+      // Catching up, observers, learners and unconfigured peers never campaign. They still stop
+      // believing in a leader silent for a whole election timeout: otherwise a learner whose leader
+      // died keeps sending its join/promotion requests to the dead leader, and a new leader whose
+      // configuration lacks it never contacts it, so it never rejoins (found by the churn scenario).
+      if (this.leaderId !== null && !this.inLease()) this.leaderId = null;
+      this.resetElectionTimer();
     } else if (!this.bootstrapDeferred && this.members.shouldDeferBootstrap()) {
       // Several peers may have been told the room was empty: the one with the smallest id among the
       // peers it can see bootstraps; the others first try to join it (for one more timeout).
@@ -379,6 +393,17 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   }
 
   // ---------- roles ----------
+
+  /**
+   * Whether this peer may grant votes. Unlike campaigning this does NOT require being a voter in
+   * our own configuration (thesis §4.1: servers answer RPCs without consulting their configuration):
+   * a learner promoted by a config entry it has not received yet is a voter for the candidate, and
+   * if it abstained, a group of {leader, new voter} that lost its leader could never elect again.
+   * Granting is safe whoever asks: the candidate counts only the voters of its own configuration.
+   */
+  canVote(): boolean {
+    return this.preference !== 'observer' && !this.members.removed;
+  }
 
   /** Whether this peer may stand for election: a voter that is not an observer and not removed. */
   canCampaign(): boolean {
