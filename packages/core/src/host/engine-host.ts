@@ -6,6 +6,8 @@
 // and a truncation next to entries; Storage.persist applies it atomically (issue 3 §2).
 // Compaction: the engine's snapshotRequest is passed to the client as 'take-snapshot'; the client's
 // snapshot comes back as 'snapshot' and goes to engine.snapshotTaken().
+// Delegated: committed-entry delivery and the start-up replay (CommittedDelivery), leadership
+// transfers (LeadershipTransfers) and leaving the group on close (LeaveSequence).
 import { resolveConfig, type InjectedBugs, type RaftConfig } from '../config';
 import type { RaftEngine, RaftNodeOptions, Ready } from '../engine/api';
 import { RaftNode } from '../engine/raft-node';
@@ -13,6 +15,9 @@ import type { Message } from '../messages';
 import type { PersistBatch, Storage } from '../storage';
 import type { LeadershipPreference, Membership, PeerId, Random, RaftStatus } from '../types';
 import type { Clock } from './clock';
+import { CommittedDelivery } from './committed-delivery';
+import { LeadershipTransfers } from './leadership-transfers';
+import { LeaveSequence } from './leave-sequence';
 import type { PeerTransport } from './peer-transport';
 import type { ClientToHost, HostPort } from './protocol';
 
@@ -66,9 +71,6 @@ export interface EngineHostStats {
   leaveTimeouts: number;
 }
 
-/** Replayed committed entries are posted in chunks of this many, to keep each message small. */
-const REPLAY_CHUNK = 1024;
-
 export function isEmptyPersistBatch(batch: PersistBatch): boolean {
   return (
     batch.entries.length === 0 &&
@@ -93,19 +95,25 @@ export class EngineHost {
   private stopped = false;
   /** close() was called: no new input is accepted, the Ready in progress finishes. */
   private closing = false;
-  /** close({ leave }) is waiting to be removed: the engine still runs, client input is ignored. */
-  private leaving = false;
-  private onRemoved: (() => void) | null = null;
   /** The client's state machine cannot snapshot: never ask it again (the log is not compacted). */
   private snapshotUnsupported = false;
   private lastStatus: RaftStatus | null = null;
-  /** Highest entry index already posted to the client (replay + engine output). */
-  private delivered = 0;
-  private transfers = new Map<number, unknown>();
+  private readonly delivery: CommittedDelivery;
+  private readonly transfers: LeadershipTransfers;
+  /** close({ leave }) waiting to be removed: the engine still runs, client input is ignored. */
+  private readonly leave: LeaveSequence;
 
   constructor(private readonly options: EngineHostOptions) {
     this.id = options.id;
     this.config = resolveConfig(options.config);
+    const { clock, port } = options;
+    const isStopped = () => this.stopped;
+    this.delivery = new CommittedDelivery(port);
+    this.transfers = new LeadershipTransfers({ id: this.id, config: this.config, clock, post: (m) => port.post(m), isStopped });
+    this.leave = new LeaveSequence({
+      id: this.id, config: this.config, clock, leaveTimeoutMs: options.leaveTimeoutMs, stats: this.stats,
+      isStopped, isRemoved: () => this.removed, kick: () => this.kick(),
+    });
   }
 
   /** The engine (for tests and inspection); throws before start(). */
@@ -135,18 +143,9 @@ export class EngineHost {
     };
     this.engineRef = (this.options.createEngine ?? ((o) => new RaftNode(o)))(nodeOptions);
 
-    // The state machine lives in memory only: rebuild it from the snapshot and the committed log.
-    const commit = state.hardState.commit;
-    const replay = state.entries.filter((e) => e.index <= commit);
-    if (state.snapshot) {
-      port.post({ type: 'apply', entries: [], snapshot: state.snapshot });
-      this.delivered = state.snapshot.meta.index;
-    }
-    for (let i = 0; i < replay.length; i += REPLAY_CHUNK) {
-      port.post({ type: 'apply', entries: replay.slice(i, i + REPLAY_CHUNK), snapshot: null });
-    }
-    if (replay.length > 0) this.delivered = Math.max(this.delivered, replay[replay.length - 1].index);
-
+    // The state machine lives in memory only: rebuild it before the engine's first Ready, whose
+    // output is filtered against what the replay delivered.
+    this.delivery.replay(state);
     port.onMessage((message) => this.onClientMessage(message));
     // hasReady() lets the engine derive what its restored log implies (e.g. `removed`) first.
     this.engineRef.hasReady();
@@ -190,8 +189,8 @@ export class EngineHost {
    * storage and tell the client.
    */
   async close(requestId: number | null = null, options: HostCloseOptions = {}): Promise<void> {
-    if (this.stopped || this.closing || this.leaving) return;
-    if (options.leave) await this.leaveGroup();
+    if (this.stopped || this.closing || this.leave.active) return;
+    if (options.leave) await this.leave.run(this.engineRef);
     if (this.stopped || this.closing) return;
     this.closing = true;
     this.stopTimers();
@@ -202,51 +201,19 @@ export class EngineHost {
   }
 
   /**
-   * Thesis §4.2.2 / issue 3 §3: a leaving peer asks to be removed through the log (the engine hands
-   * leadership over first when it leads). Skipped when there is nobody to hand over to: this peer
-   * is the only voter, not a member, or already removed.
-   */
-  private async leaveGroup(): Promise<void> {
-    const engine = this.engineRef;
-    if (!engine?.leave || this.stopped) return;
-    const { voters, learners } = engine.status().members;
-    const member = voters.includes(this.id) || learners.includes(this.id);
-    if (this.removed || !member || !voters.some((v) => v !== this.id)) return;
-    this.leaving = true;
-    const { clock } = this.options;
-    const limit = this.options.leaveTimeoutMs ?? 2 * (this.config.electionTimeoutMs + this.config.electionJitterMs);
-    await new Promise<void>((resolve) => {
-      const timer = clock.setTimeout(() => {
-        this.stats.leaveTimeouts++;
-        this.onRemoved = null;
-        resolve();
-      }, limit);
-      this.onRemoved = () => {
-        clock.clearTimeout(timer);
-        this.stats.leaves++;
-        resolve();
-      };
-      engine.leave?.(clock.now());
-      this.kick();
-    });
-    this.leaving = false;
-  }
-
-  /**
    * Crash: stop at once. A persist in flight may or may not land; nothing after it (messages,
    * results) goes out. Storage is left as is so a restart can load it.
    */
   halt(): void {
     this.stopped = true;
     this.stopTimers();
-    this.onRemoved?.();
-    this.onRemoved = null;
+    this.leave.release();
   }
 
   // ---------- internals ----------
 
   private onClientMessage(message: ClientToHost): void {
-    if (!this.running || this.leaving) return;
+    if (!this.running || this.leave.active) return;
     const now = this.options.clock.now();
     switch (message.type) {
       case 'propose':
@@ -256,7 +223,7 @@ export class EngineHost {
         this.engine.readIndex(message.requestId, now);
         break;
       case 'transfer':
-        this.startTransfer(message.requestId, message.to, now);
+        this.transfers.start(this.engine, message.requestId, message.to, now);
         break;
       case 'snapshot':
         this.stats.snapshotsTaken++;
@@ -271,30 +238,6 @@ export class EngineHost {
         return;
     }
     this.kick();
-  }
-
-  private startTransfer(requestId: number, to: PeerId | undefined, now: number): void {
-    if (this.engine.status().role !== 'leader') {
-      this.options.port.post({ type: 'transfer-result', requestId, ok: false, error: 'not-leader' });
-      return;
-    }
-    this.engine.transferLeadership(to, now);
-    // Leadership moves within an election timeout or the transfer is abandoned (thesis §3.10).
-    const limit = 2 * (this.config.electionTimeoutMs + this.config.electionJitterMs);
-    const handle = this.options.clock.setTimeout(() => {
-      if (!this.transfers.delete(requestId) || this.stopped) return;
-      this.options.port.post({ type: 'transfer-result', requestId, ok: false, error: 'timeout' });
-    }, limit);
-    this.transfers.set(requestId, handle);
-  }
-
-  private settleTransfers(leader: PeerId | null): void {
-    if (this.transfers.size === 0 || leader === null || leader === this.id) return;
-    for (const [requestId, handle] of this.transfers) {
-      this.options.clock.clearTimeout(handle);
-      this.options.port.post({ type: 'transfer-result', requestId, ok: true, leader });
-    }
-    this.transfers.clear();
   }
 
   private scheduleTick(): void {
@@ -313,11 +256,7 @@ export class EngineHost {
   private stopTimers(): void {
     if (this.tickHandle !== null) this.options.clock.clearTimeout(this.tickHandle);
     this.tickHandle = null;
-    for (const handle of this.transfers.values()) this.options.clock.clearTimeout(handle);
-    for (const requestId of this.transfers.keys()) {
-      this.options.port.post({ type: 'transfer-result', requestId, ok: false, error: 'shutting-down' });
-    }
-    this.transfers.clear();
+    this.transfers.abortAll();
   }
 
   /** Start the Ready loop unless it is already running (it re-checks hasReady before exiting). */
@@ -355,13 +294,7 @@ export class EngineHost {
   private postToClient(ready: Ready): void {
     const { port } = this.options;
     // The engine re-emits what the start-up replay already delivered; pass on only what is new.
-    const snapshot = ready.snapshotToInstall && ready.snapshotToInstall.meta.index > this.delivered ? ready.snapshotToInstall : null;
-    const entries = ready.committed.filter((e) => e.index > (snapshot ? snapshot.meta.index : this.delivered));
-    if (snapshot || entries.length > 0) {
-      port.post({ type: 'apply', entries, snapshot });
-      if (snapshot) this.delivered = Math.max(this.delivered, snapshot.meta.index);
-      if (entries.length > 0) this.delivered = entries[entries.length - 1].index;
-    }
+    this.delivery.forward(ready);
     for (const p of ready.proposals) {
       port.post(p.ok ? { type: 'proposal-result', requestId: p.requestId, ok: true, start: p.start, end: p.end } : { type: 'proposal-result', requestId: p.requestId, ok: false, error: p.error });
     }
@@ -375,18 +308,14 @@ export class EngineHost {
     }
     if (ready.status) {
       this.publishStatus(ready.status);
-      this.settleTransfers(ready.status.leader);
+      this.transfers.settle(ready.status.leader);
     }
   }
 
   private publishStatus(status: RaftStatus): void {
     this.lastStatus = status;
     this.options.port.post({ type: 'status', status });
-    if (status.removed && this.onRemoved) {
-      const done = this.onRemoved;
-      this.onRemoved = null;
-      done();
-    }
+    this.leave.onStatus(status);
     try {
       this.options.onStatus?.(status);
     } catch (error) {
