@@ -3,39 +3,18 @@
 // the catch-up scheduler run in the Worker; the main thread applies entries in <= 8 ms slices.
 // The catch-up scheduler asks the leader only for what no other peer holds (it is the busiest peer,
 // issue 3 §1 "the leader last"), so "at least 2 peers" needs two followers: 3 source tabs.
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { callWindowFunction, collectConsoleErrors, uniqueName, type ConsoleErrors } from './support';
-import { openPeer, started, stats, status, waitForGroup, waitForSameState } from './pages/runtime/harness';
+import { callWindowFunction, uniqueName } from './support';
+import { expect, test } from './support/runtime-tabs';
+import { stats, status, waitForGroup, waitForSameState } from './pages/runtime/harness';
 
 const COMMANDS = 20_000;
-let context: BrowserContext;
-let watchers: ConsoleErrors[] = [];
 
-test.beforeEach(async ({ browser }) => {
-  context = await browser.newContext();
-  watchers = [];
-});
-
-test.afterEach(async () => {
-  const errors = watchers.flatMap((w) => w.errors);
-  for (const watcher of watchers) watcher.stop();
-  await context.close();
-  expect(errors, 'console errors in the tabs').toEqual([]);
-});
-
-async function open(key: string, label: string): Promise<Page> {
-  const page = await openPeer(context, { key });
-  watchers.push(collectConsoleErrors(page, { label }));
-  await started(page);
-  return page;
-}
-
-test('a tab opened after 20,000 commands catches up from >= 2 peers with 0 long tasks', async () => {
+test('a tab opened after 20,000 commands catches up from >= 2 peers with 0 long tasks', async ({ tabs }) => {
   test.setTimeout(600_000);
   const key = uniqueName('catchup');
-  const first = await open(key, 'src0');
+  const first = await tabs.open({ key }, 'src0');
   await expect.poll(async () => (await status(first)).role, { timeout: 30_000 }).toBe('leader');
-  const sources = [first, await open(key, 'src1'), await open(key, 'src2')];
+  const sources = [first, await tabs.open({ key }, 'src1'), await tabs.open({ key }, 'src2')];
   await waitForGroup(sources, 3);
 
   // Commands come from every source tab (the followers' are forwarded to the leader).
@@ -44,7 +23,7 @@ test('a tab opened after 20,000 commands catches up from >= 2 peers with 0 long 
   const target = Math.max(...ends);
   await waitForSameState(sources, target, 180_000);
 
-  const late = await open(key, 'late');
+  const late = await tabs.open({ key }, 'late');
   const windowStart = await late.evaluate(() => performance.now());
   await expect.poll(async () => (await status(late)).applied, { timeout: 300_000, intervals: [500] }).toBeGreaterThanOrEqual(target);
   const windowEnd = await late.evaluate(() => performance.now());

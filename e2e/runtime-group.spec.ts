@@ -1,19 +1,15 @@
 // issue 4 §5 in real Chromium tabs: forming a group automatically (first tab bootstraps, later tabs
 // are added through the log), follower commands, failover, and linearizable reads from a follower.
 // Every tab runs the full runtime: engine + IndexedDB in a module Worker, WebRTC on the main thread.
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { collectConsoleErrors, uniqueName, type ConsoleErrors } from './support';
-import { getValue, openPeer, pageOf, setValue, started, status, waitForGroup, waitForSameState } from './pages/runtime/harness';
+import type { Page } from '@playwright/test';
+import { uniqueName } from './support';
+import { expect, test, type RuntimeTabs } from './support/runtime-tabs';
+import { getValue, pageOf, setValue, status, waitForGroup, waitForSameState } from './pages/runtime/harness';
 
-let context: BrowserContext;
-let watchers: ConsoleErrors[] = [];
-
-async function openThree(key: string): Promise<Page[]> {
+async function openThree(tabs: RuntimeTabs, key: string): Promise<Page[]> {
   const pages: Page[] = [];
   for (let tab = 0; tab < 3; tab++) {
-    const page = await openPeer(context, { key });
-    watchers.push(collectConsoleErrors(page, { label: `tab${tab}` }));
-    await started(page);
+    const page = await tabs.open({ key }, `tab${tab}`);
     pages.push(page);
     // The first tab bootstraps in the empty room; give it its leadership before others arrive.
     if (tab === 0) await expect.poll(async () => (await status(page)).role, { timeout: 30_000 }).toBe('leader');
@@ -21,20 +17,8 @@ async function openThree(key: string): Promise<Page[]> {
   return pages;
 }
 
-test.beforeEach(async ({ browser }) => {
-  context = await browser.newContext();
-  watchers = [];
-});
-
-test.afterEach(async () => {
-  const errors = watchers.flatMap((w) => w.errors);
-  for (const watcher of watchers) watcher.stop();
-  await context.close();
-  expect(errors, 'console errors in the tabs').toEqual([]);
-});
-
-test('3 tabs form a group with exactly one leader; a follower command applies in all three', async () => {
-  const pages = await openThree(uniqueName('form'));
+test('3 tabs form a group with exactly one leader; a follower command applies in all three', async ({ tabs }) => {
+  const pages = await openThree(tabs, uniqueName('form'));
   const leader = await waitForGroup(pages, 3);
   const follower = pages.find((_p, i) => i !== 0) as Page;
   const followerStatus = await status(follower);
@@ -50,8 +34,8 @@ test('3 tabs form a group with exactly one leader; a follower command applies in
   expect(statuses.filter((s) => s.role === 'leader').map((s) => s.peerId)).toEqual([leader]);
 });
 
-test('closing the leader tab elects a new leader and a new command commits', async () => {
-  const pages = await openThree(uniqueName('failover'));
+test('closing the leader tab elects a new leader and a new command commits', async ({ tabs }) => {
+  const pages = await openThree(tabs, uniqueName('failover'));
   const oldLeader = await waitForGroup(pages, 3);
   const leaderPage = await pageOf(pages, oldLeader);
   const before = await setValue(leaderPage, 'phase', 'before');
@@ -81,8 +65,8 @@ test('closing the leader tab elects a new leader and a new command commits', asy
   for (const page of survivors) expect((await getValue(page, 'phase', 'weak')).result).toBe('after');
 });
 
-test('a strong query in a follower tab returns the latest committed value', async () => {
-  const pages = await openThree(uniqueName('strong'));
+test('a strong query in a follower tab returns the latest committed value', async ({ tabs }) => {
+  const pages = await openThree(tabs, uniqueName('strong'));
   const leader = await waitForGroup(pages, 3);
   const leaderPage = await pageOf(pages, leader);
   const followers = pages.filter((p) => p !== leaderPage);

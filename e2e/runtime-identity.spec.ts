@@ -1,37 +1,15 @@
 // issue 4 §5: per-tab identity and durability. A reloaded follower keeps its peer id and restores
 // its log from IndexedDB (it does not refetch the log); a duplicated tab (sessionStorage copied)
 // gets a new peer id because the original holds the id's Web Lock.
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { callWindowFunction, collectConsoleErrors, uniqueName, type ConsoleErrors } from './support';
-import { openPeer, pageOf, setValue, started, stats, status, summary, waitForGroup, waitForSameState } from './pages/runtime/harness';
+import { callWindowFunction, uniqueName } from './support';
+import { expect, test } from './support/runtime-tabs';
+import { pageOf, setValue, stats, status, summary, waitForGroup, waitForSameState } from './pages/runtime/harness';
 
-let context: BrowserContext;
-let watchers: ConsoleErrors[] = [];
-
-test.beforeEach(async ({ browser }) => {
-  context = await browser.newContext();
-  watchers = [];
-});
-
-test.afterEach(async () => {
-  const errors = watchers.flatMap((w) => w.errors);
-  for (const watcher of watchers) watcher.stop();
-  await context.close();
-  expect(errors, 'console errors in the tabs').toEqual([]);
-});
-
-async function open(key: string, label: string): Promise<Page> {
-  const page = await openPeer(context, { key });
-  watchers.push(collectConsoleErrors(page, { label }));
-  await started(page);
-  return page;
-}
-
-test('reloading a follower keeps its peer id and restores its log from IndexedDB', async () => {
+test('reloading a follower keeps its peer id and restores its log from IndexedDB', async ({ tabs }) => {
   const key = uniqueName('reload');
-  const first = await open(key, 'tab0');
+  const first = await tabs.open({ key }, 'tab0');
   await expect.poll(async () => (await status(first)).role, { timeout: 30_000 }).toBe('leader');
-  const pages = [first, await open(key, 'tab1'), await open(key, 'tab2')];
+  const pages = [first, await tabs.open({ key }, 'tab1'), await tabs.open({ key }, 'tab2')];
   const leader = await waitForGroup(pages, 3);
   const leaderPage = await pageOf(pages, leader);
   const follower = pages.find((p) => p !== leaderPage)!;
@@ -57,14 +35,14 @@ test('reloading a follower keeps its peer id and restores its log from IndexedDB
   expect(frames.droppedTotal).toBe(0);
 });
 
-test('a duplicated tab gets a new peer id', async () => {
+test('a duplicated tab gets a new peer id', async ({ tabs }) => {
   const key = uniqueName('duplicate');
-  const original = await open(key, 'original');
+  const original = await tabs.open({ key }, 'original');
   const originalId = (await status(original)).peerId;
   expect(originalId).not.toBe('');
 
-  const [duplicate] = await Promise.all([context.waitForEvent('page'), callWindowFunction<void>(original, 'meshraft.duplicate')]);
-  watchers.push(collectConsoleErrors(duplicate, { label: 'duplicate' }));
+  const [duplicate] = await Promise.all([tabs.context.waitForEvent('page'), callWindowFunction<void>(original, 'meshraft.duplicate')]);
+  tabs.watch(duplicate, 'duplicate');
   await duplicate.waitForFunction(() => typeof window.meshraft?.status === 'function');
   await callWindowFunction<void>(duplicate, 'meshraft.started');
   // The duplicate saw the original's id in its copied sessionStorage, and still minted its own.

@@ -2,39 +2,22 @@
 // option): three tabs with fixed peer ids that all start from the same 3-voter configuration. This
 // exercises Worker + IndexedDB + WebRTC relay + failover + reload independently of automatic
 // membership (join through the log, issue 3), which runtime-group.spec.ts covers.
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { callWindowFunction, collectConsoleErrors, uniqueName, type ConsoleErrors } from './support';
-import { getValue, openPeer, pageOf, setValue, started, stats, status, summary, waitForGroup, waitForSameState } from './pages/runtime/harness';
+import type { Page } from '@playwright/test';
+import { callWindowFunction, uniqueName } from './support';
+import { expect, test, type RuntimeTabs } from './support/runtime-tabs';
+import { getValue, pageOf, setValue, started, stats, status, summary, waitForGroup, waitForSameState } from './pages/runtime/harness';
 
-let context: BrowserContext;
-let watchers: ConsoleErrors[] = [];
-
-test.beforeEach(async ({ browser }) => {
-  context = await browser.newContext();
-  watchers = [];
-});
-
-test.afterEach(async () => {
-  const errors = watchers.flatMap((w) => w.errors);
-  for (const watcher of watchers) watcher.stop();
-  await context.close();
-  expect(errors, 'console errors in the tabs').toEqual([]);
-});
-
-async function openStatic(key: string): Promise<Page[]> {
+async function openStatic(tabs: RuntimeTabs, key: string): Promise<Page[]> {
   const ids = ['sa', 'sb', 'sc'].map((id) => `${id}-${key.slice(-6)}`);
   const pages: Page[] = [];
   for (const peerId of ids) {
-    const page = await openPeer(context, { key, peerId, voters: ids.join(',') });
-    watchers.push(collectConsoleErrors(page, { label: peerId }));
-    await started(page);
-    pages.push(page);
+    pages.push(await tabs.open({ key, peerId, voters: ids.join(',') }, peerId));
   }
   return pages;
 }
 
-test('static 3-voter group: one leader, follower command applies everywhere, strong read, failover', async () => {
-  const pages = await openStatic(uniqueName('static'));
+test('static 3-voter group: one leader, follower command applies everywhere, strong read, failover', async ({ tabs }) => {
+  const pages = await openStatic(tabs, uniqueName('static'));
   const leader = await waitForGroup(pages, 3);
   const leaderPage = await pageOf(pages, leader);
   const followers = pages.filter((p) => p !== leaderPage);
@@ -65,8 +48,8 @@ test('static 3-voter group: one leader, follower command applies everywhere, str
   await waitForSameState(followers, after);
 });
 
-test('static group: a reloaded follower restores its log from IndexedDB without refetching it', async () => {
-  const pages = await openStatic(uniqueName('static-reload'));
+test('static group: a reloaded follower restores its log from IndexedDB without refetching it', async ({ tabs }) => {
+  const pages = await openStatic(tabs, uniqueName('static-reload'));
   const leader = await waitForGroup(pages, 3);
   const leaderPage = await pageOf(pages, leader);
   const follower = pages.find((p) => p !== leaderPage)!;

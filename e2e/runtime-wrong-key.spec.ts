@@ -2,49 +2,28 @@
 // Two cases: (a) the wrong key derives another signaling room, so the tab never even meets the
 // group; (b) a test-only override puts it in the group's room, so the HMAC handshake must refuse it.
 // The intruder uses the automatic path (no peer id, no membership given): it must never be let in.
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { collectConsoleErrors, uniqueName, type ConsoleErrors } from './support';
-import { openPeer, started, stats, status, waitForGroup } from './pages/runtime/harness';
-
-let context: BrowserContext;
-let watchers: ConsoleErrors[] = [];
-
-test.beforeEach(async ({ browser }) => {
-  context = await browser.newContext();
-  watchers = [];
-});
-
-test.afterEach(async () => {
-  const errors = watchers.flatMap((w) => w.errors);
-  for (const watcher of watchers) watcher.stop();
-  await context.close();
-  expect(errors, 'console errors in the tabs').toEqual([]);
-});
-
-async function open(params: Record<string, string>, label: string): Promise<Page> {
-  const page = await openPeer(context, params);
-  watchers.push(collectConsoleErrors(page, { label }));
-  await started(page);
-  return page;
-}
+import type { Page } from '@playwright/test';
+import { uniqueName } from './support';
+import { expect, test, type RuntimeTabs } from './support/runtime-tabs';
+import { stats, status, waitForGroup } from './pages/runtime/harness';
 
 /**
  * The good group: two voters started from a static membership (createGroup's `bootstrap` option),
  * so this spec does not depend on automatic membership changes (issue 3).
  */
-async function twoPeerGroup(key: string): Promise<Page[]> {
+async function twoPeerGroup(tabs: RuntimeTabs, key: string): Promise<Page[]> {
   const ids = ['good-a', 'good-b'];
   const pages = [];
-  for (const peerId of ids) pages.push(await open({ key, peerId, voters: ids.join(',') }, peerId));
+  for (const peerId of ids) pages.push(await tabs.open({ key, peerId, voters: ids.join(',') }, peerId));
   await waitForGroup(pages, 2);
   return pages;
 }
 
-test('a wrong-key tab in the same signaling room is refused by the HMAC handshake', async () => {
+test('a wrong-key tab in the same signaling room is refused by the HMAC handshake', async ({ tabs }) => {
   const key = uniqueName('good');
-  const good = await twoPeerGroup(key);
+  const good = await twoPeerGroup(tabs, key);
   const room = (await stats(good[0])).room!;
-  const intruder = await open({ key: `${key}-wrong`, room }, 'intruder');
+  const intruder = await tabs.open({ key: `${key}-wrong`, room }, 'intruder');
   const intruderId = (await status(intruder)).peerId;
   expect((await stats(intruder)).roomWasEmpty).toBe(false); // it did meet the group in signaling
 
@@ -64,10 +43,10 @@ test('a wrong-key tab in the same signaling room is refused by the HMAC handshak
   expect(intruderStatus.leader).toBeNull();
 });
 
-test('a wrong-key tab lands in another room and never meets the group', async () => {
+test('a wrong-key tab lands in another room and never meets the group', async ({ tabs }) => {
   const key = uniqueName('good');
-  const good = await twoPeerGroup(key);
-  const intruder = await open({ key: `${key}-wrong` }, 'intruder');
+  const good = await twoPeerGroup(tabs, key);
+  const intruder = await tabs.open({ key: `${key}-wrong` }, 'intruder');
   const intruderId = (await status(intruder)).peerId;
   const [goodRoom, intruderRoom] = [(await stats(good[0])).room, (await stats(intruder)).room];
   expect(intruderRoom).not.toBe(goodRoom);

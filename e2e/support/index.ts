@@ -3,3 +3,6 @@ export { PAGES_ORIGIN, SIGNALING_URL, pageUrl, uniqueName, type PageParams } fro
 export { collectConsoleErrors, type ConsoleErrors, type ConsoleErrorOptions } from './console';
 export { waitForWindowFunction, callWindowFunction } from './window';
 export { openTabs, type OpenTabsOptions, type Tabs } from './tabs';
+// Type only: the fixture itself is imported from './support/runtime-tabs', because it depends on
+// e2e/pages/runtime/harness.ts, which imports this index (a runtime re-export would be a cycle).
+export type { RuntimeTabs } from './runtime-tabs';
