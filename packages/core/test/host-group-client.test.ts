@@ -38,6 +38,16 @@ describe('GroupClient exactly-once', () => {
     expect(client.status.applied).toBe(5);
   });
 
+  it('never reports applied above committed, even when entries arrive before the status', async () => {
+    const { client, host, settle } = clientRig();
+    host.status({ leader: 'p0', online: true, committed: 1 });
+    await settle();
+    host.post({ type: 'apply', snapshot: null, entries: [noop(1), command(2, 7, { clientId: 'other', seq: 1 }), noop(3)] });
+    await settle();
+    expect(client.status.applied).toBe(3);
+    expect(client.status.committed).toBe(3);
+  });
+
   it('re-proposes when another entry takes the index its attempt was given', async () => {
     const { client, host, settle } = clientRig();
     host.status({ leader: 'p0', online: true });
