@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: every test in the repository, across all runners, with one closing total line.
+//   0. TypeScript: the whole workspace type-checks in strict mode (counted as one test).
 //   1. Vitest: unit, property, scenario and Node integration tests of every package.
 //   2. The deterministic simulator: many seeded runs per scenario (each seed counts as one test).
 //   3. Playwright: e2e tests in real Chromium (Debian's package; installed here when missing).
@@ -44,6 +45,12 @@ function count(label, passed, failed, status) {
   totals.failed += failed;
   console.log(`--- ${label}: ${passed} passed, ${failed} failed (exit ${status})`);
   if (status !== 0 && failed === 0) broken.push(`${label} exited ${status} without reporting a failed test`);
+}
+
+// 0. Type check
+{
+  const status = run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  count('typecheck', status === 0 ? 1 : 0, status === 0 ? 0 : 1, status);
 }
 
 // 1. Vitest
