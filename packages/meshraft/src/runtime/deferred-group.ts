@@ -5,6 +5,7 @@
 // errors that carry the unexecuted commands or query, so nothing is silently lost.
 import {
   ClosedError,
+  initialGroupStatus,
   OfflineError,
   type Consistency,
   type ExecuteOptions,
@@ -21,20 +22,8 @@ import {
 /** Longest close() waits for the engine's confirmation before tearing the runtime down anyway. */
 const CLOSE_TIMEOUT_MS = 5000;
 
-export function startingStatus(peerId: PeerId): GroupStatus {
-  return {
-    peerId,
-    role: 'follower',
-    term: 0,
-    leader: null,
-    committed: 0,
-    applied: 0,
-    online: false,
-    members: { voters: [], learners: [] },
-    catchUp: null,
-    closed: false,
-  };
-}
+/** The status shown before the engine runs: the same starting point as any GroupClient. */
+export const startingStatus = initialGroupStatus;
 
 export class DeferredGroup<Cmd, Q, QR> implements Group<Cmd, Q, QR> {
   private inner: Group<Cmd, Q, QR> | null = null;
