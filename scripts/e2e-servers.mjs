@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { vitePrebundle } from './vite-prebundle.mjs';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const host = '127.0.0.1';
@@ -16,21 +17,7 @@ const pagesPort = Number(process.env.E2E_PAGES_PORT ?? 5188);
 const signalingPort = Number(process.env.E2E_SIGNALING_PORT ?? 8788);
 const signalingEntry = path.join(repoRoot, 'packages/signaling/src/index.ts');
 
-/**
- * Third-party dependencies pages may import. Pre-bundling them up front matters: a dependency
- * Vite discovers only at runtime re-optimizes and invalidates modules a test page already loaded.
- */
-const prebundle = [
-  'idb',
-  'cbor-x',
-  'socket.io-client',
-  'simple-peer/simplepeer.min.js',
-  'react',
-  'react/jsx-runtime',
-  'react/jsx-dev-runtime',
-  'react-dom',
-  'react-dom/client',
-];
+const prebundle = vitePrebundle;
 
 const closers = [];
 

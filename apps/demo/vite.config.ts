@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { vitePrebundle } from '../../scripts/vite-prebundle.mjs';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,20 +23,7 @@ export default defineConfig({
     hmr: process.env.DEMO_HMR !== 'false',
   },
   worker: { format: 'es' },
-  // Pre-bundle up front what the page AND the worker import: a dependency discovered only when the
-  // worker loads would make Vite re-optimize and reload every open tab.
-  optimizeDeps: {
-    include: [
-      'idb',
-      'cbor-x',
-      'socket.io-client',
-      'simple-peer/simplepeer.min.js',
-      'react',
-      'react/jsx-runtime',
-      'react/jsx-dev-runtime',
-      'react-dom',
-      'react-dom/client',
-    ],
-  },
+  // Pre-bundled up front (see scripts/vite-prebundle.mjs for why).
+  optimizeDeps: { include: vitePrebundle },
   build: { target: 'es2022' },
 });
