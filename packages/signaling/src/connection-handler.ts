@@ -98,17 +98,29 @@ export function attachSignalingHandlers(deps: HandlerDeps): { sweepGhosts(): voi
     next();
   };
 
-  /** Peers in `room` on other processes (Redis mode); local peers come from the registry. */
-  const remotePeers = async (room: string): Promise<string[]> => {
+  /**
+   * Peers in `room` on other processes (Redis mode); local peers come from the registry.
+   * null when the other processes cannot be asked in time. While Redis is down, fetchSockets
+   * waits in the client's offline queue until Redis is back, hence the explicit deadline.
+   */
+  const remotePeers = async (room: string): Promise<string[] | null> => {
     if (!distributed) return [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('presence lookup timed out')), options.presenceTimeoutMs);
+    });
+    const lookup = io.in(roomKey(room)).fetchSockets();
+    lookup.catch(() => {}); // a lookup that loses the race may still reject later
     try {
-      const sockets = await io.in(roomKey(room)).fetchSockets();
+      const sockets = await Promise.race([lookup, deadline]);
       return sockets.map((s) => s.data.peerId).filter((id): id is string => typeof id === 'string');
     } catch (error) {
-      options.logger.warn('fetchSockets failed; answering join with local peers only', {
+      options.logger.warn('cannot list peers of other processes; refusing join as unavailable', {
         error: error instanceof Error ? error.message : String(error),
       });
-      return [];
+      return null;
+    } finally {
+      clearTimeout(timer);
     }
   };
 
@@ -132,6 +144,7 @@ export function attachSignalingHandlers(deps: HandlerDeps): { sweepGhosts(): voi
     const remote = await remotePeers(room);
     state.joining = false;
     if (!socket.connected) return;
+    if (remote === null) return refuse('unavailable');
     // From here on no await: the checks and the insert are atomic within this process.
     const peers = [...new Set([...registry.peersOf(room), ...remote])];
     if (peers.includes(peerId)) return refuse('duplicate-peer');

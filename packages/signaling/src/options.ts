@@ -34,6 +34,11 @@ export interface SignalingOptions {
    * Default: process.env.REDIS_URL. Pass null to ignore the environment.
    */
   redisUrl?: string | null;
+  /**
+   * Redis mode: how long a join waits for the other processes' peer lists before it is refused
+   * with 'unavailable'. Default 5000 ms.
+   */
+  presenceTimeoutMs?: number;
   /** socket.io CORS origin (only the polling transport needs it). Default '*'. */
   corsOrigin?: string | string[];
   /** Default: silent. */
@@ -53,6 +58,7 @@ export interface ResolvedSignalingOptions {
   pingTimeoutMs: number;
   ghostTimeoutMs: number;
   redisUrl: string | null;
+  presenceTimeoutMs: number;
   corsOrigin: string | string[];
   logger: SignalingLogger;
 }
@@ -97,6 +103,7 @@ export function resolveOptions(options: SignalingOptions = {}): ResolvedSignalin
     pingTimeoutMs: positive('pingTimeoutMs', options.pingTimeoutMs, 5_000),
     ghostTimeoutMs: positive('ghostTimeoutMs', options.ghostTimeoutMs, 30_000),
     redisUrl,
+    presenceTimeoutMs: positive('presenceTimeoutMs', options.presenceTimeoutMs, 5_000),
     corsOrigin: options.corsOrigin ?? '*',
     logger: options.logger ?? silentLogger,
   };

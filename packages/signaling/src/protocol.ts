@@ -19,7 +19,18 @@ export function isValidPeerId(value: unknown): value is string {
 /** Refusals that can answer any acknowledged event (payload/rate limits are checked before handlers). */
 export type LimitError = 'too-large' | 'rate-limited';
 
-export type JoinError = 'room-full' | 'bad-request' | 'duplicate-peer' | 'already-joined' | LimitError;
+/**
+ * 'unavailable': Redis mode only; the other processes could not be asked who is in the room (Redis
+ * down or a process not answering). Retry with backoff: an answer from this process alone could
+ * wrongly say "empty room" and make the joiner bootstrap a second group.
+ */
+export type JoinError =
+  | 'room-full'
+  | 'bad-request'
+  | 'duplicate-peer'
+  | 'already-joined'
+  | 'unavailable'
+  | LimitError;
 
 export type SignalError = 'unknown-peer' | 'not-joined' | 'bad-request' | LimitError;
 

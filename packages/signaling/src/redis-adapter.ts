@@ -4,6 +4,7 @@
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import type { SignalingLogger } from './options';
+import { guardFireAndForget, throttledFailureReporter } from './redis-guard';
 
 export interface RedisAdapterHandle {
   /** Passed to socket.io's `adapter` option. */
@@ -20,6 +21,8 @@ export class RedisConnectError extends Error {
 
 /** Initial connection attempts before start fails; afterwards the client reconnects indefinitely. */
 const INITIAL_CONNECT_ATTEMPTS = 5;
+/** A graceful QUIT waits for Redis; while Redis is down it would wait forever, so close gives up. */
+const QUIT_TIMEOUT_MS = 2000;
 
 export async function createRedisAdapter(url: string, logger: SignalingLogger): Promise<RedisAdapterHandle> {
   let connectedOnce = false;
@@ -45,10 +48,26 @@ export async function createRedisAdapter(url: string, logger: SignalingLogger): 
   }
   connectedOnce = true;
   logger.info('redis adapter connected', { url: redactUrl(url) });
+  const onCommandFailure = throttledFailureReporter((error, suppressed) => {
+    logger.warn('redis command failed (adapter event lost)', {
+      error: error instanceof Error ? error.message : String(error),
+      suppressed,
+    });
+  });
   return {
-    adapter: createAdapter(pub, sub),
+    adapter: createAdapter(guardFireAndForget(pub, onCommandFailure), guardFireAndForget(sub, onCommandFailure)),
     async close() {
-      await Promise.allSettled([pub.quit(), sub.quit()]);
+      // QUIT flushes pending publishes (e.g. the peer-left of sockets closed on shutdown).
+      const quit = Promise.allSettled([pub.quit(), sub.quit()]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const gaveUp = await Promise.race([
+        quit.then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), QUIT_TIMEOUT_MS))),
+      ]);
+      clearTimeout(timer);
+      // quit() already stopped reconnecting. Not disconnect(): it would reject the adapter's queued
+      // publishes, which nobody awaits (unhandled rejections); left pending, they hold no handle.
+      if (gaveUp) logger.warn('redis did not answer QUIT; giving up on it');
     },
   };
 }

@@ -37,7 +37,7 @@ export function createCounters(): MutableCounters {
       'bad-request': 0,
       'unknown-event': 0,
     },
-    rejectedJoins: { 'room-full': 0, 'bad-request': 0, 'duplicate-peer': 0, 'already-joined': 0 },
+    rejectedJoins: { 'room-full': 0, 'bad-request': 0, 'duplicate-peer': 0, 'already-joined': 0, unavailable: 0 },
     ghostsEvicted: 0,
     abusersDisconnected: 0,
   };

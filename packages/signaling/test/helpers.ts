@@ -38,7 +38,7 @@ export async function startServer(options: SignalingOptions = {}): Promise<Signa
   return server;
 }
 
-export async function connect(server: SignalingServer): Promise<Client> {
+export async function connect(server: Pick<SignalingServer, 'url'>): Promise<Client> {
   const client: Client = io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true });
   clients.push(client);
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 // Pure units behind the limits, driven by a fake clock (counts only, no wall time).
 import { describe, expect, it } from 'vitest';
+import { InvalidSignalingOptionError, resolveOptions } from '../src/options';
 import { exceedsPayloadLimit } from '../src/payload-size';
 import { SocketRateLimiter, type RateVerdict } from '../src/rate-limiter';
 
@@ -61,5 +62,15 @@ describe('exceedsPayloadLimit', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 40; i++) deep = { d: deep };
     expect(exceedsPayloadLimit(deep, 1_000_000)).toBe(true);
+  });
+});
+
+describe('resolveOptions', () => {
+  it('defaults the Redis presence timeout and rejects non-positive values', () => {
+    expect(resolveOptions({ redisUrl: null }).presenceTimeoutMs).toBe(5000);
+    expect(resolveOptions({ redisUrl: null, presenceTimeoutMs: 250 }).presenceTimeoutMs).toBe(250);
+    for (const bad of [0, -1, Number.NaN]) {
+      expect(() => resolveOptions({ presenceTimeoutMs: bad })).toThrow(InvalidSignalingOptionError);
+    }
   });
 });

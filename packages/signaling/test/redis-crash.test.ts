@@ -1,0 +1,83 @@
+// A signaling process killed with SIGKILL on a host that stays up: Redis drops its connections,
+// so joins on the surviving process stop listing the dead process's peers (README, known limits).
+// Runs the real CLI (bin) against a real redis-server. Fails (never skips) without redis-server.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startSignalingServer, type SignalingServer } from '../src/index';
+import { connect, connectAndJoin, join, nextEvent, pause, roomId } from './helpers';
+import { beforeAllOrFailEach, startRedis, type RedisProcess } from './redis-process';
+
+const BIN = fileURLToPath(new URL('../bin/meshraft-signal.mjs', import.meta.url));
+const DEADLINE_MS = 45_000;
+
+describe('a signaling process that crashes', () => {
+  let redis: RedisProcess;
+  let a: SignalingServer;
+  let child: ChildProcess | null = null;
+
+  beforeAllOrFailEach(async () => {
+    redis = await startRedis();
+    a = await startSignalingServer({ port: 0, redisUrl: redis.url, ghostTimeoutMs: 600_000, presenceTimeoutMs: 2000 });
+  }, 60_000);
+
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await a?.close();
+    await redis?.stop();
+  }, 60_000);
+
+  it('is no longer listed by joins on the surviving process', async () => {
+    const room = roomId('scale-crash');
+    const alice = await connectAndJoin(a, room, 'alice');
+    const spawned = spawnCli(redis.url);
+    child = spawned.child;
+    const url = await spawned.url;
+
+    const zedJoined = nextEvent(alice, 'peer-joined', (e) => e.peerId === 'zed');
+    const zed = await connect({ url });
+    expect(await join(zed, room, 'zed')).toEqual({ ok: true, peers: ['alice'] });
+    await zedJoined;
+
+    const exited = new Promise((resolve) => spawned.child.once('exit', resolve));
+    spawned.child.kill('SIGKILL');
+    await exited;
+
+    // Until Redis has noticed the closed connections, a join may still list zed or be refused.
+    const deadline = Date.now() + DEADLINE_MS;
+    for (let attempt = 0; ; attempt += 1) {
+      const joiner = await connect(a);
+      const ack = await join(joiner, room, `late${attempt}`);
+      if (ack.ok && !ack.peers.includes('zed')) {
+        expect(ack.peers).toEqual(['alice']);
+        break;
+      }
+      if (ack.ok === false) expect(ack.error).toBe('unavailable');
+      joiner.disconnect();
+      if (Date.now() > deadline) throw new Error('joins kept listing the crashed process peer');
+      await pause(500);
+    }
+  }, DEADLINE_MS * 2);
+});
+
+function spawnCli(redisUrl: string): { child: ChildProcess; url: Promise<string> } {
+  const child = spawn(process.execPath, [BIN, '--port', '0', '--quiet', '--ghost-timeout-ms', '600000', '--redis-url', redisUrl], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => reject(new Error(`no listening line; stderr: ${stderr}`)), 30_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', () => reject(new Error(`exited early; stderr: ${stderr}`)));
+  });
+  return { child, url };
+}
