@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../src/cli';
+import { BIN, spawnCli } from './cli-process';
 
-const BIN = fileURLToPath(new URL('../bin/meshraft-signal.mjs', import.meta.url));
 
 describe('parseCliArgs', () => {
   it('maps flags (separate or inline values) to options', () => {
@@ -27,23 +26,9 @@ describe('parseCliArgs', () => {
 
 describe('meshraft-signal bin', () => {
   it('starts a server, serves /healthz and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REDIS_URL: '' } });
+    const { child, url: listening } = spawnCli(['--port', '0', '--quiet'], { ...process.env, REDIS_URL: '' });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      let stdout = '';
-      const timer = setTimeout(() => reject(new Error(`no listening line; stderr: ${stderr}`)), 30_000);
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(stdout);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-      child.once('exit', () => reject(new Error(`exited early; stderr: ${stderr}`)));
-    });
+    const url = await listening;
     try {
       const response = await fetch(`${url}/healthz`);
       expect(await response.json()).toEqual({ ok: true, rooms: 0, peers: 0 });

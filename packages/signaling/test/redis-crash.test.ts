@@ -1,14 +1,13 @@
 // A signaling process killed with SIGKILL on a host that stays up: Redis drops its connections,
 // so joins on the surviving process stop listing the dead process's peers (README, known limits).
 // Runs the real CLI (bin) against a real redis-server. Fails (never skips) without redis-server.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSignalingServer, type SignalingServer } from '../src/index';
 import { connect, connectAndJoin, join, nextEvent, pause, roomId } from './helpers';
+import { spawnCli } from './cli-process';
 import { beforeAllOrFailEach, startRedis, type RedisProcess } from './redis-process';
 
-const BIN = fileURLToPath(new URL('../bin/meshraft-signal.mjs', import.meta.url));
 const DEADLINE_MS = 45_000;
 
 describe('a signaling process that crashes', () => {
@@ -30,7 +29,7 @@ describe('a signaling process that crashes', () => {
   it('is no longer listed by joins on the surviving process', async () => {
     const room = roomId('scale-crash');
     const alice = await connectAndJoin(a, room, 'alice');
-    const spawned = spawnCli(redis.url);
+    const spawned = spawnRedisCli(redis.url);
     child = spawned.child;
     const url = await spawned.url;
 
@@ -60,24 +59,6 @@ describe('a signaling process that crashes', () => {
   }, DEADLINE_MS * 2);
 });
 
-function spawnCli(redisUrl: string): { child: ChildProcess; url: Promise<string> } {
-  const child = spawn(process.execPath, [BIN, '--port', '0', '--quiet', '--ghost-timeout-ms', '600000', '--redis-url', redisUrl], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = new Promise<string>((resolve, reject) => {
-    let stdout = '';
-    const timer = setTimeout(() => reject(new Error(`no listening line; stderr: ${stderr}`)), 30_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', () => reject(new Error(`exited early; stderr: ${stderr}`)));
-  });
-  return { child, url };
+function spawnRedisCli(redisUrl: string) {
+  return spawnCli(['--port', '0', '--quiet', '--ghost-timeout-ms', '600000', '--redis-url', redisUrl]);
 }
