@@ -18,7 +18,8 @@ export function sameStatus(a: RaftStatus | null, b: RaftStatus): boolean {
   );
 }
 
-function sameProgress(a: CatchUpProgress | null, b: CatchUpProgress | null): boolean {
+/** Field-by-field equality of catch-up progress (null only equals null). */
+export function sameProgress(a: CatchUpProgress | null, b: CatchUpProgress | null): boolean {
   if (a === null || b === null) return a === b;
   return (
     a.fraction === b.fraction &&

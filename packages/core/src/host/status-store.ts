@@ -3,6 +3,8 @@
 // subscribe() listeners that hang off it.
 import { ClosedError } from '../errors';
 import type { GroupStatus } from '../group';
+import { sameMembership } from '../engine/membership';
+import { sameProgress } from '../engine/status';
 import type { Membership, PeerId } from '../types';
 
 interface Waiter<T> {
@@ -26,8 +28,6 @@ export function initialGroupStatus(peerId: PeerId): GroupStatus {
   });
 }
 
-const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-
 function sameStatus(a: GroupStatus, b: GroupStatus): boolean {
   return (
     a.role === b.role &&
@@ -38,9 +38,8 @@ function sameStatus(a: GroupStatus, b: GroupStatus): boolean {
     a.online === b.online &&
     a.closed === b.closed &&
     a.removed === b.removed &&
-    sameList(a.members.voters, b.members.voters) &&
-    sameList(a.members.learners, b.members.learners) &&
-    JSON.stringify(a.catchUp) === JSON.stringify(b.catchUp)
+    sameMembership(a.members, b.members) &&
+    sameProgress(a.catchUp, b.catchUp)
   );
 }
 
