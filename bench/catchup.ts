@@ -90,6 +90,7 @@ function runOnce(log: LogEntry[], sourcePeers: number) {
     from: 1,
     to: n,
     localSnapshotIndex: 0,
+    prevTerm: 0,
     batchSize: conditions.batchSize,
     requestTimeoutMs: conditions.requestTimeoutMs,
     snapshotChunkBytes: defaultRaftConfig.snapshotChunkBytes,

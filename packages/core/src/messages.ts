@@ -107,6 +107,8 @@ export interface AvailabilityRequest {
 export interface AvailabilityResponse {
   type: 'AvailabilityResponse';
   requestId: number;
+  /** The sender's current term: a catching-up peer learns of newer terms here too (Fig. 2). */
+  senderTerm: number;
   /** First log index still held (snapshotIndex + 1). */
   firstIndex: number;
   /** Highest committed index the sender can serve. */
@@ -125,6 +127,8 @@ export interface FetchEntriesRequest {
 export interface FetchEntriesResponse {
   type: 'FetchEntriesResponse';
   requestId: number;
+  /** The sender's current term. */
+  senderTerm: number;
   /** Possibly empty or shorter than asked; never beyond the sender's commit index. */
   entries: LogEntry[];
 }
@@ -142,6 +146,8 @@ export interface FetchSnapshotRequest {
 export interface FetchSnapshotResponse {
   type: 'FetchSnapshotResponse';
   requestId: number;
+  /** The sender's current term (`term` below is the snapshot's). */
+  senderTerm: number;
   index: number;
   term: number;
   offset: number;

@@ -122,13 +122,13 @@ describe('late, duplicate and wrong replies', () => {
     pool.session.start(0);
     const out = pool.session.takeOutbox();
     const avail = out[0].message;
-    pool.session.receive('a', { type: 'AvailabilityResponse', requestId: (avail as { requestId: number }).requestId, firstIndex: 1, committed: 50, snapshot: null }, 1);
+    pool.session.receive('a', { type: 'AvailabilityResponse', requestId: (avail as { requestId: number }).requestId, senderTerm: 1, firstIndex: 1, committed: 50, snapshot: null }, 1);
     const req = pool.session.takeOutbox()[0].message as FetchEntriesRequest;
     const gap = [...log.slice(0, 3), ...log.slice(4, 10)];
-    pool.session.receive('a', { type: 'FetchEntriesResponse', requestId: req.requestId, entries: gap }, 2);
-    pool.session.receive('a', { type: 'FetchEntriesResponse', requestId: 99_999, entries: log }, 3);
+    pool.session.receive('a', { type: 'FetchEntriesResponse', requestId: req.requestId, senderTerm: 1, entries: gap }, 2);
+    pool.session.receive('a', { type: 'FetchEntriesResponse', requestId: 99_999, senderTerm: 1, entries: log }, 3);
     pool.session.receive('a', { type: 'FetchEntriesResponse', requestId: -1, entries: null } as unknown as Message, 3);
-    pool.session.receive('a', { type: 'AvailabilityResponse', requestId: 5, firstIndex: 0, committed: 1, snapshot: null }, 3);
+    pool.session.receive('a', { type: 'AvailabilityResponse', requestId: 5, senderTerm: 1, firstIndex: 0, committed: 1, snapshot: null }, 3);
     pool.session.receive('a', null as unknown as Message, 3);
     expect(pool.session.takeOutput()).toEqual([]);
     expect(pool.session.stats().ignoredReplies).toBe(4);

@@ -5,7 +5,7 @@ import { EntryRuns } from '../src/catchup/entry-runs';
 import { LeaderBuffer } from '../src/catchup/leader-buffer';
 import type { FetchEntriesRequest } from '../src/messages';
 import type { LogEntry } from '../src/types';
-import { fixed, indicesAre, makeEntries, PeerPool, poolPeer } from './catchup-pool';
+import { defaultTerm, fixed, indicesAre, makeEntries, PeerPool, poolPeer } from './catchup-pool';
 
 /** Entries as the leader sends them: same index/term as the log, distinct objects we can recognise. */
 const leaderEntries = (from: number, to: number, term?: number): LogEntry[] =>
@@ -16,7 +16,7 @@ describe('leader entries during catch-up', () => {
   it('a buffer starting inside the gap: fetching stops before it, output joins seamlessly', () => {
     const log = makeEntries(1, 400);
     const pool = PeerPool.create({ peers: [poolPeer('a', log), poolPeer('b', log)], leader: 'leader', to: 400, batchSize: 25 });
-    pool.session.bufferFromLeader(leaderEntries(380, 450));
+    pool.session.bufferFromLeader(leaderEntries(380, 450), defaultTerm(379));
     const result = pool.run();
     expect(indicesAre(result.entries, 1, 450)).toBe(true);
     expect(result.entries.slice(379).every(fromLeader)).toBe(true);
@@ -29,11 +29,11 @@ describe('leader entries during catch-up', () => {
     const log = makeEntries(1, 300);
     const pool = PeerPool.create({ peers: [poolPeer('a', log, { delay: fixed(80) }), poolPeer('b', log, { delay: fixed(90) })], leader: 'leader', to: 300, batchSize: 40 });
     // Chunks [1..40] and [41..80] are in flight at t=20; the leader sends 60..120.
-    pool.at(20, () => pool.session.bufferFromLeader(leaderEntries(60, 120)));
+    pool.at(20, () => pool.session.bufferFromLeader(leaderEntries(60, 120), defaultTerm(59)));
     let joinAt = 0;
     pool.at(400, () => {
       joinAt = pool.session.nextIndex; // fetched chunks after 120 were output meanwhile
-      pool.session.bufferFromLeader(leaderEntries(121, 320));
+      pool.session.bufferFromLeader(leaderEntries(121, 320), defaultTerm(120));
     });
     const result = pool.run();
     expect(indicesAre(result.entries, 1, 320)).toBe(true);
@@ -53,23 +53,23 @@ describe('leader entries during catch-up', () => {
   it('a buffered run past a hole waits for the hole; entries beyond the target are released when joined', () => {
     const log = makeEntries(1, 100);
     const pool = PeerPool.create({ peers: [poolPeer('a', log)], leader: 'leader', to: 100, batchSize: 50 });
-    pool.session.bufferFromLeader(leaderEntries(111, 120));
+    pool.session.bufferFromLeader(leaderEntries(111, 120), defaultTerm(110));
     const result = pool.run();
     expect(pool.session.done).toBe(true);
     expect(indicesAre(result.entries, 1, 100)).toBe(true);
-    pool.session.bufferFromLeader(leaderEntries(101, 110));
+    pool.session.bufferFromLeader(leaderEntries(101, 110), defaultTerm(100));
     const more = pool.session.takeOutput();
     expect(more).toHaveLength(1);
     expect(more[0].kind === 'entries' && indicesAre(more[0].entries, 101, 120)).toBe(true);
     // Entries already output are not output again.
-    pool.session.bufferFromLeader(leaderEntries(90, 120));
+    pool.session.bufferFromLeader(leaderEntries(90, 120), defaultTerm(89));
     expect(pool.session.takeOutput()).toEqual([]);
   });
 
   it('the buffer alone can fill the gap', () => {
     const pool = PeerPool.create({ peers: [poolPeer('a', makeEntries(1, 10), { delay: fixed(500) })], leader: 'leader', to: 50, from: 11, batchSize: 100 });
     pool.session.start(0);
-    pool.session.bufferFromLeader(leaderEntries(11, 60));
+    pool.session.bufferFromLeader(leaderEntries(11, 60), defaultTerm(10));
     expect(pool.session.done).toBe(true);
     const out = pool.session.takeOutput();
     expect(out[0].kind === 'entries' && indicesAre(out[0].entries, 11, 60)).toBe(true);
@@ -79,20 +79,20 @@ describe('leader entries during catch-up', () => {
 describe('LeaderBuffer', () => {
   it('replaces overlapping entries and truncates after a term conflict (Raft §5.3)', () => {
     const b = new LeaderBuffer();
-    b.add(leaderEntries(10, 20, 2), 1);
-    b.add(leaderEntries(25, 30, 2), 1);
+    b.add(leaderEntries(10, 20, 2), 2, 1);
+    b.add(leaderEntries(25, 30, 2), 2, 1);
     expect(b.runs.size).toBe(2);
     // A new leader (term 3) overwrites 15..16: everything the old term had after 15 is gone.
-    b.add(leaderEntries(15, 16, 3), 1);
+    b.add(leaderEntries(15, 16, 3), 3, 1);
     expect(b.runs.claimEnd(10)).toBe(16);
     expect(b.runs.has(17)).toBe(false);
     expect(b.runs.has(25)).toBe(false);
     expect(b.runs.entryAt(15)!.term).toBe(3);
     // Same term over an overlap: replaced in place, later entries kept.
-    b.add(leaderEntries(12, 13, 2), 1);
+    b.add(leaderEntries(12, 13, 2), 2, 1);
     expect(b.runs.claimEnd(10)).toBe(16);
     // Below the floor (already output): skipped.
-    b.add(leaderEntries(1, 5, 3), 8);
+    b.add(leaderEntries(1, 5, 3), 3, 8);
     expect(b.runs.has(3)).toBe(false);
   });
 });

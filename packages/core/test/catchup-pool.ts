@@ -9,10 +9,23 @@ import { decodeMessage, encodeMessage } from '../src/codec/index';
 import type { Envelope, Message } from '../src/messages';
 import type { LogEntry, PeerId, Snapshot } from '../src/types';
 
-export function makeEntries(from: number, to: number, termOf: (index: number) => number = (i) => 1 + Math.floor(i / 150)): LogEntry[] {
+/** The term makeEntries gives index `i` by default (0 for index 0, the empty log). */
+export const defaultTerm = (i: number): number => (i === 0 ? 0 : 1 + Math.floor(i / 150));
+
+export function makeEntries(from: number, to: number, termOf: (index: number) => number = defaultTerm): LogEntry[] {
   const out: LogEntry[] = [];
   for (let i = from; i <= to; i++) out.push({ index: i, term: termOf(i), kind: 'command', data: new TextEncoder().encode(`cmd-${i}`) });
   return out;
+}
+
+/** The term any pool peer holds at `index` (entries or snapshot), 0 when none does. */
+export function termHeldAt(peers: PoolPeer[], index: number): number {
+  for (const peer of peers) {
+    const entry = peer.entries.find((e) => e.index === index);
+    if (entry) return entry.term;
+    if (peer.snapshot?.meta.index === index) return peer.snapshot.meta.term;
+  }
+  return 0;
 }
 
 export interface PoolPeer {
@@ -64,10 +77,13 @@ export class PeerPool {
   }
 
   static create(options: Omit<Partial<CatchUpSessionOptions>, 'peers'> & { peers: PoolPeer[]; leader: PeerId | null; to: number; tickMs?: number }): PeerPool {
+    const from = Math.max(options.from ?? 1, (options.localSnapshotIndex ?? 0) + 1);
     const session = new CatchUpSession({
       self: 'me',
       from: 1,
       localSnapshotIndex: 0,
+      // The local log before `from` agrees with the peers' (it is committed).
+      prevTerm: termHeldAt(options.peers, from - 1),
       batchSize: 100,
       requestTimeoutMs: 1000,
       snapshotChunkBytes: 1024,

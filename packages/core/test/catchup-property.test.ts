@@ -76,7 +76,7 @@ describe('catch-up under random network faults (property)', () => {
         if (s.leaderRun) {
           const from = Math.min(s.leaderRun.from, n);
           last = n + s.leaderRun.extra;
-          pool.at(s.leaderRun.at, () => pool.session.bufferFromLeader(full.slice(from - 1, last)));
+          pool.at(s.leaderRun.at, () => pool.session.bufferFromLeader(full.slice(from - 1, last), full[from - 2]?.term ?? 0));
         }
 
         const result = pool.run({ maxTimeMs: 600_000, until: () => pool.session.nextIndex > last });

@@ -7,7 +7,7 @@ import type { Snapshot } from '../src/types';
 import { makeEntries } from './catchup-pool';
 
 const snapshot: Snapshot = { meta: { index: 100, term: 2, membership: { voters: ['a'], learners: [] } }, data: new Uint8Array(2500).fill(7) };
-const source = arraySource({ entries: makeEntries(101, 300), committed: 250, snapshot });
+const source = arraySource({ entries: makeEntries(101, 300), committed: 250, snapshot, term: 4 });
 const ask = (m: Message) => {
   const reply = answerCatchUpRequest(source, m)!;
   expect(decodeMessage(encodeMessage(reply))).toEqual(reply); // valid for the strict codec
@@ -19,6 +19,7 @@ describe('answerCatchUpRequest', () => {
     expect(ask({ type: 'AvailabilityRequest', requestId: 4 })).toEqual({
       type: 'AvailabilityResponse',
       requestId: 4,
+      senderTerm: 4,
       firstIndex: 101,
       committed: 250,
       snapshot: { ...snapshot.meta, size: 2500 },

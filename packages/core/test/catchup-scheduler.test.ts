@@ -168,9 +168,9 @@ describe('catch-up from several peers', () => {
   });
 
   it('rejects a bad configuration with a typed error', () => {
-    const base = { self: 'me', leader: null, peers: ['a'], from: 1, to: 10, localSnapshotIndex: 0, batchSize: 5, requestTimeoutMs: 100, snapshotChunkBytes: 10, firstRequestId: 1, now: 0 };
+    const base = { self: 'me', leader: null, peers: ['a'], from: 1, to: 10, localSnapshotIndex: 0, prevTerm: 0, batchSize: 5, requestTimeoutMs: 100, snapshotChunkBytes: 10, firstRequestId: 1, now: 0 };
     expect(() => new CatchUpSession(base)).not.toThrow();
-    for (const bad of [{ batchSize: 0 }, { snapshotChunkBytes: 1.5 }, { from: 0 }, { requestTimeoutMs: 0 }, { firstRequestId: -1 }, { to: Number.NaN }]) {
+    for (const bad of [{ batchSize: 0 }, { snapshotChunkBytes: 1.5 }, { from: 0 }, { requestTimeoutMs: 0 }, { firstRequestId: -1 }, { to: Number.NaN }, { prevTerm: -1 }, { prevTerm: 0.5 }]) {
       expect(() => new CatchUpSession({ ...base, ...bad })).toThrow(InvalidInputError);
     }
   });

@@ -107,6 +107,7 @@ export const messageArbs: { [T in MessageType]: fc.Arbitrary<Message> } = {
     {
       type: fc.constant('AvailabilityResponse' as const),
       requestId: uintArb,
+      senderTerm: uintArb,
       firstIndex: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
       committed: uintArb,
       snapshot: fc.option(fc.tuple(snapshotMetaArb, uintArb).map(([meta, size]) => ({ ...meta, size })), { nil: null }),
@@ -119,7 +120,7 @@ export const messageArbs: { [T in MessageType]: fc.Arbitrary<Message> } = {
   FetchEntriesResponse: fc
     .tuple(uintArb, fc.integer({ min: 1, max: 1_000_000 }), fc.nat(50))
     .chain(([requestId, first, minTerm]) =>
-      entryRunArb(first, minTerm, minTerm + 5).map((entries): Message => ({ type: 'FetchEntriesResponse', requestId, entries })),
+      entryRunArb(first, minTerm, minTerm + 5).map((entries): Message => ({ type: 'FetchEntriesResponse', requestId, senderTerm: minTerm + 5, entries })),
     ),
   FetchSnapshotRequest: fc.record(
     { type: fc.constant('FetchSnapshotRequest' as const), requestId: uintArb, index: uintArb, term: uintArb, offset: uintArb, length: uintArb },
@@ -130,6 +131,7 @@ export const messageArbs: { [T in MessageType]: fc.Arbitrary<Message> } = {
     .map(([requestId, index, term, offset, data, slack, meta]): Message => ({
       type: 'FetchSnapshotResponse',
       requestId,
+      senderTerm: term,
       index,
       term,
       offset,

@@ -200,17 +200,17 @@ describe('each decode error reason', () => {
   });
 
   it('bad-shape: non-contiguous FetchEntriesResponse, inverted fetch range, chunk past totalSize', () => {
-    const fetched = wireOf({ type: 'FetchEntriesResponse', requestId: 1, entries: [] });
-    expect(reasonOf(frameOf([fetched[0], fetched[1], [1, [[0, 5, 1], [0, 6, 1]]]]))).toBe('ok');
-    expect(reasonOf(frameOf([fetched[0], fetched[1], [1, [[0, 5, 1], [0, 7, 1]]]]))).toBe('bad-shape');
-    expect(reasonOf(frameOf([fetched[0], fetched[1], [1, [[0, 6, 1], [0, 5, 1]]]]))).toBe('bad-shape');
-    expect(reasonOf(frameOf([fetched[0], fetched[1], [1, [[0, 0, 1]]]]))).toBe('bad-shape'); // index 0
+    const fetched = wireOf({ type: 'FetchEntriesResponse', requestId: 1, senderTerm: 1, entries: [] });
+    expect(reasonOf(frameOf([fetched[0], fetched[1], [1, 1, [[0, 5, 1], [0, 6, 1]]]]))).toBe('ok');
+    expect(reasonOf(frameOf([fetched[0], fetched[1], [1, 1, [[0, 5, 1], [0, 7, 1]]]]))).toBe('bad-shape');
+    expect(reasonOf(frameOf([fetched[0], fetched[1], [1, 1, [[0, 6, 1], [0, 5, 1]]]]))).toBe('bad-shape');
+    expect(reasonOf(frameOf([fetched[0], fetched[1], [1, 1, [[0, 0, 1]]]]))).toBe('bad-shape'); // index 0
     const range = wireOf({ type: 'FetchEntriesRequest', requestId: 1, from: 1, to: 1 });
     expect(reasonOf(frameOf([range[0], range[1], [1, 9, 3]]))).toBe('bad-shape');
-    const chunk = wireOf({ type: 'FetchSnapshotResponse', requestId: 1, index: 1, term: 1, offset: 0, data: new Uint8Array(4), totalSize: 4, meta: null });
-    expect(reasonOf(frameOf([chunk[0], chunk[1], [1, 1, 1, 1, new Uint8Array(4), 4, null]]))).toBe('bad-shape');
+    const chunk = wireOf({ type: 'FetchSnapshotResponse', requestId: 1, senderTerm: 1, index: 1, term: 1, offset: 0, data: new Uint8Array(4), totalSize: 4, meta: null });
+    expect(reasonOf(frameOf([chunk[0], chunk[1], [1, 1, 1, 1, 1, new Uint8Array(4), 4, null]]))).toBe('bad-shape');
     // an empty chunk ("no longer held") may echo any offset
-    expect(reasonOf(frameOf([chunk[0], chunk[1], [1, 1, 1, 4096, new Uint8Array(0), 0, null]]))).toBe('ok');
+    expect(reasonOf(frameOf([chunk[0], chunk[1], [1, 1, 1, 1, 4096, new Uint8Array(0), 0, null]]))).toBe('ok');
   });
 
   it('bad-shape: ForwardCommands with non-bytes commands', () => {

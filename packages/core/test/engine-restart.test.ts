@@ -58,7 +58,7 @@ describe('engine: starting from storage', () => {
     // Not the leader: the joiner is told so; availability is served from the (empty) log.
     expect(n.ready().messages.map((e) => e.message)).toEqual([
       { type: 'MembershipResponse', requestId: 1, ok: false, error: 'no-leader' },
-      { type: 'AvailabilityResponse', requestId: 1, firstIndex: 1, committed: 0, snapshot: null },
+      { type: 'AvailabilityResponse', requestId: 1, senderTerm: 1, firstIndex: 1, committed: 0, snapshot: null },
     ]);
   });
 

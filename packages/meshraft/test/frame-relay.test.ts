@@ -63,7 +63,7 @@ describe('channelFor', () => {
     expect(channelFor({ type: 'RequestVote', term: 1, lastLogIndex: 0, lastLogTerm: 0 }, 40)).toBe('control');
     expect(channelFor({ ...append, entries: [] } as Message, 40)).toBe('control');
     expect(channelFor(append, 40)).toBe('bulk');
-    expect(channelFor({ type: 'FetchEntriesResponse', requestId: 1, entries: [] }, 20)).toBe('bulk');
+    expect(channelFor({ type: 'FetchEntriesResponse', requestId: 1, senderTerm: 1, entries: [] }, 20)).toBe('bulk');
     expect(channelFor({ type: 'ForwardCommands', requestId: 1, client: { clientId: 'c', seq: 1 }, commands: [] }, CONTROL_MAX_BYTES + 1)).toBe('bulk');
   });
 });

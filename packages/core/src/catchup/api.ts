@@ -17,6 +17,11 @@ export interface CatchUpSessionOptions {
   to: number;
   /** Local snapshot index: entries <= it are not needed. */
   localSnapshotIndex: number;
+  /**
+   * Term of the local entry (or snapshot) at max(from, localSnapshotIndex + 1) - 1, 0 before index 1.
+   * The leader's buffered entries must chain onto it (the AppendEntries consistency check, §5.3).
+   */
+  prevTerm: number;
   /** Entries per FetchEntriesRequest (config.catchUpBatchSize). */
   batchSize: number;
   /** A request unanswered this long drops that peer's availability and re-asks it. */
@@ -46,11 +51,13 @@ export interface CatchUpSessionApi {
   /** The leader's commit moved: fetch up to here too. */
   extendTarget(to: number): void;
   /**
-   * Entries the leader sent meanwhile (AppendEntries while catching up): kept and released in order
-   * after the gap before them is filled. Entries may overlap or duplicate; later ones of the same
-   * index replace earlier ones (the leader is authoritative).
+   * Entries of one AppendEntries the leader sent meanwhile, contiguous and following an entry of
+   * term `prevTerm` (the message's prevLogTerm): kept and released in order after the gap before
+   * them is filled. Entries may overlap or duplicate; later ones of the same index replace earlier
+   * ones. They are released only where they chain onto the output before them and agree with the
+   * committed entries fetched for the same indices; otherwise they are dropped and counted.
    */
-  bufferFromLeader(entries: LogEntry[]): void;
+  bufferFromLeader(entries: LogEntry[], prevTerm: number): void;
   /** Requests to send now. */
   takeOutbox(): Envelope[];
   /** Contiguous output ready to append/install, in order. */
@@ -71,6 +78,8 @@ export interface CatchUpStats {
   chunksByPeer: Record<PeerId, number>;
   timeouts: number;
   ignoredReplies: number;
+  /** Buffered leader entries dropped because they did not chain onto the output (a deposed leader's). */
+  leaderEntriesDropped: number;
 }
 
 export type { SnapshotMeta };

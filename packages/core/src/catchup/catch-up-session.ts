@@ -64,7 +64,7 @@ export class CatchUpSession implements CatchUpSessionApi {
     this.leader = options.leader;
     for (const peer of options.peers) if (peer !== options.self) this.connected.add(peer);
     this.startIndex = Math.max(options.from, options.localSnapshotIndex + 1);
-    this.out = new OrderedOutput(this.startIndex);
+    this.out = new OrderedOutput(this.startIndex, options.prevTerm);
     this.target = options.to;
     this.batchSize = options.batchSize;
     this.requestTimeoutMs = options.requestTimeoutMs;
@@ -148,9 +148,9 @@ export class CatchUpSession implements CatchUpSessionApi {
     this.schedule(this.lastNow);
   }
 
-  bufferFromLeader(entries: LogEntry[]): void {
-    if (!Array.isArray(entries)) return;
-    this.out.addFromLeader(entries);
+  bufferFromLeader(entries: LogEntry[], prevTerm: number): void {
+    if (!Array.isArray(entries) || !Number.isSafeInteger(prevTerm)) return;
+    this.out.addFromLeader(entries, prevTerm);
     this.drain();
     // The buffer may have replaced entries that were skipped as "claimed": schedule again.
     this.schedule(this.lastNow);
@@ -203,7 +203,7 @@ export class CatchUpSession implements CatchUpSessionApi {
   }
 
   stats(): CatchUpStats {
-    return { ...this.counters, chunksByPeer: Object.fromEntries(this.served) };
+    return { ...this.counters, leaderEntriesDropped: this.out.leaderEntriesDropped, chunksByPeer: Object.fromEntries(this.served) };
   }
 
   // ---------------------------------------------------------------- replies

@@ -6,6 +6,8 @@ import type { LogEntry, Snapshot } from '../types';
 
 /** What a serving peer holds. */
 export interface CatchUpSource {
+  /** The serving peer's current term, sent with every reply. */
+  term(): number;
   /** First log index still held (snapshot index + 1; 1 for a log never compacted). */
   firstIndex(): number;
   /** Commit index: only committed entries are served (they are the same on every peer, §5.4). */
@@ -30,6 +32,7 @@ export function answerCatchUpRequest(source: CatchUpSource, message: Message): C
       return {
         type: 'AvailabilityResponse',
         requestId: message.requestId,
+        senderTerm: source.term(),
         firstIndex: Math.max(1, source.firstIndex()),
         committed: source.committed(),
         snapshot: snap ? { ...snap.meta, size: snap.data.length } : null,
@@ -39,7 +42,7 @@ export function answerCatchUpRequest(source: CatchUpSource, message: Message): C
       const from = message.from;
       const to = Math.min(message.to, source.committed());
       const entries = from >= source.firstIndex() && from <= to ? source.entries(from, to) : [];
-      return { type: 'FetchEntriesResponse', requestId: message.requestId, entries };
+      return { type: 'FetchEntriesResponse', requestId: message.requestId, senderTerm: source.term(), entries };
     }
     case 'FetchSnapshotRequest': {
       const snap = source.snapshot();
@@ -50,6 +53,7 @@ export function answerCatchUpRequest(source: CatchUpSource, message: Message): C
       return {
         type: 'FetchSnapshotResponse',
         requestId: message.requestId,
+        senderTerm: source.term(),
         index: message.index,
         term: message.term,
         offset: message.offset,
@@ -68,9 +72,12 @@ export function arraySource(log: {
   entries: readonly LogEntry[];
   committed: number;
   snapshot?: Snapshot | null;
+  /** The serving peer's term (default: the last entry's or snapshot's term). */
+  term?: number;
 }): CatchUpSource {
   const first = () => (log.entries.length > 0 ? log.entries[0].index : (log.snapshot?.meta.index ?? 0) + 1);
   return {
+    term: () => log.term ?? log.entries.at(-1)?.term ?? log.snapshot?.meta.term ?? 0,
     firstIndex: first,
     committed: () => log.committed,
     entries: (from, to) => log.entries.slice(from - first(), to - first() + 1) as LogEntry[],

@@ -17,5 +17,8 @@ export function validateSessionOptions(options: CatchUpSessionOptions): void {
   if (!Number.isSafeInteger(options.to) || !Number.isSafeInteger(options.localSnapshotIndex) || options.localSnapshotIndex < 0) {
     throw new InvalidInputError('catch-up to / localSnapshotIndex must be integers (localSnapshotIndex >= 0)');
   }
+  if (!Number.isSafeInteger(options.prevTerm) || options.prevTerm < 0) {
+    throw new InvalidInputError(`catch-up prevTerm must be a non-negative integer, got ${options.prevTerm}`);
+  }
   if (!Array.isArray(options.peers)) throw new InvalidInputError('catch-up peers must be an array');
 }

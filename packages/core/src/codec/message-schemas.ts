@@ -161,6 +161,7 @@ export const MESSAGE_SCHEMAS: { readonly [T in MessageType]: MessageSchema } = {
     body: record(
       {
         requestId: uint,
+        senderTerm: uint,
         firstIndex: uint,
         committed: uint,
         snapshot: nullable(record({ index: uint, term: uint, membership: membershipSpec, size: uint })),
@@ -169,7 +170,7 @@ export const MESSAGE_SCHEMAS: { readonly [T in MessageType]: MessageSchema } = {
     ),
   },
   FetchEntriesRequest: { code: 16, body: record({ requestId: uint, from: uint, to: uint }, fetchRange) },
-  FetchEntriesResponse: { code: 17, body: record({ requestId: uint, entries }, fetchedRun) },
+  FetchEntriesResponse: { code: 17, body: record({ requestId: uint, senderTerm: uint, entries }, fetchedRun) },
   FetchSnapshotRequest: {
     code: 18,
     body: record({ requestId: uint, index: uint, term: uint, offset: uint, length: uint }),
@@ -179,6 +180,7 @@ export const MESSAGE_SCHEMAS: { readonly [T in MessageType]: MessageSchema } = {
     body: record(
       {
         requestId: uint,
+        senderTerm: uint,
         index: uint,
         term: uint,
         offset: uint,

@@ -56,7 +56,7 @@ export class CatchUpDriver {
     const session = this.session!;
     this.leaderCommit = Math.max(this.leaderCommit, m.leaderCommit);
     session.extendTarget(m.leaderCommit);
-    if (m.entries.length > 0) session.bufferFromLeader(m.entries);
+    if (m.entries.length > 0) session.bufferFromLeader(m.entries, m.prevLogTerm);
     return { type: 'AppendEntriesResponse', term: node.term, success: false, matchIndex: 0, lastIndex: node.log.lastIndex(), catchingUp: true };
   }
 
@@ -104,11 +104,13 @@ export class CatchUpDriver {
     this.gapSince = null;
     this.anchorSince = null;
     this.leaderCommit = m.leaderCommit;
+    const from = Math.max(node.commit, node.log.snapshotIndex) + 1;
     this.session = this.create({
       self: node.id,
       leader: node.leaderId,
       peers: node.connectedPeers(),
-      from: Math.max(node.commit, node.log.snapshotIndex) + 1,
+      from,
+      prevTerm: node.log.termAt(from - 1) ?? 0,
       to: m.leaderCommit,
       localSnapshotIndex: node.log.snapshotIndex,
       batchSize: Math.max(1, config.catchUpBatchSize),
@@ -127,6 +129,7 @@ export class CatchUpDriver {
   }
 
   private readonly source: CatchUpSource = {
+    term: () => this.node.term,
     firstIndex: () => this.node.log.firstIndex(),
     committed: () => this.node.commit,
     entries: (from, to) => this.node.log.slice(from, to),

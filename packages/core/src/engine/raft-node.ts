@@ -229,6 +229,10 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       case 'AvailabilityResponse':
       case 'FetchEntriesResponse':
       case 'FetchSnapshotResponse':
+        // Fig. 2: a newer term from any peer means whoever we follow is deposed. Without this a
+        // peer catching up under a stale leader could trust that leader's entries (and its commit
+        // index) while fetching the newer term's committed log from everyone else.
+        if (message.senderTerm > this.term) this.becomeFollower(message.senderTerm, null);
         return this.catchUp.receive(from, message);
       case 'JoinRequest':
       case 'LeaveRequest': {
