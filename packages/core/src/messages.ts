@@ -28,6 +28,18 @@ export interface TimeoutNow {
   term: number;
 }
 
+/**
+ * A peer is going away for good (a browser tab closing) and will never vote, acknowledge or send
+ * again. `lastIndex`/`lastTerm` is its final log position: everything it ever counted for is at or
+ * below it. Peers at least as up to date may leave it out of quorums (engine/departures.ts).
+ */
+export interface Departure {
+  type: 'Departure';
+  term: number;
+  lastIndex: number;
+  lastTerm: number;
+}
+
 // ---------- replication (§5.3) ----------
 
 export interface AppendEntries {
@@ -180,6 +192,7 @@ export type Message =
   | VoteRequest
   | VoteResponse
   | TimeoutNow
+  | Departure
   | AppendEntries
   | AppendEntriesResponse
   | Heartbeat

@@ -102,8 +102,10 @@ export interface RaftStatus {
   online: boolean;
   members: Membership;
   catchUp: CatchUpProgress | null;
-  /** Issue 3 (additive): true once a committed configuration removed this peer; it no longer takes part. */
+  /** True once a committed configuration removed this peer; it no longer takes part. */
   removed?: boolean;
+  /** Members that announced a graceful departure and are not yet removed from the configuration. */
+  departed?: PeerId[];
 }
 
 /** Passed to StateMachine.apply alongside each command. */

@@ -67,6 +67,9 @@ export const messageArbs: { [T in MessageType]: fc.Arbitrary<Message> } = {
   PreVoteResponse: voteResponseArb('PreVoteResponse'),
   RequestVoteResponse: voteResponseArb('RequestVoteResponse'),
   TimeoutNow: fc.record({ type: fc.constant('TimeoutNow' as const), term: uintArb }, noNull),
+  Departure: fc
+    .tuple(uintArb, uintArb, uintArb)
+    .map(([term, lastIndex, lastTerm]): Message => ({ type: 'Departure', term: Math.max(term, lastTerm), lastIndex, lastTerm: Math.min(term, lastTerm) })),
   AppendEntries: appendEntriesArb,
   AppendEntriesResponse: fc.record(
     {

@@ -75,6 +75,9 @@ const chunkInBounds: Check = (m) => {
   return length === 0 || (m.offset as number) + length <= (m.totalSize as number) ? null : 'chunk extends past totalSize';
 };
 
+/** A final position's term cannot be above the sender's current term. */
+const departureTerms: Check = (m) => ((m.lastTerm as number) <= (m.term as number) ? null : 'lastTerm is above the sender term');
+
 const firstIndexPositive: Check = (m) => ((m.firstIndex as number) >= 1 ? null : 'firstIndex must be >= 1');
 
 // ---------- shared shapes (types.ts) ----------
@@ -194,6 +197,7 @@ export const MESSAGE_SCHEMAS: { readonly [T in MessageType]: MessageSchema } = {
   JoinRequest: { code: 20, body: record({ requestId: uint, observer: bool }) },
   LeaveRequest: { code: 21, body: record({ requestId: uint }) },
   MembershipResponse: { code: 22, body: okOrError({ index: uint }, [...forwardErrors, 'busy']) },
+  Departure: { code: 23, body: record({ term: uint, lastIndex: uint, lastTerm: uint }, departureTerms) },
 };
 
 /** Reverse lookup: wire code -> message type. */

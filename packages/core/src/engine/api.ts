@@ -9,7 +9,7 @@
 //     engine.storageDone(ready.token);
 //   }
 import type { RaftConfig, InjectedBugs } from '../config';
-import type { Envelope, ForwardError, Message } from '../messages';
+import type { Departure, Envelope, ForwardError, Message } from '../messages';
 import type { PersistBatch, PersistedState } from '../storage';
 import type { ClientTag, LeadershipPreference, LogEntry, Membership, PeerId, Random, RaftStatus, Snapshot } from '../types';
 
@@ -42,6 +42,14 @@ export type ReadResult =
 /** Why a proposal or read could not be done; the Group maps these to typed errors. */
 export type ProposalError = ForwardError | 'timeout' | 'removed';
 
+/** What a peer sends if it departs now (see RaftNode.departurePlan()). */
+export interface DeparturePlan {
+  /** Sent to every connected peer. */
+  notice: Departure;
+  /** A leader's best voter to send TimeoutNow to (thesis §3.10) before the notice; null otherwise. */
+  handoffTo: PeerId | null;
+}
+
 export interface Ready {
   /** Pass back to storageDone() once `persist` is durable. */
   token: number;
@@ -64,6 +72,11 @@ export interface Ready {
    * the engine fills in `meta.term` and `meta.membership` from its log. Absent or null: nothing asked.
    */
   snapshotRequest?: { upTo: number } | null;
+  /**
+   * The departure plan as of this Ready. A host that may have to depart synchronously (a closing
+   * browser tab) keeps it where it can send it, and takes it before relaying `messages`.
+   */
+  departure?: DeparturePlan;
 }
 
 export interface RaftEngine {
@@ -92,6 +105,10 @@ export interface RaftEngine {
    * (or the former leader) then asks the leader to remove it. Status shows `removed` once it is out.
    */
   leave?(now: number): void;
+  /** The departure plan as of now (see Ready.departure). */
+  departurePlan?(): DeparturePlan;
+  /** Depart for good: the engine sends nothing and takes no input afterwards. Returns the plan to send. */
+  depart?(now: number): DeparturePlan;
   hasReady(): boolean;
   ready(): Ready;
   status(): RaftStatus;

@@ -24,12 +24,13 @@ export function campaign(node: RaftNode, kind: 'pre' | 'real', transfer: boolean
     request = { type: 'RequestVote', term: node.term, lastLogIndex: node.log.lastIndex(), lastLogTerm: node.log.lastTerm() };
     if (transfer) request.transfer = true;
   }
-  for (const voter of node.membership.voters()) node.send(voter, request);
+  for (const voter of node.membership.voters()) if (!node.departures.has(voter)) node.send(voter, request);
   checkElection(node);
 }
 
-function checkElection(node: RaftNode): void {
-  const outcome = tallyVotes(node.membership.voters(), node.votes);
+/** Won, lost or still open. Departed voters this candidate's log covers no longer count (departures.ts). */
+export function checkElection(node: RaftNode): void {
+  const outcome = tallyVotes(node.quorumVoters(), node.votes);
   if (outcome === 'won') {
     if (node.role === 'pre-candidate') campaign(node, 'real', false);
     else node.becomeLeader();

@@ -2,6 +2,7 @@
 import type { InjectedBugs, RaftConfig } from '../config';
 import type { Message } from '../messages';
 import type { LogEntry, PeerId } from '../types';
+import type { DepartureBook } from './departures';
 import type { MembershipTracker } from './membership';
 import type { Outbox } from './outbox';
 import type { RaftLog } from './raft-log';
@@ -13,6 +14,8 @@ export interface EngineCore {
   readonly log: RaftLog;
   readonly membership: MembershipTracker;
   readonly outbox: Outbox;
+  /** Peers that departed for good, with their final log positions. */
+  readonly departures: DepartureBook;
   readonly term: number;
   readonly commit: number;
   /** Time of the input being processed. */
@@ -24,4 +27,6 @@ export interface EngineCore {
   /** Raise the commit index (never lowers it). */
   advanceCommit(index: number): void;
   send(to: PeerId, message: Message): void;
+  /** The voters that count for a quorum now: the configuration's voters minus departed ones this log covers. */
+  quorumVoters(): PeerId[];
 }

@@ -199,8 +199,8 @@ export class LeaderState {
 
   /** §5.4.2: commit the highest index stored on a majority of voters, if it is of our term. */
   maybeCommit(): boolean {
-    const { log, membership, id, term, commit, bugs } = this.core;
-    const n = quorumValue(membership.voters(), (voter) =>
+    const { log, id, term, commit, bugs } = this.core;
+    const n = quorumValue(this.core.quorumVoters(), (voter) =>
       voter === id ? this.core.persistedIndex() : (this.progress.get(voter)?.match ?? 0),
     );
     if (n <= commit) return false;
@@ -248,7 +248,7 @@ export class LeaderState {
   }
 
   confirmReads(): ConfirmedRead[] {
-    const confirmed = quorumValue(this.core.membership.voters(), (voter) =>
+    const confirmed = quorumValue(this.core.quorumVoters(), (voter) =>
       voter === this.core.id ? this.round : (this.progress.get(voter)?.ackedRound ?? 0),
     );
     return this.reads.confirm(confirmed);
@@ -259,27 +259,33 @@ export class LeaderState {
   /** Thesis §6.2: false when a majority of voters has been silent for an election timeout. */
   quorumActive(now: number): boolean {
     const window = this.core.config.electionTimeoutMs;
-    return hasQuorum(this.core.membership.voters(), (voter) => {
+    return hasQuorum(this.core.quorumVoters(), (voter) => {
       if (voter === this.core.id) return true;
       const pr = this.progress.get(voter);
       return pr !== undefined && now - pr.lastHeard < window;
     });
   }
 
+  /** The voter (not departed) with the highest match index, ties to the most recently heard; null when none. */
+  handoffTarget(): PeerId | null {
+    const { membership, id, departures } = this.core;
+    let target: PeerId | null = null;
+    let best: Progress | null = null;
+    for (const voter of membership.voters()) {
+      const pr = this.progress.get(voter);
+      if (voter === id || !pr || departures.has(voter)) continue;
+      if (!best || pr.match > best.match || (pr.match === best.match && pr.lastHeard > best.lastHeard)) {
+        best = pr;
+        target = voter;
+      }
+    }
+    return target;
+  }
+
   /** Begin handing leadership to `to` (or the most caught-up voter). False when there is no valid target. */
   startTransfer(to: PeerId | undefined, now: number): boolean {
     const { membership, id } = this.core;
-    let target = to;
-    if (target === undefined) {
-      let best = -1;
-      for (const voter of membership.voters()) {
-        const match = this.progress.get(voter)?.match ?? -1;
-        if (voter !== id && match > best) {
-          best = match;
-          target = voter;
-        }
-      }
-    }
+    const target = to ?? this.handoffTarget() ?? undefined;
     if (target === undefined || target === id || !membership.isVoter(target) || !this.progress.has(target)) return false;
     this.transfer = { target, deadline: now + this.core.config.electionTimeoutMs, timeoutNowSent: false };
     const pr = this.progress.get(target)!;

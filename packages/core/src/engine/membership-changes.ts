@@ -48,12 +48,29 @@ export class MembershipChanges {
     return { type: 'MembershipResponse', requestId: m.requestId, ok: true, index };
   }
 
-  /** Periodic review (every heartbeat): at most one automatic change. */
+  /** Periodic review (every heartbeat, and at once on a Departure): at most one automatic change. */
   review(now: number): void {
     this.forgetDeparted(now);
     if (!this.canChange()) return;
+    if (this.removeDeparted()) return;
     if (this.autoRemove(now)) return;
     this.promote(now);
+  }
+
+  /**
+   * A member that announced its departure goes first, without waiting for autoRemoveAfterMs: it
+   * will never answer again, and its slot is better given to a live learner. Departed voters no
+   * longer count for quorums (departures.ts), so the change commits with the live voters alone.
+   */
+  private removeDeparted(): boolean {
+    const { membership, departures, id: self } = this.core;
+    const current = membership.current();
+    for (const peer of [...current.voters, ...current.learners]) {
+      if (peer === self || !departures.has(peer)) continue;
+      this.append(without(current, peer));
+      return true;
+    }
+    return false;
   }
 
   private heardWithin(id: PeerId, now: number, ms: number): boolean {
@@ -70,7 +87,8 @@ export class MembershipChanges {
       const next = without(current, peer);
       // Only while the remaining configuration still has a live quorum (it must be able to commit).
       const alive = (id: PeerId) => this.heardWithin(id, now, config.electionTimeoutMs);
-      if (current.voters.includes(peer) && !hasQuorum(next.voters, alive)) continue;
+      const counted = this.core.departures.effectiveVoters(next.voters, this.core.log, self);
+      if (current.voters.includes(peer) && !hasQuorum(counted, alive)) continue;
       this.append(next);
       return true;
     }

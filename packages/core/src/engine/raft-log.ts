@@ -163,6 +163,12 @@ export class RaftLog {
     return lastTerm > ourTerm || (lastTerm === ourTerm && lastIndex >= this.lastIndex());
   }
 
+  /** Whether this log is at least as up to date as a log ending at (lastIndex, lastTerm) (§5.4.1 order). */
+  atLeastAsUpToDateAs(lastIndex: number, lastTerm: number): boolean {
+    const ourTerm = this.lastTerm();
+    return ourTerm > lastTerm || (ourTerm === lastTerm && this.lastIndex() >= lastIndex);
+  }
+
   /** Every entry held, for rebuilding indexes (client tags, membership). */
   all(): readonly LogEntry[] {
     return this.entries;

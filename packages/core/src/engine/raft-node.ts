@@ -4,12 +4,13 @@
 // in snapshots.ts; catch-up in catchup-driver.ts.
 import { CatchUpSession } from '../catchup/index';
 import type { InjectedBugs, RaftConfig } from '../config';
-import type { Message, VoteAnswer } from '../messages';
+import type { Departure, Message, VoteAnswer } from '../messages';
 import type { ClientTag, HardState, LeadershipPreference, LogEntry, PeerId, Random, RaftStatus, Role, Snapshot } from '../types';
-import type { RaftEngine, RaftNodeOptions, Ready } from './api';
-import { campaign, onVoteRequest, onVoteResponse } from './candidacy';
+import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from './api';
+import { campaign, checkElection, onVoteRequest, onVoteResponse } from './candidacy';
 import { CatchUpDriver, type CatchUpSessionFactory } from './catchup-driver';
 import type { EngineCore } from './core';
+import { DepartureBook } from './departures';
 import { randomizedElectionTimeout } from './election';
 import type { Truncator } from './follower';
 import { ForwardQueue } from './forwarding';
@@ -38,8 +39,11 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   readonly snapshots: SnapshotKeeper;
   readonly catchUp: CatchUpDriver;
   readonly members: MembershipClient;
+  readonly departures = new DepartureBook();
   /** Messages dropped because they made no sense here (unknown kind, from self, ...). */
   droppedMessages = 0;
+  /** This peer departed (depart()): it never votes, acknowledges or sends again. */
+  departed = false;
 
   term: number;
   /** Candidate voted for in `term` (Raft Fig. 2 votedFor). */
@@ -66,6 +70,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   private readonly downPeers = new Set<PeerId>();
   private readonly knownPeers = new Set<PeerId>();
   private bootstrapDeferred = false;
+  /** As leader: the last index of the log inherited when elected (see departurePlan()). */
+  private inheritedEnd = 0;
 
   constructor(options: RaftNodeOptions & RaftNodeInternals) {
     this.id = options.id;
@@ -126,7 +132,11 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   }
 
   send(to: PeerId, message: Message): void {
-    if (to !== this.id) this.outbox.send(to, message);
+    if (to !== this.id && !this.departed) this.outbox.send(to, message);
+  }
+
+  quorumVoters(): PeerId[] {
+    return this.departures.effectiveVoters(this.membership.voters(), this.log, this.id);
   }
 
   /** Install a snapshot fetched by catch-up (§7); persisted atomically in one batch. */
@@ -160,6 +170,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
 
   tick(now: number): void {
     this.now = now;
+    if (this.departed) return;
     this.requests.expire(now);
     this.catchUp.tick(now);
     this.members.tick(now);
@@ -200,11 +211,15 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
 
   receive(from: PeerId, message: Message, now: number): void {
     this.now = now;
-    if (from === this.id) {
+    // Nothing from ourselves, nothing once we departed, nothing from a peer after its Departure (it
+    // promised silence; a stray frame must not count as a vote or an acknowledgement).
+    if (from === this.id || this.departed || (this.departures.has(from) && message.type !== 'Departure')) {
       this.droppedMessages++;
       return;
     }
     switch (message.type) {
+      case 'Departure':
+        return this.onDeparture(from, message);
       case 'PreVote':
       case 'RequestVote':
         return onVoteRequest(this, from, message);
@@ -290,6 +305,53 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.catchUp.peerDown(id);
   }
 
+  /**
+   * A peer departed for good. Followers of a departed leader stop trusting its lease and campaign
+   * soon (a TimeoutNow usually got there first); a candidate or leader re-counts its quorums, which
+   * no longer wait for the departed voter; the leader removes it from the configuration.
+   */
+  private onDeparture(from: PeerId, m: Departure): void {
+    if (m.term > this.term) this.becomeFollower(m.term, null);
+    this.departures.record(from, m);
+    this.catchUp.peerDown(from);
+    if (from === this.leaderId && this.role !== 'leader') {
+      this.leaderId = null;
+      this.lastLeaderContact = -Infinity;
+      this.electionDeadline = Math.min(this.electionDeadline, this.now + this.config.heartbeatMs + this.random() * this.config.electionJitterMs);
+    }
+    if (this.role === 'candidate' || this.role === 'pre-candidate') checkElection(this);
+    const leader = this.leader;
+    if (leader) {
+      leader.onPeerDown(from);
+      leader.maybeCommit();
+      this.requests.resolveReads(leader.confirmReads());
+      if (!this.members.leaving) leader.changes.review(this.now);
+    }
+  }
+
+  /**
+   * What to send if this peer departs now: the notice with its final position, and for a leader the
+   * voter to hand leadership to (TimeoutNow). A host keeps the latest plan where it can send it
+   * synchronously (a closing tab cannot wait for the engine), and takes it before it relays any
+   * message of a later Ready, so the notice always covers every acknowledgement already sent.
+   */
+  departurePlan(): DeparturePlan {
+    const leader = this.leader;
+    let lastIndex = this.log.lastIndex();
+    if (leader) lastIndex = Math.max(this.inheritedEnd, this.commit);
+    const notice: Departure = { type: 'Departure', term: this.term, lastIndex, lastTerm: this.log.termAt(lastIndex) ?? this.log.lastTerm() };
+    return { notice, handoffTo: leader ? leader.handoffTarget() : null };
+  }
+
+  /** Depart for good: from now on this engine sends nothing and takes no input (see departurePlan()). */
+  depart(now: number): DeparturePlan {
+    this.now = now;
+    const plan = this.departurePlan();
+    this.departed = true;
+    this.outbox.takeOutput();
+    return plan;
+  }
+
   /** Connectivity as last reported by the transport (unknown peers count as up). */
   isPeerUp(id: PeerId): boolean {
     return !this.downPeers.has(id);
@@ -315,6 +377,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   // ---------- output ----------
 
   hasReady(): boolean {
+    if (this.departed) return false;
     this.prepare();
     return (
       this.outbox.hasOutput() ||
@@ -344,7 +407,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       status = this.status();
       this.lastStatus = status;
     }
-    return { token, persist, ...out, committed, status };
+    return { token, persist, ...out, committed, status, departure: this.departurePlan() };
   }
 
   status(): RaftStatus {
@@ -362,6 +425,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       catchUp: this.catchUp.progress(),
     };
     if (removed) status.removed = true;
+    const departed = this.departures.all().filter((id) => this.membership.isMember(id));
+    if (departed.length > 0) status.departed = departed;
     return status;
   }
 
@@ -378,6 +443,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       // Thesis §4.2.2: a leader outside the configuration steps down once that configuration commits.
       if (!this.membership.isVoter(this.id) && this.commit >= this.membership.currentIndex()) this.becomeFollower(this.term, null);
     }
+    // Departed peers outside a committed configuration can never count again.
+    if (this.commit >= this.membership.currentIndex()) this.departures.forgetExcept(new Set(this.membership.others(this.id)));
     const wasRemoved = this.members.removed;
     this.members.refresh();
     if (this.members.removed && !wasRemoved) this.requests.failAll('removed');
@@ -445,6 +512,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.role = 'leader';
     this.leaderId = this.id;
     this.votes.clear();
+    this.inheritedEnd = this.log.lastIndex();
     this.leader = new LeaderState(this, this.now);
     const entries: LogEntry[] = [];
     const next = () => this.log.lastIndex() + entries.length + 1;

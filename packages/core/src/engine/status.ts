@@ -13,9 +13,15 @@ export function sameStatus(a: RaftStatus | null, b: RaftStatus): boolean {
     a.lastIndex === b.lastIndex &&
     a.online === b.online &&
     a.removed === b.removed &&
+    sameList(a.departed, b.departed) &&
     sameProgress(a.catchUp, b.catchUp) &&
     sameMembership(a.members, b.members)
   );
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** Field-by-field equality of catch-up progress (null only equals null). */

@@ -120,6 +120,20 @@ export class EngineHarness {
     this.network = this.network.filter((m) => m.to !== id && m.from !== id);
   }
 
+  /**
+   * `id` departs gracefully, as a closing tab does: TimeoutNow to the engine's handoff target (when
+   * it leads), then the Departure notice to every other running peer, then it is gone for good.
+   * `deliverNotice` can hold back the notice to some peers (lost frames).
+   */
+  depart(id: PeerId, deliverNotice: (to: PeerId) => boolean = () => true): void {
+    const plan = this.node(id).depart(this.now);
+    const others = [...this.nodes.keys()].filter((other) => other !== id);
+    if (plan.handoffTo !== null) this.network.push({ from: id, to: plan.handoffTo, message: { type: 'TimeoutNow', term: plan.notice.term } });
+    for (const to of others) if (deliverNotice(to)) this.network.push({ from: id, to, message: plan.notice });
+    this.trace.push(`${this.now} ${id} departs (final ${plan.notice.lastIndex}/${plan.notice.lastTerm}, handoff ${plan.handoffTo})`);
+    this.nodes.delete(id);
+  }
+
   /** Tell every running peer about every other (as the transport's peerUp would). */
   connectAll(): void {
     for (const [id, node] of this.nodes) {
