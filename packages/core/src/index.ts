@@ -14,3 +14,4 @@ export * from './codec/index';
 export * from './storage-memory/index';
 export * from './host/index';
 export * from './catchup/index';
+export * from './lifecycle/index';

@@ -38,6 +38,16 @@ export interface Departure {
   term: number;
   lastIndex: number;
   lastTerm: number;
+  /** The sender was the leader of `term` when it departed. */
+  led?: boolean;
+  /**
+   * Set by a departing leader: the members, best first, that may re-found the group as its only
+   * voter should every voter be gone (see RaftNode.maybeSucceed). One acts only when all before it
+   * are known departed, so two never both do.
+   */
+  successors?: PeerId[];
+  /** Set when a peer relays another peer's notice: the one that departed. Absent: the sender itself. */
+  peer?: PeerId;
 }
 
 // ---------- replication (§5.3) ----------

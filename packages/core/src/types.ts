@@ -106,6 +106,11 @@ export interface RaftStatus {
   removed?: boolean;
   /** Members that announced a graceful departure and are not yet removed from the configuration. */
   departed?: PeerId[];
+  /**
+   * Every voter of the configuration departed (and this peer is not a voter): no leader can ever be
+   * elected in it again. The runtime restarts the peer as it would after a reload.
+   */
+  frozen?: boolean;
 }
 
 /** Passed to StateMachine.apply alongside each command. */

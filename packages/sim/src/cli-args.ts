@@ -8,20 +8,37 @@ export interface CliArgs {
   peers?: number;
   verbose: boolean;
   json: boolean;
-  bugs: InjectedBugs;
+  bugs: SimBugs;
   scenario: string;
 }
 
 export class CliArgsError extends Error {}
 
-export const knownBugs: ReadonlyArray<keyof InjectedBugs> = ['commitPreviousTerm', 'forgetVote', 'readWithoutQuorum', 'noNoopOnElection'];
+/** Bugs of the tab-lifecycle rules (the simulated runtime, not the engine). */
+export interface LifecycleBugs {
+  /** A starting tab adopts a departed identity as if it had crashed: it votes again. */
+  adoptDepartedIdentities?: boolean;
+  /** An empty room is trusted right after a signaling restart. */
+  trustEmptyRoomAfterRestart?: boolean;
+}
+
+export type SimBugs = InjectedBugs & LifecycleBugs;
+
+export const knownBugs: ReadonlyArray<keyof SimBugs> = [
+  'commitPreviousTerm',
+  'forgetVote',
+  'readWithoutQuorum',
+  'noNoopOnElection',
+  'adoptDepartedIdentities',
+  'trustEmptyRoomAfterRestart',
+];
 
 export const usage = `usage: npm run sim -- [--seeds N] [--from S] [--scenario NAME] [--peers 3..7] [--bug NAME]... [--verbose] [--json]
   --seeds N        number of seeds to run (default 100)
   --from S         first seed (default 1)
   --scenario NAME  one of: ${scenarioNames().join(', ')} (default basic)
   --peers N        force the cluster size (3..7)
-  --bug NAME       enable an InjectedBugs switch: ${knownBugs.join(', ')}
+  --bug NAME       enable a bug switch (engine or tab lifecycle): ${knownBugs.join(', ')}
   --verbose        print every trace line and per-seed stats
   --json           print a machine-readable summary { seeds, passed, failed, failures } on stdout`;
 
@@ -54,8 +71,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
         break;
       case '--bug': {
         const name = value();
-        if (!knownBugs.includes(name as keyof InjectedBugs)) throw new CliArgsError(`unknown bug '${name}' (known: ${knownBugs.join(', ')})`);
-        args.bugs[name as keyof InjectedBugs] = true;
+        if (!knownBugs.includes(name as keyof SimBugs)) throw new CliArgsError(`unknown bug '${name}' (known: ${knownBugs.join(', ')})`);
+        args.bugs[name as keyof SimBugs] = true;
         break;
       }
       case '--scenario': {

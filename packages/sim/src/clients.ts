@@ -116,6 +116,7 @@ export class ClientDriver {
     };
     const peer = this.choosePeer();
     this.queue.after(this.plan.attemptTimeoutMs, retry);
+    if (peer === null) return; // no peer at all right now (every tab closed): the retry asks again
     const requestId = this.nextRequestId++;
     const input = op.record.input;
     if (input.kind === 'get') {
@@ -147,8 +148,9 @@ export class ClientDriver {
     if (!sent) retry();
   }
 
-  private choosePeer(): SimPeer {
+  private choosePeer(): SimPeer | null {
     const peers = this.peers();
+    if (peers.length === 0) return null;
     const rate = this.plan.preferLeaderRate ?? 0;
     if (rate > 0 && this.dice.chance(rate)) {
       const leader = peers.find((p) => p.lastStatus?.role === 'leader');

@@ -4,6 +4,7 @@
 // as a real transport would report a closed connection.
 import type { LeadershipPreference, Membership, PeerId } from '@meshraft/core';
 import type { EventQueue } from './event-queue';
+import type { DurableStore } from './durable-store';
 import { SimPeer, type PeerEnv } from './sim-peer';
 import type { Trace } from './trace';
 
@@ -28,10 +29,10 @@ export class Cluster {
     return this.peers.filter((p) => p.joined && !p.retired);
   }
 
-  /** Creates a peer (not started yet). */
-  create(id: PeerId, preference: LeadershipPreference, bootstrap: Membership | undefined): SimPeer {
+  /** Creates a peer (not started yet), on a fresh disk or on `durable` (a slot's disk). */
+  create(id: PeerId, preference: LeadershipPreference, bootstrap: Membership | undefined, durable?: DurableStore): SimPeer {
     if (this.byId.has(id)) throw new RangeError(`peer ${id} exists already`);
-    const peer = new SimPeer(id, this.peers.length, preference, bootstrap, this.env);
+    const peer = new SimPeer(id, this.peers.length, preference, bootstrap, this.env, durable);
     this.peers.push(peer);
     this.byId.set(id, peer);
     return peer;

@@ -3,7 +3,7 @@
 // lost on a crash. A batch is applied atomically: it is worked out on copies and swapped in only
 // when the whole of it is valid, so a crash (or a contract error) leaves all or nothing of it.
 // Everything is deep-copied in and out, so an engine can never alias the disk.
-import type { HardState, LogEntry, PersistBatch, PersistedState, Snapshot } from '@meshraft/core';
+import type { HardState, LogEntry, Membership, PersistBatch, PersistedState, Snapshot } from '@meshraft/core';
 
 export function cloneEntry(entry: LogEntry): LogEntry {
   switch (entry.kind) {
@@ -108,6 +108,29 @@ export class DurableStore {
   load(): PersistedState {
     const { hard, snap, log } = this.image;
     return { hardState: { ...hard }, snapshot: snap ? cloneSnapshot(snap) : null, entries: log.map(cloneEntry) };
+  }
+
+  /**
+   * A new identity takes over this disk (a tab starting from a departed tab's slot): the log, the
+   * term and the commit index stay; the vote was the old identity's and goes.
+   */
+  handOver(term = this.image.hard.term): void {
+    this.image = { ...this.image, hard: { ...this.image.hard, vote: null, term: Math.max(term, this.image.hard.term) } };
+  }
+
+  /** The latest configuration in the log, else the snapshot's, else null (an empty disk). */
+  latestMembership(): Membership | null {
+    for (let i = this.image.log.length - 1; i >= 0; i--) {
+      const e = this.image.log[i];
+      if (e.kind === 'config') return { voters: [...e.membership.voters], learners: [...e.membership.learners] };
+    }
+    const snap = this.image.snap;
+    return snap ? { voters: [...snap.meta.membership.voters], learners: [...snap.meta.membership.learners] } : null;
+  }
+
+  /** Term of the last entry (or of the snapshot when the log after it is empty). */
+  lastTerm(): number {
+    return this.termAt(this.lastIndex()) ?? 0;
   }
 
   /** Committed entries after the snapshot, which a restarted peer replays into its state machine. */

@@ -33,6 +33,8 @@ export interface FaultTriggers {
 export interface FaultPlan {
   startAt: number;
   healAt: number;
+  /** No new fault starts at or after this time (default: healAt). */
+  stopAt?: number;
   /** Gap between two fault actions. */
   gapMs: [number, number];
   weights: Partial<Record<FaultKind, number>>;
@@ -85,7 +87,7 @@ export class FaultInjector implements Omit<PeerEvents, 'removed'> {
   }
 
   private tick(): void {
-    if (this.healed) return;
+    if (this.healed || this.queue.now >= (this.plan.stopAt ?? this.plan.healAt)) return;
     const kind = this.dice.weighted(this.plan.weights);
     if (kind) this.inject(kind);
     this.queue.after(this.gap(), () => this.tick());

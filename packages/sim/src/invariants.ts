@@ -21,6 +21,9 @@ export type InvariantName =
   | 'storage-contract'
   | 'engine-error'
   | 'liveness'
+  | 'availability'
+  | 'fork'
+  | 'slot-leak'
   | 'linearizability';
 
 export interface Violation {

@@ -68,6 +68,25 @@ export class SimNetwork {
     }
   }
 
+  /**
+   * A message on a reliable, ordered channel (what a closing tab's last frames ride on): never lost
+   * or duplicated, only delayed; a cut link (the connection is gone) still drops it.
+   */
+  sendReliable(from: PeerId, to: PeerId, message: Message): void {
+    this.stats.sent++;
+    const copy = structuredClone(message);
+    const q = this.quality;
+    const delay = q.minDelayMs + this.dice.random() * (q.maxDelayMs - q.minDelayMs);
+    this.queue.after(delay, () => {
+      if (this.isCut(from, to)) {
+        this.stats.cut++;
+        return;
+      }
+      this.stats.delivered++;
+      this.deliver(from, to, copy);
+    });
+  }
+
   cut(from: PeerId, to: PeerId): void {
     const key = `${from}>${to}`;
     this.cuts.set(key, (this.cuts.get(key) ?? 0) + 1);

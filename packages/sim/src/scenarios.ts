@@ -3,6 +3,8 @@
 // touching the simulator. Every choice is drawn from the run's scenario stream.
 import { resolveConfig, type LeadershipPreference, type PeerId, type RaftConfig } from '@meshraft/core';
 import type { ChurnPlan } from './churn';
+import type { DirectoryPlan } from './directory';
+import type { GracefulAction, TabsPlan } from './tabs';
 import type { ClientPlan } from './clients';
 import type { FaultPlan } from './faults';
 import type { LinkQuality } from './network';
@@ -36,6 +38,8 @@ export interface ScenarioPlan {
   bootstrap?: 'all' | 'first';
   /** Membership churn: peers joining, leaving and dying mid-run. */
   churn?: ChurnPlan;
+  /** Tab life: peers are tabs that open, close, reload, crash and reopen (replaces `peers`). */
+  tabs?: TabsPlan & { directory: DirectoryPlan };
 }
 
 export interface Scenario {
@@ -270,6 +274,65 @@ registerScenario({
         until: healAt - 300,
       },
       livenessBoundMs: 8000,
+    };
+  },
+});
+
+registerScenario({
+  name: 'tabs',
+  description:
+    'browser tab life: tabs open, close (one at a time, the leader, a majority at once), reload, crash and reopen, the signaling server restarts, and finally every tab closes and the app is reopened from local data',
+  plan(dice) {
+    const config = simConfig(dice, { compactAfterEntries: dice.pick([60, 200]), autoRemoveAfterMs: dice.int(1500, 2500), maxVoters: dice.pick([3, 5, 5]) });
+    const electionMax = config.electionTimeoutMs + config.electionJitterMs;
+    // Phase 1: graceful actions only, each one checked for availability, at least an election
+    // timeout apart (closing tabs "at least a second apart" with the default 1 s timeout).
+    const graceful: TabsPlan['graceful'] = [];
+    let t = 700;
+    const steps = dice.int(8, 14);
+    for (let i = 0; i < steps; i++) {
+      const action = dice.weighted<GracefulAction>({ open: 4, 'open-away': 1, close: 2, 'close-leader': 2, 'close-many': 1, reload: 2, 'reload-leader': 1 })!;
+      graceful.push({ at: t, action });
+      t += dice.int(electionMax + 60, electionMax + 400);
+    }
+    // Phase 2: crashes, reopens, partitions and signaling restarts; no availability promise.
+    const roughStart = t + 300;
+    const rough: TabsPlan['rough'] = [];
+    const roughEnd = roughStart + dice.int(1500, 2500);
+    for (let i = dice.int(2, 5); i > 0; i--) rough.push({ at: dice.int(roughStart, roughEnd), action: dice.chance(0.5) ? 'crash' : 'reopen' });
+    const restarts = Array.from({ length: dice.int(1, 2) }, () => dice.int(roughStart, roughEnd));
+    const recoverAt = roughEnd + 600;
+    const finaleAt = recoverAt + 1200;
+    const healAt = finaleAt + 3000;
+    return {
+      peers: [],
+      config,
+      links: flakyLinks,
+      fsyncMs: [0.2, 3],
+      tickMs: 10,
+      clients: clients(dice, healAt - 300, { count: dice.int(3, 5), opsPerClient: 80, thinkMs: [0, 40] }),
+      faults: {
+        startAt: roughStart,
+        stopAt: roughEnd,
+        healAt,
+        gapMs: [150, 500],
+        weights: { partition: 2, 'one-way': 1, 'isolate-leader': 1, pause: 1, degrade: 2 },
+        durationMs: [100, 600],
+        downtimeMs: [30, 300],
+        degraded: badLinks,
+        reconnectOnHeal: true,
+      },
+      tabs: {
+        initialTabs: dice.int(2, 5),
+        graceful,
+        rough,
+        recoverAt,
+        finale: { at: finaleAt, together: dice.chance(0.6), reopen: dice.int(1, 3) },
+        bounds: { singleMs: 2 * electionMax, multiMs: 3 * electionMax, onlineMs: 2 * electionMax },
+        maxTabs: 7,
+        directory: { restarts, outageMs: [100, 600], reregisterMaxMs: 300 },
+      },
+      livenessBoundMs: 6000,
     };
   },
 });

@@ -8,6 +8,8 @@
 import {
   RaftNode,
   type ClientTag,
+  type Departure,
+  type DeparturePlan,
   type InjectedBugs,
   type LeadershipPreference,
   type LogEntry,
@@ -61,7 +63,11 @@ export interface PeerCounters {
 
 export class SimPeer implements MonitoredPeer {
   engine: RaftNode | null = null;
-  readonly durable = new DurableStore();
+  readonly durable: DurableStore;
+  /** Start by re-founding the group on this peer's log (RaftNodeOptions.refound). */
+  refound = false;
+  /** depart() was called: the identity is gone for good. */
+  departed = false;
   kv = new KvStore();
   incarnation = 0;
   paused = false;
@@ -86,7 +92,11 @@ export class SimPeer implements MonitoredPeer {
     /** Membership to bootstrap from when the log is empty; undefined: wait to be added (join). */
     readonly bootstrap: Membership | undefined,
     private readonly env: PeerEnv,
-  ) {}
+    /** The disk: a fresh one, or a slot a departed identity used before (a warm start). */
+    durable?: DurableStore,
+  ) {
+    this.durable = durable ?? new DurableStore();
+  }
 
   get isUp(): boolean {
     return this.engine !== null;
@@ -117,6 +127,7 @@ export class SimPeer implements MonitoredPeer {
         now: env.queue.now,
         state,
         bootstrap: this.bootstrap,
+        refound: this.refound,
         bugs: env.bugs,
       });
     } catch (err) {
@@ -164,7 +175,32 @@ export class SimPeer implements MonitoredPeer {
     this.env.trace.record(this.env.queue.now, this.id, `retired (${why})`);
   }
 
-  /** Graceful leave (issue 3 §3): the engine hands over leadership and asks to be removed. */
+  /**
+   * A tab closing (pagehide): the engine's departure plan goes out on the reliable channels of the
+   * peers this one can reach, TimeoutNow first when it leads, and the identity never runs again.
+   * Returns the notice (the tombstone the profile keeps), or null when the peer was not running.
+   */
+  depart(reachable: readonly PeerId[]): Departure | null {
+    const engine = this.engine;
+    if (!engine) return null;
+    const now = this.env.queue.now;
+    let plan: DeparturePlan;
+    try {
+      plan = engine.depart(now);
+    } catch (err) {
+      this.env.monitor.fail('engine-error', `${this.id} depart: ${describeError(err)}`);
+      return null;
+    }
+    this.departed = true;
+    this.env.trace.record(now, this.id, `depart (final ${plan.notice.lastIndex}/${plan.notice.lastTerm}, handoff ${plan.handoffTo ?? '-'})`);
+    if (plan.handoffTo !== null && reachable.includes(plan.handoffTo)) {
+      this.env.network.sendReliable(this.id, plan.handoffTo, { type: 'TimeoutNow', term: plan.notice.term });
+    }
+    for (const to of reachable) this.env.network.sendReliable(this.id, to, plan.notice);
+    return plan.notice;
+  }
+
+  /** Graceful leave: the engine hands over leadership and asks to be removed. */
   leave(): void {
     if (!this.engine || this.leaving) return;
     this.leaving = true;

@@ -1,8 +1,11 @@
 // One simulated run: a seed and a scenario in, a verdict out. Builds the cluster, drives virtual
 // time, stops at the first invariant violation, requires convergence after the faults heal, and
 // finally checks the client history for linearizability.
-import type { InjectedBugs, Membership } from '@meshraft/core';
+import type { Membership } from '@meshraft/core';
 import { ChurnDriver, countMembershipChanges } from './churn';
+import type { SimBugs } from './cli-args';
+import { SignalingDirectory } from './directory';
+import { TabsDriver, type TabsCounts } from './tabs';
 import { ClientDriver } from './clients';
 import { Cluster } from './cluster';
 import { describePeers, isConverged } from './convergence';
@@ -21,8 +24,8 @@ export interface SimOptions {
   /** Scenario name (default 'basic'). */
   scenario?: string;
   peers?: number;
-  /** One or more InjectedBugs switches (tests only). */
-  bugs?: InjectedBugs;
+  /** Bug switches of the engine (InjectedBugs) or of the simulated tab lifecycle (tests only). */
+  bugs?: SimBugs;
   /** Receives every trace line as it happens. */
   echo?: (line: string) => void;
 }
@@ -67,6 +70,8 @@ export interface SimResult {
   stats: SimStats;
   /** The exact command that replays this run. */
   replay: string;
+  /** Tab life counters (the 'tabs' scenario only). */
+  tabs: (TabsCounts & { signalingRestarts: number }) | null;
 }
 
 export function replayCommand(options: SimOptions): string {
@@ -104,10 +109,14 @@ export function runSimulation(options: SimOptions): SimResult {
   // Peers report to the fault injector and the churn driver, which are created after the cluster.
   let faults: FaultInjector | null = null;
   let churn: ChurnDriver | null = null;
+  let tabs: TabsDriver | null = null;
   const events: PeerEvents = {
     leaderElected: (peer, term) => faults?.leaderElected(peer, term),
     voteGranted: (peer, to) => faults?.voteGranted(peer, to),
-    leaderCommitted: (peer, term, commit) => faults?.leaderCommitted(peer, term, commit),
+    leaderCommitted: (peer, term, commit) => {
+      faults?.leaderCommitted(peer, term, commit);
+      tabs?.leaderCommitted();
+    },
     removed: (peer) => churn?.removed(peer),
   };
   const env: PeerEnv = {
@@ -124,9 +133,14 @@ export function runSimulation(options: SimOptions): SimResult {
   const peers = new Cluster(env, queue, trace, plan.tickMs);
   cluster = peers;
   const bootstrap = bootstrapFor(plan);
-  plan.peers.forEach((spec, i) => peers.create(spec.id, spec.preference, bootstrap(i)));
+  if (!plan.tabs) plan.peers.forEach((spec, i) => peers.create(spec.id, spec.preference, bootstrap(i)));
   faults = new FaultInjector(queue, new Dice(streamRandom(seed, Stream.faults)), peers, network, trace, plan.faults);
   const clients = new ClientDriver(queue, new Dice(streamRandom(seed, Stream.clients)), () => peers.active(), plan.clients, trace);
+  let directory: SignalingDirectory | null = null;
+  if (plan.tabs) {
+    directory = new SignalingDirectory(queue, new Dice(streamRandom(seed, Stream.directory)), trace, plan.tabs.directory, options.bugs?.trustEmptyRoomAfterRestart);
+    tabs = new TabsDriver(queue, new Dice(streamRandom(seed, Stream.tabs)), peers, network, directory, monitor, trace, plan.tabs, options.bugs?.adoptDepartedIdentities);
+  }
   if (plan.churn) {
     const committed = () => monitor.committedConfigs().at(-1)?.membership ?? null;
     churn = new ChurnDriver(queue, new Dice(streamRandom(seed, Stream.churn)), peers, trace, plan.churn, committed);
@@ -139,6 +153,8 @@ export function runSimulation(options: SimOptions): SimResult {
   if (plan.bootstrap === 'first') peers.reconnectAll();
   faults.start();
   churn?.start();
+  directory?.start();
+  tabs?.start();
   clients.start(100);
 
   const deadline = plan.faults.healAt + plan.livenessBoundMs;
@@ -152,6 +168,7 @@ export function runSimulation(options: SimOptions): SimResult {
     if (!queue.step(deadline)) break;
   }
   if (monitor.ok && !converged) monitor.fail('liveness', `no convergence within ${plan.livenessBoundMs}ms after healing:\n${describePeers(peers)}`);
+  if (monitor.ok) tabs?.finish();
   if (monitor.ok) {
     const verdict = checkKvHistory(clients.history);
     if (verdict.status === 'violation') monitor.fail('linearizability', `key '${verdict.key}' is not linearizable:\n${verdict.detail}`);
@@ -184,6 +201,7 @@ export function runSimulation(options: SimOptions): SimResult {
       snapshotInstalls: sum((p) => p.counters.snapshotInstalls),
       catchUpSessions: sum((p) => p.catchUpSessions),
     },
+    tabs: tabs ? { ...tabs.counts, signalingRestarts: directory?.restarts ?? 0 } : null,
     replay: replayCommand({ ...options, scenario: scenarioName }),
   };
 }

@@ -197,7 +197,7 @@ export const MESSAGE_SCHEMAS: { readonly [T in MessageType]: MessageSchema } = {
   JoinRequest: { code: 20, body: record({ requestId: uint, observer: bool }) },
   LeaveRequest: { code: 21, body: record({ requestId: uint }) },
   MembershipResponse: { code: 22, body: okOrError({ index: uint }, [...forwardErrors, 'busy']) },
-  Departure: { code: 23, body: record({ term: uint, lastIndex: uint, lastTerm: uint }, departureTerms) },
+  Departure: { code: 23, body: record({ term: uint, lastIndex: uint, lastTerm: uint, led: optional(bool), successors: optional(list(peerId, CODEC_LIMITS.maxMembers)), peer: optional(peerId) }, departureTerms) },
 };
 
 /** Reverse lookup: wire code -> message type. */

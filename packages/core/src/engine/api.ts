@@ -27,6 +27,13 @@ export interface RaftNodeOptions {
    * ignores it (never re-bootstraps). Omitted: the peer waits to be added by a leader (issue 3).
    */
   bootstrap?: Membership;
+  /**
+   * Re-found the group on this peer's log as its only voter. Only when every voter of the log's
+   * latest configuration departed for good and this log is at least as up to date as each of their
+   * final positions (see lifecycle/founding.ts): then no quorum of that configuration can ever form
+   * again, and this log holds every committed entry. Ignored for an empty log.
+   */
+  refound?: boolean;
   /** Test-only bug switches. */
   bugs?: InjectedBugs;
 }

@@ -26,6 +26,9 @@ export class CatchUpDriver {
   /** Stats of the last finished or aborted session (tests and benchmarks). */
   lastStats: ReturnType<CatchUpSessionApi['stats']> | null = null;
   private session: CatchUpSessionApi | null = null;
+  /** The running session fetches toward departed voters' claims, with no leader (see startTowardClaims). */
+  private leaderless = false;
+  private lastLeaderlessStart = Number.NEGATIVE_INFINITY;
   private leaderCommit = 0;
   private gapSince: { lastIndex: number; at: number } | null = null;
   /** First time an empty append anchored at the leader's commit index did not match us. */
@@ -51,6 +54,7 @@ export class CatchUpDriver {
   /** An AppendEntries from the current leader: the catching-up answer, or null for normal handling. */
   onAppend(m: AppendEntries): AppendEntriesResponse | null {
     const { node } = this;
+    if (this.leaderless) this.abort(); // a leader is back: replication (or its own session) takes over
     if (!this.session && !this.shouldStart(m)) return null;
     if (!this.session) this.start(m);
     const session = this.session!;
@@ -98,20 +102,40 @@ export class CatchUpDriver {
   }
 
   private start(m: AppendEntries): void {
+    this.leaderCommit = m.leaderCommit;
+    this.open(m.leaderCommit);
+  }
+
+  /**
+   * No leader, and departed voters' claims are ahead of our log: until we hold their committed
+   * entries we cannot leave them out of a quorum (departures.ts), and with too few live voters no
+   * election can succeed. Peers that are still here serve committed entries (the same on every
+   * peer, §5.4), so fetch up to the highest claim from them, at most once per election timeout.
+   */
+  startTowardClaims(target: number): void {
+    const { node } = this;
+    if (this.session || target <= node.commit || node.now - this.lastLeaderlessStart < node.config.electionTimeoutMs) return;
+    if (node.reportedPeers().length === 0) return;
+    this.lastLeaderlessStart = node.now;
+    this.leaderCommit = target;
+    this.leaderless = true;
+    this.open(target);
+  }
+
+  private open(target: number): void {
     const { node } = this;
     const { config } = node;
     this.sessions++;
     this.gapSince = null;
     this.anchorSince = null;
-    this.leaderCommit = m.leaderCommit;
     const from = Math.max(node.commit, node.log.snapshotIndex) + 1;
     this.session = this.create({
       self: node.id,
       leader: node.leaderId,
-      peers: node.connectedPeers(),
+      peers: this.sources(),
       from,
       prevTerm: node.log.termAt(from - 1) ?? 0,
-      to: m.leaderCommit,
+      to: target,
       localSnapshotIndex: node.log.snapshotIndex,
       batchSize: Math.max(1, config.catchUpBatchSize),
       requestTimeoutMs: Math.max(1, config.catchUpRequestTimeoutMs),
@@ -120,6 +144,19 @@ export class CatchUpDriver {
       now: node.now,
     });
     this.session.start(node.now);
+  }
+
+  /**
+   * Who may serve: the peers the transport reports connected (and the leader), or every member when
+   * the transport reported none. A log started from an old slot names members that are long gone,
+   * and waiting for their first answers would stall the session for a request timeout.
+   */
+  private sources(): PeerId[] {
+    const { node } = this;
+    const reported = node.reportedPeers();
+    if (reported.length === 0) return node.connectedPeers();
+    if (node.leaderId !== null && node.leaderId !== node.id && !reported.includes(node.leaderId)) reported.push(node.leaderId);
+    return reported;
   }
 
   /** Serve another peer's catch-up: committed entries of our log and our latest snapshot. */
@@ -142,8 +179,9 @@ export class CatchUpDriver {
 
   tick(now: number): void {
     if (!this.session) return;
-    // Without a live leader there is no target to trust and the peer must be free to vote and campaign.
-    if (!this.node.inLease()) return this.abort();
+    // Without a live leader there is no target to trust and the peer must be free to vote and campaign
+    // (a session toward departed voters' claims has no leader by design; it ends when one appears).
+    if (!this.leaderless && !this.node.inLease()) return this.abort();
     this.session.tick(now);
   }
 
@@ -160,6 +198,7 @@ export class CatchUpDriver {
     if (!this.session) return;
     this.lastStats = this.session.stats();
     this.session = null;
+    this.leaderless = false;
     this.gapSince = null;
   }
 
@@ -213,6 +252,7 @@ export class CatchUpDriver {
     const { node } = this;
     this.lastStats = this.session!.stats();
     this.session = null;
+    this.leaderless = false;
     const leader = node.leaderId;
     if (leader === null || leader === node.id) return;
     const lastIndex = node.log.lastIndex();

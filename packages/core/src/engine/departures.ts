@@ -16,6 +16,7 @@
 // a follower or candidate reports its last log entry; a leader reports its commit index or the end
 // of the log it inherited when elected, whichever is later (its own-term entries beyond its commit
 // were never counted for anything anyone could observe).
+import type { Departure } from '../messages';
 import type { RaftLog } from './raft-log';
 import type { PeerId } from '../types';
 
@@ -24,44 +25,80 @@ export interface FinalPosition {
   lastTerm: number;
 }
 
-export class DepartureBook {
-  private readonly finals = new Map<PeerId, FinalPosition>();
+interface Notice extends FinalPosition {
+  term: number;
+  led: boolean;
+}
 
-  record(peer: PeerId, final: FinalPosition): void {
-    const known = this.finals.get(peer);
+export class DepartureBook {
+  private readonly notices = new Map<PeerId, Notice>();
+  /** Every peer whose notice was ever seen (never pruned: a notice is passed on once, ever). */
+  private readonly seen = new Set<PeerId>();
+
+  /** True the first time a notice of `peer` is seen (then it is passed on to the other peers). */
+  firstNotice(peer: PeerId): boolean {
+    if (this.seen.has(peer)) return false;
+    this.seen.add(peer);
+    return true;
+  }
+
+  record(peer: PeerId, m: Departure): void {
+    const known = this.notices.get(peer);
     // Copies of a notice are identical; should two ever differ, the later position is the safe one.
-    if (!known || isAfter(final, known)) this.finals.set(peer, { lastIndex: final.lastIndex, lastTerm: final.lastTerm });
+    if (!known || isAfter(m, known)) this.notices.set(peer, { lastIndex: m.lastIndex, lastTerm: m.lastTerm, term: m.term, led: m.led === true });
   }
 
   has(peer: PeerId): boolean {
-    return this.finals.has(peer);
+    return this.notices.has(peer);
   }
 
-  final(peer: PeerId): FinalPosition | undefined {
-    return this.finals.get(peer);
+  /**
+   * What a departed peer's quorum slot is worth: its final position, except for a follower whose
+   * leader of the same term departed too. Its acknowledgements in that term counted only for that
+   * leader's commits, all at or below the leader's final position, and it never acknowledged in a
+   * later term; so the lower of the two positions covers everything it counted for. (Without this,
+   * a follower that stored entries its departed leader never committed would keep the survivors
+   * from ever forming a quorum.)
+   */
+  claim(peer: PeerId): FinalPosition | undefined {
+    const notice = this.notices.get(peer);
+    if (!notice || notice.led) return notice;
+    for (const other of this.notices.values()) {
+      if (other.led && other.term === notice.term) return isAfter(notice, other) ? other : notice;
+    }
+    return notice;
+  }
+
+  /** The highest term any departed peer reached (0 when none). */
+  maxTerm(): number {
+    let max = 0;
+    for (const notice of this.notices.values()) max = Math.max(max, notice.term);
+    return max;
   }
 
   /** Departed peers, sorted. */
   all(): PeerId[] {
-    return [...this.finals.keys()].sort();
+    return [...this.notices.keys()].sort();
   }
 
   /**
-   * The voters that count for a quorum seen from a peer with log `log`: departed voters whose final
-   * position this log is at least as up to date as are left out. `self` always counts.
+   * The voters that count for a quorum seen from a peer with log `log`: departed voters whose claim
+   * this log is at least as up to date as are left out. `self` always counts.
    */
   effectiveVoters(voters: readonly PeerId[], log: RaftLog, self: PeerId): PeerId[] {
-    if (this.finals.size === 0) return voters as PeerId[];
+    if (this.notices.size === 0) return voters as PeerId[];
     return voters.filter((voter) => {
       if (voter === self) return true;
-      const final = this.finals.get(voter);
-      return final === undefined || !log.atLeastAsUpToDateAs(final.lastIndex, final.lastTerm);
+      const claim = this.claim(voter);
+      return claim === undefined || !log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm);
     });
   }
 
-  /** Peers no longer in the configuration need no entry any more. */
+  /** Peers no longer in the configuration need no entry any more (leaders of a term are kept while their followers are). */
   forgetExcept(members: ReadonlySet<PeerId>): void {
-    for (const peer of [...this.finals.keys()]) if (!members.has(peer)) this.finals.delete(peer);
+    const terms = new Set<number>();
+    for (const [peer, notice] of this.notices) if (members.has(peer)) terms.add(notice.term);
+    for (const [peer, notice] of [...this.notices]) if (!members.has(peer) && !(notice.led && terms.has(notice.term))) this.notices.delete(peer);
   }
 }
 

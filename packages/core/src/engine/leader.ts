@@ -282,6 +282,25 @@ export class LeaderState {
     return target;
   }
 
+  /**
+   * The members a departing leader names as successors, best first: voters and learners that asked
+   * to vote, not departed, by match index (then id). They matter only to a peer that finds every
+   * voter of its configuration gone (a promotion still in flight, or the last voters leaving).
+   */
+  successors(): PeerId[] {
+    const { membership, id, departures } = this.core;
+    const current = membership.current();
+    const ranked: Array<{ peer: PeerId; match: number }> = [];
+    for (const peer of [...current.voters, ...current.learners]) {
+      const pr = this.progress.get(peer);
+      if (peer === id || !pr || departures.has(peer)) continue;
+      if (!current.voters.includes(peer) && !this.changes.wantsToVote(peer)) continue;
+      ranked.push({ peer, match: pr.match });
+    }
+    ranked.sort((a, b) => b.match - a.match || (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0));
+    return ranked.map((r) => r.peer);
+  }
+
   /** Begin handing leadership to `to` (or the most caught-up voter). False when there is no valid target. */
   startTransfer(to: PeerId | undefined, now: number): boolean {
     const { membership, id } = this.core;

@@ -29,6 +29,11 @@ export class MembershipChanges {
     return this.leader.committedInTerm() && !membership.hasUncommittedChange(commit) && !this.leader.transfer;
   }
 
+  /** The learner asked to vote (an observer never does). */
+  wantsToVote(id: PeerId): boolean {
+    return this.wantsVoter.has(id);
+  }
+
   onJoin(from: PeerId, m: JoinRequest): MembershipResponse {
     if (m.observer) this.wantsVoter.delete(from);
     else this.wantsVoter.add(from);

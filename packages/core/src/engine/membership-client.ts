@@ -110,9 +110,13 @@ export class MembershipClient {
     this.nextAttemptAt = now + (wish === 'promote' ? 2 * config.electionTimeoutMs : 3 * config.heartbeatMs);
   }
 
-  /** Without a leader, ask connected peers in turn. */
+  /**
+   * Without a leader, ask peers in turn: those the transport reports connected first (a log
+   * started from an old slot names members that are long gone), else any member.
+   */
   private pickPeer(): PeerId | null {
-    const peers = this.node.connectedPeers();
+    const reported = this.node.reportedPeers();
+    const peers = reported.length > 0 ? reported : this.node.connectedPeers();
     if (peers.length === 0) return null;
     return peers[this.rotation++ % peers.length];
   }

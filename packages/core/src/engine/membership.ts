@@ -45,6 +45,8 @@ export class MembershipTracker {
   private base: ConfigAt;
   /** True while the effective membership is only the un-logged bootstrap configuration. */
   private fromBootstrap: boolean;
+  /** A re-founding configuration that follows the whole log until the first leader logs it. */
+  private founding: Membership | null = null;
 
   constructor(base: Membership | null, baseIndex: number, bootstrap: boolean) {
     this.base = { index: baseIndex, membership: base ? copyMembership(base) : emptyMembership() };
@@ -53,7 +55,17 @@ export class MembershipTracker {
 
   /** Membership in force now. */
   current(): Membership {
+    if (this.founding) return this.founding;
     return this.configs.length > 0 ? this.configs[this.configs.length - 1].membership : this.base.membership;
+  }
+
+  /**
+   * Re-found a group whose every voter departed for good (lifecycle/founding.ts decides when that
+   * is allowed): `membership` takes effect after the whole log, as a bootstrap configuration does
+   * for an empty log, and the first leader writes it into the log.
+   */
+  refound(membership: Membership): void {
+    this.founding = copyMembership(membership);
   }
 
   /** Index of the config in force (0 for a bootstrap configuration). */
@@ -75,11 +87,12 @@ export class MembershipTracker {
 
   /** True when no config entry exists yet and the configuration came from `bootstrap` (must be logged). */
   needsLogging(): boolean {
-    return this.fromBootstrap && this.configs.length === 0;
+    return this.founding !== null || (this.fromBootstrap && this.configs.length === 0);
   }
 
   /** The un-logged bootstrap configuration is dropped (this peer joins an existing group instead). */
   abandonBootstrap(): void {
+    this.founding = null;
     if (!this.fromBootstrap) return;
     this.fromBootstrap = false;
     this.base = { index: this.base.index, membership: emptyMembership() };
@@ -121,6 +134,7 @@ export class MembershipTracker {
   onAppend(entries: readonly LogEntry[]): void {
     for (const entry of entries) {
       if (entry.kind === 'config') {
+        this.founding = null;
         this.configs.push({ index: entry.index, membership: copyMembership(entry.membership) });
       }
     }
@@ -141,6 +155,7 @@ export class MembershipTracker {
 
   /** A snapshot was installed: its membership is the base, the log after it is empty. */
   reset(membership: Membership, index: number): void {
+    this.founding = null;
     this.configs = [];
     this.base = { index, membership: copyMembership(membership) };
     this.fromBootstrap = false;

@@ -72,6 +72,9 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   private bootstrapDeferred = false;
   /** As leader: the last index of the log inherited when elected (see departurePlan()). */
   private inheritedEnd = 0;
+  /** The successor list of the latest departed leader (see maybeSucceed()), and that leader's term. */
+  private successors: PeerId[] = [];
+  private successorsTerm = -1;
 
   constructor(options: RaftNodeOptions & RaftNodeInternals) {
     this.id = options.id;
@@ -88,6 +91,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     const bootstrap = snapshot === null && this.log.lastIndex() === 0 ? (options.bootstrap ?? null) : null;
     this.membership = new MembershipTracker(snapshot?.meta.membership ?? bootstrap, snapIndex, bootstrap !== null);
     this.membership.onAppend(this.log.all());
+    if (options.refound && (snapshot !== null || this.log.lastIndex() > 0)) this.membership.refound({ voters: [this.id], learners: [] });
     this.term = hardState.term;
     this.vote = hardState.vote;
     this.commit = Math.min(Math.max(hardState.commit, snapIndex), this.log.lastIndex());
@@ -171,6 +175,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   tick(now: number): void {
     this.now = now;
     if (this.departed) return;
+    if (this.successors.length > 0) this.maybeSucceed();
+    if (this.leaderId === null && this.role !== 'leader') this.fetchTowardClaims();
     this.requests.expire(now);
     this.catchUp.tick(now);
     this.members.tick(now);
@@ -310,15 +316,26 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
    * soon (a TimeoutNow usually got there first); a candidate or leader re-counts its quorums, which
    * no longer wait for the departed voter; the leader removes it from the configuration.
    */
-  private onDeparture(from: PeerId, m: Departure): void {
+  private onDeparture(sender: PeerId, m: Departure): void {
+    const from = m.peer ?? sender;
+    if (from === this.id) return;
     if (m.term > this.term) this.becomeFollower(m.term, null);
+    const first = this.departures.firstNotice(from);
     this.departures.record(from, m);
+    // Pass a first notice on once, so that one that reached a single peer still reaches them all.
+    if (first) for (const peer of this.connectedPeers()) if (peer !== from && peer !== sender) this.send(peer, { ...m, peer: from });
     this.catchUp.peerDown(from);
     if (from === this.leaderId && this.role !== 'leader') {
       this.leaderId = null;
       this.lastLeaderContact = -Infinity;
-      this.electionDeadline = Math.min(this.electionDeadline, this.now + this.config.heartbeatMs + this.random() * this.config.electionJitterMs);
+      // The leader ranked its successors best first: campaign in that order, a heartbeat apart,
+      // so they do not split the vote; peers it did not rank wait a whole election timeout.
+      const rank = m.successors?.indexOf(this.id) ?? -1;
+      const wait = rank >= 0 ? rank * this.config.heartbeatMs : this.config.electionTimeoutMs + this.random() * this.config.electionJitterMs;
+      this.electionDeadline = Math.min(this.electionDeadline, this.now + wait);
     }
+    this.noteSuccession(m);
+    this.maybeSucceed();
     if (this.role === 'candidate' || this.role === 'pre-candidate') checkElection(this);
     const leader = this.leader;
     if (leader) {
@@ -340,6 +357,11 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     let lastIndex = this.log.lastIndex();
     if (leader) lastIndex = Math.max(this.inheritedEnd, this.commit);
     const notice: Departure = { type: 'Departure', term: this.term, lastIndex, lastTerm: this.log.termAt(lastIndex) ?? this.log.lastTerm() };
+    if (leader) {
+      notice.led = true;
+      const successors = leader.successors();
+      if (successors.length > 0) notice.successors = successors;
+    }
     return { notice, handoffTo: leader ? leader.handoffTarget() : null };
   }
 
@@ -355,6 +377,11 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   /** Connectivity as last reported by the transport (unknown peers count as up). */
   isPeerUp(id: PeerId): boolean {
     return !this.downPeers.has(id);
+  }
+
+  /** Peers the transport reported up (and not down since). */
+  reportedPeers(): PeerId[] {
+    return [...this.knownPeers].filter((p) => p !== this.id && !this.downPeers.has(p)).sort();
   }
 
   /** Peers believed reachable: members and peers the transport reported, minus those reported down. */
@@ -427,6 +454,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     if (removed) status.removed = true;
     const departed = this.departures.all().filter((id) => this.membership.isMember(id));
     if (departed.length > 0) status.departed = departed;
+    if (this.isFrozen()) status.frozen = true;
     return status;
   }
 
@@ -461,6 +489,67 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
 
   private statusChanged(): boolean {
     return !sameStatus(this.lastStatus, this.status());
+  }
+
+  /** Keeps the successor list of the latest departed leader (a leader's notice of a later term replaces it). */
+  private noteSuccession(m: Departure): void {
+    if (m.led !== true || m.term < this.successorsTerm) return;
+    this.successorsTerm = m.term;
+    this.successors = m.successors ?? [];
+  }
+
+  /** This peer is the first successor on the latest list that is not known departed. */
+  private isSuccessor(): boolean {
+    return this.successors.find((p) => !this.departures.has(p)) === this.id;
+  }
+
+  /**
+   * The successor the latest departed leader named re-founds the group as its only voter, once
+   * every voter of its configuration is known departed and its log covers each of their claims (so
+   * it holds every committed entry, and no quorum of that configuration can ever form again). Only
+   * the latest departed leader's list counts, and on it only the first peer not known departed:
+   * notices are genuine, so everyone before it really is gone and no two peers both do this.
+   */
+  private maybeSucceed(): void {
+    if (!this.isSuccessor() || !this.isFrozen()) return;
+    const voters = this.membership.voters();
+    for (const voter of voters) {
+      const claim = this.departures.claim(voter);
+      if (!claim || !this.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) return;
+    }
+    const learners = this.membership.current().learners.filter((l) => l !== this.id && !this.departures.has(l));
+    this.membership.refound({ voters: [this.id], learners });
+    // A departed voter may have led a term we never heard of (elected just before it left): the
+    // new configuration's first election must be in a later term than any of them reached.
+    const highest = this.departures.maxTerm();
+    if (highest > this.term) this.becomeFollower(highest, null);
+    this.successors = [];
+    this.catchUp.abort();
+    this.electionDeadline = this.now; // campaign at the next tick
+  }
+
+  /**
+   * Leaderless, with departed voters' claims ahead of our log (their last entries reached only
+   * them, or only peers that are not voters): fetch those committed entries from the peers still
+   * here, so that the claims are covered and the departed voters stop counting (departures.ts).
+   */
+  private fetchTowardClaims(): void {
+    let target = 0;
+    for (const voter of this.membership.voters()) {
+      const claim = this.departures.claim(voter);
+      if (claim && !this.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) target = Math.max(target, claim.lastIndex);
+    }
+    if (target > 0) this.catchUp.startTowardClaims(target);
+  }
+
+  /**
+   * Every voter of the configuration departed and this peer is not one of them: nobody can ever be
+   * elected in it again. The runtime then restarts this tab through the startup rules, which may
+   * re-found the group on its log (lifecycle/founding.ts).
+   */
+  private isFrozen(): boolean {
+    const voters = this.membership.voters();
+    return voters.length > 0 && !voters.includes(this.id) && voters.every((v) => this.departures.has(v));
   }
 
   // ---------- roles ----------
@@ -523,5 +612,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     // §8 / §5.4.2: an entry of our own term lets earlier entries commit and enables ReadIndex.
     if (!this.bugs.noNoopOnElection) entries.push({ kind: 'noop', index: next(), term: this.term });
     this.appendToLog(entries);
+    // Connected peers outside the configuration (tabs waiting to join) learn of the new leader at once.
+    for (const peer of this.reportedPeers()) if (!this.membership.isMember(peer)) this.leader.onPeerUp(peer, this.now);
   }
 }

@@ -13,6 +13,7 @@ export function sameStatus(a: RaftStatus | null, b: RaftStatus): boolean {
     a.lastIndex === b.lastIndex &&
     a.online === b.online &&
     a.removed === b.removed &&
+    a.frozen === b.frozen &&
     sameList(a.departed, b.departed) &&
     sameProgress(a.catchUp, b.catchUp) &&
     sameMembership(a.members, b.members)

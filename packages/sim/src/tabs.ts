@@ -1,0 +1,361 @@
+// Tab life in the simulator: tabs open, close gracefully (the Departure notice, then silence),
+// reload (gone and back within a moment: a new identity on the same slot, warm), crash (no notice;
+// the slot is free for any new tab to adopt), and reopen after every tab closed (re-founding from
+// local data). Every choice a starting tab makes comes from the same rules the browser runtime
+// uses (@meshraft/core lifecycle: chooseSlot, decideFounding); the signaling server is a
+// directory that restarts.
+//
+// Checked on top of the usual invariants: after each graceful action of the first phase the group
+// commits again within a bound (availability), new and reloaded tabs come online within a bound,
+// one key never gets two bootstrapped configurations (fork), and a profile never keeps more than
+// (its running tabs + 2) slots at the end (slot leak).
+import type { Departure, Membership, PeerId } from '@meshraft/core';
+import { chooseSlot, decideFounding, refoundingTerm } from '@meshraft/core';
+import type { Cluster } from './cluster';
+import type { SignalingDirectory } from './directory';
+import type { EventQueue } from './event-queue';
+import type { InvariantMonitor } from './invariants';
+import type { SimNetwork } from './network';
+import { LocalProfile, type Slot } from './profile';
+import type { Dice } from './seeds';
+import type { SimPeer } from './sim-peer';
+import type { Trace } from './trace';
+
+export type GracefulAction = 'close' | 'close-leader' | 'close-many' | 'reload' | 'reload-leader' | 'open' | 'open-away';
+export type RoughAction = 'crash' | 'reopen';
+
+export interface TabsPlan {
+  /** Tabs opened one after another at the start (the first on an empty room bootstraps). */
+  initialTabs: number;
+  /** Graceful actions, each checked for availability. */
+  graceful: Array<{ at: number; action: GracefulAction }>;
+  /** Crashes and reopens (no availability promise while a crashed voter is missing). */
+  rough: Array<{ at: number; action: RoughAction }>;
+  /** Every crashed identity is adopted by a reopened tab by then. */
+  recoverAt: number;
+  /** Every tab closes (together, or one after another), then `reopen` tabs open at once on the home profile. */
+  finale: { at: number; together: boolean; reopen: number };
+  bounds: {
+    /** A leader commits again within this long after one tab closed or reloaded. */
+    singleMs: number;
+    /** ... after several closed at once. */
+    multiMs: number;
+    /** A new or reloaded tab is online within this long. */
+    onlineMs: number;
+  };
+  maxTabs: number;
+}
+
+export interface TabsCounts {
+  opened: number;
+  closed: number;
+  reloads: number;
+  crashes: number;
+  adoptions: number;
+  successions: number;
+  refounds: number;
+  bootstraps: number;
+  waits: number;
+  availabilityChecks: number;
+  slotsDeleted: number;
+}
+
+interface Tab {
+  peer: SimPeer;
+  profile: LocalProfile;
+  slot: Slot;
+}
+
+export class TabsDriver {
+  readonly home = new LocalProfile('home');
+  readonly away = new LocalProfile('away');
+  readonly counts: TabsCounts = TabsDriver.emptyCounts();
+  static emptyCounts(): TabsCounts {
+    return { opened: 0, closed: 0, reloads: 0, crashes: 0, adoptions: 0, successions: 0, refounds: 0, bootstraps: 0, waits: 0, availabilityChecks: 0, slotsDeleted: 0 };
+  }
+
+  private readonly tabs = new Map<PeerId, Tab>();
+  private nextId = 1;
+  /** Times of leader commits (for the availability checks). */
+  private readonly commits: number[] = [];
+  private pendingChecks: Array<{ at: number; until: number; what: string; done: () => boolean }> = [];
+
+  constructor(
+    private readonly queue: EventQueue,
+    private readonly dice: Dice,
+    private readonly cluster: Cluster,
+    private readonly network: SimNetwork,
+    private readonly directory: SignalingDirectory,
+    private readonly monitor: InvariantMonitor,
+    private readonly trace: Trace,
+    private readonly plan: TabsPlan,
+    /** Bug switch: a starting tab adopts departed identities as if they had crashed. */
+    private readonly adoptDeparted = false,
+  ) {}
+
+  start(): void {
+    for (let i = 0; i < this.plan.initialTabs; i++) this.queue.at(5 + i * 40, () => this.open(this.home, null));
+    for (const { at, action } of this.plan.graceful) this.queue.at(at, () => this.graceful(action));
+    for (const { at, action } of this.plan.rough) this.queue.at(at, () => this.rough(action));
+    this.queue.at(this.plan.recoverAt, () => this.recover());
+    this.queue.at(this.plan.finale.at, () => this.finale());
+    // Running tabs clean up databases nobody can use any more, now and then (as the runtime does
+    // once online).
+    const collect = () => {
+      this.collect();
+      this.queue.after(300, collect);
+    };
+    this.queue.after(300, collect);
+  }
+
+  private collect(): void {
+    for (const profile of [this.home, this.away]) profile.collect(this.groupOnline(profile), (id) => this.stillMember(id));
+  }
+
+  /** A leader's commit index advanced (from the peers' events). */
+  leaderCommitted(): void {
+    this.commits.push(this.queue.now);
+  }
+
+  /**
+   * At the end of a converged run: checks whose window is still open pass (the group converged,
+   * which is more than they ask); a slot leak fails.
+   */
+  finish(): void {
+    for (const check of this.pendingChecks) if (this.queue.now > check.until && !check.done()) this.monitor.fail('availability', check.what);
+    this.pendingChecks = [];
+    this.collect();
+    for (const profile of [this.home, this.away]) {
+      const running = [...this.tabs.values()].filter((t) => t.profile === profile && t.peer.isUp).length;
+      // Nothing runs on a profile with no open tab, so the last one to close leaves its own slot too.
+      if (profile.slots.size > Math.max(running, 1) + 2) this.monitor.fail('slot-leak', `${profile.name} keeps ${profile.slots.size} slots for ${running} running tabs`);
+    }
+    this.counts.slotsDeleted = this.home.deleted + this.away.deleted;
+  }
+
+  running(): SimPeer[] {
+    return [...this.tabs.values()].filter((t) => t.peer.isUp).map((t) => t.peer);
+  }
+
+  // ---------- opening ----------
+
+  private open(profile: LocalProfile, preferred: string | null, onOpen?: (peer: SimPeer) => void): void {
+    if (this.tabs.size >= this.plan.maxTabs && preferred === null) return;
+    const summaries = profile.summaries();
+    const choice = this.adoptDeparted ? adoptAnything(profile, preferred) ?? chooseSlot(summaries, preferred) : chooseSlot(summaries, preferred);
+    const slot = choice.kind === 'new' ? null : profile.slots.get(choice.slot)!;
+    const store = slot?.store;
+    const founding = decideFounding({
+      choice,
+      slots: summaries,
+      log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, membership: store?.latestMembership() ?? null },
+      tombstones: profile.tombstones,
+      room: this.directory.evidence(),
+    });
+    if (founding === 'wait') {
+      // No evidence either way yet (the signaling server restarted or is away): ask again soon.
+      this.counts.waits++;
+      this.queue.after(50, () => this.open(profile, preferred, onOpen));
+      return;
+    }
+    let peer: SimPeer;
+    if (choice.kind === 'adopt') {
+      peer = slot!.peer!;
+      this.counts.adoptions++;
+      this.trace.record(this.queue.now, 'net', `tab on ${profile.name} adopts ${peer.id} (slot ${slot!.id})`);
+      this.cluster.restart(peer);
+    } else {
+      const id = `t${this.nextId++}`;
+      const target = slot ?? profile.newSlot();
+      if (choice.kind === 'succeed') {
+        const terms = [...profile.slots.values()].map((s) => ({ term: s.store.hardState.term }));
+        target.store.handOver(founding === 'refound' ? refoundingTerm(terms, profile.tombstones) : undefined);
+        this.counts.successions++;
+      }
+      const bootstrap: Membership | undefined = founding === 'bootstrap' ? { voters: [id], learners: [] } : undefined;
+      peer = this.cluster.create(id, 'normal', bootstrap, target.store);
+      peer.refound = founding === 'refound';
+      target.peer = peer;
+      if (founding === 'bootstrap') this.counts.bootstraps++;
+      if (founding === 'refound') this.counts.refounds++;
+      this.trace.record(this.queue.now, 'net', `tab ${id} opens on ${profile.name} (${choice.kind}${choice.kind === 'succeed' ? ` ${choice.previous}` : ''}, ${founding}, slot ${target.id})`);
+      if (this.counts.bootstraps > 1) this.monitor.fail('fork', `a second group was bootstrapped by ${id} (room evidence ${this.directory.evidence()})`);
+      this.cluster.join(peer);
+      this.tabs.set(id, { peer, profile, slot: target });
+    }
+    this.counts.opened++;
+    this.directory.register(peer.id);
+    onOpen?.(peer);
+  }
+
+  // ---------- closing ----------
+
+  /** Graceful close: the notice goes to every peer this tab reaches, the tombstone stays behind. */
+  private close(tab: Tab): void {
+    const { peer, profile } = tab;
+    const reachable = this.running().filter((p) => p !== peer && !this.network.isCut(peer.id, p.id)).map((p) => p.id);
+    const notice: Departure | null = peer.depart(reachable);
+    if (notice) profile.tombstones.set(peer.id, notice);
+    this.cluster.retire(peer, 'tab closed');
+    this.directory.unregister(peer.id);
+    this.tabs.delete(peer.id);
+    this.counts.closed++;
+  }
+
+  private crash(tab: Tab): void {
+    this.cluster.crash(tab.peer);
+    this.directory.unregister(tab.peer.id);
+    this.counts.crashes++;
+  }
+
+  // ---------- the schedule ----------
+
+  private graceful(action: GracefulAction): void {
+    const live = this.liveTabs();
+    const leader = live.find((t) => t.peer.lastStatus?.role === 'leader');
+    const now = this.queue.now;
+    switch (action) {
+      case 'open':
+      case 'open-away': {
+        const profile = action === 'open' || this.running().length === 0 ? this.home : this.away;
+        return this.open(profile, null, (peer) => this.expectOnline(peer, `tab ${peer.id} opened at ${now.toFixed(0)}`));
+      }
+      case 'close':
+      case 'close-leader': {
+        if (live.length < 2) return;
+        const tab = action === 'close-leader' && leader ? leader : this.dice.pick(live);
+        this.trace.record(now, 'net', `close ${tab.peer.id}${tab === leader ? ' (leader)' : ''}`);
+        this.close(tab);
+        return this.expectCommit(this.plan.bounds.singleMs, `a leader commits within ${this.plan.bounds.singleMs}ms of closing ${tab.peer.id} at ${now.toFixed(0)}`);
+      }
+      case 'close-many': {
+        if (live.length < 2) return;
+        const count = Math.floor(live.length / 2) + 1 === live.length ? live.length - 1 : Math.floor(live.length / 2) + 1;
+        const order = [...live];
+        if (leader && this.dice.chance(0.5)) order.sort((a) => (a === leader ? -1 : 1));
+        const chosen = order.slice(0, Math.max(1, count));
+        this.trace.record(now, 'net', `close at once: ${chosen.map((t) => t.peer.id).join(', ')}`);
+        chosen.forEach((tab, i) => this.queue.after(i === 0 ? 0 : this.dice.int(0, 15), () => this.tabs.has(tab.peer.id) && this.close(tab)));
+        return this.expectCommit(this.plan.bounds.multiMs, `a leader commits within ${this.plan.bounds.multiMs}ms of closing ${chosen.length} tabs at ${now.toFixed(0)}`);
+      }
+      case 'reload':
+      case 'reload-leader': {
+        if (live.length === 0) return;
+        const tab = action === 'reload-leader' && leader ? leader : this.dice.pick(live);
+        this.trace.record(now, 'net', `reload ${tab.peer.id}`);
+        this.counts.reloads++;
+        this.close(tab);
+        if (live.length > 1) this.expectCommit(this.plan.bounds.singleMs, `a leader commits within ${this.plan.bounds.singleMs}ms of reloading ${tab.peer.id} at ${now.toFixed(0)}`);
+        this.queue.after(this.dice.int(10, 60), () =>
+          this.open(tab.profile, tab.slot.id, (peer) => this.expectOnline(peer, `reloaded tab ${peer.id} (was ${tab.peer.id}) online`)),
+        );
+        return;
+      }
+    }
+  }
+
+  private rough(action: RoughAction): void {
+    const live = this.liveTabs();
+    if (action === 'crash' && live.length > 0) {
+      const tab = this.dice.pick(live);
+      this.trace.record(this.queue.now, 'net', `tab ${tab.peer.id} crashes`);
+      this.crash(tab);
+    } else if (action === 'reopen') {
+      // A device with no data of the group can only find it while some tab of it runs somewhere;
+      // with every tab of the group closed it would start a new group (a documented limit).
+      const away = this.dice.chance(0.2) && this.running().length > 0;
+      this.open(away ? this.away : this.home, null);
+    }
+  }
+
+  /** Every crashed identity comes back in a reopened tab (the majority-crash case waits for this). */
+  private recover(): void {
+    for (const tab of [...this.tabs.values()]) {
+      if (!tab.peer.isUp && !tab.peer.retired) this.open(tab.profile, tab.slot.id);
+    }
+  }
+
+  /**
+   * The group moves home (a home tab is opened and made a voter if none runs; away tabs close one
+   * after another), then every home tab closes, then tabs reopen at home. The group's last state
+   * must be on the home profile for the reopen to find it there.
+   */
+  private finale(): void {
+    if (!this.liveTabs().some((t) => t.profile === this.home)) {
+      this.open(this.home, null);
+      this.queue.after(800, () => this.closeAllAndReopen());
+    } else {
+      this.closeAllAndReopen();
+    }
+  }
+
+  private closeAllAndReopen(): void {
+    const { together, reopen } = this.plan.finale;
+    let at = 0;
+    for (const tab of this.liveTabs().filter((t) => t.profile === this.away)) {
+      this.queue.after(at, () => this.tabs.has(tab.peer.id) && this.close(tab));
+      at += 400;
+    }
+    this.queue.after(at + 400, () => {
+      const home = this.liveTabs();
+      this.trace.record(this.queue.now, 'net', `every tab closes (${together ? 'at once' : 'one after another'}): ${home.map((t) => t.peer.id).join(', ')}`);
+      home.forEach((tab, i) => this.queue.after(together ? this.dice.int(0, 15) : i * 300, () => this.tabs.has(tab.peer.id) && this.close(tab)));
+      const reopenAt = (together ? 50 : home.length * 300) + 300;
+      for (let i = 0; i < reopen; i++) {
+        this.queue.after(reopenAt + this.dice.int(0, 10), () => this.open(this.home, null, (peer) => this.expectOnline(peer, `tab ${peer.id} reopened after every tab closed`)));
+      }
+    });
+  }
+
+  // ---------- checks ----------
+
+  private expectCommit(bound: number, what: string): void {
+    const at = this.queue.now;
+    this.counts.availabilityChecks++;
+    this.addCheck(at, at + bound, what, () => this.commits.some((t) => t > at && t <= at + bound));
+  }
+
+  private expectOnline(peer: SimPeer, what: string): void {
+    const at = this.queue.now;
+    const bound = this.plan.bounds.onlineMs;
+    let onlineAt: number | null = null;
+    const poll = () => {
+      if (onlineAt === null && peer.lastStatus?.online) onlineAt = this.queue.now;
+      if (onlineAt === null && this.queue.now < at + bound && !peer.retired) this.queue.after(5, poll);
+    };
+    poll();
+    this.counts.availabilityChecks++;
+    this.addCheck(at, at + bound, `${what} within ${bound}ms`, () => peer.retired || (onlineAt !== null && onlineAt <= at + bound));
+  }
+
+  private addCheck(at: number, until: number, what: string, done: () => boolean): void {
+    const check = { at, until, what, done };
+    this.pendingChecks.push(check);
+    this.queue.at(until + 1, () => {
+      this.pendingChecks = this.pendingChecks.filter((c) => c !== check);
+      if (!done()) this.monitor.fail('availability', what);
+    });
+  }
+
+  // ---------- views ----------
+
+  private liveTabs(): Tab[] {
+    return [...this.tabs.values()].filter((t) => t.peer.isUp && !t.peer.paused);
+  }
+
+  private groupOnline(profile: LocalProfile): boolean {
+    return [...this.tabs.values()].some((t) => t.profile === profile && t.peer.isUp && t.peer.lastStatus?.online === true);
+  }
+
+  private stillMember(id: PeerId): boolean {
+    const latest = this.monitor.committedConfigs().at(-1)?.membership;
+    return latest === undefined || latest.voters.includes(id) || latest.learners.includes(id);
+  }
+}
+
+/** The bug switch's choice: the first free slot with an identity, departed or not, is adopted. */
+function adoptAnything(profile: LocalProfile, preferred: string | null) {
+  const free = profile.summaries().filter((s) => !s.inUse && s.peerId !== null && s.departed !== null);
+  const pick = free.find((s) => s.slot === preferred) ?? free[0];
+  return pick ? ({ kind: 'adopt', slot: pick.slot, peerId: pick.peerId! } as const) : null;
+}
