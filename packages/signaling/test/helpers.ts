@@ -2,7 +2,7 @@
 // Waits are event-driven with generous timeouts (2-core shared box); absence checks wait >= 400 ms.
 
 import { io, type Socket } from 'socket.io-client';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import {
   startSignalingServer,
   type ClientToServerEvents,
@@ -57,6 +57,11 @@ export async function connect(server: Pick<SignalingServer, 'url'>): Promise<Cli
 
 export function join(client: Client, room: string, peerId: string): Promise<JoinAck> {
   return client.timeout(EVENT_TIMEOUT_MS).emitWithAck('join', { room, peerId });
+}
+
+/** Matcher for a successful JoinAck listing exactly `peers` (in any order when given unsorted). */
+export function joined(peers: unknown): { ok: true; peers: unknown; uptimeMs: unknown } {
+  return { ok: true, peers, uptimeMs: expect.any(Number) };
 }
 
 export async function connectAndJoin(server: SignalingServer, room: string, peerId: string): Promise<Client> {

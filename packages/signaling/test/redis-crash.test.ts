@@ -4,7 +4,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSignalingServer, type SignalingServer } from '../src/index';
-import { connect, connectAndJoin, join, nextEvent, pause, roomId } from './helpers';
+import { connect, connectAndJoin, join, joined, nextEvent, pause, roomId } from './helpers';
 import { spawnCli } from './cli-process';
 import { beforeAllOrFailEach, startRedis, type RedisProcess } from './redis-process';
 
@@ -35,7 +35,7 @@ describe('a signaling process that crashes', () => {
 
     const zedJoined = nextEvent(alice, 'peer-joined', (e) => e.peerId === 'zed');
     const zed = await connect({ url });
-    expect(await join(zed, room, 'zed')).toEqual({ ok: true, peers: ['alice'] });
+    expect(await join(zed, room, 'zed')).toEqual(joined(['alice']));
     await zedJoined;
 
     const exited = new Promise((resolve) => spawned.child.once('exit', resolve));
