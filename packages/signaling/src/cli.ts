@@ -9,7 +9,7 @@ Server
   --port <n>                      TCP port (default $PORT or 8787; 0 = ephemeral)
   --host <addr>                   bind address (default 127.0.0.1; 0.0.0.0 for all interfaces)
   --cors-origin <origin>          Access-Control-Allow-Origin of /healthz (default *)
-  --quiet                         log only the listening line and warnings
+  --quiet                         log only the listening line and warnings (default off)
   --help, -h                      print this help
 
 Inbound limits (per socket)
@@ -23,7 +23,8 @@ Inbound limits (per socket)
 Connections and liveness
   --max-connections <n>           open connections in total (default 2000)
   --max-connections-per-ip <n>    open connections per client address, IPv6 per /64 (default 50)
-  --trust-proxy                   count clients by the last X-Forwarded-For entry (one proxy hop)
+  --trust-proxy                   count clients by the last X-Forwarded-For entry, for exactly
+                                  one trusted proxy hop (default off: the TCP peer address)
   --max-outbound-buffer-bytes <n> drop a socket with more queued for it (default 8 x max payload)
   --ghost-timeout-ms <n>          drop a socket that sent no 'alive', or echoed no read probe,
                                   for this long (default 30000)

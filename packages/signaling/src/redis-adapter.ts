@@ -13,7 +13,7 @@ export interface RedisAdapterHandle {
   /** Passed to socket.io's `adapter` option. */
   adapter: ReturnType<typeof createAdapter>;
   /** The presence directory in Redis; start() registers this process and begins its heartbeat. */
-  createPresence(deps: Omit<RedisPresenceDeps, 'runScript'>): PresenceDirectory & { start(): Promise<void> };
+  createPresence(deps: Omit<RedisPresenceDeps, 'runScript' | 'onReconnect'>): PresenceDirectory & { start(): Promise<void> };
   close(): Promise<void>;
 }
 
@@ -65,6 +65,8 @@ export async function createRedisAdapter(url: string, logger: SignalingLogger): 
       new RedisPresenceDirectory({
         ...deps,
         runScript: (script, keys, args) => pub.eval(script, { keys, arguments: args }),
+        // 'ready' follows every (re)connection; the first one happened before this point.
+        onReconnect: (listener) => void pub.on('ready', listener),
       }),
     async close() {
       // QUIT flushes pending publishes and presence writes.

@@ -29,6 +29,8 @@ export interface RedisPresenceDeps {
   ttlMs: number;
   /** Deadline of one join's Redis work (presenceTimeoutMs). */
   timeoutMs: number;
+  /** Registers a callback for each reconnection of the script connection to Redis. */
+  onReconnect?(listener: () => void): void;
   /** Is a socket of this peer connected on any process? null when not all could be asked in time. */
   peerConnectedAnywhere(room: string, peerId: string): Promise<boolean | null>;
   logger: SignalingLogger;
@@ -58,19 +60,31 @@ export class RedisPresenceDirectory implements PresenceDirectory {
   private readonly processKey = `${PROCESS_KEY_PREFIX}${this.pid}`;
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
   private heartbeatInFlight = false;
+  /** Sequence number of the last script sent (see the process key in redis-presence-scripts.ts). */
+  private seq = 0;
+  /** A restore failed half-way: the next heartbeat restores again, whatever Redis says. */
+  private restorePending = false;
+  private readonly ttlArg: string;
   /** Joins between their checks and their registration: a second one for the same id is a duplicate. */
   private readonly claiming = new Set<string>();
   /** Removals that failed (Redis down); retried after the next successful heartbeat. */
   private readonly pendingLeaves = new Map<string, { room: string; peerId: string }>();
 
-  constructor(private readonly deps: RedisPresenceDeps) {}
+  constructor(private readonly deps: RedisPresenceDeps) {
+    this.ttlArg = String(Math.ceil(deps.ttlMs));
+  }
 
   /** Registers this process (throws when Redis does not answer) and starts heartbeating. */
   async start(): Promise<void> {
-    const first = await settleWithin(this.heartbeatOnce(), this.deps.timeoutMs, 'presence heartbeat');
+    const first = await settleWithin(this.heartbeatOnce(true), this.deps.timeoutMs, 'presence heartbeat');
     if (!first.ok) throw first.error instanceof Error ? first.error : new Error(String(first.error));
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(50, this.deps.ttlMs / 3));
     this.heartbeatTimer.unref();
+    // Redis may be back from a restart that lost (or rolled back) this process's writes: check
+    // at once rather than at the next tick, so the epoch restarts before joins rely on it.
+    this.deps.onReconnect?.(() => {
+      if (this.heartbeatTimer !== null) void this.heartbeat();
+    });
   }
 
   async stop(): Promise<void> {
@@ -136,14 +150,15 @@ export class RedisPresenceDirectory implements PresenceDirectory {
   private async runJoin(room: string, peerId: string, takeoverFrom: string): Promise<JoinReply> {
     const reply = await this.deps.runScript(
       JOIN_SCRIPT,
-      [EPOCH_KEY, roomDirectoryKey(room)],
-      [peerId, this.pid, String(this.deps.maxPeersPerRoom), takeoverFrom, PROCESS_KEY_PREFIX],
+      [EPOCH_KEY, roomDirectoryKey(room), this.processKey],
+      [peerId, this.pid, String(this.deps.maxPeersPerRoom), takeoverFrom, PROCESS_KEY_PREFIX, ...this.chain(), this.ttlArg],
     );
     return parseJoinReply(reply);
   }
 
   private removeEntry(room: string, peerId: string): void {
-    this.deps.runScript(LEAVE_SCRIPT, [roomDirectoryKey(room)], [peerId, this.pid]).then(
+    const keys = [roomDirectoryKey(room), this.processKey];
+    this.deps.runScript(LEAVE_SCRIPT, keys, [peerId, this.pid, ...this.chain(), this.ttlArg]).then(
       () => this.pendingLeaves.delete(peerSlot(room, peerId)),
       (error: unknown) => {
         this.pendingLeaves.set(peerSlot(room, peerId), { room, peerId });
@@ -154,17 +169,24 @@ export class RedisPresenceDirectory implements PresenceDirectory {
     );
   }
 
-  private async heartbeatOnce(): Promise<boolean> {
-    const existed = await this.deps.runScript(HEARTBEAT_SCRIPT, [EPOCH_KEY, this.processKey], [String(Math.ceil(this.deps.ttlMs))]);
-    return existed === 1;
+  /** [expectedSeq, seq] of the next script: scripts run in the order sent, on one connection. */
+  private chain(): [string, string] {
+    this.seq += 1;
+    return [String(this.seq - 1), String(this.seq)];
+  }
+
+  /** True when Redis still holds everything this process wrote (see HEARTBEAT_SCRIPT). */
+  private async heartbeatOnce(first = false): Promise<boolean> {
+    const args = [...this.chain(), this.ttlArg, first ? '1' : '0'];
+    return (await this.deps.runScript(HEARTBEAT_SCRIPT, [EPOCH_KEY, this.processKey], args)) === 1;
   }
 
   private async heartbeat(): Promise<void> {
     if (this.heartbeatInFlight) return; // Redis is slow or down: one pending heartbeat is enough
     this.heartbeatInFlight = true;
     try {
-      const existed = await this.heartbeatOnce();
-      if (!existed) await this.restore();
+      const intact = await this.heartbeatOnce();
+      if (!intact || this.restorePending) await this.restore();
       for (const { room, peerId } of this.pendingLeaves.values()) {
         if (this.deps.registry.has(room, peerId)) this.pendingLeaves.delete(peerSlot(room, peerId)); // back again
         else this.removeEntry(room, peerId);
@@ -176,13 +198,16 @@ export class RedisPresenceDirectory implements PresenceDirectory {
     }
   }
 
-  /** Redis lost this process's key (flush, restart, or a stall past the TTL): re-register its peers. */
+  /** Redis lost some of this process's writes: register its peers again. */
   private async restore(): Promise<void> {
+    this.restorePending = true;
     let written = 0;
     for (const [room, peers] of this.deps.registry.entries()) {
-      const reply = await this.deps.runScript(RESTORE_SCRIPT, [roomDirectoryKey(room)], [this.pid, PROCESS_KEY_PREFIX, ...peers]);
+      const keys = [roomDirectoryKey(room), this.processKey];
+      const reply = await this.deps.runScript(RESTORE_SCRIPT, keys, [this.pid, PROCESS_KEY_PREFIX, ...this.chain(), this.ttlArg, ...peers]);
       if (typeof reply === 'number') written += reply;
     }
-    this.deps.logger.warn('presence directory had lost this process; re-registered its peers', { written });
+    this.restorePending = false;
+    this.deps.logger.warn('presence directory had lost writes of this process; re-registered its peers', { written });
   }
 }

@@ -23,6 +23,8 @@ export class RawSocketIoClient {
   bytesRead = 0;
   /** The server or the network closed the TCP connection. */
   closed = false;
+  /** engine.io pings read from the server. */
+  enginePings = 0;
   private pending: Buffer = Buffer.alloc(0);
   private nextAckId = 0;
   private readonly acks = new Map<number, (payload: unknown) => void>();
@@ -40,6 +42,14 @@ export class RawSocketIoClient {
 
   /** Opens a WebSocket to the socket.io endpoint and connects to the main namespace. */
   static async connect(url: string, options: RawClientOptions = {}): Promise<RawSocketIoClient> {
+    const client = await RawSocketIoClient.open(url, options);
+    const answer = await client.connectNamespace();
+    if (!answer.startsWith('40')) throw new Error(`namespace connect refused: ${answer}`);
+    return client;
+  }
+
+  /** Opens the WebSocket and waits for engine.io's open packet, without joining the namespace. */
+  static async open(url: string, options: RawClientOptions = {}): Promise<RawSocketIoClient> {
     const { hostname, port } = new URL(url);
     const socket = tcpConnect(Number(port), hostname);
     await new Promise<void>((resolve, reject) => {
@@ -65,11 +75,20 @@ export class RawSocketIoClient {
     const opened = client.nextMessage((text) => text.startsWith('0'));
     if (rest.length > 0) client.onData(rest);
     await opened;
-    const connected = client.nextMessage((text) => text.startsWith('40') || text.startsWith('44'));
-    client.sendText('40');
-    const answer = await connected;
-    if (!answer.startsWith('40')) throw new Error(`namespace connect refused: ${answer}`);
     return client;
+  }
+
+  /** Sends the namespace CONNECT; resolves with the answer ('40...' accepted, '44...' refused). */
+  connectNamespace(): Promise<string> {
+    const answer = this.nextMessage((text) => text.startsWith('40') || text.startsWith('44'));
+    this.sendText('40');
+    return answer;
+  }
+
+  /** Resolves once the TCP connection is closed (by either side). */
+  whenClosed(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.socket.once('close', () => resolve()));
   }
 
   /** Emits a socket.io event with an ack and resolves with the ack's first argument. */
@@ -170,7 +189,10 @@ export class RawSocketIoClient {
   }
 
   private onText(text: string): void {
-    if (text === '2') this.sendText('3'); // engine.io ping
+    if (text === '2') {
+      this.enginePings += 1;
+      this.sendText('3'); // engine.io pong
+    }
     const ack = /^43(\d+)(\[.*)$/s.exec(text);
     if (ack) {
       const resolve = this.acks.get(Number(ack[1]));
