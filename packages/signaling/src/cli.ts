@@ -12,11 +12,11 @@ Server
   --quiet                         log only the listening line and warnings (default off)
   --help, -h                      print this help
 
-Inbound limits (per socket)
+Inbound limits
   --max-payload-bytes <n>         largest event payload (default 65536)
-  --max-messages-per-second <n>   sustained event rate (default 50)
-  --burst-messages <n>            events accepted at once (default 2 x rate)
-  --abuse-factor <n>              disconnect above factor x rate ... (default 5)
+  --max-messages-per-second <n>   sustained events per socket (default 50)
+  --burst-messages <n>            events a socket may send at once (default 2 x rate)
+  --abuse-factor <n>              disconnect a socket above factor x rate ... (default 5)
   --abuse-window-ms <n>           ... sustained over this window (default 2000)
   --max-peers-per-room <n>        room cap (default 32)
 

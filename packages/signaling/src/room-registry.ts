@@ -24,10 +24,6 @@ export class RoomRegistry {
     for (const [room, members] of this.rooms) yield [room, [...members.keys()]];
   }
 
-  socketOf(room: string, peerId: string): string | undefined {
-    return this.rooms.get(room)?.get(peerId);
-  }
-
   has(room: string, peerId: string): boolean {
     return this.rooms.get(room)?.has(peerId) ?? false;
   }
