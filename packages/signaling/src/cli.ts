@@ -4,23 +4,54 @@ import { InvalidSignalingOptionError, type SignalingLogger, type SignalingOption
 import { startSignalingServer } from './server';
 
 const USAGE = `usage: meshraft-signal [options]
-  --port <n>                    TCP port (default $PORT or 8787; 0 = ephemeral)
-  --host <addr>                 bind address (default 127.0.0.1; 0.0.0.0 for all interfaces)
-  --max-payload-bytes <n>       largest event payload (default 65536)
-  --max-messages-per-second <n> per-socket rate (default 50)
-  --max-peers-per-room <n>      room cap (default 32)
-  --ghost-timeout-ms <n>        evict sockets silent for this long (default 30000)
-  --redis-url <url>             use the socket.io Redis adapter (default $REDIS_URL)
-  --cors-origin <origin>        socket.io CORS origin (default *)
-  --quiet                       log only the listening line
-  --help`;
+
+Server
+  --port <n>                      TCP port (default $PORT or 8787; 0 = ephemeral)
+  --host <addr>                   bind address (default 127.0.0.1; 0.0.0.0 for all interfaces)
+  --cors-origin <origin>          Access-Control-Allow-Origin of /healthz (default *)
+  --quiet                         log only the listening line and warnings (default off)
+  --help, -h                      print this help
+
+Inbound limits
+  --max-payload-bytes <n>         largest event payload (default 65536)
+  --max-messages-per-second <n>   sustained events per socket (default 50)
+  --burst-messages <n>            events a socket may send at once (default 2 x rate)
+  --abuse-factor <n>              disconnect a socket above factor x rate ... (default 5)
+  --abuse-window-ms <n>           ... sustained over this window (default 2000)
+  --max-peers-per-room <n>        room cap (default 32)
+
+Connections and liveness
+  --max-connections <n>           open connections in total (default 2000)
+  --max-connections-per-ip <n>    open connections per client address, IPv6 per /64 (default 50)
+  --trust-proxy                   count clients by the last X-Forwarded-For entry, for exactly
+                                  one trusted proxy hop (default off: the TCP peer address)
+  --max-outbound-buffer-bytes <n> drop a socket with more queued for it (default 8 x max payload)
+  --ghost-timeout-ms <n>          drop a socket that sent no 'alive', or echoed no read probe,
+                                  for this long (default 30000)
+  --ping-interval-ms <n>          socket.io transport ping interval (default 10000)
+  --ping-timeout-ms <n>           socket.io transport ping timeout (default 5000)
+
+Redis (several processes)
+  --redis-url <url>               share rooms through Redis (default $REDIS_URL)
+  --presence-timeout-ms <n>       a join waits this long for Redis, else 'unavailable' (default 5000)
+  --presence-ttl-ms <n>           a stopped process's peers stay listed this long (default 15000)`;
 
 const NUMERIC_FLAGS = {
   '--port': 'port',
   '--max-payload-bytes': 'maxPayloadBytes',
   '--max-messages-per-second': 'maxMessagesPerSecond',
+  '--burst-messages': 'burstMessages',
+  '--abuse-factor': 'abuseFactor',
+  '--abuse-window-ms': 'abuseWindowMs',
   '--max-peers-per-room': 'maxPeersPerRoom',
+  '--max-connections': 'maxConnections',
+  '--max-connections-per-ip': 'maxConnectionsPerIp',
+  '--max-outbound-buffer-bytes': 'maxOutboundBufferBytes',
   '--ghost-timeout-ms': 'ghostTimeoutMs',
+  '--ping-interval-ms': 'pingIntervalMs',
+  '--ping-timeout-ms': 'pingTimeoutMs',
+  '--presence-timeout-ms': 'presenceTimeoutMs',
+  '--presence-ttl-ms': 'presenceTtlMs',
 } as const satisfies Record<string, keyof SignalingOptions>;
 
 const STRING_FLAGS = {
@@ -28,6 +59,10 @@ const STRING_FLAGS = {
   '--redis-url': 'redisUrl',
   '--cors-origin': 'corsOrigin',
 } as const satisfies Record<string, keyof SignalingOptions>;
+
+/** The --help text; every flag the parser accepts appears in it. */
+export const CLI_USAGE = USAGE;
+export const CLI_FLAGS: readonly string[] = [...Object.keys(NUMERIC_FLAGS), ...Object.keys(STRING_FLAGS), '--trust-proxy', '--quiet', '--help'];
 
 export type CliParse = { kind: 'run'; options: SignalingOptions; quiet: boolean } | { kind: 'help' } | { kind: 'error'; message: string };
 
@@ -40,6 +75,10 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     if (flag === '--help' || flag === '-h') return { kind: 'help' };
     if (flag === '--quiet') {
       quiet = true;
+      continue;
+    }
+    if (flag === '--trust-proxy') {
+      options.trustProxy = true;
       continue;
     }
     const takeValue = (): string | undefined => inline ?? argv[++i];

@@ -1,9 +1,12 @@
-// Per-socket protocol handling: limits (middleware), join, signal relay, alive, leave, ghost sweep.
-// Untrusted input: every payload is validated; bad input is dropped and counted, never thrown.
+// Per-socket protocol handling: limits (middleware), join, signal relay, alive, leave, and the
+// liveness sweep (ghosts, slow readers). Untrusted input: every payload is validated; bad input is
+// dropped and counted, never thrown.
 
 import type { Server, Socket } from 'socket.io';
+import { ConnectionWatch } from './connection-watch';
 import type { ResolvedSignalingOptions } from './options';
 import { exceedsPayloadLimit } from './payload-size';
+import type { PresenceDirectory, PresenceJoin } from './presence-directory';
 import {
   isClientEventName,
   isValidPeerId,
@@ -14,7 +17,7 @@ import {
 } from './protocol';
 import { SocketRateLimiter } from './rate-limiter';
 import type { RoomRegistry } from './room-registry';
-import type { JoinRefusal, MutableCounters } from './stats';
+import type { JoinRefusal, MutableCounters, SlowReaderReason } from './stats';
 
 type Untrusted = (...args: unknown[]) => void;
 export interface InboundEvents {
@@ -28,11 +31,12 @@ export interface SocketData {
   peerId: string | null;
 }
 export type SignalingIo = Server<InboundEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type SignalingSocket = Socket<InboundEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type SignalingSocket = Socket<InboundEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 interface LocalSocketState {
   socket: SignalingSocket;
   limiter: SocketRateLimiter;
+  watch: ConnectionWatch;
   lastAliveMs: number;
   joining: boolean;
   closing: boolean;
@@ -41,11 +45,24 @@ interface LocalSocketState {
 export interface HandlerDeps {
   io: SignalingIo;
   options: ResolvedSignalingOptions;
+  /** This process's sockets by room (relay checks); the presence directory keeps it up to date. */
   registry: RoomRegistry;
+  presence: PresenceDirectory;
   counters: MutableCounters;
   /** True when an adapter spans processes: peers may live on other nodes. */
   distributed: boolean;
+  /** True once the server is shutting down: its sockets closing then are not peers leaving. */
+  isStopping(): boolean;
 }
+
+export interface SignalingHandlers {
+  /** Drops ghosts and slow readers, then sends the next read probe to every socket. */
+  sweep(): void;
+}
+
+type DropReason = 'ghost' | 'abuse' | SlowReaderReason;
+/** How long a polite disconnect may wait for a client to take its last packets before it is cut. */
+const POLITE_CLOSE_GRACE_MS = 2000;
 
 // Prefixes keep room ids, peer channels and socket.io's own per-socket rooms (socket ids) apart.
 export const roomKey = (room: string): string => `room:${room}`;
@@ -62,18 +79,28 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function attachSignalingHandlers(deps: HandlerDeps): { sweepGhosts(): void } {
-  const { io, options, registry, counters, distributed } = deps;
+export function attachSignalingHandlers(deps: HandlerDeps): SignalingHandlers {
+  const { io, options, registry, presence, counters, distributed } = deps;
   const local = new Map<string, LocalSocketState>();
   const now = () => performance.now();
 
-  const disconnectOnce = (state: LocalSocketState, why: 'ghost' | 'abuse'): void => {
+  const disconnectOnce = (state: LocalSocketState, why: DropReason): void => {
     if (state.closing) return;
     state.closing = true;
     if (why === 'ghost') counters.ghostsEvicted += 1;
-    else counters.abusersDisconnected += 1;
+    else if (why === 'abuse') counters.abusersDisconnected += 1;
+    else counters.slowReadersDropped[why] += 1;
     options.logger.warn(`disconnecting socket (${why})`, { socket: state.socket.id, peerId: state.socket.data.peerId });
+    if (why === 'buffer-full' || why === 'probe-unanswered') {
+      // Cut the TCP connection: a polite close would queue behind output the client does not read.
+      state.watch.terminate();
+      return;
+    }
     state.socket.disconnect(true);
+    // engine.io closes only once its write buffer drained, which a stuck client never lets happen.
+    const fallback = setTimeout(() => state.watch.terminate(), POLITE_CLOSE_GRACE_MS);
+    fallback.unref();
+    state.socket.conn.once('close', () => clearTimeout(fallback));
   };
 
   const limitsMiddleware = (state: LocalSocketState) => (packet: unknown[], next: (err?: Error) => void) => {
@@ -98,32 +125,6 @@ export function attachSignalingHandlers(deps: HandlerDeps): { sweepGhosts(): voi
     next();
   };
 
-  /**
-   * Peers in `room` on other processes (Redis mode); local peers come from the registry.
-   * null when the other processes cannot be asked in time. While Redis is down, fetchSockets
-   * waits in the client's offline queue until Redis is back, hence the explicit deadline.
-   */
-  const remotePeers = async (room: string): Promise<string[] | null> => {
-    if (!distributed) return [];
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('presence lookup timed out')), options.presenceTimeoutMs);
-    });
-    const lookup = io.in(roomKey(room)).fetchSockets();
-    lookup.catch(() => {}); // a lookup that loses the race may still reject later
-    try {
-      const sockets = await Promise.race([lookup, deadline]);
-      return sockets.map((s) => s.data.peerId).filter((id): id is string => typeof id === 'string');
-    } catch (error) {
-      options.logger.warn('cannot list peers of other processes; refusing join as unavailable', {
-        error: error instanceof Error ? error.message : String(error),
-      });
-      return null;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-
   const handleJoin = async (state: LocalSocketState, args: unknown[]): Promise<void> => {
     const { payload, ack } = splitAck(args);
     const { socket } = state;
@@ -141,22 +142,28 @@ export function attachSignalingHandlers(deps: HandlerDeps): { sweepGhosts(): voi
     if (socket.data.room !== null || state.joining) return refuse('already-joined');
     const { room, peerId } = payload;
     state.joining = true;
-    const remote = await remotePeers(room);
-    state.joining = false;
-    if (!socket.connected) return;
-    if (remote === null) return refuse('unavailable');
-    // From here on no await: the checks and the insert are atomic within this process.
-    const peers = [...new Set([...registry.peersOf(room), ...remote])];
-    if (peers.includes(peerId)) return refuse('duplicate-peer');
-    if (peers.length >= options.maxPeersPerRoom) return refuse('room-full');
-    registry.add(room, peerId, socket.id);
+    let outcome: PresenceJoin;
+    try {
+      outcome = await presence.join(room, peerId, socket.id);
+    } finally {
+      state.joining = false;
+    }
+    if (!socket.connected) {
+      // Gone while the directory was asked: nobody heard of this peer, so remove it silently.
+      if (outcome.ok) {
+        if (deps.isStopping()) presence.forget(room, peerId, socket.id);
+        else presence.leave(room, peerId, socket.id);
+      }
+      return;
+    }
+    if (!outcome.ok) return refuse(outcome.error);
     socket.data.room = room;
     socket.data.peerId = peerId;
     socket.join([roomKey(room), peerKey(room, peerId)]);
     counters.joins += 1;
     // Broadcast before acking so others learn of the joiner before any of its signals arrive.
     socket.to(roomKey(room)).emit('peer-joined', { peerId });
-    ack({ ok: true, peers } satisfies JoinAck);
+    ack({ ok: true, peers: outcome.peers, uptimeMs: outcome.uptimeMs } satisfies JoinAck);
   };
 
   const handleSignal = (state: LocalSocketState, args: unknown[]): void => {
@@ -185,8 +192,10 @@ export function attachSignalingHandlers(deps: HandlerDeps): { sweepGhosts(): voi
     local.delete(state.socket.id);
     const { room, peerId } = state.socket.data;
     if (room === null || peerId === null) return;
-    const removed = registry.remove(room, peerId, state.socket.id);
-    if (removed || distributed) io.to(roomKey(room)).emit('peer-left', { peerId });
+    // A server shutting down does not speak for its peers: they are still in their mesh and
+    // re-register through the next server. Only a peer leaving a running server is announced.
+    if (deps.isStopping()) return presence.forget(room, peerId, state.socket.id);
+    if (presence.leave(room, peerId, state.socket.id)) io.to(roomKey(room)).emit('peer-left', { peerId });
   };
 
   io.on('connection', (socket: SignalingSocket) => {
@@ -200,6 +209,18 @@ export function attachSignalingHandlers(deps: HandlerDeps): { sweepGhosts(): voi
         abuseFactor: options.abuseFactor,
         abuseWindowMs: options.abuseWindowMs,
       }),
+      watch: new ConnectionWatch(
+        socket.conn,
+        {
+          queued: (bytes) => {
+            if (state.closing) return;
+            if (bytes > counters.outboundHighWaterBytes) counters.outboundHighWaterBytes = bytes;
+            if (bytes > options.maxOutboundBufferBytes) disconnectOnce(state, 'buffer-full');
+          },
+          probeAnswered: () => void (counters.readProbes.answered += 1),
+        },
+        now,
+      ),
       lastAliveMs: now(),
       joining: false,
       closing: false,
@@ -219,10 +240,14 @@ export function attachSignalingHandlers(deps: HandlerDeps): { sweepGhosts(): voi
   });
 
   return {
-    sweepGhosts() {
+    sweep() {
       const deadline = now() - options.ghostTimeoutMs;
       for (const state of local.values()) {
-        if (state.lastAliveMs < deadline) disconnectOnce(state, 'ghost');
+        if (state.closing) continue;
+        if (state.watch.probing && state.watch.lastReadProofMs < deadline) disconnectOnce(state, 'probe-unanswered');
+        else if (state.lastAliveMs < deadline) disconnectOnce(state, 'ghost');
+        else if (state.watch.queuedBytes() > options.maxOutboundBufferBytes) disconnectOnce(state, 'buffer-full');
+        else if (state.watch.probe(deadline)) counters.readProbes.sent += 1;
       }
     },
   };

@@ -6,5 +6,5 @@ export {
   type SignalingLogger,
   type SignalingOptions,
 } from './options';
-export type { SignalingStats, JoinRefusal } from './stats';
+export type { SignalingStats, JoinRefusal, SlowReaderReason } from './stats';
 export * from './protocol';

@@ -27,8 +27,27 @@ export interface SignalingOptions {
   /** socket.io transport heartbeat. Defaults 10000 / 5000 ms. */
   pingIntervalMs?: number;
   pingTimeoutMs?: number;
-  /** A socket that has not sent 'alive' for this long is disconnected (ghost). Default 30000 ms. */
+  /**
+   * Liveness deadline. A socket is dropped when it has not sent 'alive' for this long (ghost), or
+   * when it has not echoed any of the server's WebSocket ping probes sent within this long (it does
+   * not read its output). Default 30000 ms.
+   */
   ghostTimeoutMs?: number;
+  /**
+   * Bytes queued on the server for one socket (engine.io write buffer + the WebSocket's unsent
+   * bytes) above which the socket is dropped as a slow reader. Default 8 × maxPayloadBytes
+   * (512 KiB); at least 2 × maxPayloadBytes, so one largest message always fits.
+   */
+  maxOutboundBufferBytes?: number;
+  /** Open connections this process accepts in total. Default 2000. */
+  maxConnections?: number;
+  /** Open connections this process accepts from one client address (IPv6: per /64). Default 50. */
+  maxConnectionsPerIp?: number;
+  /**
+   * Take the client address from the last X-Forwarded-For entry (the one your reverse proxy added)
+   * instead of the TCP peer. Only behind exactly one trusted proxy hop. Default false.
+   */
+  trustProxy?: boolean;
   /**
    * When set, rooms span processes through @socket.io/redis-adapter (loaded only then).
    * Default: process.env.REDIS_URL. Pass null to ignore the environment.
@@ -39,6 +58,12 @@ export interface SignalingOptions {
    * with 'unavailable'. Default 5000 ms.
    */
   presenceTimeoutMs?: number;
+  /**
+   * Redis mode: a process heartbeats its liveness key every presenceTtlMs / 3; when it stops (crash,
+   * shutdown), its peers stay listed for up to this long, so they can re-register through another
+   * process without the room ever looking empty. Default 15000 ms.
+   */
+  presenceTtlMs?: number;
   /** socket.io CORS origin (only the polling transport needs it). Default '*'. */
   corsOrigin?: string | string[];
   /** Default: silent. */
@@ -57,8 +82,13 @@ export interface ResolvedSignalingOptions {
   pingIntervalMs: number;
   pingTimeoutMs: number;
   ghostTimeoutMs: number;
+  maxOutboundBufferBytes: number;
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  trustProxy: boolean;
   redisUrl: string | null;
   presenceTimeoutMs: number;
+  presenceTtlMs: number;
   corsOrigin: string | string[];
   logger: SignalingLogger;
 }
@@ -81,19 +111,30 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return chosen;
 }
 
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  const chosen = positive(name, value, fallback);
+  if (!Number.isInteger(chosen)) throw new InvalidSignalingOptionError(name, value);
+  return chosen;
+}
+
 export function resolveOptions(options: SignalingOptions = {}): ResolvedSignalingOptions {
   const port = options.port ?? 8787;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new InvalidSignalingOptionError('port', options.port);
   }
   const maxMessagesPerSecond = positive('maxMessagesPerSecond', options.maxMessagesPerSecond, 50);
+  const maxPayloadBytes = positive('maxPayloadBytes', options.maxPayloadBytes, 64 * 1024);
+  const maxOutboundBufferBytes = positive('maxOutboundBufferBytes', options.maxOutboundBufferBytes, maxPayloadBytes * 8);
+  if (maxOutboundBufferBytes < maxPayloadBytes * 2) {
+    throw new InvalidSignalingOptionError('maxOutboundBufferBytes (must be >= 2 x maxPayloadBytes)', maxOutboundBufferBytes);
+  }
   const envRedis = process.env.REDIS_URL;
   const redisUrl =
     options.redisUrl === undefined ? (envRedis && envRedis.length > 0 ? envRedis : null) : options.redisUrl;
   return {
     port,
     host: options.host ?? '127.0.0.1',
-    maxPayloadBytes: positive('maxPayloadBytes', options.maxPayloadBytes, 64 * 1024),
+    maxPayloadBytes,
     maxMessagesPerSecond,
     burstMessages: positive('burstMessages', options.burstMessages, maxMessagesPerSecond * 2),
     abuseFactor: positive('abuseFactor', options.abuseFactor, 5),
@@ -102,8 +143,13 @@ export function resolveOptions(options: SignalingOptions = {}): ResolvedSignalin
     pingIntervalMs: positive('pingIntervalMs', options.pingIntervalMs, 10_000),
     pingTimeoutMs: positive('pingTimeoutMs', options.pingTimeoutMs, 5_000),
     ghostTimeoutMs: positive('ghostTimeoutMs', options.ghostTimeoutMs, 30_000),
+    maxOutboundBufferBytes,
+    maxConnections: positiveInteger('maxConnections', options.maxConnections, 2000),
+    maxConnectionsPerIp: positiveInteger('maxConnectionsPerIp', options.maxConnectionsPerIp, 50),
+    trustProxy: options.trustProxy ?? false,
     redisUrl,
     presenceTimeoutMs: positive('presenceTimeoutMs', options.presenceTimeoutMs, 5_000),
+    presenceTtlMs: positive('presenceTtlMs', options.presenceTtlMs, 15_000),
     corsOrigin: options.corsOrigin ?? '*',
     logger: options.logger ?? silentLogger,
   };

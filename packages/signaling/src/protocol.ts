@@ -39,8 +39,15 @@ export interface JoinRequest {
   peerId: string;
 }
 
-/** `peers`: peer ids already in the room, excluding the joiner. Empty means "bootstrap a new group". */
-export type JoinAck = { ok: true; peers: string[] } | { ok: false; error: JoinError };
+/**
+ * `peers`: peer ids already in the room, excluding the joiner.
+ * `uptimeMs`: how long the presence directory this server consults has been continuously up (one
+ * process: since it started accepting joins; Redis mode: the age of the directory epoch kept in
+ * Redis). A directory younger than the time peers need to re-register after a server restart may
+ * not know them yet, so an empty `peers` means "bootstrap a new group" only when `uptimeMs` exceeds
+ * the client's own re-register interval; otherwise the client should ask again later.
+ */
+export type JoinAck = { ok: true; peers: string[]; uptimeMs: number } | { ok: false; error: JoinError };
 
 /** `data` is opaque to the server (SDP offer/answer or ICE candidate JSON). */
 export interface SignalRequest {
@@ -67,7 +74,11 @@ export interface PeerEvent {
 export interface ClientToServerEvents {
   join: (request: JoinRequest, ack: (response: JoinAck) => void) => void;
   signal: (request: SignalRequest, ack?: (response: SignalAck) => void) => void;
-  /** App-level heartbeat; send every ghostTimeoutMs / 3 or more often, from connect on. */
+  /**
+   * App-level heartbeat; send every ghostTimeoutMs / 3 or more often, from connect on. It proves the
+   * client's code runs; that the client reads its output is proven separately, by echoing the
+   * server's WebSocket pings (browsers and the `ws` package do so on their own).
+   */
   alive: () => void;
 }
 
@@ -83,6 +94,17 @@ export type ClientEventName = (typeof CLIENT_EVENTS)[number];
 
 export function isClientEventName(value: unknown): value is ClientEventName {
   return typeof value === 'string' && (CLIENT_EVENTS as readonly string[]).includes(value);
+}
+
+/**
+ * A connection over a cap is refused at the socket.io handshake: the client's `connect_error` has
+ * `message === CONNECTION_LIMIT_ERROR` and `data: ConnectionLimitErrorData`. Retry with backoff.
+ */
+export const CONNECTION_LIMIT_ERROR = 'too-many-connections';
+export type ConnectionLimit = 'per-ip' | 'global';
+export interface ConnectionLimitErrorData {
+  limit: ConnectionLimit;
+  max: number;
 }
 
 /** Reasons an inbound message is dropped; each has a counter in SignalingStats.dropped. */

@@ -1,14 +1,19 @@
-// Redis adapter for multi-process deployments. Imported dynamically by server.ts only when a
-// Redis URL is configured, so `redis` and `@socket.io/redis-adapter` are never loaded otherwise.
+// Redis for multi-process deployments: the socket.io adapter (events and signals across processes)
+// and the presence directory's connection. Imported dynamically by server.ts only when a Redis URL
+// is configured, so `redis` and `@socket.io/redis-adapter` are never loaded otherwise.
 
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import type { SignalingLogger } from './options';
+import type { PresenceDirectory } from './presence-directory';
 import { guardFireAndForget, throttledFailureReporter } from './redis-guard';
+import { RedisPresenceDirectory, type RedisPresenceDeps } from './redis-presence';
 
 export interface RedisAdapterHandle {
   /** Passed to socket.io's `adapter` option. */
   adapter: ReturnType<typeof createAdapter>;
+  /** The presence directory in Redis; start() registers this process and begins its heartbeat. */
+  createPresence(deps: Omit<RedisPresenceDeps, 'runScript' | 'onReconnect'>): PresenceDirectory & { start(): Promise<void> };
   close(): Promise<void>;
 }
 
@@ -56,8 +61,15 @@ export async function createRedisAdapter(url: string, logger: SignalingLogger): 
   });
   return {
     adapter: createAdapter(guardFireAndForget(pub, onCommandFailure), guardFireAndForget(sub, onCommandFailure)),
+    createPresence: (deps) =>
+      new RedisPresenceDirectory({
+        ...deps,
+        runScript: (script, keys, args) => pub.eval(script, { keys, arguments: args }),
+        // 'ready' follows every (re)connection; the first one happened before this point.
+        onReconnect: (listener) => void pub.on('ready', listener),
+      }),
     async close() {
-      // QUIT flushes pending publishes (e.g. the peer-left of sockets closed on shutdown).
+      // QUIT flushes pending publishes and presence writes.
       const quit = Promise.allSettled([pub.quit(), sub.quit()]);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const gaveUp = await Promise.race([

@@ -1,6 +1,7 @@
-// This process's view of rooms: room id -> (peer id -> socket id).
-// Authoritative for a single process. In Redis mode it holds only local sockets; the server adds
-// the peers that other processes report (fetchSockets) when answering a join.
+// This process's sockets by room: room id -> (peer id -> socket id).
+// It is the whole presence directory of a single process. In Redis mode it holds only local
+// sockets: the directory lives in Redis, and this registry is what the process re-registers there
+// when Redis lost it.
 
 export class RoomRegistry {
   private readonly rooms = new Map<string, Map<string, string>>();
@@ -16,6 +17,11 @@ export class RoomRegistry {
 
   peersOf(room: string): string[] {
     return [...(this.rooms.get(room)?.keys() ?? [])];
+  }
+
+  /** Every room with its local peer ids. */
+  *entries(): IterableIterator<[string, string[]]> {
+    for (const [room, members] of this.rooms) yield [room, [...members.keys()]];
   }
 
   has(room: string, peerId: string): boolean {

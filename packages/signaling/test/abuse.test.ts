@@ -1,7 +1,6 @@
 // Abuse: each kind is refused and the server keeps serving well-behaved clients.
 import { describe, expect, it } from 'vitest';
 import {
-  ABSENCE_WAIT_MS,
   connectAndJoin,
   eventually,
   nextEvent,
@@ -31,9 +30,11 @@ describe('payload limits', () => {
     await eventually(() => server.stats().dropped['too-large'] === 3, 'three oversized drops');
 
     expect(alice.connected).toBe(true);
+    // Signals from one sender to one target keep their order, so once this later one has arrived,
+    // any oversized one the server had relayed would have arrived before it.
+    const small = nextEvent(bob, 'signal', (d) => JSON.stringify(d.data) === '{"sdp":"small"}');
     expect(await signal(alice, 'bob', { sdp: 'small' })).toEqual({ ok: true });
-    await eventually(() => atBob.length === 1, 'the small signal');
-    await pause(ABSENCE_WAIT_MS);
+    await small;
     expect(atBob).toEqual([{ from: 'alice', data: { sdp: 'small' } }]);
   });
 
@@ -129,7 +130,13 @@ describe('ghost eviction', () => {
       const stats = server.stats();
       expect(stats.ghostsEvicted).toBe(1);
       expect(stats).toMatchObject({ peers: 1, connections: 1 });
+      // Alice must survive the sweep, not just the moment: wait until the sweep has run (one read
+      // probe per run) for longer than a whole ghost timeout since the eviction, then check.
+      const sweepsPerTimeout = 2000 / 500; // the sweep runs every ghostTimeoutMs / 4
+      const probesAtEviction = stats.readProbes.sent;
+      await eventually(() => server.stats().readProbes.sent >= probesAtEviction + sweepsPerTimeout + 1, 'sweeps');
       expect(alice.connected).toBe(true);
+      expect(server.stats()).toMatchObject({ ghostsEvicted: 1, slowReadersDropped: { 'probe-unanswered': 0 } });
 
       // The room keeps working for the live peer.
       const bob = await connectAndJoin(server, room, 'bob');

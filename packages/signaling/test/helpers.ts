@@ -1,8 +1,9 @@
 // Shared test plumbing: a real server on 127.0.0.1:0 and socket.io-client connections to it.
-// Waits are event-driven with generous timeouts (2-core shared box); absence checks wait >= 400 ms.
+// Waits are event-driven with generous timeouts (2-core shared box). An absence check first waits
+// for a later event that would have come after the absent one.
 
 import { io, type Socket } from 'socket.io-client';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import {
   startSignalingServer,
   type ClientToServerEvents,
@@ -17,7 +18,6 @@ import {
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export const EVENT_TIMEOUT_MS = 15_000;
-export const ABSENCE_WAIT_MS = 400;
 
 const servers: SignalingServer[] = [];
 const clients: Client[] = [];
@@ -38,9 +38,24 @@ export async function startServer(options: SignalingOptions = {}): Promise<Signa
   return server;
 }
 
-export async function connect(server: Pick<SignalingServer, 'url'>): Promise<Client> {
-  const client: Client = io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+export interface ConnectOptions {
+  /** Extra headers of the WebSocket handshake (Node client only), e.g. X-Forwarded-For. */
+  headers?: Record<string, string>;
+}
+
+function openClient(server: Pick<SignalingServer, 'url'>, options: ConnectOptions): Client {
+  const client: Client = io(server.url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    ...(options.headers ? { extraHeaders: options.headers } : {}),
+  });
   clients.push(client);
+  return client;
+}
+
+export async function connect(server: Pick<SignalingServer, 'url'>, options: ConnectOptions = {}): Promise<Client> {
+  const client = openClient(server, options);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('connect timeout')), EVENT_TIMEOUT_MS);
     client.once('connect', () => {
@@ -55,8 +70,32 @@ export async function connect(server: Pick<SignalingServer, 'url'>): Promise<Cli
   return client;
 }
 
+/** Connects expecting a refusal; resolves with the connect_error (message and data). */
+export async function connectRefused(
+  server: Pick<SignalingServer, 'url'>,
+  options: ConnectOptions = {},
+): Promise<{ message: string; data: unknown }> {
+  const client = openClient(server, options);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('neither connected nor refused')), EVENT_TIMEOUT_MS);
+    client.once('connect', () => {
+      clearTimeout(timer);
+      reject(new Error('connected, but a refusal was expected'));
+    });
+    client.once('connect_error', (error: Error & { data?: unknown }) => {
+      clearTimeout(timer);
+      resolve({ message: error.message, data: error.data });
+    });
+  });
+}
+
 export function join(client: Client, room: string, peerId: string): Promise<JoinAck> {
   return client.timeout(EVENT_TIMEOUT_MS).emitWithAck('join', { room, peerId });
+}
+
+/** Matcher for a successful JoinAck listing exactly `peers` (in any order when given unsorted). */
+export function joined(peers: unknown): { ok: true; peers: unknown; uptimeMs: unknown } {
+  return { ok: true, peers, uptimeMs: expect.any(Number) };
 }
 
 export async function connectAndJoin(server: SignalingServer, room: string, peerId: string): Promise<Client> {

@@ -1,5 +1,7 @@
 // Pure units behind the limits, driven by a fake clock (counts only, no wall time).
 import { describe, expect, it } from 'vitest';
+import { normalizeAddress } from '../src/client-address';
+import { ConnectionCounter } from '../src/connection-limits';
 import { InvalidSignalingOptionError, resolveOptions } from '../src/options';
 import { exceedsPayloadLimit } from '../src/payload-size';
 import { SocketRateLimiter, type RateVerdict } from '../src/rate-limiter';
@@ -72,5 +74,61 @@ describe('resolveOptions', () => {
     for (const bad of [0, -1, Number.NaN]) {
       expect(() => resolveOptions({ presenceTimeoutMs: bad })).toThrow(InvalidSignalingOptionError);
     }
+  });
+});
+
+describe('resolveOptions: connection and output limits', () => {
+  it('has documented defaults', () => {
+    expect(resolveOptions({ redisUrl: null })).toMatchObject({
+      maxOutboundBufferBytes: 8 * 64 * 1024,
+      maxConnections: 2000,
+      maxConnectionsPerIp: 50,
+      trustProxy: false,
+      presenceTtlMs: 15_000,
+    });
+    // The output cap follows the payload limit unless set.
+    expect(resolveOptions({ redisUrl: null, maxPayloadBytes: 1000 }).maxOutboundBufferBytes).toBe(8000);
+  });
+
+  it('rejects an output cap below two largest messages, and fractional or non-positive caps', () => {
+    expect(() => resolveOptions({ maxPayloadBytes: 1000, maxOutboundBufferBytes: 1999 })).toThrow(InvalidSignalingOptionError);
+    expect(resolveOptions({ redisUrl: null, maxPayloadBytes: 1000, maxOutboundBufferBytes: 2000 }).maxOutboundBufferBytes).toBe(2000);
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(() => resolveOptions({ maxConnections: bad })).toThrow(InvalidSignalingOptionError);
+      expect(() => resolveOptions({ maxConnectionsPerIp: bad })).toThrow(InvalidSignalingOptionError);
+    }
+    expect(() => resolveOptions({ presenceTtlMs: 0 })).toThrow(InvalidSignalingOptionError);
+  });
+});
+
+describe('normalizeAddress', () => {
+  it('keeps IPv4 as is, unwraps IPv4-mapped IPv6, and groups IPv6 by /64', () => {
+    expect(normalizeAddress('203.0.113.7')).toBe('203.0.113.7');
+    expect(normalizeAddress('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(normalizeAddress('2001:db8:0:1::1')).toBe('2001:db8:0:1::/64');
+    expect(normalizeAddress('2001:0DB8:0000:0001:ffff:0:0:2')).toBe('2001:db8:0:1::/64');
+    expect(normalizeAddress('2001:db8:0:2::1')).toBe('2001:db8:0:2::/64');
+    expect(normalizeAddress('::1')).toBe('0:0:0:0::/64');
+    expect(normalizeAddress('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(normalizeAddress('64:ff9b::192.0.2.1')).toBe('64:ff9b:0:0::/64');
+    expect(normalizeAddress('Not-An-IP')).toBe('not-an-ip');
+  });
+});
+
+describe('ConnectionCounter', () => {
+  it('reports the per-address cap before the global one, and forgets closed connections', () => {
+    const limits = { maxConnections: 3, maxConnectionsPerIp: 2, trustProxy: false };
+    const counter = new ConnectionCounter();
+    counter.open('a');
+    counter.open('a');
+    expect(counter.exceeded('a', limits)).toBeNull();
+    counter.open('a');
+    expect(counter.exceeded('a', limits)).toBe('per-ip');
+    counter.open('b');
+    expect(counter.exceeded('b', limits)).toBe('global');
+    expect(counter.exceeded('a', limits, 2)).toBeNull(); // the handshake backstop allows twice the caps
+    for (const address of ['a', 'a', 'a', 'b']) counter.close(address);
+    expect(counter.total).toBe(0);
+    expect(counter.count('a')).toBe(0);
   });
 });

@@ -2,18 +2,27 @@
 // (there is no Redis server here): the factory below runs only if server.ts actually imports it.
 // Tests in this file run in order; the first ones must see the module never loaded.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { connect, join, roomId, startServer } from './helpers';
+import type { RoomRegistry } from '../src/room-registry';
+import { connect, join, joined, roomId, startServer } from './helpers';
 
-const loads = vi.hoisted(() => ({ modules: 0, urls: [] as string[], closes: 0 }));
+const loads = vi.hoisted(() => ({ modules: 0, urls: [] as string[], closes: 0, directories: 0 }));
 
-vi.mock('../src/redis-adapter', () => {
+vi.mock('../src/redis-adapter', async () => {
   loads.modules += 1;
+  const { LocalPresenceDirectory } = await import('../src/presence-directory');
   return {
     // No adapter class: socket.io falls back to its in-memory adapter, while the server still
-    // runs its multi-process code paths (fetchSockets for the peer list, channel relay).
+    // runs its multi-process code paths (channel relay). The directory stands in for the Redis one.
     createRedisAdapter: async (url: string) => {
       loads.urls.push(url);
-      return { adapter: undefined, close: async () => void (loads.closes += 1) };
+      return {
+        adapter: undefined,
+        createPresence: (deps: { registry: RoomRegistry; maxPeersPerRoom: number }) => {
+          loads.directories += 1;
+          return Object.assign(new LocalPresenceDirectory(deps.registry, deps.maxPeersPerRoom), { start: async () => {} });
+        },
+        close: async () => void (loads.closes += 1),
+      };
     },
   };
 });
@@ -33,7 +42,7 @@ describe('redis adapter loading', () => {
     const server = await startServer({ redisUrl: undefined });
     expect(server.adapter).toBe('memory');
     const client = await connect(server);
-    expect(await join(client, roomId('no-redis'), 'alice')).toEqual({ ok: true, peers: [] });
+    expect(await join(client, roomId('no-redis'), 'alice')).toEqual(joined([]));
     process.env.REDIS_URL = '';
     expect((await startServer({ redisUrl: undefined })).adapter).toBe('memory');
     process.env.REDIS_URL = 'redis://ignored.invalid:6379';
@@ -41,17 +50,17 @@ describe('redis adapter loading', () => {
     expect(loads.modules).toBe(0);
   });
 
-  it('is loaded from REDIS_URL and used for joins across processes', async () => {
+  it('is loaded from REDIS_URL and supplies the presence directory for joins', async () => {
     process.env.REDIS_URL = 'redis://redis.invalid:6379';
     const server = await startServer({ redisUrl: undefined });
     expect(server.adapter).toBe('redis');
-    expect(loads).toMatchObject({ modules: 1, urls: ['redis://redis.invalid:6379'] });
+    expect(loads).toMatchObject({ modules: 1, urls: ['redis://redis.invalid:6379'], directories: 1 });
 
     const room = roomId('redis-mode');
     const a = await connect(server);
-    expect(await join(a, room, 'alice')).toEqual({ ok: true, peers: [] });
+    expect(await join(a, room, 'alice')).toEqual(joined([]));
     const b = await connect(server);
-    expect(await join(b, room, 'bob')).toEqual({ ok: true, peers: ['alice'] });
+    expect(await join(b, room, 'bob')).toEqual(joined(['alice']));
     const twin = await connect(server);
     expect(await join(twin, room, 'alice')).toEqual({ ok: false, error: 'duplicate-peer' });
 

@@ -4,6 +4,7 @@ import {
   connectAndJoin,
   eventually,
   join,
+  joined,
   nextEvent,
   rawEmit,
   rawEmitWithAck,
@@ -16,9 +17,9 @@ describe('rooms', () => {
     const server = await startServer();
     const room = roomId('bootstrap');
     const a = await connect(server);
-    expect(await join(a, room, 'alice')).toEqual({ ok: true, peers: [] });
+    expect(await join(a, room, 'alice')).toEqual(joined([]));
     const b = await connect(server);
-    expect(await join(b, room, 'bob')).toEqual({ ok: true, peers: ['alice'] });
+    expect(await join(b, room, 'bob')).toEqual(joined(['alice']));
     const c = await connect(server);
     const ackC = await join(c, room, 'carol');
     expect(ackC.ok && [...ackC.peers].sort()).toEqual(['alice', 'bob']);
@@ -29,9 +30,9 @@ describe('rooms', () => {
     const server = await startServer();
     const room = roomId('presence');
     const a = await connectAndJoin(server, room, 'alice');
-    const joined = nextEvent(a, 'peer-joined');
+    const bobJoined = nextEvent(a, 'peer-joined');
     const b = await connectAndJoin(server, room, 'bob');
-    expect(await joined).toEqual({ peerId: 'bob' });
+    expect(await bobJoined).toEqual({ peerId: 'bob' });
 
     const left = nextEvent(a, 'peer-left');
     b.disconnect();
@@ -40,7 +41,7 @@ describe('rooms', () => {
 
     // A peer that left can come back under the same id.
     const b2 = await connect(server);
-    expect(await join(b2, room, 'bob')).toEqual({ ok: true, peers: ['alice'] });
+    expect(await join(b2, room, 'bob')).toEqual(joined(['alice']));
   });
 
   it('does not announce joins or leaves across rooms', async () => {
@@ -70,7 +71,7 @@ describe('rooms', () => {
     expect(await join(late, room, 'p4')).toEqual({ ok: false, error: 'room-full' });
     // Other rooms are unaffected by one full room.
     const elsewhere = await connect(server);
-    expect(await join(elsewhere, roomId('cap-other'), 'p4')).toEqual({ ok: true, peers: [] });
+    expect(await join(elsewhere, roomId('cap-other'), 'p4')).toEqual(joined([]));
 
     const left = nextEvent(members[0], 'peer-left');
     members[2].disconnect();
@@ -85,7 +86,7 @@ describe('rooms', () => {
     await connectAndJoin(server, roomId('dup'), 'same');
     const twin = await connect(server);
     expect(await join(twin, roomId('dup'), 'same')).toEqual({ ok: false, error: 'duplicate-peer' });
-    expect(await join(twin, roomId('dup-other'), 'same')).toEqual({ ok: true, peers: [] });
+    expect(await join(twin, roomId('dup-other'), 'same')).toEqual(joined([]));
     expect(server.stats().rejectedJoins['duplicate-peer']).toBe(1);
   });
 
@@ -139,7 +140,7 @@ describe('rooms', () => {
     await eventually(() => server.stats().dropped['bad-request'] === 1, 'ack-less join to be counted');
 
     expect(client.connected).toBe(true);
-    expect(await join(client, valid, 'peer')).toEqual({ ok: true, peers: [] });
+    expect(await join(client, valid, 'peer')).toEqual(joined([]));
     expect(server.stats()).toMatchObject({ peers: 1, joins: 1 });
   });
 
