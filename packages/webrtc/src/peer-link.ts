@@ -218,8 +218,7 @@ export class PeerLink {
   }
 
   private onConnect(): void {
-    if (this.state !== 'connecting' || this.peer === null) return;
-    this.state = 'authenticating';
+    if ((this.state !== 'connecting' && this.state !== 'refusing') || this.peer === null) return;
     const peer = this.peer;
     const channel = rawChannel(peer);
     this.channel = channel;
@@ -234,6 +233,12 @@ export class PeerLink {
       channel.bufferedAmountLowThreshold = Math.floor(this.ctx.scheduler.highWaterMark / 2);
       channel.addEventListener?.('bufferedamountlow', this.onLow);
     }
+    if (this.state === 'refusing') {
+      // Refused on frames that arrived before our 'connect': the farewell still goes out.
+      for (const frame of this.early.splice(0)) this.sendRaw(frame, true);
+      return;
+    }
+    this.state = 'authenticating';
     this.handshake.start();
     for (const frame of this.early.splice(0)) this.sendRaw(frame);
   }
@@ -312,8 +317,8 @@ export class PeerLink {
   }
 
   /** Handshake and heartbeat frames: tiny, so they bypass the queues (heartbeats overtake bulk). */
-  private sendRaw(frame: Uint8Array): void {
-    if (this.state === 'closed' || this.state === 'refusing') return;
+  private sendRaw(frame: Uint8Array, farewell = false): void {
+    if (this.state === 'closed' || (this.state === 'refusing' && !farewell)) return;
     if (this.sink === null) {
       this.early.push(frame);
       return;
