@@ -29,8 +29,8 @@ export const FrameKind = {
   heartbeat: 8,
 } as const;
 
-/** REFUSE reasons. */
-export const RefuseReason = { version: 1 } as const;
+/** REFUSE reasons: version = "I speak another handshake version"; auth = "your proof did not verify". */
+export const RefuseReason = { version: 1, auth: 2 } as const;
 
 const CHANNEL_CODES: Record<MeshChannel, number> = { control: 0, bulk: 1 };
 const CHANNEL_BY_CODE: readonly MeshChannel[] = ['control', 'bulk'];

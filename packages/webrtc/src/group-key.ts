@@ -49,7 +49,9 @@ export function groupKeyBytes(key: string | Uint8Array): Uint8Array {
   }
   if (key instanceof Uint8Array) {
     if (key.length < GROUP_KEY_MIN_BYTES) {
-      throw new WeakGroupKeyError(`group key has ${key.length} bytes; at least ${GROUP_KEY_MIN_BYTES} random bytes are required`);
+      throw new WeakGroupKeyError(
+        `group key has ${key.length} bytes; at least ${GROUP_KEY_MIN_BYTES} are required (use random bytes, a string of ${GROUP_KEY_MIN_CHARS}+ characters, or mintGroupKey())`,
+      );
     }
     return key;
   }

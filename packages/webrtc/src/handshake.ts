@@ -6,6 +6,8 @@
 //   responder verifies PROOF_I; only then PROOF_R = HMAC(..., prover "responder")
 //   initiator verifies PROOF_R; sends AUTH_OK and is up
 //   responder is up on AUTH_OK
+//   either    REFUSE(reason, version) before closing when it refuses the other's version or proof,
+//             so both ends count and log the refusal instead of one of them timing out
 //
 // The transcript (handshake-proof.ts) binds the room, both ids, both nonces and both DTLS
 // fingerprints. The responder never proves anything to a peer that has not proved itself first.
@@ -29,7 +31,6 @@ import {
   type Frame,
 } from './framing';
 import { computeProof, HANDSHAKE_VERSION, verifyProof, type HandshakeTranscript, type ProofRole } from './handshake-proof';
-
 import type { LinkRefusal } from './types';
 
 export type HandshakeFrame = Extract<Frame, { kind: 'legacy' | 'hello' | 'proof' | 'authOk' | 'refuse' }>;
@@ -100,6 +101,8 @@ export class Handshake {
       case 'refuse':
         if (frame.reason === RefuseReason.version) {
           this.refuse('versionMismatch', `peer refused us: it speaks handshake v${frame.version}, this peer v${HANDSHAKE_VERSION}`, null);
+        } else if (frame.reason === RefuseReason.auth) {
+          this.refuse('authFailed', 'peer rejected our proof (another group key, or a machine in the middle of the connection)', null);
         } else {
           this.refuse('protocol', `peer refused us (reason ${frame.reason})`, null);
         }
@@ -136,7 +139,13 @@ export class Handshake {
     void verifyProof(this.ctx.authKey, prover, transcript, proof).then((ok) => {
       if (this.finished) return;
       if (!ok) {
-        this.refuse('authFailed', 'wrong proof (another group key, or a machine in the middle of the connection)', null);
+        // Telling the prover its proof failed reveals nothing it did not know; it lets an honest
+        // initiator with a stale key count and log the refusal instead of timing out.
+        this.refuse(
+          'authFailed',
+          'wrong proof (another group key, or a machine in the middle of the connection)',
+          encodeRefuse(RefuseReason.auth, HANDSHAKE_VERSION),
+        );
       } else if (initiator) {
         this.io.send(encodeAuthOk());
         this.finish();

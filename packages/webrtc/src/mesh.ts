@@ -16,7 +16,8 @@ import { Backoff } from './backoff';
 import { Emitter } from './emitter';
 import { MAX_FRAME_BYTES, payloadPerFrame } from './framing';
 import { importAuthKey } from './group-key';
-import { PeerLink, type LinkClosedInfo, type MeshCounters, type PeerLinkContext } from './peer-link';
+import { newMeshCounters } from './mesh-counters';
+import { PeerLink, type LinkClosedInfo, type PeerLinkContext } from './peer-link';
 import { newSessionId, parseEnvelope, type SignalEnvelope } from './signal-envelope';
 import { isValidPeerId, isValidRoomId, SignalingClient, type SignalingJoin } from './signaling-client';
 import type {
@@ -42,33 +43,9 @@ async function defaultSimplePeer(): Promise<SimplePeerConstructor> {
   return (await import('./simple-peer-browser')).SimplePeer;
 }
 
-function newCounters(): MeshCounters {
-  return {
-    framesIn: 0,
-    framesOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    heartbeatsIn: 0,
-    heartbeatsOut: 0,
-    dropped: {
-      badFrame: 0,
-      tooLarge: 0,
-      unauthenticated: 0,
-      authFailed: 0,
-      versionMismatch: 0,
-      reflected: 0,
-      noFingerprint: 0,
-      handshakeTimeout: 0,
-      queueFull: 0,
-      badSignal: 0,
-    },
-    linkDrops: { channelClosed: 0, heartbeatTimeout: 0, replaced: 0 },
-  };
-}
-
 class Mesh implements PeerMesh {
   private readonly emitter = new Emitter<PeerMeshEvents>();
-  private readonly counters = newCounters();
+  private readonly counters = newMeshCounters();
   /** Peers the server last said are in the room: the ones worth (re)dialling. */
   private readonly inRoom = new Set<string>();
   private readonly links = new Map<string, PeerLink>();

@@ -8,19 +8,17 @@ import { linkFingerprints } from './fingerprints';
 import { decodeFrame, encodeHeartbeat, Reassembler, type DataFrame, type DropReason } from './framing';
 import { Handshake, type HandshakeFrame } from './handshake';
 import { LinkLiveness, type LivenessOptions } from './link-liveness';
+import type { MeshCounters } from './mesh-counters';
 import { SendScheduler, type EnqueueResult, type FrameSink, type SendSchedulerOptions } from './send-scheduler';
 import type {
   DataChannelLike,
   LinkRefusal,
   MeshChannel,
-  PeerMeshStats,
   PeerSignal,
   SimplePeerConstructor,
   SimplePeerInstance,
   WrtcLike,
 } from './types';
-
-export type MeshCounters = Omit<PeerMeshStats, 'queuedBytes'>;
 
 export interface PeerLinkContext {
   localId: string;

@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deriveRoomAndAuthKey, importAuthKey } from '../src/group-key';
 import { decodeFrame, encodeDataFrame, encodeHello, FrameKind, payloadPerFrame } from '../src/framing';
-import { PeerLink, type LinkClosedInfo, type MeshCounters, type PeerLinkContext } from '../src/peer-link';
+import { newMeshCounters, type MeshCounters } from '../src/mesh-counters';
+import { PeerLink, type LinkClosedInfo, type PeerLinkContext } from '../src/peer-link';
 import type { MeshChannel, PeerSignal, SimplePeerInstance, SimplePeerOptions } from '../src/types';
 
 type Handler = (...args: never[]) => void;
@@ -55,30 +56,6 @@ class FakePeer implements SimplePeerInstance {
   }
 }
 
-function counters(): MeshCounters {
-  return {
-    framesIn: 0,
-    framesOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    heartbeatsIn: 0,
-    heartbeatsOut: 0,
-    dropped: {
-      badFrame: 0,
-      tooLarge: 0,
-      unauthenticated: 0,
-      authFailed: 0,
-      versionMismatch: 0,
-      reflected: 0,
-      noFingerprint: 0,
-      handshakeTimeout: 0,
-      queueFull: 0,
-      badSignal: 0,
-    },
-    linkDrops: { channelClosed: 0, heartbeatTimeout: 0, replaced: 0 },
-  };
-}
-
 interface Side {
   link: PeerLink;
   fake: FakePeer;
@@ -98,7 +75,7 @@ const RIGHT = 'the right group key, 32 chars ok';
 const WRONG = 'a different group key, also long';
 
 async function side(localId: string, remoteId: string, key: string, initiator: boolean): Promise<Side> {
-  const c = counters();
+  const c = newMeshCounters();
   const ctx: PeerLinkContext = {
     localId,
     room: ROOM,
@@ -201,7 +178,10 @@ describe('PeerLink handshake v2', () => {
     expect([a.ups, b.ups]).toEqual([0, 0]);
     expect(b.counters.dropped.authFailed).toBe(1);
     expect(b.closed[0]).toMatchObject({ reason: 'refused', refusal: 'authFailed' });
-    expect(b.fake.kindsSent()).toEqual([FrameKind.hello]); // no PROOF ever left the responder
+    expect(b.fake.kindsSent()).toEqual([FrameKind.hello, FrameKind.refuse]); // no PROOF ever left the responder
+    // The initiator learns from the REFUSE frame and counts the refusal too.
+    expect(a.closed[0]).toMatchObject({ reason: 'refused', refusal: 'authFailed' });
+    expect(a.counters.dropped.authFailed).toBe(1);
   });
 
   it('an initiator refuses a wrong responder proof', async () => {
@@ -227,7 +207,7 @@ describe('PeerLink handshake v2', () => {
     connect(a, b);
     await until(() => b.closed.length === 1);
     expect(b.closed[0]).toMatchObject({ reason: 'refused', refusal: 'authFailed' });
-    expect(b.fake.kindsSent()).toEqual([FrameKind.hello]);
+    expect(b.fake.kindsSent()).not.toContain(FrameKind.proof);
     expect([a.ups, b.ups]).toEqual([0, 0]);
   });
 
