@@ -16,7 +16,7 @@ declare global {
 }
 
 const params = new URLSearchParams(location.search);
-const { room, authKey } = await deriveRoomAndAuthKey(params.get('key') ?? 'baseline');
+const { room, authKey } = await deriveRoomAndAuthKey(params.get('key') ?? 'baseline-default-group-key');
 const mesh: PeerMesh = createPeerMesh({
   signalingUrl: params.get('signaling') ?? 'http://127.0.0.1:8788',
   room,

@@ -59,7 +59,7 @@ new PerformanceObserver((list) => {
 }).observe({ type: 'longtask', buffered: true });
 
 const group: RegisterGroup = createGroup({
-  key: params.get('key') ?? 'e2e-default-key',
+  key: params.get('key') ?? 'e2e-default-group-key',
   signaling: params.get('signaling') ?? 'http://127.0.0.1:8788',
   stateMachine: new Register(),
   peerId: params.get('peerId') ?? undefined,

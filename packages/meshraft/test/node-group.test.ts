@@ -67,7 +67,7 @@ describe('meshraft/node createGroup', () => {
   it('forms a 3-peer group from a static membership and commits commands on every peer', async () => {
     server = await startSignalingServer({ port: 0, host: '127.0.0.1', redisUrl: null });
     const membership = { voters: ['node-a', 'node-b', 'node-c'], learners: [] };
-    const all = ['node-a', 'node-b', 'node-c'].map((peerId) => peer('static-key', { peerId, bootstrap: membership }));
+    const all = ['node-a', 'node-b', 'node-c'].map((peerId) => peer('static-group-key-node-test', { peerId, bootstrap: membership }));
     await Promise.all(all.map((g) => g.when.online()));
     await waitFor(() => all.every((g) => g.status.leader !== null && g.status.leader === all[0].status.leader), 'one agreed leader');
     expect(all.filter((g) => g.status.role === 'leader')).toHaveLength(1);
@@ -91,15 +91,15 @@ describe('meshraft/node createGroup', () => {
 
   it('forms a group automatically: the first peer bootstraps, the others are added through the log', async () => {
     server = await startSignalingServer({ port: 0, host: '127.0.0.1', redisUrl: null });
-    const first = peer('auto-key');
+    const first = peer('auto-group-key-node-test');
     await first.started;
     expect((await first.stats()).bootstrapped).toBe(true);
     await waitFor(() => first.status.role === 'leader', 'the bootstrapping peer to lead');
-    const others = [peer('auto-key'), peer('auto-key')];
+    const others = [peer('auto-group-key-node-test'), peer('auto-group-key-node-test')];
     await Promise.all(others.map((g) => g.started));
     for (const g of others) expect((await g.stats()).bootstrapped).toBe(false);
     const all = [first, ...others];
-    // Needs membership changes in the engine (JoinRequest -> learner -> voter, issue 3).
+    // Joining peers become voters through the log: JoinRequest -> learner -> voter.
     await waitFor(
       () => all.every((g) => g.status.online && g.status.members.voters.length === 3),
       'all three to be voters (the engine must add joining peers through the log: JoinRequest -> learner -> voter)',

@@ -4,9 +4,13 @@
 //
 // Frame layout (big endian):
 //   DATA       [kind=1][channel u8][msgId u32][index u32][count u32][total u32][payload...]
-//   CHALLENGE  [kind=2][nonce: 32 bytes]
-//   PROOF      [kind=3][hmac: 32 bytes]
 //   AUTH_OK    [kind=4]
+//   HELLO      [kind=5][version u8][version-specific body; v2: nonce, 32 bytes]
+//   PROOF      [kind=6][hmac: 32 bytes]
+//   REFUSE     [kind=7][reason u8][sender's handshake version u8]
+//   HEARTBEAT  [kind=8][flags u8: bit 0 = reply requested]
+// Kinds 2 (CHALLENGE) and 3 (PROOF) belong to handshake v1, which had no version field: they are
+// recognised only to refuse a v1 peer clearly (see handshake.ts).
 import type { MeshChannel } from './types';
 
 export const MAX_FRAME_BYTES = 16 * 1024;
@@ -14,7 +18,19 @@ export const DATA_HEADER_BYTES = 18;
 export const NONCE_BYTES = 32;
 export const PROOF_BYTES = 32;
 
-export const FrameKind = { data: 1, challenge: 2, proof: 3, authOk: 4 } as const;
+export const FrameKind = {
+  data: 1,
+  legacyChallenge: 2,
+  legacyProof: 3,
+  authOk: 4,
+  hello: 5,
+  proof: 6,
+  refuse: 7,
+  heartbeat: 8,
+} as const;
+
+/** REFUSE reasons: version = "I speak another handshake version"; auth = "your proof did not verify". */
+export const RefuseReason = { version: 1, auth: 2 } as const;
 
 const CHANNEL_CODES: Record<MeshChannel, number> = { control: 0, bulk: 1 };
 const CHANNEL_BY_CODE: readonly MeshChannel[] = ['control', 'bulk'];
@@ -31,9 +47,12 @@ export interface DataFrame {
 
 export type Frame =
   | DataFrame
-  | { kind: 'challenge'; nonce: Uint8Array }
+  | { kind: 'legacy' }
+  | { kind: 'hello'; version: number; body: Uint8Array }
   | { kind: 'proof'; proof: Uint8Array }
-  | { kind: 'authOk' };
+  | { kind: 'authOk' }
+  | { kind: 'refuse'; reason: number; version: number }
+  | { kind: 'heartbeat'; replyRequested: boolean };
 
 /** Payload bytes that fit in one frame of `frameBytes`. */
 export function payloadPerFrame(frameBytes: number): number {
@@ -71,10 +90,11 @@ export function encodeDataFrame(
   return frame;
 }
 
-export function encodeChallenge(nonce: Uint8Array): Uint8Array {
-  const frame = new Uint8Array(1 + NONCE_BYTES);
-  frame[0] = FrameKind.challenge;
-  frame.set(nonce.subarray(0, NONCE_BYTES), 1);
+export function encodeHello(version: number, body: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(2 + body.length);
+  frame[0] = FrameKind.hello;
+  frame[1] = version;
+  frame.set(body, 2);
   return frame;
 }
 
@@ -87,6 +107,25 @@ export function encodeProof(proof: Uint8Array): Uint8Array {
 
 export function encodeAuthOk(): Uint8Array {
   return Uint8Array.of(FrameKind.authOk);
+}
+
+export function encodeRefuse(reason: number, version: number): Uint8Array {
+  return Uint8Array.of(FrameKind.refuse, reason, version);
+}
+
+export function encodeHeartbeat(replyRequested: boolean): Uint8Array {
+  return Uint8Array.of(FrameKind.heartbeat, replyRequested ? 1 : 0);
+}
+
+/**
+ * A handshake-v1 PROOF frame with the given (meaningless) bytes: a v1 peer verifies it, fails and
+ * counts an auth failure, instead of waiting silently for its connect timeout.
+ */
+export function encodeLegacyProof(bytes: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(1 + PROOF_BYTES);
+  frame[0] = FrameKind.legacyProof;
+  frame.set(bytes.subarray(0, PROOF_BYTES), 1);
+  return frame;
 }
 
 /** Decodes one frame; null for anything malformed (the caller counts it). Never throws. */
@@ -111,12 +150,19 @@ export function decodeFrame(bytes: Uint8Array): Frame | null {
         payload: bytes.subarray(DATA_HEADER_BYTES),
       };
     }
-    case FrameKind.challenge:
-      return bytes.length === 1 + NONCE_BYTES ? { kind: 'challenge', nonce: bytes.slice(1) } : null;
-    case FrameKind.proof:
-      return bytes.length === 1 + PROOF_BYTES ? { kind: 'proof', proof: bytes.slice(1) } : null;
+    case FrameKind.legacyChallenge:
+    case FrameKind.legacyProof:
+      return bytes.length === 1 + NONCE_BYTES ? { kind: 'legacy' } : null;
     case FrameKind.authOk:
       return bytes.length === 1 ? { kind: 'authOk' } : null;
+    case FrameKind.hello:
+      return bytes.length >= 2 ? { kind: 'hello', version: bytes[1], body: bytes.slice(2) } : null;
+    case FrameKind.proof:
+      return bytes.length === 1 + PROOF_BYTES ? { kind: 'proof', proof: bytes.slice(1) } : null;
+    case FrameKind.refuse:
+      return bytes.length === 3 ? { kind: 'refuse', reason: bytes[1], version: bytes[2] } : null;
+    case FrameKind.heartbeat:
+      return bytes.length === 2 && bytes[1] <= 1 ? { kind: 'heartbeat', replyRequested: bytes[1] === 1 } : null;
     default:
       return null;
   }

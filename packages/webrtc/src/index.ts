@@ -1,8 +1,18 @@
 // @meshraft/webrtc: an authenticated, framed, prioritised bytes mesh over simple-peer.
 // Browsers: nothing to inject (the simple-peer bundle is loaded lazily). Node: pass `SimplePeer` and
-// `wrtc` (see src/simple-peer-node.ts, meant to be exported as '@meshraft/webrtc/node').
+// `wrtc` (see src/simple-peer-node.ts, exported as '@meshraft/webrtc/node').
 export { createPeerMesh } from './mesh';
-export { deriveRoomAndAuthKey } from './auth';
+export {
+  deriveRoomAndAuthKey,
+  DEFAULT_APP_ID,
+  GROUP_KEY_KDF_ITERATIONS,
+  GROUP_KEY_MIN_BYTES,
+  GROUP_KEY_MIN_CHARS,
+  WeakGroupKeyError,
+  type DeriveRoomOptions,
+} from './group-key';
+export { formatInviteLink, mintGroupKey, parseInviteLink } from './invite-link';
+export { HANDSHAKE_VERSION } from './handshake-proof';
 export { MAX_FRAME_BYTES } from './framing';
 export type {
   BackoffOptions,
@@ -10,6 +20,8 @@ export type {
   DropCounters,
   IoFunction,
   JoinedInfo,
+  LinkDropCounters,
+  LinkRefusal,
   MeshChannel,
   PeerMesh,
   PeerMeshEvents,

@@ -1,17 +1,25 @@
 // PeerMesh: a full mesh of authenticated data-channel links between the peers of one signaling room.
 //
-// Pairing: the peer with the lexicographically smaller id initiates, so each pair has exactly one
+// The signaling server is only an introducer. It tells us who is in the room and relays the
+// WebRTC signals of connection attempts; a link, once authenticated, lives on its own and closes
+// only by its own failure (channel closed, heartbeats silent; see peer-link.ts). Server events are
+// hints: `peer-left` stops redialling a peer whose link is down, and while the server is away
+// (restart, crash) every up link keeps carrying frames. The mesh re-joins when the server returns
+// and redials only links that are really down.
+//
+// Pairing: the peer with the lexicographically smaller id initiates, so each pair has one
 // connection attempt at a time. Every attempt has a session id chosen by the initiator; signals of
-// other sessions are ignored, and a responder replaces its link only when a new offer arrives.
-// A link that fails while the remote is still in the room is re-established with exponential
-// backoff (the initiator redials; the responder asks it to with a 'reset' signal). A peer that left
-// the room is dropped for good.
-import { importAuthKey, randomNonce } from './auth';
+// other sessions are ignored. A responder that already has an up link treats a new offer as a
+// replacement attempt: the old link is closed only once the new one has authenticated (the peer
+// reloaded with the same id), so a forged offer cannot cut a live link.
 import { Backoff } from './backoff';
 import { Emitter } from './emitter';
 import { MAX_FRAME_BYTES, payloadPerFrame } from './framing';
-import { PeerLink, type LinkCloseReason, type MeshCounters, type PeerLinkContext } from './peer-link';
-import { isValidPeerId, isValidRoomId, SignalingClient } from './signaling-client';
+import { importAuthKey } from './group-key';
+import { newMeshCounters } from './mesh-counters';
+import { PeerLink, type LinkClosedInfo, type PeerLinkContext } from './peer-link';
+import { newSessionId, parseEnvelope, type SignalEnvelope } from './signal-envelope';
+import { isValidPeerId, isValidRoomId, SignalingClient, type SignalingJoin } from './signaling-client';
 import type {
   BackoffOptions,
   MeshChannel,
@@ -19,36 +27,10 @@ import type {
   PeerMeshEvents,
   PeerMeshOptions,
   PeerMeshStats,
-  PeerSignal,
   SimplePeerConstructor,
 } from './types';
 
 const MiB = 1024 * 1024;
-
-/**
- * What travels in the signaling server's opaque `data` field:
- *   sig   a simple-peer signal of session `s` (session = one connection attempt, named by the initiator)
- *   reset the responder's link of session `s` failed: please redial
- *   hello the responder (re)joined and has no link to you: please dial (it may have reloaded while
- *         your side of the old link still looks open)
- */
-type SignalEnvelope = { s: string; sig: PeerSignal } | { s: string; reset: true } | { hello: true };
-
-const SESSION_PATTERN = /^[0-9a-f]{1,64}$/;
-
-function parseEnvelope(data: unknown): SignalEnvelope | null {
-  if (typeof data !== 'object' || data === null) return null;
-  const { s, sig, reset, hello } = data as Record<string, unknown>;
-  if (hello === true) return { hello: true };
-  if (typeof s !== 'string' || !SESSION_PATTERN.test(s)) return null;
-  if (reset === true) return { s, reset: true };
-  if (typeof sig !== 'object' || sig === null || Array.isArray(sig)) return null;
-  return { s, sig: sig as PeerSignal };
-}
-
-function newSessionId(): string {
-  return Array.from(randomNonce(8), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   const v = value ?? fallback;
@@ -63,22 +45,23 @@ async function defaultSimplePeer(): Promise<SimplePeerConstructor> {
 
 class Mesh implements PeerMesh {
   private readonly emitter = new Emitter<PeerMeshEvents>();
-  private readonly counters: MeshCounters = {
-    framesIn: 0,
-    framesOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    dropped: { badFrame: 0, tooLarge: 0, unauthenticated: 0, authFailed: 0, queueFull: 0, badSignal: 0 },
-  };
+  private readonly counters = newMeshCounters();
+  /** Peers the server last said are in the room: the ones worth (re)dialling. */
   private readonly inRoom = new Set<string>();
   private readonly links = new Map<string, PeerLink>();
+  /** Responder side: a newer attempt from a peer whose current link is up (see the file comment). */
+  private readonly replacements = new Map<string, PeerLink>();
+  /** Peers that speak another handshake version: not redialled until they join again. */
+  private readonly incompatible = new Set<string>();
   private readonly backoffs = new Map<string, Backoff>();
   private readonly redialTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly reconnect: BackoffOptions;
+  private readonly joinTimeoutMs: number;
   private signaling: SignalingClient | null = null;
   private ctx: PeerLinkContext | null = null;
   private closed = false;
   readonly peerId: string;
+  readonly reregisterBoundMs: number;
 
   constructor(private readonly options: PeerMeshOptions) {
     if (!isValidPeerId(options.peerId)) throw new TypeError('peerId must be 1-64 chars [A-Za-z0-9_-]');
@@ -86,6 +69,8 @@ class Mesh implements PeerMesh {
     this.peerId = options.peerId;
     this.reconnect = options.reconnect ?? { minMs: 250, maxMs: 10_000 };
     new Backoff(this.reconnect); // validates
+    this.joinTimeoutMs = positive(options.joinTimeoutMs, 10_000, 'joinTimeoutMs');
+    this.reregisterBoundMs = this.reconnect.maxMs + this.joinTimeoutMs;
     const maxMessageBytes = positive(options.maxMessageBytes, 16 * MiB, 'maxMessageBytes');
     const frameBytes = options.frameBytes ?? MAX_FRAME_BYTES;
     const scheduler = {
@@ -95,22 +80,30 @@ class Mesh implements PeerMesh {
       maxMessageBytes,
     };
     if (scheduler.maxQueuedBytes < maxMessageBytes) throw new RangeError('maxQueuedBytes must be >= maxMessageBytes');
-    const authKey = options.authKey;
-    void Promise.all([importAuthKey(authKey), options.SimplePeer ?? defaultSimplePeer()]).then(
+    const heartbeatMs = positive(options.linkHeartbeatMs, 2_000, 'linkHeartbeatMs');
+    const timeoutMs = positive(options.linkTimeoutMs, 12_000, 'linkTimeoutMs');
+    if (timeoutMs < 2 * heartbeatMs) throw new RangeError('linkTimeoutMs must be at least 2 x linkHeartbeatMs');
+    const liveness = { heartbeatMs, timeoutMs, probeTimeoutMs: 2 * heartbeatMs };
+    const connectTimeoutMs = positive(options.connectTimeoutMs, 20_000, 'connectTimeoutMs');
+    const backpressurePollMs = positive(options.backpressurePollMs, 10, 'backpressurePollMs');
+    const aliveIntervalMs = positive(options.aliveIntervalMs, 5_000, 'aliveIntervalMs');
+    void Promise.all([importAuthKey(options.authKey), options.SimplePeer ?? defaultSimplePeer()]).then(
       ([key, SimplePeer]) => {
         if (this.closed) return;
         this.ctx = {
           localId: options.peerId,
+          room: options.room,
           authKey: key,
           SimplePeer,
           iceServers: options.iceServers ?? [],
           ...(options.wrtc !== undefined ? { wrtc: options.wrtc } : {}),
           scheduler,
-          connectTimeoutMs: positive(options.connectTimeoutMs, 20_000, 'connectTimeoutMs'),
-          backpressurePollMs: positive(options.backpressurePollMs, 10, 'backpressurePollMs'),
+          connectTimeoutMs,
+          backpressurePollMs,
+          liveness,
           counters: this.counters,
         };
-        this.startSignaling();
+        this.startSignaling(aliveIntervalMs);
       },
       (error: unknown) => this.emitter.emit('error', error instanceof Error ? error : new Error(String(error))),
     );
@@ -151,7 +144,8 @@ class Mesh implements PeerMesh {
   stats(): PeerMeshStats {
     let queuedBytes = 0;
     for (const link of this.links.values()) queuedBytes += link.queuedBytes;
-    return { ...this.counters, dropped: { ...this.counters.dropped }, queuedBytes };
+    const c = this.counters;
+    return { ...c, dropped: { ...c.dropped }, linkDrops: { ...c.linkDrops }, queuedBytes };
   }
 
   async close(): Promise<void> {
@@ -160,12 +154,14 @@ class Mesh implements PeerMesh {
     this.signaling?.close();
     for (const timer of this.redialTimers.values()) clearTimeout(timer);
     this.redialTimers.clear();
+    for (const link of [...this.replacements.values()]) link.close();
+    this.replacements.clear();
     for (const id of [...this.links.keys()]) this.closeLink(id);
     this.inRoom.clear();
     this.emitter.clear();
   }
 
-  private startSignaling(): void {
+  private startSignaling(aliveIntervalMs: number): void {
     this.signaling = new SignalingClient(
       {
         url: this.options.signalingUrl,
@@ -173,16 +169,21 @@ class Mesh implements PeerMesh {
         peerId: this.peerId,
         ...(this.options.io !== undefined ? { io: this.options.io } : {}),
         backoff: this.reconnect,
-        aliveIntervalMs: positive(this.options.aliveIntervalMs, 5_000, 'aliveIntervalMs'),
-        joinTimeoutMs: 10_000,
+        aliveIntervalMs,
+        joinTimeoutMs: this.joinTimeoutMs,
       },
       {
-        joined: (peers) => this.onJoined(peers),
+        joined: (join) => this.onJoined(join),
+        lost: () => this.emitter.emit('signaling-lost'),
         peerJoined: (id) => this.onPeerJoined(id),
         peerLeft: (id) => this.onPeerLeft(id),
         signal: (from, data) => this.onSignal(from, data),
         badMessage: () => {
           this.counters.dropped.badSignal += 1;
+        },
+        reflected: () => {
+          this.counters.dropped.reflected += 1;
+          console.warn('[meshraft/webrtc] refused a signal that claims to come from our own peer id');
         },
         error: (error) => this.emitter.emit('error', error),
       },
@@ -193,15 +194,12 @@ class Mesh implements PeerMesh {
     return this.peerId < remoteId;
   }
 
-  private onJoined(peers: string[]): void {
+  private onJoined({ peers, uptimeMs }: SignalingJoin): void {
     const present = new Set(peers);
     for (const id of [...this.inRoom]) {
-      if (present.has(id)) continue;
       // Absent from the new list: it left while our socket was away, or it has not re-joined yet
-      // after a signaling restart. A live link stays (it closes by itself if the peer is gone) but
-      // is not redialled; anything else is dropped.
-      if (this.links.get(id)?.isUp) this.inRoom.delete(id);
-      else this.onPeerLeft(id);
+      // after a server restart. Its link, up or not, is left alone; it is just not redialled.
+      if (!present.has(id)) this.onPeerLeft(id);
     }
     for (const id of peers) {
       this.inRoom.add(id);
@@ -211,32 +209,39 @@ class Mesh implements PeerMesh {
       }
       this.ensureConnection(id);
     }
-    this.emitter.emit('joined', { bootstrap: peers.length === 0, peers: [...peers] });
+    const bootstrap = peers.length === 0 && this.peers().length === 0;
+    this.emitter.emit('joined', { bootstrap, peers: [...peers], uptimeMs });
   }
 
   private onPeerJoined(id: string): void {
     this.inRoom.add(id);
-    // A live link survives a signaling blip. Otherwise the peer's previous attempt is gone with its
-    // old socket (reload, reconnect): start afresh without waiting for the backoff.
+    this.incompatible.delete(id); // it may have been upgraded
+    // A live link survives the peer's re-join (e.g. after a server restart). Otherwise its
+    // previous attempt is gone with its old socket: start afresh without waiting for the backoff.
     if (this.links.get(id)?.isUp) return;
     this.redialNow(id);
   }
 
+  /** Only a hint: stop redialling. A link that is up stays up until it fails by itself. */
   private onPeerLeft(id: string): void {
     this.inRoom.delete(id);
     this.cancelRedial(id);
     this.backoffs.delete(id);
-    this.closeLink(id);
   }
 
   private redialNow(id: string): void {
     this.cancelRedial(id);
     this.backoffFor(id).reset();
+    if (this.links.get(id)?.isUp) return;
     this.closeLink(id);
     this.ensureConnection(id);
   }
 
   private onSignal(from: string, data: unknown): void {
+    if (from === this.peerId) {
+      this.counters.dropped.reflected += 1;
+      return;
+    }
     const envelope = parseEnvelope(data);
     if (envelope === null) {
       this.counters.dropped.badSignal += 1;
@@ -246,14 +251,25 @@ class Mesh implements PeerMesh {
     const initiator = this.isInitiatorFor(from);
     const link = this.links.get(from);
     if ('hello' in envelope) {
-      // An attempt in progress already answers it; a link that looks up is stale (the peer has none).
-      const connecting = link !== undefined && !link.isUp && !link.isClosed;
-      if (initiator && !connecting) this.redialNow(from);
+      // The peer says it has no link to us. An attempt in progress already answers it; a link that
+      // looks up is probed, and closes only if the peer really is gone.
+      this.incompatible.delete(from);
+      if (!initiator) return;
+      if (link?.isUp) link.probe();
+      else if (link === undefined || link.isClosed) this.redialNow(from);
       return;
     }
-    const current = link !== undefined && link.session === envelope.s ? link : undefined;
+    const replacement = this.replacements.get(from);
+    const current =
+      link !== undefined && link.session === envelope.s
+        ? link
+        : replacement !== undefined && replacement.session === envelope.s
+          ? replacement
+          : undefined;
     if ('reset' in envelope) {
-      if (current !== undefined && initiator) {
+      if (current === undefined || !initiator) return;
+      if (current.isUp) current.probe();
+      else {
         this.closeLink(from);
         this.scheduleRedial(from);
       }
@@ -262,42 +278,71 @@ class Mesh implements PeerMesh {
     if (current !== undefined) {
       current.signal(envelope.sig);
     } else if (!initiator && envelope.sig.type === 'offer') {
-      this.closeLink(from);
-      this.createLink(from, false, envelope.s)?.signal(envelope.sig);
+      if (link?.isUp) {
+        replacement?.close();
+        this.createLink(from, false, envelope.s, true)?.signal(envelope.sig);
+      } else {
+        this.closeLink(from);
+        this.createLink(from, false, envelope.s, false)?.signal(envelope.sig);
+      }
     }
     // Anything else belongs to an old session: ignore.
   }
 
   private ensureConnection(id: string): void {
-    if (this.closed || !this.inRoom.has(id) || this.links.has(id) || this.redialTimers.has(id)) return;
+    if (this.closed || !this.inRoom.has(id) || this.incompatible.has(id)) return;
+    if (this.links.has(id) || this.redialTimers.has(id)) return;
     if (!this.signaling?.isJoined) return; // onJoined reconciles once we are back
-    if (this.isInitiatorFor(id)) this.createLink(id, true, newSessionId());
+    if (this.isInitiatorFor(id)) this.createLink(id, true, newSessionId(), false);
   }
 
-  private createLink(id: string, initiator: boolean, session: string): PeerLink | null {
+  private createLink(id: string, initiator: boolean, session: string, asReplacement: boolean): PeerLink | null {
     const ctx = this.ctx;
     if (ctx === null || this.closed) return null;
     const link: PeerLink = new PeerLink(ctx, id, initiator, session, {
       signal: (sig) => {
         this.signaling?.sendSignal(id, { s: session, sig } satisfies SignalEnvelope);
       },
-      up: () => {
-        this.backoffFor(id).reset();
-        this.emitter.emit('peer-up', id);
-      },
+      up: () => this.onLinkUp(link),
       message: (bytes, channel) => this.emitter.emit('message', id, bytes, channel),
       drain: () => this.emitter.emit('drain', id),
-      closed: (info) => this.onLinkClosed(link, info.wasUp, info.reason),
+      closed: (info) => this.onLinkClosed(link, info),
     });
-    this.links.set(id, link);
+    (asReplacement ? this.replacements : this.links).set(id, link);
     return link;
   }
 
-  private onLinkClosed(link: PeerLink, wasUp: boolean, reason: LinkCloseReason): void {
+  private onLinkUp(link: PeerLink): void {
     const id = link.remoteId;
+    if (this.replacements.get(id) === link) {
+      // The peer proved itself on a newer connection: its old one is stale.
+      this.replacements.delete(id);
+      const old = this.links.get(id);
+      if (old?.isUp) this.counters.linkDrops.replaced += 1;
+      this.closeLink(id);
+      this.links.set(id, link);
+    }
+    this.backoffFor(id).reset();
+    this.emitter.emit('peer-up', id);
+  }
+
+  private onLinkClosed(link: PeerLink, { wasUp, reason, refusal }: LinkClosedInfo): void {
+    const id = link.remoteId;
+    if (refusal !== undefined) {
+      if (refusal === 'versionMismatch') this.incompatible.add(id);
+      this.emitter.emit('refused', id, refusal);
+    }
+    if (this.replacements.get(id) === link) {
+      this.replacements.delete(id); // a failed replacement attempt: the current link stays
+      return;
+    }
     if (this.links.get(id) === link) this.links.delete(id);
-    if (wasUp) this.emitter.emit('peer-down', id);
-    if (reason === 'local' || this.closed || !this.inRoom.has(id)) return;
+    if (wasUp) {
+      if (reason === 'closed') this.counters.linkDrops.channelClosed += 1;
+      if (reason === 'heartbeatTimeout') this.counters.linkDrops.heartbeatTimeout += 1;
+      this.emitter.emit('peer-down', id);
+    }
+    if (reason === 'local' || this.closed || !this.inRoom.has(id) || this.incompatible.has(id)) return;
     if (link.initiator) {
       this.scheduleRedial(id);
     } else {

@@ -1,37 +1,28 @@
-// One connection attempt ("session") to one remote peer: a simple-peer instance, the HMAC
-// challenge handshake, framing/reassembly and the priority send queues.
+// One connection attempt ("session") to one remote peer: a simple-peer instance, handshake v2
+// (handshake.ts), framing/reassembly, the priority send queues and, once up, link heartbeats
+// (link-liveness.ts).
 //
-// Handshake on the freshly opened (ordered, reliable) channel:
-//   each side sends CHALLENGE(nonce); each answers PROOF = HMAC(authKey, nonce, responder, challenger);
-//   a side that verified the other's proof sends AUTH_OK. A side is up once it verified the other's
-//   proof AND received its AUTH_OK. Because AUTH_OK precedes any application frame on the ordered
-//   channel, both sides have verified each other before the first application frame arrives, so
-//   frames that arrive earlier can only come from a peer that skipped the handshake: they are dropped.
-import { computeProof, randomNonce, verifyProof } from './auth';
-import {
-  decodeFrame,
-  encodeAuthOk,
-  encodeChallenge,
-  encodeProof,
-  Reassembler,
-  type DataFrame,
-  type DropReason,
-} from './framing';
+// A link that is up closes only by its own failure: its channel closes or errors, or it goes silent
+// (LinkLiveness), or its owner closes it. Nothing the signaling server says closes it directly.
+import { linkFingerprints } from './fingerprints';
+import { decodeFrame, encodeHeartbeat, Reassembler, type DataFrame, type DropReason } from './framing';
+import { Handshake, type HandshakeFrame } from './handshake';
+import { LinkLiveness, type LivenessOptions } from './link-liveness';
+import type { MeshCounters } from './mesh-counters';
 import { SendScheduler, type EnqueueResult, type FrameSink, type SendSchedulerOptions } from './send-scheduler';
 import type {
   DataChannelLike,
+  LinkRefusal,
   MeshChannel,
-  PeerMeshStats,
   PeerSignal,
   SimplePeerConstructor,
   SimplePeerInstance,
   WrtcLike,
 } from './types';
 
-export type MeshCounters = Omit<PeerMeshStats, 'queuedBytes'>;
-
 export interface PeerLinkContext {
   localId: string;
+  room: string;
   authKey: CryptoKey;
   SimplePeer: SimplePeerConstructor;
   iceServers: RTCIceServer[];
@@ -39,22 +30,36 @@ export interface PeerLinkContext {
   scheduler: SendSchedulerOptions;
   connectTimeoutMs: number;
   backpressurePollMs: number;
+  liveness: LivenessOptions;
   counters: MeshCounters;
 }
 
-export type LinkCloseReason = 'local' | 'closed' | 'authFailed' | 'timeout';
+/**
+ * local: closed by its owner. closed: the channel closed or errored. refused: the handshake failed.
+ * timeout: not authenticated within connectTimeoutMs. heartbeatTimeout: an up link went silent.
+ */
+export type LinkCloseReason = 'local' | 'closed' | 'refused' | 'timeout' | 'heartbeatTimeout';
+
+export interface LinkClosedInfo {
+  wasUp: boolean;
+  reason: LinkCloseReason;
+  /** Set when reason is 'refused'. */
+  refusal?: LinkRefusal;
+}
 
 export interface PeerLinkEvents {
   signal(data: PeerSignal): void;
   up(): void;
   message(bytes: Uint8Array, channel: MeshChannel): void;
   drain(): void;
-  closed(info: { wasUp: boolean; reason: LinkCloseReason }): void;
+  closed(info: LinkClosedInfo): void;
 }
 
-type LinkState = 'connecting' | 'authenticating' | 'up' | 'closed';
+type LinkState = 'connecting' | 'authenticating' | 'up' | 'refusing' | 'closed';
 
 export const CHANNEL_NAME = 'meshraft';
+/** How long a refusing link stays open so its farewell frame can reach the other side. */
+const REFUSAL_GRACE_MS = 500;
 
 function rawChannel(peer: SimplePeerInstance): DataChannelLike | null {
   // simple-peer does not expose its RTCDataChannel; we need it for bufferedAmount and its events.
@@ -64,20 +69,25 @@ function rawChannel(peer: SimplePeerInstance): DataChannelLike | null {
   return typeof c.send === 'function' && typeof c.bufferedAmount === 'number' ? (channel as DataChannelLike) : null;
 }
 
+function sdpOf(signal: PeerSignal): string | null {
+  return typeof signal.sdp === 'string' ? signal.sdp : null;
+}
+
 export class PeerLink {
   private state: LinkState = 'connecting';
   private readonly peer: SimplePeerInstance | null = null;
   private readonly scheduler: SendScheduler;
   private readonly reassemblers: Record<MeshChannel, Reassembler>;
+  private readonly handshake: Handshake;
+  private readonly liveness: LinkLiveness;
   private sink: FrameSink | null = null;
   private channel: DataChannelLike | null = null;
-  private myNonce: Uint8Array | null = null;
-  /** Handshake frames produced before our 'connect' (the remote's challenge can arrive first). */
+  /** Handshake frames produced before our 'connect' (the remote's frames can arrive first). */
   private readonly early: Uint8Array[] = [];
-  private answeredChallenge = false;
-  private proofReceived = false;
-  private verified = false;
-  private gotOk = false;
+  /** SDP of the offer/answer this link sent and the one it applied (fingerprint fallback). */
+  private localSdp: string | null = null;
+  private remoteSdp: string | null = null;
+  private refusal: LinkRefusal | undefined;
   private pumping = false;
   private wasNonEmpty = false;
   private connectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -100,7 +110,33 @@ export class PeerLink {
       control: new Reassembler(ctx.scheduler.maxMessageBytes, drop),
       bulk: new Reassembler(ctx.scheduler.maxMessageBytes, drop),
     };
-    this.connectTimer = setTimeout(() => this.teardown('timeout'), ctx.connectTimeoutMs);
+    this.handshake = new Handshake(
+      { authKey: ctx.authKey, room: ctx.room, localId: ctx.localId, remoteId, role: initiator ? 'initiator' : 'responder' },
+      {
+        send: (frame) => this.sendRaw(frame),
+        fingerprints: () =>
+          this.peer === null ? null : linkFingerprints(this.peer, { localSdp: this.localSdp, remoteSdp: this.remoteSdp }),
+        up: () => this.onAuthenticated(),
+        refuse: (reason, detail, farewell) => this.refuse(reason, detail, farewell),
+      },
+    );
+    this.liveness = new LinkLiveness(
+      ctx.liveness,
+      (replyRequested) => {
+        ctx.counters.heartbeatsOut += 1;
+        this.sendRaw(encodeHeartbeat(replyRequested));
+      },
+      () => this.teardown('heartbeatTimeout'),
+    );
+    this.connectTimer = setTimeout(() => {
+      ctx.counters.dropped.handshakeTimeout += 1;
+      this.teardown('timeout');
+    }, ctx.connectTimeoutMs);
+    if (remoteId === ctx.localId) {
+      // A link to ourselves can only be a reflection; the mesh never asks for one.
+      queueMicrotask(() => this.refuse('reflected', 'remote id is our own id', null));
+      return;
+    }
     try {
       this.peer = new ctx.SimplePeer({
         initiator,
@@ -116,7 +152,9 @@ export class PeerLink {
     }
     const peer = this.peer;
     peer.on('signal', (data) => {
-      if (this.state !== 'closed') this.events.signal(data);
+      if (this.state === 'closed') return;
+      this.localSdp ??= sdpOf(data);
+      this.events.signal(data);
     });
     peer.on('connect', () => this.onConnect());
     peer.on('data', (data) => this.onData(data));
@@ -137,9 +175,23 @@ export class PeerLink {
     return this.scheduler.queuedBytes;
   }
 
-  /** Feeds a signal from the remote peer (offer, answer or candidate). */
+  /**
+   * Feeds a signal from the remote peer. Exactly one description is accepted (the offer for a
+   * responder, the answer for an initiator), then only ICE candidates: a later description could
+   * renegotiate the connection (another DTLS certificate) under an already authenticated link.
+   */
   signal(data: PeerSignal): void {
-    if (this.state === 'closed' || this.peer === null) return;
+    if (this.state === 'closed' || this.state === 'refusing' || this.peer === null) return;
+    const sdp = sdpOf(data);
+    const acceptable =
+      sdp !== null
+        ? this.remoteSdp === null && data.type === (this.initiator ? 'answer' : 'offer')
+        : data.type === 'candidate' && typeof data.candidate === 'object' && data.candidate !== null;
+    if (!acceptable) {
+      this.ctx.counters.dropped.badSignal += 1;
+      return;
+    }
+    if (sdp !== null) this.remoteSdp = sdp;
     try {
       this.peer.signal(data);
     } catch {
@@ -154,13 +206,17 @@ export class PeerLink {
     return result;
   }
 
+  /** Asks the remote for an immediate heartbeat; the link closes if nothing arrives in time. */
+  probe(): void {
+    if (this.state === 'up') this.liveness.probe();
+  }
+
   close(): void {
     this.teardown('local');
   }
 
   private onConnect(): void {
-    if (this.state !== 'connecting' || this.peer === null) return;
-    this.state = 'authenticating';
+    if ((this.state !== 'connecting' && this.state !== 'refusing') || this.peer === null) return;
     const peer = this.peer;
     const channel = rawChannel(peer);
     this.channel = channel;
@@ -175,15 +231,20 @@ export class PeerLink {
       channel.bufferedAmountLowThreshold = Math.floor(this.ctx.scheduler.highWaterMark / 2);
       channel.addEventListener?.('bufferedamountlow', this.onLow);
     }
-    this.myNonce = randomNonce();
-    this.sendRaw(encodeChallenge(this.myNonce));
+    if (this.state === 'refusing') {
+      // Refused on frames that arrived before our 'connect': the farewell still goes out.
+      for (const frame of this.early.splice(0)) this.sendRaw(frame, true);
+      return;
+    }
+    this.state = 'authenticating';
+    this.handshake.start();
     for (const frame of this.early.splice(0)) this.sendRaw(frame);
   }
 
   private onData(raw: Uint8Array): void {
     const counters = this.ctx.counters;
     try {
-      if (this.state === 'closed' || !(raw instanceof Uint8Array)) return;
+      if (this.state === 'closed' || this.state === 'refusing' || !(raw instanceof Uint8Array)) return;
       // Normalise Node/polyfill Buffers to a plain Uint8Array view (Buffer#slice does not copy).
       const bytes = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
       counters.framesIn += 1;
@@ -193,22 +254,27 @@ export class PeerLink {
         counters.dropped.badFrame += 1;
         return;
       }
-      switch (frame.kind) {
-        case 'data':
-          this.onDataFrame(frame);
+      if (frame.kind === 'data' || frame.kind === 'heartbeat') {
+        if (this.state !== 'up') {
+          counters.dropped.unauthenticated += 1;
           return;
-        case 'challenge':
-          this.onChallenge(frame.nonce);
-          return;
-        case 'proof':
-          this.onProof(frame.proof);
-          return;
-        case 'authOk':
-          if (this.gotOk) counters.dropped.badFrame += 1;
-          this.gotOk = true;
-          this.maybeUp();
-          return;
+        }
+        this.liveness.heard();
+        if (frame.kind === 'data') this.onDataFrame(frame);
+        else {
+          counters.heartbeatsIn += 1;
+          if (frame.replyRequested) {
+            counters.heartbeatsOut += 1;
+            this.sendRaw(encodeHeartbeat(false));
+          }
+        }
+        return;
       }
+      if (this.state === 'up') {
+        counters.dropped.badFrame += 1; // handshake frames after the handshake
+        return;
+      }
+      this.handshake.onFrame(frame satisfies HandshakeFrame);
     } catch (error) {
       // Never let a frame (or a listener) break the channel's message handler.
       counters.dropped.badFrame += 1;
@@ -217,57 +283,40 @@ export class PeerLink {
   }
 
   private onDataFrame(frame: DataFrame): void {
-    if (this.state !== 'up') {
-      this.ctx.counters.dropped.unauthenticated += 1;
-      return;
-    }
     const message = this.reassemblers[frame.channel].push(frame);
     if (message !== null) this.events.message(message, frame.channel);
   }
 
-  private onChallenge(nonce: Uint8Array): void {
-    if (this.answeredChallenge) {
-      this.ctx.counters.dropped.badFrame += 1;
-      return;
-    }
-    this.answeredChallenge = true;
-    computeProof(this.ctx.authKey, nonce, this.ctx.localId, this.remoteId).then(
-      (proof) => this.sendRaw(encodeProof(proof)),
-      () => this.teardown('closed'),
-    );
-  }
-
-  private onProof(proof: Uint8Array): void {
-    if (this.proofReceived || this.myNonce === null) {
-      this.ctx.counters.dropped.badFrame += 1;
-      return;
-    }
-    this.proofReceived = true;
-    void verifyProof(this.ctx.authKey, this.myNonce, this.remoteId, this.ctx.localId, proof).then((ok) => {
-      if (this.state === 'closed') return;
-      if (!ok) {
-        this.ctx.counters.dropped.authFailed += 1;
-        this.teardown('authFailed');
-        return;
-      }
-      this.verified = true;
-      this.sendRaw(encodeAuthOk());
-      this.maybeUp();
-    });
-  }
-
-  private maybeUp(): void {
-    if (this.state !== 'authenticating' || !this.verified || !this.gotOk) return;
+  private onAuthenticated(): void {
+    if (this.state !== 'authenticating') return;
     this.state = 'up';
     if (this.connectTimer !== null) clearTimeout(this.connectTimer);
     this.connectTimer = null;
+    this.liveness.start();
     this.events.up();
     this.pump();
   }
 
-  /** Handshake frames: tiny and sent before any application frame, so they bypass the queues. */
-  private sendRaw(frame: Uint8Array): void {
-    if (this.state === 'closed') return;
+  private refuse(reason: LinkRefusal, detail: string, farewell: Uint8Array | null): void {
+    if (this.state === 'closed' || this.state === 'refusing') return;
+    const dropped = this.ctx.counters.dropped;
+    if (reason === 'protocol') dropped.badFrame += 1;
+    else dropped[reason] += 1;
+    console.warn(`[meshraft/webrtc] refused the link with ${this.remoteId}: ${detail}`);
+    this.refusal = reason;
+    if (farewell === null) {
+      this.teardown('refused');
+      return;
+    }
+    this.sendRaw(farewell);
+    this.state = 'refusing';
+    if (this.connectTimer !== null) clearTimeout(this.connectTimer);
+    this.connectTimer = setTimeout(() => this.teardown('refused'), REFUSAL_GRACE_MS);
+  }
+
+  /** Handshake and heartbeat frames: tiny, so they bypass the queues (heartbeats overtake bulk). */
+  private sendRaw(frame: Uint8Array, farewell = false): void {
+    if (this.state === 'closed' || (this.state === 'refusing' && !farewell)) return;
     if (this.sink === null) {
       this.early.push(frame);
       return;
@@ -318,10 +367,14 @@ export class PeerLink {
     }, delay);
   }
 
-  private teardown(reason: LinkCloseReason): void {
+  private teardown(cause: LinkCloseReason): void {
     if (this.state === 'closed') return;
     const wasUp = this.state === 'up';
+    // A refusing link that the other side closes first is still a refusal.
+    const reason = this.state === 'refusing' ? 'refused' : cause;
     this.state = 'closed';
+    this.handshake.abort();
+    this.liveness.stop();
     if (this.connectTimer !== null) clearTimeout(this.connectTimer);
     if (this.wakeTimer !== null) clearTimeout(this.wakeTimer);
     this.connectTimer = null;
@@ -333,6 +386,6 @@ export class PeerLink {
     } catch {
       // already destroyed
     }
-    this.events.closed({ wasUp, reason });
+    this.events.closed({ wasUp, reason, ...(reason === 'refused' && this.refusal !== undefined ? { refusal: this.refusal } : {}) });
   }
 }

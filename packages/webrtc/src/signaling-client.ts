@@ -1,6 +1,7 @@
 // Client side of the meshraft signaling protocol (see packages/signaling/src/protocol.ts; the types
 // are re-declared here because webrtc must not depend on the server package).
-// The socket only introduces peers and relays their WebRTC signals; it carries no application data.
+// The socket only introduces peers and relays their WebRTC signals; it carries no application data,
+// and nothing it says can close a live link (the mesh treats its events as hints).
 import { io as defaultIo, type Socket } from 'socket.io-client';
 import { Backoff } from './backoff';
 import type { BackoffOptions, IoFunction } from './types';
@@ -16,7 +17,8 @@ export function isValidRoomId(value: unknown): value is string {
   return typeof value === 'string' && ROOM_ID_PATTERN.test(value);
 }
 
-type JoinAck = { ok: true; peers: string[] } | { ok: false; error: string };
+/** `uptimeMs`: how long the server's presence directory has been continuously up (absent from older servers). */
+type JoinAck = { ok: true; peers: string[]; uptimeMs?: number } | { ok: false; error: string };
 
 interface ClientToServerEvents {
   join: (request: { room: string; peerId: string }, ack: (response: JoinAck) => void) => void;
@@ -42,14 +44,25 @@ export interface SignalingClientOptions {
   joinTimeoutMs: number;
 }
 
+export interface SignalingJoin {
+  /** Peers in the room, this peer excluded. */
+  peers: string[];
+  /** The server's presence uptime; 0 when the server does not say. */
+  uptimeMs: number;
+}
+
 export interface SignalingClientEvents {
-  /** Joined (or re-joined after a reconnect); `peers` excludes this peer. */
-  joined(peers: string[]): void;
+  /** Joined (or re-joined after a reconnect). */
+  joined(join: SignalingJoin): void;
+  /** The joined connection to the server dropped; socket.io reconnects and we join again. */
+  lost(): void;
   peerJoined(peerId: string): void;
   peerLeft(peerId: string): void;
   signal(from: string, data: unknown): void;
   /** A malformed event from the server (counted by the caller). */
   badMessage(): void;
+  /** A signal that claims to come from our own id (counted by the caller). */
+  reflected(): void;
   error(error: Error): void;
 }
 
@@ -57,6 +70,9 @@ export class SignalingClient {
   private readonly socket: SignalingSocket;
   private readonly backoff: Backoff;
   private joined = false;
+  private joining = false;
+  /** Bumped on every disconnect, so an answer to a join sent on an older connection is ignored. */
+  private connection = 0;
   private closed = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly aliveTimer: ReturnType<typeof setInterval>;
@@ -77,9 +93,15 @@ export class SignalingClient {
     const socket = this.socket;
     socket.on('connect', () => this.join());
     socket.on('disconnect', (reason) => {
+      const wasJoined = this.joined;
       this.joined = false;
+      this.joining = false;
+      this.connection += 1;
+      // A pending join retry belongs to the old connection; the next 'connect' joins again.
+      this.cancelRetry();
       // The server kicked us: socket.io will not reconnect by itself.
       if (reason === 'io server disconnect') this.retry(() => socket.connect());
+      if (wasJoined) this.events.lost();
     });
     socket.on('connect_error', (error) => this.events.error(error));
     socket.on('peer-joined', (event) => this.onPeerEvent(event, (id) => this.events.peerJoined(id)));
@@ -88,6 +110,12 @@ export class SignalingClient {
       if (!this.joined) return;
       if (typeof delivery !== 'object' || delivery === null || !isValidPeerId(delivery.from)) {
         this.events.badMessage();
+        return;
+      }
+      // An honest server never sends us our own signals; with equal ids the two handshake roles
+      // would be indistinguishable, so this is refused before it reaches the mesh.
+      if (delivery.from === this.options.peerId) {
+        this.events.reflected();
         return;
       }
       this.events.signal(delivery.from, delivery.data);
@@ -113,8 +141,7 @@ export class SignalingClient {
     this.closed = true;
     this.joined = false;
     clearInterval(this.aliveTimer);
-    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
+    this.cancelRetry();
     this.socket.removeAllListeners();
     this.socket.disconnect();
   }
@@ -129,11 +156,15 @@ export class SignalingClient {
     if (peerId !== this.options.peerId) handle(peerId);
   }
 
+  /** Joins on every (re)connect; a refused or unanswered join is retried with backoff. */
   private join(): void {
-    if (this.closed || !this.socket.connected) return;
+    if (this.closed || !this.socket.connected || this.joined || this.joining) return;
+    this.joining = true;
+    const connection = this.connection;
     const { room, peerId } = this.options;
     this.socket.timeout(this.options.joinTimeoutMs).emit('join', { room, peerId }, (error, ack) => {
-      if (this.closed) return;
+      if (this.closed || connection !== this.connection) return;
+      this.joining = false;
       if (error) {
         this.events.error(new Error('signaling join timed out'));
         this.retry(() => this.join());
@@ -148,8 +179,14 @@ export class SignalingClient {
       this.joined = true;
       this.backoff.reset();
       const peers = ack.peers.filter((id): id is string => isValidPeerId(id) && id !== peerId);
-      this.events.joined([...new Set(peers)]);
+      const uptimeMs = typeof ack.uptimeMs === 'number' && Number.isFinite(ack.uptimeMs) && ack.uptimeMs > 0 ? ack.uptimeMs : 0;
+      this.events.joined({ peers: [...new Set(peers)], uptimeMs });
     });
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   private retry(action: () => void): void {

@@ -6,8 +6,8 @@ import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 /** Traffic class. 'control' frames are always sent before queued 'bulk' frames. */
 export type MeshChannel = 'control' | 'bulk';
 
-/** Signal payload produced/consumed by simple-peer (offer, answer, candidate...). Opaque here. */
-export type PeerSignal = { type?: string } & Record<string, unknown>;
+/** Signal payload produced/consumed by simple-peer (offer, answer, candidate...). */
+export type PeerSignal = { type?: string; sdp?: unknown; candidate?: unknown } & Record<string, unknown>;
 
 /** The raw RTCDataChannel surface the mesh needs for backpressure. */
 export interface DataChannelLike {
@@ -82,25 +82,45 @@ export interface PeerMeshOptions {
   maxQueuedBytes?: number;
   /** Backoff for reconnecting the signaling socket and peer connections. Default {250, 10000}. */
   reconnect?: BackoffOptions;
+  /** A join not answered within this time is retried (with the reconnect backoff). Default 10000. */
+  joinTimeoutMs?: number;
   /** A connection that is not authenticated within this time is torn down. Default 20000. */
   connectTimeoutMs?: number;
   /** Interval of the 'alive' heartbeat to the signaling server. Default 5000. */
   aliveIntervalMs?: number;
+  /** Interval of the heartbeat frames every up link sends to its peer. Default 2000. */
+  linkHeartbeatMs?: number;
+  /** An up link that receives nothing for this long is closed. Default 12000; at least 2 x linkHeartbeatMs. */
+  linkTimeoutMs?: number;
   /** Fallback poll while blocked on backpressure (wrtc fires no 'bufferedamountlow'). Default 10. */
   backpressurePollMs?: number;
 }
 
 export interface JoinedInfo {
-  /** True when the room was empty: the caller may bootstrap a new group. */
+  /** True when the room was empty and this peer has no live link: the caller may bootstrap a new group. */
   bootstrap: boolean;
+  /** Peers the signaling server lists in the room (this peer excluded). */
   peers: string[];
+  /**
+   * How long the server's presence directory has been continuously up (0 from a server that does
+   * not say). An empty `peers` is trustworthy only when uptimeMs > PeerMesh.reregisterBoundMs:
+   * otherwise live peers may not have re-joined yet after a server restart.
+   */
+  uptimeMs: number;
 }
+
+/** Why a link was refused during its handshake (each has a counter in DropCounters; protocol: badFrame). */
+export type LinkRefusal = 'authFailed' | 'versionMismatch' | 'reflected' | 'noFingerprint' | 'protocol';
 
 export interface PeerMeshEvents {
   message: (from: string, bytes: Uint8Array, channel: MeshChannel) => void;
   'peer-up': (peerId: string) => void;
   'peer-down': (peerId: string) => void;
   joined: (info: JoinedInfo) => void;
+  /** The connection to the signaling server dropped. Links are unaffected; the mesh re-joins by itself. */
+  'signaling-lost': () => void;
+  /** A connection attempt was refused during the handshake (also logged with console.warn). */
+  refused: (peerId: string, reason: LinkRefusal) => void;
   /** A peer's send queue became empty after holding data: a refused bulk send may be retried. */
   drain: (peerId: string) => void;
   /** Informational: a join was refused or the signaling socket failed; the mesh keeps retrying. */
@@ -112,14 +132,32 @@ export interface DropCounters {
   badFrame: number;
   /** Messages over maxMessageBytes (counted once per message, received or sent). */
   tooLarge: number;
-  /** Application frames received before the peer was authenticated. */
+  /** Application or heartbeat frames received before the peer was authenticated. */
   unauthenticated: number;
-  /** Connections torn down because the peer's proof was wrong. */
+  /** Handshakes refused because the peer's proof was wrong (other key, or a machine in the middle). */
   authFailed: number;
+  /** Handshakes refused because the peer speaks another handshake version. */
+  versionMismatch: number;
+  /** Signals or handshakes that came back from our own id or echoed our own nonce. */
+  reflected: number;
+  /** Handshakes refused because the connection's DTLS fingerprints could not be read. */
+  noFingerprint: number;
+  /** Connection attempts not authenticated within connectTimeoutMs. */
+  handshakeTimeout: number;
   /** Bulk messages refused because the peer's send queue was over maxQueuedBytes. */
   queueFull: number;
   /** Signaling messages that did not have the expected shape. */
   badSignal: number;
+}
+
+/** Up (authenticated) links that closed, by cause. Closing the mesh is not counted. */
+export interface LinkDropCounters {
+  /** The data channel closed or errored. */
+  channelClosed: number;
+  /** Nothing was received for linkTimeoutMs (or after a liveness probe). */
+  heartbeatTimeout: number;
+  /** The same peer authenticated a newer connection (it reloaded with the same id). */
+  replaced: number;
 }
 
 export interface PeerMeshStats {
@@ -129,12 +167,21 @@ export interface PeerMeshStats {
   bytesIn: number;
   bytesOut: number;
   dropped: DropCounters;
+  linkDrops: LinkDropCounters;
+  /** Link heartbeat frames received from / sent to authenticated peers. */
+  heartbeatsIn: number;
+  heartbeatsOut: number;
   /** Bytes queued in the mesh (all peers) and not yet handed to a data channel. */
   queuedBytes: number;
 }
 
 export interface PeerMesh {
   readonly peerId: string;
+  /**
+   * Upper bound on how long after a signaling server restart a live peer of this mesh's
+   * configuration re-joins: the reconnect backoff maximum plus the join timeout (ms).
+   */
+  readonly reregisterBoundMs: number;
   /** Queue bytes for an authenticated peer. False if the peer is not up, or bulk is over the cap. */
   send(to: string, bytes: Uint8Array, channel: MeshChannel): boolean;
   /** Send to every authenticated peer; returns how many accepted the message. */

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import {
   DATA_HEADER_BYTES,
   decodeFrame,
+  encodeAuthOk,
   encodeDataFrame,
+  encodeHeartbeat,
+  encodeHello,
+  encodeLegacyProof,
+  encodeProof,
+  encodeRefuse,
   frameCount,
   payloadPerFrame,
   Reassembler,
@@ -133,5 +139,24 @@ describe('framing', () => {
     const c = collector();
     c.feed(frame.subarray(0, frame.length - 1)); // truncated payload vs total
     expect(c.drops).toEqual(['badFrame']);
+  });
+});
+
+describe('handshake and heartbeat frames', () => {
+  it('round-trip, and malformed ones decode to null', () => {
+    const nonce = new Uint8Array(32).fill(7);
+    expect(decodeFrame(encodeHello(2, nonce))).toEqual({ kind: 'hello', version: 2, body: nonce });
+    expect(decodeFrame(encodeHello(9, new Uint8Array(0)))).toEqual({ kind: 'hello', version: 9, body: new Uint8Array(0) });
+    expect(decodeFrame(encodeProof(nonce))).toEqual({ kind: 'proof', proof: nonce });
+    expect(decodeFrame(encodeAuthOk())).toEqual({ kind: 'authOk' });
+    expect(decodeFrame(encodeRefuse(1, 2))).toEqual({ kind: 'refuse', reason: 1, version: 2 });
+    expect(decodeFrame(encodeHeartbeat(true))).toEqual({ kind: 'heartbeat', replyRequested: true });
+    expect(decodeFrame(encodeHeartbeat(false))).toEqual({ kind: 'heartbeat', replyRequested: false });
+    // Handshake v1 frames (CHALLENGE kind 2, PROOF kind 3) are only recognised, to refuse them.
+    expect(decodeFrame(Uint8Array.of(2, ...nonce))).toEqual({ kind: 'legacy' });
+    expect(decodeFrame(encodeLegacyProof(nonce))).toEqual({ kind: 'legacy' });
+    for (const bad of [Uint8Array.of(5), Uint8Array.of(6, 1), Uint8Array.of(4, 0), Uint8Array.of(7, 1), Uint8Array.of(8, 2), Uint8Array.of(2, 1)]) {
+      expect(decodeFrame(bad)).toBeNull();
+    }
   });
 });

@@ -4,40 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPeerMesh, deriveRoomAndAuthKey, type PeerMesh, type PeerMeshOptions } from '../src/index';
 import { encodeDataFrame, payloadPerFrame } from '../src/framing';
 import { nodePeerDeps, SimplePeer } from '../src/simple-peer-node';
-import type { MeshChannel, SimplePeerInstance, SimplePeerOptions } from '../src/types';
+import type { SimplePeerInstance, SimplePeerOptions } from '../src/types';
+import { linkDrops, probe, type Probe } from './support/mesh-probe';
+import { waitFor } from './support/wait';
 
 const MiB = 1024 * 1024;
 const MAX_MESSAGE = 1 * MiB;
 const QUEUE_CAP = 2 * MiB;
 const deps = nodePeerDeps();
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-interface Probe {
-  mesh: PeerMesh;
-  ups: string[];
-  downs: string[];
-  joins: number;
-  messages: { from: string; bytes: Uint8Array; channel: MeshChannel }[];
-}
-
-/** Records events; `keepMessages` false keeps only counts of big transfers out of memory. */
-function probe(mesh: PeerMesh): Probe {
-  const p: Probe = { mesh, ups: [], downs: [], joins: 0, messages: [] };
-  mesh.on('joined', () => (p.joins += 1));
-  mesh.on('peer-up', (id) => p.ups.push(id));
-  mesh.on('peer-down', (id) => p.downs.push(id));
-  mesh.on('message', (from, bytes, channel) => {
-    if (bytes.length < 64) p.messages.push({ from, bytes, channel });
-  });
-  return p;
-}
+/** Link heartbeats in these tests; "nothing happened" checks wait for a number of them first. */
+const HEARTBEAT_MS = 200;
+const RECONNECT = { minMs: 100, maxMs: 1_000 };
 
 /** FNV-1a over the payload: a cheap checksum so corruption or mixing is detected. */
 function fnv1a(bytes: Uint8Array, start: number): number {
@@ -127,7 +104,9 @@ describe('PeerMesh over wrtc and the real signaling server', () => {
       maxMessageBytes: MAX_MESSAGE,
       maxQueuedBytes: QUEUE_CAP,
       highWaterMark: 256 * 1024,
-      reconnect: { minMs: 100, maxMs: 1_000 },
+      reconnect: RECONNECT,
+      linkHeartbeatMs: HEARTBEAT_MS,
+      linkTimeoutMs: 5_000,
     };
     class TrackedPeer extends (SimplePeer as unknown as new (o: SimplePeerOptions) => SimplePeerInstance) {
       constructor(options: SimplePeerOptions) {
@@ -209,31 +188,21 @@ describe('PeerMesh over wrtc and the real signaling server', () => {
     expect(probes['peer-c'].messages.at(-1)).toMatchObject({ from: 'peer-a', bytes: Uint8Array.of(42) });
   });
 
-  it('re-joins and re-forms the mesh after a signaling server restart', async () => {
-    // Shutting the server down disconnects every socket, so peers are told the others left
-    // ('peer-left' → peer-down, no redial); once it is back they re-join and dial each other again.
-    const joins = Object.values(probes).map((p) => p.joins);
-    const ups = Object.values(probes).map((p) => p.ups.length);
-    const port = server.port;
-    await server.close();
-    server = await startSignalingServer({ port });
-    await waitFor('everyone to re-join', () => Object.values(probes).every((p, i) => p.joins > joins[i]));
-    await waitFor('the mesh to re-form', () => Object.values(probes).every((p) => p.mesh.peers().length === 2));
-    Object.values(probes).forEach((p, i) => expect(p.ups.length).toBeLessThanOrEqual(ups[i] + 2));
-    const at = probes['peer-a'].messages.length;
-    expect(probes['peer-b'].mesh.send('peer-a', Uint8Array.of(7), 'bulk')).toBe(true);
-    await waitFor('a message after the restart', () => probes['peer-a'].messages.length > at);
-  });
-
   it('reports peer-down when a peer closes, does not redial it, and admits it again when it returns', async () => {
+    const dropsBefore = Object.fromEntries(Object.entries(probes).map(([id, p]) => [id, p.mesh.stats().linkDrops.channelClosed]));
     await probes['peer-c'].mesh.close();
     await waitFor('peer-down for c', () =>
       ['peer-a', 'peer-b'].every((id) => probes[id].downs.includes('peer-c')),
     );
+    // The links closed by themselves (their channels closed), not because the server said c left.
+    for (const id of ['peer-a', 'peer-b']) expect(probes[id].mesh.stats().linkDrops.channelClosed).toBe(dropsBefore[id] + 1);
     const upsOfC = (id: string): number => probes[id].ups.filter((u) => u === 'peer-c').length;
     const before = { 'peer-a': upsOfC('peer-a'), 'peer-b': upsOfC('peer-b') };
-    // Give a redial a chance to happen (it must not): the server has told both that c left.
-    await new Promise((r) => setTimeout(r, 1_500));
+    // A redial, if there were one, would start within the reconnect backoff (<= maxMs). Wait for
+    // a to hear enough of b's heartbeats to cover twice that before checking that none happened.
+    const heard = probes['peer-a'].mesh.stats().heartbeatsIn;
+    const enough = Math.ceil((2 * RECONNECT.maxMs) / HEARTBEAT_MS);
+    await waitFor('a to hear b for a while', () => probes['peer-a'].mesh.stats().heartbeatsIn >= heard + enough);
     for (const id of ['peer-a', 'peer-b'] as const) {
       expect(probes[id].mesh.peers()).toEqual(id === 'peer-a' ? ['peer-b'] : ['peer-a']);
       expect(upsOfC(id)).toBe(before[id]);
@@ -242,6 +211,7 @@ describe('PeerMesh over wrtc and the real signaling server', () => {
     probes['peer-c'] = open('peer-c');
     await waitFor('c to be back', () => Object.values(probes).every((p) => p.mesh.peers().length === 2));
     for (const id of ['peer-a', 'peer-b'] as const) expect(upsOfC(id)).toBe(before[id] + 1);
+    expect(linkDrops(probes['peer-a'])).toBe(dropsBefore['peer-a'] + 1);
   });
 
   it('never admits a peer with the wrong key, nor delivers its frames', async () => {
@@ -257,13 +227,20 @@ describe('PeerMesh over wrtc and the real signaling server', () => {
       }
     }
     const before = Object.fromEntries(Object.entries(probes).map(([id, p]) => [id, p.mesh.stats().dropped]));
-    const wrongKey = (await deriveRoomAndAuthKey('some other key')).authKey;
+    const wrongKey = (await deriveRoomAndAuthKey('some other group key')).authKey;
     const intruder = open('peer-bx', { authKey: wrongKey, SimplePeer: PushyPeer });
-    // 'peer-bx' is dialled by a and b and dials c itself: both handshake roles are exercised.
-    await waitFor('every honest peer to reject the intruder', () =>
+    // 'peer-bx' is dialled by a and b and dials c itself: both handshake roles are exercised. The
+    // initiator proves first and the responder checks: c refuses the intruder's proof; the intruder
+    // refuses a's and b's proofs (never proving anything itself) and tells them with REFUSE.
+    await waitFor('every honest peer to count the refusal', () =>
       Object.entries(probes).every(([id, p]) => p.mesh.stats().dropped.authFailed > before[id].authFailed),
     );
-    await waitFor('the intruder to reject everyone', () => intruder.mesh.stats().dropped.authFailed >= 1);
+    await waitFor('the intruder to refuse a and b', () => intruder.mesh.stats().dropped.authFailed >= 2);
+    await waitFor('a and b to drop its injected frames', () =>
+      ['peer-a', 'peer-b'].every((id) => probes[id].mesh.stats().dropped.unauthenticated > before[id].unauthenticated),
+    );
+    expect(intruder.refused.map((r) => r.reason)).toContain('authFailed');
+    expect(probes['peer-c'].refused).toContainEqual({ from: 'peer-bx', reason: 'authFailed' });
     expect(intruder.mesh.send('peer-a', Uint8Array.of(1), 'control')).toBe(false);
     expect(intruder.ups).toEqual([]);
     expect(intruder.mesh.peers()).toEqual([]);

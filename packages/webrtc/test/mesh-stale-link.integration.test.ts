@@ -1,0 +1,99 @@
+// A peer that vanishes without closing its connections (a crashed or frozen tab) and comes back
+// with the same id: the other side's link still looks up. The mesh must admit the new instance
+// quickly without ever closing a live link on the server's word. Real @roamhq/wrtc connections.
+import { startSignalingServer, type SignalingServer } from '@meshraft/signaling';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPeerMesh, deriveRoomAndAuthKey, type PeerMeshOptions } from '../src/index';
+import { nodePeerDeps, SimplePeer } from '../src/simple-peer-node';
+import type { SimplePeerInstance, SimplePeerOptions } from '../src/types';
+import { probe, type Probe } from './support/mesh-probe';
+import { waitFor } from './support/wait';
+
+const deps = nodePeerDeps();
+const Base = SimplePeer as unknown as new (o: SimplePeerOptions) => SimplePeerInstance;
+
+/** simple-peer whose connections survive destroy() while `frozen`, like a tab that stopped running. */
+function freezablePeer() {
+  const instances: SimplePeerInstance[] = [];
+  const state = { frozen: false };
+  class FreezablePeer extends Base {
+    constructor(options: SimplePeerOptions) {
+      super(options);
+      instances.push(this);
+    }
+    override destroy(error?: Error): void {
+      if (!state.frozen) super.destroy(error);
+    }
+  }
+  return {
+    SimplePeer: FreezablePeer,
+    freeze: () => (state.frozen = true),
+    /** Really closes what the frozen instance left open. */
+    release: () => {
+      state.frozen = false;
+      for (const peer of instances) if (!peer.destroyed) peer.destroy();
+    },
+  };
+}
+
+describe('a peer that comes back while its old link still looks up', () => {
+  let server: SignalingServer;
+  let base: Omit<PeerMeshOptions, 'peerId'>;
+  const opened: Probe[] = [];
+  const releases: (() => void)[] = [];
+  const open = (peerId: string, over: Partial<PeerMeshOptions> = {}): Probe => {
+    const p = probe(createPeerMesh({ ...base, peerId, ...over }));
+    opened.push(p);
+    return p;
+  };
+
+  beforeAll(async () => {
+    server = await startSignalingServer({ port: 0 });
+    const { room, authKey } = await deriveRoomAndAuthKey('stale link test group key');
+    base = { signalingUrl: server.url, room, authKey, ...deps, reconnect: { minMs: 100, maxMs: 1_000 }, linkHeartbeatMs: 200, linkTimeoutMs: 20_000 };
+  });
+  afterAll(async () => {
+    await Promise.all(opened.map((p) => p.mesh.close()));
+    releases.forEach((release) => release());
+    await server?.close();
+  });
+
+  // linkTimeoutMs is long (20 s) in these tests: the stale link must go because of the new
+  // instance, well before silence alone would close it.
+
+  it('the dialling side came back: its new authenticated link replaces the stale one', async () => {
+    const x = open('peer-x');
+    const frozen = freezablePeer();
+    releases.push(frozen.release);
+    const first = open('peer-0', { SimplePeer: frozen.SimplePeer }); // 'peer-0' < 'peer-x': it dials
+    await waitFor('the pair', () => x.mesh.peers().includes('peer-0'));
+    frozen.freeze();
+    await first.mesh.close(); // leaves the room; its connection stays open but nobody answers on it
+    expect(x.mesh.peers()).toContain('peer-0'); // still looks up on x's side
+    const again = open('peer-0');
+    await waitFor('x to admit the new instance', () => again.mesh.peers().includes('peer-x'));
+    await waitFor('the stale link to be replaced', () => x.mesh.stats().linkDrops.replaced === 1);
+    expect(x.mesh.stats().linkDrops).toMatchObject({ heartbeatTimeout: 0, replaced: 1 });
+    expect(x.downs.filter((id) => id === 'peer-0')).toHaveLength(1);
+    const at = again.messages.length;
+    expect(x.mesh.send('peer-0', Uint8Array.of(5), 'control')).toBe(true);
+    await waitFor('a message to the new instance', () => again.messages.length > at);
+  });
+
+  it('the answering side came back: its "dial me" makes the dialler probe the stale link, which fails', async () => {
+    const x = open('peer-y');
+    const frozen = freezablePeer();
+    releases.push(frozen.release);
+    const first = open('peer-z', { SimplePeer: frozen.SimplePeer }); // 'peer-y' < 'peer-z': y dials
+    await waitFor('the pair', () => x.mesh.peers().includes('peer-z'));
+    frozen.freeze();
+    await first.mesh.close();
+    const again = open('peer-z');
+    await waitFor('y to reach the new instance', () => again.mesh.peers().includes('peer-y') && x.mesh.peers().includes('peer-z'));
+    // Closed by the failed probe (no reply over the stale link), not by anything the server said.
+    expect(x.mesh.stats().linkDrops).toMatchObject({ heartbeatTimeout: 1, replaced: 0, channelClosed: 0 });
+    const at = again.messages.length;
+    expect(x.mesh.send('peer-z', Uint8Array.of(6), 'control')).toBe(true);
+    await waitFor('a message to the new instance', () => again.messages.length > at);
+  });
+});
