@@ -4,6 +4,8 @@
 // electionTimeoutMs / heartbeatMs (config overrides).
 // Imported first: its observers start before the runtime does (and see page load through `buffered`).
 import { busy, flushLongTasks, type LongTaskRecord } from './long-tasks';
+// Before the runtime creates its data channels (it wraps their message handlers).
+import { holdInbound, releaseInbound } from './inbound-hold';
 import { createGroup, type GroupStats, type GroupStatus, type MeshraftGroup } from 'meshraft';
 import { Register, type RegisterCommand, type RegisterQuery, type RegisterSummary } from './register';
 
@@ -17,6 +19,10 @@ declare global {
       longTasks(): LongTaskRecord;
       /** A deliberate long task of `ms` on the main thread (proves the long-task observers work). */
       busy(ms: number): Promise<{ start: number; end: number }>;
+      /** Test-only: keep every frame received over WebRTC from now on (the tab falls behind). */
+      holdInbound(): void;
+      /** Deliver the held frames in order and stop holding; returns how many were held. */
+      releaseInbound(): number;
       /** Plain-data status for page.evaluate. */
       status(): GroupStatus;
       set(key: string, value: string): Promise<number>;
@@ -78,6 +84,8 @@ window.meshraft = {
   group,
   longTasks: flushLongTasks,
   busy,
+  holdInbound,
+  releaseInbound,
   catchUpMaxPeers: 0,
   error: null,
   status: () => structuredClone(group.status),
