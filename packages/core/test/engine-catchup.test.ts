@@ -58,7 +58,7 @@ const wentOffline = (h: EngineHarness, id: PeerId) =>
 
 describe('engine: multi-peer catch-up', () => {
   for (const batch of [7, 20, 100, 1000]) {
-    it(`seed scenario at batch size ${batch}: 200 + 200 forwarded commands, a joiner catches up from >= 2 peers, the leader serving the fewest`, () => {
+    it(`at batch size ${batch}: 200 + 200 forwarded commands, a joiner catches up from >= 2 peers, the leader serving the fewest`, () => {
       const h = cluster(['a', 'b'], { catchUpBatchSize: batch });
       const leader = h.leader();
       const follower = h.followers()[0];
