@@ -6,6 +6,7 @@
 //   3. Playwright: e2e tests in real Chromium (Debian's package; installed here when missing).
 // Ends with `N passed, N failed` and exits non-zero when anything failed or a runner broke.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensureChromium } from './chromium.mjs';
 import { ensureRedisServer } from './redis.mjs';
@@ -14,15 +15,37 @@ const root = new URL('..', import.meta.url).pathname;
 const results = 'test-results';
 mkdirSync(`${root}${results}`, { recursive: true });
 
-/** Simulator runs: keep in step with the issues' CI requirements (seed counts). */
+/** An integer from the environment, or `fallback` when unset; anything else stops the run. */
+function envInteger(name, fallback, min, max) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    console.error(`${name} must be an integer in ${min}..${max}, got '${raw}'`);
+    process.exit(2);
+  }
+  return value;
+}
+
+// Seeds move with the commit: each commit explores simulator runs and property cases the previous
+// ones did not, and one commit always replays the same ones. Both are printed; a failure prints its
+// own replay command with the actual seed (the simulator) or its seed and path (fast-check).
+const commit = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout?.trim() || 'unknown';
+const commitDigest = createHash('sha256').update(commit).digest();
+const seedOffset = envInteger('MESHRAFT_SEED_OFFSET', commitDigest.readUInt32BE(0) % 1_000_000_000, 0, 1_000_000_000);
+const propertySeed = envInteger('MESHRAFT_PROPERTY_SEED', commitDigest.readInt32BE(4), -(2 ** 31), 2 ** 31 - 1);
+const seedsLine = `seeds: MESHRAFT_SEED_OFFSET=${seedOffset} (simulator seeds from ${seedOffset + 1}) MESHRAFT_PROPERTY_SEED=${propertySeed} (fast-check), commit ${commit.slice(0, 12)}`;
+console.log(seedsLine);
+
+/** Simulator runs per scenario (4,000 in all by default). */
 const simSeeds = Number(process.env.MESHRAFT_SIM_SEEDS ?? 2000);
 const simRuns = [
-  { scenario: 'basic', seeds: simSeeds, from: 1 },
-  { scenario: 'sleepy-leader', seeds: simSeeds / 4, from: 1 },
-  { scenario: 'vote-crash', seeds: simSeeds / 4, from: 1 },
-  { scenario: 'leader-churn', seeds: simSeeds / 4, from: 1 },
-  { scenario: 'churn', seeds: Number(process.env.MESHRAFT_CHURN_SEEDS ?? 500), from: 1 },
-];
+  { scenario: 'basic', seeds: simSeeds },
+  { scenario: 'sleepy-leader', seeds: simSeeds / 4 },
+  { scenario: 'vote-crash', seeds: simSeeds / 4 },
+  { scenario: 'leader-churn', seeds: simSeeds / 4 },
+  { scenario: 'churn', seeds: Number(process.env.MESHRAFT_CHURN_SEEDS ?? 500) },
+].map((run) => ({ ...run, from: seedOffset + 1 }));
 
 const totals = { passed: 0, failed: 0 };
 const broken = [];
@@ -64,7 +87,9 @@ function count(label, passed, failed, status) {
   }
   const out = `${results}/vitest.json`;
   rmSync(`${root}${out}`, { force: true });
-  const status = run('vitest', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
+  // Fixed-seed properties read MESHRAFT_PROPERTY_SEED (the catch-up ones their own CATCHUP_SEED).
+  const seeds = { MESHRAFT_PROPERTY_SEED: String(propertySeed), CATCHUP_SEED: process.env.CATCHUP_SEED ?? String(propertySeed) };
+  const status = run('vitest', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], seeds);
   const report = readJson(out);
   if (!report) broken.push('vitest produced no report');
   count('vitest', report?.numPassedTests ?? 0, report?.numFailedTests ?? 0, status);
@@ -97,5 +122,6 @@ for (const sim of simRuns) {
 }
 
 for (const problem of broken) console.log(`!!! ${problem}`);
+if (totals.failed > 0 || broken.length > 0) console.log(`\nTo run with the same ${seedsLine}`);
 console.log(`\n${totals.passed} passed, ${totals.failed + broken.length} failed`);
 process.exit(totals.failed > 0 || broken.length > 0 ? 1 : 0);

@@ -2,21 +2,27 @@
 // Query parameters: key (group key), signaling (URL), room (testing.room override),
 // peerId, bootstrap ('true' | 'false'), voters / learners (static membership, comma-separated ids), worker ('false' to run the engine on the main thread),
 // electionTimeoutMs / heartbeatMs (config overrides).
+// Imported first: its observers start before the runtime does (and see page load through `buffered`).
+import { busy, flushLongTasks, type LongTaskRecord } from './long-tasks';
+// Before the runtime creates its data channels (it wraps their message handlers).
+import { holdInbound, releaseInbound } from './inbound-hold';
 import { createGroup, type GroupStats, type GroupStatus, type MeshraftGroup } from 'meshraft';
 import { Register, type RegisterCommand, type RegisterQuery, type RegisterSummary } from './register';
 
 type RegisterGroup = MeshraftGroup<RegisterCommand, RegisterQuery, string | null | RegisterSummary>;
 
-interface LongTask {
-  startTime: number;
-  duration: number;
-}
-
 declare global {
   interface Window {
     meshraft: {
       group: RegisterGroup;
-      longTasks: LongTask[];
+      /** Main-thread long tasks and long animation frames since navigation (flushes the observers). */
+      longTasks(): LongTaskRecord;
+      /** A deliberate long task of `ms` on the main thread (proves the long-task observers work). */
+      busy(ms: number): Promise<{ start: number; end: number }>;
+      /** Test-only: keep every frame received over WebRTC from now on (the tab falls behind). */
+      holdInbound(): void;
+      /** Deliver the held frames in order and stop holding; returns how many were held. */
+      releaseInbound(): number;
       /** Plain-data status for page.evaluate. */
       status(): GroupStatus;
       set(key: string, value: string): Promise<number>;
@@ -53,11 +59,6 @@ const initialStoredIds = Object.keys(sessionStorage)
   .filter((key) => key.startsWith('meshraft:peer-id:'))
   .map((key) => sessionStorage.getItem(key)!);
 
-const longTasks: LongTask[] = [];
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) longTasks.push({ startTime: entry.startTime, duration: entry.duration });
-}).observe({ type: 'longtask', buffered: true });
-
 const group: RegisterGroup = createGroup({
   key: params.get('key') ?? 'e2e-default-group-key',
   signaling: params.get('signaling') ?? 'http://127.0.0.1:8788',
@@ -81,7 +82,10 @@ group.subscribe(() => {
 
 window.meshraft = {
   group,
-  longTasks,
+  longTasks: flushLongTasks,
+  busy,
+  holdInbound,
+  releaseInbound,
   catchUpMaxPeers: 0,
   error: null,
   status: () => structuredClone(group.status),

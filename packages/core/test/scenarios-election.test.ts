@@ -1,10 +1,11 @@
-// Election scenarios from issue 2 §3: fail-over after the leader dies, rivals with different log
-// positions, observers and reluctant peers.
+// Election scenarios: fail-over after the leader dies, rivals with different log positions,
+// observers and reluctant peers.
 import { afterEach, describe, expect, it } from 'vitest';
+import { RaftNode } from '../src/engine/index';
 import { TimeoutError } from '../src/errors';
 import type { PeerId, Role } from '../src/types';
 import { agreedLeader, counterCluster, type CounterCluster, type CounterGroup } from './support-cluster/counter-cluster';
-import { sleep, statusWhere, within } from './support-cluster/wait';
+import { eventually, statusWhere, within } from './support-cluster/wait';
 
 let cluster: CounterCluster | null = null;
 afterEach(async () => {
@@ -17,6 +18,31 @@ function recordRoles(group: CounterGroup): Set<Role> {
   const roles = new Set<Role>([group.status.role]);
   group.subscribe(() => roles.add(group.status.role));
   return roles;
+}
+
+/**
+ * Counts the times `id`'s election timer runs out from now on: each one is a campaign, or for a
+ * peer that may not campaign (an observer) the point where it would have. Read from the engine's
+ * deadline (a test-only look inside): a deadline replaced once it has passed is one expiry. A slow
+ * poll can only undercount, which makes the caller wait longer, never pass early.
+ */
+function electionTimeouts(cluster: CounterCluster, id: PeerId): { readonly count: number; stop(): void } {
+  const engine = cluster.host(id).engine;
+  if (!(engine instanceof RaftNode)) throw new Error(`${id} does not run a RaftNode`);
+  const deadline = () => engine['electionDeadline'];
+  let last = deadline();
+  let count = 0;
+  const timer = setInterval(() => {
+    const next = deadline();
+    if (next !== last && performance.now() >= last) count++;
+    last = next;
+  }, 5);
+  return {
+    get count() {
+      return count;
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 describe('scenario: the leader is killed', () => {
@@ -93,10 +119,16 @@ describe('scenario: observers', () => {
     cluster.kill(other);
     const error = await cluster.group(leader).execute(1, { timeoutMs: 1500 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
-    await sleep(1000); // many election timeouts with a lone voter and an observer
+    // Check-quorum steps the lone voter down; then both its and the observer's election timers run
+    // out several times: the voter campaigns and cannot win, the observer never tries.
+    await statusWhere(cluster.group(leader), (s) => s.role !== 'leader', 10_000, 'check-quorum steps the leader down');
+    const timeouts = [leader, 'o'].map((id) => electionTimeouts(cluster!, id));
+    await eventually(() => (timeouts.every((t) => t.count >= 3) ? true : undefined), 15_000, 'three election timeouts on the voter and the observer');
+    timeouts.forEach((t) => t.stop());
     expect(observerRoles.has('leader')).toBe(false);
     expect(observerRoles.has('candidate')).toBe(false);
-    expect(cluster.group(leader).status.role).not.toBe('leader'); // check-quorum stepped it down
+    expect(observerRoles.has('pre-candidate')).toBe(false);
+    expect(cluster.group(leader).status.role).not.toBe('leader'); // it campaigns, but alone it cannot win
 
     await cluster.restart(other);
     const next = await agreedLeader(cluster);

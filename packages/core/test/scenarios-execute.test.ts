@@ -1,9 +1,9 @@
-// Ported from the mosaik execute/query integration tests (seeds/004): commands on leader and
-// followers, weak and strong queries with their positions, concurrent execute / executeMany.
+// Execute and query on an in-process cluster: commands on leader and followers, weak and strong
+// queries with their positions, concurrent execute / executeMany.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../src/messages';
 import { agreedLeader, counterCluster, type CounterCluster } from './support-cluster/counter-cluster';
-import { sleep, statusWhere, within } from './support-cluster/wait';
+import { statusWhere, within } from './support-cluster/wait';
 
 let cluster: CounterCluster | null = null;
 afterEach(async () => {
@@ -25,7 +25,7 @@ describe('scenario: a lone peer, then joiners (no catch-up needed)', () => {
     const base = (await statusWhere(g0, (s) => s.applied >= 1 && s.applied === s.committed)).committed;
 
     const [g1, g2] = [await cluster.add('n1'), await cluster.add('n2')];
-    // The learners ask to vote and the leader promotes them through the log (issue 3 §3). A probe
+    // The learners ask to vote and the leader promotes them through the log. A probe
     // command after both promotions commits them too (log order), so later indices are ours alone.
     await statusWhere(g0, (s) => s.members.voters.length === 3, 10_000, 'promotions');
     const settled = await g0.execute(0);
@@ -67,15 +67,27 @@ describe('scenario: a lone peer, then joiners (no catch-up needed)', () => {
     await g0.execute(10);
     await within(g1.when.committed(g0.status.applied), 10_000, 'n1 applies');
 
-    // Hold back new entries from n1 (heartbeats still pass, so it keeps following n0).
+    // Hold back new entries from n1 (heartbeats still pass, so it keeps following n0). Watch for the
+    // leader's answer to n1's read index, then for heartbeats n1 answers after it: those were sent
+    // after the answer on the same FIFO link, so n1 has the read index by then.
     let holding = true;
-    cluster.network.setFilter((_from, to, m) => !(holding && to === 'n1' && isUserCommand(m)));
+    let readIndex: number | null = null;
+    let heartbeatsAfter = 0;
+    let sawHeartbeats!: () => void;
+    const heardBack = new Promise<void>((resolve) => (sawHeartbeats = resolve));
+    cluster.network.setFilter((from, to, m) => {
+      if (from === 'n0' && to === 'n1' && m.type === 'ReadIndexResponse' && m.ok) readIndex = m.index;
+      if (readIndex !== null && from === 'n1' && to === 'n0' && m.type === 'HeartbeatResponse' && ++heartbeatsAfter === 3) sawHeartbeats();
+      return !(holding && to === 'n1' && isUserCommand(m));
+    });
     const index = await g0.execute(20);
     let answered = false;
     const strong = g1.query('value', 'strong').then((r) => ((answered = true), r));
     const weak = await g1.query('value', 'weak');
     expect(weak.result).toBe(10);
-    await sleep(600); // several heartbeats: the read index arrives, the entries do not
+    await within(heardBack, 10_000, 'the read index, then three heartbeats, reach n1');
+    expect(readIndex).toBeGreaterThanOrEqual(index);
+    // The read index arrived, the entries did not: the strong query must still be waiting.
     expect(answered).toBe(false);
     expect(g1.status.applied).toBeLessThan(index);
 

@@ -6,16 +6,24 @@ describe('simulation: clean engine', () => {
     const failures: string[] = [];
     let ops = 0;
     let faults = 0;
+    let unknownOps = 0;
+    let runsWithUnknownOps = 0;
     for (let seed = 1; seed <= 50; seed++) {
       const r = runSimulation({ seed });
       ops += r.stats.ops;
       faults += r.stats.faults;
+      unknownOps += r.stats.unknownOps;
+      if (r.stats.unknownOps > 0) runsWithUnknownOps++;
       if (!r.ok) failures.push(formatFailure(r));
     }
     expect(failures, failures.join('\n\n')).toEqual([]);
     // The runs must actually exercise something.
     expect(ops).toBeGreaterThan(50 * 30);
     expect(faults).toBeGreaterThan(50 * 3);
+    // ...including operations whose outcome the client never learned (timed out), which the
+    // linearizability checker must place anywhere after their call, or nowhere, and still pass.
+    expect(unknownOps).toBeGreaterThanOrEqual(5);
+    expect(runsWithUnknownOps).toBeGreaterThanOrEqual(3);
   });
 
   it('every bug-provoking scenario is clean without bugs (10 seeds each)', () => {
