@@ -99,6 +99,13 @@ async function expectCardIn(page: Page, title: string, column: (typeof COLUMNS)[
   await expect(page.getByTestId(`column-${column}`).getByTestId('card-title').getByText(title, { exact: true })).toHaveCount(1, UI);
 }
 
+/** The number the board gave the card this tab added last, as its own execute() result reported it. */
+async function addedNumber(page: Page): Promise<string> {
+  const outcome = page.getByTestId('last-outcome');
+  await expect(outcome).toHaveText(/^Added card #\d+\.$/, UI);
+  return /#(\d+)/.exec((await outcome.textContent()) ?? '')?.[1] ?? '';
+}
+
 async function readBoard(page: Page): Promise<Board> {
   const board = {} as Board;
   for (const column of COLUMNS) board[column] = await page.getByTestId(`column-${column}`).getByTestId('card-title').allTextContents();
@@ -139,6 +146,10 @@ test('three tabs share one board, survive closing the leader tab, and a reload k
   for (const page of tabs) {
     for (const title of ['Write the README', 'Record a screencast', 'Ship the demo']) await expectCardIn(page, title, 'todo');
   }
+  // The adding tab learned its card's number from the state machine's answer, and every tab shows it.
+  const readme = await addedNumber(tabs[1]);
+  await expect(card(tabs[1], 'Write the README')).toHaveAttribute('data-added', 'true');
+  for (const page of tabs) await expect(card(page, 'Write the README').getByTestId('card-number')).toHaveText(`#${readme}`, UI);
   // Moving, completing and editing a card in one tab shows in the others.
   await card(tabs[0], 'Write the README').getByTestId('move-right').click();
   // A controlled checkbox: it shows the replicated state, so it ticks once the command applied.

@@ -1,15 +1,16 @@
 // The one meshraft group of this tab. Created once per page load, outside React, so StrictMode's
 // double mounting never starts two peers. Closing the tab closes the group (leaves the room).
 import { createGroup, type MeshraftGroup } from 'meshraft';
-import { BoardMachine, type Board, type BoardCommand, type BoardQuery } from './board-machine';
+import { BoardMachine, type ApplyOutcome, type Board, type BoardCommand, type BoardQuery } from './board-machine';
 import { groupKey, signalingUrl } from './settings';
 
-export type BoardGroup = MeshraftGroup<BoardCommand, BoardQuery, Board>;
+/** The fourth type argument is apply's answer, what execute() resolves with (`result`). */
+export type BoardGroup = MeshraftGroup<BoardCommand, BoardQuery, Board, ApplyOutcome>;
 
 export function startBoardGroup(): { group: BoardGroup; key: string; signaling: string } {
   const key = groupKey();
   const signaling = signalingUrl();
-  const group: BoardGroup = createGroup<BoardCommand, BoardQuery, Board>({
+  const group: BoardGroup = createGroup<BoardCommand, BoardQuery, Board, ApplyOutcome>({
     key,
     signaling,
     stateMachine: new BoardMachine(),

@@ -1,6 +1,8 @@
 // The demo's replicated state: a task board. Every tab applies the same commands in the same log
 // order, so `apply` must be deterministic: no clocks, no randomness (card ids come in the command,
 // chosen by the tab that created the card), and bad commands are ignored the same way everywhere.
+// apply answers the tab that sent the command (execute() resolves with it): the card's board number,
+// which only the state machine can hand out (#1, #2, ... in log order), or why nothing changed.
 import type { ApplyContext, StateMachine } from 'meshraft';
 
 export const COLUMNS = ['todo', 'doing', 'done'] as const;
@@ -12,6 +14,8 @@ export const MAX_TITLE_LENGTH = 200;
 
 export interface Card {
   readonly id: string;
+  /** Short board-wide number, given in log order when the card is added (0: from an older snapshot). */
+  readonly number: number;
   readonly title: string;
   readonly column: ColumnId;
   readonly done: boolean;
@@ -35,10 +39,13 @@ export interface Board {
   readonly cardCount: number;
 }
 
-export type ApplyOutcome = { ok: true } | { ok: false; reason: string };
+/** What apply returns: the number of the card the command changed, or why it changed nothing. */
+export type ApplyOutcome = { ok: true; number: number } | { ok: false; reason: string };
 
 interface BoardData {
   cards: Card[];
+  /** The last card number handed out (numbers are never reused, also after a delete). */
+  lastNumber?: number;
 }
 
 /**
@@ -48,6 +55,7 @@ interface BoardData {
 export class BoardMachine implements StateMachine<BoardCommand, BoardQuery, ApplyOutcome, Board> {
   /** Insertion-ordered: a card's place in its column is the order cards entered that column. */
   private cards = new Map<string, Card>();
+  private lastNumber = 0;
   private cached: Board | null = null;
 
   apply(command: BoardCommand, ctx: ApplyContext): ApplyOutcome {
@@ -62,17 +70,25 @@ export class BoardMachine implements StateMachine<BoardCommand, BoardQuery, Appl
   }
 
   snapshot(): Uint8Array {
-    const data: BoardData = { cards: [...this.cards.values()] };
+    const data: BoardData = { cards: [...this.cards.values()], lastNumber: this.lastNumber };
     return new TextEncoder().encode(JSON.stringify(data));
   }
 
   restore(bytes: Uint8Array): void {
     const data = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
     const cards = new Map<string, Card>();
+    let lastNumber = 0;
     if (isRecord(data) && Array.isArray(data.cards)) {
-      for (const card of data.cards) if (isCard(card)) cards.set(card.id, Object.freeze({ ...card }));
+      for (const card of data.cards) {
+        if (!isCard(card)) continue;
+        const number = typeof card.number === 'number' && Number.isSafeInteger(card.number) && card.number > 0 ? card.number : 0;
+        cards.set(card.id, Object.freeze({ ...card, number }));
+        lastNumber = Math.max(lastNumber, number);
+      }
+      if (typeof data.lastNumber === 'number' && Number.isSafeInteger(data.lastNumber)) lastNumber = Math.max(lastNumber, data.lastNumber);
     }
     this.cards = cards;
+    this.lastNumber = lastNumber;
     this.cached = null;
   }
 
@@ -81,6 +97,8 @@ export class BoardMachine implements StateMachine<BoardCommand, BoardQuery, Appl
       return { ok: false, reason: 'malformed command' };
     }
     const existing = this.cards.get(command.id);
+    // Every other command names an existing card; a missing one was deleted (by any tab) first.
+    const gone: ApplyOutcome = { ok: false, reason: 'the card was deleted' };
     switch (command.type) {
       case 'add': {
         // Idempotent: a retried add (after a timeout whose first attempt did commit) changes nothing.
@@ -88,30 +106,34 @@ export class BoardMachine implements StateMachine<BoardCommand, BoardQuery, Appl
         const title = cleanTitle(command.title);
         const column = isColumn(command.column) ? command.column : 'todo';
         if (title === null) return { ok: false, reason: 'empty title' };
-        this.cards.set(command.id, Object.freeze({ id: command.id, title, column, done: column === 'done', createdAt: index, updatedAt: index }));
-        return { ok: true };
+        const number = ++this.lastNumber;
+        this.cards.set(command.id, Object.freeze({ id: command.id, number, title, column, done: column === 'done', createdAt: index, updatedAt: index }));
+        return { ok: true, number };
       }
       case 'edit': {
+        if (!existing) return gone;
         const title = cleanTitle(command.title);
-        if (!existing || title === null) return { ok: false, reason: 'no such card or empty title' };
+        if (title === null) return { ok: false, reason: 'empty title' };
         return this.replace(existing, { title }, index, false);
       }
       case 'move': {
-        if (!existing || !isColumn(command.column)) return { ok: false, reason: 'no such card or column' };
-        if (existing.column === command.column) return { ok: false, reason: 'already there' };
+        if (!existing) return gone;
+        if (!isColumn(command.column)) return { ok: false, reason: 'unknown column' };
+        if (existing.column === command.column) return { ok: false, reason: 'it is already in that column' };
         // Moving into "done" completes a card; moving it out re-opens it.
         return this.replace(existing, { column: command.column, done: command.column === 'done' }, index, true);
       }
       case 'complete': {
-        if (!existing || typeof command.done !== 'boolean') return { ok: false, reason: 'no such card' };
-        if (existing.done === command.done) return { ok: false, reason: 'unchanged' };
+        if (!existing) return gone;
+        if (typeof command.done !== 'boolean') return { ok: false, reason: 'malformed command' };
+        if (existing.done === command.done) return { ok: false, reason: command.done ? 'it is already done' : 'it is already open' };
         const column: ColumnId = command.done ? 'done' : existing.column === 'done' ? 'todo' : existing.column;
         return this.replace(existing, { done: command.done, column }, index, column !== existing.column);
       }
       case 'delete':
-        if (!existing) return { ok: false, reason: 'no such card' };
+        if (!existing) return gone;
         this.cards.delete(command.id);
-        return { ok: true };
+        return { ok: true, number: existing.number };
       default:
         return { ok: false, reason: 'unknown command' };
     }
@@ -122,7 +144,7 @@ export class BoardMachine implements StateMachine<BoardCommand, BoardQuery, Appl
     const next = Object.freeze({ ...card, ...change, updatedAt: index });
     if (moved) this.cards.delete(card.id);
     this.cards.set(card.id, next);
-    return { ok: true };
+    return { ok: true, number: card.number };
   }
 
   private buildBoard(): Board {
@@ -146,7 +168,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-function isCard(value: unknown): value is Card {
+/** A card as stored in a snapshot; `number` is checked by restore (snapshots of older versions lack it). */
+function isCard(value: unknown): value is Omit<Card, 'number'> & { number?: unknown } {
   return (
     isRecord(value) &&
     typeof value.id === 'string' &&

@@ -89,7 +89,7 @@ window.meshraft = {
   catchUpMaxPeers: 0,
   error: null,
   status: () => structuredClone(group.status),
-  set: (key, value) => group.execute({ set: key, value }),
+  set: async (key, value) => (await group.execute({ set: key, value })).index,
   async fill(count, bytes, batch, inFlight) {
     const pad = 'x'.repeat(Math.max(0, bytes - 10));
     let issued = 0;

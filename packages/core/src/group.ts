@@ -1,5 +1,5 @@
-// The public Group API (DESIGN §4). Implemented by GroupClient (core/host) for in-process
-// groups and by createGroup() in the `meshraft` package for browsers and Node.
+// The public Group API. Implemented by GroupClient (core/host) for in-process groups and by
+// createGroup() in the `meshraft` package for browsers and Node.
 import type { CatchUpProgress, Membership, PeerId, Role } from './types';
 
 export type Consistency = 'strong' | 'weak';
@@ -17,8 +17,8 @@ export interface GroupStatus {
   catchUp: CatchUpProgress | null;
   closed: boolean;
   /**
-   * Issue 3 (additive): true while this peer is removed from the group's membership (it left, or
-   * the leader auto-removed it). A browser tab then re-joins under a fresh peer id on its own.
+   * True while this peer is removed from the group's membership (it left, or the leader
+   * auto-removed it). A browser tab then re-joins under a fresh peer id on its own.
    */
   removed?: boolean;
   /**
@@ -45,6 +45,27 @@ export interface IndexRange {
   end: number;
 }
 
+/**
+ * What `execute` resolves with: where the command landed in the log and what the state machine's
+ * `apply` returned for it on this peer (the calling one).
+ *
+ * `result` is undefined when apply returned nothing, threw, or the command did not decode, and in one
+ * rare case: this peer skipped the entry because a snapshot covering it was installed before it
+ * applied the entry itself (it fell far behind while the command was in flight). Apply results are
+ * not kept in snapshots, so the result is unknown then. A state machine that always returns a value
+ * can read undefined as "committed, outcome unknown here" and query the state.
+ */
+export interface ExecuteResult<R = unknown> {
+  /** Log index of the command's (single) application. */
+  index: number;
+  result: R | undefined;
+}
+
+/** What `executeMany` resolves with: the batch's range and `results[i]` for `commands[i]` (see ExecuteResult). */
+export interface ExecuteManyResult<R = unknown> extends IndexRange {
+  results: Array<R | undefined>;
+}
+
 export interface QueryResult<QR> {
   result: QR;
   /** The applied index the query was answered at. */
@@ -65,14 +86,22 @@ export interface GroupWaiters {
   committed(index: number): Promise<void>;
 }
 
-export interface Group<Cmd = unknown, Q = unknown, QR = unknown> {
+/**
+ * A replicated state machine group as seen by one peer. `R` is the return type of the state
+ * machine's `apply` (StateMachine<Cmd, Q, R, QR>); it is last so that existing three-argument uses
+ * keep compiling (R is then unknown).
+ */
+export interface Group<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> {
   readonly peerId: PeerId;
   readonly status: GroupStatus;
   readonly when: GroupWaiters;
-  /** Resolves with the command's log index once committed and applied locally. */
-  execute(command: Cmd, options?: ExecuteOptions): Promise<number>;
-  /** Commits all commands at contiguous indices. */
-  executeMany(commands: Cmd[], options?: ExecuteOptions): Promise<IndexRange>;
+  /**
+   * Resolves once the command is committed and applied locally, with its log index and what `apply`
+   * returned for it on this peer. A retry of the same call is applied once and sees that one result.
+   */
+  execute(command: Cmd, options?: ExecuteOptions): Promise<ExecuteResult<R>>;
+  /** Commits all commands at contiguous indices; `results[i]` is apply's answer to `commands[i]`. */
+  executeMany(commands: Cmd[], options?: ExecuteOptions): Promise<ExecuteManyResult<R>>;
   query(query: Q, consistency?: Consistency, options?: ExecuteOptions): Promise<QueryResult<QR>>;
   /** Calls `listener` after any status change or applied entry; returns an unsubscribe function. */
   subscribe(listener: () => void): () => void;

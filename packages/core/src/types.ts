@@ -127,6 +127,11 @@ export interface ApplyContext {
  * layer next to the user's bytes, so implementations need not handle it.
  */
 export interface StateMachine<Cmd = unknown, Q = unknown, R = unknown, QR = unknown> {
+  /**
+   * Every peer applies every command; what apply returns on the peer that executed the command is
+   * what its `execute()` resolves with (`result`). Report a refused command by returning it (e.g.
+   * `{ ok: false }`) rather than throwing: a throw leaves the caller with `result: undefined`.
+   */
   apply(command: Cmd, ctx: ApplyContext): R;
   query(query: Q): QR;
   snapshot?(): Uint8Array;

@@ -81,7 +81,7 @@ describe('GroupClient: a new host takes over the port', () => {
     newHost.post({ type: 'proposal-result', requestId: again.requestId, ok: true, start: 3, end: 3 });
     newHost.post({ type: 'apply', snapshot: null, entries: [noop(1), command(2, 10), command(3, 5, first.client)] });
     await flushMicrotasks();
-    await expect(pending).resolves.toBe(3);
+    await expect(pending).resolves.toEqual({ index: 3, result: 15 });
     expect(counter.value).toBe(15);
     expect(client.stats.gaps).toBe(0);
   });

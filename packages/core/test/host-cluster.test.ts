@@ -37,7 +37,9 @@ describe('exactly-once through the engine', () => {
       return !(to === followerId && hasCommands(m) && !retried);
     });
 
-    const index = await within(follower.execute(7, { timeoutMs: 20_000 }), 25_000, 'execute');
+    const { index, result } = await within(follower.execute(7, { timeoutMs: 20_000 }), 25_000, 'execute');
+    // The retry was not applied again: the caller gets the answer of the single apply.
+    expect(result).toBe(7);
     expect(forwards.length).toBeGreaterThanOrEqual(2);
     const tags = new Set(forwards.map((f) => `${f.client.clientId}#${f.client.seq}`));
     expect(tags.size).toBe(1);
@@ -72,8 +74,9 @@ describe('restart from storage', () => {
       expect((await group.query('value', 'weak')).result).toBe(15);
     }
     const next = await agreedLeader(cluster);
-    const index = await cluster.group(next).execute(100);
+    const { index, result } = await cluster.group(next).execute(100);
     expect(index).toBeGreaterThan(range.end);
+    expect(result).toBe(115);
     for (const group of restarted) {
       await within(group.when.committed(index), 10_000, 'apply after restart');
       expect((await group.query('value', 'weak')).result).toBe(115);
@@ -85,7 +88,7 @@ describe('restart from storage', () => {
     cluster = counterCluster({ peers: ['solo'] });
     const g = await cluster.add('solo');
     await within(g.when.online(), 10_000, 'online');
-    const index = await g.execute(42);
+    const { index } = await g.execute(42);
     const term = g.status.term;
     const again = await cluster.restart('solo');
     expect(g.status.closed).toBe(true);
@@ -93,7 +96,9 @@ describe('restart from storage', () => {
     expect((await again.query('value', 'weak')).result).toBe(42);
     await within(again.when.online(), 10_000, 'online again');
     expect(again.status.term).toBeGreaterThan(term);
-    expect(await again.execute(1)).toBeGreaterThan(index);
+    const after = await again.execute(1);
+    expect(after.index).toBeGreaterThan(index);
+    expect(after.result).toBe(43);
   });
 });
 
@@ -106,7 +111,7 @@ describe('leadership transfer', () => {
     await expect(cluster.group(bystander).transferLeadership(target)).rejects.toThrow(/leader/);
     await within(cluster.group(leader).transferLeadership(target), 10_000, 'transfer');
     expect(await agreedLeader(cluster)).toBe(target);
-    await expect(cluster.group(leader).execute(1)).resolves.toBeGreaterThan(0);
+    expect((await cluster.group(leader).execute(1)).index).toBeGreaterThan(0);
   });
 });
 
@@ -121,7 +126,7 @@ describe('close and kill', () => {
     expect(follower.status.closed).toBe(true);
     expect(cluster.host(followerId).running).toBe(false);
     await expect(follower.execute(1)).rejects.toBeInstanceOf(ClosedError);
-    await expect(cluster.group(leader).execute(1)).resolves.toBeGreaterThan(0);
+    expect((await cluster.group(leader).execute(1)).index).toBeGreaterThan(0);
   });
 
   it('kill() rejects the dead peer\'s pending operations with ClosedError', async () => {

@@ -1,4 +1,4 @@
-// Compaction through the host (issue 3 §2): the engine asks for a snapshot, the client produces one
+// Compaction through the host: the engine asks for a snapshot, the client produces one
 // (state machine bytes + exactly-once table), the host hands it to the engine, storage keeps it and
 // drops the entries it covers. A restart and a late joiner both rebuild their state from it.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -116,7 +116,7 @@ describe('host: snapshots and compaction', () => {
     expect(machines.get('late')!.applies).toBeLessThan(300);
     // The exactly-once table came with the snapshot: it knows the leader client's commands.
     expect(late.serializeExactlyOnce().clients.map((c) => c.clientId)).toContain(cluster.group(leader).clientId);
-    const next = await cluster.group(leader).execute(5);
+    const { index: next } = await cluster.group(leader).execute(5);
     await within(late.when.committed(next), 10_000, 'late applies more');
     expect((await late.query('value', 'weak')).result).toBe(305);
     expect(late.stats.gaps).toBe(0);

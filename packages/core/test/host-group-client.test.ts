@@ -31,7 +31,9 @@ describe('GroupClient exactly-once', () => {
       entries: [noop(1), command(2, 100, { clientId: 'other', seq: 1 }), command(3, 5, first.client), command(4, 1, { clientId: 'other', seq: 2 }), command(5, 5, first.client)],
     });
     await settle();
-    await expect(result).resolves.toBe(3);
+    // The caller gets what the single apply at index 3 returned (the total then), not anything
+    // from the skipped copy at index 5.
+    await expect(result).resolves.toEqual({ index: 3, result: 105 });
     expect(counter.value).toBe(106);
     expect(counter.applied.filter((r) => r.client?.clientId === client.clientId)).toHaveLength(1);
     expect(client.stats.duplicatesSkipped).toBe(1);
@@ -63,7 +65,7 @@ describe('GroupClient exactly-once', () => {
     expect(proposes[1].client).toEqual(first.client);
     host.post({ type: 'apply', snapshot: null, entries: [command(3, 1, first.client, 2), command(4, 2, { ...first.client, seq: first.client.seq + 1 }, 2)] });
     await settle();
-    await expect(result).resolves.toEqual({ start: 3, end: 4 });
+    await expect(result).resolves.toEqual({ start: 3, end: 4, results: [1, 3] });
   });
 
   it('ignores replayed entries at or below the applied index', async () => {

@@ -28,7 +28,7 @@ describe('host: close leaves the group', () => {
     await statusWhere(cluster.group(leader), without(leaver), 10_000, 'leader sees the removal');
     expect(cluster.group(leader).status.members.voters).toHaveLength(2);
     // Two voters left: they still commit.
-    await expect(cluster.group(leader).execute(1)).resolves.toBeGreaterThan(0);
+    expect((await cluster.group(leader).execute(1)).index).toBeGreaterThan(0);
   });
 
   it('a leader that closes hands leadership over first, then is removed', async () => {
@@ -42,7 +42,7 @@ describe('host: close leaves the group', () => {
     const next = await agreedLeader(cluster, rest);
     expect(next).not.toBe(leader);
     await statusWhere(cluster.group(next), without(leader), 10_000, 'removal seen');
-    await expect(cluster.group(next).execute(2)).resolves.toBeGreaterThan(0);
+    expect((await cluster.group(next).execute(2)).index).toBeGreaterThan(0);
   });
 
   it('close({ leave: false }) and a lone voter stop without leaving', async () => {

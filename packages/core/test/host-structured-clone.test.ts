@@ -41,6 +41,8 @@ describe('HostPort protocol across a clone boundary', () => {
     await within(group.when.online(), 10_000, 'online');
     const range = await group.executeMany([2, 3]);
     expect(range.end - range.start).toBe(1);
+    // Results stay on the client side of the port: what this peer's apply returned, per command.
+    expect(range.results).toEqual([2, 5]);
     await expect(group.query('value', 'strong')).resolves.toEqual({ result: 5, position: range.end });
     await within(group.close(), 10_000, 'close');
     expect(new Set(seen)).toEqual(new Set(['status', 'apply', 'proposal-result', 'read-result', 'propose', 'read', 'close', 'closed']));

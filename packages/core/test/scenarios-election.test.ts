@@ -111,7 +111,7 @@ describe('scenario: observers', () => {
     expect(leader).not.toBe('o');
 
     // The observer forwards commands like any follower.
-    const index = await observer.execute(5);
+    const { index } = await observer.execute(5);
     await within(cluster.group(leader).when.committed(index), 10_000, 'leader applies');
 
     // With the other voter gone, leader + observer are not a quorum: nothing commits.
@@ -133,7 +133,7 @@ describe('scenario: observers', () => {
     await cluster.restart(other);
     const next = await agreedLeader(cluster);
     expect(['a', 'b']).toContain(next);
-    const after = await observer.execute(100);
+    const { index: after } = await observer.execute(100);
     await within(cluster.group(next).when.committed(after), 10_000, 'commits resume');
     expect(observerRoles.has('leader')).toBe(false);
   });
@@ -148,7 +148,7 @@ describe('scenario: reluctant peers', () => {
     expect(leader).not.toBe('r');
     for (let round = 0; round < 2; round++) {
       const other: PeerId = leader === 'a' ? 'b' : 'a';
-      const index = await within(cluster.group(leader).execute(round + 1), 10_000, 'commit');
+      const { index } = await within(cluster.group(leader).execute(round + 1), 10_000, 'commit');
       // The normal peer must hold the latest entry too, or r would win legitimately by log length.
       await within(cluster.group(other).when.committed(index), 10_000, 'other applies');
       cluster.kill(leader);

@@ -1,5 +1,6 @@
-// Execute and query on an in-process cluster: commands on leader and followers, weak and strong
-// queries with their positions, concurrent execute / executeMany.
+// Execute/query scenarios on in-process clusters: commands on leader and followers (each caller gets
+// what apply returned on its own peer), weak and strong queries with their positions, concurrent
+// execute / executeMany.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../src/messages';
 import { agreedLeader, counterCluster, type CounterCluster } from './support-cluster/counter-cluster';
@@ -28,8 +29,9 @@ describe('scenario: a lone peer, then joiners (no catch-up needed)', () => {
     // The learners ask to vote and the leader promotes them through the log. A probe
     // command after both promotions commits them too (log order), so later indices are ours alone.
     await statusWhere(g0, (s) => s.members.voters.length === 3, 10_000, 'promotions');
-    const settled = await g0.execute(0);
+    const { index: settled, result: probe } = await g0.execute(0);
     expect(settled).toBeGreaterThan(base);
+    expect(probe).toBe(0);
     for (const g of [g1, g2]) {
       await within(g.when.online(), 10_000, `${g.peerId} online`);
       expect(g.status.leader).toBe('n0');
@@ -37,9 +39,12 @@ describe('scenario: a lone peer, then joiners (no catch-up needed)', () => {
       expect(cluster.counter(g.peerId).applied.map((r) => r.amount)).toEqual([0]);
     }
 
-    const i1 = await g0.execute(3);
-    const i2 = await g0.execute(4);
+    // The leader's caller gets the counter's new value, as its own apply returned it.
+    const r1 = await g0.execute(3);
+    const r2 = await g0.execute(4);
+    const [i1, i2] = [r1.index, r2.index];
     expect([i1, i2]).toEqual([settled + 1, settled + 2]);
+    expect([r1.result, r2.result]).toEqual([3, 7]);
     expect(g0.status.committed).toBeGreaterThanOrEqual(i2);
     await expect(g0.query('value', 'strong')).resolves.toEqual({ result: 7, position: i2 });
 
@@ -49,9 +54,11 @@ describe('scenario: a lone peer, then joiners (no catch-up needed)', () => {
     }
     await expect(g1.query('value', 'strong')).resolves.toEqual({ result: 7, position: i2 });
 
-    // A follower's command is forwarded, committed and applied everywhere.
-    const i3 = await g1.execute(-2);
+    // A follower's command is forwarded, committed and applied everywhere; the follower's caller
+    // gets what the follower's own state machine returned.
+    const { index: i3, result: r3 } = await g1.execute(-2);
     expect(i3).toBe(i2 + 1);
+    expect(r3).toBe(5);
     for (const g of [g0, g1, g2]) {
       await within(g.when.committed(i3), 10_000, 'all apply');
       await expect(g.query('value', 'weak')).resolves.toEqual({ result: 5, position: i3 });
@@ -80,7 +87,7 @@ describe('scenario: a lone peer, then joiners (no catch-up needed)', () => {
       if (readIndex !== null && from === 'n1' && to === 'n0' && m.type === 'HeartbeatResponse' && ++heartbeatsAfter === 3) sawHeartbeats();
       return !(holding && to === 'n1' && isUserCommand(m));
     });
-    const index = await g0.execute(20);
+    const { index } = await g0.execute(20);
     let answered = false;
     const strong = g1.query('value', 'strong').then((r) => ((answered = true), r));
     const weak = await g1.query('value', 'weak');
@@ -110,7 +117,8 @@ describe('scenario: concurrent commands from leader and follower', () => {
       ...[1, 2, 3, 4, 5].map((n) => leader.execute(n)),
       ...[10, 11, 12, 13, 14].map((n) => follower.execute(n)),
     ];
-    const indices = await within(Promise.all(calls), 20_000, 'all executes');
+    const outcomes = await within(Promise.all(calls), 20_000, 'all executes');
+    const indices = outcomes.map((o) => o.index);
     expect(new Set(indices).size).toBe(10);
     const last = Math.max(...indices);
     for (const g of [leader, follower]) {
@@ -121,6 +129,14 @@ describe('scenario: concurrent commands from leader and follower', () => {
     const applied = cluster.counter(leaderId).applied;
     expect(applied).toHaveLength(10);
     expect(applied.map((r) => r.index).sort((a, b) => a - b)).toEqual([...indices].sort((a, b) => a - b));
+    // Each caller's result is the running total right after its command: the sum of every amount
+    // applied at or before its index (the same on both peers, since apply is deterministic).
+    const amounts = [1, 2, 3, 4, 5, 10, 11, 12, 13, 14];
+    outcomes.forEach((outcome, i) => {
+      const total = applied.filter((r) => r.index <= outcome.index).reduce((sum, r) => sum + r.amount, 0);
+      expect(applied.find((r) => r.index === outcome.index)?.amount).toBe(amounts[i]);
+      expect(outcome.result).toBe(total);
+    });
   });
 
   it('four concurrent executeMany batches: sum 50, each batch contiguous', async () => {
@@ -144,9 +160,18 @@ describe('scenario: concurrent commands from leader and follower', () => {
       await within(g.when.committed(last), 10_000, 'both apply');
       expect((await g.query('value', 'weak')).result).toBe(50);
     }
-    // Batch commands sit at their batch's indices, in order.
-    const byIndex = new Map(cluster.counter(leaderId).applied.map((r) => [r.index, r.amount]));
-    ranges.forEach((range, i) => batches[i].forEach((amount, k) => expect(byIndex.get(range.start + k)).toBe(amount)));
+    // Batch commands sit at their batch's indices, in order, and results[k] is the total after
+    // command k (leader callers and follower callers alike).
+    const applied = cluster.counter(leaderId).applied;
+    const byIndex = new Map(applied.map((r) => [r.index, r.amount]));
+    const totalAt = (index: number) => applied.filter((r) => r.index <= index).reduce((sum, r) => sum + r.amount, 0);
+    ranges.forEach((range, i) => {
+      expect(range.results).toHaveLength(batches[i].length);
+      batches[i].forEach((amount, k) => {
+        expect(byIndex.get(range.start + k)).toBe(amount);
+        expect(range.results[k]).toBe(totalAt(range.start + k));
+      });
+    });
   });
 
   it('concurrent weak and strong queries from leader and follower all see 30', async () => {
@@ -156,7 +181,7 @@ describe('scenario: concurrent commands from leader and follower', () => {
     const leader = cluster.group(leaderId);
     const follower = cluster.group(leaderId === 'n0' ? 'n1' : 'n0');
     await leader.execute(10);
-    const index = await leader.execute(20);
+    const { index } = await leader.execute(20);
     await within(follower.when.committed(index), 10_000, 'follower applies');
     const queries = [];
     for (let i = 0; i < 3; i++) {

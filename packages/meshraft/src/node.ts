@@ -8,7 +8,7 @@ import { startInProcessEngine } from './runtime/in-process-engine';
 import { launchGroup, type MeshraftGroup } from './runtime/launch';
 import { meshPortFrom } from './runtime/mesh-adapter';
 
-export interface NodeGroupOptions<Cmd, Q, QR> extends CreateGroupOptions<Cmd, Q, QR> {
+export interface NodeGroupOptions<Cmd, Q, QR, R = unknown> extends CreateGroupOptions<Cmd, Q, QR, R> {
   /** A WebRTC implementation; default: `@roamhq/wrtc` (must be installed next to the app). */
   wrtc?: WrtcLike;
 }
@@ -27,9 +27,9 @@ function loadNodePeerDeps(): { SimplePeer: SimplePeerConstructor; wrtc: WrtcLike
   return nodeDeps;
 }
 
-export function createGroup<Cmd = unknown, Q = unknown, QR = unknown>(options: NodeGroupOptions<Cmd, Q, QR>): MeshraftGroup<Cmd, Q, QR> {
+export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknown>(options: NodeGroupOptions<Cmd, Q, QR, R>): MeshraftGroup<Cmd, Q, QR, R> {
   const resolved = validateOptions(options, 'node');
-  return launchGroup<Cmd, Q, QR>(resolved, {
+  return launchGroup<Cmd, Q, QR, R>(resolved, {
     deriveRoom: (key) => deriveRoomAndAuthKey(key),
     // A Node process has no tabs: without a given peerId, each createGroup is a new peer.
     identity: async () => ({ peerId: mintPeerId(), release: () => {} }),

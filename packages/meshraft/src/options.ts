@@ -1,4 +1,4 @@
-// createGroup() options (DESIGN §4) and their validation. Shared by the browser and Node entries.
+// createGroup() options and their validation. Shared by the browser and Node entries.
 // Every bad option is reported as an InvalidInputError naming the option, before anything starts.
 import {
   InvalidInputError,
@@ -14,13 +14,13 @@ import {
 /** Where the Raft log lives: IndexedDB (browser default), memory (Node default), or a custom Storage. */
 export type StorageOption = 'indexeddb' | 'memory' | Storage;
 
-export interface CreateGroupOptions<Cmd = unknown, Q = unknown, QR = unknown> {
+export interface CreateGroupOptions<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> {
   /** The group secret. The signaling room id and the peer auth key are derived from it; it never leaves the peer. */
   key: string | Uint8Array;
   /** URL of the socket.io signaling server, e.g. 'http://localhost:8787'. */
   signaling: string;
-  /** The replicated state machine; `apply` must be deterministic. */
-  stateMachine: StateMachine<Cmd, Q, unknown, QR>;
+  /** The replicated state machine; `apply` must be deterministic. What it returns is execute()'s `result`. */
+  stateMachine: StateMachine<Cmd, Q, R, QR>;
   storage?: StorageOption;
   preference?: LeadershipPreference;
   config?: Partial<RaftConfig>;
@@ -56,10 +56,10 @@ export interface TestingOptions {
 }
 
 /** Options after validation, with defaults filled in. */
-export interface ResolvedOptions<Cmd, Q, QR> {
+export interface ResolvedOptions<Cmd, Q, QR, R = unknown> {
   keyBytes: Uint8Array;
   signaling: string;
-  stateMachine: StateMachine<Cmd, Q, unknown, QR>;
+  stateMachine: StateMachine<Cmd, Q, R, QR>;
   storage: StorageOption;
   preference: LeadershipPreference;
   config: RaftConfig;
@@ -206,10 +206,10 @@ function describe(value: unknown): string {
 }
 
 /** Checks every option; throws InvalidInputError with a message naming the first bad one. */
-export function validateOptions<Cmd, Q, QR>(
-  options: CreateGroupOptions<Cmd, Q, QR>,
+export function validateOptions<Cmd, Q, QR, R>(
+  options: CreateGroupOptions<Cmd, Q, QR, R>,
   environment: 'browser' | 'node',
-): ResolvedOptions<Cmd, Q, QR> {
+): ResolvedOptions<Cmd, Q, QR, R> {
   if (!isRecord(options)) fail(`options must be an object, got ${describe(options)}`);
   const keyBytes = validateKey(options.key);
   const signaling = validateSignaling(options.signaling);

@@ -2,15 +2,15 @@ import { describe, expect, it, vi } from 'vitest';
 import { ClosedError, OfflineError, type Group } from '@meshraft/core';
 import { DeferredGroup, startingStatus } from '../src/runtime/deferred-group';
 
-function fakeGroup(): Group<string, string, string> & { emit(): void } {
+function fakeGroup(): Group<string, string, string, number> & { emit(): void } {
   const listeners = new Set<() => void>();
   const status = { ...startingStatus('a'), online: true, leader: 'a' };
   return {
     peerId: 'a',
     status,
     when: { online: async () => {}, leaderChanged: async () => 'a', committed: async () => {} },
-    execute: async () => 7,
-    executeMany: async (cmds) => ({ start: 1, end: cmds.length }),
+    execute: async () => ({ index: 7, result: 70 }),
+    executeMany: async (cmds) => ({ start: 1, end: cmds.length, results: cmds.map((_, i) => i) }),
     query: async (q) => ({ result: `r:${q}`, position: 3 }),
     subscribe: (l) => (listeners.add(l), () => listeners.delete(l)),
     transferLeadership: async () => {},
@@ -21,7 +21,7 @@ function fakeGroup(): Group<string, string, string> & { emit(): void } {
 
 describe('DeferredGroup', () => {
   it('answers status at once and forwards operations issued before start', async () => {
-    const group = new DeferredGroup<string, string, string>('', async () => {});
+    const group = new DeferredGroup<string, string, string, number>('', async () => {});
     expect(group.status.online).toBe(false);
     const listener = vi.fn();
     group.subscribe(listener);
@@ -30,7 +30,9 @@ describe('DeferredGroup', () => {
     const pending = group.execute('inc');
     const inner = fakeGroup();
     group.attach(inner);
-    expect(await pending).toBe(7);
+    // The inner group's answer (index and apply's result) passes through unchanged.
+    expect(await pending).toEqual({ index: 7, result: 70 });
+    expect(await group.executeMany(['p', 'q'])).toEqual({ start: 1, end: 2, results: [0, 1] });
     expect(await group.query('x', 'strong')).toEqual({ result: 'r:x', position: 3 });
     expect(group.status.online).toBe(true);
     const calls = listener.mock.calls.length;

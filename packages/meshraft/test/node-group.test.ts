@@ -21,7 +21,7 @@ class Sum implements StateMachine<Cmd, 'sum' | 'count', number, number> {
 
 const FAST = { electionTimeoutMs: 800, heartbeatMs: 80 };
 let server: SignalingServer | null = null;
-const groups: MeshraftGroup<Cmd, 'sum' | 'count', number>[] = [];
+const groups: MeshraftGroup<Cmd, 'sum' | 'count', number, number>[] = [];
 
 afterEach(async () => {
   await Promise.all(groups.splice(0).map((g) => g.close()));
@@ -30,7 +30,8 @@ afterEach(async () => {
 });
 
 function peer(key: string, options: { peerId?: string; bootstrap?: boolean | { voters: string[]; learners: string[] } } = {}) {
-  const group = createGroup<Cmd, 'sum' | 'count', number>({
+  // No type arguments: the state machine's types (apply's return type too) are inferred.
+  const group = createGroup({
     key,
     signaling: server!.url,
     stateMachine: new Sum(),
@@ -50,7 +51,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, ti
   }
 }
 
-async function expectConverged(all: MeshraftGroup<Cmd, 'sum' | 'count', number>[], sum: number, count: number) {
+async function expectConverged(all: MeshraftGroup<Cmd, 'sum' | 'count', number, number>[], sum: number, count: number) {
   await waitFor(async () => {
     const values = await Promise.all(all.map((g) => g.query('sum', 'weak')));
     return values.every((v) => v.result === sum);
@@ -73,10 +74,13 @@ describe('meshraft/node createGroup', () => {
     expect(all.filter((g) => g.status.role === 'leader')).toHaveLength(1);
 
     const follower = all.find((g) => g.status.role !== 'leader')!;
-    const index = await follower.execute({ add: 5 });
+    // Each caller gets what its own peer's apply returned (the running sum), follower or not.
+    const { index, result } = await follower.execute({ add: 5 });
     expect(index).toBeGreaterThan(0);
+    expect(result).toBe(5);
     const range = await all[0].executeMany([{ add: 1 }, { add: 2 }, { add: 3 }]);
     expect(range.end - range.start).toBe(2);
+    expect(range.results).toEqual([6, 8, 11]);
     await expectConverged(all, 11, 4);
     const strong = await follower.query('sum', 'strong');
     expect(strong.result).toBe(11);

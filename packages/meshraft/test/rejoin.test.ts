@@ -1,7 +1,8 @@
 // The runtime with real engines in one process (launchGroup + in-process engines + an in-memory
 // mesh): bootstrap of the first peer only, joining through the log, close() leaving the group, and
 // a removed peer dropping its identity and re-joining under a fresh one, both when it learns of its
-// removal while running and when its restored log already says so at start (issue 3 §3, item 7).
+// removal while running and when its restored log already says so at start. Execute results come
+// from the calling peer's own state machine, which the re-joined client keeps.
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStorage, type PeerId, type PersistedState, type StateMachine } from '@meshraft/core';
 import { validateOptions } from '../src/options';
@@ -9,19 +10,21 @@ import { startInProcessEngine } from '../src/runtime/in-process-engine';
 import { launchGroup, type MeshraftGroup } from '../src/runtime/launch';
 import { MemoryMeshHub } from './support/memory-mesh';
 
-class Sum implements StateMachine<number, 'sum' | 'applies', void, number> {
+class Sum implements StateMachine<number, 'sum' | 'applies', number, number> {
   sum = 0;
   applies = 0;
-  apply(n: number): void {
+  /** Returns the new sum: what the caller's execute() resolves with. */
+  apply(n: number): number {
     this.sum += n;
     this.applies++;
+    return this.sum;
   }
   query(q: 'sum' | 'applies'): number {
     return q === 'sum' ? this.sum : this.applies;
   }
 }
 
-type G = MeshraftGroup<number, 'sum' | 'applies', number>;
+type G = MeshraftGroup<number, 'sum' | 'applies', number, number>;
 const CONFIG = { electionTimeoutMs: 300, electionJitterMs: 150, heartbeatMs: 40, bootstrapDelayMs: 100, autoRemoveAfterMs: 1500, forwardTimeoutMs: 2000 };
 
 let groups: G[] = [];
@@ -51,7 +54,7 @@ class Disks {
 function launch(hub: MemoryMeshHub, disks: Disks, ids: PeerId[], sm = new Sum()): { group: G; sm: Sum; forgotIds: PeerId[] } {
   let next = 0;
   const forgotIds: PeerId[] = [];
-  const options = validateOptions<number, 'sum' | 'applies', number>({ key: 'k', signaling: 'http://127.0.0.1:1', stateMachine: sm, config: CONFIG }, 'node');
+  const options = validateOptions<number, 'sum' | 'applies', number, number>({ key: 'k', signaling: 'http://127.0.0.1:1', stateMachine: sm, config: CONFIG }, 'node');
   const group = launchGroup(options, {
     deriveRoom: async () => ({ room: 'room-0000000000000000', authKey: new Uint8Array([1]) }),
     identity: async () => {
@@ -133,7 +136,9 @@ describe('runtime with real engines', () => {
     // Nothing applied twice: the client skipped what the old identity had applied.
     expect((await d.group.query('sum', 'weak')).result).toBe(35);
     expect((await d.group.query('applies', 'weak')).result).toBe(3);
-    const third = await d.group.execute(100);
+    // The re-joined peer's caller gets its own state machine's answer: 35 applied before, now 135.
+    const { index: third, result } = await d.group.execute(100);
+    expect(result).toBe(135);
     await until(() => a.group.status.applied >= third, "a applies d2's command");
     expect((await a.group.query('sum', 'weak')).result).toBe(135);
 

@@ -3,20 +3,23 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import type { Group } from '@meshraft/core';
 
-const GroupContext = createContext<Group<unknown, unknown, unknown> | null>(null);
+const GroupContext = createContext<Group<unknown, unknown, unknown, unknown> | null>(null);
 
-export interface GroupProviderProps<Cmd, Q, QR> {
-  group: Group<Cmd, Q, QR>;
+export interface GroupProviderProps<Cmd, Q, QR, R = unknown> {
+  group: Group<Cmd, Q, QR, R>;
   children?: ReactNode;
 }
 
-export function GroupProvider<Cmd, Q, QR>({ group, children }: GroupProviderProps<Cmd, Q, QR>) {
-  return <GroupContext.Provider value={group}>{children}</GroupContext.Provider>;
+export function GroupProvider<Cmd, Q, QR, R = unknown>({ group, children }: GroupProviderProps<Cmd, Q, QR, R>) {
+  return <GroupContext.Provider value={group as Group<unknown, unknown, unknown, unknown>}>{children}</GroupContext.Provider>;
 }
 
-/** The Group from the nearest <GroupProvider>; throws a clear error when there is none. */
-export function useGroup<Cmd = unknown, Q = unknown, QR = unknown>(): Group<Cmd, Q, QR> {
+/**
+ * The Group from the nearest <GroupProvider>; throws a clear error when there is none. The type
+ * arguments are the caller's claim about that group (context cannot carry them).
+ */
+export function useGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknown>(): Group<Cmd, Q, QR, R> {
   const group = useContext(GroupContext);
   if (!group) throw new Error('useGroup: no <GroupProvider group={...}> above this component');
-  return group as Group<Cmd, Q, QR>;
+  return group as Group<Cmd, Q, QR, R>;
 }

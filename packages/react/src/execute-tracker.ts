@@ -1,9 +1,27 @@
 // The state behind useExecute as a small external store: which commands are in flight, the last
-// error, and every command that failed since the last retry/reset. Kept outside React state so that
-// retry() always sees the current failures (no stale closure) and concurrent calls never lose one.
-import { MeshraftError, type ExecuteOptions, type Group, type IndexRange, type Unexecuted } from '@meshraft/core';
+// error, every command that failed since the last retry/reset, and what the state machine answered
+// to the last call that succeeded. Kept outside React state so that retry() always sees the current
+// failures (no stale closure) and concurrent calls never lose one.
+import {
+  MeshraftError,
+  type ExecuteManyResult,
+  type ExecuteOptions,
+  type ExecuteResult,
+  type Group,
+  type Unexecuted,
+} from '@meshraft/core';
 
-export interface ExecuteState<Cmd> {
+/** A call that succeeded: its commands, where they landed, and `results[i]` (apply's answer) for `commands[i]`. */
+export interface ExecutedCall<Cmd, R = unknown> {
+  commands: readonly Cmd[];
+  /** Log index range of the call (start === end for execute). */
+  start: number;
+  end: number;
+  /** What apply returned on this peer; undefined entries as documented for ExecuteResult. */
+  results: ReadonlyArray<R | undefined>;
+}
+
+export interface ExecuteState<Cmd, R = unknown> {
   /** Number of calls (execute / executeMany / retry) in flight. */
   pending: number;
   /** Commands of the calls in flight, in call order (e.g. to draw optimistic, greyed-out items). */
@@ -12,35 +30,40 @@ export interface ExecuteState<Cmd> {
   error: Error | null;
   /** Commands of every call that failed since the last retry()/reset(), in call order; null when none. */
   failed: readonly Cmd[] | null;
+  /** The call that succeeded most recently (in order of completion), or null before any did. */
+  lastResult: ExecutedCall<Cmd, R> | null;
 }
 
 interface InFlight<Cmd> {
   commands: readonly Cmd[];
 }
 
-const idle: ExecuteState<never> = Object.freeze({ pending: 0, pendingCommands: Object.freeze([]), error: null, failed: null });
+const idle: ExecuteState<never, never> = Object.freeze({ pending: 0, pendingCommands: Object.freeze([]), error: null, failed: null, lastResult: null });
 
-export class ExecuteTracker<Cmd> {
-  private state: ExecuteState<Cmd> = idle;
+export class ExecuteTracker<Cmd, R = unknown> {
+  private state: ExecuteState<Cmd, R> = idle;
   private readonly inFlight: InFlight<Cmd>[] = [];
   private readonly listeners = new Set<() => void>();
 
-  getSnapshot = (): ExecuteState<Cmd> => this.state;
+  getSnapshot = (): ExecuteState<Cmd, R> => this.state;
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   };
 
-  /** Tracks one call: pending while `run` is in flight; on failure its commands join `failed`. */
-  async track<T>(commands: readonly Cmd[], run: () => Promise<T>): Promise<T> {
+  /**
+   * Tracks one call: pending while `run` is in flight; on success it becomes `lastResult`, on
+   * failure its commands join `failed`.
+   */
+  async track<T extends ExecuteResult<R> | ExecuteManyResult<R>>(commands: readonly Cmd[], run: () => Promise<T>): Promise<T> {
     const call: InFlight<Cmd> = { commands: [...commands] };
     this.inFlight.push(call);
     this.publish({});
     try {
       const value = await run();
       this.remove(call);
-      this.publish({});
+      this.publish({ lastResult: executedCall(call.commands, value) });
       return value;
     } catch (thrown) {
       const error = thrown instanceof Error ? thrown : new Error(String(thrown));
@@ -51,13 +74,14 @@ export class ExecuteTracker<Cmd> {
   }
 
   /** Executes every failed command again, in one batch; null when nothing failed. */
-  retry(group: Group<Cmd>, options?: ExecuteOptions): Promise<IndexRange> | null {
+  retry(group: Group<Cmd, unknown, unknown, R>, options?: ExecuteOptions): Promise<ExecuteManyResult<R>> | null {
     const commands = this.state.failed;
     if (!commands || commands.length === 0) return null;
     this.publish({ error: null, failed: null });
     return this.track(commands, () => group.executeMany([...commands], options));
   }
 
+  /** Clears `error` and `failed`; `lastResult` stays (it describes a call that did succeed). */
   reset(): void {
     if (this.state.error !== null || this.state.failed !== null) this.publish({ error: null, failed: null });
   }
@@ -67,16 +91,23 @@ export class ExecuteTracker<Cmd> {
     if (at >= 0) this.inFlight.splice(at, 1);
   }
 
-  private publish(change: Partial<Pick<ExecuteState<Cmd>, 'error' | 'failed'>>): void {
+  private publish(change: Partial<Pick<ExecuteState<Cmd, R>, 'error' | 'failed' | 'lastResult'>>): void {
     this.state = Object.freeze({
       error: this.state.error,
       failed: this.state.failed,
+      lastResult: this.state.lastResult,
       ...change,
       pending: this.inFlight.length,
       pendingCommands: Object.freeze(this.inFlight.flatMap((call) => call.commands)),
     });
     for (const listener of [...this.listeners]) listener();
   }
+}
+
+/** One shape for execute's and executeMany's answers. */
+function executedCall<Cmd, R>(commands: readonly Cmd[], value: ExecuteResult<R> | ExecuteManyResult<R>): ExecutedCall<Cmd, R> {
+  const range = 'results' in value ? value : { start: value.index, end: value.index, results: [value.result] };
+  return Object.freeze({ commands: Object.freeze([...commands]), start: range.start, end: range.end, results: Object.freeze([...range.results]) });
 }
 
 /**

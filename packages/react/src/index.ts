@@ -11,6 +11,6 @@ export {
 } from './status-hooks';
 export { useQuery, type UseQueryOptions } from './use-query';
 export { QueryObserver, type QueryState } from './query-observer';
-export { useExecute, type UseExecuteResult, type ExecuteState } from './use-execute';
+export { useExecute, type UseExecuteResult, type ExecuteState, type ExecutedCall } from './use-execute';
 export { ExecuteTracker } from './execute-tracker';
 export { shallowEqual } from './shallow-equal';

@@ -1,29 +1,36 @@
-// useExecute: commands with pending / error / retry state for the UI (DESIGN §4: typed errors
-// carry what was not executed, so nothing a user typed is lost while the group is offline).
+// useExecute: commands with pending / error / retry state for the UI (typed errors carry what was
+// not executed, so nothing a user typed is lost while the group is offline), and what the state
+// machine answered to the last call that succeeded.
 import { useCallback, useMemo, useState, useSyncExternalStore } from 'react';
-import type { ExecuteOptions, IndexRange } from '@meshraft/core';
+import type { ExecuteManyResult, ExecuteOptions, ExecuteResult } from '@meshraft/core';
 import { useGroup } from './context';
 import { ExecuteTracker, type ExecuteState } from './execute-tracker';
 
-export type { ExecuteState } from './execute-tracker';
+export type { ExecuteState, ExecutedCall } from './execute-tracker';
 
-export interface UseExecuteResult<Cmd> extends ExecuteState<Cmd> {
-  /** Executes one command; resolves with its index, rejects with a typed error (also kept in `error`). */
-  execute(command: Cmd, options?: ExecuteOptions): Promise<number>;
-  executeMany(commands: Cmd[], options?: ExecuteOptions): Promise<IndexRange>;
+export interface UseExecuteResult<Cmd, R = unknown> extends ExecuteState<Cmd, R> {
+  /**
+   * Executes one command; resolves with its index and what apply returned for it on this peer,
+   * rejects with a typed error (also kept in `error`).
+   */
+  execute(command: Cmd, options?: ExecuteOptions): Promise<ExecuteResult<R>>;
+  executeMany(commands: Cmd[], options?: ExecuteOptions): Promise<ExecuteManyResult<R>>;
   /**
    * Executes every command in `failed` again (one batch); resolves null when nothing failed.
    * After a TimeoutError the first attempt may still have committed: make such commands idempotent.
    */
-  retry(options?: ExecuteOptions): Promise<IndexRange | null>;
+  retry(options?: ExecuteOptions): Promise<ExecuteManyResult<R> | null>;
   /** Clears `error` and `failed` (the failed commands are dropped). */
   reset(): void;
 }
 
-/** Executes commands against the group of the nearest <GroupProvider>, tracking their state. */
-export function useExecute<Cmd>(): UseExecuteResult<Cmd> {
-  const group = useGroup<Cmd>();
-  const [tracker] = useState(() => new ExecuteTracker<Cmd>());
+/**
+ * Executes commands against the group of the nearest <GroupProvider>, tracking their state. `R` is
+ * the state machine's apply return type (the group's fourth type argument).
+ */
+export function useExecute<Cmd, R = unknown>(): UseExecuteResult<Cmd, R> {
+  const group = useGroup<Cmd, unknown, unknown, R>();
+  const [tracker] = useState(() => new ExecuteTracker<Cmd, R>());
   const state = useSyncExternalStore(tracker.subscribe, tracker.getSnapshot, tracker.getSnapshot);
 
   const execute = useCallback(

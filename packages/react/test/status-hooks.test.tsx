@@ -74,7 +74,7 @@ describe('status hooks on a real group', () => {
     expect(text('online')).toBe('online');
     expect(text('members')).toBe('a,b,c');
 
-    const index = await cluster.group(leader).execute({ add: 'x' });
+    const { index } = await cluster.group(leader).execute({ add: 'x' });
     await waitFor(() => expect(Number(text('committed'))).toBeGreaterThanOrEqual(index), WAIT);
     expect(logs.committed.repeats()).toBe(0);
   });
@@ -98,7 +98,7 @@ describe('status hooks on a real group', () => {
     };
 
     let last = 0;
-    for (let i = 0; i < 10; i++) last = await cluster.group(leader).execute({ add: `note ${i}` });
+    for (let i = 0; i < 10; i++) last = (await cluster.group(leader).execute({ add: `note ${i}` })).index;
     await waitFor(() => expect(Number(text('committed'))).toBeGreaterThanOrEqual(last), WAIT);
     await follower.when.committed(last);
 
@@ -171,7 +171,7 @@ describe('status hooks on a real group', () => {
     const leaderRenders = logs.leader.count;
 
     let last = 0;
-    for (let i = 0; i < 5; i++) last = await cluster.group(leader).execute({ add: `strict ${i}` });
+    for (let i = 0; i < 5; i++) last = (await cluster.group(leader).execute({ add: `strict ${i}` })).index;
     await waitFor(() => expect(Number(text('committed'))).toBeGreaterThanOrEqual(last), WAIT);
     expect(logs.leader.count).toBe(leaderRenders);
 

@@ -1,11 +1,13 @@
 // The task board: three columns of cards read from the replicated state (useQuery re-runs as
-// entries apply), edits sent with useExecute (pending edits greyed, failures with Retry).
+// entries apply), edits sent with useExecute (pending edits greyed, failures with Retry, and what
+// the board answered to the last edit: the new card's number, or why an edit changed nothing).
 import { useCallback, useMemo } from 'react';
 import { useExecute, useQuery } from '@meshraft/react';
-import { COLUMNS, type Board, type BoardCommand, type BoardQuery } from '../board-machine';
+import { COLUMNS, type ApplyOutcome, type Board, type BoardCommand, type BoardQuery } from '../board-machine';
 import { AddCardForm } from './AddCardForm';
 import { ColumnView } from './ColumnView';
 import { ExecuteErrorBox } from './ExecuteErrorBox';
+import { addedCardId, outcomeNotice } from './outcome';
 import { pendingView } from './pending';
 import { editTimeoutMs } from '../settings';
 
@@ -16,7 +18,7 @@ export type SendCommand = (command: BoardCommand) => void;
 
 export function BoardView() {
   const { data: board, position } = useQuery<BoardQuery, Board>('board', { consistency: 'weak' });
-  const execution = useExecute<BoardCommand>();
+  const execution = useExecute<BoardCommand, ApplyOutcome>();
   const { execute } = execution;
   // Errors are shown by ExecuteErrorBox from the hook's state; the promise rejection is handled here.
   const send = useCallback<SendCommand>((command) => void execute(command, { timeoutMs: EDIT_TIMEOUT_MS }).catch(() => {}), [execute]);
@@ -26,6 +28,8 @@ export function BoardView() {
     () => pendingView(board, execution.pendingCommands, execution.failed),
     [board, execution.pendingCommands, execution.failed],
   );
+  const notice = useMemo(() => outcomeNotice(execution.lastResult), [execution.lastResult]);
+  const added = useMemo(() => addedCardId(execution.lastResult), [execution.lastResult]);
 
   return (
     <section className="board" data-testid="board" aria-label="task board">
@@ -38,9 +42,14 @@ export function BoardView() {
         </span>
       </div>
       <ExecuteErrorBox error={execution.error} failed={execution.failed} retry={retry} reset={execution.reset} />
+      {notice && (
+        <p className={`outcome outcome-${notice.tone}`} role="status" data-testid="last-outcome" data-tone={notice.tone}>
+          {notice.text}
+        </p>
+      )}
       <div className="columns">
         {COLUMNS.map((column) => (
-          <ColumnView key={column} column={column} cards={board?.columns[column] ?? []} pending={pending} send={send} />
+          <ColumnView key={column} column={column} cards={board?.columns[column] ?? []} pending={pending} added={added} send={send} />
         ))}
       </div>
     </section>

@@ -10,10 +10,12 @@ export interface CardViewProps {
   busy: boolean;
   /** A change to this card failed. */
   failed: boolean;
+  /** This tab's last edit added this card. */
+  added: boolean;
   send: SendCommand;
 }
 
-export const CardView = memo(function CardView({ card, busy, failed, send }: CardViewProps) {
+export const CardView = memo(function CardView({ card, busy, failed, added, send }: CardViewProps) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(card.title);
   const at = COLUMNS.indexOf(card.column);
@@ -31,9 +33,9 @@ export const CardView = memo(function CardView({ card, busy, failed, send }: Car
     setEditing(true);
   };
 
-  const classes = ['card', card.done ? 'done' : '', busy ? 'busy' : '', failed ? 'failed' : ''].filter(Boolean).join(' ');
+  const classes = ['card', card.done ? 'done' : '', busy ? 'busy' : '', failed ? 'failed' : '', added ? 'added' : ''].filter(Boolean).join(' ');
   return (
-    <li className={classes} data-testid="card" data-card-id={card.id} data-busy={busy ? 'true' : 'false'}>
+    <li className={classes} data-testid="card" data-card-id={card.id} data-busy={busy ? 'true' : 'false'} data-added={added ? 'true' : 'false'}>
       {editing ? (
         <form className="card-edit" onSubmit={save}>
           <input
@@ -61,6 +63,11 @@ export const CardView = memo(function CardView({ card, busy, failed, send }: Car
           <span className="card-title" data-testid="card-title" onDoubleClick={startEditing} title="Double-click to edit">
             {card.title}
           </span>
+          {card.number > 0 && (
+            <span className="card-number muted" data-testid="card-number">
+              #{card.number}
+            </span>
+          )}
         </div>
       )}
       <div className="card-actions">

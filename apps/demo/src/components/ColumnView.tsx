@@ -8,10 +8,12 @@ export interface ColumnViewProps {
   column: ColumnId;
   cards: readonly Card[];
   pending: PendingView;
+  /** The card this tab's last edit added (highlighted), or null. */
+  added: string | null;
   send: SendCommand;
 }
 
-export const ColumnView = memo(function ColumnView({ column, cards, pending, send }: ColumnViewProps) {
+export const ColumnView = memo(function ColumnView({ column, cards, pending, added, send }: ColumnViewProps) {
   const ghosts = pending.ghosts[column];
   return (
     <div className={`column column-${column}`} data-testid={`column-${column}`} aria-label={COLUMN_TITLES[column]}>
@@ -25,6 +27,7 @@ export const ColumnView = memo(function ColumnView({ column, cards, pending, sen
             card={card}
             busy={pending.busy.has(card.id)}
             failed={pending.failed.has(card.id)}
+            added={card.id === added}
             send={send}
           />
         ))}

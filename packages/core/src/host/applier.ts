@@ -1,6 +1,7 @@
 // Applies committed entries to the user's state machine in index order, in time slices of at most
-// ~sliceMs (DESIGN §3: the main thread must never get a long task), skipping no-op and config
-// entries and any command whose (clientId, seq) was already applied (exactly-once).
+// ~sliceMs (the main thread must never get a long task), skipping no-op and config entries and any
+// command whose (clientId, seq) was already applied (exactly-once). What apply returned is handed to
+// onEntry, so the peer that proposed the command can answer its caller with it.
 import { decodeValue } from '../codec/index';
 import type { LogEntry, Snapshot, StateMachine } from '../types';
 import type { Clock } from './clock';
@@ -22,8 +23,12 @@ export interface ApplierStats {
 }
 
 export interface ApplierHooks {
-  /** Called for every applied entry (after the state machine saw it); `fresh` false for duplicates. */
-  onEntry(entry: LogEntry, fresh: boolean): void;
+  /**
+   * Called for every applied entry (after the state machine saw it); `fresh` false for duplicates.
+   * `result` is what apply returned (undefined for duplicates, non-commands, undecodable commands
+   * and when apply threw).
+   */
+  onEntry(entry: LogEntry, fresh: boolean, result: unknown): void;
   /** Called after a snapshot was restored. */
   onSnapshot(snapshot: Snapshot): void;
   /** Called at the end of every slice that applied something. */
@@ -115,30 +120,33 @@ export class Applier<Cmd> {
     if (entry.index <= this.applied) return false;
     if (entry.index !== this.applied + 1) this.stats.gaps++;
     let fresh = true;
+    let result: unknown;
     if (entry.kind === 'command') {
       fresh = !entry.client || this.table.markApplied(entry.client);
-      if (fresh) this.applyCommand(entry);
+      if (fresh) result = this.applyCommand(entry);
       else this.stats.duplicatesSkipped++;
     }
     this.applied = entry.index;
-    this.hooks.onEntry(entry, fresh);
+    this.hooks.onEntry(entry, fresh, result);
     return true;
   }
 
-  private applyCommand(entry: LogEntry & { kind: 'command' }): void {
+  private applyCommand(entry: LogEntry & { kind: 'command' }): unknown {
     let command: Cmd;
     try {
       command = decodeValue(entry.data) as Cmd;
     } catch {
       this.stats.decodeErrors++;
-      return;
+      return undefined;
     }
     try {
-      this.stateMachine.apply(command, { index: entry.index, term: entry.term, client: entry.client });
+      const result = this.stateMachine.apply(command, { index: entry.index, term: entry.term, client: entry.client });
       this.stats.commandsApplied++;
+      return result;
     } catch {
       // apply() is deterministic, so every peer throws here alike; the entry stays applied.
       this.stats.applyErrors++;
+      return undefined;
     }
   }
 }

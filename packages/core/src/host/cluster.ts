@@ -14,7 +14,7 @@ import { InMemoryNetwork } from './memory-network';
 import type { PeerTransport } from './peer-transport';
 import { createInProcessPorts } from './ports';
 
-/** Fast timeouts for tests (DESIGN §5: never assert durations, only wait on signals). */
+/** Fast timeouts for tests (which never assert durations, they wait on signals). */
 export const testClusterConfig: Partial<RaftConfig> = {
   electionTimeoutMs: 150,
   electionJitterMs: 150,
@@ -28,11 +28,11 @@ export interface ClusterPeerSpec {
   preference?: LeadershipPreference;
 }
 
-export interface InProcessClusterOptions<Cmd, Q, QR> {
+export interface InProcessClusterOptions<Cmd, Q, QR, R = unknown> {
   /** Every peer that may run, in bootstrap-membership order. */
   peers: Array<PeerId | ClusterPeerSpec>;
   /** A fresh state machine for a peer (called on every start and restart). */
-  stateMachine: (id: PeerId) => StateMachine<Cmd, Q, unknown, QR>;
+  stateMachine: (id: PeerId) => StateMachine<Cmd, Q, R, QR>;
   /** Bootstrap membership; default: voters = normal/reluctant peers, learners = observers. */
   membership?: Membership;
   /** Merged over testClusterConfig. */
@@ -54,16 +54,16 @@ export interface AddPeerOptions {
   bootstrap?: Membership;
 }
 
-export interface InProcessCluster<Cmd, Q, QR> {
+export interface InProcessCluster<Cmd, Q, QR, R = unknown> {
   readonly network: InMemoryNetwork;
   readonly config: RaftConfig;
   readonly membership: Membership;
   /** Start a peer with empty storage (or its existing storage, if it ran before). */
-  add(id: PeerId, options?: AddPeerOptions): Promise<GroupClient<Cmd, Q, QR>>;
+  add(id: PeerId, options?: AddPeerOptions): Promise<GroupClient<Cmd, Q, QR, R>>;
   /** Start several peers at once. */
-  addAll(ids?: PeerId[]): Promise<Array<GroupClient<Cmd, Q, QR>>>;
+  addAll(ids?: PeerId[]): Promise<Array<GroupClient<Cmd, Q, QR, R>>>;
   /** The running peer's Group (throws when it is not running). */
-  group(id: PeerId): GroupClient<Cmd, Q, QR>;
+  group(id: PeerId): GroupClient<Cmd, Q, QR, R>;
   host(id: PeerId): EngineHost;
   storage(id: PeerId): MemoryStorage;
   isRunning(id: PeerId): boolean;
@@ -71,7 +71,7 @@ export interface InProcessCluster<Cmd, Q, QR> {
   /** Crash a peer: only what its storage persisted survives; its Group rejects with ClosedError. */
   kill(id: PeerId): void;
   /** Start a killed (or running: killed first) peer again from what its storage persisted. */
-  restart(id: PeerId): Promise<GroupClient<Cmd, Q, QR>>;
+  restart(id: PeerId): Promise<GroupClient<Cmd, Q, QR, R>>;
   partition(...groups: PeerId[][]): void;
   heal(): void;
   /** The leader every running peer names, or null while they disagree or know none. */
@@ -79,14 +79,14 @@ export interface InProcessCluster<Cmd, Q, QR> {
   close(): Promise<void>;
 }
 
-interface RunningPeer<Cmd, Q, QR> {
+interface RunningPeer<Cmd, Q, QR, R> {
   host: EngineHost;
-  group: GroupClient<Cmd, Q, QR>;
+  group: GroupClient<Cmd, Q, QR, R>;
 }
 
-export function createInProcessCluster<Cmd = unknown, Q = unknown, QR = unknown>(
-  options: InProcessClusterOptions<Cmd, Q, QR>,
-): InProcessCluster<Cmd, Q, QR> {
+export function createInProcessCluster<Cmd = unknown, Q = unknown, QR = unknown, R = unknown>(
+  options: InProcessClusterOptions<Cmd, Q, QR, R>,
+): InProcessCluster<Cmd, Q, QR, R> {
   const clock = options.clock ?? realClock;
   const configPartial = { ...testClusterConfig, ...options.config };
   const config = resolveConfig(configPartial);
@@ -104,15 +104,15 @@ export function createInProcessCluster<Cmd = unknown, Q = unknown, QR = unknown>
   const nextRandom = (): Random => seededRandom(Math.floor(seeds() * 2 ** 32));
   const storages = new Map<PeerId, MemoryStorage>();
   const peerOptions = new Map<PeerId, AddPeerOptions>();
-  const running = new Map<PeerId, RunningPeer<Cmd, Q, QR>>();
+  const running = new Map<PeerId, RunningPeer<Cmd, Q, QR, R>>();
   let closed = false;
 
-  async function start(id: PeerId, storage: MemoryStorage): Promise<GroupClient<Cmd, Q, QR>> {
+  async function start(id: PeerId, storage: MemoryStorage): Promise<GroupClient<Cmd, Q, QR, R>> {
     if (closed) throw new Error('cluster closed');
     if (running.has(id)) throw new Error(`peer ${id} is already running`);
     const extra = peerOptions.get(id) ?? {};
     const ports = createInProcessPorts();
-    const group = new GroupClient<Cmd, Q, QR>({
+    const group = new GroupClient<Cmd, Q, QR, R>({
       peerId: id, port: ports.client, stateMachine: options.stateMachine(id), clock, random: nextRandom(),
       config: configPartial, sliceMs: options.sliceMs,
     });
@@ -133,13 +133,13 @@ export function createInProcessCluster<Cmd = unknown, Q = unknown, QR = unknown>
     return group;
   }
 
-  function runningPeer(id: PeerId): RunningPeer<Cmd, Q, QR> {
+  function runningPeer(id: PeerId): RunningPeer<Cmd, Q, QR, R> {
     const peer = running.get(id);
     if (!peer) throw new Error(`peer ${id} is not running`);
     return peer;
   }
 
-  const cluster: InProcessCluster<Cmd, Q, QR> = {
+  const cluster: InProcessCluster<Cmd, Q, QR, R> = {
     network,
     config,
     membership,

@@ -1,9 +1,10 @@
-// GroupClient: the state-machine half of a peer's runtime (DESIGN §3), implementing the public Group
-// API (DESIGN §4) over a ClientPort to an EngineHost. It validates input, applies committed entries
-// (Applier), tracks proposals / strong reads until they resolve (PendingOpTracker: a command keeps
-// its (clientId, seq) tag across retries, so it is applied exactly once) and leadership transfers
+// GroupClient: the state-machine half of a peer's runtime, implementing the public Group API over a
+// ClientPort to an EngineHost (which holds the engine, storage and ticks; in a browser it runs in a
+// Worker). It validates input, applies committed entries (Applier), tracks proposals / strong reads
+// until they resolve (PendingOpTracker: a command keeps its (clientId, seq) tag across retries, so it
+// is applied exactly once, and its caller gets what that one apply returned) and leadership transfers
 // (TransferRequests). It answers the host's compaction requests with a snapshot of the state machine
-// plus the exactly-once table (SnapshotTaker, issue 3 §2).
+// plus the exactly-once table (SnapshotTaker).
 //
 // The client survives its host being replaced by one with another peer id (the runtime re-joins
 // under a fresh identity after this peer was removed): it adopts the new id from the host's status,
@@ -12,7 +13,7 @@
 import { encodeValue } from '../codec/index';
 import { resolveConfig, type RaftConfig } from '../config';
 import { ClosedError, InvalidInputError } from '../errors';
-import type { Consistency, ExecuteOptions, Group, GroupStatus, GroupWaiters, IndexRange, QueryResult } from '../group';
+import type { Consistency, ExecuteManyResult, ExecuteOptions, ExecuteResult, Group, GroupStatus, GroupWaiters, QueryResult } from '../group';
 import type { PeerId, Random, RaftStatus, StateMachine } from '../types';
 import { SnapshotTaker } from './snapshot-taker';
 import { Applier, type ApplierStats } from './applier';
@@ -23,10 +24,11 @@ import type { ClientPort, ClientToHost, HostToClient } from './protocol';
 import { StatusStore } from './status-store';
 import { TransferRequests } from './transfer-requests';
 
-export interface GroupClientOptions<Cmd, Q, QR> {
+export interface GroupClientOptions<Cmd, Q, QR, R = unknown> {
   peerId: PeerId;
   port: ClientPort;
-  stateMachine: StateMachine<Cmd, Q, unknown, QR>;
+  /** Its apply's return type R is what execute() resolves with (`result`). */
+  stateMachine: StateMachine<Cmd, Q, R, QR>;
   clock: Clock;
   /** Used only to mint this client's id. */
   random: Random;
@@ -53,14 +55,14 @@ export interface GroupClientCloseOptions {
   leave?: boolean;
 }
 
-export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown> implements Group<Cmd, Q, QR> {
+export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> implements Group<Cmd, Q, QR, R> {
   /** Tags this client's commands; fresh per GroupClient (a restarted peer gets a new one). */
   readonly clientId: string;
   readonly when: GroupWaiters;
   private readonly config: RaftConfig;
   private readonly store: StatusStore;
   private readonly applier: Applier<Cmd>;
-  private readonly ops: PendingOpTracker<Cmd, Q, QR>;
+  private readonly ops: PendingOpTracker<Cmd, Q, QR, R>;
   private readonly transfers: TransferRequests;
   /** One id space for every request to the host (operations, transfers, close). */
   private nextRequestId = 1;
@@ -70,7 +72,7 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown> implements Gr
   private readonly snapshots: SnapshotTaker;
   private readonly table = () => this.applier.table.serialize();
 
-  constructor(private readonly options: GroupClientOptions<Cmd, Q, QR>) {
+  constructor(private readonly options: GroupClientOptions<Cmd, Q, QR, R>) {
     this.config = resolveConfig(options.config);
     const suffix = () => Math.floor(options.random() * 2 ** 32).toString(36);
     this.clientId = `${options.peerId}/${suffix()}${suffix()}`;
@@ -79,12 +81,12 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown> implements Gr
     this.applier = new Applier<Cmd>(
       options.stateMachine as StateMachine<Cmd, unknown, unknown, unknown>,
       options.clock,
-      { onEntry: (e, fresh) => this.ops.onApplied(e, fresh), onSnapshot: (s) => this.ops.onSnapshot(s), onSliceEnd: () => this.afterSlice() },
+      { onEntry: (e, fresh, result) => this.ops.onApplied(e, fresh, result), onSnapshot: (s) => this.ops.onSnapshot(s), onSliceEnd: () => this.afterSlice() },
       options.sliceMs ?? 8,
       options.exactlyOnce,
     );
     const post = (m: ClientToHost) => options.port.post(m);
-    this.ops = new PendingOpTracker<Cmd, Q, QR>({
+    this.ops = new PendingOpTracker<Cmd, Q, QR, R>({
       clientId: this.clientId,
       config: this.config,
       clock: options.clock,
@@ -131,12 +133,12 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown> implements Gr
     return this.store.subscribe(listener);
   }
 
-  async execute(command: Cmd, options?: ExecuteOptions): Promise<number> {
-    const range = await this.propose([command], options);
-    return range.start;
+  async execute(command: Cmd, options?: ExecuteOptions): Promise<ExecuteResult<R>> {
+    const outcome = await this.propose([command], options);
+    return { index: outcome.start, result: outcome.results[0] };
   }
 
-  executeMany(commands: Cmd[], options?: ExecuteOptions): Promise<IndexRange> {
+  executeMany(commands: Cmd[], options?: ExecuteOptions): Promise<ExecuteManyResult<R>> {
     if (!Array.isArray(commands) || commands.length === 0) {
       return Promise.reject(new InvalidInputError('executeMany needs a non-empty array of commands'));
     }
@@ -187,7 +189,7 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown> implements Gr
   // ---------- proposals ----------
 
   /** Validates and encodes before anything is sent, so bad input rejects at once (InvalidInputError). */
-  private propose(commands: Cmd[], options?: ExecuteOptions): Promise<IndexRange> {
+  private propose(commands: Cmd[], options?: ExecuteOptions): Promise<ExecuteManyResult<R>> {
     if (this.closing) return Promise.reject(new ClosedError('group closed', { kind: 'commands', commands }));
     const encoded: Uint8Array[] = [];
     let bytes = 0;

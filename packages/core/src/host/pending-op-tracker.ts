@@ -2,11 +2,12 @@
 // fresh request id but keeps the command tag (clientId, seq), so however often a command is re-sent
 // (retryable refusal, overwritten index, new host) the exactly-once table applies it once. An
 // operation completes when all its commands were seen applied, its caller's timeout fires, or the
-// group closes.
+// group closes. It resolves with what apply returned at each command's first (only) application on
+// this peer; a command this peer never applied itself (a snapshot covered it) resolves undefined.
 import type { ProposalError } from '../engine/api';
 import type { RaftConfig } from '../config';
 import { ClosedError } from '../errors';
-import type { ExecuteOptions, IndexRange, QueryResult } from '../group';
+import type { ExecuteManyResult, ExecuteOptions, QueryResult } from '../group';
 import type { LogEntry, Snapshot } from '../types';
 import type { Applier } from './applier';
 import type { Clock } from './clock';
@@ -29,14 +30,14 @@ export interface PendingOpTrackerOptions<Q, QR> {
   leaderKnown(): boolean;
 }
 
-export class PendingOpTracker<Cmd, Q, QR> {
+export class PendingOpTracker<Cmd, Q, QR, R = unknown> {
   proposalsSent = 0;
   retries = 0;
-  private readonly watch = new RangeWatch<Cmd>();
-  private readonly requests = new Map<number, Op<Cmd, Q, QR>>();
-  private readonly bySeq = new Map<number, CommandOp<Cmd>>();
+  private readonly watch = new RangeWatch<Cmd, R>();
+  private readonly requests = new Map<number, Op<Cmd, Q, QR, R>>();
+  private readonly bySeq = new Map<number, CommandOp<Cmd, R>>();
   private readonly reads = new Set<ReadOp<Q, QR>>();
-  private readonly ops = new Set<Op<Cmd, Q, QR>>();
+  private readonly ops = new Set<Op<Cmd, Q, QR, R>>();
   private nextSeq = 1;
   /** Incremented on every host status that names a leader (for Offline vs Timeout). */
   private leaderEpoch = 0;
@@ -44,13 +45,13 @@ export class PendingOpTracker<Cmd, Q, QR> {
   constructor(private readonly options: PendingOpTrackerOptions<Q, QR>) {}
 
   /** Commands already validated and encoded by the caller. */
-  propose(commands: Cmd[], encoded: Uint8Array[], options?: ExecuteOptions): Promise<IndexRange> {
+  propose(commands: Cmd[], encoded: Uint8Array[], options?: ExecuteOptions): Promise<ExecuteManyResult<R>> {
     return new Promise((resolve, reject) => {
       const tag = { clientId: this.options.clientId, seq: this.nextSeq };
       this.nextSeq += commands.length;
-      const op: CommandOp<Cmd> = {
+      const op: CommandOp<Cmd, R> = {
         kind: 'commands', commands, encoded, tag, indices: new Array(commands.length).fill(undefined),
-        remaining: commands.length, range: null, resolve, reject, ...this.opBase(),
+        results: new Array(commands.length).fill(undefined), remaining: commands.length, range: null, resolve, reject, ...this.opBase(),
       };
       op.deadline = this.options.clock.setTimeout(() => this.expire(op), this.timeoutOf(options));
       for (let i = 0; i < commands.length; i++) this.bySeq.set(tag.seq + i, op);
@@ -102,13 +103,15 @@ export class PendingOpTracker<Cmd, Q, QR> {
     this.watch.watch(op, range);
   }
 
-  onApplied(entry: LogEntry, fresh: boolean): void {
+  /** `result` is what apply returned for the entry (meaningful only when `fresh`). */
+  onApplied(entry: LogEntry, fresh: boolean, result: unknown): void {
     const watched = this.watch.take(entry.index);
     const client = entry.kind === 'command' ? entry.client : undefined;
     const ours = client !== undefined && client.clientId === this.options.clientId;
     if (ours && fresh) {
       const op = this.bySeq.get(client.seq);
-      if (op && !op.done) this.record(op, client.seq - op.tag.seq, entry.index);
+      // The state machine's R: the applier is untyped, this client's state machine produced it.
+      if (op && !op.done) this.record(op, client.seq - op.tag.seq, entry.index, result as R);
     }
     if (watched && !watched.op.done && !(ours && client.seq === watched.op.tag.seq + watched.offset)) {
       // Another entry took the index our attempt was given (a leader change truncated it): retry.
@@ -118,12 +121,15 @@ export class PendingOpTracker<Cmd, Q, QR> {
     }
   }
 
-  /** After a snapshot restore: our commands it covers were applied at or before its index. */
+  /**
+   * After a snapshot restore: our commands it covers were applied at or before its index, by other
+   * peers only. Their apply results are not part of snapshots, so they resolve with undefined.
+   */
   onSnapshot(snapshot: Snapshot): void {
     for (const op of this.ops) {
       if (op.kind !== 'commands') continue;
       for (let i = 0; i < op.commands.length && !op.done; i++) {
-        if (this.options.applier.table.has({ clientId: this.options.clientId, seq: op.tag.seq + i })) this.record(op, i, snapshot.meta.index);
+        if (this.options.applier.table.has({ clientId: this.options.clientId, seq: op.tag.seq + i })) this.record(op, i, snapshot.meta.index, undefined);
       }
     }
   }
@@ -169,7 +175,7 @@ export class PendingOpTracker<Cmd, Q, QR> {
     return Number.isFinite(ms) && ms >= 0 ? ms : 2 * forwardTimeoutMs;
   }
 
-  private send(op: Op<Cmd, Q, QR>): void {
+  private send(op: Op<Cmd, Q, QR, R>): void {
     if (op.done) return;
     op.retry = null;
     const requestId = this.options.nextRequestId();
@@ -185,29 +191,31 @@ export class PendingOpTracker<Cmd, Q, QR> {
   }
 
   /** Send the operation again (same tag) after a short pause, or at once when `now`. */
-  private scheduleRetry(op: Op<Cmd, Q, QR>, now = false): void {
+  private scheduleRetry(op: Op<Cmd, Q, QR, R>, now = false): void {
     if (op.done || op.retry !== null || op.requestId !== null) return;
     this.retries++;
     if (now) this.send(op);
     else op.retry = this.options.clock.setTimeout(() => this.send(op), Math.max(10, this.options.config.heartbeatMs));
   }
 
-  private record(op: CommandOp<Cmd>, offset: number, index: number): void {
+  private record(op: CommandOp<Cmd, R>, offset: number, index: number, result: R | undefined): void {
     if (op.indices[offset] !== undefined) return;
     op.indices[offset] = index;
+    op.results[offset] = result;
     op.remaining--;
     if (op.remaining === 0) {
       const indices = op.indices as number[];
-      this.finish(op, null, { start: indices[0], end: indices[indices.length - 1] });
+      const outcome: ExecuteManyResult<R> = { start: indices[0], end: indices[indices.length - 1], results: op.results };
+      this.finish(op, null, outcome);
     }
   }
 
-  private expire(op: Op<Cmd, Q, QR>): void {
+  private expire(op: Op<Cmd, Q, QR, R>): void {
     op.deadline = null;
     if (!op.done) this.finish(op, expiryError(op, this.leaderEpoch));
   }
 
-  private finish(op: Op<Cmd, Q, QR>, error: unknown, value?: unknown): void {
+  private finish(op: Op<Cmd, Q, QR, R>, error: unknown, value?: unknown): void {
     if (op.done) return;
     op.done = true;
     this.ops.delete(op);
@@ -222,7 +230,7 @@ export class PendingOpTracker<Cmd, Q, QR> {
     }
     this.watch.unwatch(op);
     for (let i = 0; i < op.commands.length; i++) this.bySeq.delete(op.tag.seq + i);
-    if (error === null) op.resolve(value as IndexRange);
+    if (error === null) op.resolve(value as ExecuteManyResult<R>);
     else op.reject(error);
   }
 }

@@ -2,7 +2,7 @@
 // reads. An operation lives until it resolves, its caller's timeout fires, or the group closes.
 import type { ProposalError } from '../engine/api';
 import { ClosedError, InvalidInputError, OfflineError, TimeoutError, type Unexecuted } from '../errors';
-import type { IndexRange } from '../group';
+import type { ExecuteManyResult, IndexRange } from '../group';
 import type { ClientTag } from '../types';
 
 interface OpBase {
@@ -16,7 +16,7 @@ interface OpBase {
   done: boolean;
 }
 
-export interface CommandOp<Cmd> extends OpBase {
+export interface CommandOp<Cmd, R> extends OpBase {
   kind: 'commands';
   commands: Cmd[];
   encoded: Uint8Array[];
@@ -24,10 +24,15 @@ export interface CommandOp<Cmd> extends OpBase {
   tag: ClientTag;
   /** Log index at which command i was applied (first application), when known. */
   indices: Array<number | undefined>;
+  /**
+   * What apply returned for command i at that first application. Duplicates are skipped, never
+   * applied, so however many attempts reached the log this is the one answer.
+   */
+  results: Array<R | undefined>;
   remaining: number;
   /** The range the last attempt was given; null when none or found to be overwritten. */
   range: IndexRange | null;
-  resolve(range: IndexRange): void;
+  resolve(outcome: ExecuteManyResult<R>): void;
   reject(error: unknown): void;
 }
 
@@ -40,10 +45,10 @@ export interface ReadOp<Q, QR> extends OpBase {
   reject(error: unknown): void;
 }
 
-export type Op<Cmd, Q, QR> = CommandOp<Cmd> | ReadOp<Q, QR>;
+export type Op<Cmd, Q, QR, R> = CommandOp<Cmd, R> | ReadOp<Q, QR>;
 
 /** What was not executed, for the typed error (for a batch: the commands not yet seen applied). */
-export function unexecutedOf<Cmd, Q, QR>(op: Op<Cmd, Q, QR>): Unexecuted<Cmd, Q> {
+export function unexecutedOf<Cmd, Q, QR, R>(op: Op<Cmd, Q, QR, R>): Unexecuted<Cmd, Q> {
   if (op.kind === 'read') return { kind: 'query', query: op.query };
   return { kind: 'commands', commands: op.commands.filter((_, i) => op.indices[i] === undefined) };
 }
@@ -54,7 +59,7 @@ export function isRetryable(error: ProposalError): boolean {
 }
 
 /** The typed error for a proposal or read the host refused for good. */
-export function finalError<Cmd, Q, QR>(op: Op<Cmd, Q, QR>, error: ProposalError): Error {
+export function finalError<Cmd, Q, QR, R>(op: Op<Cmd, Q, QR, R>, error: ProposalError): Error {
   const unexecuted = unexecutedOf(op);
   switch (error) {
     case 'too-large':
@@ -69,7 +74,7 @@ export function finalError<Cmd, Q, QR>(op: Op<Cmd, Q, QR>, error: ProposalError)
 }
 
 /** The caller's time ran out: Offline if no leader was ever known during the attempt, else Timeout. */
-export function expiryError<Cmd, Q, QR>(op: Op<Cmd, Q, QR>, leaderEpoch: number): Error {
+export function expiryError<Cmd, Q, QR, R>(op: Op<Cmd, Q, QR, R>, leaderEpoch: number): Error {
   const sawLeader = op.leaderKnownAtStart || leaderEpoch > op.leaderEpochAtStart;
   const what = op.kind === 'read' ? 'strong query' : op.commands.length === 1 ? 'command' : `${op.commands.length} commands`;
   return sawLeader
@@ -78,21 +83,21 @@ export function expiryError<Cmd, Q, QR>(op: Op<Cmd, Q, QR>, leaderEpoch: number)
 }
 
 /** Index watches: log index -> (operation, which command of it should be there). */
-export class RangeWatch<Cmd> {
-  private byIndex = new Map<number, { op: CommandOp<Cmd>; offset: number }>();
+export class RangeWatch<Cmd, R> {
+  private byIndex = new Map<number, { op: CommandOp<Cmd, R>; offset: number }>();
 
-  watch(op: CommandOp<Cmd>, range: IndexRange): void {
+  watch(op: CommandOp<Cmd, R>, range: IndexRange): void {
     for (let index = range.start; index <= range.end; index++) this.byIndex.set(index, { op, offset: index - range.start });
   }
 
-  unwatch(op: CommandOp<Cmd>): void {
+  unwatch(op: CommandOp<Cmd, R>): void {
     if (!op.range) return;
     for (let index = op.range.start; index <= op.range.end; index++) {
       if (this.byIndex.get(index)?.op === op) this.byIndex.delete(index);
     }
   }
 
-  take(index: number): { op: CommandOp<Cmd>; offset: number } | undefined {
+  take(index: number): { op: CommandOp<Cmd, R>; offset: number } | undefined {
     const hit = this.byIndex.get(index);
     if (hit) this.byIndex.delete(index);
     return hit;

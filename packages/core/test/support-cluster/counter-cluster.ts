@@ -5,16 +5,16 @@ import type { PeerId } from '../../src/types';
 import { Counter } from './counter';
 import { eventually, statusWhere } from './wait';
 
-export type CounterGroup = GroupClient<number, 'value', number>;
+export type CounterGroup = GroupClient<number, 'value', number, number>;
 
-export interface CounterCluster extends InProcessCluster<number, 'value', number> {
+export interface CounterCluster extends InProcessCluster<number, 'value', number, number> {
   /** The Counter of a peer's current incarnation. */
   counter(id: PeerId): Counter;
 }
 
-export function counterCluster(options: Omit<InProcessClusterOptions<number, 'value', number>, 'stateMachine'>): CounterCluster {
+export function counterCluster(options: Omit<InProcessClusterOptions<number, 'value', number, number>, 'stateMachine'>): CounterCluster {
   const counters = new Map<PeerId, Counter>();
-  const cluster = createInProcessCluster<number, 'value', number>({
+  const cluster = createInProcessCluster<number, 'value', number, number>({
     ...options,
     stateMachine: (id) => {
       const counter = new Counter();
@@ -32,7 +32,7 @@ export function counterCluster(options: Omit<InProcessClusterOptions<number, 'va
 }
 
 /** Wait until every running peer (or `ids`) is online and names the same leader; returns it. */
-export async function agreedLeader(cluster: InProcessCluster<number, 'value', number>, ids = cluster.running(), ms = 20_000): Promise<PeerId> {
+export async function agreedLeader<Cmd, Q, QR, R>(cluster: InProcessCluster<Cmd, Q, QR, R>, ids = cluster.running(), ms = 20_000): Promise<PeerId> {
   await Promise.all(ids.map((id) => statusWhere(cluster.group(id), (s) => s.online && s.leader !== null, ms, `${id} online`)));
   return eventually(
     () => {

@@ -1,4 +1,5 @@
-// The Counter state machine of the seed tests: apply(n) adds n; every query returns the value.
+// The Counter state machine of the host tests: apply(n) adds n and returns the new value (what the
+// caller's execute() resolves with); every query returns the value.
 import type { ApplyContext, ClientTag, StateMachine } from '../../src/types';
 
 export interface AppliedRecord {
@@ -7,7 +8,7 @@ export interface AppliedRecord {
   client?: ClientTag;
 }
 
-export class Counter implements StateMachine<number, 'value', void, number> {
+export class Counter implements StateMachine<number, 'value', number, number> {
   value = 0;
   /** Every command applied, in order (to check indices and exactly-once). */
   readonly applied: AppliedRecord[] = [];
@@ -16,10 +17,11 @@ export class Counter implements StateMachine<number, 'value', void, number> {
 
   constructor(private readonly onApply?: (ctx: ApplyContext) => void) {}
 
-  apply(amount: number, ctx: ApplyContext): void {
+  apply(amount: number, ctx: ApplyContext): number {
     this.value += amount;
     this.applied.push({ index: ctx.index, amount, client: ctx.client });
     this.onApply?.(ctx);
+    return this.value;
   }
 
   query(): number {

@@ -45,7 +45,7 @@ export function noop(index: number, term = 1): LogEntry {
 }
 
 export interface ClientRig {
-  client: GroupClient<number, 'value', number>;
+  client: GroupClient<number, 'value', number, number>;
   host: FakeHost;
   clock: ManualClock;
   counter: Counter;
@@ -58,7 +58,7 @@ export function clientRig(options: { config?: Partial<RaftConfig>; sliceMs?: num
   const counter = new Counter(() => options.onApply?.(clock));
   const ports = createInProcessPorts();
   const host = new FakeHost(ports.host);
-  const client = new GroupClient<number, 'value', number>({
+  const client = new GroupClient<number, 'value', number, number>({
     peerId: 'p1', port: ports.client, stateMachine: counter, clock, random: seededRandom(7),
     config: { heartbeatMs: 30, electionTimeoutMs: 150, forwardTimeoutMs: 1000, ...options.config },
     sliceMs: options.sliceMs,

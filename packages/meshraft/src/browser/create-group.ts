@@ -14,9 +14,9 @@ function tabLocks(): LockManagerLike | null {
   return typeof navigator !== 'undefined' && navigator.locks ? (navigator.locks as unknown as LockManagerLike) : null;
 }
 
-export function createGroup<Cmd = unknown, Q = unknown, QR = unknown>(options: CreateGroupOptions<Cmd, Q, QR>): MeshraftGroup<Cmd, Q, QR> {
+export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknown>(options: CreateGroupOptions<Cmd, Q, QR, R>): MeshraftGroup<Cmd, Q, QR, R> {
   const resolved = validateOptions(options, 'browser');
-  const group = launchGroup<Cmd, Q, QR>(resolved, {
+  const group = launchGroup<Cmd, Q, QR, R>(resolved, {
     deriveRoom: (key) => deriveRoomAndAuthKey(key),
     async identity(room) {
       const locks = tabLocks();
@@ -38,7 +38,7 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown>(options: C
           preference: resolved.preference,
           config: resolved.configOverrides,
         });
-        return { engine, group: createClient(clientPort, resolved.stateMachine as StateMachine<Cmd, Q, unknown, QR>, args.peerId, resolved.configOverrides) };
+        return { engine, group: createClient(clientPort, resolved.stateMachine as StateMachine<Cmd, Q, R, QR>, args.peerId, resolved.configOverrides) };
       }
       return startInProcessEngine({
         ...args,

@@ -4,11 +4,11 @@ import { GroupClient, realClock, type ClientPort, type Group, type PeerId, type 
 /** Math.random is fine here: the client only mints its own client id from it. */
 const clientRandom = () => Math.random();
 
-export function createClient<Cmd, Q, QR>(
+export function createClient<Cmd, Q, QR, R = unknown>(
   port: ClientPort,
-  stateMachine: StateMachine<Cmd, Q, unknown, QR>,
+  stateMachine: StateMachine<Cmd, Q, R, QR>,
   peerId: PeerId,
   config: Partial<RaftConfig>,
-): Group<Cmd, Q, QR> {
-  return new GroupClient<Cmd, Q, QR>({ port, stateMachine, peerId, config, clock: realClock, random: clientRandom });
+): Group<Cmd, Q, QR, R> {
+  return new GroupClient<Cmd, Q, QR, R>({ port, stateMachine, peerId, config, clock: realClock, random: clientRandom });
 }

@@ -8,11 +8,12 @@ import {
   initialGroupStatus,
   OfflineError,
   type Consistency,
+  type ExecuteManyResult,
   type ExecuteOptions,
+  type ExecuteResult,
   type Group,
   type GroupStatus,
   type GroupWaiters,
-  type IndexRange,
   type PeerId,
   type PeerView,
   type QueryResult,
@@ -25,16 +26,16 @@ const CLOSE_TIMEOUT_MS = 5000;
 /** The status shown before the engine runs: the same starting point as any GroupClient. */
 export const startingStatus = initialGroupStatus;
 
-export class DeferredGroup<Cmd, Q, QR> implements Group<Cmd, Q, QR> {
-  private inner: Group<Cmd, Q, QR> | null = null;
+export class DeferredGroup<Cmd, Q, QR, R = unknown> implements Group<Cmd, Q, QR, R> {
+  private inner: Group<Cmd, Q, QR, R> | null = null;
   private failure: Error | null = null;
   private closed = false;
   private placeholder: GroupStatus;
   private peerViews: Readonly<Record<PeerId, PeerView>> = {};
   private merged: { base: GroupStatus; views: Readonly<Record<PeerId, PeerView>>; status: GroupStatus } | null = null;
   private readonly listeners = new Set<() => void>();
-  private readonly innerReady: Promise<Group<Cmd, Q, QR>>;
-  private resolveInner!: (group: Group<Cmd, Q, QR>) => void;
+  private readonly innerReady: Promise<Group<Cmd, Q, QR, R>>;
+  private resolveInner!: (group: Group<Cmd, Q, QR, R>) => void;
   private rejectInner!: (error: Error) => void;
   readonly when: GroupWaiters;
 
@@ -57,7 +58,7 @@ export class DeferredGroup<Cmd, Q, QR> implements Group<Cmd, Q, QR> {
   }
 
   /** The real group is running: forward everything to it from now on. */
-  attach(group: Group<Cmd, Q, QR>): void {
+  attach(group: Group<Cmd, Q, QR, R>): void {
     if (this.inner || this.failure) return;
     this.inner = group;
     group.subscribe(() => this.notify());
@@ -108,11 +109,12 @@ export class DeferredGroup<Cmd, Q, QR> implements Group<Cmd, Q, QR> {
     return () => this.listeners.delete(listener);
   }
 
-  async execute(command: Cmd, options?: ExecuteOptions): Promise<number> {
+  /** Resolves with the real group's answer: the index and what apply returned on this peer. */
+  async execute(command: Cmd, options?: ExecuteOptions): Promise<ExecuteResult<R>> {
     return (await this.ready({ kind: 'commands', commands: [command] })).execute(command, options);
   }
 
-  async executeMany(commands: Cmd[], options?: ExecuteOptions): Promise<IndexRange> {
+  async executeMany(commands: Cmd[], options?: ExecuteOptions): Promise<ExecuteManyResult<R>> {
     return (await this.ready({ kind: 'commands', commands: [...commands] })).executeMany(commands, options);
   }
 
@@ -140,7 +142,7 @@ export class DeferredGroup<Cmd, Q, QR> implements Group<Cmd, Q, QR> {
     }
   }
 
-  private async ready(unexecuted: Unexecuted<Cmd, Q>): Promise<Group<Cmd, Q, QR>> {
+  private async ready(unexecuted: Unexecuted<Cmd, Q>): Promise<Group<Cmd, Q, QR, R>> {
     if (this.closed && !this.inner) throw new ClosedError('group is closed', unexecuted);
     try {
       return this.inner ?? (await this.innerReady);

@@ -7,16 +7,16 @@ import { startEngineRuntime, type StorageLifecycle } from './engine-runtime';
 import type { EngineSide, StartEngineArgs } from './launch';
 import { openStorage, storageLifecycle } from './storage';
 
-export interface InProcessArgs<Cmd, Q, QR> extends StartEngineArgs {
+export interface InProcessArgs<Cmd, Q, QR, R = unknown> extends StartEngineArgs {
   storage: StorageOption;
   preference: LeadershipPreference;
   config: Partial<RaftConfig>;
-  stateMachine: StateMachine<Cmd, Q, unknown, QR>;
+  stateMachine: StateMachine<Cmd, Q, R, QR>;
   /** Overrides how storage is opened / deleted per peer id (tests); default from `storage`. */
   storageLifecycle?: StorageLifecycle;
 }
 
-export async function startInProcessEngine<Cmd, Q, QR>(args: InProcessArgs<Cmd, Q, QR>): Promise<{ engine: EngineSide; group: Group<Cmd, Q, QR> }> {
+export async function startInProcessEngine<Cmd, Q, QR, R = unknown>(args: InProcessArgs<Cmd, Q, QR, R>): Promise<{ engine: EngineSide; group: Group<Cmd, Q, QR, R> }> {
   const storage = args.storageLifecycle ? await args.storageLifecycle.open(args.peerId) : await openStorage(args.storage, args.peerId);
   const ports = createInProcessPorts();
   const group = createClient(ports.client, args.stateMachine, args.peerId, args.config);

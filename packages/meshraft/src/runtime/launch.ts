@@ -40,14 +40,14 @@ export interface StartEngineArgs {
   transmit(to: PeerId, bytes: Uint8Array, channel: Channel): void;
 }
 
-export interface Platform<Cmd, Q, QR> {
+export interface Platform<Cmd, Q, QR, R = unknown> {
   deriveRoom(key: Uint8Array): Promise<{ room: string; authKey: Uint8Array }>;
   /** The peer id and a release function (the Web Lock in browsers). */
   identity(room: string): Promise<{ peerId: PeerId; release(): void }>;
   /** Forget a removed peer id so the next identity() call mints a new one (browsers: sessionStorage). */
   forgetIdentity?(room: string, peerId: PeerId): void;
   openMesh(args: { room: string; peerId: PeerId; authKey: Uint8Array }): MeshPort;
-  startEngine(args: StartEngineArgs): Promise<{ engine: EngineSide; group: Group<Cmd, Q, QR> }>;
+  startEngine(args: StartEngineArgs): Promise<{ engine: EngineSide; group: Group<Cmd, Q, QR, R> }>;
 }
 
 export interface GroupStats {
@@ -65,8 +65,8 @@ export interface GroupStats {
   startupError: string | null;
 }
 
-/** What createGroup() returns: the Group API of DESIGN §4 plus runtime introspection. */
-export interface MeshraftGroup<Cmd = unknown, Q = unknown, QR = unknown> extends Group<Cmd, Q, QR> {
+/** What createGroup() returns: the Group API (R: the state machine's apply result) plus runtime introspection. */
+export interface MeshraftGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> extends Group<Cmd, Q, QR, R> {
   /** Resolves once the engine runs and the room is joined; rejects with the startup error. */
   readonly started: Promise<void>;
   /** Frame counters (accepted per sender, dropped by reason, sent per channel) and mesh stats. */
@@ -78,7 +78,7 @@ export interface MeshraftGroup<Cmd = unknown, Q = unknown, QR = unknown> extends
   pageHide(): void;
 }
 
-export function launchGroup<Cmd, Q, QR>(options: ResolvedOptions<Cmd, Q, QR>, platform: Platform<Cmd, Q, QR>): MeshraftGroup<Cmd, Q, QR> {
+export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cmd, Q, QR, R>, platform: Platform<Cmd, Q, QR, R>): MeshraftGroup<Cmd, Q, QR, R> {
   const cleanups: Array<() => void | Promise<void>> = [];
   let closing = false;
   let engine: EngineSide | null = null;
@@ -99,7 +99,7 @@ export function launchGroup<Cmd, Q, QR>(options: ResolvedOptions<Cmd, Q, QR>, pl
       }
     }
   };
-  const deferred = new DeferredGroup<Cmd, Q, QR>(options.peerId ?? '', shutdown);
+  const deferred = new DeferredGroup<Cmd, Q, QR, R>(options.peerId ?? '', shutdown);
 
   const abortIfClosing = () => {
     if (closing) throw new Error('closed during startup');
@@ -134,7 +134,7 @@ export function launchGroup<Cmd, Q, QR>(options: ResolvedOptions<Cmd, Q, QR>, pl
 
   /**
    * This peer was removed from the group, so the engine will never let it take part again under
-   * this id (issue 3 §3). When the runtime owns the identity and can re-create storage, it deletes
+   * this id. When the runtime owns the identity and can re-create storage, it deletes
    * the old identity's log, mints a new id and starts over as a new peer: it joins as a learner and
    * catches up. The user's state machine and the GroupClient stay: everything already applied is
    * the same committed prefix on every peer, so the client skips it while the new log fills up.

@@ -3,13 +3,13 @@ import { createInProcessCluster, type InProcessCluster, type PeerId } from '@mes
 import { waitFor } from '@testing-library/react';
 import { NotesMachine, type NoteCommand, type NoteQuery, type NoteResult } from './notes-machine';
 
-export type NotesCluster = InProcessCluster<NoteCommand, NoteQuery, NoteResult>;
+export type NotesCluster = InProcessCluster<NoteCommand, NoteQuery, NoteResult, number>;
 
 /** Generous: the machine is shared by several suites; we wait on signals, never on durations. */
 export const WAIT = { timeout: 30_000, interval: 20 };
 
 export async function startCluster(peers: PeerId[] = ['a', 'b', 'c'], seed = 7): Promise<NotesCluster> {
-  const cluster = createInProcessCluster<NoteCommand, NoteQuery, NoteResult>({
+  const cluster = createInProcessCluster<NoteCommand, NoteQuery, NoteResult, number>({
     peers,
     seed,
     stateMachine: () => new NotesMachine(),

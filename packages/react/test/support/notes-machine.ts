@@ -8,6 +8,7 @@ export type NoteResult = string[] | number;
 export class NotesMachine implements StateMachine<NoteCommand, NoteQuery, number, NoteResult> {
   private readonly notes: string[] = [];
 
+  /** Returns how many notes there are now (the new note's 1-based position). */
   apply(command: NoteCommand): number {
     this.notes.push(command.add);
     return this.notes.length;
