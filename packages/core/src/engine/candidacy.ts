@@ -40,10 +40,11 @@ export function checkElection(node: RaftNode): void {
 }
 
 export function onVoteRequest(node: RaftNode, from: PeerId, m: VoteRequest): void {
-  // A voter repairing a gap in its log abstains (DESIGN §2, the seed runtime's rule): its log is
-  // mid-repair, so it takes no side. Abstaining never counts as a grant, so safety is unchanged.
-  // Read before adopting the candidate's term, which ends the session.
-  const lagging = node.catchUp.active;
+  // A voter repairing a gap behind a leader abstains: its log is mid-repair, so it takes no side.
+  // Abstaining never counts as a grant, so safety is unchanged. A voter fetching toward departed
+  // voters' claims has no leader and must vote, or no one could be elected. Read before adopting
+  // the candidate's term, which ends the session.
+  const lagging = node.catchUp.active && !node.catchUp.leaderlessActive;
   if (m.type === 'RequestVote' && m.term > node.term) {
     // Leader lease (thesis §4.2.3): a live leader's followers ignore disruptive candidates.
     if (node.inLease() && !m.transfer) return;

@@ -43,6 +43,11 @@ export class CatchUpDriver {
     return this.session !== null;
   }
 
+  /** The running session follows no leader (it fetches toward departed voters' claims). */
+  get leaderlessActive(): boolean {
+    return this.session !== null && this.leaderless;
+  }
+
   progress(): CatchUpProgress | null {
     return this.session ? this.session.progress() : null;
   }
