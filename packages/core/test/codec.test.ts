@@ -205,6 +205,17 @@ describe('each decode error reason', () => {
     expect(reasonOf(frameOf([chunk[0], chunk[1], [1, 1, 1, 1, 4096, new Uint8Array(0), 0, null]]))).toBe('ok');
   });
 
+  it('entries sequences: a cut or padded sequence is bad-cbor, a non-entry item bad-shape', () => {
+    const [v, code, body] = wireOf(append);
+    const sequence = body[3] as Uint8Array;
+    const withSequence = (bytes: Uint8Array): Uint8Array => frameOf([v, code, [body[0], body[1], body[2], bytes, body[4]]]);
+    expect(reasonOf(withSequence(sequence))).toBe('ok');
+    expect(reasonOf(withSequence(sequence.subarray(0, sequence.length - 1)))).toBe('bad-cbor'); // last entry cut
+    expect(reasonOf(withSequence(new Uint8Array([...sequence, 0x9f])))).toBe('bad-cbor'); // an indefinite-length item after the last entry
+    expect(reasonOf(withSequence(new Uint8Array([...sequence, 0xa0])))).toBe('bad-shape'); // a map after the last entry
+    expect(reasonOf(withSequence(new Uint8Array([0x80])))).toBe('bad-shape'); // an empty array is no entry
+  });
+
   it('bad-shape: ForwardCommands with non-bytes commands', () => {
     const fwd = wireOf({ type: 'ForwardCommands', requestId: 1, client: { clientId: 'c', seq: 1 }, commands: [] });
     expect(reasonOf(frameOf([fwd[0], fwd[1], [1, ['c', 1], ['not bytes']]]))).toBe('bad-shape');

@@ -54,7 +54,7 @@ export const CODEC_LIMITS = Object.freeze({
    * frame size, each object charged at a conservative estimate (decode-budget.ts) before it is
    * built; a frame that would need more is refused with 'too-large'. Entries carrying 100 bytes or
    * more cost under 4x their wire size, so only floods of tiny items meet the budget: about 30,000
-   * one-byte command entries, or 33,000 one-byte commands, fit in one message, well above the
+   * one-byte command entries, or 37,000 one-byte commands, fit in one message, well above the
    * default configuration's largest (2,000-entry catch-up chunks, 10,000-command proposals).
    */
   decodeBudgetFloorBytes: 8 * MiB,
