@@ -7,9 +7,9 @@
 // checked for two leaders in one term after every step, and probed for liveness (elect a leader,
 // commit a command on all voters) every --probe-every frames and at the end.
 //
-// --poison also sends term fields exactly at CODEC_LIMITS.maxTerm (accepted by the codec). They
-// exhaust the term space of a group whose engine adopts any higher term; without the flag those
-// values are still decoded (the codec part), just never delivered as a term.
+// Messages carrying a term above half of CODEC_LIMITS.maxTerm decode (the codec accepts up to the
+// limit) but are not delivered: a group whose peers adopt any higher term would be left without term
+// space to elect again, which only the engine can refuse. --poison delivers them, to test that rule.
 //
 // Prints frames, exceptions other than the typed ones, decode results by reason, peak RSS and heap;
 // exits 1 on any untyped exception, a split term or a failed liveness probe.
@@ -52,7 +52,7 @@ const REASONS: DecodeErrorReason[] = ['too-large', 'bad-cbor', 'bad-version', 'b
 function main(): number {
   const options = parseArgs(process.argv.slice(2));
   const rng = seededRandom(options.seed);
-  const group = new FuzzGroup(options.seed);
+  const group = new FuzzGroup(options.seed, options.poison);
   const decoded: Record<DecodeErrorReason | 'ok', number> = { ok: 0, 'too-large': 0, 'bad-cbor': 0, 'bad-version': 0, 'bad-shape': 0, 'unknown-type': 0, 'out-of-range': 0 };
   const byKind = Object.fromEntries(FRAME_KINDS.map((k) => [k, { frames: 0, accepted: 0 }])) as Record<FrameKind, { frames: number; accepted: number }>;
   let untyped = 0;
@@ -74,7 +74,7 @@ function main(): number {
   const bombs = new Map([[0, emptyMapsFrame], [Math.max(1, Math.floor(options.frames / 2)), emptyCommandsFrame]]);
   for (let i = 0; i < options.frames; i++) {
     const bomb = bombs.get(i);
-    const frame = bomb ? { kind: 'memory-bomb' as const, bytes: bomb() } : hostileFrame(rng, group.view(), { poisonTerms: options.poison });
+    const frame = bomb ? { kind: 'memory-bomb' as const, bytes: bomb() } : hostileFrame(rng, group.view());
     byKind[frame.kind].frames++;
     let result: ReturnType<typeof tryDecodeMessage> | null = null;
     try {
@@ -131,7 +131,7 @@ function main(): number {
     console.log(`exceptions other than DecodeError: ${untyped}${firstUntyped ? ` (first: ${firstUntyped})` : ''}`);
     console.log(`decoded: ${decoded.ok}; refused by reason: ${REASONS.map((r) => `${r} ${decoded[r]}`).join(', ')}`);
     console.log(`by kind (frames/accepted): ${FRAME_KINDS.map((k) => `${k} ${byKind[k].frames}/${byKind[k].accepted}`).join(', ')}`);
-    console.log(`engine: delivered ${stats.delivered} (withheld ${stats.withheld}), exceptions ${stats.engineExceptions}, split terms ${stats.splitTerms.length}, liveness probes ${stats.probesPassed} passed / ${stats.probesFailed} failed, highest term ${stats.highestTerm}, honest messages refused by the codec ${stats.honestEncodeRefused} (encode) / ${stats.honestDecodeRefused} (decode)`);
+    console.log(`engine: delivered ${stats.delivered} (withheld: ${stats.withheld} giving authority, ${stats.withheldHighTerms} exhausting terms), exceptions ${stats.engineExceptions}, split terms ${stats.splitTerms.length}, liveness probes ${stats.probesPassed} passed / ${stats.probesFailed} failed, highest term ${stats.highestTerm}, honest messages refused by the codec ${stats.honestEncodeRefused} (encode) / ${stats.honestDecodeRefused} (decode)`);
     if (stats.firstEngineException) console.log(`first engine exception: ${stats.firstEngineException}`);
     console.log(`peak RSS ${report.peakRssMiB} MiB, peak heap ${report.peakHeapMiB} MiB`);
     console.log(`fuzz: ${report.result}`);

@@ -9,8 +9,11 @@
 // below that peer's (a stale leader, answered and ignored), and no engine is told it is connected,
 // so catch-up never fetches log data from it. Everything else that decodes is delivered: votes and
 // vote requests, responses, forwarded commands, reads, catch-up requests and replies, leaves,
-// TimeoutNow, with whatever numbers the codec let through.
-import { encodeMessage, tryDecodeMessage } from '../../packages/core/src/codec/index';
+// TimeoutNow, with whatever numbers the codec let through, except (unless `poisonTerms`) a term
+// above half of CODEC_LIMITS.maxTerm: honest terms never get there (2^47 elections), and a peer that
+// adopts one is left too little term space to elect again, which the engine, not the codec, must
+// refuse. With `poisonTerms` such terms are delivered too, to test that engine rule.
+import { CODEC_LIMITS, encodeMessage, tryDecodeMessage } from '../../packages/core/src/codec/index';
 import type { Message } from '../../packages/core/src/messages';
 import type { PeerId } from '../../packages/core/src/types';
 import { EngineHarness, type InFlight } from '../../packages/core/test/support/engine-harness';
@@ -26,6 +29,8 @@ export interface GroupStats {
   /** Hostile messages handed to an engine, and those withheld because they would give mallory authority. */
   delivered: number;
   withheld: number;
+  /** Withheld because their term would exhaust the term space (only without poisonTerms). */
+  withheldHighTerms: number;
   /** Exceptions thrown by an engine (or its harness) while handling input: must stay 0. */
   engineExceptions: number;
   firstEngineException: string | null;
@@ -83,7 +88,7 @@ class CodecHarness extends EngineHarness {
 
 export class FuzzGroup {
   readonly stats: GroupStats = {
-    honestEncodeRefused: 0, honestDecodeRefused: 0, delivered: 0, withheld: 0, engineExceptions: 0, firstEngineException: null,
+    honestEncodeRefused: 0, honestDecodeRefused: 0, delivered: 0, withheld: 0, withheldHighTerms: 0, engineExceptions: 0, firstEngineException: null,
     splitTerms: [], probesPassed: 0, probesFailed: 0, highestTerm: 0,
   };
   private readonly harness: CodecHarness;
@@ -91,7 +96,7 @@ export class FuzzGroup {
   private requestId = 0;
   private probeCount = 0;
 
-  constructor(seed: number) {
+  constructor(seed: number, private readonly poisonTerms = false) {
     this.harness = new CodecHarness(this.stats, seed);
     this.guard(() => this.harness.connectAll());
   }
@@ -114,6 +119,11 @@ export class FuzzGroup {
       this.stats.withheld++;
       return;
     }
+    const term = 'term' in message ? message.term : 'senderTerm' in message ? message.senderTerm : 0;
+    if (!this.poisonTerms && term > CODEC_LIMITS.maxTerm / 2) {
+      this.stats.withheldHighTerms++;
+      return;
+    }
     this.stats.delivered++;
     this.guard(() => {
       this.harness.node(to).receive(OUTSIDER, message, this.harness.now);
@@ -131,6 +141,7 @@ export class FuzzGroup {
       }
       this.advance(ms);
     });
+    this.harness.forgetHistory();
   }
 
   /**

@@ -52,25 +52,26 @@ const float64 = (value: number): number[] => {
   return [...out];
 };
 
-/** Encodings of hostile numbers for an integer field bounded by `max`; `atLimit` ones are accepted. */
-function hostileIntegers(max: number): Array<{ bytes: number[]; atLimit: boolean }> {
+/** Encodings of hostile numbers for an integer field bounded by `max` (only the first two are accepted). */
+function hostileIntegers(max: number): number[][] {
   return [
-    { bytes: uint64(BigInt(max)), atLimit: true },
-    { bytes: uint64(BigInt(max) + 1n), atLimit: false },
-    { bytes: uint64(2n ** 53n - 1n), atLimit: false },
-    { bytes: uint64(2n ** 53n), atLimit: false },
-    { bytes: uint64(2n ** 64n - 1n), atLimit: false },
-    { bytes: float64(1), atLimit: false },
-    { bytes: float64(2 ** 53 - 1), atLimit: false },
-    { bytes: [0xf9, 0x3c, 0x00], atLimit: false }, // 1.0 as float16
-    { bytes: [0xf9, 0x80, 0x00], atLimit: false }, // -0
-    { bytes: [0xfb, 0x80, 0, 0, 0, 0, 0, 0, 0], atLimit: false }, // -0 as float64
-    { bytes: [0xfa, 0x7f, 0xc0, 0, 0], atLimit: false }, // NaN
-    { bytes: [0x20], atLimit: false }, // -1
-    { bytes: [0x3b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], atLimit: false }, // -2^64
-    { bytes: [0xc2, 0x41, 0x01], atLimit: false }, // bignum tag
-    { bytes: [0x61, 0x31], atLimit: false }, // "1"
-    { bytes: [0xf7], atLimit: false }, // undefined
+    uint64(BigInt(max)),
+    uint64(BigInt(max) - 1n),
+    uint64(BigInt(max) + 1n),
+    uint64(2n ** 53n - 1n),
+    uint64(2n ** 53n),
+    uint64(2n ** 64n - 1n),
+    float64(1),
+    float64(2 ** 53 - 1),
+    [0xf9, 0x3c, 0x00], // 1.0 as float16
+    [0xf9, 0x80, 0x00], // -0
+    [0xfb, 0x80, 0, 0, 0, 0, 0, 0, 0], // -0 as float64
+    [0xfa, 0x7f, 0xc0, 0, 0], // NaN
+    [0x20], // -1
+    [0x3b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // -2^64
+    [0xc2, 0x41, 0x01], // bignum tag
+    [0x61, 0x31], // "1"
+    [0xf7], // undefined
   ];
 }
 
@@ -92,9 +93,6 @@ function integerFields(message: Message): Array<{ at: number; name: string; max:
   });
   return out;
 }
-
-/** Fields whose value a receiver adopts as its own term: at the limit, they exhaust the term space. */
-const TERM_FIELDS = new Set(['term', 'senderTerm']);
 
 function bodyOf(message: Message): unknown[] {
   return (raw.decode(encodeMessage(message)) as [number, number, unknown[]])[2];
@@ -236,11 +234,6 @@ export interface HostileFrame {
   bytes: Uint8Array;
 }
 
-export interface FrameOptions {
-  /** Also send term fields exactly at the limit (accepted, and they exhaust the term space). */
-  poisonTerms: boolean;
-}
-
 const TOTAL_WEIGHT = FRAME_KINDS.reduce((sum, kind) => sum + WEIGHTS[kind], 0);
 
 function pickKind(rng: Rng): FrameKind {
@@ -253,7 +246,7 @@ function pickKind(rng: Rng): FrameKind {
 }
 
 /** The next hostile frame, of a kind drawn by weight. */
-export function hostileFrame(rng: Rng, view: GroupView, options: FrameOptions): HostileFrame {
+export function hostileFrame(rng: Rng, view: GroupView): HostileFrame {
   const kind = pickKind(rng);
   switch (kind) {
     case 'random-bytes':
@@ -267,10 +260,9 @@ export function hostileFrame(rng: Rng, view: GroupView, options: FrameOptions): 
       const fields = integerFields(message);
       if (fields.length === 0) return { kind, bytes: encodeMessage(message) };
       const field = pick(rng, fields);
-      const choices = hostileIntegers(field.max).filter((h) => !h.atLimit || options.poisonTerms || !TERM_FIELDS.has(field.name));
       const body = bodyOf(message);
       body[field.at] = SENTINEL;
-      return { kind, bytes: replaceSentinel(frameWithBody(message.type, body), pick(rng, choices).bytes) };
+      return { kind, bytes: replaceSentinel(frameWithBody(message.type, body), pick(rng, hostileIntegers(field.max))) };
     }
     case 'cross-field-overflow':
       return { kind, bytes: crossFieldOverflow(rng) };
