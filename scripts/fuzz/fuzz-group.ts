@@ -119,7 +119,9 @@ export class FuzzGroup {
       this.stats.withheld++;
       return;
     }
-    const term = 'term' in message ? message.term : 'senderTerm' in message ? message.senderTerm : 0;
+    // A catch-up reply carries both the snapshot's `term` and the sender's `senderTerm`, which the
+    // receiver adopts when newer.
+    const term = Math.max('term' in message ? message.term : 0, 'senderTerm' in message ? message.senderTerm : 0);
     if (!this.poisonTerms && term > CODEC_LIMITS.maxTerm / 2) {
       this.stats.withheldHighTerms++;
       return;
