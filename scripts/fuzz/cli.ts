@@ -7,9 +7,11 @@
 // checked for two leaders in one term after every step, and probed for liveness (elect a leader,
 // commit a command on all voters) every --probe-every frames and at the end.
 //
-// Messages carrying a term above half of CODEC_LIMITS.maxTerm decode (the codec accepts up to the
-// limit) but are not delivered: a group whose peers adopt any higher term would be left without term
-// space to elect again, which only the engine can refuse. --poison delivers them, to test that rule.
+// A message whose term jumps into the upper half of the term space (above CODEC_LIMITS.maxTerm / 2
+// and more than a few terms above the receiver's) decodes (the codec accepts up to the limit) but is
+// not delivered: a group whose peers adopt any higher term can be pushed to the limit and left
+// without a term to elect with, which only the engine can refuse. --poison delivers them, to test
+// that engine rule.
 //
 // Prints frames, exceptions other than the typed ones, decode results by reason, peak RSS and heap;
 // exits 1 on any untyped exception, a split term or a failed liveness probe.

@@ -28,11 +28,12 @@ function uintPositions(type: MessageType, message: Message): Array<{ name: strin
     fields = { ...variant.fields };
     offset = 1;
   } else throw new Error(`unexpected body kind ${spec.kind}`);
-  return Object.entries(fields)
-    .map(([name, field], i) => ({ name, at: offset + i, field }))
-    .filter(({ field }) => field.kind === 'uint' || (field.kind === 'optional' && field.of.kind === 'uint'))
-    .map(({ name, at, field }) => ({ name, at, max: (field.kind === 'optional' ? field.of : field) as unknown as { max: number } }))
-    .map(({ name, at, max }) => ({ name, at, max: max.max }));
+  const positions: Array<{ name: string; at: number; max: number }> = [];
+  Object.entries(fields).forEach(([name, field], i) => {
+    const inner = field.kind === 'optional' ? field.of : field;
+    if (inner.kind === 'uint') positions.push({ name, at: offset + i, max: inner.max });
+  });
+  return positions;
 }
 
 describe('integer bounds', () => {
