@@ -51,4 +51,10 @@ export class DecodeError extends MeshraftError {
   }
 }
 
-export type DecodeErrorReason = 'too-large' | 'bad-cbor' | 'bad-version' | 'bad-shape' | 'unknown-type';
+/**
+ * Why a frame was refused: 'too-large' (the frame, or the memory decoding it would take, is over its
+ * limit), 'bad-cbor' (not well-formed CBOR, or CBOR the wire format never uses), 'bad-version',
+ * 'bad-shape' (a field of the wrong type or a broken cross-field rule), 'unknown-type', and
+ * 'out-of-range' (a number above its limit in the codec's CODEC_LIMITS, alone or summed with another).
+ */
+export type DecodeErrorReason = 'too-large' | 'bad-cbor' | 'bad-version' | 'bad-shape' | 'unknown-type' | 'out-of-range';

@@ -1,15 +1,21 @@
 // fast-check arbitraries producing VALID values of every wire message type and LogEntry kind.
-// "Valid" follows the codec's rules: safe non-negative integers, bounded ids, contiguous entry runs
-// with non-decreasing terms, distinct members.
+// "Valid" follows the codec's rules: non-negative integers within CODEC_LIMITS, ids within their UTF-8
+// byte limit, contiguous entry runs with non-decreasing terms, distinct members.
 import fc from 'fast-check';
+import { CODEC_LIMITS, MAX_WIRE_INTEGER } from '../src/codec/index';
+import { utf8Length } from '../src/codec/utf8';
 import type { Message, MessageType } from '../src/messages';
 import type { ClientTag, LogEntry, Membership, SnapshotMeta } from '../src/types';
 
 const noNull = { noNullPrototype: true } as const;
 
-/** Mostly small numbers (realistic), sometimes anywhere up to MAX_SAFE_INTEGER (edge cases). */
-export const uintArb = fc.oneof(fc.nat(1000), fc.maxSafeNat(), fc.constantFrom(0, 1, 2 ** 32, Number.MAX_SAFE_INTEGER));
-export const peerIdArb = fc.string({ unit: 'grapheme', maxLength: 24 });
+/** Mostly small numbers (realistic), sometimes anywhere up to the wire limit (edge cases, 2^32 boundary). */
+export const uintArb = fc.oneof(
+  fc.nat(1000),
+  fc.integer({ min: 0, max: MAX_WIRE_INTEGER }),
+  fc.constantFrom(0, 1, 2 ** 32 - 1, 2 ** 32, MAX_WIRE_INTEGER),
+);
+export const peerIdArb = fc.string({ unit: 'grapheme', maxLength: 16 }).filter((id) => utf8Length(id) <= CODEC_LIMITS.maxIdBytes);
 export const bytesArb = fc.uint8Array({ maxLength: 64 });
 
 export const clientTagArb: fc.Arbitrary<ClientTag> = fc.record({ clientId: peerIdArb, seq: uintArb }, noNull);
@@ -33,7 +39,7 @@ const entryBodyArb: fc.Arbitrary<EntryBody> = fc.oneof(
 
 /** Any single valid entry. */
 export const logEntryArb: fc.Arbitrary<LogEntry> = fc
-  .tuple(entryBodyArb, fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), uintArb)
+  .tuple(entryBodyArb, fc.integer({ min: 1, max: MAX_WIRE_INTEGER }), uintArb)
   .map(([body, index, term]) => ({ ...body, index, term }) as LogEntry);
 
 /**
@@ -89,10 +95,15 @@ export const messageArbs: { [T in MessageType]: fc.Arbitrary<Message> } = {
     { type: fc.constant('HeartbeatResponse' as const), term: uintArb, round: uintArb, lastIndex: uintArb },
     noNull,
   ),
-  ForwardCommands: fc.record(
-    { type: fc.constant('ForwardCommands' as const), requestId: uintArb, client: clientTagArb, commands: fc.array(bytesArb, { maxLength: 6 }) },
-    noNull,
-  ),
+  ForwardCommands: fc
+    .record({ requestId: uintArb, client: clientTagArb, commands: fc.array(bytesArb, { maxLength: 6 }) }, noNull)
+    // command i gets seq + i, which must stay within maxSeq
+    .map(({ requestId, client, commands }): Message => ({
+      type: 'ForwardCommands',
+      requestId,
+      client: { ...client, seq: Math.min(client.seq, CODEC_LIMITS.maxSeq - Math.max(commands.length - 1, 0)) },
+      commands,
+    })),
   ForwardCommandsResponse: fc.oneof(
     fc.record(
       { type: fc.constant('ForwardCommandsResponse' as const), requestId: uintArb, ok: fc.constant(true as const), start: uintArb, end: uintArb },
@@ -111,7 +122,7 @@ export const messageArbs: { [T in MessageType]: fc.Arbitrary<Message> } = {
       type: fc.constant('AvailabilityResponse' as const),
       requestId: uintArb,
       senderTerm: uintArb,
-      firstIndex: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+      firstIndex: fc.integer({ min: 1, max: MAX_WIRE_INTEGER }),
       committed: uintArb,
       snapshot: fc.option(fc.tuple(snapshotMetaArb, uintArb).map(([meta, size]) => ({ ...meta, size })), { nil: null }),
     },
@@ -125,10 +136,14 @@ export const messageArbs: { [T in MessageType]: fc.Arbitrary<Message> } = {
     .chain(([requestId, first, minTerm]) =>
       entryRunArb(first, minTerm, minTerm + 5).map((entries): Message => ({ type: 'FetchEntriesResponse', requestId, senderTerm: minTerm + 5, entries })),
     ),
-  FetchSnapshotRequest: fc.record(
-    { type: fc.constant('FetchSnapshotRequest' as const), requestId: uintArb, index: uintArb, term: uintArb, offset: uintArb, length: uintArb },
-    noNull,
-  ),
+  FetchSnapshotRequest: fc
+    .record({ requestId: uintArb, index: uintArb, term: uintArb, offset: uintArb, length: fc.nat(CODEC_LIMITS.maxChunkBytes) }, noNull)
+    .map(({ offset, length, ...rest }): Message => ({
+      type: 'FetchSnapshotRequest',
+      ...rest,
+      offset: Math.min(offset, CODEC_LIMITS.maxSnapshotBytes - length),
+      length,
+    })),
   FetchSnapshotResponse: fc
     .tuple(uintArb, uintArb, uintArb, fc.nat(1_000_000), bytesArb, fc.nat(1000), fc.option(snapshotMetaArb, { nil: null }))
     .map(([requestId, index, term, offset, data, slack, meta]): Message => ({

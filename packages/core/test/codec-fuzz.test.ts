@@ -105,10 +105,12 @@ describe('decoder fuzzing', () => {
   it('deep nesting and huge declared lengths are rejected, and the decoder keeps working afterwards', () => {
     const deep = new Uint8Array(200_000).fill(0x81); // [[[[...]]]] beyond any stack
     deep[deep.length - 1] = 0x00;
-    expect(tryDecodeMessage(deep)).toMatchObject({ ok: false, error: { reason: 'bad-cbor' } });
+    expect(tryDecodeMessage(deep)).toMatchObject({ ok: false, error: { reason: 'bad-version' } }); // refused at byte 2
+    const deepBody = new Uint8Array([0x83, CODEC_VERSION, MESSAGE_SCHEMAS.AppendEntries.code, ...deep]);
+    expect(tryDecodeMessage(deepBody)).toMatchObject({ ok: false, error: { reason: 'bad-shape' } });
     // array header claiming 2^32-1 elements, map header claiming 2^32-1 pairs, 4 GiB byte string
     for (const header of [[0x9a, 0xff, 0xff, 0xff, 0xff], [0xba, 0xff, 0xff, 0xff, 0xff], [0x5a, 0xff, 0xff, 0xff, 0xff]]) {
-      expect(tryDecodeMessage(new Uint8Array([0x83, 0x01, 0x08, ...header]))).toMatchObject({ ok: false, error: { reason: 'bad-cbor' } });
+      expect(tryDecodeMessage(new Uint8Array([0x83, CODEC_VERSION, 0x08, ...header]))).toMatchObject({ ok: false, error: { reason: 'bad-cbor' } });
     }
     const heartbeat: Message = { type: 'Heartbeat', term: 1, commit: 1, round: 1 };
     expect(decodeMessage(encodeMessage(heartbeat))).toEqual(heartbeat);

@@ -13,6 +13,7 @@ import {
   encodePersistedState,
   encodeSnapshot,
   encodeValue,
+  MAX_WIRE_INTEGER,
 } from '../src/codec/index';
 import { DecodeError, InvalidInputError } from '../src/errors';
 import { bytesArb, entryRunArb, logEntryArb, snapshotMetaArb } from './codec-arbitraries';
@@ -88,7 +89,7 @@ describe('state codec helpers', () => {
     fc.assert(
       fc.property(
         logEntryArb,
-        fc.record({ term: fc.maxSafeNat(), vote: fc.option(fc.string({ maxLength: 10 }), { nil: null }), commit: fc.maxSafeNat() }),
+        fc.record({ term: fc.nat({ max: MAX_WIRE_INTEGER }), vote: fc.option(fc.string({ maxLength: 10 }), { nil: null }), commit: fc.nat({ max: MAX_WIRE_INTEGER }) }),
         fc.record({ meta: snapshotMetaArb, data: bytesArb }),
         entryRunArb(5, 2, 9),
         (entry, hardState, snapshot, entries) => {

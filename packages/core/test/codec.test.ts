@@ -1,31 +1,19 @@
 // Message codec: round trips of every message type, and one targeted case per decode-error reason.
-import { decode as cborDecode, Encoder } from 'cbor-x';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { sharedDecoder } from '../src/codec/cbor';
+import { CborReader } from '../src/codec/cbor-reader';
 import {
   CODEC_VERSION,
   createDecodeStats,
   decodeCounted,
   decodeMessage,
   encodeMessage,
-  tryDecodeMessage,
 } from '../src/codec/index';
 import { MESSAGE_SCHEMAS } from '../src/codec/message-schemas';
-import { DecodeError, InvalidInputError, type DecodeErrorReason } from '../src/errors';
+import { DecodeError, InvalidInputError } from '../src/errors';
 import type { Message, MessageType } from '../src/messages';
 import { messageArb, messageArbs } from './codec-arbitraries';
-
-const raw = new Encoder({ useRecords: false, tagUint8Array: false });
-/** Encodes an arbitrary (possibly invalid) wire value as a frame, bypassing the codec's validation. */
-const frameOf = (value: unknown): Uint8Array => new Uint8Array(raw.encode(value));
-/** The positional wire form of a valid message, to be mutated by a test. */
-const wireOf = (message: Message): [number, number, unknown[]] => cborDecode(encodeMessage(message)) as [number, number, unknown[]];
-
-function reasonOf(bytes: Uint8Array, maxMessageBytes?: number): DecodeErrorReason | 'ok' {
-  const result = tryDecodeMessage(bytes, { maxMessageBytes });
-  return result.ok ? 'ok' : result.error.reason;
-}
+import { frameOf, itemsOf, reasonOf, sequenceOf, wireOf } from './codec-frames';
 
 const heartbeat: Message = { type: 'Heartbeat', term: 3, commit: 7, round: 11 };
 const append: Message = {
@@ -112,7 +100,7 @@ describe('encodeMessage rejects malformed messages (host bugs)', () => {
 
 describe('each decode error reason', () => {
   it('too-large: checked before decoding', () => {
-    const spy = vi.spyOn(sharedDecoder, 'decode');
+    const spy = vi.spyOn(CborReader.prototype, 'head');
     try {
       const junk = new Uint8Array(1025).fill(0xff); // would be bad-cbor if it were parsed
       expect(reasonOf(junk, 1024)).toBe('too-large');
@@ -164,7 +152,7 @@ describe('each decode error reason', () => {
 
   it('bad-shape: prototype-pollution keys where a record belongs', () => {
     const [v, code] = wireOf(heartbeat);
-    const hostile = new Uint8Array([0x83, 0x01, code, 0xa1, 0x69, ...new TextEncoder().encode('__proto__'), 0xa1, 0x61, 0x78, 0x01]);
+    const hostile = new Uint8Array([0x83, CODEC_VERSION, code, 0xa1, 0x69, ...new TextEncoder().encode('__proto__'), 0xa1, 0x61, 0x78, 0x01]);
     expect(reasonOf(hostile)).toBe('bad-shape');
     expect(reasonOf(frameOf([v, code, { term: 3, commit: 7, round: 11 }]))).toBe('bad-shape');
     expect(({} as Record<string, unknown>).x).toBeUndefined();
@@ -176,20 +164,22 @@ describe('each decode error reason', () => {
     expect(reasonOf(frameOf([vote[0], vote[1], [1, -1]]))).toBe('bad-shape');
     const [v, code, body] = wireOf(append);
     const withMembers = (voters: unknown, learners: unknown): unknown[] => {
-      const entries = structuredClone(body[3]) as unknown[][];
+      const entries = itemsOf(body[3] as Uint8Array) as unknown[][];
       entries[2][3] = [voters, learners];
-      return [body[0], body[1], body[2], entries, body[4]];
+      return [body[0], body[1], body[2], sequenceOf(entries), body[4]];
     };
     expect(reasonOf(frameOf([v, code, withMembers(['a'], ['b'])]))).toBe('ok');
-    expect(reasonOf(frameOf([v, code, withMembers(['x'.repeat(513)], [])]))).toBe('bad-shape');
+    expect(reasonOf(frameOf([v, code, withMembers(['x'.repeat(128)], [])]))).toBe('ok');
+    expect(reasonOf(frameOf([v, code, withMembers(['x'.repeat(129)], [])]))).toBe('bad-shape');
+    expect(reasonOf(frameOf([v, code, withMembers(['é'.repeat(65)], [])]))).toBe('bad-shape'); // 130 UTF-8 bytes
     expect(reasonOf(frameOf([v, code, withMembers(Array.from({ length: 1025 }, (_, i) => `p${i}`), [])]))).toBe('bad-shape');
     expect(reasonOf(frameOf([v, code, withMembers(['a'], ['a'])]))).toBe('bad-shape');
   });
 
   it('bad-shape: non-contiguous or term-decreasing entries in AppendEntries', () => {
     const [v, code, body] = wireOf(append);
-    const entries = body[3] as unknown[][];
-    const withEntries = (list: unknown[]): Uint8Array => frameOf([v, code, [body[0], body[1], body[2], list, body[4]]]);
+    const entries = itemsOf(body[3] as Uint8Array) as unknown[][];
+    const withEntries = (list: unknown[]): Uint8Array => frameOf([v, code, [body[0], body[1], body[2], sequenceOf(list), body[4]]]);
     expect(reasonOf(withEntries(entries))).toBe('ok');
     expect(reasonOf(withEntries([entries[0], entries[2]]))).toBe('bad-shape'); // gap 10 -> 12
     expect(reasonOf(withEntries([entries[1]]))).toBe('bad-shape'); // does not follow prevLogIndex 9
@@ -201,16 +191,29 @@ describe('each decode error reason', () => {
 
   it('bad-shape: non-contiguous FetchEntriesResponse, inverted fetch range, chunk past totalSize', () => {
     const fetched = wireOf({ type: 'FetchEntriesResponse', requestId: 1, senderTerm: 1, entries: [] });
-    expect(reasonOf(frameOf([fetched[0], fetched[1], [1, 1, [[0, 5, 1], [0, 6, 1]]]]))).toBe('ok');
-    expect(reasonOf(frameOf([fetched[0], fetched[1], [1, 1, [[0, 5, 1], [0, 7, 1]]]]))).toBe('bad-shape');
-    expect(reasonOf(frameOf([fetched[0], fetched[1], [1, 1, [[0, 6, 1], [0, 5, 1]]]]))).toBe('bad-shape');
-    expect(reasonOf(frameOf([fetched[0], fetched[1], [1, 1, [[0, 0, 1]]]]))).toBe('bad-shape'); // index 0
+    const withFetched = (list: unknown[]): Uint8Array => frameOf([fetched[0], fetched[1], [1, 1, sequenceOf(list)]]);
+    expect(reasonOf(withFetched([[0, 5, 1], [0, 6, 1]]))).toBe('ok');
+    expect(reasonOf(withFetched([[0, 5, 1], [0, 7, 1]]))).toBe('bad-shape');
+    expect(reasonOf(withFetched([[0, 6, 1], [0, 5, 1]]))).toBe('bad-shape');
+    expect(reasonOf(withFetched([[0, 0, 1]]))).toBe('bad-shape'); // index 0
+    expect(reasonOf(frameOf([fetched[0], fetched[1], [1, 1, [[0, 5, 1]]]]))).toBe('bad-shape'); // entries as an array, not a sequence
     const range = wireOf({ type: 'FetchEntriesRequest', requestId: 1, from: 1, to: 1 });
     expect(reasonOf(frameOf([range[0], range[1], [1, 9, 3]]))).toBe('bad-shape');
     const chunk = wireOf({ type: 'FetchSnapshotResponse', requestId: 1, senderTerm: 1, index: 1, term: 1, offset: 0, data: new Uint8Array(4), totalSize: 4, meta: null });
     expect(reasonOf(frameOf([chunk[0], chunk[1], [1, 1, 1, 1, 1, new Uint8Array(4), 4, null]]))).toBe('bad-shape');
     // an empty chunk ("no longer held") may echo any offset
     expect(reasonOf(frameOf([chunk[0], chunk[1], [1, 1, 1, 1, 4096, new Uint8Array(0), 0, null]]))).toBe('ok');
+  });
+
+  it('entries sequences: a cut or padded sequence is bad-cbor, a non-entry item bad-shape', () => {
+    const [v, code, body] = wireOf(append);
+    const sequence = body[3] as Uint8Array;
+    const withSequence = (bytes: Uint8Array): Uint8Array => frameOf([v, code, [body[0], body[1], body[2], bytes, body[4]]]);
+    expect(reasonOf(withSequence(sequence))).toBe('ok');
+    expect(reasonOf(withSequence(sequence.subarray(0, sequence.length - 1)))).toBe('bad-cbor'); // last entry cut
+    expect(reasonOf(withSequence(new Uint8Array([...sequence, 0x9f])))).toBe('bad-cbor'); // an indefinite-length item after the last entry
+    expect(reasonOf(withSequence(new Uint8Array([...sequence, 0xa0])))).toBe('bad-shape'); // a map after the last entry
+    expect(reasonOf(withSequence(new Uint8Array([0x80])))).toBe('bad-shape'); // an empty array is no entry
   });
 
   it('bad-shape: ForwardCommands with non-bytes commands', () => {
@@ -240,7 +243,7 @@ describe('DecodeStats', () => {
     expect(decodeCounted(new Uint8Array(100), stats, { maxMessageBytes: 10 })).toBeNull();
     expect(stats.decoded).toBe(1);
     expect(stats.dropped).toBe(4);
-    expect(stats.byReason).toEqual({ 'too-large': 1, 'bad-cbor': 1, 'bad-version': 0, 'bad-shape': 0, 'unknown-type': 2 });
+    expect(stats.byReason).toEqual({ 'too-large': 1, 'bad-cbor': 1, 'bad-version': 0, 'bad-shape': 0, 'unknown-type': 2, 'out-of-range': 0 });
     expect(stats.lastError).toContain('too-large');
   });
 });

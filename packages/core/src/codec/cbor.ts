@@ -4,8 +4,8 @@
 import { Decoder, Encoder } from 'cbor-x';
 
 /**
- * Message frames: plain CBOR (no record extension, no string bundling) so any CBOR reader can inspect
- * them. Byte strings are untagged; the decoder below turns them back into Uint8Array.
+ * Message and state frames: plain CBOR (no record extension, no string bundling, untagged byte
+ * strings) so any CBOR reader can inspect them. They are decoded by schema-reader.ts, not cbor-x.
  */
 export const messageEncoder = new Encoder({ useRecords: false, tagUint8Array: false, pack: false });
 
@@ -15,8 +15,11 @@ export const messageEncoder = new Encoder({ useRecords: false, tagUint8Array: fa
  */
 export const valueEncoder = new Encoder({ useRecords: false, pack: false });
 
-/** copyBuffers: decoded byte strings are fresh copies, so they never pin the (possibly huge) frame. */
-export const sharedDecoder = new Decoder({ useRecords: false, mapsAsObjects: true, copyBuffers: true });
+/**
+ * User values (value-codec.ts, after its structural pre-scan). copyBuffers: decoded byte strings are
+ * fresh copies, so they never pin the (possibly huge) input.
+ */
+export const valueDecoder = new Decoder({ useRecords: false, mapsAsObjects: true, copyBuffers: true });
 
 /**
  * A plain Uint8Array view of `bytes`. cbor-x slices byte strings with the source's own species, so a

@@ -18,7 +18,7 @@ export function createDecodeStats(): DecodeStats {
   return {
     decoded: 0,
     dropped: 0,
-    byReason: { 'too-large': 0, 'bad-cbor': 0, 'bad-version': 0, 'bad-shape': 0, 'unknown-type': 0 },
+    byReason: { 'too-large': 0, 'bad-cbor': 0, 'bad-version': 0, 'bad-shape': 0, 'unknown-type': 0, 'out-of-range': 0 },
     lastError: null,
   };
 }

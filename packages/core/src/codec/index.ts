@@ -8,7 +8,7 @@ export {
   type CodecOptions,
   type DecodeResult,
 } from './message-codec';
-export { CODEC_LIMITS } from './message-schemas';
+export { CODEC_LIMITS, MAX_WIRE_INTEGER, type CodecLimits } from './limits';
 export { createDecodeStats, decodeCounted, type DecodeStats } from './decode-stats';
 export { encodeValue, decodeValue, MAX_VALUE_DEPTH } from './value-codec';
 export {

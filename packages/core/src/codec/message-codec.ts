@@ -1,16 +1,27 @@
 // Encoding and decoding of wire messages.
 //
 // Frame = CBOR array [CODEC_VERSION, typeCode, body], body in the positional form of its schema
-// (message-schemas.ts). Decoding never lets anything but a DecodeError out: the size cap is checked
-// before cbor-x sees a byte, cbor-x failures become 'bad-cbor', and every field is validated.
+// (message-schemas.ts). Decoding never lets anything but a DecodeError out, and is bounded before
+// it builds anything: the frame size cap is checked before a byte is read, the type's own size cap
+// once the three-byte envelope head is read, and then the body is read against its schema with
+// every allocation charged to a budget proportional to the frame size (schema-reader.ts).
 import { DecodeError, InvalidInputError, type DecodeErrorReason } from '../errors';
 import type { Message, MessageType } from '../messages';
-import { copyBytes, messageEncoder, plainView, sharedDecoder } from './cbor';
-import { MESSAGE_SCHEMAS, MESSAGE_TYPE_BY_CODE } from './message-schemas';
-import { describe, fromWire, ShapeError, toWire } from './schema';
+import { copyBytes, messageEncoder, plainView } from './cbor';
+import { CborReader, MAJOR } from './cbor-reader';
+import { DecodeBudget } from './decode-budget';
+import { CODEC_LIMITS } from './limits';
+import { MESSAGE_SCHEMAS, MESSAGE_TYPE_BY_CODE, sizeClassLimit } from './message-schemas';
+import { toWire } from './schema';
+import { DecodeContext, readSpec, trailing } from './schema-reader';
+import { describe, ShapeError } from './wire-error';
 
-/** Version of the frame layout. A frame carrying another version is rejected with 'bad-version'. */
-export const CODEC_VERSION = 1;
+/**
+ * Version of the wire format. A frame carrying another version is rejected with 'bad-version'.
+ * 2: bounded integers (CODEC_LIMITS), integers above 2^32 as CBOR integers (never floats), entries
+ *    as a byte string holding a CBOR sequence, ids bounded in UTF-8 bytes, per-type frame caps.
+ */
+export const CODEC_VERSION = 2;
 
 /** Default cap on a frame's size: larger frames are rejected before decoding ('too-large'). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -35,11 +46,11 @@ export function encodeMessage(message: Message, options?: CodecOptions): Uint8Ar
   try {
     body = toWire(schema.body, message);
   } catch (error) {
-    if (error instanceof ShapeError) throw new InvalidInputError(`cannot encode ${type}: ${error.toString()}`);
+    if (error instanceof ShapeError) throw new InvalidInputError(`cannot encode ${type} (${error.reason}): ${error.toString()}`);
     throw error;
   }
   const frame = copyBytes(messageEncoder.encode([CODEC_VERSION, schema.code, body]));
-  const max = options?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const max = sizeClassLimit(schema.size, options?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
   if (frame.byteLength > max) throw new InvalidInputError(`${type} frame of ${frame.byteLength} bytes exceeds ${max}`);
   return frame;
 }
@@ -57,7 +68,7 @@ export function tryDecodeMessage(bytes: Uint8Array, options?: CodecOptions): Dec
     return { ok: true, message: decodeFrame(bytes, options?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES) };
   } catch (error) {
     if (error instanceof DecodeError) return { ok: false, error };
-    if (error instanceof ShapeError) return { ok: false, error: fail('bad-shape', error.toString()) };
+    if (error instanceof ShapeError) return { ok: false, error: fail(error.reason, error.toString()) };
     // Not reachable by design; kept so a bug in a validator still cannot crash a transport.
     return { ok: false, error: fail('bad-shape', `validator failure: ${String(error)}`) };
   }
@@ -67,29 +78,32 @@ function fail(reason: DecodeErrorReason, detail: string): DecodeError {
   return new DecodeError(`cannot decode message (${reason}): ${detail}`, reason);
 }
 
-function decodeFrame(bytes: Uint8Array, maxBytes: number): Message {
-  if (!(bytes instanceof Uint8Array)) throw fail('bad-cbor', `expected a Uint8Array, got ${describe(bytes)}`);
+function decodeFrame(input: Uint8Array, maxBytes: number): Message {
+  if (!(input instanceof Uint8Array)) throw fail('bad-cbor', `expected a Uint8Array, got ${describe(input)}`);
   // Checked first: a hostile peer must not make us parse 1 GB to find out it is junk.
-  if (bytes.byteLength > maxBytes) throw fail('too-large', `frame of ${bytes.byteLength} bytes exceeds ${maxBytes}`);
-  let raw: unknown;
-  try {
-    raw = sharedDecoder.decode(plainView(bytes));
-  } catch (error) {
-    // cbor-x throws plain Errors and RangeErrors (truncation, deep nesting); all mean "not CBOR we accept".
-    throw fail('bad-cbor', error instanceof Error ? error.message.slice(0, 200) : 'cbor-x failure');
+  if (input.byteLength > maxBytes) throw fail('too-large', `frame of ${input.byteLength} bytes exceeds ${maxBytes}`);
+  const r = new CborReader(plainView(input));
+  r.head();
+  if (r.major !== MAJOR.array || r.arg === 0) throw fail('bad-shape', `expected a frame array, got ${r.describeHead()}`);
+  const length = r.arg;
+  if (r.head() !== MAJOR.uint || r.arg !== CODEC_VERSION) {
+    throw fail('bad-version', `frame version ${r.describeHead()}, this codec speaks ${CODEC_VERSION}`);
   }
-  if (!Array.isArray(raw) || raw.length === 0) throw fail('bad-shape', `expected a frame array, got ${describe(raw)}`);
-  if (raw[0] !== CODEC_VERSION) throw fail('bad-version', `frame version ${describe(raw[0])}, this codec speaks ${CODEC_VERSION}`);
-  if (raw.length !== 3) throw fail('bad-shape', `expected [version, type, body], got ${raw.length} elements`);
-  const code: unknown = raw[1];
-  if (typeof code !== 'number' || !Number.isSafeInteger(code)) throw fail('bad-shape', `type code is ${describe(code)}`);
-  const type = MESSAGE_TYPE_BY_CODE.get(code);
-  if (type === undefined) throw fail('unknown-type', `type code ${code}`);
+  if (length !== 3) throw fail('bad-shape', `expected [version, type, body], got ${length} elements`);
+  if (r.head() !== MAJOR.uint) throw fail('bad-shape', `type code is ${r.describeHead()}`);
+  const type = MESSAGE_TYPE_BY_CODE.get(r.arg);
+  if (type === undefined) throw fail('unknown-type', `type code ${r.arg}`);
+  const schema = MESSAGE_SCHEMAS[type];
+  const limit = sizeClassLimit(schema.size, maxBytes);
+  if (input.byteLength > limit) throw fail('too-large', `${type} frame of ${input.byteLength} bytes exceeds ${limit}`);
+  const budget = DecodeBudget.forFrame(input.byteLength, CODEC_LIMITS.decodeBudgetFloorBytes, CODEC_LIMITS.decodeBudgetPerFrameByte);
+  let body: Record<string, unknown>;
   try {
-    const body = fromWire(MESSAGE_SCHEMAS[type].body, raw[2]) as Record<string, unknown>;
-    return { type, ...body } as unknown as Message;
+    body = readSpec(schema.body, r, new DecodeContext(budget)) as Record<string, unknown>;
   } catch (error) {
-    if (error instanceof ShapeError) throw fail('bad-shape', `${type}.${error.toString()}`);
+    if (error instanceof ShapeError) throw fail(error.reason, `${type}.${error.toString()}`);
     throw error;
   }
+  if (!r.atEnd()) throw fail('bad-cbor', trailing(r).problem);
+  return { type, ...body } as unknown as Message;
 }

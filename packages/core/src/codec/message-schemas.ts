@@ -2,22 +2,17 @@
 // shapes (LogEntry, Membership, ClientTag, SnapshotMeta). A type code is part of the wire format:
 // never renumber; new types get new codes (and old peers answer them with 'unknown-type').
 import type { MessageType } from '../messages';
+import { CODEC_LIMITS as L } from './limits';
 import type { Check, Spec } from './schema';
-import { bool, bytes, list, nullable, oneOf, optional, record, string, uint, union } from './schema';
+import { bool, bytes, list, nullable, oneOf, optional, record, sequence, string, uint, union } from './schema';
+import { outOfRange } from './wire-error';
 
-/** Bounds applied on decode (and encode). The frame size cap bounds everything else. */
-export const CODEC_LIMITS = {
-  /** PeerId and clientId length (UTF-16 code units). */
-  maxIdLength: 512,
-  /** Voters or learners in one membership. */
-  maxMembers: 1024,
-  /** Log entries in one AppendEntries / FetchEntriesResponse. */
-  maxEntriesPerMessage: 1_000_000,
-  /** Commands in one ForwardCommands. */
-  maxCommandsPerMessage: 1_000_000,
-} as const;
-
-const peerId = string(CODEC_LIMITS.maxIdLength);
+const term = uint(L.maxTerm);
+const index = uint(L.maxIndex);
+const requestId = uint(L.maxRequestId);
+const round = uint(L.maxRound);
+const snapshotBytes = uint(L.maxSnapshotBytes);
+const peerId = string(L.maxIdBytes);
 const forwardErrors = ['not-leader', 'no-leader', 'too-large', 'shutting-down'] as const;
 
 // ---------- cross-field rules ----------
@@ -59,15 +54,34 @@ function runProblem(entries: IndexTerm[], firstIndex: number | null, minTerm: nu
 
 const appendEntriesRun: Check = (m) => {
   const entries = m.entries as IndexTerm[];
-  const term = m.term as number;
-  if ((m.prevLogTerm as number) > term) return 'prevLogTerm is above the message term';
-  return runProblem(entries, (m.prevLogIndex as number) + 1, m.prevLogTerm as number, term);
+  const prevLogIndex = m.prevLogIndex as number;
+  if (prevLogIndex + entries.length > L.maxIndex) {
+    return outOfRange(`prevLogIndex ${prevLogIndex} + ${entries.length} entries is above the limit ${L.maxIndex}`);
+  }
+  if ((m.prevLogTerm as number) > (m.term as number)) return 'prevLogTerm is above the message term';
+  return runProblem(entries, prevLogIndex + 1, m.prevLogTerm as number, m.term as number);
 };
 
-const fetchedRun: Check = (m) => runProblem(m.entries as IndexTerm[], null, 0, Number.MAX_SAFE_INTEGER);
+const fetchedRun: Check = (m) => runProblem(m.entries as IndexTerm[], null, 0, L.maxTerm);
 
-const fetchRange: Check = (m) =>
-  (m.from as number) >= 1 && (m.from as number) <= (m.to as number) ? null : 'fetch range must satisfy 1 <= from <= to';
+const fetchRange: Check = (m) => {
+  const from = m.from as number;
+  const to = m.to as number;
+  if (!(from >= 1 && from <= to)) return 'fetch range must satisfy 1 <= from <= to';
+  return to - from < L.maxEntriesPerMessage ? null : outOfRange(`fetch range of ${to - from + 1} entries is above the limit ${L.maxEntriesPerMessage}`);
+};
+
+/** Command i of a ForwardCommands gets seq = client.seq + i: the last one must stay within maxSeq. */
+const forwardSeqs: Check = (m) => {
+  const seq = (m.client as { seq: number }).seq;
+  const count = (m.commands as unknown[]).length;
+  return count === 0 || seq + count - 1 <= L.maxSeq ? null : outOfRange(`seq ${seq} + ${count} commands is above the limit ${L.maxSeq}`);
+};
+
+const chunkRequestRange: Check = (m) => {
+  const end = (m.offset as number) + (m.length as number);
+  return end <= L.maxSnapshotBytes ? null : outOfRange(`offset + length ${end} is above the limit ${L.maxSnapshotBytes}`);
+};
 
 /** An empty chunk means "snapshot no longer held", so only a non-empty one must fit in totalSize. */
 const chunkInBounds: Check = (m) => {
@@ -83,121 +97,146 @@ const firstIndexPositive: Check = (m) => ((m.firstIndex as number) >= 1 ? null :
 // ---------- shared shapes (types.ts) ----------
 
 export const membershipSpec = record(
-  { voters: list(peerId, CODEC_LIMITS.maxMembers), learners: list(peerId, CODEC_LIMITS.maxMembers) },
+  { voters: list(peerId, L.maxMembers), learners: list(peerId, L.maxMembers) },
   distinctMembers,
 );
 
-export const clientTagSpec = record({ clientId: string(CODEC_LIMITS.maxIdLength), seq: uint });
+export const clientTagSpec = record({ clientId: string(L.maxIdBytes), seq: uint(L.maxSeq) });
 
-export const snapshotMetaSpec = record({ index: uint, term: uint, membership: membershipSpec });
+export const snapshotMetaSpec = record({ index, term, membership: membershipSpec });
 
 export const logEntrySpec = union(
   'kind',
   [
-    { tag: 'noop', fields: { index: uint, term: uint } },
-    { tag: 'command', fields: { index: uint, term: uint, data: bytes, client: optional(clientTagSpec) } },
-    { tag: 'config', fields: { index: uint, term: uint, membership: membershipSpec } },
+    { tag: 'noop', fields: { index, term } },
+    { tag: 'command', fields: { index, term, data: bytes, client: optional(clientTagSpec) } },
+    { tag: 'config', fields: { index, term, membership: membershipSpec } },
   ],
   positiveIndex,
 );
 
-export const hardStateSpec = record({ term: uint, vote: nullable(peerId), commit: uint });
+export const hardStateSpec = record({ term, vote: nullable(peerId), commit: index });
 
 export const snapshotSpec = record({ meta: snapshotMetaSpec, data: bytes });
 
-const entries = list(logEntrySpec, CODEC_LIMITS.maxEntriesPerMessage);
+/** Entries travel as one byte string holding a CBOR sequence of entries (decoded entry by entry). */
+const entries = sequence(logEntrySpec, L.maxEntriesPerMessage);
 
 /** `{ ok: true, ...success } | { ok: false, error, leader? }`, the shape of every request's answer. */
 function okOrError(success: Record<string, Spec>, errors: readonly string[]): Spec {
   return union('ok', [
-    { tag: true, fields: { requestId: uint, ...success } },
-    { tag: false, fields: { requestId: uint, error: oneOf(errors), leader: optional(peerId) } },
+    { tag: true, fields: { requestId, ...success } },
+    { tag: false, fields: { requestId, error: oneOf(errors), leader: optional(peerId) } },
   ]);
 }
 
 // ---------- the table ----------
 
-const voteRequest = record({ term: uint, lastLogIndex: uint, lastLogTerm: uint, transfer: optional(bool) });
-const voteResponse = record({ term: uint, vote: oneOf(['granted', 'denied', 'abstained']) });
+const voteRequest = record({ term, lastLogIndex: index, lastLogTerm: term, transfer: optional(bool) });
+const voteResponse = record({ term, vote: oneOf(['granted', 'denied', 'abstained']) });
+
+/**
+ * Largest frame of a message type: control messages carry no payload, an AvailabilityResponse may
+ * carry a membership, and bulk messages (entries, commands, snapshot chunks) are bounded only by the
+ * codec's maxMessageBytes option.
+ */
+export type SizeClass = 'control' | 'membership' | 'bulk';
+
+export function sizeClassLimit(sizeClass: SizeClass, maxMessageBytes: number): number {
+  if (sizeClass === 'control') return Math.min(L.maxControlFrameBytes, maxMessageBytes);
+  if (sizeClass === 'membership') return Math.min(L.maxMembershipFrameBytes, maxMessageBytes);
+  return maxMessageBytes;
+}
 
 export interface MessageSchema {
   /** Wire code of the type; stable across versions of the same CODEC_VERSION. */
   readonly code: number;
+  readonly size: SizeClass;
   /** Shape of the body (every field except `type`). */
   readonly body: Spec;
 }
 
 export const MESSAGE_SCHEMAS: { readonly [T in MessageType]: MessageSchema } = {
-  PreVote: { code: 1, body: voteRequest },
-  RequestVote: { code: 2, body: voteRequest },
-  PreVoteResponse: { code: 3, body: voteResponse },
-  RequestVoteResponse: { code: 4, body: voteResponse },
-  TimeoutNow: { code: 5, body: record({ term: uint }) },
+  PreVote: { code: 1, size: 'control', body: voteRequest },
+  RequestVote: { code: 2, size: 'control', body: voteRequest },
+  PreVoteResponse: { code: 3, size: 'control', body: voteResponse },
+  RequestVoteResponse: { code: 4, size: 'control', body: voteResponse },
+  TimeoutNow: { code: 5, size: 'control', body: record({ term }) },
   AppendEntries: {
     code: 6,
-    body: record({ term: uint, prevLogIndex: uint, prevLogTerm: uint, entries, leaderCommit: uint }, appendEntriesRun),
+    size: 'bulk',
+    body: record({ term, prevLogIndex: index, prevLogTerm: term, entries, leaderCommit: index }, appendEntriesRun),
   },
   AppendEntriesResponse: {
     code: 7,
+    size: 'control',
     body: record({
-      term: uint,
+      term,
       success: bool,
-      matchIndex: uint,
-      conflictIndex: optional(uint),
-      conflictTerm: optional(uint),
-      lastIndex: uint,
+      matchIndex: index,
+      conflictIndex: optional(index),
+      conflictTerm: optional(term),
+      lastIndex: index,
       catchingUp: optional(bool),
     }),
   },
-  Heartbeat: { code: 8, body: record({ term: uint, commit: uint, round: uint }) },
-  HeartbeatResponse: { code: 9, body: record({ term: uint, round: uint, lastIndex: uint }) },
+  Heartbeat: { code: 8, size: 'control', body: record({ term, commit: index, round }) },
+  HeartbeatResponse: { code: 9, size: 'control', body: record({ term, round, lastIndex: index }) },
   ForwardCommands: {
     code: 10,
-    body: record({ requestId: uint, client: clientTagSpec, commands: list(bytes, CODEC_LIMITS.maxCommandsPerMessage) }),
+    size: 'bulk',
+    body: record({ requestId, client: clientTagSpec, commands: list(bytes, L.maxCommandsPerMessage) }, forwardSeqs),
   },
-  ForwardCommandsResponse: { code: 11, body: okOrError({ start: uint, end: uint }, forwardErrors) },
-  ReadIndexRequest: { code: 12, body: record({ requestId: uint }) },
-  ReadIndexResponse: { code: 13, body: okOrError({ index: uint }, forwardErrors) },
-  AvailabilityRequest: { code: 14, body: record({ requestId: uint }) },
+  ForwardCommandsResponse: { code: 11, size: 'control', body: okOrError({ start: index, end: index }, forwardErrors) },
+  ReadIndexRequest: { code: 12, size: 'control', body: record({ requestId }) },
+  ReadIndexResponse: { code: 13, size: 'control', body: okOrError({ index }, forwardErrors) },
+  AvailabilityRequest: { code: 14, size: 'control', body: record({ requestId }) },
   AvailabilityResponse: {
     code: 15,
+    size: 'membership',
     body: record(
       {
-        requestId: uint,
-        senderTerm: uint,
-        firstIndex: uint,
-        committed: uint,
-        snapshot: nullable(record({ index: uint, term: uint, membership: membershipSpec, size: uint })),
+        requestId,
+        senderTerm: term,
+        firstIndex: index,
+        committed: index,
+        snapshot: nullable(record({ index, term, membership: membershipSpec, size: snapshotBytes })),
       },
       firstIndexPositive,
     ),
   },
-  FetchEntriesRequest: { code: 16, body: record({ requestId: uint, from: uint, to: uint }, fetchRange) },
-  FetchEntriesResponse: { code: 17, body: record({ requestId: uint, senderTerm: uint, entries }, fetchedRun) },
+  FetchEntriesRequest: { code: 16, size: 'control', body: record({ requestId, from: index, to: index }, fetchRange) },
+  FetchEntriesResponse: { code: 17, size: 'bulk', body: record({ requestId, senderTerm: term, entries }, fetchedRun) },
   FetchSnapshotRequest: {
     code: 18,
-    body: record({ requestId: uint, index: uint, term: uint, offset: uint, length: uint }),
+    size: 'control',
+    body: record({ requestId, index, term, offset: snapshotBytes, length: uint(L.maxChunkBytes) }, chunkRequestRange),
   },
   FetchSnapshotResponse: {
     code: 19,
+    size: 'bulk',
     body: record(
       {
-        requestId: uint,
-        senderTerm: uint,
-        index: uint,
-        term: uint,
-        offset: uint,
+        requestId,
+        senderTerm: term,
+        index,
+        term,
+        offset: snapshotBytes,
         data: bytes,
-        totalSize: uint,
+        totalSize: snapshotBytes,
         meta: nullable(snapshotMetaSpec),
       },
       chunkInBounds,
     ),
   },
-  JoinRequest: { code: 20, body: record({ requestId: uint, observer: bool }) },
-  LeaveRequest: { code: 21, body: record({ requestId: uint }) },
-  MembershipResponse: { code: 22, body: okOrError({ index: uint }, [...forwardErrors, 'busy']) },
-  Departure: { code: 23, body: record({ term: uint, lastIndex: uint, lastTerm: uint, led: optional(bool), successors: optional(list(peerId, CODEC_LIMITS.maxMembers)), peer: optional(peerId) }, departureTerms) },
+  JoinRequest: { code: 20, size: 'control', body: record({ requestId, observer: bool }) },
+  LeaveRequest: { code: 21, size: 'control', body: record({ requestId }) },
+  MembershipResponse: { code: 22, size: 'control', body: okOrError({ index }, [...forwardErrors, 'busy']) },
+  Departure: {
+    code: 23,
+    size: 'control',
+    body: record({ term, lastIndex: index, lastTerm: term, led: optional(bool), successors: optional(list(peerId, L.maxMembers)), peer: optional(peerId) }, departureTerms),
+  },
 };
 
 /** Reverse lookup: wire code -> message type. */

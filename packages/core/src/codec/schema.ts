@@ -1,23 +1,30 @@
-// A tiny declarative schema language for the wire protocol, and its interpreter.
+// A tiny declarative schema language for the wire protocol, and its encoder.
 //
 // Each message type is described once (message-schemas.ts) as a tree of Specs; the same tree drives
 // both directions:
-//   toWire   : typed value  -> compact CBOR-ready form (validates, so host bugs surface at the sender)
-//   fromWire : decoded CBOR -> typed value (validates every field of hostile input)
+//   toWire   : typed value -> compact CBOR-ready form (validates, so host bugs surface at the sender)
+//   readSpec : CBOR bytes  -> typed value (schema-reader.ts; validates every field of hostile input
+//              while reading it, and builds nothing the schema does not describe)
 // Wire forms are positional, which keeps frames small and means no key ever comes from the wire:
-//   record  -> [field1, field2, ...]          (an absent optional field is null)
-//   union   -> [variantIndex, field1, ...]    (the tag value is implied by the variant)
-//   enum    -> index into its value list
-// Anything else on the wire (maps, Dates, BigInts, tags, floats where an integer belongs, ...) is a
-// ShapeError, which the codec reports as DecodeError 'bad-shape'.
+//   record   -> [field1, field2, ...]          (an absent optional field is null)
+//   union    -> [variantIndex, field1, ...]    (the tag value is implied by the variant)
+//   enum     -> index into its value list
+//   sequence -> a byte string holding a CBOR sequence (RFC 8742) of items: bulk data travels as one
+//               flat byte string, never as a deep tree, and is decoded item by item
+// Integers are unsigned with a per-field maximum (CODEC_LIMITS); anything else on the wire (maps,
+// tags, floats or -0 where an integer belongs, undefined, ...) is refused.
+import { messageEncoder, copyBytes } from './cbor';
+import { utf8Length } from './utf8';
+import { at, describe, outOfRange, ShapeError } from './wire-error';
 
 export type Spec =
-  | { readonly kind: 'uint' }
+  | { readonly kind: 'uint'; readonly max: number }
   | { readonly kind: 'bool' }
-  | { readonly kind: 'string'; readonly max: number }
+  | { readonly kind: 'string'; readonly maxBytes: number }
   | { readonly kind: 'bytes' }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
   | { readonly kind: 'array'; readonly of: Spec; readonly max: number }
+  | { readonly kind: 'sequence'; readonly of: Spec; readonly max: number }
   | { readonly kind: 'nullable'; readonly of: Spec }
   | { readonly kind: 'optional'; readonly of: Spec }
   | { readonly kind: 'record'; readonly fields: Fields; readonly check?: Check }
@@ -26,37 +33,26 @@ export type Spec =
 /** Field name -> spec, in wire order (object literal order is insertion order for non-numeric keys). */
 export type Fields = Readonly<Record<string, Spec>>;
 
-/** A cross-field rule; returns a description of the violation, or null when the value is fine. */
-export type Check = (value: Record<string, unknown>) => string | null;
+/**
+ * A cross-field rule over well-typed fields: null when the value is fine, else a description of the
+ * violation ('bad-shape'), or a ShapeError carrying its own reason (e.g. outOfRange for overflow).
+ */
+export type Check = (value: Record<string, unknown>) => string | ShapeError | null;
 
 export interface Variant {
   readonly tag: string | boolean;
   readonly fields: Fields;
 }
 
-/** A value does not match its spec. `path` locates it, e.g. ['entries', '3', 'term']. */
-export class ShapeError extends Error {
-  override name = 'ShapeError';
-  readonly path: string[] = [];
-  constructor(readonly problem: string) {
-    super(problem);
-  }
-  get where(): string {
-    return this.path.length === 0 ? '(root)' : this.path.join('.');
-  }
-  override toString(): string {
-    return `${this.where}: ${this.problem}`;
-  }
-}
-
 // ---------- builders (used by the schema table) ----------
 
-export const uint: Spec = { kind: 'uint' };
+export const uint = (max: number): Spec => ({ kind: 'uint', max });
 export const bool: Spec = { kind: 'bool' };
 export const bytes: Spec = { kind: 'bytes' };
-export const string = (max: number): Spec => ({ kind: 'string', max });
+export const string = (maxBytes: number): Spec => ({ kind: 'string', maxBytes });
 export const oneOf = (values: readonly string[]): Spec => ({ kind: 'enum', values });
 export const list = (of: Spec, max: number): Spec => ({ kind: 'array', of, max });
+export const sequence = (of: Spec, max: number): Spec => ({ kind: 'sequence', of, max });
 export const nullable = (of: Spec): Spec => ({ kind: 'nullable', of });
 /** Only meaningful as a record field: the key may be absent (or undefined) in the typed value. */
 export const optional = (of: Spec): Spec => ({ kind: 'optional', of });
@@ -68,114 +64,59 @@ export const union = (tag: string, variants: readonly Variant[], check?: Check):
   check,
 });
 
-// ---------- interpreter ----------
+// ---------- shared checks ----------
+
+export function runCheck(check: Check | undefined, value: Record<string, unknown>): void {
+  if (!check) return;
+  const problem = check(value);
+  if (problem === null) return;
+  throw problem instanceof ShapeError ? problem : new ShapeError(problem);
+}
+
+/** The bound of a uint field, as a ShapeError when `value` exceeds it. */
+export function checkUintBound(value: number, max: number): void {
+  if (value > max) throw outOfRange(`integer ${value} is above the limit ${max}`);
+}
+
+// ---------- encoder ----------
 
 function isSafeUint(v: unknown): v is number {
+  // -0 passes: cbor-x writes it as 0, so the receiver sees a plain 0.
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
-/** Runs `fn`, prefixing any ShapeError's path with `segment` (costs nothing on the happy path). */
-function at<T>(segment: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (error instanceof ShapeError) error.path.unshift(segment);
-    throw error;
-  }
-}
-
-function runCheck(check: Check | undefined, value: Record<string, unknown>): void {
-  if (!check) return;
-  const problem = check(value);
-  if (problem !== null) throw new ShapeError(problem);
-}
-
-/** Validates a decoded CBOR value against `spec` and builds the typed value. */
-export function fromWire(spec: Spec, w: unknown): unknown {
-  switch (spec.kind) {
-    case 'uint':
-      if (!isSafeUint(w)) throw new ShapeError(`expected a non-negative safe integer, got ${describe(w)}`);
-      return w;
-    case 'bool':
-      if (typeof w !== 'boolean') throw new ShapeError(`expected a boolean, got ${describe(w)}`);
-      return w;
-    case 'string':
-      if (typeof w !== 'string') throw new ShapeError(`expected a string, got ${describe(w)}`);
-      if (w.length > spec.max) throw new ShapeError(`string longer than ${spec.max}`);
-      return w;
-    case 'bytes':
-      // The decoder copies byte strings into plain Uint8Arrays (see cbor.ts), so no copy is needed here.
-      if (!(w instanceof Uint8Array)) throw new ShapeError(`expected bytes, got ${describe(w)}`);
-      return w;
-    case 'enum':
-      if (!isSafeUint(w) || w >= spec.values.length) throw new ShapeError(`expected one of ${spec.values.join('|')}`);
-      return spec.values[w];
-    case 'array': {
-      if (!Array.isArray(w)) throw new ShapeError(`expected an array, got ${describe(w)}`);
-      if (w.length > spec.max) throw new ShapeError(`array longer than ${spec.max}`);
-      const out = new Array<unknown>(w.length);
-      for (let i = 0; i < w.length; i++) out[i] = at(String(i), () => fromWire(spec.of, w[i]));
-      return out;
-    }
-    case 'nullable':
-      return w === null ? null : fromWire(spec.of, w);
-    case 'optional':
-      throw new ShapeError('optional() is only allowed as a record field');
-    case 'record': {
-      const out = fieldsFromWire(spec.fields, w, 0, {});
-      runCheck(spec.check, out);
-      return out;
-    }
-    case 'union': {
-      if (!Array.isArray(w) || w.length === 0) throw new ShapeError(`expected a tagged array, got ${describe(w)}`);
-      const variant = isSafeUint(w[0]) ? spec.variants[w[0]] : undefined;
-      if (!variant) throw new ShapeError(`unknown ${spec.tag} variant ${describe(w[0])}`);
-      const out = fieldsFromWire(variant.fields, w, 1, { [spec.tag]: variant.tag });
-      runCheck(spec.check, out);
-      return out;
-    }
-  }
-}
-
-function fieldsFromWire(fields: Fields, w: unknown, offset: number, out: Record<string, unknown>): Record<string, unknown> {
-  const names = Object.keys(fields);
-  if (!Array.isArray(w)) throw new ShapeError(`expected a record array, got ${describe(w)}`);
-  if (w.length !== offset + names.length) {
-    throw new ShapeError(`expected ${offset + names.length} elements, got ${w.length}`);
-  }
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i];
-    const spec = fields[name];
-    const item: unknown = w[offset + i];
-    if (spec.kind === 'optional') {
-      if (item !== null && item !== undefined) out[name] = at(name, () => fromWire(spec.of, item));
-    } else {
-      out[name] = at(name, () => fromWire(spec, item));
-    }
-  }
-  return out;
-}
+/** CBOR needs the 64-bit integer form above 2^32 (cbor-x would write a float for a number there). */
+const UINT32_MAX = 0xffff_ffff;
 
 /** Validates a typed value against `spec` and builds its wire form (throws ShapeError on a mismatch). */
 export function toWire(spec: Spec, v: unknown): unknown {
   switch (spec.kind) {
     case 'uint':
+      if (!isSafeUint(v)) throw new ShapeError(`expected a non-negative safe integer, got ${describe(v)}`);
+      checkUintBound(v, spec.max);
+      return v > UINT32_MAX ? BigInt(v) : v;
     case 'bool':
-    case 'string':
+      if (typeof v !== 'boolean') throw new ShapeError(`expected a boolean, got ${describe(v)}`);
+      return v;
+    case 'string': {
+      if (typeof v !== 'string') throw new ShapeError(`expected a string, got ${describe(v)}`);
+      const length = utf8Length(v);
+      if (length < 0) throw new ShapeError('a string with a lone surrogate cannot be encoded');
+      if (length > spec.maxBytes) throw new ShapeError(`string longer than ${spec.maxBytes} UTF-8 bytes`);
+      return v;
+    }
     case 'bytes':
-      return fromWire(spec, v);
+      if (!(v instanceof Uint8Array)) throw new ShapeError(`expected bytes, got ${describe(v)}`);
+      return v;
     case 'enum': {
       const index = typeof v === 'string' ? spec.values.indexOf(v) : -1;
       if (index < 0) throw new ShapeError(`expected one of ${spec.values.join('|')}, got ${describe(v)}`);
       return index;
     }
-    case 'array': {
-      if (!Array.isArray(v)) throw new ShapeError(`expected an array, got ${describe(v)}`);
-      if (v.length > spec.max) throw new ShapeError(`array longer than ${spec.max}`);
-      const out = new Array<unknown>(v.length);
-      for (let i = 0; i < v.length; i++) out[i] = at(String(i), () => toWire(spec.of, v[i]));
-      return out;
-    }
+    case 'array':
+      return arrayToWire(spec.of, spec.max, v);
+    case 'sequence':
+      return sequenceBytes(arrayToWire(spec.of, spec.max, v));
     case 'nullable':
       return v === null ? null : toWire(spec.of, v);
     case 'optional':
@@ -197,6 +138,26 @@ export function toWire(spec: Spec, v: unknown): unknown {
   }
 }
 
+function arrayToWire(of: Spec, max: number, v: unknown): unknown[] {
+  if (!Array.isArray(v)) throw new ShapeError(`expected an array, got ${describe(v)}`);
+  if (v.length > max) throw new ShapeError(`array longer than ${max}`);
+  const out = new Array<unknown>(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = at(String(i), () => toWire(of, v[i]));
+  return out;
+}
+
+/**
+ * The items as a CBOR sequence: a definite-length array's encoding is its head followed by the
+ * items, so the sequence is that encoding minus the head (1, 2, 3, 5 or 9 bytes).
+ */
+function sequenceBytes(items: unknown[]): Uint8Array {
+  const encoded = messageEncoder.encode(items);
+  const info = encoded[0] & 0x1f;
+  const headLength = info < 24 ? 1 : 1 + (1 << (info - 24));
+  // A copy: cbor-x reuses its output buffer for the enclosing frame's encode.
+  return copyBytes(encoded.subarray(headLength));
+}
+
 function fieldsToWire(fields: Fields, obj: Record<string, unknown>, out: unknown[]): unknown[] {
   for (const name of Object.keys(fields)) {
     const spec = fields[name];
@@ -214,14 +175,4 @@ function fieldsToWire(fields: Fields, obj: Record<string, unknown>, out: unknown
 function asObject(v: unknown): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ShapeError(`expected an object, got ${describe(v)}`);
   return v as Record<string, unknown>;
-}
-
-/** A short, bounded description of a value for error messages (never echoes hostile payloads). */
-export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `array(${v.length})`;
-  if (v instanceof Uint8Array) return `bytes(${v.length})`;
-  if (typeof v === 'number') return Number.isInteger(v) ? `integer ${v}` : `number ${v}`;
-  if (typeof v === 'object') return Object.prototype.toString.call(v).slice(8, -1);
-  return typeof v;
 }

@@ -1,17 +1,22 @@
 // Optional helpers for storage backends that keep bytes rather than structured clones: a log entry,
-// a hard state, a snapshot or a whole PersistedState as a versioned, validated frame [CODEC_VERSION, body].
+// a hard state, a snapshot or a whole PersistedState as a versioned, validated frame
+// [CODEC_VERSION, body], decoded by the same schema reader as messages.
 import { DecodeError, InvalidInputError } from '../errors';
 import type { PersistedState } from '../storage';
 import type { HardState, LogEntry, Snapshot } from '../types';
-import { copyBytes, messageEncoder, plainView, sharedDecoder } from './cbor';
+import { copyBytes, messageEncoder, plainView } from './cbor';
+import { CborReader, MAJOR } from './cbor-reader';
+import { DecodeBudget } from './decode-budget';
 import { CODEC_VERSION, DEFAULT_MAX_MESSAGE_BYTES } from './message-codec';
 import { hardStateSpec, logEntrySpec, snapshotSpec } from './message-schemas';
-import { fromWire, list, nullable, record, ShapeError, toWire, type Spec } from './schema';
+import { list, nullable, record, toWire, type Spec } from './schema';
+import { DecodeContext, readSpec, trailing } from './schema-reader';
+import { ShapeError } from './wire-error';
 
 const persistedStateSpec = record({
   hardState: hardStateSpec,
   snapshot: nullable(snapshotSpec),
-  // A stored log may be far longer than one message; the byte cap below still bounds it.
+  // A stored log may be far longer than one message.
   entries: list(logEntrySpec, Number.MAX_SAFE_INTEGER),
 });
 
@@ -19,28 +24,29 @@ function encodeWith(spec: Spec, what: string, value: unknown): Uint8Array {
   try {
     return copyBytes(messageEncoder.encode([CODEC_VERSION, toWire(spec, value)]));
   } catch (error) {
-    if (error instanceof ShapeError) throw new InvalidInputError(`cannot encode ${what}: ${error.toString()}`);
+    if (error instanceof ShapeError) throw new InvalidInputError(`cannot encode ${what} (${error.reason}): ${error.toString()}`);
     throw error;
   }
 }
 
-function decodeWith(spec: Spec, what: string, bytes: Uint8Array, maxBytes = Number.MAX_SAFE_INTEGER): unknown {
-  if (!(bytes instanceof Uint8Array)) throw new DecodeError(`cannot decode ${what}: not a Uint8Array`, 'bad-cbor');
-  if (bytes.byteLength > maxBytes) throw new DecodeError(`${what} of ${bytes.byteLength} bytes exceeds ${maxBytes}`, 'too-large');
-  let raw: unknown;
+function decodeWith(spec: Spec, what: string, input: Uint8Array, maxBytes = Number.MAX_SAFE_INTEGER): unknown {
+  if (!(input instanceof Uint8Array)) throw new DecodeError(`cannot decode ${what}: not a Uint8Array`, 'bad-cbor');
+  if (input.byteLength > maxBytes) throw new DecodeError(`${what} of ${input.byteLength} bytes exceeds ${maxBytes}`, 'too-large');
   try {
-    raw = sharedDecoder.decode(plainView(bytes));
+    const r = new CborReader(plainView(input));
+    r.head();
+    if (r.major !== MAJOR.array || r.arg === 0) throw new DecodeError(`cannot decode ${what}: not a frame`, 'bad-shape');
+    const length = r.arg;
+    if (r.head() !== MAJOR.uint || r.arg !== CODEC_VERSION) throw new DecodeError(`cannot decode ${what}: unknown version`, 'bad-version');
+    if (length !== 2) throw new DecodeError(`cannot decode ${what}: expected [version, body]`, 'bad-shape');
+    // This peer's own storage, not a peer's frame: a log of many tiny entries must load whatever it
+    // costs, so only the schema bounds apply, not the message decode budget.
+    const value = readSpec(spec, r, new DecodeContext(new DecodeBudget(Number.POSITIVE_INFINITY)));
+    if (!r.atEnd()) throw trailing(r);
+    return value;
   } catch (error) {
-    throw new DecodeError(`cannot decode ${what} (bad-cbor): ${error instanceof Error ? error.message.slice(0, 200) : ''}`, 'bad-cbor');
-  }
-  if (!Array.isArray(raw)) throw new DecodeError(`cannot decode ${what}: not a frame`, 'bad-shape');
-  if (raw[0] !== CODEC_VERSION) throw new DecodeError(`cannot decode ${what}: unknown version`, 'bad-version');
-  if (raw.length !== 2) throw new DecodeError(`cannot decode ${what}: expected [version, body]`, 'bad-shape');
-  try {
-    return fromWire(spec, raw[1]);
-  } catch (error) {
-    const detail = error instanceof ShapeError ? error.toString() : String(error);
-    throw new DecodeError(`cannot decode ${what} (bad-shape): ${detail}`, 'bad-shape');
+    if (!(error instanceof ShapeError)) throw error;
+    throw new DecodeError(`cannot decode ${what} (${error.reason}): ${error.toString()}`, error.reason);
   }
 }
 

@@ -3,9 +3,12 @@
 // Both directions check the value against that list, so what decodes is exactly what could have been
 // encoded: no Dates, Sets, RegExps, Errors, BigInts or cycles smuggled in through CBOR tags.
 import { DecodeError, InvalidInputError } from '../errors';
-import { copyBytes, plainView, sharedDecoder, valueEncoder } from './cbor';
+import { copyBytes, plainView, valueDecoder, valueEncoder } from './cbor';
+import { DecodeBudget } from './decode-budget';
+import { CODEC_LIMITS } from './limits';
 import { DEFAULT_MAX_MESSAGE_BYTES, type CodecOptions } from './message-codec';
-import { describe } from './schema';
+import { scanValue } from './value-scan';
+import { describe, ShapeError } from './wire-error';
 
 /** Deeper values are refused (also what stops reference cycles built with CBOR tags 28/29). */
 export const MAX_VALUE_DEPTH = 256;
@@ -53,14 +56,27 @@ export function encodeValue(value: unknown): Uint8Array {
   return copyBytes(valueEncoder.encode(value));
 }
 
-/** Decodes a value produced by encodeValue. Throws DecodeError (only) on bad input. */
+/**
+ * Decodes a value produced by encodeValue. Throws DecodeError (only) on bad input. Before cbor-x sees
+ * the bytes, a pre-scan (value-scan.ts) refuses indefinite lengths, tags other than Uint8Array/Map,
+ * nesting deeper than MAX_VALUE_DEPTH and input whose decoding would allocate more than
+ * valueBudgetFloorBytes + valueBudgetPerFrameByte x its size ('too-large').
+ */
 export function decodeValue(bytes: Uint8Array, options?: CodecOptions): unknown {
   if (!(bytes instanceof Uint8Array)) throw new DecodeError(`cannot decode value: got ${describe(bytes)}`, 'bad-cbor');
   const max = options?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   if (bytes.byteLength > max) throw new DecodeError(`value of ${bytes.byteLength} bytes exceeds ${max}`, 'too-large');
+  const view = plainView(bytes);
+  try {
+    const budget = DecodeBudget.forFrame(bytes.byteLength, CODEC_LIMITS.valueBudgetFloorBytes, CODEC_LIMITS.valueBudgetPerFrameByte);
+    scanValue(view, MAX_VALUE_DEPTH + 1, budget);
+  } catch (error) {
+    if (!(error instanceof ShapeError)) throw error;
+    throw new DecodeError(`cannot decode value (${error.reason}): ${error.problem}`, error.reason);
+  }
   let value: unknown;
   try {
-    value = sharedDecoder.decode(plainView(bytes));
+    value = valueDecoder.decode(view);
   } catch (error) {
     const detail = error instanceof Error ? error.message.slice(0, 200) : 'cbor-x failure';
     throw new DecodeError(`cannot decode value (bad-cbor): ${detail}`, 'bad-cbor');
