@@ -6,12 +6,15 @@
 //   main:    the entry chunk and what it imports statically (parsed before the app runs),
 //   lazy:    main-thread chunks loaded by dynamic import() (e.g. simple-peer's browser bundle),
 //   worker:  files of the engine's Web Worker (meshraft only: it runs off the main thread).
-// Writes bench/results/size.json. Options: --no-build (measure the dist/ already there).
+// Writes bench/results/size.json. Options: --no-build (measure the dist/ already there), --sources
+// (resolve the workspace packages to src/*.ts through tsconfig.json's paths instead of dist/: sizes
+// of the code as it stands, without a build; results then go to stdout only).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import ts from 'typescript';
 import { build, version as viteVersion } from 'vite';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -62,6 +65,16 @@ function byPackage(chunk) {
   return Object.fromEntries(Object.entries(totals).sort((a, b) => b[1] - a[1]));
 }
 
+/** tsconfig.json's paths as Vite aliases (exact specifiers -> the packages' src/*.ts). */
+function sourceAliases() {
+  const file = path.join(root, 'tsconfig.json');
+  const { config } = ts.parseConfigFileTextToJson(file, readFileSync(file, 'utf8'));
+  return Object.entries(config.compilerOptions.paths).map(([specifier, [target]]) => ({
+    find: new RegExp(`^${specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`),
+    replacement: path.join(root, target),
+  }));
+}
+
 /** Builds one case with Vite and sorts its output into main / lazy / worker files. */
 async function buildCase(name, entryCode, workDir) {
   const dir = path.join(workDir, name.replace(/[^a-z0-9]+/gi, '-'));
@@ -73,6 +86,7 @@ async function buildCase(name, entryCode, workDir) {
     configFile: false,
     root: dir,
     logLevel: 'error',
+    resolve: { alias: fromSources ? sourceAliases() : [] },
     build: { outDir: path.join(dir, 'dist'), emptyOutDir: true, reportCompressedSize: false, modulePreload: { polyfill: false } },
     plugins: [{ name: 'size:collect', generateBundle: (_options, output) => void (bundle = output) }],
   });
@@ -96,7 +110,8 @@ async function buildCase(name, entryCode, workDir) {
   return Object.fromEntries(Object.entries(files).map(([group, list]) => [group, { ...sum(list), files: list }]));
 }
 
-if (!process.argv.includes('--no-build')) {
+const fromSources = process.argv.includes('--sources');
+if (!fromSources && !process.argv.includes('--no-build')) {
   execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs'), 'core', 'idb', 'webrtc', 'meshraft'], { stdio: 'inherit' });
 }
 // Inside the workspace, so the cases resolve packages from its node_modules (tsconfig paths are not
@@ -117,8 +132,10 @@ const report = {
   versions: { meshraft: version('meshraft'), yjs: version('yjs'), 'y-webrtc': version('y-webrtc'), 'y-indexeddb': version('y-indexeddb') },
   results,
 };
-mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-writeFileSync(path.join(root, 'bench/results/size.json'), `${JSON.stringify(report, null, 2)}\n`);
+if (!fromSources) {
+  mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+  writeFileSync(path.join(root, 'bench/results/size.json'), `${JSON.stringify(report, null, 2)}\n`);
+}
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 for (const [name, groups] of Object.entries(results)) {
@@ -128,4 +145,4 @@ for (const [name, groups] of Object.entries(results)) {
     console.log(`  ${group.padEnd(6)} ${kb(minified).padStart(10)} min  ${kb(gzip).padStart(10)} gzip   (${files.map((f) => f.file).join(', ')})`);
   }
 }
-console.log('\nwrote bench/results/size.json');
+console.log(fromSources ? '\n(from sources: nothing written)' : '\nwrote bench/results/size.json');

@@ -92,7 +92,7 @@ const signal = await checks.run(SIGNAL, async () => {
 // ---- (e) types ----------------------------------------------------------------------------------
 await checks.run('(e) tsc --noEmit (strict) of a Node program against the published types (nodenext)', () =>
   run('npx', ['--no-install', 'tsc', '-p', 'types/tsconfig.nodenext.json'], appDir), { needs: [INSTALLED] });
-await checks.run('(e) tsc --noEmit (strict) of a browser + React program against the published types (bundler)', () =>
+await checks.run('(e) tsc --noEmit (strict, skipLibCheck false) of a browser + React + Node program against the published types (bundler)', () =>
   run('npx', ['--no-install', 'tsc', '-p', 'types/tsconfig.bundler.json'], appDir), { needs: [INSTALLED] });
 
 // ---- builds -------------------------------------------------------------------------------------
