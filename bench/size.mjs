@@ -9,7 +9,7 @@
 // Writes bench/results/size.json. Options: --no-build (measure the dist/ already there), --sources
 // (resolve the workspace packages to src/*.ts through tsconfig.json's paths instead of dist/: sizes
 // of the code as it stands, without a build; results then go to stdout only).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,8 +111,11 @@ async function buildCase(name, entryCode, workDir) {
 }
 
 const fromSources = process.argv.includes('--sources');
+const measured = ['core', 'idb', 'webrtc', 'meshraft'];
+// dist/ folders this run creates are removed at the end: the workspace itself runs from sources.
+const created = measured.filter((dir) => !existsSync(path.join(root, 'packages', dir, 'dist')));
 if (!fromSources && !process.argv.includes('--no-build')) {
-  execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs'), 'core', 'idb', 'webrtc', 'meshraft'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs'), ...measured], { stdio: 'inherit' });
 }
 // Inside the workspace, so the cases resolve packages from its node_modules (tsconfig paths are not
 // applied here: 'meshraft' resolves through its package.json exports to dist/, as in a user's app).
@@ -123,6 +126,7 @@ try {
   for (const [name, code] of Object.entries(cases)) results[name] = await buildCase(name, code, workDir);
 } finally {
   rmSync(workDir, { recursive: true, force: true });
+  if (!fromSources) for (const dir of created) rmSync(path.join(root, 'packages', dir, 'dist'), { recursive: true, force: true });
 }
 
 const version = (name) => JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
