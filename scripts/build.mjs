@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// `npm run build`: compiles every published package (scripts/packages.mjs) to its dist/: ESM
-// JavaScript with source maps, and one bundled .d.ts per entry with a declaration map, made by
-// rolldown (the bundler Vite uses) and rolldown-plugin-dts (TypeScript's declaration emit, bundled).
-// Relative imports stay inside a package; every bare import (other @meshraft packages, dependencies,
-// node: builtins) stays an import, so users' bundlers dedupe them.
+// `npm run build`: compiles every published package (scripts/packages.mjs) to its dist/, one file per
+// source module: ESM JavaScript with source maps, and .d.ts files with declaration maps. Made by
+// Rolldown (the bundler inside Vite) and rolldown-plugin-dts (TypeScript's declaration emit, with
+// import paths that resolve under nodenext too). Every bare import (other @meshraft packages,
+// dependencies, node: builtins) stays an import, so users' bundlers dedupe them.
 //   node scripts/build.mjs                 all packages
 //   node scripts/build.mjs meshraft ...    only the named packages
 // The workspace itself never needs dist/ (tsconfig.json's paths point workspace tools at src/); this
@@ -21,18 +21,18 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /**
  * The engine Worker is started with `new Worker(new URL('./worker.ts', import.meta.url))`, which Vite
  * serves from sources in the workspace. In dist/ the worker is the built `worker.js` next to the
- * chunk that starts it; the call keeps its `new Worker(new URL(literal, import.meta.url))` shape so
- * Vite, webpack 5 and Parcel still detect and bundle it.
+ * module that starts it; the call keeps its `new Worker(new URL(literal, import.meta.url))` shape so
+ * Vite and webpack 5 still detect and bundle it (esbuild users add `meshraft/worker` as an entry).
  */
 function builtWorkerUrl() {
-  const pattern = /new URL\((['"])\.\/worker\.ts\1, import\.meta\.url\)/g;
+  const source = "new URL('./worker.ts', import.meta.url)";
   return {
     name: 'meshraft:built-worker-url',
     transform(code, id) {
       if (!id.endsWith(`${path.sep}browser${path.sep}worker-engine.ts`)) return null;
-      if (!pattern.test(code)) this.error(`${id}: expected new URL('./worker.ts', import.meta.url)`);
+      if (!code.includes(source)) this.error(`${id}: expected ${source}`);
       // Same length ('ts' -> 'js'): the columns of the source map stay right.
-      return { code: code.replace(pattern, "new URL('./worker.js', import.meta.url)"), map: null };
+      return { code: code.replaceAll(source, "new URL('./worker.js', import.meta.url)"), map: null };
     },
   };
 }
