@@ -3,13 +3,15 @@
 //   node scripts/e2e-servers.mjs vite       Vite dev server, root e2e/pages, http://127.0.0.1:5188/
 //   node scripts/e2e-servers.mjs signaling  @meshraft/signaling, http://127.0.0.1:8788 (/healthz)
 //   node scripts/e2e-servers.mjs            both (handy when running specs by hand)
-// Ports: E2E_PAGES_PORT, E2E_SIGNALING_PORT. Pages import workspace packages by name; they resolve
-// through node_modules/@meshraft/* symlinks to TypeScript sources, which Vite serves untranspiled-to-disk.
+// Ports: E2E_PAGES_PORT, E2E_SIGNALING_PORT. Pages import workspace packages by name; tsconfig.json's
+// paths (scripts/workspace-sources.mjs) resolve them to their TypeScript sources, which Vite
+// transpiles on the fly (no build step).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { vitePrebundle } from './vite-prebundle.mjs';
+import { workspaceSources } from './workspace-sources.mjs';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const host = '127.0.0.1';
@@ -51,6 +53,7 @@ async function startVite() {
     root: path.join(repoRoot, 'e2e/pages'),
     cacheDir: path.join(repoRoot, 'node_modules/.vite-e2e'),
     appType: 'mpa',
+    ...workspaceSources,
     logLevel: 'warn',
     clearScreen: false,
     server: {

@@ -4,7 +4,12 @@
 //   1. Vitest: unit, property, scenario and Node integration tests of every package.
 //   2. The deterministic simulator: many seeded runs per scenario (each seed counts as one test).
 //   3. Playwright: e2e tests in real Chromium (Debian's package; installed here when missing).
+//   4. The consumer smoke test (consumer/run.mjs): the packages built, packed and installed into a
+//      fresh app outside the workspace, then used from Vite, webpack, esbuild, Node, tsc, Chromium and
+//      Firefox (each of its checks counts as one test).
 // Ends with `N passed, N failed` and exits non-zero when anything failed or a runner broke.
+// `node scripts/test.mjs consumer typecheck` runs only the named steps
+// (typecheck, vitest, sim, playwright, consumer).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -47,6 +52,11 @@ const simRuns = [
   { scenario: 'churn', seeds: Number(process.env.MESHRAFT_CHURN_SEEDS ?? 500) },
 ].map((run) => ({ ...run, from: seedOffset + 1 }));
 
+const steps = ['typecheck', 'vitest', 'sim', 'playwright', 'consumer'];
+const only = process.argv.slice(2);
+for (const step of only) if (!steps.includes(step)) throw new Error(`unknown step "${step}" (${steps.join(', ')})`);
+const wanted = (step) => only.length === 0 || only.includes(step);
+
 const totals = { passed: 0, failed: 0 };
 const broken = [];
 
@@ -72,13 +82,13 @@ function count(label, passed, failed, status) {
 }
 
 // 0. Type check
-{
+if (wanted('typecheck')) {
   const status = run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   count('typecheck', status === 0 ? 1 : 0, status === 0 ? 0 : 1, status);
 }
 
 // 1. Vitest (the signaling scale-out test spawns a real redis-server from REDIS_SERVER_BIN)
-{
+if (wanted('vitest')) {
   try {
     process.env.REDIS_SERVER_BIN = ensureRedisServer();
   } catch (error) {
@@ -96,7 +106,7 @@ function count(label, passed, failed, status) {
 }
 
 // 2. Simulator seeds (--json prints the summary on stdout; progress and failures go to stderr)
-for (const sim of simRuns) {
+for (const sim of wanted('sim') ? simRuns : []) {
   const args = ['tsx', 'packages/sim/src/cli.ts', '--scenario', sim.scenario, '--seeds', String(sim.seeds), '--from', String(sim.from), '--json'];
   console.log(`\n=== sim ${sim.scenario}: npx ${args.join(' ')}`);
   const child = spawnSync('npx', args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
@@ -110,7 +120,7 @@ for (const sim of simRuns) {
 }
 
 // 3. Playwright e2e in Chromium
-{
+if (wanted('playwright')) {
   const chromium = ensureChromium();
   const out = `${results}/e2e.json`;
   rmSync(`${root}${out}`, { force: true });
@@ -119,6 +129,16 @@ for (const sim of simRuns) {
   if (!report) broken.push('playwright produced no report');
   const stats = report?.stats ?? {};
   count('playwright', (stats.expected ?? 0) + (stats.flaky ?? 0), stats.unexpected ?? 0, status);
+}
+
+// 4. Consumer smoke test (its own browsers: Debian's chromium and firefox-esr, installed when missing)
+if (wanted('consumer')) {
+  const out = `${results}/consumer.json`;
+  rmSync(`${root}${out}`, { force: true });
+  const status = run('consumer', process.execPath, ['consumer/run.mjs']);
+  const report = readJson(out);
+  if (!report) broken.push('the consumer test produced no report');
+  count('consumer', report?.passed ?? 0, report?.failed ?? 0, status);
 }
 
 for (const problem of broken) console.log(`!!! ${problem}`);

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Launcher for `meshraft-signal`: the package ships TypeScript sources (no build step), so register
-// tsx's ESM loader in this process and then import the CLI.
+// Workspace launcher for `meshraft-signal` (not published): runs the CLI from its TypeScript sources
+// through tsx, so `npm start` and the CLI tests need no build. The published package's bin is the
+// built dist/bin.js (see package.json), which runs with plain node.
 import { register } from 'tsx/esm/api';
 
 register();
-const { runCli } = await import('../src/cli.ts');
-process.exitCode = await runCli(process.argv.slice(2));
+await import('../src/bin.ts');

@@ -5,7 +5,6 @@ import { createPeerMesh, deriveRoomAndAuthKey } from '@meshraft/webrtc';
 import { acquireTabIdentity, forgetTabIdentity, mintPeerId, type LockManagerLike } from '../identity';
 import { validateOptions, type CreateGroupOptions } from '../options';
 import { createClient } from '../runtime/client';
-import { startInProcessEngine } from '../runtime/in-process-engine';
 import { launchGroup, type MeshraftGroup } from '../runtime/launch';
 import { meshPortFrom } from '../runtime/mesh-adapter';
 import { startWorkerEngine } from './worker-engine';
@@ -40,6 +39,9 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
         });
         return { engine, group: createClient(clientPort, resolved.stateMachine as StateMachine<Cmd, Q, R, QR>, args.peerId, resolved.configOverrides) };
       }
+      // The in-process engine (worker: false, or a Storage object) brings the whole Raft engine to
+      // the main thread: loaded only by the apps that use it, so the default bundle stays small.
+      const { startInProcessEngine } = await import('../runtime/in-process-engine');
       return startInProcessEngine({
         ...args,
         storage: resolved.storage,

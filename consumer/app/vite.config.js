@@ -1,0 +1,8 @@
+// Nothing meshraft-specific: Vite finds the engine Worker (new URL('./worker.js', import.meta.url)
+// in meshraft's dist) on its own. base './' only lets the test serve the build from a sub-folder.
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  base: './',
+  build: { outDir: 'dist-vite' },
+});

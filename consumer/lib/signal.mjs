@@ -1,0 +1,55 @@
+// The packed `meshraft-signal` as a user runs it: the bin npm linked into the app's
+// node_modules/.bin, started with plain node (no loader, no NODE_OPTIONS).
+import { spawn } from 'node:child_process';
+import { readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { cleanEnv, run } from './install.mjs';
+
+/** `npx meshraft-signal --help` in the app (npx finds the local bin; --no-install: never the registry). */
+export function signalHelp(appDir) {
+  return run('npx', ['--no-install', 'meshraft-signal', '--help'], appDir);
+}
+
+/** The `--flags` named in the first column of the packed README's flag table. */
+export function readmeFlags(readmePath) {
+  const rows = readFileSync(readmePath, 'utf8').split('\n').filter((line) => /^\|\s*`--/.test(line));
+  return new Set(rows.map((row) => row.match(/`(--[a-z][a-z-]*)/)[1]));
+}
+
+/** Starts the packed bin with plain node on an ephemeral loopback port; resolves once it listens. */
+export async function startPackedSignal(appDir) {
+  const bin = realpathSync(path.join(appDir, 'node_modules/.bin/meshraft-signal'));
+  const child = spawn(process.execPath, [bin, '--port', '0', '--host', '127.0.0.1', '--quiet'], {
+    cwd: appDir,
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`meshraft-signal did not start within 30 s:\n${output}`)), 30_000);
+    const onData = (chunk) => {
+      output += chunk;
+      const match = output.match(/meshraft-signal listening on (\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', onData);
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (output += chunk));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`meshraft-signal exited ${code}:\n${output}`));
+    });
+  });
+  return {
+    url,
+    bin,
+    async close() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,270 @@
+#!/usr/bin/env node
+// The consumer smoke test (`npm run test:consumer`; step 4 of `npm test`): meshraft installed the
+// way users install it. The published packages are built and packed, the tarballs installed into a
+// fresh app outside the workspace (a copy of consumer/app under the OS temp folder), and that app
+// proves, with no workspace file in reach:
+//   (d) the packed `meshraft-signal` runs with plain node, documents its flags and answers /healthz;
+//   (e) a strict TypeScript program type-checks against the published .d.ts (nodenext and bundler);
+//   (a) a Vite build forms a 3-tab group in Chromium: one leader, a follower's command applies in all;
+//   (c) a plain Node 20 script joins that group through meshraft/node (@roamhq/wrtc) and reads a
+//       strong query;
+//   (b) a webpack 5 build (and an esbuild build) form a group;
+//   (f) the Vite build forms a group in Firefox, and one group mixes Chromium, Firefox and Node.
+// Every check counts once in `npm test`'s totals (test-results/consumer.json). Options:
+//   --keep   keep the temporary folder (its path is printed) to poke at the app afterwards.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { publishedPackages } from '../scripts/packages.mjs';
+import { Checks, assert } from './lib/checks.mjs';
+import { buildAndPack, installApp, installedDir, run } from './lib/install.mjs';
+import { followerCommandAppliesEverywhere, openInOrder, problemsOf, waitForGroup, waitForTotal } from './lib/group.mjs';
+import { launchChromium, launchFirefox, startNodePeer } from './lib/peers.mjs';
+import { startPackedSignal, signalHelp, readmeFlags } from './lib/signal.mjs';
+import { serveStatic } from './lib/static-server.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const keep = process.argv.includes('--keep');
+const work = mkdtempSync(path.join(os.tmpdir(), 'meshraft-consumer-'));
+const appDir = path.join(work, 'app');
+const checks = new Checks();
+const closers = [];
+const runId = Math.random().toString(36).slice(2, 8);
+
+console.log(`consumer test in ${work} (node ${process.version})`);
+
+// ---- packages -----------------------------------------------------------------------------------
+const PACKED = 'packages build and pack (npm run build, npm pack)';
+const INSTALLED = 'the tarballs install into a fresh app outside the workspace (npm install --prefer-offline)';
+const tarballs = await checks.run(PACKED, () => buildAndPack(root, path.join(work, 'tarballs')));
+
+await checks.run(INSTALLED, () => installApp(root, appDir, tarballs), { needs: [PACKED] });
+
+await checks.run('tarballs ship dist, sources and README only (no tests), and no tsx', async () => {
+  for (const pkg of publishedPackages) {
+    const listing = run('tar', ['tzf', tarballs[pkg.name]], work).trim().split('\n');
+    const stray = listing.filter((f) => !/^package\/(dist\/|src\/|README\.md$|package\.json$)/.test(f));
+    assert(stray.length === 0, `${pkg.name} ships ${stray.join(', ')}`);
+    assert(listing.some((f) => f.startsWith('package/dist/')), `${pkg.name} ships no dist/`);
+    assert(!listing.some((f) => /\.(test|spec)\.tsx?$/.test(f)), `${pkg.name} ships a test file`);
+  }
+  assert(!existsSync(path.join(appDir, 'node_modules/tsx')), 'tsx was installed: some package still depends on it at run time');
+}, { needs: [INSTALLED] });
+
+await checks.run('every export of every package imports in plain Node 20 (ESM, no loader)', async () => {
+  const specifiers = [];
+  for (const pkg of publishedPackages) {
+    const manifest = JSON.parse(readFileSync(path.join(installedDir(appDir, pkg.name), 'package.json'), 'utf8'));
+    for (const subpath of Object.keys(manifest.exports)) {
+      // The Worker entry runs inside a Worker only (it installs the engine's message handler on `self`).
+      if (subpath === './worker') continue;
+      specifiers.push(subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`);
+    }
+  }
+  const script = `for (const s of ${JSON.stringify(specifiers)}) { const m = await import(s); if (!Object.keys(m).length) throw new Error(s + ' exports nothing'); } console.log('ok');`;
+  const out = run(process.execPath, ['--input-type=module', '-e', script], appDir);
+  assert(out.trim() === 'ok', `unexpected output: ${out}`);
+}, { needs: [INSTALLED] });
+
+// ---- (d) meshraft-signal ------------------------------------------------------------------------
+const SIGNAL = '(d) the packed meshraft-signal starts with plain node and answers /healthz';
+await checks.run('(d) npx meshraft-signal --help documents every flag of the package README', async () => {
+  const help = signalHelp(appDir);
+  assert(help.startsWith('usage: meshraft-signal'), `--help printed: ${help.slice(0, 200)}`);
+  const inHelp = new Set(help.match(/--[a-z][a-z-]*/g));
+  const inReadme = readmeFlags(path.join(installedDir(appDir, '@meshraft/signaling'), 'README.md'));
+  assert(inReadme.size > 0, 'the packed README lists no flags');
+  const undocumented = [...inHelp].filter((f) => f !== '--help' && !inReadme.has(f));
+  const missing = [...inReadme].filter((f) => !inHelp.has(f));
+  assert(undocumented.length === 0, `--help shows flags the README does not: ${undocumented.join(', ')}`);
+  assert(missing.length === 0, `the README documents flags --help does not show: ${missing.join(', ')}`);
+}, { needs: [INSTALLED] });
+
+const signal = await checks.run(SIGNAL, async () => {
+  const server = await startPackedSignal(appDir);
+  closers.push(() => server.close());
+  const health = await (await fetch(`${server.url}/healthz`)).json();
+  assert(typeof health === 'object' && health !== null, `/healthz answered ${JSON.stringify(health)}`);
+  return server;
+}, { needs: [INSTALLED] });
+
+// ---- (e) types ----------------------------------------------------------------------------------
+await checks.run('(e) tsc --noEmit (strict) of a Node program against the published types (nodenext)', () =>
+  run('npx', ['--no-install', 'tsc', '-p', 'types/tsconfig.nodenext.json'], appDir), { needs: [INSTALLED] });
+await checks.run('(e) tsc --noEmit (strict, skipLibCheck false) of a browser + React + Node program against the published types (bundler)', () =>
+  run('npx', ['--no-install', 'tsc', '-p', 'types/tsconfig.bundler.json'], appDir), { needs: [INSTALLED] });
+
+// ---- builds -------------------------------------------------------------------------------------
+const VITE = '(a) vite build of the app';
+const WEBPACK = '(b) webpack 5 build of the app';
+const ESBUILD = '(b) esbuild build of the app (meshraft/worker as a second entry point)';
+/** Some chunk of the build still starts the engine Worker from a URL (the bundler kept the call). */
+const startsWorker = (dir) => {
+  const files = readdirSync(path.join(appDir, dir), { recursive: true }).filter((f) => f.endsWith('.js'));
+  const starter = files.find((f) => /new Worker\(new URL\(/.test(readFileSync(path.join(appDir, dir, f), 'utf8')));
+  assert(starter, `${dir}: no chunk starts the engine Worker`);
+};
+await checks.run(VITE, () => {
+  run('npm', ['run', 'build:vite'], appDir);
+  assert(existsSync(path.join(appDir, 'dist-vite/index.html')), 'no dist-vite/index.html');
+  startsWorker('dist-vite');
+}, { needs: [INSTALLED] });
+await checks.run(WEBPACK, () => {
+  run('npm', ['run', 'build:webpack'], appDir);
+  assert(existsSync(path.join(appDir, 'dist-webpack/main.js')), 'no dist-webpack/main.js');
+  startsWorker('dist-webpack');
+}, { needs: [INSTALLED] });
+await checks.run(ESBUILD, () => {
+  run('npm', ['run', 'build:esbuild'], appDir);
+  assert(existsSync(path.join(appDir, 'dist-esbuild/worker.js')), 'no dist-esbuild/worker.js');
+  startsWorker('dist-esbuild');
+}, { needs: [INSTALLED] });
+
+// ---- groups -------------------------------------------------------------------------------------
+const pages = await serveStatic(appDir);
+closers.push(() => pages.close());
+const appUrl = (build, key, extra = '') =>
+  `${pages.url}/${build}/index.html?key=${encodeURIComponent(key)}&signaling=${encodeURIComponent(signal?.url ?? '')}${extra}`;
+
+let chromium = null;
+let firefox = null;
+closers.push(async () => {
+  await chromium?.close();
+  await firefox?.close();
+});
+
+/**
+ * Runs a group scenario: `fn(track)` opens peers through `track(promise)`; on failure the error gets
+ * the peers' console errors and stderr appended. A scenario passes only if no peer reported any.
+ * Its peers are closed at the end unless `keepOpen` (a later scenario goes on with them).
+ */
+async function scenario(fn, { keepOpen = false } = {}) {
+  const peers = [];
+  const track = async (opening) => {
+    const peer = await opening;
+    peers.push(peer);
+    return peer;
+  };
+  try {
+    const value = await fn(track);
+    const problems = problemsOf(peers);
+    assert(problems.length === 0, `the peers reported problems:\n${problems.join('\n')}`);
+    return value;
+  } catch (error) {
+    const problems = problemsOf(peers);
+    if (problems.length && error instanceof Error && !error.message.includes(problems[0])) {
+      error.message += `\npeer problems:\n${problems.slice(0, 20).join('\n')}`;
+    }
+    throw error;
+  } finally {
+    if (!keepOpen) for (const peer of peers.reverse()) await peer.close().catch(() => {});
+  }
+}
+
+const VITE_GROUP = '(a) 3 Chromium tabs of the Vite build form a group: one leader, a follower command applies in all three';
+const NODE_JOINS = "(c) a plain Node script joins the tabs' group through meshraft/node and reads a strong query";
+const WEBPACK_GROUP =
+  '(b) 2 tabs of the webpack build (one with worker: false) and 1 of the esbuild build form a group; a follower command applies in all';
+const FIREFOX_GROUP = '(f) 3 Firefox tabs of the Vite build form a group: one leader, a follower command applies in all three';
+const MIXED_GROUP = '(f) one group mixes a Chromium tab, a Firefox tab and a Node peer; each one\'s command applies in all';
+
+const viteKey = `vite-${runId}`;
+let viteProfile = null;
+let viteTabs = [];
+closers.push(() => viteProfile?.close());
+
+await checks.run(VITE_GROUP, () =>
+  scenario(async (track) => {
+    chromium ??= await launchChromium();
+    viteProfile = await chromium.newProfile();
+    viteTabs = await openInOrder([0, 1, 2].map((i) => () => track(viteProfile.open(appUrl('dist-vite', viteKey), `chromium vite tab ${i}`))));
+    const leader = await waitForGroup(viteTabs, 3);
+    await followerCommandAppliesEverywhere(viteTabs, leader, 5, 0);
+  }, { keepOpen: true }), { needs: [VITE, SIGNAL] });
+
+await checks.run(NODE_JOINS, () =>
+  scenario(async (track) => {
+    const node = await track(startNodePeer(appDir, viteKey, signal.url, 'node peer'));
+    await waitForGroup([...viteTabs, node], 4);
+    // A write after the Node peer joined: its strong (linearizable) read must see it.
+    const index = await viteTabs[0].execute(7);
+    const { result, position } = await node.query('total', 'strong');
+    assert(result === 12, `the Node peer's strong query read ${result}, not 5 + 7`);
+    assert(position >= index, `the strong query was answered at ${position}, before the write at ${index}`);
+    await waitForTotal([...viteTabs, node], index, 12);
+  }), { needs: [VITE_GROUP] });
+await viteProfile?.close();
+viteProfile = null;
+
+await checks.run(WEBPACK_GROUP, () =>
+  scenario(async (track) => {
+    chromium ??= await launchChromium();
+    const profile = await chromium.newProfile();
+    try {
+      const key = `webpack-${runId}`;
+      const tabs = await openInOrder([
+        () => track(profile.open(appUrl('dist-webpack', key), 'chromium webpack tab 0')),
+        // The engine on the main thread: the lazily imported in-process engine chunk must load too.
+        () => track(profile.open(appUrl('dist-webpack', key, '&worker=false'), 'chromium webpack tab (worker: false)')),
+        () => track(profile.open(appUrl('dist-esbuild', key), 'chromium esbuild tab')),
+      ]);
+      const leader = await waitForGroup(tabs, 3);
+      await followerCommandAppliesEverywhere(tabs, leader, 3, 0);
+    } finally {
+      await profile.close();
+    }
+  }), { needs: [WEBPACK, ESBUILD, SIGNAL] });
+
+await checks.run(FIREFOX_GROUP, () =>
+  scenario(async (track) => {
+    firefox ??= await launchFirefox();
+    const profile = await firefox.newProfile();
+    try {
+      const key = `firefox-${runId}`;
+      const tabs = await openInOrder([0, 1, 2].map((i) => () => track(profile.open(appUrl('dist-vite', key), `firefox vite tab ${i}`))));
+      const leader = await waitForGroup(tabs, 3);
+      await followerCommandAppliesEverywhere(tabs, leader, 5, 0);
+    } finally {
+      await profile.close();
+    }
+  }), { needs: [VITE, SIGNAL] });
+
+await checks.run(MIXED_GROUP, () =>
+  scenario(async (track) => {
+    chromium ??= await launchChromium();
+    firefox ??= await launchFirefox();
+    const key = `mixed-${runId}`;
+    const chromiumProfile = await chromium.newProfile();
+    const firefoxProfile = await firefox.newProfile();
+    try {
+      const peers = await openInOrder([
+        () => track(chromiumProfile.open(appUrl('dist-vite', key), 'chromium tab')),
+        () => track(firefoxProfile.open(appUrl('dist-vite', key), 'firefox tab')),
+        () => track(startNodePeer(appDir, key, signal.url, 'node peer')),
+      ]);
+      await waitForGroup(peers, 3);
+      let total = 0;
+      let index = 0;
+      for (const [peer, add] of peers.map((p, i) => [p, 10 ** i])) {
+        index = await peer.execute(add);
+        total += add;
+      }
+      await waitForTotal(peers, index, total);
+      const { result } = await peers[1].query('total', 'strong');
+      assert(result === total, `the Firefox tab's strong query read ${result}, not ${total}`);
+    } finally {
+      for (const close of [() => chromiumProfile.close(), () => firefoxProfile.close()]) await close().catch(() => {});
+    }
+  }), { needs: [VITE, SIGNAL] });
+
+// ---- report -------------------------------------------------------------------------------------
+for (const close of closers.reverse()) await Promise.resolve().then(close).catch(() => {});
+if (keep) console.log(`kept ${work}`);
+else rmSync(work, { recursive: true, force: true });
+
+const { passed, failed } = checks.counts;
+mkdirSync(path.join(root, 'test-results'), { recursive: true });
+writeFileSync(path.join(root, 'test-results/consumer.json'), `${JSON.stringify({ passed, failed, checks: checks.results }, null, 2)}\n`);
+console.log(`\nconsumer: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
