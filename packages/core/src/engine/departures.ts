@@ -42,6 +42,11 @@ export class DepartureBook {
     return true;
   }
 
+  /** `peer` announced its departure at some point (never forgotten: it must stay silent forever). */
+  everDeparted(peer: PeerId): boolean {
+    return this.seen.has(peer);
+  }
+
   record(peer: PeerId, m: Departure): void {
     const known = this.notices.get(peer);
     // Copies of a notice are identical; should two ever differ, the later position is the safe one.
@@ -53,20 +58,23 @@ export class DepartureBook {
   }
 
   /**
-   * What a departed peer's quorum slot is worth: its final position, except for a follower whose
-   * leader of the same term departed too. Its acknowledgements in that term counted only for that
-   * leader's commits, all at or below the leader's final position, and it never acknowledged in a
-   * later term; so the lower of the two positions covers everything it counted for. (Without this,
-   * a follower that stored entries its departed leader never committed would keep the survivors
-   * from ever forming a quorum.)
+   * What a departed peer's quorum slot is worth: its final position, or a departed leader's when
+   * that is lower and the leader's term is at least the last term in the peer's log. Why that
+   * covers everything the peer counted for: every committed entry it acknowledged is still in its
+   * log (committed entries are never truncated), so its term is at most that last term, hence at
+   * most the leader's term; an entry of an earlier term is in the leader's inherited log (Leader
+   * Completeness, §5.4.3) and one of the leader's own term was committed by the leader, so both are
+   * at or below the leader's final position. (Without this, a follower that stored entries its
+   * departed leader never committed would keep the survivors from ever forming a quorum.)
    */
   claim(peer: PeerId): FinalPosition | undefined {
     const notice = this.notices.get(peer);
     if (!notice || notice.led) return notice;
+    let claim: FinalPosition = notice;
     for (const other of this.notices.values()) {
-      if (other.led && other.term === notice.term) return isAfter(notice, other) ? other : notice;
+      if (other.led && other.term >= notice.lastTerm && isAfter(claim, other)) claim = other;
     }
-    return notice;
+    return claim;
   }
 
   /** The highest term any departed peer reached (0 when none). */
@@ -94,11 +102,10 @@ export class DepartureBook {
     });
   }
 
-  /** Peers no longer in the configuration need no entry any more (leaders of a term are kept while their followers are). */
+  /** Peers no longer in the configuration need no entry any more (departed leaders are kept while a departed member is). */
   forgetExcept(members: ReadonlySet<PeerId>): void {
-    const terms = new Set<number>();
-    for (const [peer, notice] of this.notices) if (members.has(peer)) terms.add(notice.term);
-    for (const [peer, notice] of [...this.notices]) if (!members.has(peer) && !(notice.led && terms.has(notice.term))) this.notices.delete(peer);
+    const memberDeparted = [...this.notices.keys()].some((peer) => members.has(peer));
+    for (const [peer, notice] of [...this.notices]) if (!members.has(peer) && !(notice.led && memberDeparted)) this.notices.delete(peer);
   }
 }
 

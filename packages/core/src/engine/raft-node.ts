@@ -219,7 +219,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.now = now;
     // Nothing from ourselves, nothing once we departed, nothing from a peer after its Departure (it
     // promised silence; a stray frame must not count as a vote or an acknowledgement).
-    if (from === this.id || this.departed || (this.departures.has(from) && message.type !== 'Departure')) {
+    if (from === this.id || this.departed || (this.departures.everDeparted(from) && message.type !== 'Departure')) {
       this.droppedMessages++;
       return;
     }
@@ -472,7 +472,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       if (!this.membership.isVoter(this.id) && this.commit >= this.membership.currentIndex()) this.becomeFollower(this.term, null);
     }
     // Departed peers outside a committed configuration can never count again.
-    if (this.commit >= this.membership.currentIndex()) this.departures.forgetExcept(new Set(this.membership.others(this.id)));
+    if (this.commit >= this.membership.currentIndex() && !this.membership.needsLogging()) this.departures.forgetExcept(new Set(this.membership.others(this.id)));
     const wasRemoved = this.members.removed;
     this.members.refresh();
     if (this.members.removed && !wasRemoved) this.requests.failAll('removed');
