@@ -11,6 +11,7 @@ import { checkBatchShape, planBatch, type BatchPlan, type StoredPosition } from 
 import {
   ENTRIES,
   HARD_STATE_KEY,
+  IDENTITY_KEY,
   META,
   SNAPSHOT,
   SNAPSHOT_META_KEY,
@@ -180,6 +181,27 @@ export class IdbStorage implements Storage {
     await tx.done;
     const snapMeta = asSnapshotMeta(snapRecord);
     return snapMeta ? { meta: snapMeta.meta, data: joinChunks(chunks, snapMeta.size) } : null;
+  }
+
+  /** The peer id this database was last handed to (null: never set). */
+  async identity(): Promise<string | null> {
+    this.assertOpen('identity');
+    const record = await this.db.get(META, IDENTITY_KEY);
+    return record && record.kind === 'identity' ? record.peerId : null;
+  }
+
+  /**
+   * Hands the database to `peerId`: the log, the commit index and (at least) the term stay; the
+   * vote was the previous identity's and goes. One transaction, so a crash leaves either identity.
+   */
+  async handOver(peerId: string, minTerm = 0): Promise<void> {
+    this.assertOpen('handOver');
+    const tx = this.db.transaction(META, 'readwrite');
+    const store = tx.objectStore(META);
+    const hard = asHardState(await store.get(HARD_STATE_KEY));
+    await store.put({ kind: 'hardState', hardState: { term: Math.max(hard.term, minTerm), vote: null, commit: hard.commit } }, HARD_STATE_KEY);
+    await store.put({ kind: 'identity', peerId }, IDENTITY_KEY);
+    await tx.done;
   }
 
   /** Idempotent. Transactions already started still complete (IndexedDB closes after them). */

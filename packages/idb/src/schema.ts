@@ -13,6 +13,8 @@ export const SNAPSHOT = 'snapshot';
 /** Keys of the `meta` store. */
 export const HARD_STATE_KEY = 'hardState';
 export const SNAPSHOT_META_KEY = 'snapshot';
+/** The peer id whose log this database holds (a browser slot changes hands between identities). */
+export const IDENTITY_KEY = 'identity';
 
 /** What `meta` holds under SNAPSHOT_META_KEY: the snapshot's metadata and how its bytes are chunked. */
 export interface StoredSnapshotMeta {
@@ -29,7 +31,12 @@ export interface StoredHardState {
   hardState: HardState;
 }
 
-export type MetaRecord = StoredSnapshotMeta | StoredHardState;
+export interface StoredIdentity {
+  kind: 'identity';
+  peerId: string;
+}
+
+export type MetaRecord = StoredSnapshotMeta | StoredHardState | StoredIdentity;
 
 export interface MeshraftIdbSchema extends DBSchema {
   /** key = log index, value = the LogEntry itself (structured clone keeps Uint8Array intact). */

@@ -5,6 +5,7 @@ import { createPeerMesh, deriveRoomAndAuthKey, type SimplePeerConstructor, type 
 import { mintPeerId } from './identity';
 import { validateOptions, type CreateGroupOptions } from './options';
 import { startInProcessEngine } from './runtime/in-process-engine';
+import { fixedClaim } from './runtime/claim';
 import { launchGroup, type MeshraftGroup } from './runtime/launch';
 import { meshPortFrom } from './runtime/mesh-adapter';
 
@@ -32,9 +33,7 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
   return launchGroup<Cmd, Q, QR, R>(resolved, {
     deriveRoom: (key) => deriveRoomAndAuthKey(key),
     // A Node process has no tabs: without a given peerId, each createGroup is a new peer.
-    identity: async () => ({ peerId: mintPeerId(), release: () => {} }),
-    // Nothing to forget: every identity() call mints a new id already.
-    forgetIdentity: () => {},
+    claim: async () => fixedClaim(mintPeerId()),
     openMesh: ({ room, peerId, authKey }) => {
       const deps = loadNodePeerDeps();
       return meshPortFrom(

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { OfflineError, type Group, type PeerId } from '@meshraft/core';
 import { launchGroup, type EngineSide, type Platform, type StartEngineArgs } from '../src/runtime/launch';
-import type { MeshPort } from '../src/runtime/mesh-port';
+import { fixedClaim } from '../src/runtime/claim';
+import type { JoinInfo, MeshPort } from '../src/runtime/mesh-port';
 import { startingStatus } from '../src/runtime/deferred-group';
 import { validateOptions } from '../src/options';
 import { emptyFrameStats } from '../src/runtime/frame-stats';
@@ -10,9 +11,13 @@ const options = validateOptions({ key: 'k', signaling: 'http://localhost:1', sta
 
 function fakeMesh(peersAtJoin: PeerId[]) {
   const handlers = { message: [] as Array<(f: PeerId, b: Uint8Array) => void>, up: [] as Array<(id: PeerId) => void>, down: [] as Array<(id: PeerId) => void> };
-  let join!: (v: { peers: PeerId[] }) => void;
+  let join!: (v: JoinInfo) => void;
+  let latest: JoinInfo | null = null;
   const mesh: MeshPort & { sent: unknown[]; emitUp(id: PeerId): void; emitMessage(f: PeerId, b: Uint8Array): void; join(): void } = {
     joined: new Promise((r) => (join = r)),
+    latestJoin: () => latest,
+    roomPeers: () => (latest ? peersAtJoin : []),
+    reregisterBoundMs: 1000,
     onMessage: (h) => handlers.message.push(h),
     onPeerUp: (h) => handlers.up.push(h),
     onPeerDown: (h) => handlers.down.push(h),
@@ -22,7 +27,10 @@ function fakeMesh(peersAtJoin: PeerId[]) {
     sent: [],
     emitUp: (id) => handlers.up.forEach((h) => h(id)),
     emitMessage: (f, b) => handlers.message.forEach((h) => h(f, b)),
-    join: () => join({ peers: peersAtJoin }),
+    join: () => {
+      latest = { peers: peersAtJoin, uptimeMs: 1e9, at: Date.now() };
+      join(latest);
+    },
   };
   return mesh;
 }
@@ -46,7 +54,7 @@ function fakePlatform(mesh: ReturnType<typeof fakeMesh>, log: string[]) {
   let args: StartEngineArgs | null = null;
   const platform: Platform<unknown, unknown, unknown> = {
     deriveRoom: async () => ({ room: 'room-from-key-0000', authKey: new Uint8Array([1]) }),
-    identity: async () => ({ peerId: 'tab-a', release: () => log.push('release-identity') }),
+    claim: async () => ({ ...fixedClaim('tab-a'), release: () => void log.push('release-identity') }),
     openMesh: () => {
       (mesh.close as ReturnType<typeof vi.fn>).mockImplementation(() => log.push('close-mesh'));
       return mesh;
@@ -60,6 +68,8 @@ function fakePlatform(mesh: ReturnType<typeof fakeMesh>, log: string[]) {
         frameStats: async () => emptyFrameStats(),
         close: async () => void log.push('close-engine'),
         onRemoved: () => {},
+        departurePlan: () => null,
+        depart: () => {},
       };
       return { engine, group: fakeGroup(a.peerId) };
     },
@@ -74,15 +84,24 @@ describe('launchGroup', () => {
     const { platform, engineCalls, args } = fakePlatform(mesh, log);
     const group = launchGroup(options, platform);
     await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
-    mesh.emitUp('b'); // connects before the join answer
     mesh.join();
     await group.started;
-    expect(args()).toMatchObject({ peerId: 'tab-a', bootstrap: { voters: ['tab-a'], learners: [] }, peers: ['b'] });
+    expect(args()).toMatchObject({ peerId: 'tab-a', bootstrap: { voters: ['tab-a'], learners: [] }, refound: false, peers: [] });
     mesh.emitUp('c');
     mesh.emitMessage('b', new Uint8Array([1]));
     expect(engineCalls).toEqual(['up:c', 'in:b']);
+    // A peer already connected when the room answers is as good as a listed one: no bootstrap then.
+    const second = fakeMesh([]);
+    const other = fakePlatform(second, []);
+    const joined = launchGroup(options, other.platform);
+    await vi.waitFor(() => expect(joined.peerId).toBe('tab-a'));
+    second.emitUp('b');
+    second.join();
+    await joined.started;
+    expect(other.args()).toMatchObject({ bootstrap: undefined, peers: ['b'] });
+    await joined.close();
     args()!.transmit('b', new Uint8Array(3), 'bulk');
-    expect(mesh.sent).toEqual([['b', 3, 'bulk']]);
+    expect(mesh.sent).toContainEqual(['b', 3, 'bulk']);
     const stats = await group.stats();
     expect(stats).toMatchObject({ peerId: 'tab-a', room: 'room-from-key-0000', bootstrapped: true, roomWasEmpty: true, mesh: { connected: 1 } });
     await group.close();

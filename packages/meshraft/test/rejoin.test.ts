@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStorage, type PeerId, type PersistedState, type StateMachine } from '@meshraft/core';
 import { validateOptions } from '../src/options';
 import { startInProcessEngine } from '../src/runtime/in-process-engine';
+import { fixedClaim } from '../src/runtime/claim';
 import { launchGroup, type MeshraftGroup } from '../src/runtime/launch';
 import { MemoryMeshHub } from './support/memory-mesh';
 
@@ -57,12 +58,22 @@ function launch(hub: MemoryMeshHub, disks: Disks, ids: PeerId[], sm = new Sum())
   const options = validateOptions<number, 'sum' | 'applies', number, number>({ key: 'k', signaling: 'http://127.0.0.1:1', stateMachine: sm, config: CONFIG }, 'node');
   const group = launchGroup(options, {
     deriveRoom: async () => ({ room: 'room-0000000000000000', authKey: new Uint8Array([1]) }),
-    identity: async () => {
-      const peerId = ids[next++];
-      if (!peerId) throw new Error('test ran out of scripted peer ids');
-      return { peerId, release: () => {} };
+    claim: async () => {
+      const take = () => {
+        const peerId = ids[next++];
+        if (!peerId) throw new Error('test ran out of scripted peer ids');
+        return peerId;
+      };
+      let current = take();
+      return {
+        ...fixedClaim(current),
+        renew: async () => {
+          forgotIds.push(current);
+          current = take();
+          return current;
+        },
+      };
     },
-    forgetIdentity: (_room, peerId) => void forgotIds.push(peerId),
     openMesh: ({ peerId }) => hub.open(peerId),
     startEngine: (args) =>
       startInProcessEngine({ ...args, storage: 'memory', preference: 'normal', config: CONFIG, stateMachine: sm, storageLifecycle: disks.lifecycle }),

@@ -133,6 +133,11 @@ class Mesh implements PeerMesh {
     this.emitter.off(event, listener);
   }
 
+  /** Peers the signaling server lists in the room right now (links up or not). */
+  roomPeers(): string[] {
+    return [...this.inRoom];
+  }
+
   peers(): string[] {
     return [...this.links.values()].filter((l) => l.isUp).map((l) => l.remoteId).sort();
   }

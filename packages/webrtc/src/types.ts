@@ -189,6 +189,8 @@ export interface PeerMesh {
   on<E extends keyof PeerMeshEvents>(event: E, listener: PeerMeshEvents[E]): () => void;
   off<E extends keyof PeerMeshEvents>(event: E, listener: PeerMeshEvents[E]): void;
   /** Authenticated peers. */
+  /** Peers the signaling server lists in the room now (links up or not). */
+  roomPeers(): string[];
   peers(): string[];
   /** Queued bytes for one peer (0 when unknown). */
   queuedBytes(peerId: string): number;

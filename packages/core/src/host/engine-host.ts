@@ -9,7 +9,7 @@
 // Delegated: committed-entry delivery and the start-up replay (CommittedDelivery), leadership
 // transfers (LeadershipTransfers) and leaving the group on close (LeaveSequence).
 import { resolveConfig, type InjectedBugs, type RaftConfig } from '../config';
-import type { RaftEngine, RaftNodeOptions, Ready } from '../engine/api';
+import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from '../engine/api';
 import { RaftNode } from '../engine/raft-node';
 import type { Message } from '../messages';
 import type { PersistBatch, Storage } from '../storage';
@@ -33,6 +33,8 @@ export interface EngineHostOptions {
   preference?: LeadershipPreference;
   /** Membership to start from when the stored log is empty (ignored once a log exists). */
   bootstrap?: Membership;
+  /** Re-found the group on the stored log as its only voter (RaftNodeOptions.refound). */
+  refound?: boolean;
   bugs?: InjectedBugs;
   /** Builds the engine; defaults to `new RaftNode(options)`. Lets tests substitute an engine. */
   createEngine?: (options: RaftNodeOptions) => RaftEngine;
@@ -98,6 +100,7 @@ export class EngineHost {
   /** The client's state machine cannot snapshot: never ask it again (the log is not compacted). */
   private snapshotUnsupported = false;
   private lastStatus: RaftStatus | null = null;
+  private lastPlan: DeparturePlan | null = null;
   private readonly delivery: CommittedDelivery;
   private readonly transfers: LeadershipTransfers;
   /** close({ leave }) waiting to be removed: the engine still runs, client input is ignored. */
@@ -139,6 +142,7 @@ export class EngineHost {
       now: clock.now(),
       state,
       bootstrap: this.options.bootstrap,
+      refound: this.options.refound,
       bugs: this.options.bugs,
     };
     this.engineRef = (this.options.createEngine ?? ((o) => new RaftNode(o)))(nodeOptions);
@@ -198,6 +202,15 @@ export class EngineHost {
     this.stopped = true;
     await this.options.storage.close();
     if (options.notify !== false) this.options.port.post({ type: 'closed', requestId });
+  }
+
+  /**
+   * The page is going away for good and its main thread already sent the departure plan: the
+   * engine never votes, acknowledges or sends again (engine.depart), and the host stops.
+   */
+  depart(): void {
+    if (this.engineRef && !this.stopped) this.engineRef.depart?.(this.options.clock.now());
+    this.halt();
   }
 
   /**
@@ -279,6 +292,10 @@ export class EngineHost {
           await this.options.storage.persist(ready.persist);
           if (this.stopped) return; // crashed while persisting: nothing that depends on it goes out
         }
+        if (ready.departure && this.options.transport.departurePlan && !samePlan(ready.departure, this.lastPlan)) {
+          this.lastPlan = ready.departure;
+          this.options.transport.departurePlan(ready.departure);
+        }
         for (const envelope of ready.messages) {
           this.stats.messagesSent++;
           this.options.transport.send(envelope.to, envelope.message);
@@ -338,4 +355,18 @@ export async function startEngineHost(options: EngineHostOptions): Promise<Engin
   const host = new EngineHost(options);
   await host.start();
   return host;
+}
+
+function samePlan(a: DeparturePlan, b: DeparturePlan | null): boolean {
+  if (b === null) return false;
+  const x = a.notice;
+  const y = b.notice;
+  return (
+    x.term === y.term &&
+    x.lastIndex === y.lastIndex &&
+    x.lastTerm === y.lastTerm &&
+    x.led === y.led &&
+    a.handoffTo === b.handoffTo &&
+    (x.successors ?? []).join() === (y.successors ?? []).join()
+  );
 }

@@ -1,32 +1,43 @@
-// createGroup() for browsers: identity per tab (sessionStorage + Web Lock), WebRTC mesh on the main
-// thread, engine + IndexedDB in a module Worker (or in-process with `worker: false`).
+// createGroup() for browsers: this profile's slots (a tab's data outlives the tab; see
+// local-slots.ts), the WebRTC mesh on the main thread, engine + IndexedDB in a module Worker (or
+// in-process with `worker: false`).
 import type { StateMachine } from '@meshraft/core';
 import { createPeerMesh, deriveRoomAndAuthKey } from '@meshraft/webrtc';
-import { acquireTabIdentity, forgetTabIdentity, mintPeerId, type LockManagerLike } from '../identity';
+import { mintPeerId } from '../identity';
 import { validateOptions, type CreateGroupOptions } from '../options';
+import { fixedClaim } from '../runtime/claim';
 import { createClient } from '../runtime/client';
 import { launchGroup, type MeshraftGroup } from '../runtime/launch';
 import { meshPortFrom } from '../runtime/mesh-adapter';
+import type { SlotEnvironment } from './local-slots';
+import { claimSlot } from './slot-claim';
 import { startWorkerEngine } from './worker-engine';
 
-function tabLocks(): LockManagerLike | null {
-  return typeof navigator !== 'undefined' && navigator.locks ? (navigator.locks as unknown as LockManagerLike) : null;
+/** The browser APIs slots need, or null where one is missing (then each load is a new peer). */
+function slotEnvironment(): SlotEnvironment | null {
+  const nav = typeof navigator !== 'undefined' ? navigator : undefined;
+  if (!nav?.locks || typeof indexedDB === 'undefined' || typeof indexedDB.databases !== 'function') return null;
+  if (typeof localStorage === 'undefined' || typeof sessionStorage === 'undefined') return null;
+  const idb = () => import('@meshraft/idb');
+  return {
+    databases: async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter((name) => name !== ''),
+    openSlot: async (dbName) => (await idb()).openIdbStorage({ peerId: 'slot', dbName }),
+    deleteSlot: async (dbName) => (await idb()).deleteIdbStorage({ dbName }),
+    locks: nav.locks as unknown as SlotEnvironment['locks'],
+    local: localStorage,
+    session: sessionStorage,
+    mintSlotId: () => mintPeerId().slice(2),
+  };
 }
 
 export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknown>(options: CreateGroupOptions<Cmd, Q, QR, R>): MeshraftGroup<Cmd, Q, QR, R> {
   const resolved = validateOptions(options, 'browser');
+  const slots = resolved.storage === 'indexeddb' ? slotEnvironment() : null;
   const group = launchGroup<Cmd, Q, QR, R>(resolved, {
     deriveRoom: (key) => deriveRoomAndAuthKey(key),
-    async identity(room) {
-      const locks = tabLocks();
-      // Without Web Locks (very old browsers, some embedded views) a duplicate cannot be detected:
-      // use a fresh id per load rather than risk two live peers sharing one.
-      if (!locks || typeof sessionStorage === 'undefined') return { peerId: mintPeerId(), release: () => {} };
-      return acquireTabIdentity({ scope: room, session: sessionStorage, locks });
-    },
-    forgetIdentity(room, peerId) {
-      if (typeof sessionStorage !== 'undefined') forgetTabIdentity(sessionStorage, room, peerId);
-    },
+    // Without slots (memory or custom storage, or a browser lacking Web Locks) a tab keeps nothing
+    // across loads: each load is a new peer.
+    claim: async (room) => (slots ? claimSlot(slots, room) : fixedClaim(mintPeerId())),
     openMesh: ({ room, peerId, authKey }) =>
       meshPortFrom(createPeerMesh({ signalingUrl: resolved.signaling, room, peerId, authKey, iceServers: resolved.iceServers })),
     async startEngine(args) {
@@ -39,8 +50,7 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
         });
         return { engine, group: createClient(clientPort, resolved.stateMachine as StateMachine<Cmd, Q, R, QR>, args.peerId, resolved.configOverrides) };
       }
-      // The in-process engine (worker: false, or a Storage object) brings the whole Raft engine to
-      // the main thread: loaded only by the apps that use it, so the default bundle stays small.
+      // Loaded only here: most apps run the engine in the Worker and never need this code.
       const { startInProcessEngine } = await import('../runtime/in-process-engine');
       return startInProcessEngine({
         ...args,
@@ -51,8 +61,11 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
       });
     },
   });
-  // A tab going away cannot wait for the Worker: hand leadership over synchronously (handoff.ts).
+  // A tab going away cannot wait for the Worker: it departs synchronously (launch.ts pageHide()).
   // After close() pageHide() does nothing.
-  if (typeof addEventListener === 'function') addEventListener('pagehide', () => group.pageHide());
+  if (typeof addEventListener === 'function') {
+    addEventListener('pagehide', () => group.pageHide());
+    addEventListener('pageshow', (event) => group.pageShow((event as PageTransitionEvent).persisted));
+  }
   return group;
 }

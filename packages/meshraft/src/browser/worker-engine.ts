@@ -1,6 +1,6 @@
 // The main thread's handle on the engine Worker: starts it, relays frames both ways as
 // transferable ArrayBuffers (never decoded here), and hands GroupClient its end of the HostPort.
-import type { ClientPort, ClientToHost, HostToClient, LeadershipPreference, RaftConfig } from '@meshraft/core';
+import type { ClientPort, ClientToHost, DeparturePlan, HostToClient, LeadershipPreference, RaftConfig } from '@meshraft/core';
 import type { FrameStats } from '../runtime/frame-stats';
 import type { EngineSide, StartEngineArgs } from '../runtime/launch';
 import { transferableBuffer } from '../runtime/transfer';
@@ -26,6 +26,7 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
   let onClosed: (() => void) | null = null;
   let removed = false;
   let onRemoved: (() => void) | null = null;
+  let plan: DeparturePlan | null = null;
   let resetDone: ((error: string | null) => void) | null = null;
   let settleStart: { resolve(): void; reject(error: Error): void } | null = null;
   const startedPromise = new Promise<void>((resolve, reject) => (settleStart = { resolve, reject }));
@@ -35,6 +36,9 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
     switch (message.type) {
       case 'send':
         args.transmit(message.to, new Uint8Array(message.bytes), message.channel);
+        return;
+      case 'departure':
+        plan = message.plan;
         return;
       case 'started':
         settleStart?.resolve();
@@ -68,6 +72,8 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
       type: 'init',
       peerId: args.peerId,
       storage: args.storage,
+      dbName: args.dbName,
+      refound: args.refound,
       preference: args.preference,
       config: args.config,
       bootstrap: args.bootstrap ?? null,
@@ -97,12 +103,15 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
         post({ type: 'stats', requestId });
       });
     },
+    departurePlan: () => plan,
+    depart: () => post({ type: 'depart' }),
     onRemoved(handler) {
       onRemoved = handler;
       if (removed) handler();
     },
     reset(peerId) {
       removed = false;
+      plan = null;
       return new Promise<void>((resolve, reject) => {
         resetDone = (error) => (error === null ? resolve() : reject(new Error(`engine reset failed: ${error}`)));
         post({ type: 'reset', peerId });

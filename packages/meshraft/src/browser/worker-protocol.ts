@@ -1,7 +1,7 @@
 // Messages between the main thread and the engine Worker (besides the HostPort protocol of
 // @meshraft/core, which runs on its own MessageChannel handed over in `init`). Frames travel as
 // transferable ArrayBuffers and are never decoded on the main thread (DESIGN §3).
-import type { LeadershipPreference, Membership, PeerId, RaftConfig } from '@meshraft/core';
+import type { DeparturePlan, LeadershipPreference, Membership, PeerId, RaftConfig } from '@meshraft/core';
 import type { Channel } from '../runtime/channel';
 import type { FrameStats } from '../runtime/frame-stats';
 
@@ -9,6 +9,10 @@ export interface WorkerInit {
   type: 'init';
   peerId: PeerId;
   storage: 'indexeddb' | 'memory';
+  /** The slot's IndexedDB database (undefined: one per peer id). */
+  dbName?: string;
+  /** Re-found the group on the stored log (see RaftNodeOptions.refound). */
+  refound: boolean;
   preference: LeadershipPreference;
   config: Partial<RaftConfig>;
   bootstrap: Membership | null;
@@ -24,14 +28,18 @@ export type MainToWorker =
   | { type: 'peer-up'; id: PeerId }
   | { type: 'peer-down'; id: PeerId }
   | { type: 'stats'; requestId: number }
-  /** Start over as `peerId`: delete the removed identity's database, run a fresh engine. */
+  /** Start over as `peerId` (a slot is handed over with its log; a per-peer-id database is replaced). */
   | { type: 'reset'; peerId: PeerId }
+  /** The page is going away and the main thread sent the departure plan: stop for good. */
+  | { type: 'depart' }
   | { type: 'close' };
 
 export type WorkerToMain =
   | { type: 'started' }
   | { type: 'failed'; message: string }
   | { type: 'send'; to: PeerId; channel: Channel; bytes: ArrayBuffer }
+  /** The engine's departure plan changed; posted before the 'send' messages of the same Ready. */
+  | { type: 'departure'; plan: DeparturePlan }
   | { type: 'stats'; requestId: number; stats: FrameStats | null }
   /** The engine says this peer was removed from the group (it can never rejoin with this id). */
   | { type: 'removed' }

@@ -22,7 +22,7 @@ function post(message: WorkerToMain, transfer: Transferable[] = []): void {
 
 async function start(init: WorkerInit): Promise<void> {
   for (const id of init.peers) connected.add(id);
-  const storage = await openStorage(init.storage, init.peerId);
+  const storage = await openStorage(init.storage, init.peerId, init.dbName);
   const initialPeers = [...connected];
   engine = await startEngineRuntime({
     peerId: init.peerId,
@@ -31,12 +31,14 @@ async function start(init: WorkerInit): Promise<void> {
     preference: init.preference,
     config: init.config,
     bootstrap: init.bootstrap ?? undefined,
+    refound: init.refound,
     peers: initialPeers,
     transmit: (to, bytes, channel) => {
       const buffer = transferableBuffer(bytes);
       post({ type: 'send', to, channel, bytes: buffer }, [buffer]);
     },
-    storageLifecycle: storageLifecycle(init.storage),
+    departurePlan: (plan) => post({ type: 'departure', plan }),
+    storageLifecycle: storageLifecycle(init.storage, init.dbName),
   });
   engine.onRemoved(() => post({ type: 'removed' }));
   for (const id of connected) if (!initialPeers.includes(id)) engine.peerUp(id);
@@ -64,6 +66,9 @@ scope.onmessage = (event: MessageEvent<MainToWorker>) => {
     case 'peer-down':
       connected.delete(message.id);
       engine?.peerDown(message.id);
+      return;
+    case 'depart':
+      engine?.depart();
       return;
     case 'stats':
       void (engine ? engine.frameStats() : Promise.resolve(null)).then((stats) => post({ type: 'stats', requestId: message.requestId, stats }));

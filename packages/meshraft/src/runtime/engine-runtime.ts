@@ -11,6 +11,7 @@ import {
   tryDecodeMessage,
   type HostPort,
   type LeadershipPreference,
+  type DeparturePlan,
   type Membership,
   type PeerId,
   type RaftConfig,
@@ -28,9 +29,13 @@ export interface EngineRuntimeOptions {
   preference: LeadershipPreference;
   config: Partial<RaftConfig>;
   bootstrap: Membership | undefined;
+  /** Re-found the group on the stored log (see RaftNodeOptions.refound). */
+  refound?: boolean;
   /** Peers connected before the engine started. */
   peers: PeerId[];
   transmit(to: PeerId, bytes: Uint8Array, channel: Channel): void;
+  /** The engine's departure plan changed; called before the frames of the same Ready are transmitted. */
+  departurePlan?(plan: DeparturePlan): void;
   onError?(error: unknown): void;
   /**
    * How to start over under a new id: delete a peer's storage, open a fresh one. Absent (a custom
@@ -60,6 +65,7 @@ function randomSeed(): number {
 export async function startEngineRuntime(options: EngineRuntimeOptions): Promise<EngineSide> {
   let host: EngineHost | null = null;
   let removed = false;
+  let plan: DeparturePlan | null = null;
   let onRemoved: (() => void) | null = null;
   const relay = new FrameRelay({
     decode: decodeFrame,
@@ -68,17 +74,25 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
     transmit: options.transmit,
   });
 
-  const startHost = async (peerId: PeerId, storage: Storage, bootstrap: Membership | undefined, peers: PeerId[]) => {
+  const startHost = async (peerId: PeerId, storage: Storage, bootstrap: Membership | undefined, peers: PeerId[], refound = false) => {
     const created = new EngineHost({
       id: peerId,
       storage,
-      transport: { send: (to, message) => relay.outbound(to, message) },
+      transport: {
+        send: (to, message) => relay.outbound(to, message),
+        departurePlan: (next) => {
+          if (host !== created) return;
+          plan = next;
+          options.departurePlan?.(next);
+        },
+      },
       port: options.port,
       clock: realClock,
       random: seededRandom(randomSeed()),
       config: options.config,
       preference: options.preference,
       bootstrap,
+      refound,
       onError: options.onError,
       onStatus: (status) => {
         if (!status.removed || removed || host !== created) return;
@@ -92,7 +106,7 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
     return created;
   };
 
-  const first = await startHost(options.peerId, options.storage, options.bootstrap, options.peers);
+  const first = await startHost(options.peerId, options.storage, options.bootstrap, options.peers, options.refound === true);
   let current = first;
   const lifecycle = options.storageLifecycle;
   return {
@@ -100,6 +114,8 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
     peerUp: (id) => current.peerUp(id),
     peerDown: (id) => current.peerDown(id),
     frameStats: async () => relay.stats(),
+    departurePlan: () => plan,
+    depart: () => current.depart(),
     close: () => current.close(),
     onRemoved(handler) {
       onRemoved = handler;
@@ -112,6 +128,7 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
           await old.close(null, { notify: false });
           await lifecycle.forget(old.id);
           removed = false;
+          plan = null;
           // A peer re-joining under a new id never bootstraps: it is added by the leader.
           current = await startHost(peerId, await lifecycle.open(peerId), undefined, []);
         }

@@ -17,7 +17,7 @@ export interface InProcessArgs<Cmd, Q, QR, R = unknown> extends StartEngineArgs 
 }
 
 export async function startInProcessEngine<Cmd, Q, QR, R = unknown>(args: InProcessArgs<Cmd, Q, QR, R>): Promise<{ engine: EngineSide; group: Group<Cmd, Q, QR, R> }> {
-  const storage = args.storageLifecycle ? await args.storageLifecycle.open(args.peerId) : await openStorage(args.storage, args.peerId);
+  const storage = args.storageLifecycle ? await args.storageLifecycle.open(args.peerId) : await openStorage(args.storage, args.peerId, args.dbName);
   const ports = createInProcessPorts();
   const group = createClient(ports.client, args.stateMachine, args.peerId, args.config);
   const engine = await startEngineRuntime({
@@ -27,9 +27,10 @@ export async function startInProcessEngine<Cmd, Q, QR, R = unknown>(args: InProc
     preference: args.preference,
     config: args.config,
     bootstrap: args.bootstrap,
+    refound: args.refound,
     peers: args.peers,
     transmit: args.transmit,
-    storageLifecycle: args.storageLifecycle ?? storageLifecycle(args.storage),
+    storageLifecycle: args.storageLifecycle ?? storageLifecycle(args.storage, args.dbName),
   });
   return { engine, group };
 }

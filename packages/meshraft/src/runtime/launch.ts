@@ -6,13 +6,15 @@
 //   4. start the engine side (Worker or in-process) with the connected peers, then relay frames.
 // Afterwards, if the engine reports this peer removed from the group (at start, from its restored
 // log, or later), the runtime drops that identity and re-joins under a fresh one (see rejoin()).
-import type { Group, GroupStatus, Membership, PeerId } from '@meshraft/core';
+import type { DeparturePlan, Group, Membership, PeerId } from '@meshraft/core';
 import { decideBootstrap } from './bootstrap';
 import type { Channel } from './channel';
+import { type Claim, fixedClaim } from './claim';
 import { DeferredGroup } from './deferred-group';
+import { departureFrames, finalNotice } from './departure-frames';
 import type { FrameStats } from './frame-stats';
-import { pageHideFrames } from './handoff';
 import type { MeshPort, MeshStatsLike } from './mesh-port';
+import { settledRoomEvidence } from './room-evidence';
 import { MeshSession } from './mesh-session';
 import type { ResolvedOptions } from '../options';
 import { StatusGossip } from './status-gossip';
@@ -26,26 +28,33 @@ export interface EngineSide {
   close(): Promise<void>;
   /** `handler` runs once the engine reports this peer removed (at once if it already did). */
   onRemoved(handler: () => void): void;
+  /** The engine's latest departure plan, kept on this thread (null before its first Ready). */
+  departurePlan(): DeparturePlan | null;
+  /** The page is going away: the engine stops for good (best effort; its frames are cut already). */
+  depart(): void;
   /**
-   * Delete this identity's storage and run a fresh engine as `peerId` (no bootstrap) for the same
-   * client. Absent when the storage cannot be re-created (a custom Storage object).
+   * Run a fresh engine as `peerId` (no bootstrap) for the same client, on the same storage when it
+   * can be handed over (a browser slot: the log is a warm start) or on fresh storage. Absent when
+   * the storage cannot be re-created (a custom Storage object).
    */
   reset?(peerId: PeerId): Promise<void>;
 }
 
 export interface StartEngineArgs {
   peerId: PeerId;
+  /** The slot's IndexedDB database (browsers); undefined: the default for `peerId`. */
+  dbName?: string;
   bootstrap: Membership | undefined;
+  /** Re-found the group on the stored log (see RaftNodeOptions.refound). */
+  refound: boolean;
   peers: PeerId[];
   transmit(to: PeerId, bytes: Uint8Array, channel: Channel): void;
 }
 
 export interface Platform<Cmd, Q, QR, R = unknown> {
   deriveRoom(key: Uint8Array): Promise<{ room: string; authKey: Uint8Array }>;
-  /** The peer id and a release function (the Web Lock in browsers). */
-  identity(room: string): Promise<{ peerId: PeerId; release(): void }>;
-  /** Forget a removed peer id so the next identity() call mints a new one (browsers: sessionStorage). */
-  forgetIdentity?(room: string, peerId: PeerId): void;
+  /** Who this peer is and where its log lives (claim.ts); browsers decide under a Web Lock. */
+  claim(room: string): Promise<Claim>;
   openMesh(args: { room: string; peerId: PeerId; authKey: Uint8Array }): MeshPort;
   startEngine(args: StartEngineArgs): Promise<{ engine: EngineSide; group: Group<Cmd, Q, QR, R> }>;
 }
@@ -53,13 +62,23 @@ export interface Platform<Cmd, Q, QR, R = unknown> {
 export interface GroupStats {
   peerId: PeerId;
   room: string | null;
-  /** Whether this peer bootstrapped a configuration (decided at start). */
+  /** Whether this peer bootstrapped a new group (decided at start). */
   bootstrapped: boolean;
+  /** Whether this peer re-founded its group from local data (every voter had departed). */
+  refounded: boolean;
+  /** How the start used this profile's slots: 'adopt' (a crashed tab's identity), 'succeed' (a departed tab's log), 'new'. */
+  slotChoice: string | null;
   roomWasEmpty: boolean | null;
-  /** Times this runtime dropped a removed identity and re-joined under a fresh peer id. */
+  /** Times this runtime started over under a fresh peer id (removed from the group, or back after departing). */
   rejoins: number;
-  /** Peer ids this runtime gave up because the group removed them (oldest first). */
+  /** Peer ids this runtime gave up (oldest first). */
   retiredPeerIds: PeerId[];
+  /** Why starting over failed, if it did. */
+  rejoinErrors: string[];
+  /** Databases of this group that this tab deleted because nobody could use them any more. */
+  databasesDeleted: number;
+  /** This identity departed (the page is going away). */
+  departed: boolean;
   frames: FrameStats | null;
   mesh: MeshStatsLike | null;
   startupError: string | null;
@@ -72,10 +91,13 @@ export interface MeshraftGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unk
   /** Frame counters (accepted per sender, dropped by reason, sent per channel) and mesh stats. */
   stats(): Promise<GroupStats>;
   /**
-   * The page is going away (browsers call this on `pagehide`): hand leadership over at once and,
-   * with `leaveOnPageHide`, ask to be removed. Synchronous and best effort; see handoff.ts.
+   * The page is going away (browsers call this on `pagehide`): the identity departs for good. It is
+   * tombstoned, its frames are cut, and the engine's departure plan goes out (TimeoutNow to the
+   * best voter when it leads, then the Departure notice to every connected peer), synchronously.
    */
   pageHide(): void;
+  /** The page is shown again (`pageshow`); back from the back-forward cache, it starts over as a new identity. */
+  pageShow(persisted: boolean): void;
 }
 
 export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cmd, Q, QR, R>, platform: Platform<Cmd, Q, QR, R>): MeshraftGroup<Cmd, Q, QR, R> {
@@ -83,9 +105,22 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
   let closing = false;
   let engine: EngineSide | null = null;
   let session: MeshSession | null = null;
-  let identity: { peerId: PeerId; release(): void } | null = null;
+  let claim: Claim | null = null;
   let rejoining: Promise<void> | null = null;
-  const info = { room: null as string | null, authKey: null as Uint8Array | null, bootstrapped: false, roomWasEmpty: null as boolean | null, rejoins: 0, retired: [] as PeerId[] };
+  /** This identity departed (pagehide): its frames stay cut until a new identity takes over. */
+  let departed = false;
+  const info = {
+    room: null as string | null,
+    authKey: null as Uint8Array | null,
+    bootstrapped: false,
+    refounded: false,
+    slotChoice: null as string | null,
+    roomWasEmpty: null as boolean | null,
+    rejoins: 0,
+    retired: [] as PeerId[],
+    rejoinErrors: [] as string[],
+    databasesDeleted: 0,
+  };
 
   const shutdown = async () => {
     closing = true;
@@ -109,7 +144,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     status: () => deferred.status,
     broadcast: (frame) => {
       const s = session;
-      if (s) for (const id of s.connected) s.mesh.send(id, frame, 'control');
+      if (s && !departed) for (const id of s.connected) s.mesh.send(id, frame, 'control');
     },
     onViews: (views) => deferred.setPeerViews(views),
   });
@@ -127,46 +162,72 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
         engine?.peerDown(id);
         gossip.peerDown(id);
       },
-      raftFrame: (from, bytes) => engine?.inbound(from, bytes),
+      // A departed identity takes no more input: nothing it could vote or acknowledge reaches it.
+      raftFrame: (from, bytes) => {
+        if (!departed) engine?.inbound(from, bytes);
+      },
       gossipFrame: (from, bytes) => gossip.receive(from, bytes),
     });
   };
 
   /**
-   * This peer was removed from the group, so the engine will never let it take part again under
-   * this id. When the runtime owns the identity and can re-create storage, it deletes
-   * the old identity's log, mints a new id and starts over as a new peer: it joins as a learner and
-   * catches up. The user's state machine and the GroupClient stay: everything already applied is
-   * the same committed prefix on every peer, so the client skips it while the new log fills up.
+   * Start over under a new identity on the same slot: after the group removed this peer (the engine
+   * never lets it take part again under its id), or after it departed and the page came back (a
+   * page restored from the back-forward cache). The slot's log is a warm start: the new identity
+   * joins as a learner and catches up from there. The user's state machine and the GroupClient
+   * stay: everything already applied is the same committed prefix on every peer.
    */
   const rejoin = async () => {
     const side = engine;
-    if (closing || !side?.reset || !platform.forgetIdentity || options.peerId !== undefined || !identity) return;
-    const old = identity;
-    platform.forgetIdentity(info.room!, old.peerId);
-    const fresh = await platform.identity(info.room!);
-    if (closing) return fresh.release();
-    info.retired.push(old.peerId);
+    const current = claim;
+    if (closing || !side?.reset || !current?.renew) return;
+    const old = deferred.peerId;
+    const fresh = await current.renew();
+    if (closing) return;
+    info.retired.push(old);
     await session?.close();
     session = null;
-    await side.reset(fresh.peerId);
-    old.release();
-    identity = fresh;
-    deferred.setPeerId(fresh.peerId);
+    await side.reset(fresh);
+    departed = false;
+    deferred.setPeerId(fresh);
     // A re-joining peer never bootstraps, whatever the room looks like: the join answer is not needed.
-    session = openSession(fresh.peerId);
+    session = openSession(fresh);
     info.rejoins++;
   };
-  const onRemoved = () => {
+  const startRejoin = () => {
     if (rejoining) return;
     rejoining = rejoin()
       .catch((error: unknown) => {
-        // Stay removed (operations fail with OfflineError); nothing else can be done here.
-        info.retired.push(`rejoin failed: ${error instanceof Error ? error.message : String(error)}`);
+        // Stay out (operations fail with OfflineError); nothing else can be done here.
+        info.rejoinErrors.push(error instanceof Error ? error.message : String(error));
       })
       .finally(() => {
         rejoining = null;
       });
+  };
+
+  /** Databases nobody can use any more go once this tab runs the group (and now and then after). */
+  const collectGarbage = () => {
+    const current = claim;
+    const status = deferred.status;
+    if (!current?.collect || closing || departed || !status.online) return;
+    void current.collect(status.members).then((n) => (info.databasesDeleted += n)).catch(() => {});
+  };
+
+  /** How this peer comes into its group: the `bootstrap` option, else the founding rules. */
+  const decideStart = async (first: MeshSession, peerId: PeerId): Promise<{ bootstrap: Membership | undefined; refound: boolean }> => {
+    const { peers } = await first.mesh.joined;
+    info.roomWasEmpty = peers.length === 0;
+    if (options.bootstrap !== undefined) return { bootstrap: decideBootstrap(options.bootstrap, peers.length === 0, peerId, options.preference), refound: false };
+    for (;;) {
+      const evidence = await settledRoomEvidence(first.mesh, () => first.connected.size, () => closing);
+      abortIfClosing();
+      const founding = await claim!.founding(evidence);
+      if (founding === 'wait') continue;
+      if (founding === 'refound') await claim!.prepareRefound?.();
+      const bootstrap = founding === 'bootstrap' ? decideBootstrap(true, true, peerId, options.preference) : undefined;
+      return { bootstrap, refound: founding === 'refound' };
+    }
   };
 
   const start = async () => {
@@ -174,39 +235,50 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     info.room = options.testing.room ?? derivedRoom;
     info.authKey = authKey;
     abortIfClosing();
-    identity = options.peerId ? { peerId: options.peerId, release: () => {} } : await platform.identity(info.room);
-    cleanups.push(() => identity?.release());
+    claim = options.peerId ? fixedClaim(options.peerId) : await platform.claim(info.room);
+    cleanups.push(() => claim?.release());
     abortIfClosing();
-    deferred.setPeerId(identity.peerId);
+    const peerId = claim.peerId;
+    info.slotChoice = claim.choice.kind;
+    deferred.setPeerId(peerId);
 
     // Track connectivity from the start: peers that connect before the engine runs are handed to it.
-    const first = openSession(identity.peerId);
+    const first = openSession(peerId);
     session = first;
     cleanups.push(() => session?.close());
-    const { peers } = await first.mesh.joined;
+    const { bootstrap, refound } = await decideStart(first, peerId);
     abortIfClosing();
-    info.roomWasEmpty = peers.length === 0;
-    const bootstrap = decideBootstrap(options.bootstrap, peers.length === 0, identity.peerId, options.preference);
     info.bootstrapped = bootstrap !== undefined;
+    info.refounded = refound;
 
     const initialPeers = [...first.connected];
     const started = await platform.startEngine({
-      peerId: identity.peerId,
+      peerId,
+      dbName: claim.dbName,
       bootstrap,
+      refound,
       peers: initialPeers,
-      transmit: (to, bytes, channel) => session?.mesh.send(to, bytes, channel),
+      // A departed identity sends nothing more.
+      transmit: (to, bytes, channel) => {
+        if (!departed) session?.mesh.send(to, bytes, channel);
+      },
     });
     cleanups.push(() => started.engine.close());
     abortIfClosing();
     engine = started.engine;
+    claim.settled();
     // Connectivity changed while the engine was starting: catch it up.
     for (const id of first.connected) if (!initialPeers.includes(id)) engine.peerUp(id);
     for (const id of initialPeers) if (!first.connected.has(id)) engine.peerDown(id);
     deferred.attach(started.group);
-    engine.onRemoved(onRemoved);
+    engine.onRemoved(startRejoin);
+    void deferred.when.online().then(collectGarbage, () => {});
+    const timer = setInterval(collectGarbage, GARBAGE_COLLECTION_MS);
+    cleanups.push(() => clearInterval(timer));
   };
 
   const started = start().catch((error: Error) => {
+    claim?.settled();
     deferred.fail(error);
     void shutdown();
     throw error;
@@ -220,9 +292,14 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
         peerId: deferred.peerId,
         room: info.room,
         bootstrapped: info.bootstrapped,
+        refounded: info.refounded,
+        slotChoice: info.slotChoice,
         roomWasEmpty: info.roomWasEmpty,
         rejoins: info.rejoins,
         retiredPeerIds: [...info.retired],
+        rejoinErrors: [...info.rejoinErrors],
+        databasesDeleted: info.databasesDeleted,
+        departed,
         frames: engine ? await engine.frameStats() : null,
         mesh: session ? session.mesh.stats() : null,
         startupError: deferred.startupError ? deferred.startupError.message : null,
@@ -230,9 +307,25 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     },
     pageHide(): void {
       const s = session;
-      if (!s || closing) return;
-      const status: GroupStatus = deferred.status;
-      for (const { to, bytes } of pageHideFrames(status, s.connected, options.leaveOnPageHide)) s.mesh.send(to, bytes, 'control');
+      const side = engine;
+      const plan = side?.departurePlan() ?? null;
+      if (!s || !side || closing || departed || deferred.status.removed) return;
+      // No plan yet (the engine has not produced a Ready): it never acknowledged anything, so
+      // going away is just a crash, which is always safe; the identity stays adoptable.
+      if (plan === null) return;
+      const notice = finalNotice(plan, deferred.status);
+      // Order matters: the tombstone and the cut first, so the notice is a promise already kept.
+      claim?.tombstone?.(notice);
+      departed = true;
+      for (const { to, bytes } of departureFrames(plan, notice, s.connected)) s.mesh.send(to, bytes, 'control');
+      side.depart();
+    },
+    pageShow(persisted: boolean): void {
+      // Back from the back-forward cache after departing: the old identity is gone for good.
+      if (persisted && departed && !closing) startRejoin();
     },
   });
 }
+
+/** How often a running tab looks for databases nobody can use any more. */
+const GARBAGE_COLLECTION_MS = 30_000;

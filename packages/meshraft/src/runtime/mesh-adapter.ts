@@ -1,18 +1,22 @@
 // Adapts @meshraft/webrtc's PeerMesh to the runtime's MeshPort. Must be called right after
 // createPeerMesh() returns, before the first 'joined' event can fire.
 import type { PeerMesh } from '@meshraft/webrtc';
-import type { MeshPort } from './mesh-port';
+import type { JoinInfo, MeshPort } from './mesh-port';
 
 export function meshPortFrom(mesh: PeerMesh): MeshPort {
-  const joined = new Promise<{ peers: string[] }>((resolve) => {
-    // 'joined' repeats after a signaling reconnect; only the first answer decides bootstrap.
-    const off = mesh.on('joined', (info) => {
-      off();
-      resolve({ peers: info.bootstrap ? [] : [...info.peers] });
+  let latest: JoinInfo | null = null;
+  const joined = new Promise<JoinInfo>((resolve) => {
+    // 'joined' repeats after a signaling reconnect: keep the latest answer, resolve with the first.
+    mesh.on('joined', (info) => {
+      latest = { peers: [...info.peers], uptimeMs: info.uptimeMs, at: Date.now() };
+      resolve(latest);
     });
   });
   return {
     joined,
+    latestJoin: () => latest,
+    roomPeers: () => mesh.roomPeers(),
+    reregisterBoundMs: mesh.reregisterBoundMs,
     onMessage: (handler) => void mesh.on('message', (from, bytes) => handler(from, bytes)),
     onPeerUp: (handler) => void mesh.on('peer-up', handler),
     onPeerDown: (handler) => void mesh.on('peer-down', handler),

@@ -5,9 +5,23 @@ import type { Channel } from './channel';
 
 export type MeshStatsLike = Record<string, unknown>;
 
+export interface JoinInfo {
+  peers: PeerId[];
+  /** How long the server's presence directory had been up when it answered. */
+  uptimeMs: number;
+  /** Local time (Date.now()) of the answer. */
+  at: number;
+}
+
 export interface MeshPort {
-  /** Resolves with the peers present when this peer joined the signaling room (empty: bootstrap). */
-  readonly joined: Promise<{ peers: PeerId[] }>;
+  /** Resolves with the first answer to joining the signaling room. */
+  readonly joined: Promise<JoinInfo>;
+  /** The latest join answer (the mesh re-joins after a signaling reconnect), or null before the first. */
+  latestJoin(): JoinInfo | null;
+  /** Peers the signaling server lists in the room now. */
+  roomPeers(): PeerId[];
+  /** Within this long of a signaling server's return, every live peer has re-joined its room. */
+  readonly reregisterBoundMs: number;
   /** Frames from authenticated peers only (the mesh runs the HMAC handshake first). */
   onMessage(handler: (from: PeerId, bytes: Uint8Array) => void): void;
   onPeerUp(handler: (id: PeerId) => void): void;

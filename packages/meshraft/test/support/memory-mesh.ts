@@ -3,7 +3,7 @@
 // both sides), frames are delivered asynchronously and in order, and a peer can be cut off and
 // reconnected (a network partition as the runtime sees it: peer-down, then peer-up).
 import type { PeerId } from '@meshraft/core';
-import type { MeshPort } from '../../src/runtime/mesh-port';
+import type { JoinInfo, MeshPort } from '../../src/runtime/mesh-port';
 
 interface Member {
   id: PeerId;
@@ -37,9 +37,12 @@ export class MemoryMeshHub {
     const me: Member = { id, open: true, up: [], down: [], message: [] };
     const present = [...this.members.values()].filter((m) => m.open).map((m) => m.id);
     this.members.set(id, me);
-    const joined = new Promise<{ peers: PeerId[] }>((resolve) =>
+    let latest: JoinInfo | null = null;
+    const joined = new Promise<JoinInfo>((resolve) =>
       setTimeout(() => {
-        resolve({ peers: present });
+        // A long-running directory: an empty answer is evidence of an empty room.
+        latest = { peers: present, uptimeMs: 1e9, at: Date.now() };
+        resolve(latest);
         // Connections come up after the join answer, like data channels after signaling.
         setTimeout(() => {
           for (const other of this.members.values()) if (other !== me) this.connect(me, other);
@@ -48,6 +51,9 @@ export class MemoryMeshHub {
     );
     return {
       joined,
+      latestJoin: () => latest,
+      roomPeers: () => (latest === null ? [] : [...this.members.values()].filter((m) => m !== me && m.open).map((m) => m.id)),
+      reregisterBoundMs: 1000,
       onMessage: (h) => void me.message.push(h),
       onPeerUp: (h) => void me.up.push(h),
       onPeerDown: (h) => void me.down.push(h),

@@ -1,0 +1,88 @@
+// A starting tab claims a slot of this profile (local-slots.ts) under the group's start-up Web
+// Lock: it lists the slots, lets @meshraft/core's chooseSlot pick (a crashed tab's identity to
+// adopt, a departed tab's log to take over, or a new slot), takes that slot's lock for its whole
+// life, and writes the identity into the slot. The start-up lock is held until the engine runs, so
+// a tab opening at the same moment sees this one's slot in use and can never also re-found.
+import { chooseSlot, decideFounding, refoundingTerm, type PeerId } from '@meshraft/core';
+import { holdLock, mintPeerId, type LockManagerLike } from '../identity';
+import type { Claim } from '../runtime/claim';
+import { LocalSlots, slotDbName, slotLockName, startupLockName, type SlotEnvironment } from './local-slots';
+
+/** Attempts when another tab takes the chosen slot between listing and locking it. */
+const CLAIM_ATTEMPTS = 5;
+
+export async function claimSlot(env: SlotEnvironment, room: string, mintId: () => PeerId = mintPeerId): Promise<Claim> {
+  const locks: LockManagerLike = env.locks;
+  const slots = new LocalSlots(env, room);
+  // Wait as long as it takes: another tab is deciding right now.
+  const releaseStartup = await holdLock(locks, startupLockName(room), 24 * 60 * 60 * 1000);
+  if (!releaseStartup) throw new Error('meshraft: could not take the start-up lock of this group');
+  let startupHeld = true;
+  const settled = () => {
+    if (startupHeld) releaseStartup();
+    startupHeld = false;
+  };
+  try {
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      const views = await slots.list();
+      const choice = chooseSlot(views, slots.preferredSlot());
+      const slot = choice.kind === 'new' ? slots.newSlotId() : choice.slot;
+      const releaseSlot = await holdLock(locks, slotLockName(room, slot), 0);
+      if (!releaseSlot) continue; // taken meanwhile (a tab that does not wait for this lock): look again
+      const dbName = slotDbName(room, slot);
+      let peerId = choice.kind === 'adopt' ? choice.peerId : mintId();
+      if (choice.kind !== 'adopt') await handOver(env, dbName, peerId);
+      slots.rememberSlot(slot);
+      const others = views.filter((v) => v.slot !== slot);
+      const chosen = views.find((v) => v.slot === slot);
+      const claim: Claim = {
+        get peerId() {
+          return peerId;
+        },
+        dbName,
+        choice,
+        async founding(evidence) {
+          // A live peer in the room means the group is running: join it (nothing else is allowed).
+          if (evidence === 'occupied') return 'join';
+          const membership = choice.kind === 'succeed' && !others.some((v) => v.inUse) ? await slots.latestMembership(dbName) : null;
+          return decideFounding({
+            choice,
+            slots: views,
+            log: { lastIndex: chosen?.lastIndex ?? 0, lastTerm: chosen?.lastTerm ?? 0, membership },
+            tombstones: slots.tombstones(),
+            room: evidence,
+          });
+        },
+        async prepareRefound() {
+          await handOver(env, dbName, peerId, refoundingTerm(views, slots.tombstones()));
+        },
+        settled,
+        tombstone: (notice) => slots.tombstone(peerId, notice),
+        async renew() {
+          peerId = mintId();
+          await handOver(env, dbName, peerId);
+          return peerId;
+        },
+        collect: (members) => slots.collect(members),
+        release() {
+          settled();
+          releaseSlot();
+        },
+      };
+      return claim;
+    }
+    throw new Error('meshraft: could not claim a slot for this tab (other tabs kept taking them)');
+  } catch (error) {
+    settled();
+    throw error;
+  }
+}
+
+async function handOver(env: SlotEnvironment, dbName: string, peerId: PeerId, minTerm = 0): Promise<void> {
+  const storage = await env.openSlot(dbName);
+  try {
+    await storage.handOver(peerId, minTerm);
+  } finally {
+    await storage.close();
+  }
+}

@@ -1,0 +1,38 @@
+// Who this peer is and where its log lives, decided before the engine starts. In a browser that is
+// a slot of the profile (browser/slot-claim.ts: a crashed tab's identity adopted, a departed tab's
+// log taken over by a new identity, or a new slot), decided under a Web Lock; in Node, or with an
+// explicit `peerId`, a fixed identity with nothing local to consider.
+import { decideFounding, type Departure, type Founding, type Membership, type PeerId, type RoomEvidence, type SlotChoice } from '@meshraft/core';
+
+export interface Claim {
+  readonly peerId: PeerId;
+  /** IndexedDB database of the slot; undefined: the storage option's default for `peerId`. */
+  readonly dbName?: string;
+  readonly choice: SlotChoice;
+  /** How this peer comes into its group, given what the signaling room shows. */
+  founding(room: RoomEvidence): Promise<Founding>;
+  /** Before a re-founding engine starts: move the slot's term past every departed voter's. */
+  prepareRefound?(): Promise<void>;
+  /** The start-up decision is over (the engine runs): other tabs may decide now. */
+  settled(): void;
+  /** Tombstone this identity, synchronously (pagehide): it never votes or acknowledges again. */
+  tombstone?(notice: Departure): void;
+  /** A new identity on the same slot (after a departure or a removal): its log is a warm start. */
+  renew?(): Promise<PeerId>;
+  /** Delete databases of this group nobody can use any more; returns how many. */
+  collect?(members: Membership): Promise<number>;
+  /** Let the slot go (close). */
+  release(): void;
+}
+
+/** A fixed identity: nothing local, so only the room decides (bootstrap, join or wait). */
+export function fixedClaim(peerId: PeerId): Claim {
+  const choice: SlotChoice = { kind: 'new' };
+  return {
+    peerId,
+    choice,
+    founding: async (room) => decideFounding({ choice, slots: [], log: { lastIndex: 0, lastTerm: 0, membership: null }, tombstones: new Map(), room }),
+    settled: () => {},
+    release: () => {},
+  };
+}

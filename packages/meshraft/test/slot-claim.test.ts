@@ -1,0 +1,197 @@
+// The browser's slot claim with fake browser pieces (Web Locks, IndexedDB slots, localStorage,
+// sessionStorage): which slot a starting tab takes and as whom, tombstones written on departure,
+// re-founding allowed only when the rules say so, and clean-up of databases nobody can use.
+import { describe, expect, it } from 'vitest';
+import { MemoryStorage, type Departure, type LogEntry, type Membership, type PersistedState } from '@meshraft/core';
+import type { IdbStorage } from '@meshraft/idb';
+import { claimSlot } from '../src/browser/slot-claim';
+import { slotDbName, slotLockName, type KeyValueStore, type SlotEnvironment } from '../src/browser/local-slots';
+
+const room = 'room-0123456789abcdef';
+
+class MapStore implements KeyValueStore {
+  readonly map = new Map<string, string>();
+  getItem = (k: string) => this.map.get(k) ?? null;
+  setItem = (k: string, v: string) => void this.map.set(k, v);
+  removeItem = (k: string) => void this.map.delete(k);
+}
+
+/** Exclusive locks with ifAvailable and wait-with-signal, and query() of held names. */
+class FakeLocks {
+  readonly held = new Set<string>();
+  private waiters = new Map<string, Array<() => void>>();
+  async request(name: string, options: { ifAvailable?: boolean; signal?: AbortSignal }, cb: (lock: unknown) => Promise<unknown>): Promise<unknown> {
+    if (this.held.has(name)) {
+      if (options.ifAvailable) return cb(null);
+      await new Promise<void>((resolve) => this.waiters.set(name, [...(this.waiters.get(name) ?? []), resolve]));
+    }
+    this.held.add(name);
+    try {
+      return await cb({ name });
+    } finally {
+      this.held.delete(name);
+      const next = this.waiters.get(name)?.shift();
+      next?.();
+    }
+  }
+  async query() {
+    return { held: [...this.held].map((name) => ({ name })) };
+  }
+}
+
+interface FakeDb {
+  state: PersistedState;
+  identity: string | null;
+}
+
+function environment() {
+  const dbs = new Map<string, FakeDb>();
+  const locks = new FakeLocks();
+  const local = new MapStore();
+  const session = new MapStore();
+  let slotIds = 0;
+  const env: SlotEnvironment = {
+    databases: async () => [...dbs.keys()],
+    async openSlot(dbName) {
+      const db = dbs.get(dbName) ?? { state: { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] }, identity: null };
+      dbs.set(dbName, db);
+      const storage = MemoryStorage.from(db.state) as MemoryStorage & Partial<IdbStorage>;
+      return Object.assign(storage, {
+        identity: async () => db.identity,
+        async handOver(peerId: string, minTerm = 0) {
+          db.identity = peerId;
+          db.state = { ...db.state, hardState: { ...db.state.hardState, vote: null, term: Math.max(db.state.hardState.term, minTerm) } };
+        },
+      }) as unknown as IdbStorage;
+    },
+    deleteSlot: async (dbName) => void dbs.delete(dbName),
+    locks,
+    local,
+    session,
+    mintSlotId: () => `s${++slotIds}`,
+  };
+  let ids = 0;
+  const mint = () => `p${++ids}`;
+  return { env, dbs, locks, local, session, mint };
+}
+
+const config = (index: number, voters: string[]): LogEntry => ({ kind: 'config', index, term: 1, membership: { voters, learners: [] } });
+const noop = (index: number, term: number): LogEntry => ({ kind: 'noop', index, term });
+const notice = (lastIndex: number, lastTerm: number, term = lastTerm): Departure => ({ type: 'Departure', term, lastIndex, lastTerm });
+
+describe('slot claim', () => {
+  it('a first tab takes a new slot, writes its identity there and remembers it for a reload', async () => {
+    const { env, dbs, session, mint } = environment();
+    const claim = await claimSlot(env, room, mint);
+    expect(claim.choice).toEqual({ kind: 'new' });
+    expect(claim.peerId).toBe('p1');
+    expect(dbs.get(slotDbName(room, 's1'))!.identity).toBe('p1');
+    expect([...session.map.values()]).toEqual(['s1']);
+    // No local data and a room known empty: it bootstraps; unknown evidence: it waits.
+    expect(await claim.founding('empty')).toBe('bootstrap');
+    expect(await claim.founding('unknown')).toBe('wait');
+    expect(await claim.founding('occupied')).toBe('join');
+    claim.release();
+  });
+
+  it('the start-up lock is held until settled(): a second tab decides after the first, and never takes its slot', async () => {
+    const { env, locks, mint } = environment();
+    const first = await claimSlot(env, room, mint);
+    let secondDone = false;
+    const second = claimSlot(env, room, mint).then((c) => ((secondDone = true), c));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(secondDone).toBe(false);
+    first.settled();
+    const claim = await second;
+    expect(claim.dbName).not.toBe(first.dbName);
+    // The second tab sees local data in use: it never bootstraps, whatever the room says.
+    expect(await claim.founding('empty')).toBe('join');
+    expect(locks.held.has(slotLockName(room, 's1'))).toBe(true);
+    first.release();
+    claim.release();
+  });
+
+  it('a reload of a departed tab takes its own slot under a new identity, keeping the log (warm start)', async () => {
+    const { env, dbs, mint } = environment();
+    const tab = await claimSlot(env, room, mint);
+    const db = dbs.get(tab.dbName!)!;
+    db.state = { hardState: { term: 3, vote: 'p1', commit: 2 }, snapshot: null, entries: [config(1, ['p1', 'x']), noop(2, 3)] };
+    tab.settled();
+    tab.tombstone!(notice(2, 3));
+    tab.release();
+    const reloaded = await claimSlot(env, room, mint);
+    expect(reloaded.choice).toEqual({ kind: 'succeed', slot: 's1', previous: 'p1' });
+    expect(reloaded.peerId).toBe('p2');
+    expect(db.identity).toBe('p2');
+    expect(db.state.entries).toHaveLength(2);
+    expect(db.state.hardState).toEqual({ term: 3, vote: null, commit: 2 });
+    // 'x' (a voter) did not depart here: the group lives on elsewhere, never re-found.
+    expect(await reloaded.founding('empty')).toBe('join');
+    reloaded.release();
+  });
+
+  it('a crashed tab (no tombstone) is adopted as itself before any departed slot', async () => {
+    const { env, dbs, mint } = environment();
+    const a = await claimSlot(env, room, mint);
+    a.settled();
+    const b = await claimSlot(env, room, mint);
+    b.settled();
+    dbs.get(a.dbName!)!.state.entries.push(config(1, ['p1', 'p2']));
+    a.tombstone!(notice(1, 1));
+    a.release();
+    b.release(); // b crashed: no tombstone
+    const next = await claimSlot(env, room, mint);
+    expect(next.choice).toEqual({ kind: 'adopt', slot: 's2', peerId: 'p2' });
+    expect(next.peerId).toBe('p2');
+    next.release();
+  });
+
+  it('every tab closed: one reopened tab re-founds from the best slot, past every departed term', async () => {
+    const { env, dbs, mint } = environment();
+    const a = await claimSlot(env, room, mint);
+    a.settled();
+    const b = await claimSlot(env, room, mint);
+    b.settled();
+    const members: Membership = { voters: ['p1', 'p2'], learners: [] };
+    dbs.get(a.dbName!)!.state = { hardState: { term: 4, vote: null, commit: 3 }, snapshot: null, entries: [{ kind: 'config', index: 1, term: 1, membership: members }, noop(2, 4), noop(3, 4)] };
+    dbs.get(b.dbName!)!.state = { hardState: { term: 5, vote: null, commit: 2 }, snapshot: null, entries: [{ kind: 'config', index: 1, term: 1, membership: members }, noop(2, 4)] };
+    a.tombstone!(notice(3, 4));
+    b.tombstone!(notice(2, 4, 5)); // b reached term 5 (a campaign) before it left
+    a.release();
+    b.release();
+    const reopened = await claimSlot(env, room, mint);
+    expect(reopened.choice).toMatchObject({ kind: 'succeed', slot: 's1' }); // the more up-to-date log
+    expect(await reopened.founding('unknown')).toBe('wait');
+    expect(await reopened.founding('empty')).toBe('refound');
+    await reopened.prepareRefound!();
+    expect(dbs.get(reopened.dbName!)!.state.hardState.term).toBe(5);
+    reopened.settled();
+    // A second tab reopened meanwhile sees the first one's slot in use: it joins.
+    const second = await claimSlot(env, room, mint);
+    expect(await second.founding('empty')).toBe('join');
+    reopened.release();
+    second.release();
+  });
+
+  it('clean-up deletes departed slots beyond the two most up-to-date, and crashed slots the group removed', async () => {
+    const { env, dbs, mint } = environment();
+    const claims = [];
+    for (let i = 0; i < 5; i++) {
+      const c = await claimSlot(env, room, mint);
+      c.settled();
+      claims.push(c);
+    }
+    claims.forEach((c, i) => (dbs.get(c.dbName!)!.state = { hardState: { term: 1, vote: null, commit: i }, snapshot: null, entries: Array.from({ length: i + 1 }, (_, k) => noop(k + 1, 1)) }));
+    // p1..p3 depart, p4 crashes, p5 runs.
+    for (const c of claims.slice(0, 3)) {
+      c.tombstone!(notice(1, 1));
+      c.release();
+    }
+    claims[3].release();
+    await new Promise((r) => setTimeout(r, 0)); // lock releases settle asynchronously, as in a browser
+    const deleted = await claims[4].collect!({ voters: ["p5"], learners: [] });
+    expect(deleted).toBe(2); // the least up-to-date departed slot (s1) and the crashed p4 the group no longer names
+    expect([...dbs.keys()].map((n) => n.slice(-2)).sort()).toEqual(['s2', 's3', 's5']);
+    claims[4].release();
+  });
+});
