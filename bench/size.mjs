@@ -25,7 +25,7 @@ const cases = {
   meshraft: `
     import { createGroup } from 'meshraft';
     const counter = { total: 0, apply(c) { return (this.total += c.add); }, query() { return this.total; } };
-    const group = createGroup({ key: 'size', signaling: 'http://127.0.0.1:8787', stateMachine: counter });
+    const group = createGroup({ key: 'bundle-size-group-key', signaling: 'http://127.0.0.1:8787', stateMachine: counter });
     group.execute({ add: 1 }).then(() => group.query('total', 'strong')).then(console.log);
   `,
   'yjs + y-webrtc + y-indexeddb': `

@@ -169,7 +169,7 @@ const WEBPACK_GROUP =
 const FIREFOX_GROUP = '(f) 3 Firefox tabs of the Vite build form a group: one leader, a follower command applies in all three';
 const MIXED_GROUP = '(f) one group mixes a Chromium tab, a Firefox tab and a Node peer; each one\'s command applies in all';
 
-const viteKey = `vite-${runId}`;
+const viteKey = `vite-group-key-${runId}`;
 let viteProfile = null;
 let viteTabs = [];
 closers.push(() => viteProfile?.close());
@@ -202,7 +202,7 @@ await checks.run(WEBPACK_GROUP, () =>
     chromium ??= await launchChromium();
     const profile = await chromium.newProfile();
     try {
-      const key = `webpack-${runId}`;
+      const key = `webpack-group-${runId}`;
       const tabs = await openInOrder([
         () => track(profile.open(appUrl('dist-webpack', key), 'chromium webpack tab 0')),
         // The engine on the main thread: the lazily imported in-process engine chunk must load too.
@@ -221,7 +221,7 @@ await checks.run(FIREFOX_GROUP, () =>
     firefox ??= await launchFirefox();
     const profile = await firefox.newProfile();
     try {
-      const key = `firefox-${runId}`;
+      const key = `firefox-group-${runId}`;
       const tabs = await openInOrder([0, 1, 2].map((i) => () => track(profile.open(appUrl('dist-vite', key), `firefox vite tab ${i}`))));
       const leader = await waitForGroup(tabs, 3);
       await followerCommandAppliesEverywhere(tabs, leader, 5, 0);
@@ -234,7 +234,7 @@ await checks.run(MIXED_GROUP, () =>
   scenario(async (track) => {
     chromium ??= await launchChromium();
     firefox ??= await launchFirefox();
-    const key = `mixed-${runId}`;
+    const key = `mixed-group-key-${runId}`;
     const chromiumProfile = await chromium.newProfile();
     const firefoxProfile = await firefox.newProfile();
     try {

@@ -8,7 +8,7 @@ const params = new URLSearchParams(location.search);
 const number = (name, fallback) => (params.has(name) ? Number(params.get(name)) : fallback);
 
 const group = createGroup({
-  key: params.get('key') ?? 'consumer-app',
+  key: params.get('key') ?? 'consumer-app-default-key',
   signaling: params.get('signaling') ?? 'http://127.0.0.1:8787',
   stateMachine: new Counter(),
   worker: params.get('worker') !== 'false',

@@ -30,7 +30,7 @@ class Counter implements StateMachine<Command, Query, number, number> {
 }
 
 export const group: MeshraftGroup<Command, Query, number> = createGroup({
-  key: 'secret',
+  key: 'consumer-types-secret-key',
   signaling: 'http://127.0.0.1:8787',
   stateMachine: new Counter(),
   config: { electionTimeoutMs: defaultRaftConfig.electionTimeoutMs },

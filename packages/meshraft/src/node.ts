@@ -31,7 +31,7 @@ function loadNodePeerDeps(): { SimplePeer: SimplePeerConstructor; wrtc: WrtcLike
 export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknown>(options: NodeGroupOptions<Cmd, Q, QR, R>): MeshraftGroup<Cmd, Q, QR, R> {
   const resolved = validateOptions(options, 'node');
   return launchGroup<Cmd, Q, QR, R>(resolved, {
-    deriveRoom: (key) => deriveRoomAndAuthKey(key),
+    deriveRoom: (key) => deriveRoomAndAuthKey(key, { appId: resolved.appId }),
     // A Node process has no tabs: without a given peerId, each createGroup is a new peer.
     claim: async () => fixedClaim(mintPeerId()),
     openMesh: ({ room, peerId, authKey }) => {

@@ -1,5 +1,6 @@
 // createGroup() options and their validation. Shared by the browser and Node entries.
 // Every bad option is reported as an InvalidInputError naming the option, before anything starts.
+import { groupKeyBytes } from '@meshraft/webrtc';
 import {
   InvalidInputError,
   resolveConfig,
@@ -15,8 +16,18 @@ import {
 export type StorageOption = 'indexeddb' | 'memory' | Storage;
 
 export interface CreateGroupOptions<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> {
-  /** The group secret. The signaling room id and the peer auth key are derived from it; it never leaves the peer. */
+  /**
+   * The group secret: at least 16 characters (or 16 random bytes); `mintGroupKey()` makes a strong one
+   * and `formatInviteLink()` shares it in a URL fragment. The signaling room id and the peer auth key
+   * are derived from it (slowly, salted with `appId`); it never leaves the peer. A shorter key throws
+   * WeakGroupKeyError.
+   */
   key: string | Uint8Array;
+  /**
+   * Public per-application salt for deriving the room id and auth key (default 'meshraft'). Two apps
+   * using the same key meet in different rooms. Every peer of a group must use the same value.
+   */
+  appId?: string;
   /** URL of the socket.io signaling server, e.g. 'http://localhost:8787'. */
   signaling: string;
   /** The replicated state machine; `apply` must be deterministic. What it returns is execute()'s `result`. */
@@ -37,10 +48,9 @@ export interface CreateGroupOptions<Cmd = unknown, Q = unknown, QR = unknown, R 
   /** Browser only: run the engine in a dedicated Worker (default true). */
   worker?: boolean;
   /**
-   * Browser only: when the tab is hidden for good (pagehide), also ask the leader to remove this
-   * peer at once (default false). Off by default because a reload keeps the tab's peer id and must
-   * come back as a member; closed tabs are removed after `config.autoRemoveAfterMs` anyway. A
-   * leader tab always hands leadership over on pagehide.
+   * @deprecated Ignored. A closing tab always departs now (pagehide): it is removed from the group at
+   * once, and a reload comes back as a new identity on the same local data. Kept so that existing
+   * code still type-checks; see CHANGELOG.md.
    */
   leaveOnPageHide?: boolean;
   /** Test-only knobs; never set in applications. */
@@ -58,6 +68,7 @@ export interface TestingOptions {
 /** Options after validation, with defaults filled in. */
 export interface ResolvedOptions<Cmd, Q, QR, R = unknown> {
   keyBytes: Uint8Array;
+  appId: string | undefined;
   signaling: string;
   stateMachine: StateMachine<Cmd, Q, R, QR>;
   storage: StorageOption;
@@ -84,16 +95,23 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
+/**
+ * The group key, checked against the documented minimum strength (WeakGroupKeyError: the room id
+ * the signaling server sees must not be open to a dictionary attack).
+ */
 function validateKey(key: unknown): Uint8Array {
-  if (typeof key === 'string') {
-    if (key.length === 0) fail('`key` must be a non-empty string or Uint8Array');
-    return new TextEncoder().encode(key);
+  if (typeof key !== 'string' && !(key instanceof Uint8Array)) fail(`\`key\` must be a string or Uint8Array, got ${describe(key)}`);
+  try {
+    return groupKeyBytes(key).slice();
+  } catch (error) {
+    return fail(`\`key\` is too weak: ${(error as Error).message}`);
   }
-  if (key instanceof Uint8Array) {
-    if (key.byteLength === 0) fail('`key` must not be an empty Uint8Array');
-    return key.slice();
-  }
-  return fail(`\`key\` must be a string or Uint8Array, got ${describe(key)}`);
+}
+
+function validateAppId(appId: unknown): string | undefined {
+  if (appId === undefined) return undefined;
+  if (typeof appId !== 'string' || appId.length === 0 || appId.length > 128) fail('`appId` must be a string of 1-128 characters');
+  return appId;
 }
 
 function validateSignaling(url: unknown): string {
@@ -223,6 +241,7 @@ export function validateOptions<Cmd, Q, QR, R>(
   if (customStorage && options.worker === true) fail('a custom `storage` object cannot run in a Worker; pass `worker: false`');
   return {
     keyBytes,
+    appId: validateAppId(options.appId),
     signaling,
     stateMachine: options.stateMachine,
     storage,

@@ -8,6 +8,8 @@ export {
   TimeoutError,
   defaultRaftConfig,
 } from '@meshraft/core';
+// Group keys: strong ones, shared by link (the key travels in the URL fragment, which never reaches a server).
+export { formatInviteLink, mintGroupKey, parseInviteLink, WeakGroupKeyError, GROUP_KEY_MIN_CHARS, GROUP_KEY_MIN_BYTES } from '@meshraft/webrtc';
 export type {
   ApplyContext,
   CatchUpProgress,

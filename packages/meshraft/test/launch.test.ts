@@ -7,7 +7,7 @@ import { startingStatus } from '../src/runtime/deferred-group';
 import { validateOptions } from '../src/options';
 import { emptyFrameStats } from '../src/runtime/frame-stats';
 
-const options = validateOptions({ key: 'k', signaling: 'http://localhost:1', stateMachine: { apply: () => 0, query: () => 0 } }, 'node');
+const options = validateOptions({ key: 'launch-test-group-key', signaling: 'http://localhost:1', stateMachine: { apply: () => 0, query: () => 0 } }, 'node');
 
 function fakeMesh(peersAtJoin: PeerId[]) {
   const handlers = { message: [] as Array<(f: PeerId, b: Uint8Array) => void>, up: [] as Array<(id: PeerId) => void>, down: [] as Array<(id: PeerId) => void> };

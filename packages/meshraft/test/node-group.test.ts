@@ -62,7 +62,7 @@ async function expectConverged(all: MeshraftGroup<Cmd, 'sum' | 'count', number, 
 describe('meshraft/node createGroup', () => {
   it('validates options before starting anything', () => {
     expect(() => createGroup({ key: '', signaling: 'http://127.0.0.1:1', stateMachine: new Sum() })).toThrow(InvalidInputError);
-    expect(() => createGroup({ key: 'k', signaling: 'http://127.0.0.1:1', stateMachine: new Sum(), storage: 'indexeddb' })).toThrow(/browsers/);
+    expect(() => createGroup({ key: 'node-test-group-key', signaling: 'http://127.0.0.1:1', stateMachine: new Sum(), storage: 'indexeddb' })).toThrow(/browsers/);
   });
 
   it('forms a 3-peer group from a static membership and commits commands on every peer', async () => {

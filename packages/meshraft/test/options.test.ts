@@ -3,7 +3,7 @@ import { InvalidInputError, defaultRaftConfig } from '@meshraft/core';
 import { validateOptions, type CreateGroupOptions } from '../src/options';
 
 const counter = { apply: () => 0, query: () => 0 };
-const base: CreateGroupOptions = { key: 'secret', signaling: 'http://localhost:8787', stateMachine: counter };
+const base: CreateGroupOptions = { key: 'options-test-secret-key', signaling: 'http://localhost:8787', stateMachine: counter };
 
 function rejects(patch: Record<string, unknown>, env: 'browser' | 'node' = 'browser'): string {
   try {
@@ -22,7 +22,7 @@ describe('validateOptions', () => {
     expect(browser.worker).toBe(true);
     expect(browser.preference).toBe('normal');
     expect(browser.config).toEqual(defaultRaftConfig);
-    expect(new TextDecoder().decode(browser.keyBytes)).toBe('secret');
+    expect(new TextDecoder().decode(browser.keyBytes)).toBe('options-test-secret-key');
     const node = validateOptions(base, 'node');
     expect(node.storage).toBe('memory');
     expect(node.worker).toBe(false);
@@ -32,7 +32,7 @@ describe('validateOptions', () => {
     const resolved = validateOptions(
       {
         ...base,
-        key: new Uint8Array([1, 2, 3]),
+        key: new Uint8Array(16).fill(3),
         storage: 'memory',
         preference: { reluctant: 3 },
         config: { electionTimeoutMs: 800, heartbeatMs: 50 },
@@ -52,6 +52,9 @@ describe('validateOptions', () => {
 
   it('rejects bad options with a message naming the option', () => {
     expect(rejects({ key: '' })).toMatch(/key/);
+    expect(rejects({ key: 'too short' })).toMatch(/at least 16 are required/);
+    expect(rejects({ key: new Uint8Array(8) })).toMatch(/at least 16 are required/);
+    expect(rejects({ appId: '' })).toMatch(/appId/);
     expect(rejects({ key: 42 })).toMatch(/key.*number/);
     expect(rejects({ signaling: 'not a url' })).toMatch(/signaling/);
     expect(rejects({ signaling: 'ftp://x' })).toMatch(/signaling/);
@@ -73,7 +76,7 @@ describe('validateOptions', () => {
   });
 
   it('copies the key so later mutation by the caller has no effect', () => {
-    const key = new Uint8Array([9, 9, 9]);
+    const key = new Uint8Array(16).fill(9);
     const resolved = validateOptions({ ...base, key }, 'node');
     key[0] = 0;
     expect(resolved.keyBytes[0]).toBe(9);

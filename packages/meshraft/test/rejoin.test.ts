@@ -55,7 +55,7 @@ class Disks {
 function launch(hub: MemoryMeshHub, disks: Disks, ids: PeerId[], sm = new Sum()): { group: G; sm: Sum; forgotIds: PeerId[] } {
   let next = 0;
   const forgotIds: PeerId[] = [];
-  const options = validateOptions<number, 'sum' | 'applies', number, number>({ key: 'k', signaling: 'http://127.0.0.1:1', stateMachine: sm, config: CONFIG }, 'node');
+  const options = validateOptions<number, 'sum' | 'applies', number, number>({ key: 'rejoin-test-group-key', signaling: 'http://127.0.0.1:1', stateMachine: sm, config: CONFIG }, 'node');
   const group = launchGroup(options, {
     deriveRoom: async () => ({ room: 'room-0000000000000000', authKey: new Uint8Array([1]) }),
     claim: async () => {

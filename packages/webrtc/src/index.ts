@@ -4,6 +4,7 @@
 export { createPeerMesh } from './mesh';
 export {
   deriveRoomAndAuthKey,
+  groupKeyBytes,
   DEFAULT_APP_ID,
   GROUP_KEY_KDF_ITERATIONS,
   GROUP_KEY_MIN_BYTES,

@@ -34,7 +34,7 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
   const resolved = validateOptions(options, 'browser');
   const slots = resolved.storage === 'indexeddb' ? slotEnvironment() : null;
   const group = launchGroup<Cmd, Q, QR, R>(resolved, {
-    deriveRoom: (key) => deriveRoomAndAuthKey(key),
+    deriveRoom: (key) => deriveRoomAndAuthKey(key, { appId: resolved.appId }),
     // Without slots (memory or custom storage, or a browser lacking Web Locks) a tab keeps nothing
     // across loads: each load is a new peer.
     claim: async (room) => (slots ? claimSlot(slots, room) : fixedClaim(mintPeerId())),
