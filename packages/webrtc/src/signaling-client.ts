@@ -103,7 +103,12 @@ export class SignalingClient {
       if (reason === 'io server disconnect') this.retry(() => socket.connect());
       if (wasJoined) this.events.lost();
     });
-    socket.on('connect_error', (error) => this.events.error(error));
+    socket.on('connect_error', (error) => {
+      this.events.error(error);
+      // Refused by the server (e.g. 'too-many-connections' past its per-address or global cap):
+      // socket.io does not retry a refusal by itself, so try again with backoff.
+      if (!socket.active) this.retry(() => socket.connect());
+    });
     socket.on('peer-joined', (event) => this.onPeerEvent(event, (id) => this.events.peerJoined(id)));
     socket.on('peer-left', (event) => this.onPeerEvent(event, (id) => this.events.peerLeft(id)));
     socket.on('signal', (delivery) => {
