@@ -21,6 +21,13 @@ export interface GroupStatus {
    * auto-removed it). A browser tab then re-joins under a fresh peer id on its own.
    */
   removed?: boolean;
+  /** Members that announced a graceful departure (a tab closed) and are not yet removed from the configuration. */
+  departed?: readonly PeerId[];
+  /**
+   * Every voter of this peer's configuration departed and it is not one of them: no leader can be
+   * elected in it; the named successor re-founds the group, or a reopened tab does.
+   */
+  frozen?: boolean;
   /**
    * What other connected peers last reported about themselves (runtime gossip over the mesh;
    * empty for in-process groups). For dashboards only: never used for Raft decisions.

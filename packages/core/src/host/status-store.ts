@@ -38,6 +38,8 @@ function sameStatus(a: GroupStatus, b: GroupStatus): boolean {
     a.online === b.online &&
     a.closed === b.closed &&
     a.removed === b.removed &&
+    a.frozen === b.frozen &&
+    (a.departed ?? []).join() === (b.departed ?? []).join() &&
     sameMembership(a.members, b.members) &&
     sameProgress(a.catchUp, b.catchUp)
   );
