@@ -6,7 +6,7 @@
 //   4. start the engine side (Worker or in-process) with the connected peers, then relay frames.
 // Afterwards, if the engine reports this peer removed from the group (at start, from its restored
 // log, or later), the runtime drops that identity and re-joins under a fresh one (see rejoin()).
-import type { DeparturePlan, Group, Membership, PeerId } from '@meshraft/core';
+import { encodeMessage, type DeparturePlan, type Group, type Membership, type PeerId } from '@meshraft/core';
 import { decideBootstrap } from './bootstrap';
 import type { Channel } from './channel';
 import { type Claim, fixedClaim } from './claim';
@@ -313,6 +313,14 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
       // No plan yet (the engine has not produced a Ready): it never acknowledged anything, so
       // going away is just a crash, which is always safe; the identity stays adoptable.
       if (plan === null) return;
+      if (!claim?.tombstone) {
+        // A fixed identity (the peerId option) may start again under the same id, so it must not
+        // promise to be gone: a leader only hands over (TimeoutNow, thesis §3.10); then it is a crash.
+        if (plan.handoffTo !== null && s.connected.has(plan.handoffTo)) {
+          s.mesh.send(plan.handoffTo, encodeMessage({ type: 'TimeoutNow', term: plan.notice.term }), 'control');
+        }
+        return;
+      }
       const notice = finalNotice(plan, deferred.status);
       // Order matters: the tombstone and the cut first, so the notice is a promise already kept.
       claim?.tombstone?.(notice);
