@@ -25,7 +25,7 @@ const group = createGroup({
 const ops = {
   started: () => group.started.then(() => true),
   status: () => group.status,
-  execute: (request) => group.execute({ add: request.add }),
+  execute: async (request) => (await group.execute({ add: request.add })).index,
   query: async (request) => {
     const { result, position } = await group.query(request.what, request.consistency);
     return { result, position };

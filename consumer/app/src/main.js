@@ -20,7 +20,7 @@ window.app = {
   /** Resolves once the group started; rejects with the startup error. */
   started: () => group.started.then(() => true),
   status: () => JSON.parse(JSON.stringify(group.status)),
-  execute: (add) => group.execute({ add }),
+  execute: async (add) => (await group.execute({ add })).index,
   query: async (what, consistency) => {
     const { result, position } = await group.query(what, consistency);
     return { result, position };

@@ -37,7 +37,7 @@ export const group: MeshraftGroup<Command, Query, number> = createGroup({
 });
 
 export async function useGroupApi(): Promise<number> {
-  const index: number = await group.execute({ add: 1 });
+  const { index }: { index: number } = await group.execute({ add: 1 });
   // @ts-expect-error commands are typed by the state machine
   await group.execute({ add: 'one' });
   const { result, position } = await group.query('total', 'strong');

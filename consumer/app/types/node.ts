@@ -22,7 +22,7 @@ const options: NodeGroupOptions<Command, null, number> = {
 export async function run(): Promise<number> {
   const server: SignalingServer = await startSignalingServer({ port: 0, host: '127.0.0.1' });
   const group: MeshraftGroup<Command, null, number> = createGroup(options);
-  const index = await group.execute({ add: 1 });
+  const { index } = await group.execute({ add: 1 });
   // @ts-expect-error commands are typed by the state machine
   await group.execute({ subtract: 1 });
   const { result } = await group.query(null, 'strong');
