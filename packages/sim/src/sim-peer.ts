@@ -7,6 +7,7 @@
 // for good) never runs again.
 import {
   RaftNode,
+  splitReadyMessages,
   type ClientTag,
   type Departure,
   type DeparturePlan,
@@ -336,6 +337,12 @@ export class SimPeer implements MonitoredPeer {
       }
       this.syncing = true;
       const incarnation = this.incarnation;
+      // As the browser host does: what may leave before the batch is durable (a leader's appends
+      // and heartbeats, thesis §10.2.1) goes now; the rest waits for the fsync.
+      const { hardState } = this.durable;
+      const { early, late } = splitReadyMessages(ready.persist, { term: hardState.term, vote: hardState.vote }, ready.messages);
+      for (const { to, message } of early) this.env.network.send(this.id, to, message);
+      ready.messages = late;
       const finish = () => {
         if (incarnation !== this.incarnation) return; // crashed before the fsync finished: lost
         if (this.paused) {

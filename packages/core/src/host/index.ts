@@ -23,6 +23,7 @@ export type {
 } from './protocol';
 export { createInProcessPorts } from './ports';
 export type { PeerTransport } from './peer-transport';
+export { splitReadyMessages, mayLeaveEarly } from './ready-order';
 export { EngineHost, startEngineHost, isEmptyPersistBatch, type EngineHostOptions, type EngineHostStats, type HostCloseOptions } from './engine-host';
 export { GroupClient, type GroupClientCloseOptions, type GroupClientOptions, type GroupClientStats } from './group-client';
 export { SnapshotTaker } from './snapshot-taker';
