@@ -64,6 +64,14 @@ export async function deleteIdbStorage(target: string | { dbName: string }): Pro
 
 export class IdbStorage implements Storage {
   private closedReason: string | null = null;
+  /**
+   * Where the log stands after the last batch this instance wrote (or loaded): lets a batch that
+   * only appends or updates the hard state be checked without reading inside its transaction
+   * first (one round trip less per persist). Null until known, after a snapshot or truncation
+   * batch, after a failed batch, and while another persist is in flight: then it is read.
+   */
+  private position: Pick<StoredPosition, 'snapshot' | 'last' | 'hardStateTerm'> | null = null;
+  private persisting = 0;
 
   constructor(
     private readonly db: MeshraftIdb,
@@ -90,7 +98,15 @@ export class IdbStorage implements Storage {
     await tx.done;
     const snapMeta = asSnapshotMeta(snapRecord);
     const snapshot = snapMeta ? { meta: snapMeta.meta, data: joinChunks(chunks, snapMeta.size) } : null;
-    return { hardState: asHardState(hardRecord), snapshot, entries };
+    const hardState = asHardState(hardRecord);
+    const snapshotPosition = snapMeta ? { index: snapMeta.meta.index, term: snapMeta.meta.term } : null;
+    const lastEntry = entries[entries.length - 1];
+    this.position = {
+      snapshot: snapshotPosition,
+      last: lastEntry ? { index: lastEntry.index, term: lastEntry.term } : (snapshotPosition ?? { index: 0, term: 0 }),
+      hardStateTerm: hardState.term,
+    };
+    return { hardState, snapshot, entries };
   }
 
   async persist(batch: PersistBatch): Promise<void> {
@@ -104,26 +120,37 @@ export class IdbStorage implements Storage {
     const scope = batch.snapshot ? [ENTRIES, META, SNAPSHOT] : [ENTRIES, META];
     const tx: WriteTx = this.db.transaction(scope as (typeof ENTRIES | typeof META | typeof SNAPSHOT)[], 'readwrite');
     const requests: Promise<unknown>[] = [];
+    const known = this.persisting === 0 && batch.snapshot === undefined && batch.truncateFrom === undefined ? this.position : null;
+    this.persisting++;
+    this.position = null;
+    let position: StoredPosition | null = null;
     try {
-      // Read where the log stands and check the batch against it inside the same transaction, so
-      // the check and the write are one atomic step.
-      const plan = planBatch(await readPosition(tx, batch), batch);
-      queueWrites(tx, batch, plan, entries, snapshotChunks, requests);
-    } catch (error) {
-      // A refused batch or a synchronous throw while queueing (e.g. DataCloneError on a put) must
-      // abort: requests already queued would otherwise auto-commit half a batch.
-      for (const request of requests) request.catch(() => undefined);
-      tx.done.catch(() => undefined);
       try {
-        tx.abort();
-      } catch {
-        // Already finished or aborted: a failed request aborts its transaction by itself.
+        // Check the batch against where the log stands, as known or as read inside this same
+        // transaction, so the check and the write are one atomic step.
+        position = known ? { ...known, entryTermAtSnapshot: undefined, entryTermBeforeTruncate: undefined } : await readPosition(tx, batch);
+        const plan = planBatch(position, batch);
+        queueWrites(tx, batch, plan, entries, snapshotChunks, requests);
+      } catch (error) {
+        // A refused batch or a synchronous throw while queueing (e.g. DataCloneError on a put) must
+        // abort: requests already queued would otherwise auto-commit half a batch.
+        for (const request of requests) request.catch(() => undefined);
+        tx.done.catch(() => undefined);
+        try {
+          tx.abort();
+        } catch {
+          // Already finished or aborted: a failed request aborts its transaction by itself.
+        }
+        throw error;
       }
-      throw error;
+      // Per-request rejections surface once, through tx.done.
+      for (const request of requests) request.catch(() => undefined);
+      await tx.done;
+      const appendsOnly = batch.snapshot === undefined && batch.truncateFrom === undefined;
+      if (appendsOnly && position && this.persisting === 1) this.position = advancePosition(position, batch);
+    } finally {
+      this.persisting--;
     }
-    // Per-request rejections surface once, through tx.done.
-    for (const request of requests) request.catch(() => undefined);
-    await tx.done;
   }
 
   async termAt(index: number): Promise<number | undefined> {
@@ -203,6 +230,19 @@ export class IdbStorage implements Storage {
 }
 
 type WriteTx = IDBPTransaction<MeshraftIdbSchema, ('entries' | 'meta' | 'snapshot')[], 'readwrite'>;
+
+/** The position after an appends-only batch (no snapshot, no truncation) was written. */
+function advancePosition(
+  position: Pick<StoredPosition, 'snapshot' | 'last' | 'hardStateTerm'>,
+  batch: PersistBatch,
+): Pick<StoredPosition, 'snapshot' | 'last' | 'hardStateTerm'> {
+  const lastEntry = batch.entries[batch.entries.length - 1];
+  return {
+    snapshot: position.snapshot,
+    last: lastEntry ? { index: lastEntry.index, term: lastEntry.term } : position.last,
+    hardStateTerm: Math.max(position.hardStateTerm, batch.hardState?.term ?? 0),
+  };
+}
 
 /** The stored bounds planBatch checks the batch against (all reads issued at once). */
 async function readPosition(tx: WriteTx, batch: PersistBatch): Promise<StoredPosition> {
