@@ -9,8 +9,8 @@ import type { HardState, LogEntry, PersistBatch, PersistedState, Snapshot, Snaps
 import { DEFAULT_SNAPSHOT_CHUNK_BYTES, joinChunks, ownedBytes, splitIntoChunks } from './bytes';
 import { checkBatchShape, planBatch, type BatchPlan, type StoredPosition } from '@meshraft/core';
 import {
-  ENTRIES,
   HARD_STATE_KEY,
+  LOG,
   META,
   SNAPSHOT,
   SNAPSHOT_META_KEY,
@@ -22,6 +22,7 @@ import {
   type MetaRecord,
   type StoredSnapshotMeta,
 } from './schema';
+import { appendRun, deleteFrom, deleteThrough, entriesBetween, entryAt, flatten, lastEntry } from './log-runs';
 
 export interface IdbStorageOptions {
   peerId: string;
@@ -87,15 +88,16 @@ export class IdbStorage implements Storage {
 
   async load(): Promise<PersistedState> {
     this.assertOpen('load');
-    const tx = this.db.transaction([ENTRIES, META, SNAPSHOT], 'readonly');
+    const tx = this.db.transaction([LOG, META, SNAPSHOT], 'readonly');
     const meta = tx.objectStore(META);
-    const [hardRecord, snapRecord, chunks, entries] = await Promise.all([
+    const [hardRecord, snapRecord, chunks, runs] = await Promise.all([
       meta.get(HARD_STATE_KEY),
       meta.get(SNAPSHOT_META_KEY),
       tx.objectStore(SNAPSHOT).getAll(),
-      tx.objectStore(ENTRIES).getAll(),
+      tx.objectStore(LOG).getAll(),
     ]);
     await tx.done;
+    const entries = flatten(runs);
     const snapMeta = asSnapshotMeta(snapRecord);
     const snapshot = snapMeta ? { meta: snapMeta.meta, data: joinChunks(chunks, snapMeta.size) } : null;
     const hardState = asHardState(hardRecord);
@@ -117,8 +119,8 @@ export class IdbStorage implements Storage {
     // Scope always includes entries+meta even when a batch touches only one of them: transactions
     // with overlapping scopes commit in creation order, so a later hardState (say commit = 7) can
     // never become durable before the earlier batch that appended entry 7.
-    const scope = batch.snapshot ? [ENTRIES, META, SNAPSHOT] : [ENTRIES, META];
-    const tx: WriteTx = this.db.transaction(scope as (typeof ENTRIES | typeof META | typeof SNAPSHOT)[], 'readwrite');
+    const scope = batch.snapshot ? [LOG, META, SNAPSHOT] : [LOG, META];
+    const tx: WriteTx = this.db.transaction(scope as (typeof LOG | typeof META | typeof SNAPSHOT)[], 'readwrite');
     const requests: Promise<unknown>[] = [];
     const known = this.persisting === 0 && batch.snapshot === undefined && batch.truncateFrom === undefined ? this.position : null;
     this.persisting++;
@@ -130,7 +132,7 @@ export class IdbStorage implements Storage {
         // transaction, so the check and the write are one atomic step.
         position = known ? { ...known, entryTermAtSnapshot: undefined, entryTermBeforeTruncate: undefined } : await readPosition(tx, batch);
         const plan = planBatch(position, batch);
-        queueWrites(tx, batch, plan, entries, snapshotChunks, requests);
+        await queueWrites(tx, batch, plan, entries, snapshotChunks, requests);
       } catch (error) {
         // A refused batch or a synchronous throw while queueing (e.g. DataCloneError on a put) must
         // abort: requests already queued would otherwise auto-commit half a batch.
@@ -158,9 +160,9 @@ export class IdbStorage implements Storage {
     if (!isIndex(index)) return undefined;
     // Index 0 is the empty log's sentinel position: prevLogIndex 0 has term 0 (Raft Fig. 2).
     if (index === 0) return 0;
-    const tx = this.db.transaction([ENTRIES, META], 'readonly');
+    const tx = this.db.transaction([LOG, META], 'readonly');
     const [entry, snapRecord] = await Promise.all([
-      tx.objectStore(ENTRIES).get(index),
+      entryAt(tx.objectStore(LOG), index),
       tx.objectStore(META).get(SNAPSHOT_META_KEY),
     ]);
     await tx.done;
@@ -174,19 +176,18 @@ export class IdbStorage implements Storage {
   async entries(from: number, to: number): Promise<LogEntry[]> {
     this.assertOpen('entries');
     if (!Number.isFinite(from) || !Number.isFinite(to) || to < from) return [];
-    return this.db.getAll(ENTRIES, IDBKeyRange.bound(from, to));
+    const tx = this.db.transaction([LOG], 'readonly');
+    const entries = await entriesBetween(tx.objectStore(LOG), from, to);
+    await tx.done;
+    return entries;
   }
 
   async last(): Promise<{ index: number; term: number }> {
     this.assertOpen('last');
-    const tx = this.db.transaction([ENTRIES, META], 'readonly');
-    const [cursor, snapRecord] = await Promise.all([
-      tx.objectStore(ENTRIES).openCursor(null, 'prev'),
-      tx.objectStore(META).get(SNAPSHOT_META_KEY),
-    ]);
-    const lastEntry = cursor?.value;
+    const tx = this.db.transaction([LOG, META], 'readonly');
+    const [lastStored, snapRecord] = await Promise.all([lastEntry(tx.objectStore(LOG)), tx.objectStore(META).get(SNAPSHOT_META_KEY)]);
     await tx.done;
-    if (lastEntry) return { index: lastEntry.index, term: lastEntry.term };
+    if (lastStored) return { index: lastStored.index, term: lastStored.term };
     const snapMeta = asSnapshotMeta(snapRecord);
     if (snapMeta) return { index: snapMeta.meta.index, term: snapMeta.meta.term };
     return { index: 0, term: 0 };
@@ -229,7 +230,7 @@ export class IdbStorage implements Storage {
   }
 }
 
-type WriteTx = IDBPTransaction<MeshraftIdbSchema, ('entries' | 'meta' | 'snapshot')[], 'readwrite'>;
+type WriteTx = IDBPTransaction<MeshraftIdbSchema, ('log' | 'meta' | 'snapshot')[], 'readwrite'>;
 
 /** The position after an appends-only batch (no snapshot, no truncation) was written. */
 function advancePosition(
@@ -246,37 +247,37 @@ function advancePosition(
 
 /** The stored bounds planBatch checks the batch against (all reads issued at once). */
 async function readPosition(tx: WriteTx, batch: PersistBatch): Promise<StoredPosition> {
-  const entries = tx.objectStore(ENTRIES);
+  const log = tx.objectStore(LOG);
   const meta = tx.objectStore(META);
-  const termOf = async (index: number | undefined) =>
-    index !== undefined && index >= 1 ? (await entries.get(index))?.term : undefined;
-  const [snapRecord, hardRecord, lastCursor, entryTermAtSnapshot, entryTermBeforeTruncate] = await Promise.all([
+  const termOf = async (index: number | undefined) => (index !== undefined && index >= 1 ? (await entryAt(log, index))?.term : undefined);
+  const [snapRecord, hardRecord, lastStored, entryTermAtSnapshot, entryTermBeforeTruncate] = await Promise.all([
     meta.get(SNAPSHOT_META_KEY),
     meta.get(HARD_STATE_KEY),
-    entries.openCursor(null, 'prev'),
+    lastEntry(log),
     termOf(batch.snapshot?.meta.index),
     termOf(batch.truncateFrom === undefined ? undefined : batch.truncateFrom - 1),
   ]);
   const snapMeta = asSnapshotMeta(snapRecord)?.meta;
   const snapshot = snapMeta ? { index: snapMeta.index, term: snapMeta.term } : null;
-  const lastEntry = lastCursor?.value;
-  const last = lastEntry ? { index: lastEntry.index, term: lastEntry.term } : (snapshot ?? { index: 0, term: 0 });
+  const last = lastStored ? { index: lastStored.index, term: lastStored.term } : (snapshot ?? { index: 0, term: 0 });
   return { snapshot, last, hardStateTerm: asHardState(hardRecord).term, entryTermAtSnapshot, entryTermBeforeTruncate };
 }
 
 /**
  * Queues the batch's writes in the contract's order: snapshot, truncateFrom, entries, hardState,
- * compactTo. Nothing is awaited: IndexedDB runs a transaction's requests in the order issued.
+ * compactTo. An appends-only batch queues without awaiting anything; a cut through a run (snapshot,
+ * truncation, compaction) first reads that run, inside the same transaction, so it sees the
+ * batch's own earlier writes.
  */
-function queueWrites(
+async function queueWrites(
   tx: WriteTx,
   batch: PersistBatch,
   plan: BatchPlan,
   entries: LogEntry[],
   snapshotChunks: Uint8Array[],
   requests: Promise<unknown>[],
-): void {
-  const entryStore = tx.objectStore(ENTRIES);
+): Promise<void> {
+  const log = tx.objectStore(LOG);
   const metaStore = tx.objectStore(META);
   if (batch.snapshot) {
     const snapStore = tx.objectStore(SNAPSHOT);
@@ -290,22 +291,19 @@ function queueWrites(
     snapshotChunks.forEach((chunk, i) => requests.push(snapStore.put(chunk, i)));
     requests.push(metaStore.put(record, SNAPSHOT_META_KEY));
     // Raft §7: entries after the snapshot survive only if the log agrees with it at its index.
-    requests.push(plan.keepTailAfterSnapshot
-      ? entryStore.delete(IDBKeyRange.upperBound(batch.snapshot.meta.index))
-      : entryStore.clear());
+    if (plan.keepTailAfterSnapshot) await deleteThrough(log, batch.snapshot.meta.index, requests);
+    else requests.push(log.clear());
   }
   if (batch.truncateFrom !== undefined) {
     // §5.3: a conflicting entry and everything after it is deleted.
-    requests.push(entryStore.delete(IDBKeyRange.lowerBound(batch.truncateFrom)));
+    await deleteFrom(log, batch.truncateFrom, requests);
   }
-  for (const entry of entries) requests.push(entryStore.put(entry, entry.index));
+  if (entries.length > 0) requests.push(appendRun(log, entries));
   if (batch.hardState) {
     const record: MetaRecord = { kind: 'hardState', hardState: { ...batch.hardState } };
     requests.push(metaStore.put(record, HARD_STATE_KEY));
   }
-  if (batch.compactTo !== undefined) {
-    requests.push(entryStore.delete(IDBKeyRange.upperBound(batch.compactTo)));
-  }
+  if (batch.compactTo !== undefined) await deleteThrough(log, batch.compactTo, requests);
 }
 
 /** Command bytes are made self-owned, so structured clone writes only what the entry holds. */
