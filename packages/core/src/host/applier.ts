@@ -37,6 +37,9 @@ export interface ApplierHooks {
 
 type QueueItem = { snapshot: Snapshot } | { entry: LogEntry };
 
+/** Budget of the slice that runs in the task that received the entries (it also paid for decoding them). */
+const FIRST_SLICE_MS = 3;
+
 export class Applier<Cmd> {
   readonly stats: ApplierStats = { slices: 0, commandsApplied: 0, duplicatesSkipped: 0, decodeErrors: 0, applyErrors: 0, snapshotsRestored: 0, gaps: 0 };
   applied = 0;
@@ -56,12 +59,15 @@ export class Applier<Cmd> {
     this.table = new ExactlyOnceTable(limits);
   }
 
-  /** Queue a batch; applying starts in the current task and continues in later ones. */
+  /**
+   * Queue a batch; applying starts in the current task (a short slice: that task also decoded the
+   * message) and continues in later ones.
+   */
   enqueue(entries: LogEntry[], snapshot: Snapshot | null): void {
     if (this.stopped) return;
     if (snapshot) this.queue.push({ snapshot });
     for (const entry of entries) this.queue.push({ entry });
-    if (this.scheduled === null) this.runSlice();
+    if (this.scheduled === null) this.runSlice(Math.min(this.sliceMs, FIRST_SLICE_MS));
   }
 
   get pending(): number {
@@ -76,7 +82,7 @@ export class Applier<Cmd> {
     this.head = 0;
   }
 
-  private runSlice(): void {
+  private runSlice(budgetMs = this.sliceMs): void {
     this.scheduled = null;
     if (this.stopped) return;
     const start = this.clock.now();
@@ -85,14 +91,16 @@ export class Applier<Cmd> {
       const item = this.queue[this.head++];
       if ('snapshot' in item) progressed = this.restore(item.snapshot) || progressed;
       else progressed = this.applyEntry(item.entry) || progressed;
-      if (this.clock.now() - start >= this.sliceMs) break;
+      if (this.clock.now() - start >= budgetMs) break;
     }
     if (this.head >= this.queue.length) {
       this.queue = [];
       this.head = 0;
     } else {
-      // Yield so the thread can render and handle input, then continue (the next task).
-      this.scheduled = this.clock.setTimeout(() => this.runSlice(), 0);
+      // Yield so the thread can render and handle input, then continue (the next task; defer
+      // avoids the 4 ms clamp of nested setTimeout(0)).
+      const next = () => this.runSlice();
+      this.scheduled = this.clock.defer ? this.clock.defer(next) : this.clock.setTimeout(next, 0);
     }
     this.stats.slices++;
     if (progressed) this.hooks.onSliceEnd();
