@@ -107,4 +107,41 @@ describe('group snapshots', () => {
     expect(client.stats).toMatchObject({ snapshotsRestored: 1, duplicatesSkipped: 1, gaps: 0 });
     expect(client.serializeExactlyOnce().clients).toEqual([{ clientId: 'w', floor: -1, seqs: [1, 2] }]);
   });
+
+  it('an asynchronous restore holds the entries after the snapshot until it resolves', async () => {
+    const { client, host, counter, settle } = clientRig();
+    let finish: () => void = () => {};
+    counter.restore = (bytes) =>
+      new Promise<void>((resolve) => {
+        finish = () => {
+          counter.value = bytes[0];
+          resolve();
+        };
+      });
+    const snapshot = { meta: { index: 10, term: 2, membership: { voters: ['p1'], learners: [] } }, data: encodeGroupSnapshot({ app: new Uint8Array([40]), table: { clients: [] } }) };
+    host.post({ type: 'apply', snapshot, entries: [command(11, 5, undefined, 2)] });
+    await settle();
+    // Restore still running: entry 11 waits, and the applied index (strong reads) has not moved.
+    expect(counter.applied).toEqual([]);
+    expect(client.status.applied).toBe(0);
+    host.post({ type: 'apply', snapshot: null, entries: [command(12, 2, undefined, 2)] });
+    await settle();
+    expect(counter.applied).toEqual([]);
+    finish();
+    await settle();
+    expect(counter.value).toBe(47);
+    expect(client.status.applied).toBe(12);
+    expect(client.stats).toMatchObject({ snapshotsRestored: 1, restoreFailures: 0, gaps: 0 });
+  });
+
+  it('a rejected asynchronous restore stops applying rather than build on an unknown state', async () => {
+    const { client, host, counter, settle } = clientRig();
+    counter.restore = () => Promise.reject(new Error('image corrupt'));
+    const snapshot = { meta: { index: 10, term: 2, membership: { voters: ['p1'], learners: [] } }, data: encodeGroupSnapshot({ app: new Uint8Array([40]), table: { clients: [] } }) };
+    host.post({ type: 'apply', snapshot, entries: [command(11, 5, undefined, 2)] });
+    await settle();
+    expect(client.stats.restoreFailures).toBe(1);
+    expect(counter.applied).toEqual([]);
+    expect(client.status.applied).toBe(0);
+  });
 });
