@@ -18,6 +18,13 @@ export interface WorkerInit {
   hostPort: MessagePort;
 }
 
+/** One encoded frame for `to`; `bytes` is transferred. */
+export interface OutgoingFrame {
+  to: PeerId;
+  channel: Channel;
+  bytes: ArrayBuffer;
+}
+
 export type MainToWorker =
   | WorkerInit
   | { type: 'frame'; from: PeerId; bytes: ArrayBuffer }
@@ -31,7 +38,8 @@ export type MainToWorker =
 export type WorkerToMain =
   | { type: 'started' }
   | { type: 'failed'; message: string }
-  | { type: 'send'; to: PeerId; channel: Channel; bytes: ArrayBuffer }
+  /** Frames to put on the wire, in order (one engine step's worth: see worker.ts). */
+  | { type: 'send'; frames: OutgoingFrame[] }
   | { type: 'stats'; requestId: number; stats: FrameStats | null }
   /** The engine says this peer was removed from the group (it can never rejoin with this id). */
   | { type: 'removed' }
