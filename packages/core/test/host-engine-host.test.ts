@@ -131,12 +131,13 @@ describe('EngineHost', () => {
     host.receive('b', { type: 'TimeoutNow', term: 1 });
     await flushMicrotasks();
     // The batch is not durable yet: no message has left (the vote changed), nor the status; the
-    // committed entry (stored by a quorum) and the proposal's log position did.
-    expect(log).toEqual(['receive b TimeoutNow', 'persist 1', 'post apply', 'post proposal-result']);
+    // committed entry (stored by a quorum) and the proposal's log position did, before the storage
+    // call even started.
+    expect(log).toEqual(['receive b TimeoutNow', 'post apply', 'post proposal-result', 'persist 1']);
     storage.release.shift()!();
     await flushMicrotasks();
     expect(log).toEqual([
-      'receive b TimeoutNow', 'persist 1', 'post apply', 'post proposal-result', 'send b Heartbeat', 'done 1',
+      'receive b TimeoutNow', 'post apply', 'post proposal-result', 'persist 1', 'send b Heartbeat', 'done 1',
       // The second Ready has an empty batch: no storage call at all.
       'send b TimeoutNow', 'done 2',
       'post status',

@@ -96,6 +96,11 @@ export function isEmptyPersistBatch(batch: PersistBatch): boolean {
   );
 }
 
+/** Whether postToClient will post anything for this Ready. */
+function hasClientOutput(ready: Ready): boolean {
+  return ready.committed.length > 0 || ready.snapshotToInstall !== null || ready.proposals.length > 0 || ready.reads.length > 0 || Boolean(ready.snapshotRequest);
+}
+
 export class EngineHost {
   readonly id: PeerId;
   readonly config: RaftConfig;
@@ -305,6 +310,10 @@ export class EngineHost {
         this.options.afterSend?.();
         if (persist) {
           this.stats.persists++;
+          // Ports and transports may batch what was just posted until the next microtask: let that
+          // leave before the storage call, whose set-up (opening a transaction) takes a while.
+          if (early.length > 0 || hasClientOutput(ready)) await Promise.resolve();
+          if (this.stopped) return;
           await storage.persist(ready.persist);
           if (this.stopped) return; // crashed while persisting: nothing that depends on it goes out
           if (ready.persist.hardState) this.durableVote = { term: ready.persist.hardState.term, vote: ready.persist.hardState.vote };
