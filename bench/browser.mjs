@@ -267,19 +267,34 @@ async function measureFailover(browser, servers, how) {
       // The crashed target never answers this command: do not wait for it.
       void cdp.send('Page.crash').catch(() => undefined);
     }
-    await waitUntil(() => survivor.evaluate((t) => window.__resumes.some(([, end]) => end > t + 0), lostAt), 'writes to resume', 30_000, 20);
-    await sleep(200);
+    // Keep writing long enough for an election after a crash (2.5 election timeouts), then until a
+    // write completed after the loss.
+    await sleep(2.5 * CONFIG.electionTimeoutMs);
+    await waitUntil(() => survivor.evaluate((t) => window.__resumes.some(([, end]) => end > t), lostAt), 'writes to resume', 30_000, 20);
     const resumes = await survivor.evaluate(() => {
       window.__writing = false;
       return window.__resumes;
     });
-    const firstAfter = resumes.find(([, end]) => end > lostAt);
+    // Writes committed just before the loss may still complete just after it: the loss shows as the
+    // longest pause between two completed writes after it; writes resumed when that pause ended.
+    const done = resumes.filter(([, end]) => end > 0).map(([, end]) => end);
+    let stallEnd = null;
+    let stall = -1;
+    for (let i = 1; i < done.length; i++) {
+      if (done[i] <= lostAt) continue;
+      const gap = done[i] - Math.max(done[i - 1], lostAt);
+      if (gap > stall) {
+        stall = gap;
+        stallEnd = done[i];
+      }
+    }
     const gaps = [];
-    for (let i = 1; i < resumes.length; i++) if (resumes[i][1] > 0 && resumes[i - 1][1] > 0) gaps.push(resumes[i][1] - resumes[i - 1][1]);
+    for (let i = 1; i < done.length; i++) if (done[i - 1] < lostAt - 10) gaps.push(done[i] - done[i - 1]);
     return {
       how,
-      resumedAfterMs: round(firstAfter[1] - lostAt, 1),
-      longestGapBetweenCommitsMs: round(Math.max(...gaps), 1),
+      resumedAfterMs: stallEnd === null ? null : round(stallEnd - lostAt, 1),
+      longestGapBeforeLossMs: gaps.length ? round(Math.max(...gaps), 1) : null,
+      failedWrites: resumes.filter(([, end]) => end < 0).length,
       note: how === 'close' ? 'page.close with pagehide, as on this branch (graceful close is being reworked separately)' : 'renderer crashed (CDP Page.crash): no pagehide, the group must time out the leader',
     };
   } finally {
