@@ -83,10 +83,10 @@ export const idbCases: IdbCase[] = [
     async run({ open }) {
       const storage = await open();
       await storage.persist({ entries: commandEntries(1, 5, 1), hardState: { term: 1, vote: 'a', commit: 2 } });
-      // A function cannot be structured-cloned: the 3rd put throws after two puts were queued
-      // (the entries themselves are well-formed, so the batch passes every check before that).
+      // A function cannot be structured-cloned: the entries' put throws after the truncation's
+      // writes were queued (the entries are well-formed, so the batch passes every check before that).
       const poisoned = commandEntries(4, 7, 2).map((entry, i) =>
-        i === 2 ? ({ ...entry, extra: () => 0 } as unknown as LogEntry) : entry);
+        i === 2 ? ({ kind: 'noop', index: entry.index, term: entry.term, extra: () => 0 } as unknown as LogEntry) : entry);
       const batch: PersistBatch = { truncateFrom: 4, entries: poisoned, hardState: { term: 2, vote: null, commit: 3 } };
       await assertRejects(() => storage.persist(batch), 'DataCloneError', 'uncloneable entry');
       const state = await storage.load();
@@ -118,8 +118,8 @@ export const idbCases: IdbCase[] = [
       const frame = new Uint8Array(64 * 1024).fill(9);
       const entry: LogEntry = { kind: 'command', index: 1, term: 1, data: frame.subarray(100, 105) };
       await storage.persist({ entries: [entry] });
-      const raw = await rawRead(dbName, (db) => db.get('log', 1)) as { entries: Array<{ data: Uint8Array }> };
-      assertEqual(raw.entries[0].data.buffer.byteLength, 5, 'stored buffer size');
+      const raw = await rawRead(dbName, (db) => db.get('log', 1)) as { bytes: Uint8Array };
+      assertEqual(raw.bytes.buffer.byteLength, 5, 'stored buffer size');
       assertEqual((await storage.entries(1, 1))[0], { ...entry, data: new Uint8Array(5).fill(9) }, 'entry reads back');
       assertEqual(frame.byteLength, 64 * 1024, 'caller buffer untouched');
     },

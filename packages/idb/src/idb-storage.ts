@@ -6,7 +6,7 @@
 import type { IDBPTransaction } from 'idb';
 import { ClosedError, InvalidInputError } from '@meshraft/core';
 import type { HardState, LogEntry, PersistBatch, PersistedState, Snapshot, SnapshotMeta, Storage } from '@meshraft/core';
-import { DEFAULT_SNAPSHOT_CHUNK_BYTES, joinChunks, ownedBytes, splitIntoChunks } from './bytes';
+import { DEFAULT_SNAPSHOT_CHUNK_BYTES, joinChunks, splitIntoChunks } from './bytes';
 import { checkBatchShape, planBatch, type BatchPlan, type StoredPosition } from '@meshraft/core';
 import {
   HARD_STATE_KEY,
@@ -114,7 +114,9 @@ export class IdbStorage implements Storage {
   async persist(batch: PersistBatch): Promise<void> {
     this.assertOpen('persist');
     checkBatchShape(batch);
-    const entries = batch.entries.map(ownEntryBytes);
+    // Packing copies each command's bytes into the run's one buffer (a view into a larger frame
+    // stores only its own bytes).
+    const entries = batch.entries;
     const snapshotChunks = batch.snapshot ? splitIntoChunks(batch.snapshot.data, this.snapshotChunkBytes) : [];
     // Scope always includes entries+meta even when a batch touches only one of them: transactions
     // with overlapping scopes commit in creation order, so a later hardState (say commit = 7) can
@@ -306,10 +308,6 @@ async function queueWrites(
   if (batch.compactTo !== undefined) await deleteThrough(log, batch.compactTo, requests);
 }
 
-/** Command bytes are made self-owned, so structured clone writes only what the entry holds. */
-function ownEntryBytes(entry: LogEntry): LogEntry {
-  return entry.kind === 'command' ? { ...entry, data: ownedBytes(entry.data) } : entry;
-}
 
 function isIndex(value: number): boolean {
   return Number.isInteger(value) && value >= 0;

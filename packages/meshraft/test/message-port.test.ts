@@ -6,7 +6,8 @@ import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientToHost, HostToClient, LogEntry } from '@meshraft/core';
 import { portOverMessagePort } from '../src/browser/message-port';
-import { fromWire, packEntries, toWire, unpackEntries } from '../src/browser/packed-entries';
+import { packEntries, unpackEntries } from '@meshraft/core';
+import { fromWire, toWire } from '../src/browser/packed-entries';
 
 const entryArb: fc.Arbitrary<LogEntry> = fc.oneof(
   fc.record({ kind: fc.constant('noop' as const), term: fc.nat(9) }),
