@@ -30,7 +30,7 @@ const CATCHUP_ENTRIES = Number(process.env.BENCH_CATCHUP_ENTRIES ?? 100_000);
 const CATCHUP_SOURCES = (process.env.BENCH_CATCHUP_SOURCES ?? '1,2,4').split(',').map(Number);
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
 const CONFIG = { electionTimeoutMs: 1000, heartbeatMs: 100 };
-const OUTPUT = path.join(repoRoot, 'bench/results/browser.json');
+const OUTPUT = process.env.BENCH_OUTPUT ? path.resolve(process.env.BENCH_OUTPUT) : path.join(repoRoot, 'bench/results/browser.json');
 
 const log = (...args) => console.log('[bench:browser]', ...args);
 

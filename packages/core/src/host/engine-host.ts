@@ -301,12 +301,16 @@ export class EngineHost {
         this.options.onReady?.(ready);
         const persist = !isEmptyPersistBatch(ready.persist);
         const { early, late } = persist ? splitReadyMessages(ready.persist, this.durableVote, ready.messages) : { early: ready.messages, late: [] };
+        // Committed entries were stored by a quorum already, and results only name log positions:
+        // neither waits for this batch. Committed entries go first (the caller on this peer is
+        // waiting for them; relaying frames on the main thread would delay them), otherwise the
+        // frames do (the other peers wait for those).
+        const applyFirst = ready.committed.length > 0;
+        if (applyFirst) this.postToClient(ready);
         for (const envelope of early) transport.send(envelope.to, envelope.message);
         this.stats.messagesSent += early.length;
         if (persist) this.stats.messagesSentEarly += early.length;
-        // Committed entries were stored by a quorum already, and results only name log positions:
-        // neither waits for this batch.
-        this.postToClient(ready);
+        if (!applyFirst) this.postToClient(ready);
         this.options.afterSend?.();
         if (persist) {
           this.stats.persists++;
