@@ -182,6 +182,34 @@ describe('EngineHost', () => {
     expect(log.slice(2)).toEqual(['send b Heartbeat', 'done 1']);
   });
 
+  it('writes a batch that only moves the commit index in the background and goes on; its failure still stops the host', async () => {
+    const { log, storage, engine, host, posted } = await rig();
+    log.length = 0;
+    engine.readies.push(
+      ready(1, {
+        persist: { entries: [], hardState: { term: 1, vote: null, commit: 4 } },
+        messages: [{ to: 'b', message: { type: 'AppendEntriesResponse', term: 1, success: true, matchIndex: 4 } as unknown as Message }],
+        committed: [entry(4)],
+      }),
+      ready(2, { persist: { entries: [entry(5)] }, messages: [{ to: 'b', message: { type: 'Heartbeat', term: 1, commit: 4, round: 2 } }] }),
+    );
+    host.receive('b', { type: 'TimeoutNow', term: 1 });
+    await flushMicrotasks();
+    // Ready 1's write has not finished, yet its message left, it was acknowledged, and Ready 2 runs.
+    expect(log).toEqual(['receive b TimeoutNow', 'send b AppendEntriesResponse', 'post apply', 'persist ', 'done 1', 'send b Heartbeat', 'persist 5']);
+    expect(host.stats.backgroundPersists).toBe(1);
+    storage.fail = true;
+    storage.release.shift()!();
+    storage.release.shift()!();
+    await flushMicrotasks();
+    expect(log.at(-1)).toBe('done 2');
+    engine.readies.push(ready(3, { persist: { entries: [], hardState: { term: 1, vote: null, commit: 5 } } }));
+    host.receive('b', { type: 'TimeoutNow', term: 1 });
+    await flushMicrotasks();
+    expect(posted.at(-1)).toMatchObject({ type: 'closed', error: 'storage failure: disk full' });
+    expect(host.running).toBe(false);
+  });
+
   it('calls onReady with each Ready before any of its messages is sent', async () => {
     const log: string[] = [];
     const clock = new ManualClock();

@@ -69,10 +69,14 @@ export class IdbStorage implements Storage {
    * Where the log stands after the last batch this instance wrote (or loaded): lets a batch that
    * only appends or updates the hard state be checked without reading inside its transaction
    * first (one round trip less per persist). Null until known, after a snapshot or truncation
-   * batch, after a failed batch, and while another persist is in flight: then it is read.
+   * batch, after a failed batch, and while another batch that changes the log is in flight: then
+   * it is read.
    */
   private position: Pick<StoredPosition, 'snapshot' | 'last' | 'hardStateTerm'> | null = null;
-  private persisting = 0;
+  /** Batches that change the log (entries, snapshot, truncation, compaction) in flight. */
+  private logWrites = 0;
+  /** The highest hard-state term loaded or queued. */
+  private termFloor = 0;
 
   constructor(
     private readonly db: MeshraftIdb,
@@ -108,6 +112,7 @@ export class IdbStorage implements Storage {
       last: lastEntry ? { index: lastEntry.index, term: lastEntry.term } : (snapshotPosition ?? { index: 0, term: 0 }),
       hardStateTerm: hardState.term,
     };
+    this.termFloor = Math.max(this.termFloor, hardState.term);
     return { hardState, snapshot, entries };
   }
 
@@ -124,9 +129,17 @@ export class IdbStorage implements Storage {
     const scope = batch.snapshot ? [LOG, META, SNAPSHOT] : [LOG, META];
     const tx: WriteTx = this.db.transaction(scope as (typeof LOG | typeof META | typeof SNAPSHOT)[], 'readwrite');
     const requests: Promise<unknown>[] = [];
-    const known = this.persisting === 0 && batch.snapshot === undefined && batch.truncateFrom === undefined ? this.position : null;
-    this.persisting++;
-    this.position = null;
+    // A batch that only sets the hard state leaves the log where it is: batches after it may still
+    // be checked against the known position while it is in flight.
+    const logWrite = batch.entries.length > 0 || batch.snapshot !== undefined || batch.truncateFrom !== undefined || batch.compactTo !== undefined;
+    const cached = this.logWrites === 0 && batch.snapshot === undefined && batch.truncateFrom === undefined ? this.position : null;
+    // The highest term ever queued counts at once: if its batch fails the check is only stricter.
+    const known = cached ? { ...cached, hardStateTerm: Math.max(cached.hardStateTerm, this.termFloor) } : null;
+    if (batch.hardState) this.termFloor = Math.max(this.termFloor, batch.hardState.term);
+    if (logWrite) {
+      this.logWrites++;
+      this.position = null;
+    }
     let position: StoredPosition | null = null;
     try {
       try {
@@ -151,9 +164,10 @@ export class IdbStorage implements Storage {
       for (const request of requests) request.catch(() => undefined);
       await tx.done;
       const appendsOnly = batch.snapshot === undefined && batch.truncateFrom === undefined;
-      if (appendsOnly && position && this.persisting === 1) this.position = advancePosition(position, batch);
+      if (logWrite && appendsOnly && position && this.logWrites === 1) this.position = advancePosition(position, batch);
+      else if (!logWrite && !this.position && position && this.logWrites === 0) this.position = advancePosition(position, batch);
     } finally {
-      this.persisting--;
+      if (logWrite) this.logWrites--;
     }
   }
 

@@ -7,7 +7,8 @@
 // batch is durable (ready-order.ts): a leader's AppendEntries and heartbeats when the batch changes
 // no term or vote (thesis §10.2.1: the leader writes its log in parallel with replicating it; the
 // engine counts the leader toward a commit only for what storageDone reported durable), and
-// committed entries (a quorum already stored them). A batch may carry a snapshot and a truncation
+// committed entries (a quorum already stored them). A batch that only moves the commit index (volatile
+// in Raft) is written in the background. A batch may carry a snapshot and a truncation
 // next to entries; Storage.persist applies it atomically.
 // Compaction: the engine's snapshotRequest is passed to the client as 'take-snapshot'; the client's
 // snapshot comes back as 'snapshot' and goes to engine.snapshotTaken().
@@ -25,7 +26,7 @@ import { LeadershipTransfers } from './leadership-transfers';
 import { LeaveSequence } from './leave-sequence';
 import type { PeerTransport } from './peer-transport';
 import type { ClientToHost, HostPort } from './protocol';
-import { splitReadyMessages } from './ready-order';
+import { commitOnly, splitReadyMessages } from './ready-order';
 
 export interface EngineHostOptions {
   id: PeerId;
@@ -74,6 +75,8 @@ export interface EngineHostStats {
   messagesSent: number;
   /** Messages sent before their Ready's batch was durable (a leader's appends and heartbeats). */
   messagesSentEarly: number;
+  /** Batches that only moved the stored commit index, written without holding up the loop. */
+  backgroundPersists: number;
   /** Messages that arrived before start() finished or after the host stopped. */
   messagesDropped: number;
   ticks: number;
@@ -105,7 +108,7 @@ export class EngineHost {
   readonly id: PeerId;
   readonly config: RaftConfig;
   readonly stats: EngineHostStats = {
-    readies: 0, persists: 0, messagesSent: 0, messagesSentEarly: 0, messagesDropped: 0, ticks: 0,
+    readies: 0, persists: 0, messagesSent: 0, messagesSentEarly: 0, backgroundPersists: 0, messagesDropped: 0, ticks: 0,
     snapshotRequests: 0, snapshotsTaken: 0, snapshotsDeclined: 0, leaves: 0, leaveTimeouts: 0,
   };
   private engineRef: RaftEngine | null = null;
@@ -299,7 +302,10 @@ export class EngineHost {
         const ready = engine.ready();
         this.stats.readies++;
         this.options.onReady?.(ready);
-        const persist = !isEmptyPersistBatch(ready.persist);
+        // A batch that only moves the stored commit index vouches for nothing: it is written in the
+        // background (storage keeps batches in order) and the loop goes on.
+        const background = commitOnly(ready.persist, this.durableVote);
+        const persist = !background && !isEmptyPersistBatch(ready.persist);
         const { early, late } = persist ? splitReadyMessages(ready.persist, this.durableVote, ready.messages) : { early: ready.messages, late: [] };
         // Committed entries were stored by a quorum already, and results only name log positions:
         // neither waits for this batch. Committed entries go first (the caller on this peer is
@@ -312,6 +318,13 @@ export class EngineHost {
         if (persist) this.stats.messagesSentEarly += early.length;
         if (!applyFirst) this.postToClient(ready);
         this.options.afterSend?.();
+        if (background) {
+          this.stats.persists++;
+          this.stats.backgroundPersists++;
+          await Promise.resolve(); // as below: what was just posted leaves first
+          if (this.stopped) return;
+          storage.persist(ready.persist).catch((error: unknown) => this.fail(error));
+        }
         if (persist) {
           this.stats.persists++;
           // Ports and transports may batch what was just posted until the next microtask: let that

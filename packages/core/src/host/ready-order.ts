@@ -45,3 +45,21 @@ export function splitReadyMessages(
   for (const envelope of messages) (mayLeaveEarly(envelope.message) ? early : late).push(envelope);
   return { early, late };
 }
+
+/**
+ * True when the batch only moves the stored commit index (same term and vote, no entries, nothing
+ * truncated, compacted or installed). Raft's commit index is volatile state (Fig. 2); storing it
+ * only lets a restart replay more of the log at once. Nothing the peer sends or reports depends on
+ * it being durable, so the host does not wait for such a batch before the next Ready.
+ */
+export function commitOnly(batch: PersistBatch, durable: { term: number; vote: PeerId | null }): boolean {
+  return (
+    batch.entries.length === 0 &&
+    batch.snapshot === undefined &&
+    batch.truncateFrom === undefined &&
+    batch.compactTo === undefined &&
+    batch.hardState !== undefined &&
+    batch.hardState.term === durable.term &&
+    batch.hardState.vote === durable.vote
+  );
+}
