@@ -20,6 +20,7 @@ try {
   const target = process.env.BENCH_PROFILE_TARGET ?? 'page';
   let cdp;
   if (target === 'page') cdp = await context.newCDPSession(leader);
+  else if (target === 'follower') cdp = await context.newCDPSession(pages.find((p) => p !== leader));
   else {
     // The leader's engine Worker: attach through the browser session (non-flattened, so plain
     // sendMessageToTarget carries the commands).
