@@ -5,7 +5,7 @@
 export type PeerId = string;
 
 /**
- * How eager a peer is to lead (ported from the seed runtime's LeadershipPreference).
+ * How eager a peer is to lead.
  * - `normal`: campaigns after a randomized election timeout.
  * - `{ reluctant: factor }`: election timeout multiplied by `factor` (>= 1), so it loses races to normal peers.
  * - `observer`: never campaigns, abstains in votes, and is never counted toward a quorum

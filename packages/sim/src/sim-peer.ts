@@ -1,7 +1,8 @@
 // One simulated peer: a RaftNode driven by a deterministic host loop. Each Ready is handled in
-// order: its PersistBatch becomes durable at a simulated fsync time, and only then are its
-// messages sent, a fetched snapshot restored, its committed entries applied and its results
-// reported (DESIGN §2). A crash throws away the engine, the pending Ready and the state machine; a
+// order: what may leave before its PersistBatch is durable leaves at once, as the browser host does
+// (a leader's appends and heartbeats, @meshraft/core host/ready-order.ts); the batch becomes durable
+// at a simulated fsync time, and only then are the other messages sent, a fetched snapshot restored,
+// its committed entries applied and its results reported. A crash throws away the engine, the pending Ready and the state machine; a
 // restart builds a new RaftNode from the durable state and rebuilds the KV store from the durable
 // snapshot plus the durable committed entries after it. A retired peer (left, removed or killed
 // for good) never runs again.

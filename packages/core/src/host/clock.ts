@@ -1,4 +1,4 @@
-// Time is injected into everything in core (DESIGN §1: core touches no timers by itself).
+// Time is injected into everything in core: core touches no timers by itself.
 // A Clock is the only way the host and the Group client read time or schedule work.
 
 export interface Clock {

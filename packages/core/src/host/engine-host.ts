@@ -47,7 +47,7 @@ export interface EngineHostOptions {
   onError?: (error: unknown) => void;
   /**
    * Called with every status the engine reports (and once at start). The runtime watches
-   * `status.removed` here: a removed peer can never rejoin under its id (issue 3 §3).
+   * `status.removed` here: a removed peer can never rejoin under its id.
    */
   onStatus?: (status: RaftStatus) => void;
   /** How long close({ leave: true }) waits to be removed; default 2 x (electionTimeoutMs + electionJitterMs). */

@@ -1,6 +1,6 @@
 // Messages between the main thread and the engine Worker (besides the HostPort protocol of
 // @meshraft/core, which runs on its own MessageChannel handed over in `init`). Frames travel as
-// transferable ArrayBuffers and are never decoded on the main thread (DESIGN §3).
+// transferable ArrayBuffers and are never decoded on the main thread.
 import type { LeadershipPreference, Membership, PeerId, RaftConfig } from '@meshraft/core';
 import type { Channel } from '../runtime/channel';
 import type { FrameStats } from '../runtime/frame-stats';

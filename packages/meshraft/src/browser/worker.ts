@@ -1,4 +1,4 @@
-// The engine Worker (DESIGN §3): EngineHost, IndexedDB storage, the codec and the ticks run here,
+// The engine Worker: EngineHost, IndexedDB storage, the codec and the ticks run here,
 // off the main thread (worker timers are not throttled like a hidden tab's). The main thread only
 // relays raw frames; this side decodes them (counting bad ones) and encodes what the engine sends.
 /// <reference lib="webworker" />
