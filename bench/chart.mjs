@@ -61,12 +61,31 @@ if (browser) {
   const rows = [
     { label: 'data-channel RTT p50', value: browser.baseline?.rttMs?.p50 ?? 0 },
     { label: 'IndexedDB tx p50', value: browser.baseline?.idbTxMs?.p50 ?? 0 },
+    { label: 'floor (RTT + tx)', value: browser.baseline?.floorMs ?? 0 },
     { label: 'commit latency p50', value: browser.commitLatencyMs?.p50 ?? 0 },
     { label: 'commit latency p99', value: browser.commitLatencyMs?.p99 ?? 0 },
+    { label: 'visible in 3 tabs p50', value: browser.visibleMs?.p50 ?? 0 },
+    { label: 'Yjs visible p50', value: browser.yjsVisibleMs?.p50 ?? 0 },
+    { label: 'visible in 3 tabs p99', value: browser.visibleMs?.p99 ?? 0 },
+    { label: 'Yjs visible p99', value: browser.yjsVisibleMs?.p99 ?? 0 },
   ];
-  charts.push(['browser-latency.svg', barChart('Browser: commit latency vs. the physical floor', 'ms', rows)]);
-  const catchRows = (browser.catchUp ?? []).map((r) => ({ label: `${r.sourcePeers} source tab${r.sourcePeers > 1 ? 's' : ''}`, value: r.entriesPerSec }));
+  charts.push(['browser-latency.svg', barChart('Browser: commit and visibility latency vs. the floor and Yjs', 'ms', rows)]);
+  const t = browser.throughput;
+  if (t?.execute) {
+    charts.push(['browser-throughput.svg', barChart('Browser: 100 B commands, 3 tabs', 'cmd/s', [
+      { label: `execute, ${t.execute.inFlight} in flight`, value: t.execute.perSec },
+      { label: `executeMany, batches of ${t.executeMany?.batch}`, value: t.executeMany?.perSec ?? 0 },
+    ])]);
+  }
+  const catchRows = (browser.catchUp ?? []).filter((r) => r.entriesPerSec).map((r) => ({ label: `${r.sourcePeers} source tab${r.sourcePeers > 1 ? 's' : ''}`, value: r.entriesPerSec }));
   if (catchRows.length > 0) charts.push(['browser-catchup.svg', barChart('Browser: catch-up speed by source tabs', 'entries/s', catchRows)]);
+  const timeRows = [
+    browser.join?.maxFreshTabOnlineMs !== undefined && { label: '3 fresh tabs online (max)', value: browser.join.maxFreshTabOnlineMs },
+    browser.join?.joiningTabOnlineMs !== undefined && { label: 'tab joining a group', value: browser.join.joiningTabOnlineMs },
+    ...(browser.failover ?? []).filter((f) => typeof f.resumedAfterMs?.median === 'number').map((f) => ({ label: `writes resume, leader ${f.how} (median)`, value: f.resumedAfterMs.median })),
+    browser.snapshotInstall?.seconds !== undefined && { label: '10 MB snapshot install', value: browser.snapshotInstall.seconds * 1000 },
+  ].filter(Boolean);
+  if (timeRows.length > 0) charts.push(['browser-lifecycle.svg', barChart('Browser: joining, failing over, installing', 'ms', timeRows)]);
 }
 
 for (const [name, svg] of charts) {

@@ -83,10 +83,10 @@ export const idbCases: IdbCase[] = [
     async run({ open }) {
       const storage = await open();
       await storage.persist({ entries: commandEntries(1, 5, 1), hardState: { term: 1, vote: 'a', commit: 2 } });
-      // A function cannot be structured-cloned: the 3rd put throws after two puts were queued
-      // (the entries themselves are well-formed, so the batch passes every check before that).
+      // A function cannot be structured-cloned: the entries' put throws after the truncation's
+      // writes were queued (the entries are well-formed, so the batch passes every check before that).
       const poisoned = commandEntries(4, 7, 2).map((entry, i) =>
-        i === 2 ? ({ ...entry, extra: () => 0 } as unknown as LogEntry) : entry);
+        i === 2 ? ({ kind: 'noop', index: entry.index, term: entry.term, extra: () => 0 } as unknown as LogEntry) : entry);
       const batch: PersistBatch = { truncateFrom: 4, entries: poisoned, hardState: { term: 2, vote: null, commit: 3 } };
       await assertRejects(() => storage.persist(batch), 'DataCloneError', 'uncloneable entry');
       const state = await storage.load();
@@ -118,10 +118,56 @@ export const idbCases: IdbCase[] = [
       const frame = new Uint8Array(64 * 1024).fill(9);
       const entry: LogEntry = { kind: 'command', index: 1, term: 1, data: frame.subarray(100, 105) };
       await storage.persist({ entries: [entry] });
-      const raw = await rawRead(dbName, (db) => db.get('entries', 1)) as { data: Uint8Array };
-      assertEqual(raw.data.buffer.byteLength, 5, 'stored buffer size');
+      const raw = await rawRead(dbName, (db) => db.get('log', 1)) as { bytes: Uint8Array };
+      assertEqual(raw.bytes.buffer.byteLength, 5, 'stored buffer size');
       assertEqual((await storage.entries(1, 1))[0], { ...entry, data: new Uint8Array(5).fill(9) }, 'entry reads back');
       assertEqual(frame.byteLength, 64 * 1024, 'caller buffer untouched');
+    },
+  },
+  {
+    name: 'idb: a batch is one record; truncation and compaction cut through a record and keep the rest',
+    async run({ open, dbName }) {
+      const storage = await open();
+      await storage.persist({ entries: commandEntries(1, 10, 1), hardState: { term: 1, vote: null, commit: 0 } });
+      await storage.persist({ entries: commandEntries(11, 20, 1) });
+      assertEqual(await rawRead(dbName, (db) => db.getAllKeys('log')), [1, 11], 'one record per batch, keyed by its first index');
+      await storage.persist({ truncateFrom: 15, entries: commandEntries(15, 16, 2) });
+      assertEqual(await rawRead(dbName, (db) => db.getAllKeys('log')), [1, 11, 15], 'the cut record keeps 11..14');
+      assertEqual(await storage.termAt(14), 1, 'term before the cut');
+      assertEqual(await storage.termAt(15), 2, 'term after the cut');
+      assertEqual(await storage.last(), { index: 16, term: 2 }, 'last after truncation');
+      await storage.persist({ snapshot: sampleSnapshot(12, 1, 10), entries: [] });
+      await storage.persist({ entries: commandEntries(17, 18, 2), compactTo: 12 });
+      assertEqual(await rawRead(dbName, (db) => db.getAllKeys('log')), [13, 15, 17], 'compaction rewrote the record it cut through');
+      assertEqual(await storage.entries(12, 17), [...commandEntries(13, 14, 1), ...commandEntries(15, 17, 2)], 'entries across records');
+      const reopened = await open();
+      assertEqual((await reopened.load()).entries, [...commandEntries(13, 14, 1), ...commandEntries(15, 18, 2)], 'load flattens the records');
+      await assertRejects(() => reopened.persist({ entries: commandEntries(20, 20, 2) }), 'InvalidBatchError', 'a gap after load is still refused');
+    },
+  },
+  {
+    name: 'idb: a version 1 database (one record per entry) is upgraded with its log intact',
+    async run({ open, dbName }) {
+      // Build the version 1 layout by hand: stores entries/meta/snapshot, one entry per record.
+      const v1 = await openDB(dbName, 1, {
+        upgrade(db) {
+          db.createObjectStore('entries');
+          db.createObjectStore('meta');
+          db.createObjectStore('snapshot');
+        },
+      });
+      for (const entry of commandEntries(1, 2500, 3)) await v1.put('entries', entry, entry.index);
+      await v1.put('meta', { kind: 'hardState', hardState: { term: 3, vote: 'a', commit: 2400 } }, 'hardState');
+      v1.close();
+      const storage = await open();
+      const state = await storage.load();
+      assertEqual(state.entries.length, 2500, 'every entry survives the upgrade');
+      assertEqual(state.entries[2499], commandEntries(2500, 2500, 3)[0], 'last entry intact');
+      assertEqual(state.hardState, { term: 3, vote: 'a', commit: 2400 }, 'hard state intact');
+      const stores = await rawRead(dbName, async (db) => [...db.objectStoreNames].sort());
+      assertEqual(stores, ['log', 'meta', 'snapshot'], 'the version 1 store is gone');
+      await storage.persist({ entries: commandEntries(2501, 2501, 3) });
+      assertEqual(await storage.last(), { index: 2501, term: 3 }, 'appends continue after the upgrade');
     },
   },
   {

@@ -5,7 +5,7 @@
 export type PeerId = string;
 
 /**
- * How eager a peer is to lead (ported from the seed runtime's LeadershipPreference).
+ * How eager a peer is to lead.
  * - `normal`: campaigns after a randomized election timeout.
  * - `{ reluctant: factor }`: election timeout multiplied by `factor` (>= 1), so it loses races to normal peers.
  * - `observer`: never campaigns, abstains in votes, and is never counted toward a quorum
@@ -135,7 +135,13 @@ export interface StateMachine<Cmd = unknown, Q = unknown, R = unknown, QR = unkn
   apply(command: Cmd, ctx: ApplyContext): R;
   query(query: Q): QR;
   snapshot?(): Uint8Array;
-  restore?(bytes: Uint8Array): void;
+  /**
+   * Replace the state with a snapshot image. May return a promise (e.g. to decode a large image in
+   * slices, yielding to the UI thread in between): no entry after the snapshot is applied, and the
+   * applied index (which strong queries wait for) does not move, until it resolves. Weak queries
+   * meanwhile see whatever query() answers. A rejected restore stops applying on this peer.
+   */
+  restore?(bytes: Uint8Array): void | Promise<void>;
 }
 
 /** A seeded source of randomness: returns a float in [0, 1). */

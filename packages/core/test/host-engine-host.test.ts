@@ -115,7 +115,7 @@ async function rig(state: PersistedState = { hardState: { term: 1, vote: null, c
 }
 
 describe('EngineHost', () => {
-  it('persists before sending, sends before posting, and acknowledges last', async () => {
+  it('holds messages of a batch that changes the vote until it is durable; committed entries and results go at once', async () => {
     const { log, storage, engine, host, posted } = await rig();
     log.length = 0;
     engine.readies.push(
@@ -130,17 +130,106 @@ describe('EngineHost', () => {
     );
     host.receive('b', { type: 'TimeoutNow', term: 1 });
     await flushMicrotasks();
-    // The first batch is not durable yet: nothing that depends on it has left.
-    expect(log).toEqual(['receive b TimeoutNow', 'persist 1']);
+    // The batch is not durable yet: no message has left (the vote changed), nor the status; the
+    // committed entry (stored by a quorum) and the proposal's log position did, before the storage
+    // call even started.
+    expect(log).toEqual(['receive b TimeoutNow', 'post apply', 'post proposal-result', 'persist 1']);
     storage.release.shift()!();
     await flushMicrotasks();
     expect(log).toEqual([
-      'receive b TimeoutNow', 'persist 1', 'send b Heartbeat', 'done 1',
+      'receive b TimeoutNow', 'post apply', 'post proposal-result', 'persist 1', 'send b Heartbeat', 'done 1',
       // The second Ready has an empty batch: no storage call at all.
       'send b TimeoutNow', 'done 2',
-      'post apply', 'post proposal-result', 'post status',
+      'post status',
     ]);
     expect(posted.find((m) => m.type === 'proposal-result')).toEqual({ type: 'proposal-result', requestId: 9, ok: true, start: 1, end: 1 });
+    expect(host.stats.messagesSentEarly).toBe(0);
+  });
+
+  it("sends a leader's appends before its own append is durable, and responses only after (thesis §10.2.1)", async () => {
+    const { log, storage, engine, host } = await rig();
+    log.length = 0;
+    const append = { type: 'AppendEntries', term: 1, prevIndex: 0, prevTerm: 0, entries: [entry(1)], commit: 0 } as unknown as Message;
+    engine.readies.push(
+      ready(1, {
+        // Same term and vote as loaded (term 1, no vote): only entries and the commit index change.
+        persist: { entries: [entry(1)], hardState: { term: 1, vote: null, commit: 1 } },
+        messages: [
+          { to: 'b', message: append },
+          { to: 'c', message: { type: 'AppendEntriesResponse', term: 1, success: true, matchIndex: 1 } as unknown as Message },
+          { to: 'c', message: { type: 'Heartbeat', term: 1, commit: 0, round: 1 } },
+        ],
+      }),
+    );
+    host.receive('b', { type: 'TimeoutNow', term: 1 });
+    await flushMicrotasks();
+    expect(log).toEqual(['receive b TimeoutNow', 'send b AppendEntries', 'send c Heartbeat', 'persist 1']);
+    storage.release.shift()!();
+    await flushMicrotasks();
+    expect(log.slice(4)).toEqual(['send c AppendEntriesResponse', 'done 1']);
+    expect(host.stats.messagesSentEarly).toBe(2);
+  });
+
+  it('keeps every message until durable when the batch truncates or installs a snapshot', async () => {
+    const { log, storage, engine, host } = await rig();
+    log.length = 0;
+    engine.readies.push(ready(1, { persist: { entries: [entry(2)], truncateFrom: 2 }, messages: [{ to: 'b', message: { type: 'Heartbeat', term: 1, commit: 0, round: 1 } }] }));
+    host.receive('b', { type: 'TimeoutNow', term: 1 });
+    await flushMicrotasks();
+    expect(log).toEqual(['receive b TimeoutNow', 'persist 2']);
+    storage.release.shift()!();
+    await flushMicrotasks();
+    expect(log.slice(2)).toEqual(['send b Heartbeat', 'done 1']);
+  });
+
+  it('writes a batch that only moves the commit index in the background and goes on; its failure still stops the host', async () => {
+    const { log, storage, engine, host, posted } = await rig();
+    log.length = 0;
+    engine.readies.push(
+      ready(1, {
+        persist: { entries: [], hardState: { term: 1, vote: null, commit: 4 } },
+        messages: [{ to: 'b', message: { type: 'AppendEntriesResponse', term: 1, success: true, matchIndex: 4 } as unknown as Message }],
+        committed: [entry(4)],
+      }),
+      ready(2, { persist: { entries: [entry(5)] }, messages: [{ to: 'b', message: { type: 'Heartbeat', term: 1, commit: 4, round: 2 } }] }),
+    );
+    host.receive('b', { type: 'TimeoutNow', term: 1 });
+    await flushMicrotasks();
+    // Ready 1's write has not finished, yet its message left, it was acknowledged, and Ready 2 runs.
+    expect(log).toEqual(['receive b TimeoutNow', 'send b AppendEntriesResponse', 'post apply', 'persist ', 'done 1', 'send b Heartbeat', 'persist 5']);
+    expect(host.stats.backgroundPersists).toBe(1);
+    storage.fail = true;
+    storage.release.shift()!();
+    storage.release.shift()!();
+    await flushMicrotasks();
+    expect(log.at(-1)).toBe('done 2');
+    engine.readies.push(ready(3, { persist: { entries: [], hardState: { term: 1, vote: null, commit: 5 } } }));
+    host.receive('b', { type: 'TimeoutNow', term: 1 });
+    await flushMicrotasks();
+    expect(posted.at(-1)).toMatchObject({ type: 'closed', error: 'storage failure: disk full' });
+    expect(host.running).toBe(false);
+  });
+
+  it('calls onReady with each Ready before any of its messages is sent', async () => {
+    const log: string[] = [];
+    const clock = new ManualClock();
+    const storage = new RecordingStorage(log, { hardState: { term: 1, vote: null, commit: 0 }, snapshot: null, entries: [] });
+    const ports = createInProcessPorts();
+    let engine: ScriptedEngine | null = null;
+    const host = new EngineHost({
+      id: 'a', storage, port: ports.host, clock, random: seededRandom(1),
+      transport: { send: (to, message) => log.push(`send ${to} ${message.type}`) },
+      createEngine: (options) => (engine = new ScriptedEngine(log, options)),
+      onReady: (r) => log.push(`ready ${r.token}`),
+      afterSend: () => log.push('flush'),
+    });
+    await host.start();
+    await flushMicrotasks();
+    log.length = 0;
+    engine!.readies.push(ready(7, { persist: { entries: [entry(1)] }, messages: [{ to: 'b', message: { type: 'Heartbeat', term: 1, commit: 0, round: 1 } }] }));
+    host.receive('b', { type: 'TimeoutNow', term: 1 });
+    await flushMicrotasks();
+    expect(log).toEqual(['receive b TimeoutNow', 'ready 7', 'send b Heartbeat', 'flush', 'persist 1']);
   });
 
   it('replays the committed prefix to the client at start and does not post it twice', async () => {

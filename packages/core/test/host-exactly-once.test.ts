@@ -1,5 +1,6 @@
 // The exactly-once table's bounded, deterministic rules, its snapshot form, and snapshot restore in
 // the GroupClient.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../src/errors';
 import { ExactlyOnceTable } from '../src/host/exactly-once';
@@ -27,6 +28,39 @@ describe('ExactlyOnceTable', () => {
     table.markApplied({ clientId: 'x', seq: 7 });
     expect(table.has({ clientId: 'x', seq: 2 })).toBe(true);
     expect(table.serialize().clients[0].seqs).toEqual([4, 5, 6, 7]);
+  });
+
+  it('forgets exactly what a full scan for the smallest seq would, for seqs applied out of order', () => {
+    // The table keeps a heap to find the smallest seq; every peer must still reach the same table as
+    // the rule "forget the smallest remembered seq" says, whatever order retries apply in.
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 60 }), { maxLength: 200 }), fc.integer({ min: 1, max: 8 }), (seqs, limit) => {
+        const table = new ExactlyOnceTable({ maxSeqsPerClient: limit, maxClients: 10 });
+        let floor = -Infinity;
+        const kept = new Set<number>();
+        for (const seq of seqs) {
+          const fresh = !(seq <= floor || kept.has(seq));
+          expect(table.markApplied({ clientId: 'x', seq })).toBe(fresh);
+          if (!fresh) continue;
+          kept.add(seq);
+          if (kept.size > limit) {
+            const smallest = Math.min(...kept);
+            kept.delete(smallest);
+            floor = smallest;
+          }
+        }
+        const expected = kept.size === 0 && floor === -Infinity ? [] : [{ clientId: 'x', floor: Number.isFinite(floor) ? floor : -1, seqs: [...kept].sort((a, b) => a - b) }];
+        expect(table.serialize().clients).toEqual(expected);
+        // A table restored from that form keeps forgetting the same way.
+        const restored = ExactlyOnceTable.restore(table.serialize(), { maxSeqsPerClient: limit, maxClients: 10 });
+        for (const seq of [61, 62, 63]) {
+          table.markApplied({ clientId: 'x', seq });
+          restored.markApplied({ clientId: 'x', seq });
+        }
+        expect(restored.serialize()).toEqual(table.serialize());
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('evicts the least recently applied client beyond the client limit', () => {
@@ -72,5 +106,42 @@ describe('group snapshots', () => {
     expect(client.status.applied).toBe(12);
     expect(client.stats).toMatchObject({ snapshotsRestored: 1, duplicatesSkipped: 1, gaps: 0 });
     expect(client.serializeExactlyOnce().clients).toEqual([{ clientId: 'w', floor: -1, seqs: [1, 2] }]);
+  });
+
+  it('an asynchronous restore holds the entries after the snapshot until it resolves', async () => {
+    const { client, host, counter, settle } = clientRig();
+    let finish: () => void = () => {};
+    counter.restore = (bytes) =>
+      new Promise<void>((resolve) => {
+        finish = () => {
+          counter.value = bytes[0];
+          resolve();
+        };
+      });
+    const snapshot = { meta: { index: 10, term: 2, membership: { voters: ['p1'], learners: [] } }, data: encodeGroupSnapshot({ app: new Uint8Array([40]), table: { clients: [] } }) };
+    host.post({ type: 'apply', snapshot, entries: [command(11, 5, undefined, 2)] });
+    await settle();
+    // Restore still running: entry 11 waits, and the applied index (strong reads) has not moved.
+    expect(counter.applied).toEqual([]);
+    expect(client.status.applied).toBe(0);
+    host.post({ type: 'apply', snapshot: null, entries: [command(12, 2, undefined, 2)] });
+    await settle();
+    expect(counter.applied).toEqual([]);
+    finish();
+    await settle();
+    expect(counter.value).toBe(47);
+    expect(client.status.applied).toBe(12);
+    expect(client.stats).toMatchObject({ snapshotsRestored: 1, restoreFailures: 0, gaps: 0 });
+  });
+
+  it('a rejected asynchronous restore stops applying rather than build on an unknown state', async () => {
+    const { client, host, counter, settle } = clientRig();
+    counter.restore = () => Promise.reject(new Error('image corrupt'));
+    const snapshot = { meta: { index: 10, term: 2, membership: { voters: ['p1'], learners: [] } }, data: encodeGroupSnapshot({ app: new Uint8Array([40]), table: { clients: [] } }) };
+    host.post({ type: 'apply', snapshot, entries: [command(11, 5, undefined, 2)] });
+    await settle();
+    expect(client.stats.restoreFailures).toBe(1);
+    expect(counter.applied).toEqual([]);
+    expect(client.status.applied).toBe(0);
   });
 });

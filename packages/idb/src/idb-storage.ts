@@ -6,12 +6,12 @@
 import type { IDBPTransaction } from 'idb';
 import { ClosedError, InvalidInputError } from '@meshraft/core';
 import type { HardState, LogEntry, PersistBatch, PersistedState, Snapshot, SnapshotMeta, Storage } from '@meshraft/core';
-import { DEFAULT_SNAPSHOT_CHUNK_BYTES, joinChunks, ownedBytes, splitIntoChunks } from './bytes';
+import { DEFAULT_SNAPSHOT_CHUNK_BYTES, joinChunks, splitIntoChunks } from './bytes';
 import { checkBatchShape, planBatch, type BatchPlan, type StoredPosition } from '@meshraft/core';
 import {
-  ENTRIES,
   HARD_STATE_KEY,
   IDENTITY_KEY,
+  LOG,
   META,
   SNAPSHOT,
   SNAPSHOT_META_KEY,
@@ -23,6 +23,7 @@ import {
   type MetaRecord,
   type StoredSnapshotMeta,
 } from './schema';
+import { appendRun, deleteFrom, deleteThrough, entriesBetween, entryAt, flatten, lastEntry } from './log-runs';
 
 export interface IdbStorageOptions {
   peerId: string;
@@ -65,6 +66,18 @@ export async function deleteIdbStorage(target: string | { dbName: string }): Pro
 
 export class IdbStorage implements Storage {
   private closedReason: string | null = null;
+  /**
+   * Where the log stands after the last batch this instance wrote (or loaded): lets a batch that
+   * only appends or updates the hard state be checked without reading inside its transaction
+   * first (one round trip less per persist). Null until known, after a snapshot or truncation
+   * batch, after a failed batch, and while another batch that changes the log is in flight: then
+   * it is read.
+   */
+  private position: Pick<StoredPosition, 'snapshot' | 'last' | 'hardStateTerm'> | null = null;
+  /** Batches that change the log (entries, snapshot, truncation, compaction) in flight. */
+  private logWrites = 0;
+  /** The highest hard-state term loaded or queued. */
+  private termFloor = 0;
 
   constructor(
     private readonly db: MeshraftIdb,
@@ -80,51 +93,83 @@ export class IdbStorage implements Storage {
 
   async load(): Promise<PersistedState> {
     this.assertOpen('load');
-    const tx = this.db.transaction([ENTRIES, META, SNAPSHOT], 'readonly');
+    const tx = this.db.transaction([LOG, META, SNAPSHOT], 'readonly');
     const meta = tx.objectStore(META);
-    const [hardRecord, snapRecord, chunks, entries] = await Promise.all([
+    const [hardRecord, snapRecord, chunks, runs] = await Promise.all([
       meta.get(HARD_STATE_KEY),
       meta.get(SNAPSHOT_META_KEY),
       tx.objectStore(SNAPSHOT).getAll(),
-      tx.objectStore(ENTRIES).getAll(),
+      tx.objectStore(LOG).getAll(),
     ]);
     await tx.done;
+    const entries = flatten(runs);
     const snapMeta = asSnapshotMeta(snapRecord);
     const snapshot = snapMeta ? { meta: snapMeta.meta, data: joinChunks(chunks, snapMeta.size) } : null;
-    return { hardState: asHardState(hardRecord), snapshot, entries };
+    const hardState = asHardState(hardRecord);
+    const snapshotPosition = snapMeta ? { index: snapMeta.meta.index, term: snapMeta.meta.term } : null;
+    const lastEntry = entries[entries.length - 1];
+    this.position = {
+      snapshot: snapshotPosition,
+      last: lastEntry ? { index: lastEntry.index, term: lastEntry.term } : (snapshotPosition ?? { index: 0, term: 0 }),
+      hardStateTerm: hardState.term,
+    };
+    this.termFloor = Math.max(this.termFloor, hardState.term);
+    return { hardState, snapshot, entries };
   }
 
   async persist(batch: PersistBatch): Promise<void> {
     this.assertOpen('persist');
     checkBatchShape(batch);
-    const entries = batch.entries.map(ownEntryBytes);
+    // Packing copies each command's bytes into the run's one buffer (a view into a larger frame
+    // stores only its own bytes).
+    const entries = batch.entries;
     const snapshotChunks = batch.snapshot ? splitIntoChunks(batch.snapshot.data, this.snapshotChunkBytes) : [];
     // Scope always includes entries+meta even when a batch touches only one of them: transactions
     // with overlapping scopes commit in creation order, so a later hardState (say commit = 7) can
     // never become durable before the earlier batch that appended entry 7.
-    const scope = batch.snapshot ? [ENTRIES, META, SNAPSHOT] : [ENTRIES, META];
-    const tx: WriteTx = this.db.transaction(scope as (typeof ENTRIES | typeof META | typeof SNAPSHOT)[], 'readwrite');
+    const scope = batch.snapshot ? [LOG, META, SNAPSHOT] : [LOG, META];
+    const tx: WriteTx = this.db.transaction(scope as (typeof LOG | typeof META | typeof SNAPSHOT)[], 'readwrite');
     const requests: Promise<unknown>[] = [];
-    try {
-      // Read where the log stands and check the batch against it inside the same transaction, so
-      // the check and the write are one atomic step.
-      const plan = planBatch(await readPosition(tx, batch), batch);
-      queueWrites(tx, batch, plan, entries, snapshotChunks, requests);
-    } catch (error) {
-      // A refused batch or a synchronous throw while queueing (e.g. DataCloneError on a put) must
-      // abort: requests already queued would otherwise auto-commit half a batch.
-      for (const request of requests) request.catch(() => undefined);
-      tx.done.catch(() => undefined);
-      try {
-        tx.abort();
-      } catch {
-        // Already finished or aborted: a failed request aborts its transaction by itself.
-      }
-      throw error;
+    // A batch that only sets the hard state leaves the log where it is: batches after it may still
+    // be checked against the known position while it is in flight.
+    const logWrite = batch.entries.length > 0 || batch.snapshot !== undefined || batch.truncateFrom !== undefined || batch.compactTo !== undefined;
+    const cached = this.logWrites === 0 && batch.snapshot === undefined && batch.truncateFrom === undefined ? this.position : null;
+    // The highest term ever queued counts at once: if its batch fails the check is only stricter.
+    const known = cached ? { ...cached, hardStateTerm: Math.max(cached.hardStateTerm, this.termFloor) } : null;
+    if (batch.hardState) this.termFloor = Math.max(this.termFloor, batch.hardState.term);
+    if (logWrite) {
+      this.logWrites++;
+      this.position = null;
     }
-    // Per-request rejections surface once, through tx.done.
-    for (const request of requests) request.catch(() => undefined);
-    await tx.done;
+    let position: StoredPosition | null = null;
+    try {
+      try {
+        // Check the batch against where the log stands, as known or as read inside this same
+        // transaction, so the check and the write are one atomic step.
+        position = known ? { ...known, entryTermAtSnapshot: undefined, entryTermBeforeTruncate: undefined } : await readPosition(tx, batch);
+        const plan = planBatch(position, batch);
+        await queueWrites(tx, batch, plan, entries, snapshotChunks, requests);
+      } catch (error) {
+        // A refused batch or a synchronous throw while queueing (e.g. DataCloneError on a put) must
+        // abort: requests already queued would otherwise auto-commit half a batch.
+        for (const request of requests) request.catch(() => undefined);
+        tx.done.catch(() => undefined);
+        try {
+          tx.abort();
+        } catch {
+          // Already finished or aborted: a failed request aborts its transaction by itself.
+        }
+        throw error;
+      }
+      // Per-request rejections surface once, through tx.done.
+      for (const request of requests) request.catch(() => undefined);
+      await tx.done;
+      const appendsOnly = batch.snapshot === undefined && batch.truncateFrom === undefined;
+      if (logWrite && appendsOnly && position && this.logWrites === 1) this.position = advancePosition(position, batch);
+      else if (!logWrite && !this.position && position && this.logWrites === 0) this.position = advancePosition(position, batch);
+    } finally {
+      if (logWrite) this.logWrites--;
+    }
   }
 
   async termAt(index: number): Promise<number | undefined> {
@@ -132,9 +177,9 @@ export class IdbStorage implements Storage {
     if (!isIndex(index)) return undefined;
     // Index 0 is the empty log's sentinel position: prevLogIndex 0 has term 0 (Raft Fig. 2).
     if (index === 0) return 0;
-    const tx = this.db.transaction([ENTRIES, META], 'readonly');
+    const tx = this.db.transaction([LOG, META], 'readonly');
     const [entry, snapRecord] = await Promise.all([
-      tx.objectStore(ENTRIES).get(index),
+      entryAt(tx.objectStore(LOG), index),
       tx.objectStore(META).get(SNAPSHOT_META_KEY),
     ]);
     await tx.done;
@@ -148,19 +193,18 @@ export class IdbStorage implements Storage {
   async entries(from: number, to: number): Promise<LogEntry[]> {
     this.assertOpen('entries');
     if (!Number.isFinite(from) || !Number.isFinite(to) || to < from) return [];
-    return this.db.getAll(ENTRIES, IDBKeyRange.bound(from, to));
+    const tx = this.db.transaction([LOG], 'readonly');
+    const entries = await entriesBetween(tx.objectStore(LOG), from, to);
+    await tx.done;
+    return entries;
   }
 
   async last(): Promise<{ index: number; term: number }> {
     this.assertOpen('last');
-    const tx = this.db.transaction([ENTRIES, META], 'readonly');
-    const [cursor, snapRecord] = await Promise.all([
-      tx.objectStore(ENTRIES).openCursor(null, 'prev'),
-      tx.objectStore(META).get(SNAPSHOT_META_KEY),
-    ]);
-    const lastEntry = cursor?.value;
+    const tx = this.db.transaction([LOG, META], 'readonly');
+    const [lastStored, snapRecord] = await Promise.all([lastEntry(tx.objectStore(LOG)), tx.objectStore(META).get(SNAPSHOT_META_KEY)]);
     await tx.done;
-    if (lastEntry) return { index: lastEntry.index, term: lastEntry.term };
+    if (lastStored) return { index: lastStored.index, term: lastStored.term };
     const snapMeta = asSnapshotMeta(snapRecord);
     if (snapMeta) return { index: snapMeta.meta.index, term: snapMeta.meta.term };
     return { index: 0, term: 0 };
@@ -224,41 +268,54 @@ export class IdbStorage implements Storage {
   }
 }
 
-type WriteTx = IDBPTransaction<MeshraftIdbSchema, ('entries' | 'meta' | 'snapshot')[], 'readwrite'>;
+type WriteTx = IDBPTransaction<MeshraftIdbSchema, ('log' | 'meta' | 'snapshot')[], 'readwrite'>;
+
+/** The position after an appends-only batch (no snapshot, no truncation) was written. */
+function advancePosition(
+  position: Pick<StoredPosition, 'snapshot' | 'last' | 'hardStateTerm'>,
+  batch: PersistBatch,
+): Pick<StoredPosition, 'snapshot' | 'last' | 'hardStateTerm'> {
+  const lastEntry = batch.entries[batch.entries.length - 1];
+  return {
+    snapshot: position.snapshot,
+    last: lastEntry ? { index: lastEntry.index, term: lastEntry.term } : position.last,
+    hardStateTerm: Math.max(position.hardStateTerm, batch.hardState?.term ?? 0),
+  };
+}
 
 /** The stored bounds planBatch checks the batch against (all reads issued at once). */
 async function readPosition(tx: WriteTx, batch: PersistBatch): Promise<StoredPosition> {
-  const entries = tx.objectStore(ENTRIES);
+  const log = tx.objectStore(LOG);
   const meta = tx.objectStore(META);
-  const termOf = async (index: number | undefined) =>
-    index !== undefined && index >= 1 ? (await entries.get(index))?.term : undefined;
-  const [snapRecord, hardRecord, lastCursor, entryTermAtSnapshot, entryTermBeforeTruncate] = await Promise.all([
+  const termOf = async (index: number | undefined) => (index !== undefined && index >= 1 ? (await entryAt(log, index))?.term : undefined);
+  const [snapRecord, hardRecord, lastStored, entryTermAtSnapshot, entryTermBeforeTruncate] = await Promise.all([
     meta.get(SNAPSHOT_META_KEY),
     meta.get(HARD_STATE_KEY),
-    entries.openCursor(null, 'prev'),
+    lastEntry(log),
     termOf(batch.snapshot?.meta.index),
     termOf(batch.truncateFrom === undefined ? undefined : batch.truncateFrom - 1),
   ]);
   const snapMeta = asSnapshotMeta(snapRecord)?.meta;
   const snapshot = snapMeta ? { index: snapMeta.index, term: snapMeta.term } : null;
-  const lastEntry = lastCursor?.value;
-  const last = lastEntry ? { index: lastEntry.index, term: lastEntry.term } : (snapshot ?? { index: 0, term: 0 });
+  const last = lastStored ? { index: lastStored.index, term: lastStored.term } : (snapshot ?? { index: 0, term: 0 });
   return { snapshot, last, hardStateTerm: asHardState(hardRecord).term, entryTermAtSnapshot, entryTermBeforeTruncate };
 }
 
 /**
  * Queues the batch's writes in the contract's order: snapshot, truncateFrom, entries, hardState,
- * compactTo. Nothing is awaited: IndexedDB runs a transaction's requests in the order issued.
+ * compactTo. An appends-only batch queues without awaiting anything; a cut through a run (snapshot,
+ * truncation, compaction) first reads that run, inside the same transaction, so it sees the
+ * batch's own earlier writes.
  */
-function queueWrites(
+async function queueWrites(
   tx: WriteTx,
   batch: PersistBatch,
   plan: BatchPlan,
   entries: LogEntry[],
   snapshotChunks: Uint8Array[],
   requests: Promise<unknown>[],
-): void {
-  const entryStore = tx.objectStore(ENTRIES);
+): Promise<void> {
+  const log = tx.objectStore(LOG);
   const metaStore = tx.objectStore(META);
   if (batch.snapshot) {
     const snapStore = tx.objectStore(SNAPSHOT);
@@ -272,28 +329,21 @@ function queueWrites(
     snapshotChunks.forEach((chunk, i) => requests.push(snapStore.put(chunk, i)));
     requests.push(metaStore.put(record, SNAPSHOT_META_KEY));
     // Raft §7: entries after the snapshot survive only if the log agrees with it at its index.
-    requests.push(plan.keepTailAfterSnapshot
-      ? entryStore.delete(IDBKeyRange.upperBound(batch.snapshot.meta.index))
-      : entryStore.clear());
+    if (plan.keepTailAfterSnapshot) await deleteThrough(log, batch.snapshot.meta.index, requests);
+    else requests.push(log.clear());
   }
   if (batch.truncateFrom !== undefined) {
     // §5.3: a conflicting entry and everything after it is deleted.
-    requests.push(entryStore.delete(IDBKeyRange.lowerBound(batch.truncateFrom)));
+    await deleteFrom(log, batch.truncateFrom, requests);
   }
-  for (const entry of entries) requests.push(entryStore.put(entry, entry.index));
+  if (entries.length > 0) requests.push(appendRun(log, entries));
   if (batch.hardState) {
     const record: MetaRecord = { kind: 'hardState', hardState: { ...batch.hardState } };
     requests.push(metaStore.put(record, HARD_STATE_KEY));
   }
-  if (batch.compactTo !== undefined) {
-    requests.push(entryStore.delete(IDBKeyRange.upperBound(batch.compactTo)));
-  }
+  if (batch.compactTo !== undefined) await deleteThrough(log, batch.compactTo, requests);
 }
 
-/** Command bytes are made self-owned, so structured clone writes only what the entry holds. */
-function ownEntryBytes(entry: LogEntry): LogEntry {
-  return entry.kind === 'command' ? { ...entry, data: ownedBytes(entry.data) } : entry;
-}
 
 function isIndex(value: number): boolean {
   return Number.isInteger(value) && value >= 0;

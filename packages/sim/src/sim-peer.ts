@@ -1,12 +1,14 @@
 // One simulated peer: a RaftNode driven by a deterministic host loop. Each Ready is handled in
-// order: its PersistBatch becomes durable at a simulated fsync time, and only then are its
-// messages sent, a fetched snapshot restored, its committed entries applied and its results
-// reported (DESIGN §2). A crash throws away the engine, the pending Ready and the state machine; a
+// order: what may leave before its PersistBatch is durable leaves at once, as the browser host does
+// (a leader's appends and heartbeats, @meshraft/core host/ready-order.ts); the batch becomes durable
+// at a simulated fsync time, and only then are the other messages sent, a fetched snapshot restored,
+// its committed entries applied and its results reported. A crash throws away the engine, the pending Ready and the state machine; a
 // restart builds a new RaftNode from the durable state and rebuilds the KV store from the durable
 // snapshot plus the durable committed entries after it. A retired peer (left, removed or killed
 // for good) never runs again.
 import {
   RaftNode,
+  splitReadyMessages,
   type ClientTag,
   type Departure,
   type DeparturePlan,
@@ -336,6 +338,12 @@ export class SimPeer implements MonitoredPeer {
       }
       this.syncing = true;
       const incarnation = this.incarnation;
+      // As the browser host does: what may leave before the batch is durable (a leader's appends
+      // and heartbeats, thesis §10.2.1) goes now; the rest waits for the fsync.
+      const { hardState } = this.durable;
+      const { early, late } = splitReadyMessages(ready.persist, { term: hardState.term, vote: hardState.vote }, ready.messages);
+      for (const { to, message } of early) this.env.network.send(this.id, to, message);
+      ready.messages = late;
       const finish = () => {
         if (incarnation !== this.incarnation) return; // crashed before the fsync finished: lost
         if (this.paused) {

@@ -18,6 +18,8 @@ export interface ApplierStats {
   /** Commands whose apply() threw (the entry still counts as applied). */
   applyErrors: number;
   snapshotsRestored: number;
+  /** Asynchronous restores that rejected: the applier stops there (the state is unknown). */
+  restoreFailures: number;
   /** Entries that did not follow the applied index directly (must stay 0: the log has no holes). */
   gaps: number;
 }
@@ -37,14 +39,23 @@ export interface ApplierHooks {
 
 type QueueItem = { snapshot: Snapshot } | { entry: LogEntry };
 
+function isPromiseLike(value: unknown): value is PromiseLike<void> {
+  return typeof (value as PromiseLike<void> | undefined)?.then === 'function';
+}
+
+/** Budget of the slice that runs in the task that received the entries (it also paid for decoding them). */
+const FIRST_SLICE_MS = 3;
+
 export class Applier<Cmd> {
-  readonly stats: ApplierStats = { slices: 0, commandsApplied: 0, duplicatesSkipped: 0, decodeErrors: 0, applyErrors: 0, snapshotsRestored: 0, gaps: 0 };
+  readonly stats: ApplierStats = { slices: 0, commandsApplied: 0, duplicatesSkipped: 0, decodeErrors: 0, applyErrors: 0, snapshotsRestored: 0, restoreFailures: 0, gaps: 0 };
   applied = 0;
   table: ExactlyOnceTable;
   private queue: QueueItem[] = [];
   private head = 0;
   private scheduled: unknown = null;
   private stopped = false;
+  /** An asynchronous restore() in progress: nothing after the snapshot is applied until it settles. */
+  private restoring = false;
 
   constructor(
     private readonly stateMachine: StateMachine<Cmd, unknown, unknown, unknown>,
@@ -56,12 +67,15 @@ export class Applier<Cmd> {
     this.table = new ExactlyOnceTable(limits);
   }
 
-  /** Queue a batch; applying starts in the current task and continues in later ones. */
+  /**
+   * Queue a batch; applying starts in the current task (a short slice: that task also decoded the
+   * message) and continues in later ones.
+   */
   enqueue(entries: LogEntry[], snapshot: Snapshot | null): void {
     if (this.stopped) return;
     if (snapshot) this.queue.push({ snapshot });
     for (const entry of entries) this.queue.push({ entry });
-    if (this.scheduled === null) this.runSlice();
+    if (this.scheduled === null && !this.restoring) this.runSlice(Math.min(this.sliceMs, FIRST_SLICE_MS));
   }
 
   get pending(): number {
@@ -76,23 +90,27 @@ export class Applier<Cmd> {
     this.head = 0;
   }
 
-  private runSlice(): void {
+  private runSlice(budgetMs = this.sliceMs): void {
     this.scheduled = null;
     if (this.stopped) return;
     const start = this.clock.now();
     let progressed = false;
-    while (this.head < this.queue.length) {
+    while (this.head < this.queue.length && !this.restoring) {
       const item = this.queue[this.head++];
       if ('snapshot' in item) progressed = this.restore(item.snapshot) || progressed;
       else progressed = this.applyEntry(item.entry) || progressed;
-      if (this.clock.now() - start >= this.sliceMs) break;
+      if (this.clock.now() - start >= budgetMs) break;
     }
-    if (this.head >= this.queue.length) {
+    if (this.restoring) {
+      // restore() returned a promise: it continues the queue once the state machine is restored.
+    } else if (this.head >= this.queue.length) {
       this.queue = [];
       this.head = 0;
     } else {
-      // Yield so the thread can render and handle input, then continue (the next task).
-      this.scheduled = this.clock.setTimeout(() => this.runSlice(), 0);
+      // Yield so the thread can render and handle input, then continue (the next task; defer
+      // avoids the 4 ms clamp of nested setTimeout(0)).
+      const next = () => this.runSlice();
+      this.scheduled = this.clock.defer ? this.clock.defer(next) : this.clock.setTimeout(next, 0);
     }
     this.stats.slices++;
     if (progressed) this.hooks.onSliceEnd();
@@ -107,12 +125,32 @@ export class Applier<Cmd> {
       this.stats.decodeErrors++;
       return false;
     }
-    if (data.app && this.stateMachine.restore) this.stateMachine.restore(data.app);
-    this.table = ExactlyOnceTable.restore(data.table, this.limits);
-    this.applied = snapshot.meta.index;
-    this.stats.snapshotsRestored++;
-    this.hooks.onSnapshot(snapshot);
-    return true;
+    const finish = () => {
+      this.table = ExactlyOnceTable.restore(data.table, this.limits);
+      this.applied = snapshot.meta.index;
+      this.stats.snapshotsRestored++;
+      this.hooks.onSnapshot(snapshot);
+    };
+    const pending = data.app && this.stateMachine.restore ? this.stateMachine.restore(data.app) : undefined;
+    if (!isPromiseLike(pending)) {
+      finish();
+      return true;
+    }
+    // An asynchronous restore (e.g. one that decodes a large image in slices): hold every later
+    // entry until it is done, then go on in a new task.
+    this.restoring = true;
+    const resume = () => {
+      this.restoring = false;
+      if (this.stopped) return;
+      finish();
+      this.runSlice();
+    };
+    // A rejected restore leaves the state machine in an unknown state: applying the entries after
+    // the snapshot on top of it would diverge from the group, so applying stops (counted).
+    pending.then(resume, () => {
+      this.stats.restoreFailures++;
+    });
+    return false;
   }
 
   private applyEntry(entry: LogEntry): boolean {

@@ -1,9 +1,15 @@
-// EngineHost: the engine half of a peer's runtime (DESIGN §3). It owns a RaftEngine, its Storage and
-// its ticks, and runs the Ready loop strictly serially:
-//   persist(ready.persist) -> send messages -> post results to the client -> storageDone(token)
+// EngineHost: the engine half of a peer's runtime. It owns a RaftEngine, its Storage and its ticks,
+// and runs the Ready loop serially, one Ready at a time:
+//   send what may leave early, post committed entries and results to the client
+//   -> persist(ready.persist) -> send the rest -> post status -> storageDone(token)
 // so that term, vote and entries are durable before any message that depends on them leaves the peer
-// (Raft Fig. 2, "respond to RPCs only after updating stable storage"). A batch may carry a snapshot
-// and a truncation next to entries; Storage.persist applies it atomically (issue 3 §2).
+// (Raft Fig. 2, "respond to RPCs only after updating stable storage"). What may leave before the
+// batch is durable (ready-order.ts): a leader's AppendEntries and heartbeats when the batch changes
+// no term or vote (thesis §10.2.1: the leader writes its log in parallel with replicating it; the
+// engine counts the leader toward a commit only for what storageDone reported durable), and
+// committed entries (a quorum already stored them). A batch that only moves the commit index (volatile
+// in Raft) is written in the background. A batch may carry a snapshot and a truncation
+// next to entries; Storage.persist applies it atomically.
 // Compaction: the engine's snapshotRequest is passed to the client as 'take-snapshot'; the client's
 // snapshot comes back as 'snapshot' and goes to engine.snapshotTaken().
 // Delegated: committed-entry delivery and the start-up replay (CommittedDelivery), leadership
@@ -20,6 +26,7 @@ import { LeadershipTransfers } from './leadership-transfers';
 import { LeaveSequence } from './leave-sequence';
 import type { PeerTransport } from './peer-transport';
 import type { ClientToHost, HostPort } from './protocol';
+import { commitOnly, splitReadyMessages } from './ready-order';
 
 export interface EngineHostOptions {
   id: PeerId;
@@ -42,11 +49,18 @@ export interface EngineHostOptions {
   onError?: (error: unknown) => void;
   /**
    * Called with every status the engine reports (and once at start). The runtime watches
-   * `status.removed` here: a removed peer can never rejoin under its id (issue 3 §3).
+   * `status.removed` here: a removed peer can never rejoin under its id.
    */
   onStatus?: (status: RaftStatus) => void;
   /** How long close({ leave: true }) waits to be removed; default 2 x (electionTimeoutMs + electionJitterMs). */
   leaveTimeoutMs?: number;
+  /**
+   * Called with every Ready before any of its messages is sent (e.g. to keep Ready.departure where a
+   * closing tab can send it, ahead of that Ready's frames).
+   */
+  onReady?: (ready: Ready) => void;
+  /** Called after each Ready's messages and client notices went out (e.g. to flush batched frames). */
+  afterSend?: () => void;
 }
 
 export interface HostCloseOptions {
@@ -61,6 +75,10 @@ export interface EngineHostStats {
   readies: number;
   persists: number;
   messagesSent: number;
+  /** Messages sent before their Ready's batch was durable (a leader's appends and heartbeats). */
+  messagesSentEarly: number;
+  /** Batches that only moved the stored commit index, written without holding up the loop. */
+  backgroundPersists: number;
   /** Messages that arrived before start() finished or after the host stopped. */
   messagesDropped: number;
   ticks: number;
@@ -83,11 +101,16 @@ export function isEmptyPersistBatch(batch: PersistBatch): boolean {
   );
 }
 
+/** Whether postToClient will post anything for this Ready. */
+function hasClientOutput(ready: Ready): boolean {
+  return ready.committed.length > 0 || ready.snapshotToInstall !== null || ready.proposals.length > 0 || ready.reads.length > 0 || Boolean(ready.snapshotRequest);
+}
+
 export class EngineHost {
   readonly id: PeerId;
   readonly config: RaftConfig;
   readonly stats: EngineHostStats = {
-    readies: 0, persists: 0, messagesSent: 0, messagesDropped: 0, ticks: 0,
+    readies: 0, persists: 0, messagesSent: 0, messagesSentEarly: 0, backgroundPersists: 0, messagesDropped: 0, ticks: 0,
     snapshotRequests: 0, snapshotsTaken: 0, snapshotsDeclined: 0, leaves: 0, leaveTimeouts: 0,
   };
   private engineRef: RaftEngine | null = null;
@@ -101,6 +124,8 @@ export class EngineHost {
   private snapshotUnsupported = false;
   private lastStatus: RaftStatus | null = null;
   private lastPlan: DeparturePlan | null = null;
+  /** Term and vote as last made durable (loaded at start, then from each persisted hardState). */
+  private durableVote: { term: number; vote: PeerId | null } = { term: 0, vote: null };
   private readonly delivery: CommittedDelivery;
   private readonly transfers: LeadershipTransfers;
   /** close({ leave }) waiting to be removed: the engine still runs, client input is ignored. */
@@ -134,6 +159,7 @@ export class EngineHost {
     const { storage, port, clock } = this.options;
     const state = await storage.load();
     if (this.stopped) return;
+    this.durableVote = { term: state.hardState.term, vote: state.hardState.vote };
     const nodeOptions: RaftNodeOptions = {
       id: this.id,
       config: this.config,
@@ -283,24 +309,55 @@ export class EngineHost {
 
   private async drain(): Promise<void> {
     const engine = this.engine;
+    const { transport, storage } = this.options;
     try {
       while (!this.stopped && engine.hasReady()) {
         const ready = engine.ready();
         this.stats.readies++;
-        if (!isEmptyPersistBatch(ready.persist)) {
-          this.stats.persists++;
-          await this.options.storage.persist(ready.persist);
-          if (this.stopped) return; // crashed while persisting: nothing that depends on it goes out
-        }
-        if (ready.departure && this.options.transport.departurePlan && !samePlan(ready.departure, this.lastPlan)) {
+        this.options.onReady?.(ready);
+        // The departure plan goes first: whoever sends it in a page's last moment must hold one that
+        // covers every message of this Ready (see PeerTransport.departurePlan).
+        if (ready.departure && transport.departurePlan && !samePlan(ready.departure, this.lastPlan)) {
           this.lastPlan = ready.departure;
-          this.options.transport.departurePlan(ready.departure);
+          transport.departurePlan(ready.departure);
         }
-        for (const envelope of ready.messages) {
-          this.stats.messagesSent++;
-          this.options.transport.send(envelope.to, envelope.message);
+        // A batch that only moves the stored commit index vouches for nothing: it is written in the
+        // background (storage keeps batches in order) and the loop goes on.
+        const background = commitOnly(ready.persist, this.durableVote);
+        const persist = !background && !isEmptyPersistBatch(ready.persist);
+        const { early, late } = persist ? splitReadyMessages(ready.persist, this.durableVote, ready.messages) : { early: ready.messages, late: [] };
+        // Committed entries were stored by a quorum already, and results only name log positions:
+        // neither waits for this batch. Committed entries go first (the caller on this peer is
+        // waiting for them; relaying frames on the main thread would delay them), otherwise the
+        // frames do (the other peers wait for those).
+        const applyFirst = ready.committed.length > 0;
+        if (applyFirst) this.postToClient(ready);
+        for (const envelope of early) transport.send(envelope.to, envelope.message);
+        this.stats.messagesSent += early.length;
+        if (persist) this.stats.messagesSentEarly += early.length;
+        if (!applyFirst) this.postToClient(ready);
+        this.options.afterSend?.();
+        if (background) {
+          this.stats.persists++;
+          this.stats.backgroundPersists++;
+          await Promise.resolve(); // as below: what was just posted leaves first
+          if (this.stopped) return;
+          storage.persist(ready.persist).catch((error: unknown) => this.fail(error));
         }
-        this.postToClient(ready);
+        if (persist) {
+          this.stats.persists++;
+          // Ports and transports may batch what was just posted until the next microtask: let that
+          // leave before the storage call, whose set-up (opening a transaction) takes a while.
+          if (early.length > 0 || hasClientOutput(ready)) await Promise.resolve();
+          if (this.stopped) return;
+          await storage.persist(ready.persist);
+          if (this.stopped) return; // crashed while persisting: nothing that depends on it goes out
+          if (ready.persist.hardState) this.durableVote = { term: ready.persist.hardState.term, vote: ready.persist.hardState.vote };
+          for (const envelope of late) transport.send(envelope.to, envelope.message);
+          this.stats.messagesSent += late.length;
+          if (late.length > 0) this.options.afterSend?.();
+        }
+        this.postStatus(ready);
         engine.storageDone(ready.token);
       }
     } catch (error) {
@@ -323,6 +380,10 @@ export class EngineHost {
       this.stats.snapshotRequests++;
       port.post({ type: 'take-snapshot', upTo: ready.snapshotRequest.upTo });
     }
+  }
+
+  /** Once the batch is durable: the status may report a term or role that depends on it. */
+  private postStatus(ready: Ready): void {
     if (ready.status) {
       this.publishStatus(ready.status);
       this.transfers.settle(ready.status.leader);

@@ -23,6 +23,43 @@ interface ClientRecord {
   /** Every seq <= floor counts as applied. */
   floor: number;
   seqs: Set<number>;
+  /** The same seqs as a binary min-heap: finding the oldest to forget costs O(log n), not a scan. */
+  heap: number[];
+}
+
+function heapPush(heap: number[], value: number): void {
+  let i = heap.push(value) - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (heap[parent] <= value) break;
+    heap[i] = heap[parent];
+    i = parent;
+  }
+  heap[i] = value;
+}
+
+function heapPopMin(heap: number[]): number {
+  const min = heap[0];
+  const last = heap.pop()!;
+  if (heap.length > 0) {
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= heap.length) break;
+      const child = left + 1 < heap.length && heap[left + 1] < heap[left] ? left + 1 : left;
+      if (heap[child] >= last) break;
+      heap[i] = heap[child];
+      i = child;
+    }
+    heap[i] = last;
+  }
+  return min;
+}
+
+function heapOf(seqs: Iterable<number>): number[] {
+  const heap: number[] = [];
+  for (const seq of seqs) heapPush(heap, seq);
+  return heap;
 }
 
 export class ExactlyOnceTable {
@@ -44,12 +81,12 @@ export class ExactlyOnceTable {
     if (this.has(tag)) return false;
     let record = this.clients.get(tag.clientId);
     if (record) this.clients.delete(tag.clientId);
-    else record = { floor: -Infinity, seqs: new Set() };
+    else record = { floor: -Infinity, seqs: new Set(), heap: [] };
     this.clients.set(tag.clientId, record);
     record.seqs.add(tag.seq);
+    heapPush(record.heap, tag.seq);
     if (record.seqs.size > this.limits.maxSeqsPerClient) {
-      let oldest = Infinity;
-      for (const seq of record.seqs) if (seq < oldest) oldest = seq;
+      const oldest = heapPopMin(record.heap);
       record.seqs.delete(oldest);
       record.floor = oldest;
     }
@@ -75,7 +112,7 @@ export class ExactlyOnceTable {
   static restore(data: ExactlyOnceData, limits: ExactlyOnceLimits = defaultExactlyOnceLimits): ExactlyOnceTable {
     const table = new ExactlyOnceTable(limits);
     for (const c of data.clients) {
-      table.clients.set(c.clientId, { floor: c.floor < 0 ? -Infinity : c.floor, seqs: new Set(c.seqs) });
+      table.clients.set(c.clientId, { floor: c.floor < 0 ? -Infinity : c.floor, seqs: new Set(c.seqs), heap: heapOf(c.seqs) });
     }
     return table;
   }

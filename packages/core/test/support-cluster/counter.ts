@@ -13,7 +13,7 @@ export class Counter implements StateMachine<number, 'value', number, number> {
   /** Every command applied, in order (to check indices and exactly-once). */
   readonly applied: AppliedRecord[] = [];
   /** Tests that exercise snapshots install one. */
-  restore?: (bytes: Uint8Array) => void;
+  restore?: (bytes: Uint8Array) => void | Promise<void>;
 
   constructor(private readonly onApply?: (ctx: ApplyContext) => void) {}
 

@@ -35,7 +35,7 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
     const message = event.data;
     switch (message.type) {
       case 'send':
-        args.transmit(message.to, new Uint8Array(message.bytes), message.channel);
+        for (const frame of message.frames) args.transmit(frame.to, new Uint8Array(frame.bytes), frame.channel);
         return;
       case 'departure':
         plan = message.plan;

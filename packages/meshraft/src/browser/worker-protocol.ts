@@ -1,6 +1,6 @@
 // Messages between the main thread and the engine Worker (besides the HostPort protocol of
 // @meshraft/core, which runs on its own MessageChannel handed over in `init`). Frames travel as
-// transferable ArrayBuffers and are never decoded on the main thread (DESIGN §3).
+// transferable ArrayBuffers and are never decoded on the main thread.
 import type { DeparturePlan, LeadershipPreference, Membership, PeerId, RaftConfig } from '@meshraft/core';
 import type { Channel } from '../runtime/channel';
 import type { FrameStats } from '../runtime/frame-stats';
@@ -22,6 +22,13 @@ export interface WorkerInit {
   hostPort: MessagePort;
 }
 
+/** One encoded frame for `to`; `bytes` is transferred. */
+export interface OutgoingFrame {
+  to: PeerId;
+  channel: Channel;
+  bytes: ArrayBuffer;
+}
+
 export type MainToWorker =
   | WorkerInit
   | { type: 'frame'; from: PeerId; bytes: ArrayBuffer }
@@ -37,8 +44,9 @@ export type MainToWorker =
 export type WorkerToMain =
   | { type: 'started' }
   | { type: 'failed'; message: string }
-  | { type: 'send'; to: PeerId; channel: Channel; bytes: ArrayBuffer }
-  /** The engine's departure plan changed; posted before the 'send' messages of the same Ready. */
+  /** Frames to put on the wire, in order (one engine step's worth: see worker.ts). */
+  | { type: 'send'; frames: OutgoingFrame[] }
+  /** The engine's departure plan changed; posted before the frames of the same Ready. */
   | { type: 'departure'; plan: DeparturePlan }
   | { type: 'stats'; requestId: number; stats: FrameStats | null }
   /** The engine says this peer was removed from the group (it can never rejoin with this id). */

@@ -1,4 +1,4 @@
-// The engine Worker (DESIGN §3): EngineHost, IndexedDB storage, the codec and the ticks run here,
+// The engine Worker: EngineHost, IndexedDB storage, the codec and the ticks run here,
 // off the main thread (worker timers are not throttled like a hidden tab's). The main thread only
 // relays raw frames; this side decodes them (counting bad ones) and encodes what the engine sends.
 /// <reference lib="webworker" />
@@ -8,7 +8,7 @@ import type { EngineSide } from '../runtime/launch';
 import { startEngineRuntime } from '../runtime/engine-runtime';
 import { openStorage, storageLifecycle } from '../runtime/storage';
 import { portOverMessagePort } from './message-port';
-import type { MainToWorker, WorkerInit, WorkerToMain } from './worker-protocol';
+import type { MainToWorker, OutgoingFrame, WorkerInit, WorkerToMain } from './worker-protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let engine: EngineSide | null = null;
@@ -16,7 +16,23 @@ let starting: Promise<void> | null = null;
 /** Connectivity seen while the engine was starting, replayed once it runs. */
 const connected = new Set<string>();
 
+/**
+ * Outgoing frames wait here until the engine host's current step is done (the first microtask
+ * checkpoint), then cross as one 'send' message: one postMessage and one main-thread task per
+ * Ready instead of one per frame.
+ */
+let frames: OutgoingFrame[] = [];
+
+function flushFrames(): void {
+  if (frames.length === 0) return;
+  const batch = frames;
+  frames = [];
+  scope.postMessage({ type: 'send', frames: batch } satisfies WorkerToMain, batch.map((f) => f.bytes));
+}
+
+/** Every other message flushes the frames queued before it first, so the main thread sees them in order. */
 function post(message: WorkerToMain, transfer: Transferable[] = []): void {
+  flushFrames();
   scope.postMessage(message, transfer);
 }
 
@@ -34,8 +50,7 @@ async function start(init: WorkerInit): Promise<void> {
     refound: init.refound,
     peers: initialPeers,
     transmit: (to, bytes, channel) => {
-      const buffer = transferableBuffer(bytes);
-      post({ type: 'send', to, channel, bytes: buffer }, [buffer]);
+      if (frames.push({ to, channel, bytes: transferableBuffer(bytes) }) === 1) queueMicrotask(flushFrames);
     },
     departurePlan: (plan) => post({ type: 'departure', plan }),
     storageLifecycle: storageLifecycle(init.storage, init.dbName),

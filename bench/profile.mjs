@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// CPU profile of the leader tab's main thread (CDP Profiler) while it runs one workload of the
+// browser benchmark; prints the functions with the most self time. A diagnostic, not a benchmark.
+// Usage: node bench/profile.mjs [execute|many|latency]   (env BENCH_PAGES_PORT, BENCH_SIGNALING_PORT)
+import { startBenchServers } from './servers.mjs';
+import { launchChromium, leaderOf, openBenchTab } from './tabs.mjs';
+
+const mode = process.argv[2] ?? 'many';
+const log = (...args) => console.log('[bench:profile]', ...args);
+const servers = await startBenchServers({ pagesPort: Number(process.env.BENCH_PAGES_PORT ?? 5189), signalingPort: Number(process.env.BENCH_SIGNALING_PORT ?? 8789), log });
+const browser = await launchChromium();
+try {
+  const context = await browser.newContext();
+  const key = `profile-${Date.now()}`;
+  const ids = ['prof-a', 'prof-b', 'prof-c'];
+  const pages = [];
+  for (const peerId of ids) pages.push(await openBenchTab(context, servers, { key, peerId, voters: ids.join(','), electionTimeoutMs: 1000, heartbeatMs: 100 }, { log }));
+  const leader = await leaderOf(pages);
+  await leader.evaluate(() => window.bench.writes(30, 0, 1_000_000));
+  const target = process.env.BENCH_PROFILE_TARGET ?? 'page';
+  let cdp;
+  if (target === 'page') cdp = await context.newCDPSession(leader);
+  else if (target === 'follower') cdp = await context.newCDPSession(pages.find((p) => p !== leader));
+  else {
+    // The leader's engine Worker: attach through the browser session (non-flattened, so plain
+    // sendMessageToTarget carries the commands).
+    const browserSession = await browser.newBrowserCDPSession();
+    const { targetInfos } = await browserSession.send('Target.getTargets');
+    const leaderId = (await leader.evaluate(() => window.bench.status())).peerId;
+    const info = targetInfos.find((t) => t.type === 'worker' && t.title.includes(leaderId)) ?? targetInfos.find((t) => t.type === 'worker');
+    const { sessionId } = await browserSession.send('Target.attachToTarget', { targetId: info.targetId, flatten: false });
+    let nextId = 1;
+    const waiting = new Map();
+    browserSession.on('Target.receivedMessageFromTarget', (event) => {
+      const message = JSON.parse(event.message);
+      if (message.id && waiting.has(message.id)) {
+        waiting.get(message.id)(message.result);
+        waiting.delete(message.id);
+      }
+    });
+    cdp = {
+      send: (method, params = {}) =>
+        new Promise((resolve) => {
+          const id = nextId++;
+          waiting.set(id, resolve);
+          void browserSession.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) });
+        }),
+    };
+    log('profiling worker', info.title, info.url.split('/').pop());
+  }
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  const run =
+    mode === 'many' ? leader.evaluate(() => window.bench.throughputMany(40_000, 100, 2000, 4))
+    : mode === 'execute' ? leader.evaluate(() => window.bench.throughput(10_000, 100, 256))
+    : leader.evaluate(() => window.bench.writes(300, 0, 1));
+  const result = await run;
+  const { profile } = await cdp.send('Profiler.stop');
+  log(mode, JSON.stringify({ ms: result.ms, longTasks: result.longTasks?.length }));
+  const self = new Map();
+  const dt = profile.timeDeltas;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id);
+    const name = `${node.callFrame.functionName || '(anon)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber}`;
+    self.set(name, (self.get(name) ?? 0) + (dt[i] ?? 0) / 1000);
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(ms.toFixed(1).padStart(8), 'ms', ((ms / total) * 100).toFixed(1).padStart(5), '%', name);
+} finally {
+  await browser.close();
+  await servers.close();
+}

@@ -1,0 +1,65 @@
+// Which of a Ready's messages may leave before its persist batch is durable.
+//
+// Raft's rule is that a peer must not send anything that vouches for state it has not stored yet
+// (Raft Fig. 2). A leader's AppendEntries and Heartbeat vouch for nothing on the sender's disk: the
+// leader may write its log in parallel with replicating it (thesis §10.2.1) because it counts itself
+// toward a commit only for entries its storage acknowledged (the engine's persistedIndex()). The same
+// holds for forwarding requests and their answers, which only name log positions. Everything else
+// (AppendEntriesResponse, votes, catch-up replies, ...) waits, and so does every message of a batch
+// that changes the term or vote, installs a snapshot or truncates the log: then the sender's role
+// or log is itself being decided by the batch.
+import type { Envelope, Message } from '../messages';
+import type { PersistBatch } from '../storage';
+import type { PeerId } from '../types';
+
+const MAY_LEAVE_EARLY: ReadonlySet<Message['type']> = new Set<Message['type']>([
+  'AppendEntries',
+  'Heartbeat',
+  'ForwardCommands',
+  'ForwardCommandsResponse',
+  'ReadIndexRequest',
+  'ReadIndexResponse',
+]);
+
+export function mayLeaveEarly(message: Message): boolean {
+  return MAY_LEAVE_EARLY.has(message.type);
+}
+
+/** True when the batch decides nothing about the sender's term, vote or log prefix. */
+export function appendsOnly(batch: PersistBatch, durable: { term: number; vote: PeerId | null }): boolean {
+  if (batch.snapshot !== undefined || batch.truncateFrom !== undefined) return false;
+  const hard = batch.hardState;
+  return hard === undefined || (hard.term === durable.term && hard.vote === durable.vote);
+}
+
+/** Splits `messages` into those that may be sent now and those that wait for `batch`. Order is kept within each. */
+export function splitReadyMessages(
+  batch: PersistBatch,
+  durable: { term: number; vote: PeerId | null },
+  messages: Envelope[],
+): { early: Envelope[]; late: Envelope[] } {
+  if (messages.length === 0) return { early: [], late: [] };
+  if (!appendsOnly(batch, durable)) return { early: [], late: messages };
+  const early: Envelope[] = [];
+  const late: Envelope[] = [];
+  for (const envelope of messages) (mayLeaveEarly(envelope.message) ? early : late).push(envelope);
+  return { early, late };
+}
+
+/**
+ * True when the batch only moves the stored commit index (same term and vote, no entries, nothing
+ * truncated, compacted or installed). Raft's commit index is volatile state (Fig. 2); storing it
+ * only lets a restart replay more of the log at once. Nothing the peer sends or reports depends on
+ * it being durable, so the host does not wait for such a batch before the next Ready.
+ */
+export function commitOnly(batch: PersistBatch, durable: { term: number; vote: PeerId | null }): boolean {
+  return (
+    batch.entries.length === 0 &&
+    batch.snapshot === undefined &&
+    batch.truncateFrom === undefined &&
+    batch.compactTo === undefined &&
+    batch.hardState !== undefined &&
+    batch.hardState.term === durable.term &&
+    batch.hardState.vote === durable.vote
+  );
+}
