@@ -11,6 +11,10 @@ const room = 'room-0123456789abcdef';
 
 class MapStore implements KeyValueStore {
   readonly map = new Map<string, string>();
+  get length() {
+    return this.map.size;
+  }
+  key = (i: number) => [...this.map.keys()][i] ?? null;
   getItem = (k: string) => this.map.get(k) ?? null;
   setItem = (k: string, v: string) => void this.map.set(k, v);
   removeItem = (k: string) => void this.map.delete(k);
