@@ -1,0 +1,23 @@
+import { chromium } from '@playwright/test';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const ctx = await browser.newContext();
+const count = async () => { const p = await ctx.newPage(); await p.goto('http://127.0.0.1:5888/runtime/baseline.html'); const n = await p.evaluate(() => Object.keys(localStorage).length); await p.close({runBeforeUnload:false}); return n; };
+const setup = async (p) => { await p.goto('http://127.0.0.1:5888/runtime/baseline.html'); await p.evaluate(() => addEventListener('pagehide', (e) => { localStorage.setItem('hide-' + Math.random(), String(e.persisted)); })); };
+const e = await ctx.newPage(); await setup(e);
+e.on('crash', () => console.log('crash event'));
+await e.goto('chrome://crash').catch(err => console.log('crash goto', err.message.split('\n')[0]));
+await new Promise(r => setTimeout(r, 500));
+console.log('after chrome://crash', await count(), e.isClosed());
+const g = await ctx.newPage(); await setup(g);
+g.on('crash', () => console.log('crash event g'));
+const s = await ctx.newCDPSession(g);
+await s.send('Page.crash').catch(err => console.log('Page.crash', err.message.split('\n')[0]));
+await new Promise(r => setTimeout(r, 500));
+console.log('after Page.crash', await count());
+// context close
+const h = await ctx.newPage(); await setup(h);
+const ctx2 = await browser.newContext();
+const i = await ctx2.newPage(); await i.goto('http://127.0.0.1:5888/runtime/baseline.html'); await i.evaluate(() => addEventListener('pagehide', () => { localStorage.setItem('hide', 'x'); }));
+await ctx2.close();
+console.log('context close: unknowable in ephemeral ctx');
+await browser.close();
