@@ -17,9 +17,9 @@ async function openGroup(tabs: RuntimeTabs, key: string, count: number, first = 
   return pages;
 }
 
-/** Which open tab leads, and the others. */
+/** Which open tab leads, and the others (once the group has settled: voters up to maxVoters, 5). */
 async function roles(pages: Page[]): Promise<{ leader: Page; followers: Page[] }> {
-  const leader = await pageOf(pages, await waitForGroup(pages, pages.length));
+  const leader = await pageOf(pages, await waitForGroup(pages, Math.min(pages.length, 5)));
   return { leader, followers: pages.filter((p) => p !== leader) };
 }
 
@@ -31,9 +31,9 @@ test('tabs closed one at a time, leader included, down to one: the others accept
   const figures: Array<{ closed: 'leader' | 'follower'; tabsLeft: number; writeMs: number }> = [];
   let written = 0;
 
-  const closeOne = async (which: 'leader' | 'follower') => {
+  const closeOne = async (which: 'leader' | 'follower', keep?: Page) => {
     const { leader, followers } = await roles(open);
-    const victim = which === 'leader' ? leader : followers[0];
+    const victim = which === 'leader' ? leader : followers.find((p) => p !== keep)!;
     const victimId = (await status(victim)).peerId;
     await pause(1000);
     const since = Date.now();
@@ -49,20 +49,27 @@ test('tabs closed one at a time, leader included, down to one: the others accept
   };
 
   await closeOne('leader');
-  // Tabs opened now join and become voters, up to maxVoters (5).
+  // Tabs opened now join and become voters, up to maxVoters (5); a sixth stays a learner...
   open.push(...(await openGroup(tabs, key, 3, 3)));
   await waitForGroup(open, 5);
   expect((await getValue(open[4], 'k', 'strong')).result).toBe(`v${written}`);
-  await closeOne('follower');
+  const sixth = (await openGroup(tabs, key, 1, 6))[0];
+  const sixthId = (await status(sixth)).peerId;
+  await expect.poll(async () => (await status(open[0])).members.learners, { timeout: 60_000 }).toEqual([sixthId]);
+  open.push(sixth);
+  // ...until a voter departs: then it takes the free voter place (closeOne checks 5 voters of 5 tabs).
+  await closeOne('follower', sixth);
+  expect((await status(sixth)).members.voters).toContain(sixthId);
   await closeOne('leader');
   await closeOne('follower');
   await closeOne('leader');
+  await closeOne('follower');
   expect(open).toHaveLength(1);
   expect((await status(open[0])).members.voters).toEqual([(await status(open[0])).peerId]);
   expect((await getValue(open[0], 'k', 'strong')).result).toBe(`v${written}`);
 
   // The profile keeps at most (open tabs + 2) databases of the group: spares of departed tabs go.
-  const last = (await openGroup(tabs, key, 1, 6))[0];
+  const last = (await openGroup(tabs, key, 1, 7))[0];
   open.push(last);
   await waitForGroup(open, 2);
   await expect.poll(async () => (await groupDatabases(last)).length, { timeout: 60_000 }).toBeLessThanOrEqual(open.length + 2);
