@@ -82,7 +82,7 @@ test('60 s of random closes, reloads and opens with a client in every tab: one s
     const action = pick(choices);
     const since = Date.now();
     if (action === 'close-leader') {
-      const leader = await pageOf(open, (await status(open[0])).leader ?? (await status(open[0])).peerId).catch(() => pick(open));
+      const leader = await settled(open);
       open = open.filter((p) => p !== leader);
       await leader.close();
     } else if (action === 'close-any' || action === 'close-two') {

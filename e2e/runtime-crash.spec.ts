@@ -5,7 +5,7 @@
 // is far beyond the test (DEFAULT_TIMING): the crashed voters stay in the configuration throughout.
 import { uniqueName } from './support';
 import { expect, test } from './support/runtime-tabs';
-import { getValue, pageOf, setValue, stats, status, waitForGroup } from './pages/runtime/harness';
+import { getValue, pageOf, setValue, started, stats, status, waitForGroup } from './pages/runtime/harness';
 import { DEFAULT_TIMING, crash, recordFigures, writeResolvesAfter } from './support/lifecycle';
 
 test('a crashed minority keeps the group available; a crashed majority waits for new tabs to adopt the identities, losing nothing', async ({ tabs }) => {
@@ -50,4 +50,24 @@ test('a crashed minority keeps the group available; a crashed majority waits for
   expect((await Promise.all(back.map(status))).map((s) => s.peerId).sort()).toEqual([...ids].sort());
   expect((await getValue(second, 'k', 'strong')).result).toBe(`v${acknowledged}`);
   recordFigures('lifecycle-crash', { writeAfterLeaderCrashMs: minorityMs, writeAfterAdoptingTabOpenedMs: majorityMs });
+});
+
+test('one tab of two crashes, the other reloads: the reload adopts the crashed identity and goes on without the departed one', async ({ tabs }) => {
+  const key = uniqueName('crash-reload');
+  const [a, b] = [await tabs.open({ key, ...DEFAULT_TIMING }, 'a'), await tabs.open({ key, ...DEFAULT_TIMING }, 'b')];
+  await waitForGroup([a, b], 2);
+  const [aId, bId] = [(await status(a)).peerId, (await status(b)).peerId];
+  await setValue(b, 'k', 'before');
+  await crash(a);
+  // b's reload departs; its new page takes a's identity (a crash: adoptable) back, and learns from
+  // the profile's tombstone that b's identity left (it was not running when b's notice went out).
+  await b.reload();
+  await started(b);
+  const s = await stats(b);
+  expect(s.slotChoice).toBe('adopt');
+  expect(s.peerId).toBe(aId);
+  expect((await getValue(b, 'k', 'strong')).result).toBe('before');
+  await setValue(b, 'k', 'after');
+  await expect.poll(async () => (await status(b)).members.voters, { timeout: 30_000 }).toEqual([aId]);
+  expect(bId).not.toBe(aId);
 });

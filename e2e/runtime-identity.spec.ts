@@ -6,7 +6,7 @@
 import type { Page } from '@playwright/test';
 import { callWindowFunction, uniqueName } from './support';
 import { expect, test } from './support/runtime-tabs';
-import { getValue, pageOf, started, stats, status, summary, waitForGroup, waitForSameState } from './pages/runtime/harness';
+import { getValue, pageOf, setValue, started, stats, status, summary, waitForGroup, waitForSameState } from './pages/runtime/harness';
 import { DEFAULT_TIMING, departedIds, groupDatabases, recordFigures, writeResolvesAfter } from './support/lifecycle';
 
 /** Reloads `page`, timing a write from `other` meanwhile; checks the warm start. Returns the write's ms. */
@@ -83,4 +83,20 @@ test('a duplicated tab gets its own slot and id; each tab keeps its own slot acr
     await waitForGroup([original, duplicate], 2);
   }
   expect(await groupDatabases(original)).toHaveLength(2);
+});
+
+test('a tab alone in its group, reloaded, re-founds the group on its own log', async ({ tabs }) => {
+  const key = uniqueName('lone');
+  const page = await tabs.open({ key, ...DEFAULT_TIMING }, 'lone');
+  await setValue(page, 'k', 'before-reload');
+  const before = (await status(page)).peerId;
+  await page.reload();
+  await started(page);
+  const s = await stats(page);
+  expect(s.slotChoice).toBe('succeed');
+  expect(s.refounded).toBe(true);
+  expect(s.peerId).not.toBe(before);
+  expect((await getValue(page, 'k', 'strong')).result).toBe('before-reload');
+  await setValue(page, 'k', 'after-reload');
+  expect((await status(page)).members.voters).toEqual([s.peerId]);
 });

@@ -99,8 +99,11 @@ test('the whole profile shut down (no pagehide): reopened tabs adopt the identit
     const a = await stats(first);
     expect(a.slotChoice).toBe('adopt');
     expect(ids).toContain(a.peerId);
-    // Alone it is one voter of three: the group waits (its own log is there, read locally).
+    // Alone it is one voter of three: it has its log (read locally), campaigns, and stays offline.
     expect((await status(first)).members.voters.sort()).toEqual([...ids].sort());
+    expect((await getValue(first, 'k0', 'weak')).result).toBe('before-0');
+    await expect.poll(async () => (await status(first)).role, { timeout: 30_000 }).toMatch(/candidate/);
+    expect((await status(first)).online).toBe(false);
     const second = await open(context, 'reopened1');
     const b = await stats(second);
     expect(b.slotChoice).toBe('adopt');

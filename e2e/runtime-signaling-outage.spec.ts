@@ -74,7 +74,7 @@ async function runOutage(browser: Browser, name: string, outage: Outage): Promis
     await pause(OUTAGE_MS / 2);
     const latest = `written-during-the-outage-${Date.now()}`;
     await callWindowFunction<number>(leader, 'meshraft.set', 'latest', latest);
-    await pause(OUTAGE_MS / 2 - (history.now() - downAt - OUTAGE_MS / 2));
+    await pause(Math.max(0, downAt + OUTAGE_MS - history.now()));
     const duringOutage = history.counts(downAt, history.now());
     await outage.up();
     const upAt = history.now();

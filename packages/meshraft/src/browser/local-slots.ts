@@ -36,6 +36,8 @@ export interface SlotEnvironment {
   locks: LockManagerLike & { query(): Promise<{ held?: Array<{ name?: string }> }> };
   /** Origin-wide, survives every tab (localStorage). */
   local: KeyValueStore;
+  /** Calls `handler` with the key of each item another tab changes in `local` (the 'storage' event); returns a stop function. */
+  watchLocal?(handler: (key: string | null) => void): () => void;
   /** This tab's own (sessionStorage): which slot it used, for a reload. */
   session: KeyValueStore;
   mintSlotId(): string;
@@ -132,6 +134,18 @@ export class LocalSlots {
     if (all.length <= MAX_TOMBSTONES) return;
     all.sort((a, b) => a[1].at - b[1].at);
     for (const [old] of all.slice(0, all.length - MAX_TOMBSTONES)) this.env.local.removeItem(`${tombstonePrefix(this.room)}${old}`);
+  }
+
+  /** Calls `handler` for each tombstone another tab writes from now on (none without `watchLocal`). */
+  watchTombstones(handler: (peer: PeerId, notice: Departure) => void): () => void {
+    const prefix = tombstonePrefix(this.room);
+    if (!this.env.watchLocal) return () => {};
+    return this.env.watchLocal((key) => {
+      if (key === null || !key.startsWith(prefix)) return;
+      const peer = key.slice(prefix.length);
+      const notice = this.tombstones().get(peer);
+      if (notice) handler(peer, notice);
+    });
   }
 
   /** Every tombstone of this group, by peer id. A corrupt item is as if that tab had not departed: the safe side. */

@@ -12,6 +12,7 @@ import type { Channel } from './channel';
 import { type Claim, fixedClaim } from './claim';
 import { DeferredGroup } from './deferred-group';
 import { departureFrames, finalNotice } from './departure-frames';
+import { replayDepartures } from './departure-replay';
 import type { FrameStats } from './frame-stats';
 import type { MeshPort, MeshStatsLike } from './mesh-port';
 import { settledRoomEvidence } from './room-evidence';
@@ -109,6 +110,9 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
   let rejoining: Promise<void> | null = null;
   /** This identity departed (pagehide): its frames stay cut until a new identity takes over. */
   let departed = false;
+  /** Stops feeding the profile's recorded departures to the current engine (departure-replay.ts). */
+  let stopReplay = () => {};
+  cleanups.push(() => stopReplay());
   const info = {
     room: null as string | null,
     authKey: null as Uint8Array | null,
@@ -190,6 +194,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     await side.reset(fresh);
     departed = false;
     deferred.setPeerId(fresh);
+    startReplay(current);
     // A re-joining peer never bootstraps, whatever the room looks like: the join answer is not needed.
     session = openSession(fresh);
     info.rejoins++;
@@ -204,6 +209,12 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
       .finally(() => {
         rejoining = null;
       });
+  };
+
+  /** The current engine learns every departure this profile recorded (a fresh engine after a reset too). */
+  const startReplay = (current: Claim) => {
+    stopReplay();
+    stopReplay = replayDepartures(current, deferred, (from, bytes) => engine?.inbound(from, bytes));
   };
 
   /** Databases nobody can use any more go once this tab runs the group (and now and then after). */
@@ -271,6 +282,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     for (const id of first.connected) if (!initialPeers.includes(id)) engine.peerUp(id);
     for (const id of initialPeers) if (!first.connected.has(id)) engine.peerDown(id);
     deferred.attach(started.group);
+    startReplay(claim);
     engine.onRemoved(startRejoin);
     void deferred.when.online().then(collectGarbage, () => {});
     const timer = setInterval(collectGarbage, GARBAGE_COLLECTION_MS);
