@@ -11,7 +11,7 @@ import { decideBootstrap } from './bootstrap';
 import type { Channel } from './channel';
 import { type Claim, fixedClaim } from './claim';
 import { DeferredGroup } from './deferred-group';
-import { departureFrames, finalNotice } from './departure-frames';
+import { departureFrames, finalNotice, handoffFrames } from './departure-frames';
 import { replayDepartures } from './departure-replay';
 import type { FrameStats } from './frame-stats';
 import type { MeshPort, MeshStatsLike } from './mesh-port';
@@ -95,6 +95,7 @@ export interface MeshraftGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unk
    * The page is going away (browsers call this on `pagehide`): the identity departs for good. It is
    * tombstoned, its frames are cut, and the engine's departure plan goes out (TimeoutNow to the
    * best voter when it leads, then the Departure notice to every connected peer), synchronously.
+   * A fixed identity (the `peerId` option) does not depart: a leader only hands leadership over.
    */
   pageHide(): void;
   /** The page is shown again (`pageshow`); back from the back-forward cache, it starts over as a new identity. */
@@ -325,9 +326,16 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
       // No plan yet (the engine has not produced a Ready): it never acknowledged anything, so
       // going away is just a crash, which is always safe; the identity stays adoptable.
       if (plan === null) return;
+      // A fixed identity (the `peerId` option) comes back under the same id on the next load (a
+      // reload), so it cannot promise never to return: it does not depart (to the group, its
+      // going away is a crash, which is always safe); a leader still hands leadership over.
+      if (!claim?.tombstone) {
+        for (const { to, bytes } of handoffFrames(plan, s.connected)) s.mesh.send(to, bytes, 'control');
+        return;
+      }
       const notice = finalNotice(plan, deferred.status);
       // Order matters: the tombstone and the cut first, so the notice is a promise already kept.
-      claim?.tombstone?.(notice);
+      claim.tombstone(notice);
       departed = true;
       for (const { to, bytes } of departureFrames(plan, notice, s.connected)) s.mesh.send(to, bytes, 'control');
       side.depart();
