@@ -2,7 +2,8 @@
 // for as long as it lives. A reload departs (pagehide) and comes back as a NEW peer id on the same
 // slot, with the log it had: a warm start that fetches nothing it already holds. A duplicated tab
 // (window.open copy, which inherits sessionStorage) cannot have the original's slot, which is in
-// use: it gets a slot and an id of its own. Default timing (DEFAULT_TIMING).
+// use: it gets a slot and an id of its own. A tab alone in its group re-founds the group when it
+// reloads (its old identity departed, and it was the only voter). Default timing (DEFAULT_TIMING).
 import type { Page } from '@playwright/test';
 import { callWindowFunction, uniqueName } from './support';
 import { expect, test } from './support/runtime-tabs';
