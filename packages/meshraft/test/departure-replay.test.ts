@@ -1,10 +1,10 @@
 // Departures recorded on the profile (tombstones) are fed to the engine as Departure notices: only
-// members of its configuration, each once, once the configuration is known, and later ones as
-// another tab records them.
-import { describe, expect, it } from 'vitest';
+// members of its configuration, each once, once the configuration is known, and later ones a while
+// after another tab records them.
+import { describe, expect, it, vi } from 'vitest';
 import { decodeMessage, type Departure, type GroupStatus, type Membership } from '@meshraft/core';
 import type { Claim } from '../src/runtime/claim';
-import { replayDepartures } from '../src/runtime/departure-replay';
+import { RECORDED_DEPARTURE_DELAY_MS, replayDepartures } from '../src/runtime/departure-replay';
 
 const notice = (term: number, lastIndex: number): Departure => ({ type: 'Departure', term, lastIndex, lastTerm: term });
 
@@ -47,11 +47,18 @@ describe('replayDepartures', () => {
     group.set({ voters: ['me', 'a', 'b'], learners: ['c'] });
     expect(delivered).toEqual([['a', { type: 'Departure', term: 3, lastIndex: 7, lastTerm: 3 }]]);
     expect(group.listeners()).toBe(0);
-    // Another tab of the profile departs later.
-    record('c', { ...notice(4, 9), led: true });
-    record('a', notice(3, 7));
+    // Another tab of the profile departs later: replayed after a delay (the mesh usually brings it first).
+    vi.useFakeTimers();
+    try {
+      record('c', { ...notice(4, 9), led: true, successors: ['a', 'me'] });
+      record('a', notice(3, 7));
+      expect(delivered).toHaveLength(1);
+      vi.advanceTimersByTime(RECORDED_DEPARTURE_DELAY_MS);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(delivered.map(([from]) => from)).toEqual(['a', 'c']);
-    expect(delivered[1][1]).toMatchObject({ type: 'Departure', term: 4, lastIndex: 9, led: true });
+    expect(delivered[1][1]).toMatchObject({ type: 'Departure', term: 4, lastIndex: 9, led: true, successors: ['a', 'me'] });
     stop();
     expect(watching()).toBe(false);
   });

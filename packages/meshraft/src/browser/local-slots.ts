@@ -129,6 +129,7 @@ export class LocalSlots {
   tombstone(peerId: PeerId, notice: Departure): void {
     const stored: StoredTombstone = { type: 'Departure', term: notice.term, lastIndex: notice.lastIndex, lastTerm: notice.lastTerm, at: Date.now() };
     if (notice.led) stored.led = true;
+    if (notice.successors && notice.successors.length > 0) stored.successors = [...notice.successors];
     this.env.local.setItem(`${tombstonePrefix(this.room)}${peerId}`, JSON.stringify(stored));
     const all = this.tombstoneItems();
     if (all.length <= MAX_TOMBSTONES) return;
@@ -160,7 +161,10 @@ export class LocalSlots {
     for (const key of keys) {
       try {
         const parsed = JSON.parse(this.env.local.getItem(key) ?? 'null') as unknown;
-        if (isNotice(parsed)) items.push([key.slice(prefix.length), { ...parsed, at: Number.isFinite(parsed.at) ? parsed.at : 0 }]);
+        if (!isNotice(parsed)) continue;
+        const { successors, ...notice } = parsed;
+        const valid = Array.isArray(successors) && successors.every((p) => typeof p === 'string') ? { successors } : {};
+        items.push([key.slice(prefix.length), { ...notice, ...valid, at: Number.isFinite(parsed.at) ? parsed.at : 0 }]);
       } catch {
         // Skipped: see above.
       }
