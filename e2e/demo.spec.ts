@@ -1,5 +1,6 @@
-// The demo app (apps/demo) driven as a user would, in 3 tabs of one browser profile: only clicks,
-// typing, reloads and closing tabs; everything checked is read from what the page shows.
+// The demo app (apps/demo) driven as a user would, in tabs of one browser profile: only clicks,
+// typing, reloads, closing tabs and a crashed tab; everything checked is read from what the page
+// shows, the cluster panel's event feed of joins and departures included.
 // Needs the demo's Vite server (playwright.config.ts webServer, port E2E_DEMO_PORT, default 5189)
 // and the e2e signaling server. Screenshots go to test-results/demo/*.png.
 import { mkdirSync } from 'node:fs';
@@ -35,12 +36,25 @@ function unexpectedConsoleErrors(): string[] {
   return tabGone ? errors.filter((e) => !TAB_GONE_NOISE.test(e)) : errors;
 }
 
-/** Close or reload a tab on purpose; nothing may have been reported before it. */
-async function goneTab(page: Page, how: 'close' | 'reload'): Promise<void> {
+/** Close, reload or crash a tab on purpose; nothing may have been reported before it. */
+async function goneTab(page: Page, how: 'close' | 'reload' | 'crash'): Promise<void> {
   expect(unexpectedConsoleErrors(), 'console errors before a tab went away').toEqual([]);
   tabGone = true;
   if (how === 'close') await page.close();
-  else await page.reload();
+  else if (how === 'reload') await page.reload();
+  else {
+    // The renderer dies: no pagehide, so to the group the tab just went silent.
+    const crashed = page.waitForEvent('crash');
+    await page.goto('chrome://crash').catch(() => {});
+    await crashed;
+    await page.close();
+  }
+}
+
+/** The cluster panel's event feed shows `kind` for `peer`. */
+async function expectEvent(page: Page, kind: 'joined' | 'promoted' | 'left' | 'leader', peer: string): Promise<void> {
+  const event = page.locator(`[data-testid="cluster-event"][data-kind="${kind}"][data-peer="${peer}"]`);
+  await expect(event).toHaveCount(1, UI);
 }
 
 test.beforeEach(async ({ browser }) => {
@@ -120,12 +134,15 @@ async function screenshot(page: Page, name: string, testInfo: TestInfo): Promise
 
 test('three tabs share one board, survive closing the leader tab, and a reload keeps the board', async ({}, testInfo) => {
   test.setTimeout(300_000);
-  const url = `${DEMO_ORIGIN}/#${uniqueName('demo-board')}`;
+  // An invite link (the `#k=` format of @meshraft/webrtc's formatInviteLink).
+  const boardKey = uniqueName('demo-board');
+  const url = `${DEMO_ORIGIN}/#k=${boardKey}`;
 
   // 1. The first tab finds an empty room and starts the group; two more tabs join it.
   const first = await openTab(url, 'tab0');
   await waitOnline(first);
   await expect(first.getByTestId('self-role')).toHaveText('this tab: leader', UI);
+  await expect(first.getByTestId('group-key')).toHaveText(boardKey);
   const tabs = [first, await openTab(url, 'tab1'), await openTab(url, 'tab2')];
   for (const page of tabs) {
     await waitOnline(page);
@@ -164,7 +181,10 @@ test('three tabs share one board, survive closing the leader tab, and a reload k
   }
   for (const [i, page] of tabs.entries()) await screenshot(page, `1-three-tabs-tab${i}`, testInfo);
 
-  // 4. Close the leader's tab (no goodbye): the other two elect a new leader and keep editing.
+  // The first tab's feed saw the others join and become voters.
+  for (const id of ids.slice(1)) await expectEvent(first, 'promoted', id);
+
+  // 4. Close the leader's tab: it departs, the other two elect a new leader and keep editing.
   const oldLeader = leaders[0];
   const leaderTab = tabs[ids.indexOf(oldLeader)];
   await expect(leaderTab.getByTestId('self-role')).toHaveText('this tab: leader');
@@ -178,6 +198,12 @@ test('three tabs share one board, survive closing the leader tab, and a reload k
   expect(new Set(newLeaders).size).toBe(1);
   expect(newLeaders[0]).not.toBe(oldLeader);
   expect(await Promise.all(survivors.map(selfPeerId))).toContain(newLeaders[0]);
+  // The closed tab left the configuration at once (it departed), and the feeds say so.
+  for (const page of survivors) {
+    await expect(page.getByTestId('member')).toHaveCount(2, UI);
+    await expectEvent(page, 'left', oldLeader);
+    await expectEvent(page, 'leader', newLeaders[0]);
+  }
 
   await addCard(survivors[0], 'Added after the failover');
   await card(survivors[1], 'Write the README').getByTestId('move-right').click();
@@ -189,25 +215,40 @@ test('three tabs share one board, survive closing the leader tab, and a reload k
   }
   for (const [i, page] of survivors.entries()) await screenshot(page, `2-after-leader-closed-tab${i}`, testInfo);
 
-  // 5. A reloaded tab shows the same board (its log is in IndexedDB; its peer id in sessionStorage).
+  // 5. A reloaded tab shows the same board from its own IndexedDB, as a new peer of the group.
   const expected = await readBoard(survivors[1]);
   expect(expected).toEqual({
     todo: ['Added after the failover'],
     doing: [],
     done: ['Ship the demo', 'Write the README'],
   });
-  const reloaded = survivors[1];
+  const [other, reloaded] = survivors;
   const idBefore = await selfPeerId(reloaded);
   await goneTab(reloaded, 'reload');
-  await expect(reloaded.getByTestId('self-peer-id')).toHaveText(idBefore, UI);
   for (const column of COLUMNS) {
     await expect(reloaded.getByTestId(`column-${column}`).getByTestId('card-title')).toHaveText(expected[column], UI);
   }
   await waitOnline(reloaded);
+  await expect(reloaded.getByTestId('self-peer-id')).not.toHaveText(idBefore, UI);
+  const idAfter = await selfPeerId(reloaded);
+  expect(idAfter).toMatch(/^p-/);
+  await expectEvent(other, 'left', idBefore);
+  await expectEvent(other, 'joined', idAfter);
+  for (const page of survivors) await expect(page.getByTestId('member')).toHaveCount(2, UI);
   // And it keeps working with the other tab after the reload.
   await addCard(reloaded, 'Added after the reload');
-  await expectCardIn(survivors[0], 'Added after the reload', 'todo');
+  await expectCardIn(other, 'Added after the reload', 'todo');
   await screenshot(reloaded, '3-reloaded-tab', testInfo);
+
+  // 6. Close the other tab too: the last one stays online on its own and keeps editing.
+  const otherId = await selfPeerId(other);
+  await goneTab(other, 'close');
+  await expectEvent(reloaded, 'left', otherId);
+  await expect(reloaded.getByTestId('member')).toHaveCount(1, UI);
+  await waitOnline(reloaded);
+  await addCard(reloaded, 'Added alone');
+  await expectCardIn(reloaded, 'Added alone', 'todo');
+  await screenshot(reloaded, '4-last-tab', testInfo);
 });
 
 test('a tab that lost its quorum shows the offline banner, keeps edits pending, then offers Retry', async ({}, testInfo) => {
@@ -221,19 +262,19 @@ test('a tab that lost its quorum shows the offline banner, keeps edits pending, 
   await addCard(second, 'Written while online');
   await expectCardIn(first, 'Written while online', 'todo');
 
-  // Two members, one left: the remaining tab has no majority and says so.
-  await goneTab(first, 'close');
+  // Two members, one crashed (no departure): the remaining tab has no majority and says so.
+  await goneTab(first, 'crash');
   await expect(second.getByTestId('offline-banner')).toHaveAttribute('data-state', 'offline', UI);
   await addCard(second, 'Written while offline');
   const ghost = second.getByTestId('pending-card').filter({ hasText: 'Written while offline' });
   await expect(ghost).toHaveAttribute('data-state', 'pending');
-  await screenshot(second, '4-offline-pending', testInfo);
+  await screenshot(second, '5-offline-pending', testInfo);
 
   // It cannot commit: after the edit timeout the edit fails visibly and can be retried.
   await expect(second.getByTestId('execute-error')).toBeVisible(UI);
   await expect(ghost).toHaveAttribute('data-state', 'failed');
   await expect(second.getByTestId('execute-error')).toContainText('1 edit is waiting');
-  await screenshot(second, '5-offline-failed', testInfo);
+  await screenshot(second, '6-offline-failed', testInfo);
   await second.getByTestId('retry').click();
   await expect(ghost).toHaveAttribute('data-state', 'pending');
   await expect(second.getByTestId('execute-error')).toBeVisible(UI);
@@ -242,4 +283,13 @@ test('a tab that lost its quorum shows the offline banner, keeps edits pending, 
   await second.getByTestId('discard').click();
   await expect(ghost).toHaveCount(0);
   await expectCardIn(second, 'Written while online', 'todo');
+});
+
+test('a group key shorter than 16 characters is refused, and the page says why', async () => {
+  const page = await context.newPage();
+  watchers.push(collectConsoleErrors(page, { label: 'short-key' }));
+  await page.goto(`${DEMO_ORIGIN}/#key=too-short`);
+  await expect(page.getByTestId('group-key')).toHaveText('too-short');
+  await expect(page.getByTestId('startup-error')).toContainText('at least 16', UI);
+  await expect(page.getByTestId('startup-error')).toContainText('Use a longer key');
 });

@@ -41,7 +41,7 @@ test('closing the leader tab elects a new leader and a new command commits', asy
   const before = await setValue(leaderPage, 'phase', 'before');
   await waitForSameState(pages, before);
 
-  await leaderPage.close(); // no graceful leave: the tab simply disappears
+  await leaderPage.close(); // the tab closes: it departs on pagehide (runtime-lifecycle.spec.ts has more)
   const survivors = pages.filter((p) => p !== leaderPage);
   let newLeader = '';
   await expect

@@ -1,59 +1,103 @@
-// issue 4 §5: per-tab identity and durability. A reloaded follower keeps its peer id and restores
-// its log from IndexedDB (it does not refetch the log); a duplicated tab (sessionStorage copied)
-// gets a new peer id because the original holds the id's Web Lock.
+// Who a tab is across reloads and copies. A tab keeps a slot of the profile (one IndexedDB database)
+// for as long as it lives. A reload departs (pagehide) and comes back as a NEW peer id on the same
+// slot, with the log it had: a warm start that fetches nothing it already holds. A duplicated tab
+// (window.open copy, which inherits sessionStorage) cannot have the original's slot, which is in
+// use: it gets a slot and an id of its own. A tab alone in its group re-founds the group when it
+// reloads (its old identity departed, and it was the only voter). Default timing (DEFAULT_TIMING).
+import type { Page } from '@playwright/test';
 import { callWindowFunction, uniqueName } from './support';
 import { expect, test } from './support/runtime-tabs';
-import { pageOf, setValue, stats, status, summary, waitForGroup, waitForSameState } from './pages/runtime/harness';
+import { getValue, pageOf, setValue, started, stats, status, summary, waitForGroup, waitForSameState } from './pages/runtime/harness';
+import { DEFAULT_TIMING, departedIds, groupDatabases, recordFigures, writeResolvesAfter } from './support/lifecycle';
 
-test('reloading a follower keeps its peer id and restores its log from IndexedDB', async ({ tabs }) => {
-  const key = uniqueName('reload');
-  const first = await tabs.open({ key }, 'tab0');
-  await expect.poll(async () => (await status(first)).role, { timeout: 30_000 }).toBe('leader');
-  const pages = [first, await tabs.open({ key }, 'tab1'), await tabs.open({ key }, 'tab2')];
-  const leader = await waitForGroup(pages, 3);
-  const leaderPage = await pageOf(pages, leader);
-  const follower = pages.find((p) => p !== leaderPage)!;
-
-  // A log long enough that refetching it would be obvious in the frame counters.
-  const lastIndex = await callWindowFunction<number>(leaderPage, 'meshraft.fill', 300, 100, 50, 2);
-  await waitForSameState(pages, lastIndex);
-  const before = await status(follower);
-
-  await follower.reload();
-  await callWindowFunction<void>(follower, 'meshraft.started');
-  const after = await status(follower);
-  expect(after.peerId).toBe(before.peerId);
-
+/** Reloads `page`, timing a write from `other` meanwhile; checks the warm start. Returns the write's ms. */
+async function reloadWarm(page: Page, other: Page, pages: Page[], value: string): Promise<number> {
+  const before = await status(page);
+  const data = await summary(page);
+  const since = Date.now();
+  const reloading = page.reload();
+  const writeMs = await writeResolvesAfter(since, other, 'k', value);
+  await reloading;
+  await started(page);
+  const fresh = await stats(page);
+  expect(fresh.slotChoice).toBe('succeed');
+  expect(fresh.peerId).not.toBe(before.peerId);
+  // Its state machine was rebuilt from its own log before it heard from anyone.
+  expect((await summary(page)).lastIndex).toBeGreaterThanOrEqual(data.lastIndex);
+  expect(await departedIds(page)).toContain(before.peerId);
   await waitForGroup(pages, 3);
-  const newIndex = await setValue(leaderPage, 'after-reload', 'yes');
-  const state = await waitForSameState(pages, newIndex);
-  expect((await summary(follower)).checksum).toBe(state.checksum);
-  // The restored tab applied its history from its own IndexedDB: it received only the few
-  // entries written after the reload, not the 300+ it already had.
-  const frames = (await stats(follower)).frames!;
+  const state = await waitForSameState(pages, (await summary(other)).lastIndex);
+  expect((await summary(page)).checksum).toBe(state.checksum);
+  expect((await getValue(page, 'k', 'weak')).result).toBe(value);
+  // Nothing it already held was fetched again: no catch-up chunk, only the few newer entries.
+  const frames = (await stats(page)).frames!;
+  expect(frames.catchUpChunksFrom).toEqual({});
   expect(frames.entriesIn).toBeLessThan(50);
   expect(frames.droppedTotal).toBe(0);
+  expect((await status(page)).members.voters).not.toContain(before.peerId);
+  return writeMs;
+}
+
+test('a reload (follower, then leader) comes back under a new id on its own log; the others stay available', async ({ tabs }) => {
+  test.setTimeout(240_000);
+  const key = uniqueName('reload');
+  const pages: Page[] = [];
+  for (let i = 0; i < 3; i++) pages.push(await tabs.open({ key, ...DEFAULT_TIMING }, `tab${i}`));
+  let leader = await pageOf(pages, await waitForGroup(pages, 3));
+  // A log long enough that refetching it would show in the frame counters.
+  const lastIndex = await callWindowFunction<number>(leader, 'meshraft.fill', 300, 100, 50, 2);
+  await waitForSameState(pages, lastIndex);
+
+  const follower = pages.find((p) => p !== leader)!;
+  const followerMs = await reloadWarm(follower, leader, pages, 'after-follower-reload');
+  leader = await pageOf(pages, await waitForGroup(pages, 3));
+  const other = pages.find((p) => p !== leader)!;
+  const leaderMs = await reloadWarm(leader, other, pages, 'after-leader-reload');
+  recordFigures('lifecycle-reload', { writeDuringReloadMs: { follower: followerMs, leader: leaderMs } });
 });
 
-test('a duplicated tab gets a new peer id', async ({ tabs }) => {
+test('a duplicated tab gets its own slot and id; each tab keeps its own slot across reloads', async ({ tabs }) => {
   const key = uniqueName('duplicate');
-  const original = await tabs.open({ key }, 'original');
+  const original = await tabs.open({ key, ...DEFAULT_TIMING }, 'original');
   const originalId = (await status(original)).peerId;
   expect(originalId).not.toBe('');
 
   const [duplicate] = await Promise.all([tabs.context.waitForEvent('page'), callWindowFunction<void>(original, 'meshraft.duplicate')]);
   tabs.watch(duplicate, 'duplicate');
   await duplicate.waitForFunction(() => typeof window.meshraft?.status === 'function');
-  await callWindowFunction<void>(duplicate, 'meshraft.started');
-  // The duplicate saw the original's id in its copied sessionStorage, and still minted its own.
-  expect(await duplicate.evaluate(() => window.meshraft.initialStoredIds)).toEqual([originalId]);
+  await started(duplicate);
+  // It inherited the original's sessionStorage (its slot hint), but that slot is in use.
+  expect((await stats(duplicate)).slotChoice).toBe('new');
   const duplicateId = (await status(duplicate)).peerId;
-  expect(duplicateId).not.toBe('');
   expect(duplicateId).not.toBe(originalId);
   expect((await status(original)).peerId).toBe(originalId);
+  await waitForGroup([original, duplicate], 2);
+  expect(await groupDatabases(original)).toHaveLength(2);
 
-  // The original keeps its id across its own reload (its lock is free again once it unloads).
-  await original.reload();
-  await callWindowFunction<void>(original, 'meshraft.started');
-  expect((await status(original)).peerId).toBe(originalId);
+  // Each reload takes the tab's own slot back (a new id each time, no new database).
+  for (const page of [original, duplicate]) {
+    const before = (await status(page)).peerId;
+    await page.reload();
+    await started(page);
+    expect((await stats(page)).slotChoice).toBe('succeed');
+    expect((await status(page)).peerId).not.toBe(before);
+    await waitForGroup([original, duplicate], 2);
+  }
+  expect(await groupDatabases(original)).toHaveLength(2);
+});
+
+test('a tab alone in its group, reloaded, re-founds the group on its own log', async ({ tabs }) => {
+  const key = uniqueName('lone');
+  const page = await tabs.open({ key, ...DEFAULT_TIMING }, 'lone');
+  await setValue(page, 'k', 'before-reload');
+  const before = (await status(page)).peerId;
+  await page.reload();
+  await started(page);
+  const s = await stats(page);
+  expect(s.slotChoice).toBe('succeed');
+  expect(s.refounded).toBe(true);
+  expect(s.peerId).not.toBe(before);
+  expect((await getValue(page, 'k', 'strong')).result).toBe('before-reload');
+  await setValue(page, 'k', 'after-reload');
+  expect((await status(page)).members.voters).toEqual([s.peerId]);
 });

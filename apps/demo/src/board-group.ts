@@ -1,5 +1,7 @@
 // The one meshraft group of this tab. Created once per page load, outside React, so StrictMode's
-// double mounting never starts two peers. Closing the tab closes the group (leaves the room).
+// double mounting never starts two peers. Closing or reloading the tab needs nothing here: the
+// runtime departs on pagehide (the group stops counting this tab at once) and a reloaded tab comes
+// back as a new peer on the same local log.
 import { createGroup, type MeshraftGroup } from 'meshraft';
 import { BoardMachine, type ApplyOutcome, type Board, type BoardCommand, type BoardQuery } from './board-machine';
 import { groupKey, signalingUrl } from './settings';
@@ -15,10 +17,6 @@ export function startBoardGroup(): { group: BoardGroup; key: string; signaling: 
     signaling,
     stateMachine: new BoardMachine(),
     storage: 'indexeddb',
-  });
-  window.addEventListener('pagehide', (event: PageTransitionEvent) => {
-    // A page kept in the back/forward cache may come back: only a real unload leaves the group.
-    if (!event.persisted) void group.close();
   });
   // A different key in the hash means a different board: start over with that group.
   window.addEventListener('hashchange', () => {

@@ -1,5 +1,7 @@
-// Where the demo connects and which group it joins. The group key comes from the URL hash
-// (#key=... or just #...), so a link shares the board; without one every tab joins the demo board.
+// Where the demo connects and which group it joins. The group key comes from the URL hash, so a
+// link shares the board: an invite link's `#k=<key>` (the format of @meshraft/webrtc's
+// formatInviteLink), `#key=<key>`, or just `#<key>`; without one every tab joins the demo board.
+// Group keys have at least 16 characters (the runtime refuses shorter ones: the banner says so).
 export const DEFAULT_GROUP_KEY = 'meshraft-demo-board';
 
 export function signalingUrl(): string {
@@ -9,7 +11,10 @@ export function signalingUrl(): string {
 }
 
 export function groupKey(hash = location.hash): string {
-  const raw = decodeURIComponent(hash.replace(/^#/, '')).trim();
+  const fragment = hash.replace(/^#/, '');
+  const invite = new URLSearchParams(fragment).get('k');
+  if (invite !== null && invite.trim().length > 0) return invite.trim();
+  const raw = decodeURIComponent(fragment).trim();
   const value = raw.startsWith('key=') ? raw.slice(4).trim() : raw;
   return value.length > 0 ? value : DEFAULT_GROUP_KEY;
 }

@@ -1,15 +1,16 @@
 // Runtime e2e page: one meshraft peer per tab, driven by Playwright through window.meshraft.
 // Query parameters: key (group key), signaling (URL), room (testing.room override),
 // peerId, bootstrap ('true' | 'false'), voters / learners (static membership, comma-separated ids), worker ('false' to run the engine on the main thread),
-// electionTimeoutMs / heartbeatMs (config overrides).
+// electionTimeoutMs / heartbeatMs / autoRemoveAfterMs / maxVoters (config overrides).
 // Imported first: its observers start before the runtime does (and see page load through `buffered`).
 import { busy, flushLongTasks, type LongTaskRecord } from './long-tasks';
 // Before the runtime creates its data channels (it wraps their message handlers).
 import { holdInbound, releaseInbound } from './inbound-hold';
 import { createGroup, type GroupStats, type GroupStatus, type MeshraftGroup } from 'meshraft';
-import { Register, type RegisterCommand, type RegisterQuery, type RegisterSummary } from './register';
+import { Register, type RegisterCommand, type RegisterQuery, type RegisterResult, type RegisterSummary } from './register';
+import { Writer, type WriterOptions } from './writer';
 
-type RegisterGroup = MeshraftGroup<RegisterCommand, RegisterQuery, string | null | RegisterSummary>;
+type RegisterGroup = MeshraftGroup<RegisterCommand, RegisterQuery, string | null | RegisterSummary, RegisterResult>;
 
 declare global {
   interface Window {
@@ -26,13 +27,20 @@ declare global {
       /** Plain-data status for page.evaluate. */
       status(): GroupStatus;
       set(key: string, value: string): Promise<number>;
+      /** Compare-and-set: the log index and whether the value was swapped. */
+      cas(key: string, expected: string | null, value: string): Promise<{ index: number; swapped: boolean }>;
       /** `count` commands of `bytes` bytes each, `inFlight` executeMany batches at a time. */
       fill(count: number, bytes: number, batch: number, inFlight: number): Promise<number>;
       get(key: string, consistency: 'strong' | 'weak'): Promise<{ result: string | null; position: number }>;
       summary(): Promise<RegisterSummary>;
       stats(): Promise<GroupStats>;
-      /** Peer ids found in sessionStorage when the page loaded (before createGroup ran). */
-      initialStoredIds: string[];
+      /** Names of this origin's IndexedDB databases that start with `meshraft:`. */
+      databases(): Promise<string[]>;
+      /** Peer ids this profile's localStorage lists as departed from the group (tombstones). */
+      departedIds(): Promise<string[]>;
+      /** Starts the history-recording client workload (writer.ts); stopWriter() ends it. */
+      startWriter(options: WriterOptions): void;
+      stopWriter(): Promise<number>;
       /** Resolves when the group started; rejects with the startup error. */
       started(): Promise<void>;
       /** Opens a same-origin copy of this page with window.open: Chromium copies sessionStorage into it. */
@@ -55,10 +63,6 @@ const bootstrapParam = params.get('bootstrap');
 const voters = params.get('voters')?.split(',');
 const learners = params.get('learners')?.split(',') ?? [];
 
-const initialStoredIds = Object.keys(sessionStorage)
-  .filter((key) => key.startsWith('meshraft:peer-id:'))
-  .map((key) => sessionStorage.getItem(key)!);
-
 const group: RegisterGroup = createGroup({
   key: params.get('key') ?? 'e2e-default-group-key',
   signaling: params.get('signaling') ?? 'http://127.0.0.1:8788',
@@ -69,6 +73,8 @@ const group: RegisterGroup = createGroup({
   config: {
     ...(number('electionTimeoutMs') !== undefined && { electionTimeoutMs: number('electionTimeoutMs') }),
     ...(number('heartbeatMs') !== undefined && { heartbeatMs: number('heartbeatMs') }),
+    ...(number('autoRemoveAfterMs') !== undefined && { autoRemoveAfterMs: number('autoRemoveAfterMs') }),
+    ...(number('maxVoters') !== undefined && { maxVoters: number('maxVoters') }),
   },
   testing: params.has('room') ? { room: params.get('room')! } : undefined,
 });
@@ -80,6 +86,8 @@ group.subscribe(() => {
   statusElement.textContent = `${s.peerId} ${s.role} term=${s.term} leader=${s.leader} committed=${s.committed} applied=${s.applied} online=${s.online}`;
 });
 
+const writer = new Writer(group);
+
 window.meshraft = {
   group,
   longTasks: flushLongTasks,
@@ -90,6 +98,10 @@ window.meshraft = {
   error: null,
   status: () => structuredClone(group.status),
   set: async (key, value) => (await group.execute({ set: key, value })).index,
+  async cas(key, expected, value) {
+    const { index, result } = await group.execute({ cas: key, expected, value });
+    return { index, swapped: typeof result === 'object' && result.swapped };
+  },
   async fill(count, bytes, batch, inFlight) {
     const pad = 'x'.repeat(Math.max(0, bytes - 10));
     let issued = 0;
@@ -133,7 +145,16 @@ window.meshraft = {
     await Promise.all(Array.from({ length: inFlight }, lane));
     return performance.now() - start;
   },
-  initialStoredIds,
+  databases: async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter((name) => name.startsWith('meshraft:')),
+  async departedIds() {
+    // The runtime's tombstones (meshraft's browser/local-slots.ts): one localStorage item per peer.
+    const prefix = `meshraft:departed:${(await group.stats()).room}:`;
+    return Object.keys(localStorage)
+      .filter((key) => key.startsWith(prefix))
+      .map((key) => key.slice(prefix.length));
+  },
+  startWriter: (options) => writer.start(options),
+  stopWriter: () => writer.stop(),
   started: () => group.started,
   duplicate: () => void window.open(location.href, '_blank'),
 };

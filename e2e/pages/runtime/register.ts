@@ -1,9 +1,16 @@
-// The state machine the runtime e2e specs replicate: a tiny key-value register with a running
-// count and checksum, so a spec can compare whole states across tabs with one query.
+// The state machine the runtime e2e specs replicate: a tiny key-value register (set and
+// compare-and-set) with a running count and checksum, so a spec can compare whole states across
+// tabs with one query.
 import type { ApplyContext, StateMachine } from 'meshraft';
 
-export type RegisterCommand = { set: string; value: string } | { pad: string };
+export type RegisterCommand =
+  | { set: string; value: string }
+  /** Compare-and-set: `value` replaces the key's value only when it is `expected` (null: unset). */
+  | { cas: string; expected: string | null; value: string }
+  | { pad: string };
 export type RegisterQuery = { get: string } | { summary: true };
+/** What apply returns: the number of commands applied so far, or for a cas whether it swapped. */
+export type RegisterResult = number | { swapped: boolean };
 export interface RegisterSummary {
   count: number;
   lastIndex: number;
@@ -17,18 +24,24 @@ function fnv(hash: number, text: string): number {
   return h;
 }
 
-export class Register implements StateMachine<RegisterCommand, RegisterQuery, number, string | null | RegisterSummary> {
+export class Register implements StateMachine<RegisterCommand, RegisterQuery, RegisterResult, string | null | RegisterSummary> {
   private values = new Map<string, string>();
   private count = 0;
   private lastIndex = 0;
   private checksum = 2166136261;
 
-  apply(command: RegisterCommand, ctx: ApplyContext): number {
+  apply(command: RegisterCommand, ctx: ApplyContext): RegisterResult {
+    let result: RegisterResult | null = null;
     if ('set' in command) this.values.set(command.set, command.value);
+    if ('cas' in command) {
+      const swapped = (this.values.get(command.cas) ?? null) === command.expected;
+      if (swapped) this.values.set(command.cas, command.value);
+      result = { swapped };
+    }
     this.count++;
     this.lastIndex = ctx.index;
     this.checksum = fnv(this.checksum, `${ctx.index}:${JSON.stringify(command)}`);
-    return this.count;
+    return result ?? this.count;
   }
 
   query(query: RegisterQuery): string | null | RegisterSummary {

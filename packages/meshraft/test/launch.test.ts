@@ -165,3 +165,45 @@ describe('launchGroup', () => {
     expect(log).toEqual(['close-mesh', 'release-identity']);
   });
 });
+
+describe('pageHide', () => {
+  const leaderPlan = { notice: { type: 'Departure' as const, term: 3, lastIndex: 5, lastTerm: 3, led: true }, handoffTo: 'b' };
+
+  async function leadingTab(withTombstone: boolean) {
+    const mesh = fakeMesh([]);
+    const { platform } = fakePlatform(mesh, []);
+    const tombstones: unknown[] = [];
+    const departs: string[] = [];
+    const claim = platform.claim;
+    platform.claim = async (room) => ({ ...(await claim(room)), ...(withTombstone ? { tombstone: (n: unknown) => void tombstones.push(n) } : {}) });
+    const start = platform.startEngine;
+    platform.startEngine = async (a) => {
+      const started = await start(a);
+      return { ...started, engine: { ...started.engine, departurePlan: () => leaderPlan, depart: () => void departs.push('depart') } };
+    };
+    const group = launchGroup(options, platform);
+    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    mesh.emitUp('b');
+    mesh.emitUp('c');
+    mesh.join();
+    await group.started;
+    mesh.sent.length = 0;
+    group.pageHide();
+    return { mesh, group, tombstones, departs };
+  }
+
+  it('a slot identity departs: tombstone first, TimeoutNow to the target, the notice to every peer', async () => {
+    const { mesh, group, tombstones, departs } = await leadingTab(true);
+    expect(tombstones).toHaveLength(1);
+    expect(mesh.sent.map((frame) => (frame as unknown[])[0])).toEqual(['b', 'b', 'c']);
+    expect(departs).toEqual(['depart']);
+    expect((await group.stats()).departed).toBe(true);
+  });
+
+  it('a fixed identity (the peerId option) does not depart: it only hands leadership over', async () => {
+    const { mesh, group, departs } = await leadingTab(false);
+    expect(mesh.sent).toEqual([['b', expect.any(Number), 'control']]);
+    expect(departs).toEqual([]);
+    expect((await group.stats()).departed).toBe(false);
+  });
+});

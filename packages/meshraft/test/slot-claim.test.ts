@@ -11,6 +11,10 @@ const room = 'room-0123456789abcdef';
 
 class MapStore implements KeyValueStore {
   readonly map = new Map<string, string>();
+  get length() {
+    return this.map.size;
+  }
+  key = (i: number) => [...this.map.keys()][i] ?? null;
   getItem = (k: string) => this.map.get(k) ?? null;
   setItem = (k: string, v: string) => void this.map.set(k, v);
   removeItem = (k: string) => void this.map.delete(k);
@@ -117,10 +121,12 @@ describe('slot claim', () => {
     const db = dbs.get(tab.dbName!)!;
     db.state = { hardState: { term: 3, vote: 'p1', commit: 2 }, snapshot: null, entries: [config(1, ['p1', 'x']), noop(2, 3)] };
     tab.settled();
-    tab.tombstone!(notice(2, 3));
+    tab.tombstone!({ ...notice(2, 3), led: true, successors: ['x'] });
     tab.release();
     const reloaded = await claimSlot(env, room, mint);
     expect(reloaded.choice).toEqual({ kind: 'succeed', slot: 's1', previous: 'p1' });
+    // The recorded notice is the one sent, successors included (replayed to engines that missed it).
+    expect(reloaded.departures!().get('p1')).toMatchObject({ type: 'Departure', term: 3, lastIndex: 2, lastTerm: 3, led: true, successors: ['x'] });
     expect(reloaded.peerId).toBe('p2');
     expect(db.identity).toBe('p2');
     expect(db.state.entries).toHaveLength(2);

@@ -1,10 +1,12 @@
 // The live cluster panel: every member of the configuration (voters and learners) with role, term,
 // committed and applied index and online state. This tab's row comes from its own status; other
 // rows from what peers gossip (status.peers) when the runtime provides it, else "—" with the
-// leader marked from status.leader and "connected" from this tab's WebRTC mesh.
+// leader marked from status.leader and "connected" from this tab's WebRTC mesh. Below the table, a
+// feed of joins, departures and leader changes (ClusterEvents).
 import { useEffect, useState } from 'react';
 import { useGroupStatus } from '@meshraft/react';
 import type { GroupStatus, PeerId } from 'meshraft';
+import { ClusterEvents } from './ClusterEvents';
 import { memberRows, type MemberRow } from './member-rows';
 
 export interface ClusterPanelProps {
@@ -84,6 +86,7 @@ export function ClusterPanel({ connections }: ClusterPanelProps) {
       {rows.some((row) => row.term === null) && (
         <p className="legend muted">"—": not reported by that peer (yet). The leader is the one this tab follows.</p>
       )}
+      <ClusterEvents />
     </aside>
   );
 }

@@ -7,7 +7,7 @@ const selectConnection = (s: GroupStatus) => ({ online: s.online, closed: s.clos
 
 export function ConnectionBanner({ started }: { started: Promise<void> }) {
   const { online, closed } = useGroupStatus(selectConnection);
-  const [startupError, setStartupError] = useState<string | null>(null);
+  const [startupError, setStartupError] = useState<{ name: string; message: string } | null>(null);
   // "Connecting" until the first time this tab is online; "offline" after that.
   const [wasOnline, setWasOnline] = useState(false);
   useEffect(() => {
@@ -16,7 +16,7 @@ export function ConnectionBanner({ started }: { started: Promise<void> }) {
   useEffect(() => {
     let current = true;
     started.catch((error: unknown) => {
-      if (current) setStartupError(error instanceof Error ? error.message : String(error));
+      if (current) setStartupError(error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) });
     });
     return () => {
       current = false;
@@ -26,7 +26,8 @@ export function ConnectionBanner({ started }: { started: Promise<void> }) {
   if (startupError) {
     return (
       <div className="banner banner-error" role="alert" data-testid="startup-error">
-        This tab could not join the group: {startupError}. Is the signaling server running?
+        This tab could not join the group: {startupError.message}.{' '}
+        {startupError.name === 'WeakGroupKeyError' ? 'Use a longer key in the link (#k=…).' : 'Is the signaling server running?'}
       </div>
     );
   }

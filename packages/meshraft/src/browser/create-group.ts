@@ -25,6 +25,13 @@ function slotEnvironment(): SlotEnvironment | null {
     deleteSlot: async (dbName) => (await idb()).deleteIdbStorage({ dbName }),
     locks: nav.locks as unknown as SlotEnvironment['locks'],
     local: localStorage,
+    watchLocal(handler) {
+      const listener = (event: StorageEvent) => {
+        if (event.storageArea === localStorage) handler(event.key);
+      };
+      addEventListener('storage', listener);
+      return () => removeEventListener('storage', listener);
+    },
     session: sessionStorage,
     mintSlotId: () => mintPeerId().slice(2),
   };

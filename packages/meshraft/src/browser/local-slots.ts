@@ -2,8 +2,10 @@
 // the rules): one IndexedDB database per slot, named `meshraft:<room>:<slot>`, each used by at most
 // one live tab, which holds the slot's Web Lock for its whole life. Departure tombstones live in
 // localStorage, because a closing tab can write there synchronously (IndexedDB cannot be waited
-// for in `pagehide`). A Web Lock held across the start-up decision keeps two tabs that open at the
-// same moment from both re-founding, or both taking the same slot.
+// for in `pagehide`); one item per departed identity, so tabs closing at the same moment (each in
+// its own renderer, each with its own cached copy of localStorage) never overwrite each other's.
+// A Web Lock held across the start-up decision keeps two tabs that open at the same moment from
+// both re-founding, or both taking the same slot.
 import type { Departure, Membership, PeerId, SlotSummary } from '@meshraft/core';
 import type { IdbStorage } from '@meshraft/idb';
 import type { LockManagerLike } from '../identity';
@@ -12,13 +14,15 @@ const dbPrefix = (room: string) => `meshraft:${room}:`;
 export const slotDbName = (room: string, slot: string) => `${dbPrefix(room)}${slot}`;
 export const slotLockName = (room: string, slot: string) => `meshraft:slot:${room}:${slot}`;
 export const startupLockName = (room: string) => `meshraft:startup:${room}`;
-const tombstoneKey = (room: string) => `meshraft:departed:${room}`;
+const tombstonePrefix = (room: string) => `meshraft:departed:${room}:`;
 const slotHintKey = (room: string) => `meshraft:slot:${room}`;
 
 /** At most this many tombstones are kept per group (the oldest go first; they are tiny). */
 const MAX_TOMBSTONES = 256;
 
 export interface KeyValueStore {
+  readonly length: number;
+  key(index: number): string | null;
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;
   removeItem(key: string): void;
@@ -32,6 +36,8 @@ export interface SlotEnvironment {
   locks: LockManagerLike & { query(): Promise<{ held?: Array<{ name?: string }> }> };
   /** Origin-wide, survives every tab (localStorage). */
   local: KeyValueStore;
+  /** Calls `handler` with the key of each item another tab changes in `local` (the 'storage' event); returns a stop function. */
+  watchLocal?(handler: (key: string | null) => void): () => void;
   /** This tab's own (sessionStorage): which slot it used, for a reload. */
   session: KeyValueStore;
   mintSlotId(): string;
@@ -111,17 +117,8 @@ export class LocalSlots {
   // ---------- tombstones ----------
 
   tombstones(): Map<PeerId, Departure> {
-    const raw = this.env.local.getItem(tombstoneKey(this.room));
     const out = new Map<PeerId, Departure>();
-    if (raw === null) return out;
-    try {
-      const parsed = JSON.parse(raw) as Record<string, Departure>;
-      for (const [peer, notice] of Object.entries(parsed)) {
-        if (isNotice(notice)) out.set(peer, notice);
-      }
-    } catch {
-      // A corrupt entry is as if no tab had departed: the safe side (no re-founding from it).
-    }
+    for (const [peerId, notice] of this.tombstoneItems()) out.set(peerId, notice);
     return out;
   }
 
@@ -130,11 +127,49 @@ export class LocalSlots {
    * no tab ever adopts it; its slot's log is only data a new identity may start from.
    */
   tombstone(peerId: PeerId, notice: Departure): void {
-    const all = this.tombstones();
-    all.delete(peerId);
-    all.set(peerId, { type: 'Departure', term: notice.term, lastIndex: notice.lastIndex, lastTerm: notice.lastTerm, ...(notice.led ? { led: true } : {}) });
-    const kept = [...all.entries()].slice(-MAX_TOMBSTONES);
-    this.env.local.setItem(tombstoneKey(this.room), JSON.stringify(Object.fromEntries(kept)));
+    const stored: StoredTombstone = { type: 'Departure', term: notice.term, lastIndex: notice.lastIndex, lastTerm: notice.lastTerm, at: Date.now() };
+    if (notice.led) stored.led = true;
+    if (notice.successors && notice.successors.length > 0) stored.successors = [...notice.successors];
+    this.env.local.setItem(`${tombstonePrefix(this.room)}${peerId}`, JSON.stringify(stored));
+    const all = this.tombstoneItems();
+    if (all.length <= MAX_TOMBSTONES) return;
+    all.sort((a, b) => a[1].at - b[1].at);
+    for (const [old] of all.slice(0, all.length - MAX_TOMBSTONES)) this.env.local.removeItem(`${tombstonePrefix(this.room)}${old}`);
+  }
+
+  /** Calls `handler` for each tombstone another tab writes from now on (none without `watchLocal`). */
+  watchTombstones(handler: (peer: PeerId, notice: Departure) => void): () => void {
+    const prefix = tombstonePrefix(this.room);
+    if (!this.env.watchLocal) return () => {};
+    return this.env.watchLocal((key) => {
+      if (key === null || !key.startsWith(prefix)) return;
+      const peer = key.slice(prefix.length);
+      const notice = this.tombstones().get(peer);
+      if (notice) handler(peer, notice);
+    });
+  }
+
+  /** Every tombstone of this group, by peer id. A corrupt item is as if that tab had not departed: the safe side. */
+  private tombstoneItems(): Array<[PeerId, StoredTombstone]> {
+    const prefix = tombstonePrefix(this.room);
+    const keys: string[] = [];
+    for (let i = 0; i < this.env.local.length; i++) {
+      const key = this.env.local.key(i);
+      if (key !== null && key.startsWith(prefix)) keys.push(key);
+    }
+    const items: Array<[PeerId, StoredTombstone]> = [];
+    for (const key of keys) {
+      try {
+        const parsed = JSON.parse(this.env.local.getItem(key) ?? 'null') as unknown;
+        if (!isNotice(parsed)) continue;
+        const { successors, ...notice } = parsed;
+        const valid = Array.isArray(successors) && successors.every((p) => typeof p === 'string') ? { successors } : {};
+        items.push([key.slice(prefix.length), { ...notice, ...valid, at: Number.isFinite(parsed.at) ? parsed.at : 0 }]);
+      } catch {
+        // Skipped: see above.
+      }
+    }
+    return items;
   }
 
   // ---------- clean-up ----------
@@ -169,7 +204,10 @@ export class LocalSlots {
   }
 }
 
-function isNotice(value: unknown): value is Departure {
+/** A tombstone as stored: the notice, and when it was written (the oldest go first past MAX_TOMBSTONES). */
+type StoredTombstone = Departure & { at: number };
+
+function isNotice(value: unknown): value is StoredTombstone {
   const n = value as Partial<Departure> | null;
   return (
     n !== null &&

@@ -58,6 +58,8 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
         },
         settled,
         tombstone: (notice) => slots.tombstone(peerId, notice),
+        departures: () => slots.tombstones(),
+        watchDepartures: (handler) => slots.watchTombstones(handler),
         async renew() {
           peerId = mintId();
           await handOver(env, dbName, peerId);

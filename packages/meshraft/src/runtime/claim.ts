@@ -17,6 +17,10 @@ export interface Claim {
   settled(): void;
   /** Tombstone this identity, synchronously (pagehide): it never votes or acknowledges again. */
   tombstone?(notice: Departure): void;
+  /** Every departure recorded on this profile (tombstones), by peer id. */
+  departures?(): ReadonlyMap<PeerId, Departure>;
+  /** Calls `handler` for each departure another tab of this profile records from now on; returns a stop function. */
+  watchDepartures?(handler: (peer: PeerId, notice: Departure) => void): () => void;
   /** A new identity on the same slot (after a departure or a removal): its log is a warm start. */
   renew?(): Promise<PeerId>;
   /** Delete databases of this group nobody can use any more; returns how many. */

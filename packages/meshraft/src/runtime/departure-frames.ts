@@ -26,11 +26,17 @@ export function finalNotice(plan: DeparturePlan, status: GroupStatus): Departure
 }
 
 export function departureFrames(plan: DeparturePlan, notice: Departure, connected: ReadonlySet<PeerId>): DepartureFrame[] {
-  const frames: DepartureFrame[] = [];
-  if (plan.handoffTo !== null && connected.has(plan.handoffTo)) {
-    frames.push({ to: plan.handoffTo, bytes: encodeMessage({ type: 'TimeoutNow', term: notice.term }) });
-  }
+  const frames = handoffFrames(plan, connected);
   const bytes = encodeMessage(notice);
   for (const to of connected) frames.push({ to, bytes });
   return frames;
+}
+
+/**
+ * A leader's TimeoutNow to its handoff target, alone: what a page whose identity cannot depart
+ * (a fixed `peerId`, which the next load of the page takes again) sends when it goes away.
+ */
+export function handoffFrames(plan: DeparturePlan, connected: ReadonlySet<PeerId>): DepartureFrame[] {
+  if (plan.handoffTo === null || !connected.has(plan.handoffTo)) return [];
+  return [{ to: plan.handoffTo, bytes: encodeMessage({ type: 'TimeoutNow', term: plan.notice.term }) }];
 }

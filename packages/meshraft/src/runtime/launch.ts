@@ -11,7 +11,8 @@ import { decideBootstrap } from './bootstrap';
 import type { Channel } from './channel';
 import { type Claim, fixedClaim } from './claim';
 import { DeferredGroup } from './deferred-group';
-import { departureFrames, finalNotice } from './departure-frames';
+import { departureFrames, finalNotice, handoffFrames } from './departure-frames';
+import { replayDepartures } from './departure-replay';
 import type { FrameStats } from './frame-stats';
 import type { MeshPort, MeshStatsLike } from './mesh-port';
 import { settledRoomEvidence } from './room-evidence';
@@ -94,6 +95,7 @@ export interface MeshraftGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unk
    * The page is going away (browsers call this on `pagehide`): the identity departs for good. It is
    * tombstoned, its frames are cut, and the engine's departure plan goes out (TimeoutNow to the
    * best voter when it leads, then the Departure notice to every connected peer), synchronously.
+   * A fixed identity (the `peerId` option) does not depart: a leader only hands leadership over.
    */
   pageHide(): void;
   /** The page is shown again (`pageshow`); back from the back-forward cache, it starts over as a new identity. */
@@ -109,6 +111,9 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
   let rejoining: Promise<void> | null = null;
   /** This identity departed (pagehide): its frames stay cut until a new identity takes over. */
   let departed = false;
+  /** Stops feeding the profile's recorded departures to the current engine (departure-replay.ts). */
+  let stopReplay = () => {};
+  cleanups.push(() => stopReplay());
   const info = {
     room: null as string | null,
     authKey: null as Uint8Array | null,
@@ -190,6 +195,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     await side.reset(fresh);
     departed = false;
     deferred.setPeerId(fresh);
+    startReplay(current);
     // A re-joining peer never bootstraps, whatever the room looks like: the join answer is not needed.
     session = openSession(fresh);
     info.rejoins++;
@@ -204,6 +210,12 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
       .finally(() => {
         rejoining = null;
       });
+  };
+
+  /** The current engine learns every departure this profile recorded (a fresh engine after a reset too). */
+  const startReplay = (current: Claim) => {
+    stopReplay();
+    stopReplay = replayDepartures(current, deferred, (from, bytes) => engine?.inbound(from, bytes));
   };
 
   /** Databases nobody can use any more go once this tab runs the group (and now and then after). */
@@ -271,6 +283,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     for (const id of first.connected) if (!initialPeers.includes(id)) engine.peerUp(id);
     for (const id of initialPeers) if (!first.connected.has(id)) engine.peerDown(id);
     deferred.attach(started.group);
+    startReplay(claim);
     engine.onRemoved(startRejoin);
     void deferred.when.online().then(collectGarbage, () => {});
     const timer = setInterval(collectGarbage, GARBAGE_COLLECTION_MS);
@@ -313,17 +326,16 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
       // No plan yet (the engine has not produced a Ready): it never acknowledged anything, so
       // going away is just a crash, which is always safe; the identity stays adoptable.
       if (plan === null) return;
+      // A fixed identity (the `peerId` option) comes back under the same id on the next load (a
+      // reload), so it cannot promise never to return: it does not depart (to the group, its
+      // going away is a crash, which is always safe); a leader still hands leadership over.
       if (!claim?.tombstone) {
-        // A fixed identity (the peerId option) may start again under the same id, so it must not
-        // promise to be gone: a leader only hands over (TimeoutNow, thesis §3.10); then it is a crash.
-        if (plan.handoffTo !== null && s.connected.has(plan.handoffTo)) {
-          s.mesh.send(plan.handoffTo, encodeMessage({ type: 'TimeoutNow', term: plan.notice.term }), 'control');
-        }
+        for (const { to, bytes } of handoffFrames(plan, s.connected)) s.mesh.send(to, bytes, 'control');
         return;
       }
       const notice = finalNotice(plan, deferred.status);
       // Order matters: the tombstone and the cut first, so the notice is a promise already kept.
-      claim?.tombstone?.(notice);
+      claim.tombstone(notice);
       departed = true;
       for (const { to, bytes } of departureFrames(plan, notice, s.connected)) s.mesh.send(to, bytes, 'control');
       side.depart();

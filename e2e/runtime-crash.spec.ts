@@ -1,0 +1,73 @@
+// Tabs that die without pagehide (a renderer crash: chrome://crash) have not departed: to the
+// group they are voters that went silent. A crashed minority leaves the others a quorum; a crashed
+// majority stops the group until new tabs of the profile adopt the crashed identities (a restart
+// from their durable state, always safe in Raft), and no acknowledged write is lost. autoRemoveAfterMs
+// is far beyond the test (DEFAULT_TIMING): the crashed voters stay in the configuration throughout.
+import { uniqueName } from './support';
+import { expect, test } from './support/runtime-tabs';
+import { getValue, pageOf, setValue, started, stats, status, waitForGroup } from './pages/runtime/harness';
+import { DEFAULT_TIMING, crash, recordFigures, writeResolvesAfter } from './support/lifecycle';
+
+test('a crashed minority keeps the group available; a crashed majority waits for new tabs to adopt the identities, losing nothing', async ({ tabs }) => {
+  test.setTimeout(180_000);
+  const key = uniqueName('crash');
+  const pages = [];
+  for (let i = 0; i < 3; i++) pages.push(await tabs.open({ key, ...DEFAULT_TIMING }, `tab${i}`));
+  const ids = await Promise.all(pages.map(async (p) => (await status(p)).peerId));
+  let leader = await pageOf(pages, await waitForGroup(pages, 3));
+  let acknowledged = 0;
+  for (const page of pages) await setValue(page, 'k', `v${++acknowledged}`);
+
+  // The leader crashes: the two others elect one of them and go on.
+  const since = Date.now();
+  await crash(leader);
+  let alive = pages.filter((p) => p !== leader);
+  const minorityMs = await writeResolvesAfter(since, alive[0], 'k', `v${++acknowledged}`);
+  leader = await pageOf(alive, (await status(alive[0])).leader!);
+  expect((await status(leader)).members.voters.sort()).toEqual([...ids].sort());
+
+  // Now the other follower crashes as well: one voter of three is left, the group has no quorum.
+  const follower = alive.find((p) => p !== leader)!;
+  await crash(follower);
+  alive = [leader];
+  await expect.poll(async () => (await status(leader)).online, { timeout: 30_000 }).toBe(false);
+  // What it had is still readable locally.
+  expect((await getValue(leader, 'k', 'weak')).result).toBe(`v${acknowledged}`);
+
+  // A new tab adopts one crashed identity (the most up-to-date): two of three again.
+  const adoptedSince = Date.now();
+  const adopter = await tabs.open({ key, ...DEFAULT_TIMING }, 'adopter0');
+  const adopted = await stats(adopter);
+  expect(adopted.slotChoice).toBe('adopt');
+  expect(ids).toContain(adopted.peerId);
+  const majorityMs = await writeResolvesAfter(adoptedSince, adopter, 'k', `v${++acknowledged}`);
+  expect((await getValue(leader, 'k', 'strong')).result).toBe(`v${acknowledged}`);
+  // A second one adopts the last crashed identity: all three voters run again.
+  const second = await tabs.open({ key, ...DEFAULT_TIMING }, 'adopter1');
+  expect((await stats(second)).slotChoice).toBe('adopt');
+  const back = [leader, adopter, second];
+  await waitForGroup(back, 3);
+  expect((await Promise.all(back.map(status))).map((s) => s.peerId).sort()).toEqual([...ids].sort());
+  expect((await getValue(second, 'k', 'strong')).result).toBe(`v${acknowledged}`);
+  recordFigures('lifecycle-crash', { writeAfterLeaderCrashMs: minorityMs, writeAfterAdoptingTabOpenedMs: majorityMs });
+});
+
+test('one tab of two crashes, the other reloads: the reload adopts the crashed identity and goes on without the departed one', async ({ tabs }) => {
+  const key = uniqueName('crash-reload');
+  const [a, b] = [await tabs.open({ key, ...DEFAULT_TIMING }, 'a'), await tabs.open({ key, ...DEFAULT_TIMING }, 'b')];
+  await waitForGroup([a, b], 2);
+  const [aId, bId] = [(await status(a)).peerId, (await status(b)).peerId];
+  await setValue(b, 'k', 'before');
+  await crash(a);
+  // b's reload departs; its new page takes a's identity (a crash: adoptable) back, and learns from
+  // the profile's tombstone that b's identity left (it was not running when b's notice went out).
+  await b.reload();
+  await started(b);
+  const s = await stats(b);
+  expect(s.slotChoice).toBe('adopt');
+  expect(s.peerId).toBe(aId);
+  expect((await getValue(b, 'k', 'strong')).result).toBe('before');
+  await setValue(b, 'k', 'after');
+  await expect.poll(async () => (await status(b)).members.voters, { timeout: 30_000 }).toEqual([aId]);
+  expect(bId).not.toBe(aId);
+});

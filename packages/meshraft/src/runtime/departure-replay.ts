@@ -1,0 +1,61 @@
+// Departures this browser profile recorded (tombstones) reach the engine as the notices they are.
+// A tab that was not running when another tab of the profile departed never got that notice over
+// the mesh: a crashed tab's identity adopted later, say, would keep waiting for a voter that will
+// never answer again, and with no quorum nobody could remove it. A tombstone is written by the
+// departing identity itself, synchronously, before its notice goes out and after which it never
+// votes or acknowledges again, so it is the same promise the notice makes (see @meshraft/core
+// engine/departures.ts for why excluding such a voter is safe). Only members of this peer's
+// configuration are replayed (others need nothing), each once per engine: at start, and a while
+// after another tab of the profile records one. That delay matters: the notice itself normally
+// arrives over the mesh within milliseconds, after the departing leader's TimeoutNow, which a peer
+// ignores once it knows the sender departed; the tombstone is only the fallback for a tab that did
+// not get them.
+import { encodeMessage, type Departure, type GroupStatus, type PeerId } from '@meshraft/core';
+import type { Claim } from './claim';
+
+export interface StatusSource {
+  readonly status: GroupStatus;
+  subscribe(listener: () => void): () => void;
+}
+
+/** How long after another tab records a departure it is replayed (if the mesh has not delivered it by then, it will not). */
+export const RECORDED_DEPARTURE_DELAY_MS = 2000;
+
+/** Starts replaying into the engine behind `deliver` (inbound frames); returns a stop function. */
+export function replayDepartures(claim: Claim, group: StatusSource, deliver: (from: PeerId, bytes: Uint8Array) => void): () => void {
+  const departures = claim.departures;
+  if (!departures) return () => {};
+  const sent = new Set<PeerId>();
+  const send = (peer: PeerId, notice: Departure) => {
+    const { peerId, members } = group.status;
+    if (peer === peerId || sent.has(peer) || (!members.voters.includes(peer) && !members.learners.includes(peer))) return;
+    sent.add(peer);
+    const { term, lastIndex, lastTerm, led, successors } = notice;
+    deliver(peer, encodeMessage({ type: 'Departure', term, lastIndex, lastTerm, ...(led ? { led: true } : {}), ...(successors ? { successors } : {}) }));
+  };
+  // The configuration is known once the engine reported its first status (from its restored log).
+  let unsubscribe: (() => void) | null = null;
+  const initial = () => {
+    const { voters, learners } = group.status.members;
+    if (voters.length + learners.length === 0) return;
+    unsubscribe?.();
+    unsubscribe = null;
+    for (const [peer, notice] of departures()) send(peer, notice);
+  };
+  unsubscribe = group.subscribe(initial);
+  initial();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const later = (peer: PeerId, notice: Departure) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      send(peer, notice);
+    }, RECORDED_DEPARTURE_DELAY_MS);
+    timers.add(timer);
+  };
+  const unwatch = claim.watchDepartures?.(later) ?? (() => {});
+  return () => {
+    unsubscribe?.();
+    unwatch();
+    for (const timer of timers) clearTimeout(timer);
+  };
+}

@@ -1,0 +1,65 @@
+// Departures recorded on the profile (tombstones) are fed to the engine as Departure notices: only
+// members of its configuration, each once, once the configuration is known, and later ones a while
+// after another tab records them.
+import { describe, expect, it, vi } from 'vitest';
+import { decodeMessage, type Departure, type GroupStatus, type Membership } from '@meshraft/core';
+import type { Claim } from '../src/runtime/claim';
+import { RECORDED_DEPARTURE_DELAY_MS, replayDepartures } from '../src/runtime/departure-replay';
+
+const notice = (term: number, lastIndex: number): Departure => ({ type: 'Departure', term, lastIndex, lastTerm: term });
+
+function statusSource(members: Membership) {
+  let listeners: Array<() => void> = [];
+  const source = {
+    status: { peerId: 'me', members } as GroupStatus,
+    subscribe(listener: () => void) {
+      listeners.push(listener);
+      return () => (listeners = listeners.filter((l) => l !== listener));
+    },
+    set(next: Membership) {
+      source.status = { ...source.status, members: next };
+      for (const l of [...listeners]) l();
+    },
+    listeners: () => listeners.length,
+  };
+  return source;
+}
+
+function claimWith(tombstones: Map<string, Departure>) {
+  let watcher: ((peer: string, n: Departure) => void) | null = null;
+  const claim = {
+    departures: () => tombstones,
+    watchDepartures(handler: (peer: string, n: Departure) => void) {
+      watcher = handler;
+      return () => (watcher = null);
+    },
+  } as unknown as Claim;
+  return { claim, record: (peer: string, n: Departure) => (tombstones.set(peer, n), watcher?.(peer, n)), watching: () => watcher !== null };
+}
+
+describe('replayDepartures', () => {
+  it('waits for the configuration, then delivers the tombstones of members only, once each', () => {
+    const { claim, record, watching } = claimWith(new Map([['a', notice(3, 7)], ['old', notice(1, 2)], ['me', notice(2, 2)]]));
+    const group = statusSource({ voters: [], learners: [] });
+    const delivered: Array<[string, unknown]> = [];
+    const stop = replayDepartures(claim, group, (from, bytes) => delivered.push([from, decodeMessage(bytes)]));
+    expect(delivered).toEqual([]);
+    group.set({ voters: ['me', 'a', 'b'], learners: ['c'] });
+    expect(delivered).toEqual([['a', { type: 'Departure', term: 3, lastIndex: 7, lastTerm: 3 }]]);
+    expect(group.listeners()).toBe(0);
+    // Another tab of the profile departs later: replayed after a delay (the mesh usually brings it first).
+    vi.useFakeTimers();
+    try {
+      record('c', { ...notice(4, 9), led: true, successors: ['a', 'me'] });
+      record('a', notice(3, 7));
+      expect(delivered).toHaveLength(1);
+      vi.advanceTimersByTime(RECORDED_DEPARTURE_DELAY_MS);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(delivered.map(([from]) => from)).toEqual(['a', 'c']);
+    expect(delivered[1][1]).toMatchObject({ type: 'Departure', term: 4, lastIndex: 9, led: true, successors: ['a', 'me'] });
+    stop();
+    expect(watching()).toBe(false);
+  });
+});
