@@ -6,7 +6,7 @@
 //   4. start the engine side (Worker or in-process) with the connected peers, then relay frames.
 // Afterwards, if the engine reports this peer removed from the group (at start, from its restored
 // log, or later), the runtime drops that identity and re-joins under a fresh one (see rejoin()).
-import { encodeMessage, type DeparturePlan, type Group, type Membership, type PeerId } from '@meshraft/core';
+import type { DeparturePlan, Group, Membership, PeerId } from '@meshraft/core';
 import { decideBootstrap } from './bootstrap';
 import type { Channel } from './channel';
 import { type Claim, fixedClaim } from './claim';
