@@ -50,9 +50,10 @@ export class SignalingDirectory {
     this.present.delete(id);
   }
 
-  evidence(): RoomEvidence {
+  /** What the server says about the room, leaving out `local` (the asking profile's running tabs). */
+  evidence(local: ReadonlySet<PeerId> = new Set()): RoomEvidence {
     if (this.down) return 'unknown';
-    if (this.present.size > 0) return 'occupied';
+    for (const id of this.present) if (!local.has(id)) return 'occupied';
     const settled = this.queue.now - this.upSince > this.plan.reregisterMaxMs;
     return settled || this.trustEmptyAfterRestart ? 'empty' : 'unknown';
   }

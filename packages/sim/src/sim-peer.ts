@@ -40,6 +40,8 @@ export interface PeerEvents {
   leaderCommitted(peer: SimPeer, term: number, commit: number): void;
   /** The engine reports this peer removed from the group (status.removed). */
   removed(peer: SimPeer): void;
+  /** The engine saw another peer's Departure notice for the first time (Ready.departures). */
+  departureSeen(peer: SimPeer, notice: Departure): void;
 }
 
 export interface PeerEnv {
@@ -64,7 +66,11 @@ export interface PeerCounters {
 export class SimPeer implements MonitoredPeer {
   engine: RaftNode | null = null;
   readonly durable: DurableStore;
-  /** Start by re-founding the group on this peer's log (RaftNodeOptions.refound). */
+  /**
+   * Start by re-founding the group on this peer's log (RaftNodeOptions.refound). The startup rules
+   * decide it for one start only: a restart of the same identity (a crashed tab adopted) is a
+   * plain restart, whatever its first start was.
+   */
   refound = false;
   /** depart() was called: the identity is gone for good. */
   departed = false;
@@ -127,7 +133,7 @@ export class SimPeer implements MonitoredPeer {
         now: env.queue.now,
         state,
         bootstrap: this.bootstrap,
-        refound: this.refound,
+        refound: this.refound && this.incarnation === 0,
         bugs: env.bugs,
       });
     } catch (err) {
@@ -193,6 +199,7 @@ export class SimPeer implements MonitoredPeer {
     }
     this.departed = true;
     this.env.trace.record(now, this.id, `depart (final ${plan.notice.lastIndex}/${plan.notice.lastTerm}, handoff ${plan.handoffTo ?? '-'})`);
+    for (const { to, message } of plan.appends) if (reachable.includes(to)) this.env.network.sendReliable(this.id, to, message);
     if (plan.handoffTo !== null && reachable.includes(plan.handoffTo)) {
       this.env.network.sendReliable(this.id, plan.handoffTo, { type: 'TimeoutNow', term: plan.notice.term });
     }
@@ -376,6 +383,7 @@ export class SimPeer implements MonitoredPeer {
       if (ready.persist.snapshot) this.counters.snapshotInstalls++;
       if (ready.snapshotToInstall.meta.index > this.kv.appliedIndex && !this.restore(ready.snapshotToInstall, 'install')) return;
     }
+    for (const notice of ready.departures ?? []) env.events.departureSeen(this, notice);
     const term = this.lastStatus?.term ?? termBefore;
     for (const entry of ready.committed) this.applyEntry(entry, term);
     this.requests.resolve(ready);

@@ -115,9 +115,13 @@ export function runSimulation(options: SimOptions): SimResult {
     voteGranted: (peer, to) => faults?.voteGranted(peer, to),
     leaderCommitted: (peer, term, commit) => {
       faults?.leaderCommitted(peer, term, commit);
-      tabs?.leaderCommitted();
+      tabs?.leaderCommitted(peer);
     },
-    removed: (peer) => churn?.removed(peer),
+    removed: (peer) => {
+      churn?.removed(peer);
+      tabs?.removed(peer);
+    },
+    departureSeen: (peer, notice) => tabs?.departureSeen(peer, notice),
   };
   const env: PeerEnv = {
     seed,

@@ -58,6 +58,8 @@ export interface TabsCounts {
   waits: number;
   availabilityChecks: number;
   slotsDeleted: number;
+  /** Removed tabs that started over under a new identity (as the runtime does). */
+  resets: number;
 }
 
 interface Tab {
@@ -71,13 +73,13 @@ export class TabsDriver {
   readonly away = new LocalProfile('away');
   readonly counts: TabsCounts = TabsDriver.emptyCounts();
   static emptyCounts(): TabsCounts {
-    return { opened: 0, closed: 0, reloads: 0, crashes: 0, adoptions: 0, successions: 0, refounds: 0, bootstraps: 0, waits: 0, availabilityChecks: 0, slotsDeleted: 0 };
+    return { opened: 0, closed: 0, reloads: 0, crashes: 0, adoptions: 0, successions: 0, refounds: 0, bootstraps: 0, waits: 0, availabilityChecks: 0, slotsDeleted: 0, resets: 0 };
   }
 
   private readonly tabs = new Map<PeerId, Tab>();
   private nextId = 1;
-  /** Times of leader commits (for the availability checks). */
-  private readonly commits: number[] = [];
+  /** Leader commits (for the availability checks): when, and by which tab. */
+  private readonly commits: Array<{ at: number; peer: PeerId }> = [];
   private pendingChecks: Array<{ at: number; until: number; what: string; done: () => boolean }> = [];
 
   constructor(
@@ -113,8 +115,40 @@ export class TabsDriver {
   }
 
   /** A leader's commit index advanced (from the peers' events). */
-  leaderCommitted(): void {
-    this.commits.push(this.queue.now);
+  leaderCommitted(peer: SimPeer): void {
+    this.commits.push({ at: this.queue.now, peer: peer.id });
+  }
+
+  /**
+   * A running tab saw another peer's Departure notice: like the runtime, its profile keeps it with
+   * its own tombstones (a member on another device departs where only its notice tells).
+   */
+  departureSeen(peer: SimPeer, notice: Departure): void {
+    const tab = this.tabs.get(peer.id);
+    if (!tab || notice.peer === undefined || tab.profile.tombstones.has(notice.peer)) return;
+    tab.profile.tombstones.set(notice.peer, notice);
+  }
+
+  /**
+   * The engine reports a running tab removed from the group (it was silent too long, e.g. crashed
+   * and adopted late): the tab starts over under a new identity on a fresh database and joins as a
+   * learner. The old identity departs first, as a closing tab's does: a leader may have added it
+   * back meanwhile (it asked to join with a log older than its removal), and a member that
+   * vanished without a notice would count for quorums until auto-removal, and keep every tab that
+   * reopens later from re-founding. Its database is deleted; its tombstone stays.
+   */
+  removed(peer: SimPeer): void {
+    const tab = this.tabs.get(peer.id);
+    if (!tab || peer.retired) return;
+    this.queue.after(1, () => {
+      if (!this.tabs.has(peer.id) || peer.retired) return;
+      this.trace.record(this.queue.now, 'net', `tab ${peer.id} was removed: it starts over under a new identity`);
+      this.close(tab);
+      this.counts.closed--;
+      tab.profile.forget(tab.slot);
+      this.counts.resets++;
+      this.open(tab.profile, null);
+    });
   }
 
   /**
@@ -150,7 +184,7 @@ export class TabsDriver {
       slots: summaries,
       log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, membership: store?.latestMembership() ?? null },
       tombstones: profile.tombstones,
-      room: this.directory.evidence(),
+      room: this.directory.evidence(new Set(summaries.filter((s) => s.inUse && s.peerId !== null).map((s) => s.peerId!))),
     });
     if (founding === 'wait') {
       // No evidence either way yet (the signaling server restarted or is away): ask again soon.
@@ -218,7 +252,10 @@ export class TabsDriver {
       case 'open':
       case 'open-away': {
         const profile = action === 'open' || this.running().length === 0 ? this.home : this.away;
-        return this.open(profile, null, (peer) => this.expectOnline(peer, `tab ${peer.id} opened at ${now.toFixed(0)}`));
+        const available = this.available(live);
+        return this.open(profile, null, (peer) => {
+          if (available) this.expectOnline(peer, `tab ${peer.id} opened at ${now.toFixed(0)}`);
+        });
       }
       case 'close':
       case 'close-leader': {
@@ -227,7 +264,7 @@ export class TabsDriver {
         this.trace.record(now, 'net', `close ${tab.peer.id}${tab === leader ? ' (leader)' : ''}`);
         const settled = this.settledAfter([tab], live);
         this.close(tab);
-        if (settled) this.expectCommit(this.plan.bounds.singleMs, `a leader commits within ${this.plan.bounds.singleMs}ms of closing ${tab.peer.id} at ${now.toFixed(0)}`);
+        if (settled) this.expectCommit(this.plan.bounds.singleMs, `a leader commits within ${this.plan.bounds.singleMs}ms of closing ${tab.peer.id} at ${now.toFixed(0)}`, [tab]);
         return;
       }
       case 'close-many': {
@@ -239,7 +276,7 @@ export class TabsDriver {
         this.trace.record(now, 'net', `close at once: ${chosen.map((t) => t.peer.id).join(', ')}`);
         const settled = this.settledAfter(chosen, live);
         chosen.forEach((tab, i) => this.queue.after(i === 0 ? 0 : this.dice.int(0, 15), () => this.tabs.has(tab.peer.id) && this.close(tab)));
-        if (settled) this.expectCommit(this.plan.bounds.multiMs, `a leader commits within ${this.plan.bounds.multiMs}ms of closing ${chosen.length} tabs at ${now.toFixed(0)}`);
+        if (settled) this.expectCommit(this.plan.bounds.multiMs, `a leader commits within ${this.plan.bounds.multiMs}ms of closing ${chosen.length} tabs at ${now.toFixed(0)}`, chosen);
         return;
       }
       case 'reload':
@@ -249,10 +286,13 @@ export class TabsDriver {
         this.trace.record(now, 'net', `reload ${tab.peer.id}`);
         this.counts.reloads++;
         const settled = this.settledAfter([tab], live);
+        const available = this.available(live);
         this.close(tab);
-        if (settled) this.expectCommit(this.plan.bounds.singleMs, `a leader commits within ${this.plan.bounds.singleMs}ms of reloading ${tab.peer.id} at ${now.toFixed(0)}`);
+        if (settled) this.expectCommit(this.plan.bounds.singleMs, `a leader commits within ${this.plan.bounds.singleMs}ms of reloading ${tab.peer.id} at ${now.toFixed(0)}`, [tab]);
         this.queue.after(this.dice.int(10, 60), () =>
-          this.open(tab.profile, tab.slot.id, (peer) => this.expectOnline(peer, `reloaded tab ${peer.id} (was ${tab.peer.id}) online`)),
+          this.open(tab.profile, tab.slot.id, (peer) => {
+            if (available) this.expectOnline(peer, `reloaded tab ${peer.id} (was ${tab.peer.id}) online`);
+          }),
         );
         return;
       }
@@ -303,11 +343,17 @@ export class TabsDriver {
     }
     this.queue.after(at + 400, () => {
       const home = this.liveTabs();
+      // The reopen promise is about a group that was serving when its tabs closed.
+      const available = this.available(home);
       this.trace.record(this.queue.now, 'net', `every tab closes (${together ? 'at once' : 'one after another'}): ${home.map((t) => t.peer.id).join(', ')}`);
       home.forEach((tab, i) => this.queue.after(together ? this.dice.int(0, 15) : i * 300, () => this.tabs.has(tab.peer.id) && this.close(tab)));
       const reopenAt = (together ? 50 : home.length * 300) + 300;
       for (let i = 0; i < reopen; i++) {
-        this.queue.after(reopenAt + this.dice.int(0, 10), () => this.open(this.home, null, (peer) => this.expectOnline(peer, `tab ${peer.id} reopened after every tab closed`)));
+        this.queue.after(reopenAt + this.dice.int(0, 10), () =>
+          this.open(this.home, null, (peer) => {
+            if (available) this.expectOnline(peer, `tab ${peer.id} reopened after every tab closed`);
+          }),
+        );
       }
     });
   }
@@ -327,10 +373,17 @@ export class TabsDriver {
     });
   }
 
-  private expectCommit(bound: number, what: string): void {
+  /** A tab that stays commits as leader within `bound` (a closing leader's last commits do not count). */
+  private expectCommit(bound: number, what: string, closing: readonly Tab[]): void {
     const at = this.queue.now;
+    const gone = new Set(closing.map((t) => t.peer.id));
     this.counts.availabilityChecks++;
-    this.addCheck(at, at + bound, what, () => this.commits.some((t) => t > at && t <= at + bound));
+    this.addCheck(at, at + bound, what, () => this.commits.some((c) => c.at > at && c.at <= at + bound && !gone.has(c.peer)));
+  }
+
+  /** The group serves: some running tab is online (the promises about reloads and new tabs presume it). */
+  private available(live: readonly Tab[]): boolean {
+    return live.some((t) => t.peer.lastStatus?.online === true);
   }
 
   private expectOnline(peer: SimPeer, what: string): void {

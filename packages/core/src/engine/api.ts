@@ -49,8 +49,18 @@ export type ReadResult =
 /** Why a proposal or read could not be done; the Group maps these to typed errors. */
 export type ProposalError = ForwardError | 'timeout' | 'removed';
 
-/** What a peer sends if it departs now (see RaftNode.departurePlan()). */
+/**
+ * What a peer sends if it departs now (see RaftNode.departurePlan()), in this order on each
+ * ordered channel: `appends`, then TimeoutNow to `handoffTo`, then `notice`.
+ */
 export interface DeparturePlan {
+  /**
+   * A leader's last AppendEntries: to each member that lacks part of the log up to the notice's
+   * final position, the entries it misses (at most maxBatchEntries) with the leader's commit index.
+   * Without them a member that lagged by a few entries when a majority closed at once could never
+   * cover the leader's final position, and the group would stay stuck. Empty for a non-leader.
+   */
+  appends: Envelope[];
   /** Sent to every connected peer. */
   notice: Departure;
   /** A leader's best voter to send TimeoutNow to (thesis §3.10) before the notice; null otherwise. */
@@ -79,6 +89,13 @@ export interface Ready {
    * the engine fills in `meta.term` and `meta.membership` from its log. Absent or null: nothing asked.
    */
   snapshotRequest?: { upTo: number } | null;
+  /**
+   * Departure notices of other peers this engine saw for the first time (each names its peer in
+   * `peer`). A runtime keeps them with its own tombstones: the startup rules may re-found a group
+   * only when every voter and every successor a departed leader named is known departed
+   * (lifecycle/founding.ts), and a member on another device departs where only a notice tells.
+   */
+  departures?: Departure[];
   /**
    * The departure plan as of this Ready. A host that may have to depart synchronously (a closing
    * browser tab) keeps it where it can send it, and takes it before relaying `messages`.

@@ -24,8 +24,28 @@ export function campaign(node: RaftNode, kind: 'pre' | 'real', transfer: boolean
     request = { type: 'RequestVote', term: node.term, lastLogIndex: node.log.lastIndex(), lastLogTerm: node.log.lastTerm() };
     if (transfer) request.transfer = true;
   }
+  node.voteRequest = { request, resendAt: node.now + node.config.heartbeatMs };
   for (const voter of node.membership.voters()) if (!node.departures.has(voter)) node.send(voter, request);
   checkElection(node);
+}
+
+/**
+ * Raft retries RPCs that get no answer (§5.1): a candidate asks the voters that have not answered
+ * again every heartbeat interval, rather than waiting a whole election timeout when one request or
+ * its answer was lost (with two live voters left, one lost request stalled the group for a full
+ * round). The same request again is harmless: a voter grants the same candidate again in a term.
+ */
+export function resendVoteRequests(node: RaftNode): void {
+  const pending = node.voteRequest;
+  if (pending === null || node.now < pending.resendAt) return;
+  if (node.role !== 'candidate' && node.role !== 'pre-candidate') {
+    node.voteRequest = null;
+    return;
+  }
+  pending.resendAt = node.now + node.config.heartbeatMs;
+  for (const voter of node.membership.voters()) {
+    if (!node.votes.has(voter) && !node.departures.has(voter)) node.send(voter, pending.request);
+  }
 }
 
 /** Won, lost or still open. Departed voters this candidate's log covers no longer count (departures.ts). */

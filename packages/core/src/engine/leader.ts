@@ -1,7 +1,7 @@
 // Leader-only state and rules: replication with per-follower flow control (§5.3), the commit rule
 // (§5.4.2), heartbeats with ReadIndex rounds (thesis §6.4), check-quorum (thesis §6.2) and
 // leadership transfer (thesis §3.10).
-import type { AppendEntriesResponse, ForwardCommands, HeartbeatResponse } from '../messages';
+import type { AppendEntriesResponse, Envelope, ForwardCommands, HeartbeatResponse } from '../messages';
 import type { ClientTag, CommandEntry, PeerId } from '../types';
 import type { EngineCore } from './core';
 import { ClientTagIndex } from './forwarding';
@@ -16,6 +16,9 @@ interface Transfer {
   timeoutNowSent: boolean;
 }
 
+/** At most this many entries in one of a departing leader's last appends (see finalAppends). */
+const FINAL_APPEND_MAX = 64;
+
 export class LeaderState {
   readonly progress = new Map<PeerId, Progress>();
   readonly tags = new ClientTagIndex();
@@ -28,12 +31,15 @@ export class LeaderState {
   readonly departing = new Map<PeerId, number>();
   private round = 0;
   private nextHeartbeatAt: number;
+  /** Membership reviews keep their own clock: read rounds restart the heartbeat timer (see reviewDue). */
+  private nextReviewAt: number;
 
   constructor(private readonly core: EngineCore, now: number) {
     this.changes = new MembershipChanges(core, this);
     this.syncPeers(now);
     this.tags.rebuild(core.log.all());
     this.nextHeartbeatAt = now + core.config.heartbeatMs;
+    this.nextReviewAt = now + core.config.heartbeatMs;
   }
 
   /**
@@ -145,6 +151,7 @@ export class LeaderState {
     const pr = this.progress.get(from);
     if (!pr) return;
     pr.lastHeard = now;
+    pr.reportedLast = m.lastIndex;
     const { log } = this.core;
     if (m.catchingUp) {
       // It buffered what we sent and fetches the gap elsewhere; probe again after a while.
@@ -182,6 +189,7 @@ export class LeaderState {
     const pr = this.progress.get(from);
     if (!pr) return [];
     pr.lastHeard = now;
+    pr.reportedLast = m.lastIndex;
     pr.ackedRound = Math.max(pr.ackedRound, m.round);
     if (pr.state === 'probe') {
       pr.paused = false;
@@ -218,6 +226,18 @@ export class LeaderState {
 
   heartbeatDue(now: number): boolean {
     return now >= this.nextHeartbeatAt;
+  }
+
+  /**
+   * True once per heartbeat interval: time for a membership review. Not tied to heartbeatDue(): a
+   * steady stream of linearizable reads starts heartbeat rounds on its own (prepare()), which keeps
+   * pushing the heartbeat timer back; reviews tied to it starved, and a departed voter stayed in
+   * the configuration for many heartbeats (found by the tabs scenario).
+   */
+  reviewDue(now: number): boolean {
+    if (now < this.nextReviewAt) return false;
+    this.nextReviewAt = now + this.core.config.heartbeatMs;
+    return true;
   }
 
   /** Start a new round: reads waiting for one get it; every follower gets a Heartbeat. */
@@ -284,21 +304,52 @@ export class LeaderState {
 
   /**
    * The members a departing leader names as successors, best first: voters and learners that asked
-   * to vote, not departed, by match index (then id). They matter only to a peer that finds every
-   * voter of its configuration gone (a promotion still in flight, or the last voters leaving).
+   * to vote (of this leader, or of a departed leader that named them), not departed, by match index
+   * (then id). They matter only to a peer that finds every voter of its configuration gone (a
+   * promotion still in flight, or the last voters leaving, possibly right after electing this one),
+   * and it can act only once its log covers `upTo`, the leader's final position. A member known to
+   * be too far behind for this leader's last append to get it there is left out: being named, it
+   * would keep tabs that reopen on another device from ever re-founding (a named successor may
+   * have re-founded where they cannot see; lifecycle/founding.ts), for nothing.
    */
-  successors(): PeerId[] {
-    const { membership, id, departures } = this.core;
+  successors(upTo: number): PeerId[] {
+    const { membership, id, departures, now } = this.core;
     const current = membership.current();
+    const anchor = upTo - FINAL_APPEND_MAX;
     const ranked: Array<{ peer: PeerId; match: number }> = [];
     for (const peer of [...current.voters, ...current.learners]) {
       const pr = this.progress.get(peer);
       if (peer === id || !pr || departures.has(peer)) continue;
-      if (!current.voters.includes(peer) && !this.changes.wantsToVote(peer)) continue;
+      if (!current.voters.includes(peer) && !this.changes.wantsToVote(peer) && !departures.named(peer)) continue;
+      const hopeless = pr.match < anchor && ((pr.reportedLast >= 0 && pr.reportedLast < anchor) || now < pr.catchingUpUntil);
+      if (hopeless) continue;
       ranked.push({ peer, match: pr.match });
     }
     ranked.sort((a, b) => b.match - a.match || (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0));
     return ranked.map((r) => r.peer);
+  }
+
+  /**
+   * The last appends of a departing leader (see DeparturePlan.appends): to every member not known
+   * departed whose match index is below `upTo`, the entries after it up to `upTo`; when more are
+   * missing (or the match index is not known yet: a leader of a moment), the last FINAL_APPEND_MAX
+   * of them, anchored no lower than the compaction point. A member that lacks the anchor rejects
+   * it and one that far behind fetches the rest by catch-up. An ordinary AppendEntries of this
+   * term, sent while this peer still leads; building it changes no engine state. Recomputed for
+   * every Ready (the host keeps the latest plan), hence the small cap.
+   */
+  finalAppends(upTo: number): Envelope[] {
+    const { log, config, departures, term, commit } = this.core;
+    const out: Envelope[] = [];
+    for (const [peer, pr] of this.progress) {
+      if (departures.has(peer) || pr.match >= upTo) continue;
+      const from = Math.max(pr.match + 1, upTo - FINAL_APPEND_MAX + 1, log.snapshotIndex + 1);
+      const prevLogTerm = log.termAt(from - 1);
+      if (prevLogTerm === undefined || from > upTo) continue;
+      const entries = log.batch(from, upTo - from + 1, config.maxBatchBytes);
+      out.push({ to: peer, message: { type: 'AppendEntries', term, prevLogIndex: from - 1, prevLogTerm, entries, leaderCommit: commit } });
+    }
+    return out;
   }
 
   /** Begin handing leadership to `to` (or the most caught-up voter). False when there is no valid target. */

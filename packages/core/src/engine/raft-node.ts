@@ -4,10 +4,10 @@
 // in snapshots.ts; catch-up in catchup-driver.ts.
 import { CatchUpSession } from '../catchup/index';
 import type { InjectedBugs, RaftConfig } from '../config';
-import type { Departure, Message, VoteAnswer } from '../messages';
+import type { Departure, Message, VoteAnswer, VoteRequest } from '../messages';
 import type { ClientTag, HardState, LeadershipPreference, LogEntry, PeerId, Random, RaftStatus, Role, Snapshot } from '../types';
 import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from './api';
-import { campaign, checkElection, onVoteRequest, onVoteResponse } from './candidacy';
+import { campaign, checkElection, onVoteRequest, onVoteResponse, resendVoteRequests } from './candidacy';
 import { CatchUpDriver, type CatchUpSessionFactory } from './catchup-driver';
 import type { EngineCore } from './core';
 import { DepartureBook } from './departures';
@@ -53,6 +53,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   leaderId: PeerId | null = null;
   leader: LeaderState | null = null;
   votes = new Map<PeerId, VoteAnswer>();
+  /** The running campaign's request, re-sent to silent voters (candidacy.ts resendVoteRequests). */
+  voteRequest: { request: VoteRequest; resendAt: number } | null = null;
   readonly forwards = new ForwardQueue();
   now: number;
 
@@ -91,7 +93,12 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     const bootstrap = snapshot === null && this.log.lastIndex() === 0 ? (options.bootstrap ?? null) : null;
     this.membership = new MembershipTracker(snapshot?.meta.membership ?? bootstrap, snapIndex, bootstrap !== null);
     this.membership.onAppend(this.log.all());
-    if (options.refound && (snapshot !== null || this.log.lastIndex() > 0)) this.membership.refound({ voters: [this.id], learners: [] });
+    if (options.refound && (snapshot !== null || this.log.lastIndex() > 0)) {
+      // Learners stay (a tab still syncing goes on syncing from the new leader); departed ones are
+      // removed as soon as their notices arrive, silent ones by auto-removal.
+      const learners = this.membership.current().learners.filter((l) => l !== this.id);
+      this.membership.refound({ voters: [this.id], learners });
+    }
     this.term = hardState.term;
     this.vote = hardState.vote;
     this.commit = Math.min(Math.max(hardState.commit, snapIndex), this.log.lastIndex());
@@ -187,14 +194,17 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
         return;
       }
       this.leader.expireTransfer(now);
-      if (this.leader.heartbeatDue(now)) {
-        this.requests.resolveReads(this.leader.heartbeat(now));
+      if (this.leader.heartbeatDue(now)) this.requests.resolveReads(this.leader.heartbeat(now));
+      if (this.leader.reviewDue(now)) {
         if (!this.members.leaving) this.leader.changes.review(now);
         else if (!this.leader.transfer) this.leader.startTransfer(undefined, now);
       }
       return;
     }
-    if (now < this.electionDeadline) return;
+    if (now < this.electionDeadline) {
+      resendVoteRequests(this);
+      return;
+    }
     if (this.catchUp.active || !this.canCampaign()) {
       // Catching up, observers, learners and unconfigured peers never campaign. They still stop
       // believing in a leader silent for a whole election timeout: otherwise a learner whose leader
@@ -299,6 +309,10 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     if (id === this.id) return;
     this.downPeers.delete(id);
     this.knownPeers.add(id);
+    // A peer that was not connected when a member departed (a new tab, a restart) never got the
+    // notice; without it a departed voter would count for its quorums forever. Notices are the
+    // departed peers' own, passed on verbatim.
+    for (const notice of this.departures.messages()) if (notice.peer !== id) this.send(id, notice);
     this.leader?.onPeerUp(id, now);
     this.catchUp.peerUp(id);
     this.members.onPeerUp(id, now);
@@ -322,6 +336,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     if (m.term > this.term) this.becomeFollower(m.term, null);
     const first = this.departures.firstNotice(from);
     this.departures.record(from, m);
+    if (first) this.outbox.departures.push({ ...m, peer: from });
     // Pass a first notice on once, so that one that reached a single peer still reaches them all.
     if (first) for (const peer of this.connectedPeers()) if (peer !== from && peer !== sender) this.send(peer, { ...m, peer: from });
     this.catchUp.peerDown(from);
@@ -359,10 +374,10 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     const notice: Departure = { type: 'Departure', term: this.term, lastIndex, lastTerm: this.log.termAt(lastIndex) ?? this.log.lastTerm() };
     if (leader) {
       notice.led = true;
-      const successors = leader.successors();
+      const successors = leader.successors(lastIndex);
       if (successors.length > 0) notice.successors = successors;
     }
-    return { notice, handoffTo: leader ? leader.handoffTarget() : null };
+    return { appends: leader ? leader.finalAppends(lastIndex) : [], notice, handoffTo: leader ? leader.handoffTarget() : null };
   }
 
   /** Depart for good: from now on this engine sends nothing and takes no input (see departurePlan()). */
@@ -471,8 +486,13 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       // Thesis §4.2.2: a leader outside the configuration steps down once that configuration commits.
       if (!this.membership.isVoter(this.id) && this.commit >= this.membership.currentIndex()) this.becomeFollower(this.term, null);
     }
-    // Departed peers outside a committed configuration can never count again.
-    if (this.commit >= this.membership.currentIndex() && !this.membership.needsLogging()) this.departures.forgetExcept(new Set(this.membership.others(this.id)));
+    // Departed peers outside a committed configuration can never count again. Only once this peer
+    // is a member itself: a peer still replaying older configurations (a new tab fetching the log)
+    // would otherwise forget the notices it was given at connect time before reaching the
+    // configuration that still lists those peers.
+    if (this.commit >= this.membership.currentIndex() && !this.membership.needsLogging() && this.membership.isMember(this.id)) {
+      this.departures.forgetExcept(new Set(this.membership.others(this.id)));
+    }
     const wasRemoved = this.members.removed;
     this.members.refresh();
     if (this.members.removed && !wasRemoved) this.requests.failAll('removed');
