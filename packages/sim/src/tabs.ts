@@ -189,7 +189,10 @@ export class TabsDriver {
     if (founding === 'wait') {
       // No evidence either way yet (the signaling server restarted or is away): ask again soon.
       this.counts.waits++;
-      this.queue.after(50, () => this.open(profile, preferred, onOpen));
+      // A device with no data of the group finds it only while some tab of it runs (the documented
+      // limit): should every tab stop while this one waits, it is opened at home instead.
+      const next = profile !== this.home && profile.slots.size === 0 && this.running().length === 0 ? this.home : profile;
+      this.queue.after(50, () => this.open(next, preferred, onOpen));
       return;
     }
     let peer: SimPeer;
@@ -286,12 +289,15 @@ export class TabsDriver {
         this.trace.record(now, 'net', `reload ${tab.peer.id}`);
         this.counts.reloads++;
         const settled = this.settledAfter([tab], live);
-        const available = this.available(live);
+        // The reloaded tab comes back by joining the tabs that go on, or, when none runs elsewhere,
+        // by re-founding from its own data. A tab on another device that has not caught up can do
+        // neither for it (it might yet continue the group, for all this profile can tell): no promise.
+        const promised = this.available(live) && (settled || live.every((t) => t === tab || t.profile === tab.profile));
         this.close(tab);
         if (settled) this.expectCommit(this.plan.bounds.singleMs, `a leader commits within ${this.plan.bounds.singleMs}ms of reloading ${tab.peer.id} at ${now.toFixed(0)}`, [tab]);
         this.queue.after(this.dice.int(10, 60), () =>
           this.open(tab.profile, tab.slot.id, (peer) => {
-            if (available) this.expectOnline(peer, `reloaded tab ${peer.id} (was ${tab.peer.id}) online`);
+            if (promised) this.expectOnline(peer, `reloaded tab ${peer.id} (was ${tab.peer.id}) online`);
           }),
         );
         return;

@@ -3,11 +3,19 @@
 // Functions over RaftNode so raft-node.ts stays about inputs and outputs.
 import type { VoteAnswer, VoteRequest, VoteResponse } from '../messages';
 import type { PeerId } from '../types';
+import { mayCampaign, roomInLog } from './bounds';
 import { answerVote } from './election';
 import { tallyVotes } from './quorum';
 import type { RaftNode } from './raft-node';
 
 export function campaign(node: RaftNode, kind: 'pre' | 'real', transfer: boolean): void {
+  if (!mayCampaign(node.term, node.log.lastIndex())) {
+    // The next term (or a leader's first entries) would not fit the wire limits: never start an
+    // election that could not be carried (bounds.ts). The peer stays a follower.
+    node.refusals.campaigns++;
+    node.resetElectionTimer();
+    return;
+  }
   node.leaderId = null;
   node.votes = new Map([[node.id, 'granted']]);
   node.resetElectionTimer();
@@ -53,7 +61,11 @@ export function checkElection(node: RaftNode): void {
   const outcome = tallyVotes(node.quorumVoters(), node.votes);
   if (outcome === 'won') {
     if (node.role === 'pre-candidate') campaign(node, 'real', false);
-    else node.becomeLeader();
+    else if (!roomInLog(node.log.lastIndex(), 2)) {
+      // The log grew while campaigning (a leaderless fetch) and a leader's first entries no longer fit.
+      node.refusals.campaigns++;
+      node.becomeFollower(node.term, null);
+    } else node.becomeLeader();
   } else if (outcome === 'lost') {
     node.becomeFollower(node.term, null);
   }

@@ -176,9 +176,17 @@ export class LeaderState {
       const last = log.lastIndexOfTerm(m.conflictTerm);
       if (last > 0) next = last + 1;
     }
+    const before = pr.next;
     pr.becomeProbe(Math.min(next, m.lastIndex + 1));
     // Below our compaction point the answer is a snapshot; do not ping-pong anchored probes.
     if (pr.next <= log.snapshotIndex) {
+      pr.paused = true;
+      return;
+    }
+    // Resend at once only when the rejection moved nextIndex down (we learned something). Otherwise
+    // the same append would be rejected the same way: a zero-delay AppendEntries ping-pong (found
+    // by the codec fuzzer); the next heartbeat response resumes the probe.
+    if (pr.next >= before) {
       pr.paused = true;
       return;
     }
@@ -313,7 +321,7 @@ export class LeaderState {
    * have re-founded where they cannot see; lifecycle/founding.ts), for nothing.
    */
   successors(upTo: number): PeerId[] {
-    const { membership, id, departures, now } = this.core;
+    const { membership, id, departures } = this.core;
     const current = membership.current();
     const anchor = upTo - FINAL_APPEND_MAX;
     const ranked: Array<{ peer: PeerId; match: number }> = [];
@@ -321,8 +329,8 @@ export class LeaderState {
       const pr = this.progress.get(peer);
       if (peer === id || !pr || departures.has(peer)) continue;
       if (!current.voters.includes(peer) && !this.changes.wantsToVote(peer) && !departures.named(peer)) continue;
-      const hopeless = pr.match < anchor && ((pr.reportedLast >= 0 && pr.reportedLast < anchor) || now < pr.catchingUpUntil);
-      if (hopeless) continue;
+      // Its own report of its log end says so (a catch-up session may have ended since: not a reason).
+      if (pr.match < anchor && pr.reportedLast >= 0 && pr.reportedLast < anchor) continue;
       ranked.push({ peer, match: pr.match });
     }
     ranked.sort((a, b) => b.match - a.match || (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0));
