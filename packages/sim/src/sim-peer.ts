@@ -61,15 +61,17 @@ export interface PeerCounters {
   snapshotsTaken: number;
   snapshotInstalls: number;
   catchUpSessions: number;
+  /** Times the engine re-founded the group as a departed leader's successor. */
+  successorRefounds: number;
 }
 
 export class SimPeer implements MonitoredPeer {
   engine: RaftNode | null = null;
   readonly durable: DurableStore;
   /**
-   * Start by re-founding the group on this peer's log (RaftNodeOptions.refound). The startup rules
-   * decide it for one start only: a restart of the same identity (a crashed tab adopted) is a
-   * plain restart, whatever its first start was.
+   * Re-found the group on this peer's log at its next start (RaftNodeOptions.refound). The startup
+   * rules decide it for one start only: the flag is consumed by that start, so a later restart of
+   * the same identity is a plain restart unless the rules say so again.
    */
   refound = false;
   /** depart() was called: the identity is gone for good. */
@@ -84,7 +86,7 @@ export class SimPeer implements MonitoredPeer {
   /** leave() was called. */
   leaving = false;
   lastStatus: RaftStatus | null = null;
-  readonly counters: PeerCounters = { snapshotsTaken: 0, snapshotInstalls: 0, catchUpSessions: 0 };
+  readonly counters: PeerCounters = { snapshotsTaken: 0, snapshotInstalls: 0, catchUpSessions: 0, successorRefounds: 0 };
   private held: Array<() => void> = [];
   private syncing = false;
   private readonly requests = new PendingRequests();
@@ -133,13 +135,14 @@ export class SimPeer implements MonitoredPeer {
         now: env.queue.now,
         state,
         bootstrap: this.bootstrap,
-        refound: this.refound && this.incarnation === 0,
+        refound: this.refound,
         bugs: env.bugs,
       });
     } catch (err) {
       env.monitor.fail('engine-error', `${this.id} constructor: ${describeError(err)}`);
       return;
     }
+    this.refound = false;
     this.lastStatus = null;
     this.snapshotWanted = null;
     env.trace.record(env.queue.now, this.id, `start #${this.incarnation} term=${state.hardState.term} commit=${state.hardState.commit} snap=${this.durable.snapshotIndex} last=${this.durable.lastIndex()}`);
@@ -163,6 +166,7 @@ export class SimPeer implements MonitoredPeer {
   crash(): void {
     if (!this.engine) return;
     this.counters.catchUpSessions += this.engine.catchUp.sessions;
+    this.counters.successorRefounds += this.engine.departureHandler.refounds;
     this.engine = null;
     this.incarnation++;
     this.syncing = false;
@@ -204,7 +208,17 @@ export class SimPeer implements MonitoredPeer {
       this.env.network.sendReliable(this.id, plan.handoffTo, { type: 'TimeoutNow', term: plan.notice.term });
     }
     for (const to of reachable) this.env.network.sendReliable(this.id, to, plan.notice);
+    this.env.monitor.onDeparted(this.id);
     return plan.notice;
+  }
+
+  /**
+   * Bug switch only (adoptDepartedIdentities): a retired identity is made startable again, as a tab
+   * that ignored a tombstone would restart it.
+   */
+  unretire(): void {
+    this.retired = false;
+    this.departed = false;
   }
 
   /** Graceful leave: the engine hands over leadership and asks to be removed. */
@@ -214,6 +228,11 @@ export class SimPeer implements MonitoredPeer {
     this.env.trace.record(this.env.queue.now, this.id, 'leave');
     const now = this.env.queue.now;
     this.input('leave', (e) => e.leave?.(now));
+  }
+
+  /** Re-foundings as a successor over all incarnations so far. */
+  get successorRefounds(): number {
+    return this.counters.successorRefounds + (this.engine?.departureHandler.refounds ?? 0);
   }
 
   /** Catch-up sessions over all incarnations so far. */
@@ -373,6 +392,7 @@ export class SimPeer implements MonitoredPeer {
     }
     env.monitor.onPersist(this, ready.persist, removed, commitBefore, termBefore);
     for (const { to, message } of ready.messages) {
+      env.monitor.onSend(this.id, message.type);
       if (message.type === 'RequestVoteResponse' && message.vote === 'granted') env.events.voteGranted(this, to);
       env.network.send(this.id, to, message);
     }

@@ -58,8 +58,19 @@ export interface TabsCounts {
   waits: number;
   availabilityChecks: number;
   slotsDeleted: number;
+  /** 'close-many' actions taken (a majority of the tabs closed at once). */
+  closeMany: number;
+  /** Engines that re-founded the group as a departed leader's successor (no restart needed). */
+  successorRefounds: number;
   /** Removed tabs that started over under a new identity (as the runtime does). */
   resets: number;
+  /**
+   * Runs whose group was no longer serving when its last tabs closed: something the scenario did
+   * outside the promises (say a majority closed while the only tab left was still syncing on
+   * another device) left it without a way on. Such a run is still checked for safety and
+   * linearizability, not for convergence.
+   */
+  strandedGroups: number;
 }
 
 interface Tab {
@@ -73,11 +84,13 @@ export class TabsDriver {
   readonly away = new LocalProfile('away');
   readonly counts: TabsCounts = TabsDriver.emptyCounts();
   static emptyCounts(): TabsCounts {
-    return { opened: 0, closed: 0, reloads: 0, crashes: 0, adoptions: 0, successions: 0, refounds: 0, bootstraps: 0, waits: 0, availabilityChecks: 0, slotsDeleted: 0, resets: 0 };
+    return { opened: 0, closed: 0, reloads: 0, crashes: 0, adoptions: 0, successions: 0, refounds: 0, bootstraps: 0, waits: 0, availabilityChecks: 0, slotsDeleted: 0, closeMany: 0, successorRefounds: 0, resets: 0, strandedGroups: 0 };
   }
 
   private readonly tabs = new Map<PeerId, Tab>();
   private nextId = 1;
+  /** Whether the group was serving when its last tabs closed (null: not there yet). */
+  private servingAtFinale: boolean | null = null;
   /** Leader commits (for the availability checks): when, and by which tab. */
   private readonly commits: Array<{ at: number; peer: PeerId }> = [];
   private pendingChecks: Array<{ at: number; until: number; what: string; done: () => boolean }> = [];
@@ -164,7 +177,18 @@ export class TabsDriver {
       // Nothing runs on a profile with no open tab, so the last one to close leaves its own slot too.
       if (profile.slots.size > Math.max(running, 1) + 2) this.monitor.fail('slot-leak', `${profile.name} keeps ${profile.slots.size} slots for ${running} running tabs`);
     }
+  }
+
+  /** The run must end converged: the group was serving when its last tabs closed (or they never did). */
+  promisesConvergence(): boolean {
+    return this.servingAtFinale !== false;
+  }
+
+  /** The counters, with those derived from the profiles and the engines brought up to date. */
+  tally(): TabsCounts {
     this.counts.slotsDeleted = this.home.deleted + this.away.deleted;
+    this.counts.successorRefounds = this.cluster.peers.reduce((sum, p) => sum + p.successorRefounds, 0);
+    return { ...this.counts };
   }
 
   running(): SimPeer[] {
@@ -196,17 +220,27 @@ export class TabsDriver {
       return;
     }
     let peer: SimPeer;
+    // A re-founding starts past every term this profile knows of (refoundingTerm).
+    const term = founding === 'refound' ? refoundingTerm([...profile.slots.values()].map((s) => ({ term: s.store.hardState.term })), profile.tombstones) : undefined;
     if (choice.kind === 'adopt') {
       peer = slot!.peer!;
       this.counts.adoptions++;
-      this.trace.record(this.queue.now, 'net', `tab on ${profile.name} adopts ${peer.id} (slot ${slot!.id})`);
-      this.cluster.restart(peer);
+      this.trace.record(this.queue.now, 'net', `tab on ${profile.name} adopts ${peer.id} (slot ${slot!.id}, ${founding})`);
+      if (term !== undefined) slot!.store.raiseTerm(term);
+      peer.refound = founding === 'refound';
+      if (founding === 'refound') this.counts.refounds++;
+      if (peer.retired) {
+        // Only the adoptDepartedIdentities bug switch gets here: a departed identity starts again.
+        this.cluster.revive(peer);
+        this.tabs.set(peer.id, { peer, profile, slot: slot! });
+      } else {
+        this.cluster.restart(peer);
+      }
     } else {
       const id = `t${this.nextId++}`;
       const target = slot ?? profile.newSlot();
       if (choice.kind === 'succeed') {
-        const terms = [...profile.slots.values()].map((s) => ({ term: s.store.hardState.term }));
-        target.store.handOver(founding === 'refound' ? refoundingTerm(terms, profile.tombstones) : undefined);
+        target.store.handOver(term);
         this.counts.successions++;
       }
       const bootstrap: Membership | undefined = founding === 'bootstrap' ? { voters: [id], learners: [] } : undefined;
@@ -277,6 +311,7 @@ export class TabsDriver {
         if (leader && this.dice.chance(0.5)) order.sort((a) => (a === leader ? -1 : 1));
         const chosen = order.slice(0, Math.max(1, count));
         this.trace.record(now, 'net', `close at once: ${chosen.map((t) => t.peer.id).join(', ')}`);
+        this.counts.closeMany++;
         const settled = this.settledAfter(chosen, live);
         chosen.forEach((tab, i) => this.queue.after(i === 0 ? 0 : this.dice.int(0, 15), () => this.tabs.has(tab.peer.id) && this.close(tab)));
         if (settled) this.expectCommit(this.plan.bounds.multiMs, `a leader commits within ${this.plan.bounds.multiMs}ms of closing ${chosen.length} tabs at ${now.toFixed(0)}`, chosen);
@@ -351,6 +386,8 @@ export class TabsDriver {
       const home = this.liveTabs();
       // The reopen promise is about a group that was serving when its tabs closed.
       const available = this.available(home);
+      this.servingAtFinale = available;
+      if (!available) this.counts.strandedGroups++;
       this.trace.record(this.queue.now, 'net', `every tab closes (${together ? 'at once' : 'one after another'}): ${home.map((t) => t.peer.id).join(', ')}`);
       home.forEach((tab, i) => this.queue.after(together ? this.dice.int(0, 15) : i * 300, () => this.tabs.has(tab.peer.id) && this.close(tab)));
       const reopenAt = (together ? 50 : home.length * 300) + 300;

@@ -12,6 +12,8 @@ import type { RaftNode } from './raft-node';
 const MAX_PENDING_RELAYS = 64;
 
 export class DepartureHandler {
+  /** Times this peer re-founded the group as a successor (tests and counters). */
+  refounds = 0;
   /** The successor list of the latest departed leader (see maybeSucceed()), and that leader's term. */
   private successors: PeerId[] = [];
   private successorsTerm = -1;
@@ -99,7 +101,7 @@ export class DepartureHandler {
     const notice: Departure = { type: 'Departure', term: node.term, lastIndex, lastTerm: node.log.termAt(lastIndex) ?? node.log.lastTerm() };
     if (!leader) return { appends: [], notice, handoffTo: null };
     notice.led = true;
-    const successors = leader.successors(lastIndex);
+    const successors = leader.successors();
     if (successors.length > 0) notice.successors = successors;
     return { appends: leader.finalAppends(lastIndex), notice, handoffTo: leader.handoffTarget() };
   }
@@ -150,6 +152,7 @@ export class DepartureHandler {
     }
     const learners = node.membership.current().learners.filter((l) => l !== node.id && !node.departures.has(l));
     node.membership.refound({ voters: [node.id], learners });
+    this.refounds++;
     // A departed voter may have led a term we never heard of (elected just before it left): the
     // new configuration's first election must be in a later term than any of them reached.
     const highest = node.departures.maxTerm();

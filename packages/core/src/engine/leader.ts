@@ -151,7 +151,6 @@ export class LeaderState {
     const pr = this.progress.get(from);
     if (!pr) return;
     pr.lastHeard = now;
-    pr.reportedLast = m.lastIndex;
     const { log } = this.core;
     if (m.catchingUp) {
       // It buffered what we sent and fetches the gap elsewhere; probe again after a while.
@@ -197,7 +196,6 @@ export class LeaderState {
     const pr = this.progress.get(from);
     if (!pr) return [];
     pr.lastHeard = now;
-    pr.reportedLast = m.lastIndex;
     pr.ackedRound = Math.max(pr.ackedRound, m.round);
     if (pr.state === 'probe') {
       pr.paused = false;
@@ -315,22 +313,18 @@ export class LeaderState {
    * to vote (of this leader, or of a departed leader that named them), not departed, by match index
    * (then id). They matter only to a peer that finds every voter of its configuration gone (a
    * promotion still in flight, or the last voters leaving, possibly right after electing this one),
-   * and it can act only once its log covers `upTo`, the leader's final position. A member known to
-   * be too far behind for this leader's last append to get it there is left out: being named, it
-   * would keep tabs that reopen on another device from ever re-founding (a named successor may
-   * have re-founded where they cannot see; lifecycle/founding.ts), for nothing.
+   * and it acts only once its log covers the leader's final position. A learner that looks far
+   * behind is named too: it may have caught up by catch-up a moment ago (the leader hears of it a
+   * heartbeat later), and leaving it out would strand the group.
    */
-  successors(upTo: number): PeerId[] {
+  successors(): PeerId[] {
     const { membership, id, departures } = this.core;
     const current = membership.current();
-    const anchor = upTo - FINAL_APPEND_MAX;
     const ranked: Array<{ peer: PeerId; match: number }> = [];
     for (const peer of [...current.voters, ...current.learners]) {
       const pr = this.progress.get(peer);
       if (peer === id || !pr || departures.has(peer)) continue;
       if (!current.voters.includes(peer) && !this.changes.wantsToVote(peer) && !departures.named(peer)) continue;
-      // Its own report of its log end says so (a catch-up session may have ended since: not a reason).
-      if (pr.match < anchor && pr.reportedLast >= 0 && pr.reportedLast < anchor) continue;
       ranked.push({ peer, match: pr.match });
     }
     ranked.sort((a, b) => b.match - a.match || (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0));

@@ -22,8 +22,6 @@ export class Progress {
   /** nextIndex - 1 when the latest heartbeat was sent: a response below it means appends were lost. */
   sentAtHeartbeat = 0;
   heartbeatRound = 0;
-  /** The follower's log end as it last reported it in this leadership (-1: no answer yet). */
-  reportedLast = -1;
   /** The follower said it is catching up (issue 3): only heartbeats until this time, then one probe. */
   catchingUpUntil = -Infinity;
 
