@@ -120,6 +120,22 @@ describe('decideFounding', () => {
       input: { ...closedProfile(), choice: { kind: 'adopt', slot: 's3', peerId: 'c' }, slots: [slot('s3', 'c', 100, 5)], log: { lastIndex: 100, lastTerm: 5, membership: membership(['a', 'b'], ['c']) } },
       expected: 'refound',
     },
+    {
+      name: 'adopting a crashed identity that a departed leader named its successor (it crashed before its engine re-founded): refound',
+      input: {
+        ...closedProfile(),
+        choice: { kind: 'adopt', slot: 's3', peerId: 'c' },
+        slots: [slot('s3', 'c', 100, 5)],
+        log: { lastIndex: 100, lastTerm: 5, membership: membership(['a', 'b'], ['c']) },
+        tombstones: tombs([['a', notice(100, 5, { led: true, successors: ['c'] })], ['b', notice(100, 5)]]),
+      },
+      expected: 'refound',
+    },
+    {
+      name: 'adopting a crashed voter of the configuration: a plain restart (its group still has a live voter)',
+      input: { ...closedProfile(), choice: { kind: 'adopt', slot: 's3', peerId: 'b' }, slots: [slot('s3', 'b', 100, 5)], tombstones: tombs([['a', notice(100, 5, { led: true, successors: ['b'] })]]) },
+      expected: 'join',
+    },
     // Re-founding after every tab closed.
     { name: 'every voter tombstoned here, positions covered, nothing running, room empty: refound', input: closedProfile(), expected: 'refound' },
     { name: "the same with room 'unknown': wait", input: closedProfile({ room: 'unknown' }), expected: 'wait' },

@@ -1,6 +1,7 @@
 // Safety invariants checked after every simulation step (Raft paper Fig. 3 plus the durability
-// rules of DESIGN §2). The monitor is incremental: peers report persists, applies and status as
-// they happen, and each report is checked against what was seen before, over all time.
+// rules of the Ready loop: state is durable before the messages that depend on it). The monitor
+// is incremental: peers report persists, applies and status as they happen, and each report is
+// checked against what was seen before, over all time.
 // With compaction (Raft §7) a peer no longer holds entries at or below its snapshot index: per-peer
 // comparisons skip those, while the monitor's own record of every committed entry (index, term,
 // content) and of the state machine image at snapshot points keeps the global checks whole.

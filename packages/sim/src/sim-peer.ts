@@ -1,10 +1,10 @@
 // One simulated peer: a RaftNode driven by a deterministic host loop. Each Ready is handled in
 // order: its PersistBatch becomes durable at a simulated fsync time, and only then are its
 // messages sent, a fetched snapshot restored, its committed entries applied and its results
-// reported (DESIGN §2). A crash throws away the engine, the pending Ready and the state machine; a
-// restart builds a new RaftNode from the durable state and rebuilds the KV store from the durable
-// snapshot plus the durable committed entries after it. A retired peer (left, removed or killed
-// for good) never runs again.
+// reported (the engine's Ready contract). A crash throws away the engine, the pending Ready and the
+// state machine; a restart builds a new RaftNode from the durable state and rebuilds the KV store
+// from the durable snapshot plus the durable committed entries after it. A retired peer (left,
+// removed or killed for good) never runs again.
 import {
   RaftNode,
   type ClientTag,
@@ -88,6 +88,8 @@ export class SimPeer implements MonitoredPeer {
   lastStatus: RaftStatus | null = null;
   readonly counters: PeerCounters = { snapshotsTaken: 0, snapshotInstalls: 0, catchUpSessions: 0, successorRefounds: 0 };
   private held: Array<() => void> = [];
+  /** The departure plan of the latest Ready whose messages were relayed (this incarnation). */
+  private relayedPlan: DeparturePlan | null = null;
   private syncing = false;
   private readonly requests = new PendingRequests();
   /** A snapshot the engine asked for, taken once the KV store applied this index. */
@@ -143,6 +145,7 @@ export class SimPeer implements MonitoredPeer {
       return;
     }
     this.refound = false;
+    this.relayedPlan = null;
     this.lastStatus = null;
     this.snapshotWanted = null;
     env.trace.record(env.queue.now, this.id, `start #${this.incarnation} term=${state.hardState.term} commit=${state.hardState.commit} snap=${this.durable.snapshotIndex} last=${this.durable.lastIndex()}`);
@@ -186,9 +189,15 @@ export class SimPeer implements MonitoredPeer {
   }
 
   /**
-   * A tab closing (pagehide): the engine's departure plan goes out on the reliable channels of the
-   * peers this one can reach, TimeoutNow first when it leads, and the identity never runs again.
-   * Returns the notice (the tombstone the profile keeps), or null when the peer was not running.
+   * A tab closing (pagehide): the departure plan goes out on the reliable channels of the peers this
+   * one can reach (last appends, then TimeoutNow when it leads, then the notice), and the identity
+   * never runs again. As a browser host must, it sends the plan of the latest Ready whose messages
+   * it relayed: that plan covers every acknowledgement sent, and nothing a pending fsync may yet lose
+   * (a notice claiming entries its tab never stored could never be covered by its slot). Its term is
+   * raised to the engine's current one: a term the engine reached without relaying anything left no
+   * trace anywhere, but this monitor counts leaderships as soon as the engine reports them, and a
+   * higher term in a notice is always safe (it only raises the terms of those that read it). Returns
+   * the notice (the tombstone the profile keeps), or null when the peer was not running.
    */
   depart(reachable: readonly PeerId[]): Departure | null {
     const engine = this.engine;
@@ -196,7 +205,8 @@ export class SimPeer implements MonitoredPeer {
     const now = this.env.queue.now;
     let plan: DeparturePlan;
     try {
-      plan = engine.depart(now);
+      const fresh = engine.depart(now);
+      plan = this.relayedPlan ? { ...this.relayedPlan, notice: { ...this.relayedPlan.notice, term: Math.max(this.relayedPlan.notice.term, fresh.notice.term) } } : fresh;
     } catch (err) {
       this.env.monitor.fail('engine-error', `${this.id} depart: ${describeError(err)}`);
       return null;
@@ -391,6 +401,7 @@ export class SimPeer implements MonitoredPeer {
       return;
     }
     env.monitor.onPersist(this, ready.persist, removed, commitBefore, termBefore);
+    if (ready.departure) this.relayedPlan = ready.departure;
     for (const { to, message } of ready.messages) {
       env.monitor.onSend(this.id, message.type);
       if (message.type === 'RequestVoteResponse' && message.vote === 'granted') env.events.voteGranted(this, to);

@@ -41,7 +41,7 @@ export interface SimStats {
   leaderTerms: number;
   messages: number;
   faults: number;
-  /** Learners added by committed configuration entries (issue 3 §3). */
+  /** Learners added by committed configuration entries (automatic membership). */
   joins: number;
   /** Learners promoted to voters by committed configuration entries. */
   promotions: number;

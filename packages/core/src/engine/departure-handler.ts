@@ -2,10 +2,11 @@
 // taking a notice in, passing it on, what this peer sends when it departs itself, and succession
 // when every voter of the configuration is gone (a successor re-founds; others fetch toward the
 // departed voters' claims).
-import type { Departure } from '../messages';
+import type { AppendEntries, Departure } from '../messages';
 import type { PeerId } from '../types';
 import type { DeparturePlan } from './api';
 import { checkElection } from './candidacy';
+import { handleAppendEntries, isWellFormedAppend } from './follower';
 import type { RaftNode } from './raft-node';
 
 /** Notices passed on by peers not (yet) known members, kept until they are (a new tab's first minutes). */
@@ -72,6 +73,25 @@ export class DepartureHandler {
     }
   }
 
+  /**
+   * An AppendEntries from a peer known departed: one of a departing leader's last appends, overtaken
+   * by a copy of its notice. Its entries are taken as from any leader of its term (the consistency
+   * check, truncation only of conflicting entries after our commit, the follower commit rule): that
+   * is what lets a lagging member cover the departed leader's final position. But the sender is not
+   * followed (no leader, no lease) and gets no answer. One of an older term than ours is dropped, as
+   * a stale leader's always is.
+   */
+  onLastAppend(m: AppendEntries): void {
+    const { node } = this;
+    if (!isWellFormedAppend(m) || m.term < node.term || node.role === 'leader') {
+      node.droppedMessages++;
+      return;
+    }
+    if (m.term > node.term || node.role !== 'follower') node.becomeFollower(m.term, null);
+    if (node.catchUp.active) node.catchUp.abort();
+    handleAppendEntries(node, m);
+  }
+
   /** Notices passed on by peers that have become members since (called before every Ready). */
   retryRelays(): void {
     if (this.pendingRelays.length === 0) return;
@@ -103,7 +123,8 @@ export class DepartureHandler {
     notice.led = true;
     const successors = leader.successors();
     if (successors.length > 0) notice.successors = successors;
-    return { appends: leader.finalAppends(lastIndex), notice, handoffTo: leader.handoffTarget() };
+    const handoffTo = leader.handoffTarget();
+    return { appends: leader.finalAppends(lastIndex, handoffTo), notice, handoffTo };
   }
 
   /** Succession and leaderless catch-up, checked at every tick. */

@@ -15,7 +15,14 @@
 // The final position a departing peer reports must therefore cover everything it ever counted for:
 // a follower or candidate reports its last log entry; a leader reports its commit index or the end
 // of the log it inherited when elected, whichever is later (its own-term entries beyond its commit
-// were never counted for anything anyone could observe).
+// were never counted for anything anyone could observe). Another departed leader's position may cap
+// it (claim() says when and why). Both arguments need every notice to be genuine: a notice is taken
+// from the departed peer itself or passed on by a member (DepartureHandler), as Raft trusts members.
+//
+// Nothing else here relaxes a quorum rule. A departing leader's last appends (DeparturePlan.appends)
+// are ordinary AppendEntries of its term, sent while it still leads, so that a member that lagged can
+// cover its final position; successors and the re-founding they allow are in departure-handler.ts
+// (every voter gone and every claim covered: no quorum of that configuration can form again).
 import type { Departure } from '../messages';
 import type { RaftLog } from './raft-log';
 import type { PeerId } from '../types';

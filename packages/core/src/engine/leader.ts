@@ -333,22 +333,26 @@ export class LeaderState {
 
   /**
    * The last appends of a departing leader (see DeparturePlan.appends): to every member not known
-   * departed whose match index is below `upTo`, the entries after it up to `upTo`; when more are
-   * missing (or the match index is not known yet: a leader of a moment), the last FINAL_APPEND_MAX
-   * of them, anchored no lower than the compaction point. A member that lacks the anchor rejects
-   * it and one that far behind fetches the rest by catch-up. An ordinary AppendEntries of this
-   * term, sent while this peer still leads; building it changes no engine state. Recomputed for
-   * every Ready (the host keeps the latest plan), hence the small cap.
+   * departed whose match index is below `upTo`, the entries after it up to `upTo`, and to the
+   * handoff target `target` up to the end of the log, so that no live voter holds a more up-to-date
+   * log than the one told to campaign (a leadership transfer brings its target up to date first,
+   * thesis §3.10; a closing tab cannot wait, so the entries travel just ahead of TimeoutNow). When
+   * more are missing (or the match index is not known yet: a leader of a moment), the last
+   * FINAL_APPEND_MAX of them, anchored no lower than the compaction point; a member that lacks the
+   * anchor rejects it and one that far behind fetches the rest by catch-up. Ordinary AppendEntries
+   * of this term, sent while this peer still leads; building them changes no engine state. Rebuilt
+   * for every Ready (the host keeps the latest plan), hence the small cap.
    */
-  finalAppends(upTo: number): Envelope[] {
+  finalAppends(upTo: number, target: PeerId | null): Envelope[] {
     const { log, config, departures, term, commit } = this.core;
     const out: Envelope[] = [];
     for (const [peer, pr] of this.progress) {
-      if (departures.has(peer) || pr.match >= upTo) continue;
-      const from = Math.max(pr.match + 1, upTo - FINAL_APPEND_MAX + 1, log.snapshotIndex + 1);
+      const end = peer === target ? log.lastIndex() : upTo;
+      if (departures.has(peer) || pr.match >= end) continue;
+      const from = Math.max(pr.match + 1, end - FINAL_APPEND_MAX + 1, log.snapshotIndex + 1);
       const prevLogTerm = log.termAt(from - 1);
-      if (prevLogTerm === undefined || from > upTo) continue;
-      const entries = log.batch(from, upTo - from + 1, config.maxBatchBytes);
+      if (prevLogTerm === undefined || from > end) continue;
+      const entries = log.batch(from, end - from + 1, config.maxBatchBytes);
       out.push({ to: peer, message: { type: 'AppendEntries', term, prevLogIndex: from - 1, prevLogTerm, entries, leaderCommit: commit } });
     }
     return out;

@@ -1,4 +1,4 @@
-// Leader side of automatic membership (issue 3 §3), always through the log and one single-server
+// Leader side of automatic membership, always through the log and one single-server
 // change at a time (thesis §4.1): a joiner is added as a LEARNER, promoted to voter once caught up
 // while voters < maxVoters (only if it asked to vote: observers never are), removed on Leave, and a
 // member silent for autoRemoveAfterMs is removed while a quorum of the remaining configuration is

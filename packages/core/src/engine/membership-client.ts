@@ -1,4 +1,4 @@
-// Peer side of automatic membership (issue 3 §3): a peer that is not in the configuration asks the
+// Peer side of automatic membership: a peer that is not in the configuration asks the
 // leader to add it (JoinRequest, observer flag from its preference), a learner that wants to vote
 // keeps saying so (so every new leader knows; observers never ask), and a leaving peer asks to be
 // removed (LeaveRequest). Also decides when this peer counts as removed: a committed configuration

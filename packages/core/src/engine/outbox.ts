@@ -11,7 +11,7 @@ export class Outbox {
   proposals: ProposalResult[] = [];
   reads: ReadResult[] = [];
   snapshotToInstall: Snapshot | null = null;
-  /** Ask the host for a state machine snapshot covering at least this index (issue 3). */
+  /** Ask the host for a state machine snapshot covering at least this index (compaction). */
   snapshotRequest: { upTo: number } | null = null;
   /** Departure notices of other peers seen for the first time (each names its peer). */
   departures: Departure[] = [];

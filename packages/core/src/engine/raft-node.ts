@@ -95,7 +95,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     const bootstrap = snapshot === null && this.log.lastIndex() === 0 ? (options.bootstrap ?? null) : null;
     this.membership = new MembershipTracker(snapshot?.meta.membership ?? bootstrap, snapIndex, bootstrap !== null);
     this.membership.onAppend(this.log.all());
-    if (options.refound && (snapshot !== null || this.log.lastIndex() > 0)) {
+    const refounding = options.refound === true && (snapshot !== null || this.log.lastIndex() > 0);
+    if (refounding) {
       // Learners stay (a tab still syncing goes on syncing from the new leader); departed ones are
       // removed as soon as their notices arrive, silent ones by auto-removal.
       const learners = this.membership.current().learners.filter((l) => l !== this.id);
@@ -113,7 +114,9 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.members = new MembershipClient(this, this.preference === 'observer');
     this.catchUp = new CatchUpDriver(this, options.createCatchUpSession ?? ((o) => new CatchUpSession(o)));
     this.departureHandler = new DepartureHandler(this);
-    this.electionDeadline = this.now + randomizedElectionTimeout(this.config, this.preference, this.random, true);
+    // The only voter of a configuration nobody else can be in (the startup rules saw every voter
+    // gone and the room empty) has no leader to hear from first: it campaigns at its first tick.
+    this.electionDeadline = refounding ? this.now : this.now + randomizedElectionTimeout(this.config, this.preference, this.random, true);
   }
 
   // ---------- EngineCore ----------
@@ -230,8 +233,13 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   receive(from: PeerId, message: Message, now: number): void {
     this.now = now;
     // Nothing from ourselves, nothing once we departed, nothing from a peer after its Departure (it
-    // promised silence; a stray frame must not count as a vote or an acknowledgement).
-    if (from === this.id || this.departed || (this.departures.everDeparted(from) && message.type !== 'Departure')) {
+    // promised silence; a stray frame must not count as a vote or an acknowledgement). Except its
+    // last frames (DeparturePlan): sent just before its notice, they may arrive after a copy of the
+    // notice another peer passed on. TimeoutNow counts for nothing (it only makes us campaign; votes
+    // decide); a last AppendEntries is taken for its entries only (DepartureHandler.onLastAppend).
+    const lastFrame = message.type === 'Departure' || message.type === 'TimeoutNow' || message.type === 'AppendEntries';
+    const silenced = this.departures.everDeparted(from) && !lastFrame;
+    if (from === this.id || this.departed || silenced) {
       this.droppedMessages++;
       return;
     }
@@ -250,6 +258,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       case 'RequestVoteResponse':
         return onVoteResponse(this, from, message);
       case 'AppendEntries':
+        if (this.departures.everDeparted(from)) return this.departureHandler.onLastAppend(message);
+        return onTermMessage(this, from, message);
       case 'Heartbeat':
       case 'TimeoutNow':
       case 'AppendEntriesResponse':

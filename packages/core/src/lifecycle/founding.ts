@@ -55,7 +55,7 @@ export function decideFounding(input: FoundingInput): Founding {
     // A restart: its log says which group it is in. Only a peer that crashed while it was the sole
     // survivor of a departed configuration (it re-founded, or was about to, and no leader logged
     // the new configuration yet) re-founds again, on the same rules; a restart is otherwise plain.
-    return room === 'empty' && mayRefound(input.log, slots, tombstones, choice.slot) ? 'refound' : 'join';
+    return room === 'empty' && mayRefound(input.log, slots, tombstones, choice.slot, choice.peerId) ? 'refound' : 'join';
   }
   if (choice.kind === 'new') {
     const localData = slots.some((s) => s.peerId !== null);
@@ -63,7 +63,7 @@ export function decideFounding(input: FoundingInput): Founding {
     if (room === 'empty') return 'bootstrap';
     return room === 'occupied' ? 'join' : 'wait';
   }
-  if (!mayRefound(input.log, slots, tombstones, choice.slot)) return 'join';
+  if (!mayRefound(input.log, slots, tombstones, choice.slot, null)) return 'join';
   // A live peer elsewhere may already continue the group (a successor its last leader named, on
   // another device): re-found only when the room is known to be empty.
   if (room === 'empty') return 'refound';
@@ -75,6 +75,8 @@ function mayRefound(
   slots: readonly SlotSummary[],
   tombstones: ReadonlyMap<PeerId, Departure>,
   chosen: string,
+  /** The adopted identity, when the choice is a restart: a successor list may name it. */
+  self: PeerId | null,
 ): boolean {
   const membership = log.membership;
   if (membership === null || membership.voters.length === 0) return false;
@@ -99,7 +101,8 @@ function mayRefound(
     checked.add(peer);
     const tomb = tombstones.get(peer);
     if (tomb === undefined || !atLeastAsUpToDate(log, tomb)) return false;
-    pending.push(...(tomb.successors ?? []));
+    // Named itself, the adopted identity knows what it did: had it re-founded, this log would say so.
+    pending.push(...(tomb.successors ?? []).filter((p) => p !== self));
   }
   return true;
 }
