@@ -5,6 +5,8 @@
 // reads cannot starve, and vote requests re-sent to voters that did not answer.
 import { describe, expect, it } from 'vitest';
 import { DepartureBook } from '../src/engine/departures';
+import { RaftNode } from '../src/engine/index';
+import { seededRandom } from '../src/rng';
 import type { Departure, Message } from '../src/messages';
 import type { PeerId } from '../src/types';
 import { EngineHarness, type InFlight } from './support/engine-harness';
@@ -77,6 +79,83 @@ describe("a departing leader's last appends", () => {
     h.runUntil(() => h.node(behind).departures.has(leader) && h.node(behind).departures.has(synced), 1000);
     h.advance(3000);
     expect(h.leaders()).toEqual([]);
+  });
+});
+
+describe("a departed leader's last frames, overtaken by a copy of its notice", () => {
+  it('its last AppendEntries still delivers its entries (not followed, not answered); its TimeoutNow still starts a campaign', () => {
+    const h = group(['a', 'b', 'c']);
+    const leader = h.leader();
+    const [target, other] = h.followers();
+    write(h, leader, 'base');
+    // The target misses the newest entry; the leader's plan carries it just ahead of TimeoutNow.
+    h.cut(leader, target);
+    h.propose(leader, 1, ['newest']);
+    h.runUntil(() => h.appliedCommands(other).includes('newest'), 2000);
+    h.heal();
+    const plan = h.node(leader).departurePlan();
+    expect(plan.handoffTo).toBe(other); // the most caught up
+    // Force the handoff to the lagging one, to see that its last append brings it to the end.
+    h.node(leader).leader!.progress.get(other)!.match = 0;
+    h.depart(leader);
+    // `other` passes the notice on first: the target hears of the departure before the frames.
+    h.deliverAll((m) => m.from === leader && m.to === other);
+    h.deliverAll((m) => m.from === other && m.to === target && m.message.type === 'Departure');
+    const node = h.node(target);
+    expect(node.departures.everDeparted(leader)).toBe(true);
+    const lastBefore = node.log.lastIndex();
+    h.deliverOne((m) => m.from === leader && m.to === target && m.message.type === 'AppendEntries');
+    expect(node.log.lastIndex()).toBeGreaterThan(lastBefore);
+    expect(node.status().leader).toBeNull();
+    expect(h.network.some((m) => m.from === target && m.to === leader)).toBe(false);
+    h.deliverOne((m) => m.from === leader && m.to === target && m.message.type === 'TimeoutNow');
+    expect(node.status().role).toBe('candidate');
+    h.runUntil(() => h.leaders().length === 1, 2000);
+    write(h, h.leader(), 'after');
+  });
+
+  it('a stale last AppendEntries (older term than ours) is dropped', () => {
+    const h = group(['a', 'b', 'c']);
+    const node = h.node(h.followers()[0]);
+    node.receive('x', { type: 'Departure', term: node.term, lastIndex: 0, lastTerm: 0 }, h.now);
+    const dropped = node.droppedMessages;
+    const last = node.log.lastIndex();
+    node.receive('x', { type: 'AppendEntries', term: node.term - 1, prevLogIndex: last, prevLogTerm: node.log.lastTerm(), entries: [], leaderCommit: 0 }, h.now);
+    expect(node.droppedMessages).toBe(dropped + 1);
+  });
+});
+
+describe('no waiting when nobody else can be elected', () => {
+  it('the last voter left campaigns at once, even after granting a vote to a candidate that then departed', () => {
+    const h = group(['a', 'b', 'c']);
+    const leader = h.leader();
+    const [candidate, last] = h.followers();
+    h.depart(leader);
+    h.deliverAll((m) => m.message.type === 'Departure' || m.message.type === 'AppendEntries' || m.message.type === 'AppendEntriesResponse');
+    h.dropWhere((m) => m.message.type === 'TimeoutNow');
+    // `candidate` asks for a vote (term + 1) and gets it, then departs before it hears back.
+    const term = h.node(candidate).term + 1;
+    const candidateLog = h.node(candidate).log;
+    h.node(last).receive(candidate, { type: 'RequestVote', term, lastLogIndex: candidateLog.lastIndex(), lastLogTerm: candidateLog.lastTerm(), transfer: true }, h.now);
+    expect(h.node(last).vote).toBe(candidate);
+    h.depart(candidate);
+    h.deliverAll((m) => m.message.type === 'Departure');
+    const start = h.now;
+    h.runUntil(() => h.leaders().includes(last), 1000, 1);
+    expect(h.now - start).toBeLessThan(config.heartbeatMs);
+  });
+
+  it('a peer started to re-found its group (RaftNodeOptions.refound) is elected at its first tick', () => {
+    const h = group(['a', 'b']);
+    write(h, h.leader(), 'kept');
+    // Every tab closes; a new identity starts from a's disk and re-founds (as the startup rules allow).
+    for (const id of ['a', 'b']) h.depart(id);
+    const state = h.disks.get('a')!.load();
+    const node = new RaftNode({ id: 'n', config: h.config, preference: 'normal', random: seededRandom(1), now: h.now, state, refound: true });
+    expect(node.membership.voters()).toEqual(['n']);
+    node.tick(h.now + 1);
+    expect(node.status().role).toBe('leader');
+    expect(node.status().term).toBe(state.hardState.term + 1);
   });
 });
 

@@ -206,6 +206,9 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       }
       return;
     }
+    // The last voter left (every other one departed, its position covered) has nobody to wait for:
+    // a vote it granted, or a candidate's request, must not hold it back a whole election timeout.
+    if (this.role === 'follower' && this.leaderId === null && this.soleVoter()) this.electionDeadline = Math.min(this.electionDeadline, now);
     if (now < this.electionDeadline) {
       resendVoteRequests(this);
       return;
@@ -494,6 +497,17 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   /** Whether this peer may stand for election: a voter that is not an observer and not removed. */
   canCampaign(): boolean {
     return this.preference !== 'observer' && !this.members.removed && this.membership.isVoter(this.id);
+  }
+
+  /**
+   * This voter alone is a quorum because every other voter of the configuration departed (and this
+   * log covers them). Not a configuration of one: a fresh bootstrap must keep its delay (several
+   * tabs told the room was empty defer to one of them).
+   */
+  private soleVoter(): boolean {
+    if (!this.canCampaign() || this.membership.voters().length < 2) return false;
+    const voters = this.quorumVoters();
+    return voters.length === 1 && voters[0] === this.id;
   }
 
   /** Heard from a live leader (or is the leader) within the minimum election timeout. */
