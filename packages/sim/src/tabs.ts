@@ -6,9 +6,10 @@
 // directory that restarts.
 //
 // Checked on top of the usual invariants: after each graceful action of the first phase the group
-// commits again within a bound (availability), new and reloaded tabs come online within a bound,
-// one key never gets two bootstrapped configurations (fork), and a profile never keeps more than
-// (its running tabs + 2) slots at the end (slot leak).
+// commits again within a bound (availability, tabs-checks.ts), new and reloaded tabs come online
+// within a bound, one key never gets two bootstrapped configurations (fork), a departed identity
+// never sends again (departed-spoke, in the monitor), and a profile never keeps more than (its
+// running tabs + 2) slots at the end (slot leak).
 import type { Departure, Membership, PeerId } from '@meshraft/core';
 import { chooseSlot, decideFounding, refoundingTerm } from '@meshraft/core';
 import type { Cluster } from './cluster';
@@ -17,61 +18,11 @@ import type { EventQueue } from './event-queue';
 import type { InvariantMonitor } from './invariants';
 import type { SimNetwork } from './network';
 import { LocalProfile, type Slot } from './profile';
+import { AvailabilityChecks } from './tabs-checks';
+import { emptyTabsCounts, type GracefulAction, type RoughAction, type TabsCounts, type TabsPlan } from './tabs-plan';
 import type { Dice } from './seeds';
 import type { SimPeer } from './sim-peer';
 import type { Trace } from './trace';
-
-export type GracefulAction = 'close' | 'close-leader' | 'close-many' | 'reload' | 'reload-leader' | 'open' | 'open-away';
-export type RoughAction = 'crash' | 'reopen';
-
-export interface TabsPlan {
-  /** Tabs opened one after another at the start (the first on an empty room bootstraps). */
-  initialTabs: number;
-  /** Graceful actions, each checked for availability. */
-  graceful: Array<{ at: number; action: GracefulAction }>;
-  /** Crashes and reopens (no availability promise while a crashed voter is missing). */
-  rough: Array<{ at: number; action: RoughAction }>;
-  /** Every crashed identity is adopted by a reopened tab by then. */
-  recoverAt: number;
-  /** Every tab closes (together, or one after another), then `reopen` tabs open at once on the home profile. */
-  finale: { at: number; together: boolean; reopen: number };
-  bounds: {
-    /** A leader commits again within this long after one tab closed or reloaded. */
-    singleMs: number;
-    /** ... after several closed at once. */
-    multiMs: number;
-    /** A new or reloaded tab is online within this long. */
-    onlineMs: number;
-  };
-  maxTabs: number;
-}
-
-export interface TabsCounts {
-  opened: number;
-  closed: number;
-  reloads: number;
-  crashes: number;
-  adoptions: number;
-  successions: number;
-  refounds: number;
-  bootstraps: number;
-  waits: number;
-  availabilityChecks: number;
-  slotsDeleted: number;
-  /** 'close-many' actions taken (a majority of the tabs closed at once). */
-  closeMany: number;
-  /** Engines that re-founded the group as a departed leader's successor (no restart needed). */
-  successorRefounds: number;
-  /** Removed tabs that started over under a new identity (as the runtime does). */
-  resets: number;
-  /**
-   * Runs whose group was no longer serving when its last tabs closed: something the scenario did
-   * outside the promises (say a majority closed while the only tab left was still syncing on
-   * another device) left it without a way on. Such a run is still checked for safety and
-   * linearizability, not for convergence.
-   */
-  strandedGroups: number;
-}
 
 interface Tab {
   peer: SimPeer;
@@ -82,18 +33,15 @@ interface Tab {
 export class TabsDriver {
   readonly home = new LocalProfile('home');
   readonly away = new LocalProfile('away');
-  readonly counts: TabsCounts = TabsDriver.emptyCounts();
-  static emptyCounts(): TabsCounts {
-    return { opened: 0, closed: 0, reloads: 0, crashes: 0, adoptions: 0, successions: 0, refounds: 0, bootstraps: 0, waits: 0, availabilityChecks: 0, slotsDeleted: 0, closeMany: 0, successorRefounds: 0, resets: 0, strandedGroups: 0 };
-  }
+  /** Devices that open the app for the first time right after a signaling restart (no data). */
+  private readonly devices: LocalProfile[] = [];
+  readonly counts: TabsCounts = emptyTabsCounts();
 
   private readonly tabs = new Map<PeerId, Tab>();
   private nextId = 1;
   /** Whether the group was serving when its last tabs closed (null: not there yet). */
   private servingAtFinale: boolean | null = null;
-  /** Leader commits (for the availability checks): when, and by which tab. */
-  private readonly commits: Array<{ at: number; peer: PeerId }> = [];
-  private pendingChecks: Array<{ at: number; until: number; what: string; done: () => boolean }> = [];
+  private readonly checks: AvailabilityChecks;
 
   constructor(
     private readonly queue: EventQueue,
@@ -106,12 +54,19 @@ export class TabsDriver {
     private readonly plan: TabsPlan,
     /** Bug switch: a starting tab adopts departed identities as if they had crashed. */
     private readonly adoptDeparted = false,
-  ) {}
+  ) {
+    this.checks = new AvailabilityChecks(queue, monitor);
+  }
 
   start(): void {
     for (let i = 0; i < this.plan.initialTabs; i++) this.queue.at(5 + i * 40, () => this.open(this.home, null));
     for (const { at, action } of this.plan.graceful) this.queue.at(at, () => this.graceful(action));
     for (const { at, action } of this.plan.rough) this.queue.at(at, () => this.rough(action));
+    // A device with no data opens the app while the server is back but peers have not re-registered
+    // yet: the room looks empty, and only the evidence rule keeps it from starting a second group.
+    this.directory.onBack(() => {
+      if (this.dice.chance(0.6)) this.queue.after(this.dice.int(1, 200), () => this.openNewDevice());
+    });
     this.queue.at(this.plan.recoverAt, () => this.recover());
     this.queue.at(this.plan.finale.at, () => this.finale());
     // Running tabs clean up databases nobody can use any more, now and then (as the runtime does
@@ -124,12 +79,12 @@ export class TabsDriver {
   }
 
   private collect(): void {
-    for (const profile of [this.home, this.away]) profile.collect(this.groupOnline(profile), (id) => this.stillMember(id));
+    for (const profile of this.profiles()) profile.collect(this.groupOnline(profile), (id) => this.stillMember(id));
   }
 
   /** A leader's commit index advanced (from the peers' events). */
   leaderCommitted(peer: SimPeer): void {
-    this.commits.push({ at: this.queue.now, peer: peer.id });
+    this.checks.leaderCommitted(peer.id);
   }
 
   /**
@@ -169,10 +124,9 @@ export class TabsDriver {
    * which is more than they ask); a slot leak fails.
    */
   finish(): void {
-    for (const check of this.pendingChecks) if (this.queue.now > check.until && !check.done()) this.monitor.fail('availability', check.what);
-    this.pendingChecks = [];
+    this.checks.finish();
     this.collect();
-    for (const profile of [this.home, this.away]) {
+    for (const profile of this.profiles()) {
       const running = [...this.tabs.values()].filter((t) => t.profile === profile && t.peer.isUp).length;
       // Nothing runs on a profile with no open tab, so the last one to close leaves its own slot too.
       if (profile.slots.size > Math.max(running, 1) + 2) this.monitor.fail('slot-leak', `${profile.name} keeps ${profile.slots.size} slots for ${running} running tabs`);
@@ -186,7 +140,7 @@ export class TabsDriver {
 
   /** The counters, with those derived from the profiles and the engines brought up to date. */
   tally(): TabsCounts {
-    this.counts.slotsDeleted = this.home.deleted + this.away.deleted;
+    this.counts.slotsDeleted = this.profiles().reduce((sum, p) => sum + p.deleted, 0);
     this.counts.successorRefounds = this.cluster.peers.reduce((sum, p) => sum + p.successorRefounds, 0);
     return { ...this.counts };
   }
@@ -340,6 +294,19 @@ export class TabsDriver {
     }
   }
 
+  /** A device with no data of the group opens the app (only while some tab of the group runs). */
+  private openNewDevice(): void {
+    if (this.running().length === 0 || this.tabs.size >= this.plan.maxTabs) return;
+    const device = new LocalProfile(`device${this.devices.length + 1}`);
+    this.devices.push(device);
+    this.counts.newDevices++;
+    this.open(device, null);
+  }
+
+  private profiles(): LocalProfile[] {
+    return [this.home, this.away, ...this.devices];
+  }
+
   private rough(action: RoughAction): void {
     const live = this.liveTabs();
     if (action === 'crash' && live.length > 0) {
@@ -362,9 +329,9 @@ export class TabsDriver {
   }
 
   /**
-   * The group moves home (a home tab is opened and made a voter if none runs; away tabs close one
-   * after another), then every home tab closes, then tabs reopen at home. The group's last state
-   * must be on the home profile for the reopen to find it there.
+   * The group moves home (a home tab is opened and made a voter if none runs; tabs on other
+   * devices close one after another), then every home tab closes, then tabs reopen at home. The
+   * group's last state must be on the home profile for the reopen to find it there.
    */
   private finale(): void {
     if (!this.liveTabs().some((t) => t.profile === this.home)) {
@@ -378,7 +345,7 @@ export class TabsDriver {
   private closeAllAndReopen(): void {
     const { together, reopen } = this.plan.finale;
     let at = 0;
-    for (const tab of this.liveTabs().filter((t) => t.profile === this.away)) {
+    for (const tab of this.liveTabs().filter((t) => t.profile !== this.home)) {
       this.queue.after(at, () => this.tabs.has(tab.peer.id) && this.close(tab));
       at += 400;
     }
@@ -416,12 +383,9 @@ export class TabsDriver {
     });
   }
 
-  /** A tab that stays commits as leader within `bound` (a closing leader's last commits do not count). */
   private expectCommit(bound: number, what: string, closing: readonly Tab[]): void {
-    const at = this.queue.now;
-    const gone = new Set(closing.map((t) => t.peer.id));
     this.counts.availabilityChecks++;
-    this.addCheck(at, at + bound, what, () => this.commits.some((c) => c.at > at && c.at <= at + bound && !gone.has(c.peer)));
+    this.checks.expectCommit(bound, what, new Set(closing.map((t) => t.peer.id)));
   }
 
   /** The group serves: some running tab is online (the promises about reloads and new tabs presume it). */
@@ -430,25 +394,8 @@ export class TabsDriver {
   }
 
   private expectOnline(peer: SimPeer, what: string): void {
-    const at = this.queue.now;
-    const bound = this.plan.bounds.onlineMs;
-    let onlineAt: number | null = null;
-    const poll = () => {
-      if (onlineAt === null && peer.lastStatus?.online) onlineAt = this.queue.now;
-      if (onlineAt === null && this.queue.now < at + bound && !peer.retired) this.queue.after(5, poll);
-    };
-    poll();
+    this.checks.expectOnline(peer, this.plan.bounds.onlineMs, what);
     this.counts.availabilityChecks++;
-    this.addCheck(at, at + bound, `${what} within ${bound}ms`, () => peer.retired || (onlineAt !== null && onlineAt <= at + bound));
-  }
-
-  private addCheck(at: number, until: number, what: string, done: () => boolean): void {
-    const check = { at, until, what, done };
-    this.pendingChecks.push(check);
-    this.queue.at(until + 1, () => {
-      this.pendingChecks = this.pendingChecks.filter((c) => c !== check);
-      if (!done()) this.monitor.fail('availability', what);
-    });
   }
 
   // ---------- views ----------

@@ -7,6 +7,7 @@ import type { PeerId } from '../types';
 import type { DeparturePlan } from './api';
 import { checkElection } from './candidacy';
 import { handleAppendEntries, isWellFormedAppend } from './follower';
+import { finalAppends, successors as successorsOf } from './leader-departure';
 import type { RaftNode } from './raft-node';
 
 /** Notices passed on by peers not (yet) known members, kept until they are (a new tab's first minutes). */
@@ -19,6 +20,8 @@ export class DepartureHandler {
   private successors: PeerId[] = [];
   private successorsTerm = -1;
   private pendingRelays: Array<{ sender: PeerId; notice: Departure }> = [];
+  /** When this peer campaigns after its departed leader (see takeTurn), and the vote it held then. */
+  private turn: { at: number; vote: PeerId | null } | null = null;
 
   constructor(private readonly node: RaftNode) {}
 
@@ -53,15 +56,13 @@ export class DepartureHandler {
       for (const peer of node.connectedPeers()) if (peer !== from && peer !== sender) node.send(peer, { ...m, peer: from });
     }
     node.catchUp.peerDown(from);
-    if (from === node.leaderId && node.role !== 'leader') {
+    const leaderLeft = from === node.leaderId && node.role !== 'leader';
+    if (leaderLeft) {
       node.leaderId = null;
       node.lastLeaderContact = -Infinity;
-      // The leader ranked its successors best first: campaign in that order, a heartbeat apart,
-      // so they do not split the vote; peers it did not rank wait a whole election timeout.
-      const rank = m.successors?.indexOf(node.id) ?? -1;
-      node.campaignWithin(rank >= 0 ? rank * node.config.heartbeatMs : null);
     }
     this.noteSuccession(m);
+    if (leaderLeft || (from === node.vote && node.role === 'follower' && node.leaderId === null)) this.takeTurn(leaderLeft ? (m.successors ?? []) : this.successors);
     this.maybeSucceed();
     if (node.role === 'candidate' || node.role === 'pre-candidate') checkElection(node);
     const leader = node.leader;
@@ -79,11 +80,12 @@ export class DepartureHandler {
    * check, truncation only of conflicting entries after our commit, the follower commit rule): that
    * is what lets a lagging member cover the departed leader's final position. But the sender is not
    * followed (no leader, no lease) and gets no answer. One of an older term than ours is dropped, as
-   * a stale leader's always is.
+   * a stale leader's always is, and so is any once this peer re-founded the group (it covers every
+   * claim already; entries of the old configuration would undo the re-founding).
    */
   onLastAppend(m: AppendEntries): void {
     const { node } = this;
-    if (!isWellFormedAppend(m) || m.term < node.term || node.role === 'leader') {
+    if (!isWellFormedAppend(m) || m.term < node.term || node.role === 'leader' || node.membership.needsLogging()) {
       node.droppedMessages++;
       return;
     }
@@ -121,16 +123,51 @@ export class DepartureHandler {
     const notice: Departure = { type: 'Departure', term: node.term, lastIndex, lastTerm: node.log.termAt(lastIndex) ?? node.log.lastTerm() };
     if (!leader) return { appends: [], notice, handoffTo: null };
     notice.led = true;
-    const successors = leader.successors();
-    if (successors.length > 0) notice.successors = successors;
     const handoffTo = leader.handoffTarget();
-    return { appends: leader.finalAppends(lastIndex, handoffTo), notice, handoffTo };
+    // The TimeoutNow target comes first: the others campaign a heartbeat apart after it, so they do
+    // not split its votes (they would when their own ranking put another first).
+    const successors = successorsOf(node, leader);
+    if (handoffTo !== null && successors.includes(handoffTo)) {
+      successors.splice(successors.indexOf(handoffTo), 1);
+      successors.unshift(handoffTo);
+    }
+    if (successors.length > 0) notice.successors = successors;
+    return { appends: finalAppends(node, leader, lastIndex, handoffTo), notice, handoffTo };
   }
 
-  /** Succession and leaderless catch-up, checked at every tick. */
+  /**
+   * Our leader departed, or the candidate we voted for did: campaign in the order the departed
+   * leader ranked its successors (those still here), a heartbeat apart, so that they do not split
+   * the vote; a peer it did not rank waits a whole election timeout. The turn outlives term changes
+   * (a candidate's request resets the election timer) until a leader is heard or this peer votes
+   * for someone else.
+   */
+  private takeTurn(ranked: readonly PeerId[]): void {
+    const { node } = this;
+    const rank = ranked.filter((p) => p === node.id || !node.departures.has(p)).indexOf(node.id);
+    if (rank < 0) {
+      node.campaignWithin(null);
+      return;
+    }
+    const wait = rank * node.config.heartbeatMs;
+    node.campaignWithin(wait);
+    this.turn = { at: node.now + wait, vote: node.vote };
+  }
+
+  /** Succession, the turn to campaign and leaderless catch-up, checked at every tick. */
   tick(): void {
+    const { node } = this;
     if (this.successors.length > 0) this.maybeSucceed();
-    if (this.node.leaderId === null && this.node.role !== 'leader') this.fetchTowardClaims();
+    const turn = this.turn;
+    if (turn !== null) {
+      const votedElsewhere = node.vote !== null && node.vote !== turn.vote && node.vote !== node.id;
+      if (node.leaderId !== null || node.role === 'leader' || votedElsewhere) this.turn = null;
+      else if (node.now >= turn.at && node.role === 'follower') {
+        this.turn = null;
+        node.campaignWithin(0);
+      }
+    }
+    if (node.leaderId === null && node.role !== 'leader') this.fetchTowardClaims();
   }
 
   /**
