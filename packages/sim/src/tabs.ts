@@ -168,9 +168,12 @@ export class TabsDriver {
       // No evidence either way yet (the signaling server restarted or is away): ask again soon.
       this.counts.waits++;
       // A device with no data of the group finds it only while some tab of it runs (the documented
-      // limit): should every tab stop while this one waits, it is opened at home instead.
-      const next = profile !== this.home && profile.slots.size === 0 && this.running().length === 0 ? this.home : profile;
-      this.queue.after(50, () => this.open(next, preferred, onOpen));
+      // limit): should every tab stop while this one waits, it is opened at home instead (decided
+      // when it asks again).
+      this.queue.after(50, () => {
+        const next = profile !== this.home && profile.slots.size === 0 && this.running().length === 0 ? this.home : profile;
+        this.open(next, preferred, onOpen);
+      });
       return;
     }
     let peer: SimPeer;

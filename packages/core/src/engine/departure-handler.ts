@@ -20,8 +20,8 @@ export class DepartureHandler {
   private successors: PeerId[] = [];
   private successorsTerm = -1;
   private pendingRelays: Array<{ sender: PeerId; notice: Departure }> = [];
-  /** When this peer campaigns after its departed leader (see takeTurn), and the vote it held then. */
-  private turn: { at: number; vote: PeerId | null } | null = null;
+  /** When this peer campaigns after its departed leader (see takeTurn), and its vote and term then. */
+  private turn: { at: number; vote: PeerId | null; term: number } | null = null;
 
   constructor(private readonly node: RaftNode) {}
 
@@ -62,7 +62,8 @@ export class DepartureHandler {
       node.lastLeaderContact = -Infinity;
     }
     this.noteSuccession(m);
-    if (leaderLeft || (from === node.vote && node.role === 'follower' && node.leaderId === null)) this.takeTurn(leaderLeft ? (m.successors ?? []) : this.successors);
+    const candidateLeft = from === node.vote && node.role === 'follower' && node.leaderId === null;
+    if (first && (leaderLeft || candidateLeft)) this.takeTurn(leaderLeft ? (m.successors ?? []) : this.successors);
     this.maybeSucceed();
     if (node.role === 'candidate' || node.role === 'pre-candidate') checkElection(node);
     const leader = node.leader;
@@ -138,9 +139,9 @@ export class DepartureHandler {
   /**
    * Our leader departed, or the candidate we voted for did: campaign in the order the departed
    * leader ranked its successors (those still here), a heartbeat apart, so that they do not split
-   * the vote; a peer it did not rank waits a whole election timeout. The turn outlives term changes
-   * (a candidate's request resets the election timer) until a leader is heard or this peer votes
-   * for someone else.
+   * the vote; a peer it did not rank waits a whole election timeout. The turn outlives a reset of
+   * the election timer, until a leader is heard, this peer votes for someone else, or a later term
+   * shows someone else campaigning (if that candidate departs too, its notice gives a new turn).
    */
   private takeTurn(ranked: readonly PeerId[]): void {
     const { node } = this;
@@ -151,7 +152,7 @@ export class DepartureHandler {
     }
     const wait = rank * node.config.heartbeatMs;
     node.campaignWithin(wait);
-    this.turn = { at: node.now + wait, vote: node.vote };
+    this.turn = { at: node.now + wait, vote: node.vote, term: node.term };
   }
 
   /** Succession, the turn to campaign and leaderless catch-up, checked at every tick. */
@@ -161,7 +162,7 @@ export class DepartureHandler {
     const turn = this.turn;
     if (turn !== null) {
       const votedElsewhere = node.vote !== null && node.vote !== turn.vote && node.vote !== node.id;
-      if (node.leaderId !== null || node.role === 'leader' || votedElsewhere) this.turn = null;
+      if (node.leaderId !== null || node.role === 'leader' || votedElsewhere || node.term > turn.term) this.turn = null;
       else if (node.now >= turn.at && node.role === 'follower') {
         this.turn = null;
         node.campaignWithin(0);
