@@ -3,13 +3,15 @@
 //   0. TypeScript: the whole workspace type-checks in strict mode (counted as one test).
 //   1. Vitest: unit, property, scenario and Node integration tests of every package.
 //   2. The deterministic simulator: many seeded runs per scenario (each seed counts as one test).
+//   2b. The codec/engine fuzzer: 20,000 hostile frames against the codec and an engine group
+//      (`npm run fuzz -- --frames 20000`; the whole run counts as one test).
 //   3. Playwright: e2e tests in real Chromium (Debian's package; installed here when missing).
 //   4. The consumer smoke test (consumer/run.mjs): the packages built, packed and installed into a
 //      fresh app outside the workspace, then used from Vite, webpack, esbuild, Node, tsc, Chromium and
 //      Firefox (each of its checks counts as one test).
 // Ends with `N passed, N failed` and exits non-zero when anything failed or a runner broke.
 // `node scripts/test.mjs consumer typecheck` runs only the named steps
-// (typecheck, vitest, sim, playwright, consumer).
+// (typecheck, vitest, sim, fuzz, playwright, consumer).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -42,7 +44,7 @@ const propertySeed = envInteger('MESHRAFT_PROPERTY_SEED', commitDigest.readInt32
 const seedsLine = `seeds: MESHRAFT_SEED_OFFSET=${seedOffset} (simulator seeds from ${seedOffset + 1}) MESHRAFT_PROPERTY_SEED=${propertySeed} (fast-check), commit ${commit.slice(0, 12)}`;
 console.log(seedsLine);
 
-/** Simulator runs per scenario (4,000 in all by default). */
+/** Simulator runs per scenario (5,000 in all by default). */
 const simSeeds = Number(process.env.MESHRAFT_SIM_SEEDS ?? 2000);
 const simRuns = [
   { scenario: 'basic', seeds: simSeeds },
@@ -50,9 +52,13 @@ const simRuns = [
   { scenario: 'vote-crash', seeds: simSeeds / 4 },
   { scenario: 'leader-churn', seeds: simSeeds / 4 },
   { scenario: 'churn', seeds: Number(process.env.MESHRAFT_CHURN_SEEDS ?? 500) },
+  { scenario: 'tabs', seeds: Number(process.env.MESHRAFT_TABS_SEEDS ?? 1000) },
 ].map((run) => ({ ...run, from: seedOffset + 1 }));
 
-const steps = ['typecheck', 'vitest', 'sim', 'playwright', 'consumer'];
+/** Hostile frames for the fuzz step (its seed moves with the commit, like the simulator's). */
+const fuzzFrames = envInteger('MESHRAFT_FUZZ_FRAMES', 20_000, 1, 100_000_000);
+
+const steps = ['typecheck', 'vitest', 'sim', 'fuzz', 'playwright', 'consumer'];
 const only = process.argv.slice(2);
 for (const step of only) if (!steps.includes(step)) throw new Error(`unknown step "${step}" (${steps.join(', ')})`);
 const wanted = (step) => only.length === 0 || only.includes(step);
@@ -117,6 +123,22 @@ for (const sim of wanted('sim') ? simRuns : []) {
     broken.push(`sim ${sim.scenario} produced no summary`);
   }
   count(`sim ${sim.scenario}`, report?.passed ?? 0, report?.failed ?? 0, child.status ?? 1);
+}
+
+// 2b. Fuzzer (--json prints one report line on stdout; PASS counts as one passed test)
+if (wanted('fuzz')) {
+  const args = ['tsx', 'scripts/fuzz/cli.ts', '--frames', String(fuzzFrames), '--seed', String(seedOffset + 1), '--json'];
+  console.log(`\n=== fuzz: npx ${args.join(' ')}`);
+  const child = spawnSync('npx', args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  let report = null;
+  try {
+    report = JSON.parse(child.stdout.trim().split('\n').pop() ?? '');
+  } catch {
+    broken.push('fuzz produced no report');
+  }
+  if (report) console.log(JSON.stringify(report));
+  const passed = report?.result === 'PASS';
+  count('fuzz', passed ? 1 : 0, report && !passed ? 1 : 0, child.status ?? 1);
 }
 
 // 3. Playwright e2e in Chromium

@@ -1,5 +1,5 @@
-// `npm run fuzz -- --frames N [--seed S] [--poison] [--json]`: hostile frames against the codec and
-// an engine group. Deterministic by seed.
+// `npm run fuzz -- --frames N [--seed S] [--json]`: hostile frames against the codec and an engine
+// group. Deterministic by seed.
 //
 // Every frame goes through tryDecodeMessage (and, for a sample, decodeMessage): the only failure
 // allowed is a DecodeError with a known reason. Frames that decode are handed to one of three
@@ -7,11 +7,8 @@
 // checked for two leaders in one term after every step, and probed for liveness (elect a leader,
 // commit a command on all voters) every --probe-every frames and at the end.
 //
-// A message whose term jumps into the upper half of the term space (above CODEC_LIMITS.maxTerm / 2
-// and more than a few terms above the receiver's) decodes (the codec accepts up to the limit) but is
-// not delivered: a group whose peers adopt any higher term can be pushed to the limit and left
-// without a term to elect with, which only the engine can refuse. --poison delivers them, to test
-// that engine rule.
+// Terms up to CODEC_LIMITS.maxTerm are delivered: the engine must refuse the jumps that would leave
+// the group without a term to elect with (engine/bounds.ts), which the liveness probes check.
 //
 // Prints frames, exceptions other than the typed ones, decode results by reason, peak RSS and heap;
 // exits 1 on any untyped exception, a split term or a failed liveness probe.
@@ -25,13 +22,12 @@ import { chance, int, pick } from './valid-messages';
 interface Options {
   frames: number;
   seed: number;
-  poison: boolean;
   probeEvery: number;
   json: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { frames: 10_000, seed: 1, poison: false, probeEvery: 50_000, json: false };
+  const options: Options = { frames: 10_000, seed: 1, probeEvery: 50_000, json: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -42,9 +38,8 @@ function parseArgs(argv: string[]): Options {
     if (arg === '--frames') options.frames = value();
     else if (arg === '--seed') options.seed = value();
     else if (arg === '--probe-every') options.probeEvery = Math.max(1, value());
-    else if (arg === '--poison') options.poison = true;
     else if (arg === '--json') options.json = true;
-    else throw new Error(`unknown argument ${arg} (use --frames N --seed S [--probe-every N] [--poison] [--json])`);
+    else throw new Error(`unknown argument ${arg} (use --frames N --seed S [--probe-every N] [--json])`);
   }
   return options;
 }
@@ -54,7 +49,7 @@ const REASONS: DecodeErrorReason[] = ['too-large', 'bad-cbor', 'bad-version', 'b
 function main(): number {
   const options = parseArgs(process.argv.slice(2));
   const rng = seededRandom(options.seed);
-  const group = new FuzzGroup(options.seed, options.poison);
+  const group = new FuzzGroup(options.seed);
   const decoded: Record<DecodeErrorReason | 'ok', number> = { ok: 0, 'too-large': 0, 'bad-cbor': 0, 'bad-version': 0, 'bad-shape': 0, 'unknown-type': 0, 'out-of-range': 0 };
   const byKind = Object.fromEntries(FRAME_KINDS.map((k) => [k, { frames: 0, accepted: 0 }])) as Record<FrameKind, { frames: number; accepted: number }>;
   let untyped = 0;
@@ -110,13 +105,13 @@ function main(): number {
   }
   group.probe();
   sample();
+  group.countRefusals();
 
   const stats = group.stats;
   const failed = untyped > 0 || stats.engineExceptions > 0 || stats.splitTerms.length > 0 || stats.probesFailed > 0;
   const report = {
     frames: options.frames,
     seed: options.seed,
-    poison: options.poison,
     untypedExceptions: untyped,
     firstUntypedException: firstUntyped,
     decoded,
@@ -129,11 +124,11 @@ function main(): number {
   if (options.json) {
     console.log(JSON.stringify(report));
   } else {
-    console.log(`frames: ${report.frames} (seed ${report.seed}${report.poison ? ', poison' : ''})`);
+    console.log(`frames: ${report.frames} (seed ${report.seed})`);
     console.log(`exceptions other than DecodeError: ${untyped}${firstUntyped ? ` (first: ${firstUntyped})` : ''}`);
     console.log(`decoded: ${decoded.ok}; refused by reason: ${REASONS.map((r) => `${r} ${decoded[r]}`).join(', ')}`);
     console.log(`by kind (frames/accepted): ${FRAME_KINDS.map((k) => `${k} ${byKind[k].frames}/${byKind[k].accepted}`).join(', ')}`);
-    console.log(`engine: delivered ${stats.delivered} (withheld: ${stats.withheld} giving authority, ${stats.withheldHighTerms} exhausting terms), exceptions ${stats.engineExceptions}, split terms ${stats.splitTerms.length}, liveness probes ${stats.probesPassed} passed / ${stats.probesFailed} failed, highest term ${stats.highestTerm}, honest messages refused by the codec ${stats.honestEncodeRefused} (encode) / ${stats.honestDecodeRefused} (decode)`);
+    console.log(`engine: delivered ${stats.delivered} (withheld: ${stats.withheld} giving authority), refused by the engines: ${stats.refusals.termJumps} term jumps, ${stats.refusals.campaigns} campaigns, ${stats.refusals.proposals} proposals, ${stats.refusals.appends} appends, exceptions ${stats.engineExceptions}, split terms ${stats.splitTerms.length}, liveness probes ${stats.probesPassed} passed / ${stats.probesFailed} failed, highest term ${stats.highestTerm}, honest messages refused by the codec ${stats.honestEncodeRefused} (encode) / ${stats.honestDecodeRefused} (decode)`);
     if (stats.firstEngineException) console.log(`first engine exception: ${stats.firstEngineException}`);
     console.log(`peak RSS ${report.peakRssMiB} MiB, peak heap ${report.peakHeapMiB} MiB`);
     console.log(`fuzz: ${report.result}`);

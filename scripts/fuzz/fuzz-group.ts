@@ -9,13 +9,11 @@
 // below that peer's (a stale leader, answered and ignored), and no engine is told it is connected,
 // so catch-up never fetches log data from it. Everything else that decodes is delivered: votes and
 // vote requests, responses, forwarded commands, reads, catch-up requests and replies, leaves,
-// TimeoutNow, with whatever numbers the codec let through, except (unless `poisonTerms`) a jump into
-// the upper half of the term space: a term above CODEC_LIMITS.maxTerm / 2 that is more than
-// TERM_STEP above the receiver's. Honest terms never get there (2^47 elections), and a group pushed
-// to the limit has no term left to elect with: refusing such jumps is the engine's job, not the
-// codec's (the codec cannot tell a hostile term from an honest one below the limit). With
-// `poisonTerms` those jumps are delivered too, to test that engine rule.
-import { CODEC_LIMITS, encodeMessage, tryDecodeMessage } from '../../packages/core/src/codec/index';
+// TimeoutNow, with whatever numbers the codec let through, terms up to CODEC_LIMITS.maxTerm included.
+// A group that adopted any higher term could be pushed to the limit and left without a term to elect
+// with; the engine refuses such jumps from outside its voters (engine/bounds.ts, counted in
+// `refusals.termJumps`), and the liveness probes check that it does.
+import { encodeMessage, tryDecodeMessage } from '../../packages/core/src/codec/index';
 import type { Message } from '../../packages/core/src/messages';
 import type { PeerId } from '../../packages/core/src/types';
 import { EngineHarness, type InFlight } from '../../packages/core/test/support/engine-harness';
@@ -23,8 +21,6 @@ import type { GroupView } from './valid-messages';
 
 export const VOTERS: PeerId[] = ['a', 'b', 'c'];
 export const OUTSIDER: PeerId = 'mallory';
-/** In the upper half of the term space, how far one message may raise a peer's term (see above). */
-const TERM_STEP = 16;
 
 export interface GroupStats {
   /** Honest messages the codec refused to encode or decode (each is a message the group lost). */
@@ -33,8 +29,8 @@ export interface GroupStats {
   /** Hostile messages handed to an engine, and those withheld because they would give mallory authority. */
   delivered: number;
   withheld: number;
-  /** Withheld because their term jumps into the upper half of the term space (only without poisonTerms). */
-  withheldHighTerms: number;
+  /** What the voters' engines refused (RaftNode.refusals, summed): term jumps, campaigns, proposals, appends. */
+  refusals: { termJumps: number; campaigns: number; proposals: number; appends: number };
   /** Exceptions thrown by an engine (or its harness) while handling input: must stay 0. */
   engineExceptions: number;
   firstEngineException: string | null;
@@ -92,7 +88,7 @@ class CodecHarness extends EngineHarness {
 
 export class FuzzGroup {
   readonly stats: GroupStats = {
-    honestEncodeRefused: 0, honestDecodeRefused: 0, delivered: 0, withheld: 0, withheldHighTerms: 0, engineExceptions: 0, firstEngineException: null,
+    honestEncodeRefused: 0, honestDecodeRefused: 0, delivered: 0, withheld: 0, refusals: { termJumps: 0, campaigns: 0, proposals: 0, appends: 0 }, engineExceptions: 0, firstEngineException: null,
     splitTerms: [], probesPassed: 0, probesFailed: 0, highestTerm: 0,
   };
   private readonly harness: CodecHarness;
@@ -100,7 +96,7 @@ export class FuzzGroup {
   private requestId = 0;
   private probeCount = 0;
 
-  constructor(seed: number, private readonly poisonTerms = false) {
+  constructor(seed: number) {
     this.harness = new CodecHarness(this.stats, seed);
     this.guard(() => this.harness.connectAll());
   }
@@ -121,13 +117,6 @@ export class FuzzGroup {
     const claimsLeadership = message.type === 'AppendEntries' || message.type === 'Heartbeat';
     if (message.type === 'JoinRequest' || (claimsLeadership && message.term >= this.harness.node(to).term)) {
       this.stats.withheld++;
-      return;
-    }
-    // A catch-up reply carries both the snapshot's `term` and the sender's `senderTerm`, which the
-    // receiver adopts when newer.
-    const term = Math.max('term' in message ? message.term : 0, 'senderTerm' in message ? message.senderTerm : 0);
-    if (!this.poisonTerms && term > CODEC_LIMITS.maxTerm / 2 && term > this.harness.node(to).term + TERM_STEP) {
-      this.stats.withheldHighTerms++;
       return;
     }
     this.stats.delivered++;
@@ -202,6 +191,16 @@ export class FuzzGroup {
   private agreed(leader: PeerId): boolean {
     const term = this.harness.node(leader).term;
     return VOTERS.every((id) => this.harness.node(id).term === term && this.harness.node(id).status().leader === leader);
+  }
+
+  /** Sums the voters' refusal counters into the stats (engines are never restarted here). */
+  countRefusals(): void {
+    const total = { termJumps: 0, campaigns: 0, proposals: 0, appends: 0 };
+    for (const id of VOTERS) {
+      const refusals = this.harness.node(id).refusals;
+      for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += refusals[key];
+    }
+    this.stats.refusals = total;
   }
 
   private checkLeaders(): void {

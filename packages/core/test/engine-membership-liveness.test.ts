@@ -1,4 +1,4 @@
-// Membership liveness regressions found by the simulator's churn scenario (issue 3 §4): a voter
+// Membership liveness regressions found by the simulator's churn scenario: a voter
 // that does not know yet it was promoted must still vote, and a learner whose leader died must
 // find the new leader even when that leader's configuration lacks it.
 import { describe, expect, it } from 'vitest';

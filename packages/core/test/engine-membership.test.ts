@@ -1,4 +1,4 @@
-// Membership through the log (issue 3 §3): join as learner, promotion up to maxVoters, observers
+// Membership through the log: join as learner, promotion up to maxVoters, observers
 // never promoted, graceful leave (follower and leader), auto-removal, and what a removed peer does.
 import { describe, expect, it } from 'vitest';
 import type { LogEntry, Membership, PeerId } from '../src/types';

@@ -1,4 +1,4 @@
-// Snapshots and compaction (issue 3 §2): when the engine asks for a snapshot, what it stores and
+// Snapshots and compaction (Raft §7): when the engine asks for a snapshot, what it stores and
 // compacts, restarting from one, retention for followers close behind, installing a snapshot
 // fetched in chunks from several peers, and atomicity of the install.
 import { describe, expect, it } from 'vitest';

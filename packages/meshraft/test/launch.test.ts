@@ -69,6 +69,7 @@ function fakePlatform(mesh: ReturnType<typeof fakeMesh>, log: string[]) {
         close: async () => void log.push('close-engine'),
         onRemoved: () => {},
         departurePlan: () => null,
+        onDepartures: () => {},
         depart: () => {},
       };
       return { engine, group: fakeGroup(a.peerId) };
@@ -167,7 +168,8 @@ describe('launchGroup', () => {
 });
 
 describe('pageHide', () => {
-  const leaderPlan = { notice: { type: 'Departure' as const, term: 3, lastIndex: 5, lastTerm: 3, led: true }, handoffTo: 'b' };
+  // The leader's last append goes to c (it lagged), before TimeoutNow to b and the notices.
+  const leaderPlan = { notice: { type: 'Departure' as const, term: 3, lastIndex: 5, lastTerm: 3, led: true }, handoffTo: 'b', appends: [{ to: 'c', bytes: new Uint8Array(7) }] };
 
   async function leadingTab(withTombstone: boolean) {
     const mesh = fakeMesh([]);
@@ -195,14 +197,17 @@ describe('pageHide', () => {
   it('a slot identity departs: tombstone first, TimeoutNow to the target, the notice to every peer', async () => {
     const { mesh, group, tombstones, departs } = await leadingTab(true);
     expect(tombstones).toHaveLength(1);
-    expect(mesh.sent.map((frame) => (frame as unknown[])[0])).toEqual(['b', 'b', 'c']);
+    expect(mesh.sent.map((frame) => (frame as unknown[])[0])).toEqual(['c', 'b', 'b', 'c']);
     expect(departs).toEqual(['depart']);
     expect((await group.stats()).departed).toBe(true);
   });
 
   it('a fixed identity (the peerId option) does not depart: it only hands leadership over', async () => {
     const { mesh, group, departs } = await leadingTab(false);
-    expect(mesh.sent).toEqual([['b', expect.any(Number), 'control']]);
+    expect(mesh.sent).toEqual([
+      ['c', 7, 'control'],
+      ['b', expect.any(Number), 'control'],
+    ]);
     expect(departs).toEqual([]);
     expect((await group.stats()).departed).toBe(false);
   });

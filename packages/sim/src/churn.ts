@@ -1,4 +1,4 @@
-// Membership churn (issue 3 §3-§4): peers joining mid-run (empty log, no bootstrap: the engine
+// Membership churn: peers joining mid-run (empty log, no bootstrap: the engine
 // asks the leader to add it as a learner, and promotes it once caught up), graceful leaves
 // (engine.leave, the peer stops once removed or after a timeout), and peers killed for good (the
 // leader must auto-remove them after autoRemoveAfterMs). Leaves and kills are only done while the

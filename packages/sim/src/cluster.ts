@@ -79,6 +79,14 @@ export class Cluster {
     this.connect(peer);
   }
 
+  /** Bug switch only: a departed (retired) identity runs again, as if its tab had been adopted. */
+  revive(peer: SimPeer): void {
+    if (!peer.retired) return;
+    peer.unretire();
+    this.launch(peer, 1 + (peer.index % 7));
+    this.connect(peer);
+  }
+
   /** Gone for good: the others see the connection close. */
   retire(peer: SimPeer, why: string): void {
     if (peer.retired) return;

@@ -24,6 +24,7 @@ export class SignalingDirectory {
   /** Peers that are running (they re-register after a restart). */
   private readonly running = new Set<PeerId>();
   restarts = 0;
+  private readonly backListeners: Array<() => void> = [];
 
   constructor(
     private readonly queue: EventQueue,
@@ -33,6 +34,11 @@ export class SignalingDirectory {
     /** Bug switch: trust an empty room right after a restart. */
     private readonly trustEmptyAfterRestart = false,
   ) {}
+
+  /** Called each time the server is back after a restart (before peers re-register). */
+  onBack(listener: () => void): void {
+    this.backListeners.push(listener);
+  }
 
   start(): void {
     for (const at of this.plan.restarts) this.queue.at(at, () => this.restart());
@@ -50,9 +56,10 @@ export class SignalingDirectory {
     this.present.delete(id);
   }
 
-  evidence(): RoomEvidence {
+  /** What the server says about the room, leaving out `local` (the asking profile's running tabs). */
+  evidence(local: ReadonlySet<PeerId> = new Set()): RoomEvidence {
     if (this.down) return 'unknown';
-    if (this.present.size > 0) return 'occupied';
+    for (const id of this.present) if (!local.has(id)) return 'occupied';
     const settled = this.queue.now - this.upSince > this.plan.reregisterMaxMs;
     return settled || this.trustEmptyAfterRestart ? 'empty' : 'unknown';
   }
@@ -66,6 +73,7 @@ export class SignalingDirectory {
       this.down = false;
       this.upSince = this.queue.now;
       this.trace.record(this.queue.now, 'net', 'signaling server back');
+      for (const listener of this.backListeners) listener();
       for (const id of this.running) {
         this.queue.after(this.dice.int(1, this.plan.reregisterMaxMs), () => {
           if (this.running.has(id) && !this.down) this.present.add(id);

@@ -118,6 +118,14 @@ export class DurableStore {
     this.image = { ...this.image, hard: { ...this.image.hard, vote: null, term: Math.max(term, this.image.hard.term) } };
   }
 
+  /**
+   * The same identity restarts to re-found its group (lifecycle refoundingTerm): its term is raised
+   * to `term` when that is higher (a new term, so no vote yet); otherwise term and vote stay.
+   */
+  raiseTerm(term: number): void {
+    if (term > this.image.hard.term) this.image = { ...this.image, hard: { ...this.image.hard, term, vote: null } };
+  }
+
   /** The latest configuration in the log, else the snapshot's, else null (an empty disk). */
   latestMembership(): Membership | null {
     for (let i = this.image.log.length - 1; i >= 0; i--) {

@@ -51,7 +51,7 @@ export interface FaultPlan {
   reconnectOnHeal?: boolean;
 }
 
-export class FaultInjector implements Omit<PeerEvents, 'removed'> {
+export class FaultInjector implements Omit<PeerEvents, 'removed' | 'departureSeen'> {
   healed = false;
   readonly counts: Partial<Record<FaultKind | 'trigger', number>> = {};
 
@@ -89,7 +89,8 @@ export class FaultInjector implements Omit<PeerEvents, 'removed'> {
   private tick(): void {
     if (this.healed || this.queue.now >= (this.plan.stopAt ?? this.plan.healAt)) return;
     const kind = this.dice.weighted(this.plan.weights);
-    if (kind) this.inject(kind);
+    // No peer to act on (every tab closed, in a tabs run): nothing to do this time.
+    if (kind && this.peers.length > 0) this.inject(kind);
     this.queue.after(this.gap(), () => this.tick());
   }
 

@@ -1,6 +1,7 @@
 // Safety invariants checked after every simulation step (Raft paper Fig. 3 plus the durability
-// rules of DESIGN §2). The monitor is incremental: peers report persists, applies and status as
-// they happen, and each report is checked against what was seen before, over all time.
+// rules of the Ready loop: state is durable before the messages that depend on it). The monitor
+// is incremental: peers report persists, applies and status as they happen, and each report is
+// checked against what was seen before, over all time.
 // With compaction (Raft §7) a peer no longer holds entries at or below its snapshot index: per-peer
 // comparisons skip those, while the monitor's own record of every committed entry (index, term,
 // content) and of the state machine image at snapshot points keeps the global checks whole.
@@ -24,6 +25,7 @@ export type InvariantName =
   | 'availability'
   | 'fork'
   | 'slot-leak'
+  | 'departed-spoke'
   | 'linearizability';
 
 export interface Violation {
@@ -78,6 +80,8 @@ export class InvariantMonitor {
   /** Every entry known to be committed (applied anywhere, or under a durable commit index). */
   private readonly committed = new Map<number, CommittedRecord>();
   private readonly progress = new Map<PeerId, { incarnation: number; committed: number; applied: number }>();
+  /** Identities that departed for good (see onDeparted). */
+  private readonly departed = new Set<PeerId>();
   /** Committed configuration entries by index (membership history, for stats and snapshot checks). */
   private readonly configs = new Map<number, Membership>();
   /** State machine fingerprint at an index, as first seen in a snapshot taken or installed. */
@@ -91,6 +95,19 @@ export class InvariantMonitor {
 
   get ok(): boolean {
     return this.violation === null;
+  }
+
+  /**
+   * `id` departed for good (its notice went out). Departures are safe only if such an identity never
+   * votes, acknowledges or sends anything again (its tab's tombstone keeps it from ever starting).
+   */
+  onDeparted(id: PeerId): void {
+    this.departed.add(id);
+  }
+
+  /** A peer sent a message (checked against the departures). */
+  onSend(from: PeerId, type: string): void {
+    if (this.departed.has(from)) this.fail('departed-spoke', `${from} sent ${type} after it departed for good`);
   }
 
   /** Status of a running peer after an input. */

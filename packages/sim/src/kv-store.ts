@@ -2,7 +2,7 @@
 // table keyed by (clientId, seq). A command whose tag was already applied is skipped (a retried
 // proposal may reach the log twice); the table keeps each command's output so a retrying client
 // gets the answer of the first application. Snapshots carry the registers AND the table
-// (DESIGN §2: the dedup table is part of the snapshot), so a peer restored from one still
+// (the dedup table is part of the snapshot), so a peer restored from one still
 // answers retries exactly once.
 import type { ClientTag, LogEntry } from '@meshraft/core';
 import { decodeKvCommand, stepRegister, type KvOutput } from './kv-model';

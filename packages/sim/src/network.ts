@@ -33,6 +33,8 @@ export class SimNetwork {
   readonly stats: NetworkStats = { sent: 0, delivered: 0, lost: 0, cut: 0, duplicated: 0 };
   /** Directed link cuts with a count, so overlapping faults undo only their own cut. */
   private readonly cuts = new Map<string, number>();
+  /** Per directed link, when the last reliable message is delivered (they keep their order). */
+  private readonly reliableTail = new Map<string, number>();
 
   constructor(
     private readonly queue: EventQueue,
@@ -70,14 +72,18 @@ export class SimNetwork {
 
   /**
    * A message on a reliable, ordered channel (what a closing tab's last frames ride on): never lost
-   * or duplicated, only delayed; a cut link (the connection is gone) still drops it.
+   * or duplicated, only delayed, and never overtaking an earlier reliable message on the same link
+   * (a data channel is ordered: a departing leader's TimeoutNow arrives before its notice); a cut
+   * link (the connection is gone) still drops it.
    */
   sendReliable(from: PeerId, to: PeerId, message: Message): void {
     this.stats.sent++;
     const copy = structuredClone(message);
     const q = this.quality;
-    const delay = q.minDelayMs + this.dice.random() * (q.maxDelayMs - q.minDelayMs);
-    this.queue.after(delay, () => {
+    const key = `${from}>${to}`;
+    const at = Math.max(this.queue.now + q.minDelayMs + this.dice.random() * (q.maxDelayMs - q.minDelayMs), this.reliableTail.get(key) ?? 0);
+    this.reliableTail.set(key, at);
+    this.queue.at(at, () => {
       if (this.isCut(from, to)) {
         this.stats.cut++;
         return;

@@ -65,6 +65,11 @@ export class LocalProfile {
     }
   }
 
+  /** A removed identity's database is deleted when its tab starts over under a new one. */
+  forget(slot: Slot): void {
+    if (this.slots.get(slot.id) === slot) this.drop(slot);
+  }
+
   private drop(slot: Slot): void {
     this.slots.delete(slot.id);
     this.deleted++;

@@ -42,6 +42,8 @@ export interface PeerEvents {
   leaderCommitted(peer: SimPeer, term: number, commit: number): void;
   /** The engine reports this peer removed from the group (status.removed). */
   removed(peer: SimPeer): void;
+  /** The engine saw another peer's Departure notice for the first time (Ready.departures). */
+  departureSeen(peer: SimPeer, notice: Departure): void;
 }
 
 export interface PeerEnv {
@@ -61,12 +63,18 @@ export interface PeerCounters {
   snapshotsTaken: number;
   snapshotInstalls: number;
   catchUpSessions: number;
+  /** Times the engine re-founded the group as a departed leader's successor. */
+  successorRefounds: number;
 }
 
 export class SimPeer implements MonitoredPeer {
   engine: RaftNode | null = null;
   readonly durable: DurableStore;
-  /** Start by re-founding the group on this peer's log (RaftNodeOptions.refound). */
+  /**
+   * Re-found the group on this peer's log at its next start (RaftNodeOptions.refound). The startup
+   * rules decide it for one start only: the flag is consumed by that start, so a later restart of
+   * the same identity is a plain restart unless the rules say so again.
+   */
   refound = false;
   /** depart() was called: the identity is gone for good. */
   departed = false;
@@ -80,8 +88,10 @@ export class SimPeer implements MonitoredPeer {
   /** leave() was called. */
   leaving = false;
   lastStatus: RaftStatus | null = null;
-  readonly counters: PeerCounters = { snapshotsTaken: 0, snapshotInstalls: 0, catchUpSessions: 0 };
+  readonly counters: PeerCounters = { snapshotsTaken: 0, snapshotInstalls: 0, catchUpSessions: 0, successorRefounds: 0 };
   private held: Array<() => void> = [];
+  /** The departure plan of the latest Ready whose messages were relayed (this incarnation). */
+  private relayedPlan: DeparturePlan | null = null;
   private syncing = false;
   private readonly requests = new PendingRequests();
   /** A snapshot the engine asked for, taken once the KV store applied this index. */
@@ -136,6 +146,8 @@ export class SimPeer implements MonitoredPeer {
       env.monitor.fail('engine-error', `${this.id} constructor: ${describeError(err)}`);
       return;
     }
+    this.refound = false;
+    this.relayedPlan = null;
     this.lastStatus = null;
     this.snapshotWanted = null;
     env.trace.record(env.queue.now, this.id, `start #${this.incarnation} term=${state.hardState.term} commit=${state.hardState.commit} snap=${this.durable.snapshotIndex} last=${this.durable.lastIndex()}`);
@@ -159,6 +171,7 @@ export class SimPeer implements MonitoredPeer {
   crash(): void {
     if (!this.engine) return;
     this.counters.catchUpSessions += this.engine.catchUp.sessions;
+    this.counters.successorRefounds += this.engine.departureHandler.refounds;
     this.engine = null;
     this.incarnation++;
     this.syncing = false;
@@ -178,9 +191,15 @@ export class SimPeer implements MonitoredPeer {
   }
 
   /**
-   * A tab closing (pagehide): the engine's departure plan goes out on the reliable channels of the
-   * peers this one can reach, TimeoutNow first when it leads, and the identity never runs again.
-   * Returns the notice (the tombstone the profile keeps), or null when the peer was not running.
+   * A tab closing (pagehide): the departure plan goes out on the reliable channels of the peers this
+   * one can reach (last appends, then TimeoutNow when it leads, then the notice), and the identity
+   * never runs again. As a browser host must, it sends the plan of the latest Ready whose messages
+   * it relayed: that plan covers every acknowledgement sent, and nothing a pending fsync may yet lose
+   * (a notice claiming entries its tab never stored could never be covered by its slot). Its term is
+   * raised to the engine's current one: a term the engine reached without relaying anything left no
+   * trace anywhere, but this monitor counts leaderships as soon as the engine reports them, and a
+   * higher term in a notice is always safe (it only raises the terms of those that read it). Returns
+   * the notice (the tombstone the profile keeps), or null when the peer was not running.
    */
   depart(reachable: readonly PeerId[]): Departure | null {
     const engine = this.engine;
@@ -188,18 +207,30 @@ export class SimPeer implements MonitoredPeer {
     const now = this.env.queue.now;
     let plan: DeparturePlan;
     try {
-      plan = engine.depart(now);
+      const fresh = engine.depart(now);
+      plan = this.relayedPlan ? { ...this.relayedPlan, notice: { ...this.relayedPlan.notice, term: Math.max(this.relayedPlan.notice.term, fresh.notice.term) } } : fresh;
     } catch (err) {
       this.env.monitor.fail('engine-error', `${this.id} depart: ${describeError(err)}`);
       return null;
     }
     this.departed = true;
     this.env.trace.record(now, this.id, `depart (final ${plan.notice.lastIndex}/${plan.notice.lastTerm}, handoff ${plan.handoffTo ?? '-'})`);
+    for (const { to, message } of plan.appends) if (reachable.includes(to)) this.env.network.sendReliable(this.id, to, message);
     if (plan.handoffTo !== null && reachable.includes(plan.handoffTo)) {
       this.env.network.sendReliable(this.id, plan.handoffTo, { type: 'TimeoutNow', term: plan.notice.term });
     }
     for (const to of reachable) this.env.network.sendReliable(this.id, to, plan.notice);
+    this.env.monitor.onDeparted(this.id);
     return plan.notice;
+  }
+
+  /**
+   * Bug switch only (adoptDepartedIdentities): a retired identity is made startable again, as a tab
+   * that ignored a tombstone would restart it.
+   */
+  unretire(): void {
+    this.retired = false;
+    this.departed = false;
   }
 
   /** Graceful leave: the engine hands over leadership and asks to be removed. */
@@ -209,6 +240,11 @@ export class SimPeer implements MonitoredPeer {
     this.env.trace.record(this.env.queue.now, this.id, 'leave');
     const now = this.env.queue.now;
     this.input('leave', (e) => e.leave?.(now));
+  }
+
+  /** Re-foundings as a successor over all incarnations so far. */
+  get successorRefounds(): number {
+    return this.counters.successorRefounds + (this.engine?.departureHandler.refounds ?? 0);
   }
 
   /** Catch-up sessions over all incarnations so far. */
@@ -373,7 +409,9 @@ export class SimPeer implements MonitoredPeer {
       return;
     }
     env.monitor.onPersist(this, ready.persist, removed, commitBefore, termBefore);
+    if (ready.departure) this.relayedPlan = ready.departure;
     for (const { to, message } of ready.messages) {
+      env.monitor.onSend(this.id, message.type);
       if (message.type === 'RequestVoteResponse' && message.vote === 'granted') env.events.voteGranted(this, to);
       env.network.send(this.id, to, message);
     }
@@ -384,6 +422,7 @@ export class SimPeer implements MonitoredPeer {
       if (ready.persist.snapshot) this.counters.snapshotInstalls++;
       if (ready.snapshotToInstall.meta.index > this.kv.appliedIndex && !this.restore(ready.snapshotToInstall, 'install')) return;
     }
+    for (const notice of ready.departures ?? []) env.events.departureSeen(this, notice);
     const term = this.lastStatus?.term ?? termBefore;
     for (const entry of ready.committed) this.applyEntry(entry, term);
     this.requests.resolve(ready);

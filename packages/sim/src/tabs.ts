@@ -6,9 +6,10 @@
 // directory that restarts.
 //
 // Checked on top of the usual invariants: after each graceful action of the first phase the group
-// commits again within a bound (availability), new and reloaded tabs come online within a bound,
-// one key never gets two bootstrapped configurations (fork), and a profile never keeps more than
-// (its running tabs + 2) slots at the end (slot leak).
+// commits again within a bound (availability, tabs-checks.ts), new and reloaded tabs come online
+// within a bound, one key never gets two bootstrapped configurations (fork), a departed identity
+// never sends again (departed-spoke, in the monitor), and a profile never keeps more than (its
+// running tabs + 2) slots at the end (slot leak).
 import type { Departure, Membership, PeerId } from '@meshraft/core';
 import { chooseSlot, decideFounding, refoundingTerm } from '@meshraft/core';
 import type { Cluster } from './cluster';
@@ -17,48 +18,11 @@ import type { EventQueue } from './event-queue';
 import type { InvariantMonitor } from './invariants';
 import type { SimNetwork } from './network';
 import { LocalProfile, type Slot } from './profile';
+import { AvailabilityChecks } from './tabs-checks';
+import { emptyTabsCounts, type GracefulAction, type RoughAction, type TabsCounts, type TabsPlan } from './tabs-plan';
 import type { Dice } from './seeds';
 import type { SimPeer } from './sim-peer';
 import type { Trace } from './trace';
-
-export type GracefulAction = 'close' | 'close-leader' | 'close-many' | 'reload' | 'reload-leader' | 'open' | 'open-away';
-export type RoughAction = 'crash' | 'reopen';
-
-export interface TabsPlan {
-  /** Tabs opened one after another at the start (the first on an empty room bootstraps). */
-  initialTabs: number;
-  /** Graceful actions, each checked for availability. */
-  graceful: Array<{ at: number; action: GracefulAction }>;
-  /** Crashes and reopens (no availability promise while a crashed voter is missing). */
-  rough: Array<{ at: number; action: RoughAction }>;
-  /** Every crashed identity is adopted by a reopened tab by then. */
-  recoverAt: number;
-  /** Every tab closes (together, or one after another), then `reopen` tabs open at once on the home profile. */
-  finale: { at: number; together: boolean; reopen: number };
-  bounds: {
-    /** A leader commits again within this long after one tab closed or reloaded. */
-    singleMs: number;
-    /** ... after several closed at once. */
-    multiMs: number;
-    /** A new or reloaded tab is online within this long. */
-    onlineMs: number;
-  };
-  maxTabs: number;
-}
-
-export interface TabsCounts {
-  opened: number;
-  closed: number;
-  reloads: number;
-  crashes: number;
-  adoptions: number;
-  successions: number;
-  refounds: number;
-  bootstraps: number;
-  waits: number;
-  availabilityChecks: number;
-  slotsDeleted: number;
-}
 
 interface Tab {
   peer: SimPeer;
@@ -69,16 +33,15 @@ interface Tab {
 export class TabsDriver {
   readonly home = new LocalProfile('home');
   readonly away = new LocalProfile('away');
-  readonly counts: TabsCounts = TabsDriver.emptyCounts();
-  static emptyCounts(): TabsCounts {
-    return { opened: 0, closed: 0, reloads: 0, crashes: 0, adoptions: 0, successions: 0, refounds: 0, bootstraps: 0, waits: 0, availabilityChecks: 0, slotsDeleted: 0 };
-  }
+  /** Devices that open the app for the first time right after a signaling restart (no data). */
+  private readonly devices: LocalProfile[] = [];
+  readonly counts: TabsCounts = emptyTabsCounts();
 
   private readonly tabs = new Map<PeerId, Tab>();
   private nextId = 1;
-  /** Times of leader commits (for the availability checks). */
-  private readonly commits: number[] = [];
-  private pendingChecks: Array<{ at: number; until: number; what: string; done: () => boolean }> = [];
+  /** Whether the group was serving when its last tabs closed (null: not there yet). */
+  private servingAtFinale: boolean | null = null;
+  private readonly checks: AvailabilityChecks;
 
   constructor(
     private readonly queue: EventQueue,
@@ -91,12 +54,19 @@ export class TabsDriver {
     private readonly plan: TabsPlan,
     /** Bug switch: a starting tab adopts departed identities as if they had crashed. */
     private readonly adoptDeparted = false,
-  ) {}
+  ) {
+    this.checks = new AvailabilityChecks(queue, monitor);
+  }
 
   start(): void {
     for (let i = 0; i < this.plan.initialTabs; i++) this.queue.at(5 + i * 40, () => this.open(this.home, null));
     for (const { at, action } of this.plan.graceful) this.queue.at(at, () => this.graceful(action));
     for (const { at, action } of this.plan.rough) this.queue.at(at, () => this.rough(action));
+    // A device with no data opens the app while the server is back but peers have not re-registered
+    // yet: the room looks empty, and only the evidence rule keeps it from starting a second group.
+    this.directory.onBack(() => {
+      if (this.dice.chance(0.6)) this.queue.after(this.dice.int(1, 200), () => this.openNewDevice());
+    });
     this.queue.at(this.plan.recoverAt, () => this.recover());
     this.queue.at(this.plan.finale.at, () => this.finale());
     // Running tabs clean up databases nobody can use any more, now and then (as the runtime does
@@ -109,12 +79,44 @@ export class TabsDriver {
   }
 
   private collect(): void {
-    for (const profile of [this.home, this.away]) profile.collect(this.groupOnline(profile), (id) => this.stillMember(id));
+    for (const profile of this.profiles()) profile.collect(this.groupOnline(profile), (id) => this.stillMember(id));
   }
 
   /** A leader's commit index advanced (from the peers' events). */
-  leaderCommitted(): void {
-    this.commits.push(this.queue.now);
+  leaderCommitted(peer: SimPeer): void {
+    this.checks.leaderCommitted(peer.id);
+  }
+
+  /**
+   * A running tab saw another peer's Departure notice: like the runtime, its profile keeps it with
+   * its own tombstones (a member on another device departs where only its notice tells).
+   */
+  departureSeen(peer: SimPeer, notice: Departure): void {
+    const tab = this.tabs.get(peer.id);
+    if (!tab || notice.peer === undefined || tab.profile.tombstones.has(notice.peer)) return;
+    tab.profile.tombstones.set(notice.peer, notice);
+  }
+
+  /**
+   * The engine reports a running tab removed from the group (it was silent too long, e.g. crashed
+   * and adopted late): the tab starts over under a new identity on a fresh database and joins as a
+   * learner. The old identity departs first, as a closing tab's does: a leader may have added it
+   * back meanwhile (it asked to join with a log older than its removal), and a member that
+   * vanished without a notice would count for quorums until auto-removal, and keep every tab that
+   * reopens later from re-founding. Its database is deleted; its tombstone stays.
+   */
+  removed(peer: SimPeer): void {
+    const tab = this.tabs.get(peer.id);
+    if (!tab || peer.retired) return;
+    this.queue.after(1, () => {
+      if (!this.tabs.has(peer.id) || peer.retired) return;
+      this.trace.record(this.queue.now, 'net', `tab ${peer.id} was removed: it starts over under a new identity`);
+      this.close(tab);
+      this.counts.closed--;
+      tab.profile.forget(tab.slot);
+      this.counts.resets++;
+      this.open(tab.profile, null);
+    });
   }
 
   /**
@@ -122,15 +124,25 @@ export class TabsDriver {
    * which is more than they ask); a slot leak fails.
    */
   finish(): void {
-    for (const check of this.pendingChecks) if (this.queue.now > check.until && !check.done()) this.monitor.fail('availability', check.what);
-    this.pendingChecks = [];
+    this.checks.finish();
     this.collect();
-    for (const profile of [this.home, this.away]) {
+    for (const profile of this.profiles()) {
       const running = [...this.tabs.values()].filter((t) => t.profile === profile && t.peer.isUp).length;
       // Nothing runs on a profile with no open tab, so the last one to close leaves its own slot too.
       if (profile.slots.size > Math.max(running, 1) + 2) this.monitor.fail('slot-leak', `${profile.name} keeps ${profile.slots.size} slots for ${running} running tabs`);
     }
-    this.counts.slotsDeleted = this.home.deleted + this.away.deleted;
+  }
+
+  /** The run must end converged: the group was serving when its last tabs closed (or they never did). */
+  promisesConvergence(): boolean {
+    return this.servingAtFinale !== false;
+  }
+
+  /** The counters, with those derived from the profiles and the engines brought up to date. */
+  tally(): TabsCounts {
+    this.counts.slotsDeleted = this.profiles().reduce((sum, p) => sum + p.deleted, 0);
+    this.counts.successorRefounds = this.cluster.peers.reduce((sum, p) => sum + p.successorRefounds, 0);
+    return { ...this.counts };
   }
 
   running(): SimPeer[] {
@@ -150,26 +162,42 @@ export class TabsDriver {
       slots: summaries,
       log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, membership: store?.latestMembership() ?? null },
       tombstones: profile.tombstones,
-      room: this.directory.evidence(),
+      room: this.directory.evidence(new Set(summaries.filter((s) => s.inUse && s.peerId !== null).map((s) => s.peerId!))),
     });
     if (founding === 'wait') {
       // No evidence either way yet (the signaling server restarted or is away): ask again soon.
       this.counts.waits++;
-      this.queue.after(50, () => this.open(profile, preferred, onOpen));
+      // A device with no data of the group finds it only while some tab of it runs (the documented
+      // limit): should every tab stop while this one waits, it is opened at home instead (decided
+      // when it asks again).
+      this.queue.after(50, () => {
+        const next = profile !== this.home && profile.slots.size === 0 && this.running().length === 0 ? this.home : profile;
+        this.open(next, preferred, onOpen);
+      });
       return;
     }
     let peer: SimPeer;
+    // A re-founding starts past every term this profile knows of (refoundingTerm).
+    const term = founding === 'refound' ? refoundingTerm([...profile.slots.values()].map((s) => ({ term: s.store.hardState.term })), profile.tombstones) : undefined;
     if (choice.kind === 'adopt') {
       peer = slot!.peer!;
       this.counts.adoptions++;
-      this.trace.record(this.queue.now, 'net', `tab on ${profile.name} adopts ${peer.id} (slot ${slot!.id})`);
-      this.cluster.restart(peer);
+      this.trace.record(this.queue.now, 'net', `tab on ${profile.name} adopts ${peer.id} (slot ${slot!.id}, ${founding})`);
+      if (term !== undefined) slot!.store.raiseTerm(term);
+      peer.refound = founding === 'refound';
+      if (founding === 'refound') this.counts.refounds++;
+      if (peer.retired) {
+        // Only the adoptDepartedIdentities bug switch gets here: a departed identity starts again.
+        this.cluster.revive(peer);
+        this.tabs.set(peer.id, { peer, profile, slot: slot! });
+      } else {
+        this.cluster.restart(peer);
+      }
     } else {
       const id = `t${this.nextId++}`;
       const target = slot ?? profile.newSlot();
       if (choice.kind === 'succeed') {
-        const terms = [...profile.slots.values()].map((s) => ({ term: s.store.hardState.term }));
-        target.store.handOver(founding === 'refound' ? refoundingTerm(terms, profile.tombstones) : undefined);
+        target.store.handOver(term);
         this.counts.successions++;
       }
       const bootstrap: Membership | undefined = founding === 'bootstrap' ? { voters: [id], learners: [] } : undefined;
@@ -218,7 +246,10 @@ export class TabsDriver {
       case 'open':
       case 'open-away': {
         const profile = action === 'open' || this.running().length === 0 ? this.home : this.away;
-        return this.open(profile, null, (peer) => this.expectOnline(peer, `tab ${peer.id} opened at ${now.toFixed(0)}`));
+        const available = this.available(live);
+        return this.open(profile, null, (peer) => {
+          if (available) this.expectOnline(peer, `tab ${peer.id} opened at ${now.toFixed(0)}`);
+        });
       }
       case 'close':
       case 'close-leader': {
@@ -227,7 +258,7 @@ export class TabsDriver {
         this.trace.record(now, 'net', `close ${tab.peer.id}${tab === leader ? ' (leader)' : ''}`);
         const settled = this.settledAfter([tab], live);
         this.close(tab);
-        if (settled) this.expectCommit(this.plan.bounds.singleMs, `a leader commits within ${this.plan.bounds.singleMs}ms of closing ${tab.peer.id} at ${now.toFixed(0)}`);
+        if (settled) this.expectCommit(this.plan.bounds.singleMs, `a leader commits within ${this.plan.bounds.singleMs}ms of closing ${tab.peer.id} at ${now.toFixed(0)}`, [tab]);
         return;
       }
       case 'close-many': {
@@ -237,9 +268,10 @@ export class TabsDriver {
         if (leader && this.dice.chance(0.5)) order.sort((a) => (a === leader ? -1 : 1));
         const chosen = order.slice(0, Math.max(1, count));
         this.trace.record(now, 'net', `close at once: ${chosen.map((t) => t.peer.id).join(', ')}`);
+        this.counts.closeMany++;
         const settled = this.settledAfter(chosen, live);
         chosen.forEach((tab, i) => this.queue.after(i === 0 ? 0 : this.dice.int(0, 15), () => this.tabs.has(tab.peer.id) && this.close(tab)));
-        if (settled) this.expectCommit(this.plan.bounds.multiMs, `a leader commits within ${this.plan.bounds.multiMs}ms of closing ${chosen.length} tabs at ${now.toFixed(0)}`);
+        if (settled) this.expectCommit(this.plan.bounds.multiMs, `a leader commits within ${this.plan.bounds.multiMs}ms of closing ${chosen.length} tabs at ${now.toFixed(0)}`, chosen);
         return;
       }
       case 'reload':
@@ -249,14 +281,33 @@ export class TabsDriver {
         this.trace.record(now, 'net', `reload ${tab.peer.id}`);
         this.counts.reloads++;
         const settled = this.settledAfter([tab], live);
+        // The reloaded tab comes back by joining the tabs that go on, or, when none runs elsewhere,
+        // by re-founding from its own data. A tab on another device that has not caught up can do
+        // neither for it (it might yet continue the group, for all this profile can tell): no promise.
+        const promised = this.available(live) && (settled || live.every((t) => t === tab || t.profile === tab.profile));
         this.close(tab);
-        if (settled) this.expectCommit(this.plan.bounds.singleMs, `a leader commits within ${this.plan.bounds.singleMs}ms of reloading ${tab.peer.id} at ${now.toFixed(0)}`);
+        if (settled) this.expectCommit(this.plan.bounds.singleMs, `a leader commits within ${this.plan.bounds.singleMs}ms of reloading ${tab.peer.id} at ${now.toFixed(0)}`, [tab]);
         this.queue.after(this.dice.int(10, 60), () =>
-          this.open(tab.profile, tab.slot.id, (peer) => this.expectOnline(peer, `reloaded tab ${peer.id} (was ${tab.peer.id}) online`)),
+          this.open(tab.profile, tab.slot.id, (peer) => {
+            if (promised) this.expectOnline(peer, `reloaded tab ${peer.id} (was ${tab.peer.id}) online`);
+          }),
         );
         return;
       }
     }
+  }
+
+  /** A device with no data of the group opens the app (only while some tab of the group runs). */
+  private openNewDevice(): void {
+    if (this.running().length === 0 || this.tabs.size >= this.plan.maxTabs) return;
+    const device = new LocalProfile(`device${this.devices.length + 1}`);
+    this.devices.push(device);
+    this.counts.newDevices++;
+    this.open(device, null);
+  }
+
+  private profiles(): LocalProfile[] {
+    return [this.home, this.away, ...this.devices];
   }
 
   private rough(action: RoughAction): void {
@@ -281,9 +332,9 @@ export class TabsDriver {
   }
 
   /**
-   * The group moves home (a home tab is opened and made a voter if none runs; away tabs close one
-   * after another), then every home tab closes, then tabs reopen at home. The group's last state
-   * must be on the home profile for the reopen to find it there.
+   * The group moves home (a home tab is opened and made a voter if none runs; tabs on other
+   * devices close one after another), then every home tab closes, then tabs reopen at home. The
+   * group's last state must be on the home profile for the reopen to find it there.
    */
   private finale(): void {
     if (!this.liveTabs().some((t) => t.profile === this.home)) {
@@ -297,17 +348,25 @@ export class TabsDriver {
   private closeAllAndReopen(): void {
     const { together, reopen } = this.plan.finale;
     let at = 0;
-    for (const tab of this.liveTabs().filter((t) => t.profile === this.away)) {
+    for (const tab of this.liveTabs().filter((t) => t.profile !== this.home)) {
       this.queue.after(at, () => this.tabs.has(tab.peer.id) && this.close(tab));
       at += 400;
     }
     this.queue.after(at + 400, () => {
       const home = this.liveTabs();
+      // The reopen promise is about a group that was serving when its tabs closed.
+      const available = this.available(home);
+      this.servingAtFinale = available;
+      if (!available) this.counts.strandedGroups++;
       this.trace.record(this.queue.now, 'net', `every tab closes (${together ? 'at once' : 'one after another'}): ${home.map((t) => t.peer.id).join(', ')}`);
       home.forEach((tab, i) => this.queue.after(together ? this.dice.int(0, 15) : i * 300, () => this.tabs.has(tab.peer.id) && this.close(tab)));
       const reopenAt = (together ? 50 : home.length * 300) + 300;
       for (let i = 0; i < reopen; i++) {
-        this.queue.after(reopenAt + this.dice.int(0, 10), () => this.open(this.home, null, (peer) => this.expectOnline(peer, `tab ${peer.id} reopened after every tab closed`)));
+        this.queue.after(reopenAt + this.dice.int(0, 10), () =>
+          this.open(this.home, null, (peer) => {
+            if (available) this.expectOnline(peer, `tab ${peer.id} reopened after every tab closed`);
+          }),
+        );
       }
     });
   }
@@ -327,32 +386,19 @@ export class TabsDriver {
     });
   }
 
-  private expectCommit(bound: number, what: string): void {
-    const at = this.queue.now;
+  private expectCommit(bound: number, what: string, closing: readonly Tab[]): void {
     this.counts.availabilityChecks++;
-    this.addCheck(at, at + bound, what, () => this.commits.some((t) => t > at && t <= at + bound));
+    this.checks.expectCommit(bound, what, new Set(closing.map((t) => t.peer.id)));
+  }
+
+  /** The group serves: some running tab is online (the promises about reloads and new tabs presume it). */
+  private available(live: readonly Tab[]): boolean {
+    return live.some((t) => t.peer.lastStatus?.online === true);
   }
 
   private expectOnline(peer: SimPeer, what: string): void {
-    const at = this.queue.now;
-    const bound = this.plan.bounds.onlineMs;
-    let onlineAt: number | null = null;
-    const poll = () => {
-      if (onlineAt === null && peer.lastStatus?.online) onlineAt = this.queue.now;
-      if (onlineAt === null && this.queue.now < at + bound && !peer.retired) this.queue.after(5, poll);
-    };
-    poll();
+    this.checks.expectOnline(peer, this.plan.bounds.onlineMs, what);
     this.counts.availabilityChecks++;
-    this.addCheck(at, at + bound, `${what} within ${bound}ms`, () => peer.retired || (onlineAt !== null && onlineAt <= at + bound));
-  }
-
-  private addCheck(at: number, until: number, what: string, done: () => boolean): void {
-    const check = { at, until, what, done };
-    this.pendingChecks.push(check);
-    this.queue.at(until + 1, () => {
-      this.pendingChecks = this.pendingChecks.filter((c) => c !== check);
-      if (!done()) this.monitor.fail('availability', what);
-    });
   }
 
   // ---------- views ----------

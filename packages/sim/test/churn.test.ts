@@ -1,4 +1,4 @@
-// The churn scenario (issue 3 §4): membership changes, compaction and snapshot installs under the
+// The churn scenario: membership changes, compaction and snapshot installs under the
 // faults of 'basic', with every invariant and the linearizability check on. The runs must be clean
 // AND must really exercise what the scenario claims, so the counters are asserted too.
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -24,7 +24,7 @@ export interface RaftNodeOptions {
   state: PersistedState;
   /**
    * Membership to start from when the log (and snapshot) is empty. A peer that already has a log
-   * ignores it (never re-bootstraps). Omitted: the peer waits to be added by a leader (issue 3).
+   * ignores it (never re-bootstraps). Omitted: the peer waits to be added by a leader (it asks to join).
    */
   bootstrap?: Membership;
   /**
@@ -49,8 +49,20 @@ export type ReadResult =
 /** Why a proposal or read could not be done; the Group maps these to typed errors. */
 export type ProposalError = ForwardError | 'timeout' | 'removed';
 
-/** What a peer sends if it departs now (see RaftNode.departurePlan()). */
+/**
+ * What a peer sends if it departs now (see RaftNode.departurePlan()), in this order on each
+ * ordered channel: `appends`, then TimeoutNow to `handoffTo`, then `notice`.
+ */
 export interface DeparturePlan {
+  /**
+   * A leader's last AppendEntries: to each member that lacks part of the log up to the notice's
+   * final position, the entries it misses (at most 64) with the leader's commit index; to
+   * `handoffTo`, up to the end of the leader's log. Without them a member that lagged by a few
+   * entries when a majority closed at once could never cover the leader's final position, and the
+   * TimeoutNow target could be denied by a voter holding more of the leader's log. Empty for a
+   * non-leader.
+   */
+  appends: Envelope[];
   /** Sent to every connected peer. */
   notice: Departure;
   /** A leader's best voter to send TimeoutNow to (thesis §3.10) before the notice; null otherwise. */
@@ -66,19 +78,26 @@ export interface Ready {
   messages: Envelope[];
   /** Newly committed entries to apply, in index order (after any `snapshotToInstall`). */
   committed: LogEntry[];
-  /** A snapshot the state machine must restore before applying `committed` (issue 3). */
+  /** A snapshot the state machine must restore before applying `committed` (fetched by catch-up). */
   snapshotToInstall: Snapshot | null;
   proposals: ProposalResult[];
   reads: ReadResult[];
   /** Present when any status field changed since the previous Ready. */
   status: RaftStatus | null;
   /**
-   * Issue 3 (additive): the log has outgrown compactAfterEntries / compactAfterBytes. The host should
+   * Compaction: the log has outgrown compactAfterEntries / compactAfterBytes. The host should
    * snapshot its state machine (including the exactly-once table) once it has applied at least
    * `upTo`, and hand it back with snapshotTaken(). Only `meta.index` and `data` need to be right:
    * the engine fills in `meta.term` and `meta.membership` from its log. Absent or null: nothing asked.
    */
   snapshotRequest?: { upTo: number } | null;
+  /**
+   * Departure notices of other peers this engine saw for the first time (each names its peer in
+   * `peer`). A runtime keeps them with its own tombstones: the startup rules may re-found a group
+   * only when every voter and every successor a departed leader named is known departed
+   * (lifecycle/founding.ts), and a member on another device departs where only a notice tells.
+   */
+  departures?: Departure[];
   /**
    * The departure plan as of this Ready. A host that may have to depart synchronously (a closing
    * browser tab) keeps it where it can send it, and takes it before relaying `messages`.
@@ -102,13 +121,13 @@ export interface RaftEngine {
   /** The host finished persisting the Ready with this token. */
   storageDone(token: number): void;
   /**
-   * The state machine produced a snapshot covering up to `snapshot.meta.index` (issue 3: compaction).
+   * The state machine produced a snapshot covering up to `snapshot.meta.index` (compaction, Raft §7).
    * The engine stores it (Ready.persist.snapshot), serves it to catching-up peers, and compacts its
    * in-memory log past it. Stale or out-of-range snapshots are ignored.
    */
   snapshotTaken(snapshot: Snapshot): void;
   /**
-   * Issue 3 (optional): leave the group gracefully. A leader first hands leadership over; a follower
+   * Optional: leave the group gracefully. A leader first hands leadership over; a follower
    * (or the former leader) then asks the leader to remove it. Status shows `removed` once it is out.
    */
   leave?(now: number): void;

@@ -3,11 +3,19 @@
 // Functions over RaftNode so raft-node.ts stays about inputs and outputs.
 import type { VoteAnswer, VoteRequest, VoteResponse } from '../messages';
 import type { PeerId } from '../types';
+import { mayCampaign, roomInLog } from './bounds';
 import { answerVote } from './election';
 import { tallyVotes } from './quorum';
 import type { RaftNode } from './raft-node';
 
 export function campaign(node: RaftNode, kind: 'pre' | 'real', transfer: boolean): void {
+  if (!mayCampaign(node.term, node.log.lastIndex())) {
+    // The next term (or a leader's first entries) would not fit the wire limits: never start an
+    // election that could not be carried (bounds.ts). The peer stays a follower.
+    node.refusals.campaigns++;
+    node.resetElectionTimer();
+    return;
+  }
   node.leaderId = null;
   node.votes = new Map([[node.id, 'granted']]);
   node.resetElectionTimer();
@@ -24,8 +32,28 @@ export function campaign(node: RaftNode, kind: 'pre' | 'real', transfer: boolean
     request = { type: 'RequestVote', term: node.term, lastLogIndex: node.log.lastIndex(), lastLogTerm: node.log.lastTerm() };
     if (transfer) request.transfer = true;
   }
+  node.voteRequest = { request, resendAt: node.now + node.config.heartbeatMs };
   for (const voter of node.membership.voters()) if (!node.departures.has(voter)) node.send(voter, request);
   checkElection(node);
+}
+
+/**
+ * Raft retries RPCs that get no answer (§5.1): a candidate asks the voters that have not answered
+ * again every heartbeat interval, rather than waiting a whole election timeout when one request or
+ * its answer was lost (with two live voters left, one lost request stalled the group for a full
+ * round). The same request again is harmless: a voter grants the same candidate again in a term.
+ */
+export function resendVoteRequests(node: RaftNode): void {
+  const pending = node.voteRequest;
+  if (pending === null || node.now < pending.resendAt) return;
+  if (node.role !== 'candidate' && node.role !== 'pre-candidate') {
+    node.voteRequest = null;
+    return;
+  }
+  pending.resendAt = node.now + node.config.heartbeatMs;
+  for (const voter of node.membership.voters()) {
+    if (!node.votes.has(voter) && !node.departures.has(voter)) node.send(voter, pending.request);
+  }
 }
 
 /** Won, lost or still open. Departed voters this candidate's log covers no longer count (departures.ts). */
@@ -33,7 +61,11 @@ export function checkElection(node: RaftNode): void {
   const outcome = tallyVotes(node.quorumVoters(), node.votes);
   if (outcome === 'won') {
     if (node.role === 'pre-candidate') campaign(node, 'real', false);
-    else node.becomeLeader();
+    else if (!roomInLog(node.log.lastIndex(), 2)) {
+      // The log grew while campaigning (a leaderless fetch) and a leader's first entries no longer fit.
+      node.refusals.campaigns++;
+      node.becomeFollower(node.term, null);
+    } else node.becomeLeader();
   } else if (outcome === 'lost') {
     node.becomeFollower(node.term, null);
   }

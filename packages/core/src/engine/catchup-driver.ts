@@ -1,4 +1,4 @@
-// Follower side of multi-peer catch-up (issue 3 §1): when the leader's AppendEntries reveal a gap
+// Follower side of multi-peer catch-up: when the leader's AppendEntries reveal a gap
 // too large for plain replication (or below the leader's compaction point), the follower goes
 // offline and runs a CatchUpSession that fetches committed chunks (or a snapshot) from many peers.
 // Meanwhile the leader's appends are buffered in the session and answered with `catchingUp`, so the

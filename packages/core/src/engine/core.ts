@@ -2,6 +2,7 @@
 import type { InjectedBugs, RaftConfig } from '../config';
 import type { Message } from '../messages';
 import type { LogEntry, PeerId } from '../types';
+import type { Refusals } from './bounds';
 import type { DepartureBook } from './departures';
 import type { MembershipTracker } from './membership';
 import type { Outbox } from './outbox';
@@ -16,6 +17,8 @@ export interface EngineCore {
   readonly outbox: Outbox;
   /** Peers that departed for good, with their final log positions. */
   readonly departures: DepartureBook;
+  /** What the wire limits made this engine refuse (counted). */
+  readonly refusals: Refusals;
   readonly term: number;
   readonly commit: number;
   /** Time of the input being processed. */

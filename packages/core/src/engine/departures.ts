@@ -15,7 +15,14 @@
 // The final position a departing peer reports must therefore cover everything it ever counted for:
 // a follower or candidate reports its last log entry; a leader reports its commit index or the end
 // of the log it inherited when elected, whichever is later (its own-term entries beyond its commit
-// were never counted for anything anyone could observe).
+// were never counted for anything anyone could observe). Another departed leader's position may cap
+// it (claim() says when and why). Both arguments need every notice to be genuine: a notice is taken
+// from the departed peer itself or passed on by a member (DepartureHandler), as Raft trusts members.
+//
+// Nothing else here relaxes a quorum rule. A departing leader's last appends (DeparturePlan.appends)
+// are ordinary AppendEntries of its term, sent while it still leads, so that a member that lagged can
+// cover its final position; successors and the re-founding they allow are in departure-handler.ts
+// (every voter gone and every claim covered: no quorum of that configuration can form again).
 import type { Departure } from '../messages';
 import type { RaftLog } from './raft-log';
 import type { PeerId } from '../types';
@@ -28,12 +35,16 @@ export interface FinalPosition {
 interface Notice extends FinalPosition {
   term: number;
   led: boolean;
+  /** The notice as received, naming the departed peer (passed on to peers that connect later). */
+  message: Departure;
 }
 
 export class DepartureBook {
   private readonly notices = new Map<PeerId, Notice>();
   /** Every peer whose notice was ever seen (never pruned: a notice is passed on once, ever). */
   private readonly seen = new Set<PeerId>();
+  /** Peers named on a departed leader's successor list (kept while they are members). */
+  private readonly namedSuccessors = new Set<PeerId>();
 
   /** True the first time a notice of `peer` is seen (then it is passed on to the other peers). */
   firstNotice(peer: PeerId): boolean {
@@ -50,7 +61,26 @@ export class DepartureBook {
   record(peer: PeerId, m: Departure): void {
     const known = this.notices.get(peer);
     // Copies of a notice are identical; should two ever differ, the later position is the safe one.
-    if (!known || isAfter(m, known)) this.notices.set(peer, { lastIndex: m.lastIndex, lastTerm: m.lastTerm, term: m.term, led: m.led === true });
+    for (const successor of m.successors ?? []) this.namedSuccessors.add(successor);
+    if (!known || isAfter(m, known)) {
+      const message: Departure = { ...m, peer };
+      if (m.successors) message.successors = [...m.successors];
+      this.notices.set(peer, { lastIndex: m.lastIndex, lastTerm: m.lastTerm, term: m.term, led: m.led === true, message });
+    }
+  }
+
+  /** The notices of departed peers still tracked, to pass on to a peer that connects now. */
+  messages(): Departure[] {
+    return [...this.notices.values()].map((n) => n.message);
+  }
+
+  /**
+   * `peer` was on the successor list of a departed leader (and has stayed a member since).
+   * Successor lists name only voters and learners that asked to vote, so a later leader may name it
+   * too even if it never heard the request itself (it led too briefly).
+   */
+  named(peer: PeerId): boolean {
+    return this.namedSuccessors.has(peer);
   }
 
   has(peer: PeerId): boolean {
@@ -58,21 +88,27 @@ export class DepartureBook {
   }
 
   /**
-   * What a departed peer's quorum slot is worth: its final position, or a departed leader's when
-   * that is lower and the leader's term is at least the last term in the peer's log. Why that
-   * covers everything the peer counted for: every committed entry it acknowledged is still in its
-   * log (committed entries are never truncated), so its term is at most that last term, hence at
-   * most the leader's term; an entry of an earlier term is in the leader's inherited log (Leader
-   * Completeness, §5.4.3) and one of the leader's own term was committed by the leader, so both are
-   * at or below the leader's final position. (Without this, a follower that stored entries its
-   * departed leader never committed would keep the survivors from ever forming a quorum.)
+   * What a departed peer's quorum slot is worth: its final position, or another departed leader's
+   * when that is lower and that leader's term is at least the last term of the final position. Why
+   * that covers everything the peer counted for: each committed entry it counted for was committed
+   * in some term T through an entry of T that the peer acknowledged (or, as leader, committed); that
+   * entry is still in its log at or before its final position (committed entries are never
+   * truncated; see the header for a leader's final position), so T is at most the final position's
+   * last term, hence at most the other leader's term. Committed in an earlier term than that
+   * leader's, the entry is in the log the leader inherited (Leader Completeness, §5.4.3); committed
+   * in the leader's own term, the leader committed it; both are at or below the leader's final
+   * position. This holds for a departed leader's own notice too: one that led only for a moment
+   * reports the end of the log it inherited, and entries there of a term whose leader departed
+   * without committing them never counted. (Without the cap, a follower, or a leader elected just
+   * before the others closed, holding entries its departed leader never committed would keep the
+   * survivors from ever forming a quorum.)
    */
   claim(peer: PeerId): FinalPosition | undefined {
     const notice = this.notices.get(peer);
-    if (!notice || notice.led) return notice;
+    if (!notice) return undefined;
     let claim: FinalPosition = notice;
     for (const other of this.notices.values()) {
-      if (other.led && other.term >= notice.lastTerm && isAfter(claim, other)) claim = other;
+      if (other !== notice && other.led && other.term >= notice.lastTerm && isAfter(claim, other)) claim = other;
     }
     return claim;
   }
@@ -106,6 +142,7 @@ export class DepartureBook {
   forgetExcept(members: ReadonlySet<PeerId>): void {
     const memberDeparted = [...this.notices.keys()].some((peer) => members.has(peer));
     for (const [peer, notice] of [...this.notices]) if (!members.has(peer) && !(notice.led && memberDeparted)) this.notices.delete(peer);
+    for (const peer of [...this.namedSuccessors]) if (!members.has(peer)) this.namedSuccessors.delete(peer);
   }
 }
 

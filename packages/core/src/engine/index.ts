@@ -16,3 +16,4 @@ export {
 } from './membership';
 export { PROMOTION_LAG } from './membership-changes';
 export type { CatchUpSessionFactory } from './catchup-driver';
+export { UPPER_TERM_STEP, type Refusals } from './bounds';

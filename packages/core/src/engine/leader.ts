@@ -28,12 +28,15 @@ export class LeaderState {
   readonly departing = new Map<PeerId, number>();
   private round = 0;
   private nextHeartbeatAt: number;
+  /** Membership reviews keep their own clock: read rounds restart the heartbeat timer (see reviewDue). */
+  private nextReviewAt: number;
 
   constructor(private readonly core: EngineCore, now: number) {
     this.changes = new MembershipChanges(core, this);
     this.syncPeers(now);
     this.tags.rebuild(core.log.all());
     this.nextHeartbeatAt = now + core.config.heartbeatMs;
+    this.nextReviewAt = now + core.config.heartbeatMs;
   }
 
   /**
@@ -169,9 +172,17 @@ export class LeaderState {
       const last = log.lastIndexOfTerm(m.conflictTerm);
       if (last > 0) next = last + 1;
     }
+    const before = pr.next;
     pr.becomeProbe(Math.min(next, m.lastIndex + 1));
     // Below our compaction point the answer is a snapshot; do not ping-pong anchored probes.
     if (pr.next <= log.snapshotIndex) {
+      pr.paused = true;
+      return;
+    }
+    // Resend at once only when the rejection moved nextIndex down (we learned something). Otherwise
+    // the same append would be rejected the same way: a zero-delay AppendEntries ping-pong (found
+    // by the codec fuzzer); the next heartbeat response resumes the probe.
+    if (pr.next >= before) {
       pr.paused = true;
       return;
     }
@@ -218,6 +229,18 @@ export class LeaderState {
 
   heartbeatDue(now: number): boolean {
     return now >= this.nextHeartbeatAt;
+  }
+
+  /**
+   * True once per heartbeat interval: time for a membership review. Not tied to heartbeatDue(): a
+   * steady stream of linearizable reads starts heartbeat rounds on its own (prepare()), which keeps
+   * pushing the heartbeat timer back; reviews tied to it starved, and a departed voter stayed in
+   * the configuration for many heartbeats (found by the tabs scenario).
+   */
+  reviewDue(now: number): boolean {
+    if (now < this.nextReviewAt) return false;
+    this.nextReviewAt = now + this.core.config.heartbeatMs;
+    return true;
   }
 
   /** Start a new round: reads waiting for one get it; every follower gets a Heartbeat. */
@@ -280,25 +303,6 @@ export class LeaderState {
       }
     }
     return target;
-  }
-
-  /**
-   * The members a departing leader names as successors, best first: voters and learners that asked
-   * to vote, not departed, by match index (then id). They matter only to a peer that finds every
-   * voter of its configuration gone (a promotion still in flight, or the last voters leaving).
-   */
-  successors(): PeerId[] {
-    const { membership, id, departures } = this.core;
-    const current = membership.current();
-    const ranked: Array<{ peer: PeerId; match: number }> = [];
-    for (const peer of [...current.voters, ...current.learners]) {
-      const pr = this.progress.get(peer);
-      if (peer === id || !pr || departures.has(peer)) continue;
-      if (!current.voters.includes(peer) && !this.changes.wantsToVote(peer)) continue;
-      ranked.push({ peer, match: pr.match });
-    }
-    ranked.sort((a, b) => b.match - a.match || (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0));
-    return ranked.map((r) => r.peer);
   }
 
   /** Begin handing leadership to `to` (or the most caught-up voter). False when there is no valid target. */

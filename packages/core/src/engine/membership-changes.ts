@@ -1,4 +1,4 @@
-// Leader side of automatic membership (issue 3 §3), always through the log and one single-server
+// Leader side of automatic membership, always through the log and one single-server
 // change at a time (thesis §4.1): a joiner is added as a LEARNER, promoted to voter once caught up
 // while voters < maxVoters (only if it asked to vote: observers never are), removed on Leave, and a
 // member silent for autoRemoveAfterMs is removed while a quorum of the remaining configuration is
@@ -9,6 +9,7 @@ import type { Membership, PeerId } from '../types';
 import type { EngineCore } from './core';
 import type { LeaderState } from './leader';
 import { without, withLearner, withVoter } from './membership';
+import { roomInLog } from './bounds';
 import { hasQuorum } from './quorum';
 
 /** A learner is "caught up" when its match index is within this many entries of the leader's log. */
@@ -23,10 +24,16 @@ export class MembershipChanges {
     private readonly leader: LeaderState,
   ) {}
 
-  /** Thesis §4.1: one change at a time, and none before this leader committed in its term. */
+  /**
+   * Thesis §4.1: one change at a time, and none before this leader committed in its term. Never
+   * when a configuration entry would pass the wire's index limit (bounds.ts; counted).
+   */
   canChange(): boolean {
-    const { membership, commit } = this.core;
-    return this.leader.committedInTerm() && !membership.hasUncommittedChange(commit) && !this.leader.transfer;
+    const { membership, commit, log } = this.core;
+    if (!this.leader.committedInTerm() || membership.hasUncommittedChange(commit) || this.leader.transfer) return false;
+    if (roomInLog(log.lastIndex(), 1)) return true;
+    this.core.refusals.appends++;
+    return false;
   }
 
   /** The learner asked to vote (an observer never does). */

@@ -1,4 +1,4 @@
-// Peer side of automatic membership (issue 3 §3): a peer that is not in the configuration asks the
+// Peer side of automatic membership: a peer that is not in the configuration asks the
 // leader to add it (JoinRequest, observer flag from its preference), a learner that wants to vote
 // keeps saying so (so every new leader knows; observers never ask), and a leaving peer asks to be
 // removed (LeaveRequest). Also decides when this peer counts as removed: a committed configuration
@@ -23,6 +23,8 @@ export class MembershipClient {
   private nextRequestId = 1;
   private rotation = 0;
   private lastTarget: PeerId | null = null;
+  /** The leader (and its term) the last request went to while it was known to lead. */
+  private toldLeader: { peer: PeerId; term: number } | null = null;
   private wasCommittedMember = false;
 
   constructor(
@@ -72,10 +74,17 @@ export class MembershipClient {
     if (target !== null) this.send(target, wish, now);
   }
 
-  /** Heard from the leader: a new leader is asked at once. */
+  /**
+   * Heard from the leader: a new leader is asked at once. "New" means not yet asked while it led in
+   * this term: a request that reached the same peer before its election went to a non-leader, which
+   * only answered with a hint (found by the tabs scenario: a learner that asked a candidate just
+   * before it won was never named a successor, so it could not carry on when every voter closed).
+   */
   onLeaderContact(leader: PeerId, now: number): void {
     const wish = this.wish();
-    if (wish !== null && (this.lastTarget !== leader || now >= this.nextAttemptAt)) this.send(leader, wish, now);
+    if (wish === null) return;
+    const told = this.toldLeader;
+    if (told === null || told.peer !== leader || told.term !== this.node.term || now >= this.nextAttemptAt) this.send(leader, wish, now);
   }
 
   /** A new connection: without a known leader, ask that peer (it answers with a leader hint). */
@@ -106,6 +115,7 @@ export class MembershipClient {
     else this.node.send(to, { type: 'JoinRequest', requestId, observer: this.observer });
     this.sent++;
     this.lastTarget = to;
+    this.toldLeader = to === this.node.leaderId ? { peer: to, term: this.node.term } : null;
     // A promotion wish is a reminder; joining and leaving retry briskly until the log shows them.
     this.nextAttemptAt = now + (wish === 'promote' ? 2 * config.electionTimeoutMs : 3 * config.heartbeatMs);
   }

@@ -1,7 +1,7 @@
 // Accumulates everything the next Ready hands out, and tracks which log prefix is durable.
 // Durable work is merged so one PersistBatch reproduces the in-memory log: a truncation drops
 // not-yet-persisted entries at or after it, and becomes a storage truncation only for older ones.
-import type { Envelope, Message } from '../messages';
+import type { Departure, Envelope, Message } from '../messages';
 import type { PersistBatch } from '../storage';
 import type { LogEntry, PeerId, Snapshot } from '../types';
 import type { ProposalResult, ReadResult } from './api';
@@ -11,8 +11,10 @@ export class Outbox {
   proposals: ProposalResult[] = [];
   reads: ReadResult[] = [];
   snapshotToInstall: Snapshot | null = null;
-  /** Ask the host for a state machine snapshot covering at least this index (issue 3). */
+  /** Ask the host for a state machine snapshot covering at least this index (compaction). */
   snapshotRequest: { upTo: number } | null = null;
+  /** Departure notices of other peers seen for the first time (each names its peer). */
+  departures: Departure[] = [];
   private truncate: number | undefined;
   private entries: LogEntry[] = [];
   private snapshot: Snapshot | undefined;
@@ -60,7 +62,8 @@ export class Outbox {
       this.proposals.length > 0 ||
       this.reads.length > 0 ||
       this.snapshotToInstall !== null ||
-      this.snapshotRequest !== null
+      this.snapshotRequest !== null ||
+      this.departures.length > 0
     );
   }
 
@@ -81,6 +84,7 @@ export class Outbox {
     reads: ReadResult[];
     snapshotToInstall: Snapshot | null;
     snapshotRequest: { upTo: number } | null;
+    departures: Departure[];
   } {
     const out = {
       messages: this.messages,
@@ -88,7 +92,9 @@ export class Outbox {
       reads: this.reads,
       snapshotToInstall: this.snapshotToInstall,
       snapshotRequest: this.snapshotRequest,
+      departures: this.departures,
     };
+    this.departures = [];
     this.messages = [];
     this.proposals = [];
     this.reads = [];

@@ -22,7 +22,7 @@ export class Progress {
   /** nextIndex - 1 when the latest heartbeat was sent: a response below it means appends were lost. */
   sentAtHeartbeat = 0;
   heartbeatRound = 0;
-  /** The follower said it is catching up (issue 3): only heartbeats until this time, then one probe. */
+  /** The follower said it is catching up (a catch-up session): only heartbeats until this time, then one probe. */
   catchingUpUntil = -Infinity;
 
   constructor(next: number, now: number) {

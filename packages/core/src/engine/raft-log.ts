@@ -7,7 +7,7 @@ export class RaftLog {
   private entries: LogEntry[];
   private snapIndex: number;
   private snapTerm: number;
-  /** Sum of entryBytes over `entries` (compaction threshold, issue 3). */
+  /** Sum of entryBytes over `entries` (the compaction threshold). */
   private byteSize = 0;
 
   constructor(snapshotIndex: number, snapshotTerm: number, entries: LogEntry[]) {

@@ -4,12 +4,14 @@
 // in snapshots.ts; catch-up in catchup-driver.ts.
 import { CatchUpSession } from '../catchup/index';
 import type { InjectedBugs, RaftConfig } from '../config';
-import type { Departure, Message, VoteAnswer } from '../messages';
+import type { Message, VoteAnswer, VoteRequest } from '../messages';
 import type { ClientTag, HardState, LeadershipPreference, LogEntry, PeerId, Random, RaftStatus, Role, Snapshot } from '../types';
 import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from './api';
-import { campaign, checkElection, onVoteRequest, onVoteResponse } from './candidacy';
+import { campaign, onVoteRequest, onVoteResponse, resendVoteRequests } from './candidacy';
 import { CatchUpDriver, type CatchUpSessionFactory } from './catchup-driver';
 import type { EngineCore } from './core';
+import { admitsTerm, emptyRefusals, messageTerm, type Refusals } from './bounds';
+import { DepartureHandler } from './departure-handler';
 import { DepartureBook } from './departures';
 import { randomizedElectionTimeout } from './election';
 import type { Truncator } from './follower';
@@ -40,8 +42,11 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   readonly catchUp: CatchUpDriver;
   readonly members: MembershipClient;
   readonly departures = new DepartureBook();
+  readonly departureHandler: DepartureHandler;
   /** Messages dropped because they made no sense here (unknown kind, from self, ...). */
   droppedMessages = 0;
+  /** What the wire limits made this engine refuse (bounds.ts). */
+  readonly refusals: Refusals = emptyRefusals();
   /** This peer departed (depart()): it never votes, acknowledges or sends again. */
   departed = false;
 
@@ -53,6 +58,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   leaderId: PeerId | null = null;
   leader: LeaderState | null = null;
   votes = new Map<PeerId, VoteAnswer>();
+  /** The running campaign's request, re-sent to silent voters (candidacy.ts resendVoteRequests). */
+  voteRequest: { request: VoteRequest; resendAt: number } | null = null;
   readonly forwards = new ForwardQueue();
   now: number;
 
@@ -70,11 +77,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   private readonly downPeers = new Set<PeerId>();
   private readonly knownPeers = new Set<PeerId>();
   private bootstrapDeferred = false;
-  /** As leader: the last index of the log inherited when elected (see departurePlan()). */
-  private inheritedEnd = 0;
-  /** The successor list of the latest departed leader (see maybeSucceed()), and that leader's term. */
-  private successors: PeerId[] = [];
-  private successorsTerm = -1;
+  /** As leader: the last index of the log inherited when elected (a departing leader's final position covers it). */
+  inheritedEnd = 0;
 
   constructor(options: RaftNodeOptions & RaftNodeInternals) {
     this.id = options.id;
@@ -91,7 +95,13 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     const bootstrap = snapshot === null && this.log.lastIndex() === 0 ? (options.bootstrap ?? null) : null;
     this.membership = new MembershipTracker(snapshot?.meta.membership ?? bootstrap, snapIndex, bootstrap !== null);
     this.membership.onAppend(this.log.all());
-    if (options.refound && (snapshot !== null || this.log.lastIndex() > 0)) this.membership.refound({ voters: [this.id], learners: [] });
+    const refounding = options.refound === true && (snapshot !== null || this.log.lastIndex() > 0);
+    if (refounding) {
+      // Learners stay (a tab still syncing goes on syncing from the new leader); departed ones are
+      // removed as soon as their notices arrive, silent ones by auto-removal.
+      const learners = this.membership.current().learners.filter((l) => l !== this.id);
+      this.membership.refound({ voters: [this.id], learners });
+    }
     this.term = hardState.term;
     this.vote = hardState.vote;
     this.commit = Math.min(Math.max(hardState.commit, snapIndex), this.log.lastIndex());
@@ -103,7 +113,10 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.requests = new RequestHandler(this);
     this.members = new MembershipClient(this, this.preference === 'observer');
     this.catchUp = new CatchUpDriver(this, options.createCatchUpSession ?? ((o) => new CatchUpSession(o)));
-    this.electionDeadline = this.now + randomizedElectionTimeout(this.config, this.preference, this.random, true);
+    this.departureHandler = new DepartureHandler(this);
+    // The only voter of a configuration nobody else can be in (the startup rules saw every voter
+    // gone and the room empty) has no leader to hear from first: it campaigns at its first tick.
+    this.electionDeadline = refounding ? this.now : this.now + randomizedElectionTimeout(this.config, this.preference, this.random, true);
   }
 
   // ---------- EngineCore ----------
@@ -175,8 +188,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   tick(now: number): void {
     this.now = now;
     if (this.departed) return;
-    if (this.successors.length > 0) this.maybeSucceed();
-    if (this.leaderId === null && this.role !== 'leader') this.fetchTowardClaims();
+    this.departureHandler.tick();
     this.requests.expire(now);
     this.catchUp.tick(now);
     this.members.tick(now);
@@ -187,14 +199,20 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
         return;
       }
       this.leader.expireTransfer(now);
-      if (this.leader.heartbeatDue(now)) {
-        this.requests.resolveReads(this.leader.heartbeat(now));
+      if (this.leader.heartbeatDue(now)) this.requests.resolveReads(this.leader.heartbeat(now));
+      if (this.leader.reviewDue(now)) {
         if (!this.members.leaving) this.leader.changes.review(now);
         else if (!this.leader.transfer) this.leader.startTransfer(undefined, now);
       }
       return;
     }
-    if (now < this.electionDeadline) return;
+    // The last voter left (every other one departed, its position covered) has nobody to wait for:
+    // a vote it granted, or a candidate's request, must not hold it back a whole election timeout.
+    if (this.role === 'follower' && this.leaderId === null && this.soleVoter()) this.electionDeadline = Math.min(this.electionDeadline, now);
+    if (now < this.electionDeadline) {
+      resendVoteRequests(this);
+      return;
+    }
     if (this.catchUp.active || !this.canCampaign()) {
       // Catching up, observers, learners and unconfigured peers never campaign. They still stop
       // believing in a leader silent for a whole election timeout: otherwise a learner whose leader
@@ -218,14 +236,24 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   receive(from: PeerId, message: Message, now: number): void {
     this.now = now;
     // Nothing from ourselves, nothing once we departed, nothing from a peer after its Departure (it
-    // promised silence; a stray frame must not count as a vote or an acknowledgement).
-    if (from === this.id || this.departed || (this.departures.everDeparted(from) && message.type !== 'Departure')) {
+    // promised silence; a stray frame must not count as a vote or an acknowledgement). Except its
+    // last frames (DeparturePlan): sent just before its notice, they may arrive after a copy of the
+    // notice another peer passed on. TimeoutNow counts for nothing (it only makes us campaign; votes
+    // decide); a last AppendEntries is taken for its entries only (DepartureHandler.onLastAppend).
+    const lastFrame = message.type === 'Departure' || message.type === 'TimeoutNow' || message.type === 'AppendEntries';
+    const silenced = this.departures.everDeparted(from) && !lastFrame;
+    if (from === this.id || this.departed || silenced) {
+      this.droppedMessages++;
+      return;
+    }
+    if (!admitsTerm(messageTerm(message), this.term, from, this.membership)) {
+      this.refusals.termJumps++;
       this.droppedMessages++;
       return;
     }
     switch (message.type) {
       case 'Departure':
-        return this.onDeparture(from, message);
+        return this.departureHandler.onDeparture(from, message);
       case 'PreVote':
       case 'RequestVote':
         return onVoteRequest(this, from, message);
@@ -233,6 +261,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       case 'RequestVoteResponse':
         return onVoteResponse(this, from, message);
       case 'AppendEntries':
+        if (this.departures.everDeparted(from)) return this.departureHandler.onLastAppend(message);
+        return onTermMessage(this, from, message);
       case 'Heartbeat':
       case 'TimeoutNow':
       case 'AppendEntriesResponse':
@@ -299,6 +329,9 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     if (id === this.id) return;
     this.downPeers.delete(id);
     this.knownPeers.add(id);
+    // A peer that was not connected when a member departed (a new tab, a restart) never got the
+    // notice; without it a departed voter would count for its quorums forever.
+    this.departureHandler.passOnTo(id);
     this.leader?.onPeerUp(id, now);
     this.catchUp.peerUp(id);
     this.members.onPeerUp(id, now);
@@ -311,58 +344,9 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.catchUp.peerDown(id);
   }
 
-  /**
-   * A peer departed for good. Followers of a departed leader stop trusting its lease and campaign
-   * soon (a TimeoutNow usually got there first); a candidate or leader re-counts its quorums, which
-   * no longer wait for the departed voter; the leader removes it from the configuration.
-   */
-  private onDeparture(sender: PeerId, m: Departure): void {
-    const from = m.peer ?? sender;
-    if (from === this.id) return;
-    if (m.term > this.term) this.becomeFollower(m.term, null);
-    const first = this.departures.firstNotice(from);
-    this.departures.record(from, m);
-    // Pass a first notice on once, so that one that reached a single peer still reaches them all.
-    if (first) for (const peer of this.connectedPeers()) if (peer !== from && peer !== sender) this.send(peer, { ...m, peer: from });
-    this.catchUp.peerDown(from);
-    if (from === this.leaderId && this.role !== 'leader') {
-      this.leaderId = null;
-      this.lastLeaderContact = -Infinity;
-      // The leader ranked its successors best first: campaign in that order, a heartbeat apart,
-      // so they do not split the vote; peers it did not rank wait a whole election timeout.
-      const rank = m.successors?.indexOf(this.id) ?? -1;
-      const wait = rank >= 0 ? rank * this.config.heartbeatMs : this.config.electionTimeoutMs + this.random() * this.config.electionJitterMs;
-      this.electionDeadline = Math.min(this.electionDeadline, this.now + wait);
-    }
-    this.noteSuccession(m);
-    this.maybeSucceed();
-    if (this.role === 'candidate' || this.role === 'pre-candidate') checkElection(this);
-    const leader = this.leader;
-    if (leader) {
-      leader.onPeerDown(from);
-      leader.maybeCommit();
-      this.requests.resolveReads(leader.confirmReads());
-      if (!this.members.leaving) leader.changes.review(this.now);
-    }
-  }
-
-  /**
-   * What to send if this peer departs now: the notice with its final position, and for a leader the
-   * voter to hand leadership to (TimeoutNow). A host keeps the latest plan where it can send it
-   * synchronously (a closing tab cannot wait for the engine), and takes it before it relays any
-   * message of a later Ready, so the notice always covers every acknowledgement already sent.
-   */
+  /** What this peer sends if it departs now (see DepartureHandler.plan()). */
   departurePlan(): DeparturePlan {
-    const leader = this.leader;
-    let lastIndex = this.log.lastIndex();
-    if (leader) lastIndex = Math.max(this.inheritedEnd, this.commit);
-    const notice: Departure = { type: 'Departure', term: this.term, lastIndex, lastTerm: this.log.termAt(lastIndex) ?? this.log.lastTerm() };
-    if (leader) {
-      notice.led = true;
-      const successors = leader.successors();
-      if (successors.length > 0) notice.successors = successors;
-    }
-    return { notice, handoffTo: leader ? leader.handoffTarget() : null };
+    return this.departureHandler.plan();
   }
 
   /** Depart for good: from now on this engine sends nothing and takes no input (see departurePlan()). */
@@ -454,12 +438,13 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     if (removed) status.removed = true;
     const departed = this.departures.all().filter((id) => this.membership.isMember(id));
     if (departed.length > 0) status.departed = departed;
-    if (this.isFrozen()) status.frozen = true;
+    if (this.departureHandler.isFrozen()) status.frozen = true;
     return status;
   }
 
   /** Work that is due whenever the host looks: catch-up output, commit after durable appends, sends. */
   private prepare(): void {
+    this.departureHandler.retryRelays();
     this.catchUp.pump();
     this.requests.flush();
     this.snapshots.compact(this);
@@ -471,8 +456,13 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       // Thesis §4.2.2: a leader outside the configuration steps down once that configuration commits.
       if (!this.membership.isVoter(this.id) && this.commit >= this.membership.currentIndex()) this.becomeFollower(this.term, null);
     }
-    // Departed peers outside a committed configuration can never count again.
-    if (this.commit >= this.membership.currentIndex() && !this.membership.needsLogging()) this.departures.forgetExcept(new Set(this.membership.others(this.id)));
+    // Departed peers outside a committed configuration can never count again. Only once this peer
+    // is a member itself: a peer still replaying older configurations (a new tab fetching the log)
+    // would otherwise forget the notices it was given at connect time before reaching the
+    // configuration that still lists those peers.
+    if (this.commit >= this.membership.currentIndex() && !this.membership.needsLogging() && this.membership.isMember(this.id)) {
+      this.departures.forgetExcept(new Set(this.membership.others(this.id)));
+    }
     const wasRemoved = this.members.removed;
     this.members.refresh();
     if (this.members.removed && !wasRemoved) this.requests.failAll('removed');
@@ -489,67 +479,6 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
 
   private statusChanged(): boolean {
     return !sameStatus(this.lastStatus, this.status());
-  }
-
-  /** Keeps the successor list of the latest departed leader (a leader's notice of a later term replaces it). */
-  private noteSuccession(m: Departure): void {
-    if (m.led !== true || m.term < this.successorsTerm) return;
-    this.successorsTerm = m.term;
-    this.successors = m.successors ?? [];
-  }
-
-  /** This peer is the first successor on the latest list that is not known departed. */
-  private isSuccessor(): boolean {
-    return this.successors.find((p) => !this.departures.has(p)) === this.id;
-  }
-
-  /**
-   * The successor the latest departed leader named re-founds the group as its only voter, once
-   * every voter of its configuration is known departed and its log covers each of their claims (so
-   * it holds every committed entry, and no quorum of that configuration can ever form again). Only
-   * the latest departed leader's list counts, and on it only the first peer not known departed:
-   * notices are genuine, so everyone before it really is gone and no two peers both do this.
-   */
-  private maybeSucceed(): void {
-    if (!this.isSuccessor() || !this.isFrozen()) return;
-    const voters = this.membership.voters();
-    for (const voter of voters) {
-      const claim = this.departures.claim(voter);
-      if (!claim || !this.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) return;
-    }
-    const learners = this.membership.current().learners.filter((l) => l !== this.id && !this.departures.has(l));
-    this.membership.refound({ voters: [this.id], learners });
-    // A departed voter may have led a term we never heard of (elected just before it left): the
-    // new configuration's first election must be in a later term than any of them reached.
-    const highest = this.departures.maxTerm();
-    if (highest > this.term) this.becomeFollower(highest, null);
-    this.successors = [];
-    this.catchUp.abort();
-    this.electionDeadline = this.now; // campaign at the next tick
-  }
-
-  /**
-   * Leaderless, with departed voters' claims ahead of our log (their last entries reached only
-   * them, or only peers that are not voters): fetch those committed entries from the peers still
-   * here, so that the claims are covered and the departed voters stop counting (departures.ts).
-   */
-  private fetchTowardClaims(): void {
-    let target = 0;
-    for (const voter of this.membership.voters()) {
-      const claim = this.departures.claim(voter);
-      if (claim && !this.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) target = Math.max(target, claim.lastIndex);
-    }
-    if (target > 0) this.catchUp.startTowardClaims(target);
-  }
-
-  /**
-   * Every voter of the configuration departed and this peer is not one of them: nobody can ever be
-   * elected in it again. The runtime then restarts this tab through the startup rules, which may
-   * re-found the group on its log (lifecycle/founding.ts).
-   */
-  private isFrozen(): boolean {
-    const voters = this.membership.voters();
-    return voters.length > 0 && !voters.includes(this.id) && voters.every((v) => this.departures.has(v));
   }
 
   // ---------- roles ----------
@@ -570,10 +499,30 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     return this.preference !== 'observer' && !this.members.removed && this.membership.isVoter(this.id);
   }
 
+  /**
+   * This voter alone is a quorum because every other voter of the configuration departed (and this
+   * log covers them). Not a configuration of one: a fresh bootstrap must keep its delay (several
+   * tabs told the room was empty defer to one of them).
+   */
+  private soleVoter(): boolean {
+    if (!this.canCampaign() || this.membership.voters().length < 2) return false;
+    const voters = this.quorumVoters();
+    return voters.length === 1 && voters[0] === this.id;
+  }
+
   /** Heard from a live leader (or is the leader) within the minimum election timeout. */
   inLease(): boolean {
     if (this.role === 'leader') return true;
     return this.leaderId !== null && this.now - this.lastLeaderContact < this.config.electionTimeoutMs;
+  }
+
+  /**
+   * Campaign no later than `delay` ms from now (null: a whole randomized election timeout, without
+   * the reluctance factor), keeping an earlier deadline.
+   */
+  campaignWithin(delay: number | null): void {
+    const wait = delay ?? this.config.electionTimeoutMs + this.random() * this.config.electionJitterMs;
+    this.electionDeadline = Math.min(this.electionDeadline, this.now + wait);
   }
 
   resetElectionTimer(): void {

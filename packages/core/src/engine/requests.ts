@@ -5,6 +5,7 @@
 import type { ForwardCommands, ForwardCommandsResponse, Message, ReadIndexRequest, ReadIndexResponse } from '../messages';
 import type { ClientTag, PeerId } from '../types';
 import type { ProposalError } from './api';
+import { roomInLog, seqFits } from './bounds';
 import type { LeaderState } from './leader';
 import type { PendingForward } from './forwarding';
 import type { RaftNode } from './raft-node';
@@ -30,7 +31,7 @@ export class RequestHandler {
   propose(requestId: number, commands: Uint8Array[], client: ClientTag): void {
     const { outbox } = this.node;
     const leader = this.activeLeader();
-    if (this.tooLarge(commands)) {
+    if (this.tooLarge(commands, client)) {
       outbox.proposals.push({ requestId, ok: false, error: 'too-large' });
     } else if (leader) {
       outbox.proposals.push({ requestId, ...this.leaderAppend(leader, commands, client) });
@@ -51,19 +52,31 @@ export class RequestHandler {
     }
   }
 
-  /** Empty or oversized proposals are refused (the host validates earlier; this is the backstop). */
-  private tooLarge(commands: Uint8Array[]): boolean {
+  /**
+   * Empty or oversized proposals are refused (the host validates earlier; this is the backstop), and
+   * so is one whose sequence numbers seq .. seq + n - 1 would pass the wire limit (counted).
+   */
+  private tooLarge(commands: Uint8Array[], client: ClientTag | null): boolean {
     const { config } = this.node;
     if (commands.length === 0 || commands.length > config.maxProposalCommands) return true;
+    if (client && !seqFits(client.seq, commands.length)) {
+      this.node.refusals.proposals++;
+      return true;
+    }
     let bytes = 0;
     for (const command of commands) bytes += command.length;
     return bytes > config.maxProposalBytes;
   }
 
   private leaderAppend(leader: LeaderState, commands: Uint8Array[], client: ClientTag | null): LeaderAppendResult {
-    if (this.tooLarge(commands)) return { ok: false, error: 'too-large' };
+    if (this.tooLarge(commands, client)) return { ok: false, error: 'too-large' };
     const existing = client ? leader.tags.lookup(client, commands.length) : null;
     if (existing) return { ok: true, ...existing };
+    if (!roomInLog(this.node.log.lastIndex(), commands.length)) {
+      // The log would pass the wire's index limit: no entry may ever be created there (bounds.ts).
+      this.node.refusals.proposals++;
+      return { ok: false, error: 'too-large' };
+    }
     return { ok: true, ...leader.appendCommands(commands, client) };
   }
 

@@ -1,4 +1,4 @@
-// Snapshots and log compaction (Raft §7, issue 3 §2). The host's state machine produces snapshots
+// Snapshots and log compaction (Raft §7). The host's state machine produces snapshots
 // when asked (Ready.snapshotRequest); the engine keeps the newest one to serve catching-up peers,
 // stores it (PersistBatch.snapshot drops the entries it covers on disk) and compacts its in-memory
 // log once that log outgrows compactAfterEntries / compactAfterBytes. A leader keeps the entries a

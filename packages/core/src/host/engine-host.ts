@@ -321,6 +321,7 @@ export class EngineHost {
           this.lastPlan = ready.departure;
           transport.departurePlan(ready.departure);
         }
+        if (ready.departures && ready.departures.length > 0) transport.departures?.(ready.departures);
         // A batch that only moves the stored commit index vouches for nothing: it is written in the
         // background (storage keeps batches in order) and the loop goes on.
         const background = commitOnly(ready.persist, this.durableVote);

@@ -2,7 +2,7 @@
 // are pushed into the host with EngineHost.receive / peerUp / peerDown by whoever owns the network
 // (the in-memory network in tests, the WebRTC mesh relay in the browser).
 import type { DeparturePlan } from '../engine/api';
-import type { Message } from '../messages';
+import type { Departure, Message } from '../messages';
 import type { PeerId } from '../types';
 
 export interface PeerTransport {
@@ -14,4 +14,6 @@ export interface PeerTransport {
    * engine) holds one that covers every acknowledgement already sent.
    */
   departurePlan?(plan: DeparturePlan): void;
+  /** Departure notices of other peers the engine saw for the first time (Ready.departures), to keep as tombstones. */
+  departures?(notices: Departure[]): void;
 }

@@ -6,9 +6,11 @@
 //    than any live peer needs to re-register). A tab with local data never bootstraps.
 //  - re-found (continue the group on a new identity as its only voter, RaftNodeOptions.refound)
 //    only when every voter of the most up-to-date local log's latest configuration departed on
-//    this profile (tombstoned: they never vote or acknowledge again), that log is at least as up to
-//    date as every one of their final positions, no tab here is running the group, and the room is
-//    known to be empty (a successor named by the last leader may be running on another device).
+//    this profile (tombstoned: they never vote or acknowledge again), and so did every successor
+//    a departed leader among them named (transitively: a named successor re-founds the group in
+//    the engine when every voter is gone, and may have done so on another device), that log is at
+//    least as up to date as every one of their final positions, no tab here is running the group,
+//    and the room is known to be empty (a member may be running on another device).
 //    Then no quorum of that configuration can ever form again (departures.ts), and that log holds
 //    every committed entry (the final positions cover everything those voters counted for).
 import type { Departure } from '../messages';
@@ -26,8 +28,12 @@ export interface FoundingInput {
   slots: readonly SlotSummary[];
   /** The chosen slot's log end and latest configuration (null for an empty log). */
   log: { lastIndex: number; lastTerm: number; membership: Membership | null };
-  /** Tombstones on this profile, by peer id (kept even after a slot is deleted). */
+  /**
+   * Tombstones on this profile, by peer id (kept even after a slot is deleted), and the notices of
+   * other peers that tabs here received (Ready.departures): a departure is as final either way.
+   */
   tombstones: ReadonlyMap<PeerId, Departure>;
+  /** Whether the room is empty apart from the tabs running on this profile (those are in `slots`). */
   room: RoomEvidence;
 }
 
@@ -44,15 +50,20 @@ export function refoundingTerm(slots: readonly { term: number }[], tombstones: R
 }
 
 export function decideFounding(input: FoundingInput): Founding {
-  const { choice, slots, log, tombstones, room } = input;
-  if (choice.kind === 'adopt') return 'join'; // a restart: its log says which group it is in
+  const { choice, slots, tombstones, room } = input;
+  if (choice.kind === 'adopt') {
+    // A restart: its log says which group it is in. Only a peer that crashed while it was the sole
+    // survivor of a departed configuration (it re-founded, or was about to, and no leader logged
+    // the new configuration yet) re-founds again, on the same rules; a restart is otherwise plain.
+    return room === 'empty' && mayRefound(input.log, slots, tombstones, choice.slot, choice.peerId) ? 'refound' : 'join';
+  }
   if (choice.kind === 'new') {
     const localData = slots.some((s) => s.peerId !== null);
     if (localData) return 'join';
     if (room === 'empty') return 'bootstrap';
     return room === 'occupied' ? 'join' : 'wait';
   }
-  if (!mayRefound(input.log, slots, tombstones, choice.slot)) return 'join';
+  if (!mayRefound(input.log, slots, tombstones, choice.slot, null)) return 'join';
   // A live peer elsewhere may already continue the group (a successor its last leader named, on
   // another device): re-found only when the room is known to be empty.
   if (room === 'empty') return 'refound';
@@ -64,13 +75,34 @@ function mayRefound(
   slots: readonly SlotSummary[],
   tombstones: ReadonlyMap<PeerId, Departure>,
   chosen: string,
+  /** The adopted identity, when the choice is a restart: a successor list may name it. */
+  self: PeerId | null,
 ): boolean {
-  if (log.membership === null || log.membership.voters.length === 0) return false;
-  if (slots.some((s) => s.inUse && s.slot !== chosen)) return false;
+  const membership = log.membership;
+  if (membership === null || membership.voters.length === 0) return false;
+  // Another tab here may be starting too (it may be re-founding from another slot), or running a
+  // member that can continue the group. One that runs a learner of this configuration cannot: no
+  // voter is left to promote it, and unless a departed leader named it a successor it never takes
+  // over. (A tab that opened a moment before the last voter closed still syncing, say.)
+  const named = new Set<PeerId>();
+  for (const tomb of tombstones.values()) for (const peer of tomb.successors ?? []) named.add(peer);
+  const mayRun = (s: SlotSummary) => s.peerId !== null && membership.learners.includes(s.peerId) && !named.has(s.peerId);
+  if (slots.some((s) => s.inUse && s.slot !== chosen && !mayRun(s))) return false;
   // The most up-to-date log on this profile (a departed identity's final position is at most its log's end).
   if (slots.some((s) => s.slot !== chosen && s.peerId !== null && !atLeastAsUpToDate(log, s))) return false;
-  return log.membership.voters.every((voter) => {
-    const tomb = tombstones.get(voter);
-    return tomb !== undefined && atLeastAsUpToDate(log, tomb);
-  });
+  // Every voter departed here, and so did every successor any of them named, transitively: a named
+  // successor may have re-founded the group elsewhere (on another device, whose tabs may all have
+  // crashed since, so an empty room proves nothing), and then its final position is past this log.
+  const pending = [...membership.voters];
+  const checked = new Set<PeerId>();
+  while (pending.length > 0) {
+    const peer = pending.pop()!;
+    if (checked.has(peer)) continue;
+    checked.add(peer);
+    const tomb = tombstones.get(peer);
+    if (tomb === undefined || !atLeastAsUpToDate(log, tomb)) return false;
+    // Named itself, the adopted identity knows what it did: had it re-founded, this log would say so.
+    pending.push(...(tomb.successors ?? []).filter((p) => p !== self));
+  }
+  return true;
 }

@@ -128,6 +128,7 @@ export class EngineHarness {
   depart(id: PeerId, deliverNotice: (to: PeerId) => boolean = () => true): void {
     const plan = this.node(id).depart(this.now);
     const others = [...this.nodes.keys()].filter((other) => other !== id);
+    for (const { to, message } of plan.appends) if (this.nodes.has(to)) this.network.push({ from: id, to, message });
     if (plan.handoffTo !== null) this.network.push({ from: id, to: plan.handoffTo, message: { type: 'TimeoutNow', term: plan.notice.term } });
     for (const to of others) if (deliverNotice(to)) this.network.push({ from: id, to, message: plan.notice });
     this.trace.push(`${this.now} ${id} departs (final ${plan.notice.lastIndex}/${plan.notice.lastTerm}, handoff ${plan.handoffTo})`);

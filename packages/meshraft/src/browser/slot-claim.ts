@@ -41,6 +41,7 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
         },
         dbName,
         choice,
+        localPeers: others.filter((v) => v.inUse && v.peerId !== null).map((v) => v.peerId!),
         async founding(evidence) {
           // A live peer in the room means the group is running: join it (nothing else is allowed).
           if (evidence === 'occupied') return 'join';
@@ -58,6 +59,9 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
         },
         settled,
         tombstone: (notice) => slots.tombstone(peerId, notice),
+        recordDeparture: (peer, notice) => {
+          if (!slots.tombstones().has(peer)) slots.tombstone(peer, notice);
+        },
         departures: () => slots.tombstones(),
         watchDepartures: (handler) => slots.watchTombstones(handler),
         async renew() {

@@ -1,6 +1,7 @@
 // The main thread's handle on the engine Worker: starts it, relays frames both ways as
 // transferable ArrayBuffers (never decoded here), and hands GroupClient its end of the HostPort.
-import type { ClientPort, ClientToHost, DeparturePlan, HostToClient, LeadershipPreference, RaftConfig } from '@meshraft/core';
+import type { ClientPort, ClientToHost, Departure, HostToClient, LeadershipPreference, RaftConfig } from '@meshraft/core';
+import type { RelayedPlan } from '../runtime/departure-frames';
 import type { FrameStats } from '../runtime/frame-stats';
 import type { EngineSide, StartEngineArgs } from '../runtime/launch';
 import { transferableBuffer } from '../runtime/transfer';
@@ -26,7 +27,8 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
   let onClosed: (() => void) | null = null;
   let removed = false;
   let onRemoved: (() => void) | null = null;
-  let plan: DeparturePlan | null = null;
+  let plan: RelayedPlan | null = null;
+  let onDepartures: ((notices: Departure[]) => void) | null = null;
   let resetDone: ((error: string | null) => void) | null = null;
   let settleStart: { resolve(): void; reject(error: Error): void } | null = null;
   const startedPromise = new Promise<void>((resolve, reject) => (settleStart = { resolve, reject }));
@@ -39,6 +41,9 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
         return;
       case 'departure':
         plan = message.plan;
+        return;
+      case 'departures':
+        onDepartures?.(message.notices);
         return;
       case 'started':
         settleStart?.resolve();
@@ -104,6 +109,9 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
       });
     },
     departurePlan: () => plan,
+    onDepartures(handler) {
+      onDepartures = handler;
+    },
     depart: () => post({ type: 'depart' }),
     onRemoved(handler) {
       onRemoved = handler;

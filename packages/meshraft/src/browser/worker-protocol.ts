@@ -1,7 +1,8 @@
 // Messages between the main thread and the engine Worker (besides the HostPort protocol of
 // @meshraft/core, which runs on its own MessageChannel handed over in `init`). Frames travel as
 // transferable ArrayBuffers and are never decoded on the main thread.
-import type { DeparturePlan, LeadershipPreference, Membership, PeerId, RaftConfig } from '@meshraft/core';
+import type { Departure, LeadershipPreference, Membership, PeerId, RaftConfig } from '@meshraft/core';
+import type { RelayedPlan } from '../runtime/departure-frames';
 import type { Channel } from '../runtime/channel';
 import type { FrameStats } from '../runtime/frame-stats';
 
@@ -47,7 +48,9 @@ export type WorkerToMain =
   /** Frames to put on the wire, in order (one engine step's worth: see worker.ts). */
   | { type: 'send'; frames: OutgoingFrame[] }
   /** The engine's departure plan changed; posted before the frames of the same Ready. */
-  | { type: 'departure'; plan: DeparturePlan }
+  | { type: 'departure'; plan: RelayedPlan }
+  /** Other peers' departure notices the engine saw first (tombstones to keep). */
+  | { type: 'departures'; notices: Departure[] }
   | { type: 'stats'; requestId: number; stats: FrameStats | null }
   /** The engine says this peer was removed from the group (it can never rejoin with this id). */
   | { type: 'removed' }

@@ -53,6 +53,7 @@ async function start(init: WorkerInit): Promise<void> {
       if (frames.push({ to, channel, bytes: transferableBuffer(bytes) }) === 1) queueMicrotask(flushFrames);
     },
     departurePlan: (plan) => post({ type: 'departure', plan }),
+    departures: (notices) => post({ type: 'departures', notices }),
     storageLifecycle: storageLifecycle(init.storage, init.dbName),
   });
   engine.onRemoved(() => post({ type: 'removed' }));

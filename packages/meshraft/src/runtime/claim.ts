@@ -9,6 +9,8 @@ export interface Claim {
   /** IndexedDB database of the slot; undefined: the storage option's default for `peerId`. */
   readonly dbName?: string;
   readonly choice: SlotChoice;
+  /** Peer ids of this profile's running tabs of the group (their slots are in use), seen at the claim. */
+  readonly localPeers?: readonly PeerId[];
   /** How this peer comes into its group, given what the signaling room shows. */
   founding(room: RoomEvidence): Promise<Founding>;
   /** Before a re-founding engine starts: move the slot's term past every departed voter's. */
@@ -17,6 +19,8 @@ export interface Claim {
   settled(): void;
   /** Tombstone this identity, synchronously (pagehide): it never votes or acknowledges again. */
   tombstone?(notice: Departure): void;
+  /** Keep another peer's departure notice with this profile's tombstones. */
+  recordDeparture?(peer: PeerId, notice: Departure): void;
   /** Every departure recorded on this profile (tombstones), by peer id. */
   departures?(): ReadonlyMap<PeerId, Departure>;
   /** Calls `handler` for each departure another tab of this profile records from now on; returns a stop function. */

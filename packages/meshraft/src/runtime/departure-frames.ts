@@ -1,7 +1,8 @@
 // What a tab sends in its last moment (pagehide): the page runs no more tasks after it, so nothing
 // that needs the Worker can happen. The engine keeps its departure plan on this thread (posted
-// before the frames of each Ready), and the main thread sends it: TimeoutNow to the handoff target
-// when it leads (thesis §3.10), then the Departure notice to every connected peer. Before any of
+// before the frames of each Ready), and the main thread sends it on the ordered control channels: a
+// leader's last AppendEntries (so lagging members can cover its final position), TimeoutNow to the
+// handoff target (thesis §3.10), then the Departure notice to every connected peer. Before any of
 // it, the runtime tombstones the identity and cuts its frames (launch.ts), so the notice is a
 // promise the code keeps: this identity never votes or acknowledges again.
 import { encodeMessage, type Departure, type DeparturePlan, type GroupStatus, type PeerId } from '@meshraft/core';
@@ -11,12 +12,48 @@ export interface DepartureFrame {
   bytes: Uint8Array;
 }
 
+/** The engine's plan as the main thread keeps it: the leader's last appends already encoded. */
+export interface RelayedPlan {
+  notice: Departure;
+  handoffTo: PeerId | null;
+  appends: DepartureFrame[];
+}
+
+/** How often a changing plan's appends are encoded again (they help; a slightly older set is fine). */
+export const APPENDS_REFRESH_MS = 100;
+
+/**
+ * Turns the engine's plans into relayed ones. Encoding a leader's last appends on every Ready would
+ * cost the hot path, so they are encoded again only when the leadership term or handoff target
+ * changes, or APPENDS_REFRESH_MS after the last time: stale appends are ordinary, idempotent
+ * AppendEntries of the leader's term and only help less.
+ */
+export function planRelay(now: () => number = Date.now): (plan: DeparturePlan) => RelayedPlan {
+  let last: { term: number; handoffTo: PeerId | null; at: number; appends: DepartureFrame[] } | null = null;
+  return (plan) => {
+    const { notice, handoffTo } = plan;
+    const fresh = last === null || last.term !== notice.term || last.handoffTo !== handoffTo || now() - last.at >= APPENDS_REFRESH_MS;
+    if (fresh) {
+      const appends: DepartureFrame[] = [];
+      for (const { to, message } of plan.appends) {
+        try {
+          appends.push({ to, bytes: encodeMessage(message) });
+        } catch {
+          // Too large for one frame: the member fetches what it lacks by catch-up instead.
+        }
+      }
+      last = { term: notice.term, handoffTo, at: now(), appends };
+    }
+    return { notice, handoffTo, appends: last!.appends };
+  };
+}
+
 /**
  * The notice to send: the engine's plan, raised for a leader to the commit index its client has
  * seen (results shown in this page travel on another channel than the plan, and a leader's final
  * position must cover every commit it counted itself for).
  */
-export function finalNotice(plan: DeparturePlan, status: GroupStatus): Departure {
+export function finalNotice(plan: RelayedPlan, status: GroupStatus): Departure {
   const notice: Departure = { ...plan.notice };
   if (notice.led && status.role === 'leader' && status.term === notice.term && status.committed > notice.lastIndex) {
     notice.lastIndex = status.committed;
@@ -25,7 +62,7 @@ export function finalNotice(plan: DeparturePlan, status: GroupStatus): Departure
   return notice;
 }
 
-export function departureFrames(plan: DeparturePlan, notice: Departure, connected: ReadonlySet<PeerId>): DepartureFrame[] {
+export function departureFrames(plan: RelayedPlan, notice: Departure, connected: ReadonlySet<PeerId>): DepartureFrame[] {
   const frames = handoffFrames(plan, connected);
   const bytes = encodeMessage(notice);
   for (const to of connected) frames.push({ to, bytes });
@@ -36,7 +73,8 @@ export function departureFrames(plan: DeparturePlan, notice: Departure, connecte
  * A leader's TimeoutNow to its handoff target, alone: what a page whose identity cannot depart
  * (a fixed `peerId`, which the next load of the page takes again) sends when it goes away.
  */
-export function handoffFrames(plan: DeparturePlan, connected: ReadonlySet<PeerId>): DepartureFrame[] {
-  if (plan.handoffTo === null || !connected.has(plan.handoffTo)) return [];
-  return [{ to: plan.handoffTo, bytes: encodeMessage({ type: 'TimeoutNow', term: plan.notice.term }) }];
+export function handoffFrames(plan: RelayedPlan, connected: ReadonlySet<PeerId>): DepartureFrame[] {
+  const frames = plan.appends.filter((f) => connected.has(f.to));
+  if (plan.handoffTo !== null && connected.has(plan.handoffTo)) frames.push({ to: plan.handoffTo, bytes: encodeMessage({ type: 'TimeoutNow', term: plan.notice.term }) });
+  return frames;
 }

@@ -11,13 +11,14 @@ import {
   tryDecodeMessage,
   type HostPort,
   type LeadershipPreference,
-  type DeparturePlan,
+  type Departure,
   type Membership,
   type PeerId,
   type RaftConfig,
   type Storage,
 } from '@meshraft/core';
 import type { Channel } from './channel';
+import { planRelay, type RelayedPlan } from './departure-frames';
 import { FrameRelay, type DecodeOutcome } from './frame-relay';
 import type { EngineSide } from './launch';
 
@@ -35,7 +36,9 @@ export interface EngineRuntimeOptions {
   peers: PeerId[];
   transmit(to: PeerId, bytes: Uint8Array, channel: Channel): void;
   /** The engine's departure plan changed; called before the frames of the same Ready are transmitted. */
-  departurePlan?(plan: DeparturePlan): void;
+  departurePlan?(plan: RelayedPlan): void;
+  /** Departure notices of other peers the engine saw first (to keep as tombstones). */
+  departures?(notices: Departure[]): void;
   onError?(error: unknown): void;
   /**
    * How to start over under a new id: delete a peer's storage, open a fresh one. Absent (a custom
@@ -65,8 +68,10 @@ function randomSeed(): number {
 export async function startEngineRuntime(options: EngineRuntimeOptions): Promise<EngineSide> {
   let host: EngineHost | null = null;
   let removed = false;
-  let plan: DeparturePlan | null = null;
+  let plan: RelayedPlan | null = null;
+  const toRelayed = planRelay();
   let onRemoved: (() => void) | null = null;
+  let onDepartures: ((notices: Departure[]) => void) | null = null;
   const relay = new FrameRelay({
     decode: decodeFrame,
     encode: (message) => encodeMessage(message),
@@ -82,8 +87,13 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
         send: (to, message) => relay.outbound(to, message),
         departurePlan: (next) => {
           if (host !== created) return;
-          plan = next;
-          options.departurePlan?.(next);
+          plan = toRelayed(next);
+          options.departurePlan?.(plan);
+        },
+        departures: (notices) => {
+          if (host !== created) return;
+          options.departures?.(notices);
+          onDepartures?.(notices);
         },
       },
       port: options.port,
@@ -115,6 +125,9 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
     peerDown: (id) => current.peerDown(id),
     frameStats: async () => relay.stats(),
     departurePlan: () => plan,
+    onDepartures(handler) {
+      onDepartures = handler;
+    },
     depart: () => current.depart(),
     close: () => current.close(),
     onRemoved(handler) {

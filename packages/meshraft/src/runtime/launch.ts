@@ -6,12 +6,12 @@
 //   4. start the engine side (Worker or in-process) with the connected peers, then relay frames.
 // Afterwards, if the engine reports this peer removed from the group (at start, from its restored
 // log, or later), the runtime drops that identity and re-joins under a fresh one (see rejoin()).
-import type { DeparturePlan, Group, Membership, PeerId } from '@meshraft/core';
+import type { Departure, Group, Membership, PeerId } from '@meshraft/core';
 import { decideBootstrap } from './bootstrap';
 import type { Channel } from './channel';
 import { type Claim, fixedClaim } from './claim';
 import { DeferredGroup } from './deferred-group';
-import { departureFrames, finalNotice, handoffFrames } from './departure-frames';
+import { departureFrames, finalNotice, handoffFrames, type RelayedPlan } from './departure-frames';
 import { replayDepartures } from './departure-replay';
 import type { FrameStats } from './frame-stats';
 import type { MeshPort, MeshStatsLike } from './mesh-port';
@@ -30,7 +30,9 @@ export interface EngineSide {
   /** `handler` runs once the engine reports this peer removed (at once if it already did). */
   onRemoved(handler: () => void): void;
   /** The engine's latest departure plan, kept on this thread (null before its first Ready). */
-  departurePlan(): DeparturePlan | null;
+  departurePlan(): RelayedPlan | null;
+  /** `handler` receives other peers' departure notices the engine saw first (to keep as tombstones). */
+  onDepartures(handler: (notices: Departure[]) => void): void;
   /** The page is going away: the engine stops for good (best effort; its frames are cut already). */
   depart(): void;
   /**
@@ -182,11 +184,32 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
    * joins as a learner and catches up from there. The user's state machine and the GroupClient
    * stay: everything already applied is the same committed prefix on every peer.
    */
+  /**
+   * The identity departs for good (see docs/tab-lifecycle.md): tombstone, cut, then the engine's
+   * plan on the ordered control channels. False when it cannot (no plan yet, or a fixed identity).
+   */
+  const departNow = (): boolean => {
+    const s = session;
+    const side = engine;
+    const plan = side?.departurePlan() ?? null;
+    if (!s || !side || departed || plan === null || !claim?.tombstone) return false;
+    const notice = finalNotice(plan, deferred.status);
+    // Order matters: the tombstone and the cut first, so the notice is a promise already kept.
+    claim.tombstone(notice);
+    departed = true;
+    for (const { to, bytes } of departureFrames(plan, notice, s.connected)) s.mesh.send(to, bytes, 'control');
+    side.depart();
+    return true;
+  };
+
   const rejoin = async () => {
     const side = engine;
     const current = claim;
     if (closing || !side?.reset || !current?.renew) return;
     const old = deferred.peerId;
+    // A removed identity departs first: a leader may have added it back meanwhile, and its slot's
+    // log is about to belong to a new identity.
+    departNow();
     const fresh = await current.renew();
     if (closing) return;
     info.retired.push(old);
@@ -232,7 +255,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     info.roomWasEmpty = peers.length === 0;
     if (options.bootstrap !== undefined) return { bootstrap: decideBootstrap(options.bootstrap, peers.length === 0, peerId, options.preference), refound: false };
     for (;;) {
-      const evidence = await settledRoomEvidence(first.mesh, () => first.connected.size, () => closing);
+      const evidence = await settledRoomEvidence(first.mesh, () => [...first.connected], () => closing, new Set(claim!.localPeers ?? []));
       abortIfClosing();
       const founding = await claim!.founding(evidence);
       if (founding === 'wait') continue;
@@ -285,6 +308,10 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     deferred.attach(started.group);
     startReplay(claim);
     engine.onRemoved(startRejoin);
+    // Notices the engine saw first join this profile's tombstones: the start-up rules need them.
+    engine.onDepartures((notices) => {
+      for (const notice of notices) if (notice.peer !== undefined) claim?.recordDeparture?.(notice.peer, notice);
+    });
     void deferred.when.online().then(collectGarbage, () => {});
     const timer = setInterval(collectGarbage, GARBAGE_COLLECTION_MS);
     cleanups.push(() => clearInterval(timer));
@@ -333,12 +360,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
         for (const { to, bytes } of handoffFrames(plan, s.connected)) s.mesh.send(to, bytes, 'control');
         return;
       }
-      const notice = finalNotice(plan, deferred.status);
-      // Order matters: the tombstone and the cut first, so the notice is a promise already kept.
-      claim.tombstone(notice);
-      departed = true;
-      for (const { to, bytes } of departureFrames(plan, notice, s.connected)) s.mesh.send(to, bytes, 'control');
-      side.depart();
+      departNow();
     },
     pageShow(persisted: boolean): void {
       // Back from the back-forward cache after departing: the old identity is gone for good.

@@ -1,0 +1,238 @@
+// Graceful departures seen from one peer (the rules and their safety argument are in departures.ts):
+// taking a notice in, passing it on, what this peer sends when it departs itself, and succession
+// when every voter of the configuration is gone (a successor re-founds; others fetch toward the
+// departed voters' claims).
+import type { AppendEntries, Departure } from '../messages';
+import type { PeerId } from '../types';
+import type { DeparturePlan } from './api';
+import { checkElection } from './candidacy';
+import { handleAppendEntries, isWellFormedAppend } from './follower';
+import { finalAppends, successors as successorsOf } from './leader-departure';
+import type { RaftNode } from './raft-node';
+
+/** Notices passed on by peers not (yet) known members, kept until they are (a new tab's first minutes). */
+const MAX_PENDING_RELAYS = 64;
+
+export class DepartureHandler {
+  /** Times this peer re-founded the group as a successor (tests and counters). */
+  refounds = 0;
+  /** The successor list of the latest departed leader (see maybeSucceed()), and that leader's term. */
+  private successors: PeerId[] = [];
+  private successorsTerm = -1;
+  private pendingRelays: Array<{ sender: PeerId; notice: Departure }> = [];
+  /** When this peer campaigns after its departed leader (see takeTurn), and its vote and term then. */
+  private turn: { at: number; vote: PeerId | null; term: number } | null = null;
+
+  constructor(private readonly node: RaftNode) {}
+
+  /**
+   * A peer departed for good. Followers of a departed leader stop trusting its lease and campaign
+   * soon (a TimeoutNow usually got there first); a candidate or leader re-counts its quorums, which
+   * no longer wait for the departed voter; the leader removes it from the configuration.
+   *
+   * A notice about another peer (passed on) is taken from members only, as Raft trusts its members
+   * and nobody else: a forged one could make a voter stop counting. A peer that does not know the
+   * sender as a member yet (a new tab: its configuration is still empty or old) keeps it until it
+   * does (retryRelays).
+   */
+  onDeparture(sender: PeerId, m: Departure): void {
+    const { node } = this;
+    const from = m.peer ?? sender;
+    if (from === node.id) return;
+    if (from !== sender && !node.membership.isMember(sender)) {
+      this.pendingRelays.push({ sender, notice: m });
+      if (this.pendingRelays.length > MAX_PENDING_RELAYS) {
+        this.pendingRelays.shift();
+        node.droppedMessages++;
+      }
+      return;
+    }
+    if (m.term > node.term) node.becomeFollower(m.term, null);
+    const first = node.departures.firstNotice(from);
+    node.departures.record(from, m);
+    if (first) {
+      node.outbox.departures.push({ ...m, peer: from });
+      // Pass a first notice on once, so that one that reached a single peer still reaches them all.
+      for (const peer of node.connectedPeers()) if (peer !== from && peer !== sender) node.send(peer, { ...m, peer: from });
+    }
+    node.catchUp.peerDown(from);
+    const leaderLeft = from === node.leaderId && node.role !== 'leader';
+    if (leaderLeft) {
+      node.leaderId = null;
+      node.lastLeaderContact = -Infinity;
+    }
+    this.noteSuccession(m);
+    const candidateLeft = from === node.vote && node.role === 'follower' && node.leaderId === null;
+    if (first && (leaderLeft || candidateLeft)) this.takeTurn(leaderLeft ? (m.successors ?? []) : this.successors);
+    this.maybeSucceed();
+    if (node.role === 'candidate' || node.role === 'pre-candidate') checkElection(node);
+    const leader = node.leader;
+    if (leader) {
+      leader.onPeerDown(from);
+      leader.maybeCommit();
+      node.requests.resolveReads(leader.confirmReads());
+      if (!node.members.leaving) leader.changes.review(node.now);
+    }
+  }
+
+  /**
+   * An AppendEntries from a peer known departed: one of a departing leader's last appends, overtaken
+   * by a copy of its notice. Its entries are taken as from any leader of its term (the consistency
+   * check, truncation only of conflicting entries after our commit, the follower commit rule): that
+   * is what lets a lagging member cover the departed leader's final position. But the sender is not
+   * followed (no leader, no lease) and gets no answer. One of an older term than ours is dropped, as
+   * a stale leader's always is, and so is any once this peer re-founded the group (it covers every
+   * claim already; entries of the old configuration would undo the re-founding).
+   */
+  onLastAppend(m: AppendEntries): void {
+    const { node } = this;
+    if (!isWellFormedAppend(m) || m.term < node.term || node.role === 'leader' || node.membership.needsLogging()) {
+      node.droppedMessages++;
+      return;
+    }
+    if (m.term > node.term || node.role !== 'follower') node.becomeFollower(m.term, null);
+    if (node.catchUp.active) node.catchUp.abort();
+    handleAppendEntries(node, m);
+  }
+
+  /** Notices passed on by peers that have become members since (called before every Ready). */
+  retryRelays(): void {
+    if (this.pendingRelays.length === 0) return;
+    const ready = this.pendingRelays.filter((r) => this.node.membership.isMember(r.sender));
+    if (ready.length === 0) return;
+    this.pendingRelays = this.pendingRelays.filter((r) => !ready.includes(r));
+    for (const { sender, notice } of ready) this.onDeparture(sender, notice);
+  }
+
+  /** A peer that was not connected when members departed (a new tab, a restart) gets their notices now. */
+  passOnTo(peer: PeerId): void {
+    for (const notice of this.node.departures.messages()) if (notice.peer !== peer) this.node.send(peer, notice);
+  }
+
+  /**
+   * What to send if this peer departs now: a leader's last appends, the notice with its final
+   * position, and for a leader the voter to hand leadership to (TimeoutNow). A host keeps the latest
+   * plan where it can send it synchronously (a closing tab cannot wait for the engine), and takes it
+   * before it relays any message of a later Ready, so the notice always covers every
+   * acknowledgement already sent.
+   */
+  plan(): DeparturePlan {
+    const { node } = this;
+    const leader = node.leader;
+    let lastIndex = node.log.lastIndex();
+    if (leader) lastIndex = Math.max(node.inheritedEnd, node.commit);
+    const notice: Departure = { type: 'Departure', term: node.term, lastIndex, lastTerm: node.log.termAt(lastIndex) ?? node.log.lastTerm() };
+    if (!leader) return { appends: [], notice, handoffTo: null };
+    notice.led = true;
+    const handoffTo = leader.handoffTarget();
+    // The TimeoutNow target comes first: the others campaign a heartbeat apart after it, so they do
+    // not split its votes (they would when their own ranking put another first).
+    const successors = successorsOf(node, leader);
+    if (handoffTo !== null && successors.includes(handoffTo)) {
+      successors.splice(successors.indexOf(handoffTo), 1);
+      successors.unshift(handoffTo);
+    }
+    if (successors.length > 0) notice.successors = successors;
+    return { appends: finalAppends(node, leader, lastIndex, handoffTo), notice, handoffTo };
+  }
+
+  /**
+   * Our leader departed, or the candidate we voted for did: campaign in the order the departed
+   * leader ranked its successors (those still here), a heartbeat apart, so that they do not split
+   * the vote; a peer it did not rank waits a whole election timeout. The turn outlives a reset of
+   * the election timer, until a leader is heard, this peer votes for someone else, or a later term
+   * shows someone else campaigning (if that candidate departs too, its notice gives a new turn).
+   */
+  private takeTurn(ranked: readonly PeerId[]): void {
+    const { node } = this;
+    const rank = ranked.filter((p) => p === node.id || !node.departures.has(p)).indexOf(node.id);
+    if (rank < 0) {
+      node.campaignWithin(null);
+      return;
+    }
+    const wait = rank * node.config.heartbeatMs;
+    node.campaignWithin(wait);
+    this.turn = { at: node.now + wait, vote: node.vote, term: node.term };
+  }
+
+  /** Succession, the turn to campaign and leaderless catch-up, checked at every tick. */
+  tick(): void {
+    const { node } = this;
+    if (this.successors.length > 0) this.maybeSucceed();
+    const turn = this.turn;
+    if (turn !== null) {
+      const votedElsewhere = node.vote !== null && node.vote !== turn.vote && node.vote !== node.id;
+      if (node.leaderId !== null || node.role === 'leader' || votedElsewhere || node.term > turn.term) this.turn = null;
+      else if (node.now >= turn.at && node.role === 'follower') {
+        this.turn = null;
+        node.campaignWithin(0);
+      }
+    }
+    if (node.leaderId === null && node.role !== 'leader') this.fetchTowardClaims();
+  }
+
+  /**
+   * Every voter of the configuration departed and this peer is not one of them: nobody can ever be
+   * elected in it again. The runtime then restarts this tab through the startup rules, which may
+   * re-found the group on its log (lifecycle/founding.ts).
+   */
+  isFrozen(): boolean {
+    const { membership, departures, id } = this.node;
+    const voters = membership.voters();
+    return voters.length > 0 && !voters.includes(id) && voters.every((v) => departures.has(v));
+  }
+
+  /** Keeps the successor list of the latest departed leader (a leader's notice of a later term replaces it). */
+  private noteSuccession(m: Departure): void {
+    if (m.led !== true || m.term < this.successorsTerm) return;
+    this.successorsTerm = m.term;
+    this.successors = m.successors ?? [];
+  }
+
+  /** This peer is the first successor on the latest list that is not known departed. */
+  private isSuccessor(): boolean {
+    return this.successors.find((p) => !this.node.departures.has(p)) === this.node.id;
+  }
+
+  /**
+   * The successor the latest departed leader named re-founds the group as its only voter, once
+   * every voter of its configuration is known departed and its log covers each of their claims (so
+   * it holds every committed entry, and no quorum of that configuration can ever form again). Only
+   * the latest departed leader's list counts, and on it only the first peer not known departed:
+   * notices are genuine, so everyone before it really is gone and no two peers both do this.
+   */
+  private maybeSucceed(): void {
+    const { node } = this;
+    if (!this.isSuccessor() || !this.isFrozen()) return;
+    const voters = node.membership.voters();
+    for (const voter of voters) {
+      const claim = node.departures.claim(voter);
+      if (!claim || !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) return;
+    }
+    const learners = node.membership.current().learners.filter((l) => l !== node.id && !node.departures.has(l));
+    node.membership.refound({ voters: [node.id], learners });
+    this.refounds++;
+    // A departed voter may have led a term we never heard of (elected just before it left): the
+    // new configuration's first election must be in a later term than any of them reached.
+    const highest = node.departures.maxTerm();
+    if (highest > node.term) node.becomeFollower(highest, null);
+    this.successors = [];
+    node.catchUp.abort();
+    node.campaignWithin(0); // at the next tick
+  }
+
+  /**
+   * Leaderless, with departed voters' claims ahead of our log (their last entries reached only
+   * them, or only peers that are not voters): fetch those committed entries from the peers still
+   * here, so that the claims are covered and the departed voters stop counting (departures.ts).
+   */
+  private fetchTowardClaims(): void {
+    const { node } = this;
+    let target = 0;
+    for (const voter of node.membership.voters()) {
+      const claim = node.departures.claim(voter);
+      if (claim && !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) target = Math.max(target, claim.lastIndex);
+    }
+    if (target > 0) node.catchUp.startTowardClaims(target);
+  }
+}

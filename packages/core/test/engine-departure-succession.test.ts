@@ -1,0 +1,316 @@
+// What keeps a group going when tabs close faster than it can react: a departing leader's last
+// appends, successors named by a leader of a moment (inherited from its predecessor's list), a
+// learner re-asking a new leader, notices passed on to peers that connect later (from members
+// only), the claim of a departed leader capped by another's, membership reviews that a stream of
+// reads cannot starve, and vote requests re-sent to voters that did not answer.
+import { describe, expect, it } from 'vitest';
+import { DepartureBook } from '../src/engine/departures';
+import { RaftNode } from '../src/engine/index';
+import { seededRandom } from '../src/rng';
+import type { Departure, Message } from '../src/messages';
+import type { PeerId } from '../src/types';
+import { EngineHarness, type InFlight } from './support/engine-harness';
+
+const config = { electionTimeoutMs: 300, electionJitterMs: 200, heartbeatMs: 50, bootstrapDelayMs: 100, autoRemoveAfterMs: 60_000 };
+
+function group(ids: PeerId[], options: { seed?: number; learners?: PeerId[]; maxVoters?: number } = {}): EngineHarness {
+  const learners = options.learners ?? [];
+  const h = new EngineHarness({
+    ids,
+    config: { ...config, maxVoters: options.maxVoters ?? 5 },
+    seed: options.seed ?? 1,
+    bootstrap: { voters: ids.filter((id) => !learners.includes(id)), learners },
+  });
+  h.connectAll();
+  h.runUntil(() => h.leaders().length === 1 && ids.every((id) => h.node(id).status().online), 10_000);
+  return h;
+}
+
+let nextRequest = 100;
+function write(h: EngineHarness, id: PeerId, value: string, maxMs = 3000): void {
+  h.propose(id, nextRequest++, [value]);
+  h.runUntil(() => [...h.nodes.keys()].every((p) => h.appliedCommands(p).includes(value)), maxMs);
+}
+
+const isMessage = (type: Message['type']) => (m: InFlight) => m.message.type === type;
+
+describe("a departing leader's last appends", () => {
+  /** a leads a, b, c; c misses the last write (its link is cut), then the link comes back. */
+  function lagging() {
+    const h = group(['a', 'b', 'c']);
+    const leader = h.leader();
+    const [synced, behind] = h.followers();
+    write(h, leader, 'base');
+    h.cut(leader, behind);
+    h.propose(leader, 1, ['late']);
+    h.runUntil(() => h.appliedCommands(synced).includes('late'), 2000);
+    h.heal();
+    expect(h.node(behind).log.lastIndex()).toBeLessThan(h.node(leader).commit);
+    return { h, leader, synced, behind };
+  }
+
+  it('carry the entries a lagging member misses up to the final position, with the commit index', () => {
+    const { h, leader, behind } = lagging();
+    const plan = h.node(leader).departurePlan();
+    const append = plan.appends.find((e) => e.to === behind)?.message;
+    expect(append?.type).toBe('AppendEntries');
+    if (append?.type !== 'AppendEntries') return;
+    expect(append.prevLogIndex).toBe(h.node(behind).log.lastIndex());
+    expect(append.entries.at(-1)?.index).toBe(plan.notice.lastIndex);
+    expect(append.leaderCommit).toBe(h.node(leader).commit);
+    // Members that hold everything get nothing.
+    expect(plan.appends.every((e) => e.to === behind)).toBe(true);
+  });
+
+  it('two of three close at once while the third lags: it gets the last appends, covers both and is elected', () => {
+    const { h, leader, synced, behind } = lagging();
+    h.depart(leader);
+    h.depart(synced);
+    h.runUntil(() => h.leaders().includes(behind), 3000);
+    write(h, behind, 'carried on');
+    expect(h.appliedCommands(behind)).toContain('late');
+  });
+
+  it('without them it could never cover the departed leader and stays leaderless (the case they exist for)', () => {
+    const { h, leader, synced, behind } = lagging();
+    h.depart(leader);
+    h.depart(synced);
+    h.dropWhere((m) => m.from === leader && m.message.type === 'AppendEntries');
+    h.runUntil(() => h.node(behind).departures.has(leader) && h.node(behind).departures.has(synced), 1000);
+    h.advance(3000);
+    expect(h.leaders()).toEqual([]);
+  });
+});
+
+describe("a departed leader's last frames, overtaken by a copy of its notice", () => {
+  it('its last AppendEntries still delivers its entries (not followed, not answered); its TimeoutNow still starts a campaign', () => {
+    const h = group(['a', 'b', 'c']);
+    const leader = h.leader();
+    const [target, other] = h.followers();
+    write(h, leader, 'base');
+    // The target misses the newest entry; the leader's plan carries it just ahead of TimeoutNow.
+    h.cut(leader, target);
+    h.propose(leader, 1, ['newest']);
+    h.runUntil(() => h.appliedCommands(other).includes('newest'), 2000);
+    h.heal();
+    const plan = h.node(leader).departurePlan();
+    expect(plan.handoffTo).toBe(other); // the most caught up
+    // Force the handoff to the lagging one, to see that its last append brings it to the end.
+    h.node(leader).leader!.progress.get(other)!.match = 0;
+    h.depart(leader);
+    // `other` passes the notice on first: the target hears of the departure before the frames.
+    h.deliverAll((m) => m.from === leader && m.to === other);
+    h.deliverAll((m) => m.from === other && m.to === target && m.message.type === 'Departure');
+    const node = h.node(target);
+    expect(node.departures.everDeparted(leader)).toBe(true);
+    const lastBefore = node.log.lastIndex();
+    h.deliverOne((m) => m.from === leader && m.to === target && m.message.type === 'AppendEntries');
+    expect(node.log.lastIndex()).toBeGreaterThan(lastBefore);
+    expect(node.status().leader).toBeNull();
+    expect(h.network.some((m) => m.from === target && m.to === leader)).toBe(false);
+    h.deliverOne((m) => m.from === leader && m.to === target && m.message.type === 'TimeoutNow');
+    expect(node.status().role).toBe('candidate');
+    h.runUntil(() => h.leaders().length === 1, 2000);
+    write(h, h.leader(), 'after');
+  });
+
+  it('a stale last AppendEntries (older term than ours) is dropped', () => {
+    const h = group(['a', 'b', 'c']);
+    const node = h.node(h.followers()[0]);
+    node.receive('x', { type: 'Departure', term: node.term, lastIndex: 0, lastTerm: 0 }, h.now);
+    const dropped = node.droppedMessages;
+    const last = node.log.lastIndex();
+    node.receive('x', { type: 'AppendEntries', term: node.term - 1, prevLogIndex: last, prevLogTerm: node.log.lastTerm(), entries: [], leaderCommit: 0 }, h.now);
+    expect(node.droppedMessages).toBe(dropped + 1);
+  });
+});
+
+describe('no waiting when nobody else can be elected', () => {
+  it('the last voter left campaigns at once, even after granting a vote to a candidate that then departed', () => {
+    const h = group(['a', 'b', 'c']);
+    const leader = h.leader();
+    const [candidate, last] = h.followers();
+    h.depart(leader);
+    h.deliverAll((m) => m.message.type === 'Departure' || m.message.type === 'AppendEntries' || m.message.type === 'AppendEntriesResponse');
+    h.dropWhere((m) => m.message.type === 'TimeoutNow');
+    // `candidate` asks for a vote (term + 1) and gets it, then departs before it hears back.
+    const term = h.node(candidate).term + 1;
+    const candidateLog = h.node(candidate).log;
+    h.node(last).receive(candidate, { type: 'RequestVote', term, lastLogIndex: candidateLog.lastIndex(), lastLogTerm: candidateLog.lastTerm(), transfer: true }, h.now);
+    expect(h.node(last).vote).toBe(candidate);
+    h.depart(candidate);
+    h.deliverAll((m) => m.message.type === 'Departure');
+    const start = h.now;
+    h.runUntil(() => h.leaders().includes(last), 1000, 1);
+    expect(h.now - start).toBeLessThan(config.heartbeatMs);
+  });
+
+  it('a peer started to re-found its group (RaftNodeOptions.refound) is elected at its first tick', () => {
+    const h = group(['a', 'b']);
+    write(h, h.leader(), 'kept');
+    // Every tab closes; a new identity starts from a's disk and re-founds (as the startup rules allow).
+    for (const id of ['a', 'b']) h.depart(id);
+    const state = h.disks.get('a')!.load();
+    const node = new RaftNode({ id: 'n', config: h.config, preference: 'normal', random: seededRandom(1), now: h.now, state, refound: true });
+    expect(node.membership.voters()).toEqual(['n']);
+    node.tick(h.now + 1);
+    expect(node.status().role).toBe('leader');
+    expect(node.status().term).toBe(state.hardState.term + 1);
+  });
+});
+
+describe('successors', () => {
+  it("a leader of a moment names the learners its predecessor named; one of them re-founds when every voter closed", () => {
+    // Voters a, b, c; d is a learner (maxVoters 3) that asked the first leader to vote.
+    const h = group(['a', 'b', 'c', 'd'], { learners: ['d'], maxVoters: 3 });
+    const first = h.leader();
+    h.advance(300); // d's promotion wish reaches the first leader
+    expect(h.node(first).departurePlan().notice.successors).toContain('d');
+    // The first leader closes with one voter; its TimeoutNow target is elected and closes at once,
+    // before d's request can reach it (messages are delivered one by one, no time passes).
+    const next = h.node(first).departurePlan().handoffTo!;
+    const third = ['a', 'b', 'c'].find((id) => id !== first && id !== next)!;
+    h.depart(first);
+    h.depart(third);
+    while (h.node(next).status().role !== 'leader') expect(h.deliverOne()).toBe(true);
+    expect(h.node(next).leader!.changes.wantsToVote('d')).toBe(false); // it never heard d itself
+    expect(h.node(next).departurePlan().notice.successors).toContain('d');
+    h.depart(next);
+    h.runUntil(() => h.leaders().includes('d'), 3000);
+    expect(h.node('d').status().members.voters).toEqual(['d']);
+    write(h, 'd', 'd carries on');
+  });
+
+  it('a learner whose last request went to a peer before it was elected asks it again once it leads', () => {
+    const h = group(['a', 'b', 'c', 'd'], { learners: ['d'], maxVoters: 3 });
+    const old = h.leader();
+    const [x, y] = ['a', 'b', 'c'].filter((id) => id !== old);
+    // No leader can be elected: the old one is cut off, the other two cannot reach each other.
+    h.isolate(old);
+    h.cut(x, y);
+    h.cut(y, x);
+    // Without a leader, d asks the peers in turn; wait for a request to one of the two.
+    const sent = h.trace.length;
+    let asked: PeerId | undefined;
+    h.runUntil(() => {
+      asked = [x, y].find((p) => h.trace.slice(sent).some((line) => line.includes(`d->${p} {"type":"JoinRequest"`)));
+      return asked !== undefined;
+    }, 5000, 5);
+    const target = asked!;
+    expect(h.node(target).status().role).not.toBe('leader');
+    // That peer wins at once (a transfer is not held back by the lease), well within d's retry interval.
+    h.heal();
+    h.isolate(old);
+    h.node(target).receive(old, { type: 'TimeoutNow', term: h.node(target).term }, h.now);
+    h.drain(target);
+    const elected = h.now;
+    h.runUntil(() => h.node(target).status().role === 'leader' && h.node(target).leader!.changes.wantsToVote('d'), 200, 1);
+    expect(h.now - elected).toBeLessThan(config.electionTimeoutMs);
+  });
+});
+
+describe('notices reach peers that were not there', () => {
+  it('a member passes the notices it holds to a peer that connects later', () => {
+    const h = group(['a', 'b', 'c']);
+    const [f1, f2] = h.followers();
+    h.node(f1).receive(f2, { type: 'Departure', term: h.node(f1).term, lastIndex: 1, lastTerm: 1 }, h.now);
+    h.drain(f1);
+    h.network = [];
+    h.node(f1).peerUp('newcomer', h.now);
+    h.drain(f1);
+    expect(h.network.find((m) => m.to === 'newcomer' && m.message.type === 'Departure')?.message).toMatchObject({ peer: f2, lastIndex: 1 });
+  });
+
+  it('a notice passed on by a peer not known as a member is held until it is one; a stranger never counts', () => {
+    const h = group(['a', 'b', 'c']);
+    const leader = h.leader();
+    const member = h.followers()[0];
+    const n = h.addPeer('n', null); // a new tab: empty configuration
+    const term = h.node(leader).term;
+    const notice = (peer: PeerId): Departure => ({ type: 'Departure', term, lastIndex: 1, lastTerm: 1, peer });
+    n.receive(member, notice('ghost'), h.now);
+    n.receive('mallory', notice(member), h.now);
+    h.drain('n');
+    expect(n.departures.everDeparted('ghost')).toBe(false);
+    expect(n.departures.everDeparted(member)).toBe(false);
+    h.connectAll();
+    h.runUntil(() => n.membership.isMember(member), 3000);
+    h.advance(20);
+    expect(n.departures.everDeparted('ghost')).toBe(true);
+    expect(n.departures.everDeparted(member)).toBe(false);
+    expect(n.membership.voters()).toContain(member);
+  });
+
+  it('Ready.departures lists each notice once, the first time it is seen, naming its peer', () => {
+    const h = group(['a', 'b', 'c']);
+    const follower = h.followers()[0];
+    const node = h.node(follower);
+    const seen: Departure[] = [];
+    const notice: Departure = { type: 'Departure', term: node.term, lastIndex: 3, lastTerm: 1 };
+    node.receive('x', notice, h.now);
+    node.receive('y', { ...notice, peer: 'x' }, h.now);
+    while (node.hasReady()) seen.push(...(node.ready().departures ?? []));
+    expect(seen).toEqual([{ ...notice, peer: 'x' }]);
+  });
+});
+
+describe('claims of departed leaders', () => {
+  const led = (term: number, lastIndex: number, lastTerm: number): Departure => ({ type: 'Departure', term, lastIndex, lastTerm, led: true });
+
+  it("a leader of a moment reports the log it inherited; entries there of a departed leader's term beyond that leader's final position never counted", () => {
+    const book = new DepartureBook();
+    book.record('l2', led(2, 150, 2)); // led term 2, committed up to 150
+    book.record('l3', led(3, 151, 2)); // elected in term 3, left before committing anything: inherited 151/2
+    expect(book.claim('l3')).toMatchObject({ lastIndex: 150, lastTerm: 2 });
+  });
+
+  it("a leader that committed in its own term is not capped by an earlier leader's position", () => {
+    const book = new DepartureBook();
+    book.record('l2', led(2, 150, 2));
+    book.record('l3', led(3, 153, 3));
+    expect(book.claim('l3')).toMatchObject({ lastIndex: 153, lastTerm: 3 });
+    expect(book.claim('l2')).toMatchObject({ lastIndex: 150, lastTerm: 2 });
+  });
+});
+
+describe('liveness details', () => {
+  it('membership reviews keep their schedule under a steady stream of reads (each starts a heartbeat round)', () => {
+    const h = group(['a', 'b', 'c', 'd', 'e']);
+    const leader = h.leader();
+    const [g1, g2] = h.followers();
+    const node = h.node(leader);
+    // Two notices at once: the first removal starts at once, the second must wait for a review.
+    node.receive(g1, { type: 'Departure', term: node.term, lastIndex: 0, lastTerm: 0 }, h.now);
+    node.receive(g2, { type: 'Departure', term: node.term, lastIndex: 0, lastTerm: 0 }, h.now);
+    h.drain(leader);
+    expect(node.membership.voters()).toContain(g2);
+    const start = h.now;
+    let reads = 0;
+    h.runUntil(() => {
+      h.read(leader, 10_000 + reads++);
+      const voters = node.membership.voters();
+      return !voters.includes(g1) && !voters.includes(g2) && node.commit >= node.membership.currentIndex();
+    }, 2000, 5);
+    expect(reads).toBeGreaterThan(3);
+    expect(h.now - start).toBeLessThan(10 * config.heartbeatMs);
+  });
+
+  it('a candidate asks again, every heartbeat, the voters that did not answer', () => {
+    const h = group(['a', 'b', 'c']);
+    const candidate = h.followers()[0];
+    const node = h.node(candidate);
+    node.receive(h.leader(), { type: 'TimeoutNow', term: node.term }, h.now);
+    h.drain(candidate);
+    const first = h.dropWhere((m) => m.from === candidate && m.message.type === 'RequestVote');
+    expect(first.length).toBe(2);
+    h.now += config.heartbeatMs;
+    node.tick(h.now);
+    h.drain(candidate);
+    const again = h.network.filter((m) => m.from === candidate && m.message.type === 'RequestVote');
+    expect(again.map((m) => m.to).sort()).toEqual(first.map((m) => m.to).sort());
+    expect(again.every((m) => m.message.type === 'RequestVote' && m.message.term === node.term)).toBe(true);
+    h.deliverAll(isMessage('RequestVote'));
+    h.deliverAll();
+    expect(node.status().role).toBe('leader');
+  });
+});

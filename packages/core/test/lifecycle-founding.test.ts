@@ -1,0 +1,215 @@
+// The startup rules of a browser tab (lifecycle/): which local slot it takes (chooseSlot), how it
+// comes into its group (decideFounding) and the term a re-founding starts from (refoundingTerm).
+// Table-driven: each row is a profile's local state and the expected decision.
+import { describe, expect, it } from 'vitest';
+import { chooseSlot, decideFounding, refoundingTerm, type FoundingInput, type RoomEvidence, type SlotChoice, type SlotSummary } from '../src/lifecycle/index';
+import type { Departure } from '../src/messages';
+import type { Membership, PeerId } from '../src/types';
+
+/** A slot summary: `slot` s1.., holding `peerId` with its log end; departed when `departed` is given. */
+function slot(id: string, peerId: PeerId | null, lastIndex: number, lastTerm: number, extra: Partial<SlotSummary> = {}): SlotSummary {
+  return { slot: id, peerId, inUse: false, departed: null, lastIndex, lastTerm, ...extra };
+}
+
+function notice(lastIndex: number, lastTerm: number, extra: Partial<Departure> = {}): Departure {
+  return { type: 'Departure', term: lastTerm, lastIndex, lastTerm, ...extra };
+}
+
+const departedSlot = (id: string, peerId: PeerId, lastIndex: number, lastTerm: number) =>
+  slot(id, peerId, lastIndex, lastTerm, { departed: notice(lastIndex, lastTerm) });
+
+describe('chooseSlot', () => {
+  const cases: Array<{ name: string; slots: SlotSummary[]; preferred: string | null; expected: SlotChoice }> = [
+    { name: 'no slot: a new one', slots: [], preferred: null, expected: { kind: 'new' } },
+    { name: 'slots without an identity are no data: a new one', slots: [slot('s1', null, 0, 0)], preferred: null, expected: { kind: 'new' } },
+    {
+      name: 'a crashed identity is adopted before any departed slot, even a more up-to-date one',
+      slots: [departedSlot('s1', 'a', 90, 3), slot('s2', 'b', 40, 2)],
+      preferred: null,
+      expected: { kind: 'adopt', slot: 's2', peerId: 'b' },
+    },
+    {
+      name: "the tab's own slot first among crashed identities, even when another is more up to date",
+      slots: [slot('s1', 'a', 90, 3), slot('s2', 'b', 40, 2)],
+      preferred: 's2',
+      expected: { kind: 'adopt', slot: 's2', peerId: 'b' },
+    },
+    {
+      name: 'without a preference, the most up-to-date crashed identity (log order: term first)',
+      slots: [slot('s1', 'a', 90, 2), slot('s2', 'b', 40, 3)],
+      preferred: null,
+      expected: { kind: 'adopt', slot: 's2', peerId: 'b' },
+    },
+    {
+      name: 'slots in use by running tabs are never taken',
+      slots: [slot('s1', 'a', 90, 3, { inUse: true }), departedSlot('s2', 'b', 10, 1)],
+      preferred: 's1',
+      expected: { kind: 'succeed', slot: 's2', previous: 'b' },
+    },
+    {
+      name: 'a departed slot is succeeded (warm start from its log under a new identity)',
+      slots: [departedSlot('s1', 'a', 50, 2)],
+      preferred: null,
+      expected: { kind: 'succeed', slot: 's1', previous: 'a' },
+    },
+    {
+      name: 'among departed slots, the most up-to-date',
+      slots: [departedSlot('s1', 'a', 50, 2), departedSlot('s2', 'b', 60, 2), departedSlot('s3', 'c', 70, 1)],
+      preferred: null,
+      expected: { kind: 'succeed', slot: 's2', previous: 'b' },
+    },
+    {
+      name: "the tab's own departed slot when it is as up to date as the best (a reload keeps its slot)",
+      slots: [departedSlot('s1', 'a', 60, 2), departedSlot('s2', 'b', 60, 2)],
+      preferred: 's2',
+      expected: { kind: 'succeed', slot: 's2', previous: 'b' },
+    },
+    {
+      name: "not the tab's own departed slot when another is more up to date (re-founding starts from the best log)",
+      slots: [departedSlot('s1', 'a', 61, 2), departedSlot('s2', 'b', 60, 2)],
+      preferred: 's2',
+      expected: { kind: 'succeed', slot: 's1', previous: 'a' },
+    },
+    {
+      name: 'every slot in use: a new one',
+      slots: [slot('s1', 'a', 9, 1, { inUse: true }), slot('s2', 'b', 9, 1, { inUse: true })],
+      preferred: null,
+      expected: { kind: 'new' },
+    },
+  ];
+  for (const c of cases) it(c.name, () => expect(chooseSlot(c.slots, c.preferred)).toEqual(c.expected));
+});
+
+describe('decideFounding', () => {
+  const membership = (voters: PeerId[], learners: PeerId[] = []): Membership => ({ voters, learners });
+  /** The profile's state after every tab closed: voters a and b departed here at 100/5. */
+  function closedProfile(overrides: Partial<FoundingInput> = {}): FoundingInput {
+    const slots = [departedSlot('s1', 'a', 100, 5), departedSlot('s2', 'b', 100, 5)];
+    return {
+      choice: { kind: 'succeed', slot: 's1', previous: 'a' },
+      slots,
+      log: { lastIndex: 100, lastTerm: 5, membership: membership(['a', 'b']) },
+      tombstones: new Map([
+        ['a', notice(100, 5, { led: true })],
+        ['b', notice(100, 5)],
+      ]),
+      room: 'empty',
+      ...overrides,
+    };
+  }
+  const tombs = (entries: Array<[PeerId, Departure]>) => new Map(entries);
+
+  const cases: Array<{ name: string; input: FoundingInput; expected: ReturnType<typeof decideFounding> }> = [
+    // New tabs with no data at all: only evidence of an empty room bootstraps.
+    { name: 'no local data, room empty: bootstrap', input: { choice: { kind: 'new' }, slots: [], log: { lastIndex: 0, lastTerm: 0, membership: null }, tombstones: new Map(), room: 'empty' }, expected: 'bootstrap' },
+    { name: "no local data, room 'unknown' (signaling restarted): wait", input: { choice: { kind: 'new' }, slots: [], log: { lastIndex: 0, lastTerm: 0, membership: null }, tombstones: new Map(), room: 'unknown' }, expected: 'wait' },
+    { name: 'no local data, room occupied: join', input: { choice: { kind: 'new' }, slots: [], log: { lastIndex: 0, lastTerm: 0, membership: null }, tombstones: new Map(), room: 'occupied' }, expected: 'join' },
+    ...(['empty', 'unknown', 'occupied'] as RoomEvidence[]).map((room) => ({
+      name: `a new slot while running tabs hold data: never bootstrap (room ${room}): join`,
+      input: { choice: { kind: 'new' } as SlotChoice, slots: [slot('s1', 'a', 30, 2, { inUse: true })], log: { lastIndex: 0, lastTerm: 0, membership: null }, tombstones: new Map(), room },
+      expected: 'join' as const,
+    })),
+    // Restarts.
+    {
+      name: 'adopting a crashed identity: a plain restart (join), whatever the room',
+      input: { ...closedProfile(), choice: { kind: 'adopt', slot: 's3', peerId: 'c' }, slots: [slot('s3', 'c', 100, 5)], log: { lastIndex: 100, lastTerm: 5, membership: membership(['a', 'c']) }, tombstones: tombs([['a', notice(100, 5)]]) },
+      expected: 'join',
+    },
+    {
+      name: 'adopting a crashed identity that was the sole survivor of a departed configuration (a re-founder that crashed before its first election): refound',
+      input: { ...closedProfile(), choice: { kind: 'adopt', slot: 's3', peerId: 'c' }, slots: [slot('s3', 'c', 100, 5)], log: { lastIndex: 100, lastTerm: 5, membership: membership(['a', 'b'], ['c']) } },
+      expected: 'refound',
+    },
+    {
+      name: 'adopting a crashed identity that a departed leader named its successor (it crashed before its engine re-founded): refound',
+      input: {
+        ...closedProfile(),
+        choice: { kind: 'adopt', slot: 's3', peerId: 'c' },
+        slots: [slot('s3', 'c', 100, 5)],
+        log: { lastIndex: 100, lastTerm: 5, membership: membership(['a', 'b'], ['c']) },
+        tombstones: tombs([['a', notice(100, 5, { led: true, successors: ['c'] })], ['b', notice(100, 5)]]),
+      },
+      expected: 'refound',
+    },
+    {
+      name: 'adopting a crashed voter of the configuration: a plain restart (its group still has a live voter)',
+      input: { ...closedProfile(), choice: { kind: 'adopt', slot: 's3', peerId: 'b' }, slots: [slot('s3', 'b', 100, 5)], tombstones: tombs([['a', notice(100, 5, { led: true, successors: ['b'] })]]) },
+      expected: 'join',
+    },
+    // Re-founding after every tab closed.
+    { name: 'every voter tombstoned here, positions covered, nothing running, room empty: refound', input: closedProfile(), expected: 'refound' },
+    { name: "the same with room 'unknown': wait", input: closedProfile({ room: 'unknown' }), expected: 'wait' },
+    { name: 'the same with the room occupied (a member may run elsewhere): join', input: closedProfile({ room: 'occupied' }), expected: 'join' },
+    {
+      name: 'a voter on another device (no tombstone here) blocks it: join',
+      input: closedProfile({ log: { lastIndex: 100, lastTerm: 5, membership: membership(['a', 'b', 'z']) } }),
+      expected: 'join',
+    },
+    {
+      name: 'a tombstone whose final position the log does not cover blocks it: join',
+      input: closedProfile({ tombstones: tombs([['a', notice(100, 5, { led: true })], ['b', notice(101, 5)]]) }),
+      expected: 'join',
+    },
+    {
+      name: 'a more up-to-date slot on this profile than the chosen log blocks it: join',
+      input: closedProfile({ slots: [departedSlot('s1', 'a', 100, 5), departedSlot('s2', 'b', 100, 5), departedSlot('s3', 'c', 100, 6)] }),
+      expected: 'join',
+    },
+    {
+      name: 'another tab here starting (a slot in use by an identity outside the configuration) blocks it: join',
+      input: closedProfile({ slots: [departedSlot('s1', 'a', 100, 5), slot('s2', 'n', 0, 0, { inUse: true })] }),
+      expected: 'join',
+    },
+    {
+      name: 'a running learner of that configuration does not block it (it cannot continue the group): refound',
+      input: closedProfile({
+        slots: [departedSlot('s1', 'a', 100, 5), slot('s4', 'l', 60, 5, { inUse: true })],
+        log: { lastIndex: 100, lastTerm: 5, membership: membership(['a', 'b'], ['l']) },
+      }),
+      expected: 'refound',
+    },
+    {
+      name: 'a running learner that a departed leader named a successor blocks it: join',
+      input: closedProfile({
+        slots: [departedSlot('s1', 'a', 100, 5), slot('s4', 'l', 60, 5, { inUse: true })],
+        log: { lastIndex: 100, lastTerm: 5, membership: membership(['a', 'b'], ['l']) },
+        tombstones: tombs([['a', notice(100, 5, { led: true, successors: ['l'] })], ['b', notice(100, 5)]]),
+      }),
+      expected: 'join',
+    },
+    {
+      name: 'a successor named by a departed leader and not tombstoned here (it may have re-founded elsewhere) blocks it: join',
+      input: closedProfile({ tombstones: tombs([['a', notice(100, 5, { led: true, successors: ['s'] })], ['b', notice(100, 5)]]) }),
+      expected: 'join',
+    },
+    {
+      name: 'a named successor tombstoned here with a covered position does not block it: refound',
+      input: closedProfile({ tombstones: tombs([['a', notice(100, 5, { led: true, successors: ['s'] })], ['b', notice(100, 5)], ['s', notice(90, 5)]]) }),
+      expected: 'refound',
+    },
+    {
+      name: "a successor's own successor (transitively) not tombstoned here blocks it: join",
+      input: closedProfile({
+        tombstones: tombs([['a', notice(100, 5, { led: true, successors: ['s'] })], ['b', notice(100, 5)], ['s', notice(90, 5, { led: true, successors: ['t'] })]]),
+      }),
+      expected: 'join',
+    },
+    {
+      name: 'a named successor tombstoned here past the log (it went on without this profile) blocks it: join',
+      input: closedProfile({ tombstones: tombs([['a', notice(100, 5, { led: true, successors: ['s'] })], ['b', notice(100, 5)], ['s', notice(3, 6, { led: true })]]) }),
+      expected: 'join',
+    },
+    { name: 'an empty log (no configuration): join', input: closedProfile({ log: { lastIndex: 0, lastTerm: 0, membership: null } }), expected: 'join' },
+  ];
+  for (const c of cases) it(c.name, () => expect(decideFounding(c.input)).toBe(c.expected));
+});
+
+describe('refoundingTerm', () => {
+  const cases: Array<{ name: string; slots: { term: number }[]; tombstones: Array<[PeerId, Departure]>; expected: number }> = [
+    { name: 'nothing known: 0', slots: [], tombstones: [], expected: 0 },
+    { name: 'the highest term of any local slot', slots: [{ term: 4 }, { term: 9 }, { term: 2 }], tombstones: [], expected: 9 },
+    { name: 'a departed voter that led a later term than any local log (elected just before it closed)', slots: [{ term: 4 }], tombstones: [['a', notice(30, 3, { term: 7, led: true })]], expected: 7 },
+    { name: 'a slot ahead of every tombstone', slots: [{ term: 12 }], tombstones: [['a', notice(30, 3, { term: 7 })]], expected: 12 },
+  ];
+  for (const c of cases) it(c.name, () => expect(refoundingTerm(c.slots, new Map(c.tombstones))).toBe(c.expected));
+});

@@ -1,0 +1,62 @@
+// The shape of a tabs run (TabsPlan, drawn by the 'tabs' scenario) and what it counts (TabsCounts).
+
+export type GracefulAction = 'close' | 'close-leader' | 'close-many' | 'reload' | 'reload-leader' | 'open' | 'open-away';
+export type RoughAction = 'crash' | 'reopen';
+
+export interface TabsPlan {
+  /** Tabs opened one after another at the start (the first on an empty room bootstraps). */
+  initialTabs: number;
+  /** Graceful actions, each checked for availability. */
+  graceful: Array<{ at: number; action: GracefulAction }>;
+  /** Crashes and reopens (no availability promise while a crashed voter is missing). */
+  rough: Array<{ at: number; action: RoughAction }>;
+  /** Every crashed identity is adopted by a reopened tab by then. */
+  recoverAt: number;
+  /** Every tab closes (together, or one after another), then `reopen` tabs open at once on the home profile. */
+  finale: { at: number; together: boolean; reopen: number };
+  bounds: {
+    /** A leader commits again within this long after one tab closed or reloaded. */
+    singleMs: number;
+    /** ... after several closed at once. */
+    multiMs: number;
+    /** A new or reloaded tab is online within this long. */
+    onlineMs: number;
+  };
+  maxTabs: number;
+}
+
+export interface TabsCounts {
+  opened: number;
+  closed: number;
+  reloads: number;
+  crashes: number;
+  adoptions: number;
+  successions: number;
+  refounds: number;
+  bootstraps: number;
+  waits: number;
+  availabilityChecks: number;
+  slotsDeleted: number;
+  /** 'close-many' actions taken (a majority of the tabs closed at once). */
+  closeMany: number;
+  /** Devices with no data that opened the app right after a signaling restart. */
+  newDevices: number;
+  /** Engines that re-founded the group as a departed leader's successor (no restart needed). */
+  successorRefounds: number;
+  /** Removed tabs that started over under a new identity (as the runtime does). */
+  resets: number;
+  /**
+   * Runs whose group was no longer serving when its last tabs closed: something the scenario did
+   * outside the promises (say a majority closed while the only tab left was still syncing on
+   * another device) left it without a way on. Such a run is still checked for safety and
+   * linearizability, not for convergence.
+   */
+  strandedGroups: number;
+}
+
+export function emptyTabsCounts(): TabsCounts {
+  return {
+    opened: 0, closed: 0, reloads: 0, crashes: 0, adoptions: 0, successions: 0, refounds: 0, bootstraps: 0, waits: 0, availabilityChecks: 0,
+    slotsDeleted: 0, closeMany: 0, newDevices: 0, successorRefounds: 0, resets: 0, strandedGroups: 0,
+  };
+}

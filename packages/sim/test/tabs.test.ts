@@ -1,0 +1,93 @@
+// The tabs scenario: browser tab life (open, close, close several at once, reload, crash, reopen
+// on two profiles, signaling restarts, every tab closed and the app reopened) under the startup
+// rules of @meshraft/core lifecycle, with every invariant, availability after graceful actions,
+// forks, slot leaks and linearizability checked. The runs must be clean AND must really exercise
+// what the scenario claims, so the counters are asserted too; and two lifecycle bugs switched on
+// must be caught.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LifecycleBugs } from '../src/cli-args';
+import { formatFailure, runSimulation, type InvariantName, type SimResult } from '../src/index';
+
+const SEEDS = 60;
+
+type TabsTotals = NonNullable<SimResult['tabs']>;
+
+describe('tabs scenario', () => {
+  const results: SimResult[] = [];
+  beforeAll(() => {
+    for (let seed = 1; seed <= SEEDS; seed++) results.push(runSimulation({ seed, scenario: 'tabs' }));
+  });
+
+  it(`${SEEDS} tabs seeds run without any violation`, () => {
+    const failures = results.filter((r) => !r.ok).map(formatFailure);
+    expect(failures, failures.join('\n\n')).toEqual([]);
+  });
+
+  it('exercises closes, close-many, reloads, re-foundings, successions, adoptions, signaling restarts, waits and availability checks', () => {
+    const total = (key: keyof TabsTotals) => results.reduce((sum, r) => sum + r.tabs![key], 0);
+    const runsWith = (key: keyof TabsTotals) => results.filter((r) => r.tabs![key] > 0).length;
+    expect(results.every((r) => r.tabs !== null)).toBe(true);
+    expect(total('closed')).toBeGreaterThan(SEEDS * 4);
+    expect(runsWith('closeMany')).toBeGreaterThan(SEEDS / 4);
+    expect(runsWith('reloads')).toBeGreaterThan(SEEDS / 2);
+    // Re-founding from local data after every tab closed (the finale), in most runs.
+    expect(runsWith('refounds')).toBeGreaterThan(SEEDS / 2);
+    // New identities warm-starting from a departed tab's slot.
+    expect(total('successions')).toBeGreaterThan(SEEDS * 2);
+    // A named successor carrying the group on by itself when every voter closed at once.
+    expect(total('successorRefounds')).toBeGreaterThan(0);
+    // Crashed identities adopted by reopened tabs.
+    expect(runsWith('adoptions')).toBeGreaterThan(SEEDS / 4);
+    expect(runsWith('signalingRestarts')).toBe(SEEDS);
+    // Devices with no data opening the app right after a signaling restart, and tabs that waited
+    // for evidence about the room (the server restarted or was away).
+    expect(runsWith('newDevices')).toBeGreaterThan(SEEDS / 4);
+    expect(total('waits')).toBeGreaterThan(SEEDS / 4);
+    expect(total('availabilityChecks')).toBeGreaterThan(SEEDS * 5);
+    // Exactly one group per run: one bootstrap.
+    expect(results.every((r) => r.tabs!.bootstraps === 1)).toBe(true);
+    // Runs whose group could not go on (outside the promises) stay rare.
+    expect(total('strandedGroups')).toBeLessThan(SEEDS / 20);
+  });
+
+  it('is deterministic and prints a replay command', () => {
+    const again = runSimulation({ seed: 7, scenario: 'tabs' });
+    expect(again.traceHash).toBe(results[6].traceHash);
+    expect(again.tabs).toEqual(results[6].tabs);
+    expect(again.replay).toBe('npm run sim -- --seeds 1 --from 7 --scenario tabs');
+  });
+});
+
+/**
+ * Lifecycle bug switches: each, turned on alone, must be reported as the violation it causes within
+ * BUG_SEEDS seeds, and every seed that catches it (the scan stops after ENOUGH_CATCHES) must run fully
+ * clean without it, so the catch is the bug's doing. A linearizability checker that gave up finds
+ * nothing and never counts as a catch.
+ */
+const BUG_SEEDS = 300;
+const ENOUGH_CATCHES = 5;
+
+const bugCases: Array<{ bug: keyof LifecycleBugs; expect: InvariantName; why: string }> = [
+  { bug: 'adoptDepartedIdentities', expect: 'departed-spoke', why: 'a departed identity that starts again sends again (votes, acknowledges)' },
+  { bug: 'trustEmptyRoomAfterRestart', expect: 'fork', why: 'an empty room right after a signaling restart is trusted and a second group is bootstrapped' },
+];
+
+const checkerGaveUp = (result: SimResult) => result.violation?.invariant === 'linearizability' && result.violation.message.startsWith('checker gave up');
+
+describe(`tabs bug injection: lifecycle bugs are caught within ${BUG_SEEDS} seeds`, () => {
+  for (const c of bugCases) {
+    it(`${c.bug}: ${c.why} (reported as ${c.expect}); every catching seed is clean without it`, () => {
+      const caught: SimResult[] = [];
+      for (let seed = 1; seed <= BUG_SEEDS && caught.length < ENOUGH_CATCHES; seed++) {
+        const result = runSimulation({ seed, scenario: 'tabs', bugs: { [c.bug]: true } });
+        if (result.violation?.invariant === c.expect && !checkerGaveUp(result)) caught.push(result);
+      }
+      expect(caught.length, `${c.bug} not caught in ${BUG_SEEDS} seeds`).toBe(ENOUGH_CATCHES);
+      for (const result of caught) {
+        expect(result.replay).toBe(`npm run sim -- --seeds 1 --from ${result.seed} --scenario tabs --bug ${c.bug}`);
+        const clean = runSimulation({ seed: result.seed, scenario: 'tabs' });
+        expect(clean.ok, `seed ${result.seed} without ${c.bug}: ${clean.violation?.invariant}: ${clean.violation?.message}`).toBe(true);
+      }
+    }, 180_000);
+  }
+});
