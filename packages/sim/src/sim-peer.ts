@@ -378,6 +378,8 @@ export class SimPeer implements MonitoredPeer {
       // and heartbeats, thesis §10.2.1) goes now; the rest waits for the fsync.
       const { hardState } = this.durable;
       const { early, late } = splitReadyMessages(ready.persist, { term: hardState.term, vote: hardState.vote }, ready.messages);
+      // Messages of this Ready go out now: so does its plan (a leader's commit index rides on them).
+      if (early.length > 0 && ready.departure) this.relayedPlan = ready.departure;
       for (const { to, message } of early) this.env.network.send(this.id, to, message);
       ready.messages = late;
       const finish = () => {

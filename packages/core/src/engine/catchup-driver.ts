@@ -12,13 +12,18 @@
 import type { CatchUpOutput, CatchUpSessionApi, CatchUpSessionOptions } from '../catchup/api';
 import { answerCatchUpRequest, type CatchUpSource } from '../catchup/responder';
 import type { AppendEntries, AppendEntriesResponse, Message } from '../messages';
-import type { CatchUpProgress, LogEntry, PeerId, Snapshot } from '../types';
+import type { CatchUpProgress, LogEntry, PeerId, Random, Snapshot } from '../types';
 import type { RaftNode } from './raft-node';
 
 export type CatchUpSessionFactory = (options: CatchUpSessionOptions) => CatchUpSessionApi;
 
-/** Request ids of successive sessions live in disjoint ranges, so late replies never match. */
-const REQUEST_ID_STRIDE = 1_000_000_000;
+/**
+ * Request ids of successive sessions live in disjoint ranges, so late replies never match; the
+ * first range is drawn at random per incarnation, so replies sent to a peer before it restarted
+ * (almost surely) match nothing either. 2^18 ranges of 2^30 ids stay within the wire's integers.
+ */
+const REQUEST_ID_STRIDE = 2 ** 30;
+const REQUEST_ID_RANGES = 2 ** 18;
 
 export class CatchUpDriver {
   /** Sessions started (tests and counters). */
@@ -34,10 +39,15 @@ export class CatchUpDriver {
   /** First time an empty append anchored at the leader's commit index did not match us. */
   private anchorSince: { index: number; at: number } | null = null;
 
+  private readonly firstRange: number;
+
   constructor(
     private readonly node: RaftNode,
     private readonly create: CatchUpSessionFactory,
-  ) {}
+    random: Random,
+  ) {
+    this.firstRange = Math.floor(random() * REQUEST_ID_RANGES);
+  }
 
   get active(): boolean {
     return this.session !== null;
@@ -145,7 +155,7 @@ export class CatchUpDriver {
       batchSize: Math.max(1, config.catchUpBatchSize),
       requestTimeoutMs: Math.max(1, config.catchUpRequestTimeoutMs),
       snapshotChunkBytes: Math.max(1, config.snapshotChunkBytes),
-      firstRequestId: this.sessions * REQUEST_ID_STRIDE,
+      firstRequestId: ((this.firstRange + this.sessions) % REQUEST_ID_RANGES) * REQUEST_ID_STRIDE,
       now: node.now,
     });
     this.session.start(node.now);

@@ -1,7 +1,12 @@
 // Follower side: proposals and reads this peer forwards to the leader, queued while no leader is
 // known and failed after forwardTimeoutMs. Leader side: the index of client tags in the log that
 // makes a retried forward return the existing range instead of appending twice (exactly-once).
-import type { ClientTag, LogEntry, PeerId } from '../types';
+import type { ClientTag, LogEntry, PeerId, Random } from '../types';
+
+/** A random first wire id, with room below the wire's integer limit (2^48) for 2^47 sends. */
+export function firstForwardWireId(random: Random): number {
+  return 1 + Math.floor(random() * 2 ** 46);
+}
 
 export type ForwardKind = 'propose' | 'read';
 
@@ -22,7 +27,16 @@ export interface PendingForward {
 
 export class ForwardQueue {
   private items: PendingForward[] = [];
-  private nextWireId = 1;
+  private nextWireId: number;
+
+  /**
+   * `firstWireId` must differ between incarnations of a peer: a restarted peer may still receive
+   * answers to what it sent before the restart, and a counter that starts over would match a stale
+   * read index or command range to a new request (a stale read). The engine draws it at random.
+   */
+  constructor(firstWireId = 1) {
+    this.nextWireId = firstWireId;
+  }
 
   add(kind: ForwardKind, requestId: number, commands: Uint8Array[], client: ClientTag | null, deadline: number): PendingForward {
     const item: PendingForward = { kind, requestId, wireId: 0, commands, client, deadline, sentTo: null, avoid: null };

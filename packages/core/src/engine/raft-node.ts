@@ -15,7 +15,7 @@ import { DepartureHandler } from './departure-handler';
 import { DepartureBook } from './departures';
 import { randomizedElectionTimeout } from './election';
 import type { Truncator } from './follower';
-import { ForwardQueue } from './forwarding';
+import { ForwardQueue, firstForwardWireId } from './forwarding';
 import { LeaderState } from './leader';
 import { MembershipClient } from './membership-client';
 import { copyMembership, MembershipTracker } from './membership';
@@ -60,7 +60,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   votes = new Map<PeerId, VoteAnswer>();
   /** The running campaign's request, re-sent to silent voters (candidacy.ts resendVoteRequests). */
   voteRequest: { request: VoteRequest; resendAt: number } | null = null;
-  readonly forwards = new ForwardQueue();
+  readonly forwards: ForwardQueue;
   now: number;
 
   private readonly preference: LeadershipPreference;
@@ -87,6 +87,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.preference = options.preference;
     this.random = options.random;
     this.now = options.now;
+    // Request ids on the wire start at a random point per incarnation (see ForwardQueue).
+    this.forwards = new ForwardQueue(firstForwardWireId(this.random));
     const { hardState, snapshot, entries } = options.state;
     this.snapshots = new SnapshotKeeper(snapshot);
     const snapIndex = snapshot?.meta.index ?? 0;
@@ -112,7 +114,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.outbox.snapshotToInstall = snapshot;
     this.requests = new RequestHandler(this);
     this.members = new MembershipClient(this, this.preference === 'observer');
-    this.catchUp = new CatchUpDriver(this, options.createCatchUpSession ?? ((o) => new CatchUpSession(o)));
+    this.catchUp = new CatchUpDriver(this, options.createCatchUpSession ?? ((o) => new CatchUpSession(o)), this.random);
     this.departureHandler = new DepartureHandler(this);
     // The only voter of a configuration nobody else can be in (the startup rules saw every voter
     // gone and the room empty) has no leader to hear from first: it campaigns at its first tick.

@@ -315,12 +315,6 @@ export class EngineHost {
         const ready = engine.ready();
         this.stats.readies++;
         this.options.onReady?.(ready);
-        // The departure plan goes first: whoever sends it in a page's last moment must hold one that
-        // covers every message of this Ready (see PeerTransport.departurePlan).
-        if (ready.departure && transport.departurePlan && !samePlan(ready.departure, this.lastPlan)) {
-          this.lastPlan = ready.departure;
-          transport.departurePlan(ready.departure);
-        }
         if (ready.departures && ready.departures.length > 0) transport.departures?.(ready.departures);
         // A batch that only moves the stored commit index vouches for nothing: it is written in the
         // background (storage keeps batches in order) and the loop goes on.
@@ -332,6 +326,10 @@ export class EngineHost {
         // waiting for them; relaying frames on the main thread would delay them), otherwise the
         // frames do (the other peers wait for those).
         const applyFirst = ready.committed.length > 0;
+        // The departure plan leaves with the first message of this Ready (now when some go before the
+        // write, else after it): whoever sends it in a page's last moment must hold one that covers
+        // every message sent, and, for a follower, nothing a write in flight may still lose.
+        if (early.length > 0 || !persist) this.postPlan(ready);
         if (applyFirst) this.postToClient(ready);
         for (const envelope of early) transport.send(envelope.to, envelope.message);
         this.stats.messagesSent += early.length;
@@ -354,6 +352,7 @@ export class EngineHost {
           await storage.persist(ready.persist);
           if (this.stopped) return; // crashed while persisting: nothing that depends on it goes out
           if (ready.persist.hardState) this.durableVote = { term: ready.persist.hardState.term, vote: ready.persist.hardState.vote };
+          this.postPlan(ready);
           for (const envelope of late) transport.send(envelope.to, envelope.message);
           this.stats.messagesSent += late.length;
           if (late.length > 0) this.options.afterSend?.();
@@ -364,6 +363,14 @@ export class EngineHost {
     } catch (error) {
       this.fail(error);
     }
+  }
+
+  /** Hands the Ready's departure plan to the transport when it changed (see PeerTransport.departurePlan). */
+  private postPlan(ready: Ready): void {
+    const { transport } = this.options;
+    if (!ready.departure || !transport.departurePlan || samePlan(ready.departure, this.lastPlan)) return;
+    this.lastPlan = ready.departure;
+    transport.departurePlan(ready.departure);
   }
 
   private postToClient(ready: Ready): void {
