@@ -1,6 +1,7 @@
 // createGroup() options and their validation. Shared by the browser and Node entries.
-// Every bad option is reported as an InvalidInputError naming the option, before anything starts.
-import { groupKeyBytes } from '@meshraft/webrtc';
+// Every bad option is reported as an InvalidInputError naming the option, before anything starts;
+// a key below the minimum strength as a WeakGroupKeyError.
+import { groupKeyBytes, WeakGroupKeyError } from '@meshraft/webrtc';
 import {
   InvalidInputError,
   resolveConfig,
@@ -104,7 +105,9 @@ function validateKey(key: unknown): Uint8Array {
   try {
     return groupKeyBytes(key).slice();
   } catch (error) {
-    return fail(`\`key\` is too weak: ${(error as Error).message}`);
+    // Its own type (documented on `key`), so an app can tell "ask the user for a longer key" apart.
+    if (error instanceof WeakGroupKeyError) throw new WeakGroupKeyError(`createGroup: \`key\` is too weak: ${error.message}`);
+    return fail(`\`key\` is not usable: ${(error as Error).message}`);
   }
 }
 

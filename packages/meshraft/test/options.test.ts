@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, defaultRaftConfig } from '@meshraft/core';
 import { validateOptions, type CreateGroupOptions } from '../src/options';
+import { WeakGroupKeyError } from '@meshraft/webrtc';
 
 const counter = { apply: () => 0, query: () => 0 };
 const base: CreateGroupOptions = { key: 'options-test-secret-key', signaling: 'http://localhost:8787', stateMachine: counter };
@@ -50,10 +51,14 @@ describe('validateOptions', () => {
     expect(resolved.worker).toBe(false);
   });
 
+  it('refuses a key below the minimum strength with WeakGroupKeyError, naming the option', () => {
+    for (const key of ['', 'too short', new Uint8Array(8)]) {
+      expect(() => validateOptions({ ...base, key } as CreateGroupOptions, 'browser')).toThrow(WeakGroupKeyError);
+      expect(() => validateOptions({ ...base, key } as CreateGroupOptions, 'browser')).toThrow(/createGroup: `key` is too weak: .*at least 16 are required/);
+    }
+  });
+
   it('rejects bad options with a message naming the option', () => {
-    expect(rejects({ key: '' })).toMatch(/key/);
-    expect(rejects({ key: 'too short' })).toMatch(/at least 16 are required/);
-    expect(rejects({ key: new Uint8Array(8) })).toMatch(/at least 16 are required/);
     expect(rejects({ appId: '' })).toMatch(/appId/);
     expect(rejects({ key: 42 })).toMatch(/key.*number/);
     expect(rejects({ signaling: 'not a url' })).toMatch(/signaling/);

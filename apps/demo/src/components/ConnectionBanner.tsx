@@ -5,6 +5,16 @@ import type { GroupStatus } from 'meshraft';
 
 const selectConnection = (s: GroupStatus) => ({ online: s.online, closed: s.closed });
 
+/** Why this tab has no group: a refused option (createGroup throws) or a failed start. */
+export function StartupErrorBanner({ error }: { error: { name: string; message: string } }) {
+  return (
+    <div className="banner banner-error" role="alert" data-testid="startup-error">
+      This tab could not join the group: {error.message}.{' '}
+      {error.name === 'WeakGroupKeyError' ? 'Use a longer key in the link (#k=…).' : 'Is the signaling server running?'}
+    </div>
+  );
+}
+
 export function ConnectionBanner({ started }: { started: Promise<void> }) {
   const { online, closed } = useGroupStatus(selectConnection);
   const [startupError, setStartupError] = useState<{ name: string; message: string } | null>(null);
@@ -23,14 +33,7 @@ export function ConnectionBanner({ started }: { started: Promise<void> }) {
     };
   }, [started]);
 
-  if (startupError) {
-    return (
-      <div className="banner banner-error" role="alert" data-testid="startup-error">
-        This tab could not join the group: {startupError.message}.{' '}
-        {startupError.name === 'WeakGroupKeyError' ? 'Use a longer key in the link (#k=…).' : 'Is the signaling server running?'}
-      </div>
-    );
-  }
+  if (startupError) return <StartupErrorBanner error={startupError} />;
   if (closed) {
     return (
       <div className="banner banner-offline" data-testid="offline-banner" data-state="closed">
