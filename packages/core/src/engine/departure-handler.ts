@@ -61,6 +61,8 @@ export class DepartureHandler {
       node.leaderId = null;
       node.lastLeaderContact = -Infinity;
     }
+    // Forwards the departed peer never answered go to whoever leads next.
+    node.forwards.requeueWhere((sentTo) => sentTo === from, from);
     this.noteSuccession(m);
     const candidateLeft = from === node.vote && node.role === 'follower' && node.leaderId === null;
     if (first && (leaderLeft || candidateLeft)) this.takeTurn(leaderLeft ? (m.successors ?? []) : this.successors);

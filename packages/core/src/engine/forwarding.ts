@@ -75,6 +75,24 @@ export class ForwardQueue {
     this.items.push(item);
   }
 
+  /**
+   * Put back every item sent to a peer that will not answer it (`stale(sentTo)`: that peer went
+   * down, departed, or is no longer the leader we know), so the next flush sends it to the leader
+   * at once instead of waiting for the deadline. Safe for exactly-once: the same client tag goes
+   * out again, a leader that already has it answers with the existing range, and an answer to the
+   * earlier send no longer matches (a re-send gets a fresh wire id). Returns how many were put back.
+   */
+  requeueWhere(stale: (sentTo: PeerId) => boolean, avoid: PeerId | null = null): number {
+    let count = 0;
+    for (const item of this.items) {
+      if (item.sentTo === null || !stale(item.sentTo)) continue;
+      item.sentTo = null;
+      item.avoid = avoid;
+      count++;
+    }
+    return count;
+  }
+
   /** Items past their deadline, removed. */
   expire(now: number): PendingForward[] {
     const expired = this.items.filter((item) => item.deadline <= now);

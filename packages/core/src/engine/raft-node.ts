@@ -342,6 +342,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   peerDown(id: PeerId, now: number): void {
     this.now = now;
     this.downPeers.add(id);
+    // What we forwarded to the leader is lost with the link: send it again once a leader is reachable.
+    if (id === this.leaderId) this.forwards.requeueWhere((sentTo) => sentTo === id);
     this.leader?.onPeerDown(id);
     this.catchUp.peerDown(id);
   }
@@ -543,6 +545,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.role = 'follower';
     this.leaderId = leader;
     this.votes.clear();
+    // Forwards sent to a former leader would only time out: they go to the new one (or wait for it).
+    this.forwards.requeueWhere((sentTo) => sentTo !== leader);
     if (leader !== null) this.lastLeaderContact = this.now;
     if (former) this.requests.onLeadershipLost(former);
     this.resetElectionTimer();
@@ -554,6 +558,8 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.votes.clear();
     this.inheritedEnd = this.log.lastIndex();
     this.leader = new LeaderState(this, this.now);
+    // Forwards still out at the former leader are served here instead (the next flush).
+    this.forwards.requeueWhere(() => true);
     const entries: LogEntry[] = [];
     const next = () => this.log.lastIndex() + entries.length + 1;
     // The first leader writes the bootstrap configuration into the log so it survives restarts.

@@ -95,7 +95,8 @@ export class RequestHandler {
       return;
     }
     const target = node.leaderId;
-    if (node.leader || target === null) return;
+    // A leader the transport reports down would lose them: wait until it is back or replaced.
+    if (node.leader || target === null || !node.isPeerUp(target)) return;
     for (const item of node.forwards.sendable(target)) {
       node.forwards.markSent(item, target);
       if (item.kind === 'read') node.send(target, { type: 'ReadIndexRequest', requestId: item.wireId });
