@@ -7,6 +7,8 @@ export interface CliArgs {
   from: number;
   peers?: number;
   verbose: boolean;
+  /** Print each seed's trace digest (two builds with equal digests behaved identically). */
+  hashes: boolean;
   json: boolean;
   bugs: SimBugs;
   scenario: string;
@@ -33,13 +35,14 @@ export const knownBugs: ReadonlyArray<keyof SimBugs> = [
   'trustEmptyRoomAfterRestart',
 ];
 
-export const usage = `usage: npm run sim -- [--seeds N] [--from S] [--scenario NAME] [--peers 3..7] [--bug NAME]... [--verbose] [--json]
+export const usage = `usage: npm run sim -- [--seeds N] [--from S] [--scenario NAME] [--peers 3..7] [--bug NAME]... [--verbose] [--hashes] [--json]
   --seeds N        number of seeds to run (default 100)
   --from S         first seed (default 1)
   --scenario NAME  one of: ${scenarioNames().join(', ')} (default basic)
   --peers N        force the cluster size (3..7)
   --bug NAME       enable a bug switch (engine or tab lifecycle): ${knownBugs.join(', ')}
   --verbose        print every trace line and per-seed stats
+  --hashes         print one line per seed with its trace digest (compare two builds' behaviour)
   --json           print a machine-readable summary { seeds, passed, failed, failures } on stdout`;
 
 function integer(flag: string, raw: string | undefined, min: number, max: number): number {
@@ -49,7 +52,7 @@ function integer(flag: string, raw: string | undefined, min: number, max: number
 }
 
 export function parseCliArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { seeds: 100, from: 1, verbose: false, json: false, bugs: {}, scenario: 'basic' };
+  const args: CliArgs = { seeds: 100, from: 1, verbose: false, hashes: false, json: false, bugs: {}, scenario: 'basic' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => argv[++i];
@@ -65,6 +68,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
         break;
       case '--verbose':
         args.verbose = true;
+        break;
+      case '--hashes':
+        args.hashes = true;
         break;
       case '--json':
         args.json = true;

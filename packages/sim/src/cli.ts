@@ -1,5 +1,6 @@
 // `npm run sim -- --seeds N --from S`: runs seeds S..S+N-1, prints every failure (seed, invariant,
 // trace tail, replay command), progress and a summary line; exits 1 on any violation, 2 on bad usage.
+import { pathToFileURL } from 'node:url';
 import { CliArgsError, parseCliArgs, usage, type CliArgs } from './cli-args';
 import { formatFailure, runSimulation } from './simulation';
 
@@ -24,6 +25,7 @@ export function runCli(args: CliArgs, out: (line: string) => void, err: (line: s
       bugs: args.bugs,
       echo: args.verbose ? log : undefined,
     });
+    if (args.hashes && !args.verbose) log(`seed ${seed}: ${result.ok ? 'ok' : 'FAIL'} trace=${result.traceHash}`);
     if (args.verbose) log(`seed ${seed}: ${result.ok ? 'ok' : 'FAIL'} ${JSON.stringify(result.stats)} trace=${result.traceHash}`);
     if (result.ok) {
       summary.passed++;
@@ -61,4 +63,5 @@ function main(): void {
   process.exitCode = summary.failed > 0 ? 1 : 0;
 }
 
-main();
+// Run only as a program (tests import runCli).
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
