@@ -1,4 +1,4 @@
-// Catch-up benchmark (issue 3 §5; a measurement, not a test): one CatchUpSession fetches 100,000
+// Catch-up benchmark (a measurement, not a test): one CatchUpSession fetches 100,000
 // entries of 100 bytes from 1, 2 and 4 source peers (plus a leader, which the scheduler uses last)
 // in a virtual-time network where every directed link has a bandwidth cap and a latency.
 // Message sizes are the real encoded frames (the codec). Writes bench/results/catchup.json.

@@ -1,4 +1,4 @@
-// `npm run bench:core`: throughput of the sans-IO engine in one process (issue 2 §6). Not a test.
+// `npm run bench:core`: throughput of the sans-IO engine in one process. Not a test.
 //
 // Three RaftNode peers, instant in-memory persistence (each Ready's batch is appended to a plain
 // array and acknowledged at once, like MemoryStorage without the promise hop), and a direct-call

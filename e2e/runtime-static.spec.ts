@@ -1,7 +1,7 @@
 // The browser runtime with a static membership (createGroup's documented `bootstrap: Membership`
 // option): three tabs with fixed peer ids that all start from the same 3-voter configuration. This
 // exercises Worker + IndexedDB + WebRTC relay + failover + reload independently of automatic
-// membership (join through the log, issue 3), which runtime-group.spec.ts covers.
+// membership (join through the log), which runtime-group.spec.ts covers.
 import type { Page } from '@playwright/test';
 import { callWindowFunction, uniqueName } from './support';
 import { expect, test, type RuntimeTabs } from './support/runtime-tabs';

@@ -1,4 +1,4 @@
-// issue 4 §5: a tab with the wrong key never joins and none of its Raft frames are accepted.
+// A tab with the wrong key never joins and none of its Raft frames are accepted.
 // Two cases: (a) the wrong key derives another signaling room, so the tab never even meets the
 // group; (b) a test-only override puts it in the group's room, so the HMAC handshake must refuse it.
 // The intruder uses the automatic path (no peer id, no membership given): it must never be let in.
@@ -9,7 +9,7 @@ import { stats, status, waitForGroup } from './pages/runtime/harness';
 
 /**
  * The good group: two voters started from a static membership (createGroup's `bootstrap` option),
- * so this spec does not depend on automatic membership changes (issue 3).
+ * so this spec does not depend on automatic membership changes.
  */
 async function twoPeerGroup(tabs: RuntimeTabs, key: string): Promise<Page[]> {
   const ids = ['good-a', 'good-b'];

@@ -26,7 +26,7 @@ export interface RaftConfig {
   maxProposalCommands: number;
   /** Max bytes of one proposal. */
   maxProposalBytes: number;
-  /** Entries per catch-up chunk (issue 3). */
+  /** Entries per catch-up chunk (the unit one request of a catch-up session fetches). */
   catchUpBatchSize: number;
   /** A catch-up request unanswered for this long drops the peer's availability. */
   catchUpRequestTimeoutMs: number;

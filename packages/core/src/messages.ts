@@ -118,7 +118,7 @@ export type ReadIndexResponse =
   | { type: 'ReadIndexResponse'; requestId: number; ok: true; index: number }
   | { type: 'ReadIndexResponse'; requestId: number; ok: false; error: ForwardError; leader?: PeerId };
 
-// ---------- multi-peer catch-up (issue 3) ----------
+// ---------- multi-peer catch-up ----------
 
 /** "Which committed range can you serve?" */
 export interface AvailabilityRequest {
@@ -179,7 +179,7 @@ export interface FetchSnapshotResponse {
   meta: SnapshotMeta | null;
 }
 
-// ---------- membership (issue 3) ----------
+// ---------- membership ----------
 
 /** A new peer asks the leader to be added as a learner. */
 export interface JoinRequest {

@@ -1,5 +1,5 @@
 // Catch-up under faults: empty/short/late/duplicate/wrong replies, timeouts, departures, and a gap
-// past every peer's commit (the three known faults of the seed's LogReplaySession, fixed).
+// past every peer's commit (faults a naive chunked replay has: stalls on empty replies, mismatched late replies, gaps nobody holds).
 import { describe, expect, it } from 'vitest';
 import type { CatchUpReply } from '../src/catchup/responder';
 import type { FetchEntriesRequest, FetchEntriesResponse, Message } from '../src/messages';

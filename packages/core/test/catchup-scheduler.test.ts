@@ -1,5 +1,5 @@
 // Catch-up scheduler: many peers in parallel, one request in flight per peer, the leader last,
-// no request storms, progress and stats (issue 3 §1 and §4).
+// no request storms, progress and stats.
 import { describe, expect, it } from 'vitest';
 import { CatchUpSession } from '../src/catchup/catch-up-session';
 import { InvalidInputError } from '../src/errors';

@@ -1,4 +1,4 @@
-// close() leaves the group through the log (issue 3 §3): a follower is removed at once, a leader
+// close() leaves the group through the log: a follower is removed at once, a leader
 // hands leadership over first; a lone voter just stops. close({ leave: false }) keeps membership.
 import { afterEach, describe, expect, it } from 'vitest';
 import { OfflineError } from '../src/errors';

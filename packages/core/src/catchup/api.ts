@@ -1,4 +1,4 @@
-// Contract of the multi-peer catch-up scheduler (DESIGN §2 "Catch-up", issue 3 §1).
+// Contract of the multi-peer catch-up scheduler (docs/architecture.md, "Catch-up").
 // A CatchUpSession is sans-IO like the engine: the engine creates one when its log has a gap
 // (or is behind the leader's compaction point), feeds it messages, ticks and peer events, and
 // drains its outbox (requests to send) and its in-order output (entries / a snapshot to install).

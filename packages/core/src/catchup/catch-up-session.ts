@@ -1,7 +1,7 @@
-// The multi-peer catch-up scheduler (DESIGN §2 "Catch-up", issue 3 §1), sans-IO like the engine:
+// The multi-peer catch-up scheduler (docs/architecture.md, "Catch-up"), sans-IO like the engine:
 // the caller feeds replies, ticks and peer events, and drains takeOutbox() / takeOutput().
 //
-// How it differs from the seed's LogReplaySession (seeds/001): requests carry ids and a reply is
+// What it guarantees beyond a naive chunked replay: requests carry ids and a reply is
 // matched to its request (late and duplicate replies are dropped and counted); an empty or short
 // reply never blocks draining (only non-empty runs are stored, the rest is simply unclaimed again);
 // availability is asked again after a timeout and whenever the remaining gap reaches past what

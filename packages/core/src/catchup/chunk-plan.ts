@@ -76,7 +76,7 @@ export function firstUnclaimed(claims: ClaimedRanges[], lo: number, hi: number):
 /**
  * The chunk `peer` should fetch: the lowest unclaimed index it serves, up to batchSize entries,
  * stopping before the next claim. The leader only gets indices no other known peer holds
- * (the seed's rule "leader last", made strict so the leader serves the fewest chunks).
+ * ("leader last", made strict so the leader serves the fewest chunks).
  */
 function chunkFor(peer: PeerId, input: PlanInput): PlannedChunk | null {
   const a = input.availability.get(peer);
@@ -121,7 +121,7 @@ export function planNextChunk(input: PlanInput): PlannedChunk | null {
 
 /**
  * Whether some index of [lo, hi] that still has to be fetched is held by no known peer: then
- * availability must be asked again (peers advance their commit; the seed never re-asked and stalled).
+ * availability must be asked again (peers advance their commit; a session that never re-asks stalls).
  */
 export function hasUncoveredNeed(claims: ClaimedRanges[], availability: AvailabilityTable, lo: number, hi: number): boolean {
   let p = lo;

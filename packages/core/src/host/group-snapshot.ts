@@ -1,5 +1,5 @@
 // The bytes of a Group-level snapshot: the user's state machine image next to the exactly-once
-// table (DESIGN §2: the dedup table is part of the snapshot, so a restored peer still drops retries).
+// table (the dedup table is part of the snapshot, so a restored peer still drops retries).
 import { decodeValue, encodeValue } from '../codec/index';
 import { DecodeError } from '../errors';
 import type { ExactlyOnceData } from './exactly-once';

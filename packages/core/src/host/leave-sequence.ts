@@ -1,4 +1,4 @@
-// close({ leave: true }) on the host (thesis §4.2.2, issue 3 §3): a leaving peer asks to be removed
+// close({ leave: true }) on the host (thesis §4.2.2): a leaving peer asks to be removed
 // through the log (the engine hands leadership over first when it leads) and waits until a status
 // reports it removed, or gives up after leaveTimeoutMs. Meanwhile the engine keeps running (it must,
 // to commit its own removal) but the host ignores client input.

@@ -1,4 +1,4 @@
-// The message protocol between the two halves of a peer's runtime (DESIGN §3): EngineHost (engine,
+// The message protocol between the two halves of a peer's runtime (docs/architecture.md): EngineHost (engine,
 // storage, ticks; a Web Worker in the browser) and GroupClient (the user's state machine; the main
 // thread). Every message is a plain structured-clone-able object discriminated by `type`, so
 // Worker.postMessage can carry it unchanged. Uint8Array payloads are allowed.
@@ -29,7 +29,7 @@ export interface TransferRequest {
 }
 
 /**
- * The state machine produced a snapshot (issue 3: compaction), answering a TakeSnapshotRequest.
+ * The state machine produced a snapshot (compaction), answering a TakeSnapshotRequest.
  * Only `meta.index` (the client's applied index) and `data` (encodeGroupSnapshot bytes) matter:
  * the engine fills in the term and the membership from its log.
  */

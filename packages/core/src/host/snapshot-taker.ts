@@ -1,4 +1,4 @@
-// The client's half of compaction (issue 3 §2): the host asks for a snapshot once the engine's log
+// The client's half of compaction: the host asks for a snapshot once the engine's log
 // outgrew its threshold ('take-snapshot' with the index it must cover); the client answers with its
 // state machine's snapshot() next to the exactly-once table, taken between apply slices, where the
 // state machine is exactly at `applied`. A state machine without snapshot()/restore() declines

@@ -12,7 +12,7 @@ export interface ChaosOptions {
   /** Virtual ms of faults, then the same again healed. */
   durationMs: number;
   bugs?: InjectedBugs;
-  /** Issue 3 paths under faults: small compaction threshold (snapshots) and a low catch-up threshold. */
+  /** Compaction and catch-up paths under faults: small compaction threshold (snapshots) and a low catch-up threshold. */
   compaction?: boolean;
 }
 

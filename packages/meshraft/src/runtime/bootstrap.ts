@@ -1,4 +1,4 @@
-// The bootstrap decision (DESIGN §2, sorock's "cluster bootstrapping"): the first peer in an empty
+// The bootstrap decision (docs/tab-lifecycle.md, "Founding"): the first peer in an empty
 // room starts a one-member configuration; everyone else waits to be added through the log. The
 // engine ignores the bootstrap membership when the local log or snapshot is non-empty, so a peer
 // that already has a log never re-bootstraps (which could otherwise fork the group).

@@ -1,4 +1,4 @@
-// Which data channel a Raft message travels on (DESIGN §3): elections and heartbeats must never
+// Which data channel a Raft message travels on: elections and heartbeats must never
 // queue behind catch-up data, or a follower busy receiving a 20,000-entry backlog would miss
 // heartbeats, time out and disrupt the leader (Raft §5.2 relies on timely heartbeats).
 import type { Message } from '@meshraft/core';

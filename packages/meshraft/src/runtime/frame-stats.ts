@@ -1,5 +1,5 @@
 // Counters of Raft frames crossing the codec on the engine side. A frame that fails to decode is
-// dropped and counted by reason (DESIGN §3: never thrown into the engine); accepted frames are
+// dropped and counted by reason (never thrown into the engine); accepted frames are
 // counted per sender so a test can prove that an unauthenticated peer got nothing accepted.
 import type { DecodeErrorReason, PeerId } from '@meshraft/core';
 
