@@ -1,4 +1,4 @@
-// The seeded fault schedule. Between `startAt` and `healAt` it keeps injecting faults picked by
+// The fault schedule (drawn from the run's seed). Between `startAt` and `healAt` it keeps injecting faults picked by
 // weight: partitions (two-way and one-way), crashes with restart, paused peers, a sleeping leader
 // (paused and cut off, like a suspended laptop) and degraded links (loss, duplication, reordering).
 // Triggers react to the cluster (a new leader, a granted vote) to provoke specific Raft bugs.
