@@ -6,6 +6,7 @@ import type { ProposalResult, ReadResult, Ready } from '../../src/engine/api';
 import { RaftNode } from '../../src/engine/index';
 import type { RaftNodeInternals } from '../../src/engine/raft-node';
 import type { Message } from '../../src/messages';
+import { describeMessage } from '../../src/describe-message';
 import { seededRandom } from '../../src/rng';
 import type { PersistBatch, PersistedState } from '../../src/storage';
 import type { LeadershipPreference, LogEntry, Membership, PeerId } from '../../src/types';
@@ -223,7 +224,7 @@ export class EngineHarness {
       this.applyToStateMachine(id, ready);
       for (const { to, message } of ready.messages) {
         this.network.push({ from: id, to, message });
-        this.trace.push(`${this.now} ${id}->${to} ${describe(message)}`);
+        this.trace.push(`${this.now} ${id}->${to} ${describeMessage(message)}`);
       }
       this.applied.get(id)!.push(...ready.committed);
       this.proposals.get(id)!.push(...ready.proposals);
@@ -252,6 +253,10 @@ export class EngineHarness {
     }
   }
 
+  isCut(from: PeerId, to: PeerId): boolean {
+    return this.blocked.has(`${from}>${to}`);
+  }
+
   heal(): void {
     this.blocked.clear();
   }
@@ -261,7 +266,7 @@ export class EngineHarness {
     const at = this.network.findIndex(filter);
     if (at < 0) return false;
     const [m] = this.network.splice(at, 1);
-    if (this.blocked.has(`${m.from}>${m.to}`) || !this.nodes.has(m.to)) return true;
+    if (this.isCut(m.from, m.to) || !this.nodes.has(m.to)) return true;
     this.node(m.to).receive(m.from, m.message, this.now);
     this.drain(m.to);
     return true;
@@ -335,9 +340,4 @@ export class EngineHarness {
     this.node(id).readIndex(requestId, this.now);
     this.drain(id);
   }
-}
-
-/** Compact, deterministic rendering of a message for traces. */
-export function describe(message: Message): string {
-  return JSON.stringify(message, (_key, value: unknown) => (value instanceof Uint8Array ? `b:${decode(value)}` : value));
 }
