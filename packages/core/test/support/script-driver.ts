@@ -19,10 +19,19 @@ export class ScriptDriver {
   private readonly printer = new ReadyPrinter();
   private nextRequestId = 1;
 
+  /** Wire request ids start at a random point per engine: scripts show them as #w1, #w2, ... */
+  private readonly wireIds = new Map<string, string>();
+
   run(command: string, args: ScriptArgs): string[] {
     const handler = this.commands[command];
     if (!handler) throw new ScriptError(`unknown command '${command}'`);
-    return handler(args);
+    return handler(args).map((l) => l.replace(/#(\d{4,})/g, (_, id: string) => this.wireId(id)));
+  }
+
+  private wireId(id: string): string {
+    let alias = this.wireIds.get(id);
+    if (alias === undefined) this.wireIds.set(id, (alias = `#w${this.wireIds.size + 1}`));
+    return alias;
   }
 
   private get harness(): EngineHarness {
@@ -32,7 +41,9 @@ export class ScriptDriver {
 
   private readonly commands: Record<string, (args: ScriptArgs) => string[]> = {
     'add-nodes': (a) => this.addNodes(a),
-    tick: (a) => this.capture(() => this.tick(Number(one(a, 'milliseconds')))),
+    tick: (a) => this.capture(() => this.tick(Number(one(a, 'milliseconds')), [...this.harness.nodes.keys()])),
+    'tick-peer': (a) => this.capture(() => this.tick(Number(a.positional.at(-1)), a.positional.slice(0, -1))),
+    advance: (a) => this.advance(Number(one(a, 'milliseconds'))),
     campaign: (a) => this.campaign(peer(a)),
     stabilize: (a) => this.deliver(matcher(a), true),
     'deliver-msgs': (a) => this.deliver(matcher(a), false),
@@ -93,26 +104,63 @@ export class ScriptDriver {
     });
   }
 
-  /** Advance virtual time by `ms`, ticking every running engine; nothing is delivered. */
-  private tick(ms: number): void {
+  /** Advance virtual time by `ms`, ticking the engines of `ids` (only); nothing is delivered. */
+  private tick(ms: number, ids: PeerId[]): void {
     const h = this.harness;
+    if (!Number.isFinite(ms) || ms <= 0) throw new ScriptError(`tick: expected a positive number of milliseconds`);
     const end = h.now + ms;
     while (h.now < end) {
       h.now = Math.min(end, h.now + STEP_MS);
-      for (const [id, node] of h.nodes) {
-        node.tick(h.now);
+      for (const id of ids) {
+        h.node(id).tick(h.now);
         h.drain(id);
       }
     }
   }
 
-  /** Tick only `id` until its election timer fires (the others' timers do not run meanwhile). */
+  /**
+   * Let `ms` of virtual time pass with a working network: tick every engine each step and deliver
+   * everything. Too much happens to print it all: only role and term changes, and a count of the
+   * messages delivered and dropped.
+   */
+  private advance(ms: number): string[] {
+    const h = this.harness;
+    let delivered = 0;
+    let dropped = 0;
+    const lines = this.capture(() => {
+      const end = h.now + ms;
+      while (h.now < end) {
+        this.tick(Math.min(STEP_MS, end - h.now), [...h.nodes.keys()]);
+        while (h.network.length > 0) {
+          if (this.receive(h.network.shift()!)) delivered++;
+          else dropped++;
+        }
+      }
+    }).filter((l) => / becomes /.test(l));
+    return [...lines, `${delivered} messages delivered, ${dropped} dropped`];
+  }
+
+  /**
+   * Tick only `id` until its election timer fires (the others' timers do not run meanwhile): until
+   * it leaves follower, changes term, or asks every other voter for a vote again (a new round; a
+   * candidate's resends go only to the voters that did not answer).
+   */
   private campaign(id: PeerId): string[] {
     const h = this.harness;
     const node = h.node(id);
+    const start = node.status();
+    const others = start.members.voters.filter((v) => v !== id);
+    const asksAll = (from: number) =>
+      h.readies.slice(from).some(({ id: who, ready }) => {
+        if (who !== id) return false;
+        const asked = new Set(ready.messages.filter((m) => m.message.type === 'PreVote' || m.message.type === 'RequestVote').map((m) => m.to));
+        return others.length > 0 && others.every((v) => asked.has(v));
+      });
     return this.capture(() => {
+      const mark = h.readies.length;
       const limit = h.now + CAMPAIGN_LIMIT_MS;
-      while (node.status().role === 'follower') {
+      const started = () => (start.role === 'follower' && node.status().role !== 'follower') || node.status().term !== start.term || asksAll(mark);
+      while (!started()) {
         if (h.now >= limit) throw new ScriptError(`${id} did not campaign within ${CAMPAIGN_LIMIT_MS} ms`);
         h.now += STEP_MS;
         node.tick(h.now);
@@ -133,16 +181,24 @@ export class ScriptDriver {
       const at = h.network.findIndex((m) => filter(m) && (untilQuiet || queued.has(m)));
       if (at < 0) return out;
       const [m] = h.network.splice(at, 1);
-      if (h.isCut(m.from, m.to) || !h.nodes.has(m.to)) {
-        out.push(`> ${line(m)} (dropped)`);
-        continue;
-      }
-      out.push(`> ${line(m)}`);
-      out.push(...this.capture(() => {
-        h.node(m.to).receive(m.from, m.message, h.now);
-        h.drain(m.to);
-      }).map((l) => `  ${l}`));
+      const printed: string[] = [];
+      const received = this.receive(m, printed);
+      out.push(`> ${line(m)}${received ? '' : ' (dropped)'}`, ...printed.map((l) => `  ${l}`));
     }
+  }
+
+  /** Hand `m` to its receiver and drain it; false when the link is cut or the receiver is gone. */
+  private receive(m: InFlight, printed?: string[]): boolean {
+    const h = this.harness;
+    if (h.isCut(m.from, m.to) || !h.nodes.has(m.to)) return false;
+    const act = () => {
+      h.node(m.to).receive(m.from, m.message, h.now);
+      h.drain(m.to);
+    };
+    // Inside an outer capture (advance), the outer one prints: a Ready must be printed once.
+    if (printed) printed.push(...this.capture(act));
+    else act();
+    return true;
   }
 
   private linkEvent(a: ScriptArgs, event: 'up' | 'down'): string[] {
