@@ -17,6 +17,11 @@ export interface InFlight {
   message: Message;
 }
 
+export interface SentMessage extends InFlight {
+  /** Virtual time of the Ready that carried it. */
+  at: number;
+}
+
 /** Synchronous stand-in for storage: applies a PersistBatch exactly as Storage.persist must. */
 export class Disk {
   state: PersistedState = { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] };
@@ -89,8 +94,10 @@ export class EngineHarness {
   crashBeforePersist: ((id: PeerId, ready: Ready) => boolean) | null = null;
   /** Messages sent and not yet delivered, in send order. */
   network: InFlight[] = [];
-  /** Human-readable record of every message sent (determinism checks). */
+  /** Human-readable record of every message sent (shared describer; determinism checks, failure output). */
   readonly trace: string[] = [];
+  /** Every message taken from a Ready, in send order, as sent: tests query these, not the trace text. */
+  readonly sent: SentMessage[] = [];
   private readonly blocked = new Set<string>();
   private readonly seed: number;
   private starts = 0;
@@ -224,6 +231,7 @@ export class EngineHarness {
       this.applyToStateMachine(id, ready);
       for (const { to, message } of ready.messages) {
         this.network.push({ from: id, to, message });
+        this.sent.push({ at: this.now, from: id, to, message });
         this.trace.push(`${this.now} ${id}->${to} ${describeMessage(message)}`);
       }
       this.applied.get(id)!.push(...ready.committed);
@@ -340,4 +348,42 @@ export class EngineHarness {
     this.node(id).readIndex(requestId, this.now);
     this.drain(id);
   }
+
+  /** Messages of these types sent so far (optionally only from / to one peer), narrowed by type. */
+  sentOf<T extends Message['type']>(types: T | T[], where: { from?: PeerId; to?: PeerId } = {}): (SentMessage & { message: Message & { type: T } })[] {
+    const wanted = new Set<string>(Array.isArray(types) ? types : [types]);
+    return this.sent.filter(
+      (m): m is SentMessage & { message: Message & { type: T } } =>
+        wanted.has(m.message.type) && (where.from === undefined || m.from === where.from) && (where.to === undefined || m.to === where.to),
+    );
+  }
+}
+
+/** Timings most engine tests use: 1 s election timeout (+0.5 s jitter), 100 ms heartbeats. */
+export const testTimings = { electionTimeoutMs: 1000, electionJitterMs: 500, heartbeatMs: 100, bootstrapDelayMs: 500 } satisfies Partial<RaftConfig>;
+
+/** Shorter timings for tests that run many election timeouts (catch-up, snapshots, membership). */
+export const fastTimings = { electionTimeoutMs: 300, electionJitterMs: 200, heartbeatMs: 50, bootstrapDelayMs: 100 } satisfies Partial<RaftConfig>;
+
+export interface ElectedOptions extends Omit<HarnessOptions, 'ids'> {
+  /** Virtual time to let pass once every peer knows the leader (default 0). */
+  settleMs?: number;
+  /** Report every peer up to every other first (the transport's peerUp), as a runtime does. */
+  connect?: boolean;
+  /** Wait until every peer is `online` (knows the leader and is not catching up), not only knows it. */
+  untilOnline?: boolean;
+}
+
+/**
+ * A group of `ids` (config over testTimings) run until it has one leader that every peer knows.
+ * The one helper engine tests start from instead of each writing its own.
+ */
+export function elected(ids: PeerId[], options: ElectedOptions = {}): EngineHarness {
+  const { settleMs = 0, connect = false, untilOnline = false, ...rest } = options;
+  const h = new EngineHarness({ ...rest, ids, config: { ...testTimings, ...options.config } });
+  if (connect) h.connectAll();
+  const ready = (id: PeerId) => (untilOnline ? h.node(id).status().online : h.node(id).status().leader !== null);
+  h.runUntil(() => h.leaders().length === 1 && ids.every(ready), 10_000);
+  if (settleMs > 0) h.advance(settleMs);
+  return h;
 }
