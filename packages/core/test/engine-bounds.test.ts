@@ -7,17 +7,10 @@ import { CODEC_LIMITS } from '../src/codec/limits';
 import { UPPER_TERM_STEP } from '../src/engine/bounds';
 import type { Message } from '../src/messages';
 import type { PeerId } from '../src/types';
-import { EngineHarness, encodeImage } from './support/engine-harness';
+import { elected, EngineHarness, encodeImage, fastTimings as config } from './support/engine-harness';
 
-const config = { electionTimeoutMs: 300, electionJitterMs: 200, heartbeatMs: 50, bootstrapDelayMs: 100 };
 const { maxTerm, maxIndex, maxSeq } = CODEC_LIMITS;
-
-function group(ids: PeerId[], seed = 1): EngineHarness {
-  const h = new EngineHarness({ ids, config, seed });
-  h.connectAll();
-  h.runUntil(() => h.leaders().length === 1 && ids.every((id) => h.node(id).status().online), 10_000);
-  return h;
-}
+const group = (ids: PeerId[], seed = 1): EngineHarness => elected(ids, { config, seed, connect: true, untilOnline: true });
 
 /** A single-voter peer restarted from a disk whose hard state or snapshot sits near the limits. */
 function singleton(setup: { term?: number; snapshotIndex?: number }): EngineHarness {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PersistedState } from '../src/storage';
 import type { LogEntry, Membership, Snapshot } from '../src/types';
-import { EngineHarness, encode, encodeImage } from './support/engine-harness';
+import { EngineHarness, encode, encodeImage, fastTimings } from './support/engine-harness';
 
 const members: Membership = { voters: ['a', 'b', 'c'], learners: [] };
 
@@ -21,7 +21,7 @@ describe('engine: catch-up from a leader compacted up to its commit index', () =
     entries.push({ kind: 'noop', index: 24, term: 3 }, { kind: 'noop', index: 25, term: 3 });
     const follower: PersistedState = { hardState: { term: 4, vote: null, commit: 23 }, snapshot: null, entries };
     // c is gone: a can only commit with b.
-    const h = new EngineHarness({ ids: ['a', 'b'], config: { electionTimeoutMs: 300, electionJitterMs: 200, heartbeatMs: 50, bootstrapDelayMs: 100, catchUpRequestTimeoutMs: 400 } });
+    const h = new EngineHarness({ ids: ['a', 'b'], config: { ...fastTimings, catchUpRequestTimeoutMs: 400 } });
     for (const [id, state] of [['a', leader], ['b', follower]] as const) {
       h.disks.get(id)!.state = structuredClone(state);
       h.removePeer(id);

@@ -4,15 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../src/messages';
 import type { PeerId } from '../src/types';
-import { EngineHarness, type InFlight } from './support/engine-harness';
+import { elected, type EngineHarness, fastTimings, type InFlight } from './support/engine-harness';
 
-const base = { electionTimeoutMs: 300, electionJitterMs: 200, heartbeatMs: 50, bootstrapDelayMs: 100, catchUpThreshold: 5, catchUpRequestTimeoutMs: 400 };
-
-function cluster(ids: PeerId[], config = {}, seed = 1): EngineHarness {
-  const h = new EngineHarness({ ids, config: { ...base, ...config }, seed });
-  h.runUntil(() => h.leaders().length === 1 && ids.every((id) => h.node(id).status().leader !== null), 10_000);
-  return h;
-}
+const base = { ...fastTimings, catchUpThreshold: 5, catchUpRequestTimeoutMs: 400 };
+const cluster = (ids: PeerId[], config = {}, seed = 1): EngineHarness => elected(ids, { config: { ...base, ...config }, seed });
 
 const commands = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 const stats = (h: EngineHarness, id: PeerId) => h.node(id).catchUp.stats()!;

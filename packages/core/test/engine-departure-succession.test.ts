@@ -9,21 +9,19 @@ import { RaftNode } from '../src/engine/index';
 import { seededRandom } from '../src/rng';
 import type { Departure, Message } from '../src/messages';
 import type { PeerId } from '../src/types';
-import { EngineHarness, type InFlight } from './support/engine-harness';
+import { elected, EngineHarness, fastTimings, type InFlight } from './support/engine-harness';
 
-const config = { electionTimeoutMs: 300, electionJitterMs: 200, heartbeatMs: 50, bootstrapDelayMs: 100, autoRemoveAfterMs: 60_000 };
+const config = { ...fastTimings, autoRemoveAfterMs: 60_000 };
 
 function group(ids: PeerId[], options: { seed?: number; learners?: PeerId[]; maxVoters?: number } = {}): EngineHarness {
   const learners = options.learners ?? [];
-  const h = new EngineHarness({
-    ids,
+  return elected(ids, {
     config: { ...config, maxVoters: options.maxVoters ?? 5 },
     seed: options.seed ?? 1,
     bootstrap: { voters: ids.filter((id) => !learners.includes(id)), learners },
+    connect: true,
+    untilOnline: true,
   });
-  h.connectAll();
-  h.runUntil(() => h.leaders().length === 1 && ids.every((id) => h.node(id).status().online), 10_000);
-  return h;
 }
 
 let nextRequest = 100;
@@ -190,10 +188,10 @@ describe('successors', () => {
     h.cut(x, y);
     h.cut(y, x);
     // Without a leader, d asks the peers in turn; wait for a request to one of the two.
-    const sent = h.trace.length;
+    const before = h.sentOf('JoinRequest', { from: 'd' }).length;
     let asked: PeerId | undefined;
     h.runUntil(() => {
-      asked = [x, y].find((p) => h.trace.slice(sent).some((line) => line.includes(`d->${p} {"type":"JoinRequest"`)));
+      asked = [x, y].find((p) => h.sentOf('JoinRequest', { from: 'd' }).slice(before).some((m) => m.to === p));
       return asked !== undefined;
     }, 5000, 5);
     const target = asked!;

@@ -5,16 +5,10 @@
 // for autoRemoveAfterMs and without a quorum of the old configuration.
 import { describe, expect, it } from 'vitest';
 import type { PeerId } from '../src/types';
-import { EngineHarness } from './support/engine-harness';
+import { elected, type EngineHarness, fastTimings } from './support/engine-harness';
 
-const config = { electionTimeoutMs: 300, electionJitterMs: 200, heartbeatMs: 50, bootstrapDelayMs: 100, autoRemoveAfterMs: 60_000 };
-
-function group(ids: PeerId[], seed = 1): EngineHarness {
-  const h = new EngineHarness({ ids, config, seed });
-  h.connectAll();
-  h.runUntil(() => h.leaders().length === 1 && ids.every((id) => h.node(id).status().online), 10_000);
-  return h;
-}
+const config = { ...fastTimings, autoRemoveAfterMs: 60_000 };
+const group = (ids: PeerId[], seed = 1): EngineHarness => elected(ids, { config, seed, connect: true, untilOnline: true });
 
 const voters = (h: EngineHarness, id: PeerId) => h.node(id).status().members.voters;
 let nextRequest = 100;

@@ -3,20 +3,13 @@
 // one is known, and a command the old leader already appended is still applied exactly once.
 // Times here are the harness's virtual clock, not wall-clock.
 import { describe, expect, it } from 'vitest';
-import { EngineHarness } from './support/engine-harness';
+import { elected as electedWith, type EngineHarness } from './support/engine-harness';
 
 // A forward timeout far above an election, so "answered before the timeout" means "re-sent".
-const config = { electionTimeoutMs: 1000, electionJitterMs: 500, heartbeatMs: 100, bootstrapDelayMs: 500, forwardTimeoutMs: 60_000 };
+const config = { forwardTimeoutMs: 60_000 };
+const elected = (seed: number): EngineHarness => electedWith(['a', 'b', 'c'], { config, seed, connect: true, settleMs: 200 });
 
-function elected(seed: number): EngineHarness {
-  const h = new EngineHarness({ ids: ['a', 'b', 'c'], config, seed });
-  h.connectAll();
-  h.runUntil(() => h.leaders().length === 1 && ['a', 'b', 'c'].every((id) => h.node(id).status().leader !== null), 10_000);
-  h.advance(200);
-  return h;
-}
-
-const forwardsFrom = (h: EngineHarness, from: string) => h.trace.filter((t) => t.includes(` ${from}->`) && t.includes('"ForwardCommands"'));
+const forwardsFrom = (h: EngineHarness, from: string) => h.sentOf('ForwardCommands', { from });
 
 describe('engine: forwards survive the loss of their leader', () => {
   it('a forward lost with a departing leader goes to the successor at once', () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PersistedState } from '../src/storage';
 import type { LogEntry, Membership, Snapshot } from '../src/types';
-import { EngineHarness, encode, encodeImage } from './support/engine-harness';
+import { EngineHarness, encode, encodeImage, fastTimings } from './support/engine-harness';
 
 const members: Membership = { voters: ['a', 'b', 'c'], learners: [] };
 const entry = (index: number): LogEntry =>
@@ -21,7 +21,7 @@ describe('engine: installing a fetched snapshot', () => {
     const behind: PersistedState = { hardState: { term: 1, vote: null, commit: 10 }, snapshot: null, entries: range(1, 45) };
     const h = new EngineHarness({
       ids: ['a', 'b', 'c'],
-      config: { electionTimeoutMs: 300, electionJitterMs: 200, heartbeatMs: 50, bootstrapDelayMs: 100, catchUpThreshold: 5, catchUpRequestTimeoutMs: 400 },
+      config: { ...fastTimings, catchUpThreshold: 5, catchUpRequestTimeoutMs: 400 },
     });
     for (const [id, state] of [['a', compacted], ['b', behind], ['c', compacted]] as const) {
       h.disks.get(id)!.state = structuredClone(state);

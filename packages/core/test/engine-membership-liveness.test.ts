@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import type { PersistedState } from '../src/storage';
 import type { LogEntry, Membership, PeerId } from '../src/types';
-import { EngineHarness } from './support/engine-harness';
+import { EngineHarness, fastTimings } from './support/engine-harness';
 
-const base = { electionTimeoutMs: 300, electionJitterMs: 200, heartbeatMs: 50, bootstrapDelayMs: 100, autoRemoveAfterMs: 30_000 };
+const base = { ...fastTimings, autoRemoveAfterMs: 30_000 };
 const config = (index: number, voters: PeerId[], learners: PeerId[] = []): LogEntry => ({ kind: 'config', index, term: 1, membership: { voters, learners } });
 const disk = (entries: LogEntry[], commit: number): PersistedState => ({ hardState: { term: 1, vote: null, commit }, snapshot: null, entries });
 

@@ -2,9 +2,9 @@
 // never promoted, graceful leave (follower and leader), auto-removal, and what a removed peer does.
 import { describe, expect, it } from 'vitest';
 import type { LogEntry, Membership, PeerId } from '../src/types';
-import { EngineHarness } from './support/engine-harness';
+import { EngineHarness, fastTimings } from './support/engine-harness';
 
-const base = { electionTimeoutMs: 300, electionJitterMs: 200, heartbeatMs: 50, bootstrapDelayMs: 100, autoRemoveAfterMs: 3000 };
+const base = { ...fastTimings, autoRemoveAfterMs: 3000 };
 const solo = (id: PeerId): Membership => ({ voters: [id], learners: [] });
 
 /** A group bootstrapped by `first` alone; the others join it. */

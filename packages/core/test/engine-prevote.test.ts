@@ -1,15 +1,9 @@
 // Pre-vote, check-quorum and the leader lease: rejoining peers do not disrupt a healthy leader,
 // and a leader cut off from its quorum steps down.
 import { describe, expect, it } from 'vitest';
-import { EngineHarness } from './support/engine-harness';
+import { elected as electedWith, type EngineHarness, testTimings as base } from './support/engine-harness';
 
-const base = { electionTimeoutMs: 1000, electionJitterMs: 500, heartbeatMs: 100, bootstrapDelayMs: 500 };
-
-function elected(ids: string[], config = {}, seed = 1): EngineHarness {
-  const h = new EngineHarness({ ids, config: { ...base, ...config }, seed });
-  h.runUntil(() => h.leaders().length === 1 && ids.every((id) => h.node(id).status().leader !== null), 10_000);
-  return h;
-}
+const elected = (ids: string[], config = {}, seed = 1): EngineHarness => electedWith(ids, { config, seed });
 
 describe('engine: pre-vote and check-quorum', () => {
   it('a partitioned follower that rejoins does not depose a healthy leader (term unchanged)', () => {

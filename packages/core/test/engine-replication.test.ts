@@ -3,16 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AppendEntries } from '../src/messages';
 import type { LogEntry, Membership } from '../src/types';
-import { EngineHarness, encode, type InFlight } from './support/engine-harness';
+import { elected, EngineHarness, encode, testTimings as base, type InFlight } from './support/engine-harness';
 
-const base = { electionTimeoutMs: 1000, electionJitterMs: 500, heartbeatMs: 100, bootstrapDelayMs: 500 };
 const isAppend = (m: InFlight): m is InFlight & { message: AppendEntries } => m.message.type === 'AppendEntries';
-
-function electedCluster(ids: string[], config = {}, seed = 1): EngineHarness {
-  const h = new EngineHarness({ ids, config: { ...base, ...config }, seed });
-  h.runUntil(() => h.leaders().length === 1 && ids.every((id) => h.node(id).status().leader !== null), 10_000);
-  return h;
-}
+const electedCluster = (ids: string[], config = {}, seed = 1): EngineHarness => elected(ids, { config, seed });
 
 describe('engine: replication', () => {
   it('replicates commands, commits on a majority and applies them everywhere in order', () => {
@@ -135,13 +129,13 @@ describe('engine: replication', () => {
     const h = electedCluster(['a', 'b'], { maxBatchBytes: 10 });
     const leader = h.leader();
     const follower = h.followers()[0];
-    const from = h.trace.length;
+    const from = h.sent.length;
     h.propose(leader, 1, ['aaaa', 'bbbb', 'cccc', 'x'.repeat(100), 'dd']);
     h.advance(500);
-    const sizes = h.trace
-      .slice(from)
-      .filter((t) => t.includes(`${leader}->${follower}`) && t.includes('"type":"AppendEntries"'))
-      .map((t) => (JSON.parse(t.split(' ').slice(2).join(' ')) as AppendEntries).entries.length)
+    const sizes = h
+      .sentOf('AppendEntries', { from: leader, to: follower })
+      .filter((m) => h.sent.indexOf(m) >= from)
+      .map((m) => m.message.entries.length)
       .filter((n) => n > 0);
     expect(sizes).toEqual([2, 1, 1, 1]);
     expect(h.appliedCommands(follower)).toEqual(['aaaa', 'bbbb', 'cccc', 'x'.repeat(100), 'dd']);

@@ -1,16 +1,10 @@
 // Client requests: forwarding with exactly-once ranges, queueing without a leader, timeouts,
 // size limits, ReadIndex on leader and follower, and leadership transfer.
 import { describe, expect, it } from 'vitest';
-import { EngineHarness, encode } from './support/engine-harness';
+import { elected as electedWith, EngineHarness, encode, testTimings } from './support/engine-harness';
 
-const base = { electionTimeoutMs: 1000, electionJitterMs: 500, heartbeatMs: 100, bootstrapDelayMs: 500, forwardTimeoutMs: 2000 };
-
-function elected(ids: string[], config = {}, seed = 1): EngineHarness {
-  const h = new EngineHarness({ ids, config: { ...base, ...config }, seed });
-  h.runUntil(() => h.leaders().length === 1 && ids.every((id) => h.node(id).status().leader !== null), 10_000);
-  h.advance(200);
-  return h;
-}
+const base = { ...testTimings, forwardTimeoutMs: 2000 };
+const elected = (ids: string[], config = {}, seed = 1): EngineHarness => electedWith(ids, { config: { ...base, ...config }, seed, settleMs: 200 });
 
 describe('engine: forwarding', () => {
   it('a follower forwards a proposal and reports the range the leader assigned', () => {
@@ -34,7 +28,7 @@ describe('engine: forwarding', () => {
     h.advance(300); // even after it committed
     h.node(leader).receive(follower, { ...forward, requestId: 78 }, h.now);
     h.drain(leader);
-    const answers = h.trace.filter((t) => t.includes('ForwardCommandsResponse')).map((t) => JSON.parse(t.split(' ').slice(2).join(' ')));
+    const answers = h.sentOf('ForwardCommandsResponse').map((m) => m.message);
     expect(answers).toEqual([
       { type: 'ForwardCommandsResponse', requestId: 77, ok: true, start: 3, end: 4 },
       { type: 'ForwardCommandsResponse', requestId: 78, ok: true, start: 3, end: 4 },
@@ -179,8 +173,8 @@ describe('engine: leadership transfer', () => {
     h.deliverAll();
     expect(h.leader()).toBe(target);
     expect(h.node(target).term).toBe(term + 1);
-    expect(h.trace.some((t) => t.includes('"type":"TimeoutNow"'))).toBe(true);
-    expect(h.trace.some((t) => t.includes('"transfer":true'))).toBe(true);
+    expect(h.sentOf('TimeoutNow', { from: old, to: target })).toHaveLength(1);
+    expect(h.sentOf('RequestVote', { from: target }).some((m) => m.message.transfer === true)).toBe(true);
     h.advance(300);
     expect(h.node(old).status()).toMatchObject({ role: 'follower', leader: target });
   });

@@ -3,16 +3,12 @@
 // fetched in chunks from several peers, and atomicity of the install.
 import { describe, expect, it } from 'vitest';
 import type { PeerId } from '../src/types';
-import { EngineHarness } from './support/engine-harness';
+import { elected, type EngineHarness, fastTimings } from './support/engine-harness';
 
-const base = { electionTimeoutMs: 300, electionJitterMs: 200, heartbeatMs: 50, bootstrapDelayMs: 100, catchUpThreshold: 20, catchUpRequestTimeoutMs: 400 };
+const base = { ...fastTimings, catchUpThreshold: 20, catchUpRequestTimeoutMs: 400 };
 const commands = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
-
-function cluster(ids: PeerId[], config = {}, seed = 1, autoSnapshot = true): EngineHarness {
-  const h = new EngineHarness({ ids, config: { ...base, ...config }, seed, autoSnapshot });
-  h.runUntil(() => h.leaders().length === 1 && ids.every((id) => h.node(id).status().leader !== null), 10_000);
-  return h;
-}
+const cluster = (ids: PeerId[], config = {}, seed = 1, autoSnapshot = true): EngineHarness =>
+  elected(ids, { config: { ...base, ...config }, seed, autoSnapshot });
 
 describe('engine: snapshots and compaction', () => {
   it('asks for a snapshot once the log outgrows compactAfterEntries, completes its meta, stores it and compacts', () => {

@@ -6,6 +6,7 @@ import type { ProposalResult, ReadResult, Ready } from '../../src/engine/api';
 import { RaftNode } from '../../src/engine/index';
 import type { RaftNodeInternals } from '../../src/engine/raft-node';
 import type { Message } from '../../src/messages';
+import { describeMessage } from '../../src/describe-message';
 import { seededRandom } from '../../src/rng';
 import type { PersistBatch, PersistedState } from '../../src/storage';
 import type { LeadershipPreference, LogEntry, Membership, PeerId } from '../../src/types';
@@ -14,6 +15,11 @@ export interface InFlight {
   from: PeerId;
   to: PeerId;
   message: Message;
+}
+
+export interface SentMessage extends InFlight {
+  /** Virtual time of the Ready that carried it. */
+  at: number;
 }
 
 /** Synchronous stand-in for storage: applies a PersistBatch exactly as Storage.persist must. */
@@ -88,8 +94,10 @@ export class EngineHarness {
   crashBeforePersist: ((id: PeerId, ready: Ready) => boolean) | null = null;
   /** Messages sent and not yet delivered, in send order. */
   network: InFlight[] = [];
-  /** Human-readable record of every message sent (determinism checks). */
+  /** Human-readable record of every message sent (shared describer; determinism checks, failure output). */
   readonly trace: string[] = [];
+  /** Every message taken from a Ready, in send order, as sent: tests query these, not the trace text. */
+  readonly sent: SentMessage[] = [];
   private readonly blocked = new Set<string>();
   private readonly seed: number;
   private starts = 0;
@@ -223,7 +231,8 @@ export class EngineHarness {
       this.applyToStateMachine(id, ready);
       for (const { to, message } of ready.messages) {
         this.network.push({ from: id, to, message });
-        this.trace.push(`${this.now} ${id}->${to} ${describe(message)}`);
+        this.sent.push({ at: this.now, from: id, to, message });
+        this.trace.push(`${this.now} ${id}->${to} ${describeMessage(message)}`);
       }
       this.applied.get(id)!.push(...ready.committed);
       this.proposals.get(id)!.push(...ready.proposals);
@@ -252,6 +261,10 @@ export class EngineHarness {
     }
   }
 
+  isCut(from: PeerId, to: PeerId): boolean {
+    return this.blocked.has(`${from}>${to}`);
+  }
+
   heal(): void {
     this.blocked.clear();
   }
@@ -261,7 +274,7 @@ export class EngineHarness {
     const at = this.network.findIndex(filter);
     if (at < 0) return false;
     const [m] = this.network.splice(at, 1);
-    if (this.blocked.has(`${m.from}>${m.to}`) || !this.nodes.has(m.to)) return true;
+    if (this.isCut(m.from, m.to) || !this.nodes.has(m.to)) return true;
     this.node(m.to).receive(m.from, m.message, this.now);
     this.drain(m.to);
     return true;
@@ -335,9 +348,42 @@ export class EngineHarness {
     this.node(id).readIndex(requestId, this.now);
     this.drain(id);
   }
+
+  /** Messages of these types sent so far (optionally only from / to one peer), narrowed by type. */
+  sentOf<T extends Message['type']>(types: T | T[], where: { from?: PeerId; to?: PeerId } = {}): (SentMessage & { message: Message & { type: T } })[] {
+    const wanted = new Set<string>(Array.isArray(types) ? types : [types]);
+    return this.sent.filter(
+      (m): m is SentMessage & { message: Message & { type: T } } =>
+        wanted.has(m.message.type) && (where.from === undefined || m.from === where.from) && (where.to === undefined || m.to === where.to),
+    );
+  }
 }
 
-/** Compact, deterministic rendering of a message for traces. */
-export function describe(message: Message): string {
-  return JSON.stringify(message, (_key, value: unknown) => (value instanceof Uint8Array ? `b:${decode(value)}` : value));
+/** Timings most engine tests use: 1 s election timeout (+0.5 s jitter), 100 ms heartbeats. */
+export const testTimings = { electionTimeoutMs: 1000, electionJitterMs: 500, heartbeatMs: 100, bootstrapDelayMs: 500 } satisfies Partial<RaftConfig>;
+
+/** Shorter timings for tests that run many election timeouts (catch-up, snapshots, membership). */
+export const fastTimings = { electionTimeoutMs: 300, electionJitterMs: 200, heartbeatMs: 50, bootstrapDelayMs: 100 } satisfies Partial<RaftConfig>;
+
+export interface ElectedOptions extends Omit<HarnessOptions, 'ids'> {
+  /** Virtual time to let pass once every peer knows the leader (default 0). */
+  settleMs?: number;
+  /** Report every peer up to every other first (the transport's peerUp), as a runtime does. */
+  connect?: boolean;
+  /** Wait until every peer is `online` (knows the leader and is not catching up), not only knows it. */
+  untilOnline?: boolean;
+}
+
+/**
+ * A group of `ids` (config over testTimings) run until it has one leader that every peer knows.
+ * The one helper engine tests start from instead of each writing its own.
+ */
+export function elected(ids: PeerId[], options: ElectedOptions = {}): EngineHarness {
+  const { settleMs = 0, connect = false, untilOnline = false, ...rest } = options;
+  const h = new EngineHarness({ ...rest, ids, config: { ...testTimings, ...options.config } });
+  if (connect) h.connectAll();
+  const ready = (id: PeerId) => (untilOnline ? h.node(id).status().online : h.node(id).status().leader !== null);
+  h.runUntil(() => h.leaders().length === 1 && ids.every(ready), 10_000);
+  if (settleMs > 0) h.advance(settleMs);
+  return h;
 }
