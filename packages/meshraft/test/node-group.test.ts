@@ -2,7 +2,7 @@
 // WebRTC (@roamhq/wrtc), memory storage. Commands commit and apply on every peer.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSignalingServer, type SignalingServer } from '@meshraft/signaling';
-import { createGroup, InvalidInputError, type ApplyContext, type MeshraftGroup, type StateMachine } from '../src/node';
+import { createGroup, InvalidInputError, WeakGroupKeyError, type ApplyContext, type MeshraftGroup, type StateMachine } from '../src/node';
 
 type Cmd = { add: number };
 
@@ -61,7 +61,8 @@ async function expectConverged(all: MeshraftGroup<Cmd, 'sum' | 'count', number, 
 
 describe('meshraft/node createGroup', () => {
   it('validates options before starting anything', () => {
-    expect(() => createGroup({ key: '', signaling: 'http://127.0.0.1:1', stateMachine: new Sum() })).toThrow(InvalidInputError);
+    expect(() => createGroup({ key: '', signaling: 'http://127.0.0.1:1', stateMachine: new Sum() })).toThrow(WeakGroupKeyError);
+    expect(() => createGroup({ key: 'node-test-group-key', signaling: 'not a url', stateMachine: new Sum() })).toThrow(InvalidInputError);
     expect(() => createGroup({ key: 'node-test-group-key', signaling: 'http://127.0.0.1:1', stateMachine: new Sum(), storage: 'indexeddb' })).toThrow(/browsers/);
   });
 
