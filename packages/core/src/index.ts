@@ -65,25 +65,9 @@ export type { Storage, PersistBatch, PersistedState } from './storage';
 export { InvalidBatchError, checkBatchShape, planBatch, type StoredPosition, type BatchPlan } from './storage-checks';
 export { MemoryStorage, createMemoryStorage, createMemoryDisk, emptyPersistedState, type MemoryDisk } from './storage-memory/index';
 
-// The wire codec and user-value encoding.
-export {
-  CODEC_VERSION,
-  DEFAULT_MAX_MESSAGE_BYTES,
-  encodeMessage,
-  decodeMessage,
-  tryDecodeMessage,
-  type CodecOptions,
-  type DecodeResult,
-  CODEC_LIMITS,
-  MAX_WIRE_INTEGER,
-  type CodecLimits,
-  createDecodeStats,
-  decodeCounted,
-  type DecodeStats,
-  encodeValue,
-  decodeValue,
-  MAX_VALUE_DEPTH,
-} from './codec/index';
+// The codec: wire messages, user values (commands, queries, snapshots) and stored state. Every name
+// that codec/index.ts lists is public, so it is re-exported whole (the list lives there, once).
+export * from './codec/index';
 
 // A peer's runtime in two halves: EngineHost (engine + storage + transport) and GroupClient (the
 // Group API and the state machine), joined by the HostPort protocol.
@@ -115,6 +99,7 @@ export {
   packedBounds,
   type PackedEntries,
   EngineHost,
+  startEngineHost,
   type EngineHostOptions,
   type EngineHostStats,
   type HostCloseOptions,
