@@ -5,7 +5,7 @@
 import type { InjectedBugs } from './config';
 
 /** Symbol.for: one key even if two copies of this module are loaded (sources and dist/). */
-const injectedBugsKey: unique symbol = Symbol.for('@meshraft/core/injected-bugs') as never;
+const injectedBugsKey: unique symbol = Symbol.for('@meshraft/core/injected-bugs');
 
 type WithBugs = { [injectedBugsKey]?: InjectedBugs };
 
