@@ -1,7 +1,7 @@
 // IdbStorage in real Chromium: every case of the shared storage conformance suite, the
 // IdbStorage-specific cases, and durability across a page reload. One Playwright test per case.
 import { expect, test, type Page } from '@playwright/test';
-import { storageConformanceCases } from '@meshraft/core';
+import { storageConformanceCases } from '@meshraft/core/testing';
 import { idbCases } from './pages/idb-cases';
 import { callWindowFunction, collectConsoleErrors, pageUrl, uniqueName, waitForWindowFunction, type ConsoleErrors } from './support';
 

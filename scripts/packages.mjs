@@ -6,7 +6,8 @@
 // that exports, bin, entries and paths agree.
 // Private workspaces (sim, demo) are never built: they run from sources only.
 export const publishedPackages = [
-  { name: '@meshraft/core', dir: 'packages/core', entries: ['src/index.ts'] },
+  // testing: the test machinery entry ('@meshraft/core/testing'), typed like the main one.
+  { name: '@meshraft/core', dir: 'packages/core', entries: ['src/index.ts', 'src/testing/index.ts'] },
   { name: '@meshraft/idb', dir: 'packages/idb', entries: ['src/index.ts'] },
   { name: '@meshraft/webrtc', dir: 'packages/webrtc', entries: ['src/index.ts', 'src/simple-peer-node.ts'] },
   // bin: the `meshraft-signal` executable.

@@ -1,6 +1,7 @@
 // Runs the shared storage conformance suite (@meshraft/core) and the IdbStorage-specific cases
 // against IndexedDB in this page. Driven by e2e/idb-conformance.spec.ts through window functions.
-import { storageConformanceCases, type PersistBatch } from '@meshraft/core';
+import type { PersistBatch } from '@meshraft/core';
+import { storageConformanceCases } from '@meshraft/core/testing';
 import { deleteIdbStorage, openIdbStorage, type IdbStorage } from '@meshraft/idb';
 import { commandEntries, idbCases, sampleSnapshot } from './idb-cases';
 

@@ -2,7 +2,7 @@
 // commands ignored the same way everywhere, card numbers handed out by apply, snapshot/restore;
 // and on a real 3-peer group, where each tab's execute() gets its own command's answer.
 import { describe, expect, it } from 'vitest';
-import { createInProcessCluster } from '@meshraft/core';
+import { createInProcessCluster } from '@meshraft/core/testing';
 import { BoardMachine, type ApplyOutcome, type Board, type BoardCommand, type BoardQuery } from '../src/board-machine';
 
 const ctx = (index: number) => ({ index, term: 1 });

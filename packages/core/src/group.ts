@@ -1,33 +1,20 @@
 // The public Group API. Implemented by GroupClient (core/host) for in-process groups and by
 // createGroup() in the `meshraft` package for browsers and Node.
-import type { CatchUpProgress, Membership, PeerId, Role } from './types';
+import type { PeerId, RaftStatus } from './types';
 
 export type Consistency = 'strong' | 'weak';
 
-/** `group.status`: a new object whenever anything in it changes (safe for useSyncExternalStore). */
-export interface GroupStatus {
-  peerId: PeerId;
-  role: Role;
-  term: number;
-  leader: PeerId | null;
-  committed: number;
-  applied: number;
-  online: boolean;
-  members: Membership;
-  catchUp: CatchUpProgress | null;
-  closed: boolean;
-  /**
-   * True while this peer is removed from the group's membership (it left, or the leader
-   * auto-removed it). A browser tab then re-joins under a fresh peer id on its own.
-   */
-  removed?: boolean;
+/**
+ * `group.status`: a new object whenever anything in it changes (safe for useSyncExternalStore).
+ * The engine's RaftStatus without `lastIndex`, as the calling peer sees it: `applied` is what its
+ * state machine applied, and a peer that is `removed` (it left, or the leader auto-removed it) is
+ * re-joined by a browser tab under a fresh peer id on its own.
+ */
+export interface GroupStatus extends Omit<RaftStatus, 'lastIndex' | 'departed'> {
   /** Members that announced a graceful departure (a tab closed) and are not yet removed from the configuration. */
   departed?: readonly PeerId[];
-  /**
-   * Every voter of this peer's configuration departed and it is not one of them: no leader can be
-   * elected in it; the named successor re-founds the group, or a reopened tab does.
-   */
-  frozen?: boolean;
+  /** True once the group is closed; its operations then fail with ClosedError. */
+  closed: boolean;
   /**
    * What other connected peers last reported about themselves (runtime gossip over the mesh;
    * empty for in-process groups). For dashboards only: never used for Raft decisions.
@@ -36,14 +23,7 @@ export interface GroupStatus {
 }
 
 /** A peer's self-reported status, as gossiped to the others. */
-export interface PeerView {
-  role: Role;
-  term: number;
-  committed: number;
-  applied: number;
-  online: boolean;
-  catchUp: CatchUpProgress | null;
-}
+export type PeerView = Pick<RaftStatus, 'role' | 'term' | 'committed' | 'applied' | 'online' | 'catchUp'>;
 
 export interface IndexRange {
   /** First log index of the batch (inclusive). */

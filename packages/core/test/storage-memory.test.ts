@@ -1,7 +1,8 @@
 // MemoryStorage: the shared conformance suite, plus what only the memory backend offers
 // (from/dump for crash simulation, validation details).
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage, createMemoryDisk, createMemoryStorage, storageConformanceCases } from '../src/storage-memory/index';
+import { MemoryStorage, createMemoryDisk, createMemoryStorage } from '../src/storage-memory/index';
+import { storageConformanceCases } from '../src/testing/index';
 import { InvalidBatchError } from '../src/storage-checks';
 import type { PersistedState } from '../src/storage';
 

@@ -10,7 +10,7 @@ export {
   useCatchUp,
 } from './status-hooks';
 export { useQuery, type UseQueryOptions } from './use-query';
-export { QueryObserver, type QueryState } from './query-observer';
-export { useExecute, type UseExecuteResult, type ExecuteState, type ExecutedCall } from './use-execute';
-export { ExecuteTracker } from './execute-tracker';
+// Framework-free stores behind useQuery / useExecute; they live in @meshraft/core.
+export { QueryObserver, type QueryState, ExecuteTracker, type ExecuteState, type ExecutedCall } from '@meshraft/core';
+export { useExecute, type UseExecuteResult } from './use-execute';
 export { shallowEqual } from './shallow-equal';

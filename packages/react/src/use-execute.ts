@@ -2,11 +2,8 @@
 // not executed, so nothing a user typed is lost while the group is offline), and what the state
 // machine answered to the last call that succeeded.
 import { useCallback, useMemo, useState, useSyncExternalStore } from 'react';
-import type { ExecuteManyResult, ExecuteOptions, ExecuteResult } from '@meshraft/core';
+import { ExecuteTracker, type ExecuteManyResult, type ExecuteOptions, type ExecuteResult, type ExecuteState } from '@meshraft/core';
 import { useGroup } from './context';
-import { ExecuteTracker, type ExecuteState } from './execute-tracker';
-
-export type { ExecuteState, ExecutedCall } from './execute-tracker';
 
 export interface UseExecuteResult<Cmd, R = unknown> extends ExecuteState<Cmd, R> {
   /**

@@ -1,7 +1,6 @@
 import { useMemo, useSyncExternalStore } from 'react';
-import type { Consistency } from '@meshraft/core';
+import { QueryObserver, type Consistency, type QueryState } from '@meshraft/core';
 import { useGroup } from './context';
-import { QueryObserver, type QueryState } from './query-observer';
 
 export interface UseQueryOptions {
   /** 'weak' (default): local state at once; 'strong': linearizable ReadIndex round per re-run. */

@@ -1,5 +1,5 @@
 // Command-line parsing for `npm run sim`. Bad input yields a CliArgsError with a usage hint.
-import type { InjectedBugs } from '@meshraft/core';
+import type { InjectedBugs } from '@meshraft/core/testing';
 import { scenarioNames } from './scenarios';
 
 export interface CliArgs {

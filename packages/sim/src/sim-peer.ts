@@ -12,17 +12,18 @@ import {
   type ClientTag,
   type Departure,
   type DeparturePlan,
-  type InjectedBugs,
   type LeadershipPreference,
   type LogEntry,
   type Membership,
   type Message,
   type PeerId,
   type RaftConfig,
+  type RaftNodeOptions,
   type RaftStatus,
   type Ready,
   type Snapshot,
 } from '@meshraft/core';
+import { withInjectedBugs, type InjectedBugs } from '@meshraft/core/testing';
 import { describeError, describeMessage } from './describe';
 import { DurableStore, isEmptyBatch, StorageContractError } from './durable-store';
 import type { EventQueue } from './event-queue';
@@ -131,7 +132,7 @@ export class SimPeer implements MonitoredPeer {
     const state = this.durable.load();
     if (!this.rebuildKv(state.snapshot)) return;
     try {
-      this.engine = new RaftNode({
+      const options: RaftNodeOptions = {
         id: this.id,
         config: env.config,
         preference: this.preference,
@@ -140,8 +141,8 @@ export class SimPeer implements MonitoredPeer {
         state,
         bootstrap: this.bootstrap,
         refound: this.refound,
-        bugs: env.bugs,
-      });
+      };
+      this.engine = new RaftNode(withInjectedBugs(options, env.bugs));
     } catch (err) {
       env.monitor.fail('engine-error', `${this.id} constructor: ${describeError(err)}`);
       return;

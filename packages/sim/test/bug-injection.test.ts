@@ -7,7 +7,7 @@
 // converges once the clients stop. A linearizability checker that gave up (search budget exhausted)
 // is never counted as a catch: it found nothing.
 import { describe, expect, it } from 'vitest';
-import type { InjectedBugs } from '@meshraft/core';
+import type { InjectedBugs } from '@meshraft/core/testing';
 import { runSimulation, type InvariantName, type SimResult } from '../src/index';
 
 interface BugCase {

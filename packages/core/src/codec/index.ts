@@ -1,4 +1,5 @@
-// Public exports of codec/: the wire-message codec, decode statistics, and generic value encoding.
+// Public exports of codec/: the wire-message codec, decode statistics, generic value encoding and the
+// stored-state helpers. @meshraft/core's main entry re-exports every name listed here.
 export {
   CODEC_VERSION,
   DEFAULT_MAX_MESSAGE_BYTES,

@@ -8,7 +8,7 @@
 //     send(ready.messages); apply(ready.committed);  // committed entries in index order
 //     engine.storageDone(ready.token);
 //   }
-import type { RaftConfig, InjectedBugs } from '../config';
+import type { RaftConfig } from '../config';
 import type { Departure, Envelope, ForwardError, Message } from '../messages';
 import type { PersistBatch, PersistedState } from '../storage';
 import type { ClientTag, LeadershipPreference, LogEntry, Membership, PeerId, Random, RaftStatus, Snapshot } from '../types';
@@ -34,8 +34,6 @@ export interface RaftNodeOptions {
    * again, and this log holds every committed entry. Ignored for an empty log.
    */
   refound?: boolean;
-  /** Test-only bug switches. */
-  bugs?: InjectedBugs;
 }
 
 export type ProposalResult =

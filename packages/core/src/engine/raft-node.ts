@@ -4,6 +4,7 @@
 // in snapshots.ts; catch-up in catchup-driver.ts.
 import { CatchUpSession } from '../catchup/index';
 import type { InjectedBugs, RaftConfig } from '../config';
+import { injectedBugsOf } from '../injected-bugs';
 import type { Message, VoteAnswer, VoteRequest } from '../messages';
 import type { ClientTag, HardState, LeadershipPreference, LogEntry, PeerId, Random, RaftStatus, Role, Snapshot } from '../types';
 import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from './api';
@@ -83,7 +84,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   constructor(options: RaftNodeOptions & RaftNodeInternals) {
     this.id = options.id;
     this.config = options.config;
-    this.bugs = options.bugs ?? {};
+    this.bugs = injectedBugsOf(options); // test-only switches (@meshraft/core/testing withInjectedBugs)
     this.preference = options.preference;
     this.random = options.random;
     this.now = options.now;

@@ -14,7 +14,7 @@
 // snapshot comes back as 'snapshot' and goes to engine.snapshotTaken().
 // Delegated: committed-entry delivery and the start-up replay (CommittedDelivery), leadership
 // transfers (LeadershipTransfers) and leaving the group on close (LeaveSequence).
-import { resolveConfig, type InjectedBugs, type RaftConfig } from '../config';
+import { resolveConfig, type RaftConfig } from '../config';
 import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from '../engine/api';
 import { RaftNode } from '../engine/raft-node';
 import type { Message } from '../messages';
@@ -42,7 +42,6 @@ export interface EngineHostOptions {
   bootstrap?: Membership;
   /** Re-found the group on the stored log as its only voter (RaftNodeOptions.refound). */
   refound?: boolean;
-  bugs?: InjectedBugs;
   /** Builds the engine; defaults to `new RaftNode(options)`. Lets tests substitute an engine. */
   createEngine?: (options: RaftNodeOptions) => RaftEngine;
   /** Called with unexpected failures (storage errors) before the host stops. */
@@ -169,7 +168,6 @@ export class EngineHost {
       state,
       bootstrap: this.options.bootstrap,
       refound: this.options.refound,
-      bugs: this.options.bugs,
     };
     this.engineRef = (this.options.createEngine ?? ((o) => new RaftNode(o)))(nodeOptions);
 

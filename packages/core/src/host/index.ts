@@ -1,5 +1,6 @@
-// Public exports of host/: the two halves of a peer's runtime (EngineHost + GroupClient), the
-// protocol between them, and the in-process cluster used by tests, scenarios and benchmarks.
+// Public exports of host/: the two halves of a peer's runtime (EngineHost + GroupClient) and the
+// protocol between them. The in-process cluster and in-memory network (cluster.ts, memory-network.ts)
+// are test machinery, exported by src/testing/index.ts only.
 export { realClock, type Clock } from './clock';
 export type {
   ClientToHost,
@@ -32,18 +33,3 @@ export type { ApplierStats } from './applier';
 export { ExactlyOnceTable, defaultExactlyOnceLimits, type ExactlyOnceData, type ExactlyOnceLimits } from './exactly-once';
 export { encodeGroupSnapshot, decodeGroupSnapshot, type GroupSnapshotData } from './group-snapshot';
 export { initialGroupStatus } from './status-store';
-export {
-  InMemoryNetwork,
-  type InMemoryNetworkOptions,
-  type InMemoryNetworkStats,
-  type MessageFilter,
-  type NetworkEndpoint,
-} from './memory-network';
-export {
-  createInProcessCluster,
-  testClusterConfig,
-  type AddPeerOptions,
-  type ClusterPeerSpec,
-  type InProcessCluster,
-  type InProcessClusterOptions,
-} from './cluster';

@@ -32,6 +32,13 @@ function snapshotAt(index: number, term: number): Snapshot {
   return { meta: { index, term, membership: { voters: ['a', 'b'], learners: [] } }, data: new Uint8Array([1, 2, 3, index & 0xff]) };
 }
 
+/** Opens a fresh store and writes entries 1..last of term 1: how most cases start. */
+async function storageWithLog(makeStorage: () => Promise<Storage>, last: number): Promise<Storage> {
+  const storage = await makeStorage();
+  await storage.persist({ entries: run(1, last, 1) });
+  return storage;
+}
+
 async function checkTerms(storage: Storage, expected: Record<number, number | undefined>, what: string): Promise<void> {
   for (const [index, term] of Object.entries(expected)) checkEqual(await storage.termAt(Number(index)), term, `${what}: termAt(${index})`);
 }
@@ -76,8 +83,7 @@ export function storageConformanceCases(): StorageConformanceCase[] {
     {
       name: 'truncate then append replaces the conflicting suffix (§5.3)',
       async run(makeStorage) {
-        const s = await makeStorage();
-        await s.persist({ entries: run(1, 6, 1) });
+        const s = await storageWithLog(makeStorage, 6);
         const replacement = [noop(4, 2), command(5, 2)];
         await s.persist({ truncateFrom: 4, entries: replacement });
         checkEqual(await s.entries(1, 10), run(1, 3, 1).concat(replacement), 'entries after truncate+append');
@@ -108,8 +114,7 @@ export function storageConformanceCases(): StorageConformanceCase[] {
     {
       name: 'a snapshot agreeing with the log drops the covered entries and keeps the rest (§7)',
       async run(makeStorage) {
-        const s = await makeStorage();
-        await s.persist({ entries: run(1, 10, 1) });
+        const s = await storageWithLog(makeStorage, 10);
         const snap = snapshotAt(6, 1);
         await s.persist({ snapshot: snap, entries: [] });
         checkEqual(await s.snapshot(), snap, 'snapshot()');
@@ -123,8 +128,7 @@ export function storageConformanceCases(): StorageConformanceCase[] {
     {
       name: 'a snapshot conflicting with or beyond the log replaces the whole log (§7)',
       async run(makeStorage) {
-        const s = await makeStorage();
-        await s.persist({ entries: run(1, 5, 1) });
+        const s = await storageWithLog(makeStorage, 5);
         await s.persist({ snapshot: snapshotAt(4, 2), entries: [] });
         checkEqual(await s.entries(1, 10), [], 'conflicting snapshot discards every entry');
         checkEqual(await s.last(), { index: 4, term: 2 }, 'last is the snapshot point');
@@ -139,8 +143,7 @@ export function storageConformanceCases(): StorageConformanceCase[] {
     {
       name: 'one batch applies snapshot -> truncateFrom -> entries -> hardState -> compactTo in order',
       async run(makeStorage) {
-        const s = await makeStorage();
-        await s.persist({ entries: run(1, 8, 1) });
+        const s = await storageWithLog(makeStorage, 8);
         const snap = snapshotAt(5, 1);
         await s.persist({
           snapshot: snap,
@@ -161,8 +164,7 @@ export function storageConformanceCases(): StorageConformanceCase[] {
     {
       name: 'compactTo accepts indices covered by the snapshot and refuses others',
       async run(makeStorage) {
-        const s = await makeStorage();
-        await s.persist({ entries: run(1, 10, 1) });
+        const s = await storageWithLog(makeStorage, 10);
         await checkRejects(s.persist({ entries: [], compactTo: 3 }), 'compactTo without a snapshot');
         await s.persist({ snapshot: snapshotAt(4, 1), entries: [] });
         await s.persist({ entries: [], compactTo: 4 });

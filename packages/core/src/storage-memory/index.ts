@@ -1,4 +1,5 @@
-// Public exports of storage-memory/: the in-memory Storage and the reusable conformance suite.
+// Public exports of storage-memory/: the in-memory Storage. The reusable conformance suite
+// (conformance.ts, conformance-assert.ts) is test machinery, exported by src/testing/index.ts.
 export {
   MemoryStorage,
   createMemoryStorage,
@@ -6,5 +7,3 @@ export {
   emptyPersistedState,
   type MemoryDisk,
 } from './memory-storage';
-export { storageConformanceCases, type StorageConformanceCase } from './conformance';
-export { ConformanceError, deepEqual } from './conformance-assert';

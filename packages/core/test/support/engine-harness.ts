@@ -4,6 +4,7 @@
 import { defaultRaftConfig, type InjectedBugs, type RaftConfig } from '../../src/config';
 import type { ProposalResult, ReadResult, Ready } from '../../src/engine/api';
 import { RaftNode } from '../../src/engine/index';
+import { withInjectedBugs } from '../../src/injected-bugs';
 import type { RaftNodeInternals } from '../../src/engine/raft-node';
 import type { Message } from '../../src/messages';
 import { describeMessage } from '../../src/describe-message';
@@ -175,7 +176,7 @@ export class EngineHarness {
     const index = this.ids.indexOf(id);
     const override = bootstrapNow ?? this.bootstrapOverride.get(id);
     const bootstrap = override !== undefined ? (override ?? undefined) : this.options.bootstrapFor ? this.options.bootstrapFor(id) : (this.options.bootstrap ?? this.defaultBootstrap());
-    const node = new RaftNode({
+    const options = {
       id,
       config: this.config,
       preference: this.options.preferences?.[id] ?? 'normal',
@@ -183,9 +184,9 @@ export class EngineHarness {
       now: this.now,
       state: this.disks.get(id)!.load(),
       bootstrap,
-      bugs: this.options.bugs,
       ...this.options.internals,
-    });
+    };
+    const node = new RaftNode(withInjectedBugs(options, this.options.bugs));
     this.nodes.set(id, node);
     this.applied.set(id, []);
     this.sm.set(id, []);

@@ -1,5 +1,6 @@
 // Real in-process groups for the hook tests (no mocks): 3 peers over the in-memory network.
-import { createInProcessCluster, type InProcessCluster, type PeerId } from '@meshraft/core';
+import type { PeerId } from '@meshraft/core';
+import { createInProcessCluster, type InProcessCluster } from '@meshraft/core/testing';
 import { waitFor } from '@testing-library/react';
 import { NotesMachine, type NoteCommand, type NoteQuery, type NoteResult } from './notes-machine';
 

@@ -1,15 +1,10 @@
-// The state behind useExecute as a small external store: which commands are in flight, the last
-// error, every command that failed since the last retry/reset, and what the state machine answered
-// to the last call that succeeded. Kept outside React state so that retry() always sees the current
-// failures (no stale closure) and concurrent calls never lose one.
-import {
-  MeshraftError,
-  type ExecuteManyResult,
-  type ExecuteOptions,
-  type ExecuteResult,
-  type Group,
-  type Unexecuted,
-} from '@meshraft/core';
+// The state behind a UI's execute button as a small framework-free external store (@meshraft/react's
+// useExecute binds it): which commands are in flight, the last error, every command that failed since
+// the last retry/reset, and what the state machine answered to the last call that succeeded. Kept
+// outside UI state so that retry() always sees the current failures (no stale closure) and
+// concurrent calls never lose one.
+import { MeshraftError, type Unexecuted } from '../errors';
+import type { ExecuteManyResult, ExecuteOptions, ExecuteResult, Group } from '../group';
 
 /** A call that succeeded: its commands, where they landed, and `results[i]` (apply's answer) for `commands[i]`. */
 export interface ExecutedCall<Cmd, R = unknown> {

@@ -1,7 +1,8 @@
 // A framework-free external store for one query (TanStack Query style): it runs the query, re-runs
 // it whenever the group's applied index moves, and exposes an immutable snapshot per result.
-// useQuery is a thin useSyncExternalStore binding over it.
-import type { Consistency, Group } from '@meshraft/core';
+// @meshraft/react's useQuery is a thin useSyncExternalStore binding over it; other UI frameworks can
+// bind it the same way (subscribe + getSnapshot).
+import type { Consistency, Group } from '../group';
 
 export interface QueryState<QR> {
   /** The latest result, or undefined before the first answer. */
