@@ -21,3 +21,5 @@ export { ConformanceError, deepEqual } from '../storage-memory/conformance-asser
 // Known Raft bugs to switch on in an engine, to prove a checker catches them.
 export type { InjectedBugs } from '../config';
 export { withInjectedBugs } from '../injected-bugs';
+// One-line descriptions of messages, shared by the simulator's trace and the engine's test scripts.
+export { describeMessage } from '../describe-message';
