@@ -1,84 +1,152 @@
 // RaftNode: the sans-IO Raft engine. Inputs mutate state and queue output in the Outbox; the host
-// drains it with ready(). Role rules live in candidacy.ts, leader.ts and follower.ts; client
-// requests (proposals, reads, forwarding) in requests.ts; membership in membership-*.ts; snapshots
-// in snapshots.ts; catch-up in catchup-driver.ts.
+// drains it with ready(). The role state (term, vote, role, leader) and every role transition live
+// here; the rules that decide when to transition live in helpers, each of which sees RaftNode only
+// through a narrow interface declared next to it (node-context.ts): elections in candidacy.ts,
+// leader <-> follower traffic in replication-messages.ts, leading in leader.ts, following in
+// follower.ts, client requests (proposals, reads, forwarding) in requests.ts, membership in
+// membership-*.ts, departures in departure-handler.ts, snapshots in snapshots.ts, catch-up in
+// catchup-driver.ts.
 import { CatchUpSession } from '../catchup/index';
 import type { InjectedBugs, RaftConfig } from '../config';
 import type { Message, VoteAnswer, VoteRequest } from '../messages';
 import type { ClientTag, HardState, LeadershipPreference, LogEntry, PeerId, Random, RaftStatus, Role, Snapshot } from '../types';
 import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from './api';
-import { campaign, onVoteRequest, onVoteResponse, resendVoteRequests } from './candidacy';
-import { CatchUpDriver, type CatchUpSessionFactory } from './catchup-driver';
-import type { EngineCore } from './core';
+import { campaign, checkElection, onVoteRequest, onVoteResponse, resendVoteRequests, type CandidacyHost } from './candidacy';
+import { CatchUpDriver, type CatchUpHost, type CatchUpSessionFactory } from './catchup-driver';
 import { admitsTerm, emptyRefusals, messageTerm, type Refusals } from './bounds';
-import { DepartureHandler } from './departure-handler';
+import { DepartureHandler, type DepartureHost } from './departure-handler';
 import { DepartureBook } from './departures';
 import { randomizedElectionTimeout } from './election';
-import type { Truncator } from './follower';
 import { ForwardQueue, firstForwardWireId } from './forwarding';
 import { LeaderState } from './leader';
-import { MembershipClient } from './membership-client';
+import { MembershipClient, type MembershipClientHost } from './membership-client';
 import { copyMembership, MembershipTracker } from './membership';
+import type { EngineCore } from './node-context';
 import { DurabilityTracker, Outbox } from './outbox';
-import { RequestHandler } from './requests';
+import { RequestHandler, type RequestHost } from './requests';
 import { RaftLog } from './raft-log';
-import { SnapshotKeeper } from './snapshots';
+import { onReplicationMessage, type ReplicationHost } from './replication-messages';
+import { SnapshotKeeper, type SnapshotView } from './snapshots';
 import { sameStatus } from './status';
-import { onTermMessage } from './term-messages';
 
 /** Test seam: RaftNodeOptions plus a catch-up session factory (defaults to CatchUpSession). */
 export interface RaftNodeInternals {
   createCatchUpSession?: CatchUpSessionFactory;
 }
 
-export class RaftNode implements RaftEngine, EngineCore, Truncator {
+export class RaftNode
+  implements RaftEngine, EngineCore, CandidacyHost, ReplicationHost, CatchUpHost, RequestHost, MembershipClientHost, DepartureHost, SnapshotView
+{
+  // ---------- identity and components ----------
+
+  /** This peer's id (fixed for the engine's life; a removed tab starts over under a new one). */
   readonly id: PeerId;
+  /** Timing, batching and limit settings (resolved defaults). */
   readonly config: RaftConfig;
+  /** Test-only bug switches (the simulator proves its checks catch them). */
   readonly bugs: InjectedBugs;
+  /** log[] (Raft Fig. 2), in memory; compacted below the latest snapshot (§7). */
   readonly log: RaftLog;
+  /** The configuration: the latest one in the log is in force, committed or not (thesis §4.1). */
   readonly membership: MembershipTracker;
+  /** Output waiting for the next Ready: persist work, messages, results. */
   readonly outbox = new Outbox();
+  /** The latest snapshot (served to catching-up peers) and compaction (§7). */
   readonly snapshots: SnapshotKeeper;
+  /** Multi-peer catch-up of a lagging follower (committed chunks or a snapshot from many peers). */
   readonly catchUp: CatchUpDriver;
+  /** This peer's own membership wishes (join, promotion, leave) and whether it was removed. */
   readonly members: MembershipClient;
+  /** Peers that departed for good, with their final log positions (departures.ts). */
   readonly departures = new DepartureBook();
+  /** Departure notices in and out, succession when every voter is gone. */
   readonly departureHandler: DepartureHandler;
+  /** Proposals and reads: served on the leader, forwarded to it from followers. */
+  readonly requests: RequestHandler;
+  /** Requests queued for, or out at, the leader. */
+  readonly forwards: ForwardQueue;
   /** Messages dropped because they made no sense here (unknown kind, from self, ...). */
   droppedMessages = 0;
   /** What the wire limits made this engine refuse (bounds.ts). */
   readonly refusals: Refusals = emptyRefusals();
-  /** This peer departed (depart()): it never votes, acknowledges or sends again. */
-  departed = false;
-
-  term: number;
-  /** Candidate voted for in `term` (Raft Fig. 2 votedFor). */
-  vote: PeerId | null;
-  commit: number;
-  role: Role = 'follower';
-  leaderId: PeerId | null = null;
-  leader: LeaderState | null = null;
-  votes = new Map<PeerId, VoteAnswer>();
-  /** The running campaign's request, re-sent to silent voters (candidacy.ts resendVoteRequests). */
-  voteRequest: { request: VoteRequest; resendAt: number } | null = null;
-  readonly forwards: ForwardQueue;
+  /** Time of the input being processed (the engine never reads a clock). */
   now: number;
 
+  // ---------- role state: read through getters, changed only by this class ----------
+
+  private _term: number;
+  private _vote: PeerId | null;
+  private _role: Role = 'follower';
+  private _leaderId: PeerId | null = null;
+  private _leader: LeaderState | null = null;
+  private _commit: number;
+  private _lastLeaderContact = -Infinity;
+  private _inheritedEnd = 0;
+  private _departed = false;
+
+  /** currentTerm (Raft Fig. 2): the latest term seen; persisted before any message that depends on it. */
+  get term(): number {
+    return this._term;
+  }
+  /** votedFor (Raft Fig. 2): the candidate voted for in `term` (null: none); persisted like `term`. */
+  get vote(): PeerId | null {
+    return this._vote;
+  }
+  /** Follower, pre-candidate (thesis §9.6), candidate or leader (§5.1). */
+  get role(): Role {
+    return this._role;
+  }
+  /** The leader of the current term as far as this peer knows (itself when leading), or null. */
+  get leaderId(): PeerId | null {
+    return this._leaderId;
+  }
+  /** Leader-only state (progress, reads, membership changes, transfer) while this peer leads, else null. */
+  get leader(): LeaderState | null {
+    return this._leader;
+  }
+  /** commitIndex (Raft Fig. 2): never lowered; only up to entries a quorum stored (§5.4.2) or a leader proved (§5.3). */
+  get commit(): number {
+    return this._commit;
+  }
+  /** Last time the leader of the current term was heard (leader lease, thesis §4.2.3). */
+  get lastLeaderContact(): number {
+    return this._lastLeaderContact;
+  }
+  /** As leader: the last index of the log inherited when elected (a departing leader's final position covers it). */
+  get inheritedEnd(): number {
+    return this._inheritedEnd;
+  }
+  /** This peer departed (depart()): it never votes, acknowledges or sends again. */
+  get departed(): boolean {
+    return this._departed;
+  }
+
+  /** Answers to the running campaign, this peer's own grant included (emptied by every role transition). */
+  readonly votes = new Map<PeerId, VoteAnswer>();
+  /** The running campaign's request, re-sent to silent voters (candidacy.ts resendVoteRequests). */
+  voteRequest: { request: VoteRequest; resendAt: number } | null = null;
+
+  // ---------- private state ----------
+
+  /** Normal, reluctant (longer election timeouts) or observer (never votes or campaigns). */
   private readonly preference: LeadershipPreference;
   private readonly random: Random;
+  /** Which appends storage reported durable: the leader counts itself only up to there (thesis §10.2.1). */
   private readonly durability: DurabilityTracker;
-  readonly requests: RequestHandler;
+  /** lastApplied (Raft Fig. 2): the last index handed to the host in Ready.committed. */
   private applied: number;
+  /** The hard state (term, vote, commit) as last handed out for persisting. */
   private persistedHard: HardState;
   private nextToken = 1;
+  /** When this peer campaigns unless it hears from a leader first (§5.2). */
   private electionDeadline: number;
-  /** Last time the leader of the current term was heard (leader lease, thesis §4.2.3). */
-  lastLeaderContact = -Infinity;
+  /** The status in the previous Ready (Ready.status is set only on a change). */
   private lastStatus: RaftStatus | null = null;
+  /** Peers the transport reported down, and every peer it ever reported up. */
   private readonly downPeers = new Set<PeerId>();
   private readonly knownPeers = new Set<PeerId>();
+  /** A fresh single-peer bootstrap waits once for a peer with a smaller id (see tick). */
   private bootstrapDeferred = false;
-  /** As leader: the last index of the log inherited when elected (a departing leader's final position covers it). */
-  inheritedEnd = 0;
 
   constructor(options: RaftNodeOptions & RaftNodeInternals) {
     this.id = options.id;
@@ -104,9 +172,9 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       const learners = this.membership.current().learners.filter((l) => l !== this.id);
       this.membership.refound({ voters: [this.id], learners });
     }
-    this.term = hardState.term;
-    this.vote = hardState.vote;
-    this.commit = Math.min(Math.max(hardState.commit, snapIndex), this.log.lastIndex());
+    this._term = hardState.term;
+    this._vote = hardState.vote;
+    this._commit = Math.min(Math.max(hardState.commit, snapIndex), this.log.lastIndex());
     this.applied = snapIndex;
     this.persistedHard = { ...hardState };
     this.durability = new DurabilityTracker(this.log.lastIndex());
@@ -147,7 +215,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
 
   advanceCommit(index: number): void {
     const capped = Math.min(index, this.log.lastIndex());
-    if (capped > this.commit) this.commit = capped;
+    if (capped > this._commit) this._commit = capped;
   }
 
   send(to: PeerId, message: Message): void {
@@ -176,7 +244,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     }
     this.outbox.snapshotToInstall = snapshot;
     this.snapshots.installed(snapshot);
-    this.commit = Math.max(this.commit, index);
+    this._commit = Math.max(this._commit, index);
     this.applied = Math.max(this.applied, index);
   }
 
@@ -220,7 +288,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       // believing in a leader silent for a whole election timeout: otherwise a learner whose leader
       // died keeps sending its join/promotion requests to the dead leader, and a new leader whose
       // configuration lacks it never contacts it, so it never rejoins (found by the churn scenario).
-      if (this.leaderId !== null && !this.inLease()) this.leaderId = null;
+      if (this.leaderId !== null && !this.inLease()) this._leaderId = null;
       this.resetElectionTimer();
     } else if (!this.bootstrapDeferred && this.members.shouldDeferBootstrap()) {
       // Several peers may have been told the room was empty: the one with the smallest id among the
@@ -231,7 +299,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       this.members.kick(now);
     } else {
       this.members.deferringBootstrap = false;
-      campaign(this, this.config.preVote ? 'pre' : 'real', false);
+      this.campaign(this.config.preVote ? 'pre' : 'real', false);
     }
   }
 
@@ -264,12 +332,12 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
         return onVoteResponse(this, from, message);
       case 'AppendEntries':
         if (this.departures.everDeparted(from)) return this.departureHandler.onLastAppend(message);
-        return onTermMessage(this, from, message);
+        return onReplicationMessage(this, from, message);
       case 'Heartbeat':
       case 'TimeoutNow':
       case 'AppendEntriesResponse':
       case 'HeartbeatResponse':
-        return onTermMessage(this, from, message);
+        return onReplicationMessage(this, from, message);
       case 'ForwardCommands':
       case 'ForwardCommandsResponse':
       case 'ReadIndexRequest':
@@ -285,7 +353,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
         // Fig. 2: a newer term from any peer means whoever we follow is deposed. Without this a
         // peer catching up under a stale leader could trust that leader's entries (and its commit
         // index) while fetching the newer term's committed log from everyone else.
-        if (message.senderTerm > this.term) this.becomeFollower(message.senderTerm, null);
+        this.adoptTerm(message.senderTerm, null);
         return this.catchUp.receive(from, message);
       case 'JoinRequest':
       case 'LeaveRequest': {
@@ -357,7 +425,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   depart(now: number): DeparturePlan {
     this.now = now;
     const plan = this.departurePlan();
-    this.departed = true;
+    this._departed = true;
     this.outbox.takeOutput();
     return plan;
   }
@@ -533,31 +601,102 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.electionDeadline = this.now + randomizedElectionTimeout(this.config, this.preference, this.random, false);
   }
 
+  /** Start a campaign now (candidacy.ts: pre-vote first unless `kind` is 'real'). */
+  campaign(kind: 'pre' | 'real', transfer: boolean): void {
+    campaign(this, kind, transfer);
+  }
+
+  /** Re-count the running campaign's votes: won, lost or still open (candidacy.ts). */
+  checkElection(): void {
+    checkElection(this);
+  }
+
+  /** Record a granted RequestVote (votedFor, Fig. 2); granting restarts the election timer (§5.2). */
+  grantVote(candidate: PeerId): void {
+    this._vote = candidate;
+    this.resetElectionTimer();
+  }
+
+  /** Heard `leader`'s AppendEntries or Heartbeat in our term: follow it; its lease runs from now. */
+  followLeader(leader: PeerId): void {
+    if (this.role !== 'follower' || this.leaderId !== leader) this.becomeFollower(this.term, leader);
+    this._lastLeaderContact = this.now;
+    this.resetElectionTimer();
+  }
+
+  /** Our leader departed for good: no leader is known, and its lease no longer holds. */
+  forgetLeader(): void {
+    this._leaderId = null;
+    this._lastLeaderContact = -Infinity;
+  }
+
+  // ---------- role transitions (Raft Fig. 2 "Rules for Servers") ----------
+
+  /**
+   * Fig. 2, all servers: a term above ours (in any message, or a departed voter's notice) makes this
+   * peer adopt it and become a follower, of `leader` when the message came from that term's leader.
+   * Returns whether it did. Called where each message is handled rather than once in receive():
+   * some messages of a higher term must not change ours (a PreVote and a pre-vote grant propose a
+   * term nobody has entered; a RequestVote under the leader lease is ignored; a notice passed on by
+   * a peer not known as a member yet is only kept), and a leader's message sets the leader too.
+   */
+  adoptTerm(term: number, leader: PeerId | null): boolean {
+    if (term <= this.term) return false;
+    this.becomeFollower(term, leader);
+    return true;
+  }
+
+  /** Follow `leader` (null: none known yet) in `term`; a higher term clears the vote (Fig. 2). */
   becomeFollower(term: number, leader: PeerId | null): void {
     if (term > this.term || leader !== this.leaderId) this.catchUp.abort();
     if (term > this.term) {
-      this.term = term;
-      this.vote = null;
+      this._term = term;
+      this._vote = null;
       this.forwards.clearAvoid();
     }
     const former = this.leader;
-    this.leader = null;
-    this.role = 'follower';
-    this.leaderId = leader;
+    this._leader = null;
+    this._role = 'follower';
+    this._leaderId = leader;
     this.votes.clear();
     // Forwards sent to a former leader would only time out: they go to the new one (or wait for it).
     this.forwards.requeueWhere((sentTo) => sentTo !== leader);
-    if (leader !== null) this.lastLeaderContact = this.now;
+    if (leader !== null) this._lastLeaderContact = this.now;
     if (former) this.requests.onLeadershipLost(former);
     this.resetElectionTimer();
   }
 
-  becomeLeader(): void {
-    this.role = 'leader';
-    this.leaderId = this.id;
+  /** Thesis §9.6: ask whether we could win, without touching anyone's term (ours included). */
+  becomePreCandidate(): void {
+    this.startCampaign();
+    this._role = 'pre-candidate';
+  }
+
+  /** §5.2: increment currentTerm and vote for ourselves. */
+  becomeCandidate(): void {
+    this.startCampaign();
+    this._role = 'candidate';
+    this._term += 1;
+    this._vote = this.id;
+    this.forwards.clearAvoid();
+  }
+
+  /** What both kinds of campaign start with: no leader, our own grant, a fresh election timer. */
+  private startCampaign(): void {
+    this._leaderId = null;
     this.votes.clear();
-    this.inheritedEnd = this.log.lastIndex();
-    this.leader = new LeaderState(this, this.now);
+    this.votes.set(this.id, 'granted');
+    this.resetElectionTimer();
+  }
+
+  /** Won an election (§5.2): lead, and log an entry of this term at once (§8, §5.4.2). */
+  becomeLeader(): void {
+    this._role = 'leader';
+    this._leaderId = this.id;
+    this.votes.clear();
+    this._inheritedEnd = this.log.lastIndex();
+    const leader = new LeaderState(this, this.now);
+    this._leader = leader;
     // Forwards still out at the former leader are served here instead (the next flush).
     this.forwards.requeueWhere(() => true);
     const entries: LogEntry[] = [];
@@ -570,6 +709,6 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     if (!this.bugs.noNoopOnElection) entries.push({ kind: 'noop', index: next(), term: this.term });
     this.appendToLog(entries);
     // Connected peers outside the configuration (tabs waiting to join) learn of the new leader at once.
-    for (const peer of this.reportedPeers()) if (!this.membership.isMember(peer)) this.leader.onPeerUp(peer, this.now);
+    for (const peer of this.reportedPeers()) if (!this.membership.isMember(peer)) leader.onPeerUp(peer, this.now);
   }
 }
