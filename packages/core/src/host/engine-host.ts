@@ -16,7 +16,8 @@
 // transfers (LeadershipTransfers) and leaving the group on close (LeaveSequence).
 import { resolveConfig, type InjectedBugs, type RaftConfig } from '../config';
 import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from '../engine/api';
-import { RaftNode } from '../engine/raft-node';
+import { createRaftEngine } from '../engine/create-engine';
+import { sameFields, sameList } from '../engine/status';
 import type { Message } from '../messages';
 import type { PersistBatch, Storage } from '../storage';
 import type { LeadershipPreference, Membership, PeerId, Random, RaftStatus } from '../types';
@@ -43,7 +44,7 @@ export interface EngineHostOptions {
   /** Re-found the group on the stored log as its only voter (RaftNodeOptions.refound). */
   refound?: boolean;
   bugs?: InjectedBugs;
-  /** Builds the engine; defaults to `new RaftNode(options)`. Lets tests substitute an engine. */
+  /** Builds the engine; defaults to createRaftEngine (a RaftNode). Lets tests substitute an engine. */
   createEngine?: (options: RaftNodeOptions) => RaftEngine;
   /** Called with unexpected failures (storage errors) before the host stops. */
   onError?: (error: unknown) => void;
@@ -171,7 +172,7 @@ export class EngineHost {
       refound: this.options.refound,
       bugs: this.options.bugs,
     };
-    this.engineRef = (this.options.createEngine ?? ((o) => new RaftNode(o)))(nodeOptions);
+    this.engineRef = (this.options.createEngine ?? createRaftEngine)(nodeOptions);
 
     // The state machine lives in memory only: rebuild it before the engine's first Ready, whose
     // output is filtered against what the replay delivered.
@@ -426,16 +427,9 @@ export async function startEngineHost(options: EngineHostOptions): Promise<Engin
   return host;
 }
 
+/** The notice fields a departure plan is compared on (its appends are rebuilt from the log each time). */
+const NOTICE_FIELDS = ['term', 'lastIndex', 'lastTerm', 'led'] as const;
+
 function samePlan(a: DeparturePlan, b: DeparturePlan | null): boolean {
-  if (b === null) return false;
-  const x = a.notice;
-  const y = b.notice;
-  return (
-    x.term === y.term &&
-    x.lastIndex === y.lastIndex &&
-    x.lastTerm === y.lastTerm &&
-    x.led === y.led &&
-    a.handoffTo === b.handoffTo &&
-    (x.successors ?? []).join() === (y.successors ?? []).join()
-  );
+  return b !== null && a.handoffTo === b.handoffTo && sameFields(a.notice, b.notice, NOTICE_FIELDS) && sameList(a.notice.successors, b.notice.successors);
 }
