@@ -148,6 +148,7 @@ export class RaftNode
   /** A fresh single-peer bootstrap waits once for a peer with a smaller id (see tick). */
   private bootstrapDeferred = false;
 
+  /** Restore from storage (hard state, snapshot, log); see RaftNodeOptions for bootstrap and re-founding. */
   constructor(options: RaftNodeOptions & RaftNodeInternals) {
     this.id = options.id;
     this.config = options.config;
@@ -189,12 +190,14 @@ export class RaftNode
     this.electionDeadline = refounding ? this.now : this.now + randomizedElectionTimeout(this.config, this.preference, this.random, true);
   }
 
-  // ---------- EngineCore ----------
+  // ---------- EngineCore: the state changes helpers may ask for ----------
 
+  /** Highest log index storage reported durable (a leader counts itself only up to here, thesis §10.2.1). */
   persistedIndex(): number {
     return this.durability.persistedIndex();
   }
 
+  /** Append to the log, the membership view (a config entry takes effect when logged, thesis §4.1) and the next persist batch. */
   appendToLog(entries: LogEntry[]): void {
     if (entries.length === 0) return;
     // Replicated entries from an existing group replace a not-yet-logged bootstrap configuration.
@@ -205,6 +208,7 @@ export class RaftNode
     if (this.leader && entries.some((e) => e.kind === 'config')) this.leader.syncPeers(this.now);
   }
 
+  /** Drop entries >= from (a follower's conflicting suffix, §5.3) from the log, membership view, persist batch and durability tracking. */
   truncateLog(from: number): void {
     // Callers never truncate at or below the commit index (committed entries are final).
     this.log.truncateFrom(from);
@@ -213,15 +217,18 @@ export class RaftNode
     this.durability.onTruncate(from);
   }
 
+  /** Raise commitIndex (never lowers it, never past the log's end). */
   advanceCommit(index: number): void {
     const capped = Math.min(index, this.log.lastIndex());
     if (capped > this._commit) this._commit = capped;
   }
 
+  /** Queue a message for the next Ready; nothing to ourselves, nothing once departed. */
   send(to: PeerId, message: Message): void {
     if (to !== this.id && !this.departed) this.outbox.send(to, message);
   }
 
+  /** The voters that count for a quorum: the configuration's voters minus departed ones this log covers (departures.ts). */
   quorumVoters(): PeerId[] {
     return this.departures.effectiveVoters(this.membership.voters(), this.log, this.id);
   }
@@ -248,6 +255,7 @@ export class RaftNode
     this.applied = Math.max(this.applied, index);
   }
 
+  /** An existing group's entries arrived: drop the bootstrap configuration not yet logged. */
   private abandonBootstrap(): void {
     this.membership.abandonBootstrap();
     this.members.deferringBootstrap = false;
@@ -255,6 +263,11 @@ export class RaftNode
 
   // ---------- inputs ----------
 
+  /**
+   * Time passes: departures and succession, request timeouts, catch-up, membership wishes; a leader
+   * checks its quorum (thesis §6.2), heartbeats and reviews membership; anyone else campaigns once
+   * its election timer runs out (§5.2).
+   */
   tick(now: number): void {
     this.now = now;
     if (this.departed) return;
@@ -303,6 +316,7 @@ export class RaftNode
     }
   }
 
+  /** A message from a peer: admitted against the wire limits (bounds.ts), then dispatched by type. */
   receive(from: PeerId, message: Message, now: number): void {
     this.now = now;
     // Nothing from ourselves, nothing once we departed, nothing from a peer after its Departure (it
@@ -369,18 +383,21 @@ export class RaftNode
     }
   }
 
+  /** Propose commands (requests.ts): appended on the leader, forwarded to it from a follower; refused once removed. */
   propose(requestId: number, commands: Uint8Array[], client: ClientTag, now: number): void {
     this.now = now;
     if (this.members.removed) this.outbox.proposals.push({ requestId, ok: false, error: 'removed' });
     else this.requests.propose(requestId, commands, client);
   }
 
+  /** A linearizable read (ReadIndex, thesis §6.4), served by the leader; refused once removed. */
   readIndex(requestId: number, now: number): void {
     this.now = now;
     if (this.members.removed) this.outbox.reads.push({ requestId, ok: false, error: 'removed' });
     else this.requests.read(requestId);
   }
 
+  /** Hand leadership to `to` (or the most caught-up voter) via TimeoutNow (thesis §3.10); ignored unless leading. */
   transferLeadership(to: PeerId | undefined, now: number): void {
     this.now = now;
     this.leader?.startTransfer(to, now);
@@ -394,6 +411,7 @@ export class RaftNode
     else this.members.kick(now);
   }
 
+  /** The transport connected `id`: pass on departure notices, resume replication and catch-up, ask it about membership. */
   peerUp(id: PeerId, now: number): void {
     this.now = now;
     if (id === this.id) return;
@@ -407,6 +425,7 @@ export class RaftNode
     this.members.onPeerUp(id, now);
   }
 
+  /** The transport lost `id`: requeue what was forwarded to it, stop pipelining to it. */
   peerDown(id: PeerId, now: number): void {
     this.now = now;
     this.downPeers.add(id);
@@ -447,11 +466,13 @@ export class RaftNode
     return [...all].filter((p) => p !== this.id && !this.downPeers.has(p)).sort();
   }
 
+  /** The Ready with `token` is durable. */
   storageDone(token: number): void {
     // A durable self-append may complete a quorum; prepare() re-runs the commit rule.
     this.durability.done(token);
   }
 
+  /** The host's state machine produced a snapshot (§7): stored, served and compacted past when accepted. */
   snapshotTaken(snapshot: Snapshot): void {
     const stored = this.snapshots.accept(this, snapshot, this.applied);
     if (stored) this.outbox.recordSnapshot(stored, false);
@@ -459,6 +480,11 @@ export class RaftNode
 
   // ---------- output ----------
 
+  /**
+   * Whether ready() has anything. Not a pure query: it runs prepare() first, whose work (a commit
+   * after a durable append, a broadcast, a leader outside its configuration stepping down) is
+   * exactly what may make a Ready due. Hosts call it in a loop with ready().
+   */
   hasReady(): boolean {
     if (this.departed) return false;
     this.prepare();
@@ -471,6 +497,7 @@ export class RaftNode
     );
   }
 
+  /** Take everything due as one batch: persist work (hard state included), messages, committed entries, results, status. */
   ready(): Ready {
     this.prepare();
     const token = this.nextToken++;
@@ -493,6 +520,7 @@ export class RaftNode
     return { token, persist, ...out, committed, status, departure: this.departurePlan() };
   }
 
+  /** What this peer knows now (Ready.status carries it when it changed). */
   status(): RaftStatus {
     const removed = this.members.removed;
     const status: RaftStatus = {
@@ -540,15 +568,18 @@ export class RaftNode
     if (this.members.removed && !wasRemoved) this.requests.failAll('removed');
   }
 
+  /** The persistent state of Raft Fig. 2 (currentTerm, votedFor) and the commit index. */
   private hardState(): HardState {
     return { term: this.term, vote: this.bugs.forgetVote ? null : this.vote, commit: this.commit };
   }
 
+  /** Term, vote or commit moved since the last Ready: the next one persists them. */
   private hardStateChanged(): boolean {
     const h = this.hardState();
     return h.term !== this.persistedHard.term || h.vote !== this.persistedHard.vote || h.commit !== this.persistedHard.commit;
   }
 
+  /** Some status field differs from the last Ready's. */
   private statusChanged(): boolean {
     return !sameStatus(this.lastStatus, this.status());
   }
@@ -597,6 +628,7 @@ export class RaftNode
     this.electionDeadline = Math.min(this.electionDeadline, this.now + wait);
   }
 
+  /** A fresh randomized election timeout from now (§5.2; a reluctant peer waits longer). */
   resetElectionTimer(): void {
     this.electionDeadline = this.now + randomizedElectionTimeout(this.config, this.preference, this.random, false);
   }
