@@ -29,6 +29,10 @@ import { onReplicationMessage, type ReplicationHost } from './replication-messag
 import { SnapshotKeeper, type SnapshotView } from './snapshots';
 import { sameStatus } from './status';
 
+/** The role state only RaftNode writes (see `own`). */
+type RoleField = 'term' | 'vote' | 'role' | 'leaderId' | 'leader' | 'commit' | 'lastLeaderContact' | 'inheritedEnd' | 'departed';
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Test seam: RaftNodeOptions plus a catch-up session factory (defaults to CatchUpSession). */
 export interface RaftNodeInternals {
   createCatchUpSession?: CatchUpSessionFactory;
@@ -72,53 +76,30 @@ export class RaftNode
   /** Time of the input being processed (the engine never reads a clock). */
   now: number;
 
-  // ---------- role state: read through getters, changed only by this class ----------
-
-  private _term: number;
-  private _vote: PeerId | null;
-  private _role: Role = 'follower';
-  private _leaderId: PeerId | null = null;
-  private _leader: LeaderState | null = null;
-  private _commit: number;
-  private _lastLeaderContact = -Infinity;
-  private _inheritedEnd = 0;
-  private _departed = false;
+  // ---------- role state: readonly to everyone, written only by this class (through `own`) ----------
 
   /** currentTerm (Raft Fig. 2): the latest term seen; persisted before any message that depends on it. */
-  get term(): number {
-    return this._term;
-  }
+  readonly term: number;
   /** votedFor (Raft Fig. 2): the candidate voted for in `term` (null: none); persisted like `term`. */
-  get vote(): PeerId | null {
-    return this._vote;
-  }
+  readonly vote: PeerId | null;
   /** Follower, pre-candidate (thesis §9.6), candidate or leader (§5.1). */
-  get role(): Role {
-    return this._role;
-  }
+  readonly role: Role = 'follower';
   /** The leader of the current term as far as this peer knows (itself when leading), or null. */
-  get leaderId(): PeerId | null {
-    return this._leaderId;
-  }
+  readonly leaderId: PeerId | null = null;
   /** Leader-only state (progress, reads, membership changes, transfer) while this peer leads, else null. */
-  get leader(): LeaderState | null {
-    return this._leader;
-  }
+  readonly leader: LeaderState | null = null;
   /** commitIndex (Raft Fig. 2): never lowered; only up to entries a quorum stored (§5.4.2) or a leader proved (§5.3). */
-  get commit(): number {
-    return this._commit;
-  }
+  readonly commit: number;
   /** Last time the leader of the current term was heard (leader lease, thesis §4.2.3). */
-  get lastLeaderContact(): number {
-    return this._lastLeaderContact;
-  }
+  readonly lastLeaderContact: number = -Infinity;
   /** As leader: the last index of the log inherited when elected (a departing leader's final position covers it). */
-  get inheritedEnd(): number {
-    return this._inheritedEnd;
-  }
+  readonly inheritedEnd: number = 0;
   /** This peer departed (depart()): it never votes, acknowledges or sends again. */
-  get departed(): boolean {
-    return this._departed;
+  readonly departed: boolean = false;
+
+  /** The one writable view of the role state above: only RaftNode's own methods change it. */
+  private get own(): Writable<Pick<RaftNode, RoleField>> {
+    return this;
   }
 
   /** Answers to the running campaign, this peer's own grant included (emptied by every role transition). */
@@ -173,9 +154,9 @@ export class RaftNode
       const learners = this.membership.current().learners.filter((l) => l !== this.id);
       this.membership.refound({ voters: [this.id], learners });
     }
-    this._term = hardState.term;
-    this._vote = hardState.vote;
-    this._commit = Math.min(Math.max(hardState.commit, snapIndex), this.log.lastIndex());
+    this.term = hardState.term;
+    this.vote = hardState.vote;
+    this.commit = Math.min(Math.max(hardState.commit, snapIndex), this.log.lastIndex());
     this.applied = snapIndex;
     this.persistedHard = { ...hardState };
     this.durability = new DurabilityTracker(this.log.lastIndex());
@@ -220,7 +201,7 @@ export class RaftNode
   /** Raise commitIndex (never lowers it, never past the log's end). */
   advanceCommit(index: number): void {
     const capped = Math.min(index, this.log.lastIndex());
-    if (capped > this._commit) this._commit = capped;
+    if (capped > this.commit) this.own.commit = capped;
   }
 
   /** Queue a message for the next Ready; nothing to ourselves, nothing once departed. */
@@ -251,7 +232,7 @@ export class RaftNode
     }
     this.outbox.snapshotToInstall = snapshot;
     this.snapshots.installed(snapshot);
-    this._commit = Math.max(this._commit, index);
+    this.own.commit = Math.max(this.commit, index);
     this.applied = Math.max(this.applied, index);
   }
 
@@ -301,7 +282,7 @@ export class RaftNode
       // believing in a leader silent for a whole election timeout: otherwise a learner whose leader
       // died keeps sending its join/promotion requests to the dead leader, and a new leader whose
       // configuration lacks it never contacts it, so it never rejoins (found by the churn scenario).
-      if (this.leaderId !== null && !this.inLease()) this._leaderId = null;
+      if (this.leaderId !== null && !this.inLease()) this.own.leaderId = null;
       this.resetElectionTimer();
     } else if (!this.bootstrapDeferred && this.members.shouldDeferBootstrap()) {
       // Several peers may have been told the room was empty: the one with the smallest id among the
@@ -444,7 +425,7 @@ export class RaftNode
   depart(now: number): DeparturePlan {
     this.now = now;
     const plan = this.departurePlan();
-    this._departed = true;
+    this.own.departed = true;
     this.outbox.takeOutput();
     return plan;
   }
@@ -645,21 +626,21 @@ export class RaftNode
 
   /** Record a granted RequestVote (votedFor, Fig. 2); granting restarts the election timer (§5.2). */
   grantVote(candidate: PeerId): void {
-    this._vote = candidate;
+    this.own.vote = candidate;
     this.resetElectionTimer();
   }
 
   /** Heard `leader`'s AppendEntries or Heartbeat in our term: follow it; its lease runs from now. */
   followLeader(leader: PeerId): void {
     if (this.role !== 'follower' || this.leaderId !== leader) this.becomeFollower(this.term, leader);
-    this._lastLeaderContact = this.now;
+    this.own.lastLeaderContact = this.now;
     this.resetElectionTimer();
   }
 
   /** Our leader departed for good: no leader is known, and its lease no longer holds. */
   forgetLeader(): void {
-    this._leaderId = null;
-    this._lastLeaderContact = -Infinity;
+    this.own.leaderId = null;
+    this.own.lastLeaderContact = -Infinity;
   }
 
   // ---------- role transitions (Raft Fig. 2 "Rules for Servers") ----------
@@ -682,18 +663,18 @@ export class RaftNode
   becomeFollower(term: number, leader: PeerId | null): void {
     if (term > this.term || leader !== this.leaderId) this.catchUp.abort();
     if (term > this.term) {
-      this._term = term;
-      this._vote = null;
+      this.own.term = term;
+      this.own.vote = null;
       this.forwards.clearAvoid();
     }
     const former = this.leader;
-    this._leader = null;
-    this._role = 'follower';
-    this._leaderId = leader;
+    this.own.leader = null;
+    this.own.role = 'follower';
+    this.own.leaderId = leader;
     this.votes.clear();
     // Forwards sent to a former leader would only time out: they go to the new one (or wait for it).
     this.forwards.requeueWhere((sentTo) => sentTo !== leader);
-    if (leader !== null) this._lastLeaderContact = this.now;
+    if (leader !== null) this.own.lastLeaderContact = this.now;
     if (former) this.requests.onLeadershipLost(former);
     this.resetElectionTimer();
   }
@@ -701,21 +682,21 @@ export class RaftNode
   /** Thesis §9.6: ask whether we could win, without touching anyone's term (ours included). */
   becomePreCandidate(): void {
     this.startCampaign();
-    this._role = 'pre-candidate';
+    this.own.role = 'pre-candidate';
   }
 
   /** §5.2: increment currentTerm and vote for ourselves. */
   becomeCandidate(): void {
     this.startCampaign();
-    this._role = 'candidate';
-    this._term += 1;
-    this._vote = this.id;
+    this.own.role = 'candidate';
+    this.own.term += 1;
+    this.own.vote = this.id;
     this.forwards.clearAvoid();
   }
 
   /** What both kinds of campaign start with: no leader, our own grant, a fresh election timer. */
   private startCampaign(): void {
-    this._leaderId = null;
+    this.own.leaderId = null;
     this.votes.clear();
     this.votes.set(this.id, 'granted');
     this.resetElectionTimer();
@@ -723,12 +704,12 @@ export class RaftNode
 
   /** Won an election (§5.2): lead, and log an entry of this term at once (§8, §5.4.2). */
   becomeLeader(): void {
-    this._role = 'leader';
-    this._leaderId = this.id;
+    this.own.role = 'leader';
+    this.own.leaderId = this.id;
     this.votes.clear();
-    this._inheritedEnd = this.log.lastIndex();
+    this.own.inheritedEnd = this.log.lastIndex();
     const leader = new LeaderState(this, this.now);
-    this._leader = leader;
+    this.own.leader = leader;
     // Forwards still out at the former leader are served here instead (the next flush).
     this.forwards.requeueWhere(() => true);
     const entries: LogEntry[] = [];
