@@ -13,7 +13,7 @@
 // Compaction: the engine's snapshotRequest is passed to the client as 'take-snapshot'; the client's
 // snapshot comes back as 'snapshot' and goes to engine.snapshotTaken().
 // Delegated: committed-entry delivery and the start-up replay (CommittedDelivery), leadership
-// transfers (LeadershipTransfers) and leaving the group on close (LeaveSequence).
+// transfers (HostTransfers) and leaving the group on close (LeaveSequence).
 import { resolveConfig, type InjectedBugs, type RaftConfig } from '../config';
 import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from '../engine/api';
 import { createRaftEngine } from '../engine/create-engine';
@@ -23,7 +23,7 @@ import type { PersistBatch, Storage } from '../storage';
 import type { LeadershipPreference, Membership, PeerId, Random, RaftStatus } from '../types';
 import type { Clock } from './clock';
 import { CommittedDelivery } from './committed-delivery';
-import { LeadershipTransfers } from './leadership-transfers';
+import { HostTransfers } from './host-transfers';
 import { LeaveSequence } from './leave-sequence';
 import type { PeerTransport } from './peer-transport';
 import type { ClientToHost, HostPort } from './protocol';
@@ -128,7 +128,7 @@ export class EngineHost {
   /** Term and vote as last made durable (loaded at start, then from each persisted hardState). */
   private durableVote: { term: number; vote: PeerId | null } = { term: 0, vote: null };
   private readonly delivery: CommittedDelivery;
-  private readonly transfers: LeadershipTransfers;
+  private readonly transfers: HostTransfers;
   /** close({ leave }) waiting to be removed: the engine still runs, client input is ignored. */
   private readonly leave: LeaveSequence;
 
@@ -138,7 +138,7 @@ export class EngineHost {
     const { clock, port } = options;
     const isStopped = () => this.stopped;
     this.delivery = new CommittedDelivery(port);
-    this.transfers = new LeadershipTransfers({ id: this.id, config: this.config, clock, post: (m) => port.post(m), isStopped });
+    this.transfers = new HostTransfers({ id: this.id, config: this.config, clock, post: (m) => port.post(m), isStopped });
     this.leave = new LeaveSequence({
       id: this.id, config: this.config, clock, leaveTimeoutMs: options.leaveTimeoutMs, stats: this.stats,
       isStopped, isRemoved: () => this.removed, kick: () => this.kick(),
