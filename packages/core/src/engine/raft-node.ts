@@ -650,8 +650,10 @@ export class RaftNode
    * peer adopt it and become a follower, of `leader` when the message came from that term's leader.
    * Returns whether it did. Called where each message is handled rather than once in receive():
    * some messages of a higher term must not change ours (a PreVote and a pre-vote grant propose a
-   * term nobody has entered; a RequestVote under the leader lease is ignored; a notice passed on by
-   * a peer not known as a member yet is only kept), and a leader's message sets the leader too.
+   * term nobody has entered; a RequestVote under the leader lease is ignored, thesis §4.2.3; a
+   * notice passed on by a peer not known as a member yet is only kept), and a leader's
+   * AppendEntries or Heartbeat adopts the term and its sender in one transition (a separate
+   * step-down first would restart the election timer once more, drawing another random number).
    */
   adoptTerm(term: number, leader: PeerId | null): boolean {
     if (term <= this.term) return false;
