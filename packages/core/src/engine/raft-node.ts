@@ -727,3 +727,8 @@ export class RaftNode
     for (const peer of this.reportedPeers()) if (!this.membership.isMember(peer)) leader.onPeerUp(peer, this.now);
   }
 }
+
+/** The default engine: hosts depend on the RaftEngine contract (api.ts), not on this class. */
+export function createRaftEngine(options: RaftNodeOptions): RaftEngine {
+  return new RaftNode(options);
+}

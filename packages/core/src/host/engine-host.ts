@@ -16,7 +16,7 @@
 // transfers (HostTransfers) and leaving the group on close (LeaveSequence).
 import { resolveConfig, type InjectedBugs, type RaftConfig } from '../config';
 import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from '../engine/api';
-import { createRaftEngine } from '../engine/create-engine';
+import { createRaftEngine } from '../engine/raft-node';
 import { sameFields, sameList } from '../engine/status';
 import type { Message } from '../messages';
 import type { PersistBatch, Storage } from '../storage';
