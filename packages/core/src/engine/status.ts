@@ -9,10 +9,13 @@ export function sameFields<T, K extends keyof T>(a: T, b: T, keys: readonly K[])
   return true;
 }
 
+const NONE: readonly string[] = [];
+
 /** Element-wise equality of two lists; an absent list equals an empty one. */
 export function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
-  const x = a ?? [];
-  const y = b ?? [];
+  if (a === b) return true;
+  const x = a ?? NONE;
+  const y = b ?? NONE;
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
@@ -21,15 +24,15 @@ export type SharedStatus = Pick<RaftStatus, 'role' | 'term' | 'leader' | 'commit
   departed?: readonly string[];
 };
 
-const SHARED_SCALARS = ['role', 'term', 'leader', 'committed', 'applied', 'online', 'removed', 'frozen'] as const;
-
-/** Equality of the shared status fields (membership and catch-up progress compared by value). */
+/**
+ * Equality of the shared status fields (membership and catch-up progress compared by value). Runs
+ * at every hasReady(), so the scalar fields are compared by name rather than through sameFields.
+ */
 export function sameSharedStatus(a: SharedStatus, b: SharedStatus): boolean {
   return (
-    sameFields(a, b, SHARED_SCALARS) &&
-    sameList(a.departed, b.departed) &&
-    sameProgress(a.catchUp, b.catchUp) &&
-    sameMembership(a.members, b.members)
+    a.role === b.role && a.term === b.term && a.leader === b.leader && a.committed === b.committed &&
+    a.applied === b.applied && a.online === b.online && a.removed === b.removed && a.frozen === b.frozen &&
+    sameList(a.departed, b.departed) && sameProgress(a.catchUp, b.catchUp) && sameMembership(a.members, b.members)
   );
 }
 
