@@ -13,10 +13,15 @@ import type { Departure, Envelope, ForwardError, Message } from '../messages';
 import type { PersistBatch, PersistedState } from '../storage';
 import type { ClientTag, LeadershipPreference, LogEntry, Membership, PeerId, Random, RaftStatus, Snapshot } from '../types';
 
+/** What a RaftNode is built from. */
 export interface RaftNodeOptions {
+  /** This peer's id, unique in the group for the engine's life. */
   id: PeerId;
+  /** Timing, batching and limit settings (resolveConfig fills the defaults). */
   config: RaftConfig;
+  /** 'normal', reluctant (election timeouts scaled up, so others win first) or 'observer' (never votes or campaigns). */
   preference: LeadershipPreference;
+  /** The only source of randomness (election timeouts, request-id ranges): a seeded one makes runs reproducible. */
   random: Random;
   /** Current time in ms (virtual or real); the engine never reads a clock itself. */
   now: number;
@@ -36,10 +41,12 @@ export interface RaftNodeOptions {
   refound?: boolean;
 }
 
+/** The outcome of propose(): the log index range the commands got, or why they got none. */
 export type ProposalResult =
   | { requestId: number; ok: true; start: number; end: number }
   | { requestId: number; ok: false; error: ProposalError };
 
+/** The outcome of readIndex(): the index the reader must have applied before it answers (thesis §6.4). */
 export type ReadResult =
   | { requestId: number; ok: true; index: number }
   | { requestId: number; ok: false; error: ProposalError };
@@ -67,6 +74,7 @@ export interface DeparturePlan {
   handoffTo: PeerId | null;
 }
 
+/** One batch of engine output (etcd raft's Ready), taken with ready(). */
 export interface Ready {
   /** Pass back to storageDone() once `persist` is durable. */
   token: number;
@@ -78,7 +86,9 @@ export interface Ready {
   committed: LogEntry[];
   /** A snapshot the state machine must restore before applying `committed` (fetched by catch-up). */
   snapshotToInstall: Snapshot | null;
+  /** Outcomes of this peer's own proposals. */
   proposals: ProposalResult[];
+  /** Outcomes of this peer's own linearizable reads. */
   reads: ReadResult[];
   /** Present when any status field changed since the previous Ready. */
   status: RaftStatus | null;
@@ -103,9 +113,13 @@ export interface Ready {
   departure?: DeparturePlan;
 }
 
+/** The sans-IO engine's contract: inputs in, Ready batches out (see the loop at the top of this file). */
 export interface RaftEngine {
+  /** This peer's id. */
   readonly id: PeerId;
+  /** Time passes: heartbeats, election timeouts (§5.2), check-quorum (thesis §6.2), request timeouts. */
   tick(now: number): void;
+  /** A message from a peer. Malformed, out-of-bounds or unexpected ones are dropped and counted, never thrown. */
   receive(from: PeerId, message: Message, now: number): void;
   /** Propose commands; on a follower they are forwarded to the leader with their ClientTag. */
   propose(requestId: number, commands: Uint8Array[], client: ClientTag, now: number): void;
@@ -115,6 +129,7 @@ export interface RaftEngine {
   transferLeadership(to: PeerId | undefined, now: number): void;
   /** Peer connectivity from the transport: lets the engine skip sending to absent peers and drive catch-up. */
   peerUp(id: PeerId, now: number): void;
+  /** The transport lost `id`: the engine stops pipelining to it and requeues what it forwarded there. */
   peerDown(id: PeerId, now: number): void;
   /** The host finished persisting the Ready with this token. */
   storageDone(token: number): void;
@@ -133,7 +148,13 @@ export interface RaftEngine {
   departurePlan?(): DeparturePlan;
   /** Depart for good: the engine sends nothing and takes no input afterwards. Returns the plan to send. */
   depart?(now: number): DeparturePlan;
+  /**
+   * Whether ready() has anything to hand out. Runs the engine's pending work first (a commit after a
+   * durable append, sends, a leader outside its configuration stepping down), so it may change state.
+   */
   hasReady(): boolean;
+  /** Take the next batch; persist `persist` before sending `messages` (Raft Fig. 2), then call storageDone(token). */
   ready(): Ready;
+  /** What this peer knows now: role, term, leader, commit and apply indices, members, catch-up. */
   status(): RaftStatus;
 }

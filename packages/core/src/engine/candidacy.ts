@@ -1,14 +1,32 @@
-// Elections seen from one peer: campaigning (pre-vote, thesis §9.6, then a real vote, §5.2),
-// answering vote requests (with the leader-lease rule, thesis §4.2.3) and counting answers.
-// Functions over RaftNode so raft-node.ts stays about inputs and outputs.
+// Elections seen from one peer: running a campaign (pre-vote, thesis §9.6, then a real vote, §5.2),
+// answering vote requests (with the leader-lease rule, thesis §4.2.3) and counting answers. The
+// role changes themselves (becomePreCandidate, becomeCandidate, becomeLeader, becomeFollower) are
+// RaftNode's; these functions decide when they happen.
 import type { VoteAnswer, VoteRequest, VoteResponse } from '../messages';
 import type { PeerId } from '../types';
 import { mayCampaign, roomInLog } from './bounds';
+import type { CatchUpDriver } from './catchup-driver';
 import { answerVote } from './election';
+import type { ElectionTimer, EngineCore, RoleTransitions, RoleView } from './node-context';
 import { tallyVotes } from './quorum';
-import type { RaftNode } from './raft-node';
 
-export function campaign(node: RaftNode, kind: 'pre' | 'real', transfer: boolean): void {
+/** What elections use of RaftNode: the log and configuration, the role state and its transitions, the votes. */
+export interface CandidacyHost
+  extends Pick<EngineCore, 'id' | 'config' | 'log' | 'membership' | 'departures' | 'refusals' | 'term' | 'now' | 'send' | 'quorumVoters'>,
+    RoleView,
+    RoleTransitions,
+    Pick<ElectionTimer, 'resetElectionTimer'> {
+  /** Answers to the running campaign, this peer's own grant included (reset by every role transition). */
+  readonly votes: Map<PeerId, VoteAnswer>;
+  /** The running campaign's request and when to re-send it to voters that have not answered. */
+  voteRequest: { request: VoteRequest; resendAt: number } | null;
+  readonly catchUp: Pick<CatchUpDriver, 'active' | 'leaderlessActive'>;
+  canVote(): boolean;
+  /** Record a granted RequestVote (votedFor, Fig. 2) and restart the election timer. */
+  grantVote(candidate: PeerId): void;
+}
+
+export function campaign(node: CandidacyHost, kind: 'pre' | 'real', transfer: boolean): void {
   if (!mayCampaign(node.term, node.log.lastIndex())) {
     // The next term (or a leader's first entries) would not fit the wire limits: never start an
     // election that could not be carried (bounds.ts). The peer stays a follower.
@@ -16,19 +34,13 @@ export function campaign(node: RaftNode, kind: 'pre' | 'real', transfer: boolean
     node.resetElectionTimer();
     return;
   }
-  node.leaderId = null;
-  node.votes = new Map([[node.id, 'granted']]);
-  node.resetElectionTimer();
   let request: VoteRequest;
   if (kind === 'pre') {
     // Thesis §9.6: ask first whether we could win, without touching anyone's term.
-    node.role = 'pre-candidate';
+    node.becomePreCandidate();
     request = { type: 'PreVote', term: node.term + 1, lastLogIndex: node.log.lastIndex(), lastLogTerm: node.log.lastTerm() };
   } else {
-    node.role = 'candidate';
-    node.term += 1;
-    node.vote = node.id;
-    node.forwards.clearAvoid();
+    node.becomeCandidate();
     request = { type: 'RequestVote', term: node.term, lastLogIndex: node.log.lastIndex(), lastLogTerm: node.log.lastTerm() };
     if (transfer) request.transfer = true;
   }
@@ -43,7 +55,7 @@ export function campaign(node: RaftNode, kind: 'pre' | 'real', transfer: boolean
  * its answer was lost (with two live voters left, one lost request stalled the group for a full
  * round). The same request again is harmless: a voter grants the same candidate again in a term.
  */
-export function resendVoteRequests(node: RaftNode): void {
+export function resendVoteRequests(node: CandidacyHost): void {
   const pending = node.voteRequest;
   if (pending === null || node.now < pending.resendAt) return;
   if (node.role !== 'candidate' && node.role !== 'pre-candidate') {
@@ -57,7 +69,7 @@ export function resendVoteRequests(node: RaftNode): void {
 }
 
 /** Won, lost or still open. Departed voters this candidate's log covers no longer count (departures.ts). */
-export function checkElection(node: RaftNode): void {
+export function checkElection(node: CandidacyHost): void {
   const outcome = tallyVotes(node.quorumVoters(), node.votes);
   if (outcome === 'won') {
     if (node.role === 'pre-candidate') campaign(node, 'real', false);
@@ -71,7 +83,7 @@ export function checkElection(node: RaftNode): void {
   }
 }
 
-export function onVoteRequest(node: RaftNode, from: PeerId, m: VoteRequest): void {
+export function onVoteRequest(node: CandidacyHost, from: PeerId, m: VoteRequest): void {
   // A voter repairing a gap behind a leader abstains: its log is mid-repair, so it takes no side.
   // Abstaining never counts as a grant, so safety is unchanged. A voter fetching toward departed
   // voters' claims has no leader and must vote, or no one could be elected. Read before adopting
@@ -80,7 +92,7 @@ export function onVoteRequest(node: RaftNode, from: PeerId, m: VoteRequest): voi
   if (m.type === 'RequestVote' && m.term > node.term) {
     // Leader lease (thesis §4.2.3): a live leader's followers ignore disruptive candidates.
     if (node.inLease() && !m.transfer) return;
-    node.becomeFollower(m.term, null);
+    node.adoptTerm(m.term, null);
   }
   const answer = answerVote(from, m, {
     canVote: node.canVote() && !lagging,
@@ -90,10 +102,7 @@ export function onVoteRequest(node: RaftNode, from: PeerId, m: VoteRequest): voi
     candidateUpToDate: node.log.isUpToDate(m.lastLogIndex, m.lastLogTerm),
   });
   if (answer === 'ignore') return;
-  if (m.type === 'RequestVote' && answer === 'granted') {
-    node.vote = from; // persisted in the same Ready that carries the response
-    node.resetElectionTimer();
-  }
+  if (m.type === 'RequestVote' && answer === 'granted') node.grantVote(from); // persisted in the same Ready that carries the response
   const response: VoteResponse =
     m.type === 'PreVote'
       ? { type: 'PreVoteResponse', term: answer === 'denied' ? node.term : m.term, vote: answer }
@@ -101,18 +110,17 @@ export function onVoteRequest(node: RaftNode, from: PeerId, m: VoteRequest): voi
   node.send(from, response);
 }
 
-export function onVoteResponse(node: RaftNode, from: PeerId, m: VoteResponse): void {
+export function onVoteResponse(node: CandidacyHost, from: PeerId, m: VoteResponse): void {
   if (m.type === 'PreVoteResponse') {
     // Grants and abstentions echo the proposed term; a denial carries the voter's own term.
-    if (m.vote === 'denied' && m.term > node.term) node.becomeFollower(m.term, null);
+    if (m.vote === 'denied' && m.term > node.term) node.adoptTerm(m.term, null);
     else if (node.role === 'pre-candidate' && (m.term === node.term + 1 || m.vote === 'denied')) recordVote(node, from, m.vote);
     return;
   }
-  if (m.term > node.term) node.becomeFollower(m.term, null);
-  else if (m.term === node.term && node.role === 'candidate') recordVote(node, from, m.vote);
+  if (!node.adoptTerm(m.term, null) && m.term === node.term && node.role === 'candidate') recordVote(node, from, m.vote);
 }
 
-function recordVote(node: RaftNode, from: PeerId, answer: VoteAnswer): void {
+function recordVote(node: CandidacyHost, from: PeerId, answer: VoteAnswer): void {
   if (!node.membership.isVoter(from)) return;
   node.votes.set(from, answer);
   checkElection(node);

@@ -13,7 +13,18 @@ import type { CatchUpOutput, CatchUpSessionApi, CatchUpSessionOptions } from '..
 import { answerCatchUpRequest, type CatchUpSource } from '../catchup/responder';
 import type { AppendEntries, AppendEntriesResponse, Message } from '../messages';
 import type { CatchUpProgress, LogEntry, PeerId, Random, Snapshot } from '../types';
-import type { RaftNode } from './raft-node';
+import type { EngineCore, LogRepair, PeerDirectory, RoleView } from './node-context';
+import type { SnapshotKeeper } from './snapshots';
+
+/** What catch-up uses of RaftNode: the log and commit index it extends, the peers to fetch from, the leader. */
+export interface CatchUpHost
+  extends Pick<EngineCore, 'id' | 'config' | 'log' | 'term' | 'commit' | 'now' | 'send' | 'appendToLog' | 'advanceCommit'>,
+    LogRepair,
+    Pick<PeerDirectory, 'reportedPeers' | 'connectedPeers'>,
+    Pick<RoleView, 'leaderId' | 'inLease'> {
+  /** The latest snapshot, served to other peers' catch-up. */
+  readonly snapshots: Pick<SnapshotKeeper, 'latest'>;
+}
 
 export type CatchUpSessionFactory = (options: CatchUpSessionOptions) => CatchUpSessionApi;
 
@@ -42,7 +53,7 @@ export class CatchUpDriver {
   private readonly firstRange: number;
 
   constructor(
-    private readonly node: RaftNode,
+    private readonly node: CatchUpHost,
     private readonly create: CatchUpSessionFactory,
     random: Random,
   ) {

@@ -5,13 +5,42 @@
 import type { AppendEntries, Departure } from '../messages';
 import type { PeerId } from '../types';
 import type { DeparturePlan } from './api';
-import { checkElection } from './candidacy';
-import { handleAppendEntries, isWellFormedAppend } from './follower';
-import { finalAppends, successors as successorsOf } from './leader-departure';
-import type { RaftNode } from './raft-node';
+import type { CatchUpDriver } from './catchup-driver';
+import { type FollowerLog, isWellFormedAppend, onAppendEntries } from './follower';
+import type { ForwardQueue } from './forwarding';
+import type { LeaderState } from './leader';
+import { type DepartingLeaderView, finalAppends, successors as successorsOf } from './leader-departure';
+import type { MembershipClient } from './membership-client';
+import type { ElectionTimer, EngineCore, PeerDirectory, RoleTransitions, RoleView } from './node-context';
+import type { RequestHandler } from './requests';
 
 /** Notices passed on by peers not (yet) known members, kept until they are (a new tab's first minutes). */
 const MAX_PENDING_RELAYS = 64;
+
+/** What departures use of RaftNode: the role state and its transitions, the log, and the parts a notice affects. */
+export interface DepartureHost
+  extends FollowerLog,
+    DepartingLeaderView,
+    Pick<EngineCore, 'outbox' | 'now' | 'send'>,
+    Pick<PeerDirectory, 'connectedPeers'>,
+    RoleView,
+    Pick<RoleTransitions, 'adoptTerm' | 'becomeFollower'>,
+    Pick<ElectionTimer, 'campaignWithin'> {
+  /** Messages dropped because they made no sense here (counted). */
+  droppedMessages: number;
+  /** Leader-only state while this peer leads, else null. */
+  readonly leader: LeaderState | null;
+  /** As leader: the last index of the log inherited when elected. */
+  readonly inheritedEnd: number;
+  readonly catchUp: Pick<CatchUpDriver, 'active' | 'abort' | 'peerDown' | 'startTowardClaims'>;
+  readonly forwards: ForwardQueue;
+  readonly requests: Pick<RequestHandler, 'resolveReads'>;
+  readonly members: Pick<MembershipClient, 'leaving'>;
+  /** The leader departed: no leader known, and its lease no longer holds. */
+  forgetLeader(): void;
+  /** Re-count the running campaign's votes (candidacy.ts checkElection). */
+  checkElection(): void;
+}
 
 export class DepartureHandler {
   /** Times this peer re-founded the group as a successor (tests and counters). */
@@ -23,7 +52,7 @@ export class DepartureHandler {
   /** When this peer campaigns after its departed leader (see takeTurn), and its vote and term then. */
   private turn: { at: number; vote: PeerId | null; term: number } | null = null;
 
-  constructor(private readonly node: RaftNode) {}
+  constructor(private readonly node: DepartureHost) {}
 
   /**
    * A peer departed for good. Followers of a departed leader stop trusting its lease and campaign
@@ -47,7 +76,7 @@ export class DepartureHandler {
       }
       return;
     }
-    if (m.term > node.term) node.becomeFollower(m.term, null);
+    node.adoptTerm(m.term, null);
     const first = node.departures.firstNotice(from);
     node.departures.record(from, m);
     if (first) {
@@ -57,17 +86,14 @@ export class DepartureHandler {
     }
     node.catchUp.peerDown(from);
     const leaderLeft = from === node.leaderId && node.role !== 'leader';
-    if (leaderLeft) {
-      node.leaderId = null;
-      node.lastLeaderContact = -Infinity;
-    }
+    if (leaderLeft) node.forgetLeader();
     // Forwards the departed peer never answered go to whoever leads next.
     node.forwards.requeueWhere((sentTo) => sentTo === from, from);
     this.noteSuccession(m);
     const candidateLeft = from === node.vote && node.role === 'follower' && node.leaderId === null;
     if (first && (leaderLeft || candidateLeft)) this.takeTurn(leaderLeft ? (m.successors ?? []) : this.successors);
     this.maybeSucceed();
-    if (node.role === 'candidate' || node.role === 'pre-candidate') checkElection(node);
+    if (node.role === 'candidate' || node.role === 'pre-candidate') node.checkElection();
     const leader = node.leader;
     if (leader) {
       leader.onPeerDown(from);
@@ -92,9 +118,10 @@ export class DepartureHandler {
       node.droppedMessages++;
       return;
     }
-    if (m.term > node.term || node.role !== 'follower') node.becomeFollower(m.term, null);
+    // m.term >= node.term here: a newer term is adopted, and a candidate of this term steps down.
+    if (!node.adoptTerm(m.term, null) && node.role !== 'follower') node.becomeFollower(node.term, null);
     if (node.catchUp.active) node.catchUp.abort();
-    handleAppendEntries(node, m);
+    onAppendEntries(node, m);
   }
 
   /** Notices passed on by peers that have become members since (called before every Ready). */
@@ -216,8 +243,7 @@ export class DepartureHandler {
     this.refounds++;
     // A departed voter may have led a term we never heard of (elected just before it left): the
     // new configuration's first election must be in a later term than any of them reached.
-    const highest = node.departures.maxTerm();
-    if (highest > node.term) node.becomeFollower(highest, null);
+    node.adoptTerm(node.departures.maxTerm(), null);
     this.successors = [];
     node.catchUp.abort();
     node.campaignWithin(0); // at the next tick

@@ -2,12 +2,10 @@
 // and the commit rule for followers. Pure with respect to roles: RaftNode has already adopted the
 // sender as leader of the current term.
 import type { AppendEntries, AppendEntriesResponse, Heartbeat, HeartbeatResponse } from '../messages';
-import type { EngineCore } from './core';
+import type { EngineCore, LogRepair } from './node-context';
 
-export interface Truncator {
-  /** Drop entries >= from from the log, membership view, persist batch and durability tracking. */
-  truncateLog(from: number): void;
-}
+/** What the follower rules use of RaftNode: the log, the term and the commit index. */
+export interface FollowerLog extends Pick<EngineCore, 'log' | 'term' | 'commit' | 'appendToLog' | 'advanceCommit'>, Pick<LogRepair, 'truncateLog'> {}
 
 /**
  * Semantic checks the codec cannot do: entries contiguous right after prevLogIndex, with terms
@@ -23,7 +21,7 @@ export function isWellFormedAppend(m: AppendEntries): boolean {
   return m.prevLogIndex >= 0 && m.leaderCommit >= 0 && m.prevLogTerm <= m.term;
 }
 
-export function handleAppendEntries(core: EngineCore & Truncator, m: AppendEntries): AppendEntriesResponse {
+export function onAppendEntries(core: FollowerLog, m: AppendEntries): AppendEntriesResponse {
   const { log, term } = core;
   // Entries up to our commit index are committed, hence identical to the leader's (Leader
   // Completeness): skip them rather than compare, and never truncate them.
@@ -72,7 +70,7 @@ export function handleAppendEntries(core: EngineCore & Truncator, m: AppendEntri
   return { type: 'AppendEntriesResponse', term, success: true, matchIndex: lastNew, lastIndex: log.lastIndex() };
 }
 
-export function handleHeartbeat(core: EngineCore, m: Heartbeat): HeartbeatResponse {
+export function onHeartbeat(core: FollowerLog, m: Heartbeat): HeartbeatResponse {
   // The leader sends min(commit, our matchIndex), so this never commits an unverified entry.
   core.advanceCommit(Math.min(m.commit, core.log.lastIndex()));
   return { type: 'HeartbeatResponse', term: core.term, round: m.round, lastIndex: core.log.lastIndex() };

@@ -3,8 +3,11 @@
 // leader.ts stays about leading.
 import type { Envelope } from '../messages';
 import type { PeerId } from '../types';
-import type { EngineCore } from './core';
+import type { EngineCore } from './node-context';
 import type { LeaderState } from './leader';
+
+/** What a departing leader's plan reads of RaftNode. */
+export interface DepartingLeaderView extends Pick<EngineCore, 'id' | 'config' | 'log' | 'membership' | 'departures' | 'term' | 'commit'> {}
 
 /** At most this many entries in one of a departing leader's last appends (see finalAppends). */
 export const FINAL_APPEND_MAX = 64;
@@ -18,7 +21,7 @@ export const FINAL_APPEND_MAX = 64;
  * behind is named too: it may have caught up by catch-up a moment ago (the leader hears of it a
  * heartbeat later), and leaving it out would strand the group.
  */
-export function successors(core: EngineCore, leader: LeaderState): PeerId[] {
+export function successors(core: DepartingLeaderView, leader: LeaderState): PeerId[] {
   const { membership, id, departures } = core;
   const current = membership.current();
   const ranked: Array<{ peer: PeerId; match: number }> = [];
@@ -44,7 +47,7 @@ export function successors(core: EngineCore, leader: LeaderState): PeerId[] {
  * of this term, sent while this peer still leads; building them changes no engine state. Rebuilt
  * for every Ready (the host keeps the latest plan), hence the small cap.
  */
-export function finalAppends(core: EngineCore, leader: LeaderState, upTo: number, target: PeerId | null): Envelope[] {
+export function finalAppends(core: DepartingLeaderView, leader: LeaderState, upTo: number, target: PeerId | null): Envelope[] {
   const { log, config, departures, term, commit } = core;
   const out: Envelope[] = [];
   for (const [peer, pr] of leader.progress) {

@@ -3,7 +3,7 @@
 // leadership transfer (thesis §3.10).
 import type { AppendEntriesResponse, ForwardCommands, HeartbeatResponse } from '../messages';
 import type { ClientTag, CommandEntry, PeerId } from '../types';
-import type { EngineCore } from './core';
+import type { EngineCore } from './node-context';
 import { ClientTagIndex } from './forwarding';
 import { MembershipChanges } from './membership-changes';
 import { Progress } from './progress';

@@ -6,7 +6,7 @@
 // single-server changes from the Raft mailing list, thesis §4.1 errata).
 import type { JoinRequest, LeaveRequest, MembershipResponse } from '../messages';
 import type { Membership, PeerId } from '../types';
-import type { EngineCore } from './core';
+import type { EngineCore } from './node-context';
 import type { LeaderState } from './leader';
 import { without, withLearner, withVoter } from './membership';
 import { roomInLog } from './bounds';

@@ -5,8 +5,14 @@
 // without it, after it had been a member, while this engine runs. A removed peer stops taking part.
 import type { MembershipResponse } from '../messages';
 import type { PeerId } from '../types';
-import type { RaftNode } from './raft-node';
 import { isMemberOf, sameMembership } from './membership';
+import type { EngineCore, PeerDirectory, RoleView } from './node-context';
+
+/** What the peer side of membership uses of RaftNode: its configuration, commit index and leader, and whom to ask. */
+export interface MembershipClientHost
+  extends Pick<EngineCore, 'id' | 'config' | 'log' | 'membership' | 'term' | 'commit' | 'send'>,
+    Pick<PeerDirectory, 'reportedPeers' | 'connectedPeers'>,
+    Pick<RoleView, 'leaderId'> {}
 
 export type MembershipWish = 'join' | 'promote' | 'leave' | null;
 
@@ -15,7 +21,7 @@ export class MembershipClient {
   leaving = false;
   /** Out of the group for good (this engine instance): no campaigns, proposals fail 'removed'. */
   removed = false;
-  /** A pristine singleton bootstrapper waiting for an existing leader (see RaftNode.tick). */
+  /** A pristine singleton bootstrapper waiting for an existing leader (RaftNode's tick defers a bootstrap once). */
   deferringBootstrap = false;
   /** Requests sent (tests and counters). */
   sent = 0;
@@ -28,7 +34,7 @@ export class MembershipClient {
   private wasCommittedMember = false;
 
   constructor(
-    private readonly node: RaftNode,
+    private readonly node: MembershipClientHost,
     private readonly observer: boolean,
   ) {}
 

@@ -1,86 +1,136 @@
 // RaftNode: the sans-IO Raft engine. Inputs mutate state and queue output in the Outbox; the host
-// drains it with ready(). Role rules live in candidacy.ts, leader.ts and follower.ts; client
-// requests (proposals, reads, forwarding) in requests.ts; membership in membership-*.ts; snapshots
-// in snapshots.ts; catch-up in catchup-driver.ts.
+// drains it with ready(). The role state (term, vote, role, leader) and every role transition live
+// here; the rules that decide when to transition live in helpers, each of which sees RaftNode only
+// through a narrow interface declared next to it (node-context.ts): elections in candidacy.ts,
+// leader <-> follower traffic in replication-messages.ts, leading in leader.ts, following in
+// follower.ts, client requests (proposals, reads, forwarding) in requests.ts, membership in
+// membership-*.ts, departures in departure-handler.ts, snapshots in snapshots.ts, catch-up in
+// catchup-driver.ts.
 import { CatchUpSession } from '../catchup/index';
 import type { InjectedBugs, RaftConfig } from '../config';
 import { injectedBugsOf } from '../injected-bugs';
 import type { Message, VoteAnswer, VoteRequest } from '../messages';
 import type { ClientTag, HardState, LeadershipPreference, LogEntry, PeerId, Random, RaftStatus, Role, Snapshot } from '../types';
 import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from './api';
-import { campaign, onVoteRequest, onVoteResponse, resendVoteRequests } from './candidacy';
-import { CatchUpDriver, type CatchUpSessionFactory } from './catchup-driver';
-import type { EngineCore } from './core';
+import { campaign, checkElection, onVoteRequest, onVoteResponse, resendVoteRequests, type CandidacyHost } from './candidacy';
+import { CatchUpDriver, type CatchUpHost, type CatchUpSessionFactory } from './catchup-driver';
 import { admitsTerm, emptyRefusals, messageTerm, type Refusals } from './bounds';
-import { DepartureHandler } from './departure-handler';
+import { DepartureHandler, type DepartureHost } from './departure-handler';
 import { DepartureBook } from './departures';
 import { randomizedElectionTimeout } from './election';
-import type { Truncator } from './follower';
 import { ForwardQueue, firstForwardWireId } from './forwarding';
 import { LeaderState } from './leader';
-import { MembershipClient } from './membership-client';
+import { MembershipClient, type MembershipClientHost } from './membership-client';
 import { copyMembership, MembershipTracker } from './membership';
+import type { EngineCore } from './node-context';
 import { DurabilityTracker, Outbox } from './outbox';
-import { RequestHandler } from './requests';
+import { RequestHandler, type RequestHost } from './requests';
 import { RaftLog } from './raft-log';
-import { SnapshotKeeper } from './snapshots';
+import { onReplicationMessage, type ReplicationHost } from './replication-messages';
+import { SnapshotKeeper, type SnapshotView } from './snapshots';
 import { sameStatus } from './status';
-import { onTermMessage } from './term-messages';
+
+/** The role state only RaftNode writes (see `own`). */
+type RoleField = 'term' | 'vote' | 'role' | 'leaderId' | 'leader' | 'commit' | 'lastLeaderContact' | 'inheritedEnd' | 'departed';
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Test seam: RaftNodeOptions plus a catch-up session factory (defaults to CatchUpSession). */
 export interface RaftNodeInternals {
   createCatchUpSession?: CatchUpSessionFactory;
 }
 
-export class RaftNode implements RaftEngine, EngineCore, Truncator {
+export class RaftNode
+  implements RaftEngine, EngineCore, CandidacyHost, ReplicationHost, CatchUpHost, RequestHost, MembershipClientHost, DepartureHost, SnapshotView
+{
+  // ---------- identity and components ----------
+
+  /** This peer's id (fixed for the engine's life; a removed tab starts over under a new one). */
   readonly id: PeerId;
+  /** Timing, batching and limit settings (resolved defaults). */
   readonly config: RaftConfig;
+  /** Test-only bug switches (the simulator proves its checks catch them). */
   readonly bugs: InjectedBugs;
+  /** log[] (Raft Fig. 2), in memory; compacted below the latest snapshot (§7). */
   readonly log: RaftLog;
+  /** The configuration: the latest one in the log is in force, committed or not (thesis §4.1). */
   readonly membership: MembershipTracker;
+  /** Output waiting for the next Ready: persist work, messages, results. */
   readonly outbox = new Outbox();
+  /** The latest snapshot (served to catching-up peers) and compaction (§7). */
   readonly snapshots: SnapshotKeeper;
+  /** Multi-peer catch-up of a lagging follower (committed chunks or a snapshot from many peers). */
   readonly catchUp: CatchUpDriver;
+  /** This peer's own membership wishes (join, promotion, leave) and whether it was removed. */
   readonly members: MembershipClient;
+  /** Peers that departed for good, with their final log positions (departures.ts). */
   readonly departures = new DepartureBook();
+  /** Departure notices in and out, succession when every voter is gone. */
   readonly departureHandler: DepartureHandler;
+  /** Proposals and reads: served on the leader, forwarded to it from followers. */
+  readonly requests: RequestHandler;
+  /** Requests queued for, or out at, the leader. */
+  readonly forwards: ForwardQueue;
   /** Messages dropped because they made no sense here (unknown kind, from self, ...). */
   droppedMessages = 0;
   /** What the wire limits made this engine refuse (bounds.ts). */
   readonly refusals: Refusals = emptyRefusals();
-  /** This peer departed (depart()): it never votes, acknowledges or sends again. */
-  departed = false;
-
-  term: number;
-  /** Candidate voted for in `term` (Raft Fig. 2 votedFor). */
-  vote: PeerId | null;
-  commit: number;
-  role: Role = 'follower';
-  leaderId: PeerId | null = null;
-  leader: LeaderState | null = null;
-  votes = new Map<PeerId, VoteAnswer>();
-  /** The running campaign's request, re-sent to silent voters (candidacy.ts resendVoteRequests). */
-  voteRequest: { request: VoteRequest; resendAt: number } | null = null;
-  readonly forwards: ForwardQueue;
+  /** Time of the input being processed (the engine never reads a clock). */
   now: number;
 
+  // ---------- role state: readonly to everyone, written only by this class (through `own`) ----------
+
+  /** currentTerm (Raft Fig. 2): the latest term seen; persisted before any message that depends on it. */
+  readonly term: number;
+  /** votedFor (Raft Fig. 2): the candidate voted for in `term` (null: none); persisted like `term`. */
+  readonly vote: PeerId | null;
+  /** Follower, pre-candidate (thesis §9.6), candidate or leader (§5.1). */
+  readonly role: Role = 'follower';
+  /** The leader of the current term as far as this peer knows (itself when leading), or null. */
+  readonly leaderId: PeerId | null = null;
+  /** Leader-only state (progress, reads, membership changes, transfer) while this peer leads, else null. */
+  readonly leader: LeaderState | null = null;
+  /** commitIndex (Raft Fig. 2): never lowered; only up to entries a quorum stored (§5.4.2) or a leader proved (§5.3). */
+  readonly commit: number;
+  /** Last time the leader of the current term was heard (leader lease, thesis §4.2.3). */
+  readonly lastLeaderContact: number = -Infinity;
+  /** As leader: the last index of the log inherited when elected (a departing leader's final position covers it). */
+  readonly inheritedEnd: number = 0;
+  /** This peer departed (depart()): it never votes, acknowledges or sends again. */
+  readonly departed: boolean = false;
+
+  /** The one writable view of the role state above: only RaftNode's own methods change it. */
+  private get own(): Writable<Pick<RaftNode, RoleField>> {
+    return this;
+  }
+
+  /** Answers to the running campaign, this peer's own grant included (emptied by every role transition). */
+  readonly votes = new Map<PeerId, VoteAnswer>();
+  /** The running campaign's request, re-sent to silent voters (candidacy.ts resendVoteRequests). */
+  voteRequest: { request: VoteRequest; resendAt: number } | null = null;
+
+  // ---------- private state ----------
+
+  /** Normal, reluctant (longer election timeouts) or observer (never votes or campaigns). */
   private readonly preference: LeadershipPreference;
   private readonly random: Random;
+  /** Which appends storage reported durable: the leader counts itself only up to there (thesis §10.2.1). */
   private readonly durability: DurabilityTracker;
-  readonly requests: RequestHandler;
+  /** lastApplied (Raft Fig. 2): the last index handed to the host in Ready.committed. */
   private applied: number;
+  /** The hard state (term, vote, commit) as last handed out for persisting. */
   private persistedHard: HardState;
   private nextToken = 1;
+  /** When this peer campaigns unless it hears from a leader first (§5.2). */
   private electionDeadline: number;
-  /** Last time the leader of the current term was heard (leader lease, thesis §4.2.3). */
-  lastLeaderContact = -Infinity;
+  /** The status in the previous Ready (Ready.status is set only on a change). */
   private lastStatus: RaftStatus | null = null;
+  /** Peers the transport reported down, and every peer it ever reported up. */
   private readonly downPeers = new Set<PeerId>();
   private readonly knownPeers = new Set<PeerId>();
+  /** A fresh single-peer bootstrap waits once for a peer with a smaller id (see tick). */
   private bootstrapDeferred = false;
-  /** As leader: the last index of the log inherited when elected (a departing leader's final position covers it). */
-  inheritedEnd = 0;
 
+  /** Restore from storage (hard state, snapshot, log); see RaftNodeOptions for bootstrap and re-founding. */
   constructor(options: RaftNodeOptions & RaftNodeInternals) {
     this.id = options.id;
     this.config = options.config;
@@ -122,12 +172,14 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.electionDeadline = refounding ? this.now : this.now + randomizedElectionTimeout(this.config, this.preference, this.random, true);
   }
 
-  // ---------- EngineCore ----------
+  // ---------- EngineCore: the state changes helpers may ask for ----------
 
+  /** Highest log index storage reported durable (a leader counts itself only up to here, thesis §10.2.1). */
   persistedIndex(): number {
     return this.durability.persistedIndex();
   }
 
+  /** Append to the log, the membership view (a config entry takes effect when logged, thesis §4.1) and the next persist batch. */
   appendToLog(entries: LogEntry[]): void {
     if (entries.length === 0) return;
     // Replicated entries from an existing group replace a not-yet-logged bootstrap configuration.
@@ -138,6 +190,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     if (this.leader && entries.some((e) => e.kind === 'config')) this.leader.syncPeers(this.now);
   }
 
+  /** Drop entries >= from (a follower's conflicting suffix, §5.3) from the log, membership view, persist batch and durability tracking. */
   truncateLog(from: number): void {
     // Callers never truncate at or below the commit index (committed entries are final).
     this.log.truncateFrom(from);
@@ -146,15 +199,18 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.durability.onTruncate(from);
   }
 
+  /** Raise commitIndex (never lowers it, never past the log's end). */
   advanceCommit(index: number): void {
     const capped = Math.min(index, this.log.lastIndex());
-    if (capped > this.commit) this.commit = capped;
+    if (capped > this.commit) this.own.commit = capped;
   }
 
+  /** Queue a message for the next Ready; nothing to ourselves, nothing once departed. */
   send(to: PeerId, message: Message): void {
     if (to !== this.id && !this.departed) this.outbox.send(to, message);
   }
 
+  /** The voters that count for a quorum: the configuration's voters minus departed ones this log covers (departures.ts). */
   quorumVoters(): PeerId[] {
     return this.departures.effectiveVoters(this.membership.voters(), this.log, this.id);
   }
@@ -177,10 +233,11 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     }
     this.outbox.snapshotToInstall = snapshot;
     this.snapshots.installed(snapshot);
-    this.commit = Math.max(this.commit, index);
+    this.own.commit = Math.max(this.commit, index);
     this.applied = Math.max(this.applied, index);
   }
 
+  /** An existing group's entries arrived: drop the bootstrap configuration not yet logged. */
   private abandonBootstrap(): void {
     this.membership.abandonBootstrap();
     this.members.deferringBootstrap = false;
@@ -188,6 +245,11 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
 
   // ---------- inputs ----------
 
+  /**
+   * Time passes: departures and succession, request timeouts, catch-up, membership wishes; a leader
+   * checks its quorum (thesis §6.2), heartbeats and reviews membership; anyone else campaigns once
+   * its election timer runs out (§5.2).
+   */
   tick(now: number): void {
     this.now = now;
     if (this.departed) return;
@@ -221,7 +283,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       // believing in a leader silent for a whole election timeout: otherwise a learner whose leader
       // died keeps sending its join/promotion requests to the dead leader, and a new leader whose
       // configuration lacks it never contacts it, so it never rejoins (found by the churn scenario).
-      if (this.leaderId !== null && !this.inLease()) this.leaderId = null;
+      if (this.leaderId !== null && !this.inLease()) this.own.leaderId = null;
       this.resetElectionTimer();
     } else if (!this.bootstrapDeferred && this.members.shouldDeferBootstrap()) {
       // Several peers may have been told the room was empty: the one with the smallest id among the
@@ -232,10 +294,11 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
       this.members.kick(now);
     } else {
       this.members.deferringBootstrap = false;
-      campaign(this, this.config.preVote ? 'pre' : 'real', false);
+      this.campaign(this.config.preVote ? 'pre' : 'real', false);
     }
   }
 
+  /** A message from a peer: admitted against the wire limits (bounds.ts), then dispatched by type. */
   receive(from: PeerId, message: Message, now: number): void {
     this.now = now;
     // Nothing from ourselves, nothing once we departed, nothing from a peer after its Departure (it
@@ -265,12 +328,12 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
         return onVoteResponse(this, from, message);
       case 'AppendEntries':
         if (this.departures.everDeparted(from)) return this.departureHandler.onLastAppend(message);
-        return onTermMessage(this, from, message);
+        return onReplicationMessage(this, from, message);
       case 'Heartbeat':
       case 'TimeoutNow':
       case 'AppendEntriesResponse':
       case 'HeartbeatResponse':
-        return onTermMessage(this, from, message);
+        return onReplicationMessage(this, from, message);
       case 'ForwardCommands':
       case 'ForwardCommandsResponse':
       case 'ReadIndexRequest':
@@ -286,7 +349,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
         // Fig. 2: a newer term from any peer means whoever we follow is deposed. Without this a
         // peer catching up under a stale leader could trust that leader's entries (and its commit
         // index) while fetching the newer term's committed log from everyone else.
-        if (message.senderTerm > this.term) this.becomeFollower(message.senderTerm, null);
+        this.adoptTerm(message.senderTerm, null);
         return this.catchUp.receive(from, message);
       case 'JoinRequest':
       case 'LeaveRequest': {
@@ -302,18 +365,21 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     }
   }
 
+  /** Propose commands (requests.ts): appended on the leader, forwarded to it from a follower; refused once removed. */
   propose(requestId: number, commands: Uint8Array[], client: ClientTag, now: number): void {
     this.now = now;
     if (this.members.removed) this.outbox.proposals.push({ requestId, ok: false, error: 'removed' });
     else this.requests.propose(requestId, commands, client);
   }
 
+  /** A linearizable read (ReadIndex, thesis §6.4), served by the leader; refused once removed. */
   readIndex(requestId: number, now: number): void {
     this.now = now;
     if (this.members.removed) this.outbox.reads.push({ requestId, ok: false, error: 'removed' });
     else this.requests.read(requestId);
   }
 
+  /** Hand leadership to `to` (or the most caught-up voter) via TimeoutNow (thesis §3.10); ignored unless leading. */
   transferLeadership(to: PeerId | undefined, now: number): void {
     this.now = now;
     this.leader?.startTransfer(to, now);
@@ -327,6 +393,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     else this.members.kick(now);
   }
 
+  /** The transport connected `id`: pass on departure notices, resume replication and catch-up, ask it about membership. */
   peerUp(id: PeerId, now: number): void {
     this.now = now;
     if (id === this.id) return;
@@ -340,6 +407,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.members.onPeerUp(id, now);
   }
 
+  /** The transport lost `id`: requeue what was forwarded to it, stop pipelining to it. */
   peerDown(id: PeerId, now: number): void {
     this.now = now;
     this.downPeers.add(id);
@@ -358,7 +426,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
   depart(now: number): DeparturePlan {
     this.now = now;
     const plan = this.departurePlan();
-    this.departed = true;
+    this.own.departed = true;
     this.outbox.takeOutput();
     return plan;
   }
@@ -380,11 +448,13 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     return [...all].filter((p) => p !== this.id && !this.downPeers.has(p)).sort();
   }
 
+  /** The Ready with `token` is durable. */
   storageDone(token: number): void {
     // A durable self-append may complete a quorum; prepare() re-runs the commit rule.
     this.durability.done(token);
   }
 
+  /** The host's state machine produced a snapshot (§7): stored, served and compacted past when accepted. */
   snapshotTaken(snapshot: Snapshot): void {
     const stored = this.snapshots.accept(this, snapshot, this.applied);
     if (stored) this.outbox.recordSnapshot(stored, false);
@@ -392,6 +462,11 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
 
   // ---------- output ----------
 
+  /**
+   * Whether ready() has anything. Not a pure query: it runs prepare() first, whose work (a commit
+   * after a durable append, a broadcast, a leader outside its configuration stepping down) is
+   * exactly what may make a Ready due. Hosts call it in a loop with ready().
+   */
   hasReady(): boolean {
     if (this.departed) return false;
     this.prepare();
@@ -404,6 +479,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     );
   }
 
+  /** Take everything due as one batch: persist work (hard state included), messages, committed entries, results, status. */
   ready(): Ready {
     this.prepare();
     const token = this.nextToken++;
@@ -426,6 +502,7 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     return { token, persist, ...out, committed, status, departure: this.departurePlan() };
   }
 
+  /** What this peer knows now (Ready.status carries it when it changed). */
   status(): RaftStatus {
     const removed = this.members.removed;
     const status: RaftStatus = {
@@ -473,15 +550,18 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     if (this.members.removed && !wasRemoved) this.requests.failAll('removed');
   }
 
+  /** The persistent state of Raft Fig. 2 (currentTerm, votedFor) and the commit index. */
   private hardState(): HardState {
     return { term: this.term, vote: this.bugs.forgetVote ? null : this.vote, commit: this.commit };
   }
 
+  /** Term, vote or commit moved since the last Ready: the next one persists them. */
   private hardStateChanged(): boolean {
     const h = this.hardState();
     return h.term !== this.persistedHard.term || h.vote !== this.persistedHard.vote || h.commit !== this.persistedHard.commit;
   }
 
+  /** Some status field differs from the last Ready's. */
   private statusChanged(): boolean {
     return !sameStatus(this.lastStatus, this.status());
   }
@@ -530,35 +610,109 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     this.electionDeadline = Math.min(this.electionDeadline, this.now + wait);
   }
 
+  /** A fresh randomized election timeout from now (§5.2; a reluctant peer waits longer). */
   resetElectionTimer(): void {
     this.electionDeadline = this.now + randomizedElectionTimeout(this.config, this.preference, this.random, false);
   }
 
+  /** Start a campaign now (candidacy.ts: pre-vote first unless `kind` is 'real'). */
+  campaign(kind: 'pre' | 'real', transfer: boolean): void {
+    campaign(this, kind, transfer);
+  }
+
+  /** Re-count the running campaign's votes: won, lost or still open (candidacy.ts). */
+  checkElection(): void {
+    checkElection(this);
+  }
+
+  /** Record a granted RequestVote (votedFor, Fig. 2); granting restarts the election timer (§5.2). */
+  grantVote(candidate: PeerId): void {
+    this.own.vote = candidate;
+    this.resetElectionTimer();
+  }
+
+  /** Heard `leader`'s AppendEntries or Heartbeat in our term: follow it; its lease runs from now. */
+  followLeader(leader: PeerId): void {
+    if (this.role !== 'follower' || this.leaderId !== leader) this.becomeFollower(this.term, leader);
+    this.own.lastLeaderContact = this.now;
+    this.resetElectionTimer();
+  }
+
+  /** Our leader departed for good: no leader is known, and its lease no longer holds. */
+  forgetLeader(): void {
+    this.own.leaderId = null;
+    this.own.lastLeaderContact = -Infinity;
+  }
+
+  // ---------- role transitions (Raft Fig. 2 "Rules for Servers") ----------
+
+  /**
+   * Fig. 2, all servers: a term above ours (in any message, or a departed voter's notice) makes this
+   * peer adopt it and become a follower, of `leader` when the message came from that term's leader.
+   * Returns whether it did. Called where each message is handled rather than once in receive():
+   * some messages of a higher term must not change ours (a PreVote and a pre-vote grant propose a
+   * term nobody has entered; a RequestVote under the leader lease is ignored, thesis §4.2.3; a
+   * notice passed on by a peer not known as a member yet is only kept), and a leader's
+   * AppendEntries or Heartbeat adopts the term and its sender in one transition (a separate
+   * step-down first would restart the election timer once more, drawing another random number).
+   */
+  adoptTerm(term: number, leader: PeerId | null): boolean {
+    if (term <= this.term) return false;
+    this.becomeFollower(term, leader);
+    return true;
+  }
+
+  /** Follow `leader` (null: none known yet) in `term`; a higher term clears the vote (Fig. 2). */
   becomeFollower(term: number, leader: PeerId | null): void {
     if (term > this.term || leader !== this.leaderId) this.catchUp.abort();
     if (term > this.term) {
-      this.term = term;
-      this.vote = null;
+      this.own.term = term;
+      this.own.vote = null;
       this.forwards.clearAvoid();
     }
     const former = this.leader;
-    this.leader = null;
-    this.role = 'follower';
-    this.leaderId = leader;
+    this.own.leader = null;
+    this.own.role = 'follower';
+    this.own.leaderId = leader;
     this.votes.clear();
     // Forwards sent to a former leader would only time out: they go to the new one (or wait for it).
     this.forwards.requeueWhere((sentTo) => sentTo !== leader);
-    if (leader !== null) this.lastLeaderContact = this.now;
+    if (leader !== null) this.own.lastLeaderContact = this.now;
     if (former) this.requests.onLeadershipLost(former);
     this.resetElectionTimer();
   }
 
-  becomeLeader(): void {
-    this.role = 'leader';
-    this.leaderId = this.id;
+  /** Thesis §9.6: ask whether we could win, without touching anyone's term (ours included). */
+  becomePreCandidate(): void {
+    this.startCampaign();
+    this.own.role = 'pre-candidate';
+  }
+
+  /** §5.2: increment currentTerm and vote for ourselves. */
+  becomeCandidate(): void {
+    this.startCampaign();
+    this.own.role = 'candidate';
+    this.own.term += 1;
+    this.own.vote = this.id;
+    this.forwards.clearAvoid();
+  }
+
+  /** What both kinds of campaign start with: no leader, our own grant, a fresh election timer. */
+  private startCampaign(): void {
+    this.own.leaderId = null;
     this.votes.clear();
-    this.inheritedEnd = this.log.lastIndex();
-    this.leader = new LeaderState(this, this.now);
+    this.votes.set(this.id, 'granted');
+    this.resetElectionTimer();
+  }
+
+  /** Won an election (§5.2): lead, and log an entry of this term at once (§8, §5.4.2). */
+  becomeLeader(): void {
+    this.own.role = 'leader';
+    this.own.leaderId = this.id;
+    this.votes.clear();
+    this.own.inheritedEnd = this.log.lastIndex();
+    const leader = new LeaderState(this, this.now);
+    this.own.leader = leader;
     // Forwards still out at the former leader are served here instead (the next flush).
     this.forwards.requeueWhere(() => true);
     const entries: LogEntry[] = [];
@@ -571,6 +725,11 @@ export class RaftNode implements RaftEngine, EngineCore, Truncator {
     if (!this.bugs.noNoopOnElection) entries.push({ kind: 'noop', index: next(), term: this.term });
     this.appendToLog(entries);
     // Connected peers outside the configuration (tabs waiting to join) learn of the new leader at once.
-    for (const peer of this.reportedPeers()) if (!this.membership.isMember(peer)) this.leader.onPeerUp(peer, this.now);
+    for (const peer of this.reportedPeers()) if (!this.membership.isMember(peer)) leader.onPeerUp(peer, this.now);
   }
+}
+
+/** The default engine: hosts depend on the RaftEngine contract (api.ts), not on this class. */
+export function createRaftEngine(options: RaftNodeOptions): RaftEngine {
+  return new RaftNode(options);
 }

@@ -7,16 +7,27 @@ import type { ClientTag, PeerId } from '../types';
 import type { ProposalError } from './api';
 import { roomInLog, seqFits } from './bounds';
 import type { LeaderState } from './leader';
-import type { PendingForward } from './forwarding';
-import type { RaftNode } from './raft-node';
+import type { ForwardQueue, PendingForward } from './forwarding';
+import type { EngineCore, PeerDirectory, RoleView } from './node-context';
 import type { ConfirmedRead } from './read-index';
 
 type RequestMessage = Extract<Message, { type: 'ForwardCommands' | 'ForwardCommandsResponse' | 'ReadIndexRequest' | 'ReadIndexResponse' }>;
 
 type LeaderAppendResult = { ok: true; start: number; end: number } | { ok: false; error: ProposalError };
 
+/** What client requests use of RaftNode: the leader's state or the leader to forward to, and the output. */
+export interface RequestHost
+  extends Pick<EngineCore, 'id' | 'config' | 'bugs' | 'log' | 'outbox' | 'refusals' | 'commit' | 'now' | 'send'>,
+    Pick<PeerDirectory, 'isPeerUp'>,
+    Pick<RoleView, 'leaderId'> {
+  /** Leader-only state while this peer leads, else null. */
+  readonly leader: LeaderState | null;
+  /** Requests queued for, or out at, the leader. */
+  readonly forwards: ForwardQueue;
+}
+
 export class RequestHandler {
-  constructor(private readonly node: RaftNode) {}
+  constructor(private readonly node: RequestHost) {}
 
   private deadline(): number {
     return this.node.now + this.node.config.forwardTimeoutMs;

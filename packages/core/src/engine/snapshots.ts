@@ -4,19 +4,14 @@
 // log once that log outgrows compactAfterEntries / compactAfterBytes. A leader keeps the entries a
 // live follower close behind still needs, so it gets them by plain replication instead of having
 // to fetch a snapshot; anyone further behind is served the snapshot by catch-up.
-import type { RaftConfig } from '../config';
 import type { Snapshot } from '../types';
 import type { LeaderState } from './leader';
-import type { MembershipTracker } from './membership';
-import type { RaftLog } from './raft-log';
+import type { EngineCore } from './node-context';
 
-export interface SnapshotView {
-  readonly config: RaftConfig;
-  readonly log: RaftLog;
-  readonly membership: MembershipTracker;
-  readonly commit: number;
+/** What snapshots and compaction read of RaftNode: the log, its configurations, the commit index, the leader's followers. */
+export interface SnapshotView extends Pick<EngineCore, 'config' | 'log' | 'membership' | 'commit' | 'now'> {
+  /** Leader-only state while this peer leads (its followers' progress holds compaction back), else null. */
   readonly leader: LeaderState | null;
-  readonly now: number;
 }
 
 export class SnapshotKeeper {

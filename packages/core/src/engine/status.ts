@@ -1,40 +1,50 @@
-// Change detection for RaftStatus: Ready.status is non-null only when something visible changed.
+// Change detection for RaftStatus (Ready.status is non-null only when something visible changed),
+// shared with the client's GroupStatus (host/status-store.ts), which carries the same fields.
 import type { CatchUpProgress, RaftStatus } from '../types';
 import { sameMembership } from './membership';
 
-export function sameStatus(a: RaftStatus | null, b: RaftStatus): boolean {
+/** Whether `a` and `b` agree on every one of `keys` (compared with ===). */
+export function sameFields<T, K extends keyof T>(a: T, b: T, keys: readonly K[]): boolean {
+  for (const key of keys) if (a[key] !== b[key]) return false;
+  return true;
+}
+
+const NONE: readonly string[] = [];
+
+/** Element-wise equality of two lists; an absent list equals an empty one. */
+export function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  const x = a ?? NONE;
+  const y = b ?? NONE;
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/** The status fields the engine's RaftStatus and the client's GroupStatus share. */
+export type SharedStatus = Pick<RaftStatus, 'role' | 'term' | 'leader' | 'committed' | 'applied' | 'online' | 'removed' | 'frozen' | 'members' | 'catchUp'> & {
+  departed?: readonly string[];
+};
+
+/**
+ * Equality of the shared status fields (membership and catch-up progress compared by value). Runs
+ * at every hasReady(), so the scalar fields are compared by name rather than through sameFields.
+ */
+export function sameSharedStatus(a: SharedStatus, b: SharedStatus): boolean {
   return (
-    a !== null &&
-    a.role === b.role &&
-    a.term === b.term &&
-    a.leader === b.leader &&
-    a.committed === b.committed &&
-    a.applied === b.applied &&
-    a.lastIndex === b.lastIndex &&
-    a.online === b.online &&
-    a.removed === b.removed &&
-    a.frozen === b.frozen &&
-    sameList(a.departed, b.departed) &&
-    sameProgress(a.catchUp, b.catchUp) &&
-    sameMembership(a.members, b.members)
+    a.role === b.role && a.term === b.term && a.leader === b.leader && a.committed === b.committed &&
+    a.applied === b.applied && a.online === b.online && a.removed === b.removed && a.frozen === b.frozen &&
+    sameList(a.departed, b.departed) && sameProgress(a.catchUp, b.catchUp) && sameMembership(a.members, b.members)
   );
 }
 
-function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return a.length === b.length && a.every((v, i) => v === b[i]);
+/** The engine's status is unchanged (null, before the first Ready, never equals). */
+export function sameStatus(a: RaftStatus | null, b: RaftStatus): boolean {
+  return a !== null && a.lastIndex === b.lastIndex && sameSharedStatus(a, b);
 }
+
+const PROGRESS_FIELDS = ['fraction', 'from', 'to', 'entriesFetched', 'bytesFetched', 'peersUsed', 'phase'] as const;
 
 /** Field-by-field equality of catch-up progress (null only equals null). */
 export function sameProgress(a: CatchUpProgress | null, b: CatchUpProgress | null): boolean {
   if (a === null || b === null) return a === b;
-  return (
-    a.fraction === b.fraction &&
-    a.from === b.from &&
-    a.to === b.to &&
-    a.entriesFetched === b.entriesFetched &&
-    a.bytesFetched === b.bytesFetched &&
-    a.peersUsed === b.peersUsed &&
-    a.phase === b.phase
-  );
+  return sameFields(a, b, PROGRESS_FIELDS);
 }

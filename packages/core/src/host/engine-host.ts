@@ -13,16 +13,17 @@
 // Compaction: the engine's snapshotRequest is passed to the client as 'take-snapshot'; the client's
 // snapshot comes back as 'snapshot' and goes to engine.snapshotTaken().
 // Delegated: committed-entry delivery and the start-up replay (CommittedDelivery), leadership
-// transfers (LeadershipTransfers) and leaving the group on close (LeaveSequence).
+// transfers (HostTransfers) and leaving the group on close (LeaveSequence).
 import { resolveConfig, type RaftConfig } from '../config';
 import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from '../engine/api';
-import { RaftNode } from '../engine/raft-node';
+import { createRaftEngine } from '../engine/raft-node';
+import { sameFields, sameList } from '../engine/status';
 import type { Message } from '../messages';
 import type { PersistBatch, Storage } from '../storage';
 import type { LeadershipPreference, Membership, PeerId, Random, RaftStatus } from '../types';
 import type { Clock } from './clock';
 import { CommittedDelivery } from './committed-delivery';
-import { LeadershipTransfers } from './leadership-transfers';
+import { HostTransfers } from './host-transfers';
 import { LeaveSequence } from './leave-sequence';
 import type { PeerTransport } from './peer-transport';
 import type { ClientToHost, HostPort } from './protocol';
@@ -42,7 +43,7 @@ export interface EngineHostOptions {
   bootstrap?: Membership;
   /** Re-found the group on the stored log as its only voter (RaftNodeOptions.refound). */
   refound?: boolean;
-  /** Builds the engine; defaults to `new RaftNode(options)`. Lets tests substitute an engine. */
+  /** Builds the engine; defaults to createRaftEngine (a RaftNode). Lets tests substitute an engine. */
   createEngine?: (options: RaftNodeOptions) => RaftEngine;
   /** Called with unexpected failures (storage errors) before the host stops. */
   onError?: (error: unknown) => void;
@@ -126,7 +127,7 @@ export class EngineHost {
   /** Term and vote as last made durable (loaded at start, then from each persisted hardState). */
   private durableVote: { term: number; vote: PeerId | null } = { term: 0, vote: null };
   private readonly delivery: CommittedDelivery;
-  private readonly transfers: LeadershipTransfers;
+  private readonly transfers: HostTransfers;
   /** close({ leave }) waiting to be removed: the engine still runs, client input is ignored. */
   private readonly leave: LeaveSequence;
 
@@ -136,7 +137,7 @@ export class EngineHost {
     const { clock, port } = options;
     const isStopped = () => this.stopped;
     this.delivery = new CommittedDelivery(port);
-    this.transfers = new LeadershipTransfers({ id: this.id, config: this.config, clock, post: (m) => port.post(m), isStopped });
+    this.transfers = new HostTransfers({ id: this.id, config: this.config, clock, post: (m) => port.post(m), isStopped });
     this.leave = new LeaveSequence({
       id: this.id, config: this.config, clock, leaveTimeoutMs: options.leaveTimeoutMs, stats: this.stats,
       isStopped, isRemoved: () => this.removed, kick: () => this.kick(),
@@ -169,7 +170,7 @@ export class EngineHost {
       bootstrap: this.options.bootstrap,
       refound: this.options.refound,
     };
-    this.engineRef = (this.options.createEngine ?? ((o) => new RaftNode(o)))(nodeOptions);
+    this.engineRef = (this.options.createEngine ?? createRaftEngine)(nodeOptions);
 
     // The state machine lives in memory only: rebuild it before the engine's first Ready, whose
     // output is filtered against what the replay delivered.
@@ -424,16 +425,9 @@ export async function startEngineHost(options: EngineHostOptions): Promise<Engin
   return host;
 }
 
+/** The notice fields a departure plan is compared on (its appends are rebuilt from the log each time). */
+const NOTICE_FIELDS = ['term', 'lastIndex', 'lastTerm', 'led'] as const;
+
 function samePlan(a: DeparturePlan, b: DeparturePlan | null): boolean {
-  if (b === null) return false;
-  const x = a.notice;
-  const y = b.notice;
-  return (
-    x.term === y.term &&
-    x.lastIndex === y.lastIndex &&
-    x.lastTerm === y.lastTerm &&
-    x.led === y.led &&
-    a.handoffTo === b.handoffTo &&
-    (x.successors ?? []).join() === (y.successors ?? []).join()
-  );
+  return b !== null && a.handoffTo === b.handoffTo && sameFields(a.notice, b.notice, NOTICE_FIELDS) && sameList(a.notice.successors, b.notice.successors);
 }

@@ -3,7 +3,7 @@
 // Worker). It validates input, applies committed entries (Applier), tracks proposals / strong reads
 // until they resolve (PendingOpTracker: a command keeps its (clientId, seq) tag across retries, so it
 // is applied exactly once, and its caller gets what that one apply returned) and leadership transfers
-// (TransferRequests). It answers the host's compaction requests with a snapshot of the state machine
+// (ClientTransfers). It answers the host's compaction requests with a snapshot of the state machine
 // plus the exactly-once table (SnapshotTaker).
 //
 // The client survives its host being replaced by one with another peer id (the runtime re-joins
@@ -22,7 +22,7 @@ import type { ExactlyOnceData, ExactlyOnceLimits } from './exactly-once';
 import { PendingOpTracker } from './pending-op-tracker';
 import type { ClientPort, ClientToHost, HostToClient } from './protocol';
 import { StatusStore } from './status-store';
-import { TransferRequests } from './transfer-requests';
+import { ClientTransfers } from './client-transfers';
 
 export interface GroupClientOptions<Cmd, Q, QR, R = unknown> {
   peerId: PeerId;
@@ -63,7 +63,7 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> 
   private readonly store: StatusStore;
   private readonly applier: Applier<Cmd>;
   private readonly ops: PendingOpTracker<Cmd, Q, QR, R>;
-  private readonly transfers: TransferRequests;
+  private readonly transfers: ClientTransfers;
   /** One id space for every request to the host (operations, transfers, close). */
   private nextRequestId = 1;
   private closing: Promise<void> | null = null;
@@ -96,7 +96,7 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> 
       query: (query) => options.stateMachine.query(query),
       leaderKnown: () => this.store.current.leader !== null,
     });
-    this.transfers = new TransferRequests(post);
+    this.transfers = new ClientTransfers(post);
     this.when = {
       online: () => this.store.online(),
       leaderChanged: () => this.store.leaderChanged(),

@@ -3,8 +3,7 @@
 // subscribe() listeners that hang off it.
 import { ClosedError } from '../errors';
 import type { GroupStatus } from '../group';
-import { sameMembership } from '../engine/membership';
-import { sameProgress } from '../engine/status';
+import { sameSharedStatus } from '../engine/status';
 import type { Membership, PeerId } from '../types';
 
 interface Waiter<T> {
@@ -28,21 +27,9 @@ export function initialGroupStatus(peerId: PeerId): GroupStatus {
   });
 }
 
+/** Unchanged: the fields shared with the engine's status, and whether the group is closed. */
 function sameStatus(a: GroupStatus, b: GroupStatus): boolean {
-  return (
-    a.role === b.role &&
-    a.term === b.term &&
-    a.leader === b.leader &&
-    a.committed === b.committed &&
-    a.applied === b.applied &&
-    a.online === b.online &&
-    a.closed === b.closed &&
-    a.removed === b.removed &&
-    a.frozen === b.frozen &&
-    (a.departed ?? []).join() === (b.departed ?? []).join() &&
-    sameMembership(a.members, b.members) &&
-    sameProgress(a.catchUp, b.catchUp)
-  );
+  return a.closed === b.closed && sameSharedStatus(a, b);
 }
 
 export class StatusStore {

@@ -7,7 +7,7 @@ import type { PeerId } from '../types';
 import type { Clock } from './clock';
 import type { HostToClient } from './protocol';
 
-export interface LeadershipTransfersOptions {
+export interface HostTransfersOptions {
   id: PeerId;
   config: RaftConfig;
   clock: Clock;
@@ -16,11 +16,11 @@ export interface LeadershipTransfersOptions {
   isStopped(): boolean;
 }
 
-export class LeadershipTransfers {
+export class HostTransfers {
   /** Request id -> its timeout handle. */
   private readonly pending = new Map<number, unknown>();
 
-  constructor(private readonly options: LeadershipTransfersOptions) {}
+  constructor(private readonly options: HostTransfersOptions) {}
 
   start(engine: RaftEngine, requestId: number, to: PeerId | undefined, now: number): void {
     if (engine.status().role !== 'leader') {

@@ -11,7 +11,7 @@ interface PendingTransfer {
   reject(error: unknown): void;
 }
 
-export class TransferRequests {
+export class ClientTransfers {
   private readonly pending = new Map<number, PendingTransfer>();
 
   constructor(private readonly post: (message: ClientToHost) => void) {}
