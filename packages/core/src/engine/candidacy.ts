@@ -24,6 +24,8 @@ export interface CandidacyHost
   canVote(): boolean;
   /** Record a granted RequestVote (votedFor, Fig. 2) and restart the election timer. */
   grantVote(candidate: PeerId): void;
+  /** This peer denied a candidate whose log is behind its own (evidence for a stranded learner). */
+  noteDeniedOutdatedCandidate(): void;
 }
 
 export function campaign(node: CandidacyHost, kind: 'pre' | 'real', transfer: boolean): void {
@@ -102,6 +104,7 @@ export function onVoteRequest(node: CandidacyHost, from: PeerId, m: VoteRequest)
     candidateUpToDate: node.log.isUpToDate(m.lastLogIndex, m.lastLogTerm),
   });
   if (answer === 'ignore') return;
+  if (answer === 'denied' && m.term >= node.term && !node.log.isUpToDate(m.lastLogIndex, m.lastLogTerm)) node.noteDeniedOutdatedCandidate();
   if (m.type === 'RequestVote' && answer === 'granted') node.grantVote(from); // persisted in the same Ready that carries the response
   const response: VoteResponse =
     m.type === 'PreVote'

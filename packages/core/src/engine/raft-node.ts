@@ -107,6 +107,11 @@ export class RaftNode
   readonly votes = new Map<PeerId, VoteAnswer>();
   /** The running campaign's request, re-sent to silent voters (candidacy.ts resendVoteRequests). */
   voteRequest: { request: VoteRequest; resendAt: number } | null = null;
+  /**
+   * When this peer, a learner in its own configuration, last denied a candidate whose log is behind
+   * its own (see strandedLearner()).
+   */
+  private deniedOutdatedCandidateAt = -Infinity;
 
   // ---------- private state ----------
 
@@ -278,7 +283,7 @@ export class RaftNode
       resendVoteRequests(this);
       return;
     }
-    if (this.catchUp.active || !this.canCampaign()) {
+    if (this.catchUp.active || !(this.canCampaign() || this.strandedLearner())) {
       // Catching up, observers, learners and unconfigured peers never campaign. They still stop
       // believing in a leader silent for a whole election timeout: otherwise a learner whose leader
       // died keeps sending its join/promotion requests to the dead leader, and a new leader whose
@@ -535,8 +540,11 @@ export class RaftNode
       if (this.leader.readRoundWanted()) this.requests.resolveReads(this.leader.heartbeat(this.now));
       // Sending here (not on every propose) batches everything proposed since the last Ready.
       this.leader.broadcast();
-      // Thesis §4.2.2: a leader outside the configuration steps down once that configuration commits.
-      if (!this.membership.isVoter(this.id) && this.commit >= this.membership.currentIndex()) this.becomeFollower(this.term, null);
+      // Thesis §4.2.2: a leader outside the configuration steps down once that configuration, and an
+      // entry of its own term (a stranded learner's no-op, see strandedLearner()), are committed.
+      if (!this.membership.isVoter(this.id) && this.commit >= this.membership.currentIndex() && this.leader.committedInTerm()) {
+        this.becomeFollower(this.term, null);
+      }
     }
     // Departed peers outside a committed configuration can never count again. Only once this peer
     // is a member itself: a peer still replaying older configurations (a new tab fetching the log)
@@ -582,6 +590,27 @@ export class RaftNode
   /** Whether this peer may stand for election: a voter that is not an observer and not removed. */
   canCampaign(): boolean {
     return this.preference !== 'observer' && !this.members.removed && this.membership.isVoter(this.id);
+  }
+
+  /**
+   * A learner whose log is ahead of a candidate that asked for its vote, with no leader: the
+   * candidate counts it as a voter (an uncommitted promotion in the candidate's log) and cannot win
+   * without it, while no voter's log is as up to date as this one, so no voter can win either. This
+   * learner may then stand for election in its own configuration: it counts only the votes of that
+   * configuration's voters (never its own), so Leader Completeness holds as for any candidate, and
+   * a leader outside its configuration steps down once its no-op commits (thesis §4.2.2), after
+   * which the voters, now holding its entries, elect one of their own. Pre-vote and the leader lease
+   * keep it from disturbing a live leader.
+   */
+  private strandedLearner(): boolean {
+    if (this.preference === 'observer' || this.members.removed || this.leaderId !== null) return false;
+    if (this.membership.isVoter(this.id) || !this.membership.isMember(this.id)) return false;
+    return this.now - this.deniedOutdatedCandidateAt <= 2 * (this.config.electionTimeoutMs + this.config.electionJitterMs);
+  }
+
+  /** See strandedLearner(): called when this peer denied a candidate whose log is behind its own. */
+  noteDeniedOutdatedCandidate(): void {
+    if (!this.membership.isVoter(this.id)) this.deniedOutdatedCandidateAt = this.now;
   }
 
   /**
