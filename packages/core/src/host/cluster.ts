@@ -4,7 +4,7 @@
 // membership; a peer "added later" is in it from the start but starts later).
 import type { InjectedBugs, RaftConfig } from '../config';
 import { resolveConfig } from '../config';
-import { RaftNode } from '../engine/raft-node';
+import { createRaftEngine } from '../engine/raft-node';
 import { withInjectedBugs } from '../injected-bugs';
 import { seededRandom } from '../rng';
 import { createMemoryStorage, MemoryStorage } from '../storage-memory/index';
@@ -124,7 +124,7 @@ export function createInProcessCluster<Cmd = unknown, Q = unknown, QR = unknown,
       id, storage, port: ports.host, clock, random: nextRandom(), config: configPartial,
       preference: extra.preference ?? specs.get(id) ?? 'normal',
       bootstrap: extra.bootstrap ?? (specs.has(id) ? membership : undefined),
-      createEngine: options.bugs ? (engineOptions) => new RaftNode(withInjectedBugs(engineOptions, options.bugs)) : undefined,
+      createEngine: options.bugs ? (engineOptions) => createRaftEngine(withInjectedBugs(engineOptions, options.bugs)) : undefined,
       transport: { send: (to, message) => transport?.send(to, message) },
     });
     const peer = { host, group };
