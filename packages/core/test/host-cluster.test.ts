@@ -24,9 +24,13 @@ describe('exactly-once through the engine', () => {
     const follower = cluster.group(followerId);
 
     const forwards: ForwardCommands[] = [];
+    const forwardedTo: string[] = [];
     const lostResponses: ForwardCommandsResponse[] = [];
     cluster.network.setFilter((from, to, m) => {
-      if (from === followerId && m.type === 'ForwardCommands') forwards.push(m);
+      if (from === followerId && m.type === 'ForwardCommands') {
+        forwards.push(m);
+        forwardedTo.push(to);
+      }
       // Until the follower retries, it neither hears the answer nor receives the new entry, so it
       // cannot tell that its command committed.
       const retried = forwards.length >= 2;
@@ -43,7 +47,10 @@ describe('exactly-once through the engine', () => {
     expect(forwards.length).toBeGreaterThanOrEqual(2);
     const tags = new Set(forwards.map((f) => `${f.client.clientId}#${f.client.seq}`));
     expect(tags.size).toBe(1);
-    expect(follower.stats.retries).toBeGreaterThanOrEqual(1);
+    // Retried by the client after its timeout, or (on a loaded machine, when an election happened
+    // meanwhile) re-sent by the engine to the new leader: either way the same tag went out again.
+    const resent = follower.stats.retries >= 1 || new Set(forwardedTo).size >= 2;
+    expect(resent, `client retries ${follower.stats.retries}, forwarded to ${forwardedTo.join(', ')}`).toBe(true);
     // The lost answer named the index the command committed at; the caller got the same one.
     expect(lostResponses[0]).toMatchObject({ ok: true, start: index, end: index });
 
