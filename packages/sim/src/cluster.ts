@@ -75,6 +75,10 @@ export class Cluster {
 
   restart(peer: SimPeer): void {
     if (peer.isUp || peer.retired || !peer.joined) return;
+    // A peer that crashed while leaving never comes back (a closing tab that dies is gone): restarted,
+    // it would forget it was leaving, join again as a fresh member and then be stopped for good when
+    // its leave timed out, taking a voter the quorum budget never granted.
+    if (peer.leaving) return this.retire(peer, 'crashed while leaving');
     peer.start();
     this.connect(peer);
   }
