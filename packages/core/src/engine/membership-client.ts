@@ -32,6 +32,14 @@ export class MembershipClient {
   /** The leader (and its term) the last request went to while it was known to lead. */
   private toldLeader: { peer: PeerId; term: number } | null = null;
   private wasCommittedMember = false;
+  /**
+   * The highest log index at which a leader said it added this peer (a JoinRequest answered ok).
+   * Until the log reaches it, a committed configuration without this peer is history being
+   * replayed (an earlier removal), not the last word: this peer was added again after it.
+   */
+  private addedAt = 0;
+  /** Ids of JoinRequests sent, so their answers can be told from a LeaveRequest's. */
+  private readonly joinRequests = new Set<number>();
 
   constructor(
     private readonly node: MembershipClientHost,
@@ -70,6 +78,7 @@ export class MembershipClient {
     const { membership, id, commit } = this.node;
     if (membership.configIndexAt(commit) >= 1 && isMemberOf(membership.at(commit), id)) this.wasCommittedMember = true;
     if (this.removed || membership.isMember(id) || commit < membership.currentIndex()) return;
+    if (this.node.log.lastIndex() < this.addedAt) return;
     if (membership.wasMemberBefore(id) || this.wasCommittedMember) this.removed = true;
   }
 
@@ -106,7 +115,11 @@ export class MembershipClient {
   }
 
   onResponse(from: PeerId, m: MembershipResponse, now: number): void {
-    if (m.ok) return; // the change arrives through the log
+    const answersJoin = this.joinRequests.delete(m.requestId);
+    if (m.ok) {
+      if (answersJoin) this.addedAt = Math.max(this.addedAt, m.index);
+      return; // the change arrives through the log
+    }
     const wish = this.wish();
     const hint = m.leader;
     if (wish === null || hint === undefined || hint === this.node.id || hint === from) return;
@@ -118,7 +131,12 @@ export class MembershipClient {
     const { config } = this.node;
     const requestId = this.nextRequestId++;
     if (wish === 'leave') this.node.send(to, { type: 'LeaveRequest', requestId });
-    else this.node.send(to, { type: 'JoinRequest', requestId, observer: this.observer });
+    else {
+      this.node.send(to, { type: 'JoinRequest', requestId, observer: this.observer });
+      this.joinRequests.add(requestId);
+      // Answers that never came: keep only the latest few ids.
+      if (this.joinRequests.size > 32) this.joinRequests.delete(this.joinRequests.values().next().value!);
+    }
     this.sent++;
     this.lastTarget = to;
     this.toldLeader = to === this.node.leaderId ? { peer: to, term: this.node.term } : null;
