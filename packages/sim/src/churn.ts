@@ -89,9 +89,9 @@ export class ChurnDriver {
   }
 
   /**
-   * Members that may go now, judged against both the leader's latest configuration and the latest
-   * committed one (an uncommitted change may yet be lost, and the survivors fall back to the older
-   * one). One departure at a time among the peers that vote or may soon vote (voters, and learners
+   * Members that may go now, judged against the leader's latest configuration, the latest committed
+   * one (an uncommitted change may yet be lost, and the survivors fall back to the older one), and
+   * the latest in every running peer's log (an uncommitted change there may yet win). One departure at a time among the peers that vote or may soon vote (voters, and learners
    * that asked to vote: a promotion can be in flight), and never one that could leave a voter set
    * of two with one dead: losing a quorum for good stops Raft by design, and the leader can then not
    * remove anyone. Observers come and go freely.
@@ -100,11 +100,15 @@ export class ChurnDriver {
     const latest = this.leaderMembership();
     const committed = this.committedMembership();
     if (latest === null || committed === null) return [];
+    // Every configuration that may yet take effect: the committed one, the leader's, and the latest
+    // in each running peer's own log (a paused leader's status is stale, and its uncommitted change
+    // may still win, so its log is read directly).
+    const inPlay = [latest, committed, ...this.cluster.active().flatMap((p) => (p.engine ? [p.engine.membership.current()] : []))];
     const out: SimPeer[] = [];
     for (const id of [...latest.voters, ...latest.learners]) {
       const p = this.cluster.get(id);
       if (!p || this.gone(id) || !usable(p)) continue;
-      if (this.mayGo(latest, p) && this.mayGo(committed, p)) out.push(p);
+      if (inPlay.every((m) => this.mayGo(m, p))) out.push(p);
     }
     return out;
   }
