@@ -27,11 +27,6 @@ export class LeaderState {
   /** Peers removed by a config at this index, still replicated to until they hold it. */
   readonly departing = new Map<PeerId, number>();
   private round = 0;
-  /**
-   * When recent heartbeat rounds were sent (round -> ms), so an echo says how fresh its evidence
-   * is: a reply that waited in a paused (throttled) leader's inbox proves nothing about now.
-   */
-  private readonly roundSentAt = new Map<number, number>();
   private nextHeartbeatAt: number;
   /** Membership reviews keep their own clock: read rounds restart the heartbeat timer (see reviewDue). */
   private nextReviewAt: number;
@@ -199,7 +194,6 @@ export class LeaderState {
     if (!pr) return [];
     pr.lastHeard = now;
     pr.ackedRound = Math.max(pr.ackedRound, m.round);
-    pr.aliveAt = Math.max(pr.aliveAt, this.roundSentAt.get(m.round) ?? -Infinity);
     if (pr.state === 'probe') {
       pr.paused = false;
       if (pr.match < this.core.log.lastIndex() || m.lastIndex > pr.match) this.replicate(from);
@@ -252,8 +246,6 @@ export class LeaderState {
   /** Start a new round: reads waiting for one get it; every follower gets a Heartbeat. */
   heartbeat(now: number): ConfirmedRead[] {
     this.round++;
-    this.roundSentAt.set(this.round, now);
-    if (this.roundSentAt.size > 64) this.roundSentAt.delete(this.round - 64);
     if (this.reads.hasWaiting() && this.committedInTerm()) this.reads.start(this.core.commit, this.round);
     for (const [peer, pr] of this.progress) {
       pr.sentAtHeartbeat = pr.next - 1;

@@ -91,13 +91,6 @@ export class MembershipChanges {
     return pr !== undefined && now - pr.lastHeard < ms;
   }
 
-  /** Echoed a heartbeat round sent within the last `ms`: alive then (Progress.aliveAt). */
-  private aliveWithin(id: PeerId, now: number, ms: number): boolean {
-    if (id === this.core.id) return true;
-    const pr = this.leader.progress.get(id);
-    return pr !== undefined && now - pr.aliveAt < ms;
-  }
-
   private autoRemove(now: number): boolean {
     const { membership, config, id: self } = this.core;
     const current = membership.current();
@@ -105,9 +98,7 @@ export class MembershipChanges {
       if (peer === self || this.heardWithin(peer, now, config.autoRemoveAfterMs)) continue;
       const next = without(current, peer);
       // Only while the remaining configuration still has a live quorum (it must be able to commit).
-      // Alive by a fresh echo, not by the last message received: after a pause, replies sent before
-      // a peer died arrive late and would make a dead voter count toward the remaining quorum.
-      const alive = (id: PeerId) => this.aliveWithin(id, now, config.electionTimeoutMs);
+      const alive = (id: PeerId) => this.heardWithin(id, now, config.electionTimeoutMs);
       const counted = this.core.departures.effectiveVoters(next.voters, this.core.log, self);
       if (current.voters.includes(peer) && !hasQuorum(counted, alive)) continue;
       this.append(next);
@@ -124,7 +115,7 @@ export class MembershipChanges {
     for (const id of current.learners) {
       const pr = this.leader.progress.get(id);
       if (!pr || !this.wantsVoter.has(id) || now < pr.catchingUpUntil) continue;
-      if (!this.aliveWithin(id, now, config.electionTimeoutMs) || pr.match < log.lastIndex() - PROMOTION_LAG) continue;
+      if (!this.heardWithin(id, now, config.electionTimeoutMs) || pr.match < log.lastIndex() - PROMOTION_LAG) continue;
       if (!best || pr.match > best.match || (pr.match === best.match && id < best.id)) best = { id, match: pr.match };
     }
     if (!best) return false;

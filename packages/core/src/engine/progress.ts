@@ -19,11 +19,6 @@ export class Progress {
   ackedRound = 0;
   /** Last time (ms) any message of the current term came from it (check-quorum). */
   lastHeard: number;
-  /**
-   * When the latest heartbeat round it echoed was sent: it was alive then. Unlike lastHeard, a reply
-   * delivered late (the leader was paused) does not make it look alive now.
-   */
-  aliveAt = -Infinity;
   /** nextIndex - 1 when the latest heartbeat was sent: a response below it means appends were lost. */
   sentAtHeartbeat = 0;
   heartbeatRound = 0;
