@@ -6,6 +6,7 @@
 // databases of the group. Default timing (DEFAULT_TIMING). The run's seed is printed; CHAOS_SEED
 // replays its choice of actions.
 import type { Page } from '@playwright/test';
+import { seededRandom } from '@meshraft/core';
 import { callWindowFunction, uniqueName } from './support';
 import { expect, test } from './support/runtime-tabs';
 import { pageOf, started, status, summary, waitForSameState } from './pages/runtime/harness';
@@ -15,18 +16,6 @@ import { DEFAULT_TIMING, groupDatabases, pause, recordFigures, writeResolvesAfte
 const CHAOS_MS = 60_000;
 const KEYS = ['a', 'b', 'c'];
 type Action = 'close-leader' | 'close-any' | 'reload-any' | 'close-two' | 'open';
-
-/** mulberry32: a small seeded generator, so a failing run's actions can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every open tab online and following one leader; returns that leader's tab. */
 async function settled(pages: Page[], timeout = 60_000): Promise<Page> {
@@ -49,7 +38,8 @@ test('60 s of random closes, reloads and opens with a client in every tab: one s
   test.setTimeout(360_000);
   const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
   console.log(`[chaos] seed ${seed}`);
-  const rand = random(seed);
+  // The same seeded generator the engine uses, so a failing run's actions can be replayed.
+  const rand = seededRandom(seed);
   const pick = <T>(list: T[]): T => list[Math.floor(rand() * list.length)];
   const key = uniqueName('chaos');
   const history = new History();

@@ -96,15 +96,16 @@ export function onVoteRequest(node: CandidacyHost, from: PeerId, m: VoteRequest)
     if (node.inLease() && !m.transfer) return;
     node.adoptTerm(m.term, null);
   }
+  const candidateUpToDate = node.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
   const answer = answerVote(from, m, {
     canVote: node.canVote() && !lagging,
     currentTerm: node.term,
     votedFor: node.vote,
     inLease: node.inLease(),
-    candidateUpToDate: node.log.isUpToDate(m.lastLogIndex, m.lastLogTerm),
+    candidateUpToDate,
   });
   if (answer === 'ignore') return;
-  if (answer === 'denied' && m.term >= node.term && !node.log.isUpToDate(m.lastLogIndex, m.lastLogTerm)) node.noteDeniedOutdatedCandidate();
+  if (answer === 'denied' && m.term >= node.term && !candidateUpToDate) node.noteDeniedOutdatedCandidate();
   if (m.type === 'RequestVote' && answer === 'granted') node.grantVote(from); // persisted in the same Ready that carries the response
   const response: VoteResponse =
     m.type === 'PreVote'
