@@ -101,6 +101,27 @@ describe('catch-up through a snapshot', () => {
     expect(pool2.requests('FetchSnapshotRequest')).toEqual([]);
   });
 
+  it('a source that compacts after answering availability is asked again at once, not after a request timeout', () => {
+    // The only source answers availability with entries from 61, then takes a snapshot at 120
+    // before the fetch arrives: its fetch reply is empty. It must be asked again right away (it
+    // now offers the newer snapshot), or a new tab would wait a whole request timeout.
+    const early = makeSnapshot(60, 3, 1500);
+    const late = makeSnapshot(120, 5, 1500);
+    const source = compacted('a', early, 130, 5);
+    const pool = PeerPool.create({ peers: [source], leader: 'a', from: 61, localSnapshotIndex: 60, to: 130, batchSize: 100, requestTimeoutMs: 2000 });
+    pool.at(3, () => {
+      source.entries = makeEntries(121, 130);
+      source.snapshot = late;
+    });
+    const result = pool.run();
+    expect(result.snapshots.map((s) => s.meta.index)).toEqual([120]);
+    expect(indicesAre(result.entries, 121, 130)).toBe(true);
+    expect(pool.session.stats().timeouts).toBe(0);
+    const asked = pool.requests('AvailabilityRequest', 'a');
+    expect(asked).toHaveLength(2);
+    expect(asked[1].at).toBeLessThan(2000); // not the periodic refresh: the empty reply triggered it
+  });
+
   it('chunks with a wrong offset, size or length are ignored and fetched again', () => {
     const snap = makeSnapshot(300, 2, 4000);
     let corrupted = 0;

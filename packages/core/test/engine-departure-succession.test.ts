@@ -179,6 +179,31 @@ describe('successors', () => {
     write(h, 'd', 'd carries on');
   });
 
+  it("the leader's ranking counts when its handoff candidate's notice (a later term) arrives first", () => {
+    const h = group(['a', 'b', 'c', 'd', 'e']);
+    write(h, h.leader(), 'base');
+    const leader = h.leader();
+    const handoff = h.node(leader).departurePlan().handoffTo!;
+    h.depart(leader);
+    // The handoff target takes its TimeoutNow and stands (its vote requests are lost), then closes too.
+    h.deliverOne((m) => m.to === handoff && m.message.type === 'TimeoutNow');
+    expect(h.node(handoff).status().role).toBe('candidate');
+    h.dropWhere((m) => m.from === handoff);
+    h.depart(handoff);
+    const rest = ['a', 'b', 'c', 'd', 'e'].filter((id) => id !== leader && id !== handoff);
+    // Every peer that stays hears the candidate's notice (term + 1) before the leader's: the term
+    // change makes it forget the leader before it learns that the leader left.
+    h.deliverAll((m) => m.from === handoff && m.message.type === 'Departure');
+    for (const id of rest) expect(h.node(id).status().leader).toBeNull();
+    h.deliverAll((m) => m.from === leader && m.message.type === 'Departure');
+    // The first successor on the leader's list that is still here stands at its next tick, well
+    // before any election timeout could fire.
+    h.advance(config.heartbeatMs / 5, 1);
+    expect(rest.filter((id) => h.node(id).status().role !== 'follower')).toHaveLength(1);
+    h.runUntil(() => h.leaders().length === 1, config.electionTimeoutMs);
+    write(h, h.leader(), 'after both left');
+  });
+
   it('a learner whose last request went to a peer before it was elected asks it again once it leads', () => {
     const h = group(['a', 'b', 'c', 'd'], { learners: ['d'], maxVoters: 3 });
     const old = h.leader();

@@ -49,6 +49,8 @@ export class CatchUpSession implements CatchUpSessionApi {
 
   private outbox: Envelope[] = [];
   private readonly served = new Map<PeerId, number>();
+  /** When each peer was last asked for availability because it answered a fetch empty. */
+  private readonly reaskedAt = new Map<PeerId, number>();
   private readonly counters = {
     requestsSent: 0,
     availabilityRequests: 0,
@@ -241,7 +243,7 @@ export class CatchUpSession implements CatchUpSessionApi {
       // Empty or short: the peer holds nothing past what it sent. The rest is unclaimed again.
       this.availability.shrinkCommitted(from, request.from + received.length - 1);
     }
-    if (received.length === 0) return;
+    if (received.length === 0) return this.reaskAfterEmpty(from);
     this.counters.entriesReceived += received.length;
     this.counters.bytesReceived += estimateEntriesBytes(received);
     this.served.set(from, (this.served.get(from) ?? 0) + 1);
@@ -371,6 +373,20 @@ export class CatchUpSession implements CatchUpSessionApi {
         message: { type: 'FetchSnapshotRequest', requestId: id, index, term, offset: piece.offset, length: piece.length },
       });
     }
+  }
+
+  /**
+   * An honest peer answers a range it offered with nothing only when it compacted the log since
+   * (committed entries never go away otherwise); it then offers a newer snapshot. Ask it again at
+   * once instead of at the next refresh, or a catch-up racing the leader's compaction waits a whole
+   * request timeout. At most once per request timeout per peer, so a peer that keeps offering and
+   * answering empty costs no more than the periodic refresh would.
+   */
+  private reaskAfterEmpty(peer: PeerId): void {
+    const last = this.reaskedAt.get(peer) ?? Number.NEGATIVE_INFINITY;
+    if (!this.connected.has(peer) || this.lastNow - last < this.requestTimeoutMs) return;
+    this.reaskedAt.set(peer, this.lastNow);
+    this.askAvailability(peer);
   }
 
   private refreshAvailability(now: number): void {

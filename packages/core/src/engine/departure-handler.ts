@@ -89,9 +89,13 @@ export class DepartureHandler {
     if (leaderLeft) node.forgetLeader();
     // Forwards the departed peer never answered go to whoever leads next.
     node.forwards.requeueWhere((sentTo) => sentTo === from, from);
-    this.noteSuccession(m);
-    const candidateLeft = from === node.vote && node.role === 'follower' && node.leaderId === null;
-    if (first && (leaderLeft || candidateLeft)) this.takeTurn(leaderLeft ? (m.successors ?? []) : this.successors);
+    const latestLeader = this.noteSuccession(m);
+    const leaderless = node.role === 'follower' && node.leaderId === null;
+    const candidateLeft = from === node.vote && leaderless;
+    // Notices of one departure arrive in any order: when a candidate's (of a later term) came
+    // first, the leader was already forgotten, yet its ranking is still the best order to campaign in.
+    if (first && (leaderLeft || (latestLeader && leaderless))) this.takeTurn(m.successors ?? []);
+    else if (first && candidateLeft) this.takeTurn(this.successors);
     this.maybeSucceed();
     if (node.role === 'candidate' || node.role === 'pre-candidate') node.checkElection();
     const leader = node.leader;
@@ -211,11 +215,15 @@ export class DepartureHandler {
     return voters.length > 0 && !voters.includes(id) && voters.every((v) => departures.has(v));
   }
 
-  /** Keeps the successor list of the latest departed leader (a leader's notice of a later term replaces it). */
-  private noteSuccession(m: Departure): void {
-    if (m.led !== true || m.term < this.successorsTerm) return;
+  /**
+   * Keeps the successor list of the latest departed leader (a leader's notice of a later term
+   * replaces it); true when `m` is that leader's notice.
+   */
+  private noteSuccession(m: Departure): boolean {
+    if (m.led !== true || m.term < this.successorsTerm) return false;
     this.successorsTerm = m.term;
     this.successors = m.successors ?? [];
+    return true;
   }
 
   /** This peer is the first successor on the latest list that is not known departed. */
