@@ -23,10 +23,15 @@ export function isConverged(cluster: Cluster, everMember: (id: PeerId) => boolea
   if (leader === null) return false;
   const { committed, term, members } = leader.lastStatus!;
   const memberIds = [...members.voters, ...members.learners];
-  for (const id of memberIds) {
+  const gone = (id: PeerId) => {
     const p = cluster.get(id);
-    if (!p || p.retired) return false; // a member that is gone for good must be removed first
-  }
+    return !p || p.retired;
+  };
+  // A member gone for good must be removed first, except a voter the engine keeps on purpose: one
+  // whose removal would leave voters that no further failure may hit, with nothing gained
+  // (membership-changes.ts, autoRemove).
+  if (members.learners.some(gone)) return false;
+  if (members.voters.some(gone) && removesGoneVoter(members.voters, gone)) return false;
   const state = leader.kv.fingerprint();
   for (const p of running) {
     const s = p.lastStatus!;
@@ -39,6 +44,13 @@ export function isConverged(cluster: Cluster, everMember: (id: PeerId) => boolea
     if (p.kv.appliedIndex !== committed || p.kv.fingerprint() !== state) return false;
   }
   return true;
+}
+
+/** Whether the engine's auto-removal takes a dead voter out of `voters` (the rule of membership-changes.ts). */
+function removesGoneVoter(voters: readonly PeerId[], gone: (id: PeerId) => boolean): boolean {
+  const live = voters.filter((id) => !gone(id)).length;
+  const tolerated = (count: number) => live - (Math.floor(count / 2) + 1);
+  return tolerated(voters.length - 1) >= 1 || tolerated(live) > tolerated(voters.length);
 }
 
 export function describePeers(cluster: Cluster): string {

@@ -31,6 +31,11 @@ export class AvailabilityTable {
     if (!this.everAnswered.has(peer) && !this.firstAskedAt.has(peer)) this.firstAskedAt.set(peer, now);
   }
 
+  /** Whether a question to the peer is still open (asked, no answer yet). */
+  isAsked(peer: PeerId): boolean {
+    return this.open.has(peer);
+  }
+
   /**
    * Whether the peer has never answered and was first asked after `since`: its first answer is
    * still worth waiting for. (Only the first answer: re-asking a silent peer must not keep others

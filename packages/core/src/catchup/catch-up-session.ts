@@ -49,6 +49,8 @@ export class CatchUpSession implements CatchUpSessionApi {
 
   private outbox: Envelope[] = [];
   private readonly served = new Map<PeerId, number>();
+  /** When each peer was last asked for availability (see reaskUnanswered()). */
+  private readonly availabilityAskedAt = new Map<PeerId, number>();
   /** When each peer was last asked for availability because it answered a fetch empty. */
   private readonly reaskedAt = new Map<PeerId, number>();
   private readonly counters = {
@@ -279,6 +281,7 @@ export class CatchUpSession implements CatchUpSessionApi {
     if (this.snapshotFetch) this.scheduleSnapshotPieces(now);
     const lo = this.snapshotFetch ? Math.max(this.out.cursor, this.snapshotFetch.target.index + 1) : this.out.cursor;
     this.scheduleEntries(now, lo);
+    this.reaskUnanswered(now);
     if (now - this.lastRefreshAt < this.requestTimeoutMs) return;
     const snapshotStalled = this.snapshotFetch !== null && this.snapshotHolders(this.snapshotFetch).length === 0;
     if (snapshotStalled || hasUncoveredNeed(this.claims, this.availability, lo, this.target)) this.refreshAvailability(now);
@@ -389,6 +392,18 @@ export class CatchUpSession implements CatchUpSessionApi {
     this.askAvailability(peer);
   }
 
+  /**
+   * An availability question is tiny and answered at once; one unanswered for a quarter of the
+   * request timeout was most likely lost. Asking again then costs a few bytes, while waiting for
+   * the next refresh would stall a session whose only source it is for a whole request timeout.
+   */
+  private reaskUnanswered(now: number): void {
+    for (const peer of this.connected) {
+      const asked = this.availabilityAskedAt.get(peer);
+      if (asked !== undefined && this.availability.isAsked(peer) && now - asked >= this.requestTimeoutMs / 4) this.askAvailability(peer);
+    }
+  }
+
   private refreshAvailability(now: number): void {
     this.lastRefreshAt = now;
     for (const peer of this.connected) this.askAvailability(peer);
@@ -397,6 +412,7 @@ export class CatchUpSession implements CatchUpSessionApi {
   private askAvailability(peer: PeerId): void {
     const id = this.nextId++;
     this.availability.noteAsked(peer, id, this.lastNow);
+    this.availabilityAskedAt.set(peer, this.lastNow);
     this.counters.availabilityRequests++;
     this.outbox.push({ to: peer, message: { type: 'AvailabilityRequest', requestId: id } });
   }

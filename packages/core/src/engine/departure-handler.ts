@@ -48,6 +48,8 @@ export class DepartureHandler {
   /** The successor list of the latest departed leader (see maybeSucceed()), and that leader's term. */
   private successors: PeerId[] = [];
   private successorsTerm = -1;
+  /** That leader's final position (see fetchTowardClaims()). */
+  private latestLeaderClaim: { lastIndex: number; lastTerm: number } | null = null;
   private pendingRelays: Array<{ sender: PeerId; notice: Departure }> = [];
   /** When this peer campaigns after its departed leader (see takeTurn), and its vote and term then. */
   private turn: { at: number; vote: PeerId | null; term: number } | null = null;
@@ -91,11 +93,13 @@ export class DepartureHandler {
     node.forwards.requeueWhere((sentTo) => sentTo === from, from);
     const latestLeader = this.noteSuccession(m);
     const leaderless = node.role === 'follower' && node.leaderId === null;
-    const candidateLeft = from === node.vote && leaderless;
     // Notices of one departure arrive in any order: when a candidate's (of a later term) came
-    // first, the leader was already forgotten, yet its ranking is still the best order to campaign in.
+    // first, the leader was already forgotten, yet its ranking is still the best order to campaign
+    // in. And any member's departure while no leader is known may have been that of the peer whose
+    // turn came before ours (or of the candidate whose term cancelled our turn): take the turn again,
+    // ranked among the successors still here.
     if (first && (leaderLeft || (latestLeader && leaderless))) this.takeTurn(m.successors ?? []);
-    else if (first && candidateLeft) this.takeTurn(this.successors);
+    else if (first && leaderless && (from === node.vote || this.successors.length > 0)) this.takeTurn(this.successors);
     this.maybeSucceed();
     if (node.role === 'candidate' || node.role === 'pre-candidate') node.checkElection();
     const leader = node.leader;
@@ -223,6 +227,7 @@ export class DepartureHandler {
     if (m.led !== true || m.term < this.successorsTerm) return false;
     this.successorsTerm = m.term;
     this.successors = m.successors ?? [];
+    this.latestLeaderClaim = { lastIndex: m.lastIndex, lastTerm: m.lastTerm };
     return true;
   }
 
@@ -261,12 +266,18 @@ export class DepartureHandler {
    * Leaderless, with departed voters' claims ahead of our log (their last entries reached only
    * them, or only peers that are not voters): fetch those committed entries from the peers still
    * here, so that the claims are covered and the departed voters stop counting (departures.ts).
+   * For a peer that is not a voter, the latest departed leader's claim counts too: a learner still
+   * fetching an old log may not yet know that leader as a voter, nor that it is the successor that
+   * leader named; the configuration it needs is in the entries it has yet to fetch. (Fetching
+   * committed entries is always safe; a voter does not, as a running session keeps it from
+   * campaigning, and it has its own configuration's claims.)
    */
   private fetchTowardClaims(): void {
     const { node } = this;
     let target = 0;
-    for (const voter of node.membership.voters()) {
-      const claim = node.departures.claim(voter);
+    const claims = node.membership.voters().map((voter) => node.departures.claim(voter));
+    if (!node.membership.isVoter(node.id)) claims.push(this.latestLeaderClaim ?? undefined);
+    for (const claim of claims) {
       if (claim && !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) target = Math.max(target, claim.lastIndex);
     }
     if (target > 0) node.catchUp.startTowardClaims(target);

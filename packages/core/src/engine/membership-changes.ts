@@ -10,7 +10,15 @@ import type { EngineCore } from './node-context';
 import type { LeaderState } from './leader';
 import { without, withLearner, withVoter } from './membership';
 import { roomInLog } from './bounds';
-import { hasQuorum } from './quorum';
+import { quorumSize } from './quorum';
+
+/**
+ * How many more of the live voters may fail with a quorum still alive: -1 when no live quorum is
+ * left (-Infinity without voters).
+ */
+function failuresTolerated(voters: readonly PeerId[], alive: (id: PeerId) => boolean): number {
+  return voters.filter(alive).length - quorumSize(voters.length);
+}
 
 /** A learner is "caught up" when its match index is within this many entries of the leader's log. */
 export const PROMOTION_LAG = 32;
@@ -91,26 +99,42 @@ export class MembershipChanges {
     return pr !== undefined && now - pr.lastHeard < ms;
   }
 
+  /**
+   * Removes one member silent for autoRemoveAfterMs. A silent voter may be partitioned rather than
+   * dead, so silent voters are removed only when that makes the group more available: when the
+   * configuration without all of them tolerates more further failures among the live voters than
+   * the current one (an even number of voters left, several voters dead, or no live quorum at all:
+   * the rescue of a group whose other voters died), and never unless the configuration after the
+   * step can commit. Otherwise a learner is promoted first (one voter beyond maxVoters for the
+   * moment), after which the removal pays off. Removing the third voter of three while two are
+   * alive would leave {leader, one other}: a group that any single failure wedges, and that the
+   * removed voter, back from its partition, could no longer rescue.
+   */
   private autoRemove(now: number): boolean {
     const { membership, config, id: self } = this.core;
     const current = membership.current();
-    for (const peer of [...current.learners, ...current.voters]) {
-      if (peer === self || this.heardWithin(peer, now, config.autoRemoveAfterMs)) continue;
-      const next = without(current, peer);
-      // Only while the remaining configuration still has a live quorum (it must be able to commit).
-      const alive = (id: PeerId) => this.heardWithin(id, now, config.electionTimeoutMs);
-      const counted = this.core.departures.effectiveVoters(next.voters, this.core.log, self);
-      if (current.voters.includes(peer) && !hasQuorum(counted, alive)) continue;
-      this.append(next);
+    const silent = (id: PeerId) => id !== self && !this.heardWithin(id, now, config.autoRemoveAfterMs);
+    const alive = (id: PeerId) => this.heardWithin(id, now, config.electionTimeoutMs);
+    const tolerated = (voters: readonly PeerId[]) => failuresTolerated(this.core.departures.effectiveVoters(voters, this.core.log, self), alive);
+    const learner = current.learners.find(silent);
+    if (learner !== undefined) {
+      this.append(without(current, learner));
       return true;
     }
-    return false;
+    const voter = current.voters.find(silent);
+    if (voter === undefined) return false;
+    const next = without(current, voter);
+    if (tolerated(next.voters) < 0) return false; // the rest could not commit the change
+    const after = tolerated(next.voters);
+    if (after < 1 && tolerated(current.voters.filter((id) => !silent(id))) <= tolerated(current.voters)) return this.promote(now, config.maxVoters + 1);
+    this.append(next);
+    return true;
   }
 
-  private promote(now: number): boolean {
+  private promote(now: number, maxVoters = this.core.config.maxVoters): boolean {
     const { membership, config, log } = this.core;
     const current = membership.current();
-    if (current.voters.length >= config.maxVoters) return false;
+    if (current.voters.length >= maxVoters) return false;
     let best: { id: PeerId; match: number } | null = null;
     for (const id of current.learners) {
       const pr = this.leader.progress.get(id);
