@@ -38,9 +38,16 @@ export interface RaftConfig {
   compactAfterEntries: number;
   /** ...or more than this many bytes. */
   compactAfterBytes: number;
-  /** Maximum voters; further peers stay learners. */
+  /**
+   * Maximum voters; further peers stay learners. A learner promoted to replace a silent voter makes
+   * it one more until that voter is removed (see autoRemoveAfterMs).
+   */
   maxVoters: number;
-  /** The leader removes a voter it has not heard from for this long, while a quorum remains. */
+  /**
+   * The leader removes a member it has not heard from for this long: a learner always, a voter only
+   * when the voters left still tolerate one more failure, or when removing every silent voter makes
+   * the group tolerate more failures than it does now (docs/architecture.md, Membership).
+   */
   autoRemoveAfterMs: number;
 }
 

@@ -215,6 +215,29 @@ describe('timeouts and departures', () => {
     expect(pool.sent.filter((e) => e.at > 10 && e.at < 3000)).toEqual([]);
   });
 
+  it('a lost availability answer is asked again after a quarter of the request timeout', () => {
+    const log = makeEntries(1, 100);
+    let lost = 0;
+    const only = poolPeer('a', log, {
+      delay: fixed(5),
+      faults: (req, reply) => {
+        if (req.type === 'AvailabilityRequest' && lost === 0) {
+          lost++;
+          return [];
+        }
+        return [{ reply }];
+      },
+    });
+    const pool = PeerPool.create({ peers: [only], leader: null, to: 100, batchSize: 50, requestTimeoutMs: 2000, tickMs: 10 });
+    const result = pool.run();
+    expect(lost).toBe(1);
+    expect(indicesAre(result.entries, 1, 100)).toBe(true);
+    const asked = pool.requests('AvailabilityRequest', 'a').map((e) => e.at);
+    expect(asked).toHaveLength(2);
+    expect(asked[1]).toBeGreaterThanOrEqual(500);
+    expect(asked[1]).toBeLessThan(600);
+  });
+
   it('a silent peer delays the leader by one timeout at most, even while availability is re-asked', () => {
     const full = makeEntries(1, 400);
     const leader = poolPeer('leader', full.slice(0, 300));

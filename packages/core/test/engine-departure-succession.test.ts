@@ -204,6 +204,29 @@ describe('successors', () => {
     write(h, h.leader(), 'after both left');
   });
 
+  it("a departed candidate's later term does not cancel the turns of peers that never voted for it", () => {
+    const h = group(['a', 'b', 'c', 'd', 'e']);
+    write(h, h.leader(), 'base');
+    const leader = h.leader();
+    const handoff = h.node(leader).departurePlan().handoffTo!;
+    h.depart(leader);
+    const rest = ['a', 'b', 'c', 'd', 'e'].filter((id) => id !== leader && id !== handoff);
+    // The others hear the leader leave first: each waits for its turn behind the handoff target.
+    h.deliverAll((m) => m.from === leader && m.message.type === 'Departure' && rest.includes(m.to));
+    // The target stands (its vote requests are lost) and closes before anyone's turn came.
+    h.deliverOne((m) => m.to === handoff && m.message.type === 'TimeoutNow');
+    h.dropWhere((m) => m.from === handoff);
+    h.depart(handoff);
+    h.deliverAll((m) => m.from === handoff && m.message.type === 'Departure');
+    for (const id of rest) expect(h.node(id).term).toBe(h.node(rest[0]).term);
+    // Its notice (of its later term) moved everyone to that term; the first successor left stands
+    // at its next tick instead of waiting out an election timeout.
+    h.advance(config.heartbeatMs / 5, 1);
+    expect(rest.filter((id) => h.node(id).status().role !== 'follower')).toHaveLength(1);
+    h.runUntil(() => h.leaders().length === 1, config.electionTimeoutMs);
+    write(h, h.leader(), 'after both left');
+  });
+
   it('a learner whose last request went to a peer before it was elected asks it again once it leads', () => {
     const h = group(['a', 'b', 'c', 'd'], { learners: ['d'], maxVoters: 3 });
     const old = h.leader();

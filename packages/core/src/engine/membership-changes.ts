@@ -101,14 +101,13 @@ export class MembershipChanges {
 
   /**
    * Removes one member silent for autoRemoveAfterMs. A silent voter may be partitioned rather than
-   * dead, so silent voters are removed only when that makes the group more available: when the
-   * configuration without all of them tolerates more further failures among the live voters than
-   * the current one (an even number of voters left, several voters dead, or no live quorum at all:
-   * the rescue of a group whose other voters died), and never unless the configuration after the
-   * step can commit. Otherwise a learner is promoted first (one voter beyond maxVoters for the
-   * moment), after which the removal pays off. Removing the third voter of three while two are
-   * alive would leave {leader, one other}: a group that any single failure wedges, and that the
-   * removed voter, back from its partition, could no longer rescue.
+   * dead, so it is removed only when the voters left still tolerate a further failure, or when
+   * removing every silent voter makes the group tolerate more failures than now (several voters
+   * dead, or no live quorum at all: the rescue of a group whose other voters died); and never
+   * unless the configuration after the step can commit. Otherwise a learner is promoted first (one
+   * voter beyond maxVoters for the moment), after which the removal pays off. Removing the third
+   * voter of three while two are alive would leave {leader, one other}: a group that any single
+   * failure wedges, and that the removed voter, back from its partition, could no longer rescue.
    */
   private autoRemove(now: number): boolean {
     const { membership, config, id: self } = this.core;
@@ -124,9 +123,10 @@ export class MembershipChanges {
     const voter = current.voters.find(silent);
     if (voter === undefined) return false;
     const next = without(current, voter);
-    if (tolerated(next.voters) < 0) return false; // the rest could not commit the change
     const after = tolerated(next.voters);
-    if (after < 1 && tolerated(current.voters.filter((id) => !silent(id))) <= tolerated(current.voters)) return this.promote(now, config.maxVoters + 1);
+    if (after < 0) return false; // the rest could not commit the change
+    const pays = after >= 1 || tolerated(current.voters.filter((id) => !silent(id))) > tolerated(current.voters);
+    if (!pays) return this.promote(now, config.maxVoters + 1);
     this.append(next);
     return true;
   }

@@ -1,0 +1,28 @@
+// Seeds that held-out simulator runs once failed on, replayed on every run: each one caught a real
+// engine bug (or a flaw in the simulator's model) that the fixed CI ranges had not. A failure here
+// prints the replay command; the comment says what the seed found.
+import { describe, expect, it } from 'vitest';
+import { formatFailure, runSimulation } from '../src/index';
+
+const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
+  { scenario: 'churn', seed: 8606477, found: 'catch-up joined a deposed leader’s buffered entries onto a later-term snapshot (safety)' },
+  { scenario: 'vote-crash', seed: 30011339, found: 'a restarted follower took a read answer meant for its previous incarnation (stale read)' },
+  { scenario: 'churn', seed: 40007164, found: 'a learner held the freshest log and never stood for election' },
+  { scenario: 'churn', seed: 50008985, found: 'a peer that crashed while leaving came back as a voter (simulator model)' },
+  { scenario: 'churn', seed: 60007907, found: 'a re-added peer replayed its old removal and declared itself removed' },
+  { scenario: 'churn', seed: 70072433, found: 'auto-removal shrank three voters to two, then the other one died' },
+  { scenario: 'churn', seed: 80043430, found: 'auto-removal shrank three voters to two, then the other one died' },
+  { scenario: 'tabs', seed: 758657451, found: 'catch-up stalled a request timeout when its only source compacted mid-fetch' },
+  { scenario: 'tabs', seed: 758657057, found: 'a candidate’s notice of a later term made followers forget the departed leader’s successor ranking' },
+  { scenario: 'tabs', seed: 100002110, found: 'a departed candidate’s term cancelled the successor turns of peers that had not voted for it' },
+  { scenario: 'tabs', seed: 100004118, found: 'a learner fetching an old log did not fetch toward the departed leader it succeeds' },
+];
+
+describe('seeds found by held-out runs', () => {
+  for (const { scenario, seed, found } of FOUND) {
+    it(`${scenario} ${seed}: ${found}`, () => {
+      const result = runSimulation({ seed, scenario });
+      expect(result.ok, result.ok ? '' : formatFailure(result)).toBe(true);
+    });
+  }
+});
