@@ -227,6 +227,44 @@ describe('successors', () => {
     write(h, h.leader(), 'after both left');
   });
 
+  it('a successor turn yields to a candidate that is still here, and comes back when that candidate departs', () => {
+    const h = group(['a', 'b', 'c']);
+    write(h, h.leader(), 'base');
+    const leader = h.leader();
+    const [first, behind] = h.followers();
+    // `behind` misses the newest entry, so the departing leader ranks `first` before it.
+    h.cut(leader, behind);
+    h.propose(leader, 1, ['newest']);
+    h.runUntil(() => h.appliedCommands(first).includes('newest'), 2000);
+    const plan = h.node(leader).departurePlan();
+    expect(plan.notice.successors?.[0]).toBe(first);
+    h.depart(leader, () => false); // its notices and last appends are late
+    h.dropWhere((m) => m.from === leader);
+    // `behind` stands first (its timer ran out); `first` denies it (its log is behind) but sees it campaign.
+    h.node(behind).receive(leader, { type: 'TimeoutNow', term: h.node(behind).term }, h.now);
+    h.drain(behind);
+    h.deliverAll((m) => m.from === behind && m.to === first && m.message.type === 'RequestVote');
+    h.dropWhere((m) => m.from === first);
+    h.node(first).receive(leader, plan.notice, h.now);
+    h.drain(first);
+    h.dropWhere((m) => m.to === behind || m.from === behind);
+    const node = h.node(first);
+    for (let i = 0; i < 4; i++) {
+      h.now += config.heartbeatMs / 2;
+      node.tick(h.now);
+      h.drain(first);
+      expect(node.status().role).toBe('follower');
+    }
+    // The candidate closes: `first` stands at its next tick and, covering both, leads alone.
+    h.depart(behind);
+    h.deliverAll((m) => m.from === behind && m.to === first);
+    h.now += 1;
+    node.tick(h.now);
+    h.drain(first);
+    expect(node.status().role).not.toBe('follower');
+    h.runUntil(() => h.leaders().includes(first), config.electionTimeoutMs);
+  });
+
   it('a learner whose last request went to a peer before it was elected asks it again once it leads', () => {
     const h = group(['a', 'b', 'c', 'd'], { learners: ['d'], maxVoters: 3 });
     const old = h.leader();

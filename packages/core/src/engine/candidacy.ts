@@ -26,6 +26,8 @@ export interface CandidacyHost
   grantVote(candidate: PeerId): void;
   /** This peer denied a candidate whose log is behind its own (evidence for a stranded learner). */
   noteDeniedOutdatedCandidate(): void;
+  /** A peer asked for votes in `term` (successor turns yield to a live candidate). */
+  noteCandidate(from: PeerId, term: number): void;
 }
 
 export function campaign(node: CandidacyHost, kind: 'pre' | 'real', transfer: boolean): void {
@@ -91,6 +93,7 @@ export function onVoteRequest(node: CandidacyHost, from: PeerId, m: VoteRequest)
   // voters' claims has no leader and must vote, or no one could be elected. Read before adopting
   // the candidate's term, which ends the session.
   const lagging = node.catchUp.active && !node.catchUp.leaderlessActive;
+  if (m.type === 'RequestVote') node.noteCandidate(from, m.term);
   if (m.type === 'RequestVote' && m.term > node.term) {
     // Leader lease (thesis §4.2.3): a live leader's followers ignore disruptive candidates.
     if (node.inLease() && !m.transfer) return;

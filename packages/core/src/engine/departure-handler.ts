@@ -48,6 +48,8 @@ export class DepartureHandler {
   /** The successor list of the latest departed leader (see maybeSucceed()), and that leader's term. */
   private successors: PeerId[] = [];
   private successorsTerm = -1;
+  /** The latest peer that asked for votes, and in which term (see noteCandidate()). */
+  private candidate: { peer: PeerId; term: number } | null = null;
   /** That leader's final position (see fetchTowardClaims()). */
   private latestLeaderClaim: { lastIndex: number; lastTerm: number } | null = null;
   private pendingRelays: Array<{ sender: PeerId; notice: Departure }> = [];
@@ -182,6 +184,7 @@ export class DepartureHandler {
    */
   private takeTurn(ranked: readonly PeerId[]): void {
     const { node } = this;
+    if (this.liveCandidate(node.term)) return; // someone still here already stands: our timer is the fallback
     const rank = ranked.filter((p) => p === node.id || !node.departures.has(p)).indexOf(node.id);
     if (rank < 0) {
       node.campaignWithin(null);
@@ -199,7 +202,7 @@ export class DepartureHandler {
     const turn = this.turn;
     if (turn !== null) {
       const votedElsewhere = node.vote !== null && node.vote !== turn.vote && node.vote !== node.id;
-      if (node.leaderId !== null || node.role === 'leader' || votedElsewhere || node.term > turn.term) this.turn = null;
+      if (node.leaderId !== null || node.role === 'leader' || votedElsewhere || node.term > turn.term || this.liveCandidate(turn.term)) this.turn = null;
       else if (node.now >= turn.at && node.role === 'follower') {
         this.turn = null;
         node.campaignWithin(0);
@@ -217,6 +220,19 @@ export class DepartureHandler {
     const { membership, departures, id } = this.node;
     const voters = membership.voters();
     return voters.length > 0 && !voters.includes(id) && voters.every((v) => departures.has(v));
+  }
+
+  /**
+   * A peer asked for votes in `term` (a real RequestVote, answered or not): while it is still here,
+   * a successor turn for that term or an earlier one would only split the vote.
+   */
+  noteCandidate(from: PeerId, term: number): void {
+    if (this.candidate === null || term >= this.candidate.term) this.candidate = { peer: from, term };
+  }
+
+  private liveCandidate(term: number): boolean {
+    const c = this.candidate;
+    return c !== null && c.term >= term && c.peer !== this.node.id && !this.node.departures.has(c.peer);
   }
 
   /**

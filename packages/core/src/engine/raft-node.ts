@@ -613,6 +613,11 @@ export class RaftNode
     if (!this.membership.isVoter(this.id)) this.deniedOutdatedCandidateAt = this.now;
   }
 
+  /** See DepartureHandler.noteCandidate(). */
+  noteCandidate(from: PeerId, term: number): void {
+    this.departureHandler.noteCandidate(from, term);
+  }
+
   /**
    * This voter alone is a quorum because every other voter of the configuration departed (and this
    * log covers them). Not a configuration of one: a fresh bootstrap must keep its delay (several
