@@ -149,8 +149,9 @@ export interface RaftEngine {
   /** Depart for good: the engine sends nothing and takes no input afterwards. Returns the plan to send. */
   depart?(now: number): DeparturePlan;
   /**
-   * Whether ready() has anything to hand out. Runs the engine's pending work first (a commit after a
-   * durable append, sends, a leader outside its configuration stepping down), so it may change state.
+   * Whether ready() may have anything to hand out: an input arrived since the last ready(), or output
+   * waits. A pure query; the deferred work (a commit after a durable append, the batched broadcast, a
+   * leader outside its configuration stepping down) runs in ready(), so a Ready may be empty.
    */
   hasReady(): boolean;
   /** Take the next batch; persist `persist` before sending `messages` (Raft Fig. 2), then call storageDone(token). */

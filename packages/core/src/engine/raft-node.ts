@@ -134,6 +134,8 @@ export class RaftNode
   private readonly knownPeers = new Set<PeerId>();
   /** A fresh single-peer bootstrap waits once for a peer with a smaller id (see tick). */
   private bootstrapDeferred = false;
+  /** An input arrived since the last ready(): its deferred work (prepare()) is due (see hasReady()). */
+  private workDue = true;
 
   /** Restore from storage (hard state, snapshot, log); see RaftNodeOptions for bootstrap and re-founding. */
   constructor(options: RaftNodeOptions & RaftNodeInternals) {
@@ -175,6 +177,8 @@ export class RaftNode
     // The only voter of a configuration nobody else can be in (the startup rules saw every voter
     // gone and the room empty) has no leader to hear from first: it campaigns at its first tick.
     this.electionDeadline = refounding ? this.now : this.now + randomizedElectionTimeout(this.config, this.preference, this.random, true);
+    // What the restored log implies for status() (a committed removal of this peer) holds from the start.
+    this.members.refresh();
   }
 
   // ---------- EngineCore: the state changes helpers may ask for ----------
@@ -257,6 +261,7 @@ export class RaftNode
    */
   tick(now: number): void {
     this.now = now;
+    this.workDue = true;
     if (this.departed) return;
     this.departureHandler.tick();
     this.requests.expire(now);
@@ -306,6 +311,7 @@ export class RaftNode
   /** A message from a peer: admitted against the wire limits (bounds.ts), then dispatched by type. */
   receive(from: PeerId, message: Message, now: number): void {
     this.now = now;
+    this.workDue = true;
     // Nothing from ourselves, nothing once we departed, nothing from a peer after its Departure (it
     // promised silence; a stray frame must not count as a vote or an acknowledgement). Except its
     // last frames (DeparturePlan): sent just before its notice, they may arrive after a copy of the
@@ -373,6 +379,7 @@ export class RaftNode
   /** Propose commands (requests.ts): appended on the leader, forwarded to it from a follower; refused once removed. */
   propose(requestId: number, commands: Uint8Array[], client: ClientTag, now: number): void {
     this.now = now;
+    this.workDue = true;
     if (this.members.removed) this.outbox.proposals.push({ requestId, ok: false, error: 'removed' });
     else this.requests.propose(requestId, commands, client);
   }
@@ -380,6 +387,7 @@ export class RaftNode
   /** A linearizable read (ReadIndex, thesis §6.4), served by the leader; refused once removed. */
   readIndex(requestId: number, now: number): void {
     this.now = now;
+    this.workDue = true;
     if (this.members.removed) this.outbox.reads.push({ requestId, ok: false, error: 'removed' });
     else this.requests.read(requestId);
   }
@@ -387,12 +395,14 @@ export class RaftNode
   /** Hand leadership to `to` (or the most caught-up voter) via TimeoutNow (thesis §3.10); ignored unless leading. */
   transferLeadership(to: PeerId | undefined, now: number): void {
     this.now = now;
+    this.workDue = true;
     this.leader?.startTransfer(to, now);
   }
 
   /** Leave the group: a leader hands over first; then the leader of the day removes this peer. */
   leave(now: number): void {
     this.now = now;
+    this.workDue = true;
     this.members.leaving = true;
     if (this.leader) this.leader.startTransfer(undefined, now);
     else this.members.kick(now);
@@ -401,6 +411,7 @@ export class RaftNode
   /** The transport connected `id`: pass on departure notices, resume replication and catch-up, ask it about membership. */
   peerUp(id: PeerId, now: number): void {
     this.now = now;
+    this.workDue = true;
     if (id === this.id) return;
     this.downPeers.delete(id);
     this.knownPeers.add(id);
@@ -415,6 +426,7 @@ export class RaftNode
   /** The transport lost `id`: requeue what was forwarded to it, stop pipelining to it. */
   peerDown(id: PeerId, now: number): void {
     this.now = now;
+    this.workDue = true;
     this.downPeers.add(id);
     // What we forwarded to the leader is lost with the link: send it again once a leader is reachable.
     if (id === this.leaderId) this.forwards.requeueWhere((sentTo) => sentTo === id);
@@ -430,6 +442,7 @@ export class RaftNode
   /** Depart for good: from now on this engine sends nothing and takes no input (see departurePlan()). */
   depart(now: number): DeparturePlan {
     this.now = now;
+    this.workDue = true;
     const plan = this.departurePlan();
     this.own.departed = true;
     this.outbox.takeOutput();
@@ -456,7 +469,7 @@ export class RaftNode
   /** The Ready with `token` is durable. */
   storageDone(token: number): void {
     // A durable self-append may complete a quorum; prepare() re-runs the commit rule.
-    this.durability.done(token);
+    if (this.durability.done(token)) this.workDue = true;
   }
 
   /** The host's state machine produced a snapshot (§7): stored, served and compacted past when accepted. */
@@ -468,14 +481,16 @@ export class RaftNode
   // ---------- output ----------
 
   /**
-   * Whether ready() has anything. Not a pure query: it runs prepare() first, whose work (a commit
-   * after a durable append, a broadcast, a leader outside its configuration stepping down) is
-   * exactly what may make a Ready due. Hosts call it in a loop with ready().
+   * Whether ready() may have anything: an input arrived since the last ready() (its deferred work,
+   * prepare(), runs in ready(): a commit after a durable append, the batched broadcast, a leader
+   * outside its configuration stepping down), or output is waiting. A pure query, as etcd's
+   * HasReady; a Ready taken after an input that changed nothing is empty. Hosts call it in a loop
+   * with ready().
    */
   hasReady(): boolean {
     if (this.departed) return false;
-    this.prepare();
     return (
+      this.workDue ||
       this.outbox.hasOutput() ||
       this.outbox.hasPersistWork() ||
       this.hardStateChanged() ||
@@ -487,6 +502,7 @@ export class RaftNode
   /** Take everything due as one batch: persist work (hard state included), messages, committed entries, results, status. */
   ready(): Ready {
     this.prepare();
+    this.workDue = false;
     const token = this.nextToken++;
     const persist = this.outbox.takePersist();
     if (this.hardStateChanged()) {

@@ -26,7 +26,7 @@ export type SharedStatus = Pick<RaftStatus, 'role' | 'term' | 'leader' | 'commit
 
 /**
  * Equality of the shared status fields (membership and catch-up progress compared by value). Runs
- * at every hasReady(), so the scalar fields are compared by name rather than through sameFields.
+ * at every hasReady() and ready(), so the scalar fields are compared by name rather than through sameFields.
  */
 export function sameSharedStatus(a: SharedStatus, b: SharedStatus): boolean {
   return (

@@ -176,8 +176,6 @@ export class EngineHost {
     // output is filtered against what the replay delivered.
     this.delivery.replay(state);
     port.onMessage((message) => this.onClientMessage(message));
-    // hasReady() lets the engine derive what its restored log implies (e.g. `removed`) first.
-    this.engineRef.hasReady();
     this.publishStatus(this.engineRef.status());
     this.scheduleTick();
     this.kick();
