@@ -38,3 +38,42 @@ describe('engine: a re-added peer replaying its old removal', () => {
     expect(h.appliedCommands('b')).toEqual(['after']);
   });
 });
+
+describe('engine: a removal replayed while a join is in flight', () => {
+  it('waits for the join answer (the leader may have added it again) before counting itself removed', () => {
+    // a's log: b added as a learner, then removed (committed). b restarts from the time it was a
+    // learner, asks to vote (a JoinRequest), and the leader adds it again at once.
+    const a: LogEntry[] = [config(1, { voters: ['a'], learners: [] }), config(2, { voters: ['a'], learners: ['b'] }), config(3, { voters: ['a'], learners: [] }), { kind: 'noop', index: 4, term: 1 }];
+    const h = new EngineHarness({ ids: ['a', 'b'], config: { ...fastTimings, maxBatchEntries: 1 }, bootstrap: { voters: ['a'], learners: [] }, seed: 5 });
+    h.disks.get('a')!.state = { hardState: { term: 1, vote: 'a', commit: 4 }, snapshot: null, entries: a };
+    h.disks.get('b')!.state = { hardState: { term: 1, vote: null, commit: 2 }, snapshot: null, entries: a.slice(0, 2) };
+    h.start('a');
+    h.start('b');
+    h.connectAll();
+    // Hold b's mail until a leads and has added b again, then hand b the log (with the removal) first.
+    const isAnswer = (m: { to: string; message: { type: string } }) => m.to === 'b' && m.message.type === 'MembershipResponse';
+    let added = false;
+    for (let i = 0; i < 5000 && !added; i++) {
+      h.now += 1;
+      for (const id of ['a', 'b']) {
+        h.node(id).tick(h.now);
+        h.drain(id);
+      }
+      h.deliverAll((m) => m.to === 'a');
+      added = h.node('a').status().members.learners.includes('b');
+    }
+    expect(added).toBe(true);
+    // One entry per append: b takes the committed removal at 3 before the entry that re-adds it.
+    const reAdded = h.node('a').membership.currentIndex();
+    for (let i = 0; i < 200 && h.node('b').status().committed < 3; i++) {
+      if (!h.deliverOne((m) => m.to === 'b' && !isAnswer(m))) h.deliverAll((m) => m.to === 'a' && m.message.type !== 'JoinRequest');
+    }
+    expect(h.node('b').status().committed).toBeGreaterThanOrEqual(3);
+    expect(h.node('b').log.lastIndex()).toBeLessThan(reAdded);
+    expect(h.node('b').status().removed).toBeUndefined();
+    h.deliverAll();
+    h.runUntil(() => h.node('b').log.lastIndex() >= 5 && h.node('b').status().committed >= 5, 5000);
+    expect(h.node('b').status().removed).toBeUndefined();
+    expect(h.node('b').status().members.learners).toContain('b');
+  });
+});

@@ -10,7 +10,7 @@ import type { EngineCore, PeerDirectory, RoleView } from './node-context';
 
 /** What the peer side of membership uses of RaftNode: its configuration, commit index and leader, and whom to ask. */
 export interface MembershipClientHost
-  extends Pick<EngineCore, 'id' | 'config' | 'log' | 'membership' | 'term' | 'commit' | 'send'>,
+  extends Pick<EngineCore, 'id' | 'config' | 'log' | 'membership' | 'term' | 'commit' | 'now' | 'send'>,
     Pick<PeerDirectory, 'reportedPeers' | 'connectedPeers'>,
     Pick<RoleView, 'leaderId'> {}
 
@@ -40,6 +40,8 @@ export class MembershipClient {
   private addedAt = 0;
   /** Ids of JoinRequests sent, so their answers can be told from a LeaveRequest's. */
   private readonly joinRequests = new Set<number>();
+  /** When the latest JoinRequest was sent (see refresh()). */
+  private joinSentAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly node: MembershipClientHost,
@@ -79,6 +81,10 @@ export class MembershipClient {
     if (membership.configIndexAt(commit) >= 1 && isMemberOf(membership.at(commit), id)) this.wasCommittedMember = true;
     if (this.removed || membership.isMember(id) || commit < membership.currentIndex()) return;
     if (this.node.log.lastIndex() < this.addedAt) return;
+    // A join still in flight may have been granted already (its answer names the index that adds us
+    // again): wait for it, or for its retry time, before taking an older removal for the last word.
+    // Otherwise the leader adds and then promotes a peer that has just given up.
+    if (this.joinRequests.size > 0 && this.node.now - this.joinSentAt < 3 * this.node.config.heartbeatMs) return;
     if (membership.wasMemberBefore(id) || this.wasCommittedMember) this.removed = true;
   }
 
@@ -134,6 +140,7 @@ export class MembershipClient {
     else {
       this.node.send(to, { type: 'JoinRequest', requestId, observer: this.observer });
       this.joinRequests.add(requestId);
+      this.joinSentAt = now;
       // Answers that never came: keep only the latest few ids.
       if (this.joinRequests.size > 32) this.joinRequests.delete(this.joinRequests.values().next().value!);
     }
