@@ -22,6 +22,8 @@ export interface LifecycleBugs {
   adoptDepartedIdentities?: boolean;
   /** An empty room is trusted right after a signaling restart. */
   trustEmptyRoomAfterRestart?: boolean;
+  /** Running tabs never delete the databases nobody can use any more. */
+  keepUnusableSlots?: boolean;
 }
 
 export type SimBugs = InjectedBugs & LifecycleBugs;
@@ -33,6 +35,7 @@ export const knownBugs: ReadonlyArray<keyof SimBugs> = [
   'noNoopOnElection',
   'adoptDepartedIdentities',
   'trustEmptyRoomAfterRestart',
+  'keepUnusableSlots',
 ];
 
 export const usage = `usage: npm run sim -- [--seeds N] [--from S] [--scenario NAME] [--peers 3..7] [--bug NAME]... [--verbose] [--hashes] [--json]

@@ -17,6 +17,7 @@ const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
   { scenario: 'tabs', seed: 758657057, found: 'a candidate’s notice of a later term made followers forget the departed leader’s successor ranking' },
   { scenario: 'tabs', seed: 100002110, found: 'a departed candidate’s term cancelled the successor turns of peers that had not voted for it' },
   { scenario: 'tabs', seed: 110003096, found: 'a successor took its turn while the candidate ranked before it was still campaigning (split vote)' },
+  { scenario: 'tabs', seed: 120005150, found: 'the slot-leak check expected a profile whose last tabs closed at once to have cleaned up with nothing running (simulator model)' },
   { scenario: 'tabs', seed: 100004118, found: 'a learner fetching an old log did not fetch toward the departed leader it succeeds' },
 ];
 

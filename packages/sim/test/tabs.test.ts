@@ -70,6 +70,7 @@ const ENOUGH_CATCHES = 5;
 const bugCases: Array<{ bug: keyof LifecycleBugs; expect: InvariantName; why: string }> = [
   { bug: 'adoptDepartedIdentities', expect: 'departed-spoke', why: 'a departed identity that starts again sends again (votes, acknowledges)' },
   { bug: 'trustEmptyRoomAfterRestart', expect: 'fork', why: 'an empty room right after a signaling restart is trusted and a second group is bootstrapped' },
+  { bug: 'keepUnusableSlots', expect: 'slot-leak', why: 'databases nobody can use any more are never deleted' },
 ];
 
 const checkerGaveUp = (result: SimResult) => result.violation?.invariant === 'linearizability' && result.violation.message.startsWith('checker gave up');
