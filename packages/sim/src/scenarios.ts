@@ -113,6 +113,19 @@ function clients(dice: Dice, healAt: number, overrides: Partial<ClientPlan> = {}
   };
 }
 
+/** The run settings most scenarios share (flaky links, 0.2-2 ms fsyncs, a 10 ms tick); each states what differs. */
+function runPlan(plan: Omit<ScenarioPlan, 'links' | 'fsyncMs' | 'tickMs'> & Partial<Pick<ScenarioPlan, 'links' | 'fsyncMs' | 'tickMs'>>): ScenarioPlan {
+  return { links: flakyLinks, fsyncMs: [0.2, 2], tickMs: 10, ...plan };
+}
+
+/**
+ * A fault schedule from `startAt` (300 ms unless given) until `healAt`, with degraded links as bad
+ * as `badLinks`: what every scenario's schedule shares; each states its own mix and timings.
+ */
+function faultSchedule(healAt: number, mix: Omit<FaultPlan, 'healAt' | 'degraded' | 'startAt'> & { startAt?: number }): FaultPlan {
+  return { startAt: 300, healAt, degraded: badLinks, ...mix };
+}
+
 // ---------- the scenarios ----------
 
 registerScenario({
@@ -120,25 +133,20 @@ registerScenario({
   description: 'a mix of every fault: partitions, one-way cuts, crashes, pauses, a sleeping leader, bad links',
   plan(dice, options) {
     const healAt = dice.int(2000, 3500);
-    return {
+    return runPlan({
       peers: peerSpecs(dice, peerCount(dice, options, [3, 3, 4, 5, 5, 6, 7]), true),
       config: simConfig(dice),
-      links: flakyLinks,
       fsyncMs: [0.2, 3],
-      tickMs: 10,
       clients: clients(dice, healAt),
-      faults: {
-        startAt: 300,
-        healAt,
+      faults: faultSchedule(healAt, {
         gapMs: [100, 450],
         weights: { partition: 3, 'one-way': 2, 'isolate-leader': 2, crash: 2, 'crash-leader': 2, pause: 1, 'sleep-leader': 1, degrade: 2 },
         durationMs: [100, 800],
         downtimeMs: [30, 600],
-        degraded: badLinks,
         triggers: { isolateNewLeader: 0.05, crashNewLeader: 0.05, crashAfterVote: 0.05, delayMs: [0, 30] },
-      },
+      }),
       livenessBoundMs: 5000,
-    };
+    });
   },
 });
 
@@ -147,24 +155,18 @@ registerScenario({
   description: 'leaders fall asleep cut off from the others while clients keep reading from them (stale reads)',
   plan(dice, options) {
     const healAt = dice.int(2500, 3500);
-    return {
+    return runPlan({
       peers: peerSpecs(dice, peerCount(dice, options, [3, 5]), false),
       config: simConfig(dice),
-      links: flakyLinks,
-      fsyncMs: [0.2, 2],
-      tickMs: 10,
       clients: clients(dice, healAt, { mix: { put: 0.4, get: 0.5, cas: 0.1 }, keys: ['a', 'b'], preferLeaderRate: 0.5, thinkMs: [0, 30] }),
-      faults: {
-        startAt: 300,
-        healAt,
+      faults: faultSchedule(healAt, {
         gapMs: [300, 700],
         weights: { 'sleep-leader': 6, partition: 1, crash: 1 },
         durationMs: [300, 800],
         downtimeMs: [50, 300],
-        degraded: badLinks,
-      },
+      }),
       livenessBoundMs: 5000,
-    };
+    });
   },
 });
 
@@ -173,26 +175,22 @@ registerScenario({
   description: 'split elections with voters that crash and restart right after granting a vote',
   plan(dice, options) {
     const healAt = dice.int(2500, 3500);
-    return {
+    return runPlan({
       peers: peerSpecs(dice, peerCount(dice, options, [3, 3, 5]), false),
       // A narrow jitter makes simultaneous candidates (and so two requests per voter) common.
       config: simConfig(dice, { electionJitterMs: 15 }),
       links: { ...flakyLinks, minDelayMs: 2, maxDelayMs: 20 },
-      fsyncMs: [0.2, 2],
       tickMs: 5,
       clients: clients(dice, healAt, { count: 3 }),
-      faults: {
-        startAt: 300,
-        healAt,
+      faults: faultSchedule(healAt, {
         gapMs: [150, 400],
         weights: { 'crash-leader': 4, 'isolate-leader': 2, partition: 1 },
         durationMs: [100, 500],
         downtimeMs: [100, 500],
-        degraded: badLinks,
         triggers: { crashAfterVote: 0.6 },
-      },
+      }),
       livenessBoundMs: 5000,
-    };
+    });
   },
 });
 
@@ -201,25 +199,21 @@ registerScenario({
   description: 'Figure-8 style churn: new leaders are cut off or crash right after election, one entry per append',
   plan(dice, options) {
     const healAt = dice.int(3000, 4000);
-    return {
+    return runPlan({
       peers: peerSpecs(dice, peerCount(dice, options, [3, 5, 5]), false),
       config: simConfig(dice, { maxBatchEntries: 1 }),
       links: { ...flakyLinks, lossRate: 0.05, reorderRate: 0.1 },
-      fsyncMs: [0.2, 2],
-      tickMs: 10,
       clients: clients(dice, healAt, { count: 4, mix: { put: 0.6, get: 0.2, cas: 0.2 }, thinkMs: [0, 20] }),
-      faults: {
+      faults: faultSchedule(healAt, {
         startAt: 200,
-        healAt,
         gapMs: [150, 400],
         weights: { 'crash-leader': 3, 'isolate-leader': 3, partition: 2, crash: 1, degrade: 1 },
         durationMs: [80, 500],
         downtimeMs: [50, 400],
-        degraded: badLinks,
         triggers: { isolateNewLeader: 0.35, crashNewLeader: 0.2, isolateAfterCommit: 0.3, delayMs: [0, 25] },
-      },
+      }),
       livenessBoundMs: 6000,
-    };
+    });
   },
 });
 
@@ -238,7 +232,7 @@ registerScenario({
       joins.push({ at: dice.int(300, healAt - 500), id: `p${initial + i}`, preference });
     }
     const times = (n: number, from: number, to: number) => Array.from({ length: n }, () => dice.int(from, to));
-    return {
+    return runPlan({
       peers,
       bootstrap: 'first',
       config: simConfig(dice, {
@@ -251,21 +245,16 @@ registerScenario({
         autoRemoveAfterMs: dice.int(1200, 2000),
         maxVoters: dice.pick([3, 5, 5]),
       }),
-      links: flakyLinks,
       fsyncMs: [0.2, 3],
-      tickMs: 10,
       clients: clients(dice, healAt, { count: dice.int(4, 6), opsPerClient: 60, thinkMs: [0, 30] }),
-      faults: {
-        startAt: 300,
-        healAt,
+      faults: faultSchedule(healAt, {
         gapMs: [150, 500],
         weights: { partition: 3, 'one-way': 2, 'isolate-leader': 2, crash: 3, 'crash-leader': 2, pause: 1, 'sleep-leader': 1, degrade: 2 },
         durationMs: [100, 800],
         downtimeMs: [30, 900],
-        degraded: badLinks,
         triggers: { isolateNewLeader: 0.05, crashNewLeader: 0.05, crashAfterVote: 0.05, delayMs: [0, 30] },
         reconnectOnHeal: true,
-      },
+      }),
       churn: {
         joins,
         leaves: times(dice.int(1, 2), 600, healAt - 800),
@@ -274,7 +263,7 @@ registerScenario({
         until: healAt - 300,
       },
       livenessBoundMs: 8000,
-    };
+    });
   },
 });
 
@@ -307,24 +296,20 @@ registerScenario({
     const recoverAt = roughEnd + 600;
     const finaleAt = recoverAt + 1200;
     const healAt = finaleAt + 3000;
-    return {
+    return runPlan({
       peers: [],
       config,
-      links: flakyLinks,
       fsyncMs: [0.2, 3],
-      tickMs: 10,
       clients: clients(dice, healAt - 300, { count: dice.int(3, 5), opsPerClient: 80, thinkMs: [0, 40] }),
-      faults: {
+      faults: faultSchedule(healAt, {
         startAt: roughStart,
         stopAt: roughEnd,
-        healAt,
         gapMs: [150, 500],
         weights: { partition: 2, 'one-way': 1, 'isolate-leader': 1, pause: 1, degrade: 2 },
         durationMs: [100, 600],
         downtimeMs: [30, 300],
-        degraded: badLinks,
         reconnectOnHeal: true,
-      },
+      }),
       tabs: {
         initialTabs: dice.int(2, 5),
         graceful,
@@ -339,6 +324,6 @@ registerScenario({
         directory: { restarts, outageMs: [100, 600], reregisterMaxMs: 300 },
       },
       livenessBoundMs: 6000,
-    };
+    });
   },
 });
