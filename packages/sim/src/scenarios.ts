@@ -128,93 +128,90 @@ function faultSchedule(healAt: number, mix: Omit<FaultPlan, 'healAt' | 'degraded
 
 // ---------- the scenarios ----------
 
-registerScenario({
+/**
+ * A scenario of faults only: a fixed group of peers, clients until the faults heal, then
+ * convergence. What each one varies, in the order its plan draws from the dice (heal time, peer
+ * count and preferences, engine config, clients).
+ */
+interface FaultScenario {
+  name: string;
+  description: string;
+  healAt: [number, number];
+  peerChoices: number[];
+  /** One observer and one reluctant peer may be drawn. */
+  specialPeers: boolean;
+  config?: Partial<RaftConfig>;
+  run?: Partial<Pick<ScenarioPlan, 'links' | 'fsyncMs' | 'tickMs'>>;
+  clients?: Partial<ClientPlan>;
+  faults: Omit<FaultPlan, 'healAt' | 'degraded' | 'startAt'> & { startAt?: number };
+  livenessBoundMs: number;
+}
+
+function registerFaultScenario(scenario: FaultScenario): void {
+  registerScenario({
+    name: scenario.name,
+    description: scenario.description,
+    plan(dice, options) {
+      const healAt = dice.int(...scenario.healAt);
+      return runPlan({
+        peers: peerSpecs(dice, peerCount(dice, options, scenario.peerChoices), scenario.specialPeers),
+        config: simConfig(dice, scenario.config),
+        ...scenario.run,
+        clients: clients(dice, healAt, scenario.clients),
+        faults: faultSchedule(healAt, scenario.faults),
+        livenessBoundMs: scenario.livenessBoundMs,
+      });
+    },
+  });
+}
+
+registerFaultScenario({
   name: 'basic',
   description: 'a mix of every fault: partitions, one-way cuts, crashes, pauses, a sleeping leader, bad links',
-  plan(dice, options) {
-    const healAt = dice.int(2000, 3500);
-    return runPlan({
-      peers: peerSpecs(dice, peerCount(dice, options, [3, 3, 4, 5, 5, 6, 7]), true),
-      config: simConfig(dice),
-      fsyncMs: [0.2, 3],
-      clients: clients(dice, healAt),
-      faults: faultSchedule(healAt, {
-        gapMs: [100, 450],
-        weights: { partition: 3, 'one-way': 2, 'isolate-leader': 2, crash: 2, 'crash-leader': 2, pause: 1, 'sleep-leader': 1, degrade: 2 },
-        durationMs: [100, 800],
-        downtimeMs: [30, 600],
-        triggers: { isolateNewLeader: 0.05, crashNewLeader: 0.05, crashAfterVote: 0.05, delayMs: [0, 30] },
-      }),
-      livenessBoundMs: 5000,
-    });
+  healAt: [2000, 3500], peerChoices: [3, 3, 4, 5, 5, 6, 7], specialPeers: true,
+  run: { fsyncMs: [0.2, 3] },
+  faults: {
+    weights: { partition: 3, 'one-way': 2, 'isolate-leader': 2, crash: 2, 'crash-leader': 2, pause: 1, 'sleep-leader': 1, degrade: 2 },
+    gapMs: [100, 450], durationMs: [100, 800], downtimeMs: [30, 600],
+    triggers: { isolateNewLeader: 0.05, crashNewLeader: 0.05, crashAfterVote: 0.05, delayMs: [0, 30] },
   },
+  livenessBoundMs: 5000,
 });
 
-registerScenario({
+registerFaultScenario({
   name: 'sleepy-leader',
   description: 'leaders fall asleep cut off from the others while clients keep reading from them (stale reads)',
-  plan(dice, options) {
-    const healAt = dice.int(2500, 3500);
-    return runPlan({
-      peers: peerSpecs(dice, peerCount(dice, options, [3, 5]), false),
-      config: simConfig(dice),
-      clients: clients(dice, healAt, { mix: { put: 0.4, get: 0.5, cas: 0.1 }, keys: ['a', 'b'], preferLeaderRate: 0.5, thinkMs: [0, 30] }),
-      faults: faultSchedule(healAt, {
-        gapMs: [300, 700],
-        weights: { 'sleep-leader': 6, partition: 1, crash: 1 },
-        durationMs: [300, 800],
-        downtimeMs: [50, 300],
-      }),
-      livenessBoundMs: 5000,
-    });
-  },
+  healAt: [2500, 3500], peerChoices: [3, 5], specialPeers: false,
+  clients: { mix: { put: 0.4, get: 0.5, cas: 0.1 }, keys: ['a', 'b'], preferLeaderRate: 0.5, thinkMs: [0, 30] },
+  faults: { gapMs: [300, 700], weights: { 'sleep-leader': 6, partition: 1, crash: 1 }, durationMs: [300, 800], downtimeMs: [50, 300] },
+  livenessBoundMs: 5000,
 });
 
-registerScenario({
+registerFaultScenario({
   name: 'vote-crash',
   description: 'split elections with voters that crash and restart right after granting a vote',
-  plan(dice, options) {
-    const healAt = dice.int(2500, 3500);
-    return runPlan({
-      peers: peerSpecs(dice, peerCount(dice, options, [3, 3, 5]), false),
-      // A narrow jitter makes simultaneous candidates (and so two requests per voter) common.
-      config: simConfig(dice, { electionJitterMs: 15 }),
-      links: { ...flakyLinks, minDelayMs: 2, maxDelayMs: 20 },
-      tickMs: 5,
-      clients: clients(dice, healAt, { count: 3 }),
-      faults: faultSchedule(healAt, {
-        gapMs: [150, 400],
-        weights: { 'crash-leader': 4, 'isolate-leader': 2, partition: 1 },
-        durationMs: [100, 500],
-        downtimeMs: [100, 500],
-        triggers: { crashAfterVote: 0.6 },
-      }),
-      livenessBoundMs: 5000,
-    });
-  },
+  healAt: [2500, 3500], peerChoices: [3, 3, 5], specialPeers: false,
+  // A narrow jitter makes simultaneous candidates (and so two requests per voter) common.
+  config: { electionJitterMs: 15 },
+  run: { links: { ...flakyLinks, minDelayMs: 2, maxDelayMs: 20 }, tickMs: 5 },
+  clients: { count: 3 },
+  faults: { gapMs: [150, 400], weights: { 'crash-leader': 4, 'isolate-leader': 2, partition: 1 }, durationMs: [100, 500], downtimeMs: [100, 500], triggers: { crashAfterVote: 0.6 } },
+  livenessBoundMs: 5000,
 });
 
-registerScenario({
+registerFaultScenario({
   name: 'leader-churn',
   description: 'Figure-8 style churn: new leaders are cut off or crash right after election, one entry per append',
-  plan(dice, options) {
-    const healAt = dice.int(3000, 4000);
-    return runPlan({
-      peers: peerSpecs(dice, peerCount(dice, options, [3, 5, 5]), false),
-      config: simConfig(dice, { maxBatchEntries: 1 }),
-      links: { ...flakyLinks, lossRate: 0.05, reorderRate: 0.1 },
-      clients: clients(dice, healAt, { count: 4, mix: { put: 0.6, get: 0.2, cas: 0.2 }, thinkMs: [0, 20] }),
-      faults: faultSchedule(healAt, {
-        startAt: 200,
-        gapMs: [150, 400],
-        weights: { 'crash-leader': 3, 'isolate-leader': 3, partition: 2, crash: 1, degrade: 1 },
-        durationMs: [80, 500],
-        downtimeMs: [50, 400],
-        triggers: { isolateNewLeader: 0.35, crashNewLeader: 0.2, isolateAfterCommit: 0.3, delayMs: [0, 25] },
-      }),
-      livenessBoundMs: 6000,
-    });
+  healAt: [3000, 4000], peerChoices: [3, 5, 5], specialPeers: false,
+  config: { maxBatchEntries: 1 },
+  run: { links: { ...flakyLinks, lossRate: 0.05, reorderRate: 0.1 } },
+  clients: { count: 4, mix: { put: 0.6, get: 0.2, cas: 0.2 }, thinkMs: [0, 20] },
+  faults: {
+    weights: { 'crash-leader': 3, 'isolate-leader': 3, partition: 2, crash: 1, degrade: 1 },
+    startAt: 200, gapMs: [150, 400], durationMs: [80, 500], downtimeMs: [50, 400],
+    triggers: { isolateNewLeader: 0.35, crashNewLeader: 0.2, isolateAfterCommit: 0.3, delayMs: [0, 25] },
   },
+  livenessBoundMs: 6000,
 });
 
 registerScenario({
