@@ -108,7 +108,8 @@ export interface RaftStatus {
   departed?: PeerId[];
   /**
    * Every voter of the configuration departed (and this peer is not a voter): no leader can ever be
-   * elected in it again. The runtime restarts the peer as it would after a reload.
+   * elected in it again. Reloading the tab runs the startup rules, which re-found the group on its
+   * log when no other tab of the profile runs it (docs/tab-lifecycle.md, "Known limits").
    */
   frozen?: boolean;
 }

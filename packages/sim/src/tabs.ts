@@ -140,10 +140,10 @@ export class TabsDriver {
     this.collect();
     for (const profile of this.profiles()) {
       const running = this.runningOn(profile);
-      // Nothing cleans a profile with no open tab: the tabs that closed last (at once, maybe several)
-      // leave their slots, up to what the profile was allowed when a tab of it last cleaned up, plus
-      // one per tab opened since.
-      const bound = running > 0 ? running + 2 : Math.max(3, this.slotAllowance.get(profile) ?? 0);
+      // Only a tab that runs the group (online) cleans up. A profile with none keeps what it was
+      // allowed when one last did, plus one slot per tab opened since: the tabs that closed last
+      // (at once, maybe several) leave their slots, and so do tabs that never got online.
+      const bound = this.groupOnline(profile) ? running + 2 : Math.max(3, this.slotAllowance.get(profile) ?? 2);
       if (profile.slots.size > bound) this.monitor.fail('slot-leak', `${profile.name} keeps ${profile.slots.size} slots for ${running} running tabs`);
     }
   }
@@ -168,8 +168,7 @@ export class TabsDriver {
 
   private open(profile: LocalProfile, preferred: string | null, onOpen?: (peer: SimPeer) => void): void {
     if (this.tabs.size >= this.plan.maxTabs && preferred === null) return;
-    const allowance = this.slotAllowance.get(profile);
-    if (allowance !== undefined) this.slotAllowance.set(profile, allowance + 1);
+    this.slotAllowance.set(profile, (this.slotAllowance.get(profile) ?? 2) + 1);
     const summaries = profile.summaries();
     const choice = this.adoptDeparted ? adoptAnything(profile, preferred) ?? chooseSlot(summaries, preferred) : chooseSlot(summaries, preferred);
     const slot = choice.kind === 'new' ? null : profile.slots.get(choice.slot)!;
@@ -399,7 +398,8 @@ export class TabsDriver {
     const committed = Math.max(0, ...live.map((t) => t.peer.lastStatus?.committed ?? 0));
     return live.some((t) => {
       const s = t.peer.lastStatus;
-      return !closing.includes(t) && s !== null && s.online && s.lastIndex >= committed;
+      const member = s !== null && (s.members.voters.includes(t.peer.id) || s.members.learners.includes(t.peer.id));
+      return !closing.includes(t) && s !== null && member && s.online && s.lastIndex >= committed;
     });
   }
 
