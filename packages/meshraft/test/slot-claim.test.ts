@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStorage, type Departure, type LogEntry, type Membership, type PersistedState } from '@meshraft/core';
 import type { IdbStorage } from '@meshraft/idb';
 import { claimSlot } from '../src/browser/slot-claim';
-import { slotDbName, slotLockName, type KeyValueStore, type SlotEnvironment } from '../src/browser/local-slots';
+import { CRASHED_SLOT_GRACE_MS, slotDbName, slotLockName, type KeyValueStore, type SlotEnvironment } from '../src/browser/local-slots';
 
 const room = 'room-0123456789abcdef';
 
@@ -54,7 +54,9 @@ function environment() {
   const local = new MapStore();
   const session = new MapStore();
   let slotIds = 0;
+  const clock = { now: 1_000_000 };
   const env: SlotEnvironment = {
+    now: () => clock.now,
     databases: async () => [...dbs.keys()],
     async openSlot(dbName) {
       const db = dbs.get(dbName) ?? { state: { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] }, identity: null };
@@ -76,7 +78,7 @@ function environment() {
   };
   let ids = 0;
   const mint = () => `p${++ids}`;
-  return { env, dbs, locks, local, session, mint };
+  return { env, dbs, locks, local, session, mint, clock };
 }
 
 const config = (index: number, voters: string[]): LogEntry => ({ kind: 'config', index, term: 1, membership: { voters, learners: [] } });
@@ -179,8 +181,8 @@ describe('slot claim', () => {
     second.release();
   });
 
-  it('clean-up deletes departed slots beyond the two most up-to-date, and crashed slots the group removed', async () => {
-    const { env, dbs, mint } = environment();
+  it('clean-up deletes departed slots beyond the two most up-to-date, and crashed slots the group has not named for a grace period', async () => {
+    const { env, dbs, mint, clock } = environment();
     const claims = [];
     for (let i = 0; i < 5; i++) {
       const c = await claimSlot(env, room, mint);
@@ -196,7 +198,13 @@ describe('slot claim', () => {
     claims[3].release();
     await new Promise((r) => setTimeout(r, 0)); // lock releases settle asynchronously, as in a browser
     const deleted = await claims[4].collect!({ voters: ["p5"], learners: [] });
-    expect(deleted).toBe(2); // the least up-to-date departed slot (s1) and the crashed p4 the group no longer names
+    expect(deleted).toBe(1); // the least up-to-date departed slot (s1)
+    // The crashed p4 goes once the group has not named it for the grace period (it may still be
+    // added: it could have asked to join just before it crashed).
+    clock.now += CRASHED_SLOT_GRACE_MS - 1;
+    expect(await claims[4].collect!({ voters: ["p5"], learners: [] })).toBe(0);
+    clock.now += 1;
+    expect(await claims[4].collect!({ voters: ["p5"], learners: [] })).toBe(1);
     expect([...dbs.keys()].map((n) => n.slice(-2)).sort()).toEqual(['s2', 's3', 's5']);
     claims[4].release();
   });

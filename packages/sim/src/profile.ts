@@ -18,6 +18,8 @@ export class LocalProfile {
   readonly tombstones = new Map<PeerId, Departure>();
   /** Slots deleted by garbage collection (stats). */
   deleted = 0;
+  /** When each crashed identity's free slot was first seen missing from the configuration. */
+  private readonly unnamedSince = new Map<string, number>();
   private nextSlot = 1;
 
   constructor(readonly name: string) {}
@@ -50,10 +52,15 @@ export class LocalProfile {
   /**
    * Deletes databases nobody can use any more: free slots of departed identities beyond the two
    * most up-to-date (those stay, for re-founding after every tab closed), and free slots of crashed
-   * identities that `stillMember` says the group removed. Only while the group runs on this
-   * profile (`groupOnline`), so the data is held by a live tab.
+   * identities that `stillMember` has said for `graceMs` the group does not name (a tab that crashed
+   * right after asking to join may still be added). Only while the group runs on this profile
+   * (`groupOnline`), so the data is held by a live tab. As the browser runtime's LocalSlots.collect.
    */
-  collect(groupOnline: boolean, stillMember: (id: PeerId) => boolean): void {
+  collect(groupOnline: boolean, stillMember: (id: PeerId) => boolean, now: number, graceMs: number): void {
+    for (const id of [...this.unnamedSince.keys()]) {
+      const slot = this.slots.get(id);
+      if (!slot || slot.peer === null || LocalProfile.inUse(slot) || stillMember(slot.peer.id)) this.unnamedSince.delete(id);
+    }
     if (!groupOnline) return;
     const free = [...this.slots.values()].filter((s) => !LocalProfile.inUse(s) && s.peer !== null);
     const departed = free
@@ -61,7 +68,10 @@ export class LocalProfile {
       .sort((a, b) => (atLeastAsUpToDate(summary(b), summary(a)) && !atLeastAsUpToDate(summary(a), summary(b)) ? 1 : -1));
     for (const slot of departed.slice(2)) this.drop(slot);
     for (const slot of free) {
-      if (this.slots.has(slot.id) && !this.tombstones.has(slot.peer!.id) && !stillMember(slot.peer!.id)) this.drop(slot);
+      if (!this.slots.has(slot.id) || this.tombstones.has(slot.peer!.id) || stillMember(slot.peer!.id)) continue;
+      const since = this.unnamedSince.get(slot.id) ?? now;
+      this.unnamedSince.set(slot.id, since);
+      if (now - since >= graceMs) this.drop(slot);
     }
   }
 

@@ -30,6 +30,9 @@ interface Tab {
   slot: Slot;
 }
 
+/** How long a crashed tab's slot must go unnamed by the configuration before it is deleted (10 s in the browser runtime). */
+const CRASHED_SLOT_GRACE_MS = 1500;
+
 export class TabsDriver {
   readonly home = new LocalProfile('home');
   readonly away = new LocalProfile('away');
@@ -85,7 +88,7 @@ export class TabsDriver {
   private collect(): void {
     for (const profile of this.profiles()) {
       const online = this.groupOnline(profile);
-      if (!this.keepSlots) profile.collect(online, (id) => this.stillMember(id));
+      if (!this.keepSlots) profile.collect(online, (id) => this.stillMember(id), this.queue.now, CRASHED_SLOT_GRACE_MS);
       if (online) this.slotAllowance.set(profile, Math.max(this.runningOn(profile), 1) + 2);
     }
   }

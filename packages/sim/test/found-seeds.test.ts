@@ -20,6 +20,7 @@ const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
   { scenario: 'tabs', seed: 120005150, found: 'the slot-leak check expected a profile whose last tabs closed at once to have cleaned up with nothing running (simulator model)' },
   { scenario: 'tabs', seed: 130007222, found: 'the availability promise counted a tab that was not yet a member as one that could carry the group on (simulator model)' },
   { scenario: 'tabs', seed: 130007238, found: 'the slot-leak check expected a profile with no online tab to have cleaned up (simulator model)' },
+  { scenario: 'tabs', seed: 140001343, found: 'a crashed tab whose join was granted after it crashed had its database deleted, and no tab could re-found the group after every tab closed' },
   { scenario: 'tabs', seed: 100004118, found: 'a learner fetching an old log did not fetch toward the departed leader it succeeds' },
 ];
 

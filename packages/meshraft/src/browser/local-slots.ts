@@ -41,7 +41,16 @@ export interface SlotEnvironment {
   /** This tab's own (sessionStorage): which slot it used, for a reload. */
   session: KeyValueStore;
   mintSlotId(): string;
+  /** Wall-clock time in ms (default Date.now): how long a crashed tab's slot has looked unclaimed. */
+  now?(): number;
 }
+
+/**
+ * A crashed tab's slot is deleted only once its identity has been missing from the configuration
+ * this long: a tab that crashed right after asking to join may still be added by the leader, and
+ * then its slot is the only way back for that member (a successor list may name it).
+ */
+export const CRASHED_SLOT_GRACE_MS = 10_000;
 
 /** A slot's summary plus what the founding decision needs of the chosen one. */
 export interface SlotView extends SlotSummary {
@@ -51,6 +60,9 @@ export interface SlotView extends SlotSummary {
 }
 
 export class LocalSlots {
+  /** When each crashed tab's slot was first seen missing from the configuration (see collect()). */
+  private readonly unnamedSince = new Map<string, number>();
+
   constructor(
     private readonly env: SlotEnvironment,
     readonly room: string,
@@ -178,14 +190,20 @@ export class LocalSlots {
    * Deletes databases nobody can use any more, while this tab runs the group (its data is held by
    * live tabs then): free slots of departed identities beyond the two most up-to-date (those stay,
    * so the group can be re-founded after every tab closed), and free slots of identities that did
-   * not depart (crashed tabs) once the group's configuration no longer names them.
+   * not depart (crashed tabs) once the group's configuration has not named them for
+   * CRASHED_SLOT_GRACE_MS (seen at two clean-ups at least that far apart).
    */
   async collect(members: Membership): Promise<number> {
     const views = await this.list();
+    const now = this.env.now?.() ?? Date.now();
     const free = views.filter((v) => !v.inUse && v.peerId !== null);
     const departed = free.filter((v) => v.departed !== null).sort((a, b) => b.lastTerm - a.lastTerm || b.lastIndex - a.lastIndex);
     const member = (id: PeerId) => members.voters.includes(id) || members.learners.includes(id);
-    const doomed = [...departed.slice(2), ...free.filter((v) => v.departed === null && !member(v.peerId!))];
+    const unnamed = free.filter((v) => v.departed === null && !member(v.peerId!));
+    for (const slot of [...this.unnamedSince.keys()]) if (!unnamed.some((v) => v.slot === slot)) this.unnamedSince.delete(slot);
+    for (const v of unnamed) if (!this.unnamedSince.has(v.slot)) this.unnamedSince.set(v.slot, now);
+    const crashedLongAgo = unnamed.filter((v) => now - this.unnamedSince.get(v.slot)! >= CRASHED_SLOT_GRACE_MS);
+    const doomed = [...departed.slice(2), ...crashedLongAgo];
     let deleted = 0;
     for (const view of doomed) {
       // Take the slot's lock while deleting, so no tab starting right now adopts it meanwhile.
