@@ -93,6 +93,11 @@ export class TabsDriver {
     }
   }
 
+  /** Slots `profile` may keep with no online tab: 2 spares to begin with (see finish()). */
+  private allowanceOf(profile: LocalProfile): number {
+    return this.slotAllowance.get(profile) ?? 2;
+  }
+
   private runningOn(profile: LocalProfile): number {
     return [...this.tabs.values()].filter((t) => t.profile === profile && t.peer.isUp).length;
   }
@@ -146,7 +151,7 @@ export class TabsDriver {
       // Only a tab that runs the group (online) cleans up. A profile with none keeps what it was
       // allowed when one last did, plus one slot per tab opened since: the tabs that closed last
       // (at once, maybe several) leave their slots, and so do tabs that never got online.
-      const bound = this.groupOnline(profile) ? running + 2 : Math.max(3, this.slotAllowance.get(profile) ?? 2);
+      const bound = this.groupOnline(profile) ? running + 2 : Math.max(3, this.allowanceOf(profile));
       if (profile.slots.size > bound) this.monitor.fail('slot-leak', `${profile.name} keeps ${profile.slots.size} slots for ${running} running tabs`);
     }
   }
@@ -171,7 +176,7 @@ export class TabsDriver {
 
   private open(profile: LocalProfile, preferred: string | null, onOpen?: (peer: SimPeer) => void): void {
     if (this.tabs.size >= this.plan.maxTabs && preferred === null) return;
-    this.slotAllowance.set(profile, (this.slotAllowance.get(profile) ?? 2) + 1);
+    this.slotAllowance.set(profile, this.allowanceOf(profile) + 1);
     const summaries = profile.summaries();
     const choice = this.adoptDeparted ? adoptAnything(profile, preferred) ?? chooseSlot(summaries, preferred) : chooseSlot(summaries, preferred);
     const slot = choice.kind === 'new' ? null : profile.slots.get(choice.slot)!;

@@ -21,6 +21,8 @@ export class AvailabilityTable {
   private readonly open = new Map<PeerId, number[]>();
   /** When each peer was first asked, until it first answers (then it is removed). */
   private readonly firstAskedAt = new Map<PeerId, number>();
+  /** When each peer was last asked. */
+  private readonly lastAskedAt = new Map<PeerId, number>();
   private readonly everAnswered = new Set<PeerId>();
 
   noteAsked(peer: PeerId, requestId: number, now: number): void {
@@ -28,12 +30,13 @@ export class AvailabilityTable {
     ids.push(requestId);
     if (ids.length > MAX_OPEN_QUESTIONS) ids.shift();
     this.open.set(peer, ids);
+    this.lastAskedAt.set(peer, now);
     if (!this.everAnswered.has(peer) && !this.firstAskedAt.has(peer)) this.firstAskedAt.set(peer, now);
   }
 
-  /** Whether a question to the peer is still open (asked, no answer yet). */
-  isAsked(peer: PeerId): boolean {
-    return this.open.has(peer);
+  /** While a question to the peer is open (asked, no answer yet): when it was last asked; else undefined. */
+  openSince(peer: PeerId): number | undefined {
+    return this.open.has(peer) ? this.lastAskedAt.get(peer) : undefined;
   }
 
   /**

@@ -49,8 +49,6 @@ export class CatchUpSession implements CatchUpSessionApi {
 
   private outbox: Envelope[] = [];
   private readonly served = new Map<PeerId, number>();
-  /** When each peer was last asked for availability (see reaskUnanswered()). */
-  private readonly availabilityAskedAt = new Map<PeerId, number>();
   /** When each peer was last asked for availability because it answered a fetch empty. */
   private readonly reaskedAt = new Map<PeerId, number>();
   private readonly counters = {
@@ -399,8 +397,8 @@ export class CatchUpSession implements CatchUpSessionApi {
    */
   private reaskUnanswered(now: number): void {
     for (const peer of this.connected) {
-      const asked = this.availabilityAskedAt.get(peer);
-      if (asked !== undefined && this.availability.isAsked(peer) && now - asked >= this.requestTimeoutMs / 4) this.askAvailability(peer);
+      const asked = this.availability.openSince(peer);
+      if (asked !== undefined && now - asked >= this.requestTimeoutMs / 4) this.askAvailability(peer);
     }
   }
 
@@ -412,7 +410,6 @@ export class CatchUpSession implements CatchUpSessionApi {
   private askAvailability(peer: PeerId): void {
     const id = this.nextId++;
     this.availability.noteAsked(peer, id, this.lastNow);
-    this.availabilityAskedAt.set(peer, this.lastNow);
     this.counters.availabilityRequests++;
     this.outbox.push({ to: peer, message: { type: 'AvailabilityRequest', requestId: id } });
   }

@@ -84,7 +84,7 @@ export class MembershipClient {
     // A join still in flight may have been granted already (its answer names the index that adds us
     // again): wait for it, or for its retry time, before taking an older removal for the last word.
     // Otherwise the leader adds and then promotes a peer that has just given up.
-    if (this.joinRequests.size > 0 && this.node.now - this.joinSentAt < 3 * this.node.config.heartbeatMs) return;
+    if (this.joinRequests.size > 0 && this.node.now - this.joinSentAt < this.retryMs('join')) return;
     if (membership.wasMemberBefore(id) || this.wasCommittedMember) this.removed = true;
   }
 
@@ -134,7 +134,6 @@ export class MembershipClient {
 
   private send(to: PeerId, wish: Exclude<MembershipWish, null>, now: number): void {
     if (to === this.node.id) return;
-    const { config } = this.node;
     const requestId = this.nextRequestId++;
     if (wish === 'leave') this.node.send(to, { type: 'LeaveRequest', requestId });
     else {
@@ -147,8 +146,13 @@ export class MembershipClient {
     this.sent++;
     this.lastTarget = to;
     this.toldLeader = to === this.node.leaderId ? { peer: to, term: this.node.term } : null;
-    // A promotion wish is a reminder; joining and leaving retry briskly until the log shows them.
-    this.nextAttemptAt = now + (wish === 'promote' ? 2 * config.electionTimeoutMs : 3 * config.heartbeatMs);
+    this.nextAttemptAt = now + this.retryMs(wish);
+  }
+
+  /** A promotion wish is a reminder; joining and leaving retry briskly until the log shows them. */
+  private retryMs(wish: Exclude<MembershipWish, null>): number {
+    const { config } = this.node;
+    return wish === 'promote' ? 2 * config.electionTimeoutMs : 3 * config.heartbeatMs;
   }
 
   /**

@@ -260,8 +260,7 @@ export class RaftNode
    * its election timer runs out (§5.2).
    */
   tick(now: number): void {
-    this.now = now;
-    this.workDue = true;
+    this.input(now);
     if (this.departed) return;
     this.departureHandler.tick();
     this.requests.expire(now);
@@ -310,8 +309,7 @@ export class RaftNode
 
   /** A message from a peer: admitted against the wire limits (bounds.ts), then dispatched by type. */
   receive(from: PeerId, message: Message, now: number): void {
-    this.now = now;
-    this.workDue = true;
+    this.input(now);
     // Nothing from ourselves, nothing once we departed, nothing from a peer after its Departure (it
     // promised silence; a stray frame must not count as a vote or an acknowledgement). Except its
     // last frames (DeparturePlan): sent just before its notice, they may arrive after a copy of the
@@ -378,31 +376,27 @@ export class RaftNode
 
   /** Propose commands (requests.ts): appended on the leader, forwarded to it from a follower; refused once removed. */
   propose(requestId: number, commands: Uint8Array[], client: ClientTag, now: number): void {
-    this.now = now;
-    this.workDue = true;
+    this.input(now);
     if (this.members.removed) this.outbox.proposals.push({ requestId, ok: false, error: 'removed' });
     else this.requests.propose(requestId, commands, client);
   }
 
   /** A linearizable read (ReadIndex, thesis §6.4), served by the leader; refused once removed. */
   readIndex(requestId: number, now: number): void {
-    this.now = now;
-    this.workDue = true;
+    this.input(now);
     if (this.members.removed) this.outbox.reads.push({ requestId, ok: false, error: 'removed' });
     else this.requests.read(requestId);
   }
 
   /** Hand leadership to `to` (or the most caught-up voter) via TimeoutNow (thesis §3.10); ignored unless leading. */
   transferLeadership(to: PeerId | undefined, now: number): void {
-    this.now = now;
-    this.workDue = true;
+    this.input(now);
     this.leader?.startTransfer(to, now);
   }
 
   /** Leave the group: a leader hands over first; then the leader of the day removes this peer. */
   leave(now: number): void {
-    this.now = now;
-    this.workDue = true;
+    this.input(now);
     this.members.leaving = true;
     if (this.leader) this.leader.startTransfer(undefined, now);
     else this.members.kick(now);
@@ -410,8 +404,7 @@ export class RaftNode
 
   /** The transport connected `id`: pass on departure notices, resume replication and catch-up, ask it about membership. */
   peerUp(id: PeerId, now: number): void {
-    this.now = now;
-    this.workDue = true;
+    this.input(now);
     if (id === this.id) return;
     this.downPeers.delete(id);
     this.knownPeers.add(id);
@@ -425,8 +418,7 @@ export class RaftNode
 
   /** The transport lost `id`: requeue what was forwarded to it, stop pipelining to it. */
   peerDown(id: PeerId, now: number): void {
-    this.now = now;
-    this.workDue = true;
+    this.input(now);
     this.downPeers.add(id);
     // What we forwarded to the leader is lost with the link: send it again once a leader is reachable.
     if (id === this.leaderId) this.forwards.requeueWhere((sentTo) => sentTo === id);
@@ -441,8 +433,7 @@ export class RaftNode
 
   /** Depart for good: from now on this engine sends nothing and takes no input (see departurePlan()). */
   depart(now: number): DeparturePlan {
-    this.now = now;
-    this.workDue = true;
+    this.input(now);
     const plan = this.departurePlan();
     this.own.departed = true;
     this.outbox.takeOutput();
@@ -476,6 +467,12 @@ export class RaftNode
   snapshotTaken(snapshot: Snapshot): void {
     const stored = this.snapshots.accept(this, snapshot, this.applied);
     if (stored) this.outbox.recordSnapshot(stored, false);
+  }
+
+  /** Every input starts here: the engine's clock moves to `now`, and prepare() is due (see hasReady()). */
+  private input(now: number): void {
+    this.now = now;
+    this.workDue = true;
   }
 
   // ---------- output ----------
