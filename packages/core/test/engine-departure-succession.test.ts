@@ -179,52 +179,54 @@ describe('successors', () => {
     write(h, 'd', 'd carries on');
   });
 
-  it("the leader's ranking counts when its handoff candidate's notice (a later term) arrives first", () => {
-    const h = group(['a', 'b', 'c', 'd', 'e']);
+  /**
+   * Five voters; the leader closes, and its handoff target takes its TimeoutNow and stands (its
+   * vote requests are lost), then closes too. `deliverNotices` hands the three left both notices,
+   * in the order a test wants; then the first successor left must stand at its next tick, well
+   * before any election timeout could fire, and be elected.
+   */
+  function leaderAndHandoffClose(deliverNotices: (c: { h: EngineHarness; leader: PeerId; handoff: PeerId; rest: PeerId[]; handoffCloses: () => void }) => void): void {
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const h = group(ids);
     write(h, h.leader(), 'base');
     const leader = h.leader();
     const handoff = h.node(leader).departurePlan().handoffTo!;
     h.depart(leader);
-    // The handoff target takes its TimeoutNow and stands (its vote requests are lost), then closes too.
-    h.deliverOne((m) => m.to === handoff && m.message.type === 'TimeoutNow');
-    expect(h.node(handoff).status().role).toBe('candidate');
-    h.dropWhere((m) => m.from === handoff);
-    h.depart(handoff);
-    const rest = ['a', 'b', 'c', 'd', 'e'].filter((id) => id !== leader && id !== handoff);
-    // Every peer that stays hears the candidate's notice (term + 1) before the leader's: the term
-    // change makes it forget the leader before it learns that the leader left.
-    h.deliverAll((m) => m.from === handoff && m.message.type === 'Departure');
-    for (const id of rest) expect(h.node(id).status().leader).toBeNull();
-    h.deliverAll((m) => m.from === leader && m.message.type === 'Departure');
-    // The first successor on the leader's list that is still here stands at its next tick, well
-    // before any election timeout could fire.
+    const rest = ids.filter((id) => id !== leader && id !== handoff);
+    const handoffCloses = () => {
+      h.deliverOne((m) => m.to === handoff && m.message.type === 'TimeoutNow');
+      expect(h.node(handoff).status().role).toBe('candidate');
+      h.dropWhere((m) => m.from === handoff);
+      h.depart(handoff);
+    };
+    deliverNotices({ h, leader, handoff, rest, handoffCloses });
     h.advance(config.heartbeatMs / 5, 1);
     expect(rest.filter((id) => h.node(id).status().role !== 'follower')).toHaveLength(1);
     h.runUntil(() => h.leaders().length === 1, config.electionTimeoutMs);
     write(h, h.leader(), 'after both left');
+  }
+
+  it("the leader's ranking counts when its handoff candidate's notice (a later term) arrives first", () => {
+    leaderAndHandoffClose(({ h, leader, handoff, rest, handoffCloses }) => {
+      handoffCloses();
+      // Every peer that stays hears the candidate's notice (term + 1) before the leader's: the term
+      // change makes it forget the leader before it learns that the leader left.
+      h.deliverAll((m) => m.from === handoff && m.message.type === 'Departure');
+      for (const id of rest) expect(h.node(id).status().leader).toBeNull();
+      h.deliverAll((m) => m.from === leader && m.message.type === 'Departure');
+    });
   });
 
   it("a departed candidate's later term does not cancel the turns of peers that never voted for it", () => {
-    const h = group(['a', 'b', 'c', 'd', 'e']);
-    write(h, h.leader(), 'base');
-    const leader = h.leader();
-    const handoff = h.node(leader).departurePlan().handoffTo!;
-    h.depart(leader);
-    const rest = ['a', 'b', 'c', 'd', 'e'].filter((id) => id !== leader && id !== handoff);
-    // The others hear the leader leave first: each waits for its turn behind the handoff target.
-    h.deliverAll((m) => m.from === leader && m.message.type === 'Departure' && rest.includes(m.to));
-    // The target stands (its vote requests are lost) and closes before anyone's turn came.
-    h.deliverOne((m) => m.to === handoff && m.message.type === 'TimeoutNow');
-    h.dropWhere((m) => m.from === handoff);
-    h.depart(handoff);
-    h.deliverAll((m) => m.from === handoff && m.message.type === 'Departure');
-    for (const id of rest) expect(h.node(id).term).toBe(h.node(rest[0]).term);
-    // Its notice (of its later term) moved everyone to that term; the first successor left stands
-    // at its next tick instead of waiting out an election timeout.
-    h.advance(config.heartbeatMs / 5, 1);
-    expect(rest.filter((id) => h.node(id).status().role !== 'follower')).toHaveLength(1);
-    h.runUntil(() => h.leaders().length === 1, config.electionTimeoutMs);
-    write(h, h.leader(), 'after both left');
+    leaderAndHandoffClose(({ h, leader, handoff, rest, handoffCloses }) => {
+      // The others hear the leader leave first: each waits for its turn behind the handoff target.
+      h.deliverAll((m) => m.from === leader && m.message.type === 'Departure' && rest.includes(m.to));
+      // The target stands and closes before anyone's turn came; its notice (of its later term)
+      // moves everyone to that term.
+      handoffCloses();
+      h.deliverAll((m) => m.from === handoff && m.message.type === 'Departure');
+      for (const id of rest) expect(h.node(id).term).toBe(h.node(rest[0]).term);
+    });
   });
 
   it('a successor turn yields to a candidate that is still here, and comes back when that candidate departs', () => {
