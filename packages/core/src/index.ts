@@ -120,6 +120,7 @@ export {
   atLeastAsUpToDate,
   chooseSlot,
   decideFounding,
+  decideFrozenRestart,
   refoundingTerm,
   type SlotChoice,
   type SlotSummary,

@@ -94,9 +94,9 @@ describe('slot claim', () => {
     expect(dbs.get(slotDbName(room, 's1'))!.identity).toBe('p1');
     expect([...session.map.values()]).toEqual(['s1']);
     // No local data and a room known empty: it bootstraps; unknown evidence: it waits.
-    expect(await claim.founding('empty')).toBe('bootstrap');
-    expect(await claim.founding('unknown')).toBe('wait');
-    expect(await claim.founding('occupied')).toBe('join');
+    expect(await claim.founding('empty', true)).toBe('bootstrap');
+    expect(await claim.founding('unknown', true)).toBe('wait');
+    expect(await claim.founding('occupied', true)).toBe('join');
     claim.release();
   });
 
@@ -111,7 +111,7 @@ describe('slot claim', () => {
     const claim = await second;
     expect(claim.dbName).not.toBe(first.dbName);
     // The second tab sees local data in use: it never bootstraps, whatever the room says.
-    expect(await claim.founding('empty')).toBe('join');
+    expect(await claim.founding('empty', true)).toBe('join');
     expect(locks.held.has(slotLockName(room, 's1'))).toBe(true);
     first.release();
     claim.release();
@@ -134,7 +134,7 @@ describe('slot claim', () => {
     expect(db.state.entries).toHaveLength(2);
     expect(db.state.hardState).toEqual({ term: 3, vote: null, commit: 2 });
     // 'x' (a voter) did not depart here: the group lives on elsewhere, never re-found.
-    expect(await reloaded.founding('empty')).toBe('join');
+    expect(await reloaded.founding('empty', true)).toBe('join');
     reloaded.release();
   });
 
@@ -169,14 +169,14 @@ describe('slot claim', () => {
     b.release();
     const reopened = await claimSlot(env, room, mint);
     expect(reopened.choice).toMatchObject({ kind: 'succeed', slot: 's1' }); // the more up-to-date log
-    expect(await reopened.founding('unknown')).toBe('wait');
-    expect(await reopened.founding('empty')).toBe('refound');
+    expect(await reopened.founding('unknown', true)).toBe('wait');
+    expect(await reopened.founding('empty', true)).toBe('refound');
     await reopened.prepareRefound!();
     expect(dbs.get(reopened.dbName!)!.state.hardState.term).toBe(5);
     reopened.settled();
     // A second tab reopened meanwhile sees the first one's slot in use: it joins.
     const second = await claimSlot(env, room, mint);
-    expect(await second.founding('empty')).toBe('join');
+    expect(await second.founding('empty', true)).toBe('join');
     reopened.release();
     second.release();
   });

@@ -51,7 +51,7 @@ export interface FaultPlan {
   reconnectOnHeal?: boolean;
 }
 
-export class FaultInjector implements Omit<PeerEvents, 'removed' | 'departureSeen'> {
+export class FaultInjector implements Omit<PeerEvents, 'removed' | 'departureSeen' | 'frozen'> {
   healed = false;
   readonly counts: Partial<Record<FaultKind | 'trigger', number>> = {};
 

@@ -16,6 +16,8 @@ export interface Slot {
 export class LocalProfile {
   readonly slots = new Map<string, Slot>();
   readonly tombstones = new Map<PeerId, Departure>();
+  /** Identities that came into the group by joining (SlotSummary.joined), as the runtime records them. */
+  readonly joined = new Set<PeerId>();
   /** Slots deleted by garbage collection (stats). */
   deleted = 0;
   /** When each crashed identity's free slot was first seen missing from the configuration. */
@@ -43,6 +45,7 @@ export class LocalProfile {
         peerId,
         inUse: LocalProfile.inUse(slot),
         departed: peerId === null ? null : (this.tombstones.get(peerId) ?? null),
+        joined: peerId !== null && this.joined.has(peerId),
         lastIndex: slot.store.lastIndex(),
         lastTerm: slot.store.lastTerm(),
       };

@@ -45,6 +45,8 @@ export interface PeerEvents {
   removed(peer: SimPeer): void;
   /** The engine saw another peer's Departure notice for the first time (Ready.departures). */
   departureSeen(peer: SimPeer, notice: Departure): void;
+  /** The engine reports this peer frozen (status.frozen: every voter of its configuration departed). */
+  frozen(peer: SimPeer): void;
 }
 
 export interface PeerEnv {
@@ -353,6 +355,10 @@ export class SimPeer implements MonitoredPeer {
     if (status.removed && !before?.removed) {
       this.env.trace.record(this.env.queue.now, this.id, 'removed from the group');
       this.env.events.removed(this);
+    }
+    if (status.frozen && !before?.frozen) {
+      this.env.trace.record(this.env.queue.now, this.id, 'frozen: every voter of its configuration departed');
+      this.env.events.frozen(this);
     }
   }
 

@@ -123,6 +123,7 @@ export function runSimulation(options: SimOptions): SimResult {
       tabs?.removed(peer);
     },
     departureSeen: (peer, notice) => tabs?.departureSeen(peer, notice),
+    frozen: (peer) => tabs?.frozen(peer),
   };
   const env: PeerEnv = {
     seed,

@@ -45,6 +45,8 @@ export interface TabsCounts {
   successorRefounds: number;
   /** Removed tabs that started over under a new identity (as the runtime does). */
   resets: number;
+  /** Frozen tabs (every voter departed, named by no successor list) that re-founded the group on their own slot. */
+  frozenRestarts: number;
   /**
    * Runs whose group was no longer serving when its last tabs closed: something the scenario did
    * outside the promises (say a majority closed while the only tab left was still syncing on
@@ -57,6 +59,6 @@ export interface TabsCounts {
 export function emptyTabsCounts(): TabsCounts {
   return {
     opened: 0, closed: 0, reloads: 0, crashes: 0, adoptions: 0, successions: 0, refounds: 0, bootstraps: 0, waits: 0, availabilityChecks: 0,
-    slotsDeleted: 0, closeMany: 0, newDevices: 0, successorRefounds: 0, resets: 0, strandedGroups: 0,
+    slotsDeleted: 0, closeMany: 0, newDevices: 0, successorRefounds: 0, resets: 0, frozenRestarts: 0, strandedGroups: 0,
   };
 }

@@ -10,8 +10,8 @@
 // within a bound, one key never gets two bootstrapped configurations (fork), a departed identity
 // never sends again (departed-spoke, in the monitor), and a profile never keeps more than (its
 // running tabs + 2) slots at the end (slot leak).
-import type { Departure, Membership, PeerId } from '@meshraft/core';
-import { chooseSlot, decideFounding, refoundingTerm } from '@meshraft/core';
+import type { Departure, Founding, Membership, PeerId } from '@meshraft/core';
+import { chooseSlot, decideFounding, decideFrozenRestart, refoundingTerm } from '@meshraft/core';
 import type { Cluster } from './cluster';
 import type { SignalingDirectory } from './directory';
 import type { EventQueue } from './event-queue';
@@ -32,6 +32,9 @@ interface Tab {
 
 /** How long a crashed tab's slot must go unnamed by the configuration before it is deleted (10 s in the browser runtime). */
 const CRASHED_SLOT_GRACE_MS = 1500;
+
+/** How often a frozen tab asks the start-up rules again (1 s in the browser runtime). */
+const FROZEN_RECHECK_MS = 300;
 
 export class TabsDriver {
   readonly home = new LocalProfile('home');
@@ -140,6 +143,40 @@ export class TabsDriver {
   }
 
   /**
+   * The engine reports a running tab frozen (every voter of its configuration departed, and no
+   * departed leader named it a successor): like the runtime, it runs the start-up rules again as a
+   * reload onto its own slot would (decideFrozenRestart), at once and then now and then while it
+   * stays frozen. When they allow it, the frozen identity departs and a new one re-founds the group
+   * on the slot's log.
+   */
+  frozen(peer: SimPeer): void {
+    this.queue.after(1, () => this.reconsiderFrozen(peer));
+  }
+
+  private reconsiderFrozen(peer: SimPeer): void {
+    const tab = this.tabs.get(peer.id);
+    if (!tab || !peer.isUp || peer.retired || !peer.lastStatus?.frozen) return;
+    if (peer.paused) return this.queue.after(FROZEN_RECHECK_MS, () => this.reconsiderFrozen(peer));
+    const { profile, slot } = tab;
+    const summaries = profile.summaries();
+    const others = summaries.filter((s) => s.slot !== slot.id && s.inUse && s.peerId !== null).map((s) => s.peerId!);
+    const decision = decideFrozenRestart({
+      slot: slot.id,
+      peerId: peer.id,
+      slots: summaries,
+      log: { lastIndex: slot.store.lastIndex(), lastTerm: slot.store.lastTerm(), membership: slot.store.latestMembership() },
+      tombstones: profile.tombstones,
+      room: this.directory.evidence(new Set([peer.id, ...others, ...profile.tombstones.keys()])),
+    });
+    if (decision !== 'refound') return this.queue.after(FROZEN_RECHECK_MS, () => this.reconsiderFrozen(peer));
+    this.trace.record(this.queue.now, 'net', `frozen tab ${peer.id} re-founds the group on its slot ${slot.id}`);
+    this.close(tab);
+    this.counts.closed--;
+    this.counts.frozenRestarts++;
+    this.startIdentity(profile, slot, 'refound', refoundingTerm(this.slotTerms(profile), profile.tombstones));
+  }
+
+  /**
    * At the end of a converged run: checks whose window is still open pass (the group converged,
    * which is more than they ask); a slot leak fails.
    */
@@ -202,13 +239,14 @@ export class TabsDriver {
     }
     let peer: SimPeer;
     // A re-founding starts past every term this profile knows of (refoundingTerm).
-    const term = founding === 'refound' ? refoundingTerm([...profile.slots.values()].map((s) => ({ term: s.store.hardState.term })), profile.tombstones) : undefined;
+    const term = founding === 'refound' ? refoundingTerm(this.slotTerms(profile), profile.tombstones) : undefined;
     if (choice.kind === 'adopt') {
       peer = slot!.peer!;
       this.counts.adoptions++;
       this.trace.record(this.queue.now, 'net', `tab on ${profile.name} adopts ${peer.id} (slot ${slot!.id}, ${founding})`);
       if (term !== undefined) slot!.store.raiseTerm(term);
       peer.refound = founding === 'refound';
+      this.recordStart(profile, peer.id, founding);
       if (founding === 'refound') this.counts.refounds++;
       if (peer.retired) {
         // Only the adoptDepartedIdentities bug switch gets here: a departed identity starts again.
@@ -217,27 +255,47 @@ export class TabsDriver {
       } else {
         this.cluster.restart(peer);
       }
+      this.counts.opened++;
+      this.directory.register(peer.id);
     } else {
-      const id = `t${this.nextId++}`;
-      const target = slot ?? profile.newSlot();
-      if (choice.kind === 'succeed') {
-        target.store.handOver(term);
-        this.counts.successions++;
-      }
-      const bootstrap: Membership | undefined = founding === 'bootstrap' ? { voters: [id], learners: [] } : undefined;
-      peer = this.cluster.create(id, 'normal', bootstrap, target.store);
-      peer.refound = founding === 'refound';
-      target.peer = peer;
-      if (founding === 'bootstrap') this.counts.bootstraps++;
-      if (founding === 'refound') this.counts.refounds++;
-      this.trace.record(this.queue.now, 'net', `tab ${id} opens on ${profile.name} (${choice.kind}${choice.kind === 'succeed' ? ` ${choice.previous}` : ''}, ${founding}, slot ${target.id})`);
-      if (this.counts.bootstraps > 1) this.monitor.fail('fork', `a second group was bootstrapped by ${id} (room evidence ${this.directory.evidence()})`);
-      this.cluster.join(peer);
-      this.tabs.set(id, { peer, profile, slot: target });
+      if (choice.kind === 'succeed') this.counts.successions++;
+      const how = `${choice.kind}${choice.kind === 'succeed' ? ` ${choice.previous}` : ''}`;
+      peer = this.startIdentity(profile, slot ?? profile.newSlot(), founding, choice.kind === 'succeed' ? (term ?? 0) : undefined, how);
     }
+    onOpen?.(peer);
+  }
+
+  /**
+   * A new identity starts on `target`: handed the slot's log over (`handOverTerm`: the term it must
+   * start from; undefined for a new, empty slot), bootstrapping, re-founding or joining.
+   */
+  private startIdentity(profile: LocalProfile, target: Slot, founding: Exclude<Founding, 'wait'>, handOverTerm: number | undefined, how = 'restart'): SimPeer {
+    const id = `t${this.nextId++}`;
+    if (handOverTerm !== undefined) target.store.handOver(handOverTerm);
+    const bootstrap: Membership | undefined = founding === 'bootstrap' ? { voters: [id], learners: [] } : undefined;
+    const peer = this.cluster.create(id, 'normal', bootstrap, target.store);
+    peer.refound = founding === 'refound';
+    this.recordStart(profile, id, founding);
+    target.peer = peer;
+    if (founding === 'bootstrap') this.counts.bootstraps++;
+    if (founding === 'refound') this.counts.refounds++;
+    this.trace.record(this.queue.now, 'net', `tab ${id} opens on ${profile.name} (${how}, ${founding}, slot ${target.id})`);
+    if (this.counts.bootstraps > 1) this.monitor.fail('fork', `a second group was bootstrapped by ${id} (room evidence ${this.directory.evidence()})`);
+    this.cluster.join(peer);
+    this.tabs.set(id, { peer, profile, slot: target });
     this.counts.opened++;
     this.directory.register(peer.id);
-    onOpen?.(peer);
+    return peer;
+  }
+
+  /** As the runtime records it for the start-up rules of other tabs (SlotSummary.joined). */
+  private recordStart(profile: LocalProfile, id: PeerId, founding: Exclude<Founding, 'wait'>): void {
+    if (founding === 'join') profile.joined.add(id);
+    else profile.joined.delete(id);
+  }
+
+  private slotTerms(profile: LocalProfile): { term: number }[] {
+    return [...profile.slots.values()].map((s) => ({ term: s.store.hardState.term }));
   }
 
   // ---------- closing ----------
@@ -248,6 +306,7 @@ export class TabsDriver {
     const reachable = this.running().filter((p) => p !== peer && !this.network.isCut(peer.id, p.id)).map((p) => p.id);
     const notice: Departure | null = peer.depart(reachable);
     if (notice) profile.tombstones.set(peer.id, notice);
+    profile.joined.delete(peer.id);
     this.cluster.retire(peer, 'tab closed');
     this.directory.unregister(peer.id);
     this.tabs.delete(peer.id);
@@ -406,8 +465,7 @@ export class TabsDriver {
     const committed = Math.max(0, ...live.map((t) => t.peer.lastStatus?.committed ?? 0));
     return live.some((t) => {
       const s = t.peer.lastStatus;
-      const member = s !== null && (s.members.voters.includes(t.peer.id) || s.members.learners.includes(t.peer.id));
-      return !closing.includes(t) && s !== null && member && s.online && s.lastIndex >= committed;
+      return !closing.includes(t) && s !== null && s.online && s.lastIndex >= committed;
     });
   }
 

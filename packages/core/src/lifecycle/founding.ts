@@ -35,6 +35,12 @@ export interface FoundingInput {
   tombstones: ReadonlyMap<PeerId, Departure>;
   /** Whether the room is empty apart from the tabs running on this profile (those are in `slots`). */
   room: RoomEvidence;
+  /**
+   * False for an observer (it never campaigns): it never re-founds, since it would be the only voter
+   * of a group it cannot lead. It joins instead, holding its log, until a tab that may lead
+   * re-founds (and keeps it as a learner). Default true.
+   */
+  mayLead?: boolean;
 }
 
 /**
@@ -50,6 +56,27 @@ export function refoundingTerm(slots: readonly { term: number }[], tombstones: R
 }
 
 export function decideFounding(input: FoundingInput): Founding {
+  const decision = foundingOf(input);
+  return input.mayLead === false && decision === 'refound' ? 'join' : decision;
+}
+
+/**
+ * A running tab whose engine reports itself frozen (every voter of its configuration departed,
+ * and no departed leader named it a successor: a tab that opened a moment before the last voters
+ * closed, still a learner): may it continue the group by re-founding on its own slot, as if it had
+ * just reloaded there? The same rules as a start that takes a departed slot over (`choice`
+ * 'succeed' on its own slot): every voter and named successor departed on this profile, this log
+ * covers their final positions, no other tab here could continue the group, and the room is known
+ * to be empty. 'stay' otherwise (another tab, a reload, or the room's evidence may change that);
+ * 'wait' while the room's evidence is unknown.
+ */
+export function decideFrozenRestart(input: Omit<FoundingInput, 'choice'> & { slot: string; peerId: PeerId }): 'refound' | 'stay' | 'wait' {
+  const { slot, peerId, ...rest } = input;
+  const founding = decideFounding({ ...rest, choice: { kind: 'succeed', slot, previous: peerId } });
+  return founding === 'refound' || founding === 'wait' ? founding : 'stay';
+}
+
+function foundingOf(input: FoundingInput): Founding {
   const { choice, slots, tombstones, room } = input;
   if (choice.kind === 'adopt') {
     // A restart: its log says which group it is in. Only a peer that crashed while it was the sole
@@ -83,10 +110,13 @@ function mayRefound(
   // Another tab here may be starting too (it may be re-founding from another slot), or running a
   // member that can continue the group. One that runs a learner of this configuration cannot: no
   // voter is left to promote it, and unless a departed leader named it a successor it never takes
-  // over. (A tab that opened a moment before the last voter closed still syncing, say.)
+  // over. (A tab that opened a moment before the last voter closed still syncing, say.) Nor can one
+  // that joined and is no voter of it (its join may never have been answered): it would need a
+  // re-founding decision of its own, taken under the same start-up lock, which records it.
   const named = new Set<PeerId>();
   for (const tomb of tombstones.values()) for (const peer of tomb.successors ?? []) named.add(peer);
-  const mayRun = (s: SlotSummary) => s.peerId !== null && membership.learners.includes(s.peerId) && !named.has(s.peerId);
+  const mayRun = (s: SlotSummary) =>
+    s.peerId !== null && !named.has(s.peerId) && (membership.learners.includes(s.peerId) || (s.joined === true && !membership.voters.includes(s.peerId)));
   if (slots.some((s) => s.inUse && s.slot !== chosen && !mayRun(s))) return false;
   // The most up-to-date log on this profile (a departed identity's final position is at most its log's end).
   if (slots.some((s) => s.slot !== chosen && s.peerId !== null && !atLeastAsUpToDate(log, s))) return false;

@@ -1,2 +1,2 @@
 export { atLeastAsUpToDate, chooseSlot, type SlotChoice, type SlotSummary } from './local-slots';
-export { decideFounding, refoundingTerm, type Founding, type FoundingInput, type RoomEvidence } from './founding';
+export { decideFounding, decideFrozenRestart, refoundingTerm, type Founding, type FoundingInput, type RoomEvidence } from './founding';

@@ -18,6 +18,14 @@ export interface SlotSummary {
   peerId: PeerId | null;
   /** A live tab holds the slot (its lock is taken). */
   inUse: boolean;
+  /**
+   * The identity started by joining its group (not by bootstrapping or re-founding) and has not
+   * re-founded since. Such a tab, running, is no reason for another not to re-found: it continues
+   * a group whose voters all departed only by a re-founding decision of its own, which the start-up
+   * lock orders before or after the other's (and whichever comes second sees the first's record).
+   * Absent: not known, which counts as possibly re-founded.
+   */
+  joined?: boolean;
   /** The identity's tombstone, when it departed: its notice (term and final position). */
   departed: Departure | null;
   /** The log's end (the snapshot's index and term when the log after it is empty; 0/0 when empty). */

@@ -16,6 +16,7 @@ export const slotLockName = (room: string, slot: string) => `meshraft:slot:${roo
 export const startupLockName = (room: string) => `meshraft:startup:${room}`;
 const tombstonePrefix = (room: string) => `meshraft:departed:${room}:`;
 const slotHintKey = (room: string) => `meshraft:slot:${room}`;
+const joinedKey = (room: string, peerId: PeerId) => `meshraft:joined:${room}:${peerId}`;
 
 /** At most this many tombstones are kept per group (the oldest go first; they are tiny). */
 const MAX_TOMBSTONES = 256;
@@ -86,6 +87,7 @@ export class LocalSlots {
           peerId,
           inUse: held.has(slotLockName(this.room, slot)),
           departed: peerId === null ? null : (tombs.get(peerId) ?? null),
+          joined: peerId !== null && this.env.local.getItem(joinedKey(this.room, peerId)) === '1',
           lastIndex: last.index,
           lastTerm: last.term,
           term: hard.term,
@@ -126,6 +128,15 @@ export class LocalSlots {
     this.env.session.setItem(slotHintKey(this.room), slot);
   }
 
+  /**
+   * Records how `peerId` came into its group (SlotSummary.joined): true when it joined, false when
+   * it bootstrapped or re-founded. Written under the start-up lock, before the engine runs.
+   */
+  recordJoined(peerId: PeerId, joined: boolean): void {
+    if (joined) this.env.local.setItem(joinedKey(this.room, peerId), '1');
+    else this.env.local.removeItem(joinedKey(this.room, peerId));
+  }
+
   // ---------- tombstones ----------
 
   tombstones(): Map<PeerId, Departure> {
@@ -143,6 +154,8 @@ export class LocalSlots {
     if (notice.led) stored.led = true;
     if (notice.successors && notice.successors.length > 0) stored.successors = [...notice.successors];
     this.env.local.setItem(`${tombstonePrefix(this.room)}${peerId}`, JSON.stringify(stored));
+    // A departed identity never runs again: how it started no longer matters.
+    this.env.local.removeItem(joinedKey(this.room, peerId));
     const all = this.tombstoneItems();
     if (all.length <= MAX_TOMBSTONES) return;
     all.sort((a, b) => a[1].at - b[1].at);
@@ -212,6 +225,7 @@ export class LocalSlots {
           .request(slotLockName(this.room, view.slot), { ifAvailable: true }, async (lock) => {
             if (lock === null) return resolve(false);
             await this.env.deleteSlot(view.dbName);
+            this.env.local.removeItem(joinedKey(this.room, view.peerId!));
             resolve(true);
           })
           .catch(() => resolve(false));

@@ -3,9 +3,9 @@
 // adopt, a departed tab's log to take over, or a new slot), takes that slot's lock for its whole
 // life, and writes the identity into the slot. The start-up lock is held until the engine runs, so
 // a tab opening at the same moment sees this one's slot in use and can never also re-found.
-import { chooseSlot, decideFounding, refoundingTerm, type PeerId } from '@meshraft/core';
+import { chooseSlot, decideFounding, decideFrozenRestart, refoundingTerm, type PeerId } from '@meshraft/core';
 import { holdLock, mintPeerId, type LockManagerLike } from '../identity';
-import type { Claim } from '../runtime/claim';
+import type { Claim, FrozenRestart } from '../runtime/claim';
 import { LocalSlots, slotDbName, slotLockName, startupLockName, type SlotEnvironment } from './local-slots';
 
 /** Attempts when another tab takes the chosen slot between listing and locking it. */
@@ -42,7 +42,7 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
         dbName,
         choice,
         localPeers: others.filter((v) => v.inUse && v.peerId !== null).map((v) => v.peerId!),
-        async founding(evidence) {
+        async founding(evidence, mayLead) {
           // A live peer in the room means the group is running: join it (nothing else is allowed).
           if (evidence === 'occupied') return 'join';
           const membership = choice.kind === 'succeed' && !others.some((v) => v.inUse) ? await slots.latestMembership(dbName) : null;
@@ -52,11 +52,13 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
             log: { lastIndex: chosen?.lastIndex ?? 0, lastTerm: chosen?.lastTerm ?? 0, membership },
             tombstones: slots.tombstones(),
             room: evidence,
+            mayLead,
           });
         },
         async prepareRefound() {
           await handOver(env, dbName, peerId, refoundingTerm(views, slots.tombstones()));
         },
+        recordStart: (founding) => slots.recordJoined(peerId, founding === 'join'),
         settled,
         tombstone: (notice) => slots.tombstone(peerId, notice),
         recordDeparture: (peer, notice) => {
@@ -69,6 +71,7 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
           await handOver(env, dbName, peerId);
           return peerId;
         },
+        reconsider: (mayLead) => reconsiderFrozen(env, slots, room, slot, dbName, () => peerId, (next) => (peerId = next), mintId, mayLead),
         collect: (members) => slots.collect(members),
         release() {
           settled();
@@ -80,6 +83,53 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
     throw new Error('meshraft: could not claim a slot for this tab (other tabs kept taking them)');
   } catch (error) {
     settled();
+    throw error;
+  }
+}
+
+/** How long a frozen tab waits for the start-up lock before trying again later. */
+const RECONSIDER_LOCK_WAIT_MS = 2000;
+
+async function reconsiderFrozen(
+  env: SlotEnvironment,
+  slots: LocalSlots,
+  room: string,
+  slot: string,
+  dbName: string,
+  current: () => PeerId,
+  renewed: (peerId: PeerId) => void,
+  mintId: () => PeerId,
+  mayLead: boolean,
+): Promise<FrozenRestart | null> {
+  const release = await holdLock(env.locks, startupLockName(room), RECONSIDER_LOCK_WAIT_MS);
+  if (!release) return null;
+  try {
+    const views = await slots.list();
+    const own = views.find((v) => v.slot === slot);
+    const membership = await slots.latestMembership(dbName);
+    return {
+      localPeers: views.filter((v) => v.slot !== slot && v.inUse && v.peerId !== null).map((v) => v.peerId!),
+      decide: async (evidence) =>
+        decideFrozenRestart({
+          slot,
+          peerId: current(),
+          slots: views,
+          log: { lastIndex: own?.lastIndex ?? 0, lastTerm: own?.lastTerm ?? 0, membership },
+          tombstones: slots.tombstones(),
+          room: evidence,
+          mayLead,
+        }),
+      async renewForRefound() {
+        const next = mintId();
+        await handOver(env, dbName, next, refoundingTerm(views, slots.tombstones()));
+        renewed(next);
+        slots.recordJoined(next, false);
+        return next;
+      },
+      release,
+    };
+  } catch (error) {
+    release();
     throw error;
   }
 }

@@ -117,12 +117,12 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
       onRemoved = handler;
       if (removed) handler();
     },
-    reset(peerId) {
+    reset(peerId, refound = false) {
       removed = false;
       plan = null;
       return new Promise<void>((resolve, reject) => {
         resetDone = (error) => (error === null ? resolve() : reject(new Error(`engine reset failed: ${error}`)));
-        post({ type: 'reset', peerId });
+        post({ type: 'reset', peerId, refound });
       });
     },
     async close() {

@@ -37,7 +37,7 @@ export type MainToWorker =
   | { type: 'peer-down'; id: PeerId }
   | { type: 'stats'; requestId: number }
   /** Start over as `peerId` (a slot is handed over with its log; a per-peer-id database is replaced). */
-  | { type: 'reset'; peerId: PeerId }
+  | { type: 'reset'; peerId: PeerId; refound: boolean }
   /** The page is going away and the main thread sent the departure plan: stop for good. */
   | { type: 'depart' }
   | { type: 'close' };

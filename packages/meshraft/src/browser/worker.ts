@@ -96,7 +96,7 @@ scope.onmessage = (event: MessageEvent<MainToWorker>) => {
         // Peers the old identity saw are gone with its mesh; the new one reports its own.
         connected.clear();
         try {
-          await engine.reset(message.peerId);
+          await engine.reset(message.peerId, message.refound);
           post({ type: 'reset-done', error: null });
         } catch (error) {
           post({ type: 'reset-done', error: error instanceof Error ? error.message : String(error) });

@@ -11,8 +11,10 @@ export interface Claim {
   readonly choice: SlotChoice;
   /** Peer ids of this profile's running tabs of the group (their slots are in use), seen at the claim. */
   readonly localPeers?: readonly PeerId[];
-  /** How this peer comes into its group, given what the signaling room shows. */
-  founding(room: RoomEvidence): Promise<Founding>;
+  /** How this peer comes into its group, given what the signaling room shows (`mayLead`: false for an observer). */
+  founding(room: RoomEvidence, mayLead: boolean): Promise<Founding>;
+  /** How this identity came into its group, recorded for the start-up rules of other tabs (SlotSummary.joined). */
+  recordStart?(founding: Exclude<Founding, 'wait'>): void;
   /** Before a re-founding engine starts: move the slot's term past every departed voter's. */
   prepareRefound?(): Promise<void>;
   /** The start-up decision is over (the engine runs): other tabs may decide now. */
@@ -27,9 +29,27 @@ export interface Claim {
   watchDepartures?(handler: (peer: PeerId, notice: Departure) => void): () => void;
   /** A new identity on the same slot (after a departure or a removal): its log is a warm start. */
   renew?(): Promise<PeerId>;
+  /**
+   * This tab's engine reports it frozen (every voter of its configuration departed; it was named by
+   * no successor list): decide again, under the start-up lock and with the slots as they are now,
+   * whether it may re-found the group on its own slot (decideFrozenRestart). Null when the lock is
+   * busy (another tab is starting: ask again later).
+   */
+  reconsider?(mayLead: boolean): Promise<FrozenRestart | null>;
   /** Delete databases of this group nobody can use any more; returns how many. */
   collect?(members: Membership): Promise<number>;
   /** Let the slot go (close). */
+  release(): void;
+}
+
+/** A frozen tab's second start-up decision, holding the start-up lock until release(). */
+export interface FrozenRestart {
+  /** Peer ids of this profile's other running tabs now (the room's evidence does not count them). */
+  readonly localPeers: readonly PeerId[];
+  decide(room: RoomEvidence): Promise<'refound' | 'stay' | 'wait'>;
+  /** A new identity on this slot, its term moved past every departed voter's: the engine re-founds as it. */
+  renewForRefound(): Promise<PeerId>;
+  /** Let other tabs start (after the re-founded engine runs, or when staying). */
   release(): void;
 }
 
@@ -39,7 +59,7 @@ export function fixedClaim(peerId: PeerId): Claim {
   return {
     peerId,
     choice,
-    founding: async (room) => decideFounding({ choice, slots: [], log: { lastIndex: 0, lastTerm: 0, membership: null }, tombstones: new Map(), room }),
+    founding: async (room, mayLead) => decideFounding({ choice, slots: [], log: { lastIndex: 0, lastTerm: 0, membership: null }, tombstones: new Map(), room, mayLead }),
     settled: () => {},
     release: () => {},
   };

@@ -135,15 +135,16 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
       if (removed) handler();
     },
     reset: lifecycle
-      ? async (peerId) => {
+      ? async (peerId, refound = false) => {
           const old = current;
           // The client keeps its port: the new host takes it over (no 'closed' notice).
           await old.close(null, { notify: false });
           await lifecycle.forget(old.id);
           removed = false;
           plan = null;
-          // A peer re-joining under a new id never bootstraps: it is added by the leader.
-          current = await startHost(peerId, await lifecycle.open(peerId), undefined, []);
+          // A peer re-joining under a new id never bootstraps: it is added by the leader, unless it
+          // re-founds the group on the slot's log (a frozen tab, see launch.ts).
+          current = await startHost(peerId, await lifecycle.open(peerId), undefined, [], refound);
         }
       : undefined,
   };

@@ -9,13 +9,13 @@
 import type { Departure, Group, Membership, PeerId } from '@meshraft/core';
 import { decideBootstrap } from './bootstrap';
 import type { Channel } from './channel';
-import { type Claim, fixedClaim } from './claim';
+import { type Claim, type FrozenRestart, fixedClaim } from './claim';
 import { DeferredGroup } from './deferred-group';
 import { departureFrames, finalNotice, handoffFrames, type RelayedPlan } from './departure-frames';
 import { replayDepartures } from './departure-replay';
 import type { FrameStats } from './frame-stats';
 import type { MeshPort, MeshStatsLike } from './mesh-port';
-import { settledRoomEvidence } from './room-evidence';
+import { roomEvidence, settledRoomEvidence } from './room-evidence';
 import { MeshSession } from './mesh-session';
 import type { ResolvedOptions } from '../options';
 import { StatusGossip } from './status-gossip';
@@ -37,10 +37,11 @@ export interface EngineSide {
   depart(): void;
   /**
    * Run a fresh engine as `peerId` (no bootstrap) for the same client, on the same storage when it
-   * can be handed over (a browser slot: the log is a warm start) or on fresh storage. Absent when
+   * can be handed over (a browser slot: the log is a warm start) or on fresh storage; `refound`: it
+   * re-founds the group on that log (RaftNodeOptions.refound). Absent when
    * the storage cannot be re-created (a custom Storage object).
    */
-  reset?(peerId: PeerId): Promise<void>;
+  reset?(peerId: PeerId, refound?: boolean): Promise<void>;
 }
 
 export interface StartEngineArgs {
@@ -80,6 +81,8 @@ export interface GroupStats {
   rejoinErrors: string[];
   /** Databases of this group that this tab deleted because nobody could use them any more. */
   databasesDeleted: number;
+  /** Times this tab, frozen (every voter departed, named by no successor list), re-founded the group on its own slot. */
+  frozenRestarts: number;
   /** This identity departed (the page is going away). */
   departed: boolean;
   frames: FrameStats | null;
@@ -127,6 +130,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     retired: [] as PeerId[],
     rejoinErrors: [] as string[],
     databasesDeleted: 0,
+    frozenRestarts: 0,
   };
 
   const shutdown = async () => {
@@ -178,13 +182,6 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
   };
 
   /**
-   * Start over under a new identity on the same slot: after the group removed this peer (the engine
-   * never lets it take part again under its id), or after it departed and the page came back (a
-   * page restored from the back-forward cache). The slot's log is a warm start: the new identity
-   * joins as a learner and catches up from there. The user's state machine and the GroupClient
-   * stay: everything already applied is the same committed prefix on every peer.
-   */
-  /**
    * The identity departs for good (see docs/tab-lifecycle.md): tombstone, cut, then the engine's
    * plan on the ordered control channels. False when it cannot (no plan yet, or a fixed identity).
    */
@@ -202,7 +199,16 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     return true;
   };
 
-  const rejoin = async () => {
+  /**
+   * Start over under a new identity on the same slot: after the group removed this peer (the engine
+   * never lets it take part again under its id), or after it departed and the page came back (a
+   * page restored from the back-forward cache). The slot's log is a warm start: the new identity
+   * joins as a learner and catches up from there. The user's state machine and the GroupClient
+   * stay: everything already applied is the same committed prefix on every peer. With `refound`,
+   * a frozen tab's second start-up decision said it may re-found the group on the slot's log: the
+   * new identity re-founds it instead of joining (the decision holds the start-up lock meanwhile).
+   */
+  const rejoin = async (refound?: FrozenRestart) => {
     const side = engine;
     const current = claim;
     if (closing || !side?.reset || !current?.renew) return;
@@ -210,22 +216,27 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     // A removed identity departs first: a leader may have added it back meanwhile, and its slot's
     // log is about to belong to a new identity.
     departNow();
-    const fresh = await current.renew();
+    const fresh = refound ? await refound.renewForRefound() : await current.renew();
+    if (!refound) current.recordStart?.('join');
     if (closing) return;
     info.retired.push(old);
     await session?.close();
     session = null;
-    await side.reset(fresh);
+    await side.reset(fresh, refound !== undefined);
     departed = false;
     deferred.setPeerId(fresh);
     startReplay(current);
     // A re-joining peer never bootstraps, whatever the room looks like: the join answer is not needed.
     session = openSession(fresh);
     info.rejoins++;
+    if (refound) {
+      info.refounded = true;
+      info.frozenRestarts++;
+    }
   };
-  const startRejoin = () => {
-    if (rejoining) return;
-    rejoining = rejoin()
+  const startRejoin = (refound?: FrozenRestart): Promise<void> => {
+    if (rejoining) return rejoining;
+    rejoining = rejoin(refound)
       .catch((error: unknown) => {
         // Stay out (operations fail with OfflineError); nothing else can be done here.
         info.rejoinErrors.push(error instanceof Error ? error.message : String(error));
@@ -233,6 +244,39 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
       .finally(() => {
         rejoining = null;
       });
+    return rejoining;
+  };
+
+  /**
+   * A frozen tab (every voter of its configuration departed, and no departed leader named it a
+   * successor: it opened a moment before the last voters closed) runs the start-up rules again,
+   * as a reload onto its own slot would: it re-founds the group on its log when those rules allow
+   * it (decideFrozenRestart), else it stays and asks again a little later (another tab of the
+   * profile may close, the room may empty).
+   */
+  let reconsidering = false;
+  const reconsiderFrozen = async () => {
+    const current = claim;
+    const s = session;
+    if (reconsidering || !current?.reconsider || !s || closing || departed || rejoining || !deferred.status.frozen) return;
+    reconsidering = true;
+    try {
+      const decision = await current.reconsider(options.preference !== 'observer');
+      if (!decision) return;
+      try {
+        if (closing || departed || rejoining || session !== s || !deferred.status.frozen) return;
+        // Departed identities never continue the group, even while their links are still closing.
+        const ignored = new Set([deferred.peerId, ...decision.localPeers, ...(current.departures?.().keys() ?? [])]);
+        if ((await decision.decide(roomEvidence(s.mesh, [...s.connected], Date.now(), ignored))) !== 'refound') return;
+        await startRejoin(decision);
+      } finally {
+        decision.release();
+      }
+    } catch {
+      // The slot could not be read: ask again at the next check.
+    } finally {
+      reconsidering = false;
+    }
   };
 
   /** The current engine learns every departure this profile recorded (a fresh engine after a reset too). */
@@ -257,9 +301,10 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     for (;;) {
       const evidence = await settledRoomEvidence(first.mesh, () => [...first.connected], () => closing, new Set(claim!.localPeers ?? []));
       abortIfClosing();
-      const founding = await claim!.founding(evidence);
+      const founding = await claim!.founding(evidence, options.preference !== 'observer');
       if (founding === 'wait') continue;
       if (founding === 'refound') await claim!.prepareRefound?.();
+      claim!.recordStart?.(founding);
       const bootstrap = founding === 'bootstrap' ? decideBootstrap(true, true, peerId, options.preference) : undefined;
       return { bootstrap, refound: founding === 'refound' };
     }
@@ -315,6 +360,9 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     void deferred.when.online().then(collectGarbage, () => {});
     const timer = setInterval(collectGarbage, GARBAGE_COLLECTION_MS);
     cleanups.push(() => clearInterval(timer));
+    cleanups.push(deferred.subscribe(() => void reconsiderFrozen()));
+    const frozenTimer = setInterval(() => void reconsiderFrozen(), FROZEN_RECHECK_MS);
+    cleanups.push(() => clearInterval(frozenTimer));
   };
 
   const started = start().catch((error: Error) => {
@@ -339,6 +387,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
         retiredPeerIds: [...info.retired],
         rejoinErrors: [...info.rejoinErrors],
         databasesDeleted: info.databasesDeleted,
+        frozenRestarts: info.frozenRestarts,
         departed,
         frames: engine ? await engine.frameStats() : null,
         mesh: session ? session.mesh.stats() : null,
@@ -368,6 +417,9 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     },
   });
 }
+
+/** How often a frozen tab asks the start-up rules again (see reconsiderFrozen). */
+const FROZEN_RECHECK_MS = 1000;
 
 /** How often a running tab looks for databases nobody can use any more. */
 const GARBAGE_COLLECTION_MS = 30_000;
