@@ -1,6 +1,7 @@
 // Runtime e2e page: one meshraft peer per tab, driven by Playwright through window.meshraft.
 // Query parameters: key (group key), signaling (URL), room (testing.room override),
 // peerId, bootstrap ('true' | 'false'), voters / learners (static membership, comma-separated ids), worker ('false' to run the engine on the main thread),
+// preference ('observer'; default 'normal'),
 // electionTimeoutMs / heartbeatMs / autoRemoveAfterMs / maxVoters (config overrides).
 // Imported first: its observers start before the runtime does (and see page load through `buffered`).
 import { busy, flushLongTasks, type LongTaskRecord } from './long-tasks';
@@ -70,6 +71,7 @@ const group: RegisterGroup = createGroup({
   peerId: params.get('peerId') ?? undefined,
   bootstrap: voters ? { voters, learners } : bootstrapParam === null ? undefined : bootstrapParam === 'true',
   worker: params.get('worker') !== 'false',
+  preference: params.get('preference') === 'observer' ? 'observer' : 'normal',
   config: {
     ...(number('electionTimeoutMs') !== undefined && { electionTimeoutMs: number('electionTimeoutMs') }),
     ...(number('heartbeatMs') !== undefined && { heartbeatMs: number('heartbeatMs') }),

@@ -108,8 +108,9 @@ export interface RaftStatus {
   departed?: PeerId[];
   /**
    * Every voter of the configuration departed (and this peer is not a voter): no leader can ever be
-   * elected in it again. Reloading the tab runs the startup rules, which re-found the group on its
-   * log when no other tab of the profile runs it (docs/tab-lifecycle.md, "Known limits").
+   * elected in it again. The browser runtime then runs the start-up rules again on the tab's own
+   * slot, and re-founds the group there under a new identity when they allow it
+   * (docs/tab-lifecycle.md, "While a tab runs"); until then the tab stays frozen.
    */
   frozen?: boolean;
 }

@@ -2,7 +2,7 @@
 // comes into its group (decideFounding) and the term a re-founding starts from (refoundingTerm).
 // Table-driven: each row is a profile's local state and the expected decision.
 import { describe, expect, it } from 'vitest';
-import { chooseSlot, decideFounding, refoundingTerm, type FoundingInput, type RoomEvidence, type SlotChoice, type SlotSummary } from '../src/lifecycle/index';
+import { chooseSlot, decideFounding, decideFrozenRestart, refoundingTerm, type FoundingInput, type RoomEvidence, type SlotChoice, type SlotSummary } from '../src/lifecycle/index';
 import type { Departure } from '../src/messages';
 import type { Membership, PeerId } from '../src/types';
 
@@ -200,8 +200,74 @@ describe('decideFounding', () => {
       expected: 'join',
     },
     { name: 'an empty log (no configuration): join', input: closedProfile({ log: { lastIndex: 0, lastTerm: 0, membership: null } }), expected: 'join' },
+    {
+      name: 'a running tab that joined and is no voter of that configuration (its join was never answered) does not block it: refound',
+      input: closedProfile({ slots: [departedSlot('s1', 'a', 100, 5), slot('s2', 'n', 40, 5, { inUse: true, joined: true })] }),
+      expected: 'refound',
+    },
+    {
+      name: 'a running tab that joined and is a voter of that configuration blocks it: join',
+      input: closedProfile({
+        slots: [departedSlot('s1', 'a', 100, 5), slot('s2', 'n', 40, 5, { inUse: true, joined: true })],
+        log: { lastIndex: 100, lastTerm: 5, membership: membership(['a', 'b', 'n']) },
+        tombstones: tombs([['a', notice(100, 5, { led: true })], ['b', notice(100, 5)], ['n', notice(100, 5)]]),
+      }),
+      expected: 'join',
+    },
+    {
+      name: 'a running tab that joined but a departed leader named a successor blocks it: join',
+      input: closedProfile({
+        slots: [departedSlot('s1', 'a', 100, 5), slot('s2', 'n', 40, 5, { inUse: true, joined: true })],
+        tombstones: tombs([['a', notice(100, 5, { led: true, successors: ['n'] })], ['b', notice(100, 5)]]),
+      }),
+      expected: 'join',
+    },
+    { name: 'an observer (it cannot lead what it re-founds): join', input: closedProfile({ mayLead: false }), expected: 'join' },
+    { name: 'an observer with no local data and an empty room still bootstraps (unchanged)', input: { choice: { kind: 'new' }, slots: [], log: { lastIndex: 0, lastTerm: 0, membership: null }, tombstones: new Map(), room: 'empty', mayLead: false }, expected: 'bootstrap' },
   ];
   for (const c of cases) it(c.name, () => expect(decideFounding(c.input)).toBe(c.expected));
+});
+
+describe('decideFrozenRestart', () => {
+  // A frozen tab 'f' runs on s3 with the whole log: the voters a and b departed here at 100/5 and
+  // named no successor; 'f' never became a member (its join was answered busy).
+  const voters: Membership = { voters: ['a', 'b'], learners: [] };
+  function frozen(overrides: Partial<Parameters<typeof decideFrozenRestart>[0]> = {}): Parameters<typeof decideFrozenRestart>[0] {
+    return {
+      slot: 's3',
+      peerId: 'f',
+      slots: [departedSlot('s1', 'a', 100, 5), departedSlot('s2', 'b', 100, 5), slot('s3', 'f', 100, 5, { inUse: true, joined: true })],
+      log: { lastIndex: 100, lastTerm: 5, membership: voters },
+      tombstones: new Map([
+        ['a', notice(100, 5, { led: true })],
+        ['b', notice(100, 5)],
+      ]),
+      room: 'empty',
+      ...overrides,
+    };
+  }
+  const cases: Array<{ name: string; input: Parameters<typeof decideFrozenRestart>[0]; expected: ReturnType<typeof decideFrozenRestart> }> = [
+    { name: 'every voter departed here, its log covers them, room empty: refound on its own slot', input: frozen(), expected: 'refound' },
+    { name: "room 'unknown' (signaling restarted): wait", input: frozen({ room: 'unknown' }), expected: 'wait' },
+    { name: 'room occupied (a peer elsewhere may continue the group): stay', input: frozen({ room: 'occupied' }), expected: 'stay' },
+    {
+      name: 'its log behind a departed voter (a departed slot here is more up to date): stay (a reload takes that slot over)',
+      input: frozen({ slots: [departedSlot('s1', 'a', 101, 5), departedSlot('s2', 'b', 100, 5), slot('s3', 'f', 100, 5, { inUse: true })], tombstones: new Map([['a', notice(101, 5, { led: true })], ['b', notice(100, 5)]]) }),
+      expected: 'stay',
+    },
+    {
+      name: 'another tab here that joined beside it does not keep it from re-founding: refound',
+      input: frozen({ slots: [departedSlot('s1', 'a', 100, 5), slot('s2', 'n', 20, 5, { inUse: true, joined: true }), slot('s3', 'f', 100, 5, { inUse: true })] }),
+      expected: 'refound',
+    },
+    {
+      name: 'another tab here that may have re-founded (no record that it joined) blocks it: stay',
+      input: frozen({ slots: [departedSlot('s1', 'a', 100, 5), slot('s2', 'n', 20, 5, { inUse: true }), slot('s3', 'f', 100, 5, { inUse: true })] }),
+      expected: 'stay',
+    },
+    { name: 'an observer: stay', input: frozen({ mayLead: false }), expected: 'stay' },
+  ];
+  for (const c of cases) it(c.name, () => expect(decideFrozenRestart(c.input)).toBe(c.expected));
 });
 
 describe('refoundingTerm', () => {

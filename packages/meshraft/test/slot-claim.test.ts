@@ -181,6 +181,57 @@ describe('slot claim', () => {
     second.release();
   });
 
+  it('a frozen tab re-founds on its own slot under the start-up lock; a tab that joined beside it does not keep it from that, one with no record does', async () => {
+    const { env, dbs, local, mint } = environment();
+    const members: Membership = { voters: ['p1', 'p2'], learners: [] };
+    const log = (n: number): PersistedState => ({ hardState: { term: 4, vote: null, commit: 3 }, snapshot: null, entries: [{ kind: 'config', index: 1, term: 1, membership: members }, ...Array.from({ length: n - 1 }, (_, k) => noop(k + 2, 4))] });
+    const a = await claimSlot(env, room, mint);
+    a.settled();
+    const b = await claimSlot(env, room, mint);
+    b.settled();
+    // p3 opened a moment before the voters closed: its join was never answered, but it fetched the log.
+    const frozen = await claimSlot(env, room, mint);
+    frozen.recordStart!('join');
+    frozen.settled();
+    dbs.get(a.dbName!)!.state = log(3);
+    dbs.get(b.dbName!)!.state = log(3);
+    dbs.get(frozen.dbName!)!.state = log(4);
+    a.tombstone!(notice(3, 4));
+    b.tombstone!(notice(3, 4));
+    a.release();
+    b.release();
+    await new Promise((r) => setTimeout(r, 0));
+    // A new tab takes a departed slot over; p3's log is ahead of it, so it joins (and says so only later).
+    const next = await claimSlot(env, room, mint);
+    expect(await next.founding('empty', true)).toBe('join');
+    next.settled();
+    const unrecorded = await frozen.reconsider!(true);
+    expect(await unrecorded!.decide('empty')).toBe('stay'); // p4 may have re-founded, for all p3 can tell
+    unrecorded!.release();
+    next.recordStart!('join');
+    const decision = (await frozen.reconsider!(true))!;
+    expect(decision.localPeers).toEqual(['p4']);
+    expect(await decision.decide('unknown')).toBe('wait');
+    expect(await decision.decide('occupied')).toBe('stay');
+    expect(await decision.decide('empty')).toBe('refound');
+    // Meanwhile a tab that opens waits for the lock.
+    let opened = false;
+    const later = claimSlot(env, room, mint).then((c) => ((opened = true), c));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(opened).toBe(false);
+    const fresh = await decision.renewForRefound();
+    expect(fresh).toBe('p5');
+    expect(frozen.peerId).toBe('p5');
+    expect(dbs.get(frozen.dbName!)!.identity).toBe('p5');
+    expect(dbs.get(frozen.dbName!)!.state.entries).toHaveLength(4); // the same log, warm
+    expect([...local.map.keys()].some((k) => k.endsWith(':p5') && k.includes('joined'))).toBe(false);
+    decision.release();
+    const third = await later; // the start-up lock is free again
+    third.release();
+    next.release();
+    frozen.release();
+  });
+
   it('clean-up deletes departed slots beyond the two most up-to-date, and crashed slots the group has not named for a grace period', async () => {
     const { env, dbs, mint, clock } = environment();
     const claims = [];

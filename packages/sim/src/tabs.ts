@@ -221,7 +221,10 @@ export class TabsDriver {
     const founding = decideFounding({
       choice,
       slots: summaries,
-      log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, membership: store?.latestMembership() ?? null },
+      // As the browser's claim reads it: a starting tab loads the configuration only when it takes a
+      // departed slot over and no other tab of the profile runs (otherwise it joins; a frozen tab
+      // beside it re-founds by itself, reconsiderFrozen).
+      log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, membership: choice.kind === 'succeed' && !summaries.some((s) => s.inUse) ? (store?.latestMembership() ?? null) : null },
       tombstones: profile.tombstones,
       room: this.directory.evidence(new Set(summaries.filter((s) => s.inUse && s.peerId !== null).map((s) => s.peerId!))),
     });

@@ -1,0 +1,65 @@
+// A frozen tab restarts by itself. Its log's configuration has one voter, which departed, and no
+// successor list names the tab (an observer learner, crashed, then adopted by a normal tab), so its
+// engine reports it frozen: nobody can ever be elected in that configuration. While a peer of
+// another device sits in the signaling room (it might continue the group), the tab stays frozen;
+// once the room is empty it runs the start-up rules again on its own slot and re-founds the group
+// there under a new identity, keeping every acknowledged write. An observer itself never re-founds.
+import { io } from 'socket.io-client';
+import { SIGNALING_URL, uniqueName } from './support';
+import { expect, test } from './support/runtime-tabs';
+import { getValue, setValue, stats, status } from './pages/runtime/harness';
+import { DEFAULT_TIMING, crash, pause, recordFigures } from './support/lifecycle';
+
+/** A peer of "another device": in the signaling room, never connecting (its link attempts go unanswered). */
+async function roomOccupant(room: string) {
+  const socket = io(SIGNALING_URL, { transports: ['websocket'], reconnection: false });
+  const ack = await socket.timeout(10_000).emitWithAck('join', { room, peerId: uniqueName('elsewhere') });
+  expect(ack).toMatchObject({ ok: true });
+  return { leave: () => void socket.disconnect() };
+}
+
+test('a frozen tab stays while a peer elsewhere may continue the group, then re-founds on its own slot with every write', async ({ tabs }) => {
+  const key = uniqueName('frozen');
+  const voter = await tabs.open({ key, ...DEFAULT_TIMING }, 'voter');
+  await expect.poll(async () => (await status(voter)).role, { timeout: 30_000 }).toBe('leader');
+  const observer = await tabs.open({ key, ...DEFAULT_TIMING, preference: 'observer' }, 'observer');
+  const observerId = (await status(observer)).peerId;
+  for (let i = 0; i < 3; i++) await setValue(voter, `k${i}`, `v${i}`);
+  const last = await setValue(voter, 'last', 'before-close');
+  await expect.poll(async () => (await status(observer)).applied, { timeout: 30_000 }).toBeGreaterThanOrEqual(last);
+  expect((await status(voter)).members).toEqual({ voters: [(await status(voter)).peerId], learners: [observerId] });
+  const room = (await stats(voter)).room!;
+
+  // The only voter closes: the observer is frozen, and an observer never re-founds.
+  await voter.close();
+  await expect.poll(async () => (await status(observer)).frozen, { timeout: 30_000 }).toBe(true);
+  await pause(2_500); // two re-checks at least
+  expect(await stats(observer)).toMatchObject({ peerId: observerId, frozenRestarts: 0 });
+
+  // A peer of another device joins the room, the observer's renderer crashes, and a normal tab of
+  // the profile adopts the observer's identity: the room is occupied, so it joins, and is frozen.
+  const elsewhere = await roomOccupant(room);
+  await crash(observer);
+  const tab = await tabs.open({ key, ...DEFAULT_TIMING }, 'adopter');
+  expect(await stats(tab)).toMatchObject({ slotChoice: 'adopt', peerId: observerId, refounded: false });
+  await expect.poll(async () => (await status(tab)).frozen, { timeout: 30_000 }).toBe(true);
+  await pause(2_500);
+  expect(await stats(tab)).toMatchObject({ peerId: observerId, frozenRestarts: 0 });
+
+  // The other device goes away: the frozen tab re-founds the group on its slot.
+  const since = Date.now();
+  elsewhere.leave();
+  await expect.poll(async () => (await stats(tab)).frozenRestarts, { timeout: 30_000 }).toBe(1);
+  await expect.poll(async () => (await status(tab)).role, { timeout: 30_000 }).toBe('leader');
+  const leadingAfterMs = Date.now() - since;
+  const after = await stats(tab);
+  expect(after.peerId).not.toBe(observerId);
+  expect(after.retiredPeerIds).toContain(observerId);
+  expect(after.refounded).toBe(true);
+  expect((await status(tab)).frozen).toBe(false);
+  expect((await getValue(tab, 'last', 'strong')).result).toBe('before-close');
+  for (let i = 0; i < 3; i++) expect((await getValue(tab, `k${i}`, 'strong')).result).toBe(`v${i}`);
+  await setValue(tab, 'last', 'after-refound');
+  expect((await getValue(tab, 'last', 'strong')).result).toBe('after-refound');
+  recordFigures('frozen-restart', { leadingAfterRoomEmptiedMs: leadingAfterMs });
+});
