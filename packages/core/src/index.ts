@@ -122,6 +122,7 @@ export {
   decideFounding,
   decideFrozenRestart,
   refoundingTerm,
+  SlotCollector,
   type SlotChoice,
   type SlotSummary,
   type Founding,

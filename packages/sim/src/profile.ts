@@ -2,7 +2,7 @@
 // running tab) and the tombstones of identities that departed. Tabs of one profile share these;
 // tabs of another profile (another browser or device) see none of them.
 import type { Departure, PeerId, SlotSummary } from '@meshraft/core';
-import { atLeastAsUpToDate } from '@meshraft/core';
+import { SlotCollector } from '@meshraft/core';
 import { DurableStore } from './durable-store';
 import type { SimPeer } from './sim-peer';
 
@@ -20,11 +20,17 @@ export class LocalProfile {
   readonly joined = new Set<PeerId>();
   /** Slots deleted by garbage collection (stats). */
   deleted = 0;
-  /** When each crashed identity's free slot was first seen missing from the configuration. */
-  private readonly unnamedSince = new Map<string, number>();
+  /** The clean-up rule, with when each crashed identity's free slot was first seen unnamed. */
+  private readonly collector: SlotCollector;
   private nextSlot = 1;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    /** How long a crashed identity's slot must go unnamed before it is deleted (CRASHED_SLOT_GRACE_MS in tabs.ts). */
+    graceMs: number,
+  ) {
+    this.collector = new SlotCollector(graceMs);
+  }
 
   newSlot(): Slot {
     const slot: Slot = { id: `${this.name}-s${this.nextSlot++}`, store: new DurableStore(), peer: null };
@@ -53,29 +59,15 @@ export class LocalProfile {
   }
 
   /**
-   * Deletes databases nobody can use any more: free slots of departed identities beyond the two
-   * most up-to-date (those stay, for re-founding after every tab closed), and free slots of crashed
-   * identities that `stillMember` has said for `graceMs` the group does not name (a tab that crashed
-   * right after asking to join may still be added). Only while the group runs on this profile
-   * (`groupOnline`), so the data is held by a live tab. As the browser runtime's LocalSlots.collect.
+   * Deletes databases nobody can use any more (@meshraft/core SlotCollector, as the browser
+   * runtime's LocalSlots.collect), only while the group runs on this profile (`groupOnline`), so the
+   * data is held by a live tab. `stillMember`: whether the configuration names an identity. Offline,
+   * the grace periods of slots that were taken again or named since are forgotten all the same.
    */
-  collect(groupOnline: boolean, stillMember: (id: PeerId) => boolean, now: number, graceMs: number): void {
-    for (const id of [...this.unnamedSince.keys()]) {
-      const slot = this.slots.get(id);
-      if (!slot || slot.peer === null || LocalProfile.inUse(slot) || stillMember(slot.peer.id)) this.unnamedSince.delete(id);
-    }
-    if (!groupOnline) return;
-    const free = [...this.slots.values()].filter((s) => !LocalProfile.inUse(s) && s.peer !== null);
-    const departed = free
-      .filter((s) => this.tombstones.has(s.peer!.id))
-      .sort((a, b) => (atLeastAsUpToDate(summary(b), summary(a)) && !atLeastAsUpToDate(summary(a), summary(b)) ? 1 : -1));
-    for (const slot of departed.slice(2)) this.drop(slot);
-    for (const slot of free) {
-      if (!this.slots.has(slot.id) || this.tombstones.has(slot.peer!.id) || stillMember(slot.peer!.id)) continue;
-      const since = this.unnamedSince.get(slot.id) ?? now;
-      this.unnamedSince.set(slot.id, since);
-      if (now - since >= graceMs) this.drop(slot);
-    }
+  collect(groupOnline: boolean, stillMember: (id: PeerId) => boolean, now: number): void {
+    const summaries = this.summaries();
+    if (!groupOnline) return this.collector.prune(summaries, stillMember);
+    for (const doomed of this.collector.doomed(summaries, stillMember, now)) this.drop(this.slots.get(doomed.slot)!);
   }
 
   /** A removed identity's database is deleted when its tab starts over under a new one. */
@@ -87,8 +79,4 @@ export class LocalProfile {
     this.slots.delete(slot.id);
     this.deleted++;
   }
-}
-
-function summary(slot: Slot): { lastIndex: number; lastTerm: number } {
-  return { lastIndex: slot.store.lastIndex(), lastTerm: slot.store.lastTerm() };
 }

@@ -37,8 +37,8 @@ const CRASHED_SLOT_GRACE_MS = 1500;
 const FROZEN_RECHECK_MS = 300;
 
 export class TabsDriver {
-  readonly home = new LocalProfile('home');
-  readonly away = new LocalProfile('away');
+  readonly home = new LocalProfile('home', CRASHED_SLOT_GRACE_MS);
+  readonly away = new LocalProfile('away', CRASHED_SLOT_GRACE_MS);
   /** Devices that open the app for the first time right after a signaling restart (no data). */
   private readonly devices: LocalProfile[] = [];
   readonly counts: TabsCounts = emptyTabsCounts();
@@ -91,7 +91,7 @@ export class TabsDriver {
   private collect(): void {
     for (const profile of this.profiles()) {
       const online = this.groupOnline(profile);
-      if (!this.keepSlots) profile.collect(online, (id) => this.stillMember(id), this.queue.now, CRASHED_SLOT_GRACE_MS);
+      if (!this.keepSlots) profile.collect(online, (id) => this.stillMember(id), this.queue.now);
       if (online) this.slotAllowance.set(profile, Math.max(this.runningOn(profile), 1) + 2);
     }
   }
@@ -386,7 +386,7 @@ export class TabsDriver {
   /** A device with no data of the group opens the app (only while some tab of the group runs). */
   private openNewDevice(): void {
     if (this.running().length === 0 || this.tabs.size >= this.plan.maxTabs) return;
-    const device = new LocalProfile(`device${this.devices.length + 1}`);
+    const device = new LocalProfile(`device${this.devices.length + 1}`, CRASHED_SLOT_GRACE_MS);
     this.devices.push(device);
     this.counts.newDevices++;
     this.open(device, null);

@@ -6,7 +6,7 @@
 // its own renderer, each with its own cached copy of localStorage) never overwrite each other's.
 // A Web Lock held across the start-up decision keeps two tabs that open at the same moment from
 // both re-founding, or both taking the same slot.
-import type { Departure, Membership, PeerId, SlotSummary } from '@meshraft/core';
+import { SlotCollector, type Departure, type Membership, type PeerId, type SlotSummary } from '@meshraft/core';
 import type { IdbStorage } from '@meshraft/idb';
 import type { LockManagerLike } from '../identity';
 
@@ -61,8 +61,8 @@ export interface SlotView extends SlotSummary {
 }
 
 export class LocalSlots {
-  /** When each crashed tab's slot was first seen missing from the configuration (see collect()). */
-  private readonly unnamedSince = new Map<string, number>();
+  /** The clean-up rule, with when each crashed tab's slot was first seen unnamed (see collect()). */
+  private readonly collector = new SlotCollector(CRASHED_SLOT_GRACE_MS);
 
   constructor(
     private readonly env: SlotEnvironment,
@@ -207,16 +207,8 @@ export class LocalSlots {
    * CRASHED_SLOT_GRACE_MS (seen at two clean-ups at least that far apart).
    */
   async collect(members: Membership): Promise<number> {
-    const views = await this.list();
-    const now = this.env.now?.() ?? Date.now();
-    const free = views.filter((v) => !v.inUse && v.peerId !== null);
-    const departed = free.filter((v) => v.departed !== null).sort((a, b) => b.lastTerm - a.lastTerm || b.lastIndex - a.lastIndex);
     const member = (id: PeerId) => members.voters.includes(id) || members.learners.includes(id);
-    const unnamed = free.filter((v) => v.departed === null && !member(v.peerId!));
-    for (const slot of [...this.unnamedSince.keys()]) if (!unnamed.some((v) => v.slot === slot)) this.unnamedSince.delete(slot);
-    for (const v of unnamed) if (!this.unnamedSince.has(v.slot)) this.unnamedSince.set(v.slot, now);
-    const crashedLongAgo = unnamed.filter((v) => now - this.unnamedSince.get(v.slot)! >= CRASHED_SLOT_GRACE_MS);
-    const doomed = [...departed.slice(2), ...crashedLongAgo];
+    const doomed = this.collector.doomed(await this.list(), member, this.env.now?.() ?? Date.now());
     let deleted = 0;
     for (const view of doomed) {
       // Take the slot's lock while deleting, so no tab starting right now adopts it meanwhile.
