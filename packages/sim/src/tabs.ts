@@ -33,8 +33,9 @@ interface Tab {
 /** How long a crashed tab's slot must go unnamed by the configuration before it is deleted (10 s in the browser runtime). */
 const CRASHED_SLOT_GRACE_MS = 1500;
 
-/** How often a frozen tab asks the start-up rules again (1 s in the browser runtime). */
+/** A frozen tab asks the start-up rules again after this pause, doubling up to the max (1 s and 10 s in the browser runtime). */
 const FROZEN_RECHECK_MS = 300;
+const FROZEN_RECHECK_MAX_MS = 3000;
 
 export class TabsDriver {
   readonly home = new LocalProfile('home', CRASHED_SLOT_GRACE_MS);
@@ -150,13 +151,14 @@ export class TabsDriver {
    * on the slot's log.
    */
   frozen(peer: SimPeer): void {
-    this.queue.after(1, () => this.reconsiderFrozen(peer));
+    this.queue.after(1, () => this.reconsiderFrozen(peer, FROZEN_RECHECK_MS));
   }
 
-  private reconsiderFrozen(peer: SimPeer): void {
+  private reconsiderFrozen(peer: SimPeer, pause: number): void {
     const tab = this.tabs.get(peer.id);
     if (!tab || !peer.isUp || peer.retired || !peer.lastStatus?.frozen) return;
-    if (peer.paused) return this.queue.after(FROZEN_RECHECK_MS, () => this.reconsiderFrozen(peer));
+    const again = () => this.queue.after(pause, () => this.reconsiderFrozen(peer, Math.min(pause * 2, FROZEN_RECHECK_MAX_MS)));
+    if (peer.paused) return again();
     const { profile, slot } = tab;
     const summaries = profile.summaries();
     const others = summaries.filter((s) => s.slot !== slot.id && s.inUse && s.peerId !== null).map((s) => s.peerId!);
@@ -168,7 +170,7 @@ export class TabsDriver {
       tombstones: profile.tombstones,
       room: this.directory.evidence(new Set([peer.id, ...others, ...profile.tombstones.keys()])),
     });
-    if (decision !== 'refound') return this.queue.after(FROZEN_RECHECK_MS, () => this.reconsiderFrozen(peer));
+    if (decision !== 'refound') return again();
     this.trace.record(this.queue.now, 'net', `frozen tab ${peer.id} re-founds the group on its slot ${slot.id}`);
     this.close(tab);
     this.counts.closed--;

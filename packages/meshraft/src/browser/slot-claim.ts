@@ -106,7 +106,6 @@ async function reconsiderFrozen(
   try {
     const views = await slots.list();
     const own = views.find((v) => v.slot === slot);
-    const membership = await slots.latestMembership(dbName);
     return {
       localPeers: views.filter((v) => v.slot !== slot && v.inUse && v.peerId !== null).map((v) => v.peerId!),
       decide: async (evidence) =>
@@ -114,7 +113,8 @@ async function reconsiderFrozen(
           slot,
           peerId: current(),
           slots: views,
-          log: { lastIndex: own?.lastIndex ?? 0, lastTerm: own?.lastTerm ?? 0, membership },
+          // Reading the configuration loads the slot's log: only when the room leaves a chance.
+          log: { lastIndex: own?.lastIndex ?? 0, lastTerm: own?.lastTerm ?? 0, membership: evidence === 'occupied' ? null : await slots.latestMembership(dbName) },
           tombstones: slots.tombstones(),
           room: evidence,
           mayLead,

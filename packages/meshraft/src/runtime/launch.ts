@@ -15,7 +15,8 @@ import { departureFrames, finalNotice, handoffFrames, type RelayedPlan } from '.
 import { replayDepartures } from './departure-replay';
 import type { FrameStats } from './frame-stats';
 import type { MeshPort, MeshStatsLike } from './mesh-port';
-import { roomEvidence, settledRoomEvidence } from './room-evidence';
+import { settledRoomEvidence } from './room-evidence';
+import { FrozenTabRestarter } from './frozen-restart';
 import { MeshSession } from './mesh-session';
 import type { ResolvedOptions } from '../options';
 import { StatusGossip } from './status-gossip';
@@ -247,37 +248,15 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     return rejoining;
   };
 
-  /**
-   * A frozen tab (every voter of its configuration departed, and no departed leader named it a
-   * successor: it opened a moment before the last voters closed) runs the start-up rules again,
-   * as a reload onto its own slot would: it re-founds the group on its log when those rules allow
-   * it (decideFrozenRestart), else it stays and asks again a little later (another tab of the
-   * profile may close, the room may empty).
-   */
-  let reconsidering = false;
-  const reconsiderFrozen = async () => {
-    const current = claim;
-    const s = session;
-    if (reconsidering || !current?.reconsider || !s || closing || departed || rejoining || !deferred.status.frozen) return;
-    reconsidering = true;
-    try {
-      const decision = await current.reconsider(options.preference !== 'observer');
-      if (!decision) return;
-      try {
-        if (closing || departed || rejoining || session !== s || !deferred.status.frozen) return;
-        // Departed identities never continue the group, even while their links are still closing.
-        const ignored = new Set([deferred.peerId, ...decision.localPeers, ...(current.departures?.().keys() ?? [])]);
-        if ((await decision.decide(roomEvidence(s.mesh, [...s.connected], Date.now(), ignored))) !== 'refound') return;
-        await startRejoin(decision);
-      } finally {
-        decision.release();
-      }
-    } catch {
-      // The slot could not be read: ask again at the next check.
-    } finally {
-      reconsidering = false;
-    }
-  };
+  const frozen = new FrozenTabRestarter({
+    claim: () => claim,
+    session: () => session,
+    status: () => deferred.status,
+    busy: () => closing || departed || rejoining !== null,
+    mayLead: options.preference !== 'observer',
+    restart: (decision) => startRejoin(decision),
+  });
+  cleanups.push(() => frozen.stop());
 
   /** The current engine learns every departure this profile recorded (a fresh engine after a reset too). */
   const startReplay = (current: Claim) => {
@@ -360,9 +339,8 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     void deferred.when.online().then(collectGarbage, () => {});
     const timer = setInterval(collectGarbage, GARBAGE_COLLECTION_MS);
     cleanups.push(() => clearInterval(timer));
-    cleanups.push(deferred.subscribe(() => void reconsiderFrozen()));
-    const frozenTimer = setInterval(() => void reconsiderFrozen(), FROZEN_RECHECK_MS);
-    cleanups.push(() => clearInterval(frozenTimer));
+    cleanups.push(deferred.subscribe(() => frozen.statusChanged()));
+    frozen.statusChanged();
   };
 
   const started = start().catch((error: Error) => {
@@ -417,9 +395,6 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     },
   });
 }
-
-/** How often a frozen tab asks the start-up rules again (see reconsiderFrozen). */
-const FROZEN_RECHECK_MS = 1000;
 
 /** How often a running tab looks for databases nobody can use any more. */
 const GARBAGE_COLLECTION_MS = 30_000;

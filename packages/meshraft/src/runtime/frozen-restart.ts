@@ -1,0 +1,93 @@
+// A frozen tab (every voter of its configuration departed, and no departed leader named it a
+// successor: it opened a moment before the last voters closed, its join answered "busy" or still a
+// learner) runs the start-up rules again, as a reload onto its own slot would, and re-founds the
+// group on its log when they allow it (decideFrozenRestart, docs/tab-lifecycle.md). Otherwise it
+// stays and asks again later, with a growing pause (another tab of the profile may close, the room
+// may empty): at once when the engine first reports it frozen, then after 1 s, 2 s, 4 s, ... 10 s.
+import type { GroupStatus, PeerId } from '@meshraft/core';
+import type { Claim, FrozenRestart } from './claim';
+import type { MeshSession } from './mesh-session';
+import { roomEvidence } from './room-evidence';
+
+/** First pause between two checks of a tab that stays frozen; it doubles up to FROZEN_RECHECK_MAX_MS. */
+export const FROZEN_RECHECK_MS = 1000;
+export const FROZEN_RECHECK_MAX_MS = 10_000;
+
+export interface FrozenRestartHost {
+  claim(): Claim | null;
+  session(): MeshSession | null;
+  status(): GroupStatus;
+  /** The runtime is closing, departed, or already starting over: no decision now. */
+  busy(): boolean;
+  mayLead: boolean;
+  /** Depart the frozen identity and re-found the group under a new one (holding the decision's lock). */
+  restart(decision: FrozenRestart): Promise<void>;
+}
+
+export class FrozenTabRestarter {
+  private wasFrozen = false;
+  private running = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private pause = FROZEN_RECHECK_MS;
+  private stopped = false;
+
+  constructor(private readonly host: FrozenRestartHost) {}
+
+  /** Call on every status change: a tab that has just become frozen asks at once. */
+  statusChanged(): void {
+    const frozen = this.host.status().frozen === true;
+    if (frozen && !this.wasFrozen) {
+      this.pause = FROZEN_RECHECK_MS;
+      this.schedule(0);
+    }
+    this.wasFrozen = frozen;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.check();
+    }, delay);
+  }
+
+  private async check(): Promise<void> {
+    const { host } = this;
+    const claim = host.claim();
+    const session = host.session();
+    if (this.running || !claim?.reconsider || !session || host.busy() || !host.status().frozen) return;
+    this.running = true;
+    try {
+      const decision = await claim.reconsider(host.mayLead);
+      if (decision) {
+        try {
+          if (host.busy() || host.session() !== session || !host.status().frozen) return;
+          const room = roomEvidence(session.mesh, [...session.connected], Date.now(), this.ignored(claim, decision));
+          if ((await decision.decide(room)) === 'refound') return await host.restart(decision);
+        } finally {
+          decision.release();
+        }
+      }
+    } catch {
+      // The slots could not be read: ask again at the next check.
+    } finally {
+      this.running = false;
+    }
+    if (host.status().frozen) {
+      this.schedule(this.pause);
+      this.pause = Math.min(this.pause * 2, FROZEN_RECHECK_MAX_MS);
+    }
+  }
+
+  /** This tab, the profile's other running tabs, and departed identities (even while their links are still closing). */
+  private ignored(claim: Claim, decision: FrozenRestart): Set<PeerId> {
+    return new Set([this.host.status().peerId, ...decision.localPeers, ...(claim.departures?.().keys() ?? [])]);
+  }
+}
