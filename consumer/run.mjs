@@ -9,14 +9,20 @@
 //   (c) a plain Node 20 script joins that group through meshraft/node (@roamhq/wrtc) and reads a
 //       strong query;
 //   (b) a webpack 5 build (and an esbuild build) form a group;
-//   (f) the Vite build forms a group in Firefox, and one group mixes Chromium, Firefox and Node.
+//   (f) the Vite build forms a group in Firefox, and one group mixes Chromium, Firefox and Node;
+//   (g) tabs of the Vite build go through seeded random closes, reloads, crashes and opens while
+//       every tab writes: a linearizable history, no acknowledged write lost, the group back online.
 // Every check counts once in `npm test`'s totals (test-results/consumer.json). Options:
-//   --keep   keep the temporary folder (its path is printed) to poke at the app afterwards.
+//   --keep         keep the temporary folder (its path is printed) to poke at the app afterwards.
+//   --only <text>  run only the checks whose names contain <text> (repeatable), plus the build,
+//                  pack, install and signaling checks they need; the others are listed, not counted.
+// Env: CONSUMER_CHAOS_SEED replays the schedule of (g) (its seed is printed).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { publishedPackages } from '../scripts/packages.mjs';
+import { chaosSeed, runChaos } from './lib/chaos.mjs';
 import { Checks, assert } from './lib/checks.mjs';
 import { buildAndPack, installApp, installedDir, run } from './lib/install.mjs';
 import { followerCommandAppliesEverywhere, openInOrder, problemsOf, waitForGroup, waitForTotal } from './lib/group.mjs';
@@ -26,9 +32,10 @@ import { serveStatic } from './lib/static-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const keep = process.argv.includes('--keep');
+const only = process.argv.flatMap((arg, i) => (process.argv[i - 1] === '--only' ? [arg] : []));
 const work = mkdtempSync(path.join(os.tmpdir(), 'meshraft-consumer-'));
 const appDir = path.join(work, 'app');
-const checks = new Checks();
+const checks = new Checks({ only });
 const closers = [];
 const runId = Math.random().toString(36).slice(2, 8);
 
@@ -37,9 +44,9 @@ console.log(`consumer test in ${work} (node ${process.version})`);
 // ---- packages -----------------------------------------------------------------------------------
 const PACKED = 'packages build and pack (npm run build, npm pack)';
 const INSTALLED = 'the tarballs install into a fresh app outside the workspace (npm install --prefer-offline)';
-const tarballs = await checks.run(PACKED, () => buildAndPack(root, path.join(work, 'tarballs')));
+const tarballs = await checks.run(PACKED, () => buildAndPack(root, path.join(work, 'tarballs')), { setup: true });
 
-await checks.run(INSTALLED, () => installApp(root, appDir, tarballs), { needs: [PACKED] });
+await checks.run(INSTALLED, () => installApp(root, appDir, tarballs), { needs: [PACKED], setup: true });
 
 await checks.run('tarballs ship dist, sources and README only (no tests), and no tsx', async () => {
   for (const pkg of publishedPackages) {
@@ -87,7 +94,7 @@ const signal = await checks.run(SIGNAL, async () => {
   const health = await (await fetch(`${server.url}/healthz`)).json();
   assert(typeof health === 'object' && health !== null, `/healthz answered ${JSON.stringify(health)}`);
   return server;
-}, { needs: [INSTALLED] });
+}, { needs: [INSTALLED], setup: true });
 
 // ---- (e) types ----------------------------------------------------------------------------------
 await checks.run('(e) tsc --noEmit (strict) of a Node program against the published types (nodenext)', () =>
@@ -109,17 +116,17 @@ await checks.run(VITE, () => {
   run('npm', ['run', 'build:vite'], appDir);
   assert(existsSync(path.join(appDir, 'dist-vite/index.html')), 'no dist-vite/index.html');
   startsWorker('dist-vite');
-}, { needs: [INSTALLED] });
+}, { needs: [INSTALLED], setup: true });
 await checks.run(WEBPACK, () => {
   run('npm', ['run', 'build:webpack'], appDir);
   assert(existsSync(path.join(appDir, 'dist-webpack/main.js')), 'no dist-webpack/main.js');
   startsWorker('dist-webpack');
-}, { needs: [INSTALLED] });
+}, { needs: [INSTALLED], setup: true });
 await checks.run(ESBUILD, () => {
   run('npm', ['run', 'build:esbuild'], appDir);
   assert(existsSync(path.join(appDir, 'dist-esbuild/worker.js')), 'no dist-esbuild/worker.js');
   startsWorker('dist-esbuild');
-}, { needs: [INSTALLED] });
+}, { needs: [INSTALLED], setup: true });
 
 // ---- groups -------------------------------------------------------------------------------------
 const pages = await serveStatic(appDir);
@@ -258,6 +265,21 @@ await checks.run(MIXED_GROUP, () =>
     }
   }), { needs: [VITE, SIGNAL] });
 
+const CHAOS =
+  '(g) 45 s of seeded random closes, reloads, crashes and opens of Vite-build tabs, a writer in each: linearizable, no acknowledged write lost, back online';
+await checks.run(CHAOS, () =>
+  scenario(async (track) => {
+    const seed = chaosSeed();
+    console.log(`    (g) seed ${seed}; replay: CONSUMER_CHAOS_SEED=${seed} node consumer/run.mjs --only '(g)'`);
+    chromium ??= await launchChromium();
+    const profile = await chromium.newProfile();
+    try {
+      await runChaos({ profile, url: appUrl('dist-vite', `chaos-group-${runId}`, '&machine=registers'), seed, track });
+    } finally {
+      await profile.close();
+    }
+  }), { needs: [VITE, SIGNAL], timeoutMs: 360_000 });
+
 // ---- report -------------------------------------------------------------------------------------
 for (const close of closers.reverse()) await Promise.resolve().then(close).catch(() => {});
 if (keep) console.log(`kept ${work}`);
@@ -266,5 +288,6 @@ else rmSync(work, { recursive: true, force: true });
 const { passed, failed } = checks.counts;
 mkdirSync(path.join(root, 'test-results'), { recursive: true });
 writeFileSync(path.join(root, 'test-results/consumer.json'), `${JSON.stringify({ passed, failed, checks: checks.results }, null, 2)}\n`);
-console.log(`\nconsumer: ${passed} passed, ${failed} failed`);
+const unselected = checks.unselected.length ? `, ${checks.unselected.length} not selected (--only)` : '';
+console.log(`\nconsumer: ${passed} passed, ${failed} failed${unselected}`);
 process.exit(failed === 0 ? 0 : 1);

@@ -1,15 +1,30 @@
 // Named checks with pass/fail counts, like a tiny test runner: a check that throws failed; a check
 // whose prerequisite failed is not run and counts as failed too (nothing is ever skipped silently).
+// A selection (`--only`) runs the checks whose names contain one of its texts, and the `setup`
+// checks the others build on; the unselected ones are listed as such and not counted.
 
 export class Checks {
   /** @type {{ name: string, ok: boolean, error?: string, seconds: number }[]} */
   results = [];
+  /** @type {string[]} */
+  unselected = [];
+  #only;
+
+  /** `only`: name fragments to select (empty: every check). */
+  constructor({ only = [] } = {}) {
+    this.#only = only;
+  }
 
   /**
-   * Runs `fn` as the check `name` and returns its value (undefined when it failed).
-   * `needs`: names of checks that must have passed first.
+   * Runs `fn` as the check `name` and returns its value (undefined when it failed or is unselected).
+   * `needs`: names of checks that must have passed first. `setup`: runs even when not selected.
    */
-  async run(name, fn, { needs = [], timeoutMs = 240_000 } = {}) {
+  async run(name, fn, { needs = [], timeoutMs = 240_000, setup = false } = {}) {
+    if (!setup && this.#only.length && !this.#only.some((text) => name.includes(text))) {
+      this.unselected.push(name);
+      console.log(`  - ${name} (not selected)`);
+      return undefined;
+    }
     const missing = needs.filter((need) => !this.results.some((r) => r.name === need && r.ok));
     if (missing.length) {
       this.#record(name, false, `not run: needs ${missing.map((m) => `"${m}"`).join(', ')}`, 0);

@@ -1,7 +1,8 @@
 // Group-wide conditions the consumer checks wait for, over any mix of peers (lib/peers.mjs).
 import { assert, waitFor } from './checks.mjs';
 
-const brief = (s) => [s.peerId, s.role, `t${s.term}`, `leader=${s.leader}`, s.online ? 'online' : 'offline', `voters=${s.members.voters.length}`];
+/** A status in one line of failure detail. */
+export const brief = (s) => [s.peerId, s.role, `t${s.term}`, `leader=${s.leader}`, s.online ? 'online' : 'offline', `voters=${s.members.voters.length}`];
 
 /**
  * Waits until every peer is online, all agree on one leader that is a voter, exactly one peer is

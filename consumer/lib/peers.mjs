@@ -1,5 +1,7 @@
 // The peers the consumer checks drive, all behind one interface:
 //   { label, status(), execute(add), query(what, consistency), started(), close(), problems() }
+// (a tab also has `page`, its Playwright or Puppeteer page, and `call(name, ...args)` for any other
+// window.app function)
 // - a tab of a built app in Chromium (Playwright, Debian's chromium),
 // - a tab in Firefox ESR (puppeteer-core over WebDriver BiDi),
 // - the app's plain Node script (node/peer.mjs, JSON lines over stdin/stdout).
@@ -39,6 +41,8 @@ function tabPeer(page, label) {
   const call = (name, ...args) => page.evaluate((c) => window.app[c.name](...c.args), { name, args });
   return {
     label,
+    page,
+    call,
     status: () => call('status'),
     execute: (add) => call('execute', add),
     query: (what, consistency) => call('query', what, consistency),
@@ -48,14 +52,19 @@ function tabPeer(page, label) {
   };
 }
 
-async function openTab(page, url, label) {
-  await page.goto(url);
+/** Waits until the page's window.app exists and its group started. */
+export async function appStarted(page, label) {
   await waitFor(`${label}: window.app`, async () => ({
     ok: await page.evaluate(() => typeof window.app?.status === 'function'),
     detail: 'window.app missing',
   }), { timeoutMs: 30_000 });
+  await page.evaluate(() => window.app.started());
+}
+
+async function openTab(page, url, label) {
   const peer = tabPeer(page, label);
-  await peer.started();
+  await page.goto(url);
+  await appStarted(page, label);
   return peer;
 }
 
@@ -67,6 +76,7 @@ export async function launchChromium() {
     async newProfile() {
       const context = await browser.newContext();
       return {
+        context,
         open: async (url, label) => openTab(await context.newPage(), url, label),
         close: () => context.close(),
       };

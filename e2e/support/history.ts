@@ -1,14 +1,18 @@
-// The history of the chaos spec's client operations, kept on the Node side: each tab's writer
-// (pages/runtime/writer.ts) reports a call before it issues an operation and a return (or a
-// failure) after, through a binding exposed on the browser context. Node stamps both with its own
-// monotonic clock, so every recorded interval contains the operation's real one and all tabs share
-// one clock. A call with no return (its tab closed or reloaded) or a failure is an unknown outcome.
+// The history of a chaos run's client operations, kept on the Node side (the chaos spec's, and the
+// consumer chaos check's: consumer/lib/chaos.mjs). Each tab's writer (pages/runtime/writer.ts, or
+// the consumer app's src/writer.mjs, which reports the same events) reports a call before it
+// issues an operation and a return (or a failure) after, through a binding exposed on the browser
+// context. Node stamps both with its own monotonic clock, so every recorded interval contains the
+// operation's real one and all tabs share one clock. A call with no return (its tab closed or
+// reloaded) or a failure is an unknown outcome.
 import { performance } from 'node:perf_hooks';
 import type { BrowserContext } from '@playwright/test';
 import { checkKvHistory, type HistoryOp, type LinearizabilityVerdict } from '../../packages/sim/src/lin-checker';
 import type { HistoryEvent, WriterInput, WriterOutput } from '../pages/runtime/writer';
 
-interface Recorded {
+export interface RecordedOp {
+  /** `<client>:<n>`; a writer uses it as the value it writes too. */
+  id: string;
   input: WriterInput;
   client: string;
   call: number;
@@ -18,7 +22,7 @@ interface Recorded {
 }
 
 export class History {
-  private readonly ops = new Map<string, Recorded>();
+  private readonly ops = new Map<string, RecordedOp>();
 
   /** Exposes `window.meshraftHistory` to every page of `context` (present and future). */
   async bind(context: BrowserContext): Promise<void> {
@@ -28,7 +32,7 @@ export class History {
   record(event: HistoryEvent): void {
     const now = performance.now();
     if (event.type === 'call') {
-      this.ops.set(event.id, { input: event.input, client: event.id.split(':')[0], call: now, ret: null, output: null, error: null });
+      this.ops.set(event.id, { id: event.id, input: event.input, client: event.id.split(':')[0], call: now, ret: null, output: null, error: null });
       return;
     }
     const op = this.ops.get(event.id);
@@ -61,6 +65,11 @@ export class History {
       unanswered: all.filter((op) => op.ret === null && op.error === null).length,
       errors,
     };
+  }
+
+  /** Every recorded operation, in the order of their calls. */
+  entries(): readonly Readonly<RecordedOp>[] {
+    return [...this.ops.values()];
   }
 
   check(): LinearizabilityVerdict {

@@ -1,0 +1,203 @@
+// (g) Chaos on the installed app: Chromium tabs of the Vite build (page query machine=registers),
+// a writer in every tab (src/writer.mjs: put, strong get, compare-and-set on three keys), and for
+// CHAOS_MS a seeded random schedule of tab closes (graceful: pagehide runs, the tab departs; one tab,
+// the leader's, or two at once), reloads, renderer crashes (no pagehide; any tab or the leader's;
+// at most one crashed identity not yet adopted by a new tab) and new tabs, 3 to 5 tabs open. Then:
+//   (1) the history of every tab's operations is linearizable (the e2e suite's History and the
+//       simulator's checker, packages/sim/src/lin-checker.ts);
+//   (2) no acknowledged write is lost: every write that resolved is in the final state of every
+//       open tab, none is applied twice, and none that failed with OfflineError ("nothing was
+//       committed") is there;
+//   (3) the group comes back: one leader, every open tab online and at the same applied index with
+//       the same state (waited for, not timed);
+//   (4) it was not vacuous: enough actions and acknowledged operations, every last writer issued some.
+// The seed is printed; CONSUMER_CHAOS_SEED replays its schedule of actions (the writers' choice of
+// operations and all timing stay free).
+import { tsImport } from 'tsx/esm/api';
+import { assert, waitFor } from './checks.mjs';
+import { brief, openInOrder, waitForGroup } from './group.mjs';
+import { appStarted } from './peers.mjs';
+
+const CHAOS_MS = 45_000;
+/** Tabs at the start, and the most the schedule keeps open. */
+const MAX_TABS = 5;
+/** The fewest open tabs a close or crash may leave. */
+const MIN_TABS = 3;
+/** Pause between one action's start and the next one's, drawn in [min, max) ms. */
+const GAP_MS = [1500, 3500];
+const WRITER = { keys: ['a', 'b', 'c'], pauseMs: 100 };
+/** Floors that make the run count (a slow machine still passes them by far). */
+const FLOORS = { actions: 8, completedOps: 150, acknowledgedWrites: 50 };
+
+/** The seed of this run: CONSUMER_CHAOS_SEED, or a fresh one. */
+export function chaosSeed() {
+  const given = process.env.CONSUMER_CHAOS_SEED;
+  if (given === undefined) return Math.floor(Math.random() * 2 ** 31);
+  const seed = Number(given);
+  assert(Number.isSafeInteger(seed) && seed >= 0, `CONSUMER_CHAOS_SEED=${given} is not a non-negative integer`);
+  return seed;
+}
+
+/** Workspace test machinery (TypeScript), loaded through tsx on the runner's side: the app never sees it. */
+async function machinery() {
+  const [{ History }, { crash, recordFigures }, { seededRandom }] = await Promise.all([
+    tsImport('../../e2e/support/history.ts', import.meta.url),
+    tsImport('../../e2e/support/lifecycle.ts', import.meta.url),
+    tsImport('../../packages/core/src/rng.ts', import.meta.url),
+  ]);
+  return { History, crash, recordFigures, seededRandom };
+}
+
+/** page.close with beforeunload handlers run, so pagehide fires and the tab departs; resolves once closed. */
+async function closeGracefully(tab) {
+  const closed = tab.page.waitForEvent('close');
+  await tab.page.close({ runBeforeUnload: true });
+  await closed;
+}
+
+/**
+ * Runs the chaos of `seed` in `profile` (a Chromium profile of lib/peers.mjs) on the page at `url`;
+ * `track(opening)` registers each tab with the scenario (lib/checks, run.mjs). Returns the figures.
+ */
+export async function runChaos({ profile, url, seed, track }) {
+  const { History, crash, recordFigures, seededRandom } = await machinery();
+  // The engine's own generator: the same seed gives the same schedule.
+  const rand = seededRandom(seed);
+  const pick = (list) => list[Math.floor(rand() * list.length)];
+  const history = new History();
+  await history.bind(profile.context);
+
+  let tabsOpened = 0;
+  let writersStarted = 0;
+  const startWriter = (tab) => tab.call('startWriter', { client: `w${writersStarted++}`, ...WRITER });
+  const openTab = () => track(profile.open(url, `chaos tab ${tabsOpened++}`));
+
+  let open = await openInOrder(Array.from({ length: MAX_TABS }, () => openTab));
+  await waitForGroup(open, MAX_TABS);
+  for (const tab of open) await startWriter(tab);
+
+  // Crashed identities no new tab has adopted yet: at most one, so a quorum is always possible.
+  let crashedUnadopted = 0;
+  const remove = (tab) => {
+    open = open.filter((t) => t !== tab);
+    return tab;
+  };
+  /** The open tab that leads now (the first one while none does: no draw, the schedule stays replayable). */
+  const leaderTab = async () => {
+    const statuses = await Promise.all(open.map((tab) => tab.status()));
+    return open[statuses.findIndex((s) => s.role === 'leader')] ?? open[0];
+  };
+  const crashTab = async (tab) => {
+    await crash(remove(tab).page);
+    crashedUnadopted++;
+  };
+  const actions = {
+    close: () => closeGracefully(remove(pick(open))),
+    'close-leader': async () => closeGracefully(remove(await leaderTab())),
+    'close-two': () => {
+      const gone = [remove(pick(open)), remove(pick(open))];
+      return Promise.all(gone.map(closeGracefully));
+    },
+    crash: () => crashTab(pick(open)),
+    'crash-leader': async () => crashTab(await leaderTab()),
+    reload: async () => {
+      const tab = pick(open);
+      await tab.page.reload();
+      await appStarted(tab.page, tab.label);
+      await startWriter(tab);
+    },
+    open: async () => {
+      const tab = await openTab();
+      await startWriter(tab);
+      open.push(tab);
+      crashedUnadopted = Math.max(0, crashedUnadopted - 1);
+    },
+  };
+  const eligible = () => [
+    ...(open.length > MIN_TABS ? ['close', 'close-leader'] : []),
+    ...(open.length > MIN_TABS + 1 ? ['close-two'] : []),
+    ...(open.length > MIN_TABS && crashedUnadopted === 0 ? ['crash', 'crash-leader'] : []),
+    ...(open.length < MAX_TABS ? ['open'] : []),
+    'reload',
+  ];
+
+  const schedule = [];
+  const chaosEnd = Date.now() + CHAOS_MS;
+  while (Date.now() < chaosEnd) {
+    const started = Date.now();
+    const gap = GAP_MS[0] + rand() * (GAP_MS[1] - GAP_MS[0]);
+    const action = pick(eligible());
+    schedule.push({ action, at: history.now() });
+    await actions[action]();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + gap - Date.now())));
+  }
+
+  // (3) The chaos stops: the writers finish their operation in flight, then the group settles.
+  const stoppedAt = history.now();
+  const issued = await Promise.all(open.map((tab) => tab.call('stopWriter')));
+  const final = await waitFor(
+    `after the chaos, one leader and all ${open.length} open tabs at the same applied index with the same state`,
+    async () => {
+      const statuses = await Promise.all(open.map((tab) => tab.status()));
+      const leaders = new Set(statuses.map((s) => s.leader));
+      const leading = statuses.filter((s) => s.role === 'leader');
+      const agreed =
+        leaders.size === 1 &&
+        leading.length === 1 &&
+        leaders.has(leading[0].peerId) &&
+        statuses.every((s) => s.online && s.applied === statuses[0].applied);
+      if (!agreed) return { ok: false, detail: JSON.stringify(statuses.map((s) => [...brief(s), `applied=${s.applied}`])) };
+      const states = await Promise.all(open.map((tab) => tab.query('applied', 'weak')));
+      const same = states.every((s) => s.position === states[0].position && JSON.stringify(s.result) === JSON.stringify(states[0].result));
+      return { ok: same, detail: same ? { index: states[0].position, values: states[0].result } : JSON.stringify(states.map((s) => [s.position, s.result.length])) };
+    },
+    { timeoutMs: 180_000 },
+  );
+  const settledMs = Math.round(history.now() - stoppedAt);
+
+  const entries = history.entries();
+  const writes = entries.filter((op) => op.input.kind !== 'get');
+  const acknowledged = writes.filter((op) => op.ret !== null);
+  const counts = history.counts();
+  /** For each action: ms from its start to the first acknowledged write issued after it started. */
+  const backOnlineMs = {};
+  for (const { action, at } of schedule) {
+    const rets = acknowledged.filter((op) => op.call >= at).map((op) => op.ret);
+    (backOnlineMs[action] ??= []).push(rets.length ? Math.round(Math.min(...rets) - at) : null);
+  }
+  const figures = {
+    seed,
+    actions: schedule.map((s) => s.action),
+    history: counts,
+    acknowledgedWrites: acknowledged.length,
+    finalIndex: final.index,
+    appliedCommands: final.values.length,
+    openTabs: open.length,
+    finalVoters: (await open[0].status()).members.voters.length,
+    backOnlineMs,
+    settledAfterStopMs: settledMs,
+  };
+  recordFigures('consumer-chaos', figures);
+
+  // (1) Linearizable.
+  const verdict = history.check();
+  assert(verdict.status === 'ok', `seed ${seed}: the history is not linearizable: ${verdict.status} on key ${verdict.key}\n${verdict.detail ?? ''}`);
+  // (2) Nothing acknowledged is lost, nothing applied twice, nothing an OfflineError called unexecuted applied.
+  const times = new Map();
+  for (const value of final.values) times.set(value, (times.get(value) ?? 0) + 1);
+  const lost = acknowledged.filter((op) => !times.has(op.id)).map((op) => op.id);
+  assert(lost.length === 0, `seed ${seed}: ${lost.length} acknowledged writes are not in the final state: ${lost.slice(0, 20).join(', ')}`);
+  const twice = [...times].filter(([, n]) => n > 1).map(([value]) => value);
+  assert(twice.length === 0, `seed ${seed}: applied more than once: ${twice.slice(0, 20).join(', ')}`);
+  const issuedIds = new Set(writes.map((op) => op.id));
+  const unknown = final.values.filter((value) => !issuedIds.has(value));
+  assert(unknown.length === 0, `seed ${seed}: the state holds values no writer issued: ${unknown.slice(0, 20).join(', ')}`);
+  const offlineApplied = writes.filter((op) => op.error?.startsWith('OfflineError') && times.has(op.id)).map((op) => `${op.id} (${op.error})`);
+  assert(offlineApplied.length === 0, `seed ${seed}: writes rejected with OfflineError were applied: ${offlineApplied.slice(0, 10).join(', ')}`);
+  // (4) Not vacuous.
+  assert(schedule.length >= FLOORS.actions, `seed ${seed}: only ${schedule.length} actions (floor ${FLOORS.actions})`);
+  assert(counts.completed >= FLOORS.completedOps, `seed ${seed}: only ${counts.completed} operations completed (floor ${FLOORS.completedOps})`);
+  assert(acknowledged.length >= FLOORS.acknowledgedWrites, `seed ${seed}: only ${acknowledged.length} writes acknowledged (floor ${FLOORS.acknowledgedWrites})`);
+  assert(issued.every((n) => n > 0), `seed ${seed}: a writer of an open tab issued nothing: ${issued.join(', ')}`);
+  return figures;
+}
