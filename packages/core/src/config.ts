@@ -8,7 +8,10 @@ export interface RaftConfig {
   electionJitterMs: number;
   /** Leader heartbeat interval; must be well below electionTimeoutMs. */
   heartbeatMs: number;
-  /** Extra delay added to the very first election timeout after start (lets existing leaders be heard). */
+  /**
+   * Extra delay added to the very first election timeout after start (lets existing leaders be
+   * heard). The only voter of its configuration campaigns at once instead: nobody else can lead it.
+   */
   bootstrapDelayMs: number;
   /** Pre-vote round before a real election (thesis §9.6): a rejoining peer cannot inflate terms. */
   preVote: boolean;

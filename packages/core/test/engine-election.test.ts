@@ -3,20 +3,25 @@ import { describe, expect, it } from 'vitest';
 import { EngineHarness, testTimings as base } from './support/engine-harness';
 
 describe('engine: elections', () => {
-  it('a lone peer elects itself only after the bootstrap delay', () => {
+  it('a lone peer (the only voter) elects itself at its first tick; one of several voters waits the bootstrap delay', () => {
     const h = new EngineHarness({ ids: ['a'], config: base });
-    // Earliest possible timeout is electionTimeout + bootstrapDelay = 1500 ms.
-    h.advance(1490);
-    expect(h.node('a').status().role).toBe('follower');
     h.runUntil(() => h.leaders().length === 1, 1000);
-    expect(h.now).toBeGreaterThanOrEqual(1500);
-    expect(h.now).toBeLessThan(2000);
+    // Nobody else can lead its configuration: no election timeout to wait for.
+    expect(h.now).toBeLessThan(base.electionTimeoutMs!);
     const status = h.node('a').status();
     expect(status).toMatchObject({ role: 'leader', leader: 'a', term: 1, online: true });
     // The bootstrap configuration is logged, then the no-op; both commit on a single voter.
     h.advance(10);
     expect(h.applied.get('a')!.map((e) => e.kind)).toEqual(['config', 'noop']);
     expect(h.node('a').status().committed).toBe(2);
+
+    // Earliest possible first timeout with other voters: electionTimeout + bootstrapDelay = 1500 ms.
+    const three = new EngineHarness({ ids: ['a', 'b', 'c'], config: base, seed: 3 });
+    three.advance(1490);
+    expect(three.leaders()).toEqual([]);
+    expect(['a', 'b', 'c'].every((id) => three.node(id).status().term === 0)).toBe(true);
+    three.runUntil(() => three.leaders().length === 1, 3000);
+    expect(three.now).toBeGreaterThanOrEqual(1500);
   });
 
   it('three peers elect exactly one leader, and all followers recognise it', () => {

@@ -4,8 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatFailure, runSimulation } from '../src/index';
 
-/** `frozenRestarts`: the run must show at least this many frozen tabs re-founding (what fixed it). */
-const FOUND: Array<{ scenario: string; seed: number; found: string; frozenRestarts?: number }> = [
+const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
   { scenario: 'churn', seed: 8606477, found: 'catch-up joined a deposed leader’s buffered entries onto a later-term snapshot (safety)' },
   { scenario: 'vote-crash', seed: 30011339, found: 'a restarted follower took a read answer meant for its previous incarnation (stale read)' },
   { scenario: 'churn', seed: 40007164, found: 'a learner held the freshest log and never stood for election' },
@@ -19,18 +18,17 @@ const FOUND: Array<{ scenario: string; seed: number; found: string; frozenRestar
   { scenario: 'tabs', seed: 100002110, found: 'a departed candidate’s term cancelled the successor turns of peers that had not voted for it' },
   { scenario: 'tabs', seed: 110003096, found: 'a successor took its turn while the candidate ranked before it was still campaigning (split vote)' },
   { scenario: 'tabs', seed: 120005150, found: 'the slot-leak check expected a profile whose last tabs closed at once to have cleaned up with nothing running (simulator model)' },
-  { scenario: 'tabs', seed: 130007222, found: 'a tab whose join was answered busy just before the last voters closed was left frozen with the whole log', frozenRestarts: 1 },
+  { scenario: 'tabs', seed: 130007222, found: 'a tab whose join was answered busy just before the last voters closed was left frozen with the whole log' },
   { scenario: 'tabs', seed: 130007238, found: 'the slot-leak check expected a profile with no online tab to have cleaned up (simulator model)' },
   { scenario: 'tabs', seed: 140001343, found: 'a crashed tab whose join was granted after it crashed had its database deleted, and no tab could re-found the group after every tab closed' },
   { scenario: 'tabs', seed: 100004118, found: 'a learner fetching an old log did not fetch toward the departed leader it succeeds' },
 ];
 
 describe('seeds found by held-out runs', () => {
-  for (const { scenario, seed, found, frozenRestarts } of FOUND) {
+  for (const { scenario, seed, found } of FOUND) {
     it(`${scenario} ${seed}: ${found}`, () => {
       const result = runSimulation({ seed, scenario });
       expect(result.ok, result.ok ? '' : formatFailure(result)).toBe(true);
-      if (frozenRestarts !== undefined) expect(result.tabs?.frozenRestarts).toBeGreaterThanOrEqual(frozenRestarts);
     });
   }
 });

@@ -174,9 +174,13 @@ export class RaftNode
     this.members = new MembershipClient(this, this.preference === 'observer');
     this.catchUp = new CatchUpDriver(this, options.createCatchUpSession ?? ((o) => new CatchUpSession(o)), this.random);
     this.departureHandler = new DepartureHandler(this);
-    // The only voter of a configuration nobody else can be in (the startup rules saw every voter
-    // gone and the room empty) has no leader to hear from first: it campaigns at its first tick.
-    this.electionDeadline = refounding ? this.now : this.now + randomizedElectionTimeout(this.config, this.preference, this.random, true);
+    // The only voter of its configuration (a re-founding peer, a peer that bootstrapped alone, or
+    // one restarting as the sole voter) has no leader to hear from first: only a voter of a
+    // configuration can lead it, and any later configuration would have been written by this peer
+    // and be in its log. It campaigns at its first tick instead of waiting an election timeout.
+    const voters = this.membership.voters();
+    const soleVoter = voters.length === 1 && voters[0] === this.id;
+    this.electionDeadline = refounding || soleVoter ? this.now : this.now + randomizedElectionTimeout(this.config, this.preference, this.random, true);
     // What the restored log implies for status() (a committed removal of this peer) holds from the start.
     this.members.refresh();
   }
