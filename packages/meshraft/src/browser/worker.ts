@@ -1,20 +1,40 @@
 // The engine Worker: EngineHost, IndexedDB storage, the codec and the ticks run here,
 // off the main thread (worker timers are not throttled like a hidden tab's). The main thread only
 // relays raw frames; this side decodes them (counting bad ones) and encodes what the engine sends.
+// Frames from tabs of this browser arrive here directly, on this identity's inbox of the same-browser
+// channel (runtime/local-channel.ts); what the engine sends always goes through the main thread.
 /// <reference lib="webworker" />
 import type { HostToClient, ClientToHost } from '@meshraft/core';
 import { transferableBuffer } from '../runtime/transfer';
-import type { EngineSide } from '../runtime/launch';
-import { startEngineRuntime } from '../runtime/engine-runtime';
+import { startEngineRuntime, type EngineRuntime } from '../runtime/engine-runtime';
+import { localChannelNames } from '../runtime/local-channel';
 import { openStorage, storageLifecycle } from '../runtime/storage';
 import { portOverMessagePort } from './message-port';
 import type { MainToWorker, OutgoingFrame, WorkerInit, WorkerToMain } from './worker-protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-let engine: EngineSide | null = null;
+let engine: EngineRuntime | null = null;
 let starting: Promise<void> | null = null;
+let localSecret: string | null = null;
 /** Connectivity seen while the engine was starting, replayed once it runs. */
 const connected = new Set<string>();
+
+/** This identity's inbox on the same-browser channel (null: not listening). */
+let inbox: BroadcastChannel | null = null;
+
+/** Listen on the inbox of the engine's current identity (after a start or a reset). */
+function listenLocally(secret: string | null): void {
+  inbox?.close();
+  inbox = null;
+  if (secret === null || !engine || typeof BroadcastChannel !== 'function') return;
+  const runtime = engine;
+  const channel = new BroadcastChannel(localChannelNames(secret).inbox(runtime.peerId()));
+  const linked = (id: string) => connected.has(id);
+  channel.onmessage = (event: MessageEvent<unknown>) => runtime.inboundLocal(event.data, linked);
+  // A message that cannot be deserialized here is a malformed frame like any other.
+  channel.onmessageerror = () => runtime.inboundLocal(undefined, linked);
+  inbox = channel;
+}
 
 /**
  * Outgoing frames wait here until the engine host's current step is done (the first microtask
@@ -59,6 +79,8 @@ async function start(init: WorkerInit): Promise<void> {
   engine.onRemoved(() => post({ type: 'removed' }));
   for (const id of connected) if (!initialPeers.includes(id)) engine.peerUp(id);
   for (const id of initialPeers) if (!connected.has(id)) engine.peerDown(id);
+  localSecret = init.localSecret;
+  listenLocally(localSecret);
   post({ type: 'started' });
 }
 
@@ -84,6 +106,7 @@ scope.onmessage = (event: MessageEvent<MainToWorker>) => {
       engine?.peerDown(message.id);
       return;
     case 'depart':
+      listenLocally(null);
       engine?.depart();
       return;
     case 'stats':
@@ -96,7 +119,9 @@ scope.onmessage = (event: MessageEvent<MainToWorker>) => {
         // Peers the old identity saw are gone with its mesh; the new one reports its own.
         connected.clear();
         try {
+          listenLocally(null);
           await engine.reset(message.peerId);
+          listenLocally(localSecret);
           post({ type: 'reset-done', error: null });
         } catch (error) {
           post({ type: 'reset-done', error: error instanceof Error ? error.message : String(error) });
@@ -106,6 +131,7 @@ scope.onmessage = (event: MessageEvent<MainToWorker>) => {
     case 'close':
       void (async () => {
         await starting;
+        listenLocally(null);
         await engine?.close();
         post({ type: 'closed' });
       })();

@@ -1,0 +1,45 @@
+// Test-only hook: cut every WebRTC link of this tab for good. cutLinks() closes the tab's data
+// channels (both ends see their link go down at once) and from then on drops what any data channel
+// of this tab would send or receive, so a redialled connection never authenticates again. The tab
+// itself, its engine Worker and its inbox on the same-browser channel keep running: what this shows
+// is that the same-browser channel follows the mesh's links. Must be imported before the runtime
+// creates its channels.
+
+let cut = false;
+const channels = new Set<RTCDataChannel>();
+
+const onmessage = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onmessage');
+const send = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'send');
+if (!onmessage?.set || !onmessage.get || typeof send?.value !== 'function') throw new Error('RTCDataChannel.prototype is not as expected');
+const { get, set } = onmessage;
+const nativeSend = send.value as RTCDataChannel['send'];
+
+Object.defineProperty(RTCDataChannel.prototype, 'onmessage', {
+  configurable: true,
+  enumerable: onmessage.enumerable,
+  get(this: RTCDataChannel) {
+    return get.call(this);
+  },
+  set(this: RTCDataChannel, handler: ((this: RTCDataChannel, event: MessageEvent) => unknown) | null) {
+    if (handler === null) return set.call(this, null);
+    channels.add(this);
+    const channel = this;
+    set.call(this, (event: MessageEvent) => {
+      if (!cut) handler.call(channel, event);
+    });
+  },
+});
+
+Object.defineProperty(RTCDataChannel.prototype, 'send', {
+  ...send,
+  value(this: RTCDataChannel, data: never) {
+    if (!cut) nativeSend.call(this, data);
+  },
+});
+
+/** Cuts every link of this tab, now and for the rest of its life. */
+export function cutLinks(): void {
+  cut = true;
+  for (const channel of channels) channel.close();
+  channels.clear();
+}
