@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import { admitLocalFrame, localChannelNames, parseAnnouncement } from '../src/runtime/local-channel';
+import { LocalRoute } from '../src/runtime/local-route';
+import type { BroadcastChannelLike } from '../src/runtime/local-channel';
+import { FrameRelay } from '../src/runtime/frame-relay';
+import type { Message } from '@meshraft/core';
+
+/** An in-memory BroadcastChannel: a message reaches every other open channel of the same name, later. */
+class Bus {
+  private readonly channels = new Set<{ name: string; channel: BroadcastChannelLike }>();
+  private readonly queue: Array<() => void> = [];
+  readonly posted: Array<{ name: string; message: unknown }> = [];
+
+  open = (name: string): BroadcastChannelLike => {
+    const entry = { name, channel: null as unknown as BroadcastChannelLike };
+    const channel: BroadcastChannelLike = {
+      onmessage: null,
+      postMessage: (message) => {
+        this.posted.push({ name, message });
+        for (const other of this.channels) {
+          if (other.name === name && other !== entry) this.queue.push(() => other.channel.onmessage?.({ data: structuredClone(message) } as MessageEvent));
+        }
+      },
+      close: () => void this.channels.delete(entry),
+    };
+    entry.channel = channel;
+    this.channels.add(entry);
+    return channel;
+  };
+
+  /** Delivers everything posted so far (and what that posts in turn). */
+  flush(): void {
+    while (this.queue.length > 0) this.queue.shift()!();
+  }
+
+  openNames(): string[] {
+    return [...this.channels].map((c) => c.name).sort();
+  }
+}
+
+const frame = (from: string, to: string, bytes = new Uint8Array([1, 2, 3]).buffer) => ({ kind: 'frame', from, to, bytes });
+
+describe('admitLocalFrame', () => {
+  const linked = (id: string) => id === 'a';
+
+  it('accepts a frame from a linked peer addressed to this identity', () => {
+    const admission = admitLocalFrame(frame('a', 'me'), 'me', linked);
+    expect(admission).toEqual({ ok: true, from: 'a', bytes: new Uint8Array([1, 2, 3]) });
+  });
+
+  it('drops a frame from a peer without an authenticated link', () => {
+    expect(admitLocalFrame(frame('b', 'me'), 'me', linked)).toEqual({ ok: false, reason: 'unauthenticated' });
+  });
+
+  it('drops a frame for someone else, or one claiming to come from this identity', () => {
+    expect(admitLocalFrame(frame('a', 'other'), 'me', linked)).toEqual({ ok: false, reason: 'misaddressed' });
+    expect(admitLocalFrame(frame('me', 'me'), 'me', (id) => id === 'me')).toEqual({ ok: false, reason: 'misaddressed' });
+  });
+
+  it('drops anything without the frame shape, never throwing', () => {
+    const bad: unknown[] = [
+      undefined, null, 42, 'frame', [], {},
+      { ...frame('a', 'me'), kind: 'hello' },
+      { ...frame('a', 'me'), bytes: new Uint8Array([1]) },
+      { ...frame('a', 'me'), bytes: 'xyz' },
+      { ...frame('a', 'me'), from: 'no spaces allowed' },
+      { ...frame('a', 'me'), from: 'x'.repeat(65) },
+      { ...frame('a', 'me'), to: 7 },
+    ];
+    for (const data of bad) expect(admitLocalFrame(data, 'me', linked)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it('drops a frame over the size cap', () => {
+    expect(admitLocalFrame(frame('a', 'me', new ArrayBuffer(11)), 'me', linked, 10)).toEqual({ ok: false, reason: 'tooLarge' });
+    expect(admitLocalFrame(frame('a', 'me', new ArrayBuffer(10)), 'me', linked, 10).ok).toBe(true);
+  });
+});
+
+describe('parseAnnouncement', () => {
+  it('reads hello and bye, ignores anything else', () => {
+    expect(parseAnnouncement({ kind: 'hello', id: 'a', reply: true })).toEqual({ kind: 'hello', id: 'a', reply: true });
+    expect(parseAnnouncement({ kind: 'bye', id: 'a' })).toEqual({ kind: 'bye', id: 'a' });
+    for (const data of [null, {}, { kind: 'hello', id: 'a' }, { kind: 'hello', id: '', reply: false }, { kind: 'frame', id: 'a' }, { kind: 'bye', id: 3 }]) {
+      expect(parseAnnouncement(data)).toBeNull();
+    }
+  });
+});
+
+describe('LocalRoute', () => {
+  const names = localChannelNames('secret');
+
+  function tab(bus: Bus, self: string, links: Set<string>) {
+    const inbox: unknown[] = [];
+    const listener = bus.open(names.inbox(self));
+    listener.onmessage = (event) => inbox.push(event.data);
+    const route = new LocalRoute({ self, secret: 'secret', open: bus.open, linked: (id) => links.has(id) });
+    return { route, inbox, links };
+  }
+
+  it('sends to a peer only once it announced itself and while the mesh links it', () => {
+    const bus = new Bus();
+    const a = tab(bus, 'a', new Set(['b']));
+    const b = tab(bus, 'b', new Set(['a']));
+    const bytes = new Uint8Array([9]);
+    // Nobody announced yet: the data channel it is.
+    expect(a.route.send('b', bytes)).toBe(false);
+    a.route.start();
+    bus.flush();
+    // b heard a, but a has not heard b: b's engine was not listening yet when a asked.
+    expect(b.route.send('a', bytes)).toBe(true);
+    expect(a.route.send('b', bytes)).toBe(false);
+    b.route.start();
+    bus.flush();
+    expect(a.route.send('b', bytes)).toBe(true);
+    expect(a.route.reachable()).toEqual(['b']);
+    bus.flush();
+    expect(b.inbox).toEqual([{ kind: 'frame', from: 'a', to: 'b', bytes: new Uint8Array([9]).buffer }]);
+    expect(a.inbox).toHaveLength(1);
+
+    // The link goes down: nothing more over the channel, until it is back.
+    a.links.delete('b');
+    expect(a.route.send('b', bytes)).toBe(false);
+    expect(a.route.reachable()).toEqual([]);
+    a.links.add('b');
+    expect(a.route.send('b', bytes)).toBe(true);
+  });
+
+  it('a tab that starts later learns the tabs already there from their replies', () => {
+    const bus = new Bus();
+    const a = tab(bus, 'a', new Set(['b', 'c']));
+    const b = tab(bus, 'b', new Set(['a', 'c']));
+    a.route.start();
+    b.route.start();
+    bus.flush();
+    const c = tab(bus, 'c', new Set(['a', 'b']));
+    c.route.start();
+    bus.flush();
+    expect(c.route.reachable()).toEqual(['a', 'b']);
+    expect(a.route.reachable()).toEqual(['b', 'c']);
+    // Each start asks once and every tab already listening answers once; answers are not answered.
+    const hellos = bus.posted.filter((p) => (p.message as { kind: string }).kind === 'hello');
+    expect(hellos).toHaveLength(2 + 2 + 3);
+  });
+
+  it('a closed route says bye: the others stop sending to that identity and close its inbox', () => {
+    const bus = new Bus();
+    const a = tab(bus, 'a', new Set(['b']));
+    const b = tab(bus, 'b', new Set(['a']));
+    a.route.start();
+    b.route.start();
+    bus.flush();
+    expect(a.route.send('b', new Uint8Array([1]))).toBe(true);
+    b.route.close();
+    bus.flush();
+    expect(a.route.send('b', new Uint8Array([1]))).toBe(false);
+    expect(b.route.send('a', new Uint8Array([1]))).toBe(false);
+    // Left open: the two inbox listeners of the test and a's announce channel.
+    expect(bus.openNames()).toEqual([names.announce, names.inbox('a'), names.inbox('b')].sort());
+  });
+
+  it('ignores announcements that are malformed or carry its own id', () => {
+    const bus = new Bus();
+    const a = tab(bus, 'a', new Set(['a', 'b']));
+    a.route.start();
+    const forger = bus.open(names.announce);
+    forger.postMessage({ kind: 'hello', id: 'a', reply: false });
+    forger.postMessage({ kind: 'hello', id: 'b' });
+    forger.postMessage('garbage');
+    bus.flush();
+    expect(a.route.reachable()).toEqual([]);
+  });
+});
+
+describe('FrameRelay.inboundLocal', () => {
+  const encode = (m: Message) => new TextEncoder().encode(JSON.stringify(m));
+  const heartbeat: Message = { type: 'Heartbeat', term: 2, commit: 5, round: 1 };
+
+  it('counts admitted frames per sender and drops by reason, decoding like any frame', () => {
+    const delivered: string[] = [];
+    const relay = new FrameRelay({
+      decode: (bytes) => {
+        try {
+          return { ok: true, message: JSON.parse(new TextDecoder().decode(bytes)) as Message };
+        } catch {
+          return { ok: false, reason: 'bad-cbor' };
+        }
+      },
+      encode,
+      deliver: (from) => delivered.push(from),
+      transmit: () => {},
+    });
+    const linked = (id: string) => id === 'a';
+    relay.inboundLocal(frame('a', 'me', encode(heartbeat).slice().buffer), 'me', linked);
+    relay.inboundLocal(frame('a', 'me', new Uint8Array([0xff]).buffer), 'me', linked);
+    relay.inboundLocal(frame('b', 'me', encode(heartbeat).slice().buffer), 'me', linked);
+    relay.inboundLocal(frame('a', 'you', encode(heartbeat).slice().buffer), 'me', linked);
+    relay.inboundLocal('junk', 'me', linked);
+    expect(delivered).toEqual(['a']);
+    const stats = relay.stats();
+    expect(stats.local).toEqual({ framesIn: 2, bytesIn: encode(heartbeat).byteLength + 1, receivedFrom: { a: 2 }, dropped: { malformed: 1, misaddressed: 1, unauthenticated: 1, tooLarge: 0 } });
+    // The undecodable one is counted with the data channel's decode failures.
+    expect(stats.dropped).toEqual({ 'bad-cbor': 1 });
+    expect(stats.acceptedFrom).toEqual({ a: 1 });
+  });
+});
