@@ -4,31 +4,21 @@
 // itself, its engine Worker and its inbox on the same-browser channel keep running: what this shows
 // is that the same-browser channel follows the mesh's links. Must be imported before the runtime
 // creates its channels.
+import { wrapOnMessage } from './message-hold';
 
 let cut = false;
 const channels = new Set<RTCDataChannel>();
 
-const onmessage = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onmessage');
-const send = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'send');
-if (!onmessage?.set || !onmessage.get || typeof send?.value !== 'function') throw new Error('RTCDataChannel.prototype is not as expected');
-const { get, set } = onmessage;
-const nativeSend = send.value as RTCDataChannel['send'];
-
-Object.defineProperty(RTCDataChannel.prototype, 'onmessage', {
-  configurable: true,
-  enumerable: onmessage.enumerable,
-  get(this: RTCDataChannel) {
-    return get.call(this);
-  },
-  set(this: RTCDataChannel, handler: ((this: RTCDataChannel, event: MessageEvent) => unknown) | null) {
-    if (handler === null) return set.call(this, null);
-    channels.add(this);
-    const channel = this;
-    set.call(this, (event: MessageEvent) => {
-      if (!cut) handler.call(channel, event);
-    });
-  },
+wrapOnMessage(RTCDataChannel.prototype, 'RTCDataChannel', (channel, deliver) => {
+  channels.add(channel as RTCDataChannel);
+  return (event) => {
+    if (!cut) deliver(event);
+  };
 });
+
+const send = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'send');
+if (typeof send?.value !== 'function') throw new Error('RTCDataChannel.prototype.send is not a method');
+const nativeSend = send.value as RTCDataChannel['send'];
 
 Object.defineProperty(RTCDataChannel.prototype, 'send', {
   ...send,

@@ -1,6 +1,6 @@
-// Test-only: hold every message that the `onmessage` handlers of one kind of channel receive, then
-// deliver them in arrival order. Works by wrapping each handler as it is assigned (the runtime and
-// the WebRTC library assign `onmessage`), so it must run before the channels are created.
+// Test-only: wrap the `onmessage` handlers of one kind of channel as they are assigned (the runtime
+// and the WebRTC library assign `onmessage`), e.g. to hold every message and deliver them later in
+// arrival order. Must run before the channels are created.
 
 export interface MessageHold {
   /** From now on, messages are kept instead of delivered. */
@@ -9,9 +9,17 @@ export interface MessageHold {
   release(): number;
 }
 
-export function holdOnMessage(prototype: RTCDataChannel | BroadcastChannel, label: string): MessageHold {
-  let holding = false;
-  const held: Array<() => void> = [];
+type Handler = (this: EventTarget, event: MessageEvent) => unknown;
+
+/**
+ * Wraps every `onmessage` handler assigned on channels of this prototype from now on: `wrap` gets
+ * the channel and a function that calls the original handler, and returns the handler installed.
+ */
+export function wrapOnMessage(
+  prototype: RTCDataChannel | BroadcastChannel,
+  label: string,
+  wrap: (channel: EventTarget, deliver: (event: MessageEvent) => void) => (event: MessageEvent) => void,
+): void {
   const original = Object.getOwnPropertyDescriptor(prototype, 'onmessage');
   if (!original?.set || !original.get) throw new Error(`${label}.prototype.onmessage is not an accessor`);
   const { get, set } = original;
@@ -21,14 +29,19 @@ export function holdOnMessage(prototype: RTCDataChannel | BroadcastChannel, labe
     get(this: EventTarget) {
       return get.call(this);
     },
-    set(this: EventTarget, handler: ((this: EventTarget, event: MessageEvent) => unknown) | null) {
+    set(this: EventTarget, handler: Handler | null) {
       if (handler === null) return set.call(this, null);
-      const channel = this;
-      set.call(this, (event: MessageEvent) => {
-        if (holding) held.push(() => handler.call(channel, event));
-        else handler.call(channel, event);
-      });
+      set.call(this, wrap(this, (event) => handler.call(this, event)));
     },
+  });
+}
+
+export function holdOnMessage(prototype: RTCDataChannel | BroadcastChannel, label: string): MessageHold {
+  let holding = false;
+  const held: Array<() => void> = [];
+  wrapOnMessage(prototype, label, (_channel, deliver) => (event) => {
+    if (holding) held.push(() => deliver(event));
+    else deliver(event);
   });
   return {
     hold: () => void (holding = true),

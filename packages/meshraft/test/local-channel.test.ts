@@ -1,42 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { admitLocalFrame, localChannelNames, parseAnnouncement } from '../src/runtime/local-channel';
 import { LocalRoute } from '../src/runtime/local-route';
-import type { BroadcastChannelLike } from '../src/runtime/local-channel';
+import { MemoryBroadcast } from './support/memory-broadcast';
 import { FrameRelay } from '../src/runtime/frame-relay';
 import type { Message } from '@meshraft/core';
-
-/** An in-memory BroadcastChannel: a message reaches every other open channel of the same name, later. */
-class Bus {
-  private readonly channels = new Set<{ name: string; channel: BroadcastChannelLike }>();
-  private readonly queue: Array<() => void> = [];
-  readonly posted: Array<{ name: string; message: unknown }> = [];
-
-  open = (name: string): BroadcastChannelLike => {
-    const entry = { name, channel: null as unknown as BroadcastChannelLike };
-    const channel: BroadcastChannelLike = {
-      onmessage: null,
-      postMessage: (message) => {
-        this.posted.push({ name, message });
-        for (const other of this.channels) {
-          if (other.name === name && other !== entry) this.queue.push(() => other.channel.onmessage?.({ data: structuredClone(message) } as MessageEvent));
-        }
-      },
-      close: () => void this.channels.delete(entry),
-    };
-    entry.channel = channel;
-    this.channels.add(entry);
-    return channel;
-  };
-
-  /** Delivers everything posted so far (and what that posts in turn). */
-  flush(): void {
-    while (this.queue.length > 0) this.queue.shift()!();
-  }
-
-  openNames(): string[] {
-    return [...this.channels].map((c) => c.name).sort();
-  }
-}
 
 const frame = (from: string, to: string, bytes = new Uint8Array([1, 2, 3]).buffer) => ({ kind: 'frame', from, to, bytes });
 
@@ -89,7 +56,7 @@ describe('parseAnnouncement', () => {
 describe('LocalRoute', () => {
   const names = localChannelNames('secret');
 
-  function tab(bus: Bus, self: string, links: Set<string>) {
+  function tab(bus: MemoryBroadcast, self: string, links: Set<string>) {
     const inbox: unknown[] = [];
     const listener = bus.open(names.inbox(self));
     listener.onmessage = (event) => inbox.push(event.data);
@@ -98,7 +65,7 @@ describe('LocalRoute', () => {
   }
 
   it('sends to a peer only once it announced itself and while the mesh links it', () => {
-    const bus = new Bus();
+    const bus = new MemoryBroadcast();
     const a = tab(bus, 'a', new Set(['b']));
     const b = tab(bus, 'b', new Set(['a']));
     const bytes = new Uint8Array([9]);
@@ -126,7 +93,7 @@ describe('LocalRoute', () => {
   });
 
   it('a tab that starts later learns the tabs already there from their replies', () => {
-    const bus = new Bus();
+    const bus = new MemoryBroadcast();
     const a = tab(bus, 'a', new Set(['b', 'c']));
     const b = tab(bus, 'b', new Set(['a', 'c']));
     a.route.start();
@@ -143,7 +110,7 @@ describe('LocalRoute', () => {
   });
 
   it('a closed route says bye: the others stop sending to that identity and close its inbox', () => {
-    const bus = new Bus();
+    const bus = new MemoryBroadcast();
     const a = tab(bus, 'a', new Set(['b']));
     const b = tab(bus, 'b', new Set(['a']));
     a.route.start();
@@ -159,7 +126,7 @@ describe('LocalRoute', () => {
   });
 
   it('ignores announcements that are malformed or carry its own id', () => {
-    const bus = new Bus();
+    const bus = new MemoryBroadcast();
     const a = tab(bus, 'a', new Set(['a', 'b']));
     a.route.start();
     const forger = bus.open(names.announce);

@@ -36,7 +36,18 @@ export interface FrameStats {
 }
 
 export function emptyFrameStats(): FrameStats {
-  return { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, sentOn: { control: 0, bulk: 0 }, droppedTotal: 0, dropped: {}, acceptedFrom: {}, entriesIn: 0, encodeFailed: 0, catchUpChunksFrom: {},
+  return {
+    framesIn: 0,
+    bytesIn: 0,
+    framesOut: 0,
+    bytesOut: 0,
+    sentOn: { control: 0, bulk: 0 },
+    droppedTotal: 0,
+    dropped: {},
+    acceptedFrom: {},
+    entriesIn: 0,
+    encodeFailed: 0,
+    catchUpChunksFrom: {},
     local: { framesIn: 0, bytesIn: 0, receivedFrom: {}, dropped: { malformed: 0, misaddressed: 0, unauthenticated: 0, tooLarge: 0 } },
   };
 }

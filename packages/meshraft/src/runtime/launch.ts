@@ -15,7 +15,6 @@ import { departureFrames, finalNotice, handoffFrames, type RelayedPlan } from '.
 import { replayDepartures } from './departure-replay';
 import type { FrameStats } from './frame-stats';
 import type { OpenBroadcastChannel } from './local-channel';
-import { LocalRoute } from './local-route';
 import type { MeshPort, MeshStatsLike } from './mesh-port';
 import { settledRoomEvidence } from './room-evidence';
 import { MeshSession } from './mesh-session';
@@ -179,10 +178,9 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
   const routeCounters = new RouteCounters();
   const openSession = (peerId: PeerId): MeshSession => {
     const mesh = platform.openMesh({ room: info.room!, peerId, authKey: info.authKey! });
-    const secret = info.localSecret;
     const open = platform.localChannel?.open;
-    const local = secret !== null && open ? (linked: (id: PeerId) => boolean) => new LocalRoute({ self: peerId, secret, open, linked }) : undefined;
-    return new MeshSession(peerId, mesh, {
+    const local = info.localSecret !== null && open ? { secret: info.localSecret, open } : null;
+    return new MeshSession(peerId, mesh, { counters: routeCounters, local }, {
       peerUp: (id) => {
         engine?.peerUp(id);
         gossip.peerUp();
@@ -196,7 +194,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
         if (!departed) engine?.inbound(from, bytes);
       },
       gossipFrame: (from, bytes) => gossip.receive(from, bytes),
-    }, { counters: routeCounters, local });
+    });
   };
 
   /**

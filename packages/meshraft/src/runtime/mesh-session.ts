@@ -7,7 +7,8 @@
 // there (local-route.ts), else over the data channel. Gossip and departure frames use the mesh directly.
 import type { PeerId } from '@meshraft/core';
 import type { Channel } from './channel';
-import type { LocalRoute } from './local-route';
+import type { OpenBroadcastChannel } from './local-channel';
+import { LocalRoute } from './local-route';
 import type { MeshPort } from './mesh-port';
 import type { RouteCounters } from './route-stats';
 import { isGossipFrame } from './status-gossip';
@@ -21,8 +22,8 @@ export interface MeshSessionTargets {
 
 export interface MeshSessionRoutes {
   counters: RouteCounters;
-  /** The same-browser channel for this identity, given who it has an authenticated link to; absent: off. */
-  local?: (linked: (id: PeerId) => boolean) => LocalRoute;
+  /** The same-browser channel (its secret name, and how to open a BroadcastChannel); null: off. */
+  local: { secret: string; open: OpenBroadcastChannel } | null;
 }
 
 export class MeshSession {
@@ -34,11 +35,12 @@ export class MeshSession {
   constructor(
     readonly peerId: PeerId,
     readonly mesh: MeshPort,
-    targets: MeshSessionTargets,
     routes: MeshSessionRoutes,
+    targets: MeshSessionTargets,
   ) {
     this.counters = routes.counters;
-    this.local = routes.local ? routes.local((id) => this.active && this.connected.has(id)) : null;
+    const linked = (id: PeerId) => this.active && this.connected.has(id);
+    this.local = routes.local ? new LocalRoute({ self: peerId, ...routes.local, linked }) : null;
     mesh.onPeerUp((id) => {
       if (!this.active) return;
       this.connected.add(id);

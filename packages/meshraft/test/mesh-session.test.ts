@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { localChannelNames } from '../src/runtime/local-channel';
+import { MeshSession } from '../src/runtime/mesh-session';
+import { RouteCounters } from '../src/runtime/route-stats';
+import { MemoryBroadcast } from './support/memory-broadcast';
+import { MemoryMeshHub } from './support/memory-mesh';
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+function session(hub: MemoryMeshHub, bus: MemoryBroadcast, id: string, local: boolean) {
+  const counters = new RouteCounters();
+  const meshFrames: string[] = [];
+  const localFrames: unknown[] = [];
+  // What the engine Worker of this identity would listen on.
+  bus.open(localChannelNames('secret').inbox(id)).onmessage = (event) => localFrames.push(event.data);
+  const s = new MeshSession(id, hub.open(id), { counters, local: local ? { secret: 'secret', open: bus.open } : null }, {
+    peerUp: () => {},
+    peerDown: () => {},
+    raftFrame: (from) => meshFrames.push(from),
+    gossipFrame: () => {},
+  });
+  return { s, counters, meshFrames, localFrames };
+}
+
+describe('MeshSession routing', () => {
+  it('sends over the same-browser channel to a linked peer that announced itself, else over the mesh, and counts both', async () => {
+    const hub = new MemoryMeshHub();
+    const bus = new MemoryBroadcast();
+    const a = session(hub, bus, 'a', true);
+    const b = session(hub, bus, 'b', true);
+    await settle();
+    expect([...a.s.connected]).toEqual(['b']);
+    // Linked, but b's engine has not announced its inbox: the data channel.
+    a.s.send('b', new Uint8Array([1]), 'control');
+    a.s.local!.start();
+    b.s.local!.start();
+    bus.flush();
+    a.s.send('b', new Uint8Array([2, 2]), 'bulk');
+    bus.flush();
+    await settle();
+    expect(b.meshFrames).toEqual(['a']);
+    expect(b.localFrames).toEqual([{ kind: 'frame', from: 'a', to: 'b', bytes: new Uint8Array([2, 2]).buffer }]);
+    expect(a.counters.snapshot(true, a.s.local!.reachable())).toEqual({
+      dataChannel: { framesOut: 1, bytesOut: 1, sentTo: { b: 1 } },
+      localChannel: { framesOut: 1, bytesOut: 2, sentTo: { b: 1 }, enabled: true, reachable: ['b'] },
+    });
+
+    // The link goes down: nothing over the channel either (the mesh refuses too: the frame is lost).
+    hub.partition('b');
+    a.s.send('b', new Uint8Array([3]), 'control');
+    bus.flush();
+    await settle();
+    expect(b.localFrames).toHaveLength(1);
+    expect(a.s.local!.reachable()).toEqual([]);
+    hub.heal('b');
+    await settle();
+    a.s.send('b', new Uint8Array([4]), 'control');
+    bus.flush();
+    expect(b.localFrames).toHaveLength(2);
+  });
+
+  it('without the channel every frame takes the mesh', async () => {
+    const hub = new MemoryMeshHub();
+    const bus = new MemoryBroadcast();
+    const a = session(hub, bus, 'a', false);
+    const b = session(hub, bus, 'b', true);
+    await settle();
+    b.s.local!.start();
+    bus.flush();
+    a.s.send('b', new Uint8Array([1]), 'control');
+    bus.flush();
+    await settle();
+    expect(a.s.local).toBeNull();
+    expect(b.meshFrames).toEqual(['a']);
+    expect(b.localFrames).toEqual([]);
+  });
+
+  it('a closed session sends nothing and says bye on the channel', async () => {
+    const hub = new MemoryMeshHub();
+    const bus = new MemoryBroadcast();
+    const a = session(hub, bus, 'a', true);
+    const b = session(hub, bus, 'b', true);
+    await settle();
+    a.s.local!.start();
+    b.s.local!.start();
+    bus.flush();
+    await b.s.close();
+    bus.flush();
+    expect(bus.posted.at(-1)?.message).toEqual({ kind: 'bye', id: 'b' });
+    b.s.send('a', new Uint8Array([1]), 'control');
+    bus.flush();
+    await settle();
+    expect(a.localFrames).toEqual([]);
+    expect(a.meshFrames).toEqual([]);
+  });
+});
