@@ -64,6 +64,9 @@ test('three tabs of one browser: steady-state Raft frames go over the same-brows
     expect(receivedFrom(after[i], leaderId) - receivedFrom(before[i], leaderId)).toBeGreaterThanOrEqual(20);
     expect(after[i].frames!.droppedTotal).toBe(0);
     expect(after[i].frames!.local.dropped).toEqual({ malformed: 0, misaddressed: 0, unauthenticated: 0, tooLarge: 0 });
+    // Its engine listens for both others.
+    const self = await peerId(follower);
+    expect(after[i].frames!.local.listening).toEqual([leaderId, ...followerIds].filter((id) => id !== self).sort());
   }
 });
 
@@ -84,7 +87,7 @@ test('with localChannel: false every Raft frame goes over the data channel and t
   }
 });
 
-test('frames on the channel from a peer without an authenticated link, misaddressed or malformed are dropped and counted', async ({ tabs }) => {
+test('frames on the channel that do not come from a linked peer, are misaddressed or malformed are dropped and counted; a cut tab reaches nobody', async ({ tabs }) => {
   const { pages, leader, followers } = await openGroup(tabs, 'local-hostile');
   const leaderId = await peerId(leader);
   const [target, cut] = followers;
@@ -92,18 +95,22 @@ test('frames on the channel from a peer without an authenticated link, misaddres
   const cutId = await peerId(cut);
   const termBefore = (await status(target)).term;
 
-  // A peer id that never had a link: a RequestVote in a far-away term, which would depose the leader.
-  await callWindowFunction<void>(leader, 'meshraft.postLocalFrame', 'intruder-1', targetId, 'frame');
-  await callWindowFunction<void>(leader, 'meshraft.postLocalFrame', leaderId, targetId, 'misaddressed');
-  await callWindowFunction<void>(leader, 'meshraft.postLocalFrame', leaderId, targetId, 'malformed');
-  await expect.poll(async () => (await stats(target)).frames!.local.dropped, { timeout: 10_000 }).toEqual({ malformed: 1, misaddressed: 1, unauthenticated: 1, tooLarge: 0 });
+  // On the leader's channel to the target, claiming a peer id that never had a link: a RequestVote
+  // in a far-away term, which would depose the leader.
+  await callWindowFunction<void>(leader, 'meshraft.postLocalFrame', leaderId, 'intruder-1', targetId, 'frame');
+  await callWindowFunction<void>(leader, 'meshraft.postLocalFrame', leaderId, leaderId, targetId, 'misaddressed');
+  await callWindowFunction<void>(leader, 'meshraft.postLocalFrame', leaderId, leaderId, targetId, 'malformed');
+  // On the cut tab's channel (below) while its link is still up, but claiming the leader's id.
+  await callWindowFunction<void>(cut, 'meshraft.postLocalFrame', cutId, leaderId, targetId, 'frame');
+  await expect.poll(async () => (await stats(target)).frames!.local.dropped, { timeout: 10_000 }).toEqual({ malformed: 1, misaddressed: 1, unauthenticated: 2, tooLarge: 0 });
 
-  // A real tab of the group whose links were cut: the target drops its frames once its link is down.
+  // A real tab of the group whose links were cut: once the target saw the link go down it no longer
+  // listens for that tab at all, so even a well-formed frame in its own name reaches nothing.
   await callWindowFunction<void>(cut, 'meshraft.cutLinks');
   await expect.poll(async () => (await stats(target)).routes.localChannel.reachable, { timeout: 30_000 }).toEqual([leaderId]);
+  await expect.poll(async () => (await stats(target)).frames!.local.listening, { timeout: 10_000 }).toEqual([leaderId]);
   const fromCutBefore = receivedFrom(await stats(target), cutId);
-  await callWindowFunction<void>(cut, 'meshraft.postLocalFrame', cutId, targetId, 'frame');
-  await expect.poll(async () => (await stats(target)).frames!.local.dropped.unauthenticated, { timeout: 10_000 }).toBe(2);
+  await callWindowFunction<void>(cut, 'meshraft.postLocalFrame', cutId, cutId, targetId, 'frame');
 
   // None of it reached the engine: same leader, no far-away term, and writes still commit.
   await writes(leader, [leader, target], 3, 'after');

@@ -29,8 +29,8 @@ declare global {
       releaseInbound(): Promise<number>;
       /** Test-only: cut every WebRTC link of this tab for good (link-cut.ts). */
       cutLinks(): void;
-      /** Test-only: post a message on `to`'s inbox of the same-browser channel as `from` (local-frames.ts). */
-      postLocalFrame(from: string, to: string, shape: LocalFrameShape): Promise<void>;
+      /** Test-only: post a message on the same-browser channel from `via` to `to`, claiming `from` (local-frames.ts). */
+      postLocalFrame(via: string, from: string, to: string, shape: LocalFrameShape): Promise<void>;
       /** Plain-data status for page.evaluate. */
       status(): GroupStatus;
       set(key: string, value: string): Promise<number>;
@@ -104,7 +104,7 @@ window.meshraft = {
   holdInbound,
   releaseInbound,
   cutLinks,
-  postLocalFrame: async (from, to, shape) => postLocalFrame(groupKey, (await group.stats()).room!, from, to, shape),
+  postLocalFrame: async (via, from, to, shape) => postLocalFrame(groupKey, (await group.stats()).room!, via, from, to, shape),
   catchUpMaxPeers: 0,
   error: null,
   status: () => structuredClone(group.status),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { admitLocalFrame, localChannelNames, parseAnnouncement } from '../src/runtime/local-channel';
 import { LocalRoute } from '../src/runtime/local-route';
+import { LocalInbox } from '../src/runtime/local-inbox';
 import { MemoryBroadcast } from './support/memory-broadcast';
 import { FrameRelay } from '../src/runtime/frame-relay';
 import type { Message } from '@meshraft/core';
@@ -53,21 +54,32 @@ describe('parseAnnouncement', () => {
   });
 });
 
-describe('LocalRoute', () => {
+describe('LocalRoute and LocalInbox', () => {
   const names = localChannelNames('secret');
 
-  function tab(bus: MemoryBroadcast, self: string, links: Set<string>) {
+  /** One tab: its main thread's route and its engine's inbox, both told about the same links. */
+  function tab(bus: MemoryBroadcast, self: string, linkedTo: string[]) {
+    const links = new Set(linkedTo);
     const inbox: unknown[] = [];
-    const listener = bus.open(names.inbox(self));
-    listener.onmessage = (event) => inbox.push(event.data);
+    const receiver = new LocalInbox({ secret: 'secret', open: bus.open, receive: (data, linked) => inbox.push(linked((data as { from: string }).from) ? data : 'unlinked') });
+    for (const id of links) receiver.peerUp(id);
+    receiver.listenAs(self);
     const route = new LocalRoute({ self, secret: 'secret', open: bus.open, linked: (id) => links.has(id) });
-    return { route, inbox, links };
+    const linkDown = (id: string) => {
+      links.delete(id);
+      receiver.peerDown(id);
+    };
+    const linkUp = (id: string) => {
+      links.add(id);
+      receiver.peerUp(id);
+    };
+    return { route, receiver, inbox, linkDown, linkUp };
   }
 
   it('sends to a peer only once it announced itself and while the mesh links it', () => {
     const bus = new MemoryBroadcast();
-    const a = tab(bus, 'a', new Set(['b']));
-    const b = tab(bus, 'b', new Set(['a']));
+    const a = tab(bus, 'a', ['b']);
+    const b = tab(bus, 'b', ['a']);
     const bytes = new Uint8Array([9]);
     // Nobody announced yet: the data channel it is.
     expect(a.route.send('b', bytes)).toBe(false);
@@ -85,21 +97,26 @@ describe('LocalRoute', () => {
     expect(a.inbox).toHaveLength(1);
 
     // The link goes down: nothing more over the channel, until it is back.
-    a.links.delete('b');
+    a.linkDown('b');
+    b.linkDown('a');
     expect(a.route.send('b', bytes)).toBe(false);
     expect(a.route.reachable()).toEqual([]);
-    a.links.add('b');
+    expect(b.receiver.listening()).toEqual([]);
+    a.linkUp('b');
+    b.linkUp('a');
     expect(a.route.send('b', bytes)).toBe(true);
+    bus.flush();
+    expect(b.inbox).toHaveLength(2);
   });
 
   it('a tab that starts later learns the tabs already there from their replies', () => {
     const bus = new MemoryBroadcast();
-    const a = tab(bus, 'a', new Set(['b', 'c']));
-    const b = tab(bus, 'b', new Set(['a', 'c']));
+    const a = tab(bus, 'a', ['b', 'c']);
+    const b = tab(bus, 'b', ['a', 'c']);
     a.route.start();
     b.route.start();
     bus.flush();
-    const c = tab(bus, 'c', new Set(['a', 'b']));
+    const c = tab(bus, 'c', ['a', 'b']);
     c.route.start();
     bus.flush();
     expect(c.route.reachable()).toEqual(['a', 'b']);
@@ -109,10 +126,10 @@ describe('LocalRoute', () => {
     expect(hellos).toHaveLength(2 + 2 + 3);
   });
 
-  it('a closed route says bye: the others stop sending to that identity and close its inbox', () => {
+  it('a closed route says bye: the others stop sending to that identity and close their channel to it', () => {
     const bus = new MemoryBroadcast();
-    const a = tab(bus, 'a', new Set(['b']));
-    const b = tab(bus, 'b', new Set(['a']));
+    const a = tab(bus, 'a', ['b']);
+    const b = tab(bus, 'b', ['a']);
     a.route.start();
     b.route.start();
     bus.flush();
@@ -121,13 +138,30 @@ describe('LocalRoute', () => {
     bus.flush();
     expect(a.route.send('b', new Uint8Array([1]))).toBe(false);
     expect(b.route.send('a', new Uint8Array([1]))).toBe(false);
-    // Left open: the two inbox listeners of the test and a's announce channel.
-    expect(bus.openNames()).toEqual([names.announce, names.inbox('a'), names.inbox('b')].sort());
+    // Left open: a's announce channel and the two engines' receiving ends (the mesh links are up).
+    expect(bus.openNames()).toEqual([names.announce, names.link('a', 'b'), names.link('b', 'a')].sort());
+  });
+
+  it('a frame counts as coming from the peer its channel is for, only while that link is up; other channels are not listened to', () => {
+    const bus = new MemoryBroadcast();
+    const b = tab(bus, 'b', ['a']);
+    expect(b.receiver.listening()).toEqual(['a']);
+    const forgers = [bus.open(names.link('a', 'b')), bus.open(names.link('c', 'b'))];
+    for (const forger of forgers) forger.postMessage({ kind: 'frame', from: 'c', to: 'b', bytes: new ArrayBuffer(1) });
+    bus.flush();
+    expect(b.inbox).toEqual(['unlinked']);
+    for (const forger of forgers) forger.close();
+    // A reset: listening as another identity closes the old channels and opens the new ones.
+    b.receiver.listenAs('b2');
+    expect(bus.openNames()).toContain(names.link('a', 'b2'));
+    expect(bus.openNames()).not.toContain(names.link('a', 'b'));
+    b.receiver.listenAs(null);
+    expect(b.receiver.listening()).toEqual([]);
   });
 
   it('ignores announcements that are malformed or carry its own id', () => {
     const bus = new MemoryBroadcast();
-    const a = tab(bus, 'a', new Set(['a', 'b']));
+    const a = tab(bus, 'a', ['b']);
     a.route.start();
     const forger = bus.open(names.announce);
     forger.postMessage({ kind: 'hello', id: 'a', reply: false });
@@ -164,7 +198,7 @@ describe('FrameRelay.inboundLocal', () => {
     relay.inboundLocal('junk', 'me', linked);
     expect(delivered).toEqual(['a']);
     const stats = relay.stats();
-    expect(stats.local).toEqual({ framesIn: 2, bytesIn: encode(heartbeat).byteLength + 1, receivedFrom: { a: 2 }, dropped: { malformed: 1, misaddressed: 1, unauthenticated: 1, tooLarge: 0 } });
+    expect(stats.local).toEqual({ framesIn: 2, bytesIn: encode(heartbeat).byteLength + 1, receivedFrom: { a: 2 }, dropped: { malformed: 1, misaddressed: 1, unauthenticated: 1, tooLarge: 0 }, listening: [] });
     // The undecodable one is counted with the data channel's decode failures.
     expect(stats.dropped).toEqual({ 'bad-cbor': 1 });
     expect(stats.acceptedFrom).toEqual({ a: 1 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localChannelNames } from '../src/runtime/local-channel';
+import { LocalInbox } from '../src/runtime/local-inbox';
 import { MeshSession } from '../src/runtime/mesh-session';
 import { RouteCounters } from '../src/runtime/route-stats';
 import { MemoryBroadcast } from './support/memory-broadcast';
@@ -11,11 +11,12 @@ function session(hub: MemoryMeshHub, bus: MemoryBroadcast, id: string, local: bo
   const counters = new RouteCounters();
   const meshFrames: string[] = [];
   const localFrames: unknown[] = [];
-  // What the engine Worker of this identity would listen on.
-  bus.open(localChannelNames('secret').inbox(id)).onmessage = (event) => localFrames.push(event.data);
+  // The engine Worker's end: it hears of links from the session, like the Worker from its main thread.
+  const inbox = new LocalInbox({ secret: 'secret', open: bus.open, receive: (data, linked) => linked((data as { from: string }).from) && localFrames.push(data) });
+  inbox.listenAs(id);
   const s = new MeshSession(id, hub.open(id), { counters, local: local ? { secret: 'secret', open: bus.open } : null }, {
-    peerUp: () => {},
-    peerDown: () => {},
+    peerUp: (peer) => inbox.peerUp(peer),
+    peerDown: (peer) => inbox.peerDown(peer),
     raftFrame: (from) => meshFrames.push(from),
     gossipFrame: () => {},
   });
@@ -30,7 +31,7 @@ describe('MeshSession routing', () => {
     const b = session(hub, bus, 'b', true);
     await settle();
     expect([...a.s.connected]).toEqual(['b']);
-    // Linked, but b's engine has not announced its inbox: the data channel.
+    // Linked, but b's engine has not announced itself: the data channel.
     a.s.send('b', new Uint8Array([1]), 'control');
     a.s.local!.start();
     b.s.local!.start();

@@ -21,7 +21,7 @@ export interface WorkerInit {
   peers: PeerId[];
   /** The engine end of the HostPort channel (GroupClient holds the other end). */
   hostPort: MessagePort;
-  /** The group's same-browser channel name: listen on this identity's inbox there (null: off). */
+  /** The group's same-browser channel name: listen there (local-inbox.ts; null: off). */
   localSecret: string | null;
 }
 

@@ -1,13 +1,13 @@
 // The engine Worker: EngineHost, IndexedDB storage, the codec and the ticks run here,
 // off the main thread (worker timers are not throttled like a hidden tab's). The main thread only
 // relays raw frames; this side decodes them (counting bad ones) and encodes what the engine sends.
-// Frames from tabs of this browser arrive here directly, on this identity's inbox of the same-browser
-// channel (runtime/local-channel.ts); what the engine sends always goes through the main thread.
+// Frames from tabs of this browser arrive here directly over the same-browser channel
+// (runtime/local-inbox.ts); what the engine sends always goes through the main thread.
 /// <reference lib="webworker" />
 import type { HostToClient, ClientToHost } from '@meshraft/core';
 import { transferableBuffer } from '../runtime/transfer';
 import { startEngineRuntime, type EngineRuntime } from '../runtime/engine-runtime';
-import { localChannelNames } from '../runtime/local-channel';
+import { LocalInbox } from '../runtime/local-inbox';
 import { openStorage, storageLifecycle } from '../runtime/storage';
 import { portOverMessagePort } from './message-port';
 import type { MainToWorker, OutgoingFrame, WorkerInit, WorkerToMain } from './worker-protocol';
@@ -15,26 +15,11 @@ import type { MainToWorker, OutgoingFrame, WorkerInit, WorkerToMain } from './wo
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let engine: EngineRuntime | null = null;
 let starting: Promise<void> | null = null;
-let localSecret: string | null = null;
 /** Connectivity seen while the engine was starting, replayed once it runs. */
 const connected = new Set<string>();
 
-/** This identity's inbox on the same-browser channel (null: not listening). */
-let inbox: BroadcastChannel | null = null;
-
-/** Listen on the inbox of the engine's current identity (after a start or a reset). */
-function listenLocally(secret: string | null): void {
-  inbox?.close();
-  inbox = null;
-  if (secret === null || !engine || typeof BroadcastChannel !== 'function') return;
-  const runtime = engine;
-  const channel = new BroadcastChannel(localChannelNames(secret).inbox(runtime.peerId()));
-  const linked = (id: string) => connected.has(id);
-  channel.onmessage = (event: MessageEvent<unknown>) => runtime.inboundLocal(event.data, linked);
-  // A message that cannot be deserialized here is a malformed frame like any other.
-  channel.onmessageerror = () => runtime.inboundLocal(undefined, linked);
-  inbox = channel;
-}
+/** The same-browser channel's receiving end (null: off). */
+let inbox: LocalInbox | null = null;
 
 /**
  * Outgoing frames wait here until the engine host's current step is done (the first microtask
@@ -79,8 +64,12 @@ async function start(init: WorkerInit): Promise<void> {
   engine.onRemoved(() => post({ type: 'removed' }));
   for (const id of connected) if (!initialPeers.includes(id)) engine.peerUp(id);
   for (const id of initialPeers) if (!connected.has(id)) engine.peerDown(id);
-  localSecret = init.localSecret;
-  listenLocally(localSecret);
+  if (init.localSecret !== null && typeof BroadcastChannel === 'function') {
+    const runtime = engine;
+    inbox = new LocalInbox({ secret: init.localSecret, open: (name) => new BroadcastChannel(name), receive: (data, linked) => runtime.inboundLocal(data, linked) });
+    for (const id of connected) inbox.peerUp(id);
+    inbox.listenAs(engine.peerId());
+  }
   post({ type: 'started' });
 }
 
@@ -99,29 +88,35 @@ scope.onmessage = (event: MessageEvent<MainToWorker>) => {
       return;
     case 'peer-up':
       connected.add(message.id);
+      inbox?.peerUp(message.id);
       engine?.peerUp(message.id);
       return;
     case 'peer-down':
       connected.delete(message.id);
+      inbox?.peerDown(message.id);
       engine?.peerDown(message.id);
       return;
     case 'depart':
-      listenLocally(null);
+      inbox?.listenAs(null);
       engine?.depart();
       return;
     case 'stats':
-      void (engine ? engine.frameStats() : Promise.resolve(null)).then((stats) => post({ type: 'stats', requestId: message.requestId, stats }));
+      void (engine ? engine.frameStats() : Promise.resolve(null)).then((stats) => {
+        if (stats && inbox) stats.local.listening = inbox.listening();
+        post({ type: 'stats', requestId: message.requestId, stats });
+      });
       return;
     case 'reset':
       void (async () => {
         await starting;
         if (!engine?.reset) return post({ type: 'reset-done', error: 'this engine cannot start over' });
         // Peers the old identity saw are gone with its mesh; the new one reports its own.
+        for (const id of connected) inbox?.peerDown(id);
         connected.clear();
         try {
-          listenLocally(null);
+          inbox?.listenAs(null);
           await engine.reset(message.peerId);
-          listenLocally(localSecret);
+          inbox?.listenAs(message.peerId);
           post({ type: 'reset-done', error: null });
         } catch (error) {
           post({ type: 'reset-done', error: error instanceof Error ? error.message : String(error) });
@@ -131,7 +126,7 @@ scope.onmessage = (event: MessageEvent<MainToWorker>) => {
     case 'close':
       void (async () => {
         await starting;
-        listenLocally(null);
+        inbox?.listenAs(null);
         await engine?.close();
         post({ type: 'closed' });
       })();

@@ -69,7 +69,7 @@ function randomSeed(): number {
 export interface EngineRuntime extends EngineSide {
   /** The peer id the engine runs as now (changes on reset). */
   peerId(): PeerId;
-  /** A message from this engine's inbox (local-channel.ts); `linked`: who has an authenticated link now. */
+  /** A message from the same-browser channel (local-inbox.ts); `linked`: whom it may count as coming from. */
   inboundLocal(data: unknown, linked: (id: PeerId) => boolean): void;
 }
 

@@ -45,7 +45,7 @@ export class FrameRelay {
   }
 
   /**
-   * A message from this engine's inbox on the same-browser channel, for identity `self`. Admitted
+   * A message from the same-browser channel (local-inbox.ts), for identity `self`. Admitted
    * only from a peer with an authenticated link now (`linked`), then decoded like any frame.
    */
   inboundLocal(data: unknown, self: PeerId, linked: (id: PeerId) => boolean): void {

@@ -13,6 +13,8 @@ export interface LocalFrameStats {
   receivedFrom: Record<PeerId, number>;
   /** Refused before decoding, by reason: `unauthenticated` = no authenticated link to the sender now. */
   dropped: Record<LocalDropReason, number>;
+  /** Peers whose frames the engine listens for on the channel now (its links that are up). */
+  listening: PeerId[];
 }
 
 export interface FrameStats {
@@ -48,7 +50,7 @@ export function emptyFrameStats(): FrameStats {
     entriesIn: 0,
     encodeFailed: 0,
     catchUpChunksFrom: {},
-    local: { framesIn: 0, bytesIn: 0, receivedFrom: {}, dropped: { malformed: 0, misaddressed: 0, unauthenticated: 0, tooLarge: 0 } },
+    local: { framesIn: 0, bytesIn: 0, receivedFrom: {}, dropped: { malformed: 0, misaddressed: 0, unauthenticated: 0, tooLarge: 0 }, listening: [] },
   };
 }
 
@@ -103,7 +105,7 @@ export class FrameCounters {
       dropped: { ...this.stats.dropped },
       acceptedFrom: { ...this.stats.acceptedFrom },
       catchUpChunksFrom: { ...this.stats.catchUpChunksFrom },
-      local: { ...this.stats.local, receivedFrom: { ...this.stats.local.receivedFrom }, dropped: { ...this.stats.local.dropped } },
+      local: { ...this.stats.local, receivedFrom: { ...this.stats.local.receivedFrom }, dropped: { ...this.stats.local.dropped }, listening: [] },
     };
   }
 }

@@ -55,7 +55,7 @@ export interface StartEngineArgs {
   peers: PeerId[];
   transmit(to: PeerId, bytes: Uint8Array, channel: Channel): void;
   /**
-   * The group's same-browser channel name, when the engine should listen on its inbox there
+   * The group's same-browser channel name, when the engine should listen there
    * (local-channel.ts); null: off (an in-process engine ignores it).
    */
   localSecret: string | null;
@@ -241,7 +241,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     startReplay(current);
     // A re-joining peer never bootstraps, whatever the room looks like: the join answer is not needed.
     session = openSession(fresh);
-    // The engine listens on the new identity's inbox since its reset.
+    // The engine listens on the channel as the new identity since its reset.
     session.local?.start();
     info.rejoins++;
   };
@@ -325,7 +325,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     cleanups.push(() => started.engine.close());
     abortIfClosing();
     engine = started.engine;
-    // Its inbox on the same-browser channel is open now: tabs of this browser may send there.
+    // It listens on the same-browser channel now: tabs of this browser may send there.
     session?.local?.start();
     claim.settled();
     // Connectivity changed while the engine was starting: catch it up.

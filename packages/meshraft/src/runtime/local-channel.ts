@@ -14,17 +14,19 @@ const PEER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Names derived from the group's secret channel name (`deriveLocalChannelName` of
- * @meshraft/webrtc): one channel where tabs announce themselves, and one inbox per peer id that only
- * that peer's engine Worker listens on (so a frame is cloned for its receiver, not for every tab).
+ * @meshraft/webrtc): one channel where tabs announce themselves, and one per ordered pair of peers,
+ * held open only by the sender's main thread and the receiver's engine Worker. A BroadcastChannel
+ * delivers to every other object of its name, so a name shared by more tabs would wake each of them
+ * for frames between two others.
  */
-export function localChannelNames(secret: string): { announce: string; inbox(peerId: PeerId): string } {
+export function localChannelNames(secret: string): { announce: string; link(from: PeerId, to: PeerId): string } {
   return {
     announce: `meshraft:${secret}:announce`,
-    inbox: (peerId) => `meshraft:${secret}:inbox:${peerId}`,
+    link: (from, to) => `meshraft:${secret}:link:${from}:${to}`,
   };
 }
 
-/** One Raft frame, as posted to the receiver's inbox. `bytes` is the encoded message. */
+/** One Raft frame, as posted on the channel from `from` to `to`. `bytes` is the encoded message. */
 export interface LocalFrame {
   kind: 'frame';
   from: PeerId;
@@ -33,8 +35,9 @@ export interface LocalFrame {
 }
 
 /**
- * On the announce channel: `hello` says the sender's engine listens on its inbox (`reply`: answer
- * with your own hello, sent by a tab that just started); `bye`: that inbox is closed for good.
+ * On the announce channel: `hello` says the sender's engine listens for frames from the peers it
+ * holds links to (`reply`: answer with your own hello, sent by a tab that just started); `bye`: that
+ * identity listens no more, for good.
  */
 export type Announcement = { kind: 'hello'; id: PeerId; reply: boolean } | { kind: 'bye'; id: PeerId };
 
@@ -52,10 +55,11 @@ function isPeerId(value: unknown): value is PeerId {
 }
 
 /**
- * What the receiving engine does with a message from its inbox. Accepted only from a peer this
- * engine holds an authenticated link to (`linked`: the mesh proved it holds the group key, and the
- * link is up now), addressed to this engine's current identity, within the size cap. The bytes are
- * then decoded like a data-channel frame (same codec, limits and decode budget).
+ * What the receiving engine does with a message from one of its channels. Accepted only from a peer
+ * this engine holds an authenticated link to (`linked`: the mesh proved it holds the group key, the
+ * link is up now, and it is the peer that channel is for), addressed to this engine's current
+ * identity, within the size cap. The bytes are then decoded like a data-channel frame (same codec,
+ * limits and decode budget).
  */
 export function admitLocalFrame(data: unknown, self: PeerId, linked: (id: PeerId) => boolean, maxBytes = MAX_LOCAL_FRAME_BYTES): LocalAdmission {
   if (!isRecord(data) || data.kind !== 'frame' || !isPeerId(data.from) || !isPeerId(data.to) || !(data.bytes instanceof ArrayBuffer)) {
@@ -79,6 +83,8 @@ export function parseAnnouncement(data: unknown): Announcement | null {
 export interface BroadcastChannelLike {
   postMessage(message: unknown): void;
   onmessage: ((event: MessageEvent) => void) | null;
+  /** A message that could not be deserialized here. */
+  onmessageerror: ((event: MessageEvent) => void) | null;
   close(): void;
 }
 

@@ -29,10 +29,11 @@ export interface LocalRouteOptions {
 export class LocalRoute {
   private readonly names: ReturnType<typeof localChannelNames>;
   private readonly announceChannel: BroadcastChannelLike;
-  private readonly inboxes = new Map<PeerId, BroadcastChannelLike>();
-  /** Peers whose engine said it listens on its inbox. */
+  /** The channel to each peer sent to so far (names.link(self, peer)). */
+  private readonly links = new Map<PeerId, BroadcastChannelLike>();
+  /** Peers whose engine said it listens on the channel. */
   private readonly announced = new Set<PeerId>();
-  /** This identity's engine listens on its inbox (announced). */
+  /** This identity's engine listens on the channel (announced). */
   private live = false;
   private closed = false;
 
@@ -42,7 +43,7 @@ export class LocalRoute {
     this.announceChannel.onmessage = (event) => this.onAnnouncement(parseAnnouncement(event.data));
   }
 
-  /** This identity's engine listens on its inbox now: say so, and ask the tabs already there to answer. */
+  /** This identity's engine listens on the channel now: say so, and ask the tabs already there to answer. */
   start(): void {
     if (this.live || this.closed) return;
     this.live = true;
@@ -57,25 +58,25 @@ export class LocalRoute {
   /** Sends `bytes` to `to` over the channel if it is reachable there; false: use the data channel. */
   send(to: PeerId, bytes: Uint8Array): boolean {
     if (this.closed || !this.announced.has(to) || !this.options.linked(to)) return false;
-    let inbox = this.inboxes.get(to);
-    if (!inbox) {
-      inbox = this.options.open(this.names.inbox(to));
-      this.inboxes.set(to, inbox);
+    let link = this.links.get(to);
+    if (!link) {
+      link = this.options.open(this.names.link(this.options.self, to));
+      this.links.set(to, link);
     }
     // Cloned by the channel, never transferred: the buffer may stay shared.
-    inbox.postMessage({ kind: 'frame', from: this.options.self, to, bytes: transferableBuffer(bytes, true) });
+    link.postMessage({ kind: 'frame', from: this.options.self, to, bytes: transferableBuffer(bytes, true) });
     return true;
   }
 
-  /** The identity is done (closed, or replaced by a new one): its inbox is gone for good. */
+  /** The identity is done (closed, or replaced by a new one): it listens no more, for good. */
   close(): void {
     if (this.closed) return;
     if (this.live) this.post({ kind: 'bye', id: this.options.self });
     this.closed = true;
     this.announceChannel.onmessage = null;
     this.announceChannel.close();
-    for (const inbox of this.inboxes.values()) inbox.close();
-    this.inboxes.clear();
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
     this.announced.clear();
   }
 
@@ -84,8 +85,8 @@ export class LocalRoute {
     const { id } = announcement;
     if (announcement.kind === 'bye') {
       this.announced.delete(id);
-      this.inboxes.get(id)?.close();
-      this.inboxes.delete(id);
+      this.links.get(id)?.close();
+      this.links.delete(id);
       return;
     }
     this.announced.add(id);

@@ -11,6 +11,7 @@ export class MemoryBroadcast {
     const entry = { name, channel: null as unknown as BroadcastChannelLike };
     const channel: BroadcastChannelLike = {
       onmessage: null,
+      onmessageerror: null,
       postMessage: (message) => {
         this.posted.push({ name, message });
         for (const other of this.channels) {
