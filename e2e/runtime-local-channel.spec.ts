@@ -37,7 +37,7 @@ test('three tabs of one browser: steady-state Raft frames go over the same-brows
   const { pages, leader, followers } = await openGroup(tabs, 'local-on');
   const leaderId = await peerId(leader);
   const followerIds = await Promise.all(followers.map(peerId));
-  // Every tab learns the others' inboxes once their links are up.
+  // Every tab learns that the others listen on the channel once their links are up.
   for (const page of pages) {
     const self = await peerId(page);
     const others = (await Promise.all(pages.map(peerId))).filter((id) => id !== self).sort();

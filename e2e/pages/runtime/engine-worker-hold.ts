@@ -1,5 +1,5 @@
 // Test-only engine Worker for the runtime page: the runtime's own worker module, with a hold on the
-// frames that reach it over the same-browser channel (its BroadcastChannel inbox). inbound-hold.ts
+// frames that reach it over the same-browser channel (its BroadcastChannels). inbound-hold.ts
 // starts this module instead of the runtime's and drives the hold with the messages of
 // hold-protocol.ts (the runtime's worker ignores message types it does not know).
 /// <reference lib="webworker" />

@@ -1,7 +1,7 @@
 // Test-only hook: cut every WebRTC link of this tab for good. cutLinks() closes the tab's data
 // channels (both ends see their link go down at once) and from then on drops what any data channel
 // of this tab would send or receive, so a redialled connection never authenticates again. The tab
-// itself, its engine Worker and its inbox on the same-browser channel keep running: what this shows
+// itself, its engine Worker and its end of the same-browser channel keep running: what this shows
 // is that the same-browser channel follows the mesh's links. Must be imported before the runtime
 // creates its channels.
 import { wrapOnMessage } from './message-hold';
