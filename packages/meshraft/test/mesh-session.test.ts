@@ -23,19 +23,29 @@ function session(hub: MemoryMeshHub, bus: MemoryBroadcast, id: string, local: bo
   return { s, counters, meshFrames, localFrames };
 }
 
+/** Two linked sessions, `a` with or without the channel, `b` with it. */
+async function pair(aLocal = true) {
+  const hub = new MemoryMeshHub();
+  const bus = new MemoryBroadcast();
+  const a = session(hub, bus, 'a', aLocal);
+  const b = session(hub, bus, 'b', true);
+  await settle();
+  return { hub, bus, a, b };
+}
+
+/** The engines listen: their routes announce it. */
+function startRoutes(bus: MemoryBroadcast, ...sessions: Array<ReturnType<typeof session>>): void {
+  for (const { s } of sessions) s.local?.start();
+  bus.flush();
+}
+
 describe('MeshSession routing', () => {
   it('sends over the same-browser channel to a linked peer that announced itself, else over the mesh, and counts both', async () => {
-    const hub = new MemoryMeshHub();
-    const bus = new MemoryBroadcast();
-    const a = session(hub, bus, 'a', true);
-    const b = session(hub, bus, 'b', true);
-    await settle();
+    const { hub, bus, a, b } = await pair();
     expect([...a.s.connected]).toEqual(['b']);
     // Linked, but b's engine has not announced itself: the data channel.
     a.s.send('b', new Uint8Array([1]), 'control');
-    a.s.local!.start();
-    b.s.local!.start();
-    bus.flush();
+    startRoutes(bus, a, b);
     a.s.send('b', new Uint8Array([2, 2]), 'bulk');
     bus.flush();
     await settle();
@@ -61,13 +71,8 @@ describe('MeshSession routing', () => {
   });
 
   it('without the channel every frame takes the mesh', async () => {
-    const hub = new MemoryMeshHub();
-    const bus = new MemoryBroadcast();
-    const a = session(hub, bus, 'a', false);
-    const b = session(hub, bus, 'b', true);
-    await settle();
-    b.s.local!.start();
-    bus.flush();
+    const { bus, a, b } = await pair(false);
+    startRoutes(bus, a, b);
     a.s.send('b', new Uint8Array([1]), 'control');
     bus.flush();
     await settle();
@@ -77,14 +82,8 @@ describe('MeshSession routing', () => {
   });
 
   it('a closed session sends nothing and says bye on the channel', async () => {
-    const hub = new MemoryMeshHub();
-    const bus = new MemoryBroadcast();
-    const a = session(hub, bus, 'a', true);
-    const b = session(hub, bus, 'b', true);
-    await settle();
-    a.s.local!.start();
-    b.s.local!.start();
-    bus.flush();
+    const { bus, a, b } = await pair();
+    startRoutes(bus, a, b);
     await b.s.close();
     bus.flush();
     expect(bus.posted.at(-1)?.message).toEqual({ kind: 'bye', id: 'b' });
