@@ -15,7 +15,8 @@ const host = '127.0.0.1';
 export async function startBenchServers({ pagesPort, signalingPort, log = () => {} }) {
   const { build, preview } = await import('vite');
   const root = path.join(repoRoot, 'bench/pages');
-  const outDir = path.join(repoRoot, 'node_modules/.bench-pages');
+  // Where the build goes (BENCH_PAGES_OUT_DIR): two checkouts sharing one node_modules must not share it.
+  const outDir = process.env.BENCH_PAGES_OUT_DIR ? path.resolve(process.env.BENCH_PAGES_OUT_DIR) : path.join(repoRoot, 'node_modules/.bench-pages');
   const started = Date.now();
   await build({
     configFile: false,

@@ -2,6 +2,9 @@
 // the propose reached the leader's Worker, when the leader's main thread relayed the append, when
 // each follower's main thread and Worker got it, when the follower's IndexedDB transaction
 // completed, when its acknowledgement got back to the leader, and when the result was applied.
+// Between tabs of one browser a frame may take the same-browser channel instead of the data channel:
+// the main thread still relays it out, but it lands straight in the receiver's Worker (its inbox
+// handler, `channel.onmessage`); the trace says which path the run took (`path`).
 // Landmarks are top-level tasks found by the handler they ran (FunctionCall names survive the
 // unminified bench build) and the user-timing marks the bench page sets.
 
@@ -49,6 +52,18 @@ export function analyzeTrace(trace, { commits }) {
   for (const e of events) if (e.name.startsWith('bench-execute-')) execPid.set(Number(e.name.slice(14)), e.pid);
 
   const find = (pid, thread, label, after) => tasks.find((t) => t.start >= after && (pid === null || t.pid === pid) && t.thread === thread && t.labels.has(label));
+  const local = tasks.some((t) => t.thread === 'worker' && t.labels.has('channel.onmessage'));
+  // Where a relayed frame lands in the receiving tab `pid`: its main thread, then its Worker (data
+  // channel), or its Worker directly (same-browser channel).
+  const arrive = (pid, after) => {
+    if (local) {
+      const workerIn = find(pid, 'worker', 'channel.onmessage', after);
+      return workerIn && { mainIn: null, workerIn };
+    }
+    const mainIn = find(pid, 'main', '_channel.onmessage', after);
+    const workerIn = mainIn && find(pid, 'worker', 'scope.onmessage', mainIn.start);
+    return workerIn && { mainIn, workerIn };
+  };
   const rows = [];
   for (const m of commits) {
     const leader = execPid.get(m);
@@ -61,30 +76,37 @@ export function analyzeTrace(trace, { commits }) {
     const proposeIn = find(leader, 'worker', 'port.onmessage', t0);
     const relayOut = proposeIn && find(leader, 'main', 'worker.onmessage', proposeIn.start);
     const perFollower = followers.map((pid) => {
-      const frameIn = relayOut && find(pid, 'main', '_channel.onmessage', relayOut.start);
-      const workerIn = frameIn && find(pid, 'worker', 'scope.onmessage', frameIn.start);
-      const durable = workerIn && find(pid, 'worker', 'idb-complete', workerIn.start);
+      const frameIn = relayOut && arrive(pid, relayOut.start);
+      const durable = frameIn && find(pid, 'worker', 'idb-complete', frameIn.workerIn.start);
       const ackOut = durable && find(pid, 'main', 'worker.onmessage', durable.start);
-      return { pid, frameIn, workerIn, durable, ackOut };
+      return { pid, frameIn, durable, ackOut };
     }).filter((f) => f.ackOut);
     if (!relayOut || perFollower.length === 0) continue;
     const first = perFollower.sort((a, b) => a.ackOut.start - b.ackOut.start)[0];
-    const ackIn = find(leader, 'main', '_channel.onmessage', first.ackOut.start);
-    const ackWorker = ackIn && find(leader, 'worker', 'scope.onmessage', ackIn.start);
-    const applyIn = ackWorker && find(leader, 'main', 'port.onmessage', ackWorker.start);
+    const ackIn = arrive(leader, first.ackOut.start);
+    const applyIn = ackIn && find(leader, 'main', 'port.onmessage', ackIn.workerIn.start);
     if (!applyIn) continue;
     const ms = (a, b) => (b - a) / 1000;
+    const { frameIn } = first;
     rows.push({
       m,
       'execute -> propose handled in leader Worker': ms(t0, proposeIn.start),
       'leader Worker -> append relayed by leader main thread': ms(proposeIn.start, relayOut.start),
-      'leader main -> follower main (data channel)': ms(relayOut.start, first.frameIn.start),
-      'follower main -> follower Worker': ms(first.frameIn.start, first.workerIn.start),
-      'follower Worker: decode, append, IndexedDB tx complete': ms(first.workerIn.start, first.durable.end),
+      ...(local
+        ? { 'leader main -> follower Worker (same-browser channel)': ms(relayOut.start, frameIn.workerIn.start) }
+        : {
+            'leader main -> follower main (data channel)': ms(relayOut.start, frameIn.mainIn.start),
+            'follower main -> follower Worker': ms(frameIn.mainIn.start, frameIn.workerIn.start),
+          }),
+      'follower Worker: decode, append, IndexedDB tx complete': ms(frameIn.workerIn.start, first.durable.end),
       'follower durable -> ack relayed by follower main thread': ms(first.durable.end, first.ackOut.start),
-      'follower main -> leader main (data channel)': ms(first.ackOut.start, ackIn.start),
-      'leader main -> leader Worker': ms(ackIn.start, ackWorker.start),
-      'leader Worker: commit -> apply notice handled on main': ms(ackWorker.start, applyIn.start),
+      ...(local
+        ? { 'follower main -> leader Worker (same-browser channel)': ms(first.ackOut.start, ackIn.workerIn.start) }
+        : {
+            'follower main -> leader main (data channel)': ms(first.ackOut.start, ackIn.mainIn.start),
+            'leader main -> leader Worker': ms(ackIn.mainIn.start, ackIn.workerIn.start),
+          }),
+      'leader Worker: commit -> apply notice handled on main': ms(ackIn.workerIn.start, applyIn.start),
       'apply notice -> applied (leader)': ms(applyIn.start, own.ts),
       'execute -> applied on leader': ms(t0, own.ts),
       'execute -> applied in all 3 tabs': ms(t0, Math.max(...applied.map((a) => a.ts))),
@@ -104,5 +126,5 @@ export function analyzeTrace(trace, { commits }) {
       timeline.push(`${((t.start - t0) / 1000).toFixed(3).padStart(7)} ms  +${((t.end - t.start) / 1000).toFixed(3)}  ${tab(t.pid)} ${t.thread.padEnd(6)} ${[...t.labels].join(', ')}`);
     }
   }
-  return { commitsAnalyzed: rows.length, hopMediansMs: hops, leaderTotalMedianMs: total, medianCommit: { m: medianRow?.m ?? null, timeline } };
+  return { path: local ? 'same-browser channel' : 'data channel', commitsAnalyzed: rows.length, hopMediansMs: hops, leaderTotalMedianMs: total, medianCommit: { m: medianRow?.m ?? null, timeline } };
 }

@@ -2,11 +2,14 @@
 // Query parameters: key (group key), signaling (URL), room (testing.room override),
 // peerId, bootstrap ('true' | 'false'), voters / learners (static membership, comma-separated ids), worker ('false' to run the engine on the main thread),
 // preference ('observer'; default 'normal'),
+// localChannel ('false': data channels only between tabs of this browser),
 // electionTimeoutMs / heartbeatMs / autoRemoveAfterMs / maxVoters (config overrides).
 // Imported first: its observers start before the runtime does (and see page load through `buffered`).
 import { busy, flushLongTasks, type LongTaskRecord } from './long-tasks';
 // Before the runtime creates its data channels (it wraps their message handlers).
 import { holdInbound, releaseInbound } from './inbound-hold';
+import { cutLinks } from './link-cut';
+import { postLocalFrame, type LocalFrameShape } from './local-frames';
 import { createGroup, type GroupStats, type GroupStatus, type MeshraftGroup } from 'meshraft';
 import { Register, type RegisterCommand, type RegisterQuery, type RegisterResult, type RegisterSummary } from './register';
 import { Writer, type WriterOptions } from './writer';
@@ -21,10 +24,14 @@ declare global {
       longTasks(): LongTaskRecord;
       /** A deliberate long task of `ms` on the main thread (proves the long-task observers work). */
       busy(ms: number): Promise<{ start: number; end: number }>;
-      /** Test-only: keep every frame received over WebRTC from now on (the tab falls behind). */
-      holdInbound(): void;
+      /** Test-only: keep every frame received from peers from now on, both paths (the tab falls behind). */
+      holdInbound(): Promise<void>;
       /** Deliver the held frames in order and stop holding; returns how many were held. */
-      releaseInbound(): number;
+      releaseInbound(): Promise<number>;
+      /** Test-only: cut every WebRTC link of this tab for good (link-cut.ts). */
+      cutLinks(): void;
+      /** Test-only: post a message on the same-browser channel from `via` to `to`, claiming `from` (local-frames.ts). */
+      postLocalFrame(via: string, from: string, to: string, shape: LocalFrameShape): Promise<void>;
       /** Plain-data status for page.evaluate. */
       status(): GroupStatus;
       set(key: string, value: string): Promise<number>;
@@ -64,14 +71,16 @@ const bootstrapParam = params.get('bootstrap');
 const voters = params.get('voters')?.split(',');
 const learners = params.get('learners')?.split(',') ?? [];
 
+const groupKey = params.get('key') ?? 'e2e-default-group-key';
 const group: RegisterGroup = createGroup({
-  key: params.get('key') ?? 'e2e-default-group-key',
+  key: groupKey,
   signaling: params.get('signaling') ?? 'http://127.0.0.1:8788',
   stateMachine: new Register(),
   peerId: params.get('peerId') ?? undefined,
   bootstrap: voters ? { voters, learners } : bootstrapParam === null ? undefined : bootstrapParam === 'true',
   worker: params.get('worker') !== 'false',
   preference: params.get('preference') === 'observer' ? 'observer' : 'normal',
+  localChannel: params.get('localChannel') !== 'false',
   config: {
     ...(number('electionTimeoutMs') !== undefined && { electionTimeoutMs: number('electionTimeoutMs') }),
     ...(number('heartbeatMs') !== undefined && { heartbeatMs: number('heartbeatMs') }),
@@ -96,6 +105,8 @@ window.meshraft = {
   busy,
   holdInbound,
   releaseInbound,
+  cutLinks,
+  postLocalFrame: async (via, from, to, shape) => postLocalFrame(groupKey, (await group.stats()).room!, via, from, to, shape),
   catchUpMaxPeers: 0,
   error: null,
   status: () => structuredClone(group.status),

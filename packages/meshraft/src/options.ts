@@ -49,6 +49,12 @@ export interface CreateGroupOptions<Cmd = unknown, Q = unknown, QR = unknown, R 
   /** Browser only: run the engine in a dedicated Worker (default true). */
   worker?: boolean;
   /**
+   * Browser only, with the engine in a Worker: Raft frames to tabs of the same browser profile go over
+   * a BroadcastChannel straight into their engine Worker instead of a WebRTC data channel (default
+   * true). Only to peers the mesh holds an authenticated link to; `false`: data channels only.
+   */
+  localChannel?: boolean;
+  /**
    * @deprecated Ignored. A closing tab always departs now (pagehide): it is removed from the group at
    * once, and a reload comes back as a new identity on the same local data. Kept so that existing
    * code still type-checks; see CHANGELOG.md.
@@ -81,6 +87,8 @@ export interface ResolvedOptions<Cmd, Q, QR, R = unknown> {
   peerId: PeerId | undefined;
   bootstrap: boolean | Membership | undefined;
   worker: boolean;
+  /** Use the same-browser channel (only with `worker`). */
+  localChannel: boolean;
   leaveOnPageHide: boolean;
   testing: TestingOptions;
 }
@@ -237,6 +245,7 @@ export function validateOptions<Cmd, Q, QR, R>(
   validateStateMachine(options.stateMachine);
   const { config, overrides } = validateConfig(options.config);
   if (options.worker !== undefined && typeof options.worker !== 'boolean') fail('`worker` must be a boolean');
+  if (options.localChannel !== undefined && typeof options.localChannel !== 'boolean') fail('`localChannel` must be a boolean');
   if (options.leaveOnPageHide !== undefined && typeof options.leaveOnPageHide !== 'boolean') fail('`leaveOnPageHide` must be a boolean');
   const storage = validateStorage(options.storage, environment);
   // A custom Storage object cannot be posted to a Worker: it runs with the engine on this thread.
@@ -255,6 +264,7 @@ export function validateOptions<Cmd, Q, QR, R>(
     peerId: validatePeerId(options.peerId),
     bootstrap: validateBootstrap(options.bootstrap),
     worker: environment === 'browser' ? options.worker ?? !customStorage : false,
+    localChannel: environment === 'browser' && options.localChannel !== false,
     leaveOnPageHide: options.leaveOnPageHide === true,
     testing: validateTesting(options.testing),
   };

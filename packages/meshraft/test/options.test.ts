@@ -21,12 +21,15 @@ describe('validateOptions', () => {
     const browser = validateOptions(base, 'browser');
     expect(browser.storage).toBe('indexeddb');
     expect(browser.worker).toBe(true);
+    expect(browser.localChannel).toBe(true);
     expect(browser.preference).toBe('normal');
     expect(browser.config).toEqual(defaultRaftConfig);
     expect(new TextDecoder().decode(browser.keyBytes)).toBe('options-test-secret-key');
     const node = validateOptions(base, 'node');
     expect(node.storage).toBe('memory');
     expect(node.worker).toBe(false);
+    expect(node.localChannel).toBe(false);
+    expect(validateOptions({ ...base, localChannel: false }, 'browser').localChannel).toBe(false);
   });
 
   it('accepts every documented form', () => {
@@ -77,6 +80,7 @@ describe('validateOptions', () => {
     expect(rejects({ bootstrap: 'yes' })).toMatch(/bootstrap/);
     expect(rejects({ iceServers: [{}] })).toMatch(/urls/);
     expect(rejects({ worker: 'yes' })).toMatch(/worker/);
+    expect(rejects({ localChannel: 1 })).toMatch(/localChannel/);
     expect(rejects({ testing: { room: 'short' } })).toMatch(/testing.room/);
   });
 

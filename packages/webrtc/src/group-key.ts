@@ -20,6 +20,7 @@ export const DEFAULT_APP_ID = 'meshraft';
 const SALT_LABEL = utf8.encode('meshraft group key v2');
 const ROOM_INFO = utf8.encode('meshraft room id');
 const AUTH_INFO = utf8.encode('meshraft peer auth key');
+const LOCAL_CHANNEL_LABEL = utf8.encode('meshraft local channel v1');
 const MAX_APP_ID_CHARS = 128;
 
 /** The group key is shorter than the documented minimum (see GROUP_KEY_MIN_CHARS / GROUP_KEY_MIN_BYTES). */
@@ -93,10 +94,33 @@ export async function deriveRoomAndAuthKey(
 
 export const MIN_AUTH_KEY_BYTES = 16;
 
-/** Imports the auth key once per mesh. */
-export async function importAuthKey(authKey: Uint8Array): Promise<CryptoKey> {
+function checkAuthKey(authKey: Uint8Array): void {
   if (!(authKey instanceof Uint8Array) || authKey.length < MIN_AUTH_KEY_BYTES) {
     throw new RangeError(`authKey must be a Uint8Array of at least ${MIN_AUTH_KEY_BYTES} bytes`);
   }
+}
+
+/**
+ * The secret name of a group's same-browser channel (a BroadcastChannel between the tabs of one
+ * browser profile): HKDF-SHA-256 of the auth key, labelled apart from every other use of that key and
+ * bound to the room, 43 characters of base64url. Only a holder of the group key can compute it, so
+ * tabs of other groups (or other rooms of one key) never share it, and nobody can guess it; it is
+ * fast, because the auth key is already the output of the slow stretch. It is not an authentication:
+ * the runtime accepts a frame from that channel only from a peer that also holds an authenticated
+ * link (see meshraft's runtime/local-channel.ts).
+ */
+export async function deriveLocalChannelName(authKey: Uint8Array, room: string): Promise<string> {
+  checkAuthKey(authKey);
+  if (typeof room !== 'string' || room.length === 0) throw new TypeError('room must be a non-empty string');
+  const s = subtle();
+  const base = await s.importKey('raw', bufferSource(authKey), 'HKDF', false, ['deriveBits']);
+  const info = lengthPrefixed([LOCAL_CHANNEL_LABEL, utf8.encode(room)]);
+  const bits = await s.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info }, base, 256);
+  return base64url(new Uint8Array(bits));
+}
+
+/** Imports the auth key once per mesh. */
+export async function importAuthKey(authKey: Uint8Array): Promise<CryptoKey> {
+  checkAuthKey(authKey);
   return subtle().importKey('raw', bufferSource(authKey), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
 }

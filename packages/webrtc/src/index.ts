@@ -4,6 +4,7 @@
 export { createPeerMesh } from './mesh';
 export {
   deriveRoomAndAuthKey,
+  deriveLocalChannelName,
   groupKeyBytes,
   DEFAULT_APP_ID,
   GROUP_KEY_KDF_ITERATIONS,

@@ -2,6 +2,7 @@ import { hkdfSync, pbkdf2Sync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { lengthPrefixed } from '../src/bytes';
 import {
+  deriveLocalChannelName,
   deriveRoomAndAuthKey,
   GROUP_KEY_KDF_ITERATIONS,
   GROUP_KEY_MIN_BYTES,
@@ -70,5 +71,32 @@ describe('deriveRoomAndAuthKey', () => {
 describe('importAuthKey', () => {
   it('refuses short auth keys', async () => {
     await expect(importAuthKey(new Uint8Array(4))).rejects.toBeInstanceOf(RangeError);
+  });
+});
+
+describe('deriveLocalChannelName', () => {
+  const authKey = new Uint8Array(32).fill(7);
+
+  it('is HKDF-SHA-256 of the auth key under its own label, bound to the room', async () => {
+    // Pinned with node:crypto: tabs running different versions of the runtime must meet on one name.
+    const encode = (s: string) => new TextEncoder().encode(s);
+    const info = lengthPrefixed([encode('meshraft local channel v1'), encode('room-one-xxxxxxxxx')]);
+    const expected = Buffer.from(hkdfSync('sha256', authKey, Buffer.alloc(0), info, 32)).toString('base64url');
+    expect(await deriveLocalChannelName(authKey, 'room-one-xxxxxxxxx')).toBe(expected);
+  });
+
+  it('differs by room and by key, and is neither the room id nor the auth key', async () => {
+    const { room, authKey: realKey } = await deriveRoomAndAuthKey(KEY);
+    const name = await deriveLocalChannelName(realKey, room);
+    expect(name).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(name).not.toBe(room);
+    expect(name).not.toBe(Buffer.from(realKey).toString('base64url'));
+    expect(await deriveLocalChannelName(realKey, `${room}x`)).not.toBe(name);
+    expect(await deriveLocalChannelName(authKey, room)).not.toBe(name);
+  });
+
+  it('refuses a short auth key or an empty room', async () => {
+    await expect(deriveLocalChannelName(new Uint8Array(8), 'room')).rejects.toThrow(RangeError);
+    await expect(deriveLocalChannelName(authKey, '')).rejects.toThrow(TypeError);
   });
 });

@@ -2,7 +2,7 @@
 // local-slots.ts), the WebRTC mesh on the main thread, engine + IndexedDB in a module Worker (or
 // in-process with `worker: false`).
 import type { StateMachine } from '@meshraft/core';
-import { createPeerMesh, deriveRoomAndAuthKey } from '@meshraft/webrtc';
+import { createPeerMesh, deriveLocalChannelName, deriveRoomAndAuthKey } from '@meshraft/webrtc';
 import { mintPeerId } from '../identity';
 import { validateOptions, type CreateGroupOptions } from '../options';
 import { fixedClaim } from '../runtime/claim';
@@ -40,6 +40,12 @@ function slotEnvironment(): SlotEnvironment | null {
 export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknown>(options: CreateGroupOptions<Cmd, Q, QR, R>): MeshraftGroup<Cmd, Q, QR, R> {
   const resolved = validateOptions(options, 'browser');
   const slots = resolved.storage === 'indexeddb' ? slotEnvironment() : null;
+  const inWorker = resolved.worker && typeof resolved.storage === 'string';
+  // The same-browser channel ends in the engine Worker: an engine on this thread does not use it.
+  const localChannel =
+    inWorker && resolved.localChannel && typeof BroadcastChannel === 'function'
+      ? { secret: deriveLocalChannelName, open: (name: string) => new BroadcastChannel(name) }
+      : undefined;
   const group = launchGroup<Cmd, Q, QR, R>(resolved, {
     deriveRoom: (key) => deriveRoomAndAuthKey(key, { appId: resolved.appId }),
     // Without slots (memory or custom storage, or a browser lacking Web Locks) a tab keeps nothing
@@ -47,8 +53,9 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
     claim: async (room) => (slots ? claimSlot(slots, room) : fixedClaim(mintPeerId())),
     openMesh: ({ room, peerId, authKey }) =>
       meshPortFrom(createPeerMesh({ signalingUrl: resolved.signaling, room, peerId, authKey, iceServers: resolved.iceServers })),
+    localChannel,
     async startEngine(args) {
-      if (resolved.worker && typeof resolved.storage === 'string') {
+      if (inWorker && typeof resolved.storage === 'string') {
         const { engine, clientPort } = await startWorkerEngine({
           ...args,
           storage: resolved.storage,

@@ -84,6 +84,7 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
       bootstrap: args.bootstrap ?? null,
       peers: args.peers,
       hostPort: channel.port2,
+      localSecret: args.localSecret,
     },
     [channel.port2],
   );

@@ -21,6 +21,8 @@ export interface WorkerInit {
   peers: PeerId[];
   /** The engine end of the HostPort channel (GroupClient holds the other end). */
   hostPort: MessagePort;
+  /** The group's same-browser channel name: listen there (local-inbox.ts; null: off). */
+  localSecret: string | null;
 }
 
 /** One encoded frame for `to`; `bytes` is transferred. */

@@ -1,20 +1,25 @@
 // The engine Worker: EngineHost, IndexedDB storage, the codec and the ticks run here,
 // off the main thread (worker timers are not throttled like a hidden tab's). The main thread only
 // relays raw frames; this side decodes them (counting bad ones) and encodes what the engine sends.
+// Frames from tabs of this browser arrive here directly over the same-browser channel
+// (runtime/local-inbox.ts); what the engine sends always goes through the main thread.
 /// <reference lib="webworker" />
 import type { HostToClient, ClientToHost } from '@meshraft/core';
 import { transferableBuffer } from '../runtime/transfer';
-import type { EngineSide } from '../runtime/launch';
-import { startEngineRuntime } from '../runtime/engine-runtime';
+import { startEngineRuntime, type EngineRuntime } from '../runtime/engine-runtime';
+import { LocalInbox } from '../runtime/local-inbox';
 import { openStorage, storageLifecycle } from '../runtime/storage';
 import { portOverMessagePort } from './message-port';
 import type { MainToWorker, OutgoingFrame, WorkerInit, WorkerToMain } from './worker-protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-let engine: EngineSide | null = null;
+let engine: EngineRuntime | null = null;
 let starting: Promise<void> | null = null;
 /** Connectivity seen while the engine was starting, replayed once it runs. */
 const connected = new Set<string>();
+
+/** The same-browser channel's receiving end (null: off). */
+let inbox: LocalInbox | null = null;
 
 /**
  * Outgoing frames wait here until the engine host's current step is done (the first microtask
@@ -59,6 +64,12 @@ async function start(init: WorkerInit): Promise<void> {
   engine.onRemoved(() => post({ type: 'removed' }));
   for (const id of connected) if (!initialPeers.includes(id)) engine.peerUp(id);
   for (const id of initialPeers) if (!connected.has(id)) engine.peerDown(id);
+  if (init.localSecret !== null && typeof BroadcastChannel === 'function') {
+    const runtime = engine;
+    inbox = new LocalInbox({ secret: init.localSecret, open: (name) => new BroadcastChannel(name), receive: (data, linked) => runtime.inboundLocal(data, linked) });
+    for (const id of connected) inbox.peerUp(id);
+    inbox.listenAs(engine.peerId());
+  }
   post({ type: 'started' });
 }
 
@@ -77,26 +88,35 @@ scope.onmessage = (event: MessageEvent<MainToWorker>) => {
       return;
     case 'peer-up':
       connected.add(message.id);
+      inbox?.peerUp(message.id);
       engine?.peerUp(message.id);
       return;
     case 'peer-down':
       connected.delete(message.id);
+      inbox?.peerDown(message.id);
       engine?.peerDown(message.id);
       return;
     case 'depart':
+      inbox?.listenAs(null);
       engine?.depart();
       return;
     case 'stats':
-      void (engine ? engine.frameStats() : Promise.resolve(null)).then((stats) => post({ type: 'stats', requestId: message.requestId, stats }));
+      void (engine ? engine.frameStats() : Promise.resolve(null)).then((stats) => {
+        if (stats && inbox) stats.local.listening = inbox.listening();
+        post({ type: 'stats', requestId: message.requestId, stats });
+      });
       return;
     case 'reset':
       void (async () => {
         await starting;
         if (!engine?.reset) return post({ type: 'reset-done', error: 'this engine cannot start over' });
         // Peers the old identity saw are gone with its mesh; the new one reports its own.
+        for (const id of connected) inbox?.peerDown(id);
         connected.clear();
         try {
+          inbox?.listenAs(null);
           await engine.reset(message.peerId, message.refound);
+          inbox?.listenAs(message.peerId);
           post({ type: 'reset-done', error: null });
         } catch (error) {
           post({ type: 'reset-done', error: error instanceof Error ? error.message : String(error) });
@@ -106,6 +126,7 @@ scope.onmessage = (event: MessageEvent<MainToWorker>) => {
     case 'close':
       void (async () => {
         await starting;
+        inbox?.listenAs(null);
         await engine?.close();
         post({ type: 'closed' });
       })();

@@ -65,7 +65,15 @@ function randomSeed(): number {
   return word[0];
 }
 
-export async function startEngineRuntime(options: EngineRuntimeOptions): Promise<EngineSide> {
+/** The engine side plus what only its own thread can do: take frames from the same-browser channel. */
+export interface EngineRuntime extends EngineSide {
+  /** The peer id the engine runs as now (changes on reset). */
+  peerId(): PeerId;
+  /** A message from the same-browser channel (local-inbox.ts); `linked`: whom it may count as coming from. */
+  inboundLocal(data: unknown, linked: (id: PeerId) => boolean): void;
+}
+
+export async function startEngineRuntime(options: EngineRuntimeOptions): Promise<EngineRuntime> {
   let host: EngineHost | null = null;
   let removed = false;
   let plan: RelayedPlan | null = null;
@@ -121,6 +129,8 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
   const lifecycle = options.storageLifecycle;
   return {
     inbound: (from, bytes) => relay.inbound(from, bytes),
+    peerId: () => current.id,
+    inboundLocal: (data, linked) => relay.inboundLocal(data, current.id, linked),
     peerUp: (id) => current.peerUp(id),
     peerDown: (id) => current.peerDown(id),
     frameStats: async () => relay.stats(),

@@ -4,6 +4,7 @@
 import type { DecodeErrorReason, Message, PeerId } from '@meshraft/core';
 import { channelFor, type Channel } from './channel';
 import { FrameCounters, type FrameStats } from './frame-stats';
+import { admitLocalFrame } from './local-channel';
 
 export type DecodeOutcome = { ok: true; message: Message } | { ok: false; reason: DecodeErrorReason };
 
@@ -41,6 +42,20 @@ export class FrameRelay {
       this.counters.catchUpChunk(from);
     }
     this.options.deliver(from, outcome.message);
+  }
+
+  /**
+   * A message from the same-browser channel (local-inbox.ts), for identity `self`. Admitted
+   * only from a peer with an authenticated link now (`linked`), then decoded like any frame.
+   */
+  inboundLocal(data: unknown, self: PeerId, linked: (id: PeerId) => boolean): void {
+    const admission = admitLocalFrame(data, self, linked);
+    if (!admission.ok) {
+      this.counters.localDropped(admission.reason);
+      return;
+    }
+    this.counters.localIn(admission.from, admission.bytes.byteLength);
+    this.inbound(admission.from, admission.bytes);
   }
 
   /** The engine wants `message` sent to `to`. */

@@ -2,6 +2,20 @@
 // dropped and counted by reason (never thrown into the engine); accepted frames are
 // counted per sender so a test can prove that an unauthenticated peer got nothing accepted.
 import type { DecodeErrorReason, PeerId } from '@meshraft/core';
+import type { LocalDropReason } from './local-channel';
+
+/** Frames that came over the same-browser channel (local-channel.ts). */
+export interface LocalFrameStats {
+  /** Handed on to decoding (a frame that then fails to decode is also counted in FrameStats.dropped). */
+  framesIn: number;
+  bytesIn: number;
+  /** By sender. */
+  receivedFrom: Record<PeerId, number>;
+  /** Refused before decoding, by reason: `unauthenticated` = no authenticated link to the sender now. */
+  dropped: Record<LocalDropReason, number>;
+  /** Peers whose frames the engine listens for on the channel now (its links that are up). */
+  listening: PeerId[];
+}
 
 export interface FrameStats {
   framesIn: number;
@@ -20,10 +34,24 @@ export interface FrameStats {
   entriesIn: number;
   /** Catch-up replies that carried data (entries or snapshot bytes), by sender: who served this peer. */
   catchUpChunksFrom: Record<PeerId, number>;
+  local: LocalFrameStats;
 }
 
 export function emptyFrameStats(): FrameStats {
-  return { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0, sentOn: { control: 0, bulk: 0 }, droppedTotal: 0, dropped: {}, acceptedFrom: {}, entriesIn: 0, encodeFailed: 0, catchUpChunksFrom: {} };
+  return {
+    framesIn: 0,
+    bytesIn: 0,
+    framesOut: 0,
+    bytesOut: 0,
+    sentOn: { control: 0, bulk: 0 },
+    droppedTotal: 0,
+    dropped: {},
+    acceptedFrom: {},
+    entriesIn: 0,
+    encodeFailed: 0,
+    catchUpChunksFrom: {},
+    local: { framesIn: 0, bytesIn: 0, receivedFrom: {}, dropped: { malformed: 0, misaddressed: 0, unauthenticated: 0, tooLarge: 0 }, listening: [] },
+  };
 }
 
 export class FrameCounters {
@@ -47,6 +75,18 @@ export class FrameCounters {
     this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
   }
 
+  /** A frame from the same-browser channel passed its admission check (decoding comes next). */
+  localIn(from: PeerId, bytes: number): void {
+    const local = this.stats.local;
+    local.framesIn++;
+    local.bytesIn += bytes;
+    local.receivedFrom[from] = (local.receivedFrom[from] ?? 0) + 1;
+  }
+
+  localDropped(reason: LocalDropReason): void {
+    this.stats.local.dropped[reason]++;
+  }
+
   encodeFailed(): void {
     this.stats.encodeFailed++;
   }
@@ -65,6 +105,7 @@ export class FrameCounters {
       dropped: { ...this.stats.dropped },
       acceptedFrom: { ...this.stats.acceptedFrom },
       catchUpChunksFrom: { ...this.stats.catchUpChunksFrom },
+      local: { ...this.stats.local, receivedFrom: { ...this.stats.local.receivedFrom }, dropped: { ...this.stats.local.dropped }, listening: [] },
     };
   }
 }

@@ -14,10 +14,12 @@ import { DeferredGroup } from './deferred-group';
 import { departureFrames, finalNotice, handoffFrames, type RelayedPlan } from './departure-frames';
 import { replayDepartures } from './departure-replay';
 import type { FrameStats } from './frame-stats';
+import type { OpenBroadcastChannel } from './local-channel';
 import type { MeshPort, MeshStatsLike } from './mesh-port';
 import { settledRoomEvidence } from './room-evidence';
 import { FrozenTabRestarter } from './frozen-restart';
 import { MeshSession } from './mesh-session';
+import { RouteCounters, type RaftRouteStats } from './route-stats';
 import type { ResolvedOptions } from '../options';
 import { StatusGossip } from './status-gossip';
 
@@ -54,6 +56,11 @@ export interface StartEngineArgs {
   refound: boolean;
   peers: PeerId[];
   transmit(to: PeerId, bytes: Uint8Array, channel: Channel): void;
+  /**
+   * The group's same-browser channel name, when the engine should listen there
+   * (local-channel.ts); null: off (an in-process engine ignores it).
+   */
+  localSecret: string | null;
 }
 
 export interface Platform<Cmd, Q, QR, R = unknown> {
@@ -62,6 +69,12 @@ export interface Platform<Cmd, Q, QR, R = unknown> {
   claim(room: string): Promise<Claim>;
   openMesh(args: { room: string; peerId: PeerId; authKey: Uint8Array }): MeshPort;
   startEngine(args: StartEngineArgs): Promise<{ engine: EngineSide; group: Group<Cmd, Q, QR, R> }>;
+  /** The same-browser channel (local-channel.ts), where the engine listens on it; absent: data channels only. */
+  localChannel?: {
+    /** The group's secret channel name (deriveLocalChannelName). */
+    secret(authKey: Uint8Array, room: string): Promise<string>;
+    open: OpenBroadcastChannel;
+  };
 }
 
 export interface GroupStats {
@@ -87,6 +100,8 @@ export interface GroupStats {
   /** This identity departed (the page is going away). */
   departed: boolean;
   frames: FrameStats | null;
+  /** Raft frames sent over the data channel and over the same-browser channel, by receiver. */
+  routes: RaftRouteStats;
   mesh: MeshStatsLike | null;
   startupError: string | null;
 }
@@ -123,6 +138,8 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
   const info = {
     room: null as string | null,
     authKey: null as Uint8Array | null,
+    /** The same-browser channel's name; null: not used. */
+    localSecret: null as string | null,
     bootstrapped: false,
     refounded: false,
     slotChoice: null as string | null,
@@ -163,9 +180,12 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
   cleanups.push(() => gossip.stop());
   cleanups.push(deferred.subscribe(() => gossip.statusChanged()));
 
+  const routeCounters = new RouteCounters();
   const openSession = (peerId: PeerId): MeshSession => {
     const mesh = platform.openMesh({ room: info.room!, peerId, authKey: info.authKey! });
-    return new MeshSession(peerId, mesh, {
+    const open = platform.localChannel?.open;
+    const local = info.localSecret !== null && open ? { secret: info.localSecret, open } : null;
+    return new MeshSession(peerId, mesh, { counters: routeCounters, local }, {
       peerUp: (id) => {
         engine?.peerUp(id);
         gossip.peerUp();
@@ -229,6 +249,8 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     startReplay(current);
     // A re-joining peer never bootstraps, whatever the room looks like: the join answer is not needed.
     session = openSession(fresh);
+    // The engine listens on the channel as the new identity since its reset.
+    session.local?.start();
     info.rejoins++;
     if (refound) {
       info.refounded = true;
@@ -293,6 +315,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     const { room: derivedRoom, authKey } = await platform.deriveRoom(options.keyBytes);
     info.room = options.testing.room ?? derivedRoom;
     info.authKey = authKey;
+    info.localSecret = platform.localChannel ? await platform.localChannel.secret(authKey, info.room) : null;
     abortIfClosing();
     claim = options.peerId ? fixedClaim(options.peerId) : await platform.claim(info.room);
     cleanups.push(() => claim?.release());
@@ -319,12 +342,15 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
       peers: initialPeers,
       // A departed identity sends nothing more.
       transmit: (to, bytes, channel) => {
-        if (!departed) session?.mesh.send(to, bytes, channel);
+        if (!departed) session?.send(to, bytes, channel);
       },
+      localSecret: info.localSecret,
     });
     cleanups.push(() => started.engine.close());
     abortIfClosing();
     engine = started.engine;
+    // It listens on the same-browser channel now: tabs of this browser may send there.
+    session?.local?.start();
     claim.settled();
     // Connectivity changed while the engine was starting: catch it up.
     for (const id of first.connected) if (!initialPeers.includes(id)) engine.peerUp(id);
@@ -368,6 +394,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
         frozenRestarts: info.frozenRestarts,
         departed,
         frames: engine ? await engine.frameStats() : null,
+        routes: routeCounters.snapshot(info.localSecret !== null, session?.local?.reachable() ?? []),
         mesh: session ? session.mesh.stats() : null,
         startupError: deferred.startupError ? deferred.startupError.message : null,
       };

@@ -3,8 +3,14 @@
 // (peerUp/peerDown), members or not: catch-up asks every connected peer, and a joining peer asks
 // whoever it sees for the leader. Status gossip frames go to the gossip, Raft frames to the engine.
 // A session that was replaced (the peer re-joined under a new id) ignores its late events.
+// The engine's Raft frames leave through send(): over the same-browser channel to a peer reachable
+// there (local-route.ts), else over the data channel. Gossip and departure frames use the mesh directly.
 import type { PeerId } from '@meshraft/core';
+import type { Channel } from './channel';
+import type { OpenBroadcastChannel } from './local-channel';
+import { LocalRoute } from './local-route';
 import type { MeshPort } from './mesh-port';
+import type { RouteCounters } from './route-stats';
 import { isGossipFrame } from './status-gossip';
 
 export interface MeshSessionTargets {
@@ -14,15 +20,27 @@ export interface MeshSessionTargets {
   gossipFrame(from: PeerId, bytes: Uint8Array): void;
 }
 
+export interface MeshSessionRoutes {
+  counters: RouteCounters;
+  /** The same-browser channel (its secret name, and how to open a BroadcastChannel); null: off. */
+  local: { secret: string; open: OpenBroadcastChannel } | null;
+}
+
 export class MeshSession {
   readonly connected = new Set<PeerId>();
+  readonly local: LocalRoute | null;
+  private readonly counters: RouteCounters;
   private active = true;
 
   constructor(
     readonly peerId: PeerId,
     readonly mesh: MeshPort,
+    routes: MeshSessionRoutes,
     targets: MeshSessionTargets,
   ) {
+    this.counters = routes.counters;
+    const linked = (id: PeerId) => this.active && this.connected.has(id);
+    this.local = routes.local ? new LocalRoute({ self: peerId, ...routes.local, linked }) : null;
     mesh.onPeerUp((id) => {
       if (!this.active) return;
       this.connected.add(id);
@@ -42,9 +60,21 @@ export class MeshSession {
     });
   }
 
+  /** A Raft frame of the engine's: the same-browser channel when the peer is reachable there, else the data channel. */
+  send(to: PeerId, bytes: Uint8Array, channel: Channel): void {
+    if (!this.active) return;
+    if (this.local?.send(to, bytes)) {
+      this.counters.sent('localChannel', to, bytes.byteLength);
+      return;
+    }
+    this.counters.sent('dataChannel', to, bytes.byteLength);
+    this.mesh.send(to, bytes, channel);
+  }
+
   /** Stop routing events and close the mesh. */
   async close(): Promise<void> {
     this.active = false;
+    this.local?.close();
     this.connected.clear();
     await this.mesh.close();
   }
