@@ -1,0 +1,110 @@
+// What launchGroup (launch.ts) works with and returns: the platform's pieces (identity, mesh, where
+// the engine runs, EngineSide) and the group it hands to the app, with its runtime introspection.
+import type { Departure, Group, Membership, PeerId } from '@meshraft/core';
+import type { Channel } from './channel';
+import type { Claim } from './claim';
+import type { RelayedPlan } from './departure-frames';
+import type { FrameStats } from './frame-stats';
+import type { OpenBroadcastChannel } from './local-channel';
+import type { MeshPort, MeshStatsLike } from './mesh-port';
+import type { RaftRouteStats } from './route-stats';
+
+/** The engine side as seen from the thread that holds the mesh. */
+export interface EngineSide {
+  inbound(from: PeerId, bytes: Uint8Array): void;
+  peerUp(id: PeerId): void;
+  peerDown(id: PeerId): void;
+  frameStats(): Promise<FrameStats>;
+  close(): Promise<void>;
+  /** `handler` runs once the engine reports this peer removed (at once if it already did). */
+  onRemoved(handler: () => void): void;
+  /** The engine's latest departure plan, kept on this thread (null before its first Ready). */
+  departurePlan(): RelayedPlan | null;
+  /** `handler` receives other peers' departure notices the engine saw first (to keep as tombstones). */
+  onDepartures(handler: (notices: Departure[]) => void): void;
+  /** The page is going away: the engine stops for good (best effort; its frames are cut already). */
+  depart(): void;
+  /**
+   * Run a fresh engine as `peerId` (no bootstrap) for the same client, on the same storage when it
+   * can be handed over (a browser slot: the log is a warm start) or on fresh storage; `refound`: it
+   * re-founds the group on that log (RaftNodeOptions.refound). Absent when
+   * the storage cannot be re-created (a custom Storage object).
+   */
+  reset?(peerId: PeerId, refound?: boolean): Promise<void>;
+}
+
+export interface StartEngineArgs {
+  peerId: PeerId;
+  /** The slot's IndexedDB database (browsers); undefined: the default for `peerId`. */
+  dbName?: string;
+  bootstrap: Membership | undefined;
+  /** Re-found the group on the stored log (see RaftNodeOptions.refound). */
+  refound: boolean;
+  peers: PeerId[];
+  transmit(to: PeerId, bytes: Uint8Array, channel: Channel): void;
+  /**
+   * The group's same-browser channel name, when the engine should listen there
+   * (local-channel.ts); null: off (an in-process engine ignores it).
+   */
+  localSecret: string | null;
+}
+
+export interface Platform<Cmd, Q, QR, R = unknown> {
+  deriveRoom(key: Uint8Array): Promise<{ room: string; authKey: Uint8Array }>;
+  /** Who this peer is and where its log lives (claim.ts); browsers decide under a Web Lock. */
+  claim(room: string): Promise<Claim>;
+  openMesh(args: { room: string; peerId: PeerId; authKey: Uint8Array }): MeshPort;
+  startEngine(args: StartEngineArgs): Promise<{ engine: EngineSide; group: Group<Cmd, Q, QR, R> }>;
+  /** The same-browser channel (local-channel.ts), where the engine listens on it; absent: data channels only. */
+  localChannel?: {
+    /** The group's secret channel name (deriveLocalChannelName). */
+    secret(authKey: Uint8Array, room: string): Promise<string>;
+    open: OpenBroadcastChannel;
+  };
+}
+
+export interface GroupStats {
+  peerId: PeerId;
+  room: string | null;
+  /** Whether this peer bootstrapped a new group (decided at start). */
+  bootstrapped: boolean;
+  /** Whether this peer re-founded its group from local data (every voter had departed). */
+  refounded: boolean;
+  /** How the start used this profile's slots: 'adopt' (a crashed tab's identity), 'succeed' (a departed tab's log), 'new'. */
+  slotChoice: string | null;
+  roomWasEmpty: boolean | null;
+  /** Times this runtime started over under a fresh peer id (removed from the group, or back after departing). */
+  rejoins: number;
+  /** Peer ids this runtime gave up (oldest first). */
+  retiredPeerIds: PeerId[];
+  /** Why starting over failed, if it did. */
+  rejoinErrors: string[];
+  /** Databases of this group that this tab deleted because nobody could use them any more. */
+  databasesDeleted: number;
+  /** Times this tab, frozen (every voter departed, named by no successor list), re-founded the group on its own slot. */
+  frozenRestarts: number;
+  /** This identity departed (the page is going away). */
+  departed: boolean;
+  frames: FrameStats | null;
+  /** Raft frames sent over the data channel and over the same-browser channel, by receiver. */
+  routes: RaftRouteStats;
+  mesh: MeshStatsLike | null;
+  startupError: string | null;
+}
+
+/** What createGroup() returns: the Group API (R: the state machine's apply result) plus runtime introspection. */
+export interface MeshraftGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> extends Group<Cmd, Q, QR, R> {
+  /** Resolves once the engine runs and the room is joined; rejects with the startup error. */
+  readonly started: Promise<void>;
+  /** Frame counters (accepted per sender, dropped by reason, sent per channel) and mesh stats. */
+  stats(): Promise<GroupStats>;
+  /**
+   * The page is going away (browsers call this on `pagehide`): the identity departs for good. It is
+   * tombstoned, its frames are cut, and the engine's departure plan goes out (TimeoutNow to the
+   * best voter when it leads, then the Departure notice to every connected peer), synchronously.
+   * A fixed identity (the `peerId` option) does not depart: a leader only hands leadership over.
+   */
+  pageHide(): void;
+  /** The page is shown again (`pageshow`); back from the back-forward cache, it starts over as a new identity. */
+  pageShow(persisted: boolean): void;
+}
