@@ -238,7 +238,11 @@ async function measureFailover(browser, servers, how) {
   const context = await browser.newContext();
   try {
     const key = `failover-${how}-${Date.now()}`;
-    const pages = await openSources(context, servers, key, ['fo-a', 'fo-b', 'fo-c']);
+    // Each tab's own identity, as a user's tabs have (no `peerId`): a closing tab departs. With
+    // 'close-fixed-id' the tabs have fixed ids (the `peerId` option): a closing leader only hands
+    // leadership over (TimeoutNow), it cannot depart.
+    const fixedIds = how === 'close-fixed-id';
+    const pages = await openSources(context, servers, key, ['fo-a', 'fo-b', 'fo-c'], fixedIds ? {} : { peerId: undefined });
     const leader = await leaderOf(pages);
     const survivor = pages.find((p) => p !== leader);
     await survivor.evaluate(() => window.bench.writes(20, 0, 1_000_000));
@@ -263,7 +267,7 @@ async function measureFailover(browser, servers, how) {
     await sleep(300);
     const leaderBefore = (await statusOf(leader)).peerId;
     const lostAt = await survivor.evaluate(() => performance.now());
-    if (how === 'close') await leader.close({ runBeforeUnload: true });
+    if (how !== 'crash') await leader.close({ runBeforeUnload: true });
     else {
       const cdp = await context.newCDPSession(leader);
       // The crashed target never answers this command: do not wait for it.
@@ -300,7 +304,11 @@ async function measureFailover(browser, servers, how) {
       resumedAfterMs: stallEnd === null ? null : round(stallEnd - lostAt, 1),
       longestGapBeforeLossMs: gaps.length ? round(Math.max(...gaps), 1) : null,
       failedWrites: resumes.filter(([, end]) => end < 0).length,
-      note: how === 'close' ? 'page.close with pagehide, as on this branch (graceful close is being reworked separately)' : 'renderer crashed (CDP Page.crash): no pagehide, the group must time out the leader',
+      note: {
+        close: "page.close with pagehide; each tab's own identity, so the leader departs (notice, successors, TimeoutNow)",
+        'close-fixed-id': 'page.close with pagehide; fixed peer ids, so the leader only hands over (TimeoutNow to its most caught-up voter)',
+        crash: 'renderer crashed (CDP Page.crash): no pagehide, the group must time out the leader',
+      }[how],
     };
   } finally {
     await context.close();
@@ -341,7 +349,7 @@ try {
   const failover = [];
   // Failover times depend on how soon the survivors notice the loss (a closed link, or only the
   // election timeout), so each kind runs a few times and every run is kept.
-  for (const how of ['close', 'crash']) {
+  for (const how of ['close', 'close-fixed-id', 'crash']) {
     const runs = [];
     for (let i = 0; i < FAILOVER_RUNS; i++) runs.push(await section(`failover ${how} #${i + 1}`, () => measureFailover(browser, servers, how)));
     if (runs.every((r) => r.skipped)) continue;

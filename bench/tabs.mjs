@@ -35,7 +35,7 @@ export async function waitUntil(check, what, timeoutMs = 120_000, intervalMs = 1
 
 export function benchUrl(servers, params) {
   const target = new URL(`${servers.pages}/index.html`);
-  for (const [k, v] of Object.entries({ signaling: servers.signaling, ...params })) target.searchParams.set(k, String(v));
+  for (const [k, v] of Object.entries({ signaling: servers.signaling, ...params })) if (v !== undefined) target.searchParams.set(k, String(v));
   return target.toString();
 }
 

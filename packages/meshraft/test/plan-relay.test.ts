@@ -1,5 +1,6 @@
 // The main thread keeps the engine's departure plan with a leader's last appends already encoded;
-// they are encoded again only when the term or handoff target changes, or after a while.
+// they are encoded again only when the term or handoff target changes, or after a while, except
+// the handoff target's, which always reaches the leader's log end.
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, type DeparturePlan } from '@meshraft/core';
 import { APPENDS_REFRESH_MS, planRelay } from '../src/runtime/departure-frames';
@@ -25,5 +26,24 @@ describe('planRelay', () => {
     expect(decodeMessage(third.appends[0].bytes)).toMatchObject({ prevLogIndex: 6 });
     now += APPENDS_REFRESH_MS;
     expect(decodeMessage(relay(plan(8, 'd')).appends[0].bytes)).toMatchObject({ prevLogIndex: 7 });
+  });
+
+  it("re-encodes the handoff target's append whenever the log end moves, and only that one", () => {
+    let now = 0;
+    const relay = planRelay(() => now);
+    const withTarget = (lastIndex: number): DeparturePlan => {
+      const p = plan(lastIndex, 'b');
+      const entries = Array.from({ length: 3 }, (_, i) => ({ kind: 'noop' as const, index: lastIndex - 2 + i, term: 2 }));
+      return { ...p, appends: [...p.appends, { to: 'b', message: { type: 'AppendEntries', term: 2, prevLogIndex: lastIndex - 3, prevLogTerm: 2, entries, leaderCommit: lastIndex - 1 } }] };
+    };
+    const first = relay(withTarget(10));
+    const targetOf = (r: ReturnType<typeof relay>) => decodeMessage(r.appends.find((f) => f.to === 'b')!.bytes);
+    expect(targetOf(first)).toMatchObject({ prevLogIndex: 7 });
+    now += 1; // well within the refresh time
+    const second = relay(withTarget(12));
+    expect(targetOf(second)).toMatchObject({ prevLogIndex: 9 }); // up to the new log end, 12
+    expect(second.appends.find((f) => f.to === 'c')).toBe(first.appends.find((f) => f.to === 'c')); // the others wait
+    const third = relay(withTarget(12));
+    expect(third.appends.find((f) => f.to === 'b')).toBe(second.appends.find((f) => f.to === 'b')); // same end: reused
   });
 });

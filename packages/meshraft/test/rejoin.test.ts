@@ -164,4 +164,26 @@ describe('runtime with real engines', () => {
     expect((await again.group.query('sum', 'weak')).result).toBe(135);
     expect((await again.group.query('applies', 'weak')).result).toBe(4);
   });
+
+  it('a leader with a fixed identity hands over on pagehide and sends nothing more; its target leads in the next term', async () => {
+    const hub = new MemoryMeshHub();
+    const disks = new Disks();
+    const { a, b, c } = await formGroup(hub, disks);
+    const all = [a, b, c];
+    const leader = all.find((p) => p.group.status.role === 'leader')!;
+    const [writer, third] = all.filter((p) => p !== leader);
+    await writer.group.executeMany([1, 2, 3]);
+    const term = leader.group.status.term;
+    leader.group.pageHide();
+    const sentAtHandover = (await leader.group.stats()).routes.dataChannel.framesOut;
+    // The page is not gone yet (this one never goes): writes forwarded to it meanwhile must not
+    // reach the other voter, or it would refuse the handoff target its vote.
+    void writer.group.execute(4).catch(() => {});
+    await until(() => [writer, third].some((p) => p.group.status.role === 'leader'), 'the handoff target leads');
+    const next = [writer, third].find((p) => p.group.status.role === 'leader')!;
+    expect(next.group.status.term).toBe(term + 1); // won at the first try: no election timeout
+    expect((await leader.group.stats()).routes.dataChannel.framesOut).toBe(sentAtHandover);
+    const { index } = await writer.group.execute(5);
+    await until(() => third.group.status.applied >= index, 'the group goes on');
+  });
 });

@@ -24,28 +24,47 @@ export const APPENDS_REFRESH_MS = 100;
 
 /**
  * Turns the engine's plans into relayed ones. Encoding a leader's last appends on every Ready would
- * cost the hot path, so they are encoded again only when the leadership term or handoff target
- * changes, or APPENDS_REFRESH_MS after the last time: stale appends are ordinary, idempotent
- * AppendEntries of the leader's term and only help less.
+ * cost the hot path, so the appends to members other than the handoff target are encoded again
+ * only when the leadership term or handoff target changes, or APPENDS_REFRESH_MS after the last
+ * time: stale appends are ordinary, idempotent AppendEntries of the leader's term and only help
+ * less. The handoff target's append is encoded again whenever the leader's log end moved: it must
+ * reach the end of the log, or another voter that got the latest entries through ordinary
+ * replication would hold a more up-to-date log than the target and refuse it its vote (§5.4.1),
+ * and the handoff would fail until an election timeout (a page with a fixed identity has nothing
+ * else to hand over with).
  */
 export function planRelay(now: () => number = Date.now): (plan: DeparturePlan) => RelayedPlan {
   let last: { term: number; handoffTo: PeerId | null; at: number; appends: DepartureFrame[] } | null = null;
+  let target: { to: PeerId; term: number; end: number; frame: DepartureFrame | null } | null = null;
   return (plan) => {
     const { notice, handoffTo } = plan;
     const fresh = last === null || last.term !== notice.term || last.handoffTo !== handoffTo || now() - last.at >= APPENDS_REFRESH_MS;
-    if (fresh) {
-      const appends: DepartureFrame[] = [];
-      for (const { to, message } of plan.appends) {
-        try {
-          appends.push({ to, bytes: encodeMessage(message) });
-        } catch {
-          // Too large for one frame: the member fetches what it lacks by catch-up instead.
-        }
-      }
-      last = { term: notice.term, handoffTo, at: now(), appends };
+    if (fresh) last = { term: notice.term, handoffTo, at: now(), appends: encodeFrames(plan.appends.filter((e) => e.to !== handoffTo)) };
+    const toTarget = plan.appends.find((e) => e.to === handoffTo);
+    if (toTarget === undefined || handoffTo === null) return { notice, handoffTo, appends: last!.appends };
+    const end = appendEnd(toTarget.message);
+    if (target === null || target.to !== handoffTo || target.term !== notice.term || target.end !== end) {
+      target = { to: handoffTo, term: notice.term, end, frame: encodeFrames([toTarget])[0] ?? null };
     }
-    return { notice, handoffTo, appends: last!.appends };
+    return { notice, handoffTo, appends: target.frame === null ? last!.appends : [...last!.appends, target.frame] };
   };
+}
+
+function encodeFrames(envelopes: DeparturePlan['appends']): DepartureFrame[] {
+  const frames: DepartureFrame[] = [];
+  for (const { to, message } of envelopes) {
+    try {
+      frames.push({ to, bytes: encodeMessage(message) });
+    } catch {
+      // Too large for one frame: the member fetches what it lacks by catch-up instead.
+    }
+  }
+  return frames;
+}
+
+/** The last index an AppendEntries carries (its anchor when it carries no entries). */
+function appendEnd(message: DeparturePlan['appends'][number]['message']): number {
+  return message.type === 'AppendEntries' ? message.prevLogIndex + message.entries.length : -1;
 }
 
 /**

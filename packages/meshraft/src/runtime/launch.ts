@@ -31,6 +31,13 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
   let rejoining: Promise<void> | null = null;
   /** This identity departed (pagehide): its frames stay cut until a new identity takes over. */
   let departed = false;
+  /**
+   * A fixed identity's page is going away (pagehide) and handed leadership over: its frames stay
+   * cut until the page is shown again. Were a leader to go on appending (a forwarded command that
+   * arrived after the handoff), another voter would get entries the handoff target never saw and
+   * refuse it its vote (§5.4.1): the handoff would fail until an election timeout.
+   */
+  let handedOver = false;
   /** Stops feeding the profile's recorded departures to the current engine (departure-replay.ts). */
   let stopReplay = () => {};
   cleanups.push(() => stopReplay());
@@ -239,9 +246,9 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
       bootstrap,
       refound,
       peers: initialPeers,
-      // A departed identity sends nothing more.
+      // A departed identity sends nothing more, nor does one that handed over as its page went away.
       transmit: (to, bytes, channel) => {
-        if (!departed) session?.send(to, bytes, channel);
+        if (!departed && !handedOver) session?.send(to, bytes, channel);
       },
       localSecret: info.localSecret,
     });
@@ -310,13 +317,16 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
       // reload), so it cannot promise never to return: it does not depart (to the group, its
       // going away is a crash, which is always safe); a leader still hands leadership over.
       if (!claim?.tombstone) {
+        handedOver = true;
         for (const { to, bytes } of handoffFrames(plan, s.connected)) s.mesh.send(to, bytes, 'control');
         return;
       }
       departNow();
     },
     pageShow(persisted: boolean): void {
-      // Back from the back-forward cache after departing: the old identity is gone for good.
+      // Back from the back-forward cache: a fixed identity goes on where it stopped (to the group,
+      // it was away for a while); after departing, the old identity is gone for good.
+      handedOver = false;
       if (persisted && departed && !closing) startRejoin();
     },
   });

@@ -102,7 +102,8 @@ export interface MeshraftGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unk
    * The page is going away (browsers call this on `pagehide`): the identity departs for good. It is
    * tombstoned, its frames are cut, and the engine's departure plan goes out (TimeoutNow to the
    * best voter when it leads, then the Departure notice to every connected peer), synchronously.
-   * A fixed identity (the `peerId` option) does not depart: a leader only hands leadership over.
+   * A fixed identity (the `peerId` option) does not depart: a leader only hands leadership over,
+   * and the engine's frames stay cut until the page is shown again (`pageShow`).
    */
   pageHide(): void;
   /** The page is shown again (`pageshow`); back from the back-forward cache, it starts over as a new identity. */
