@@ -11,7 +11,7 @@
 // never sends again (departed-spoke, in the monitor), and a profile never keeps more than (its
 // running tabs + 2) slots at the end (slot leak).
 import type { Departure, Founding, Membership, PeerId } from '@meshraft/core';
-import { chooseSlot, decideFounding, decideFrozenRestart, refoundingTerm } from '@meshraft/core';
+import { chooseSlot, decideFounding, decideFrozenRestart, refoundingTerm, runningPeers, startReadsConfiguration } from '@meshraft/core';
 import type { Cluster } from './cluster';
 import type { SignalingDirectory } from './directory';
 import type { EventQueue } from './event-queue';
@@ -161,7 +161,7 @@ export class TabsDriver {
     if (peer.paused) return again();
     const { profile, slot } = tab;
     const summaries = profile.summaries();
-    const others = summaries.filter((s) => s.slot !== slot.id && s.inUse && s.peerId !== null).map((s) => s.peerId!);
+    const others = runningPeers(summaries, slot.id);
     const decision = decideFrozenRestart({
       slot: slot.id,
       peerId: peer.id,
@@ -223,12 +223,9 @@ export class TabsDriver {
     const founding = decideFounding({
       choice,
       slots: summaries,
-      // As the browser's claim reads it: a starting tab loads the configuration only when it takes a
-      // departed slot over and no other tab of the profile runs (otherwise it joins; a frozen tab
-      // beside it re-founds by itself, reconsiderFrozen).
-      log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, membership: choice.kind === 'succeed' && !summaries.some((s) => s.inUse) ? (store?.latestMembership() ?? null) : null },
+      log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, membership: startReadsConfiguration(choice, summaries) ? (store?.latestMembership() ?? null) : null },
       tombstones: profile.tombstones,
-      room: this.directory.evidence(new Set(summaries.filter((s) => s.inUse && s.peerId !== null).map((s) => s.peerId!))),
+      room: this.directory.evidence(new Set(runningPeers(summaries))),
     });
     if (founding === 'wait') {
       // No evidence either way yet (the signaling server restarted or is away): ask again soon.

@@ -55,6 +55,16 @@ export function refoundingTerm(slots: readonly { term: number }[], tombstones: R
   return term;
 }
 
+/**
+ * Whether a starting tab reads its chosen log's configuration (it loads the whole log) for
+ * decideFounding: only when it takes a departed slot over and no other tab of the profile runs.
+ * Otherwise `membership` is null and the start joins; a frozen tab beside it re-founds by itself
+ * (decideFrozenRestart), which reads the configuration then.
+ */
+export function startReadsConfiguration(choice: SlotChoice, slots: readonly SlotSummary[]): boolean {
+  return choice.kind === 'succeed' && !slots.some((s) => s.inUse && s.slot !== choice.slot);
+}
+
 export function decideFounding(input: FoundingInput): Founding {
   const decision = foundingOf(input);
   return input.mayLead === false && decision === 'refound' ? 'join' : decision;

@@ -42,6 +42,11 @@ export type SlotChoice =
   /** No free slot with data: a new, empty slot. */
   | { kind: 'new' };
 
+/** The identities this profile's running tabs hold (slots in use), but the one on `exceptSlot`. */
+export function runningPeers(slots: readonly SlotSummary[], exceptSlot: string | null = null): PeerId[] {
+  return slots.filter((s) => s.inUse && s.peerId !== null && s.slot !== exceptSlot).map((s) => s.peerId!);
+}
+
 /** Log order of §5.4.1: true when (aIndex, aTerm) is at least as up to date as (bIndex, bTerm). */
 export function atLeastAsUpToDate(a: { lastIndex: number; lastTerm: number }, b: { lastIndex: number; lastTerm: number }): boolean {
   return a.lastTerm > b.lastTerm || (a.lastTerm === b.lastTerm && a.lastIndex >= b.lastIndex);

@@ -3,7 +3,7 @@
 // adopt, a departed tab's log to take over, or a new slot), takes that slot's lock for its whole
 // life, and writes the identity into the slot. The start-up lock is held until the engine runs, so
 // a tab opening at the same moment sees this one's slot in use and can never also re-found.
-import { chooseSlot, decideFounding, decideFrozenRestart, refoundingTerm, type PeerId } from '@meshraft/core';
+import { chooseSlot, decideFounding, decideFrozenRestart, refoundingTerm, runningPeers, startReadsConfiguration, type PeerId } from '@meshraft/core';
 import { holdLock, mintPeerId, type LockManagerLike } from '../identity';
 import type { Claim, FrozenRestart } from '../runtime/claim';
 import { LocalSlots, slotDbName, slotLockName, startupLockName, type SlotEnvironment } from './local-slots';
@@ -33,7 +33,6 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
       let peerId = choice.kind === 'adopt' ? choice.peerId : mintId();
       if (choice.kind !== 'adopt') await handOver(env, dbName, peerId);
       slots.rememberSlot(slot);
-      const others = views.filter((v) => v.slot !== slot);
       const chosen = views.find((v) => v.slot === slot);
       const claim: Claim = {
         get peerId() {
@@ -41,11 +40,11 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
         },
         dbName,
         choice,
-        localPeers: others.filter((v) => v.inUse && v.peerId !== null).map((v) => v.peerId!),
+        localPeers: runningPeers(views, slot),
         async founding(evidence, mayLead) {
           // A live peer in the room means the group is running: join it (nothing else is allowed).
           if (evidence === 'occupied') return 'join';
-          const membership = choice.kind === 'succeed' && !others.some((v) => v.inUse) ? await slots.latestMembership(dbName) : null;
+          const membership = startReadsConfiguration(choice, views) ? await slots.latestMembership(dbName) : null;
           return decideFounding({
             choice,
             slots: views,
@@ -107,7 +106,7 @@ async function reconsiderFrozen(
     const views = await slots.list();
     const own = views.find((v) => v.slot === slot);
     return {
-      localPeers: views.filter((v) => v.slot !== slot && v.inUse && v.peerId !== null).map((v) => v.peerId!),
+      localPeers: runningPeers(views, slot),
       decide: async (evidence) =>
         decideFrozenRestart({
           slot,
@@ -123,7 +122,6 @@ async function reconsiderFrozen(
         const next = mintId();
         await handOver(env, dbName, next, refoundingTerm(views, slots.tombstones()));
         renewed(next);
-        slots.recordJoined(next, false);
         return next;
       },
       release,

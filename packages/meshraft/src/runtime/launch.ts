@@ -144,7 +144,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     // log is about to belong to a new identity.
     departNow();
     const fresh = refound ? await refound.renewForRefound() : await current.renew();
-    if (!refound) current.recordStart?.('join');
+    current.recordStart?.(refound ? 'refound' : 'join');
     if (closing) return;
     info.retired.push(old);
     await session?.close();
