@@ -149,9 +149,16 @@ export class InvariantMonitor {
     if (batch.truncateFrom !== undefined && batch.truncateFrom <= commitBefore && removed.length > 0) {
       this.fail('committed-changed', `${peer.id} truncated from ${batch.truncateFrom} below its durable commit ${commitBefore}`);
     }
+    // A learner never counts toward a commit (§4.2.1), so a committed entry it holds beyond its own
+    // commit index may be one it got from an earlier leader, which a stale leader of a later but
+    // lower term than the committing one can still truncate with an AppendEntries (Raft guarantees
+    // committed entries in future leaders' logs, §5.4.3, and below each peer's commit index, checked
+    // above). Only that case is let through: a voter of its own latest configuration losing a
+    // committed entry, or anyone losing one to a snapshot install, is still reported.
+    const learnerTruncation = batch.snapshot === undefined && store.latestMembership()?.voters.includes(peer.id) === false;
     for (const e of removed) {
       const c = this.committed.get(e.index);
-      if (c && c.fp === fingerprint(e)) this.fail('committed-changed', `${peer.id} removed committed entry ${e.index} (${c.fp})`);
+      if (!learnerTruncation && c && c.fp === fingerprint(e)) this.fail('committed-changed', `${peer.id} removed committed entry ${e.index} (${c.fp})`);
     }
     if (batch.snapshot) this.checkSnapshotMeta(peer, batch.snapshot);
     for (const e of batch.entries) {

@@ -12,6 +12,7 @@ const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
   { scenario: 'churn', seed: 60007907, found: 'a re-added peer replayed its old removal and declared itself removed' },
   { scenario: 'churn', seed: 70072433, found: 'auto-removal shrank three voters to two, then the other one died' },
   { scenario: 'churn', seed: 80043430, found: 'auto-removal shrank three voters to two, then the other one died' },
+  { scenario: 'basic', seed: 566874163, found: 'an observer learner’s copy of an entry committed later was overwritten by a stale leader of a lower term (legal Raft; the simulator reported it as a lost committed entry)' },
   { scenario: 'churn', seed: 110010466, found: 'a rejoining peer counted itself removed just as the leader added it back, then was promoted' },
   { scenario: 'tabs', seed: 758657451, found: 'catch-up stalled a request timeout when its only source compacted mid-fetch' },
   { scenario: 'tabs', seed: 758657057, found: 'a candidate’s notice of a later term made followers forget the departed leader’s successor ranking' },

@@ -61,6 +61,21 @@ describe('InvariantMonitor', () => {
     expect(m.violation?.invariant).toBe('log-matching');
   });
 
+  it('a learner whose copy of an entry committed elsewhere is truncated by a stale leader is not flagged; a voter is', () => {
+    const config = (voters: string[], learners: string[]): LogEntry => ({ kind: 'config', index: 1, term: 1, membership: { voters, learners } });
+    for (const [who, flagged] of [['l', false], ['v', true]] as const) {
+      const m = new InvariantMonitor(() => 0);
+      const committer = new FakePeer('a');
+      const peer = new FakePeer(who);
+      const log = [config(['a', 'b', 'v'], ['l']), cmd(2, 2, 7)];
+      committer.persist(m, { entries: log, hardState: { term: 4, vote: null, commit: 2 } });
+      peer.persist(m, { entries: log, hardState: { term: 2, vote: null, commit: 1 } });
+      // A leader of term 3 that never had entry 2 overwrites it on this peer (its own commit is 1).
+      peer.persist(m, { truncateFrom: 2, entries: [noop(2, 3)], hardState: { term: 3, vote: null, commit: 1 } });
+      expect(m.violation?.invariant, who).toBe(flagged ? 'committed-changed' : undefined);
+    }
+  });
+
   it('flags truncating a committed entry and a decreasing durable commit', () => {
     const m = new InvariantMonitor(() => 0);
     const a = new FakePeer('a');
