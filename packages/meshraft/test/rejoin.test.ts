@@ -121,18 +121,20 @@ describe('runtime with real engines', () => {
     expect(members(a.group)).toEqual(expect.arrayContaining(['a', 'b']));
   });
 
-  // Retried once: under heavy CPU load (several test processes on two cores) about one run in twenty
-  // has d not back as d2 within the bound, where it normally re-joins ~25 ms after the heal. Not yet
-  // diagnosed; a second failure in a row still fails the test.
-  it('a peer removed while running re-joins under a fresh id; one restored as removed does so at start', { retry: 1 }, async () => {
+  // 'd' must vote before it is cut off. A learner still asks to be promoted (a JoinRequest), and the
+  // one it sends the moment it is back can reach the leader before the configuration that removed
+  // it reaches 'd': the leader then adds it again under its own id, which is legal and keeps it
+  // online, but is not the path this test is about (under CPU load about one run in fifteen went so
+  // while the test only waited for 'd' to be a learner).
+  it('a peer removed while running re-joins under a fresh id; one restored as removed does so at start', async () => {
     const hub = new MemoryMeshHub();
     const disks = new Disks();
     const { a, b } = await formGroup(hub, disks);
 
-    // 'd' joins, then is cut off for longer than autoRemoveAfterMs: the leader removes it.
+    // 'd' joins and votes, then is cut off for longer than autoRemoveAfterMs: the leader removes it.
     const d = launch(hub, disks, ['d', 'd2']);
     await d.group.started;
-    await until(() => a.group.status.members.voters.includes('d') || a.group.status.members.learners.includes('d'), 'd joined');
+    await until(() => a.group.status.members.voters.includes('d'), 'd joined and votes');
     const first = (await a.group.executeMany([10, 20])).end;
     await until(() => d.group.status.applied >= first, 'd applies');
     hub.partition('d');
