@@ -71,3 +71,25 @@ test('one tab of two crashes, the other reloads: the reload adopts the crashed i
   await expect.poll(async () => (await status(b)).members.voters, { timeout: 30_000 }).toEqual([aId]);
   expect(bId).not.toBe(aId);
 });
+
+test('a crashed leader is replaced at once: its Web Lock tells the tabs left, with no election timeout to wait for', async ({ tabs }) => {
+  test.setTimeout(60_000);
+  const key = uniqueName('crash-lock');
+  // An election timeout far beyond the test: only the crashed tab's released lock can start an election.
+  const config = { ...DEFAULT_TIMING, electionTimeoutMs: 120_000 };
+  const pages = [];
+  for (let i = 0; i < 3; i++) pages.push(await tabs.open({ key, ...config }, `tab${i}`));
+  const leader = await pageOf(pages, await waitForGroup(pages, 3));
+  const term = (await status(leader)).term;
+  await setValue(leader, 'k', 'before');
+  const alive = pages.filter((p) => p !== leader);
+  await crash(leader);
+  await setValue(alive[0], 'k', 'after');
+  const after = await Promise.all(alive.map(status));
+  expect(after.map((s) => s.term)).toEqual([term + 1, term + 1]); // one election, won at the first try
+  expect(new Set(after.map((s) => s.leader)).size).toBe(1);
+  for (const page of alive) {
+    expect((await stats(page)).routes.localChannel.peersGone).toBe(1);
+    expect((await getValue(page, 'k', 'strong')).result).toBe('after');
+  }
+});

@@ -82,7 +82,7 @@ test('with localChannel: false every Raft frame goes over the data channel and t
   }
   for (const page of pages) {
     const s = await stats(page);
-    expect(s.routes.localChannel).toEqual({ enabled: false, reachable: [], framesOut: 0, bytesOut: 0, sentTo: {} });
+    expect(s.routes.localChannel).toEqual({ enabled: false, reachable: [], framesOut: 0, bytesOut: 0, sentTo: {}, peersGone: 0 });
     expect(s.frames!.local.framesIn).toBe(0);
   }
 });

@@ -40,6 +40,7 @@ class ScriptedEngine implements RaftEngine {
   transferLeadership(): void {}
   peerUp(): void {}
   peerDown(): void {}
+  peerGone(): void {}
   storageDone(token: number): void {
     this.log.push(`done ${token}`);
   }

@@ -7,7 +7,7 @@ import type { PeerId } from '@meshraft/core';
 export interface LockManagerLike {
   request(
     name: string,
-    options: { ifAvailable?: boolean; signal?: AbortSignal },
+    options: { ifAvailable?: boolean; signal?: AbortSignal; mode?: 'exclusive' | 'shared' },
     callback: (lock: unknown) => Promise<unknown>,
   ): Promise<unknown>;
 }

@@ -65,6 +65,7 @@ function fakePlatform(mesh: ReturnType<typeof fakeMesh>, log: string[]) {
         inbound: (from) => engineCalls.push(`in:${from}`),
         peerUp: (id) => engineCalls.push(`up:${id}`),
         peerDown: (id) => engineCalls.push(`down:${id}`),
+        peerGone: (id) => engineCalls.push(`gone:${id}`),
         frameStats: async () => emptyFrameStats(),
         close: async () => void log.push('close-engine'),
         onRemoved: () => {},

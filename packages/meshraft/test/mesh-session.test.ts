@@ -17,6 +17,7 @@ function session(hub: MemoryMeshHub, bus: MemoryBroadcast, id: string, local: bo
   const s = new MeshSession(id, hub.open(id), { counters, local: local ? { secret: 'secret', open: bus.open } : null }, {
     peerUp: (peer) => inbox.peerUp(peer),
     peerDown: (peer) => inbox.peerDown(peer),
+    peerGone: () => {},
     raftFrame: (from) => meshFrames.push(from),
     gossipFrame: () => {},
   });
@@ -53,7 +54,7 @@ describe('MeshSession routing', () => {
     expect(b.localFrames).toEqual([{ kind: 'frame', from: 'a', to: 'b', bytes: new Uint8Array([2, 2]).buffer }]);
     expect(a.counters.snapshot(true, a.s.local!.reachable())).toEqual({
       dataChannel: { framesOut: 1, bytesOut: 1, sentTo: { b: 1 } },
-      localChannel: { framesOut: 1, bytesOut: 2, sentTo: { b: 1 }, enabled: true, reachable: ['b'] },
+      localChannel: { framesOut: 1, bytesOut: 2, sentTo: { b: 1 }, enabled: true, reachable: ['b'], peersGone: 0 },
     });
 
     // The link goes down: nothing over the channel either (the mesh refuses too: the frame is lost).

@@ -300,6 +300,12 @@ export class SimPeer implements MonitoredPeer {
     this.input('peerDown', (e) => e.peerDown(id, now));
   }
 
+  /** `id`'s process stopped, as a tab of the same browser learns from its Web Lock (RaftEngine.peerGone). */
+  peerGone(id: PeerId): void {
+    const now = this.env.queue.now;
+    this.input('peerGone', (e) => e.peerGone(id, now));
+  }
+
   /** Proposes one client command; false when the peer is down (the client sees a connection error). */
   propose(requestId: number, data: Uint8Array, tag: ClientTag, done: RequestCallback): boolean {
     if (!this.engine) return false;

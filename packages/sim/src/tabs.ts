@@ -55,6 +55,8 @@ export class TabsDriver {
   constructor(
     private readonly queue: EventQueue,
     private readonly dice: Dice,
+    /** When a stopped tab's Web Lock reaches the others (its own stream: the schedule stays the same). */
+    private readonly lockDelays: Dice,
     private readonly cluster: Cluster,
     private readonly network: SimNetwork,
     private readonly directory: SignalingDirectory,
@@ -313,12 +315,29 @@ export class TabsDriver {
     this.directory.unregister(peer.id);
     this.tabs.delete(peer.id);
     this.counts.closed++;
+    // The page unloads a moment after its notice went out.
+    this.releaseLock(tab, this.lockDelays.int(1, 30));
   }
 
   private crash(tab: Tab): void {
-    this.cluster.crash(tab.peer);
+    if (this.cluster.crash(tab.peer)) this.releaseLock(tab, this.lockDelays.int(0, 5));
     this.directory.unregister(tab.peer.id);
     this.counts.crashes++;
+  }
+
+  /**
+   * The stopped tab's Web Lock is released: the running tabs of its profile learn it (peerGone), as
+   * the runtime's liveness watch does (peer-liveness.ts). Tabs of other profiles never do.
+   */
+  private releaseLock(tab: Tab, after: number): void {
+    const gone = tab.peer;
+    this.queue.after(after, () => {
+      for (const other of this.tabs.values()) {
+        if (other.profile !== tab.profile || other.peer === gone || !other.peer.isUp) continue;
+        this.trace.record(this.queue.now, other.peer.id, `${gone.id}'s lock released`);
+        other.peer.peerGone(gone.id);
+      }
+    });
   }
 
   // ---------- the schedule ----------

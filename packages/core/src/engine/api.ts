@@ -131,6 +131,13 @@ export interface RaftEngine {
   peerUp(id: PeerId, now: number): void;
   /** The transport lost `id`: the engine stops pipelining to it and requeues what it forwarded there. */
   peerDown(id: PeerId, now: number): void;
+  /**
+   * The transport knows `id`'s process stopped (a tab of the same browser closed or crashed), not
+   * just that a link dropped: peerDown, and when `id` led this follower, its lease no longer holds
+   * and the voters left campaign in turn instead of waiting an election timeout. Nothing is
+   * recorded: the identity may come back (a tab with a fixed peer id reloads), unlike a departure.
+   */
+  peerGone(id: PeerId, now: number): void;
   /** The host finished persisting the Ready with this token. */
   storageDone(token: number): void;
   /**

@@ -182,7 +182,7 @@ export class DepartureHandler {
    * the election timer, until a leader is heard, this peer votes for someone else, or a later term
    * shows someone else campaigning (if that candidate departs too, its notice gives a new turn).
    */
-  private takeTurn(ranked: readonly PeerId[]): void {
+  private takeTurn(ranked: readonly PeerId[], pause = 0): void {
     const { node } = this;
     if (this.liveCandidate(node.term)) return; // someone still here already stands: our timer is the fallback
     const rank = ranked.filter((p) => p === node.id || !node.departures.has(p)).indexOf(node.id);
@@ -190,9 +190,26 @@ export class DepartureHandler {
       node.campaignWithin(null);
       return;
     }
-    const wait = rank * node.config.heartbeatMs;
+    const wait = pause + rank * node.config.heartbeatMs;
     node.campaignWithin(wait);
     this.turn = { at: node.now + wait, vote: node.vote, term: node.term };
+  }
+
+  /**
+   * Our leader's process stopped without a notice (a crashed tab, seen by the transport: see
+   * RaftEngine.peerGone). Its lease no longer holds, and the voters still connected campaign in
+   * turn, ranked by id, as after a departure without successors. The first waits a quarter
+   * heartbeat, so the others hear of the loss too before its PreVote asks them: one still under
+   * the lease would ignore it, and the round would wait an election timeout.
+   */
+  onLeaderGone(leader: PeerId): void {
+    const { node } = this;
+    node.forgetLeader();
+    // It won its term by asking for votes: not a candidate still standing (see liveCandidate).
+    if (this.candidate?.peer === leader) this.candidate = null;
+    const connected = new Set(node.connectedPeers());
+    const ranked = node.membership.voters().filter((p) => p !== leader && (p === node.id || connected.has(p))).sort();
+    this.takeTurn(ranked, node.config.heartbeatMs / 4);
   }
 
   /** Succession, the turn to campaign and leaderless catch-up, checked at every tick. */

@@ -430,6 +430,18 @@ export class RaftNode
     this.catchUp.peerDown(id);
   }
 
+  /** `id`'s process stopped (see RaftEngine.peerGone): a follower of it campaigns in turn. */
+  peerGone(id: PeerId, now: number): void {
+    this.input(now);
+    if (id === this.id) return;
+    // Not marked down: the transport reports links, and one that still looks up to it would never be
+    // reported up again. Frames to a stopped process are simply lost.
+    if (id === this.leaderId) this.forwards.requeueWhere((sentTo) => sentTo === id);
+    this.leader?.onPeerDown(id);
+    this.catchUp.peerDown(id);
+    if (id === this.leaderId && this.role === 'follower' && !this.departures.has(id)) this.departureHandler.onLeaderGone(id);
+  }
+
   /** What this peer sends if it departs now (see DepartureHandler.plan()). */
   departurePlan(): DeparturePlan {
     return this.departureHandler.plan();

@@ -204,6 +204,13 @@ export class EngineHost {
     this.kick();
   }
 
+  /** `id`'s process stopped, not just its link (see RaftEngine.peerGone). */
+  peerGone(id: PeerId): void {
+    if (!this.running) return;
+    this.engine.peerGone(id, this.options.clock.now());
+    this.kick();
+  }
+
   // ---------- lifecycle ----------
 
   /** Whether the engine reported that this peer was removed from the group. */

@@ -44,7 +44,7 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
   // The same-browser channel ends in the engine Worker: an engine on this thread does not use it.
   const localChannel =
     inWorker && resolved.localChannel && typeof BroadcastChannel === 'function'
-      ? { secret: deriveLocalChannelName, open: (name: string) => new BroadcastChannel(name) }
+      ? { secret: deriveLocalChannelName, open: (name: string) => new BroadcastChannel(name), locks: typeof navigator !== 'undefined' ? navigator.locks : undefined }
       : undefined;
   const group = launchGroup<Cmd, Q, QR, R>(resolved, {
     deriveRoom: (key) => deriveRoomAndAuthKey(key, { appId: resolved.appId }),

@@ -37,6 +37,7 @@ export type MainToWorker =
   | { type: 'frame'; from: PeerId; bytes: ArrayBuffer }
   | { type: 'peer-up'; id: PeerId }
   | { type: 'peer-down'; id: PeerId }
+  | { type: 'peer-gone'; id: PeerId }
   | { type: 'stats'; requestId: number }
   /** Start over as `peerId` (a slot is handed over with its log; a per-peer-id database is replaced). */
   | { type: 'reset'; peerId: PeerId; refound: boolean }

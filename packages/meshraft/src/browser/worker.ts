@@ -96,6 +96,9 @@ scope.onmessage = (event: MessageEvent<MainToWorker>) => {
       inbox?.peerDown(message.id);
       engine?.peerDown(message.id);
       return;
+    case 'peer-gone':
+      engine?.peerGone(message.id);
+      return;
     case 'depart':
       inbox?.listenAs(null);
       engine?.depart();

@@ -133,6 +133,7 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
     inboundLocal: (data, linked) => relay.inboundLocal(data, current.id, linked),
     peerUp: (id) => current.peerUp(id),
     peerDown: (id) => current.peerDown(id),
+    peerGone: (id) => current.peerGone(id),
     frameStats: async () => relay.stats(),
     departurePlan: () => plan,
     onDepartures(handler) {

@@ -90,7 +90,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
   const openSession = (peerId: PeerId): MeshSession => {
     const mesh = platform.openMesh({ room: info.room!, peerId, authKey: info.authKey! });
     const open = platform.localChannel?.open;
-    const local = info.localSecret !== null && open ? { secret: info.localSecret, open } : null;
+    const local = info.localSecret !== null && open ? { secret: info.localSecret, open, locks: platform.localChannel?.locks } : null;
     return new MeshSession(peerId, mesh, { counters: routeCounters, local }, {
       peerUp: (id) => {
         engine?.peerUp(id);
@@ -99,6 +99,9 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
       peerDown: (id) => {
         engine?.peerDown(id);
         gossip.peerDown(id);
+      },
+      peerGone: (id) => {
+        if (!departed) engine?.peerGone(id);
       },
       // A departed identity takes no more input: nothing it could vote or acknowledge reaches it.
       raftFrame: (from, bytes) => {

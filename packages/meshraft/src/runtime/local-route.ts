@@ -15,6 +15,8 @@
 // synchronously, so a frame it posted to the channel itself could leave after the plan was sent.
 import type { PeerId } from '@meshraft/core';
 import { localChannelNames, parseAnnouncement, type Announcement, type BroadcastChannelLike, type OpenBroadcastChannel } from './local-channel';
+import type { LockManagerLike } from '../identity';
+import { PeerLiveness } from './peer-liveness';
 import { transferableBuffer } from './transfer';
 
 export interface LocalRouteOptions {
@@ -24,6 +26,10 @@ export interface LocalRouteOptions {
   open: OpenBroadcastChannel;
   /** Whether the mesh holds an authenticated link to `id` now. */
   linked(id: PeerId): boolean;
+  /** Web Locks, to learn when an announced peer's tab stopped (peer-liveness.ts); absent: never told. */
+  locks?: LockManagerLike;
+  /** An announced peer's tab stopped (closed, crashed, or it gave up that identity). */
+  gone?(id: PeerId): void;
 }
 
 export class LocalRoute {
@@ -35,19 +41,38 @@ export class LocalRoute {
   private readonly announced = new Set<PeerId>();
   /** This identity's engine listens on the channel (announced). */
   private live = false;
+  private starting = false;
   private closed = false;
+  private readonly liveness: PeerLiveness | null;
 
   constructor(private readonly options: LocalRouteOptions) {
     this.names = localChannelNames(options.secret);
     this.announceChannel = options.open(this.names.announce);
     this.announceChannel.onmessage = (event) => this.onAnnouncement(parseAnnouncement(event.data));
+    const { locks, gone } = options;
+    this.liveness = locks && gone ? new PeerLiveness({ locks, prefix: options.secret, self: options.self, gone: (id) => this.onGone(id) }) : null;
   }
 
-  /** This identity's engine listens on the channel now: say so, and ask the tabs already there to answer. */
+  /**
+   * This identity's engine listens on the channel now: say so, and ask the tabs already there to
+   * answer. With Web Locks, only once this identity holds its liveness lock, so a peer that watches
+   * it from the announcement on is told when this tab stops.
+   */
   start(): void {
-    if (this.live || this.closed) return;
-    this.live = true;
-    this.post({ kind: 'hello', id: this.options.self, reply: true });
+    if (this.live || this.starting || this.closed) return;
+    this.starting = true;
+    const announce = () => {
+      if (this.closed) return;
+      this.live = true;
+      this.post({ kind: 'hello', id: this.options.self, reply: true });
+    };
+    if (this.liveness) void this.liveness.hold().then((held) => held && announce());
+    else announce();
+  }
+
+  /** Peers whose liveness lock this route waits for (peer-liveness.ts). */
+  watched(): PeerId[] {
+    return this.liveness?.watched() ?? [];
   }
 
   /** Peers a frame would go to over the channel now. */
@@ -73,6 +98,7 @@ export class LocalRoute {
     if (this.closed) return;
     if (this.live) this.post({ kind: 'bye', id: this.options.self });
     this.closed = true;
+    this.liveness?.close();
     this.announceChannel.onmessage = null;
     this.announceChannel.close();
     for (const link of this.links.values()) link.close();
@@ -90,7 +116,16 @@ export class LocalRoute {
       return;
     }
     this.announced.add(id);
+    this.liveness?.watch(id);
     if (announcement.reply && this.live) this.post({ kind: 'hello', id: this.options.self, reply: false });
+  }
+
+  /** `id`'s tab stopped: no more frames to it here (a reload under the same id announces itself again). */
+  private onGone(id: PeerId): void {
+    this.announced.delete(id);
+    this.links.get(id)?.close();
+    this.links.delete(id);
+    this.options.gone?.(id);
   }
 
   private post(announcement: Announcement): void {

@@ -6,6 +6,7 @@
 // The engine's Raft frames leave through send(): over the same-browser channel to a peer reachable
 // there (local-route.ts), else over the data channel. Gossip and departure frames use the mesh directly.
 import type { PeerId } from '@meshraft/core';
+import type { LockManagerLike } from '../identity';
 import type { Channel } from './channel';
 import type { OpenBroadcastChannel } from './local-channel';
 import { LocalRoute } from './local-route';
@@ -16,14 +17,16 @@ import { isGossipFrame } from './status-gossip';
 export interface MeshSessionTargets {
   peerUp(id: PeerId): void;
   peerDown(id: PeerId): void;
+  /** A peer of this browser stopped running (its liveness lock was released; peer-liveness.ts). */
+  peerGone(id: PeerId): void;
   raftFrame(from: PeerId, bytes: Uint8Array): void;
   gossipFrame(from: PeerId, bytes: Uint8Array): void;
 }
 
 export interface MeshSessionRoutes {
   counters: RouteCounters;
-  /** The same-browser channel (its secret name, and how to open a BroadcastChannel); null: off. */
-  local: { secret: string; open: OpenBroadcastChannel } | null;
+  /** The same-browser channel (its secret name, how to open a BroadcastChannel, Web Locks if any); null: off. */
+  local: { secret: string; open: OpenBroadcastChannel; locks?: LockManagerLike } | null;
 }
 
 export class MeshSession {
@@ -40,7 +43,12 @@ export class MeshSession {
   ) {
     this.counters = routes.counters;
     const linked = (id: PeerId) => this.active && this.connected.has(id);
-    this.local = routes.local ? new LocalRoute({ self: peerId, ...routes.local, linked }) : null;
+    const gone = (id: PeerId) => {
+      if (!this.active) return;
+      this.counters.gone();
+      targets.peerGone(id);
+    };
+    this.local = routes.local ? new LocalRoute({ self: peerId, ...routes.local, linked, gone }) : null;
     mesh.onPeerUp((id) => {
       if (!this.active) return;
       this.connected.add(id);

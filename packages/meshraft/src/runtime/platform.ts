@@ -1,6 +1,7 @@
 // What launchGroup (launch.ts) works with and returns: the platform's pieces (identity, mesh, where
 // the engine runs, EngineSide) and the group it hands to the app, with its runtime introspection.
 import type { Departure, Group, Membership, PeerId } from '@meshraft/core';
+import type { LockManagerLike } from '../identity';
 import type { Channel } from './channel';
 import type { Claim } from './claim';
 import type { RelayedPlan } from './departure-frames';
@@ -14,6 +15,8 @@ export interface EngineSide {
   inbound(from: PeerId, bytes: Uint8Array): void;
   peerUp(id: PeerId): void;
   peerDown(id: PeerId): void;
+  /** `id`'s tab stopped, not just its link (RaftEngine.peerGone). */
+  peerGone(id: PeerId): void;
   frameStats(): Promise<FrameStats>;
   close(): Promise<void>;
   /** `handler` runs once the engine reports this peer removed (at once if it already did). */
@@ -60,6 +63,8 @@ export interface Platform<Cmd, Q, QR, R = unknown> {
     /** The group's secret channel name (deriveLocalChannelName). */
     secret(authKey: Uint8Array, room: string): Promise<string>;
     open: OpenBroadcastChannel;
+    /** Web Locks: peers of this browser learn at once when this tab stops (peer-liveness.ts). */
+    locks?: LockManagerLike;
   };
 }
 

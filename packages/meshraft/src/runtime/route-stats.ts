@@ -16,6 +16,8 @@ export interface RaftRouteStats {
     enabled: boolean;
     /** Peers a frame would take the channel to now (announced there, with an authenticated link). */
     reachable: PeerId[];
+    /** Times a peer of this browser was seen to stop (its liveness lock released) and the engine told. */
+    peersGone: number;
   };
 }
 
@@ -28,6 +30,12 @@ function emptyRoute(): RouteStats {
 export class RouteCounters {
   private readonly routes: Record<Route, RouteStats> = { dataChannel: emptyRoute(), localChannel: emptyRoute() };
 
+  private peersGone = 0;
+
+  gone(): void {
+    this.peersGone++;
+  }
+
   sent(route: Route, to: PeerId, bytes: number): void {
     const stats = this.routes[route];
     stats.framesOut++;
@@ -37,6 +45,6 @@ export class RouteCounters {
 
   snapshot(enabled: boolean, reachable: PeerId[]): RaftRouteStats {
     const copy = (stats: RouteStats): RouteStats => ({ ...stats, sentTo: { ...stats.sentTo } });
-    return { dataChannel: copy(this.routes.dataChannel), localChannel: { ...copy(this.routes.localChannel), enabled, reachable } };
+    return { dataChannel: copy(this.routes.dataChannel), localChannel: { ...copy(this.routes.localChannel), enabled, reachable, peersGone: this.peersGone } };
   }
 }

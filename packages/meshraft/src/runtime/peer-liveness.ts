@@ -1,0 +1,78 @@
+// Which peers of this browser are still running, told by Web Locks. Each identity that listens on the
+// same-browser channel holds a lock named after it for as long as it runs; the browser releases a
+// lock the moment its holder's tab closes or crashes. So a tab that waits for a peer's lock (in
+// shared mode, so every waiter is told at once) learns within a millisecond that the peer stopped,
+// where the network would take an election timeout to tell a silent peer from a slow one. The
+// engine then stops trusting that peer's leadership (RaftEngine.peerGone). A peer is watched only
+// after it announced itself, which it does once it holds its lock: a watch can never be granted
+// before the watched peer took its lock.
+import type { PeerId } from '@meshraft/core';
+import type { LockManagerLike } from '../identity';
+
+export interface PeerLivenessOptions {
+  locks: LockManagerLike;
+  /** Lock names start with this (the group's secret channel name: other groups never share one). */
+  prefix: string;
+  self: PeerId;
+  /** `id`'s lock was released: its tab closed or crashed, or it gave up that identity. */
+  gone(id: PeerId): void;
+}
+
+export class PeerLiveness {
+  private releaseOwn: (() => void) | null = null;
+  private abortHold: (() => void) | null = null;
+  private readonly watches = new Map<PeerId, AbortController>();
+  private closed = false;
+
+  constructor(private readonly options: PeerLivenessOptions) {}
+
+  /** Takes this identity's lock and keeps it until close(); resolves once held (false: closed meanwhile). */
+  hold(): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const held = new Promise<void>((release) => (this.releaseOwn = release));
+      const abort = new AbortController();
+      this.abortHold = () => abort.abort();
+      this.options.locks
+        .request(this.lockName(this.options.self), { mode: 'exclusive', signal: abort.signal }, async () => {
+          if (this.closed) return resolve(false);
+          resolve(true);
+          await held;
+        })
+        .catch(() => resolve(false)); // aborted by close() while another tab of this identity still held it
+    });
+  }
+
+  /** Tell gone(id) once `id`'s lock is released. Watching an id already watched does nothing. */
+  watch(id: PeerId): void {
+    if (this.closed || id === this.options.self || this.watches.has(id)) return;
+    const abort = new AbortController();
+    this.watches.set(id, abort);
+    this.options.locks
+      .request(this.lockName(id), { mode: 'shared', signal: abort.signal }, async () => {
+        // Granted: the holder let go. Return at once, so the lock is free for whoever takes it next.
+        if (this.watches.get(id) !== abort) return;
+        this.watches.delete(id);
+        if (!this.closed) this.options.gone(id);
+      })
+      .catch(() => {}); // aborted by close()
+  }
+
+  /** Peers watched now. */
+  watched(): PeerId[] {
+    return [...this.watches.keys()].sort();
+  }
+
+  /** Let go of this identity's lock and stop watching. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abortHold?.();
+    this.releaseOwn?.();
+    for (const abort of this.watches.values()) abort.abort();
+    this.watches.clear();
+  }
+
+  private lockName(id: PeerId): string {
+    return `${this.options.prefix}:alive:${id}`;
+  }
+}
