@@ -10,6 +10,8 @@ export interface LockManagerLike {
     options: { ifAvailable?: boolean; signal?: AbortSignal; mode?: 'exclusive' | 'shared' },
     callback: (lock: unknown) => Promise<unknown>,
   ): Promise<unknown>;
+  /** The locks held now (the slot clean-up and the liveness watch read it). */
+  query?(): Promise<{ held?: Array<{ name?: string }> }>;
 }
 
 export function mintPeerId(): PeerId {

@@ -5,7 +5,9 @@
 // channel. Sessions without Web Locks announce at once and never report anything.
 import { describe, expect, it } from 'vitest';
 import type { PeerId } from '@meshraft/core';
+import { localChannelNames } from '../src/runtime/local-channel';
 import { MeshSession } from '../src/runtime/mesh-session';
+import { MAX_WATCHED_PEERS } from '../src/runtime/peer-liveness';
 import { RouteCounters } from '../src/runtime/route-stats';
 import { MemoryBroadcast } from './support/memory-broadcast';
 import { MemoryLocks } from './support/memory-locks';
@@ -119,6 +121,25 @@ describe('peer liveness over Web Locks', () => {
     locks.crash('new-page');
     await settle();
     expect(watcher.gone).toEqual(['x', 'x']);
+  });
+
+  it('announcements of peers whose lock nobody holds (forged, or of another device) are never reported; a flood watches a bounded number', async () => {
+    const { bus, locks, tabs } = await threeTabs();
+    const forger = bus.open(localChannelNames('group-secret').announce);
+    for (let i = 0; i < 20; i++) forger.postMessage({ kind: 'hello', id: `forged-${i}`, reply: false });
+    bus.flush();
+    await settle();
+    expect(tabs[0].gone).toEqual([]);
+    expect(tabs[0].s.local!.watched()).toEqual(['b', 'c']);
+    // Locks held by a script that posts hellos for them: watched, but never more than the bound.
+    const holder = locks.forTab('forger');
+    for (let i = 0; i < 100; i++) void holder.request(`group-secret:alive:held-${i}`, {}, () => new Promise(() => {}));
+    for (let i = 0; i < 100; i++) forger.postMessage({ kind: 'hello', id: `held-${i}`, reply: false });
+    bus.flush();
+    await settle();
+    expect(tabs[0].s.local!.watched()).toHaveLength(MAX_WATCHED_PEERS);
+    expect(tabs[0].s.local!.watched()).toEqual(expect.arrayContaining(['b', 'c']));
+    expect(tabs[0].gone).toEqual([]);
   });
 
   it('without Web Locks: tabs announce at once, watch nothing, report nothing', async () => {

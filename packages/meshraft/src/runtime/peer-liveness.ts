@@ -4,10 +4,14 @@
 // shared mode, so every waiter is told at once) learns within a millisecond that the peer stopped,
 // where the network would take an election timeout to tell a silent peer from a slow one. The
 // engine then stops trusting that peer's leadership (RaftEngine.peerGone). A peer is watched only
-// after it announced itself, which it does once it holds its lock: a watch can never be granted
-// before the watched peer took its lock.
+// after it announced itself, which it does once it holds its lock, and only while someone holds
+// that lock: a forged or stale announcement (a peer of another device, one already gone) is never
+// reported.
 import type { PeerId } from '@meshraft/core';
 import type { LockManagerLike } from '../identity';
+
+/** Peers watched at most: more tabs of one group in one browser is no real case, and announcements are not trusted (any script of the origin holding the key can post). */
+export const MAX_WATCHED_PEERS = 64;
 
 export interface PeerLivenessOptions {
   locks: LockManagerLike;
@@ -42,19 +46,40 @@ export class PeerLiveness {
     });
   }
 
-  /** Tell gone(id) once `id`'s lock is released. Watching an id already watched does nothing. */
+  /** Tell gone(id) once `id`'s lock is released. Watching an id already watched, or one too many, does nothing. */
   watch(id: PeerId): void {
-    if (this.closed || id === this.options.self || this.watches.has(id)) return;
+    if (this.closed || id === this.options.self || this.watches.has(id) || this.watches.size >= MAX_WATCHED_PEERS) return;
     const abort = new AbortController();
     this.watches.set(id, abort);
-    this.options.locks
-      .request(this.lockName(id), { mode: 'shared', signal: abort.signal }, async () => {
-        // Granted: the holder let go. Return at once, so the lock is free for whoever takes it next.
-        if (this.watches.get(id) !== abort) return;
-        this.watches.delete(id);
-        if (!this.closed) this.options.gone(id);
-      })
-      .catch(() => {}); // aborted by close()
+    const name = this.lockName(id);
+    void this.isHeld(name).then((held) => {
+      // An announcement names a peer that holds its lock: one whose lock nobody holds is stale or
+      // forged, and waiting for it would report at once a peer that may well be running elsewhere.
+      if (!held) {
+        if (this.watches.get(id) === abort) this.watches.delete(id);
+        return;
+      }
+      if (this.watches.get(id) !== abort) return;
+      this.options.locks
+        .request(name, { mode: 'shared', signal: abort.signal }, async () => {
+          // Granted: the holder let go. Return at once, so the lock is free for whoever takes it next.
+          if (this.watches.get(id) !== abort) return;
+          this.watches.delete(id);
+          if (!this.closed) this.options.gone(id);
+        })
+        .catch(() => {}); // aborted by close()
+    });
+  }
+
+  /** Whether someone holds `name` now (true when the lock manager cannot say). */
+  private async isHeld(name: string): Promise<boolean> {
+    const { locks } = this.options;
+    if (!locks.query) return true;
+    try {
+      return ((await locks.query()).held ?? []).some((lock) => lock.name === name);
+    } catch {
+      return true;
+    }
   }
 
   /** Peers watched now. */

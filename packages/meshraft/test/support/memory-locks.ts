@@ -18,7 +18,10 @@ export class MemoryLocks {
 
   /** The lock manager one tab sees. */
   forTab(tab: string): LockManagerLike {
-    return { request: (name, options, callback) => this.request(tab, name, options, callback) };
+    return {
+      request: (name, options, callback) => this.request(tab, name, options, callback),
+      query: async () => ({ held: this.held.map(({ name }) => ({ name })) }),
+    };
   }
 
   /** Names of the locks `tab` holds now. */
