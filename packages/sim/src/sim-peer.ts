@@ -68,6 +68,8 @@ export interface PeerCounters {
   catchUpSessions: number;
   /** Times the engine re-founded the group as a departed leader's successor. */
   successorRefounds: number;
+  /** Times the engine's leader was reported gone (a stopped tab's lock) and it took a turn to campaign. */
+  leaderGoneTurns: number;
 }
 
 export class SimPeer implements MonitoredPeer {
@@ -91,7 +93,7 @@ export class SimPeer implements MonitoredPeer {
   /** leave() was called. */
   leaving = false;
   lastStatus: RaftStatus | null = null;
-  readonly counters: PeerCounters = { snapshotsTaken: 0, snapshotInstalls: 0, catchUpSessions: 0, successorRefounds: 0 };
+  readonly counters: PeerCounters = { snapshotsTaken: 0, snapshotInstalls: 0, catchUpSessions: 0, successorRefounds: 0, leaderGoneTurns: 0 };
   private held: Array<() => void> = [];
   /** The departure plan of the latest Ready whose messages were relayed (this incarnation). */
   private relayedPlan: DeparturePlan | null = null;
@@ -175,6 +177,7 @@ export class SimPeer implements MonitoredPeer {
     if (!this.engine) return;
     this.counters.catchUpSessions += this.engine.catchUp.sessions;
     this.counters.successorRefounds += this.engine.departureHandler.refounds;
+    this.counters.leaderGoneTurns += this.engine.departureHandler.leaderGoneTurns;
     this.engine = null;
     this.incarnation++;
     this.syncing = false;
@@ -243,6 +246,11 @@ export class SimPeer implements MonitoredPeer {
     this.env.trace.record(this.env.queue.now, this.id, 'leave');
     const now = this.env.queue.now;
     this.input('leave', (e) => e.leave?.(now));
+  }
+
+  /** Turns taken after the leader was reported gone, over all incarnations so far. */
+  get leaderGoneTurns(): number {
+    return this.counters.leaderGoneTurns + (this.engine?.departureHandler.leaderGoneTurns ?? 0);
   }
 
   /** Re-foundings as a successor over all incarnations so far. */

@@ -43,6 +43,8 @@ export interface TabsCounts {
   newDevices: number;
   /** Engines that re-founded the group as a departed leader's successor (no restart needed). */
   successorRefounds: number;
+  /** Followers told their leader's tab stopped (its lock released) that took a turn to campaign. */
+  leaderGoneTurns: number;
   /** Removed tabs that started over under a new identity (as the runtime does). */
   resets: number;
   /** Frozen tabs (every voter departed, named by no successor list) that re-founded the group on their own slot. */
@@ -59,6 +61,6 @@ export interface TabsCounts {
 export function emptyTabsCounts(): TabsCounts {
   return {
     opened: 0, closed: 0, reloads: 0, crashes: 0, adoptions: 0, successions: 0, refounds: 0, bootstraps: 0, waits: 0, availabilityChecks: 0,
-    slotsDeleted: 0, closeMany: 0, newDevices: 0, successorRefounds: 0, resets: 0, frozenRestarts: 0, strandedGroups: 0,
+    slotsDeleted: 0, closeMany: 0, newDevices: 0, successorRefounds: 0, leaderGoneTurns: 0, resets: 0, frozenRestarts: 0, strandedGroups: 0,
   };
 }

@@ -206,6 +206,7 @@ export class TabsDriver {
   tally(): TabsCounts {
     this.counts.slotsDeleted = this.profiles().reduce((sum, p) => sum + p.deleted, 0);
     this.counts.successorRefounds = this.cluster.peers.reduce((sum, p) => sum + p.successorRefounds, 0);
+    this.counts.leaderGoneTurns = this.cluster.peers.reduce((sum, p) => sum + p.leaderGoneTurns, 0);
     return { ...this.counts };
   }
 

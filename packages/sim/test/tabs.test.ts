@@ -23,7 +23,7 @@ describe('tabs scenario', () => {
     expect(failures, failures.join('\n\n')).toEqual([]);
   });
 
-  it('exercises closes, close-many, reloads, re-foundings, successions, adoptions, signaling restarts, waits and availability checks', () => {
+  it('exercises closes, close-many, reloads, re-foundings, successions, adoptions, leaders reported gone, signaling restarts, waits and availability checks', () => {
     const total = (key: keyof TabsTotals) => results.reduce((sum, r) => sum + r.tabs![key], 0);
     const runsWith = (key: keyof TabsTotals) => results.filter((r) => r.tabs![key] > 0).length;
     expect(results.every((r) => r.tabs !== null)).toBe(true);
@@ -38,6 +38,8 @@ describe('tabs scenario', () => {
     expect(total('successorRefounds')).toBeGreaterThan(0);
     // Crashed identities adopted by reopened tabs.
     expect(runsWith('adoptions')).toBeGreaterThan(SEEDS / 4);
+    // Followers told by a stopped tab's lock that their leader is gone, taking a turn to campaign.
+    expect(runsWith('leaderGoneTurns')).toBeGreaterThan(SEEDS / 4);
     expect(runsWith('signalingRestarts')).toBe(SEEDS);
     // Devices with no data opening the app right after a signaling restart, and tabs that waited
     // for evidence about the room (the server restarted or was away).

@@ -45,6 +45,8 @@ export interface DepartureHost
 export class DepartureHandler {
   /** Times this peer re-founded the group as a successor (tests and counters). */
   refounds = 0;
+  /** Times this peer's leader was reported gone and it took a turn to campaign (tests and counters). */
+  leaderGoneTurns = 0;
   /** The successor list of the latest departed leader (see maybeSucceed()), and that leader's term. */
   private successors: PeerId[] = [];
   private successorsTerm = -1;
@@ -204,6 +206,7 @@ export class DepartureHandler {
    */
   onLeaderGone(leader: PeerId): void {
     const { node } = this;
+    this.leaderGoneTurns++;
     node.forgetLeader();
     // It won its term by asking for votes: not a candidate still standing (see liveCandidate).
     if (this.candidate?.peer === leader) this.candidate = null;
