@@ -6,7 +6,7 @@
 // heartbeat, keep the group as it was.
 import { describe, expect, it } from 'vitest';
 import type { PeerId } from '../src/types';
-import { elected, type EngineHarness, testTimings } from './support/engine-harness';
+import { elected, type EngineHarness, type InFlight, testTimings } from './support/engine-harness';
 
 const config = { ...testTimings, autoRemoveAfterMs: 60_000 };
 const group = (ids: PeerId[], seed = 1): EngineHarness => elected(ids, { config, seed, connect: true, untilOnline: true, settleMs: 200 });
@@ -62,6 +62,54 @@ describe('engine: a crashed leader reported gone', () => {
     expect(again.leader()).toBe(second);
     expect(again.now - start).toBeGreaterThanOrEqual(config.heartbeatMs); // its turn came a heartbeat after the first's
     expect(again.now - start).toBeLessThan(2 * config.heartbeatMs);
+  });
+
+  it('the first in turn stops too, mid-election, after the others voted for it: the next in turn is elected without waiting an election timeout', () => {
+    const h = group(['a', 'b', 'c', 'd', 'e'], 9);
+    const { old, term } = crashLeader(h);
+    const [first, second] = [...h.nodes.keys()].sort();
+    const start0 = h.now;
+    for (const id of h.nodes.keys()) h.node(id).peerGone(old, h.now);
+    // Time passes, but `first` never gets word of its victory out: the others vote for it in the
+    // next term and never hear from it as leader.
+    const votedForFirst = () => [...h.nodes.keys()].filter((id) => id !== first && h.node(id).vote === first && h.node(id).term === term + 1).length;
+    while (votedForFirst() < 3) {
+      expect(h.now - start0).toBeLessThan(2000);
+      h.now += 1;
+      for (const [id, node] of h.nodes) {
+        node.tick(h.now);
+        h.drain(id);
+      }
+      const victory = (m: InFlight) => m.from === first && (m.message.type === 'AppendEntries' || m.message.type === 'Heartbeat');
+      h.deliverAll((m) => !victory(m));
+      h.dropWhere(victory);
+    }
+    for (const id of h.nodes.keys()) if (id !== first) expect(h.node(id).status().leader).toBeNull();
+    h.removePeer(first); // its messages in flight are lost with it
+    const start = h.now;
+    for (const id of h.nodes.keys()) h.node(id).peerGone(first, h.now);
+    h.runUntil(() => h.leaders().length === 1, 5000, 1);
+    expect(h.leader()).toBe(second);
+    expect(h.now - start).toBeLessThan(config.heartbeatMs); // its turn came first: no election timeout waited
+    write(h, second, 'after-two-crashes');
+  });
+
+  it('a peer reported gone earlier is left out of the turns: after two leader crashes the first live voter goes first', () => {
+    // Seed 1 elects 'b' first: it crashes, 'a' (first in turn) is elected, then 'a' crashes too.
+    const h = group(['a', 'b', 'c', 'd', 'e'], 1);
+    const first = crashLeader(h);
+    expect(first.old).toBe('b');
+    for (const id of h.nodes.keys()) h.node(id).peerGone('b', h.now);
+    h.runUntil(() => h.leaders().length === 1, 5000, 1);
+    expect(h.leader()).toBe('a');
+    h.runUntil(() => ['c', 'd', 'e'].every((id) => h.node(id).status().leader === 'a'), 1000, 1);
+    h.removePeer('a');
+    const start = h.now;
+    for (const id of h.nodes.keys()) h.node(id).peerGone('a', h.now);
+    h.runUntil(() => h.leaders().length === 1, 5000, 1);
+    // 'b' (still a voter, never reported down) would rank first and cost the others a heartbeat.
+    expect(h.leader()).toBe('c');
+    expect(h.now - start).toBeLessThan(config.heartbeatMs);
   });
 
   it('only one follower hears it (the other is on another device, under the lease): nothing is disrupted, and the group elects after the timeout', () => {

@@ -55,6 +55,8 @@ export class DepartureHandler {
   /** That leader's final position (see fetchTowardClaims()). */
   private latestLeaderClaim: { lastIndex: number; lastTerm: number } | null = null;
   private pendingRelays: Array<{ sender: PeerId; notice: Departure }> = [];
+  /** Peers reported gone lately (RaftEngine.peerGone), and when: left out of the turns to campaign. */
+  private readonly goneAt = new Map<PeerId, number>();
   /** When this peer campaigns after its departed leader (see takeTurn), and its vote and term then. */
   private turn: { at: number; vote: PeerId | null; term: number } | null = null;
 
@@ -204,6 +206,13 @@ export class DepartureHandler {
    * heartbeat, so the others hear of the loss too before its PreVote asks them: one still under
    * the lease would ignore it, and the round would wait an election timeout.
    */
+  /** The transport reported `id`'s process stopped (any peer): it is left out of the turns for a while. */
+  notePeerGone(id: PeerId): void {
+    const { node } = this;
+    for (const [peer, at] of this.goneAt) if (node.now - at > 2 * node.config.electionTimeoutMs) this.goneAt.delete(peer);
+    this.goneAt.set(id, node.now);
+  }
+
   onLeaderGone(leader: PeerId): void {
     const { node } = this;
     this.leaderGoneTurns++;
@@ -211,7 +220,7 @@ export class DepartureHandler {
     // It won its term by asking for votes: not a candidate still standing (see liveCandidate).
     if (this.candidate?.peer === leader) this.candidate = null;
     const connected = new Set(node.connectedPeers());
-    const ranked = node.membership.voters().filter((p) => p !== leader && (p === node.id || connected.has(p))).sort();
+    const ranked = node.membership.voters().filter((p) => p === node.id || (p !== leader && connected.has(p) && !this.goneAt.has(p))).sort();
     this.takeTurn(ranked, node.config.heartbeatMs / 4);
   }
 

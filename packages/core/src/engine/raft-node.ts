@@ -430,7 +430,11 @@ export class RaftNode
     this.catchUp.peerDown(id);
   }
 
-  /** `id`'s process stopped (see RaftEngine.peerGone): a follower of it campaigns in turn. */
+  /**
+   * `id`'s process stopped (see RaftEngine.peerGone): a follower of it campaigns in turn, and so
+   * does one that voted for it in this term and knows no leader yet (it may have stopped mid-election,
+   * as the first in turn after a crashed leader can).
+   */
   peerGone(id: PeerId, now: number): void {
     this.input(now);
     if (id === this.id) return;
@@ -439,7 +443,10 @@ export class RaftNode
     if (id === this.leaderId) this.forwards.requeueWhere((sentTo) => sentTo === id);
     this.leader?.onPeerDown(id);
     this.catchUp.peerDown(id);
-    if (id === this.leaderId && this.role === 'follower' && !this.departures.has(id)) this.departureHandler.onLeaderGone(id);
+    this.departureHandler.notePeerGone(id);
+    const ledUs = id === this.leaderId;
+    const votedFor = this.leaderId === null && this.vote === id;
+    if ((ledUs || votedFor) && this.role === 'follower' && !this.departures.has(id)) this.departureHandler.onLeaderGone(id);
   }
 
   /** What this peer sends if it departs now (see DepartureHandler.plan()). */
