@@ -458,6 +458,11 @@ export class TabsDriver {
       at += 400;
     }
     this.queue.after(at + 400, () => {
+      // A tab of another device opened meanwhile (the second half of a reload, say) closes first,
+      // like the others before it: the home profile must learn of its departure, or the reopen
+      // rightly waits for that device (found by tabs seed 1357913617, where one closed together
+      // with the home tabs and its notice never reached a home tab).
+      if (this.liveTabs().some((t) => t.profile !== this.home)) return this.closeAllAndReopen();
       const home = this.liveTabs();
       // The reopen promise is about a group that was serving when its tabs closed.
       const available = this.available(home);
