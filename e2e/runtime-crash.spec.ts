@@ -93,3 +93,35 @@ test('a crashed leader is replaced at once: its Web Lock tells the tabs left, wi
     expect((await getValue(page, 'k', 'strong')).result).toBe('after');
   }
 });
+
+test('a crashed leader identity adopted by a new tab connects at once, and a second leader crash is survived with it', async ({ tabs }) => {
+  test.setTimeout(90_000);
+  const key = uniqueName('crash-adopt');
+  // Only crashed tabs' released Web Locks can start an election within the test.
+  const config = { ...DEFAULT_TIMING, electionTimeoutMs: 120_000 };
+  const pages = [];
+  for (let i = 0; i < 3; i++) pages.push(await tabs.open({ key, ...config }, `tab${i}`));
+  const first = await pageOf(pages, await waitForGroup(pages, 3));
+  const firstId = (await status(first)).peerId;
+  await crash(first);
+  let alive = pages.filter((p) => p !== first);
+  await setValue(alive[0], 'k', 'after-first-crash');
+
+  // A new tab adopts the crashed identity; the survivors dropped their links to it when its lock
+  // was released, so it connects without waiting for a stale link to fail.
+  const adopter = await tabs.open({ key, ...config }, 'adopter');
+  expect((await stats(adopter)).peerId).toBe(firstId);
+  await expect.poll(async () => (await status(adopter)).online, { timeout: 30_000 }).toBe(true);
+  expect((await getValue(adopter, 'k', 'strong')).result).toBe('after-first-crash');
+
+  // The second leader crashes: two of three voters are left, the adopted identity one of them.
+  const second = await pageOf(alive, (await status(alive[0])).leader!);
+  await crash(second);
+  alive = [...alive.filter((p) => p !== second), adopter];
+  await setValue(adopter, 'k', 'after-second-crash');
+  for (const page of alive) expect((await getValue(page, 'k', 'strong')).result).toBe('after-second-crash');
+  const survivor = alive.find((p) => p !== adopter)!;
+  const drops = ((await stats(survivor)).mesh as { linkDrops: Record<string, number> }).linkDrops;
+  expect(drops.peerGone).toBe(2);
+  expect(drops.heartbeatTimeout).toBe(0);
+});

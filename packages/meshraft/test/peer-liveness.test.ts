@@ -55,9 +55,10 @@ async function threeTabs() {
   return { hub, bus, locks, tabs };
 }
 
+
 describe('peer liveness over Web Locks', () => {
-  it('a crashed tab is reported gone once by every other tab, which stop sending to it over the channel', async () => {
-    const { bus, locks, tabs } = await threeTabs();
+  it('a crashed tab is reported gone once by every other tab, which close their links to it and stop sending to it over the channel', async () => {
+    const { hub, bus, locks, tabs } = await threeTabs();
     const [a, b, c] = tabs;
     expect(b.s.local!.watched()).toEqual(['a', 'c']);
     expect(b.s.local!.reachable()).toEqual(['a', 'c']);
@@ -72,6 +73,9 @@ describe('peer liveness over Web Locks', () => {
     expect(b.s.local!.reachable()).toEqual(['c']);
     expect(b.s.local!.watched()).toEqual(['c']);
     expect(b.counters.snapshot(true, []).localChannel.peersGone).toBe(1);
+    // The mesh drops the links at once (a tab taking over the identity can connect right away).
+    expect(hub.dropped.sort()).toEqual(['b>a', 'c>a']);
+    expect(b.s.connected.has('a')).toBe(false);
     // A frame to the stopped peer falls back to the data channel (which the mesh drops or delivers).
     b.s.send('a', new Uint8Array([1]), 'control');
     expect(b.counters.snapshot(true, []).dataChannel.sentTo).toEqual({ a: 1 });

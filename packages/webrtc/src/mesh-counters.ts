@@ -23,6 +23,6 @@ export function newMeshCounters(): MeshCounters {
       queueFull: 0,
       badSignal: 0,
     },
-    linkDrops: { channelClosed: 0, heartbeatTimeout: 0, replaced: 0 },
+    linkDrops: { channelClosed: 0, heartbeatTimeout: 0, replaced: 0, peerGone: 0 },
   };
 }

@@ -146,6 +146,15 @@ class Mesh implements PeerMesh {
     return this.links.get(peerId)?.queuedBytes ?? 0;
   }
 
+  dropPeer(peerId: string): void {
+    const link = this.links.get(peerId);
+    if (this.closed || link === undefined) return;
+    if (link.isUp) this.counters.linkDrops.peerGone += 1;
+    this.closeLink(peerId);
+    // Still listed (the server has not said it left yet, or a new instance already joined): dial afresh.
+    if (this.inRoom.has(peerId)) this.redialNow(peerId);
+  }
+
   stats(): PeerMeshStats {
     let queuedBytes = 0;
     for (const link of this.links.values()) queuedBytes += link.queuedBytes;

@@ -158,6 +158,8 @@ export interface LinkDropCounters {
   heartbeatTimeout: number;
   /** The same peer authenticated a newer connection (it reloaded with the same id). */
   replaced: number;
+  /** Closed by dropPeer(): the caller knew the peer's process had stopped. */
+  peerGone: number;
 }
 
 export interface PeerMeshStats {
@@ -194,6 +196,13 @@ export interface PeerMesh {
   peers(): string[];
   /** Queued bytes for one peer (0 when unknown). */
   queuedBytes(peerId: string): number;
+  /**
+   * The caller knows `peerId`'s process stopped (a tab of the same browser saw its Web Lock
+   * released): its link closes now (peer-down), instead of lingering until heartbeats or a probe
+   * fail, so a tab that takes over that identity connects at once. It is dialled again when it
+   * shows up in the room. A connection attempt from a newer instance is left alone.
+   */
+  dropPeer(peerId: string): void;
   stats(): PeerMeshStats;
   close(): Promise<void>;
 }

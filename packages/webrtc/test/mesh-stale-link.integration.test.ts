@@ -96,4 +96,26 @@ describe('a peer that comes back while its old link still looks up', () => {
     expect(x.mesh.send('peer-z', Uint8Array.of(6), 'control')).toBe(true);
     await waitFor('a message to the new instance', () => again.messages.length > at);
   });
+
+  it('the caller knows the peer stopped (dropPeer): the stale link closes at once, and the new instance connects without a probe', async () => {
+    const x = open('peer-m');
+    const frozen = freezablePeer();
+    releases.push(frozen.release);
+    const first = open('peer-n', { SimplePeer: frozen.SimplePeer }); // 'peer-m' < 'peer-n': m dials
+    await waitFor('the pair', () => x.mesh.peers().includes('peer-n'));
+    frozen.freeze();
+    await first.mesh.close();
+    expect(x.mesh.peers()).toContain('peer-n'); // still looks up
+    x.mesh.dropPeer('peer-n');
+    expect(x.mesh.peers()).not.toContain('peer-n');
+    expect(x.downs.filter((id) => id === 'peer-n')).toHaveLength(1);
+    const again = open('peer-n');
+    await waitFor('m to reach the new instance', () => again.mesh.peers().includes('peer-m') && x.mesh.peers().includes('peer-n'));
+    expect(x.mesh.stats().linkDrops).toMatchObject({ peerGone: 1, heartbeatTimeout: 0, replaced: 0, channelClosed: 0 });
+    const at = again.messages.length;
+    expect(x.mesh.send('peer-n', Uint8Array.of(7), 'control')).toBe(true);
+    await waitFor('a message to the new instance', () => again.messages.length > at);
+    x.mesh.dropPeer('peer-unknown'); // no link: nothing happens
+    expect(x.mesh.stats().linkDrops.peerGone).toBe(1);
+  });
 });

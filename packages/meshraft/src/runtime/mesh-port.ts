@@ -27,6 +27,8 @@ export interface MeshPort {
   onPeerUp(handler: (id: PeerId) => void): void;
   onPeerDown(handler: (id: PeerId) => void): void;
   send(to: PeerId, bytes: Uint8Array, channel: Channel): void;
+  /** `id`'s process stopped (its Web Lock was released): close its link now (PeerMesh.dropPeer). */
+  dropPeer?(id: PeerId): void;
   stats(): MeshStatsLike;
   close(): void | Promise<void>;
 }

@@ -47,6 +47,9 @@ export class MeshSession {
       if (!this.active) return;
       this.counters.gone();
       targets.peerGone(id);
+      // Its link would otherwise look up until heartbeats fail (seconds), and keep a tab that takes
+      // over the identity (a crashed tab's slot adopted) from connecting meanwhile.
+      mesh.dropPeer?.(id);
     };
     this.local = routes.local ? new LocalRoute({ self: peerId, ...routes.local, linked, gone }) : null;
     mesh.onPeerUp((id) => {

@@ -17,6 +17,8 @@ export class MemoryMeshHub {
   private readonly members = new Map<PeerId, Member>();
   private readonly cut = new Set<PeerId>();
   framesDelivered = 0;
+  /** dropPeer() calls, as `caller>dropped`. */
+  readonly dropped: string[] = [];
 
   private linked(a: Member, b: Member): boolean {
     return a.open && b.open && a.id !== b.id && !this.cut.has(a.id) && !this.cut.has(b.id);
@@ -66,6 +68,12 @@ export class MemoryMeshHub {
           this.framesDelivered++;
           for (const h of target.message) h(id, copy);
         }, 0);
+      },
+      // The caller knows `other` stopped: this side sees its link go down (the other side is gone).
+      dropPeer: (other) => {
+        this.dropped.push(`${id}>${other}`);
+        const target = this.members.get(other);
+        if (target && this.linked(me, target)) for (const h of me.down) h(other);
       },
       stats: () => ({ hub: true }),
       close: () => {

@@ -28,5 +28,5 @@ export function probe(mesh: PeerMesh): Probe {
 /** Up links that closed for any cause. */
 export function linkDrops(p: Probe): number {
   const d = p.mesh.stats().linkDrops;
-  return d.channelClosed + d.heartbeatTimeout + d.replaced;
+  return d.channelClosed + d.heartbeatTimeout + d.replaced + d.peerGone;
 }
