@@ -199,13 +199,6 @@ export class DepartureHandler {
     this.turn = { at: node.now + wait, vote: node.vote, term: node.term };
   }
 
-  /**
-   * Our leader's process stopped without a notice (a crashed tab, seen by the transport: see
-   * RaftEngine.peerGone). Its lease no longer holds, and the voters still connected campaign in
-   * turn, ranked by id, as after a departure without successors. The first waits a quarter
-   * heartbeat, so the others hear of the loss too before its PreVote asks them: one still under
-   * the lease would ignore it, and the round would wait an election timeout.
-   */
   /** The transport reported `id`'s process stopped (any peer): it is left out of the turns for a while. */
   notePeerGone(id: PeerId): void {
     const { node } = this;
@@ -213,6 +206,13 @@ export class DepartureHandler {
     this.goneAt.set(id, node.now);
   }
 
+  /**
+   * Our leader's process stopped without a notice (a crashed tab, seen by the transport: see
+   * RaftEngine.peerGone). Its lease no longer holds, and the voters still connected campaign in
+   * turn, ranked by id, as after a departure without successors. The first waits a quarter
+   * heartbeat, so the others hear of the loss too before its PreVote asks them: one still under
+   * the lease would ignore it, and the round would wait an election timeout.
+   */
   onLeaderGone(leader: PeerId): void {
     const { node } = this;
     this.leaderGoneTurns++;

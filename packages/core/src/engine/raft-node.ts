@@ -424,7 +424,12 @@ export class RaftNode
   peerDown(id: PeerId, now: number): void {
     this.input(now);
     this.downPeers.add(id);
-    // What we forwarded to the leader is lost with the link: send it again once a leader is reachable.
+    this.stopCountingOn(id);
+  }
+
+  /** `id` will not answer for now: what we forwarded to it goes out again, nothing more is pipelined to it. */
+  private stopCountingOn(id: PeerId): void {
+    // What we forwarded to the leader is lost with it: send it again once a leader is reachable.
     if (id === this.leaderId) this.forwards.requeueWhere((sentTo) => sentTo === id);
     this.leader?.onPeerDown(id);
     this.catchUp.peerDown(id);
@@ -440,12 +445,10 @@ export class RaftNode
     if (id === this.id) return;
     // Not marked down: the transport reports links, and one that still looks up to it would never be
     // reported up again. Frames to a stopped process are simply lost.
-    if (id === this.leaderId) this.forwards.requeueWhere((sentTo) => sentTo === id);
-    this.leader?.onPeerDown(id);
-    this.catchUp.peerDown(id);
-    this.departureHandler.notePeerGone(id);
     const ledUs = id === this.leaderId;
     const votedFor = this.leaderId === null && this.vote === id;
+    this.stopCountingOn(id);
+    this.departureHandler.notePeerGone(id);
     if ((ledUs || votedFor) && this.role === 'follower' && !this.departures.has(id)) this.departureHandler.onLeaderGone(id);
   }
 

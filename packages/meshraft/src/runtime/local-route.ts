@@ -110,9 +110,7 @@ export class LocalRoute {
     if (this.closed || announcement === null || announcement.id === this.options.self) return;
     const { id } = announcement;
     if (announcement.kind === 'bye') {
-      this.announced.delete(id);
-      this.links.get(id)?.close();
-      this.links.delete(id);
+      this.forget(id);
       return;
     }
     this.announced.add(id);
@@ -122,10 +120,15 @@ export class LocalRoute {
 
   /** `id`'s tab stopped: no more frames to it here (a reload under the same id announces itself again). */
   private onGone(id: PeerId): void {
+    this.forget(id);
+    this.options.gone?.(id);
+  }
+
+  /** `id` listens no more: nothing goes to it over the channel until it announces itself again. */
+  private forget(id: PeerId): void {
     this.announced.delete(id);
     this.links.get(id)?.close();
     this.links.delete(id);
-    this.options.gone?.(id);
   }
 
   private post(announcement: Announcement): void {
