@@ -112,6 +112,31 @@ describe('engine: a crashed leader reported gone', () => {
     expect(h.now - start).toBeLessThan(config.heartbeatMs);
   });
 
+  it('a crashed identity that comes back (a tab adopted it) takes turns again: no split vote when the next leader crashes', () => {
+    // Seed 14 elects 'a' first: 'a' crashes, 'b' leads, 'a' restarts from its disk and follows 'b'.
+    const h = group(['a', 'b', 'c'], 14);
+    const first = crashLeader(h);
+    expect(first.old).toBe('a');
+    for (const id of h.nodes.keys()) h.node(id).peerGone('a', h.now);
+    h.runUntil(() => h.leaders().length === 1, 5000, 1);
+    expect(h.leader()).toBe('b');
+    h.start('a');
+    for (const id of ['b', 'c']) {
+      h.node(id).peerUp('a', h.now);
+      h.node('a').peerUp(id, h.now);
+    }
+    h.runUntil(() => h.node('a').status().leader === 'b', 2000, 1);
+    // 'b' crashes: 'a' (first by id) and 'c' are left, and only 'a' may go first.
+    const term = h.node('b').term;
+    h.removePeer('b');
+    const start = h.now;
+    for (const id of h.nodes.keys()) h.node(id).peerGone('b', h.now);
+    h.runUntil(() => h.leaders().length === 1, 5000, 1);
+    expect(h.leader()).toBe('a');
+    expect(h.node('a').term).toBe(term + 1); // one campaign: 'c' did not stand beside it
+    expect(h.now - start).toBeLessThan(config.heartbeatMs);
+  });
+
   it('only one follower hears it (the other is on another device, under the lease): nothing is disrupted, and the group elects after the timeout', () => {
     const h = group(['a', 'b', 'c'], 3);
     const { old, term } = crashLeader(h);

@@ -206,6 +206,11 @@ export class DepartureHandler {
     this.goneAt.set(id, node.now);
   }
 
+  /** The transport reports `id` up again: a process runs under that identity (a tab adopted it), so it takes turns again. */
+  notePeerBack(id: PeerId): void {
+    this.goneAt.delete(id);
+  }
+
   /**
    * Our leader's process stopped without a notice (a crashed tab, seen by the transport: see
    * RaftEngine.peerGone). Its lease no longer holds, and the voters still connected campaign in

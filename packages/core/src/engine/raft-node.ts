@@ -412,6 +412,7 @@ export class RaftNode
     if (id === this.id) return;
     this.downPeers.delete(id);
     this.knownPeers.add(id);
+    this.departureHandler.notePeerBack(id);
     // A peer that was not connected when a member departed (a new tab, a restart) never got the
     // notice; without it a departed voter would count for its quorums forever.
     this.departureHandler.passOnTo(id);
