@@ -12,9 +12,9 @@ import { injectedBugsOf } from '../injected-bugs';
 import type { Message, VoteAnswer, VoteRequest } from '../messages';
 import type { ClientTag, HardState, LeadershipPreference, LogEntry, PeerId, Random, RaftStatus, Role, Snapshot } from '../types';
 import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from './api';
-import { campaign, checkElection, onVoteRequest, onVoteResponse, resendVoteRequests, type CandidacyHost } from './candidacy';
+import { campaign, checkElection, resendVoteRequests, type CandidacyHost } from './candidacy';
 import { CatchUpDriver, type CatchUpHost, type CatchUpSessionFactory } from './catchup-driver';
-import { admitsTerm, emptyRefusals, messageTerm, type Refusals } from './bounds';
+import { emptyRefusals, type Refusals } from './bounds';
 import { DepartureHandler, type DepartureHost } from './departure-handler';
 import { DepartureBook } from './departures';
 import { randomizedElectionTimeout } from './election';
@@ -26,7 +26,8 @@ import type { EngineCore } from './node-context';
 import { DurabilityTracker, Outbox } from './outbox';
 import { RequestHandler, type RequestHost } from './requests';
 import { RaftLog } from './raft-log';
-import { onReplicationMessage, type ReplicationHost } from './replication-messages';
+import { type ReplicationHost } from './replication-messages';
+import { dispatchMessage, type DispatchHost } from './message-dispatch';
 import { SnapshotKeeper, type SnapshotView } from './snapshots';
 import { sameStatus } from './status';
 
@@ -40,7 +41,7 @@ export interface RaftNodeInternals {
 }
 
 export class RaftNode
-  implements RaftEngine, EngineCore, CandidacyHost, ReplicationHost, CatchUpHost, RequestHost, MembershipClientHost, DepartureHost, SnapshotView
+  implements RaftEngine, EngineCore, CandidacyHost, ReplicationHost, DispatchHost, CatchUpHost, RequestHost, MembershipClientHost, DepartureHost, SnapshotView
 {
   // ---------- identity and components ----------
 
@@ -311,71 +312,10 @@ export class RaftNode
     }
   }
 
-  /** A message from a peer: admitted against the wire limits (bounds.ts), then dispatched by type. */
+  /** A message from a peer: admitted (no echo, no departed sender, the wire limits), then routed by type (message-dispatch.ts). */
   receive(from: PeerId, message: Message, now: number): void {
     this.input(now);
-    // Nothing from ourselves, nothing once we departed, nothing from a peer after its Departure (it
-    // promised silence; a stray frame must not count as a vote or an acknowledgement). Except its
-    // last frames (DeparturePlan): sent just before its notice, they may arrive after a copy of the
-    // notice another peer passed on. TimeoutNow counts for nothing (it only makes us campaign; votes
-    // decide); a last AppendEntries is taken for its entries only (DepartureHandler.onLastAppend).
-    const lastFrame = message.type === 'Departure' || message.type === 'TimeoutNow' || message.type === 'AppendEntries';
-    const silenced = this.departures.everDeparted(from) && !lastFrame;
-    if (from === this.id || this.departed || silenced) {
-      this.droppedMessages++;
-      return;
-    }
-    if (!admitsTerm(messageTerm(message), this.term, from, this.membership)) {
-      this.refusals.termJumps++;
-      this.droppedMessages++;
-      return;
-    }
-    switch (message.type) {
-      case 'Departure':
-        return this.departureHandler.onDeparture(from, message);
-      case 'PreVote':
-      case 'RequestVote':
-        return onVoteRequest(this, from, message);
-      case 'PreVoteResponse':
-      case 'RequestVoteResponse':
-        return onVoteResponse(this, from, message);
-      case 'AppendEntries':
-        if (this.departures.everDeparted(from)) return this.departureHandler.onLastAppend(message);
-        return onReplicationMessage(this, from, message);
-      case 'Heartbeat':
-      case 'TimeoutNow':
-      case 'AppendEntriesResponse':
-      case 'HeartbeatResponse':
-        return onReplicationMessage(this, from, message);
-      case 'ForwardCommands':
-      case 'ForwardCommandsResponse':
-      case 'ReadIndexRequest':
-      case 'ReadIndexResponse':
-        return this.requests.onMessage(from, message);
-      case 'AvailabilityRequest':
-      case 'FetchEntriesRequest':
-      case 'FetchSnapshotRequest':
-        return this.catchUp.serve(from, message);
-      case 'AvailabilityResponse':
-      case 'FetchEntriesResponse':
-      case 'FetchSnapshotResponse':
-        // Fig. 2: a newer term from any peer means whoever we follow is deposed. Without this a
-        // peer catching up under a stale leader could trust that leader's entries (and its commit
-        // index) while fetching the newer term's committed log from everyone else.
-        this.adoptTerm(message.senderTerm, null);
-        return this.catchUp.receive(from, message);
-      case 'JoinRequest':
-      case 'LeaveRequest': {
-        const changes = this.leader?.changes;
-        if (changes) this.send(from, message.type === 'JoinRequest' ? changes.onJoin(from, message) : changes.onLeave(from, message));
-        else this.send(from, { type: 'MembershipResponse', requestId: message.requestId, ...this.requests.notLeader() });
-        return;
-      }
-      case 'MembershipResponse':
-        return this.members.onResponse(from, message, now);
-      default:
-        this.droppedMessages++;
-    }
+    dispatchMessage(this, from, message);
   }
 
   /** Propose commands (requests.ts): appended on the leader, forwarded to it from a follower; refused once removed. */
