@@ -11,6 +11,7 @@ import type { ExecuteManyResult, ExecuteOptions, QueryResult } from '../group';
 import type { LogEntry, Snapshot } from '../types';
 import type { Applier } from './applier';
 import type { Clock } from './clock';
+import { DeadlineQueue } from './deadline-queue';
 import { expiryError, finalError, isRetryable, RangeWatch, unexecutedOf, type CommandOp, type Op, type ReadOp } from './pending-ops';
 import type { ClientToHost } from './protocol';
 
@@ -38,11 +39,15 @@ export class PendingOpTracker<Cmd, Q, QR, R = unknown> {
   private readonly bySeq = new Map<number, CommandOp<Cmd, R>>();
   private readonly reads = new Set<ReadOp<Q, QR>>();
   private readonly ops = new Set<Op<Cmd, Q, QR, R>>();
+  /** Callers' timeouts, all on one timer. */
+  private readonly deadlines: DeadlineQueue;
   private nextSeq = 1;
   /** Incremented on every host status that names a leader (for Offline vs Timeout). */
   private leaderEpoch = 0;
 
-  constructor(private readonly options: PendingOpTrackerOptions<Q, QR>) {}
+  constructor(private readonly options: PendingOpTrackerOptions<Q, QR>) {
+    this.deadlines = new DeadlineQueue(options.clock);
+  }
 
   /** Commands already validated and encoded by the caller. */
   propose(commands: Cmd[], encoded: Uint8Array[], options?: ExecuteOptions): Promise<ExecuteManyResult<R>> {
@@ -53,7 +58,7 @@ export class PendingOpTracker<Cmd, Q, QR, R = unknown> {
         kind: 'commands', commands, encoded, tag, indices: new Array(commands.length).fill(undefined),
         results: new Array(commands.length).fill(undefined), remaining: commands.length, range: null, resolve, reject, ...this.opBase(),
       };
-      op.deadline = this.options.clock.setTimeout(() => this.expire(op), this.timeoutOf(options));
+      op.deadline = this.deadlines.add(() => this.expire(op), this.timeoutOf(options));
       for (let i = 0; i < commands.length; i++) this.bySeq.set(tag.seq + i, op);
       this.ops.add(op);
       this.send(op);
@@ -64,7 +69,7 @@ export class PendingOpTracker<Cmd, Q, QR, R = unknown> {
   read(query: Q, options?: ExecuteOptions): Promise<QueryResult<QR>> {
     return new Promise((resolve, reject) => {
       const op: ReadOp<Q, QR> = { kind: 'read', query, readIndex: null, resolve, reject, ...this.opBase() };
-      op.deadline = this.options.clock.setTimeout(() => this.expire(op), this.timeoutOf(options));
+      op.deadline = this.deadlines.add(() => this.expire(op), this.timeoutOf(options));
       this.ops.add(op);
       this.reads.add(op);
       this.send(op);
@@ -219,7 +224,7 @@ export class PendingOpTracker<Cmd, Q, QR, R = unknown> {
     if (op.done) return;
     op.done = true;
     this.ops.delete(op);
-    if (op.deadline !== null) this.options.clock.clearTimeout(op.deadline);
+    if (op.deadline !== null) this.deadlines.cancel(op.deadline);
     if (op.retry !== null) this.options.clock.clearTimeout(op.retry);
     if (op.requestId !== null) this.requests.delete(op.requestId);
     if (op.kind === 'read') {

@@ -11,7 +11,8 @@ interface OpBase {
   /** Whether a leader was known when it started (else: whether one became known since). */
   leaderKnownAtStart: boolean;
   leaderEpochAtStart: number;
-  deadline: unknown;
+  /** Its key in the tracker's DeadlineQueue (null once expired). */
+  deadline: number | null;
   retry: unknown;
   done: boolean;
 }

@@ -1,0 +1,124 @@
+// DeadlineQueue: many deadlines on one timer. Every execute() and strong query has a caller timeout;
+// one clock timer each meant a setTimeout and a clearTimeout per operation, a measurable share of
+// the page's time at tens of thousands of operations a second. Here the deadlines wait in a binary
+// min-heap and a single timer is armed for the earliest. A cancelled deadline is only forgotten
+// (its heap slot is skipped when it comes up), and the heap is rebuilt from the live ones when
+// stale slots outnumber them, so finished operations are not kept alive until their deadline.
+import type { Clock } from './clock';
+
+interface Slot {
+  at: number;
+  key: number;
+}
+
+export class DeadlineQueue {
+  private heap: Slot[] = [];
+  private readonly live = new Map<number, { at: number; run: () => void }>();
+  private nextKey = 1;
+  private timer: unknown = null;
+  private armedAt = Infinity;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Deadlines not yet expired or cancelled. */
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Calls `run` once `ms` milliseconds from now have passed; returns a key for cancel(). */
+  add(run: () => void, ms: number): number {
+    const key = this.nextKey++;
+    const at = this.clock.now() + ms;
+    this.live.set(key, { at, run });
+    this.push({ at, key });
+    if (at < this.armedAt) this.arm(at);
+    return key;
+  }
+
+  /** Forgets a deadline (unknown or already expired keys are ignored). */
+  cancel(key: number): void {
+    if (!this.live.delete(key)) return;
+    if (this.live.size === 0) {
+      this.disarm();
+      this.heap = [];
+    } else if (this.heap.length > 64 && this.heap.length > 4 * this.live.size) {
+      this.rebuild();
+    }
+  }
+
+  /** Cancels every deadline and the timer. */
+  clear(): void {
+    this.live.clear();
+    this.heap = [];
+    this.disarm();
+  }
+
+  private fire(): void {
+    this.timer = null;
+    this.armedAt = Infinity;
+    const now = this.clock.now();
+    while (this.heap.length > 0 && this.heap[0].at <= now) {
+      const { key } = this.pop();
+      const entry = this.live.get(key);
+      if (!entry) continue;
+      this.live.delete(key);
+      entry.run();
+    }
+    this.dropStaleTop();
+    // run() may have added (and armed for) an earlier deadline already.
+    if (this.heap.length > 0 && this.heap[0].at < this.armedAt) this.arm(this.heap[0].at);
+  }
+
+  private arm(at: number): void {
+    this.disarm();
+    this.armedAt = at;
+    // Timers may fire a little early (Node rounds): fire() re-arms for what is not due yet.
+    this.timer = this.clock.setTimeout(() => this.fire(), Math.max(0, at - this.clock.now()));
+  }
+
+  private disarm(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.armedAt = Infinity;
+  }
+
+  private dropStaleTop(): void {
+    while (this.heap.length > 0 && !this.live.has(this.heap[0].key)) this.pop();
+  }
+
+  private rebuild(): void {
+    this.heap = [];
+    for (const [key, { at }] of this.live) this.push({ at, key });
+  }
+
+  private push(slot: Slot): void {
+    const heap = this.heap;
+    let i = heap.push(slot) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent].at <= slot.at) break;
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = slot;
+  }
+
+  private pop(): Slot {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= heap.length) break;
+        const child = left + 1 < heap.length && heap[left + 1].at < heap[left].at ? left + 1 : left;
+        if (heap[child].at >= last.at) break;
+        heap[i] = heap[child];
+        i = child;
+      }
+      heap[i] = last;
+    }
+    return top;
+  }
+}
