@@ -125,6 +125,49 @@ describe('engine: replication', () => {
     expect(h.appliedCommands(follower)).toHaveLength(20);
   });
 
+  it('coalesces: while an append is out, later proposals wait for its acknowledgement and leave in one append', () => {
+    const h = electedCluster(['a', 'b', 'c']);
+    const leader = h.leader();
+    h.advance(300);
+    const [b, c] = h.followers();
+    const withEntries = (to: string) => h.network.filter((m) => isAppend(m) && m.to === to && m.message.entries.length > 0) as (InFlight & { message: AppendEntries })[];
+    h.propose(leader, 1, ['first']);
+    expect(withEntries(b)).toHaveLength(1);
+    // Three more proposals, each its own Ready, while the first append is unacknowledged: nothing
+    // new leaves (before coalescing, each went out as its own append).
+    h.propose(leader, 2, ['second']);
+    h.propose(leader, 3, ['third']);
+    h.propose(leader, 4, ['fourth']);
+    expect(withEntries(b)).toHaveLength(1);
+    expect(withEntries(c)).toHaveLength(1);
+    // b acknowledges: the next append to b carries all three at once.
+    h.deliverAll((m) => m.to === b && isAppend(m));
+    h.deliverAll((m) => m.from === b && m.to === leader);
+    const next = withEntries(b);
+    expect(next).toHaveLength(1);
+    expect(next[0].message.entries.length).toBe(3);
+    h.advance(300);
+    for (const id of [leader, b, c]) expect(h.appliedCommands(id)).toEqual(['first', 'second', 'third', 'fourth']);
+  });
+
+  it('coalescing never holds back a newer commit index: the follower that did not acknowledge learns it at once', () => {
+    const h = electedCluster(['a', 'b', 'c']);
+    const leader = h.leader();
+    h.advance(300);
+    const [b, c] = h.followers();
+    h.propose(leader, 1, ['first']);
+    h.propose(leader, 2, ['second']);
+    // b's acknowledgement commits 'first' (leader + b): c, whose append is still out, gets the
+    // waiting entry with the new commit index without waiting for its own acknowledgement.
+    h.deliverAll((m) => m.to === b && isAppend(m));
+    h.deliverAll((m) => m.from === b && m.to === leader);
+    const committed = h.node(leader).status().committed;
+    const toC = h.network.filter((m) => isAppend(m) && m.to === c) as (InFlight & { message: AppendEntries })[];
+    expect(toC.at(-1)!.message.leaderCommit).toBe(committed);
+    h.deliverAll((m) => m.to === c && isAppend(m));
+    expect(h.appliedCommands(c)).toContain('first');
+  });
+
   it('bounds batches by bytes but always sends at least one entry', () => {
     const h = electedCluster(['a', 'b'], { maxBatchBytes: 10 });
     const leader = h.leader();

@@ -2,7 +2,7 @@
 // (§5.4.2), heartbeats with ReadIndex rounds (thesis §6.4), check-quorum (thesis §6.2) and
 // leadership transfer (thesis §3.10).
 import type { AppendEntriesResponse, ForwardCommands, HeartbeatResponse } from '../messages';
-import type { ClientTag, CommandEntry, PeerId } from '../types';
+import type { ClientTag, CommandEntry, LogEntry, PeerId } from '../types';
 import type { EngineCore } from './node-context';
 import { ClientTagIndex } from './forwarding';
 import { MembershipChanges } from './membership-changes';
@@ -101,7 +101,15 @@ export class LeaderState {
       return;
     }
     while (pr.next <= log.lastIndex() && pr.canSend(config.maxInflightAppends)) {
-      if (!this.sendAppend(peer, pr)) return;
+      const entries = log.batch(pr.next, config.maxBatchEntries, config.maxBatchBytes);
+      // Coalescing: while an append is out, a batch that is not full waits for its acknowledgement
+      // and leaves then with whatever was proposed meanwhile, unless it carries a newer commit
+      // index. Full batches (a lagging follower, bulk writes) still pipeline up to maxInflight.
+      // Under load this sends a few large appends instead of many small ones: each message costs
+      // both tabs a thread wake-up, and the follower persists them one batch at a time anyway.
+      const partial = entries.length < config.maxBatchEntries && pr.next + entries.length - 1 === log.lastIndex();
+      if (partial && pr.inflightCount() > 0 && pr.commitSent >= commit) return;
+      if (!this.sendAppend(peer, pr, entries)) return;
     }
     // Nothing new to send but a newer commit index: an empty append carries it (etcd bcastAppend).
     if (pr.commitSent < commit && pr.next > log.lastIndex()) this.sendAppend(peer, pr);
@@ -111,7 +119,7 @@ export class LeaderState {
     for (const peer of this.progress.keys()) this.replicate(peer);
   }
 
-  private sendAppend(peer: PeerId, pr: Progress): boolean {
+  private sendAppend(peer: PeerId, pr: Progress, batch?: LogEntry[]): boolean {
     const { log, config } = this.core;
     const prevLogIndex = pr.next - 1;
     const prevLogTerm = log.termAt(prevLogIndex);
@@ -130,7 +138,7 @@ export class LeaderState {
       pr.paused = true; // one such probe per heartbeat response
       return false;
     }
-    const entries = log.batch(pr.next, config.maxBatchEntries, config.maxBatchBytes);
+    const entries = batch ?? log.batch(pr.next, config.maxBatchEntries, config.maxBatchBytes);
     this.core.send(peer, {
       type: 'AppendEntries',
       term: this.core.term,
