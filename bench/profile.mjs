@@ -68,6 +68,36 @@ try {
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(ms.toFixed(1).padStart(8), 'ms', ((ms / total) * 100).toFixed(1).padStart(5), '%', name);
+  // Busy stretches of 50 ms or more (runs of samples between idle ones: roughly the long tasks),
+  // each with the functions that had the most self time in it and the entry points it ran.
+  const parent = new Map();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+  const label = (node) => `${node.callFrame.functionName || '(anon)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber}`;
+  const entryOf = (id) => {
+    let node = byId.get(id);
+    while (parent.has(node.id) && byId.get(parent.get(node.id)).callFrame.functionName !== '(root)') node = byId.get(parent.get(node.id));
+    return label(node);
+  };
+  let stretch = null;
+  const runs = [];
+  profile.samples.forEach((id, i) => {
+    const idle = byId.get(id).callFrame.functionName === '(idle)';
+    if (idle) {
+      if (stretch) runs.push(stretch);
+      stretch = null;
+      return;
+    }
+    stretch ??= { ms: 0, self: new Map(), entries: new Map() };
+    const ms = (dt[i] ?? 0) / 1000;
+    stretch.ms += ms;
+    stretch.self.set(label(byId.get(id)), (stretch.self.get(label(byId.get(id))) ?? 0) + ms);
+    stretch.entries.set(entryOf(id), (stretch.entries.get(entryOf(id)) ?? 0) + ms);
+  });
+  if (stretch) runs.push(stretch);
+  const top = (map) => [...map].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, ms]) => `${ms.toFixed(1)} ${n}`).join(' | ');
+  for (const r of runs.filter((r) => r.ms >= 50)) {
+    console.log(`busy ${r.ms.toFixed(1)} ms\n  self: ${top(r.self)}\n  entries: ${top(r.entries)}`);
+  }
 } finally {
   await browser.close();
   await servers.close();

@@ -67,6 +67,7 @@ const group: BenchGroup = createGroup({
     ...(number('electionTimeoutMs') !== undefined && { electionTimeoutMs: number('electionTimeoutMs') }),
     ...(number('heartbeatMs') !== undefined && { heartbeatMs: number('heartbeatMs') }),
     ...(number('compactAfterEntries') !== undefined && { compactAfterEntries: number('compactAfterEntries') }),
+    ...(number('maxInflightAppends') !== undefined && { maxInflightAppends: number('maxInflightAppends') }),
   },
 });
 

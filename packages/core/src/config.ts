@@ -17,7 +17,7 @@ export interface RaftConfig {
   preVote: boolean;
   /** A leader that has not heard from a quorum within an election timeout steps down (thesis §6.2). */
   checkQuorum: boolean;
-  /** Max AppendEntries in flight per follower (pipelining). */
+  /** Max unacknowledged AppendEntries per follower. Only full batches pipeline: a partial batch waits for the acknowledgement and leaves with what was proposed meanwhile (coalescing). */
   maxInflightAppends: number;
   /** Max entries in one AppendEntries. */
   maxBatchEntries: number;
