@@ -144,9 +144,10 @@ closers.push(async () => {
 /**
  * Runs a group scenario: `fn(track)` opens peers through `track(promise)`; on failure the error gets
  * the peers' console errors and stderr appended. A scenario passes only if no peer reported any.
- * Its peers are closed at the end unless `keepOpen` (a later scenario goes on with them).
+ * Its peers are closed at the end unless `keepOpen` (a later scenario goes on with them). Problems
+ * matching one of `expected` are not counted (noise the scenario itself causes).
  */
-async function scenario(fn, { keepOpen = false } = {}) {
+async function scenario(fn, { keepOpen = false, expected = [] } = {}) {
   const peers = [];
   const track = async (opening) => {
     const peer = await opening;
@@ -155,7 +156,7 @@ async function scenario(fn, { keepOpen = false } = {}) {
   };
   try {
     const value = await fn(track);
-    const problems = problemsOf(peers);
+    const problems = problemsOf(peers).filter((problem) => !expected.some((pattern) => pattern.test(problem)));
     assert(problems.length === 0, `the peers reported problems:\n${problems.join('\n')}`);
     return value;
   } catch (error) {
@@ -274,11 +275,50 @@ await checks.run(CHAOS, () =>
     chromium ??= await launchChromium();
     const profile = await chromium.newProfile();
     try {
-      await runChaos({ profile, url: appUrl('dist-vite', `chaos-group-${runId}`, '&machine=registers'), seed, track });
+      await runChaos({ profiles: [profile], url: appUrl('dist-vite', `chaos-group-${runId}`, '&machine=registers'), seed, track });
     } finally {
       await profile.close();
     }
   }), { needs: [VITE, SIGNAL], timeoutMs: 360_000 });
+
+const CHAOS_DEVICES =
+  '(h) 45 s of the same chaos with the tabs spread over two browser profiles (WebRTC only between them) and signaling-server restarts: likewise';
+// A server of its own, so that restarting it cuts no other check's group. While it is down, the
+// browser itself logs each refused WebSocket to it as a console error: expected, not the app's.
+let chaosServer = null;
+await checks.run(CHAOS_DEVICES, () =>
+  scenario(async (track) => {
+    const seed = chaosSeed();
+    console.log(`    (h) seed ${seed}; replay: CONSUMER_CHAOS_SEED=${seed} node consumer/run.mjs --only '(h)'`);
+    chromium ??= await launchChromium();
+    const server = (chaosServer = await startPackedSignal(appDir));
+    const profiles = [await chromium.newProfile(), await chromium.newProfile()];
+    try {
+      const url = `${pages.url}/dist-vite/index.html?key=${encodeURIComponent(`chaos-devices-${runId}`)}&signaling=${encodeURIComponent(server.url)}&machine=registers`;
+      await runChaos({ profiles, url, seed, track, signal: server, figuresName: 'consumer-chaos-devices' });
+    } finally {
+      for (const profile of profiles) await profile.close().catch(() => {});
+      await server.close();
+    }
+  }, { expected: [refusedWebSocket(() => chaosServer?.url)] }), { needs: [VITE, SIGNAL], timeoutMs: 420_000 });
+
+/**
+ * Matches the browser's own console errors about the WebSocket to the signaling server at url()
+ * while it restarts: the connection refused while it was down, answered 503 while it shut down (ws
+ * refuses upgrades then) or cut; and Chromium's notice when socket.io-client wrote to a WebSocket
+ * the server had just closed (it names no URL).
+ */
+function refusedWebSocket(url) {
+  return {
+    test: (problem) => {
+      const at = url();
+      if (!at) return false;
+      const ws = at.replace(/^http/, 'ws');
+      if (problem.endsWith('console: WebSocket is already in CLOSING or CLOSED state.')) return true;
+      return problem.includes(`console: WebSocket connection to '${ws}/socket.io/`) && problem.includes("' failed: ");
+    },
+  };
+}
 
 // ---- report -------------------------------------------------------------------------------------
 for (const close of closers.reverse()) await Promise.resolve().then(close).catch(() => {});

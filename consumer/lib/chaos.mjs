@@ -56,28 +56,36 @@ async function closeGracefully(tab) {
 }
 
 /**
- * Runs the chaos of `seed` in `profile` (a Chromium profile of lib/peers.mjs) on the page at `url`;
- * `track(opening)` registers each tab with the scenario (lib/checks, run.mjs). Returns the figures.
+ * Runs the chaos of `seed` on the page at `url` in `profiles` (Chromium profiles of lib/peers.mjs:
+ * one is the tabs of one browser; with several, the tabs are spread over them and reach each other
+ * over WebRTC only, as on several devices). With `signal` (lib/signal.mjs), the schedule also
+ * restarts the signaling server. `track(opening)` registers each tab with the scenario (lib/checks,
+ * run.mjs). Returns the figures.
  */
-export async function runChaos({ profile, url, seed, track }) {
+export async function runChaos({ profiles, url, seed, track, signal = null, figuresName = 'consumer-chaos' }) {
   const { History, crash, recordFigures, seededRandom } = await machinery();
   // The engine's own generator: the same seed gives the same schedule.
   const rand = seededRandom(seed);
   const pick = (list) => list[Math.floor(rand() * list.length)];
   const history = new History();
-  await history.bind(profile.context);
+  for (const profile of profiles) await history.bind(profile.context);
 
   let tabsOpened = 0;
   let writersStarted = 0;
   const startWriter = (tab) => tab.call('startWriter', { client: `w${writersStarted++}`, ...WRITER });
-  const openTab = () => track(profile.open(url, `chaos tab ${tabsOpened++}`));
+  const openTab = async (where) => {
+    const tab = await track(profiles[where].open(url, `chaos tab ${tabsOpened++}${profiles.length > 1 ? ` (profile ${where})` : ''}`));
+    tab.profileIndex = where;
+    return tab;
+  };
 
-  let open = await openInOrder(Array.from({ length: MAX_TABS }, () => openTab));
+  let open = await openInOrder(Array.from({ length: MAX_TABS }, (_, i) => () => openTab(i % profiles.length)));
   await waitForGroup(open, MAX_TABS);
   for (const tab of open) await startWriter(tab);
 
-  // Crashed identities no new tab has adopted yet: at most one, so a quorum is always possible.
-  let crashedUnadopted = 0;
+  // The profile of a crashed identity no new tab has adopted yet (only a tab of the same profile
+  // can): at most one, so a quorum is always possible.
+  let crashedUnadopted = null;
   const remove = (tab) => {
     open = open.filter((t) => t !== tab);
     return tab;
@@ -89,7 +97,7 @@ export async function runChaos({ profile, url, seed, track }) {
   };
   const crashTab = async (tab) => {
     await crash(remove(tab).page);
-    crashedUnadopted++;
+    crashedUnadopted = tab.profileIndex;
   };
   const actions = {
     close: () => closeGracefully(remove(pick(open))),
@@ -107,18 +115,23 @@ export async function runChaos({ profile, url, seed, track }) {
       await startWriter(tab);
     },
     open: async () => {
-      const tab = await openTab();
+      // A new tab adopts the crashed identity when there is one (in that identity's profile).
+      const where = crashedUnadopted ?? (profiles.length > 1 ? Math.floor(rand() * profiles.length) : 0);
+      const tab = await openTab(where);
       await startWriter(tab);
       open.push(tab);
-      crashedUnadopted = Math.max(0, crashedUnadopted - 1);
+      crashedUnadopted = null;
     },
+    // The server stops (SIGTERM) and starts again on its port 0.5-3 s later; the writers go on.
+    'restart-signaling': () => signal.restart(500 + Math.floor(rand() * 2500)),
   };
   const eligible = () => [
     ...(open.length > MIN_TABS ? ['close', 'close-leader'] : []),
     ...(open.length > MIN_TABS + 1 ? ['close-two'] : []),
-    ...(open.length > MIN_TABS && crashedUnadopted === 0 ? ['crash', 'crash-leader'] : []),
+    ...(open.length > MIN_TABS && crashedUnadopted === null ? ['crash', 'crash-leader'] : []),
     ...(open.length < MAX_TABS ? ['open'] : []),
     'reload',
+    ...(signal ? ['restart-signaling'] : []),
   ];
 
   const schedule = [];
@@ -135,6 +148,12 @@ export async function runChaos({ profile, url, seed, track }) {
   // (3) The chaos stops: the writers finish their operation in flight, then the group settles.
   const stoppedAt = history.now();
   const issued = await Promise.all(open.map((tab) => tab.call('stopWriter')));
+  // What the group looked like while it settled (each change, ms after the writers stopped): the
+  // figures show it when settling took long, to tell which tab held it up.
+  const settling = [];
+  const noteSettling = (detail) => {
+    if (settling.length < 30 && settling.at(-1)?.detail !== detail) settling.push({ atMs: Math.round(history.now() - stoppedAt), detail });
+  };
   const final = await waitFor(
     `after the chaos, one leader and all ${open.length} open tabs at the same applied index with the same state`,
     async () => {
@@ -146,7 +165,11 @@ export async function runChaos({ profile, url, seed, track }) {
         leading.length === 1 &&
         leaders.has(leading[0].peerId) &&
         statuses.every((s) => s.online && s.applied === statuses[0].applied);
-      if (!agreed) return { ok: false, detail: JSON.stringify(statuses.map((s) => [...brief(s), `applied=${s.applied}`])) };
+      if (!agreed) {
+        const detail = JSON.stringify(statuses.map((s) => [...brief(s), `applied=${s.applied}`]));
+        noteSettling(detail);
+        return { ok: false, detail };
+      }
       const states = await Promise.all(open.map((tab) => tab.query('applied', 'weak')));
       const same = states.every((s) => s.position === states[0].position && JSON.stringify(s.result) === JSON.stringify(states[0].result));
       return { ok: same, detail: same ? { index: states[0].position, values: states[0].result } : JSON.stringify(states.map((s) => [s.position, s.result.length])) };
@@ -167,6 +190,7 @@ export async function runChaos({ profile, url, seed, track }) {
   }
   const figures = {
     seed,
+    profiles: profiles.length,
     actions: schedule.map((s) => s.action),
     history: counts,
     acknowledgedWrites: acknowledged.length,
@@ -176,8 +200,9 @@ export async function runChaos({ profile, url, seed, track }) {
     finalVoters: (await open[0].status()).members.voters.length,
     backOnlineMs,
     settledAfterStopMs: settledMs,
+    ...(settledMs > 2000 ? { settling } : {}),
   };
-  recordFigures('consumer-chaos', figures);
+  recordFigures(figuresName, figures);
 
   // (1) Linearizable.
   const verdict = history.check();

@@ -16,16 +16,46 @@ export function readmeFlags(readmePath) {
   return new Set(rows.map((row) => row.match(/`(--[a-z][a-z-]*)/)[1]));
 }
 
-/** Starts the packed bin with plain node on an ephemeral loopback port; resolves once it listens. */
-export async function startPackedSignal(appDir) {
+/**
+ * Starts the packed bin with plain node on a loopback port (ephemeral unless `port` is given);
+ * resolves once it listens. `restart(downMs)` stops it (SIGTERM), waits `downMs` and starts it
+ * again on the same port, as an operator restarting the server would.
+ */
+export async function startPackedSignal(appDir, port = 0) {
   const bin = realpathSync(path.join(appDir, 'node_modules/.bin/meshraft-signal'));
-  const child = spawn(process.execPath, [bin, '--port', '0', '--host', '127.0.0.1', '--quiet'], {
-    cwd: appDir,
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  let child;
+  const start = (onPort) => {
+    child = spawn(process.execPath, [bin, '--port', String(onPort), '--host', '127.0.0.1', '--quiet'], {
+      cwd: appDir,
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return listening(child);
+  };
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  const url = await start(port);
+  const boundPort = Number(new URL(url).port);
+  return {
+    url,
+    bin,
+    close: stop,
+    async restart(downMs) {
+      await stop();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await start(boundPort);
+    },
+  };
+}
+
+/** Resolves with the URL the bin prints once it listens; rejects if it exits or takes over 30 s. */
+function listening(child) {
   let output = '';
-  const url = await new Promise((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`meshraft-signal did not start within 30 s:\n${output}`)), 30_000);
     const onData = (chunk) => {
       output += chunk;
@@ -42,14 +72,4 @@ export async function startPackedSignal(appDir) {
       reject(new Error(`meshraft-signal exited ${code}:\n${output}`));
     });
   });
-  return {
-    url,
-    bin,
-    async close() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
