@@ -23,7 +23,14 @@ export interface GroupStatus extends Omit<RaftStatus, 'lastIndex' | 'departed'> 
 }
 
 /** A peer's self-reported status, as gossiped to the others. */
-export type PeerView = Pick<RaftStatus, 'role' | 'term' | 'committed' | 'applied' | 'online' | 'catchUp'>;
+export type PeerView = Pick<RaftStatus, 'role' | 'term' | 'committed' | 'applied' | 'online' | 'catchUp'> & {
+  /**
+   * True while the peer holds nothing and belongs to no group yet: a new tab of a profile with no
+   * local data, whose engine has no log, term or members. Such a peer cannot be the group a new tab
+   * should wait for (see docs/tab-lifecycle.md, "Founding"). Absent: not pristine, or not said.
+   */
+  pristine?: true;
+};
 
 export interface IndexRange {
   /** First log index of the batch (inclusive). */

@@ -2,10 +2,12 @@ import { describe, expect, it, vi } from 'vitest';
 import { OfflineError, type Group, type PeerId } from '@meshraft/core';
 import { launchGroup, type EngineSide, type Platform, type StartEngineArgs } from '../src/runtime/launch';
 import { fixedClaim } from '../src/runtime/claim';
+import { UNHEARD_GRACE_MS } from '../src/runtime/room-evidence';
 import type { JoinInfo, MeshPort } from '../src/runtime/mesh-port';
 import { startingStatus } from '../src/runtime/deferred-group';
 import { validateOptions } from '../src/options';
 import { emptyFrameStats } from '../src/runtime/frame-stats';
+import { decodeGossip, encodeGossip, isGossipFrame } from '../src/runtime/status-gossip';
 
 const options = validateOptions({ key: 'launch-test-group-key', signaling: 'http://localhost:1', stateMachine: { apply: () => 0, query: () => 0 } }, 'node');
 
@@ -13,7 +15,7 @@ function fakeMesh(peersAtJoin: PeerId[]) {
   const handlers = { message: [] as Array<(f: PeerId, b: Uint8Array) => void>, up: [] as Array<(id: PeerId) => void>, down: [] as Array<(id: PeerId) => void> };
   let join!: (v: JoinInfo) => void;
   let latest: JoinInfo | null = null;
-  const mesh: MeshPort & { sent: unknown[]; emitUp(id: PeerId): void; emitMessage(f: PeerId, b: Uint8Array): void; join(): void } = {
+  const mesh: MeshPort & { sent: unknown[]; frames: Array<[PeerId, Uint8Array]>; emitUp(id: PeerId): void; emitMessage(f: PeerId, b: Uint8Array): void; join(): void } = {
     joined: new Promise((r) => (join = r)),
     latestJoin: () => latest,
     roomPeers: () => (latest ? peersAtJoin : []),
@@ -21,10 +23,14 @@ function fakeMesh(peersAtJoin: PeerId[]) {
     onMessage: (h) => handlers.message.push(h),
     onPeerUp: (h) => handlers.up.push(h),
     onPeerDown: (h) => handlers.down.push(h),
-    send: (to, bytes, channel) => mesh.sent.push([to, bytes.length, channel]),
+    send: (to, bytes, channel) => {
+      mesh.sent.push([to, bytes.length, channel]);
+      mesh.frames.push([to, bytes]);
+    },
     stats: () => ({ connected: 1 }),
     close: vi.fn(),
     sent: [],
+    frames: [],
     emitUp: (id) => handlers.up.forEach((h) => h(id)),
     emitMessage: (f, b) => handlers.message.forEach((h) => h(f, b)),
     join: () => {
@@ -33,6 +39,13 @@ function fakeMesh(peersAtJoin: PeerId[]) {
     },
   };
   return mesh;
+}
+
+/** `id` links up and gossips its status: a member of the group, or a new tab holding nothing (pristine). */
+function peerGossips(mesh: ReturnType<typeof fakeMesh>, id: PeerId, pristine = false): void {
+  mesh.emitUp(id);
+  const status = pristine ? startingStatus(id) : { ...startingStatus(id), term: 3, online: true, members: { voters: [id], learners: [] } };
+  mesh.emitMessage(id, encodeGossip(status, pristine));
 }
 
 function fakeGroup(peerId: PeerId): Group {
@@ -97,7 +110,7 @@ describe('launchGroup', () => {
     const other = fakePlatform(second, []);
     const joined = launchGroup(options, other.platform);
     await vi.waitFor(() => expect(joined.peerId).toBe('tab-a'));
-    second.emitUp('b');
+    peerGossips(second, 'b');
     second.join();
     await joined.started;
     expect(other.args()).toMatchObject({ bootstrap: undefined, peers: ['b'] });
@@ -130,11 +143,53 @@ describe('launchGroup', () => {
     const { platform, args } = fakePlatform(mesh, []);
     const group = launchGroup(options, platform);
     await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    peerGossips(mesh, 'b');
     mesh.join();
     await group.started;
     expect(args()!.bootstrap).toBeUndefined();
     expect((await group.stats()).bootstrapped).toBe(false);
   });
+
+  it('peers that gossip themselves pristine do not occupy the room: a new tab founds the group instead of waiting for them', async () => {
+    const mesh = fakeMesh(['b', 'c']);
+    const { platform, args } = fakePlatform(mesh, []);
+    const group = launchGroup(options, platform);
+    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    peerGossips(mesh, 'b', true);
+    peerGossips(mesh, 'c', true);
+    mesh.join();
+    await group.started;
+    // Before, each of three such tabs took the others for members and the group never formed.
+    expect(args()!.bootstrap).toEqual({ voters: ['tab-a'], learners: [] });
+  });
+
+  it('a room peer never heard from (no link, no gossip) counts as a member after the grace period', async () => {
+    const mesh = fakeMesh(['b']);
+    const { platform, args } = fakePlatform(mesh, []);
+    const group = launchGroup(options, platform);
+    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    const joinedAt = Date.now();
+    mesh.join();
+    await group.started;
+    expect(Date.now() - joinedAt).toBeGreaterThanOrEqual(UNHEARD_GRACE_MS);
+    expect(args()!.bootstrap).toBeUndefined();
+  }, 30_000);
+
+  for (const pristine of [true, undefined]) {
+    it(`this tab gossips itself pristine only when its claim says it holds nothing (claim.pristine ${pristine})`, async () => {
+      const mesh = fakeMesh([]);
+      const { platform } = fakePlatform(mesh, []);
+      const claim = platform.claim;
+      platform.claim = async (room) => ({ ...(await claim(room)), pristine });
+      const group = launchGroup(options, platform);
+      await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+      mesh.emitUp('b');
+      const views = () => mesh.frames.filter(([to, bytes]) => to === 'b' && isGossipFrame(bytes)).map(([, bytes]) => decodeGossip(bytes));
+      await vi.waitFor(() => expect(views().length).toBeGreaterThan(0));
+      expect(views()[0]?.pristine).toBe(pristine);
+      await group.close();
+    });
+  }
 
   it('a startup failure rejects started and operations, and releases what was taken', async () => {
     const mesh = fakeMesh([]);
@@ -186,8 +241,8 @@ describe('pageHide', () => {
     };
     const group = launchGroup(options, platform);
     await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
-    mesh.emitUp('b');
-    mesh.emitUp('c');
+    peerGossips(mesh, 'b');
+    peerGossips(mesh, 'c');
     mesh.join();
     await group.started;
     mesh.sent.length = 0;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { encodeMessage, type GroupStatus, type PeerView } from '@meshraft/core';
+import { encodeMessage, encodeValue, type GroupStatus, type PeerView } from '@meshraft/core';
 import { decodeGossip, encodeGossip, isGossipFrame, StatusGossip } from '../src/runtime/status-gossip';
 
 const status = (over: Partial<GroupStatus> = {}): GroupStatus => ({
@@ -19,6 +19,21 @@ const status = (over: Partial<GroupStatus> = {}): GroupStatus => ({
 describe('status gossip frames', () => {
   it('round-trips the gossiped fields', () => {
     expect(decodeGossip(encodeGossip(status()))).toEqual({ role: 'leader', term: 3, committed: 10, applied: 9, online: true, catchUp: null });
+  });
+
+  it('carries pristine only when true, and refuses any other value for it', () => {
+    expect(decodeGossip(encodeGossip(status(), true))).toMatchObject({ pristine: true });
+    expect(decodeGossip(encodeGossip(status(), false))).not.toHaveProperty('pristine');
+    const forged = (extra: Record<string, unknown>) => {
+      const encoded = encodeValue({ role: 'follower', term: 0, committed: 0, applied: 0, online: false, catchUp: null, ...extra });
+      const frame = new Uint8Array(encoded.byteLength + 1);
+      frame[0] = 0x47;
+      frame.set(encoded, 1);
+      return frame;
+    };
+    expect(decodeGossip(forged({ pristine: false }))).toBeNull();
+    expect(decodeGossip(forged({ pristine: 1 }))).toBeNull();
+    expect(decodeGossip(forged({ pristine: true }))).toMatchObject({ pristine: true });
   });
 
   it('is never confused with a Raft frame', () => {

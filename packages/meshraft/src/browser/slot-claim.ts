@@ -41,6 +41,8 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
         dbName,
         choice,
         localPeers: runningPeers(views, slot),
+        // As decideFounding's "local data": a new slot where no slot of the profile holds a log.
+        pristine: choice.kind === 'new' && !views.some((v) => v.peerId !== null),
         async founding(evidence, mayLead) {
           // A live peer in the room means the group is running: join it (nothing else is allowed).
           if (evidence === 'occupied') return 'join';

@@ -11,6 +11,12 @@ export interface Claim {
   readonly choice: SlotChoice;
   /** Peer ids of this profile's running tabs of the group (their slots are in use), seen at the claim. */
   readonly localPeers?: readonly PeerId[];
+  /**
+   * A new slot in a profile where no slot holds a log: this identity starts with nothing (it is
+   * gossiped as PeerView.pristine until it has a log, a term or a group). Undefined: not known (a
+   * fixed identity's database is only read when its engine starts), so never claimed.
+   */
+  readonly pristine?: boolean;
   /** How this peer comes into its group, given what the signaling room shows (`mayLead`: false for an observer). */
   founding(room: RoomEvidence, mayLead: boolean): Promise<Founding>;
   /** How this identity came into its group, recorded for the start-up rules of other tabs (SlotSummary.joined). */

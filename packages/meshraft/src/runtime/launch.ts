@@ -75,8 +75,19 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     if (closing) throw new Error('closed during startup');
   };
 
+  /**
+   * Whether this tab holds nothing and belongs to no group yet (PeerView.pristine): a pristine claim
+   * whose engine, if it runs, has no term and no members. Other new tabs do not wait for it.
+   */
+  const pristine = () => {
+    const status = deferred.status;
+    return claim?.pristine === true && !founder && !departed && status.term === 0 && status.members.voters.length === 0 && status.members.learners.length === 0;
+  };
+  /** This tab decided to bootstrap or re-found the group: from then on it is not waiting for one. */
+  let founder = false;
   const gossip = new StatusGossip({
     status: () => deferred.status,
+    pristine,
     broadcast: (frame) => {
       const s = session;
       if (s && !departed) for (const id of s.connected) s.mesh.send(id, frame, 'control');
@@ -207,14 +218,23 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
   const decideStart = async (first: MeshSession, peerId: PeerId): Promise<{ bootstrap: Membership | undefined; refound: boolean }> => {
     const { peers } = await first.mesh.joined;
     info.roomWasEmpty = peers.length === 0;
-    if (options.bootstrap !== undefined) return { bootstrap: decideBootstrap(options.bootstrap, peers.length === 0, peerId, options.preference), refound: false };
+    if (options.bootstrap !== undefined) {
+      const bootstrap = decideBootstrap(options.bootstrap, peers.length === 0, peerId, options.preference);
+      founder = bootstrap !== undefined;
+      return { bootstrap, refound: false };
+    }
     for (;;) {
-      const evidence = await settledRoomEvidence(first.mesh, () => [...first.connected], () => closing, new Set(claim!.localPeers ?? []));
+      // Peers that gossip themselves pristine wait for a group as this one does: they occupy nothing.
+      const evidence = await settledRoomEvidence(first.mesh, () => [...first.connected], () => closing, new Set(claim!.localPeers ?? []), 100, (id) => gossip.viewOf(id));
       abortIfClosing();
       const founding = await claim!.founding(evidence, options.preference !== 'observer');
       if (founding === 'wait') continue;
       if (founding === 'refound') await claim!.prepareRefound?.();
       claim!.recordStart?.(founding);
+      if (founding !== 'join') {
+        founder = true;
+        gossip.statusChanged();
+      }
       const bootstrap = founding === 'bootstrap' ? decideBootstrap(true, true, peerId, options.preference) : undefined;
       return { bootstrap, refound: founding === 'refound' };
     }

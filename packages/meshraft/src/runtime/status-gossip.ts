@@ -17,7 +17,7 @@ export function isGossipFrame(bytes: Uint8Array): boolean {
   return bytes.byteLength > 0 && bytes[0] === GOSSIP_TAG;
 }
 
-export function encodeGossip(status: GroupStatus): Uint8Array {
+export function encodeGossip(status: GroupStatus, pristine = false): Uint8Array {
   const view: PeerView = {
     role: status.role,
     term: status.term,
@@ -26,6 +26,7 @@ export function encodeGossip(status: GroupStatus): Uint8Array {
     online: status.online,
     catchUp: status.catchUp,
   };
+  if (pristine) view.pristine = true;
   const body = encodeValue(view);
   const frame = new Uint8Array(body.byteLength + 1);
   frame[0] = GOSSIP_TAG;
@@ -49,7 +50,8 @@ export function decodeGossip(bytes: Uint8Array): PeerView | null {
   if (typeof v.online !== 'boolean') return null;
   const catchUp = v.catchUp;
   if (catchUp !== null && (typeof catchUp !== 'object' || typeof (catchUp as { fraction?: unknown }).fraction !== 'number')) return null;
-  return {
+  if (v.pristine !== undefined && v.pristine !== true) return null;
+  const view: PeerView = {
     role: v.role as Role,
     term: v.term as number,
     committed: v.committed as number,
@@ -57,16 +59,20 @@ export function decodeGossip(bytes: Uint8Array): PeerView | null {
     online: v.online,
     catchUp: catchUp as PeerView['catchUp'],
   };
+  if (v.pristine === true) view.pristine = true;
+  return view;
 }
 
 /** The gossiped fields of a status, as a comparable string. */
-function viewKey(s: GroupStatus): string {
-  return `${s.role}|${s.term}|${s.committed}|${s.applied}|${s.online}|${s.catchUp ? s.catchUp.fraction.toFixed(2) : '-'}`;
+function viewKey(s: GroupStatus, pristine: boolean): string {
+  return `${s.role}|${s.term}|${s.committed}|${s.applied}|${s.online}|${s.catchUp ? s.catchUp.fraction.toFixed(2) : '-'}|${pristine}`;
 }
 
 export interface StatusGossipOptions {
   /** Our current status. */
   status(): GroupStatus;
+  /** Whether we hold nothing and belong to no group yet (PeerView.pristine); default false. */
+  pristine?(): boolean;
   broadcast(frame: Uint8Array): void;
   /** Called with a new views object whenever a peer's view changes. */
   onViews(views: Readonly<Record<PeerId, PeerView>>): void;
@@ -78,6 +84,7 @@ export class StatusGossip {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   private lastStatus: GroupStatus | null = null;
+  private lastPristine = false;
   private lastKey = '';
   /** Malformed gossip frames received (dropped). */
   dropped = 0;
@@ -89,9 +96,11 @@ export class StatusGossip {
   /** Our status may have changed: send soon (rate-limited) if anything we gossip did. */
   statusChanged(): void {
     const status = this.options.status();
-    if (status === this.lastStatus) return;
+    const pristine = this.options.pristine?.() ?? false;
+    if (status === this.lastStatus && pristine === this.lastPristine) return;
     this.lastStatus = status;
-    const key = viewKey(status);
+    this.lastPristine = pristine;
+    const key = viewKey(status, pristine);
     if (key === this.lastKey) return;
     this.lastKey = key;
     const wait = Math.max(0, this.lastSent + MIN_INTERVAL_MS - Date.now());
@@ -107,6 +116,11 @@ export class StatusGossip {
     if (!(id in this.views)) return;
     const { [id]: _gone, ...rest } = this.views;
     this.publish(rest);
+  }
+
+  /** What `id` last said of itself (undefined: nothing heard since its link came up). */
+  viewOf(id: PeerId): PeerView | undefined {
+    return this.views[id];
   }
 
   receive(from: PeerId, bytes: Uint8Array): void {
@@ -138,7 +152,7 @@ export class StatusGossip {
     this.timer = null;
     if (this.stopped) return;
     this.lastSent = Date.now();
-    this.options.broadcast(encodeGossip(this.options.status()));
+    this.options.broadcast(encodeGossip(this.options.status(), this.options.pristine?.() ?? false));
     this.schedule(IDLE_INTERVAL_MS);
   }
 }
