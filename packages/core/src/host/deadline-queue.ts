@@ -4,6 +4,7 @@
 // min-heap and a single timer is armed for the earliest. A cancelled deadline is only forgotten
 // (its heap slot is skipped when it comes up), and the heap is rebuilt from the live ones when
 // stale slots outnumber them, so finished operations are not kept alive until their deadline.
+import { heapPopMin, heapPush } from './binary-heap';
 import type { Clock } from './clock';
 
 interface Slot {
@@ -92,33 +93,12 @@ export class DeadlineQueue {
   }
 
   private push(slot: Slot): void {
-    const heap = this.heap;
-    let i = heap.push(slot) - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (heap[parent].at <= slot.at) break;
-      heap[i] = heap[parent];
-      i = parent;
-    }
-    heap[i] = slot;
+    heapPush(this.heap, slot, slotKey);
   }
 
   private pop(): Slot {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        if (left >= heap.length) break;
-        const child = left + 1 < heap.length && heap[left + 1].at < heap[left].at ? left + 1 : left;
-        if (heap[child].at >= last.at) break;
-        heap[i] = heap[child];
-        i = child;
-      }
-      heap[i] = last;
-    }
-    return top;
+    return heapPopMin(this.heap, slotKey);
   }
 }
+
+const slotKey = (slot: Slot) => slot.at;

@@ -6,6 +6,7 @@
 //  - at most `maxClients` clients are remembered; the one whose last command is oldest is evicted.
 // A retry of a command is only ever sent within one caller timeout, long before either limit matters.
 import type { ClientTag } from '../types';
+import { heapPopMin, heapPush } from './binary-heap';
 
 export interface ExactlyOnceLimits {
   maxSeqsPerClient: number;
@@ -27,38 +28,12 @@ interface ClientRecord {
   heap: number[];
 }
 
-function heapPush(heap: number[], value: number): void {
-  let i = heap.push(value) - 1;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (heap[parent] <= value) break;
-    heap[i] = heap[parent];
-    i = parent;
-  }
-  heap[i] = value;
-}
-
-function heapPopMin(heap: number[]): number {
-  const min = heap[0];
-  const last = heap.pop()!;
-  if (heap.length > 0) {
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= heap.length) break;
-      const child = left + 1 < heap.length && heap[left + 1] < heap[left] ? left + 1 : left;
-      if (heap[child] >= last) break;
-      heap[i] = heap[child];
-      i = child;
-    }
-    heap[i] = last;
-  }
-  return min;
-}
+/** Seqs are their own heap key. */
+const seqKey = (seq: number) => seq;
 
 function heapOf(seqs: Iterable<number>): number[] {
   const heap: number[] = [];
-  for (const seq of seqs) heapPush(heap, seq);
+  for (const seq of seqs) heapPush(heap, seq, seqKey);
   return heap;
 }
 
@@ -84,9 +59,9 @@ export class ExactlyOnceTable {
     else record = { floor: -Infinity, seqs: new Set(), heap: [] };
     this.clients.set(tag.clientId, record);
     record.seqs.add(tag.seq);
-    heapPush(record.heap, tag.seq);
+    heapPush(record.heap, tag.seq, seqKey);
     if (record.seqs.size > this.limits.maxSeqsPerClient) {
-      const oldest = heapPopMin(record.heap);
+      const oldest = heapPopMin(record.heap, seqKey);
       record.seqs.delete(oldest);
       record.floor = oldest;
     }
