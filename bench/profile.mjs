@@ -89,9 +89,11 @@ try {
     }
     stretch ??= { ms: 0, self: new Map(), entries: new Map() };
     const ms = (dt[i] ?? 0) / 1000;
+    const self = label(byId.get(id));
+    const entry = entryOf(id);
     stretch.ms += ms;
-    stretch.self.set(label(byId.get(id)), (stretch.self.get(label(byId.get(id))) ?? 0) + ms);
-    stretch.entries.set(entryOf(id), (stretch.entries.get(entryOf(id)) ?? 0) + ms);
+    stretch.self.set(self, (stretch.self.get(self) ?? 0) + ms);
+    stretch.entries.set(entry, (stretch.entries.get(entry) ?? 0) + ms);
   });
   if (stretch) runs.push(stretch);
   const top = (map) => [...map].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, ms]) => `${ms.toFixed(1)} ${n}`).join(' | ');

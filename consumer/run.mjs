@@ -131,8 +131,8 @@ await checks.run(ESBUILD, () => {
 // ---- groups -------------------------------------------------------------------------------------
 const pages = await serveStatic(appDir);
 closers.push(() => pages.close());
-const appUrl = (build, key, extra = '') =>
-  `${pages.url}/${build}/index.html?key=${encodeURIComponent(key)}&signaling=${encodeURIComponent(signal?.url ?? '')}${extra}`;
+const appUrl = (build, key, extra = '', signaling = signal?.url ?? '') =>
+  `${pages.url}/${build}/index.html?key=${encodeURIComponent(key)}&signaling=${encodeURIComponent(signaling)}${extra}`;
 
 let chromium = null;
 let firefox = null;
@@ -294,7 +294,7 @@ await checks.run(CHAOS_DEVICES, () =>
     const server = (chaosServer = await startPackedSignal(appDir));
     const profiles = [await chromium.newProfile(), await chromium.newProfile()];
     try {
-      const url = `${pages.url}/dist-vite/index.html?key=${encodeURIComponent(`chaos-devices-${runId}`)}&signaling=${encodeURIComponent(server.url)}&machine=registers`;
+      const url = appUrl('dist-vite', `chaos-devices-${runId}`, '&machine=registers', server.url);
       await runChaos({ profiles, url, seed, track, signal: server, figuresName: 'consumer-chaos-devices' });
     } finally {
       for (const profile of profiles) await profile.close().catch(() => {});

@@ -47,13 +47,6 @@ export class DeadlineQueue {
     }
   }
 
-  /** Cancels every deadline and the timer. */
-  clear(): void {
-    this.live.clear();
-    this.heap = [];
-    this.disarm();
-  }
-
   private fire(): void {
     this.timer = null;
     this.armedAt = Infinity;

@@ -21,14 +21,12 @@ export function roomEvidence(
 ): RoomEvidence {
   // This profile's own running tabs do not count: the start-up rules judge them from their slots.
   const occupants = [...new Set([...connected, ...mesh.roomPeers()])].filter((id) => !local.has(id));
-  let unheard = false;
-  for (const id of occupants) {
+  if (occupants.length > 0) {
     if (!views) return 'occupied';
-    const view = views(id);
-    if (view === undefined) unheard = true;
-    else if (view.pristine !== true) return 'occupied';
+    const said = occupants.map((id) => views(id));
+    if (said.some((view) => view !== undefined && view.pristine !== true)) return 'occupied';
+    if (said.includes(undefined)) return 'unknown';
   }
-  if (unheard) return 'unknown';
   const join = mesh.latestJoin();
   if (join === null) return 'unknown';
   return join.uptimeMs + (now - join.at) > mesh.reregisterBoundMs ? 'empty' : 'unknown';
