@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { OfflineError, type Group, type PeerId } from '@meshraft/core';
+import { OfflineError, createMemoryStorage, type Group, type PeerId } from '@meshraft/core';
 import { launchGroup, type EngineSide, type Platform, type StartEngineArgs } from '../src/runtime/launch';
 import { fixedClaim } from '../src/runtime/claim';
 import { UNHEARD_GRACE_MS } from '../src/runtime/room-evidence';
@@ -9,7 +9,8 @@ import { validateOptions } from '../src/options';
 import { emptyFrameStats } from '../src/runtime/frame-stats';
 import { decodeGossip, encodeGossip, isGossipFrame } from '../src/runtime/status-gossip';
 
-const options = validateOptions({ key: 'launch-test-group-key', signaling: 'http://localhost:1', stateMachine: { apply: () => 0, query: () => 0 } }, 'node');
+const optionsInput = { key: 'launch-test-group-key', signaling: 'http://localhost:1', stateMachine: { apply: () => 0, query: () => 0 } };
+const options = validateOptions(optionsInput, 'node');
 
 function fakeMesh(peersAtJoin: PeerId[]) {
   const handlers = { message: [] as Array<(f: PeerId, b: Uint8Array) => void>, up: [] as Array<(id: PeerId) => void>, down: [] as Array<(id: PeerId) => void> };
@@ -187,6 +188,27 @@ describe('launchGroup', () => {
       const views = () => mesh.frames.filter(([to, bytes]) => to === 'b' && isGossipFrame(bytes)).map(([, bytes]) => decodeGossip(bytes));
       await vi.waitFor(() => expect(views().length).toBeGreaterThan(0));
       expect(views()[0]?.pristine).toBe(pristine);
+      await group.close();
+    });
+  }
+
+  // A fixed identity (the `peerId` option) has no slots: whether it holds anything is read from its
+  // storage before it decides, so fixed-id peers of several browsers can found a group together too.
+  for (const stored of [false, true]) {
+    it(`a fixed peerId gossips itself pristine only while its storage holds nothing (stored term: ${stored})`, async () => {
+      const storage = createMemoryStorage();
+      if (stored) await storage.persist({ entries: [], hardState: { term: 4, vote: null, commit: 0 } });
+      const fixed = validateOptions({ ...optionsInput, peerId: 'fixed-a', storage }, 'node');
+      const mesh = fakeMesh([]);
+      const { platform } = fakePlatform(mesh, []);
+      const group = launchGroup(fixed, platform);
+      const views = () => mesh.frames.filter(([to, bytes]) => to === 'b' && isGossipFrame(bytes)).map(([, bytes]) => decodeGossip(bytes));
+      // The peer id is known at once; the mesh opens after the storage was looked at.
+      await vi.waitFor(() => {
+        mesh.emitUp('b');
+        expect(views().length).toBeGreaterThan(0);
+      });
+      expect(views()[0]?.pristine).toBe(stored ? undefined : true);
       await group.close();
     });
   }

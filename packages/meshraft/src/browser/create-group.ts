@@ -6,6 +6,7 @@ import { createPeerMesh, deriveLocalChannelName, deriveRoomAndAuthKey } from '@m
 import { mintPeerId } from '../identity';
 import { validateOptions, type CreateGroupOptions } from '../options';
 import { fixedClaim } from '../runtime/claim';
+import { storageHoldsNothing } from '../runtime/storage';
 import { createClient } from '../runtime/client';
 import { launchGroup, type MeshraftGroup } from '../runtime/launch';
 import { meshPortFrom } from '../runtime/mesh-adapter';
@@ -50,7 +51,11 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
     deriveRoom: (key) => deriveRoomAndAuthKey(key, { appId: resolved.appId }),
     // Without slots (memory or custom storage, or a browser lacking Web Locks) a tab keeps nothing
     // across loads: each load is a new peer.
-    claim: async (room) => (slots ? claimSlot(slots, room) : fixedClaim(mintPeerId())),
+    claim: async (room) => {
+      if (slots) return claimSlot(slots, room);
+      const peerId = mintPeerId();
+      return fixedClaim(peerId, await storageHoldsNothing(resolved.storage, peerId));
+    },
     openMesh: ({ room, peerId, authKey }) =>
       meshPortFrom(createPeerMesh({ signalingUrl: resolved.signaling, room, peerId, authKey, iceServers: resolved.iceServers })),
     localChannel,

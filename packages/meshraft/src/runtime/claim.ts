@@ -1,7 +1,7 @@
 // Who this peer is and where its log lives, decided before the engine starts. In a browser that is
 // a slot of the profile (browser/slot-claim.ts: a crashed tab's identity adopted, a departed tab's
 // log taken over by a new identity, or a new slot), decided under a Web Lock; in Node, or with an
-// explicit `peerId`, a fixed identity with nothing local to consider.
+// explicit `peerId`, a fixed identity with no slots to consider (only whether its storage is empty).
 import { decideFounding, type Departure, type Founding, type Membership, type PeerId, type RoomEvidence, type SlotChoice } from '@meshraft/core';
 
 export interface Claim {
@@ -13,8 +13,9 @@ export interface Claim {
   readonly localPeers?: readonly PeerId[];
   /**
    * A new slot in a profile where no slot holds a log: this identity starts with nothing (it is
-   * gossiped as PeerView.pristine until it has a log, a term or a group). Undefined: not known (a
-   * fixed identity's database is only read when its engine starts), so never claimed.
+   * gossiped as PeerView.pristine until it has a log, a term or a group). For a fixed identity: its
+   * storage held no term, vote, log or snapshot when it was looked at (storageHoldsNothing).
+   * Undefined: not known, so never claimed.
    */
   readonly pristine?: boolean;
   /** How this peer comes into its group, given what the signaling room shows (`mayLead`: false for an observer). */
@@ -59,12 +60,16 @@ export interface FrozenRestart {
   release(): void;
 }
 
-/** A fixed identity: nothing local, so only the room decides (bootstrap, join or wait). */
-export function fixedClaim(peerId: PeerId): Claim {
+/**
+ * A fixed identity: no slots, so only the room decides (bootstrap, join or wait). `pristine`: its
+ * storage holds nothing (storageHoldsNothing), so other new peers need not wait for it.
+ */
+export function fixedClaim(peerId: PeerId, pristine?: boolean): Claim {
   const choice: SlotChoice = { kind: 'new' };
   return {
     peerId,
     choice,
+    pristine: pristine === true ? true : undefined,
     founding: async (room, mayLead) => decideFounding({ choice, slots: [], log: { lastIndex: 0, lastTerm: 0, membership: null }, tombstones: new Map(), room, mayLead }),
     settled: () => {},
     release: () => {},

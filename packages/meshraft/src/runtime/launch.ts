@@ -19,6 +19,7 @@ import { settledRoomEvidence } from './room-evidence';
 import { RouteCounters } from './route-stats';
 import type { ResolvedOptions } from '../options';
 import { StatusGossip } from './status-gossip';
+import { storageHoldsNothing } from './storage';
 
 export type { EngineSide, GroupStats, MeshraftGroup, Platform, StartEngineArgs } from './platform';
 
@@ -246,7 +247,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     info.authKey = authKey;
     info.localSecret = platform.localChannel ? await platform.localChannel.secret(authKey, info.room) : null;
     abortIfClosing();
-    claim = options.peerId ? fixedClaim(options.peerId) : await platform.claim(info.room);
+    claim = options.peerId ? fixedClaim(options.peerId, await storageHoldsNothing(options.storage, options.peerId)) : await platform.claim(info.room);
     cleanups.push(() => claim?.release());
     abortIfClosing();
     const peerId = claim.peerId;

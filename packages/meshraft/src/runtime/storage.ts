@@ -1,7 +1,7 @@
 // Opening the storage a peer was configured with. In a browser, IndexedDB storage is a slot of the
 // profile (browser/local-slots.ts): a database that changes hands between identities, so a log
 // outlives the tab that wrote it. Without a slot (an explicit peerId), one database per peer id.
-import { createMemoryStorage, type PeerId, type Storage } from '@meshraft/core';
+import { createMemoryStorage, type HardState, type PeerId, type Storage } from '@meshraft/core';
 import type { StorageOption } from '../options';
 import type { StorageLifecycle } from './engine-runtime';
 
@@ -37,4 +37,33 @@ export function storageLifecycle(option: StorageOption, dbName?: string): Storag
       await deleteIdbStorage(peerId);
     },
   };
+}
+
+/**
+ * Whether the storage `peerId` would start on holds nothing: no term, no vote, no log, no snapshot
+ * (a fixed identity's claim says so as PeerView.pristine, so new peers of other browsers do not wait
+ * for it). Memory storage always starts empty. An IndexedDB database is looked at only if it exists
+ * (a look would create it); a custom Storage object through its own accessors. Any doubt (an error,
+ * no way to list databases) answers false: the peer is then taken for a member, as before.
+ */
+export async function storageHoldsNothing(option: StorageOption, peerId: PeerId): Promise<boolean> {
+  const empty = (hard: HardState, last: { index: number }) => hard.term === 0 && hard.vote === null && last.index === 0;
+  try {
+    if (option === 'memory') return true;
+    if (option === 'indexeddb') {
+      const { defaultDbName, openIdbStorage } = await import('@meshraft/idb');
+      if (typeof indexedDB === 'undefined' || typeof indexedDB.databases !== 'function') return false;
+      const dbName = defaultDbName(peerId);
+      if (!(await indexedDB.databases()).some((db) => db.name === dbName)) return true;
+      const storage = await openIdbStorage({ peerId });
+      try {
+        return empty(await storage.hardState(), await storage.last());
+      } finally {
+        await storage.close();
+      }
+    }
+    return empty(await option.hardState(), await option.last());
+  } catch {
+    return false;
+  }
 }
