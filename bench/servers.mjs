@@ -39,6 +39,8 @@ export async function startBenchServers({ pagesPort, signalingPort, log = () => 
     logger: { info() {}, warn: (message) => log(`signaling: ${message}`) },
   });
   return {
+    /** Date.now() when the signaling server started: for its first 20 s new tabs wait (a young server). */
+    signalingStartedAt: Date.now(),
     pages: `http://${host}:${pagesPort}`,
     signaling: `http://${host}:${signalingPort}`,
     async close() {

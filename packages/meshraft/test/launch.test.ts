@@ -124,6 +124,19 @@ describe('launchGroup', () => {
     expect(log).toEqual(['close-engine', 'close-mesh', 'release-identity']);
   });
 
+  it('marks each start-up phase (User Timing, for the performance panel), in order', async () => {
+    performance.clearMarks();
+    const mesh = fakeMesh([]);
+    const { platform } = fakePlatform(mesh, []);
+    const group = launchGroup(options, platform);
+    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    mesh.join();
+    await group.started;
+    const phases = ['start', 'room-derived', 'claimed', 'room-joined', 'decided', 'engine-started', 'online'];
+    await vi.waitFor(() => expect(performance.getEntriesByType('mark').map((m) => m.name)).toEqual(phases.map((p) => `meshraft:${p}`)));
+    await group.close();
+  });
+
   it('hands the engine connectivity changes that happened while it was starting', async () => {
     const mesh = fakeMesh([]);
     const { platform, engineCalls } = fakePlatform(mesh, []);

@@ -218,6 +218,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
   /** How this peer comes into its group: the `bootstrap` option, else the founding rules. */
   const decideStart = async (first: MeshSession, peerId: PeerId): Promise<{ bootstrap: Membership | undefined; refound: boolean }> => {
     const { peers } = await first.mesh.joined;
+    markStartup('room-joined');
     info.roomWasEmpty = peers.length === 0;
     if (options.bootstrap !== undefined) {
       const bootstrap = decideBootstrap(options.bootstrap, peers.length === 0, peerId, options.preference);
@@ -242,7 +243,9 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
   };
 
   const start = async () => {
+    markStartup('start');
     const { room: derivedRoom, authKey } = await platform.deriveRoom(options.keyBytes);
+    markStartup('room-derived');
     info.room = options.testing.room ?? derivedRoom;
     info.authKey = authKey;
     info.localSecret = platform.localChannel ? await platform.localChannel.secret(authKey, info.room) : null;
@@ -250,6 +253,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     claim = options.peerId ? fixedClaim(options.peerId, await storageHoldsNothing(options.storage, options.peerId)) : await platform.claim(info.room);
     cleanups.push(() => claim?.release());
     abortIfClosing();
+    markStartup('claimed');
     const peerId = claim.peerId;
     info.slotChoice = claim.choice.kind;
     deferred.setPeerId(peerId);
@@ -259,6 +263,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     session = first;
     cleanups.push(() => session?.close());
     const { bootstrap, refound } = await decideStart(first, peerId);
+    markStartup('decided');
     abortIfClosing();
     info.bootstrapped = bootstrap !== undefined;
     info.refounded = refound;
@@ -279,6 +284,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     cleanups.push(() => started.engine.close());
     abortIfClosing();
     engine = started.engine;
+    markStartup('engine-started');
     // It listens on the same-browser channel now: tabs of this browser may send there.
     session?.local?.start();
     claim.settled();
@@ -292,7 +298,10 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     engine.onDepartures((notices) => {
       for (const notice of notices) if (notice.peer !== undefined) claim?.recordDeparture?.(notice.peer, notice);
     });
-    void deferred.when.online().then(collectGarbage, () => {});
+    void deferred.when.online().then(() => {
+      markStartup('online');
+      collectGarbage();
+    }, () => {});
     const timer = setInterval(collectGarbage, GARBAGE_COLLECTION_MS);
     cleanups.push(() => clearInterval(timer));
     cleanups.push(deferred.subscribe(() => frozen.statusChanged()));
@@ -358,3 +367,12 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
 
 /** How often a running tab looks for databases nobody can use any more. */
 const GARBAGE_COLLECTION_MS = 30_000;
+
+/**
+ * Start-up phases as User Timing marks (`meshraft:start`, `room-derived`, `claimed`, `room-joined`,
+ * `decided`, `engine-started`, `online`): visible in the browser's performance panel, read by the
+ * benchmark's join row. Where `performance.mark` is missing, nothing.
+ */
+function markStartup(phase: string): void {
+  globalThis.performance?.mark?.(`meshraft:${phase}`);
+}
