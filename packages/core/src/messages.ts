@@ -196,7 +196,11 @@ export interface LeaveRequest {
 
 export type MembershipResponse =
   | { type: 'MembershipResponse'; requestId: number; ok: true; index: number }
-  | { type: 'MembershipResponse'; requestId: number; ok: false; error: ForwardError | 'busy'; leader?: PeerId };
+  /**
+   * 'unconfigured': the answering peer belongs to no group and founds none (no configuration, not
+   * even a bootstrap one, and no log): a peer deferring its own bootstrap to it need not wait for it.
+   */
+  | { type: 'MembershipResponse'; requestId: number; ok: false; error: ForwardError | 'busy' | 'unconfigured'; leader?: PeerId };
 
 export type Message =
   | VoteRequest

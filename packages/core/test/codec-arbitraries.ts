@@ -161,7 +161,7 @@ export const messageArbs: { [T in MessageType]: fc.Arbitrary<Message> } = {
   LeaveRequest: fc.record({ type: fc.constant('LeaveRequest' as const), requestId: uintArb }, noNull),
   MembershipResponse: fc.oneof(
     fc.record({ type: fc.constant('MembershipResponse' as const), requestId: uintArb, ok: fc.constant(true as const), index: uintArb }, noNull),
-    failureArb('MembershipResponse', fc.constantFrom('not-leader' as const, 'no-leader' as const, 'too-large' as const, 'shutting-down' as const, 'busy' as const)),
+    failureArb('MembershipResponse', fc.constantFrom('not-leader' as const, 'no-leader' as const, 'too-large' as const, 'shutting-down' as const, 'busy' as const, 'unconfigured' as const)),
   ),
 };
 

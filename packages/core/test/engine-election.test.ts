@@ -1,6 +1,23 @@
 // Elections: timeouts, bootstrap delay, one leader per term, persistence ordering, preferences.
 import { describe, expect, it } from 'vitest';
+import { defaultRaftConfig } from '../src/config';
+import { RaftNode } from '../src/engine/index';
+import { seededRandom } from '../src/rng';
+import type { Membership } from '../src/types';
 import { EngineHarness, testTimings as base } from './support/engine-harness';
+
+/** A fresh engine at time 0: `bootstrap` as given (none: it waits to be added). */
+function freshNode(id: string, bootstrap?: Membership): RaftNode {
+  const state = { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] };
+  return new RaftNode({ id, config: defaultRaftConfig, preference: 'normal', random: seededRandom(5), now: 0, state, bootstrap });
+}
+
+/** Delivers every message `from` has ready for `to`; returns their types. */
+function deliver(from: RaftNode, to: RaftNode, now: number): string[] {
+  const messages = from.ready().messages.filter((m) => m.to === to.id);
+  for (const { message } of messages) to.receive(from.id, message, now);
+  return messages.map((m) => m.message.type);
+}
 
 describe('engine: elections', () => {
   it('a lone peer (the only voter) elects itself at its first tick; one of several voters waits the bootstrap delay', () => {
@@ -22,6 +39,31 @@ describe('engine: elections', () => {
     expect(['a', 'b', 'c'].every((id) => three.node(id).status().term === 0)).toBe(true);
     three.runUntil(() => three.leaders().length === 1, 3000);
     expect(three.now).toBeGreaterThanOrEqual(1500);
+  });
+
+  it('a lone bootstrapper defers to a connected peer with a smaller id, unless that peer says it belongs to no group', () => {
+    // Several peers told the room was empty may bootstrap at once: only the smallest id should lead.
+    for (const rivalBootstrapped of [true, false]) {
+      const m = freshNode('m', { voters: ['m'], learners: [] });
+      const a = freshNode('a', rivalBootstrapped ? { voters: ['a'], learners: [] } : undefined);
+      m.peerUp('a', 0);
+      a.peerUp('m', 0);
+      m.tick(1);
+      expect(m.status().role).toBe('follower');
+      // It asks the smaller peer to add it instead.
+      expect(deliver(m, a, 2)).toEqual(['JoinRequest']);
+      expect(deliver(a, m, 3)).toContain('MembershipResponse');
+      m.tick(4);
+      if (rivalBootstrapped) {
+        // A rival that founded a group of its own: wait for it to lead (one election timeout at most).
+        expect(m.status().term).toBe(0);
+        m.tick(defaultRaftConfig.electionTimeoutMs - 1);
+        expect(m.status().term).toBe(0);
+      } else {
+        // 'a' waits to be added and founds nothing: no reason to wait a whole election timeout.
+        expect(m.status()).toMatchObject({ role: 'leader', term: 1 });
+      }
+    }
   });
 
   it('three peers elect exactly one leader, and all followers recognise it', () => {

@@ -231,7 +231,8 @@ export const MESSAGE_SCHEMAS: { readonly [T in MessageType]: MessageSchema } = {
   },
   JoinRequest: { code: 20, size: 'control', body: record({ requestId, observer: bool }) },
   LeaveRequest: { code: 21, size: 'control', body: record({ requestId }) },
-  MembershipResponse: { code: 22, size: 'control', body: okOrError({ index }, [...forwardErrors, 'busy']) },
+  // Enum values travel as their position: new ones are only ever appended.
+  MembershipResponse: { code: 22, size: 'control', body: okOrError({ index }, [...forwardErrors, 'busy', 'unconfigured']) },
   Departure: {
     code: 23,
     size: 'control',

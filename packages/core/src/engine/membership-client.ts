@@ -38,6 +38,11 @@ export class MembershipClient {
    * replayed (an earlier removal), not the last word: this peer was added again after it.
    */
   private addedAt = 0;
+  /**
+   * Peers with a smaller id that answered a deferring bootstrapper's JoinRequest 'unconfigured': they
+   * wait to be added and found nothing, so the bootstrap need not wait for them (bootstrapUncontested).
+   */
+  private readonly notRivals = new Set<PeerId>();
   /** Ids of JoinRequests sent, so their answers can be told from a LeaveRequest's. */
   private readonly joinRequests = new Set<number>();
   /** When the latest JoinRequest was sent (see refresh()). */
@@ -67,12 +72,32 @@ export class MembershipClient {
    * Several peers may have been told the room was empty (they started at the same instant): a
    * pristine singleton bootstrapper defers once to any connected peer with a smaller id, trying to
    * join it first; so only the smallest visible id bootstraps and the rest join its configuration.
+   * The deferral ends early once each of those peers said it founds nothing (bootstrapUncontested).
    */
   shouldDeferBootstrap(): boolean {
     const { log, membership, id } = this.node;
     if (log.lastIndex() > 0 || !membership.needsLogging()) return false;
     if (!sameMembership(membership.current(), { voters: [id], learners: [] })) return false;
     return this.node.connectedPeers().some((peer) => peer < id);
+  }
+
+  /**
+   * While a bootstrap is deferred: every connected peer with a smaller id said it belongs to no group
+   * and founds none ('unconfigured'), so nobody this peer deferred to can lead: campaign now instead
+   * of waiting out the deferral (three new tabs used to come online an election timeout late
+   * whenever the one that bootstrapped was not the smallest id: the others had decided to join it).
+   */
+  bootstrapUncontested(): boolean {
+    const { log, membership } = this.node;
+    if (!this.deferringBootstrap || log.lastIndex() > 0 || !membership.needsLogging()) return false;
+    // None connected any more (a rival's link may be down for a moment): the deferral runs its course.
+    const smaller = this.smallerPeers();
+    return smaller.length > 0 && smaller.every((peer) => this.notRivals.has(peer));
+  }
+
+  private smallerPeers(): PeerId[] {
+    const { id } = this.node;
+    return this.node.connectedPeers().filter((peer) => peer < id);
   }
 
   /** Re-derive `removed` after the log or the commit index changed. */
@@ -91,6 +116,11 @@ export class MembershipClient {
   tick(now: number): void {
     const wish = this.wish();
     if (wish === null || now < this.nextAttemptAt) return;
+    if (this.deferringBootstrap && this.node.leaderId === null) {
+      // Ask every smaller peer at once: one that leads adds us; the others say whether they found anything.
+      for (const peer of this.smallerPeers()) if (!this.notRivals.has(peer)) this.send(peer, 'join', now);
+      return;
+    }
     const target = this.node.leaderId ?? this.pickPeer();
     if (target !== null) this.send(target, wish, now);
   }
@@ -122,6 +152,10 @@ export class MembershipClient {
 
   onResponse(from: PeerId, m: MembershipResponse, now: number): void {
     const answersJoin = this.joinRequests.delete(m.requestId);
+    if (!m.ok && m.error === 'unconfigured') {
+      if (answersJoin && this.deferringBootstrap) this.notRivals.add(from);
+      return;
+    }
     if (m.ok) {
       if (answersJoin) this.addedAt = Math.max(this.addedAt, m.index);
       return; // the change arrives through the log

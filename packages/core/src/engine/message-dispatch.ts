@@ -81,6 +81,7 @@ export function dispatchMessage(node: DispatchHost, from: PeerId, message: Messa
     case 'LeaveRequest': {
       const changes = node.leader?.changes;
       if (changes) node.send(from, message.type === 'JoinRequest' ? changes.onJoin(from, message) : changes.onLeave(from, message));
+      else if (message.type === 'JoinRequest' && unconfigured(node)) node.send(from, { type: 'MembershipResponse', requestId: message.requestId, ok: false, error: 'unconfigured' });
       else node.send(from, { type: 'MembershipResponse', requestId: message.requestId, ...node.requests.notLeader() });
       return;
     }
@@ -89,4 +90,13 @@ export function dispatchMessage(node: DispatchHost, from: PeerId, message: Messa
     default:
       node.droppedMessages++;
   }
+}
+
+/**
+ * No configuration at all (not even a bootstrap one) and no log: this engine waits to be added and
+ * will never found a group (an engine bootstraps only when it starts), so it is nobody's rival.
+ */
+function unconfigured(node: DispatchHost): boolean {
+  const { voters, learners } = node.membership.current();
+  return voters.length === 0 && learners.length === 0 && node.log.lastIndex() === 0;
 }

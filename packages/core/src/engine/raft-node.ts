@@ -288,6 +288,7 @@ export class RaftNode
     // The last voter left (every other one departed, its position covered) has nobody to wait for:
     // a vote it granted, or a candidate's request, must not hold it back a whole election timeout.
     if (this.role === 'follower' && this.leaderId === null && this.soleVoter()) this.electionDeadline = Math.min(this.electionDeadline, now);
+    if (this.members.bootstrapUncontested()) this.electionDeadline = Math.min(this.electionDeadline, now);
     if (now < this.electionDeadline) {
       resendVoteRequests(this);
       return;
