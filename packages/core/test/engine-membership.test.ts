@@ -2,6 +2,7 @@
 // never promoted, graceful leave (follower and leader), auto-removal, and what a removed peer does.
 import { describe, expect, it } from 'vitest';
 import type { LogEntry, Membership, PeerId } from '../src/types';
+import { seededRandom } from '../src/rng';
 import { EngineHarness, fastTimings } from './support/engine-harness';
 
 const base = { ...fastTimings, autoRemoveAfterMs: 3000 };
@@ -151,6 +152,32 @@ describe('engine: membership through the log', () => {
       const firsts = ids.map((id) => JSON.stringify(h.disks.get(id)!.state.entries[0]));
       expect(new Set(firsts).size).toBe(1);
       expect(new Set(ids.map((id) => JSON.stringify(h.node(id).status().members))).size).toBe(1);
+    }
+  });
+
+  it('bootstrappers and joiners started at once: one configuration, the smallest bootstrapper\'s, however the ids fall', () => {
+    // Joiners answer a deferring bootstrapper 'unconfigured', so a bootstrapper with only joiners
+    // below it campaigns at once; one with a smaller bootstrapper below it still waits to be added.
+    const ids = ['p1', 'p2', 'p3', 'p4', 'p5'];
+    for (let seed = 1; seed <= 40; seed++) {
+      const random = seededRandom(seed);
+      const founders = ids.filter(() => random() < 0.4);
+      if (founders.length === 0) founders.push(ids[Math.floor(random() * ids.length)]);
+      const h = new EngineHarness({ ids, seed, config: base, bootstrapFor: (id) => (founders.includes(id) ? solo(id) : undefined) });
+      h.connectAll();
+      const leaderOfTerm = new Map<number, PeerId>();
+      h.runUntil(() => {
+        for (const id of ids) {
+          const s = h.node(id).status();
+          if (s.role !== 'leader') continue;
+          expect({ seed, term: s.term, leader: leaderOfTerm.get(s.term) ?? id }).toEqual({ seed, term: s.term, leader: id });
+          leaderOfTerm.set(s.term, id);
+        }
+        return everyoneSees(h, ids, (m) => m.voters.length + m.learners.length === ids.length);
+      }, 30_000);
+      const firsts = ids.map((id) => JSON.stringify(h.disks.get(id)!.state.entries[0]));
+      expect({ seed, lineages: new Set(firsts).size }).toEqual({ seed, lineages: 1 });
+      expect(h.disks.get('p1')!.state.entries[0]).toMatchObject({ kind: 'config', membership: { voters: [[...founders].sort()[0]] } });
     }
   });
 
