@@ -267,6 +267,39 @@ describe('successors', () => {
     h.runUntil(() => h.leaders().includes(first), config.electionTimeoutMs);
   });
 
+  it('a successor that granted a pre-vote to one ranked before it gives up its own turn (no split vote)', () => {
+    const h = group(['a', 'b', 'c']);
+    write(h, h.leader(), 'base');
+    const leader = h.leader();
+    const plan = h.node(leader).departurePlan();
+    const [ahead, next] = plan.notice.successors!;
+    h.depart(leader, () => false);
+    h.dropWhere((m) => m.from === leader);
+    for (const id of [ahead, next]) {
+      h.node(id).receive(leader, plan.notice, h.now);
+      h.drain(id);
+    }
+    // `ahead` takes its turn at once; its pre-vote reaches `next`, whose grant is lost on the way back.
+    h.now += 1;
+    h.node(ahead).tick(h.now);
+    h.drain(ahead);
+    expect(h.node(ahead).status().role).toBe('pre-candidate');
+    h.deliverAll((m) => m.from === ahead && m.to === next && m.message.type === 'PreVote');
+    expect(h.sentOf('PreVoteResponse', { from: next, to: ahead }).at(-1)?.message.vote).toBe('granted');
+    h.dropWhere((m) => m.from === next || m.from === ahead);
+    // A heartbeat later was `next`'s turn: campaigning now would split the vote with `ahead`.
+    for (let i = 0; i < 4; i++) {
+      h.now += config.heartbeatMs / 2;
+      h.node(next).tick(h.now);
+      h.drain(next);
+      expect(h.node(next).status().role).toBe('follower');
+    }
+    // Should `ahead` not go on, a whole election timeout later `next` stands after all.
+    h.now += config.electionTimeoutMs + config.electionJitterMs;
+    h.node(next).tick(h.now);
+    expect(h.node(next).status().role).not.toBe('follower');
+  });
+
   it('a learner whose last request went to a peer before it was elected asks it again once it leads', () => {
     const h = group(['a', 'b', 'c', 'd'], { learners: ['d'], maxVoters: 3 });
     const old = h.leader();

@@ -28,6 +28,8 @@ export interface CandidacyHost
   noteDeniedOutdatedCandidate(): void;
   /** A peer asked for votes in `term` (successor turns yield to a live candidate). */
   noteCandidate(from: PeerId, term: number): void;
+  /** This peer granted `from` a pre-vote (a successor turn yields to a pre-candidate ranked before it). */
+  notePreVoteGranted(from: PeerId): void;
 }
 
 export function campaign(node: CandidacyHost, kind: 'pre' | 'real', transfer: boolean): void {
@@ -110,6 +112,7 @@ export function onVoteRequest(node: CandidacyHost, from: PeerId, m: VoteRequest)
   if (answer === 'ignore') return;
   if (answer === 'denied' && m.term >= node.term && !candidateUpToDate) node.noteDeniedOutdatedCandidate();
   if (m.type === 'RequestVote' && answer === 'granted') node.grantVote(from); // persisted in the same Ready that carries the response
+  if (m.type === 'PreVote' && answer === 'granted') node.notePreVoteGranted(from);
   const response: VoteResponse =
     m.type === 'PreVote'
       ? { type: 'PreVoteResponse', term: answer === 'denied' ? node.term : m.term, vote: answer }

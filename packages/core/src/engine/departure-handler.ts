@@ -25,7 +25,7 @@ export interface DepartureHost
     Pick<PeerDirectory, 'connectedPeers'>,
     RoleView,
     Pick<RoleTransitions, 'adoptTerm' | 'becomeFollower'>,
-    Pick<ElectionTimer, 'campaignWithin'> {
+    Pick<ElectionTimer, 'campaignWithin' | 'resetElectionTimer'> {
   /** Messages dropped because they made no sense here (counted). */
   droppedMessages: number;
   /** Leader-only state while this peer leads, else null. */
@@ -57,8 +57,11 @@ export class DepartureHandler {
   private pendingRelays: Array<{ sender: PeerId; notice: Departure }> = [];
   /** Peers reported gone lately (RaftEngine.peerGone), and when: left out of the turns to campaign. */
   private readonly goneAt = new Map<PeerId, number>();
-  /** When this peer campaigns after its departed leader (see takeTurn), and its vote and term then. */
-  private turn: { at: number; vote: PeerId | null; term: number } | null = null;
+  /**
+   * When this peer campaigns after its departed leader (see takeTurn), its vote and term then, and
+   * the peers ranked before it (whose campaigns it waits for).
+   */
+  private turn: { at: number; vote: PeerId | null; term: number; ahead: readonly PeerId[] } | null = null;
 
   constructor(private readonly node: DepartureHost) {}
 
@@ -189,14 +192,15 @@ export class DepartureHandler {
   private takeTurn(ranked: readonly PeerId[], pause = 0): void {
     const { node } = this;
     if (this.liveCandidate(node.term)) return; // someone still here already stands: our timer is the fallback
-    const rank = ranked.filter((p) => p === node.id || !node.departures.has(p)).indexOf(node.id);
+    const here = ranked.filter((p) => p === node.id || !node.departures.has(p));
+    const rank = here.indexOf(node.id);
     if (rank < 0) {
       node.campaignWithin(null);
       return;
     }
     const wait = pause + rank * node.config.heartbeatMs;
     node.campaignWithin(wait);
-    this.turn = { at: node.now + wait, vote: node.vote, term: node.term };
+    this.turn = { at: node.now + wait, vote: node.vote, term: node.term, ahead: here.slice(0, rank) };
   }
 
   /** The transport reported `id`'s process stopped (any peer): it is left out of the turns for a while. */
@@ -262,6 +266,20 @@ export class DepartureHandler {
    */
   noteCandidate(from: PeerId, term: number): void {
     if (this.candidate === null || term >= this.candidate.term) this.candidate = { peer: from, term };
+  }
+
+  /**
+   * This peer granted `from` a pre-vote: when `from` is ranked before it in its turn, `from` is
+   * campaigning as the ranking intended. Campaigning a heartbeat later anyway would split the vote
+   * whenever the pre-vote took longer than a heartbeat to arrive (found by the tabs scenario: the two
+   * voters left after three tabs closed at once split two terms in a row and missed the bound). The
+   * turn is given up; a full election timeout remains the fallback should `from` not go on.
+   */
+  notePreVoteGranted(from: PeerId): void {
+    const { node } = this;
+    if (this.turn === null || !this.turn.ahead.includes(from) || node.role !== 'follower') return;
+    this.turn = null;
+    node.resetElectionTimer();
   }
 
   private liveCandidate(term: number): boolean {

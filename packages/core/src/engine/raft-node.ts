@@ -599,6 +599,11 @@ export class RaftNode
     this.departureHandler.noteCandidate(from, term);
   }
 
+  /** See DepartureHandler.notePreVoteGranted(). */
+  notePreVoteGranted(from: PeerId): void {
+    this.departureHandler.notePreVoteGranted(from);
+  }
+
   /**
    * This voter alone is a quorum because every other voter of the configuration departed (and this
    * log covers them). Not a configuration of one: a fresh bootstrap must keep its delay (several
