@@ -1,4 +1,4 @@
-// Tabs that die without pagehide (a renderer crash: chrome://crash) have not departed: to the
+// Tabs that die without pagehide (a renderer crash: CDP Page.crash) have not departed: to the
 // group they are voters that went silent. A crashed minority leaves the others a quorum; a crashed
 // majority stops the group until new tabs of the profile adopt the crashed identities (a restart
 // from their durable state, always safe in Raft), and no acknowledged write is lost. autoRemoveAfterMs

@@ -27,7 +27,12 @@ export async function closeAtOnce(pages: Page[]): Promise<void> {
 /** Kills the tab's renderer (no pagehide: to the group this is a crash). */
 export async function crash(page: Page): Promise<void> {
   const crashed = page.waitForEvent('crash');
-  await page.goto('chrome://crash').catch(() => {});
+  // CDP Page.crash kills the page's renderer where it stands. A navigation to chrome://crash did
+  // too, mostly; but a navigation may first move the page out of its process (or keep it frozen
+  // for the back-forward cache), and then now and then nothing died and the others never learned
+  // the tab stopped.
+  const cdp = await page.context().newCDPSession(page);
+  void cdp.send('Page.crash').catch(() => undefined);
   await crashed;
   await page.close();
 }
