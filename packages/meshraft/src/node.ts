@@ -5,8 +5,7 @@ import { createPeerMesh, deriveRoomAndAuthKey, type SimplePeerConstructor, type 
 import { mintPeerId } from './identity';
 import { validateOptions, type CreateGroupOptions } from './options';
 import { startInProcessEngine } from './runtime/in-process-engine';
-import { fixedClaim } from './runtime/claim';
-import { storageHoldsNothing } from './runtime/storage';
+import { fixedClaimOn } from './runtime/claim';
 import { launchGroup, type MeshraftGroup } from './runtime/launch';
 import { meshPortFrom } from './runtime/mesh-adapter';
 
@@ -34,10 +33,7 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
   return launchGroup<Cmd, Q, QR, R>(resolved, {
     deriveRoom: (key) => deriveRoomAndAuthKey(key, { appId: resolved.appId }),
     // A Node process has no tabs: without a given peerId, each createGroup is a new peer.
-    claim: async () => {
-      const peerId = mintPeerId();
-      return fixedClaim(peerId, await storageHoldsNothing(resolved.storage, peerId));
-    },
+    claim: async () => fixedClaimOn(mintPeerId(), resolved.storage),
     openMesh: ({ room, peerId, authKey }) => {
       const deps = loadNodePeerDeps();
       return meshPortFrom(

@@ -78,7 +78,7 @@ export class MembershipClient {
     const { log, membership, id } = this.node;
     if (log.lastIndex() > 0 || !membership.needsLogging()) return false;
     if (!sameMembership(membership.current(), { voters: [id], learners: [] })) return false;
-    return this.node.connectedPeers().some((peer) => peer < id);
+    return this.smallerPeers().length > 0;
   }
 
   /**

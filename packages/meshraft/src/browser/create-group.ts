@@ -5,8 +5,7 @@ import type { StateMachine } from '@meshraft/core';
 import { createPeerMesh, deriveLocalChannelName, deriveRoomAndAuthKey } from '@meshraft/webrtc';
 import { mintPeerId } from '../identity';
 import { validateOptions, type CreateGroupOptions } from '../options';
-import { fixedClaim } from '../runtime/claim';
-import { storageHoldsNothing } from '../runtime/storage';
+import { fixedClaimOn } from '../runtime/claim';
 import { createClient } from '../runtime/client';
 import { launchGroup, type MeshraftGroup } from '../runtime/launch';
 import { meshPortFrom } from '../runtime/mesh-adapter';
@@ -51,11 +50,7 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
     deriveRoom: (key) => deriveRoomAndAuthKey(key, { appId: resolved.appId }),
     // Without slots (memory or custom storage, or a browser lacking Web Locks) a tab keeps nothing
     // across loads: each load is a new peer.
-    claim: async (room) => {
-      if (slots) return claimSlot(slots, room);
-      const peerId = mintPeerId();
-      return fixedClaim(peerId, await storageHoldsNothing(resolved.storage, peerId));
-    },
+    claim: async (room) => (slots ? claimSlot(slots, room) : fixedClaimOn(mintPeerId(), resolved.storage)),
     openMesh: ({ room, peerId, authKey }) =>
       meshPortFrom(createPeerMesh({ signalingUrl: resolved.signaling, room, peerId, authKey, iceServers: resolved.iceServers })),
     localChannel,

@@ -3,6 +3,8 @@
 // log taken over by a new identity, or a new slot), decided under a Web Lock; in Node, or with an
 // explicit `peerId`, a fixed identity with no slots to consider (only whether its storage is empty).
 import { decideFounding, type Departure, type Founding, type Membership, type PeerId, type RoomEvidence, type SlotChoice } from '@meshraft/core';
+import type { StorageOption } from '../options';
+import { storageHoldsNothing } from './storage';
 
 export interface Claim {
   readonly peerId: PeerId;
@@ -74,4 +76,9 @@ export function fixedClaim(peerId: PeerId, pristine?: boolean): Claim {
     settled: () => {},
     release: () => {},
   };
+}
+
+/** A fixed identity on `storage`, pristine when that storage holds nothing yet (storageHoldsNothing). */
+export async function fixedClaimOn(peerId: PeerId, storage: StorageOption): Promise<Claim> {
+  return fixedClaim(peerId, await storageHoldsNothing(storage, peerId));
 }

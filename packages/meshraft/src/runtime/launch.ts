@@ -8,7 +8,7 @@
 // log, or later), the runtime drops that identity and re-joins under a fresh one (see rejoin()).
 import type { Membership, PeerId } from '@meshraft/core';
 import { decideBootstrap } from './bootstrap';
-import { type Claim, type FrozenRestart, fixedClaim } from './claim';
+import { type Claim, type FrozenRestart, fixedClaimOn } from './claim';
 import { DeferredGroup } from './deferred-group';
 import { departureFrames, finalNotice, handoffFrames } from './departure-frames';
 import { replayDepartures } from './departure-replay';
@@ -19,7 +19,6 @@ import { settledRoomEvidence } from './room-evidence';
 import { RouteCounters } from './route-stats';
 import type { ResolvedOptions } from '../options';
 import { StatusGossip } from './status-gossip';
-import { storageHoldsNothing } from './storage';
 
 export type { EngineSide, GroupStats, MeshraftGroup, Platform, StartEngineArgs } from './platform';
 
@@ -250,7 +249,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     info.authKey = authKey;
     info.localSecret = platform.localChannel ? await platform.localChannel.secret(authKey, info.room) : null;
     abortIfClosing();
-    claim = options.peerId ? fixedClaim(options.peerId, await storageHoldsNothing(options.storage, options.peerId)) : await platform.claim(info.room);
+    claim = options.peerId ? await fixedClaimOn(options.peerId, options.storage) : await platform.claim(info.room);
     cleanups.push(() => claim?.release());
     abortIfClosing();
     markStartup('claimed');

@@ -51,8 +51,8 @@ export async function storageHoldsNothing(option: StorageOption, peerId: PeerId)
   try {
     if (option === 'memory') return true;
     if (option === 'indexeddb') {
-      const { defaultDbName, openIdbStorage } = await import('@meshraft/idb');
       if (typeof indexedDB === 'undefined' || typeof indexedDB.databases !== 'function') return false;
+      const { defaultDbName, openIdbStorage } = await import('@meshraft/idb');
       const dbName = defaultDbName(peerId);
       if (!(await indexedDB.databases()).some((db) => db.name === dbName)) return true;
       const storage = await openIdbStorage({ peerId });
