@@ -277,7 +277,7 @@ async function measureFailover(browser, servers, how) {
             await window.bench.group.execute({ k: 'fo', v: String(m), m: m++ }, { timeoutMs: 10_000 });
             // The term this tab knows once the write is applied here: a later one than before the
             // loss means the write was committed under the new leader.
-            window.__resumes.push([start, performance.now(), window.bench.group.status.term]);
+            window.__resumes.push([start, performance.now(), window.bench.group.status.term, Date.now()]);
           } catch {
             window.__resumes.push([start, -1]);
           }
@@ -286,6 +286,14 @@ async function measureFailover(browser, servers, how) {
     });
     await sleep(300);
     const { peerId: leaderBefore, term: termBefore } = await statusOf(leader);
+    if (how !== 'crash') {
+      // When the closing page's pagehide starts, on the wall clock every page of this browser shares
+      // (a capture listener runs before meshraft's own). The time from the close call includes
+      // Playwright's round trip to the browser, which is not the failover.
+      await leader.evaluate(() =>
+        addEventListener('pagehide', () => localStorage.setItem('bench:pagehide-at', String(Date.now())), { capture: true }),
+      );
+    }
     const lostAt = await survivor.evaluate(() => performance.now());
     if (how !== 'crash') await leader.close({ runBeforeUnload: true });
     else {
@@ -309,6 +317,7 @@ async function measureFailover(browser, servers, how) {
     const done = resumes.filter(([, end]) => end > 0);
     const firstNew = done.find(([, end, term]) => end > lostAt && term > termBefore);
     const resumedAt = firstNew ? firstNew[1] : null;
+    const pagehideAt = how === 'crash' ? null : Number(await survivor.evaluate(() => localStorage.getItem('bench:pagehide-at')));
     const gaps = [];
     const gapsAfter = [];
     for (let i = 1; i < done.length; i++) {
@@ -322,6 +331,8 @@ async function measureFailover(browser, servers, how) {
       leaderBefore,
       leaderAfter,
       resumedAfterMs: resumedAt === null ? null : round(resumedAt - lostAt, 1),
+      // From the closing page's pagehide (1 ms resolution: the wall clock).
+      resumedAfterPagehideMs: firstNew && pagehideAt ? firstNew[3] - pagehideAt : null,
       longestGapBeforeLossMs: gaps.length ? round(Math.max(...gaps), 1) : null,
       longestGapAfterResumeMs: gapsAfter.length ? round(Math.max(...gapsAfter), 1) : null,
       failedWrites: resumes.filter(([, end]) => end < 0).length,
@@ -374,8 +385,11 @@ try {
     const runs = [];
     for (let i = 0; i < FAILOVER_RUNS; i++) runs.push(await section(`failover ${how} #${i + 1}`, () => measureFailover(browser, servers, how)));
     if (runs.every((r) => r.skipped)) continue;
-    const times = runs.map((r) => r.resumedAfterMs).filter((t) => typeof t === 'number');
-    failover.push({ how, resumedAfterMs: { median: percentile(times, 50), max: times.length ? Math.max(...times) : null, all: times }, runs });
+    const summary = (field) => {
+      const times = runs.map((r) => r[field]).filter((t) => typeof t === 'number');
+      return { median: percentile(times, 50), max: times.length ? Math.max(...times) : null, all: times };
+    };
+    failover.push({ how, resumedAfterMs: summary('resumedAfterMs'), ...(how === 'crash' ? {} : { resumedAfterPagehideMs: summary('resumedAfterPagehideMs') }), runs });
   }
 
   const previous = (() => {

@@ -83,6 +83,7 @@ if (browser) {
     browser.join?.maxFreshTabOnlineMs !== undefined && { label: '3 fresh tabs online (max)', value: browser.join.maxFreshTabOnlineMs },
     browser.join?.joiningTabOnlineMs !== undefined && { label: 'tab joining a group', value: browser.join.joiningTabOnlineMs },
     ...(browser.failover ?? []).filter((f) => typeof f.resumedAfterMs?.median === 'number').map((f) => ({ label: `writes resume, leader ${f.how} (median)`, value: f.resumedAfterMs.median })),
+    ...(browser.failover ?? []).filter((f) => typeof f.resumedAfterPagehideMs?.median === 'number').map((f) => ({ label: `writes resume after pagehide, leader ${f.how} (median)`, value: f.resumedAfterPagehideMs.median })),
     browser.snapshotInstall?.seconds !== undefined && { label: '10 MB snapshot install', value: browser.snapshotInstall.seconds * 1000 },
   ].filter(Boolean);
   if (timeRows.length > 0) charts.push(['browser-lifecycle.svg', barChart('Browser: joining, failing over, installing', 'ms', timeRows)]);

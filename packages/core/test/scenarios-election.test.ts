@@ -29,7 +29,7 @@ function recordRoles(group: CounterGroup): Set<Role> {
 function electionTimeouts(cluster: CounterCluster, id: PeerId): { readonly count: number; stop(): void } {
   const engine = cluster.host(id).engine;
   if (!(engine instanceof RaftNode)) throw new Error(`${id} does not run a RaftNode`);
-  const deadline = () => engine['electionDeadline'];
+  const deadline = () => engine['campaignTimer']['deadline'];
   let last = deadline();
   let count = 0;
   const timer = setInterval(() => {

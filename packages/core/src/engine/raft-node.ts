@@ -1,9 +1,9 @@
 // RaftNode: the sans-IO Raft engine. Inputs mutate state and queue output in the Outbox; the host
 // drains it with ready(). The role state (term, vote, role, leader) and every role transition live
 // here; the rules that decide when to transition live in helpers, each of which sees RaftNode only
-// through a narrow interface declared next to it (node-context.ts): elections in candidacy.ts,
-// leader <-> follower traffic in replication-messages.ts, leading in leader.ts, following in
-// follower.ts, client requests (proposals, reads, forwarding) in requests.ts, membership in
+// through a narrow interface declared next to it (node-context.ts): when to campaign in
+// campaign-timer.ts, elections in candidacy.ts, leader <-> follower traffic in
+// replication-messages.ts, leading in leader.ts, following in follower.ts, client requests (proposals, reads, forwarding) in requests.ts, membership in
 // membership-*.ts, departures in departure-handler.ts, snapshots in snapshots.ts, catch-up in
 // catchup-driver.ts.
 import { CatchUpSession } from '../catchup/index';
@@ -13,11 +13,11 @@ import type { Message, VoteAnswer, VoteRequest } from '../messages';
 import type { ClientTag, HardState, LeadershipPreference, LogEntry, PeerId, Random, RaftStatus, Role, Snapshot } from '../types';
 import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from './api';
 import { campaign, checkElection, resendVoteRequests, type CandidacyHost } from './candidacy';
+import { CampaignTimer } from './campaign-timer';
 import { CatchUpDriver, type CatchUpHost, type CatchUpSessionFactory } from './catchup-driver';
 import { emptyRefusals, type Refusals } from './bounds';
 import { DepartureHandler, type DepartureHost } from './departure-handler';
 import { DepartureBook } from './departures';
-import { randomizedElectionTimeout } from './election';
 import { ForwardQueue, firstForwardWireId } from './forwarding';
 import { LeaderState } from './leader';
 import { MembershipClient, type MembershipClientHost } from './membership-client';
@@ -108,11 +108,6 @@ export class RaftNode
   readonly votes = new Map<PeerId, VoteAnswer>();
   /** The running campaign's request, re-sent to silent voters (candidacy.ts resendVoteRequests). */
   voteRequest: { request: VoteRequest; resendAt: number } | null = null;
-  /**
-   * When this peer, a learner in its own configuration, last denied a candidate whose log is behind
-   * its own (see strandedLearner()).
-   */
-  private deniedOutdatedCandidateAt = -Infinity;
 
   // ---------- private state ----------
 
@@ -126,15 +121,13 @@ export class RaftNode
   /** The hard state (term, vote, commit) as last handed out for persisting. */
   private persistedHard: HardState;
   private nextToken = 1;
-  /** When this peer campaigns unless it hears from a leader first (§5.2). */
-  private electionDeadline: number;
+  /** When this peer campaigns unless it hears from a leader first (§5.2), and whether it may. */
+  private readonly campaignTimer: CampaignTimer;
   /** The status in the previous Ready (Ready.status is set only on a change). */
   private lastStatus: RaftStatus | null = null;
   /** Peers the transport reported down, and every peer it ever reported up. */
   private readonly downPeers = new Set<PeerId>();
   private readonly knownPeers = new Set<PeerId>();
-  /** A fresh single-peer bootstrap waits once for a peer with a smaller id (see tick). */
-  private bootstrapDeferred = false;
   /** An input arrived since the last ready(): its deferred work (prepare()) is due (see hasReady()). */
   private workDue = true;
 
@@ -175,13 +168,10 @@ export class RaftNode
     this.members = new MembershipClient(this, this.preference === 'observer');
     this.catchUp = new CatchUpDriver(this, options.createCatchUpSession ?? ((o) => new CatchUpSession(o)), this.random);
     this.departureHandler = new DepartureHandler(this);
-    // The only voter of its configuration (a re-founding peer, a peer that bootstrapped alone, or
-    // one restarting as the sole voter) has no leader to hear from first: only a voter of a
-    // configuration can lead it, and any later configuration would have been written by this peer
-    // and be in its log. It campaigns at its first tick instead of waiting an election timeout.
+    // The only voter of its configuration campaigns at its first tick (see CampaignTimer).
     const voters = this.membership.voters();
     const soleVoter = voters.length === 1 && voters[0] === this.id;
-    this.electionDeadline = refounding || soleVoter ? this.now : this.now + randomizedElectionTimeout(this.config, this.preference, this.random, true);
+    this.campaignTimer = new CampaignTimer(this, this.config, this.preference, this.random, refounding || soleVoter);
     // What the restored log implies for status() (a committed removal of this peer) holds from the start.
     this.members.refresh();
   }
@@ -285,31 +275,25 @@ export class RaftNode
       }
       return;
     }
-    // The last voter left (every other one departed, its position covered) has nobody to wait for:
-    // a vote it granted, or a candidate's request, must not hold it back a whole election timeout.
-    if (this.role === 'follower' && this.leaderId === null && this.soleVoter()) this.electionDeadline = Math.min(this.electionDeadline, now);
-    if (this.members.bootstrapUncontested()) this.electionDeadline = Math.min(this.electionDeadline, now);
-    if (now < this.electionDeadline) {
-      resendVoteRequests(this);
-      return;
-    }
-    if (this.catchUp.active || !(this.canCampaign() || this.strandedLearner())) {
-      // Catching up, observers, learners and unconfigured peers never campaign. They still stop
-      // believing in a leader silent for a whole election timeout: otherwise a learner whose leader
-      // died keeps sending its join/promotion requests to the dead leader, and a new leader whose
-      // configuration lacks it never contacts it, so it never rejoins (found by the churn scenario).
-      if (this.leaderId !== null && !this.inLease()) this.own.leaderId = null;
-      this.resetElectionTimer();
-    } else if (!this.bootstrapDeferred && this.members.shouldDeferBootstrap()) {
-      // Several peers may have been told the room was empty: the one with the smallest id among the
-      // peers it can see bootstraps; the others first try to join it (for one more timeout).
-      this.bootstrapDeferred = true;
-      this.members.deferringBootstrap = true;
-      this.electionDeadline = now + randomizedElectionTimeout(this.config, this.preference, this.random, true);
-      this.members.kick(now);
-    } else {
-      this.members.deferringBootstrap = false;
-      this.campaign(this.config.preVote ? 'pre' : 'real', false);
+    switch (this.campaignTimer.decide(now)) {
+      case 'wait':
+        resendVoteRequests(this);
+        return;
+      case 'ineligible':
+        // A peer that may not campaign still stops believing in a leader silent for a whole election
+        // timeout: otherwise a learner whose leader died keeps sending its join/promotion requests to
+        // the dead leader, and a new leader whose configuration lacks it never contacts it, so it
+        // never rejoins (found by the churn scenario).
+        if (this.leaderId !== null && !this.inLease()) this.own.leaderId = null;
+        this.resetElectionTimer();
+        return;
+      case 'defer-bootstrap':
+        this.members.deferringBootstrap = true;
+        this.members.kick(now);
+        return;
+      case 'campaign':
+        this.members.deferringBootstrap = false;
+        this.campaign(this.config.preVote ? 'pre' : 'real', false);
     }
   }
 
@@ -522,7 +506,7 @@ export class RaftNode
       // Sending here (not on every propose) batches everything proposed since the last Ready.
       this.leader.broadcast();
       // Thesis §4.2.2: a leader outside the configuration steps down once that configuration, and an
-      // entry of its own term (a stranded learner's no-op, see strandedLearner()), are committed.
+      // entry of its own term (a stranded learner's no-op, see CampaignTimer), are committed.
       if (!this.membership.isVoter(this.id) && this.commit >= this.membership.currentIndex() && this.leader.committedInTerm()) {
         this.becomeFollower(this.term, null);
       }
@@ -573,25 +557,9 @@ export class RaftNode
     return this.preference !== 'observer' && !this.members.removed && this.membership.isVoter(this.id);
   }
 
-  /**
-   * A learner whose log is ahead of a candidate that asked for its vote, with no leader: the
-   * candidate counts it as a voter (an uncommitted promotion in the candidate's log) and cannot win
-   * without it, while no voter's log is as up to date as this one, so no voter can win either. This
-   * learner may then stand for election in its own configuration: it counts only the votes of that
-   * configuration's voters (never its own), so Leader Completeness holds as for any candidate, and
-   * a leader outside its configuration steps down once its no-op commits (thesis §4.2.2), after
-   * which the voters, now holding its entries, elect one of their own. Pre-vote and the leader lease
-   * keep it from disturbing a live leader.
-   */
-  private strandedLearner(): boolean {
-    if (this.preference === 'observer' || this.members.removed || this.leaderId !== null) return false;
-    if (this.membership.isVoter(this.id) || !this.membership.isMember(this.id)) return false;
-    return this.now - this.deniedOutdatedCandidateAt <= 2 * (this.config.electionTimeoutMs + this.config.electionJitterMs);
-  }
-
-  /** See strandedLearner(): called when this peer denied a candidate whose log is behind its own. */
+  /** See CampaignTimer.strandedLearner(): called when this peer denied a candidate whose log is behind its own. */
   noteDeniedOutdatedCandidate(): void {
-    if (!this.membership.isVoter(this.id)) this.deniedOutdatedCandidateAt = this.now;
+    this.campaignTimer.noteDeniedOutdatedCandidate();
   }
 
   /** See DepartureHandler.noteCandidate(). */
@@ -602,17 +570,6 @@ export class RaftNode
   /** See DepartureHandler.notePreVoteGranted(). */
   notePreVoteGranted(from: PeerId): void {
     this.departureHandler.notePreVoteGranted(from);
-  }
-
-  /**
-   * This voter alone is a quorum because every other voter of the configuration departed (and this
-   * log covers them). Not a configuration of one: a fresh bootstrap must keep its delay (several
-   * tabs told the room was empty defer to one of them).
-   */
-  private soleVoter(): boolean {
-    if (!this.canCampaign() || this.membership.voters().length < 2) return false;
-    const voters = this.quorumVoters();
-    return voters.length === 1 && voters[0] === this.id;
   }
 
   /** Heard from a live leader (or is the leader) within the minimum election timeout. */
@@ -626,13 +583,12 @@ export class RaftNode
    * the reluctance factor), keeping an earlier deadline.
    */
   campaignWithin(delay: number | null): void {
-    const wait = delay ?? this.config.electionTimeoutMs + this.random() * this.config.electionJitterMs;
-    this.electionDeadline = Math.min(this.electionDeadline, this.now + wait);
+    this.campaignTimer.campaignWithin(delay);
   }
 
   /** A fresh randomized election timeout from now (§5.2; a reluctant peer waits longer). */
   resetElectionTimer(): void {
-    this.electionDeadline = this.now + randomizedElectionTimeout(this.config, this.preference, this.random, false);
+    this.campaignTimer.reset();
   }
 
   /** Start a campaign now (candidacy.ts: pre-vote first unless `kind` is 'real'). */
