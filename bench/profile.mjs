@@ -26,8 +26,10 @@ try {
     // sendMessageToTarget carries the commands).
     const browserSession = await browser.newBrowserCDPSession();
     const { targetInfos } = await browserSession.send('Target.getTargets');
-    const leaderId = (await leader.evaluate(() => window.bench.status())).peerId;
-    const info = targetInfos.find((t) => t.type === 'worker' && t.title.includes(leaderId)) ?? targetInfos.find((t) => t.type === 'worker');
+    // 'worker': the leader's engine Worker; 'follower-worker': a follower's.
+    const tab = target === 'follower-worker' ? pages.find((p) => p !== leader) : leader;
+    const peerId = (await tab.evaluate(() => window.bench.status())).peerId;
+    const info = targetInfos.find((t) => t.type === 'worker' && t.title.includes(peerId)) ?? targetInfos.find((t) => t.type === 'worker');
     const { sessionId } = await browserSession.send('Target.attachToTarget', { targetId: info.targetId, flatten: false });
     let nextId = 1;
     const waiting = new Map();
