@@ -201,6 +201,37 @@ describe('EngineHost', () => {
     expect(host.stats.messagesSentEarly).toBe(2);
   });
 
+  it('a real engine that won while its candidacy was still being written sends nothing as leader until that write lands', async () => {
+    const log: string[] = [];
+    const clock = new ManualClock();
+    const storage = new RecordingStorage(log, { hardState: { term: 1, vote: null, commit: 0 }, snapshot: null, entries: [] });
+    const host = new EngineHost({
+      id: 'a', storage, port: createInProcessPorts().host, clock, random: seededRandom(1),
+      config: { heartbeatMs: 40, electionTimeoutMs: 200, electionJitterMs: 10, bootstrapDelayMs: 0, preVote: false },
+      bootstrap: { voters: ['a', 'b', 'c'], learners: [] },
+      transport: { send: (to, message) => log.push(`send ${to} ${message.type} t${message.term}`) },
+    });
+    await host.start();
+    for (let i = 0; i < 20 && !log.includes('send b RequestVote t2'); i++) {
+      clock.advance(20);
+      clock.runDue();
+      await flushMicrotasks();
+    }
+    // The vote requests left, and the write of term 2 and a's own vote is still in flight.
+    expect(log).toEqual(['send b RequestVote t2', 'send c RequestVote t2', 'persist ']);
+    host.receive('b', { type: 'RequestVoteResponse', term: 2, vote: 'granted' });
+    clock.advance(20);
+    clock.runDue();
+    await flushMicrotasks();
+    // a has a majority (b's grant and its own vote), but no append or heartbeat of its leadership
+    // leaves while its vote may still be lost.
+    expect(log).toEqual(['send b RequestVote t2', 'send c RequestVote t2', 'persist ']);
+    storage.release.shift()!();
+    await flushMicrotasks();
+    expect(log.slice(3).filter((line) => line.startsWith('send'))).toEqual(['send b AppendEntries t2', 'send c AppendEntries t2']);
+    expect(log.slice(3)).toContain('persist 1,2');
+  });
+
   it("keeps a batch's vote requests until durable when the batch records a vote for another peer", async () => {
     const { log, storage, engine, host } = await rig();
     log.length = 0;
