@@ -209,7 +209,7 @@ describe('EngineHost', () => {
       id: 'a', storage, port: createInProcessPorts().host, clock, random: seededRandom(1),
       config: { heartbeatMs: 40, electionTimeoutMs: 200, electionJitterMs: 10, bootstrapDelayMs: 0, preVote: false },
       bootstrap: { voters: ['a', 'b', 'c'], learners: [] },
-      transport: { send: (to, message) => log.push(`send ${to} ${message.type} t${message.term}`) },
+      transport: { send: (to, message) => log.push(`send ${to} ${message.type} t${'term' in message ? message.term : '-'}`) },
     });
     await host.start();
     for (let i = 0; i < 20 && !log.includes('send b RequestVote t2'); i++) {
