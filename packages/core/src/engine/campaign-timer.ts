@@ -3,15 +3,15 @@
 // and the stranded learner that may stand in its own configuration. RaftNode asks decide() at each
 // tick and acts on the answer; everything here only schedules, it never changes a role.
 import type { RaftConfig } from '../config';
-import type { LeadershipPreference, PeerId, Random } from '../types';
+import type { LeadershipPreference, Random } from '../types';
 import type { CatchUpDriver } from './catchup-driver';
 import { randomizedElectionTimeout } from './election';
 import type { MembershipClient } from './membership-client';
 import type { MembershipTracker } from './membership';
 import type { EngineCore, RoleView } from './node-context';
 
-/** What CampaignTimer reads of the engine. */
-export interface CampaignTimerHost extends Pick<EngineCore, 'id' | 'config' | 'now' | 'quorumVoters'>, Pick<RoleView, 'role' | 'leaderId'> {
+/** What CampaignTimer reads of the engine (its settings come in through the constructor). */
+export interface CampaignTimerHost extends Pick<EngineCore, 'id' | 'now' | 'quorumVoters'>, Pick<RoleView, 'role' | 'leaderId'> {
   readonly membership: Pick<MembershipTracker, 'isVoter' | 'isMember' | 'voters'>;
   readonly members: Pick<MembershipClient, 'removed' | 'bootstrapUncontested' | 'shouldDeferBootstrap'>;
   readonly catchUp: Pick<CatchUpDriver, 'active'>;
@@ -117,7 +117,7 @@ export class CampaignTimer {
   private soleVoter(): boolean {
     const host = this.host;
     if (!host.canCampaign() || host.membership.voters().length < 2) return false;
-    const voters: PeerId[] = host.quorumVoters();
+    const voters = host.quorumVoters();
     return voters.length === 1 && voters[0] === host.id;
   }
 }

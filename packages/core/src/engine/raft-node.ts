@@ -3,9 +3,9 @@
 // here; the rules that decide when to transition live in helpers, each of which sees RaftNode only
 // through a narrow interface declared next to it (node-context.ts): when to campaign in
 // campaign-timer.ts, elections in candidacy.ts, leader <-> follower traffic in
-// replication-messages.ts, leading in leader.ts, following in follower.ts, client requests (proposals, reads, forwarding) in requests.ts, membership in
-// membership-*.ts, departures in departure-handler.ts, snapshots in snapshots.ts, catch-up in
-// catchup-driver.ts.
+// replication-messages.ts, leading in leader.ts, following in follower.ts, client requests
+// (proposals, reads, forwarding) in requests.ts, membership in membership-*.ts, departures in
+// departure-handler.ts, snapshots in snapshots.ts, catch-up in catchup-driver.ts.
 import { CatchUpSession } from '../catchup/index';
 import type { InjectedBugs, RaftConfig } from '../config';
 import { injectedBugsOf } from '../injected-bugs';
