@@ -15,6 +15,7 @@ import {
   encodeValue,
   MAX_WIRE_INTEGER,
 } from '../src/codec/index';
+import { encodeValues } from '../src/codec/value-codec';
 import { DecodeError, InvalidInputError } from '../src/errors';
 import { bytesArb, entryRunArb, logEntryArb, snapshotMetaArb } from './codec-arbitraries';
 
@@ -81,6 +82,27 @@ describe('encodeValue / decodeValue', () => {
         expect(error).toBeInstanceOf(DecodeError);
       }
     }), { numRuns: 2000 });
+  });
+});
+
+describe('encodeValues (a proposal\'s commands in one buffer)', () => {
+  it('gives each value the bytes encodeValue gives it, as views of one buffer', () => {
+    fc.assert(fc.property(fc.array(valueArb, { minLength: 1, maxLength: 40 }), (values) => {
+      const encoded = encodeValues(values);
+      expect(encoded.map((bytes) => [...bytes])).toEqual(values.map((value) => [...encodeValue(value)]));
+      if (encoded.length > 1) expect(new Set(encoded.map((bytes) => bytes.buffer)).size).toBe(1);
+    }), { numRuns: 300 });
+  });
+
+  it('grows past its first estimate for large values', () => {
+    const big = 'x'.repeat(10_000);
+    const encoded = encodeValues([1, big, { big }, 2]);
+    expect(encoded.map((bytes) => decodeValue(bytes))).toEqual([1, big, { big }, 2]);
+  });
+
+  it('refuses a batch with one unsupported value, naming it', () => {
+    expect(() => encodeValues([1, new Date(0), 2])).toThrow(InvalidInputError);
+    expect(() => encodeValues([1, new Date(0), 2])).toThrow(/Date/);
   });
 });
 

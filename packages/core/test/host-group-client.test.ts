@@ -1,5 +1,5 @@
 // GroupClient against a scripted host: exactly-once, retries, time slicing, typed errors, close().
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ClosedError, InvalidInputError, OfflineError, TimeoutError } from '../src/errors';
 import { clientRig, command, noop } from './support-cluster/fake-host';
 
@@ -102,6 +102,32 @@ describe('GroupClient time slicing', () => {
     expect(client.stats.slices).toBe(14);
     expect(Math.max(...perNotification)).toBeLessThanOrEqual(8);
     await expect(client.when.committed(100)).resolves.toBeUndefined();
+  });
+});
+
+describe('GroupClient time slicing, entries of changing cost', () => {
+  it('reads the clock less often while entries are cheap, yet ends a slice soon after they turn slow', async () => {
+    // 200 cheap entries (no time), then 100 that take 1 ms each: a slice may overrun its 8 ms by the
+    // stride it had reached on cheap entries (at most 16 entries), never more.
+    const { client, host, clock, counter, settle } = clientRig({ onApply: (c, ctx) => (ctx.index > 200 ? c.advance(1) : undefined) });
+    const perNotification: number[] = [];
+    let last = 0;
+    client.subscribe(() => {
+      perNotification.push(client.status.applied - last);
+      last = client.status.applied;
+    });
+    const clockReads = vi.spyOn(clock, 'now');
+    host.post({ type: 'apply', snapshot: null, entries: Array.from({ length: 300 }, (_, i) => command(i + 1, 1)) });
+    await settle();
+    while (clock.pending > 0) clock.runDue();
+    expect(counter.value).toBe(300);
+    // One read per entry before; the stride saves most of them.
+    expect(clockReads.mock.calls.length).toBeLessThan(150);
+    // The first slice takes every cheap entry and at most 8 + 16 slow ones; later slices at most 8 + 16.
+    expect(perNotification[0]).toBeGreaterThanOrEqual(200);
+    expect(perNotification[0]).toBeLessThanOrEqual(200 + 24);
+    expect(Math.max(...perNotification.slice(1))).toBeLessThanOrEqual(24);
+    expect(client.stats.slices).toBeGreaterThan(4);
   });
 });
 

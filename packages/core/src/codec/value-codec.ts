@@ -57,6 +57,37 @@ export function encodeValue(value: unknown): Uint8Array {
 }
 
 /**
+ * Encodes several values (a proposal's commands): like encodeValue on each, but every result is a
+ * view into one fresh buffer. A separate ArrayBuffer per small command cost more than encoding it;
+ * the views are never transferred (a port packs them first) and nothing else shares the buffer.
+ */
+export function encodeValues(values: readonly unknown[]): Uint8Array[] {
+  if (values.length === 1) return [encodeValue(values[0])];
+  let buffer = new Uint8Array(Math.max(256, values.length * 64));
+  const ends: number[] = [];
+  let offset = 0;
+  for (const value of values) {
+    const problem = unsupportedPart(value);
+    if (problem !== null) throw new InvalidInputError(`cannot encode value: ${problem}`);
+    const encoded = valueEncoder.encode(value);
+    if (offset + encoded.byteLength > buffer.byteLength) {
+      const grown = new Uint8Array(Math.max(2 * buffer.byteLength, offset + encoded.byteLength));
+      grown.set(buffer.subarray(0, offset));
+      buffer = grown;
+    }
+    buffer.set(encoded, offset);
+    offset += encoded.byteLength;
+    ends.push(offset);
+  }
+  let start = 0;
+  return ends.map((end) => {
+    const view = buffer.subarray(start, end);
+    start = end;
+    return view;
+  });
+}
+
+/**
  * Decodes a value produced by encodeValue. Throws DecodeError (only) on bad input. Before cbor-x sees
  * the bytes, a pre-scan (value-scan.ts) refuses indefinite lengths, tags other than Uint8Array/Map,
  * nesting deeper than MAX_VALUE_DEPTH and input whose decoding would allocate more than

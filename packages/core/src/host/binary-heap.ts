@@ -1,6 +1,5 @@
-// A binary min-heap kept in a plain array and ordered by a numeric key: the exactly-once table
-// finds the oldest seq to forget with it, the DeadlineQueue the next deadline. O(log n) per push
-// and pop instead of a scan.
+// A binary min-heap kept in a plain array and ordered by a numeric key: the DeadlineQueue finds the
+// next deadline with it. O(log n) per push and pop instead of a scan.
 
 /** Adds `value` to `heap`. */
 export function heapPush<T>(heap: T[], value: T, key: (item: T) => number): void {

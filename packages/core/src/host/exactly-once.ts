@@ -6,7 +6,7 @@
 //  - at most `maxClients` clients are remembered; the one whose last command is oldest is evicted.
 // A retry of a command is only ever sent within one caller timeout, long before either limit matters.
 import type { ClientTag } from '../types';
-import { heapPopMin, heapPush } from './binary-heap';
+import { AscendingSeqs } from './ascending-seqs';
 
 export interface ExactlyOnceLimits {
   maxSeqsPerClient: number;
@@ -24,22 +24,15 @@ interface ClientRecord {
   /** Every seq <= floor counts as applied. */
   floor: number;
   seqs: Set<number>;
-  /** The same seqs as a binary min-heap: finding the oldest to forget costs O(log n), not a scan. */
-  heap: number[];
-}
-
-/** Seqs are their own heap key. */
-const seqKey = (seq: number) => seq;
-
-function heapOf(seqs: Iterable<number>): number[] {
-  const heap: number[] = [];
-  for (const seq of seqs) heapPush(heap, seq, seqKey);
-  return heap;
+  /** The same seqs in ascending order, so the smallest (the one to forget) is found at once. */
+  order: AscendingSeqs;
 }
 
 export class ExactlyOnceTable {
   /** Map order = least recently applied first (re-inserted on every apply). */
   private clients = new Map<string, ClientRecord>();
+  /** The last key of `clients` (the most recently applied client), which needs no re-insertion. */
+  private newest: string | undefined;
 
   constructor(private readonly limits: ExactlyOnceLimits = defaultExactlyOnceLimits) {}
 
@@ -55,19 +48,24 @@ export class ExactlyOnceTable {
   markApplied(tag: ClientTag): boolean {
     if (this.has(tag)) return false;
     let record = this.clients.get(tag.clientId);
-    if (record) this.clients.delete(tag.clientId);
-    else record = { floor: -Infinity, seqs: new Set(), heap: [] };
-    this.clients.set(tag.clientId, record);
+    if (!record || tag.clientId !== this.newest) {
+      // Move the client to the end of the map (least recently applied first).
+      if (record) this.clients.delete(tag.clientId);
+      else record = { floor: -Infinity, seqs: new Set(), order: new AscendingSeqs() };
+      this.clients.set(tag.clientId, record);
+      this.newest = tag.clientId;
+    }
     record.seqs.add(tag.seq);
-    heapPush(record.heap, tag.seq, seqKey);
+    record.order.add(tag.seq);
     if (record.seqs.size > this.limits.maxSeqsPerClient) {
-      const oldest = heapPopMin(record.heap, seqKey);
+      const oldest = record.order.takeSmallest();
       record.seqs.delete(oldest);
       record.floor = oldest;
     }
     if (this.clients.size > this.limits.maxClients) {
       const lru = this.clients.keys().next().value;
       if (lru !== undefined) this.clients.delete(lru);
+      if (lru === this.newest) this.newest = undefined;
     }
     return true;
   }
@@ -79,7 +77,7 @@ export class ExactlyOnceTable {
   serialize(): ExactlyOnceData {
     const clients: ExactlyOnceData['clients'] = [];
     for (const [clientId, record] of this.clients) {
-      clients.push({ clientId, floor: Number.isFinite(record.floor) ? record.floor : -1, seqs: [...record.seqs].sort((a, b) => a - b) });
+      clients.push({ clientId, floor: Number.isFinite(record.floor) ? record.floor : -1, seqs: record.order.values() });
     }
     return { clients };
   }
@@ -87,7 +85,9 @@ export class ExactlyOnceTable {
   static restore(data: ExactlyOnceData, limits: ExactlyOnceLimits = defaultExactlyOnceLimits): ExactlyOnceTable {
     const table = new ExactlyOnceTable(limits);
     for (const c of data.clients) {
-      table.clients.set(c.clientId, { floor: c.floor < 0 ? -Infinity : c.floor, seqs: new Set(c.seqs), heap: heapOf(c.seqs) });
+      const order = new AscendingSeqs();
+      for (const seq of c.seqs) order.add(seq);
+      table.clients.set(c.clientId, { floor: c.floor < 0 ? -Infinity : c.floor, seqs: new Set(c.seqs), order });
     }
     return table;
   }

@@ -10,7 +10,7 @@
 // under a fresh identity after this peer was removed): it adopts the new id from the host's status,
 // keeps its applied state (entries at or below `applied` are the same committed entries on every
 // peer, so they are skipped) and re-sends the requests the old host never answered.
-import { encodeValue } from '../codec/index';
+import { encodeValues } from '../codec/value-codec';
 import { resolveConfig, type RaftConfig } from '../config';
 import { ClosedError, InvalidInputError } from '../errors';
 import type { Consistency, ExecuteManyResult, ExecuteOptions, ExecuteResult, Group, GroupStatus, GroupWaiters, QueryResult } from '../group';
@@ -191,14 +191,11 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> 
   /** Validates and encodes before anything is sent, so bad input rejects at once (InvalidInputError). */
   private propose(commands: Cmd[], options?: ExecuteOptions): Promise<ExecuteManyResult<R>> {
     if (this.closing) return Promise.reject(new ClosedError('group closed', { kind: 'commands', commands }));
-    const encoded: Uint8Array[] = [];
+    let encoded: Uint8Array[];
     let bytes = 0;
     try {
-      for (const command of commands) {
-        const data = encodeValue(command);
-        encoded.push(data);
-        bytes += data.byteLength;
-      }
+      encoded = encodeValues(commands);
+      for (const data of encoded) bytes += data.byteLength;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       return Promise.reject(new InvalidInputError(`command cannot be encoded: ${reason}`));

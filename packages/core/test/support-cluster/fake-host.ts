@@ -6,7 +6,7 @@ import { createInProcessPorts } from '../../src/host/ports';
 import type { ClientToHost, HostPort, HostToClient } from '../../src/host/protocol';
 import type { RaftConfig } from '../../src/config';
 import { seededRandom } from '../../src/rng';
-import type { ClientTag, CommandEntry, LogEntry, RaftStatus } from '../../src/types';
+import type { ApplyContext, ClientTag, CommandEntry, LogEntry, RaftStatus } from '../../src/types';
 import { Counter } from './counter';
 import { ManualClock } from './manual-clock';
 import { flushMicrotasks } from './wait';
@@ -53,9 +53,9 @@ export interface ClientRig {
   settle(): Promise<void>;
 }
 
-export function clientRig(options: { config?: Partial<RaftConfig>; sliceMs?: number; onApply?: (clock: ManualClock) => void } = {}): ClientRig {
+export function clientRig(options: { config?: Partial<RaftConfig>; sliceMs?: number; onApply?: (clock: ManualClock, ctx: ApplyContext) => void } = {}): ClientRig {
   const clock = new ManualClock();
-  const counter = new Counter(() => options.onApply?.(clock));
+  const counter = new Counter((ctx) => options.onApply?.(clock, ctx));
   const ports = createInProcessPorts();
   const host = new FakeHost(ports.host);
   const client = new GroupClient<number, 'value', number, number>({
