@@ -5,8 +5,10 @@ import { defaultRaftConfig } from '../src/config';
 import { randomizedElectionTimeout } from '../src/engine/election';
 import { quorumSize, quorumValue, RaftLog, tallyVotes } from '../src/engine/index';
 import type { VoteAnswer } from '../src/messages';
+import { PeerConnectivity } from '../src/engine/connectivity';
+import { ReadyTracker } from '../src/engine/ready-tracker';
 import { seededRandom } from '../src/rng';
-import type { LogEntry } from '../src/types';
+import type { LogEntry, RaftStatus } from '../src/types';
 
 const answers = fc.constantFrom<VoteAnswer>('granted', 'denied', 'abstained');
 
@@ -100,5 +102,46 @@ describe('election timeout', () => {
       const first = randomizedElectionTimeout(c, 'normal', random, true);
       expect(first).toBeGreaterThanOrEqual(c.electionTimeoutMs + c.bootstrapDelayMs);
     }
+  });
+});
+
+describe('ReadyTracker', () => {
+  const status = (term: number): RaftStatus => ({
+    peerId: 'a', role: 'follower', term, leader: null, committed: 0, applied: 0, lastIndex: 0, online: false,
+    members: { voters: ['a'], learners: [] }, catchUp: null,
+  });
+
+  it('hands out a hard state only when term, vote or commit moved since the last one handed out', () => {
+    const tracker = new ReadyTracker({ term: 2, vote: 'b', commit: 5 });
+    expect(tracker.takeHardState({ term: 2, vote: 'b', commit: 5 })).toBeUndefined();
+    expect(tracker.takeHardState({ term: 2, vote: 'b', commit: 6 })).toEqual({ term: 2, vote: 'b', commit: 6 });
+    expect(tracker.hardStateChanged({ term: 2, vote: 'b', commit: 6 })).toBe(false);
+    expect(tracker.hardStateChanged({ term: 3, vote: null, commit: 6 })).toBe(true);
+    expect(tracker.hardStateChanged({ term: 2, vote: 'c', commit: 6 })).toBe(true);
+  });
+
+  it('hands out the first status, then only changed ones, and a new token each time', () => {
+    const tracker = new ReadyTracker({ term: 0, vote: null, commit: 0 });
+    expect(tracker.takeStatus(status(1))).toEqual(status(1));
+    expect(tracker.takeStatus(status(1))).toBeNull();
+    expect(tracker.statusChanged(status(2))).toBe(true);
+    expect(tracker.takeStatus(status(2))).toEqual(status(2));
+    expect([tracker.token(), tracker.token()]).toEqual([1, 2]);
+  });
+});
+
+describe('PeerConnectivity', () => {
+  it('counts unknown peers as up, and lists reported and reachable peers without self or those down', () => {
+    const links = new PeerConnectivity();
+    expect(links.isUp('x')).toBe(true);
+    links.reportUp('c');
+    links.reportUp('b');
+    links.reportUp('a');
+    links.reportDown('c');
+    expect(links.isUp('c')).toBe(false);
+    expect(links.reported('a')).toEqual(['b']);
+    expect(links.reachable('a', ['d', 'c', 'a'])).toEqual(['b', 'd']);
+    links.reportUp('c');
+    expect(links.reported('a')).toEqual(['b', 'c']);
   });
 });

@@ -29,7 +29,8 @@ import { RaftLog } from './raft-log';
 import { type ReplicationHost } from './replication-messages';
 import { dispatchMessage, type DispatchHost } from './message-dispatch';
 import { SnapshotKeeper, type SnapshotView } from './snapshots';
-import { sameStatus } from './status';
+import { PeerConnectivity } from './connectivity';
+import { ReadyTracker } from './ready-tracker';
 
 /** The role state only RaftNode writes (see `own`). */
 type RoleField = 'term' | 'vote' | 'role' | 'leaderId' | 'leader' | 'commit' | 'lastLeaderContact' | 'inheritedEnd' | 'departed';
@@ -118,16 +119,12 @@ export class RaftNode
   private readonly durability: DurabilityTracker;
   /** lastApplied (Raft Fig. 2): the last index handed to the host in Ready.committed. */
   private applied: number;
-  /** The hard state (term, vote, commit) as last handed out for persisting. */
-  private persistedHard: HardState;
-  private nextToken = 1;
+  /** What the previous Ready handed out (hard state, status), so the next carries only changes. */
+  private readonly readyTracker: ReadyTracker;
   /** When this peer campaigns unless it hears from a leader first (§5.2), and whether it may. */
   private readonly campaignTimer: CampaignTimer;
-  /** The status in the previous Ready (Ready.status is set only on a change). */
-  private lastStatus: RaftStatus | null = null;
-  /** Peers the transport reported down, and every peer it ever reported up. */
-  private readonly downPeers = new Set<PeerId>();
-  private readonly knownPeers = new Set<PeerId>();
+  /** Which peers the transport reported up, and down since. */
+  private readonly connectivity = new PeerConnectivity();
   /** An input arrived since the last ready(): its deferred work (prepare()) is due (see hasReady()). */
   private workDue = true;
 
@@ -160,7 +157,7 @@ export class RaftNode
     this.vote = hardState.vote;
     this.commit = Math.min(Math.max(hardState.commit, snapIndex), this.log.lastIndex());
     this.applied = snapIndex;
-    this.persistedHard = { ...hardState };
+    this.readyTracker = new ReadyTracker(hardState);
     this.durability = new DurabilityTracker(this.log.lastIndex());
     // The host's state machine starts from this image; committed entries after it follow.
     this.outbox.snapshotToInstall = snapshot;
@@ -335,8 +332,7 @@ export class RaftNode
   peerUp(id: PeerId, now: number): void {
     this.input(now);
     if (id === this.id) return;
-    this.downPeers.delete(id);
-    this.knownPeers.add(id);
+    this.connectivity.reportUp(id);
     this.departureHandler.notePeerBack(id);
     // A peer that was not connected when a member departed (a new tab, a restart) never got the
     // notice; without it a departed voter would count for its quorums forever.
@@ -349,7 +345,7 @@ export class RaftNode
   /** The transport lost `id`: requeue what was forwarded to it, stop pipelining to it. */
   peerDown(id: PeerId, now: number): void {
     this.input(now);
-    this.downPeers.add(id);
+    this.connectivity.reportDown(id);
     this.stopCountingOn(id);
   }
 
@@ -394,19 +390,18 @@ export class RaftNode
 
   /** Connectivity as last reported by the transport (unknown peers count as up). */
   isPeerUp(id: PeerId): boolean {
-    return !this.downPeers.has(id);
+    return this.connectivity.isUp(id);
   }
 
   /** Peers the transport reported up (and not down since). */
   reportedPeers(): PeerId[] {
-    return [...this.knownPeers].filter((p) => p !== this.id && !this.downPeers.has(p)).sort();
+    return this.connectivity.reported(this.id);
   }
 
   /** Peers believed reachable: members and peers the transport reported, minus those reported down. */
   connectedPeers(): PeerId[] {
-    const all = new Set<PeerId>([...this.membership.others(this.id), ...this.knownPeers]);
-    if (this.leaderId !== null) all.add(this.leaderId);
-    return [...all].filter((p) => p !== this.id && !this.downPeers.has(p)).sort();
+    const members = this.membership.others(this.id);
+    return this.connectivity.reachable(this.id, this.leaderId === null ? members : [...members, this.leaderId]);
   }
 
   /** The Ready with `token` is durable. */
@@ -442,9 +437,9 @@ export class RaftNode
       this.workDue ||
       this.outbox.hasOutput() ||
       this.outbox.hasPersistWork() ||
-      this.hardStateChanged() ||
+      this.readyTracker.hardStateChanged(this.hardState()) ||
       this.commit > this.applied ||
-      this.statusChanged()
+      this.readyTracker.statusChanged(this.status())
     );
   }
 
@@ -452,23 +447,17 @@ export class RaftNode
   ready(): Ready {
     this.prepare();
     this.workDue = false;
-    const token = this.nextToken++;
+    const token = this.readyTracker.token();
     const persist = this.outbox.takePersist();
-    if (this.hardStateChanged()) {
-      persist.hardState = this.hardState();
-      this.persistedHard = persist.hardState;
-    }
+    const hardState = this.readyTracker.takeHardState(this.hardState());
+    if (hardState) persist.hardState = hardState;
     this.durability.issued(token, this.log.lastIndex());
     const committed = this.commit > this.applied ? this.log.slice(this.applied + 1, this.commit) : [];
     this.applied = Math.max(this.applied, this.commit);
     const request = this.snapshots.request(this, this.applied);
     if (request) this.outbox.snapshotRequest = request;
     const out = this.outbox.takeOutput();
-    let status: RaftStatus | null = null;
-    if (this.statusChanged()) {
-      status = this.status();
-      this.lastStatus = status;
-    }
+    const status = this.readyTracker.takeStatus(this.status());
     return { token, persist, ...out, committed, status, departure: this.departurePlan() };
   }
 
@@ -526,17 +515,6 @@ export class RaftNode
   /** The persistent state of Raft Fig. 2 (currentTerm, votedFor) and the commit index. */
   private hardState(): HardState {
     return { term: this.term, vote: this.bugs.forgetVote ? null : this.vote, commit: this.commit };
-  }
-
-  /** Term, vote or commit moved since the last Ready: the next one persists them. */
-  private hardStateChanged(): boolean {
-    const h = this.hardState();
-    return h.term !== this.persistedHard.term || h.vote !== this.persistedHard.vote || h.commit !== this.persistedHard.commit;
-  }
-
-  /** Some status field differs from the last Ready's. */
-  private statusChanged(): boolean {
-    return !sameStatus(this.lastStatus, this.status());
   }
 
   // ---------- roles ----------
