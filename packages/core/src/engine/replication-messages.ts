@@ -3,11 +3,12 @@
 // runs or should start), TimeoutNow (leadership transfer, thesis §3.10), and on the leader the
 // answers to its AppendEntries and Heartbeats.
 import type { Message } from '../messages';
-import type { PeerId } from '../types';
+import type { PeerId, Role } from '../types';
 import type { CatchUpDriver } from './catchup-driver';
-import { type FollowerLog, isWellFormedAppend, onAppendEntries, onHeartbeat } from './follower';
+import { type FollowerLog, isWellFormedAppend, keepEarlierLeaderEntries, onAppendEntries, onHeartbeat } from './follower';
 import type { LeaderState } from './leader';
 import type { MembershipClient } from './membership-client';
+import type { MembershipTracker } from './membership';
 import type { EngineCore, RoleTransitions, RoleView } from './node-context';
 import type { RequestHandler } from './requests';
 
@@ -17,7 +18,7 @@ export type ReplicationMessage = Extract<Message, { type: 'AppendEntries' | 'Hea
 /** What replication traffic uses of RaftNode. */
 export interface ReplicationHost
   extends FollowerLog,
-    Pick<EngineCore, 'now' | 'send'>,
+    Pick<EngineCore, 'now' | 'send' | 'membership'>,
     Pick<RoleView, 'role' | 'leaderId'>,
     Pick<RoleTransitions, 'adoptTerm'> {
   /** Messages dropped because they made no sense here (counted). */
@@ -43,6 +44,7 @@ export function onReplicationMessage(node: ReplicationHost, from: PeerId, m: Rep
     // A stale leader learns our newer term from the answer and steps down.
     if (m.type === 'AppendEntries') {
       node.send(from, { type: 'AppendEntriesResponse', term: node.term, success: false, matchIndex: 0, lastIndex: node.log.lastIndex() });
+      if (mayKeepEarlierEntries(node)) keepEarlierLeaderEntries(node, m);
     } else if (m.type === 'Heartbeat') {
       node.send(from, { type: 'HeartbeatResponse', term: node.term, round: m.round, lastIndex: node.log.lastIndex() });
     }
@@ -72,4 +74,13 @@ export function onReplicationMessage(node: ReplicationHost, from: PeerId, m: Rep
       if (node.leader) node.requests.resolveReads(node.leader.onHeartbeatResponse(from, m, node.now));
       return;
   }
+}
+
+/**
+ * Whether an earlier term's entries may extend this peer's log (follower.ts keepEarlierLeaderEntries):
+ * never a leader's, nor a log that a catch-up session is repairing, nor one whose configuration is not
+ * logged yet (a re-founded group's: the old configuration's entries would undo the re-founding).
+ */
+export function mayKeepEarlierEntries(node: { role: Role; catchUp: { active: boolean }; membership: Pick<MembershipTracker, 'needsLogging'> }): boolean {
+  return node.role !== 'leader' && !node.catchUp.active && !node.membership.needsLogging();
 }

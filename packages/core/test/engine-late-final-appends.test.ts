@@ -1,0 +1,93 @@
+// A departing leader's last AppendEntries can reach a peer after a newer term did: its TimeoutNow
+// target's RequestVote travels another link and may overtake them. The entries are still the
+// departed leader's own (§5.3 Log Matching); a peer whose log they extend keeps them, unacknowledged,
+// so that it covers the departed voters' final positions and the group is not left without a
+// quorum when those entries lived only on peers that have gone.
+import { describe, expect, it } from 'vitest';
+import { keepEarlierLeaderEntries, type FollowerLog } from '../src/engine/follower';
+import { RaftLog } from '../src/engine/raft-log';
+import type { AppendEntries } from '../src/messages';
+import type { LogEntry } from '../src/types';
+import { elected, fastTimings } from './support/engine-harness';
+
+const config = { ...fastTimings, autoRemoveAfterMs: 60_000 };
+
+describe('engine: a departing leader\'s last appends, overtaken by a newer term', () => {
+  it('three of four close at once and the last voter hears the new term first: it still covers their claims and leads', () => {
+    const h = elected(['a', 'b', 'c', 'd'], { config, seed: 3, connect: true, untilOnline: true });
+    const leader = h.leader();
+    const last = h.followers()[2];
+    // `last` misses the latest writes: they are committed by the other three and live only there.
+    h.cut(leader, last);
+    h.propose(leader, 1, ['x', 'y', 'z']);
+    h.runUntil(() => h.followers().filter((p) => p !== last).every((p) => h.appliedCommands(p).includes('z')), 2000);
+    h.heal();
+    expect(h.node(last).log.lastIndex()).toBeLessThan(h.node(leader).commit);
+
+    // The leader departs: its last appends (to `last`) and its TimeoutNow (to `target`) are queued.
+    h.depart(leader);
+    const finalAppend = h.network.find((m) => m.from === leader && m.to === last && m.message.type === 'AppendEntries');
+    expect(finalAppend).toBeDefined();
+    const target = h.network.find((m) => m.from === leader && m.message.type === 'TimeoutNow')!.to;
+    const left = h.followers().find((p) => p !== target && p !== last)!;
+    // The target campaigns at once; its RequestVote reaches `last` before the leader's last append.
+    h.deliverOne((m) => m.from === leader && m.to === target && m.message.type === 'TimeoutNow');
+    h.deliverOne((m) => m.from === target && m.to === last && m.message.type === 'RequestVote');
+    const staleTerm = (finalAppend!.message as AppendEntries).term;
+    expect(h.node(last).term).toBeGreaterThan(staleTerm);
+    // The other two close as well, before anything else arrives.
+    h.depart(left);
+    h.depart(target);
+    h.deliverAll();
+
+    // The late append was answered as stale (no acknowledgement), but its entries were kept.
+    const answers = h.sentOf('AppendEntriesResponse', { from: last, to: leader });
+    expect(answers.at(-1)!.message.success).toBe(false);
+    expect(h.node(last).log.lastIndex()).toBeGreaterThanOrEqual(finalAppend!.message.type === 'AppendEntries' ? (finalAppend!.message as AppendEntries).prevLogIndex + (finalAppend!.message as AppendEntries).entries.length : 0);
+    h.runUntil(() => h.leaders().includes(last), 3000);
+    h.propose(last, 2, ['alone']);
+    h.runUntil(() => h.appliedCommands(last).includes('alone'), 2000);
+    expect(h.appliedCommands(last)).toEqual(expect.arrayContaining(['x', 'y', 'z', 'alone']));
+  });
+});
+
+describe('keepEarlierLeaderEntries', () => {
+  const noop = (index: number, term: number): LogEntry => ({ kind: 'noop', index, term });
+  /** A follower log of `terms` (entry i + 1 has terms[i]) in term 5, committed up to 1. */
+  function follower(terms: number[]): FollowerLog & { appended: LogEntry[]; truncated: number[] } {
+    const log = new RaftLog(0, 0, terms.map((t, i) => noop(i + 1, t)));
+    const appended: LogEntry[] = [];
+    const truncated: number[] = [];
+    return {
+      log, term: 5, commit: 1, appended, truncated,
+      appendToLog: (entries) => { log.append(entries); appended.push(...entries); },
+      advanceCommit: () => { throw new Error('must not move the commit index'); },
+      truncateLog: (from) => truncated.push(from),
+    };
+  }
+  const append = (term: number, prevLogIndex: number, prevLogTerm: number, terms: number[]): AppendEntries => ({
+    type: 'AppendEntries', term, prevLogIndex, prevLogTerm, leaderCommit: 9, entries: terms.map((t, i) => noop(prevLogIndex + 1 + i, t)),
+  });
+
+  it('keeps what continues our log, from the entry after our last one', () => {
+    const f = follower([1, 2]);
+    expect(keepEarlierLeaderEntries(f, append(3, 1, 1, [2, 3, 3]))).toBe(2);
+    expect(f.appended.map((e) => [e.index, e.term])).toEqual([[3, 3], [4, 3]]);
+    expect(f.log.lastIndex()).toBe(4);
+  });
+
+  it('takes nothing that would need a cut, a gap, or a log that holds an entry of a later term', () => {
+    // Our last entry is not the sender's entry at that index.
+    expect(keepEarlierLeaderEntries(follower([1, 1]), append(3, 1, 1, [2, 3]))).toBe(0);
+    // A gap after our log.
+    expect(keepEarlierLeaderEntries(follower([1]), append(3, 2, 1, [3]))).toBe(0);
+    // Nothing beyond our log.
+    expect(keepEarlierLeaderEntries(follower([1, 3, 3]), append(3, 1, 1, [3]))).toBe(0);
+    // Our log already has an entry of a term after the sender's.
+    expect(keepEarlierLeaderEntries(follower([1, 4]), append(3, 2, 4, [3]))).toBe(0);
+    const f = follower([1, 2]);
+    keepEarlierLeaderEntries(f, append(3, 1, 1, [3, 3]));
+    expect(f.truncated).toEqual([]);
+    expect(f.appended).toEqual([]);
+  });
+});
