@@ -4,10 +4,11 @@
 // so that it covers the departed voters' final positions and the group is not left without a
 // quorum when those entries lived only on peers that have gone.
 import { describe, expect, it } from 'vitest';
-import { keepEarlierLeaderEntries, type FollowerLog } from '../src/engine/follower';
+import { earlierLeaderEntries } from '../src/engine/follower';
+import { keepEarlierLeaderEntries } from '../src/engine/replication-messages';
 import { RaftLog } from '../src/engine/raft-log';
 import type { AppendEntries } from '../src/messages';
-import type { LogEntry } from '../src/types';
+import type { LogEntry, Role } from '../src/types';
 import { elected, fastTimings } from './support/engine-harness';
 
 const config = { ...fastTimings, autoRemoveAfterMs: 60_000 };
@@ -51,43 +52,64 @@ describe('engine: a departing leader\'s last appends, overtaken by a newer term'
   });
 });
 
-describe('keepEarlierLeaderEntries', () => {
+describe('keeping an earlier leader\'s entries', () => {
   const noop = (index: number, term: number): LogEntry => ({ kind: 'noop', index, term });
-  /** A follower log of `terms` (entry i + 1 has terms[i]) in term 5, committed up to 1. */
-  function follower(terms: number[]): FollowerLog & { appended: LogEntry[]; truncated: number[] } {
-    const log = new RaftLog(0, 0, terms.map((t, i) => noop(i + 1, t)));
-    const appended: LogEntry[] = [];
-    const truncated: number[] = [];
-    return {
-      log, term: 5, commit: 1, appended, truncated,
-      appendToLog: (entries) => { log.append(entries); appended.push(...entries); },
-      advanceCommit: () => { throw new Error('must not move the commit index'); },
-      truncateLog: (from) => truncated.push(from),
-    };
-  }
+  /** A log of `terms` (entry i + 1 has terms[i]). */
+  const logOf = (terms: number[]) => new RaftLog(0, 0, terms.map((t, i) => noop(i + 1, t)));
   const append = (term: number, prevLogIndex: number, prevLogTerm: number, terms: number[]): AppendEntries => ({
     type: 'AppendEntries', term, prevLogIndex, prevLogTerm, leaderCommit: 9, entries: terms.map((t, i) => noop(prevLogIndex + 1 + i, t)),
   });
+  const positions = (entries: LogEntry[]) => entries.map((e) => [e.index, e.term]);
 
-  it('keeps what continues our log, from the entry after our last one', () => {
-    const f = follower([1, 2]);
-    expect(keepEarlierLeaderEntries(f, append(3, 1, 1, [2, 3, 3]))).toBe(2);
-    expect(f.appended.map((e) => [e.index, e.term])).toEqual([[3, 3], [4, 3]]);
-    expect(f.log.lastIndex()).toBe(4);
+  it('takes what continues our log, from the entry after our last one', () => {
+    expect(positions(earlierLeaderEntries(logOf([1, 2]), append(3, 1, 1, [2, 3, 3])))).toEqual([[3, 3], [4, 3]]);
+    expect(positions(earlierLeaderEntries(logOf([1, 2]), append(3, 2, 2, [3])))).toEqual([[3, 3]]);
   });
 
   it('takes nothing that would need a cut, a gap, or a log that holds an entry of a later term', () => {
-    // Our last entry is not the sender's entry at that index.
-    expect(keepEarlierLeaderEntries(follower([1, 1]), append(3, 1, 1, [2, 3]))).toBe(0);
+    // Our last entry is not the sender's entry at that index (taking more would need a cut).
+    expect(earlierLeaderEntries(logOf([1, 1]), append(3, 1, 1, [2, 3]))).toEqual([]);
     // A gap after our log.
-    expect(keepEarlierLeaderEntries(follower([1]), append(3, 2, 1, [3]))).toBe(0);
+    expect(earlierLeaderEntries(logOf([1]), append(3, 2, 1, [3]))).toEqual([]);
     // Nothing beyond our log.
-    expect(keepEarlierLeaderEntries(follower([1, 3, 3]), append(3, 1, 1, [3]))).toBe(0);
-    // Our log already has an entry of a term after the sender's.
-    expect(keepEarlierLeaderEntries(follower([1, 4]), append(3, 2, 4, [3]))).toBe(0);
-    const f = follower([1, 2]);
-    keepEarlierLeaderEntries(f, append(3, 1, 1, [3, 3]));
-    expect(f.truncated).toEqual([]);
-    expect(f.appended).toEqual([]);
+    expect(earlierLeaderEntries(logOf([1, 3, 3]), append(3, 1, 1, [3]))).toEqual([]);
+    // Our log already holds an entry of a term after the sender's.
+    expect(earlierLeaderEntries(logOf([1, 4]), append(3, 1, 1, [3, 3]))).toEqual([]);
+  });
+
+  function peer(role: Role, options: { catchingUp?: boolean; unlogged?: boolean } = {}) {
+    const log = logOf([1, 2]);
+    const calls: string[] = [];
+    return {
+      calls,
+      node: {
+        log, term: 5, commit: 1, role,
+        appendToLog: (entries: LogEntry[]) => { log.append(entries); calls.push(`append ${entries.length}`); },
+        advanceCommit: () => calls.push('commit'),
+        truncateLog: () => calls.push('truncate'),
+        catchUp: { active: options.catchingUp === true, abort: () => calls.push('abort catch-up') },
+        membership: { needsLogging: () => options.unlogged === true },
+      },
+    };
+  }
+
+  it('appends without moving the commit index; a catch-up session stops first', () => {
+    const plain = peer('follower');
+    expect(keepEarlierLeaderEntries(plain.node, append(3, 2, 2, [3, 3]))).toBe(2);
+    expect(plain.calls).toEqual(['append 2']);
+    const repairing = peer('candidate', { catchingUp: true });
+    expect(keepEarlierLeaderEntries(repairing.node, append(3, 2, 2, [3]))).toBe(1);
+    expect(repairing.calls).toEqual(['abort catch-up', 'append 1']);
+    // Nothing to keep: the session goes on.
+    const idle = peer('follower', { catchingUp: true });
+    expect(keepEarlierLeaderEntries(idle.node, append(3, 1, 1, [2]))).toBe(0);
+    expect(idle.calls).toEqual([]);
+  });
+
+  it('never on a leader, nor on a log whose configuration is not logged yet', () => {
+    for (const { node, calls } of [peer('leader'), peer('follower', { unlogged: true })]) {
+      expect(keepEarlierLeaderEntries(node, append(3, 2, 2, [3]))).toBe(0);
+      expect(calls).toEqual([]);
+    }
   });
 });

@@ -6,14 +6,14 @@ import type { AppendEntries, Departure } from '../messages';
 import type { PeerId } from '../types';
 import type { DeparturePlan } from './api';
 import type { CatchUpDriver } from './catchup-driver';
-import { type FollowerLog, isWellFormedAppend, keepEarlierLeaderEntries, onAppendEntries } from './follower';
+import { type FollowerLog, isWellFormedAppend, onAppendEntries } from './follower';
 import type { ForwardQueue } from './forwarding';
 import type { LeaderState } from './leader';
 import { type DepartingLeaderView, finalAppends, successors as successorsOf } from './leader-departure';
 import type { MembershipClient } from './membership-client';
 import type { ElectionTimer, EngineCore, PeerDirectory, RoleTransitions, RoleView } from './node-context';
 import type { RequestHandler } from './requests';
-import { mayKeepEarlierEntries } from './replication-messages';
+import { keepEarlierLeaderEntries } from './replication-messages';
 
 /** Notices passed on by peers not (yet) known members, kept until they are (a new tab's first minutes). */
 const MAX_PENDING_RELAYS = 64;
@@ -127,7 +127,7 @@ export class DepartureHandler {
    * check, truncation only of conflicting entries after our commit, the follower commit rule): that
    * is what lets a lagging member cover the departed leader's final position. But the sender is not
    * followed (no leader, no lease) and gets no answer. One of an older term than ours only extends
-   * our log, as any stale leader's append may (follower.ts keepEarlierLeaderEntries). Any is dropped
+   * our log, as any stale leader's append may (replication-messages.ts keepEarlierLeaderEntries). Any is dropped
    * once this peer re-founded the group (it covers every claim already; entries of the old
    * configuration would undo the re-founding).
    */
@@ -138,7 +138,7 @@ export class DepartureHandler {
       return;
     }
     if (m.term < node.term) {
-      if (!mayKeepEarlierEntries(node) || keepEarlierLeaderEntries(node, m) === 0) node.droppedMessages++;
+      if (keepEarlierLeaderEntries(node, m) === 0) node.droppedMessages++;
       return;
     }
     // m.term >= node.term here: a newer term is adopted, and a candidate of this term steps down.

@@ -2,10 +2,10 @@
 // answers to a stale leader, then AppendEntries / Heartbeat on a follower (handed to catch-up when it
 // runs or should start), TimeoutNow (leadership transfer, thesis §3.10), and on the leader the
 // answers to its AppendEntries and Heartbeats.
-import type { Message } from '../messages';
+import type { AppendEntries, Message } from '../messages';
 import type { PeerId, Role } from '../types';
 import type { CatchUpDriver } from './catchup-driver';
-import { type FollowerLog, isWellFormedAppend, keepEarlierLeaderEntries, onAppendEntries, onHeartbeat } from './follower';
+import { earlierLeaderEntries, type FollowerLog, isWellFormedAppend, onAppendEntries, onHeartbeat } from './follower';
 import type { LeaderState } from './leader';
 import type { MembershipClient } from './membership-client';
 import type { MembershipTracker } from './membership';
@@ -25,7 +25,7 @@ export interface ReplicationHost
   droppedMessages: number;
   /** Leader-only state while this peer leads, else null. */
   readonly leader: LeaderState | null;
-  readonly catchUp: Pick<CatchUpDriver, 'active' | 'onAppend'>;
+  readonly catchUp: Pick<CatchUpDriver, 'active' | 'onAppend' | 'abort'>;
   readonly members: Pick<MembershipClient, 'onLeaderContact'>;
   readonly requests: Pick<RequestHandler, 'resolveReads'>;
   /** Follow `leader` as the leader of the current term and restart the election timer (it was heard). */
@@ -44,7 +44,7 @@ export function onReplicationMessage(node: ReplicationHost, from: PeerId, m: Rep
     // A stale leader learns our newer term from the answer and steps down.
     if (m.type === 'AppendEntries') {
       node.send(from, { type: 'AppendEntriesResponse', term: node.term, success: false, matchIndex: 0, lastIndex: node.log.lastIndex() });
-      if (mayKeepEarlierEntries(node)) keepEarlierLeaderEntries(node, m);
+      keepEarlierLeaderEntries(node, m);
     } else if (m.type === 'Heartbeat') {
       node.send(from, { type: 'HeartbeatResponse', term: node.term, round: m.round, lastIndex: node.log.lastIndex() });
     }
@@ -77,10 +77,24 @@ export function onReplicationMessage(node: ReplicationHost, from: PeerId, m: Rep
 }
 
 /**
- * Whether an earlier term's entries may extend this peer's log (follower.ts keepEarlierLeaderEntries):
- * never a leader's, nor a log that a catch-up session is repairing, nor one whose configuration is not
- * logged yet (a re-founded group's: the old configuration's entries would undo the re-founding).
+ * A stale AppendEntries (an earlier term than ours, answered with a refusal): keep its entries that
+ * continue our log (follower.ts earlierLeaderEntries), unacknowledged. Unacknowledged, they count
+ * toward no commit, and no commit index moves. Why: a departing leader's last appends can arrive
+ * after its TimeoutNow target's RequestVote, which travels another link. If they carry entries that
+ * only departed peers held, a survivor that threw them away could never cover those peers' final
+ * positions, and no quorum could form again (tab-lifecycle.md). Never on a leader, nor on a log whose
+ * configuration is not logged yet (a re-founded group's: the old configuration's entries would undo
+ * the re-founding); a catch-up session repairing the log stops first (it starts again if still
+ * needed). Returns how many entries were kept.
  */
-export function mayKeepEarlierEntries(node: { role: Role; catchUp: { active: boolean }; membership: Pick<MembershipTracker, 'needsLogging'> }): boolean {
-  return node.role !== 'leader' && !node.catchUp.active && !node.membership.needsLogging();
+export function keepEarlierLeaderEntries(
+  node: FollowerLog & { role: Role; catchUp: Pick<CatchUpDriver, 'active' | 'abort'>; membership: Pick<MembershipTracker, 'needsLogging'> },
+  m: AppendEntries,
+): number {
+  if (node.role === 'leader' || node.membership.needsLogging()) return 0;
+  const entries = earlierLeaderEntries(node.log, m);
+  if (entries.length === 0) return 0;
+  if (node.catchUp.active) node.catchUp.abort();
+  node.appendToLog(entries);
+  return entries.length;
 }
