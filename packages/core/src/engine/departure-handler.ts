@@ -13,7 +13,6 @@ import { type DepartingLeaderView, finalAppends, successors as successorsOf } fr
 import type { MembershipClient } from './membership-client';
 import type { ElectionTimer, EngineCore, PeerDirectory, RoleTransitions, RoleView } from './node-context';
 import type { RequestHandler } from './requests';
-import { keepEarlierLeaderEntries } from './replication-messages';
 
 /** Notices passed on by peers not (yet) known members, kept until they are (a new tab's first minutes). */
 const MAX_PENDING_RELAYS = 64;
@@ -126,19 +125,14 @@ export class DepartureHandler {
    * by a copy of its notice. Its entries are taken as from any leader of its term (the consistency
    * check, truncation only of conflicting entries after our commit, the follower commit rule): that
    * is what lets a lagging member cover the departed leader's final position. But the sender is not
-   * followed (no leader, no lease) and gets no answer. One of an older term than ours only extends
-   * our log, as any stale leader's append may (replication-messages.ts keepEarlierLeaderEntries). Any is dropped
-   * once this peer re-founded the group (it covers every claim already; entries of the old
-   * configuration would undo the re-founding).
+   * followed (no leader, no lease) and gets no answer. One of an older term than ours is dropped, as
+   * a stale leader's always is, and so is any once this peer re-founded the group (it covers every
+   * claim already; entries of the old configuration would undo the re-founding).
    */
   onLastAppend(m: AppendEntries): void {
     const { node } = this;
-    if (!isWellFormedAppend(m) || node.role === 'leader' || node.membership.needsLogging()) {
+    if (!isWellFormedAppend(m) || m.term < node.term || node.role === 'leader' || node.membership.needsLogging()) {
       node.droppedMessages++;
-      return;
-    }
-    if (m.term < node.term) {
-      if (keepEarlierLeaderEntries(node, m) === 0) node.droppedMessages++;
       return;
     }
     // m.term >= node.term here: a newer term is adopted, and a candidate of this term steps down.
