@@ -48,6 +48,31 @@ async function machinery() {
   return { History, crash, recordFigures, seededRandom };
 }
 
+/**
+ * Runs `settle`; when it fails, the error also tells what each open tab knew then (its whole status,
+ * the mesh links and the frames it sent and dropped), which is what a group that did not settle
+ * has to be diagnosed from.
+ */
+async function withDiagnosis(open, settle) {
+  try {
+    return await settle();
+  } catch (error) {
+    const tabs = await Promise.all(
+      open.map(async (tab) => {
+        try {
+          const [status, stats] = await Promise.all([tab.status(), tab.call('stats')]);
+          const { mesh, frames, routes, slotChoice, rejoins, retiredPeerIds, refounded, frozenRestarts } = stats;
+          return { label: tab.label, status, slotChoice, rejoins, retiredPeerIds, refounded, frozenRestarts, mesh, routes, frames };
+        } catch (failure) {
+          return { label: tab.label, unavailable: String(failure) };
+        }
+      }),
+    );
+    error.message += `\nopen tabs then:\n${tabs.map((t) => JSON.stringify(t)).join('\n')}`;
+    throw error;
+  }
+}
+
 /** page.close with beforeunload handlers run, so pagehide fires and the tab departs; resolves once closed. */
 async function closeGracefully(tab) {
   const closed = tab.page.waitForEvent('close');
@@ -154,7 +179,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, figu
   const noteSettling = (detail) => {
     if (settling.length < 30 && settling.at(-1)?.detail !== detail) settling.push({ atMs: Math.round(history.now() - stoppedAt), detail });
   };
-  const final = await waitFor(
+  const final = await withDiagnosis(open, () => waitFor(
     `after the chaos, one leader and all ${open.length} open tabs at the same applied index with the same state`,
     async () => {
       const statuses = await Promise.all(open.map((tab) => tab.status()));
@@ -175,7 +200,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, figu
       return { ok: same, detail: same ? { index: states[0].position, values: states[0].result } : JSON.stringify(states.map((s) => [s.position, s.result.length])) };
     },
     { timeoutMs: 180_000 },
-  );
+  ));
   const settledMs = Math.round(history.now() - stoppedAt);
 
   const entries = history.entries();

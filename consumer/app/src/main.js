@@ -25,6 +25,8 @@ window.app = {
   /** Resolves once the group started; rejects with the startup error. */
   started: () => group.started.then(() => true),
   status: () => JSON.parse(JSON.stringify(group.status)),
+  /** Runtime counters (frames, routes, mesh): the chaos check prints them when a group does not settle. */
+  stats: async () => JSON.parse(JSON.stringify(await group.stats())),
   execute: async (add) => (await group.execute({ add })).index,
   query: async (what, consistency) => {
     const { result, position } = await group.query(what, consistency);
