@@ -9,7 +9,9 @@
 //       open tab, none is applied twice, and none that failed with OfflineError ("nothing was
 //       committed") is there;
 //   (3) the group comes back: one leader, every open tab online and at the same applied index with
-//       the same state (waited for, not timed);
+//       the same state (waited for, not timed), once a tab was reopened on a crashed identity still
+//       unadopted when the chaos ended (a user reopens a crashed tab; Raft waits for it when the
+//       voters left are not a majority without it);
 //   (4) it was not vacuous: enough actions and acknowledged operations, every last writer issued some.
 // The seed is printed; CONSUMER_CHAOS_SEED replays its schedule of actions (the writers' choice of
 // operations and all timing stay free).
@@ -53,7 +55,7 @@ async function machinery() {
  * the mesh links and the frames it sent and dropped), which is what a group that did not settle
  * has to be diagnosed from.
  */
-async function withDiagnosis(open, settle) {
+async function withDiagnosis(open, schedule, settle) {
   try {
     return await settle();
   } catch (error) {
@@ -68,7 +70,8 @@ async function withDiagnosis(open, settle) {
         }
       }),
     );
-    error.message += `\nopen tabs then:\n${tabs.map((t) => JSON.stringify(t)).join('\n')}`;
+    const actions = schedule.map(({ action, at, tabs }) => `${Math.round(at)} ms ${action}${tabs ? ` (${tabs})` : ''}`);
+    error.message += `\nthe schedule: ${actions.join(', ')}\nopen tabs then:\n${tabs.map((t) => JSON.stringify(t)).join('\n')}`;
     throw error;
   }
 }
@@ -92,6 +95,8 @@ export async function runChaos({ profiles, url, seed, track, signal = null, figu
   // The engine's own generator: the same seed gives the same schedule.
   const rand = seededRandom(seed);
   const pick = (list) => list[Math.floor(rand() * list.length)];
+  /** Labels of the tabs the running action touched (for the diagnosis; no random draw). */
+  let touched = [];
   const history = new History();
   for (const profile of profiles) await history.bind(profile.context);
 
@@ -101,6 +106,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, figu
   const openTab = async (where) => {
     const tab = await track(profiles[where].open(url, `chaos tab ${tabsOpened++}${profiles.length > 1 ? ` (profile ${where})` : ''}`));
     tab.profileIndex = where;
+    touched.push(tab.label);
     return tab;
   };
 
@@ -109,9 +115,10 @@ export async function runChaos({ profiles, url, seed, track, signal = null, figu
   for (const tab of open) await startWriter(tab);
 
   // The profile of a crashed identity no new tab has adopted yet (only a tab of the same profile
-  // can): at most one, so a quorum is always possible.
+  // can): at most one at a time, and it is reopened before the group must settle (see below).
   let crashedUnadopted = null;
   const remove = (tab) => {
+    touched.push(tab.label);
     open = open.filter((t) => t !== tab);
     return tab;
   };
@@ -135,6 +142,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, figu
     'crash-leader': async () => crashTab(await leaderTab()),
     reload: async () => {
       const tab = pick(open);
+      touched.push(tab.label);
       await tab.page.reload();
       await appStarted(tab.page, tab.label);
       await startWriter(tab);
@@ -165,9 +173,27 @@ export async function runChaos({ profiles, url, seed, track, signal = null, figu
     const started = Date.now();
     const gap = GAP_MS[0] + rand() * (GAP_MS[1] - GAP_MS[0]);
     const action = pick(eligible());
-    schedule.push({ action, at: history.now() });
+    const entry = { action, at: history.now() };
+    schedule.push(entry);
+    touched = [];
     await actions[action]();
+    entry.tabs = touched.join(' + ');
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + gap - Date.now())));
+  }
+
+  // A crashed identity no tab adopted yet still holds its vote. When the voters left are not a
+  // majority without it, no leader can be elected until it is back, as for any Raft server, and
+  // that happens with more tabs open: a tab that just opened or reloaded is a learner until the
+  // leader promotes it, so a group can be down to two voters for a while (seed 144035212 of (h):
+  // the last tab of profile 0 crashed while the two tabs of profile 1 besides the other voter were
+  // not promoted yet). A user reopens a crashed tab; so does the check, in that identity's profile,
+  // before the group must settle. (No random draw: the schedule stays replayable.)
+  if (crashedUnadopted !== null) {
+    const entry = { action: 'open', at: history.now() };
+    schedule.push(entry);
+    touched = [];
+    await actions.open();
+    entry.tabs = touched.join(' + ');
   }
 
   // (3) The chaos stops: the writers finish their operation in flight, then the group settles.
@@ -179,7 +205,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, figu
   const noteSettling = (detail) => {
     if (settling.length < 30 && settling.at(-1)?.detail !== detail) settling.push({ atMs: Math.round(history.now() - stoppedAt), detail });
   };
-  const final = await withDiagnosis(open, () => waitFor(
+  const final = await withDiagnosis(open, schedule, () => waitFor(
     `after the chaos, one leader and all ${open.length} open tabs at the same applied index with the same state`,
     async () => {
       const statuses = await Promise.all(open.map((tab) => tab.status()));
