@@ -168,16 +168,19 @@ export async function runChaos({ profiles, url, seed, track, signal = null, figu
   ];
 
   const schedule = [];
-  const chaosEnd = Date.now() + CHAOS_MS;
-  while (Date.now() < chaosEnd) {
-    const started = Date.now();
-    const gap = GAP_MS[0] + rand() * (GAP_MS[1] - GAP_MS[0]);
-    const action = pick(eligible());
+  /** Runs `action`, recording it in the schedule with the tabs it touched. */
+  const perform = async (action) => {
     const entry = { action, at: history.now() };
     schedule.push(entry);
     touched = [];
     await actions[action]();
     entry.tabs = touched.join(' + ');
+  };
+  const chaosEnd = Date.now() + CHAOS_MS;
+  while (Date.now() < chaosEnd) {
+    const started = Date.now();
+    const gap = GAP_MS[0] + rand() * (GAP_MS[1] - GAP_MS[0]);
+    await perform(pick(eligible()));
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + gap - Date.now())));
   }
 
@@ -188,13 +191,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, figu
   // the last tab of profile 0 crashed while the two tabs of profile 1 besides the other voter were
   // not promoted yet). A user reopens a crashed tab; so does the check, in that identity's profile,
   // before the group must settle. (No random draw: the schedule stays replayable.)
-  if (crashedUnadopted !== null) {
-    const entry = { action: 'open', at: history.now() };
-    schedule.push(entry);
-    touched = [];
-    await actions.open();
-    entry.tabs = touched.join(' + ');
-  }
+  if (crashedUnadopted !== null) await perform('open');
 
   // (3) The chaos stops: the writers finish their operation in flight, then the group settles.
   const stoppedAt = history.now();

@@ -49,11 +49,19 @@ function firstProblem(items: readonly unknown[], depth: number): string | null {
   return null;
 }
 
-/** Encodes a structured value into a fresh Uint8Array; throws InvalidInputError on unsupported input. */
-export function encodeValue(value: unknown): Uint8Array {
+/**
+ * The checked encoding of `value` in cbor-x's reused output buffer: copy it before the next encode.
+ * Throws InvalidInputError on unsupported input.
+ */
+function encodeToScratch(value: unknown): Uint8Array {
   const problem = unsupportedPart(value);
   if (problem !== null) throw new InvalidInputError(`cannot encode value: ${problem}`);
-  return copyBytes(valueEncoder.encode(value));
+  return valueEncoder.encode(value);
+}
+
+/** Encodes a structured value into a fresh Uint8Array; throws InvalidInputError on unsupported input. */
+export function encodeValue(value: unknown): Uint8Array {
+  return copyBytes(encodeToScratch(value));
 }
 
 /**
@@ -67,9 +75,7 @@ export function encodeValues(values: readonly unknown[]): Uint8Array[] {
   const ends: number[] = [];
   let offset = 0;
   for (const value of values) {
-    const problem = unsupportedPart(value);
-    if (problem !== null) throw new InvalidInputError(`cannot encode value: ${problem}`);
-    const encoded = valueEncoder.encode(value);
+    const encoded = encodeToScratch(value);
     if (offset + encoded.byteLength > buffer.byteLength) {
       const grown = new Uint8Array(Math.max(2 * buffer.byteLength, offset + encoded.byteLength));
       grown.set(buffer.subarray(0, offset));
