@@ -13,6 +13,7 @@ import { type DepartingLeaderView, finalAppends, successors as successorsOf } fr
 import type { MembershipClient } from './membership-client';
 import type { ElectionTimer, EngineCore, PeerDirectory, RoleTransitions, RoleView } from './node-context';
 import type { RequestHandler } from './requests';
+import { keepEarlierLeaderEntries } from './replication-messages';
 
 /** Notices passed on by peers not (yet) known members, kept until they are (a new tab's first minutes). */
 const MAX_PENDING_RELAYS = 64;
@@ -21,7 +22,7 @@ const MAX_PENDING_RELAYS = 64;
 export interface DepartureHost
   extends FollowerLog,
     DepartingLeaderView,
-    Pick<EngineCore, 'outbox' | 'now' | 'send'>,
+    Pick<EngineCore, 'outbox' | 'now' | 'send' | 'unacknowledged'>,
     Pick<PeerDirectory, 'connectedPeers'>,
     RoleView,
     Pick<RoleTransitions, 'adoptTerm' | 'becomeFollower'>,
@@ -125,14 +126,19 @@ export class DepartureHandler {
    * by a copy of its notice. Its entries are taken as from any leader of its term (the consistency
    * check, truncation only of conflicting entries after our commit, the follower commit rule): that
    * is what lets a lagging member cover the departed leader's final position. But the sender is not
-   * followed (no leader, no lease) and gets no answer. One of an older term than ours is dropped, as
-   * a stale leader's always is, and so is any once this peer re-founded the group (it covers every
-   * claim already; entries of the old configuration would undo the re-founding).
+   * followed (no leader, no lease) and gets no answer. One of an older term than ours only extends
+   * our log, as any stale leader's append may (replication-messages.ts keepEarlierLeaderEntries). Any is dropped
+   * once this peer re-founded the group (it covers every claim already; entries of the old
+   * configuration would undo the re-founding).
    */
   onLastAppend(m: AppendEntries): void {
     const { node } = this;
-    if (!isWellFormedAppend(m) || m.term < node.term || node.role === 'leader' || node.membership.needsLogging()) {
+    if (!isWellFormedAppend(m) || node.role === 'leader' || node.membership.needsLogging()) {
       node.droppedMessages++;
+      return;
+    }
+    if (m.term < node.term) {
+      if (keepEarlierLeaderEntries(node, m) === 0) node.droppedMessages++;
       return;
     }
     // m.term >= node.term here: a newer term is adopted, and a candidate of this term steps down.
@@ -165,7 +171,8 @@ export class DepartureHandler {
   plan(): DeparturePlan {
     const { node } = this;
     const leader = node.leader;
-    let lastIndex = node.log.lastIndex();
+    // A follower's position leaves out entries it kept from a stale append and never acknowledged.
+    let lastIndex = node.unacknowledged.acknowledgedEnd(node.log.lastIndex());
     if (leader) lastIndex = Math.max(node.inheritedEnd, node.commit);
     const notice: Departure = { type: 'Departure', term: node.term, lastIndex, lastTerm: node.log.termAt(lastIndex) ?? node.log.lastTerm() };
     if (!leader) return { appends: [], notice, handoffTo: null };

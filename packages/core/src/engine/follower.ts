@@ -2,10 +2,28 @@
 // and the commit rule for followers. Pure with respect to roles: RaftNode has already adopted the
 // sender as leader of the current term.
 import type { AppendEntries, AppendEntriesResponse, Heartbeat, HeartbeatResponse } from '../messages';
+import type { LogEntry } from '../types';
 import type { EngineCore, LogRepair } from './node-context';
 
 /** What the follower rules use of RaftNode: the log, the term and the commit index. */
 export interface FollowerLog extends Pick<EngineCore, 'log' | 'term' | 'commit' | 'appendToLog' | 'advanceCommit'>, Pick<LogRepair, 'truncateLog'> {}
+
+/**
+ * The entries of an AppendEntries of an earlier term than ours (refused as stale, never
+ * acknowledged) that continue our log: they are the entries of that term's only leader, and our last
+ * entry is that leader's entry at the same index (same index and term: the same log up to there,
+ * §5.3), so keeping them makes our log a longer prefix of that leader's log, as if the append had
+ * come before the newer term. Only what lies beyond our last index, never a cut, and nothing for a
+ * log that holds an entry of a later term than the sender's. Why keep them at all:
+ * replication-messages.ts keepEarlierLeaderEntries.
+ */
+export function earlierLeaderEntries(log: FollowerLog['log'], m: AppendEntries): LogEntry[] {
+  const last = log.lastIndex();
+  const end = m.prevLogIndex + m.entries.length;
+  if (end <= last || m.prevLogIndex > last || log.lastTerm() > m.term) return [];
+  const theirTermAtLast = last === m.prevLogIndex ? m.prevLogTerm : m.entries[last - m.prevLogIndex - 1].term;
+  return theirTermAtLast === log.lastTerm() ? m.entries.slice(last - m.prevLogIndex) : [];
+}
 
 /**
  * Semantic checks the codec cannot do: entries contiguous right after prevLogIndex, with terms

@@ -21,7 +21,7 @@ export interface DispatchHost extends CandidacyHost, ReplicationHost, Pick<Engin
   readonly leader: LeaderState | null;
   readonly departureHandler: Pick<DepartureHandler, 'onDeparture' | 'onLastAppend'>;
   readonly requests: Pick<RequestHandler, 'onMessage' | 'notLeader' | 'resolveReads'>;
-  readonly catchUp: Pick<CatchUpDriver, 'active' | 'leaderlessActive' | 'onAppend' | 'serve' | 'receive'>;
+  readonly catchUp: Pick<CatchUpDriver, 'active' | 'leaderlessActive' | 'onAppend' | 'serve' | 'receive' | 'abort'>;
   readonly members: Pick<MembershipClient, 'onLeaderContact' | 'onResponse'>;
 }
 

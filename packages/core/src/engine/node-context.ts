@@ -11,6 +11,7 @@ import type { DepartureBook } from './departures';
 import type { MembershipTracker } from './membership';
 import type { Outbox } from './outbox';
 import type { RaftLog } from './raft-log';
+import type { UnacknowledgedEntries } from './unacknowledged-entries';
 
 /** The state every role works on: identity, log, configuration, term and commit index, output. */
 export interface EngineCore {
@@ -22,6 +23,8 @@ export interface EngineCore {
   readonly outbox: Outbox;
   /** Peers that departed for good, with their final log positions. */
   readonly departures: DepartureBook;
+  /** Entries held but never acknowledged (kept from a stale append): not part of this peer's departure position. */
+  readonly unacknowledged: UnacknowledgedEntries;
   /** What the wire limits made this engine refuse (counted). */
   readonly refusals: Refusals;
   /** currentTerm (Raft Fig. 2): the latest term this peer has seen. */

@@ -18,6 +18,7 @@ import { CatchUpDriver, type CatchUpHost, type CatchUpSessionFactory } from './c
 import { emptyRefusals, type Refusals } from './bounds';
 import { DepartureHandler, type DepartureHost } from './departure-handler';
 import { DepartureBook } from './departures';
+import { UnacknowledgedEntries } from './unacknowledged-entries';
 import { ForwardQueue, firstForwardWireId } from './forwarding';
 import { LeaderState } from './leader';
 import { MembershipClient, type MembershipClientHost } from './membership-client';
@@ -66,6 +67,8 @@ export class RaftNode
   readonly members: MembershipClient;
   /** Peers that departed for good, with their final log positions (departures.ts). */
   readonly departures = new DepartureBook();
+  /** Entries kept from a stale append, never acknowledged: left out of this peer's departure position. */
+  readonly unacknowledged = new UnacknowledgedEntries();
   /** Departure notices in and out, succession when every voter is gone. */
   readonly departureHandler: DepartureHandler;
   /** Proposals and reads: served on the leader, forwarded to it from followers. */
@@ -195,6 +198,7 @@ export class RaftNode
   truncateLog(from: number): void {
     // Callers never truncate at or below the commit index (committed entries are final).
     this.log.truncateFrom(from);
+    this.unacknowledged.truncated(from);
     this.membership.onTruncate(from);
     this.outbox.recordTruncate(from);
     this.durability.onTruncate(from);
@@ -228,6 +232,7 @@ export class RaftNode
       this.outbox.recordSnapshot(snapshot, false);
     } else {
       this.log.reset(index, term);
+      this.unacknowledged.clear();
       this.membership.reset(membership, index);
       this.durability.onTruncate(index + 1);
       this.outbox.recordSnapshot(snapshot, true);
@@ -665,6 +670,7 @@ export class RaftNode
     this.own.leaderId = this.id;
     this.votes.clear();
     this.own.inheritedEnd = this.log.lastIndex();
+    this.unacknowledged.clear();
     const leader = new LeaderState(this, this.now);
     this.own.leader = leader;
     // Forwards still out at the former leader are served here instead (the next flush).

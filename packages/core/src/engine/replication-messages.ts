@@ -2,12 +2,13 @@
 // answers to a stale leader, then AppendEntries / Heartbeat on a follower (handed to catch-up when it
 // runs or should start), TimeoutNow (leadership transfer, thesis §3.10), and on the leader the
 // answers to its AppendEntries and Heartbeats.
-import type { Message } from '../messages';
-import type { PeerId } from '../types';
+import type { AppendEntries, Message } from '../messages';
+import type { PeerId, Role } from '../types';
 import type { CatchUpDriver } from './catchup-driver';
-import { type FollowerLog, isWellFormedAppend, onAppendEntries, onHeartbeat } from './follower';
+import { earlierLeaderEntries, type FollowerLog, isWellFormedAppend, onAppendEntries, onHeartbeat } from './follower';
 import type { LeaderState } from './leader';
 import type { MembershipClient } from './membership-client';
+import type { MembershipTracker } from './membership';
 import type { EngineCore, RoleTransitions, RoleView } from './node-context';
 import type { RequestHandler } from './requests';
 
@@ -17,14 +18,14 @@ export type ReplicationMessage = Extract<Message, { type: 'AppendEntries' | 'Hea
 /** What replication traffic uses of RaftNode. */
 export interface ReplicationHost
   extends FollowerLog,
-    Pick<EngineCore, 'now' | 'send'>,
+    Pick<EngineCore, 'now' | 'send' | 'membership' | 'unacknowledged'>,
     Pick<RoleView, 'role' | 'leaderId'>,
     Pick<RoleTransitions, 'adoptTerm'> {
   /** Messages dropped because they made no sense here (counted). */
   droppedMessages: number;
   /** Leader-only state while this peer leads, else null. */
   readonly leader: LeaderState | null;
-  readonly catchUp: Pick<CatchUpDriver, 'active' | 'onAppend'>;
+  readonly catchUp: Pick<CatchUpDriver, 'active' | 'onAppend' | 'abort'>;
   readonly members: Pick<MembershipClient, 'onLeaderContact'>;
   readonly requests: Pick<RequestHandler, 'resolveReads'>;
   /** Follow `leader` as the leader of the current term and restart the election timer (it was heard). */
@@ -43,6 +44,7 @@ export function onReplicationMessage(node: ReplicationHost, from: PeerId, m: Rep
     // A stale leader learns our newer term from the answer and steps down.
     if (m.type === 'AppendEntries') {
       node.send(from, { type: 'AppendEntriesResponse', term: node.term, success: false, matchIndex: 0, lastIndex: node.log.lastIndex() });
+      keepEarlierLeaderEntries(node, m);
     } else if (m.type === 'Heartbeat') {
       node.send(from, { type: 'HeartbeatResponse', term: node.term, round: m.round, lastIndex: node.log.lastIndex() });
     }
@@ -56,8 +58,13 @@ export function onReplicationMessage(node: ReplicationHost, from: PeerId, m: Rep
         return;
       }
       node.followLeader(from);
-      if (m.type === 'AppendEntries') node.send(from, node.catchUp.onAppend(m) ?? onAppendEntries(node, m));
-      else node.send(from, onHeartbeat(node, m));
+      if (m.type === 'AppendEntries') {
+        const answer = node.catchUp.onAppend(m) ?? onAppendEntries(node, m);
+        if (answer.success) node.unacknowledged.acknowledged(answer.matchIndex, node.log.lastIndex());
+        node.send(from, answer);
+      } else {
+        node.send(from, onHeartbeat(node, m));
+      }
       node.members.onLeaderContact(from, node.now);
       return;
     }
@@ -72,4 +79,30 @@ export function onReplicationMessage(node: ReplicationHost, from: PeerId, m: Rep
       if (node.leader) node.requests.resolveReads(node.leader.onHeartbeatResponse(from, m, node.now));
       return;
   }
+}
+
+/**
+ * A stale AppendEntries (an earlier term than ours, answered with a refusal): keep its entries that
+ * continue our log (follower.ts earlierLeaderEntries), unacknowledged. Unacknowledged, they count
+ * toward no commit, no commit index moves, and this peer's departure position leaves them out
+ * (unacknowledged-entries.ts). Why: a departing leader's last appends can arrive
+ * after its TimeoutNow target's RequestVote, which travels another link. If they carry entries that
+ * only departed peers held, a survivor that threw them away could never cover those peers' final
+ * positions, and no quorum could form again (tab-lifecycle.md). Never on a leader, nor on a log whose
+ * configuration is not logged yet (a re-founded group's: the old configuration's entries would undo
+ * the re-founding); a catch-up session repairing the log stops first (it starts again if still
+ * needed). Returns how many entries were kept.
+ */
+export function keepEarlierLeaderEntries(
+  node: FollowerLog &
+    Pick<EngineCore, 'unacknowledged'> & { role: Role; catchUp: Pick<CatchUpDriver, 'active' | 'abort'>; membership: Pick<MembershipTracker, 'needsLogging'> },
+  m: AppendEntries,
+): number {
+  if (node.role === 'leader' || node.membership.needsLogging()) return 0;
+  const entries = earlierLeaderEntries(node.log, m);
+  if (entries.length === 0) return 0;
+  if (node.catchUp.active) node.catchUp.abort();
+  node.unacknowledged.kept(entries[0].index);
+  node.appendToLog(entries);
+  return entries.length;
 }
