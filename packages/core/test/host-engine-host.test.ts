@@ -107,7 +107,10 @@ async function rig(state: PersistedState = { hardState: { term: 1, vote: null, c
   const host = new EngineHost({
     id: 'a', storage, port: ports.host, clock, random: seededRandom(1),
     config: { heartbeatMs: 40, electionTimeoutMs: 200 },
-    transport: { send: (to, message) => log.push(`send ${to} ${message.type}`) },
+    transport: {
+      send: (to, message) => log.push(`send ${to} ${message.type}`),
+      departurePlan: (plan) => log.push(`plan term ${plan.notice.term}`),
+    },
     createEngine: (options) => (engine = new ScriptedEngine(log, options)),
   });
   await host.start();
@@ -169,6 +172,86 @@ describe('EngineHost', () => {
     await flushMicrotasks();
     expect(log.slice(4)).toEqual(['send c AppendEntriesResponse', 'done 1']);
     expect(host.stats.messagesSentEarly).toBe(2);
+  });
+
+  it("sends a candidate's RequestVote before its new term and own vote are durable; its plan and other messages wait", async () => {
+    const { log, storage, engine, host } = await rig();
+    log.length = 0;
+    const plan = { appends: [], notice: { type: 'Departure' as const, term: 2, lastIndex: 1, lastTerm: 1 }, handoffTo: null };
+    engine.readies.push(
+      ready(1, {
+        // Loaded: term 1, no vote. This batch starts a candidacy (term 2, a's vote for itself), and
+        // carries a response left over from before it.
+        persist: { entries: [entry(1)], hardState: { term: 2, vote: 'a', commit: 0 } },
+        messages: [
+          { to: 'c', message: { type: 'AppendEntriesResponse', term: 1, success: true, matchIndex: 1 } as unknown as Message },
+          { to: 'b', message: { type: 'RequestVote', term: 2, lastLogIndex: 1, lastLogTerm: 1 } },
+          { to: 'c', message: { type: 'RequestVote', term: 2, lastLogIndex: 1, lastLogTerm: 1 } },
+        ],
+        departure: plan,
+      }),
+    );
+    host.receive('b', { type: 'TimeoutNow', term: 1 });
+    await flushMicrotasks();
+    // The vote requests acknowledge nothing: out before the write, without the new plan.
+    expect(log).toEqual(['receive b TimeoutNow', 'send b RequestVote', 'send c RequestVote', 'persist 1']);
+    storage.release.shift()!();
+    await flushMicrotasks();
+    expect(log.slice(4)).toEqual(['plan term 2', 'send c AppendEntriesResponse', 'done 1']);
+    expect(host.stats.messagesSentEarly).toBe(2);
+  });
+
+  it('a real engine that won while its candidacy was still being written sends nothing as leader until that write lands', async () => {
+    const log: string[] = [];
+    const clock = new ManualClock();
+    const storage = new RecordingStorage(log, { hardState: { term: 1, vote: null, commit: 0 }, snapshot: null, entries: [] });
+    const host = new EngineHost({
+      id: 'a', storage, port: createInProcessPorts().host, clock, random: seededRandom(1),
+      config: { heartbeatMs: 40, electionTimeoutMs: 200, electionJitterMs: 10, bootstrapDelayMs: 0, preVote: false },
+      bootstrap: { voters: ['a', 'b', 'c'], learners: [] },
+      transport: { send: (to, message) => log.push(`send ${to} ${message.type} t${'term' in message ? message.term : '-'}`) },
+    });
+    await host.start();
+    for (let i = 0; i < 20 && !log.includes('send b RequestVote t2'); i++) {
+      clock.advance(20);
+      clock.runDue();
+      await flushMicrotasks();
+    }
+    // The vote requests left, and the write of term 2 and a's own vote is still in flight.
+    expect(log).toEqual(['send b RequestVote t2', 'send c RequestVote t2', 'persist ']);
+    host.receive('b', { type: 'RequestVoteResponse', term: 2, vote: 'granted' });
+    clock.advance(20);
+    clock.runDue();
+    await flushMicrotasks();
+    // a has a majority (b's grant and its own vote), but no append or heartbeat of its leadership
+    // leaves while its vote may still be lost.
+    expect(log).toEqual(['send b RequestVote t2', 'send c RequestVote t2', 'persist ']);
+    storage.release.shift()!();
+    await flushMicrotasks();
+    expect(log.slice(3).filter((line) => line.startsWith('send'))).toEqual(['send b AppendEntries t2', 'send c AppendEntries t2']);
+    expect(log.slice(3)).toContain('persist 1,2');
+  });
+
+  it("keeps a batch's vote requests until durable when the batch records a vote for another peer", async () => {
+    const { log, storage, engine, host } = await rig();
+    log.length = 0;
+    engine.readies.push(
+      ready(1, {
+        // Granting b in term 2: this batch is no candidacy of a's, whatever vote request it carries.
+        persist: { entries: [], hardState: { term: 2, vote: 'b', commit: 0 } },
+        messages: [
+          { to: 'b', message: { type: 'RequestVoteResponse', term: 2, vote: 'granted' } as unknown as Message },
+          { to: 'c', message: { type: 'RequestVote', term: 2, lastLogIndex: 0, lastLogTerm: 0 } },
+        ],
+      }),
+    );
+    host.receive('b', { type: 'TimeoutNow', term: 1 });
+    await flushMicrotasks();
+    expect(log).toEqual(['receive b TimeoutNow', 'persist ']);
+    storage.release.shift()!();
+    await flushMicrotasks();
+    expect(log.slice(2)).toEqual(['send b RequestVoteResponse', 'send c RequestVote', 'done 1']);
+    expect(host.stats.messagesSentEarly).toBe(0);
   });
 
   it('keeps every message until durable when the batch truncates or installs a snapshot', async () => {

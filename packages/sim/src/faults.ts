@@ -21,6 +21,12 @@ export interface FaultTriggers {
   /** Probability of crashing a peer right after it sent a granted vote (it restarts quickly). */
   crashAfterVote?: number;
   /**
+   * Probability of crashing a peer right after a vote message left before the write of its batch (a
+   * candidate's RequestVote: the write of its new term and own vote is still in flight). It restarts
+   * quickly, possibly without that write.
+   */
+  crashAfterEarlyVote?: number;
+  /**
    * Probability of cutting a leader off the moment its commit index advances. Harmless in correct
    * Raft (the new commit is on a quorum with an entry of the leader's term); after a previous-term
    * entry was committed by counting replicas it sets up Raft's Figure 8.
@@ -237,6 +243,15 @@ export class FaultInjector implements Omit<PeerEvents, 'removed' | 'departureSee
     if (!t || this.healed || !this.dice.chance(t.isolateAfterCommit ?? 0)) return;
     this.note('trigger', `isolate ${peer.id} right after it committed ${commit} in term ${term}`);
     this.cutBoth([peer.id], this.duration());
+  }
+
+  voteSentEarly(peer: SimPeer): void {
+    const t = this.plan.triggers;
+    if (!t || this.healed || !this.dice.chance(t.crashAfterEarlyVote ?? 0)) return;
+    // Before or after the write lands (the fsync takes a few ms): both must be safe.
+    this.queue.after(this.dice.int(0, 3), () => {
+      if (!this.healed) this.crash(peer, this.dice.int(1, 15), 'trigger');
+    });
   }
 
   voteGranted(peer: SimPeer, _to: PeerId): void {

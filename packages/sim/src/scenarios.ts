@@ -173,7 +173,7 @@ registerFaultScenario({
   faults: {
     weights: { partition: 3, 'one-way': 2, 'isolate-leader': 2, crash: 2, 'crash-leader': 2, pause: 1, 'sleep-leader': 1, degrade: 2 },
     gapMs: [100, 450], durationMs: [100, 800], downtimeMs: [30, 600],
-    triggers: { isolateNewLeader: 0.05, crashNewLeader: 0.05, crashAfterVote: 0.05, delayMs: [0, 30] },
+    triggers: { isolateNewLeader: 0.05, crashNewLeader: 0.05, crashAfterVote: 0.05, crashAfterEarlyVote: 0.05, delayMs: [0, 30] },
   },
   livenessBoundMs: 5000,
 });
@@ -189,13 +189,13 @@ registerFaultScenario({
 
 registerFaultScenario({
   name: 'vote-crash',
-  description: 'split elections with voters that crash and restart right after granting a vote',
+  description: 'split elections with voters that crash and restart right after granting a vote, and candidates right after asking for votes',
   healAt: [2500, 3500], peerChoices: [3, 3, 5], specialPeers: false,
   // A narrow jitter makes simultaneous candidates (and so two requests per voter) common.
   config: { electionJitterMs: 15 },
   run: { links: { ...flakyLinks, minDelayMs: 2, maxDelayMs: 20 }, tickMs: 5 },
   clients: { count: 3 },
-  faults: { gapMs: [150, 400], weights: { 'crash-leader': 4, 'isolate-leader': 2, partition: 1 }, durationMs: [100, 500], downtimeMs: [100, 500], triggers: { crashAfterVote: 0.6 } },
+  faults: { gapMs: [150, 400], weights: { 'crash-leader': 4, 'isolate-leader': 2, partition: 1 }, durationMs: [100, 500], downtimeMs: [100, 500], triggers: { crashAfterVote: 0.6, crashAfterEarlyVote: 0.3 } },
   livenessBoundMs: 5000,
 });
 
@@ -249,7 +249,7 @@ registerScenario({
         weights: { partition: 3, 'one-way': 2, 'isolate-leader': 2, crash: 3, 'crash-leader': 2, pause: 1, 'sleep-leader': 1, degrade: 2 },
         durationMs: [100, 800],
         downtimeMs: [30, 900],
-        triggers: { isolateNewLeader: 0.05, crashNewLeader: 0.05, crashAfterVote: 0.05, delayMs: [0, 30] },
+        triggers: { isolateNewLeader: 0.05, crashNewLeader: 0.05, crashAfterVote: 0.05, crashAfterEarlyVote: 0.05, delayMs: [0, 30] },
         reconnectOnHeal: true,
       }),
       churn: {

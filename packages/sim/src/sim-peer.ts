@@ -8,6 +8,7 @@
 // for good) never runs again.
 import {
   RaftNode,
+  planLeavesEarly,
   splitReadyMessages,
   type ClientTag,
   type Departure,
@@ -40,6 +41,8 @@ export type { RequestOutcome };
 export interface PeerEvents {
   leaderElected(peer: SimPeer, term: number): void;
   voteGranted(peer: SimPeer, to: PeerId): void;
+  /** A vote message left before its batch's write (a candidate's RequestVote, splitReadyMessages). */
+  voteSentEarly(peer: SimPeer): void;
   leaderCommitted(peer: SimPeer, term: number, commit: number): void;
   /** The engine reports this peer removed from the group (status.removed). */
   removed(peer: SimPeer): void;
@@ -398,10 +401,12 @@ export class SimPeer implements MonitoredPeer {
       // As the browser host does: what may leave before the batch is durable (a leader's appends
       // and heartbeats, thesis §10.2.1) goes now; the rest waits for the fsync.
       const { hardState } = this.durable;
-      const { early, late } = splitReadyMessages(ready.persist, { term: hardState.term, vote: hardState.vote }, ready.messages);
-      // Messages of this Ready go out now: so does its plan (a leader's commit index rides on them).
-      if (early.length > 0 && ready.departure) this.relayedPlan = ready.departure;
+      const { early, late } = splitReadyMessages(ready.persist, { term: hardState.term, vote: hardState.vote }, ready.messages, this.id);
+      // Messages of this Ready go out now: so does its plan (a leader's commit index rides on them),
+      // unless they are only a candidate's vote requests.
+      if (planLeavesEarly(early) && ready.departure) this.relayedPlan = ready.departure;
       for (const { to, message } of early) this.env.network.send(this.id, to, message);
+      if (early.some(({ message }) => message.type === 'RequestVote' || message.type === 'RequestVoteResponse')) this.env.events.voteSentEarly(this);
       ready.messages = late;
       const finish = () => {
         if (incarnation !== this.incarnation) return; // crashed before the fsync finished: lost

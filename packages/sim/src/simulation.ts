@@ -114,6 +114,7 @@ export function runSimulation(options: SimOptions): SimResult {
   const events: PeerEvents = {
     leaderElected: (peer, term) => faults?.leaderElected(peer, term),
     voteGranted: (peer, to) => faults?.voteGranted(peer, to),
+    voteSentEarly: (peer) => faults?.voteSentEarly(peer),
     leaderCommitted: (peer, term, commit) => {
       faults?.leaderCommitted(peer, term, commit);
       tabs?.leaderCommitted(peer);

@@ -27,7 +27,7 @@ import { HostTransfers } from './host-transfers';
 import { LeaveSequence } from './leave-sequence';
 import type { PeerTransport } from './peer-transport';
 import type { ClientToHost, HostPort } from './protocol';
-import { commitOnly, splitReadyMessages } from './ready-order';
+import { commitOnly, planLeavesEarly, splitReadyMessages } from './ready-order';
 
 export interface EngineHostOptions {
   id: PeerId;
@@ -324,7 +324,7 @@ export class EngineHost {
         // background (storage keeps batches in order) and the loop goes on.
         const background = commitOnly(ready.persist, this.durableVote);
         const persist = !background && !isEmptyPersistBatch(ready.persist);
-        const { early, late } = persist ? splitReadyMessages(ready.persist, this.durableVote, ready.messages) : { early: ready.messages, late: [] };
+        const { early, late } = persist ? splitReadyMessages(ready.persist, this.durableVote, ready.messages, this.id) : { early: ready.messages, late: [] };
         // Committed entries were stored by a quorum already, and results only name log positions:
         // neither waits for this batch. Committed entries go first (the caller on this peer is
         // waiting for them; relaying frames on the main thread would delay them), otherwise the
@@ -332,8 +332,9 @@ export class EngineHost {
         const applyFirst = ready.committed.length > 0;
         // The departure plan leaves with the first message of this Ready (now when some go before the
         // write, else after it): whoever sends it in a page's last moment must hold one that covers
-        // every message sent, and, for a follower, nothing a write in flight may still lose.
-        if (early.length > 0 || !persist) this.postPlan(ready);
+        // every message sent, and, for a follower, nothing a write in flight may still lose. A
+        // candidate's early vote requests acknowledge nothing: its plan waits for the write.
+        if (!persist || planLeavesEarly(early)) this.postPlan(ready);
         if (applyFirst) this.postToClient(ready);
         for (const envelope of early) transport.send(envelope.to, envelope.message);
         this.stats.messagesSent += early.length;

@@ -24,7 +24,7 @@ export type {
 } from './protocol';
 export { createInProcessPorts } from './ports';
 export type { PeerTransport } from './peer-transport';
-export { splitReadyMessages, mayLeaveEarly } from './ready-order';
+export { splitReadyMessages, mayLeaveEarly, planLeavesEarly } from './ready-order';
 export { packEntries, unpackEntries, packedBounds, type PackedEntries } from './packed-entries';
 export { EngineHost, startEngineHost, isEmptyPersistBatch, type EngineHostOptions, type EngineHostStats, type HostCloseOptions } from './engine-host';
 export { GroupClient, type GroupClientCloseOptions, type GroupClientOptions, type GroupClientStats } from './group-client';

@@ -8,6 +8,14 @@
 // (AppendEntriesResponse, votes, catch-up replies, ...) waits, and so does every message of a batch
 // that changes the term or vote, installs a snapshot or truncates the log: then the sender's role
 // or log is itself being decided by the batch.
+//
+// One exception: a candidate's RequestVote (§5.2) may leave while the batch that stores its new
+// term and its vote for itself is being written. The request vouches for nothing: a voter grants
+// on its own state and persists its own vote before answering. What must not happen is that the
+// candidate leads a term in which, after a crash that lost the batch, it could vote again for
+// someone else. It cannot: a host takes the next Ready only once this one is durable, and
+// everything the candidate sends as leader is in a later Ready. A crash before the write lands
+// leaves voters in the new term with nobody leading it, as a lost RequestVote answer would.
 import type { Envelope, Message } from '../messages';
 import type { PersistBatch } from '../storage';
 import type { PeerId } from '../types';
@@ -32,18 +40,44 @@ export function appendsOnly(batch: PersistBatch, durable: { term: number; vote: 
   return hard === undefined || (hard.term === durable.term && hard.vote === durable.vote);
 }
 
-/** Splits `messages` into those that may be sent now and those that wait for `batch`. Order is kept within each. */
+/** The batch stores `self`'s vote for itself in a term it has not stored yet: its own candidacy (§5.2). */
+export function startsCandidacy(batch: PersistBatch, durable: { term: number; vote: PeerId | null }, self: PeerId): boolean {
+  const hard = batch.hardState;
+  return hard !== undefined && hard.vote === self && hard.term > durable.term;
+}
+
+/**
+ * Splits `messages` into those that may be sent now and those that wait for `batch`. Order is kept
+ * within each. With `self` (the sending peer's id), a candidate's RequestVote of the term the batch
+ * starts may go early too (see the top of this file); without it, it waits.
+ */
 export function splitReadyMessages(
   batch: PersistBatch,
   durable: { term: number; vote: PeerId | null },
   messages: Envelope[],
+  self?: PeerId,
 ): { early: Envelope[]; late: Envelope[] } {
   if (messages.length === 0) return { early: [], late: [] };
-  if (!appendsOnly(batch, durable)) return { early: [], late: messages };
+  const appends = appendsOnly(batch, durable);
+  const candidacyTerm = self !== undefined && startsCandidacy(batch, durable, self) ? batch.hardState?.term : undefined;
+  if (!appends && candidacyTerm === undefined) return { early: [], late: messages };
   const early: Envelope[] = [];
   const late: Envelope[] = [];
-  for (const envelope of messages) (mayLeaveEarly(envelope.message) ? early : late).push(envelope);
+  for (const envelope of messages) {
+    const { message } = envelope;
+    const leaves = appends ? mayLeaveEarly(message) : message.type === 'RequestVote' && message.term === candidacyTerm;
+    (leaves ? early : late).push(envelope);
+  }
   return { early, late };
+}
+
+/**
+ * Whether a Ready's departure plan goes out with its early messages (else after its write). It does,
+ * unless those are only vote requests: they acknowledge nothing, so the plan already held still
+ * covers every acknowledgement sent, while the new one names a log still being written.
+ */
+export function planLeavesEarly(early: Envelope[]): boolean {
+  return early.some((envelope) => envelope.message.type !== 'RequestVote');
 }
 
 /**
