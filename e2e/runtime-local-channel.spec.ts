@@ -30,6 +30,16 @@ async function peerId(page: Page): Promise<string> {
   return (await status(page)).peerId;
 }
 
+/** Runs `check`; if it fails, the error also shows what `page` knew (status and stats), to diagnose from. */
+async function expectWithStats(page: Page, check: () => Promise<void>): Promise<void> {
+  try {
+    await check();
+  } catch (error) {
+    const known = { status: await status(page), stats: await stats(page) };
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\nwhat the tab knew: ${JSON.stringify(known)}`);
+  }
+}
+
 const sentTo = (s: GroupStats, route: 'dataChannel' | 'localChannel', to: string) => s.routes[route].sentTo[to] ?? 0;
 const receivedFrom = (s: GroupStats, from: string) => s.frames!.local.receivedFrom[from] ?? 0;
 
@@ -106,8 +116,10 @@ test('frames on the channel that do not come from a linked peer, are misaddresse
 
   // A real tab of the group whose links were cut: once the target saw the link go down it no longer
   // listens for that tab at all, so even a well-formed frame in its own name reaches nothing.
+  // Both links of the target are up and announced before the cut, so what changes is the cut alone.
+  await expect.poll(async () => (await stats(target)).routes.localChannel.reachable, { timeout: 30_000 }).toEqual([leaderId, cutId].sort());
   await callWindowFunction<void>(cut, 'meshraft.cutLinks');
-  await expect.poll(async () => (await stats(target)).routes.localChannel.reachable, { timeout: 30_000 }).toEqual([leaderId]);
+  await expectWithStats(target, () => expect.poll(async () => (await stats(target)).routes.localChannel.reachable, { timeout: 30_000 }).toEqual([leaderId]));
   await expect.poll(async () => (await stats(target)).frames!.local.listening, { timeout: 10_000 }).toEqual([leaderId]);
   const fromCutBefore = receivedFrom(await stats(target), cutId);
   await callWindowFunction<void>(cut, 'meshraft.postLocalFrame', cutId, cutId, targetId, 'frame');
