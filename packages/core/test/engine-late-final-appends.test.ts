@@ -57,6 +57,37 @@ describe('engine: a departing leader\'s last appends, overtaken by a newer term'
   });
 });
 
+describe('engine: a kept entry does not count in the keeper\'s own departure position', () => {
+  it('the stale leader crashes, the keeper departs: the two left of four elect without the kept entry', () => {
+    const h = elected(['a', 'b', 'c', 'd'], { config, seed: 5, connect: true, untilOnline: true });
+    const stale = h.leader();
+    const [keeper, p1, p2] = h.followers();
+    // The leader's next append is held back, and then the leader crashes: its entry lives nowhere else.
+    h.propose(stale, 1, ['only-on-the-stale-leader']);
+    const held = h.dropWhere((m) => m.from === stale && m.message.type === 'AppendEntries');
+    const toKeeper = held.find((m) => m.to === keeper)!;
+    expect(toKeeper).toBeDefined();
+    const staleTerm = h.node(stale).term;
+    h.removePeer(stale);
+    // The keeper campaigns in a newer term, then the held append arrives: refused, but its entry is kept.
+    h.node(keeper).receive(stale, { type: 'TimeoutNow', term: staleTerm }, h.now);
+    h.drain(keeper);
+    expect(h.node(keeper).term).toBeGreaterThan(staleTerm);
+    const before = h.node(keeper).log.lastIndex();
+    h.node(keeper).receive(stale, toKeeper.message, h.now);
+    h.drain(keeper);
+    expect(h.node(keeper).log.lastIndex()).toBe(before + 1);
+    // It departs at once. Its position leaves the kept entry out, so the other two cover it and
+    // leave the keeper out of their quorums: two of the three voters left count (the crashed one too).
+    h.depart(keeper);
+    h.runUntil(() => h.leaders().some((p) => p === p1 || p === p2), 5000);
+    const leader = h.leader();
+    h.propose(leader, 2, ['after']);
+    h.runUntil(() => [p1, p2].every((p) => h.appliedCommands(p).includes('after')), 3000);
+    expect(h.appliedCommands(p1)).not.toContain('only-on-the-stale-leader');
+  });
+});
+
 describe('keeping an earlier leader\'s entries', () => {
   const noop = (index: number, term: number): LogEntry => ({ kind: 'noop', index, term });
   /** A log of `terms` (entry i + 1 has terms[i]). */
