@@ -66,6 +66,11 @@ export class ClientDriver {
     return this.running > 0;
   }
 
+  /** True while some client has an operation in flight or still has operations to make. */
+  get writing(): boolean {
+    return this.running > 0 || (this.queue.now < this.plan.stopAt && this.clients.some((c) => c.done < this.plan.opsPerClient));
+  }
+
   get unknownOutcomes(): number {
     return this.history.filter((op) => op.ret === null).length;
   }

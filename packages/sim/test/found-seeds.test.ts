@@ -23,6 +23,8 @@ const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
   { scenario: 'tabs', seed: 130007238, found: 'the slot-leak check expected a profile with no online tab to have cleaned up (simulator model)' },
   { scenario: 'tabs', seed: 140001343, found: 'a crashed tab whose join was granted after it crashed had its database deleted, and no tab could re-found the group after every tab closed' },
   { scenario: 'tabs', seed: 100004118, found: 'a learner fetching an old log did not fetch toward the departed leader it succeeds' },
+  { scenario: 'tabs', seed: 955500765, found: 'the last live voter refused a departing leader’s final appends that came after its handoff target’s vote request, and could never cover the departed voters’ claims' },
+  { scenario: 'tabs', seed: 1044400939, found: 'the availability check expected a commit after a tab closed that never became a member, with the clients done: nothing to commit (simulator model)' },
   { scenario: 'tabs', seed: 1357913617, found: 'the reopen check expected the home profile to go on while a tab of another device had closed with the home tabs, its notice never reaching home (simulator model)' },
 ];
 
