@@ -226,7 +226,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     }
     for (;;) {
       // Peers that gossip themselves pristine wait for a group as this one does: they occupy nothing.
-      const evidence = await settledRoomEvidence(first.mesh, () => [...first.connected], () => closing, new Set(claim!.localPeers ?? []), 100, (id) => gossip.viewOf(id));
+      const evidence = await settledRoomEvidence(first.mesh, () => [...first.connected], () => closing, new Set(claim!.localPeers ?? []), ROOM_EVIDENCE_POLL_MS, (id) => gossip.viewOf(id));
       abortIfClosing();
       const founding = await claim!.founding(evidence, options.preference !== 'observer');
       if (founding === 'wait') continue;
@@ -366,6 +366,13 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
 
 /** How often a running tab looks for databases nobody can use any more. */
 const GARBAGE_COLLECTION_MS = 30_000;
+
+/**
+ * How often a starting tab looks again at what the room says (links up, peers' gossip) until it can
+ * decide how to start. A look is a few set operations; a joining tab usually decides on its first
+ * link and gossip, so a coarse poll would only add its own wait to every start.
+ */
+const ROOM_EVIDENCE_POLL_MS = 20;
 
 /**
  * Start-up phases as User Timing marks (`meshraft:start`, `room-derived`, `claimed`, `room-joined`,
