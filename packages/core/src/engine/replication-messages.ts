@@ -85,9 +85,9 @@ export function onReplicationMessage(node: ReplicationHost, from: PeerId, m: Rep
  * A stale AppendEntries (an earlier term than ours, answered with a refusal): keep its entries that
  * continue our log (follower.ts earlierLeaderEntries), unacknowledged. Unacknowledged, they count
  * toward no commit, no commit index moves, and this peer's departure position leaves them out
- * (unacknowledged-entries.ts). Why: a departing leader's last appends can arrive
- * after its TimeoutNow target's RequestVote, which travels another link. If they carry entries that
- * only departed peers held, a survivor that threw them away could never cover those peers' final
+ * (unacknowledged-entries.ts). Why: a departing leader's last appends can arrive after its
+ * TimeoutNow target's RequestVote, which travels another link. If they carry entries that only
+ * departed peers held, a survivor that threw them away could never cover those peers' final
  * positions, and no quorum could form again (tab-lifecycle.md). Never on a leader, nor on a log whose
  * configuration is not logged yet (a re-founded group's: the old configuration's entries would undo
  * the re-founding); a catch-up session repairing the log stops first (it starts again if still
