@@ -406,7 +406,8 @@ export class SimPeer implements MonitoredPeer {
       // unless they are only a candidate's vote requests.
       if (planLeavesEarly(early) && ready.departure) this.relayedPlan = ready.departure;
       for (const { to, message } of early) this.env.network.send(this.id, to, message);
-      if (early.some(({ message }) => message.type === 'RequestVote' || message.type === 'RequestVoteResponse')) this.env.events.voteSentEarly(this);
+      // Only a candidate's vote requests leave before a write that changes the vote (ready-order.ts).
+      if (early.some(({ message }) => message.type === 'RequestVote')) this.env.events.voteSentEarly(this);
       ready.messages = late;
       const finish = () => {
         if (incarnation !== this.incarnation) return; // crashed before the fsync finished: lost

@@ -127,9 +127,9 @@ export class DepartureHandler {
    * check, truncation only of conflicting entries after our commit, the follower commit rule): that
    * is what lets a lagging member cover the departed leader's final position. But the sender is not
    * followed (no leader, no lease) and gets no answer. One of an older term than ours only extends
-   * our log, as any stale leader's append may (replication-messages.ts keepEarlierLeaderEntries). Any is dropped
-   * once this peer re-founded the group (it covers every claim already; entries of the old
-   * configuration would undo the re-founding).
+   * our log, as any stale leader's append may (replication-messages.ts keepEarlierLeaderEntries).
+   * Any is dropped once this peer re-founded the group (it covers every claim already; entries of
+   * the old configuration would undo the re-founding).
    */
   onLastAppend(m: AppendEntries): void {
     const { node } = this;
