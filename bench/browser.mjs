@@ -43,7 +43,27 @@ async function longTasksIn(page, from, to) {
   const record = await page.evaluate(() => window.bench.longTasks());
   const seen = record.tasks.some((t) => t.startTime <= probe.start + 1 && t.startTime + t.duration >= probe.end - 2);
   const tasks = record.tasks.filter((t) => t.startTime + t.duration > from && t.startTime < to);
-  return { longTasks: seen ? tasks.length : null, longTaskMs: tasks.map((t) => round(t.duration, 1)), longTaskObserverVerified: seen };
+  return {
+    longTasks: seen ? tasks.length : null,
+    longTaskMs: tasks.map((t) => round(t.duration, 1)),
+    longTaskObserverVerified: seen,
+    longTaskScripts: tasks.map((t) => scriptsDuring(record.frames, t)),
+  };
+}
+
+/**
+ * What ran during a long task, from the long animation frames that overlap it: each script's
+ * invoker, function and file with its duration (ms), longest first. Empty when the browser reports
+ * no such frames or no script of the page ran (e.g. the task was the browser's own work).
+ */
+function scriptsDuring(frames, task) {
+  const end = task.startTime + task.duration;
+  const scripts = frames
+    .filter((f) => f.startTime < end && f.startTime + f.duration > task.startTime)
+    .flatMap((f) => f.scripts)
+    .filter((s) => s.startTime < end && s.startTime + s.duration > task.startTime)
+    .sort((a, b) => b.duration - a.duration);
+  return scripts.map((s) => `${round(s.duration, 1)} ${s.invoker} ${s.sourceFunctionName || '(anonymous)'} ${s.sourceURL.split('/').pop()}`);
 }
 
 // ---------- sections ----------

@@ -7,7 +7,7 @@ import type { ApplyContext, StateMachine } from 'meshraft';
 export type BenchCommand = { k: string; v: string; m?: number };
 export type BenchQuery = { size: true } | { get: string };
 
-const RESTORE_SLICE_BYTES = 256 * 1024;
+const RESTORE_SLICE_BYTES = 64 * 1024;
 const SLICE_MS = 4;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
