@@ -142,6 +142,8 @@ export interface StateMachine<Cmd = unknown, Q = unknown, R = unknown, QR = unkn
    * slices, yielding to the UI thread in between): no entry after the snapshot is applied, and the
    * applied index (which strong queries wait for) does not move, until it resolves. Weak queries
    * meanwhile see whatever query() answers. A rejected restore stops applying on this peer.
+   * `bytes` is a view into the snapshot's buffer, not a copy made for you: do not write to it
+   * (keeping it is safe, and keeps that whole buffer in memory).
    */
   restore?(bytes: Uint8Array): void | Promise<void>;
 }

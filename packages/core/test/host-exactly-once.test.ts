@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../src/errors';
 import { ExactlyOnceTable } from '../src/host/exactly-once';
 import { decodeGroupSnapshot, encodeGroupSnapshot } from '../src/host/group-snapshot';
-import { encodeValue } from '../src/codec/index';
+import { decodeValue, encodeValue } from '../src/codec/index';
+import { CommittedDelivery } from '../src/host/committed-delivery';
+import type { HostToClient } from '../src/host/protocol';
+import type { Ready } from '../src/engine/api';
 import { clientRig, command } from './support-cluster/fake-host';
 
 describe('ExactlyOnceTable', () => {
@@ -90,6 +93,37 @@ describe('group snapshots', () => {
     expect(() => decodeGroupSnapshot(encodeValue({ v: 2 }))).toThrow(DecodeError);
     expect(() => decodeGroupSnapshot(encodeValue({ v: 1, app: 5, table: { clients: [] } }))).toThrow(DecodeError);
     expect(() => decodeGroupSnapshot(new Uint8Array([0xff, 0x00]))).toThrow(DecodeError);
+  });
+
+  it("hand out the app image as a view into the snapshot's bytes, not a copy", () => {
+    const app = new Uint8Array(4096).map((_, i) => i % 251);
+    const bytes = encodeGroupSnapshot({ app, table: { clients: [] } });
+    const decoded = decodeGroupSnapshot(bytes);
+    expect(decoded.app).toEqual(app);
+    // A view: same buffer, inside the encoded bytes (a copy would own a buffer of its own).
+    expect(decoded.app!.buffer).toBe(bytes.buffer);
+    expect(decoded.app!.byteOffset).toBeGreaterThan(bytes.byteOffset);
+    expect(decoded.app!.byteOffset + decoded.app!.byteLength).toBeLessThanOrEqual(bytes.byteOffset + bytes.byteLength);
+    // Plain values still decode as copies (a command must not pin the frame it came in).
+    const command = encodeValue({ b: new Uint8Array([7, 8, 9]) });
+    expect(((decodeValue(command) as { b: Uint8Array }).b).buffer).not.toBe(command.buffer);
+  });
+
+  it('the host posts a snapshot to the client as a copy of its own (the engine keeps its bytes)', () => {
+    const posted: HostToClient[] = [];
+    const delivery = new CommittedDelivery({ post: (m) => posted.push(m), onMessage: () => {}, close: () => {} });
+    const snapshot = { meta: { index: 5, term: 1, membership: { voters: ['p1'], learners: [] } }, data: encodeGroupSnapshot({ app: new Uint8Array([3]), table: { clients: [] } }) };
+    delivery.replay({ hardState: { term: 1, vote: null, commit: 5 }, entries: [], snapshot });
+    const ready: Ready = { token: 1, persist: { entries: [] }, messages: [], committed: [], snapshotToInstall: { ...snapshot, meta: { ...snapshot.meta, index: 9 } }, proposals: [], reads: [], status: null };
+    delivery.forward(ready);
+    const sent = posted.flatMap((m) => (m.type === 'apply' && m.snapshot ? [m.snapshot] : []));
+    expect(sent).toHaveLength(2);
+    for (const copy of sent) {
+      expect(copy.data).toEqual(snapshot.data);
+      expect(copy.data.buffer).not.toBe(snapshot.data.buffer);
+      copy.data.fill(0);
+    }
+    expect(decodeGroupSnapshot(snapshot.data).app).toEqual(new Uint8Array([3]));
   });
 
   it('a client restores state and table from a snapshot, then drops a retried command', async () => {

@@ -82,4 +82,39 @@ describe('portOverMessagePort', () => {
     expect(plain((received[0] as { entries: LogEntry[] }).entries)).toEqual(plain(entries));
     expect(received.slice(1).map((m) => (m as { requestId: number }).requestId)).toEqual([1, 2, 3]);
   });
+
+  it("transfers a snapshot's bytes (they are the receiver's own) and copies nothing else of the sender's", async () => {
+    const channel = new MessageChannel();
+    channels.push(channel);
+    const host = portOverMessagePort<HostToClient, ClientToHost>(channel.port1 as unknown as MessagePort);
+    const client = portOverMessagePort<ClientToHost, HostToClient>(channel.port2 as unknown as MessagePort);
+    const toClient: HostToClient[] = [];
+    const toHost: ClientToHost[] = [];
+    client.onMessage((m) => toClient.push(m));
+    host.onMessage((m) => toHost.push(m));
+    const meta = { index: 40, term: 2, membership: { voters: ['a'], learners: [] } };
+    const image = () => new Uint8Array(1 << 20).map((_, i) => i % 199);
+    const entries = withIndices(Array.from({ length: 20 }, (_, i) => ({ kind: 'command', term: 2, data: Uint8Array.of(i) }) as unknown as LogEntry), 41);
+    // 'apply' with a snapshot, plain and packed; the client's 'snapshot' answer.
+    const plainApply = { meta, data: image() };
+    const packedApply = { meta, data: image() };
+    const taken = { meta, data: image() };
+    host.post({ type: 'apply', entries: [], snapshot: plainApply });
+    host.post({ type: 'apply', entries, snapshot: packedApply });
+    client.post({ type: 'snapshot', snapshot: taken });
+    // A view into a larger buffer is cloned: the rest of that buffer is not the message's.
+    const shared = new Uint8Array(64);
+    const view = { meta, data: shared.subarray(8, 24) };
+    host.post({ type: 'apply', entries: [], snapshot: view });
+    await new Promise((r) => setTimeout(r, 50));
+    for (const sent of [plainApply, packedApply, taken]) expect(sent.data.byteLength).toBe(0);
+    expect(view.data.byteLength).toBe(16);
+    expect(shared.byteLength).toBe(64);
+    const snapshots = toClient.flatMap((m) => (m.type === 'apply' && m.snapshot ? [m.snapshot.data] : []));
+    expect(snapshots.map((d) => d.byteLength)).toEqual([1 << 20, 1 << 20, 16]);
+    expect([...snapshots[0].subarray(0, 400)]).toEqual([...image().subarray(0, 400)]);
+    expect(plain((toClient[1] as { entries: LogEntry[] }).entries)).toEqual(plain(entries));
+    expect(toHost).toHaveLength(1);
+    expect((toHost[0] as { snapshot: { data: Uint8Array } }).snapshot.data.byteLength).toBe(1 << 20);
+  });
 });

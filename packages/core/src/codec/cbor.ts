@@ -22,6 +22,13 @@ export const valueEncoder = new Encoder({ useRecords: false, pack: false });
 export const valueDecoder = new Decoder({ useRecords: false, mapsAsObjects: true, copyBuffers: true });
 
 /**
+ * The same, but byte strings come out as views into the input: for an input its caller owns and
+ * never changes (a group snapshot), where copying a 10 MB image twice (cbor-x copies once in
+ * readBin and again for the Uint8Array tag) made one long task on the UI thread.
+ */
+export const valueViewDecoder = new Decoder({ useRecords: false, mapsAsObjects: true, copyBuffers: false });
+
+/**
  * A plain Uint8Array view of `bytes`. cbor-x slices byte strings with the source's own species, so a
  * Buffer source would yield Buffers; it also caches a `dataView` property on the source object, which
  * must not leak onto the caller's array.

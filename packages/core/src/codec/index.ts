@@ -11,7 +11,7 @@ export {
 } from './message-codec';
 export { CODEC_LIMITS, MAX_WIRE_INTEGER, type CodecLimits } from './limits';
 export { createDecodeStats, decodeCounted, type DecodeStats } from './decode-stats';
-export { encodeValue, decodeValue, MAX_VALUE_DEPTH } from './value-codec';
+export { encodeValue, decodeValue, decodeValueSharingBytes, MAX_VALUE_DEPTH } from './value-codec';
 export {
   encodeLogEntry,
   decodeLogEntry,

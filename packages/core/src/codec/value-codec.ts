@@ -3,7 +3,7 @@
 // Both directions check the value against that list, so what decodes is exactly what could have been
 // encoded: no Dates, Sets, RegExps, Errors, BigInts or cycles smuggled in through CBOR tags.
 import { DecodeError, InvalidInputError } from '../errors';
-import { copyBytes, plainView, valueDecoder, valueEncoder } from './cbor';
+import { copyBytes, plainView, valueDecoder, valueEncoder, valueViewDecoder } from './cbor';
 import { DecodeBudget } from './decode-budget';
 import { CODEC_LIMITS } from './limits';
 import { DEFAULT_MAX_MESSAGE_BYTES, type CodecOptions } from './message-codec';
@@ -100,6 +100,19 @@ export function encodeValues(values: readonly unknown[]): Uint8Array[] {
  * valueBudgetFloorBytes + valueBudgetPerFrameByte x its size ('too-large').
  */
 export function decodeValue(bytes: Uint8Array, options?: CodecOptions): unknown {
+  return decodeCheckedValue(bytes, options, valueDecoder);
+}
+
+/**
+ * decodeValue, except that every byte string of the result is a view into `bytes`, not a copy. For
+ * a caller that owns `bytes` and never changes it (a group snapshot's image), so the views stay
+ * valid; the views keep all of `bytes` alive as long as any of them is.
+ */
+export function decodeValueSharingBytes(bytes: Uint8Array, options?: CodecOptions): unknown {
+  return decodeCheckedValue(bytes, options, valueViewDecoder);
+}
+
+function decodeCheckedValue(bytes: Uint8Array, options: CodecOptions | undefined, decoder: typeof valueDecoder): unknown {
   if (!(bytes instanceof Uint8Array)) throw new DecodeError(`cannot decode value: got ${describe(bytes)}`, 'bad-cbor');
   const max = options?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   if (bytes.byteLength > max) throw new DecodeError(`value of ${bytes.byteLength} bytes exceeds ${max}`, 'too-large');
@@ -113,7 +126,7 @@ export function decodeValue(bytes: Uint8Array, options?: CodecOptions): unknown 
   }
   let value: unknown;
   try {
-    value = valueDecoder.decode(view);
+    value = decoder.decode(view);
   } catch (error) {
     const detail = error instanceof Error ? error.message.slice(0, 200) : 'cbor-x failure';
     throw new DecodeError(`cannot decode value (bad-cbor): ${detail}`, 'bad-cbor');

@@ -37,7 +37,8 @@ export interface ApplierHooks {
   onSliceEnd(): void;
 }
 
-type QueueItem = { snapshot: Snapshot } | { entry: LogEntry };
+/** A snapshot, or a batch of entries as it arrived (not one item per entry: a catch-up delivers tens of thousands at once). */
+type QueueItem = { snapshot: Snapshot } | { entries: LogEntry[] };
 
 function isPromiseLike(value: unknown): value is PromiseLike<void> {
   return typeof (value as PromiseLike<void> | undefined)?.then === 'function';
@@ -52,6 +53,8 @@ export class Applier<Cmd> {
   table: ExactlyOnceTable;
   private queue: QueueItem[] = [];
   private head = 0;
+  /** Next entry to apply within queue[head] when that is a batch. */
+  private offset = 0;
   private scheduled: unknown = null;
   private stopped = false;
   /** An asynchronous restore() in progress: nothing after the snapshot is applied until it settles. */
@@ -74,20 +77,21 @@ export class Applier<Cmd> {
   enqueue(entries: LogEntry[], snapshot: Snapshot | null): void {
     if (this.stopped) return;
     if (snapshot) this.queue.push({ snapshot });
-    for (const entry of entries) this.queue.push({ entry });
+    if (entries.length > 0) this.queue.push({ entries });
     if (this.scheduled === null && !this.restoring) this.runSlice(Math.min(this.sliceMs, FIRST_SLICE_MS));
-  }
-
-  get pending(): number {
-    return this.queue.length - this.head;
   }
 
   stop(): void {
     this.stopped = true;
     if (this.scheduled !== null) this.clock.clearTimeout(this.scheduled);
     this.scheduled = null;
+    this.clearQueue();
+  }
+
+  private clearQueue(): void {
     this.queue = [];
     this.head = 0;
+    this.offset = 0;
   }
 
   private runSlice(budgetMs = this.sliceMs): void {
@@ -103,9 +107,18 @@ export class Applier<Cmd> {
     let untilCheck = 1;
     let lastCheck = start;
     while (this.head < this.queue.length && !this.restoring) {
-      const item = this.queue[this.head++];
-      if ('snapshot' in item) progressed = this.restore(item.snapshot) || progressed;
-      else progressed = this.applyEntry(item.entry) || progressed;
+      const item = this.queue[this.head];
+      if ('snapshot' in item) {
+        this.head++;
+        progressed = this.restore(item.snapshot) || progressed;
+      } else {
+        const entry = item.entries[this.offset++];
+        if (this.offset === item.entries.length) {
+          this.head++;
+          this.offset = 0;
+        }
+        progressed = this.applyEntry(entry) || progressed;
+      }
       if (--untilCheck > 0) continue;
       const now = this.clock.now();
       if (now - start >= budgetMs) break;
@@ -116,8 +129,7 @@ export class Applier<Cmd> {
     if (this.restoring) {
       // restore() returned a promise: it continues the queue once the state machine is restored.
     } else if (this.head >= this.queue.length) {
-      this.queue = [];
-      this.head = 0;
+      this.clearQueue();
     } else {
       // Yield so the thread can render and handle input, then continue (the next task; defer
       // avoids the 4 ms clamp of nested setTimeout(0)).

@@ -4,6 +4,7 @@
 // passed on.
 import type { Ready } from '../engine/api';
 import type { PersistedState } from '../storage';
+import type { Snapshot } from '../types';
 import type { HostPort } from './protocol';
 
 /** Replayed committed entries are posted in chunks of this many, to keep each message small. */
@@ -20,7 +21,7 @@ export class CommittedDelivery {
     const commit = state.hardState.commit;
     const replay = state.entries.filter((e) => e.index <= commit);
     if (state.snapshot) {
-      this.port.post({ type: 'apply', entries: [], snapshot: state.snapshot });
+      this.port.post({ type: 'apply', entries: [], snapshot: clientCopy(state.snapshot) });
       this.delivered = state.snapshot.meta.index;
     }
     for (let i = 0; i < replay.length; i += REPLAY_CHUNK) {
@@ -34,9 +35,18 @@ export class CommittedDelivery {
     const snapshot = ready.snapshotToInstall && ready.snapshotToInstall.meta.index > this.delivered ? ready.snapshotToInstall : null;
     const entries = ready.committed.filter((e) => e.index > (snapshot ? snapshot.meta.index : this.delivered));
     if (snapshot || entries.length > 0) {
-      this.port.post({ type: 'apply', entries, snapshot });
+      this.port.post({ type: 'apply', entries, snapshot: snapshot && clientCopy(snapshot) });
       if (snapshot) this.delivered = Math.max(this.delivered, snapshot.meta.index);
       if (entries.length > 0) this.delivered = entries[entries.length - 1].index;
     }
   }
+}
+
+/**
+ * The snapshot with bytes of the client's own (ApplyNotice): the engine keeps its own copy (to
+ * serve other peers), and the client restores from views into these bytes without copying them
+ * again, on the UI thread; a Worker's port transfers them instead of cloning them.
+ */
+function clientCopy(snapshot: Snapshot): Snapshot {
+  return { meta: snapshot.meta, data: snapshot.data.slice() };
 }

@@ -1,6 +1,6 @@
 // The bytes of a Group-level snapshot: the user's state machine image next to the exactly-once
 // table (the dedup table is part of the snapshot, so a restored peer still drops retries).
-import { decodeValue, encodeValue } from '../codec/index';
+import { decodeValueSharingBytes, encodeValue } from '../codec/index';
 import { DecodeError } from '../errors';
 import type { ExactlyOnceData } from './exactly-once';
 
@@ -23,8 +23,13 @@ function isTable(value: unknown): value is ExactlyOnceData {
   );
 }
 
+/**
+ * The parts of a group snapshot. `app` is a view into `bytes` (a state machine image may be 10 MB:
+ * copying it on the UI thread cost a long task), so `bytes` must not change while `app` is in use;
+ * a snapshot's bytes never do.
+ */
 export function decodeGroupSnapshot(bytes: Uint8Array): GroupSnapshotData {
-  const value = decodeValue(bytes) as { v?: unknown; app?: unknown; table?: unknown } | null;
+  const value = decodeValueSharingBytes(bytes) as { v?: unknown; app?: unknown; table?: unknown } | null;
   if (typeof value !== 'object' || value === null) throw new DecodeError('group snapshot is not a map', 'bad-shape');
   if (value.v !== VERSION) throw new DecodeError(`group snapshot version ${String(value.v)}`, 'bad-version');
   if (!(value.app === null || value.app instanceof Uint8Array)) throw new DecodeError('group snapshot app bytes', 'bad-shape');

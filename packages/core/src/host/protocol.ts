@@ -31,7 +31,8 @@ export interface TransferRequest {
 /**
  * The state machine produced a snapshot (compaction), answering a TakeSnapshotRequest.
  * Only `meta.index` (the client's applied index) and `data` (encodeGroupSnapshot bytes) matter:
- * the engine fills in the term and the membership from its log.
+ * the engine fills in the term and the membership from its log. `data` is the host's from then on
+ * (the client keeps no reference to it): a port may transfer it.
  */
 export interface SnapshotTakenNotice {
   type: 'snapshot';
@@ -65,6 +66,8 @@ export type ClientToHost = ProposeRequest | ReadRequest | TransferRequest | Snap
 /**
  * Committed entries to apply in index order, after restoring `snapshot` when present. Entries at or
  * below the client's applied index must be ignored (a restart replays the committed prefix).
+ * `snapshot.data` is the client's own (a copy the host keeps no reference to): it may be restored
+ * from without copying, and transferred across a port.
  */
 export interface ApplyNotice {
   type: 'apply';

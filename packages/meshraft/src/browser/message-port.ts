@@ -1,6 +1,7 @@
 // The core HostPort/ClientPort protocol carried over a DOM MessagePort (a MessageChannel between
-// the main thread and the engine Worker). Structured clone copies payloads; nothing is transferred
-// because the host may keep references to entries it sends (its log cache).
+// the main thread and the engine Worker). Structured clone copies payloads; what is transferred is
+// only what the protocol makes the receiver's own (packed bytes built for the message, a snapshot's
+// bytes): the host may keep references to entries it sends (its log cache).
 //
 // Messages posted in one go (the same task, before its microtasks ran out) cross as ONE
 // postMessage: with many commands in flight a postMessage per proposal and per result cost more

@@ -3,7 +3,7 @@
 // copies every Uint8Array as its own ArrayBuffer, which for a batch of 2,000 commands made decoding
 // one message a long task on the UI thread. Packed, all command bytes travel in one transferred
 // buffer with typed arrays of offsets and numbers beside it; unpacking makes views into it.
-import { packEntries, unpackEntries, type ApplyNotice, type ClientTag, type ClientToHost, type HostToClient, type PackedEntries, type ProposeRequest } from '@meshraft/core';
+import { packEntries, unpackEntries, type ApplyNotice, type ClientTag, type ClientToHost, type HostToClient, type PackedEntries, type ProposeRequest, type Snapshot } from '@meshraft/core';
 
 export interface PackedApply {
   type: 'apply-packed';
@@ -46,13 +46,25 @@ function unpackCommands(bytes: Uint8Array, ends: Uint32Array): Uint8Array[] {
   return out;
 }
 
+/**
+ * The buffer of a snapshot's bytes when a port may transfer it: the protocol makes a snapshot in
+ * an 'apply' or 'snapshot' message the receiver's own, and a 10 MB image cloned instead cost the
+ * UI thread a long task. Only a buffer the bytes fill exactly: a view into a larger one shares it.
+ */
+function snapshotBuffer(snapshot: Snapshot | null): ArrayBuffer[] {
+  const data = snapshot?.data;
+  if (!data || !(data.buffer instanceof ArrayBuffer) || data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) return [];
+  return [data.buffer];
+}
+
 /** A message as it crosses the MessagePort, and the buffers to transfer with it. */
 export function toWire(message: unknown): { wire: unknown; transfer: ArrayBuffer[] } {
   const m = message as HostToClient | ClientToHost;
   if (m.type === 'apply' && m.entries.length >= PACK_FROM) {
     const entries = packEntries(m.entries);
-    return { wire: { type: 'apply-packed', snapshot: m.snapshot, entries } satisfies PackedApply, transfer: [entries.bytes.buffer as ArrayBuffer] };
+    return { wire: { type: 'apply-packed', snapshot: m.snapshot, entries } satisfies PackedApply, transfer: [entries.bytes.buffer as ArrayBuffer, ...snapshotBuffer(m.snapshot)] };
   }
+  if (m.type === 'apply' || m.type === 'snapshot') return { wire: message, transfer: snapshotBuffer(m.snapshot) };
   if (m.type === 'propose' && m.commands.length >= PACK_FROM) {
     const { bytes, ends } = packCommands(m.commands);
     return { wire: { type: 'propose-packed', requestId: m.requestId, client: m.client, bytes, ends } satisfies PackedPropose, transfer: [bytes.buffer as ArrayBuffer] };
