@@ -1,6 +1,7 @@
 // Catch-up under faults: empty/short/late/duplicate/wrong replies, timeouts, departures, and a gap
 // past every peer's commit (faults a naive chunked replay has: stalls on empty replies, mismatched late replies, gaps nobody holds).
 import { describe, expect, it } from 'vitest';
+import { ENTRY_REQUESTS_PER_PEER } from '../src/catchup/in-flight';
 import type { CatchUpReply } from '../src/catchup/responder';
 import type { FetchEntriesRequest, FetchEntriesResponse, Message } from '../src/messages';
 import type { LogEntry } from '../src/types';
@@ -28,9 +29,10 @@ describe('empty and short replies', () => {
     expect(emptied).toBe(1);
     expect(indicesAre(result.entries, 1, 400)).toBe(true);
     // The peer that answered empty is asked what it holds at once (an honest peer does so only
-    // after compacting), before it is given another chunk.
+    // after compacting), before it is given another chunk (it had two in flight when it answered).
     const toA = pool.sent.filter((e) => e.to === 'a').map((e) => e.message.type);
-    expect(toA.slice(0, 3)).toEqual(['AvailabilityRequest', 'FetchEntriesRequest', 'AvailabilityRequest']);
+    const fetches = Array.from({ length: ENTRY_REQUESTS_PER_PEER }, () => 'FetchEntriesRequest');
+    expect(toA.slice(0, 2 + ENTRY_REQUESTS_PER_PEER)).toEqual(['AvailabilityRequest', ...fetches, 'AvailabilityRequest']);
     expect(pool.session.stats().timeouts).toBe(0);
     expect(result.timeMs).toBeLessThan(1000); // no timeout was needed to get past it
   });
@@ -61,9 +63,10 @@ describe('empty and short replies', () => {
     const result = pool.run();
     expect(indicesAre(result.entries, 1, 400)).toBe(true);
     expect(result.timeMs).toBeLessThan(1000);
-    // The first availability request, and one re-ask after its first empty answer.
+    // The first availability request, and one re-ask after its first empty answer; each answer
+    // got it as many chunks as it may have in flight, all answered empty.
     expect(pool.requests('AvailabilityRequest', 'a')).toHaveLength(2);
-    expect(pool.requests('FetchEntriesRequest', 'a')).toHaveLength(2);
+    expect(pool.requests('FetchEntriesRequest', 'a')).toHaveLength(2 * ENTRY_REQUESTS_PER_PEER);
   });
 
   it('a short reply: the prefix is kept, the rest is fetched from others', () => {
@@ -76,7 +79,8 @@ describe('empty and short replies', () => {
     const result = pool.run();
     expect(indicesAre(result.entries, 1, 300)).toBe(true);
     expect(pool.session.stats().entriesReceived).toBe(300); // nothing fetched twice
-    expect(pool.session.stats().chunksByPeer.a).toBe(1);
+    // Only the chunks it held when it first answered short: then it is asked what it holds.
+    expect(pool.session.stats().chunksByPeer.a).toBe(ENTRY_REQUESTS_PER_PEER);
   });
 });
 

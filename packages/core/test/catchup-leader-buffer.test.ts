@@ -28,10 +28,11 @@ describe('leader entries during catch-up', () => {
   it('entries arriving mid-way over chunks in flight: the leader wins on overlap, nothing twice', () => {
     const log = makeEntries(1, 300);
     const pool = PeerPool.create({ peers: [poolPeer('a', log, { delay: fixed(80) }), poolPeer('b', log, { delay: fixed(90) })], leader: 'leader', to: 300, batchSize: 40 });
-    // Chunks [1..40] and [41..80] are in flight at t=20; the leader sends 60..120.
-    pool.at(20, () => pool.session.bufferFromLeader(leaderEntries(60, 120), defaultTerm(59)));
+    // a answers what it holds at t=80 and is asked for [1..40] and [41..80] at once; while they
+    // are in flight, the leader sends 60..120.
+    pool.at(85, () => pool.session.bufferFromLeader(leaderEntries(60, 120), defaultTerm(59)));
     let joinAt = 0;
-    pool.at(400, () => {
+    pool.at(200, () => {
       joinAt = pool.session.nextIndex; // fetched chunks after 120 were output meanwhile
       pool.session.bufferFromLeader(leaderEntries(121, 320), defaultTerm(120));
     });
@@ -44,7 +45,8 @@ describe('leader entries during catch-up', () => {
     expect(result.entries.slice(120, joinAt - 1).some(fromLeader)).toBe(false);
     expect(result.entries.slice(joinAt - 1).every(fromLeader)).toBe(true);
     // Chunks were never requested inside the leader's first run.
-    for (const e of pool.requests('FetchEntriesRequest').filter((x) => x.at > 20)) {
+    expect(pool.requests('FetchEntriesRequest').some((x) => x.at < 85 && (x.message as FetchEntriesRequest).to === 80)).toBe(true);
+    for (const e of pool.requests('FetchEntriesRequest').filter((x) => x.at > 85)) {
       const { from, to } = e.message as FetchEntriesRequest;
       expect(to < 60 || from > 120).toBe(true);
     }

@@ -133,8 +133,7 @@ export class CatchUpSession implements CatchUpSessionApi {
   peerDown(id: PeerId, now: number): void {
     this.observe(now);
     this.connected.delete(id);
-    const request = this.inFlight.forPeer(id);
-    if (request) this.dropRequest(request);
+    for (const request of this.inFlight.forPeer(id)) this.dropRequest(request);
     this.availability.forget(id);
     this.schedule(now);
   }
@@ -285,11 +284,13 @@ export class CatchUpSession implements CatchUpSessionApi {
     if (snapshotStalled || hasUncoveredNeed(this.claims, this.availability, lo, this.target)) this.refreshAvailability(now);
   }
 
-  private idlePeers(candidates: PeerId[], now: number): PeerId[] {
+  /** Peers that can take a request of `kind` now, best first: fewer requests in flight, then rankIdlePeers. */
+  private idlePeers(candidates: PeerId[], now: number, kind: FetchRequest['kind']): PeerId[] {
     // The leader is asked last: not even while another peer's first availability answer is due.
     const leaderWaits = [...this.connected].some((p) => p !== this.leader && this.availability.awaitingFirstAnswer(p, now - this.requestTimeoutMs));
-    const idle = candidates.filter((p) => this.connected.has(p) && !this.inFlight.isBusy(p) && !(leaderWaits && p === this.leader));
-    return rankIdlePeers(idle, this.leader, (p) => this.served.get(p) ?? 0);
+    const idle = candidates.filter((p) => this.connected.has(p) && this.inFlight.canTake(p, kind) && !(leaderWaits && p === this.leader));
+    const ranked = rankIdlePeers(idle, this.leader, (p) => this.served.get(p) ?? 0);
+    return ranked.sort((a, b) => this.inFlight.countFor(a) - this.inFlight.countFor(b));
   }
 
   private scheduleEntries(now: number, lo: number): void {
@@ -300,7 +301,7 @@ export class CatchUpSession implements CatchUpSessionApi {
     const sources = Math.max(1, [...this.connected].filter((p) => p !== this.leader).length);
     const chunkSize = Math.min(this.batchSize, Math.ceil((this.target - this.startIndex + 1) / sources));
     for (;;) {
-      const idle = this.idlePeers(this.availability.peers(), now);
+      const idle = this.idlePeers(this.availability.peers(), now, 'entries');
       if (idle.length === 0) return;
       const chunk = planNextChunk({
         idle,
@@ -361,7 +362,7 @@ export class CatchUpSession implements CatchUpSessionApi {
     const holders = this.snapshotHolders(sf);
     // The leader serves pieces only when it is the sole holder.
     const sources = holders.some((p) => p !== this.leader) ? holders.filter((p) => p !== this.leader) : holders;
-    for (const peer of this.idlePeers(sources, now)) {
+    for (const peer of this.idlePeers(sources, now, 'snapshot')) {
       const piece = sf.nextPiece();
       if (!piece) return;
       sf.assign(piece.piece);

@@ -1,5 +1,8 @@
-// Fetch requests in flight, by request id and by peer: at most one per peer, so one slow peer can
-// hold back at most one chunk, and no peer is flooded while it serves others too.
+// Fetch requests in flight, by request id and by peer. A peer has at most two entry requests in
+// flight (the second overlaps the peer's storage read and encoding of one chunk with the transfer
+// and decoding of the other: with one request, a single source idled half of every round trip),
+// or one snapshot piece; so one slow peer holds back at most two chunks, and no peer is flooded
+// while it serves others too.
 import type { PeerId } from '../types';
 
 export interface EntriesRequest {
@@ -25,35 +28,49 @@ export interface SnapshotChunkRequest {
 
 export type FetchRequest = EntriesRequest | SnapshotChunkRequest;
 
+/** Entry requests one peer may have in flight at once. */
+export const ENTRY_REQUESTS_PER_PEER = 2;
+
 export class InFlightRequests {
   private readonly byId = new Map<number, FetchRequest>();
-  private readonly byPeer = new Map<PeerId, FetchRequest>();
+  private readonly byPeer = new Map<PeerId, FetchRequest[]>();
 
   get size(): number {
     return this.byId.size;
   }
 
-  isBusy(peer: PeerId): boolean {
-    return this.byPeer.has(peer);
+  /** Whether `peer` can take a request of this kind now. */
+  canTake(peer: PeerId, kind: FetchRequest['kind']): boolean {
+    const requests = this.byPeer.get(peer) ?? [];
+    if (kind === 'snapshot') return requests.length === 0;
+    return requests.length < ENTRY_REQUESTS_PER_PEER && !requests.some((r) => r.kind === 'snapshot');
+  }
+
+  /** How many requests `peer` has in flight. */
+  countFor(peer: PeerId): number {
+    return this.byPeer.get(peer)?.length ?? 0;
   }
 
   add(request: FetchRequest): void {
-    if (this.byPeer.has(request.peer)) throw new Error(`peer ${request.peer} already has a request in flight`);
+    if (!this.canTake(request.peer, request.kind)) throw new Error(`peer ${request.peer} cannot take another ${request.kind} request now`);
     this.byId.set(request.id, request);
-    this.byPeer.set(request.peer, request);
+    this.byPeer.set(request.peer, [...this.forPeer(request.peer), request]);
   }
 
   get(id: number): FetchRequest | undefined {
     return this.byId.get(id);
   }
 
-  forPeer(peer: PeerId): FetchRequest | undefined {
-    return this.byPeer.get(peer);
+  forPeer(peer: PeerId): FetchRequest[] {
+    return this.byPeer.get(peer) ?? [];
   }
 
   remove(request: FetchRequest): void {
+    if (this.byId.get(request.id) !== request) return;
     this.byId.delete(request.id);
-    if (this.byPeer.get(request.peer) === request) this.byPeer.delete(request.peer);
+    const rest = this.forPeer(request.peer).filter((r) => r !== request);
+    if (rest.length > 0) this.byPeer.set(request.peer, rest);
+    else this.byPeer.delete(request.peer);
   }
 
   /** Requests sent at or before `deadline`. */
