@@ -12,7 +12,7 @@ import type { CatchUpOutput, CatchUpSessionApi, CatchUpSessionOptions, CatchUpSt
 import { AvailabilityTable } from './availability';
 import { type ClaimedRanges, hasUncoveredNeed, planNextChunk, rankIdlePeers } from './chunk-plan';
 import { estimateEntriesBytes } from './entry-size';
-import { type FetchRequest, InFlightRequests } from './in-flight';
+import { ENTRY_REQUESTS_PER_PEER, type FetchRequest, InFlightRequests } from './in-flight';
 import { OrderedOutput } from './ordered-output';
 import { entriesAnswer, isRequestId, parseAvailability, snapshotReplyVerdict } from './reply-checks';
 import { validateSessionOptions } from './session-options';
@@ -25,6 +25,9 @@ import { SnapshotFetch } from './snapshot-fetch';
  */
 const LOOKAHEAD_CHUNKS_PER_PEER = 8;
 const MIN_LOOKAHEAD_CHUNKS = 32;
+
+/** Up to this many serving peers besides the leader, each may have two entry requests in flight. */
+const PIPELINED_SOURCES = 2;
 
 export class CatchUpSession implements CatchUpSessionApi {
   private readonly self: PeerId;
@@ -284,11 +287,24 @@ export class CatchUpSession implements CatchUpSessionApi {
     if (snapshotStalled || hasUncoveredNeed(this.claims, this.availability, lo, this.target)) this.refreshAvailability(now);
   }
 
+  /**
+   * Entry requests each peer may have in flight: two while at most PIPELINED_SOURCES peers besides
+   * the leader serve (the second hides a lone source's round trip), one each beyond that (several
+   * sources keep this peer busy already, and more requests only crowd it: in the browser, 4
+   * sources with 2 each were slower than with 1 each).
+   */
+  private entryRequestsPerPeer(): number {
+    let sources = 0;
+    for (const p of this.connected) if (p !== this.leader) sources++;
+    return sources <= PIPELINED_SOURCES ? ENTRY_REQUESTS_PER_PEER : 1;
+  }
+
   /** Peers that can take a request of `kind` now, best first: fewer requests in flight, then rankIdlePeers. */
   private idlePeers(candidates: PeerId[], now: number, kind: FetchRequest['kind']): PeerId[] {
     // The leader is asked last: not even while another peer's first availability answer is due.
     const leaderWaits = [...this.connected].some((p) => p !== this.leader && this.availability.awaitingFirstAnswer(p, now - this.requestTimeoutMs));
-    const idle = candidates.filter((p) => this.connected.has(p) && this.inFlight.canTake(p, kind) && !(leaderWaits && p === this.leader));
+    const perPeer = this.entryRequestsPerPeer();
+    const idle = candidates.filter((p) => this.connected.has(p) && this.inFlight.canTake(p, kind, perPeer) && !(leaderWaits && p === this.leader));
     const ranked = rankIdlePeers(idle, this.leader, (p) => this.served.get(p) ?? 0);
     return ranked.sort((a, b) => this.inFlight.countFor(a) - this.inFlight.countFor(b));
   }

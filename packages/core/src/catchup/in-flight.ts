@@ -1,8 +1,8 @@
 // Fetch requests in flight, by request id and by peer. A peer has at most two entry requests in
-// flight (the second overlaps the peer's storage read and encoding of one chunk with the transfer
-// and decoding of the other: with one request, a single source idled half of every round trip),
-// or one snapshot piece; so one slow peer holds back at most two chunks, and no peer is flooded
-// while it serves others too.
+// flight (the second overlaps the peer's encoding of one chunk with the transfer and decoding of
+// the other: with one request, a lone source idled half of every round trip), the second only
+// while few peers serve, or one snapshot piece; so one slow peer holds back at most two chunks,
+// and no peer is flooded while it serves others too.
 import type { PeerId } from '../types';
 
 export interface EntriesRequest {
@@ -28,7 +28,7 @@ export interface SnapshotChunkRequest {
 
 export type FetchRequest = EntriesRequest | SnapshotChunkRequest;
 
-/** Entry requests one peer may have in flight at once. */
+/** Entry requests one peer may have in flight at once (see CatchUpSession.entryRequestsPerPeer). */
 export const ENTRY_REQUESTS_PER_PEER = 2;
 
 export class InFlightRequests {
@@ -39,11 +39,12 @@ export class InFlightRequests {
     return this.byId.size;
   }
 
-  /** Whether `peer` can take a request of this kind now. */
-  canTake(peer: PeerId, kind: FetchRequest['kind']): boolean {
+  /** Whether `peer` can take a request of this kind now, with at most `entriesPerPeer` entry requests each. */
+  canTake(peer: PeerId, kind: FetchRequest['kind'], entriesPerPeer = ENTRY_REQUESTS_PER_PEER): boolean {
     const requests = this.byPeer.get(peer) ?? [];
-    if (kind === 'snapshot') return requests.length === 0;
-    return requests.length < ENTRY_REQUESTS_PER_PEER && !requests.some((r) => r.kind === 'snapshot');
+    if (requests.length === 0) return true;
+    if (kind === 'snapshot' || requests.some((r) => r.kind === 'snapshot')) return false;
+    return requests.length < Math.min(entriesPerPeer, ENTRY_REQUESTS_PER_PEER);
   }
 
   /** How many requests `peer` has in flight. */
@@ -52,7 +53,7 @@ export class InFlightRequests {
   }
 
   add(request: FetchRequest): void {
-    if (!this.canTake(request.peer, request.kind)) throw new Error(`peer ${request.peer} cannot take another ${request.kind} request now`);
+    if (!this.canTake(request.peer, request.kind, ENTRY_REQUESTS_PER_PEER)) throw new Error(`peer ${request.peer} cannot take another ${request.kind} request now`);
     this.byId.set(request.id, request);
     this.byPeer.set(request.peer, [...this.forPeer(request.peer), request]);
   }
