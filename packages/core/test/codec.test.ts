@@ -12,6 +12,7 @@ import {
 import { MESSAGE_SCHEMAS } from '../src/codec/message-schemas';
 import { DecodeError, InvalidInputError } from '../src/errors';
 import type { Message, MessageType } from '../src/messages';
+import type { LogEntry } from '../src/types';
 import { messageArb, messageArbs } from './codec-arbitraries';
 import { frameOf, itemsOf, reasonOf, sequenceOf, wireOf } from './codec-frames';
 
@@ -46,15 +47,35 @@ describe('message codec round trip', () => {
     });
   }
 
-  it('decodes bytes as plain, unaliased Uint8Arrays (never Buffer)', () => {
+  it('decodes bytes as plain Uint8Arrays that never alias the frame (never Buffer)', () => {
     const frame = encodeMessage(append);
     // Transports in Node hand us Buffers; the result must still be plain Uint8Array.
-    const decoded = decodeMessage(Buffer.from(frame)) as Extract<Message, { type: 'AppendEntries' }>;
+    const received = Buffer.from(frame);
+    const decoded = decodeMessage(received) as Extract<Message, { type: 'AppendEntries' }>;
     const entry = decoded.entries[1];
     if (entry.kind !== 'command') throw new Error('expected a command');
     expect(Object.getPrototypeOf(entry.data)).toBe(Uint8Array.prototype);
-    expect(entry.data.buffer.byteLength).toBe(3); // its own ArrayBuffer, not a view into the frame
+    expect([...entry.data]).toEqual([1, 2, 3]);
+    // A view into the decoder's own copy of the entries, never into the frame: the frame's owner
+    // may reuse it, and the entries pin no more than their own bytes.
+    expect(entry.data.buffer).not.toBe(received.buffer);
+    expect(entry.data.buffer.byteLength).toBeLessThan(frame.byteLength);
+    received.fill(0);
+    expect([...entry.data]).toEqual([1, 2, 3]);
+    // The entries of one frame share that copy (one allocation, not an ArrayBuffer per entry).
+    const command = (index: number, data: Uint8Array): LogEntry => ({ kind: 'command', index, term: 4, data });
+    const two = decodeMessage(encodeMessage({ ...append, entries: [command(10, Uint8Array.of(1, 2, 3)), command(11, Uint8Array.of(4))] }));
+    if (two.type !== 'AppendEntries' || two.entries[0].kind !== 'command' || two.entries[1].kind !== 'command') throw new Error('expected two commands');
+    expect(two.entries[1].data.buffer).toBe(two.entries[0].data.buffer);
+    expect([...two.entries[1].data]).toEqual([4]);
     expect(Object.getPrototypeOf(encodeMessage(heartbeat))).toBe(Uint8Array.prototype);
+  });
+
+  it('decodes a bytes field outside entries as a copy with its own buffer', () => {
+    const data = new Uint8Array(64).fill(5);
+    const frame = encodeMessage({ type: 'FetchSnapshotResponse', requestId: 1, senderTerm: 2, index: 9, term: 2, offset: 0, data, totalSize: 64, meta: null });
+    const decoded = decodeMessage(frame) as Extract<Message, { type: 'FetchSnapshotResponse' }>;
+    expect(decoded.data.buffer.byteLength).toBe(64);
   });
 
   it('omits absent optional fields instead of decoding them as undefined keys', () => {

@@ -50,8 +50,14 @@ describe('packed entries', () => {
     const back = fromWire<ClientToHost>(toWire(propose).wire) as typeof propose;
     expect(back.commands.map((c) => [...c])).toEqual(propose.commands.map((c) => [...c]));
     expect(back).toMatchObject({ type: 'propose', requestId: 3, client: { clientId: 'c', seq: 1 } });
-    const small: HostToClient = { type: 'apply', entries: big.slice(0, 2), snapshot: null };
+    // Few entries with bytes of their own cross as they are; views into a larger buffer (a decoded
+    // frame's entries share one copy) travel packed, so a clone never copies the rest of that buffer.
+    const own = withIndices([0, 1].map((i) => ({ kind: 'command', term: 2, data: Uint8Array.of(i) }) as unknown as LogEntry), 5);
+    const small: HostToClient = { type: 'apply', entries: own, snapshot: null };
     expect(toWire(small)).toEqual({ wire: small, transfer: [] });
+    const views: HostToClient = { type: 'apply', entries: big.slice(0, 2), snapshot: null };
+    expect((toWire(views).wire as { type: string }).type).toBe('apply-packed');
+    expect(plain((fromWire<HostToClient>(toWire(views).wire) as { entries: LogEntry[] }).entries)).toEqual(plain(big.slice(0, 2)));
   });
 });
 

@@ -21,10 +21,15 @@ export class CborReader {
   info = 0;
   arg = 0;
 
+  /**
+   * `ownsBytes`: `bytes` is the decoder's private copy, so byte strings read from it may be views
+   * into it (nothing else holds or changes it).
+   */
   constructor(
     readonly bytes: Uint8Array,
     start = 0,
     readonly end = bytes.length,
+    readonly ownsBytes = false,
   ) {
     this.pos = start;
   }

@@ -19,6 +19,8 @@ export const ALLOCATION_COST = Object.freeze({
   slot: 8,
   /** A Uint8Array with its own ArrayBuffer, plus its length. */
   bytes: 224,
+  /** A Uint8Array viewing another's ArrayBuffer (no backing store of its own). */
+  view: 96,
   /** A string, plus two bytes per UTF-8 byte (UTF-16 at worst). */
   string: 32,
   /** A number outside the small-integer range (boxed). */

@@ -57,10 +57,18 @@ function snapshotBuffer(snapshot: Snapshot | null): ArrayBuffer[] {
   return [data.buffer];
 }
 
+/**
+ * Whether a command's bytes are a view into a larger buffer (a decoded frame's entries share one
+ * copy): structured clone would copy all of that buffer for them, so such entries travel packed.
+ */
+function sharesBuffers(entries: ApplyNotice['entries']): boolean {
+  return entries.some((e) => e.kind === 'command' && e.data.byteLength !== e.data.buffer.byteLength);
+}
+
 /** A message as it crosses the MessagePort, and the buffers to transfer with it. */
 export function toWire(message: unknown): { wire: unknown; transfer: ArrayBuffer[] } {
   const m = message as HostToClient | ClientToHost;
-  if (m.type === 'apply' && m.entries.length >= PACK_FROM) {
+  if (m.type === 'apply' && (m.entries.length >= PACK_FROM || sharesBuffers(m.entries))) {
     const entries = packEntries(m.entries);
     return { wire: { type: 'apply-packed', snapshot: m.snapshot, entries } satisfies PackedApply, transfer: [entries.bytes.buffer as ArrayBuffer, ...snapshotBuffer(m.snapshot)] };
   }
