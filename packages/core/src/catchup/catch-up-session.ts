@@ -115,11 +115,16 @@ export class CatchUpSession implements CatchUpSessionApi {
     if (!this.started || this.done) return;
     // A request unanswered for requestTimeoutMs: the peer may be gone or overloaded. Forget what
     // it said it holds, re-ask it, and let the chunk go to someone else.
+    const timedOut = new Set<PeerId>();
     for (const request of this.inFlight.olderThan(now - this.requestTimeoutMs)) {
       this.counters.timeouts++;
       this.dropRequest(request);
-      this.availability.drop(request.peer);
-      if (this.connected.has(request.peer)) this.askAvailability(request.peer);
+      timedOut.add(request.peer);
+    }
+    // Once per peer, though two of its requests may have timed out together.
+    for (const peer of timedOut) {
+      this.availability.drop(peer);
+      if (this.connected.has(peer)) this.askAvailability(peer);
     }
     this.schedule(now);
   }
