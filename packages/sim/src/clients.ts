@@ -68,7 +68,7 @@ export class ClientDriver {
 
   /** True while some client has an operation in flight or still has operations to make. */
   get writing(): boolean {
-    return this.running > 0 || (this.queue.now < this.plan.stopAt && this.clients.some((c) => c.done < this.plan.opsPerClient));
+    return this.busy || (this.queue.now < this.plan.stopAt && this.clients.some((c) => c.done < this.plan.opsPerClient));
   }
 
   get unknownOutcomes(): number {

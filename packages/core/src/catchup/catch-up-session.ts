@@ -299,9 +299,14 @@ export class CatchUpSession implements CatchUpSessionApi {
    * sources with 2 each were slower than with 1 each).
    */
   private entryRequestsPerPeer(): number {
+    return this.sourcesBesideLeader() <= PIPELINED_SOURCES ? ENTRY_REQUESTS_PER_PEER : 1;
+  }
+
+  /** Connected peers other than the leader: the ones that serve first. */
+  private sourcesBesideLeader(): number {
     let sources = 0;
     for (const p of this.connected) if (p !== this.leader) sources++;
-    return sources <= PIPELINED_SOURCES ? ENTRY_REQUESTS_PER_PEER : 1;
+    return sources;
   }
 
   /** Peers that can take a request of `kind` now, best first: fewer requests in flight, then rankIdlePeers. */
@@ -319,7 +324,7 @@ export class CatchUpSession implements CatchUpSessionApi {
     const hi = Math.min(this.target, lo + lookahead - 1);
     // Fixed-size chunks of batchSize, but a gap smaller than one batch per peer is split evenly so
     // that several peers serve it in parallel (the leader is not counted: it serves last).
-    const sources = Math.max(1, [...this.connected].filter((p) => p !== this.leader).length);
+    const sources = Math.max(1, this.sourcesBesideLeader());
     const chunkSize = Math.min(this.batchSize, Math.ceil((this.target - this.startIndex + 1) / sources));
     for (;;) {
       const idle = this.idlePeers(this.availability.peers(), now, 'entries');

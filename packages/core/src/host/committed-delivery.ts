@@ -2,6 +2,7 @@
 // The state machine lives in memory only, so at start the host replays the stored snapshot and the
 // committed prefix of the log; afterwards the engine re-emits some of that, and only what is new is
 // passed on.
+import { copyBytes } from '../codec/cbor';
 import type { Ready } from '../engine/api';
 import type { PersistedState } from '../storage';
 import type { Snapshot } from '../types';
@@ -48,5 +49,5 @@ export class CommittedDelivery {
  * again, on the UI thread; a Worker's port transfers them instead of cloning them.
  */
 function clientCopy(snapshot: Snapshot): Snapshot {
-  return { meta: snapshot.meta, data: snapshot.data.slice() };
+  return { meta: snapshot.meta, data: copyBytes(snapshot.data) };
 }

@@ -4,6 +4,7 @@
 // one message a long task on the UI thread. Packed, all command bytes travel in one transferred
 // buffer with typed arrays of offsets and numbers beside it; unpacking makes views into it.
 import { packEntries, unpackEntries, type ApplyNotice, type ClientTag, type ClientToHost, type HostToClient, type PackedEntries, type ProposeRequest, type Snapshot } from '@meshraft/core';
+import { fillsOwnBuffer } from '../runtime/transfer';
 
 export interface PackedApply {
   type: 'apply-packed';
@@ -53,8 +54,7 @@ function unpackCommands(bytes: Uint8Array, ends: Uint32Array): Uint8Array[] {
  */
 function snapshotBuffer(snapshot: Snapshot | null): ArrayBuffer[] {
   const data = snapshot?.data;
-  if (!data || !(data.buffer instanceof ArrayBuffer) || data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) return [];
-  return [data.buffer];
+  return data && fillsOwnBuffer(data) ? [data.buffer] : [];
 }
 
 /**
@@ -62,7 +62,7 @@ function snapshotBuffer(snapshot: Snapshot | null): ArrayBuffer[] {
  * copy): structured clone would copy all of that buffer for them, so such entries travel packed.
  */
 function sharesBuffers(entries: ApplyNotice['entries']): boolean {
-  return entries.some((e) => e.kind === 'command' && e.data.byteLength !== e.data.buffer.byteLength);
+  return entries.some((e) => e.kind === 'command' && !fillsOwnBuffer(e.data));
 }
 
 /** A message as it crosses the MessagePort, and the buffers to transfer with it. */
