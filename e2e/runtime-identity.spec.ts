@@ -7,7 +7,7 @@
 import type { Page } from '@playwright/test';
 import { callWindowFunction, uniqueName } from './support';
 import { expect, test } from './support/runtime-tabs';
-import { getValue, pageOf, setValue, started, stats, status, summary, waitForGroup, waitForSameState } from './pages/runtime/harness';
+import { getValue, openPeer, pageOf, setValue, started, stats, status, summary, waitForGroup, waitForSameState } from './pages/runtime/harness';
 import { DEFAULT_TIMING, departedIds, groupDatabases, recordFigures, writeResolvesAfter } from './support/lifecycle';
 
 /** Reloads `page`, timing a write from `other` meanwhile; checks the warm start. Returns the write's ms. */
@@ -101,4 +101,28 @@ test('a tab alone in its group, reloaded, re-founds the group on its own log', a
   expect((await getValue(page, 'k', 'strong')).result).toBe('before-reload');
   await setValue(page, 'k', 'after-reload');
   expect((await status(page)).members.voters).toEqual([s.peerId]);
+});
+
+test('the tabs of one profile run the group key derivation once between them; another profile runs its own', async ({ tabs, browser }) => {
+  const key = uniqueName('derive-once');
+  // Three tabs opening together: one derives, the other two take its result.
+  const pages = await Promise.all(['a', 'b', 'c'].map((label) => tabs.open({ key, ...DEFAULT_TIMING }, label)));
+  const sources = await Promise.all(pages.map(async (page) => (await stats(page)).keyDerivation));
+  expect(sources.sort()).toEqual(['derived', 'shared', 'shared']);
+  // A tab opened later gets it from a tab that has it.
+  const later = await tabs.open({ key, ...DEFAULT_TIMING }, 'later');
+  expect((await stats(later)).keyDerivation).toBe('shared');
+  // Another profile shares nothing with these tabs: it derives, and lands in the same room.
+  const other = await browser.newContext();
+  try {
+    const outsider = await openPeer(other, { key, ...DEFAULT_TIMING });
+    await started(outsider);
+    const outsiderStats = await stats(outsider);
+    expect(outsiderStats.keyDerivation).toBe('derived');
+    const rooms = new Set([outsiderStats.room, ...(await Promise.all([...pages, later].map(async (page) => (await stats(page)).room)))]);
+    expect(rooms.size).toBe(1);
+    await waitForGroup([...pages, later, outsider], 5);
+  } finally {
+    await other.close();
+  }
 });

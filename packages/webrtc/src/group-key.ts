@@ -21,6 +21,9 @@ const SALT_LABEL = utf8.encode('meshraft group key v2');
 const ROOM_INFO = utf8.encode('meshraft room id');
 const AUTH_INFO = utf8.encode('meshraft peer auth key');
 const LOCAL_CHANNEL_LABEL = utf8.encode('meshraft local channel v1');
+// Names the derivation this share carries: bump it with SALT_LABEL, or tabs running an older
+// derivation would hand theirs to tabs running the new one.
+const DERIVATION_SHARE_LABEL = utf8.encode('meshraft derivation share v2');
 const MAX_APP_ID_CHARS = 128;
 
 /** The group key is shorter than the documented minimum (see GROUP_KEY_MIN_CHARS / GROUP_KEY_MIN_BYTES). */
@@ -90,6 +93,19 @@ export async function deriveRoomAndAuthKey(
     new Uint8Array(await s.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info }, base, 256));
   const [roomBytes, authKey] = await Promise.all([expand(ROOM_INFO), expand(AUTH_INFO)]);
   return { room: base64url(roomBytes), authKey };
+}
+
+/**
+ * The name under which the tabs of one browser profile share the result of deriveRoomAndAuthKey for
+ * this key and appId (43 characters of base64url), so that only one of them spends the slow
+ * stretch. It is a fast hash of the key: it must never leave the browser (no network, no storage).
+ * Same-origin code of that browser profile, the only code that sees a BroadcastChannel's or Web
+ * Lock's name, can read the key itself. Throws like deriveRoomAndAuthKey on a bad key or appId.
+ */
+export async function derivationShareName(key: string | Uint8Array, options?: DeriveRoomOptions): Promise<string> {
+  const material = groupKeyBytes(key);
+  const input = lengthPrefixed([DERIVATION_SHARE_LABEL, utf8.encode(appIdOf(options)), material]);
+  return base64url(new Uint8Array(await subtle().digest('SHA-256', input)));
 }
 
 export const MIN_AUTH_KEY_BYTES = 16;

@@ -4,6 +4,7 @@
 export { createPeerMesh } from './mesh';
 export {
   deriveRoomAndAuthKey,
+  derivationShareName,
   deriveLocalChannelName,
   groupKeyBytes,
   DEFAULT_APP_ID,

@@ -1,9 +1,10 @@
-import { hkdfSync, pbkdf2Sync } from 'node:crypto';
+import { createHash, hkdfSync, pbkdf2Sync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { lengthPrefixed } from '../src/bytes';
 import {
   deriveLocalChannelName,
   deriveRoomAndAuthKey,
+  derivationShareName,
   GROUP_KEY_KDF_ITERATIONS,
   GROUP_KEY_MIN_BYTES,
   GROUP_KEY_MIN_CHARS,
@@ -71,6 +72,26 @@ describe('deriveRoomAndAuthKey', () => {
 describe('importAuthKey', () => {
   it('refuses short auth keys', async () => {
     await expect(importAuthKey(new Uint8Array(4))).rejects.toBeInstanceOf(RangeError);
+  });
+});
+
+describe('derivationShareName', () => {
+  it('is SHA-256 of its label, the appId and the key: pinned, as tabs of different versions must agree or never meet', async () => {
+    const encode = (s: string) => new TextEncoder().encode(s);
+    const expected = (appId: string) => createHash('sha256').update(lengthPrefixed([encode('meshraft derivation share v2'), encode(appId), encode(KEY)])).digest('base64url');
+    expect(await derivationShareName(KEY)).toBe(expected('meshraft'));
+    expect(await derivationShareName(new TextEncoder().encode(KEY), { appId: 'board' })).toBe(expected('board'));
+  });
+
+  it('differs by key and appId, is neither the room id nor the auth key, and checks the key like the derivation', async () => {
+    const name = await derivationShareName(KEY);
+    const { room, authKey } = await deriveRoomAndAuthKey(KEY);
+    expect(name).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect([room, Buffer.from(authKey).toString('base64url')]).not.toContain(name);
+    expect(await derivationShareName(`${KEY}x`)).not.toBe(name);
+    expect(await derivationShareName(KEY, { appId: 'other' })).not.toBe(name);
+    await expect(derivationShareName('short')).rejects.toThrow(WeakGroupKeyError);
+    await expect(derivationShareName(KEY, { appId: '' })).rejects.toThrow(TypeError);
   });
 });
 

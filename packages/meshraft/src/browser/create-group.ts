@@ -2,7 +2,7 @@
 // local-slots.ts), the WebRTC mesh on the main thread, engine + IndexedDB in a module Worker (or
 // in-process with `worker: false`).
 import type { StateMachine } from '@meshraft/core';
-import { createPeerMesh, deriveLocalChannelName, deriveRoomAndAuthKey } from '@meshraft/webrtc';
+import { createPeerMesh, deriveLocalChannelName, deriveRoomAndAuthKey, derivationShareName } from '@meshraft/webrtc';
 import { mintPeerId } from '../identity';
 import { validateOptions, type CreateGroupOptions } from '../options';
 import { fixedClaimOn } from '../runtime/claim';
@@ -10,8 +10,10 @@ import { createClient } from '../runtime/client';
 import { launchGroup, type MeshraftGroup } from '../runtime/launch';
 import { meshPortFrom } from '../runtime/mesh-adapter';
 import type { SlotEnvironment } from './local-slots';
+import { DerivationShare, type DerivationShareEnvironment } from './derivation-share';
 import { claimSlot } from './slot-claim';
-import { startWorkerEngine } from './worker-engine';
+import { spawnEngineWorker, startWorkerEngine, type SpawnedWorker } from './worker-engine';
+import type { MainToWorker } from './worker-protocol';
 
 /** The browser APIs slots need, or null where one is missing (then each load is a new peer). */
 function slotEnvironment(): SlotEnvironment | null {
@@ -37,6 +39,28 @@ function slotEnvironment(): SlotEnvironment | null {
   };
 }
 
+/** What sharing the key derivation between this profile's tabs needs, or null where it is missing. */
+function derivationShareEnvironment(): DerivationShareEnvironment | null {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  if (!locks || typeof BroadcastChannel !== 'function') return null;
+  return { open: (name) => new BroadcastChannel(name), locks: locks as unknown as DerivationShareEnvironment['locks'] };
+}
+
+/** The group key's room id and auth key, derived once between the tabs of this profile that open it. */
+async function deriveRoomShared(key: Uint8Array, appId: string | undefined) {
+  const run = () => deriveRoomAndAuthKey(key, { appId });
+  const env = derivationShareEnvironment();
+  if (env === null) return run();
+  const share = new DerivationShare(await derivationShareName(key, { appId }), env);
+  try {
+    const derived = await share.derive(run);
+    return { ...derived, source: share.source ?? 'derived', release: () => share.close() };
+  } catch (error) {
+    share.close();
+    throw error;
+  }
+}
+
 export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknown>(options: CreateGroupOptions<Cmd, Q, QR, R>): MeshraftGroup<Cmd, Q, QR, R> {
   const resolved = validateOptions(options, 'browser');
   const slots = resolved.storage === 'indexeddb' ? slotEnvironment() : null;
@@ -46,8 +70,13 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
     inWorker && resolved.localChannel && typeof BroadcastChannel === 'function'
       ? { secret: deriveLocalChannelName, open: (name: string) => new BroadcastChannel(name), locks: typeof navigator !== 'undefined' ? navigator.locks : undefined }
       : undefined;
+  // The Worker loads its module while this thread derives the key, claims a slot and joins the room.
+  let spawned: SpawnedWorker | null = inWorker ? spawnEngineWorker() : null;
   const group = launchGroup<Cmd, Q, QR, R>(resolved, {
-    deriveRoom: (key) => deriveRoomAndAuthKey(key, { appId: resolved.appId }),
+    deriveRoom: (key) => deriveRoomShared(key, resolved.appId),
+    prepareEngine({ peerId, dbName }) {
+      if (spawned && typeof resolved.storage === 'string') spawned.worker.postMessage({ type: 'prepare', peerId, storage: resolved.storage, dbName } satisfies MainToWorker);
+    },
     // Without slots (memory or custom storage, or a browser lacking Web Locks) a tab keeps nothing
     // across loads: each load is a new peer.
     claim: async (room) => (slots ? claimSlot(slots, room) : fixedClaimOn(mintPeerId(), resolved.storage)),
@@ -56,8 +85,11 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
     localChannel,
     async startEngine(args) {
       if (inWorker && typeof resolved.storage === 'string') {
+        const worker = spawned ?? spawnEngineWorker();
+        spawned = null;
         const { engine, clientPort } = await startWorkerEngine({
           ...args,
+          worker,
           storage: resolved.storage,
           preference: resolved.preference,
           config: resolved.configOverrides,
@@ -74,6 +106,11 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
         stateMachine: resolved.stateMachine,
       });
     },
+  });
+  // A start that failed or was closed before the engine started leaves the Worker unused.
+  group.started.catch(() => {
+    spawned?.worker.terminate();
+    spawned = null;
   });
   // A tab going away cannot wait for the Worker: it departs synchronously (launch.ts pageHide()).
   // After close() pageHide() does nothing.

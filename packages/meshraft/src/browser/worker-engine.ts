@@ -9,6 +9,8 @@ import { portOverMessagePort } from './message-port';
 import type { MainToWorker, WorkerToMain } from './worker-protocol';
 
 export interface WorkerEngineArgs extends StartEngineArgs {
+  /** The engine Worker, spawned ahead (spawnEngineWorker) so that its module loads meanwhile. */
+  worker: SpawnedWorker;
   storage: 'indexeddb' | 'memory';
   preference: LeadershipPreference;
   config: Partial<RaftConfig>;
@@ -17,9 +19,23 @@ export interface WorkerEngineArgs extends StartEngineArgs {
 /** How long close() waits for the worker to flush and close storage before terminating it. */
 const CLOSE_GRACE_MS = 3000;
 
-export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engine: EngineSide; clientPort: ClientPort }> {
+/** An engine Worker spawned before its group knows what to run, and whether its module failed to load meanwhile. */
+export interface SpawnedWorker {
+  worker: Worker;
+  loadError: string | null;
+}
+
+export function spawnEngineWorker(): SpawnedWorker {
   // Vite (and other bundlers) recognise this form and emit the worker as an ES module chunk.
-  const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: `meshraft-${args.peerId}` });
+  const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'meshraft-engine' });
+  const spawned: SpawnedWorker = { worker, loadError: null };
+  // An error before startWorkerEngine listens (the module failed to load) must not be lost.
+  worker.addEventListener('error', (event) => (spawned.loadError ??= event.message || 'failed to load the worker module'));
+  return spawned;
+}
+
+export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engine: EngineSide; clientPort: ClientPort }> {
+  const { worker } = args.worker;
   const channel = new MessageChannel();
   const post = (message: MainToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
   const statsWaiters = new Map<number, (stats: FrameStats | null) => void>();
@@ -71,6 +87,7 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
   worker.onerror = (event) => {
     settleStart?.reject(new Error(`engine worker error: ${event.message || 'failed to load the worker module'}`));
   };
+  if (args.worker.loadError !== null) settleStart!.reject(new Error(`engine worker error: ${args.worker.loadError}`));
 
   post(
     {

@@ -32,8 +32,20 @@ export interface OutgoingFrame {
   bytes: ArrayBuffer;
 }
 
+/**
+ * Sent once the slot is claimed, before `init`: open the storage `init` will name while the main
+ * thread decides how to start (opening reads nothing, so a later hand-over of the slot still shows).
+ */
+export interface WorkerPrepare {
+  type: 'prepare';
+  peerId: PeerId;
+  storage: 'indexeddb' | 'memory';
+  dbName?: string;
+}
+
 export type MainToWorker =
   | WorkerInit
+  | WorkerPrepare
   | { type: 'frame'; from: PeerId; bytes: ArrayBuffer }
   | { type: 'peer-up'; id: PeerId }
   | { type: 'peer-down'; id: PeerId }

@@ -10,7 +10,8 @@ import { startEngineRuntime, type EngineRuntime } from '../runtime/engine-runtim
 import { LocalInbox } from '../runtime/local-inbox';
 import { openStorage, storageLifecycle } from '../runtime/storage';
 import { portOverMessagePort } from './message-port';
-import type { MainToWorker, OutgoingFrame, WorkerInit, WorkerToMain } from './worker-protocol';
+import type { Storage } from '@meshraft/core';
+import type { MainToWorker, OutgoingFrame, WorkerInit, WorkerPrepare, WorkerToMain } from './worker-protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let engine: EngineRuntime | null = null;
@@ -41,9 +42,24 @@ function post(message: WorkerToMain, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
 }
 
+/** The storage a 'prepare' message opened ahead of 'init'. */
+let prepared: { request: WorkerPrepare; storage: Promise<Storage> } | null = null;
+
+/** The storage `init` names: the prepared one when it is that one, else opened now. */
+function storageFor(init: WorkerInit): Promise<Storage> {
+  const ahead = prepared;
+  prepared = null;
+  if (ahead) {
+    const { request } = ahead;
+    if (request.peerId === init.peerId && request.storage === init.storage && request.dbName === init.dbName) return ahead.storage;
+    void ahead.storage.then((storage) => storage.close()).catch(() => {});
+  }
+  return openStorage(init.storage, init.peerId, init.dbName);
+}
+
 async function start(init: WorkerInit): Promise<void> {
   for (const id of init.peers) connected.add(id);
-  const storage = await openStorage(init.storage, init.peerId, init.dbName);
+  const storage = await storageFor(init);
   const initialPeers = [...connected];
   engine = await startEngineRuntime({
     peerId: init.peerId,
@@ -76,6 +92,11 @@ async function start(init: WorkerInit): Promise<void> {
 scope.onmessage = (event: MessageEvent<MainToWorker>) => {
   const message = event.data;
   switch (message.type) {
+    case 'prepare':
+      if (starting || prepared) return;
+      prepared = { request: message, storage: openStorage(message.storage, message.peerId, message.dbName) };
+      prepared.storage.catch(() => {}); // observed by 'init', which fails with that error
+      return;
     case 'init':
       if (starting) return;
       starting = start(message).catch((error: unknown) => {

@@ -50,6 +50,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     refounded: false,
     slotChoice: null as string | null,
     roomWasEmpty: null as boolean | null,
+    keyDerivation: null as 'derived' | 'shared' | null,
     rejoins: 0,
     retired: [] as PeerId[],
     rejoinErrors: [] as string[],
@@ -243,8 +244,11 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
 
   const start = async () => {
     markStartup('start');
-    const { room: derivedRoom, authKey } = await platform.deriveRoom(options.keyBytes);
+    const derived = await platform.deriveRoom(options.keyBytes);
+    if (derived.release) cleanups.push(derived.release);
     markStartup('room-derived');
+    const { room: derivedRoom, authKey } = derived;
+    info.keyDerivation = derived.source ?? 'derived';
     info.room = options.testing.room ?? derivedRoom;
     info.authKey = authKey;
     info.localSecret = platform.localChannel ? await platform.localChannel.secret(authKey, info.room) : null;
@@ -254,6 +258,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     abortIfClosing();
     markStartup('claimed');
     const peerId = claim.peerId;
+    platform.prepareEngine?.({ peerId, dbName: claim.dbName });
     info.slotChoice = claim.choice.kind;
     deferred.setPeerId(peerId);
 
@@ -325,6 +330,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
         refounded: info.refounded,
         slotChoice: info.slotChoice,
         roomWasEmpty: info.roomWasEmpty,
+        keyDerivation: info.keyDerivation,
         rejoins: info.rejoins,
         retiredPeerIds: [...info.retired],
         rejoinErrors: [...info.rejoinErrors],

@@ -53,9 +53,19 @@ export interface StartEngineArgs {
 }
 
 export interface Platform<Cmd, Q, QR, R = unknown> {
-  deriveRoom(key: Uint8Array): Promise<{ room: string; authKey: Uint8Array }>;
+  /**
+   * The room id and auth key of the group key (deriveRoomAndAuthKey). `source` 'shared': another
+   * tab of this browser profile ran the derivation (browser/derivation-share.ts); `release` ends
+   * this tab's part in that sharing when the group closes.
+   */
+  deriveRoom(key: Uint8Array): Promise<{ room: string; authKey: Uint8Array; source?: 'derived' | 'shared'; release?(): void }>;
   /** Who this peer is and where its log lives (claim.ts); browsers decide under a Web Lock. */
   claim(room: string): Promise<Claim>;
+  /**
+   * The slot is claimed: the engine side may get ready (open the storage startEngine will name)
+   * while the runtime joins the room and decides how to start. Optional; nothing is read yet.
+   */
+  prepareEngine?(args: { peerId: PeerId; dbName?: string }): void;
   openMesh(args: { room: string; peerId: PeerId; authKey: Uint8Array }): MeshPort;
   startEngine(args: StartEngineArgs): Promise<{ engine: EngineSide; group: Group<Cmd, Q, QR, R> }>;
   /** The same-browser channel (local-channel.ts), where the engine listens on it; absent: data channels only. */
@@ -78,6 +88,11 @@ export interface GroupStats {
   /** How the start used this profile's slots: 'adopt' (a crashed tab's identity), 'succeed' (a departed tab's log), 'new'. */
   slotChoice: string | null;
   roomWasEmpty: boolean | null;
+  /**
+   * How this tab came by the room id and auth key: 'derived' (it ran the group key's slow
+   * derivation), 'shared' (another tab of this browser profile gave it the result); null before.
+   */
+  keyDerivation: 'derived' | 'shared' | null;
   /** Times this runtime started over under a fresh peer id (removed from the group, or back after departing). */
   rejoins: number;
   /** Peer ids this runtime gave up (oldest first). */
