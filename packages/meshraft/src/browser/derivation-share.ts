@@ -94,14 +94,15 @@ export class DerivationShare {
       if (result) offered((received = result));
     };
 
-    // A tab that has the result holds the holder lock (shared) while it can answer: ask it.
+    // A tab that has the result holds the holder lock (shared) while it can answer: ask, and look
+    // whether anyone holds it meanwhile (an ask nobody can answer costs nothing).
     let askedBefore = false;
     const asked = async (): Promise<DerivedRoom | null> => {
       if (received !== null || askedBefore) return received;
-      const held = (await locks.query?.())?.held ?? [];
-      if (!held.some((lock) => lock.name === this.holderLock)) return null;
-      askedBefore = true;
       channel.postMessage({ type: 'ask' } satisfies ShareMessage);
+      const held = (await locks.query?.())?.held ?? [];
+      if (received !== null || !held.some((lock) => lock.name === this.holderLock)) return received;
+      askedBefore = true;
       return Promise.race([offer, sleep(this.waits.answerMs)]);
     };
     const answer = await asked();
