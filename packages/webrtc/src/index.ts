@@ -1,7 +1,7 @@
 // @meshraft/webrtc: an authenticated, framed, prioritised bytes mesh over simple-peer.
 // Browsers: nothing to inject (the simple-peer bundle is loaded lazily). Node: pass `SimplePeer` and
 // `wrtc` (see src/simple-peer-node.ts, exported as '@meshraft/webrtc/node').
-export { createPeerMesh } from './mesh';
+export { createPeerMesh, preloadSimplePeer } from './mesh';
 export {
   deriveRoomAndAuthKey,
   derivationShareName,

@@ -38,9 +38,28 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   return v;
 }
 
-async function defaultSimplePeer(): Promise<SimplePeerConstructor> {
-  // Lazy so Node users who inject simple-peer never load the browser bundle.
-  return (await import('./simple-peer-browser')).SimplePeer;
+let browserSimplePeer: Promise<SimplePeerConstructor> | null = null;
+
+function defaultSimplePeer(): Promise<SimplePeerConstructor> {
+  // Lazy so Node users who inject simple-peer never load the browser bundle. A failed load is
+  // tried again by the next mesh.
+  browserSimplePeer ??= import('./simple-peer-browser').then(
+    (module) => module.SimplePeer,
+    (error: unknown) => {
+      browserSimplePeer = null;
+      throw error;
+    },
+  );
+  return browserSimplePeer;
+}
+
+/**
+ * Starts loading the browser's simple-peer bundle (about 140 KB) now. A mesh waits for it before it
+ * joins its signaling room, so a page that knows it will open one (while it still derives a room id,
+ * say) can call this first and keep the load off that path. Errors surface in the mesh that needs it.
+ */
+export function preloadSimplePeer(): void {
+  defaultSimplePeer().catch(() => {});
 }
 
 class Mesh implements PeerMesh {

@@ -2,7 +2,7 @@
 // local-slots.ts), the WebRTC mesh on the main thread, engine + IndexedDB in a module Worker (or
 // in-process with `worker: false`).
 import type { StateMachine } from '@meshraft/core';
-import { createPeerMesh, deriveLocalChannelName, deriveRoomAndAuthKey, derivationShareName } from '@meshraft/webrtc';
+import { createPeerMesh, deriveLocalChannelName, deriveRoomAndAuthKey, derivationShareName, preloadSimplePeer } from '@meshraft/webrtc';
 import { mintPeerId } from '../identity';
 import { validateOptions, type CreateGroupOptions } from '../options';
 import { fixedClaimOn } from '../runtime/claim';
@@ -70,8 +70,10 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
     inWorker && resolved.localChannel && typeof BroadcastChannel === 'function'
       ? { secret: deriveLocalChannelName, open: (name: string) => new BroadcastChannel(name), locks: typeof navigator !== 'undefined' ? navigator.locks : undefined }
       : undefined;
-  // The Worker loads its module while this thread derives the key, claims a slot and joins the room.
+  // The Worker loads its module while this thread derives the key, claims a slot and joins the room,
+  // and so does the WebRTC library the mesh waits for before it joins.
   let spawned: SpawnedWorker | null = inWorker ? spawnEngineWorker() : null;
+  preloadSimplePeer();
   const group = launchGroup<Cmd, Q, QR, R>(resolved, {
     deriveRoom: (key) => deriveRoomShared(key, resolved.appId),
     prepareEngine({ peerId, dbName }) {
