@@ -16,6 +16,7 @@ export {
 } from './group-key';
 export { formatInviteLink, mintGroupKey, parseInviteLink } from './invite-link';
 export { HANDSHAKE_VERSION } from './handshake-proof';
+export { isValidRoomId } from './signaling-client';
 export { MAX_FRAME_BYTES } from './framing';
 export type {
   BackoffOptions,

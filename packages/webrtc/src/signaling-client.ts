@@ -13,6 +13,7 @@ export function isValidPeerId(value: unknown): value is string {
   return typeof value === 'string' && PEER_ID_PATTERN.test(value);
 }
 
+/** A room id the signaling server and createPeerMesh accept: 16-128 characters of [A-Za-z0-9_-]. */
 export function isValidRoomId(value: unknown): value is string {
   return typeof value === 'string' && ROOM_ID_PATTERN.test(value);
 }

@@ -8,6 +8,7 @@
 //
 // Every wait is bounded: a tab that holds the result may be frozen (it holds its locks but runs no
 // code), so an unanswered request or a lock held too long ends in this tab deriving on its own.
+import { isValidRoomId } from '@meshraft/webrtc';
 import type { LockManagerLike } from '../identity';
 
 export interface DerivedRoom {
@@ -43,7 +44,6 @@ export const ANSWER_WAIT_MS = 250;
  */
 export const TURN_WAIT_MS = 3000;
 
-const ROOM_ID = /^[A-Za-z0-9_-]{16,128}$/;
 const AUTH_KEY_BYTES = 32;
 
 type ShareMessage = { type: 'ask' } | { type: 'offer'; room: string; authKey: Uint8Array };
@@ -52,7 +52,7 @@ type ShareMessage = { type: 'ask' } | { type: 'offer'; room: string; authKey: Ui
 function offerIn(data: unknown): DerivedRoom | null {
   if (typeof data !== 'object' || data === null) return null;
   const m = data as Partial<Record<string, unknown>>;
-  if (m.type !== 'offer' || typeof m.room !== 'string' || !ROOM_ID.test(m.room)) return null;
+  if (m.type !== 'offer' || !isValidRoomId(m.room)) return null;
   if (!(m.authKey instanceof Uint8Array) || m.authKey.length !== AUTH_KEY_BYTES) return null;
   return { room: m.room, authKey: new Uint8Array(m.authKey) };
 }
