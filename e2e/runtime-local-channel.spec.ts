@@ -140,6 +140,9 @@ test('cutting a tab\'s links stops the channel to and from it while the others k
   const keptId = await peerId(kept);
   const cutId = await peerId(cut);
   const leaderId = await peerId(leader);
+  // The channel serves a peer once it announced itself there and its link is up: wait for both
+  // followers, or the warm-up may still travel over the data channel (tabs start faster than that).
+  await expect.poll(async () => (await stats(leader)).routes.localChannel.reachable, { timeout: 30_000 }).toEqual([keptId, cutId].sort());
   await writes(leader, pages, 3, 'warm-up');
   expect(sentTo(await stats(leader), 'localChannel', cutId)).toBeGreaterThan(0);
 
