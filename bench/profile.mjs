@@ -14,7 +14,17 @@ try {
   const key = `profile-${Date.now()}`;
   const ids = ['prof-a', 'prof-b', 'prof-c'];
   const pages = [];
-  for (const peerId of ids) pages.push(await openBenchTab(context, servers, { key, peerId, voters: ids.join(','), electionTimeoutMs: 1000, heartbeatMs: 100 }, { log }));
+  // Each tab's engine Worker, found as the worker target that appeared while the tab opened (every
+  // engine Worker has the same name, so the title does not tell them apart).
+  const browserSession = await browser.newBrowserCDPSession();
+  const workerTargets = async () => (await browserSession.send('Target.getTargets')).targetInfos.filter((t) => t.type === 'worker');
+  const workerOf = new Map();
+  for (const peerId of ids) {
+    const before = new Set((await workerTargets()).map((t) => t.targetId));
+    const page = await openBenchTab(context, servers, { key, peerId, voters: ids.join(','), electionTimeoutMs: 1000, heartbeatMs: 100 }, { log });
+    workerOf.set(page, (await workerTargets()).find((t) => !before.has(t.targetId)));
+    pages.push(page);
+  }
   const leader = await leaderOf(pages);
   await leader.evaluate(() => window.bench.writes(30, 0, 1_000_000));
   const target = process.env.BENCH_PROFILE_TARGET ?? 'page';
@@ -24,12 +34,10 @@ try {
   else {
     // The leader's engine Worker: attach through the browser session (non-flattened, so plain
     // sendMessageToTarget carries the commands).
-    const browserSession = await browser.newBrowserCDPSession();
-    const { targetInfos } = await browserSession.send('Target.getTargets');
     // 'worker': the leader's engine Worker; 'follower-worker': a follower's.
     const tab = target === 'follower-worker' ? pages.find((p) => p !== leader) : leader;
-    const peerId = (await tab.evaluate(() => window.bench.status())).peerId;
-    const info = targetInfos.find((t) => t.type === 'worker' && t.title.includes(peerId)) ?? targetInfos.find((t) => t.type === 'worker');
+    const info = workerOf.get(tab);
+    if (!info) throw new Error('no engine Worker target was seen for that tab');
     const { sessionId } = await browserSession.send('Target.attachToTarget', { targetId: info.targetId, flatten: false });
     let nextId = 1;
     const waiting = new Map();
@@ -70,6 +78,21 @@ try {
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(ms.toFixed(1).padStart(8), 'ms', ((ms / total) * 100).toFixed(1).padStart(5), '%', name);
+  if (process.env.BENCH_PROFILE_CALLERS) {
+    const parentOf = new Map();
+    for (const n of profile.nodes) for (const child of n.children ?? []) parentOf.set(child, n.id);
+    const want = process.env.BENCH_PROFILE_CALLERS.split(',');
+    const chains = new Map();
+    profile.samples.forEach((id, i) => {
+      let node = byId.get(id);
+      if (!want.includes(node.callFrame.functionName)) return;
+      const chain = [];
+      for (let k = 0; k < 6 && parentOf.has(node.id); k++) { node = byId.get(parentOf.get(node.id)); chain.push(`${node.callFrame.functionName || '(anon)'}:${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber}`); }
+      const key = chain.join(' < ');
+      chains.set(key, (chains.get(key) ?? 0) + (dt[i] ?? 0) / 1000);
+    });
+    for (const [k, ms] of [...chains].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log('caller', ms.toFixed(1), k);
+  }
   // Busy stretches of 50 ms or more (runs of samples between idle ones: roughly the long tasks),
   // each with the functions that had the most self time in it and the entry points it ran.
   const parent = new Map();
