@@ -236,7 +236,12 @@ async function measureSnapshotInstall(browser, servers) {
 /** reregisterBoundMs with the default client settings (reconnect backoff 10 s + join timeout 10 s), plus a margin. */
 const YOUNG_SERVER_MS = 21_000;
 
-async function measureJoin(browser, servers) {
+/**
+ * `identities` 'default': each tab takes its identity as an app's tabs do (no `peerId`: a slot of the
+ * browser profile, claimed under the start-up lock); 'fixed': the `peerId` option (each tab decides
+ * from the room's gossip instead; the row's figures before the default run was added).
+ */
+async function measureJoin(browser, servers, identities = 'default') {
   // New tabs do not trust an empty room while the signaling server is young (its first 20 s with the
   // default client settings: a restart must not make a second group). This row measures tabs opening
   // against a server that has been running, as users mostly meet it (BENCH_ONLY=join runs it first).
@@ -244,15 +249,16 @@ async function measureJoin(browser, servers) {
   if (youngForMs > 0) await new Promise((resolve) => setTimeout(resolve, youngForMs));
   const context = await browser.newContext();
   try {
-    const key = `join-${Date.now()}`;
+    const key = `join-${identities}-${Date.now()}`;
+    const idOf = (peerId) => (identities === 'fixed' ? peerId : undefined);
     const ids = ['join-a', 'join-b', 'join-c'];
     // Opened together, as a user restoring a session would.
-    const pages = await Promise.all(ids.map((peerId) => openBenchTab(context, servers, { key, peerId, ...CONFIG }, { log, wait: false })));
+    const pages = await Promise.all(ids.map((peerId) => openBenchTab(context, servers, { key, peerId: idOf(peerId), ...CONFIG }, { log, wait: false })));
     await waitUntil(async () => (await Promise.all(pages.map((p) => p.evaluate(() => window.bench.onlineAt)))).every((t) => t !== null), 'all tabs online', 60_000, 20);
     // onlineAt is performance.now() in each tab: milliseconds since that tab's navigation started.
     const onlineMs = await Promise.all(pages.map((p) => p.evaluate(() => window.bench.onlineAt)));
     // A fourth tab joining the formed group.
-    const fourth = await openBenchTab(context, servers, { key, peerId: 'join-d', ...CONFIG }, { log, wait: false });
+    const fourth = await openBenchTab(context, servers, { key, peerId: idOf('join-d'), ...CONFIG }, { log, wait: false });
     await waitUntil(() => fourth.evaluate(() => window.bench.onlineAt !== null), 'the fourth tab online', 60_000, 20);
     const fourthMs = await fourth.evaluate(() => window.bench.onlineAt);
     // Where a tab's start-up goes: the runtime's User Timing marks (launch.ts markStartup), each the
@@ -260,6 +266,7 @@ async function measureJoin(browser, servers) {
     const phases = (page) =>
       page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('meshraft:')).reverse().map((m) => [m.name.slice(9), Math.round(m.startTime)])));
     return {
+      identities,
       freshTabsOnlineMs: onlineMs.map((x) => round(x, 1)),
       maxFreshTabOnlineMs: round(Math.max(...onlineMs), 1),
       joiningTabOnlineMs: round(fourthMs, 1),
@@ -397,7 +404,8 @@ try {
   const catchUp = [];
   for (const sources of CATCHUP_SOURCES) catchUp.push(await section(`catchup from ${sources}`, () => measureCatchUp(browser, servers, sources)));
   const snapshotInstall = await section('snapshot install', () => measureSnapshotInstall(browser, servers));
-  const join = await section('join', () => measureJoin(browser, servers));
+  const join = await section('join', () => measureJoin(browser, servers, 'default'));
+  const joinFixedIds = await section('join (fixed ids)', () => measureJoin(browser, servers, 'fixed'));
   const failover = [];
   // Failover times depend on how soon the survivors notice the loss (a closed link, or only the
   // election timeout), so each kind runs a few times and every run is kept.
@@ -443,7 +451,7 @@ try {
     throughput: keep('throughput', commits.throughput ?? commits),
     catchUp: catchUp.every((c) => c.skipped) ? (previous.catchUp ?? []) : catchUp,
     snapshotInstall: keep('snapshotInstall', snapshotInstall),
-    join: keep('join', join),
+    join: join.skipped ? (previous.join ?? null) : { ...join, fixedIds: joinFixedIds.skipped ? (previous.join?.fixedIds ?? null) : joinFixedIds },
     failover: failover.length === 0 ? (previous.failover ?? []) : failover,
   };
   const floor = result.baseline?.floorMs;
