@@ -117,6 +117,34 @@ describe('slot claim', () => {
     claim.release();
   });
 
+  it('a starting tab reads the slots of the profile at the same time, not one after another', async () => {
+    const { env, mint } = environment();
+    const tabs = [];
+    for (let i = 0; i < 4; i++) {
+      const tab = await claimSlot(env, room, mint);
+      tab.settled();
+      tabs.push(tab);
+    }
+    // From here on, count the slot databases open at once (each open takes a moment, like IndexedDB's).
+    let open = 0;
+    let mostOpen = 0;
+    const openSlot = env.openSlot.bind(env);
+    env.openSlot = async (dbName) => {
+      open++;
+      mostOpen = Math.max(mostOpen, open);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const storage = await openSlot(dbName);
+      const close = storage.close.bind(storage);
+      return Object.assign(storage, { close: async () => void (open--, await close()) });
+    };
+    const fifth = await claimSlot(env, room, mint);
+    expect(fifth.choice).toEqual({ kind: 'new' });
+    expect(fifth.localPeers).toEqual(['p1', 'p2', 'p3', 'p4']);
+    expect(mostOpen).toBe(4);
+    expect(open).toBe(0);
+    for (const tab of [...tabs, fifth]) tab.release();
+  });
+
   it('a reload of a departed tab takes its own slot under a new identity, keeping the log (warm start)', async () => {
     const { env, dbs, mint } = environment();
     const tab = await claimSlot(env, room, mint);

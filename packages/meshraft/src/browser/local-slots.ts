@@ -72,32 +72,35 @@ export class LocalSlots {
   /** Every slot of this group on the profile, with who holds it and how far its log goes. */
   async list(): Promise<SlotView[]> {
     const prefix = dbPrefix(this.room);
-    const names = (await this.env.databases()).filter((name) => name.startsWith(prefix));
-    const held = new Set(((await this.env.locks.query()).held ?? []).map((lock) => lock.name));
+    const [databases, locks] = await Promise.all([this.env.databases(), this.env.locks.query()]);
+    const names = databases.filter((name) => name.startsWith(prefix));
+    const held = new Set((locks.held ?? []).map((lock) => lock.name));
     const tombs = this.tombstones();
-    const views: SlotView[] = [];
-    for (const dbName of names) {
-      const slot = dbName.slice(prefix.length);
-      const storage = await this.env.openSlot(dbName);
-      try {
-        const [peerId, last, hard] = await Promise.all([storage.identity(), storage.last(), storage.hardState()]);
-        views.push({
-          slot,
-          dbName,
-          peerId,
-          inUse: held.has(slotLockName(this.room, slot)),
-          departed: peerId === null ? null : (tombs.get(peerId) ?? null),
-          joined: peerId !== null && this.env.local.getItem(joinedKey(this.room, peerId)) === '1',
-          lastIndex: last.index,
-          lastTerm: last.term,
-          term: hard.term,
-          commit: hard.commit,
-        });
-      } finally {
-        await storage.close();
-      }
-    }
-    return views;
+    // Each slot's database is opened and read at the same time as the others' (reads only): a tab
+    // starts under the start-up lock, so every tab opening after it waits for this list too.
+    return Promise.all(
+      names.map(async (dbName): Promise<SlotView> => {
+        const slot = dbName.slice(prefix.length);
+        const storage = await this.env.openSlot(dbName);
+        try {
+          const [peerId, last, hard] = await Promise.all([storage.identity(), storage.last(), storage.hardState()]);
+          return {
+            slot,
+            dbName,
+            peerId,
+            inUse: held.has(slotLockName(this.room, slot)),
+            departed: peerId === null ? null : (tombs.get(peerId) ?? null),
+            joined: peerId !== null && this.env.local.getItem(joinedKey(this.room, peerId)) === '1',
+            lastIndex: last.index,
+            lastTerm: last.term,
+            term: hard.term,
+            commit: hard.commit,
+          };
+        } finally {
+          await storage.close();
+        }
+      }),
+    );
   }
 
   /** The latest configuration in a slot's log (its last config entry, else its snapshot's). */
