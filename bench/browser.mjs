@@ -451,7 +451,8 @@ try {
     throughput: keep('throughput', commits.throughput ?? commits),
     catchUp: catchUp.every((c) => c.skipped) ? (previous.catchUp ?? []) : catchUp,
     snapshotInstall: keep('snapshotInstall', snapshotInstall),
-    join: join.skipped ? (previous.join ?? null) : { ...join, fixedIds: joinFixedIds.skipped ? (previous.join?.fixedIds ?? null) : joinFixedIds },
+    // Both join runs are selected by BENCH_ONLY's `join`: they are skipped together.
+    join: keep('join', join.skipped ? join : { ...join, fixedIds: joinFixedIds }),
     failover: failover.length === 0 ? (previous.failover ?? []) : failover,
   };
   const floor = result.baseline?.floorMs;

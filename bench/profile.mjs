@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // CPU profile of the leader tab's main thread (CDP Profiler) while it runs one workload of the
 // browser benchmark; prints the functions with the most self time. A diagnostic, not a benchmark.
-// Usage: node bench/profile.mjs [execute|many|latency]   (env BENCH_PAGES_PORT, BENCH_SIGNALING_PORT)
+// Usage: node bench/profile.mjs [execute|many|latency]   (env BENCH_PAGES_PORT, BENCH_SIGNALING_PORT;
+// BENCH_PROFILE_TARGET page|follower|worker|follower-worker; BENCH_PROFILE_CALLERS=f,g prints the
+// call chains under which functions f and g spent their self time)
 import { startBenchServers } from './servers.mjs';
 import { launchChromium, leaderOf, openBenchTab } from './tabs.mjs';
 
@@ -71,23 +73,26 @@ try {
   const self = new Map();
   const dt = profile.timeDeltas;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+  const label = (node) => `${node.callFrame.functionName || '(anon)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber}`;
   profile.samples.forEach((id, i) => {
-    const node = byId.get(id);
-    const name = `${node.callFrame.functionName || '(anon)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber}`;
+    const name = label(byId.get(id));
     self.set(name, (self.get(name) ?? 0) + (dt[i] ?? 0) / 1000);
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(ms.toFixed(1).padStart(8), 'ms', ((ms / total) * 100).toFixed(1).padStart(5), '%', name);
   if (process.env.BENCH_PROFILE_CALLERS) {
-    const parentOf = new Map();
-    for (const n of profile.nodes) for (const child of n.children ?? []) parentOf.set(child, n.id);
     const want = process.env.BENCH_PROFILE_CALLERS.split(',');
     const chains = new Map();
     profile.samples.forEach((id, i) => {
       let node = byId.get(id);
       if (!want.includes(node.callFrame.functionName)) return;
       const chain = [];
-      for (let k = 0; k < 6 && parentOf.has(node.id); k++) { node = byId.get(parentOf.get(node.id)); chain.push(`${node.callFrame.functionName || '(anon)'}:${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber}`); }
+      for (let k = 0; k < 6 && parent.has(node.id); k++) {
+        node = byId.get(parent.get(node.id));
+        chain.push(label(node));
+      }
       const key = chain.join(' < ');
       chains.set(key, (chains.get(key) ?? 0) + (dt[i] ?? 0) / 1000);
     });
@@ -95,9 +100,6 @@ try {
   }
   // Busy stretches of 50 ms or more (runs of samples between idle ones: roughly the long tasks),
   // each with the functions that had the most self time in it and the entry points it ran.
-  const parent = new Map();
-  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
-  const label = (node) => `${node.callFrame.functionName || '(anon)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber}`;
   const entryOf = (id) => {
     let node = byId.get(id);
     while (parent.has(node.id) && byId.get(parent.get(node.id)).callFrame.functionName !== '(root)') node = byId.get(parent.get(node.id));
