@@ -3,6 +3,7 @@
 // majority stops the group until new tabs of the profile adopt the crashed identities (a restart
 // from their durable state, always safe in Raft), and no acknowledged write is lost. autoRemoveAfterMs
 // is far beyond the test (DEFAULT_TIMING): the crashed voters stay in the configuration throughout.
+import { deriveLocalChannelName, deriveRoomAndAuthKey } from '@meshraft/webrtc';
 import { uniqueName } from './support';
 import { expect, test } from './support/runtime-tabs';
 import { getValue, pageOf, setValue, started, stats, status, waitForGroup } from './pages/runtime/harness';
@@ -92,6 +93,34 @@ test('a crashed leader is replaced at once: its Web Lock tells the tabs left, wi
     expect((await stats(page)).routes.localChannel.peersGone).toBe(1);
     expect((await getValue(page, 'k', 'strong')).result).toBe('after');
   }
+});
+
+test('a group whose same-browser channel name starts with a dash still uses the channel, and a crashed leader is still replaced at once', async ({ tabs }) => {
+  test.setTimeout(60_000);
+  // The channel name is base64url (one group in 64 has one starting with '-'), and Web Lock names
+  // starting with '-' are refused: such a group once ran without liveness locks and never used the
+  // channel. Pick a room (the testing override) that gives this key's channel name a leading dash.
+  const key = uniqueName('crash-dash');
+  const { authKey } = await deriveRoomAndAuthKey(key);
+  let room = '';
+  for (let i = 0; !room.startsWith('dash-'); i++) {
+    const candidate = `dash-${key}-${i}`;
+    if ((await deriveLocalChannelName(authKey, candidate)).startsWith('-')) room = candidate;
+  }
+  const config = { ...DEFAULT_TIMING, electionTimeoutMs: 120_000, room };
+  const pages = [];
+  for (let i = 0; i < 3; i++) pages.push(await tabs.open({ key, ...config }, `tab${i}`));
+  const leader = await pageOf(pages, await waitForGroup(pages, 3));
+  const ids = await Promise.all(pages.map(async (p) => (await status(p)).peerId));
+  for (const page of pages) {
+    const self = (await status(page)).peerId;
+    await expect.poll(async () => (await stats(page)).routes.localChannel.reachable, { timeout: 30_000 }).toEqual(ids.filter((id) => id !== self).sort());
+  }
+  await setValue(leader, 'k', 'before');
+  const alive = pages.filter((p) => p !== leader);
+  await crash(leader);
+  await setValue(alive[0], 'k', 'after');
+  for (const page of alive) expect((await stats(page)).routes.localChannel.peersGone).toBe(1);
 });
 
 test('a crashed leader identity adopted by a new tab connects at once, and a second leader crash is survived with it', async ({ tabs }) => {

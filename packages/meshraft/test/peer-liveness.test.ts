@@ -5,6 +5,7 @@
 // channel. Sessions without Web Locks announce at once and never report anything.
 import { describe, expect, it } from 'vitest';
 import type { PeerId } from '@meshraft/core';
+import type { LockManagerLike } from '../src/identity';
 import { localChannelNames } from '../src/runtime/local-channel';
 import { MeshSession } from '../src/runtime/mesh-session';
 import { MAX_WATCHED_PEERS } from '../src/runtime/peer-liveness';
@@ -22,10 +23,10 @@ interface Tab {
   gone: PeerId[];
 }
 
-function tab(hub: MemoryMeshHub, bus: MemoryBroadcast, locks: MemoryLocks | null, id: PeerId, tabName = id): Tab {
+function tab(hub: MemoryMeshHub, bus: MemoryBroadcast, locks: MemoryLocks | LockManagerLike | null, id: PeerId, tabName = id, secret = 'group-secret'): Tab {
   const counters = new RouteCounters();
   const gone: PeerId[] = [];
-  const local = { secret: 'group-secret', open: bus.open, locks: locks?.forTab(tabName) };
+  const local = { secret, open: bus.open, locks: locks instanceof MemoryLocks ? locks.forTab(tabName) : (locks ?? undefined) };
   const s = new MeshSession(id, hub.open(id), { counters, local }, {
     peerUp: () => {},
     peerDown: () => {},
@@ -45,11 +46,11 @@ async function startAll(bus: MemoryBroadcast, ...tabs: Tab[]): Promise<void> {
   }
 }
 
-async function threeTabs() {
+async function threeTabs(secret = 'group-secret') {
   const hub = new MemoryMeshHub();
   const bus = new MemoryBroadcast();
   const locks = new MemoryLocks();
-  const tabs = ['a', 'b', 'c'].map((id) => tab(hub, bus, locks, id));
+  const tabs = ['a', 'b', 'c'].map((id) => tab(hub, bus, locks, id, id, secret));
   await settle();
   await startAll(bus, ...tabs);
   return { hub, bus, locks, tabs };
@@ -62,7 +63,7 @@ describe('peer liveness over Web Locks', () => {
     const [a, b, c] = tabs;
     expect(b.s.local!.watched()).toEqual(['a', 'c']);
     expect(b.s.local!.reachable()).toEqual(['a', 'c']);
-    expect(locks.heldBy('a')).toEqual(['group-secret:alive:a']);
+    expect(locks.heldBy('a')).toEqual(['meshraft:alive:group-secret:a']);
 
     locks.crash('a');
     await settle();
@@ -104,7 +105,7 @@ describe('peer liveness over Web Locks', () => {
     const reloaded = tab(hub, bus, locks, 'x', 'new-page');
     // Hold the lock in the old page's place a little longer, as a page that has not finished unloading.
     let letGo!: () => void;
-    void locks.forTab('old-page').request('group-secret:alive:x', {}, () => new Promise<void>((resolve) => (letGo = resolve)));
+    void locks.forTab('old-page').request('meshraft:alive:group-secret:x', {}, () => new Promise<void>((resolve) => (letGo = resolve)));
     await settle();
     bus.flush();
     expect(watcher.gone).toEqual(['x']); // the old page's identity stopped
@@ -137,13 +138,45 @@ describe('peer liveness over Web Locks', () => {
     expect(tabs[0].s.local!.watched()).toEqual(['b', 'c']);
     // Locks held by a script that posts hellos for them: watched, but never more than the bound.
     const holder = locks.forTab('forger');
-    for (let i = 0; i < 100; i++) void holder.request(`group-secret:alive:held-${i}`, {}, () => new Promise(() => {}));
+    for (let i = 0; i < 100; i++) void holder.request(`meshraft:alive:group-secret:held-${i}`, {}, () => new Promise(() => {}));
     for (let i = 0; i < 100; i++) forger.postMessage({ kind: 'hello', id: `held-${i}`, reply: false });
     bus.flush();
     await settle();
     expect(tabs[0].s.local!.watched()).toHaveLength(MAX_WATCHED_PEERS);
     expect(tabs[0].s.local!.watched()).toEqual(expect.arrayContaining(['b', 'c']));
     expect(tabs[0].gone).toEqual([]);
+  });
+
+  it('a group secret starting with a dash (base64url, one group key in 64) still gets its liveness locks: a crash is reported', async () => {
+    // Web Lock names starting with '-' are refused; the channel secret never starts a lock name.
+    const { bus, locks, tabs } = await threeTabs('-dash-secret');
+    const [a, b, c] = tabs;
+    expect(locks.heldBy('a')).toEqual(['meshraft:alive:-dash-secret:a']);
+    expect(b.s.local!.watched()).toEqual(['a', 'c']);
+    locks.crash('a');
+    await settle();
+    bus.flush();
+    expect(b.gone).toEqual(['a']);
+    expect(c.gone).toEqual(['a']);
+  });
+
+  it('a lock manager that refuses the liveness lock leaves the channel working: tabs announce, frames take it, nothing is reported', async () => {
+    const hub = new MemoryMeshHub();
+    const bus = new MemoryBroadcast();
+    const refusing: LockManagerLike = {
+      request: () => Promise.reject(new DOMException('refused', 'NotSupportedError')),
+      query: async () => ({ held: [] }),
+    };
+    const tabs = ['a', 'b'].map((id) => tab(hub, bus, refusing, id));
+    await settle();
+    await startAll(bus, ...tabs);
+    expect(tabs[1].s.local!.reachable()).toEqual(['a']);
+    expect(tabs[1].s.local!.watched()).toEqual([]);
+    tabs[1].s.send('a', new Uint8Array([1]), 'control');
+    expect(tabs[1].counters.snapshot(true, []).localChannel.sentTo).toEqual({ a: 1 });
+    await tabs[0].s.close();
+    await settle();
+    expect(tabs[1].gone).toEqual([]);
   });
 
   it('without Web Locks: tabs announce at once, watch nothing, report nothing', async () => {

@@ -56,7 +56,8 @@ export class LocalRoute {
   /**
    * This identity's engine listens on the channel now: say so, and ask the tabs already there to
    * answer. With Web Locks, only once this identity holds its liveness lock, so a peer that watches
-   * it from the announcement on is told when this tab stops.
+   * it from the announcement on is told when this tab stops (if the lock manager refuses the lock,
+   * it announces without one: the channel still works, and nobody is told when it stops).
    */
   start(): void {
     if (this.live || this.starting || this.closed) return;
@@ -66,7 +67,7 @@ export class LocalRoute {
       this.live = true;
       this.post({ kind: 'hello', id: this.options.self, reply: true });
     };
-    if (this.liveness) void this.liveness.hold().then((held) => held && announce());
+    if (this.liveness) void this.liveness.hold().then((outcome) => outcome !== 'closed' && announce());
     else announce();
   }
 

@@ -30,19 +30,24 @@ export class PeerLiveness {
 
   constructor(private readonly options: PeerLivenessOptions) {}
 
-  /** Takes this identity's lock and keeps it until close(); resolves once held (false: closed meanwhile). */
-  hold(): Promise<boolean> {
-    return new Promise<boolean>((resolve) => {
+  /**
+   * Takes this identity's lock and keeps it until close(). Resolves 'held' once held, 'closed' when
+   * close() came first, 'unavailable' when the lock manager refused the request: the identity then
+   * runs without a liveness lock (as in a browser without Web Locks), and nobody watches it.
+   */
+  hold(): Promise<'held' | 'closed' | 'unavailable'> {
+    return new Promise((resolve) => {
       const held = new Promise<void>((release) => (this.releaseOwn = release));
       const abort = new AbortController();
       this.abortHold = () => abort.abort();
       this.options.locks
         .request(this.lockName(this.options.self), { mode: 'exclusive', signal: abort.signal }, async () => {
-          if (this.closed) return resolve(false);
-          resolve(true);
+          if (this.closed) return resolve('closed');
+          resolve('held');
           await held;
         })
-        .catch(() => resolve(false)); // aborted by close() while another tab of this identity still held it
+        // Aborted by close() while another tab of this identity still held it, or refused.
+        .catch(() => resolve(this.closed ? 'closed' : 'unavailable'));
     });
   }
 
@@ -98,6 +103,8 @@ export class PeerLiveness {
   }
 
   private lockName(id: PeerId): string {
-    return `${this.options.prefix}:alive:${id}`;
+    // Never the prefix first: it is base64url, and Web Lock names starting with '-' are reserved
+    // (the request is refused), which one group key in 64 gave.
+    return `meshraft:alive:${this.options.prefix}:${id}`;
   }
 }

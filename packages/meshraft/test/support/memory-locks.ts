@@ -1,6 +1,7 @@
 // An in-memory stand-in for navigator.locks shared by several "tabs": exclusive and shared modes,
 // requests granted in order (shared ones at the head of the queue together), ifAvailable, abort
-// signals, and crash(tab), which frees every lock a tab held, as the browser does when a tab dies.
+// signals, the spec's refusal of names starting with '-', and crash(tab), which frees every lock a
+// tab held, as the browser does when a tab dies.
 import type { LockManagerLike } from '../../src/identity';
 
 type Mode = 'exclusive' | 'shared';
@@ -51,6 +52,8 @@ export class MemoryLocks {
     return new Promise((resolve, reject) => {
       if (this.crashed.has(tab)) return; // a dead tab's calls never return
       const mode = options.mode ?? 'exclusive';
+      // As the Web Locks spec says: names starting with '-' are reserved, and the request is refused.
+      if (name.startsWith('-')) return reject(new DOMException(`lock names cannot start with '-': ${name}`, 'NotSupportedError'));
       if (options.signal?.aborted) return reject(new DOMException('aborted', 'AbortError'));
       const request: Request = {
         tab,
