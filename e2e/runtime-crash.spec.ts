@@ -4,8 +4,9 @@
 // from their durable state, always safe in Raft), and no acknowledged write is lost. autoRemoveAfterMs
 // is far beyond the test (DEFAULT_TIMING): the crashed voters stay in the configuration throughout.
 import { deriveLocalChannelName, deriveRoomAndAuthKey } from '@meshraft/webrtc';
-import { uniqueName } from './support';
-import { expect, test } from './support/runtime-tabs';
+import type { Page } from '@playwright/test';
+import { uniqueName, type PageParams } from './support';
+import { expect, test, type RuntimeTabs } from './support/runtime-tabs';
 import { getValue, pageOf, setValue, started, stats, status, waitForGroup } from './pages/runtime/harness';
 import { DEFAULT_TIMING, crash, recordFigures, writeResolvesAfter } from './support/lifecycle';
 
@@ -73,14 +74,18 @@ test('one tab of two crashes, the other reloads: the reload adopts the crashed i
   expect(bId).not.toBe(aId);
 });
 
-test('a crashed leader is replaced at once: its Web Lock tells the tabs left, with no election timeout to wait for', async ({ tabs }) => {
-  test.setTimeout(60_000);
-  const key = uniqueName('crash-lock');
-  // An election timeout far beyond the test: only the crashed tab's released lock can start an election.
-  const config = { ...DEFAULT_TIMING, electionTimeoutMs: 120_000 };
-  const pages = [];
+/**
+ * Three tabs of `key` (extra page parameters: `params`) with an election timeout far beyond the test,
+ * so only the crashed tab's released lock can start an election: the leader's tab crashes, the two
+ * left elect one of them at the first try, both counted the crash from the lock, and a write goes on.
+ * `beforeCrash` runs on the formed group first.
+ */
+async function leaderCrashReplacedAtOnce(tabs: RuntimeTabs, key: string, params: PageParams = {}, beforeCrash?: (pages: Page[]) => Promise<void>): Promise<void> {
+  const config = { ...DEFAULT_TIMING, electionTimeoutMs: 120_000, ...params };
+  const pages: Page[] = [];
   for (let i = 0; i < 3; i++) pages.push(await tabs.open({ key, ...config }, `tab${i}`));
   const leader = await pageOf(pages, await waitForGroup(pages, 3));
+  await beforeCrash?.(pages);
   const term = (await status(leader)).term;
   await setValue(leader, 'k', 'before');
   const alive = pages.filter((p) => p !== leader);
@@ -93,6 +98,11 @@ test('a crashed leader is replaced at once: its Web Lock tells the tabs left, wi
     expect((await stats(page)).routes.localChannel.peersGone).toBe(1);
     expect((await getValue(page, 'k', 'strong')).result).toBe('after');
   }
+}
+
+test('a crashed leader is replaced at once: its Web Lock tells the tabs left, with no election timeout to wait for', async ({ tabs }) => {
+  test.setTimeout(60_000);
+  await leaderCrashReplacedAtOnce(tabs, uniqueName('crash-lock'));
 });
 
 test('a group whose same-browser channel name starts with a dash still uses the channel, and a crashed leader is still replaced at once', async ({ tabs }) => {
@@ -103,24 +113,16 @@ test('a group whose same-browser channel name starts with a dash still uses the 
   const key = uniqueName('crash-dash');
   const { authKey } = await deriveRoomAndAuthKey(key);
   let room = '';
-  for (let i = 0; !room.startsWith('dash-'); i++) {
+  for (let i = 0; room === ''; i++) {
     const candidate = `dash-${key}-${i}`;
     if ((await deriveLocalChannelName(authKey, candidate)).startsWith('-')) room = candidate;
   }
-  const config = { ...DEFAULT_TIMING, electionTimeoutMs: 120_000, room };
-  const pages = [];
-  for (let i = 0; i < 3; i++) pages.push(await tabs.open({ key, ...config }, `tab${i}`));
-  const leader = await pageOf(pages, await waitForGroup(pages, 3));
-  const ids = await Promise.all(pages.map(async (p) => (await status(p)).peerId));
-  for (const page of pages) {
-    const self = (await status(page)).peerId;
-    await expect.poll(async () => (await stats(page)).routes.localChannel.reachable, { timeout: 30_000 }).toEqual(ids.filter((id) => id !== self).sort());
-  }
-  await setValue(leader, 'k', 'before');
-  const alive = pages.filter((p) => p !== leader);
-  await crash(leader);
-  await setValue(alive[0], 'k', 'after');
-  for (const page of alive) expect((await stats(page)).routes.localChannel.peersGone).toBe(1);
+  await leaderCrashReplacedAtOnce(tabs, key, { room }, async (pages) => {
+    const ids = await Promise.all(pages.map(async (p) => (await status(p)).peerId));
+    for (const [i, page] of pages.entries()) {
+      await expect.poll(async () => (await stats(page)).routes.localChannel.reachable, { timeout: 30_000 }).toEqual(ids.filter((_, j) => j !== i).sort());
+    }
+  });
 });
 
 test('a crashed leader identity adopted by a new tab connects at once, and a second leader crash is survived with it', async ({ tabs }) => {
