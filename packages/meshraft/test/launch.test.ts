@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { OfflineError, createMemoryStorage, type Group, type PeerId } from '@meshraft/core';
+import { OfflineError, createMemoryStorage, type Departure, type Group, type PeerId } from '@meshraft/core';
 import { launchGroup, type EngineSide, type Platform, type StartEngineArgs } from '../src/runtime/launch';
 import { fixedClaim } from '../src/runtime/claim';
 import { UNHEARD_GRACE_MS } from '../src/runtime/room-evidence';
@@ -16,7 +16,7 @@ function fakeMesh(peersAtJoin: PeerId[]) {
   const handlers = { message: [] as Array<(f: PeerId, b: Uint8Array) => void>, up: [] as Array<(id: PeerId) => void>, down: [] as Array<(id: PeerId) => void> };
   let join!: (v: JoinInfo) => void;
   let latest: JoinInfo | null = null;
-  const mesh: MeshPort & { sent: unknown[]; frames: Array<[PeerId, Uint8Array]>; emitUp(id: PeerId): void; emitMessage(f: PeerId, b: Uint8Array): void; join(): void } = {
+  const mesh: MeshPort & { sent: unknown[]; frames: Array<[PeerId, Uint8Array]>; forgotten: PeerId[]; emitUp(id: PeerId): void; emitMessage(f: PeerId, b: Uint8Array): void; join(): void } = {
     joined: new Promise((r) => (join = r)),
     latestJoin: () => latest,
     roomPeers: () => (latest ? peersAtJoin : []),
@@ -28,10 +28,12 @@ function fakeMesh(peersAtJoin: PeerId[]) {
       mesh.sent.push([to, bytes.length, channel]);
       mesh.frames.push([to, bytes]);
     },
+    forgetPeer: (id) => void mesh.forgotten.push(id),
     stats: () => ({ connected: 1 }),
     close: vi.fn(),
     sent: [],
     frames: [],
+    forgotten: [],
     emitUp: (id) => handlers.up.forEach((h) => h(id)),
     emitMessage: (f, b) => handlers.message.forEach((h) => h(f, b)),
     join: () => {
@@ -255,6 +257,33 @@ describe('launchGroup', () => {
     await expect(group.started).rejects.toThrow();
     expect(args()).toBeNull();
     expect(log).toEqual(['close-mesh', 'release-identity']);
+  });
+});
+
+describe('departures the engine reports', () => {
+  it('are recorded as tombstones, and the mesh stops dialling those identities', async () => {
+    const mesh = fakeMesh([]);
+    const { platform } = fakePlatform(mesh, []);
+    const recorded: PeerId[] = [];
+    const claim = platform.claim;
+    platform.claim = async (room) => ({ ...(await claim(room)), recordDeparture: (peer) => void recorded.push(peer) });
+    let report: ((notices: Departure[]) => void) | null = null;
+    const start = platform.startEngine;
+    platform.startEngine = async (a) => {
+      const started = await start(a);
+      return { ...started, engine: { ...started.engine, onDepartures: (handler) => void (report = handler) } };
+    };
+    const group = launchGroup(options, platform);
+    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    peerGossips(mesh, 'b');
+    peerGossips(mesh, 'c');
+    mesh.join();
+    await group.started;
+    expect(mesh.forgotten).toEqual([]);
+    report!([{ type: 'Departure', term: 3, lastIndex: 5, lastTerm: 3, peer: 'b' }]);
+    expect(recorded).toEqual(['b']);
+    expect(mesh.forgotten).toEqual(['b']);
+    await group.close();
   });
 });
 

@@ -23,7 +23,7 @@ interface Tab {
   gone: PeerId[];
 }
 
-function tab(hub: MemoryMeshHub, bus: MemoryBroadcast, locks: MemoryLocks | LockManagerLike | null, id: PeerId, tabName = id, secret = 'group-secret'): Tab {
+function tab(hub: MemoryMeshHub, bus: MemoryBroadcast, locks: MemoryLocks | LockManagerLike | null, id: PeerId, tabName = id, secret = 'group-secret', departed: ReadonlySet<PeerId> = new Set()): Tab {
   const counters = new RouteCounters();
   const gone: PeerId[] = [];
   const local = { secret, open: bus.open, locks: locks instanceof MemoryLocks ? locks.forTab(tabName) : (locks ?? undefined) };
@@ -31,6 +31,7 @@ function tab(hub: MemoryMeshHub, bus: MemoryBroadcast, locks: MemoryLocks | Lock
     peerUp: () => {},
     peerDown: () => {},
     peerGone: (peer) => gone.push(peer),
+    departed: (peer) => departed.has(peer),
     raftFrame: () => {},
     gossipFrame: () => {},
   });
@@ -80,6 +81,26 @@ describe('peer liveness over Web Locks', () => {
     // A frame to the stopped peer falls back to the data channel (which the mesh drops or delivers).
     b.s.send('a', new Uint8Array([1]), 'control');
     expect(b.counters.snapshot(true, []).dataChannel.sentTo).toEqual({ a: 1 });
+  });
+
+  it('a departed tab (its tombstone recorded) is forgotten as its lock is released: its link drops and the mesh never dials it again', async () => {
+    const hub = new MemoryMeshHub();
+    const bus = new MemoryBroadcast();
+    const locks = new MemoryLocks();
+    const departed = new Set<PeerId>(['a']);
+    const tabs = ['a', 'b', 'c'].map((id) => tab(hub, bus, locks, id, id, 'group-secret', departed));
+    await settle();
+    await startAll(bus, ...tabs);
+    const [, b, c] = tabs;
+    locks.crash('a'); // its page went away: the lock is released
+    locks.crash('c'); // a crash: c may be adopted by a new tab, so it is only dropped
+    await settle();
+    bus.flush();
+    expect(b.gone.sort()).toEqual(['a', 'c']);
+    expect(c.gone).toEqual(['a']);
+    // Each watcher forgets the departed identity (before dropping it: a forgotten peer is not dialled afresh).
+    expect(hub.forgotten.sort()).toEqual(['b>a', 'c>a']);
+    expect(hub.dropped.filter((d) => d.startsWith('b>')).sort()).toEqual(['b>a', 'b>c']);
   });
 
   it('an identity that closes (replaced, or its tab closing) is reported gone too; a closed session reports nothing', async () => {

@@ -72,6 +72,8 @@ class Mesh implements PeerMesh {
   private readonly replacements = new Map<string, PeerLink>();
   /** Peers that speak another handshake version: not redialled until they join again. */
   private readonly incompatible = new Set<string>();
+  /** Peers gone for good (forgetPeer): never dialled, until they join the room anew or leave it. */
+  private readonly forgotten = new Set<string>();
   private readonly backoffs = new Map<string, Backoff>();
   private readonly redialTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly reconnect: BackoffOptions;
@@ -170,8 +172,18 @@ class Mesh implements PeerMesh {
     if (this.closed || link === undefined) return;
     if (link.isUp) this.counters.linkDrops.peerGone += 1;
     this.closeLink(peerId);
-    // Still listed (the server has not said it left yet, or a new instance already joined): dial afresh.
-    if (this.inRoom.has(peerId)) this.redialNow(peerId);
+    // Still listed (the server has not said it left yet, or a new instance already joined) and not
+    // gone for good (forgetPeer): dial afresh.
+    if (this.inRoom.has(peerId) && !this.forgotten.has(peerId)) this.redialNow(peerId);
+  }
+
+  forgetPeer(peerId: string): void {
+    if (this.closed) return;
+    // Not onPeerLeft: the room listing is evidence for the runtime's start-up rules and stays what
+    // the server says; only the dialling stops.
+    this.forgotten.add(peerId);
+    this.cancelRedial(peerId);
+    this.backoffs.delete(peerId);
   }
 
   stats(): PeerMeshStats {
@@ -248,6 +260,7 @@ class Mesh implements PeerMesh {
 
   private onPeerJoined(id: string): void {
     this.inRoom.add(id);
+    this.forgotten.delete(id);
     this.incompatible.delete(id); // it may have been upgraded
     // A live link survives the peer's re-join (e.g. after a server restart). Otherwise its
     // previous attempt is gone with its old socket: start afresh without waiting for the backoff.
@@ -258,6 +271,7 @@ class Mesh implements PeerMesh {
   /** Only a hint: stop redialling. A link that is up stays up until it fails by itself. */
   private onPeerLeft(id: string): void {
     this.inRoom.delete(id);
+    this.forgotten.delete(id);
     this.cancelRedial(id);
     this.backoffs.delete(id);
   }
@@ -323,7 +337,7 @@ class Mesh implements PeerMesh {
   }
 
   private ensureConnection(id: string): void {
-    if (this.closed || !this.inRoom.has(id) || this.incompatible.has(id)) return;
+    if (this.closed || !this.inRoom.has(id) || this.incompatible.has(id) || this.forgotten.has(id)) return;
     if (this.links.has(id) || this.redialTimers.has(id)) return;
     if (!this.signaling?.isJoined) return; // onJoined reconciles once we are back
     if (this.isInitiatorFor(id)) this.createLink(id, true, newSessionId(), false);
@@ -375,7 +389,7 @@ class Mesh implements PeerMesh {
       if (reason === 'heartbeatTimeout') this.counters.linkDrops.heartbeatTimeout += 1;
       this.emitter.emit('peer-down', id);
     }
-    if (reason === 'local' || this.closed || !this.inRoom.has(id) || this.incompatible.has(id)) return;
+    if (reason === 'local' || this.closed || !this.inRoom.has(id) || this.incompatible.has(id) || this.forgotten.has(id)) return;
     if (link.initiator) {
       this.scheduleRedial(id);
     } else {
@@ -400,7 +414,7 @@ class Mesh implements PeerMesh {
   }
 
   private scheduleRedial(id: string): void {
-    if (this.closed || this.redialTimers.has(id) || !this.inRoom.has(id)) return;
+    if (this.closed || this.redialTimers.has(id) || !this.inRoom.has(id) || this.forgotten.has(id)) return;
     const timer = setTimeout(() => {
       this.redialTimers.delete(id);
       this.ensureConnection(id);

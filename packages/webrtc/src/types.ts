@@ -203,6 +203,12 @@ export interface PeerMesh {
    * shows up in the room. A connection attempt from a newer instance is left alone.
    */
   dropPeer(peerId: string): void;
+  /**
+   * The caller knows `peerId` is gone for good (its identity departed and never comes back): it is
+   * not dialled again, as if the server had said it left, until it shows up in the room anew. Its
+   * link, if up, is left alone: it closes by itself (or by dropPeer) without a redial.
+   */
+  forgetPeer(peerId: string): void;
   stats(): PeerMeshStats;
   close(): Promise<void>;
 }

@@ -115,6 +115,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
       peerGone: (id) => {
         if (!departed) engine?.peerGone(id);
       },
+      departed: (id) => claim?.departures?.().has(id) ?? false,
       // A departed identity takes no more input: nothing it could vote or acknowledge reaches it.
       raftFrame: (from, bytes) => {
         if (!departed) engine?.inbound(from, bytes);
@@ -299,8 +300,13 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     startReplay(claim);
     engine.onRemoved(startRejoin);
     // Notices the engine saw first join this profile's tombstones: the start-up rules need them.
+    // A departed identity never comes back: the mesh stops dialling it.
     engine.onDepartures((notices) => {
-      for (const notice of notices) if (notice.peer !== undefined) claim?.recordDeparture?.(notice.peer, notice);
+      for (const notice of notices) {
+        if (notice.peer === undefined) continue;
+        claim?.recordDeparture?.(notice.peer, notice);
+        session?.forget(notice.peer);
+      }
     });
     void deferred.when.online().then(() => {
       markStartup('online');

@@ -23,6 +23,7 @@ export function meshPortFrom(mesh: PeerMesh): MeshPort {
     // A refused send (peer down, bulk queue over its cap) is a lost message; Raft retries (§5.3).
     send: (to, bytes, channel) => void mesh.send(to, bytes, channel),
     dropPeer: (id) => mesh.dropPeer(id),
+    forgetPeer: (id) => mesh.forgetPeer(id),
     stats: () => ({ ...mesh.stats(), peers: mesh.peers() }),
     close: () => mesh.close(),
   };

@@ -29,6 +29,8 @@ export interface MeshPort {
   send(to: PeerId, bytes: Uint8Array, channel: Channel): void;
   /** `id`'s process stopped (its Web Lock was released): close its link now (PeerMesh.dropPeer). */
   dropPeer?(id: PeerId): void;
+  /** `id` departed for good: never dial it again (PeerMesh.forgetPeer). */
+  forgetPeer?(id: PeerId): void;
   stats(): MeshStatsLike;
   close(): void | Promise<void>;
 }

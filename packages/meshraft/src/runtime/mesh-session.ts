@@ -19,6 +19,8 @@ export interface MeshSessionTargets {
   peerDown(id: PeerId): void;
   /** A peer of this browser stopped running (its liveness lock was released; peer-liveness.ts). */
   peerGone(id: PeerId): void;
+  /** Whether `id` departed for good (this profile holds its tombstone): its link is not dialled again. */
+  departed?(id: PeerId): boolean;
   raftFrame(from: PeerId, bytes: Uint8Array): void;
   gossipFrame(from: PeerId, bytes: Uint8Array): void;
 }
@@ -47,6 +49,9 @@ export class MeshSession {
       if (!this.active) return;
       this.counters.gone();
       targets.peerGone(id);
+      // A departed identity never comes back: dialling it again would only build a connection
+      // nobody answers, on this thread, while the group elects its successor.
+      if (targets.departed?.(id)) this.forget(id);
       // Its link would otherwise look up until heartbeats fail (seconds), and keep a tab that takes
       // over the identity (a crashed tab's slot adopted) from connecting meanwhile.
       mesh.dropPeer?.(id);
@@ -80,6 +85,11 @@ export class MeshSession {
     }
     this.counters.sent('dataChannel', to, bytes.byteLength);
     this.mesh.send(to, bytes, channel);
+  }
+
+  /** `id` departed for good: the mesh stops dialling it (its link, if up, closes by itself). */
+  forget(id: PeerId): void {
+    if (this.active) this.mesh.forgetPeer?.(id);
   }
 
   /** Stop routing events and close the mesh. */

@@ -19,6 +19,8 @@ export class MemoryMeshHub {
   framesDelivered = 0;
   /** dropPeer() calls, as `caller>dropped`. */
   readonly dropped: string[] = [];
+  /** forgetPeer() calls, as `caller>forgotten`. */
+  readonly forgotten: string[] = [];
 
   private linked(a: Member, b: Member): boolean {
     return a.open && b.open && a.id !== b.id && !this.cut.has(a.id) && !this.cut.has(b.id);
@@ -75,6 +77,7 @@ export class MemoryMeshHub {
         const target = this.members.get(other);
         if (target && this.linked(me, target)) for (const h of me.down) h(other);
       },
+      forgetPeer: (other) => void this.forgotten.push(`${id}>${other}`),
       stats: () => ({ hub: true }),
       close: () => {
         if (!me.open) return;
