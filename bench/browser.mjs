@@ -32,6 +32,8 @@ const CATCHUP_SOURCES = (process.env.BENCH_CATCHUP_SOURCES ?? '1,2,4').split(','
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
 const CONFIG = { electionTimeoutMs: 1000, heartbeatMs: 100 };
 const FAILOVER_RUNS = Number(process.env.BENCH_FAILOVER_RUNS ?? 3);
+/** How long the surviving tab writes before the leader's tab goes away. */
+const FAILOVER_SETTLE_MS = Number(process.env.BENCH_FAILOVER_SETTLE_MS ?? 300);
 const OUTPUT = process.env.BENCH_OUTPUT ? path.resolve(process.env.BENCH_OUTPUT) : path.join(repoRoot, 'bench/results/browser.json');
 
 const log = (...args) => console.log('[bench:browser]', ...args);
@@ -326,7 +328,7 @@ async function measureFailover(browser, servers, how) {
         }
       })();
     });
-    await sleep(300);
+    await sleep(FAILOVER_SETTLE_MS);
     const { peerId: leaderBefore, term: termBefore } = await statusOf(leader);
     if (how !== 'crash') {
       // When the closing page's pagehide starts, on the wall clock every page of this browser shares
