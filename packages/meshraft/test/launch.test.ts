@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { OfflineError, createMemoryStorage, type Departure, type Group, type PeerId } from '@meshraft/core';
 import { launchGroup, type EngineSide, type Platform, type StartEngineArgs } from '../src/runtime/launch';
-import { fixedClaim } from '../src/runtime/claim';
+import { fixedClaim, type Claim } from '../src/runtime/claim';
 import { UNHEARD_GRACE_MS } from '../src/runtime/room-evidence';
 import type { JoinInfo, MeshPort } from '../src/runtime/mesh-port';
 import { startingStatus } from '../src/runtime/deferred-group';
@@ -260,25 +260,34 @@ describe('launchGroup', () => {
   });
 });
 
+/**
+ * A running tab 'tab-a' linked to members b and c, its claim and engine extended by the test (what
+ * the test records through them); returns once it started.
+ */
+async function runningTab(claimExtra: Partial<Claim>, engineExtra: Partial<EngineSide>) {
+  const mesh = fakeMesh([]);
+  const { platform } = fakePlatform(mesh, []);
+  const claim = platform.claim;
+  platform.claim = async (room) => ({ ...(await claim(room)), ...claimExtra });
+  const start = platform.startEngine;
+  platform.startEngine = async (a) => {
+    const started = await start(a);
+    return { ...started, engine: { ...started.engine, ...engineExtra } };
+  };
+  const group = launchGroup(options, platform);
+  await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+  peerGossips(mesh, 'b');
+  peerGossips(mesh, 'c');
+  mesh.join();
+  await group.started;
+  return { mesh, group };
+}
+
 describe('departures the engine reports', () => {
   it('are recorded as tombstones, and the mesh stops dialling those identities', async () => {
-    const mesh = fakeMesh([]);
-    const { platform } = fakePlatform(mesh, []);
     const recorded: PeerId[] = [];
-    const claim = platform.claim;
-    platform.claim = async (room) => ({ ...(await claim(room)), recordDeparture: (peer) => void recorded.push(peer) });
     let report: ((notices: Departure[]) => void) | null = null;
-    const start = platform.startEngine;
-    platform.startEngine = async (a) => {
-      const started = await start(a);
-      return { ...started, engine: { ...started.engine, onDepartures: (handler) => void (report = handler) } };
-    };
-    const group = launchGroup(options, platform);
-    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
-    peerGossips(mesh, 'b');
-    peerGossips(mesh, 'c');
-    mesh.join();
-    await group.started;
+    const { mesh, group } = await runningTab({ recordDeparture: (peer) => void recorded.push(peer) }, { onDepartures: (handler) => void (report = handler) });
     expect(mesh.forgotten).toEqual([]);
     report!([{ type: 'Departure', term: 3, lastIndex: 5, lastTerm: 3, peer: 'b' }]);
     expect(recorded).toEqual(['b']);
@@ -292,23 +301,12 @@ describe('pageHide', () => {
   const leaderPlan = { notice: { type: 'Departure' as const, term: 3, lastIndex: 5, lastTerm: 3, led: true }, handoffTo: 'b', appends: [{ to: 'c', bytes: new Uint8Array(7) }] };
 
   async function leadingTab(withTombstone: boolean) {
-    const mesh = fakeMesh([]);
-    const { platform } = fakePlatform(mesh, []);
     const tombstones: unknown[] = [];
     const departs: string[] = [];
-    const claim = platform.claim;
-    platform.claim = async (room) => ({ ...(await claim(room)), ...(withTombstone ? { tombstone: (n: unknown) => void tombstones.push(n) } : {}) });
-    const start = platform.startEngine;
-    platform.startEngine = async (a) => {
-      const started = await start(a);
-      return { ...started, engine: { ...started.engine, departurePlan: () => leaderPlan, depart: () => void departs.push('depart') } };
-    };
-    const group = launchGroup(options, platform);
-    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
-    peerGossips(mesh, 'b');
-    peerGossips(mesh, 'c');
-    mesh.join();
-    await group.started;
+    const { mesh, group } = await runningTab(withTombstone ? { tombstone: (n) => void tombstones.push(n) } : {}, {
+      departurePlan: () => leaderPlan,
+      depart: () => void departs.push('depart'),
+    });
     mesh.sent.length = 0;
     group.pageHide();
     return { mesh, group, tombstones, departs };

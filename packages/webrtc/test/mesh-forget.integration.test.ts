@@ -2,76 +2,38 @@
 // dialled again: dropping its link after forgetPeer builds no new connection, where a plain
 // dropPeer dials afresh at once (the stopped tab's identity may be adopted by a new one). Joining
 // the room anew makes it dialable again. Real @roamhq/wrtc connections.
-import { startSignalingServer, type SignalingServer } from '@meshraft/signaling';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPeerMesh, deriveRoomAndAuthKey, type PeerMeshOptions } from '../src/index';
-import { nodePeerDeps, SimplePeer } from '../src/simple-peer-node';
-import type { SimplePeerInstance, SimplePeerOptions } from '../src/types';
-import { probe, type Probe } from './support/mesh-probe';
+import { describe, expect, it } from 'vitest';
+import { deriveRoomAndAuthKey } from '../src/index';
+import { nodePeerDeps } from '../src/simple-peer-node';
+import { countingPeer, freezablePeer, useMeshRig } from './support/mesh-rig';
 import { waitFor } from './support/wait';
-
-const deps = nodePeerDeps();
-const Base = SimplePeer as unknown as new (o: SimplePeerOptions) => SimplePeerInstance;
-
-/** simple-peer that counts the connections this side builds. */
-function countingPeer() {
-  const built = { count: 0 };
-  class CountingPeer extends Base {
-    constructor(options: SimplePeerOptions) {
-      super(options);
-      built.count += 1;
-    }
-  }
-  return { SimplePeer: CountingPeer, built };
-}
-
-/** simple-peer whose connections stay open after destroy(), like a page that stopped running. */
-function stoppedPeer() {
-  const instances: SimplePeerInstance[] = [];
-  class StoppedPeer extends Base {
-    constructor(options: SimplePeerOptions) {
-      super(options);
-      instances.push(this);
-    }
-    override destroy(): void {}
-  }
-  return { SimplePeer: StoppedPeer, release: () => instances.forEach((peer) => Base.prototype.destroy.call(peer)) };
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('forgetPeer', () => {
-  let server: SignalingServer;
-  let base: Omit<PeerMeshOptions, 'peerId'>;
-  const opened: Probe[] = [];
-  const releases: (() => void)[] = [];
-  const open = (peerId: string, over: Partial<PeerMeshOptions> = {}): Probe => {
-    const p = probe(createPeerMesh({ ...base, peerId, ...over }));
-    opened.push(p);
-    return p;
-  };
-
-  beforeAll(async () => {
-    server = await startSignalingServer({ port: 0 });
-    base = { signalingUrl: server.url, room: '', authKey: new Uint8Array(), ...deps, reconnect: { minMs: 50, maxMs: 200 }, linkHeartbeatMs: 200, linkTimeoutMs: 20_000 };
-  });
-  afterAll(async () => {
-    await Promise.all(opened.map((p) => p.mesh.close()));
-    releases.forEach((release) => release());
-    await server?.close();
-  });
+  // Each test derives a room of its own; the base options only name the server.
+  const rig = useMeshRig(async (signalingUrl) => ({
+    signalingUrl,
+    room: '',
+    authKey: new Uint8Array(),
+    ...nodePeerDeps(),
+    reconnect: { minMs: 50, maxMs: 200 },
+    linkHeartbeatMs: 200,
+    linkTimeoutMs: 20_000,
+  }));
 
   /**
-   * In a room of their own, `dialer` ('<prefix>a') dials `gone` ('<prefix>b'), whose page then stops
-   * answering (it stays in the room).
+   * In a room of their own, `dialer` ('<prefix>a') dials `gone` ('<prefix>b'), whose connections
+   * outlive destroy() as a page that stopped running leaves them (it stays in the room).
    */
   async function pairThenStop(prefix: string) {
     const counting = countingPeer();
-    const stopped = stoppedPeer();
-    releases.push(stopped.release);
+    const stopped = freezablePeer();
+    stopped.freeze();
+    rig.afterClose(stopped.release);
     const group = await deriveRoomAndAuthKey(`forget peer test group key ${prefix}`);
-    const dialer = open(`${prefix}a`, { ...group, SimplePeer: counting.SimplePeer });
-    const gone = open(`${prefix}b`, { ...group, SimplePeer: stopped.SimplePeer });
+    const dialer = rig.open(`${prefix}a`, { ...group, SimplePeer: counting.SimplePeer });
+    const gone = rig.open(`${prefix}b`, { ...group, SimplePeer: stopped.SimplePeer });
     await waitFor('the pair', () => dialer.mesh.peers().includes(`${prefix}b`) && gone.mesh.peers().includes(`${prefix}a`));
     expect(counting.built.count).toBe(1);
     return { dialer, gone, goneId: `${prefix}b`, built: counting.built, group };
@@ -105,7 +67,7 @@ describe('forgetPeer', () => {
     dialer.mesh.dropPeer(goneId);
     await gone.mesh.close(); // leaves the room
     await waitFor('the server to say it left', () => !dialer.mesh.roomPeers().includes(goneId));
-    const again = open(goneId, group);
+    const again = rig.open(goneId, group);
     await waitFor('the new instance to link up', () => dialer.mesh.peers().includes(goneId) && again.mesh.peers().includes(dialer.mesh.peerId));
     expect(built.count).toBe(2);
   });

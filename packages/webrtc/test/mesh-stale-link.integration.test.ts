@@ -1,62 +1,18 @@
 // A peer that vanishes without closing its connections (a crashed or frozen tab) and comes back
 // with the same id: the other side's link still looks up. The mesh must admit the new instance
 // quickly without ever closing a live link on the server's word. Real @roamhq/wrtc connections.
-import { startSignalingServer, type SignalingServer } from '@meshraft/signaling';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPeerMesh, deriveRoomAndAuthKey, type PeerMeshOptions } from '../src/index';
-import { nodePeerDeps, SimplePeer } from '../src/simple-peer-node';
-import type { SimplePeerInstance, SimplePeerOptions } from '../src/types';
-import { probe, type Probe } from './support/mesh-probe';
+import { describe, expect, it } from 'vitest';
+import { deriveRoomAndAuthKey } from '../src/index';
+import { nodePeerDeps } from '../src/simple-peer-node';
+import { freezablePeer, useMeshRig } from './support/mesh-rig';
 import { waitFor } from './support/wait';
 
-const deps = nodePeerDeps();
-const Base = SimplePeer as unknown as new (o: SimplePeerOptions) => SimplePeerInstance;
-
-/** simple-peer whose connections survive destroy() while `frozen`, like a tab that stopped running. */
-function freezablePeer() {
-  const instances: SimplePeerInstance[] = [];
-  const state = { frozen: false };
-  class FreezablePeer extends Base {
-    constructor(options: SimplePeerOptions) {
-      super(options);
-      instances.push(this);
-    }
-    override destroy(error?: Error): void {
-      if (!state.frozen) super.destroy(error);
-    }
-  }
-  return {
-    SimplePeer: FreezablePeer,
-    freeze: () => (state.frozen = true),
-    /** Really closes what the frozen instance left open. */
-    release: () => {
-      state.frozen = false;
-      for (const peer of instances) if (!peer.destroyed) peer.destroy();
-    },
-  };
-}
-
 describe('a peer that comes back while its old link still looks up', () => {
-  let server: SignalingServer;
-  let base: Omit<PeerMeshOptions, 'peerId'>;
-  const opened: Probe[] = [];
-  const releases: (() => void)[] = [];
-  const open = (peerId: string, over: Partial<PeerMeshOptions> = {}): Probe => {
-    const p = probe(createPeerMesh({ ...base, peerId, ...over }));
-    opened.push(p);
-    return p;
-  };
-
-  beforeAll(async () => {
-    server = await startSignalingServer({ port: 0 });
+  const rig = useMeshRig(async (signalingUrl) => {
     const { room, authKey } = await deriveRoomAndAuthKey('stale link test group key');
-    base = { signalingUrl: server.url, room, authKey, ...deps, reconnect: { minMs: 100, maxMs: 1_000 }, linkHeartbeatMs: 200, linkTimeoutMs: 20_000 };
+    return { signalingUrl, room, authKey, ...nodePeerDeps(), reconnect: { minMs: 100, maxMs: 1_000 }, linkHeartbeatMs: 200, linkTimeoutMs: 20_000 };
   });
-  afterAll(async () => {
-    await Promise.all(opened.map((p) => p.mesh.close()));
-    releases.forEach((release) => release());
-    await server?.close();
-  });
+  const open = rig.open;
 
   // linkTimeoutMs is long (20 s) in these tests: the stale link must go because of the new
   // instance, well before silence alone would close it.
@@ -64,7 +20,7 @@ describe('a peer that comes back while its old link still looks up', () => {
   it('the dialling side came back: its new authenticated link replaces the stale one', async () => {
     const x = open('peer-x');
     const frozen = freezablePeer();
-    releases.push(frozen.release);
+    rig.afterClose(frozen.release);
     const first = open('peer-0', { SimplePeer: frozen.SimplePeer }); // 'peer-0' < 'peer-x': it dials
     await waitFor('the pair', () => x.mesh.peers().includes('peer-0'));
     frozen.freeze();
@@ -83,7 +39,7 @@ describe('a peer that comes back while its old link still looks up', () => {
   it('the answering side came back: its "dial me" makes the dialler probe the stale link, which fails', async () => {
     const x = open('peer-y');
     const frozen = freezablePeer();
-    releases.push(frozen.release);
+    rig.afterClose(frozen.release);
     const first = open('peer-z', { SimplePeer: frozen.SimplePeer }); // 'peer-y' < 'peer-z': y dials
     await waitFor('the pair', () => x.mesh.peers().includes('peer-z'));
     frozen.freeze();
@@ -100,7 +56,7 @@ describe('a peer that comes back while its old link still looks up', () => {
   it('the caller knows the peer stopped (dropPeer): the stale link closes at once, and the new instance connects without a probe', async () => {
     const x = open('peer-m');
     const frozen = freezablePeer();
-    releases.push(frozen.release);
+    rig.afterClose(frozen.release);
     const first = open('peer-n', { SimplePeer: frozen.SimplePeer }); // 'peer-m' < 'peer-n': m dials
     await waitFor('the pair', () => x.mesh.peers().includes('peer-n'));
     frozen.freeze();
