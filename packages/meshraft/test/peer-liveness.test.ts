@@ -47,11 +47,11 @@ async function startAll(bus: MemoryBroadcast, ...tabs: Tab[]): Promise<void> {
   }
 }
 
-async function threeTabs(secret = 'group-secret') {
+async function threeTabs(secret = 'group-secret', departed: ReadonlySet<PeerId> = new Set()) {
   const hub = new MemoryMeshHub();
   const bus = new MemoryBroadcast();
   const locks = new MemoryLocks();
-  const tabs = ['a', 'b', 'c'].map((id) => tab(hub, bus, locks, id, id, secret));
+  const tabs = ['a', 'b', 'c'].map((id) => tab(hub, bus, locks, id, id, secret, departed));
   await settle();
   await startAll(bus, ...tabs);
   return { hub, bus, locks, tabs };
@@ -84,13 +84,7 @@ describe('peer liveness over Web Locks', () => {
   });
 
   it('a departed tab (its tombstone recorded) is forgotten as its lock is released: its link drops and the mesh never dials it again', async () => {
-    const hub = new MemoryMeshHub();
-    const bus = new MemoryBroadcast();
-    const locks = new MemoryLocks();
-    const departed = new Set<PeerId>(['a']);
-    const tabs = ['a', 'b', 'c'].map((id) => tab(hub, bus, locks, id, id, 'group-secret', departed));
-    await settle();
-    await startAll(bus, ...tabs);
+    const { hub, bus, locks, tabs } = await threeTabs('group-secret', new Set(['a']));
     const [, b, c] = tabs;
     locks.crash('a'); // its page went away: the lock is released
     locks.crash('c'); // a crash: c may be adopted by a new tab, so it is only dropped

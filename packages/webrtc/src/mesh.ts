@@ -174,7 +174,7 @@ class Mesh implements PeerMesh {
     this.closeLink(peerId);
     // Still listed (the server has not said it left yet, or a new instance already joined) and not
     // gone for good (forgetPeer): dial afresh.
-    if (this.inRoom.has(peerId) && !this.forgotten.has(peerId)) this.redialNow(peerId);
+    if (this.worthDialling(peerId)) this.redialNow(peerId);
   }
 
   forgetPeer(peerId: string): void {
@@ -233,6 +233,11 @@ class Mesh implements PeerMesh {
         error: (error) => this.emitter.emit('error', error),
       },
     );
+  }
+
+  /** Listed in the room and not gone for good (forgetPeer). */
+  private worthDialling(id: string): boolean {
+    return this.inRoom.has(id) && !this.forgotten.has(id);
   }
 
   private isInitiatorFor(remoteId: string): boolean {
@@ -337,7 +342,7 @@ class Mesh implements PeerMesh {
   }
 
   private ensureConnection(id: string): void {
-    if (this.closed || !this.inRoom.has(id) || this.incompatible.has(id) || this.forgotten.has(id)) return;
+    if (this.closed || !this.worthDialling(id) || this.incompatible.has(id)) return;
     if (this.links.has(id) || this.redialTimers.has(id)) return;
     if (!this.signaling?.isJoined) return; // onJoined reconciles once we are back
     if (this.isInitiatorFor(id)) this.createLink(id, true, newSessionId(), false);
@@ -389,7 +394,7 @@ class Mesh implements PeerMesh {
       if (reason === 'heartbeatTimeout') this.counters.linkDrops.heartbeatTimeout += 1;
       this.emitter.emit('peer-down', id);
     }
-    if (reason === 'local' || this.closed || !this.inRoom.has(id) || this.incompatible.has(id) || this.forgotten.has(id)) return;
+    if (reason === 'local' || this.closed || !this.worthDialling(id) || this.incompatible.has(id)) return;
     if (link.initiator) {
       this.scheduleRedial(id);
     } else {
@@ -414,7 +419,7 @@ class Mesh implements PeerMesh {
   }
 
   private scheduleRedial(id: string): void {
-    if (this.closed || this.redialTimers.has(id) || !this.inRoom.has(id) || this.forgotten.has(id)) return;
+    if (this.closed || this.redialTimers.has(id) || !this.worthDialling(id)) return;
     const timer = setTimeout(() => {
       this.redialTimers.delete(id);
       this.ensureConnection(id);

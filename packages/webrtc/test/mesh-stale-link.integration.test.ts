@@ -12,21 +12,20 @@ describe('a peer that comes back while its old link still looks up', () => {
     const { room, authKey } = await deriveRoomAndAuthKey('stale link test group key');
     return { signalingUrl, room, authKey, ...nodePeerDeps(), reconnect: { minMs: 100, maxMs: 1_000 }, linkHeartbeatMs: 200, linkTimeoutMs: 20_000 };
   });
-  const open = rig.open;
 
   // linkTimeoutMs is long (20 s) in these tests: the stale link must go because of the new
   // instance, well before silence alone would close it.
 
   it('the dialling side came back: its new authenticated link replaces the stale one', async () => {
-    const x = open('peer-x');
+    const x = rig.open('peer-x');
     const frozen = freezablePeer();
     rig.afterClose(frozen.release);
-    const first = open('peer-0', { SimplePeer: frozen.SimplePeer }); // 'peer-0' < 'peer-x': it dials
+    const first = rig.open('peer-0', { SimplePeer: frozen.SimplePeer }); // 'peer-0' < 'peer-x': it dials
     await waitFor('the pair', () => x.mesh.peers().includes('peer-0'));
     frozen.freeze();
     await first.mesh.close(); // leaves the room; its connection stays open but nobody answers on it
     expect(x.mesh.peers()).toContain('peer-0'); // still looks up on x's side
-    const again = open('peer-0');
+    const again = rig.open('peer-0');
     await waitFor('x to admit the new instance', () => again.mesh.peers().includes('peer-x'));
     await waitFor('the stale link to be replaced', () => x.mesh.stats().linkDrops.replaced === 1);
     expect(x.mesh.stats().linkDrops).toMatchObject({ heartbeatTimeout: 0, replaced: 1 });
@@ -37,14 +36,14 @@ describe('a peer that comes back while its old link still looks up', () => {
   });
 
   it('the answering side came back: its "dial me" makes the dialler probe the stale link, which fails', async () => {
-    const x = open('peer-y');
+    const x = rig.open('peer-y');
     const frozen = freezablePeer();
     rig.afterClose(frozen.release);
-    const first = open('peer-z', { SimplePeer: frozen.SimplePeer }); // 'peer-y' < 'peer-z': y dials
+    const first = rig.open('peer-z', { SimplePeer: frozen.SimplePeer }); // 'peer-y' < 'peer-z': y dials
     await waitFor('the pair', () => x.mesh.peers().includes('peer-z'));
     frozen.freeze();
     await first.mesh.close();
-    const again = open('peer-z');
+    const again = rig.open('peer-z');
     await waitFor('y to reach the new instance', () => again.mesh.peers().includes('peer-y') && x.mesh.peers().includes('peer-z'));
     // Closed by the failed probe (no reply over the stale link), not by anything the server said.
     expect(x.mesh.stats().linkDrops).toMatchObject({ heartbeatTimeout: 1, replaced: 0, channelClosed: 0 });
@@ -54,10 +53,10 @@ describe('a peer that comes back while its old link still looks up', () => {
   });
 
   it('the caller knows the peer stopped (dropPeer): the stale link closes at once, and the new instance connects without a probe', async () => {
-    const x = open('peer-m');
+    const x = rig.open('peer-m');
     const frozen = freezablePeer();
     rig.afterClose(frozen.release);
-    const first = open('peer-n', { SimplePeer: frozen.SimplePeer }); // 'peer-m' < 'peer-n': m dials
+    const first = rig.open('peer-n', { SimplePeer: frozen.SimplePeer }); // 'peer-m' < 'peer-n': m dials
     await waitFor('the pair', () => x.mesh.peers().includes('peer-n'));
     frozen.freeze();
     await first.mesh.close();
@@ -65,7 +64,7 @@ describe('a peer that comes back while its old link still looks up', () => {
     x.mesh.dropPeer('peer-n');
     expect(x.mesh.peers()).not.toContain('peer-n');
     expect(x.downs.filter((id) => id === 'peer-n')).toHaveLength(1);
-    const again = open('peer-n');
+    const again = rig.open('peer-n');
     await waitFor('m to reach the new instance', () => again.mesh.peers().includes('peer-m') && x.mesh.peers().includes('peer-n'));
     expect(x.mesh.stats().linkDrops).toMatchObject({ peerGone: 1, heartbeatTimeout: 0, replaced: 0, channelClosed: 0 });
     const at = again.messages.length;
