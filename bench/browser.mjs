@@ -369,11 +369,13 @@ async function measureFailover(browser, servers, how) {
       if (done[i][1] < lostAt) gaps.push(gap);
       else if (resumedAt !== null && done[i - 1][1] >= resumedAt) gapsAfter.push(gap);
     }
-    const leaderAfter = (await statusOf(survivor)).leader;
+    const { leader: leaderAfter, peerId: writer } = await statusOf(survivor);
     return {
       how,
       leaderBefore,
       leaderAfter,
+      // The tab that kept writing: whether it became the leader changes what a write waits for.
+      writer,
       resumedAfterMs: resumedAt === null ? null : round(resumedAt - lostAt, 1),
       // From the closing page's pagehide (1 ms resolution: the wall clock).
       resumedAfterPagehideMs: firstNew && pagehideAt ? firstNew[3] - pagehideAt : null,

@@ -356,8 +356,9 @@ export class RaftNode
 
   /** `id` will not answer for now: what we forwarded to it goes out again, nothing more is pipelined to it. */
   private stopCountingOn(id: PeerId): void {
-    // What we forwarded to the leader is lost with it: send it again once a leader is reachable.
-    if (id === this.leaderId) this.forwards.requeueWhere((sentTo) => sentTo === id);
+    // What we forwarded to it (our leader, or the candidate we voted for) is lost with it: send it
+    // again once a leader is reachable.
+    this.forwards.requeueWhere((sentTo) => sentTo === id);
     this.leader?.onPeerDown(id);
     this.catchUp.peerDown(id);
   }

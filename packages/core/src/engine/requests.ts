@@ -2,6 +2,11 @@
 // leader and forwarded to it from followers (queued while no leader is known, failed on timeout).
 // Exactly-once: the leader answers a retried ForwardCommands whose tags are already in its log with
 // the existing index range instead of appending the commands again.
+//
+// During an election a follower does not wait to learn the winner: it forwards to the candidate it
+// voted for, which holds what it receives while it campaigns and serves it as soon as it wins, in
+// the same batch as its first entry of the term (one replication round instead of two after every
+// leader change). A candidate that loses answers 'no-leader', as any non-leader does.
 import type { ForwardCommands, ForwardCommandsResponse, Message, ReadIndexRequest, ReadIndexResponse } from '../messages';
 import type { ClientTag, PeerId } from '../types';
 import type { ProposalError } from './api';
@@ -17,16 +22,28 @@ type LeaderAppendResult = { ok: true; start: number; end: number } | { ok: false
 
 /** What client requests use of RaftNode: the leader's state or the leader to forward to, and the output. */
 export interface RequestHost
-  extends Pick<EngineCore, 'id' | 'config' | 'bugs' | 'log' | 'outbox' | 'refusals' | 'commit' | 'now' | 'send'>,
+  extends Pick<EngineCore, 'id' | 'config' | 'bugs' | 'log' | 'outbox' | 'refusals' | 'departures' | 'term' | 'commit' | 'now' | 'send'>,
     Pick<PeerDirectory, 'isPeerUp'>,
-    Pick<RoleView, 'leaderId'> {
+    Pick<RoleView, 'role' | 'leaderId' | 'vote'> {
   /** Leader-only state while this peer leads, else null. */
   readonly leader: LeaderState | null;
   /** Requests queued for, or out at, the leader. */
   readonly forwards: ForwardQueue;
 }
 
+/** A request that reached a candidate, answered once its election is decided. */
+type HeldRequest = { from: PeerId; message: ForwardCommands | ReadIndexRequest };
+
+/**
+ * At most this many requests held by a candidate; more are answered 'no-leader' at once (and sent
+ * again by their senders once a leader is known). A bound on what a peer can make a candidate keep.
+ */
+export const MAX_HELD_BY_CANDIDATE = 1024;
+
 export class RequestHandler {
+  /** Requests received while campaigning in `term`. */
+  private campaignHeld: { term: number; requests: HeldRequest[] } = { term: 0, requests: [] };
+
   constructor(private readonly node: RequestHost) {}
 
   private deadline(): number {
@@ -91,9 +108,13 @@ export class RequestHandler {
     return { ok: true, ...leader.appendCommands(commands, client) };
   }
 
-  /** Send queued requests to the known leader, or serve them locally when this peer leads. */
+  /**
+   * Send queued requests to the known leader (else to the candidate this peer voted for in this
+   * term), or serve them locally when this peer leads.
+   */
   flush(): void {
     const { node } = this;
+    this.releaseCampaignHeld();
     const leader = this.activeLeader();
     if (leader) {
       for (const item of node.forwards.takeUnsent()) {
@@ -105,7 +126,7 @@ export class RequestHandler {
       for (const { from, message } of held) this.onForwardCommands(from, message);
       return;
     }
-    const target = node.leaderId;
+    const target = this.forwardTarget();
     // A leader the transport reports down would lose them: wait until it is back or replaced.
     if (node.leader || target === null || !node.isPeerUp(target)) return;
     for (const item of node.forwards.sendable(target)) {
@@ -127,6 +148,46 @@ export class RequestHandler {
     }
   }
 
+  /**
+   * Where forwarded requests go: the known leader; with none known, a follower's vote of this term
+   * (its candidate is the likely winner: it holds them until the election is decided), unless that
+   * peer departed (the vote may be for a leader of this term that has since closed its tab).
+   */
+  private forwardTarget(): PeerId | null {
+    const { node } = this;
+    if (node.leaderId !== null) return node.leaderId;
+    const vote = node.vote;
+    return node.role === 'follower' && vote !== null && vote !== node.id && !node.departures.everDeparted(vote) ? vote : null;
+  }
+
+  /** A candidate keeps requests for the leader it may become this term (false: answer them now). */
+  private holdWhileCampaigning(from: PeerId, message: ForwardCommands | ReadIndexRequest): boolean {
+    const { node } = this;
+    if (node.role !== 'candidate') return false;
+    // Held in an earlier campaign: refused now (releaseCampaignHeld starts this term's list).
+    if (this.campaignHeld.term !== node.term) this.releaseCampaignHeld();
+    if (this.campaignHeld.requests.length >= MAX_HELD_BY_CANDIDATE) return false;
+    this.campaignHeld.requests.push({ from, message });
+    return true;
+  }
+
+  /** Serve what was held while campaigning once this peer leads in that term; refuse it once it cannot. */
+  private releaseCampaignHeld(): void {
+    const { node } = this;
+    const { term, requests } = this.campaignHeld;
+    if (requests.length === 0) this.campaignHeld.term = node.term;
+    if (requests.length === 0 || (node.role === 'candidate' && node.term === term)) return;
+    this.campaignHeld = { term: node.term, requests: [] };
+    const won = node.leader !== null && node.term === term;
+    for (const { from, message } of requests) {
+      if (message.type === 'ForwardCommands') {
+        if (won) this.onForwardCommands(from, message);
+        else node.send(from, { type: 'ForwardCommandsResponse', requestId: message.requestId, ...this.notLeader() });
+      } else if (won) this.onReadIndexRequest(from, message);
+      else node.send(from, { type: 'ReadIndexResponse', requestId: message.requestId, ...this.notLeader() });
+    }
+  }
+
   notLeader(): { ok: false; error: 'not-leader' | 'no-leader'; leader?: PeerId } {
     const hint = this.node.leaderId;
     return hint !== null && hint !== this.node.id ? { ok: false, error: 'not-leader', leader: hint } : { ok: false, error: 'no-leader' };
@@ -139,6 +200,7 @@ export class RequestHandler {
       leader.held.push({ from, message: m });
       return;
     }
+    if (!leader && this.holdWhileCampaigning(from, m)) return;
     const result: LeaderAppendResult | ReturnType<RequestHandler['notLeader']> = leader
       ? this.leaderAppend(leader, m.commands, m.client)
       : this.notLeader();
@@ -148,6 +210,7 @@ export class RequestHandler {
 
   private onReadIndexRequest(from: PeerId, m: ReadIndexRequest): void {
     const { node } = this;
+    if (!node.leader && this.holdWhileCampaigning(from, m)) return;
     if (!node.leader) {
       node.send(from, { type: 'ReadIndexResponse', requestId: m.requestId, ...this.notLeader() });
     } else if (node.bugs.readWithoutQuorum) {
