@@ -3,7 +3,7 @@
 // entry of the term (one replication round after a leader change instead of two). A candidate that
 // does not win answers them 'no-leader', as any non-leader does. Times are the harness's virtual clock.
 import { describe, expect, it } from 'vitest';
-import { MAX_HELD_BY_CANDIDATE } from '../src/engine/requests';
+import { MAX_HELD_BY_CANDIDATE, MAX_HELD_BYTES_BY_CANDIDATE } from '../src/engine/requests';
 import type { ForwardCommands } from '../src/messages';
 import { elected, type EngineHarness } from './support/engine-harness';
 
@@ -23,6 +23,25 @@ function leaderDeparts(seed: number): { h: EngineHarness; target: string; follow
   expect(h.node(follower).status().leader).toBeNull();
   return { h, target, follower };
 }
+
+/** A follower campaigns (as told by a TimeoutNow) but no vote ever reaches it. */
+function lonelyCandidate(seed: number) {
+  const h = elected(['a', 'b', 'c'], { config, seed, connect: true, settleMs: 200 });
+  const leader = h.leader();
+  const [candidate, other] = h.followers();
+  h.isolate(candidate);
+  h.node(candidate).receive(leader, { type: 'TimeoutNow', term: h.node(leader).term }, h.now);
+  h.drain(candidate);
+  expect(h.node(candidate).status().role).toBe('candidate');
+  const answers = () => h.sentOf('ForwardCommandsResponse', { from: candidate, to: other }).map((m) => m.message);
+  return { h, candidate, other, answers };
+}
+const forward = (requestId: number, command = bytes('c')): ForwardCommands => ({
+  type: 'ForwardCommands',
+  requestId,
+  client: { clientId: 'x', seq: requestId },
+  commands: [command],
+});
 
 describe('engine: forwarding during an election', () => {
   it("a follower's command goes to the candidate it voted for before the winner's first append reaches it", () => {
@@ -71,18 +90,9 @@ describe('engine: forwarding during an election', () => {
   });
 
   it("a candidate that does not win answers what it held with 'no-leader', and refuses at once past its bound", () => {
-    const h = elected(['a', 'b', 'c'], { config, seed: 13, connect: true, settleMs: 200 });
-    const leader = h.leader();
-    const [candidate, other] = h.followers();
-    // The candidate campaigns (as told by a TimeoutNow) but no vote ever reaches it.
-    h.isolate(candidate);
-    h.node(candidate).receive(leader, { type: 'TimeoutNow', term: h.node(leader).term }, h.now);
-    h.drain(candidate);
-    expect(h.node(candidate).status().role).toBe('candidate');
-    const forward = (requestId: number): ForwardCommands => ({ type: 'ForwardCommands', requestId, client: { clientId: 'x', seq: requestId }, commands: [bytes('c')] });
+    const { h, candidate, other, answers } = lonelyCandidate(13);
     for (let i = 1; i <= MAX_HELD_BY_CANDIDATE + 1; i++) h.node(candidate).receive(other, forward(i), h.now);
     h.drain(candidate);
-    const answers = () => h.sentOf('ForwardCommandsResponse', { from: candidate, to: other }).map((m) => m.message);
     // Past the bound: refused at once; the rest held.
     expect(answers()).toEqual([{ type: 'ForwardCommandsResponse', requestId: MAX_HELD_BY_CANDIDATE + 1, ok: false, error: 'no-leader' }]);
     // Its campaign fails and it campaigns again (a new term): everything held is refused.
@@ -90,5 +100,13 @@ describe('engine: forwarding during an election', () => {
     expect(answers().every((a) => !a.ok && a.error === 'no-leader')).toBe(true);
     expect(new Set(answers().map((a) => a.requestId)).size).toBe(MAX_HELD_BY_CANDIDATE + 1);
     expect(h.node(candidate).status().role).not.toBe('leader');
+  });
+
+  it('a candidate holds at most its byte bound of commands; past it, it refuses at once', () => {
+    const { h, candidate, other, answers } = lonelyCandidate(14);
+    const half = new Uint8Array(MAX_HELD_BYTES_BY_CANDIDATE / 2);
+    for (const requestId of [1, 2, 3]) h.node(candidate).receive(other, forward(requestId, half), h.now);
+    h.drain(candidate);
+    expect(answers()).toEqual([{ type: 'ForwardCommandsResponse', requestId: 3, ok: false, error: 'no-leader' }]);
   });
 });

@@ -35,14 +35,19 @@ export interface RequestHost
 type HeldRequest = { from: PeerId; message: ForwardCommands | ReadIndexRequest };
 
 /**
- * At most this many requests held by a candidate; more are answered 'no-leader' at once (and sent
- * again by their senders once a leader is known). A bound on what a peer can make a candidate keep.
+ * At most this many requests, and this many command bytes, held by a candidate; more are answered
+ * 'no-leader' at once (and sent again by their senders once a leader is known). A bound on what
+ * peers can make a candidate keep.
  */
 export const MAX_HELD_BY_CANDIDATE = 1024;
+export const MAX_HELD_BYTES_BY_CANDIDATE = 16 * 1024 * 1024;
+
+const commandBytes = (message: ForwardCommands | ReadIndexRequest): number =>
+  message.type === 'ForwardCommands' ? message.commands.reduce((sum, command) => sum + command.byteLength, 0) : 0;
 
 export class RequestHandler {
   /** Requests received while campaigning in `term`. */
-  private campaignHeld: { term: number; requests: HeldRequest[] } = { term: 0, requests: [] };
+  private campaignHeld: { term: number; requests: HeldRequest[]; bytes: number } = { term: 0, requests: [], bytes: 0 };
 
   constructor(private readonly node: RequestHost) {}
 
@@ -166,8 +171,11 @@ export class RequestHandler {
     if (node.role !== 'candidate') return false;
     // Held in an earlier campaign: refused now (releaseCampaignHeld starts this term's list).
     if (this.campaignHeld.term !== node.term) this.releaseCampaignHeld();
-    if (this.campaignHeld.requests.length >= MAX_HELD_BY_CANDIDATE) return false;
-    this.campaignHeld.requests.push({ from, message });
+    const held = this.campaignHeld;
+    const bytes = commandBytes(message);
+    if (held.requests.length >= MAX_HELD_BY_CANDIDATE || held.bytes + bytes > MAX_HELD_BYTES_BY_CANDIDATE) return false;
+    held.requests.push({ from, message });
+    held.bytes += bytes;
     return true;
   }
 
@@ -177,7 +185,7 @@ export class RequestHandler {
     const { term, requests } = this.campaignHeld;
     if (requests.length === 0) this.campaignHeld.term = node.term;
     if (requests.length === 0 || (node.role === 'candidate' && node.term === term)) return;
-    this.campaignHeld = { term: node.term, requests: [] };
+    this.campaignHeld = { term: node.term, requests: [], bytes: 0 };
     const won = node.leader !== null && node.term === term;
     for (const { from, message } of requests) {
       if (message.type === 'ForwardCommands') {
