@@ -11,12 +11,13 @@
 //   (b) a webpack 5 build (and an esbuild build) form a group;
 //   (f) the Vite build forms a group in Firefox, and one group mixes Chromium, Firefox and Node;
 //   (g) tabs of the Vite build go through seeded random closes, reloads, crashes and opens while
-//       every tab writes: a linearizable history, no acknowledged write lost, the group back online.
+//       every tab writes: a linearizable history, no acknowledged write lost, the group back online;
+//       (h) the same over two browser profiles with signaling restarts; (i) the same in Firefox.
 // Every check counts once in `npm test`'s totals (test-results/consumer.json). Options:
 //   --keep         keep the temporary folder (its path is printed) to poke at the app afterwards.
 //   --only <text>  run only the checks whose names contain <text> (repeatable), plus the build,
 //                  pack, install and signaling checks they need; the others are listed, not counted.
-// Env: CONSUMER_CHAOS_SEED replays the schedule of (g) (its seed is printed).
+// Env: CONSUMER_CHAOS_SEED replays the schedule of (g), (h) or (i) (the seed is printed).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -301,6 +302,25 @@ await checks.run(CHAOS_DEVICES, () =>
       await server.close();
     }
   }, { expected: [refusedWebSocket(() => chaosServer?.url)] }), { needs: [VITE, SIGNAL], timeoutMs: 420_000 });
+
+const CHAOS_FIREFOX =
+  '(i) 45 s of the same chaos in Firefox tabs (closes, reloads and opens; no renderer crashes, which only Chromium lets a test cause): likewise';
+await checks.run(CHAOS_FIREFOX, () =>
+  scenario(async (track) => {
+    const seed = chaosSeed();
+    console.log(`    (i) seed ${seed}; replay: CONSUMER_CHAOS_SEED=${seed} node consumer/run.mjs --only '(i)'`);
+    firefox ??= await launchFirefox();
+    const profile = await firefox.newProfile();
+    try {
+      const url = appUrl('dist-vite', `chaos-firefox-${runId}`, '&machine=registers');
+      // Headless Firefox tabs are hidden, so the writers' 100 ms pauses take a second (Firefox's
+      // timer throttling of background tabs): about a third of Chromium's operations, hence lower floors.
+      const floors = { actions: 8, completedOps: 100, acknowledgedWrites: 30 };
+      await runChaos({ profiles: [profile], url, seed, track, crashes: false, floors, figuresName: 'consumer-chaos-firefox' });
+    } finally {
+      await profile.close();
+    }
+  }), { needs: [VITE, SIGNAL], timeoutMs: 360_000 });
 
 /**
  * Matches the browser's own console errors about the WebSocket to the signaling server at url()

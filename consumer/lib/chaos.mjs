@@ -76,21 +76,32 @@ async function withDiagnosis(open, schedule, settle) {
   }
 }
 
+/** How long the tabs' completed operations took, call to return (ms): count, p50, p90, p99, max. */
+function latencySummary(entries) {
+  const took = entries.filter((op) => op.ret !== null).map((op) => op.ret - op.call).sort((a, b) => a - b);
+  if (took.length === 0) return { n: 0 };
+  const at = (q) => Math.round(took[Math.min(took.length - 1, Math.floor(q * took.length))]);
+  return { n: took.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: Math.round(took[took.length - 1]) };
+}
+
 /** page.close with beforeunload handlers run, so pagehide fires and the tab departs; resolves once closed. */
 async function closeGracefully(tab) {
-  const closed = tab.page.waitForEvent('close');
+  // A Playwright page (Chromium) or a puppeteer one (Firefox): each has its own way to wait for an event.
+  const closed = tab.page.waitForEvent ? tab.page.waitForEvent('close') : new Promise((resolve) => tab.page.once('close', resolve));
   await tab.page.close({ runBeforeUnload: true });
   await closed;
 }
 
 /**
- * Runs the chaos of `seed` on the page at `url` in `profiles` (Chromium profiles of lib/peers.mjs:
- * one is the tabs of one browser; with several, the tabs are spread over them and reach each other
- * over WebRTC only, as on several devices). With `signal` (lib/signal.mjs), the schedule also
- * restarts the signaling server. `track(opening)` registers each tab with the scenario (lib/checks,
- * run.mjs). Returns the figures.
+ * Runs the chaos of `seed` on the page at `url` in `profiles` (browser profiles of
+ * lib/peers.mjs: one is the tabs of one browser; with several, the tabs are spread over them and
+ * reach each other over WebRTC only, as on several devices). With `signal` (lib/signal.mjs), the
+ * schedule also restarts the signaling server. `crashes: false` leaves renderer crashes out of
+ * the schedule (the way a test kills a renderer is Chromium's: CDP Page.crash); `floors`
+ * replaces FLOORS. `track(opening)` registers each tab with the scenario (lib/checks, run.mjs).
+ * Returns the figures.
  */
-export async function runChaos({ profiles, url, seed, track, signal = null, figuresName = 'consumer-chaos' }) {
+export async function runChaos({ profiles, url, seed, track, signal = null, crashes = true, floors = FLOORS, figuresName = 'consumer-chaos' }) {
   const { History, crash, recordFigures, seededRandom } = await machinery();
   // The engine's own generator: the same seed gives the same schedule.
   const rand = seededRandom(seed);
@@ -161,7 +172,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, figu
   const eligible = () => [
     ...(open.length > MIN_TABS ? ['close', 'close-leader'] : []),
     ...(open.length > MIN_TABS + 1 ? ['close-two'] : []),
-    ...(open.length > MIN_TABS && crashedUnadopted === null ? ['crash', 'crash-leader'] : []),
+    ...(crashes && open.length > MIN_TABS && crashedUnadopted === null ? ['crash', 'crash-leader'] : []),
     ...(open.length < MAX_TABS ? ['open'] : []),
     'reload',
     ...(signal ? ['restart-signaling'] : []),
@@ -248,6 +259,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, figu
     finalVoters: (await open[0].status()).members.voters.length,
     backOnlineMs,
     settledAfterStopMs: settledMs,
+    opLatencyMs: latencySummary(entries),
     ...(settledMs > 2000 ? { settling } : {}),
   };
   recordFigures(figuresName, figures);
@@ -268,9 +280,9 @@ export async function runChaos({ profiles, url, seed, track, signal = null, figu
   const offlineApplied = writes.filter((op) => op.error?.startsWith('OfflineError') && times.has(op.id)).map((op) => `${op.id} (${op.error})`);
   assert(offlineApplied.length === 0, `seed ${seed}: writes rejected with OfflineError were applied: ${offlineApplied.slice(0, 10).join(', ')}`);
   // (4) Not vacuous.
-  assert(schedule.length >= FLOORS.actions, `seed ${seed}: only ${schedule.length} actions (floor ${FLOORS.actions})`);
-  assert(counts.completed >= FLOORS.completedOps, `seed ${seed}: only ${counts.completed} operations completed (floor ${FLOORS.completedOps})`);
-  assert(acknowledged.length >= FLOORS.acknowledgedWrites, `seed ${seed}: only ${acknowledged.length} writes acknowledged (floor ${FLOORS.acknowledgedWrites})`);
+  assert(schedule.length >= floors.actions, `seed ${seed}: only ${schedule.length} actions (floor ${floors.actions})`);
+  assert(counts.completed >= floors.completedOps, `seed ${seed}: only ${counts.completed} operations completed (floor ${floors.completedOps})`);
+  assert(acknowledged.length >= floors.acknowledgedWrites, `seed ${seed}: only ${acknowledged.length} writes acknowledged (floor ${floors.acknowledgedWrites})`);
   assert(issued.every((n) => n > 0), `seed ${seed}: a writer of an open tab issued nothing: ${issued.join(', ')}`);
   return figures;
 }

@@ -97,8 +97,18 @@ export async function launchFirefox() {
   return {
     async newProfile() {
       const context = await browser.createBrowserContext();
+      // Functions a test exposes to every page of the profile (Playwright's context.exposeBinding,
+      // which the chaos check's history uses): puppeteer exposes them page by page, before it loads.
+      const bindings = [];
       return {
-        open: async (url, label) => openTab(await context.newPage(), url, label),
+        context: {
+          exposeBinding: async (name, binding) => void bindings.push({ name, binding }),
+        },
+        open: async (url, label) => {
+          const page = await context.newPage();
+          for (const { name, binding } of bindings) await page.exposeFunction(name, (...args) => binding({ page }, ...args));
+          return openTab(page, url, label);
+        },
         close: () => context.close(),
       };
     },
