@@ -267,20 +267,23 @@ await checks.run(MIXED_GROUP, () =>
     }
   }), { needs: [VITE, SIGNAL] });
 
+/** Check `letter`'s chaos run (lib/chaos.mjs) in the tabs of one fresh profile of `newProfile()`. */
+async function chaosInOneProfile(letter, track, newProfile, key, options = {}) {
+  const seed = chaosSeed();
+  console.log(`    (${letter}) seed ${seed}; replay: CONSUMER_CHAOS_SEED=${seed} node consumer/run.mjs --only '(${letter})'`);
+  const profile = await newProfile();
+  try {
+    await runChaos({ profiles: [profile], url: appUrl('dist-vite', key, '&machine=registers'), seed, track, ...options });
+  } finally {
+    await profile.close();
+  }
+}
+
 const CHAOS =
   '(g) 45 s of seeded random closes, reloads, crashes and opens of Vite-build tabs, a writer in each: linearizable, no acknowledged write lost, back online';
 await checks.run(CHAOS, () =>
-  scenario(async (track) => {
-    const seed = chaosSeed();
-    console.log(`    (g) seed ${seed}; replay: CONSUMER_CHAOS_SEED=${seed} node consumer/run.mjs --only '(g)'`);
-    chromium ??= await launchChromium();
-    const profile = await chromium.newProfile();
-    try {
-      await runChaos({ profiles: [profile], url: appUrl('dist-vite', `chaos-group-${runId}`, '&machine=registers'), seed, track });
-    } finally {
-      await profile.close();
-    }
-  }), { needs: [VITE, SIGNAL], timeoutMs: 360_000 });
+  scenario((track) => chaosInOneProfile('g', track, async () => (chromium ??= await launchChromium()).newProfile(), `chaos-group-${runId}`)),
+  { needs: [VITE, SIGNAL], timeoutMs: 360_000 });
 
 const CHAOS_DEVICES =
   '(h) 45 s of the same chaos with the tabs spread over two browser profiles (WebRTC only between them) and signaling-server restarts: likewise';
@@ -305,22 +308,17 @@ await checks.run(CHAOS_DEVICES, () =>
 
 const CHAOS_FIREFOX =
   '(i) 45 s of the same chaos in Firefox tabs (closes, reloads and opens; no renderer crashes, which only Chromium lets a test cause): likewise';
+// Headless Firefox tabs are hidden, so the writers' 100 ms pauses take a second (Firefox's timer
+// throttling of background tabs): about a third of Chromium's operations, hence lower floors.
+const FIREFOX_CHAOS_FLOORS = { actions: 8, completedOps: 100, acknowledgedWrites: 30 };
 await checks.run(CHAOS_FIREFOX, () =>
-  scenario(async (track) => {
-    const seed = chaosSeed();
-    console.log(`    (i) seed ${seed}; replay: CONSUMER_CHAOS_SEED=${seed} node consumer/run.mjs --only '(i)'`);
-    firefox ??= await launchFirefox();
-    const profile = await firefox.newProfile();
-    try {
-      const url = appUrl('dist-vite', `chaos-firefox-${runId}`, '&machine=registers');
-      // Headless Firefox tabs are hidden, so the writers' 100 ms pauses take a second (Firefox's
-      // timer throttling of background tabs): about a third of Chromium's operations, hence lower floors.
-      const floors = { actions: 8, completedOps: 100, acknowledgedWrites: 30 };
-      await runChaos({ profiles: [profile], url, seed, track, crashes: false, floors, figuresName: 'consumer-chaos-firefox' });
-    } finally {
-      await profile.close();
-    }
-  }), { needs: [VITE, SIGNAL], timeoutMs: 360_000 });
+  scenario((track) =>
+    chaosInOneProfile('i', track, async () => (firefox ??= await launchFirefox()).newProfile(), `chaos-firefox-${runId}`, {
+      crashes: false,
+      floors: FIREFOX_CHAOS_FLOORS,
+      figuresName: 'consumer-chaos-firefox',
+    })),
+  { needs: [VITE, SIGNAL], timeoutMs: 360_000 });
 
 /**
  * Matches the browser's own console errors about the WebSocket to the signaling server at url()
