@@ -109,4 +109,26 @@ describe('engine: forwarding during an election', () => {
     h.drain(candidate);
     expect(answers()).toEqual([{ type: 'ForwardCommandsResponse', requestId: 3, ok: false, error: 'no-leader' }]);
   });
+
+  it('a vote loaded from storage is no forward target: a restarted follower waits to hear from the leader', () => {
+    const h = elected(['a', 'b', 'c'], { config, seed: 15, connect: true, settleMs: 200 });
+    const leader = h.leader();
+    const follower = h.followers().find((id) => h.node(id).vote === leader);
+    if (follower === undefined) throw new Error('no follower voted for the leader');
+    // The follower's process restarts (a tab adopting a crashed tab's identity) with its vote for
+    // the leader on disk, before its link to the leader is up again.
+    h.cut(follower, leader);
+    h.cut(leader, follower);
+    h.start(follower);
+    const mark = h.sent.length;
+    h.propose(follower, 1, ['after-restart']);
+    h.advance(50);
+    expect(h.sent.slice(mark).filter((m) => m.from === follower && m.message.type === 'ForwardCommands')).toEqual([]);
+    // The link comes up: the first heartbeat names the leader, and the command goes to it then.
+    h.heal();
+    const healed = h.now;
+    h.runUntil(() => (h.proposals.get(follower) ?? []).length > 0, 5_000);
+    expect(h.now - healed).toBeLessThan(1_000);
+    expect(h.proposals.get(follower)).toEqual([expect.objectContaining({ requestId: 1, ok: true })]);
+  });
 });

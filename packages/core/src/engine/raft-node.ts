@@ -588,6 +588,7 @@ export class RaftNode
   /** Record a granted RequestVote (votedFor, Fig. 2); granting restarts the election timer (§5.2). */
   grantVote(candidate: PeerId): void {
     this.own.vote = candidate;
+    this.requests.onVoteGranted(candidate);
     this.resetElectionTimer();
   }
 

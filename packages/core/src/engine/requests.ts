@@ -46,6 +46,13 @@ const commandBytes = (message: ForwardCommands | ReadIndexRequest): number =>
   message.type === 'ForwardCommands' ? message.commands.reduce((sum, command) => sum + command.byteLength, 0) : 0;
 
 export class RequestHandler {
+  /**
+   * The candidate this engine granted its vote to, and in which term: a vote cast by this
+   * incarnation, after a RequestVote that just arrived over a live link. A vote loaded from storage
+   * (a restart, a tab adopting a crashed tab's identity) is not one: its peer may not even be
+   * connected yet, and a request sent to it there would wait out forwardTimeoutMs.
+   */
+  private granted: { term: number; candidate: PeerId } | null = null;
   /** Requests received while campaigning in `term`. */
   private campaignHeld: { term: number; requests: HeldRequest[]; bytes: number } = { term: 0, requests: [], bytes: 0 };
 
@@ -153,16 +160,21 @@ export class RequestHandler {
     }
   }
 
+  /** This engine granted `candidate` its vote in the current term (RaftNode.grantVote). */
+  onVoteGranted(candidate: PeerId): void {
+    this.granted = { term: this.node.term, candidate };
+  }
+
   /**
-   * Where forwarded requests go: the known leader; with none known, a follower's vote of this term
-   * (its candidate is the likely winner: it holds them until the election is decided), unless that
-   * peer departed (the vote may be for a leader of this term that has since closed its tab).
+   * Where forwarded requests go: the known leader; with none known, the candidate this engine voted
+   * for in this term (the likely winner: it holds them until the election is decided), unless that
+   * peer departed since (the vote may be for a leader of this term that has since closed its tab).
    */
   private forwardTarget(): PeerId | null {
-    const { node } = this;
+    const { node, granted } = this;
     if (node.leaderId !== null) return node.leaderId;
-    const vote = node.vote;
-    return node.role === 'follower' && vote !== null && vote !== node.id && !node.departures.everDeparted(vote) ? vote : null;
+    if (node.role !== 'follower' || granted === null || granted.term !== node.term || node.vote !== granted.candidate) return null;
+    return node.departures.everDeparted(granted.candidate) ? null : granted.candidate;
   }
 
   /** A candidate keeps requests for the leader it may become this term (false: answer them now). */
