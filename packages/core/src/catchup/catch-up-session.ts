@@ -16,7 +16,7 @@ import { ENTRY_REQUESTS_PER_PEER, type FetchRequest, InFlightRequests } from './
 import { OrderedOutput } from './ordered-output';
 import { entriesAnswer, isRequestId, parseAvailability, snapshotReplyVerdict } from './reply-checks';
 import { validateSessionOptions } from './session-options';
-import { SnapshotFetch } from './snapshot-fetch';
+import { PausedSnapshotFetches, SnapshotFetch } from './snapshot-fetch';
 
 /**
  * How far past the next index to output chunks may be fetched, in chunks per connected peer:
@@ -48,6 +48,12 @@ export class CatchUpSession implements CatchUpSessionApi {
   private readonly inFlight = new InFlightRequests();
   private readonly out: OrderedOutput;
   private snapshotFetch: SnapshotFetch | null = null;
+  /**
+   * Snapshots left part-fetched when their holders went quiet (a timeout forgets what a peer
+   * advertised until it answers again): switching back resumes them instead of starting over, so
+   * two flaky holders of different snapshots cannot keep each other's progress at zero.
+   */
+  private readonly pausedSnapshots = new PausedSnapshotFetches();
   private readonly claims: ClaimedRanges[];
 
   private outbox: Envelope[] = [];
@@ -261,7 +267,7 @@ export class CatchUpSession implements CatchUpSessionApi {
     const request = this.matchReply(from, m.requestId, 'snapshot');
     if (!request || request.kind !== 'snapshot') return;
     const sf = this.snapshotFetch;
-    if (!sf || sf.target.index !== request.index || sf.target.term !== request.term) {
+    if (!sf || sf.target.index !== request.index || sf.target.term !== request.term || sf.target.size !== request.size) {
       this.counters.ignoredReplies++; // an abandoned snapshot
       return;
     }
@@ -357,12 +363,9 @@ export class CatchUpSession implements CatchUpSessionApi {
       if (this.snapshotHolders(current).length > 0 || this.inFlight.all().some((r) => r.kind === 'snapshot')) return;
       // No holder left: switch to the log if someone holds it again, or to another snapshot;
       // otherwise keep the pieces fetched so far and wait (schedule() asks availability again).
-      if (this.availability.anyCovers(this.out.cursor)) this.snapshotFetch = null;
-      else {
-        const other = this.availability.bestSnapshot(this.out.cursor);
-        if (!other) return;
-        this.snapshotFetch = null;
-      }
+      if (!this.availability.anyCovers(this.out.cursor) && !this.availability.bestSnapshot(this.out.cursor)) return;
+      this.pausedSnapshots.pause(current);
+      this.snapshotFetch = null;
     }
     const c = this.out.cursor;
     if (c > this.target || this.out.leaderBuffer.runs.has(c) || this.inFlight.claimEnd(c) !== null) return;
@@ -373,7 +376,7 @@ export class CatchUpSession implements CatchUpSessionApi {
     if ([...this.connected].some((p) => this.availability.awaitingFirstAnswer(p, since))) return;
     const best = this.availability.bestSnapshot(c);
     if (!best) return;
-    const sf = new SnapshotFetch(best, this.snapshotChunkBytes);
+    const sf = this.pausedSnapshots.resume(best) ?? new SnapshotFetch(best, this.snapshotChunkBytes);
     this.snapshotFetch = sf;
     if (sf.complete) this.installSnapshot(sf); // an empty snapshot: nothing to fetch
   }
@@ -394,7 +397,7 @@ export class CatchUpSession implements CatchUpSessionApi {
       sf.assign(piece.piece);
       const id = this.nextId++;
       const { index, term } = sf.target;
-      this.inFlight.add({ kind: 'snapshot', id, peer, index, term, ...piece, sentAt: now });
+      this.inFlight.add({ kind: 'snapshot', id, peer, index, term, size: sf.target.size, ...piece, sentAt: now });
       this.counters.requestsSent++;
       this.outbox.push({
         to: peer,
@@ -454,6 +457,7 @@ export class CatchUpSession implements CatchUpSessionApi {
 
   private installSnapshot(sf: SnapshotFetch): void {
     this.snapshotFetch = null;
+    this.pausedSnapshots.clear();
     this.out.pushSnapshot(sf.assemble());
     this.drain();
   }

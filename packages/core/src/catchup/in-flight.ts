@@ -20,6 +20,8 @@ export interface SnapshotChunkRequest {
   peer: PeerId;
   index: number;
   term: number;
+  /** The advertised size of the snapshot the piece is of (two snapshots may share index and term). */
+  size: number;
   piece: number;
   offset: number;
   length: number;

@@ -71,6 +71,12 @@ export class SnapshotFetch {
     return true;
   }
 
+  /** Requests in flight will not be waited for (the fetch is paused): their pieces go back to the queue. */
+  releaseAssigned(): void {
+    for (const piece of this.assigned) if (!this.received.has(piece)) this.released.push(piece);
+    this.assigned.clear();
+  }
+
   assemble(): Snapshot {
     const data = new Uint8Array(this.target.size);
     for (const [piece, bytes] of this.received) data.set(bytes, piece * this.chunkBytes);
@@ -78,3 +84,33 @@ export class SnapshotFetch {
     return { meta: { index, term, membership }, data };
   }
 }
+
+/** How many part-fetched snapshots a session keeps to resume (the newest ones). */
+const MAX_PAUSED = 4;
+
+/** Part-fetched snapshots, by what identifies one (index, term and size: the holders' advertisement). */
+export class PausedSnapshotFetches {
+  private readonly byKey = new Map<string, SnapshotFetch>();
+
+  pause(fetch: SnapshotFetch): void {
+    fetch.releaseAssigned();
+    const key = keyOf(fetch.target);
+    this.byKey.delete(key);
+    this.byKey.set(key, fetch);
+    while (this.byKey.size > MAX_PAUSED) this.byKey.delete(this.byKey.keys().next().value as string);
+  }
+
+  /** The paused fetch of `target`, taken out; undefined when there is none. */
+  resume(target: AdvertisedSnapshot): SnapshotFetch | undefined {
+    const key = keyOf(target);
+    const fetch = this.byKey.get(key);
+    this.byKey.delete(key);
+    return fetch;
+  }
+
+  clear(): void {
+    this.byKey.clear();
+  }
+}
+
+const keyOf = (target: AdvertisedSnapshot): string => `${target.index}:${target.term}:${target.size}`;
