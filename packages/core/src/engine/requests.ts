@@ -24,7 +24,7 @@ type LeaderAppendResult = { ok: true; start: number; end: number } | { ok: false
 export interface RequestHost
   extends Pick<EngineCore, 'id' | 'config' | 'bugs' | 'log' | 'outbox' | 'refusals' | 'departures' | 'term' | 'commit' | 'now' | 'send'>,
     Pick<PeerDirectory, 'isPeerUp'>,
-    Pick<RoleView, 'role' | 'leaderId' | 'vote'> {
+    Pick<RoleView, 'role' | 'leaderId'> {
   /** Leader-only state while this peer leads, else null. */
   readonly leader: LeaderState | null;
   /** Requests queued for, or out at, the leader. */
@@ -53,7 +53,7 @@ export class RequestHandler {
    * connected yet, and a request sent to it there would wait out forwardTimeoutMs.
    */
   private granted: { term: number; candidate: PeerId } | null = null;
-  /** Requests received while campaigning in `term`. */
+  /** Requests received while campaigning in `term` (the term of the first one held). */
   private campaignHeld: { term: number; requests: HeldRequest[]; bytes: number } = { term: 0, requests: [], bytes: 0 };
 
   constructor(private readonly node: RequestHost) {}
@@ -173,7 +173,8 @@ export class RequestHandler {
   private forwardTarget(): PeerId | null {
     const { node, granted } = this;
     if (node.leaderId !== null) return node.leaderId;
-    if (node.role !== 'follower' || granted === null || granted.term !== node.term || node.vote !== granted.candidate) return null;
+    // A vote is cast once per term, so one granted in this term is still this peer's vote.
+    if (node.role !== 'follower' || granted === null || granted.term !== node.term) return null;
     return node.departures.everDeparted(granted.candidate) ? null : granted.candidate;
   }
 
@@ -181,11 +182,11 @@ export class RequestHandler {
   private holdWhileCampaigning(from: PeerId, message: ForwardCommands | ReadIndexRequest): boolean {
     const { node } = this;
     if (node.role !== 'candidate') return false;
-    // Held in an earlier campaign: refused now (releaseCampaignHeld starts this term's list).
-    if (this.campaignHeld.term !== node.term) this.releaseCampaignHeld();
+    this.releaseCampaignHeld(); // what an earlier campaign held is refused now
     const held = this.campaignHeld;
     const bytes = commandBytes(message);
     if (held.requests.length >= MAX_HELD_BY_CANDIDATE || held.bytes + bytes > MAX_HELD_BYTES_BY_CANDIDATE) return false;
+    if (held.requests.length === 0) held.term = node.term;
     held.requests.push({ from, message });
     held.bytes += bytes;
     return true;
@@ -195,17 +196,20 @@ export class RequestHandler {
   private releaseCampaignHeld(): void {
     const { node } = this;
     const { term, requests } = this.campaignHeld;
-    if (requests.length === 0) this.campaignHeld.term = node.term;
     if (requests.length === 0 || (node.role === 'candidate' && node.term === term)) return;
-    this.campaignHeld = { term: node.term, requests: [], bytes: 0 };
+    this.campaignHeld = { term: 0, requests: [], bytes: 0 };
     const won = node.leader !== null && node.term === term;
     for (const { from, message } of requests) {
-      if (message.type === 'ForwardCommands') {
-        if (won) this.onForwardCommands(from, message);
-        else node.send(from, { type: 'ForwardCommandsResponse', requestId: message.requestId, ...this.notLeader() });
-      } else if (won) this.onReadIndexRequest(from, message);
-      else node.send(from, { type: 'ReadIndexResponse', requestId: message.requestId, ...this.notLeader() });
+      if (!won) this.refuse(from, message);
+      else if (message.type === 'ForwardCommands') this.onForwardCommands(from, message);
+      else this.onReadIndexRequest(from, message);
     }
+  }
+
+  /** Answer a request this peer cannot serve: it is not the leader (with a hint when it knows one). */
+  private refuse(from: PeerId, message: ForwardCommands | ReadIndexRequest): void {
+    const type = message.type === 'ForwardCommands' ? 'ForwardCommandsResponse' : 'ReadIndexResponse';
+    this.node.send(from, { type, requestId: message.requestId, ...this.notLeader() });
   }
 
   notLeader(): { ok: false; error: 'not-leader' | 'no-leader'; leader?: PeerId } {
@@ -220,19 +224,18 @@ export class RequestHandler {
       leader.held.push({ from, message: m });
       return;
     }
-    if (!leader && this.holdWhileCampaigning(from, m)) return;
-    const result: LeaderAppendResult | ReturnType<RequestHandler['notLeader']> = leader
-      ? this.leaderAppend(leader, m.commands, m.client)
-      : this.notLeader();
-    const response = { type: 'ForwardCommandsResponse', requestId: m.requestId, ...result } as ForwardCommandsResponse;
+    if (!leader) {
+      if (!this.holdWhileCampaigning(from, m)) this.refuse(from, m);
+      return;
+    }
+    const response = { type: 'ForwardCommandsResponse', requestId: m.requestId, ...this.leaderAppend(leader, m.commands, m.client) } as ForwardCommandsResponse;
     node.send(from, response);
   }
 
   private onReadIndexRequest(from: PeerId, m: ReadIndexRequest): void {
     const { node } = this;
-    if (!node.leader && this.holdWhileCampaigning(from, m)) return;
     if (!node.leader) {
-      node.send(from, { type: 'ReadIndexResponse', requestId: m.requestId, ...this.notLeader() });
+      if (!this.holdWhileCampaigning(from, m)) this.refuse(from, m);
     } else if (node.bugs.readWithoutQuorum) {
       node.send(from, { type: 'ReadIndexResponse', requestId: m.requestId, ok: true, index: node.commit });
     } else {
