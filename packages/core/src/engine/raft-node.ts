@@ -31,7 +31,7 @@ import { type ReplicationHost } from './replication-messages';
 import { dispatchMessage, type DispatchHost } from './message-dispatch';
 import { SnapshotKeeper, type SnapshotView } from './snapshots';
 import { PeerConnectivity } from './connectivity';
-import { ReadyTracker } from './ready-tracker';
+import { ReadyTracker, writesBesidesHardState } from './ready-tracker';
 
 /** The role state only RaftNode writes (see `own`). */
 type RoleField = 'term' | 'vote' | 'role' | 'leaderId' | 'leader' | 'commit' | 'lastLeaderContact' | 'inheritedEnd' | 'departed';
@@ -160,7 +160,7 @@ export class RaftNode
     this.vote = hardState.vote;
     this.commit = Math.min(Math.max(hardState.commit, snapIndex), this.log.lastIndex());
     this.applied = snapIndex;
-    this.readyTracker = new ReadyTracker(hardState);
+    this.readyTracker = new ReadyTracker(hardState, this.config.heartbeatMs);
     this.durability = new DurabilityTracker(this.log.lastIndex());
     // The host's state machine starts from this image; committed entries after it follow.
     this.outbox.snapshotToInstall = snapshot;
@@ -416,6 +416,11 @@ export class RaftNode
     if (this.durability.done(token)) this.workDue = true;
   }
 
+  /** The hard state a Ready held back (only the commit index moved), for a host closing gracefully. */
+  takeHeldHardState(): HardState | undefined {
+    return this.readyTracker.takeAnyChange(this.hardState(), this.now);
+  }
+
   /** The host's state machine produced a snapshot (§7): stored, served and compacted past when accepted. */
   snapshotTaken(snapshot: Snapshot): void {
     const stored = this.snapshots.accept(this, snapshot, this.applied);
@@ -443,7 +448,7 @@ export class RaftNode
       this.workDue ||
       this.outbox.hasOutput() ||
       this.outbox.hasPersistWork() ||
-      this.readyTracker.hardStateChanged(this.hardState()) ||
+      this.readyTracker.hardStateDue(this.hardState(), this.now) ||
       this.commit > this.applied ||
       this.readyTracker.statusChanged(this.status())
     );
@@ -455,7 +460,7 @@ export class RaftNode
     this.workDue = false;
     const token = this.readyTracker.token();
     const persist = this.outbox.takePersist();
-    const hardState = this.readyTracker.takeHardState(this.hardState());
+    const hardState = this.readyTracker.takeHardState(this.hardState(), this.now, writesBesidesHardState(persist));
     if (hardState) persist.hardState = hardState;
     this.durability.issued(token, this.log.lastIndex());
     const committed = this.commit > this.applied ? this.log.slice(this.applied + 1, this.commit) : [];

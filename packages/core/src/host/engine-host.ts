@@ -229,6 +229,10 @@ export class EngineHost {
     this.closing = true;
     this.stopTimers();
     await this.drainDone;
+    // The commit index the last Readies held back (volatile state, but a reopened tab replays up to
+    // the stored one before it hears from a leader).
+    const held = this.stopped ? undefined : this.engineRef?.takeHeldHardState?.();
+    if (held) await this.options.storage.persist({ entries: [], hardState: held }).catch((error: unknown) => this.fail(error));
     this.stopped = true;
     await this.options.storage.close();
     if (options.notify !== false) this.options.port.post({ type: 'closed', requestId });
