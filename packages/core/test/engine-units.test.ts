@@ -132,9 +132,11 @@ describe('ReadyTracker', () => {
     expect(tracker.hardStateDue({ term: 2, vote: 'c', commit: 8 }, 1_301)).toBe(true);
     expect(tracker.takeHardState({ term: 3, vote: null, commit: 9 }, 1_301, false)).toEqual({ term: 3, vote: null, commit: 9 });
     expect(tracker.hardStateDue({ term: 3, vote: null, commit: 9 }, 5_000)).toBe(false);
-    // A graceful close takes whatever is held, however recent.
-    expect(tracker.takeAnyChange({ term: 3, vote: null, commit: 9 }, 1_302)).toBeUndefined();
-    expect(tracker.takeAnyChange({ term: 3, vote: null, commit: 10 }, 1_302)).toEqual({ term: 3, vote: null, commit: 10 });
+    // An idle or closing host takes a held commit index, however recent, but never a new term or vote.
+    expect(tracker.takeHeldCommit({ term: 3, vote: null, commit: 9 }, 1_302)).toBeUndefined();
+    expect(tracker.takeHeldCommit({ term: 3, vote: null, commit: 10 }, 1_302)).toEqual({ term: 3, vote: null, commit: 10 });
+    expect(tracker.takeHeldCommit({ term: 4, vote: null, commit: 11 }, 1_303)).toBeUndefined();
+    expect(tracker.hardStateDue({ term: 4, vote: null, commit: 11 }, 1_303)).toBe(true);
   });
 
   it('hands out the first status, then only changed ones, and a new token each time', () => {

@@ -141,10 +141,10 @@ export interface RaftEngine {
   /** The host finished persisting the Ready with this token. */
   storageDone(token: number): void;
   /**
-   * Optional: the hard state not yet handed out in a Ready (one whose only change is the commit
-   * index rides along with an append at most once per heartbeat interval, and goes out alone only
-   * after two), recorded as handed out. A host closing gracefully stores it last, so a restart replays every
-   * entry this peer knew committed.
+   * Optional: the hard state the Readies held back because only its commit index moved (it rides
+   * along with an append at most once per heartbeat interval, and goes out alone after two),
+   * recorded as handed out; undefined when nothing is held or a new term or vote waits for the next
+   * Ready. A host stores it when its Ready loop has been idle a while, and when it closes.
    */
   takeHeldHardState?(): HardState | undefined;
   /**

@@ -416,9 +416,9 @@ export class RaftNode
     if (this.durability.done(token)) this.workDue = true;
   }
 
-  /** The hard state a Ready held back (only the commit index moved), for a host closing gracefully. */
+  /** The hard state the Readies held back (only the commit index moved), for a host idle or closing. */
   takeHeldHardState(): HardState | undefined {
-    return this.readyTracker.takeAnyChange(this.hardState(), this.now);
+    return this.readyTracker.takeHeldCommit(this.hardState(), this.now);
   }
 
   /** The host's state machine produced a snapshot (§7): stored, served and compacted past when accepted. */

@@ -49,9 +49,13 @@ export class ReadyTracker {
     return this.record(current, now);
   }
 
-  /** `current` if it differs from what was last handed out, whatever changed (and records it). */
-  takeAnyChange(current: HardState, now: number): HardState | undefined {
-    if (!this.termOrVoteChanged(current) && !this.commitChanged(current)) return undefined;
+  /**
+   * `current` when only its commit index differs from what was last handed out (and records it),
+   * whatever the interval: a host idle or closing stores it. A new term or vote is left for the
+   * next Ready, whose messages may depend on it.
+   */
+  takeHeldCommit(current: HardState, now: number): HardState | undefined {
+    if (this.termOrVoteChanged(current) || !this.commitChanged(current)) return undefined;
     return this.record(current, now);
   }
 
