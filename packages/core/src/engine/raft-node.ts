@@ -10,6 +10,7 @@ import { CatchUpSession } from '../catchup/index';
 import type { InjectedBugs, RaftConfig } from '../config';
 import { injectedBugsOf } from '../injected-bugs';
 import type { Message, VoteAnswer, VoteRequest } from '../messages';
+import { writesBesidesHardState } from '../storage';
 import type { ClientTag, HardState, LeadershipPreference, LogEntry, PeerId, Random, RaftStatus, Role, Snapshot } from '../types';
 import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from './api';
 import { campaign, checkElection, resendVoteRequests, type CandidacyHost } from './candidacy';
@@ -31,7 +32,7 @@ import { type ReplicationHost } from './replication-messages';
 import { dispatchMessage, type DispatchHost } from './message-dispatch';
 import { SnapshotKeeper, type SnapshotView } from './snapshots';
 import { PeerConnectivity } from './connectivity';
-import { ReadyTracker, writesBesidesHardState } from './ready-tracker';
+import { ReadyTracker } from './ready-tracker';
 
 /** The role state only RaftNode writes (see `own`). */
 type RoleField = 'term' | 'vote' | 'role' | 'leaderId' | 'leader' | 'commit' | 'lastLeaderContact' | 'inheritedEnd' | 'departed';

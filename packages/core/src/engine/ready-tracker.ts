@@ -10,7 +10,6 @@
 // stores the commit index with one append per interval, instead of in a transaction of its own
 // after every commit (which the next append's transaction also had to wait for: storage keeps
 // batches in order). When writes stop, the stored commit index catches up within two intervals.
-import type { PersistBatch } from '../storage';
 import type { HardState, RaftStatus } from '../types';
 import { sameStatus } from './status';
 
@@ -91,7 +90,3 @@ export class ReadyTracker {
   }
 }
 
-/** Whether a batch writes anything besides a hard state (a held commit index may then ride along). */
-export function writesBesidesHardState(batch: PersistBatch): boolean {
-  return batch.entries.length > 0 || batch.snapshot !== undefined || batch.truncateFrom !== undefined || batch.compactTo !== undefined;
-}

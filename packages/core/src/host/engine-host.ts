@@ -19,12 +19,12 @@ import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from '../engin
 import { createRaftEngine } from '../engine/raft-node';
 import { sameFields, sameList } from '../engine/status';
 import type { Message } from '../messages';
-import type { PersistBatch, Storage } from '../storage';
+import { writesBesidesHardState, type PersistBatch, type Storage } from '../storage';
 import type { LeadershipPreference, Membership, PeerId, Random, RaftStatus } from '../types';
 import type { Clock } from './clock';
-import { IdleCommitFlush } from './idle-commit-flush';
 import { CommittedDelivery } from './committed-delivery';
 import { HostTransfers } from './host-transfers';
+import { IdleCommitFlush } from './idle-commit-flush';
 import { LeaveSequence } from './leave-sequence';
 import type { PeerTransport } from './peer-transport';
 import type { ClientToHost, HostPort } from './protocol';
@@ -93,13 +93,7 @@ export interface EngineHostStats {
 }
 
 export function isEmptyPersistBatch(batch: PersistBatch): boolean {
-  return (
-    batch.entries.length === 0 &&
-    batch.hardState === undefined &&
-    batch.snapshot === undefined &&
-    batch.truncateFrom === undefined &&
-    batch.compactTo === undefined
-  );
+  return batch.hardState === undefined && !writesBesidesHardState(batch);
 }
 
 /** Whether postToClient will post anything for this Ready. */
@@ -307,7 +301,7 @@ export class EngineHost {
   private stopTimers(): void {
     if (this.tickHandle !== null) this.options.clock.clearTimeout(this.tickHandle);
     this.tickHandle = null;
-    this.idleFlush.busy();
+    this.idleFlush.stop();
     this.transfers.abortAll();
   }
 

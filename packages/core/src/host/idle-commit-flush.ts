@@ -12,25 +12,42 @@ export const IDLE_COMMIT_FLUSH_MS = 4;
 
 export class IdleCommitFlush {
   private handle: unknown = null;
+  /** When the Ready loop last went idle; null while it is busy. */
+  private idleSince: number | null = null;
 
   constructor(
     private readonly clock: Clock,
     private readonly flush: () => void,
   ) {}
 
-  /** The Ready loop went idle: flush after IDLE_COMMIT_FLUSH_MS unless it gets busy first. */
+  /** The Ready loop went idle: flush once it has stayed idle IDLE_COMMIT_FLUSH_MS. */
   idle(): void {
-    if (this.handle !== null) return;
-    this.handle = this.clock.setTimeout(() => {
-      this.handle = null;
-      this.flush();
-    }, IDLE_COMMIT_FLUSH_MS);
+    this.idleSince = this.clock.now();
+    if (this.handle === null) this.wait(IDLE_COMMIT_FLUSH_MS);
   }
 
-  /** The Ready loop has work again (or the host stops): no flush now. */
+  /**
+   * The Ready loop has work again: no flush until it is idle long enough. Called on every drain, so
+   * it only marks the loop busy; the pending timer (at most one) looks when it fires.
+   */
   busy(): void {
-    if (this.handle === null) return;
-    this.clock.clearTimeout(this.handle);
+    this.idleSince = null;
+  }
+
+  /** The host stops: no flush at all. */
+  stop(): void {
+    this.idleSince = null;
+    if (this.handle !== null) this.clock.clearTimeout(this.handle);
     this.handle = null;
+  }
+
+  private wait(ms: number): void {
+    this.handle = this.clock.setTimeout(() => {
+      this.handle = null;
+      if (this.idleSince === null) return; // busy: the next idle() waits afresh
+      const idleFor = this.clock.now() - this.idleSince;
+      if (idleFor >= IDLE_COMMIT_FLUSH_MS) this.flush();
+      else this.wait(IDLE_COMMIT_FLUSH_MS - idleFor);
+    }, ms);
   }
 }
