@@ -10,7 +10,6 @@ import { CatchUpSession } from '../catchup/index';
 import type { InjectedBugs, RaftConfig } from '../config';
 import { injectedBugsOf } from '../injected-bugs';
 import type { Message, VoteAnswer, VoteRequest } from '../messages';
-import { writesBesidesHardState } from '../storage';
 import type { ClientTag, HardState, LeadershipPreference, LogEntry, PeerId, Random, RaftStatus, Role, Snapshot } from '../types';
 import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from './api';
 import { campaign, checkElection, resendVoteRequests, type CandidacyHost } from './candidacy';
@@ -161,7 +160,7 @@ export class RaftNode
     this.vote = hardState.vote;
     this.commit = Math.min(Math.max(hardState.commit, snapIndex), this.log.lastIndex());
     this.applied = snapIndex;
-    this.readyTracker = new ReadyTracker(hardState, this.config.heartbeatMs);
+    this.readyTracker = new ReadyTracker(hardState);
     this.durability = new DurabilityTracker(this.log.lastIndex());
     // The host's state machine starts from this image; committed entries after it follow.
     this.outbox.snapshotToInstall = snapshot;
@@ -417,11 +416,6 @@ export class RaftNode
     if (this.durability.done(token)) this.workDue = true;
   }
 
-  /** The hard state the Readies held back (only the commit index moved), for a host idle or closing. */
-  takeHeldHardState(): HardState | undefined {
-    return this.readyTracker.takeHeldCommit(this.hardState(), this.now);
-  }
-
   /** The host's state machine produced a snapshot (§7): stored, served and compacted past when accepted. */
   snapshotTaken(snapshot: Snapshot): void {
     const stored = this.snapshots.accept(this, snapshot, this.applied);
@@ -449,7 +443,7 @@ export class RaftNode
       this.workDue ||
       this.outbox.hasOutput() ||
       this.outbox.hasPersistWork() ||
-      this.readyTracker.hardStateDue(this.hardState(), this.now) ||
+      this.readyTracker.hardStateChanged(this.hardState()) ||
       this.commit > this.applied ||
       this.readyTracker.statusChanged(this.status())
     );
@@ -461,7 +455,7 @@ export class RaftNode
     this.workDue = false;
     const token = this.readyTracker.token();
     const persist = this.outbox.takePersist();
-    const hardState = this.readyTracker.takeHardState(this.hardState(), this.now, writesBesidesHardState(persist));
+    const hardState = this.readyTracker.takeHardState(this.hardState());
     if (hardState) persist.hardState = hardState;
     this.durability.issued(token, this.log.lastIndex());
     const committed = this.commit > this.applied ? this.log.slice(this.applied + 1, this.commit) : [];
