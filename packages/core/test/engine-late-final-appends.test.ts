@@ -179,3 +179,60 @@ describe('entries held but never acknowledged', () => {
     expect(suffix.acknowledgedEnd(9)).toBe(9);
   });
 });
+
+describe('engine: a delayed copy of a departed leader\'s append', () => {
+  it('does not end the pre-vote campaign that follows the departure (the campaign wins without another election timeout)', () => {
+    const h = elected(['a', 'b', 'c'], { config, seed: 11, connect: true, untilOnline: true });
+    const leader = h.leader();
+    h.propose(leader, 1, ['x']);
+    h.runUntil(() => h.followers().every((p) => h.appliedCommands(p).includes('x')), 2000);
+    // A copy of an append every follower already took, still on its way to each of them.
+    const copies = h.followers().map((to) => ({ to, message: h.sentOf('AppendEntries', { from: leader, to }).at(-1)!.message }));
+    // The leader departs; its handoff is lost, so the followers take turns to campaign (pre-vote first).
+    h.depart(leader);
+    h.dropWhere((m) => m.message.type === 'TimeoutNow');
+    h.deliverAll();
+    const followers = h.followers();
+    let campaigner: string | undefined;
+    for (let i = 0; i < 400 && campaigner === undefined; i++) {
+      h.now += 5;
+      for (const p of followers) {
+        h.node(p).tick(h.now);
+        h.drain(p);
+      }
+      campaigner = followers.find((p) => h.node(p).status().role === 'pre-candidate');
+    }
+    expect(campaigner).toBeDefined();
+    const dropped = h.node(campaigner!).droppedMessages;
+    // The copy overtakes the pre-vote answers: it adds nothing, so it is dropped and counted.
+    const copy = copies.find((c) => c.to === campaigner)!.message;
+    h.node(campaigner!).receive(leader, copy, h.now);
+    h.drain(campaigner!);
+    expect(h.node(campaigner!).status().role).toBe('pre-candidate');
+    expect(h.node(campaigner!).droppedMessages).toBe(dropped + 1);
+    // Without any more time passing, the answers make it leader.
+    h.deliverAll();
+    expect(h.leaders()).toEqual([campaigner]);
+  });
+
+  it('that carries entries the peer lacks is still taken (the campaign gives way to it)', () => {
+    const h = elected(['a', 'b', 'c'], { config, seed: 12, connect: true, untilOnline: true });
+    const leader = h.leader();
+    const [behind, other] = h.followers();
+    h.cut(leader, behind);
+    h.propose(leader, 1, ['only-elsewhere']);
+    h.runUntil(() => h.appliedCommands(other).includes('only-elsewhere'), 2000);
+    h.heal();
+    // The leader's last append to `behind` arrives after its notice.
+    h.depart(leader);
+    const appendToBehind = h.dropWhere((m) => m.from === leader && m.to === behind && m.message.type === 'AppendEntries');
+    h.dropWhere((m) => m.message.type === 'TimeoutNow');
+    expect(appendToBehind.length).toBeGreaterThan(0);
+    h.deliverAll((m) => m.to === behind && m.message.type === 'Departure');
+    expect(h.node(behind).status().leader).toBeNull();
+    const before = h.node(behind).log.lastIndex();
+    h.node(behind).receive(leader, appendToBehind.at(-1)!.message, h.now);
+    h.drain(behind);
+    expect(h.node(behind).log.lastIndex()).toBeGreaterThan(before);
+  });
+});

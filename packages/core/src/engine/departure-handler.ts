@@ -6,7 +6,7 @@ import type { AppendEntries, Departure } from '../messages';
 import type { PeerId } from '../types';
 import type { DeparturePlan } from './api';
 import type { CatchUpDriver } from './catchup-driver';
-import { type FollowerLog, isWellFormedAppend, onAppendEntries } from './follower';
+import { addsNothing, type FollowerLog, isWellFormedAppend, onAppendEntries } from './follower';
 import type { ForwardQueue } from './forwarding';
 import type { LeaderState } from './leader';
 import { type DepartingLeaderView, finalAppends, successors as successorsOf } from './leader-departure';
@@ -139,6 +139,13 @@ export class DepartureHandler {
     }
     if (m.term < node.term) {
       if (keepEarlierLeaderEntries(node, m) === 0) node.droppedMessages++;
+      return;
+    }
+    // A delayed copy of an append already taken (it may arrive after the notice): nothing to keep,
+    // and no reason for a pre-candidate to give up the campaign that follows the departure (a
+    // candidate of the departed leader's term still steps down, §5.2).
+    if (m.term === node.term && node.role !== 'candidate' && addsNothing(node, m)) {
+      node.droppedMessages++;
       return;
     }
     // m.term >= node.term here: a newer term is adopted, and a candidate of this term steps down.

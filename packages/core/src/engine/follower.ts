@@ -39,6 +39,20 @@ export function isWellFormedAppend(m: AppendEntries): boolean {
   return m.prevLogIndex >= 0 && m.leaderCommit >= 0 && m.prevLogTerm <= m.term;
 }
 
+/**
+ * Whether `m` would change nothing here: every entry past our commit index is held with the same
+ * term, its prevLog position matches (or is committed), and it would not move our commit index.
+ * A duplicate or delayed copy of an append already taken is such a message.
+ */
+export function addsNothing(core: Pick<FollowerLog, 'log' | 'commit'>, m: AppendEntries): boolean {
+  const { log, commit } = core;
+  const end = m.prevLogIndex + m.entries.length;
+  if (Math.min(m.leaderCommit, end) > commit) return false;
+  if (m.prevLogIndex > commit && !log.matches(m.prevLogIndex, m.prevLogTerm)) return false;
+  for (const entry of m.entries) if (entry.index > commit && log.termAt(entry.index) !== entry.term) return false;
+  return true;
+}
+
 export function onAppendEntries(core: FollowerLog, m: AppendEntries): AppendEntriesResponse {
   const { log, term } = core;
   // Entries up to our commit index are committed, hence identical to the leader's (Leader
