@@ -8,6 +8,7 @@ import type { LogEntry } from '../src/types';
 import { fixed, indicesAre, makeEntries, PeerPool, poolPeer } from './catchup-pool';
 
 const isFetch = (m: Message): m is FetchEntriesRequest => m.type === 'FetchEntriesRequest';
+const requestIdOf = (e: { message: Message }): number => (e.message as FetchEntriesRequest).requestId;
 const withEntries = (reply: CatchUpReply, entries: LogEntry[]): CatchUpReply => ({ ...(reply as FetchEntriesResponse), entries });
 
 describe('empty and short replies', () => {
@@ -99,17 +100,23 @@ describe('late, duplicate and wrong replies', () => {
 
   it('a reply arriving after its timeout is ignored; the chunk was fetched again elsewhere', () => {
     const log = makeEntries(1, 200);
-    let slowed = 0;
+    let slowId: number | undefined;
     const slow = poolPeer('a', log, {
       delay: fixed(1),
-      faults: (req, reply) => (isFetch(req) && slowed++ === 0 ? [{ reply, extraDelay: 5000 }] : [{ reply }]),
+      // The first fetch is answered 5 s late, and so is its second sending.
+      faults: (req, reply) => {
+        if (!isFetch(req)) return [{ reply }];
+        slowId ??= req.requestId;
+        return req.requestId === slowId ? [{ reply, extraDelay: 5000 }] : [{ reply }];
+      },
     });
     const pool = PeerPool.create({ peers: [slow, poolPeer('b', log)], leader: null, to: 200, batchSize: 20, requestTimeoutMs: 1000 });
     const result = pool.run({ until: () => pool.now > 5500 });
     expect(indicesAre(result.entries, 1, 200)).toBe(true);
     const stats = pool.session.stats();
+    expect(stats.resends).toBe(1);
     expect(stats.timeouts).toBe(1);
-    expect(stats.ignoredReplies).toBe(1);
+    expect(stats.ignoredReplies).toBe(2);
     expect(stats.entriesReceived).toBe(200);
     expect(pool.requests('AvailabilityRequest', 'a').length).toBe(2); // asked again after the timeout
   });
@@ -159,7 +166,11 @@ describe('timeouts and departures', () => {
     expect(indicesAre(result.entries, 1, 400)).toBe(true);
     const stats = pool.session.stats();
     expect(stats.timeouts).toBeGreaterThanOrEqual(1);
-    const fetches = pool.requests('FetchEntriesRequest', 'hole');
+    // Each request is sent twice (once more when overdue, see answer-times.ts), under one id.
+    const sent = pool.requests('FetchEntriesRequest', 'hole');
+    const fetches = sent.filter((r, i) => sent.findIndex((o) => requestIdOf(o) === requestIdOf(r)) === i);
+    expect(sent.length).toBe(2 * fetches.length);
+    expect(stats.resends).toBe(fetches.length);
     expect(stats.timeouts).toBe(fetches.length);
     // At most its requests in flight per timeout period: no storm on a dead peer.
     expect(fetches.length).toBeLessThanOrEqual(ENTRY_REQUESTS_PER_PEER * (Math.ceil(result.timeMs / 500) + 1));
@@ -260,5 +271,35 @@ describe('timeouts and departures', () => {
     expect(firstToLeader.at).toBeLessThan(1200); // ...but only once
     expect(result.timeMs).toBeLessThan(3000 + 1200);
     expect(pool.requests('AvailabilityRequest', 'x').length).toBeGreaterThan(2); // re-asked meanwhile
+  });
+});
+
+describe('a request unanswered for several of its peer\'s answer times is sent once more', () => {
+  it('a lost reply from the only source is fetched again long before the request timeout', () => {
+    const log = makeEntries(1, 100);
+    let fetches = 0;
+    const lossy = poolPeer('only', log, { delay: fixed(2), faults: (req, reply) => (isFetch(req) && fetches++ === 0 ? [] : [{ reply }]) });
+    const pool = PeerPool.create({ peers: [lossy], leader: null, to: 100, batchSize: 100, requestTimeoutMs: 2000 });
+    const result = pool.run();
+    expect(indicesAre(result.entries, 1, 100)).toBe(true);
+    const stats = pool.session.stats();
+    expect(stats.resends).toBe(1);
+    expect(stats.timeouts).toBe(0);
+    // Sent again after an eighth of the timeout (the floor), answered at once.
+    expect(result.timeMs).toBeLessThan(2000 / 4);
+  });
+
+  it('a slow but steady source is sent one request twice at most: its answers set the wait after that', () => {
+    const log = makeEntries(1, 400);
+    const slow = poolPeer('slow', log, { delay: fixed(1), faults: (req, reply) => (isFetch(req) ? [{ reply, extraDelay: 300 }] : [{ reply }]) });
+    const pool = PeerPool.create({ peers: [slow], leader: null, to: 400, batchSize: 50, requestTimeoutMs: 1000 });
+    const result = pool.run();
+    expect(indicesAre(result.entries, 1, 400)).toBe(true);
+    const stats = pool.session.stats();
+    expect(stats.timeouts).toBe(0);
+    // Only the requests sent before its first fetch answer (at most two in flight) went out again.
+    expect(stats.resends).toBeGreaterThanOrEqual(1);
+    expect(stats.resends).toBeLessThanOrEqual(ENTRY_REQUESTS_PER_PEER);
+    expect(stats.ignoredReplies).toBe(stats.resends);
   });
 });

@@ -9,10 +9,11 @@
 import type { AvailabilityResponse, Envelope, FetchEntriesResponse, FetchSnapshotResponse, Message } from '../messages';
 import type { CatchUpProgress, LogEntry, PeerId } from '../types';
 import type { CatchUpOutput, CatchUpSessionApi, CatchUpSessionOptions, CatchUpStats } from './api';
+import { AnswerTimes } from './answer-times';
 import { AvailabilityTable } from './availability';
 import { type ClaimedRanges, hasUncoveredNeed, planNextChunk, rankIdlePeers } from './chunk-plan';
 import { estimateEntriesBytes } from './entry-size';
-import { ENTRY_REQUESTS_PER_PEER, type FetchRequest, InFlightRequests } from './in-flight';
+import { ENTRY_REQUESTS_PER_PEER, type FetchRequest, InFlightRequests, requestMessage } from './in-flight';
 import { OrderedOutput } from './ordered-output';
 import { entriesAnswer, isRequestId, parseAvailability, snapshotReplyVerdict } from './reply-checks';
 import { validateSessionOptions } from './session-options';
@@ -45,6 +46,7 @@ export class CatchUpSession implements CatchUpSessionApi {
   private lastRefreshAt = Number.NEGATIVE_INFINITY;
 
   private readonly availability = new AvailabilityTable();
+  private readonly answerTimes = new AnswerTimes();
   private readonly inFlight = new InFlightRequests();
   private readonly out: OrderedOutput;
   private snapshotFetch: SnapshotFetch | null = null;
@@ -66,6 +68,7 @@ export class CatchUpSession implements CatchUpSessionApi {
     entriesReceived: 0,
     bytesReceived: 0,
     timeouts: 0,
+    resends: 0,
     ignoredReplies: 0,
   };
 
@@ -119,6 +122,7 @@ export class CatchUpSession implements CatchUpSessionApi {
   tick(now: number): void {
     this.observe(now);
     if (!this.started || this.done) return;
+    this.resendOverdue(now);
     // A request unanswered for requestTimeoutMs: the peer may be gone or overloaded. Forget what
     // it said it holds, re-ask it, and let the chunk go to someone else.
     const timedOut = new Set<PeerId>();
@@ -149,6 +153,7 @@ export class CatchUpSession implements CatchUpSessionApi {
     this.connected.delete(id);
     for (const request of this.inFlight.forPeer(id)) this.dropRequest(request);
     this.availability.forget(id);
+    this.answerTimes.forget(id);
     this.schedule(now);
   }
 
@@ -225,8 +230,11 @@ export class CatchUpSession implements CatchUpSessionApi {
 
   private onAvailability(from: PeerId, m: AvailabilityResponse): void {
     const availability = parseAvailability(m);
+    const askedAt = this.availability.openSince(from);
     if (!availability || !this.connected.has(from) || !isRequestId(m.requestId) || !this.availability.accept(from, m.requestId, availability)) {
       this.counters.ignoredReplies++;
+    } else if (askedAt !== undefined) {
+      this.answerTimes.note(from, this.lastNow - askedAt);
     }
   }
 
@@ -238,6 +246,7 @@ export class CatchUpSession implements CatchUpSessionApi {
       return undefined;
     }
     this.inFlight.remove(request);
+    this.answerTimes.note(from, this.lastNow - request.sentAt);
     return request;
   }
 
@@ -346,9 +355,7 @@ export class CatchUpSession implements CatchUpSessionApi {
       });
       if (!chunk) return;
       const id = this.nextId++;
-      this.inFlight.add({ kind: 'entries', id, peer: chunk.peer, from: chunk.from, to: chunk.to, sentAt: now });
-      this.counters.requestsSent++;
-      this.outbox.push({ to: chunk.peer, message: { type: 'FetchEntriesRequest', requestId: id, from: chunk.from, to: chunk.to } });
+      this.send({ kind: 'entries', id, peer: chunk.peer, from: chunk.from, to: chunk.to, sentAt: now });
     }
   }
 
@@ -397,12 +404,7 @@ export class CatchUpSession implements CatchUpSessionApi {
       sf.assign(piece.piece);
       const id = this.nextId++;
       const { index, term } = sf.target;
-      this.inFlight.add({ kind: 'snapshot', id, peer, index, term, size: sf.target.size, ...piece, sentAt: now });
-      this.counters.requestsSent++;
-      this.outbox.push({
-        to: peer,
-        message: { type: 'FetchSnapshotRequest', requestId: id, index, term, offset: piece.offset, length: piece.length },
-      });
+      this.send({ kind: 'snapshot', id, peer, index, term, size: sf.target.size, ...piece, sentAt: now });
     }
   }
 
@@ -442,6 +444,27 @@ export class CatchUpSession implements CatchUpSessionApi {
     this.availability.noteAsked(peer, id, this.lastNow);
     this.counters.availabilityRequests++;
     this.outbox.push({ to: peer, message: { type: 'AvailabilityRequest', requestId: id } });
+  }
+
+  private send(request: FetchRequest): void {
+    this.inFlight.add(request);
+    this.counters.requestsSent++;
+    this.outbox.push({ to: request.peer, message: requestMessage(request) });
+  }
+
+  /**
+   * A request unanswered for several times its peer's slowest recent answer was most likely lost
+   * (answer-times.ts): send it once more, under the same id, well before it times out.
+   */
+  private resendOverdue(now: number): void {
+    for (const request of this.inFlight.all()) {
+      if (request.resent) continue;
+      const wait = this.answerTimes.resendAfter(request.peer, this.requestTimeoutMs / 8, this.requestTimeoutMs / 2);
+      if (now - request.sentAt < wait) continue;
+      request.resent = true;
+      this.counters.resends++;
+      this.outbox.push({ to: request.peer, message: requestMessage(request) });
+    }
   }
 
   /** Forgets a request without an answer: its range (or piece) is unclaimed again. */

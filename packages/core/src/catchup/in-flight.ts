@@ -3,6 +3,7 @@
 // the other: with one request, a lone source idled half of every round trip), the second only
 // while few peers serve, or one snapshot piece; so one slow peer holds back at most two chunks,
 // and no peer is flooded while it serves others too.
+import type { FetchEntriesRequest, FetchSnapshotRequest } from '../messages';
 import type { PeerId } from '../types';
 
 export interface EntriesRequest {
@@ -12,6 +13,8 @@ export interface EntriesRequest {
   from: number;
   to: number;
   sentAt: number;
+  /** Sent a second time already (see answer-times.ts). */
+  resent?: boolean;
 }
 
 export interface SnapshotChunkRequest {
@@ -26,9 +29,18 @@ export interface SnapshotChunkRequest {
   offset: number;
   length: number;
   sentAt: number;
+  /** Sent a second time already (see answer-times.ts). */
+  resent?: boolean;
 }
 
 export type FetchRequest = EntriesRequest | SnapshotChunkRequest;
+
+/** The wire message asking for `request` (sent again under the same id when it is overdue). */
+export function requestMessage(request: FetchRequest): FetchEntriesRequest | FetchSnapshotRequest {
+  return request.kind === 'entries'
+    ? { type: 'FetchEntriesRequest', requestId: request.id, from: request.from, to: request.to }
+    : { type: 'FetchSnapshotRequest', requestId: request.id, index: request.index, term: request.term, offset: request.offset, length: request.length };
+}
 
 /** Entry requests one peer may have in flight at once (see CatchUpSession.entryRequestsPerPeer). */
 export const ENTRY_REQUESTS_PER_PEER = 2;
