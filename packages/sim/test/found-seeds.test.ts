@@ -26,6 +26,8 @@ const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
   { scenario: 'tabs', seed: 955500765, found: 'the last live voter refused a departing leader’s final appends that came after its handoff target’s vote request, and could never cover the departed voters’ claims' },
   { scenario: 'tabs', seed: 1044400939, found: 'the availability check expected a commit after a tab closed that never became a member, with the clients done: nothing to commit (simulator model)' },
   { scenario: 'tabs', seed: 1357913617, found: 'the reopen check expected the home profile to go on while a tab of another device had closed with the home tabs, its notice never reaching home (simulator model)' },
+  { scenario: 'tabs', seed: 3100002529, found: 'one lost snapshot piece held up the successor of a departed leader for a whole catch-up request timeout, so its reopened tab was not online in time' },
+  { scenario: 'tabs', seed: 3100008846, found: 'a delayed copy of the departed leader’s append sent a pre-candidate back to follower; the last two voters then split their vote' },
 ];
 
 describe('seeds found by held-out runs', () => {
