@@ -2,8 +2,10 @@
 // Data channels deliver reliably, but a frame can still go missing (a link that drops and comes
 // back, a relay path switching, a lossy test network); waiting the whole request timeout for it
 // stalls a session whose only source that peer is. A request unanswered for several times the
-// peer's slowest recent answer is sent again once (same id: either answer is taken, the other is a
-// counted duplicate), long before it times out.
+// peer's slowest recent fetch answer is sent again once (same id: either answer is taken, the other
+// is a counted duplicate), long before it times out. Only fetch answers count: they include the
+// transfer of a chunk, which an availability answer (a few bytes) says nothing about, and resending
+// a large chunk on a slow link too early would only double its traffic.
 import type { PeerId } from '../types';
 
 /** Answers remembered per peer: the slowest of them sets the wait. */
@@ -14,7 +16,7 @@ const SLOWEST_ANSWER_FACTOR = 4;
 export class AnswerTimes {
   private readonly samples = new Map<PeerId, number[]>();
 
-  /** `peer` answered a request `ms` after it was sent. */
+  /** `peer` answered a fetch request `ms` after it was sent. */
   note(peer: PeerId, ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) return;
     const list = this.samples.get(peer) ?? [];
@@ -29,7 +31,7 @@ export class AnswerTimes {
 
   /**
    * How long to wait for `peer`'s answer before sending the request again: several times its
-   * slowest recent answer, within [min, max]; `max` for a peer that never answered yet.
+   * slowest recent fetch answer, within [min, max]; `max` for a peer that never answered a fetch.
    */
   resendAfter(peer: PeerId, min: number, max: number): number {
     const list = this.samples.get(peer);

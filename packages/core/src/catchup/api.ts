@@ -77,7 +77,7 @@ export interface CatchUpStats {
   /** Chunks served, per peer. */
   chunksByPeer: Record<PeerId, number>;
   timeouts: number;
-  /** Requests sent a second time, unanswered for several times the peer's slowest recent answer. */
+  /** Requests sent a second time, unanswered for several times the peer's slowest recent fetch answer. */
   resends: number;
   ignoredReplies: number;
   /** Buffered leader entries dropped because they did not chain onto the output (a deposed leader's). */

@@ -230,11 +230,8 @@ export class CatchUpSession implements CatchUpSessionApi {
 
   private onAvailability(from: PeerId, m: AvailabilityResponse): void {
     const availability = parseAvailability(m);
-    const askedAt = this.availability.openSince(from);
     if (!availability || !this.connected.has(from) || !isRequestId(m.requestId) || !this.availability.accept(from, m.requestId, availability)) {
       this.counters.ignoredReplies++;
-    } else if (askedAt !== undefined) {
-      this.answerTimes.note(from, this.lastNow - askedAt);
     }
   }
 
@@ -453,7 +450,7 @@ export class CatchUpSession implements CatchUpSessionApi {
   }
 
   /**
-   * A request unanswered for several times its peer's slowest recent answer was most likely lost
+   * A request unanswered for several times its peer's slowest recent fetch answer was most likely lost
    * (answer-times.ts): send it once more, under the same id, well before it times out.
    */
   private resendOverdue(now: number): void {
