@@ -145,3 +145,29 @@ describe('engine: graceful departures', () => {
     expect(follower.departurePlan().handoffTo).toBeNull();
   });
 });
+
+describe('engine: a departed voter that reached the election\'s term still counts in it', () => {
+  it('a candidate left alone by another candidate of its term wins only in the next term (that one may have voted for itself)', () => {
+    const h = group(['a', 'b', 'c'], 21);
+    const leader = h.leader();
+    const [target, other] = h.followers();
+    const term = h.node(leader).term;
+    // The leader departs; its handoff reaches `target`, and `other` is told to campaign as well.
+    h.depart(leader);
+    h.deliverAll((m) => m.message.type === 'Departure');
+    h.deliverOne((m) => m.message.type === 'TimeoutNow' && m.to === target);
+    h.node(other).receive(leader, { type: 'TimeoutNow', term }, h.now);
+    h.drain(other);
+    expect(h.node(target).status().role).toBe('candidate');
+    expect(h.node(other).status().role).toBe('candidate');
+    expect(h.node(other).term).toBe(h.node(target).term);
+    // Each voted for itself; neither hears the other before `other` departs too.
+    h.dropWhere((m) => m.message.type === 'RequestVote');
+    h.depart(other);
+    h.deliverAll((m) => m.message.type === 'Departure');
+    // `other` may have voted in that term (here for itself): `target` cannot count it out there,
+    // and wins at once in the next term, where `other` never voted.
+    expect(h.node(target).status().role).toBe('leader');
+    expect(h.node(target).term).toBe(term + 2);
+  });
+});

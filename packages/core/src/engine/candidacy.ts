@@ -12,7 +12,7 @@ import { tallyVotes } from './quorum';
 
 /** What elections use of RaftNode: the log and configuration, the role state and its transitions, the votes. */
 export interface CandidacyHost
-  extends Pick<EngineCore, 'id' | 'config' | 'log' | 'membership' | 'departures' | 'refusals' | 'term' | 'now' | 'send' | 'quorumVoters'>,
+  extends Pick<EngineCore, 'id' | 'config' | 'log' | 'membership' | 'departures' | 'refusals' | 'term' | 'now' | 'send' | 'electionVoters'>,
     RoleView,
     RoleTransitions,
     Pick<ElectionTimer, 'resetElectionTimer'> {
@@ -74,9 +74,20 @@ export function resendVoteRequests(node: CandidacyHost): void {
   }
 }
 
-/** Won, lost or still open. Departed voters this candidate's log covers no longer count (departures.ts). */
+/**
+ * Won, lost or still open. Departed voters this candidate's log covers no longer count, unless they
+ * reached the election's term (a pre-vote's is the next one): they may have voted in it before they
+ * left (departures.ts).
+ */
 export function checkElection(node: CandidacyHost): void {
-  const outcome = tallyVotes(node.quorumVoters(), node.votes);
+  const electionTerm = node.role === 'pre-candidate' ? node.term + 1 : node.term;
+  const outcome = tallyVotes(node.electionVoters(electionTerm), node.votes);
+  if (outcome === 'pending' && node.role === 'candidate' && tallyVotes(node.electionVoters(node.term + 1), node.votes) === 'won') {
+    // Only departed voters of this term stand between this campaign and a win. They never vote
+    // again, so in the next term they are left out: campaign again at once rather than time out.
+    campaign(node, 'real', false);
+    return;
+  }
   if (outcome === 'won') {
     if (node.role === 'pre-candidate') campaign(node, 'real', false);
     else if (!roomInLog(node.log.lastIndex(), 2)) {

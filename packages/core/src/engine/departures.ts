@@ -12,6 +12,13 @@
 //    member of Q departed and was excluded; then the candidate is at least as up to date as that
 //    member's final log, which holds the entry (a committed entry is never truncated), so the
 //    candidate holds it too (§5.4.3 again).
+//    A departed voter may have voted in its last term before it left, though (for itself, when it
+//    was campaigning too), and that vote is not in its final position. So an election leaves a
+//    departed voter out only when the notice's term is below the election's: a peer that departed
+//    never votes again, so it cast no vote in any later term. A candidate that only a departed
+//    voter of its own term keeps from winning campaigns again in the next term (candidacy.ts).
+//    (Found by the tabs scenario: of two voters left, one that had not yet logged the promotion of
+//    the third won its term alone and left; the third then left it out and won the same term.)
 // The final position a departing peer reports must therefore cover everything it ever counted for:
 // a follower or candidate reports its last log entry; a leader reports its commit index or the end
 // of the log it inherited when elected, whichever is later (its own-term entries beyond its commit
@@ -127,14 +134,17 @@ export class DepartureBook {
 
   /**
    * The voters that count for a quorum seen from a peer with log `log`: departed voters whose claim
-   * this log is at least as up to date as are left out. `self` always counts.
+   * this log is at least as up to date as are left out. `self` always counts. For the votes of an
+   * election in `electionTerm`, a departed voter whose notice is of that term or a later one counts
+   * still: it may have voted in that term before it left (see the header).
    */
-  effectiveVoters(voters: readonly PeerId[], log: RaftLog, self: PeerId): PeerId[] {
+  effectiveVoters(voters: readonly PeerId[], log: RaftLog, self: PeerId, electionTerm?: number): PeerId[] {
     if (this.notices.size === 0) return voters as PeerId[];
     return voters.filter((voter) => {
       if (voter === self) return true;
       const claim = this.claim(voter);
-      return claim === undefined || !log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm);
+      if (claim === undefined || !log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) return true;
+      return electionTerm !== undefined && (this.notices.get(voter)?.term ?? 0) >= electionTerm;
     });
   }
 

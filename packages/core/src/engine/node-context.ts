@@ -42,6 +42,8 @@ export interface EngineCore {
   send(to: PeerId, message: Message): void;
   /** The voters that count for a quorum now: the configuration's voters minus departed ones this log covers. */
   quorumVoters(): PeerId[];
+  /** The voters whose votes count in an election in `term`: as quorumVoters, but a departed voter that reached `term` still counts. */
+  electionVoters(term: number): PeerId[];
 }
 
 /** Changes to the log other than appending: a follower's conflict truncation (§5.3) and installing a fetched snapshot (§7). */

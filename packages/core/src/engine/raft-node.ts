@@ -220,6 +220,11 @@ export class RaftNode
     return this.departures.effectiveVoters(this.membership.voters(), this.log, this.id);
   }
 
+  /** The voters whose votes count in an election in `term` (departures.ts: a departed voter that reached it still counts). */
+  electionVoters(term: number): PeerId[] {
+    return this.departures.effectiveVoters(this.membership.voters(), this.log, this.id, term);
+  }
+
   /** Install a snapshot fetched by catch-up (§7); persisted atomically in one batch. */
   installSnapshot(snapshot: Snapshot): void {
     const { index, term, membership } = snapshot.meta;
