@@ -27,6 +27,7 @@ const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
   { scenario: 'tabs', seed: 1044400939, found: 'the availability check expected a commit after a tab closed that never became a member, with the clients done: nothing to commit (simulator model)' },
   { scenario: 'tabs', seed: 1357913617, found: 'the reopen check expected the home profile to go on while a tab of another device had closed with the home tabs, its notice never reaching home (simulator model)' },
   { scenario: 'tabs', seed: 3100002529, found: 'one lost snapshot piece held up the successor of a departed leader for a whole catch-up request timeout, so its reopened tab was not online in time' },
+  { scenario: 'tabs', seed: 4000011840, found: 'a leaderless catch-up toward a departed candidate’s claim went on after the departed leader’s notice capped that claim to what the last voter held, and kept it from campaigning' },
   { scenario: 'tabs', seed: 3600018646, found: 'two leaders in one term: of two voters left, one that had not logged the promotion of the third won alone and left; the third counted it out of the same term and won it too (safety)' },
   { scenario: 'tabs', seed: 3100008846, found: 'a delayed copy of the departed leader’s append sent a pre-candidate back to follower; the last two voters then split their vote' },
 ];

@@ -33,7 +33,7 @@ export interface DepartureHost
   readonly leader: LeaderState | null;
   /** As leader: the last index of the log inherited when elected. */
   readonly inheritedEnd: number;
-  readonly catchUp: Pick<CatchUpDriver, 'active' | 'abort' | 'peerDown' | 'startTowardClaims'>;
+  readonly catchUp: Pick<CatchUpDriver, 'active' | 'leaderlessActive' | 'abort' | 'peerDown' | 'startTowardClaims'>;
   readonly forwards: ForwardQueue;
   readonly requests: Pick<RequestHandler, 'resolveReads'>;
   readonly members: Pick<MembershipClient, 'leaving'>;
@@ -363,5 +363,8 @@ export class DepartureHandler {
       if (claim && !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) target = Math.max(target, claim.lastIndex);
     }
     if (target > 0) node.catchUp.startTowardClaims(target);
+    // Every claim is covered now (a later notice capped one, see DepartureBook.claim): a session
+    // still fetching toward the old claim only keeps this peer from campaigning.
+    else if (node.catchUp.leaderlessActive) node.catchUp.abort();
   }
 }
