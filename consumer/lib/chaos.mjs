@@ -20,16 +20,29 @@ import { assert, waitFor } from './checks.mjs';
 import { brief, openInOrder, waitForGroup } from './group.mjs';
 import { appStarted } from './peers.mjs';
 
-const CHAOS_MS = 45_000;
-/** Tabs at the start, and the most the schedule keeps open. */
-const MAX_TABS = 5;
-/** The fewest open tabs a close or crash may leave. */
-const MIN_TABS = 3;
-/** Pause between one action's start and the next one's, drawn in [min, max) ms. */
-const GAP_MS = [1500, 3500];
+/** How long the schedule runs (CONSUMER_CHAOS_MS overrides it for a longer or shorter hunt). */
+const CHAOS_MS = envNumbers('CONSUMER_CHAOS_MS', [45_000])[0];
+/**
+ * The fewest open tabs a close or crash may leave, and the tabs at the start (the most the
+ * schedule keeps open); CONSUMER_CHAOS_TABS="min,max" overrides them (min 1 lets the group shrink
+ * to a single tab).
+ */
+const [MIN_TABS, MAX_TABS] = envNumbers('CONSUMER_CHAOS_TABS', [3, 5]);
+/** Pause between one action's start and the next one's, drawn in [min, max) ms (CONSUMER_CHAOS_GAP_MS="min,max"). */
+const GAP_MS = envNumbers('CONSUMER_CHAOS_GAP_MS', [1500, 3500]);
 const WRITER = { keys: ['a', 'b', 'c'], pauseMs: 100 };
 /** Floors that make the run count (a slow machine still passes them by far). */
 const FLOORS = { actions: 8, completedOps: 150, acknowledgedWrites: 50 };
+
+/** `fallback`, or the comma-separated non-negative integers of env[name] (as many, in order, min <= max). */
+function envNumbers(name, fallback) {
+  const given = process.env[name];
+  if (given === undefined || given === '') return fallback;
+  const values = given.split(',').map(Number);
+  const valid = values.length === fallback.length && values.every((n) => Number.isSafeInteger(n) && n >= 0) && values.every((n, i) => i === 0 || n >= values[i - 1]);
+  assert(valid, `${name}=${given}: expected ${fallback.length} non-negative integer(s), ascending, like ${fallback.join(',')}`);
+  return values;
+}
 
 /** The seed of this run: CONSUMER_CHAOS_SEED, or a fresh one. */
 export function chaosSeed() {
