@@ -10,6 +10,7 @@ import { Handshake, type HandshakeFrame } from './handshake';
 import { LinkLiveness, type LivenessOptions } from './link-liveness';
 import type { MeshCounters } from './mesh-counters';
 import { SendScheduler, type EnqueueResult, type FrameSink, type SendSchedulerOptions } from './send-scheduler';
+import { MAX_REMOTE_CANDIDATES, rebuildRemoteSignal } from './remote-signal';
 import type {
   DataChannelLike,
   LinkRefusal,
@@ -87,6 +88,8 @@ export class PeerLink {
   /** SDP of the offer/answer this link sent and the one it applied (fingerprint fallback). */
   private localSdp: string | null = null;
   private remoteSdp: string | null = null;
+  /** Remote ICE candidates accepted so far (capped, see signal()). */
+  private remoteCandidates = 0;
   private refusal: LinkRefusal | undefined;
   private pumping = false;
   private wasNonEmpty = false;
@@ -182,18 +185,22 @@ export class PeerLink {
    */
   signal(data: PeerSignal): void {
     if (this.state === 'closed' || this.state === 'refusing' || this.peer === null) return;
-    const sdp = sdpOf(data);
+    // Only the checked fields reach simple-peer (remote-signal.ts), and at most
+    // MAX_REMOTE_CANDIDATES candidates per link.
+    const signal = rebuildRemoteSignal(data);
     const acceptable =
-      sdp !== null
-        ? this.remoteSdp === null && data.type === (this.initiator ? 'answer' : 'offer')
-        : data.type === 'candidate' && typeof data.candidate === 'object' && data.candidate !== null;
+      signal !== null &&
+      (signal.type === 'candidate'
+        ? this.remoteCandidates < MAX_REMOTE_CANDIDATES
+        : this.remoteSdp === null && signal.type === (this.initiator ? 'answer' : 'offer'));
     if (!acceptable) {
       this.ctx.counters.dropped.badSignal += 1;
       return;
     }
-    if (sdp !== null) this.remoteSdp = sdp;
+    if (signal.type === 'candidate') this.remoteCandidates++;
+    else this.remoteSdp = signal.sdp;
     try {
-      this.peer.signal(data);
+      this.peer.signal(signal);
     } catch {
       this.ctx.counters.dropped.badSignal += 1;
     }

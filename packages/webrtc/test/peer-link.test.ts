@@ -4,6 +4,7 @@ import { deriveRoomAndAuthKey, importAuthKey } from '../src/group-key';
 import { decodeFrame, encodeDataFrame, encodeHello, FrameKind, payloadPerFrame } from '../src/framing';
 import { newMeshCounters, type MeshCounters } from '../src/mesh-counters';
 import { PeerLink, type LinkClosedInfo, type PeerLinkContext } from '../src/peer-link';
+import { MAX_CANDIDATE_CHARS, MAX_REMOTE_CANDIDATES } from '../src/remote-signal';
 import type { MeshChannel, PeerSignal, SimplePeerInstance, SimplePeerOptions } from '../src/types';
 
 type Handler = (...args: never[]) => void;
@@ -284,6 +285,39 @@ describe('PeerLink signals and liveness', () => {
     a.link.signal({ renegotiate: true });
     expect(a.fake.signals.map((s) => s.type)).toEqual(['answer', 'candidate']);
     expect(a.counters.dropped.badSignal).toBe(3);
+    a.link.close();
+  });
+
+  it('hands simple-peer only the checked fields of a signal, and drops malformed candidates', async () => {
+    const a = await side('alice', 'bob', RIGHT, true);
+    // Extra fields drive simple-peer features (a bogus transceiverRequest makes it destroy the
+    // connection): they never reach it.
+    a.link.signal({ type: 'answer', sdp: sdp(FP_BOB), renegotiate: true, transceiverRequest: { kind: 'bogus' } });
+    a.link.signal({ type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0, extra: 1 }, transceiverRequest: { kind: 'bogus' } });
+    const malformed: PeerSignal[] = [
+      { type: 'candidate', candidate: { candidate: 'x'.repeat(MAX_CANDIDATE_CHARS + 1), sdpMid: '0' } },
+      { type: 'candidate', candidate: { candidate: 7, sdpMid: '0' } },
+      { type: 'candidate', candidate: { candidate: 'x' } }, // neither sdpMid nor sdpMLineIndex
+      { type: 'candidate', candidate: { candidate: 'x', sdpMLineIndex: -1 } },
+      { type: 'candidate', candidate: { candidate: 'x', sdpMid: { toString: 1 } } },
+      { type: 'candidate', candidate: ['x'] },
+      { type: 'offer', sdp: 42 },
+    ];
+    for (const signal of malformed) a.link.signal(signal);
+    expect(a.fake.signals).toEqual([
+      { type: 'answer', sdp: sdp(FP_BOB) },
+      { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } },
+    ]);
+    expect(a.counters.dropped.badSignal).toBe(malformed.length);
+    a.link.close();
+  });
+
+  it('accepts at most MAX_REMOTE_CANDIDATES candidates per link and counts the rest', async () => {
+    const a = await side('alice', 'bob', RIGHT, true);
+    // Before the answer: simple-peer would queue every one of them.
+    for (let i = 0; i < MAX_REMOTE_CANDIDATES + 10; i++) a.link.signal({ type: 'candidate', candidate: { candidate: `c${i}`, sdpMid: '0' } });
+    expect(a.fake.signals.length).toBe(MAX_REMOTE_CANDIDATES);
+    expect(a.counters.dropped.badSignal).toBe(10);
     a.link.close();
   });
 
