@@ -187,8 +187,8 @@ function validateConfig(config: unknown): { config: RaftConfig; overrides: Parti
 
 function validatePeerId(peerId: unknown): PeerId | undefined {
   if (peerId === undefined) return undefined;
-  if (typeof peerId !== 'string' || !PEER_ID_PATTERN.test(peerId)) {
-    fail(`\`peerId\` must match ${PEER_ID_PATTERN} (1-64 of letters, digits, _ -), got ${describe(peerId)}`);
+  if (typeof peerId !== 'string' || !PEER_ID_PATTERN.test(peerId) || peerId in Object.prototype) {
+    fail(`\`peerId\` must match ${PEER_ID_PATTERN} (1-64 of letters, digits, _ -) and not be a name of Object.prototype (such as __proto__), got ${describe(peerId)}`);
   }
   return peerId;
 }
@@ -200,7 +200,7 @@ function validateBootstrap(bootstrap: unknown): boolean | Membership | undefined
     const learners = bootstrap.learners ?? [];
     if (!Array.isArray(learners)) fail('`bootstrap.learners` must be an array of peer ids');
     for (const id of [...voters, ...learners]) {
-      if (typeof id !== 'string' || !PEER_ID_PATTERN.test(id)) fail(`\`bootstrap\` holds an invalid peer id: ${describe(id)}`);
+      if (typeof id !== 'string' || !PEER_ID_PATTERN.test(id) || id in Object.prototype) fail(`\`bootstrap\` holds an invalid peer id: ${describe(id)}`);
     }
     if (voters.length === 0) fail('`bootstrap.voters` must name at least one voter');
     return { voters: [...voters] as PeerId[], learners: [...learners] as PeerId[] };

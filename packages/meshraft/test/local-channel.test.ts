@@ -33,6 +33,8 @@ describe('admitLocalFrame', () => {
       { ...frame('a', 'me'), bytes: 'xyz' },
       { ...frame('a', 'me'), from: 'no spaces allowed' },
       { ...frame('a', 'me'), from: 'x'.repeat(65) },
+      { ...frame('a', 'me'), from: '__proto__' },
+      { ...frame('a', 'me'), from: 'constructor' },
       { ...frame('a', 'me'), to: 7 },
     ];
     for (const data of bad) expect(admitLocalFrame(data, 'me', linked)).toEqual({ ok: false, reason: 'malformed' });

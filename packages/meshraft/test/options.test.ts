@@ -76,6 +76,8 @@ describe('validateOptions', () => {
     expect(rejects({ config: { heartbeatMs: 2000 } })).toMatch(/config.*heartbeatMs/);
     expect(rejects({ config: { maxVoters: Number.NaN } })).toMatch(/maxVoters/);
     expect(rejects({ peerId: 'has space' })).toMatch(/peerId/);
+    expect(rejects({ peerId: '__proto__' })).toMatch(/peerId.*Object\.prototype/);
+    expect(rejects({ peerId: 'constructor' })).toMatch(/peerId/);
     expect(rejects({ bootstrap: { voters: [] } })).toMatch(/at least one voter/);
     expect(rejects({ bootstrap: 'yes' })).toMatch(/bootstrap/);
     expect(rejects({ iceServers: [{}] })).toMatch(/urls/);

@@ -13,7 +13,8 @@ export function isValidRoomId(value: unknown): value is string {
 }
 
 export function isValidPeerId(value: unknown): value is string {
-  return typeof value === 'string' && PEER_ID_PATTERN.test(value);
+  // Not a name Object.prototype holds (`__proto__`, `constructor`, ...): peers' code keys records by id.
+  return typeof value === 'string' && PEER_ID_PATTERN.test(value) && !(value in Object.prototype);
 }
 
 /** Refusals that can answer any acknowledged event (payload/rate limits are checked before handlers). */

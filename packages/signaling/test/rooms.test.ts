@@ -119,6 +119,10 @@ describe('rooms', () => {
       [{ room: valid, peerId: '' }],
       [{ room: valid, peerId: 'has space' }],
       [{ room: valid, peerId: 'p'.repeat(65) }],
+      // Names Object.prototype holds: peers key records by id.
+      [{ room: valid, peerId: '__proto__' }],
+      [{ room: valid, peerId: 'constructor' }],
+      [{ room: valid, peerId: 'toString' }],
       [{ room: 'r'.repeat(129), peerId: 'peer' }],
       [{ room: 'r'.repeat(20_000), peerId: 'peer' }], // huge but under the payload limit
     ];

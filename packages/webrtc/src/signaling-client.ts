@@ -10,7 +10,8 @@ const PEER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
 export function isValidPeerId(value: unknown): value is string {
-  return typeof value === 'string' && PEER_ID_PATTERN.test(value);
+  // Not a name Object.prototype holds (`__proto__`, `constructor`, ...): records are keyed by peer id.
+  return typeof value === 'string' && PEER_ID_PATTERN.test(value) && !(value in Object.prototype);
 }
 
 /** A room id the signaling server and createPeerMesh accept: 16-128 characters of [A-Za-z0-9_-]. */

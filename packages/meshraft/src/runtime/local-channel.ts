@@ -51,7 +51,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function isPeerId(value: unknown): value is PeerId {
-  return typeof value === 'string' && PEER_ID_PATTERN.test(value);
+  return typeof value === 'string' && PEER_ID_PATTERN.test(value) && !(value in Object.prototype);
 }
 
 /**
