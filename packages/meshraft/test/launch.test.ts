@@ -179,6 +179,20 @@ describe('launchGroup', () => {
     expect(args()!.bootstrap).toEqual({ voters: ['tab-a'], learners: [] });
   });
 
+  it('a malformed status gossip frame is dropped and counted in stats().gossipDropped; the peer stays unheard', async () => {
+    const mesh = fakeMesh(['b']);
+    const { platform } = fakePlatform(mesh, []);
+    const group = launchGroup(options, platform);
+    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    mesh.emitUp('b');
+    const progress = { fraction: Number.NaN, from: 1, to: 2, entriesFetched: 0, bytesFetched: 0, peersUsed: 0, phase: 'log' as const };
+    mesh.emitMessage('b', encodeGossip({ ...startingStatus('b'), catchUp: progress }, true));
+    mesh.join();
+    await group.started;
+    expect((await group.stats()).gossipDropped).toBe(1);
+    expect(group.status.peers?.b).toBeUndefined();
+  }, 30_000);
+
   it('a room peer never heard from (no link, no gossip) counts as a member after the grace period', async () => {
     const mesh = fakeMesh(['b']);
     const { platform, args } = fakePlatform(mesh, []);

@@ -36,6 +36,28 @@ describe('status gossip frames', () => {
     expect(decodeGossip(forged({ pristine: true }))).toMatchObject({ pristine: true });
   });
 
+  it('passes a catch-up progress on field by field, and refuses one with a missing or out-of-range field', () => {
+    const progress = { fraction: 0.5, from: 11, to: 40, entriesFetched: 15, bytesFetched: 1500, peersUsed: 2, phase: 'log' as const };
+    expect(decodeGossip(encodeGossip(status({ catchUp: { ...progress, extra: { deep: 1 } } as GroupStatus['catchUp'] })))?.catchUp).toEqual(progress);
+    const bad: Record<string, unknown>[] = [
+      { fraction: Number.NaN },
+      { fraction: Number.POSITIVE_INFINITY },
+      { fraction: -1e300 },
+      { fraction: 1.5 },
+      { phase: 42 },
+      { phase: 'LOG' },
+      { entriesFetched: 'lots' },
+      { from: -1 },
+      { peersUsed: 2.5 },
+      { bytesFetched: undefined },
+    ];
+    for (const change of bad) {
+      const catchUp = { ...progress, ...change } as unknown as GroupStatus['catchUp'];
+      expect(decodeGossip(encodeGossip(status({ catchUp }))), JSON.stringify(change)).toBeNull();
+    }
+    expect(decodeGossip(encodeGossip(status({ catchUp: [] as unknown as GroupStatus['catchUp'] })))).toBeNull();
+  });
+
   it('is never confused with a Raft frame', () => {
     const raft = encodeMessage({ type: 'TimeoutNow', term: 1 });
     expect(isGossipFrame(raft)).toBe(false);

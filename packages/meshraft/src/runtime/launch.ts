@@ -345,6 +345,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
         departed,
         frames: engine ? await engine.frameStats() : null,
         routes: routeCounters.snapshot(info.localSecret !== null, session?.local?.reachable() ?? []),
+        gossipDropped: gossip.dropped,
         mesh: session ? session.mesh.stats() : null,
         startupError: deferred.startupError ? deferred.startupError.message : null,
       };

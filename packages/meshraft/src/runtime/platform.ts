@@ -108,6 +108,8 @@ export interface GroupStats {
   frames: FrameStats | null;
   /** Raft frames sent over the data channel and over the same-browser channel, by receiver. */
   routes: RaftRouteStats;
+  /** Status gossip frames dropped as malformed (a peer's view of itself that did not check out). */
+  gossipDropped: number;
   mesh: MeshStatsLike | null;
   startupError: string | null;
 }

@@ -4,7 +4,7 @@
 //
 // A gossip frame is one tag byte followed by a cbor value. Raft frames are the codec's 3-element
 // CBOR array and so always start with 0x83; any other first byte cannot be mistaken for one.
-import { decodeValue, encodeValue, type GroupStatus, type PeerId, type PeerView, type Role } from '@meshraft/core';
+import { decodeValue, encodeValue, type CatchUpProgress, type GroupStatus, type PeerId, type PeerView, type Role } from '@meshraft/core';
 
 export const GOSSIP_TAG = 0x47; // 'G'
 
@@ -48,8 +48,8 @@ export function decodeGossip(bytes: Uint8Array): PeerView | null {
   const count = (x: unknown) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
   if (!ROLES.includes(v.role as Role) || !count(v.term) || !count(v.committed) || !count(v.applied)) return null;
   if (typeof v.online !== 'boolean') return null;
-  const catchUp = v.catchUp;
-  if (catchUp !== null && (typeof catchUp !== 'object' || typeof (catchUp as { fraction?: unknown }).fraction !== 'number')) return null;
+  const catchUp = v.catchUp === null ? null : catchUpOf(v.catchUp, count);
+  if (catchUp === undefined) return null;
   if (v.pristine !== undefined && v.pristine !== true) return null;
   const view: PeerView = {
     role: v.role as Role,
@@ -57,10 +57,23 @@ export function decodeGossip(bytes: Uint8Array): PeerView | null {
     committed: v.committed as number,
     applied: v.applied as number,
     online: v.online,
-    catchUp: catchUp as PeerView['catchUp'],
+    catchUp,
   };
   if (v.pristine === true) view.pristine = true;
   return view;
+}
+
+/**
+ * A gossiped catch-up progress rebuilt from checked fields (apps read it from `group.status.peers`
+ * as a CatchUpProgress), or undefined when any field is missing or out of range.
+ */
+function catchUpOf(value: unknown, count: (x: unknown) => boolean): CatchUpProgress | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const c = value as Record<string, unknown>;
+  const { fraction, from, to, entriesFetched, bytesFetched, peersUsed, phase } = c;
+  if (typeof fraction !== 'number' || !(fraction >= 0 && fraction <= 1)) return undefined;
+  if (![from, to, entriesFetched, bytesFetched, peersUsed].every(count) || (phase !== 'log' && phase !== 'snapshot')) return undefined;
+  return { fraction, from, to, entriesFetched, bytesFetched, peersUsed, phase } as CatchUpProgress;
 }
 
 /** The gossiped fields of a status, as a comparable string. */
