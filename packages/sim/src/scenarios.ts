@@ -4,7 +4,7 @@
 import { resolveConfig, type LeadershipPreference, type PeerId, type RaftConfig } from '@meshraft/core';
 import type { ChurnPlan } from './churn';
 import type { DirectoryPlan } from './directory';
-import type { GracefulAction, TabsPlan } from './tabs-plan';
+import type { GracefulAction, RoughAction, TabsPlan } from './tabs-plan';
 import type { ClientPlan } from './clients';
 import type { FaultPlan } from './faults';
 import type { LinkQuality } from './network';
@@ -268,59 +268,73 @@ registerScenario({
   name: 'tabs',
   description:
     'browser tab life: tabs open, close (one at a time, the leader, a majority at once), reload, crash and reopen, the signaling server restarts, and finally every tab closes and the app is reopened from local data',
-  plan(dice) {
-    // Batches of 64 or 512 entries (the default): the promises checked here are about the default
-    // configuration, and a new tab that needs seconds to copy a few hundred entries one by one is
-    // a replication test (the other scenarios send one entry per append often enough).
-    const config = simConfig(dice, { compactAfterEntries: dice.pick([60, 200]), autoRemoveAfterMs: dice.int(1500, 2500), maxVoters: dice.pick([3, 5, 5]), maxBatchEntries: dice.pick([64, 512]) });
-    const electionMax = config.electionTimeoutMs + config.electionJitterMs;
-    // Phase 1: graceful actions only, each one checked for availability, at least an election
-    // timeout apart (closing tabs "at least a second apart" with the default 1 s timeout).
-    const graceful: TabsPlan['graceful'] = [];
-    let t = 700;
-    const steps = dice.int(8, 14);
-    for (let i = 0; i < steps; i++) {
-      const action = dice.weighted<GracefulAction>({ open: 4, 'open-away': 1, close: 2, 'close-leader': 2, 'close-many': 1, reload: 2, 'reload-leader': 1 })!;
-      graceful.push({ at: t, action });
-      t += dice.int(config.electionTimeoutMs, electionMax + 400);
-    }
-    // Phase 2: crashes, reopens, partitions and signaling restarts; no availability promise.
-    const roughStart = t + 300;
-    const rough: TabsPlan['rough'] = [];
-    const roughEnd = roughStart + dice.int(1500, 2500);
-    for (let i = dice.int(2, 5); i > 0; i--) rough.push({ at: dice.int(roughStart, roughEnd), action: dice.chance(0.5) ? 'crash' : 'reopen' });
-    const restarts = Array.from({ length: dice.int(1, 2) }, () => dice.int(roughStart, roughEnd));
-    const recoverAt = roughEnd + 600;
-    const finaleAt = recoverAt + 1200;
-    const healAt = finaleAt + 3000;
-    return runPlan({
-      peers: [],
-      config,
-      fsyncMs: [0.2, 3],
-      clients: clients(dice, healAt - 300, { count: dice.int(3, 5), opsPerClient: 80, thinkMs: [0, 40] }),
-      faults: faultSchedule(healAt, {
-        startAt: roughStart,
-        stopAt: roughEnd,
-        gapMs: [150, 500],
-        weights: { partition: 2, 'one-way': 1, 'isolate-leader': 1, pause: 1, degrade: 2 },
-        durationMs: [100, 600],
-        downtimeMs: [30, 300],
-        reconnectOnHeal: true,
-      }),
-      tabs: {
-        initialTabs: dice.int(2, 5),
-        graceful,
-        rough,
-        recoverAt,
-        finale: { at: finaleAt, together: dice.chance(0.6), reopen: dice.int(1, 3) },
-        // The product's promises in election timeouts (the default is 1 s): writes within 2 s of a
-        // close or reload, within 3 s of a majority closing at once; a reloaded or reopened tab
-        // online within 2 s. Here 1 s is the sim's 150 ms timeout (it runs about 6.7x faster).
-        bounds: { singleMs: 2 * config.electionTimeoutMs, multiMs: 3 * config.electionTimeoutMs, onlineMs: 2 * config.electionTimeoutMs },
-        maxTabs: 7,
-        directory: { restarts, outageMs: [100, 600], reregisterMaxMs: 300 },
-      },
-      livenessBoundMs: 6000,
-    });
-  },
+  plan: (dice) => tabsPlan(dice, false),
 });
+
+registerScenario({
+  name: 'tabs-reload',
+  description:
+    "tabs, with reloads among the crashes and reopens of the rough phase: a tab reloads while a crashed voter's identity waits to be adopted, and its reload may adopt it",
+  plan: (dice) => tabsPlan(dice, true),
+});
+
+/** The tabs scenarios' plan; `roughReloads` adds reloads to the rough phase (without it, the draws are those of 'tabs' alone). */
+function tabsPlan(dice: Dice, roughReloads: boolean): ScenarioPlan {
+  // Batches of 64 or 512 entries (the default): the promises checked here are about the default
+  // configuration, and a new tab that needs seconds to copy a few hundred entries one by one is
+  // a replication test (the other scenarios send one entry per append often enough).
+  const config = simConfig(dice, { compactAfterEntries: dice.pick([60, 200]), autoRemoveAfterMs: dice.int(1500, 2500), maxVoters: dice.pick([3, 5, 5]), maxBatchEntries: dice.pick([64, 512]) });
+  const electionMax = config.electionTimeoutMs + config.electionJitterMs;
+  // Phase 1: graceful actions only, each one checked for availability, at least an election
+  // timeout apart (closing tabs "at least a second apart" with the default 1 s timeout).
+  const graceful: TabsPlan['graceful'] = [];
+  let t = 700;
+  const steps = dice.int(8, 14);
+  for (let i = 0; i < steps; i++) {
+    const action = dice.weighted<GracefulAction>({ open: 4, 'open-away': 1, close: 2, 'close-leader': 2, 'close-many': 1, reload: 2, 'reload-leader': 1 })!;
+    graceful.push({ at: t, action });
+    t += dice.int(config.electionTimeoutMs, electionMax + 400);
+  }
+  // Phase 2: crashes, reopens, partitions and signaling restarts; no availability promise.
+  const roughStart = t + 300;
+  const rough: TabsPlan['rough'] = [];
+  const roughEnd = roughStart + dice.int(1500, 2500);
+  for (let i = dice.int(2, 5); i > 0; i--) {
+    const at = dice.int(roughStart, roughEnd);
+    const action: RoughAction = roughReloads ? dice.weighted<RoughAction>({ crash: 2, reopen: 2, reload: 2 })! : dice.chance(0.5) ? 'crash' : 'reopen';
+    rough.push({ at, action });
+  }
+  const restarts = Array.from({ length: dice.int(1, 2) }, () => dice.int(roughStart, roughEnd));
+  const recoverAt = roughEnd + 600;
+  const finaleAt = recoverAt + 1200;
+  const healAt = finaleAt + 3000;
+  return runPlan({
+    peers: [],
+    config,
+    fsyncMs: [0.2, 3],
+    clients: clients(dice, healAt - 300, { count: dice.int(3, 5), opsPerClient: 80, thinkMs: [0, 40] }),
+    faults: faultSchedule(healAt, {
+      startAt: roughStart,
+      stopAt: roughEnd,
+      gapMs: [150, 500],
+      weights: { partition: 2, 'one-way': 1, 'isolate-leader': 1, pause: 1, degrade: 2 },
+      durationMs: [100, 600],
+      downtimeMs: [30, 300],
+      reconnectOnHeal: true,
+    }),
+    tabs: {
+      initialTabs: dice.int(2, 5),
+      graceful,
+      rough,
+      recoverAt,
+      finale: { at: finaleAt, together: dice.chance(0.6), reopen: dice.int(1, 3) },
+      // The product's promises in election timeouts (the default is 1 s): writes within 2 s of a
+      // close or reload, within 3 s of a majority closing at once; a reloaded or reopened tab
+      // online within 2 s. Here 1 s is the sim's 150 ms timeout (it runs about 6.7x faster).
+      bounds: { singleMs: 2 * config.electionTimeoutMs, multiMs: 3 * config.electionTimeoutMs, onlineMs: 2 * config.electionTimeoutMs },
+      maxTabs: 7,
+      directory: { restarts, outageMs: [100, 600], reregisterMaxMs: 300 },
+    },
+    livenessBoundMs: 6000,
+  });
+}

@@ -1,14 +1,14 @@
 // The shape of a tabs run (TabsPlan, drawn by the 'tabs' scenario) and what it counts (TabsCounts).
 
 export type GracefulAction = 'close' | 'close-leader' | 'close-many' | 'reload' | 'reload-leader' | 'open' | 'open-away';
-export type RoughAction = 'crash' | 'reopen';
+export type RoughAction = 'crash' | 'reopen' | 'reload';
 
 export interface TabsPlan {
   /** Tabs opened one after another at the start (the first on an empty room bootstraps). */
   initialTabs: number;
   /** Graceful actions, each checked for availability. */
   graceful: Array<{ at: number; action: GracefulAction }>;
-  /** Crashes and reopens (no availability promise while a crashed voter is missing). */
+  /** Crashes, reopens and reloads (no availability promise while a crashed voter is missing). */
   rough: Array<{ at: number; action: RoughAction }>;
   /** Every crashed identity is adopted by a reopened tab by then. */
   recoverAt: number;

@@ -269,7 +269,28 @@ export class TabsDriver {
       const how = `${choice.kind}${choice.kind === 'succeed' ? ` ${choice.previous}` : ''}`;
       peer = this.startIdentity(profile, slot ?? profile.newSlot(), founding, choice.kind === 'succeed' ? (term ?? 0) : undefined, how);
     }
+    this.replayTombstones(profile, peer);
     onOpen?.(peer);
+  }
+
+  /**
+   * As the runtime does at an engine's start (departure-replay.ts): the profile's tombstones of
+   * members of the restored configuration reach the engine as the notices they are, from the
+   * departed peer (a notice the mesh never delivered, say because the tab closed while cut off).
+   */
+  private replayTombstones(profile: LocalProfile, peer: SimPeer): void {
+    const membership = this.tabs.get(peer.id)?.slot.store.latestMembership();
+    if (!membership) return;
+    const members = new Set([...membership.voters, ...membership.learners]);
+    const notices = [...profile.tombstones].filter(([id]) => id !== peer.id && members.has(id));
+    if (notices.length === 0) return;
+    this.queue.after(1, () => {
+      if (!peer.isUp) return;
+      for (const [id, notice] of notices) {
+        const { term, lastIndex, lastTerm, led, successors } = notice;
+        peer.deliver(id, { type: 'Departure', term, lastIndex, lastTerm, ...(led ? { led: true } : {}), ...(successors ? { successors } : {}) });
+      }
+    });
   }
 
   /**
@@ -423,6 +444,14 @@ export class TabsDriver {
       const tab = this.dice.pick(live);
       this.trace.record(this.queue.now, 'net', `tab ${tab.peer.id} crashes`);
       this.crash(tab);
+    } else if (action === 'reload' && live.length > 0) {
+      // As in the graceful phase, but with no promise: a crashed voter may be missing, and the
+      // reloaded page may adopt its identity (its own departed one is never adopted).
+      const tab = this.dice.pick(live);
+      this.trace.record(this.queue.now, 'net', `reload ${tab.peer.id}`);
+      this.counts.reloads++;
+      this.close(tab);
+      this.queue.after(this.dice.int(10, 60), () => this.open(tab.profile, tab.slot.id));
     } else if (action === 'reopen') {
       // A device with no data of the group can only find it while some tab of it runs somewhere;
       // with every tab of the group closed it would start a new group (a documented limit).
