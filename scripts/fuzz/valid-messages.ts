@@ -54,7 +54,7 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   'AppendEntriesResponse', 'Heartbeat', 'HeartbeatResponse', 'ForwardCommands', 'ForwardCommandsResponse',
   'ReadIndexRequest', 'ReadIndexResponse', 'AvailabilityRequest', 'AvailabilityResponse', 'FetchEntriesRequest',
   'FetchEntriesResponse', 'FetchSnapshotRequest', 'FetchSnapshotResponse', 'JoinRequest', 'LeaveRequest',
-  'MembershipResponse', 'Departure',
+  'MembershipResponse', 'Departure', 'LogTailRequest', 'LogTailResponse',
 ];
 
 export function randomMessage(rng: Rng, groupView: GroupView, type: MessageType = pick(rng, MESSAGE_TYPES)): Message {
@@ -121,5 +121,11 @@ export function randomMessage(rng: Rng, groupView: GroupView, type: MessageType 
       return chance(rng, 0.5) ? { type, requestId, ok: true, index } : { type, requestId, ok: false, error: pick(rng, [...errors, 'busy'] as const) };
     case 'Departure':
       return { type, term, lastIndex: index, lastTerm: Math.min(term, near(rng, view.term)), ...(chance(rng, 0.3) ? { led: true } : {}) };
+    case 'LogTailRequest':
+      return { type, lastIndex: index, lastTerm: Math.min(term, near(rng, view.term)), upTo: index + 1 + int(rng, 32) };
+    case 'LogTailResponse': {
+      const prevLogTerm = Math.min(term, near(rng, view.term));
+      return { type, prevLogIndex: index, prevLogTerm, entries: entryRun(rng, view, index + 1, prevLogTerm, prevLogTerm + 2, int(rng, 6)) };
+    }
   }
 }

@@ -101,5 +101,11 @@ export function describeMessage(m: Message): string {
       return `Leave #${m.requestId}`;
     case 'MembershipResponse':
       return `MembershipResp #${m.requestId} ${m.ok ? `ok index=${m.index}` : failure(m)}`;
+    case 'LogTailRequest':
+      return `LogTail after=${m.lastIndex}/${m.lastTerm} upTo=${m.upTo}`;
+    case 'LogTailResponse': {
+      const last = m.entries[m.entries.length - 1];
+      return `LogTailResp prev=${m.prevLogIndex}/${m.prevLogTerm} n=${m.entries.length}${last ? ` last=${last.index}/${last.term}` : ''}`;
+    }
   }
 }

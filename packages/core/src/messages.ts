@@ -194,6 +194,28 @@ export interface LeaveRequest {
   requestId: number;
 }
 
+// ---------- a departed voter's claim that no committed entry covers ----------
+
+/**
+ * "Send me the entries of your log right after (lastIndex, lastTerm), up to `upTo`": a peer with no
+ * leader whose log falls short of a departed voter's claim, whose missing entries no peer holds as
+ * committed (the departed leader's last appends reached nobody else). departures.ts, "log tails".
+ */
+export interface LogTailRequest {
+  type: 'LogTailRequest';
+  lastIndex: number;
+  lastTerm: number;
+  upTo: number;
+}
+
+/** The sender's log entries right after (prevLogIndex, prevLogTerm), an entry it holds too; committed or not. */
+export interface LogTailResponse {
+  type: 'LogTailResponse';
+  prevLogIndex: number;
+  prevLogTerm: number;
+  entries: LogEntry[];
+}
+
 export type MembershipResponse =
   | { type: 'MembershipResponse'; requestId: number; ok: true; index: number }
   /**
@@ -223,7 +245,9 @@ export type Message =
   | FetchSnapshotResponse
   | JoinRequest
   | LeaveRequest
-  | MembershipResponse;
+  | MembershipResponse
+  | LogTailRequest
+  | LogTailResponse;
 
 export type MessageType = Message['type'];
 

@@ -163,6 +163,14 @@ export const messageArbs: { [T in MessageType]: fc.Arbitrary<Message> } = {
     fc.record({ type: fc.constant('MembershipResponse' as const), requestId: uintArb, ok: fc.constant(true as const), index: uintArb }, noNull),
     failureArb('MembershipResponse', fc.constantFrom('not-leader' as const, 'no-leader' as const, 'too-large' as const, 'shutting-down' as const, 'busy' as const, 'unconfigured' as const)),
   ),
+  LogTailRequest: fc
+    .tuple(smallUint, fc.nat(1000), fc.integer({ min: 1, max: 10_000 }))
+    .map(([lastIndex, lastTerm, extra]): Message => ({ type: 'LogTailRequest', lastIndex, lastTerm, upTo: lastIndex + extra })),
+  LogTailResponse: fc
+    .tuple(smallUint, fc.nat(1000), fc.nat(1000))
+    .chain(([prevLogIndex, prevLogTerm, extraTerm]) =>
+      entryRunArb(prevLogIndex + 1, prevLogTerm, prevLogTerm + extraTerm).map((entries): Message => ({ type: 'LogTailResponse', prevLogIndex, prevLogTerm, entries })),
+    ),
 };
 
 /** Any valid message of any type. */

@@ -64,6 +64,17 @@ const appendEntriesRun: Check = (m) => {
 
 const fetchedRun: Check = (m) => runProblem(m.entries as IndexTerm[], null, 0, L.maxTerm);
 
+const tailRun: Check = (m) => {
+  const entries = m.entries as IndexTerm[];
+  const prevLogIndex = m.prevLogIndex as number;
+  if (prevLogIndex + entries.length > L.maxIndex) {
+    return outOfRange(`prevLogIndex ${prevLogIndex} + ${entries.length} entries is above the limit ${L.maxIndex}`);
+  }
+  return runProblem(entries, prevLogIndex + 1, m.prevLogTerm as number, L.maxTerm);
+};
+
+const tailRange: Check = (m) => ((m.upTo as number) > (m.lastIndex as number) ? null : 'upTo must be above lastIndex');
+
 const fetchRange: Check = (m) => {
   const from = m.from as number;
   const to = m.to as number;
@@ -238,6 +249,8 @@ export const MESSAGE_SCHEMAS: { readonly [T in MessageType]: MessageSchema } = {
     size: 'control',
     body: record({ term, lastIndex: index, lastTerm: term, led: optional(bool), successors: optional(list(peerId, L.maxMembers)), peer: optional(peerId) }, departureTerms),
   },
+  LogTailRequest: { code: 24, size: 'control', body: record({ lastIndex: index, lastTerm: term, upTo: index }, tailRange) },
+  LogTailResponse: { code: 25, size: 'bulk', body: record({ prevLogIndex: index, prevLogTerm: term, entries }, tailRun) },
 };
 
 /** Reverse lookup: wire code -> message type. */

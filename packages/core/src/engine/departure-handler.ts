@@ -14,6 +14,7 @@ import type { MembershipClient } from './membership-client';
 import type { ElectionTimer, EngineCore, PeerDirectory, RoleTransitions, RoleView } from './node-context';
 import type { RequestHandler } from './requests';
 import { keepEarlierLeaderEntries } from './replication-messages';
+import { LogTails } from './log-tails';
 
 /** Notices passed on by peers not (yet) known members, kept until they are (a new tab's first minutes). */
 const MAX_PENDING_RELAYS = 64;
@@ -64,7 +65,12 @@ export class DepartureHandler {
    */
   private turn: { at: number; vote: PeerId | null; term: number; ahead: readonly PeerId[] } | null = null;
 
-  constructor(private readonly node: DepartureHost) {}
+  /** Log tails toward claims no committed entry covers (log-tails.ts). */
+  readonly tails: LogTails;
+
+  constructor(private readonly node: DepartureHost) {
+    this.tails = new LogTails(node);
+  }
 
   /**
    * A peer departed for good. Followers of a departed leader stop trusting its lease and campaign
@@ -362,7 +368,10 @@ export class DepartureHandler {
     for (const claim of claims) {
       if (claim && !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) target = Math.max(target, claim.lastIndex);
     }
-    if (target > 0) node.catchUp.startTowardClaims(target);
+    if (target > 0) {
+      node.catchUp.startTowardClaims(target);
+      this.tails.ask(target);
+    }
     // Every claim is covered now (a later notice capped one, see DepartureBook.claim): a session
     // still fetching toward the old claim only keeps this peer from campaigning.
     else if (node.catchUp.leaderlessActive) node.catchUp.abort();

@@ -19,7 +19,7 @@ export interface DispatchHost extends CandidacyHost, ReplicationHost, Pick<Engin
   /** This peer departed (depart()): it takes no input any more. */
   readonly departed: boolean;
   readonly leader: LeaderState | null;
-  readonly departureHandler: Pick<DepartureHandler, 'onDeparture' | 'onLastAppend'>;
+  readonly departureHandler: Pick<DepartureHandler, 'onDeparture' | 'onLastAppend' | 'tails'>;
   readonly requests: Pick<RequestHandler, 'onMessage' | 'notLeader' | 'resolveReads'>;
   readonly catchUp: Pick<CatchUpDriver, 'active' | 'leaderlessActive' | 'onAppend' | 'serve' | 'receive' | 'abort'>;
   readonly members: Pick<MembershipClient, 'onLeaderContact' | 'onResponse'>;
@@ -87,6 +87,10 @@ export function dispatchMessage(node: DispatchHost, from: PeerId, message: Messa
     }
     case 'MembershipResponse':
       return node.members.onResponse(from, message, node.now);
+    case 'LogTailRequest':
+      return node.departureHandler.tails.answer(from, message);
+    case 'LogTailResponse':
+      return node.departureHandler.tails.take(message);
     default:
       node.droppedMessages++;
   }

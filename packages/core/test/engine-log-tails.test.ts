@@ -1,0 +1,144 @@
+// A departed leader's claim can end in entries nobody holds as committed: the log it inherited when
+// elected reaches past its commit index, and its last appends reached nobody who needed them. The
+// voter left then asks the peers it reaches for their log after its own last entry (log-tails.ts).
+import { describe, expect, it } from 'vitest';
+import { LOG_TAIL_MAX_ENTRIES, LogTails, type LogTailHost } from '../src/engine/log-tails';
+import { RaftLog } from '../src/engine/raft-log';
+import { UnacknowledgedEntries } from '../src/engine/unacknowledged-entries';
+import { resolveConfig } from '../src/config';
+import type { LogTailResponse, Message } from '../src/messages';
+import type { LogEntry, PeerId } from '../src/types';
+import { elected, fastTimings } from './support/engine-harness';
+
+const config = { ...fastTimings, autoRemoveAfterMs: 60_000 };
+
+describe('engine: a departed leader whose claim only a learner can cover', () => {
+  it('the voter left of two fetches the tail from the learner that holds it, covers the claim and leads', () => {
+    const h = elected(['a', 'b', 'n'], { config, seed: 4, connect: true, untilOnline: true, preferences: { n: 'observer' } });
+    const leader = h.leader();
+    const voter = leader === 'a' ? 'b' : 'a';
+    // The voters cannot reach each other: the leader's next command reaches only the learner, and
+    // check-quorum makes the leader step down.
+    h.cut(leader, voter);
+    h.cut(voter, leader);
+    h.propose(leader, 1, ['x']);
+    h.runUntil(() => h.node('n').log.lastIndex() === h.node(leader).log.lastIndex() && h.node(leader).role !== 'leader', 5000);
+    const withX = h.node(leader).log.lastIndex();
+    expect(h.node(voter).log.lastIndex()).toBeLessThan(withX);
+    expect(h.node(leader).commit).toBeLessThan(withX);
+
+    // They reconnect; the former leader's log is longer, so it wins the next term, with `voter`'s
+    // vote. Its appends to `voter` never arrive: it inherited 'x' and departs before they do.
+    h.heal();
+    h.cut(leader, voter);
+    const voteRequest = (m: { from: PeerId; to: PeerId; message: Message }) =>
+      m.from === leader && m.to === voter && (m.message.type === 'PreVote' || m.message.type === 'RequestVote');
+    // Time passes in 10 ms steps; from `leader` to `voter` only vote requests get through.
+    for (let waited = 0; h.node(leader).role !== 'leader'; waited += 10) {
+      expect(waited).toBeLessThan(5000);
+      h.now += 10;
+      for (const id of ['a', 'b', 'n']) {
+        h.node(id).tick(h.now);
+        h.drain(id);
+      }
+      for (let moved = true; moved; ) {
+        moved = h.deliverOne((m) => !voteRequest(m));
+        for (const m of h.dropWhere(voteRequest)) {
+          moved = true;
+          h.node(voter).receive(leader, m.message, h.now);
+          h.drain(voter);
+        }
+      }
+    }
+    const plan = h.node(leader).departurePlan();
+    expect(plan.notice.lastIndex).toBeGreaterThanOrEqual(withX); // the inherited log counts
+    h.depart(leader);
+    // The notice reaches `voter` through the learner (every peer passes a notice on once).
+    h.runUntil(() => h.node(voter).departures.has(leader), 2000);
+    expect(h.node(voter).log.lastIndex()).toBeLessThan(withX);
+
+    // Nobody holds 'x' as committed, so no catch-up can bring it; the learner's log has it.
+    h.runUntil(() => h.leaders().includes(voter), 3000);
+    expect(h.sentOf('LogTailResponse', { from: 'n', to: voter }).length).toBeGreaterThan(0);
+    h.propose(voter, 2, ['after']);
+    h.runUntil(() => h.appliedCommands(voter).includes('after'), 2000);
+    expect(h.appliedCommands(voter)).toEqual(expect.arrayContaining(['x', 'after']));
+  });
+});
+
+describe('LogTails', () => {
+  const entries = (from: number, to: number, term: number): LogEntry[] =>
+    Array.from({ length: to - from + 1 }, (_, i) => ({ kind: 'noop' as const, index: from + i, term }));
+
+  function host(log: RaftLog, over: Partial<LogTailHost> = {}) {
+    const sent: Array<{ to: PeerId; message: Message }> = [];
+    const node = {
+      log,
+      term: 3,
+      commit: 0,
+      now: 1000,
+      config: resolveConfig({ heartbeatMs: 50 }),
+      role: 'follower',
+      leaderId: null,
+      vote: null,
+      inLease: () => false,
+      unacknowledged: new UnacknowledgedEntries(),
+      membership: { needsLogging: () => false },
+      connectedPeers: () => ['p', 'q'],
+      send: (to: PeerId, message: Message) => void sent.push({ to, message }),
+      appendToLog: (more: LogEntry[]) => log.append(more),
+      advanceCommit: () => {},
+      truncateLog: (from: number) => log.truncateFrom(from),
+      ...over,
+    } as unknown as LogTailHost;
+    return { node, sent };
+  }
+
+  it('answers only an asker whose last entry it holds, with at most LOG_TAIL_MAX_ENTRIES after it', () => {
+    const { node, sent } = host(new RaftLog(0, 0, [...entries(1, 5, 1), ...entries(6, 200, 2)]));
+    const tails = new LogTails(node);
+    tails.answer('p', { type: 'LogTailRequest', lastIndex: 5, lastTerm: 2, upTo: 100 }); // term differs at 5: another log
+    tails.answer('p', { type: 'LogTailRequest', lastIndex: 200, lastTerm: 2, upTo: 300 }); // nothing after it here
+    expect(sent).toEqual([]);
+    tails.answer('p', { type: 'LogTailRequest', lastIndex: 5, lastTerm: 1, upTo: 10 });
+    tails.answer('q', { type: 'LogTailRequest', lastIndex: 5, lastTerm: 1, upTo: 1000 });
+    const [short, long] = sent.map((s) => s.message as LogTailResponse);
+    expect(short).toMatchObject({ prevLogIndex: 5, prevLogTerm: 1 });
+    expect(short.entries.map((e) => e.index)).toEqual([6, 7, 8, 9, 10]);
+    expect(long.entries.length).toBe(LOG_TAIL_MAX_ENTRIES);
+  });
+
+  it('takes an answer only when it continues the log exactly and there is no leader; the entries stay unacknowledged', () => {
+    const log = new RaftLog(0, 0, entries(1, 5, 1));
+    const { node } = host(log);
+    const tails = new LogTails(node);
+    tails.take({ type: 'LogTailResponse', prevLogIndex: 4, prevLogTerm: 1, entries: entries(5, 6, 2) }); // would cut entry 5
+    tails.take({ type: 'LogTailResponse', prevLogIndex: 5, prevLogTerm: 2, entries: entries(6, 6, 2) }); // another log at 5
+    expect(log.lastIndex()).toBe(5);
+    tails.take({ type: 'LogTailResponse', prevLogIndex: 5, prevLogTerm: 1, entries: entries(6, 8, 2) });
+    expect(log.lastIndex()).toBe(8);
+    expect(tails.entriesTaken).toBe(3);
+    expect(node.unacknowledged.acknowledgedEnd(8)).toBe(5);
+
+    const led = new RaftLog(0, 0, entries(1, 5, 1));
+    const withLeader = new LogTails(host(led, { leaderId: 'p' } as Partial<LogTailHost>).node);
+    withLeader.take({ type: 'LogTailResponse', prevLogIndex: 5, prevLogTerm: 1, entries: entries(6, 8, 2) });
+    expect(led.lastIndex()).toBe(5);
+  });
+
+  it('asks every reachable peer, at most once per heartbeat interval, and only while short of the claim', () => {
+    const { node, sent } = host(new RaftLog(0, 0, entries(1, 5, 1)));
+    const tails = new LogTails(node);
+    tails.ask(5);
+    expect(sent).toEqual([]);
+    tails.ask(9);
+    tails.ask(9);
+    expect(sent.map((s) => [s.to, s.message])).toEqual([
+      ['p', { type: 'LogTailRequest', lastIndex: 5, lastTerm: 1, upTo: 9 }],
+      ['q', { type: 'LogTailRequest', lastIndex: 5, lastTerm: 1, upTo: 9 }],
+    ]);
+    (node as { now: number }).now += 50;
+    tails.ask(9);
+    expect(sent.length).toBe(4);
+  });
+});
