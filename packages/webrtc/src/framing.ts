@@ -175,8 +175,14 @@ interface PartialMessage {
   count: number;
   nextIndex: number;
   filled: number;
+  /** The declared size of the whole message. */
+  total: number;
+  /** Grows as frames arrive (see append): a first frame alone never allocates the declared size. */
   buffer: Uint8Array;
 }
+
+/** A partial message's first buffer; it doubles as frames fill it, up to the declared total. */
+const INITIAL_PARTIAL_BYTES = 64 * 1024;
 
 /**
  * Reassembles the messages of one channel of one peer. The sender never interleaves two messages of
@@ -226,7 +232,8 @@ export class Reassembler {
       count: frame.count,
       nextIndex: 0,
       filled: 0,
-      buffer: new Uint8Array(frame.total),
+      total: frame.total,
+      buffer: new Uint8Array(Math.min(frame.total, INITIAL_PARTIAL_BYTES)),
     };
     this.partial = p;
     return this.append(p, frame);
@@ -235,8 +242,15 @@ export class Reassembler {
   private append(p: PartialMessage, frame: DataFrame): Uint8Array | null {
     const last = frame.index === p.count - 1;
     const size = frame.payload.length;
-    if (size === 0 || p.filled + size > p.buffer.length || (last && p.filled + size !== p.buffer.length)) {
+    if (size === 0 || p.filled + size > p.total || (last && p.filled + size !== p.total)) {
       return this.drop('badFrame');
+    }
+    // Grown as the data arrives, not allocated at the declared size up front: a sender repeating
+    // first frames that declare a huge total would otherwise cost an allocation of that size each.
+    if (p.filled + size > p.buffer.length) {
+      const grown = new Uint8Array(Math.min(p.total, Math.max(p.buffer.length * 2, p.filled + size)));
+      grown.set(p.buffer.subarray(0, p.filled));
+      p.buffer = grown;
     }
     p.buffer.set(frame.payload, p.filled);
     p.filled += size;

@@ -125,6 +125,30 @@ describe('framing', () => {
     expect(c.drops).toEqual(['badFrame', 'badFrame']);
   });
 
+  it('reassembles a message much larger than its first buffer exactly, with frames of any size', () => {
+    const message = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7 + 3) & 0xff);
+    for (const payload of [1000, 16_000, 65_000, 150_000]) {
+      const c = collector();
+      split(message, 'bulk', 3, payload).forEach(c.feed);
+      expect(c.drops).toEqual([]);
+      expect(c.messages).toHaveLength(1);
+      expect(c.messages[0]).toEqual(message);
+    }
+  });
+
+  it('does not allocate a message\'s declared size on its first frame: the buffer grows with what arrives', () => {
+    const declared = new Uint8Array(16 << 20);
+    const reassembler = new Reassembler(32 << 20, () => {});
+    const before = process.memoryUsage().arrayBuffers;
+    // First frames of 2-frame messages that each declare 16 MiB, as a hostile peer would repeat them.
+    for (let msgId = 0; msgId < 8; msgId++) {
+      const frame = decodeFrame(encodeDataFrame('bulk', msgId, declared, 0, 16))!;
+      expect(reassembler.push(frame as DataFrame)).toBeNull();
+    }
+    // One partial message is held at a time; before, it alone held 16 MiB.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1 << 20);
+  });
+
   it('rejects inconsistent headers', () => {
     const frame = encodeDataFrame('bulk', 1, new Uint8Array(10), 0, 50);
     const bad = (mutate: (v: DataView) => void): DataFrame | null => {
