@@ -273,12 +273,19 @@ class Mesh implements PeerMesh {
     this.redialNow(id);
   }
 
-  /** Only a hint: stop redialling. A link that is up stays up until it fails by itself. */
+  /**
+   * Only a hint: stop redialling. A link that is up stays up until it fails by itself; one still
+   * connecting is closed (its signals can no longer arrive, the peer's socket is gone, and a peer
+   * that joins and leaves in a loop would otherwise leave a connection attempt behind each time,
+   * alive until its connect timeout). A peer that comes back joins again, and is dialled afresh.
+   */
   private onPeerLeft(id: string): void {
     this.inRoom.delete(id);
     this.forgotten.delete(id);
     this.cancelRedial(id);
     this.backoffs.delete(id);
+    const link = this.links.get(id);
+    if (link !== undefined && !link.isUp) this.closeLink(id);
   }
 
   private redialNow(id: string): void {
