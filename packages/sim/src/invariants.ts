@@ -110,8 +110,16 @@ export class InvariantMonitor {
     if (this.departed.has(from)) this.fail('departed-spoke', `${from} sent ${type} after it departed for good`);
   }
 
-  /** Status of a running peer after an input. */
-  onStatus(peer: MonitoredPeer, status: RaftStatus): void {
+  /**
+   * Status of a running peer after an input. `durableTerm` is the term in the peer's stable storage:
+   * a leader counts for Election Safety once its term is durable there. Before that it is a leader
+   * in memory only, and nothing it sends leaves the peer (its election's batch changes the term, so
+   * every message of it and of later batches waits for the write, host/ready-order.ts); a crash then
+   * leaves no trace of that leadership, and the restarted peer may rightly vote in that term again
+   * (a re-founding tab elected alone crashed within the write's few milliseconds, and the tab that
+   * adopted its slot re-founded in the same term: tabs-reload seed 2100000812).
+   */
+  onStatus(peer: MonitoredPeer, status: RaftStatus, durableTerm = Infinity): void {
     const last = this.progress.get(peer.id);
     if (last && last.incarnation === peer.incarnation) {
       if (status.committed < last.committed) this.fail('commit-monotonic', `${peer.id} commit went ${last.committed} -> ${status.committed}`);
@@ -119,9 +127,11 @@ export class InvariantMonitor {
     }
     this.progress.set(peer.id, { incarnation: peer.incarnation, committed: status.committed, applied: status.applied });
     if (status.role !== 'leader') return;
-    const known = this.leaders.get(status.term);
-    if (known === undefined) this.leaders.set(status.term, peer.id);
-    else if (known !== peer.id) this.fail('election-safety', `two leaders in term ${status.term}: ${known} and ${peer.id}`);
+    if (durableTerm >= status.term) {
+      const known = this.leaders.get(status.term);
+      if (known === undefined) this.leaders.set(status.term, peer.id);
+      else if (known !== peer.id) this.fail('election-safety', `two leaders in term ${status.term}: ${known} and ${peer.id}`);
+    }
     const key = `${peer.id}@${status.term}#${peer.incarnation}`;
     if (!this.leaderChecked.has(key)) {
       this.leaderChecked.add(key);

@@ -362,7 +362,7 @@ export class SimPeer implements MonitoredPeer {
     const status = engine.status();
     const before = this.lastStatus;
     this.lastStatus = status;
-    this.env.monitor.onStatus(this, status);
+    this.env.monitor.onStatus(this, status, this.durable.hardState.term);
     if (before === null || before.role !== status.role || before.term !== status.term || before.leader !== status.leader) {
       this.env.trace.record(this.env.queue.now, this.id, `${status.role} term=${status.term} leader=${status.leader} commit=${status.committed}`);
       if (status.role === 'leader' && (before?.role !== 'leader' || before.term !== status.term)) this.env.events.leaderElected(this, status.term);
@@ -417,6 +417,7 @@ export class SimPeer implements MonitoredPeer {
         }
         this.syncing = false;
         this.complete(engine, ready);
+        this.observe(); // a term just made durable: its leader counts for Election Safety from now on
         this.pump();
       };
       this.env.queue.after(this.env.fsyncDelay(), finish);

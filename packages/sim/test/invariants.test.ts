@@ -40,6 +40,20 @@ describe('InvariantMonitor', () => {
     expect(m.violation?.invariant).toBe('election-safety');
   });
 
+  it('counts a leader for Election Safety once its term is durable: a leader in memory only crashed without a trace', () => {
+    const m = new InvariantMonitor(() => 0);
+    const a = new FakePeer('a');
+    const b = new FakePeer('b');
+    m.onStatus(a, status('a', 'leader', 7), 6); // elected alone, its term 7 not written yet; then it crashed
+    m.onStatus(b, status('b', 'leader', 7), 7);
+    expect(m.ok).toBe(true);
+    const c = new FakePeer('c');
+    m.onStatus(c, status('c', 'leader', 7), 6);
+    expect(m.ok).toBe(true);
+    m.onStatus(c, status('c', 'leader', 7), 7); // c's term 7 became durable: two leaders of term 7
+    expect(m.violation?.invariant).toBe('election-safety');
+  });
+
   it('flags different entries with the same index and term (log matching)', () => {
     const m = new InvariantMonitor(() => 0);
     const a = new FakePeer('a');
@@ -122,6 +136,16 @@ describe('InvariantMonitor', () => {
     expect(m.ok).toBe(true);
     m.onStatus(a, status('a', 'follower', 1, 4, 0));
     expect(m.violation?.invariant).toBe('commit-monotonic');
+
+    const applied = new InvariantMonitor(() => 0);
+    const b = new FakePeer('b');
+    applied.onStatus(b, status('b', 'follower', 1, 5, 5));
+    b.incarnation = 1;
+    applied.onStatus(b, status('b', 'follower', 1, 5, 0));
+    expect(applied.ok).toBe(true);
+    applied.onStatus(b, status('b', 'follower', 1, 5, 3));
+    applied.onStatus(b, status('b', 'follower', 1, 5, 2));
+    expect(applied.violation?.invariant).toBe('applied-monotonic');
   });
 });
 
