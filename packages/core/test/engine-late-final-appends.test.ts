@@ -215,7 +215,44 @@ describe('engine: a delayed copy of a departed leader\'s append', () => {
     expect(h.leaders()).toEqual([campaigner]);
   });
 
-  it('that carries entries the peer lacks is still taken (the campaign gives way to it)', () => {
+  it('that moves the commit index is taken, and the pre-vote campaign goes on (it wins without another election timeout)', () => {
+    const h = elected(['a', 'b', 'c'], { config, seed: 11, connect: true, untilOnline: true });
+    const leader = h.leader();
+    h.propose(leader, 1, ['x']);
+    h.drain(leader);
+    // The followers store 'x' and acknowledge it; the leader commits it, but the appends that
+    // would tell the followers so are held back: they arrive only after the leader departed.
+    h.deliverAll((m) => m.from === leader && m.message.type === 'AppendEntries');
+    h.deliverAll((m) => m.to === leader && m.message.type === 'AppendEntriesResponse');
+    const xIndex = h.node(leader).commit;
+    expect(h.node(leader).log.termAt(xIndex)).toBeDefined();
+    const late = h.dropWhere((m) => m.from === leader && m.message.type === 'AppendEntries');
+    expect(h.followers().every((p) => h.node(p).commit < xIndex)).toBe(true);
+    h.depart(leader);
+    h.dropWhere((m) => m.message.type === 'TimeoutNow' || (m.from === leader && m.message.type === 'AppendEntries'));
+    h.deliverAll();
+    const followers = h.followers();
+    let campaigner: string | undefined;
+    for (let i = 0; i < 400 && campaigner === undefined; i++) {
+      h.now += 5;
+      for (const p of followers) {
+        h.node(p).tick(h.now);
+        h.drain(p);
+      }
+      campaigner = followers.find((p) => h.node(p).status().role === 'pre-candidate');
+    }
+    expect(campaigner).toBeDefined();
+    const toCampaigner = late.filter((m) => m.to === campaigner).at(-1)!.message as AppendEntries;
+    expect(toCampaigner.leaderCommit).toBe(xIndex);
+    h.node(campaigner!).receive(leader, toCampaigner, h.now);
+    h.drain(campaigner!);
+    expect(h.node(campaigner!).commit).toBe(xIndex);
+    expect(h.node(campaigner!).status().role).toBe('pre-candidate');
+    h.deliverAll();
+    expect(h.leaders()).toEqual([campaigner]);
+  });
+
+  it('that carries entries the peer lacks is still taken', () => {
     const h = elected(['a', 'b', 'c'], { config, seed: 12, connect: true, untilOnline: true });
     const leader = h.leader();
     const [behind, other] = h.followers();

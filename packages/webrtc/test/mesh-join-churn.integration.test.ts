@@ -13,7 +13,7 @@ import { waitFor } from './support/wait';
 let live = 0;
 let created = 0;
 class NeverConnectingPeer implements SimplePeerInstance {
-  private destroyed = false;
+  destroyed = false;
   constructor() {
     live++;
     created++;

@@ -154,8 +154,12 @@ export class DepartureHandler {
       node.droppedMessages++;
       return;
     }
-    // m.term >= node.term here: a newer term is adopted, and a candidate of this term steps down.
-    if (!node.adoptTerm(m.term, null) && node.role !== 'follower') node.becomeFollower(node.term, null);
+    // m.term >= node.term here: a newer term is adopted, and a candidate of this term steps down
+    // (its leader won the term, §5.2). A pre-candidate keeps campaigning: it changed no term, and a
+    // longer log or a higher commit index only makes its campaign stronger. Giving it up for an
+    // append that moved the commit index left both voters of a closing burst to campaign together
+    // an election timeout later and split the vote (tabs seed 2200002471).
+    if (!node.adoptTerm(m.term, null) && node.role === 'candidate') node.becomeFollower(node.term, null);
     if (node.catchUp.active) node.catchUp.abort();
     onAppendEntries(node, m);
   }
