@@ -30,6 +30,9 @@ const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
   { scenario: 'tabs', seed: 4000011840, found: 'a leaderless catch-up toward a departed candidate’s claim went on after the departed leader’s notice capped that claim to what the last voter held, and kept it from campaigning' },
   { scenario: 'tabs', seed: 3600018646, found: 'two leaders in one term: of two voters left, one that had not logged the promotion of the third won alone and left; the third counted it out of the same term and won it too (safety)' },
   { scenario: 'tabs', seed: 3100008846, found: 'a delayed copy of the departed leader’s append sent a pre-candidate back to follower; the last two voters then split their vote' },
+  { scenario: 'tabs-reload', seed: 827, found: 'the reopen after every tab closed waited for a member that departed while cut off, its notice known only on its own profile: a starting tab did not get its profile’s tombstones as the runtime gives them (simulator model)' },
+  { scenario: 'tabs-reload', seed: 2100000812, found: 'a re-founding tab elected alone crashed before its term was written; the monitor counted that leader in memory only against the next one of the same term (simulator model)' },
+  { scenario: 'tabs', seed: 2200002471, found: 'a departed leader’s last append that moved the commit index sent a pre-candidate back to follower; the last two voters then split their vote' },
 ];
 
 describe('seeds found by held-out runs', () => {
