@@ -36,6 +36,17 @@ function uintPositions(type: MessageType, message: Message): Array<{ name: strin
   return positions;
 }
 
+/** Integer fields whose limit, put alone into a sampled message, breaks a cross-field rule. */
+const CROSS_FIELD = new Set([
+  'AppendEntries.prevLogIndex', // prevLogIndex + entries <= maxIndex
+  'AppendEntries.prevLogTerm', // prevLogTerm <= term
+  'FetchEntriesRequest.from', // from <= to
+  'FetchEntriesRequest.to', // to - from < maxEntriesPerMessage
+  'FetchSnapshotRequest.offset', // offset + length <= maxSnapshotBytes
+  'FetchSnapshotResponse.offset', // offset + data <= totalSize
+  'LogTailRequest.lastIndex', // lastIndex < upTo
+]);
+
 describe('integer bounds', () => {
   it('every integer field of every message type refuses 2^53-1 and its limit + 1 (out-of-range), and takes its limit', () => {
     for (const type of Object.keys(MESSAGE_SCHEMAS) as MessageType[]) {
@@ -48,6 +59,12 @@ describe('integer bounds', () => {
           mutated[at] = hostile;
           expect(reasonOf(frameOf([v, c, mutated])), `${type}.${name} = ${hostile}`).toBe('out-of-range');
         }
+        // The limit itself passes the field's bound; a few fields are also under a cross-field rule
+        // that the sampled message breaks at the limit (a sum, an order), tested on its own below.
+        if (CROSS_FIELD.has(`${type}.${name}`)) continue;
+        const atLimit = [...body];
+        atLimit[at] = BigInt(max);
+        expect(reasonOf(frameOf([v, c, atLimit])), `${type}.${name} = ${max}`).toBe('ok');
       }
       expect(positions.length, type).toBeGreaterThan(0);
     }
@@ -97,6 +114,16 @@ describe('integer bounds', () => {
     expect(reasonOf(frame('AppendEntries', [1, max, 1, sequenceOf([[0, max + 1n, 1]]), 0]))).toBe('out-of-range');
     const append: Message = { type: 'AppendEntries', term: 1, prevLogIndex: CODEC_LIMITS.maxIndex, prevLogTerm: 1, leaderCommit: 0, entries: [{ kind: 'noop', index: CODEC_LIMITS.maxIndex + 1, term: 1 }] };
     expect(() => encodeMessage(append)).toThrow(InvalidInputError);
+  });
+
+  it('cross-field: a LogTailRequest asks for something after its last entry; a LogTailResponse run continues its anchor', () => {
+    expect(reasonOf(frame('LogTailRequest', [5, 2, 6]))).toBe('ok');
+    expect(reasonOf(frame('LogTailRequest', [5, 2, 5]))).toBe('bad-shape');
+    expect(reasonOf(frame('LogTailResponse', [5, 2, sequenceOf([[0, 6, 2], [0, 7, 3]])]))).toBe('ok');
+    expect(reasonOf(frame('LogTailResponse', [5, 2, sequenceOf([[0, 7, 2]])]))).toBe('bad-shape'); // a gap after the anchor
+    expect(reasonOf(frame('LogTailResponse', [5, 3, sequenceOf([[0, 6, 2]])]))).toBe('bad-shape'); // a term below the anchor's
+    const max = BigInt(CODEC_LIMITS.maxIndex);
+    expect(reasonOf(frame('LogTailResponse', [max, 1, sequenceOf([[0, max + 1n, 1]])]))).toBe('out-of-range');
   });
 
   it('encodeMessage refuses values above the limits (the engine can check against the same table)', () => {

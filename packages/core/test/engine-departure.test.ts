@@ -53,10 +53,18 @@ describe('engine: graceful departures', () => {
   it('the leader departs: its TimeoutNow target is elected at once and the old leader is removed', () => {
     const h = group(['a', 'b', 'c']);
     const old = h.leader();
+    const oldTerm = h.node(old).term;
+    const target = h.node(old).departurePlan().handoffTo;
+    expect(target).not.toBeNull();
+    const departedAt = h.now;
     h.depart(old);
-    h.runUntil(() => h.leaders().length === 1 && h.node(h.leader()).status().committed >= h.node(h.leader()).membership.currentIndex(), 1000);
+    h.runUntil(() => h.leaders().length === 1, 1000);
+    // At once: the target wins the very next term, well within an election timeout (virtual time).
     const next = h.leader();
-    expect(next).not.toBe(old);
+    expect(next).toBe(target);
+    expect(h.node(next).term).toBe(oldTerm + 1);
+    expect(h.now - departedAt).toBeLessThan(config.electionTimeoutMs);
+    h.runUntil(() => h.node(next).status().committed >= h.node(next).membership.currentIndex(), 1000);
     h.runUntil(() => !voters(h, next).includes(old), 2000);
     write(h, next, 'new leader');
   });
@@ -104,10 +112,18 @@ describe('engine: graceful departures', () => {
     h.cut(leader, behind);
     h.propose(leader, 1, ['x', 'y']);
     h.runUntil(() => h.appliedCommands(ahead).includes('y'), 2000);
+    // Both notices must reach `behind` (so it knows both departed); the leader's last appends,
+    // which would bring it 'x' and 'y', never do.
+    h.heal();
     h.depart(ahead);
     h.depart(leader);
+    h.dropWhere((m) => m.from === leader && m.to === behind && m.message.type === 'AppendEntries');
+    h.runUntil(() => h.node(behind).departures.has(leader) && h.node(behind).departures.has(ahead), 1000);
     h.advance(3000);
     // `behind` is not as up to date as either departed peer, so both still count in its quorum of 3.
+    const node = h.node(behind);
+    expect([...node.quorumVoters()].sort()).toEqual([leader, behind, ahead].sort());
+    expect([...node.electionVoters(node.term + 1)].sort()).toEqual([leader, behind, ahead].sort());
     expect(h.leaders()).toEqual([]);
     expect(h.node(behind).status().role).not.toBe('leader');
   });
@@ -125,6 +141,31 @@ describe('engine: graceful departures', () => {
     h.node(leader).receive(gone, { type: 'AppendEntriesResponse', term: h.node(leader).term, success: true, matchIndex: 999, lastIndex: 999 }, h.now);
     expect(h.node(leader).droppedMessages).toBe(dropped + 1);
     expect(h.node(leader).leader!.progress.get(gone)?.match ?? matchBefore).toBeLessThanOrEqual(matchBefore);
+  });
+
+  it('a vote from a peer after its Departure is dropped: it never completes a candidate\'s majority', () => {
+    const h = group(['a', 'b', 'c']);
+    const leader = h.leader();
+    const [behind, gone] = h.followers();
+    // `gone` holds an entry `behind` lacks, so it still counts in `behind`'s quorum after departing.
+    h.cut(leader, behind);
+    h.propose(leader, 1, ['x']);
+    h.runUntil(() => h.appliedCommands(gone).includes('x'), 2000);
+    h.heal();
+    h.depart(gone);
+    h.deliverAll((m) => m.from === gone && m.to === behind && m.message.type === 'Departure');
+    expect(h.node(behind).departures.has(gone)).toBe(true);
+    const node = h.node(behind);
+    node.campaign('real', false);
+    h.drain(behind);
+    expect(node.status().role).toBe('candidate');
+    expect(node.electionVoters(node.term)).toContain(gone);
+    const dropped = node.droppedMessages;
+    // Its grant would make two of three; it is dropped.
+    node.receive(gone, { type: 'RequestVoteResponse', term: node.term, vote: 'granted' }, h.now);
+    h.drain(behind);
+    expect(node.droppedMessages).toBe(dropped + 1);
+    expect(node.status().role).toBe('candidate');
   });
 
   it("a leader's final position covers its commit index and the log it inherited, not its unreplicated own entries", () => {

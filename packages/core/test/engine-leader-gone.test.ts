@@ -179,9 +179,14 @@ describe('engine: a crashed leader reported gone', () => {
   it('an observer (a learner) that hears it does not campaign: the voters elect one of their own', () => {
     const h = elected(['a', 'b', 'c', 'o'], { config, seed: 6, connect: true, untilOnline: true, settleMs: 200, preferences: { o: 'observer' } });
     const { old, term } = crashLeader(h);
+    const sentBefore = h.sent.length;
     for (const id of h.nodes.keys()) h.node(id).peerGone(old, h.now);
     h.runUntil(() => h.leaders().length === 1, 5000, 1);
     expect(h.leader()).not.toBe('o');
     expect(h.node(h.leader()).term).toBe(term + 1);
+    // Not even a pre-vote: an observer never stands for election.
+    const asked = h.sent.slice(sentBefore).filter((m) => m.from === 'o' && (m.message.type === 'PreVote' || m.message.type === 'RequestVote'));
+    expect(asked).toEqual([]);
+    expect(h.node('o').status().role).toBe('follower');
   });
 });
