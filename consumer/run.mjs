@@ -92,8 +92,11 @@ await checks.run('(d) npx meshraft-signal --help documents every flag of the pac
 const signal = await checks.run(SIGNAL, async () => {
   const server = await startPackedSignal(appDir);
   closers.push(() => server.close());
-  const health = await (await fetch(`${server.url}/healthz`)).json();
-  assert(typeof health === 'object' && health !== null, `/healthz answered ${JSON.stringify(health)}`);
+  const response = await fetch(`${server.url}/healthz`);
+  const health = await response.json();
+  // A 404 answers JSON too ({ ok: false, error: 'not-found' }): the status and the fields tell them apart.
+  assert(response.status === 200, `/healthz answered HTTP ${response.status}: ${JSON.stringify(health)}`);
+  assert(health?.ok === true && Number.isInteger(health.rooms) && Number.isInteger(health.peers), `/healthz answered ${JSON.stringify(health)}`);
   return server;
 }, { needs: [INSTALLED], setup: true });
 

@@ -216,6 +216,9 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
   // not promoted yet). A user reopens a crashed tab; so does the check, in that identity's profile,
   // before the group must settle. (No random draw: the schedule stays replayable.)
   if (crashedUnadopted !== null) await perform('open');
+  // With a signaling server, the check promises restarts: a schedule that drew none restarts it once
+  // now, while the writers go on (a function of the schedule, so it stays replayable).
+  if (signal && !schedule.some(({ action }) => action === 'restart-signaling')) await perform('restart-signaling');
 
   // (3) The chaos stops: the writers finish their operation in flight, then the group settles.
   const stoppedAt = history.now();
@@ -297,5 +300,9 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
   assert(counts.completed >= floors.completedOps, `seed ${seed}: only ${counts.completed} operations completed (floor ${floors.completedOps})`);
   assert(acknowledged.length >= floors.acknowledgedWrites, `seed ${seed}: only ${acknowledged.length} writes acknowledged (floor ${floors.acknowledgedWrites})`);
   assert(issued.every((n) => n > 0), `seed ${seed}: a writer of an open tab issued nothing: ${issued.join(', ')}`);
+  if (signal) {
+    const restarts = schedule.filter(({ action }) => action === 'restart-signaling').length;
+    assert(restarts > 0 && signal.restarts >= restarts, `seed ${seed}: the signaling server restarted ${signal.restarts} times, the schedule says ${restarts}`);
+  }
   return figures;
 }

@@ -44,10 +44,13 @@ export async function startPackedSignal(appDir, port = 0) {
     url,
     bin,
     close: stop,
+    /** Restarts completed (a check can tell its schedule's restarts really happened). */
+    restarts: 0,
     async restart(downMs) {
       await stop();
       await new Promise((resolve) => setTimeout(resolve, downMs));
       await start(boundPort);
+      this.restarts++;
     },
   };
 }

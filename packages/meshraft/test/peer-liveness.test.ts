@@ -95,6 +95,11 @@ describe('peer liveness over Web Locks', () => {
     // Each watcher forgets the departed identity (before dropping it: a forgotten peer is not dialled afresh).
     expect(hub.forgotten.sort()).toEqual(['b>a', 'c>a']);
     expect(hub.dropped.filter((d) => d.startsWith('b>')).sort()).toEqual(['b>a', 'b>c']);
+    for (const watcher of ['b', 'c']) {
+      const forget = hub.calls.indexOf(`forget ${watcher}>a`);
+      expect(forget).toBeGreaterThanOrEqual(0);
+      expect(hub.calls.indexOf(`drop ${watcher}>a`)).toBeGreaterThan(forget);
+    }
   });
 
   it('an identity that closes (replaced, or its tab closing) is reported gone too; a closed session reports nothing', async () => {

@@ -21,6 +21,8 @@ export class MemoryMeshHub {
   readonly dropped: string[] = [];
   /** forgetPeer() calls, as `caller>forgotten`. */
   readonly forgotten: string[] = [];
+  /** dropPeer() and forgetPeer() calls in the order they came, as `drop caller>peer` / `forget caller>peer`. */
+  readonly calls: string[] = [];
 
   private linked(a: Member, b: Member): boolean {
     return a.open && b.open && a.id !== b.id && !this.cut.has(a.id) && !this.cut.has(b.id);
@@ -74,10 +76,14 @@ export class MemoryMeshHub {
       // The caller knows `other` stopped: this side sees its link go down (the other side is gone).
       dropPeer: (other) => {
         this.dropped.push(`${id}>${other}`);
+        this.calls.push(`drop ${id}>${other}`);
         const target = this.members.get(other);
         if (target && this.linked(me, target)) for (const h of me.down) h(other);
       },
-      forgetPeer: (other) => void this.forgotten.push(`${id}>${other}`),
+      forgetPeer: (other) => {
+        this.forgotten.push(`${id}>${other}`);
+        this.calls.push(`forget ${id}>${other}`);
+      },
       stats: () => ({ hub: true }),
       close: () => {
         if (!me.open) return;
