@@ -343,6 +343,13 @@ export class DepartureHandler {
       const claim = node.departures.claim(voter);
       if (!claim || !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) return;
     }
+    // The leader that named this peer may have led a later configuration than the one this log
+    // holds so far (a learner still fetching an old log): its claim must be covered too, or the
+    // entries it committed under that configuration would be lost (tabs-reload seed 2200002832: a
+    // successor whose log stopped at an older configuration found its voters departed and covered,
+    // and re-founded 18 committed entries short).
+    const named = this.latestLeaderClaim;
+    if (named && !node.log.atLeastAsUpToDateAs(named.lastIndex, named.lastTerm)) return;
     const learners = node.membership.current().learners.filter((l) => l !== node.id && !node.departures.has(l));
     node.membership.refound({ voters: [node.id], learners });
     this.refounds++;
