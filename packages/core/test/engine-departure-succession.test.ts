@@ -179,6 +179,29 @@ describe('successors', () => {
     write(h, 'd', 'd carries on');
   });
 
+  it("a leader of a moment that heard of no departure names only peers already gone: its predecessor's list decides, and its learner re-founds", () => {
+    const h = group(['a', 'b', 'c', 'd'], { learners: ['d'], maxVoters: 3 });
+    const first = h.leader();
+    h.advance(300); // d's promotion wish reaches the first leader
+    expect(h.node(first).departurePlan().notice.successors).toContain('d');
+    const next = h.node(first).departurePlan().handoffTo!;
+    const third = ['a', 'b', 'c'].find((id) => id !== first && id !== next)!;
+    h.depart(first);
+    // `next` is elected with `third`'s vote before the first leader's notice reaches it ...
+    const notToNext = (m: { to: PeerId; message: { type: string } }) => !(m.to === next && m.message.type === 'Departure');
+    while (h.node(next).status().role !== 'leader') expect(h.deliverOne(notToNext)).toBe(true);
+    // ... and closes at once with `third`: its list names only the two voters it knew of, both gone.
+    const named = h.node(next).departurePlan().notice.successors ?? [];
+    expect(named).not.toContain('d');
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.every((p) => p === first || p === third)).toBe(true);
+    h.depart(third);
+    h.depart(next);
+    h.runUntil(() => h.leaders().includes('d'), 3000);
+    expect(h.node('d').status().members.voters).toEqual(['d']);
+    write(h, 'd', 'd carries on');
+  });
+
   /**
    * Five voters; the leader closes, and its handoff target takes its TimeoutNow and stands (its
    * vote requests are lost), then closes too. `deliverNotices` hands the three left both notices,

@@ -33,6 +33,7 @@ const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
   { scenario: 'tabs-reload', seed: 827, found: 'the reopen after every tab closed waited for a member that departed while cut off, its notice known only on its own profile: a starting tab did not get its profile’s tombstones as the runtime gives them (simulator model)' },
   { scenario: 'tabs-reload', seed: 2100000812, found: 'a re-founding tab elected alone crashed before its term was written; the monitor counted that leader in memory only against the next one of the same term (simulator model)' },
   { scenario: 'tabs-reload', seed: 2200002832, found: 'a successor whose log still held an older configuration found that configuration’s voters departed and covered, and re-founded short of the entries the leader that named it had committed (safety)' },
+  { scenario: 'tabs', seed: 2100005221, found: 'a leader elected and closed before it heard of any departure named only peers already gone; no successor was left to re-found the group' },
   { scenario: 'tabs', seed: 2200002471, found: 'a departed leader’s last append that moved the commit index sent a pre-candidate back to follower; the last two voters then split their vote' },
 ];
 

@@ -56,6 +56,8 @@ export class DepartureHandler {
   private candidate: { peer: PeerId; term: number } | null = null;
   /** That leader's final position (see fetchTowardClaims()). */
   private latestLeaderClaim: { lastIndex: number; lastTerm: number } | null = null;
+  /** Successor lists and claims of earlier departed leaders, by term (see successorChoice()). */
+  private readonly earlierLists = new Map<number, { successors: PeerId[]; claim: { lastIndex: number; lastTerm: number } }>();
   private pendingRelays: Array<{ sender: PeerId; notice: Departure }> = [];
   /** Peers reported gone lately (RaftEngine.peerGone), and when: left out of the turns to campaign. */
   private readonly goneAt = new Map<PeerId, number>();
@@ -260,7 +262,7 @@ export class DepartureHandler {
   /** Succession, the turn to campaign and leaderless catch-up, checked at every tick. */
   tick(): void {
     const { node } = this;
-    if (this.successors.length > 0) this.maybeSucceed();
+    if (this.latestLeaderClaim !== null) this.maybeSucceed();
     const turn = this.turn;
     if (turn !== null) {
       const votedElsewhere = node.vote !== null && node.vote !== turn.vote && node.vote !== node.id;
@@ -316,16 +318,48 @@ export class DepartureHandler {
    * replaces it); true when `m` is that leader's notice.
    */
   private noteSuccession(m: Departure): boolean {
-    if (m.led !== true || m.term < this.successorsTerm) return false;
+    if (m.led !== true) return false;
+    const list = { successors: m.successors ?? [], claim: { lastIndex: m.lastIndex, lastTerm: m.lastTerm } };
+    if (m.term < this.successorsTerm) {
+      this.earlierLists.set(m.term, list);
+      return false;
+    }
+    if (m.term > this.successorsTerm && this.latestLeaderClaim !== null) {
+      this.earlierLists.set(this.successorsTerm, { successors: this.successors, claim: this.latestLeaderClaim });
+    }
     this.successorsTerm = m.term;
-    this.successors = m.successors ?? [];
-    this.latestLeaderClaim = { lastIndex: m.lastIndex, lastTerm: m.lastTerm };
+    this.successors = list.successors;
+    this.latestLeaderClaim = list.claim;
     return true;
   }
 
-  /** This peer is the first successor on the latest list that is not known departed. */
+  /**
+   * Who re-founds: the first peer not known departed on the latest departed leader's list, and the
+   * claims of the leaders whose lists were consulted. When every peer on that list is known departed
+   * (a leader of a moment that left before it heard of the others' departures, and named only them),
+   * the list of the leader before it counts, and so on: notices are genuine, so every peer passed
+   * over really is gone, and every peer that reads the lists reaches the same one (a peer that does
+   * not know yet that someone ahead of it departed does not act). The claims of every leader from
+   * that list on must be covered.
+   */
+  private successorChoice(): { peer: PeerId; claims: Array<{ lastIndex: number; lastTerm: number }> } | null {
+    if (this.latestLeaderClaim === null) return null;
+    const claims = [this.latestLeaderClaim];
+    const alive = (list: readonly PeerId[]) => list.find((p) => !this.node.departures.has(p));
+    const latest = alive(this.successors);
+    if (latest !== undefined) return { peer: latest, claims };
+    const earlier = [...this.earlierLists].filter(([term]) => term < this.successorsTerm).sort(([a], [b]) => b - a);
+    for (const [, list] of earlier) {
+      claims.push(list.claim);
+      const peer = alive(list.successors);
+      if (peer !== undefined) return { peer, claims };
+    }
+    return null;
+  }
+
+  /** This peer is the one successorChoice() names. */
   private isSuccessor(): boolean {
-    return this.successors.find((p) => !this.node.departures.has(p)) === this.node.id;
+    return this.successorChoice()?.peer === this.node.id;
   }
 
   /**
@@ -343,13 +377,14 @@ export class DepartureHandler {
       const claim = node.departures.claim(voter);
       if (!claim || !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) return;
     }
-    // The leader that named this peer may have led a later configuration than the one this log
-    // holds so far (a learner still fetching an old log): its claim must be covered too, or the
-    // entries it committed under that configuration would be lost (tabs-reload seed 2200002832: a
+    // The leaders whose lists named this peer may have led a later configuration than the one this
+    // log holds so far (a learner still fetching an old log): their claims must be covered too, or
+    // the entries committed under that configuration would be lost (tabs-reload seed 2200002832: a
     // successor whose log stopped at an older configuration found its voters departed and covered,
     // and re-founded 18 committed entries short).
-    const named = this.latestLeaderClaim;
-    if (named && !node.log.atLeastAsUpToDateAs(named.lastIndex, named.lastTerm)) return;
+    for (const claim of this.successorChoice()?.claims ?? []) {
+      if (!node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) return;
+    }
     const learners = node.membership.current().learners.filter((l) => l !== node.id && !node.departures.has(l));
     node.membership.refound({ voters: [node.id], learners });
     this.refounds++;
@@ -357,6 +392,8 @@ export class DepartureHandler {
     // new configuration's first election must be in a later term than any of them reached.
     node.adoptTerm(node.departures.maxTerm(), null);
     this.successors = [];
+    this.latestLeaderClaim = null;
+    this.earlierLists.clear();
     node.catchUp.abort();
     node.campaignWithin(0); // at the next tick
   }
@@ -375,7 +412,7 @@ export class DepartureHandler {
     const { node } = this;
     let target = 0;
     const claims = node.membership.voters().map((voter) => node.departures.claim(voter));
-    if (!node.membership.isVoter(node.id)) claims.push(this.latestLeaderClaim ?? undefined);
+    if (!node.membership.isVoter(node.id)) claims.push(...(this.successorChoice()?.claims ?? [this.latestLeaderClaim ?? undefined]));
     for (const claim of claims) {
       if (claim && !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) target = Math.max(target, claim.lastIndex);
     }
