@@ -120,6 +120,12 @@ describe('LogTails', () => {
     expect(tails.entriesTaken).toBe(3);
     expect(node.unacknowledged.acknowledgedEnd(8)).toBe(5);
 
+    // Never an entry of a later term than ours (3 here): the answer is cut before it.
+    tails.take({ type: 'LogTailResponse', prevLogIndex: 8, prevLogTerm: 2, entries: [...entries(9, 10, 3), ...entries(11, 12, 4)] });
+    expect(log.lastIndex()).toBe(10);
+    tails.take({ type: 'LogTailResponse', prevLogIndex: 10, prevLogTerm: 3, entries: entries(11, 12, 4) });
+    expect(log.lastIndex()).toBe(10);
+
     const led = new RaftLog(0, 0, entries(1, 5, 1));
     const withLeader = new LogTails(host(led, { leaderId: 'p' } as Partial<LogTailHost>).node);
     withLeader.take({ type: 'LogTailResponse', prevLogIndex: 5, prevLogTerm: 1, entries: entries(6, 8, 2) });

@@ -75,9 +75,15 @@ export class LogTails {
   take(m: LogTailResponse): void {
     const { node } = this;
     const continues = m.prevLogIndex === node.log.lastIndex() && m.prevLogTerm === node.log.lastTerm();
-    if (!continues || m.entries.length === 0 || node.leaderId !== null || node.role === 'leader' || node.membership.needsLogging()) return;
-    node.unacknowledged.kept(m.entries[0].index);
-    node.appendToLog(m.entries);
-    this.entriesTaken += m.entries.length;
+    if (!continues || node.leaderId !== null || node.role === 'leader' || node.membership.needsLogging()) return;
+    // Only entries of our term or earlier: a log never holds an entry of a term its peer has not
+    // reached (a leader of a later term we never heard of made those; the claims we must cover are
+    // of terms we adopted with their notices).
+    const within = m.entries.findIndex((e) => e.term > node.term);
+    const entries = within < 0 ? m.entries : m.entries.slice(0, within);
+    if (entries.length === 0) return;
+    node.unacknowledged.kept(entries[0].index);
+    node.appendToLog(entries);
+    this.entriesTaken += entries.length;
   }
 }
