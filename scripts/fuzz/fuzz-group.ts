@@ -7,7 +7,8 @@
 // Raft trusts its members (it tolerates crashes, not lies), so mallory is given no authority: it
 // never joins (JoinRequest is withheld), its AppendEntries/Heartbeat reach a peer only with a term
 // below that peer's (a stale leader, answered and ignored), and no engine is told it is connected,
-// so catch-up never fetches log data from it. Everything else that decodes is delivered: votes and
+// so catch-up never fetches log data from it and it is never asked for a log tail (its unasked
+// LogTailResponse frames are delivered, and dropped). Everything else that decodes is delivered: votes and
 // vote requests, responses, forwarded commands, reads, catch-up requests and replies, leaves,
 // TimeoutNow, with whatever numbers the codec let through, terms up to CODEC_LIMITS.maxTerm included.
 // A group that adopted any higher term could be pushed to the limit and left without a term to elect

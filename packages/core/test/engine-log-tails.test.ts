@@ -85,6 +85,7 @@ describe('LogTails', () => {
       unacknowledged: new UnacknowledgedEntries(),
       membership: { needsLogging: () => false },
       connectedPeers: () => ['p', 'q'],
+      droppedMessages: 0,
       send: (to: PeerId, message: Message) => void sent.push({ to, message }),
       appendToLog: (more: LogEntry[]) => log.append(more),
       advanceCommit: () => {},
@@ -108,27 +109,36 @@ describe('LogTails', () => {
     expect(long.entries.length).toBe(LOG_TAIL_MAX_ENTRIES);
   });
 
-  it('takes an answer only when it continues the log exactly and there is no leader; the entries stay unacknowledged', () => {
+  it('takes an answer only from a peer it asked, when it continues the log exactly and there is no leader; the entries stay unacknowledged', () => {
     const log = new RaftLog(0, 0, entries(1, 5, 1));
     const { node } = host(log);
     const tails = new LogTails(node);
-    tails.take({ type: 'LogTailResponse', prevLogIndex: 4, prevLogTerm: 1, entries: entries(5, 6, 2) }); // would cut entry 5
-    tails.take({ type: 'LogTailResponse', prevLogIndex: 5, prevLogTerm: 2, entries: entries(6, 6, 2) }); // another log at 5
+    // Unasked: dropped and counted.
+    tails.take('p', { type: 'LogTailResponse', prevLogIndex: 5, prevLogTerm: 1, entries: entries(6, 8, 2) });
     expect(log.lastIndex()).toBe(5);
-    tails.take({ type: 'LogTailResponse', prevLogIndex: 5, prevLogTerm: 1, entries: entries(6, 8, 2) });
+    expect(node.droppedMessages).toBe(1);
+    tails.ask(50); // asks p and q
+    tails.take('mallory', { type: 'LogTailResponse', prevLogIndex: 5, prevLogTerm: 1, entries: entries(6, 8, 2) });
+    expect(log.lastIndex()).toBe(5);
+    expect(node.droppedMessages).toBe(2);
+    tails.take('p', { type: 'LogTailResponse', prevLogIndex: 4, prevLogTerm: 1, entries: entries(5, 6, 2) }); // would cut entry 5
+    tails.take('p', { type: 'LogTailResponse', prevLogIndex: 5, prevLogTerm: 2, entries: entries(6, 6, 2) }); // another log at 5
+    expect(log.lastIndex()).toBe(5);
+    tails.take('p', { type: 'LogTailResponse', prevLogIndex: 5, prevLogTerm: 1, entries: entries(6, 8, 2) });
     expect(log.lastIndex()).toBe(8);
     expect(tails.entriesTaken).toBe(3);
     expect(node.unacknowledged.acknowledgedEnd(8)).toBe(5);
 
     // Never an entry of a later term than ours (3 here): the answer is cut before it.
-    tails.take({ type: 'LogTailResponse', prevLogIndex: 8, prevLogTerm: 2, entries: [...entries(9, 10, 3), ...entries(11, 12, 4)] });
+    tails.take('p', { type: 'LogTailResponse', prevLogIndex: 8, prevLogTerm: 2, entries: [...entries(9, 10, 3), ...entries(11, 12, 4)] });
     expect(log.lastIndex()).toBe(10);
-    tails.take({ type: 'LogTailResponse', prevLogIndex: 10, prevLogTerm: 3, entries: entries(11, 12, 4) });
+    tails.take('p', { type: 'LogTailResponse', prevLogIndex: 10, prevLogTerm: 3, entries: entries(11, 12, 4) });
     expect(log.lastIndex()).toBe(10);
 
     const led = new RaftLog(0, 0, entries(1, 5, 1));
     const withLeader = new LogTails(host(led, { leaderId: 'p' } as Partial<LogTailHost>).node);
-    withLeader.take({ type: 'LogTailResponse', prevLogIndex: 5, prevLogTerm: 1, entries: entries(6, 8, 2) });
+    withLeader.ask(50);
+    withLeader.take('p', { type: 'LogTailResponse', prevLogIndex: 5, prevLogTerm: 1, entries: entries(6, 8, 2) });
     expect(led.lastIndex()).toBe(5);
   });
 

@@ -33,12 +33,16 @@ export interface LogTailHost
     Pick<PeerDirectory, 'connectedPeers'>,
     RoleView {
   readonly membership: Pick<MembershipTracker, 'needsLogging'>;
+  /** Messages dropped because they made no sense here (counted). */
+  droppedMessages: number;
 }
 
 export class LogTails {
   /** Entries appended from answers (tests and counters). */
   entriesTaken = 0;
   private lastAsked = -Infinity;
+  /** The peers the latest request went to: only their answers are taken (log data comes from peers this one reaches, as catch-up's does). */
+  private asked = new Set<PeerId>();
 
   constructor(private readonly node: LogTailHost) {}
 
@@ -50,6 +54,7 @@ export class LogTails {
     const peers = node.connectedPeers();
     if (peers.length === 0) return;
     this.lastAsked = node.now;
+    this.asked = new Set(peers);
     const request: LogTailRequest = { type: 'LogTailRequest', lastIndex, lastTerm: node.log.lastTerm(), upTo };
     for (const peer of peers) node.send(peer, request);
   }
@@ -72,8 +77,12 @@ export class LogTails {
    * on: it skips entries we hold and replaces any that differ from the committed ones it fetches
    * (CatchUpDriver.apply; these are never committed here, so a cut through them is allowed).
    */
-  take(m: LogTailResponse): void {
+  take(from: PeerId, m: LogTailResponse): void {
     const { node } = this;
+    if (!this.asked.has(from)) {
+      node.droppedMessages++; // nobody asked it: an answer to no request of ours
+      return;
+    }
     const continues = m.prevLogIndex === node.log.lastIndex() && m.prevLogTerm === node.log.lastTerm();
     if (!continues || node.leaderId !== null || node.role === 'leader' || node.membership.needsLogging()) return;
     // Only entries of our term or earlier: a log never holds an entry of a term its peer has not

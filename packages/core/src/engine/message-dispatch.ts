@@ -90,7 +90,7 @@ export function dispatchMessage(node: DispatchHost, from: PeerId, message: Messa
     case 'LogTailRequest':
       return node.departureHandler.tails.answer(from, message);
     case 'LogTailResponse':
-      return node.departureHandler.tails.take(message);
+      return node.departureHandler.tails.take(from, message);
     default:
       node.droppedMessages++;
   }
