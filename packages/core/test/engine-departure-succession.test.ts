@@ -157,17 +157,25 @@ describe('no waiting when nobody else can be elected', () => {
   });
 });
 
+/**
+ * Voters a, b, c; d is a learner (maxVoters 3) that asked the first leader to vote, so the first
+ * leader names it a successor. `next` is the first leader's TimeoutNow target, `third` the other voter.
+ */
+function learnerNamedByFirstLeader(): { h: EngineHarness; first: PeerId; next: PeerId; third: PeerId } {
+  const h = group(['a', 'b', 'c', 'd'], { learners: ['d'], maxVoters: 3 });
+  const first = h.leader();
+  h.advance(300); // d's promotion wish reaches the first leader
+  expect(h.node(first).departurePlan().notice.successors).toContain('d');
+  const next = h.node(first).departurePlan().handoffTo!;
+  const third = ['a', 'b', 'c'].find((id) => id !== first && id !== next)!;
+  return { h, first, next, third };
+}
+
 describe('successors', () => {
   it("a leader of a moment names the learners its predecessor named; one of them re-founds when every voter closed", () => {
-    // Voters a, b, c; d is a learner (maxVoters 3) that asked the first leader to vote.
-    const h = group(['a', 'b', 'c', 'd'], { learners: ['d'], maxVoters: 3 });
-    const first = h.leader();
-    h.advance(300); // d's promotion wish reaches the first leader
-    expect(h.node(first).departurePlan().notice.successors).toContain('d');
+    const { h, first, next, third } = learnerNamedByFirstLeader();
     // The first leader closes with one voter; its TimeoutNow target is elected and closes at once,
     // before d's request can reach it (messages are delivered one by one, no time passes).
-    const next = h.node(first).departurePlan().handoffTo!;
-    const third = ['a', 'b', 'c'].find((id) => id !== first && id !== next)!;
     h.depart(first);
     h.depart(third);
     while (h.node(next).status().role !== 'leader') expect(h.deliverOne()).toBe(true);
@@ -180,12 +188,7 @@ describe('successors', () => {
   });
 
   it("a leader of a moment that heard of no departure names only peers already gone: its predecessor's list decides, and its learner re-founds", () => {
-    const h = group(['a', 'b', 'c', 'd'], { learners: ['d'], maxVoters: 3 });
-    const first = h.leader();
-    h.advance(300); // d's promotion wish reaches the first leader
-    expect(h.node(first).departurePlan().notice.successors).toContain('d');
-    const next = h.node(first).departurePlan().handoffTo!;
-    const third = ['a', 'b', 'c'].find((id) => id !== first && id !== next)!;
+    const { h, first, next, third } = learnerNamedByFirstLeader();
     h.depart(first);
     // `next` is elected with `third`'s vote before the first leader's notice reaches it ...
     const notToNext = (m: { to: PeerId; message: { type: string } }) => !(m.to === next && m.message.type === 'Departure');

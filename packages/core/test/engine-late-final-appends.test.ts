@@ -10,7 +10,7 @@ import { RaftLog } from '../src/engine/raft-log';
 import type { AppendEntries } from '../src/messages';
 import { UnacknowledgedEntries } from '../src/engine/unacknowledged-entries';
 import type { LogEntry, Role } from '../src/types';
-import { elected, fastTimings } from './support/engine-harness';
+import { elected, fastTimings, type EngineHarness } from './support/engine-harness';
 
 const config = { ...fastTimings, autoRemoveAfterMs: 60_000 };
 
@@ -180,6 +180,24 @@ describe('entries held but never acknowledged', () => {
   });
 });
 
+/**
+ * Time passes in 5 ms steps with nothing delivered (the pre-vote requests stay queued) until one of
+ * the followers starts a pre-vote; returns it.
+ */
+function firstPreCandidate(h: EngineHarness): string {
+  const followers = h.followers();
+  for (let i = 0; i < 400; i++) {
+    h.now += 5;
+    for (const p of followers) {
+      h.node(p).tick(h.now);
+      h.drain(p);
+    }
+    const campaigner = followers.find((p) => h.node(p).status().role === 'pre-candidate');
+    if (campaigner !== undefined) return campaigner;
+  }
+  throw new Error('no follower started a pre-vote within 2 s');
+}
+
 describe('engine: a delayed copy of a departed leader\'s append', () => {
   it('does not end the pre-vote campaign that follows the departure (the campaign wins without another election timeout)', () => {
     const h = elected(['a', 'b', 'c'], { config, seed: 11, connect: true, untilOnline: true });
@@ -192,24 +210,14 @@ describe('engine: a delayed copy of a departed leader\'s append', () => {
     h.depart(leader);
     h.dropWhere((m) => m.message.type === 'TimeoutNow');
     h.deliverAll();
-    const followers = h.followers();
-    let campaigner: string | undefined;
-    for (let i = 0; i < 400 && campaigner === undefined; i++) {
-      h.now += 5;
-      for (const p of followers) {
-        h.node(p).tick(h.now);
-        h.drain(p);
-      }
-      campaigner = followers.find((p) => h.node(p).status().role === 'pre-candidate');
-    }
-    expect(campaigner).toBeDefined();
-    const dropped = h.node(campaigner!).droppedMessages;
+    const campaigner = firstPreCandidate(h);
+    const dropped = h.node(campaigner).droppedMessages;
     // The copy overtakes the pre-vote answers: it adds nothing, so it is dropped and counted.
     const copy = copies.find((c) => c.to === campaigner)!.message;
-    h.node(campaigner!).receive(leader, copy, h.now);
-    h.drain(campaigner!);
-    expect(h.node(campaigner!).status().role).toBe('pre-candidate');
-    expect(h.node(campaigner!).droppedMessages).toBe(dropped + 1);
+    h.node(campaigner).receive(leader, copy, h.now);
+    h.drain(campaigner);
+    expect(h.node(campaigner).status().role).toBe('pre-candidate');
+    expect(h.node(campaigner).droppedMessages).toBe(dropped + 1);
     // Without any more time passing, the answers make it leader.
     h.deliverAll();
     expect(h.leaders()).toEqual([campaigner]);
@@ -231,23 +239,13 @@ describe('engine: a delayed copy of a departed leader\'s append', () => {
     h.depart(leader);
     h.dropWhere((m) => m.message.type === 'TimeoutNow' || (m.from === leader && m.message.type === 'AppendEntries'));
     h.deliverAll();
-    const followers = h.followers();
-    let campaigner: string | undefined;
-    for (let i = 0; i < 400 && campaigner === undefined; i++) {
-      h.now += 5;
-      for (const p of followers) {
-        h.node(p).tick(h.now);
-        h.drain(p);
-      }
-      campaigner = followers.find((p) => h.node(p).status().role === 'pre-candidate');
-    }
-    expect(campaigner).toBeDefined();
+    const campaigner = firstPreCandidate(h);
     const toCampaigner = late.filter((m) => m.to === campaigner).at(-1)!.message as AppendEntries;
     expect(toCampaigner.leaderCommit).toBe(xIndex);
-    h.node(campaigner!).receive(leader, toCampaigner, h.now);
-    h.drain(campaigner!);
-    expect(h.node(campaigner!).commit).toBe(xIndex);
-    expect(h.node(campaigner!).status().role).toBe('pre-candidate');
+    h.node(campaigner).receive(leader, toCampaigner, h.now);
+    h.drain(campaigner);
+    expect(h.node(campaigner).commit).toBe(xIndex);
+    expect(h.node(campaigner).status().role).toBe('pre-candidate');
     h.deliverAll();
     expect(h.leaders()).toEqual([campaigner]);
   });

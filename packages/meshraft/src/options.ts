@@ -96,6 +96,11 @@ export interface ResolvedOptions<Cmd, Q, QR, R = unknown> {
 // Same rule as the signaling server's (packages/signaling/src/protocol.ts).
 const PEER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** A peer id the signaling server and the mesh accept: the pattern, and not a name Object.prototype holds. */
+function isPeerId(value: unknown): value is PeerId {
+  return typeof value === 'string' && PEER_ID_PATTERN.test(value) && !(value in Object.prototype);
+}
+
 function fail(message: string): never {
   throw new InvalidInputError(`createGroup: ${message}`);
 }
@@ -187,7 +192,7 @@ function validateConfig(config: unknown): { config: RaftConfig; overrides: Parti
 
 function validatePeerId(peerId: unknown): PeerId | undefined {
   if (peerId === undefined) return undefined;
-  if (typeof peerId !== 'string' || !PEER_ID_PATTERN.test(peerId) || peerId in Object.prototype) {
+  if (!isPeerId(peerId)) {
     fail(`\`peerId\` must match ${PEER_ID_PATTERN} (1-64 of letters, digits, _ -) and not be a name of Object.prototype (such as __proto__), got ${describe(peerId)}`);
   }
   return peerId;
@@ -200,7 +205,7 @@ function validateBootstrap(bootstrap: unknown): boolean | Membership | undefined
     const learners = bootstrap.learners ?? [];
     if (!Array.isArray(learners)) fail('`bootstrap.learners` must be an array of peer ids');
     for (const id of [...voters, ...learners]) {
-      if (typeof id !== 'string' || !PEER_ID_PATTERN.test(id) || id in Object.prototype) fail(`\`bootstrap\` holds an invalid peer id: ${describe(id)}`);
+      if (!isPeerId(id)) fail(`\`bootstrap\` holds an invalid peer id: ${describe(id)}`);
     }
     if (voters.length === 0) fail('`bootstrap.voters` must name at least one voter');
     return { voters: [...voters] as PeerId[], learners: [...learners] as PeerId[] };

@@ -52,26 +52,26 @@ function runProblem(entries: IndexTerm[], firstIndex: number | null, minTerm: nu
   return null;
 }
 
-const appendEntriesRun: Check = (m) => {
+/**
+ * The entries right after (prevLogIndex, prevLogTerm), each of a term up to `maxTerm`: within the
+ * index space, then the message's own rule for its anchor (`anchorProblem`), then contiguous from
+ * the anchor with terms never falling (AppendEntries, LogTailResponse).
+ */
+function anchoredRunProblem(m: Record<string, unknown>, maxTerm: number, anchorProblem: string | null): ReturnType<Check> {
   const entries = m.entries as IndexTerm[];
   const prevLogIndex = m.prevLogIndex as number;
   if (prevLogIndex + entries.length > L.maxIndex) {
     return outOfRange(`prevLogIndex ${prevLogIndex} + ${entries.length} entries is above the limit ${L.maxIndex}`);
   }
-  if ((m.prevLogTerm as number) > (m.term as number)) return 'prevLogTerm is above the message term';
-  return runProblem(entries, prevLogIndex + 1, m.prevLogTerm as number, m.term as number);
-};
+  return anchorProblem ?? runProblem(entries, prevLogIndex + 1, m.prevLogTerm as number, maxTerm);
+}
+
+const appendEntriesRun: Check = (m) =>
+  anchoredRunProblem(m, m.term as number, (m.prevLogTerm as number) > (m.term as number) ? 'prevLogTerm is above the message term' : null);
 
 const fetchedRun: Check = (m) => runProblem(m.entries as IndexTerm[], null, 0, L.maxTerm);
 
-const tailRun: Check = (m) => {
-  const entries = m.entries as IndexTerm[];
-  const prevLogIndex = m.prevLogIndex as number;
-  if (prevLogIndex + entries.length > L.maxIndex) {
-    return outOfRange(`prevLogIndex ${prevLogIndex} + ${entries.length} entries is above the limit ${L.maxIndex}`);
-  }
-  return runProblem(entries, prevLogIndex + 1, m.prevLogTerm as number, L.maxTerm);
-};
+const tailRun: Check = (m) => anchoredRunProblem(m, L.maxTerm, null);
 
 const tailRange: Check = (m) => ((m.upTo as number) > (m.lastIndex as number) ? null : 'upTo must be above lastIndex');
 

@@ -348,18 +348,14 @@ export class DepartureHandler {
     const alive = (list: readonly PeerId[]) => list.find((p) => !this.node.departures.has(p));
     const latest = alive(this.successors);
     if (latest !== undefined) return { peer: latest, claims };
-    const earlier = [...this.earlierLists].filter(([term]) => term < this.successorsTerm).sort(([a], [b]) => b - a);
+    // Every list kept there is of a term below the latest one's (noteSuccession).
+    const earlier = [...this.earlierLists].sort(([a], [b]) => b - a);
     for (const [, list] of earlier) {
       claims.push(list.claim);
       const peer = alive(list.successors);
       if (peer !== undefined) return { peer, claims };
     }
     return null;
-  }
-
-  /** This peer is the one successorChoice() names. */
-  private isSuccessor(): boolean {
-    return this.successorChoice()?.peer === this.node.id;
   }
 
   /**
@@ -371,7 +367,8 @@ export class DepartureHandler {
    */
   private maybeSucceed(): void {
     const { node } = this;
-    if (!this.isSuccessor() || !this.isFrozen()) return;
+    const choice = this.successorChoice();
+    if (choice?.peer !== node.id || !this.isFrozen()) return;
     const voters = node.membership.voters();
     for (const voter of voters) {
       const claim = node.departures.claim(voter);
@@ -382,7 +379,7 @@ export class DepartureHandler {
     // the entries committed under that configuration would be lost (tabs-reload seed 2200002832: a
     // successor whose log stopped at an older configuration found its voters departed and covered,
     // and re-founded 18 committed entries short).
-    for (const claim of this.successorChoice()?.claims ?? []) {
+    for (const claim of choice.claims) {
       if (!node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) return;
     }
     const learners = node.membership.current().learners.filter((l) => l !== node.id && !node.departures.has(l));
