@@ -4,6 +4,8 @@
 // another device sits in the signaling room (it might continue the group), the tab stays frozen;
 // once the room is empty it runs the start-up rules again on its own slot and re-founds the group
 // there under a new identity, keeping every acknowledged write. An observer itself never re-founds.
+// A frozen tab whose log lacks the departed voter's last writes takes that voter's slot over
+// instead, as a reload of it would.
 import { io } from 'socket.io-client';
 import { SIGNALING_URL, uniqueName } from './support';
 import { expect, test } from './support/runtime-tabs';
@@ -62,4 +64,38 @@ test('a frozen tab stays while a peer elsewhere may continue the group, then re-
   await setValue(tab, 'last', 'after-refound');
   expect((await getValue(tab, 'last', 'strong')).result).toBe('after-refound');
   recordFigures('frozen-restart', { leadingAfterRoomEmptiedMs: leadingAfterMs });
+});
+
+test('a frozen tab whose log lacks the departed voter\'s last writes re-founds on that voter\'s slot with every write', async ({ tabs }) => {
+  const key = uniqueName('frozen-short');
+  const voter = await tabs.open({ key, ...DEFAULT_TIMING }, 'voter');
+  await expect.poll(async () => (await status(voter)).role, { timeout: 30_000 }).toBe('leader');
+  const observer = await tabs.open({ key, ...DEFAULT_TIMING, preference: 'observer' }, 'observer');
+  const observerId = (await status(observer)).peerId;
+  for (let i = 0; i < 3; i++) await setValue(voter, `k${i}`, `v${i}`);
+  const seen = await setValue(voter, 'last', 'seen-by-observer');
+  await expect.poll(async () => (await status(observer)).applied, { timeout: 30_000 }).toBeGreaterThanOrEqual(seen);
+
+  // The observer's renderer crashes; the only voter goes on writing alone (it is the quorum), then closes.
+  await crash(observer);
+  for (let i = 0; i < 3; i++) await setValue(voter, `late${i}`, `w${i}`);
+  await setValue(voter, 'last', 'after-crash');
+  await voter.close();
+
+  // A new tab adopts the crashed observer's identity (a crashed identity comes first), whose log
+  // stops before the late writes: frozen. Its own slot cannot continue the group; the voter's can.
+  const tab = await tabs.open({ key, ...DEFAULT_TIMING }, 'adopter');
+  expect(await stats(tab)).toMatchObject({ slotChoice: 'adopt', peerId: observerId });
+  await expect.poll(async () => (await stats(tab)).frozenRestarts, { timeout: 30_000 }).toBe(1);
+  await expect.poll(async () => (await status(tab)).role, { timeout: 30_000 }).toBe('leader');
+  const after = await stats(tab);
+  expect(after.refounded).toBe(true);
+  expect(after.retiredPeerIds).toContain(observerId);
+  expect((await getValue(tab, 'last', 'strong')).result).toBe('after-crash');
+  for (let i = 0; i < 3; i++) {
+    expect((await getValue(tab, `k${i}`, 'strong')).result).toBe(`v${i}`);
+    expect((await getValue(tab, `late${i}`, 'strong')).result).toBe(`w${i}`);
+  }
+  await setValue(tab, 'last', 'after-refound');
+  expect((await getValue(tab, 'last', 'strong')).result).toBe('after-refound');
 });

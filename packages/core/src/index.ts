@@ -119,6 +119,7 @@ export {
 export {
   atLeastAsUpToDate,
   chooseSlot,
+  frozenRestartSlot,
   decideFounding,
   decideFrozenRestart,
   refoundingTerm,

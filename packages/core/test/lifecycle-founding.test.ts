@@ -1,8 +1,8 @@
-// The startup rules of a browser tab (lifecycle/): which local slot it takes (chooseSlot), how it
-// comes into its group (decideFounding) and the term a re-founding starts from (refoundingTerm).
+// The startup rules of a browser tab (lifecycle/): which local slot it takes (chooseSlot, and a
+// frozen tab's frozenRestartSlot), how it comes into its group (decideFounding) and the term a re-founding starts from (refoundingTerm).
 // Table-driven: each row is a profile's local state and the expected decision.
 import { describe, expect, it } from 'vitest';
-import { chooseSlot, decideFounding, decideFrozenRestart, refoundingTerm, type FoundingInput, type RoomEvidence, type SlotChoice, type SlotSummary } from '../src/lifecycle/index';
+import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, refoundingTerm, type FoundingInput, type RoomEvidence, type SlotChoice, type SlotSummary } from '../src/lifecycle/index';
 import type { Departure } from '../src/messages';
 import type { Membership, PeerId } from '../src/types';
 
@@ -78,6 +78,19 @@ describe('chooseSlot', () => {
     },
   ];
   for (const c of cases) it(c.name, () => expect(chooseSlot(c.slots, c.preferred)).toEqual(c.expected));
+});
+
+describe('frozenRestartSlot', () => {
+  const own = slot('s3', 'c', 40, 2, { inUse: true, joined: true });
+  const cases: Array<{ name: string; slots: SlotSummary[]; expected: string }> = [
+    { name: 'its own slot when no departed slot is more up to date', slots: [departedSlot('s1', 'a', 40, 2), departedSlot('s2', 'b', 39, 2), own], expected: 's3' },
+    { name: 'its own slot over an equally up-to-date departed one', slots: [departedSlot('s1', 'a', 40, 2), own], expected: 's3' },
+    { name: 'the departed slot with the most up-to-date log (one more entry)', slots: [departedSlot('s1', 'a', 40, 2), departedSlot('s2', 'b', 41, 2), own], expected: 's2' },
+    { name: 'log order: a later term beats a longer log', slots: [departedSlot('s1', 'a', 90, 2), departedSlot('s2', 'b', 35, 3), own], expected: 's2' },
+    { name: 'never a slot a tab holds', slots: [{ ...departedSlot('s1', 'a', 50, 2), inUse: true }, own], expected: 's3' },
+    { name: 'never a crashed identity (it did not depart: it may come back as itself)', slots: [slot('s1', 'a', 50, 2), own], expected: 's3' },
+  ];
+  for (const c of cases) it(c.name, () => expect(frozenRestartSlot(c.slots, 's3')).toBe(c.expected));
 });
 
 describe('decideFounding', () => {

@@ -260,6 +260,80 @@ describe('slot claim', () => {
     frozen.release();
   });
 
+  it('a frozen tab whose log is shorter than a departed voter\'s re-founds on that voter\'s slot, holding its lock, and lets its own slot go', async () => {
+    const { env, dbs, locks, session, mint } = environment();
+    const members: Membership = { voters: ['p1', 'p2'], learners: [] };
+    const log = (n: number): PersistedState => ({ hardState: { term: 4, vote: null, commit: 3 }, snapshot: null, entries: [{ kind: 'config', index: 1, term: 1, membership: members }, ...Array.from({ length: n - 1 }, (_, k) => noop(k + 2, 4))] });
+    const a = await claimSlot(env, room, mint);
+    a.settled();
+    const b = await claimSlot(env, room, mint);
+    b.settled();
+    // p3 joined a moment before the voters closed; the leader (p2) appended one more entry it never sent.
+    const frozen = await claimSlot(env, room, mint);
+    frozen.recordStart!('join');
+    frozen.settled();
+    const ownDb = frozen.dbName!;
+    dbs.get(a.dbName!)!.state = log(4);
+    dbs.get(b.dbName!)!.state = log(5);
+    dbs.get(ownDb)!.state = log(4);
+    a.tombstone!(notice(4, 4));
+    b.tombstone!(notice(5, 4));
+    // While the voters' tabs still hold their slots (the page unloads a moment after its notice),
+    // the decision stays on its own slot, and stays.
+    const early = (await frozen.reconsider!(true))!;
+    expect(early.dbName).toBe(ownDb);
+    expect(await early.decide('empty')).toBe('stay');
+    early.release();
+    a.release();
+    b.release();
+    await new Promise((r) => setTimeout(r, 0));
+    const decision = (await frozen.reconsider!(true))!;
+    expect(decision.dbName).toBe(slotDbName(room, 's2'));
+    expect(locks.held.has(slotLockName(room, 's2'))).toBe(true);
+    expect(await decision.decide('empty')).toBe('refound');
+    frozen.tombstone!(notice(4, 4)); // the runtime departs the frozen identity first
+    const fresh = await decision.renewForRefound();
+    expect(frozen.peerId).toBe(fresh);
+    expect(frozen.dbName).toBe(slotDbName(room, 's2'));
+    expect(dbs.get(slotDbName(room, 's2'))!.identity).toBe(fresh);
+    expect(dbs.get(slotDbName(room, 's2'))!.state.entries).toHaveLength(5); // the voter's whole log
+    await new Promise((r) => setTimeout(r, 0));
+    expect(locks.held.has(slotLockName(room, 's3'))).toBe(false); // its own slot is free for others
+    expect([...session.map.values()]).toContain('s2'); // a reload comes back to the slot it runs on
+    decision.release();
+    expect(locks.held.has(slotLockName(room, 's2'))).toBe(true); // the claim keeps it
+    frozen.release();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(locks.held.has(slotLockName(room, 's2'))).toBe(false);
+  });
+
+  it('a frozen tab that may not re-found on the better slot lets its lock go with the decision', async () => {
+    const { env, dbs, locks, mint } = environment();
+    const members: Membership = { voters: ['p1', 'p2'], learners: [] };
+    const log = (n: number): PersistedState => ({ hardState: { term: 4, vote: null, commit: 3 }, snapshot: null, entries: [{ kind: 'config', index: 1, term: 1, membership: members }, ...Array.from({ length: n - 1 }, (_, k) => noop(k + 2, 4))] });
+    const a = await claimSlot(env, room, mint);
+    a.settled();
+    const b = await claimSlot(env, room, mint);
+    b.settled();
+    const frozen = await claimSlot(env, room, mint);
+    frozen.recordStart!('join');
+    frozen.settled();
+    dbs.get(a.dbName!)!.state = log(4);
+    dbs.get(b.dbName!)!.state = log(5);
+    dbs.get(frozen.dbName!)!.state = log(4);
+    b.tombstone!(notice(5, 4)); // p1 crashed: it may come back, so nobody re-founds
+    a.release();
+    b.release();
+    await new Promise((r) => setTimeout(r, 0));
+    const decision = (await frozen.reconsider!(true))!;
+    expect(decision.dbName).toBe(slotDbName(room, 's2'));
+    expect(await decision.decide('empty')).toBe('stay');
+    decision.release();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(locks.held.has(slotLockName(room, 's2'))).toBe(false);
+    frozen.release();
+  });
+
   it('clean-up deletes departed slots beyond the two most up-to-date, and crashed slots the group has not named for a grace period', async () => {
     const { env, dbs, mint, clock } = environment();
     const claims = [];

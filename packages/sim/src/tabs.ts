@@ -11,7 +11,7 @@
 // never sends again (departed-spoke, in the monitor), and a profile never keeps more than (its
 // running tabs + 2) slots at the end (slot leak).
 import type { Departure, Founding, Membership, PeerId } from '@meshraft/core';
-import { chooseSlot, decideFounding, decideFrozenRestart, refoundingTerm, runningPeers, startReadsConfiguration } from '@meshraft/core';
+import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, refoundingTerm, runningPeers, startReadsConfiguration } from '@meshraft/core';
 import type { Cluster } from './cluster';
 import type { SignalingDirectory } from './directory';
 import type { EventQueue } from './event-queue';
@@ -150,9 +150,9 @@ export class TabsDriver {
   /**
    * The engine reports a running tab frozen (every voter of its configuration departed, and no
    * departed leader named it a successor): like the runtime, it runs the start-up rules again as a
-   * reload onto its own slot would (decideFrozenRestart), at once and then now and then while it
-   * stays frozen. When they allow it, the frozen identity departs and a new one re-founds the group
-   * on the slot's log.
+   * reload of it would (frozenRestartSlot, decideFrozenRestart), at once and then now and then
+   * while it stays frozen. When they allow it, the frozen identity departs and a new one re-founds
+   * the group on the chosen slot's log (its own, or a departed slot with a more up-to-date log).
    */
   frozen(peer: SimPeer): void {
     this.queue.after(1, () => this.reconsiderFrozen(peer, FROZEN_RECHECK_MS));
@@ -166,20 +166,22 @@ export class TabsDriver {
     const { profile, slot } = tab;
     const summaries = profile.summaries();
     const others = runningPeers(summaries, slot.id);
+    const target = profile.slots.get(frozenRestartSlot(summaries, slot.id))!;
     const decision = decideFrozenRestart({
-      slot: slot.id,
+      slot: target.id,
       peerId: peer.id,
       slots: summaries,
-      log: { lastIndex: slot.store.lastIndex(), lastTerm: slot.store.lastTerm(), membership: slot.store.latestMembership() },
+      log: { lastIndex: target.store.lastIndex(), lastTerm: target.store.lastTerm(), membership: target.store.latestMembership() },
       tombstones: profile.tombstones,
       room: this.directory.evidence(new Set([peer.id, ...others, ...profile.tombstones.keys()])),
     });
     if (decision !== 'refound') return again();
-    this.trace.record(this.queue.now, 'net', `frozen tab ${peer.id} re-founds the group on its slot ${slot.id}`);
+    const onto = target === slot ? `its slot ${slot.id}` : `departed slot ${target.id} (more up to date than its slot ${slot.id})`;
+    this.trace.record(this.queue.now, 'net', `frozen tab ${peer.id} re-founds the group on ${onto}`);
     this.close(tab);
     this.counts.closed--;
     this.counts.frozenRestarts++;
-    this.startIdentity(profile, slot, 'refound', refoundingTerm(this.slotTerms(profile), profile.tombstones));
+    this.startIdentity(profile, target, 'refound', refoundingTerm(this.slotTerms(profile), profile.tombstones));
   }
 
   /**

@@ -73,12 +73,14 @@ export function decideFounding(input: FoundingInput): Founding {
 /**
  * A running tab whose engine reports itself frozen (every voter of its configuration departed,
  * and no departed leader named it a successor: a tab that opened a moment before the last voters
- * closed, still a learner): may it continue the group by re-founding on its own slot, as if it had
- * just reloaded there? The same rules as a start that takes a departed slot over (`choice`
- * 'succeed' on its own slot): every voter and named successor departed on this profile, this log
- * covers their final positions, no other tab here could continue the group, and the room is known
- * to be empty. 'stay' otherwise (another tab, a reload, or the room's evidence may change that);
- * 'wait' while the room's evidence is unknown.
+ * closed, still a learner): may it continue the group by re-founding on `slot`, as if it had just
+ * reloaded there? `slot` is frozenRestartSlot's answer: its own slot, or a departed slot whose log
+ * is more up to date (`log` is that slot's), which it takes over after its identity departs, as
+ * its reload would. The same rules as a start that takes a departed slot over (`choice` 'succeed'
+ * on that slot): every voter and named successor departed on this profile, this log covers their
+ * final positions, no other tab here could continue the group, and the room is known to be empty.
+ * 'stay' otherwise (another tab, a reload, or the room's evidence may change that); 'wait' while
+ * the room's evidence is unknown.
  */
 export function decideFrozenRestart(input: Omit<FoundingInput, 'choice'> & { slot: string; peerId: PeerId }): 'refound' | 'stay' | 'wait' {
   const { slot, peerId, ...rest } = input;

@@ -1,3 +1,3 @@
-export { atLeastAsUpToDate, chooseSlot, runningPeers, type SlotChoice, type SlotSummary } from './local-slots';
+export { atLeastAsUpToDate, chooseSlot, frozenRestartSlot, runningPeers, type SlotChoice, type SlotSummary } from './local-slots';
 export { decideFounding, decideFrozenRestart, startReadsConfiguration, refoundingTerm, type Founding, type FoundingInput, type RoomEvidence } from './founding';
 export { SlotCollector } from './slot-collector';

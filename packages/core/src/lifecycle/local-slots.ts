@@ -61,25 +61,40 @@ export function atLeastAsUpToDate(a: { lastIndex: number; lastTerm: number }, b:
  */
 export function chooseSlot(slots: readonly SlotSummary[], preferred: string | null): SlotChoice {
   const free = slots.filter((s) => !s.inUse && s.peerId !== null);
-  const rank = (list: SlotSummary[]) =>
-    [...list].sort((a, b) => {
-      if (a.slot === preferred && atLeastAsUpToDate(a, b)) return -1;
-      if (b.slot === preferred && atLeastAsUpToDate(b, a)) return 1;
-      if (atLeastAsUpToDate(a, b) && !atLeastAsUpToDate(b, a)) return -1;
-      if (atLeastAsUpToDate(b, a) && !atLeastAsUpToDate(a, b)) return 1;
-      return a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0;
-    });
   const alive = free.filter((s) => s.departed === null);
   const own = alive.find((s) => s.slot === preferred);
   if (own) return { kind: 'adopt', slot: own.slot, peerId: own.peerId! };
   if (alive.length > 0) {
-    const best = rank(alive)[0];
+    const best = mostUpToDate(alive, preferred);
     return { kind: 'adopt', slot: best.slot, peerId: best.peerId! };
   }
   const departed = free.filter((s) => s.departed !== null);
   if (departed.length > 0) {
-    const best = rank(departed)[0];
+    const best = mostUpToDate(departed, preferred);
     return { kind: 'succeed', slot: best.slot, previous: best.peerId! };
   }
   return { kind: 'new' };
+}
+
+/**
+ * The slot a frozen tab (running on `own`) would re-found the group on, as a reload of it would
+ * take it: its own slot, unless a departed slot no tab holds has a strictly more up-to-date log
+ * (the last voters' slots hold entries a learner that joined a moment before they closed never
+ * received; re-founding must start from the best log on the profile). Then the most up-to-date of
+ * those.
+ */
+export function frozenRestartSlot(slots: readonly SlotSummary[], own: string): string {
+  const candidates = slots.filter((s) => s.slot === own || (!s.inUse && s.peerId !== null && s.departed !== null));
+  return candidates.length === 0 ? own : mostUpToDate(candidates, own).slot;
+}
+
+/** The most up-to-date slot of a non-empty list (§5.4.1 order): `preferred` when it is as up to date as any, then the lowest slot id. */
+function mostUpToDate(list: readonly SlotSummary[], preferred: string | null): SlotSummary {
+  return [...list].sort((a, b) => {
+    if (a.slot === preferred && atLeastAsUpToDate(a, b)) return -1;
+    if (b.slot === preferred && atLeastAsUpToDate(b, a)) return 1;
+    if (atLeastAsUpToDate(a, b) && !atLeastAsUpToDate(b, a)) return -1;
+    if (atLeastAsUpToDate(b, a) && !atLeastAsUpToDate(a, b)) return 1;
+    return a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0;
+  })[0];
 }

@@ -3,7 +3,7 @@
 // adopt, a departed tab's log to take over, or a new slot), takes that slot's lock for its whole
 // life, and writes the identity into the slot. The start-up lock is held until the engine runs, so
 // a tab opening at the same moment sees this one's slot in use and can never also re-found.
-import { chooseSlot, decideFounding, decideFrozenRestart, refoundingTerm, runningPeers, startReadsConfiguration, type PeerId } from '@meshraft/core';
+import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, refoundingTerm, runningPeers, startReadsConfiguration, type PeerId } from '@meshraft/core';
 import { holdLock, mintPeerId, type LockManagerLike } from '../identity';
 import type { Claim, FrozenRestart } from '../runtime/claim';
 import { LocalSlots, slotDbName, slotLockName, startupLockName, type SlotEnvironment } from './local-slots';
@@ -26,10 +26,12 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       const views = await slots.list();
       const choice = chooseSlot(views, slots.preferredSlot());
-      const slot = choice.kind === 'new' ? slots.newSlotId() : choice.slot;
-      const releaseSlot = await holdLock(locks, slotLockName(room, slot), 0);
-      if (!releaseSlot) continue; // taken meanwhile (a tab that does not wait for this lock): look again
-      const dbName = slotDbName(room, slot);
+      // A frozen tab may move onto another slot (reconsider): these follow it.
+      let slot = choice.kind === 'new' ? slots.newSlotId() : choice.slot;
+      const held = await holdLock(locks, slotLockName(room, slot), 0);
+      if (!held) continue; // taken meanwhile (a tab that does not wait for this lock): look again
+      let releaseSlot = held;
+      let dbName = slotDbName(room, slot);
       let peerId = choice.kind === 'adopt' ? choice.peerId : mintId();
       if (choice.kind !== 'adopt') await handOver(env, dbName, peerId);
       slots.rememberSlot(slot);
@@ -38,7 +40,9 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
         get peerId() {
           return peerId;
         },
-        dbName,
+        get dbName() {
+          return dbName;
+        },
         choice,
         localPeers: runningPeers(views, slot),
         // As decideFounding's "local data": a new slot where no slot of the profile holds a log.
@@ -72,7 +76,17 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
           await handOver(env, dbName, peerId);
           return peerId;
         },
-        reconsider: (mayLead) => reconsiderFrozen(env, slots, room, slot, dbName, () => peerId, (next) => (peerId = next), mintId, mayLead),
+        reconsider: (mayLead) =>
+          reconsiderFrozen(env, slots, room, slot, () => peerId, mintId, mayLead, (next, target, releaseTarget) => {
+            peerId = next;
+            if (target === slot) return;
+            // The frozen identity departed; its slot is now a departed tab's slot like any other.
+            releaseSlot();
+            slot = target;
+            dbName = slotDbName(room, target);
+            releaseSlot = releaseTarget;
+            slots.rememberSlot(target);
+          }),
         collect: (members) => slots.collect(members),
         release() {
           settled();
@@ -95,27 +109,45 @@ async function reconsiderFrozen(
   env: SlotEnvironment,
   slots: LocalSlots,
   room: string,
-  slot: string,
-  dbName: string,
+  own: string,
   current: () => PeerId,
-  renewed: (peerId: PeerId) => void,
   mintId: () => PeerId,
   mayLead: boolean,
+  /** The new identity runs on `target` from now on (`releaseTarget`: its slot lock, when it is not `own`). */
+  renewed: (peerId: PeerId, target: string, releaseTarget: () => void) => void,
 ): Promise<FrozenRestart | null> {
   const release = await holdLock(env.locks, startupLockName(room), RECONSIDER_LOCK_WAIT_MS);
   if (!release) return null;
+  let releaseTarget: (() => void) | null = null;
+  const releaseAll = () => {
+    releaseTarget?.();
+    releaseTarget = null;
+    release();
+  };
   try {
     const views = await slots.list();
-    const own = views.find((v) => v.slot === slot);
+    const target = frozenRestartSlot(views, own);
+    if (target !== own) {
+      // Another departed tab's log is more up to date: the restart takes that slot over, as a
+      // reload would. Its lock is held from now on, so no starting tab takes it meanwhile.
+      releaseTarget = await holdLock(env.locks, slotLockName(room, target), 0);
+      if (!releaseTarget) {
+        release();
+        return null;
+      }
+    }
+    const chosen = views.find((v) => v.slot === target);
+    const dbName = slotDbName(room, target);
     return {
-      localPeers: runningPeers(views, slot),
+      localPeers: runningPeers(views, own),
+      dbName,
       decide: async (evidence) =>
         decideFrozenRestart({
-          slot,
+          slot: target,
           peerId: current(),
           slots: views,
           // Reading the configuration loads the slot's log: only when the room leaves a chance.
-          log: { lastIndex: own?.lastIndex ?? 0, lastTerm: own?.lastTerm ?? 0, membership: evidence === 'occupied' ? null : await slots.latestMembership(dbName) },
+          log: { lastIndex: chosen?.lastIndex ?? 0, lastTerm: chosen?.lastTerm ?? 0, membership: evidence === 'occupied' ? null : await slots.latestMembership(dbName) },
           tombstones: slots.tombstones(),
           room: evidence,
           mayLead,
@@ -123,13 +155,15 @@ async function reconsiderFrozen(
       async renewForRefound() {
         const next = mintId();
         await handOver(env, dbName, next, refoundingTerm(views, slots.tombstones()));
-        renewed(next);
+        const moved = releaseTarget;
+        releaseTarget = null; // the claim holds it now
+        renewed(next, target, moved ?? (() => {}));
         return next;
       },
-      release,
+      release: releaseAll,
     };
   } catch (error) {
-    release();
+    releaseAll();
     throw error;
   }
 }

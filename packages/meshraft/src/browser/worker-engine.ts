@@ -136,12 +136,12 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
       onRemoved = handler;
       if (removed) handler();
     },
-    reset(peerId, refound = false) {
+    reset(peerId, refound = false, dbName) {
       removed = false;
       plan = null;
       return new Promise<void>((resolve, reject) => {
         resetDone = (error) => (error === null ? resolve() : reject(new Error(`engine reset failed: ${error}`)));
-        post({ type: 'reset', peerId, refound });
+        post({ type: 'reset', peerId, refound, ...(dbName !== undefined ? { dbName } : {}) });
       });
     },
     async close() {

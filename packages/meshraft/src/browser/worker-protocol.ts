@@ -51,8 +51,11 @@ export type MainToWorker =
   | { type: 'peer-down'; id: PeerId }
   | { type: 'peer-gone'; id: PeerId }
   | { type: 'stats'; requestId: number }
-  /** Start over as `peerId` (a slot is handed over with its log; a per-peer-id database is replaced). */
-  | { type: 'reset'; peerId: PeerId; refound: boolean }
+  /**
+   * Start over as `peerId` (a slot is handed over with its log; a per-peer-id database is
+   * replaced); `dbName`: on another slot from now on.
+   */
+  | { type: 'reset'; peerId: PeerId; refound: boolean; dbName?: string }
   /** The page is going away and the main thread sent the departure plan: stop for good. */
   | { type: 'depart' }
   | { type: 'close' };

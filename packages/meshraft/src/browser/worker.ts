@@ -139,7 +139,7 @@ scope.onmessage = (event: MessageEvent<MainToWorker>) => {
         connected.clear();
         try {
           inbox?.listenAs(null);
-          await engine.reset(message.peerId, message.refound);
+          await engine.reset(message.peerId, message.refound, message.dbName);
           inbox?.listenAs(message.peerId);
           post({ type: 'reset-done', error: null });
         } catch (error) {

@@ -41,7 +41,8 @@ export interface Claim {
   /**
    * This tab's engine reports it frozen (every voter of its configuration departed; it was named by
    * no successor list): decide again, under the start-up lock and with the slots as they are now,
-   * whether it may re-found the group on its own slot (decideFrozenRestart). Null when the lock is
+   * whether it may re-found the group on its own slot or a more up-to-date departed one
+   * (frozenRestartSlot, decideFrozenRestart). Null when the lock is
    * busy (another tab is starting: ask again later).
    */
   reconsider?(mayLead: boolean): Promise<FrozenRestart | null>;
@@ -55,8 +56,13 @@ export interface Claim {
 export interface FrozenRestart {
   /** Peer ids of this profile's other running tabs now (the room's evidence does not count them). */
   readonly localPeers: readonly PeerId[];
+  /**
+   * The slot's database the new identity runs on: the tab's own, or a departed tab's whose log is
+   * more up to date (frozenRestartSlot), whose lock the decision holds.
+   */
+  readonly dbName?: string;
   decide(room: RoomEvidence): Promise<'refound' | 'stay' | 'wait'>;
-  /** A new identity on this slot, its term moved past every departed voter's: the engine re-founds as it. */
+  /** A new identity on the decision's slot, its term moved past every departed voter's: the engine re-founds as it. */
   renewForRefound(): Promise<PeerId>;
   /** Let other tabs start (after the re-founded engine runs, or when staying). */
   release(): void;

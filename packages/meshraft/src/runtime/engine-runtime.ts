@@ -48,7 +48,8 @@ export interface EngineRuntimeOptions {
 }
 
 export interface StorageLifecycle {
-  open(peerId: PeerId): Promise<Storage>;
+  /** `dbName`: another database from now on (a browser slot the peer moves to). */
+  open(peerId: PeerId, dbName?: string): Promise<Storage>;
   /** Delete everything stored for `peerId` (its storage is closed first). */
   forget(peerId: PeerId): Promise<void>;
 }
@@ -146,7 +147,7 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
       if (removed) handler();
     },
     reset: lifecycle
-      ? async (peerId, refound = false) => {
+      ? async (peerId, refound = false, dbName) => {
           const old = current;
           // The client keeps its port: the new host takes it over (no 'closed' notice).
           await old.close(null, { notify: false });
@@ -155,7 +156,7 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
           plan = null;
           // A peer re-joining under a new id never bootstraps: it is added by the leader, unless it
           // re-founds the group on the slot's log (a frozen tab, see launch.ts).
-          current = await startHost(peerId, await lifecycle.open(peerId), undefined, [], refound);
+          current = await startHost(peerId, await lifecycle.open(peerId, dbName), undefined, [], refound);
         }
       : undefined,
   };

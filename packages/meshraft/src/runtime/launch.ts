@@ -165,7 +165,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     info.retired.push(old);
     await session?.close();
     session = null;
-    await side.reset(fresh, refound !== undefined);
+    await side.reset(fresh, refound !== undefined, refound?.dbName);
     departed = false;
     deferred.setPeerId(fresh);
     startReplay(current);

@@ -30,10 +30,11 @@ export interface EngineSide {
   /**
    * Run a fresh engine as `peerId` (no bootstrap) for the same client, on the same storage when it
    * can be handed over (a browser slot: the log is a warm start) or on fresh storage; `refound`: it
-   * re-founds the group on that log (RaftNodeOptions.refound). Absent when
-   * the storage cannot be re-created (a custom Storage object).
+   * re-founds the group on that log (RaftNodeOptions.refound); `dbName`: the slot it runs on from
+   * now on, when it moves to another one (a frozen tab taking a more up-to-date departed slot
+   * over). Absent when the storage cannot be re-created (a custom Storage object).
    */
-  reset?(peerId: PeerId, refound?: boolean): Promise<void>;
+  reset?(peerId: PeerId, refound?: boolean, dbName?: string): Promise<void>;
 }
 
 export interface StartEngineArgs {

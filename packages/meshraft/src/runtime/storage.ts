@@ -21,10 +21,12 @@ export async function openStorage(option: StorageOption, peerId: PeerId, dbName?
  * id is deleted and a new one opened; memory storage starts empty. A custom Storage object is one
  * store the runtime cannot re-create: none (such a peer stays out).
  */
-export function storageLifecycle(option: StorageOption, dbName?: string): StorageLifecycle | undefined {
+export function storageLifecycle(option: StorageOption, initialDbName?: string): StorageLifecycle | undefined {
   if (typeof option !== 'string') return undefined;
+  let dbName = initialDbName;
   return {
-    async open(peerId) {
+    async open(peerId, movedTo) {
+      if (movedTo !== undefined) dbName = movedTo;
       if (option !== 'indexeddb' || dbName === undefined) return openStorage(option, peerId);
       const { openIdbStorage } = await import('@meshraft/idb');
       const storage = await openIdbStorage({ peerId, dbName });
