@@ -55,11 +55,20 @@ export interface FaultPlan {
    * transport re-establishing its links would. Lets a peer removed while cut off learn it.
    */
   reconnectOnHeal?: boolean;
+  /**
+   * A cut is a transport link that died: when a pair's link is first cut (either way) both peers
+   * get peerDown, and when it is whole again both get peerUp, as the runtime's mesh reports a
+   * WebRTC link that died and reconnected (a reliable channel loses no message while it lives, so
+   * a message lost to a cut always comes with these). Without it a cut only drops messages.
+   */
+  linkEvents?: boolean;
 }
 
 export class FaultInjector implements Omit<PeerEvents, 'removed' | 'departureSeen' | 'frozen'> {
   healed = false;
   readonly counts: Partial<Record<FaultKind | 'trigger', number>> = {};
+  /** With plan.linkEvents: links reported lost (peerDown both ways) and back (peerUp both ways). */
+  readonly links = { lost: 0, back: 0 };
 
   constructor(
     private readonly queue: EventQueue,
@@ -136,8 +145,8 @@ export class FaultInjector implements Omit<PeerEvents, 'removed' | 'departureSee
         const to = this.dice.pick(ids.filter((id) => id !== from));
         const ms = this.duration();
         this.note(kind, `one-way cut ${from} -> ${to}`);
-        this.network.cut(from, to);
-        this.later(ms, () => this.network.restore(from, to));
+        this.cutLink(from, to);
+        this.later(ms, () => this.restoreLink(from, to));
         return;
       }
       case 'isolate-leader': {
@@ -189,10 +198,36 @@ export class FaultInjector implements Omit<PeerEvents, 'removed' | 'departureSee
     const pairs: Array<[PeerId, PeerId]> = [];
     const ids = this.ids;
     for (const a of side) for (const b of ids) if (!side.includes(b)) pairs.push([a, b], [b, a]);
-    for (const [a, b] of pairs) this.network.cut(a, b);
+    for (const [a, b] of pairs) this.cutLink(a, b);
     this.later(ms, () => {
-      for (const [a, b] of pairs) this.network.restore(a, b);
+      for (const [a, b] of pairs) this.restoreLink(a, b);
     });
+  }
+
+  private cutLink(from: PeerId, to: PeerId): void {
+    const wasWhole = this.linkWhole(from, to);
+    this.network.cut(from, to);
+    if (this.plan.linkEvents && wasWhole) this.linkChanged(from, to, 'peerDown');
+  }
+
+  private restoreLink(from: PeerId, to: PeerId): void {
+    this.network.restore(from, to);
+    if (this.plan.linkEvents && this.linkWhole(from, to)) this.linkChanged(from, to, 'peerUp');
+  }
+
+  private linkWhole(a: PeerId, b: PeerId): boolean {
+    return !this.network.isCut(a, b) && !this.network.isCut(b, a);
+  }
+
+  /** Both ends of the link learn it, if they run (a stopped peer learns nothing; a restart reconnects it). */
+  private linkChanged(a: PeerId, b: PeerId, event: 'peerUp' | 'peerDown'): void {
+    const pa = this.cluster.peers.find((p) => p.id === a);
+    const pb = this.cluster.peers.find((p) => p.id === b);
+    if (!pa?.isUp || !pb?.isUp || pa.retired || pb.retired) return;
+    pa[event](b);
+    pb[event](a);
+    if (event === 'peerDown') this.links.lost++;
+    else this.links.back++;
   }
 
   private crash(peer: SimPeer, downtime: number, kind: FaultKind | 'trigger'): void {

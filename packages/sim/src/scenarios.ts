@@ -321,6 +321,8 @@ function tabsPlan(dice: Dice, roughReloads: boolean): ScenarioPlan {
       durationMs: [100, 600],
       downtimeMs: [30, 300],
       reconnectOnHeal: true,
+      // A browser's links: a cut is a WebRTC link that died and reconnected (the mesh reports both).
+      linkEvents: true,
     }),
     tabs: {
       initialTabs: dice.int(2, 5),

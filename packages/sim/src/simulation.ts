@@ -42,6 +42,9 @@ export interface SimStats {
   leaderTerms: number;
   messages: number;
   faults: number;
+  /** Links a cut reported lost (peerDown both ways) and whole again (peerUp both ways); scenarios with FaultPlan.linkEvents only. */
+  linksLost: number;
+  linksBack: number;
   /** Learners added by committed configuration entries (automatic membership). */
   joins: number;
   /** Learners promoted to voters by committed configuration entries. */
@@ -202,6 +205,8 @@ export function runSimulation(options: SimOptions): SimResult {
       leaderTerms: monitor.leaderTerms,
       messages: network.stats.sent,
       faults: Object.values(faults.counts).reduce((a, b) => a + (b ?? 0), 0),
+      linksLost: faults.links.lost,
+      linksBack: faults.links.back,
       ...countMembershipChanges(monitor, churn?.leavers ?? new Set()),
       kills: churn?.counts.kills ?? 0,
       snapshotsTaken: sum((p) => p.counters.snapshotsTaken),

@@ -35,6 +35,7 @@ const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
   { scenario: 'tabs-reload', seed: 2200002832, found: 'a successor whose log still held an older configuration found that configuration’s voters departed and covered, and re-founded short of the entries the leader that named it had committed (safety)' },
   { scenario: 'tabs', seed: 2100005221, found: 'a leader elected and closed before it heard of any departure named only peers already gone; no successor was left to re-found the group' },
   { scenario: 'tabs', seed: 2200002471, found: 'a departed leader’s last append that moved the commit index sent a pre-candidate back to follower; the last two voters then split their vote' },
+  { scenario: 'tabs-reload', seed: 504772757, found: 'every tab closed and one reopened; it waited for a voter whose departure notice a partition had dropped on its way (simulator model: a cut link now comes back with peerUp, on which the engine passes its notices on)' },
   { scenario: 'tabs', seed: 2200022034, found: 'a tab that joined a moment before the last voters closed lacked the leader’s last entry; frozen, it waited for another tab to take the leader’s slot over instead of taking it over itself' },
 ];
 

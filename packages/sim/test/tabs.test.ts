@@ -46,6 +46,12 @@ describe('tabs scenario', () => {
     expect(runsWith('newDevices')).toBeGreaterThan(SEEDS / 4);
     expect(total('waits')).toBeGreaterThan(SEEDS / 4);
     expect(total('availabilityChecks')).toBeGreaterThan(SEEDS * 5);
+    // Partitions are links that die and reconnect: the engines hear both (FaultPlan.linkEvents).
+    const lost = results.reduce((sum, r) => sum + r.stats.linksLost, 0);
+    const back = results.reduce((sum, r) => sum + r.stats.linksBack, 0);
+    expect(results.filter((r) => r.stats.linksLost > 0).length).toBeGreaterThan(SEEDS / 2);
+    expect(back).toBeGreaterThan(lost / 2);
+    expect(back).toBeLessThanOrEqual(lost);
     // Exactly one group per run: one bootstrap.
     expect(results.every((r) => r.tabs!.bootstraps === 1)).toBe(true);
     // Runs whose group could not go on (outside the promises) stay rare.
