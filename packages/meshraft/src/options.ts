@@ -2,6 +2,7 @@
 // Every bad option is reported as an InvalidInputError naming the option, before anything starts;
 // a key below the minimum strength as a WeakGroupKeyError.
 import { groupKeyBytes, WeakGroupKeyError } from '@meshraft/webrtc';
+import { isPeerId, PEER_ID_PATTERN } from './peer-id';
 import {
   InvalidInputError,
   resolveConfig,
@@ -91,14 +92,6 @@ export interface ResolvedOptions<Cmd, Q, QR, R = unknown> {
   localChannel: boolean;
   leaveOnPageHide: boolean;
   testing: TestingOptions;
-}
-
-// Same rule as the signaling server's (packages/signaling/src/protocol.ts).
-const PEER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** A peer id the signaling server and the mesh accept: the pattern, and not a name Object.prototype holds. */
-function isPeerId(value: unknown): value is PeerId {
-  return typeof value === 'string' && PEER_ID_PATTERN.test(value) && !(value in Object.prototype);
 }
 
 function fail(message: string): never {

@@ -5,12 +5,10 @@
 // untrusted (any script of the origin that knows the name can post anything), so every check says
 // why it drops, and nothing throws.
 import type { PeerId } from '@meshraft/core';
+import { isPeerId } from '../peer-id';
 
 /** Largest Raft frame accepted from the channel: the data channel's default message cap. */
 export const MAX_LOCAL_FRAME_BYTES = 16 * 1024 * 1024;
-
-// Same rule as the signaling server's and the `peerId` option's.
-const PEER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Names derived from the group's secret channel name (`deriveLocalChannelName` of
@@ -48,10 +46,6 @@ export type LocalAdmission = { ok: true; from: PeerId; bytes: Uint8Array } | { o
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
-}
-
-function isPeerId(value: unknown): value is PeerId {
-  return typeof value === 'string' && PEER_ID_PATTERN.test(value) && !(value in Object.prototype);
 }
 
 /**
