@@ -24,6 +24,11 @@ export interface PersistBatch {
   compactTo?: number;
 }
 
+/** Whether a batch writes anything besides its hard state: entries, a snapshot, a truncation or a compaction. */
+export function writesBesidesHardState(batch: PersistBatch): boolean {
+  return batch.entries.length > 0 || batch.snapshot !== undefined || batch.truncateFrom !== undefined || batch.compactTo !== undefined;
+}
+
 export interface Storage {
   /** Load everything (called once at start). An empty store returns term 0, vote null, no entries. */
   load(): Promise<PersistedState>;

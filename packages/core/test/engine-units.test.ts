@@ -111,17 +111,36 @@ describe('ReadyTracker', () => {
     members: { voters: ['a'], learners: [] }, catchUp: null,
   });
 
-  it('hands out a hard state only when term, vote or commit moved since the last one handed out', () => {
-    const tracker = new ReadyTracker({ term: 2, vote: 'b', commit: 5 });
-    expect(tracker.takeHardState({ term: 2, vote: 'b', commit: 5 })).toBeUndefined();
-    expect(tracker.takeHardState({ term: 2, vote: 'b', commit: 6 })).toEqual({ term: 2, vote: 'b', commit: 6 });
-    expect(tracker.hardStateChanged({ term: 2, vote: 'b', commit: 6 })).toBe(false);
-    expect(tracker.hardStateChanged({ term: 3, vote: null, commit: 6 })).toBe(true);
-    expect(tracker.hardStateChanged({ term: 2, vote: 'c', commit: 6 })).toBe(true);
+  it('hands out a hard state when term or vote moved; one that only moves the commit index with other writes once per interval, alone after two', () => {
+    const tracker = new ReadyTracker({ term: 2, vote: 'b', commit: 5 }, 100);
+    expect(tracker.takeHardState({ term: 2, vote: 'b', commit: 5 }, 0, true)).toBeUndefined();
+    // After a quiet spell, a new commit index goes out at once, alone...
+    expect(tracker.hardStateDue({ term: 2, vote: 'b', commit: 6 }, 1_000)).toBe(true);
+    expect(tracker.takeHardState({ term: 2, vote: 'b', commit: 6 }, 1_000, false)).toEqual({ term: 2, vote: 'b', commit: 6 });
+    // ...then it is held: not within the interval, even with other writes...
+    expect(tracker.takeHardState({ term: 2, vote: 'b', commit: 7 }, 1_050, true)).toBeUndefined();
+    // ...with other writes once the interval has passed...
+    expect(tracker.takeHardState({ term: 2, vote: 'b', commit: 7 }, 1_100, false)).toBeUndefined();
+    expect(tracker.hardStateDue({ term: 2, vote: 'b', commit: 7 }, 1_100)).toBe(false);
+    expect(tracker.takeHardState({ term: 2, vote: 'b', commit: 7 }, 1_100, true)).toEqual({ term: 2, vote: 'b', commit: 7 });
+    // ...and alone once it has waited two intervals (writes stopped).
+    expect(tracker.hardStateDue({ term: 2, vote: 'b', commit: 8 }, 1_299)).toBe(false);
+    expect(tracker.hardStateDue({ term: 2, vote: 'b', commit: 8 }, 1_300)).toBe(true);
+    expect(tracker.takeHardState({ term: 2, vote: 'b', commit: 8 }, 1_300, false)).toEqual({ term: 2, vote: 'b', commit: 8 });
+    // A new term or vote is never held back, and carries the commit index with it.
+    expect(tracker.hardStateDue({ term: 3, vote: null, commit: 9 }, 1_301)).toBe(true);
+    expect(tracker.hardStateDue({ term: 2, vote: 'c', commit: 8 }, 1_301)).toBe(true);
+    expect(tracker.takeHardState({ term: 3, vote: null, commit: 9 }, 1_301, false)).toEqual({ term: 3, vote: null, commit: 9 });
+    expect(tracker.hardStateDue({ term: 3, vote: null, commit: 9 }, 5_000)).toBe(false);
+    // An idle or closing host takes a held commit index, however recent, but never a new term or vote.
+    expect(tracker.takeHeldCommit({ term: 3, vote: null, commit: 9 }, 1_302)).toBeUndefined();
+    expect(tracker.takeHeldCommit({ term: 3, vote: null, commit: 10 }, 1_302)).toEqual({ term: 3, vote: null, commit: 10 });
+    expect(tracker.takeHeldCommit({ term: 4, vote: null, commit: 11 }, 1_303)).toBeUndefined();
+    expect(tracker.hardStateDue({ term: 4, vote: null, commit: 11 }, 1_303)).toBe(true);
   });
 
   it('hands out the first status, then only changed ones, and a new token each time', () => {
-    const tracker = new ReadyTracker({ term: 0, vote: null, commit: 0 });
+    const tracker = new ReadyTracker({ term: 0, vote: null, commit: 0 }, 100);
     expect(tracker.takeStatus(status(1))).toEqual(status(1));
     expect(tracker.takeStatus(status(1))).toBeNull();
     expect(tracker.statusChanged(status(2))).toBe(true);

@@ -3,12 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import type { RaftEngine, RaftNodeOptions, Ready } from '../src/engine/api';
 import { EngineHost } from '../src/host/engine-host';
+import { IDLE_COMMIT_FLUSH_MS } from '../src/host/idle-commit-flush';
 import { createInProcessPorts } from '../src/host/ports';
 import type { HostToClient } from '../src/host/protocol';
 import type { Message } from '../src/messages';
 import { seededRandom } from '../src/rng';
 import type { PersistBatch, PersistedState, Storage } from '../src/storage';
-import type { LogEntry, RaftStatus } from '../src/types';
+import type { HardState, LogEntry, RaftStatus } from '../src/types';
 import { ManualClock } from './support-cluster/manual-clock';
 import { flushMicrotasks } from './support-cluster/wait';
 
@@ -22,6 +23,8 @@ class ScriptedEngine implements RaftEngine {
   readonly readies: Ready[] = [];
   readonly log: string[];
   ticks = 0;
+  /** What takeHeldHardState hands out (once). */
+  held: HardState | undefined;
   constructor(log: string[], readonly options: RaftNodeOptions) {
     this.log = log;
   }
@@ -45,6 +48,11 @@ class ScriptedEngine implements RaftEngine {
     this.log.push(`done ${token}`);
   }
   snapshotTaken(): void {}
+  takeHeldHardState(): HardState | undefined {
+    const held = this.held;
+    this.held = undefined;
+    return held;
+  }
   hasReady(): boolean {
     return this.readies.length > 0;
   }
@@ -58,6 +66,7 @@ class ScriptedEngine implements RaftEngine {
 
 class RecordingStorage implements Storage {
   release: Array<() => void> = [];
+  readonly batches: PersistBatch[] = [];
   fail = false;
   constructor(private readonly log: string[], private readonly state: PersistedState) {}
   async load(): Promise<PersistedState> {
@@ -65,6 +74,7 @@ class RecordingStorage implements Storage {
   }
   persist(batch: PersistBatch): Promise<void> {
     this.log.push(`persist ${batch.entries.map((e) => e.index).join(',')}`);
+    this.batches.push(batch);
     if (this.fail) return Promise.reject(new Error('disk full'));
     return new Promise((resolve) => this.release.push(resolve));
   }
@@ -362,5 +372,49 @@ describe('EngineHost', () => {
     expect(posted.at(-1)).toEqual({ type: 'closed', requestId: 77 });
     host.receive('b', { type: 'TimeoutNow', term: 1 });
     expect(host.stats.messagesDropped).toBe(1);
+  });
+
+  it('a graceful close stores the commit index the engine held back, last; failing to store it does not stop the close', async () => {
+    const stored = await rig();
+    stored.engine.held = { term: 1, vote: null, commit: 9 };
+    stored.ports.client.post({ type: 'close', requestId: 5 });
+    await flushMicrotasks();
+    expect(stored.log.at(-1)).toBe('persist ');
+    expect(stored.storage.batches.at(-1)).toEqual({ entries: [], hardState: { term: 1, vote: null, commit: 9 } });
+    stored.storage.release.shift()!();
+    await flushMicrotasks();
+    expect(stored.log.slice(-3)).toEqual(['persist ', 'storage closed', 'post closed']);
+    expect(stored.posted.at(-1)).toEqual({ type: 'closed', requestId: 5 });
+
+    const failing = await rig();
+    failing.engine.held = { term: 1, vote: null, commit: 9 };
+    failing.storage.fail = true;
+    failing.ports.client.post({ type: 'close', requestId: 6 });
+    await flushMicrotasks();
+    expect(failing.posted.filter((m) => m.type === 'closed')).toEqual([{ type: 'closed', requestId: 6 }]);
+    expect(failing.log.slice(-2)).toEqual(['storage closed', 'post closed']);
+  });
+
+  it('stores the commit index the engine held back once its Ready loop has been idle a while, not while inputs keep coming', async () => {
+    const { clock, storage, engine, host } = await rig();
+    engine.held = { term: 1, vote: null, commit: 3 };
+    for (let i = 0; i < 3; i++) {
+      // An input just before the flush is due: the loop is busy again, and the wait starts over.
+      clock.advance(IDLE_COMMIT_FLUSH_MS - 1);
+      clock.runDue();
+      host.receive('b', { type: 'TimeoutNow', term: 1 });
+      await flushMicrotasks();
+    }
+    expect(storage.batches).toEqual([]);
+    clock.advance(IDLE_COMMIT_FLUSH_MS);
+    clock.runDue();
+    expect(storage.batches).toEqual([{ entries: [], hardState: { term: 1, vote: null, commit: 3 } }]);
+    expect(host.stats.backgroundPersists).toBe(1);
+    // Nothing more is held: idle again, nothing more is written.
+    host.receive('b', { type: 'TimeoutNow', term: 1 });
+    await flushMicrotasks();
+    clock.advance(IDLE_COMMIT_FLUSH_MS);
+    clock.runDue();
+    expect(storage.batches).toHaveLength(1);
   });
 });

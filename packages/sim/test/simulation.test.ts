@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { formatFailure, runSimulation, scenarioNames } from '../src/index';
 
 describe('simulation: clean engine', () => {
-  it('50 basic seeds run without any violation', () => {
+  it('100 basic seeds run without any violation', () => {
     const failures: string[] = [];
     let ops = 0;
     let faults = 0;
     let unknownOps = 0;
     let runsWithUnknownOps = 0;
-    for (let seed = 1; seed <= 50; seed++) {
+    for (let seed = 1; seed <= 100; seed++) {
       const r = runSimulation({ seed });
       ops += r.stats.ops;
       faults += r.stats.faults;
@@ -18,8 +18,8 @@ describe('simulation: clean engine', () => {
     }
     expect(failures, failures.join('\n\n')).toEqual([]);
     // The runs must actually exercise something.
-    expect(ops).toBeGreaterThan(50 * 30);
-    expect(faults).toBeGreaterThan(50 * 3);
+    expect(ops).toBeGreaterThan(100 * 30);
+    expect(faults).toBeGreaterThan(100 * 3);
     // ...including operations whose outcome the client never learned (timed out), which the
     // linearizability checker must place anywhere after their call, or nowhere, and still pass.
     expect(unknownOps).toBeGreaterThanOrEqual(5);

@@ -11,7 +11,7 @@
 import type { RaftConfig } from '../config';
 import type { Departure, Envelope, ForwardError, Message } from '../messages';
 import type { PersistBatch, PersistedState } from '../storage';
-import type { ClientTag, LeadershipPreference, LogEntry, Membership, PeerId, Random, RaftStatus, Snapshot } from '../types';
+import type { ClientTag, HardState, LeadershipPreference, LogEntry, Membership, PeerId, Random, RaftStatus, Snapshot } from '../types';
 
 /** What a RaftNode is built from. */
 export interface RaftNodeOptions {
@@ -140,6 +140,13 @@ export interface RaftEngine {
   peerGone(id: PeerId, now: number): void;
   /** The host finished persisting the Ready with this token. */
   storageDone(token: number): void;
+  /**
+   * Optional: the hard state the Readies held back because only its commit index moved (it rides
+   * along with an append at most once per heartbeat interval, and goes out alone after two),
+   * recorded as handed out; undefined when nothing is held or a new term or vote waits for the next
+   * Ready. A host stores it when its Ready loop has been idle a while, and when it closes.
+   */
+  takeHeldHardState?(): HardState | undefined;
   /**
    * The state machine produced a snapshot covering up to `snapshot.meta.index` (compaction, Raft §7).
    * The engine stores it (Ready.persist.snapshot), serves it to catching-up peers, and compacts its

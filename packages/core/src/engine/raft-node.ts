@@ -10,6 +10,7 @@ import { CatchUpSession } from '../catchup/index';
 import type { InjectedBugs, RaftConfig } from '../config';
 import { injectedBugsOf } from '../injected-bugs';
 import type { Message, VoteAnswer, VoteRequest } from '../messages';
+import { writesBesidesHardState } from '../storage';
 import type { ClientTag, HardState, LeadershipPreference, LogEntry, PeerId, Random, RaftStatus, Role, Snapshot } from '../types';
 import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from './api';
 import { campaign, checkElection, resendVoteRequests, type CandidacyHost } from './candidacy';
@@ -160,7 +161,7 @@ export class RaftNode
     this.vote = hardState.vote;
     this.commit = Math.min(Math.max(hardState.commit, snapIndex), this.log.lastIndex());
     this.applied = snapIndex;
-    this.readyTracker = new ReadyTracker(hardState);
+    this.readyTracker = new ReadyTracker(hardState, this.config.heartbeatMs);
     this.durability = new DurabilityTracker(this.log.lastIndex());
     // The host's state machine starts from this image; committed entries after it follow.
     this.outbox.snapshotToInstall = snapshot;
@@ -421,6 +422,11 @@ export class RaftNode
     if (this.durability.done(token)) this.workDue = true;
   }
 
+  /** The hard state the Readies held back (only the commit index moved), for a host idle or closing. */
+  takeHeldHardState(): HardState | undefined {
+    return this.readyTracker.takeHeldCommit(this.hardState(), this.now);
+  }
+
   /** The host's state machine produced a snapshot (§7): stored, served and compacted past when accepted. */
   snapshotTaken(snapshot: Snapshot): void {
     const stored = this.snapshots.accept(this, snapshot, this.applied);
@@ -448,7 +454,7 @@ export class RaftNode
       this.workDue ||
       this.outbox.hasOutput() ||
       this.outbox.hasPersistWork() ||
-      this.readyTracker.hardStateChanged(this.hardState()) ||
+      this.readyTracker.hardStateDue(this.hardState(), this.now) ||
       this.commit > this.applied ||
       this.readyTracker.statusChanged(this.status())
     );
@@ -460,7 +466,7 @@ export class RaftNode
     this.workDue = false;
     const token = this.readyTracker.token();
     const persist = this.outbox.takePersist();
-    const hardState = this.readyTracker.takeHardState(this.hardState());
+    const hardState = this.readyTracker.takeHardState(this.hardState(), this.now, writesBesidesHardState(persist));
     if (hardState) persist.hardState = hardState;
     this.durability.issued(token, this.log.lastIndex());
     const committed = this.commit > this.applied ? this.log.slice(this.applied + 1, this.commit) : [];

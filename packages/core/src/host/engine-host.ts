@@ -19,11 +19,12 @@ import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from '../engin
 import { createRaftEngine } from '../engine/raft-node';
 import { sameFields, sameList } from '../engine/status';
 import type { Message } from '../messages';
-import type { PersistBatch, Storage } from '../storage';
+import { writesBesidesHardState, type PersistBatch, type Storage } from '../storage';
 import type { LeadershipPreference, Membership, PeerId, Random, RaftStatus } from '../types';
 import type { Clock } from './clock';
 import { CommittedDelivery } from './committed-delivery';
 import { HostTransfers } from './host-transfers';
+import { IdleCommitFlush } from './idle-commit-flush';
 import { LeaveSequence } from './leave-sequence';
 import type { PeerTransport } from './peer-transport';
 import type { ClientToHost, HostPort } from './protocol';
@@ -92,13 +93,7 @@ export interface EngineHostStats {
 }
 
 export function isEmptyPersistBatch(batch: PersistBatch): boolean {
-  return (
-    batch.entries.length === 0 &&
-    batch.hardState === undefined &&
-    batch.snapshot === undefined &&
-    batch.truncateFrom === undefined &&
-    batch.compactTo === undefined
-  );
+  return batch.hardState === undefined && !writesBesidesHardState(batch);
 }
 
 /** Whether postToClient will post anything for this Ready. */
@@ -130,11 +125,13 @@ export class EngineHost {
   private readonly transfers: HostTransfers;
   /** close({ leave }) waiting to be removed: the engine still runs, client input is ignored. */
   private readonly leave: LeaveSequence;
+  private readonly idleFlush: IdleCommitFlush;
 
   constructor(private readonly options: EngineHostOptions) {
     this.id = options.id;
     this.config = resolveConfig(options.config);
     const { clock, port } = options;
+    this.idleFlush = new IdleCommitFlush(clock, () => this.storeHeldCommit());
     const isStopped = () => this.stopped;
     this.delivery = new CommittedDelivery(port);
     this.transfers = new HostTransfers({ id: this.id, config: this.config, clock, post: (m) => port.post(m), isStopped });
@@ -229,6 +226,11 @@ export class EngineHost {
     this.closing = true;
     this.stopTimers();
     await this.drainDone;
+    // The commit index the last Readies held back (volatile state, but a reopened tab replays up to
+    // the stored one before it hears from a leader). Failing to store it loses nothing: the close
+    // goes on, and the failure is reported.
+    const held = this.stopped ? undefined : this.engineRef?.takeHeldHardState?.();
+    if (held) await this.options.storage.persist({ entries: [], hardState: held }).catch((error: unknown) => this.options.onError?.(error));
     this.stopped = true;
     await this.options.storage.close();
     if (options.notify !== false) this.options.port.post({ type: 'closed', requestId });
@@ -299,6 +301,7 @@ export class EngineHost {
   private stopTimers(): void {
     if (this.tickHandle !== null) this.options.clock.clearTimeout(this.tickHandle);
     this.tickHandle = null;
+    this.idleFlush.stop();
     this.transfers.abortAll();
   }
 
@@ -306,8 +309,10 @@ export class EngineHost {
   private kick(): void {
     if (this.draining || this.stopped || this.closing || !this.engineRef) return;
     this.draining = true;
+    this.idleFlush.busy();
     this.drainDone = this.drain().finally(() => {
       this.draining = false;
+      if (!this.stopped && !this.closing) this.idleFlush.idle();
     });
   }
 
@@ -368,6 +373,17 @@ export class EngineHost {
     } catch (error) {
       this.fail(error);
     }
+  }
+
+  /** The loop has been idle for a while: store the commit index the engine held back (see IdleCommitFlush). */
+  private storeHeldCommit(): void {
+    const engine = this.engineRef;
+    if (this.stopped || this.closing || this.draining || !engine?.takeHeldHardState) return;
+    const held = engine.takeHeldHardState();
+    if (!held) return;
+    this.stats.persists++;
+    this.stats.backgroundPersists++;
+    this.options.storage.persist({ entries: [], hardState: held }).catch((error: unknown) => this.fail(error));
   }
 
   /** Hands the Ready's departure plan to the transport when it changed (see PeerTransport.departurePlan). */

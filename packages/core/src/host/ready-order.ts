@@ -17,7 +17,7 @@
 // everything the candidate sends as leader is in a later Ready. A crash before the write lands
 // leaves voters in the new term with nobody leading it, as a lost RequestVote answer would.
 import type { Envelope, Message } from '../messages';
-import type { PersistBatch } from '../storage';
+import { writesBesidesHardState, type PersistBatch } from '../storage';
 import type { PeerId } from '../types';
 
 const MAY_LEAVE_EARLY: ReadonlySet<Message['type']> = new Set<Message['type']>([
@@ -87,13 +87,5 @@ export function planLeavesEarly(early: Envelope[]): boolean {
  * it being durable, so the host does not wait for such a batch before the next Ready.
  */
 export function commitOnly(batch: PersistBatch, durable: { term: number; vote: PeerId | null }): boolean {
-  return (
-    batch.entries.length === 0 &&
-    batch.snapshot === undefined &&
-    batch.truncateFrom === undefined &&
-    batch.compactTo === undefined &&
-    batch.hardState !== undefined &&
-    batch.hardState.term === durable.term &&
-    batch.hardState.vote === durable.vote
-  );
+  return !writesBesidesHardState(batch) && batch.hardState !== undefined && batch.hardState.term === durable.term && batch.hardState.vote === durable.vote;
 }
