@@ -85,6 +85,29 @@ const config = (index: number, voters: string[]): LogEntry => ({ kind: 'config',
 const noop = (index: number, term: number): LogEntry => ({ kind: 'noop', index, term });
 const notice = (lastIndex: number, lastTerm: number, term = lastTerm): Departure => ({ type: 'Departure', term, lastIndex, lastTerm });
 
+/** A log of `n` entries in term 4: the configuration of voters p1 and p2 at index 1, then no-ops. */
+const twoVoterLog = (n: number): PersistedState => ({
+  hardState: { term: 4, vote: null, commit: 3 },
+  snapshot: null,
+  entries: [{ kind: 'config', index: 1, term: 1, membership: { voters: ['p1', 'p2'], learners: [] } }, ...Array.from({ length: n - 1 }, (_, k) => noop(k + 2, 4))],
+});
+
+/**
+ * Voters p1 and p2 run, and p3 joined a moment before they closed (it recorded its join): their
+ * slots s1, s2, s3 hold logs of `sizes` entries.
+ */
+async function votersAndLateJoiner({ env, dbs, mint }: ReturnType<typeof environment>, sizes: [number, number, number]) {
+  const a = await claimSlot(env, room, mint);
+  a.settled();
+  const b = await claimSlot(env, room, mint);
+  b.settled();
+  const frozen = await claimSlot(env, room, mint);
+  frozen.recordStart!('join');
+  frozen.settled();
+  [a, b, frozen].forEach((claim, i) => (dbs.get(claim.dbName!)!.state = twoVoterLog(sizes[i])));
+  return { a, b, frozen };
+}
+
 describe('slot claim', () => {
   it('a first tab takes a new slot, writes its identity there and remembers it for a reload', async () => {
     const { env, dbs, session, mint } = environment();
@@ -210,20 +233,10 @@ describe('slot claim', () => {
   });
 
   it('a frozen tab re-founds on its own slot under the start-up lock; a tab that joined beside it does not keep it from that, one with no record does', async () => {
-    const { env, dbs, local, mint } = environment();
-    const members: Membership = { voters: ['p1', 'p2'], learners: [] };
-    const log = (n: number): PersistedState => ({ hardState: { term: 4, vote: null, commit: 3 }, snapshot: null, entries: [{ kind: 'config', index: 1, term: 1, membership: members }, ...Array.from({ length: n - 1 }, (_, k) => noop(k + 2, 4))] });
-    const a = await claimSlot(env, room, mint);
-    a.settled();
-    const b = await claimSlot(env, room, mint);
-    b.settled();
+    const setup = environment();
+    const { env, dbs, local, mint } = setup;
     // p3 opened a moment before the voters closed: its join was never answered, but it fetched the log.
-    const frozen = await claimSlot(env, room, mint);
-    frozen.recordStart!('join');
-    frozen.settled();
-    dbs.get(a.dbName!)!.state = log(3);
-    dbs.get(b.dbName!)!.state = log(3);
-    dbs.get(frozen.dbName!)!.state = log(4);
+    const { a, b, frozen } = await votersAndLateJoiner(setup, [3, 3, 4]);
     a.tombstone!(notice(3, 4));
     b.tombstone!(notice(3, 4));
     a.release();
@@ -261,21 +274,11 @@ describe('slot claim', () => {
   });
 
   it('a frozen tab whose log is shorter than a departed voter\'s re-founds on that voter\'s slot, holding its lock, and lets its own slot go', async () => {
-    const { env, dbs, locks, session, mint } = environment();
-    const members: Membership = { voters: ['p1', 'p2'], learners: [] };
-    const log = (n: number): PersistedState => ({ hardState: { term: 4, vote: null, commit: 3 }, snapshot: null, entries: [{ kind: 'config', index: 1, term: 1, membership: members }, ...Array.from({ length: n - 1 }, (_, k) => noop(k + 2, 4))] });
-    const a = await claimSlot(env, room, mint);
-    a.settled();
-    const b = await claimSlot(env, room, mint);
-    b.settled();
+    const setup = environment();
+    const { dbs, locks, session } = setup;
     // p3 joined a moment before the voters closed; the leader (p2) appended one more entry it never sent.
-    const frozen = await claimSlot(env, room, mint);
-    frozen.recordStart!('join');
-    frozen.settled();
+    const { a, b, frozen } = await votersAndLateJoiner(setup, [4, 5, 4]);
     const ownDb = frozen.dbName!;
-    dbs.get(a.dbName!)!.state = log(4);
-    dbs.get(b.dbName!)!.state = log(5);
-    dbs.get(ownDb)!.state = log(4);
     a.tombstone!(notice(4, 4));
     b.tombstone!(notice(5, 4));
     // While the voters' tabs still hold their slots (the page unloads a moment after its notice),
@@ -308,19 +311,9 @@ describe('slot claim', () => {
   });
 
   it('a frozen tab that may not re-found on the better slot lets its lock go with the decision', async () => {
-    const { env, dbs, locks, mint } = environment();
-    const members: Membership = { voters: ['p1', 'p2'], learners: [] };
-    const log = (n: number): PersistedState => ({ hardState: { term: 4, vote: null, commit: 3 }, snapshot: null, entries: [{ kind: 'config', index: 1, term: 1, membership: members }, ...Array.from({ length: n - 1 }, (_, k) => noop(k + 2, 4))] });
-    const a = await claimSlot(env, room, mint);
-    a.settled();
-    const b = await claimSlot(env, room, mint);
-    b.settled();
-    const frozen = await claimSlot(env, room, mint);
-    frozen.recordStart!('join');
-    frozen.settled();
-    dbs.get(a.dbName!)!.state = log(4);
-    dbs.get(b.dbName!)!.state = log(5);
-    dbs.get(frozen.dbName!)!.state = log(4);
+    const setup = environment();
+    const { locks } = setup;
+    const { a, b, frozen } = await votersAndLateJoiner(setup, [4, 5, 4]);
     b.tombstone!(notice(5, 4)); // p1 crashed: it may come back, so nobody re-founds
     a.release();
     b.release();

@@ -181,6 +181,7 @@ export class TabsDriver {
     this.close(tab);
     this.counts.closed--;
     this.counts.frozenRestarts++;
+    if (target !== slot) this.counts.frozenRestartsElsewhere++;
     this.startIdentity(profile, target, 'refound', refoundingTerm(this.slotTerms(profile), profile.tombstones));
   }
 
