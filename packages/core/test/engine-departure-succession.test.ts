@@ -4,11 +4,13 @@
 // only), the claim of a departed leader capped by another's, membership reviews that a stream of
 // reads cannot starve, and vote requests re-sent to voters that did not answer.
 import { describe, expect, it } from 'vitest';
+import { defaultRaftConfig } from '../src/config';
 import { DepartureBook } from '../src/engine/departures';
 import { RaftNode } from '../src/engine/index';
 import { seededRandom } from '../src/rng';
 import type { Departure, Message } from '../src/messages';
-import type { PeerId } from '../src/types';
+import type { PersistedState } from '../src/storage';
+import type { LogEntry, PeerId } from '../src/types';
 import { elected, EngineHarness, fastTimings, type InFlight } from './support/engine-harness';
 
 const config = { ...fastTimings, autoRemoveAfterMs: 60_000 };
@@ -203,6 +205,33 @@ describe('successors', () => {
     h.runUntil(() => h.leaders().includes('d'), 3000);
     expect(h.node('d').status().members.voters).toEqual(['d']);
     write(h, 'd', 'd carries on');
+  });
+
+  it("a successor whose log still holds an older configuration re-founds only once it covers the claim of the leader that named it (safety)", () => {
+    // L, a learner still fetching: its log ends at index 5 (term 1), in a configuration of voters a
+    // and b. Meanwhile the group went on under a later configuration, led by c, which committed up
+    // to index 23 in term 3 and named L its successor when it closed. a and b departed too, their
+    // final positions within L's log. Re-founding on L's log now would lose entries 6..23.
+    const state: PersistedState = {
+      hardState: { term: 1, vote: null, commit: 5 },
+      snapshot: null,
+      entries: [{ kind: 'config', index: 1, term: 1, membership: { voters: ['a', 'b'], learners: ['L'] } }, ...[2, 3, 4, 5].map((index): LogEntry => ({ kind: 'noop', index, term: 1 }))],
+    };
+    const start = (claimIndex: number, claimTerm: number) => {
+      const node = new RaftNode({ id: 'L', config: { ...defaultRaftConfig, ...config }, preference: 'normal', random: seededRandom(3), now: 0, state: structuredClone(state) });
+      node.receive('a', { type: 'Departure', term: 1, lastIndex: 5, lastTerm: 1 }, 1);
+      node.receive('b', { type: 'Departure', term: 1, lastIndex: 5, lastTerm: 1 }, 2);
+      node.receive('c', { type: 'Departure', term: 3, lastIndex: claimIndex, lastTerm: claimTerm, led: true, successors: ['L'] }, 3);
+      for (let t = 4; t < 3000; t += 10) node.tick(t);
+      return node;
+    };
+    const short = start(23, 3);
+    expect(short.membership.voters()).toEqual(['a', 'b']);
+    expect(short.status().role).not.toBe('leader');
+    // The control: with the claim inside its log (c committed nothing past it), L re-founds and leads.
+    const covered = start(5, 1);
+    expect(covered.membership.voters()).toEqual(['L']);
+    expect(covered.status().role).toBe('leader');
   });
 
   /**

@@ -12,6 +12,8 @@ export interface CliArgs {
   json: boolean;
   bugs: SimBugs;
   scenario: string;
+  /** --link-events on|off: overrides the scenario's FaultPlan.linkEvents (SimOptions.linkEvents). */
+  linkEvents?: boolean;
 }
 
 export class CliArgsError extends Error {}
@@ -44,6 +46,7 @@ export const usage = `usage: npm run sim -- [--seeds N] [--from S] [--scenario N
   --scenario NAME  one of: ${scenarioNames().join(', ')} (default basic)
   --peers N        force the cluster size (3..7)
   --bug NAME       enable a bug switch (engine or tab lifecycle): ${knownBugs.join(', ')}
+  --link-events on|off  whether a cut reports peerDown/peerUp (the tabs scenarios: on; off replays seeds found before)
   --verbose        print every trace line and per-seed stats
   --hashes         print one line per seed with its trace digest (compare two builds' behaviour)
   --json           print a machine-readable summary { seeds, passed, failed, failures } on stdout`;
@@ -88,6 +91,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
         const name = value();
         if (name === undefined || !scenarioNames().includes(name)) throw new CliArgsError(`unknown scenario '${name}' (known: ${scenarioNames().join(', ')})`);
         args.scenario = name;
+        break;
+      }
+      case '--link-events': {
+        const v = value();
+        if (v !== 'on' && v !== 'off') throw new CliArgsError(`--link-events needs on or off, got ${v}`);
+        args.linkEvents = v === 'on';
         break;
       }
       case '--help':

@@ -23,6 +23,7 @@ export function runCli(args: CliArgs, out: (line: string) => void, err: (line: s
       scenario: args.scenario,
       peers: args.peers,
       bugs: args.bugs,
+      linkEvents: args.linkEvents,
       echo: args.verbose ? log : undefined,
     });
     if (args.hashes && !args.verbose) log(`seed ${seed}: ${result.ok ? 'ok' : 'FAIL'} trace=${result.traceHash}`);

@@ -29,6 +29,11 @@ export interface SimOptions {
   bugs?: SimBugs;
   /** Receives every trace line as it happens. */
   echo?: (line: string) => void;
+  /**
+   * Overrides the scenario's FaultPlan.linkEvents: false replays a tabs seed as the simulator
+   * modelled cuts before links reported each one (a seed found then takes the same path again).
+   */
+  linkEvents?: boolean;
 }
 
 export interface SimStats {
@@ -83,6 +88,7 @@ export function replayCommand(options: SimOptions): string {
   if (options.scenario && options.scenario !== 'basic') cmd += ` --scenario ${options.scenario}`;
   if (options.peers !== undefined) cmd += ` --peers ${options.peers}`;
   for (const [bug, on] of Object.entries(options.bugs ?? {})) if (on) cmd += ` --bug ${bug}`;
+  if (options.linkEvents !== undefined) cmd += ` --link-events ${options.linkEvents ? 'on' : 'off'}`;
   return cmd;
 }
 
@@ -144,7 +150,8 @@ export function runSimulation(options: SimOptions): SimResult {
   cluster = peers;
   const bootstrap = bootstrapFor(plan);
   if (!plan.tabs) plan.peers.forEach((spec, i) => peers.create(spec.id, spec.preference, bootstrap(i)));
-  faults = new FaultInjector(queue, new Dice(streamRandom(seed, Stream.faults)), peers, network, trace, plan.faults);
+  const faultPlan = options.linkEvents === undefined ? plan.faults : { ...plan.faults, linkEvents: options.linkEvents };
+  faults = new FaultInjector(queue, new Dice(streamRandom(seed, Stream.faults)), peers, network, trace, faultPlan);
   const clients = new ClientDriver(queue, new Dice(streamRandom(seed, Stream.clients)), () => peers.active(), plan.clients, trace);
   let directory: SignalingDirectory | null = null;
   if (plan.tabs) {

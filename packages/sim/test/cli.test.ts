@@ -16,6 +16,8 @@ describe('sim command line', () => {
     expect(() => parseCliArgs(['--seeds', '0'])).toThrow(CliArgsError);
     expect(() => parseCliArgs(['--scenario', 'nope'])).toThrow(CliArgsError);
     expect(() => parseCliArgs(['--bug', 'nope'])).toThrow(CliArgsError);
+    expect(parseCliArgs(['--link-events', 'off'])).toMatchObject({ linkEvents: false });
+    expect(() => parseCliArgs(['--link-events', 'maybe'])).toThrow(CliArgsError);
   });
 
   it('--hashes prints one digest per seed, the same on a replay and different between seeds', () => {
@@ -25,5 +27,15 @@ describe('sim command line', () => {
     expect(first[0]).toMatch(/^seed 41: ok trace=[0-9a-f]+\/\d+$/);
     expect(again).toEqual(first);
     expect(first[0].split('trace=')[1]).not.toBe(first[1].split('trace=')[1]);
+  });
+});
+
+describe('--link-events', () => {
+  it("off replays a tabs seed as cuts were modelled before links reported them: the notice lost to a partition is never passed on again (tabs-reload 504772757), and the replay command says so", () => {
+    const lines: string[] = [];
+    const summary = runCli(parseCliArgs(['--seeds', '1', '--from', '504772757', '--scenario', 'tabs-reload', '--link-events', 'off']), (l) => lines.push(l), (l) => lines.push(l));
+    expect(summary.failed).toBe(1);
+    expect(summary.failures[0].replay).toBe('npm run sim -- --seeds 1 --from 504772757 --scenario tabs-reload --link-events off');
+    expect(runCli(parseCliArgs(['--seeds', '1', '--from', '504772757', '--scenario', 'tabs-reload']), () => {}, () => {}).failed).toBe(0);
   });
 });

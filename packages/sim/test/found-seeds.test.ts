@@ -1,6 +1,10 @@
 // Seeds that held-out simulator runs once failed on, replayed on every run: each one caught a real
 // engine bug (or a flaw in the simulator's model) that the fixed CI ranges had not. A failure here
-// prints the replay command; the comment says what the seed found.
+// prints the replay command; the comment says what the seed found. A later change of the engine or
+// of the model can send a seed down another path (the lazily stored commit index and per-cut link
+// events changed every tabs trace); the seed then no longer guards what it found, and only a test of
+// its own does (each of the last six below has one: an engine, start-up rule, monitor or
+// simulator command-line test).
 import { describe, expect, it } from 'vitest';
 import { formatFailure, runSimulation } from '../src/index';
 
