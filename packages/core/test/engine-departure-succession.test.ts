@@ -415,6 +415,45 @@ describe('notices reach peers that were not there', () => {
     expect(n.membership.voters()).toContain(member);
   });
 
+  it('a held notice is taken once the host sees the peer it names running nowhere; one about a peer it sees stays held', () => {
+    const h = group(['a', 'b', 'c']);
+    const member = h.followers()[0];
+    const n = h.addPeer('n', null);
+    const term = h.node(h.leader()).term;
+    const notice = (peer: PeerId): Departure => ({ type: 'Departure', term, lastIndex: 1, lastTerm: 1, peer });
+    n.receive('stranger', notice('ghost'), h.now);
+    n.receive('stranger', notice(member), h.now);
+    n.peersPresent(['a', 'b', 'c', 'n', 'stranger', 'ghost'], h.now);
+    h.drain('n');
+    expect(n.departures.everDeparted('ghost')).toBe(false);
+    n.peersPresent(['a', 'b', 'c', 'n', 'stranger'], h.now);
+    h.drain('n');
+    expect(n.departures.everDeparted('ghost')).toBe(true);
+    expect(n.departures.everDeparted(member)).toBe(false);
+    expect(n.departureHandler.relaysTakenOnAbsence).toBe(1);
+  });
+
+  it("a successor that learns its leader's departure only from a stranger re-founds once the host sees that leader running nowhere", () => {
+    // Two devices: 'a' leads alone with learner 'l'; its notice names 'l' but reaches only a tab of
+    // the other device that is no member of l's configuration, which passes it on to 'l'.
+    const h = group(['a', 'l'], { learners: ['l'] });
+    write(h, 'a', 'kept');
+    const plan = h.node('a').depart(h.now);
+    h.removePeer('a');
+    expect(plan.notice.successors).toContain('l');
+    const l = h.node('l');
+    l.receive('other-device', { ...plan.notice, peer: 'a' }, h.now);
+    h.advance(3 * config.electionTimeoutMs);
+    expect(l.status().role).not.toBe('leader');
+    expect(l.departures.everDeparted('a')).toBe(false);
+    l.peersPresent(['l', 'other-device'], h.now);
+    h.runUntil(() => l.status().role === 'leader', 3000);
+    expect(l.departureHandler.refounds).toBe(1);
+    expect(l.status().members.voters).toEqual(['l']);
+    write(h, 'l', 'after');
+    expect(h.appliedCommands('l')).toEqual(expect.arrayContaining(['kept', 'after']));
+  });
+
   it('Ready.departures lists each notice once, the first time it is seen, naming its peer', () => {
     const h = group(['a', 'b', 'c']);
     const follower = h.followers()[0];

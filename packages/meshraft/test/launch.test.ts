@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { OfflineError, createMemoryStorage, type Departure, type Group, type PeerId } from '@meshraft/core';
 import { launchGroup, type EngineSide, type Platform, type StartEngineArgs } from '../src/runtime/launch';
 import { fixedClaim, type Claim } from '../src/runtime/claim';
-import { UNHEARD_GRACE_MS } from '../src/runtime/room-evidence';
+import { PRESENCE_REPORT_MS, UNHEARD_GRACE_MS } from '../src/runtime/room-evidence';
 import type { JoinInfo, MeshPort } from '../src/runtime/mesh-port';
 import { startingStatus } from '../src/runtime/deferred-group';
 import { validateOptions } from '../src/options';
@@ -82,6 +82,7 @@ function fakePlatform(mesh: ReturnType<typeof fakeMesh>, log: string[]) {
         peerUp: (id) => engineCalls.push(`up:${id}`),
         peerDown: (id) => engineCalls.push(`down:${id}`),
         peerGone: (id) => engineCalls.push(`gone:${id}`),
+        peersPresent: (present) => engineCalls.push(`present:${[...present].sort().join(',')}`),
         frameStats: async () => emptyFrameStats(),
         close: async () => void log.push('close-engine'),
         onRemoved: () => {},
@@ -307,6 +308,19 @@ describe('departures the engine reports', () => {
     expect(recorded).toEqual(['b']);
     expect(mesh.forgotten).toEqual(['b']);
     await group.close();
+  });
+});
+
+describe('who runs', () => {
+  it('the engine hears every second which peers run (the room and the links), so it can take the notices it holds about the others', async () => {
+    const reports: string[] = [];
+    const { group } = await runningTab({}, { peersPresent: (present) => void reports.push([...present].sort().join(',')) });
+    await vi.waitFor(() => expect(reports.length).toBeGreaterThan(0), { timeout: 3000 });
+    expect(reports[0]).toBe('b,c,tab-a');
+    await group.close();
+    const after = reports.length;
+    await new Promise((resolve) => setTimeout(resolve, PRESENCE_REPORT_MS + 200));
+    expect(reports.length).toBe(after);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PeerView } from '@meshraft/core';
 import type { JoinInfo, MeshPort } from '../src/runtime/mesh-port';
-import { roomEvidence } from '../src/runtime/room-evidence';
+import { peersSeenRunning, roomEvidence } from '../src/runtime/room-evidence';
 
 /** Just what roomEvidence reads of a mesh: the room's peers and the latest join answer. */
 function room(peers: string[], join: JoinInfo | null): MeshPort {
@@ -43,5 +43,14 @@ describe('roomEvidence', () => {
   it('a peer not heard from yet (not connected, or its gossip still on the way) makes the room unknown, not empty', () => {
     expect(roomEvidence(room(['b', 'c'], old), ['b'], NOW, new Set(), (id) => ({ b: pristine })[id as 'b'])).toBe('unknown');
     expect(roomEvidence(room(['b'], old), ['b'], NOW, new Set(), () => undefined)).toBe('unknown');
+  });
+});
+
+describe('peersSeenRunning', () => {
+  it("lists the room's peers and the linked ones once the room's list is complete, nothing before", () => {
+    expect(peersSeenRunning(room(['b', 'c'], old), ['a', 'c', 'd'], NOW)?.sort()).toEqual(['a', 'b', 'c', 'd']);
+    // A young server's list may miss live peers that have not re-registered: no list at all then.
+    expect(peersSeenRunning(room(['b'], young), ['a'], NOW)).toBeNull();
+    expect(peersSeenRunning(room([], null), ['a'], NOW)).toBeNull();
   });
 });

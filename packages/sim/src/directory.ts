@@ -64,6 +64,12 @@ export class SignalingDirectory {
     return settled || this.trustEmptyAfterRestart ? 'empty' : 'unknown';
   }
 
+  /** Every peer the room lists, or null while that list may miss live peers (down, or not up long enough). */
+  presentPeers(): PeerId[] | null {
+    const settled = !this.down && this.queue.now - this.upSince > this.plan.reregisterMaxMs;
+    return settled ? [...this.present] : null;
+  }
+
   private restart(): void {
     this.down = true;
     this.restarts++;

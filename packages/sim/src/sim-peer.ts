@@ -317,6 +317,19 @@ export class SimPeer implements MonitoredPeer {
     this.input('peerGone', (e) => e.peerGone(id, now));
   }
 
+  /**
+   * Every peer the tab sees running (RaftEngine.peersPresent, as the runtime reports it once a
+   * second). Returns how many held notices that made the engine take.
+   */
+  peersPresent(present: readonly PeerId[]): number {
+    const engine = this.engine;
+    if (!engine) return 0;
+    const before = engine.departureHandler.relaysTakenOnAbsence;
+    const now = this.env.queue.now;
+    this.input('peersPresent', (e) => e.peersPresent(present, now));
+    return engine.departureHandler.relaysTakenOnAbsence - before;
+  }
+
   /** Proposes one client command; false when the peer is down (the client sees a connection error). */
   propose(requestId: number, data: Uint8Array, tag: ClientTag, done: RequestCallback): boolean {
     if (!this.engine) return false;

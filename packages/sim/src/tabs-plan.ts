@@ -51,6 +51,8 @@ export interface TabsCounts {
   frozenRestarts: number;
   /** Of those, the ones that took a departed slot with a more up-to-date log over (frozenRestartSlot). */
   frozenRestartsElsewhere: number;
+  /** Notices passed on by non-members that engines took because the peer named ran nowhere (RaftEngine.peersPresent). */
+  heldNoticesTaken: number;
   /**
    * Runs whose group was no longer serving when its last tabs closed: something the scenario did
    * outside the promises (say a majority closed while the only tab left was still syncing on
@@ -63,6 +65,6 @@ export interface TabsCounts {
 export function emptyTabsCounts(): TabsCounts {
   return {
     opened: 0, closed: 0, reloads: 0, crashes: 0, adoptions: 0, successions: 0, refounds: 0, bootstraps: 0, waits: 0, availabilityChecks: 0,
-    slotsDeleted: 0, closeMany: 0, newDevices: 0, successorRefounds: 0, leaderGoneTurns: 0, resets: 0, frozenRestarts: 0, frozenRestartsElsewhere: 0, strandedGroups: 0,
+    slotsDeleted: 0, closeMany: 0, newDevices: 0, successorRefounds: 0, leaderGoneTurns: 0, resets: 0, frozenRestarts: 0, frozenRestartsElsewhere: 0, heldNoticesTaken: 0, strandedGroups: 0,
   };
 }

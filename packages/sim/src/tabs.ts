@@ -37,6 +37,9 @@ const CRASHED_SLOT_GRACE_MS = 1500;
 const FROZEN_RECHECK_MS = 300;
 const FROZEN_RECHECK_MAX_MS = 3000;
 
+/** How often a running tab tells its engine who runs (1 s in the browser runtime, PRESENCE_REPORT_MS). */
+const PRESENCE_REPORT_MS = 300;
+
 export class TabsDriver {
   readonly home = new LocalProfile('home', CRASHED_SLOT_GRACE_MS);
   readonly away = new LocalProfile('away', CRASHED_SLOT_GRACE_MS);
@@ -91,6 +94,19 @@ export class TabsDriver {
       this.queue.after(300, collect);
     };
     this.queue.after(300, collect);
+    // Running tabs tell their engines who runs, once a second (so they take the departure notices
+    // passed on by non-members that name peers running nowhere), as the runtime does.
+    const report = () => {
+      this.reportPresence();
+      this.queue.after(PRESENCE_REPORT_MS, report);
+    };
+    this.queue.after(PRESENCE_REPORT_MS, report);
+  }
+
+  private reportPresence(): void {
+    const present = this.directory.presentPeers();
+    if (present === null) return;
+    for (const tab of this.tabs.values()) if (tab.peer.isUp) this.counts.heldNoticesTaken += tab.peer.peersPresent(present);
   }
 
   private collect(): void {

@@ -138,6 +138,15 @@ export interface RaftEngine {
    * recorded: the identity may come back (a tab with a fixed peer id reloads), unlike a departure.
    */
   peerGone(id: PeerId, now: number): void;
+  /**
+   * Optional: every peer the host can see running (in the signaling room, linked, or a tab of this
+   * browser), given only when that list is complete (the signaling server has been up longer than
+   * live peers need to re-register). A departure notice passed on by a peer this engine does not
+   * know as a member is held (DepartureHandler.onDeparture); one that names a peer absent from the
+   * list is taken now: that peer runs nowhere, so a notice of its departure is no forgery that could
+   * make a live voter stop counting.
+   */
+  peersPresent?(present: readonly PeerId[], now: number): void;
   /** The host finished persisting the Ready with this token. */
   storageDone(token: number): void;
   /**

@@ -47,6 +47,8 @@ export interface DepartureHost
 export class DepartureHandler {
   /** Times this peer re-founded the group as a successor (tests and counters). */
   refounds = 0;
+  /** Held notices taken because the peer they name runs nowhere the host sees (tests and counters). */
+  relaysTakenOnAbsence = 0;
   /** Times this peer's leader was reported gone and it took a turn to campaign (tests and counters). */
   leaderGoneTurns = 0;
   /** The successor list of the latest departed leader (see maybeSucceed()), and that leader's term. */
@@ -82,13 +84,14 @@ export class DepartureHandler {
    * A notice about another peer (passed on) is taken from members only, as Raft trusts its members
    * and nobody else: a forged one could make a voter stop counting. A peer that does not know the
    * sender as a member yet (a new tab: its configuration is still empty or old) keeps it until it
-   * does (retryRelays).
+   * does (retryRelays), or until the host sees that the peer it names runs nowhere (`vouched`:
+   * takeRelaysAboutAbsent).
    */
-  onDeparture(sender: PeerId, m: Departure): void {
+  onDeparture(sender: PeerId, m: Departure, vouched = false): void {
     const { node } = this;
     const from = m.peer ?? sender;
     if (from === node.id) return;
-    if (from !== sender && !node.membership.isMember(sender)) {
+    if (from !== sender && !vouched && !node.membership.isMember(sender)) {
       this.pendingRelays.push({ sender, notice: m });
       if (this.pendingRelays.length > MAX_PENDING_RELAYS) {
         this.pendingRelays.shift();
@@ -173,6 +176,27 @@ export class DepartureHandler {
     if (ready.length === 0) return;
     this.pendingRelays = this.pendingRelays.filter((r) => !ready.includes(r));
     for (const { sender, notice } of ready) this.onDeparture(sender, notice);
+  }
+
+  /** Whether notices passed on by non-members are held (see onDeparture). */
+  holdsRelays(): boolean {
+    return this.pendingRelays.length > 0;
+  }
+
+  /**
+   * The host sees every peer in `present` running and no other (RaftEngine.peersPresent): a held
+   * notice about a peer outside it is taken. Relays are held so that a forged notice never makes a
+   * voter stop counting a live peer; a peer that runs nowhere the host can see is not live, and
+   * its departure is what the notice says. Without this, two devices whose remaining tabs were no
+   * members each kept the notices the other had passed on, and neither ever learnt that the last
+   * voters had left.
+   */
+  takeRelaysAboutAbsent(present: ReadonlySet<PeerId>): void {
+    const absent = this.pendingRelays.filter((r) => r.notice.peer !== undefined && !present.has(r.notice.peer));
+    if (absent.length === 0) return;
+    this.pendingRelays = this.pendingRelays.filter((r) => !absent.includes(r));
+    this.relaysTakenOnAbsence += absent.length;
+    for (const { sender, notice } of absent) this.onDeparture(sender, notice, true);
   }
 
   /** A peer that was not connected when members departed (a new tab, a restart) gets their notices now. */

@@ -386,6 +386,13 @@ export class RaftNode
     if ((ledUs || votedFor) && this.role === 'follower' && !this.departures.has(id)) this.departureHandler.onLeaderGone(id);
   }
 
+  /** The host's complete list of peers it sees running (see RaftEngine.peersPresent). */
+  peersPresent(present: readonly PeerId[], now: number): void {
+    if (this.departed || !this.departureHandler.holdsRelays()) return; // nothing to do: no Ready needed
+    this.input(now);
+    this.departureHandler.takeRelaysAboutAbsent(new Set(present));
+  }
+
   /** What this peer sends if it departs now (see DepartureHandler.plan()). */
   departurePlan(): DeparturePlan {
     return this.departureHandler.plan();

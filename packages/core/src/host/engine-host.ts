@@ -208,6 +208,13 @@ export class EngineHost {
     this.kick();
   }
 
+  /** Every peer the host sees running, when that list is complete (see RaftEngine.peersPresent). */
+  peersPresent(present: readonly PeerId[]): void {
+    if (!this.running || !this.engine.peersPresent) return;
+    this.engine.peersPresent(present, this.options.clock.now());
+    this.kick();
+  }
+
   // ---------- lifecycle ----------
 
   /** Whether the engine reported that this peer was removed from the group. */

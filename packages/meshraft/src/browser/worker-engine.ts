@@ -120,6 +120,7 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
     peerUp: (id) => post({ type: 'peer-up', id }),
     peerDown: (id) => post({ type: 'peer-down', id }),
     peerGone: (id) => post({ type: 'peer-gone', id }),
+    peersPresent: (present) => post({ type: 'peers-present', present: [...present] }),
     frameStats() {
       const requestId = nextStatsId++;
       return new Promise<FrameStats>((resolve, reject) => {

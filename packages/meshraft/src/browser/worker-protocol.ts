@@ -50,6 +50,7 @@ export type MainToWorker =
   | { type: 'peer-up'; id: PeerId }
   | { type: 'peer-down'; id: PeerId }
   | { type: 'peer-gone'; id: PeerId }
+  | { type: 'peers-present'; present: PeerId[] }
   | { type: 'stats'; requestId: number }
   /**
    * Start over as `peerId` (a slot is handed over with its log; a per-peer-id database is

@@ -120,6 +120,9 @@ scope.onmessage = (event: MessageEvent<MainToWorker>) => {
     case 'peer-gone':
       engine?.peerGone(message.id);
       return;
+    case 'peers-present':
+      engine?.peersPresent(message.present);
+      return;
     case 'depart':
       inbox?.listenAs(null);
       engine?.depart();

@@ -135,6 +135,7 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
     peerUp: (id) => current.peerUp(id),
     peerDown: (id) => current.peerDown(id),
     peerGone: (id) => current.peerGone(id),
+    peersPresent: (present) => current.peersPresent(present),
     frameStats: async () => relay.stats(),
     departurePlan: () => plan,
     onDepartures(handler) {

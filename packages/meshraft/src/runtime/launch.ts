@@ -15,7 +15,7 @@ import { replayDepartures } from './departure-replay';
 import { FrozenTabRestarter } from './frozen-restart';
 import { MeshSession } from './mesh-session';
 import type { EngineSide, GroupStats, MeshraftGroup, Platform } from './platform';
-import { settledRoomEvidence } from './room-evidence';
+import { PRESENCE_REPORT_MS, peersSeenRunning, settledRoomEvidence } from './room-evidence';
 import { RouteCounters } from './route-stats';
 import type { ResolvedOptions } from '../options';
 import { StatusGossip } from './status-gossip';
@@ -216,6 +216,14 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     void current.collect(status.members).then((n) => (info.databasesDeleted += n)).catch(() => {});
   };
 
+  /** The engine learns who runs (it takes the notices it holds about peers that run nowhere). */
+  const reportPresence = () => {
+    const s = session;
+    if (!s || departed || closing) return;
+    const present = peersSeenRunning(s.mesh, [s.peerId, ...s.connected, ...(s.local?.reachable() ?? [])], Date.now());
+    if (present) engine?.peersPresent(present);
+  };
+
   /** How this peer comes into its group: the `bootstrap` option, else the founding rules. */
   const decideStart = async (first: MeshSession, peerId: PeerId): Promise<{ bootstrap: Membership | undefined; refound: boolean }> => {
     const { peers } = await first.mesh.joined;
@@ -314,6 +322,8 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     }, () => {});
     const timer = setInterval(collectGarbage, GARBAGE_COLLECTION_MS);
     cleanups.push(() => clearInterval(timer));
+    const presence = setInterval(reportPresence, PRESENCE_REPORT_MS);
+    cleanups.push(() => clearInterval(presence));
     cleanups.push(deferred.subscribe(() => frozen.statusChanged()));
     frozen.statusChanged();
   };

@@ -17,6 +17,8 @@ export interface EngineSide {
   peerDown(id: PeerId): void;
   /** `id`'s tab stopped, not just its link (RaftEngine.peerGone). */
   peerGone(id: PeerId): void;
+  /** Every peer this tab sees running, when that list is complete (RaftEngine.peersPresent). */
+  peersPresent(present: readonly PeerId[]): void;
   frameStats(): Promise<FrameStats>;
   close(): Promise<void>;
   /** `handler` runs once the engine reports this peer removed (at once if it already did). */

@@ -27,9 +27,25 @@ export function roomEvidence(
     if (said.some((view) => view !== undefined && view.pristine !== true)) return 'occupied';
     if (said.includes(undefined)) return 'unknown';
   }
+  return roomListComplete(mesh, now) ? 'empty' : 'unknown';
+}
+
+/** Whether the server's room list holds every live peer: its directory has been up longer than they need to re-register. */
+export function roomListComplete(mesh: MeshPort, now: number): boolean {
   const join = mesh.latestJoin();
-  if (join === null) return 'unknown';
-  return join.uptimeMs + (now - join.at) > mesh.reregisterBoundMs ? 'empty' : 'unknown';
+  return join !== null && join.uptimeMs + (now - join.at) > mesh.reregisterBoundMs;
+}
+
+/** How often a running tab tells its engine who it sees running (peersSeenRunning). */
+export const PRESENCE_REPORT_MS = 1000;
+
+/**
+ * Every peer this tab sees running (the room, its links, this browser's tabs), or null while the
+ * room's list may be missing live peers (see roomListComplete): what RaftEngine.peersPresent takes.
+ */
+export function peersSeenRunning(mesh: MeshPort, linked: Iterable<PeerId>, now: number): PeerId[] | null {
+  if (!roomListComplete(mesh, now)) return null;
+  return [...new Set([...mesh.roomPeers(), ...linked])];
 }
 
 /** How long a room peer may stay unheard (no link yet, or no gossip) before it counts as a member. */
