@@ -8,7 +8,7 @@
 // instead, as a reload of it would.
 import { io } from 'socket.io-client';
 import { SIGNALING_URL, uniqueName } from './support';
-import { expect, test } from './support/runtime-tabs';
+import { expect, test, type RuntimeTabs } from './support/runtime-tabs';
 import { getValue, setValue, stats, status } from './pages/runtime/harness';
 import { DEFAULT_TIMING, crash, pause, recordFigures } from './support/lifecycle';
 
@@ -20,15 +20,25 @@ async function roomOccupant(room: string) {
   return { leave: () => void socket.disconnect() };
 }
 
-test('a frozen tab stays while a peer elsewhere may continue the group, then re-founds on its own slot with every write', async ({ tabs }) => {
-  const key = uniqueName('frozen');
+
+/**
+ * A voter that leads alone and an observer learner of the same profile, three writes k0..k2 and a
+ * write of `last` that the observer applied.
+ */
+async function voterAndObserver(tabs: RuntimeTabs, key: string, lastValue: string) {
   const voter = await tabs.open({ key, ...DEFAULT_TIMING }, 'voter');
   await expect.poll(async () => (await status(voter)).role, { timeout: 30_000 }).toBe('leader');
   const observer = await tabs.open({ key, ...DEFAULT_TIMING, preference: 'observer' }, 'observer');
   const observerId = (await status(observer)).peerId;
   for (let i = 0; i < 3; i++) await setValue(voter, `k${i}`, `v${i}`);
-  const last = await setValue(voter, 'last', 'before-close');
+  const last = await setValue(voter, 'last', lastValue);
   await expect.poll(async () => (await status(observer)).applied, { timeout: 30_000 }).toBeGreaterThanOrEqual(last);
+  return { voter, observer, observerId };
+}
+
+test('a frozen tab stays while a peer elsewhere may continue the group, then re-founds on its own slot with every write', async ({ tabs }) => {
+  const key = uniqueName('frozen');
+  const { voter, observer, observerId } = await voterAndObserver(tabs, key, 'before-close');
   expect((await status(voter)).members).toEqual({ voters: [(await status(voter)).peerId], learners: [observerId] });
   const room = (await stats(voter)).room!;
 
@@ -68,13 +78,7 @@ test('a frozen tab stays while a peer elsewhere may continue the group, then re-
 
 test('a frozen tab whose log lacks the departed voter\'s last writes re-founds on that voter\'s slot with every write', async ({ tabs }) => {
   const key = uniqueName('frozen-short');
-  const voter = await tabs.open({ key, ...DEFAULT_TIMING }, 'voter');
-  await expect.poll(async () => (await status(voter)).role, { timeout: 30_000 }).toBe('leader');
-  const observer = await tabs.open({ key, ...DEFAULT_TIMING, preference: 'observer' }, 'observer');
-  const observerId = (await status(observer)).peerId;
-  for (let i = 0; i < 3; i++) await setValue(voter, `k${i}`, `v${i}`);
-  const seen = await setValue(voter, 'last', 'seen-by-observer');
-  await expect.poll(async () => (await status(observer)).applied, { timeout: 30_000 }).toBeGreaterThanOrEqual(seen);
+  const { voter, observer, observerId } = await voterAndObserver(tabs, key, 'seen-by-observer');
 
   // The observer's renderer crashes; the only voter goes on writing alone (it is the quorum), then closes.
   await crash(observer);
