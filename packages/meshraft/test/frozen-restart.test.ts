@@ -108,9 +108,14 @@ describe('a frozen tab', () => {
   it('re-founds the group on its own slot when the start-up rules allow it, keeping what it applied', async () => {
     const sm = new Sum();
     const { claim, departed, asked, releases } = frozenClaim((room) => (room === 'empty' ? 'refound' : 'stay'));
-    const group = launch(new MemoryMeshHub(), claim, sm);
+    const hub = new MemoryMeshHub();
+    const group = launch(hub, claim, sm);
     await group.started;
     await until(() => group.peerId === 'f2' && group.status.role === 'leader', 'f2 re-founds and leads');
+    // The frozen identity left the room only once the new one was in it: a tab of another device
+    // deciding meanwhile always found one of them there.
+    await until(() => hub.roomLog.includes('leave f'), 'the frozen identity leaves the room');
+    expect(hub.roomLog).toEqual(['join f', 'join f2', 'leave f']);
     expect(asked).toEqual(['empty']); // the room as the mesh shows it: nobody else
     expect(releases()).toBe(1); // the start-up lock is let go once the re-founded engine runs
     // The frozen identity departed first (tombstoned, never to run again).

@@ -163,8 +163,14 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     current.recordStart?.(refound ? 'refound' : 'join');
     if (closing) return;
     info.retired.push(old);
-    await session?.close();
+    const previous = session;
     session = null;
+    previous?.deactivate();
+    // A re-founding tab stays in the signaling room under its frozen identity until the new one is
+    // registered: a tab of another device that decides meanwhile must find one of them there, or it
+    // could take the room for empty and re-found the group a second time (founding.ts).
+    if (previous && refound) lingering.add(previous);
+    else await previous?.close();
     await side.reset(fresh, refound !== undefined, refound?.dbName);
     departed = false;
     deferred.setPeerId(fresh);
@@ -173,12 +179,24 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     session = openSession(fresh);
     // The engine listens on the channel as the new identity since its reset.
     session.local?.start();
+    if (previous && refound) void untilJoined(session).then(() => closeLingering(previous));
     info.rejoins++;
     if (refound) {
       info.refounded = true;
       info.frozenRestarts++;
     }
   };
+  /** Sessions of retired identities still registered in the room (see rejoin), closed with the group at the latest. */
+  const lingering = new Set<MeshSession>();
+  cleanups.push(async () => {
+    for (const s of [...lingering]) await closeLingering(s);
+  });
+  const closeLingering = async (s: MeshSession) => {
+    if (lingering.delete(s)) await s.close();
+  };
+  /** The session's first join answer came (it is registered in the room), or ROOM_OVERLAP_MAX_MS passed (the server is away). */
+  const untilJoined = (s: MeshSession) => Promise.race([s.mesh.joined, new Promise((resolve) => setTimeout(resolve, ROOM_OVERLAP_MAX_MS))]);
+
   const startRejoin = (refound?: FrozenRestart): Promise<void> => {
     if (rejoining) return rejoining;
     rejoining = rejoin(refound)
@@ -389,6 +407,13 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
 
 /** How often a running tab looks for databases nobody can use any more. */
 const GARBAGE_COLLECTION_MS = 30_000;
+
+/**
+ * How long a re-founding tab's frozen identity stays in the signaling room at most, waiting for the
+ * new identity's join answer (a server that is away answers neither; when it is back, tabs of other
+ * devices wait for live peers to re-register before they trust an empty room).
+ */
+const ROOM_OVERLAP_MAX_MS = 30_000;
 
 /**
  * How often a starting tab looks again at what the room says (links up, peers' gossip) until it can

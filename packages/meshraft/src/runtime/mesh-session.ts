@@ -92,11 +92,16 @@ export class MeshSession {
     if (this.active) this.mesh.forgetPeer?.(id);
   }
 
-  /** Stop routing events and close the mesh. */
-  async close(): Promise<void> {
+  /** Stop routing events; the mesh stays in the signaling room until close(). */
+  deactivate(): void {
     this.active = false;
     this.local?.close();
     this.connected.clear();
+  }
+
+  /** Stop routing events and close the mesh. */
+  async close(): Promise<void> {
+    this.deactivate();
     await this.mesh.close();
   }
 }

@@ -23,6 +23,8 @@ export class MemoryMeshHub {
   readonly forgotten: string[] = [];
   /** dropPeer() and forgetPeer() calls in the order they came, as `drop caller>peer` / `forget caller>peer`. */
   readonly calls: string[] = [];
+  /** Who registered in the room and left it, in order, as `join id` (at its join answer) / `leave id`. */
+  readonly roomLog: string[] = [];
 
   private linked(a: Member, b: Member): boolean {
     return a.open && b.open && a.id !== b.id && !this.cut.has(a.id) && !this.cut.has(b.id);
@@ -48,6 +50,7 @@ export class MemoryMeshHub {
       setTimeout(() => {
         // A long-running directory: an empty answer is evidence of an empty room.
         latest = { peers: present, uptimeMs: 1e9, at: Date.now() };
+        if (me.open) this.roomLog.push(`join ${id}`);
         resolve(latest);
         // Connections come up after the join answer, like data channels after signaling.
         setTimeout(() => {
@@ -90,6 +93,7 @@ export class MemoryMeshHub {
         for (const other of this.members.values()) if (this.linked(me, other)) this.disconnect(me, other);
         me.open = false;
         this.members.delete(id);
+        this.roomLog.push(`leave ${id}`);
       },
     };
   }
