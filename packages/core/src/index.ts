@@ -56,7 +56,7 @@ export type {
 } from './group';
 
 // The engine: inputs in, a Ready batch out.
-export type { RaftEngine, RaftNodeOptions, Ready, ProposalResult, ReadResult, ProposalError, DeparturePlan } from './engine/api';
+export type { RaftEngine, RaftNodeOptions, Ready, ProposalResult, ReadResult, ProposalError, DeparturePlan, LogTail } from './engine/api';
 export { RaftNode, type Refusals } from './engine/index';
 export { planLeavesEarly, splitReadyMessages } from './host/ready-order';
 
@@ -120,6 +120,8 @@ export {
   atLeastAsUpToDate,
   chooseSlot,
   frozenRestartSlot,
+  localLogTailSources,
+  LOCAL_LOG_TAIL_MAX_ENTRIES,
   decideFounding,
   decideFrozenRestart,
   refoundingTerm,

@@ -395,6 +395,19 @@ describe('notices reach peers that were not there', () => {
     expect(h.network.find((m) => m.to === 'newcomer' && m.message.type === 'Departure')?.message).toMatchObject({ peer: f2, lastIndex: 1 });
   });
 
+  it('a peer with no leader passes its notices on again once per election timeout (the copy sent as a link came up is lost when the other side was not running yet)', () => {
+    const h = group(['a', 'b', 'c']);
+    const n = h.addPeer('n', null); // knows no leader
+    n.receive('gone', { type: 'Departure', term: 1, lastIndex: 1, lastTerm: 1 }, h.now);
+    n.peerUp('late', h.now);
+    h.drain('n');
+    const copies = () => h.sentOf('Departure', { from: 'n', to: 'late' }).length;
+    expect(copies()).toBe(1);
+    h.advance(3 * config.electionTimeoutMs);
+    expect(copies()).toBeGreaterThanOrEqual(3);
+    expect(copies()).toBeLessThanOrEqual(5);
+  });
+
   it('a notice passed on by a peer not known as a member is held until it is one; a stranger never counts', () => {
     const h = group(['a', 'b', 'c']);
     const leader = h.leader();

@@ -6,6 +6,8 @@ import { LOG_TAIL_MAX_ENTRIES, LogTails, type LogTailHost } from '../src/engine/
 import { RaftLog } from '../src/engine/raft-log';
 import { UnacknowledgedEntries } from '../src/engine/unacknowledged-entries';
 import { resolveConfig } from '../src/config';
+import { RaftNode } from '../src/engine/index';
+import { seededRandom } from '../src/rng';
 import type { LogTailResponse, Message } from '../src/messages';
 import type { LogEntry, PeerId } from '../src/types';
 import { elected, fastTimings } from './support/engine-harness';
@@ -63,6 +65,50 @@ describe('engine: a departed leader whose claim only a learner can cover', () =>
     h.propose(voter, 2, ['after']);
     h.runUntil(() => h.appliedCommands(voter).includes('after'), 2000);
     expect(h.appliedCommands(voter)).toEqual(expect.arrayContaining(['x', 'after']));
+  });
+});
+
+describe('engine: a tail found in a departed leader\'s storage on the same device (RaftNodeOptions.logTail)', () => {
+  // Voters a and b. a led term 2, inherited entry 4 when elected and departed before its appends
+  // reached b, which had crashed; b restarts (a tab adopts its identity) with its log ending at 3.
+  // a's storage, on the same device, still holds entry 4; no running peer does.
+  const log: LogEntry[] = [
+    { kind: 'config', index: 1, term: 1, membership: { voters: ['a', 'b'], learners: [] } },
+    { kind: 'noop', index: 2, term: 2 },
+    { kind: 'noop', index: 3, term: 2 },
+  ];
+  const notice = { type: 'Departure' as const, term: 2, lastIndex: 4, lastTerm: 2, led: true };
+  const tail = { prevLogIndex: 3, prevLogTerm: 2, entries: [{ kind: 'noop' as const, index: 4, term: 2 }] };
+
+  function restartB(logTail?: typeof tail): RaftNode {
+    const state = { hardState: { term: 2, vote: 'a', commit: 2 }, snapshot: null, entries: log };
+    const node = new RaftNode({ id: 'b', config: resolveConfig(config), preference: 'normal', random: seededRandom(3), now: 0, state, ...(logTail ? { logTail } : {}) });
+    node.receive('a', notice, 0);
+    return node;
+  }
+
+  /** Ticks for `ms`, persisting every Ready at once; whether `node` led at the end. */
+  function leadsAfter(node: RaftNode, ms: number): boolean {
+    for (let now = 10; now <= ms; now += 10) {
+      node.tick(now);
+      while (node.hasReady()) node.storageDone(node.ready().token);
+    }
+    return node.status().role === 'leader';
+  }
+
+  it('covers the departed leader\'s final position with it and leads; without it, it can never be elected', () => {
+    const without = restartB();
+    expect(leadsAfter(without, 10 * config.electionTimeoutMs)).toBe(false);
+    const given = restartB(tail);
+    expect(given.log.lastIndex()).toBe(4);
+    expect(leadsAfter(given, 3 * config.electionTimeoutMs)).toBe(true);
+    expect(given.commit).toBeGreaterThanOrEqual(4); // its no-op commits the inherited entry too
+  });
+
+  it('is ignored when it does not continue the log exactly (another term at its anchor)', () => {
+    const node = restartB({ ...tail, prevLogTerm: 1 });
+    expect(node.log.lastIndex()).toBe(3);
+    expect(leadsAfter(node, 5 * config.electionTimeoutMs)).toBe(false);
   });
 });
 

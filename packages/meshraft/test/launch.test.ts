@@ -140,6 +140,21 @@ describe('launchGroup', () => {
     await group.close();
   });
 
+  it("starts the engine with the claim's log tail (entries another slot of the profile holds past the chosen log)", async () => {
+    const mesh = fakeMesh(['b']);
+    const { platform, args } = fakePlatform(mesh, []);
+    const logTail = { prevLogIndex: 4, prevLogTerm: 2, entries: [{ kind: 'noop' as const, index: 5, term: 2 }] };
+    const claim = platform.claim;
+    platform.claim = async (room) => ({ ...(await claim(room)), logTail });
+    const group = launchGroup(options, platform);
+    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    peerGossips(mesh, 'b');
+    mesh.join();
+    await group.started;
+    expect(args()!.logTail).toEqual(logTail);
+    await group.close();
+  });
+
   it('hands the engine connectivity changes that happened while it was starting', async () => {
     const mesh = fakeMesh([]);
     const { platform, engineCalls } = fakePlatform(mesh, []);

@@ -205,6 +205,43 @@ describe('slot claim', () => {
     next.release();
   });
 
+  describe("a crashed voter adopted after its leader departed (the leader's last entries never reached it)", () => {
+    /** p1 led and departed at (6, 4); p2 crashed with its log at (4, 4); s1 (p1's slot) holds `leaderLog`. */
+    async function adoptAfterLeaderLeft(leaderLog: PersistedState, claim = { lastIndex: 6, lastTerm: 4 }) {
+      const envs = environment();
+      const { env, dbs, mint } = envs;
+      const a = await claimSlot(env, room, mint);
+      a.settled();
+      const b = await claimSlot(env, room, mint);
+      b.settled();
+      dbs.get(a.dbName!)!.state = leaderLog;
+      dbs.get(b.dbName!)!.state = twoVoterLog(4);
+      a.tombstone!({ ...notice(claim.lastIndex, claim.lastTerm), led: true });
+      a.release();
+      b.release(); // crashed: no tombstone
+      const next = await claimSlot(env, room, mint);
+      expect(next.choice).toEqual({ kind: 'adopt', slot: 's2', peerId: 'p2' });
+      return next;
+    }
+
+    it("starts with the entries the departed leader's free slot holds past its log, up to the leader's final position", async () => {
+      const next = await adoptAfterLeaderLeft(twoVoterLog(8));
+      expect(next.logTail).toEqual({ prevLogIndex: 4, prevLogTerm: 4, entries: [noop(5, 4), noop(6, 4)] });
+      next.release();
+    });
+
+    it('takes none from a slot whose log took another history at its last entry, nor when its log covers every final position', async () => {
+      // Entry 4 of term 5 there (a leader of term 5 replaced it): not the same log from index 4 on.
+      const diverged = { ...twoVoterLog(3), entries: [...twoVoterLog(3).entries, noop(4, 5), noop(5, 5), noop(6, 5)] };
+      const other = await adoptAfterLeaderLeft(diverged, { lastIndex: 6, lastTerm: 5 });
+      expect(other.logTail).toBeUndefined();
+      other.release();
+      const covered = await adoptAfterLeaderLeft(twoVoterLog(8), { lastIndex: 4, lastTerm: 4 });
+      expect(covered.logTail).toBeUndefined();
+      covered.release();
+    });
+  });
+
   it('every tab closed: one reopened tab re-founds from the best slot, past every departed term', async () => {
     const { env, dbs, mint } = environment();
     const a = await claimSlot(env, room, mint);

@@ -15,6 +15,7 @@ import {
   type DeparturePlan,
   type LeadershipPreference,
   type LogEntry,
+  type LogTail,
   type Membership,
   type Message,
   type PeerId,
@@ -84,6 +85,8 @@ export class SimPeer implements MonitoredPeer {
    * the same identity is a plain restart unless the rules say so again.
    */
   refound = false;
+  /** Entries another slot of the profile holds past this log, for the next start only (RaftNodeOptions.logTail). */
+  logTail: LogTail | undefined = undefined;
   /** depart() was called: the identity is gone for good. */
   departed = false;
   kv = new KvStore();
@@ -148,6 +151,7 @@ export class SimPeer implements MonitoredPeer {
         state,
         bootstrap: this.bootstrap,
         refound: this.refound,
+        ...(this.logTail ? { logTail: this.logTail } : {}),
       };
       this.engine = new RaftNode(withInjectedBugs(options, env.bugs));
     } catch (err) {
@@ -155,6 +159,7 @@ export class SimPeer implements MonitoredPeer {
       return;
     }
     this.refound = false;
+    this.logTail = undefined;
     this.relayedPlan = null;
     this.lastStatus = null;
     this.snapshotWanted = null;

@@ -53,6 +53,8 @@ export interface TabsCounts {
   frozenRestartsElsewhere: number;
   /** Notices passed on by non-members that engines took because the peer named ran nowhere (RaftEngine.peersPresent). */
   heldNoticesTaken: number;
+  /** Adopted identities that started with entries a free slot of their profile held past their log (RaftNodeOptions.logTail). */
+  localLogTails: number;
   /**
    * Runs whose group was no longer serving when its last tabs closed: something the scenario did
    * outside the promises (say a majority closed while the only tab left was still syncing on
@@ -65,6 +67,6 @@ export interface TabsCounts {
 export function emptyTabsCounts(): TabsCounts {
   return {
     opened: 0, closed: 0, reloads: 0, crashes: 0, adoptions: 0, successions: 0, refounds: 0, bootstraps: 0, waits: 0, availabilityChecks: 0,
-    slotsDeleted: 0, closeMany: 0, newDevices: 0, successorRefounds: 0, leaderGoneTurns: 0, resets: 0, frozenRestarts: 0, frozenRestartsElsewhere: 0, heldNoticesTaken: 0, strandedGroups: 0,
+    slotsDeleted: 0, closeMany: 0, newDevices: 0, successorRefounds: 0, leaderGoneTurns: 0, resets: 0, frozenRestarts: 0, frozenRestartsElsewhere: 0, heldNoticesTaken: 0, localLogTails: 0, strandedGroups: 0,
   };
 }

@@ -10,8 +10,8 @@
 // within a bound, one key never gets two bootstrapped configurations (fork), a departed identity
 // never sends again (departed-spoke, in the monitor), and a profile never keeps more than (its
 // running tabs + 2) slots at the end (slot leak).
-import type { Departure, Founding, Membership, PeerId } from '@meshraft/core';
-import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, refoundingTerm, runningPeers, startReadsConfiguration } from '@meshraft/core';
+import type { Departure, Founding, LogEntry, LogTail, Membership, PeerId } from '@meshraft/core';
+import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, localLogTailSources, refoundingTerm, runningPeers, startReadsConfiguration } from '@meshraft/core';
 import type { Cluster } from './cluster';
 import type { SignalingDirectory } from './directory';
 import type { EventQueue } from './event-queue';
@@ -272,6 +272,8 @@ export class TabsDriver {
       this.trace.record(this.queue.now, 'net', `tab on ${profile.name} adopts ${peer.id} (slot ${slot!.id}, ${founding})`);
       if (term !== undefined) slot!.store.raiseTerm(term);
       peer.refound = founding === 'refound';
+      peer.logTail = this.localLogTail(profile, slot!);
+      if (peer.logTail) this.counts.localLogTails++;
       this.recordStart(profile, peer.id, founding);
       if (founding === 'refound') this.counts.refounds++;
       if (peer.retired) {
@@ -290,6 +292,30 @@ export class TabsDriver {
     }
     this.replayTombstones(profile, peer);
     onOpen?.(peer);
+  }
+
+  /**
+   * As the runtime's slot claim does (browser/local-log-tail.ts): the entries a free slot of the
+   * profile holds past `chosen`'s log, toward a departed peer's final position it falls short of,
+   * when that slot has the chosen log's last entry.
+   */
+  private localLogTail(profile: LocalProfile, chosen: Slot): LogTail | undefined {
+    const summaries = profile.summaries();
+    const plan = localLogTailSources(summaries.find((s) => s.slot === chosen.id), summaries, profile.tombstones);
+    if (!plan) return undefined;
+    const anchor = { prevLogIndex: chosen.store.lastIndex(), prevLogTerm: chosen.store.lastTerm() };
+    for (const id of plan.sources) {
+      const source = profile.slots.get(id)!.store;
+      if (source.termAt(anchor.prevLogIndex) !== anchor.prevLogTerm) continue;
+      const entries: LogEntry[] = [];
+      for (let i = plan.from; i <= Math.min(plan.to, source.lastIndex()); i++) {
+        const entry = source.entryAt(i);
+        if (!entry) break;
+        entries.push(entry);
+      }
+      if (entries.length > 0) return { ...anchor, entries };
+    }
+    return undefined;
   }
 
   /**

@@ -39,6 +39,21 @@ export interface RaftNodeOptions {
    * again, and this log holds every committed entry. Ignored for an empty log.
    */
   refound?: boolean;
+  /**
+   * Entries found in another copy of the group's log on this device (a departed tab's storage that
+   * no tab runs) that continue this log exactly: `prevLogIndex`/`prevLogTerm` are this log's last
+   * entry. Taken at start, as a log tail a peer sends is (log-tails.ts): unacknowledged, and only
+   * while no leader is known. A restarted voter whose log lacks a departed leader's last entries
+   * (it crashed before they reached it) could otherwise never cover that leader's final position.
+   */
+  logTail?: LogTail;
+}
+
+/** Entries that follow the log entry at `prevLogIndex` (of term `prevLogTerm`) in some real log. */
+export interface LogTail {
+  prevLogIndex: number;
+  prevLogTerm: number;
+  entries: LogEntry[];
 }
 
 /** The outcome of propose(): the log index range the commands got, or why they got none. */

@@ -61,6 +61,8 @@ export class DepartureHandler {
   /** Successor lists and claims of earlier departed leaders, by term (see successorChoice()). */
   private readonly earlierLists = new Map<number, { successors: PeerId[]; claim: { lastIndex: number; lastTerm: number } }>();
   private pendingRelays: Array<{ sender: PeerId; notice: Departure }> = [];
+  /** When this peer last passed its notices on to every connected peer (see passOnAgain()). */
+  private lastPassedOn = -Infinity;
   /** Peers reported gone lately (RaftEngine.peerGone), and when: left out of the turns to campaign. */
   private readonly goneAt = new Map<PeerId, number>();
   /**
@@ -92,6 +94,8 @@ export class DepartureHandler {
     const from = m.peer ?? sender;
     if (from === node.id) return;
     if (from !== sender && !vouched && !node.membership.isMember(sender)) {
+      // The same notice passed on again (see passOnAgain()) replaces the copy held.
+      this.pendingRelays = this.pendingRelays.filter((r) => r.sender !== sender || r.notice.peer !== from);
       this.pendingRelays.push({ sender, notice: m });
       if (this.pendingRelays.length > MAX_PENDING_RELAYS) {
         this.pendingRelays.shift();
@@ -283,9 +287,23 @@ export class DepartureHandler {
     this.takeTurn(ranked, node.config.heartbeatMs / 4);
   }
 
+  /**
+   * While no leader is known, the notices this peer holds go to every connected peer again once per
+   * election timeout. A notice passed on when a link came up is lost when the other side's engine
+   * was not running yet (a starting tab drops frames until it decides how to start, which can take
+   * seconds after a signaling restart), and then nothing else would ever tell it.
+   */
+  private passOnAgain(): void {
+    const { node } = this;
+    if (node.now - this.lastPassedOn < node.config.electionTimeoutMs) return;
+    this.lastPassedOn = node.now;
+    for (const peer of node.connectedPeers()) this.passOnTo(peer);
+  }
+
   /** Succession, the turn to campaign and leaderless catch-up, checked at every tick. */
   tick(): void {
     const { node } = this;
+    if (node.leaderId === null && node.role !== 'leader') this.passOnAgain();
     if (this.latestLeaderClaim !== null) this.maybeSucceed();
     const turn = this.turn;
     if (turn !== null) {

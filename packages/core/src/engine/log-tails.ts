@@ -19,6 +19,7 @@
 // reason covering it with any log is: a log at least as up to date as the claim holds every entry
 // the claim proves committed (§5.4.1); a longer log only refuses more votes.
 import type { LogTailRequest, LogTailResponse } from '../messages';
+import type { LogTail } from './api';
 import type { PeerId } from '../types';
 import type { FollowerLog } from './follower';
 import type { EngineCore, PeerDirectory, RoleView } from './node-context';
@@ -78,11 +79,20 @@ export class LogTails {
    * (CatchUpDriver.apply; these are never committed here, so a cut through them is allowed).
    */
   take(from: PeerId, m: LogTailResponse): void {
-    const { node } = this;
     if (!this.asked.has(from)) {
-      node.droppedMessages++; // nobody asked it: an answer to no request of ours
+      this.node.droppedMessages++; // nobody asked it: an answer to no request of ours
       return;
     }
+    this.append(m);
+  }
+
+  /** A tail the host found in another copy of the log on this device (RaftNodeOptions.logTail): taken as an answer is. */
+  takeLocal(tail: LogTail): void {
+    this.append(tail);
+  }
+
+  private append(m: LogTail): void {
+    const { node } = this;
     const continues = m.prevLogIndex === node.log.lastIndex() && m.prevLogTerm === node.log.lastTerm();
     if (!continues || node.leaderId !== null || node.role === 'leader' || node.membership.needsLogging()) return;
     // Only entries of our term or earlier: a log never holds an entry of a term its peer has not

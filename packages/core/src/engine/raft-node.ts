@@ -169,6 +169,7 @@ export class RaftNode
     this.members = new MembershipClient(this, this.preference === 'observer');
     this.catchUp = new CatchUpDriver(this, options.createCatchUpSession ?? ((o) => new CatchUpSession(o)), this.random);
     this.departureHandler = new DepartureHandler(this);
+    if (options.logTail) this.departureHandler.tails.takeLocal(options.logTail);
     // The only voter of its configuration campaigns at its first tick (see CampaignTimer).
     const voters = this.membership.voters();
     const soleVoter = voters.length === 1 && voters[0] === this.id;

@@ -15,7 +15,7 @@
 // Delegated: committed-entry delivery and the start-up replay (CommittedDelivery), leadership
 // transfers (HostTransfers) and leaving the group on close (LeaveSequence).
 import { resolveConfig, type RaftConfig } from '../config';
-import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from '../engine/api';
+import type { DeparturePlan, LogTail, RaftEngine, RaftNodeOptions, Ready } from '../engine/api';
 import { createRaftEngine } from '../engine/raft-node';
 import { sameFields, sameList } from '../engine/status';
 import type { Message } from '../messages';
@@ -44,6 +44,8 @@ export interface EngineHostOptions {
   bootstrap?: Membership;
   /** Re-found the group on the stored log as its only voter (RaftNodeOptions.refound). */
   refound?: boolean;
+  /** Entries of another copy of the log on this device that continue the stored one (RaftNodeOptions.logTail). */
+  logTail?: LogTail;
   /** Builds the engine; defaults to createRaftEngine (a RaftNode). Lets tests substitute an engine. */
   createEngine?: (options: RaftNodeOptions) => RaftEngine;
   /** Called with unexpected failures (storage errors) before the host stops. */
@@ -166,6 +168,7 @@ export class EngineHost {
       state,
       bootstrap: this.options.bootstrap,
       refound: this.options.refound,
+      ...(this.options.logTail ? { logTail: this.options.logTail } : {}),
     };
     this.engineRef = (this.options.createEngine ?? createRaftEngine)(nodeOptions);
 

@@ -1,3 +1,4 @@
 export { atLeastAsUpToDate, chooseSlot, frozenRestartSlot, runningPeers, type SlotChoice, type SlotSummary } from './local-slots';
 export { decideFounding, decideFrozenRestart, startReadsConfiguration, refoundingTerm, type Founding, type FoundingInput, type RoomEvidence } from './founding';
 export { SlotCollector } from './slot-collector';
+export { LOCAL_LOG_TAIL_MAX_ENTRIES, localLogTailSources } from './local-log-tail';

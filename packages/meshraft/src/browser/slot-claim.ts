@@ -6,6 +6,7 @@
 import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, refoundingTerm, runningPeers, startReadsConfiguration, type PeerId } from '@meshraft/core';
 import { holdLock, mintPeerId, type LockManagerLike } from '../identity';
 import type { Claim, FrozenRestart } from '../runtime/claim';
+import { localLogTail } from './local-log-tail';
 import { LocalSlots, slotDbName, slotLockName, startupLockName, type SlotEnvironment } from './local-slots';
 
 /** Attempts when another tab takes the chosen slot between listing and locking it. */
@@ -36,6 +37,7 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
       if (choice.kind !== 'adopt') await handOver(env, dbName, peerId);
       slots.rememberSlot(slot);
       const chosen = views.find((v) => v.slot === slot);
+      const logTail = await localLogTail(env, chosen, views, slots.tombstones());
       const claim: Claim = {
         get peerId() {
           return peerId;
@@ -44,6 +46,7 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
           return dbName;
         },
         choice,
+        ...(logTail ? { logTail } : {}),
         localPeers: runningPeers(views, slot),
         // As decideFounding's "local data": a new slot where no slot of the profile holds a log.
         pristine: choice.kind === 'new' && !views.some((v) => v.peerId !== null),

@@ -96,6 +96,7 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
       storage: args.storage,
       dbName: args.dbName,
       refound: args.refound,
+      ...(args.logTail ? { logTail: args.logTail } : {}),
       preference: args.preference,
       config: args.config,
       bootstrap: args.bootstrap ?? null,

@@ -1,7 +1,7 @@
 // Messages between the main thread and the engine Worker (besides the HostPort protocol of
 // @meshraft/core, which runs on its own MessageChannel handed over in `init`). Frames travel as
 // transferable ArrayBuffers and are never decoded on the main thread.
-import type { Departure, LeadershipPreference, Membership, PeerId, RaftConfig } from '@meshraft/core';
+import type { Departure, LeadershipPreference, LogTail, Membership, PeerId, RaftConfig } from '@meshraft/core';
 import type { RelayedPlan } from '../runtime/departure-frames';
 import type { Channel } from '../runtime/channel';
 import type { FrameStats } from '../runtime/frame-stats';
@@ -14,6 +14,8 @@ export interface WorkerInit {
   dbName?: string;
   /** Re-found the group on the stored log (see RaftNodeOptions.refound). */
   refound: boolean;
+  /** Entries of another slot of the profile that continue the stored log (RaftNodeOptions.logTail). */
+  logTail?: LogTail;
   preference: LeadershipPreference;
   config: Partial<RaftConfig>;
   bootstrap: Membership | null;

@@ -69,6 +69,7 @@ async function start(init: WorkerInit): Promise<void> {
     config: init.config,
     bootstrap: init.bootstrap ?? undefined,
     refound: init.refound,
+    ...(init.logTail ? { logTail: init.logTail } : {}),
     peers: initialPeers,
     transmit: (to, bytes, channel) => {
       if (frames.push({ to, channel, bytes: transferableBuffer(bytes) }) === 1) queueMicrotask(flushFrames);

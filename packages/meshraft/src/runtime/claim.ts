@@ -2,7 +2,7 @@
 // a slot of the profile (browser/slot-claim.ts: a crashed tab's identity adopted, a departed tab's
 // log taken over by a new identity, or a new slot), decided under a Web Lock; in Node, or with an
 // explicit `peerId`, a fixed identity with no slots to consider (only whether its storage is empty).
-import { decideFounding, type Departure, type Founding, type Membership, type PeerId, type RoomEvidence, type SlotChoice } from '@meshraft/core';
+import { decideFounding, type Departure, type Founding, type LogTail, type Membership, type PeerId, type RoomEvidence, type SlotChoice } from '@meshraft/core';
 import type { StorageOption } from '../options';
 import { storageHoldsNothing } from './storage';
 
@@ -20,6 +20,12 @@ export interface Claim {
    * Undefined: not known, so never claimed.
    */
   readonly pristine?: boolean;
+  /**
+   * Entries of another slot of this profile that no tab runs which continue this slot's log toward
+   * a departed peer's final position it falls short of (browser/local-log-tail.ts): the engine
+   * starts with them (RaftNodeOptions.logTail).
+   */
+  readonly logTail?: LogTail;
   /** How this peer comes into its group, given what the signaling room shows (`mayLead`: false for an observer). */
   founding(room: RoomEvidence, mayLead: boolean): Promise<Founding>;
   /** How this identity came into its group, recorded for the start-up rules of other tabs (SlotSummary.joined). */

@@ -12,6 +12,7 @@ import {
   type HostPort,
   type LeadershipPreference,
   type Departure,
+  type LogTail,
   type Membership,
   type PeerId,
   type RaftConfig,
@@ -32,6 +33,8 @@ export interface EngineRuntimeOptions {
   bootstrap: Membership | undefined;
   /** Re-found the group on the stored log (see RaftNodeOptions.refound). */
   refound?: boolean;
+  /** Entries of another copy of the log on this device that continue the stored one (RaftNodeOptions.logTail); first engine only. */
+  logTail?: LogTail;
   /** Peers connected before the engine started. */
   peers: PeerId[];
   transmit(to: PeerId, bytes: Uint8Array, channel: Channel): void;
@@ -88,7 +91,7 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
     transmit: options.transmit,
   });
 
-  const startHost = async (peerId: PeerId, storage: Storage, bootstrap: Membership | undefined, peers: PeerId[], refound = false) => {
+  const startHost = async (peerId: PeerId, storage: Storage, bootstrap: Membership | undefined, peers: PeerId[], refound = false, logTail?: LogTail) => {
     const created = new EngineHost({
       id: peerId,
       storage,
@@ -112,6 +115,7 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
       preference: options.preference,
       bootstrap,
       refound,
+      ...(logTail ? { logTail } : {}),
       onError: options.onError,
       onStatus: (status) => {
         if (!status.removed || removed || host !== created) return;
@@ -125,7 +129,7 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
     return created;
   };
 
-  const first = await startHost(options.peerId, options.storage, options.bootstrap, options.peers, options.refound === true);
+  const first = await startHost(options.peerId, options.storage, options.bootstrap, options.peers, options.refound === true, options.logTail);
   let current = first;
   const lifecycle = options.storageLifecycle;
   return {

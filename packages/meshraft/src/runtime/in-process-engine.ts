@@ -28,6 +28,7 @@ export async function startInProcessEngine<Cmd, Q, QR, R = unknown>(args: InProc
     config: args.config,
     bootstrap: args.bootstrap,
     refound: args.refound,
+    ...(args.logTail ? { logTail: args.logTail } : {}),
     peers: args.peers,
     transmit: args.transmit,
     storageLifecycle: args.storageLifecycle ?? storageLifecycle(args.storage, args.dbName),

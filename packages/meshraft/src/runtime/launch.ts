@@ -305,6 +305,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
       dbName: claim.dbName,
       bootstrap,
       refound,
+      ...(claim.logTail ? { logTail: claim.logTail } : {}),
       peers: initialPeers,
       // A departed identity sends nothing more, nor does one that handed over as its page went away.
       transmit: (to, bytes, channel) => {

@@ -1,6 +1,6 @@
 // What launchGroup (launch.ts) works with and returns: the platform's pieces (identity, mesh, where
 // the engine runs, EngineSide) and the group it hands to the app, with its runtime introspection.
-import type { Departure, Group, Membership, PeerId } from '@meshraft/core';
+import type { Departure, Group, LogTail, Membership, PeerId } from '@meshraft/core';
 import type { LockManagerLike } from '../identity';
 import type { Channel } from './channel';
 import type { Claim } from './claim';
@@ -46,6 +46,8 @@ export interface StartEngineArgs {
   bootstrap: Membership | undefined;
   /** Re-found the group on the stored log (see RaftNodeOptions.refound). */
   refound: boolean;
+  /** Entries of another slot of this profile that continue the chosen slot's log (Claim.logTail). */
+  logTail?: LogTail;
   peers: PeerId[];
   transmit(to: PeerId, bytes: Uint8Array, channel: Channel): void;
   /**
