@@ -291,13 +291,17 @@ export class DepartureHandler {
    * While no leader is known, the notices this peer holds go to every connected peer again once per
    * election timeout. A notice passed on when a link came up is lost when the other side's engine
    * was not running yet (a starting tab drops frames until it decides how to start, which can take
-   * seconds after a signaling restart), and then nothing else would ever tell it.
+   * seconds after a signaling restart), and then nothing else would ever tell it. Only notices about
+   * members of this peer's configuration: those are the ones that can hold a group up, and a peer
+   * that stays no member for long would otherwise send every notice it ever saw.
    */
   private passOnAgain(): void {
     const { node } = this;
     if (node.now - this.lastPassedOn < node.config.electionTimeoutMs) return;
     this.lastPassedOn = node.now;
-    for (const peer of node.connectedPeers()) this.passOnTo(peer);
+    const notices = node.departures.messages().filter((n) => n.peer !== undefined && node.membership.isMember(n.peer));
+    if (notices.length === 0) return;
+    for (const peer of node.connectedPeers()) for (const notice of notices) if (notice.peer !== peer) node.send(peer, notice);
   }
 
   /** Succession, the turn to campaign and leaderless catch-up, checked at every tick. */
