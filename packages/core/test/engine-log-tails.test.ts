@@ -10,7 +10,7 @@ import { RaftNode } from '../src/engine/index';
 import { seededRandom } from '../src/rng';
 import type { LogTailResponse, Message } from '../src/messages';
 import type { LogEntry, PeerId } from '../src/types';
-import { elected, fastTimings } from './support/engine-harness';
+import { elected, EngineHarness, fastTimings } from './support/engine-harness';
 
 const config = { ...fastTimings, autoRemoveAfterMs: 60_000 };
 
@@ -109,6 +109,34 @@ describe('engine: a tail found in a departed leader\'s storage on the same devic
     const node = restartB({ ...tail, prevLogTerm: 1 });
     expect(node.log.lastIndex()).toBe(3);
     expect(leadsAfter(node, 5 * config.electionTimeoutMs)).toBe(false);
+  });
+});
+
+describe('engine: a frozen peer asks for the tail that makes it a voter', () => {
+  it("a configuration that reached only the named successor (it made the frozen peer a voter) comes to the frozen peer, which then leads", () => {
+    // a led b (voters) with learners c and d, appended the promotion of c at 4, sent it to d only,
+    // and departed at 3/2 (its final position) naming b, d, c; b departed too. In d's log c is a
+    // voter, live, so d (the successor) waits for it; in c's log c is a learner, frozen.
+    const base: LogEntry[] = [
+      { kind: 'config', index: 1, term: 1, membership: { voters: ['a', 'b'], learners: ['c', 'd'] } },
+      { kind: 'noop', index: 2, term: 2 },
+      { kind: 'noop', index: 3, term: 2 },
+    ];
+    const promotion: LogEntry = { kind: 'config', index: 4, term: 2, membership: { voters: ['a', 'b', 'c'], learners: ['d'] } };
+    const h = new EngineHarness({ ids: ['c', 'd'], config, bootstrap: { voters: [], learners: [] } });
+    h.disks.get('c')!.state = { hardState: { term: 2, vote: null, commit: 3 }, snapshot: null, entries: base };
+    h.disks.get('d')!.state = { hardState: { term: 2, vote: null, commit: 3 }, snapshot: null, entries: [...base, promotion] };
+    for (const id of ['c', 'd']) h.start(id);
+    h.connectAll();
+    for (const id of ['c', 'd']) {
+      h.node(id).receive('a', { type: 'Departure', term: 2, lastIndex: 3, lastTerm: 2, led: true, successors: ['b', 'd', 'c'] }, h.now);
+      h.node(id).receive('b', { type: 'Departure', term: 2, lastIndex: 3, lastTerm: 2 }, h.now);
+    }
+    expect(h.node('c').status().frozen).toBe(true);
+    expect(h.node('d').status().frozen).toBeUndefined();
+    h.runUntil(() => h.leaders().includes('c'), 3000);
+    expect(h.sentOf('LogTailResponse', { from: 'd', to: 'c' }).length).toBeGreaterThan(0);
+    expect(h.node('c').membership.voters()).toContain('c');
   });
 });
 

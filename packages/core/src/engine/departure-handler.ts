@@ -14,7 +14,7 @@ import type { MembershipClient } from './membership-client';
 import type { ElectionTimer, EngineCore, PeerDirectory, RoleTransitions, RoleView } from './node-context';
 import type { RequestHandler } from './requests';
 import { keepEarlierLeaderEntries } from './replication-messages';
-import { LogTails } from './log-tails';
+import { LOG_TAIL_MAX_ENTRIES, LogTails } from './log-tails';
 
 /** Notices passed on by peers not (yet) known members, kept until they are (a new tab's first minutes). */
 const MAX_PENDING_RELAYS = 64;
@@ -466,5 +466,12 @@ export class DepartureHandler {
     // Every claim is covered now (a later notice capped one, see DepartureBook.claim): a session
     // still fetching toward the old claim only keeps this peer from campaigning.
     else if (node.catchUp.leaderlessActive) node.catchUp.abort();
+    // Frozen with every claim covered, and not the successor that re-founds: a peer may hold entries
+    // past our log that change that, a configuration that made this peer a voter, say, which the
+    // departed leader appended after its final position and sent to another peer only. That peer
+    // (the named successor) then counts this one as a live voter and waits for its campaign, while
+    // this one, a learner in its own log, waits for the successor (tabs-reload seed 3310000163).
+    // Taking the tail is safe as any log tail is (log-tails.ts).
+    if (target === 0 && this.isFrozen()) this.tails.ask(node.log.lastIndex() + LOG_TAIL_MAX_ENTRIES);
   }
 }
