@@ -46,7 +46,6 @@ describe('replayDepartures', () => {
     expect(delivered).toEqual([]);
     group.set({ voters: ['me', 'a', 'b'], learners: ['c'] });
     expect(delivered).toEqual([['a', { type: 'Departure', term: 3, lastIndex: 7, lastTerm: 3 }]]);
-    expect(group.listeners()).toBe(0);
     // Another tab of the profile departs later: replayed after a delay (the mesh usually brings it first).
     vi.useFakeTimers();
     try {
@@ -61,5 +60,21 @@ describe('replayDepartures', () => {
     expect(delivered[1][1]).toMatchObject({ type: 'Departure', term: 4, lastIndex: 9, led: true, successors: ['a', 'me'] });
     stop();
     expect(watching()).toBe(false);
+    expect(group.listeners()).toBe(0);
+  });
+
+  it('delivers the tombstone of a peer the configuration comes to name later (a departed tab whose notice reached nobody)', () => {
+    // 'gone' joined, reloaded a moment later and its notice reached nobody: only this profile
+    // (whose tab took its slot over) knows it departed. The configuration learnt from the log names it.
+    const { claim } = claimWith(new Map([['gone', notice(2, 0)]]));
+    const group = statusSource({ voters: ['a'], learners: [] });
+    const delivered: string[] = [];
+    const stop = replayDepartures(claim, group, (from) => delivered.push(from));
+    expect(delivered).toEqual([]);
+    group.set({ voters: ['a'], learners: ['gone'] });
+    expect(delivered).toEqual(['gone']);
+    group.set({ voters: ['a'], learners: ['gone', 'x'] });
+    expect(delivered).toEqual(['gone']); // once
+    stop();
   });
 });

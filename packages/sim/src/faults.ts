@@ -64,7 +64,7 @@ export interface FaultPlan {
   linkEvents?: boolean;
 }
 
-export class FaultInjector implements Omit<PeerEvents, 'removed' | 'departureSeen' | 'frozen'> {
+export class FaultInjector implements Omit<PeerEvents, 'removed' | 'departureSeen' | 'frozen' | 'membersChanged'> {
   healed = false;
   readonly counts: Partial<Record<FaultKind | 'trigger', number>> = {};
   /** With plan.linkEvents: links reported lost (peerDown both ways) and back (peerUp both ways). */

@@ -49,6 +49,8 @@ export interface PeerEvents {
   removed(peer: SimPeer): void;
   /** The engine saw another peer's Departure notice for the first time (Ready.departures). */
   departureSeen(peer: SimPeer, notice: Departure): void;
+  /** The engine's configuration changed (status.members). */
+  membersChanged(peer: SimPeer): void;
   /** The engine reports this peer frozen (status.frozen: every voter of its configuration departed). */
   frozen(peer: SimPeer): void;
 }
@@ -391,6 +393,7 @@ export class SimPeer implements MonitoredPeer {
       this.env.trace.record(this.env.queue.now, this.id, 'removed from the group');
       this.env.events.removed(this);
     }
+    if (before === null || !sameMembers(before.members, status.members)) this.env.events.membersChanged(this);
     if (status.frozen && !before?.frozen) {
       this.env.trace.record(this.env.queue.now, this.id, 'frozen: every voter of its configuration departed');
       this.env.events.frozen(this);
@@ -535,3 +538,6 @@ export class SimPeer implements MonitoredPeer {
   }
 }
 
+function sameMembers(a: Membership, b: Membership): boolean {
+  return a.voters.length === b.voters.length && a.learners.length === b.learners.length && a.voters.every((v, i) => v === b.voters[i]) && a.learners.every((l, i) => l === b.learners[i]);
+}

@@ -134,6 +134,7 @@ export function runSimulation(options: SimOptions): SimResult {
     },
     departureSeen: (peer, notice) => tabs?.departureSeen(peer, notice),
     frozen: (peer) => tabs?.frozen(peer),
+    membersChanged: (peer) => tabs?.membersChanged(peer),
   };
   const env: PeerEnv = {
     seed,

@@ -51,6 +51,8 @@ export class TabsDriver {
   private nextId = 1;
   /** Whether the group was serving when its last tabs closed (null: not there yet). */
   private servingAtFinale: boolean | null = null;
+  /** Peers whose tombstones each running engine got replayed (since its start; see replayTombstones). */
+  private readonly replayed = new Map<SimPeer, Set<PeerId>>();
   /** Slots a profile may keep once none of its tabs runs (see finish()). */
   private readonly slotAllowance = new Map<LocalProfile, number>();
   private readonly checks: AvailabilityChecks;
@@ -319,23 +321,37 @@ export class TabsDriver {
   }
 
   /**
-   * As the runtime does at an engine's start (departure-replay.ts): the profile's tombstones of
-   * members of the restored configuration reach the engine as the notices they are, from the
-   * departed peer (a notice the mesh never delivered, say because the tab closed while cut off).
+   * As the runtime does (departure-replay.ts): the profile's tombstones of members of the engine's
+   * configuration reach it as the notices they are, from the departed peer (a notice the mesh
+   * never delivered, say because the tab closed while cut off), each once per start: at the start,
+   * for the restored configuration, and for each peer a configuration names later.
    */
   private replayTombstones(profile: LocalProfile, peer: SimPeer): void {
     const membership = this.tabs.get(peer.id)?.slot.store.latestMembership();
-    if (!membership) return;
-    const members = new Set([...membership.voters, ...membership.learners]);
-    const notices = [...profile.tombstones].filter(([id]) => id !== peer.id && members.has(id));
-    if (notices.length === 0) return;
-    this.queue.after(1, () => {
-      if (!peer.isUp) return;
-      for (const [id, notice] of notices) {
-        const { term, lastIndex, lastTerm, led, successors } = notice;
-        peer.deliver(id, { type: 'Departure', term, lastIndex, lastTerm, ...(led ? { led: true } : {}), ...(successors ? { successors } : {}) });
-      }
-    });
+    const replayed = new Set<PeerId>();
+    this.replayed.set(peer, replayed);
+    if (membership) this.queue.after(1, () => this.replayTombstonesOf(profile, peer, replayed, [...membership.voters, ...membership.learners]));
+  }
+
+  /** A running tab's configuration changed: tombstones of peers it names now are replayed too. */
+  membersChanged(peer: SimPeer): void {
+    const tab = this.tabs.get(peer.id);
+    const replayed = this.replayed.get(peer);
+    const members = peer.lastStatus?.members;
+    if (!tab || !replayed || !members) return;
+    const named = [...members.voters, ...members.learners];
+    this.queue.after(1, () => this.replayTombstonesOf(tab.profile, peer, replayed, named));
+  }
+
+  private replayTombstonesOf(profile: LocalProfile, peer: SimPeer, replayed: Set<PeerId>, members: readonly PeerId[]): void {
+    if (!peer.isUp || this.replayed.get(peer) !== replayed) return;
+    for (const id of members) {
+      const notice = profile.tombstones.get(id);
+      if (id === peer.id || !notice || replayed.has(id)) continue;
+      replayed.add(id);
+      const { term, lastIndex, lastTerm, led, successors } = notice;
+      peer.deliver(id, { type: 'Departure', term, lastIndex, lastTerm, ...(led ? { led: true } : {}), ...(successors ? { successors } : {}) });
+    }
   }
 
   /**

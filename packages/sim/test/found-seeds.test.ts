@@ -41,6 +41,7 @@ const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
   { scenario: 'tabs', seed: 2200002471, found: 'a departed leader’s last append that moved the commit index sent a pre-candidate back to follower; the last two voters then split their vote' },
   { scenario: 'tabs-reload', seed: 504772757, found: 'every tab closed and one reopened; it waited for a voter whose departure notice a partition had dropped on its way (simulator model: a cut link now comes back with peerUp, on which the engine passes its notices on)' },
   { scenario: 'tabs', seed: 2200022034, found: 'a tab that joined a moment before the last voters closed lacked the leader’s last entry; frozen, it waited for another tab to take the leader’s slot over instead of taking it over itself' },
+  { scenario: 'tabs-reload', seed: 3310000816, found: 'a tab that reloaded a moment after it joined departed with a notice that reached nobody; the tab that took its slot over learnt the configuration naming it from the log later and never replayed its tombstone, so a leader named it a successor, and the reopen after every tab closed on another device waited for it' },
   { scenario: 'tabs-reload', seed: 3310000163, found: 'the departed leader’s last configuration (a learner promoted) reached only the successor it named, which waited for the promoted peer; that peer, a learner in its own log and frozen, waited for the successor' },
 ];
 

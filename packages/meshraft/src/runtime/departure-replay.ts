@@ -5,8 +5,12 @@
 // departing identity itself, synchronously, before its notice goes out and after which it never
 // votes or acknowledges again, so it is the same promise the notice makes (see @meshraft/core
 // engine/departures.ts for why excluding such a voter is safe). Only members of this peer's
-// configuration are replayed (others need nothing), each once per engine: at start, and a while
-// after another tab of the profile records one. That delay matters: the notice itself normally
+// configuration are replayed (others need nothing), each once per engine: at start, when the
+// configuration comes to name a peer this profile holds a tombstone of (a tab that starts on an
+// empty slot learns its configuration from the log later, and a departed tab whose notice reached
+// nobody, a tab that reloaded a moment after it joined, is known only here: without this, the
+// group kept it as a member, and a leader later named it a successor that nobody could know
+// departed), and a while after another tab of the profile records one. That delay matters: the notice itself normally
 // arrives over the mesh within milliseconds, after the departing leader's TimeoutNow, which a peer
 // ignores once it knows the sender departed; the tombstone is only the fallback for a tab that did
 // not get them.
@@ -33,17 +37,24 @@ export function replayDepartures(claim: Claim, group: StatusSource, deliver: (fr
     const { term, lastIndex, lastTerm, led, successors } = notice;
     deliver(peer, encodeMessage({ type: 'Departure', term, lastIndex, lastTerm, ...(led ? { led: true } : {}), ...(successors ? { successors } : {}) }));
   };
-  // The configuration is known once the engine reported its first status (from its restored log).
-  let unsubscribe: (() => void) | null = null;
-  const initial = () => {
+  // The configuration is known once the engine reported its first status (from its restored log);
+  // a peer it names later is looked up then (only peers newly named: one already a member departs
+  // with a TimeoutNow in flight, and its notice comes from the mesh or after the delay below).
+  let members = new Set<PeerId>();
+  const membersChanged = () => {
     const { voters, learners } = group.status.members;
-    if (voters.length + learners.length === 0) return;
-    unsubscribe?.();
-    unsubscribe = null;
-    for (const [peer, notice] of departures()) send(peer, notice);
+    const now = new Set([...voters, ...learners]);
+    const added = [...now].filter((peer) => !members.has(peer));
+    members = now;
+    if (added.length === 0) return;
+    const recorded = departures();
+    for (const peer of added) {
+      const notice = recorded.get(peer);
+      if (notice) send(peer, notice);
+    }
   };
-  unsubscribe = group.subscribe(initial);
-  initial();
+  const unsubscribe = group.subscribe(membersChanged);
+  membersChanged();
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const later = (peer: PeerId, notice: Departure) => {
     const timer = setTimeout(() => {
@@ -54,7 +65,7 @@ export function replayDepartures(claim: Claim, group: StatusSource, deliver: (fr
   };
   const unwatch = claim.watchDepartures?.(later) ?? (() => {});
   return () => {
-    unsubscribe?.();
+    unsubscribe();
     unwatch();
     for (const timer of timers) clearTimeout(timer);
   };
