@@ -447,7 +447,7 @@ describe('notices reach peers that were not there', () => {
     h.drain('n');
     expect(n.departures.everDeparted('ghost')).toBe(true);
     expect(n.departures.everDeparted(member)).toBe(false);
-    expect(n.departureHandler.relaysTakenOnAbsence).toBe(1);
+    expect(n.departureHandler.relays.takenOnAbsence).toBe(1);
   });
 
   it("a successor that learns its leader's departure only from a stranger re-founds once the host sees that leader running nowhere", () => {

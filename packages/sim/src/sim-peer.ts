@@ -331,10 +331,10 @@ export class SimPeer implements MonitoredPeer {
   peersPresent(present: readonly PeerId[]): number {
     const engine = this.engine;
     if (!engine) return 0;
-    const before = engine.departureHandler.relaysTakenOnAbsence;
+    const before = engine.departureHandler.relays.takenOnAbsence;
     const now = this.env.queue.now;
     this.input('peersPresent', (e) => e.peersPresent(present, now));
-    return engine.departureHandler.relaysTakenOnAbsence - before;
+    return engine.departureHandler.relays.takenOnAbsence - before;
   }
 
   /** Proposes one client command; false when the peer is down (the client sees a connection error). */

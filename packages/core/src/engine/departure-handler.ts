@@ -14,10 +14,8 @@ import type { MembershipClient } from './membership-client';
 import type { ElectionTimer, EngineCore, PeerDirectory, RoleTransitions, RoleView } from './node-context';
 import type { RequestHandler } from './requests';
 import { keepEarlierLeaderEntries } from './replication-messages';
+import { HeldRelays } from './held-relays';
 import { LOG_TAIL_MAX_ENTRIES, LogTails } from './log-tails';
-
-/** Notices passed on by peers not (yet) known members, kept until they are (a new tab's first minutes). */
-const MAX_PENDING_RELAYS = 64;
 
 /** What departures use of RaftNode: the role state and its transitions, the log, and the parts a notice affects. */
 export interface DepartureHost
@@ -47,8 +45,6 @@ export interface DepartureHost
 export class DepartureHandler {
   /** Times this peer re-founded the group as a successor (tests and counters). */
   refounds = 0;
-  /** Held notices taken because the peer they name runs nowhere the host sees (tests and counters). */
-  relaysTakenOnAbsence = 0;
   /** Times this peer's leader was reported gone and it took a turn to campaign (tests and counters). */
   leaderGoneTurns = 0;
   /** The successor list of the latest departed leader (see maybeSucceed()), and that leader's term. */
@@ -60,7 +56,8 @@ export class DepartureHandler {
   private latestLeaderClaim: { lastIndex: number; lastTerm: number } | null = null;
   /** Successor lists and claims of earlier departed leaders, by term (see successorChoice()). */
   private readonly earlierLists = new Map<number, { successors: PeerId[]; claim: { lastIndex: number; lastTerm: number } }>();
-  private pendingRelays: Array<{ sender: PeerId; notice: Departure }> = [];
+  /** Notices passed on by peers not known as members (held-relays.ts). */
+  readonly relays = new HeldRelays();
   /** When this peer last passed its notices on to every connected peer (see passOnAgain()). */
   private lastPassedOn = -Infinity;
   /** Peers reported gone lately (RaftEngine.peerGone), and when: left out of the turns to campaign. */
@@ -94,13 +91,7 @@ export class DepartureHandler {
     const from = m.peer ?? sender;
     if (from === node.id) return;
     if (from !== sender && !vouched && !node.membership.isMember(sender)) {
-      // The same notice passed on again (see passOnAgain()) replaces the copy held.
-      this.pendingRelays = this.pendingRelays.filter((r) => r.sender !== sender || r.notice.peer !== from);
-      this.pendingRelays.push({ sender, notice: m });
-      if (this.pendingRelays.length > MAX_PENDING_RELAYS) {
-        this.pendingRelays.shift();
-        node.droppedMessages++;
-      }
+      if (!this.relays.hold(sender, m)) node.droppedMessages++;
       return;
     }
     node.adoptTerm(m.term, null);
@@ -175,32 +166,18 @@ export class DepartureHandler {
 
   /** Notices passed on by peers that have become members since (called before every Ready). */
   retryRelays(): void {
-    if (this.pendingRelays.length === 0) return;
-    const ready = this.pendingRelays.filter((r) => this.node.membership.isMember(r.sender));
-    if (ready.length === 0) return;
-    this.pendingRelays = this.pendingRelays.filter((r) => !ready.includes(r));
-    for (const { sender, notice } of ready) this.onDeparture(sender, notice);
-  }
-
-  /** Whether notices passed on by non-members are held (see onDeparture). */
-  holdsRelays(): boolean {
-    return this.pendingRelays.length > 0;
+    if (this.relays.size === 0) return;
+    for (const { sender, notice } of this.relays.takeFromMembers((peer) => this.node.membership.isMember(peer))) this.onDeparture(sender, notice);
   }
 
   /**
-   * The host sees every peer in `present` running and no other (RaftEngine.peersPresent): a held
-   * notice about a peer outside it is taken. Relays are held so that a forged notice never makes a
-   * voter stop counting a live peer; a peer that runs nowhere the host can see is not live, and
-   * its departure is what the notice says. Without this, two devices whose remaining tabs were no
-   * members each kept the notices the other had passed on, and neither ever learnt that the last
-   * voters had left.
+   * The host sees every peer in `present` running and no other (RaftEngine.peersPresent): held
+   * notices about peers outside it are taken (held-relays.ts). Without this, two devices whose
+   * remaining tabs were no members each kept the notices the other had passed on, and neither
+   * ever learnt that the last voters had left.
    */
   takeRelaysAboutAbsent(present: ReadonlySet<PeerId>): void {
-    const absent = this.pendingRelays.filter((r) => r.notice.peer !== undefined && !present.has(r.notice.peer));
-    if (absent.length === 0) return;
-    this.pendingRelays = this.pendingRelays.filter((r) => !absent.includes(r));
-    this.relaysTakenOnAbsence += absent.length;
-    for (const { sender, notice } of absent) this.onDeparture(sender, notice, true);
+    for (const { sender, notice } of this.relays.takeAboutAbsent(present)) this.onDeparture(sender, notice, true);
   }
 
   /** A peer that was not connected when members departed (a new tab, a restart) gets their notices now. */

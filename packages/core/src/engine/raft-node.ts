@@ -389,7 +389,7 @@ export class RaftNode
 
   /** The host's complete list of peers it sees running (see RaftEngine.peersPresent). */
   peersPresent(present: readonly PeerId[], now: number): void {
-    if (this.departed || !this.departureHandler.holdsRelays()) return; // nothing to do: no Ready needed
+    if (this.departed || this.departureHandler.relays.size === 0) return; // nothing to do: no Ready needed
     this.input(now);
     this.departureHandler.takeRelaysAboutAbsent(new Set(present));
   }
