@@ -60,14 +60,17 @@ export class SignalingDirectory {
   evidence(local: ReadonlySet<PeerId> = new Set()): RoomEvidence {
     if (this.down) return 'unknown';
     for (const id of this.present) if (!local.has(id)) return 'occupied';
-    const settled = this.queue.now - this.upSince > this.plan.reregisterMaxMs;
-    return settled || this.trustEmptyAfterRestart ? 'empty' : 'unknown';
+    return this.settled() || this.trustEmptyAfterRestart ? 'empty' : 'unknown';
+  }
+
+  /** Up, and longer than live peers need to re-register: the room's list holds every one of them. */
+  private settled(): boolean {
+    return !this.down && this.queue.now - this.upSince > this.plan.reregisterMaxMs;
   }
 
   /** Every peer the room lists, or null while that list may miss live peers (down, or not up long enough). */
   presentPeers(): PeerId[] | null {
-    const settled = !this.down && this.queue.now - this.upSince > this.plan.reregisterMaxMs;
-    return settled ? [...this.present] : null;
+    return this.settled() ? [...this.present] : null;
   }
 
   private restart(): void {
