@@ -187,7 +187,7 @@ export class SimPeer implements MonitoredPeer {
     if (!this.engine) return;
     this.counters.catchUpSessions += this.engine.catchUp.sessions;
     this.counters.successorRefounds += this.engine.departureHandler.refounds;
-    this.counters.leaderGoneTurns += this.engine.departureHandler.leaderGoneTurns;
+    this.counters.leaderGoneTurns += this.engine.departureHandler.turns.leaderGoneTurns;
     this.engine = null;
     this.incarnation++;
     this.syncing = false;
@@ -260,7 +260,7 @@ export class SimPeer implements MonitoredPeer {
 
   /** Turns taken after the leader was reported gone, over all incarnations so far. */
   get leaderGoneTurns(): number {
-    return this.counters.leaderGoneTurns + (this.engine?.departureHandler.leaderGoneTurns ?? 0);
+    return this.counters.leaderGoneTurns + (this.engine?.departureHandler.turns.leaderGoneTurns ?? 0);
   }
 
   /** Re-foundings as a successor over all incarnations so far. */

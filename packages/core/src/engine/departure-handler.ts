@@ -1,7 +1,8 @@
 // Graceful departures seen from one peer (the rules and their safety argument are in departures.ts):
 // taking a notice in, passing it on, what this peer sends when it departs itself, and succession
-// when every voter of the configuration is gone (a successor re-founds; others fetch toward the
-// departed voters' claims).
+// when every voter of the configuration is gone (a successor re-founds, successor-lists.ts; others
+// fetch toward the departed voters' claims). The turns to campaign after the leader left are in
+// campaign-turns.ts.
 import type { AppendEntries, Departure } from '../messages';
 import type { PeerId } from '../types';
 import type { DeparturePlan } from './api';
@@ -14,8 +15,10 @@ import type { MembershipClient } from './membership-client';
 import type { ElectionTimer, EngineCore, PeerDirectory, RoleTransitions, RoleView } from './node-context';
 import type { RequestHandler } from './requests';
 import { keepEarlierLeaderEntries } from './replication-messages';
+import { CampaignTurns } from './campaign-turns';
 import { HeldRelays } from './held-relays';
 import { LOG_TAIL_MAX_ENTRIES, LogTails } from './log-tails';
+import { SuccessorLists } from './successor-lists';
 
 /** What departures use of RaftNode: the role state and its transitions, the log, and the parts a notice affects. */
 export interface DepartureHost
@@ -45,34 +48,21 @@ export interface DepartureHost
 export class DepartureHandler {
   /** Times this peer re-founded the group as a successor (tests and counters). */
   refounds = 0;
-  /** Times this peer's leader was reported gone and it took a turn to campaign (tests and counters). */
-  leaderGoneTurns = 0;
-  /** The successor list of the latest departed leader (see maybeSucceed()), and that leader's term. */
-  private successors: PeerId[] = [];
-  private successorsTerm = -1;
-  /** The latest peer that asked for votes, and in which term (see noteCandidate()). */
-  private candidate: { peer: PeerId; term: number } | null = null;
-  /** That leader's final position (see fetchTowardClaims()). */
-  private latestLeaderClaim: { lastIndex: number; lastTerm: number } | null = null;
-  /** Successor lists and claims of earlier departed leaders, by term (see successorChoice()). */
-  private readonly earlierLists = new Map<number, { successors: PeerId[]; claim: { lastIndex: number; lastTerm: number } }>();
+  /** Successor lists of departed leaders (see maybeSucceed()). */
+  private readonly lists = new SuccessorLists();
   /** Notices passed on by peers not known as members (held-relays.ts). */
   readonly relays = new HeldRelays();
   /** When this peer last passed its notices on to every connected peer (see passOnAgain()). */
   private lastPassedOn = -Infinity;
-  /** Peers reported gone lately (RaftEngine.peerGone), and when: left out of the turns to campaign. */
-  private readonly goneAt = new Map<PeerId, number>();
-  /**
-   * When this peer campaigns after its departed leader (see takeTurn), its vote and term then, and
-   * the peers ranked before it (whose campaigns it waits for).
-   */
-  private turn: { at: number; vote: PeerId | null; term: number; ahead: readonly PeerId[] } | null = null;
-
   /** Log tails toward claims no committed entry covers (log-tails.ts). */
   readonly tails: LogTails;
 
+  /** Turns to campaign after the leader left (campaign-turns.ts). */
+  readonly turns: CampaignTurns;
+
   constructor(private readonly node: DepartureHost) {
     this.tails = new LogTails(node);
+    this.turns = new CampaignTurns(node);
   }
 
   /**
@@ -107,15 +97,15 @@ export class DepartureHandler {
     if (leaderLeft) node.forgetLeader();
     // Forwards the departed peer never answered go to whoever leads next.
     node.forwards.requeueWhere((sentTo) => sentTo === from, from);
-    const latestLeader = this.noteSuccession(m);
+    const latestLeader = this.lists.note(m);
     const leaderless = node.role === 'follower' && node.leaderId === null;
     // Notices of one departure arrive in any order: when a candidate's (of a later term) came
     // first, the leader was already forgotten, yet its ranking is still the best order to campaign
     // in. And any member's departure while no leader is known may have been that of the peer whose
     // turn came before ours (or of the candidate whose term cancelled our turn): take the turn again,
     // ranked among the successors still here.
-    if (first && (leaderLeft || (latestLeader && leaderless))) this.takeTurn(m.successors ?? []);
-    else if (first && leaderless && (from === node.vote || this.successors.length > 0)) this.takeTurn(this.successors);
+    if (first && (leaderLeft || (latestLeader && leaderless))) this.turns.take(m.successors ?? []);
+    else if (first && leaderless && (from === node.vote || this.lists.current.length > 0)) this.turns.take(this.lists.current);
     this.maybeSucceed();
     if (node.role === 'candidate' || node.role === 'pre-candidate') node.checkElection();
     const leader = node.leader;
@@ -214,57 +204,6 @@ export class DepartureHandler {
   }
 
   /**
-   * Our leader departed, or the candidate we voted for did: campaign in the order the departed
-   * leader ranked its successors (those still here), a heartbeat apart, so that they do not split
-   * the vote; a peer it did not rank waits a whole election timeout. The turn outlives a reset of
-   * the election timer, until a leader is heard, this peer votes for someone else, or a later term
-   * shows someone else campaigning (if that candidate departs too, its notice gives a new turn).
-   */
-  private takeTurn(ranked: readonly PeerId[], pause = 0): void {
-    const { node } = this;
-    if (this.liveCandidate(node.term)) return; // someone still here already stands: our timer is the fallback
-    const here = ranked.filter((p) => p === node.id || !node.departures.has(p));
-    const rank = here.indexOf(node.id);
-    if (rank < 0) {
-      node.campaignWithin(null);
-      return;
-    }
-    const wait = pause + rank * node.config.heartbeatMs;
-    node.campaignWithin(wait);
-    this.turn = { at: node.now + wait, vote: node.vote, term: node.term, ahead: here.slice(0, rank) };
-  }
-
-  /** The transport reported `id`'s process stopped (any peer): it is left out of the turns for a while. */
-  notePeerGone(id: PeerId): void {
-    const { node } = this;
-    for (const [peer, at] of this.goneAt) if (node.now - at > 2 * node.config.electionTimeoutMs) this.goneAt.delete(peer);
-    this.goneAt.set(id, node.now);
-  }
-
-  /** The transport reports `id` up again: a process runs under that identity (a tab adopted it), so it takes turns again. */
-  notePeerBack(id: PeerId): void {
-    this.goneAt.delete(id);
-  }
-
-  /**
-   * Our leader's process stopped without a notice (a crashed tab, seen by the transport: see
-   * RaftEngine.peerGone). Its lease no longer holds, and the voters still connected campaign in
-   * turn, ranked by id, as after a departure without successors. The first waits a quarter
-   * heartbeat, so the others hear of the loss too before its PreVote asks them: one still under
-   * the lease would ignore it, and the round would wait an election timeout.
-   */
-  onLeaderGone(leader: PeerId): void {
-    const { node } = this;
-    this.leaderGoneTurns++;
-    node.forgetLeader();
-    // It won its term by asking for votes: not a candidate still standing (see liveCandidate).
-    if (this.candidate?.peer === leader) this.candidate = null;
-    const connected = new Set(node.connectedPeers());
-    const ranked = node.membership.voters().filter((p) => p === node.id || (p !== leader && connected.has(p) && !this.goneAt.has(p))).sort();
-    this.takeTurn(ranked, node.config.heartbeatMs / 4);
-  }
-
-  /**
    * While no leader is known, the notices this peer holds go to every connected peer again once per
    * election timeout. A notice passed on when a link came up is lost when the other side's engine
    * was not running yet (a starting tab drops frames until it decides how to start, which can take
@@ -285,16 +224,8 @@ export class DepartureHandler {
   tick(): void {
     const { node } = this;
     if (node.leaderId === null && node.role !== 'leader') this.passOnAgain();
-    if (this.latestLeaderClaim !== null) this.maybeSucceed();
-    const turn = this.turn;
-    if (turn !== null) {
-      const votedElsewhere = node.vote !== null && node.vote !== turn.vote && node.vote !== node.id;
-      if (node.leaderId !== null || node.role === 'leader' || votedElsewhere || node.term > turn.term || this.liveCandidate(turn.term)) this.turn = null;
-      else if (node.now >= turn.at && node.role === 'follower') {
-        this.turn = null;
-        node.campaignWithin(0);
-      }
-    }
+    if (this.lists.latestClaim !== null) this.maybeSucceed();
+    this.turns.tick();
     if (node.leaderId === null && node.role !== 'leader') this.fetchTowardClaims();
   }
 
@@ -310,78 +241,6 @@ export class DepartureHandler {
   }
 
   /**
-   * A peer asked for votes in `term` (a real RequestVote, answered or not): while it is still here,
-   * a successor turn for that term or an earlier one would only split the vote.
-   */
-  noteCandidate(from: PeerId, term: number): void {
-    if (this.candidate === null || term >= this.candidate.term) this.candidate = { peer: from, term };
-  }
-
-  /**
-   * This peer granted `from` a pre-vote: when `from` is ranked before it in its turn, `from` is
-   * campaigning as the ranking intended. Campaigning a heartbeat later anyway would split the vote
-   * whenever the pre-vote took longer than a heartbeat to arrive (found by the tabs scenario: the two
-   * voters left after three tabs closed at once split two terms in a row and missed the bound). The
-   * turn is given up; a full election timeout remains the fallback should `from` not go on.
-   */
-  notePreVoteGranted(from: PeerId): void {
-    const { node } = this;
-    if (this.turn === null || !this.turn.ahead.includes(from) || node.role !== 'follower') return;
-    this.turn = null;
-    node.resetElectionTimer();
-  }
-
-  private liveCandidate(term: number): boolean {
-    const c = this.candidate;
-    return c !== null && c.term >= term && c.peer !== this.node.id && !this.node.departures.has(c.peer);
-  }
-
-  /**
-   * Keeps the successor list of the latest departed leader (a leader's notice of a later term
-   * replaces it); true when `m` is that leader's notice.
-   */
-  private noteSuccession(m: Departure): boolean {
-    if (m.led !== true) return false;
-    const list = { successors: m.successors ?? [], claim: { lastIndex: m.lastIndex, lastTerm: m.lastTerm } };
-    if (m.term < this.successorsTerm) {
-      this.earlierLists.set(m.term, list);
-      return false;
-    }
-    if (m.term > this.successorsTerm && this.latestLeaderClaim !== null) {
-      this.earlierLists.set(this.successorsTerm, { successors: this.successors, claim: this.latestLeaderClaim });
-    }
-    this.successorsTerm = m.term;
-    this.successors = list.successors;
-    this.latestLeaderClaim = list.claim;
-    return true;
-  }
-
-  /**
-   * Who re-founds: the first peer not known departed on the latest departed leader's list, and the
-   * claims of the leaders whose lists were consulted. When every peer on that list is known departed
-   * (a leader of a moment that left before it heard of the others' departures, and named only them),
-   * the list of the leader before it counts, and so on: notices are genuine, so every peer passed
-   * over really is gone, and every peer that reads the lists reaches the same one (a peer that does
-   * not know yet that someone ahead of it departed does not act). The claims of every leader from
-   * that list on must be covered.
-   */
-  private successorChoice(): { peer: PeerId; claims: Array<{ lastIndex: number; lastTerm: number }> } | null {
-    if (this.latestLeaderClaim === null) return null;
-    const claims = [this.latestLeaderClaim];
-    const alive = (list: readonly PeerId[]) => list.find((p) => !this.node.departures.has(p));
-    const latest = alive(this.successors);
-    if (latest !== undefined) return { peer: latest, claims };
-    // Every list kept there is of a term below the latest one's (noteSuccession).
-    const earlier = [...this.earlierLists].sort(([a], [b]) => b - a);
-    for (const [, list] of earlier) {
-      claims.push(list.claim);
-      const peer = alive(list.successors);
-      if (peer !== undefined) return { peer, claims };
-    }
-    return null;
-  }
-
-  /**
    * The successor the latest departed leader named re-founds the group as its only voter, once
    * every voter of its configuration is known departed and its log covers each of their claims (so
    * it holds every committed entry, and no quorum of that configuration can ever form again). Only
@@ -390,7 +249,7 @@ export class DepartureHandler {
    */
   private maybeSucceed(): void {
     const { node } = this;
-    const choice = this.successorChoice();
+    const choice = this.lists.choice((p) => node.departures.has(p));
     if (choice?.peer !== node.id || !this.isFrozen()) return;
     const voters = node.membership.voters();
     for (const voter of voters) {
@@ -411,9 +270,7 @@ export class DepartureHandler {
     // A departed voter may have led a term we never heard of (elected just before it left): the
     // new configuration's first election must be in a later term than any of them reached.
     node.adoptTerm(node.departures.maxTerm(), null);
-    this.successors = [];
-    this.latestLeaderClaim = null;
-    this.earlierLists.clear();
+    this.lists.clear();
     node.catchUp.abort();
     node.campaignWithin(0); // at the next tick
   }
@@ -432,7 +289,7 @@ export class DepartureHandler {
     const { node } = this;
     let target = 0;
     const claims = node.membership.voters().map((voter) => node.departures.claim(voter));
-    if (!node.membership.isVoter(node.id)) claims.push(...(this.successorChoice()?.claims ?? [this.latestLeaderClaim ?? undefined]));
+    if (!node.membership.isVoter(node.id)) claims.push(...(this.lists.choice((p) => node.departures.has(p))?.claims ?? [this.lists.latestClaim ?? undefined]));
     for (const claim of claims) {
       if (claim && !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) target = Math.max(target, claim.lastIndex);
     }

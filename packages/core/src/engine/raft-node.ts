@@ -345,7 +345,7 @@ export class RaftNode
     this.input(now);
     if (id === this.id) return;
     this.connectivity.reportUp(id);
-    this.departureHandler.notePeerBack(id);
+    this.departureHandler.turns.notePeerBack(id);
     // A peer that was not connected when a member departed (a new tab, a restart) never got the
     // notice; without it a departed voter would count for its quorums forever.
     this.departureHandler.passOnTo(id);
@@ -383,8 +383,8 @@ export class RaftNode
     const ledUs = id === this.leaderId;
     const votedFor = this.leaderId === null && this.vote === id;
     this.stopCountingOn(id);
-    this.departureHandler.notePeerGone(id);
-    if ((ledUs || votedFor) && this.role === 'follower' && !this.departures.has(id)) this.departureHandler.onLeaderGone(id);
+    this.departureHandler.turns.notePeerGone(id);
+    if ((ledUs || votedFor) && this.role === 'follower' && !this.departures.has(id)) this.departureHandler.turns.onLeaderGone(id);
   }
 
   /** The host's complete list of peers it sees running (see RaftEngine.peersPresent). */
@@ -565,14 +565,14 @@ export class RaftNode
     this.campaignTimer.noteDeniedOutdatedCandidate();
   }
 
-  /** See DepartureHandler.noteCandidate(). */
+  /** See CampaignTurns.noteCandidate(). */
   noteCandidate(from: PeerId, term: number): void {
-    this.departureHandler.noteCandidate(from, term);
+    this.departureHandler.turns.noteCandidate(from, term);
   }
 
-  /** See DepartureHandler.notePreVoteGranted(). */
+  /** See CampaignTurns.notePreVoteGranted(). */
   notePreVoteGranted(from: PeerId): void {
-    this.departureHandler.notePreVoteGranted(from);
+    this.departureHandler.turns.notePreVoteGranted(from);
   }
 
   /** Heard from a live leader (or is the leader) within the minimum election timeout. */
