@@ -65,19 +65,25 @@ async function machinery() {
 
 /**
  * Runs `settle`; when it fails, the error also tells what each open tab knew then (its whole status,
- * the mesh links and the frames it sent and dropped), which is what a group that did not settle
- * has to be diagnosed from.
+ * the mesh links and the frames it sent and dropped, and how its state compares with the
+ * acknowledged writes), which is what a group that did not settle has to be diagnosed from: a tab
+ * whose state lacks acknowledged writes another tab holds says the group lost writes, not only
+ * that it did not settle.
  */
-async function withDiagnosis(open, schedule, settle) {
+async function withDiagnosis(open, schedule, settle, acknowledgedIds = () => []) {
   try {
     return await settle();
   } catch (error) {
+    const acknowledged = acknowledgedIds();
     const tabs = await Promise.all(
       open.map(async (tab) => {
         try {
-          const [status, stats] = await Promise.all([tab.status(), tab.call('stats')]);
+          const [status, stats, applied] = await Promise.all([tab.status(), tab.call('stats'), tab.query('applied', 'weak')]);
           const { mesh, frames, routes, slotChoice, rejoins, retiredPeerIds, refounded, frozenRestarts } = stats;
-          return { label: tab.label, status, slotChoice, rejoins, retiredPeerIds, refounded, frozenRestarts, mesh, routes, frames };
+          const held = new Set(applied.result);
+          const missing = acknowledged.filter((id) => !held.has(id));
+          const state = { position: applied.position, values: applied.result.length, acknowledgedMissing: missing.length, firstMissing: missing.slice(0, 10) };
+          return { label: tab.label, status, state, slotChoice, rejoins, retiredPeerIds, refounded, frozenRestarts, mesh, routes, frames };
         } catch (failure) {
           return { label: tab.label, unavailable: String(failure) };
         }
@@ -250,7 +256,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
       return { ok: same, detail: same ? { index: states[0].position, values: states[0].result } : JSON.stringify(states.map((s) => [s.position, s.result.length])) };
     },
     { timeoutMs: 180_000 },
-  ));
+  ), () => history.entries().filter((op) => op.input.kind !== 'get' && op.ret !== null).map((op) => op.id));
   const settledMs = Math.round(history.now() - stoppedAt);
 
   const entries = history.entries();

@@ -278,6 +278,49 @@ registerScenario({
   plan: (dice) => tabsPlan(dice, true),
 });
 
+registerScenario({
+  name: 'tabs-chaos',
+  description:
+    'tabs of one profile closed, reloaded, crashed and opened at random (leaders among them), one action every half to one and a half election timeouts, down to a single tab, as the packed-app chaos check does; then every crashed identity is adopted and the group must converge',
+  plan: (dice) => tabsChaosPlan(dice),
+});
+
+/** The 'tabs-chaos' plan: the packed-app check's chaos (consumer/lib/chaos.mjs, one profile), at the simulator's speed. */
+function tabsChaosPlan(dice: Dice): ScenarioPlan {
+  const config = simConfig(dice, { compactAfterEntries: dice.pick([60, 200]), autoRemoveAfterMs: dice.int(1500, 2500), maxVoters: dice.pick([3, 5, 5]), maxBatchEntries: dice.pick([64, 512]) });
+  const timeout = config.electionTimeoutMs;
+  const at: number[] = [];
+  let t = 900;
+  for (let i = dice.int(30, 90); i > 0; i--) {
+    at.push(t);
+    t += dice.int(Math.round(timeout / 2), Math.round((3 * timeout) / 2));
+  }
+  const recoverAt = t + 300;
+  const finaleAt = recoverAt + 1200;
+  const healAt = finaleAt + 3000;
+  return runPlan({
+    peers: [],
+    config,
+    fsyncMs: [0.2, 3],
+    // Writers all along the chaos, in every tab (a client picks a running peer per operation).
+    clients: clients(dice, healAt - 300, { count: dice.int(3, 5), opsPerClient: 400, thinkMs: [0, 40] }),
+    // No link faults: the check runs the tabs of one browser.
+    faults: faultSchedule(healAt, { stopAt: 0, gapMs: [150, 500], weights: {}, durationMs: [100, 600], downtimeMs: [30, 300], reconnectOnHeal: true, linkEvents: true }),
+    tabs: {
+      initialTabs: dice.int(3, 5),
+      graceful: [],
+      rough: [],
+      chaos: { at, minTabs: 1 },
+      recoverAt,
+      finale: { at: finaleAt, together: dice.chance(0.6), reopen: dice.int(1, 3) },
+      bounds: { singleMs: 2 * timeout, multiMs: 3 * timeout, onlineMs: 2 * timeout },
+      maxTabs: 5,
+      directory: { restarts: [], outageMs: [100, 600], reregisterMaxMs: 300 },
+    },
+    livenessBoundMs: 6000,
+  });
+}
+
 /** The tabs scenarios' plan; `roughReloads` adds reloads to the rough phase (without it, the draws are those of 'tabs' alone). */
 function tabsPlan(dice: Dice, roughReloads: boolean): ScenarioPlan {
   // Batches of 64 or 512 entries (the default): the promises checked here are about the default

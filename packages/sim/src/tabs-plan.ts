@@ -2,6 +2,8 @@
 
 export type GracefulAction = 'close' | 'close-leader' | 'close-many' | 'reload' | 'reload-leader' | 'open' | 'open-away';
 export type RoughAction = 'crash' | 'reopen' | 'reload';
+/** The packed-app chaos check's actions (consumer/lib/chaos.mjs), drawn among those the open tabs allow. */
+export type ChaosAction = 'close' | 'close-leader' | 'crash' | 'crash-leader' | 'reload' | 'open';
 
 export interface TabsPlan {
   /** Tabs opened one after another at the start (the first on an empty room bootstraps). */
@@ -10,6 +12,13 @@ export interface TabsPlan {
   graceful: Array<{ at: number; action: GracefulAction }>;
   /** Crashes, reopens and reloads (no availability promise while a crashed voter is missing). */
   rough: Array<{ at: number; action: RoughAction }>;
+  /**
+   * A chaos phase like the packed-app check's (the 'tabs-chaos' scenario): at each time one action
+   * drawn among those the tabs then allow (closes and crashes only while more than `minTabs` run,
+   * a crash only while no crashed identity waits to be adopted, an open only below maxTabs). No
+   * availability promise; the run must still converge, linearizable, with no write lost.
+   */
+  chaos?: { at: number[]; minTabs: number };
   /** Every crashed identity is adopted by a reopened tab by then. */
   recoverAt: number;
   /** Every tab closes (together, or one after another), then `reopen` tabs open at once on the home profile. */

@@ -19,7 +19,7 @@ import type { InvariantMonitor } from './invariants';
 import type { SimNetwork } from './network';
 import { LocalProfile, type Slot } from './profile';
 import { AvailabilityChecks } from './tabs-checks';
-import { emptyTabsCounts, type GracefulAction, type RoughAction, type TabsCounts, type TabsPlan } from './tabs-plan';
+import { emptyTabsCounts, type ChaosAction, type GracefulAction, type RoughAction, type TabsCounts, type TabsPlan } from './tabs-plan';
 import type { Dice } from './seeds';
 import type { SimPeer } from './sim-peer';
 import type { Trace } from './trace';
@@ -82,6 +82,7 @@ export class TabsDriver {
     for (let i = 0; i < this.plan.initialTabs; i++) this.queue.at(5 + i * 40, () => this.open(this.home, null));
     for (const { at, action } of this.plan.graceful) this.queue.at(at, () => this.graceful(action));
     for (const { at, action } of this.plan.rough) this.queue.at(at, () => this.rough(action));
+    for (const at of this.plan.chaos?.at ?? []) this.queue.at(at, () => this.chaosAction());
     // A device with no data opens the app while the server is back but peers have not re-registered
     // yet: the room looks empty, and only the evidence rule keeps it from starting a second group.
     this.directory.onBack(() => {
@@ -518,6 +519,36 @@ export class TabsDriver {
       // with every tab of the group closed it would start a new group (a documented limit).
       const away = this.dice.chance(0.2) && this.running().length > 0;
       this.open(away ? this.away : this.home, null);
+    }
+  }
+
+  /** One action of the chaos phase (TabsPlan.chaos), as the packed-app check draws them. */
+  private chaosAction(): void {
+    const { minTabs } = this.plan.chaos!;
+    const live = this.liveTabs();
+    if (live.length === 0) return this.open(this.home, null);
+    const crashedWaiting = [...this.tabs.values()].some((t) => !t.peer.isUp && !t.peer.retired);
+    const eligible: ChaosAction[] = ['reload'];
+    if (live.length > minTabs) eligible.push('close', 'close-leader');
+    if (live.length > minTabs && !crashedWaiting) eligible.push('crash', 'crash-leader');
+    if (this.tabs.size < this.plan.maxTabs) eligible.push('open');
+    const action = this.dice.pick(eligible);
+    const tab = action.endsWith('-leader') ? (live.find((t) => t.peer.lastStatus?.role === 'leader') ?? live[0]) : this.dice.pick(live);
+    const now = this.queue.now;
+    switch (action) {
+      case 'close':
+      case 'close-leader':
+        this.trace.record(now, 'net', `close ${tab.peer.id}`);
+        return this.close(tab);
+      case 'crash':
+      case 'crash-leader':
+        this.trace.record(now, 'net', `tab ${tab.peer.id} crashes`);
+        return this.crash(tab);
+      case 'reload':
+        return this.rough('reload');
+      case 'open':
+        // A tab opened while a crashed identity waits adopts it (the start-up rules prefer it).
+        return this.open(this.home, null);
     }
   }
 

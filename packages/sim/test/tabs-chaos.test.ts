@@ -1,0 +1,43 @@
+// The tabs-chaos scenario: the packed-app chaos check (consumer/lib/chaos.mjs) at the simulator's
+// speed: the tabs of one profile closed, reloaded, crashed and opened at random, leaders among
+// them, down to a single tab, while clients write; then every crashed identity is adopted and the
+// group must converge, linearizable, with no committed write lost. The runs must be clean AND must
+// really go through what the scenario claims, so the counters are asserted too.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { formatFailure, runSimulation, type SimResult } from '../src/index';
+
+const SEEDS = 30;
+
+type TabsTotals = NonNullable<SimResult['tabs']>;
+
+describe('tabs-chaos scenario', () => {
+  const results: SimResult[] = [];
+  beforeAll(() => {
+    for (let seed = 1; seed <= SEEDS; seed++) results.push(runSimulation({ seed, scenario: 'tabs-chaos' }));
+  });
+
+  it(`${SEEDS} tabs-chaos seeds run without any violation`, () => {
+    const failures = results.filter((r) => !r.ok).map(formatFailure);
+    expect(failures, failures.join('\n\n')).toEqual([]);
+  });
+
+  it('closes, reloads, crashes (adopted later), re-founds from a lone tab and keeps the clients writing all along', () => {
+    const total = (key: keyof TabsTotals) => results.reduce((sum, r) => sum + r.tabs![key], 0);
+    const runsWith = (key: keyof TabsTotals) => results.filter((r) => r.tabs![key] > 0).length;
+    // Every run closes, reloads and crashes tabs many times over.
+    for (const key of ['closed', 'reloads', 'crashes'] as const) expect(runsWith(key)).toBe(SEEDS);
+    expect(total('closed')).toBeGreaterThan(SEEDS * 15);
+    expect(total('reloads')).toBeGreaterThan(SEEDS * 8);
+    // Each crashed identity is adopted by a tab opened later (at most one waits at a time).
+    expect(total('adoptions')).toBe(total('crashes'));
+    // New identities on departed tabs' slots, and a lone tab reloading onto its own data.
+    expect(total('successions')).toBeGreaterThan(SEEDS * 10);
+    expect(runsWith('refounds')).toBe(SEEDS);
+    // Leaders crashed: their followers were told by the lock and took turns to campaign.
+    expect(runsWith('leaderGoneTurns')).toBeGreaterThan(SEEDS / 2);
+    // One group per run, and none stranded: the chaos keeps within what the group promises.
+    expect(results.every((r) => r.tabs!.bootstraps === 1 && r.tabs!.strandedGroups === 0)).toBe(true);
+    // The clients wrote through the chaos (hundreds of operations per run), not only before it.
+    expect(results.every((r) => r.stats.ops > 300)).toBe(true);
+  });
+});
