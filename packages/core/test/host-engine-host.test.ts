@@ -129,6 +129,29 @@ async function rig(state: PersistedState = { hardState: { term: 1, vote: null, c
 }
 
 describe('EngineHost', () => {
+  it('after depart, lets its storage go once the batch in flight landed, and never starts another (releaseStorage)', async () => {
+    const { log, storage, engine, host } = await rig();
+    await host.releaseStorage(); // a running host keeps its storage
+    expect(log).not.toContain('storage closed');
+    log.length = 0;
+    engine.readies.push(ready(1, { persist: { entries: [entry(1)], hardState: { term: 1, vote: null, commit: 0 } } }));
+    host.receive('b', { type: 'TimeoutNow', term: 1 });
+    await flushMicrotasks();
+    expect(log).toEqual(['receive b TimeoutNow', 'persist 1']);
+    host.depart();
+    engine.readies.push(ready(2, { persist: { entries: [entry(2)], hardState: { term: 1, vote: null, commit: 0 } } }));
+    const released = host.releaseStorage();
+    await flushMicrotasks();
+    expect(log).not.toContain('storage closed'); // the batch in flight has not landed yet
+    storage.release.shift()!();
+    await released;
+    // Closed after the last batch, and the Ready queued after the departure was never written.
+    expect(log).toEqual(['receive b TimeoutNow', 'persist 1', 'storage closed']);
+    await host.releaseStorage();
+    await host.close();
+    expect(log.filter((line) => line === 'storage closed')).toHaveLength(1);
+  });
+
   it('holds messages of a batch that changes the vote until it is durable; committed entries and results go at once', async () => {
     const { log, storage, engine, host, posted } = await rig();
     log.length = 0;

@@ -84,7 +84,10 @@ function frozenClaim(rules: (room: RoomEvidence) => 'refound' | 'stay' | 'wait')
 }
 
 function launch(hub: MemoryMeshHub, claim: Claim, sm: Sum): G {
+  // The slot's database outlives each identity's connection to it: the departing identity closes
+  // its storage (so the next writer starts after its last batch), and the new one opens it again.
   const storage = slotLog();
+  storage.close = async () => {};
   const options = validateOptions<number, 'sum', number, number>({ key: 'frozen-test-group-key', signaling: 'http://127.0.0.1:1', stateMachine: sm, config: CONFIG }, 'node');
   const group = launchGroup(options, {
     deriveRoom: async () => ({ room: 'room-0000000000000000', authKey: new Uint8Array([1]) }),

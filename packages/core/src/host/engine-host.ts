@@ -114,6 +114,8 @@ export class EngineHost {
   private tickHandle: unknown = null;
   private draining = false;
   private drainDone: Promise<void> = Promise.resolve();
+  /** The storage was closed (close() or releaseStorage()). */
+  private storageClosed = false;
   private stopped = false;
   /** close() was called: no new input is accepted, the Ready in progress finishes. */
   private closing = false;
@@ -242,8 +244,22 @@ export class EngineHost {
     const held = this.stopped ? undefined : this.engineRef?.takeHeldHardState?.();
     if (held) await this.options.storage.persist({ entries: [], hardState: held }).catch((error: unknown) => this.options.onError?.(error));
     this.stopped = true;
+    this.storageClosed = true;
     await this.options.storage.close();
     if (options.notify !== false) this.options.port.post({ type: 'closed', requestId });
+  }
+
+  /**
+   * After depart() or halt(): waits for the batch in flight, then closes the storage, so that the
+   * next writer of the same database (a new identity on the slot) starts after this host's last
+   * write. A no-op while the host runs, and once the storage is closed.
+   */
+  async releaseStorage(): Promise<void> {
+    if (!this.stopped || this.closing) return;
+    await this.drainDone;
+    if (this.storageClosed) return;
+    this.storageClosed = true;
+    await this.options.storage.close();
   }
 
   /**

@@ -6,6 +6,7 @@
 import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, refoundingTerm, runningPeers, startReadsConfiguration, type PeerId } from '@meshraft/core';
 import { holdLock, mintPeerId, type LockManagerLike } from '../identity';
 import type { Claim, FrozenRestart } from '../runtime/claim';
+import { openAsOnlyWriter } from '../runtime/only-writer';
 import { localLogTail } from './local-log-tail';
 import { LocalSlots, slotDbName, slotLockName, startupLockName, type SlotEnvironment } from './local-slots';
 
@@ -34,7 +35,9 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
       let releaseSlot = held;
       let dbName = slotDbName(room, slot);
       let peerId = choice.kind === 'adopt' ? choice.peerId : mintId();
-      if (choice.kind !== 'adopt') await handOver(env, dbName, peerId);
+      // The slot's previous writer (the Worker of a page that just closed or reloaded) may not have
+      // stopped yet: wait for it, so the new identity is written after its last batch.
+      if (choice.kind !== 'adopt') await handOver(env, dbName, peerId, 0, true);
       slots.rememberSlot(slot);
       const chosen = views.find((v) => v.slot === slot);
       const logTail = await localLogTail(env, chosen, views, slots.tombstones());
@@ -76,7 +79,8 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
         watchDepartures: (handler) => slots.watchTombstones(handler),
         async renew() {
           peerId = mintId();
-          await handOver(env, dbName, peerId);
+          // After the departed identity's last batch: its Worker lets the database go once it landed.
+          await handOver(env, dbName, peerId, 0, true);
           return peerId;
         },
         reconsider: (mayLead) =>
@@ -157,7 +161,9 @@ async function reconsiderFrozen(
         }),
       async renewForRefound() {
         const next = mintId();
-        await handOver(env, dbName, next, refoundingTerm(views, slots.tombstones()));
+        // The frozen identity departed: on its own slot, the raised term is written after its last
+        // batch (which could otherwise bring the old term back).
+        await handOver(env, dbName, next, refoundingTerm(views, slots.tombstones()), true);
         const moved = releaseTarget;
         releaseTarget = null; // the claim holds it now
         renewed(next, target, moved ?? (() => {}));
@@ -171,8 +177,13 @@ async function reconsiderFrozen(
   }
 }
 
-async function handOver(env: SlotEnvironment, dbName: string, peerId: PeerId, minTerm = 0): Promise<void> {
-  const storage = await env.openSlot(dbName);
+/**
+ * Writes the slot over to `peerId` (and raises its term to at least `minTerm`). `asOnlyWriter`: once
+ * no other writer has the database open (only-writer.ts): always, except while this tab's own
+ * Worker holds it with no engine running yet (a start-up re-founding, after 'prepare' opened it).
+ */
+async function handOver(env: SlotEnvironment, dbName: string, peerId: PeerId, minTerm = 0, asOnlyWriter = false): Promise<void> {
+  const { storage } = asOnlyWriter ? await openAsOnlyWriter(env.locks, dbName, () => env.openSlot(dbName)) : { storage: await env.openSlot(dbName) };
   try {
     await storage.handOver(peerId, minTerm);
   } finally {

@@ -145,7 +145,12 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
     onDepartures(handler) {
       onDepartures = handler;
     },
-    depart: () => current.depart(),
+    depart: () => {
+      current.depart();
+      // Let the slot's database go once the last batch landed: the next identity on the slot (a
+      // re-founding or removed tab's, or the next tab's) writes only after it (only-writer.ts).
+      void current.releaseStorage().catch(() => {});
+    },
     close: () => current.close(),
     onRemoved(handler) {
       onRemoved = handler;
@@ -156,6 +161,7 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
           const old = current;
           // The client keeps its port: the new host takes it over (no 'closed' notice).
           await old.close(null, { notify: false });
+          await old.releaseStorage(); // closed already, unless it departed first (then close() did nothing)
           await lifecycle.forget(old.id);
           removed = false;
           plan = null;

@@ -4,15 +4,22 @@
 import { createMemoryStorage, type HardState, type PeerId, type Storage } from '@meshraft/core';
 import type { StorageOption } from '../options';
 import type { StorageLifecycle } from './engine-runtime';
+import { openAsOnlyWriter, threadLocks } from './only-writer';
+import type { IdbStorage } from '@meshraft/idb';
 
 export async function openStorage(option: StorageOption, peerId: PeerId, dbName?: string): Promise<Storage> {
   if (option === 'memory') return createMemoryStorage();
-  if (option === 'indexeddb') {
-    // Imported lazily so the Node entry never loads IndexedDB code.
-    const { openIdbStorage } = await import('@meshraft/idb');
-    return openIdbStorage({ peerId, dbName });
-  }
+  if (option === 'indexeddb') return openIdbAsOnlyWriter(peerId, dbName);
   return option;
+}
+
+/** An IndexedDB database nobody else writes while this storage has it open (only-writer.ts). */
+async function openIdbAsOnlyWriter(peerId: PeerId, dbName: string | undefined): Promise<IdbStorage> {
+  // Imported lazily so the Node entry never loads IndexedDB code.
+  const { defaultDbName, openIdbStorage } = await import('@meshraft/idb');
+  const name = dbName ?? defaultDbName(peerId);
+  const { storage } = await openAsOnlyWriter(threadLocks(), name, () => openIdbStorage({ peerId, dbName: name }));
+  return storage;
 }
 
 /**
@@ -28,8 +35,7 @@ export function storageLifecycle(option: StorageOption, initialDbName?: string):
     async open(peerId, movedTo) {
       if (movedTo !== undefined) dbName = movedTo;
       if (option !== 'indexeddb' || dbName === undefined) return openStorage(option, peerId);
-      const { openIdbStorage } = await import('@meshraft/idb');
-      const storage = await openIdbStorage({ peerId, dbName });
+      const storage = await openIdbAsOnlyWriter(peerId, dbName);
       await storage.handOver(peerId);
       return storage;
     },
