@@ -279,8 +279,37 @@ describe('decideFrozenRestart', () => {
       expected: 'stay',
     },
     { name: 'an observer: stay', input: frozen({ mayLead: false }), expected: 'stay' },
+    // Where the departures were learnt matters for a tab that was no voter (tabs-chaos-two): the
+    // voters' own device may have re-founded the group since, out of this profile's sight.
+    { name: 'every voter departed from a tab of this profile (ownTombstones): refound', input: frozen({ ownTombstones: new Set(['a', 'b']) }), expected: 'refound' },
+    { name: "a voter's departure known only from another device's notice: stay", input: frozen({ ownTombstones: new Set(['a']) }), expected: 'stay' },
+    {
+      name: 'the same, on a departed voter\'s slot here (a voter\'s log may re-found on notices): refound',
+      input: frozen({ slot: 's1', slots: [departedSlot('s1', 'a', 100, 5), slot('s3', 'f', 100, 5, { inUse: true, joined: true })], ownTombstones: new Set(['a']) }),
+      expected: 'refound',
+    },
   ];
   for (const c of cases) it(c.name, () => expect(decideFrozenRestart(c.input)).toBe(c.expected));
+});
+
+describe('decideFounding on the log of a tab that was no voter', () => {
+  // A learner 'l' departed from s2 with the whole log; the only voter 'v' departed at 50/3.
+  const config: Membership = { voters: ['v'], learners: ['l'] };
+  const input = (ownTombstones?: Set<PeerId>, previous: PeerId = 'l', slotId = 's2'): FoundingInput => ({
+    choice: { kind: 'succeed', slot: slotId, previous },
+    slots: [departedSlot('s1', 'v', 50, 3), departedSlot('s2', 'l', 50, 3)],
+    log: { lastIndex: 50, lastTerm: 3, membership: config },
+    tombstones: new Map([
+      ['v', notice(50, 3, { led: true })],
+      ['l', notice(50, 3)],
+    ]),
+    ...(ownTombstones ? { ownTombstones } : {}),
+    room: 'empty',
+  });
+  it("re-founds when the voter departed from this profile's tab", () => expect(decideFounding(input(new Set(['v', 'l'])))).toBe('refound'));
+  it("joins when the voter's departure came from another device's notice", () => expect(decideFounding(input(new Set(['l'])))).toBe('join'));
+  it("re-founds on the voter's own slot either way", () => expect(decideFounding(input(new Set(['l']), 'v', 's1'))).toBe('refound'));
+  it('counts every tombstone as its own when the caller does not tell (ownTombstones absent)', () => expect(decideFounding(input())).toBe('refound'));
 });
 
 describe('refoundingTerm', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStorage, type Departure, type LogEntry, type Membership, type PersistedState } from '@meshraft/core';
 import type { IdbStorage } from '@meshraft/idb';
 import { claimSlot } from '../src/browser/slot-claim';
-import { CRASHED_SLOT_GRACE_MS, slotDbName, slotLockName, type KeyValueStore, type SlotEnvironment } from '../src/browser/local-slots';
+import { CRASHED_SLOT_GRACE_MS, LocalSlots, slotDbName, slotLockName, type KeyValueStore, type SlotEnvironment } from '../src/browser/local-slots';
 
 const room = 'room-0123456789abcdef';
 
@@ -390,5 +390,21 @@ describe('slot claim', () => {
     expect(await claims[4].collect!({ voters: ["p5"], learners: [] })).toBe(1);
     expect([...dbs.keys()].map((n) => n.slice(-2)).sort()).toEqual(['s2', 's3', 's5']);
     claims[4].release();
+  });
+
+  it("tells its own tabs' departures from those another device told of (ownTombstones); an older version's tombstone counts as another device's", async () => {
+    const { env, local } = environment();
+    const claim = await claimSlot(env, room, () => 'p1');
+    claim.settled();
+    claim.recordDeparture!('far', notice(5, 2)); // a notice from another device's peer
+    claim.tombstone!(notice(6, 2)); // this tab departs
+    // Written by a version before the flag: no `own`.
+    local.setItem(`meshraft:departed:${room}:old`, JSON.stringify({ type: 'Departure', term: 1, lastIndex: 3, lastTerm: 1, at: 1 }));
+    const slots = new LocalSlots(env, room);
+    expect([...slots.tombstones().keys()].sort()).toEqual(['far', 'old', 'p1']);
+    expect([...slots.ownTombstones()]).toEqual(['p1']);
+    // The notices themselves carry no trace of the flag.
+    expect(slots.tombstones().get('p1')).not.toHaveProperty('own');
+    claim.release();
   });
 });

@@ -16,6 +16,8 @@ export interface Slot {
 export class LocalProfile {
   readonly slots = new Map<string, Slot>();
   readonly tombstones = new Map<PeerId, Departure>();
+  /** The peers of `tombstones` that departed from a tab of this profile (FoundingInput.ownTombstones). */
+  readonly ownTombstones = new Set<PeerId>();
   /** Identities that came into the group by joining (SlotSummary.joined), as the runtime records them. */
   readonly joined = new Set<PeerId>();
   /** Slots deleted by garbage collection (stats). */

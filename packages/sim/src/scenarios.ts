@@ -282,11 +282,18 @@ registerScenario({
   name: 'tabs-chaos',
   description:
     'tabs of one profile closed, reloaded, crashed and opened at random (leaders among them), one action every half to one and a half election timeouts, down to a single tab, as the packed-app chaos check does; then every crashed identity is adopted and the group must converge',
-  plan: (dice) => tabsChaosPlan(dice),
+  plan: (dice) => tabsChaosPlan(dice, false),
 });
 
-/** The 'tabs-chaos' plan: the packed-app check's chaos (consumer/lib/chaos.mjs, one profile), at the simulator's speed. */
-function tabsChaosPlan(dice: Dice): ScenarioPlan {
+registerScenario({
+  name: 'tabs-chaos-two',
+  description:
+    "tabs-chaos with the tabs spread over two profiles (two devices) and signaling restarts, as the packed-app check's (h) runs it; a hunting scenario (two devices whose only tabs are frozen wait for each other, a documented limit)",
+  plan: (dice) => tabsChaosPlan(dice, true),
+});
+
+/** The 'tabs-chaos' plans: the packed-app check's chaos (consumer/lib/chaos.mjs), at the simulator's speed; `twoProfiles` as its (h). */
+function tabsChaosPlan(dice: Dice, twoProfiles: boolean): ScenarioPlan {
   const config = simConfig(dice, { compactAfterEntries: dice.pick([60, 200]), autoRemoveAfterMs: dice.int(1500, 2500), maxVoters: dice.pick([3, 5, 5]), maxBatchEntries: dice.pick([64, 512]) });
   const timeout = config.electionTimeoutMs;
   const at: number[] = [];
@@ -310,12 +317,12 @@ function tabsChaosPlan(dice: Dice): ScenarioPlan {
       initialTabs: dice.int(3, 5),
       graceful: [],
       rough: [],
-      chaos: { at, minTabs: 1 },
+      chaos: { at, minTabs: 1, twoProfiles },
       recoverAt,
       finale: { at: finaleAt, together: dice.chance(0.6), reopen: dice.int(1, 3) },
       bounds: { singleMs: 2 * timeout, multiMs: 3 * timeout, onlineMs: 2 * timeout },
       maxTabs: 5,
-      directory: { restarts: [], outageMs: [100, 600], reregisterMaxMs: 300 },
+      directory: { restarts: twoProfiles ? Array.from({ length: dice.int(1, 3) }, () => dice.int(at[0], t)) : [], outageMs: [100, 600], reregisterMaxMs: 300 },
     },
     livenessBoundMs: 6000,
   });

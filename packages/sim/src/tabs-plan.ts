@@ -16,9 +16,10 @@ export interface TabsPlan {
    * A chaos phase like the packed-app check's (the 'tabs-chaos' scenario): at each time one action
    * drawn among those the tabs then allow (closes and crashes only while more than `minTabs` run,
    * a crash only while no crashed identity waits to be adopted, an open only below maxTabs). No
-   * availability promise; the run must still converge, linearizable, with no write lost.
+   * availability promise; the run must still converge, linearizable, with no write lost. With
+   * `twoProfiles`, tabs open on either profile (a crashed identity's reopen on its own).
    */
-  chaos?: { at: number[]; minTabs: number };
+  chaos?: { at: number[]; minTabs: number; twoProfiles?: boolean };
   /** Every crashed identity is adopted by a reopened tab by then. */
   recoverAt: number;
   /** Every tab closes (together, or one after another), then `reopen` tabs open at once on the home profile. */

@@ -192,6 +192,7 @@ export class TabsDriver {
       slots: summaries,
       log: { lastIndex: target.store.lastIndex(), lastTerm: target.store.lastTerm(), membership: target.store.latestMembership() },
       tombstones: profile.tombstones,
+      ownTombstones: profile.ownTombstones,
       room: this.directory.evidence(new Set([peer.id, ...others, ...profile.tombstones.keys()])),
     });
     if (decision !== 'refound') return again();
@@ -252,6 +253,7 @@ export class TabsDriver {
       slots: summaries,
       log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, membership: startReadsConfiguration(choice, summaries) ? (store?.latestMembership() ?? null) : null },
       tombstones: profile.tombstones,
+      ownTombstones: profile.ownTombstones,
       room: this.directory.evidence(new Set(runningPeers(summaries))),
     });
     if (founding === 'wait') {
@@ -395,7 +397,10 @@ export class TabsDriver {
     const { peer, profile } = tab;
     const reachable = this.running().filter((p) => p !== peer && !this.network.isCut(peer.id, p.id)).map((p) => p.id);
     const notice: Departure | null = peer.depart(reachable);
-    if (notice) profile.tombstones.set(peer.id, notice);
+    if (notice) {
+      profile.tombstones.set(peer.id, notice);
+      profile.ownTombstones.add(peer.id);
+    }
     profile.joined.delete(peer.id);
     this.cluster.retire(peer, 'tab closed');
     this.directory.unregister(peer.id);
@@ -546,9 +551,13 @@ export class TabsDriver {
         return this.crash(tab);
       case 'reload':
         return this.rough('reload');
-      case 'open':
-        // A tab opened while a crashed identity waits adopts it (the start-up rules prefer it).
-        return this.open(this.home, null);
+      case 'open': {
+        // A tab opened while a crashed identity waits adopts it (the start-up rules prefer it): it
+        // opens in that identity's profile.
+        const crashed = [...this.tabs.values()].find((t) => !t.peer.isUp && !t.peer.retired);
+        const profile = crashed?.profile ?? (this.plan.chaos!.twoProfiles && this.dice.chance(0.5) ? this.away : this.home);
+        return this.open(profile, null);
+      }
     }
   }
 

@@ -43,6 +43,10 @@ const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
   { scenario: 'tabs', seed: 2200022034, found: 'a tab that joined a moment before the last voters closed lacked the leader’s last entry; frozen, it waited for another tab to take the leader’s slot over instead of taking it over itself' },
   { scenario: 'tabs-reload', seed: 3310000816, found: 'a tab that reloaded a moment after it joined departed with a notice that reached nobody; the tab that took its slot over learnt the configuration naming it from the log later and never replayed its tombstone, so a leader named it a successor, and the reopen after every tab closed on another device waited for it' },
   { scenario: 'tabs-reload', seed: 3310000163, found: 'the departed leader’s last configuration (a learner promoted) reached only the successor it named, which waited for the promoted peer; that peer, a learner in its own log and frozen, waited for the successor' },
+  { scenario: 'tabs-chaos-two', seed: 125, found: 'a frozen tab on one device re-founded the group and wrote to it, then reloaded while the server was down; a tab reopened on the other device, which knew of the voters’ departures from its own tabs, re-founded too in the same term (a fork)' },
+  { scenario: 'tabs-chaos-two', seed: 155, found: 'the leader of a group re-founded on one device crashed; a tab on the other device that had joined a moment before, knowing of the old voters’ departures only from notices, reloaded and re-founded on its older log (committed writes lost)' },
+  { scenario: 'tabs-chaos-two', seed: 219, found: 'two devices each re-founded the group on a log of a tab that was no voter, one while the other’s only tab reloaded (a fork)' },
+  { scenario: 'tabs-chaos-two', seed: 565, found: 'a group re-founded on one device went on after the other device’s tabs closed; a reopened tab there re-founded on a joiner’s log it had taken over (a fork)' },
 ];
 
 describe('seeds found by held-out runs', () => {

@@ -41,3 +41,24 @@ describe('tabs-chaos scenario', () => {
     expect(results.every((r) => r.stats.ops > 300)).toBe(true);
   });
 });
+
+describe('tabs-chaos-two scenario', () => {
+  const results: SimResult[] = [];
+  beforeAll(() => {
+    for (let seed = 1; seed <= SEEDS; seed++) results.push(runSimulation({ seed, scenario: 'tabs-chaos-two' }));
+  });
+
+  it(`${SEEDS} tabs-chaos-two seeds run without any violation (no fork: two devices never both re-found)`, () => {
+    const failures = results.filter((r) => !r.ok).map(formatFailure);
+    expect(failures, failures.join('\n\n')).toEqual([]);
+  });
+
+  it('spreads the chaos over two devices, restarts the signaling server, and frozen tabs re-found', () => {
+    const runsWith = (key: keyof TabsTotals) => results.filter((r) => r.tabs![key] > 0).length;
+    expect(runsWith('signalingRestarts')).toBe(SEEDS);
+    // Frozen tabs still re-found where the departures were their own device's (5 runs in 30).
+    expect(runsWith('frozenRestarts')).toBeGreaterThan(SEEDS / 10);
+    expect(runsWith('crashes')).toBe(SEEDS);
+    expect(results.every((r) => r.tabs!.bootstraps === 1)).toBe(true);
+  });
+});

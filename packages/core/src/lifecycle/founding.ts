@@ -33,6 +33,11 @@ export interface FoundingInput {
    * other peers that tabs here received (Ready.departures): a departure is as final either way.
    */
   tombstones: ReadonlyMap<PeerId, Departure>;
+  /**
+   * The peers of `tombstones` that departed from a tab of this profile (the others' notices came
+   * from another device). Absent: every tombstone counts as this profile's own.
+   */
+  ownTombstones?: ReadonlySet<PeerId>;
   /** Whether the room is empty apart from the tabs running on this profile (those are in `slots`). */
   room: RoomEvidence;
   /**
@@ -94,7 +99,7 @@ function foundingOf(input: FoundingInput): Founding {
     // A restart: its log says which group it is in. Only a peer that crashed while it was the sole
     // survivor of a departed configuration (it re-founded, or was about to, and no leader logged
     // the new configuration yet) re-founds again, on the same rules; a restart is otherwise plain.
-    return room === 'empty' && mayRefound(input.log, slots, tombstones, choice.slot, choice.peerId) ? 'refound' : 'join';
+    return room === 'empty' && mayRefound(input.log, slots, tombstones, choice.slot, choice.peerId, choice.peerId, input.ownTombstones) ? 'refound' : 'join';
   }
   if (choice.kind === 'new') {
     const localData = slots.some((s) => s.peerId !== null);
@@ -102,7 +107,7 @@ function foundingOf(input: FoundingInput): Founding {
     if (room === 'empty') return 'bootstrap';
     return room === 'occupied' ? 'join' : 'wait';
   }
-  if (!mayRefound(input.log, slots, tombstones, choice.slot, null)) return 'join';
+  if (!mayRefound(input.log, slots, tombstones, choice.slot, null, choice.previous, input.ownTombstones)) return 'join';
   // A live peer elsewhere may already continue the group (a successor its last leader named, on
   // another device): re-found only when the room is known to be empty.
   if (room === 'empty') return 'refound';
@@ -116,6 +121,9 @@ function mayRefound(
   chosen: string,
   /** The adopted identity, when the choice is a restart: a successor list may name it. */
   self: PeerId | null,
+  /** The identity taken over (adopted, or the departed one), when the slot does not say. */
+  base: PeerId | null,
+  ownTombstones: ReadonlySet<PeerId> | undefined,
 ): boolean {
   const membership = log.membership;
   if (membership === null || membership.voters.length === 0) return false;
@@ -127,6 +135,15 @@ function mayRefound(
   // re-founding decision of its own, taken under the same start-up lock, which records it.
   const named = new Set<PeerId>();
   for (const tomb of tombstones.values()) for (const peer of tomb.successors ?? []) named.add(peer);
+  // A log whose identity is neither a voter nor a named successor of this configuration (a learner,
+  // or a tab whose join was never answered) is re-founded on only where every voter departed from
+  // a tab of this profile. Learned from another device's notices, the departures say nothing of
+  // what that device did next: one of its own frozen tabs or reopened ones may have re-founded the
+  // group there and written to it, and with its tabs crashed or reloading the room looks empty;
+  // re-founding on this log would fork the group (simulator scenario tabs-chaos-two).
+  const logOf = slots.find((s) => s.slot === chosen)?.peerId ?? base;
+  const mainLine = logOf !== null && (membership.voters.includes(logOf) || named.has(logOf));
+  if (!mainLine && ownTombstones && !membership.voters.every((v) => ownTombstones.has(v))) return false;
   const mayRun = (s: SlotSummary) =>
     s.peerId !== null && !named.has(s.peerId) && (membership.learners.includes(s.peerId) || (s.joined === true && !membership.voters.includes(s.peerId)));
   if (slots.some((s) => s.inUse && s.slot !== chosen && !mayRun(s))) return false;

@@ -144,16 +144,22 @@ export class LocalSlots {
 
   tombstones(): Map<PeerId, Departure> {
     const out = new Map<PeerId, Departure>();
-    for (const [peerId, notice] of this.tombstoneItems()) out.set(peerId, notice);
+    for (const [peerId, { own: _own, ...notice }] of this.tombstoneItems()) out.set(peerId, notice);
     return out;
+  }
+
+  /** The peers of tombstones() that departed from a tab of this profile (FoundingInput.ownTombstones). */
+  ownTombstones(): Set<PeerId> {
+    return new Set(this.tombstoneItems().filter(([, stored]) => stored.own === true).map(([peerId]) => peerId));
   }
 
   /**
    * Synchronous on purpose (pagehide): from here on `peerId` never votes or acknowledges again, and
    * no tab ever adopts it; its slot's log is only data a new identity may start from.
    */
-  tombstone(peerId: PeerId, notice: Departure): void {
+  tombstone(peerId: PeerId, notice: Departure, own = true): void {
     const stored: StoredTombstone = { type: 'Departure', term: notice.term, lastIndex: notice.lastIndex, lastTerm: notice.lastTerm, at: Date.now() };
+    if (own) stored.own = true;
     if (notice.led) stored.led = true;
     if (notice.successors && notice.successors.length > 0) stored.successors = [...notice.successors];
     this.env.local.setItem(`${tombstonePrefix(this.room)}${peerId}`, JSON.stringify(stored));
@@ -190,9 +196,9 @@ export class LocalSlots {
       try {
         const parsed = JSON.parse(this.env.local.getItem(key) ?? 'null') as unknown;
         if (!isNotice(parsed)) continue;
-        const { successors, ...notice } = parsed;
+        const { successors, own, ...notice } = parsed;
         const valid = Array.isArray(successors) && successors.every((p) => typeof p === 'string') ? { successors } : {};
-        items.push([key.slice(prefix.length), { ...notice, ...valid, at: Number.isFinite(parsed.at) ? parsed.at : 0 }]);
+        items.push([key.slice(prefix.length), { ...notice, ...valid, at: Number.isFinite(parsed.at) ? parsed.at : 0, ...(own === true ? { own: true as const } : {}) }]);
       } catch {
         // Skipped: see above.
       }
@@ -231,8 +237,12 @@ export class LocalSlots {
   }
 }
 
-/** A tombstone as stored: the notice, and when it was written (the oldest go first past MAX_TOMBSTONES). */
-type StoredTombstone = Departure & { at: number };
+/**
+ * A tombstone as stored: the notice, when it was written (the oldest go first past MAX_TOMBSTONES),
+ * and whether a tab of this profile departed (`own`; absent: a notice from another device, or a
+ * tombstone of an older version, which counts as such: the safe side).
+ */
+type StoredTombstone = Departure & { at: number; own?: true };
 
 function isNotice(value: unknown): value is StoredTombstone {
   const n = value as Partial<Departure> | null;

@@ -62,6 +62,7 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
             slots: views,
             log: { lastIndex: chosen?.lastIndex ?? 0, lastTerm: chosen?.lastTerm ?? 0, membership },
             tombstones: slots.tombstones(),
+            ownTombstones: slots.ownTombstones(),
             room: evidence,
             mayLead,
           });
@@ -73,7 +74,7 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
         settled,
         tombstone: (notice) => slots.tombstone(peerId, notice),
         recordDeparture: (peer, notice) => {
-          if (!slots.tombstones().has(peer)) slots.tombstone(peer, notice);
+          if (!slots.tombstones().has(peer)) slots.tombstone(peer, notice, false);
         },
         departures: () => slots.tombstones(),
         watchDepartures: (handler) => slots.watchTombstones(handler),
@@ -156,6 +157,7 @@ async function reconsiderFrozen(
           // Reading the configuration loads the slot's log: only when the room leaves a chance.
           log: { lastIndex: chosen?.lastIndex ?? 0, lastTerm: chosen?.lastTerm ?? 0, membership: evidence === 'occupied' ? null : await slots.latestMembership(dbName) },
           tombstones: slots.tombstones(),
+          ownTombstones: slots.ownTombstones(),
           room: evidence,
           mayLead,
         }),
