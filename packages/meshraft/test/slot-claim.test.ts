@@ -402,7 +402,7 @@ describe('slot claim', () => {
     local.setItem(`meshraft:departed:${room}:old`, JSON.stringify({ type: 'Departure', term: 1, lastIndex: 3, lastTerm: 1, at: 1 }));
     const slots = new LocalSlots(env, room);
     expect([...slots.tombstones().keys()].sort()).toEqual(['far', 'old', 'p1']);
-    expect([...slots.ownTombstones()]).toEqual(['p1']);
+    expect([...slots.foundingTombstones().ownTombstones]).toEqual(['p1']);
     // The notices themselves carry no trace of the flag.
     expect(slots.tombstones().get('p1')).not.toHaveProperty('own');
     claim.release();

@@ -292,9 +292,29 @@ registerScenario({
   plan: (dice) => tabsChaosPlan(dice, true),
 });
 
+/**
+ * The engine configuration of every tabs scenario. Batches of 64 or 512 entries (the default):
+ * the promises checked here are about the default configuration, and a new tab that needs seconds
+ * to copy a few hundred entries one by one is a replication test (the other scenarios send one
+ * entry per append often enough).
+ */
+function tabsEngineConfig(dice: Dice): RaftConfig {
+  return simConfig(dice, { compactAfterEntries: dice.pick([60, 200]), autoRemoveAfterMs: dice.int(1500, 2500), maxVoters: dice.pick([3, 5, 5]), maxBatchEntries: dice.pick([64, 512]) });
+}
+
+/**
+ * The product's promises in election timeouts (the default is 1 s): writes within 2 s of a close
+ * or reload, within 3 s of a majority closing at once; a reloaded or reopened tab online within
+ * 2 s. Here 1 s is the sim's 150 ms timeout (it runs about 6.7x faster).
+ */
+function tabsBounds(config: RaftConfig): TabsPlan['bounds'] {
+  const timeout = config.electionTimeoutMs;
+  return { singleMs: 2 * timeout, multiMs: 3 * timeout, onlineMs: 2 * timeout };
+}
+
 /** The 'tabs-chaos' plans: the packed-app check's chaos (consumer/lib/chaos.mjs), at the simulator's speed; `twoProfiles` as its (h). */
 function tabsChaosPlan(dice: Dice, twoProfiles: boolean): ScenarioPlan {
-  const config = simConfig(dice, { compactAfterEntries: dice.pick([60, 200]), autoRemoveAfterMs: dice.int(1500, 2500), maxVoters: dice.pick([3, 5, 5]), maxBatchEntries: dice.pick([64, 512]) });
+  const config = tabsEngineConfig(dice);
   const timeout = config.electionTimeoutMs;
   const at: number[] = [];
   let t = 900;
@@ -320,7 +340,7 @@ function tabsChaosPlan(dice: Dice, twoProfiles: boolean): ScenarioPlan {
       chaos: { at, minTabs: 1, twoProfiles },
       recoverAt,
       finale: { at: finaleAt, together: dice.chance(0.6), reopen: dice.int(1, 3) },
-      bounds: { singleMs: 2 * timeout, multiMs: 3 * timeout, onlineMs: 2 * timeout },
+      bounds: tabsBounds(config),
       maxTabs: 5,
       directory: { restarts: twoProfiles ? Array.from({ length: dice.int(1, 3) }, () => dice.int(at[0], t)) : [], outageMs: [100, 600], reregisterMaxMs: 300 },
     },
@@ -330,10 +350,7 @@ function tabsChaosPlan(dice: Dice, twoProfiles: boolean): ScenarioPlan {
 
 /** The tabs scenarios' plan; `roughReloads` adds reloads to the rough phase (without it, the draws are those of 'tabs' alone). */
 function tabsPlan(dice: Dice, roughReloads: boolean): ScenarioPlan {
-  // Batches of 64 or 512 entries (the default): the promises checked here are about the default
-  // configuration, and a new tab that needs seconds to copy a few hundred entries one by one is
-  // a replication test (the other scenarios send one entry per append often enough).
-  const config = simConfig(dice, { compactAfterEntries: dice.pick([60, 200]), autoRemoveAfterMs: dice.int(1500, 2500), maxVoters: dice.pick([3, 5, 5]), maxBatchEntries: dice.pick([64, 512]) });
+  const config = tabsEngineConfig(dice);
   const electionMax = config.electionTimeoutMs + config.electionJitterMs;
   // Phase 1: graceful actions only, each one checked for availability, at least an election
   // timeout apart (closing tabs "at least a second apart" with the default 1 s timeout).
@@ -380,10 +397,7 @@ function tabsPlan(dice: Dice, roughReloads: boolean): ScenarioPlan {
       rough,
       recoverAt,
       finale: { at: finaleAt, together: dice.chance(0.6), reopen: dice.int(1, 3) },
-      // The product's promises in election timeouts (the default is 1 s): writes within 2 s of a
-      // close or reload, within 3 s of a majority closing at once; a reloaded or reopened tab
-      // online within 2 s. Here 1 s is the sim's 150 ms timeout (it runs about 6.7x faster).
-      bounds: { singleMs: 2 * config.electionTimeoutMs, multiMs: 3 * config.electionTimeoutMs, onlineMs: 2 * config.electionTimeoutMs },
+      bounds: tabsBounds(config),
       maxTabs: 7,
       directory: { restarts, outageMs: [100, 600], reregisterMaxMs: 300 },
     },

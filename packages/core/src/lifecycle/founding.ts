@@ -99,7 +99,7 @@ function foundingOf(input: FoundingInput): Founding {
     // A restart: its log says which group it is in. Only a peer that crashed while it was the sole
     // survivor of a departed configuration (it re-founded, or was about to, and no leader logged
     // the new configuration yet) re-founds again, on the same rules; a restart is otherwise plain.
-    return room === 'empty' && mayRefound(input.log, slots, tombstones, choice.slot, choice.peerId, choice.peerId, input.ownTombstones) ? 'refound' : 'join';
+    return room === 'empty' && mayRefound(input.log, slots, tombstones, choice.slot, { peerId: choice.peerId, adopted: true }, input.ownTombstones) ? 'refound' : 'join';
   }
   if (choice.kind === 'new') {
     const localData = slots.some((s) => s.peerId !== null);
@@ -107,7 +107,7 @@ function foundingOf(input: FoundingInput): Founding {
     if (room === 'empty') return 'bootstrap';
     return room === 'occupied' ? 'join' : 'wait';
   }
-  if (!mayRefound(input.log, slots, tombstones, choice.slot, null, choice.previous, input.ownTombstones)) return 'join';
+  if (!mayRefound(input.log, slots, tombstones, choice.slot, { peerId: choice.previous, adopted: false }, input.ownTombstones)) return 'join';
   // A live peer elsewhere may already continue the group (a successor its last leader named, on
   // another device): re-found only when the room is known to be empty.
   if (room === 'empty') return 'refound';
@@ -119,10 +119,11 @@ function mayRefound(
   slots: readonly SlotSummary[],
   tombstones: ReadonlyMap<PeerId, Departure>,
   chosen: string,
-  /** The adopted identity, when the choice is a restart: a successor list may name it. */
-  self: PeerId | null,
-  /** The identity taken over (adopted, or the departed one), when the slot does not say. */
-  base: PeerId | null,
+  /**
+   * The identity whose log this is, when the slot does not say: the adopted one (a restart: a
+   * successor list may name it) or the departed one taken over.
+   */
+  taken: { peerId: PeerId | null; adopted: boolean },
   ownTombstones: ReadonlySet<PeerId> | undefined,
 ): boolean {
   const membership = log.membership;
@@ -141,7 +142,7 @@ function mayRefound(
   // what that device did next: one of its own frozen tabs or reopened ones may have re-founded the
   // group there and written to it, and with its tabs crashed or reloading the room looks empty;
   // re-founding on this log would fork the group (simulator scenario tabs-chaos-two).
-  const logOf = slots.find((s) => s.slot === chosen)?.peerId ?? base;
+  const logOf = slots.find((s) => s.slot === chosen)?.peerId ?? taken.peerId;
   const mainLine = logOf !== null && (membership.voters.includes(logOf) || named.has(logOf));
   if (!mainLine && ownTombstones && !membership.voters.every((v) => ownTombstones.has(v))) return false;
   const mayRun = (s: SlotSummary) =>
@@ -161,7 +162,7 @@ function mayRefound(
     const tomb = tombstones.get(peer);
     if (tomb === undefined || !atLeastAsUpToDate(log, tomb)) return false;
     // Named itself, the adopted identity knows what it did: had it re-founded, this log would say so.
-    pending.push(...(tomb.successors ?? []).filter((p) => p !== self));
+    pending.push(...(tomb.successors ?? []).filter((p) => !taken.adopted || p !== taken.peerId));
   }
   return true;
 }

@@ -148,9 +148,18 @@ export class LocalSlots {
     return out;
   }
 
-  /** The peers of tombstones() that departed from a tab of this profile (FoundingInput.ownTombstones). */
-  ownTombstones(): Set<PeerId> {
-    return new Set(this.tombstoneItems().filter(([, stored]) => stored.own === true).map(([peerId]) => peerId));
+  /**
+   * The tombstones as the founding rules take them, from one read: every departure, and the peers
+   * among them that departed from a tab of this profile (FoundingInput.ownTombstones).
+   */
+  foundingTombstones(): { tombstones: Map<PeerId, Departure>; ownTombstones: Set<PeerId> } {
+    const tombstones = new Map<PeerId, Departure>();
+    const ownTombstones = new Set<PeerId>();
+    for (const [peerId, { own, ...notice }] of this.tombstoneItems()) {
+      tombstones.set(peerId, notice);
+      if (own === true) ownTombstones.add(peerId);
+    }
+    return { tombstones, ownTombstones };
   }
 
   /**

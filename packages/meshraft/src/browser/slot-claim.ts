@@ -61,8 +61,7 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
             choice,
             slots: views,
             log: { lastIndex: chosen?.lastIndex ?? 0, lastTerm: chosen?.lastTerm ?? 0, membership },
-            tombstones: slots.tombstones(),
-            ownTombstones: slots.ownTombstones(),
+            ...slots.foundingTombstones(),
             room: evidence,
             mayLead,
           });
@@ -156,8 +155,7 @@ async function reconsiderFrozen(
           slots: views,
           // Reading the configuration loads the slot's log: only when the room leaves a chance.
           log: { lastIndex: chosen?.lastIndex ?? 0, lastTerm: chosen?.lastTerm ?? 0, membership: evidence === 'occupied' ? null : await slots.latestMembership(dbName) },
-          tombstones: slots.tombstones(),
-          ownTombstones: slots.ownTombstones(),
+          ...slots.foundingTombstones(),
           room: evidence,
           mayLead,
         }),
