@@ -279,14 +279,25 @@ describe('decideFrozenRestart', () => {
       expected: 'stay',
     },
     { name: 'an observer: stay', input: frozen({ mayLead: false }), expected: 'stay' },
-    // Where the departures were learnt matters for a tab that was no voter (tabs-chaos-two): the
-    // voters' own device may have re-founded the group since, out of this profile's sight.
+    // Where and when the departures were recorded matters (tabs-chaos-two): only the profile that
+    // holds the configuration's last departure may re-found it.
     { name: 'every voter departed from a tab of this profile (ownTombstones): refound', input: frozen({ ownTombstones: new Set(['a', 'b']) }), expected: 'refound' },
-    { name: "a voter's departure known only from another device's notice: stay", input: frozen({ ownTombstones: new Set(['a']) }), expected: 'stay' },
+    { name: "a voter's departure known only from another device's notice, with no time: stay", input: frozen({ ownTombstones: new Set(['a']) }), expected: 'stay' },
     {
-      name: 'the same, on a departed voter\'s slot here (a voter\'s log may re-found on notices): refound',
-      input: frozen({ slot: 's1', slots: [departedSlot('s1', 'a', 100, 5), slot('s3', 'f', 100, 5, { inUse: true, joined: true })], ownTombstones: new Set(['a']) }),
+      name: "an own voter departed after the other device's voter's notice was recorded here: refound",
+      input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['b', 1000], ['a', 1005]]) }),
       expected: 'refound',
+    },
+    {
+      name: "the other device's voter's notice recorded after the own voter departed: stay (that device may hold the last departure)",
+      input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['a', 1000], ['b', 1005]]) }),
+      expected: 'stay',
+    },
+    { name: 'recorded in the same millisecond: stay (no order to rely on)', input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['a', 1000], ['b', 1000]]) }), expected: 'stay' },
+    {
+      name: "on a departed voter's slot here, the other device's voter departed last: stay (a voter's log is no exception)",
+      input: frozen({ slot: 's1', slots: [departedSlot('s1', 'a', 100, 5), slot('s3', 'f', 100, 5, { inUse: true, joined: true })], ownTombstones: new Set(['a']), recordedAt: new Map([['a', 1000], ['b', 1005]]) }),
+      expected: 'stay',
     },
   ];
   for (const c of cases) it(c.name, () => expect(decideFrozenRestart(c.input)).toBe(c.expected));
@@ -308,8 +319,37 @@ describe('decideFounding on the log of a tab that was no voter', () => {
   });
   it("re-founds when the voter departed from this profile's tab", () => expect(decideFounding(input(new Set(['v', 'l'])))).toBe('refound'));
   it("joins when the voter's departure came from another device's notice", () => expect(decideFounding(input(new Set(['l'])))).toBe('join'));
-  it("re-founds on the voter's own slot either way", () => expect(decideFounding(input(new Set(['l']), 'v', 's1'))).toBe('refound'));
+  it("joins on the voter's own slot too when its departure came from another device's notice", () => expect(decideFounding(input(new Set(['l']), 'v', 's1'))).toBe('join'));
   it('counts every tombstone as its own when the caller does not tell (ownTombstones absent)', () => expect(decideFounding(input())).toBe('refound'));
+});
+
+describe('decideFounding on two devices that each learnt every departure', () => {
+  // Voters v1 (device A) and v2 (device B) at 420/25. v2 closed first; v1 received its notice, then
+  // closed too before appending anything. A tab y on B (no member) received v1's notice, then
+  // closed. Each device later reopens alone, onto its own voter's slot, with the other's tabs
+  // closed: a room that looks empty. Both re-founding would fork the group (A's writes in its
+  // re-founded group never reach B's); only A, where the last departure happened, may.
+  const config: Membership = { voters: ['v1', 'v2'], learners: [] };
+  const tombstones = new Map<PeerId, Departure>([
+    ['v1', notice(420, 25, { led: true })],
+    ['v2', notice(420, 25)],
+  ]);
+  const onDevice = (own: PeerId, slots: SlotSummary[], ownTombstones: Set<PeerId>, recordedAt: Map<PeerId, number>): FoundingInput => ({
+    choice: { kind: 'succeed', slot: 's1', previous: own },
+    slots,
+    log: { lastIndex: 420, lastTerm: 25, membership: config },
+    tombstones,
+    ownTombstones,
+    recordedAt,
+    room: 'empty',
+  });
+  // Each device's clock: A recorded v2's notice at 5,000 and v1 departed at 5,004; B's v2 departed
+  // at 9,000 and y recorded v1's notice at 9,006 (then departed at 12,000).
+  const deviceA = onDevice('v1', [departedSlot('s1', 'v1', 420, 25)], new Set(['v1']), new Map([['v2', 5000], ['v1', 5004]]));
+  const deviceB = onDevice('v2', [departedSlot('s1', 'v2', 420, 25), departedSlot('s2', 'y', 420, 25)], new Set(['v2', 'y']), new Map([['v2', 9000], ['v1', 9006], ['y', 12000]]));
+  it('the device where the last voter departed re-founds', () => expect(decideFounding(deviceA)).toBe('refound'));
+  it('the other device, on its own voter\'s log, joins (it would have re-founded the same configuration: a fork)', () => expect(decideFounding(deviceB)).toBe('join'));
+  it("nor does the other device's learner log re-found", () => expect(decideFounding({ ...deviceB, choice: { kind: 'succeed', slot: 's2', previous: 'y' } })).toBe('join'));
 });
 
 describe('refoundingTerm', () => {

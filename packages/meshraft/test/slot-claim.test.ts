@@ -392,7 +392,7 @@ describe('slot claim', () => {
     claims[4].release();
   });
 
-  it("tells its own tabs' departures from those another device told of (ownTombstones); an older version's tombstone counts as another device's", async () => {
+  it("tells its own tabs' departures from those another device told of (ownTombstones), and when each was recorded; an older version's tombstone counts as another device's", async () => {
     const { env, local } = environment();
     const claim = await claimSlot(env, room, () => 'p1');
     claim.settled();
@@ -402,7 +402,11 @@ describe('slot claim', () => {
     local.setItem(`meshraft:departed:${room}:old`, JSON.stringify({ type: 'Departure', term: 1, lastIndex: 3, lastTerm: 1, at: 1 }));
     const slots = new LocalSlots(env, room);
     expect([...slots.tombstones().keys()].sort()).toEqual(['far', 'old', 'p1']);
-    expect([...slots.foundingTombstones().ownTombstones]).toEqual(['p1']);
+    const { ownTombstones, recordedAt } = slots.foundingTombstones();
+    expect([...ownTombstones]).toEqual(['p1']);
+    // When each was written here (the founding rules order an own departure against the notices).
+    expect(recordedAt.get('old')).toBe(1);
+    expect(recordedAt.get('p1')).toBeGreaterThanOrEqual(recordedAt.get('far')!);
     // The notices themselves carry no trace of the flag.
     expect(slots.tombstones().get('p1')).not.toHaveProperty('own');
     claim.release();

@@ -18,6 +18,8 @@ export class LocalProfile {
   readonly tombstones = new Map<PeerId, Departure>();
   /** The peers of `tombstones` that departed from a tab of this profile (FoundingInput.ownTombstones). */
   readonly ownTombstones = new Set<PeerId>();
+  /** When this profile recorded each of `tombstones` (FoundingInput.recordedAt), in virtual ms. */
+  readonly recordedAt = new Map<PeerId, number>();
   /** Identities that came into the group by joining (SlotSummary.joined), as the runtime records them. */
   readonly joined = new Set<PeerId>();
   /** Slots deleted by garbage collection (stats). */

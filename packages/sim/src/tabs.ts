@@ -142,6 +142,7 @@ export class TabsDriver {
     const tab = this.tabs.get(peer.id);
     if (!tab || notice.peer === undefined || tab.profile.tombstones.has(notice.peer)) return;
     tab.profile.tombstones.set(notice.peer, notice);
+    tab.profile.recordedAt.set(notice.peer, this.queue.now);
   }
 
   /**
@@ -193,6 +194,7 @@ export class TabsDriver {
       log: { lastIndex: target.store.lastIndex(), lastTerm: target.store.lastTerm(), membership: target.store.latestMembership() },
       tombstones: profile.tombstones,
       ownTombstones: profile.ownTombstones,
+      recordedAt: profile.recordedAt,
       room: this.directory.evidence(new Set([peer.id, ...others, ...profile.tombstones.keys()])),
     });
     if (decision !== 'refound') return again();
@@ -254,6 +256,7 @@ export class TabsDriver {
       log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, membership: startReadsConfiguration(choice, summaries) ? (store?.latestMembership() ?? null) : null },
       tombstones: profile.tombstones,
       ownTombstones: profile.ownTombstones,
+      recordedAt: profile.recordedAt,
       room: this.directory.evidence(new Set(runningPeers(summaries))),
     });
     if (founding === 'wait') {
@@ -400,6 +403,7 @@ export class TabsDriver {
     if (notice) {
       profile.tombstones.set(peer.id, notice);
       profile.ownTombstones.add(peer.id);
+      profile.recordedAt.set(peer.id, this.queue.now);
     }
     profile.joined.delete(peer.id);
     this.cluster.retire(peer, 'tab closed');

@@ -38,6 +38,13 @@ export interface FoundingInput {
    * from another device). Absent: every tombstone counts as this profile's own.
    */
   ownTombstones?: ReadonlySet<PeerId>;
+  /**
+   * When this profile recorded each tombstone, on its own clock (an own departure: when its tab
+   * departed; another device's: when a tab here received the notice). With `ownTombstones`, it
+   * tells which device holds a configuration's last departure (see lastDepartureHere). Absent: a
+   * departure learnt from another device counts as recorded after every own one.
+   */
+  recordedAt?: ReadonlyMap<PeerId, number>;
   /** Whether the room is empty apart from the tabs running on this profile (those are in `slots`). */
   room: RoomEvidence;
   /**
@@ -99,7 +106,7 @@ function foundingOf(input: FoundingInput): Founding {
     // A restart: its log says which group it is in. Only a peer that crashed while it was the sole
     // survivor of a departed configuration (it re-founded, or was about to, and no leader logged
     // the new configuration yet) re-founds again, on the same rules; a restart is otherwise plain.
-    return room === 'empty' && mayRefound(input.log, slots, tombstones, choice.slot, { peerId: choice.peerId, adopted: true }, input.ownTombstones) ? 'refound' : 'join';
+    return room === 'empty' && mayRefound(input, choice.slot, { peerId: choice.peerId, adopted: true }) ? 'refound' : 'join';
   }
   if (choice.kind === 'new') {
     const localData = slots.some((s) => s.peerId !== null);
@@ -107,7 +114,7 @@ function foundingOf(input: FoundingInput): Founding {
     if (room === 'empty') return 'bootstrap';
     return room === 'occupied' ? 'join' : 'wait';
   }
-  if (!mayRefound(input.log, slots, tombstones, choice.slot, { peerId: choice.previous, adopted: false }, input.ownTombstones)) return 'join';
+  if (!mayRefound(input, choice.slot, { peerId: choice.previous, adopted: false })) return 'join';
   // A live peer elsewhere may already continue the group (a successor its last leader named, on
   // another device): re-found only when the room is known to be empty.
   if (room === 'empty') return 'refound';
@@ -115,17 +122,15 @@ function foundingOf(input: FoundingInput): Founding {
 }
 
 function mayRefound(
-  log: FoundingInput['log'],
-  slots: readonly SlotSummary[],
-  tombstones: ReadonlyMap<PeerId, Departure>,
+  input: FoundingInput,
   chosen: string,
   /**
    * The identity whose log this is, when the slot does not say: the adopted one (a restart: a
    * successor list may name it) or the departed one taken over.
    */
   taken: { peerId: PeerId | null; adopted: boolean },
-  ownTombstones: ReadonlySet<PeerId> | undefined,
 ): boolean {
+  const { log, slots, tombstones } = input;
   const membership = log.membership;
   if (membership === null || membership.voters.length === 0) return false;
   // Another tab here may be starting too (it may be re-founding from another slot), or running a
@@ -136,15 +141,9 @@ function mayRefound(
   // re-founding decision of its own, taken under the same start-up lock, which records it.
   const named = new Set<PeerId>();
   for (const tomb of tombstones.values()) for (const peer of tomb.successors ?? []) named.add(peer);
-  // A log whose identity is neither a voter nor a named successor of this configuration (a learner,
-  // or a tab whose join was never answered) is re-founded on only where every voter departed from
-  // a tab of this profile. Learned from another device's notices, the departures say nothing of
-  // what that device did next: one of its own frozen tabs or reopened ones may have re-founded the
-  // group there and written to it, and with its tabs crashed or reloading the room looks empty;
-  // re-founding on this log would fork the group (simulator scenario tabs-chaos-two).
-  const logOf = slots.find((s) => s.slot === chosen)?.peerId ?? taken.peerId;
-  const mainLine = logOf !== null && (membership.voters.includes(logOf) || named.has(logOf));
-  if (!mainLine && ownTombstones && !membership.voters.every((v) => ownTombstones.has(v))) return false;
+  // Only the profile that holds the configuration's last departure re-founds it (see
+  // lastDepartureHere): two devices that each learnt every departure must not both re-found.
+  if (input.ownTombstones && !lastDepartureHere(membership.voters, input.ownTombstones, input.recordedAt)) return false;
   const mayRun = (s: SlotSummary) =>
     s.peerId !== null && !named.has(s.peerId) && (membership.learners.includes(s.peerId) || (s.joined === true && !membership.voters.includes(s.peerId)));
   if (slots.some((s) => s.inUse && s.slot !== chosen && !mayRun(s))) return false;
@@ -165,4 +164,27 @@ function mayRefound(
     pending.push(...(tomb.successors ?? []).filter((p) => !taken.adopted || p !== taken.peerId));
   }
   return true;
+}
+
+/**
+ * Whether a voter departed from a tab of this profile after every voter whose departure this
+ * profile learnt from another device's notice had departed: this profile holds the configuration's
+ * last departure. At most one profile can: were a voter `a` of profile A the last departure on A and
+ * `b` of profile B the last on B, A recorded `b`'s notice before `a` departed, so `b` departed
+ * first, and B recorded `a`'s before `b` departed, so `a` departed first. Both comparisons use one
+ * profile's clock, and a notice is received only after its sender departed. Without this, two
+ * devices whose tabs each received every voter's notice and held a log covering them could both
+ * re-found the group while the other's tabs were closed, and fork it (a learner's log on one side
+ * and a voter's on the other, simulator scenario tabs-chaos-two; or both on voters' logs). Devices
+ * whose voters departed at once, neither knowing of the other, both wait until they meet.
+ */
+function lastDepartureHere(voters: readonly PeerId[], own: ReadonlySet<PeerId>, recordedAt: ReadonlyMap<PeerId, number> | undefined): boolean {
+  let lastOwn = -Infinity;
+  let lastForeign = -Infinity;
+  for (const voter of voters) {
+    if (own.has(voter)) lastOwn = Math.max(lastOwn, recordedAt?.get(voter) ?? -Infinity);
+    else lastForeign = Math.max(lastForeign, recordedAt?.get(voter) ?? Infinity);
+  }
+  if (lastForeign === -Infinity) return true; // every voter departed here
+  return lastOwn > lastForeign;
 }

@@ -149,17 +149,20 @@ export class LocalSlots {
   }
 
   /**
-   * The tombstones as the founding rules take them, from one read: every departure, and the peers
-   * among them that departed from a tab of this profile (FoundingInput.ownTombstones).
+   * The tombstones as the founding rules take them, from one read: every departure, the peers among
+   * them that departed from a tab of this profile (FoundingInput.ownTombstones), and when each was
+   * written here (FoundingInput.recordedAt; a tombstone without a time has none).
    */
-  foundingTombstones(): { tombstones: Map<PeerId, Departure>; ownTombstones: Set<PeerId> } {
+  foundingTombstones(): { tombstones: Map<PeerId, Departure>; ownTombstones: Set<PeerId>; recordedAt: Map<PeerId, number> } {
     const tombstones = new Map<PeerId, Departure>();
     const ownTombstones = new Set<PeerId>();
-    for (const [peerId, { own, ...notice }] of this.tombstoneItems()) {
+    const recordedAt = new Map<PeerId, number>();
+    for (const [peerId, { own, at, ...notice }] of this.tombstoneItems()) {
       tombstones.set(peerId, notice);
       if (own === true) ownTombstones.add(peerId);
+      if (at > 0) recordedAt.set(peerId, at);
     }
-    return { tombstones, ownTombstones };
+    return { tombstones, ownTombstones, recordedAt };
   }
 
   /**
