@@ -26,6 +26,8 @@ export interface LifecycleBugs {
   trustEmptyRoomAfterRestart?: boolean;
   /** Running tabs never delete the databases nobody can use any more. */
   keepUnusableSlots?: boolean;
+  /** A profile takes departures learnt from another device's notices as its own when it decides to re-found. */
+  trustOtherDevicesDepartures?: boolean;
 }
 
 export type SimBugs = InjectedBugs & LifecycleBugs;
@@ -38,6 +40,7 @@ export const knownBugs: ReadonlyArray<keyof SimBugs> = [
   'adoptDepartedIdentities',
   'trustEmptyRoomAfterRestart',
   'keepUnusableSlots',
+  'trustOtherDevicesDepartures',
 ];
 
 export const usage = `usage: npm run sim -- [--seeds N] [--from S] [--scenario NAME] [--peers 3..7] [--bug NAME]... [--verbose] [--hashes] [--json]

@@ -11,6 +11,7 @@
 // never sends again (departed-spoke, in the monitor), and a profile never keeps more than (its
 // running tabs + 2) slots at the end (slot leak).
 import type { Departure, Founding, LogEntry, LogTail, Membership, PeerId } from '@meshraft/core';
+import type { LifecycleBugs } from './cli-args';
 import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, localLogTailSources, refoundingTerm, runningPeers, startReadsConfiguration } from '@meshraft/core';
 import type { Cluster } from './cluster';
 import type { SignalingDirectory } from './directory';
@@ -55,6 +56,8 @@ export class TabsDriver {
   private readonly replayed = new Map<SimPeer, Set<PeerId>>();
   /** Slots a profile may keep once none of its tabs runs (see finish()). */
   private readonly slotAllowance = new Map<LocalProfile, number>();
+  /** Which profile re-founded each departed configuration (by its voters): never two profiles. */
+  private readonly refoundedBy = new Map<string, LocalProfile>();
   private readonly checks: AvailabilityChecks;
 
   constructor(
@@ -70,10 +73,8 @@ export class TabsDriver {
     private readonly plan: TabsPlan,
     /** Whether the clients still write (once they are done, only a member's removal has to commit). */
     private readonly clientsWriting: () => boolean,
-    /** Bug switch: a starting tab adopts departed identities as if they had crashed. */
-    private readonly adoptDeparted = false,
-    /** Bug switch: running tabs never delete the databases nobody can use any more. */
-    private readonly keepSlots = false,
+    /** Bug switches of the lifecycle rules (cli-args.ts LifecycleBugs). */
+    private readonly bugs: LifecycleBugs = {},
   ) {
     this.checks = new AvailabilityChecks(queue, monitor);
   }
@@ -115,7 +116,7 @@ export class TabsDriver {
   private collect(): void {
     for (const profile of this.profiles()) {
       const online = this.groupOnline(profile);
-      if (!this.keepSlots) profile.collect(online, (id) => this.stillMember(id), this.queue.now);
+      if (!this.bugs.keepUnusableSlots) profile.collect(online, (id) => this.stillMember(id), this.queue.now);
       if (online) this.slotAllowance.set(profile, Math.max(this.runningOn(profile), 1) + 2);
     }
   }
@@ -193,11 +194,11 @@ export class TabsDriver {
       slots: summaries,
       log: { lastIndex: target.store.lastIndex(), lastTerm: target.store.lastTerm(), membership: target.store.latestMembership() },
       tombstones: profile.tombstones,
-      ownTombstones: profile.ownTombstones,
-      recordedAt: profile.recordedAt,
+      ...this.departureOrigins(profile),
       room: this.directory.evidence(new Set([peer.id, ...others, ...profile.tombstones.keys()])),
     });
     if (decision !== 'refound') return again();
+    this.noteRefounding(profile, target.store.latestMembership());
     const onto = target === slot ? `its slot ${slot.id}` : `departed slot ${target.id} (more up to date than its slot ${slot.id})`;
     this.trace.record(this.queue.now, 'net', `frozen tab ${peer.id} re-founds the group on ${onto}`);
     this.close(tab);
@@ -241,13 +242,31 @@ export class TabsDriver {
     return [...this.tabs.values()].filter((t) => t.peer.isUp).map((t) => t.peer);
   }
 
+  /** Where and when the profile learnt each departure (FoundingInput.ownTombstones, recordedAt); the bug switch leaves them out. */
+  private departureOrigins(profile: LocalProfile): { ownTombstones?: ReadonlySet<PeerId>; recordedAt?: ReadonlyMap<PeerId, number> } {
+    return this.bugs.trustOtherDevicesDepartures ? {} : { ownTombstones: profile.ownTombstones, recordedAt: profile.recordedAt };
+  }
+
+  /**
+   * Two profiles re-founding one departed configuration fork the group, even before their groups
+   * meet (each takes writes the other never sees); one profile may re-found it again (a re-founding
+   * tab that crashed before its group logged the new configuration is adopted and re-founds).
+   */
+  private noteRefounding(profile: LocalProfile, membership: Membership | null): void {
+    if (membership === null) return;
+    const key = [...membership.voters].sort().join(',');
+    const earlier = this.refoundedBy.get(key);
+    if (earlier !== undefined && earlier !== profile) this.monitor.fail('fork', `${profile.name} re-founds the configuration of voters ${key}, which ${earlier.name} re-founded already`);
+    this.refoundedBy.set(key, profile);
+  }
+
   // ---------- opening ----------
 
   private open(profile: LocalProfile, preferred: string | null, onOpen?: (peer: SimPeer) => void): void {
     if (this.tabs.size >= this.plan.maxTabs && preferred === null) return;
     this.slotAllowance.set(profile, this.allowanceOf(profile) + 1);
     const summaries = profile.summaries();
-    const choice = this.adoptDeparted ? adoptAnything(profile, preferred) ?? chooseSlot(summaries, preferred) : chooseSlot(summaries, preferred);
+    const choice = this.bugs.adoptDepartedIdentities ? adoptAnything(profile, preferred) ?? chooseSlot(summaries, preferred) : chooseSlot(summaries, preferred);
     const slot = choice.kind === 'new' ? null : profile.slots.get(choice.slot)!;
     const store = slot?.store;
     const founding = decideFounding({
@@ -255,8 +274,7 @@ export class TabsDriver {
       slots: summaries,
       log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, membership: startReadsConfiguration(choice, summaries) ? (store?.latestMembership() ?? null) : null },
       tombstones: profile.tombstones,
-      ownTombstones: profile.ownTombstones,
-      recordedAt: profile.recordedAt,
+      ...this.departureOrigins(profile),
       room: this.directory.evidence(new Set(runningPeers(summaries))),
     });
     if (founding === 'wait') {
@@ -274,6 +292,7 @@ export class TabsDriver {
     let peer: SimPeer;
     // A re-founding starts past every term this profile knows of (refoundingTerm).
     const term = founding === 'refound' ? refoundingTerm(this.slotTerms(profile), profile.tombstones) : undefined;
+    if (founding === 'refound') this.noteRefounding(profile, store?.latestMembership() ?? null);
     if (choice.kind === 'adopt') {
       peer = slot!.peer!;
       this.counts.adoptions++;
