@@ -17,7 +17,8 @@ export interface GroupStatus extends Omit<RaftStatus, 'lastIndex' | 'departed'> 
   closed: boolean;
   /**
    * What other connected peers last reported about themselves (runtime gossip over the mesh;
-   * empty for in-process groups). For dashboards only: never used for Raft decisions.
+   * empty for in-process groups). Never used for Raft decisions; a starting tab reads `pristine` and
+   * `frozen` to tell whether a peer in the room runs a group (docs/tab-lifecycle.md, "Founding").
    */
   peers?: Readonly<Record<PeerId, PeerView>>;
 }
@@ -30,6 +31,14 @@ export type PeerView = Pick<RaftStatus, 'role' | 'term' | 'committed' | 'applied
    * should wait for (see docs/tab-lifecycle.md, "Founding"). Absent: not pristine, or not said.
    */
   pristine?: true;
+  /**
+   * True while the peer's engine reports itself frozen (`status.frozen`: every voter of its
+   * configuration departed, and no departed leader named it): it runs no group and waits for one to
+   * be re-founded. A room holding only such peers does not keep the profile that holds the
+   * configuration's last departure from re-founding (RoomEvidence 'frozen'). Absent: not frozen, or
+   * not said.
+   */
+  frozen?: true;
 };
 
 export interface IndexRange {

@@ -293,6 +293,16 @@ describe('decideFrozenRestart', () => {
       input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['a', 1000], ['b', 1005]]) }),
       expected: 'stay',
     },
+    {
+      name: "the room holds only frozen tabs of another device and this profile holds the last departure: refound",
+      input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['b', 1000], ['a', 1005]]), room: 'frozen' }),
+      expected: 'refound',
+    },
+    {
+      name: "the same room where another device holds the last departure: stay",
+      input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['a', 1000], ['b', 1005]]), room: 'frozen' }),
+      expected: 'stay',
+    },
     { name: 'recorded in the same millisecond: stay (no order to rely on)', input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['a', 1000], ['b', 1000]]) }), expected: 'stay' },
     {
       name: "on a departed voter's slot here, the other device's voter departed last: stay (a voter's log is no exception)",
@@ -348,6 +358,16 @@ describe('decideFounding on two devices that each learnt every departure', () =>
   const deviceA = onDevice('v1', [departedSlot('s1', 'v1', 420, 25)], new Set(['v1']), new Map([['v2', 5000], ['v1', 5004]]));
   const deviceB = onDevice('v2', [departedSlot('s1', 'v2', 420, 25), departedSlot('s2', 'y', 420, 25)], new Set(['v2', 'y']), new Map([['v2', 9000], ['v1', 9006], ['y', 12000]]));
   it('the device where the last voter departed re-founds', () => expect(decideFounding(deviceA)).toBe('refound'));
+  it("re-founds too where the room holds only frozen tabs of the other device (room 'frozen'): they can never re-found it and wait for this one", () =>
+    expect(decideFounding({ ...deviceA, room: 'frozen' })).toBe('refound'));
+  it("the other device joins in a 'frozen' room as in an empty one", () => expect(decideFounding({ ...deviceB, room: 'frozen' })).toBe('join'));
+  it("a caller that does not tell departures apart (no ownTombstones) takes 'frozen' for occupied", () => {
+    const { ownTombstones: _own, recordedAt: _at, ...untold } = deviceA;
+    expect(decideFounding({ ...untold, room: 'frozen' })).toBe('join');
+    expect(decideFounding({ ...untold, room: 'empty' })).toBe('refound');
+  });
+  it("a tab with no data joins in a 'frozen' room (the group is only waiting to be re-founded)", () =>
+    expect(decideFounding({ choice: { kind: 'new' }, slots: [], log: { lastIndex: 0, lastTerm: 0, membership: null }, tombstones: new Map(), room: 'frozen' })).toBe('join'));
   it('the other device, on its own voter\'s log, joins (it would have re-founded the same configuration: a fork)', () => expect(decideFounding(deviceB)).toBe('join'));
   it("nor does the other device's learner log re-found", () => expect(decideFounding({ ...deviceB, choice: { kind: 'succeed', slot: 's2', previous: 'y' } })).toBe('join'));
 });

@@ -133,6 +133,26 @@ describe('a frozen tab', () => {
     expect((await group.query('sum', 'strong')).result).toBe(22);
   });
 
+  it("takes a room holding only another device's frozen tab for 'frozen'; re-founded there, the other tab joins its group", async () => {
+    const hub = new MemoryMeshHub();
+    // The other device's tab holds the same log, frozen too; its rules never let it re-found (the
+    // last departure is not its profile's), so it stays, as it would for good before.
+    const other = frozenClaim(() => 'stay');
+    const otherGroup = launch(hub, { ...other.claim, get peerId() { return 'g'; } }, new Sum());
+    await otherGroup.started;
+    await until(() => otherGroup.status.frozen === true, 'the other device is frozen');
+    const sm = new Sum();
+    const { claim, asked } = frozenClaim((room) => (room === 'frozen' ? 'refound' : 'stay'));
+    const group = launch(hub, claim, sm);
+    await group.started;
+    await until(() => group.peerId === 'f2' && group.status.role === 'leader', 'f2 re-founds and leads');
+    expect(asked[asked.length - 1]).toBe('frozen');
+    // The other device's tab is no longer frozen: it joined the re-founded group and follows it.
+    await until(() => otherGroup.status.frozen !== true && group.status.members.learners.concat(group.status.members.voters).includes('g'), 'g joins');
+    await group.execute(10);
+    await until(() => otherGroup.status.applied === group.status.applied, 'g applies the new write');
+  });
+
   it('stays frozen, and asks again, while the rules say stay', async () => {
     const sm = new Sum();
     const { claim, departed, asked } = frozenClaim(() => 'stay');

@@ -40,6 +40,16 @@ describe('roomEvidence', () => {
     expect(roomEvidence(room(['b'], old), ['b'], NOW, new Set(), () => view())).toBe('occupied');
   });
 
+  it("frozen peers of another device (and pristine ones beside them) make the room 'frozen' once its list is complete; a member among them occupies it", () => {
+    const frozen = view({ term: 7, committed: 91, applied: 91, frozen: true });
+    expect(roomEvidence(room(['b', 'c'], old), ['b', 'c'], NOW, new Set(), (id) => ({ b: frozen, c: pristine })[id])).toBe('frozen');
+    expect(roomEvidence(room(['b'], young), ['b'], NOW, new Set(), () => frozen)).toBe('unknown');
+    expect(roomEvidence(room(['b', 'c'], old), ['b', 'c'], NOW, new Set(), (id) => ({ b: frozen, c: member })[id])).toBe('occupied');
+    expect(roomEvidence(room(['b', 'c'], old), ['b'], NOW, new Set(), (id) => ({ b: frozen })[id as 'b'])).toBe('unknown');
+    // Without views (nothing said), a frozen peer is a peer like any other.
+    expect(roomEvidence(room(['b'], old), ['b'], NOW)).toBe('occupied');
+  });
+
   it('a peer not heard from yet (not connected, or its gossip still on the way) makes the room unknown, not empty', () => {
     expect(roomEvidence(room(['b', 'c'], old), ['b'], NOW, new Set(), (id) => ({ b: pristine })[id as 'b'])).toBe('unknown');
     expect(roomEvidence(room(['b'], old), ['b'], NOW, new Set(), () => undefined)).toBe('unknown');

@@ -36,6 +36,18 @@ describe('status gossip frames', () => {
     expect(decodeGossip(forged({ pristine: true }))).toMatchObject({ pristine: true });
   });
 
+  it('carries frozen only when the status says so, and refuses any other value for it', () => {
+    expect(decodeGossip(encodeGossip(status({ frozen: true })))).toMatchObject({ frozen: true });
+    expect(decodeGossip(encodeGossip(status()))).not.toHaveProperty('frozen');
+    const forged = (extra: Record<string, unknown>) => {
+      const encoded = encodeValue({ role: 'follower', term: 0, committed: 0, applied: 0, online: false, catchUp: null, ...extra });
+      return new Uint8Array([0x47, ...encoded]);
+    };
+    expect(decodeGossip(forged({ frozen: false }))).toBeNull();
+    expect(decodeGossip(forged({ frozen: 'yes' }))).toBeNull();
+    expect(decodeGossip(forged({ frozen: true }))).toMatchObject({ frozen: true });
+  });
+
   it('passes a catch-up progress on field by field, and refuses one with a missing or out-of-range field', () => {
     const progress = { fraction: 0.5, from: 11, to: 40, entriesFetched: 15, bytesFetched: 1500, peersUsed: 2, phase: 'log' as const };
     expect(decodeGossip(encodeGossip(status({ catchUp: { ...progress, extra: { deep: 1 } } as GroupStatus['catchUp'] })))?.catchUp).toEqual(progress);

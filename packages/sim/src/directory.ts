@@ -57,10 +57,17 @@ export class SignalingDirectory {
   }
 
   /** What the server says about the room, leaving out `local` (the asking profile's running tabs). */
-  evidence(local: ReadonlySet<PeerId> = new Set()): RoomEvidence {
+  /** `saysFrozen`: whether a peer gossips itself frozen (PeerView.frozen); a room of only such peers is 'frozen'. */
+  evidence(local: ReadonlySet<PeerId> = new Set(), saysFrozen: (id: PeerId) => boolean = () => false): RoomEvidence {
     if (this.down) return 'unknown';
-    for (const id of this.present) if (!local.has(id)) return 'occupied';
-    return this.settled() || this.trustEmptyAfterRestart ? 'empty' : 'unknown';
+    let frozen = false;
+    for (const id of this.present) {
+      if (local.has(id)) continue;
+      if (!saysFrozen(id)) return 'occupied';
+      frozen = true;
+    }
+    if (!this.settled() && !this.trustEmptyAfterRestart) return 'unknown';
+    return frozen ? 'frozen' : 'empty';
   }
 
   /** Up, and longer than live peers need to re-register: the room's list holds every one of them. */

@@ -195,7 +195,7 @@ export class TabsDriver {
       log: { lastIndex: target.store.lastIndex(), lastTerm: target.store.lastTerm(), membership: target.store.latestMembership() },
       tombstones: profile.tombstones,
       ...this.departureOrigins(profile),
-      room: this.directory.evidence(new Set([peer.id, ...others, ...profile.tombstones.keys()])),
+      room: this.directory.evidence(new Set([peer.id, ...others, ...profile.tombstones.keys()]), this.saysFrozen),
     });
     if (decision !== 'refound') return again();
     this.noteRefounding(profile, target.store.latestMembership());
@@ -242,6 +242,12 @@ export class TabsDriver {
     return [...this.tabs.values()].filter((t) => t.peer.isUp).map((t) => t.peer);
   }
 
+  /** Whether a peer in the room gossips itself frozen (PeerView.frozen), as its last status says. */
+  private readonly saysFrozen = (id: PeerId): boolean => {
+    const peer = this.tabs.get(id)?.peer;
+    return peer !== undefined && peer.isUp && !peer.retired && peer.lastStatus?.frozen === true;
+  };
+
   /** Where and when the profile learnt each departure (FoundingInput.ownTombstones, recordedAt); the bug switch leaves them out. */
   private departureOrigins(profile: LocalProfile): { ownTombstones?: ReadonlySet<PeerId>; recordedAt?: ReadonlyMap<PeerId, number> } {
     return this.bugs.trustOtherDevicesDepartures ? {} : { ownTombstones: profile.ownTombstones, recordedAt: profile.recordedAt };
@@ -275,7 +281,7 @@ export class TabsDriver {
       log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, membership: startReadsConfiguration(choice, summaries) ? (store?.latestMembership() ?? null) : null },
       tombstones: profile.tombstones,
       ...this.departureOrigins(profile),
-      room: this.directory.evidence(new Set(runningPeers(summaries))),
+      room: this.directory.evidence(new Set(runningPeers(summaries)), this.saysFrozen),
     });
     if (founding === 'wait') {
       // No evidence either way yet (the signaling server restarted or is away): ask again soon.

@@ -17,8 +17,15 @@ import type { Departure } from '../messages';
 import type { Membership, PeerId } from '../types';
 import { atLeastAsUpToDate, type SlotChoice, type SlotSummary } from './local-slots';
 
-/** Whether the signaling room is known to be empty. 'unknown': the server restarted too recently (or is away). */
-export type RoomEvidence = 'empty' | 'occupied' | 'unknown';
+/**
+ * What the signaling room says, apart from this profile's tabs: 'empty' (known to be: its list is
+ * complete), 'occupied', 'frozen' (complete, and every peer in it says it is frozen, or new with
+ * nothing: no member of a running group, waiting for one), or 'unknown' (the server restarted too
+ * recently, is away, or a peer has not said yet). A profile that holds the configuration's last
+ * departure re-founds in a 'frozen' room as in an empty one (nobody else may, and the frozen tabs
+ * then join its group); any other start takes 'frozen' for 'occupied'.
+ */
+export type RoomEvidence = 'empty' | 'occupied' | 'frozen' | 'unknown';
 
 export type Founding = 'join' | 'bootstrap' | 'refound' | 'wait';
 
@@ -106,19 +113,30 @@ function foundingOf(input: FoundingInput): Founding {
     // A restart: its log says which group it is in. Only a peer that crashed while it was the sole
     // survivor of a departed configuration (it re-founded, or was about to, and no leader logged
     // the new configuration yet) re-founds again, on the same rules; a restart is otherwise plain.
-    return room === 'empty' && mayRefound(input, choice.slot, { peerId: choice.peerId, adopted: true }) ? 'refound' : 'join';
+    return roomAllowsRefounding(input) && mayRefound(input, choice.slot, { peerId: choice.peerId, adopted: true }) ? 'refound' : 'join';
   }
   if (choice.kind === 'new') {
     const localData = slots.some((s) => s.peerId !== null);
     if (localData) return 'join';
     if (room === 'empty') return 'bootstrap';
-    return room === 'occupied' ? 'join' : 'wait';
+    return room === 'unknown' ? 'wait' : 'join';
   }
   if (!mayRefound(input, choice.slot, { peerId: choice.previous, adopted: false })) return 'join';
   // A live peer elsewhere may already continue the group (a successor its last leader named, on
-  // another device): re-found only when the room is known to be empty.
-  if (room === 'empty') return 'refound';
-  return room === 'occupied' ? 'join' : 'wait';
+  // another device): re-found only when the room is known to be empty, or holds only frozen tabs.
+  if (roomAllowsRefounding(input)) return 'refound';
+  return room === 'unknown' ? 'wait' : 'join';
+}
+
+/**
+ * An empty room, or one where every peer says it is frozen (or new), when this profile's
+ * departures are told apart from other devices' (`ownTombstones`): mayRefound then lets only the
+ * profile holding the configuration's last departure re-found it, so the frozen tabs elsewhere can
+ * never re-found it themselves and wait for this one. Without the two devices' frozen tabs would
+ * each keep the other waiting for good.
+ */
+function roomAllowsRefounding(input: FoundingInput): boolean {
+  return input.room === 'empty' || (input.room === 'frozen' && input.ownTombstones !== undefined);
 }
 
 function mayRefound(

@@ -4,7 +4,7 @@
 // group on its log when they allow it (decideFrozenRestart, docs/tab-lifecycle.md). Otherwise it
 // stays and asks again later, with a growing pause (another tab of the profile may close, the room
 // may empty): at once when the engine first reports it frozen, then after 1 s, 2 s, 4 s, ... 10 s.
-import type { GroupStatus, PeerId } from '@meshraft/core';
+import type { GroupStatus, PeerId, PeerView } from '@meshraft/core';
 import type { Claim, FrozenRestart } from './claim';
 import type { MeshSession } from './mesh-session';
 import { roomEvidence } from './room-evidence';
@@ -20,6 +20,8 @@ export interface FrozenRestartHost {
   /** The runtime is closing, departed, or already starting over: no decision now. */
   busy(): boolean;
   mayLead: boolean;
+  /** What a connected peer last gossiped about itself: a room of frozen tabs elsewhere is evidence 'frozen'. */
+  viewOf?(id: PeerId): PeerView | undefined;
   /** Depart the frozen identity and re-found the group under a new one (holding the decision's lock). */
   restart(decision: FrozenRestart): Promise<void>;
 }
@@ -69,7 +71,7 @@ export class FrozenTabRestarter {
       if (decision) {
         try {
           if (host.busy() || host.session() !== session || !host.status().frozen) return;
-          const room = roomEvidence(session.mesh, [...session.connected], Date.now(), this.ignored(claim, decision));
+          const room = roomEvidence(session.mesh, [...session.connected], Date.now(), this.ignored(claim, decision), host.viewOf && ((id) => host.viewOf!(id)));
           if ((await decision.decide(room)) === 'refound') return await host.restart(decision);
         } finally {
           decision.release();

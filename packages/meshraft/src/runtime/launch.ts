@@ -216,6 +216,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     status: () => deferred.status,
     busy: () => closing || departed || rejoining !== null,
     mayLead: options.preference !== 'observer',
+    viewOf: (id) => gossip.viewOf(id),
     restart: (decision) => startRejoin(decision),
   });
   cleanups.push(() => frozen.stop());

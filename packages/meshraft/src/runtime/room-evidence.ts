@@ -8,7 +8,9 @@
 // waiting for a group like the caller and can continue none. Without this, new peers of different
 // browsers arriving while the server is young each took the other for a member, all joined, and
 // none ever founded the group. A room peer not heard from yet makes the answer 'unknown' (wait for
-// its gossip); one that says nothing of the kind (an older version, a member) occupies it.
+// its gossip); one that says nothing of the kind (an older version, a member) occupies it. One that
+// says it is frozen (PeerView.frozen) runs no group either, but holds a log: the answer is then
+// 'frozen', which only the profile holding the configuration's last departure takes for empty.
 import type { PeerId, PeerView, RoomEvidence } from '@meshraft/core';
 import type { MeshPort } from './mesh-port';
 
@@ -21,13 +23,16 @@ export function roomEvidence(
 ): RoomEvidence {
   // This profile's own running tabs do not count: the start-up rules judge them from their slots.
   const occupants = [...new Set([...connected, ...mesh.roomPeers()])].filter((id) => !local.has(id));
+  let frozen = false;
   if (occupants.length > 0) {
     if (!views) return 'occupied';
     const said = occupants.map((id) => views(id));
-    if (said.some((view) => view !== undefined && view.pristine !== true)) return 'occupied';
+    if (said.some((view) => view !== undefined && view.pristine !== true && view.frozen !== true)) return 'occupied';
     if (said.includes(undefined)) return 'unknown';
+    frozen = said.some((view) => view?.frozen === true);
   }
-  return roomListComplete(mesh, now) ? 'empty' : 'unknown';
+  if (!roomListComplete(mesh, now)) return 'unknown';
+  return frozen ? 'frozen' : 'empty';
 }
 
 /** Whether the server's room list holds every live peer: its directory has been up longer than they need to re-register. */

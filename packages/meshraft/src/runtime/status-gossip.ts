@@ -27,6 +27,7 @@ export function encodeGossip(status: GroupStatus, pristine = false): Uint8Array 
     catchUp: status.catchUp,
   };
   if (pristine) view.pristine = true;
+  if (status.frozen === true) view.frozen = true;
   const body = encodeValue(view);
   const frame = new Uint8Array(body.byteLength + 1);
   frame[0] = GOSSIP_TAG;
@@ -51,6 +52,7 @@ export function decodeGossip(bytes: Uint8Array): PeerView | null {
   const catchUp = v.catchUp === null ? null : catchUpOf(v.catchUp, count);
   if (catchUp === undefined) return null;
   if (v.pristine !== undefined && v.pristine !== true) return null;
+  if (v.frozen !== undefined && v.frozen !== true) return null;
   const view: PeerView = {
     role: v.role as Role,
     term: v.term as number,
@@ -60,6 +62,7 @@ export function decodeGossip(bytes: Uint8Array): PeerView | null {
     catchUp,
   };
   if (v.pristine === true) view.pristine = true;
+  if (v.frozen === true) view.frozen = true;
   return view;
 }
 
@@ -78,7 +81,7 @@ function catchUpOf(value: unknown, count: (x: unknown) => boolean): CatchUpProgr
 
 /** The gossiped fields of a status, as a comparable string. */
 function viewKey(s: GroupStatus, pristine: boolean): string {
-  return `${s.role}|${s.term}|${s.committed}|${s.applied}|${s.online}|${s.catchUp ? s.catchUp.fraction.toFixed(2) : '-'}|${pristine}`;
+  return `${s.role}|${s.term}|${s.committed}|${s.applied}|${s.online}|${s.catchUp ? s.catchUp.fraction.toFixed(2) : '-'}|${pristine}|${s.frozen === true}`;
 }
 
 export interface StatusGossipOptions {
