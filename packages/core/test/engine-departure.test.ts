@@ -31,6 +31,22 @@ describe('engine: graceful departures', () => {
     expect(voters(h, stays).sort()).toEqual([leader, stays].sort());
   });
 
+  it("a departing peer's plan names the voters of its configuration whose notices it received first (departedBefore)", () => {
+    const h = group(['a', 'b', 'c']);
+    const old = h.leader();
+    const followers = h.followers();
+    for (const f of followers) expect(h.node(f).departurePlan().departedBefore).toBeUndefined();
+    h.depart(old);
+    // The old leader stays in the configuration until its successor removes it: meanwhile each
+    // follower that received its notice names it.
+    h.runUntil(() => followers.every((f) => h.node(f).departures.everDeparted(old)), 500);
+    for (const f of followers) if (voters(h, f).includes(old)) expect(h.node(f).departurePlan().departedBefore).toEqual([old]);
+    expect(followers.some((f) => voters(h, f).includes(old))).toBe(true);
+    // Once the configuration no longer names it, it does not matter to the start-up rules: left out.
+    h.runUntil(() => followers.every((f) => !voters(h, f).includes(old)), 2000);
+    for (const f of followers) expect(h.node(f).departurePlan().departedBefore).toBeUndefined();
+  });
+
   it('followers close one after another down to the leader alone: each close leaves a group that commits', () => {
     const h = group(['a', 'b', 'c', 'd', 'e']);
     const leader = h.leader();

@@ -25,6 +25,15 @@ describe('HeldRelays', () => {
     expect(relays.takeAboutAbsent(new Set()).map((r) => r.notice.peer)).not.toContain('p0');
   });
 
+  it('says whether a held notice names a peer (a departing peer reports it as departed before it)', () => {
+    const relays = new HeldRelays();
+    relays.hold('s', notice('gone'));
+    expect(relays.names('gone')).toBe(true);
+    expect(relays.names('s')).toBe(false);
+    relays.takeAboutAbsent(new Set());
+    expect(relays.names('gone')).toBe(false);
+  });
+
   it('takes the notices about peers the host does not see running, and counts them', () => {
     const relays = new HeldRelays();
     relays.hold('s', notice('gone'));

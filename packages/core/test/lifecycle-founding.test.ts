@@ -303,6 +303,16 @@ describe('decideFrozenRestart', () => {
       input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['a', 1000], ['b', 1005]]), room: 'frozen' }),
       expected: 'stay',
     },
+    {
+      name: "the other device's voter's notice recorded here late, but the own voter's engine had it when it departed (departedBefore): refound",
+      input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['a', 1000], ['b', 1600]]), departedBefore: new Map([['a', ['b']]]) }),
+      expected: 'refound',
+    },
+    {
+      name: 'what another own departure knew does not stand in for the one that departed last: stay',
+      input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['a', 1000], ['b', 1600]]), departedBefore: new Map([['x', ['b']]]) }),
+      expected: 'stay',
+    },
     { name: 'recorded in the same millisecond: stay (no order to rely on)', input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['a', 1000], ['b', 1000]]) }), expected: 'stay' },
     {
       name: "on a departed voter's slot here, the other device's voter departed last: stay (a voter's log is no exception)",

@@ -392,17 +392,18 @@ describe('slot claim', () => {
     claims[4].release();
   });
 
-  it("tells its own tabs' departures from those another device told of (ownTombstones), and when each was recorded; an older version's tombstone counts as another device's", async () => {
+  it("tells its own tabs' departures from those another device told of (ownTombstones), when each was recorded and what each own departure knew of; an older version's tombstone counts as another device's", async () => {
     const { env, local } = environment();
     const claim = await claimSlot(env, room, () => 'p1');
     claim.settled();
     claim.recordDeparture!('far', notice(5, 2)); // a notice from another device's peer
-    claim.tombstone!(notice(6, 2)); // this tab departs
+    claim.tombstone!(notice(6, 2), ['far']); // this tab departs, its engine had far's notice
     // Written by a version before the flag: no `own`.
     local.setItem(`meshraft:departed:${room}:old`, JSON.stringify({ type: 'Departure', term: 1, lastIndex: 3, lastTerm: 1, at: 1 }));
     const slots = new LocalSlots(env, room);
     expect([...slots.tombstones().keys()].sort()).toEqual(['far', 'old', 'p1']);
-    const { ownTombstones, recordedAt } = slots.foundingTombstones();
+    const { ownTombstones, recordedAt, departedBefore } = slots.foundingTombstones();
+    expect([...departedBefore]).toEqual([['p1', ['far']]]);
     expect([...ownTombstones]).toEqual(['p1']);
     // When each was written here (the founding rules order an own departure against the notices).
     expect(recordedAt.get('old')).toBe(1);

@@ -20,6 +20,8 @@ export class LocalProfile {
   readonly ownTombstones = new Set<PeerId>();
   /** When this profile recorded each of `tombstones` (FoundingInput.recordedAt), in virtual ms. */
   readonly recordedAt = new Map<PeerId, number>();
+  /** For each own departure, the voters its engine knew had departed (FoundingInput.departedBefore). */
+  readonly departedBefore = new Map<PeerId, readonly PeerId[]>();
   /** Identities that came into the group by joining (SlotSummary.joined), as the runtime records them. */
   readonly joined = new Set<PeerId>();
   /** Slots deleted by garbage collection (stats). */

@@ -217,7 +217,8 @@ export class SimPeer implements MonitoredPeer {
    * higher term in a notice is always safe (it only raises the terms of those that read it). Returns
    * the notice (the tombstone the profile keeps), or null when the peer was not running.
    */
-  depart(reachable: readonly PeerId[]): Departure | null {
+  /** Sends the departure plan; returns its notice and the voters its engine knew had departed (DeparturePlan.departedBefore). */
+  depart(reachable: readonly PeerId[]): { notice: Departure; departedBefore: readonly PeerId[] } | null {
     const engine = this.engine;
     if (!engine) return null;
     const now = this.env.queue.now;
@@ -237,7 +238,7 @@ export class SimPeer implements MonitoredPeer {
     }
     for (const to of reachable) this.env.network.sendReliable(this.id, to, plan.notice);
     this.env.monitor.onDeparted(this.id);
-    return plan.notice;
+    return { notice: plan.notice, departedBefore: plan.departedBefore ?? [] };
   }
 
   /**

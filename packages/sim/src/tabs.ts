@@ -10,7 +10,7 @@
 // within a bound, one key never gets two bootstrapped configurations (fork), a departed identity
 // never sends again (departed-spoke, in the monitor), and a profile never keeps more than (its
 // running tabs + 2) slots at the end (slot leak).
-import type { Departure, Founding, LogEntry, LogTail, Membership, PeerId } from '@meshraft/core';
+import type { Departure, Founding, FoundingInput, LogEntry, LogTail, Membership, PeerId } from '@meshraft/core';
 import type { LifecycleBugs } from './cli-args';
 import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, localLogTailSources, refoundingTerm, runningPeers, startReadsConfiguration } from '@meshraft/core';
 import type { Cluster } from './cluster';
@@ -249,8 +249,8 @@ export class TabsDriver {
   };
 
   /** Where and when the profile learnt each departure (FoundingInput.ownTombstones, recordedAt); the bug switch leaves them out. */
-  private departureOrigins(profile: LocalProfile): { ownTombstones?: ReadonlySet<PeerId>; recordedAt?: ReadonlyMap<PeerId, number> } {
-    return this.bugs.trustOtherDevicesDepartures ? {} : { ownTombstones: profile.ownTombstones, recordedAt: profile.recordedAt };
+  private departureOrigins(profile: LocalProfile): Pick<FoundingInput, 'ownTombstones' | 'recordedAt' | 'departedBefore'> {
+    return this.bugs.trustOtherDevicesDepartures ? {} : { ownTombstones: profile.ownTombstones, recordedAt: profile.recordedAt, departedBefore: profile.departedBefore };
   }
 
   /**
@@ -424,11 +424,12 @@ export class TabsDriver {
   private close(tab: Tab): void {
     const { peer, profile } = tab;
     const reachable = this.running().filter((p) => p !== peer && !this.network.isCut(peer.id, p.id)).map((p) => p.id);
-    const notice: Departure | null = peer.depart(reachable);
-    if (notice) {
-      profile.tombstones.set(peer.id, notice);
+    const departure = peer.depart(reachable);
+    if (departure) {
+      profile.tombstones.set(peer.id, departure.notice);
       profile.ownTombstones.add(peer.id);
       profile.recordedAt.set(peer.id, this.queue.now);
+      profile.departedBefore.set(peer.id, departure.departedBefore);
     }
     profile.joined.delete(peer.id);
     this.cluster.retire(peer, 'tab closed');

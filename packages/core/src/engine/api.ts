@@ -87,6 +87,14 @@ export interface DeparturePlan {
   notice: Departure;
   /** A leader's best voter to send TimeoutNow to (thesis §3.10) before the notice; null otherwise. */
   handoffTo: PeerId | null;
+  /**
+   * The other voters of this peer's configuration whose departure notices it has received (taken,
+   * or held as passed on by a non-member): each departed before this peer will. A browser tab keeps
+   * them with its own tombstone, so the start-up rules can tell which device holds the
+   * configuration's last departure (FoundingInput.departedBefore) even when the profile recorded
+   * those notices only later. Absent: none.
+   */
+  departedBefore?: PeerId[];
 }
 
 /** One batch of engine output (etcd raft's Ready), taken with ready(). */

@@ -189,7 +189,9 @@ export class DepartureHandler {
     let lastIndex = node.unacknowledged.acknowledgedEnd(node.log.lastIndex());
     if (leader) lastIndex = Math.max(node.inheritedEnd, node.commit);
     const notice: Departure = { type: 'Departure', term: node.term, lastIndex, lastTerm: node.log.termAt(lastIndex) ?? node.log.lastTerm() };
-    if (!leader) return { appends: [], notice, handoffTo: null };
+    const before = node.membership.voters().filter((p) => p !== node.id && (node.departures.everDeparted(p) || this.relays.names(p)));
+    const departedBefore = before.length > 0 ? { departedBefore: before } : {};
+    if (!leader) return { appends: [], notice, handoffTo: null, ...departedBefore };
     notice.led = true;
     const handoffTo = leader.handoffTarget();
     // The TimeoutNow target comes first: the others campaign a heartbeat apart after it, so they do
@@ -200,7 +202,7 @@ export class DepartureHandler {
       successors.unshift(handoffTo);
     }
     if (successors.length > 0) notice.successors = successors;
-    return { appends: finalAppends(node, leader, lastIndex, handoffTo), notice, handoffTo };
+    return { appends: finalAppends(node, leader, lastIndex, handoffTo), notice, handoffTo, ...departedBefore };
   }
 
   /**

@@ -32,6 +32,11 @@ export class HeldRelays {
     return this.held.length;
   }
 
+  /** Whether a notice held names `peer`. */
+  names(peer: PeerId): boolean {
+    return this.held.some((r) => r.notice.peer === peer);
+  }
+
   /** The notices whose senders are members now, no longer held. */
   takeFromMembers(isMember: (peer: PeerId) => boolean): HeldRelay[] {
     return this.take((r) => isMember(r.sender));

@@ -477,5 +477,5 @@ export async function startEngineHost(options: EngineHostOptions): Promise<Engin
 const NOTICE_FIELDS = ['term', 'lastIndex', 'lastTerm', 'led'] as const;
 
 function samePlan(a: DeparturePlan, b: DeparturePlan | null): boolean {
-  return b !== null && a.handoffTo === b.handoffTo && sameFields(a.notice, b.notice, NOTICE_FIELDS) && sameList(a.notice.successors, b.notice.successors);
+  return b !== null && a.handoffTo === b.handoffTo && sameFields(a.notice, b.notice, NOTICE_FIELDS) && sameList(a.notice.successors, b.notice.successors) && sameList(a.departedBefore, b.departedBefore);
 }

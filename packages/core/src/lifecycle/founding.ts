@@ -52,6 +52,12 @@ export interface FoundingInput {
    * departure learnt from another device counts as recorded after every own one.
    */
   recordedAt?: ReadonlyMap<PeerId, number>;
+  /**
+   * For a departure of this profile's own: the voters whose notices its engine had received when
+   * it departed (DeparturePlan.departedBefore). Each of them departed first, even where the profile
+   * recorded the notice only later (a notice passed on by a non-member is held a while).
+   */
+  departedBefore?: ReadonlyMap<PeerId, readonly PeerId[]>;
   /** Whether the room is empty apart from the tabs running on this profile (those are in `slots`). */
   room: RoomEvidence;
   /**
@@ -161,7 +167,7 @@ function mayRefound(
   for (const tomb of tombstones.values()) for (const peer of tomb.successors ?? []) named.add(peer);
   // Only the profile that holds the configuration's last departure re-founds it (see
   // lastDepartureHere): two devices that each learnt every departure must not both re-found.
-  if (input.ownTombstones && !lastDepartureHere(membership.voters, input.ownTombstones, input.recordedAt)) return false;
+  if (input.ownTombstones && !lastDepartureHere(membership.voters, input)) return false;
   const mayRun = (s: SlotSummary) =>
     s.peerId !== null && !named.has(s.peerId) && (membership.learners.includes(s.peerId) || (s.joined === true && !membership.voters.includes(s.peerId)));
   if (slots.some((s) => s.inUse && s.slot !== chosen && !mayRun(s))) return false;
@@ -187,22 +193,26 @@ function mayRefound(
 /**
  * Whether a voter departed from a tab of this profile after every voter whose departure this
  * profile learnt from another device's notice had departed: this profile holds the configuration's
- * last departure. At most one profile can: were a voter `a` of profile A the last departure on A and
- * `b` of profile B the last on B, A recorded `b`'s notice before `a` departed, so `b` departed
- * first, and B recorded `a`'s before `b` departed, so `a` departed first. Both comparisons use one
- * profile's clock, and a notice is received only after its sender departed. Without this, two
- * devices whose tabs each received every voter's notice and held a log covering them could both
- * re-found the group while the other's tabs were closed, and fork it (a learner's log on one side
- * and a voter's on the other, simulator scenario tabs-chaos-two; or both on voters' logs). Devices
- * whose voters departed at once, neither knowing of the other, both wait until they meet.
+ * last departure. It shows where the profile recorded that notice before its own voter departed
+ * (`recordedAt`, one clock), or where its own voter's engine had received it by then
+ * (`departedBefore`). At most one profile can: were a voter `a` of profile A the last departure on
+ * A and `b` of profile B the last on B, `a` received or A recorded `b`'s notice before `a`
+ * departed, so `b` departed first, and likewise `a` departed before `b`. A notice exists only once
+ * its sender departed. Without this, two devices whose tabs each received every voter's notice and
+ * held a log covering them could both re-found the group while the other's tabs were closed, and
+ * fork it (a learner's log on one side and a voter's on the other, simulator scenario
+ * tabs-chaos-two; or both on voters' logs). Devices whose voters departed at once, neither
+ * knowing of the other, both wait until they meet.
  */
-function lastDepartureHere(voters: readonly PeerId[], own: ReadonlySet<PeerId>, recordedAt: ReadonlyMap<PeerId, number> | undefined): boolean {
-  let lastOwn = -Infinity;
-  let lastForeign = -Infinity;
-  for (const voter of voters) {
-    if (own.has(voter)) lastOwn = Math.max(lastOwn, recordedAt?.get(voter) ?? -Infinity);
-    else lastForeign = Math.max(lastForeign, recordedAt?.get(voter) ?? Infinity);
-  }
-  if (lastForeign === -Infinity) return true; // every voter departed here
-  return lastOwn > lastForeign;
+function lastDepartureHere(voters: readonly PeerId[], input: FoundingInput): boolean {
+  const own = input.ownTombstones ?? new Set<PeerId>();
+  const foreign = voters.filter((v) => !own.has(v));
+  if (foreign.length === 0) return true; // every voter departed here
+  const at = (peer: PeerId) => input.recordedAt?.get(peer);
+  return voters.some((v) => {
+    if (!own.has(v)) return false;
+    const departedAt = at(v) ?? -Infinity;
+    const knew = input.departedBefore?.get(v) ?? [];
+    return foreign.every((x) => knew.includes(x) || departedAt > (at(x) ?? Infinity));
+  });
 }

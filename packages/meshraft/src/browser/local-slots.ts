@@ -144,34 +144,38 @@ export class LocalSlots {
 
   tombstones(): Map<PeerId, Departure> {
     const out = new Map<PeerId, Departure>();
-    for (const [peerId, { own: _own, ...notice }] of this.tombstoneItems()) out.set(peerId, notice);
+    for (const [peerId, { own: _own, before: _before, ...notice }] of this.tombstoneItems()) out.set(peerId, notice);
     return out;
   }
 
   /**
    * The tombstones as the founding rules take them, from one read: every departure, the peers among
-   * them that departed from a tab of this profile (FoundingInput.ownTombstones), and when each was
-   * written here (FoundingInput.recordedAt; a tombstone without a time has none).
+   * them that departed from a tab of this profile (FoundingInput.ownTombstones), when each was
+   * written here (FoundingInput.recordedAt; a tombstone without a time has none), and what each own
+   * departure's engine knew had departed before it (FoundingInput.departedBefore).
    */
-  foundingTombstones(): { tombstones: Map<PeerId, Departure>; ownTombstones: Set<PeerId>; recordedAt: Map<PeerId, number> } {
+  foundingTombstones(): { tombstones: Map<PeerId, Departure>; ownTombstones: Set<PeerId>; recordedAt: Map<PeerId, number>; departedBefore: Map<PeerId, readonly PeerId[]> } {
     const tombstones = new Map<PeerId, Departure>();
     const ownTombstones = new Set<PeerId>();
     const recordedAt = new Map<PeerId, number>();
-    for (const [peerId, { own, at, ...notice }] of this.tombstoneItems()) {
+    const departedBefore = new Map<PeerId, readonly PeerId[]>();
+    for (const [peerId, { own, at, before, ...notice }] of this.tombstoneItems()) {
       tombstones.set(peerId, notice);
       if (own === true) ownTombstones.add(peerId);
       if (at > 0) recordedAt.set(peerId, at);
+      if (before) departedBefore.set(peerId, before);
     }
-    return { tombstones, ownTombstones, recordedAt };
+    return { tombstones, ownTombstones, recordedAt, departedBefore };
   }
 
   /**
    * Synchronous on purpose (pagehide): from here on `peerId` never votes or acknowledges again, and
    * no tab ever adopts it; its slot's log is only data a new identity may start from.
    */
-  tombstone(peerId: PeerId, notice: Departure, own = true): void {
+  tombstone(peerId: PeerId, notice: Departure, own = true, departedBefore?: readonly PeerId[]): void {
     const stored: StoredTombstone = { type: 'Departure', term: notice.term, lastIndex: notice.lastIndex, lastTerm: notice.lastTerm, at: Date.now() };
     if (own) stored.own = true;
+    if (own && departedBefore && departedBefore.length > 0) stored.before = [...departedBefore];
     if (notice.led) stored.led = true;
     if (notice.successors && notice.successors.length > 0) stored.successors = [...notice.successors];
     this.env.local.setItem(`${tombstonePrefix(this.room)}${peerId}`, JSON.stringify(stored));
@@ -208,9 +212,10 @@ export class LocalSlots {
       try {
         const parsed = JSON.parse(this.env.local.getItem(key) ?? 'null') as unknown;
         if (!isNotice(parsed)) continue;
-        const { successors, own, ...notice } = parsed;
+        const { successors, own, before, ...notice } = parsed;
         const valid = Array.isArray(successors) && successors.every((p) => typeof p === 'string') ? { successors } : {};
-        items.push([key.slice(prefix.length), { ...notice, ...valid, at: Number.isFinite(parsed.at) ? parsed.at : 0, ...(own === true ? { own: true as const } : {}) }]);
+        const knew = own === true && Array.isArray(before) && before.every((p) => typeof p === 'string') ? { before } : {};
+        items.push([key.slice(prefix.length), { ...notice, ...valid, ...knew, at: Number.isFinite(parsed.at) ? parsed.at : 0, ...(own === true ? { own: true as const } : {}) }]);
       } catch {
         // Skipped: see above.
       }
@@ -254,7 +259,12 @@ export class LocalSlots {
  * and whether a tab of this profile departed (`own`; absent: a notice from another device, or a
  * tombstone of an older version, which counts as such: the safe side).
  */
-type StoredTombstone = Departure & { at: number; own?: true };
+/**
+ * A tombstone as kept in localStorage: the notice, when it was written here (`at`), whether the
+ * identity departed from a tab of this profile (`own`), and for such a departure the voters whose
+ * notices its engine had received by then (`before`, DeparturePlan.departedBefore).
+ */
+type StoredTombstone = Departure & { at: number; own?: true; before?: PeerId[] };
 
 function isNotice(value: unknown): value is StoredTombstone {
   const n = value as Partial<Departure> | null;

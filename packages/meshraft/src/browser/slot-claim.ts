@@ -71,7 +71,7 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
         },
         recordStart: (founding) => slots.recordJoined(peerId, founding === 'join'),
         settled,
-        tombstone: (notice) => slots.tombstone(peerId, notice),
+        tombstone: (notice, departedBefore) => slots.tombstone(peerId, notice, true, departedBefore),
         recordDeparture: (peer, notice) => {
           if (!slots.tombstones().has(peer)) slots.tombstone(peer, notice, false);
         },

@@ -34,8 +34,11 @@ export interface Claim {
   prepareRefound?(): Promise<void>;
   /** The start-up decision is over (the engine runs): other tabs may decide now. */
   settled(): void;
-  /** Tombstone this identity, synchronously (pagehide): it never votes or acknowledges again. */
-  tombstone?(notice: Departure): void;
+  /**
+   * Tombstone this identity, synchronously (pagehide): it never votes or acknowledges again.
+   * `departedBefore`: the voters whose notices its engine had received (DeparturePlan.departedBefore).
+   */
+  tombstone?(notice: Departure, departedBefore?: readonly PeerId[]): void;
   /** Keep another peer's departure notice with this profile's tombstones. */
   recordDeparture?(peer: PeerId, notice: Departure): void;
   /** Every departure recorded on this profile (tombstones), by peer id. */

@@ -17,6 +17,8 @@ export interface RelayedPlan {
   notice: Departure;
   handoffTo: PeerId | null;
   appends: DepartureFrame[];
+  /** DeparturePlan.departedBefore: kept with this identity's tombstone. */
+  departedBefore?: PeerId[];
 }
 
 /** How often a changing plan's appends are encoded again (they help; a slightly older set is fine). */
@@ -38,15 +40,16 @@ export function planRelay(now: () => number = Date.now): (plan: DeparturePlan) =
   let target: { to: PeerId; term: number; end: number; frame: DepartureFrame | null } | null = null;
   return (plan) => {
     const { notice, handoffTo } = plan;
+    const before = plan.departedBefore ? { departedBefore: plan.departedBefore } : {};
     const fresh = last === null || last.term !== notice.term || last.handoffTo !== handoffTo || now() - last.at >= APPENDS_REFRESH_MS;
     if (fresh) last = { term: notice.term, handoffTo, at: now(), appends: encodeFrames(plan.appends.filter((e) => e.to !== handoffTo)) };
     const toTarget = plan.appends.find((e) => e.to === handoffTo);
-    if (toTarget === undefined || handoffTo === null) return { notice, handoffTo, appends: last!.appends };
+    if (toTarget === undefined || handoffTo === null) return { notice, handoffTo, appends: last!.appends, ...before };
     const end = appendEnd(toTarget.message);
     if (target === null || target.to !== handoffTo || target.term !== notice.term || target.end !== end) {
       target = { to: handoffTo, term: notice.term, end, frame: encodeFrames([toTarget])[0] ?? null };
     }
-    return { notice, handoffTo, appends: target.frame === null ? last!.appends : [...last!.appends, target.frame] };
+    return { notice, handoffTo, appends: target.frame === null ? last!.appends : [...last!.appends, target.frame], ...before };
   };
 }
 
