@@ -109,6 +109,19 @@ function card(page: Page, title: string) {
   return page.getByTestId('card').filter({ has: page.getByTestId('card-title').getByText(title, { exact: true }) });
 }
 
+/**
+ * Ticks a card's checkbox and waits for the replicated state to tick it. A click that lands while
+ * the list re-renders (another tab's move applying) can miss the element; the command sets `done`
+ * rather than toggling it, so clicking an unticked box again is harmless.
+ */
+async function completeCard(page: Page, title: string): Promise<void> {
+  const box = card(page, title).getByTestId('complete-card');
+  await expect(async () => {
+    if (!(await box.isChecked())) await box.click();
+    await expect(box).toBeChecked({ timeout: 15_000 });
+  }).toPass(UI);
+}
+
 async function expectCardIn(page: Page, title: string, column: (typeof COLUMNS)[number]): Promise<void> {
   await expect(page.getByTestId(`column-${column}`).getByTestId('card-title').getByText(title, { exact: true })).toHaveCount(1, UI);
 }
@@ -170,7 +183,7 @@ test('three tabs share one board, survive closing the leader tab, and a reload k
   // Moving, completing and editing a card in one tab shows in the others.
   await card(tabs[0], 'Write the README').getByTestId('move-right').click();
   // A controlled checkbox: it shows the replicated state, so it ticks once the command applied.
-  await card(tabs[2], 'Ship the demo').getByTestId('complete-card').click();
+  await completeCard(tabs[2], 'Ship the demo');
   await card(tabs[1], 'Record a screencast').getByTestId('edit-card').click();
   await tabs[1].getByTestId('edit-card-title').fill('Record a short screencast');
   await tabs[1].getByTestId('save-card').click();
