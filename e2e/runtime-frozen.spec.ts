@@ -6,6 +6,7 @@
 // there under a new identity, keeping every acknowledged write. An observer itself never re-founds.
 // A frozen tab whose log lacks the departed voter's last writes takes that voter's slot over
 // instead, as a reload of it would.
+import type { Page } from '@playwright/test';
 import { io } from 'socket.io-client';
 import { SIGNALING_URL, uniqueName } from './support';
 import { expect, test, type RuntimeTabs } from './support/runtime-tabs';
@@ -20,6 +21,17 @@ async function roomOccupant(room: string) {
   return { leave: () => void socket.disconnect() };
 }
 
+
+/** Waits until the frozen tab re-founded; should it not, the failure shows what its checks found (stats().frozenChecks, its status). */
+async function untilRefounded(tab: Page): Promise<void> {
+  try {
+    await expect.poll(async () => (await stats(tab)).frozenRestarts, { timeout: 30_000 }).toBe(1);
+  } catch (error) {
+    const { frozenChecks, rejoinErrors, peerId, mesh } = await stats(tab);
+    const { role, frozen, members, term } = await status(tab);
+    throw new Error(`${(error as Error).message}\n${JSON.stringify({ peerId, frozenChecks, rejoinErrors, role, frozen, members, term, mesh })}`);
+  }
+}
 
 /**
  * A voter that leads alone and an observer learner of the same profile, three writes k0..k2 and a
@@ -61,7 +73,7 @@ test('a frozen tab stays while a peer elsewhere may continue the group, then re-
   // The other device goes away: the frozen tab re-founds the group on its slot.
   const since = Date.now();
   elsewhere.leave();
-  await expect.poll(async () => (await stats(tab)).frozenRestarts, { timeout: 30_000 }).toBe(1);
+  await untilRefounded(tab);
   await expect.poll(async () => (await status(tab)).role, { timeout: 30_000 }).toBe('leader');
   const leadingAfterMs = Date.now() - since;
   const after = await stats(tab);
@@ -94,7 +106,7 @@ test('a frozen tab whose log lacks the departed voter\'s last writes re-founds o
   // The crashed observer's identity: still running, or already retired by the restart below (it
   // can come within a moment of the page starting).
   expect([first.peerId, ...first.retiredPeerIds]).toContain(observerId);
-  await expect.poll(async () => (await stats(tab)).frozenRestarts, { timeout: 30_000 }).toBe(1);
+  await untilRefounded(tab);
   await expect.poll(async () => (await status(tab)).role, { timeout: 30_000 }).toBe('leader');
   const after = await stats(tab);
   expect(after.refounded).toBe(true);

@@ -4,7 +4,7 @@
 // group on its log when they allow it (decideFrozenRestart, docs/tab-lifecycle.md). Otherwise it
 // stays and asks again later, with a growing pause (another tab of the profile may close, the room
 // may empty): at once when the engine first reports it frozen, then after 1 s, 2 s, 4 s, ... 10 s.
-import type { GroupStatus, PeerId, PeerView } from '@meshraft/core';
+import type { GroupStatus, PeerId, PeerView, RoomEvidence } from '@meshraft/core';
 import type { Claim, FrozenRestart } from './claim';
 import type { MeshSession } from './mesh-session';
 import { roomEvidence } from './room-evidence';
@@ -12,6 +12,17 @@ import { roomEvidence } from './room-evidence';
 /** First pause between two checks of a tab that stays frozen; it doubles up to FROZEN_RECHECK_MAX_MS. */
 export const FROZEN_RECHECK_MS = 1000;
 export const FROZEN_RECHECK_MAX_MS = 10_000;
+
+/**
+ * What a frozen tab's checks found (GroupStats.frozenChecks): why it still waits. `outcome`:
+ * 'refound' (it started over), 'stay' (the rules say another tab, a device elsewhere or a missing
+ * departure may still continue the group), 'wait' (the room's evidence is unknown), 'lock-busy'
+ * (another tab of the profile held the start-up lock or the slot), 'error' (the slots could not be read).
+ */
+export interface FrozenCheckStats {
+  checks: number;
+  last: { room: RoomEvidence | null; outcome: 'refound' | 'stay' | 'wait' | 'lock-busy' | 'error' } | null;
+}
 
 export interface FrozenRestartHost {
   claim(): Claim | null;
@@ -32,6 +43,8 @@ export class FrozenTabRestarter {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private pause = FROZEN_RECHECK_MS;
   private stopped = false;
+  private checks = 0;
+  private last: FrozenCheckStats['last'] = null;
 
   constructor(private readonly host: FrozenRestartHost) {}
 
@@ -43,6 +56,10 @@ export class FrozenTabRestarter {
       this.schedule(0);
     }
     this.wasFrozen = frozen;
+  }
+
+  stats(): FrozenCheckStats {
+    return { checks: this.checks, last: this.last && { ...this.last } };
   }
 
   stop(): void {
@@ -66,19 +83,24 @@ export class FrozenTabRestarter {
     const session = host.session();
     if (this.running || !claim?.reconsider || !session || host.busy() || !host.status().frozen) return;
     this.running = true;
+    this.checks++;
     try {
       const decision = await claim.reconsider(host.mayLead);
-      if (decision) {
+      if (!decision) this.last = { room: null, outcome: 'lock-busy' };
+      else {
         try {
           if (host.busy() || host.session() !== session || !host.status().frozen) return;
           const room = roomEvidence(session.mesh, [...session.connected], Date.now(), this.ignored(claim, decision), host.viewOf && ((id) => host.viewOf!(id)));
-          if ((await decision.decide(room)) === 'refound') return await host.restart(decision);
+          const outcome = await decision.decide(room);
+          this.last = { room, outcome };
+          if (outcome === 'refound') return await host.restart(decision);
         } finally {
           decision.release();
         }
       }
     } catch {
       // The slots could not be read: ask again at the next check.
+      this.last = { room: this.last?.room ?? null, outcome: 'error' };
     } finally {
       this.running = false;
     }

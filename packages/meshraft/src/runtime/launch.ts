@@ -372,6 +372,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
         rejoinErrors: [...info.rejoinErrors],
         databasesDeleted: info.databasesDeleted,
         frozenRestarts: info.frozenRestarts,
+        frozenChecks: frozen.stats(),
         departed,
         frames: engine ? await engine.frameStats() : null,
         routes: routeCounters.snapshot(info.localSecret !== null, session?.local?.reachable() ?? []),

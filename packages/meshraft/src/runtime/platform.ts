@@ -6,6 +6,7 @@ import type { Channel } from './channel';
 import type { Claim } from './claim';
 import type { RelayedPlan } from './departure-frames';
 import type { FrameStats } from './frame-stats';
+import type { FrozenCheckStats } from './frozen-restart';
 import type { OpenBroadcastChannel } from './local-channel';
 import type { MeshPort, MeshStatsLike } from './mesh-port';
 import type { RaftRouteStats } from './route-stats';
@@ -108,6 +109,8 @@ export interface GroupStats {
   databasesDeleted: number;
   /** Times this tab, frozen (every voter departed, named by no successor list), re-founded the group on its own slot. */
   frozenRestarts: number;
+  /** While this tab is (or was) frozen: how many times it asked whether it may re-found, and what the last check found. */
+  frozenChecks: FrozenCheckStats;
   /** This identity departed (the page is going away). */
   departed: boolean;
   frames: FrameStats | null;
