@@ -408,8 +408,10 @@ describe('slot claim', () => {
     // When each was written here (the founding rules order an own departure against the notices).
     expect(recordedAt.get('old')).toBe(1);
     expect(recordedAt.get('p1')).toBeGreaterThanOrEqual(recordedAt.get('far')!);
-    // The notices themselves carry no trace of the flag.
-    expect(slots.tombstones().get('p1')).not.toHaveProperty('own');
+    // The notices themselves are plain Departures (the engine and the wire take them): no flag, no
+    // time, no list of earlier departures.
+    expect(slots.tombstones().get('p1')).toEqual(notice(6, 2));
+    expect(slots.tombstones().get('old')).toEqual({ type: 'Departure', term: 1, lastIndex: 3, lastTerm: 1 });
     claim.release();
   });
 });

@@ -143,9 +143,7 @@ export class LocalSlots {
   // ---------- tombstones ----------
 
   tombstones(): Map<PeerId, Departure> {
-    const out = new Map<PeerId, Departure>();
-    for (const [peerId, { own: _own, before: _before, ...notice }] of this.tombstoneItems()) out.set(peerId, notice);
-    return out;
+    return this.foundingTombstones().tombstones;
   }
 
   /**

@@ -90,7 +90,7 @@ export class FrozenTabRestarter {
       else {
         try {
           if (host.busy() || host.session() !== session || !host.status().frozen) return;
-          const room = roomEvidence(session.mesh, [...session.connected], Date.now(), this.ignored(claim, decision), host.viewOf && ((id) => host.viewOf!(id)));
+          const room = roomEvidence(session.mesh, [...session.connected], Date.now(), this.ignored(claim, decision), host.viewOf?.bind(host));
           const outcome = await decision.decide(room);
           this.last = { room, outcome };
           if (outcome === 'refound') return await host.restart(decision);
