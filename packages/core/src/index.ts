@@ -125,6 +125,7 @@ export {
   decideFounding,
   decideFrozenRestart,
   refoundingTerm,
+  roomEvidenceOf,
   runningPeers,
   SlotCollector,
   startReadsConfiguration,
@@ -133,6 +134,7 @@ export {
   type Founding,
   type FoundingInput,
   type RoomEvidence,
+  type RoomPeerSays,
 } from './lifecycle/index';
 
 // Framework-free stores behind UI bindings (@meshraft/react's useQuery and useExecute).

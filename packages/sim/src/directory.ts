@@ -2,7 +2,7 @@
 // restarts (losing all presence), is unreachable while down, and live peers re-register within
 // `reregisterMaxMs` of its return. An empty answer is evidence of an empty room only once the
 // server has been up longer than that (founding.ts); a bug switch trusts it at once instead.
-import type { PeerId, RoomEvidence } from '@meshraft/core';
+import { roomEvidenceOf, type PeerId, type RoomEvidence, type RoomPeerSays } from '@meshraft/core';
 import type { EventQueue } from './event-queue';
 import type { Dice } from './seeds';
 import type { Trace } from './trace';
@@ -60,14 +60,9 @@ export class SignalingDirectory {
   /** `saysFrozen`: whether a peer gossips itself frozen (PeerView.frozen); a room of only such peers is 'frozen'. */
   evidence(local: ReadonlySet<PeerId> = new Set(), saysFrozen: (id: PeerId) => boolean = () => false): RoomEvidence {
     if (this.down) return 'unknown';
-    let frozen = false;
-    for (const id of this.present) {
-      if (local.has(id)) continue;
-      if (!saysFrozen(id)) return 'occupied';
-      frozen = true;
-    }
-    if (!this.settled() && !this.trustEmptyAfterRestart) return 'unknown';
-    return frozen ? 'frozen' : 'empty';
+    // Tabs here gossip nothing but frozen: every other peer counts as a member.
+    const peers = [...this.present].filter((id) => !local.has(id)).map((id): RoomPeerSays => (saysFrozen(id) ? 'frozen' : 'member'));
+    return roomEvidenceOf(peers, this.settled() || this.trustEmptyAfterRestart);
   }
 
   /** Up, and longer than live peers need to re-register: the room's list holds every one of them. */

@@ -2,3 +2,4 @@ export { atLeastAsUpToDate, chooseSlot, frozenRestartSlot, runningPeers, type Sl
 export { decideFounding, decideFrozenRestart, startReadsConfiguration, refoundingTerm, type Founding, type FoundingInput, type RoomEvidence } from './founding';
 export { SlotCollector } from './slot-collector';
 export { LOCAL_LOG_TAIL_MAX_ENTRIES, localLogTailSources } from './local-log-tail';
+export { roomEvidenceOf, type RoomPeerSays } from './room';

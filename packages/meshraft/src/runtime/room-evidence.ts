@@ -11,7 +11,7 @@
 // its gossip); one that says nothing of the kind (an older version, a member) occupies it. One that
 // says it is frozen (PeerView.frozen) runs no group either, but holds a log: the answer is then
 // 'frozen', which only the profile holding the configuration's last departure takes for empty.
-import type { PeerId, PeerView, RoomEvidence } from '@meshraft/core';
+import { roomEvidenceOf, type PeerId, type PeerView, type RoomEvidence, type RoomPeerSays } from '@meshraft/core';
 import type { MeshPort } from './mesh-port';
 
 export function roomEvidence(
@@ -23,16 +23,16 @@ export function roomEvidence(
 ): RoomEvidence {
   // This profile's own running tabs do not count: the start-up rules judge them from their slots.
   const occupants = [...new Set([...connected, ...mesh.roomPeers()])].filter((id) => !local.has(id));
-  let frozen = false;
-  if (occupants.length > 0) {
-    if (!views) return 'occupied';
-    const said = occupants.map((id) => views(id));
-    if (said.some((view) => view !== undefined && view.pristine !== true && view.frozen !== true)) return 'occupied';
-    if (said.includes(undefined)) return 'unknown';
-    frozen = said.some((view) => view?.frozen === true);
-  }
-  if (!roomListComplete(mesh, now)) return 'unknown';
-  return frozen ? 'frozen' : 'empty';
+  return roomEvidenceOf(
+    occupants.map((id) => (views ? peerSays(views(id)) : 'member')),
+    roomListComplete(mesh, now),
+  );
+}
+
+function peerSays(view: PeerView | undefined): RoomPeerSays {
+  if (view === undefined) return 'unheard';
+  if (view.pristine === true) return 'pristine';
+  return view.frozen === true ? 'frozen' : 'member';
 }
 
 /** Whether the server's room list holds every live peer: its directory has been up longer than they need to re-register. */
