@@ -32,9 +32,11 @@ export type PeerView = Pick<RaftStatus, 'role' | 'term' | 'committed' | 'applied
    */
   pristine?: true;
   /**
-   * True while the peer's engine reports itself frozen (`status.frozen`: every voter of its
-   * configuration departed, and no departed leader named it): it runs no group and waits for one to
-   * be re-founded. A room holding only such peers does not keep the profile that holds the
+   * True while the peer runs no group and waits for one to be re-founded or to answer its join:
+   * its engine reports itself frozen (`status.frozen`: every voter of its configuration departed,
+   * and no departed leader named it), or it holds nothing of the group (a new tab, no log, no
+   * members) yet has heard of it (a departed voter's notice moved its term, so it is no longer
+   * pristine). A room holding only such peers does not keep the profile that holds the
    * configuration's last departure from re-founding (RoomEvidence 'frozen'). Absent: not frozen, or
    * not said.
    */

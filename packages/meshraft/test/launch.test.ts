@@ -237,6 +237,28 @@ describe('launchGroup', () => {
     });
   }
 
+  it('a tab holding nothing that has heard of the group (its term moved, no members) gossips itself frozen, not pristine: it waits for the group and can continue none', async () => {
+    const mesh = fakeMesh([]);
+    const { platform } = fakePlatform(mesh, []);
+    const claim = platform.claim;
+    platform.claim = async (room) => ({ ...(await claim(room)), pristine: true });
+    const start = platform.startEngine;
+    // Its engine took a departed voter's notice (term 5) and belongs to no configuration.
+    platform.startEngine = async (a) => {
+      const started = await start(a);
+      return { ...started, group: { ...started.group, status: { ...startingStatus(a.peerId), term: 5 } } };
+    };
+    const group = launchGroup(options, platform);
+    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    peerGossips(mesh, 'b'); // a member in the room: this tab joins
+    mesh.join();
+    await group.started;
+    const views = () => mesh.frames.filter(([to, bytes]) => to === 'b' && isGossipFrame(bytes)).map(([, bytes]) => decodeGossip(bytes));
+    await vi.waitFor(() => expect(views().at(-1)).toMatchObject({ term: 5, frozen: true }), { timeout: 5_000 });
+    expect(views().at(-1)?.pristine).toBeUndefined();
+    await group.close();
+  });
+
   // A fixed identity (the `peerId` option) has no slots: whether it holds anything is read from its
   // storage before it decides, so fixed-id peers of several browsers can found a group together too.
   for (const stored of [false, true]) {

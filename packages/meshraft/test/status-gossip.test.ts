@@ -36,9 +36,11 @@ describe('status gossip frames', () => {
     expect(decodeGossip(forged({ pristine: true }))).toMatchObject({ pristine: true });
   });
 
-  it('carries frozen only when the status says so, and refuses any other value for it', () => {
+  it('carries frozen only when the status says so (or the tab waits for a group it holds nothing of), and refuses any other value for it', () => {
     expect(decodeGossip(encodeGossip(status({ frozen: true })))).toMatchObject({ frozen: true });
     expect(decodeGossip(encodeGossip(status()))).not.toHaveProperty('frozen');
+    // A tab that holds nothing but heard of the group waits for it as a frozen tab does, and says so.
+    expect(decodeGossip(encodeGossip(status(), false, true))).toMatchObject({ frozen: true });
     const forged = (extra: Record<string, unknown>) => {
       const encoded = encodeValue({ role: 'follower', term: 0, committed: 0, applied: 0, online: false, catchUp: null, ...extra });
       return new Uint8Array([0x47, ...encoded]);

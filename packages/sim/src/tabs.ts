@@ -29,6 +29,8 @@ interface Tab {
   peer: SimPeer;
   profile: LocalProfile;
   slot: Slot;
+  /** Opened on a new slot of a profile where no slot held a log, to join (the runtime's pristine claim). */
+  pristineClaim?: boolean;
 }
 
 /** How long a crashed tab's slot must go unnamed by the configuration before it is deleted (10 s in the browser runtime). */
@@ -242,10 +244,20 @@ export class TabsDriver {
     return [...this.tabs.values()].filter((t) => t.peer.isUp).map((t) => t.peer);
   }
 
-  /** Whether a peer in the room gossips itself frozen (PeerView.frozen), as its last status says. */
+  /**
+   * Whether a peer in the room gossips itself frozen (PeerView.frozen), as its last status says: its
+   * engine reports frozen, or it holds nothing of the group (a pristine claim, no members) and heard
+   * of it (a departed voter's notice moved its term), as the runtime's waitingForGroup. A pristine
+   * tab whose term is still 0 counts as a member here (the runtime leaves it out): the simulator
+   * keeps the stricter rule for new tabs founding together.
+   */
   private readonly saysFrozen = (id: PeerId): boolean => {
-    const peer = this.tabs.get(id)?.peer;
-    return peer !== undefined && peer.isUp && !peer.retired && peer.lastStatus?.frozen === true;
+    const tab = this.tabs.get(id);
+    const peer = tab?.peer;
+    if (peer === undefined || !peer.isUp || peer.retired) return false;
+    const status = peer.lastStatus;
+    if (status?.frozen === true) return true;
+    return tab!.pristineClaim === true && status !== null && status.term > 0 && status.members.voters.length === 0 && status.members.learners.length === 0;
   };
 
   /** Where and when the profile learnt each departure (FoundingInput.ownTombstones, recordedAt); the bug switch leaves them out. */
@@ -322,6 +334,7 @@ export class TabsDriver {
       if (choice.kind === 'succeed') this.counts.successions++;
       const how = `${choice.kind}${choice.kind === 'succeed' ? ` ${choice.previous}` : ''}`;
       peer = this.startIdentity(profile, slot ?? profile.newSlot(), founding, choice.kind === 'succeed' ? (term ?? 0) : undefined, how);
+      if (choice.kind === 'new' && founding === 'join' && !summaries.some((s) => s.peerId !== null)) this.tabs.get(peer.id)!.pristineClaim = true;
     }
     this.replayTombstones(profile, peer);
     onOpen?.(peer);

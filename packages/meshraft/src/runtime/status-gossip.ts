@@ -17,7 +17,8 @@ export function isGossipFrame(bytes: Uint8Array): boolean {
   return bytes.byteLength > 0 && bytes[0] === GOSSIP_TAG;
 }
 
-export function encodeGossip(status: GroupStatus, pristine = false): Uint8Array {
+/** `pristine`: PeerView.pristine; `waiting`: holds nothing but heard of the group, said as PeerView.frozen. */
+export function encodeGossip(status: GroupStatus, pristine = false, waiting = false): Uint8Array {
   const view: PeerView = {
     role: status.role,
     term: status.term,
@@ -27,7 +28,7 @@ export function encodeGossip(status: GroupStatus, pristine = false): Uint8Array 
     catchUp: status.catchUp,
   };
   if (pristine) view.pristine = true;
-  if (status.frozen === true) view.frozen = true;
+  if (status.frozen === true || waiting) view.frozen = true;
   const body = encodeValue(view);
   const frame = new Uint8Array(body.byteLength + 1);
   frame[0] = GOSSIP_TAG;
@@ -80,8 +81,8 @@ function catchUpOf(value: unknown, count: (x: unknown) => boolean): CatchUpProgr
 }
 
 /** The gossiped fields of a status, as a comparable string. */
-function viewKey(s: GroupStatus, pristine: boolean): string {
-  return `${s.role}|${s.term}|${s.committed}|${s.applied}|${s.online}|${s.catchUp ? s.catchUp.fraction.toFixed(2) : '-'}|${pristine}|${s.frozen === true}`;
+function viewKey(s: GroupStatus, pristine: boolean, waiting: boolean): string {
+  return `${s.role}|${s.term}|${s.committed}|${s.applied}|${s.online}|${s.catchUp ? s.catchUp.fraction.toFixed(2) : '-'}|${pristine}|${s.frozen === true || waiting}`;
 }
 
 export interface StatusGossipOptions {
@@ -89,6 +90,8 @@ export interface StatusGossipOptions {
   status(): GroupStatus;
   /** Whether we hold nothing and belong to no group yet (PeerView.pristine); default false. */
   pristine?(): boolean;
+  /** Whether we hold nothing but heard of the group, and wait for it (said as PeerView.frozen); default false. */
+  waitingForGroup?(): boolean;
   broadcast(frame: Uint8Array): void;
   /** Called with a new views object whenever a peer's view changes. */
   onViews(views: Readonly<Record<PeerId, PeerView>>): void;
@@ -101,6 +104,7 @@ export class StatusGossip {
   private stopped = false;
   private lastStatus: GroupStatus | null = null;
   private lastPristine = false;
+  private lastWaiting = false;
   private lastKey = '';
   /** Malformed gossip frames received (dropped). */
   dropped = 0;
@@ -113,10 +117,12 @@ export class StatusGossip {
   statusChanged(): void {
     const status = this.options.status();
     const pristine = this.options.pristine?.() ?? false;
-    if (status === this.lastStatus && pristine === this.lastPristine) return;
+    const waiting = this.options.waitingForGroup?.() ?? false;
+    if (status === this.lastStatus && pristine === this.lastPristine && waiting === this.lastWaiting) return;
     this.lastStatus = status;
     this.lastPristine = pristine;
-    const key = viewKey(status, pristine);
+    this.lastWaiting = waiting;
+    const key = viewKey(status, pristine, waiting);
     if (key === this.lastKey) return;
     this.lastKey = key;
     const wait = Math.max(0, this.lastSent + MIN_INTERVAL_MS - Date.now());
@@ -168,7 +174,7 @@ export class StatusGossip {
     this.timer = null;
     if (this.stopped) return;
     this.lastSent = Date.now();
-    this.options.broadcast(encodeGossip(this.options.status(), this.options.pristine?.() ?? false));
+    this.options.broadcast(encodeGossip(this.options.status(), this.options.pristine?.() ?? false, this.options.waitingForGroup?.() ?? false));
     this.schedule(IDLE_INTERVAL_MS);
   }
 }
