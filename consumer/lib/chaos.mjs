@@ -78,12 +78,12 @@ async function withDiagnosis(open, schedule, settle, acknowledgedIds = () => [])
     const tabs = await Promise.all(
       open.map(async (tab) => {
         try {
-          const [status, stats, applied] = await Promise.all([tab.status(), tab.call('stats'), tab.query('applied', 'weak')]);
-          const { mesh, frames, routes, slotChoice, rejoins, retiredPeerIds, refounded, frozenRestarts } = stats;
+          const [status, stats, applied, tombstones] = await Promise.all([tab.status(), tab.call('stats'), tab.query('applied', 'weak'), profileTombstones(tab.page)]);
+          const { mesh, frames, routes, slotChoice, rejoins, retiredPeerIds, refounded, frozenRestarts, frozenChecks } = stats;
           const held = new Set(applied.result);
           const missing = acknowledged.filter((id) => !held.has(id));
           const state = { position: applied.position, values: applied.result.length, acknowledgedMissing: missing.length, firstMissing: missing.slice(0, 10) };
-          return { label: tab.label, status, state, slotChoice, rejoins, retiredPeerIds, refounded, frozenRestarts, mesh, routes, frames };
+          return { label: tab.label, status, state, slotChoice, rejoins, retiredPeerIds, refounded, frozenRestarts, frozenChecks, tombstones, mesh, routes, frames };
         } catch (failure) {
           return { label: tab.label, unavailable: String(failure) };
         }
@@ -93,6 +93,22 @@ async function withDiagnosis(open, schedule, settle, acknowledgedIds = () => [])
     error.message += `\nthe schedule: ${actions.join(', ')}\nopen tabs then:\n${tabs.map((t) => JSON.stringify(t)).join('\n')}`;
     throw error;
   }
+}
+
+/**
+ * The departures this tab's browser profile recorded (the runtime's tombstones in localStorage: the
+ * notice, when it was written, whether the tab departed from this profile, and what its engine knew
+ * had departed before it), by peer id: what the start-up rules of a frozen tab decide from.
+ */
+function profileTombstones(page) {
+  return page.evaluate(() => {
+    const out = {};
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (key?.startsWith('meshraft:departed:')) out[key.slice(key.lastIndexOf(':') + 1)] = JSON.parse(localStorage.getItem(key) ?? 'null');
+    }
+    return out;
+  });
 }
 
 /** How long the tabs' completed operations took, call to return (ms): count, p50, p90, p99, max. */
