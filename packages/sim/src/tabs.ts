@@ -247,7 +247,7 @@ export class TabsDriver {
   /**
    * Whether a peer in the room gossips itself frozen (PeerView.frozen), as its last status says: its
    * engine reports frozen, or it holds nothing of the group (a pristine claim, no members) and heard
-   * of it (a departed voter's notice moved its term), as the runtime's waitingForGroup. A pristine
+   * of it (a departed voter's notice moved its term), as the runtime's gossip says it (encodeGossip). A pristine
    * tab whose term is still 0 counts as a member here (the runtime leaves it out): the simulator
    * keeps the stricter rule for new tabs founding together.
    */

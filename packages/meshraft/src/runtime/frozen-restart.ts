@@ -59,7 +59,7 @@ export class FrozenTabRestarter {
   }
 
   stats(): FrozenCheckStats {
-    return { checks: this.checks, last: this.last && { ...this.last } };
+    return { checks: this.checks, last: this.last }; // replaced, never changed in place
   }
 
   stop(): void {
@@ -100,7 +100,7 @@ export class FrozenTabRestarter {
       }
     } catch {
       // The slots could not be read: ask again at the next check.
-      this.last = { room: this.last?.room ?? null, outcome: 'error' };
+      this.last = { room: null, outcome: 'error' };
     } finally {
       this.running = false;
     }

@@ -76,26 +76,20 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     if (closing) throw new Error('closed during startup');
   };
 
-  /** This tab holds nothing and belongs to no group: a pristine claim whose engine, if it runs, has no members, and it is not founding one. */
+  /**
+   * This tab holds nothing and belongs to no group: a pristine claim whose engine, if it runs, has
+   * no members, and it is not founding one. The gossip says it as PeerView.pristine while its term
+   * is 0, and as PeerView.frozen once a departed voter's notice moved it (status-gossip.ts).
+   */
   const holdsNothing = () => {
     const status = deferred.status;
     return claim?.pristine === true && !founder && !departed && status.members.voters.length === 0 && status.members.learners.length === 0;
   };
-  /** Holds nothing and has heard of no group (term 0): PeerView.pristine. Other new tabs do not wait for it. */
-  const pristine = () => holdsNothing() && deferred.status.term === 0;
-  /**
-   * Holds nothing but has heard of the group (a departed voter's notice moved its term): it waits
-   * for a group as a frozen tab does and can continue none, so it gossips PeerView.frozen. Counted
-   * as a member, it kept the profile holding the last departure from re-founding, and both waited
-   * for good.
-   */
-  const waitingForGroup = () => holdsNothing() && deferred.status.term > 0;
   /** This tab decided to bootstrap or re-found the group: from then on it is not waiting for one. */
   let founder = false;
   const gossip = new StatusGossip({
     status: () => deferred.status,
-    pristine,
-    waitingForGroup,
+    holdsNothing,
     broadcast: (frame) => {
       const s = session;
       if (s && !departed) for (const id of s.connected) s.mesh.send(id, frame, 'control');

@@ -17,8 +17,14 @@ export function isGossipFrame(bytes: Uint8Array): boolean {
   return bytes.byteLength > 0 && bytes[0] === GOSSIP_TAG;
 }
 
-/** `pristine`: PeerView.pristine; `waiting`: holds nothing but heard of the group, said as PeerView.frozen. */
-export function encodeGossip(status: GroupStatus, pristine = false, waiting = false): Uint8Array {
+/**
+ * `holdsNothing`: the peer holds nothing of the group and belongs to none. While its term is 0 it has
+ * heard of no group: PeerView.pristine (other new tabs do not wait for it). Once a departed voter's
+ * notice moved its term it waits for the group as a frozen tab does and can continue none:
+ * PeerView.frozen (counted as a member, it kept the profile holding the last departure from
+ * re-founding, and every tab waited for good).
+ */
+export function encodeGossip(status: GroupStatus, holdsNothing = false): Uint8Array {
   const view: PeerView = {
     role: status.role,
     term: status.term,
@@ -27,8 +33,8 @@ export function encodeGossip(status: GroupStatus, pristine = false, waiting = fa
     online: status.online,
     catchUp: status.catchUp,
   };
-  if (pristine) view.pristine = true;
-  if (status.frozen === true || waiting) view.frozen = true;
+  if (holdsNothing && status.term === 0) view.pristine = true;
+  if (status.frozen === true || (holdsNothing && status.term > 0)) view.frozen = true;
   const body = encodeValue(view);
   const frame = new Uint8Array(body.byteLength + 1);
   frame[0] = GOSSIP_TAG;
@@ -81,17 +87,15 @@ function catchUpOf(value: unknown, count: (x: unknown) => boolean): CatchUpProgr
 }
 
 /** The gossiped fields of a status, as a comparable string. */
-function viewKey(s: GroupStatus, pristine: boolean, waiting: boolean): string {
-  return `${s.role}|${s.term}|${s.committed}|${s.applied}|${s.online}|${s.catchUp ? s.catchUp.fraction.toFixed(2) : '-'}|${pristine}|${s.frozen === true || waiting}`;
+function viewKey(s: GroupStatus, holdsNothing: boolean): string {
+  return `${s.role}|${s.term}|${s.committed}|${s.applied}|${s.online}|${s.catchUp ? s.catchUp.fraction.toFixed(2) : '-'}|${holdsNothing}|${s.frozen === true}`;
 }
 
 export interface StatusGossipOptions {
   /** Our current status. */
   status(): GroupStatus;
-  /** Whether we hold nothing and belong to no group yet (PeerView.pristine); default false. */
-  pristine?(): boolean;
-  /** Whether we hold nothing but heard of the group, and wait for it (said as PeerView.frozen); default false. */
-  waitingForGroup?(): boolean;
+  /** Whether we hold nothing and belong to no group (said as PeerView.pristine or frozen, see encodeGossip); default false. */
+  holdsNothing?(): boolean;
   broadcast(frame: Uint8Array): void;
   /** Called with a new views object whenever a peer's view changes. */
   onViews(views: Readonly<Record<PeerId, PeerView>>): void;
@@ -103,8 +107,7 @@ export class StatusGossip {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   private lastStatus: GroupStatus | null = null;
-  private lastPristine = false;
-  private lastWaiting = false;
+  private lastHoldsNothing = false;
   private lastKey = '';
   /** Malformed gossip frames received (dropped). */
   dropped = 0;
@@ -116,13 +119,11 @@ export class StatusGossip {
   /** Our status may have changed: send soon (rate-limited) if anything we gossip did. */
   statusChanged(): void {
     const status = this.options.status();
-    const pristine = this.options.pristine?.() ?? false;
-    const waiting = this.options.waitingForGroup?.() ?? false;
-    if (status === this.lastStatus && pristine === this.lastPristine && waiting === this.lastWaiting) return;
+    const holdsNothing = this.options.holdsNothing?.() ?? false;
+    if (status === this.lastStatus && holdsNothing === this.lastHoldsNothing) return;
     this.lastStatus = status;
-    this.lastPristine = pristine;
-    this.lastWaiting = waiting;
-    const key = viewKey(status, pristine, waiting);
+    this.lastHoldsNothing = holdsNothing;
+    const key = viewKey(status, holdsNothing);
     if (key === this.lastKey) return;
     this.lastKey = key;
     const wait = Math.max(0, this.lastSent + MIN_INTERVAL_MS - Date.now());
@@ -174,7 +175,7 @@ export class StatusGossip {
     this.timer = null;
     if (this.stopped) return;
     this.lastSent = Date.now();
-    this.options.broadcast(encodeGossip(this.options.status(), this.options.pristine?.() ?? false, this.options.waitingForGroup?.() ?? false));
+    this.options.broadcast(encodeGossip(this.options.status(), this.options.holdsNothing?.() ?? false));
     this.schedule(IDLE_INTERVAL_MS);
   }
 }
