@@ -42,11 +42,16 @@ test('a tab opened after 20,000 commands catches up from >= 2 peers with no main
   // The observer must be able to see a long task in this very tab: a deliberate 120 ms one, after the
   // checked window. The observers were flushed (takeRecords) when the record is read.
   const probe = await callWindowFunction<{ start: number; end: number }>(late, 'meshraft.busy', 120);
-  const traced = await stopMainThreadTrace(browser, late);
+  const trace = await stopMainThreadTrace(browser, late);
+  const traced = trace.tasks;
   const record = await callWindowFunction<LongTaskRecord>(late, 'meshraft.longTasks');
   expect(record.supported.longtask, "this Chromium reports 'longtask' entries").toBe(true);
-  // Long-task times are coarsened to whole milliseconds: allow that much either side.
-  const sameTask = (start: number, duration: number, t: MainThreadTask) => Math.abs(t.start - start) <= 2 && t.wall >= duration - 2;
+  // The traced task behind a long-task entry: the one whose slice lies inside the entry. Not "the
+  // same start and length": the entry is timed by the scheduler around the task, the slice by the
+  // task runner inside it, and a thread starved between the two moves either edge by however long it
+  // waited. Tasks on one thread never overlap, so no other task's slice reaches into the entry's
+  // interior; entry times are coarsened to whole milliseconds, hence the 2 ms trimmed off each edge.
+  const sameTask = (start: number, duration: number, t: MainThreadTask) => t.start < start + duration - 2 && t.start + t.wall > start + 2;
   const sawProbe = record.tasks.some((t) => t.startTime <= probe.start + 1 && t.startTime + t.duration >= probe.end - 2);
   expect(sawProbe, `the deliberate 120 ms task at ${probe.start.toFixed(0)} ms among ${JSON.stringify(record.tasks)}`).toBe(true);
   expect(traced.some((t) => t.calls.some((c) => c.startsWith('deliberateLongTask')) && t.wall >= 118), 'the trace shows the deliberate task').toBe(true);
@@ -66,7 +71,9 @@ test('a tab opened after 20,000 commands catches up from >= 2 peers with no main
   // (other tabs, other jobs) the OS decides that, not this code.
   const ours = traced.filter((t) => inWindow(t.start, t.wall) && t.cpu >= LONG_TASK_MS);
   expect(ours, `main-thread tasks with >= ${LONG_TASK_MS} ms of CPU time from navigation until caught up`).toEqual([]);
-  expect(explained.filter((t) => t.traced === null), 'wall-clock long tasks the trace must account for').toEqual([]);
+  const near = (t: { startTime: number }) => traced.filter((task) => Math.abs(task.start - t.startTime) < 100).map((task) => `${task.start.toFixed(1)}+${task.wall.toFixed(1)} (${task.cpu.toFixed(1)} CPU)`);
+  const unexplained = explained.filter((t) => t.traced === null).map((t) => ({ ...t, near: near(t) }));
+  expect(unexplained, `wall-clock long tasks the trace must account for (trace data lost: ${trace.dataLoss}, covers ${trace.covers.from.toFixed(0)}-${trace.covers.to.toFixed(0)} ms)`).toEqual([]);
   const peersUsed = await late.evaluate(() => window.meshraft.catchUpMaxPeers);
   expect(peersUsed, 'distinct peers that served catch-up chunks').toBeGreaterThanOrEqual(2);
   // The same fact from the wire: catch-up replies carrying entries, counted per sender in the worker.

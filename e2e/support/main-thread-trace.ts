@@ -3,7 +3,12 @@
 // milliseconds of work becomes "long" when the OS does not schedule the thread. The trace records,
 // per task, both its wall time (`dur`) and the CPU time the thread actually ran (`tdur`), so a
 // spec can tell the page's own long work from a starved thread.
-import type { Browser, Page } from '@playwright/test';
+//
+// The trace is driven over the DevTools protocol directly (not browser.startTracing) because only
+// the protocol's `tracingComplete` event says whether Chromium dropped trace data: a starved tracing
+// service can lose a renderer's buffered chunks, and then a task is missing from the trace without
+// the page having done anything wrong.
+import type { Browser, CDPSession, Page } from '@playwright/test';
 
 export interface MainThreadTask {
   /** Start, on the page's performance.now() timeline (ms since its time origin). */
@@ -16,6 +21,14 @@ export interface MainThreadTask {
   calls: string[];
 }
 
+export interface MainThreadTrace {
+  tasks: MainThreadTask[];
+  /** Chromium reported that it dropped trace data: tasks may be missing. */
+  dataLoss: boolean;
+  /** First and last event of the page's main thread in the trace (page timeline, ms). */
+  covers: { from: number; to: number };
+}
+
 interface TraceEvent {
   name: string;
   cat: string;
@@ -25,42 +38,103 @@ interface TraceEvent {
   ts: number;
   dur?: number;
   tdur?: number;
+  tts?: number;
   args?: { data?: { functionName?: string; url?: string; lineNumber?: number } };
 }
 
+/** A slice of the page's main thread: complete events, and begin/end pairs joined into one. */
+interface Slice {
+  name: string;
+  ts: number;
+  dur: number;
+  tdur: number;
+  data?: { functionName?: string; url?: string; lineNumber?: number };
+}
+
+const sessions = new WeakMap<Browser, CDPSession>();
+
 /** Start a browser-wide trace with what tasks, JS calls and performance marks need. */
 export async function startMainThreadTrace(browser: Browser): Promise<void> {
-  await browser.startTracing(undefined, { categories: ['toplevel', 'devtools.timeline', 'blink.user_timing', '__metadata'] });
+  const session = await browser.newBrowserCDPSession();
+  sessions.set(browser, session);
+  await session.send('Tracing.start', {
+    transferMode: 'ReturnAsStream',
+    traceConfig: { recordMode: 'recordUntilFull', includedCategories: ['toplevel', 'devtools.timeline', 'blink.user_timing', '__metadata'] },
+  });
+}
+
+async function readStream(session: CDPSession, handle: string): Promise<string> {
+  const parts: Buffer[] = [];
+  for (;;) {
+    const chunk = await session.send('IO.read', { handle, size: 1 << 22 });
+    parts.push(Buffer.from(chunk.data, chunk.base64Encoded ? 'base64' : 'utf8'));
+    if (chunk.eof) break;
+  }
+  await session.send('IO.close', { handle });
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** Complete ('X') events as they are; begin/end ('B'/'E') pairs, as exported for some slices, joined. */
+function slicesOf(events: TraceEvent[]): Slice[] {
+  const slices: Slice[] = [];
+  const open: TraceEvent[] = [];
+  for (const e of events) {
+    if (e.ph === 'X') slices.push({ name: e.name, ts: e.ts, dur: e.dur ?? 0, tdur: e.tdur ?? 0, data: e.args?.data });
+    else if (e.ph === 'B') open.push(e);
+    else if (e.ph === 'E') {
+      const begin = open.pop();
+      if (begin) slices.push({ name: begin.name, ts: begin.ts, dur: e.ts - begin.ts, tdur: e.tts !== undefined && begin.tts !== undefined ? e.tts - begin.tts : 0, data: begin.args?.data });
+    }
+  }
+  return slices.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
 }
 
 /**
  * Stop the trace and return `page`'s main-thread tasks. The page is found, and its clock lined up
  * with the trace's, through a performance mark it sets now.
  */
-export async function stopMainThreadTrace(browser: Browser, page: Page): Promise<MainThreadTask[]> {
+export async function stopMainThreadTrace(browser: Browser, page: Page): Promise<MainThreadTrace> {
+  const session = sessions.get(browser);
+  if (!session) throw new Error('stopMainThreadTrace without startMainThreadTrace');
+  sessions.delete(browser);
   const markName = `trace-sync-${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const markTime = await page.evaluate((name) => performance.mark(name).startTime, markName);
-  const events = (JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
+  const complete = new Promise<{ stream?: string; dataLossOccurred: boolean }>((resolve) => session.once('Tracing.tracingComplete', resolve));
+  await session.send('Tracing.end');
+  const { stream, dataLossOccurred } = await complete;
+  if (!stream) throw new Error('the trace came back without a stream');
+  const text = await readStream(session, stream);
+  await session.detach();
+  const parsed = JSON.parse(text) as TraceEvent[] | { traceEvents: TraceEvent[] };
+  const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
   const mark = events.find((e) => e.name === markName && e.cat.includes('blink.user_timing'));
   if (!mark) throw new Error('the trace has no performance mark of the page: cannot find its main thread');
   const toPageMs = (ts: number) => markTime + (ts - mark.ts) / 1000;
-  const thread = events.filter((e) => e.pid === mark.pid && e.tid === mark.tid && e.ph === 'X').sort((a, b) => a.ts - b.ts);
+  const thread = events.filter((e) => e.pid === mark.pid && e.tid === mark.tid);
   const tasks: MainThreadTask[] = [];
   let end = -Infinity;
-  for (const e of thread) {
-    if (e.ts < end) {
+  for (const slice of slicesOf(thread)) {
+    if (slice.ts < end) {
       // Inside the current task: a nested RunTask is part of it; note the JavaScript it calls.
-      const data = e.args?.data;
       const current = tasks[tasks.length - 1];
-      if (e.name === 'FunctionCall' && data) {
-        const call = `${data.functionName || '(anonymous)'} ${(data.url ?? '').split('/').slice(-2).join('/')}:${data.lineNumber ?? '?'}`;
+      if (slice.name === 'FunctionCall' && slice.data && current) {
+        const { functionName, url, lineNumber } = slice.data;
+        const call = `${functionName || '(anonymous)'} ${(url ?? '').split('/').slice(-2).join('/')}:${lineNumber ?? '?'}`;
         if (!current.calls.includes(call)) current.calls.push(call);
       }
       continue;
     }
-    if (e.name !== 'ThreadControllerImpl::RunTask') continue;
-    end = e.ts + (e.dur ?? 0);
-    tasks.push({ start: toPageMs(e.ts), wall: (e.dur ?? 0) / 1000, cpu: (e.tdur ?? 0) / 1000, calls: [] });
+    if (slice.name !== 'ThreadControllerImpl::RunTask') continue;
+    end = slice.ts + slice.dur;
+    tasks.push({ start: toPageMs(slice.ts), wall: slice.dur / 1000, cpu: slice.tdur / 1000, calls: [] });
   }
-  return tasks;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const e of thread) {
+    if (e.ts <= 0) continue; // metadata events carry no time
+    first = Math.min(first, e.ts);
+    last = Math.max(last, e.ts + (e.dur ?? 0));
+  }
+  const covers = first <= last ? { from: toPageMs(first), to: toPageMs(last) } : { from: 0, to: 0 };
+  return { tasks, dataLoss: dataLossOccurred, covers };
 }
