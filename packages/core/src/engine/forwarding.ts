@@ -1,7 +1,7 @@
 // Follower side: proposals and reads this peer forwards to the leader, queued while no leader is
-// known and failed after forwardTimeoutMs. Leader side: the index of client tags in the log that
-// makes a retried forward return the existing range instead of appending twice (exactly-once).
-import type { ClientTag, LogEntry, PeerId, Random } from '../types';
+// known and failed after forwardTimeoutMs. (The leader side, the index that answers a retried
+// forward with the range already in the log, is client-tag-index.ts.)
+import type { ClientTag, PeerId, Random } from '../types';
 
 /** A random first wire id, with room below the wire's integer limit (2^48) for 2^47 sends. */
 export function firstForwardWireId(random: Random): number {
@@ -107,41 +107,5 @@ export class ForwardQueue {
 
   size(): number {
     return this.items.length;
-  }
-}
-
-const tagKey = (clientId: string, seq: number) => `${clientId}\u0000${seq}`;
-
-/** Leader-side map (clientId, seq) -> log index over the entries in the leader's log. */
-export class ClientTagIndex {
-  private byTag = new Map<string, number>();
-
-  clear(): void {
-    this.byTag.clear();
-  }
-
-  rebuild(entries: readonly LogEntry[]): void {
-    this.byTag.clear();
-    this.add(entries);
-  }
-
-  add(entries: readonly LogEntry[]): void {
-    for (const entry of entries) {
-      if (entry.kind === 'command' && entry.client) this.byTag.set(tagKey(entry.client.clientId, entry.client.seq), entry.index);
-    }
-  }
-
-  /**
-   * The range already holding commands tagged client.seq .. client.seq + count - 1, when all of them
-   * are in the log as one contiguous run; null otherwise (then the proposal is appended and the
-   * state machine layer's (clientId, seq) table drops any overlap at apply time).
-   */
-  lookup(client: ClientTag, count: number): { start: number; end: number } | null {
-    const start = this.byTag.get(tagKey(client.clientId, client.seq));
-    if (start === undefined) return null;
-    for (let i = 1; i < count; i++) {
-      if (this.byTag.get(tagKey(client.clientId, client.seq + i)) !== start + i) return null;
-    }
-    return { start, end: start + count - 1 };
   }
 }

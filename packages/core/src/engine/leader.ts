@@ -4,7 +4,7 @@
 import type { AppendEntriesResponse, ForwardCommands, HeartbeatResponse } from '../messages';
 import type { ClientTag, CommandEntry, LogEntry, PeerId } from '../types';
 import type { EngineCore } from './node-context';
-import { ClientTagIndex } from './forwarding';
+import { ClientTagIndex } from './client-tag-index';
 import { MembershipChanges } from './membership-changes';
 import { Progress } from './progress';
 import { hasQuorum, quorumValue } from './quorum';
