@@ -17,6 +17,7 @@ describe('ClientTagIndex', () => {
     expect(tags.lookup({ clientId: 'tab', seq: 11 }, 2)).toEqual({ start: 6, end: 7 });
     expect(tags.lookup({ clientId: 'tab', seq: 12 }, 3)).toBeNull(); // seq 14 is not in the log
     expect(tags.lookup({ clientId: 'tab', seq: 9 }, 1)).toBeNull();
+    expect(tags.lookup({ clientId: 'tab', seq: 14 }, 1)).toBeNull(); // past every seq noted: a new proposal
     expect(tags.lookup({ clientId: 'other', seq: 10 }, 1)).toBeNull();
   });
 

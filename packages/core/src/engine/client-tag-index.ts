@@ -27,6 +27,8 @@ interface TagRun {
 interface ClientRuns {
   runs: TagRun[];
   head: number;
+  /** One past the highest seq ever noted: a new proposal (the common case) starts there or later. */
+  seqEnd: number;
 }
 
 export class ClientTagIndex {
@@ -66,7 +68,7 @@ export class ClientTagIndex {
    */
   lookup(client: ClientTag, count: number): { start: number; end: number } | null {
     const kept = this.byClient.get(client.clientId);
-    if (!kept) return null;
+    if (!kept || client.seq >= kept.seqEnd) return null;
     // Newest first: a tag appended twice (its first copy forgotten, or overwritten) answers with its latest index.
     for (let i = kept.runs.length - 1; i >= kept.head; i--) {
       const run = kept.runs[i];
@@ -81,13 +83,14 @@ export class ClientTagIndex {
 
   private note(clientId: string, seq: number, index: number): void {
     let kept = this.byClient.get(clientId);
+    if (kept) kept.seqEnd = Math.max(kept.seqEnd, seq + 1);
     const last = kept?.runs[kept.runs.length - 1];
     if (last && last.seq + last.count === seq && last.index + last.count === index) {
       last.count++;
       return;
     }
     const run: TagRun = { clientId, seq, index, count: 1 };
-    if (!kept) this.byClient.set(clientId, (kept = { runs: [], head: 0 }));
+    if (!kept) this.byClient.set(clientId, (kept = { runs: [], head: 0, seqEnd: seq + 1 }));
     kept.runs.push(run);
     this.order.push(run);
     if (this.size() > this.maxRuns) this.forgetOldest();
