@@ -13,7 +13,7 @@ import { callWindowFunction, uniqueName } from './support';
 import { expect, test } from './support/runtime-tabs';
 import { stats, status, waitForGroup, waitForSameState } from './pages/runtime/harness';
 import type { LongTaskRecord } from './pages/runtime/long-tasks';
-import { startMainThreadTrace, stopMainThreadTrace, type MainThreadTask } from './support/main-thread-trace';
+import { startMainThreadTrace, stopMainThreadTrace, type MainThreadTask } from './support/main-thread-trace.mjs';
 
 const COMMANDS = 20_000;
 /** A task this long blocks input and rendering visibly: the Long Tasks API threshold. */

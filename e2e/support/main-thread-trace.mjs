@@ -1,4 +1,6 @@
-// CPU time of a tab's main-thread tasks, from a Chromium trace (Chromium only).
+// CPU time of a tab's main-thread tasks, from a Chromium trace (Chromium only). Shared by the e2e
+// specs and the browser benchmark (plain JavaScript, so `node bench/*.mjs` can load it; the types
+// are in main-thread-trace.d.mts).
 // A PerformanceObserver 'longtask' measures wall-clock time: on a loaded machine a task of a few
 // milliseconds of work becomes "long" when the OS does not schedule the thread. The trace records,
 // per task, both its wall time (`dur`) and the CPU time the thread actually ran (`tdur`), so a
@@ -8,53 +10,12 @@
 // the protocol's `tracingComplete` event says whether Chromium dropped trace data: a starved tracing
 // service can lose a renderer's buffered chunks, and then a task is missing from the trace without
 // the page having done anything wrong.
-import type { Browser, CDPSession, Page } from '@playwright/test';
 
-export interface MainThreadTask {
-  /** Start, on the page's performance.now() timeline (ms since its time origin). */
-  start: number;
-  /** Wall-clock duration (ms): what a 'longtask' entry reports. */
-  wall: number;
-  /** CPU time the main thread ran during the task (ms). */
-  cpu: number;
-  /** JavaScript functions called at the task's top level ("name file:line"), for attribution. */
-  calls: string[];
-}
-
-export interface MainThreadTrace {
-  tasks: MainThreadTask[];
-  /** Chromium reported that it dropped trace data: tasks may be missing. */
-  dataLoss: boolean;
-  /** First and last event of the page's main thread in the trace (page timeline, ms). */
-  covers: { from: number; to: number };
-}
-
-interface TraceEvent {
-  name: string;
-  cat: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  tdur?: number;
-  tts?: number;
-  args?: { data?: { functionName?: string; url?: string; lineNumber?: number } };
-}
-
-/** A slice of the page's main thread: complete events, and begin/end pairs joined into one. */
-interface Slice {
-  name: string;
-  ts: number;
-  dur: number;
-  tdur: number;
-  data?: { functionName?: string; url?: string; lineNumber?: number };
-}
-
-const sessions = new WeakMap<Browser, CDPSession>();
+/** @type {WeakMap<import('@playwright/test').Browser, import('@playwright/test').CDPSession>} */
+const sessions = new WeakMap();
 
 /** Start a browser-wide trace with what tasks, JS calls and performance marks need. */
-export async function startMainThreadTrace(browser: Browser): Promise<void> {
+export async function startMainThreadTrace(browser) {
   const session = await browser.newBrowserCDPSession();
   sessions.set(browser, session);
   await session.send('Tracing.start', {
@@ -63,8 +24,8 @@ export async function startMainThreadTrace(browser: Browser): Promise<void> {
   });
 }
 
-async function readStream(session: CDPSession, handle: string): Promise<string> {
-  const parts: Buffer[] = [];
+async function readStream(session, handle) {
+  const parts = [];
   for (;;) {
     const chunk = await session.send('IO.read', { handle, size: 1 << 22 });
     parts.push(Buffer.from(chunk.data, chunk.base64Encoded ? 'base64' : 'utf8'));
@@ -75,9 +36,9 @@ async function readStream(session: CDPSession, handle: string): Promise<string> 
 }
 
 /** Complete ('X') events as they are; begin/end ('B'/'E') pairs, as exported for some slices, joined. */
-function slicesOf(events: TraceEvent[]): Slice[] {
-  const slices: Slice[] = [];
-  const open: TraceEvent[] = [];
+function slicesOf(events) {
+  const slices = [];
+  const open = [];
   for (const e of events) {
     if (e.ph === 'X') slices.push({ name: e.name, ts: e.ts, dur: e.dur ?? 0, tdur: e.tdur ?? 0, data: e.args?.data });
     else if (e.ph === 'B') open.push(e);
@@ -93,25 +54,25 @@ function slicesOf(events: TraceEvent[]): Slice[] {
  * Stop the trace and return `page`'s main-thread tasks. The page is found, and its clock lined up
  * with the trace's, through a performance mark it sets now.
  */
-export async function stopMainThreadTrace(browser: Browser, page: Page): Promise<MainThreadTrace> {
+export async function stopMainThreadTrace(browser, page) {
   const session = sessions.get(browser);
   if (!session) throw new Error('stopMainThreadTrace without startMainThreadTrace');
   sessions.delete(browser);
   const markName = `trace-sync-${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const markTime = await page.evaluate((name) => performance.mark(name).startTime, markName);
-  const complete = new Promise<{ stream?: string; dataLossOccurred: boolean }>((resolve) => session.once('Tracing.tracingComplete', resolve));
+  const complete = new Promise((resolve) => session.once('Tracing.tracingComplete', resolve));
   await session.send('Tracing.end');
   const { stream, dataLossOccurred } = await complete;
   if (!stream) throw new Error('the trace came back without a stream');
   const text = await readStream(session, stream);
   await session.detach();
-  const parsed = JSON.parse(text) as TraceEvent[] | { traceEvents: TraceEvent[] };
+  const parsed = JSON.parse(text);
   const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
   const mark = events.find((e) => e.name === markName && e.cat.includes('blink.user_timing'));
   if (!mark) throw new Error('the trace has no performance mark of the page: cannot find its main thread');
-  const toPageMs = (ts: number) => markTime + (ts - mark.ts) / 1000;
+  const toPageMs = (ts) => markTime + (ts - mark.ts) / 1000;
   const thread = events.filter((e) => e.pid === mark.pid && e.tid === mark.tid);
-  const tasks: MainThreadTask[] = [];
+  const tasks = [];
   let end = -Infinity;
   for (const slice of slicesOf(thread)) {
     if (slice.ts < end) {
