@@ -3,7 +3,8 @@
 // the slot is free for any new tab to adopt), and reopen after every tab closed (re-founding from
 // local data). Every choice a starting tab makes comes from the same rules the browser runtime
 // uses (@meshraft/core lifecycle: chooseSlot, decideFounding); the signaling server is a
-// directory that restarts.
+// directory that restarts. What happens to tabs and when (the seeded plan's actions, and the
+// promises each makes) is tabs-schedule.ts; this file is how a tab opens, closes and crashes.
 //
 // Checked on top of the usual invariants: after each graceful action of the first phase the group
 // commits again within a bound (availability, tabs-checks.ts), new and reloaded tabs come online
@@ -20,12 +21,13 @@ import type { InvariantMonitor } from './invariants';
 import type { SimNetwork } from './network';
 import { LocalProfile, type Slot } from './profile';
 import { AvailabilityChecks } from './tabs-checks';
-import { emptyTabsCounts, type ChaosAction, type GracefulAction, type RoughAction, type TabsCounts, type TabsPlan } from './tabs-plan';
+import { TabsSchedule } from './tabs-schedule';
+import { emptyTabsCounts, type TabsCounts, type TabsPlan } from './tabs-plan';
 import type { Dice } from './seeds';
 import type { SimPeer } from './sim-peer';
 import type { Trace } from './trace';
 
-interface Tab {
+export interface Tab {
   peer: SimPeer;
   profile: LocalProfile;
   slot: Slot;
@@ -50,10 +52,10 @@ export class TabsDriver {
   private readonly devices: LocalProfile[] = [];
   readonly counts: TabsCounts = emptyTabsCounts();
 
-  private readonly tabs = new Map<PeerId, Tab>();
+  readonly tabs = new Map<PeerId, Tab>();
   private nextId = 1;
   /** Whether the group was serving when its last tabs closed (null: not there yet). */
-  private servingAtFinale: boolean | null = null;
+  servingAtFinale: boolean | null = null;
   /** Peers whose tombstones each running engine got replayed (since its start; see replayTombstones). */
   private readonly replayed = new Map<SimPeer, Set<PeerId>>();
   /** Slots a profile may keep once none of its tabs runs (see finish()). */
@@ -61,6 +63,7 @@ export class TabsDriver {
   /** Which profile re-founded each departed configuration (by its voters): never two profiles. */
   private readonly refoundedBy = new Map<string, LocalProfile>();
   private readonly checks: AvailabilityChecks;
+  private readonly schedule: TabsSchedule;
 
   constructor(
     private readonly queue: EventQueue,
@@ -74,25 +77,27 @@ export class TabsDriver {
     private readonly trace: Trace,
     private readonly plan: TabsPlan,
     /** Whether the clients still write (once they are done, only a member's removal has to commit). */
-    private readonly clientsWriting: () => boolean,
+    clientsWriting: () => boolean,
     /** Bug switches of the lifecycle rules (cli-args.ts LifecycleBugs). */
     private readonly bugs: LifecycleBugs = {},
   ) {
     this.checks = new AvailabilityChecks(queue, monitor);
+    this.schedule = new TabsSchedule(this, queue, dice, trace, plan, this.counts, this.checks, clientsWriting);
   }
 
   start(): void {
     for (let i = 0; i < this.plan.initialTabs; i++) this.queue.at(5 + i * 40, () => this.open(this.home, null));
-    for (const { at, action } of this.plan.graceful) this.queue.at(at, () => this.graceful(action));
-    for (const { at, action } of this.plan.rough) this.queue.at(at, () => this.rough(action));
-    for (const at of this.plan.chaos?.at ?? []) this.queue.at(at, () => this.chaosAction());
+    const { schedule } = this;
+    for (const { at, action } of this.plan.graceful) this.queue.at(at, () => schedule.graceful(action));
+    for (const { at, action } of this.plan.rough) this.queue.at(at, () => schedule.rough(action));
+    for (const at of this.plan.chaos?.at ?? []) this.queue.at(at, () => schedule.chaosAction());
     // A device with no data opens the app while the server is back but peers have not re-registered
     // yet: the room looks empty, and only the evidence rule keeps it from starting a second group.
     this.directory.onBack(() => {
       if (this.dice.chance(0.6)) this.queue.after(this.dice.int(1, 200), () => this.openNewDevice());
     });
-    this.queue.at(this.plan.recoverAt, () => this.recover());
-    this.queue.at(this.plan.finale.at, () => this.finale());
+    this.queue.at(this.plan.recoverAt, () => schedule.recover());
+    this.queue.at(this.plan.finale.at, () => schedule.finale());
     // Running tabs clean up databases nobody can use any more, now and then (as the runtime does
     // once online).
     const collect = () => {
@@ -280,7 +285,7 @@ export class TabsDriver {
 
   // ---------- opening ----------
 
-  private open(profile: LocalProfile, preferred: string | null, onOpen?: (peer: SimPeer) => void): void {
+  open(profile: LocalProfile, preferred: string | null, onOpen?: (peer: SimPeer) => void): void {
     if (this.tabs.size >= this.plan.maxTabs && preferred === null) return;
     this.slotAllowance.set(profile, this.allowanceOf(profile) + 1);
     const summaries = profile.summaries();
@@ -434,7 +439,7 @@ export class TabsDriver {
   // ---------- closing ----------
 
   /** Graceful close: the notice goes to every peer this tab reaches, the tombstone stays behind. */
-  private close(tab: Tab): void {
+  close(tab: Tab): void {
     const { peer, profile } = tab;
     const reachable = this.running().filter((p) => p !== peer && !this.network.isCut(peer.id, p.id)).map((p) => p.id);
     const departure = peer.depart(reachable);
@@ -453,7 +458,7 @@ export class TabsDriver {
     this.releaseLock(tab, this.lockDelays.int(1, 30));
   }
 
-  private crash(tab: Tab): void {
+  crash(tab: Tab): void {
     if (this.cluster.crash(tab.peer)) this.releaseLock(tab, this.lockDelays.int(0, 5));
     this.directory.unregister(tab.peer.id);
     this.counts.crashes++;
@@ -474,67 +479,6 @@ export class TabsDriver {
     });
   }
 
-  // ---------- the schedule ----------
-
-  private graceful(action: GracefulAction): void {
-    const live = this.liveTabs();
-    const leader = live.find((t) => t.peer.lastStatus?.role === 'leader');
-    const now = this.queue.now;
-    switch (action) {
-      case 'open':
-      case 'open-away': {
-        const profile = action === 'open' || this.running().length === 0 ? this.home : this.away;
-        const available = this.available(live);
-        return this.open(profile, null, (peer) => {
-          if (available) this.expectOnline(peer, `tab ${peer.id} opened at ${now.toFixed(0)}`);
-        });
-      }
-      case 'close':
-      case 'close-leader': {
-        if (live.length < 2) return;
-        const tab = action === 'close-leader' && leader ? leader : this.dice.pick(live);
-        this.trace.record(now, 'net', `close ${tab.peer.id}${tab === leader ? ' (leader)' : ''}`);
-        const settled = this.settledAfter([tab], live);
-        this.close(tab);
-        if (settled) this.expectCommit(this.plan.bounds.singleMs, `a leader commits within ${this.plan.bounds.singleMs}ms of closing ${tab.peer.id} at ${now.toFixed(0)}`, [tab]);
-        return;
-      }
-      case 'close-many': {
-        if (live.length < 2) return;
-        const count = Math.floor(live.length / 2) + 1 === live.length ? live.length - 1 : Math.floor(live.length / 2) + 1;
-        const order = [...live];
-        if (leader && this.dice.chance(0.5)) order.sort((a) => (a === leader ? -1 : 1));
-        const chosen = order.slice(0, Math.max(1, count));
-        this.trace.record(now, 'net', `close at once: ${chosen.map((t) => t.peer.id).join(', ')}`);
-        this.counts.closeMany++;
-        const settled = this.settledAfter(chosen, live);
-        chosen.forEach((tab, i) => this.queue.after(i === 0 ? 0 : this.dice.int(0, 15), () => this.tabs.has(tab.peer.id) && this.close(tab)));
-        if (settled) this.expectCommit(this.plan.bounds.multiMs, `a leader commits within ${this.plan.bounds.multiMs}ms of closing ${chosen.length} tabs at ${now.toFixed(0)}`, chosen);
-        return;
-      }
-      case 'reload':
-      case 'reload-leader': {
-        if (live.length === 0) return;
-        const tab = action === 'reload-leader' && leader ? leader : this.dice.pick(live);
-        this.trace.record(now, 'net', `reload ${tab.peer.id}`);
-        this.counts.reloads++;
-        const settled = this.settledAfter([tab], live);
-        // The reloaded tab comes back by joining the tabs that go on, or, when none runs elsewhere,
-        // by re-founding from its own data. A tab on another device that has not caught up can do
-        // neither for it (it might yet continue the group, for all this profile can tell): no promise.
-        const promised = this.available(live) && (settled || live.every((t) => t === tab || t.profile === tab.profile));
-        this.close(tab);
-        if (settled) this.expectCommit(this.plan.bounds.singleMs, `a leader commits within ${this.plan.bounds.singleMs}ms of reloading ${tab.peer.id} at ${now.toFixed(0)}`, [tab]);
-        this.queue.after(this.dice.int(10, 60), () =>
-          this.open(tab.profile, tab.slot.id, (peer) => {
-            if (promised) this.expectOnline(peer, `reloaded tab ${peer.id} (was ${tab.peer.id}) online`);
-          }),
-        );
-        return;
-      }
-    }
-  }
-
   /** A device with no data of the group opens the app (only while some tab of the group runs). */
   private openNewDevice(): void {
     if (this.running().length === 0 || this.tabs.size >= this.plan.maxTabs) return;
@@ -548,150 +492,9 @@ export class TabsDriver {
     return [this.home, this.away, ...this.devices];
   }
 
-  private rough(action: RoughAction): void {
-    const live = this.liveTabs();
-    if (action === 'crash' && live.length > 0) {
-      const tab = this.dice.pick(live);
-      this.trace.record(this.queue.now, 'net', `tab ${tab.peer.id} crashes`);
-      this.crash(tab);
-    } else if (action === 'reload' && live.length > 0) {
-      // As in the graceful phase, but with no promise: a crashed voter may be missing, and the
-      // reloaded page may adopt its identity (its own departed one is never adopted).
-      const tab = this.dice.pick(live);
-      this.trace.record(this.queue.now, 'net', `reload ${tab.peer.id}`);
-      this.counts.reloads++;
-      this.close(tab);
-      this.queue.after(this.dice.int(10, 60), () => this.open(tab.profile, tab.slot.id));
-    } else if (action === 'reopen') {
-      // A device with no data of the group can only find it while some tab of it runs somewhere;
-      // with every tab of the group closed it would start a new group (a documented limit).
-      const away = this.dice.chance(0.2) && this.running().length > 0;
-      this.open(away ? this.away : this.home, null);
-    }
-  }
-
-  /** One action of the chaos phase (TabsPlan.chaos), as the packed-app check draws them. */
-  private chaosAction(): void {
-    const { minTabs } = this.plan.chaos!;
-    const live = this.liveTabs();
-    if (live.length === 0) return this.open(this.home, null);
-    const crashedWaiting = [...this.tabs.values()].some((t) => !t.peer.isUp && !t.peer.retired);
-    const eligible: ChaosAction[] = ['reload'];
-    if (live.length > minTabs) eligible.push('close', 'close-leader');
-    if (live.length > minTabs && !crashedWaiting) eligible.push('crash', 'crash-leader');
-    if (this.tabs.size < this.plan.maxTabs) eligible.push('open');
-    const action = this.dice.pick(eligible);
-    const tab = action.endsWith('-leader') ? (live.find((t) => t.peer.lastStatus?.role === 'leader') ?? live[0]) : this.dice.pick(live);
-    const now = this.queue.now;
-    switch (action) {
-      case 'close':
-      case 'close-leader':
-        this.trace.record(now, 'net', `close ${tab.peer.id}`);
-        return this.close(tab);
-      case 'crash':
-      case 'crash-leader':
-        this.trace.record(now, 'net', `tab ${tab.peer.id} crashes`);
-        return this.crash(tab);
-      case 'reload':
-        return this.rough('reload');
-      case 'open': {
-        // A tab opened while a crashed identity waits adopts it (the start-up rules prefer it): it
-        // opens in that identity's profile.
-        const crashed = [...this.tabs.values()].find((t) => !t.peer.isUp && !t.peer.retired);
-        const profile = crashed?.profile ?? (this.plan.chaos!.twoProfiles && this.dice.chance(0.5) ? this.away : this.home);
-        return this.open(profile, null);
-      }
-    }
-  }
-
-  /** Every crashed identity comes back in a reopened tab (the majority-crash case waits for this). */
-  private recover(): void {
-    for (const tab of [...this.tabs.values()]) {
-      if (!tab.peer.isUp && !tab.peer.retired) this.open(tab.profile, tab.slot.id);
-    }
-  }
-
-  /**
-   * The group moves home (a home tab is opened and made a voter if none runs; tabs on other
-   * devices close one after another), then every home tab closes, then tabs reopen at home. The
-   * group's last state must be on the home profile for the reopen to find it there.
-   */
-  private finale(): void {
-    if (!this.liveTabs().some((t) => t.profile === this.home)) {
-      this.open(this.home, null);
-      this.queue.after(800, () => this.closeAllAndReopen());
-    } else {
-      this.closeAllAndReopen();
-    }
-  }
-
-  private closeAllAndReopen(): void {
-    const { together, reopen } = this.plan.finale;
-    let at = 0;
-    for (const tab of this.liveTabs().filter((t) => t.profile !== this.home)) {
-      this.queue.after(at, () => this.tabs.has(tab.peer.id) && this.close(tab));
-      at += 400;
-    }
-    this.queue.after(at + 400, () => {
-      // A tab of another device opened meanwhile (the second half of a reload, say) closes first,
-      // like the others before it: the home profile must learn of its departure, or the reopen
-      // rightly waits for that device (found by tabs seed 1357913617, where one closed together
-      // with the home tabs and its notice never reached a home tab).
-      if (this.liveTabs().some((t) => t.profile !== this.home)) return this.closeAllAndReopen();
-      const home = this.liveTabs();
-      // The reopen promise is about a group that was serving when its tabs closed.
-      const available = this.available(home);
-      this.servingAtFinale = available;
-      if (!available) this.counts.strandedGroups++;
-      this.trace.record(this.queue.now, 'net', `every tab closes (${together ? 'at once' : 'one after another'}): ${home.map((t) => t.peer.id).join(', ')}`);
-      home.forEach((tab, i) => this.queue.after(together ? this.dice.int(0, 15) : i * 300, () => this.tabs.has(tab.peer.id) && this.close(tab)));
-      const reopenAt = (together ? 50 : home.length * 300) + 300;
-      for (let i = 0; i < reopen; i++) {
-        this.queue.after(reopenAt + this.dice.int(0, 10), () =>
-          this.open(this.home, null, (peer) => {
-            if (available) this.expectOnline(peer, `tab ${peer.id} reopened after every tab closed`);
-          }),
-        );
-      }
-    });
-  }
-
-  // ---------- checks ----------
-
-  /**
-   * The availability promise is about a group that goes on: some tab that stays has joined and
-   * holds the log up to what the group committed (a tab opened a moment ago may still be fetching
-   * it, and then only the closing tab's data can finish its start).
-   */
-  private settledAfter(closing: readonly Tab[], live: readonly Tab[]): boolean {
-    const committed = Math.max(0, ...live.map((t) => t.peer.lastStatus?.committed ?? 0));
-    return live.some((t) => {
-      const s = t.peer.lastStatus;
-      return !closing.includes(t) && s !== null && s.online && s.lastIndex >= committed;
-    });
-  }
-
-  private expectCommit(bound: number, what: string, closing: readonly Tab[]): void {
-    // A commit needs something to commit: a client's write, or the removal of a member that left.
-    // Once the clients are done, a tab that closed before it became a member leaves nothing to commit.
-    if (!this.clientsWriting() && !closing.some((t) => this.stillMember(t.peer.id))) return;
-    this.counts.availabilityChecks++;
-    this.checks.expectCommit(bound, what, new Set(closing.map((t) => t.peer.id)));
-  }
-
-  /** The group serves: some running tab is online (the promises about reloads and new tabs presume it). */
-  private available(live: readonly Tab[]): boolean {
-    return live.some((t) => t.peer.lastStatus?.online === true);
-  }
-
-  private expectOnline(peer: SimPeer, what: string): void {
-    this.checks.expectOnline(peer, this.plan.bounds.onlineMs, what);
-    this.counts.availabilityChecks++;
-  }
-
   // ---------- views ----------
 
-  private liveTabs(): Tab[] {
+  liveTabs(): Tab[] {
     return [...this.tabs.values()].filter((t) => t.peer.isUp && !t.peer.paused);
   }
 
@@ -699,7 +502,7 @@ export class TabsDriver {
     return [...this.tabs.values()].some((t) => t.profile === profile && t.peer.isUp && t.peer.lastStatus?.online === true);
   }
 
-  private stillMember(id: PeerId): boolean {
+  stillMember(id: PeerId): boolean {
     const latest = this.monitor.committedConfigs().at(-1)?.membership;
     return latest === undefined || latest.voters.includes(id) || latest.learners.includes(id);
   }
