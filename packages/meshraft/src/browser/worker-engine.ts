@@ -53,10 +53,8 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
     const message = event.data;
     switch (message.type) {
       case 'send':
+        if (message.plan) plan = message.plan;
         for (const frame of message.frames) args.transmit(frame.to, new Uint8Array(frame.bytes), frame.channel);
-        return;
-      case 'departure':
-        plan = message.plan;
         return;
       case 'departures':
         onDepartures?.(message.notices);

@@ -66,10 +66,12 @@ export type MainToWorker =
 export type WorkerToMain =
   | { type: 'started' }
   | { type: 'failed'; message: string }
-  /** Frames to put on the wire, in order (one engine step's worth: see worker.ts). */
-  | { type: 'send'; frames: OutgoingFrame[] }
-  /** The engine's departure plan changed; posted before the frames of the same Ready. */
-  | { type: 'departure'; plan: RelayedPlan }
+  /**
+   * Frames to put on the wire, in order (one engine step's worth: see worker.ts), and the engine's
+   * latest departure plan when it changed: taken before the frames are sent (it covers every frame
+   * the engine produced before it, these included).
+   */
+  | { type: 'send'; frames: OutgoingFrame[]; plan?: RelayedPlan }
   /** Other peers' departure notices the engine saw first (tombstones to keep). */
   | { type: 'departures'; notices: Departure[] }
   | { type: 'stats'; requestId: number; stats: FrameStats | null }

@@ -5,6 +5,7 @@
 // (runtime/local-inbox.ts); what the engine sends always goes through the main thread.
 /// <reference lib="webworker" />
 import type { HostToClient, ClientToHost } from '@meshraft/core';
+import type { RelayedPlan } from '../runtime/departure-frames';
 import { transferableBuffer } from '../runtime/transfer';
 import { startEngineRuntime, type EngineRuntime } from '../runtime/engine-runtime';
 import { LocalInbox } from '../runtime/local-inbox';
@@ -28,12 +29,28 @@ let inbox: LocalInbox | null = null;
  * Ready instead of one per frame.
  */
 let frames: OutgoingFrame[] = [];
+/**
+ * The engine's latest departure plan, not posted yet: it rides in the next 'send', ahead of its
+ * frames (one message instead of two; the plan covers every frame produced before it, so frames
+ * queued earlier are covered too).
+ */
+let plan: RelayedPlan | null = null;
+let flushQueued = false;
+
+function queueFlush(): void {
+  if (flushQueued) return;
+  flushQueued = true;
+  queueMicrotask(flushFrames);
+}
 
 function flushFrames(): void {
-  if (frames.length === 0) return;
+  flushQueued = false;
+  if (frames.length === 0 && plan === null) return;
   const batch = frames;
   frames = [];
-  scope.postMessage({ type: 'send', frames: batch } satisfies WorkerToMain, batch.map((f) => f.bytes));
+  const message: WorkerToMain = plan === null ? { type: 'send', frames: batch } : { type: 'send', frames: batch, plan };
+  plan = null;
+  scope.postMessage(message, batch.map((f) => f.bytes));
 }
 
 /** Every other message flushes the frames queued before it first, so the main thread sees them in order. */
@@ -72,9 +89,13 @@ async function start(init: WorkerInit): Promise<void> {
     ...(init.logTail ? { logTail: init.logTail } : {}),
     peers: initialPeers,
     transmit: (to, bytes, channel) => {
-      if (frames.push({ to, channel, bytes: transferableBuffer(bytes) }) === 1) queueMicrotask(flushFrames);
+      frames.push({ to, channel, bytes: transferableBuffer(bytes) });
+      queueFlush();
     },
-    departurePlan: (plan) => post({ type: 'departure', plan }),
+    departurePlan: (next) => {
+      plan = next;
+      queueFlush();
+    },
     departures: (notices) => post({ type: 'departures', notices }),
     storageLifecycle: storageLifecycle(init.storage, init.dbName),
   });

@@ -1,6 +1,7 @@
 // What a tab sends in its last moment (pagehide): the page runs no more tasks after it, so nothing
-// that needs the Worker can happen. The engine keeps its departure plan on this thread (posted
-// before the frames of each Ready), and the main thread sends it on the ordered control channels: a
+// that needs the Worker can happen. The engine keeps its departure plan on this thread (it rides
+// ahead of the frames in the Worker's next 'send': the latest plan covers every frame before it),
+// and the main thread sends it on the ordered control channels: a
 // leader's last AppendEntries (so lagging members can cover its final position), TimeoutNow to the
 // handoff target (thesis §3.10), then the Departure notice to every connected peer. Before any of
 // it, the runtime tombstones the identity and cuts its frames (launch.ts), so the notice is a
