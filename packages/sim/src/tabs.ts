@@ -126,6 +126,12 @@ export class TabsDriver {
       if (!this.bugs.keepUnusableSlots) profile.collect(online, (id) => this.stillMember(id), this.queue.now);
       if (online) this.slotAllowance.set(profile, Math.max(this.runningOn(profile), 1) + 2);
     }
+    // A crashed tab's identity whose slot was deleted is gone for good, as in the browser: no tab can
+    // adopt it. Without this, healing the faults restarted it in place on a slot that no longer
+    // existed (tabs-reload seed 3000000732: it froze there, and found no slot to re-found on).
+    for (const tab of this.tabs.values()) {
+      if (!tab.peer.isUp && !tab.peer.retired && tab.profile.slots.get(tab.slot.id) !== tab.slot) this.cluster.retire(tab.peer, `its slot ${tab.slot.id} was deleted`);
+    }
   }
 
   /** Slots `profile` may keep with no online tab: 2 spares to begin with (see finish()). */
