@@ -26,7 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchServers } from './servers.mjs';
-import { startMainThreadTrace, stopMainThreadTrace } from '../e2e/support/main-thread-trace.mjs';
+import { startMainThreadTrace, stopMainThreadTrace, taskBehind } from '../e2e/support/main-thread-trace.mjs';
 import { benchUrl, launchChromium, leaderOf, openBenchTab, percentile, round, sleep, statusOf, summarize, waitUntil } from './tabs.mjs';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -87,7 +87,7 @@ async function throughputRuns(page, workload, commands) {
     longTasksCpu: trace.dataLoss ? null : cpuLong.length,
     maxTaskCpuMs: tasks.length > 0 ? round(tasks.reduce((max, t) => Math.max(max, t.cpu), 0), 1) : null,
     longTaskCpuMs: entries.map((entry) => {
-      const task = tasks.find((t) => t.start < entry.startTime + entry.duration - 2 && t.start + t.wall > entry.startTime + 2);
+      const task = taskBehind(entry, tasks);
       return task ? round(task.cpu, 1) : null;
     }),
   };

@@ -13,7 +13,7 @@ import { callWindowFunction, uniqueName } from './support';
 import { expect, test } from './support/runtime-tabs';
 import { stats, status, waitForGroup, waitForSameState } from './pages/runtime/harness';
 import type { LongTaskRecord } from './pages/runtime/long-tasks';
-import { startMainThreadTrace, stopMainThreadTrace, type MainThreadTask } from './support/main-thread-trace.mjs';
+import { startMainThreadTrace, stopMainThreadTrace, taskBehind } from './support/main-thread-trace.mjs';
 
 const COMMANDS = 20_000;
 /** A task this long blocks input and rendering visibly: the Long Tasks API threshold. */
@@ -46,12 +46,6 @@ test('a tab opened after 20,000 commands catches up from >= 2 peers with no main
   const traced = trace.tasks;
   const record = await callWindowFunction<LongTaskRecord>(late, 'meshraft.longTasks');
   expect(record.supported.longtask, "this Chromium reports 'longtask' entries").toBe(true);
-  // The traced task behind a long-task entry: the one whose slice lies inside the entry. Not "the
-  // same start and length": the entry is timed by the scheduler around the task, the slice by the
-  // task runner inside it, and a thread starved between the two moves either edge by however long it
-  // waited. Tasks on one thread never overlap, so no other task's slice reaches into the entry's
-  // interior; entry times are coarsened to whole milliseconds, hence the 2 ms trimmed off each edge.
-  const sameTask = (start: number, duration: number, t: MainThreadTask) => t.start < start + duration - 2 && t.start + t.wall > start + 2;
   const sawProbe = record.tasks.some((t) => t.startTime <= probe.start + 1 && t.startTime + t.duration >= probe.end - 2);
   expect(sawProbe, `the deliberate 120 ms task at ${probe.start.toFixed(0)} ms among ${JSON.stringify(record.tasks)}`).toBe(true);
   expect(traced.some((t) => t.calls.some((c) => c.startsWith('deliberateLongTask')) && t.wall >= 118), 'the trace shows the deliberate task').toBe(true);
@@ -59,7 +53,7 @@ test('a tab opened after 20,000 commands catches up from >= 2 peers with no main
   // From navigation (time origin) until caught up: page load, start-up and the whole catch-up.
   const inWindow = (start: number, duration: number) => start + duration > 0 && start < caughtUpAt;
   const observed = record.tasks.filter((t) => inWindow(t.startTime, t.duration));
-  const explained = observed.map((t) => ({ ...t, traced: traced.find((task) => sameTask(t.startTime, t.duration, task)) ?? null }));
+  const explained = observed.map((t) => ({ ...t, traced: taskBehind(t, traced) }));
   const report = explained.map((t) => `${t.startTime.toFixed(0)} ms: ${t.duration} ms wall, ${t.traced ? `${t.traced.cpu.toFixed(1)} ms CPU in ${t.traced.calls.join(', ') || 'no JS'}` : 'not in the trace'}`);
   const busiest = traced.filter((t) => inWindow(t.start, t.wall)).sort((a, b) => b.cpu - a.cpu)[0];
   test.info().annotations.push(

@@ -28,3 +28,6 @@ export function startMainThreadTrace(browser: Browser): Promise<void>;
  * with the trace's, through a performance mark it sets now.
  */
 export function stopMainThreadTrace(browser: Browser, page: Page): Promise<MainThreadTrace>;
+
+/** The traced task behind a long-task entry (page clock), or null: see main-thread-trace.mjs. */
+export function taskBehind(entry: { startTime: number; duration: number }, tasks: readonly MainThreadTask[]): MainThreadTask | null;

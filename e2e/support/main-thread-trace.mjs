@@ -99,3 +99,15 @@ export async function stopMainThreadTrace(browser, page) {
   const covers = first <= last ? { from: toPageMs(first), to: toPageMs(last) } : { from: 0, to: 0 };
   return { tasks, dataLoss: dataLossOccurred, covers };
 }
+
+/**
+ * The traced task behind a long-task entry (`startTime` and `duration` on the page's clock): the one
+ * whose slice reaches into the entry's interior, or null. Not "the same start and length": the entry
+ * is timed by the scheduler around the task, the slice by the task runner inside it, and a thread
+ * starved between the two moves either edge by however long it waited. Tasks on one thread never
+ * overlap, so no other task's slice reaches into the entry's interior; entry times are coarsened to
+ * whole milliseconds, hence the 2 ms trimmed off each edge.
+ */
+export function taskBehind(entry, tasks) {
+  return tasks.find((t) => t.start < entry.startTime + entry.duration - 2 && t.start + t.wall > entry.startTime + 2) ?? null;
+}
