@@ -125,6 +125,7 @@ export {
   decideFounding,
   decideFrozenRestart,
   refoundingTerm,
+  replayedNotice,
   roomEvidenceOf,
   runningPeers,
   SlotCollector,

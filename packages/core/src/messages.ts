@@ -48,6 +48,13 @@ export interface Departure {
   successors?: PeerId[];
   /** Set when a peer relays another peer's notice: the one that departed. Absent: the sender itself. */
   peer?: PeerId;
+  /**
+   * The voters the departed peer knew had departed before it (DeparturePlan.departedBefore; empty
+   * when none). Every profile holding the notices of a configuration's voters reads the same lists,
+   * so they agree on which device holds its last departure (lifecycle/founding.ts). Absent in a
+   * notice of an older version.
+   */
+  knew?: PeerId[];
 }
 
 // ---------- replication (§5.3) ----------

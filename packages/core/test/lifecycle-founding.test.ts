@@ -279,44 +279,75 @@ describe('decideFrozenRestart', () => {
       expected: 'stay',
     },
     { name: 'an observer: stay', input: frozen({ mayLead: false }), expected: 'stay' },
-    // Where and when the departures were recorded matters (tabs-chaos-two): only the profile that
-    // holds the configuration's last departure may re-found it.
+    // Which device departed last matters (tabs-chaos-two): only the profile that holds the
+    // configuration's last departure may re-found it, told by what each notice says its sender knew.
     { name: 'every voter departed from a tab of this profile (ownTombstones): refound', input: frozen({ ownTombstones: new Set(['a', 'b']) }), expected: 'refound' },
-    { name: "a voter's departure known only from another device's notice, with no time: stay", input: frozen({ ownTombstones: new Set(['a']) }), expected: 'stay' },
+    { name: "a voter's departure known only from another device's notice of an older version (no list): stay", input: frozen({ ownTombstones: new Set(['a']) }), expected: 'stay' },
     {
-      name: "an own voter departed after the other device's voter's notice was recorded here: refound",
-      input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['b', 1000], ['a', 1005]]) }),
+      name: "the own voter's engine had the other device's voter's notice when it departed (departedBefore): refound",
+      input: frozen({ ownTombstones: new Set(['a']), departedBefore: new Map([['a', ['b']]]) }),
       expected: 'refound',
     },
     {
-      name: "the other device's voter's notice recorded after the own voter departed: stay (that device may hold the last departure)",
-      input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['a', 1000], ['b', 1005]]) }),
+      name: "the own voter's notice says the same (knew), with no departedBefore kept: refound",
+      input: frozen({ ownTombstones: new Set(['a']), tombstones: new Map([['a', notice(100, 5, { led: true, knew: ['b'] })], ['b', notice(100, 5, { knew: [] })]]) }),
+      expected: 'refound',
+    },
+    {
+      name: "the other device's voter knew the own voter had departed: stay (that device holds the last departure)",
+      input: frozen({ ownTombstones: new Set(['a']), departedBefore: new Map([['a', []]]), tombstones: new Map([['a', notice(100, 5, { led: true, knew: [] })], ['b', notice(100, 5, { knew: ['a'] })]]) }),
       expected: 'stay',
     },
     {
       name: "the room holds only frozen tabs of another device and this profile holds the last departure: refound",
-      input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['b', 1000], ['a', 1005]]), room: 'frozen' }),
+      input: frozen({ ownTombstones: new Set(['a']), departedBefore: new Map([['a', ['b']]]), room: 'frozen' }),
       expected: 'refound',
     },
     {
       name: "the same room where another device holds the last departure: stay",
-      input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['a', 1000], ['b', 1005]]), room: 'frozen' }),
+      input: frozen({ ownTombstones: new Set(['a']), tombstones: new Map([['a', notice(100, 5, { led: true, knew: [] })], ['b', notice(100, 5, { knew: ['a'] })]]), room: 'frozen' }),
       expected: 'stay',
     },
     {
-      name: "the other device's voter's notice recorded here late, but the own voter's engine had it when it departed (departedBefore): refound",
-      input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['a', 1000], ['b', 1600]]), departedBefore: new Map([['a', ['b']]]) }),
+      name: 'what another own departure knew does not stand in for the voter that departed: stay',
+      input: frozen({ ownTombstones: new Set(['a']), departedBefore: new Map([['x', ['b']]]) }),
+      expected: 'stay',
+    },
+    // Departed at about the same moment, neither knowing of the other: the voter with the most
+    // up-to-date final position wins, ties to the lowest id; each device reaches the same verdict.
+    {
+      name: "neither knew of the other, equal final positions: refound where the lower id ('a') departed",
+      input: frozen({ ownTombstones: new Set(['a']), tombstones: new Map([['a', notice(100, 5, { led: true, knew: [] })], ['b', notice(100, 5, { knew: [] })]]) }),
       expected: 'refound',
     },
     {
-      name: 'what another own departure knew does not stand in for the one that departed last: stay',
-      input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['a', 1000], ['b', 1600]]), departedBefore: new Map([['x', ['b']]]) }),
+      name: "the same departures seen from the device where 'b' departed: stay",
+      input: frozen({ ownTombstones: new Set(['b']), tombstones: new Map([['a', notice(100, 5, { led: true, knew: [] })], ['b', notice(100, 5, { knew: [] })]]) }),
       expected: 'stay',
     },
-    { name: 'recorded in the same millisecond: stay (no order to rely on)', input: frozen({ ownTombstones: new Set(['a']), recordedAt: new Map([['a', 1000], ['b', 1000]]) }), expected: 'stay' },
+    {
+      name: "neither knew of the other, 'b' more up to date: the device where 'b' departed re-founds",
+      input: frozen({
+        ownTombstones: new Set(['b']),
+        slots: [departedSlot('s2', 'b', 101, 5), slot('s3', 'f', 101, 5, { inUse: true, joined: true })],
+        log: { lastIndex: 101, lastTerm: 5, membership: voters },
+        tombstones: new Map([['a', notice(100, 5, { led: true, knew: [] })], ['b', notice(101, 5, { knew: [] })]]),
+      }),
+      expected: 'refound',
+    },
+    {
+      name: "neither knew of the other, but the other device's notice is of an older version (no list: it may know): stay",
+      input: frozen({ ownTombstones: new Set(['a']), tombstones: new Map([['a', notice(100, 5, { led: true, knew: [] })], ['b', notice(100, 5)]]) }),
+      expected: 'stay',
+    },
     {
       name: "on a departed voter's slot here, the other device's voter departed last: stay (a voter's log is no exception)",
-      input: frozen({ slot: 's1', slots: [departedSlot('s1', 'a', 100, 5), slot('s3', 'f', 100, 5, { inUse: true, joined: true })], ownTombstones: new Set(['a']), recordedAt: new Map([['a', 1000], ['b', 1005]]) }),
+      input: frozen({
+        slot: 's1',
+        slots: [departedSlot('s1', 'a', 100, 5), slot('s3', 'f', 100, 5, { inUse: true, joined: true })],
+        ownTombstones: new Set(['a']),
+        tombstones: new Map([['a', notice(100, 5, { led: true, knew: [] })], ['b', notice(100, 5, { knew: ['a'] })]]),
+      }),
       expected: 'stay',
     },
   ];
@@ -350,29 +381,27 @@ describe('decideFounding on two devices that each learnt every departure', () =>
   // closed: a room that looks empty. Both re-founding would fork the group (A's writes in its
   // re-founded group never reach B's); only A, where the last departure happened, may.
   const config: Membership = { voters: ['v1', 'v2'], learners: [] };
+  // v2 departed knowing of nobody; v1's engine had v2's notice when it departed.
   const tombstones = new Map<PeerId, Departure>([
-    ['v1', notice(420, 25, { led: true })],
-    ['v2', notice(420, 25)],
+    ['v1', notice(420, 25, { led: true, knew: ['v2'] })],
+    ['v2', notice(420, 25, { knew: [] })],
   ]);
-  const onDevice = (own: PeerId, slots: SlotSummary[], ownTombstones: Set<PeerId>, recordedAt: Map<PeerId, number>): FoundingInput => ({
+  const onDevice = (own: PeerId, slots: SlotSummary[], ownTombstones: Set<PeerId>): FoundingInput => ({
     choice: { kind: 'succeed', slot: 's1', previous: own },
     slots,
     log: { lastIndex: 420, lastTerm: 25, membership: config },
     tombstones,
     ownTombstones,
-    recordedAt,
     room: 'empty',
   });
-  // Each device's clock: A recorded v2's notice at 5,000 and v1 departed at 5,004; B's v2 departed
-  // at 9,000 and y recorded v1's notice at 9,006 (then departed at 12,000).
-  const deviceA = onDevice('v1', [departedSlot('s1', 'v1', 420, 25)], new Set(['v1']), new Map([['v2', 5000], ['v1', 5004]]));
-  const deviceB = onDevice('v2', [departedSlot('s1', 'v2', 420, 25), departedSlot('s2', 'y', 420, 25)], new Set(['v2', 'y']), new Map([['v2', 9000], ['v1', 9006], ['y', 12000]]));
+  const deviceA = onDevice('v1', [departedSlot('s1', 'v1', 420, 25)], new Set(['v1']));
+  const deviceB = onDevice('v2', [departedSlot('s1', 'v2', 420, 25), departedSlot('s2', 'y', 420, 25)], new Set(['v2', 'y']));
   it('the device where the last voter departed re-founds', () => expect(decideFounding(deviceA)).toBe('refound'));
   it("re-founds too where the room holds only frozen tabs of the other device (room 'frozen'): they can never re-found it and wait for this one", () =>
     expect(decideFounding({ ...deviceA, room: 'frozen' })).toBe('refound'));
   it("the other device joins in a 'frozen' room as in an empty one", () => expect(decideFounding({ ...deviceB, room: 'frozen' })).toBe('join'));
   it("a caller that does not tell departures apart (no ownTombstones) takes 'frozen' for occupied", () => {
-    const { ownTombstones: _own, recordedAt: _at, ...untold } = deviceA;
+    const { ownTombstones: _own, ...untold } = deviceA;
     expect(decideFounding({ ...untold, room: 'frozen' })).toBe('join');
     expect(decideFounding({ ...untold, room: 'empty' })).toBe('refound');
   });

@@ -83,7 +83,7 @@ function environment() {
 
 const config = (index: number, voters: string[]): LogEntry => ({ kind: 'config', index, term: 1, membership: { voters, learners: [] } });
 const noop = (index: number, term: number): LogEntry => ({ kind: 'noop', index, term });
-const notice = (lastIndex: number, lastTerm: number, term = lastTerm): Departure => ({ type: 'Departure', term, lastIndex, lastTerm });
+const notice = (lastIndex: number, lastTerm: number, extra: Partial<Departure> = {}): Departure => ({ type: 'Departure', term: lastTerm, lastIndex, lastTerm, ...extra });
 
 /** A log of `n` entries in term 4: the configuration of voters p1 and p2 at index 1, then no-ops. */
 const twoVoterLog = (n: number): PersistedState => ({
@@ -252,7 +252,7 @@ describe('slot claim', () => {
     dbs.get(a.dbName!)!.state = { hardState: { term: 4, vote: null, commit: 3 }, snapshot: null, entries: [{ kind: 'config', index: 1, term: 1, membership: members }, noop(2, 4), noop(3, 4)] };
     dbs.get(b.dbName!)!.state = { hardState: { term: 5, vote: null, commit: 2 }, snapshot: null, entries: [{ kind: 'config', index: 1, term: 1, membership: members }, noop(2, 4)] };
     a.tombstone!(notice(3, 4));
-    b.tombstone!(notice(2, 4, 5)); // b reached term 5 (a campaign) before it left
+    b.tombstone!(notice(2, 4, { term: 5 })); // b reached term 5 (a campaign) before it left
     a.release();
     b.release();
     const reopened = await claimSlot(env, room, mint);
@@ -392,26 +392,27 @@ describe('slot claim', () => {
     claims[4].release();
   });
 
-  it("tells its own tabs' departures from those another device told of (ownTombstones), when each was recorded and what each own departure knew of; an older version's tombstone counts as another device's", async () => {
+  it("tells its own tabs' departures from those another device told of (ownTombstones), keeps what each notice says its sender knew, and counts an older version's tombstone as another device's", async () => {
     const { env, local } = environment();
     const claim = await claimSlot(env, room, () => 'p1');
     claim.settled();
-    claim.recordDeparture!('far', notice(5, 2)); // a notice from another device's peer
-    claim.tombstone!(notice(6, 2), ['far']); // this tab departs, its engine had far's notice
-    // Written by a version before the flag: no `own`.
+    claim.recordDeparture!('far', notice(5, 2, { knew: [] })); // a notice from another device's peer
+    claim.tombstone!(notice(6, 2, { knew: ['far'] }), ['far']); // this tab departs, its engine had far's notice
+    // Written by a version before the flag and the list: no `own`, no `knew`.
     local.setItem(`meshraft:departed:${room}:old`, JSON.stringify({ type: 'Departure', term: 1, lastIndex: 3, lastTerm: 1, at: 1 }));
+    // A list that does not parse is dropped: as if the notice had none (the founding rules then wait).
+    local.setItem(`meshraft:departed:${room}:bent`, JSON.stringify({ type: 'Departure', term: 1, lastIndex: 3, lastTerm: 1, at: 2, knew: [7] }));
     const slots = new LocalSlots(env, room);
-    expect([...slots.tombstones().keys()].sort()).toEqual(['far', 'old', 'p1']);
-    const { ownTombstones, recordedAt, departedBefore } = slots.foundingTombstones();
+    expect([...slots.tombstones().keys()].sort()).toEqual(['bent', 'far', 'old', 'p1']);
+    const { tombstones, ownTombstones, departedBefore } = slots.foundingTombstones();
     expect([...departedBefore]).toEqual([['p1', ['far']]]);
     expect([...ownTombstones]).toEqual(['p1']);
-    // When each was written here (the founding rules order an own departure against the notices).
-    expect(recordedAt.get('old')).toBe(1);
-    expect(recordedAt.get('p1')).toBeGreaterThanOrEqual(recordedAt.get('far')!);
-    // The notices themselves are plain Departures (the engine and the wire take them): no flag, no
-    // time, no list of earlier departures.
-    expect(slots.tombstones().get('p1')).toEqual(notice(6, 2));
-    expect(slots.tombstones().get('old')).toEqual({ type: 'Departure', term: 1, lastIndex: 3, lastTerm: 1 });
+    // The notices themselves are plain Departures (the engine and the wire take them), with the list
+    // their sender sent: no flag, no time.
+    expect(tombstones.get('p1')).toEqual(notice(6, 2, { knew: ['far'] }));
+    expect(tombstones.get('far')).toEqual(notice(5, 2, { knew: [] }));
+    expect(tombstones.get('old')).toEqual({ type: 'Departure', term: 1, lastIndex: 3, lastTerm: 1 });
+    expect(tombstones.get('bent')).toEqual({ type: 'Departure', term: 1, lastIndex: 3, lastTerm: 1 });
     claim.release();
   });
 });

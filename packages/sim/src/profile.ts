@@ -18,8 +18,6 @@ export class LocalProfile {
   readonly tombstones = new Map<PeerId, Departure>();
   /** The peers of `tombstones` that departed from a tab of this profile (FoundingInput.ownTombstones). */
   readonly ownTombstones = new Set<PeerId>();
-  /** When this profile recorded each of `tombstones` (FoundingInput.recordedAt), in virtual ms. */
-  readonly recordedAt = new Map<PeerId, number>();
   /** For each own departure, the voters its engine knew had departed (FoundingInput.departedBefore). */
   readonly departedBefore = new Map<PeerId, readonly PeerId[]>();
   /** Identities that came into the group by joining (SlotSummary.joined), as the runtime records them. */

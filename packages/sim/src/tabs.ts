@@ -13,7 +13,7 @@
 // running tabs + 2) slots at the end (slot leak).
 import type { Departure, Founding, FoundingInput, LogEntry, LogTail, Membership, PeerId } from '@meshraft/core';
 import type { LifecycleBugs } from './cli-args';
-import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, localLogTailSources, refoundingTerm, runningPeers, startReadsConfiguration } from '@meshraft/core';
+import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, localLogTailSources, refoundingTerm, replayedNotice, runningPeers, startReadsConfiguration } from '@meshraft/core';
 import type { Cluster } from './cluster';
 import type { SignalingDirectory } from './directory';
 import type { EventQueue } from './event-queue';
@@ -156,7 +156,6 @@ export class TabsDriver {
     const tab = this.tabs.get(peer.id);
     if (!tab || notice.peer === undefined || tab.profile.tombstones.has(notice.peer)) return;
     tab.profile.tombstones.set(notice.peer, notice);
-    tab.profile.recordedAt.set(notice.peer, this.queue.now);
   }
 
   /**
@@ -271,9 +270,9 @@ export class TabsDriver {
     return tab!.pristineClaim === true && status !== null && status.term > 0 && status.members.voters.length === 0 && status.members.learners.length === 0;
   };
 
-  /** Where and when the profile learnt each departure (FoundingInput.ownTombstones, recordedAt); the bug switch leaves them out. */
-  private departureOrigins(profile: LocalProfile): Pick<FoundingInput, 'ownTombstones' | 'recordedAt' | 'departedBefore'> {
-    return this.bugs.trustOtherDevicesDepartures ? {} : { ownTombstones: profile.ownTombstones, recordedAt: profile.recordedAt, departedBefore: profile.departedBefore };
+  /** Which departures were the profile's own, and what each knew (FoundingInput.ownTombstones, departedBefore); the bug switch leaves them out. */
+  private departureOrigins(profile: LocalProfile): Pick<FoundingInput, 'ownTombstones' | 'departedBefore'> {
+    return this.bugs.trustOtherDevicesDepartures ? {} : { ownTombstones: profile.ownTombstones, departedBefore: profile.departedBefore };
   }
 
   /**
@@ -404,8 +403,7 @@ export class TabsDriver {
       const notice = profile.tombstones.get(id);
       if (id === peer.id || !notice || replayed.has(id)) continue;
       replayed.add(id);
-      const { term, lastIndex, lastTerm, led, successors } = notice;
-      peer.deliver(id, { type: 'Departure', term, lastIndex, lastTerm, ...(led ? { led: true } : {}), ...(successors ? { successors } : {}) });
+      peer.deliver(id, replayedNotice(notice));
     }
   }
 
@@ -452,7 +450,6 @@ export class TabsDriver {
     if (departure) {
       profile.tombstones.set(peer.id, departure.notice);
       profile.ownTombstones.add(peer.id);
-      profile.recordedAt.set(peer.id, this.queue.now);
       profile.departedBefore.set(peer.id, departure.departedBefore);
     }
     profile.joined.delete(peer.id);

@@ -13,6 +13,7 @@ export { CODEC_LIMITS, MAX_WIRE_INTEGER, type CodecLimits } from './limits';
 export { createDecodeStats, decodeCounted, type DecodeStats } from './decode-stats';
 export { encodeValue, decodeValue, decodeValueSharingBytes, MAX_VALUE_DEPTH } from './value-codec';
 export {
+  STATE_CODEC_VERSION,
   encodeLogEntry,
   decodeLogEntry,
   encodeHardState,

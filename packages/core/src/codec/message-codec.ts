@@ -20,8 +20,11 @@ import { describe, ShapeError } from './wire-error';
  * Version of the wire format. A frame carrying another version is rejected with 'bad-version'.
  * 2: bounded integers (CODEC_LIMITS), integers above 2^32 as CBOR integers (never floats), entries
  *    as a byte string holding a CBOR sequence, ids bounded in UTF-8 bytes, per-type frame caps.
+ * 3: a Departure notice carries `knew`, the voters its sender knew had departed before it.
+ * Stored state has a version of its own (STATE_CODEC_VERSION): a wire change never makes a
+ * profile's stored bytes unreadable.
  */
-export const CODEC_VERSION = 2;
+export const CODEC_VERSION = 3;
 
 /** Default cap on a frame's size: larger frames are rejected before decoding ('too-large'). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;

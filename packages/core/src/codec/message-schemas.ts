@@ -247,7 +247,7 @@ export const MESSAGE_SCHEMAS: { readonly [T in MessageType]: MessageSchema } = {
   Departure: {
     code: 23,
     size: 'control',
-    body: record({ term, lastIndex: index, lastTerm: term, led: optional(bool), successors: optional(list(peerId, L.maxMembers)), peer: optional(peerId) }, departureTerms),
+    body: record({ term, lastIndex: index, lastTerm: term, led: optional(bool), successors: optional(list(peerId, L.maxMembers)), peer: optional(peerId), knew: optional(list(peerId, L.maxMembers)) }, departureTerms),
   },
   LogTailRequest: { code: 24, size: 'control', body: record({ lastIndex: index, lastTerm: term, upTo: index }, tailRange) },
   LogTailResponse: { code: 25, size: 'bulk', body: record({ prevLogIndex: index, prevLogTerm: term, entries }, tailRun) },

@@ -1,17 +1,24 @@
 // Optional helpers for storage backends that keep bytes rather than structured clones: a log entry,
 // a hard state, a snapshot or a whole PersistedState as a versioned, validated frame
-// [CODEC_VERSION, body], decoded by the same schema reader as messages.
+// [STATE_CODEC_VERSION, body], decoded by the same schema reader as messages.
 import { DecodeError, InvalidInputError } from '../errors';
 import type { PersistedState } from '../storage';
 import type { HardState, LogEntry, Snapshot } from '../types';
 import { copyBytes, messageEncoder, plainView } from './cbor';
 import { CborReader, MAJOR } from './cbor-reader';
 import { DecodeBudget } from './decode-budget';
-import { CODEC_VERSION, DEFAULT_MAX_MESSAGE_BYTES } from './message-codec';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './message-codec';
 import { hardStateSpec, logEntrySpec, snapshotSpec } from './message-schemas';
 import { list, nullable, record, toWire, type Spec } from './schema';
 import { DecodeContext, readSpec, trailing } from './schema-reader';
 import { ShapeError } from './wire-error';
+
+/**
+ * Version of the stored-state layout, apart from the wire's CODEC_VERSION (a message that changes
+ * shape must not make bytes already stored unreadable). 2: the layout of wire version 2's entries,
+ * hard state and snapshot, which it still is.
+ */
+export const STATE_CODEC_VERSION = 2;
 
 const persistedStateSpec = record({
   hardState: hardStateSpec,
@@ -22,7 +29,7 @@ const persistedStateSpec = record({
 
 function encodeWith(spec: Spec, what: string, value: unknown): Uint8Array {
   try {
-    return copyBytes(messageEncoder.encode([CODEC_VERSION, toWire(spec, value)]));
+    return copyBytes(messageEncoder.encode([STATE_CODEC_VERSION, toWire(spec, value)]));
   } catch (error) {
     if (error instanceof ShapeError) throw new InvalidInputError(`cannot encode ${what} (${error.reason}): ${error.toString()}`);
     throw error;
@@ -37,7 +44,7 @@ function decodeWith(spec: Spec, what: string, input: Uint8Array, maxBytes = Numb
     r.head();
     if (r.major !== MAJOR.array || r.arg === 0) throw new DecodeError(`cannot decode ${what}: not a frame`, 'bad-shape');
     const length = r.arg;
-    if (r.head() !== MAJOR.uint || r.arg !== CODEC_VERSION) throw new DecodeError(`cannot decode ${what}: unknown version`, 'bad-version');
+    if (r.head() !== MAJOR.uint || r.arg !== STATE_CODEC_VERSION) throw new DecodeError(`cannot decode ${what}: unknown version`, 'bad-version');
     if (length !== 2) throw new DecodeError(`cannot decode ${what}: expected [version, body]`, 'bad-shape');
     // This peer's own storage, not a peer's frame: a log of many tiny entries must load whatever it
     // costs, so only the schema bounds apply, not the message decode budget.

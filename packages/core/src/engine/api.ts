@@ -91,8 +91,8 @@ export interface DeparturePlan {
    * The other voters of this peer's configuration whose departure notices it has received (taken,
    * or held as passed on by a non-member): each departed before this peer will. A browser tab keeps
    * them with its own tombstone, so the start-up rules can tell which device holds the
-   * configuration's last departure (FoundingInput.departedBefore) even when the profile recorded
-   * those notices only later. Absent: none.
+   * configuration's last departure (FoundingInput.departedBefore). The notice carries the same list
+   * (`Departure.knew`), so other devices read it too. Absent: none.
    */
   departedBefore?: PeerId[];
 }

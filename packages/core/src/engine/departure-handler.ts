@@ -188,8 +188,8 @@ export class DepartureHandler {
     // A follower's position leaves out entries it kept from a stale append and never acknowledged.
     let lastIndex = node.unacknowledged.acknowledgedEnd(node.log.lastIndex());
     if (leader) lastIndex = Math.max(node.inheritedEnd, node.commit);
-    const notice: Departure = { type: 'Departure', term: node.term, lastIndex, lastTerm: node.log.termAt(lastIndex) ?? node.log.lastTerm() };
     const before = node.membership.voters().filter((p) => p !== node.id && (node.departures.everDeparted(p) || this.relays.names(p)));
+    const notice: Departure = { type: 'Departure', term: node.term, lastIndex, lastTerm: node.log.termAt(lastIndex) ?? node.log.lastTerm(), knew: before };
     const departedBefore = before.length > 0 ? { departedBefore: before } : {};
     if (!leader) return { appends: [], notice, handoffTo: null, ...departedBefore };
     notice.led = true;

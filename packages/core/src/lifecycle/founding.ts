@@ -42,20 +42,14 @@ export interface FoundingInput {
   tombstones: ReadonlyMap<PeerId, Departure>;
   /**
    * The peers of `tombstones` that departed from a tab of this profile (the others' notices came
-   * from another device). Absent: every tombstone counts as this profile's own.
+   * from another device). With it, only one profile re-founds a configuration whose voters departed
+   * on several (see lastDepartureHere). Absent: every tombstone counts as this profile's own.
    */
   ownTombstones?: ReadonlySet<PeerId>;
   /**
-   * When this profile recorded each tombstone, on its own clock (an own departure: when its tab
-   * departed; another device's: when a tab here received the notice). With `ownTombstones`, it
-   * tells which device holds a configuration's last departure (see lastDepartureHere). Absent: a
-   * departure learnt from another device counts as recorded after every own one.
-   */
-  recordedAt?: ReadonlyMap<PeerId, number>;
-  /**
    * For a departure of this profile's own: the voters whose notices its engine had received when
-   * it departed (DeparturePlan.departedBefore). Each of them departed first, even where the profile
-   * recorded the notice only later (a notice passed on by a non-member is held a while).
+   * it departed (DeparturePlan.departedBefore, which its notice carries as `knew`). Each of them
+   * departed first. Absent for a peer: its notice's `knew`, or none.
    */
   departedBefore?: ReadonlyMap<PeerId, readonly PeerId[]>;
   /** Whether the room is empty apart from the tabs running on this profile (those are in `slots`). */
@@ -191,28 +185,54 @@ function mayRefound(
 }
 
 /**
- * Whether a voter departed from a tab of this profile after every voter whose departure this
- * profile learnt from another device's notice had departed: this profile holds the configuration's
- * last departure. It shows where the profile recorded that notice before its own voter departed
- * (`recordedAt`, one clock), or where its own voter's engine had received it by then
- * (`departedBefore`). At most one profile can: were a voter `a` of profile A the last departure on
- * A and `b` of profile B the last on B, `a` received or A recorded `b`'s notice before `a`
- * departed, so `b` departed first, and likewise `a` departed before `b`. A notice exists only once
- * its sender departed. Without this, two devices whose tabs each received every voter's notice and
- * held a log covering them could both re-found the group while the other's tabs were closed, and
- * fork it (a learner's log on one side and a voter's on the other, simulator scenario
- * tabs-chaos-two; or both on voters' logs). Devices whose voters departed at once, neither
- * knowing of the other, both wait until they meet.
+ * Whether this profile is the one that re-founds `voters`' configuration once they all departed
+ * ("condition 6"). Every profile holding the voters' notices must reach the same verdict, so it
+ * reads only what the notices say: each voter's final position and `knew`, the voters it knew had
+ * departed before it (an own departure's list is the one its notice carried). A notice exists only
+ * once its sender departed, so `x` in `v`'s list means `x` departed first.
+ *  1. The last departure is here: a voter of this profile knew that every voter of other profiles
+ *     had departed. At most one profile can show it: were `a` of profile A and `b` of profile B
+ *     both such voters, `a` knew of `b` and `b` of `a`, and each departed before the other.
+ *  2. Tie-break, when no profile can show it (voters of two devices departed at about the same
+ *     moment, neither knowing of the other): no voter of another profile knew of all of this
+ *     profile's (else that profile might hold the last departure by 1), every notice carries its
+ *     list, and the voter with the most up-to-date final position (ties: the lowest id) departed
+ *     here. Every profile sees the same winner, and one that shows 1 has a voter whose list covers
+ *     this profile's voters, so no profile takes 2 while another takes 1.
+ * Without this, two devices whose tabs each received every voter's notice and held a log covering
+ * them could both re-found the group while the other's tabs were closed, and fork it (simulator
+ * scenario tabs-chaos-two). A notice of an older version says nothing of what its sender knew: the
+ * tie-break then waits, since that sender may hold the last departure.
  */
 function lastDepartureHere(voters: readonly PeerId[], input: FoundingInput): boolean {
   const own = input.ownTombstones ?? new Set<PeerId>();
+  const mine = voters.filter((v) => own.has(v));
   const foreign = voters.filter((v) => !own.has(v));
   if (foreign.length === 0) return true; // every voter departed here
-  const at = (peer: PeerId) => input.recordedAt?.get(peer);
-  return voters.some((v) => {
-    if (!own.has(v)) return false;
-    const departedAt = at(v) ?? -Infinity;
-    const knew = input.departedBefore?.get(v) ?? [];
-    return foreign.every((x) => knew.includes(x) || departedAt > (at(x) ?? Infinity));
-  });
+  const knewOf = (v: PeerId): readonly PeerId[] | undefined =>
+    own.has(v) ? (input.departedBefore?.get(v) ?? input.tombstones.get(v)?.knew ?? []) : input.tombstones.get(v)?.knew;
+  if (mine.some((v) => foreign.every((x) => knewOf(v)!.includes(x)))) return true;
+  if (mine.length === 0) return false;
+  const coversMine = (x: PeerId) => {
+    const knew = knewOf(x);
+    return knew === undefined || mine.every((v) => knew.includes(v));
+  };
+  if (foreign.some(coversMine)) return false;
+  const winner = mostUpToDateDeparture(voters, input.tombstones);
+  return winner !== null && own.has(winner);
+}
+
+/** The voter whose notice holds the most up-to-date final position, ties to the lowest id; null while a notice is missing. */
+function mostUpToDateDeparture(voters: readonly PeerId[], tombstones: ReadonlyMap<PeerId, Departure>): PeerId | null {
+  let best: { peer: PeerId; position: Departure } | null = null;
+  for (const peer of voters) {
+    const position = tombstones.get(peer);
+    if (position === undefined) return null;
+    const ahead =
+      best === null ||
+      position.lastTerm > best.position.lastTerm ||
+      (position.lastTerm === best.position.lastTerm && (position.lastIndex > best.position.lastIndex || (position.lastIndex === best.position.lastIndex && peer < best.peer)));
+    if (ahead) best = { peer, position };
+  }
+  return best?.peer ?? null;
 }

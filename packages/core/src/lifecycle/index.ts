@@ -3,3 +3,4 @@ export { decideFounding, decideFrozenRestart, startReadsConfiguration, refoundin
 export { SlotCollector } from './slot-collector';
 export { LOCAL_LOG_TAIL_MAX_ENTRIES, localLogTailSources } from './local-log-tail';
 export { roomEvidenceOf, type RoomPeerSays } from './room';
+export { replayedNotice } from './replayed-notice';

@@ -147,23 +147,21 @@ export class LocalSlots {
   }
 
   /**
-   * The tombstones as the founding rules take them, from one read: every departure, the peers among
-   * them that departed from a tab of this profile (FoundingInput.ownTombstones), when each was
-   * written here (FoundingInput.recordedAt; a tombstone without a time has none), and what each own
-   * departure's engine knew had departed before it (FoundingInput.departedBefore).
+   * The tombstones as the founding rules take them, from one read: every departure (each notice with
+   * its `knew` list when it carried one), the peers among them that departed from a tab of this
+   * profile (FoundingInput.ownTombstones), and what each own departure's engine knew had departed
+   * before it (FoundingInput.departedBefore).
    */
-  foundingTombstones(): { tombstones: Map<PeerId, Departure>; ownTombstones: Set<PeerId>; recordedAt: Map<PeerId, number>; departedBefore: Map<PeerId, readonly PeerId[]> } {
+  foundingTombstones(): { tombstones: Map<PeerId, Departure>; ownTombstones: Set<PeerId>; departedBefore: Map<PeerId, readonly PeerId[]> } {
     const tombstones = new Map<PeerId, Departure>();
     const ownTombstones = new Set<PeerId>();
-    const recordedAt = new Map<PeerId, number>();
     const departedBefore = new Map<PeerId, readonly PeerId[]>();
-    for (const [peerId, { own, at, before, ...notice }] of this.tombstoneItems()) {
+    for (const [peerId, { own, at: _at, before, ...notice }] of this.tombstoneItems()) {
       tombstones.set(peerId, notice);
       if (own === true) ownTombstones.add(peerId);
-      if (at > 0) recordedAt.set(peerId, at);
       if (before) departedBefore.set(peerId, before);
     }
-    return { tombstones, ownTombstones, recordedAt, departedBefore };
+    return { tombstones, ownTombstones, departedBefore };
   }
 
   /**
@@ -176,6 +174,7 @@ export class LocalSlots {
     if (own && departedBefore && departedBefore.length > 0) stored.before = [...departedBefore];
     if (notice.led) stored.led = true;
     if (notice.successors && notice.successors.length > 0) stored.successors = [...notice.successors];
+    if (notice.knew) stored.knew = [...notice.knew];
     this.env.local.setItem(`${tombstonePrefix(this.room)}${peerId}`, JSON.stringify(stored));
     // A departed identity never runs again: how it started no longer matters.
     this.env.local.removeItem(joinedKey(this.room, peerId));
@@ -210,10 +209,12 @@ export class LocalSlots {
       try {
         const parsed = JSON.parse(this.env.local.getItem(key) ?? 'null') as unknown;
         if (!isNotice(parsed)) continue;
-        const { successors, own, before, ...notice } = parsed;
-        const valid = Array.isArray(successors) && successors.every((p) => typeof p === 'string') ? { successors } : {};
-        const knew = own === true && Array.isArray(before) && before.every((p) => typeof p === 'string') ? { before } : {};
-        items.push([key.slice(prefix.length), { ...notice, ...valid, ...knew, at: Number.isFinite(parsed.at) ? parsed.at : 0, ...(own === true ? { own: true as const } : {}) }]);
+        const { successors, own, before, knew, ...notice } = parsed;
+        const valid = isPeerList(successors) ? { successors } : {};
+        // A list that does not parse is as if the notice had none (an older version's): the safe side.
+        const knewValid = isPeerList(knew) ? { knew } : {};
+        const ownBefore = own === true && isPeerList(before) ? { before } : {};
+        items.push([key.slice(prefix.length), { ...notice, ...valid, ...knewValid, ...ownBefore, at: Number.isFinite(parsed.at) ? parsed.at : 0, ...(own === true ? { own: true as const } : {}) }]);
       } catch {
         // Skipped: see above.
       }
@@ -253,16 +254,17 @@ export class LocalSlots {
 }
 
 /**
- * A tombstone as stored: the notice, when it was written (the oldest go first past MAX_TOMBSTONES),
- * and whether a tab of this profile departed (`own`; absent: a notice from another device, or a
- * tombstone of an older version, which counts as such: the safe side).
- */
-/**
- * A tombstone as kept in localStorage: the notice, when it was written here (`at`), whether the
- * identity departed from a tab of this profile (`own`), and for such a departure the voters whose
- * notices its engine had received by then (`before`, DeparturePlan.departedBefore).
+ * A tombstone as kept in localStorage: the notice (with the `knew` list it carried), when it was
+ * written here (`at`: the oldest go first past MAX_TOMBSTONES), whether the identity departed from
+ * a tab of this profile (`own`; absent: a notice from another device, or a tombstone of an older
+ * version, which counts as such: the safe side), and for such a departure the voters whose notices
+ * its engine had received by then (`before`, DeparturePlan.departedBefore).
  */
 type StoredTombstone = Departure & { at: number; own?: true; before?: PeerId[] };
+
+function isPeerList(value: unknown): value is PeerId[] {
+  return Array.isArray(value) && value.every((p) => typeof p === 'string');
+}
 
 function isNotice(value: unknown): value is StoredTombstone {
   const n = value as Partial<Departure> | null;

@@ -14,7 +14,7 @@
 // arrives over the mesh within milliseconds, after the departing leader's TimeoutNow, which a peer
 // ignores once it knows the sender departed; the tombstone is only the fallback for a tab that did
 // not get them.
-import { encodeMessage, type Departure, type GroupStatus, type PeerId } from '@meshraft/core';
+import { encodeMessage, replayedNotice, type Departure, type GroupStatus, type PeerId } from '@meshraft/core';
 import type { Claim } from './claim';
 
 export interface StatusSource {
@@ -34,8 +34,7 @@ export function replayDepartures(claim: Claim, group: StatusSource, deliver: (fr
     const { peerId, members } = group.status;
     if (peer === peerId || sent.has(peer) || (!members.voters.includes(peer) && !members.learners.includes(peer))) return;
     sent.add(peer);
-    const { term, lastIndex, lastTerm, led, successors } = notice;
-    deliver(peer, encodeMessage({ type: 'Departure', term, lastIndex, lastTerm, ...(led ? { led: true } : {}), ...(successors ? { successors } : {}) }));
+    deliver(peer, encodeMessage(replayedNotice(notice)));
   };
   // The configuration is known once the engine reported its first status (from its restored log);
   // a peer it names later is looked up then (only peers newly named: one already a member departs
