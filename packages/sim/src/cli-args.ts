@@ -28,6 +28,8 @@ export interface LifecycleBugs {
   keepUnusableSlots?: boolean;
   /** A profile takes departures learnt from another device's notices as its own when it decides to re-found. */
   trustOtherDevicesDepartures?: boolean;
+  /** The tie-break of condition 6 reads other devices' voters as having known of no departure. */
+  ignoreWhatOtherDevicesKnew?: boolean;
 }
 
 export type SimBugs = InjectedBugs & LifecycleBugs;
@@ -41,6 +43,7 @@ export const knownBugs: ReadonlyArray<keyof SimBugs> = [
   'trustEmptyRoomAfterRestart',
   'keepUnusableSlots',
   'trustOtherDevicesDepartures',
+  'ignoreWhatOtherDevicesKnew',
 ];
 
 export const usage = `usage: npm run sim -- [--seeds N] [--from S] [--scenario NAME] [--peers 3..7] [--bug NAME]... [--verbose] [--hashes] [--json]

@@ -205,8 +205,7 @@ export class TabsDriver {
       peerId: peer.id,
       slots: summaries,
       log: { lastIndex: target.store.lastIndex(), lastTerm: target.store.lastTerm(), membership: target.store.latestMembership() },
-      tombstones: profile.tombstones,
-      ...this.departureOrigins(profile),
+      ...this.departuresOf(profile),
       room: this.directory.evidence(new Set([peer.id, ...others, ...profile.tombstones.keys()]), this.saysFrozen),
     });
     if (decision !== 'refound') return again();
@@ -270,9 +269,18 @@ export class TabsDriver {
     return tab!.pristineClaim === true && status !== null && status.term > 0 && status.members.voters.length === 0 && status.members.learners.length === 0;
   };
 
-  /** Which departures were the profile's own, and what each knew (FoundingInput.ownTombstones, departedBefore); the bug switch leaves them out. */
-  private departureOrigins(profile: LocalProfile): Pick<FoundingInput, 'ownTombstones' | 'departedBefore'> {
-    return this.bugs.trustOtherDevicesDepartures ? {} : { ownTombstones: profile.ownTombstones, departedBefore: profile.departedBefore };
+  /**
+   * The profile's departures as the founding rules take them: every tombstone, which were its own
+   * and what each own one knew (FoundingInput.tombstones, ownTombstones, departedBefore). The bug
+   * switches leave out which were its own, or read what other devices' voters knew as nothing.
+   */
+  private departuresOf(profile: LocalProfile): Pick<FoundingInput, 'tombstones' | 'ownTombstones' | 'departedBefore'> {
+    if (this.bugs.trustOtherDevicesDepartures) return { tombstones: profile.tombstones };
+    let tombstones: ReadonlyMap<PeerId, Departure> = profile.tombstones;
+    if (this.bugs.ignoreWhatOtherDevicesKnew) {
+      tombstones = new Map([...profile.tombstones].map(([peer, notice]) => [peer, profile.ownTombstones.has(peer) ? notice : { ...notice, knew: [] }]));
+    }
+    return { tombstones, ownTombstones: profile.ownTombstones, departedBefore: profile.departedBefore };
   }
 
   /**
@@ -301,8 +309,7 @@ export class TabsDriver {
       choice,
       slots: summaries,
       log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, membership: startReadsConfiguration(choice, summaries) ? (store?.latestMembership() ?? null) : null },
-      tombstones: profile.tombstones,
-      ...this.departureOrigins(profile),
+      ...this.departuresOf(profile),
       room: this.directory.evidence(new Set(runningPeers(summaries)), this.saysFrozen),
     });
     if (founding === 'wait') {
