@@ -6,7 +6,7 @@
 // its own renderer, each with its own cached copy of localStorage) never overwrite each other's.
 // A Web Lock held across the start-up decision keeps two tabs that open at the same moment from
 // both re-founding, or both taking the same slot.
-import { SlotCollector, type Departure, type Membership, type PeerId, type SlotSummary } from '@meshraft/core';
+import { replayedNotice, SlotCollector, type Departure, type Membership, type PeerId, type SlotSummary } from '@meshraft/core';
 import type { IdbStorage } from '@meshraft/idb';
 import type { LockManagerLike } from '../identity';
 
@@ -169,12 +169,10 @@ export class LocalSlots {
    * no tab ever adopts it; its slot's log is only data a new identity may start from.
    */
   tombstone(peerId: PeerId, notice: Departure, own = true, departedBefore?: readonly PeerId[]): void {
-    const stored: StoredTombstone = { type: 'Departure', term: notice.term, lastIndex: notice.lastIndex, lastTerm: notice.lastTerm, at: Date.now() };
+    // The departed peer's own fields (a relay's `peer` is not kept), as the engine gets them back.
+    const stored: StoredTombstone = { ...replayedNotice(notice), at: Date.now() };
     if (own) stored.own = true;
     if (own && departedBefore && departedBefore.length > 0) stored.before = [...departedBefore];
-    if (notice.led) stored.led = true;
-    if (notice.successors && notice.successors.length > 0) stored.successors = [...notice.successors];
-    if (notice.knew) stored.knew = [...notice.knew];
     this.env.local.setItem(`${tombstonePrefix(this.room)}${peerId}`, JSON.stringify(stored));
     // A departed identity never runs again: how it started no longer matters.
     this.env.local.removeItem(joinedKey(this.room, peerId));
