@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DeadlineQueue } from '../src/host/deadline-queue';
+import { propertySeed } from './property-seed';
 import { ManualClock } from './support-cluster/manual-clock';
-
-/** `npm test` sets MESHRAFT_PROPERTY_SEED (printed); fast-check prints a failing seed either way. */
-const propertySeed = process.env.MESHRAFT_PROPERTY_SEED ? { seed: Number(process.env.MESHRAFT_PROPERTY_SEED) } : {};
 
 describe('DeadlineQueue', () => {
   it('fires each deadline once, in deadline order, on a single timer', () => {

@@ -6,9 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decideFounding, type FoundingInput } from '../src/lifecycle/index';
 import type { Departure } from '../src/messages';
 import type { PeerId } from '../src/types';
-
-/** `npm test` sets MESHRAFT_PROPERTY_SEED (printed); fast-check prints a failing seed either way. */
-const propertySeed = process.env.MESHRAFT_PROPERTY_SEED ? { seed: Number(process.env.MESHRAFT_PROPERTY_SEED) } : {};
+import { propertySeed } from './property-seed';
 
 interface Voter {
   id: PeerId;
