@@ -13,29 +13,14 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { expect, test } from '@playwright/test';
 import { collectConsoleErrors, uniqueName, type ConsoleErrors } from './support';
 import { getValue, openPeer, setValue, started, stats, status, waitForGroup } from './pages/runtime/harness';
-import { DEFAULT_TIMING, recordFigures } from './support/lifecycle';
-
-interface Notice {
-  lastIndex: number;
-  lastTerm: number;
-  knew?: string[];
-}
-
-/** The tombstones this tab's profile keeps (meshraft's browser/local-slots.ts: one localStorage item per peer). */
-async function tombstonesOf(page: Page): Promise<Record<string, Notice>> {
-  const room = (await stats(page)).room!;
-  return page.evaluate((prefix) => {
-    const out: Record<string, Notice> = {};
-    for (const key of Object.keys(localStorage)) if (key.startsWith(prefix)) out[key.slice(prefix.length)] = JSON.parse(localStorage.getItem(key)!) as Notice;
-    return out;
-  }, `meshraft:departed:${room}:`);
-}
+import type { StoredTombstone } from './pages/runtime/tombstone';
+import { DEFAULT_TIMING, recordFigures, tombstones } from './support/lifecycle';
 
 /** Which of the two voters' devices re-founds, as condition 6 reads the notices (two devices, one voter each). */
-function expectedRefounder(a: { id: string; notice: Notice }, b: { id: string; notice: Notice }): { id: string; rule: 'last departure' | 'tie-break' } {
+function expectedRefounder(a: { id: string; notice: StoredTombstone }, b: { id: string; notice: StoredTombstone }): { id: string; rule: 'last departure' | 'tie-break' } {
   if (a.notice.knew?.includes(b.id)) return { id: a.id, rule: 'last departure' };
   if (b.notice.knew?.includes(a.id)) return { id: b.id, rule: 'last departure' };
-  const ahead = (x: Notice, y: Notice) => x.lastTerm > y.lastTerm || (x.lastTerm === y.lastTerm && x.lastIndex > y.lastIndex);
+  const ahead = (x: StoredTombstone, y: StoredTombstone) => x.lastTerm > y.lastTerm || (x.lastTerm === y.lastTerm && x.lastIndex > y.lastIndex);
   if (ahead(a.notice, b.notice)) return { id: a.id, rule: 'tie-break' };
   if (ahead(b.notice, a.notice)) return { id: b.id, rule: 'tie-break' };
   return { id: a.id < b.id ? a.id : b.id, rule: 'tie-break' };
@@ -80,7 +65,7 @@ test('two devices whose only voters closed at once: the device the notices name 
     expect([(await stats(a2)).refounded, (await stats(b2)).refounded].filter(Boolean)).toHaveLength(1);
 
     // It is the device the notices name, and both devices hold the same notices.
-    const [onA, onB] = [await tombstonesOf(a2), await tombstonesOf(b2)];
+    const [onA, onB] = [await tombstones(a2), await tombstones(b2)];
     for (const id of [aId, bId]) {
       expect(onA[id], `device A's tombstone of ${id}`).toBeDefined();
       expect(onB[id], `device B's tombstone of ${id}`).toBeDefined();

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { callWindowFunction } from './window';
 import { setValue, stats } from '../pages/runtime/harness';
+import type { StoredTombstone } from '../pages/runtime/tombstone';
 
 /**
  * The engine's default timing (no FAST_CONFIG): what users get. autoRemoveAfterMs is raised far
@@ -46,6 +47,11 @@ export async function groupDatabases(page: Page): Promise<string[]> {
 
 export function departedIds(page: Page): Promise<string[]> {
   return callWindowFunction<string[]>(page, 'meshraft.departedIds');
+}
+
+/** The profile's tombstones of the group, by peer id (`meshraft.tombstones()`). */
+export function tombstones(page: Page): Promise<Record<string, StoredTombstone>> {
+  return callWindowFunction<Record<string, StoredTombstone>>(page, 'meshraft.tombstones');
 }
 
 /** Keeps a spec's figures: printed, and written to test-results/figures/<name>.json. */

@@ -12,6 +12,7 @@ import { cutLinks } from './link-cut';
 import { postLocalFrame, type LocalFrameShape } from './local-frames';
 import { createGroup, type GroupStats, type GroupStatus, type MeshraftGroup } from 'meshraft';
 import { Register, type RegisterCommand, type RegisterQuery, type RegisterResult, type RegisterSummary } from './register';
+import type { StoredTombstone } from './tombstone';
 import { Writer, type WriterOptions } from './writer';
 
 type RegisterGroup = MeshraftGroup<RegisterCommand, RegisterQuery, string | null | RegisterSummary, RegisterResult>;
@@ -44,6 +45,8 @@ declare global {
       stats(): Promise<GroupStats>;
       /** Names of this origin's IndexedDB databases that start with `meshraft:`. */
       databases(): Promise<string[]>;
+      /** This profile's tombstones of the group, by peer id, as stored in localStorage (the notice, `knew` included, and `at`, `own`, `before`). */
+      tombstones(): Promise<Record<string, StoredTombstone>>;
       /** Peer ids this profile's localStorage lists as departed from the group (tombstones). */
       departedIds(): Promise<string[]>;
       /** Starts the history-recording client workload (writer.ts); stopWriter() ends it. */
@@ -159,13 +162,14 @@ window.meshraft = {
     return performance.now() - start;
   },
   databases: async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter((name) => name.startsWith('meshraft:')),
-  async departedIds() {
+  async tombstones() {
     // The runtime's tombstones (meshraft's browser/local-slots.ts): one localStorage item per peer.
     const prefix = `meshraft:departed:${(await group.stats()).room}:`;
-    return Object.keys(localStorage)
-      .filter((key) => key.startsWith(prefix))
-      .map((key) => key.slice(prefix.length));
+    const out: Record<string, StoredTombstone> = {};
+    for (const key of Object.keys(localStorage)) if (key.startsWith(prefix)) out[key.slice(prefix.length)] = JSON.parse(localStorage.getItem(key)!) as StoredTombstone;
+    return out;
   },
+  departedIds: async () => Object.keys(await window.meshraft.tombstones()),
   startWriter: (options) => writer.start(options),
   stopWriter: () => writer.stop(),
   started: () => group.started,
