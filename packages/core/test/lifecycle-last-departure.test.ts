@@ -1,6 +1,7 @@
 // Which profile re-founds a configuration whose voters departed on several devices (condition 6 of
-// the founding rules): for any order of departures and any gaps in what each voter knew, at most one
-// profile may re-found, and with two devices exactly one does once each holds every notice.
+// the founding rules): for any order of departures and any gaps in what each voter knew, on any
+// number of devices, exactly one profile re-founds once each holds every notice, and never more
+// than one while some notices are of an older version (no list).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decideFounding, type FoundingInput } from '../src/lifecycle/index';
@@ -69,21 +70,28 @@ describe('the last departure across devices', () => {
     );
   });
 
-  it('three devices: never more than one re-founds', () => {
+  it('three or four devices holding every notice: exactly one re-founds', () => {
     fc.assert(
-      fc.property(scenario(3), (voters) => {
-        expect(refounding(voters, 3).length).toBeLessThanOrEqual(1);
-      }),
+      fc.property(
+        fc.integer({ min: 3, max: 4 }).chain((devices) => scenario(devices).map((voters) => ({ devices, voters }))),
+        ({ devices, voters }) => {
+          expect(refounding(voters, devices)).toHaveLength(1);
+        },
+      ),
       { numRuns: 500, ...propertySeed },
     );
   });
 
   it('notices of an older version (no list) never let two devices re-found', () => {
     fc.assert(
-      fc.property(scenario(2), fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }), (voters, oldVersion) => {
-        const legacy = new Set(voters.filter((_, i) => oldVersion[i]).map((v) => v.id));
-        expect(refounding(voters, 2, legacy).length).toBeLessThanOrEqual(1);
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 4 }).chain((devices) => scenario(devices).map((voters) => ({ devices, voters }))),
+        fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }),
+        ({ devices, voters }, oldVersion) => {
+          const legacy = new Set(voters.filter((_, i) => oldVersion[i]).map((v) => v.id));
+          expect(refounding(voters, devices, legacy).length).toBeLessThanOrEqual(1);
+        },
+      ),
       { numRuns: 500, ...propertySeed },
     );
   });
@@ -103,5 +111,18 @@ describe('the last departure across devices', () => {
       { id: 'v1', device: 1, lastIndex: 11, lastTerm: 3, heard: [false] },
     ];
     expect(refounding(voters, 2)).toEqual([1]);
+  });
+
+  it('four devices, one voter having heard of the first: the latest departures decide, not the first', () => {
+    // Same final positions, so the lowest id would win a plain tie-break: v0, which departed first.
+    // v3 knew of it, so v0's device may not re-found (v3's might hold the last departure), and the
+    // other devices must not wait for v0's: v1 is the lowest id among the latest departures.
+    const voters: Voter[] = [
+      { id: 'v0', device: 2, lastIndex: 10, lastTerm: 3, heard: [] },
+      { id: 'v1', device: 1, lastIndex: 10, lastTerm: 3, heard: [false] },
+      { id: 'v2', device: 0, lastIndex: 10, lastTerm: 3, heard: [false, false] },
+      { id: 'v3', device: 3, lastIndex: 10, lastTerm: 3, heard: [true, false, false] },
+    ];
+    expect(refounding(voters, 4)).toEqual([1]);
   });
 });

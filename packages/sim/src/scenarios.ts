@@ -282,14 +282,21 @@ registerScenario({
   name: 'tabs-chaos',
   description:
     'tabs of one profile closed, reloaded, crashed and opened at random (leaders among them), one action every half to one and a half election timeouts, down to a single tab, as the packed-app chaos check does; then every crashed identity is adopted and the group must converge',
-  plan: (dice) => tabsChaosPlan(dice, false),
+  plan: (dice) => tabsChaosPlan(dice, 1),
 });
 
 registerScenario({
   name: 'tabs-chaos-two',
   description:
-    "tabs-chaos with the tabs spread over two profiles (two devices) and signaling restarts, as the packed-app check's (h) runs it; a hunting scenario (two devices whose only tabs are frozen wait for each other, a documented limit)",
-  plan: (dice) => tabsChaosPlan(dice, true),
+    "tabs-chaos with the tabs spread over two profiles (two devices) and signaling restarts, as the packed-app check's (h) runs it; a hunting scenario (a profile whose tabs may continue the group only once the profile designated to re-found it opens one waits for it, a documented limit)",
+  plan: (dice) => tabsChaosPlan(dice, 2),
+});
+
+registerScenario({
+  name: 'tabs-chaos-three',
+  description:
+    'tabs-chaos-two over three profiles (three devices): which one re-founds a group whose voters departed on several devices is read from their notices, for any number of devices; a hunting scenario like tabs-chaos-two',
+  plan: (dice) => tabsChaosPlan(dice, 3),
 });
 
 /**
@@ -312,8 +319,8 @@ function tabsBounds(config: RaftConfig): TabsPlan['bounds'] {
   return { singleMs: 2 * timeout, multiMs: 3 * timeout, onlineMs: 2 * timeout };
 }
 
-/** The 'tabs-chaos' plans: the packed-app check's chaos (consumer/lib/chaos.mjs), at the simulator's speed; `twoProfiles` as its (h). */
-function tabsChaosPlan(dice: Dice, twoProfiles: boolean): ScenarioPlan {
+/** The 'tabs-chaos' plans: the packed-app check's chaos (consumer/lib/chaos.mjs), at the simulator's speed; 2 `profiles` as its (h). */
+function tabsChaosPlan(dice: Dice, profiles: 1 | 2 | 3): ScenarioPlan {
   const config = tabsEngineConfig(dice);
   const timeout = config.electionTimeoutMs;
   const at: number[] = [];
@@ -337,12 +344,12 @@ function tabsChaosPlan(dice: Dice, twoProfiles: boolean): ScenarioPlan {
       initialTabs: dice.int(3, 5),
       graceful: [],
       rough: [],
-      chaos: { at, minTabs: 1, twoProfiles },
+      chaos: { at, minTabs: 1, profiles },
       recoverAt,
       finale: { at: finaleAt, together: dice.chance(0.6), reopen: dice.int(1, 3) },
       bounds: tabsBounds(config),
       maxTabs: 5,
-      directory: { restarts: twoProfiles ? Array.from({ length: dice.int(1, 3) }, () => dice.int(at[0], t)) : [], outageMs: [100, 600], reregisterMaxMs: 300 },
+      directory: { restarts: profiles > 1 ? Array.from({ length: dice.int(1, 3) }, () => dice.int(at[0], t)) : [], outageMs: [100, 600], reregisterMaxMs: 300 },
     },
     livenessBoundMs: 6000,
   });

@@ -17,9 +17,10 @@ export interface TabsPlan {
    * drawn among those the tabs then allow (closes and crashes only while more than `minTabs` run,
    * a crash only while no crashed identity waits to be adopted, an open only below maxTabs). No
    * availability promise; the run must still converge, linearizable, with no write lost. With
-   * `twoProfiles`, tabs open on either profile (a crashed identity's reopen on its own).
+   * `profiles` 2 or 3 (default 1), tabs open on any of that many profiles, one per device (a
+   * crashed identity's reopen on its own).
    */
-  chaos?: { at: number[]; minTabs: number; twoProfiles?: boolean };
+  chaos?: { at: number[]; minTabs: number; profiles?: 1 | 2 | 3 };
   /** Every crashed identity is adopted by a reopened tab by then. */
   recoverAt: number;
   /** Every tab closes (together, or one after another), then `reopen` tabs open at once on the home profile. */
@@ -57,6 +58,8 @@ export interface TabsCounts {
   leaderGoneTurns: number;
   /** Removed tabs that started over under a new identity (as the runtime does). */
   resets: number;
+  /** Re-foundings of a configuration whose voters departed on three devices or more (tabs-chaos-three). */
+  refoundsAcrossThreeDevices: number;
   /** Frozen tabs (every voter departed, named by no successor list) that re-founded the group, on their own slot or another. */
   frozenRestarts: number;
   /** Of those, the ones that took a departed slot with a more up-to-date log over (frozenRestartSlot). */
@@ -77,6 +80,6 @@ export interface TabsCounts {
 export function emptyTabsCounts(): TabsCounts {
   return {
     opened: 0, closed: 0, reloads: 0, crashes: 0, adoptions: 0, successions: 0, refounds: 0, bootstraps: 0, waits: 0, availabilityChecks: 0,
-    slotsDeleted: 0, closeMany: 0, newDevices: 0, successorRefounds: 0, leaderGoneTurns: 0, resets: 0, frozenRestarts: 0, frozenRestartsElsewhere: 0, heldNoticesTaken: 0, localLogTails: 0, strandedGroups: 0,
+    slotsDeleted: 0, closeMany: 0, newDevices: 0, successorRefounds: 0, leaderGoneTurns: 0, resets: 0, refoundsAcrossThreeDevices: 0, frozenRestarts: 0, frozenRestartsElsewhere: 0, heldNoticesTaken: 0, localLogTails: 0, strandedGroups: 0,
   };
 }

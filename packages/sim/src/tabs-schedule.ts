@@ -18,6 +18,8 @@ export interface TabsDriverView {
   readonly tabs: ReadonlyMap<PeerId, Tab>;
   readonly home: LocalProfile;
   readonly away: LocalProfile;
+  /** A third device (only the three-profile chaos opens tabs there). */
+  readonly third: LocalProfile;
   /** Whether the group was serving when its last tabs closed (null: not there yet). */
   servingAtFinale: boolean | null;
   open(profile: LocalProfile, preferred: string | null, onOpen?: (peer: SimPeer) => void): void;
@@ -150,9 +152,21 @@ export class TabsSchedule {
         // A tab opened while a crashed identity waits adopts it (the start-up rules prefer it): it
         // opens in that identity's profile.
         const crashed = [...this.driver.tabs.values()].find((t) => !t.peer.isUp && !t.peer.retired);
-        const profile = crashed?.profile ?? (this.plan.chaos!.twoProfiles && this.dice.chance(0.5) ? this.driver.away : this.driver.home);
-        return this.driver.open(profile, null);
+        return this.driver.open(crashed?.profile ?? this.chaosProfile(), null);
       }
+    }
+  }
+
+  /** Where a chaos 'open' without a crashed identity to adopt opens: any of the plan's profiles. */
+  private chaosProfile(): LocalProfile {
+    const { home, away, third } = this.driver;
+    switch (this.plan.chaos!.profiles ?? 1) {
+      case 1:
+        return home;
+      case 2:
+        return this.dice.chance(0.5) ? away : home;
+      case 3:
+        return this.dice.pick([home, away, third]);
     }
   }
 

@@ -48,6 +48,7 @@ const PRESENCE_REPORT_MS = 300;
 export class TabsDriver {
   readonly home = new LocalProfile('home', CRASHED_SLOT_GRACE_MS);
   readonly away = new LocalProfile('away', CRASHED_SLOT_GRACE_MS);
+  readonly third = new LocalProfile('third', CRASHED_SLOT_GRACE_MS);
   /** Devices that open the app for the first time right after a signaling restart (no data). */
   private readonly devices: LocalProfile[] = [];
   readonly counts: TabsCounts = emptyTabsCounts();
@@ -294,6 +295,8 @@ export class TabsDriver {
     const earlier = this.refoundedBy.get(key);
     if (earlier !== undefined && earlier !== profile) this.monitor.fail('fork', `${profile.name} re-founds the configuration of voters ${key}, which ${earlier.name} re-founded already`);
     this.refoundedBy.set(key, profile);
+    const devices = this.profiles().filter((p) => membership.voters.some((voter) => p.ownTombstones.has(voter)));
+    if (devices.length >= 3) this.counts.refoundsAcrossThreeDevices++;
   }
 
   // ---------- opening ----------
@@ -499,7 +502,7 @@ export class TabsDriver {
   }
 
   private profiles(): LocalProfile[] {
-    return [this.home, this.away, ...this.devices];
+    return [this.home, this.away, this.third, ...this.devices];
   }
 
   // ---------- views ----------

@@ -188,38 +188,48 @@ function mayRefound(
  * Whether this profile is the one that re-founds `voters`' configuration once they all departed
  * ("condition 6"). Every profile holding the voters' notices must reach the same verdict, so it
  * reads only what the notices say: each voter's final position and `knew`, the voters it knew had
- * departed before it (an own departure's list is the one its notice carried). A notice exists only
- * once its sender departed, so `x` in `v`'s list means `x` departed first.
+ * departed before it. A notice exists only once its sender departed, so `x` in `v`'s list means
+ * `x` departed first.
  *  1. The last departure is here: a voter of this profile knew that every voter of other profiles
  *     had departed. At most one profile can show it: were `a` of profile A and `b` of profile B
  *     both such voters, `a` knew of `b` and `b` of `a`, and each departed before the other.
- *  2. Tie-break, when no profile can show it (voters of two devices departed at about the same
- *     moment, neither knowing of the other): no voter of another profile knew of all of this
- *     profile's (else that profile might hold the last departure by 1), every notice carries its
- *     list, and the voter with the most up-to-date final position (ties: the lowest id) departed
- *     here. Every profile sees the same winner, and one that shows 1 has a voter whose list covers
- *     this profile's voters, so no profile takes 2 while another takes 1.
+ *  2. When every notice carries its list, the designated voter decides: among the voters no other
+ *     voter knew had departed (the latest departures: the last one is always among them), the one
+ *     with the most up-to-date final position, ties to the lowest id. Its profile re-founds. Every
+ *     profile computes the same voter from the same notices, however many devices there are, and a
+ *     profile that shows 1 holds it (its voter knew of every other profile's, so only its own
+ *     voters can be among the latest).
  * Without this, two devices whose tabs each received every voter's notice and held a log covering
  * them could both re-found the group while the other's tabs were closed, and fork it (simulator
- * scenario tabs-chaos-two). A notice of an older version says nothing of what its sender knew: the
- * tie-break then waits, since that sender may hold the last departure.
+ * scenario tabs-chaos-two). A notice of an older version says nothing of what its sender knew: only
+ * rule 1 applies then (read from this profile's own records), and without it the profile waits,
+ * since that sender may hold the last departure.
  */
 function lastDepartureHere(voters: readonly PeerId[], input: FoundingInput): boolean {
   const own = input.ownTombstones ?? new Set<PeerId>();
   const mine = voters.filter((v) => own.has(v));
   const foreign = voters.filter((v) => !own.has(v));
   if (foreign.length === 0) return true; // every voter departed here
-  const knewOf = (v: PeerId): readonly PeerId[] | undefined =>
-    own.has(v) ? (input.departedBefore?.get(v) ?? input.tombstones.get(v)?.knew ?? []) : input.tombstones.get(v)?.knew;
-  if (mine.some((v) => foreign.every((x) => knewOf(v)!.includes(x)))) return true;
-  if (mine.length === 0) return false;
-  const coversMine = (x: PeerId) => {
-    const knew = knewOf(x);
-    return knew === undefined || mine.every((v) => knew.includes(v));
-  };
-  if (foreign.some(coversMine)) return false;
-  const winner = mostUpToDateDeparture(voters, input.tombstones);
+  const knewOf = (v: PeerId): readonly PeerId[] =>
+    own.has(v) ? (input.departedBefore?.get(v) ?? input.tombstones.get(v)?.knew ?? []) : (input.tombstones.get(v)?.knew ?? []);
+  if (mine.some((v) => foreign.every((x) => knewOf(v).includes(x)))) return true;
+  const winner = designatedDeparture(voters, input.tombstones);
   return winner !== null && own.has(winner);
+}
+
+/**
+ * The voter whose profile re-founds by rule 2 of lastDepartureHere, read from the notices alone;
+ * null while a notice is missing or lacks its list (an older version), or when the lists leave no
+ * latest departure (they contradict each other: only a corrupt or forged notice can).
+ */
+function designatedDeparture(voters: readonly PeerId[], tombstones: ReadonlyMap<PeerId, Departure>): PeerId | null {
+  const knownDeparted = new Set<PeerId>();
+  for (const peer of voters) {
+    const knew = tombstones.get(peer)?.knew;
+    if (knew === undefined) return null;
+    for (const earlier of knew) if (earlier !== peer) knownDeparted.add(earlier);
+  }
+  return mostUpToDateDeparture(voters.filter((peer) => !knownDeparted.has(peer)), tombstones);
 }
 
 /** The voter whose notice holds the most up-to-date final position, ties to the lowest id; null while a notice is missing. */
