@@ -218,9 +218,10 @@ function lastDepartureHere(voters: readonly PeerId[], input: FoundingInput): boo
 }
 
 /**
- * The voter whose profile re-founds by rule 2 of lastDepartureHere, read from the notices alone;
- * null while a notice is missing or lacks its list (an older version), or when the lists leave no
- * latest departure (they contradict each other: only a corrupt or forged notice can).
+ * The voter whose profile re-founds by rule 2 of lastDepartureHere, read from the notices alone:
+ * among the latest departures, the most up-to-date final position, ties to the lowest id. Null
+ * while a notice is missing or lacks its list (an older version), or when the lists leave no latest
+ * departure (they contradict each other: only a corrupt or forged notice can).
  */
 function designatedDeparture(voters: readonly PeerId[], tombstones: ReadonlyMap<PeerId, Departure>): PeerId | null {
   const knownDeparted = new Set<PeerId>();
@@ -229,19 +230,11 @@ function designatedDeparture(voters: readonly PeerId[], tombstones: ReadonlyMap<
     if (knew === undefined) return null;
     for (const earlier of knew) if (earlier !== peer) knownDeparted.add(earlier);
   }
-  return mostUpToDateDeparture(voters.filter((peer) => !knownDeparted.has(peer)), tombstones);
-}
-
-/** The voter whose notice holds the most up-to-date final position, ties to the lowest id; null while a notice is missing. */
-function mostUpToDateDeparture(voters: readonly PeerId[], tombstones: ReadonlyMap<PeerId, Departure>): PeerId | null {
   let best: { peer: PeerId; position: Departure } | null = null;
   for (const peer of voters) {
-    const position = tombstones.get(peer);
-    if (position === undefined) return null;
-    const ahead =
-      best === null ||
-      position.lastTerm > best.position.lastTerm ||
-      (position.lastTerm === best.position.lastTerm && (position.lastIndex > best.position.lastIndex || (position.lastIndex === best.position.lastIndex && peer < best.peer)));
+    if (knownDeparted.has(peer)) continue;
+    const position = tombstones.get(peer)!; // every voter's notice is there (checked above)
+    const ahead = best === null || !atLeastAsUpToDate(best.position, position) || (atLeastAsUpToDate(position, best.position) && peer < best.peer);
     if (ahead) best = { peer, position };
   }
   return best?.peer ?? null;
