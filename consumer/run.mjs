@@ -6,6 +6,7 @@
 //   (d) the packed `meshraft-signal` runs with plain node, documents its flags and answers /healthz;
 //   (e) a strict TypeScript program type-checks against the published .d.ts (nodenext and bundler);
 //   (a) a Vite build forms a 3-tab group in Chromium: one leader, a follower's command applies in all;
+//   (j) a React page of that build renders the group through @meshraft/react's hooks in 3 tabs;
 //   (c) a plain Node 20 script joins that group through meshraft/node (@roamhq/wrtc) and reads a
 //       strong query;
 //   (b) a webpack 5 build (and an esbuild build) form a group;
@@ -24,7 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { publishedPackages } from '../scripts/packages.mjs';
 import { chaosSeed, runChaos } from './lib/chaos.mjs';
-import { Checks, assert } from './lib/checks.mjs';
+import { Checks, assert, waitFor } from './lib/checks.mjs';
 import { buildAndPack, installApp, installedDir, run } from './lib/install.mjs';
 import { followerCommandAppliesEverywhere, openInOrder, problemsOf, waitForGroup, waitForTotal } from './lib/group.mjs';
 import { launchChromium, launchFirefox, startNodePeer } from './lib/peers.mjs';
@@ -208,6 +209,40 @@ await checks.run(NODE_JOINS, () =>
   }), { needs: [VITE_GROUP] });
 await viteProfile?.close();
 viteProfile = null;
+
+const REACT_GROUP =
+  '(j) a React page of the Vite build renders the group through the installed @meshraft/react in 3 Chromium tabs: each draws online and the one leader; clicks in a follower tab show the new total (weak and strong) in all three';
+/** What a tab of the React page drew: the data-* attributes of its #board. */
+const drawn = (tab) => tab.page.evaluate(() => ({ ...document.getElementById('board')?.dataset }));
+
+await checks.run(REACT_GROUP, () =>
+  scenario(async (track) => {
+    chromium ??= await launchChromium();
+    const profile = await chromium.newProfile();
+    try {
+      const url = appUrl('dist-vite', `react-group-${runId}`, '&add=4').replace('/index.html?', '/react.html?');
+      const tabs = await openInOrder([0, 1, 2].map((i) => () => track(profile.open(url, `chromium react tab ${i}`))));
+      const leader = await waitForGroup(tabs, 3);
+      const drawsTotal = (total) => async () => {
+        const views = await Promise.all(tabs.map(drawn));
+        const ok = views.every((v) => v.online === 'true' && v.leader === leader && v.total === total && v.strongTotal === total);
+        return { ok, detail: JSON.stringify(views) };
+      };
+      await waitFor(`every React tab draws online, leader ${leader} and total 0`, drawsTotal('0'));
+      const statuses = await Promise.all(tabs.map((t) => t.status()));
+      const follower = tabs[statuses.findIndex((s) => s.peerId !== leader)];
+      // The button is disabled while its call is pending: the second click waits for the first.
+      await follower.page.click('#add');
+      await follower.page.click('#add');
+      await waitFor('every React tab draws total 8 (weak and strong)', drawsTotal('8'));
+      const mine = await drawn(follower);
+      assert(mine.lastResult === '8' && Number(mine.lastIndex) > 0, `useExecute drew lastResult ${mine.lastResult} at ${mine.lastIndex}`);
+      assert(Number(mine.committed) >= Number(mine.lastIndex), `useCommitted drew ${mine.committed}, below the write at ${mine.lastIndex}`);
+      assert(mine.error === '', `useExecute drew an error: ${mine.error}`);
+    } finally {
+      await profile.close();
+    }
+  }), { needs: [VITE, SIGNAL] });
 
 await checks.run(WEBPACK_GROUP, () =>
   scenario(async (track) => {

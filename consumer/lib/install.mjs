@@ -6,7 +6,7 @@ import path from 'node:path';
 import { publishedPackages } from '../../scripts/packages.mjs';
 
 /** The tools the consumer app installs, at the versions the workspace has (so they come from the npm cache). */
-const appTools = ['vite', 'webpack', 'webpack-cli', 'esbuild', 'typescript', '@types/node', '@types/react', 'react'];
+const appTools = ['vite', 'webpack', 'webpack-cli', 'esbuild', 'typescript', '@types/node', '@types/react', 'react', 'react-dom'];
 
 /**
  * The environment for npm and node in the app: none of the workspace's npm_* variables (an outer
