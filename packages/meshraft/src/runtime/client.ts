@@ -1,5 +1,5 @@
 // The state machine side of a peer: core's GroupClient over a ClientPort, on the main thread.
-import { GroupClient, realClock, type ClientPort, type Group, type PeerId, type RaftConfig, type StateMachine } from '@meshraft/core';
+import { GroupClient, realClock, type ClientPort, type PeerId, type RaftConfig, type StateMachine } from '@meshraft/core';
 
 /** Math.random is fine here: the client only mints its own client id from it. */
 const clientRandom = () => Math.random();
@@ -9,6 +9,6 @@ export function createClient<Cmd, Q, QR, R = unknown>(
   stateMachine: StateMachine<Cmd, Q, R, QR>,
   peerId: PeerId,
   config: Partial<RaftConfig>,
-): Group<Cmd, Q, QR, R> {
+): GroupClient<Cmd, Q, QR, R> {
   return new GroupClient<Cmd, Q, QR, R>({ port, stateMachine, peerId, config, clock: realClock, random: clientRandom });
 }

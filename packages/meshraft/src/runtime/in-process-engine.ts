@@ -1,6 +1,6 @@
 // Starting the engine on the calling thread (Node, or a browser with `worker: false` / a custom
 // Storage): EngineHost and GroupClient connected by in-process ports.
-import { createInProcessPorts, type Group, type LeadershipPreference, type RaftConfig, type StateMachine } from '@meshraft/core';
+import { createInProcessPorts, type GroupClient, type LeadershipPreference, type RaftConfig, type StateMachine } from '@meshraft/core';
 import type { StorageOption } from '../options';
 import { createClient } from './client';
 import { startEngineRuntime, type StorageLifecycle } from './engine-runtime';
@@ -16,7 +16,7 @@ export interface InProcessArgs<Cmd, Q, QR, R = unknown> extends StartEngineArgs 
   storageLifecycle?: StorageLifecycle;
 }
 
-export async function startInProcessEngine<Cmd, Q, QR, R = unknown>(args: InProcessArgs<Cmd, Q, QR, R>): Promise<{ engine: EngineSide; group: Group<Cmd, Q, QR, R> }> {
+export async function startInProcessEngine<Cmd, Q, QR, R = unknown>(args: InProcessArgs<Cmd, Q, QR, R>): Promise<{ engine: EngineSide; group: GroupClient<Cmd, Q, QR, R> }> {
   const storage = args.storageLifecycle ? await args.storageLifecycle.open(args.peerId) : await openStorage(args.storage, args.peerId, args.dbName);
   const ports = createInProcessPorts();
   const group = createClient(ports.client, args.stateMachine, args.peerId, args.config);

@@ -14,18 +14,19 @@ import { departureFrames, finalNotice, handoffFrames } from './departure-frames'
 import { replayDepartures } from './departure-replay';
 import { FrozenTabRestarter } from './frozen-restart';
 import { MeshSession } from './mesh-session';
-import type { EngineSide, GroupStats, MeshraftGroup, Platform } from './platform';
+import type { ClientSide, EngineSide, GroupStats, MeshraftGroup, Platform } from './platform';
 import { PRESENCE_REPORT_MS, peersSeenRunning, settledRoomEvidence } from './room-evidence';
 import { RouteCounters } from './route-stats';
 import type { ResolvedOptions } from '../options';
 import { StatusGossip } from './status-gossip';
 
-export type { EngineSide, GroupStats, MeshraftGroup, Platform, StartEngineArgs } from './platform';
+export type { ClientSide, EngineSide, GroupStats, MeshraftGroup, Platform, StartEngineArgs } from './platform';
 
 export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cmd, Q, QR, R>, platform: Platform<Cmd, Q, QR, R>): MeshraftGroup<Cmd, Q, QR, R> {
   const cleanups: Array<() => void | Promise<void>> = [];
   let closing = false;
   let engine: EngineSide | null = null;
+  let client: ClientSide<Cmd, Q, QR, R> | null = null;
   let session: MeshSession | null = null;
   let claim: Claim | null = null;
   let rejoining: Promise<void> | null = null;
@@ -325,6 +326,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     // Connectivity changed while the engine was starting: catch it up.
     for (const id of first.connected) if (!initialPeers.includes(id)) engine.peerUp(id);
     for (const id of initialPeers) if (!first.connected.has(id)) engine.peerDown(id);
+    client = started.group;
     deferred.attach(started.group);
     startReplay(claim);
     engine.onRemoved(startRejoin);
@@ -376,6 +378,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
         frozenChecks: frozen.stats(),
         departed,
         frames: engine ? await engine.frameStats() : null,
+        client: client ? client.stats : null,
         routes: routeCounters.snapshot(info.localSecret !== null, session?.local?.reachable() ?? []),
         gossipDropped: gossip.dropped,
         mesh: session ? session.mesh.stats() : null,

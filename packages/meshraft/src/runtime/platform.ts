@@ -1,6 +1,6 @@
 // What launchGroup (launch.ts) works with and returns: the platform's pieces (identity, mesh, where
 // the engine runs, EngineSide) and the group it hands to the app, with its runtime introspection.
-import type { Departure, Group, LogTail, Membership, PeerId } from '@meshraft/core';
+import type { Departure, Group, GroupClientStats, LogTail, Membership, PeerId } from '@meshraft/core';
 import type { LockManagerLike } from '../identity';
 import type { Channel } from './channel';
 import type { Claim } from './claim';
@@ -73,7 +73,7 @@ export interface Platform<Cmd, Q, QR, R = unknown> {
    */
   prepareEngine?(args: { peerId: PeerId; dbName?: string }): void;
   openMesh(args: { room: string; peerId: PeerId; authKey: Uint8Array }): MeshPort;
-  startEngine(args: StartEngineArgs): Promise<{ engine: EngineSide; group: Group<Cmd, Q, QR, R> }>;
+  startEngine(args: StartEngineArgs): Promise<{ engine: EngineSide; group: ClientSide<Cmd, Q, QR, R> }>;
   /** The same-browser channel (local-channel.ts), where the engine listens on it; absent: data channels only. */
   localChannel?: {
     /** The group's secret channel name (deriveLocalChannelName). */
@@ -83,6 +83,9 @@ export interface Platform<Cmd, Q, QR, R = unknown> {
     locks?: LockManagerLike;
   };
 }
+
+/** The main thread's side of a started engine: the Group API and its counters (core's GroupClient). */
+export type ClientSide<Cmd, Q, QR, R> = Group<Cmd, Q, QR, R> & { readonly stats: GroupClientStats };
 
 export interface GroupStats {
   peerId: PeerId;
@@ -114,6 +117,11 @@ export interface GroupStats {
   /** This identity departed (the page is going away). */
   departed: boolean;
   frames: FrameStats | null;
+  /**
+   * The main thread's side (applied commands, restores and restore failures, snapshots taken,
+   * proposals sent and re-sent); null before the engine started.
+   */
+  client: GroupClientStats | null;
   /** Raft frames sent over the data channel and over the same-browser channel, by receiver. */
   routes: RaftRouteStats;
   /** Status gossip frames dropped as malformed (a peer's view of itself that did not check out). */
