@@ -7,7 +7,7 @@ import type { PeerId } from '../src/types';
 import { elected } from './support/engine-harness';
 
 describe('engine: storing the commit index', () => {
-  it('writes each peer once per command while commands follow one another, and stores the last commit within a heartbeat', () => {
+  it('writes each peer once per command while commands follow one another, and stores the last commit within two heartbeat intervals once they stop', () => {
     const h = elected(['a', 'b', 'c'], { seed: 7, connect: true, untilOnline: true, settleMs: 500 });
     const ids: PeerId[] = ['a', 'b', 'c'];
     const leader = h.leader();

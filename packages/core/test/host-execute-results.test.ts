@@ -228,5 +228,7 @@ describe('execute results on a real cluster', () => {
     const totals = amounts.map((n) => (total += n));
     expect(outcome.results).toEqual(totals);
     expect(counters.counter(followerId).applied).toHaveLength(amounts.length);
+    // Applied in many slices, not in one task (sliceMs: 1 against 3,000 commands).
+    expect(counters.group(followerId).stats.slices).toBeGreaterThan(1);
   });
 });

@@ -29,9 +29,13 @@ describe('engine interaction scripts', () => {
         }
       });
       const actual = renderScript(script, outputs);
-      if (rewrite) writeFileSync(dir + file, actual);
+      if (rewrite) {
+        writeFileSync(dir + file, actual);
+        // A regeneration run checks nothing: it must never pass as a test run.
+        expect.fail(`${file} rewritten (REWRITE=1): review the diff, then run without REWRITE`);
+      }
       // Whole-file comparison: a mismatch shows as a line diff naming the commands around it.
-      else expect(actual, `${file} (REWRITE=1 regenerates it)`).toBe(text);
+      expect(actual, `${file} (REWRITE=1 regenerates it)`).toBe(text);
     });
   }
 });

@@ -53,7 +53,7 @@ describe('DerivationShare', () => {
     expect([third.share.source, third.counted.runs]).toEqual(['shared', 0]);
   });
 
-  it('a holder that never answers (a frozen tab) costs one short wait, then the tab derives itself', async () => {
+  it('a holder that never answers (a frozen tab) is asked once, then the tab derives itself', async () => {
     const locks = new MemoryLocks();
     // Holds the holder lock, as a frozen tab does, but runs no code.
     void locks.forTab('frozen').request(`meshraft-derivation-holder:${NAME}`, { mode: 'shared' }, () => new Promise(() => {}));

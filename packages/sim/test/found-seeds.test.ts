@@ -52,7 +52,7 @@ const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
 
 describe('seeds found by held-out runs', () => {
   for (const { scenario, seed, found } of FOUND) {
-    it(`${scenario} ${seed}: ${found}`, () => {
+    it(`${scenario} ${seed} replays clean (it once found: ${found})`, () => {
       const result = runSimulation({ seed, scenario });
       expect(result.ok, result.ok ? '' : formatFailure(result)).toBe(true);
     });

@@ -146,7 +146,7 @@ describe('links outlive the signaling server', () => {
       await server?.close();
     });
 
-    it('keeps every link and frame through a shutdown (peer-left for everyone), then everyone re-registers', async () => {
+    it('keeps every link and frame through a shutdown, then everyone re-registers', async () => {
       const traffic = startTraffic(probes);
       await waitFor('traffic on every pair', () => traffic.minDelivered() >= 5);
       const ups = probes.map((p) => p.ups.length);

@@ -32,7 +32,7 @@ describe('signaling client: a refused connection', () => {
     server = null;
   });
 
-  it('is retried with backoff and joins once the server has room again', async () => {
+  it('is retried while the server is full and joins once it has room again', async () => {
     server = await startSignalingServer({ port: 0, maxConnections: 1 });
     const url = `http://127.0.0.1:${server.port}`;
     const firstErrors: Error[] = [];
