@@ -21,7 +21,8 @@ export class OfflineError<Cmd = unknown, Q = unknown> extends MeshraftError {
 
 /**
  * The operation did not finish in time. For commands the outcome is unknown: they may still
- * commit (a retry with the same Group is deduplicated by (clientId, seq) only via `retry`).
+ * commit. Re-sends inside one call keep its (clientId, seq) tags and apply at most once; a retry
+ * is a new call with new tags, so a command that did commit is applied again.
  */
 export class TimeoutError<Cmd = unknown, Q = unknown> extends MeshraftError {
   override name = 'TimeoutError';

@@ -64,7 +64,10 @@ export interface SignalingOptions {
    * process without the room ever looking empty. Default 15000 ms.
    */
   presenceTtlMs?: number;
-  /** socket.io CORS origin (only the polling transport needs it). Default '*'. */
+  /**
+   * Origins socket.io's CORS check allows, and (one string only) the Access-Control-Allow-Origin
+   * header of /healthz. Default '*'.
+   */
   corsOrigin?: string | string[];
   /** Default: silent. */
   logger?: SignalingLogger;
