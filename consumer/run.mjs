@@ -27,7 +27,7 @@ import { publishedPackages } from '../scripts/packages.mjs';
 import { chaosSeed, runChaos } from './lib/chaos.mjs';
 import { Checks, assert, waitFor } from './lib/checks.mjs';
 import { buildAndPack, installApp, installedDir, run } from './lib/install.mjs';
-import { followerCommandAppliesEverywhere, openInOrder, problemsOf, waitForGroup, waitForTotal } from './lib/group.mjs';
+import { followerCommandAppliesEverywhere, followerOf, openInOrder, problemsOf, waitForGroup, waitForTotal } from './lib/group.mjs';
 import { launchChromium, launchFirefox, startNodePeer } from './lib/peers.mjs';
 import { startPackedSignal, signalHelp, readmeFlags } from './lib/signal.mjs';
 import { serveStatic } from './lib/static-server.mjs';
@@ -229,8 +229,7 @@ await checks.run(REACT_GROUP, () =>
         return { ok, detail: JSON.stringify(views) };
       };
       await waitFor(`every React tab draws online, leader ${leader} and total 0`, drawsTotal('0'));
-      const statuses = await Promise.all(tabs.map((t) => t.status()));
-      const follower = tabs[statuses.findIndex((s) => s.peerId !== leader)];
+      const follower = await followerOf(tabs, leader);
       // The button is disabled while its call is pending: the second click waits for the first.
       await follower.page.click('#add');
       await follower.page.click('#add');

@@ -56,11 +56,17 @@ export async function openInOrder(openers) {
   return peers;
 }
 
-/** A command from a follower commits and applies on every peer; returns its index. */
-export async function followerCommandAppliesEverywhere(peers, leader, add, totalBefore) {
+/** The first of `peers` that is not `leader`. */
+export async function followerOf(peers, leader) {
   const statuses = await Promise.all(peers.map((p) => p.status()));
   const follower = peers[statuses.findIndex((s) => s.peerId !== leader)];
   assert(follower, 'no follower among the peers');
+  return follower;
+}
+
+/** A command from a follower commits and applies on every peer; returns its index. */
+export async function followerCommandAppliesEverywhere(peers, leader, add, totalBefore) {
+  const follower = await followerOf(peers, leader);
   const index = await follower.execute(add);
   assert(Number.isInteger(index) && index > 0, `execute returned ${index}`);
   await waitForTotal(peers, index, totalBefore + add);

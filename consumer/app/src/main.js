@@ -6,6 +6,7 @@ import { createGroup } from 'meshraft';
 import { Counter } from './counter.mjs';
 import { Registers } from './registers.mjs';
 import { startWriter } from './writer.mjs';
+import { exposeApp } from './window-app.mjs';
 
 const params = new URLSearchParams(location.search);
 const number = (name, fallback) => (params.has(name) ? Number(params.get(name)) : fallback);
@@ -20,18 +21,9 @@ const group = createGroup({
 
 let writer = null;
 
-window.app = {
-  error: null,
-  /** Resolves once the group started; rejects with the startup error. */
-  started: () => group.started.then(() => true),
-  status: () => JSON.parse(JSON.stringify(group.status)),
+exposeApp(group, {
   /** Runtime counters (frames, routes, mesh): the chaos check prints them when a group does not settle. */
   stats: async () => JSON.parse(JSON.stringify(await group.stats())),
-  execute: async (add) => (await group.execute({ add })).index,
-  query: async (what, consistency) => {
-    const { result, position } = await group.query(what, consistency);
-    return { result, position };
-  },
   /**
    * Registers only: starts this tab's writer (options: client, keys, pauseMs); it reports every
    * operation to `window.meshraftHistory`, a function the chaos check exposes to its pages.
@@ -43,6 +35,4 @@ window.app = {
   },
   /** Stops the writer after the operation in flight; resolves with how many operations it issued. */
   stopWriter: async () => (writer ? writer.stop() : 0),
-  close: () => group.close(),
-};
-group.started.catch((error) => (window.app.error = `${error.name}: ${error.message}`));
+});

@@ -1,12 +1,13 @@
 // The consumer app's React page (Vite build): the hooks of the installed @meshraft/react render the
 // group, and a button writes through useExecute. Plain createElement (no JSX), so the build needs
 // no React plugin. consumer/run.mjs reads the rendered DOM (data-* attributes) and clicks the button;
-// window.app offers the same status/execute/query as src/main.js, for the checks' group helpers.
+// window.app (src/window-app.mjs) offers the same status/execute/query as src/main.js.
 import { createElement as h } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createGroup } from 'meshraft';
 import { GroupProvider, useCommitted, useExecute, useGroupStatus, useLeader, useOnline, useQuery } from '@meshraft/react';
 import { Counter } from './counter.mjs';
+import { exposeApp } from './window-app.mjs';
 
 const params = new URLSearchParams(location.search);
 const group = createGroup({
@@ -46,15 +47,4 @@ function Board() {
 
 createRoot(document.getElementById('root')).render(h(GroupProvider, { group }, h(Board)));
 
-window.app = {
-  error: null,
-  started: () => group.started.then(() => true),
-  status: () => JSON.parse(JSON.stringify(group.status)),
-  execute: async (add) => (await group.execute({ add })).index,
-  query: async (what, consistency) => {
-    const { result, position } = await group.query(what, consistency);
-    return { result, position };
-  },
-  close: () => group.close(),
-};
-group.started.catch((error) => (window.app.error = `${error.name}: ${error.message}`));
+exposeApp(group);

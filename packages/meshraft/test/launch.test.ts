@@ -66,6 +66,16 @@ function fakeGroup(peerId: PeerId): ClientSide<unknown, unknown, unknown, unknow
   };
 }
 
+/** Runs `body` with Date and the timers faked (the grace periods read Date.now()), then restores them. */
+async function onFakeClock(body: () => Promise<void>): Promise<void> {
+  vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+  try {
+    await body();
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 function fakePlatform(mesh: ReturnType<typeof fakeMesh>, log: string[]) {
   const engineCalls: string[] = [];
   let args: StartEngineArgs | null = null;
@@ -203,16 +213,13 @@ describe('launchGroup', () => {
     await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
     mesh.emitUp('b');
     const progress = { fraction: Number.NaN, from: 1, to: 2, entriesFetched: 0, bytesFetched: 0, peersUsed: 0, phase: 'log' as const };
-    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
-    try {
+    await onFakeClock(async () => {
       mesh.emitMessage('b', encodeGossip({ ...startingStatus('b'), catchUp: progress }, true));
       mesh.join();
       // Unheard (its only gossip was dropped), b holds the start until the grace period runs out.
       await vi.advanceTimersByTimeAsync(UNHEARD_GRACE_MS + 1_000);
       await group.started;
-    } finally {
-      vi.useRealTimers();
-    }
+    });
     expect((await group.stats()).gossipDropped).toBe(1);
     expect(group.status.peers?.b).toBeUndefined();
     await group.close();
@@ -220,8 +227,7 @@ describe('launchGroup', () => {
 
   it('a room peer never heard from (no link, no gossip) counts as a member once the grace period ran out, not before', async () => {
     // The grace is read from Date.now(): a fake clock shows "not before, but after" without waiting it out.
-    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
-    try {
+    await onFakeClock(async () => {
       const mesh = fakeMesh(['b']);
       const { platform, args } = fakePlatform(mesh, []);
       const group = launchGroup(options, platform);
@@ -237,9 +243,7 @@ describe('launchGroup', () => {
       // b counts as a member: this tab joins instead of bootstrapping a group of its own.
       expect(args()!.bootstrap).toBeUndefined();
       await group.close();
-    } finally {
-      vi.useRealTimers();
-    }
+    });
   });
 
   for (const pristine of [true, undefined]) {
