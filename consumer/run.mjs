@@ -7,6 +7,7 @@
 //   (e) a strict TypeScript program type-checks against the published .d.ts (nodenext and bundler);
 //   (a) a Vite build forms a 3-tab group in Chromium: one leader, a follower's command applies in all;
 //   (j) a React page of that build renders the group through @meshraft/react's hooks in 3 tabs;
+//   (k) the app's Vite dev server (npx vite) serves 3 tabs that form a group;
 //   (c) a plain Node 20 script joins that group through meshraft/node (@roamhq/wrtc) and reads a
 //       strong query;
 //   (b) a webpack 5 build (and an esbuild build) form a group;
@@ -31,6 +32,7 @@ import { followerCommandAppliesEverywhere, followerOf, openInOrder, problemsOf, 
 import { launchChromium, launchFirefox, startNodePeer } from './lib/peers.mjs';
 import { startPackedSignal, signalHelp, readmeFlags } from './lib/signal.mjs';
 import { serveStatic } from './lib/static-server.mjs';
+import { startViteDevServer } from './lib/dev-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const keep = process.argv.includes('--keep');
@@ -242,6 +244,30 @@ await checks.run(REACT_GROUP, () =>
       await profile.close();
     }
   }), { needs: [VITE, SIGNAL] });
+
+const DEV_SERVER_GROUP =
+  '(k) 3 Chromium tabs served by the app\'s Vite dev server (npx vite) form a group, each engine in its own Worker; a follower command applies in all three';
+
+await checks.run(DEV_SERVER_GROUP, () =>
+  scenario(async (track) => {
+    chromium ??= await launchChromium();
+    const dev = await startViteDevServer(appDir);
+    const profile = await chromium.newProfile();
+    try {
+      // The first load also makes Vite pre-bundle meshraft's dependencies (it may reload the page).
+      const url = `${dev.url}/index.html?key=${encodeURIComponent(`dev-server-group-${runId}`)}&signaling=${encodeURIComponent(signal.url)}`;
+      const tabs = await openInOrder([0, 1, 2].map((i) => () => track(profile.open(url, `chromium dev-server tab ${i}`))));
+      const leader = await waitForGroup(tabs, 3);
+      for (const tab of tabs) {
+        const workers = tab.page.workers().map((w) => w.url());
+        assert(workers.some((u) => u.includes('/node_modules/meshraft/')), `${tab.label} runs no engine Worker from meshraft (workers: ${workers.join(', ') || 'none'})`);
+      }
+      await followerCommandAppliesEverywhere(tabs, leader, 6, 0);
+    } finally {
+      await profile.close();
+      await dev.close();
+    }
+  }), { needs: [INSTALLED, SIGNAL] });
 
 await checks.run(WEBPACK_GROUP, () =>
   scenario(async (track) => {

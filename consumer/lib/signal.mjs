@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { printedUrl } from './child-output.mjs';
 import { cleanEnv, run } from './install.mjs';
 
 /** `npx meshraft-signal --help` in the app (npx finds the local bin; --no-install: never the registry). */
@@ -30,7 +31,7 @@ export async function startPackedSignal(appDir, port = 0) {
       env: cleanEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return listening(child);
+    return printedUrl(child, /meshraft-signal listening on (\S+)/, 'meshraft-signal');
   };
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -53,26 +54,4 @@ export async function startPackedSignal(appDir, port = 0) {
       this.restarts++;
     },
   };
-}
-
-/** Resolves with the URL the bin prints once it listens; rejects if it exits or takes over 30 s. */
-function listening(child) {
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`meshraft-signal did not start within 30 s:\n${output}`)), 30_000);
-    const onData = (chunk) => {
-      output += chunk;
-      const match = output.match(/meshraft-signal listening on (\S+)/);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout.setEncoding('utf8').on('data', onData);
-    child.stderr.setEncoding('utf8').on('data', (chunk) => (output += chunk));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`meshraft-signal exited ${code}:\n${output}`));
-    });
-  });
 }
