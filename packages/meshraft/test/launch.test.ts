@@ -12,7 +12,8 @@ import { decodeGossip, encodeGossip, isGossipFrame } from '../src/runtime/status
 const optionsInput = { key: 'launch-test-group-key', signaling: 'http://localhost:1', stateMachine: { apply: () => 0, query: () => 0 } };
 const options = validateOptions(optionsInput, 'node');
 
-function fakeMesh(peersAtJoin: PeerId[]) {
+/** `uptimeMs`: how long the server's presence directory has been up when it answers the join (young: under reregisterBoundMs). */
+function fakeMesh(peersAtJoin: PeerId[], uptimeMs = 1e9) {
   const handlers = { message: [] as Array<(f: PeerId, b: Uint8Array) => void>, up: [] as Array<(id: PeerId) => void>, down: [] as Array<(id: PeerId) => void> };
   let join!: (v: JoinInfo) => void;
   let latest: JoinInfo | null = null;
@@ -37,7 +38,7 @@ function fakeMesh(peersAtJoin: PeerId[]) {
     emitUp: (id) => handlers.up.forEach((h) => h(id)),
     emitMessage: (f, b) => handlers.message.forEach((h) => h(f, b)),
     join: () => {
-      latest = { peers: peersAtJoin, uptimeMs: 1e9, at: Date.now() };
+      latest = { peers: peersAtJoin, uptimeMs, at: Date.now() };
       join(latest);
     },
   };
@@ -191,6 +192,35 @@ describe('launchGroup', () => {
     await group.started;
     expect(args()!.bootstrap).toBeUndefined();
     expect((await group.stats()).bootstrapped).toBe(false);
+  });
+
+  describe('a server restarted a moment ago (its room list may still miss live peers)', () => {
+    /** A tab restarting as a member: its claim joins whatever the room says (an adopted crashed identity, say). */
+    const memberClaim = async (): Promise<Claim> => ({ ...fixedClaim('tab-a'), founding: async () => 'join' });
+
+    for (const [what, claim, waits] of [
+      ['a start that joins whatever the room says starts at once', memberClaim, false],
+      ['a start that would bootstrap in an empty room waits until the list is complete', undefined, true],
+    ] as const) {
+      it(what, async () => {
+        await onFakeClock(async () => {
+          const mesh = fakeMesh([], 0);
+          const { platform, args } = fakePlatform(mesh, []);
+          const group = launchGroup(options, claim ? { ...platform, claim } : platform);
+          let started = false;
+          void group.started.then(() => (started = true));
+          mesh.join();
+          await vi.advanceTimersByTimeAsync(mesh.reregisterBoundMs - 200);
+          expect(started).toBe(!waits);
+          await vi.advanceTimersByTimeAsync(400);
+          expect(started).toBe(true);
+          // Waiting, it found the room empty at last and founded the group; joining, it founded nothing.
+          expect(args()!.bootstrap).toEqual(waits ? { voters: ['tab-a'], learners: [] } : undefined);
+          expect((await group.stats()).bootstrapped).toBe(waits);
+          await group.close();
+        });
+      });
+    }
   });
 
   it('peers that gossip themselves pristine do not occupy the room: a new tab founds the group instead of waiting for them', async () => {

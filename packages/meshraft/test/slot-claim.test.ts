@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStorage, type Departure, type LogEntry, type Membership, type PersistedState } from '@meshraft/core';
 import type { IdbStorage } from '@meshraft/idb';
 import { claimSlot } from '../src/browser/slot-claim';
+import { joinsWhateverTheRoom } from '../src/runtime/claim';
 import { CRASHED_SLOT_GRACE_MS, LocalSlots, slotDbName, slotLockName, type KeyValueStore, type SlotEnvironment } from '../src/browser/local-slots';
 
 const room = 'room-0123456789abcdef';
@@ -121,6 +122,43 @@ describe('slot claim', () => {
     expect(await claim.founding('unknown', true)).toBe('wait');
     expect(await claim.founding('occupied', true)).toBe('join');
     claim.release();
+  });
+
+  it("which starts need the room's evidence: only a new profile's first tab and the last tab reopened, never a restart, a reload beside running tabs or another new tab", async () => {
+    const { env, dbs, mint } = environment();
+    const first = await claimSlot(env, room, mint);
+    expect(await joinsWhateverTheRoom(first, true)).toBe(false); // it may bootstrap
+    first.settled();
+    dbs.get(first.dbName!)!.state = twoVoterLog(3);
+    const second = await claimSlot(env, room, mint);
+    expect(second.choice).toEqual({ kind: 'new' });
+    expect(await joinsWhateverTheRoom(second, true)).toBe(true); // the profile holds the group's data
+    second.settled();
+    dbs.get(second.dbName!)!.state = twoVoterLog(3);
+    // p2 reloads beside p1: it takes its own slot over and joins.
+    second.tombstone!(notice(3, 4));
+    second.release();
+    const reloaded = await claimSlot(env, room, mint);
+    expect(reloaded.choice).toMatchObject({ kind: 'succeed', slot: 's2' });
+    expect(await joinsWhateverTheRoom(reloaded, true)).toBe(true);
+    reloaded.settled();
+    // p1 crashes; a new tab adopts it.
+    first.release();
+    const adopted = await claimSlot(env, room, mint);
+    expect(adopted.choice).toMatchObject({ kind: 'adopt', peerId: 'p1' });
+    expect(await joinsWhateverTheRoom(adopted, true)).toBe(true);
+    adopted.settled();
+    // Both voters depart, then one tab reopens: it may re-found, so it waits for the room.
+    adopted.tombstone!(notice(3, 4));
+    dbs.get(reloaded.dbName!)!.state = twoVoterLog(3);
+    reloaded.tombstone!(notice(3, 4));
+    adopted.release();
+    reloaded.release();
+    const reopened = await claimSlot(env, room, mint);
+    expect(reopened.choice.kind).toBe('succeed');
+    expect(await joinsWhateverTheRoom(reopened, true)).toBe(false);
+    expect(await reopened.founding('empty', true)).toBe('refound');
+    reopened.release();
   });
 
   it('the start-up lock is held until settled(): a second tab decides after the first, and never takes its slot', async () => {

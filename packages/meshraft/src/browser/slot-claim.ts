@@ -41,6 +41,8 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
       slots.rememberSlot(slot);
       const chosen = views.find((v) => v.slot === slot);
       const logTail = await localLogTail(env, chosen, views, slots.tombstones());
+      // The chosen log's configuration, read once per database (it loads the whole log) however often founding() asks.
+      let membership: { dbName: string; read: ReturnType<LocalSlots['latestMembership']> } | null = null;
       const claim: Claim = {
         get peerId() {
           return peerId;
@@ -56,11 +58,11 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
         async founding(evidence, mayLead) {
           // A live peer in the room means the group is running: join it (nothing else is allowed).
           if (evidence === 'occupied') return 'join';
-          const membership = startReadsConfiguration(choice, views) ? await slots.latestMembership(dbName) : null;
+          if (startReadsConfiguration(choice, views) && membership?.dbName !== dbName) membership = { dbName, read: slots.latestMembership(dbName) };
           return decideFounding({
             choice,
             slots: views,
-            log: { lastIndex: chosen?.lastIndex ?? 0, lastTerm: chosen?.lastTerm ?? 0, membership },
+            log: { lastIndex: chosen?.lastIndex ?? 0, lastTerm: chosen?.lastTerm ?? 0, membership: membership?.dbName === dbName ? await membership.read : null },
             ...slots.foundingTombstones(),
             room: evidence,
             mayLead,

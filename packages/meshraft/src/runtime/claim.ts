@@ -61,6 +61,19 @@ export interface Claim {
   release(): void;
 }
 
+/**
+ * Whether `claim` comes into its group by joining whatever a settled room says ('empty', 'frozen' or
+ * 'occupied'). Its start then need not wait for the room's evidence (a young server's window after a
+ * restart, a room peer not heard from yet): joining founds nothing, so it is safe on any evidence.
+ * That is what a crashed identity adopted again, a reload beside the profile's other running tabs
+ * and a new tab in a profile holding the group's data do; a start that might bootstrap or re-found
+ * still waits.
+ */
+export async function joinsWhateverTheRoom(claim: Claim, mayLead: boolean): Promise<boolean> {
+  for (const room of ['empty', 'frozen', 'occupied'] as const) if ((await claim.founding(room, mayLead)) !== 'join') return false;
+  return true;
+}
+
 /** A frozen tab's second start-up decision, holding the start-up lock until release(). */
 export interface FrozenRestart {
   /** Peer ids of this profile's other running tabs now (the room's evidence does not count them). */

@@ -6,9 +6,9 @@
 //   4. start the engine side (Worker or in-process) with the connected peers, then relay frames.
 // Afterwards, if the engine reports this peer removed from the group (at start, from its restored
 // log, or later), the runtime drops that identity and re-joins under a fresh one (see rejoin()).
-import type { Membership, PeerId } from '@meshraft/core';
+import type { Founding, Membership, PeerId } from '@meshraft/core';
 import { decideBootstrap } from './bootstrap';
-import { type Claim, type FrozenRestart, fixedClaimOn } from './claim';
+import { type Claim, type FrozenRestart, fixedClaimOn, joinsWhateverTheRoom } from './claim';
 import { DeferredGroup } from './deferred-group';
 import { departureFrames, finalNotice, handoffFrames } from './departure-frames';
 import { replayDepartures } from './departure-replay';
@@ -255,11 +255,18 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
       founder = bootstrap !== undefined;
       return { bootstrap, refound: false };
     }
+    const mayLead = options.preference !== 'observer';
+    // A start that joins whatever the room says does not wait for the room (a restart right after
+    // the signaling server's, say): only one that may bootstrap or re-found needs its evidence.
+    const joinsAnyway = await joinsWhateverTheRoom(claim!, mayLead);
     for (;;) {
-      // Peers that gossip themselves pristine wait for a group as this one does: they occupy nothing.
-      const evidence = await settledRoomEvidence(first.mesh, () => [...first.connected], () => closing, new Set(claim!.localPeers ?? []), ROOM_EVIDENCE_POLL_MS, (id) => gossip.viewOf(id));
-      abortIfClosing();
-      const founding = await claim!.founding(evidence, options.preference !== 'observer');
+      let founding: Founding = 'join';
+      if (!joinsAnyway) {
+        // Peers that gossip themselves pristine wait for a group as this one does: they occupy nothing.
+        const evidence = await settledRoomEvidence(first.mesh, () => [...first.connected], () => closing, new Set(claim!.localPeers ?? []), ROOM_EVIDENCE_POLL_MS, (id) => gossip.viewOf(id));
+        abortIfClosing();
+        founding = await claim!.founding(evidence, mayLead);
+      }
       if (founding === 'wait') continue;
       if (founding === 'refound') await claim!.prepareRefound?.();
       claim!.recordStart?.(founding);
