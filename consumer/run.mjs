@@ -12,7 +12,7 @@
 //       strong query;
 //   (b) a webpack 5 build (and an esbuild build) form a group;
 //   (f) the Vite build forms a group in Firefox, and one group mixes Chromium, Firefox and Node;
-//   (g) tabs of the Vite build go through seeded random closes, reloads, crashes and opens while
+//   (g) tabs of the Vite build go through seeded random closes (every tab at times), reloads, crashes and opens while
 //       every tab writes: a linearizable history, no acknowledged write lost, the group back online;
 //       (h) the same over two browser profiles with signaling restarts; (i) the same in Firefox.
 // Every check counts once in `npm test`'s totals (test-results/consumer.json). Options:
@@ -343,7 +343,7 @@ async function chaosInOneProfile(letter, track, newProfile, key, options = {}) {
 }
 
 const CHAOS =
-  '(g) 45 s of seeded random closes, reloads, crashes and opens of Vite-build tabs, a writer in each: linearizable, no acknowledged write lost, back online';
+  '(g) 45 s of seeded random closes (at times of every tab, then reopened), reloads, crashes and opens of Vite-build tabs, a writer in each: linearizable, no acknowledged write lost, back online';
 await checks.run(CHAOS, () =>
   scenario((track) => chaosInOneProfile('g', track, async () => (chromium ??= await launchChromium()).newProfile(), `chaos-group-${runId}`)),
   { needs: [VITE, SIGNAL], timeoutMs: 360_000 });

@@ -1,8 +1,9 @@
 // (g) Chaos on the installed app: Chromium tabs of the Vite build (page query machine=registers),
 // a writer in every tab (src/writer.mjs: put, strong get, compare-and-set on three keys), and for
 // CHAOS_MS a seeded random schedule of tab closes (graceful: pagehide runs, the tab departs; one tab,
-// the leader's, or two at once), reloads, renderer crashes (no pagehide; any tab or the leader's;
-// at most one crashed identity not yet adopted by a new tab) and new tabs, 3 to 5 tabs open. Then:
+// the leader's, two at once, or every tab, reopened a moment later), reloads, renderer crashes (no
+// pagehide; any tab or the leader's, or every tab with the session restored a moment later; at most
+// one crashed identity not yet adopted by a new tab) and new tabs, 3 to 5 tabs open. Then:
 //   (1) the history of every tab's operations is linearizable (the e2e suite's History and the
 //       simulator's checker, packages/sim/src/lin-checker.ts);
 //   (2) no acknowledged write is lost: every write that resolved is in the final state of every
@@ -119,6 +120,13 @@ function latencySummary(entries) {
   return { n: took.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: Math.round(took[took.length - 1]) };
 }
 
+/** Runs the openers one after the other (each tab started before the next opens). */
+async function openEach(openers) {
+  const tabs = [];
+  for (const openOne of openers) tabs.push(await openOne());
+  return tabs;
+}
+
 /** page.close with beforeunload handlers run, so pagehide fires and the tab departs; resolves once closed. */
 async function closeGracefully(tab) {
   // A Playwright page (Chromium) or a puppeteer one (Firefox): each has its own way to wait for an event.
@@ -201,6 +209,33 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
       open.push(tab);
       crashedUnadopted = null;
     },
+    // The user closes every tab (each departs: pagehide runs), all at once or one after the other,
+    // and opens tabs again 0.3-2 s later, all at once or one by one: one of them re-founds the group
+    // from this profile's most up-to-date log, the others join it, and every acknowledged write is
+    // there. With several profiles the tabs reopen spread over all of them, as the closed ones were:
+    // only the profile holding the last departure may re-found (docs/tab-lifecycle.md).
+    'close-all': async () => {
+      const gone = [...open].map(remove);
+      if (rand() < 0.5) await Promise.all(gone.map(closeGracefully));
+      else for (const tab of gone) await closeGracefully(tab);
+      await new Promise((resolve) => setTimeout(resolve, 300 + rand() * 1700));
+      const count = Math.max(MIN_TABS, profiles.length) + Math.floor(rand() * (MAX_TABS - Math.max(MIN_TABS, profiles.length) + 1));
+      const opening = Array.from({ length: count }, (_, i) => () => openTab(i % profiles.length));
+      const reopened = rand() < 0.5 ? await Promise.all(opening.map((openOne) => openOne())) : await openEach(opening);
+      for (const tab of reopened) await startWriter(tab);
+      open.push(...reopened);
+    },
+    // The browser dies with every tab in it (each renderer crashed: no pagehide, no departure), and
+    // 0.3-2 s later the user restores the session: each profile opens as many tabs as it had, and
+    // they adopt the crashed identities, logs and votes (a majority of the voters is among them).
+    'crash-all': async () => {
+      const gone = [...open].map(remove);
+      await Promise.all(gone.map((tab) => crash(tab.page)));
+      await new Promise((resolve) => setTimeout(resolve, 300 + rand() * 1700));
+      const reopened = await Promise.all(gone.map((tab) => openTab(tab.profileIndex)));
+      for (const tab of reopened) await startWriter(tab);
+      open.push(...reopened);
+    },
     // The server stops (SIGTERM) and starts again on its port 0.5-3 s later; the writers go on.
     'restart-signaling': () => signal.restart(500 + Math.floor(rand() * 2500)),
   };
@@ -209,6 +244,11 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
     ...(open.length > MIN_TABS + 1 ? ['close-two'] : []),
     ...(crashes && open.length > MIN_TABS && crashedUnadopted === null ? ['crash', 'crash-leader'] : []),
     ...(open.length < MAX_TABS ? ['open'] : []),
+    // Not with signaling restarts: tabs reopened after every tab closed re-found the group only once
+    // the server has been up for its young window (up to 20 s, docs/tab-lifecycle.md), and these
+    // restarts come every few seconds, so the run would mostly measure that wait.
+    ...(crashedUnadopted === null && !signal ? ['close-all'] : []),
+    ...(crashedUnadopted === null && crashes ? ['crash-all'] : []),
     'reload',
     ...(signal ? ['restart-signaling'] : []),
   ];
