@@ -138,8 +138,10 @@ await checks.run(ESBUILD, () => {
 // ---- groups -------------------------------------------------------------------------------------
 const pages = await serveStatic(appDir);
 closers.push(() => pages.close());
-const appUrl = (build, key, extra = '', signaling = signal?.url ?? '') =>
-  `${pages.url}/${build}/index.html?key=${encodeURIComponent(key)}&signaling=${encodeURIComponent(signaling)}${extra}`;
+/** The app's page at `base` (a build's folder on the static server, or the dev server) for group `key`. */
+const pageUrl = (base, key, extra = '', signaling = signal?.url ?? '') =>
+  `${base}/index.html?key=${encodeURIComponent(key)}&signaling=${encodeURIComponent(signaling)}${extra}`;
+const appUrl = (build, ...rest) => pageUrl(`${pages.url}/${build}`, ...rest);
 
 let chromium = null;
 let firefox = null;
@@ -255,7 +257,7 @@ await checks.run(DEV_SERVER_GROUP, () =>
     const profile = await chromium.newProfile();
     try {
       // The first load also makes Vite pre-bundle meshraft's dependencies (it may reload the page).
-      const url = `${dev.url}/index.html?key=${encodeURIComponent(`dev-server-group-${runId}`)}&signaling=${encodeURIComponent(signal.url)}`;
+      const url = pageUrl(dev.url, `dev-server-group-${runId}`);
       const tabs = await openInOrder([0, 1, 2].map((i) => () => track(profile.open(url, `chromium dev-server tab ${i}`))));
       const leader = await waitForGroup(tabs, 3);
       for (const tab of tabs) {

@@ -120,11 +120,12 @@ function latencySummary(entries) {
   return { n: took.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: Math.round(took[took.length - 1]) };
 }
 
-/** Runs the openers one after the other (each tab started before the next opens). */
-async function openEach(openers) {
-  const tabs = [];
-  for (const openOne of openers) tabs.push(await openOne());
-  return tabs;
+/** `fn` of every item, all at once or one after the other (each settled before the next starts); the results in order. */
+async function atOnceOrInTurn(items, atOnce, fn) {
+  if (atOnce) return Promise.all(items.map(fn));
+  const results = [];
+  for (const item of items) results.push(await fn(item));
+  return results;
 }
 
 /** page.close with beforeunload handlers run, so pagehide fires and the tab departs; resolves once closed. */
@@ -185,6 +186,14 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
     await crash(remove(tab).page);
     crashedUnadopted = tab.profileIndex;
   };
+  /** How long the user takes to open tabs again after every tab went: 0.3-2 s. */
+  const userPause = () => new Promise((resolve) => setTimeout(resolve, 300 + rand() * 1700));
+  /** Opens a tab in each of `where` (profile indexes), all at once or one by one, each with a writer. */
+  const reopen = async (where, atOnce) => {
+    const reopened = await atOnceOrInTurn(where, atOnce, openTab);
+    for (const tab of reopened) await startWriter(tab);
+    open.push(...reopened);
+  };
   const actions = {
     close: () => closeGracefully(remove(pick(open))),
     'close-leader': async () => closeGracefully(remove(await leaderTab())),
@@ -215,15 +224,10 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
     // there. With several profiles the tabs reopen spread over all of them, as the closed ones were:
     // only the profile holding the last departure may re-found (docs/tab-lifecycle.md).
     'close-all': async () => {
-      const gone = [...open].map(remove);
-      if (rand() < 0.5) await Promise.all(gone.map(closeGracefully));
-      else for (const tab of gone) await closeGracefully(tab);
-      await new Promise((resolve) => setTimeout(resolve, 300 + rand() * 1700));
+      await atOnceOrInTurn([...open].map(remove), rand() < 0.5, closeGracefully);
+      await userPause();
       const count = Math.max(MIN_TABS, profiles.length) + Math.floor(rand() * (MAX_TABS - Math.max(MIN_TABS, profiles.length) + 1));
-      const opening = Array.from({ length: count }, (_, i) => () => openTab(i % profiles.length));
-      const reopened = rand() < 0.5 ? await Promise.all(opening.map((openOne) => openOne())) : await openEach(opening);
-      for (const tab of reopened) await startWriter(tab);
-      open.push(...reopened);
+      await reopen(Array.from({ length: count }, (_, i) => i % profiles.length), rand() < 0.5);
     },
     // The browser dies with every tab in it (each renderer crashed: no pagehide, no departure), and
     // 0.3-2 s later the user restores the session: each profile opens as many tabs as it had, and
@@ -231,10 +235,8 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
     'crash-all': async () => {
       const gone = [...open].map(remove);
       await Promise.all(gone.map((tab) => crash(tab.page)));
-      await new Promise((resolve) => setTimeout(resolve, 300 + rand() * 1700));
-      const reopened = await Promise.all(gone.map((tab) => openTab(tab.profileIndex)));
-      for (const tab of reopened) await startWriter(tab);
-      open.push(...reopened);
+      await userPause();
+      await reopen(gone.map((tab) => tab.profileIndex), true);
     },
     // The server stops (SIGTERM) and starts again on its port 0.5-3 s later; the writers go on.
     'restart-signaling': () => signal.restart(500 + Math.floor(rand() * 2500)),

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { printedUrl } from './child-output.mjs';
+import { printedUrl, stopChild } from './child-process.mjs';
 import { cleanEnv } from './install.mjs';
 
 /** A loopback port nobody listens on now (Vite is then told to use exactly that one). */
@@ -25,13 +25,5 @@ export async function startViteDevServer(appDir) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await printedUrl(child, /Local:\s+(http:\/\/\S+?)\/?\s/, 'vite (dev server)');
-  return {
-    url,
-    close: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return { url, close: () => stopChild(child) };
 }

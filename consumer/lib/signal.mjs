@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { printedUrl } from './child-output.mjs';
+import { printedUrl, stopChild } from './child-process.mjs';
 import { cleanEnv, run } from './install.mjs';
 
 /** `npx meshraft-signal --help` in the app (npx finds the local bin; --no-install: never the registry). */
@@ -33,12 +33,7 @@ export async function startPackedSignal(appDir, port = 0) {
     });
     return printedUrl(child, /meshraft-signal listening on (\S+)/, 'meshraft-signal');
   };
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  };
+  const stop = () => stopChild(child);
   const url = await start(port);
   const boundPort = Number(new URL(url).port);
   return {

@@ -245,6 +245,17 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     if (present) engine?.peersPresent(present);
   };
 
+  /** The claim's founding on the room's evidence, asked again until the evidence lets it decide. */
+  const foundingOnSettledRoom = async (first: MeshSession, mayLead: boolean): Promise<Exclude<Founding, 'wait'>> => {
+    for (;;) {
+      // Peers that gossip themselves pristine wait for a group as this one does: they occupy nothing.
+      const evidence = await settledRoomEvidence(first.mesh, () => [...first.connected], () => closing, new Set(claim!.localPeers ?? []), ROOM_EVIDENCE_POLL_MS, (id) => gossip.viewOf(id));
+      abortIfClosing();
+      const founding = await claim!.founding(evidence, mayLead);
+      if (founding !== 'wait') return founding;
+    }
+  };
+
   /** How this peer comes into its group: the `bootstrap` option, else the founding rules. */
   const decideStart = async (first: MeshSession, peerId: PeerId): Promise<{ bootstrap: Membership | undefined; refound: boolean }> => {
     const { peers } = await first.mesh.joined;
@@ -258,25 +269,15 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     const mayLead = options.preference !== 'observer';
     // A start that joins whatever the room says does not wait for the room (a restart right after
     // the signaling server's, say): only one that may bootstrap or re-found needs its evidence.
-    const joinsAnyway = await joinsWhateverTheRoom(claim!, mayLead);
-    for (;;) {
-      let founding: Founding = 'join';
-      if (!joinsAnyway) {
-        // Peers that gossip themselves pristine wait for a group as this one does: they occupy nothing.
-        const evidence = await settledRoomEvidence(first.mesh, () => [...first.connected], () => closing, new Set(claim!.localPeers ?? []), ROOM_EVIDENCE_POLL_MS, (id) => gossip.viewOf(id));
-        abortIfClosing();
-        founding = await claim!.founding(evidence, mayLead);
-      }
-      if (founding === 'wait') continue;
-      if (founding === 'refound') await claim!.prepareRefound?.();
-      claim!.recordStart?.(founding);
-      if (founding !== 'join') {
-        founder = true;
-        gossip.statusChanged();
-      }
-      const bootstrap = founding === 'bootstrap' ? decideBootstrap(true, true, peerId, options.preference) : undefined;
-      return { bootstrap, refound: founding === 'refound' };
+    const founding = (await joinsWhateverTheRoom(claim!, mayLead)) ? 'join' : await foundingOnSettledRoom(first, mayLead);
+    if (founding === 'refound') await claim!.prepareRefound?.();
+    claim!.recordStart?.(founding);
+    if (founding !== 'join') {
+      founder = true;
+      gossip.statusChanged();
     }
+    const bootstrap = founding === 'bootstrap' ? decideBootstrap(true, true, peerId, options.preference) : undefined;
+    return { bootstrap, refound: founding === 'refound' };
   };
 
   const start = async () => {

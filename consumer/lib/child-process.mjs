@@ -1,5 +1,5 @@
-// Waiting for a child process to say it is ready: the packed signaling bin and the Vite dev server
-// both print the URL they listen on.
+// The servers the checks start as child processes (the packed signaling bin, the Vite dev server):
+// each prints the URL it listens on once ready, and is stopped the way an operator stops it.
 
 /**
  * Resolves with the first capture group of `pattern` once the child's stdout matches it; rejects if
@@ -24,4 +24,12 @@ export function printedUrl(child, pattern, what) {
       reject(new Error(`${what} exited ${code}:\n${output}`));
     });
   });
+}
+
+/** Stops `child` with SIGTERM and resolves once it exited (at once if it already had). */
+export async function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
 }
