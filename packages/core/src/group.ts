@@ -10,9 +10,11 @@ export type Consistency = 'strong' | 'weak';
  * state machine applied, and a peer that is `removed` (it left, or the leader auto-removed it) is
  * re-joined by a browser tab under a fresh peer id on its own.
  */
-export interface GroupStatus extends Omit<RaftStatus, 'lastIndex' | 'departed'> {
+export interface GroupStatus extends Omit<RaftStatus, 'lastIndex' | 'departed' | 'priorVoters'> {
   /** Members that announced a graceful departure (a tab closed) and are not yet removed from the configuration. */
   departed?: readonly PeerId[];
+  /** As RaftStatus.priorVoters: voters of configurations `members` may not have replaced yet. */
+  priorVoters?: readonly PeerId[];
   /** True once the group is closed; its operations then fail with ClosedError. */
   closed: boolean;
   /**

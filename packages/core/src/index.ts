@@ -122,6 +122,7 @@ export {
   frozenRestartSlot,
   localLogTailSources,
   LOCAL_LOG_TAIL_MAX_ENTRIES,
+  logConfiguration,
   decideFounding,
   decideFrozenRestart,
   refoundingTerm,
@@ -136,6 +137,7 @@ export {
   type FoundingInput,
   type RoomEvidence,
   type RoomPeerSays,
+  type LogConfiguration,
 } from './lifecycle/index';
 
 // Framework-free stores behind UI bindings (@meshraft/react's useQuery and useExecute).

@@ -107,6 +107,13 @@ export interface RaftStatus {
   /** Members that announced a graceful departure and are not yet removed from the configuration. */
   departed?: PeerId[];
   /**
+   * Voters of the configurations `members` may not have replaced yet (a membership change past the
+   * commit index this peer knows), not in `members`; absent when none. A group whose voters all
+   * departed is re-founded only once these departed too (docs/tab-lifecycle.md, "Founding"), so
+   * the browser runtime passes on the departures it recorded of them, as of members.
+   */
+  priorVoters?: PeerId[];
+  /**
    * Every voter of the configuration departed (and this peer is not a voter): no leader can ever be
    * elected in it again. The browser runtime then runs the start-up rules again on the tab's own
    * slot, and re-founds the group there under a new identity when they allow it

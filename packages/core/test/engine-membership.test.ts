@@ -181,6 +181,24 @@ describe('engine: membership through the log', () => {
     }
   });
 
+  it('reports the voters a change removed (status.priorVoters) until the change commits', () => {
+    const h = growingGroup('a', ['b', 'c']);
+    h.runUntil(() => everyoneSees(h, ['a', 'b', 'c'], (m) => m.voters.length === 3), 20_000);
+    const leader = h.leader();
+    const [cutOff, leaving] = h.followers();
+    expect(h.node(leader).status().priorVoters).toBeUndefined();
+    // The leader removes the departed voter, but the only other voter cannot acknowledge the change.
+    h.isolate(cutOff!);
+    h.depart(leaving!);
+    h.runUntil(() => !h.node(leader).status().members.voters.includes(leaving!), 5000);
+    expect(h.node(leader).status().priorVoters).toEqual([leaving]);
+    expect(h.node(cutOff!).status().priorVoters).toBeUndefined(); // it never got the change
+    h.heal();
+    h.runUntil(() => h.node(cutOff!).status().members.voters.length === 2 && h.node(leader).status().priorVoters === undefined, 5000);
+    h.advance(500);
+    expect(h.node(cutOff!).status().priorVoters).toBeUndefined();
+  });
+
   it('a peer with a log never re-bootstraps', () => {
     const h = growingGroup('a', ['b']);
     h.runUntil(() => everyoneSees(h, ['a', 'b'], (m) => m.voters.length === 2), 20_000);

@@ -1,5 +1,5 @@
 // Departures recorded on the profile (tombstones) are fed to the engine as Departure notices: only
-// members of its configuration, each once, once the configuration is known, and later ones a while
+// members of its configuration (and voters of one it may not have replaced yet), each once, once the configuration is known, and later ones a while
 // after another tab records them.
 import { describe, expect, it, vi } from 'vitest';
 import { decodeMessage, type Departure, type GroupStatus, type Membership } from '@meshraft/core';
@@ -16,8 +16,8 @@ function statusSource(members: Membership) {
       listeners.push(listener);
       return () => (listeners = listeners.filter((l) => l !== listener));
     },
-    set(next: Membership) {
-      source.status = { ...source.status, members: next };
+    set(next: Membership, priorVoters?: string[]) {
+      source.status = { ...source.status, members: next, ...(priorVoters ? { priorVoters } : {}) };
       for (const l of [...listeners]) l();
     },
     listeners: () => listeners.length,
@@ -75,6 +75,17 @@ describe('replayDepartures', () => {
     expect(delivered).toEqual(['gone']);
     group.set({ voters: ['a'], learners: ['gone', 'x'] });
     expect(delivered).toEqual(['gone']); // once
+    stop();
+  });
+  it('delivers the tombstones of voters a change not yet committed removed (status.priorVoters), so another device can learn of them', () => {
+    // The configuration dropped 'r' (it departed) and that change may not have committed: a
+    // re-founding of this group waits for r's notice on whichever profile decides it.
+    const { claim } = claimWith(new Map([['r', notice(5, 40)], ['old', notice(1, 2)]]));
+    const group = statusSource({ voters: [], learners: [] });
+    const delivered: string[] = [];
+    const stop = replayDepartures(claim, group, (from) => delivered.push(from));
+    group.set({ voters: ['me', 'a'], learners: [] }, ['r']);
+    expect(delivered).toEqual(['r']);
     stop();
   });
 });

@@ -3,7 +3,7 @@
 // lost on a crash. A batch is applied atomically: it is worked out on copies and swapped in only
 // when the whole of it is valid, so a crash (or a contract error) leaves all or nothing of it.
 // Everything is deep-copied in and out, so an engine can never alias the disk.
-import type { HardState, LogEntry, Membership, PersistBatch, PersistedState, Snapshot } from '@meshraft/core';
+import { logConfiguration, type HardState, type LogConfiguration, type LogEntry, type Membership, type PersistBatch, type PersistedState, type Snapshot } from '@meshraft/core';
 
 export function cloneEntry(entry: LogEntry): LogEntry {
   switch (entry.kind) {
@@ -124,6 +124,11 @@ export class DurableStore {
    */
   raiseTerm(term: number): void {
     if (term > this.image.hard.term) this.image = { ...this.image, hard: { ...this.image.hard, term, vote: null } };
+  }
+
+  /** The log's configurations as a starting tab reads them (lifecycle logConfiguration). */
+  logConfiguration(): LogConfiguration {
+    return logConfiguration(this.image.log, this.image.snap?.meta ?? null, this.image.hard.commit);
   }
 
   /** The latest configuration in the log, else the snapshot's, else null (an empty disk). */

@@ -205,7 +205,7 @@ export class TabsDriver {
       slot: target.id,
       peerId: peer.id,
       slots: summaries,
-      log: { lastIndex: target.store.lastIndex(), lastTerm: target.store.lastTerm(), membership: target.store.latestMembership() },
+      log: { lastIndex: target.store.lastIndex(), lastTerm: target.store.lastTerm(), ...target.store.logConfiguration() },
       ...this.departuresOf(profile),
       room: this.directory.evidence(new Set([peer.id, ...others, ...profile.tombstones.keys()]), this.saysFrozen),
     });
@@ -311,7 +311,7 @@ export class TabsDriver {
     const founding = decideFounding({
       choice,
       slots: summaries,
-      log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, membership: startReadsConfiguration(choice, summaries) ? (store?.latestMembership() ?? null) : null },
+      log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, ...(store && startReadsConfiguration(choice, summaries) ? store.logConfiguration() : { membership: null }) },
       ...this.departuresOf(profile),
       room: this.directory.evidence(new Set(runningPeers(summaries)), this.saysFrozen),
     });
@@ -386,15 +386,17 @@ export class TabsDriver {
 
   /**
    * As the runtime does (departure-replay.ts): the profile's tombstones of members of the engine's
-   * configuration reach it as the notices they are, from the departed peer (a notice the mesh
+   * configuration, and of voters of a configuration it may not have replaced yet (priorVoters),
+   * reach it as the notices they are, from the departed peer (a notice the mesh
    * never delivered, say because the tab closed while cut off), each once per start: at the start,
    * for the restored configuration, and for each peer a configuration names later.
    */
   private replayTombstones(profile: LocalProfile, peer: SimPeer): void {
-    const membership = this.tabs.get(peer.id)?.slot.store.latestMembership();
+    const restored = this.tabs.get(peer.id)?.slot.store.logConfiguration();
     const replayed = new Set<PeerId>();
     this.replayed.set(peer, replayed);
-    if (membership) this.queue.after(1, () => this.replayTombstonesOf(profile, peer, replayed, [...membership.voters, ...membership.learners]));
+    const membership = restored?.membership;
+    if (membership) this.queue.after(1, () => this.replayTombstonesOf(profile, peer, replayed, [...membership.voters, ...membership.learners, ...restored.priorVoters]));
   }
 
   /** A running tab's configuration changed: tombstones of peers it names now are replayed too. */
@@ -403,7 +405,7 @@ export class TabsDriver {
     const replayed = this.replayed.get(peer);
     const members = peer.lastStatus?.members;
     if (!tab || !replayed || !members) return;
-    const named = [...members.voters, ...members.learners];
+    const named = [...members.voters, ...members.learners, ...(peer.lastStatus?.priorVoters ?? [])];
     this.queue.after(1, () => this.replayTombstonesOf(tab.profile, peer, replayed, named));
   }
 

@@ -39,6 +39,16 @@ export function without(m: Membership, id: PeerId): Membership {
   return { voters: m.voters.filter((v) => v !== id), learners: m.learners.filter((l) => l !== id) };
 }
 
+/**
+ * The voters of `configs` that `latest` does not have: those a re-founding must also outlast while
+ * `latest` may not have replaced the configurations yet (lifecycle/log-configuration.ts says why).
+ */
+export function votersNotIn(configs: readonly Membership[], latest: Membership): PeerId[] {
+  const out: PeerId[] = [];
+  for (const config of configs) for (const voter of config.voters) if (!latest.voters.includes(voter) && !out.includes(voter)) out.push(voter);
+  return out;
+}
+
 export class MembershipTracker {
   /** Config entries currently in the log, in index order. */
   private configs: ConfigAt[] = [];
@@ -101,6 +111,17 @@ export class MembershipTracker {
   /** Thesis §4.1: at most one change may be uncommitted; a leader waits for it before the next. */
   hasUncommittedChange(commit: number): boolean {
     return this.configs.length > 0 && this.configs[this.configs.length - 1].index > commit;
+  }
+
+  /**
+   * Voters of the configurations the current one may not have replaced yet (it is past `commit`),
+   * not in it: the configuration in force at `commit` and any later one before the current. Empty
+   * when the current one is committed, or re-founds the group (it follows the whole log).
+   */
+  priorVoters(commit: number): PeerId[] {
+    if (this.founding || !this.hasUncommittedChange(commit)) return [];
+    const later = this.configs.filter((c) => c.index > commit).map((c) => c.membership);
+    return votersNotIn([this.at(commit), ...later.slice(0, -1)], this.current());
   }
 
   /** True when `id` is in any configuration this peer still tracks except the current one. */

@@ -504,6 +504,8 @@ export class RaftNode
     if (removed) status.removed = true;
     const departed = this.departures.all().filter((id) => this.membership.isMember(id));
     if (departed.length > 0) status.departed = departed;
+    const priorVoters = this.membership.priorVoters(this.commit);
+    if (priorVoters.length > 0) status.priorVoters = priorVoters;
     if (this.departureHandler.isFrozen()) status.frozen = true;
     return status;
   }

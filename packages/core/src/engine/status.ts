@@ -22,6 +22,7 @@ export function sameList(a: readonly string[] | undefined, b: readonly string[] 
 /** The status fields the engine's RaftStatus and the client's GroupStatus share. */
 export type SharedStatus = Pick<RaftStatus, 'role' | 'term' | 'leader' | 'committed' | 'applied' | 'online' | 'removed' | 'frozen' | 'members' | 'catchUp'> & {
   departed?: readonly string[];
+  priorVoters?: readonly string[];
 };
 
 /**
@@ -32,7 +33,7 @@ export function sameSharedStatus(a: SharedStatus, b: SharedStatus): boolean {
   return (
     a.role === b.role && a.term === b.term && a.leader === b.leader && a.committed === b.committed &&
     a.applied === b.applied && a.online === b.online && a.removed === b.removed && a.frozen === b.frozen &&
-    sameList(a.departed, b.departed) && sameProgress(a.catchUp, b.catchUp) && sameMembership(a.members, b.members)
+    sameList(a.departed, b.departed) && sameList(a.priorVoters, b.priorVoters) && sameProgress(a.catchUp, b.catchUp) && sameMembership(a.members, b.members)
   );
 }
 

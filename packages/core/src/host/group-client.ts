@@ -248,7 +248,7 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> 
     const { role, term, leader, online, members, catchUp } = status;
     // Everything applied was committed, also while a fresh host (new identity) is still catching up.
     const committed = Math.max(status.committed, this.applier.applied);
-    this.store.update({ role, term, leader, committed, online, members, catchUp, removed: status.removed === true, departed: status.departed ?? [], frozen: status.frozen === true });
+    this.store.update({ role, term, leader, committed, online, members, catchUp, removed: status.removed === true, departed: status.departed ?? [], priorVoters: status.priorVoters ?? [], frozen: status.frozen === true });
   }
 
   /**

@@ -33,8 +33,12 @@ export interface FoundingInput {
   choice: SlotChoice;
   /** Every local slot of the group (the chosen one included). */
   slots: readonly SlotSummary[];
-  /** The chosen slot's log end and latest configuration (null for an empty log). */
-  log: { lastIndex: number; lastTerm: number; membership: Membership | null };
+  /**
+   * The chosen slot's log end and latest configuration (null for an empty log, or not read), and
+   * the voters of the configurations that one may not have replaced yet (logConfiguration; absent:
+   * none, the latest is known committed).
+   */
+  log: { lastIndex: number; lastTerm: number; membership: Membership | null; priorVoters?: readonly PeerId[] };
   /**
    * Tombstones on this profile, by peer id (kept even after a slot is deleted), and the notices of
    * other peers that tabs here received (Ready.departures): a departure is as final either way.
@@ -170,7 +174,11 @@ function mayRefound(
   // Every voter departed here, and so did every successor any of them named, transitively: a named
   // successor may have re-founded the group elsewhere (on another device, whose tabs may all have
   // crashed since, so an empty room proves nothing), and then its final position is past this log.
-  const pending = [...membership.voters];
+  // So did every voter of a configuration the latest may not have replaced: one of them may have
+  // been elected without this log's latest configuration and written past it, and its profile
+  // judges that other configuration (the tie-break above keeps one verdict per configuration, not
+  // across two). This only ever turns a re-founding into a join.
+  const pending = [...membership.voters, ...(log.priorVoters ?? [])];
   const checked = new Set<PeerId>();
   while (pending.length > 0) {
     const peer = pending.pop()!;

@@ -6,7 +6,7 @@
 // its own renderer, each with its own cached copy of localStorage) never overwrite each other's.
 // A Web Lock held across the start-up decision keeps two tabs that open at the same moment from
 // both re-founding, or both taking the same slot.
-import { replayedNotice, SlotCollector, type Departure, type Membership, type PeerId, type SlotSummary } from '@meshraft/core';
+import { logConfiguration, replayedNotice, SlotCollector, type Departure, type LogConfiguration, type Membership, type PeerId, type SlotSummary } from '@meshraft/core';
 import type { IdbStorage } from '@meshraft/idb';
 import type { LockManagerLike } from '../identity';
 
@@ -103,16 +103,12 @@ export class LocalSlots {
     );
   }
 
-  /** The latest configuration in a slot's log (its last config entry, else its snapshot's). */
-  async latestMembership(dbName: string): Promise<Membership | null> {
+  /** A slot's configurations: its latest, and the voters of those it may not have replaced yet (logConfiguration). */
+  async logConfiguration(dbName: string): Promise<LogConfiguration> {
     const storage = await this.env.openSlot(dbName);
     try {
-      const { entries, snapshot } = await storage.load();
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const entry = entries[i];
-        if (entry.kind === 'config') return entry.membership;
-      }
-      return snapshot ? snapshot.meta.membership : null;
+      const { entries, snapshot, hardState } = await storage.load();
+      return logConfiguration(entries, snapshot?.meta ?? null, hardState.commit);
     } finally {
       await storage.close();
     }

@@ -41,8 +41,8 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
       slots.rememberSlot(slot);
       const chosen = views.find((v) => v.slot === slot);
       const logTail = await localLogTail(env, chosen, views, slots.tombstones());
-      // The chosen log's configuration, read once per database (it loads the whole log) however often founding() asks.
-      let membership: { dbName: string; read: ReturnType<LocalSlots['latestMembership']> } | null = null;
+      // The chosen log's configurations, read once per database (it loads the whole log) however often founding() asks.
+      let configuration: { dbName: string; read: ReturnType<LocalSlots['logConfiguration']> } | null = null;
       const claim: Claim = {
         get peerId() {
           return peerId;
@@ -58,11 +58,11 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
         async founding(evidence, mayLead) {
           // A live peer in the room means the group is running: join it (nothing else is allowed).
           if (evidence === 'occupied') return 'join';
-          if (startReadsConfiguration(choice, views) && membership?.dbName !== dbName) membership = { dbName, read: slots.latestMembership(dbName) };
+          if (startReadsConfiguration(choice, views) && configuration?.dbName !== dbName) configuration = { dbName, read: slots.logConfiguration(dbName) };
           return decideFounding({
             choice,
             slots: views,
-            log: { lastIndex: chosen?.lastIndex ?? 0, lastTerm: chosen?.lastTerm ?? 0, membership: membership?.dbName === dbName ? await membership.read : null },
+            log: { lastIndex: chosen?.lastIndex ?? 0, lastTerm: chosen?.lastTerm ?? 0, ...(configuration?.dbName === dbName ? await configuration.read : { membership: null }) },
             ...slots.foundingTombstones(),
             room: evidence,
             mayLead,
@@ -156,7 +156,7 @@ async function reconsiderFrozen(
           peerId: current(),
           slots: views,
           // Reading the configuration loads the slot's log: only when the room leaves a chance.
-          log: { lastIndex: chosen?.lastIndex ?? 0, lastTerm: chosen?.lastTerm ?? 0, membership: evidence === 'occupied' ? null : await slots.latestMembership(dbName) },
+          log: { lastIndex: chosen?.lastIndex ?? 0, lastTerm: chosen?.lastTerm ?? 0, ...(evidence === 'occupied' ? { membership: null } : await slots.logConfiguration(dbName)) },
           ...slots.foundingTombstones(),
           room: evidence,
           mayLead,

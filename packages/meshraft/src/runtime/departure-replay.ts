@@ -5,7 +5,8 @@
 // departing identity itself, synchronously, before its notice goes out and after which it never
 // votes or acknowledges again, so it is the same promise the notice makes (see @meshraft/core
 // engine/departures.ts for why excluding such a voter is safe). Only members of this peer's
-// configuration are replayed (others need nothing), each once per engine: at start, when the
+// configuration, and voters of a configuration it may not have replaced yet, are replayed (others
+// need nothing), each once per engine: at start, when the
 // configuration comes to name a peer this profile holds a tombstone of (a tab that starts on an
 // empty slot learns its configuration from the log later, and a departed tab whose notice reached
 // nobody, a tab that reloaded a moment after it joined, is known only here: without this, the
@@ -22,6 +23,15 @@ export interface StatusSource {
   subscribe(listener: () => void): () => void;
 }
 
+/**
+ * The peers whose departures this engine is told of: its members, and the voters of configurations
+ * its latest may not have replaced yet (a re-founding waits for their notices too, on whichever
+ * profile decides it: passing them on lets them reach a device that never got them).
+ */
+function named(status: GroupStatus): PeerId[] {
+  return [...status.members.voters, ...status.members.learners, ...(status.priorVoters ?? [])];
+}
+
 /** How long after another tab records a departure it is replayed (if the mesh has not delivered it by then, it will not). */
 export const RECORDED_DEPARTURE_DELAY_MS = 2000;
 
@@ -31,8 +41,7 @@ export function replayDepartures(claim: Claim, group: StatusSource, deliver: (fr
   if (!departures) return () => {};
   const sent = new Set<PeerId>();
   const send = (peer: PeerId, notice: Departure) => {
-    const { peerId, members } = group.status;
-    if (peer === peerId || sent.has(peer) || (!members.voters.includes(peer) && !members.learners.includes(peer))) return;
+    if (peer === group.status.peerId || sent.has(peer) || !named(group.status).includes(peer)) return;
     sent.add(peer);
     deliver(peer, encodeMessage(replayedNotice(notice)));
   };
@@ -41,8 +50,7 @@ export function replayDepartures(claim: Claim, group: StatusSource, deliver: (fr
   // with a TimeoutNow in flight, and its notice comes from the mesh or after the delay below).
   let members = new Set<PeerId>();
   const membersChanged = () => {
-    const { voters, learners } = group.status.members;
-    const now = new Set([...voters, ...learners]);
+    const now = new Set(named(group.status));
     const added = [...now].filter((peer) => !members.has(peer));
     members = now;
     if (added.length === 0) return;

@@ -1,0 +1,93 @@
+// The configurations a re-founding must outlast, read from a stored log (logConfiguration), and the
+// shape they keep from forking the group: two profiles whose most up-to-date logs end in different
+// configurations, each seeing every voter of its own configuration departed.
+import { describe, expect, it } from 'vitest';
+import { decideFounding, logConfiguration, type FoundingInput } from '../src/lifecycle/index';
+import type { Departure } from '../src/messages';
+import type { LogEntry, Membership, PeerId } from '../src/types';
+
+const config = (index: number, term: number, voters: PeerId[], learners: PeerId[] = []): LogEntry => ({ index, term, kind: 'config', membership: { voters, learners } });
+const noop = (index: number, term: number): LogEntry => ({ index, term, kind: 'noop' });
+/** Entries 1..n of `term`, with `configs` at their indexes. */
+function log(n: number, term: number, configs: LogEntry[] = []): LogEntry[] {
+  return Array.from({ length: n }, (_, i) => configs.find((c) => c.index === i + 1) ?? noop(i + 1, term));
+}
+
+describe('logConfiguration', () => {
+  const c1 = config(2, 1, ['a', 'b', 'c']);
+  const c2 = config(5, 2, ['b', 'c']);
+  const c3 = config(7, 2, ['b', 'c', 'd']);
+  it('an empty disk has no configuration', () => expect(logConfiguration([], null, 0)).toEqual({ membership: null, priorVoters: [] }));
+  it('a latest configuration at or below the stored commit index stands alone', () =>
+    expect(logConfiguration(log(6, 2, [c1, c2]), null, 5)).toEqual({ membership: c2.kind === 'config' && c2.membership, priorVoters: [] }));
+  it('a later one adds the voters of the configuration it replaces that it drops', () =>
+    expect(logConfiguration(log(6, 2, [c1, c2]), null, 4)).toEqual({ membership: { voters: ['b', 'c'], learners: [] }, priorVoters: ['a'] }));
+  it('counts every configuration after the stored commit index, and the one in force there', () =>
+    expect(logConfiguration(log(8, 2, [c1, c2, c3]), null, 3)).toEqual({ membership: { voters: ['b', 'c', 'd'], learners: [] }, priorVoters: ['a'] }));
+  it("reads the snapshot's configuration as committed, whatever the stored commit index", () => {
+    const snapshot = { index: 4, term: 1, membership: { voters: ['a', 'b', 'c'], learners: [] } };
+    expect(logConfiguration([noop(5, 2), config(6, 2, ['a', 'b'])], snapshot, 0)).toEqual({ membership: { voters: ['a', 'b'], learners: [] }, priorVoters: ['c'] });
+    expect(logConfiguration([noop(5, 2)], snapshot, 0)).toEqual({ membership: snapshot.membership, priorVoters: [] });
+  });
+  it('a configuration added to a log with none before it has no prior voters', () =>
+    expect(logConfiguration([config(1, 1, ['a'])], null, 0)).toEqual({ membership: { voters: ['a'], learners: [] }, priorVoters: [] }));
+});
+
+describe('decideFounding on two logs that end in different configurations', () => {
+  // Voters a, b, c, d; a and c on device A, b and d on device B; entries 1-9 of term 3 committed
+  // everywhere (the configuration at 2). Leader b of term 4 appends a configuration removing a at
+  // 10 and is cut off before it leaves b, then departs. a wins term 5 with c's and d's votes and
+  // appends at 10 and 11; c and d close before those reach them (c first, then d, knowing of b and
+  // c). a departs last, knowing of everyone. B's tabs are closed by then: a's notice never
+  // reaches B. Each device later reopens alone onto its own leader's slot, in a room that looks
+  // empty. Both re-founding would fork the group: each judges the voters of its own log's latest
+  // configuration, and each holds that configuration's last departure.
+  const all = ['a', 'b', 'c', 'd'];
+  const aLog = [...log(9, 3, [config(2, 1, all)]), noop(10, 5), noop(11, 5)];
+  const bLog = [...log(9, 3, [config(2, 1, all)]), config(10, 4, ['b', 'c', 'd'])];
+  const notices: Record<PeerId, Departure> = {
+    b: { type: 'Departure', term: 4, lastIndex: 10, lastTerm: 4, led: true, knew: [] },
+    c: { type: 'Departure', term: 5, lastIndex: 9, lastTerm: 3, knew: ['b'] },
+    d: { type: 'Departure', term: 5, lastIndex: 9, lastTerm: 3, knew: ['b', 'c'] },
+    a: { type: 'Departure', term: 5, lastIndex: 11, lastTerm: 5, led: true, knew: ['b', 'c', 'd'] },
+  };
+  const profile = (
+    own: [PeerId, PeerId],
+    entries: LogEntry[],
+    heard: PeerId[],
+    read: (entries: LogEntry[]) => { membership: Membership | null; priorVoters?: PeerId[] },
+  ): FoundingInput => {
+    const [leader, other] = own;
+    const last = entries.at(-1)!;
+    const position = (peer: PeerId) => ({ lastIndex: notices[peer]!.lastIndex, lastTerm: notices[peer]!.lastTerm });
+    return {
+      choice: { kind: 'succeed', slot: leader, previous: leader },
+      slots: own.map((peer) => ({ slot: peer, peerId: peer, inUse: false, departed: notices[peer]!, ...position(peer) })),
+      log: { lastIndex: last.index, lastTerm: last.term, ...read(entries) },
+      tombstones: new Map([...own, ...heard].map((peer) => [peer, notices[peer]!])),
+      ownTombstones: new Set([leader, other]),
+      room: 'empty',
+    };
+  };
+  const stored = (entries: LogEntry[]) => logConfiguration(entries, null, 9);
+  const latestOnly = (entries: LogEntry[]) => ({ membership: logConfiguration(entries, null, entries.length).membership });
+  type Read = (entries: LogEntry[]) => { membership: Membership | null; priorVoters?: PeerId[] };
+  const deviceA = (read: Read = stored) => profile(['a', 'c'], aLog, ['b', 'd'], read);
+  const deviceB = (read: Read = stored, heard: PeerId[] = ['c']) => profile(['b', 'd'], bLog, heard, read);
+
+  it('judging only the latest configuration of each log, both devices would re-found: a fork', () => {
+    expect(decideFounding(deviceA(latestOnly))).toBe('refound');
+    expect(decideFounding(deviceB(latestOnly))).toBe('refound');
+  });
+  it("A, whose log's latest configuration is committed, re-founds", () => expect(decideFounding(deviceA())).toBe('refound'));
+  it('B joins: a, a voter of the configuration its latest may not have replaced, never departed there', () =>
+    expect(decideFounding(deviceB())).toBe('join'));
+  it("B joins with a's notice too (relayed later): a's final position is past its log", () => expect(decideFounding(deviceB(stored, ['c', 'a']))).toBe('join'));
+  it("B re-founds once its log covers the prior voter's final position (a departed before writing past it)", () => {
+    const covered = { ...notices.a!, lastIndex: 9, lastTerm: 3, led: false };
+    const input = deviceB(stored, ['c']);
+    expect(decideFounding({ ...input, tombstones: new Map([...input.tombstones, ['a', covered]]) })).toBe('refound');
+  });
+  it('B re-founds without a once its stored commit index shows its latest configuration committed (no voter of the old one can be elected without it)', () =>
+    expect(decideFounding(deviceB((entries) => logConfiguration(entries, null, 10)))).toBe('refound'));
+});
