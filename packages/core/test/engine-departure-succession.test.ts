@@ -234,6 +234,44 @@ describe('successors', () => {
     expect(covered.status().role).toBe('leader');
   });
 
+  it('a successor whose configuration may not have replaced the one before waits for the voter it removed (safety: that voter may lead there)', () => {
+    // E, a learner: voters a, b, c, d committed up to 9 (term 3). Leader b of term 4 appended a
+    // configuration removing a at 10, which reached E only, and departed naming E. a may have been
+    // elected since by the configuration before, with c's and d's votes (they departed in term 5),
+    // and lead it alone now that they are gone: E re-founding b's configuration would fork the group.
+    const all = { voters: ['a', 'b', 'c', 'd'], learners: ['E'] };
+    const state: PersistedState = {
+      hardState: { term: 4, vote: null, commit: 9 },
+      snapshot: null,
+      entries: [
+        { kind: 'config', index: 1, term: 1, membership: all },
+        ...[2, 3, 4, 5, 6, 7, 8, 9].map((index): LogEntry => ({ kind: 'noop', index, term: 3 })),
+        { kind: 'config', index: 10, term: 4, membership: { voters: ['b', 'c', 'd'], learners: ['E'] } },
+      ],
+    };
+    const start = (aDeparted: Departure | null, commit = 9) => {
+      const node = new RaftNode({ id: 'E', config: { ...defaultRaftConfig, ...config }, preference: 'normal', random: seededRandom(5), now: 0, state: { ...structuredClone(state), hardState: { term: 4, vote: null, commit } } });
+      node.receive('b', { type: 'Departure', term: 4, lastIndex: 10, lastTerm: 4, led: true, successors: ['E'] }, 1);
+      node.receive('c', { type: 'Departure', term: 5, lastIndex: 9, lastTerm: 3 }, 2);
+      node.receive('d', { type: 'Departure', term: 5, lastIndex: 9, lastTerm: 3 }, 3);
+      if (aDeparted) node.receive('a', aDeparted, 4);
+      for (let t = 5; t < 3000; t += 10) node.tick(t);
+      return node;
+    };
+    const waiting = start(null);
+    expect(waiting.status().priorVoters).toEqual(['a']);
+    expect(waiting.status().frozen).toBe(true);
+    expect(waiting.departureHandler.refounds).toBe(0);
+    // a departed having written past E's log (elected in term 5): never.
+    expect(start({ type: 'Departure', term: 5, lastIndex: 11, lastTerm: 5, led: true }).departureHandler.refounds).toBe(0);
+    // a departed within E's log: E holds every committed entry and re-founds.
+    const covered = start({ type: 'Departure', term: 5, lastIndex: 9, lastTerm: 3 });
+    expect(covered.departureHandler.refounds).toBe(1);
+    expect(covered.membership.voters()).toEqual(['E']);
+    // The control: a commit index that shows b's change committed needs no word of a.
+    expect(start(null, 10).departureHandler.refounds).toBe(1);
+  });
+
   /**
    * Five voters; the leader closes, and its handoff target takes its TimeoutNow and stands (its
    * vote requests are lost), then closes too. `deliverNotices` hands the three left both notices,

@@ -210,14 +210,16 @@ export class DepartureHandler {
    * election timeout. A notice passed on when a link came up is lost when the other side's engine
    * was not running yet (a starting tab drops frames until it decides how to start, which can take
    * seconds after a signaling restart), and then nothing else would ever tell it. Only notices about
-   * members of this peer's configuration: those are the ones that can hold a group up, and a peer
-   * that stays no member for long would otherwise send every notice it ever saw.
+   * members of this peer's configuration, and voters of one it may not have replaced yet: those are
+   * the ones that can hold a group up (or its re-founding), and a peer that stays no member for long
+   * would otherwise send every notice it ever saw.
    */
   private passOnAgain(): void {
     const { node } = this;
     if (node.now - this.lastPassedOn < node.config.electionTimeoutMs) return;
     this.lastPassedOn = node.now;
-    const notices = node.departures.messages().filter((n) => n.peer !== undefined && node.membership.isMember(n.peer));
+    const prior = node.membership.priorVoters(node.commit);
+    const notices = node.departures.messages().filter((n) => n.peer !== undefined && (node.membership.isMember(n.peer) || prior.includes(n.peer)));
     if (notices.length === 0) return;
     for (const peer of node.connectedPeers()) for (const notice of notices) if (notice.peer !== peer) node.send(peer, notice);
   }
@@ -244,7 +246,8 @@ export class DepartureHandler {
 
   /**
    * The successor the latest departed leader named re-founds the group as its only voter, once
-   * every voter of its configuration is known departed and its log covers each of their claims (so
+   * every voter of its configuration (and of one that may not be replaced yet) is known departed
+   * and its log covers each of their claims (so
    * it holds every committed entry, and no quorum of that configuration can ever form again). Only
    * the latest departed leader's list counts, and on it only the first peer not known departed:
    * notices are genuine, so everyone before it really is gone and no two peers both do this.
@@ -253,7 +256,10 @@ export class DepartureHandler {
     const { node } = this;
     const choice = this.lists.choice((p) => node.departures.has(p));
     if (choice?.peer !== node.id || !this.isFrozen()) return;
-    const voters = node.membership.voters();
+    // So must every voter of a configuration the current one may not have replaced yet (it is past
+    // our commit index): one of them may have been elected without it, by the configuration
+    // before, and still lead there, or have written past this log (lifecycle/log-configuration.ts).
+    const voters = [...node.membership.voters(), ...node.membership.priorVoters(node.commit)];
     for (const voter of voters) {
       const claim = node.departures.claim(voter);
       if (!claim || !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) return;
