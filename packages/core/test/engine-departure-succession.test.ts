@@ -582,3 +582,36 @@ describe('liveness details', () => {
     expect(node.status().role).toBe('leader');
   });
 });
+
+describe('two frozen logs that end in different configurations', () => {
+  it("the one whose latest configuration only it holds fetches what the voter that change removed committed as leader, and ends in that voter's configuration", () => {
+    // Voters a, b, c, d committed up to 9 (term 3). Leader b of term 4 appended a change removing a
+    // at 10 that reached nobody, and departed. a was elected in term 5 with c's and d's votes, and
+    // once they departed committed 10 and 11 alone, then departed too. x continues b's log, y a's
+    // (each a tab that took the departed slot over and joined): both frozen. x fetches toward the
+    // latest departed leader's claim, a's (it is no voter), and the entries replace b's change: its
+    // log then ends in the configuration a's profile judges, so the two profiles decide on the same
+    // voters (lifecycle/founding.ts) instead of x's profile waiting on a claim it can never cover.
+    const all = { voters: ['a', 'b', 'c', 'd'], learners: [] };
+    const base: LogEntry[] = [{ kind: 'config', index: 1, term: 1, membership: all }, ...[2, 3, 4, 5, 6, 7, 8, 9].map((index): LogEntry => ({ kind: 'noop', index, term: 3 }))];
+    const h = new EngineHarness({ ids: ['x', 'y'], config, bootstrapFor: () => undefined });
+    h.disks.get('x')!.state = { hardState: { term: 4, vote: null, commit: 9 }, snapshot: null, entries: [...base, { kind: 'config', index: 10, term: 4, membership: { voters: ['b', 'c', 'd'], learners: [] } }] };
+    h.disks.get('y')!.state = { hardState: { term: 5, vote: null, commit: 11 }, snapshot: null, entries: [...base, { kind: 'noop', index: 10, term: 5 }, { kind: 'command', index: 11, term: 5, data: new TextEncoder().encode('committed by a alone') }] };
+    for (const id of ['x', 'y']) h.start(id);
+    h.connectAll();
+    const notices: Array<[PeerId, Departure]> = [
+      ['b', { type: 'Departure', term: 4, lastIndex: 10, lastTerm: 4, led: true }],
+      ['c', { type: 'Departure', term: 5, lastIndex: 9, lastTerm: 3 }],
+      ['d', { type: 'Departure', term: 5, lastIndex: 9, lastTerm: 3 }],
+      ['a', { type: 'Departure', term: 5, lastIndex: 11, lastTerm: 5, led: true }],
+    ];
+    for (const id of ['x', 'y']) for (const [peer, notice] of notices) h.node(id).receive(peer, notice, h.now);
+    expect(h.node('x').status().priorVoters).toEqual(['a']);
+    h.runUntil(() => h.node('x').log.lastIndex() === 11 && h.node('x').log.termAt(11) === 5, 5000);
+    expect(h.node('x').status().members.voters).toEqual(['a', 'b', 'c', 'd']);
+    expect(h.node('x').status().priorVoters).toBeUndefined();
+    expect(h.node('x').status().frozen).toBe(true);
+    expect(h.leaders()).toEqual([]);
+    console.log('DBG', JSON.stringify(h.sent.filter((m) => m.to === 'x' || m.from === 'x').map((m) => `${m.from}->${m.to} ${m.message.type}`).slice(28, 80)));
+  });
+});
