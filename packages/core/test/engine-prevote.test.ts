@@ -57,6 +57,32 @@ describe('engine: pre-vote and check-quorum', () => {
     expect(h.node(follower).term).toBe(status.term);
   });
 
+  it('two pre-candidates that ask each other at once: the greater id steps back, and one term elects the other', () => {
+    const h = elected(['a', 'b', 'c'], {}, 7);
+    const leader = h.leader();
+    const term = h.node(leader).term;
+    const [first, second] = h.followers().sort();
+    h.isolate(leader);
+    // Both election timers run out before either hears of the other's campaign.
+    h.now += base.electionTimeoutMs + base.electionJitterMs;
+    for (const id of [first, second]) {
+      h.node(id).tick(h.now);
+      h.drain(id);
+      expect(h.node(id).status().role).toBe('pre-candidate');
+    }
+    // Each grants the other's pre-vote (equal logs); only the greater id steps back.
+    h.deliverAll((m) => m.message.type === 'PreVote');
+    expect(h.sentOf('PreVoteResponse', { from: first, to: second }).at(-1)?.message.vote).toBe('granted');
+    expect(h.sentOf('PreVoteResponse', { from: second, to: first }).at(-1)?.message.vote).toBe('granted');
+    expect(h.node(first).status().role).toBe('pre-candidate');
+    expect(h.node(second).status().role).toBe('follower');
+    // The grants are answered: only `first` stands, and wins the very next term.
+    h.runUntil(() => h.node(first).status().role === 'leader', base.electionTimeoutMs);
+    expect(h.node(first).term).toBe(term + 1);
+    expect(h.sentOf('RequestVote', { from: second })).toEqual([]);
+    expect(h.node(second).status()).toMatchObject({ role: 'follower', leader: first, term: term + 1 });
+  });
+
   it('a leader cut off from its quorum steps down within one election timeout (+ jitter)', () => {
     const h = elected(['a', 'b', 'c', 'd', 'e'], {}, 5);
     const leader = h.leader();

@@ -123,7 +123,16 @@ export function onVoteRequest(node: CandidacyHost, from: PeerId, m: VoteRequest)
   if (answer === 'ignore') return;
   if (answer === 'denied' && m.term >= node.term && !candidateUpToDate) node.noteDeniedOutdatedCandidate();
   if (m.type === 'RequestVote' && answer === 'granted') node.grantVote(from); // persisted in the same Ready that carries the response
-  if (m.type === 'PreVote' && answer === 'granted') node.notePreVoteGranted(from);
+  if (m.type === 'PreVote' && answer === 'granted') {
+    // Two pre-candidates for the same term that grant each other would both stand, each vote for
+    // itself and split the vote, and could do so term after term while their timers stay close
+    // (found by the tabs scenario: the two voters left after three tabs closed at once). Both sides
+    // see both requests, so one fixed order settles it: the one with the greater id steps back and
+    // waits for the other's RequestVote. A pre-candidacy holds no vote or term, so stepping back
+    // costs nothing; should the other not go on, this peer's election timer stays the fallback.
+    if (node.role === 'pre-candidate' && m.term === node.term + 1 && from < node.id && node.membership.isVoter(from)) node.becomeFollower(node.term, null);
+    node.notePreVoteGranted(from);
+  }
   const response: VoteResponse =
     m.type === 'PreVote'
       ? { type: 'PreVoteResponse', term: answer === 'denied' ? node.term : m.term, vote: answer }
