@@ -127,6 +127,7 @@ export {
   decideFrozenRestart,
   refoundingTerm,
   replayedNotice,
+  replayedPeers,
   roomEvidenceOf,
   runningPeers,
   SlotCollector,

@@ -13,7 +13,7 @@
 // running tabs + 2) slots at the end (slot leak).
 import type { Departure, Founding, FoundingInput, LogEntry, LogTail, Membership, PeerId } from '@meshraft/core';
 import type { LifecycleBugs } from './cli-args';
-import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, localLogTailSources, refoundingTerm, replayedNotice, runningPeers, startReadsConfiguration } from '@meshraft/core';
+import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, localLogTailSources, refoundingTerm, replayedNotice, replayedPeers, runningPeers, startReadsConfiguration } from '@meshraft/core';
 import type { Cluster } from './cluster';
 import type { SignalingDirectory } from './directory';
 import type { EventQueue } from './event-queue';
@@ -396,7 +396,7 @@ export class TabsDriver {
     const replayed = new Set<PeerId>();
     this.replayed.set(peer, replayed);
     const membership = restored?.membership;
-    if (membership) this.queue.after(1, () => this.replayTombstonesOf(profile, peer, replayed, [...membership.voters, ...membership.learners, ...restored.priorVoters]));
+    if (membership) this.queue.after(1, () => this.replayTombstonesOf(profile, peer, replayed, replayedPeers(membership, restored.priorVoters)));
   }
 
   /** A running tab's configuration changed: tombstones of peers it names now are replayed too. */
@@ -405,7 +405,7 @@ export class TabsDriver {
     const replayed = this.replayed.get(peer);
     const members = peer.lastStatus?.members;
     if (!tab || !replayed || !members) return;
-    const named = [...members.voters, ...members.learners, ...(peer.lastStatus?.priorVoters ?? [])];
+    const named = replayedPeers(members, peer.lastStatus?.priorVoters);
     this.queue.after(1, () => this.replayTombstonesOf(tab.profile, peer, replayed, named));
   }
 

@@ -39,16 +39,6 @@ export function without(m: Membership, id: PeerId): Membership {
   return { voters: m.voters.filter((v) => v !== id), learners: m.learners.filter((l) => l !== id) };
 }
 
-/**
- * The voters of `configs` that `latest` does not have: those a re-founding must also outlast while
- * `latest` may not have replaced the configurations yet (lifecycle/log-configuration.ts says why).
- */
-export function votersNotIn(configs: readonly Membership[], latest: Membership): PeerId[] {
-  const out: PeerId[] = [];
-  for (const config of configs) for (const voter of config.voters) if (!latest.voters.includes(voter) && !out.includes(voter)) out.push(voter);
-  return out;
-}
-
 export class MembershipTracker {
   /** Config entries currently in the log, in index order. */
   private configs: ConfigAt[] = [];
@@ -120,8 +110,11 @@ export class MembershipTracker {
    */
   priorVoters(commit: number): PeerId[] {
     if (this.founding || !this.hasUncommittedChange(commit)) return [];
-    const later = this.configs.filter((c) => c.index > commit).map((c) => c.membership);
-    return votersNotIn([this.at(commit), ...later.slice(0, -1)], this.current());
+    const latest = this.current().voters;
+    const replaced = [this.at(commit), ...this.configs.filter((c) => c.index > commit).slice(0, -1).map((c) => c.membership)];
+    const out: PeerId[] = [];
+    for (const config of replaced) for (const voter of config.voters) if (!latest.includes(voter) && !out.includes(voter)) out.push(voter);
+    return out;
   }
 
   /** True when `id` is in any configuration this peer still tracks except the current one. */

@@ -3,5 +3,5 @@ export { decideFounding, decideFrozenRestart, startReadsConfiguration, refoundin
 export { SlotCollector } from './slot-collector';
 export { LOCAL_LOG_TAIL_MAX_ENTRIES, localLogTailSources } from './local-log-tail';
 export { roomEvidenceOf, type RoomPeerSays } from './room';
-export { replayedNotice } from './replayed-notice';
+export { replayedNotice, replayedPeers } from './replayed-notice';
 export { logConfiguration, type LogConfiguration } from './log-configuration';

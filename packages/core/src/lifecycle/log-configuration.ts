@@ -5,7 +5,7 @@
 // past this log. Two profiles whose logs end in different configurations would then each judge a
 // different set of voters, and both could re-found. Only the stored commit index tells that a
 // configuration was settled; every configuration after the last settled one (and that one) counts.
-import { votersNotIn } from '../engine/membership';
+import { MembershipTracker } from '../engine/membership';
 import type { LogEntry, Membership, PeerId, SnapshotMeta } from '../types';
 
 /** What decideFounding reads of a log's configurations (FoundingInput.log). */
@@ -26,15 +26,10 @@ export interface LogConfiguration {
  * the engine persists it lazily, and on close).
  */
 export function logConfiguration(entries: readonly LogEntry[], snapshot: SnapshotMeta | null, commit: number): LogConfiguration {
-  const settledUpTo = Math.max(commit, snapshot?.index ?? 0);
-  let settled: Membership | null = snapshot?.membership ?? null;
-  const later: Membership[] = [];
-  for (const entry of entries) {
-    if (entry.kind !== 'config') continue;
-    if (entry.index <= settledUpTo) settled = entry.membership;
-    else later.push(entry.membership);
-  }
-  const membership = later.at(-1) ?? settled;
-  if (membership === null || later.length === 0) return { membership, priorVoters: [] };
-  return { membership, priorVoters: votersNotIn([...(settled ? [settled] : []), ...later.slice(0, -1)], membership) };
+  // The engine's own tracker judges the stored log, so a starting tab and a running engine
+  // (status.priorVoters) name the same voters.
+  const tracker = new MembershipTracker(snapshot?.membership ?? null, snapshot?.index ?? 0, false);
+  tracker.onAppend(entries);
+  const known = snapshot !== null || entries.some((entry) => entry.kind === 'config');
+  return { membership: known ? tracker.current() : null, priorVoters: tracker.priorVoters(Math.max(commit, snapshot?.index ?? 0)) };
 }

@@ -15,7 +15,7 @@
 // arrives over the mesh within milliseconds, after the departing leader's TimeoutNow, which a peer
 // ignores once it knows the sender departed; the tombstone is only the fallback for a tab that did
 // not get them.
-import { encodeMessage, replayedNotice, type Departure, type GroupStatus, type PeerId } from '@meshraft/core';
+import { encodeMessage, replayedNotice, replayedPeers, type Departure, type GroupStatus, type PeerId } from '@meshraft/core';
 import type { Claim } from './claim';
 
 export interface StatusSource {
@@ -23,14 +23,8 @@ export interface StatusSource {
   subscribe(listener: () => void): () => void;
 }
 
-/**
- * The peers whose departures this engine is told of: its members, and the voters of configurations
- * its latest may not have replaced yet (a re-founding waits for their notices too, on whichever
- * profile decides it: passing them on lets them reach a device that never got them).
- */
-function named(status: GroupStatus): PeerId[] {
-  return [...status.members.voters, ...status.members.learners, ...(status.priorVoters ?? [])];
-}
+/** The peers whose departures this engine is told of (see replayedPeers). */
+const named = (status: GroupStatus): PeerId[] => replayedPeers(status.members, status.priorVoters);
 
 /** How long after another tab records a departure it is replayed (if the mesh has not delivered it by then, it will not). */
 export const RECORDED_DEPARTURE_DELAY_MS = 2000;
