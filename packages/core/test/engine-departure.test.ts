@@ -47,6 +47,25 @@ describe('engine: graceful departures', () => {
     for (const f of followers) expect(h.node(f).departurePlan().departedBefore).toBeUndefined();
   });
 
+  it('a leader that removed a departed voter names it while the removal is not committed (a prior voter)', () => {
+    const h = group(['a', 'b', 'c']);
+    const leader = h.leader();
+    const [gone, other] = h.followers();
+    // The removal cannot commit while the other follower is cut off.
+    h.cut(leader, other);
+    h.cut(other, leader);
+    h.depart(gone);
+    h.runUntil(() => !voters(h, leader).includes(gone), 500);
+    expect(h.node(leader).status().priorVoters).toEqual([gone]);
+    const plan = h.node(leader).departurePlan();
+    expect(plan.departedBefore).toEqual([gone]);
+    expect(plan.notice.knew).toEqual([gone]);
+    // Committed, the removal replaced the configuration that named it: left out.
+    h.heal();
+    h.runUntil(() => h.node(leader).status().priorVoters === undefined, 2000);
+    expect(h.node(leader).departurePlan().departedBefore).toBeUndefined();
+  });
+
   it('followers close one after another down to the leader alone: each close leaves a group that commits', () => {
     const h = group(['a', 'b', 'c', 'd', 'e']);
     const leader = h.leader();

@@ -83,11 +83,51 @@ describe('decideFounding on two logs that end in different configurations', () =
   it('B joins: a, a voter of the configuration its latest may not have replaced, never departed there', () =>
     expect(decideFounding(deviceB())).toBe('join'));
   it("B joins with a's notice too (relayed later): a's final position is past its log", () => expect(decideFounding(deviceB(stored, ['c', 'a']))).toBe('join'));
-  it("B re-founds once its log covers the prior voter's final position (a departed before writing past it)", () => {
-    const covered = { ...notices.a!, lastIndex: 9, lastTerm: 3, led: false };
+  it("B re-founds once its log covers the prior voter's final position (a departed first, before writing past it)", () => {
+    // d departed last, knowing of a: the tie-break, which also weighs a, designates d.
+    const covered = { ...notices.a!, lastIndex: 9, lastTerm: 3, led: false, knew: [] };
+    const last = { ...notices.d!, knew: ['b', 'c', 'a'] };
     const input = deviceB(stored, ['c']);
-    expect(decideFounding({ ...input, tombstones: new Map([...input.tombstones, ['a', covered]]) })).toBe('refound');
+    expect(decideFounding({ ...input, tombstones: new Map([...input.tombstones, ['a', covered], ['d', last]]) })).toBe('refound');
+    // Had a departed last knowing of everyone, its device would re-found, and B joins.
+    expect(decideFounding({ ...input, tombstones: new Map([...input.tombstones, ['a', { ...covered, knew: ['b', 'c', 'd'] }]]) })).toBe('join');
   });
   it('B re-founds without a once its stored commit index shows its latest configuration committed (no voter of the old one can be elected without it)', () =>
     expect(decideFounding(deviceB((entries) => logConfiguration(entries, null, 10)))).toBe('refound'));
+});
+
+describe('decideFounding on two logs that diverged after their last common configuration', () => {
+  // Voters a (device A) and b (device B); entries 1-9 of term 3 committed everywhere, the
+  // configuration {a, b} at 2. Leader a of term 4 appends 10-12 while b's tab has crashed, and
+  // departs with its final position at the commit index (9/3). b's tab is adopted, b covers a's
+  // claim and is elected alone in term 5; it logs a no-op at 10 and the removal of the departed a
+  // at 11, and closes before either commits (final position 9/3 as well). Each device then holds
+  // both notices and a log covering both, and each log ends in a different configuration: A's in
+  // {a, b}, B's in {b} (with a a prior voter). Judged by their latest configurations, each device
+  // holds its configuration's last departure (found by the simulator's tabs-chaos-two scenario).
+  const common = log(9, 3, [config(2, 1, ['a', 'b'])]);
+  const aLog = [...common, noop(10, 4), noop(11, 4), noop(12, 4)];
+  const bLog = [...common, noop(10, 5), config(11, 5, ['b'])];
+  const notice = (term: number, knew: PeerId[]): Departure => ({ type: 'Departure', term, lastIndex: 9, lastTerm: 3, led: true, knew });
+  const device = (own: PeerId, entries: LogEntry[], notices: Record<PeerId, Departure>): FoundingInput => {
+    const last = entries.at(-1)!;
+    return {
+      choice: { kind: 'succeed', slot: own, previous: own },
+      slots: [{ slot: own, peerId: own, inUse: false, departed: notices[own]!, lastIndex: 9, lastTerm: 3 }],
+      log: { lastIndex: last.index, lastTerm: last.term, ...logConfiguration(entries, null, 9) },
+      tombstones: new Map(Object.entries(notices)),
+      ownTombstones: new Set([own]),
+      room: 'empty',
+    };
+  };
+  const verdicts = (notices: Record<PeerId, Departure>) => [decideFounding(device('a', aLog, notices)), decideFounding(device('b', bLog, notices))];
+
+  it("B's log names a as a prior voter: both devices judge the voters a and b", () => {
+    expect(device('a', aLog, {}).log).toMatchObject({ membership: { voters: ['a', 'b'] }, priorVoters: [] });
+    expect(device('b', bLog, {}).log).toMatchObject({ membership: { voters: ['b'] }, priorVoters: ['a'] });
+  });
+  it('with notices that say nothing of each other, exactly one device re-founds (the designated voter a)', () =>
+    expect(verdicts({ a: notice(4, []), b: notice(5, []) })).toEqual(['refound', 'join']));
+  it("with b's notice saying it knew of a's departure, exactly one device re-founds (b's, which departed last)", () =>
+    expect(verdicts({ a: notice(4, []), b: notice(5, ['a']) })).toEqual(['join', 'refound']));
 });

@@ -88,7 +88,8 @@ export interface DeparturePlan {
   /** A leader's best voter to send TimeoutNow to (thesis §3.10) before the notice; null otherwise. */
   handoffTo: PeerId | null;
   /**
-   * The other voters of this peer's configuration whose departure notices it has received (taken,
+   * The other voters of this peer's configuration (and of configurations it may not have replaced
+   * yet, RaftStatus.priorVoters) whose departure notices it has received (taken,
    * or held as passed on by a non-member): each departed before this peer will. A browser tab keeps
    * them with its own tombstone, so the start-up rules can tell which device holds the
    * configuration's last departure (FoundingInput.departedBefore). The notice carries the same list

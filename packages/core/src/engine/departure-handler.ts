@@ -188,7 +188,11 @@ export class DepartureHandler {
     // A follower's position leaves out entries it kept from a stale append and never acknowledged.
     let lastIndex = node.unacknowledged.acknowledgedEnd(node.log.lastIndex());
     if (leader) lastIndex = Math.max(node.inheritedEnd, node.commit);
-    const before = node.membership.voters().filter((p) => p !== node.id && (node.departures.everDeparted(p) || this.relays.names(p)));
+    // The voters a re-founding judges (lifecycle/founding.ts): the configuration's, and those of
+    // configurations it may not have replaced yet (a leader that just removed a departed voter still
+    // departed after it, and the tie-break between devices must be able to read that).
+    const judged = [...node.membership.voters(), ...node.membership.priorVoters(node.commit)];
+    const before = judged.filter((p) => p !== node.id && (node.departures.everDeparted(p) || this.relays.names(p)));
     const notice: Departure = { type: 'Departure', term: node.term, lastIndex, lastTerm: node.log.termAt(lastIndex) ?? node.log.lastTerm(), knew: before };
     const departedBefore = before.length > 0 ? { departedBefore: before } : {};
     if (!leader) return { appends: [], notice, handoffTo: null, ...departedBefore };

@@ -164,8 +164,13 @@ function mayRefound(
   const named = new Set<PeerId>();
   for (const tomb of tombstones.values()) for (const peer of tomb.successors ?? []) named.add(peer);
   // Only the profile that holds the configuration's last departure re-founds it (see
-  // lastDepartureHere): two devices that each learnt every departure must not both re-found.
-  if (input.ownTombstones && !lastDepartureHere(membership.voters, input)) return false;
+  // lastDepartureHere): two devices that each learnt every departure must not both re-found. The
+  // voters judged include those of configurations the latest may not have replaced (priorVoters):
+  // two logs that diverged after their last common configuration may each end in a change that
+  // removed the other's voter, and judged by its latest configuration alone, each device would
+  // hold all of "its" voters' departures and re-found (a fork found by the simulator). Every
+  // profile's set then holds the voters of the configuration in force where the logs diverged.
+  if (input.ownTombstones && !lastDepartureHere([...membership.voters, ...(log.priorVoters ?? [])], input)) return false;
   const mayRun = (s: SlotSummary) =>
     s.peerId !== null && !named.has(s.peerId) && (membership.learners.includes(s.peerId) || (s.joined === true && !membership.voters.includes(s.peerId)));
   if (slots.some((s) => s.inUse && s.slot !== chosen && !mayRun(s))) return false;
