@@ -191,8 +191,7 @@ export class DepartureHandler {
     // The voters a re-founding judges (lifecycle/founding.ts): the configuration's, and those of
     // configurations it may not have replaced yet (a leader that just removed a departed voter still
     // departed after it, and the tie-break between devices must be able to read that).
-    const judged = [...node.membership.voters(), ...node.membership.priorVoters(node.commit)];
-    const before = judged.filter((p) => p !== node.id && (node.departures.everDeparted(p) || this.relays.names(p)));
+    const before = node.membership.judgedVoters(node.commit).filter((p) => p !== node.id && (node.departures.everDeparted(p) || this.relays.names(p)));
     const notice: Departure = { type: 'Departure', term: node.term, lastIndex, lastTerm: node.log.termAt(lastIndex) ?? node.log.lastTerm(), knew: before };
     const departedBefore = before.length > 0 ? { departedBefore: before } : {};
     if (!leader) return { appends: [], notice, handoffTo: null, ...departedBefore };
@@ -263,8 +262,7 @@ export class DepartureHandler {
     // So must every voter of a configuration the current one may not have replaced yet (it is past
     // our commit index): one of them may have been elected without it, by the configuration
     // before, and still lead there, or have written past this log (lifecycle/log-configuration.ts).
-    const voters = [...node.membership.voters(), ...node.membership.priorVoters(node.commit)];
-    for (const voter of voters) {
+    for (const voter of node.membership.judgedVoters(node.commit)) {
       const claim = node.departures.claim(voter);
       if (!claim || !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) return;
     }

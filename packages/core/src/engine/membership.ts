@@ -117,6 +117,11 @@ export class MembershipTracker {
     return out;
   }
 
+  /** The voters a re-founding weighs: the current configuration's, then priorVoters(commit). */
+  judgedVoters(commit: number): PeerId[] {
+    return [...this.voters(), ...this.priorVoters(commit)];
+  }
+
   /** True when `id` is in any configuration this peer still tracks except the current one. */
   wasMemberBefore(id: PeerId): boolean {
     if (isMemberOf(this.base.membership, id) && this.configs.length > 0) return true;

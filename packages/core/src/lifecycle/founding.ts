@@ -163,6 +163,7 @@ function mayRefound(
   // re-founding decision of its own, taken under the same start-up lock, which records it.
   const named = new Set<PeerId>();
   for (const tomb of tombstones.values()) for (const peer of tomb.successors ?? []) named.add(peer);
+  const judged = [...membership.voters, ...(log.priorVoters ?? [])];
   // Only the profile that holds the configuration's last departure re-founds it (see
   // lastDepartureHere): two devices that each learnt every departure must not both re-found. The
   // voters judged include those of configurations the latest may not have replaced (priorVoters):
@@ -170,7 +171,7 @@ function mayRefound(
   // removed the other's voter, and judged by its latest configuration alone, each device would
   // hold all of "its" voters' departures and re-found (a fork found by the simulator). Every
   // profile's set then holds the voters of the configuration in force where the logs diverged.
-  if (input.ownTombstones && !lastDepartureHere([...membership.voters, ...(log.priorVoters ?? [])], input)) return false;
+  if (input.ownTombstones && !lastDepartureHere(judged, input)) return false;
   const mayRun = (s: SlotSummary) =>
     s.peerId !== null && !named.has(s.peerId) && (membership.learners.includes(s.peerId) || (s.joined === true && !membership.voters.includes(s.peerId)));
   if (slots.some((s) => s.inUse && s.slot !== chosen && !mayRun(s))) return false;
@@ -181,9 +182,8 @@ function mayRefound(
   // crashed since, so an empty room proves nothing), and then its final position is past this log.
   // So did every voter of a configuration the latest may not have replaced: one of them may have
   // been elected without this log's latest configuration and written past it, and its profile
-  // judges that other configuration (the tie-break above keeps one verdict per configuration, not
-  // across two). This only ever turns a re-founding into a join.
-  const pending = [...membership.voters, ...(log.priorVoters ?? [])];
+  // judges that other configuration. This only ever turns a re-founding into a join.
+  const pending = [...judged];
   const checked = new Set<PeerId>();
   while (pending.length > 0) {
     const peer = pending.pop()!;
