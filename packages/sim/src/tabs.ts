@@ -217,7 +217,10 @@ export class TabsDriver {
     this.counts.closed--;
     this.counts.frozenRestarts++;
     if (target !== slot) this.counts.frozenRestartsElsewhere++;
-    this.startIdentity(profile, target, 'refound', refoundingTerm(this.slotTerms(profile), profile.tombstones));
+    // As the runtime's re-founding restart does (launch.ts startReplay): the new engine gets the
+    // profile's tombstones of its configuration's members, or it names a departed learner among its
+    // successors and a later start waits for that peer for good (tabs-chaos-two seed 3,200,000,521).
+    this.replayTombstones(profile, this.startIdentity(profile, target, 'refound', refoundingTerm(this.slotTerms(profile), profile.tombstones)));
   }
 
   /**
