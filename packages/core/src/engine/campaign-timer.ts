@@ -1,6 +1,7 @@
 // When a peer that does not lead campaigns: the randomized election deadline (§5.2), the single
 // deferral of a fresh bootstrap to a peer with a smaller id, the sole voter left after departures,
-// and the stranded learner that may stand in its own configuration. RaftNode asks decide() at each
+// a restarted voter with no leader in sight, and the stranded learner that may stand in its own
+// configuration. RaftNode asks decide() at each
 // tick and acts on the answer; everything here only schedules, it never changes a role.
 import type { RaftConfig } from '../config';
 import type { LeadershipPreference, Random } from '../types';
@@ -8,10 +9,11 @@ import type { CatchUpDriver } from './catchup-driver';
 import { randomizedElectionTimeout } from './election';
 import type { MembershipClient } from './membership-client';
 import type { MembershipTracker } from './membership';
-import type { EngineCore, RoleView } from './node-context';
+import type { EngineCore, PeerDirectory, RoleView } from './node-context';
+import { quorumSize } from './quorum';
 
 /** What CampaignTimer reads of the engine (its settings come in through the constructor). */
-export interface CampaignTimerHost extends Pick<EngineCore, 'id' | 'now' | 'quorumVoters'>, Pick<RoleView, 'role' | 'leaderId'> {
+export interface CampaignTimerHost extends Pick<EngineCore, 'id' | 'now' | 'quorumVoters'>, Pick<RoleView, 'role' | 'leaderId'>, Pick<PeerDirectory, 'reportedPeers'> {
   readonly membership: Pick<MembershipTracker, 'isVoter' | 'isMember' | 'voters'>;
   readonly members: Pick<MembershipClient, 'removed' | 'bootstrapUncontested' | 'shouldDeferBootstrap'>;
   readonly catchUp: Pick<CatchUpDriver, 'active'>;
@@ -35,13 +37,19 @@ export class CampaignTimer {
    * its own (see strandedLearner()).
    */
   private deniedOutdatedCandidateAt = -Infinity;
+  /**
+   * A voter restarted from its log that has heard no leader, not campaigned and not yet seen a
+   * quorum of its voters connected since (see restartedWithoutLeader()).
+   */
+  private awaitingQuorumAfterRestart: boolean;
 
   /**
    * The first deadline: `immediately` for the only voter of its configuration (a re-founding peer,
    * a peer that bootstrapped alone, or one restarting as the sole voter), which has no leader to
    * hear from first (only a voter of a configuration can lead it, and any later configuration would
    * have been written by this peer and be in its log); otherwise an election timeout plus the
-   * bootstrap delay.
+   * bootstrap delay. `restarted`: the peer starts from a log of its own (a tab that adopted a
+   * crashed identity, say), and may campaign early once it sees a quorum (restartedWithoutLeader).
    */
   constructor(
     private readonly host: CampaignTimerHost,
@@ -49,8 +57,10 @@ export class CampaignTimer {
     private readonly preference: LeadershipPreference,
     private readonly random: Random,
     immediately: boolean,
+    restarted = false,
   ) {
     this.deadline = immediately ? host.now : host.now + randomizedElectionTimeout(config, preference, random, true);
+    this.awaitingQuorumAfterRestart = restarted && !immediately && preference === 'normal';
   }
 
   /** A fresh randomized election timeout from now (§5.2; a reluctant peer waits longer). */
@@ -74,6 +84,7 @@ export class CampaignTimer {
     // a vote it granted, or a candidate's request, must not hold it back a whole election timeout.
     if (host.role === 'follower' && host.leaderId === null && this.soleVoter()) this.deadline = Math.min(this.deadline, now);
     if (host.members.bootstrapUncontested()) this.deadline = Math.min(this.deadline, now);
+    this.restartedWithoutLeader(now);
     if (now < this.deadline) return 'wait';
     // Catching up, observers, learners and unconfigured peers never campaign.
     if (host.catchUp.active || !(host.canCampaign() || this.strandedLearner())) return 'ineligible';
@@ -85,6 +96,31 @@ export class CampaignTimer {
       return 'defer-bootstrap';
     }
     return 'campaign';
+  }
+
+  /**
+   * A restarted voter with no leader in sight need not wait out a whole first election timeout
+   * (plus the bootstrap delay) when every tab of its group stopped at once, say a browser that
+   * crashed and restored its tabs: once a quorum of its voters is connected and still no leader
+   * has reached it for two heartbeats (a live leader replicates to a peer as soon as it connects),
+   * it campaigns. Pre-vote keeps this harmless where a leader does run: its followers, in its
+   * lease, deny the pre-vote (thesis §9.6). Pre-candidates that ask each other at once settle by
+   * id (candidacy.ts). One early try only: after it, or once a leader is heard, the usual timer
+   * rules.
+   */
+  private restartedWithoutLeader(now: number): void {
+    if (!this.awaitingQuorumAfterRestart) return;
+    const host = this.host;
+    if (host.leaderId !== null || host.role !== 'follower') {
+      this.awaitingQuorumAfterRestart = false;
+      return;
+    }
+    const voters = host.quorumVoters();
+    if (!voters.includes(host.id)) return;
+    const reported = new Set(host.reportedPeers());
+    if (voters.filter((v) => v === host.id || reported.has(v)).length < quorumSize(voters.length)) return;
+    this.awaitingQuorumAfterRestart = false;
+    this.deadline = Math.min(this.deadline, now + (2 + this.random()) * this.config.heartbeatMs);
   }
 
   /** See strandedLearner(): this peer denied a candidate whose log is behind its own. */

@@ -173,7 +173,8 @@ export class RaftNode
     // The only voter of its configuration campaigns at its first tick (see CampaignTimer).
     const voters = this.membership.voters();
     const soleVoter = voters.length === 1 && voters[0] === this.id;
-    this.campaignTimer = new CampaignTimer(this, this.config, this.preference, this.random, refounding || soleVoter);
+    const restarted = bootstrap === null && (snapshot !== null || this.log.lastIndex() > 0);
+    this.campaignTimer = new CampaignTimer(this, this.config, this.preference, this.random, refounding || soleVoter, restarted);
     // What the restored log implies for status() (a committed removal of this peer) holds from the start.
     this.members.refresh();
   }
