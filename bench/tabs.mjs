@@ -3,6 +3,10 @@
 import { chromium } from '@playwright/test';
 import { ensureChromium } from '../scripts/chromium.mjs';
 
+/** The engine timing every bench tab runs with (the library's defaults, spelled out). */
+export const BENCH_CONFIG = { electionTimeoutMs: 1000, heartbeatMs: 100 };
+export const benchLog = (...args) => console.log('[bench:browser]', ...args);
+
 export const round = (x, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,4 +63,14 @@ export async function leaderOf(pages, timeoutMs = 120_000) {
     if (!leader || !all.every((s) => s.online && s.leader === leader)) return null;
     return pages[all.findIndex((s) => s.peerId === leader)];
   }, 'a leader', timeoutMs);
+}
+
+/** Source tabs with automatic membership; returns their pages once all are voters. */
+export async function openSources(context, servers, key, ids, extra = {}) {
+  const pages = [];
+  for (const peerId of ids) {
+    pages.push(await openBenchTab(context, servers, { key, peerId, ...BENCH_CONFIG, ...extra }, { log: benchLog }));
+    await waitUntil(async () => (await statusOf(pages[0])).members.voters.length === pages.length, `${peerId} to join`);
+  }
+  return pages;
 }
