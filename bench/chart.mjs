@@ -84,9 +84,10 @@ if (browser) {
     browser.join?.joiningTabOnlineMs !== undefined && { label: 'tab joining a group', value: browser.join.joiningTabOnlineMs },
     ...(browser.failover ?? []).filter((f) => typeof f.resumedAfterMs?.median === 'number').map((f) => ({ label: `writes resume, leader ${f.how} (median)`, value: f.resumedAfterMs.median })),
     ...(browser.failover ?? []).filter((f) => typeof f.resumedAfterPagehideMs?.median === 'number').map((f) => ({ label: `writes resume after pagehide, leader ${f.how} (median)`, value: f.resumedAfterPagehideMs.median })),
+    typeof browser.restoreAfterCrash?.firstWriteAfterRestoreMs?.median === 'number' && { label: 'first write after every tab crashed and was restored (median)', value: browser.restoreAfterCrash.firstWriteAfterRestoreMs.median },
     browser.snapshotInstall?.seconds !== undefined && { label: '10 MB snapshot install', value: browser.snapshotInstall.seconds * 1000 },
   ].filter(Boolean);
-  if (timeRows.length > 0) charts.push(['browser-lifecycle.svg', barChart('Browser: joining, failing over, installing', 'ms', timeRows)]);
+  if (timeRows.length > 0) charts.push(['browser-lifecycle.svg', barChart('Browser: joining, failing over, restoring, installing', 'ms', timeRows)]);
 }
 
 for (const [name, svg] of charts) {
