@@ -131,3 +131,46 @@ describe('decideFounding on two logs that diverged after their last common confi
   it("with b's notice saying it knew of a's departure, exactly one device re-founds (b's, which departed last)", () =>
     expect(verdicts({ a: notice(4, []), b: notice(5, ['a']) })).toEqual(['join', 'refound']));
 });
+
+describe('decideFounding on two lineages that each added a voter the other never saw', () => {
+  // Voters x (device A) and y (device B); entries 1-9 of term 3 committed, {x, y} at 2. A leader
+  // changes membership only once it committed an entry of its own term, so each change below
+  // leaves its leader's final position (at least its commit index) in that leader's term:
+  //  - x leads term 4, commits its no-op at 10 (y stores it too), appends {x, y, a} at 11, and
+  //    departs before a's acknowledgement reaches it: final position 10/4.
+  //  - y, elected alone in term 5 since x departed, commits its no-op at 11 and appends
+  //    {x, y, b} at 12, then departs: final position 11/5.
+  //  - a and b each depart knowing of x and y, never of each other.
+  // A's log ends at 11/4 and cannot cover y's final position; B's covers x's. So only B may
+  // re-found, however the tie-break would read the notices, and with the terms the other way
+  // round only A may.
+  const common = log(10, 3, [config(2, 1, ['x', 'y'])]).map((e) => (e.index === 10 ? noop(10, 4) : e));
+  const notice = (term: number, lastIndex: number, lastTerm: number, knew: PeerId[], led = false): Departure => ({ type: 'Departure', term, lastIndex, lastTerm, knew, ...(led ? { led } : {}) });
+  const device = (own: [PeerId, PeerId], entries: LogEntry[], notices: Record<PeerId, Departure>): FoundingInput => {
+    const last = entries.at(-1)!;
+    return {
+      choice: { kind: 'succeed', slot: own[0], previous: own[0] },
+      slots: [{ slot: own[0], peerId: own[0], inUse: false, departed: notices[own[0]]!, lastIndex: last.index, lastTerm: last.term }],
+      log: { lastIndex: last.index, lastTerm: last.term, ...logConfiguration(entries, null, 10) },
+      tombstones: new Map(Object.entries(notices)),
+      ownTombstones: new Set(own),
+      room: 'empty',
+    };
+  };
+  /** Device A's and device B's verdicts when the lineage of `later` (x's or y's) reached the later term. */
+  const verdicts = (later: 'x' | 'y') => {
+    const termOf = (peer: PeerId) => (peer === later ? 5 : 4);
+    const lineage = (leader: PeerId, added: PeerId) =>
+      leader === later ? [...common, noop(11, 5), config(12, 5, ['x', 'y', added])] : [...common, config(11, 4, ['x', 'y', added])];
+    const notices = {
+      x: notice(termOf('x'), termOf('x') === 5 ? 11 : 10, termOf('x'), [], true),
+      y: notice(termOf('y'), termOf('y') === 5 ? 11 : 10, termOf('y'), [], true),
+      a: notice(5, 10, 4, ['x', 'y']),
+      b: notice(5, 10, 4, ['x', 'y']),
+    };
+    return [decideFounding(device(['x', 'a'], lineage('x', 'a'), notices)), decideFounding(device(['y', 'b'], lineage('y', 'b'), notices))];
+  };
+
+  it("y's lineage later: A's log cannot cover y's final position and joins; B re-founds", () => expect(verdicts('y')).toEqual(['join', 'refound']));
+  it("x's lineage later: B joins, A re-founds", () => expect(verdicts('x')).toEqual(['refound', 'join']));
+});
