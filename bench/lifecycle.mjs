@@ -9,6 +9,19 @@ const FAILOVER_SETTLE_MS = Number(process.env.BENCH_FAILOVER_SETTLE_MS ?? 300);
 /** reregisterBoundMs with the default client settings (reconnect backoff 10 s + join timeout 10 s), plus a margin. */
 const YOUNG_SERVER_MS = 21_000;
 
+/** Waits until every one of `pages` is online (its bench page noted `onlineAt`). */
+function untilOnline(pages, what) {
+  return waitUntil(async () => (await Promise.all(pages.map((p) => p.evaluate(() => window.bench.onlineAt)))).every((t) => t !== null), what, 60_000, 20);
+}
+
+/**
+ * Where a tab's start-up went: the runtime's User Timing marks (launch.ts markStartup), each the
+ * first of its name, in ms since the tab's navigation start.
+ */
+function startupMarks(page) {
+  return page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('meshraft:')).reverse().map((m) => [m.name.slice(9), Math.round(m.startTime)])));
+}
+
 /**
  * `identities` 'default': each tab takes its identity as an app's tabs do (no `peerId`: a slot of the
  * browser profile, claimed under the start-up lock); 'fixed': the `peerId` option (each tab decides
@@ -27,24 +40,20 @@ export async function measureJoin(browser, servers, identities = 'default') {
     const ids = ['join-a', 'join-b', 'join-c'];
     // Opened together, as a user restoring a session would.
     const pages = await Promise.all(ids.map((peerId) => openBenchTab(context, servers, { key, peerId: idOf(peerId), ...BENCH_CONFIG }, { log: benchLog, wait: false })));
-    await waitUntil(async () => (await Promise.all(pages.map((p) => p.evaluate(() => window.bench.onlineAt)))).every((t) => t !== null), 'all tabs online', 60_000, 20);
+    await untilOnline(pages, 'all tabs online');
     // onlineAt is performance.now() in each tab: milliseconds since that tab's navigation started.
     const onlineMs = await Promise.all(pages.map((p) => p.evaluate(() => window.bench.onlineAt)));
     // A fourth tab joining the formed group.
     const fourth = await openBenchTab(context, servers, { key, peerId: idOf('join-d'), ...BENCH_CONFIG }, { log: benchLog, wait: false });
-    await waitUntil(() => fourth.evaluate(() => window.bench.onlineAt !== null), 'the fourth tab online', 60_000, 20);
+    await untilOnline([fourth], 'the fourth tab online');
     const fourthMs = await fourth.evaluate(() => window.bench.onlineAt);
-    // Where a tab's start-up goes: the runtime's User Timing marks (launch.ts markStartup), each the
-    // first of its name, in ms since the tab's navigation start.
-    const phases = (page) =>
-      page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('meshraft:')).reverse().map((m) => [m.name.slice(9), Math.round(m.startTime)])));
     return {
       identities,
       freshTabsOnlineMs: onlineMs.map((x) => round(x, 1)),
       maxFreshTabOnlineMs: round(Math.max(...onlineMs), 1),
       joiningTabOnlineMs: round(fourthMs, 1),
       measuredFrom: 'each tab\'s navigation start',
-      phasesMs: { fresh: await Promise.all(pages.map(phases)), joining: await phases(fourth) },
+      phasesMs: { fresh: await Promise.all(pages.map(startupMarks)), joining: await startupMarks(fourth) },
     };
   } finally {
     await context.close();
@@ -176,16 +185,12 @@ export async function measureRestore(browser, servers) {
     await sleep(500);
     const restoredAt = Date.now();
     pages = await Promise.all([open(), open(), open()]);
-    await waitUntil(async () => (await Promise.all(pages.map((p) => p.evaluate(() => window.bench.onlineAt)))).every((t) => t !== null), 'all restored tabs online', 60_000, 20);
+    await untilOnline(pages, 'all restored tabs online');
     const onlineAt = await Promise.all(pages.map((p) => p.evaluate(() => performance.timeOrigin + window.bench.onlineAt)));
     await pages[0].evaluate(() => window.bench.started());
     await pages[0].evaluate(() => window.bench.writes(1, 0, 3_100_000));
     const wroteAt = Date.now();
-    const phases = await Promise.all(
-      pages.map((page) =>
-        page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('meshraft:')).reverse().map((m) => [m.name.slice(9), Math.round(m.startTime)]))),
-      ),
-    );
+    const phases = await Promise.all(pages.map(startupMarks));
     const slots = await Promise.all(pages.map((p) => p.evaluate(() => window.bench.stats().then((s) => s.slotChoice))));
     return {
       tabsOnlineAfterRestoreMs: onlineAt.map((t) => round(t - restoredAt, 1)),

@@ -217,10 +217,7 @@ export class TabsDriver {
     this.counts.closed--;
     this.counts.frozenRestarts++;
     if (target !== slot) this.counts.frozenRestartsElsewhere++;
-    // As the runtime's re-founding restart does (launch.ts startReplay): the new engine gets the
-    // profile's tombstones of its configuration's members, or it names a departed learner among its
-    // successors and a later start waits for that peer for good (tabs-chaos-two seed 3,200,000,521).
-    this.replayTombstones(profile, this.startIdentity(profile, target, 'refound', refoundingTerm(this.slotTerms(profile), profile.tombstones)));
+    this.startIdentity(profile, target, 'refound', refoundingTerm(this.slotTerms(profile), profile.tombstones));
   }
 
   /**
@@ -353,13 +350,13 @@ export class TabsDriver {
       }
       this.counts.opened++;
       this.directory.register(peer.id);
+      this.replayTombstones(profile, peer);
     } else {
       if (choice.kind === 'succeed') this.counts.successions++;
       const how = `${choice.kind}${choice.kind === 'succeed' ? ` ${choice.previous}` : ''}`;
       peer = this.startIdentity(profile, slot ?? profile.newSlot(), founding, choice.kind === 'succeed' ? (term ?? 0) : undefined, how);
       if (choice.kind === 'new' && founding === 'join' && !summaries.some((s) => s.peerId !== null)) this.tabs.get(peer.id)!.pristineClaim = true;
     }
-    this.replayTombstones(profile, peer);
     onOpen?.(peer);
   }
 
@@ -424,7 +421,10 @@ export class TabsDriver {
 
   /**
    * A new identity starts on `target`: handed the slot's log over (`handOverTerm`: the term it must
-   * start from; undefined for a new, empty slot), bootstrapping, re-founding or joining.
+   * start from; undefined for a new, empty slot), bootstrapping, re-founding or joining. Its engine
+   * gets the profile's tombstones replayed, whatever started it: a frozen tab's re-founding skipped
+   * the replay once, and its engine named a long-departed learner a successor, so a later start
+   * waited for that peer for good (tabs-chaos-two seed 3,200,000,521).
    */
   private startIdentity(profile: LocalProfile, target: Slot, founding: Exclude<Founding, 'wait'>, handOverTerm: number | undefined, how = 'restart'): SimPeer {
     const id = `t${this.nextId++}`;
@@ -442,6 +442,7 @@ export class TabsDriver {
     this.tabs.set(id, { peer, profile, slot: target });
     this.counts.opened++;
     this.directory.register(peer.id);
+    this.replayTombstones(profile, peer);
     return peer;
   }
 

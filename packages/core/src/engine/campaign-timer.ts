@@ -1,8 +1,8 @@
 // When a peer that does not lead campaigns: the randomized election deadline (§5.2), the single
 // deferral of a fresh bootstrap to a peer with a smaller id, the sole voter left after departures,
 // a restarted voter with no leader in sight, and the stranded learner that may stand in its own
-// configuration. RaftNode asks decide() at each
-// tick and acts on the answer; everything here only schedules, it never changes a role.
+// configuration. RaftNode asks decide() at each tick and acts on the answer; everything here only
+// schedules, it never changes a role.
 import type { RaftConfig } from '../config';
 import type { LeadershipPreference, Random } from '../types';
 import type { CatchUpDriver } from './catchup-driver';
