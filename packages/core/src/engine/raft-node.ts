@@ -5,7 +5,9 @@
 // campaign-timer.ts, elections in candidacy.ts, leader <-> follower traffic in
 // replication-messages.ts, leading in leader.ts, following in follower.ts, client requests
 // (proposals, reads, forwarding) in requests.ts, membership in membership-*.ts, departures in
-// departure-handler.ts, snapshots in snapshots.ts, catch-up in catchup-driver.ts.
+// departure-handler.ts, snapshots in snapshots.ts, catch-up in catchup-driver.ts, transport
+// reports in peer-links.ts, the work deferred to ready() in deferred-work.ts. The start from storage
+// is rebuilt in restored-state.ts, the reported status in engine-status.ts.
 import { CatchUpSession } from '../catchup/index';
 import type { InjectedBugs, RaftConfig } from '../config';
 import { injectedBugsOf } from '../injected-bugs';
@@ -23,15 +25,18 @@ import { UnacknowledgedEntries } from './unacknowledged-entries';
 import { ForwardQueue, firstForwardWireId } from './forwarding';
 import { LeaderState } from './leader';
 import { MembershipClient, type MembershipClientHost } from './membership-client';
-import { copyMembership, MembershipTracker } from './membership';
+import { copyMembership, type MembershipTracker } from './membership';
 import type { EngineCore } from './node-context';
 import { DurabilityTracker, Outbox } from './outbox';
 import { RequestHandler, type RequestHost } from './requests';
-import { RaftLog } from './raft-log';
+import type { RaftLog } from './raft-log';
 import { type ReplicationHost } from './replication-messages';
 import { dispatchMessage, type DispatchHost } from './message-dispatch';
-import { SnapshotKeeper, type SnapshotView } from './snapshots';
-import { PeerConnectivity } from './connectivity';
+import type { SnapshotKeeper, SnapshotView } from './snapshots';
+import { PeerLinks, type PeerLinksHost } from './peer-links';
+import { runDeferredWork, type DeferredWorkHost } from './deferred-work';
+import { describeEngine, type StatusSource } from './engine-status';
+import { restoreFromStorage } from './restored-state';
 import { ReadyTracker } from './ready-tracker';
 
 /** The role state only RaftNode writes (see `own`). */
@@ -44,7 +49,7 @@ export interface RaftNodeInternals {
 }
 
 export class RaftNode
-  implements RaftEngine, EngineCore, CandidacyHost, ReplicationHost, DispatchHost, CatchUpHost, RequestHost, MembershipClientHost, DepartureHost, SnapshotView
+  implements RaftEngine, EngineCore, CandidacyHost, ReplicationHost, DispatchHost, CatchUpHost, RequestHost, MembershipClientHost, DepartureHost, SnapshotView, PeerLinksHost, DeferredWorkHost, StatusSource
 {
   // ---------- identity and components ----------
 
@@ -72,6 +77,8 @@ export class RaftNode
   readonly unacknowledged = new UnacknowledgedEntries();
   /** Departure notices in and out, succession when every voter is gone. */
   readonly departureHandler: DepartureHandler;
+  /** What the transport reports of each peer: links up and down, processes gone (peer-links.ts). */
+  private readonly links: PeerLinks;
   /** Proposals and reads: served on the leader, forwarded to it from followers. */
   readonly requests: RequestHandler;
   /** Requests queued for, or out at, the leader. */
@@ -127,9 +134,7 @@ export class RaftNode
   private readonly readyTracker: ReadyTracker;
   /** When this peer campaigns unless it hears from a leader first (§5.2), and whether it may. */
   private readonly campaignTimer: CampaignTimer;
-  /** Which peers the transport reported up, and down since. */
-  private readonly connectivity = new PeerConnectivity();
-  /** An input arrived since the last ready(): its deferred work (prepare()) is due (see hasReady()). */
+  /** An input arrived since the last ready(): its deferred work (deferred-work.ts) is due (see hasReady()). */
   private workDue = true;
 
   /** Restore from storage (hard state, snapshot, log); see RaftNodeOptions for bootstrap and re-founding. */
@@ -142,25 +147,15 @@ export class RaftNode
     this.now = options.now;
     // Request ids on the wire start at a random point per incarnation (see ForwardQueue).
     this.forwards = new ForwardQueue(firstForwardWireId(this.random));
-    const { hardState, snapshot, entries } = options.state;
-    this.snapshots = new SnapshotKeeper(snapshot);
-    const snapIndex = snapshot?.meta.index ?? 0;
-    this.log = new RaftLog(snapIndex, snapshot?.meta.term ?? 0, entries);
-    // Never re-bootstrap a peer that already has a log or snapshot.
-    const bootstrap = snapshot === null && this.log.lastIndex() === 0 ? (options.bootstrap ?? null) : null;
-    this.membership = new MembershipTracker(snapshot?.meta.membership ?? bootstrap, snapIndex, bootstrap !== null);
-    this.membership.onAppend(this.log.all());
-    const refounding = options.refound === true && (snapshot !== null || this.log.lastIndex() > 0);
-    if (refounding) {
-      // Learners stay (a tab still syncing goes on syncing from the new leader); departed ones are
-      // removed as soon as their notices arrive, silent ones by auto-removal.
-      const learners = this.membership.current().learners.filter((l) => l !== this.id);
-      this.membership.refound({ voters: [this.id], learners });
-    }
+    const { hardState, snapshot } = options.state;
+    const restored = restoreFromStorage(options);
+    this.snapshots = restored.snapshots;
+    this.log = restored.log;
+    this.membership = restored.membership;
+    this.commit = restored.commit;
+    this.applied = restored.applied;
     this.term = hardState.term;
     this.vote = hardState.vote;
-    this.commit = Math.min(Math.max(hardState.commit, snapIndex), this.log.lastIndex());
-    this.applied = snapIndex;
     this.readyTracker = new ReadyTracker(hardState, this.config.heartbeatMs);
     this.durability = new DurabilityTracker(this.log.lastIndex());
     // The host's state machine starts from this image; committed entries after it follow.
@@ -169,12 +164,12 @@ export class RaftNode
     this.members = new MembershipClient(this, this.preference === 'observer');
     this.catchUp = new CatchUpDriver(this, options.createCatchUpSession ?? ((o) => new CatchUpSession(o)), this.random);
     this.departureHandler = new DepartureHandler(this);
+    this.links = new PeerLinks(this);
     if (options.logTail) this.departureHandler.tails.takeLocal(options.logTail);
     // The only voter of its configuration campaigns at its first tick (see CampaignTimer).
     const voters = this.membership.voters();
     const soleVoter = voters.length === 1 && voters[0] === this.id;
-    const restarted = bootstrap === null && (snapshot !== null || this.log.lastIndex() > 0);
-    this.campaignTimer = new CampaignTimer(this, this.config, this.preference, this.random, refounding || soleVoter, restarted);
+    this.campaignTimer = new CampaignTimer(this, this.config, this.preference, this.random, restored.refounding || soleVoter, restored.restarted);
     // What the restored log implies for status() (a committed removal of this peer) holds from the start.
     this.members.refresh();
   }
@@ -341,58 +336,29 @@ export class RaftNode
     else this.members.kick(now);
   }
 
-  /** The transport connected `id`: pass on departure notices, resume replication and catch-up, ask it about membership. */
+  /** The transport connected `id` (PeerLinks.up). */
   peerUp(id: PeerId, now: number): void {
     this.input(now);
-    if (id === this.id) return;
-    this.connectivity.reportUp(id);
-    this.departureHandler.turns.notePeerBack(id);
-    // A peer that was not connected when a member departed (a new tab, a restart) never got the
-    // notice; without it a departed voter would count for its quorums forever.
-    this.departureHandler.passOnTo(id);
-    this.leader?.onPeerUp(id, now);
-    this.catchUp.peerUp(id);
-    this.members.onPeerUp(id, now);
+    this.links.up(id);
   }
 
-  /** The transport lost `id`: requeue what was forwarded to it, stop pipelining to it. */
+  /** The transport lost `id` (PeerLinks.down). */
   peerDown(id: PeerId, now: number): void {
     this.input(now);
-    this.connectivity.reportDown(id);
-    this.stopCountingOn(id);
+    this.links.down(id);
   }
 
-  /** `id` will not answer for now: what we forwarded to it goes out again, nothing more is pipelined to it. */
-  private stopCountingOn(id: PeerId): void {
-    // What we forwarded to it (our leader, or the candidate we voted for) is lost with it: send it
-    // again once a leader is reachable.
-    this.forwards.requeueWhere((sentTo) => sentTo === id);
-    this.leader?.onPeerDown(id);
-    this.catchUp.peerDown(id);
-  }
-
-  /**
-   * `id`'s process stopped (see RaftEngine.peerGone): a follower of it campaigns in turn, and so
-   * does one that voted for it in this term and knows no leader yet (it may have stopped mid-election,
-   * as the first in turn after a crashed leader can).
-   */
+  /** `id`'s process stopped (PeerLinks.gone). */
   peerGone(id: PeerId, now: number): void {
     this.input(now);
-    if (id === this.id) return;
-    // Not marked down: the transport reports links, and one that still looks up to it would never be
-    // reported up again. Frames to a stopped process are simply lost.
-    const ledUs = id === this.leaderId;
-    const votedFor = this.leaderId === null && this.vote === id;
-    this.stopCountingOn(id);
-    this.departureHandler.turns.notePeerGone(id);
-    if ((ledUs || votedFor) && this.role === 'follower' && !this.departures.has(id)) this.departureHandler.turns.onLeaderGone(id);
+    this.links.gone(id);
   }
 
-  /** The host's complete list of peers it sees running (see RaftEngine.peersPresent). */
+  /** The host's complete list of peers it sees running (PeerLinks.present). */
   peersPresent(present: readonly PeerId[], now: number): void {
-    if (this.departed || this.departureHandler.relays.size === 0) return; // nothing to do: no Ready needed
+    if (this.departed || !this.links.presenceMatters()) return; // nothing to do: no Ready needed
     this.input(now);
-    this.departureHandler.takeRelaysAboutAbsent(new Set(present));
+    this.links.present(present);
   }
 
   /** What this peer sends if it departs now (see DepartureHandler.plan()). */
@@ -409,25 +375,22 @@ export class RaftNode
     return plan;
   }
 
-  /** Connectivity as last reported by the transport (unknown peers count as up). */
+  /** PeerDirectory, as the transport reported (PeerLinks). */
   isPeerUp(id: PeerId): boolean {
-    return this.connectivity.isUp(id);
+    return this.links.isPeerUp(id);
   }
 
-  /** Peers the transport reported up (and not down since). */
   reportedPeers(): PeerId[] {
-    return this.connectivity.reported(this.id);
+    return this.links.reportedPeers();
   }
 
-  /** Peers believed reachable: members and peers the transport reported, minus those reported down. */
   connectedPeers(): PeerId[] {
-    const members = this.membership.others(this.id);
-    return this.connectivity.reachable(this.id, this.leaderId === null ? members : [...members, this.leaderId]);
+    return this.links.connectedPeers();
   }
 
   /** The Ready with `token` is durable. */
   storageDone(token: number): void {
-    // A durable self-append may complete a quorum; prepare() re-runs the commit rule.
+    // A durable self-append may complete a quorum; the deferred work re-runs the commit rule.
     if (this.durability.done(token)) this.workDue = true;
   }
 
@@ -442,7 +405,7 @@ export class RaftNode
     if (stored) this.outbox.recordSnapshot(stored, false);
   }
 
-  /** Every input starts here: the engine's clock moves to `now`, and prepare() is due (see hasReady()). */
+  /** Every input starts here: the engine's clock moves to `now`, and the deferred work is due (see hasReady()). */
   private input(now: number): void {
     this.now = now;
     this.workDue = true;
@@ -452,7 +415,7 @@ export class RaftNode
 
   /**
    * Whether ready() may have anything: an input arrived since the last ready() (its deferred work,
-   * prepare(), runs in ready(): a commit after a durable append, the batched broadcast, a leader
+   * deferred-work.ts, runs in ready(): a commit after a durable append, the batched broadcast, a leader
    * outside its configuration stepping down), or output is waiting. A pure query, as etcd's
    * HasReady; a Ready taken after an input that changed nothing is empty. Hosts call it in a loop
    * with ready().
@@ -471,7 +434,7 @@ export class RaftNode
 
   /** Take everything due as one batch: persist work (hard state included), messages, committed entries, results, status. */
   ready(): Ready {
-    this.prepare();
+    runDeferredWork(this);
     this.workDue = false;
     const token = this.readyTracker.token();
     const persist = this.outbox.takePersist();
@@ -489,55 +452,7 @@ export class RaftNode
 
   /** What this peer knows now (Ready.status carries it when it changed). */
   status(): RaftStatus {
-    const removed = this.members.removed;
-    const status: RaftStatus = {
-      peerId: this.id,
-      role: this.role,
-      term: this.term,
-      leader: this.leaderId,
-      committed: this.commit,
-      applied: this.applied,
-      lastIndex: this.log.lastIndex(),
-      online: !removed && !this.catchUp.active && (this.role === 'leader' || this.leaderId !== null),
-      members: copyMembership(this.membership.current()),
-      catchUp: this.catchUp.progress(),
-    };
-    if (removed) status.removed = true;
-    const departed = this.departures.all().filter((id) => this.membership.isMember(id));
-    if (departed.length > 0) status.departed = departed;
-    const priorVoters = this.membership.priorVoters(this.commit);
-    if (priorVoters.length > 0) status.priorVoters = priorVoters;
-    if (this.departureHandler.isFrozen()) status.frozen = true;
-    return status;
-  }
-
-  /** Work that is due whenever the host looks: catch-up output, commit after durable appends, sends. */
-  private prepare(): void {
-    this.departureHandler.retryRelays();
-    this.catchUp.pump();
-    this.requests.flush();
-    this.snapshots.compact(this);
-    if (this.leader) {
-      this.leader.maybeCommit();
-      if (this.leader.readRoundWanted()) this.requests.resolveReads(this.leader.heartbeat(this.now));
-      // Sending here (not on every propose) batches everything proposed since the last Ready.
-      this.leader.broadcast();
-      // Thesis §4.2.2: a leader outside the configuration steps down once that configuration, and an
-      // entry of its own term (a stranded learner's no-op, see CampaignTimer), are committed.
-      if (!this.membership.isVoter(this.id) && this.commit >= this.membership.currentIndex() && this.leader.committedInTerm()) {
-        this.becomeFollower(this.term, null);
-      }
-    }
-    // Departed peers outside a committed configuration can never count again. Only once this peer
-    // is a member itself: a peer still replaying older configurations (a new tab fetching the log)
-    // would otherwise forget the notices it was given at connect time before reaching the
-    // configuration that still lists those peers.
-    if (this.commit >= this.membership.currentIndex() && !this.membership.needsLogging() && this.membership.isMember(this.id)) {
-      this.departures.forgetExcept(new Set(this.membership.others(this.id)));
-    }
-    const wasRemoved = this.members.removed;
-    this.members.refresh();
-    if (this.members.removed && !wasRemoved) this.requests.failAll('removed');
+    return describeEngine(this, this.applied);
   }
 
   /** The persistent state of Raft Fig. 2 (currentTerm, votedFor) and the commit index. */
