@@ -11,7 +11,7 @@ import { io } from 'socket.io-client';
 import { SIGNALING_URL, uniqueName } from './support';
 import { expect, test, type RuntimeTabs } from './support/runtime-tabs';
 import { getValue, setValue, stats, status } from './pages/runtime/harness';
-import { DEFAULT_TIMING, crash, pause, recordFigures } from './support/lifecycle';
+import { DEFAULT_TIMING, crash, recordFigures } from './support/lifecycle';
 
 /** A peer of "another device": in the signaling room, never connecting (its link attempts go unanswered). */
 async function roomOccupant(room: string) {
@@ -37,6 +37,19 @@ async function untilRefounded(tab: Page): Promise<void> {
  * A voter that leads alone and an observer learner of the same profile, three writes k0..k2 and a
  * write of `last` that the observer applied.
  */
+/**
+ * Waits until a frozen tab has checked twice at least, and asserts the latest check decided not to
+ * re-found ('stay'; or 'wait': a room peer that never links leaves the room's evidence unknown) and
+ * that it never restarted: the same identity, no restart.
+ */
+async function staysAfterChecks(tab: Page, peerId: string) {
+  await expect.poll(async () => (await stats(tab)).frozenChecks.checks, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+  const after = await stats(tab);
+  expect(after).toMatchObject({ peerId, frozenRestarts: 0 });
+  expect(['stay', 'wait']).toContain(after.frozenChecks.last?.outcome);
+  return after;
+}
+
 async function voterAndObserver(tabs: RuntimeTabs, key: string, lastValue: string) {
   const voter = await tabs.open({ key, ...DEFAULT_TIMING }, 'voter');
   await expect.poll(async () => (await status(voter)).role, { timeout: 30_000 }).toBe('leader');
@@ -57,8 +70,7 @@ test('a frozen tab stays while a peer elsewhere may continue the group, then re-
   // The only voter closes: the observer is frozen, and an observer never re-founds.
   await voter.close();
   await expect.poll(async () => (await status(observer)).frozen, { timeout: 30_000 }).toBe(true);
-  await pause(2_500); // two re-checks at least
-  expect(await stats(observer)).toMatchObject({ peerId: observerId, frozenRestarts: 0 });
+  await staysAfterChecks(observer, observerId);
 
   // A peer of another device joins the room, the observer's renderer crashes, and a normal tab of
   // the profile adopts the observer's identity: the room is occupied, so it joins, and is frozen.
@@ -67,8 +79,7 @@ test('a frozen tab stays while a peer elsewhere may continue the group, then re-
   const tab = await tabs.open({ key, ...DEFAULT_TIMING }, 'adopter');
   expect(await stats(tab)).toMatchObject({ slotChoice: 'adopt', peerId: observerId, refounded: false });
   await expect.poll(async () => (await status(tab)).frozen, { timeout: 30_000 }).toBe(true);
-  await pause(2_500);
-  expect(await stats(tab)).toMatchObject({ peerId: observerId, frozenRestarts: 0 });
+  await staysAfterChecks(tab, observerId);
 
   // The other device goes away: the frozen tab re-founds the group on its slot.
   const since = Date.now();

@@ -28,9 +28,11 @@ async function writeFromEach(pages: Page[], round: string): Promise<string> {
   return last;
 }
 
+/** Every value writeFromEach wrote (`last` is what it returned): tab i's key holds `${round}-${i}`. */
 async function expectState(page: Page, tabsWritten: number, last: string): Promise<void> {
+  const round = last.replace(/-\d+$/, '');
   expect((await getValue(page, 'last', 'strong')).result).toBe(last);
-  for (let i = 0; i < tabsWritten; i++) expect((await getValue(page, `k${i}`, 'strong')).result).toMatch(/-\d+$/);
+  for (let i = 0; i < tabsWritten; i++) expect((await getValue(page, `k${i}`, 'strong')).result).toBe(`${round}-${i}`);
 }
 
 test('every tab closed one by one, then one tab opened: it re-founds the group with every acknowledged write', async ({ tabs }) => {

@@ -94,9 +94,16 @@ describe('DerivationShare', () => {
   it('tabs of another key (another share name) neither ask nor answer each other', async () => {
     const locks = new MemoryLocks();
     await tab(locks, 'a', `${NAME}-one`).derive();
+    // What tab a's channel hears while b derives: no question from b reaches it.
+    const listener = new BroadcastChannel(`meshraft-derivation:${NAME}-one`);
+    channels.push(listener);
+    const heard: unknown[] = [];
+    listener.onmessage = (event: MessageEvent) => void heard.push(event.data);
     const other = tab(locks, 'b', `${NAME}-two`);
     await other.derive();
     expect([other.share.source, other.counted.runs]).toEqual(['derived', 1]);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(heard).toEqual([]);
   });
 
   it('a failed derivation is the caller\'s error, and the next tab in turn derives itself', async () => {

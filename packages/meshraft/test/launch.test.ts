@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { OfflineError, createMemoryStorage, type Departure, type Group, type PeerId } from '@meshraft/core';
+import { OfflineError, createMemoryStorage, decodeMessage, type Departure, type Group, type PeerId } from '@meshraft/core';
 import { launchGroup, type ClientSide, type EngineSide, type Platform, type StartEngineArgs } from '../src/runtime/launch';
 import { fixedClaim, type Claim } from '../src/runtime/claim';
 import { PRESENCE_REPORT_MS, UNHEARD_GRACE_MS } from '../src/runtime/room-evidence';
@@ -449,25 +449,31 @@ describe('pageHide', () => {
     });
     sent = mesh.sent;
     mesh.sent.length = 0;
+    const framesBefore = mesh.frames.length;
     group.pageHide();
-    return { mesh, group, tombstones, sentAtTombstone, departs };
+    /** What pageHide sent, in order: the plan's append as given, every other frame decoded. */
+    const frames = mesh.frames.slice(framesBefore).map(([to, bytes]) =>
+      bytes === leaderPlan.appends[0]!.bytes ? `${to}:append` : `${to}:${decodeMessage(bytes).type}`,
+    );
+    return { mesh, group, tombstones, sentAtTombstone, departs, frames };
   }
 
   it('a slot identity departs: tombstone first, TimeoutNow to the target, the notice to every peer', async () => {
-    const { mesh, group, tombstones, sentAtTombstone, departs } = await leadingTab(true);
+    const { group, tombstones, sentAtTombstone, departs, frames } = await leadingTab(true);
     expect(tombstones).toHaveLength(1);
     expect(sentAtTombstone).toEqual([0]);
-    expect(mesh.sent.map((frame) => (frame as unknown[])[0])).toEqual(['c', 'b', 'b', 'c']);
+    expect(frames).toEqual(['c:append', 'b:TimeoutNow', 'b:Departure', 'c:Departure']);
     expect(departs).toEqual(['depart']);
     expect((await group.stats()).departed).toBe(true);
   });
 
   it('a fixed identity (the peerId option) does not depart: it only hands leadership over', async () => {
-    const { mesh, group, departs } = await leadingTab(false);
+    const { mesh, group, departs, frames } = await leadingTab(false);
     expect(mesh.sent).toEqual([
       ['c', 7, 'control'],
       ['b', expect.any(Number), 'control'],
     ]);
+    expect(frames).toEqual(['c:append', 'b:TimeoutNow']);
     expect(departs).toEqual([]);
     expect((await group.stats()).departed).toBe(false);
   });

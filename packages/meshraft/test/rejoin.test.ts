@@ -4,7 +4,7 @@
 // removal while running and when its restored log already says so at start. Execute results come
 // from the calling peer's own state machine, which the re-joined client keeps.
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryStorage, type PeerId, type PersistedState, type StateMachine } from '@meshraft/core';
+import { MemoryStorage, tryDecodeMessage, type PeerId, type PersistedState, type StateMachine } from '@meshraft/core';
 import { validateOptions } from '../src/options';
 import { startInProcessEngine } from '../src/runtime/in-process-engine';
 import { fixedClaim } from '../src/runtime/claim';
@@ -52,10 +52,10 @@ class Disks {
   };
 }
 
-function launch(hub: MemoryMeshHub, disks: Disks, ids: PeerId[], sm = new Sum()): { group: G; sm: Sum; forgotIds: PeerId[] } {
+function launch(hub: MemoryMeshHub, disks: Disks, ids: PeerId[], sm = new Sum(), config = CONFIG): { group: G; sm: Sum; forgotIds: PeerId[] } {
   let next = 0;
   const forgotIds: PeerId[] = [];
-  const options = validateOptions<number, 'sum' | 'applies', number, number>({ key: 'rejoin-test-group-key', signaling: 'http://127.0.0.1:1', stateMachine: sm, config: CONFIG }, 'node');
+  const options = validateOptions<number, 'sum' | 'applies', number, number>({ key: 'rejoin-test-group-key', signaling: 'http://127.0.0.1:1', stateMachine: sm, config }, 'node');
   const group = launchGroup(options, {
     deriveRoom: async () => ({ room: 'room-0000000000000000', authKey: new Uint8Array([1]) }),
     claim: async () => {
@@ -76,7 +76,7 @@ function launch(hub: MemoryMeshHub, disks: Disks, ids: PeerId[], sm = new Sum())
     },
     openMesh: ({ peerId }) => hub.open(peerId),
     startEngine: (args) =>
-      startInProcessEngine({ ...args, storage: 'memory', preference: 'normal', config: CONFIG, stateMachine: sm, storageLifecycle: disks.lifecycle }),
+      startInProcessEngine({ ...args, storage: 'memory', preference: 'normal', config, stateMachine: sm, storageLifecycle: disks.lifecycle }),
   });
   groups.push(group);
   return { group, sm, forgotIds };
@@ -92,12 +92,12 @@ async function until(check: () => boolean | Promise<boolean>, what: string, ms =
 
 const members = (g: G) => [...g.status.members.voters, ...g.status.members.learners];
 
-async function formGroup(hub: MemoryMeshHub, disks: Disks) {
-  const a = launch(hub, disks, ['a']);
+async function formGroup(hub: MemoryMeshHub, disks: Disks, config = CONFIG) {
+  const a = launch(hub, disks, ['a'], new Sum(), config);
   await a.group.started;
   await until(() => a.group.status.role === 'leader', 'a leads');
-  const b = launch(hub, disks, ['b']);
-  const c = launch(hub, disks, ['c']);
+  const b = launch(hub, disks, ['b'], new Sum(), config);
+  const c = launch(hub, disks, ['c'], new Sum(), config);
   await Promise.all([b.group.started, c.group.started]);
   await until(() => a.group.status.members.voters.length === 3 && b.group.status.online && c.group.status.online, 'three voters');
   return { a, b, c };
@@ -173,20 +173,28 @@ describe('runtime with real engines', () => {
   it('a leader with a fixed identity hands over on pagehide and sends nothing more; its target leads in the next term', async () => {
     const hub = new MemoryMeshHub();
     const disks = new Disks();
-    const { a, b, c } = await formGroup(hub, disks);
+    // No election timeout runs out within the test: only the handoff (TimeoutNow) can elect anyone.
+    const { a, b, c } = await formGroup(hub, disks, { ...CONFIG, electionTimeoutMs: 120_000 });
     const all = [a, b, c];
     const leader = all.find((p) => p.group.status.role === 'leader')!;
     const [writer, third] = all.filter((p) => p !== leader);
     await writer.group.executeMany([1, 2, 3]);
     const term = leader.group.status.term;
+    const handoffs: PeerId[] = [];
+    hub.sendTaps.push((from, to, bytes) => {
+      const decoded = tryDecodeMessage(bytes); // status gossip shares the links: not a Raft message
+      if (from === leader.group.peerId && decoded.ok && decoded.message.type === 'TimeoutNow') handoffs.push(to);
+    });
     leader.group.pageHide();
     const sentAtHandover = (await leader.group.stats()).routes.dataChannel.framesOut;
+    expect(handoffs).toHaveLength(1);
     // The page is not gone yet (this one never goes): writes forwarded to it meanwhile must not
     // reach the other voter, or it would refuse the handoff target its vote.
     void writer.group.execute(4).catch(() => {});
     await until(() => [writer, third].some((p) => p.group.status.role === 'leader'), 'the handoff target leads');
     const next = [writer, third].find((p) => p.group.status.role === 'leader')!;
-    expect(next.group.status.term).toBe(term + 1); // won at the first try: no election timeout
+    expect(next.group.peerId).toBe(handoffs[0]);
+    expect(next.group.status.term).toBe(term + 1); // won at the first try
     expect((await leader.group.stats()).routes.dataChannel.framesOut).toBe(sentAtHandover);
     const { index } = await writer.group.execute(5);
     await until(() => third.group.status.applied >= index, 'the group goes on');

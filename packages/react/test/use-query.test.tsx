@@ -80,6 +80,13 @@ describe('useQuery on a real group', () => {
     // Weak runs never publish `fetching`.
     expect(log.values.some((s) => s.fetching)).toBe(false);
 
+    // Nothing proposed: heartbeat rounds go by (messages cross the network), nothing applies, and
+    // the component does not render.
+    const idle = { renders: log.count, applied: cluster.group(leader).status.applied, delivered: cluster.network.stats.delivered };
+    await waitFor(() => expect(cluster!.network.stats.delivered).toBeGreaterThanOrEqual(idle.delivered + 12), WAIT);
+    expect(cluster.group(leader).status.applied).toBe(idle.applied);
+    expect(log.count).toBe(idle.renders);
+
     view.unmount();
     expect(counted.active()).toBe(0);
   });

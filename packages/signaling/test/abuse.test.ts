@@ -19,7 +19,9 @@ describe('payload limits', () => {
     const room = roomId('big');
     const alice = await connectAndJoin(server, room, 'alice');
     const bob = await connectAndJoin(server, room, 'bob');
+    const carol = await connectAndJoin(server, room, 'carol');
     const atBob = recordSignals(bob);
+    const atCarol = recordSignals(carol);
 
     expect(await signal(alice, 'bob', { sdp: 'x'.repeat(100_000) })).toEqual({ ok: false, error: 'too-large' });
     alice.emit('signal', { to: 'bob', data: { sdp: 'y'.repeat(100_000) } }); // no ack: silently dropped
@@ -36,6 +38,14 @@ describe('payload limits', () => {
     expect(await signal(alice, 'bob', { sdp: 'small' })).toEqual({ ok: true });
     await small;
     expect(atBob).toEqual([{ from: 'alice', data: { sdp: 'small' } }]);
+    // Other clients' signals go on too: carol to bob, and bob to carol.
+    const fromCarol = nextEvent(bob, 'signal', (d) => d.from === 'carol');
+    expect(await signal(carol, 'bob', { sdp: 'from carol' })).toEqual({ ok: true });
+    await fromCarol;
+    const toCarol = nextEvent(carol, 'signal', (d) => d.from === 'bob');
+    expect(await signal(bob, 'carol', { sdp: 'from bob' })).toEqual({ ok: true });
+    await toCarol;
+    expect(atCarol).toEqual([{ from: 'bob', data: { sdp: 'from bob' } }]);
   });
 
   it('closes a connection that sends a frame beyond the transport cap; others are unaffected', async () => {

@@ -77,13 +77,38 @@ describe('framing', () => {
   });
 
   it('never throws on garbage and never delivers more than was well-formed', () => {
+    let delivered = 0;
+    // Garbage chunks mixed with the frames of real messages, so that messages do get delivered.
+    const chunk = fc.oneof(
+      fc.uint8Array({ maxLength: 64 }).map((garbage) => [garbage]),
+      fc.tuple(fc.uint8Array({ maxLength: 120 }), fc.nat(1000)).map(([message, msgId]) => split(message, 'control', msgId, 40)),
+    );
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 50 }), (garbage) => {
+      fc.property(fc.array(chunk, { maxLength: 30 }), (chunks) => {
         const c = collector(1000);
-        for (const g of garbage) expect(() => c.feed(g)).not.toThrow();
-        for (const m of c.messages) expect(m.length).toBeLessThanOrEqual(1000);
+        const dataFrames: DataFrame[] = [];
+        /** For each delivered message, the position in dataFrames of the frame that completed it. */
+        const completedBy: number[] = [];
+        for (const bytes of chunks.flat()) {
+          const before = c.messages.length;
+          expect(() => c.feed(bytes)).not.toThrow();
+          const frame = decodeFrame(bytes);
+          if (frame?.kind === 'data') dataFrames.push(frame);
+          if (c.messages.length > before) completedBy.push(dataFrames.length - 1);
+        }
+        // Each delivered message is exactly the payloads of one message's frames 0..count-1, in a
+        // row, whose first frame declared its size.
+        c.messages.forEach((message, i) => {
+          const last = dataFrames[completedBy[i]];
+          const run = dataFrames.slice(completedBy[i] - last.count + 1, completedBy[i] + 1);
+          expect(run.map((f) => [f.msgId, f.index, f.count])).toEqual(run.map((_, j) => [last.msgId, j, last.count]));
+          expect(run[0].total).toBe(message.length);
+          expect(message).toEqual(Uint8Array.from(run.flatMap((f) => [...f.payload])));
+        });
+        delivered += c.messages.length;
       }),
     );
+    expect(delivered).toBeGreaterThan(0);
   });
 
   it('drops mutated frames of a real message without throwing: a changed header is dropped or harmless, a changed payload arrives as sent', () => {

@@ -152,6 +152,10 @@ describe('SendScheduler backpressure', () => {
     expect(s.enqueue(new Uint8Array(4_000), 'bulk')).toBe('queued');
     expect(s.queuedBytes).toBe(10_000);
     expect(s.enqueue(new Uint8Array(5_000), 'control')).toBe('queued');
+    // Control's budget is the same cap, counted apart: full at 10,000 bytes of control.
+    expect(s.enqueue(new Uint8Array(5_000), 'control')).toBe('queued');
+    expect(s.enqueue(new Uint8Array(1), 'control')).toBe('queueFull');
+    expect(s.enqueue(new Uint8Array(1), 'bulk')).toBe('queueFull');
     expect(() => new SendScheduler(options({ maxQueuedBytes: 10, maxMessageBytes: 11 }))).toThrow(RangeError);
   });
 });

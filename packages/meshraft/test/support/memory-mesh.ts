@@ -17,6 +17,8 @@ export class MemoryMeshHub {
   private readonly members = new Map<PeerId, Member>();
   private readonly cut = new Set<PeerId>();
   framesDelivered = 0;
+  /** Called with every frame a peer sends to a linked peer, as it is sent (tests decode them). */
+  readonly sendTaps: Array<(from: PeerId, to: PeerId, bytes: Uint8Array) => void> = [];
   /** dropPeer() calls, as `caller>dropped`. */
   readonly dropped: string[] = [];
   /** forgetPeer() calls, as `caller>forgotten`. */
@@ -70,6 +72,7 @@ export class MemoryMeshHub {
         const target = this.members.get(to);
         if (!target || !this.linked(me, target)) return;
         const copy = bytes.slice();
+        for (const tap of this.sendTaps) tap(id, to, copy);
         setTimeout(() => {
           if (!this.linked(me, target)) return;
           this.framesDelivered++;
