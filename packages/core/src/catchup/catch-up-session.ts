@@ -6,63 +6,53 @@
 // reply never blocks draining (only non-empty runs are stored, the rest is simply unclaimed again);
 // availability is asked again after a timeout and whenever the remaining gap reaches past what
 // every known peer holds, so a session never stalls waiting for peers to advance.
-import type { AvailabilityResponse, Envelope, FetchEntriesResponse, FetchSnapshotResponse, Message } from '../messages';
+//
+// The session holds the state and the inputs; its parts see it through a small interface each:
+// ChunkScheduler (which request each idle peer gets), SnapshotPhase (when to fetch a snapshot
+// instead of the log), AvailabilityRefresh (when to ask peers again what they hold) and
+// reply-intake.ts (matching, checking and storing answers).
+import type { Envelope, Message } from '../messages';
 import type { CatchUpProgress, LogEntry, PeerId } from '../types';
-import type { CatchUpOutput, CatchUpSessionApi, CatchUpSessionOptions, CatchUpStats } from './api';
 import { AnswerTimes } from './answer-times';
+import type { CatchUpOutput, CatchUpSessionApi, CatchUpSessionOptions, CatchUpStats } from './api';
 import { AvailabilityTable } from './availability';
-import { type ClaimedRanges, hasUncoveredNeed, planNextChunk, rankIdlePeers } from './chunk-plan';
-import { estimateEntriesBytes } from './entry-size';
-import { ENTRY_REQUESTS_PER_PEER, type FetchRequest, InFlightRequests, requestMessage } from './in-flight';
+import { AvailabilityRefresh, type AvailabilityRefreshHost } from './availability-refresh';
+import type { ClaimedRanges } from './chunk-plan';
+import { ChunkScheduler, type ChunkSchedulerHost } from './chunk-scheduler';
+import { type FetchRequest, InFlightRequests, requestMessage } from './in-flight';
 import { OrderedOutput } from './ordered-output';
-import { entriesAnswer, isRequestId, parseAvailability, snapshotReplyVerdict } from './reply-checks';
+import { type ReplyIntakeHost, takeAvailability, takeEntries, takeSnapshotChunk } from './reply-intake';
 import { validateSessionOptions } from './session-options';
-import { PausedSnapshotFetches, SnapshotFetch } from './snapshot-fetch';
+import { SnapshotPhase, type SnapshotPhaseHost } from './snapshot-phase';
 
-/**
- * How far past the next index to output chunks may be fetched, in chunks per connected peer:
- * enough to keep every peer busy while one slow chunk is outstanding, bounded so a stuck chunk
- * cannot make the out-of-order store grow without limit.
- */
-const LOOKAHEAD_CHUNKS_PER_PEER = 8;
-const MIN_LOOKAHEAD_CHUNKS = 32;
-
-/** Up to this many serving peers besides the leader, each may have two entry requests in flight. */
-const PIPELINED_SOURCES = 2;
-
-export class CatchUpSession implements CatchUpSessionApi {
+export class CatchUpSession implements CatchUpSessionApi, ChunkSchedulerHost, SnapshotPhaseHost, AvailabilityRefreshHost, ReplyIntakeHost {
   private readonly self: PeerId;
-  private leader: PeerId | null;
-  private readonly connected = new Set<PeerId>();
+  /** Current leader (setLeader): asked last. */
+  leader: PeerId | null;
+  readonly connected = new Set<PeerId>();
   /** First index this session outputs (progress is measured from here). */
-  private readonly startIndex: number;
-  private target: number;
-  private readonly batchSize: number;
-  private readonly requestTimeoutMs: number;
-  private readonly snapshotChunkBytes: number;
+  readonly startIndex: number;
+  /** Last index to fetch (extendTarget raises it). */
+  target: number;
+  readonly batchSize: number;
+  readonly requestTimeoutMs: number;
   private nextId: number;
-  private lastNow: number;
+  /** Time of the latest input (it never goes back). */
+  lastNow: number;
   private started = false;
-  private lastRefreshAt = Number.NEGATIVE_INFINITY;
 
-  private readonly availability = new AvailabilityTable();
-  private readonly answerTimes = new AnswerTimes();
-  private readonly inFlight = new InFlightRequests();
-  private readonly out: OrderedOutput;
-  private snapshotFetch: SnapshotFetch | null = null;
-  /**
-   * Snapshots left part-fetched when their holders went quiet (a timeout forgets what a peer
-   * advertised until it answers again): switching back resumes them instead of starting over, so
-   * two flaky holders of different snapshots cannot keep each other's progress at zero.
-   */
-  private readonly pausedSnapshots = new PausedSnapshotFetches();
-  private readonly claims: ClaimedRanges[];
+  readonly availability = new AvailabilityTable();
+  readonly answerTimes = new AnswerTimes();
+  readonly inFlight = new InFlightRequests();
+  readonly out: OrderedOutput;
+  readonly claims: ClaimedRanges[];
+  readonly snapshotPhase: SnapshotPhase;
+  readonly refresh: AvailabilityRefresh;
+  private readonly chunks: ChunkScheduler;
 
   private outbox: Envelope[] = [];
-  private readonly served = new Map<PeerId, number>();
-  /** When each peer was last asked for availability because it answered a fetch empty. */
-  private readonly reaskedAt = new Map<PeerId, number>();
-  private readonly counters = {
+  readonly served = new Map<PeerId, number>();
+  readonly counters = {
     requestsSent: 0,
     availabilityRequests: 0,
     entriesReceived: 0,
@@ -82,10 +72,12 @@ export class CatchUpSession implements CatchUpSessionApi {
     this.target = options.to;
     this.batchSize = options.batchSize;
     this.requestTimeoutMs = options.requestTimeoutMs;
-    this.snapshotChunkBytes = options.snapshotChunkBytes;
     this.nextId = options.firstRequestId;
     this.lastNow = options.now;
     this.claims = [this.inFlight, this.out.fetched, this.out.leaderBuffer.runs];
+    this.snapshotPhase = new SnapshotPhase(this, options.snapshotChunkBytes);
+    this.refresh = new AvailabilityRefresh(this);
+    this.chunks = new ChunkScheduler(this);
   }
 
   // ---------------------------------------------------------------- inputs
@@ -95,7 +87,7 @@ export class CatchUpSession implements CatchUpSessionApi {
     if (this.started) return;
     this.started = true;
     this.drain();
-    if (!this.done) this.refreshAvailability(now);
+    if (!this.done) this.refresh.askEveryone(now);
     this.schedule(now);
   }
 
@@ -104,13 +96,13 @@ export class CatchUpSession implements CatchUpSessionApi {
     if (!message || typeof message !== 'object') return;
     switch (message.type) {
       case 'AvailabilityResponse':
-        this.onAvailability(from, message);
+        takeAvailability(this, from, message);
         break;
       case 'FetchEntriesResponse':
-        this.onEntries(from, message);
+        takeEntries(this, from, message);
         break;
       case 'FetchSnapshotResponse':
-        this.onSnapshotChunk(from, message);
+        takeSnapshotChunk(this, from, message);
         break;
       default:
         return;
@@ -189,7 +181,7 @@ export class CatchUpSession implements CatchUpSessionApi {
   }
 
   get done(): boolean {
-    return this.snapshotFetch === null && this.out.cursor > this.target;
+    return this.snapshotPhase.current === null && this.out.cursor > this.target;
   }
 
   /** Next index this session will output (the engine's last index + 1 once output is appended). */
@@ -207,7 +199,7 @@ export class CatchUpSession implements CatchUpSessionApi {
     let fraction = 1;
     if (!this.done && total > 0) {
       let covered = this.out.cursor - this.startIndex;
-      const sf = this.snapshotFetch;
+      const sf = this.snapshotPhase.current;
       if (sf) covered += ((sf.target.index + 1 - this.out.cursor) * sf.bytesReceived) / Math.max(1, sf.target.size);
       fraction = Math.min(1, Math.max(0, covered / total));
     }
@@ -218,7 +210,7 @@ export class CatchUpSession implements CatchUpSessionApi {
       entriesFetched: this.counters.entriesReceived,
       bytesFetched: this.counters.bytesReceived,
       peersUsed: this.served.size,
-      phase: this.snapshotFetch ? 'snapshot' : 'log',
+      phase: this.snapshotPhase.current ? 'snapshot' : 'log',
     };
   }
 
@@ -226,224 +218,33 @@ export class CatchUpSession implements CatchUpSessionApi {
     return { ...this.counters, leaderEntriesDropped: this.out.leaderEntriesDropped, chunksByPeer: Object.fromEntries(this.served) };
   }
 
-  // ---------------------------------------------------------------- replies
-
-  private onAvailability(from: PeerId, m: AvailabilityResponse): void {
-    const availability = parseAvailability(m);
-    if (!availability || !this.connected.has(from) || !isRequestId(m.requestId) || !this.availability.accept(from, m.requestId, availability)) {
-      this.counters.ignoredReplies++;
-    }
-  }
-
-  /** The in-flight request a reply answers, or undefined (late, duplicate, or not from that peer). */
-  private matchReply(from: PeerId, requestId: unknown, kind: FetchRequest['kind']): FetchRequest | undefined {
-    const request = isRequestId(requestId) ? this.inFlight.get(requestId) : undefined;
-    if (!request || request.kind !== kind || request.peer !== from) {
-      this.counters.ignoredReplies++;
-      return undefined;
-    }
-    this.inFlight.remove(request);
-    this.answerTimes.note(from, this.lastNow - request.sentAt);
-    return request;
-  }
-
-  private onEntries(from: PeerId, m: FetchEntriesResponse): void {
-    const request = this.matchReply(from, m.requestId, 'entries');
-    if (!request || request.kind !== 'entries') return;
-    if (!entriesAnswer(m.entries, request.from, request.to)) {
-      // Wrong indices or too many: this peer's answers cannot be trusted until it is asked again
-      // (a later availability refresh). The range is unclaimed again, so someone else fetches it.
-      this.counters.ignoredReplies++;
-      this.availability.drop(from);
-      return;
-    }
-    const received = m.entries;
-    if (request.from + received.length - 1 < request.to) {
-      // Empty or short: the peer holds nothing past what it sent. The rest is unclaimed again.
-      this.availability.shrinkCommitted(from, request.from + received.length - 1);
-    }
-    if (received.length === 0) return this.reaskAfterEmpty(from);
-    this.counters.entriesReceived += received.length;
-    this.counters.bytesReceived += estimateEntriesBytes(received);
-    this.served.set(from, (this.served.get(from) ?? 0) + 1);
-    this.out.addFetched(received);
-  }
-
-  private onSnapshotChunk(from: PeerId, m: FetchSnapshotResponse): void {
-    const request = this.matchReply(from, m.requestId, 'snapshot');
-    if (!request || request.kind !== 'snapshot') return;
-    const sf = this.snapshotFetch;
-    if (!sf || sf.target.index !== request.index || sf.target.term !== request.term || sf.target.size !== request.size) {
-      this.counters.ignoredReplies++; // an abandoned snapshot
-      return;
-    }
-    const verdict = snapshotReplyVerdict(m, request, sf.target.size);
-    if (verdict !== 'chunk' || !sf.accept(request.piece, m.data)) {
-      sf.release(request.piece);
-      this.availability.dropSnapshot(from);
-      if (verdict === 'not-held') this.askAvailability(from); // it probably holds a newer one now
-      else this.counters.ignoredReplies++;
-      return;
-    }
-    this.counters.bytesReceived += m.data.length;
-    this.served.set(from, (this.served.get(from) ?? 0) + 1);
-    if (sf.complete) this.installSnapshot(sf);
-  }
-
   // ---------------------------------------------------------------- scheduling
 
   private schedule(now: number): void {
     if (!this.started || this.done) return;
-    this.considerSnapshot(now);
-    if (this.snapshotFetch) this.scheduleSnapshotPieces(now);
-    const lo = this.snapshotFetch ? Math.max(this.out.cursor, this.snapshotFetch.target.index + 1) : this.out.cursor;
-    this.scheduleEntries(now, lo);
-    this.reaskUnanswered(now);
-    if (now - this.lastRefreshAt < this.requestTimeoutMs) return;
-    const snapshotStalled = this.snapshotFetch !== null && this.snapshotHolders(this.snapshotFetch).length === 0;
-    if (snapshotStalled || hasUncoveredNeed(this.claims, this.availability, lo, this.target)) this.refreshAvailability(now);
+    this.snapshotPhase.consider(now);
+    const fetching = this.snapshotPhase.current;
+    if (fetching) this.chunks.scheduleSnapshotPieces(now, fetching, this.snapshotPhase.holders(fetching));
+    const lo = fetching ? Math.max(this.out.cursor, fetching.target.index + 1) : this.out.cursor;
+    this.chunks.scheduleEntries(now, lo);
+    this.refresh.reaskUnanswered(now);
+    this.refresh.askEveryoneIfStalled(now, lo);
   }
 
-  /**
-   * Entry requests each peer may have in flight: two while at most PIPELINED_SOURCES peers besides
-   * the leader serve (the second hides a lone source's round trip), one each beyond that (several
-   * sources keep this peer busy already, and more requests only crowd it: in the browser, 4
-   * sources with 2 each were slower than with 1 each).
-   */
-  private entryRequestsPerPeer(): number {
-    return this.sourcesBesideLeader() <= PIPELINED_SOURCES ? ENTRY_REQUESTS_PER_PEER : 1;
+  // ---------------------------------------------------------------- requests
+
+  takeRequestId(): number {
+    return this.nextId++;
   }
 
-  /** Connected peers other than the leader: the ones that serve first. */
-  private sourcesBesideLeader(): number {
-    let sources = 0;
-    for (const p of this.connected) if (p !== this.leader) sources++;
-    return sources;
-  }
-
-  /** Peers that can take a request of `kind` now, best first: fewer requests in flight, then rankIdlePeers. */
-  private idlePeers(candidates: PeerId[], now: number, kind: FetchRequest['kind']): PeerId[] {
-    // The leader is asked last: not even while another peer's first availability answer is due.
-    const leaderWaits = [...this.connected].some((p) => p !== this.leader && this.availability.awaitingFirstAnswer(p, now - this.requestTimeoutMs));
-    const perPeer = this.entryRequestsPerPeer();
-    const idle = candidates.filter((p) => this.connected.has(p) && this.inFlight.canTake(p, kind, perPeer) && !(leaderWaits && p === this.leader));
-    const ranked = rankIdlePeers(idle, this.leader, (p) => this.served.get(p) ?? 0);
-    return ranked.sort((a, b) => this.inFlight.countFor(a) - this.inFlight.countFor(b));
-  }
-
-  private scheduleEntries(now: number, lo: number): void {
-    const lookahead = Math.max(MIN_LOOKAHEAD_CHUNKS, LOOKAHEAD_CHUNKS_PER_PEER * this.connected.size) * this.batchSize;
-    const hi = Math.min(this.target, lo + lookahead - 1);
-    // Fixed-size chunks of batchSize, but a gap smaller than one batch per peer is split evenly so
-    // that several peers serve it in parallel (the leader is not counted: it serves last).
-    const sources = Math.max(1, this.sourcesBesideLeader());
-    const chunkSize = Math.min(this.batchSize, Math.ceil((this.target - this.startIndex + 1) / sources));
-    for (;;) {
-      const idle = this.idlePeers(this.availability.peers(), now, 'entries');
-      if (idle.length === 0) return;
-      const chunk = planNextChunk({
-        idle,
-        leader: this.leader,
-        availability: this.availability,
-        claims: this.claims,
-        lo,
-        hi,
-        batchSize: chunkSize,
-      });
-      if (!chunk) return;
-      const id = this.nextId++;
-      this.send({ kind: 'entries', id, peer: chunk.peer, from: chunk.from, to: chunk.to, sentAt: now });
-    }
-  }
-
-  /**
-   * Snapshot mode (Raft §7): nobody holds the next needed entry any more (compacted), but some
-   * peers advertise a snapshot covering it. Fetch the newest such snapshot; entries after it are
-   * fetched meanwhile by peers that are not busy with snapshot pieces.
-   */
-  private considerSnapshot(now: number): void {
-    const current = this.snapshotFetch;
-    if (current) {
-      if (this.snapshotHolders(current).length > 0 || this.inFlight.all().some((r) => r.kind === 'snapshot')) return;
-      // No holder left: switch to the log if someone holds it again, or to another snapshot;
-      // otherwise keep the pieces fetched so far and wait (schedule() asks availability again).
-      if (!this.availability.anyCovers(this.out.cursor) && !this.availability.bestSnapshot(this.out.cursor)) return;
-      this.pausedSnapshots.pause(current);
-      this.snapshotFetch = null;
-    }
-    const c = this.out.cursor;
-    if (c > this.target || this.out.leaderBuffer.runs.has(c) || this.inFlight.claimEnd(c) !== null) return;
-    if (this.availability.anyCovers(c)) return;
-    // Choose only once every peer asked has answered (or had its time): a peer answering later
-    // may still hold the entries, or a newer snapshot.
-    const since = now - this.requestTimeoutMs;
-    if ([...this.connected].some((p) => this.availability.awaitingFirstAnswer(p, since))) return;
-    const best = this.availability.bestSnapshot(c);
-    if (!best) return;
-    const sf = this.pausedSnapshots.resume(best) ?? new SnapshotFetch(best, this.snapshotChunkBytes);
-    this.snapshotFetch = sf;
-    if (sf.complete) this.installSnapshot(sf); // an empty snapshot: nothing to fetch
-  }
-
-  /** Connected peers advertising exactly the snapshot being fetched. */
-  private snapshotHolders(sf: SnapshotFetch): PeerId[] {
-    return this.availability.snapshotHolders(sf.target);
-  }
-
-  private scheduleSnapshotPieces(now: number): void {
-    const sf = this.snapshotFetch!;
-    const holders = this.snapshotHolders(sf);
-    // The leader serves pieces only when it is the sole holder.
-    const sources = holders.some((p) => p !== this.leader) ? holders.filter((p) => p !== this.leader) : holders;
-    for (const peer of this.idlePeers(sources, now, 'snapshot')) {
-      const piece = sf.nextPiece();
-      if (!piece) return;
-      sf.assign(piece.piece);
-      const id = this.nextId++;
-      const { index, term } = sf.target;
-      this.send({ kind: 'snapshot', id, peer, index, term, size: sf.target.size, ...piece, sentAt: now });
-    }
-  }
-
-  /**
-   * An honest peer answers a range it offered with nothing only when it compacted the log since
-   * (committed entries never go away otherwise); it then offers a newer snapshot. Ask it again at
-   * once instead of at the next refresh, or a catch-up racing the leader's compaction waits a whole
-   * request timeout. At most once per request timeout per peer, so a peer that keeps offering and
-   * answering empty costs no more than the periodic refresh would.
-   */
-  private reaskAfterEmpty(peer: PeerId): void {
-    const last = this.reaskedAt.get(peer) ?? Number.NEGATIVE_INFINITY;
-    if (!this.connected.has(peer) || this.lastNow - last < this.requestTimeoutMs) return;
-    this.reaskedAt.set(peer, this.lastNow);
-    this.askAvailability(peer);
-  }
-
-  /**
-   * An availability question is tiny and answered at once; one unanswered for a quarter of the
-   * request timeout was most likely lost. Asking again then costs a few bytes, while waiting for
-   * the next refresh would stall a session whose only source it is for a whole request timeout.
-   */
-  private reaskUnanswered(now: number): void {
-    for (const peer of this.connected) {
-      const asked = this.availability.openSince(peer);
-      if (asked !== undefined && now - asked >= this.requestTimeoutMs / 4) this.askAvailability(peer);
-    }
-  }
-
-  private refreshAvailability(now: number): void {
-    this.lastRefreshAt = now;
-    for (const peer of this.connected) this.askAvailability(peer);
-  }
-
-  private askAvailability(peer: PeerId): void {
-    const id = this.nextId++;
+  askAvailability(peer: PeerId): void {
+    const id = this.takeRequestId();
     this.availability.noteAsked(peer, id, this.lastNow);
     this.counters.availabilityRequests++;
     this.outbox.push({ to: peer, message: { type: 'AvailabilityRequest', requestId: id } });
   }
 
-  private send(request: FetchRequest): void {
+  send(request: FetchRequest): void {
     this.inFlight.add(request);
     this.counters.requestsSent++;
     this.outbox.push({ to: request.peer, message: requestMessage(request) });
@@ -467,24 +268,14 @@ export class CatchUpSession implements CatchUpSessionApi {
   /** Forgets a request without an answer: its range (or piece) is unclaimed again. */
   private dropRequest(request: FetchRequest): void {
     this.inFlight.remove(request);
-    const sf = this.snapshotFetch;
-    if (request.kind === 'snapshot' && sf && sf.target.index === request.index && sf.target.term === request.term) {
-      sf.release(request.piece);
-    }
+    this.snapshotPhase.release(request);
   }
 
   // ---------------------------------------------------------------- output
 
-  private installSnapshot(sf: SnapshotFetch): void {
-    this.snapshotFetch = null;
-    this.pausedSnapshots.clear();
-    this.out.pushSnapshot(sf.assemble());
-    this.drain();
-  }
-
   /** Output waits while a snapshot is being fetched: it must come first. */
-  private drain(): void {
-    if (this.snapshotFetch) return;
+  drain(): void {
+    if (this.snapshotPhase.current) return;
     this.out.drain();
     if (this.done && this.inFlight.size > 0) this.inFlight.clear(); // their answers are no longer needed
   }

@@ -42,7 +42,7 @@ export function requestMessage(request: FetchRequest): FetchEntriesRequest | Fet
     : { type: 'FetchSnapshotRequest', requestId: request.id, index: request.index, term: request.term, offset: request.offset, length: request.length };
 }
 
-/** Entry requests one peer may have in flight at once (see CatchUpSession.entryRequestsPerPeer). */
+/** Entry requests one peer may have in flight at once (see ChunkScheduler.entryRequestsPerPeer). */
 export const ENTRY_REQUESTS_PER_PEER = 2;
 
 export class InFlightRequests {

@@ -1,107 +1,22 @@
-// EngineHost: the engine half of a peer's runtime. It owns a RaftEngine, its Storage and its ticks,
-// and runs the Ready loop serially, one Ready at a time:
-//   send what may leave early, post committed entries and results to the client
-//   -> persist(ready.persist) -> send the rest -> post status -> storageDone(token)
-// so that term, vote and entries are durable before any message that depends on them leaves the peer
-// (Raft Fig. 2, "respond to RPCs only after updating stable storage"). What may leave before the
-// batch is durable (ready-order.ts): a leader's AppendEntries and heartbeats when the batch changes
-// no term or vote (thesis §10.2.1: the leader writes its log in parallel with replicating it; the
-// engine counts the leader toward a commit only for what storageDone reported durable), and
-// committed entries (a quorum already stored them). A batch that only moves the commit index (volatile
-// in Raft) is written in the background. A batch may carry a snapshot and a truncation
-// next to entries; Storage.persist applies it atomically.
-// Compaction: the engine's snapshotRequest is passed to the client as 'take-snapshot'; the client's
-// snapshot comes back as 'snapshot' and goes to engine.snapshotTaken().
-// Delegated: committed-entry delivery and the start-up replay (CommittedDelivery), leadership
-// transfers (HostTransfers) and leaving the group on close (LeaveSequence).
+// EngineHost: the engine half of a peer's runtime. It owns a RaftEngine, its Storage and its ticks;
+// it feeds the engine its inputs (network messages, connectivity, client requests) and after each
+// kicks the Ready loop (ReadyLoop), which makes every batch durable before anything that depends on
+// it leaves the peer. The client's snapshot (asked for with 'take-snapshot', see ClientNotices)
+// comes back as 'snapshot' and goes to engine.snapshotTaken().
+// Delegated besides the Ready loop: what a Ready posts to the client (ClientNotices, with
+// CommittedDelivery for committed entries and the start-up replay), leadership transfers
+// (HostTransfers) and leaving the group on close (LeaveSequence).
 import { resolveConfig, type RaftConfig } from '../config';
-import type { DeparturePlan, LogTail, RaftEngine, RaftNodeOptions, Ready } from '../engine/api';
+import type { RaftEngine, RaftNodeOptions } from '../engine/api';
 import { createRaftEngine } from '../engine/raft-node';
-import { sameFields, sameList } from '../engine/status';
 import type { Message } from '../messages';
-import { writesBesidesHardState, type PersistBatch, type Storage } from '../storage';
-import type { LeadershipPreference, Membership, PeerId, Random, RaftStatus } from '../types';
-import type { Clock } from './clock';
-import { CommittedDelivery } from './committed-delivery';
+import type { PeerId, RaftStatus } from '../types';
+import { ClientNotices } from './client-notices';
+import type { EngineHostOptions, EngineHostStats, HostCloseOptions } from './engine-host-api';
 import { HostTransfers } from './host-transfers';
-import { IdleCommitFlush } from './idle-commit-flush';
 import { LeaveSequence } from './leave-sequence';
-import type { PeerTransport } from './peer-transport';
-import type { ClientToHost, HostPort } from './protocol';
-import { commitOnly, planLeavesEarly, splitReadyMessages } from './ready-order';
-
-export interface EngineHostOptions {
-  id: PeerId;
-  storage: Storage;
-  transport: PeerTransport;
-  /** The host's end of the channel to the GroupClient. */
-  port: HostPort;
-  clock: Clock;
-  random: Random;
-  config?: Partial<RaftConfig>;
-  preference?: LeadershipPreference;
-  /** Membership to start from when the stored log is empty (ignored once a log exists). */
-  bootstrap?: Membership;
-  /** Re-found the group on the stored log as its only voter (RaftNodeOptions.refound). */
-  refound?: boolean;
-  /** Entries of another copy of the log on this device that continue the stored one (RaftNodeOptions.logTail). */
-  logTail?: LogTail;
-  /** Builds the engine; defaults to createRaftEngine (a RaftNode). Lets tests substitute an engine. */
-  createEngine?: (options: RaftNodeOptions) => RaftEngine;
-  /** Called with unexpected failures (storage errors) before the host stops. */
-  onError?: (error: unknown) => void;
-  /**
-   * Called with every status the engine reports (and once at start). The runtime watches
-   * `status.removed` here: a removed peer can never rejoin under its id.
-   */
-  onStatus?: (status: RaftStatus) => void;
-  /** How long close({ leave: true }) waits to be removed; default 2 x (electionTimeoutMs + electionJitterMs). */
-  leaveTimeoutMs?: number;
-  /**
-   * Called with every Ready before any of its messages is sent (e.g. to keep Ready.departure where a
-   * closing tab can send it, ahead of that Ready's frames).
-   */
-  onReady?: (ready: Ready) => void;
-  /** Called after each Ready's messages and client notices went out (e.g. to flush batched frames). */
-  afterSend?: () => void;
-}
-
-export interface HostCloseOptions {
-  /** Leave the group through the log first (engine.leave), waiting until removed or leaveTimeoutMs. */
-  leave?: boolean;
-  /** Post 'closed' to the client (default true). False when another host takes over the same port. */
-  notify?: boolean;
-}
-
-/** Counters for observation in tests and the cluster panel. */
-export interface EngineHostStats {
-  readies: number;
-  persists: number;
-  messagesSent: number;
-  /** Messages sent before their Ready's batch was durable (a leader's appends and heartbeats). */
-  messagesSentEarly: number;
-  /** Batches that only moved the stored commit index, written without holding up the loop. */
-  backgroundPersists: number;
-  /** Messages that arrived before start() finished or after the host stopped. */
-  messagesDropped: number;
-  ticks: number;
-  /** Snapshot requests passed to the client, snapshots handed to the engine, and declines. */
-  snapshotRequests: number;
-  snapshotsTaken: number;
-  snapshotsDeclined: number;
-  /** close({ leave }) outcome: removed through the log, or gave up after leaveTimeoutMs. */
-  leaves: number;
-  leaveTimeouts: number;
-}
-
-export function isEmptyPersistBatch(batch: PersistBatch): boolean {
-  return batch.hardState === undefined && !writesBesidesHardState(batch);
-}
-
-/** Whether postToClient will post anything for this Ready. */
-function hasClientOutput(ready: Ready): boolean {
-  return ready.committed.length > 0 || ready.snapshotToInstall !== null || ready.proposals.length > 0 || ready.reads.length > 0 || Boolean(ready.snapshotRequest);
-}
+import type { ClientToHost } from './protocol';
+import { ReadyLoop } from './ready-loop';
 
 export class EngineHost {
   readonly id: PeerId;
@@ -112,32 +27,28 @@ export class EngineHost {
   };
   private engineRef: RaftEngine | null = null;
   private tickHandle: unknown = null;
-  private draining = false;
-  private drainDone: Promise<void> = Promise.resolve();
   /** The storage was closed (close() or releaseStorage()). */
   private storageClosed = false;
   private stopped = false;
   /** close() was called: no new input is accepted, the Ready in progress finishes. */
   private closing = false;
-  /** The client's state machine cannot snapshot: never ask it again (the log is not compacted). */
-  private snapshotUnsupported = false;
   private lastStatus: RaftStatus | null = null;
-  private lastPlan: DeparturePlan | null = null;
-  /** Term and vote as last made durable (loaded at start, then from each persisted hardState). */
-  private durableVote: { term: number; vote: PeerId | null } = { term: 0, vote: null };
-  private readonly delivery: CommittedDelivery;
+  private readonly loop: ReadyLoop;
+  private readonly notices: ClientNotices;
   private readonly transfers: HostTransfers;
   /** close({ leave }) waiting to be removed: the engine still runs, client input is ignored. */
   private readonly leave: LeaveSequence;
-  private readonly idleFlush: IdleCommitFlush;
 
   constructor(private readonly options: EngineHostOptions) {
     this.id = options.id;
     this.config = resolveConfig(options.config);
     const { clock, port } = options;
-    this.idleFlush = new IdleCommitFlush(clock, () => this.storeHeldCommit());
     const isStopped = () => this.stopped;
-    this.delivery = new CommittedDelivery(port);
+    this.notices = new ClientNotices(options, this.stats);
+    this.loop = new ReadyLoop(options, {
+      stats: this.stats, notices: this.notices,
+      isStopped, isClosing: () => this.closing, postStatus: (status) => this.postStatus(status), fail: (error) => this.fail(error),
+    });
     this.transfers = new HostTransfers({ id: this.id, config: this.config, clock, post: (m) => port.post(m), isStopped });
     this.leave = new LeaveSequence({
       id: this.id, config: this.config, clock, leaveTimeoutMs: options.leaveTimeoutMs, stats: this.stats,
@@ -160,7 +71,6 @@ export class EngineHost {
     const { storage, port, clock } = this.options;
     const state = await storage.load();
     if (this.stopped) return;
-    this.durableVote = { term: state.hardState.term, vote: state.hardState.vote };
     const nodeOptions: RaftNodeOptions = {
       id: this.id,
       config: this.config,
@@ -173,10 +83,11 @@ export class EngineHost {
       ...(this.options.logTail ? { logTail: this.options.logTail } : {}),
     };
     this.engineRef = (this.options.createEngine ?? createRaftEngine)(nodeOptions);
+    this.loop.attach(this.engineRef, { term: state.hardState.term, vote: state.hardState.vote });
 
     // The state machine lives in memory only: rebuild it before the engine's first Ready, whose
     // output is filtered against what the replay delivered.
-    this.delivery.replay(state);
+    this.notices.delivery.replay(state);
     port.onMessage((message) => this.onClientMessage(message));
     this.publishStatus(this.engineRef.status());
     this.scheduleTick();
@@ -237,7 +148,7 @@ export class EngineHost {
     if (this.stopped || this.closing) return;
     this.closing = true;
     this.stopTimers();
-    await this.drainDone;
+    await this.loop.settled;
     // The commit index the last Readies held back (volatile state, but a reopened tab replays up to
     // the stored one before it hears from a leader). Failing to store it loses nothing: the close
     // goes on, and the failure is reported.
@@ -256,7 +167,7 @@ export class EngineHost {
    */
   async releaseStorage(): Promise<void> {
     if (!this.stopped || this.closing) return;
-    await this.drainDone;
+    await this.loop.settled;
     if (this.storageClosed) return;
     this.storageClosed = true;
     await this.options.storage.close();
@@ -302,7 +213,7 @@ export class EngineHost {
         break;
       case 'snapshot-declined':
         this.stats.snapshotsDeclined++;
-        if (message.reason === 'unsupported') this.snapshotUnsupported = true;
+        if (message.reason === 'unsupported') this.notices.snapshotsUnsupported();
         return;
       case 'close':
         void this.close(message.requestId, { leave: message.leave === true });
@@ -327,122 +238,19 @@ export class EngineHost {
   private stopTimers(): void {
     if (this.tickHandle !== null) this.options.clock.clearTimeout(this.tickHandle);
     this.tickHandle = null;
-    this.idleFlush.stop();
+    this.loop.stop();
     this.transfers.abortAll();
   }
 
-  /** Start the Ready loop unless it is already running (it re-checks hasReady before exiting). */
+  /** Run the Ready loop (see ReadyLoop.kick). */
   private kick(): void {
-    if (this.draining || this.stopped || this.closing || !this.engineRef) return;
-    this.draining = true;
-    this.idleFlush.busy();
-    this.drainDone = this.drain().finally(() => {
-      this.draining = false;
-      if (!this.stopped && !this.closing) this.idleFlush.idle();
-    });
+    this.loop.kick();
   }
 
-  private async drain(): Promise<void> {
-    const engine = this.engine;
-    const { transport, storage } = this.options;
-    try {
-      while (!this.stopped && engine.hasReady()) {
-        const ready = engine.ready();
-        this.stats.readies++;
-        this.options.onReady?.(ready);
-        if (ready.departures && ready.departures.length > 0) transport.departures?.(ready.departures);
-        // A batch that only moves the stored commit index vouches for nothing: it is written in the
-        // background (storage keeps batches in order) and the loop goes on.
-        const background = commitOnly(ready.persist, this.durableVote);
-        const persist = !background && !isEmptyPersistBatch(ready.persist);
-        const { early, late } = persist ? splitReadyMessages(ready.persist, this.durableVote, ready.messages, this.id) : { early: ready.messages, late: [] };
-        // Committed entries were stored by a quorum already, and results only name log positions:
-        // neither waits for this batch. Committed entries go first (the caller on this peer is
-        // waiting for them; relaying frames on the main thread would delay them), otherwise the
-        // frames do (the other peers wait for those).
-        const applyFirst = ready.committed.length > 0;
-        // The departure plan leaves with the first message of this Ready (now when some go before the
-        // write, else after it): whoever sends it in a page's last moment must hold one that covers
-        // every message sent, and, for a follower, nothing a write in flight may still lose. A
-        // candidate's early vote requests acknowledge nothing: its plan waits for the write.
-        if (!persist || planLeavesEarly(early)) this.postPlan(ready);
-        if (applyFirst) this.postToClient(ready);
-        for (const envelope of early) transport.send(envelope.to, envelope.message);
-        this.stats.messagesSent += early.length;
-        if (persist) this.stats.messagesSentEarly += early.length;
-        if (!applyFirst) this.postToClient(ready);
-        this.options.afterSend?.();
-        if (background) {
-          this.stats.persists++;
-          this.stats.backgroundPersists++;
-          await Promise.resolve(); // as below: what was just posted leaves first
-          if (this.stopped) return;
-          storage.persist(ready.persist).catch((error: unknown) => this.fail(error));
-        }
-        if (persist) {
-          this.stats.persists++;
-          // Ports and transports may batch what was just posted until the next microtask: let that
-          // leave before the storage call, whose set-up (opening a transaction) takes a while.
-          if (early.length > 0 || hasClientOutput(ready)) await Promise.resolve();
-          if (this.stopped) return;
-          await storage.persist(ready.persist);
-          if (this.stopped) return; // crashed while persisting: nothing that depends on it goes out
-          if (ready.persist.hardState) this.durableVote = { term: ready.persist.hardState.term, vote: ready.persist.hardState.vote };
-          this.postPlan(ready);
-          for (const envelope of late) transport.send(envelope.to, envelope.message);
-          this.stats.messagesSent += late.length;
-          if (late.length > 0) this.options.afterSend?.();
-        }
-        this.postStatus(ready);
-        engine.storageDone(ready.token);
-      }
-    } catch (error) {
-      this.fail(error);
-    }
-  }
-
-  /** The loop has been idle for a while: store the commit index the engine held back (see IdleCommitFlush). */
-  private storeHeldCommit(): void {
-    const engine = this.engineRef;
-    if (this.stopped || this.closing || this.draining || !engine?.takeHeldHardState) return;
-    const held = engine.takeHeldHardState();
-    if (!held) return;
-    this.stats.persists++;
-    this.stats.backgroundPersists++;
-    this.options.storage.persist({ entries: [], hardState: held }).catch((error: unknown) => this.fail(error));
-  }
-
-  /** Hands the Ready's departure plan to the transport when it changed (see PeerTransport.departurePlan). */
-  private postPlan(ready: Ready): void {
-    const { transport } = this.options;
-    if (!ready.departure || !transport.departurePlan || samePlan(ready.departure, this.lastPlan)) return;
-    this.lastPlan = ready.departure;
-    transport.departurePlan(ready.departure);
-  }
-
-  private postToClient(ready: Ready): void {
-    const { port } = this.options;
-    // The engine re-emits what the start-up replay already delivered; pass on only what is new.
-    this.delivery.forward(ready);
-    for (const p of ready.proposals) {
-      port.post(p.ok ? { type: 'proposal-result', requestId: p.requestId, ok: true, start: p.start, end: p.end } : { type: 'proposal-result', requestId: p.requestId, ok: false, error: p.error });
-    }
-    for (const r of ready.reads) {
-      port.post(r.ok ? { type: 'read-result', requestId: r.requestId, ok: true, index: r.index } : { type: 'read-result', requestId: r.requestId, ok: false, error: r.error });
-    }
-    // After the entries it refers to were posted, so the client can answer once it applied them.
-    if (ready.snapshotRequest && !this.snapshotUnsupported) {
-      this.stats.snapshotRequests++;
-      port.post({ type: 'take-snapshot', upTo: ready.snapshotRequest.upTo });
-    }
-  }
-
-  /** Once the batch is durable: the status may report a term or role that depends on it. */
-  private postStatus(ready: Ready): void {
-    if (ready.status) {
-      this.publishStatus(ready.status);
-      this.transfers.settle(ready.status.leader);
-    }
+  /** A Ready's status, once its batch is durable (see ReadyLoop). */
+  private postStatus(status: RaftStatus): void {
+    this.publishStatus(status);
+    this.transfers.settle(status.leader);
   }
 
   private publishStatus(status: RaftStatus): void {
@@ -471,11 +279,4 @@ export async function startEngineHost(options: EngineHostOptions): Promise<Engin
   const host = new EngineHost(options);
   await host.start();
   return host;
-}
-
-/** The notice fields a departure plan is compared on (its appends are rebuilt from the log each time). */
-const NOTICE_FIELDS = ['term', 'lastIndex', 'lastTerm', 'led'] as const;
-
-function samePlan(a: DeparturePlan, b: DeparturePlan | null): boolean {
-  return b !== null && a.handoffTo === b.handoffTo && sameFields(a.notice, b.notice, NOTICE_FIELDS) && sameList(a.notice.successors, b.notice.successors) && sameList(a.departedBefore, b.departedBefore);
 }

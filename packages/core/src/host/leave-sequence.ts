@@ -6,7 +6,7 @@ import type { RaftConfig } from '../config';
 import type { RaftEngine } from '../engine/api';
 import type { PeerId, RaftStatus } from '../types';
 import type { Clock } from './clock';
-import type { EngineHostStats } from './engine-host';
+import type { EngineHostStats } from './engine-host-api';
 
 export interface LeaveSequenceOptions {
   id: PeerId;

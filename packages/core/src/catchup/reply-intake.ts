@@ -1,0 +1,96 @@
+// Taking in the session's replies. A fetch answer is matched to the request it answers (late and
+// duplicate replies are dropped and counted), checked against it (reply-checks.ts) and stored; an
+// availability answer counts only for an open question to a connected peer. A reply that cannot be
+// trusted makes the session forget what its peer advertised (its range for an entries answer, its
+// snapshot for a piece), so that part is unclaimed again and goes to someone else.
+import type { AvailabilityResponse, FetchEntriesResponse, FetchSnapshotResponse } from '../messages';
+import type { PeerId } from '../types';
+import type { AnswerTimes } from './answer-times';
+import type { CatchUpStats } from './api';
+import type { AvailabilityTable } from './availability';
+import type { AvailabilityRefresh } from './availability-refresh';
+import { estimateEntriesBytes } from './entry-size';
+import type { FetchRequest, InFlightRequests } from './in-flight';
+import type { OrderedOutput } from './ordered-output';
+import { entriesAnswer, isRequestId, parseAvailability, snapshotReplyVerdict } from './reply-checks';
+import type { SnapshotPhase } from './snapshot-phase';
+
+/** What reply intake uses of the session: what it asked and of whom, where answers go, and what it counts. */
+export interface ReplyIntakeHost {
+  readonly connected: ReadonlySet<PeerId>;
+  /** Time of the latest input. */
+  readonly lastNow: number;
+  readonly availability: Pick<AvailabilityTable, 'accept' | 'drop' | 'shrinkCommitted' | 'dropSnapshot'>;
+  readonly inFlight: Pick<InFlightRequests, 'get' | 'remove'>;
+  readonly answerTimes: Pick<AnswerTimes, 'note'>;
+  readonly counters: Pick<CatchUpStats, 'entriesReceived' | 'bytesReceived' | 'ignoredReplies'>;
+  /** Chunks (and snapshot pieces) each peer served so far. */
+  readonly served: Map<PeerId, number>;
+  readonly out: Pick<OrderedOutput, 'addFetched'>;
+  readonly snapshotPhase: Pick<SnapshotPhase, 'current' | 'install'>;
+  readonly refresh: Pick<AvailabilityRefresh, 'reaskAfterEmpty'>;
+  /** Sends `peer` an availability question. */
+  askAvailability(peer: PeerId): void;
+}
+
+export function takeAvailability(session: ReplyIntakeHost, from: PeerId, m: AvailabilityResponse): void {
+  const availability = parseAvailability(m);
+  if (!availability || !session.connected.has(from) || !isRequestId(m.requestId) || !session.availability.accept(from, m.requestId, availability)) {
+    session.counters.ignoredReplies++;
+  }
+}
+
+/** The in-flight request a reply answers, or undefined (late, duplicate, or not from that peer). */
+function matchReply(session: ReplyIntakeHost, from: PeerId, requestId: unknown, kind: FetchRequest['kind']): FetchRequest | undefined {
+  const request = isRequestId(requestId) ? session.inFlight.get(requestId) : undefined;
+  if (!request || request.kind !== kind || request.peer !== from) {
+    session.counters.ignoredReplies++;
+    return undefined;
+  }
+  session.inFlight.remove(request);
+  session.answerTimes.note(from, session.lastNow - request.sentAt);
+  return request;
+}
+
+export function takeEntries(session: ReplyIntakeHost, from: PeerId, m: FetchEntriesResponse): void {
+  const request = matchReply(session, from, m.requestId, 'entries');
+  if (!request || request.kind !== 'entries') return;
+  if (!entriesAnswer(m.entries, request.from, request.to)) {
+    // Wrong indices or too many: this peer's answers cannot be trusted until it is asked again
+    // (a later availability refresh). The range is unclaimed again, so someone else fetches it.
+    session.counters.ignoredReplies++;
+    session.availability.drop(from);
+    return;
+  }
+  const received = m.entries;
+  if (request.from + received.length - 1 < request.to) {
+    // Empty or short: the peer holds nothing past what it sent. The rest is unclaimed again.
+    session.availability.shrinkCommitted(from, request.from + received.length - 1);
+  }
+  if (received.length === 0) return session.refresh.reaskAfterEmpty(from);
+  session.counters.entriesReceived += received.length;
+  session.counters.bytesReceived += estimateEntriesBytes(received);
+  session.served.set(from, (session.served.get(from) ?? 0) + 1);
+  session.out.addFetched(received);
+}
+
+export function takeSnapshotChunk(session: ReplyIntakeHost, from: PeerId, m: FetchSnapshotResponse): void {
+  const request = matchReply(session, from, m.requestId, 'snapshot');
+  if (!request || request.kind !== 'snapshot') return;
+  const sf = session.snapshotPhase.current;
+  if (!sf || sf.target.index !== request.index || sf.target.term !== request.term || sf.target.size !== request.size) {
+    session.counters.ignoredReplies++; // an abandoned snapshot
+    return;
+  }
+  const verdict = snapshotReplyVerdict(m, request, sf.target.size);
+  if (verdict !== 'chunk' || !sf.accept(request.piece, m.data)) {
+    sf.release(request.piece);
+    session.availability.dropSnapshot(from);
+    if (verdict === 'not-held') session.askAvailability(from); // it probably holds a newer one now
+    else session.counters.ignoredReplies++;
+    return;
+  }
+  session.counters.bytesReceived += m.data.length;
+  session.served.set(from, (session.served.get(from) ?? 0) + 1);
+  if (sf.complete) session.snapshotPhase.install(sf);
+}
