@@ -30,7 +30,7 @@ export class LocalProfile {
 
   constructor(
     readonly name: string,
-    /** How long a crashed identity's slot must go unnamed before it is deleted (CRASHED_SLOT_GRACE_MS in tabs.ts). */
+    /** How long a crashed identity's slot must go unnamed before it is deleted (CRASHED_SLOT_GRACE_MS in tab-profiles.ts). */
     graceMs: number,
   ) {
     this.collector = new SlotCollector(graceMs);

@@ -1,0 +1,176 @@
+// A simulated peer's host loop around its RaftNode. Each Ready is handled in order: what may leave
+// before its PersistBatch is durable leaves at once, as the browser host does (a leader's appends
+// and heartbeats, @meshraft/core host/ready-order.ts); the batch becomes durable at a simulated
+// fsync time, and only then are the other messages sent, a fetched snapshot restored, its
+// committed entries applied and its results reported. After each input and each batch the engine's
+// status is read, and what changed in it is reported (PeerEvents).
+import { planLeavesEarly, splitReadyMessages, type DeparturePlan, type LogEntry, type Membership, type RaftNode, type RaftStatus, type Ready } from '@meshraft/core';
+import { describeError } from './describe';
+import { isEmptyBatch, StorageContractError } from './durable-store';
+import type { PeerEnv } from './peer-env';
+import type { PeerStateMachine } from './peer-state-machine';
+import type { PendingRequests } from './pending-requests';
+import type { SimPeer } from './sim-peer';
+
+export class HostLoop {
+  lastStatus: RaftStatus | null = null;
+  /** The departure plan of the latest Ready whose messages were relayed (this incarnation). */
+  private relayed: DeparturePlan | null = null;
+  private syncing = false;
+
+  constructor(
+    private readonly peer: SimPeer,
+    private readonly env: PeerEnv,
+    private readonly machine: PeerStateMachine,
+    private readonly requests: PendingRequests,
+  ) {}
+
+  /** What a closing tab sends (SimPeer.depart): the plan of the latest Ready whose messages were relayed. */
+  get relayedPlan(): DeparturePlan | null {
+    return this.relayed;
+  }
+
+  /** A new engine runs: nothing of it relayed or seen yet; its status and first Ready are taken at once. */
+  started(): void {
+    this.relayed = null;
+    this.lastStatus = null;
+    this.observe();
+    this.pump();
+  }
+
+  /** The engine is gone (a crash): the batch being written is lost, and so is the last status. */
+  stopped(): void {
+    this.syncing = false;
+    this.lastStatus = null;
+  }
+
+  input(label: string, fn: (engine: RaftNode) => void): void {
+    const engine = this.peer.engine;
+    if (!engine) return;
+    try {
+      fn(engine);
+    } catch (err) {
+      this.env.monitor.fail('engine-error', `${this.peer.id} ${label}: ${describeError(err)}`);
+      return;
+    }
+    this.observe();
+    this.pump();
+  }
+
+  private observe(): void {
+    const { peer, env } = this;
+    const engine = peer.engine;
+    if (!engine) return;
+    const status = engine.status();
+    const before = this.lastStatus;
+    this.lastStatus = status;
+    env.monitor.onStatus(peer, status, peer.durable.hardState.term);
+    if (before === null || before.role !== status.role || before.term !== status.term || before.leader !== status.leader) {
+      env.trace.record(env.queue.now, peer.id, `${status.role} term=${status.term} leader=${status.leader} commit=${status.committed}`);
+      if (status.role === 'leader' && (before?.role !== 'leader' || before.term !== status.term)) env.events.leaderElected(peer, status.term);
+    } else if (status.role === 'leader' && status.committed > before.committed) {
+      env.events.leaderCommitted(peer, status.term, status.committed);
+    }
+    if (status.removed && !before?.removed) {
+      env.trace.record(env.queue.now, peer.id, 'removed from the group');
+      env.events.removed(peer);
+    }
+    if (before === null || !sameMembers(before.members, status.members)) env.events.membersChanged(peer);
+    if (status.frozen && !before?.frozen) {
+      env.trace.record(env.queue.now, peer.id, 'frozen: every voter of its configuration departed');
+      env.events.frozen(peer);
+    }
+  }
+
+  /** Takes Ready batches one at a time; the next one waits until the previous one is durable. */
+  private pump(): void {
+    const { peer, env } = this;
+    const engine = peer.engine;
+    while (engine !== null && engine === peer.engine && !this.syncing) {
+      let ready: Ready;
+      try {
+        if (!engine.hasReady()) return;
+        ready = engine.ready();
+      } catch (err) {
+        env.monitor.fail('engine-error', `${peer.id} ready: ${describeError(err)}`);
+        return;
+      }
+      this.observe();
+      if (isEmptyBatch(ready.persist)) {
+        this.complete(engine, ready);
+        continue;
+      }
+      this.syncing = true;
+      const incarnation = peer.incarnation;
+      // As the browser host does: what may leave before the batch is durable (a leader's appends
+      // and heartbeats, thesis §10.2.1) goes now; the rest waits for the fsync.
+      const { hardState } = peer.durable;
+      const { early, late } = splitReadyMessages(ready.persist, { term: hardState.term, vote: hardState.vote }, ready.messages, peer.id);
+      // Messages of this Ready go out now: so does its plan (a leader's commit index rides on them),
+      // unless they are only a candidate's vote requests.
+      if (planLeavesEarly(early) && ready.departure) this.relayed = ready.departure;
+      for (const { to, message } of early) env.network.send(peer.id, to, message);
+      // Only a candidate's vote requests leave before a write that changes the vote (ready-order.ts).
+      if (early.some(({ message }) => message.type === 'RequestVote')) env.events.voteSentEarly(peer);
+      ready.messages = late;
+      const finish = () => {
+        if (incarnation !== peer.incarnation) return; // crashed before the fsync finished: lost
+        if (peer.paused) {
+          peer.hold(finish);
+          return;
+        }
+        this.syncing = false;
+        this.complete(engine, ready);
+        this.observe(); // a term just made durable: its leader counts for Election Safety from now on
+        this.pump();
+      };
+      env.queue.after(env.fsyncDelay(), finish);
+      return;
+    }
+  }
+
+  private complete(engine: RaftNode, ready: Ready): void {
+    const { peer, env, machine } = this;
+    const { hardState } = peer.durable;
+    const commitBefore = hardState.commit;
+    const termBefore = hardState.term;
+    let removed: LogEntry[];
+    try {
+      removed = peer.durable.apply(ready.persist);
+    } catch (err) {
+      if (err instanceof StorageContractError) env.monitor.fail('storage-contract', `${peer.id}: ${err.message}`);
+      else throw err;
+      return;
+    }
+    env.monitor.onPersist(peer, ready.persist, removed, commitBefore, termBefore);
+    if (ready.departure) this.relayed = ready.departure;
+    for (const { to, message } of ready.messages) {
+      env.monitor.onSend(peer.id, message.type);
+      if (message.type === 'RequestVoteResponse' && message.vote === 'granted') env.events.voteGranted(peer, to);
+      env.network.send(peer.id, to, message);
+    }
+    if (ready.persist.snapshot && !ready.snapshotToInstall) peer.counters.snapshotsTaken++;
+    if (ready.snapshotToInstall) {
+      // A snapshot fetched by catch-up is persisted in the same batch; at a restart it is the image
+      // the KV store was already rebuilt from.
+      if (ready.persist.snapshot) peer.counters.snapshotInstalls++;
+      if (!machine.install(ready.snapshotToInstall)) return;
+    }
+    for (const notice of ready.departures ?? []) env.events.departureSeen(peer, notice);
+    const term = this.lastStatus?.term ?? termBefore;
+    for (const entry of ready.committed) machine.apply(entry, term);
+    this.requests.resolve(ready);
+    try {
+      engine.storageDone(ready.token);
+    } catch (err) {
+      env.monitor.fail('engine-error', `${peer.id} storageDone: ${describeError(err)}`);
+    }
+    if (ready.snapshotRequest) machine.wantSnapshot(ready.snapshotRequest.upTo);
+    machine.maybeTakeSnapshot(engine);
+    this.requests.released(machine.kv.appliedIndex);
+  }
+}
+
+function sameMembers(a: Membership, b: Membership): boolean {
+  return a.voters.length === b.voters.length && a.learners.length === b.learners.length && a.voters.every((v, i) => v === b.voters[i]) && a.learners.every((l, i) => l === b.learners[i]);
+}

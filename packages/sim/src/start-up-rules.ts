@@ -1,0 +1,120 @@
+// The start-up rules as a tab of the simulator asks them: @meshraft/core's chooseSlot and
+// decideFounding for a starting tab, decideFrozenRestart for a frozen one, given what the browser
+// runtime gives them: the profile's slots and departures, the room's evidence (peers that gossip
+// themselves frozen counted as such), and the term a re-founding starts past. Three bug switches of
+// the lifecycle rules change what the rules are given (LifecycleBugs: adoptDepartedIdentities,
+// trustOtherDevicesDepartures, ignoreWhatOtherDevicesKnew).
+import type { Departure, Founding, FoundingInput, PeerId, SlotChoice, SlotSummary } from '@meshraft/core';
+import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, refoundingTerm, runningPeers, startReadsConfiguration } from '@meshraft/core';
+import type { LifecycleBugs } from './cli-args';
+import type { SignalingDirectory } from './directory';
+import type { LocalProfile, Slot } from './profile';
+import type { Tab } from './tabs';
+
+/** What the rules say of a tab starting on a profile. */
+export interface StartDecision {
+  /** The profile's slots as the rules saw them (before the start makes a new one). */
+  summaries: SlotSummary[];
+  choice: SlotChoice;
+  /** The chosen slot (null: a new one). */
+  slot: Slot | null;
+  founding: Founding;
+}
+
+export class StartUpRules {
+  constructor(
+    /** The run's tabs (what the room's peers gossip is read from their last status). */
+    private readonly tabs: ReadonlyMap<PeerId, Tab>,
+    private readonly directory: SignalingDirectory,
+    /** Bug switches of the lifecycle rules (cli-args.ts LifecycleBugs). */
+    private readonly bugs: LifecycleBugs,
+  ) {}
+
+  /** A tab starting on `profile` (`preferred`: its previous slot): which slot it takes, and how it comes into the group. */
+  start(profile: LocalProfile, preferred: string | null): StartDecision {
+    const summaries = profile.summaries();
+    const choice = this.bugs.adoptDepartedIdentities ? adoptAnything(profile, preferred) ?? chooseSlot(summaries, preferred) : chooseSlot(summaries, preferred);
+    const slot = choice.kind === 'new' ? null : profile.slots.get(choice.slot)!;
+    const store = slot?.store;
+    const founding = decideFounding({
+      choice,
+      slots: summaries,
+      log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, ...(store && startReadsConfiguration(choice, summaries) ? store.logConfiguration() : { membership: null }) },
+      ...this.departuresOf(profile),
+      room: this.directory.evidence(new Set(runningPeers(summaries)), this.saysFrozen),
+    });
+    return { summaries, choice, slot, founding };
+  }
+
+  /**
+   * A frozen tab running on `slot` asks again as a reload of it would (frozenRestartSlot,
+   * decideFrozenRestart): the slot to re-found the group on (its own, or a departed slot with a more
+   * up-to-date log), or null while it must stay frozen.
+   */
+  frozenRestart(peerId: PeerId, profile: LocalProfile, slot: Slot): Slot | null {
+    const summaries = profile.summaries();
+    const others = runningPeers(summaries, slot.id);
+    const target = profile.slots.get(frozenRestartSlot(summaries, slot.id))!;
+    const decision = decideFrozenRestart({
+      slot: target.id,
+      peerId,
+      slots: summaries,
+      log: { lastIndex: target.store.lastIndex(), lastTerm: target.store.lastTerm(), ...target.store.logConfiguration() },
+      ...this.departuresOf(profile),
+      room: this.directory.evidence(new Set([peerId, ...others, ...profile.tombstones.keys()]), this.saysFrozen),
+    });
+    return decision === 'refound' ? target : null;
+  }
+
+  /** The term a re-founding on `profile` starts from: past every term its slots and tombstones know of. */
+  refoundingTerm(profile: LocalProfile): number {
+    return refoundingTerm(this.slotTerms(profile), profile.tombstones);
+  }
+
+  /** As the runtime records it for the start-up rules of other tabs (SlotSummary.joined). */
+  recordStart(profile: LocalProfile, id: PeerId, founding: Exclude<Founding, 'wait'>): void {
+    if (founding === 'join') profile.joined.add(id);
+    else profile.joined.delete(id);
+  }
+
+  private slotTerms(profile: LocalProfile): { term: number }[] {
+    return [...profile.slots.values()].map((s) => ({ term: s.store.hardState.term }));
+  }
+
+  /**
+   * Whether a peer in the room gossips itself frozen (PeerView.frozen), as its last status says: its
+   * engine reports frozen, or it holds nothing of the group (a pristine claim, no members) and heard
+   * of it (a departed voter's notice moved its term), as the runtime's gossip says it (encodeGossip). A pristine
+   * tab whose term is still 0 counts as a member here (the runtime leaves it out): the simulator
+   * keeps the stricter rule for new tabs founding together.
+   */
+  private readonly saysFrozen = (id: PeerId): boolean => {
+    const tab = this.tabs.get(id);
+    const peer = tab?.peer;
+    if (peer === undefined || !peer.isUp || peer.retired) return false;
+    const status = peer.lastStatus;
+    if (status?.frozen === true) return true;
+    return tab!.pristineClaim === true && status !== null && status.term > 0 && status.members.voters.length === 0 && status.members.learners.length === 0;
+  };
+
+  /**
+   * The profile's departures as the founding rules take them: every tombstone, which were its own
+   * and what each own one knew (FoundingInput.tombstones, ownTombstones, departedBefore). The bug
+   * switches leave out which were its own, or read what other devices' voters knew as nothing.
+   */
+  private departuresOf(profile: LocalProfile): Pick<FoundingInput, 'tombstones' | 'ownTombstones' | 'departedBefore'> {
+    if (this.bugs.trustOtherDevicesDepartures) return { tombstones: profile.tombstones };
+    let tombstones: ReadonlyMap<PeerId, Departure> = profile.tombstones;
+    if (this.bugs.ignoreWhatOtherDevicesKnew) {
+      tombstones = new Map([...profile.tombstones].map(([peer, notice]) => [peer, profile.ownTombstones.has(peer) ? notice : { ...notice, knew: [] }]));
+    }
+    return { tombstones, ownTombstones: profile.ownTombstones, departedBefore: profile.departedBefore };
+  }
+}
+
+/** The bug switch's choice: the first free slot with an identity, departed or not, is adopted. */
+function adoptAnything(profile: LocalProfile, preferred: string | null) {
+  const free = profile.summaries().filter((s) => !s.inUse && s.peerId !== null && s.departed !== null);
+  const pick = free.find((s) => s.slot === preferred) ?? free[0];
+  return pick ? ({ kind: 'adopt', slot: pick.slot, peerId: pick.peerId! } as const) : null;
+}
