@@ -22,8 +22,10 @@ describe('logConfiguration', () => {
     expect(logConfiguration(log(6, 2, [c1, c2]), null, 5)).toEqual({ membership: c2.kind === 'config' && c2.membership, priorVoters: [] }));
   it('a later one adds the voters of the configuration it replaces that it drops', () =>
     expect(logConfiguration(log(6, 2, [c1, c2]), null, 4)).toEqual({ membership: { voters: ['b', 'c'], learners: [] }, priorVoters: ['a'] }));
-  it('counts every configuration after the stored commit index, and the one in force there', () =>
-    expect(logConfiguration(log(8, 2, [c1, c2, c3]), null, 3)).toEqual({ membership: { voters: ['b', 'c', 'd'], learners: [] }, priorVoters: ['a'] }));
+  it('counts the configuration the latest replaced, but none before it: a change waits until the one in force is committed', () =>
+    expect(logConfiguration(log(8, 2, [c1, c2, c3]), null, 3)).toEqual({ membership: { voters: ['b', 'c', 'd'], learners: [] }, priorVoters: [] }));
+  it('counts every configuration after the stored commit index, and the one in force there, when the latest has one voter (it may re-found the group)', () =>
+    expect(logConfiguration(log(8, 2, [c1, c2, config(7, 2, ['d'])]), null, 3)).toEqual({ membership: { voters: ['d'], learners: [] }, priorVoters: ['a', 'b', 'c'] }));
   it("reads the snapshot's configuration as committed, whatever the stored commit index", () => {
     const snapshot = { index: 4, term: 1, membership: { voters: ['a', 'b', 'c'], learners: [] } };
     expect(logConfiguration([noop(5, 2), config(6, 2, ['a', 'b'])], snapshot, 0)).toEqual({ membership: { voters: ['a', 'b'], learners: [] }, priorVoters: ['c'] });
@@ -173,4 +175,45 @@ describe('decideFounding on two lineages that each added a voter the other never
 
   it("y's lineage later: A's log cannot cover y's final position and joins; B re-founds", () => expect(verdicts('y')).toEqual(['join', 'refound']));
   it("x's lineage later: B joins, A re-founds", () => expect(verdicts('x')).toEqual(['refound', 'join']));
+});
+
+describe('decideFounding on one log stored with different commit indexes on two devices', () => {
+  // Voters t3, t5 (device home), t6 (device third), t7, t8 (other devices). The configuration at 84
+  // holds them all; the leader removes t3 (departed) at 93, and once that commits, t8 at 94. Both
+  // devices end up holding the same log to 94/5, home with commit index 91 stored, third with 93.
+  // t6 had crashed before t3 departed and, adopted again, never got t3's notice (its leader had
+  // forgotten it with t3 out of a committed configuration); it departed last, knowing of t5, t7
+  // and t8. Judged by their stored commit indexes, home weighs t3 and third does not: third holds
+  // the last departure by t6's list, while home's tie-break finds t3 and t6 among the latest
+  // departures at equal positions and names t3, its own. Both re-founded (simulator scenario
+  // tabs-chaos-three). The configuration at 94 has three voters, so it came from a leader's change,
+  // which waited until the one at 93 was committed: both devices judge t5, t6, t7 and t8.
+  const entries = log(94, 5, [config(84, 4, ['t3', 't5', 't6', 't7', 't8']), config(93, 5, ['t5', 't6', 't7', 't8']), config(94, 5, ['t5', 't6', 't7'])]);
+  const notice = (lastIndex: number, lastTerm: number, knew: PeerId[]): Departure => ({ type: 'Departure', term: 5, lastIndex, lastTerm, knew });
+  const notices = new Map<PeerId, Departure>([
+    ['t8', notice(91, 4, [])],
+    ['t3', notice(91, 4, ['t8'])],
+    ['t7', notice(93, 5, ['t8'])],
+    ['t5', notice(94, 5, ['t7', 't8'])],
+    ['t6', notice(91, 4, ['t5', 't7', 't8'])],
+  ]);
+  const device = (own: PeerId[], commit: number): FoundingInput => ({
+    choice: { kind: 'succeed', slot: own[0]!, previous: own[0]! },
+    slots: [{ slot: own[0]!, peerId: own[0]!, inUse: false, departed: notices.get(own[0]!)!, lastIndex: 94, lastTerm: 5 }],
+    log: { lastIndex: 94, lastTerm: 5, ...logConfiguration(entries, null, commit) },
+    tombstones: notices,
+    ownTombstones: new Set(own),
+    room: 'empty',
+  });
+
+  it('both devices judge the same voters', () => {
+    expect(device(['t3', 't5'], 91).log.priorVoters).toEqual(['t8']);
+    expect(device(['t6'], 93).log.priorVoters).toEqual(['t8']);
+  });
+  it("exactly one device re-founds: third, whose t6 departed last", () =>
+    expect([decideFounding(device(['t3', 't5'], 91)), decideFounding(device(['t6'], 93))]).toEqual(['join', 'refound']));
+  it('judging t3 on home alone (its stored commit index), both would re-found: a fork', () => {
+    const home = device(['t3', 't5'], 91);
+    expect(decideFounding({ ...home, log: { ...home.log, priorVoters: ['t3', 't8'] } })).toBe('refound');
+  });
 });

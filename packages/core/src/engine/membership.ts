@@ -105,16 +105,34 @@ export class MembershipTracker {
 
   /**
    * Voters of the configurations the current one may not have replaced yet (it is past `commit`),
-   * not in it: the configuration in force at `commit` and any later one before the current. Empty
-   * when the current one is committed, or re-founds the group (it follows the whole log).
+   * not in it: the configuration in force at `commit` (or at the one the log shows committed, if
+   * later: settledBeforeLatest) and any later one before the current. Empty when the current one
+   * is committed, or re-founds the group (it follows the whole log).
    */
   priorVoters(commit: number): PeerId[] {
     if (this.founding || !this.hasUncommittedChange(commit)) return [];
     const latest = this.current().voters;
-    const replaced = [this.at(commit), ...this.configs.filter((c) => c.index > commit).slice(0, -1).map((c) => c.membership)];
+    const settled = Math.max(commit, this.settledBeforeLatest());
+    const replaced = [this.at(settled), ...this.configs.filter((c) => c.index > settled).slice(0, -1).map((c) => c.membership)];
     const out: PeerId[] = [];
     for (const config of replaced) for (const voter of config.voters) if (!latest.includes(voter) && !out.includes(voter)) out.push(voter);
     return out;
+  }
+
+  /**
+   * The index of a configuration this log shows committed whatever the stored commit index says:
+   * the one the latest replaced, when the latest has two voters or more. Such a configuration came
+   * from a leader's membership change, and a leader changes the configuration only once the one
+   * in force is committed (MembershipChanges.canChange, thesis §4.1); by Log Matching that is the
+   * configuration before it in every log holding it. Re-founding configurations (one voter) and
+   * the first one logged prove nothing (0). Without this, two profiles holding the same log judged
+   * different voters when one had stored a later commit index, and the tie-break between devices
+   * could pick a voter only one of them judged (a fork found by the simulator).
+   */
+  private settledBeforeLatest(): number {
+    const n = this.configs.length;
+    if (n < 2 || this.configs[n - 1].membership.voters.length < 2) return 0;
+    return this.configs[n - 2].index;
   }
 
   /** The voters a re-founding weighs: the current configuration's, then priorVoters(commit). */

@@ -3,8 +3,10 @@
 // not), but a latest configuration that is not known to be committed may be one no other peer ever
 // saw: another voter of the configuration it replaces may have been elected without it and written
 // past this log. Two profiles whose logs end in different configurations would then each judge a
-// different set of voters, and both could re-found. Only the stored commit index tells that a
-// configuration was settled; every configuration after the last settled one (and that one) counts.
+// different set of voters, and both could re-found. The stored commit index tells that a
+// configuration was settled, and so does the log itself for the one its latest replaced, when the
+// latest came from a leader's change (MembershipTracker.priorVoters); every configuration after the
+// last settled one (and that one) counts.
 import { MembershipTracker } from '../engine/membership';
 import type { LogEntry, Membership, PeerId, SnapshotMeta } from '../types';
 
@@ -14,7 +16,8 @@ export interface LogConfiguration {
   membership: Membership | null;
   /**
    * Voters of the configurations the latest may not have replaced yet, not in the latest itself:
-   * the configuration in force at the stored commit index, and every later one before the latest.
+   * the configuration in force at the stored commit index (or at the one the log shows settled,
+   * if later), and every later one before the latest.
    * Empty when the latest is known committed.
    */
   priorVoters: PeerId[];
