@@ -171,7 +171,11 @@ describe('buffered leader entries (property)', () => {
         // Terms never decrease along the log (a consequence of Log Matching for real logs).
         const terms = [...log.entries()].sort((x, y) => x[0] - y[0]).map(([, t]) => t);
         expect(terms).toEqual([...terms].sort((x, y) => x - y));
-        // Everything up to the target (committed) is the committed log.
+        // The session finished with the log output up to the target (replay checked it is
+        // contiguous from the start or a snapshot), and everything up to the target (committed) is
+        // the committed log.
+        expect(pool.session.done).toBe(true);
+        expect(Math.max(...log.keys())).toBeGreaterThanOrEqual(target);
         for (const [i, t] of log) if (i <= target && i > 0) expect(t).toBe(cTerm(i));
       }),
       { numRuns: Number(process.env.CATCHUP_RUNS ?? 200), seed: process.env.CATCHUP_SEED ? Number(process.env.CATCHUP_SEED) : 20261130 },

@@ -3,7 +3,7 @@
 import { Encoder } from 'cbor-x';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CODEC_VERSION, decodeMessage, encodeMessage, tryDecodeMessage } from '../src/codec/index';
+import { CODEC_VERSION, decodeMessage, decodeValue, decodeValueSharingBytes, encodeMessage, tryDecodeMessage } from '../src/codec/index';
 import { MESSAGE_SCHEMAS } from '../src/codec/message-schemas';
 import { DecodeError } from '../src/errors';
 import type { Message } from '../src/messages';
@@ -92,11 +92,12 @@ describe('decoder fuzzing', () => {
     );
   });
 
-  it('hostile CBOR values in the body of every message type yield DecodeError, never a crash', () => {
+  it('hostile CBOR values in the body of every message type yield DecodeError, never a crash; what decodes is a valid message', () => {
     const codes = Object.values(MESSAGE_SCHEMAS).map((s) => s.code);
     fc.assert(
       fc.property(fc.constantFrom(...codes), junkArb, (code, junk) => {
-        void decodeSafely(new Uint8Array(raw.encode([CODEC_VERSION, code, junk])));
+        const decoded = decodeSafely(new Uint8Array(raw.encode([CODEC_VERSION, code, junk])));
+        if (decoded !== null) expect(decodeMessage(encodeMessage(decoded))).toEqual(decoded);
       }),
       { numRuns: 2000 },
     );
@@ -116,9 +117,20 @@ describe('decoder fuzzing', () => {
     expect(decodeMessage(encodeMessage(heartbeat))).toEqual(heartbeat);
   });
 
-  it('does not pollute Object.prototype whatever the input', () => {
-    const frame = new Uint8Array(raw.encode([CODEC_VERSION, 8, JSON.parse('{"__proto__": {"polluted": 1}}') as unknown]));
-    expect(tryDecodeMessage(frame).ok).toBe(false);
+  it('does not pollute Object.prototype: a message body refuses maps, and decoded values keep __proto__ keys as plain data', () => {
+    const hostile = JSON.parse('{"__proto__": {"polluted": 1}, "a": {"constructor": {"prototype": {"polluted": 1}}}}') as unknown;
+    const frame = new Uint8Array(raw.encode([CODEC_VERSION, MESSAGE_SCHEMAS.Heartbeat.code, hostile]));
+    expect(tryDecodeMessage(frame)).toMatchObject({ ok: false, error: { reason: 'bad-shape' } });
+    // Application values (commands, query results, snapshots) are decoded as objects: a map key
+    // __proto__ must not become the decoded object's prototype, nor reach Object.prototype.
+    const bytes = new Uint8Array(raw.encode(hostile));
+    for (const decode of [decodeValue, decodeValueSharingBytes]) {
+      const value = decode(bytes) as Record<string, unknown>;
+      expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+      expect(value.polluted).toBeUndefined();
+      expect((value.a as Record<string, unknown>).polluted).toBeUndefined();
+    }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
   });
 });

@@ -612,6 +612,5 @@ describe('two frozen logs that end in different configurations', () => {
     expect(h.node('x').status().priorVoters).toBeUndefined();
     expect(h.node('x').status().frozen).toBe(true);
     expect(h.leaders()).toEqual([]);
-    console.log('DBG', JSON.stringify(h.sent.filter((m) => m.to === 'x' || m.from === 'x').map((m) => `${m.from}->${m.to} ${m.message.type}`).slice(28, 80)));
   });
 });

@@ -117,9 +117,13 @@ describe('engine: elections', () => {
   it('a restarted peer keeps its term and vote', () => {
     const h = new EngineHarness({ ids: ['a', 'b', 'c'], config: base, seed: 5 });
     h.runUntil(() => h.leaders().length === 1, 5000);
-    const follower = h.followers()[0];
+    const leader = h.leader();
+    // A follower that voted for the leader in its term: the vote must survive the restart.
+    h.runUntil(() => h.followers().some((id) => h.node(id).vote === leader), 5000);
+    const follower = h.followers().find((id) => h.node(id).vote === leader)!;
     const before = h.node(follower).status();
     const vote = h.node(follower).vote;
+    expect(vote).toBe(leader);
     h.start(follower);
     expect(h.node(follower).term).toBe(before.term);
     expect(h.node(follower).vote).toBe(vote);

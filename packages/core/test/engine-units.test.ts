@@ -99,8 +99,10 @@ describe('election timeout', () => {
       expect(t).toBeLessThan(c.electionTimeoutMs + c.electionJitterMs);
       const r = randomizedElectionTimeout(c, { reluctant: 3 }, random, false);
       expect(r).toBeGreaterThanOrEqual(3 * c.electionTimeoutMs);
+      expect(r).toBeLessThan(3 * (c.electionTimeoutMs + c.electionJitterMs));
       const first = randomizedElectionTimeout(c, 'normal', random, true);
       expect(first).toBeGreaterThanOrEqual(c.electionTimeoutMs + c.bootstrapDelayMs);
+      expect(first).toBeLessThan(c.electionTimeoutMs + c.electionJitterMs + c.bootstrapDelayMs);
     }
   });
 });

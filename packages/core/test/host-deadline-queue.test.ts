@@ -90,14 +90,19 @@ describe('DeadlineQueue', () => {
           } else if (s.kind === 'wait') {
             clock.advance(s.ms);
             clock.runDue();
+            // Everything due by now has fired, none held back for later.
+            for (const record of added) if (!record.cancelled && record.at <= clock.now()) expect(record.firedAt).not.toBeNull();
           }
         }
+        const drainedFrom = clock.now();
         while (clock.runNext() > 0);
         for (const record of added) {
           if (record.cancelled) expect(record.firedAt).toBeNull();
           else expect(record.firedAt).not.toBeNull();
           // Never early; late only by the waits the test took (it fires when time is next advanced).
           if (record.firedAt !== null) expect(record.firedAt).toBeGreaterThanOrEqual(record.at);
+          // Left to the end, each fires exactly at its time when the clock runs to it.
+          if (record.at > drainedFrom && record.firedAt !== null) expect(record.firedAt).toBe(record.at);
         }
         expect(queue.size).toBe(0);
         expect(clock.pending).toBe(0);

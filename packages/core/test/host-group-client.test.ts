@@ -187,6 +187,7 @@ describe('GroupClient errors', () => {
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).unexecuted).toEqual({ kind: 'commands', commands: [7] });
     const queryError = await strong.catch((e: unknown) => e);
+    expect(queryError).toBeInstanceOf(TimeoutError);
     expect((queryError as TimeoutError).unexecuted).toEqual({ kind: 'query', query: 'value' });
   });
 

@@ -91,5 +91,9 @@ describe('InMemoryNetwork', () => {
     network.attach('b', fresh);
     clock.runDue();
     expect(fresh.messages).toHaveLength(0);
+    // What is sent to the new incarnation does arrive.
+    links.a.send('b', hb(2));
+    clock.runDue();
+    expect(fresh.messages.map((m) => (m.message as { round: number }).round)).toEqual([2]);
   });
 });
