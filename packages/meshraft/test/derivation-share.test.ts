@@ -53,6 +53,37 @@ describe('DerivationShare', () => {
     expect([third.share.source, third.counted.runs]).toEqual(['shared', 0]);
   });
 
+  it('the tab that derived says so even when its own result comes back to it (another holder answering an ask) before its holder lock is granted', async () => {
+    const locks = new MemoryLocks();
+    const holderLock = `meshraft-derivation-holder:${NAME}`;
+    // Tab a's holder lock is granted only once `grant` is called: a busy browser can take a while.
+    let grant!: () => void;
+    const granted = new Promise<void>((resolve) => (grant = resolve));
+    const aLocks = locks.forTab('a');
+    const slowLocks = {
+      ...aLocks,
+      request: (name: string, options: Parameters<typeof aLocks.request>[1], callback: Parameters<typeof aLocks.request>[2]) =>
+        name === holderLock ? granted.then(() => aLocks.request(name, options, callback)) : aLocks.request(name, options, callback),
+    };
+    const share = new DerivationShare(NAME, { open: (n) => new BroadcastChannel(n), locks: slowLocks }, FAST);
+    open.push(share);
+    let runs = 0;
+    // Another tab took a's offer and answers a third tab's ask with it: a hears its own result back.
+    const other = new BroadcastChannel(`meshraft-derivation:${NAME}`);
+    channels.push(other);
+    other.onmessage = (event: MessageEvent) => {
+      if (event.data?.type !== 'offer') return;
+      other.postMessage(event.data);
+      setTimeout(grant, 20);
+    };
+    const result = await share.derive(async () => {
+      runs++;
+      return { room: RESULT.room, authKey: new Uint8Array(RESULT.authKey) };
+    });
+    expect(result).toEqual(RESULT);
+    expect([share.source, runs]).toEqual(['derived', 1]);
+  });
+
   it('a holder that never answers (a frozen tab) is asked once, then the tab derives itself', async () => {
     const locks = new MemoryLocks();
     // Holds the holder lock, as a frozen tab does, but runs no code.

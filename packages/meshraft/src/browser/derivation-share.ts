@@ -112,11 +112,15 @@ export class DerivationShare {
     // the result and holds the holder lock, so each next one finds it when its turn comes.
     const abort = new AbortController();
     let runningHere = false;
+    // Set once this tab's own run finished: from then on its source is 'derived', even if its
+    // result comes back to it (another tab answering an ask with it) before its turn ends.
+    let derivedHere: DerivedRoom | null = null;
     const turn = locks
       .request(this.turnLock, { signal: abort.signal }, async () => {
         if (this.closed || (await asked()) !== null) return null;
         runningHere = true;
         const result = await run();
+        derivedHere = result;
         this.post(result);
         await this.holdResult(result);
         return result;
@@ -137,6 +141,7 @@ export class DerivationShare {
     ]);
     if (first !== null) {
       if (!runningHere) abort.abort();
+      if (derivedHere !== null) return this.settle(derivedHere, 'derived');
       return this.settle(first.result, first.source);
     }
     if (runningHere) return this.settle((await turn)!, 'derived');
