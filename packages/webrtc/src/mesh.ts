@@ -12,55 +12,18 @@
 // other sessions are ignored. A responder that already has an up link treats a new offer as a
 // replacement attempt: the old link is closed only once the new one has authenticated (the peer
 // reloaded with the same id), so a forged offer cannot cut a live link.
-import { Backoff } from './backoff';
 import { Emitter } from './emitter';
-import { MAX_FRAME_BYTES, payloadPerFrame } from './framing';
 import { importAuthKey } from './group-key';
 import { newMeshCounters } from './mesh-counters';
+import { meshSettings } from './mesh-settings';
 import { PeerLink, type LinkClosedInfo, type PeerLinkContext } from './peer-link';
+import { RedialSchedule } from './redial-schedule';
 import { newSessionId, parseEnvelope, type SignalEnvelope } from './signal-envelope';
 import { isValidPeerId, isValidRoomId, SignalingClient, type SignalingJoin } from './signaling-client';
-import type {
-  BackoffOptions,
-  MeshChannel,
-  PeerMesh,
-  PeerMeshEvents,
-  PeerMeshOptions,
-  PeerMeshStats,
-  SimplePeerConstructor,
-} from './types';
+import { loadBrowserSimplePeer } from './simple-peer-loader';
+import type { BackoffOptions, MeshChannel, PeerMesh, PeerMeshEvents, PeerMeshOptions, PeerMeshStats } from './types';
 
-const MiB = 1024 * 1024;
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  const v = value ?? fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${name} must be a positive number`);
-  return v;
-}
-
-let browserSimplePeer: Promise<SimplePeerConstructor> | null = null;
-
-function defaultSimplePeer(): Promise<SimplePeerConstructor> {
-  // Lazy so Node users who inject simple-peer never load the browser bundle. A failed load is
-  // tried again by the next mesh.
-  browserSimplePeer ??= import('./simple-peer-browser').then(
-    (module) => module.SimplePeer,
-    (error: unknown) => {
-      browserSimplePeer = null;
-      throw error;
-    },
-  );
-  return browserSimplePeer;
-}
-
-/**
- * Starts loading the browser's simple-peer bundle (about 140 KB) now. A mesh waits for it before it
- * joins its signaling room, so a page that knows it will open one (while it still derives a room id,
- * say) can call this first and keep the load off that path. Errors surface in the mesh that needs it.
- */
-export function preloadSimplePeer(): void {
-  defaultSimplePeer().catch(() => {});
-}
+export { preloadSimplePeer } from './simple-peer-loader';
 
 class Mesh implements PeerMesh {
   private readonly emitter = new Emitter<PeerMeshEvents>();
@@ -74,8 +37,7 @@ class Mesh implements PeerMesh {
   private readonly incompatible = new Set<string>();
   /** Peers gone for good (forgetPeer): never dialled, until they join the room anew or leave it. */
   private readonly forgotten = new Set<string>();
-  private readonly backoffs = new Map<string, Backoff>();
-  private readonly redialTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly redials: RedialSchedule;
   private readonly reconnect: BackoffOptions;
   private readonly joinTimeoutMs: number;
   private signaling: SignalingClient | null = null;
@@ -88,27 +50,13 @@ class Mesh implements PeerMesh {
     if (!isValidPeerId(options.peerId)) throw new TypeError('peerId must be 1-64 chars [A-Za-z0-9_-]');
     if (!isValidRoomId(options.room)) throw new TypeError('room must be 16-128 chars [A-Za-z0-9_-]');
     this.peerId = options.peerId;
-    this.reconnect = options.reconnect ?? { minMs: 250, maxMs: 10_000 };
-    new Backoff(this.reconnect); // validates
-    this.joinTimeoutMs = positive(options.joinTimeoutMs, 10_000, 'joinTimeoutMs');
-    this.reregisterBoundMs = this.reconnect.maxMs + this.joinTimeoutMs;
-    const maxMessageBytes = positive(options.maxMessageBytes, 16 * MiB, 'maxMessageBytes');
-    const frameBytes = options.frameBytes ?? MAX_FRAME_BYTES;
-    const scheduler = {
-      payloadBytes: payloadPerFrame(frameBytes),
-      highWaterMark: positive(options.highWaterMark, 1 * MiB, 'highWaterMark'),
-      maxQueuedBytes: positive(options.maxQueuedBytes, 2 * maxMessageBytes, 'maxQueuedBytes'),
-      maxMessageBytes,
-    };
-    if (scheduler.maxQueuedBytes < maxMessageBytes) throw new RangeError('maxQueuedBytes must be >= maxMessageBytes');
-    const heartbeatMs = positive(options.linkHeartbeatMs, 2_000, 'linkHeartbeatMs');
-    const timeoutMs = positive(options.linkTimeoutMs, 12_000, 'linkTimeoutMs');
-    if (timeoutMs < 2 * heartbeatMs) throw new RangeError('linkTimeoutMs must be at least 2 x linkHeartbeatMs');
-    const liveness = { heartbeatMs, timeoutMs, probeTimeoutMs: 2 * heartbeatMs };
-    const connectTimeoutMs = positive(options.connectTimeoutMs, 20_000, 'connectTimeoutMs');
-    const backpressurePollMs = positive(options.backpressurePollMs, 10, 'backpressurePollMs');
-    const aliveIntervalMs = positive(options.aliveIntervalMs, 5_000, 'aliveIntervalMs');
-    void Promise.all([importAuthKey(options.authKey), options.SimplePeer ?? defaultSimplePeer()]).then(
+    const settings = meshSettings(options);
+    const { scheduler, liveness, connectTimeoutMs, backpressurePollMs, aliveIntervalMs } = settings;
+    this.reconnect = settings.reconnect;
+    this.redials = new RedialSchedule(this.reconnect);
+    this.joinTimeoutMs = settings.joinTimeoutMs;
+    this.reregisterBoundMs = settings.reregisterBoundMs;
+    void Promise.all([importAuthKey(options.authKey), options.SimplePeer ?? loadBrowserSimplePeer()]).then(
       ([key, SimplePeer]) => {
         if (this.closed) return;
         this.ctx = {
@@ -182,8 +130,7 @@ class Mesh implements PeerMesh {
     // Not onPeerLeft: the room listing is evidence for the runtime's start-up rules and stays what
     // the server says; only the dialling stops.
     this.forgotten.add(peerId);
-    this.cancelRedial(peerId);
-    this.backoffs.delete(peerId);
+    this.redials.forget(peerId);
   }
 
   stats(): PeerMeshStats {
@@ -197,8 +144,7 @@ class Mesh implements PeerMesh {
     if (this.closed) return;
     this.closed = true;
     this.signaling?.close();
-    for (const timer of this.redialTimers.values()) clearTimeout(timer);
-    this.redialTimers.clear();
+    this.redials.clear();
     for (const link of [...this.replacements.values()]) link.close();
     this.replacements.clear();
     for (const id of [...this.links.keys()]) this.closeLink(id);
@@ -282,15 +228,14 @@ class Mesh implements PeerMesh {
   private onPeerLeft(id: string): void {
     this.inRoom.delete(id);
     this.forgotten.delete(id);
-    this.cancelRedial(id);
-    this.backoffs.delete(id);
+    this.redials.forget(id);
     const link = this.links.get(id);
     if (link !== undefined && !link.isUp) this.closeLink(id);
   }
 
   private redialNow(id: string): void {
-    this.cancelRedial(id);
-    this.backoffFor(id).reset();
+    this.redials.cancel(id);
+    this.redials.resetBackoff(id);
     if (this.links.get(id)?.isUp) return;
     this.closeLink(id);
     this.ensureConnection(id);
@@ -350,7 +295,7 @@ class Mesh implements PeerMesh {
 
   private ensureConnection(id: string): void {
     if (this.closed || !this.worthDialling(id) || this.incompatible.has(id)) return;
-    if (this.links.has(id) || this.redialTimers.has(id)) return;
+    if (this.links.has(id) || this.redials.pending(id)) return;
     if (!this.signaling?.isJoined) return; // onJoined reconciles once we are back
     if (this.isInitiatorFor(id)) this.createLink(id, true, newSessionId(), false);
   }
@@ -381,7 +326,7 @@ class Mesh implements PeerMesh {
       this.closeLink(id);
       this.links.set(id, link);
     }
-    this.backoffFor(id).reset();
+    this.redials.resetBackoff(id);
     this.emitter.emit('peer-up', id);
   }
 
@@ -416,28 +361,9 @@ class Mesh implements PeerMesh {
     link.close();
   }
 
-  private backoffFor(id: string): Backoff {
-    let backoff = this.backoffs.get(id);
-    if (backoff === undefined) {
-      backoff = new Backoff(this.reconnect);
-      this.backoffs.set(id, backoff);
-    }
-    return backoff;
-  }
-
   private scheduleRedial(id: string): void {
-    if (this.closed || this.redialTimers.has(id) || !this.worthDialling(id)) return;
-    const timer = setTimeout(() => {
-      this.redialTimers.delete(id);
-      this.ensureConnection(id);
-    }, this.backoffFor(id).next());
-    this.redialTimers.set(id, timer);
-  }
-
-  private cancelRedial(id: string): void {
-    const timer = this.redialTimers.get(id);
-    if (timer !== undefined) clearTimeout(timer);
-    this.redialTimers.delete(id);
+    if (this.closed || !this.worthDialling(id)) return;
+    this.redials.schedule(id, () => this.ensureConnection(id));
   }
 }
 
