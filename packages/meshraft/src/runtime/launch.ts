@@ -13,6 +13,7 @@ import { DeferredGroup } from './deferred-group';
 import { departureFrames, finalNotice, handoffFrames } from './departure-frames';
 import { replayDepartures } from './departure-replay';
 import { FrozenTabRestarter } from './frozen-restart';
+import { launchStats, newLaunchInfo } from './launch-info';
 import { MeshSession } from './mesh-session';
 import type { ClientSide, EngineSide, GroupStats, MeshraftGroup, Platform } from './platform';
 import { PRESENCE_REPORT_MS, peersSeenRunning, settledRoomEvidence } from './room-evidence';
@@ -42,22 +43,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
   /** Stops feeding the profile's recorded departures to the current engine (departure-replay.ts). */
   let stopReplay = () => {};
   cleanups.push(() => stopReplay());
-  const info = {
-    room: null as string | null,
-    authKey: null as Uint8Array | null,
-    /** The same-browser channel's name; null: not used. */
-    localSecret: null as string | null,
-    bootstrapped: false,
-    refounded: false,
-    slotChoice: null as string | null,
-    roomWasEmpty: null as boolean | null,
-    keyDerivation: null as 'derived' | 'shared' | null,
-    rejoins: 0,
-    retired: [] as PeerId[],
-    rejoinErrors: [] as string[],
-    databasesDeleted: 0,
-    frozenRestarts: 0,
-  };
+  const info = newLaunchInfo();
 
   const shutdown = async () => {
     closing = true;
@@ -370,19 +356,8 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
   return Object.assign(deferred, {
     started,
     async stats(): Promise<GroupStats> {
-      return {
+      return launchStats(info, {
         peerId: deferred.peerId,
-        room: info.room,
-        bootstrapped: info.bootstrapped,
-        refounded: info.refounded,
-        slotChoice: info.slotChoice,
-        roomWasEmpty: info.roomWasEmpty,
-        keyDerivation: info.keyDerivation,
-        rejoins: info.rejoins,
-        retiredPeerIds: [...info.retired],
-        rejoinErrors: [...info.rejoinErrors],
-        databasesDeleted: info.databasesDeleted,
-        frozenRestarts: info.frozenRestarts,
         frozenChecks: frozen.stats(),
         departed,
         frames: engine ? await engine.frameStats() : null,
@@ -391,7 +366,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
         gossipDropped: gossip.dropped,
         mesh: session ? session.mesh.stats() : null,
         startupError: deferred.startupError ? deferred.startupError.message : null,
-      };
+      });
     },
     pageHide(): void {
       const s = session;
