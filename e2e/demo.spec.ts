@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { expect, test, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 import { collectConsoleErrors, uniqueName, type ConsoleErrors } from './support';
+import { crash } from './support/lifecycle';
 
 const DEMO_ORIGIN = `http://127.0.0.1:${process.env.E2E_DEMO_PORT ?? 5189}`;
 const SCREENSHOTS = 'test-results/demo';
@@ -42,13 +43,8 @@ async function goneTab(page: Page, how: 'close' | 'reload' | 'crash'): Promise<v
   tabGone = true;
   if (how === 'close') await page.close();
   else if (how === 'reload') await page.reload();
-  else {
-    // The renderer dies: no pagehide, so to the group the tab just went silent.
-    const crashed = page.waitForEvent('crash');
-    await page.goto('chrome://crash').catch(() => {});
-    await crashed;
-    await page.close();
-  }
+  // The renderer dies where it stands: no pagehide, so to the group the tab just went silent.
+  else await crash(page);
 }
 
 /** The cluster panel's event feed shows `kind` for `peer`. */
