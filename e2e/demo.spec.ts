@@ -261,8 +261,9 @@ test('three tabs share one board, survive closing the leader tab, and a reload k
 });
 
 test('a tab that lost its quorum shows the offline banner, keeps edits pending, then offers Retry', async ({}, testInfo) => {
-  // Short edit timeout (a page setting) so the failure shows up quickly.
-  const url = `${DEMO_ORIGIN}/?editTimeoutMs=3000#${uniqueName('demo-offline')}`;
+  // Short edit timeout (a page setting) so the failure shows up quickly; long enough that a busy
+  // machine still sees the edit pending before it fails.
+  const url = `${DEMO_ORIGIN}/?editTimeoutMs=5000#${uniqueName('demo-offline')}`;
   const first = await openTab(url, 'tab0');
   await waitOnline(first);
   const second = await openTab(url, 'tab1');

@@ -98,8 +98,9 @@ export interface GroupStats {
   slotChoice: string | null;
   roomWasEmpty: boolean | null;
   /**
-   * How this tab came by the room id and auth key: 'derived' (it ran the group key's slow
-   * derivation), 'shared' (another tab of this browser profile gave it the result); null before.
+   * How this tab came by the room id and auth key: 'derived' (its own run of the group key's slow
+   * derivation finished first), 'shared' (another tab of this browser profile gave it the result
+   * before that; under load a tab may have started a run of its own meanwhile); null before.
    */
   keyDerivation: 'derived' | 'shared' | null;
   /** Times this runtime started over under a fresh peer id (removed from the group, or back after departing). */
