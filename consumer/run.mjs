@@ -377,8 +377,10 @@ const CHAOS_FIREFOX =
 // throttling of background tabs): about a third of Chromium's operations, hence lower floors. A
 // schedule that closes every tab six times in its 45 s leaves still fewer: each reopen takes
 // Firefox 4-10 s before the writers go on (seed 1184717615: 78 operations, 59 of them acknowledged
-// writes, every check passed).
-const FIREFOX_CHAOS_FLOORS = { actions: 8, completedOps: 60, acknowledgedWrites: 30 };
+// writes, every check passed), and up to 21 s on a busy machine (seed 1882711305, six of its 11
+// actions closing every tab, at load average 8: 53 operations, 44 acknowledged writes, every
+// other check passed). The floors only say the run was not vacuous.
+const FIREFOX_CHAOS_FLOORS = { actions: 8, completedOps: 40, acknowledgedWrites: 30 };
 await checks.run(CHAOS_FIREFOX, () =>
   scenario((track) =>
     chaosInOneProfile('i', track, async () => (firefox ??= await launchFirefox()).newProfile(), `chaos-firefox-${runId}`, {
