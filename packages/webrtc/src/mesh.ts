@@ -15,13 +15,13 @@
 import { Emitter } from './emitter';
 import { importAuthKey } from './group-key';
 import { newMeshCounters } from './mesh-counters';
-import { meshSettings } from './mesh-settings';
+import { meshSettings, type MeshSettings } from './mesh-settings';
 import { PeerLink, type LinkClosedInfo, type PeerLinkContext } from './peer-link';
 import { RedialSchedule } from './redial-schedule';
 import { newSessionId, parseEnvelope, type SignalEnvelope } from './signal-envelope';
 import { isValidPeerId, isValidRoomId, SignalingClient, type SignalingJoin } from './signaling-client';
 import { loadBrowserSimplePeer } from './simple-peer-loader';
-import type { BackoffOptions, MeshChannel, PeerMesh, PeerMeshEvents, PeerMeshOptions, PeerMeshStats } from './types';
+import type { MeshChannel, PeerMesh, PeerMeshEvents, PeerMeshOptions, PeerMeshStats } from './types';
 
 export { preloadSimplePeer } from './simple-peer-loader';
 
@@ -38,8 +38,7 @@ class Mesh implements PeerMesh {
   /** Peers gone for good (forgetPeer): never dialled, until they join the room anew or leave it. */
   private readonly forgotten = new Set<string>();
   private readonly redials: RedialSchedule;
-  private readonly reconnect: BackoffOptions;
-  private readonly joinTimeoutMs: number;
+  private readonly settings: MeshSettings;
   private signaling: SignalingClient | null = null;
   private ctx: PeerLinkContext | null = null;
   private closed = false;
@@ -50,12 +49,10 @@ class Mesh implements PeerMesh {
     if (!isValidPeerId(options.peerId)) throw new TypeError('peerId must be 1-64 chars [A-Za-z0-9_-]');
     if (!isValidRoomId(options.room)) throw new TypeError('room must be 16-128 chars [A-Za-z0-9_-]');
     this.peerId = options.peerId;
-    const settings = meshSettings(options);
-    const { scheduler, liveness, connectTimeoutMs, backpressurePollMs, aliveIntervalMs } = settings;
-    this.reconnect = settings.reconnect;
-    this.redials = new RedialSchedule(this.reconnect);
-    this.joinTimeoutMs = settings.joinTimeoutMs;
-    this.reregisterBoundMs = settings.reregisterBoundMs;
+    this.settings = meshSettings(options);
+    const { scheduler, liveness, connectTimeoutMs, backpressurePollMs } = this.settings;
+    this.redials = new RedialSchedule(this.settings.reconnect);
+    this.reregisterBoundMs = this.settings.reregisterBoundMs;
     void Promise.all([importAuthKey(options.authKey), options.SimplePeer ?? loadBrowserSimplePeer()]).then(
       ([key, SimplePeer]) => {
         if (this.closed) return;
@@ -72,7 +69,7 @@ class Mesh implements PeerMesh {
           liveness,
           counters: this.counters,
         };
-        this.startSignaling(aliveIntervalMs);
+        this.startSignaling();
       },
       (error: unknown) => this.emitter.emit('error', error instanceof Error ? error : new Error(String(error))),
     );
@@ -152,16 +149,17 @@ class Mesh implements PeerMesh {
     this.emitter.clear();
   }
 
-  private startSignaling(aliveIntervalMs: number): void {
+  private startSignaling(): void {
+    const { reconnect, aliveIntervalMs, joinTimeoutMs } = this.settings;
     this.signaling = new SignalingClient(
       {
         url: this.options.signalingUrl,
         room: this.options.room,
         peerId: this.peerId,
         ...(this.options.io !== undefined ? { io: this.options.io } : {}),
-        backoff: this.reconnect,
+        backoff: reconnect,
         aliveIntervalMs,
-        joinTimeoutMs: this.joinTimeoutMs,
+        joinTimeoutMs,
       },
       {
         joined: (join) => this.onJoined(join),

@@ -3,35 +3,28 @@
 import type { PeerId } from '@meshraft/core';
 import type { GroupStats } from './platform';
 
-/** The record: what stats() reports as it is, plus what the launch needs of its start. */
-export type LaunchInfo = Pick<
-  GroupStats,
-  'room' | 'bootstrapped' | 'refounded' | 'slotChoice' | 'roomWasEmpty' | 'keyDerivation' | 'rejoins' | 'rejoinErrors' | 'databasesDeleted' | 'frozenRestarts'
-> & {
-  authKey: Uint8Array | null;
-  /** The same-browser channel's name; null: not used. */
-  localSecret: string | null;
-  /** Peer ids given up, oldest first (stats' retiredPeerIds). */
-  retired: PeerId[];
-};
-
-export function newLaunchInfo(): LaunchInfo {
+/** The record as a launch starts: what stats() reports as it is, plus what the launch needs of its start. */
+export function newLaunchInfo() {
   return {
-    room: null,
-    authKey: null,
-    localSecret: null,
+    room: null as string | null,
+    authKey: null as Uint8Array | null,
+    /** The same-browser channel's name; null: not used. */
+    localSecret: null as string | null,
     bootstrapped: false,
     refounded: false,
-    slotChoice: null,
-    roomWasEmpty: null,
-    keyDerivation: null,
+    slotChoice: null as string | null,
+    roomWasEmpty: null as boolean | null,
+    keyDerivation: null as GroupStats['keyDerivation'],
     rejoins: 0,
-    retired: [],
-    rejoinErrors: [],
+    /** Peer ids given up, oldest first (stats' retiredPeerIds). */
+    retired: [] as PeerId[],
+    rejoinErrors: [] as string[],
     databasesDeleted: 0,
     frozenRestarts: 0,
   };
 }
+
+export type LaunchInfo = ReturnType<typeof newLaunchInfo>;
 
 /** The parts of GroupStats that live elsewhere than the record (read when stats() is called). */
 export type LiveStats = Pick<GroupStats, 'peerId' | 'frozenChecks' | 'departed' | 'frames' | 'client' | 'routes' | 'gossipDropped' | 'mesh' | 'startupError'>;
