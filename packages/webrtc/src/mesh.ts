@@ -33,6 +33,8 @@ class Mesh implements PeerMesh {
   private readonly links = new Map<string, PeerLink>();
   /** Responder side: a newer attempt from a peer whose current link is up (see the file comment). */
   private readonly replacements = new Map<string, PeerLink>();
+  /** Initiator side: the session dialled when a peer joined, which answers the hello it sends then. */
+  private readonly dialledOnJoin = new Map<string, string>();
   /** Peers that speak another handshake version: not redialled until they join again. */
   private readonly incompatible = new Set<string>();
   /** Peers gone for good (forgetPeer): never dialled, until they join the room anew or leave it. */
@@ -71,7 +73,13 @@ class Mesh implements PeerMesh {
         };
         this.startSignaling();
       },
-      (error: unknown) => this.emitter.emit('error', error instanceof Error ? error : new Error(String(error))),
+      (error: unknown) => {
+        // Nothing retries this (a lazily loaded chunk that failed stays failed in this page): the
+        // mesh can never join, and whoever waits for its answer must hear so.
+        const failure = error instanceof Error ? error : new Error(String(error));
+        this.emitter.emit('error', failure);
+        this.emitter.emit('failed', failure);
+      },
     );
   }
 
@@ -144,6 +152,7 @@ class Mesh implements PeerMesh {
     this.redials.clear();
     for (const link of [...this.replacements.values()]) link.close();
     this.replacements.clear();
+    this.dialledOnJoin.clear();
     for (const id of [...this.links.keys()]) this.closeLink(id);
     this.inRoom.clear();
     this.emitter.clear();
@@ -197,11 +206,13 @@ class Mesh implements PeerMesh {
     }
     for (const id of peers) {
       this.inRoom.add(id);
+      // A link that is not up may be waiting for signals dropped while we were away (ours were not
+      // sent, the peer's were not delivered): the initiator starts it afresh, the responder asks.
       const link = this.links.get(id);
-      if (!this.isInitiatorFor(id) && (link === undefined || link.isClosed)) {
-        this.signaling?.sendSignal(id, { hello: true } satisfies SignalEnvelope);
-      }
-      this.ensureConnection(id);
+      if (link?.isUp) continue;
+      if (!this.isInitiatorFor(id)) this.signaling?.sendSignal(id, { hello: true } satisfies SignalEnvelope);
+      else if (link !== undefined) this.redialNow(id);
+      else this.ensureConnection(id);
     }
     const bootstrap = peers.length === 0 && this.peers().length === 0;
     this.emitter.emit('joined', { bootstrap, peers: [...peers], uptimeMs });
@@ -215,6 +226,8 @@ class Mesh implements PeerMesh {
     // previous attempt is gone with its old socket: start afresh without waiting for the backoff.
     if (this.links.get(id)?.isUp) return;
     this.redialNow(id);
+    const session = this.links.get(id)?.session;
+    if (session !== undefined) this.dialledOnJoin.set(id, session);
   }
 
   /**
@@ -227,6 +240,7 @@ class Mesh implements PeerMesh {
     this.inRoom.delete(id);
     this.forgotten.delete(id);
     this.redials.forget(id);
+    this.dialledOnJoin.delete(id);
     const link = this.links.get(id);
     if (link !== undefined && !link.isUp) this.closeLink(id);
   }
@@ -253,12 +267,16 @@ class Mesh implements PeerMesh {
     const initiator = this.isInitiatorFor(from);
     const link = this.links.get(from);
     if ('hello' in envelope) {
-      // The peer says it has no link to us. An attempt in progress already answers it; a link that
-      // looks up is probed, and closes only if the peer really is gone.
+      // The peer (re)joined holding no working link to us. A link that looks up is probed, and
+      // closes only if the peer really is gone. An attempt made when we heard that join (the server
+      // announces a joiner before its signals) already answers it; any other attempt is restarted,
+      // as it may have lost its signals while either socket was away.
       this.incompatible.delete(from);
       if (!initiator) return;
+      const answered = link !== undefined && this.dialledOnJoin.get(from) === link.session;
+      this.dialledOnJoin.delete(from);
       if (link?.isUp) link.probe();
-      else if (link === undefined || link.isClosed) this.redialNow(from);
+      else if (!answered) this.redialNow(from);
       return;
     }
     const replacement = this.replacements.get(from);

@@ -182,9 +182,16 @@ export class PeerLink {
    * Feeds a signal from the remote peer. Exactly one description is accepted (the offer for a
    * responder, the answer for an initiator), then only ICE candidates: a later description could
    * renegotiate the connection (another DTLS certificate) under an already authenticated link.
+   * Nothing is accepted once the data channel is open.
    */
   signal(data: PeerSignal): void {
     if (this.state === 'closed' || this.state === 'refusing' || this.peer === null) return;
+    if (this.state !== 'connecting') {
+      // The channel is open, so the connection works without more signals (late trickle candidates
+      // included); a candidate the stack rejects would make simple-peer destroy it.
+      this.ctx.counters.dropped.badSignal += 1;
+      return;
+    }
     // Only the checked fields reach simple-peer (remote-signal.ts), and at most
     // MAX_REMOTE_CANDIDATES candidates per link.
     const signal = rebuildRemoteSignal(data);

@@ -163,7 +163,10 @@ export class SignalingClient {
     if (peerId !== this.options.peerId) handle(peerId);
   }
 
-  /** Joins on every (re)connect; a refused or unanswered join is retried with backoff. */
+  /**
+   * Joins on every (re)connect; a refused or unanswered join is retried with backoff, on a new
+   * connection when the server may count this socket as joined already.
+   */
   private join(): void {
     if (this.closed || !this.socket.connected || this.joined || this.joining) return;
     this.joining = true;
@@ -174,13 +177,18 @@ export class SignalingClient {
       this.joining = false;
       if (error) {
         this.events.error(new Error('signaling join timed out'));
-        this.retry(() => this.join());
+        // The server may have registered the join and acked too late (the late ack is discarded):
+        // it then refuses every further join on this socket as 'already-joined'.
+        this.rejoinOnNewConnection();
         return;
       }
       if (typeof ack !== 'object' || ack === null || ack.ok !== true || !Array.isArray(ack.peers)) {
         const reason = typeof ack === 'object' && ack !== null && ack.ok === false ? ack.error : 'bad answer';
         this.events.error(new Error(`signaling join refused: ${String(reason)}`));
-        this.retry(() => this.join());
+        // The server holds this socket as joined (or still joining) while we are not: only a new
+        // socket can join. Other refusals (room-full, duplicate-peer, ...) may pass: ask again here.
+        if (reason === 'already-joined') this.rejoinOnNewConnection();
+        else this.retry(() => this.join());
         return;
       }
       this.joined = true;
@@ -189,6 +197,19 @@ export class SignalingClient {
       const uptimeMs = typeof ack.uptimeMs === 'number' && Number.isFinite(ack.uptimeMs) && ack.uptimeMs > 0 ? ack.uptimeMs : 0;
       this.events.joined({ peers: [...new Set(peers)], uptimeMs });
     });
+  }
+
+  /**
+   * Drops this connection and opens a new one after a backoff delay; its 'connect' joins again.
+   * The server forgets the old socket (and its peer, if it had joined) when it disconnects.
+   */
+  private rejoinOnNewConnection(): void {
+    if (this.closed) return;
+    // Runs the 'disconnect' handler synchronously ('io client disconnect': never reported as `lost`,
+    // as we had not joined; socket.io does not reconnect by itself), which cancels any pending retry,
+    // so the reconnect is scheduled after it.
+    this.socket.disconnect();
+    this.retry(() => this.socket.connect());
   }
 
   private cancelRetry(): void {

@@ -125,6 +125,11 @@ export interface PeerMeshEvents {
   drain: (peerId: string) => void;
   /** Informational: a join was refused or the signaling socket failed; the mesh keeps retrying. */
   error: (error: Error) => void;
+  /**
+   * The mesh cannot run at all (the WebRTC library or the auth key failed to load): it never joins
+   * its room and sends nothing. Also reported as 'error'. Close it; a new mesh may try again.
+   */
+  failed: (error: Error) => void;
 }
 
 export interface DropCounters {
@@ -146,7 +151,10 @@ export interface DropCounters {
   handshakeTimeout: number;
   /** Bulk messages refused because the peer's send queue was over maxQueuedBytes. */
   queueFull: number;
-  /** Signaling messages that did not have the expected shape. */
+  /**
+   * Signaling messages that did not have the expected shape, or that a link no longer takes (a second
+   * description, candidates over the cap, any signal once its channel is open).
+   */
   badSignal: number;
 }
 

@@ -321,6 +321,22 @@ describe('PeerLink signals and liveness', () => {
     a.link.close();
   });
 
+  it('takes no signal once its channel is open, while authenticating or up', async () => {
+    const { a, b } = await pair();
+    a.link.signal({ type: 'answer', sdp: sdp(FP_BOB) });
+    const candidate = { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 203.0.113.5 9 typ host', sdpMid: 'bogus' } };
+    connect(a, b); // authenticating
+    a.link.signal(candidate);
+    await until(() => a.ups === 1 && b.ups === 1);
+    a.link.signal(candidate);
+    b.link.signal(candidate);
+    b.link.signal({ type: 'offer', sdp: sdp(FP_ALICE) });
+    expect(a.fake.signals.map((s) => s.type)).toEqual(['answer']);
+    expect(b.fake.signals).toEqual([]);
+    expect([a.counters.dropped.badSignal, b.counters.dropped.badSignal]).toEqual([2, 2]);
+    a.link.close();
+  });
+
   it('exchanges heartbeats while up and closes a link that goes silent', async () => {
     const { a, b } = await pair();
     connect(a, b);
