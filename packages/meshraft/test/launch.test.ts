@@ -16,9 +16,13 @@ const options = validateOptions(optionsInput, 'node');
 function fakeMesh(peersAtJoin: PeerId[], uptimeMs = 1e9) {
   const handlers = { message: [] as Array<(f: PeerId, b: Uint8Array) => void>, up: [] as Array<(id: PeerId) => void>, down: [] as Array<(id: PeerId) => void> };
   let join!: (v: JoinInfo) => void;
+  let refuse!: (error: Error) => void;
   let latest: JoinInfo | null = null;
-  const mesh: MeshPort & { sent: unknown[]; frames: Array<[PeerId, Uint8Array]>; forgotten: PeerId[]; emitUp(id: PeerId): void; emitMessage(f: PeerId, b: Uint8Array): void; join(): void } = {
-    joined: new Promise((r) => (join = r)),
+  const mesh: MeshPort & { sent: unknown[]; frames: Array<[PeerId, Uint8Array]>; forgotten: PeerId[]; emitUp(id: PeerId): void; emitMessage(f: PeerId, b: Uint8Array): void; join(): void; fail(error: Error): void } = {
+    joined: new Promise((r, j) => {
+      join = r;
+      refuse = j;
+    }),
     latestJoin: () => latest,
     roomPeers: () => (latest ? peersAtJoin : []),
     reregisterBoundMs: 1000,
@@ -41,7 +45,9 @@ function fakeMesh(peersAtJoin: PeerId[], uptimeMs = 1e9) {
       latest = { peers: peersAtJoin, uptimeMs, at: Date.now() };
       join(latest);
     },
+    fail: (error) => refuse(error),
   };
+  mesh.joined.catch(() => {});
   return mesh;
 }
 
@@ -381,6 +387,81 @@ describe('launchGroup', () => {
     await expect(group.started).rejects.toThrow();
     expect(args()).toBeNull();
     expect(log).toEqual(['close-mesh', 'release-identity']);
+  });
+});
+
+describe('close while the engine starts', () => {
+  it('stops the engine before the mesh and the identity go (another tab could take the slot while it still writes)', async () => {
+    const mesh = fakeMesh([]);
+    const log: string[] = [];
+    const { platform } = fakePlatform(mesh, log);
+    const start = platform.startEngine;
+    let proceed!: () => void;
+    const gate = new Promise<void>((resolve) => (proceed = resolve));
+    let starting = false;
+    platform.startEngine = async (a) => {
+      starting = true;
+      await gate;
+      return start(a);
+    };
+    const group = launchGroup(options, platform);
+    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    mesh.join();
+    await vi.waitFor(() => expect(starting).toBe(true));
+    const closed = group.close();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(log).toEqual([]); // the identity is kept while its engine may still write
+    proceed();
+    await closed;
+    await expect(group.started).rejects.toThrow('closed during startup');
+    expect(log).toEqual(['close-engine', 'close-mesh', 'release-identity']);
+  });
+});
+
+describe('a room that never answers', () => {
+  /** A claim that logs when its start-up lock is let go (settled) and when the identity is released. */
+  function loggingClaim(platform: Platform<unknown, unknown, unknown>, log: string[]) {
+    const claim = platform.claim;
+    platform.claim = async (room) => ({ ...(await claim(room)), settled: () => void log.push('settled') });
+  }
+
+  it('a mesh that fails for good (its WebRTC library did not load) rejects started and lets the start-up lock go', async () => {
+    const mesh = fakeMesh([]);
+    const log: string[] = [];
+    const { platform, args } = fakePlatform(mesh, log);
+    loggingClaim(platform, log);
+    const group = launchGroup(options, platform);
+    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    mesh.fail(new Error('Failed to fetch dynamically imported module'));
+    await expect(group.started).rejects.toThrow('Failed to fetch dynamically imported module');
+    expect(args()).toBeNull();
+    expect((await group.stats()).startupError).toBe('Failed to fetch dynamically imported module');
+    await vi.waitFor(() => expect(log).toEqual(['settled', 'close-mesh', 'release-identity']));
+  });
+
+  it('close while waiting for the answer settles started and releases everything, though the answer never comes', async () => {
+    const mesh = fakeMesh([]);
+    const log: string[] = [];
+    const { platform, args } = fakePlatform(mesh, log);
+    loggingClaim(platform, log);
+    const openMesh = platform.openMesh;
+    platform.openMesh = (a) => {
+      const port = openMesh(a);
+      // As the real adapter's port (mesh-adapter.ts): closing it refuses the answer still awaited.
+      const close = port.close;
+      port.close = () => {
+        mesh.fail(new Error('meshraft: the mesh closed before its room answered'));
+        return close();
+      };
+      return port;
+    };
+    const group = launchGroup(options, platform);
+    await vi.waitFor(() => expect(group.peerId).toBe('tab-a'));
+    await group.close();
+    await expect(group.started).rejects.toThrow('closed during startup');
+    expect(args()).toBeNull();
+    expect(log).toContain('settled');
+    expect(log.filter((entry) => entry !== 'settled')).toEqual(['close-mesh', 'release-identity']);
   });
 });
 

@@ -178,6 +178,30 @@ describe('slot claim', () => {
     claim.release();
   });
 
+  it("a claim that fails after taking its slot lets the slot and the start-up lock go: the next tab takes that slot's log over", async () => {
+    const { env, dbs, locks, mint } = environment();
+    const tab = await claimSlot(env, room, mint);
+    dbs.get(tab.dbName!)!.state = { hardState: { term: 3, vote: 'p1', commit: 2 }, snapshot: null, entries: [config(1, ['p1', 'x']), noop(2, 3)] };
+    tab.settled();
+    tab.tombstone!({ ...notice(2, 3), led: true, successors: ['x'] });
+    tab.release();
+    const openSlot = env.openSlot;
+    // The departed slot cannot be written (quota, say): the new identity cannot be handed over.
+    env.openSlot = async (dbName) =>
+      Object.assign(await openSlot(dbName), {
+        handOver: async () => {
+          throw new DOMException('no room left', 'QuotaExceededError');
+        },
+      });
+    await expect(claimSlot(env, room, mint)).rejects.toThrow('no room left');
+    // Held, the slot would look like a running tab to every other tab of the profile.
+    expect(locks.held).toEqual(new Set());
+    env.openSlot = openSlot;
+    const next = await claimSlot(env, room, mint);
+    expect(next.choice).toEqual({ kind: 'succeed', slot: 's1', previous: 'p1' });
+    next.release();
+  });
+
   it('a starting tab reads the slots of the profile at the same time, not one after another', async () => {
     const { env, mint } = environment();
     const tabs = [];

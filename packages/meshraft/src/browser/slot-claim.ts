@@ -35,12 +35,20 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
       let releaseSlot = held;
       let dbName = slotDbName(room, slot);
       let peerId = choice.kind === 'adopt' ? choice.peerId : mintId();
-      // The slot's previous writer (the Worker of a page that just closed or reloaded) may not have
-      // stopped yet: wait for it, so the new identity is written after its last batch.
-      if (choice.kind !== 'adopt') await handOver(env, dbName, peerId, 0, true);
-      slots.rememberSlot(slot);
       const chosen = views.find((v) => v.slot === slot);
-      const logTail = await localLogTail(env, chosen, views, slots.tombstones());
+      let logTail: Awaited<ReturnType<typeof localLogTail>>;
+      try {
+        // The slot's previous writer (the Worker of a page that just closed or reloaded) may not have
+        // stopped yet: wait for it, so the new identity is written after its last batch.
+        if (choice.kind !== 'adopt') await handOver(env, dbName, peerId, 0, true);
+        slots.rememberSlot(slot);
+        logTail = await localLogTail(env, chosen, views, slots.tombstones());
+      } catch (error) {
+        // No claim comes of it, so nothing else would ever let the slot go: held, it would look
+        // like a running tab to every other tab of the profile until this page unloads.
+        held();
+        throw error;
+      }
       // The chosen log's configurations, read once per database (it loads the whole log) however often founding() asks.
       let configuration: { dbName: string; read: ReturnType<LocalSlots['logConfiguration']> } | null = null;
       const claim: Claim = {

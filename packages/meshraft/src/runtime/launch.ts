@@ -167,7 +167,10 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     session = openSession(fresh);
     // The engine listens on the channel as the new identity since its reset.
     session.local?.start();
-    if (previous && refound) void untilJoined(session).then(() => closeLingering(previous));
+    if (previous && refound) {
+      const overlapEnds = () => closeLingering(previous);
+      void untilJoined(session).then(overlapEnds, overlapEnds);
+    }
     info.rejoins++;
     if (refound) {
       info.refounded = true;
@@ -244,7 +247,10 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
 
   /** How this peer comes into its group: the `bootstrap` option, else the founding rules. */
   const decideStart = async (first: MeshSession, peerId: PeerId): Promise<{ bootstrap: Membership | undefined; refound: boolean }> => {
-    const { peers } = await first.mesh.joined;
+    const { peers } = await first.mesh.joined.catch((error: unknown) => {
+      abortIfClosing(); // closed while waiting: the usual start-up error
+      throw error;
+    });
     markStartup('room-joined');
     info.roomWasEmpty = peers.length === 0;
     if (options.bootstrap !== undefined) {
@@ -297,7 +303,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     info.refounded = refound;
 
     const initialPeers = [...first.connected];
-    const started = await platform.startEngine({
+    const starting = platform.startEngine({
       peerId,
       dbName: claim.dbName,
       bootstrap,
@@ -310,7 +316,10 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
       },
       localSecret: info.localSecret,
     });
-    cleanups.push(() => started.engine.close());
+    // Registered before the engine runs: a close meanwhile stops it before the identity and the
+    // start-up lock go (cleanups run in reverse), not after another tab took the slot.
+    cleanups.push(async () => (await starting.catch(() => null))?.engine.close());
+    const started = await starting;
     abortIfClosing();
     engine = started.engine;
     markStartup('engine-started');

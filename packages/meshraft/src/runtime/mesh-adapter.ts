@@ -5,13 +5,19 @@ import type { JoinInfo, MeshPort } from './mesh-port';
 
 export function meshPortFrom(mesh: PeerMesh): MeshPort {
   let latest: JoinInfo | null = null;
-  const joined = new Promise<JoinInfo>((resolve) => {
+  let refuse: (error: Error) => void = () => {};
+  const joined = new Promise<JoinInfo>((resolve, reject) => {
+    refuse = reject;
     // 'joined' repeats after a signaling reconnect: keep the latest answer, resolve with the first.
     mesh.on('joined', (info) => {
       latest = { peers: [...info.peers], uptimeMs: info.uptimeMs, at: Date.now() };
       resolve(latest);
     });
   });
+  // Whoever waits for the answer (a tab's start, holding the profile's start-up lock) must not wait
+  // for ever once none can come: the mesh failed for good, or was closed.
+  mesh.on('failed', (error) => refuse(error));
+  joined.catch(() => {}); // a port nobody waits on may close unjoined
   return {
     joined,
     latestJoin: () => latest,
@@ -25,6 +31,9 @@ export function meshPortFrom(mesh: PeerMesh): MeshPort {
     dropPeer: (id) => mesh.dropPeer(id),
     forgetPeer: (id) => mesh.forgetPeer(id),
     stats: () => ({ ...mesh.stats(), peers: mesh.peers() }),
-    close: () => mesh.close(),
+    close: () => {
+      refuse(new Error('meshraft: the mesh closed before its room answered'));
+      return mesh.close();
+    },
   };
 }

@@ -14,7 +14,7 @@ export interface JoinInfo {
 }
 
 export interface MeshPort {
-  /** Resolves with the first answer to joining the signaling room. */
+  /** Resolves with the first answer to joining the signaling room; rejects if the mesh fails for good or closes first. */
   readonly joined: Promise<JoinInfo>;
   /** The latest join answer (the mesh re-joins after a signaling reconnect), or null before the first. */
   latestJoin(): JoinInfo | null;

@@ -36,7 +36,13 @@ export function storageLifecycle(option: StorageOption, initialDbName?: string):
       if (movedTo !== undefined) dbName = movedTo;
       if (option !== 'indexeddb' || dbName === undefined) return openStorage(option, peerId);
       const storage = await openIdbAsOnlyWriter(peerId, dbName);
-      await storage.handOver(peerId);
+      try {
+        await storage.handOver(peerId);
+      } catch (error) {
+        // Closing lets the writer lock go: a retry would otherwise wait for our own lock.
+        await storage.close().catch(() => {});
+        throw error;
+      }
       return storage;
     },
     async forget(peerId) {
