@@ -213,6 +213,25 @@ describe('GroupClient errors', () => {
     await expect(closing).resolves.toBeUndefined();
     expect(client.close()).toBe(closing);
   });
+
+  it('a host that stopped on its own (storage failed) closes the group with its reason in every ClosedError', async () => {
+    const { client, host, settle } = clientRig();
+    host.status({ leader: 'p0', online: true });
+    const pending = client.execute(3);
+    const waiter = client.when.committed(10);
+    await settle();
+    host.post({ type: 'closed', requestId: null, error: 'storage failure: QuotaExceededError: the disk is full' });
+    await settle();
+    const reason = 'group closed: storage failure: QuotaExceededError: the disk is full';
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClosedError);
+    expect((error as ClosedError).message).toBe(reason);
+    expect((error as ClosedError).unexecuted).toEqual({ kind: 'commands', commands: [3] });
+    await expect(waiter).rejects.toThrow(reason);
+    expect(client.status.closed).toBe(true);
+    await expect(client.execute(1)).rejects.toThrow(reason);
+    await expect(client.query('value', 'weak')).rejects.toThrow(reason);
+  });
 });
 
 describe('GroupClient status', () => {

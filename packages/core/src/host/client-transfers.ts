@@ -41,9 +41,9 @@ export class ClientTransfers {
     this.rejectAll(() => new OfflineError('this peer re-joined the group under a new id', { kind: 'none' }));
   }
 
-  /** The group closes: every transfer still waiting rejects with ClosedError. */
-  closeAll(): void {
-    this.rejectAll(() => new ClosedError('group closed'));
+  /** The group closes (`reason`: the ClosedError message): every transfer still waiting rejects with ClosedError. */
+  closeAll(reason = 'group closed'): void {
+    this.rejectAll(() => new ClosedError(reason));
   }
 
   /** One error per caller, so no two promises share an error object. */

@@ -67,6 +67,8 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> 
   /** One id space for every request to the host (operations, transfers, close). */
   private nextRequestId = 1;
   private closing: Promise<void> | null = null;
+  /** What ClosedError says: why the host stopped when it stopped on its own (a storage failure). */
+  private closedReason = 'group closed';
   private closeRequestId = -1;
   private resolveClosed: (() => void) | null = null;
   private readonly snapshots: SnapshotTaker;
@@ -146,7 +148,7 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> 
   }
 
   query(query: Q, consistency: Consistency = 'strong', options?: ExecuteOptions): Promise<QueryResult<QR>> {
-    if (this.closing) return Promise.reject(new ClosedError('group closed', { kind: 'query', query }));
+    if (this.closing) return Promise.reject(new ClosedError(this.closedReason, { kind: 'query', query }));
     if (consistency !== 'strong' && consistency !== 'weak') {
       return Promise.reject(new InvalidInputError(`consistency must be 'strong' or 'weak', got ${String(consistency)}`));
     }
@@ -162,7 +164,7 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> 
   }
 
   transferLeadership(to?: PeerId): Promise<void> {
-    if (this.closing) return Promise.reject(new ClosedError('group closed'));
+    if (this.closing) return Promise.reject(new ClosedError(this.closedReason));
     return this.transfers.start(this.nextRequestId++, to);
   }
 
@@ -190,7 +192,7 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> 
 
   /** Validates and encodes before anything is sent, so bad input rejects at once (InvalidInputError). */
   private propose(commands: Cmd[], options?: ExecuteOptions): Promise<ExecuteManyResult<R>> {
-    if (this.closing) return Promise.reject(new ClosedError('group closed', { kind: 'commands', commands }));
+    if (this.closing) return Promise.reject(new ClosedError(this.closedReason, { kind: 'commands', commands }));
     let encoded: Uint8Array[];
     let bytes = 0;
     try {
@@ -216,6 +218,8 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> 
 
   private onHostMessage(message: HostToClient): void {
     if (message.type === 'closed') {
+      // Stopped on its own: the app's errors say why (a full disk is not the app closing the group).
+      if (message.requestId === null && message.error !== undefined && !this.closing) this.closedReason = `group closed: ${message.error}`;
       if (message.requestId === this.closeRequestId || message.requestId === null) this.terminate();
       return;
     }
@@ -263,11 +267,11 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> 
   }
 
   private shutDown(): void {
-    this.ops.closeAll();
-    this.transfers.closeAll();
+    this.ops.closeAll(this.closedReason);
+    this.transfers.closeAll(this.closedReason);
     this.applier.stop();
     this.store.update({ closed: true, online: false });
-    this.store.rejectAll(new ClosedError('group closed'));
+    this.store.rejectAll(new ClosedError(this.closedReason));
   }
 
   private finishClose(): void {

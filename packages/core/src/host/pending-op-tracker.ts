@@ -164,9 +164,9 @@ export class PendingOpTracker<Cmd, Q, QR, R = unknown> {
     }
   }
 
-  /** The group closes: every pending operation rejects with what it left unexecuted. */
-  closeAll(): void {
-    for (const op of [...this.ops]) this.finish(op, new ClosedError('group closed', unexecutedOf(op)));
+  /** The group closes (`reason`: the ClosedError message): every pending operation rejects with what it left unexecuted. */
+  closeAll(reason = 'group closed'): void {
+    for (const op of [...this.ops]) this.finish(op, new ClosedError(reason, unexecutedOf(op)));
     this.requests.clear();
   }
 
