@@ -37,9 +37,14 @@ end
  * Returns {'ok', uptimeMs, peers} | {'taken', uptimeMs, holderPid} | {'full', uptimeMs}.
  * Pruning another peer's dead entry means the directory lost a member it never saw leave (its
  * process died before the peer re-registered elsewhere), so the epoch restarts: until peers had
- * time to re-register, an empty answer must not be trusted.
+ * time to re-register, an empty answer must not be trusted. So does a broken chain: Redis lost
+ * some of this process's writes (a rollback to a snapshot, a failover to a lagging replica), its
+ * peers may be missing until its next heartbeat restores them, and the epoch Redis kept is older
+ * than what it holds.
  */
-export const JOIN_SCRIPT = `${NOW_MS}${TOUCH_PROCESS('KEYS[3]', 'ARGV[6]', 'ARGV[7]', 'ARGV[8]')}
+export const JOIN_SCRIPT = `${NOW_MS}
+local broken = redis.call('GET', KEYS[3]) ~= ARGV[6]
+${TOUCH_PROCESS('KEYS[3]', 'ARGV[6]', 'ARGV[7]', 'ARGV[8]')}
 local entries = redis.call('HGETALL', KEYS[2])
 local peers = {}
 local holder = false
@@ -55,7 +60,7 @@ for i = 1, #entries, 2 do
     peers[#peers + 1] = id
   end
 end
-if lost > 0 then
+if lost > 0 or broken then
   redis.call('SET', KEYS[1], now)
 else
   redis.call('SET', KEYS[1], now, 'NX')

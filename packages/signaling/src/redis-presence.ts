@@ -69,6 +69,8 @@ export class RedisPresenceDirectory implements PresenceDirectory {
   private readonly claiming = new Set<string>();
   /** Removals that failed (Redis down); retried after the next successful heartbeat. */
   private readonly pendingLeaves = new Map<string, { room: string; peerId: string }>();
+  /** Ids whose unanswered join (see undoUnanswered) waits for the join of that id in flight to end. */
+  private readonly undoAfterClaim = new Set<string>();
 
   constructor(private readonly deps: RedisPresenceDeps) {
     this.ttlArg = String(Math.ceil(deps.ttlMs));
@@ -103,12 +105,13 @@ export class RedisPresenceDirectory implements PresenceDirectory {
         this.deps.logger.warn('cannot reach the presence directory; refusing join as unavailable', {
           error: describeError(settled.error),
         });
-        // The claim may still land once Redis answers: undo it, the joiner was told 'unavailable'.
+        // The claim may still land once Redis answers, or may have run with its reply lost: undo
+        // it, the joiner was told 'unavailable'.
         work.then(
           (late) => {
-            if (late.ok && !this.deps.registry.has(room, peerId)) this.removeEntry(room, peerId);
+            if (late.ok) this.undoUnanswered(room, peerId);
           },
-          () => {},
+          () => this.undoUnanswered(room, peerId),
         );
         return { ok: false, error: 'unavailable' };
       }
@@ -117,7 +120,20 @@ export class RedisPresenceDirectory implements PresenceDirectory {
       return outcome;
     } finally {
       this.claiming.delete(slot);
+      if (this.undoAfterClaim.delete(slot)) this.undoUnanswered(room, peerId);
     }
+  }
+
+  /**
+   * Removes the entry an unanswered join of `peerId` may have written, unless the peer is registered
+   * here by now. While another join of that id is in flight (the client asked again), its outcome
+   * decides instead: removing now could delete the entry that join is taking over, leaving a
+   * registered peer out of every other process's answers for as long as it stays connected.
+   */
+  private undoUnanswered(room: string, peerId: string): void {
+    const slot = peerSlot(room, peerId);
+    if (this.claiming.has(slot)) this.undoAfterClaim.add(slot);
+    else if (!this.deps.registry.has(room, peerId)) this.removeEntry(room, peerId);
   }
 
   leave(room: string, peerId: string, socketId: string): boolean {
@@ -188,8 +204,13 @@ export class RedisPresenceDirectory implements PresenceDirectory {
       const intact = await this.heartbeatOnce();
       if (!intact || this.restorePending) await this.restore();
       for (const { room, peerId } of this.pendingLeaves.values()) {
-        if (this.deps.registry.has(room, peerId)) this.pendingLeaves.delete(peerSlot(room, peerId)); // back again
-        else this.removeEntry(room, peerId);
+        const slot = peerSlot(room, peerId);
+        if (this.deps.registry.has(room, peerId)) this.pendingLeaves.delete(slot); // back again
+        else if (this.claiming.has(slot)) {
+          // Joining again: that join's outcome decides (see undoUnanswered).
+          this.pendingLeaves.delete(slot);
+          this.undoAfterClaim.add(slot);
+        } else this.removeEntry(room, peerId);
       }
     } catch (error) {
       this.deps.logger.warn('presence heartbeat failed', { error: describeError(error) });
