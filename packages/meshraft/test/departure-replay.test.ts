@@ -1,5 +1,6 @@
-// Departures recorded on the profile (tombstones) are fed to the engine as Departure notices: only
-// members of its configuration (and voters of one it may not have replaced yet), each once, once the configuration is known, and later ones a while
+// Departures recorded on the profile (tombstones) are fed to the engine as Departure notices: the
+// profile's own at once, other devices' only for members of its configuration (and voters of one it
+// may not have replaced yet), each once, once the configuration is known, and later ones a while
 // after another tab records them.
 import { describe, expect, it, vi } from 'vitest';
 import { decodeMessage, type Departure, type GroupStatus, type Membership } from '@meshraft/core';
@@ -25,10 +26,11 @@ function statusSource(members: Membership) {
   return source;
 }
 
-function claimWith(tombstones: Map<string, Departure>) {
+function claimWith(tombstones: Map<string, Departure>, own: Set<string> = new Set()) {
   let watcher: ((peer: string, n: Departure) => void) | null = null;
   const claim = {
     departures: () => tombstones,
+    ownDepartures: () => own,
     watchDepartures(handler: (peer: string, n: Departure) => void) {
       watcher = handler;
       return () => (watcher = null);
@@ -61,6 +63,20 @@ describe('replayDepartures', () => {
     stop();
     expect(watching()).toBe(false);
     expect(group.listeners()).toBe(0);
+  });
+
+  it("delivers the profile's own departures at start, members or not (a tab that departed while joining a group this log never saw); other devices' only for members", () => {
+    const { claim } = claimWith(new Map([['joining', notice(9, 113)], ['elsewhere', notice(5, 40)], ['a', notice(3, 7)]]), new Set(['joining', 'a']));
+    const group = statusSource({ voters: [], learners: [] });
+    const delivered: string[] = [];
+    const stop = replayDepartures(claim, group, (from) => delivered.push(from));
+    expect(delivered.sort()).toEqual(['a', 'joining']);
+    // Named later, each still once; another device's departure only once the configuration names it.
+    group.set({ voters: ['me', 'a', 'joining'], learners: [] });
+    expect(delivered.sort()).toEqual(['a', 'joining']);
+    group.set({ voters: ['me', 'a', 'joining', 'elsewhere'], learners: [] });
+    expect(delivered.sort()).toEqual(['a', 'elsewhere', 'joining']);
+    stop();
   });
 
   it('delivers the tombstone of a peer the configuration comes to name later (a departed tab whose notice reached nobody)', () => {

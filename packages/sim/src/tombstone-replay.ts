@@ -18,7 +18,8 @@ export class TombstoneReplay {
 
   /**
    * As the runtime does (departure-replay.ts): the profile's tombstones of members of the engine's
-   * configuration, and of voters of a configuration it may not have replaced yet (priorVoters),
+   * configuration, of voters of a configuration it may not have replaced yet (priorVoters), and of
+   * the profile's own tabs,
    * reach it as the notices they are, from the departed peer (a notice the mesh
    * never delivered, say because the tab closed while cut off), each once per start: at the start,
    * for the restored configuration, and for each peer a configuration names later.
@@ -28,7 +29,11 @@ export class TombstoneReplay {
     const replayed = new Set<PeerId>();
     this.replayed.set(peer, replayed);
     const membership = restored?.membership;
-    if (membership) this.queue.after(1, () => this.replay(profile, peer, replayed, replayedPeers(membership, restored.priorVoters)));
+    // The profile's own departures too, members or not: a tab that departed while no tab that
+    // knew it as a member ran (it was still joining) is known only here, and this engine passes the
+    // notice on to the peers it meets (tabs-chaos-two seed 600,000,915).
+    const named = [...(membership ? replayedPeers(membership, restored.priorVoters) : []), ...profile.ownTombstones];
+    if (named.length > 0) this.queue.after(1, () => this.replay(profile, peer, replayed, named));
   }
 
   /** A running tab's configuration changed: tombstones of peers it names now are replayed too. */

@@ -86,6 +86,7 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
           if (!slots.tombstones().has(peer)) slots.tombstone(peer, notice, false);
         },
         departures: () => slots.tombstones(),
+        ownDepartures: () => slots.foundingTombstones().ownTombstones,
         watchDepartures: (handler) => slots.watchTombstones(handler),
         async renew() {
           peerId = mintId();

@@ -43,6 +43,8 @@ export interface Claim {
   recordDeparture?(peer: PeerId, notice: Departure): void;
   /** Every departure recorded on this profile (tombstones), by peer id. */
   departures?(): ReadonlyMap<PeerId, Departure>;
+  /** The peers of departures() that departed from a tab of this profile. */
+  ownDepartures?(): ReadonlySet<PeerId>;
   /** Calls `handler` for each departure another tab of this profile records from now on; returns a stop function. */
   watchDepartures?(handler: (peer: PeerId, notice: Departure) => void): () => void;
   /** A new identity on the same slot (after a departure or a removal): its log is a warm start. */

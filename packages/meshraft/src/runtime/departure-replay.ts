@@ -4,17 +4,23 @@
 // never answer again, and with no quorum nobody could remove it. A tombstone is written by the
 // departing identity itself, synchronously, before its notice goes out and after which it never
 // votes or acknowledges again, so it is the same promise the notice makes (see @meshraft/core
-// engine/departures.ts for why excluding such a voter is safe). Only members of this peer's
-// configuration, and voters of a configuration it may not have replaced yet, are replayed (others
-// need nothing), each once per engine: at start, when the
-// configuration comes to name a peer this profile holds a tombstone of (a tab that starts on an
-// empty slot learns its configuration from the log later, and a departed tab whose notice reached
-// nobody, a tab that reloaded a moment after it joined, is known only here: without this, the
-// group kept it as a member, and a leader later named it a successor that nobody could know
-// departed), and a while after another tab of the profile records one. That delay matters: the notice itself normally
-// arrives over the mesh within milliseconds, after the departing leader's TimeoutNow, which a peer
-// ignores once it knows the sender departed; the tombstone is only the fallback for a tab that did
-// not get them.
+// engine/departures.ts for why excluding such a voter is safe). Replayed are the profile's own
+// departures, and those of members of this peer's configuration and of voters of a configuration
+// it may not have replaced yet (other devices' notices came over the mesh), each once per engine:
+// - at start. The profile's own departures go in whatever the configuration says: a tab that
+//   departed while still joining may be a member of a group whose log this profile never got, and
+//   this engine passes the notice on to the peers it meets, which may know it as one (without it, a
+//   device holding the group's log waited for that tab for good: simulator seed 600,000,915 of
+//   tabs-chaos-two);
+// - when the configuration comes to name a peer this profile holds a tombstone of (a tab that starts
+//   on an empty slot learns its configuration from the log later, and a departed tab whose notice
+//   reached nobody, a tab that reloaded a moment after it joined, is known only here: without this,
+//   the group kept it as a member, and a leader later named it a successor that nobody could know
+//   departed);
+// - a while after another tab of the profile records one. That delay matters: the notice itself
+//   normally arrives over the mesh within milliseconds, after the departing leader's TimeoutNow,
+//   which a peer ignores once it knows the sender departed; the tombstone is only the fallback for a
+//   tab that did not get them.
 import { encodeMessage, replayedNotice, replayedPeers, type Departure, type GroupStatus, type PeerId } from '@meshraft/core';
 import type { Claim } from './claim';
 
@@ -34,8 +40,9 @@ export function replayDepartures(claim: Claim, group: StatusSource, deliver: (fr
   const departures = claim.departures;
   if (!departures) return () => {};
   const sent = new Set<PeerId>();
+  const own = claim.ownDepartures?.() ?? new Set<PeerId>();
   const send = (peer: PeerId, notice: Departure) => {
-    if (peer === group.status.peerId || sent.has(peer) || !named(group.status).includes(peer)) return;
+    if (peer === group.status.peerId || sent.has(peer) || !(own.has(peer) || named(group.status).includes(peer))) return;
     sent.add(peer);
     deliver(peer, encodeMessage(replayedNotice(notice)));
   };
@@ -56,6 +63,11 @@ export function replayDepartures(claim: Claim, group: StatusSource, deliver: (fr
   };
   const unsubscribe = group.subscribe(membersChanged);
   membersChanged();
+  const recorded = departures();
+  for (const peer of own) {
+    const notice = recorded.get(peer);
+    if (notice) send(peer, notice);
+  }
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const later = (peer: PeerId, notice: Departure) => {
     const timer = setTimeout(() => {
