@@ -25,7 +25,7 @@ describe('GroupClient: take-snapshot', () => {
     expect(notice.snapshot.meta.index).toBe(3);
     const image = decodeGroupSnapshot(notice.snapshot.data);
     expect(new TextDecoder().decode(image.app!)).toBe('9');
-    expect(image.table.clients).toEqual([{ clientId: 'x', floor: -1, seqs: [1, 2] }]);
+    expect(image.table.clients).toEqual([{ clientId: 'x', floor: -1, seqs: [], runs: [1, 2] }]);
     expect(client.stats.snapshotsTaken).toBe(1);
   });
 

@@ -9,7 +9,7 @@ import { decodeValue, encodeValue } from '../src/codec/index';
 import { CommittedDelivery } from '../src/host/committed-delivery';
 import type { HostToClient } from '../src/host/protocol';
 import type { Ready } from '../src/engine/api';
-import { clientRig, command } from './support-cluster/fake-host';
+import { clientRig, command, noop } from './support-cluster/fake-host';
 
 describe('ExactlyOnceTable', () => {
   it('reports duplicates, in any order of seqs', () => {
@@ -21,42 +21,60 @@ describe('ExactlyOnceTable', () => {
     expect(table.has({ clientId: 'y', seq: 3 })).toBe(false);
   });
 
-  it('forgets the oldest seqs beyond the per-client limit, treating them as applied', () => {
-    const table = new ExactlyOnceTable({ maxSeqsPerClient: 4, maxClients: 10 });
-    for (const seq of [1, 2, 4, 5, 6]) table.markApplied({ clientId: 'x', seq });
-    // 1 was trimmed: the floor is now 1, so 1 still counts as applied; 3 was never applied.
-    expect(table.serialize()).toEqual({ clients: [{ clientId: 'x', floor: 1, seqs: [2, 4, 5, 6] }] });
-    expect(table.has({ clientId: 'x', seq: 1 })).toBe(true);
-    expect(table.has({ clientId: 'x', seq: 3 })).toBe(false);
-    table.markApplied({ clientId: 'x', seq: 7 });
-    expect(table.has({ clientId: 'x', seq: 2 })).toBe(true);
-    expect(table.serialize().clients[0].seqs).toEqual([4, 5, 6, 7]);
+  it('a seq not applied yet stays a gap however many later seqs of the client apply (its retry is applied, not dropped)', () => {
+    // Seq 1's attempt was lost to a leader change; the client's next executeMany (5,000 commands)
+    // applies first. A table bounded by a count of seqs forgot seq 2 and, with it, took seq 1 for done.
+    const table = new ExactlyOnceTable();
+    for (let seq = 2; seq <= 5001; seq++) table.markApplied({ clientId: 'x', seq });
+    expect(table.has({ clientId: 'x', seq: 1 })).toBe(false);
+    expect(table.markApplied({ clientId: 'x', seq: 1 })).toBe(true);
+    expect(table.has({ clientId: 'x', seq: 5001 })).toBe(true);
+    expect(table.serialize().clients).toEqual([{ clientId: 'x', floor: -1, seqs: [], runs: [1, 5001] }]);
   });
 
-  it('forgets exactly what a full scan for the smallest seq would, for seqs applied out of order', () => {
-    // The table keeps a heap to find the smallest seq; every peer must still reach the same table as
-    // the rule "forget the smallest remembered seq" says, whatever order retries apply in.
+  it('forgets the oldest run beyond the per-client limit, treating every seq up to its end as applied', () => {
+    const table = new ExactlyOnceTable({ maxRunsPerClient: 2, maxClients: 10 });
+    for (const seq of [1, 2, 4, 6]) table.markApplied({ clientId: 'x', seq });
+    // Three runs ([1,2], [4], [6]): the first is forgotten, the floor is its end.
+    expect(table.serialize()).toEqual({ clients: [{ clientId: 'x', floor: 2, seqs: [], runs: [4, 4, 6, 6] }] });
+    expect(table.has({ clientId: 'x', seq: 1 })).toBe(true);
+    expect(table.has({ clientId: 'x', seq: 3 })).toBe(false);
+    table.markApplied({ clientId: 'x', seq: 5 });
+    expect(table.serialize().clients[0].runs).toEqual([4, 6]);
+    expect(table.has({ clientId: 'x', seq: 3 })).toBe(false);
+  });
+
+  it('keeps exactly the seqs the rule says, for seqs applied in any order, and a restored table goes on the same way', () => {
+    // Every peer must reach the same table whatever order retries apply in: checked against the
+    // rule spelt out on a plain set of seqs.
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 60 }), { maxLength: 200 }), fc.integer({ min: 1, max: 8 }), (seqs, limit) => {
-        const table = new ExactlyOnceTable({ maxSeqsPerClient: limit, maxClients: 10 });
+        const table = new ExactlyOnceTable({ maxRunsPerClient: limit, maxClients: 10 });
         let floor = -Infinity;
         const kept = new Set<number>();
+        const runsOf = (set: Set<number>) => {
+          const out: number[] = [];
+          for (const seq of [...set].sort((a, b) => a - b)) {
+            if (out.length > 0 && out[out.length - 1] === seq - 1) out[out.length - 1] = seq;
+            else out.push(seq, seq);
+          }
+          return out;
+        };
         for (const seq of seqs) {
           const fresh = !(seq <= floor || kept.has(seq));
           expect(table.markApplied({ clientId: 'x', seq })).toBe(fresh);
           if (!fresh) continue;
           kept.add(seq);
-          if (kept.size > limit) {
-            const smallest = Math.min(...kept);
-            kept.delete(smallest);
-            floor = smallest;
+          const runs = runsOf(kept);
+          if (runs.length / 2 > limit) {
+            floor = runs[1];
+            for (const s of [...kept]) if (s <= floor) kept.delete(s);
           }
         }
-        const expected = kept.size === 0 && floor === -Infinity ? [] : [{ clientId: 'x', floor: Number.isFinite(floor) ? floor : -1, seqs: [...kept].sort((a, b) => a - b) }];
+        const expected = kept.size === 0 && floor === -Infinity ? [] : [{ clientId: 'x', floor: Number.isFinite(floor) ? floor : -1, seqs: [], runs: runsOf(kept) }];
         expect(table.serialize().clients).toEqual(expected);
-        // A table restored from that form keeps forgetting the same way.
-        const restored = ExactlyOnceTable.restore(table.serialize(), { maxSeqsPerClient: limit, maxClients: 10 });
-        for (const seq of [61, 62, 63]) {
+        const restored = ExactlyOnceTable.restore(table.serialize(), { maxRunsPerClient: limit, maxClients: 10 });
+        for (const seq of [61, 63, 65, 62]) {
           table.markApplied({ clientId: 'x', seq });
           restored.markApplied({ clientId: 'x', seq });
         }
@@ -67,7 +85,7 @@ describe('ExactlyOnceTable', () => {
   });
 
   it('evicts the least recently applied client beyond the client limit', () => {
-    const table = new ExactlyOnceTable({ maxSeqsPerClient: 4, maxClients: 2 });
+    const table = new ExactlyOnceTable({ maxRunsPerClient: 4, maxClients: 2 });
     table.markApplied({ clientId: 'a', seq: 1 });
     table.markApplied({ clientId: 'b', seq: 1 });
     table.markApplied({ clientId: 'a', seq: 2 });
@@ -76,13 +94,19 @@ describe('ExactlyOnceTable', () => {
   });
 
   it('restores from its serialized form with identical answers', () => {
-    const table = new ExactlyOnceTable({ maxSeqsPerClient: 2, maxClients: 5 });
-    for (const seq of [1, 2, 3]) table.markApplied({ clientId: 'a', seq });
+    const table = new ExactlyOnceTable({ maxRunsPerClient: 2, maxClients: 5 });
+    for (const seq of [1, 3, 5, 6]) table.markApplied({ clientId: 'a', seq });
     table.markApplied({ clientId: 'b', seq: 9 });
-    const copy = ExactlyOnceTable.restore(table.serialize(), { maxSeqsPerClient: 2, maxClients: 5 });
+    const copy = ExactlyOnceTable.restore(table.serialize(), { maxRunsPerClient: 2, maxClients: 5 });
     expect(copy.serialize()).toEqual(table.serialize());
-    for (const seq of [0, 1, 2, 3, 4]) expect(copy.has({ clientId: 'a', seq })).toBe(table.has({ clientId: 'a', seq }));
+    for (const seq of [0, 1, 2, 3, 4, 5, 6, 7]) expect(copy.has({ clientId: 'a', seq })).toBe(table.has({ clientId: 'a', seq }));
     expect(copy.has({ clientId: 'b', seq: 8 })).toBe(false);
+  });
+
+  it("restores a snapshot written before runs (each applied seq listed), with the same answers", () => {
+    const copy = ExactlyOnceTable.restore({ clients: [{ clientId: 'a', floor: 3, seqs: [5, 6, 8] }] });
+    expect([1, 3, 4, 5, 6, 7, 8, 9].map((seq) => copy.has({ clientId: 'a', seq }))).toEqual([true, true, false, true, true, false, true, false]);
+    expect(copy.serialize().clients).toEqual([{ clientId: 'a', floor: 3, seqs: [], runs: [5, 6, 8, 8] }]);
   });
 });
 
@@ -139,7 +163,34 @@ describe('group snapshots', () => {
     expect(counter.value).toBe(42);
     expect(client.status.applied).toBe(12);
     expect(client.stats).toMatchObject({ snapshotsRestored: 1, duplicatesSkipped: 1, gaps: 0 });
-    expect(client.serializeExactlyOnce().clients).toEqual([{ clientId: 'w', floor: -1, seqs: [1, 2] }]);
+    expect(client.serializeExactlyOnce().clients).toEqual([{ clientId: 'w', floor: -1, seqs: [], runs: [1, 2] }]);
+  });
+
+  it("a command whose attempt was lost applies on its retry after a bigger batch of the client's applied first", async () => {
+    const { client, host, clock, counter, settle } = clientRig();
+    host.status({ leader: 'p0', online: true });
+    await settle();
+    const first = client.execute(7);
+    await settle();
+    const batch = client.executeMany(Array.from({ length: 1100 }, () => 1));
+    await settle();
+    const [lost, many] = host.of('propose');
+    // The first attempt is lost to a leader change; the batch commits at 2..1101 meanwhile.
+    host.post({ type: 'proposal-result', requestId: lost.requestId, ok: false, error: 'timeout' });
+    host.post({ type: 'proposal-result', requestId: many.requestId, ok: true, start: 2, end: 1101 });
+    host.post({ type: 'apply', snapshot: null, entries: [noop(1), ...Array.from({ length: 1100 }, (_, i) => command(2 + i, 1, { clientId: many.client.clientId, seq: many.client.seq + i }))] });
+    await settle();
+    await expect(batch).resolves.toMatchObject({ start: 2, end: 1101 });
+    clock.runNext();
+    await settle();
+    const retry = host.of('propose')[2];
+    expect(retry.client).toEqual(lost.client);
+    host.post({ type: 'proposal-result', requestId: retry.requestId, ok: true, start: 1102, end: 1102 });
+    host.post({ type: 'apply', snapshot: null, entries: [command(1102, 7, lost.client)] });
+    await settle();
+    await expect(first).resolves.toMatchObject({ index: 1102 });
+    expect(counter.value).toBe(1107);
+    expect(client.stats.duplicatesSkipped).toBe(0);
   });
 
   it('an asynchronous restore holds the entries after the snapshot until it resolves', async () => {

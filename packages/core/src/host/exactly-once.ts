@@ -1,31 +1,37 @@
 // The exactly-once table: which (clientId, seq) commands were already applied. It is replicated state
 // (every peer applies the same log through the same deterministic rules), so it must be bounded by
 // rules that depend only on the log, never on time or on the local peer:
-//  - per client, at most `maxSeqsPerClient` seqs are remembered; when more are applied the oldest is
-//    forgotten and every seq at or below it counts as applied from then on (the "floor");
+//  - per client, the applied seqs are remembered as runs of consecutive seqs (seq-runs.ts), at most
+//    `maxRunsPerClient` of them; beyond that the oldest run is forgotten and every seq at or below
+//    its end counts as applied from then on (the "floor");
 //  - at most `maxClients` clients are remembered; the one whose last command is oldest is evicted.
-// A retry of a command is only ever sent within one caller timeout, long before either limit matters.
+// A seq not applied yet (an attempt lost to a leader change, its retry to come) is a gap between
+// runs, however many later commands of the client apply meanwhile: a big executeMany applied first
+// must not make its retry count as a duplicate (and a peer restoring a snapshot take it for done).
+// Only a client with more than `maxRunsPerClient` such gaps at once could see that.
 import type { ClientTag } from '../types';
-import { AscendingSeqs } from './ascending-seqs';
+import { SeqRuns } from './seq-runs';
 
 export interface ExactlyOnceLimits {
-  maxSeqsPerClient: number;
+  maxRunsPerClient: number;
   maxClients: number;
 }
 
-export const defaultExactlyOnceLimits: ExactlyOnceLimits = { maxSeqsPerClient: 1024, maxClients: 10_000 };
+export const defaultExactlyOnceLimits: ExactlyOnceLimits = { maxRunsPerClient: 1024, maxClients: 10_000 };
 
-/** Plain data form of the table, for snapshots. Clients in least-recently-applied order. */
+/**
+ * Plain data form of the table, for snapshots. Clients in least-recently-applied order. `runs`:
+ * the applied seqs above `floor` as flat [first, last, ...] pairs; `seqs`: applied seqs one by one
+ * (what snapshots written before runs hold; new ones write it empty).
+ */
 export interface ExactlyOnceData {
-  clients: Array<{ clientId: string; floor: number; seqs: number[] }>;
+  clients: Array<{ clientId: string; floor: number; seqs: number[]; runs?: number[] }>;
 }
 
 interface ClientRecord {
   /** Every seq <= floor counts as applied. */
   floor: number;
-  seqs: Set<number>;
-  /** The same seqs in ascending order, so the smallest (the one to forget) is found at once. */
-  order: AscendingSeqs;
+  runs: SeqRuns;
 }
 
 export class ExactlyOnceTable {
@@ -38,7 +44,7 @@ export class ExactlyOnceTable {
 
   has(tag: ClientTag): boolean {
     const record = this.clients.get(tag.clientId);
-    return record !== undefined && (tag.seq <= record.floor || record.seqs.has(tag.seq));
+    return record !== undefined && (tag.seq <= record.floor || record.runs.has(tag.seq));
   }
 
   /**
@@ -51,17 +57,12 @@ export class ExactlyOnceTable {
     if (!record || tag.clientId !== this.newest) {
       // Move the client to the end of the map (least recently applied first).
       if (record) this.clients.delete(tag.clientId);
-      else record = { floor: -Infinity, seqs: new Set(), order: new AscendingSeqs() };
+      else record = { floor: -Infinity, runs: new SeqRuns() };
       this.clients.set(tag.clientId, record);
       this.newest = tag.clientId;
     }
-    record.seqs.add(tag.seq);
-    record.order.add(tag.seq);
-    if (record.seqs.size > this.limits.maxSeqsPerClient) {
-      const oldest = record.order.takeSmallest();
-      record.seqs.delete(oldest);
-      record.floor = oldest;
-    }
+    record.runs.add(tag.seq);
+    if (record.runs.count > this.limits.maxRunsPerClient) record.floor = record.runs.takeFirst();
     if (this.clients.size > this.limits.maxClients) {
       const lru = this.clients.keys().next().value;
       if (lru !== undefined) this.clients.delete(lru);
@@ -77,7 +78,7 @@ export class ExactlyOnceTable {
   serialize(): ExactlyOnceData {
     const clients: ExactlyOnceData['clients'] = [];
     for (const [clientId, record] of this.clients) {
-      clients.push({ clientId, floor: Number.isFinite(record.floor) ? record.floor : -1, seqs: record.order.values() });
+      clients.push({ clientId, floor: Number.isFinite(record.floor) ? record.floor : -1, seqs: [], runs: record.runs.pairs() });
     }
     return { clients };
   }
@@ -85,9 +86,11 @@ export class ExactlyOnceTable {
   static restore(data: ExactlyOnceData, limits: ExactlyOnceLimits = defaultExactlyOnceLimits): ExactlyOnceTable {
     const table = new ExactlyOnceTable(limits);
     for (const c of data.clients) {
-      const order = new AscendingSeqs();
-      for (const seq of c.seqs) order.add(seq);
-      table.clients.set(c.clientId, { floor: c.floor < 0 ? -Infinity : c.floor, seqs: new Set(c.seqs), order });
+      const floor = c.floor < 0 ? -Infinity : c.floor;
+      const pairs: Array<[number, number]> = c.seqs.map((seq) => [seq, seq]);
+      const bounds = c.runs ?? [];
+      for (let i = 0; i + 1 < bounds.length; i += 2) pairs.push([bounds[i], bounds[i + 1]]);
+      table.clients.set(c.clientId, { floor, runs: SeqRuns.fromPairs(pairs, floor) });
     }
     return table;
   }

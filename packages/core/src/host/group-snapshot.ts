@@ -18,8 +18,9 @@ export function encodeGroupSnapshot(data: GroupSnapshotData): Uint8Array {
 
 function isTable(value: unknown): value is ExactlyOnceData {
   if (typeof value !== 'object' || value === null || !Array.isArray((value as ExactlyOnceData).clients)) return false;
+  const numbers = (list: unknown): boolean => Array.isArray(list) && list.every((s) => typeof s === 'number');
   return (value as ExactlyOnceData).clients.every(
-    (c) => typeof c?.clientId === 'string' && typeof c.floor === 'number' && Array.isArray(c.seqs) && c.seqs.every((s) => typeof s === 'number'),
+    (c) => typeof c?.clientId === 'string' && typeof c.floor === 'number' && numbers(c.seqs) && (c.runs === undefined || (numbers(c.runs) && c.runs.length % 2 === 0)),
   );
 }
 
