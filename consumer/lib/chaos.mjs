@@ -355,7 +355,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
   }
   // The floors count operations while the group could serve: a schedule that closes or crashes
   // every tab again and again leaves it down for most of the run (each reopen takes seconds on a
-  // busy machine: seed 982559766 of (g), nine such actions in 45 s, the group up 8% of the run),
+  // busy machine: seed 982559766 of (g), nine such actions in 45 s, the group up a tenth of the run),
   // and they shrink with the share of the run it was up.
   const upShare = shareUp(schedule, acknowledged, chaosStart, stoppedAt);
   const floorOf = (n) => Math.ceil(n * upShare);
