@@ -219,6 +219,61 @@ describe('group snapshots', () => {
     expect(client.stats).toMatchObject({ snapshotsRestored: 1, restoreFailures: 0, gaps: 0 });
   });
 
+  it('a strong read is not answered while an asynchronous restore runs (the state machine is half restored), and is once it ends', async () => {
+    const { client, host, counter, settle } = clientRig();
+    host.post({ type: 'apply', snapshot: null, entries: [command(1, 1), command(2, 2)] });
+    await settle();
+    let finish: () => void = () => {};
+    counter.restore = (bytes) =>
+      new Promise<void>((resolve) => {
+        counter.value = -1; // what a restore in slices shows meanwhile
+        finish = () => {
+          counter.value = bytes[0];
+          resolve();
+        };
+      });
+    const snapshot = { meta: { index: 10, term: 2, membership: { voters: ['p1'], learners: [] } }, data: encodeGroupSnapshot({ app: new Uint8Array([40]), table: { clients: [] } }) };
+    host.post({ type: 'apply', snapshot, entries: [] });
+    await settle();
+    let answered = false;
+    const read = client.query('value', 'strong').then((r) => ((answered = true), r));
+    await settle();
+    const [request] = host.of('read');
+    host.post({ type: 'read-result', requestId: request.requestId, ok: true, index: 2 });
+    await settle();
+    expect(answered).toBe(false);
+    finish();
+    await expect(read).resolves.toEqual({ result: 40, position: 10 });
+  });
+
+  it('a snapshot asked for while an asynchronous restore runs is taken once it ends, of the restored state at its index', async () => {
+    const { client, host, counter, settle } = clientRig();
+    counter.snapshot = () => new Uint8Array([counter.value]);
+    host.post({ type: 'apply', snapshot: null, entries: [command(1, 1), command(2, 2)] });
+    await settle();
+    let finish: () => void = () => {};
+    counter.restore = (bytes) =>
+      new Promise<void>((resolve) => {
+        counter.value = 99; // half restored
+        finish = () => {
+          counter.value = bytes[0];
+          resolve();
+        };
+      });
+    const snapshot = { meta: { index: 10, term: 2, membership: { voters: ['p1'], learners: [] } }, data: encodeGroupSnapshot({ app: new Uint8Array([40]), table: { clients: [] } }) };
+    host.post({ type: 'apply', snapshot, entries: [] });
+    await settle();
+    host.post({ type: 'take-snapshot', upTo: 2 });
+    await settle();
+    expect(host.of('snapshot')).toEqual([]);
+    finish();
+    await settle();
+    const [taken] = host.of('snapshot');
+    expect(taken.snapshot.meta.index).toBe(10);
+    expect(decodeGroupSnapshot(taken.snapshot.data).app).toEqual(new Uint8Array([40]));
+    expect(client.stats.snapshotsTaken).toBe(1);
+  });
+
   it('a rejected asynchronous restore stops applying rather than build on an unknown state', async () => {
     const { client, host, counter, settle } = clientRig();
     counter.restore = () => Promise.reject(new Error('image corrupt'));

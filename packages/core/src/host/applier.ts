@@ -57,8 +57,17 @@ export class Applier<Cmd> {
   private offset = 0;
   private scheduled: unknown = null;
   private stopped = false;
-  /** An asynchronous restore() in progress: nothing after the snapshot is applied until it settles. */
-  private restoring = false;
+  /**
+   * An asynchronous restore() in progress: nothing after the snapshot is applied until it settles,
+   * and the state machine is not queried (it may be half restored).
+   */
+  private restoringNow = false;
+  /** An asynchronous restore finished since the last onSliceEnd: the next slice ends with one. */
+  private restoredSinceSliceEnd = false;
+
+  get restoring(): boolean {
+    return this.restoringNow;
+  }
 
   constructor(
     private readonly stateMachine: StateMachine<Cmd, unknown, unknown, unknown>,
@@ -78,7 +87,7 @@ export class Applier<Cmd> {
     if (this.stopped) return;
     if (snapshot) this.queue.push({ snapshot });
     if (entries.length > 0) this.queue.push({ entries });
-    if (this.scheduled === null && !this.restoring) this.runSlice(Math.min(this.sliceMs, FIRST_SLICE_MS));
+    if (this.scheduled === null && !this.restoringNow) this.runSlice(Math.min(this.sliceMs, FIRST_SLICE_MS));
   }
 
   stop(): void {
@@ -106,7 +115,7 @@ export class Applier<Cmd> {
     let stride = 1;
     let untilCheck = 1;
     let lastCheck = start;
-    while (this.head < this.queue.length && !this.restoring) {
+    while (this.head < this.queue.length && !this.restoringNow) {
       const item = this.queue[this.head];
       if ('snapshot' in item) {
         this.head++;
@@ -126,7 +135,7 @@ export class Applier<Cmd> {
       untilCheck = stride;
       lastCheck = now;
     }
-    if (this.restoring) {
+    if (this.restoringNow) {
       // restore() returned a promise: it continues the queue once the state machine is restored.
     } else if (this.head >= this.queue.length) {
       this.clearQueue();
@@ -137,7 +146,11 @@ export class Applier<Cmd> {
       this.scheduled = this.clock.defer ? this.clock.defer(next) : this.clock.setTimeout(next, 0);
     }
     this.stats.slices++;
-    if (progressed) this.hooks.onSliceEnd();
+    // Not while a restore runs: strong reads and snapshots would query a half-restored state machine.
+    if ((progressed || this.restoredSinceSliceEnd) && !this.restoringNow) {
+      this.restoredSinceSliceEnd = false;
+      this.hooks.onSliceEnd();
+    }
   }
 
   private restore(snapshot: Snapshot): boolean {
@@ -162,11 +175,12 @@ export class Applier<Cmd> {
     }
     // An asynchronous restore (e.g. one that decodes a large image in slices): hold every later
     // entry until it is done, then go on in a new task.
-    this.restoring = true;
+    this.restoringNow = true;
     const resume = () => {
-      this.restoring = false;
+      this.restoringNow = false;
       if (this.stopped) return;
       finish();
+      this.restoredSinceSliceEnd = true;
       this.runSlice();
     };
     // A rejected restore leaves the state machine in an unknown state: applying the entries after

@@ -241,7 +241,9 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> 
         this.onStatus(message.status);
         break;
       case 'take-snapshot':
-        this.snapshots.request(message.upTo, this.applier.applied, this.table);
+        // Never from a state machine still restoring (its image would not be the state at
+        // `applied`): the request waits for the slice that ends the restore.
+        this.snapshots.request(message.upTo, this.applier.restoring ? -1 : this.applier.applied, this.table);
         break;
     }
   }

@@ -26,7 +26,7 @@ export interface PendingOpTrackerOptions<Q, QR> {
   /** Shared with transfers and close, so every request to the host has its own id. */
   nextRequestId(): number;
   /** Read live: `table` is replaced when a snapshot is restored. */
-  applier: Pick<Applier<unknown>, 'applied' | 'table'>;
+  applier: Pick<Applier<unknown>, 'applied' | 'table' | 'restoring'>;
   query(query: Q): QR;
   leaderKnown(): boolean;
 }
@@ -141,6 +141,8 @@ export class PendingOpTracker<Cmd, Q, QR, R = unknown> {
 
   /** Strong reads whose read index is applied are answered from local state (ReadIndex, thesis §6.4). */
   answerReads(): void {
+    // A state machine still restoring asynchronously is not queried; the restore's end answers them.
+    if (this.options.applier.restoring) return;
     for (const op of this.reads) {
       if (op.readIndex === null || this.options.applier.applied < op.readIndex) continue;
       try {

@@ -14,6 +14,7 @@ export class Counter implements StateMachine<number, 'value', number, number> {
   readonly applied: AppliedRecord[] = [];
   /** Tests that exercise snapshots install one. */
   restore?: (bytes: Uint8Array) => void | Promise<void>;
+  snapshot?: () => Uint8Array;
 
   constructor(private readonly onApply?: (ctx: ApplyContext) => void) {}
 
