@@ -61,6 +61,24 @@ describe('engine: membership through the log', () => {
     expect(h.sm.get(leader)).toEqual(['still-commits']);
   });
 
+  it('a forward already sent when its peer learns it was removed fails as an unknown outcome (timeout): the leader may have appended it', () => {
+    const h = growingGroup('a', ['b', 'c']);
+    h.runUntil(() => everyoneSees(h, ['a', 'b', 'c'], (m) => m.voters.length === 3), 20_000);
+    const leaver = h.followers()[0];
+    h.propose(leaver, 7, ['maybe-committed']);
+    h.drain(leaver);
+    // The leader appends the forwarded command; its answer is lost.
+    expect(h.deliverOne((m) => m.from === leaver && m.message.type === 'ForwardCommands')).toBe(true);
+    h.dropWhere((m) => m.message.type === 'ForwardCommandsResponse');
+    h.node(leaver).leave(h.now);
+    h.drain(leaver);
+    h.runUntil(() => h.node(leaver).status().removed === true, 4000);
+    expect(h.proposals.get(leaver)!.find((r) => r.requestId === 7)).toEqual({ requestId: 7, ok: false, error: 'timeout' });
+    // It was appended: the caller must not be told nothing was committed.
+    h.advance(500);
+    expect(h.sm.get(h.leader())).toContain('maybe-committed');
+  });
+
   it('observers join as learners and are never promoted', () => {
     const h = growingGroup('a', ['o', 'b'], {}, { o: 'observer' });
     h.runUntil(() => everyoneSees(h, ['a', 'o', 'b'], (m) => m.voters.length === 2 && m.learners.includes('o')), 20_000);

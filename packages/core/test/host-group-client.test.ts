@@ -175,6 +175,36 @@ describe('GroupClient errors', () => {
     expect(host.of('propose').length).toBeGreaterThan(1);
   });
 
+  it('an attempt that may have committed (its forward timed out) never ends in OfflineError: removal after it, or expiry without a leader, is a TimeoutError', async () => {
+    for (const ending of ['removed', 'expiry'] as const) {
+      const { client, host, clock, settle } = clientRig();
+      const result = client.execute(1, { timeoutMs: 500 });
+      result.catch(() => undefined);
+      await settle();
+      // No leader was ever named; the forward went to a candidate and its answer never came.
+      const [first] = host.of('propose');
+      host.post({ type: 'proposal-result', requestId: first.requestId, ok: false, error: 'timeout' });
+      await settle();
+      if (ending === 'removed') {
+        clock.runNext();
+        await settle();
+        const [, retry] = host.of('propose');
+        host.post({ type: 'proposal-result', requestId: retry.requestId, ok: false, error: 'removed' });
+      } else {
+        for (let i = 0; i < 100 && clock.pending > 0; i++) {
+          await settle();
+          const last = host.of('propose').at(-1)!;
+          if (last !== first) host.post({ type: 'proposal-result', requestId: last.requestId, ok: false, error: 'no-leader' });
+          await settle();
+          clock.runNext();
+        }
+      }
+      const error = await result.catch((e: unknown) => e);
+      expect(error, ending).toBeInstanceOf(TimeoutError);
+      expect((error as TimeoutError).unexecuted).toEqual({ kind: 'commands', commands: [1] });
+    }
+  });
+
   it('fails with TimeoutError when a leader was known but nothing committed', async () => {
     const { client, host, clock, settle } = clientRig();
     host.status({ leader: 'p0', online: true });

@@ -292,9 +292,13 @@ export class RequestHandler {
     }
   }
 
-  /** Fail every queued or forwarded request (this peer was removed from the group). */
+  /**
+   * Fail every queued or forwarded request (this peer was removed from the group). One already sent
+   * may have been appended by the leader (it does not ask who forwarded it): its outcome is
+   * unknown, as for a forward that timed out, not refused.
+   */
   failAll(error: ProposalError): void {
-    for (const item of this.node.forwards.expire(Number.POSITIVE_INFINITY)) this.fail(item, error);
+    for (const item of this.node.forwards.expire(Number.POSITIVE_INFINITY)) this.fail(item, item.sentTo !== null ? 'timeout' : error);
   }
 
   /** The leader stepped down: its unanswered reads and held forwards go elsewhere. */

@@ -56,7 +56,7 @@ export class PendingOpTracker<Cmd, Q, QR, R = unknown> {
       this.nextSeq += commands.length;
       const op: CommandOp<Cmd, R> = {
         kind: 'commands', commands, encoded, tag, indices: new Array(commands.length).fill(undefined),
-        results: new Array(commands.length).fill(undefined), remaining: commands.length, range: null, resolve, reject, ...this.opBase(),
+        results: new Array(commands.length).fill(undefined), remaining: commands.length, range: null, mayHaveCommitted: false, resolve, reject, ...this.opBase(),
       };
       op.deadline = this.deadlines.add(() => this.expire(op), this.timeoutOf(options));
       for (let i = 0; i < commands.length; i++) this.bySeq.set(tag.seq + i, op);
@@ -86,6 +86,8 @@ export class PendingOpTracker<Cmd, Q, QR, R = unknown> {
     this.requests.delete(requestId);
     if (!op || op.done || op.requestId !== requestId) return;
     op.requestId = null;
+    // A forward that timed out reached the leader's side, and one given positions is in a log.
+    if (op.kind === 'commands' && (result.ok || result.error === 'timeout')) op.mayHaveCommitted = true;
     if (!result.ok) {
       if (isRetryable(result.error)) this.scheduleRetry(op);
       else this.finish(op, finalError(op, result.error));

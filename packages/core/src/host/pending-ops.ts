@@ -33,6 +33,12 @@ export interface CommandOp<Cmd, R> extends OpBase {
   remaining: number;
   /** The range the last attempt was given; null when none or found to be overwritten. */
   range: IndexRange | null;
+  /**
+   * An attempt may be in the log: it was given log positions, or it reached the leader's side and
+   * its answer never came (a forward that timed out). From then on a failure is an unknown outcome
+   * (TimeoutError), never OfflineError's "nothing was committed".
+   */
+  mayHaveCommitted: boolean;
   resolve(outcome: ExecuteManyResult<R>): void;
   reject(error: unknown): void;
 }
@@ -68,15 +74,21 @@ export function finalError<Cmd, Q, QR, R>(op: Op<Cmd, Q, QR, R>, error: Proposal
     case 'shutting-down':
       return new ClosedError('the engine is shutting down', unexecuted);
     case 'removed':
+      if (maybeInLog(op)) return new TimeoutError('this peer was removed from the group after an attempt that may have committed', unexecuted);
       return new OfflineError('this peer was removed from the group', unexecuted);
     default:
+      if (maybeInLog(op)) return new TimeoutError(`operation failed (${error}) after an attempt that may have committed`, unexecuted);
       return new OfflineError(`operation failed: ${error}`, unexecuted);
   }
 }
 
+function maybeInLog<Cmd, Q, QR, R>(op: Op<Cmd, Q, QR, R>): boolean {
+  return op.kind === 'commands' && op.mayHaveCommitted;
+}
+
 /** The caller's time ran out: Offline if no leader was ever known during the attempt, else Timeout. */
 export function expiryError<Cmd, Q, QR, R>(op: Op<Cmd, Q, QR, R>, leaderEpoch: number): Error {
-  const sawLeader = op.leaderKnownAtStart || leaderEpoch > op.leaderEpochAtStart;
+  const sawLeader = op.leaderKnownAtStart || leaderEpoch > op.leaderEpochAtStart || maybeInLog(op);
   const what = op.kind === 'read' ? 'strong query' : op.commands.length === 1 ? 'command' : `${op.commands.length} commands`;
   return sawLeader
     ? new TimeoutError(`${what} did not complete in time`, unexecutedOf(op))
