@@ -1,6 +1,7 @@
 // GroupClient against a scripted host: exactly-once, retries, time slicing, typed errors, close().
 import { describe, expect, it, vi } from 'vitest';
 import { ClosedError, InvalidInputError, OfflineError, TimeoutError } from '../src/errors';
+import { encodeGroupSnapshot } from '../src/host/group-snapshot';
 import { clientRig, command, noop } from './support-cluster/fake-host';
 
 describe('GroupClient exactly-once', () => {
@@ -66,6 +67,52 @@ describe('GroupClient exactly-once', () => {
     host.post({ type: 'apply', snapshot: null, entries: [command(3, 1, first.client, 2), command(4, 2, { ...first.client, seq: first.client.seq + 1 }, 2)] });
     await settle();
     await expect(result).resolves.toEqual({ start: 3, end: 4, results: [1, 3] });
+  });
+
+  it('two operations given the same index by two leaders: the one whose command lands there resolves, the other is proposed again', async () => {
+    const { client, host, clock, settle } = clientRig();
+    host.status({ leader: 'p0', online: true });
+    const a = client.execute(5);
+    await settle();
+    const [first] = host.of('propose');
+    // Leader L1 gives A index 2, then is deposed before it commits.
+    host.post({ type: 'proposal-result', requestId: first.requestId, ok: true, start: 2, end: 2 });
+    const b = client.execute(7);
+    await settle();
+    const [, second] = host.of('propose');
+    // Leader L2 gives B the same index.
+    host.post({ type: 'proposal-result', requestId: second.requestId, ok: true, start: 2, end: 2 });
+    host.post({ type: 'apply', snapshot: null, entries: [noop(1), command(2, 7, second.client, 2)] });
+    await settle();
+    await expect(b).resolves.toEqual({ index: 2, result: 7 });
+    // A's index holds B's command: A goes out again at once, same tag.
+    const third = host.of('propose')[2];
+    expect(third?.client).toEqual(first.client);
+    host.post({ type: 'proposal-result', requestId: third.requestId, ok: true, start: 3, end: 3 });
+    host.post({ type: 'apply', snapshot: null, entries: [command(3, 5, first.client, 2)] });
+    await settle();
+    await expect(a).resolves.toEqual({ index: 3, result: 12 });
+  });
+
+  it('an operation whose given index a snapshot covers without it is proposed again (no entry there will be applied here)', async () => {
+    const { client, host, counter, settle } = clientRig();
+    counter.restore = (bytes) => {
+      counter.value = bytes[0];
+    };
+    host.status({ leader: 'p0', online: true });
+    const a = client.execute(5);
+    await settle();
+    const [first] = host.of('propose');
+    host.post({ type: 'proposal-result', requestId: first.requestId, ok: true, start: 2, end: 2 });
+    // This peer falls behind and installs a snapshot at 6: index 2 held another leader's entry.
+    const snapshot = { meta: { index: 6, term: 3, membership: { voters: ['p0'], learners: [] } }, data: encodeGroupSnapshot({ app: new Uint8Array([9]), table: { clients: [] } }) };
+    host.post({ type: 'apply', snapshot, entries: [] });
+    await settle();
+    const retry = host.of('propose')[1];
+    expect(retry?.client).toEqual(first.client);
+    host.post({ type: 'proposal-result', requestId: retry.requestId, ok: true, start: 7, end: 7 });
+    host.post({ type: 'apply', snapshot: null, entries: [command(7, 5, first.client, 3)] });
+    await expect(a).resolves.toEqual({ index: 7, result: 14 });
   });
 
   it('ignores replayed entries at or below the applied index', async () => {

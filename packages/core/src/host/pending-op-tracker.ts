@@ -112,7 +112,7 @@ export class PendingOpTracker<Cmd, Q, QR, R = unknown> {
 
   /** `result` is what apply returned for the entry (meaningful only when `fresh`). */
   onApplied(entry: LogEntry, fresh: boolean, result: unknown): void {
-    const watched = this.watch.take(entry.index);
+    const watchedAll = this.watch.take(entry.index);
     const client = entry.kind === 'command' ? entry.client : undefined;
     const ours = client !== undefined && client.clientId === this.options.clientId;
     if (ours && fresh) {
@@ -120,7 +120,8 @@ export class PendingOpTracker<Cmd, Q, QR, R = unknown> {
       // The state machine's R: the applier is untyped, this client's state machine produced it.
       if (op && !op.done) this.record(op, client.seq - op.tag.seq, entry.index, result as R);
     }
-    if (watched && !watched.op.done && !(ours && client.seq === watched.op.tag.seq + watched.offset)) {
+    for (const watched of watchedAll) {
+      if (watched.op.done || (ours && client.seq === watched.op.tag.seq + watched.offset)) continue;
       // Another entry took the index our attempt was given (a leader change truncated it): retry.
       this.watch.unwatch(watched.op);
       watched.op.range = null;
@@ -137,6 +138,13 @@ export class PendingOpTracker<Cmd, Q, QR, R = unknown> {
       if (op.kind !== 'commands') continue;
       for (let i = 0; i < op.commands.length && !op.done; i++) {
         if (this.options.applier.table.has({ clientId: this.options.clientId, seq: op.tag.seq + i })) this.record(op, i, snapshot.meta.index, undefined);
+      }
+      // Positions the snapshot covers that did not hold these commands (their attempt was
+      // overwritten): no entry there will be applied here any more, so nothing would tell.
+      if (!op.done && op.range && op.range.end <= snapshot.meta.index) {
+        this.watch.unwatch(op);
+        op.range = null;
+        this.scheduleRetry(op, true);
       }
     }
   }

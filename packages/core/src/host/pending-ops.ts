@@ -95,24 +95,34 @@ export function expiryError<Cmd, Q, QR, R>(op: Op<Cmd, Q, QR, R>, leaderEpoch: n
     : new OfflineError(`${what} failed: no leader was known`, unexecutedOf(op));
 }
 
-/** Index watches: log index -> (operation, which command of it should be there). */
+/**
+ * Index watches: log index -> the operations whose attempt was given it, and which of their
+ * commands should be there. Several at once when a deposed leader gave one operation an index that
+ * the next leader gave another: whichever entry lands there, the others retry.
+ */
 export class RangeWatch<Cmd, R> {
-  private byIndex = new Map<number, { op: CommandOp<Cmd, R>; offset: number }>();
+  private byIndex = new Map<number, Array<{ op: CommandOp<Cmd, R>; offset: number }>>();
 
   watch(op: CommandOp<Cmd, R>, range: IndexRange): void {
-    for (let index = range.start; index <= range.end; index++) this.byIndex.set(index, { op, offset: index - range.start });
+    for (let index = range.start; index <= range.end; index++) {
+      const hits = this.byIndex.get(index) ?? [];
+      hits.push({ op, offset: index - range.start });
+      this.byIndex.set(index, hits);
+    }
   }
 
   unwatch(op: CommandOp<Cmd, R>): void {
     if (!op.range) return;
     for (let index = op.range.start; index <= op.range.end; index++) {
-      if (this.byIndex.get(index)?.op === op) this.byIndex.delete(index);
+      const hits = this.byIndex.get(index)?.filter((hit) => hit.op !== op);
+      if (hits && hits.length > 0) this.byIndex.set(index, hits);
+      else this.byIndex.delete(index);
     }
   }
 
-  take(index: number): { op: CommandOp<Cmd, R>; offset: number } | undefined {
-    const hit = this.byIndex.get(index);
-    if (hit) this.byIndex.delete(index);
-    return hit;
+  take(index: number): Array<{ op: CommandOp<Cmd, R>; offset: number }> {
+    const hits = this.byIndex.get(index) ?? [];
+    this.byIndex.delete(index);
+    return hits;
   }
 }
