@@ -23,6 +23,27 @@ describe('DeadlineQueue', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('a deadline beyond the longest timer delay (2^31 - 1 ms) is waited for in steps, each timer within it', () => {
+    const clock = new ManualClock();
+    const delays: number[] = [];
+    const setTimeout = clock.setTimeout.bind(clock);
+    clock.setTimeout = (fn: () => void, ms: number) => {
+      delays.push(ms);
+      return setTimeout(fn, ms);
+    };
+    const queue = new DeadlineQueue(clock);
+    let fired = false;
+    queue.add(() => (fired = true), 1e10);
+    for (let i = 0; i < 10 && !fired; i++) {
+      clock.advance(2 ** 31 - 1);
+      clock.runDue();
+    }
+    expect(fired).toBe(true);
+    expect(Math.max(...delays)).toBe(2 ** 31 - 1);
+    // About 1e10 / (2^31 - 1) timers, not one per few milliseconds.
+    expect(delays.length).toBe(5);
+  });
+
   it('a cancelled deadline never fires; cancelling the last one stops the timer', () => {
     const clock = new ManualClock();
     const queue = new DeadlineQueue(clock);

@@ -7,6 +7,9 @@
 import { heapPopMin, heapPush } from './binary-heap';
 import type { Clock } from './clock';
 
+/** The longest delay a timer takes (browsers and Node run a longer one at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface Slot {
   at: number;
   key: number;
@@ -66,8 +69,10 @@ export class DeadlineQueue {
   private arm(at: number): void {
     this.disarm();
     this.armedAt = at;
-    // Timers may fire a little early (Node rounds): fire() re-arms for what is not due yet.
-    this.timer = this.clock.setTimeout(() => this.fire(), Math.max(0, at - this.clock.now()));
+    // Timers may fire a little early (Node rounds): fire() re-arms for what is not due yet. A
+    // deadline past the longest delay a timer takes is waited for in such steps (a longer delay
+    // would fire at once, and re-arming for it would spin).
+    this.timer = this.clock.setTimeout(() => this.fire(), Math.min(MAX_TIMER_MS, Math.max(0, at - this.clock.now())));
   }
 
   private disarm(): void {
