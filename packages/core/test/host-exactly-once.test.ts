@@ -284,4 +284,17 @@ describe('group snapshots', () => {
     expect(counter.applied).toEqual([]);
     expect(client.status.applied).toBe(0);
   });
+
+  it('a snapshot that does not decode stops applying too: the entries after it are never applied to the older state', async () => {
+    const { client, host, counter, settle } = clientRig();
+    counter.restore = () => {};
+    host.post({ type: 'apply', snapshot: null, entries: [command(1, 1)] });
+    await settle();
+    const snapshot = { meta: { index: 10, term: 2, membership: { voters: ['p1'], learners: [] } }, data: new Uint8Array([0xff, 0x00, 0x13]) };
+    host.post({ type: 'apply', snapshot, entries: [command(11, 5, undefined, 2)] });
+    await settle();
+    expect(client.stats).toMatchObject({ decodeErrors: 1, restoreFailures: 1, gaps: 0 });
+    expect(counter.applied.map((a) => a.index)).toEqual([1]);
+    expect(client.status.applied).toBe(1);
+  });
 });

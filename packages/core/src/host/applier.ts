@@ -18,7 +18,7 @@ export interface ApplierStats {
   /** Commands whose apply() threw (the entry still counts as applied). */
   applyErrors: number;
   snapshotsRestored: number;
-  /** Asynchronous restores that rejected: the applier stops there (the state is unknown). */
+  /** Restores that rejected, or snapshots that did not decode: the applier stops there (the state is unknown). */
   restoreFailures: number;
   /** Entries that did not follow the applied index directly (must stay 0: the log has no holes). */
   gaps: number;
@@ -159,7 +159,11 @@ export class Applier<Cmd> {
     try {
       data = decodeGroupSnapshot(snapshot.data);
     } catch {
+      // The entries after it build on its state: applying them to this state machine's older one
+      // would diverge from the group. Applying stops, as after a rejected restore (counted).
       this.stats.decodeErrors++;
+      this.stats.restoreFailures++;
+      this.restoringNow = true;
       return false;
     }
     const finish = () => {
