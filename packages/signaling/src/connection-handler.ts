@@ -227,6 +227,13 @@ export function attachSignalingHandlers(deps: HandlerDeps): SignalingHandlers {
     };
     local.set(socket.id, state);
     socket.use(limitsMiddleware(state));
+    // The middleware above sees events only: acknowledgements, heartbeats and packets for other
+    // namespaces reach the server too, and a client sending nothing else would never be cut off.
+    socket.conn.on('packet', (packet: { type: string; data?: unknown }) => {
+      if (state.closing) return;
+      const event = packet.type === 'message' && typeof packet.data === 'string' && (packet.data[0] === '2' || packet.data[0] === '5');
+      if (!event && state.limiter.record() === 'abuse') disconnectOnce(state, 'abuse');
+    });
     socket.on('join', (...args) => {
       handleJoin(state, args).catch((error: unknown) => {
         options.logger.warn('join failed', { error: error instanceof Error ? error.message : String(error) });

@@ -40,6 +40,14 @@ export class SocketRateLimiter {
     return 'accept';
   }
 
+  /**
+   * Records one inbound packet that is no event (an acknowledgement, a heartbeat, a namespace
+   * request): it takes no token, but counts toward the abuse window like any other.
+   */
+  record(): 'ok' | 'abuse' {
+    return this.countAndEstimate(this.now()) > this.abuseThreshold() ? 'abuse' : 'ok';
+  }
+
   private abuseThreshold(): number {
     const { ratePerSecond, abuseFactor, abuseWindowMs } = this.config;
     return (ratePerSecond * abuseFactor * abuseWindowMs) / 1000;

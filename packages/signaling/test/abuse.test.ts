@@ -12,6 +12,7 @@ import {
   waitForDisconnect,
   type Client,
 } from './helpers';
+import { RawSocketIoClient } from './raw-socketio-client';
 
 describe('payload limits', () => {
   it('refuses an oversized signal and keeps relaying for the same and other clients', async () => {
@@ -113,6 +114,26 @@ describe('rate limits', () => {
     expect(stats.dropped['rate-limited']).toBeGreaterThan(0);
     expect(stats.relayed).toBe(fromFlooder + 20);
     expect(stats).toMatchObject({ peers: 2, connections: 2 });
+  });
+
+  it('disconnects a socket flooding acknowledgements, which no event middleware sees', async () => {
+    const server = await startServer(); // abuse above 5x 50/s over 2 s
+    const room = roomId('ack-flood');
+    const bob = await connectAndJoin(server, room, 'bob');
+    const flooder = await RawSocketIoClient.connect(server.url);
+    const closed = flooder.whenClosed();
+    let sent = 0;
+    while (!flooder.closed && sent < 50_000) {
+      // Acknowledgements of requests the server never made, each with a little payload.
+      for (let i = 0; i < 200; i++) flooder.sendText(`43${sent++}["${'x'.repeat(100)}"]`);
+      await pause(5);
+    }
+    await closed;
+    expect(sent).toBeLessThan(50_000);
+    expect(server.stats().abusersDisconnected).toBe(1);
+    // The well-behaved client is still served.
+    expect(await signal(bob, 'nobody', { hi: 1 })).toEqual({ ok: false, error: 'unknown-peer' });
+    expect(bob.connected).toBe(true);
   });
 });
 
