@@ -70,11 +70,6 @@ export class SeqRuns {
     return [...this.bounds];
   }
 
-  /** Every seq, ascending (for small tables and tests). */
-  *seqs(): Iterable<number> {
-    for (let i = 0; i < this.bounds.length; i += 2) for (let s = this.bounds[i]; s <= this.bounds[i + 1]; s++) yield s;
-  }
-
   /** Index of the last run whose first seq is <= seq, or -1. */
   private runAtOrBefore(seq: number): number {
     const b = this.bounds;
