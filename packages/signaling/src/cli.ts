@@ -34,7 +34,9 @@ Connections and liveness
 Redis (several processes)
   --redis-url <url>               share rooms through Redis (default $REDIS_URL)
   --presence-timeout-ms <n>       a join waits this long for Redis, else 'unavailable' (default 5000)
-  --presence-ttl-ms <n>           a stopped process's peers stay listed this long (default 15000)`;
+  --presence-ttl-ms <n>           a stopped process's peers stay listed this long (default 15000)
+  --redis-queue-max-commands <n>  commands held while Redis is unreachable; past it they fail
+                                  at once (default 10000)`;
 
 const NUMERIC_FLAGS = {
   '--port': 'port',
@@ -52,6 +54,7 @@ const NUMERIC_FLAGS = {
   '--ping-timeout-ms': 'pingTimeoutMs',
   '--presence-timeout-ms': 'presenceTimeoutMs',
   '--presence-ttl-ms': 'presenceTtlMs',
+  '--redis-queue-max-commands': 'redisQueueMaxCommands',
 } as const satisfies Record<string, keyof SignalingOptions>;
 
 const STRING_FLAGS = {

@@ -65,6 +65,13 @@ export interface SignalingOptions {
    */
   presenceTtlMs?: number;
   /**
+   * Redis mode: commands this process holds for Redis while Redis is unreachable (signals to peers
+   * on other processes, presence writes). Past it, commands fail at once: the signal is lost (the
+   * clients' links redial), a join is refused 'unavailable'. Bounds the process's memory during a
+   * Redis outage. Default 10000.
+   */
+  redisQueueMaxCommands?: number;
+  /**
    * Origins socket.io's CORS check allows, and (one string only) the Access-Control-Allow-Origin
    * header of /healthz. Default '*'.
    */
@@ -92,6 +99,7 @@ export interface ResolvedSignalingOptions {
   redisUrl: string | null;
   presenceTimeoutMs: number;
   presenceTtlMs: number;
+  redisQueueMaxCommands: number;
   corsOrigin: string | string[];
   logger: SignalingLogger;
 }
@@ -153,6 +161,7 @@ export function resolveOptions(options: SignalingOptions = {}): ResolvedSignalin
     redisUrl,
     presenceTimeoutMs: positive('presenceTimeoutMs', options.presenceTimeoutMs, 5_000),
     presenceTtlMs: positive('presenceTtlMs', options.presenceTtlMs, 15_000),
+    redisQueueMaxCommands: positiveInteger('redisQueueMaxCommands', options.redisQueueMaxCommands, 10_000),
     corsOrigin: options.corsOrigin ?? '*',
     logger: options.logger ?? silentLogger,
   };

@@ -29,13 +29,29 @@ const INITIAL_CONNECT_ATTEMPTS = 5;
 /** A graceful QUIT waits for Redis; while Redis is down it would wait forever, so close gives up. */
 const QUIT_TIMEOUT_MS = 2000;
 
-export async function createRedisAdapter(url: string, logger: SignalingLogger): Promise<RedisAdapterHandle> {
+export interface RedisAdapterOptions {
+  /** Commands each connection holds while Redis is unreachable (node-redis's offline queue). */
+  queueMaxCommands: number;
+  /** Called for each command refused because that queue was full. */
+  onQueueFull(): void;
+}
+
+/** node-redis's rejection when a command finds its queue full. */
+const QUEUE_FULL_MESSAGE = 'The queue is full';
+
+export async function createRedisAdapter(url: string, logger: SignalingLogger, options: RedisAdapterOptions): Promise<RedisAdapterHandle> {
   let connectedOnce = false;
   const reconnectStrategy = (retries: number, cause: Error): number | Error => {
     if (!connectedOnce && retries >= INITIAL_CONNECT_ATTEMPTS) return cause;
     return Math.min(100 * 2 ** Math.min(retries, 5), 3000);
   };
-  const pub = createClient({ url, socket: { reconnectStrategy, connectTimeout: 5000 } });
+  // While Redis is down, node-redis queues every command until it reconnects; without a bound, the
+  // signals clients keep sending would grow this process's memory for as long as the outage lasts.
+  const pub = createClient({
+    url,
+    socket: { reconnectStrategy, connectTimeout: 5000 },
+    commandsQueueMaxLength: options.queueMaxCommands,
+  });
   const sub = pub.duplicate();
   for (const client of [pub, sub]) {
     // Without a listener, node-redis rethrows connection errors as uncaught exceptions.
@@ -53,18 +69,29 @@ export async function createRedisAdapter(url: string, logger: SignalingLogger): 
   }
   connectedOnce = true;
   logger.info('redis adapter connected', { url: redactUrl(url) });
-  const onCommandFailure = throttledFailureReporter((error, suppressed) => {
+  const reportFailure = throttledFailureReporter((error, suppressed) => {
     logger.warn('redis command failed (adapter event lost)', {
       error: error instanceof Error ? error.message : String(error),
       suppressed,
     });
   });
+  const countQueueFull = (error: unknown): void => {
+    if (error instanceof Error && error.message === QUEUE_FULL_MESSAGE) options.onQueueFull();
+  };
+  const onCommandFailure = (error: unknown): void => {
+    countQueueFull(error);
+    reportFailure(error);
+  };
   return {
     adapter: createAdapter(guardFireAndForget(pub, onCommandFailure), guardFireAndForget(sub, onCommandFailure)),
     createPresence: (deps) =>
       new RedisPresenceDirectory({
         ...deps,
-        runScript: (script, keys, args) => pub.eval(script, { keys, arguments: args }),
+        runScript: (script, keys, args) => {
+          const reply = pub.eval(script, { keys, arguments: args });
+          reply.catch(countQueueFull);
+          return reply;
+        },
         // 'ready' follows every (re)connection; the first one happened before this point.
         onReconnect: (listener) => void pub.on('ready', listener),
       }),

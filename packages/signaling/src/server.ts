@@ -32,14 +32,17 @@ export async function startSignalingServer(options?: SignalingOptions): Promise<
   const { logger } = resolved;
 
   // Connect Redis first: a bad REDIS_URL fails the start instead of running a split-brain server.
+  const counters = createCounters();
   let redis: RedisAdapterHandle | null = null;
   if (resolved.redisUrl !== null) {
     const { createRedisAdapter } = await import('./redis-adapter');
-    redis = await createRedisAdapter(resolved.redisUrl, logger);
+    redis = await createRedisAdapter(resolved.redisUrl, logger, {
+      queueMaxCommands: resolved.redisQueueMaxCommands,
+      onQueueFull: () => (counters.redisQueueFull += 1),
+    });
   }
 
   const registry = new RoomRegistry();
-  const counters = createCounters();
   const limits = createConnectionLimits(resolved, counters);
   const httpServer: HttpServer = createServer(
     createHttpHandler(() => ({ ok: true, rooms: registry.roomCount, peers: registry.peerCount }), resolved.corsOrigin),

@@ -31,6 +31,11 @@ export interface SignalingStats {
   readProbes: { sent: number; answered: number };
   /** Connections refused at the handshake by the per-address or the global cap. */
   refusedConnections: Record<ConnectionLimit, number>;
+  /**
+   * Redis mode: commands (signals to other processes, presence writes) failed at once because
+   * redisQueueMaxCommands were already waiting for an unreachable Redis.
+   */
+  redisQueueFull: number;
 }
 
 export type MutableCounters = Omit<SignalingStats, 'connections' | 'rooms' | 'peers'>;
@@ -54,6 +59,7 @@ export function createCounters(): MutableCounters {
     outboundHighWaterBytes: 0,
     readProbes: { sent: 0, answered: 0 },
     refusedConnections: { 'per-ip': 0, global: 0 },
+    redisQueueFull: 0,
   };
 }
 

@@ -143,6 +143,27 @@ export function nextEvent<E extends 'peer-joined' | 'peer-left' | 'signal'>(
   });
 }
 
+/**
+ * Signals `from` -> `to` every 500 ms until one arrives or `deadlineMs` passes (after a Redis
+ * restart; commands sent while Redis was down may also arrive later).
+ */
+export async function signalUntilDelivered(from: Client, to: Client, toId: string, deadlineMs: number): Promise<void> {
+  let delivered = false;
+  const onSignal = () => void (delivered = true);
+  to.on('signal', onSignal);
+  try {
+    const deadline = Date.now() + deadlineMs;
+    for (let probe = 0; !delivered; probe += 1) {
+      if (Date.now() > deadline) throw new Error(`no signal reached ${toId} after the Redis restart`);
+      const ack = await signal(from, toId, { probe });
+      if (!ack.ok) throw new Error(`signal to ${toId} refused: ${ack.error}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } finally {
+    to.off('signal', onSignal);
+  }
+}
+
 /** Records every 'signal' delivered to `client`. */
 export function recordSignals(client: Client): SignalDelivery[] {
   const received: SignalDelivery[] = [];

@@ -5,7 +5,7 @@
 // Fails (never skips) when redis-server is missing.
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSignalingServer, type SignalingServer } from '../src/index';
-import { EVENT_TIMEOUT_MS, connect, connectAndJoin, join, nextEvent, pause, roomId, signal, type Client } from './helpers';
+import { EVENT_TIMEOUT_MS, connect, connectAndJoin, join, nextEvent, pause, roomId, signal, signalUntilDelivered } from './helpers';
 import { CLOCK_SLACK_MS } from './uptime';
 import { beforeAllOrFailEach, startRedis, type RedisProcess } from './redis-process';
 
@@ -47,8 +47,8 @@ describe('signaling across a Redis restart', () => {
 
     const restartedAt = Date.now();
     redis = await startRedis(redis.port);
-    await untilDelivered(alice, bob, 'bob');
-    await untilDelivered(bob, alice, 'alice');
+    await signalUntilDelivered(alice, bob, 'bob', RECOVERY_DEADLINE_MS);
+    await signalUntilDelivered(bob, alice, 'alice', RECOVERY_DEADLINE_MS);
 
     // The new Redis is empty. Every answer from now on carries an uptime no older than the restart,
     // so no client trusts an empty list from it; the servers put their peers back on their own.
@@ -76,20 +76,3 @@ describe('signaling across a Redis restart', () => {
     await Promise.all([a.close(), b.close()]);
   }, 60_000);
 });
-
-/** Signals `from` -> `to` every 500 ms until one arrives (commands sent while offline may also arrive later). */
-async function untilDelivered(from: Client, to: Client, toId: string): Promise<void> {
-  let delivered = false;
-  const onSignal = () => void (delivered = true);
-  to.on('signal', onSignal);
-  try {
-    const deadline = Date.now() + RECOVERY_DEADLINE_MS;
-    for (let probe = 0; !delivered; probe += 1) {
-      if (Date.now() > deadline) throw new Error(`no signal reached ${toId} after the Redis restart`);
-      expect(await signal(from, toId, { probe })).toEqual({ ok: true });
-      await pause(500);
-    }
-  } finally {
-    to.off('signal', onSignal);
-  }
-}
