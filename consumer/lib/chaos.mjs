@@ -7,8 +7,8 @@
 //   (1) the history of every tab's operations is linearizable (the e2e suite's History and the
 //       simulator's checker, packages/sim/src/lin-checker.ts);
 //   (2) no acknowledged write is lost: every write that resolved is in the final state of every
-//       open tab, none is applied twice, and none that failed with OfflineError ("nothing was
-//       committed") is there;
+//       open tab, none is applied twice, and none that failed with OfflineError or ClosedError
+//       (both say "not executed"; one that may have committed fails with TimeoutError) is there;
 //   (3) the group comes back: one leader, every open tab online and at the same applied index with
 //       the same state (waited for, not timed), once a tab was reopened on a crashed identity still
 //       unadopted when the chaos ended (a user reopens a crashed tab; Raft waits for it when the
@@ -380,7 +380,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
   // (1) Linearizable.
   const verdict = history.check();
   assert(verdict.status === 'ok', `seed ${seed}: the history is not linearizable: ${verdict.status} on key ${verdict.key}\n${verdict.detail ?? ''}`);
-  // (2) Nothing acknowledged is lost, nothing applied twice, nothing an OfflineError called unexecuted applied.
+  // (2) Nothing acknowledged is lost, nothing applied twice, nothing an OfflineError or a ClosedError called unexecuted applied.
   const times = new Map();
   for (const value of final.values) times.set(value, (times.get(value) ?? 0) + 1);
   const lost = acknowledged.filter((op) => !times.has(op.id)).map((op) => op.id);
@@ -390,8 +390,9 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
   const issuedIds = new Set(writes.map((op) => op.id));
   const unknown = final.values.filter((value) => !issuedIds.has(value));
   assert(unknown.length === 0, `seed ${seed}: the state holds values no writer issued: ${unknown.slice(0, 20).join(', ')}`);
-  const offlineApplied = writes.filter((op) => op.error?.startsWith('OfflineError') && times.has(op.id)).map((op) => `${op.id} (${op.error})`);
-  assert(offlineApplied.length === 0, `seed ${seed}: writes rejected with OfflineError were applied: ${offlineApplied.slice(0, 10).join(', ')}`);
+  const notExecuted = (error) => error?.startsWith('OfflineError') || error?.startsWith('ClosedError');
+  const unexecutedApplied = writes.filter((op) => notExecuted(op.error) && times.has(op.id)).map((op) => `${op.id} (${op.error})`);
+  assert(unexecutedApplied.length === 0, `seed ${seed}: writes rejected as not executed were applied: ${unexecutedApplied.slice(0, 10).join(', ')}`);
   // (4) Not vacuous.
   assert(schedule.length >= floors.actions, `seed ${seed}: only ${schedule.length} actions (floor ${floors.actions})`);
   const opsFloor = floorOf(floors.completedOps);

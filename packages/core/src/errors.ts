@@ -31,7 +31,11 @@ export class TimeoutError<Cmd = unknown, Q = unknown> extends MeshraftError {
   }
 }
 
-/** The group was closed before (or while) the operation ran. */
+/**
+ * The group was closed before (or while) the operation ran. Its `unexecuted` commands were not
+ * executed: a command with an attempt that may be in a log when the group closes (sent to the
+ * engine, or given log positions) fails with TimeoutError instead, as it may still commit.
+ */
 export class ClosedError<Cmd = unknown, Q = unknown> extends MeshraftError {
   override name = 'ClosedError';
   constructor(message: string, readonly unexecuted: Unexecuted<Cmd, Q> = { kind: 'none' }) {

@@ -268,12 +268,22 @@ describe('GroupClient errors', () => {
     expect((queryError as TimeoutError).unexecuted).toEqual({ kind: 'query', query: 'value' });
   });
 
+  /** A pending operation whose attempt the host refused ('no-leader'): it waits to be sent again, in no log. */
+  async function refusedOnce(rig: ReturnType<typeof clientRig>, pending: Promise<unknown>): Promise<void> {
+    pending.catch(() => undefined);
+    await rig.settle();
+    const [attempt] = rig.host.of('propose');
+    rig.host.post({ type: 'proposal-result', requestId: attempt.requestId, ok: false, error: 'no-leader' });
+    await rig.settle();
+  }
+
   it('close() rejects pending operations with their commands, and every later call', async () => {
-    const { client, host, settle } = clientRig();
+    const rig = clientRig();
+    const { client, host, settle } = rig;
     host.status({ leader: 'p0', online: true });
     const pending = client.executeMany([3, 4]);
     const waiter = client.when.committed(10);
-    await settle();
+    await refusedOnce(rig, pending);
     const closing = client.close();
     const error = await pending.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClosedError);
@@ -291,12 +301,34 @@ describe('GroupClient errors', () => {
     expect(client.close()).toBe(closing);
   });
 
+  it('a close while a command attempt may be in a log (sent to the host, or given positions) ends it in TimeoutError, never in "not executed"', async () => {
+    for (const attempt of ['in flight', 'given positions'] as const) {
+      const { client, host, settle } = clientRig();
+      host.status({ leader: 'p0', online: true });
+      const pending = client.executeMany([5, 6]).catch((e: unknown) => e);
+      await settle();
+      if (attempt === 'given positions') {
+        const [first] = host.of('propose');
+        host.post({ type: 'proposal-result', requestId: first.requestId, ok: true, start: 2, end: 3 });
+        await settle();
+      }
+      void client.close();
+      const error = await pending;
+      // The host may have proposed it before it closed, and it may still commit: a retry of a
+      // ClosedError's commands would apply it twice.
+      expect(error, attempt).toBeInstanceOf(TimeoutError);
+      expect((error as TimeoutError).message, attempt).toMatch(/may have committed/);
+      expect((error as TimeoutError).unexecuted, attempt).toEqual({ kind: 'commands', commands: [5, 6] });
+    }
+  });
+
   it('a host that stopped on its own (storage failed) closes the group with its reason in every ClosedError', async () => {
-    const { client, host, settle } = clientRig();
+    const rig = clientRig();
+    const { client, host, settle } = rig;
     host.status({ leader: 'p0', online: true });
     const pending = client.execute(3);
     const waiter = client.when.committed(10);
-    await settle();
+    await refusedOnce(rig, pending);
     host.post({ type: 'closed', requestId: null, error: 'storage failure: QuotaExceededError: the disk is full' });
     await settle();
     const reason = 'group closed: storage failure: QuotaExceededError: the disk is full';

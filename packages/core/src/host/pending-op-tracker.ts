@@ -12,7 +12,7 @@ import type { LogEntry, Snapshot } from '../types';
 import type { Applier } from './applier';
 import type { Clock } from './clock';
 import { DeadlineQueue } from './deadline-queue';
-import { expiryError, finalError, isRetryable, RangeWatch, unexecutedOf, type CommandOp, type Op, type ReadOp } from './pending-ops';
+import { closedError, expiryError, finalError, isRetryable, RangeWatch, unexecutedOf, type CommandOp, type Op, type ReadOp } from './pending-ops';
 import type { ClientToHost } from './protocol';
 
 /** A proposal or read result as the host reports it. */
@@ -176,9 +176,17 @@ export class PendingOpTracker<Cmd, Q, QR, R = unknown> {
     }
   }
 
-  /** The group closes (`reason`: the ClosedError message): every pending operation rejects with what it left unexecuted. */
+  /**
+   * The group closes (`reason`: the ClosedError message): every pending operation rejects with what
+   * it left unexecuted. A command with an attempt that may be in a log (one in flight now counts:
+   * the host may have proposed or forwarded it) rejects with TimeoutError instead, whose outcome is
+   * unknown: retrying a ClosedError's commands must never apply one twice.
+   */
   closeAll(reason = 'group closed'): void {
-    for (const op of [...this.ops]) this.finish(op, new ClosedError(reason, unexecutedOf(op)));
+    for (const op of [...this.ops]) {
+      if (op.kind === 'commands' && op.requestId !== null) op.mayHaveCommitted = true;
+      this.finish(op, closedError(op, reason));
+    }
     this.requests.clear();
   }
 

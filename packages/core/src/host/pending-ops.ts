@@ -72,7 +72,7 @@ export function finalError<Cmd, Q, QR, R>(op: Op<Cmd, Q, QR, R>, error: Proposal
     case 'too-large':
       return new InvalidInputError('proposal too large for this group');
     case 'shutting-down':
-      return new ClosedError('the engine is shutting down', unexecuted);
+      return closedError(op, 'the engine is shutting down');
     case 'removed':
       if (maybeInLog(op)) return new TimeoutError('this peer was removed from the group after an attempt that may have committed', unexecuted);
       return new OfflineError('this peer was removed from the group', unexecuted);
@@ -80,6 +80,12 @@ export function finalError<Cmd, Q, QR, R>(op: Op<Cmd, Q, QR, R>, error: Proposal
       if (maybeInLog(op)) return new TimeoutError(`operation failed (${error}) after an attempt that may have committed`, unexecuted);
       return new OfflineError(`operation failed: ${error}`, unexecuted);
   }
+}
+
+/** The group or its engine stopped: ClosedError, unless a command attempt may be in a log (unknown outcome). */
+export function closedError<Cmd, Q, QR, R>(op: Op<Cmd, Q, QR, R>, reason: string): Error {
+  if (maybeInLog(op)) return new TimeoutError(`${reason} after an attempt that may have committed`, unexecutedOf(op));
+  return new ClosedError(reason, unexecutedOf(op));
 }
 
 function maybeInLog<Cmd, Q, QR, R>(op: Op<Cmd, Q, QR, R>): boolean {
