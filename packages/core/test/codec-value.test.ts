@@ -69,6 +69,14 @@ describe('encodeValue / decodeValue', () => {
     expect(() => encodeValue(deep)).toThrow(InvalidInputError);
   });
 
+  it('refuses an object with an own "__proto__" key (JSON.parse makes them), which would decode renamed; a Map keeps that key', () => {
+    const parsed = JSON.parse('{"__proto__": {"a": 1}, "__proto_": "kept", "b": 2}') as unknown;
+    expect(() => encodeValue(parsed)).toThrow(/"__proto__"/);
+    expect(() => encodeValue({ nested: [parsed] })).toThrow(InvalidInputError);
+    const map = new Map<string, unknown>([['__proto__', { a: 1 }], ['__proto_', 'kept']]);
+    expect(decodeValue(encodeValue(map))).toEqual(map);
+  });
+
   it('decodes hostile bytes to a DecodeError only (bad-cbor, bad-shape for smuggled tags, too-large)', () => {
     const foreign = new Encoder({ useRecords: false });
     expect(() => decodeValue(new Uint8Array([0xff]))).toThrow(DecodeError);

@@ -34,6 +34,9 @@ export function unsupportedPart(value: unknown, depth = 0): string | null {
       }
       const proto: unknown = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) return `unsupported object ${describe(value)}`;
+      // cbor-x decodes such a key as "__proto_" (it never sets a prototype from data), so the value
+      // would not round-trip; JSON.parse makes them from user input.
+      if (Object.prototype.hasOwnProperty.call(value, '__proto__')) return 'an own "__proto__" key (use a Map for arbitrary keys)';
       return firstProblem(Object.values(value), depth);
     }
     default:
