@@ -1,5 +1,6 @@
 // Engine configuration with defaults. Every field is documented because it is public
 // (createGroup({ config }) passes a Partial<RaftConfig> through).
+import { InvalidInputError } from './errors';
 
 export interface RaftConfig {
   /** Base election timeout; the actual one is randomized in [timeout, timeout + jitter). */
@@ -92,16 +93,46 @@ export interface InjectedBugs {
   noNoopOnElection?: boolean;
 }
 
+/** Settings that count something the engine needs at least one of: integers >= 1. */
+const atLeastOne: ReadonlySet<keyof RaftConfig> = new Set(['maxInflightAppends', 'maxBatchEntries', 'maxProposalCommands', 'maxVoters']);
+
+function invalid(message: string): never {
+  throw new InvalidInputError(`config.${message}`);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return Array.isArray(value) ? 'an array' : typeof value;
+}
+
+/**
+ * The defaults with `partial`'s settings over them. A setting given as `undefined` keeps its default
+ * (an optional field left unset). Throws InvalidInputError, naming the setting, for a name that is
+ * not a RaftConfig setting, a value whose type is not the default's (number or boolean), a number
+ * that is negative, NaN or infinite, a count (maxInflightAppends, maxBatchEntries,
+ * maxProposalCommands, maxVoters) that is not an integer >= 1, a heartbeatMs that is not > 0, and a
+ * heartbeatMs not below electionTimeoutMs.
+ */
 export function resolveConfig(partial: Partial<RaftConfig> | undefined): RaftConfig {
-  const config = { ...defaultRaftConfig, ...partial };
-  if (config.heartbeatMs >= config.electionTimeoutMs) {
-    throw new RangeError(`heartbeatMs (${config.heartbeatMs}) must be below electionTimeoutMs (${config.electionTimeoutMs})`);
+  const config: RaftConfig = { ...defaultRaftConfig };
+  const settings = config as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(partial ?? {})) {
+    if (!Object.prototype.hasOwnProperty.call(defaultRaftConfig, key)) invalid(`${key} is not a setting (see RaftConfig)`);
+    if (value === undefined) continue;
+    const expected = typeof settings[key];
+    if (typeof value !== expected) invalid(`${key} must be a ${expected}, got ${describeValue(value)}`);
+    settings[key] = value;
   }
   for (const [key, value] of Object.entries(config)) {
-    if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) {
-      throw new RangeError(`config.${key} must be a finite non-negative number, got ${value}`);
-    }
+    if (typeof value !== 'number') continue;
+    if (!Number.isFinite(value) || value < 0) invalid(`${key} must be a finite non-negative number, got ${value}`);
+    if (atLeastOne.has(key as keyof RaftConfig) && (!Number.isInteger(value) || value < 1)) invalid(`${key} must be an integer >= 1, got ${value}`);
   }
-  if (config.maxVoters < 1) throw new RangeError('config.maxVoters must be at least 1');
+  if (config.heartbeatMs <= 0) invalid(`heartbeatMs must be above 0, got ${config.heartbeatMs}`);
+  if (config.heartbeatMs >= config.electionTimeoutMs) {
+    invalid(`heartbeatMs (${config.heartbeatMs}) must be below config.electionTimeoutMs (${config.electionTimeoutMs})`);
+  }
   return config;
 }

@@ -140,6 +140,8 @@ export interface StateMachine<Cmd = unknown, Q = unknown, R = unknown, QR = unkn
    * Every peer applies every command; what apply returns on the peer that executed the command is
    * what its `execute()` resolves with (`result`). Report a refused command by returning it (e.g.
    * `{ ok: false }`) rather than throwing: a throw leaves the caller with `result: undefined`.
+   * apply is synchronous: a promise it returns is not awaited (the next entry applies at once); it
+   * is the caller's result as is, and its rejection is counted in the client's `applyErrors`.
    */
   apply(command: Cmd, ctx: ApplyContext): R;
   query(query: Q): QR;
@@ -148,7 +150,7 @@ export interface StateMachine<Cmd = unknown, Q = unknown, R = unknown, QR = unkn
    * Replace the state with a snapshot image. May return a promise (e.g. to decode a large image in
    * slices, yielding to the UI thread in between): no entry after the snapshot is applied, and the
    * applied index (which strong queries wait for) does not move, until it resolves. Weak queries
-   * meanwhile see whatever query() answers. A rejected restore stops applying on this peer.
+   * meanwhile see whatever query() answers. A restore that throws or rejects stops applying on this peer.
    * `bytes` is a view into the snapshot's buffer, not a copy made for you: do not write to it
    * (keeping it is safe, and keeps that whole buffer in memory).
    */

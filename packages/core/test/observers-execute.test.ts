@@ -52,6 +52,26 @@ describe('ExecuteTracker', () => {
     expect(tracker.getSnapshot().error).toBeInstanceOf(Error);
   });
 
+  it("an error from another copy of @meshraft/core (instanceof fails) still lists only its unexecuted commands, so retry() never re-sends executed ones", async () => {
+    // A query string makes Vite load the module a second time: what another copy of core is.
+    const anotherCopy = '../src/errors.ts?another-copy';
+    const otherCopy = (await import(/* @vite-ignore */ anotherCopy)) as typeof import('../src/errors');
+    const { group, tracker } = setup();
+    const partly = tracker.track(['a', 'b', 'c'], () => group.executeMany(['a', 'b', 'c']));
+    const offline = new otherCopy.OfflineError<Cmd>('no leader', { kind: 'commands', commands: ['c'] });
+    expect(offline).not.toBeInstanceOf(OfflineError);
+    group.calls[0].reject(offline);
+    await expect(partly).rejects.toBe(offline);
+    expect(tracker.getSnapshot().failed).toEqual(['c']);
+    // An app error that merely has the same field is not taken for one.
+    const lookalike = Object.assign(new Error('app'), { unexecuted: { kind: 'commands', commands: [] } });
+    const other = tracker.track(['d'], () => group.execute('d'));
+    await flushMicrotasks();
+    group.calls[1].reject(lookalike);
+    await expect(other).rejects.toBe(lookalike);
+    expect(tracker.getSnapshot().failed).toEqual(['c', 'd']);
+  });
+
   it('retry executes every failed command in one batch; with nothing failed it returns null', async () => {
     const { group, tracker } = setup();
     expect(tracker.retry(group)).toBeNull();

@@ -14,18 +14,29 @@ export interface NodeGroupOptions<Cmd, Q, QR, R = unknown> extends CreateGroupOp
   wrtc?: WrtcLike;
 }
 
-let nodeDeps: { SimplePeer: SimplePeerConstructor; wrtc: WrtcLike } | null = null;
+let simplePeer: SimplePeerConstructor | null = null;
+let defaultWrtc: WrtcLike | null = null;
+const require = createRequire(import.meta.url);
 
-/** simple-peer's Node main and @roamhq/wrtc, loaded once (native addon). */
-function loadNodePeerDeps(): { SimplePeer: SimplePeerConstructor; wrtc: WrtcLike } {
-  if (!nodeDeps) {
-    const require = createRequire(import.meta.url);
-    nodeDeps = {
-      SimplePeer: require('simple-peer') as SimplePeerConstructor,
-      wrtc: require('@roamhq/wrtc') as WrtcLike,
-    };
+/** simple-peer's Node main, loaded once. */
+function loadSimplePeer(): SimplePeerConstructor {
+  simplePeer ??= require('simple-peer') as SimplePeerConstructor;
+  return simplePeer;
+}
+
+/**
+ * @roamhq/wrtc (a native addon, an optional dependency), loaded once and only when the app gave
+ * no `wrtc`: it is missing where the platform has no prebuilt binary, or after --omit=optional.
+ */
+function loadDefaultWrtc(): WrtcLike {
+  if (!defaultWrtc) {
+    try {
+      defaultWrtc = require('@roamhq/wrtc') as WrtcLike;
+    } catch (cause) {
+      throw new Error(`meshraft/node needs a WebRTC implementation: install @roamhq/wrtc next to the app, or pass the wrtc option (${(cause as Error).message})`);
+    }
   }
-  return nodeDeps;
+  return defaultWrtc;
 }
 
 export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknown>(options: NodeGroupOptions<Cmd, Q, QR, R>): MeshraftGroup<Cmd, Q, QR, R> {
@@ -35,7 +46,6 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
     // A Node process has no tabs: without a given peerId, each createGroup is a new peer.
     claim: async () => fixedClaimOn(mintPeerId(), resolved.storage),
     openMesh: ({ room, peerId, authKey }) => {
-      const deps = loadNodePeerDeps();
       return meshPortFrom(
         createPeerMesh({
           signalingUrl: resolved.signaling,
@@ -43,8 +53,8 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
           peerId,
           authKey,
           iceServers: resolved.iceServers,
-          SimplePeer: deps.SimplePeer,
-          wrtc: options.wrtc ?? deps.wrtc,
+          SimplePeer: loadSimplePeer(),
+          wrtc: options.wrtc ?? loadDefaultWrtc(),
         }),
       );
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ClosedError, OfflineError, type Group } from '@meshraft/core';
+import { ClosedError, InvalidInputError, OfflineError, type Group } from '@meshraft/core';
 import { DeferredGroup, startingStatus } from '../src/runtime/deferred-group';
 
 function fakeGroup(): Group<string, string, string, number> & { emit(): void } {
@@ -71,5 +71,149 @@ describe('DeferredGroup', () => {
     group.attach(inner);
     await group.close();
     expect(inner.close).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('DeferredGroup subscribe() listeners', () => {
+  it('a throwing listener is reported and neither stops the other listeners nor throws into the runtime', () => {
+    const reported = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const group = new DeferredGroup<string, string, string, number>('', async () => {});
+      const bug = new TypeError("Cannot read properties of null (reading 'length')");
+      const calls: string[] = [];
+      group.subscribe(() => {
+        throw bug;
+      });
+      group.subscribe(() => calls.push('second'));
+      // setPeerId, setPeerViews and attach all notify from inside the runtime's start-up.
+      expect(() => group.setPeerId('a')).not.toThrow();
+      expect(() => group.setPeerViews({})).not.toThrow();
+      const inner = fakeGroup();
+      expect(() => group.attach(inner)).not.toThrow();
+      expect(() => inner.emit()).not.toThrow();
+      expect(calls).toEqual(['second', 'second', 'second', 'second']);
+      // The app still sees its bug.
+      expect(reported).toHaveBeenCalledTimes(4);
+      expect(reported.mock.calls[0]).toContain(bug);
+    } finally {
+      reported.mockRestore();
+    }
+  });
+
+  it('a throwing listener does not make close() reject', async () => {
+    const reported = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const shutdown = vi.fn(async () => {});
+      const group = new DeferredGroup<string, string, string, number>('a', shutdown);
+      group.attach(fakeGroup());
+      group.subscribe(() => {
+        throw new Error('app bug');
+      });
+      await expect(group.close()).resolves.toBeUndefined();
+      expect(shutdown).toHaveBeenCalledTimes(1);
+    } finally {
+      reported.mockRestore();
+    }
+  });
+});
+
+describe('DeferredGroup.close()', () => {
+  it('a second close() resolves only once the first one has finished shutting down', async () => {
+    let finishShutdown!: () => void;
+    const shutdownDone = new Promise<void>((resolve) => (finishShutdown = resolve));
+    let stopped = false;
+    const shutdown = vi.fn(async () => {
+      await shutdownDone; // the engine stops, the mesh leaves, the Web Lock is released...
+      stopped = true;
+    });
+    const group = new DeferredGroup<string, string, string, number>('a', shutdown);
+    const inner = fakeGroup();
+    group.attach(inner);
+    const first = group.close();
+    let secondDone = false;
+    const second = group.close().then(() => (secondDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(secondDone).toBe(false);
+    finishShutdown();
+    await Promise.all([first, second]);
+    expect(stopped).toBe(true);
+    expect(shutdown).toHaveBeenCalledTimes(1);
+    expect(inner.close).toHaveBeenCalledTimes(1);
+  });
+
+  it('a close() after a rejected close() rejects the same way', async () => {
+    const group = new DeferredGroup<string, string, string, number>('a', async () => {});
+    const inner = fakeGroup();
+    inner.close = vi.fn(async () => {
+      throw new Error('engine gone');
+    });
+    group.attach(inner);
+    await expect(group.close()).rejects.toThrow('engine gone');
+    await expect(group.close()).rejects.toThrow('engine gone');
+    expect(inner.close).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves no timer behind once the inner group has closed', async () => {
+    vi.useFakeTimers();
+    try {
+      const group = new DeferredGroup<string, string, string, number>('a', async () => {});
+      group.attach(fakeGroup());
+      await group.close();
+      // Node: a pending 5 s timer would keep the process alive after close().
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('still stops when the inner group never confirms its close', async () => {
+    vi.useFakeTimers();
+    try {
+      const shutdown = vi.fn(async () => {});
+      const group = new DeferredGroup<string, string, string, number>('a', shutdown);
+      const inner = fakeGroup();
+      inner.close = vi.fn(() => new Promise<void>(() => {})); // a dead Worker never answers
+      group.attach(inner);
+      const closing = group.close();
+      await vi.advanceTimersByTimeAsync(5000);
+      await closing;
+      expect(shutdown).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('DeferredGroup input validation', () => {
+  /** The outcome if the promise settles within a few ticks, else 'pending'. */
+  async function settledSoon(promise: Promise<unknown>): Promise<unknown> {
+    const pending = new Promise((resolve) => setTimeout(() => resolve('pending'), 20));
+    return Promise.race([promise.then(() => 'resolved', (error: unknown) => error), pending]);
+  }
+
+  for (const input of [null, undefined, 5, 'ab', { length: 1 }, []]) {
+    it(`executeMany(${JSON.stringify(input) ?? 'undefined'}) rejects at once with InvalidInputError, before start-up`, async () => {
+      const group = new DeferredGroup<unknown, unknown, unknown>('a', async () => {});
+      const error = await settledSoon(group.executeMany(input as never));
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as Error).message).toBe('executeMany needs a non-empty array of commands');
+    });
+  }
+
+  it('query() with an unknown consistency rejects at once with InvalidInputError, before start-up', async () => {
+    const group = new DeferredGroup<string, string, string>('a', async () => {});
+    const error = await settledSoon(group.query('q', 'linearizable' as never));
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toBe("consistency must be 'strong' or 'weak', got linearizable");
+  });
+
+  it('executeMany copies the commands it was given before start-up', async () => {
+    const group = new DeferredGroup<string, string, string, number>('a', async () => {});
+    const commands = ['a', 'b'];
+    const pending = group.executeMany(commands);
+    commands.push('c');
+    group.fail(new Error('signaling unreachable'));
+    const error = await pending.catch((e) => e);
+    expect(error.unexecuted).toEqual({ kind: 'commands', commands: ['a', 'b'] });
   });
 });

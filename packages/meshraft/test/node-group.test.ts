@@ -1,6 +1,6 @@
 // The Node entry end to end: three in-process peers, real signaling server on loopback, real
 // WebRTC (@roamhq/wrtc), memory storage. Commands commit and apply on every peer.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startSignalingServer, type SignalingServer } from '@meshraft/signaling';
 import { createGroup, InvalidInputError, WeakGroupKeyError, type ApplyContext, type MeshraftGroup, type StateMachine } from '../src/node';
 
@@ -111,5 +111,27 @@ describe('meshraft/node createGroup', () => {
     );
     await others[1].execute({ add: 7 });
     await expectConverged(all, 7, 1);
+  });
+
+  it('starts and goes online although a subscribe() listener throws', async () => {
+    server = await startSignalingServer({ port: 0, host: '127.0.0.1', redisUrl: null });
+    const reported = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const group = peer('throwing-listener-node-test', { bootstrap: true });
+      let seen = 0;
+      group.subscribe(() => {
+        seen++;
+        // An app bug that only bites while no leader is known.
+        void (group.status.leader as string).length;
+      });
+      await group.started;
+      await group.when.online();
+      expect(seen).toBeGreaterThan(0);
+      expect(reported).toHaveBeenCalled();
+      await group.execute({ add: 2 });
+      expect((await group.query('sum', 'weak')).result).toBe(2);
+    } finally {
+      reported.mockRestore();
+    }
   });
 });

@@ -15,10 +15,10 @@ export interface ApplierStats {
   duplicatesSkipped: number;
   /** Committed commands whose bytes did not decode (skipped identically on every peer). */
   decodeErrors: number;
-  /** Commands whose apply() threw (the entry still counts as applied). */
+  /** Commands whose apply() threw, or returned a promise that rejected (the entry still counts as applied). */
   applyErrors: number;
   snapshotsRestored: number;
-  /** Restores that rejected, or snapshots that did not decode: the applier stops there (the state is unknown). */
+  /** Restores that threw or rejected, or snapshots that did not decode: the applier stops there (the state is unknown). */
   restoreFailures: number;
   /** Entries that did not follow the applied index directly (must stay 0: the log has no holes). */
   gaps: number;
@@ -162,9 +162,7 @@ export class Applier<Cmd> {
       // The entries after it build on its state: applying them to this state machine's older one
       // would diverge from the group. Applying stops, as after a rejected restore (counted).
       this.stats.decodeErrors++;
-      this.stats.restoreFailures++;
-      this.restoringNow = true;
-      return false;
+      return this.restoreFailed();
     }
     const finish = () => {
       this.table = ExactlyOnceTable.restore(data.table, this.limits);
@@ -172,7 +170,13 @@ export class Applier<Cmd> {
       this.stats.snapshotsRestored++;
       this.hooks.onSnapshot(snapshot);
     };
-    const pending = data.app && this.stateMachine.restore ? this.stateMachine.restore(data.app) : undefined;
+    let pending;
+    try {
+      pending = data.app && this.stateMachine.restore ? this.stateMachine.restore(data.app) : undefined;
+    } catch {
+      // A restore that threw is one that rejected: the state machine's state is unknown.
+      return this.restoreFailed();
+    }
     if (!isPromiseLike(pending)) {
       finish();
       return true;
@@ -190,8 +194,19 @@ export class Applier<Cmd> {
     // A rejected restore leaves the state machine in an unknown state: applying the entries after
     // the snapshot on top of it would diverge from the group, so applying stops (counted).
     pending.then(resume, () => {
-      this.stats.restoreFailures++;
+      this.restoreFailed();
     });
+    return false;
+  }
+
+  /**
+   * The snapshot could not be restored (it did not decode, or restore() threw or rejected): the
+   * state machine's state is unknown, so nothing after the snapshot is applied, ever (counted).
+   * The applied index and the exactly-once table stay those before the snapshot.
+   */
+  private restoreFailed(): false {
+    this.stats.restoreFailures++;
+    this.restoringNow = true;
     return false;
   }
 
@@ -222,6 +237,14 @@ export class Applier<Cmd> {
     try {
       const result = this.stateMachine.apply(command, { index: entry.index, term: entry.term, client: entry.client });
       this.stats.commandsApplied++;
+      // apply() is synchronous: a promise it returns is not awaited (later entries apply at once)
+      // and is the caller's result as is. Its rejection is counted here, so that on a peer where
+      // nobody awaits it, it is not an unhandled rejection (which ends a Node process).
+      if (isPromiseLike(result)) {
+        result.then(undefined, () => {
+          this.stats.applyErrors++;
+        });
+      }
       return result;
     } catch {
       // apply() is deterministic, so every peer throws here alike; the entry stays applied.

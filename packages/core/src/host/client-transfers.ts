@@ -1,6 +1,7 @@
 // The client's side of transferLeadership (thesis §3.10): requests wait for the host's
 // 'transfer-result' and turn it into the caller's typed outcome. Only the leader can hand over, so a
-// 'not-leader' answer is a success when the wished-for peer already leads and misuse otherwise.
+// 'not-leader' answer is a success when the wished-for peer already leads and misuse otherwise; an
+// 'invalid-target' answer (a peer that cannot lead) is misuse.
 import { ClosedError, InvalidInputError, OfflineError, TimeoutError } from '../errors';
 import type { PeerId } from '../types';
 import type { ClientToHost, TransferResultNotice } from './protocol';
@@ -33,6 +34,7 @@ export class ClientTransfers {
       if (pending.to !== undefined && currentLeader === pending.to) return pending.resolve();
       return pending.reject(new InvalidInputError('transferLeadership must be called on the current leader'));
     }
+    if (message.error === 'invalid-target') return pending.reject(new InvalidInputError(message.message));
     pending.reject(message.error === 'timeout' ? new TimeoutError('leadership transfer did not complete in time', { kind: 'none' }) : new ClosedError('engine shutting down'));
   }
 

@@ -85,7 +85,9 @@ export type ReadResultNotice =
 
 export type TransferResultNotice =
   | { type: 'transfer-result'; requestId: number; ok: true; leader: PeerId | null }
-  | { type: 'transfer-result'; requestId: number; ok: false; error: 'not-leader' | 'timeout' | 'shutting-down' };
+  | { type: 'transfer-result'; requestId: number; ok: false; error: 'not-leader' | 'timeout' | 'shutting-down' }
+  /** The target cannot take over (not a voter, or no other voter): `message` says why. */
+  | { type: 'transfer-result'; requestId: number; ok: false; error: 'invalid-target'; message: string };
 
 /**
  * The engine's log outgrew its compaction threshold (Ready.snapshotRequest): once the client has

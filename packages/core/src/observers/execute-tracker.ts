@@ -105,12 +105,17 @@ function executedCall<Cmd, R>(commands: readonly Cmd[], value: ExecuteResult<R> 
   return Object.freeze({ commands: Object.freeze([...commands]), start: range.start, end: range.end, results: Object.freeze([...range.results]) });
 }
 
+/** The meshraft errors that carry `unexecuted`, by name: an app may hold two copies of core. */
+const CARRY_UNEXECUTED = new Set(['OfflineError', 'TimeoutError', 'ClosedError']);
+
 /**
  * The commands of a failed call that did not execute: meshraft errors say which (a batch may have
- * partly applied before the failure); any other error leaves them all.
+ * partly applied before the failure); any other error leaves them all. Recognised by name and
+ * shape as well as by class: an error from another copy of @meshraft/core fails `instanceof`, and
+ * taking all its commands for unexecuted would make retry() apply the ones that did execute again.
  */
 function unexecutedCommands<Cmd>(error: Error, commands: readonly Cmd[]): readonly Cmd[] {
-  if (!(error instanceof MeshraftError) || !('unexecuted' in error)) return commands;
-  const unexecuted = error.unexecuted as Unexecuted<Cmd, unknown>;
-  return unexecuted.kind === 'commands' ? unexecuted.commands : commands;
+  if (!(error instanceof MeshraftError) && !CARRY_UNEXECUTED.has(error.name)) return commands;
+  const unexecuted = (error as { unexecuted?: Unexecuted<Cmd, unknown> }).unexecuted;
+  return unexecuted?.kind === 'commands' && Array.isArray(unexecuted.commands) ? unexecuted.commands : commands;
 }

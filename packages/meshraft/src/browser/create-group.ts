@@ -72,10 +72,24 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
       : undefined;
   // The Worker loads its module while this thread derives the key, claims a slot and joins the room,
   // and so does the WebRTC library the mesh waits for before it joins.
-  let spawned: SpawnedWorker | null = inWorker ? spawnEngineWorker() : null;
+  let spawned: SpawnedWorker | null = null;
+  // The browser refuses the Worker at once when its script is on another origin (the app's assets on
+  // a CDN) or a CSP forbids it: that fails `started`, as every start-up error does, not createGroup.
+  let spawnError: Error | null = null;
+  if (inWorker) {
+    try {
+      spawned = spawnEngineWorker();
+    } catch (error) {
+      spawnError = new Error(
+        `the engine Worker could not be created (${error instanceof Error ? error.message : String(error)}); serve the app's scripts from the page's origin, or pass worker: false`,
+      );
+    }
+  }
   preloadSimplePeer();
   const group = launchGroup<Cmd, Q, QR, R>(resolved, {
-    deriveRoom: (key) => deriveRoomShared(key, resolved.appId),
+    // The first start-up step: a Worker the browser refused fails the start here, without waiting
+    // for the room (whose signaling server may be unreachable too).
+    deriveRoom: (key) => (spawnError ? Promise.reject(spawnError) : deriveRoomShared(key, resolved.appId)),
     prepareEngine({ peerId, dbName }) {
       if (spawned && typeof resolved.storage === 'string') spawned.worker.postMessage({ type: 'prepare', peerId, storage: resolved.storage, dbName } satisfies MainToWorker);
     },
@@ -116,9 +130,27 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
   });
   // A tab going away cannot wait for the Worker: it departs synchronously (launch.ts pageHide()).
   // After close() pageHide() does nothing.
-  if (typeof addEventListener === 'function') {
-    addEventListener('pagehide', () => group.pageHide());
-    addEventListener('pageshow', (event) => group.pageShow((event as PageTransitionEvent).persisted));
-  }
+  if (typeof addEventListener === 'function') watchPage(group);
   return group;
+}
+
+/**
+ * Forwards the page's pagehide/pageshow to the group for as long as it runs. The listeners hold the
+ * group (its client, state machine and state), so they go once it has stopped: when close() has
+ * finished (a tab closing while close() runs still departs through pagehide) or when its start
+ * failed (the runtime is already shut down then, and pageHide() does nothing).
+ */
+function watchPage<Cmd, Q, QR, R>(group: MeshraftGroup<Cmd, Q, QR, R>): void {
+  const onPageHide = () => group.pageHide();
+  const onPageShow = (event: Event) => group.pageShow((event as PageTransitionEvent).persisted);
+  addEventListener('pagehide', onPageHide);
+  addEventListener('pageshow', onPageShow);
+  const unwatch = () => {
+    if (typeof removeEventListener !== 'function') return;
+    removeEventListener('pagehide', onPageHide);
+    removeEventListener('pageshow', onPageShow);
+  };
+  group.started.catch(unwatch);
+  const close = group.close.bind(group);
+  group.close = () => close().finally(unwatch);
 }

@@ -6,6 +6,7 @@
 import {
   ClosedError,
   initialGroupStatus,
+  InvalidInputError,
   OfflineError,
   type Consistency,
   type ExecuteManyResult,
@@ -30,6 +31,8 @@ export class DeferredGroup<Cmd, Q, QR, R = unknown> implements Group<Cmd, Q, QR,
   private inner: Group<Cmd, Q, QR, R> | null = null;
   private failure: Error | null = null;
   private closed = false;
+  /** The one close() in progress or done: every caller waits for the same teardown. */
+  private closing: Promise<void> | null = null;
   private placeholder: GroupStatus;
   private peerViews: Readonly<Record<PeerId, PeerView>> = {};
   private merged: { base: GroupStatus; views: Readonly<Record<PeerId, PeerView>>; status: GroupStatus } | null = null;
@@ -115,10 +118,18 @@ export class DeferredGroup<Cmd, Q, QR, R = unknown> implements Group<Cmd, Q, QR,
   }
 
   async executeMany(commands: Cmd[], options?: ExecuteOptions): Promise<ExecuteManyResult<R>> {
-    return (await this.ready({ kind: 'commands', commands: [...commands] })).executeMany(commands, options);
+    // Checked at once, as GroupClient does, not after start-up (a JS caller may pass anything).
+    if (!Array.isArray(commands) || commands.length === 0) throw new InvalidInputError('executeMany needs a non-empty array of commands');
+    // What the caller asked for now: changes to its array while start-up runs do not count.
+    const copy = [...commands];
+    return (await this.ready({ kind: 'commands', commands: copy })).executeMany(copy, options);
   }
 
   async query(query: Q, consistency?: Consistency, options?: ExecuteOptions): Promise<QueryResult<QR>> {
+    // Before start-up, checked at once as GroupClient does; once attached, the inner group checks it.
+    if (!this.inner && !this.closed && consistency !== undefined && consistency !== 'strong' && consistency !== 'weak') {
+      throw new InvalidInputError(`consistency must be 'strong' or 'weak', got ${String(consistency)}`);
+    }
     return (await this.ready({ kind: 'query', query })).query(query, consistency, options);
   }
 
@@ -126,17 +137,27 @@ export class DeferredGroup<Cmd, Q, QR, R = unknown> implements Group<Cmd, Q, QR,
     return (await this.ready({ kind: 'none' })).transferLeadership(to);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Resolves once the runtime has stopped; a second call returns the first call's promise. */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     this.closed = true;
     if (!this.inner) {
       this.placeholder = { ...this.placeholder, closed: true };
       this.fail(new ClosedError('group closed during startup'));
     }
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       // The inner close waits for the engine to confirm; a dead Worker must not hang close().
-      if (this.inner) await Promise.race([this.inner.close(), new Promise((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS))]);
+      if (this.inner) {
+        const deadline = new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)));
+        await Promise.race([this.inner.close(), deadline]);
+      }
     } finally {
+      clearTimeout(timer); // else it keeps a Node process alive for up to CLOSE_TIMEOUT_MS
       await this.shutdown();
       this.notify();
     }
@@ -152,7 +173,18 @@ export class DeferredGroup<Cmd, Q, QR, R = unknown> implements Group<Cmd, Q, QR,
     }
   }
 
+  /**
+   * Calls every listener. As in core's StatusStore, a throwing listener (an app bug) breaks neither
+   * the others (the runtime's own subscriptions among them) nor the caller: start-up, attach and
+   * close run through here. It is reported, so the app still sees its bug.
+   */
   private notify(): void {
-    for (const listener of [...this.listeners]) listener();
+    for (const listener of [...this.listeners]) {
+      try {
+        listener();
+      } catch (error) {
+        console.error('[meshraft] a subscribe() listener threw', error);
+      }
+    }
   }
 }
