@@ -65,6 +65,36 @@ describe('DeferredGroup', () => {
     expect(shutdown).toHaveBeenCalledTimes(1);
   });
 
+  it("an operation issued during start-up waits no longer than its timeoutMs (OfflineError), and the inner group gets what is left of it", async () => {
+    vi.useFakeTimers();
+    try {
+      const group = new DeferredGroup<string, string, string, number>('a', async () => {});
+      const late = group.executeMany(['a', 'b'], { timeoutMs: 500 }).catch((e: unknown) => e);
+      const query = group.query('q', 'strong', { timeoutMs: 500 }).catch((e: unknown) => e);
+      const patient = group.execute('c', { timeoutMs: 2000 });
+      const unbounded = group.execute('d');
+      await vi.advanceTimersByTimeAsync(500);
+      const error = (await late) as OfflineError;
+      expect(error).toBeInstanceOf(OfflineError);
+      expect(error.message).toMatch(/did not start within 500 ms/);
+      expect(error.unexecuted).toEqual({ kind: 'commands', commands: ['a', 'b'] });
+      expect(((await query) as OfflineError).unexecuted).toEqual({ kind: 'query', query: 'q' });
+      await vi.advanceTimersByTimeAsync(300);
+      const inner = fakeGroup();
+      const execute = vi.spyOn(inner, 'execute');
+      group.attach(inner);
+      await expect(patient).resolves.toEqual({ index: 7, result: 70 });
+      await expect(unbounded).resolves.toEqual({ index: 7, result: 70 });
+      const calls = execute.mock.calls.map(([command, options]) => [command, options?.timeoutMs]);
+      expect(calls.sort()).toEqual([
+        ['c', 1200],
+        ['d', undefined],
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('close after start closes the inner group', async () => {
     const group = new DeferredGroup<string, string, string>('a', async () => {});
     const inner = fakeGroup();

@@ -114,7 +114,8 @@ export class DeferredGroup<Cmd, Q, QR, R = unknown> implements Group<Cmd, Q, QR,
 
   /** Resolves with the real group's answer: the index and what apply returned on this peer. */
   async execute(command: Cmd, options?: ExecuteOptions): Promise<ExecuteResult<R>> {
-    return (await this.ready({ kind: 'commands', commands: [command] })).execute(command, options);
+    const { group, rest } = await this.ready({ kind: 'commands', commands: [command] }, options);
+    return group.execute(command, rest);
   }
 
   async executeMany(commands: Cmd[], options?: ExecuteOptions): Promise<ExecuteManyResult<R>> {
@@ -122,7 +123,8 @@ export class DeferredGroup<Cmd, Q, QR, R = unknown> implements Group<Cmd, Q, QR,
     if (!Array.isArray(commands) || commands.length === 0) throw new InvalidInputError('executeMany needs a non-empty array of commands');
     // What the caller asked for now: changes to its array while start-up runs do not count.
     const copy = [...commands];
-    return (await this.ready({ kind: 'commands', commands: copy })).executeMany(copy, options);
+    const { group, rest } = await this.ready({ kind: 'commands', commands: copy }, options);
+    return group.executeMany(copy, rest);
   }
 
   async query(query: Q, consistency?: Consistency, options?: ExecuteOptions): Promise<QueryResult<QR>> {
@@ -130,11 +132,12 @@ export class DeferredGroup<Cmd, Q, QR, R = unknown> implements Group<Cmd, Q, QR,
     if (!this.inner && !this.closed && consistency !== undefined && consistency !== 'strong' && consistency !== 'weak') {
       throw new InvalidInputError(`consistency must be 'strong' or 'weak', got ${String(consistency)}`);
     }
-    return (await this.ready({ kind: 'query', query })).query(query, consistency, options);
+    const { group, rest } = await this.ready({ kind: 'query', query }, options);
+    return group.query(query, consistency, rest);
   }
 
   async transferLeadership(to?: PeerId): Promise<void> {
-    return (await this.ready({ kind: 'none' })).transferLeadership(to);
+    return (await this.ready({ kind: 'none' })).group.transferLeadership(to);
   }
 
   /** Resolves once the runtime has stopped; a second call returns the first call's promise. */
@@ -163,13 +166,33 @@ export class DeferredGroup<Cmd, Q, QR, R = unknown> implements Group<Cmd, Q, QR,
     }
   }
 
-  private async ready(unexecuted: Unexecuted<Cmd, Q>): Promise<Group<Cmd, Q, QR, R>> {
-    if (this.closed && !this.inner) throw new ClosedError('group is closed', unexecuted);
+  /**
+   * The real group once it runs, and what is left of the caller's `timeoutMs` for the operation: an
+   * operation issued during start-up waits for it, but no longer than its own deadline (then
+   * OfflineError: nothing was sent).
+   */
+  private async ready(unexecuted: Unexecuted<Cmd, Q>, options?: ExecuteOptions): Promise<{ group: Group<Cmd, Q, QR, R>; rest: ExecuteOptions | undefined }> {
+    if (this.inner) return { group: this.inner, rest: options };
+    if (this.closed) throw new ClosedError('group is closed', unexecuted);
+    const timeoutMs = options?.timeoutMs;
+    const since = Date.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      return this.inner ?? (await this.innerReady);
+      const deadline =
+        timeoutMs !== undefined && Number.isFinite(timeoutMs) && timeoutMs >= 0
+          ? new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new OfflineError(`the group did not start within ${timeoutMs} ms`, unexecuted)), timeoutMs);
+            })
+          : null;
+      const group = deadline ? await Promise.race([this.innerReady, deadline]) : await this.innerReady;
+      const rest = timeoutMs === undefined || !deadline ? options : { ...options, timeoutMs: Math.max(0, timeoutMs - (Date.now() - since)) };
+      return { group, rest };
     } catch (error) {
+      if (error instanceof OfflineError) throw error;
       if (error instanceof ClosedError) throw new ClosedError(error.message, unexecuted);
       throw new OfflineError(`group failed to start: ${(error as Error).message}`, unexecuted);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
