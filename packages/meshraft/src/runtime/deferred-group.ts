@@ -54,9 +54,9 @@ export class DeferredGroup<Cmd, Q, QR, R = unknown> implements Group<Cmd, Q, QR,
     });
     this.innerReady.catch(() => {}); // failures surface through the operations that await it
     this.when = {
-      online: async () => (await this.ready({ kind: 'none' })).when.online(),
-      leaderChanged: async () => (await this.ready({ kind: 'none' })).when.leaderChanged(),
-      committed: async (index) => (await this.ready({ kind: 'none' })).when.committed(index),
+      online: async () => (await this.ready({ kind: 'none' })).group.when.online(),
+      leaderChanged: async () => (await this.ready({ kind: 'none' })).group.when.leaderChanged(),
+      committed: async (index) => (await this.ready({ kind: 'none' })).group.when.committed(index),
     };
   }
 
