@@ -10,6 +10,7 @@ import { CommittedDelivery } from '../src/host/committed-delivery';
 import type { HostToClient } from '../src/host/protocol';
 import type { Ready } from '../src/engine/api';
 import { clientRig, command, noop } from './support-cluster/fake-host';
+import type { Counter } from './support-cluster/counter';
 
 describe('ExactlyOnceTable', () => {
   it('reports duplicates, in any order of seqs', () => {
@@ -110,6 +111,28 @@ describe('ExactlyOnceTable', () => {
   });
 });
 
+/** A snapshot at index 10 (term 2) whose state machine image is the value `app`, with an empty table. */
+function snapshotAt10(app = 40) {
+  return { meta: { index: 10, term: 2, membership: { voters: ['p1'], learners: [] } }, data: encodeGroupSnapshot({ app: new Uint8Array([app]), table: { clients: [] } }) };
+}
+
+/**
+ * Makes `counter.restore` asynchronous: it shows `meanwhile` (when given) while it runs, and takes
+ * the image's value when the returned `finish` is called.
+ */
+function slowRestore(counter: Counter, meanwhile?: number): () => void {
+  let finish: () => void = () => {};
+  counter.restore = (bytes) =>
+    new Promise<void>((resolve) => {
+      if (meanwhile !== undefined) counter.value = meanwhile;
+      finish = () => {
+        counter.value = bytes[0];
+        resolve();
+      };
+    });
+  return () => finish();
+}
+
 describe('group snapshots', () => {
   it('round-trip and reject malformed bytes with DecodeError', () => {
     const data = { app: new Uint8Array([1, 2, 3]), table: { clients: [{ clientId: 'a', floor: -1, seqs: [1, 2] }] } };
@@ -195,15 +218,8 @@ describe('group snapshots', () => {
 
   it('an asynchronous restore holds the entries after the snapshot until it resolves', async () => {
     const { client, host, counter, settle } = clientRig();
-    let finish: () => void = () => {};
-    counter.restore = (bytes) =>
-      new Promise<void>((resolve) => {
-        finish = () => {
-          counter.value = bytes[0];
-          resolve();
-        };
-      });
-    const snapshot = { meta: { index: 10, term: 2, membership: { voters: ['p1'], learners: [] } }, data: encodeGroupSnapshot({ app: new Uint8Array([40]), table: { clients: [] } }) };
+    const finish = slowRestore(counter);
+    const snapshot = snapshotAt10();
     host.post({ type: 'apply', snapshot, entries: [command(11, 5, undefined, 2)] });
     await settle();
     // Restore still running: entry 11 waits, and the applied index (strong reads) has not moved.
@@ -223,16 +239,8 @@ describe('group snapshots', () => {
     const { client, host, counter, settle } = clientRig();
     host.post({ type: 'apply', snapshot: null, entries: [command(1, 1), command(2, 2)] });
     await settle();
-    let finish: () => void = () => {};
-    counter.restore = (bytes) =>
-      new Promise<void>((resolve) => {
-        counter.value = -1; // what a restore in slices shows meanwhile
-        finish = () => {
-          counter.value = bytes[0];
-          resolve();
-        };
-      });
-    const snapshot = { meta: { index: 10, term: 2, membership: { voters: ['p1'], learners: [] } }, data: encodeGroupSnapshot({ app: new Uint8Array([40]), table: { clients: [] } }) };
+    const finish = slowRestore(counter, -1); // what a restore in slices shows meanwhile
+    const snapshot = snapshotAt10();
     host.post({ type: 'apply', snapshot, entries: [] });
     await settle();
     let answered = false;
@@ -251,16 +259,8 @@ describe('group snapshots', () => {
     counter.snapshot = () => new Uint8Array([counter.value]);
     host.post({ type: 'apply', snapshot: null, entries: [command(1, 1), command(2, 2)] });
     await settle();
-    let finish: () => void = () => {};
-    counter.restore = (bytes) =>
-      new Promise<void>((resolve) => {
-        counter.value = 99; // half restored
-        finish = () => {
-          counter.value = bytes[0];
-          resolve();
-        };
-      });
-    const snapshot = { meta: { index: 10, term: 2, membership: { voters: ['p1'], learners: [] } }, data: encodeGroupSnapshot({ app: new Uint8Array([40]), table: { clients: [] } }) };
+    const finish = slowRestore(counter, 99); // half restored
+    const snapshot = snapshotAt10();
     host.post({ type: 'apply', snapshot, entries: [] });
     await settle();
     host.post({ type: 'take-snapshot', upTo: 2 });
@@ -277,7 +277,7 @@ describe('group snapshots', () => {
   it('a rejected asynchronous restore stops applying rather than build on an unknown state', async () => {
     const { client, host, counter, settle } = clientRig();
     counter.restore = () => Promise.reject(new Error('image corrupt'));
-    const snapshot = { meta: { index: 10, term: 2, membership: { voters: ['p1'], learners: [] } }, data: encodeGroupSnapshot({ app: new Uint8Array([40]), table: { clients: [] } }) };
+    const snapshot = snapshotAt10();
     host.post({ type: 'apply', snapshot, entries: [command(11, 5, undefined, 2)] });
     await settle();
     expect(client.stats.restoreFailures).toBe(1);
