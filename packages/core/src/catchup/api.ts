@@ -22,9 +22,13 @@ export interface CatchUpSessionOptions {
    * The leader's buffered entries must chain onto it (the AppendEntries consistency check, §5.3).
    */
   prevTerm: number;
-  /** Entries per FetchEntriesRequest (config.catchUpBatchSize). */
+  /**
+   * Entries per FetchEntriesRequest at most (config.catchUpBatchSize). Each peer's chunk size starts
+   * here, is halved by each of its timeouts and doubled back after fast answers (chunk-sizes.ts), and
+   * stays within a byte budget once the average entry size is known.
+   */
   batchSize: number;
-  /** A request unanswered this long drops that peer's availability and re-asks it. */
+  /** A request unanswered this long drops that peer's availability, re-asks it, and halves its chunk size. */
   requestTimeoutMs: number;
   /** Bytes per FetchSnapshotRequest. */
   snapshotChunkBytes: number;
@@ -80,6 +84,8 @@ export interface CatchUpStats {
   /** Requests sent a second time, unanswered for several times the peer's slowest recent fetch answer. */
   resends: number;
   ignoredReplies: number;
+  /** Entry answers that arrived after their request timed out and still filled part of the gap. */
+  lateAnswers: number;
   /** Buffered leader entries dropped because they did not chain onto the output (a deposed leader's). */
   leaderEntriesDropped: number;
 }

@@ -5,7 +5,9 @@
 // matched to its request (late and duplicate replies are dropped and counted); an empty or short
 // reply never blocks draining (only non-empty runs are stored, the rest is simply unclaimed again);
 // availability is asked again after a timeout and whenever the remaining gap reaches past what
-// every known peer holds, so a session never stalls waiting for peers to advance.
+// every known peer holds, so a session never stalls waiting for peers to advance; a timeout halves
+// that peer's chunk size (chunk-sizes.ts) and the timed-out request's answer is still used if it
+// arrives late, so a chunk too large for the transport or too slow for the timeout cannot wedge it.
 //
 // The session holds the state and the inputs; its parts see it through a small interface each:
 // ChunkScheduler (which request each idle peer gets), SnapshotPhase (when to fetch a snapshot
@@ -19,7 +21,8 @@ import { AvailabilityTable } from './availability';
 import { AvailabilityRefresh, type AvailabilityRefreshHost } from './availability-refresh';
 import type { ClaimedRanges } from './chunk-plan';
 import { ChunkScheduler, type ChunkSchedulerHost } from './chunk-scheduler';
-import { type FetchRequest, InFlightRequests, requestMessage } from './in-flight';
+import { ChunkSizes } from './chunk-sizes';
+import { type FetchRequest, InFlightRequests, requestMessage, TimedOutRequests } from './in-flight';
 import { OrderedOutput } from './ordered-output';
 import { type ReplyIntakeHost, takeAvailability, takeEntries, takeSnapshotChunk } from './reply-intake';
 import { validateSessionOptions } from './session-options';
@@ -44,6 +47,8 @@ export class CatchUpSession implements CatchUpSessionApi, ChunkSchedulerHost, Sn
   readonly availability = new AvailabilityTable();
   readonly answerTimes = new AnswerTimes();
   readonly inFlight = new InFlightRequests();
+  readonly timedOutRequests = new TimedOutRequests();
+  readonly chunkSizes: ChunkSizes;
   readonly out: OrderedOutput;
   readonly claims: ClaimedRanges[];
   readonly snapshotPhase: SnapshotPhase;
@@ -60,6 +65,7 @@ export class CatchUpSession implements CatchUpSessionApi, ChunkSchedulerHost, Sn
     timeouts: 0,
     resends: 0,
     ignoredReplies: 0,
+    lateAnswers: 0,
   };
 
   constructor(options: CatchUpSessionOptions) {
@@ -72,6 +78,7 @@ export class CatchUpSession implements CatchUpSessionApi, ChunkSchedulerHost, Sn
     this.target = options.to;
     this.batchSize = options.batchSize;
     this.requestTimeoutMs = options.requestTimeoutMs;
+    this.chunkSizes = new ChunkSizes(options.batchSize, options.requestTimeoutMs);
     this.nextId = options.firstRequestId;
     this.lastNow = options.now;
     this.claims = [this.inFlight, this.out.fetched, this.out.leaderBuffer.runs];
@@ -115,12 +122,18 @@ export class CatchUpSession implements CatchUpSessionApi, ChunkSchedulerHost, Sn
     this.observe(now);
     if (!this.started || this.done) return;
     this.resendOverdue(now);
-    // A request unanswered for requestTimeoutMs: the peer may be gone or overloaded. Forget what
-    // it said it holds, re-ask it, and let the chunk go to someone else.
+    // A request unanswered for requestTimeoutMs: the peer may be gone or overloaded, or the chunk
+    // too large for the link or the transport. Forget what it said it holds, re-ask it, let the
+    // chunk go to someone else, and ask it for half as much from now on (its answer is still
+    // taken if it arrives late).
     const timedOut = new Set<PeerId>();
     for (const request of this.inFlight.olderThan(now - this.requestTimeoutMs)) {
       this.counters.timeouts++;
       this.dropRequest(request);
+      if (request.kind === 'entries') {
+        this.chunkSizes.timedOut(request.peer, request.to - request.from + 1);
+        this.timedOutRequests.add(request);
+      }
       timedOut.add(request.peer);
     }
     // Once per peer, though two of its requests may have timed out together.
@@ -144,6 +157,7 @@ export class CatchUpSession implements CatchUpSessionApi, ChunkSchedulerHost, Sn
     this.observe(now);
     this.connected.delete(id);
     for (const request of this.inFlight.forPeer(id)) this.dropRequest(request);
+    this.timedOutRequests.forget(id);
     this.availability.forget(id);
     this.answerTimes.forget(id);
     this.schedule(now);
@@ -277,7 +291,11 @@ export class CatchUpSession implements CatchUpSessionApi, ChunkSchedulerHost, Sn
   drain(): void {
     if (this.snapshotPhase.current) return;
     this.out.drain();
-    if (this.done && this.inFlight.size > 0) this.inFlight.clear(); // their answers are no longer needed
+    if (this.done) {
+      // Their answers are no longer needed.
+      if (this.inFlight.size > 0) this.inFlight.clear();
+      this.timedOutRequests.clear();
+    }
   }
 
   private observe(now: number): void {

@@ -27,7 +27,8 @@ export interface PlanInput {
   /** Lowest index worth fetching and highest (inclusive). */
   lo: number;
   hi: number;
-  batchSize: number;
+  /** Entries a chunk asked of `peer` may hold (at least one; chunk-sizes.ts). */
+  chunkSize: (peer: PeerId) => number;
 }
 
 /** Orders idle peers: the leader last (it is the busiest peer), then fewer chunks served, then id. */
@@ -74,7 +75,7 @@ export function firstUnclaimed(claims: ClaimedRanges[], lo: number, hi: number):
 }
 
 /**
- * The chunk `peer` should fetch: the lowest unclaimed index it serves, up to batchSize entries,
+ * The chunk `peer` should fetch: the lowest unclaimed index it serves, up to its chunk size,
  * stopping before the next claim. The leader only gets indices no other known peer holds
  * ("leader last", made strict so the leader serves the fewest chunks).
  */
@@ -99,7 +100,7 @@ function chunkFor(peer: PeerId, input: PlanInput): PlannedChunk | null {
     }
     p = others + 1;
   }
-  let to = Math.min(p + input.batchSize - 1, hi);
+  let to = Math.min(p + Math.max(1, input.chunkSize(peer)) - 1, hi);
   const claim = nextClaim(input.claims, p);
   if (claim !== null) to = Math.min(to, claim - 1);
   if (isLeader) {

@@ -1,10 +1,12 @@
 // Which request each idle peer gets next: entry chunks within a lookahead window past the output
 // cursor, and pieces of the snapshot being fetched. Where an entry chunk starts and stops is
-// chunk-plan.ts; this decides how far ahead to fetch, how large a chunk is, how many requests each
-// peer may have in flight, and who is asked first (the leader last: it is the busiest peer).
+// chunk-plan.ts; this decides how far ahead to fetch, how large a chunk is (per peer: chunk-sizes.ts),
+// how many requests each peer may have in flight, and who is asked first (the leader last: it is
+// the busiest peer).
 import type { PeerId } from '../types';
 import type { AvailabilityTable } from './availability';
 import { type ClaimedRanges, planNextChunk, rankIdlePeers } from './chunk-plan';
+import type { ChunkSizes } from './chunk-sizes';
 import { ENTRY_REQUESTS_PER_PEER, type FetchRequest, type InFlightRequests } from './in-flight';
 import type { SnapshotFetch } from './snapshot-fetch';
 
@@ -30,6 +32,8 @@ export interface ChunkSchedulerHost {
   readonly batchSize: number;
   readonly requestTimeoutMs: number;
   readonly availability: AvailabilityTable;
+  /** Each peer's current chunk size. */
+  readonly chunkSizes: Pick<ChunkSizes, 'sizeFor'>;
   readonly inFlight: Pick<InFlightRequests, 'canTake' | 'countFor'>;
   readonly claims: ClaimedRanges[];
   /** Chunks (and snapshot pieces) each peer served so far. */
@@ -48,10 +52,12 @@ export class ChunkScheduler {
     const s = this.session;
     const lookahead = Math.max(MIN_LOOKAHEAD_CHUNKS, LOOKAHEAD_CHUNKS_PER_PEER * s.connected.size) * s.batchSize;
     const hi = Math.min(s.target, lo + lookahead - 1);
-    // Fixed-size chunks of batchSize, but a gap smaller than one batch per peer is split evenly so
-    // that several peers serve it in parallel (the leader is not counted: it serves last).
+    // Chunks of each peer's chunk size (batchSize until a timeout shrinks it), but a gap smaller than
+    // one batch per peer is split evenly so that several peers serve it in parallel (the leader is
+    // not counted: it serves last).
     const sources = Math.max(1, this.sourcesBesideLeader());
-    const chunkSize = Math.min(s.batchSize, Math.ceil((s.target - s.startIndex + 1) / sources));
+    const evenSplit = Math.min(s.batchSize, Math.ceil((s.target - s.startIndex + 1) / sources));
+    const chunkSize = (peer: PeerId) => Math.min(evenSplit, s.chunkSizes.sizeFor(peer));
     for (;;) {
       const idle = this.idlePeers(s.availability.peers(), now, 'entries');
       if (idle.length === 0) return;
@@ -62,7 +68,7 @@ export class ChunkScheduler {
         claims: s.claims,
         lo,
         hi,
-        batchSize: chunkSize,
+        chunkSize,
       });
       if (!chunk) return;
       const id = s.takeRequestId();

@@ -83,6 +83,34 @@ export class EntryRuns {
   }
 
   /**
+   * Inserts the parts of a contiguous run that nothing held covers yet, keeping what is held where
+   * they overlap (fetched chunks overlap only after a late answer filled part of a range asked
+   * again meanwhile; committed entries are the same from every peer, §5.4). Returns how many
+   * entries were inserted.
+   */
+  insertUnheld(entries: LogEntry[]): number {
+    if (entries.length === 0) return 0;
+    if (this.insertDisjoint(entries)) return entries.length;
+    const start = entries[0].index;
+    const end = start + entries.length - 1;
+    let inserted = 0;
+    let p = start;
+    while (p <= end) {
+      const held = this.claimEnd(p);
+      if (held !== null) {
+        p = held + 1;
+        continue;
+      }
+      const next = this.nextClaimStart(p);
+      const gapEnd = next === null ? end : Math.min(end, next - 1);
+      this.insertDisjoint(entries.slice(p - start, gapEnd - start + 1));
+      inserted += gapEnd - p + 1;
+      p = gapEnd + 1;
+    }
+    return inserted;
+  }
+
+  /**
    * Writes a contiguous run over whatever is held (newer wins on overlap) and merges it with
    * adjacent runs. Appending right after the last run is the common case and costs O(new).
    */

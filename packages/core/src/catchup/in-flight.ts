@@ -119,3 +119,39 @@ export class InFlightRequests {
     return best;
   }
 }
+
+/** Timed-out entry requests remembered for their late answers (the oldest is forgotten first). */
+const TIMED_OUT_REMEMBERED = 32;
+
+/**
+ * Entry requests that timed out lately, so that their answer, arriving late, can still be used
+ * (reply-intake.ts): on a link slower than a chunk per request timeout every answer is late, and
+ * dropping them all would make no progress. A request is taken once: a second copy (it may have been
+ * sent twice) is ignored like any duplicate.
+ */
+export class TimedOutRequests {
+  private readonly byId = new Map<number, EntriesRequest>();
+
+  add(request: EntriesRequest): void {
+    this.byId.delete(request.id);
+    this.byId.set(request.id, request);
+    if (this.byId.size > TIMED_OUT_REMEMBERED) this.byId.delete(this.byId.keys().next().value as number);
+  }
+
+  /** The timed-out request `peer` was asked under `id`, forgotten as it is returned; or undefined. */
+  take(id: number, peer: PeerId): EntriesRequest | undefined {
+    const request = this.byId.get(id);
+    if (!request || request.peer !== peer) return undefined;
+    this.byId.delete(id);
+    return request;
+  }
+
+  /** The peer left: its answers no longer arrive. */
+  forget(peer: PeerId): void {
+    for (const [id, request] of this.byId) if (request.peer === peer) this.byId.delete(id);
+  }
+
+  clear(): void {
+    this.byId.clear();
+  }
+}

@@ -30,10 +30,14 @@ export class OrderedOutput {
     private prevTerm: number,
   ) {}
 
-  /** Stores a fetched chunk (the part at or after the cursor: a snapshot may have jumped past it). */
-  addFetched(entries: LogEntry[]): void {
+  /**
+   * Stores a fetched chunk: the part at or after the cursor (a snapshot may have jumped past it) that
+   * no other fetched chunk holds yet. Returns how many entries were stored.
+   */
+  addFetched(entries: LogEntry[]): number {
+    if (entries.length === 0) return 0;
     const useful = entries[0].index >= this.cursor ? entries : entries.filter((e) => e.index >= this.cursor);
-    if (useful.length > 0) this.fetched.insertDisjoint(useful);
+    return this.fetched.insertUnheld(useful);
   }
 
   addFromLeader(entries: LogEntry[], prevTerm: number): void {

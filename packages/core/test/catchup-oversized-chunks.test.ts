@@ -1,0 +1,81 @@
+// Chunks count entries, never bytes: with large entries, a chunk of catchUpBatchSize entries is
+// larger than the transport carries in one message (the webrtc mesh refuses messages over
+// maxMessageBytes, 16 MiB by default, as tooLarge; the codec's frame cap is 64 MiB) and its answer
+// is silently lost (the pool's fault hook drops it, as the mesh would). Asking again for the same chunk after the timeout wedged catch-up forever; a
+// timeout now halves that peer's chunk size (chunk-sizes.ts) until the answer fits.
+import { describe, expect, it } from 'vitest';
+import { CHUNK_BYTES_BUDGET } from '../src/catchup/chunk-sizes';
+import { estimateEntriesBytes } from '../src/catchup/entry-size';
+import type { CatchUpReply } from '../src/catchup/responder';
+import type { FetchEntriesRequest, Message } from '../src/messages';
+import type { LogEntry } from '../src/types';
+import { fixed, indicesAre, PeerPool, poolPeer } from './catchup-pool';
+
+/** The mesh's default maxMessageBytes (send-scheduler refuses a larger message as tooLarge). */
+const MESH_MESSAGE_CAP = 16 * 1024 * 1024;
+/** Well under maxProposalBytes (8 MiB); 2000 of them (the default catchUpBatchSize) are ~20 MiB. */
+const ENTRY_BYTES = 10 * 1024;
+const shared = new Uint8Array(ENTRY_BYTES).fill(7);
+
+function bigEntries(from: number, to: number): LogEntry[] {
+  const out: LogEntry[] = [];
+  for (let i = from; i <= to; i++) out.push({ index: i, term: 1, kind: 'command', data: shared });
+  return out;
+}
+
+/** A serving peer's transport: a reply larger than the mesh's message cap is lost (what PeerMesh does with tooLarge). */
+function meshCap(clock: () => number, delayMs: number) {
+  const stats = { dropped: 0, firstDeliveredAt: Number.POSITIVE_INFINITY };
+  const faults = (_req: Message, reply: CatchUpReply) => {
+    if (reply.type !== 'FetchEntriesResponse' || reply.entries.length === 0) return [{ reply }];
+    // The entries' wire size (entry-size.ts) is what matters here: 2000 entries of 10 KB are
+    // ~20 MiB, over the cap, 1000 of them ~10 MiB, under it.
+    const size = estimateEntriesBytes(reply.entries);
+    if (size > MESH_MESSAGE_CAP) {
+      stats.dropped++;
+      return [];
+    }
+    stats.firstDeliveredAt = Math.min(stats.firstDeliveredAt, clock() + delayMs);
+    return [{ reply }];
+  };
+  return { faults, stats };
+}
+
+describe('catch-up with chunks too large for the transport', () => {
+  it('halves the chunk size of a peer whose answers never arrive, until they fit, and completes (default batch size, 10 KB entries)', () => {
+    const log = bigEntries(1, 4000);
+    const clock = () => pool.now;
+    const a = meshCap(clock, 20);
+    const leader = meshCap(clock, 20);
+    const peers = [poolPeer('a', log, { delay: fixed(20), faults: a.faults }), poolPeer('L', log, { delay: fixed(20), faults: leader.faults })];
+    const pool: PeerPool = PeerPool.create({ peers, leader: 'L', to: 4000, batchSize: 2000, requestTimeoutMs: 2000, tickMs: 100 });
+    const result = pool.run({ maxTimeMs: 60_000 });
+    expect(pool.session.done).toBe(true);
+    expect(indicesAre(result.entries, 1, 4000)).toBe(true);
+    // Too-large chunks were asked for, lost, and not asked for again at that size.
+    expect(a.stats.dropped + leader.stats.dropped).toBeGreaterThan(0);
+    const stats = pool.session.stats();
+    expect(stats.timeouts).toBeGreaterThan(0);
+    expect(stats.timeouts).toBeLessThanOrEqual(8);
+    // Once an answer told the entry size, no new chunk exceeds the byte budget (resends keep their size).
+    const seen = new Set<number>();
+    const fresh = pool.requests('FetchEntriesRequest').filter((r) => {
+      const id = (r.message as FetchEntriesRequest).requestId;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
+    const answeredAt = Math.min(a.stats.firstDeliveredAt, leader.stats.firstDeliveredAt);
+    expect(answeredAt).toBeLessThan(result.timeMs);
+    const budget = Math.floor(CHUNK_BYTES_BUDGET / ENTRY_BYTES);
+    const late = fresh.filter((r) => r.at >= answeredAt).map((r) => r.message as FetchEntriesRequest);
+    expect(late.length).toBeGreaterThan(0);
+    for (const m of late) expect(m.to - m.from + 1).toBeLessThanOrEqual(budget);
+    // Each peer was asked for a whole batch only with its first requests (two in flight), never again.
+    for (const peer of ['a', 'L']) {
+      const whole = fresh.filter((r) => r.to === peer && (r.message as FetchEntriesRequest).to - (r.message as FetchEntriesRequest).from + 1 === 2000);
+      expect(whole.length).toBeLessThanOrEqual(2);
+    }
+    expect(result.timeMs).toBeLessThan(10_000);
+  });
+});
