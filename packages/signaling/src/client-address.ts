@@ -18,12 +18,24 @@ export function clientAddressKey(request: IncomingMessage, trustProxy: boolean):
 }
 
 export function normalizeAddress(raw: string): string {
-  const address = raw.replace(/%.*$/, ''); // IPv6 zone id
+  const address = withoutPort(raw.trim()).replace(/%.*$/, ''); // IPv6 zone id
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped && isIPv4(mapped[1])) return mapped[1];
   if (isIPv4(address)) return address;
   if (!isIPv6(address)) return address.toLowerCase(); // not an IP (a bad header): counted as given
   return `${expandIPv6(address).slice(0, 4).join(':')}::/64`;
+}
+
+/**
+ * Some proxies (Azure's among them) write the client's address with its source port into
+ * X-Forwarded-For: "203.0.113.7:40000", "[2001:db8::1]:40000". Counted with the port, every
+ * connection would be an address of its own.
+ */
+function withoutPort(address: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(address);
+  if (bracketed) return bracketed[1];
+  const v4 = /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(address);
+  return v4 ? v4[1] : address;
 }
 
 /** Eight hextets, lower case, without leading zeros. */

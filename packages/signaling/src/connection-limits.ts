@@ -58,6 +58,8 @@ export interface ConnectionLimits {
 export function createConnectionLimits(options: LimitOptions, counters: MutableCounters): ConnectionLimits {
   const counter = new ConnectionCounter();
   const addresses = new WeakMap<EngineConnection, string>();
+  /** Engine connections that already carry a namespace socket (pending or connected). */
+  const occupied = new WeakSet<EngineConnection>();
   return {
     allowRequest(request, callback) {
       const address = clientAddressKey(request, options.trustProxy);
@@ -75,6 +77,15 @@ export function createConnectionLimits(options: LimitOptions, counters: MutableC
         conn.once('close', () => counter.close(address));
       });
       io.use((socket, next) => {
+        // socket.io registers a namespace only after its (async) middleware chain, so several CONNECT
+        // packets read in one chunk each open a socket on the same engine connection. Only one may.
+        if (occupied.has(socket.conn)) {
+          next(new Error('one-socket-per-connection'));
+          socket.conn.close();
+          return;
+        }
+        occupied.add(socket.conn);
+        socket.once('disconnect', () => occupied.delete(socket.conn));
         const address = addresses.get(socket.conn) ?? clientAddressKey(socket.request, options.trustProxy);
         const limit = counter.exceeded(address, options);
         if (limit === null) return next();

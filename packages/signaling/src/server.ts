@@ -111,7 +111,10 @@ export async function startSignalingServer(options?: SignalingOptions): Promise<
       await presence.stop();
       // A client that does not answer the WebSocket close handshake would hold the HTTP server
       // open for ws's 30 s close timeout; cut those connections after a short grace.
-      const cut = setTimeout(() => webSockets.terminateAll(), SHUTDOWN_GRACE_MS);
+      const cut = setTimeout(() => {
+        webSockets.terminateAll();
+        httpServer.closeAllConnections(); // half-sent requests: Node stops timing them out once closing
+      }, SHUTDOWN_GRACE_MS);
       cut.unref();
       await io.close();
       clearTimeout(cut);

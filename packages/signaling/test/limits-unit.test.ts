@@ -113,6 +113,13 @@ describe('normalizeAddress', () => {
     expect(normalizeAddress('64:ff9b::192.0.2.1')).toBe('64:ff9b:0:0::/64');
     expect(normalizeAddress('Not-An-IP')).toBe('not-an-ip');
   });
+
+  it("drops the source port some proxies write into X-Forwarded-For ('ip:port', '[v6]:port')", () => {
+    expect(normalizeAddress('203.0.113.7:40000')).toBe('203.0.113.7');
+    expect(normalizeAddress(' 203.0.113.7:40001 ')).toBe('203.0.113.7');
+    expect(normalizeAddress('[2001:db8:0:1::1]:40000')).toBe('2001:db8:0:1::/64');
+    expect(normalizeAddress('[2001:db8:0:1::2]')).toBe('2001:db8:0:1::/64');
+  });
 });
 
 describe('ConnectionCounter', () => {

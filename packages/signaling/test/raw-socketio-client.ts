@@ -136,6 +136,12 @@ export class RawSocketIoClient {
     this.sendFrame(OPCODE_TEXT, Buffer.from(text, 'utf8'));
   }
 
+  /** Writes one text frame per entry in a single TCP write (the server reads them in one chunk). */
+  sendTextsAtOnce(texts: readonly string[]): void {
+    if (this.closed || this.socket.destroyed) return;
+    this.socket.write(Buffer.concat(texts.map((text) => maskedFrame(OPCODE_TEXT, Buffer.from(text, 'utf8')))));
+  }
+
   private stopBlindHeartbeat(): void {
     if (this.blindTimer !== null) clearInterval(this.blindTimer);
     this.blindTimer = null;
@@ -156,23 +162,7 @@ export class RawSocketIoClient {
 
   private sendFrame(opcode: number, payload: Buffer): void {
     if (this.closed || this.socket.destroyed) return;
-    const mask = randomBytes(4);
-    const length = payload.length;
-    const header =
-      length < 126
-        ? Buffer.from([0x80 | opcode, 0x80 | length])
-        : length < 65536
-          ? Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 0xff])
-          : (() => {
-              const h = Buffer.alloc(10);
-              h[0] = 0x80 | opcode;
-              h[1] = 0x80 | 127;
-              h.writeBigUInt64BE(BigInt(length), 2);
-              return h;
-            })();
-    const masked = Buffer.alloc(length);
-    for (let i = 0; i < length; i++) masked[i] = payload[i] ^ mask[i % 4];
-    this.socket.write(Buffer.concat([header, mask, masked]));
+    this.socket.write(maskedFrame(opcode, payload));
   }
 
   private onData(chunk: Buffer): void {
@@ -238,4 +228,25 @@ function parseFrame(buffer: Buffer): { opcode: number; payload: Buffer; size: nu
   }
   if (buffer.length < offset + length) return null;
   return { opcode, payload: buffer.subarray(offset, offset + length), size: offset + length };
+}
+
+/** A client frame (RFC 6455: clients mask every frame), unfragmented. */
+function maskedFrame(opcode: number, payload: Buffer): Buffer {
+  const mask = randomBytes(4);
+  const length = payload.length;
+  const header =
+    length < 126
+      ? Buffer.from([0x80 | opcode, 0x80 | length])
+      : length < 65536
+        ? Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 0xff])
+        : (() => {
+            const h = Buffer.alloc(10);
+            h[0] = 0x80 | opcode;
+            h[1] = 0x80 | 127;
+            h.writeBigUInt64BE(BigInt(length), 2);
+            return h;
+          })();
+  const masked = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) masked[i] = payload[i] ^ mask[i % 4];
+  return Buffer.concat([header, mask, masked]);
 }

@@ -128,9 +128,15 @@ export class SignalingClient {
       this.events.signal(delivery.from, delivery.data);
     });
     // Heartbeat so the server can evict ghosts (tabs that vanished without a clean disconnect).
-    this.aliveTimer = setInterval(() => {
+    const sendAlive = () => {
       if (socket.connected) socket.emit('alive');
-    }, options.aliveIntervalMs);
+    };
+    this.aliveTimer = setInterval(sendAlive, options.aliveIntervalMs);
+    // Also on each of the server's transport pings: an event, not a timer. Chrome runs the timers of
+    // a tab hidden for minutes with no WebRTC connection (a group's lone tab) once a minute, which
+    // would get it evicted as a ghost every minute and leave its room looking empty meanwhile, and a
+    // new device finding it empty founds a second group.
+    socket.io.on('ping', sendAlive);
   }
 
   get isJoined(): boolean {
