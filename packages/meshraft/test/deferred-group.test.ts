@@ -237,12 +237,23 @@ describe('DeferredGroup input validation', () => {
     expect((error as Error).message).toBe("consistency must be 'strong' or 'weak', got linearizable");
   });
 
-  it('executeMany copies the commands it was given before start-up', async () => {
-    const group = new DeferredGroup<string, string, string, number>('a', async () => {});
+  it('executeMany copies the commands it was given before start-up: the group executes, and a failure lists, what was asked then', async () => {
+    const started = new DeferredGroup<string, string, string, number>('a', async () => {});
+    const asked = ['a', 'b'];
+    const executed = started.executeMany(asked);
+    asked[0] = 'changed';
+    asked.push('c');
+    const inner = fakeGroup();
+    const executeMany = vi.spyOn(inner, 'executeMany');
+    started.attach(inner);
+    await executed;
+    expect(executeMany.mock.calls.map(([commands]) => commands)).toEqual([['a', 'b']]);
+
+    const failed = new DeferredGroup<string, string, string, number>('a', async () => {});
     const commands = ['a', 'b'];
-    const pending = group.executeMany(commands);
+    const pending = failed.executeMany(commands);
     commands.push('c');
-    group.fail(new Error('signaling unreachable'));
+    failed.fail(new Error('signaling unreachable'));
     const error = await pending.catch((e) => e);
     expect(error.unexecuted).toEqual({ kind: 'commands', commands: ['a', 'b'] });
   });
