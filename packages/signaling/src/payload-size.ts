@@ -15,8 +15,7 @@ function measure(value: unknown, budget: number, depth: number): number {
   if (value === null || value === undefined) return 4;
   switch (typeof value) {
     case 'string':
-      // Cheap lower bound first: a string longer than the budget cannot fit whatever its encoding.
-      return value.length > budget ? value.length : Buffer.byteLength(value, 'utf8') + 2;
+      return measureString(value, budget);
     case 'number':
     case 'bigint':
       return 24;
@@ -43,8 +42,26 @@ function measureObject(value: object, budget: number, depth: number): number {
     return total;
   }
   for (const [key, item] of Object.entries(value)) {
-    total += key.length + 4 + measure(item, budget - total, depth + 1);
+    total += measureString(key, budget - total) + 2 + measure(item, budget - total, depth + 1);
     if (total > budget) return total;
   }
   return total;
+}
+
+/**
+ * A string's size as JSON: its UTF-8 bytes plus the quotes and the escapes JSON adds (a control
+ * character takes up to 6 bytes, `"` and `\\` two). Counting only UTF-8 bytes let a payload of
+ * control characters relay at six times its estimate.
+ */
+function measureString(value: string, budget: number): number {
+  // Cheap lower bound first: a string longer than the budget cannot fit whatever its encoding.
+  if (value.length > budget) return value.length;
+  let escapes = 0;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    // \b \t \n \f \r take two bytes, other control characters six (\u00XX); one is counted already.
+    if (code < 0x20) escapes += code >= 0x08 && code <= 0x0d && code !== 0x0b ? 1 : 5;
+    else if (code === 0x22 || code === 0x5c) escapes += 1;
+  }
+  return Buffer.byteLength(value, 'utf8') + escapes + 2;
 }

@@ -60,6 +60,21 @@ describe('exceedsPayloadLimit', () => {
     expect(exceedsPayloadLimit([{ to: 'bob', data: { candidate: 'x' } }, () => undefined], 1000)).toBe(false);
   });
 
+  it('counts the escapes JSON adds to strings and keys: control characters, quotes, backslashes', () => {
+    // 200 control characters: 200 bytes in UTF-8, up to 1,200 as JSON ("\u0001" each).
+    expect(exceedsPayloadLimit({ data: '\u0001'.repeat(200) }, 1000)).toBe(true);
+    expect(exceedsPayloadLimit({ data: '"'.repeat(600) }, 1000)).toBe(true);
+    expect(exceedsPayloadLimit({ ['\\'.repeat(600)]: 1 }, 1000)).toBe(true);
+    expect(exceedsPayloadLimit({ data: '\u0001'.repeat(150) }, 1000)).toBe(false);
+    // The estimate is never below what socket.io puts on the wire for the payload.
+    for (const data of ['\u0001\u001f"\\x'.repeat(50), '€"\n'.repeat(90), 'v=0\r\na=x\t\b\f\u000b'.repeat(40)]) {
+      const wire = Buffer.byteLength(JSON.stringify({ data }));
+      expect(exceedsPayloadLimit({ data }, wire - 1), data.slice(0, 10)).toBe(true);
+      // ... and not far above it: an SDP's line breaks cost two bytes each, not six.
+      expect(exceedsPayloadLimit({ data }, wire + 16), data.slice(0, 10)).toBe(false);
+    }
+  });
+
   it('treats nesting deeper than 32 levels as too large', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 40; i++) deep = { d: deep };
