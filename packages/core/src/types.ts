@@ -131,7 +131,8 @@ export interface ApplyContext {
 }
 
 /**
- * The user's replicated state machine. `apply` must be deterministic.
+ * The user's replicated state machine. `apply` must be deterministic, and so must `snapshot`: the
+ * same bytes on every peer at the same index (a late peer joins pieces fetched from several).
  * `snapshot`/`restore` let the log be compacted; the exactly-once table is stored by the Group
  * layer next to the user's bytes, so implementations need not handle it.
  */
