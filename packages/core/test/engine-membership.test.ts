@@ -140,6 +140,25 @@ describe('engine: membership through the log', () => {
     expect(h.node(victim).status().role).toBe('follower');
   });
 
+  it('an answer to its JoinRequest from a peer it did not ask is ignored: a forged "added at" index cannot keep it from learning its removal', () => {
+    const h = growingGroup('a', ['b', 'c']);
+    h.runUntil(() => everyoneSees(h, ['a', 'b', 'c'], (m) => m.voters.length === 3), 20_000);
+    h.addPeer('d', null);
+    h.connectAll();
+    h.runUntil(() => h.network.some((m) => m.from === 'd' && m.message.type === 'JoinRequest'), 5000);
+    const request = h.network.find((m) => m.from === 'd' && m.message.type === 'JoinRequest')!.message as { requestId: number };
+    // 'z' (never asked) answers first, claiming d was added at an index the log will not reach.
+    h.node('d').receive('z', { type: 'MembershipResponse', requestId: request.requestId, ok: true, index: 1_000_000 }, h.now);
+    h.drain('d');
+    h.runUntil(() => everyoneSees(h, ['a', 'b', 'c', 'd'], (m) => m.voters.includes('d')), 20_000);
+    // d is auto-removed while cut off; back, it must see its removal.
+    h.disconnect('d');
+    h.runUntil(() => { const m = h.node(h.leader()).status().members; return !m.voters.includes('d') && !m.learners.includes('d'); }, 20_000);
+    h.heal();
+    h.connectAll();
+    h.runUntil(() => h.node('d').status().removed === true, 10_000);
+  });
+
   it('does not auto-remove while the leader cannot reach a quorum (it steps down instead)', () => {
     const h = growingGroup('a', ['b', 'c']);
     h.runUntil(() => everyoneSees(h, ['a', 'b', 'c'], (m) => m.voters.length === 3), 20_000);

@@ -43,8 +43,12 @@ export class MembershipClient {
    * wait to be added and found nothing, so the bootstrap need not wait for them (bootstrapUncontested).
    */
   private readonly notRivals = new Set<PeerId>();
-  /** Ids of JoinRequests sent, so their answers can be told from a LeaveRequest's. */
-  private readonly joinRequests = new Set<number>();
+  /**
+   * JoinRequests sent, by id, and the peer each went to: their answers can be told from a
+   * LeaveRequest's, and only the peer asked answers one (request ids are guessable, and an answer's
+   * index decides when this peer takes a removal for the last word; see refresh()).
+   */
+  private readonly joinRequests = new Map<number, PeerId>();
   /** When the latest JoinRequest was sent (see refresh()). */
   private joinSentAt = Number.NEGATIVE_INFINITY;
 
@@ -151,7 +155,8 @@ export class MembershipClient {
   }
 
   onResponse(from: PeerId, m: MembershipResponse, now: number): void {
-    const answersJoin = this.joinRequests.delete(m.requestId);
+    const answersJoin = this.joinRequests.get(m.requestId) === from;
+    if (answersJoin) this.joinRequests.delete(m.requestId);
     if (!m.ok && m.error === 'unconfigured') {
       if (answersJoin && this.deferringBootstrap) this.notRivals.add(from);
       return;
@@ -172,10 +177,10 @@ export class MembershipClient {
     if (wish === 'leave') this.node.send(to, { type: 'LeaveRequest', requestId });
     else {
       this.node.send(to, { type: 'JoinRequest', requestId, observer: this.observer });
-      this.joinRequests.add(requestId);
+      this.joinRequests.set(requestId, to);
       this.joinSentAt = now;
       // Answers that never came: keep only the latest few ids.
-      if (this.joinRequests.size > 32) this.joinRequests.delete(this.joinRequests.values().next().value!);
+      if (this.joinRequests.size > 32) this.joinRequests.delete(this.joinRequests.keys().next().value!);
     }
     this.sent++;
     this.lastTarget = to;
