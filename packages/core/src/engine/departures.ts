@@ -47,12 +47,6 @@ interface Notice extends FinalPosition {
 }
 
 export class DepartureBook {
-  /**
-   * `couldLead(peer)`: a configuration this peer has seen named `peer` a voter. Only such a
-   * departed leader's notice caps other claims (claim()).
-   */
-  constructor(private readonly couldLead: (peer: PeerId) => boolean = () => true) {}
-
   private readonly notices = new Map<PeerId, Notice>();
   /** Every peer whose notice was ever seen (never pruned: a notice is passed on once, ever). */
   private readonly seen = new Set<PeerId>();
@@ -115,19 +109,13 @@ export class DepartureBook {
    * without committing them never counted. (Without the cap, a follower, or a leader elected just
    * before the others closed, holding entries its departed leader never committed would keep the
    * survivors from ever forming a quorum.)
-   * The argument needs a leader of this group: only a peer that a configuration this peer has seen
-   * named a voter caps (couldLead). A notice with `led` from any other peer (one that never was a
-   * member, or a leader of another group sharing the room) would let a survivor lacking committed
-   * entries stop counting the voters that hold them. A genuine leader of a configuration this log
-   * does not hold yet caps once the log reaches it; until then that leader's own position lies
-   * beyond this log anyway (its configuration is in the log it inherited).
    */
   claim(peer: PeerId): FinalPosition | undefined {
     const notice = this.notices.get(peer);
     if (!notice) return undefined;
     let claim: FinalPosition = notice;
-    for (const [leader, other] of this.notices) {
-      if (other !== notice && other.led && other.term >= notice.lastTerm && isAfter(claim, other) && this.couldLead(leader)) claim = other;
+    for (const other of this.notices.values()) {
+      if (other !== notice && other.led && other.term >= notice.lastTerm && isAfter(claim, other)) claim = other;
     }
     return claim;
   }

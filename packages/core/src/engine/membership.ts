@@ -47,25 +47,10 @@ export class MembershipTracker {
   private fromBootstrap: boolean;
   /** A re-founding configuration that follows the whole log until the first leader logs it. */
   private founding: Membership | null = null;
-  /** Every peer a configuration this peer has seen named a voter (wasEverVoter). */
-  private readonly everVoters = new Set<PeerId>();
 
   constructor(base: Membership | null, baseIndex: number, bootstrap: boolean) {
     this.base = { index: baseIndex, membership: base ? copyMembership(base) : emptyMembership() };
     this.fromBootstrap = bootstrap && base !== null;
-    this.noteVoters(this.base.membership);
-  }
-
-  /**
-   * True when a configuration this peer has seen (logged, installed or truncated since) named `id`
-   * a voter. Only such a peer can have led anyone this peer counts (DepartureBook.claim).
-   */
-  wasEverVoter(id: PeerId): boolean {
-    return this.everVoters.has(id);
-  }
-
-  private noteVoters(membership: Membership): void {
-    for (const voter of membership.voters) this.everVoters.add(voter);
   }
 
   /** Membership in force now. */
@@ -81,7 +66,6 @@ export class MembershipTracker {
    */
   refound(membership: Membership): void {
     this.founding = copyMembership(membership);
-    this.noteVoters(membership);
   }
 
   /** Index of the config in force (0 for a bootstrap configuration). */
@@ -189,7 +173,6 @@ export class MembershipTracker {
       if (entry.kind === 'config') {
         this.founding = null;
         this.configs.push({ index: entry.index, membership: copyMembership(entry.membership) });
-        this.noteVoters(entry.membership);
       }
     }
   }
@@ -212,7 +195,6 @@ export class MembershipTracker {
     this.founding = null;
     this.configs = [];
     this.base = { index, membership: copyMembership(membership) };
-    this.noteVoters(membership);
     this.fromBootstrap = false;
   }
 }

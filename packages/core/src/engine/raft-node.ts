@@ -72,7 +72,7 @@ export class RaftNode
   /** This peer's own membership wishes (join, promotion, leave) and whether it was removed. */
   readonly members: MembershipClient;
   /** Peers that departed for good, with their final log positions (departures.ts). */
-  readonly departures = new DepartureBook((peer) => this.membership.wasEverVoter(peer));
+  readonly departures = new DepartureBook();
   /** Entries kept from a stale append, never acknowledged: left out of this peer's departure position. */
   readonly unacknowledged = new UnacknowledgedEntries();
   /** Departure notices in and out, succession when every voter is gone. */
