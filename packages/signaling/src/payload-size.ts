@@ -50,8 +50,8 @@ function measureObject(value: object, budget: number, depth: number): number {
 
 /**
  * A string's size as JSON: its UTF-8 bytes plus the quotes and the escapes JSON adds (a control
- * character takes up to 6 bytes, `"` and `\\` two). Counting only UTF-8 bytes let a payload of
- * control characters relay at six times its estimate.
+ * character or a lone surrogate takes up to 6 bytes, `"` and `\\` two). Counting only UTF-8 bytes
+ * let a payload of control characters relay at six times its estimate.
  */
 function measureString(value: string, budget: number): number {
   // Cheap lower bound first: a string longer than the budget cannot fit whatever its encoding.
@@ -62,6 +62,11 @@ function measureString(value: string, budget: number): number {
     // \b \t \n \f \r take two bytes, other control characters six (\u00XX); one is counted already.
     if (code < 0x20) escapes += code >= 0x08 && code <= 0x0d && code !== 0x0b ? 1 : 5;
     else if (code === 0x22 || code === 0x5c) escapes += 1;
+    else if (code >= 0xd800 && code <= 0xdfff) {
+      const next = value.charCodeAt(i + 1);
+      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++; // a pair: 4 UTF-8 bytes, as counted
+      else escapes += 3; // a lone surrogate: \udXXX, 6 bytes, where UTF-8 counts 3
+    }
   }
   return Buffer.byteLength(value, 'utf8') + escapes + 2;
 }

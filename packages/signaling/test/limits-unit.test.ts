@@ -67,7 +67,9 @@ describe('exceedsPayloadLimit', () => {
     expect(exceedsPayloadLimit({ ['\\'.repeat(600)]: 1 }, 1000)).toBe(true);
     expect(exceedsPayloadLimit({ data: '\u0001'.repeat(150) }, 1000)).toBe(false);
     // The estimate is never below what socket.io puts on the wire for the payload.
-    for (const data of ['\u0001\u001f"\\x'.repeat(50), '€"\n'.repeat(90), 'v=0\r\na=x\t\b\f\u000b'.repeat(40)]) {
+    const loneSurrogates = '\ud800x\udfff'.repeat(60);
+    const pairs = '😀'.repeat(100);
+    for (const data of ['\u0001\u001f"\\x'.repeat(50), '€"\n'.repeat(90), 'v=0\r\na=x\t\b\f\u000b'.repeat(40), loneSurrogates, pairs]) {
       const wire = Buffer.byteLength(JSON.stringify({ data }));
       expect(exceedsPayloadLimit({ data }, wire - 1), data.slice(0, 10)).toBe(true);
       // ... and not far above it: an SDP's line breaks cost two bytes each, not six.
