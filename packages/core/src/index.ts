@@ -113,6 +113,8 @@ export {
   decodeGroupSnapshot,
   type GroupSnapshotData,
   initialGroupStatus,
+  commandsInputError,
+  consistencyInputError,
 } from './host/index';
 
 // Startup rules of a browser tab (which identity to run, whether to bootstrap, join or re-found).

@@ -19,6 +19,7 @@ import { SnapshotTaker } from './snapshot-taker';
 import { Applier, type ApplierStats } from './applier';
 import type { Clock } from './clock';
 import type { ExactlyOnceData, ExactlyOnceLimits } from './exactly-once';
+import { commandsInputError, consistencyInputError } from './operation-input';
 import { PendingOpTracker } from './pending-op-tracker';
 import type { ClientPort, ClientToHost, HostToClient } from './protocol';
 import { StatusStore } from './status-store';
@@ -141,17 +142,15 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> 
   }
 
   executeMany(commands: Cmd[], options?: ExecuteOptions): Promise<ExecuteManyResult<R>> {
-    if (!Array.isArray(commands) || commands.length === 0) {
-      return Promise.reject(new InvalidInputError('executeMany needs a non-empty array of commands'));
-    }
+    const invalid = commandsInputError(commands);
+    if (invalid) return Promise.reject(invalid);
     return this.propose(commands, options);
   }
 
   query(query: Q, consistency: Consistency = 'strong', options?: ExecuteOptions): Promise<QueryResult<QR>> {
     if (this.closing) return Promise.reject(new ClosedError(this.closedReason, { kind: 'query', query }));
-    if (consistency !== 'strong' && consistency !== 'weak') {
-      return Promise.reject(new InvalidInputError(`consistency must be 'strong' or 'weak', got ${String(consistency)}`));
-    }
+    const invalid = consistencyInputError(consistency);
+    if (invalid) return Promise.reject(invalid);
     if (consistency === 'weak') {
       // Local state at once (may be stale); position says how fresh it is.
       try {

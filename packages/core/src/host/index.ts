@@ -35,3 +35,4 @@ export type { ApplierStats } from './applier';
 export { ExactlyOnceTable, defaultExactlyOnceLimits, type ExactlyOnceData, type ExactlyOnceLimits } from './exactly-once';
 export { encodeGroupSnapshot, decodeGroupSnapshot, type GroupSnapshotData } from './group-snapshot';
 export { initialGroupStatus } from './status-store';
+export { commandsInputError, consistencyInputError } from './operation-input';

@@ -5,8 +5,9 @@
 // errors that carry the unexecuted commands or query, so nothing is silently lost.
 import {
   ClosedError,
+  commandsInputError,
+  consistencyInputError,
   initialGroupStatus,
-  InvalidInputError,
   OfflineError,
   type Consistency,
   type ExecuteManyResult,
@@ -120,7 +121,8 @@ export class DeferredGroup<Cmd, Q, QR, R = unknown> implements Group<Cmd, Q, QR,
 
   async executeMany(commands: Cmd[], options?: ExecuteOptions): Promise<ExecuteManyResult<R>> {
     // Checked at once, as GroupClient does, not after start-up (a JS caller may pass anything).
-    if (!Array.isArray(commands) || commands.length === 0) throw new InvalidInputError('executeMany needs a non-empty array of commands');
+    const invalid = commandsInputError(commands);
+    if (invalid) throw invalid;
     // What the caller asked for now: changes to its array while start-up runs do not count.
     const copy = [...commands];
     const { group, rest } = await this.ready({ kind: 'commands', commands: copy }, options);
@@ -129,9 +131,8 @@ export class DeferredGroup<Cmd, Q, QR, R = unknown> implements Group<Cmd, Q, QR,
 
   async query(query: Q, consistency?: Consistency, options?: ExecuteOptions): Promise<QueryResult<QR>> {
     // Before start-up, checked at once as GroupClient does; once attached, the inner group checks it.
-    if (!this.inner && !this.closed && consistency !== undefined && consistency !== 'strong' && consistency !== 'weak') {
-      throw new InvalidInputError(`consistency must be 'strong' or 'weak', got ${String(consistency)}`);
-    }
+    const invalid = this.inner || this.closed || consistency === undefined ? null : consistencyInputError(consistency);
+    if (invalid) throw invalid;
     const { group, rest } = await this.ready({ kind: 'query', query }, options);
     return group.query(query, consistency, rest);
   }
