@@ -56,7 +56,7 @@ export type {
 } from './group';
 
 // The engine: inputs in, a Ready batch out.
-export type { RaftEngine, RaftNodeOptions, Ready, ProposalResult, ReadResult, ProposalError, DeparturePlan, LogTail } from './engine/api';
+export type { RaftEngine, RaftNodeOptions, Ready, ProposalResult, ReadResult, ProposalError, DeparturePlan, LogTail, TransferRefusal } from './engine/api';
 export { RaftNode, type Refusals } from './engine/index';
 export { planLeavesEarly, splitReadyMessages } from './host/ready-order';
 

@@ -40,7 +40,9 @@ class ScriptedEngine implements RaftEngine {
   readIndex(requestId: number): void {
     this.log.push(`read ${requestId}`);
   }
-  transferLeadership(): void {}
+  transferLeadership(): null {
+    return null;
+  }
   peerUp(): void {}
   peerDown(): void {}
   peerGone(): void {}

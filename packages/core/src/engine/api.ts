@@ -70,6 +70,12 @@ export type ReadResult =
 export type ProposalError = ForwardError | 'timeout' | 'removed';
 
 /**
+ * Why a leadership transfer did not start: this peer does not lead, the target is this peer, a
+ * learner or no member, or (without a target) no other voter is there to take over.
+ */
+export type TransferRefusal = 'not-leader' | 'self' | 'learner' | 'not-a-member' | 'no-other-voter';
+
+/**
  * What a peer sends if it departs now (see RaftNode.departurePlan()), in this order on each
  * ordered channel: `appends`, then TimeoutNow to `handoffTo`, then `notice`.
  */
@@ -149,8 +155,8 @@ export interface RaftEngine {
   propose(requestId: number, commands: Uint8Array[], client: ClientTag, now: number): void;
   /** Start a linearizable read: the result is the index the reader must have applied before answering. */
   readIndex(requestId: number, now: number): void;
-  /** Hand leadership to `to` (or the most caught-up voter) via TimeoutNow (thesis §3.10). */
-  transferLeadership(to: PeerId | undefined, now: number): void;
+  /** Hand leadership to `to` (or the most caught-up voter) via TimeoutNow (thesis §3.10); null when it started, else why not. */
+  transferLeadership(to: PeerId | undefined, now: number): TransferRefusal | null;
   /** Peer connectivity from the transport: lets the engine skip sending to absent peers and drive catch-up. */
   peerUp(id: PeerId, now: number): void;
   /** The transport lost `id`: the engine stops pipelining to it and requeues what it forwarded there. */

@@ -4,6 +4,7 @@
 import type { AppendEntriesResponse, ForwardCommands, HeartbeatResponse } from '../messages';
 import type { ClientTag, CommandEntry, LogEntry, PeerId } from '../types';
 import type { EngineCore } from './node-context';
+import type { TransferRefusal } from './api';
 import { ClientTagIndex } from './client-tag-index';
 import { MembershipChanges } from './membership-changes';
 import { Progress } from './progress';
@@ -313,11 +314,14 @@ export class LeaderState {
     return target;
   }
 
-  /** Begin handing leadership to `to` (or the most caught-up voter). False when there is no valid target. */
-  startTransfer(to: PeerId | undefined, now: number): boolean {
+  /** Begin handing leadership to `to` (or the most caught-up voter). Null when it started, else why it cannot. */
+  startTransfer(to: PeerId | undefined, now: number): TransferRefusal | null {
     const { membership, id } = this.core;
     const target = to ?? this.handoffTarget() ?? undefined;
-    if (target === undefined || target === id || !membership.isVoter(target) || !this.progress.has(target)) return false;
+    if (target === undefined) return 'no-other-voter';
+    if (target === id) return 'self';
+    if (!membership.isVoter(target)) return membership.isMember(target) ? 'learner' : 'not-a-member';
+    if (!this.progress.has(target)) return 'not-a-member';
     this.transfer = { target, deadline: now + this.core.config.electionTimeoutMs, timeoutNowSent: false };
     const pr = this.progress.get(target)!;
     this.maybeSendTimeoutNow(target, pr);
@@ -325,7 +329,7 @@ export class LeaderState {
       if (pr.state === 'probe') pr.paused = false;
       this.replicate(target);
     }
-    return true;
+    return null;
   }
 
   private maybeSendTimeoutNow(peer: PeerId, pr: Progress): void {

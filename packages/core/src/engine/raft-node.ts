@@ -14,7 +14,7 @@ import { injectedBugsOf } from '../injected-bugs';
 import type { Message, VoteAnswer, VoteRequest } from '../messages';
 import { writesBesidesHardState } from '../storage';
 import type { ClientTag, HardState, LeadershipPreference, LogEntry, PeerId, Random, RaftStatus, Role, Snapshot } from '../types';
-import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from './api';
+import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready, TransferRefusal } from './api';
 import { campaign, checkElection, resendVoteRequests, type CandidacyHost } from './candidacy';
 import { CampaignTimer } from './campaign-timer';
 import { CatchUpDriver, type CatchUpHost, type CatchUpSessionFactory } from './catchup-driver';
@@ -322,10 +322,10 @@ export class RaftNode
     else this.requests.read(requestId);
   }
 
-  /** Hand leadership to `to` (or the most caught-up voter) via TimeoutNow (thesis §3.10); ignored unless leading. */
-  transferLeadership(to: PeerId | undefined, now: number): void {
+  /** Hand leadership to `to` (or the most caught-up voter) via TimeoutNow (thesis §3.10); null when it started, else why not. */
+  transferLeadership(to: PeerId | undefined, now: number): TransferRefusal | null {
     this.input(now);
-    this.leader?.startTransfer(to, now);
+    return this.leader ? this.leader.startTransfer(to, now) : 'not-leader';
   }
 
   /** Leave the group: a leader hands over first; then the leader of the day removes this peer. */

@@ -4,8 +4,8 @@
 // leadership has not moved within two election timeouts (the engine abandons a transfer after an
 // election timeout, thesis §3.10).
 import type { RaftConfig } from '../config';
-import type { RaftEngine } from '../engine/api';
-import type { PeerId, RaftStatus } from '../types';
+import type { RaftEngine, TransferRefusal } from '../engine/api';
+import type { PeerId } from '../types';
 import type { Clock } from './clock';
 import type { HostToClient } from './protocol';
 
@@ -25,23 +25,25 @@ export class HostTransfers {
   constructor(private readonly options: HostTransfersOptions) {}
 
   start(engine: RaftEngine, requestId: number, to: PeerId | undefined, now: number): void {
-    const status = engine.status();
-    if (status.role !== 'leader') {
+    if (engine.status().role !== 'leader') {
       this.options.post({ type: 'transfer-result', requestId, ok: false, error: 'not-leader' });
       return;
     }
-    if (to === this.options.id) {
+    // The engine says at once why it cannot start one: waiting for the timeout would read as "try again".
+    const refusal = engine.transferLeadership(to, now);
+    if (refusal === 'self') {
       // Already where the caller wants it.
       this.options.post({ type: 'transfer-result', requestId, ok: true, leader: this.options.id });
       return;
     }
-    const problem = targetProblem(status, this.options.id, to);
-    if (problem !== null) {
-      // The engine would refuse it (leader.ts startTransfer): waiting for the timeout would read as "try again".
-      this.options.post({ type: 'transfer-result', requestId, ok: false, error: 'invalid-target', message: problem });
+    if (refusal === 'not-leader') {
+      this.options.post({ type: 'transfer-result', requestId, ok: false, error: 'not-leader' });
       return;
     }
-    engine.transferLeadership(to, now);
+    if (refusal !== null) {
+      this.options.post({ type: 'transfer-result', requestId, ok: false, error: 'invalid-target', message: refusalMessage(refusal, to) });
+      return;
+    }
     const { config, clock } = this.options;
     const limit = 2 * (config.electionTimeoutMs + config.electionJitterMs);
     const handle = clock.setTimeout(() => {
@@ -71,19 +73,14 @@ export class HostTransfers {
   }
 }
 
-/**
- * Why the leader cannot hand over to `to` (or, without `to`, to any peer), by the engine's rules
- * (leader.ts startTransfer / handoffTarget): only a voter of the configuration can take over, and
- * the automatic choice skips voters that departed. Null when it can.
- */
-function targetProblem(status: RaftStatus, self: PeerId, to: PeerId | undefined): string | null {
-  const { voters, learners } = status.members;
-  if (to === undefined) {
-    const departed = new Set(status.departed ?? []);
-    const others = voters.filter((voter) => voter !== self && !departed.has(voter));
-    return others.length > 0 ? null : 'transferLeadership: there is no other voter to hand leadership to';
+/** The caller's message for a transfer the engine refused (the target cannot take over). */
+function refusalMessage(refusal: Exclude<TransferRefusal, 'self' | 'not-leader'>, to: PeerId | undefined): string {
+  switch (refusal) {
+    case 'no-other-voter':
+      return 'transferLeadership: there is no other voter to hand leadership to';
+    case 'learner':
+      return `transferLeadership: ${to} is a learner; only a voter can take over leadership`;
+    case 'not-a-member':
+      return `transferLeadership: ${to} is not a member of the group`;
   }
-  if (voters.includes(to)) return null;
-  if (learners.includes(to)) return `transferLeadership: ${to} is a learner; only a voter can take over leadership`;
-  return `transferLeadership: ${to} is not a member of the group`;
 }
