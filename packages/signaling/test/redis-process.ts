@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { startSignalingServer, type SignalingOptions, type SignalingServer } from '../src/index';
 
 export interface RedisProcess {
   url: string;
@@ -33,6 +34,33 @@ export function beforeAllOrFailEach(setup: () => Promise<void>, timeoutMs: numbe
   beforeEach(() => {
     if (setupError !== null) throw setupError;
   });
+}
+
+/** Two signaling processes sharing one Redis. A test that restarts Redis puts the new one in `redis`. */
+export interface ServersOverRedis {
+  redis: RedisProcess;
+  a: SignalingServer;
+  b: SignalingServer;
+}
+
+/**
+ * Starts a throwaway Redis and two signaling servers on it (ephemeral ports, `options` besides)
+ * before the suite, and stops them after it: the servers first (they quit their Redis clients),
+ * then whichever Redis `redis` holds by then. Read the fields inside the tests.
+ */
+export function serversOverRedis(options: Omit<SignalingOptions, 'port' | 'redisUrl'> = {}): ServersOverRedis {
+  const servers = {} as ServersOverRedis;
+  beforeAllOrFailEach(async () => {
+    servers.redis = await startRedis();
+    const started = { ...options, port: 0, redisUrl: servers.redis.url };
+    servers.a = await startSignalingServer(started);
+    servers.b = await startSignalingServer(started);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.allSettled([servers.a?.close(), servers.b?.close()]);
+    await servers.redis?.stop();
+  }, 60_000);
+  return servers;
 }
 
 export function findRedisServerBinary(): string {

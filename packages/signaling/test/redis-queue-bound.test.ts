@@ -2,10 +2,9 @@
 // other processes, presence writes) only up to redisQueueMaxCommands. Past that they fail at once
 // and are counted, so an outage cannot grow the process's memory without bound; once Redis is back,
 // signals flow again. Fails (never skips) when redis-server is missing.
-import { afterAll, describe, expect, it } from 'vitest';
-import { startSignalingServer, type SignalingServer } from '../src/index';
+import { describe, expect, it } from 'vitest';
 import { connectAndJoin, roomId, signal, signalUntilDelivered } from './helpers';
-import { beforeAllOrFailEach, startRedis, type RedisProcess } from './redis-process';
+import { serversOverRedis, startRedis } from './redis-process';
 
 const QUEUE_BOUND = 20;
 const SIGNALS_DURING_OUTAGE = 200;
@@ -13,36 +12,21 @@ const SIGNALS_DURING_OUTAGE = 200;
 const RECOVERY_DEADLINE_MS = 45_000;
 
 describe('signaling while Redis is unreachable', () => {
-  let redis: RedisProcess;
-  let a: SignalingServer;
-  let b: SignalingServer;
-
-  beforeAllOrFailEach(async () => {
-    redis = await startRedis();
-    const options = {
-      port: 0,
-      redisUrl: redis.url,
-      redisQueueMaxCommands: QUEUE_BOUND,
-      // Let one socket send the whole burst without being rate limited or cut as an abuser.
-      maxMessagesPerSecond: 10_000,
-      ghostTimeoutMs: 600_000,
-    };
-    a = await startSignalingServer(options);
-    b = await startSignalingServer(options);
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.allSettled([a?.close(), b?.close()]);
-    await redis?.stop();
-  }, 60_000);
+  const servers = serversOverRedis({
+    redisQueueMaxCommands: QUEUE_BOUND,
+    // Let one socket send the whole burst without being rate limited or cut as an abuser.
+    maxMessagesPerSecond: 10_000,
+    ghostTimeoutMs: 600_000,
+  });
 
   it('holds at most redisQueueMaxCommands commands, counts the rest, and relays again once Redis is back', async () => {
+    const { a, b } = servers;
     const room = roomId('redis-queue-bound');
     const alice = await connectAndJoin(a, room, 'alice');
     const bob = await connectAndJoin(b, room, 'bob');
     await signalUntilDelivered(alice, bob, 'bob', RECOVERY_DEADLINE_MS);
 
-    await redis.stop();
+    await servers.redis.stop();
     for (let i = 0; i < SIGNALS_DURING_OUTAGE; i += 1) {
       // Acked as relayed: the server cannot know whether another process holds bob.
       expect(await signal(alice, 'bob', { i })).toEqual({ ok: true });
@@ -52,7 +36,7 @@ describe('signaling while Redis is unreachable', () => {
     expect(a.stats().redisQueueFull).toBeGreaterThanOrEqual(SIGNALS_DURING_OUTAGE - QUEUE_BOUND);
     expect(b.stats().redisQueueFull).toBe(0);
 
-    redis = await startRedis(redis.port);
+    servers.redis = await startRedis(servers.redis.port);
     await signalUntilDelivered(alice, bob, 'bob', RECOVERY_DEADLINE_MS);
   }, RECOVERY_DEADLINE_MS * 2 + 30_000);
 });

@@ -3,35 +3,21 @@
 // works again, the directory reports a fresh epoch, and each server re-registers its own peers
 // without being restarted; and close() does not hang on a dead Redis.
 // Fails (never skips) when redis-server is missing.
-import { afterAll, describe, expect, it } from 'vitest';
-import { startSignalingServer, type SignalingServer } from '../src/index';
+import { describe, expect, it } from 'vitest';
 import { EVENT_TIMEOUT_MS, connect, connectAndJoin, join, nextEvent, pause, roomId, signal, signalUntilDelivered } from './helpers';
 import { CLOCK_SLACK_MS } from './uptime';
-import { beforeAllOrFailEach, startRedis, type RedisProcess } from './redis-process';
+import { serversOverRedis, startRedis } from './redis-process';
 
 /** Reconnect backoff tops out at 3 s per attempt; a loaded box needs far more slack than that. */
 const RECOVERY_DEADLINE_MS = 45_000;
 
 describe('signaling across a Redis restart', () => {
-  let redis: RedisProcess;
-  let a: SignalingServer;
-  let b: SignalingServer;
-
-  beforeAllOrFailEach(async () => {
-    redis = await startRedis();
-    // No 'alive' heartbeats in this test; keep the ghost sweep out of the way.
-    // A short presence TTL: the servers heartbeat (and notice that Redis lost them) every 500 ms.
-    const options = { port: 0, redisUrl: redis.url, ghostTimeoutMs: 600_000, presenceTimeoutMs: 1000, presenceTtlMs: 1500 };
-    a = await startSignalingServer(options);
-    b = await startSignalingServer(options);
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.allSettled([a?.close(), b?.close()]);
-    await redis?.stop();
-  }, 60_000);
+  // No 'alive' heartbeats in this test; keep the ghost sweep out of the way.
+  // A short presence TTL: the servers heartbeat (and notice that Redis lost them) every 500 ms.
+  const servers = serversOverRedis({ ghostTimeoutMs: 600_000, presenceTimeoutMs: 1000, presenceTtlMs: 1500 });
 
   it('refuses joins while Redis is down, then relays, restarts the epoch and re-registers peers', async () => {
+    const { a, b } = servers;
     const room = roomId('scale-restart');
     const alice = await connectAndJoin(a, room, 'alice');
     const bob = await connectAndJoin(b, room, 'bob');
@@ -39,14 +25,14 @@ describe('signaling across a Redis restart', () => {
     await signal(alice, 'bob', 'before');
     expect(await first).toEqual({ from: 'alice', data: 'before' });
 
-    await redis.stop();
+    await servers.redis.stop();
     // B cannot ask the directory who is in the room: "empty room" would make carol bootstrap a second group.
     const carol = await connect(b);
     expect(await join(carol, room, 'carol')).toEqual({ ok: false, error: 'unavailable' });
     expect(b.stats().rejectedJoins.unavailable).toBe(1);
 
     const restartedAt = Date.now();
-    redis = await startRedis(redis.port);
+    servers.redis = await startRedis(servers.redis.port);
     await signalUntilDelivered(alice, bob, 'bob', RECOVERY_DEADLINE_MS);
     await signalUntilDelivered(bob, alice, 'alice', RECOVERY_DEADLINE_MS);
 
@@ -68,10 +54,11 @@ describe('signaling across a Redis restart', () => {
   }, RECOVERY_DEADLINE_MS * 4 + EVENT_TIMEOUT_MS);
 
   it('closes the servers while Redis is down', async () => {
+    const { a, b } = servers;
     const room = roomId('scale-dead-redis');
     await connectAndJoin(a, room, 'alice');
     await connectAndJoin(b, room, 'bob');
-    await redis.stop();
+    await servers.redis.stop();
     // QUIT cannot be answered; close gives up on Redis instead of hanging (the test timeout).
     await Promise.all([a.close(), b.close()]);
   }, 60_000);

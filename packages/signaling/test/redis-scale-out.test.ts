@@ -1,6 +1,6 @@
 // Scale-out against a REAL redis-server: two (or three) signaling servers share one Redis, and
 // peers of one room connect to different servers. Fails (never skips) when redis-server is missing.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startSignalingServer, type SignalingServer } from '../src/index';
 import {
   connect,
@@ -13,37 +13,24 @@ import {
   signal,
   waitForDisconnect,
 } from './helpers';
-import { beforeAllOrFailEach, startRedis, type RedisProcess } from './redis-process';
+import { serversOverRedis } from './redis-process';
 
 const MAX_PEERS = 3;
 
 describe('signaling over a real Redis (two processes)', () => {
-  let redis: RedisProcess;
-  let a: SignalingServer;
-  let b: SignalingServer;
-
-  const startNode = (): Promise<SignalingServer> =>
-    startSignalingServer({ port: 0, redisUrl: redis.url, maxPeersPerRoom: MAX_PEERS });
-
-  beforeAllOrFailEach(async () => {
-    redis = await startRedis();
-    a = await startNode();
-    b = await startNode();
-  }, 60_000);
-
-  afterAll(async () => {
-    // Servers first (they quit their Redis clients), then the Redis process itself.
-    await Promise.allSettled([a?.close(), b?.close()]);
-    await redis?.stop();
-  }, 60_000);
+  const servers = serversOverRedis({ maxPeersPerRoom: MAX_PEERS });
+  /** A third process on the same Redis. */
+  const startNode = (): Promise<SignalingServer> => startSignalingServer({ port: 0, redisUrl: servers.redis.url, maxPeersPerRoom: MAX_PEERS });
 
   it('runs both servers on the redis adapter', () => {
+    const { a, b } = servers;
     expect(a.adapter).toBe('redis');
     expect(b.adapter).toBe('redis');
     expect(a.port).not.toBe(b.port);
   });
 
   it('a joiner on B sees peers on A; duplicate ids and the room cap hold across processes', async () => {
+    const { a, b } = servers;
     const room = roomId('scale-presence');
     const alice = await connectAndJoin(a, room, 'alice');
     const aliceHearsBob = nextEvent(alice, 'peer-joined', (e) => e.peerId === 'bob');
@@ -68,6 +55,7 @@ describe('signaling over a real Redis (two processes)', () => {
   });
 
   it('relays signals both ways between processes, in order, and never into another room', async () => {
+    const { a, b } = servers;
     const room = roomId('scale-signal');
     const other = roomId('scale-signal-other');
     const alice = await connectAndJoin(a, room, 'alice');
@@ -110,6 +98,7 @@ describe('signaling over a real Redis (two processes)', () => {
   });
 
   it('peer-left reaches peers on the other process', async () => {
+    const { a, b } = servers;
     const room = roomId('scale-leave');
     const alice = await connectAndJoin(a, room, 'alice');
     const bob = await connectAndJoin(b, room, 'bob');
@@ -129,6 +118,7 @@ describe('signaling over a real Redis (two processes)', () => {
   });
 
   it('a process that shuts down announces no peer-left; its peers stay listed and re-register elsewhere', async () => {
+    const { a, b } = servers;
     const room = roomId('scale-shutdown');
     const c = await startNode();
     try {
