@@ -202,7 +202,9 @@ export class LeaderState {
     const pr = this.progress.get(from);
     if (!pr) return [];
     pr.lastHeard = now;
-    pr.ackedRound = Math.max(pr.ackedRound, m.round);
+    // A round this leadership has not sent yet answers someone else's heartbeat (an earlier
+    // leadership of this peer, answered by an older version): it acknowledges none of ours.
+    if (m.round <= this.round) pr.ackedRound = Math.max(pr.ackedRound, m.round);
     if (pr.state === 'probe') {
       pr.paused = false;
       if (pr.match < this.core.log.lastIndex() || m.lastIndex > pr.match) this.replicate(from);

@@ -46,7 +46,10 @@ export function onReplicationMessage(node: ReplicationHost, from: PeerId, m: Rep
       node.send(from, { type: 'AppendEntriesResponse', term: node.term, success: false, matchIndex: 0, lastIndex: node.log.lastIndex() });
       keepEarlierLeaderEntries(node, m);
     } else if (m.type === 'Heartbeat') {
-      node.send(from, { type: 'HeartbeatResponse', term: node.term, round: m.round, lastIndex: node.log.lastIndex() });
+      // Round 0, never the old heartbeat's: this only tells the stale leader our term. Should that peer
+      // lead again in our term, its new leadership counts rounds from 0 again, and an echoed round
+      // would confirm its reads of that round number without anyone acknowledging them (thesis §6.4).
+      node.send(from, { type: 'HeartbeatResponse', term: node.term, round: 0, lastIndex: node.log.lastIndex() });
     }
     return;
   }
