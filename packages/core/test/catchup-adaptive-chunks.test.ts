@@ -4,14 +4,17 @@
 // checks as any answer. (The wedges they fix: catchup-oversized-chunks.test.ts, catchup-slow-link.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { CatchUpSession } from '../src/catchup/catch-up-session';
-import { CHUNK_BYTES_BUDGET, ChunkSizes } from '../src/catchup/chunk-sizes';
+import { CHUNK_BYTES_BUDGET, ChunkSizes, FIRST_CHUNK_ENTRIES } from '../src/catchup/chunk-sizes';
 import type { Envelope, FetchEntriesRequest, Message } from '../src/messages';
 import type { LogEntry } from '../src/types';
 import { makeEntries } from './catchup-pool';
 
+/** What a requester whose own latest commands are small (100 B) knows before any answer. */
+const SMALL_ENTRY_BYTES = 100;
+
 describe('ChunkSizes', () => {
   it('starts at the batch size, halves on a timeout down to one entry, never raised by a timeout', () => {
-    const sizes = new ChunkSizes(2000, 2000);
+    const sizes = new ChunkSizes(2000, 2000, SMALL_ENTRY_BYTES);
     expect(sizes.sizeFor('a')).toBe(2000);
     sizes.timedOut('a', 2000);
     expect(sizes.sizeFor('a')).toBe(1000);
@@ -25,7 +28,7 @@ describe('ChunkSizes', () => {
   });
 
   it('doubles after two fast full answers of the whole chunk size in a row, up to the batch size', () => {
-    const sizes = new ChunkSizes(2000, 2000);
+    const sizes = new ChunkSizes(2000, 2000, SMALL_ENTRY_BYTES);
     sizes.timedOut('a', 2000);
     sizes.timedOut('a', 1000); // 500
     sizes.answered('a', 500, 500, 400);
@@ -49,7 +52,7 @@ describe('ChunkSizes', () => {
   });
 
   it('a long round trip does not keep the chunk size down: only the time a larger chunk adds counts', () => {
-    const sizes = new ChunkSizes(2000, 2000);
+    const sizes = new ChunkSizes(2000, 2000, SMALL_ENTRY_BYTES);
     sizes.timedOut('a', 2000);
     sizes.timedOut('b', 2000);
     // 700 ms answers: too slow to double without knowing the round trip (a quarter of the timeout is 500 ms)...
@@ -69,8 +72,24 @@ describe('ChunkSizes', () => {
     expect(sizes.sizeFor('a')).toBe(1000);
   });
 
-  it('keeps chunks within the byte budget once the average entry size is known', () => {
+  it('knowing no entry size, asks for small probe chunks until an answer (or the leader appends) tells it', () => {
     const sizes = new ChunkSizes(2000, 2000);
+    expect(sizes.sizeFor('a')).toBe(FIRST_CHUNK_ENTRIES);
+    expect(sizes.sized()).toBe(false);
+    sizes.noteBytes(32, 32 * 100);
+    expect(sizes.sized()).toBe(true);
+    expect(sizes.sizeFor('a')).toBe(2000);
+    // Large entries known before any answer (the requester's own, or the leader's appends): the
+    // first chunk already fits the byte budget.
+    expect(new ChunkSizes(2000, 2000, 10_000).sizeFor('a')).toBe(Math.floor(CHUNK_BYTES_BUDGET / 10_000));
+    // Answers replace the hint.
+    const hinted = new ChunkSizes(2000, 2000, 10_000);
+    hinted.noteBytes(10, 10 * 100);
+    expect(hinted.sizeFor('a')).toBe(2000);
+  });
+
+  it('keeps chunks within the byte budget once the average entry size is known', () => {
+    const sizes = new ChunkSizes(2000, 2000, SMALL_ENTRY_BYTES);
     sizes.noteBytes(0, 0);
     expect(sizes.sizeFor('a')).toBe(2000);
     sizes.noteBytes(100, 100 * 10_000);
@@ -97,6 +116,7 @@ function handSession() {
     snapshotChunkBytes: 1024,
     firstRequestId: 1,
     now: 0,
+    entryBytesHint: SMALL_ENTRY_BYTES,
   });
   const outbox: Envelope[] = [];
   const take = () => outbox.push(...session.takeOutbox());

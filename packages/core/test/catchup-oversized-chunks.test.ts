@@ -2,9 +2,10 @@
 // larger than the transport carries in one message (the webrtc mesh refuses messages over
 // maxMessageBytes, 16 MiB by default, as tooLarge; the codec's frame cap is 64 MiB) and its answer
 // is silently lost (the pool's fault hook drops it, as the mesh would). Asking again for the same chunk after the timeout wedged catch-up forever; a
-// timeout now halves that peer's chunk size (chunk-sizes.ts) until the answer fits.
+// timeout now halves that peer's chunk size (chunk-sizes.ts) until the answer fits. And a requester
+// that knows no entry size yet asks small probe chunks first, so the transport refuses nothing.
 import { describe, expect, it } from 'vitest';
-import { CHUNK_BYTES_BUDGET } from '../src/catchup/chunk-sizes';
+import { CHUNK_BYTES_BUDGET, FIRST_CHUNK_ENTRIES } from '../src/catchup/chunk-sizes';
 import { estimateEntriesBytes } from '../src/catchup/entry-size';
 import type { CatchUpReply } from '../src/catchup/responder';
 import type { FetchEntriesRequest, Message } from '../src/messages';
@@ -41,14 +42,47 @@ function meshCap(clock: () => number, delayMs: number) {
   return { faults, stats };
 }
 
+/** Only the entry requests the session sent for the first time (a resend keeps its request id). */
+function freshRequests(pool: PeerPool) {
+  const seen = new Set<number>();
+  return pool.requests('FetchEntriesRequest').filter((r) => {
+    const id = (r.message as FetchEntriesRequest).requestId;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
 describe('catch-up with chunks too large for the transport', () => {
-  it('halves the chunk size of a peer whose answers never arrive, until they fit, and completes (default batch size, 10 KB entries)', () => {
+  it('a requester that knows no entry size asks small probe chunks first: nothing is refused, nothing times out (10 KB entries)', () => {
     const log = bigEntries(1, 4000);
     const clock = () => pool.now;
     const a = meshCap(clock, 20);
     const leader = meshCap(clock, 20);
     const peers = [poolPeer('a', log, { delay: fixed(20), faults: a.faults }), poolPeer('L', log, { delay: fixed(20), faults: leader.faults })];
-    const pool: PeerPool = PeerPool.create({ peers, leader: 'L', to: 4000, batchSize: 2000, requestTimeoutMs: 2000, tickMs: 100 });
+    // A new tab: no entries of its own, and no append from the leader buffered yet.
+    const pool: PeerPool = PeerPool.create({ peers, leader: 'L', to: 4000, batchSize: 2000, requestTimeoutMs: 2000, tickMs: 100, entryBytesHint: undefined });
+    const result = pool.run({ maxTimeMs: 60_000 });
+    expect(pool.session.done).toBe(true);
+    expect(indicesAre(result.entries, 1, 4000)).toBe(true);
+    expect(a.stats.dropped + leader.stats.dropped).toBe(0);
+    expect(pool.session.stats().timeouts).toBe(0);
+    const fresh = freshRequests(pool).map((r) => r.message as FetchEntriesRequest);
+    expect(fresh[0].to - fresh[0].from + 1).toBeLessThanOrEqual(FIRST_CHUNK_ENTRIES);
+    // Once answered, chunks grow to the byte budget (not one probe after another).
+    const budget = Math.floor(CHUNK_BYTES_BUDGET / ENTRY_BYTES);
+    expect(Math.max(...fresh.map((m) => m.to - m.from + 1))).toBeGreaterThan(FIRST_CHUNK_ENTRIES);
+    for (const m of fresh) expect(m.to - m.from + 1).toBeLessThanOrEqual(budget);
+  });
+
+  it('halves the chunk size of a peer whose answers never arrive, until they fit, and completes (default batch size, 10 KB entries, the requester\'s own commands were 100 B)', () => {
+    const log = bigEntries(1, 4000);
+    const clock = () => pool.now;
+    const a = meshCap(clock, 20);
+    const leader = meshCap(clock, 20);
+    const peers = [poolPeer('a', log, { delay: fixed(20), faults: a.faults }), poolPeer('L', log, { delay: fixed(20), faults: leader.faults })];
+    // The size the requester guessed from its own log is wrong: the first chunks are whole batches.
+    const pool: PeerPool = PeerPool.create({ peers, leader: 'L', to: 4000, batchSize: 2000, requestTimeoutMs: 2000, tickMs: 100, entryBytesHint: 100 });
     const result = pool.run({ maxTimeMs: 60_000 });
     expect(pool.session.done).toBe(true);
     expect(indicesAre(result.entries, 1, 4000)).toBe(true);
@@ -58,13 +92,7 @@ describe('catch-up with chunks too large for the transport', () => {
     expect(stats.timeouts).toBeGreaterThan(0);
     expect(stats.timeouts).toBeLessThanOrEqual(8);
     // Once an answer told the entry size, no new chunk exceeds the byte budget (resends keep their size).
-    const seen = new Set<number>();
-    const fresh = pool.requests('FetchEntriesRequest').filter((r) => {
-      const id = (r.message as FetchEntriesRequest).requestId;
-      if (seen.has(id)) return false;
-      seen.add(id);
-      return true;
-    });
+    const fresh = freshRequests(pool);
     const answeredAt = Math.min(a.stats.firstDeliveredAt, leader.stats.firstDeliveredAt);
     expect(answeredAt).toBeLessThan(result.timeMs);
     const budget = Math.floor(CHUNK_BYTES_BUDGET / ENTRY_BYTES);
@@ -77,5 +105,20 @@ describe('catch-up with chunks too large for the transport', () => {
       expect(whole.length).toBeLessThanOrEqual(2);
     }
     expect(result.timeMs).toBeLessThan(10_000);
+  });
+});
+
+describe('what tells a requester the entry size before any answer', () => {
+  it("the leader's appends buffered when the session starts: the first chunks already fit the byte budget", () => {
+    const log = bigEntries(1, 4000);
+    const peers = [poolPeer('a', log, { delay: fixed(20) }), poolPeer('L', log, { delay: fixed(20) })];
+    const pool = PeerPool.create({ peers, leader: 'L', to: 3990, batchSize: 2000, requestTimeoutMs: 2000, tickMs: 100, entryBytesHint: undefined });
+    // As the engine does on the append that started the session (catchup-driver.ts onAppend).
+    pool.session.bufferFromLeader(log.slice(3990, 4000), 1);
+    const result = pool.run({ maxTimeMs: 60_000 });
+    expect(pool.session.done).toBe(true);
+    expect(indicesAre(result.entries, 1, 4000)).toBe(true);
+    const first = freshRequests(pool)[0].message as FetchEntriesRequest;
+    expect(first.to - first.from + 1).toBe(Math.floor(CHUNK_BYTES_BUDGET / estimateEntriesBytes([log[0]])));
   });
 });

@@ -4,6 +4,7 @@
 // peers advancing their commit. Every request and reply goes through the real codec.
 import { CatchUpSession } from '../src/catchup/catch-up-session';
 import type { CatchUpOutput, CatchUpSessionOptions } from '../src/catchup/api';
+import { estimateEntriesBytes } from '../src/catchup/entry-size';
 import { answerCatchUpRequest, arraySource, type CatchUpReply } from '../src/catchup/responder';
 import { decodeMessage, encodeMessage } from '../src/codec/index';
 import type { Envelope, Message } from '../src/messages';
@@ -89,6 +90,9 @@ export class PeerPool {
       snapshotChunkBytes: 1024,
       firstRequestId: 1,
       now: 0,
+      // What the requester knows of the entry size, as the engine's own latest entries tell it: the
+      // size of the peers' entries (a test passes entryBytesHint: undefined for a requester that knows none).
+      entryBytesHint: commandBytesOf(options.peers),
       ...options,
       peers: options.peers.filter((p) => p.up).map((p) => p.id),
     });
@@ -179,6 +183,12 @@ export class PeerPool {
 }
 
 export const fixed = (ms: number) => () => ms;
+
+/** The average wire size of the commands the first peer holding any serves, or undefined. */
+function commandBytesOf(peers: PoolPeer[]): number | undefined {
+  const commands = peers.flatMap((p) => p.entries.slice(0, 64)).filter((e) => e.kind === 'command');
+  return commands.length > 0 ? estimateEntriesBytes(commands) / commands.length : undefined;
+}
 
 export function poolPeer(id: PeerId, entries: LogEntry[], extra: Partial<PoolPeer> = {}): PoolPeer {
   const committed = entries.length > 0 ? entries[entries.length - 1].index : 0;

@@ -28,6 +28,12 @@ export interface CatchUpSessionOptions {
    * stays within a byte budget once the average entry size is known.
    */
   batchSize: number;
+  /**
+   * Average wire size (bytes, entry-size.ts) of the entries the requester already knows, such as the
+   * latest ones of its own log: bounds the first chunks by the byte budget before any answer has
+   * told the size (chunk-sizes.ts). Absent: the first chunks are small probes.
+   */
+  entryBytesHint?: number;
   /** A request unanswered this long drops that peer's availability, re-asks it, and halves its chunk size. */
   requestTimeoutMs: number;
   /** Bytes per FetchSnapshotRequest. */

@@ -22,6 +22,7 @@ import { AvailabilityRefresh, type AvailabilityRefreshHost } from './availabilit
 import type { ClaimedRanges } from './chunk-plan';
 import { ChunkScheduler, type ChunkSchedulerHost } from './chunk-scheduler';
 import { ChunkSizes } from './chunk-sizes';
+import { estimateEntriesBytes } from './entry-size';
 import { type FetchRequest, InFlightRequests, requestMessage, TimedOutRequests } from './in-flight';
 import { OrderedOutput } from './ordered-output';
 import { type ReplyIntakeHost, takeAvailability, takeEntries, takeSnapshotChunk } from './reply-intake';
@@ -78,7 +79,7 @@ export class CatchUpSession implements CatchUpSessionApi, ChunkSchedulerHost, Sn
     this.target = options.to;
     this.batchSize = options.batchSize;
     this.requestTimeoutMs = options.requestTimeoutMs;
-    this.chunkSizes = new ChunkSizes(options.batchSize, options.requestTimeoutMs);
+    this.chunkSizes = new ChunkSizes(options.batchSize, options.requestTimeoutMs, options.entryBytesHint);
     this.nextId = options.firstRequestId;
     this.lastNow = options.now;
     this.claims = [this.inFlight, this.out.fetched, this.out.leaderBuffer.runs];
@@ -176,6 +177,8 @@ export class CatchUpSession implements CatchUpSessionApi, ChunkSchedulerHost, Sn
 
   bufferFromLeader(entries: LogEntry[], prevTerm: number): void {
     if (!Array.isArray(entries) || !Number.isSafeInteger(prevTerm)) return;
+    // The leader's latest entries tell the entry size before any fetch is answered.
+    if (!this.chunkSizes.sized()) this.chunkSizes.noteBytes(entries.length, estimateEntriesBytes(entries));
     this.out.addFromLeader(entries, prevTerm);
     this.drain();
     // The buffer may have replaced entries that were skipped as "claimed": schedule again.

@@ -17,7 +17,12 @@
 //   because with two requests in flight the first answer after a change crosses an idle link and
 //   the next one waits behind another chunk: only the second tells what a chunk of that size costs;
 // - every chunk also stays within CHUNK_BYTES_BUDGET at the average entry size of the answers so
-//   far, so once entries are known to be large no peer is asked for a chunk the transport refuses.
+//   far, so once entries are known to be large no peer is asked for a chunk the transport refuses;
+// - before any answer, the entry size comes from the requester (its own latest entries, or the
+//   leader's appends buffered meanwhile); knowing none, chunks hold at most FIRST_CHUNK_ENTRIES
+//   until an answer tells it. A first wave of whole batches of large entries (2,000 of 10 KB are
+//   20 MiB) used to be refused by the transport, and cost a request timeout, or several, before a
+//   single entry arrived. With small entries the probe costs one round trip.
 //
 // A peer answering chunks of batchSize in time keeps that size: on a fast enough link, with entries
 // small enough for the byte budget, the session asks exactly what it asked before. Only timeouts and
@@ -26,6 +31,8 @@ import type { PeerId } from '../types';
 
 /** Bytes one chunk may hold, at the average entry size seen so far: a quarter of the mesh's default message cap. */
 export const CHUNK_BYTES_BUDGET = 4 * 1024 * 1024;
+/** Entries a chunk may hold while no answer has told the entry size yet. */
+export const FIRST_CHUNK_ENTRIES = 32;
 /** Fast full answers in a row that double a peer's chunk size. */
 export const GROW_AFTER_FAST_ANSWERS = 2;
 
@@ -46,7 +53,14 @@ export class ChunkSizes {
   constructor(
     private readonly batchSize: number,
     private readonly requestTimeoutMs: number,
+    /** Average entry bytes known before any answer (CatchUpSessionOptions.entryBytesHint). */
+    private readonly entryBytesHint?: number,
   ) {}
+
+  /** Whether an entry size was seen (answers, or the leader's appends), beyond the hint. */
+  sized(): boolean {
+    return this.entriesSeen > 0;
+  }
 
   /** Entries the next chunk asked of `peer` may hold (at least one). */
   sizeFor(peer: PeerId): number {
@@ -103,7 +117,11 @@ export class ChunkSizes {
   }
 
   private byteBound(): number {
-    if (this.entriesSeen === 0 || this.bytesSeen === 0) return Number.POSITIVE_INFINITY;
+    if (this.entriesSeen === 0) {
+      const hint = this.entryBytesHint;
+      return hint !== undefined ? Math.floor(CHUNK_BYTES_BUDGET / hint) : FIRST_CHUNK_ENTRIES;
+    }
+    if (this.bytesSeen === 0) return Number.POSITIVE_INFINITY;
     return Math.floor(CHUNK_BYTES_BUDGET / (this.bytesSeen / this.entriesSeen));
   }
 }

@@ -21,4 +21,6 @@ export function validateSessionOptions(options: CatchUpSessionOptions): void {
     throw new InvalidInputError(`catch-up prevTerm must be a non-negative integer, got ${options.prevTerm}`);
   }
   if (!Array.isArray(options.peers)) throw new InvalidInputError('catch-up peers must be an array');
+  const hint = options.entryBytesHint;
+  if (hint !== undefined && !(Number.isFinite(hint) && hint > 0)) throw new InvalidInputError(`catch-up entryBytesHint must be a positive number, got ${hint}`);
 }

@@ -10,6 +10,7 @@
 // server, hence the same everywhere (§5.4); the commit index never passes min(leader's commit,
 // last output index).
 import type { CatchUpOutput, CatchUpSessionApi, CatchUpSessionOptions } from '../catchup/api';
+import { estimateEntriesBytes } from '../catchup/entry-size';
 import { answerCatchUpRequest, type CatchUpSource } from '../catchup/responder';
 import type { AppendEntries, AppendEntriesResponse, Message } from '../messages';
 import type { CatchUpProgress, LogEntry, PeerId, Random, Snapshot } from '../types';
@@ -166,6 +167,7 @@ export class CatchUpDriver {
       batchSize: Math.max(1, config.catchUpBatchSize),
       requestTimeoutMs: Math.max(1, config.catchUpRequestTimeoutMs),
       snapshotChunkBytes: Math.max(1, config.snapshotChunkBytes),
+      entryBytesHint: commandBytesHint(node.log.slice(Math.max(node.log.firstIndex(), node.log.lastIndex() - HINT_ENTRIES + 1), node.log.lastIndex())),
       firstRequestId: ((this.firstRange + this.sessions) % REQUEST_ID_RANGES) * REQUEST_ID_STRIDE,
       now: node.now,
     });
@@ -284,4 +286,16 @@ export class CatchUpDriver {
     const lastIndex = node.log.lastIndex();
     node.send(leader, { type: 'AppendEntriesResponse', term: node.term, success: false, matchIndex: 0, conflictIndex: lastIndex + 1, lastIndex });
   }
+}
+
+/** How many of its latest entries a follower looks at to guess the size of those it will fetch. */
+const HINT_ENTRIES = 64;
+
+/**
+ * The average wire size of the commands among `entries`, or undefined when there are none: no-ops
+ * and configurations say nothing about the commands a session will fetch.
+ */
+function commandBytesHint(entries: readonly LogEntry[]): number | undefined {
+  const commands = entries.filter((e) => e.kind === 'command');
+  return commands.length > 0 ? estimateEntriesBytes(commands) / commands.length : undefined;
 }
