@@ -17,11 +17,13 @@
 //                                       tab is closed or crashes (bench/lifecycle.mjs)
 //   restoreAfterCrash                   every tab crashed, then restored at once: tabs online and the
 //                                       first write, from the restore
+//   reopenAfterCloseAll                 every tab closed (each departs), then the app opened again in
+//                                       1 tab and in 3 at once: tabs online and the first write
 //   ratios                              the goals' ratios, computed from the figures of this run
 // Long-task counts come from observers that must also see a deliberate 120 ms task in the same page
 // (otherwise the count is null). Latency and throughput use a static 3-voter membership; catch-up,
 // snapshot, join and failover use automatic membership, as real tabs do.
-// Usage: npm run bench:browser   (env BENCH_PAGES_PORT, BENCH_SIGNALING_PORT, BENCH_ONLY="commits,catchup,restore,...",
+// Usage: npm run bench:browser   (env BENCH_PAGES_PORT, BENCH_SIGNALING_PORT, BENCH_ONLY="commits,catchup,restore,reopen,...",
 //        BENCH_CATCHUP_ENTRIES, BENCH_CATCHUP_SOURCES="1,2,4")
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,7 +31,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchServers } from './servers.mjs';
 import { startMainThreadTrace, stopMainThreadTrace, taskBehind } from '../e2e/support/main-thread-trace.mjs';
-import { measureFailover, measureJoin, measureRestore } from './lifecycle.mjs';
+import { measureFailover, measureJoin, measureReopen, measureRestore } from './lifecycle.mjs';
 import { BENCH_CONFIG, benchLog, benchUrl, launchChromium, leaderOf, openBenchTab, openSources, percentile, round, sleep, statusOf, summarize, waitUntil } from './tabs.mjs';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -39,6 +41,7 @@ const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(','))
 const CONFIG = BENCH_CONFIG;
 const FAILOVER_RUNS = Number(process.env.BENCH_FAILOVER_RUNS ?? 3);
 const RESTORE_RUNS = Number(process.env.BENCH_RESTORE_RUNS ?? 3);
+const REOPEN_RUNS = Number(process.env.BENCH_REOPEN_RUNS ?? 3);
 const OUTPUT = process.env.BENCH_OUTPUT ? path.resolve(process.env.BENCH_OUTPUT) : path.join(repoRoot, 'bench/results/browser.json');
 
 const log = benchLog;
@@ -324,6 +327,14 @@ try {
   const restoreAfterCrash = restoreRuns.every((r) => r.skipped)
     ? { skipped: true }
     : { firstWriteAfterRestoreMs: { median: percentile(restoreWrites, 50), max: restoreWrites.length ? Math.max(...restoreWrites) : null, all: restoreWrites }, runs: restoreRuns };
+  const reopenAfterCloseAll = [];
+  for (const tabs of [1, 3]) {
+    const runs = [];
+    for (let i = 0; i < REOPEN_RUNS; i++) runs.push(await section(`reopen ${tabs} tab(s) #${i + 1}`, () => measureReopen(browser, servers, tabs)));
+    if (runs.every((r) => r.skipped)) continue;
+    const writes = runs.map((r) => r.firstWriteAfterReopenMs).filter((t) => typeof t === 'number');
+    reopenAfterCloseAll.push({ tabs, firstWriteAfterReopenMs: { median: percentile(writes, 50), max: writes.length ? Math.max(...writes) : null, all: writes }, runs });
+  }
 
   const previous = (() => {
     try {
@@ -360,6 +371,7 @@ try {
     join: keep('join', join.skipped ? join : { ...join, fixedIds: joinFixedIds }),
     failover: failover.length === 0 ? (previous.failover ?? []) : failover,
     restoreAfterCrash: keep('restoreAfterCrash', restoreAfterCrash),
+    reopenAfterCloseAll: reopenAfterCloseAll.length === 0 ? (previous.reopenAfterCloseAll ?? []) : reopenAfterCloseAll,
   };
   const floor = result.baseline?.floorMs;
   const one = result.catchUp.find((c) => c.sourcePeers === 1);

@@ -85,6 +85,7 @@ if (browser) {
     ...(browser.failover ?? []).filter((f) => typeof f.resumedAfterMs?.median === 'number').map((f) => ({ label: `writes resume, leader ${f.how} (median)`, value: f.resumedAfterMs.median })),
     ...(browser.failover ?? []).filter((f) => typeof f.resumedAfterPagehideMs?.median === 'number').map((f) => ({ label: `writes resume after pagehide, leader ${f.how} (median)`, value: f.resumedAfterPagehideMs.median })),
     typeof browser.restoreAfterCrash?.firstWriteAfterRestoreMs?.median === 'number' && { label: 'first write after every tab crashed and was restored (median)', value: browser.restoreAfterCrash.firstWriteAfterRestoreMs.median },
+    ...(browser.reopenAfterCloseAll ?? []).filter((r) => typeof r.firstWriteAfterReopenMs?.median === 'number').map((r) => ({ label: `first write after every tab closed and ${r.tabs} reopened (median)`, value: r.firstWriteAfterReopenMs.median })),
     browser.snapshotInstall?.seconds !== undefined && { label: '10 MB snapshot install', value: browser.snapshotInstall.seconds * 1000 },
   ].filter(Boolean);
   if (timeRows.length > 0) charts.push(['browser-lifecycle.svg', barChart('Browser: joining, failing over, restoring, installing', 'ms', timeRows)]);

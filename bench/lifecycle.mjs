@@ -203,3 +203,45 @@ export async function measureRestore(browser, servers) {
     await context.close();
   }
 }
+
+/**
+ * The user closes every tab of a group of 3 (each departs: pagehide runs) and opens the app again
+ * 0.5 s later, in one tab or in three at once: a reopened tab re-founds the group from the
+ * profile's most up-to-date log and the others join it. Measured from the reopen (the calls that
+ * open the tabs: page load included): each tab online, the first write acknowledged, and where each
+ * tab's start-up went (the runtime's User Timing marks, ms since that tab's navigation start).
+ */
+export async function measureReopen(browser, servers, tabs) {
+  // Re-founding needs the room known to be empty, which a young server cannot tell (measureJoin).
+  const youngForMs = servers.signalingStartedAt + YOUNG_SERVER_MS - Date.now();
+  if (youngForMs > 0) await new Promise((resolve) => setTimeout(resolve, youngForMs));
+  const context = await browser.newContext();
+  try {
+    const key = `reopen-${tabs}-${Date.now()}`;
+    const open = () => openBenchTab(context, servers, { key, peerId: undefined, ...BENCH_CONFIG }, { log: benchLog, wait: false });
+    let pages = await openSources(context, servers, key, ['ro-a', 'ro-b', 'ro-c'], { peerId: undefined });
+    await leaderOf(pages);
+    await pages[0].evaluate(() => window.bench.writes(5, 0, 4_000_000));
+    await Promise.all(pages.map((page) => page.close({ runBeforeUnload: true })));
+    await sleep(500);
+    const reopenedAt = Date.now();
+    pages = await Promise.all(Array.from({ length: tabs }, open));
+    await untilOnline(pages, 'all reopened tabs online');
+    const onlineAt = await Promise.all(pages.map((p) => p.evaluate(() => performance.timeOrigin + window.bench.onlineAt)));
+    await pages[0].evaluate(() => window.bench.started());
+    await pages[0].evaluate(() => window.bench.writes(1, 0, 4_100_000));
+    const wroteAt = Date.now();
+    // The five writes acknowledged before every tab closed, applied again from the re-founded log.
+    const kept = await pages[0].evaluate(() => window.bench.appliedTimes().filter(([m]) => m >= 4_000_000 && m < 4_000_005).length);
+    return {
+      tabs,
+      writesKeptOf5: kept,
+      tabsOnlineAfterReopenMs: onlineAt.map((t) => round(t - reopenedAt, 1)),
+      firstWriteAfterReopenMs: wroteAt - reopenedAt,
+      phasesMs: await Promise.all(pages.map(startupMarks)),
+      measuredFrom: 'the reopen (the calls that open the tabs); phases from each tab\'s navigation start',
+    };
+  } finally {
+    await context.close();
+  }
+}
