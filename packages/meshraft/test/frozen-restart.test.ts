@@ -83,11 +83,15 @@ function frozenClaim(rules: (room: RoomEvidence) => 'refound' | 'stay' | 'wait')
   return { claim, departed, asked, releases: () => releases };
 }
 
-function launch(hub: MemoryMeshHub, claim: Claim, sm: Sum): G {
+/**
+ * `slots`: the databases by name (a decision's dbName); an identity opened on no name runs on the
+ * first one. Default: one slot holding the departed voter's log.
+ */
+function launch(hub: MemoryMeshHub, claim: Claim, sm: Sum, slots: Record<string, MemoryStorage> = { own: slotLog() }): G {
   // The slot's database outlives each identity's connection to it: the departing identity closes
   // its storage (so the next writer starts after its last batch), and the new one opens it again.
-  const storage = slotLog();
-  storage.close = async () => {};
+  for (const slot of Object.values(slots)) slot.close = async () => {};
+  const storage = Object.values(slots)[0];
   const options = validateOptions<number, 'sum', number, number>({ key: 'frozen-test-group-key', signaling: 'http://127.0.0.1:1', stateMachine: sm, config: CONFIG }, 'node');
   const group = launchGroup(options, {
     deriveRoom: async () => ({ room: 'room-0000000000000000', authKey: new Uint8Array([1]) }),
@@ -100,7 +104,7 @@ function launch(hub: MemoryMeshHub, claim: Claim, sm: Sum): G {
         preference: 'normal',
         config: CONFIG,
         stateMachine: sm,
-        storageLifecycle: { open: async () => storage, forget: async () => {} },
+        storageLifecycle: { open: async (_peerId, dbName) => (dbName !== undefined ? slots[dbName] : undefined) ?? storage, forget: async () => {} },
       }),
   });
   groups.push(group);
@@ -168,5 +172,43 @@ describe('a frozen tab', () => {
     expect(stats.frozenChecks.checks).toBeGreaterThanOrEqual(2);
     expect(stats.frozenChecks.last).toEqual({ room: 'empty', outcome: 'stay' });
     expect(group.status.frozen).toBe(true);
+  });
+});
+
+describe('a tab whose join nobody answers', () => {
+  it('asks the start-up rules again and re-founds on the departed tab\'s slot once the room is empty, keeping its data', async () => {
+    // It opened beside the profile's only running tab ('v'), so it took a new, empty slot and asked
+    // to join; 'v' closed before adding it, and its notice never reached it. Its engine has no
+    // configuration, so it never reports frozen.
+    const sm = new Sum();
+    const { claim, asked } = frozenClaim((room) => (room === 'empty' ? 'refound' : 'stay'));
+    let decidedOn: string | undefined;
+    const reconsider = claim.reconsider!.bind(claim);
+    claim.reconsider = async (mayLead) => {
+      const decision = await reconsider(mayLead);
+      // The rules choose the departed tab's slot: its log is the most up to date (frozenRestartSlot).
+      return decision && { ...decision, dbName: (decidedOn = 'departed') };
+    };
+    const group = launch(new MemoryMeshHub(), claim, sm, { own: new MemoryStorage(), departed: slotLog() });
+    await group.started;
+    expect(group.status.members).toEqual({ voters: [], learners: [] });
+    await until(() => group.peerId === 'f2' && group.status.role === 'leader', 'f2 re-founds and leads', 15_000);
+    expect(decidedOn).toBe('departed');
+    expect(asked).toEqual(['empty']);
+    const stats = await group.stats();
+    expect(stats).toMatchObject({ frozenRestarts: 1, refounded: true, frozenChecks: { last: { room: 'empty', outcome: 'refound' } } });
+    // The departed tab's writes (3 + 4 + 5) are there, once, then this one.
+    const { result } = await group.execute(10);
+    expect(result).toBe(22);
+  });
+
+  it('keeps waiting for the answer while the rules say stay (the group runs elsewhere), asking again later', async () => {
+    const { claim, asked } = frozenClaim(() => 'stay');
+    const group = launch(new MemoryMeshHub(), claim, new Sum(), { own: new MemoryStorage() });
+    await group.started;
+    await until(() => asked.length >= 2, 'asked twice', 10_000);
+    expect(group.peerId).toBe('f');
+    expect((await group.stats()).frozenRestarts).toBe(0);
+    expect(group.status.members).toEqual({ voters: [], learners: [] });
   });
 });

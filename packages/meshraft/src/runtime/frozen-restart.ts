@@ -4,6 +4,14 @@
 // group on its log when they allow it (decideFrozenRestart, docs/tab-lifecycle.md). Otherwise it
 // stays and asks again later, with a growing pause (another tab of the profile may close, the room
 // may empty): at once when the engine first reports it frozen, then after 1 s, 2 s, 4 s, ... 10 s.
+//
+// A tab whose join nobody answers is stranded the same way: it opened beside the profile's only
+// running tab, took a new slot (that tab's was in use) and asked to join, and that tab closed before
+// adding it, so its departure notice never reached it (they were not connected yet). Its engine
+// has no configuration, so it never reports frozen; nobody is left to answer. It asks the same
+// question, first JOIN_UNANSWERED_MS after it started waiting: the departed tab's slot is free now,
+// and the rules re-found the group on it when nobody else runs it (the room is empty). While the
+// group runs elsewhere the room is occupied, the answer is 'stay', and the join goes on.
 import type { GroupStatus, PeerId, PeerView, RoomEvidence } from '@meshraft/core';
 import type { Claim, FrozenRestart } from './claim';
 import type { MeshSession } from './mesh-session';
@@ -12,6 +20,19 @@ import { roomEvidence } from './room-evidence';
 /** First pause between two checks of a tab that stays frozen; it doubles up to FROZEN_RECHECK_MAX_MS. */
 export const FROZEN_RECHECK_MS = 1000;
 export const FROZEN_RECHECK_MAX_MS = 10_000;
+/** How long a tab with no configuration waits for its join to be answered before it asks the start-up rules again. */
+export const JOIN_UNANSWERED_MS = 2000;
+
+/** Asking to join (no configuration yet, not online), as a tab whose join nobody answered stays. */
+export function waitingToJoin(status: GroupStatus): boolean {
+  const { voters, learners } = status.members;
+  return voters.length === 0 && learners.length === 0 && !status.online && !status.closed && status.removed !== true && status.frozen !== true;
+}
+
+/** Frozen, or waiting to join: the tab asks the start-up rules again. */
+function stranded(status: GroupStatus): boolean {
+  return status.frozen === true || waitingToJoin(status);
+}
 
 /**
  * What a frozen tab's checks found (GroupStats.frozenChecks): why it still waits. `outcome`:
@@ -39,6 +60,7 @@ export interface FrozenRestartHost {
 
 export class FrozenTabRestarter {
   private wasFrozen = false;
+  private wasWaiting = false;
   private running = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private pause = FROZEN_RECHECK_MS;
@@ -48,14 +70,23 @@ export class FrozenTabRestarter {
 
   constructor(private readonly host: FrozenRestartHost) {}
 
-  /** Call on every status change: a tab that has just become frozen asks at once. */
+  /**
+   * Call on every status change: a tab that has just become frozen asks at once; one that has just
+   * started waiting to join asks JOIN_UNANSWERED_MS later (a join the group answers takes less).
+   */
   statusChanged(): void {
-    const frozen = this.host.status().frozen === true;
+    const status = this.host.status();
+    const frozen = status.frozen === true;
+    const waiting = waitingToJoin(status);
     if (frozen && !this.wasFrozen) {
       this.pause = FROZEN_RECHECK_MS;
       this.schedule(0);
+    } else if (waiting && !this.wasWaiting) {
+      this.pause = FROZEN_RECHECK_MS;
+      this.schedule(JOIN_UNANSWERED_MS);
     }
     this.wasFrozen = frozen;
+    this.wasWaiting = waiting;
   }
 
   stats(): FrozenCheckStats {
@@ -81,7 +112,7 @@ export class FrozenTabRestarter {
     const { host } = this;
     const claim = host.claim();
     const session = host.session();
-    if (this.running || !claim?.reconsider || !session || host.busy() || !host.status().frozen) return;
+    if (this.running || !claim?.reconsider || !session || host.busy() || !stranded(host.status())) return;
     this.running = true;
     this.checks++;
     try {
@@ -89,7 +120,7 @@ export class FrozenTabRestarter {
       if (!decision) this.last = { room: null, outcome: 'lock-busy' };
       else {
         try {
-          if (host.busy() || host.session() !== session || !host.status().frozen) return;
+          if (host.busy() || host.session() !== session || !stranded(host.status())) return;
           const room = roomEvidence(session.mesh, [...session.connected], Date.now(), this.ignored(claim, decision), host.viewOf?.bind(host));
           const outcome = await decision.decide(room);
           this.last = { room, outcome };
@@ -104,7 +135,7 @@ export class FrozenTabRestarter {
     } finally {
       this.running = false;
     }
-    if (host.status().frozen) {
+    if (stranded(host.status())) {
       this.schedule(this.pause);
       this.pause = Math.min(this.pause * 2, FROZEN_RECHECK_MAX_MS);
     }
