@@ -7,7 +7,7 @@
 import type { BrowserContext, Page } from '@playwright/test';
 import { collectConsoleErrors, uniqueName, type ConsoleErrors } from './support';
 import { expect, test, type RuntimeTabs } from './support/runtime-tabs';
-import { getValue, openPeer, pageOf, setValue, started, stats, status, waitForGroup } from './pages/runtime/harness';
+import { getValue, openPeer, pageOf, runtimeUrl, setValue, started, stats, status, waitForGroup } from './pages/runtime/harness';
 import { DEFAULT_TIMING, closeAtOnce, pause, recordFigures } from './support/lifecycle';
 
 async function openGroup(tabs: RuntimeTabs, key: string, count: number): Promise<Page[]> {
@@ -55,6 +55,27 @@ test('every tab closed one by one, then one tab opened: it re-founds the group w
   await setValue(reopened, 'last', 'after');
   recordFigures('lifecycle-reopen-one', { openToWriteMs: Date.now() - since });
   expect((await status(reopened)).members.voters).toEqual([s.peerId]);
+});
+
+test('the only tab closes while a second one starts: the second, whose join nobody answers, re-founds the group with the data', async ({ tabs }) => {
+  const key = uniqueName('handover');
+  const [first] = await openGroup(tabs, key, 1);
+  await setValue(first, 'k', 'before');
+  // The second tab claims a new slot (the first one's is in use) and will ask to join; the first
+  // closes right then, before the two ever connect, so no departure notice reaches the second.
+  const second = await tabs.context.newPage();
+  tabs.watch(second, 'second');
+  await second.goto(runtimeUrl({ key, ...DEFAULT_TIMING }));
+  await expect.poll(() => second.evaluate(() => performance.getEntriesByName('meshraft:claimed').length), { timeout: 120_000, intervals: [5] }).toBe(1);
+  await first.close();
+  await started(second);
+  await expect.poll(async () => (await status(second)).online, { timeout: 30_000 }).toBe(true);
+  expect((await getValue(second, 'k', 'strong')).result).toBe('before');
+  await setValue(second, 'k', 'after');
+  const s = await stats(second);
+  expect(s.refounded).toBe(true);
+  expect((await status(second)).members.voters).toEqual([s.peerId]);
+  recordFigures('lifecycle-handover', { slotChoice: s.slotChoice, frozenRestarts: s.frozenRestarts, frozenChecks: s.frozenChecks });
 });
 
 test('every tab closed at once, then three opened at once: exactly one re-founds, the others join it', async ({ tabs }) => {
