@@ -1,6 +1,6 @@
 // The Group a subtree works with. The provider only passes the object down: every hook
 // subscribes to the group itself through useSyncExternalStore, so the provider never re-renders.
-import { createContext, useContext, type ReactNode } from 'react';
+import { createContext, useContext, type ReactElement, type ReactNode } from 'react';
 import type { Group } from '@meshraft/core';
 
 const GroupContext = createContext<Group<unknown, unknown, unknown, unknown> | null>(null);
@@ -10,7 +10,9 @@ export interface GroupProviderProps<Cmd, Q, QR, R = unknown> {
   children?: ReactNode;
 }
 
-export function GroupProvider<Cmd, Q, QR, R = unknown>({ group, children }: GroupProviderProps<Cmd, Q, QR, R>) {
+// The return type is spelled out: inferred, the published .d.ts would name React.JSX.Element, which
+// @types/react 18.0.x (within the `react >=18` peer range) does not have.
+export function GroupProvider<Cmd, Q, QR, R = unknown>({ group, children }: GroupProviderProps<Cmd, Q, QR, R>): ReactElement {
   return <GroupContext.Provider value={group as Group<unknown, unknown, unknown, unknown>}>{children}</GroupContext.Provider>;
 }
 

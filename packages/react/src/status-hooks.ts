@@ -1,13 +1,15 @@
 // Status hooks: each reads one slice of group.status through useSyncExternalStore and only
 // re-renders when that slice changes (by Object.is, or shallowly for arrays and plain objects).
 import { useCallback, useRef, useSyncExternalStore } from 'react';
-import type { CatchUpProgress, GroupStatus, Membership, PeerId } from '@meshraft/core';
+import { initialGroupStatus, type CatchUpProgress, type GroupStatus, type Membership, type PeerId } from '@meshraft/core';
 import { useGroup } from './context';
 import { shallowEqual } from './shallow-equal';
 
 /**
  * The group's status, or a slice of it. `selector` may return a fresh object or array each time:
  * the previous result is kept while the new one is shallowly equal, so snapshots stay stable.
+ * On the server and while hydrating it reads the initial status (offline, no leader, nothing
+ * committed), so the page hydrates whatever the client group did meanwhile.
  */
 export function useGroupStatus(): GroupStatus;
 export function useGroupStatus<T>(selector: (status: GroupStatus) => T): T;
@@ -24,8 +26,19 @@ export function useGroupStatus<T>(selector?: (status: GroupStatus) => T): T | Gr
     cache.current = { status, select, value };
     return value as T;
   };
+  // The server render and hydration read the status every group starts with (through the selector,
+  // computed once per group and selector so it is stable): a client group that has moved on since
+  // the page was rendered hydrates without a mismatch, then re-renders with its live status.
+  const serverCache = useRef<{ group: unknown; select: unknown; value: unknown } | null>(null);
+  const getServerSnapshot = () => {
+    const cached = serverCache.current;
+    if (cached && cached.group === group && cached.select === select) return cached.value as T;
+    const value = select(initialGroupStatus(group.peerId));
+    serverCache.current = { group, select, value };
+    return value as T;
+  };
   const subscribe = useCallback((onChange: () => void) => group.subscribe(onChange), [group]);
-  return useSyncExternalStore(subscribe, getSnapshot, getSnapshot);
+  return useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);
 }
 
 function identity<T>(value: T): T {
