@@ -6,48 +6,10 @@ import { MemoryStorage, type Departure, type LogEntry, type Membership, type Per
 import type { IdbStorage } from '@meshraft/idb';
 import { claimSlot } from '../src/browser/slot-claim';
 import { joinsWhateverTheRoom } from '../src/runtime/claim';
-import { CRASHED_SLOT_GRACE_MS, LocalSlots, slotDbName, slotLockName, type KeyValueStore, type SlotEnvironment } from '../src/browser/local-slots';
+import { CRASHED_SLOT_GRACE_MS, LocalSlots, slotDbName, slotLockName, type SlotEnvironment } from '../src/browser/local-slots';
+import { FakeLocks, MapStore, type FakeDb } from './support/fake-slot-browser';
 
 const room = 'room-0123456789abcdef';
-
-class MapStore implements KeyValueStore {
-  readonly map = new Map<string, string>();
-  get length() {
-    return this.map.size;
-  }
-  key = (i: number) => [...this.map.keys()][i] ?? null;
-  getItem = (k: string) => this.map.get(k) ?? null;
-  setItem = (k: string, v: string) => void this.map.set(k, v);
-  removeItem = (k: string) => void this.map.delete(k);
-}
-
-/** Exclusive locks with ifAvailable and wait-with-signal, and query() of held names. */
-class FakeLocks {
-  readonly held = new Set<string>();
-  private waiters = new Map<string, Array<() => void>>();
-  async request(name: string, options: { ifAvailable?: boolean; signal?: AbortSignal }, cb: (lock: unknown) => Promise<unknown>): Promise<unknown> {
-    if (this.held.has(name)) {
-      if (options.ifAvailable) return cb(null);
-      await new Promise<void>((resolve) => this.waiters.set(name, [...(this.waiters.get(name) ?? []), resolve]));
-    }
-    this.held.add(name);
-    try {
-      return await cb({ name });
-    } finally {
-      this.held.delete(name);
-      const next = this.waiters.get(name)?.shift();
-      next?.();
-    }
-  }
-  async query() {
-    return { held: [...this.held].map((name) => ({ name })) };
-  }
-}
-
-interface FakeDb {
-  state: PersistedState;
-  identity: string | null;
-}
 
 function environment() {
   const dbs = new Map<string, FakeDb>();

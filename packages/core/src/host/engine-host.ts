@@ -5,7 +5,9 @@
 // comes back as 'snapshot' and goes to engine.snapshotTaken().
 // Delegated besides the Ready loop: what a Ready posts to the client (ClientNotices, with
 // CommittedDelivery for committed entries and the start-up replay), leadership transfers
-// (HostTransfers) and leaving the group on close (LeaveSequence).
+// (HostTransfers) and leaving the group on close (LeaveSequence). Every storage write and the
+// storage's close() are bounded by the stall limit (PersistWatch): a storage that stops answering
+// fails the host like one that reports an error.
 import { resolveConfig, type RaftConfig } from '../config';
 import type { RaftEngine, RaftNodeOptions } from '../engine/api';
 import { createRaftEngine } from '../engine/raft-node';
@@ -15,6 +17,7 @@ import { ClientNotices } from './client-notices';
 import type { EngineHostOptions, EngineHostStats, HostCloseOptions } from './engine-host-api';
 import { HostTransfers } from './host-transfers';
 import { LeaveSequence } from './leave-sequence';
+import { PersistWatch, persistStallLimitMs, StorageStallError } from './persist-watch';
 import type { ClientToHost } from './protocol';
 import { ReadyLoop } from './ready-loop';
 
@@ -34,6 +37,8 @@ export class EngineHost {
   private closing = false;
   private lastStatus: RaftStatus | null = null;
   private readonly loop: ReadyLoop;
+  /** Every storage write and close in flight, failed once stalled (see persist-watch.ts). */
+  private readonly persists: PersistWatch;
   private readonly notices: ClientNotices;
   private readonly transfers: HostTransfers;
   /** close({ leave }) waiting to be removed: the engine still runs, client input is ignored. */
@@ -45,8 +50,9 @@ export class EngineHost {
     const { clock, port } = options;
     const isStopped = () => this.stopped;
     this.notices = new ClientNotices(options, this.stats);
+    this.persists = new PersistWatch(clock, persistStallLimitMs(this.config.electionTimeoutMs));
     this.loop = new ReadyLoop(options, {
-      stats: this.stats, notices: this.notices,
+      stats: this.stats, notices: this.notices, persists: this.persists,
       isStopped, isClosing: () => this.closing, postStatus: (status) => this.postStatus(status), fail: (error) => this.fail(error),
     });
     this.transfers = new HostTransfers({ id: this.id, config: this.config, clock, post: (m) => port.post(m), isStopped });
@@ -140,37 +146,39 @@ export class EngineHost {
 
   /**
    * Graceful stop: optionally leave the group first, then finish the Ready in progress, close
-   * storage and tell the client.
+   * storage and tell the client. On a host that already stopped (a storage failure, halt()), only
+   * lets the storage go, once the write in flight settled (see releaseStorage).
    */
   async close(requestId: number | null = null, options: HostCloseOptions = {}): Promise<void> {
-    if (this.stopped || this.closing || this.leave.active) return;
+    if (this.closing || this.leave.active) return;
+    if (this.stopped) return this.releaseStorage();
     if (options.leave) await this.leave.run(this.engineRef);
-    if (this.stopped || this.closing) return;
+    if (this.closing) return;
+    if (this.stopped) return this.releaseStorage();
     this.closing = true;
     this.stopTimers();
-    await this.loop.settled;
+    await this.settle();
     // The commit index the last Readies held back (volatile state, but a reopened tab replays up to
     // the stored one before it hears from a leader). Failing to store it loses nothing: the close
     // goes on, and the failure is reported.
     const held = this.stopped ? undefined : this.engineRef?.takeHeldHardState?.();
-    if (held) await this.options.storage.persist({ entries: [], hardState: held }).catch((error: unknown) => this.options.onError?.(error));
+    if (held) await this.persists.track(this.options.storage.persist({ entries: [], hardState: held })).catch((error: unknown) => this.options.onError?.(error));
     this.stopped = true;
-    this.storageClosed = true;
-    await this.options.storage.close();
+    await this.closeStorage();
     if (options.notify !== false) this.options.port.post({ type: 'closed', requestId });
   }
 
   /**
-   * After depart() or halt(): waits for the batch in flight, then closes the storage, so that the
-   * next writer of the same database (a new identity on the slot) starts after this host's last
-   * write. A no-op while the host runs, and once the storage is closed.
+   * After depart(), halt() or a storage failure: waits for the writes in flight (each settles, or
+   * fails at the stall limit), then closes the storage, so that the next writer of the same
+   * database (a new identity on the slot) starts after this host's last write, and a failed
+   * storage lets its connection and writer lock go. A no-op while the host runs, and once the
+   * storage is closed.
    */
   async releaseStorage(): Promise<void> {
     if (!this.stopped || this.closing) return;
-    await this.loop.settled;
-    if (this.storageClosed) return;
-    this.storageClosed = true;
-    await this.options.storage.close();
+    await this.settle();
+    await this.closeStorage();
   }
 
   /**
@@ -240,6 +248,25 @@ export class EngineHost {
     this.tickHandle = null;
     this.loop.stop();
     this.transfers.abortAll();
+  }
+
+  /** Until the Ready in progress and every storage write in flight settled (or failed at the stall limit). */
+  private async settle(): Promise<void> {
+    await this.loop.settled;
+    await this.persists.idle();
+  }
+
+  /**
+   * Closes the storage, once. A close that never settles is given up at the stall limit and
+   * reported (onError); other close errors reach the caller, as they always did.
+   */
+  private async closeStorage(): Promise<void> {
+    if (this.storageClosed) return;
+    this.storageClosed = true;
+    await this.persists.track(this.options.storage.close(), 'closing the storage').catch((error: unknown) => {
+      if (!(error instanceof StorageStallError)) throw error;
+      this.options.onError?.(error);
+    });
   }
 
   /** Run the Ready loop (see ReadyLoop.kick). */

@@ -8,7 +8,9 @@
 // engine counts the leader toward a commit only for what storageDone reported durable), and
 // committed entries (a quorum already stored them). A batch that only moves the commit index (volatile
 // in Raft) is written in the background. A batch may carry a snapshot and a truncation
-// next to entries; Storage.persist applies it atomically.
+// next to entries; Storage.persist applies it atomically. Every write goes through the host's
+// PersistWatch: one that never settles fails the host after the stall limit (persist-watch.ts)
+// instead of stopping the loop for good.
 import type { RaftEngine } from '../engine/api';
 import { writesBesidesHardState, type PersistBatch } from '../storage';
 import type { PeerId, RaftStatus } from '../types';
@@ -16,6 +18,7 @@ import { type ClientNotices, hasClientOutput } from './client-notices';
 import { DeparturePlanRelay } from './departure-plan-relay';
 import type { EngineHostOptions, EngineHostStats } from './engine-host-api';
 import { IdleCommitFlush } from './idle-commit-flush';
+import type { PersistWatch } from './persist-watch';
 import { commitOnly, planLeavesEarly, splitReadyMessages } from './ready-order';
 
 export function isEmptyPersistBatch(batch: PersistBatch): boolean {
@@ -35,6 +38,8 @@ export interface ReadyLoopHost {
   postStatus(status: RaftStatus): void;
   /** Storage failed: the host stops. */
   fail(error: unknown): void;
+  /** Bounds every storage write (a stalled one fails the host). */
+  readonly persists: Pick<PersistWatch, 'track'>;
 }
 
 export class ReadyLoop {
@@ -117,7 +122,7 @@ export class ReadyLoop {
           stats.backgroundPersists++;
           await Promise.resolve(); // as below: what was just posted leaves first
           if (this.host.isStopped()) return;
-          storage.persist(ready.persist).catch((error: unknown) => this.host.fail(error));
+          this.host.persists.track(storage.persist(ready.persist)).catch((error: unknown) => this.host.fail(error));
         }
         if (persist) {
           stats.persists++;
@@ -125,7 +130,7 @@ export class ReadyLoop {
           // leave before the storage call, whose set-up (opening a transaction) takes a while.
           if (early.length > 0 || hasClientOutput(ready)) await Promise.resolve();
           if (this.host.isStopped()) return;
-          await storage.persist(ready.persist);
+          await this.host.persists.track(storage.persist(ready.persist));
           if (this.host.isStopped()) return; // crashed while persisting: nothing that depends on it goes out
           if (ready.persist.hardState) this.durableVote = { term: ready.persist.hardState.term, vote: ready.persist.hardState.vote };
           this.plans.post(ready);
@@ -150,6 +155,6 @@ export class ReadyLoop {
     if (!held) return;
     this.host.stats.persists++;
     this.host.stats.backgroundPersists++;
-    this.options.storage.persist({ entries: [], hardState: held }).catch((error: unknown) => this.host.fail(error));
+    this.host.persists.track(this.options.storage.persist({ entries: [], hardState: held })).catch((error: unknown) => this.host.fail(error));
   }
 }

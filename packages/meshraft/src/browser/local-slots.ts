@@ -69,7 +69,12 @@ export class LocalSlots {
     readonly room: string,
   ) {}
 
-  /** Every slot of this group on the profile, with who holds it and how far its log goes. */
+  /**
+   * Every slot of this group on the profile, with who holds it and how far its log goes. A slot
+   * whose database cannot be read (a newer version's, a corrupt one, one another tab deleted while
+   * this one listed) counts as in use and holding nothing (unreadableSlot): no tab adopts it, takes
+   * it over or deletes it, and it does not keep a tab from starting.
+   */
   async list(): Promise<SlotView[]> {
     const prefix = dbPrefix(this.room);
     const [databases, locks] = await Promise.all([this.env.databases(), this.env.locks.query()]);
@@ -78,7 +83,7 @@ export class LocalSlots {
     const tombs = this.tombstones();
     // Each slot's database is opened and read at the same time as the others' (reads only): a tab
     // starts under the start-up lock, so every tab opening after it waits for this list too.
-    return Promise.all(
+    const read = await Promise.allSettled(
       names.map(async (dbName): Promise<SlotView> => {
         const slot = dbName.slice(prefix.length);
         const storage = await this.env.openSlot(dbName);
@@ -101,6 +106,7 @@ export class LocalSlots {
         }
       }),
     );
+    return read.map((result, i) => (result.status === 'fulfilled' ? result.value : unreadableSlot(names[i], names[i].slice(prefix.length))));
   }
 
   /** A slot's configurations: its latest, and the voters of those it may not have replaced yet (logConfiguration). */
@@ -245,6 +251,16 @@ export class LocalSlots {
     }
     return deleted;
   }
+}
+
+/**
+ * A slot whose database could not be read. In use: chooseSlot never adopts or takes it over, the
+ * clean-up never deletes it (its data may be a live tab's, or a newer version's), and the founding
+ * rules count a tab there that may be starting or running (no re-founding beside it). Holding no
+ * identity and an empty log: it names no running peer and no log tail, and raises no term.
+ */
+function unreadableSlot(dbName: string, slot: string): SlotView {
+  return { slot, dbName, peerId: null, inUse: true, departed: null, joined: false, lastIndex: 0, lastTerm: 0, term: 0, commit: 0 };
 }
 
 /**

@@ -129,7 +129,22 @@ export async function startEngineRuntime(options: EngineRuntimeOptions): Promise
     return created;
   };
 
-  const first = await startHost(options.peerId, options.storage, options.bootstrap, options.peers, options.refound === true, options.logTail);
+  let first: EngineHost;
+  try {
+    first = await startHost(options.peerId, options.storage, options.bootstrap, options.peers, options.refound === true, options.logTail);
+  } catch (error) {
+    // The storage was handed to this runtime, and no engine runs on it: let it go (its connection,
+    // the slot's writer lock), or the next start on this database would wait for it for good.
+    const failed = host as EngineHost | null;
+    host = null;
+    if (failed) {
+      failed.halt();
+      await failed.releaseStorage().catch(() => {});
+    } else {
+      await options.storage.close().catch(() => {});
+    }
+    throw error;
+  }
   let current = first;
   const lifecycle = options.storageLifecycle;
   return {

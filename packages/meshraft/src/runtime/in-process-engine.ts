@@ -18,8 +18,17 @@ export interface InProcessArgs<Cmd, Q, QR, R = unknown> extends StartEngineArgs 
 
 export async function startInProcessEngine<Cmd, Q, QR, R = unknown>(args: InProcessArgs<Cmd, Q, QR, R>): Promise<{ engine: EngineSide; group: GroupClient<Cmd, Q, QR, R> }> {
   const storage = args.storageLifecycle ? await args.storageLifecycle.open(args.peerId) : await openStorage(args.storage, args.peerId, args.dbName);
-  const ports = createInProcessPorts();
-  const group = createClient(ports.client, args.stateMachine, args.peerId, args.config);
+  // Until startEngineRuntime has it (which closes it should the engine fail to start), a failure
+  // here must let the storage go: nothing else would ever close it.
+  let group: GroupClient<Cmd, Q, QR, R>;
+  let ports: ReturnType<typeof createInProcessPorts>;
+  try {
+    ports = createInProcessPorts();
+    group = createClient(ports.client, args.stateMachine, args.peerId, args.config);
+  } catch (error) {
+    await storage.close().catch(() => {});
+    throw error;
+  }
   const engine = await startEngineRuntime({
     peerId: args.peerId,
     storage,
