@@ -108,23 +108,47 @@ export function decideFounding(input: FoundingInput): Founding {
 export function decideFrozenRestart(input: Omit<FoundingInput, 'choice'> & { slot: string; peerId: PeerId }): 'refound' | 'stay' | 'wait' {
   const { slot, peerId, ...rest } = input;
   const founding = decideFounding({ ...rest, choice: { kind: 'succeed', slot, previous: peerId } });
+  // 'bootstrap': the profile holds nothing of any group (holdsGroupData), so re-founding on this
+  // empty log founds a group of this tab alone, as bootstrapping would.
+  if (founding === 'bootstrap') return 'refound';
   return founding === 'refound' || founding === 'wait' ? founding : 'stay';
+}
+
+/**
+ * Whether the profile holds anything of a group, besides the `chosen` slot: a slot whose log has an
+ * entry or a snapshot, a tab running on another slot (it may be founding a group this moment), or a
+ * tombstone whose final position is past 0. A free slot whose tab went before its engine stored
+ * anything (opened and closed or reloaded within a moment, or crashed during start-up) holds an
+ * identity and nothing else: that identity never acknowledged an entry, never was a voter (a
+ * voter's log holds the configuration that names it) and no quorum counted it.
+ */
+function holdsGroupData(input: FoundingInput, chosen: string | null): boolean {
+  const data = (s: SlotSummary) => s.lastIndex > 0 || s.lastTerm > 0 || (s.inUse && s.slot !== chosen);
+  if (input.slots.some((s) => s.peerId !== null && data(s))) return true;
+  for (const tomb of input.tombstones.values()) if (tomb.lastIndex > 0) return true;
+  return false;
+}
+
+/** A start with no group data on the profile: bootstrap when the room is known empty, join when it is occupied. */
+function foundingWithoutData(room: RoomEvidence): Founding {
+  if (room === 'empty') return 'bootstrap';
+  return room === 'unknown' ? 'wait' : 'join';
 }
 
 function foundingOf(input: FoundingInput): Founding {
   const { choice, slots, tombstones, room } = input;
+  // An identity left by a tab that stored nothing, on a profile that holds nothing else: taking it
+  // over (adopted or succeeded) is a start with no data. Joining instead waited for good for a
+  // group that never existed (a fresh profile whose first tab closed 50-150 ms after it opened:
+  // every later tab of the profile chose that slot and joined nobody).
+  if (choice.kind !== 'new' && input.log.lastIndex === 0 && input.log.membership === null && !holdsGroupData(input, choice.slot)) return foundingWithoutData(room);
   if (choice.kind === 'adopt') {
     // A restart: its log says which group it is in. Only a peer that crashed while it was the sole
     // survivor of a departed configuration (it re-founded, or was about to, and no leader logged
     // the new configuration yet) re-founds again, on the same rules; a restart is otherwise plain.
     return roomAllowsRefounding(input) && mayRefound(input, choice.slot, { peerId: choice.peerId, adopted: true }) ? 'refound' : 'join';
   }
-  if (choice.kind === 'new') {
-    const localData = slots.some((s) => s.peerId !== null);
-    if (localData) return 'join';
-    if (room === 'empty') return 'bootstrap';
-    return room === 'unknown' ? 'wait' : 'join';
-  }
+  if (choice.kind === 'new') return holdsGroupData(input, null) ? 'join' : foundingWithoutData(room);
   if (!mayRefound(input, choice.slot, { peerId: choice.previous, adopted: false })) return 'join';
   // A live peer elsewhere may already continue the group (a successor its last leader named, on
   // another device): re-found only when the room is known to be empty, or holds only frozen tabs.
