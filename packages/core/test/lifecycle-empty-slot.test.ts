@@ -10,7 +10,7 @@ import type { Departure } from '../src/messages';
 
 const emptyLog = { lastIndex: 0, lastTerm: 0, membership: null };
 /** The identity a closed or crashed tab left, with an empty log, no tab holding it. */
-const leftBehind: SlotSummary = { slot: 's1', peerId: 'p-gone', inUse: false, departed: null, lastIndex: 0, lastTerm: 0 };
+const leftBehind: SlotSummary = { slot: 's1', peerId: 'p-gone', inUse: false, departed: null, lastIndex: 0, lastTerm: 0, term: 0 };
 const emptyNotice: Departure = { type: 'Departure', term: 0, lastIndex: 0, lastTerm: 0 };
 
 describe('a slot whose tab stored nothing, on a profile that holds nothing else', () => {
@@ -31,7 +31,7 @@ describe('a slot whose tab stored nothing, on a profile that holds nothing else'
   });
 
   it('a new slot beside it is a start with no data too', () => {
-    const running: SlotSummary = { slot: 's2', peerId: 'p-live', inUse: true, departed: null, lastIndex: 0, lastTerm: 0 };
+    const running: SlotSummary = { slot: 's2', peerId: 'p-live', inUse: true, departed: null, lastIndex: 0, lastTerm: 0, term: 0 };
     // (chooseSlot would adopt the free one; a tab that takes a new slot anyway decides the same way.)
     expect(decideFounding({ choice: { kind: 'new' }, slots: [leftBehind], log: emptyLog, tombstones: new Map(), room: 'empty', mayLead: true })).toBe('bootstrap');
     // But a tab running on another slot may be founding the group this moment: a new tab joins it.
@@ -53,5 +53,12 @@ describe('a slot whose tab stored nothing, on a profile that holds nothing else'
     const tomb: Departure = { type: 'Departure', term: 2, lastIndex: 5, lastTerm: 2 };
     expect(decideFounding({ choice, slots: [leftBehind], log: emptyLog, tombstones: new Map([['p-old', tomb]]), room: 'empty', mayLead: true })).toBe('join');
     expect(decideFounding({ choice: { kind: 'new' }, slots: [leftBehind], log: emptyLog, tombstones: new Map([['p-old', tomb]]), room: 'empty', mayLead: true })).toBe('join');
+    // A slot that heard of a group (a joiner learns its term before any entry), or whose term is
+    // not known: the group exists somewhere, and bootstrapping beside it would fork the key.
+    for (const heard of [{ ...leftBehind, term: 25 }, { ...leftBehind, term: undefined }]) {
+      expect(decideFounding({ choice: { kind: 'adopt', slot: 's1', peerId: 'p-gone' }, slots: [heard], log: emptyLog, tombstones: new Map(), room: 'empty', mayLead: true })).toBe('join');
+    }
+    const heardNotice: Departure = { ...emptyNotice, term: 25 };
+    expect(decideFounding({ choice: { kind: 'new' }, slots: [], log: emptyLog, tombstones: new Map([['p-gone', heardNotice]]), room: 'empty', mayLead: true })).toBe('join');
   });
 });

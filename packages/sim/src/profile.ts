@@ -58,6 +58,7 @@ export class LocalProfile {
         joined: peerId !== null && this.joined.has(peerId),
         lastIndex: slot.store.lastIndex(),
         lastTerm: slot.store.lastTerm(),
+        term: slot.store.hardState.term,
       };
     });
   }

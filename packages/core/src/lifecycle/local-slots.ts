@@ -31,6 +31,8 @@ export interface SlotSummary {
   /** The log's end (the snapshot's index and term when the log after it is empty; 0/0 when empty). */
   lastIndex: number;
   lastTerm: number;
+  /** The slot's stored current term (0: it never heard of any group). Absent: not known. */
+  term?: number;
 }
 
 /** How a starting tab uses the local slots. */
