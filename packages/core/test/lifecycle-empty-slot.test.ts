@@ -53,9 +53,10 @@ describe('a slot whose tab stored nothing, on a profile that holds nothing else'
     const tomb: Departure = { type: 'Departure', term: 2, lastIndex: 5, lastTerm: 2 };
     expect(decideFounding({ choice, slots: [leftBehind], log: emptyLog, tombstones: new Map([['p-old', tomb]]), room: 'empty', mayLead: true })).toBe('join');
     expect(decideFounding({ choice: { kind: 'new' }, slots: [leftBehind], log: emptyLog, tombstones: new Map([['p-old', tomb]]), room: 'empty', mayLead: true })).toBe('join');
-    // A slot that heard of a group (a joiner learns its term before any entry), or whose term is
-    // not known: the group exists somewhere, and bootstrapping beside it would fork the key.
-    for (const heard of [{ ...leftBehind, term: 25 }, { ...leftBehind, term: undefined }]) {
+    // A slot that heard of a group (a joiner learns its term before any entry; one that started by
+    // joining may go before even that), or whose term is not known: the group exists somewhere,
+    // and bootstrapping beside it would fork the key.
+    for (const heard of [{ ...leftBehind, term: 25 }, { ...leftBehind, term: undefined }, { ...leftBehind, joined: true }]) {
       expect(decideFounding({ choice: { kind: 'adopt', slot: 's1', peerId: 'p-gone' }, slots: [heard], log: emptyLog, tombstones: new Map(), room: 'empty', mayLead: true })).toBe('join');
     }
     const heardNotice: Departure = { ...emptyNotice, term: 25 };

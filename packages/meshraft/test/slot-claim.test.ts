@@ -123,6 +123,22 @@ describe('slot claim', () => {
     reopened.release();
   });
 
+  it('a slot whose tab stored nothing: after a tab that bootstrapped, the next one bootstraps; after one that joined (it heard of a group), it joins', async () => {
+    for (const how of ['bootstrap', 'join'] as const) {
+      const { env, mint } = environment();
+      const first = await claimSlot(env, room, mint);
+      first.recordStart!(how);
+      first.settled();
+      // It closes a moment later, before its engine stored anything: its notice says 0/0, term 0.
+      first.tombstone!(notice(0, 0));
+      first.release();
+      const next = await claimSlot(env, room, mint);
+      expect(next.choice).toMatchObject({ kind: 'succeed', previous: first.peerId });
+      expect(await next.founding('empty', true)).toBe(how);
+      next.release();
+    }
+  });
+
   it('the start-up lock is held until settled(): a second tab decides after the first, and never takes its slot', async () => {
     const { env, locks, mint } = environment();
     const first = await claimSlot(env, room, mint);

@@ -216,7 +216,7 @@ export class TabsDriver {
       profile.ownTombstones.add(peer.id);
       profile.departedBefore.set(peer.id, departure.departedBefore);
     }
-    profile.joined.delete(peer.id);
+    // How it started stays with its slot (the founding rules' holdsGroupData), as in the browser.
     this.cluster.retire(peer, 'tab closed');
     this.directory.unregister(peer.id);
     this.tabs.delete(peer.id);

@@ -116,15 +116,16 @@ export function decideFrozenRestart(input: Omit<FoundingInput, 'choice'> & { slo
 
 /**
  * Whether the profile holds anything of a group, besides the `chosen` slot: a slot whose log has an
- * entry or a snapshot or whose term moved (it heard of a group: a joiner learns the group's term
- * before any entry), one whose term is not known, a tab running on another slot (it may be founding
- * a group this moment), or a tombstone past position 0 or term 0. A free slot whose tab went before
+ * entry or a snapshot, whose term moved, or whose identity started by joining (either way it heard
+ * of a group, which exists somewhere: a joiner may hear of it and go before storing any entry), one
+ * whose term is not known, a tab running on another slot (it may be founding a group this moment),
+ * or a tombstone past position 0 or term 0. A free slot whose tab went before
  * its engine stored anything (opened and closed or reloaded within a moment, or crashed during
  * start-up) holds an identity and nothing else: that identity never acknowledged an entry, never
  * was a voter (a voter's log holds the configuration that names it) and no quorum counted it.
  */
 function holdsGroupData(input: FoundingInput, chosen: string | null): boolean {
-  const data = (s: SlotSummary) => s.lastIndex > 0 || s.lastTerm > 0 || s.term === undefined || s.term > 0 || (s.inUse && s.slot !== chosen);
+  const data = (s: SlotSummary) => s.lastIndex > 0 || s.lastTerm > 0 || s.term === undefined || s.term > 0 || s.joined === true || (s.inUse && s.slot !== chosen);
   if (input.slots.some((s) => s.peerId !== null && data(s))) return true;
   for (const tomb of input.tombstones.values()) if (tomb.lastIndex > 0 || tomb.term > 0) return true;
   return false;

@@ -176,8 +176,9 @@ export class LocalSlots {
     if (own) stored.own = true;
     if (own && departedBefore && departedBefore.length > 0) stored.before = [...departedBefore];
     this.env.local.setItem(`${tombstonePrefix(this.room)}${peerId}`, JSON.stringify(stored));
-    // A departed identity never runs again: how it started no longer matters.
-    this.env.local.removeItem(joinedKey(this.room, peerId));
+    // How it started is kept until its slot is taken over or deleted: a departed identity that
+    // joined heard of a group, even with an empty log, so its slot is data of that group (the
+    // founding rules' holdsGroupData), while one that bootstrapped and stored nothing is not.
     const all = this.tombstoneItems();
     if (all.length <= MAX_TOMBSTONES) return;
     all.sort((a, b) => a[1].at - b[1].at);

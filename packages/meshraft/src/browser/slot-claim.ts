@@ -41,6 +41,8 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
         // The slot's previous writer (the Worker of a page that just closed or reloaded) may not have
         // stopped yet: wait for it, so the new identity is written after its last batch.
         if (choice.kind !== 'adopt') await handOver(env, dbName, peerId, 0, true);
+        // The slot is the new identity's now: how the departed one started is no longer needed.
+        if (choice.kind === 'succeed') slots.recordJoined(choice.previous, false);
         slots.rememberSlot(slot);
         logTail = await localLogTail(env, chosen, views, slots.tombstones());
       } catch (error) {
