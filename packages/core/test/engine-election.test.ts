@@ -41,6 +41,19 @@ describe('engine: elections', () => {
     expect(three.now).toBeGreaterThanOrEqual(1500);
   });
 
+  it('a lone bootstrapper stores its first term in the same batch as its configuration entry', () => {
+    // The start-up rules read a slot with a stored term but no entries as one that heard of a group
+    // (founding.ts holdsGroupData): that holds only if a bootstrap never stores its term alone.
+    const node = freshNode('a', { voters: ['a'], learners: [] });
+    node.tick(0);
+    const first = node.ready();
+    expect(first.persist.hardState).toMatchObject({ term: 1, vote: 'a' });
+    expect(first.persist.entries.map((e) => [e.index, e.kind])).toEqual([
+      [1, 'config'],
+      [2, 'noop'],
+    ]);
+  });
+
   it('a lone bootstrapper defers to a connected peer with a smaller id, unless that peer says it belongs to no group', () => {
     // Several peers told the room was empty may bootstrap at once: only the smallest id should lead.
     for (const rivalBootstrapped of [true, false]) {
