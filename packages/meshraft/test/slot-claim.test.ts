@@ -2,47 +2,15 @@
 // sessionStorage): which slot a starting tab takes and as whom, tombstones written on departure,
 // re-founding allowed only when the rules say so, and clean-up of databases nobody can use.
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage, type Departure, type LogEntry, type Membership, type PersistedState } from '@meshraft/core';
-import type { IdbStorage } from '@meshraft/idb';
+import { type Departure, type LogEntry, type Membership, type PersistedState } from '@meshraft/core';
 import { claimSlot } from '../src/browser/slot-claim';
 import { joinsWhateverTheRoom } from '../src/runtime/claim';
-import { CRASHED_SLOT_GRACE_MS, LocalSlots, slotDbName, slotLockName, type SlotEnvironment } from '../src/browser/local-slots';
-import { FakeLocks, MapStore, type FakeDb } from './support/fake-slot-browser';
+import { CRASHED_SLOT_GRACE_MS, LocalSlots, slotDbName, slotLockName } from '../src/browser/local-slots';
+import { fakeSlotEnvironment } from './support/fake-slot-browser';
 
 const room = 'room-0123456789abcdef';
 
-function environment() {
-  const dbs = new Map<string, FakeDb>();
-  const locks = new FakeLocks();
-  const local = new MapStore();
-  const session = new MapStore();
-  let slotIds = 0;
-  const clock = { now: 1_000_000 };
-  const env: SlotEnvironment = {
-    now: () => clock.now,
-    databases: async () => [...dbs.keys()],
-    async openSlot(dbName) {
-      const db = dbs.get(dbName) ?? { state: { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] }, identity: null };
-      dbs.set(dbName, db);
-      const storage = MemoryStorage.from(db.state) as MemoryStorage & Partial<IdbStorage>;
-      return Object.assign(storage, {
-        identity: async () => db.identity,
-        async handOver(peerId: string, minTerm = 0) {
-          db.identity = peerId;
-          db.state = { ...db.state, hardState: { ...db.state.hardState, vote: null, term: Math.max(db.state.hardState.term, minTerm) } };
-        },
-      }) as unknown as IdbStorage;
-    },
-    deleteSlot: async (dbName) => void dbs.delete(dbName),
-    locks,
-    local,
-    session,
-    mintSlotId: () => `s${++slotIds}`,
-  };
-  let ids = 0;
-  const mint = () => `p${++ids}`;
-  return { env, dbs, locks, local, session, mint, clock };
-}
+const environment = fakeSlotEnvironment;
 
 const config = (index: number, voters: string[]): LogEntry => ({ kind: 'config', index, term: 1, membership: { voters, learners: [] } });
 const noop = (index: number, term: number): LogEntry => ({ kind: 'noop', index, term });

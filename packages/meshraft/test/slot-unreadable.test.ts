@@ -1,46 +1,16 @@
 // A slot database a starting tab cannot read (a newer version's, a corrupt store, one another tab's
 // clean-up deleted while this tab listed the slots) does not keep the tab from starting: it counts
 // as in use (never adopted, taken over or deleted) and is otherwise skipped. Fake browser pieces
-// as in slot-claim.test.ts.
+// from test/support/fake-slot-browser.ts, as in slot-claim.test.ts.
 import { describe, expect, it } from 'vitest';
-import { ClosedError, MemoryStorage, type Departure, type LogEntry, type PersistedState } from '@meshraft/core';
-import type { IdbStorage } from '@meshraft/idb';
+import { ClosedError, type Departure, type LogEntry, type PersistedState } from '@meshraft/core';
 import { claimSlot } from '../src/browser/slot-claim';
-import { CRASHED_SLOT_GRACE_MS, slotDbName, type SlotEnvironment } from '../src/browser/local-slots';
-import { FakeLocks, MapStore, type FakeDb } from './support/fake-slot-browser';
+import { CRASHED_SLOT_GRACE_MS, slotDbName } from '../src/browser/local-slots';
+import { fakeSlotEnvironment } from './support/fake-slot-browser';
 
 const room = 'room-0123456789abcdef';
 
-function environment() {
-  const dbs = new Map<string, FakeDb>();
-  const locks = new FakeLocks();
-  let slotIds = 0;
-  const clock = { now: 1_000_000 };
-  const env: SlotEnvironment = {
-    now: () => clock.now,
-    databases: async () => [...dbs.keys()],
-    async openSlot(dbName) {
-      const db = dbs.get(dbName) ?? { state: { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] }, identity: null };
-      dbs.set(dbName, db);
-      const storage = MemoryStorage.from(db.state) as MemoryStorage & Partial<IdbStorage>;
-      return Object.assign(storage, {
-        identity: async () => db.identity,
-        async handOver(peerId: string, minTerm = 0) {
-          db.identity = peerId;
-          db.state = { ...db.state, hardState: { ...db.state.hardState, vote: null, term: Math.max(db.state.hardState.term, minTerm) } };
-        },
-      }) as unknown as IdbStorage;
-    },
-    deleteSlot: async (dbName) => void dbs.delete(dbName),
-    locks,
-    local: new MapStore(),
-    session: new MapStore(),
-    mintSlotId: () => `s${++slotIds}`,
-  };
-  let ids = 0;
-  const mint = () => `p${++ids}`;
-  return { env, dbs, mint, clock };
-}
+const environment = fakeSlotEnvironment;
 
 const noop = (index: number, term: number): LogEntry => ({ kind: 'noop', index, term });
 const notice = (lastIndex: number, lastTerm: number): Departure => ({ type: 'Departure', term: lastTerm, lastIndex, lastTerm });

@@ -1,7 +1,8 @@
 // Fake browser pieces for the slot claim's tests (slot-claim.test.ts, slot-unreadable.test.ts):
-// localStorage / sessionStorage as a map, and exclusive Web Locks.
-import type { PersistedState } from '@meshraft/core';
-import type { KeyValueStore } from '../../src/browser/local-slots';
+// localStorage / sessionStorage as a map, exclusive Web Locks, and slot databases in memory.
+import { MemoryStorage, type PersistedState } from '@meshraft/core';
+import type { IdbStorage } from '@meshraft/idb';
+import type { KeyValueStore, SlotEnvironment } from '../../src/browser/local-slots';
 
 export class MapStore implements KeyValueStore {
   readonly map = new Map<string, string>();
@@ -40,4 +41,41 @@ export class FakeLocks {
 export interface FakeDb {
   state: PersistedState;
   identity: string | null;
+}
+
+/**
+ * A profile in memory: slot databases (`dbs`, by database name), locks, localStorage and
+ * sessionStorage, a clock to move by hand, and `mint` for fresh peer ids p1, p2, ...
+ */
+export function fakeSlotEnvironment() {
+  const dbs = new Map<string, FakeDb>();
+  const locks = new FakeLocks();
+  const local = new MapStore();
+  const session = new MapStore();
+  let slotIds = 0;
+  const clock = { now: 1_000_000 };
+  const env: SlotEnvironment = {
+    now: () => clock.now,
+    databases: async () => [...dbs.keys()],
+    async openSlot(dbName) {
+      const db = dbs.get(dbName) ?? { state: { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] }, identity: null };
+      dbs.set(dbName, db);
+      const storage = MemoryStorage.from(db.state) as MemoryStorage & Partial<IdbStorage>;
+      return Object.assign(storage, {
+        identity: async () => db.identity,
+        async handOver(peerId: string, minTerm = 0) {
+          db.identity = peerId;
+          db.state = { ...db.state, hardState: { ...db.state.hardState, vote: null, term: Math.max(db.state.hardState.term, minTerm) } };
+        },
+      }) as unknown as IdbStorage;
+    },
+    deleteSlot: async (dbName) => void dbs.delete(dbName),
+    locks,
+    local,
+    session,
+    mintSlotId: () => `s${++slotIds}`,
+  };
+  let ids = 0;
+  const mint = () => `p${++ids}`;
+  return { env, dbs, locks, local, session, mint, clock };
 }
