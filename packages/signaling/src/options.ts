@@ -150,7 +150,7 @@ export function resolveOptions(options: SignalingOptions = {}): ResolvedSignalin
     burstMessages: positive('burstMessages', options.burstMessages, maxMessagesPerSecond * 2),
     abuseFactor: positive('abuseFactor', options.abuseFactor, 5),
     abuseWindowMs: positive('abuseWindowMs', options.abuseWindowMs, 2000),
-    maxPeersPerRoom: Math.floor(positive('maxPeersPerRoom', options.maxPeersPerRoom, 32)),
+    maxPeersPerRoom: positiveInteger('maxPeersPerRoom', options.maxPeersPerRoom, 32),
     pingIntervalMs: positive('pingIntervalMs', options.pingIntervalMs, 10_000),
     pingTimeoutMs: positive('pingTimeoutMs', options.pingTimeoutMs, 5_000),
     ghostTimeoutMs: positive('ghostTimeoutMs', options.ghostTimeoutMs, 30_000),

@@ -113,6 +113,8 @@ describe('resolveOptions: connection and output limits', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) {
       expect(() => resolveOptions({ maxConnections: bad })).toThrow(InvalidSignalingOptionError);
       expect(() => resolveOptions({ maxConnectionsPerIp: bad })).toThrow(InvalidSignalingOptionError);
+      expect(() => resolveOptions({ maxPeersPerRoom: bad })).toThrow(InvalidSignalingOptionError);
+      expect(() => resolveOptions({ redisQueueMaxCommands: bad })).toThrow(InvalidSignalingOptionError);
     }
     expect(() => resolveOptions({ presenceTtlMs: 0 })).toThrow(InvalidSignalingOptionError);
   });
