@@ -89,6 +89,26 @@ describe('engine: forwarding during an election', () => {
     for (const id of [target, follower]) expect(h.appliedCommands(id)).toEqual(['held']);
   });
 
+  it('a follower sends its queued requests to the candidate ahead of its vote, so in order they ride the first append', () => {
+    const { h, target, follower } = leaderDeparts(13);
+    h.propose(follower, 1, ['ahead-of-vote']);
+    h.deliverAll((m) => !(m.from === follower && m.to === target));
+    expect(h.node(target).status().role).toBe('candidate');
+    const toTarget = h.network.filter((m) => m.from === follower && m.to === target).map((m) => m.message.type);
+    expect(toTarget.indexOf('ForwardCommands')).toBeGreaterThanOrEqual(0);
+    expect(toTarget.indexOf('ForwardCommands')).toBeLessThan(toTarget.indexOf('RequestVoteResponse'));
+    const mark = h.sent.length;
+    // Delivered in the order sent (as over one ordered link): the vote elects a candidate that already holds the command.
+    h.deliverAll((m) => m.from === follower && m.to === target);
+    expect(h.node(target).status().role).toBe('leader');
+    const firstAppend = h.sent.slice(mark).find((m) => m.from === target && m.to === follower && m.message.type === 'AppendEntries');
+    expect(firstAppend?.message.type === 'AppendEntries' && firstAppend.message.entries.map((e) => e.kind)).toEqual(['noop', 'command']);
+    h.runUntil(() => (h.proposals.get(follower) ?? []).length > 0, 5_000);
+    expect(h.proposals.get(follower)).toEqual([expect.objectContaining({ requestId: 1, ok: true })]);
+    h.advance(300);
+    for (const id of [target, follower]) expect(h.appliedCommands(id)).toEqual(['ahead-of-vote']);
+  });
+
   it("a candidate that does not win answers what it held with 'no-leader', and refuses at once past its bound", () => {
     const { h, candidate, other, answers } = lonelyCandidate(13);
     for (let i = 1; i <= MAX_HELD_BY_CANDIDATE + 1; i++) h.node(candidate).receive(other, forward(i), h.now);

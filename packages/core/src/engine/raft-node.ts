@@ -527,6 +527,10 @@ export class RaftNode
     this.own.vote = candidate;
     this.requests.onVoteGranted(candidate);
     this.resetElectionTimer();
+    // Requests queued for a leader go to this candidate now, ahead of the vote about to be sent in
+    // the same Ready: it holds them while it campaigns, so when this vote elects it, they are in
+    // its first append of the term with its no-op (one replication round, not two).
+    this.requests.flush();
   }
 
   /** Heard `leader`'s AppendEntries or Heartbeat in our term: follow it; its lease runs from now. */
