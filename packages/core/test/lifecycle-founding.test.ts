@@ -350,7 +350,49 @@ describe('decideFrozenRestart', () => {
       }),
       expected: 'stay',
     },
+    // A tab opened beside the only voter 'a', which closed while the tab was still fetching its
+    // long log: 'a' named the learner 'n' its successor, but no running peer holds what 'n' lacks.
+    // The log is in a's slot here, which no tab runs.
+    {
+      name: 'a named successor still catching up, the departed leader\'s slot here covers it: refound there, as its reload would',
+      input: namedLearner(),
+      expected: 'refound',
+    },
+    {
+      name: 'the same with no record of what the leader knew (ownTombstones absent): refound',
+      input: namedLearner({ ownTombstones: undefined, departedBefore: undefined }),
+      expected: 'refound',
+    },
+    {
+      name: "the same on its own slot, which does not cover the leader's final position: stay",
+      input: namedLearner({ slot: 's2', log: { lastIndex: 64, lastTerm: 1, membership: { voters: ['a'], learners: ['n'] } } }),
+      expected: 'stay',
+    },
+    {
+      name: "the same where the frozen tab's own log went past that slot's (a later term): stay",
+      input: namedLearner({ slots: [departedSlot('s1', 'a', 20_024, 1), slot('s2', 'n', 70, 2, { inUse: true, joined: true, term: 2 })] }),
+      expected: 'stay',
+    },
+    {
+      name: 'the same while another tab here may have re-founded (no record that it joined): stay',
+      input: namedLearner({ slots: [departedSlot('s1', 'a', 20_024, 1), slot('s2', 'n', 64, 1, { inUse: true, joined: true, term: 1 }), slot('s3', 'm', 10, 1, { inUse: true })] }),
+      expected: 'stay',
+    },
   ];
+  function namedLearner(overrides: Partial<Parameters<typeof decideFrozenRestart>[0]> = {}): Parameters<typeof decideFrozenRestart>[0] {
+    const leader = notice(20_024, 1, { led: true, successors: ['n'], knew: [] });
+    return {
+      slot: 's1',
+      peerId: 'n',
+      slots: [{ ...departedSlot('s1', 'a', 20_024, 1), departed: leader }, slot('s2', 'n', 64, 1, { inUse: true, joined: true, term: 1 })],
+      log: { lastIndex: 20_024, lastTerm: 1, membership: { voters: ['a'], learners: ['n'] } },
+      tombstones: new Map([['a', leader]]),
+      ownTombstones: new Set(['a']),
+      departedBefore: new Map([['a', []]]),
+      room: 'empty',
+      ...overrides,
+    };
+  }
   for (const c of cases) it(c.name, () => expect(decideFrozenRestart(c.input)).toBe(c.expected));
 });
 

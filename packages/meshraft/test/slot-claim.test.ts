@@ -305,7 +305,7 @@ describe('slot claim', () => {
     const later = claimSlot(env, room, mint).then((c) => ((opened = true), c));
     await new Promise((r) => setTimeout(r, 10));
     expect(opened).toBe(false);
-    const fresh = await decision.renewForRefound();
+    const fresh = await decision.renewForRefound(notice(4, 4));
     expect(fresh).toBe('p5');
     expect(frozen.peerId).toBe('p5');
     expect(dbs.get(frozen.dbName!)!.identity).toBe('p5');
@@ -340,7 +340,11 @@ describe('slot claim', () => {
     expect(locks.held.has(slotLockName(room, 's2'))).toBe(true);
     expect(await decision.decide('empty')).toBe('refound');
     frozen.tombstone!(notice(4, 4)); // the runtime departs the frozen identity first
-    const fresh = await decision.renewForRefound();
+    // Had its engine gone past that slot's log since the slots were read (a later term), nothing is
+    // renewed: the runtime joins instead and decides again later.
+    expect(await decision.renewForRefound(notice(5, 5))).toBeNull();
+    expect(dbs.get(slotDbName(room, 's2'))!.identity).not.toBe(frozen.peerId);
+    const fresh = await decision.renewForRefound(notice(4, 4));
     expect(frozen.peerId).toBe(fresh);
     expect(frozen.dbName).toBe(slotDbName(room, 's2'));
     expect(dbs.get(slotDbName(room, 's2'))!.identity).toBe(fresh);

@@ -95,8 +95,9 @@ export function decideFounding(input: FoundingInput): Founding {
 
 /**
  * A running tab whose engine reports itself frozen (every voter of its configuration departed,
- * and no departed leader named it a successor: a tab that opened a moment before the last voters
- * closed, still a learner): may it continue the group by re-founding on `slot`, as if it had just
+ * and it cannot succeed them by itself: no departed leader named it a successor, or the one that
+ * did left entries it lacks that no running peer holds; a tab that opened a moment before the last
+ * voters closed, still a learner): may it continue the group by re-founding on `slot`, as if it had just
  * reloaded there? `slot` is frozenRestartSlot's answer: its own slot, or a departed slot whose log
  * is more up to date (`log` is that slot's), which it takes over after its identity departs, as
  * its reload would. The same rules as a start that takes a departed slot over (`choice` 'succeed'
@@ -107,11 +108,26 @@ export function decideFounding(input: FoundingInput): Founding {
  */
 export function decideFrozenRestart(input: Omit<FoundingInput, 'choice'> & { slot: string; peerId: PeerId }): 'refound' | 'stay' | 'wait' {
   const { slot, peerId, ...rest } = input;
-  const founding = decideFounding({ ...rest, choice: { kind: 'succeed', slot, previous: peerId } });
+  // Judged as its reload would be: the frozen identity departs before the new one starts, so its
+  // own slot is free and its final position (its log's end, which frozenRestartSlot found no more
+  // up to date than `slot`'s) is on record. A departed leader may have named it a successor (a
+  // learner still catching up the leader's log, say): the other slot's log covers what it has.
+  // Otherwise its own running slot and its missing tombstone kept the answer at 'stay' for good,
+  // while the log it needed sat in a slot no tab runs. The runtime checks the identity's actual
+  // final position against `slot`'s log once it departed (it may have moved since the slots were read).
+  const own = rest.slots.find((s) => s.peerId === peerId && s.inUse);
+  const slots = own ? rest.slots.map((s) => (s === own ? { ...s, inUse: false } : s)) : rest.slots;
+  const tombstones = own && !rest.tombstones.has(peerId) ? new Map([...rest.tombstones, [peerId, ownFinalNotice(own)]]) : rest.tombstones;
+  const founding = decideFounding({ ...rest, slots, tombstones, choice: { kind: 'succeed', slot, previous: peerId } });
   // 'bootstrap': the profile holds nothing of any group (holdsGroupData), so re-founding on this
   // empty log founds a group of this tab alone, as bootstrapping would.
   if (founding === 'bootstrap') return 'refound';
   return founding === 'refound' || founding === 'wait' ? founding : 'stay';
+}
+
+/** The departure notice a running slot's identity would leave now: its log's end and its term. */
+function ownFinalNotice(slot: SlotSummary): Departure {
+  return { type: 'Departure', term: slot.term ?? slot.lastTerm, lastIndex: slot.lastIndex, lastTerm: slot.lastTerm };
 }
 
 /**

@@ -3,7 +3,7 @@
 // adopt, a departed tab's log to take over, or a new slot), takes that slot's lock for its whole
 // life, and writes the identity into the slot. The start-up lock is held until the engine runs, so
 // a tab opening at the same moment sees this one's slot in use and can never also re-found.
-import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, refoundingTerm, runningPeers, startReadsConfiguration, type PeerId } from '@meshraft/core';
+import { atLeastAsUpToDate, chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, refoundingTerm, runningPeers, startReadsConfiguration, type PeerId } from '@meshraft/core';
 import { holdLock, mintPeerId, type LockManagerLike } from '../identity';
 import type { Claim, FrozenRestart } from '../runtime/claim';
 import { openAsOnlyWriter } from '../runtime/only-writer';
@@ -172,7 +172,10 @@ async function reconsiderFrozen(
           room: evidence,
           mayLead,
         }),
-      async renewForRefound() {
+      async renewForRefound(final) {
+        // Judged on the slots as listed: the frozen identity's engine may have gone on since.
+        const targetLog = { lastIndex: chosen?.lastIndex ?? 0, lastTerm: chosen?.lastTerm ?? 0 };
+        if (target !== own && final !== null && !atLeastAsUpToDate(targetLog, final)) return null;
         const next = mintId();
         // The frozen identity departed: on its own slot, the raised term is written after its last
         // batch (which could otherwise bring the old term back).

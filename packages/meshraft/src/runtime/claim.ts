@@ -86,8 +86,12 @@ export interface FrozenRestart {
    */
   readonly dbName?: string;
   decide(room: RoomEvidence): Promise<'refound' | 'stay' | 'wait'>;
-  /** A new identity on the decision's slot, its term moved past every departed voter's: the engine re-founds as it. */
-  renewForRefound(): Promise<PeerId>;
+  /**
+   * A new identity on the decision's slot, its term moved past every departed voter's: the engine
+   * re-founds as it. `final`: the frozen identity's departure notice; null (nothing renewed) when
+   * the decision's slot is another one whose log is not at least as up to date as that position.
+   */
+  renewForRefound(final: Departure | null): Promise<PeerId | null>;
   /** Let other tabs start (after the re-founded engine runs, or when staying). */
   release(): void;
 }

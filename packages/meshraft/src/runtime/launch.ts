@@ -6,7 +6,7 @@
 //   4. start the engine side (Worker or in-process) with the connected peers, then relay frames.
 // Afterwards, if the engine reports this peer removed from the group (at start, from its restored
 // log, or later), the runtime drops that identity and re-joins under a fresh one (see rejoin()).
-import type { Founding, Membership, PeerId } from '@meshraft/core';
+import type { Departure, Founding, Membership, PeerId } from '@meshraft/core';
 import { decideBootstrap } from './bootstrap';
 import { type Claim, type FrozenRestart, fixedClaimOn, joinsWhateverTheRoom } from './claim';
 import { DeferredGroup } from './deferred-group';
@@ -33,6 +33,8 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
   let rejoining: Promise<void> | null = null;
   /** This identity departed (pagehide): its frames stay cut until a new identity takes over. */
   let departed = false;
+  /** The notice the last departed identity left (its final position). */
+  let lastDeparture: { peerId: PeerId; notice: Departure } | null = null;
   /**
    * A fixed identity's page is going away (pagehide) and handed leadership over: its frames stay
    * cut until the page is shown again. Were a leader to go on appending (a forwarded command that
@@ -125,6 +127,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     // Order matters: the tombstone and the cut first, so the notice is a promise already kept.
     claim.tombstone(notice, plan.departedBefore);
     departed = true;
+    lastDeparture = { peerId: deferred.peerId, notice };
     for (const { to, bytes } of departureFrames(plan, notice, s.connected)) s.mesh.send(to, bytes, 'control');
     side.depart();
     return true;
@@ -147,7 +150,13 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     // A removed identity departs first: a leader may have added it back meanwhile, and its slot's
     // log is about to belong to a new identity.
     departNow();
-    const fresh = refound ? await refound.renewForRefound() : await current.renew();
+    const final = lastDeparture?.peerId === old ? lastDeparture.notice : null;
+    // null: the identity's engine moved past the decision's log after the slots were read (it
+    // fetched more, or re-founded by itself); starting over there would drop what it has, so it
+    // joins instead, and the next frozen check decides again on what the slots hold then.
+    const renewed = refound ? await refound.renewForRefound(final) : null;
+    if (renewed === null) refound = undefined;
+    const fresh = renewed ?? (await current.renew());
     current.recordStart?.(refound ? 'refound' : 'join');
     if (closing) return;
     info.retired.push(old);
