@@ -107,11 +107,7 @@ export interface Group<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> {
    * returned for it on this peer. A retry of the same call is applied once and sees that one result.
    */
   execute(command: Cmd, options?: ExecuteOptions): Promise<ExecuteResult<R>>;
-  /**
-   * Commits all commands at contiguous indices; `results[i]` is apply's answer to `commands[i]`. A
-   * large batch is encoded over several tasks (the page gets no long task from it): leave its
-   * commands unchanged until the call settles.
-   */
+  /** Commits all commands at contiguous indices; `results[i]` is apply's answer to `commands[i]`. */
   executeMany(commands: Cmd[], options?: ExecuteOptions): Promise<ExecuteManyResult<R>>;
   query(query: Q, consistency?: Consistency, options?: ExecuteOptions): Promise<QueryResult<QR>>;
   /** Calls `listener` after any status change or applied entry; returns an unsubscribe function. */

@@ -74,57 +74,26 @@ export function encodeValue(value: unknown): Uint8Array {
  */
 export function encodeValues(values: readonly unknown[]): Uint8Array[] {
   if (values.length === 1) return [encodeValue(values[0])];
-  const batch = new ValueBatchEncoder(values.length);
-  for (const value of values) batch.add(value);
-  return batch.finish();
-}
-
-/**
- * encodeValues one value at a time, so a caller can spread a large batch over several tasks
- * (host/command-encoder.ts). add() throws InvalidInputError on unsupported input and then holds
- * nothing of that value.
- */
-export class ValueBatchEncoder {
-  private buffer: Uint8Array;
-  private readonly ends: number[] = [];
-  private offset = 0;
-
-  constructor(expectedValues: number) {
-    this.buffer = new Uint8Array(Math.max(256, expectedValues * 64));
-  }
-
-  /** Values added so far. */
-  get count(): number {
-    return this.ends.length;
-  }
-
-  /** Encoded bytes so far. */
-  get bytes(): number {
-    return this.offset;
-  }
-
-  add(value: unknown): void {
+  let buffer = new Uint8Array(Math.max(256, values.length * 64));
+  const ends: number[] = [];
+  let offset = 0;
+  for (const value of values) {
     const encoded = encodeToScratch(value);
-    if (this.offset + encoded.byteLength > this.buffer.byteLength) {
-      const grown = new Uint8Array(Math.max(2 * this.buffer.byteLength, this.offset + encoded.byteLength));
-      grown.set(this.buffer.subarray(0, this.offset));
-      this.buffer = grown;
+    if (offset + encoded.byteLength > buffer.byteLength) {
+      const grown = new Uint8Array(Math.max(2 * buffer.byteLength, offset + encoded.byteLength));
+      grown.set(buffer.subarray(0, offset));
+      buffer = grown;
     }
-    this.buffer.set(encoded, this.offset);
-    this.offset += encoded.byteLength;
-    this.ends.push(this.offset);
+    buffer.set(encoded, offset);
+    offset += encoded.byteLength;
+    ends.push(offset);
   }
-
-  /** Each value's bytes; a single value gets a buffer of its own (what encodeValue returns). */
-  finish(): Uint8Array[] {
-    if (this.ends.length === 1) return [this.buffer.slice(0, this.offset)];
-    let start = 0;
-    return this.ends.map((end) => {
-      const view = this.buffer.subarray(start, end);
-      start = end;
-      return view;
-    });
-  }
+  let start = 0;
+  return ends.map((end) => {
+    const view = buffer.subarray(start, end);
+    start = end;
+    return view;
+  });
 }
 
 /**

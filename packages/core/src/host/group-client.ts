@@ -10,6 +10,7 @@
 // under a fresh identity after this peer was removed): it adopts the new id from the host's status,
 // keeps its applied state (entries at or below `applied` are the same committed entries on every
 // peer, so they are skipped) and re-sends the requests the old host never answered.
+import { encodeValues } from '../codec/value-codec';
 import { resolveConfig, type RaftConfig } from '../config';
 import { ClosedError, InvalidInputError } from '../errors';
 import type { Consistency, ExecuteManyResult, ExecuteOptions, ExecuteResult, Group, GroupStatus, GroupWaiters, QueryResult } from '../group';
@@ -17,7 +18,6 @@ import type { PeerId, Random, RaftStatus, StateMachine } from '../types';
 import { SnapshotTaker } from './snapshot-taker';
 import { Applier, type ApplierStats } from './applier';
 import type { Clock } from './clock';
-import { CommandEncoder } from './command-encoder';
 import type { ExactlyOnceData, ExactlyOnceLimits } from './exactly-once';
 import { commandsInputError, consistencyInputError } from './operation-input';
 import { PendingOpTracker } from './pending-op-tracker';
@@ -35,7 +35,7 @@ export interface GroupClientOptions<Cmd, Q, QR, R = unknown> {
   random: Random;
   /** The group's config (forwardTimeoutMs sets the default caller timeout; limits checked early). */
   config?: Partial<RaftConfig>;
-  /** Longest time one apply (or command-encoding) slice may run before yielding (default 8 ms). */
+  /** Longest time one apply slice may run before yielding (default 8 ms). */
   sliceMs?: number;
   exactlyOnce?: ExactlyOnceLimits;
 }
@@ -64,7 +64,6 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> 
   private readonly store: StatusStore;
   private readonly applier: Applier<Cmd>;
   private readonly ops: PendingOpTracker<Cmd, Q, QR, R>;
-  private readonly encoder: CommandEncoder;
   private readonly transfers: ClientTransfers;
   /** One id space for every request to the host (operations, transfers, close). */
   private nextRequestId = 1;
@@ -89,7 +88,6 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> 
       options.sliceMs ?? 8,
       options.exactlyOnce,
     );
-    this.encoder = new CommandEncoder(options.clock, options.sliceMs ?? 8);
     const post = (m: ClientToHost) => options.port.post(m);
     this.ops = new PendingOpTracker<Cmd, Q, QR, R>({
       clientId: this.clientId,
@@ -191,33 +189,22 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> 
 
   // ---------- proposals ----------
 
-  /**
-   * Validates and encodes before anything is sent, so bad input rejects (InvalidInputError) and
-   * nothing of it reaches the log. A large batch is encoded in slices (CommandEncoder).
-   */
+  /** Validates and encodes before anything is sent, so bad input rejects at once (InvalidInputError). */
   private propose(commands: Cmd[], options?: ExecuteOptions): Promise<ExecuteManyResult<R>> {
     if (this.closing) return Promise.reject(new ClosedError(this.closedReason, { kind: 'commands', commands }));
-    const { maxProposalCommands, maxProposalBytes } = this.config;
-    const tooLarge = (size: string) => new InvalidInputError(`proposal of ${size} exceeds the group's limits`);
-    // Checked before encoding: a batch over the limit is refused without encoding any of it.
-    if (commands.length > maxProposalCommands) return Promise.reject(tooLarge(`${commands.length} commands`));
-    // Encoding may continue in later tasks: the caller's array may change by then, its commands are
-    // read as encoding reaches them (as before start-up, when DeferredGroup holds them).
-    const own = [...commands];
-    return new Promise((resolve, reject) => {
-      this.encoder.encode({
-        commands: own,
-        encoded: (encoded, bytes) => {
-          if (bytes > maxProposalBytes) reject(tooLarge(`${commands.length} commands / ${bytes} bytes`));
-          else resolve(this.ops.propose(own, encoded, options));
-        },
-        failed: (error) => {
-          if (error instanceof ClosedError) return reject(error);
-          const reason = error instanceof Error ? error.message : String(error);
-          reject(new InvalidInputError(`command cannot be encoded: ${reason}`));
-        },
-      });
-    });
+    let encoded: Uint8Array[];
+    let bytes = 0;
+    try {
+      encoded = encodeValues(commands);
+      for (const data of encoded) bytes += data.byteLength;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return Promise.reject(new InvalidInputError(`command cannot be encoded: ${reason}`));
+    }
+    if (commands.length > this.config.maxProposalCommands || bytes > this.config.maxProposalBytes) {
+      return Promise.reject(new InvalidInputError(`proposal of ${commands.length} commands / ${bytes} bytes exceeds the group's limits`));
+    }
+    return this.ops.propose(commands, encoded, options);
   }
 
   private afterSlice(): void {
@@ -281,8 +268,6 @@ export class GroupClient<Cmd = unknown, Q = unknown, QR = unknown, R = unknown> 
   }
 
   private shutDown(): void {
-    // Not sent yet, so not executed: ClosedError (ops.closeAll decides for those that were).
-    this.encoder.stop((commands) => new ClosedError(this.closedReason, { kind: 'commands', commands: commands as Cmd[] }));
     this.ops.closeAll(this.closedReason);
     this.transfers.closeAll(this.closedReason);
     this.applier.stop();
