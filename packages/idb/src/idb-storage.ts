@@ -237,13 +237,19 @@ export class IdbStorage implements Storage {
   /**
    * Hands the database to `peerId`: the log, the commit index and (at least) the term stay; the
    * vote was the previous identity's and goes. One transaction, so a crash leaves either identity.
+   * `maxCommit`: the previous identity's departure notice promised nothing past this index, so the
+   * commit index is lowered to it (never below the snapshot). Its engine may have stored a commit
+   * index past the notice after the page had sent it (the Worker outlives `pagehide` for a moment);
+   * a successor may then have written other entries there, which this log must accept.
    */
-  async handOver(peerId: string, minTerm = 0): Promise<void> {
+  async handOver(peerId: string, minTerm = 0, maxCommit = Number.POSITIVE_INFINITY): Promise<void> {
     this.assertOpen('handOver');
     const tx = this.db.transaction(META, 'readwrite');
     const store = tx.objectStore(META);
     const hard = asHardState(await store.get(HARD_STATE_KEY));
-    await store.put({ kind: 'hardState', hardState: { term: Math.max(hard.term, minTerm), vote: null, commit: hard.commit } }, HARD_STATE_KEY);
+    const snapshotIndex = asSnapshotMeta(await store.get(SNAPSHOT_META_KEY))?.meta.index ?? 0;
+    const commit = Math.min(hard.commit, Math.max(maxCommit, snapshotIndex));
+    await store.put({ kind: 'hardState', hardState: { term: Math.max(hard.term, minTerm), vote: null, commit } }, HARD_STATE_KEY);
     await store.put({ kind: 'identity', peerId }, IDENTITY_KEY);
     await tx.done;
   }

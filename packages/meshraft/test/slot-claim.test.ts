@@ -197,6 +197,24 @@ describe('slot claim', () => {
     reloaded.release();
   });
 
+  it("a departed slot whose stored commit index went past its tab's notice is taken over with the commit index lowered to the notice", async () => {
+    // The page sent its notice (final position 3) in pagehide; its Worker, still running a moment,
+    // then stored a commit index of 5 for entries no client had seen. A successor may have written
+    // other entries at 4 and 5 since: the new identity must not hold them as committed.
+    const { env, dbs, mint } = environment();
+    const tab = await claimSlot(env, room, mint);
+    const db = dbs.get(tab.dbName!)!;
+    db.state = { hardState: { term: 3, vote: 'p1', commit: 5 }, snapshot: null, entries: [config(1, ['p1']), noop(2, 3), noop(3, 3), noop(4, 3), noop(5, 3)] };
+    tab.settled();
+    tab.tombstone!({ ...notice(3, 3), led: true, successors: ['x'] });
+    tab.release();
+    const reloaded = await claimSlot(env, room, mint);
+    expect(reloaded.choice).toEqual({ kind: 'succeed', slot: 's1', previous: 'p1' });
+    expect(db.state.hardState).toEqual({ term: 3, vote: null, commit: 3 });
+    expect(db.state.entries).toHaveLength(5); // kept, no longer committed: the leader's appends decide
+    reloaded.release();
+  });
+
   it('a crashed tab (no tombstone) is adopted as itself before any departed slot', async () => {
     const { env, dbs, mint } = environment();
     const a = await claimSlot(env, room, mint);

@@ -3,7 +3,7 @@
 // adopt, a departed tab's log to take over, or a new slot), takes that slot's lock for its whole
 // life, and writes the identity into the slot. The start-up lock is held until the engine runs, so
 // a tab opening at the same moment sees this one's slot in use and can never also re-found.
-import { atLeastAsUpToDate, chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, refoundingTerm, runningPeers, startReadsConfiguration, type PeerId } from '@meshraft/core';
+import { atLeastAsUpToDate, chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, refoundingTerm, runningPeers, startReadsConfiguration, type Departure, type PeerId } from '@meshraft/core';
 import { holdLock, mintPeerId, type LockManagerLike } from '../identity';
 import type { Claim, FrozenRestart } from '../runtime/claim';
 import { openAsOnlyWriter } from '../runtime/only-writer';
@@ -40,7 +40,7 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
       try {
         // The slot's previous writer (the Worker of a page that just closed or reloaded) may not have
         // stopped yet: wait for it, so the new identity is written after its last batch.
-        if (choice.kind !== 'adopt') await handOver(env, dbName, peerId, 0, true);
+        if (choice.kind !== 'adopt') await handOver(env, dbName, peerId, 0, true, chosen?.departed);
         // The slot is the new identity's now: how the departed one started is no longer needed.
         if (choice.kind === 'succeed') slots.recordJoined(choice.previous, false);
         slots.rememberSlot(slot);
@@ -91,9 +91,10 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
         ownDepartures: () => slots.foundingTombstones().ownTombstones,
         watchDepartures: (handler) => slots.watchTombstones(handler),
         async renew() {
+          const previous = peerId;
           peerId = mintId();
           // After the departed identity's last batch: its Worker lets the database go once it landed.
-          await handOver(env, dbName, peerId, 0, true);
+          await handOver(env, dbName, peerId, 0, true, slots.tombstones().get(previous));
           return peerId;
         },
         reconsider: (mayLead) =>
@@ -179,7 +180,7 @@ async function reconsiderFrozen(
         const next = mintId();
         // The frozen identity departed: on its own slot, the raised term is written after its last
         // batch (which could otherwise bring the old term back).
-        await handOver(env, dbName, next, refoundingTerm(views, slots.tombstones()), true);
+        await handOver(env, dbName, next, refoundingTerm(views, slots.tombstones()), true, target === own ? final : chosen?.departed);
         const moved = releaseTarget;
         releaseTarget = null; // the claim holds it now
         renewed(next, target, moved ?? (() => {}));
@@ -198,10 +199,11 @@ async function reconsiderFrozen(
  * no other writer has the database open (only-writer.ts): always, except while this tab's own
  * Worker holds it with no engine running yet (a start-up re-founding, after 'prepare' opened it).
  */
-async function handOver(env: SlotEnvironment, dbName: string, peerId: PeerId, minTerm = 0, asOnlyWriter = false): Promise<void> {
+async function handOver(env: SlotEnvironment, dbName: string, peerId: PeerId, minTerm = 0, asOnlyWriter = false, departed?: Departure | null): Promise<void> {
   const { storage } = asOnlyWriter ? await openAsOnlyWriter(env.locks, dbName, () => env.openSlot(dbName)) : { storage: await env.openSlot(dbName) };
   try {
-    await storage.handOver(peerId, minTerm);
+    // The previous identity's notice is its promise: nothing past its final position counts as committed.
+    await storage.handOver(peerId, minTerm, departed?.lastIndex);
   } finally {
     await storage.close();
   }

@@ -63,9 +63,10 @@ export function fakeSlotEnvironment() {
       const storage = MemoryStorage.from(db.state) as MemoryStorage & Partial<IdbStorage>;
       return Object.assign(storage, {
         identity: async () => db.identity,
-        async handOver(peerId: string, minTerm = 0) {
+        async handOver(peerId: string, minTerm = 0, maxCommit = Number.POSITIVE_INFINITY) {
           db.identity = peerId;
-          db.state = { ...db.state, hardState: { ...db.state.hardState, vote: null, term: Math.max(db.state.hardState.term, minTerm) } };
+          const commit = Math.min(db.state.hardState.commit, Math.max(maxCommit, db.state.snapshot?.meta.index ?? 0));
+          db.state = { ...db.state, hardState: { vote: null, term: Math.max(db.state.hardState.term, minTerm), commit } };
         },
       }) as unknown as IdbStorage;
     },
