@@ -7,5 +7,5 @@ export {
   type SignalingOptions,
 } from './options';
 export type { SignalingStats, JoinRefusal, SlowReaderReason } from './stats';
-export { RedisConnectError } from './redis-adapter';
+export { RedisConnectError } from './redis-connect-error';
 export * from './protocol';

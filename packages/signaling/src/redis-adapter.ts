@@ -6,6 +6,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import type { SignalingLogger } from './options';
 import type { PresenceDirectory } from './presence-directory';
+import { RedisConnectError, redactUrl } from './redis-connect-error';
 import { guardFireAndForget, throttledFailureReporter } from './redis-guard';
 import { RedisPresenceDirectory, type RedisPresenceDeps } from './redis-presence';
 
@@ -15,13 +16,6 @@ export interface RedisAdapterHandle {
   /** The presence directory in Redis; start() registers this process and begins its heartbeat. */
   createPresence(deps: Omit<RedisPresenceDeps, 'runScript' | 'onReconnect'>): PresenceDirectory & { start(): Promise<void> };
   close(): Promise<void>;
-}
-
-export class RedisConnectError extends Error {
-  constructor(url: string, cause: unknown) {
-    super(`cannot connect to Redis at ${redactUrl(url)}: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = 'RedisConnectError';
-  }
 }
 
 /** Initial connection attempts before start fails; afterwards the client reconnects indefinitely. */
@@ -109,8 +103,4 @@ export async function createRedisAdapter(url: string, logger: SignalingLogger, o
       if (gaveUp) logger.warn('redis did not answer QUIT; giving up on it');
     },
   };
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
