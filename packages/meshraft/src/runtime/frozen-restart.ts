@@ -1,9 +1,10 @@
 // A frozen tab (every voter of its configuration departed, and it cannot succeed them by itself: no
 // departed leader named it a successor, or it lacks entries no running peer holds; it opened a
-// moment before the last voters closed, its join answered "busy" or still a learner) runs the start-up rules again, as a reload onto its own slot would, and re-founds the
-// group on its log when they allow it (decideFrozenRestart, docs/tab-lifecycle.md). Otherwise it
-// stays and asks again later, with a growing pause (another tab of the profile may close, the room
-// may empty): at once when the engine first reports it frozen, then after 1 s, 2 s, 4 s, ... 10 s.
+// moment before the last voters closed, its join answered "busy" or still a learner) runs the
+// start-up rules again, as a reload onto its own slot would, and re-founds the group on its log
+// when they allow it (decideFrozenRestart, docs/tab-lifecycle.md). Otherwise it stays and asks
+// again later, with a growing pause (another tab of the profile may close, the room may empty): at
+// once when the engine first reports it frozen, then after 1 s, 2 s, 4 s, ... 10 s.
 //
 // A tab whose join nobody answers is stranded the same way: it opened beside the profile's only
 // running tab, took a new slot (that tab's was in use) and asked to join, and that tab closed before

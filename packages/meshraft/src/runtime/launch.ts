@@ -33,8 +33,6 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
   let rejoining: Promise<void> | null = null;
   /** This identity departed (pagehide): its frames stay cut until a new identity takes over. */
   let departed = false;
-  /** The notice the last departed identity left (its final position). */
-  let lastDeparture: { peerId: PeerId; notice: Departure } | null = null;
   /**
    * A fixed identity's page is going away (pagehide) and handed leadership over: its frames stay
    * cut until the page is shown again. Were a leader to go on appending (a forwarded command that
@@ -127,7 +125,6 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     // Order matters: the tombstone and the cut first, so the notice is a promise already kept.
     claim.tombstone(notice, plan.departedBefore);
     departed = true;
-    lastDeparture = { peerId: deferred.peerId, notice };
     for (const { to, bytes } of departureFrames(plan, notice, s.connected)) s.mesh.send(to, bytes, 'control');
     side.depart();
     return true;
@@ -150,7 +147,8 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     // A removed identity departs first: a leader may have added it back meanwhile, and its slot's
     // log is about to belong to a new identity.
     departNow();
-    const final = lastDeparture?.peerId === old ? lastDeparture.notice : null;
+    // The notice it left, its final position (the profile's tombstone of it).
+    const final = current.departures?.().get(old) ?? null;
     // null: the identity's engine moved past the decision's log after the slots were read (it
     // fetched more, or re-founded by itself); starting over there would drop what it has, so it
     // joins instead, and the next frozen check decides again on what the slots hold then.
