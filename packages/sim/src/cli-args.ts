@@ -30,6 +30,8 @@ export interface LifecycleBugs {
   trustOtherDevicesDepartures?: boolean;
   /** The tie-break of condition 6 reads other devices' voters as having known of no departure. */
   ignoreWhatOtherDevicesKnew?: boolean;
+  /** A new identity taking over a departed slot keeps the commit index stored there, past the departed notice. */
+  keepCommitOnHandOver?: boolean;
 }
 
 export type SimBugs = InjectedBugs & LifecycleBugs;
@@ -44,6 +46,7 @@ export const knownBugs: ReadonlyArray<keyof SimBugs> = [
   'keepUnusableSlots',
   'trustOtherDevicesDepartures',
   'ignoreWhatOtherDevicesKnew',
+  'keepCommitOnHandOver',
 ];
 
 export const usage = `usage: npm run sim -- [--seeds N] [--from S] [--scenario NAME] [--peers 3..7] [--bug NAME]... [--verbose] [--hashes] [--json]

@@ -111,11 +111,15 @@ export class DurableStore {
   }
 
   /**
-   * A new identity takes over this disk (a tab starting from a departed tab's slot): the log, the
-   * term and the commit index stay; the vote was the old identity's and goes.
+   * A new identity takes over this disk (a tab starting from a departed tab's slot): the log and the
+   * term stay; the vote was the old identity's and goes. The commit index is lowered to `maxCommit`
+   * (the departed identity's final position, never below the snapshot), as IdbStorage.handOver does:
+   * the departed tab's Worker may have stored a commit index past the notice its page sent (Tabs.close).
    */
-  handOver(term = this.image.hard.term): void {
-    this.image = { ...this.image, hard: { ...this.image.hard, vote: null, term: Math.max(term, this.image.hard.term) } };
+  handOver(term = this.image.hard.term, maxCommit = Number.POSITIVE_INFINITY): void {
+    const { hard } = this.image;
+    const commit = Math.min(hard.commit, Math.max(maxCommit, this.snapshotIndex));
+    this.image = { ...this.image, hard: { ...hard, vote: null, commit, term: Math.max(term, hard.term) } };
   }
 
   /**

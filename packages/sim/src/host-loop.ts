@@ -17,6 +17,8 @@ export class HostLoop {
   /** The departure plan of the latest Ready whose messages were relayed (this incarnation). */
   private relayed: DeparturePlan | null = null;
   private syncing = false;
+  /** The Ready whose batch is being written (its simulated fsync has not finished). */
+  private writing: Ready | null = null;
 
   constructor(
     private readonly peer: SimPeer,
@@ -41,7 +43,50 @@ export class HostLoop {
   /** The engine is gone (a crash): the batch being written is lost, and so is the last status. */
   stopped(): void {
     this.syncing = false;
+    this.writing = null;
     this.lastStatus = null;
+  }
+
+  /**
+   * The page's departure notice went out, and its Worker lives a moment longer: the batch it was
+   * writing lands, and so may up to `more` Readies it takes after that one (a lone voter's commit
+   * index moves past the notice's final position this way: the commit rule runs once its own write
+   * is durable). Nothing of them leaves the tab: no message, no result, nothing applied. The monitor
+   * is not told of them either: no client of the departed page can have seen that commit index, and
+   * a group that went on from the notice may rightly hold other entries there. Returns how many
+   * batches landed.
+   */
+  landAfterDeparture(more: number): number {
+    const { peer, env } = this;
+    const engine = peer.engine;
+    if (!engine) return 0;
+    let landed = 0;
+    const land = (ready: Ready): boolean => {
+      try {
+        peer.durable.apply(ready.persist);
+      } catch (err) {
+        if (err instanceof StorageContractError) env.monitor.fail('storage-contract', `${peer.id} after departing: ${err.message}`);
+        else throw err;
+        return false;
+      }
+      landed++;
+      engine.storageDone(ready.token);
+      return true;
+    };
+    const pending = this.writing;
+    this.writing = null;
+    this.syncing = false;
+    if (pending && !land(pending)) return landed;
+    try {
+      for (let i = 0; i < more && engine.hasReady(); i++) {
+        const ready = engine.ready();
+        if (isEmptyBatch(ready.persist)) engine.storageDone(ready.token);
+        else if (!land(ready)) break;
+      }
+    } catch (err) {
+      env.monitor.fail('engine-error', `${peer.id} after departing: ${describeError(err)}`);
+    }
+    return landed;
   }
 
   input(label: string, fn: (engine: RaftNode) => void): void {
@@ -113,12 +158,15 @@ export class HostLoop {
       // Only a candidate's vote requests leave before a write that changes the vote (ready-order.ts).
       if (early.some(({ message }) => message.type === 'RequestVote')) env.events.voteSentEarly(peer);
       ready.messages = late;
+      this.writing = ready;
       const finish = () => {
-        if (incarnation !== peer.incarnation) return; // crashed before the fsync finished: lost
+        // Crashed before the fsync finished (lost), or landed already as its tab departed.
+        if (incarnation !== peer.incarnation || this.writing !== ready) return;
         if (peer.paused) {
           peer.hold(finish);
           return;
         }
+        this.writing = null;
         this.syncing = false;
         this.complete(engine, ready);
         this.observe(); // a term just made durable: its leader counts for Election Safety from now on

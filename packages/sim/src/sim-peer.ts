@@ -159,14 +159,19 @@ export class SimPeer implements MonitoredPeer {
    * higher term in a notice is always safe (it only raises the terms of those that read it). Returns
    * the notice (the tombstone the profile keeps), or null when the peer was not running.
    */
-  /** Sends the departure plan; returns its notice and the voters its engine knew had departed (DeparturePlan.departedBefore). */
-  depart(reachable: readonly PeerId[]): { notice: Departure; departedBefore: readonly PeerId[] } | null {
+  /**
+   * Sends the departure plan; returns its notice and the voters its engine knew had departed
+   * (DeparturePlan.departedBefore). `workerReadies`: how many more Readies the tab's Worker, alive a
+   * moment after the page's notice, takes and writes beyond the batch it was writing
+   * (HostLoop.landAfterDeparture); negative: the Worker stops first, and that batch is lost too.
+   */
+  depart(reachable: readonly PeerId[], workerReadies = 0): { notice: Departure; departedBefore: readonly PeerId[] } | null {
     const engine = this.engine;
     if (!engine) return null;
     const now = this.env.queue.now;
     let plan: DeparturePlan;
     try {
-      const fresh = engine.depart(now);
+      const fresh = engine.departurePlan();
       const relayed = this.loop.relayedPlan;
       plan = relayed ? { ...relayed, notice: { ...relayed.notice, term: Math.max(relayed.notice.term, fresh.notice.term) } } : fresh;
     } catch (err) {
@@ -181,6 +186,16 @@ export class SimPeer implements MonitoredPeer {
     }
     for (const to of reachable) this.env.network.sendReliable(this.id, to, plan.notice);
     this.env.monitor.onDeparted(this.id);
+    const landed = workerReadies < 0 ? 0 : this.loop.landAfterDeparture(workerReadies);
+    if (landed > 0) {
+      const { commit } = this.durable.hardState;
+      this.env.trace.record(now, this.id, `its Worker landed ${landed} batch(es) after the notice (commit ${commit}, last ${this.durable.lastIndex()})`);
+    }
+    try {
+      engine.depart(now);
+    } catch (err) {
+      this.env.monitor.fail('engine-error', `${this.id} depart: ${describeError(err)}`);
+    }
     return { notice: plan.notice, departedBefore: plan.departedBefore ?? [] };
   }
 

@@ -157,7 +157,7 @@ export function runSimulation(options: SimOptions): SimResult {
   let directory: SignalingDirectory | null = null;
   if (plan.tabs) {
     directory = new SignalingDirectory(queue, new Dice(streamRandom(seed, Stream.directory)), trace, plan.tabs.directory, options.bugs?.trustEmptyRoomAfterRestart);
-    tabs = new TabsDriver(queue, new Dice(streamRandom(seed, Stream.tabs)), new Dice(streamRandom(seed, Stream.liveness)), peers, network, directory, monitor, trace, plan.tabs, () => clients.writing, options.bugs);
+    tabs = new TabsDriver(queue, new Dice(streamRandom(seed, Stream.tabs)), new Dice(streamRandom(seed, Stream.liveness)), new Dice(streamRandom(seed, Stream.workers)), peers, network, directory, monitor, trace, plan.tabs, () => clients.writing, options.bugs);
   }
   if (plan.churn) {
     const committed = () => monitor.committedConfigs().at(-1)?.membership ?? null;

@@ -5,6 +5,7 @@
 // profile's tombstones replayed (tombstone-replay.ts).
 import type { Founding, LogEntry, LogTail, Membership, PeerId } from '@meshraft/core';
 import { localLogTailSources } from '@meshraft/core';
+import type { LifecycleBugs } from './cli-args';
 import type { Cluster } from './cluster';
 import type { SignalingDirectory } from './directory';
 import type { EventQueue } from './event-queue';
@@ -39,6 +40,8 @@ export class TabStarts {
     private readonly trace: Trace,
     private readonly counts: TabsCounts,
     private readonly maxTabs: number,
+    /** Bug switches of the lifecycle rules (cli-args.ts LifecycleBugs). */
+    private readonly bugs: LifecycleBugs = {},
   ) {}
 
   open(profile: LocalProfile, preferred: string | null, onOpen?: (peer: SimPeer) => void): void {
@@ -94,14 +97,18 @@ export class TabStarts {
 
   /**
    * A new identity starts on `target`: handed the slot's log over (`handOverTerm`: the term it must
-   * start from; undefined for a new, empty slot), bootstrapping, re-founding or joining. Its engine
+   * start from; undefined for a new, empty slot; the stored commit index lowered to the departed
+   * identity's notice, as the runtime's slot claim does), bootstrapping, re-founding or joining. Its engine
    * gets the profile's tombstones replayed, whatever started it: a frozen tab's re-founding skipped
    * the replay once, and its engine named a long-departed learner a successor, so a later start
    * waited for that peer for good (tabs-chaos-two seed 3,200,000,521).
    */
   startIdentity(profile: LocalProfile, target: Slot, founding: Exclude<Founding, 'wait'>, handOverTerm: number | undefined, how = 'restart'): SimPeer {
     const id = `t${this.nextId++}`;
-    if (handOverTerm !== undefined) target.store.handOver(handOverTerm);
+    if (handOverTerm !== undefined) {
+      const departed = target.peer ? profile.tombstones.get(target.peer.id) : undefined;
+      target.store.handOver(handOverTerm, this.bugs.keepCommitOnHandOver ? undefined : departed?.lastIndex);
+    }
     const bootstrap: Membership | undefined = founding === 'bootstrap' ? { voters: [id], learners: [] } : undefined;
     const peer = this.cluster.create(id, 'normal', bootstrap, target.store);
     peer.refound = founding === 'refound';

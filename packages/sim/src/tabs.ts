@@ -62,6 +62,8 @@ export class TabsDriver {
     private readonly dice: Dice,
     /** When a stopped tab's Web Lock reaches the others (its own stream: the schedule stays the same). */
     private readonly lockDelays: Dice,
+    /** How much a closing tab's Worker writes after its page's notice went out (its own stream too). */
+    private readonly workers: Dice,
     private readonly cluster: Cluster,
     private readonly network: SimNetwork,
     private readonly directory: SignalingDirectory,
@@ -78,7 +80,7 @@ export class TabsDriver {
     const rules = new StartUpRules(tabs, directory, bugs);
     const forks = new ForkCheck(monitor, directory, this.profiles, counts);
     this.replay = new TombstoneReplay(queue, tabs);
-    this.starts = new TabStarts(this, this.profiles, rules, this.replay, forks, cluster, directory, queue, trace, counts, plan.maxTabs);
+    this.starts = new TabStarts(this, this.profiles, rules, this.replay, forks, cluster, directory, queue, trace, counts, plan.maxTabs, bugs);
     this.restarts = new TabRestarts(this, this.starts, rules, forks, queue, trace, counts);
     this.checks = new AvailabilityChecks(queue, monitor);
     this.schedule = new TabsSchedule(this, queue, dice, trace, plan, counts, this.checks, clientsWriting);
@@ -206,11 +208,16 @@ export class TabsDriver {
     this.starts.open(profile, preferred, onOpen);
   }
 
-  /** Graceful close: the notice goes to every peer this tab reaches, the tombstone stays behind. */
+  /**
+   * Graceful close: the notice goes to every peer this tab reaches, the tombstone stays behind. The
+   * tab's Worker outlives the page's pagehide by a moment: most often the batch it was writing lands
+   * (and up to two Readies after it), past the final position the notice gave (SimPeer.depart).
+   * A tab taking the slot over later lowers the stored commit index to that notice (DurableStore.handOver).
+   */
   close(tab: Tab): void {
     const { peer, profile } = tab;
     const reachable = this.running().filter((p) => p !== peer && !this.network.isCut(peer.id, p.id)).map((p) => p.id);
-    const departure = peer.depart(reachable);
+    const departure = peer.depart(reachable, this.workers.chance(0.7) ? this.workers.int(0, 2) : -1);
     if (departure) {
       profile.tombstones.set(peer.id, departure.notice);
       profile.ownTombstones.add(peer.id);

@@ -78,7 +78,7 @@ describe('tabs scenario', () => {
 const BUG_SEEDS = 300;
 const ENOUGH_CATCHES = 5;
 
-const bugCases: Array<{ bug: keyof LifecycleBugs; expect: InvariantName; why: string; scenario?: 'tabs-chaos-two'; catches?: number; from?: number }> = [
+const bugCases: Array<{ bug: keyof LifecycleBugs; expect: InvariantName | readonly InvariantName[]; why: string; scenario?: 'tabs-chaos-two' | 'tabs-reload'; catches?: number; from?: number }> = [
   { bug: 'adoptDepartedIdentities', expect: 'departed-spoke', why: 'a departed identity that starts again sends again (votes, acknowledges)' },
   { bug: 'trustEmptyRoomAfterRestart', expect: 'fork', why: 'an empty room right after a signaling restart is trusted and a second group is bootstrapped' },
   { bug: 'keepUnusableSlots', expect: 'slot-leak', why: 'databases nobody can use any more are never deleted' },
@@ -102,6 +102,18 @@ const bugCases: Array<{ bug: keyof LifecycleBugs; expect: InvariantName; why: st
     catches: 1,
     from: 290,
   },
+  // A closing lone leader's Worker stores a commit index past its notice (Tabs.close); a successor
+  // writes other entries there, and the slot's next identity holds the departed one's as committed.
+  // Two seeds in the 1,000 from 301 catch it (695, 1,287), so the scan starts just before the first;
+  // find others with `npm run sim -- --scenario tabs-reload --bug keepCommitOnHandOver --seeds 1000`.
+  {
+    bug: 'keepCommitOnHandOver',
+    expect: ['leader-completeness', 'state-machine-safety', 'committed-changed', 'log-matching', 'liveness'],
+    why: "a new identity on a departed slot keeps the commit index the departed tab's Worker stored past its notice",
+    scenario: 'tabs-reload',
+    catches: 1,
+    from: 690,
+  },
 ];
 
 const checkerGaveUp = (result: SimResult) => result.violation?.invariant === 'linearizability' && result.violation.message.startsWith('checker gave up');
@@ -110,12 +122,13 @@ describe(`tabs bug injection: lifecycle bugs are caught within ${BUG_SEEDS} seed
   for (const c of bugCases) {
     const scenario = c.scenario ?? 'tabs';
     const enough = c.catches ?? ENOUGH_CATCHES;
-    it(`${c.bug}: ${c.why} (reported as ${c.expect}, ${scenario}); every catching seed is clean without it`, () => {
+    const expected: readonly InvariantName[] = typeof c.expect === 'string' ? [c.expect] : c.expect;
+    it(`${c.bug}: ${c.why} (reported as ${expected.join(' or ')}, ${scenario}); every catching seed is clean without it`, () => {
       const caught: SimResult[] = [];
       const from = c.from ?? 1;
       for (let seed = from; seed < from + BUG_SEEDS && caught.length < enough; seed++) {
         const result = runSimulation({ seed, scenario, bugs: { [c.bug]: true } });
-        if (result.violation?.invariant === c.expect && !checkerGaveUp(result)) caught.push(result);
+        if (result.violation && expected.includes(result.violation.invariant) && !checkerGaveUp(result)) caught.push(result);
       }
       expect(caught.length, `${c.bug} not caught in ${BUG_SEEDS} seeds`).toBe(enough);
       for (const result of caught) {
