@@ -12,6 +12,8 @@
 //       strong query;
 //   (b) a webpack 5 build (and an esbuild build) form a group;
 //   (f) the Vite build forms a group in Firefox, and one group mixes Chromium, Firefox and Node;
+//   (l) server-side rendering in plain Node: the browser createGroup and @meshraft/react's hooks
+//       render the offline initial status with react-dom/server;
 //   (g) tabs of the Vite build go through seeded random closes (every tab at times), reloads, crashes and opens while
 //       every tab writes: a linearizable history, no acknowledged write lost, the group back online;
 //       (h) the same over two browser profiles with signaling restarts; (i) the same in Firefox.
@@ -76,6 +78,15 @@ await checks.run('every export of every package imports in plain Node 20 (ESM, n
   const script = `for (const s of ${JSON.stringify(specifiers)}) { const m = await import(s); if (!Object.keys(m).length) throw new Error(s + ' exports nothing'); } console.log('ok');`;
   const out = run(process.execPath, ['--input-type=module', '-e', script], appDir);
   assert(out.trim() === 'ok', `unexpected output: ${out}`);
+}, { needs: [INSTALLED] });
+
+await checks.run('(l) server-side rendering in plain Node: the browser createGroup and the React hooks render the initial status; the start rejects pointing to the browser', async () => {
+  // Nothing listens on the discard port: the group must not try to reach it anyway.
+  const out = run(process.execPath, ['node/server-render.mjs', 'http://127.0.0.1:9'], appDir);
+  const { html, status, started } = JSON.parse(out.trim().split('\n').at(-1));
+  assert(html === '<p>online=false committed=0 value=undefined</p>', `server HTML: ${html}`);
+  assert(status.online === false && status.committed === 0, `status: ${JSON.stringify(status)}`);
+  assert(/runs in a browser page/.test(started) && /meshraft\/node/.test(started), `start: ${started}`);
 }, { needs: [INSTALLED] });
 
 // ---- (d) meshraft-signal ------------------------------------------------------------------------

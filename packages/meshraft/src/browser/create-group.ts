@@ -61,6 +61,18 @@ async function deriveRoomShared(key: Uint8Array, appId: string | undefined) {
   }
 }
 
+/**
+ * Why the browser entry cannot start here, or null in a page (or a Worker) of a browser. Server-side
+ * rendering evaluates an app's modules in Node, where a module-level createGroup() would otherwise
+ * fail on a missing Worker with advice about script origins that does not apply.
+ */
+function notInBrowser(): Error | null {
+  if (typeof document !== 'undefined' || typeof Worker !== 'undefined') return null;
+  return new Error(
+    "createGroup from 'meshraft' runs in a browser page, and this environment has no document or Worker (server-side rendering?): create the group in the browser, and let the server render its initial status (@meshraft/react's hooks do); in Node, use createGroup from 'meshraft/node'",
+  );
+}
+
 export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknown>(options: CreateGroupOptions<Cmd, Q, QR, R>): MeshraftGroup<Cmd, Q, QR, R> {
   const resolved = validateOptions(options, 'browser');
   const slots = resolved.storage === 'indexeddb' ? slotEnvironment() : null;
@@ -75,8 +87,8 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
   let spawned: SpawnedWorker | null = null;
   // The browser refuses the Worker at once when its script is on another origin (the app's assets on
   // a CDN) or a CSP forbids it: that fails `started`, as every start-up error does, not createGroup.
-  let spawnError: Error | null = null;
-  if (inWorker) {
+  let spawnError: Error | null = notInBrowser();
+  if (inWorker && spawnError === null) {
     try {
       spawned = spawnEngineWorker();
     } catch (error) {
@@ -85,10 +97,10 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
       );
     }
   }
-  preloadSimplePeer();
+  if (spawnError === null) preloadSimplePeer();
   const group = launchGroup<Cmd, Q, QR, R>(resolved, {
-    // The first start-up step: a Worker the browser refused fails the start here, without waiting
-    // for the room (whose signaling server may be unreachable too).
+    // The first start-up step: a Worker the browser refused (or no browser at all) fails the start
+    // here, without waiting for the room (whose signaling server may be unreachable too).
     deriveRoom: (key) => (spawnError ? Promise.reject(spawnError) : deriveRoomShared(key, resolved.appId)),
     prepareEngine({ peerId, dbName }) {
       if (spawned && typeof resolved.storage === 'string') spawned.worker.postMessage({ type: 'prepare', peerId, storage: resolved.storage, dbName } satisfies MainToWorker);
