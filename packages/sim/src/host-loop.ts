@@ -48,6 +48,27 @@ export class HostLoop {
   }
 
   /**
+   * The peer crashes with a batch being written, and that write became durable all the same (the
+   * host never heard back): the disk holds it, and nothing else of its Ready happens. False when no
+   * batch was being written.
+   */
+  landBeforeCrash(): boolean {
+    const { peer, env } = this;
+    const ready = this.writing;
+    if (ready === null) return false;
+    this.writing = null;
+    const { commit: commitBefore, term: termBefore } = peer.durable.hardState;
+    try {
+      const removed = peer.durable.apply(ready.persist);
+      env.monitor.onPersist(peer, ready.persist, removed, commitBefore, termBefore);
+    } catch (err) {
+      if (err instanceof StorageContractError) env.monitor.fail('storage-contract', `${peer.id} at its crash: ${err.message}`);
+      else throw err;
+    }
+    return true;
+  }
+
+  /**
    * The page's departure notice went out, and its Worker lives a moment longer: the batch it was
    * writing lands, and so may up to `more` Readies it takes after that one (a lone voter's commit
    * index moves past the notice's final position this way: the commit rule runs once its own write

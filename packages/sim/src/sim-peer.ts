@@ -125,9 +125,17 @@ export class SimPeer implements MonitoredPeer {
     this.loop.started();
   }
 
-  /** Loses everything not durable: engine, pending Ready, state machine, held inputs. */
+  /**
+   * Loses everything not durable: engine, pending Ready, state machine, held inputs. A batch being
+   * written is atomic: it is lost, or (half the time, from a stream of its own) it landed before the
+   * crash although the host never heard back, as an IndexedDB transaction that committed just
+   * before the tab died.
+   */
   crash(): void {
     if (!this.engine) return;
+    if (streamRandom(this.env.seed, Stream.workers, this.index, this.incarnation)() < 0.5 && this.loop.landBeforeCrash()) {
+      this.env.trace.record(this.env.queue.now, this.id, `its write in flight landed before the crash (commit ${this.durable.hardState.commit}, last ${this.durable.lastIndex()})`);
+    }
     this.counters.catchUpSessions += this.engine.catchUp.sessions;
     this.counters.successorRefounds += this.engine.departureHandler.refounds;
     this.counters.leaderGoneTurns += this.engine.departureHandler.turns.leaderGoneTurns;
