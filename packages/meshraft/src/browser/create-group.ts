@@ -62,9 +62,10 @@ async function deriveRoomShared(key: Uint8Array, appId: string | undefined) {
 }
 
 /**
- * Why the browser entry cannot start here, or null in a page (or a Worker) of a browser. Server-side
- * rendering evaluates an app's modules in Node, where a module-level createGroup() would otherwise
- * fail on a missing Worker with advice about script origins that does not apply.
+ * Why the browser entry cannot start its engine Worker here, or null in a page (or a Worker) of a
+ * browser. Server-side rendering evaluates an app's modules in Node, where a module-level
+ * createGroup() would otherwise fail on a missing Worker with advice about script origins that does
+ * not apply.
  */
 function notInBrowser(): Error | null {
   if (typeof document !== 'undefined' || typeof Worker !== 'undefined') return null;
@@ -87,7 +88,8 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
   let spawned: SpawnedWorker | null = null;
   // The browser refuses the Worker at once when its script is on another origin (the app's assets on
   // a CDN) or a CSP forbids it: that fails `started`, as every start-up error does, not createGroup.
-  let spawnError: Error | null = notInBrowser();
+  // `worker: false` runs anywhere the mesh does (tests in Node, say); the default needs a browser.
+  let spawnError: Error | null = inWorker ? notInBrowser() : null;
   if (inWorker && spawnError === null) {
     try {
       spawned = spawnEngineWorker();
