@@ -138,7 +138,7 @@ function profileTombstones(page) {
     const out = {};
     for (let i = 0; i < localStorage.length; i++) {
       const key = localStorage.key(i);
-      if (key?.startsWith('meshraft:departed:')) out[key.slice(key.lastIndexOf(':') + 1)] = JSON.parse(localStorage.getItem(key) ?? 'null');
+      if (key?.startsWith('meshraft:departed:') || key?.startsWith('meshraft:departed-relayed:')) out[key.slice(key.lastIndexOf(':') + 1)] = JSON.parse(localStorage.getItem(key) ?? 'null');
     }
     return out;
   });

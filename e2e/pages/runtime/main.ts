@@ -163,10 +163,13 @@ window.meshraft = {
   },
   databases: async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter((name) => name.startsWith('meshraft:')),
   async tombstones() {
-    // The runtime's tombstones (meshraft's browser/local-slots.ts): one localStorage item per peer.
-    const prefix = `meshraft:departed:${(await group.stats()).room}:`;
+    // The runtime's tombstones (meshraft's browser/local-slots.ts): one localStorage item per peer,
+    // own records under one prefix and relayed notices under another (an own record wins).
+    const { room } = await group.stats();
     const out: Record<string, StoredTombstone> = {};
-    for (const key of Object.keys(localStorage)) if (key.startsWith(prefix)) out[key.slice(prefix.length)] = JSON.parse(localStorage.getItem(key)!) as StoredTombstone;
+    for (const prefix of [`meshraft:departed-relayed:${room}:`, `meshraft:departed:${room}:`]) {
+      for (const key of Object.keys(localStorage)) if (key.startsWith(prefix)) out[key.slice(prefix.length)] = JSON.parse(localStorage.getItem(key)!) as StoredTombstone;
+    }
     return out;
   },
   departedIds: async () => Object.keys(await window.meshraft.tombstones()),

@@ -15,6 +15,14 @@ export const slotDbName = (room: string, slot: string) => `${dbPrefix(room)}${sl
 export const slotLockName = (room: string, slot: string) => `meshraft:slot:${room}:${slot}`;
 export const startupLockName = (room: string) => `meshraft:startup:${room}`;
 const tombstonePrefix = (room: string) => `meshraft:departed:${room}:`;
+/**
+ * Notices this profile only heard of (an engine relayed them) live under keys of their own: a
+ * departing tab writes its own record first, but another tab's process may not see that write yet
+ * when the notice reaches it, and a relayed copy under the same key would replace the record and
+ * lose `own` (every reopened tab then stayed frozen: condition 6 took the last leader for another
+ * device's voter). An own record always wins over a relayed one.
+ */
+const relayedPrefix = (room: string) => `meshraft:departed-relayed:${room}:`;
 const slotHintKey = (room: string) => `meshraft:slot:${room}`;
 const joinedKey = (room: string, peerId: PeerId) => `meshraft:joined:${room}:${peerId}`;
 
@@ -175,22 +183,26 @@ export class LocalSlots {
     const stored: StoredTombstone = { ...replayedNotice(notice), at: Date.now() };
     if (own) stored.own = true;
     if (own && departedBefore && departedBefore.length > 0) stored.before = [...departedBefore];
-    this.env.local.setItem(`${tombstonePrefix(this.room)}${peerId}`, JSON.stringify(stored));
+    this.env.local.setItem(`${own ? tombstonePrefix(this.room) : relayedPrefix(this.room)}${peerId}`, JSON.stringify(stored));
     // How it started is kept until its slot is taken over or deleted: a departed identity that
     // joined heard of a group, even with an empty log, so its slot is data of that group (the
     // founding rules' holdsGroupData), while one that bootstrapped and stored nothing is not.
     const all = this.tombstoneItems();
     if (all.length <= MAX_TOMBSTONES) return;
     all.sort((a, b) => a[1].at - b[1].at);
-    for (const [old] of all.slice(0, all.length - MAX_TOMBSTONES)) this.env.local.removeItem(`${tombstonePrefix(this.room)}${old}`);
+    for (const [old] of all.slice(0, all.length - MAX_TOMBSTONES)) {
+      this.env.local.removeItem(`${tombstonePrefix(this.room)}${old}`);
+      this.env.local.removeItem(`${relayedPrefix(this.room)}${old}`);
+    }
   }
 
   /** Calls `handler` for each tombstone another tab writes from now on (none without `watchLocal`). */
   watchTombstones(handler: (peer: PeerId, notice: Departure) => void): () => void {
-    const prefix = tombstonePrefix(this.room);
+    const prefixes = [tombstonePrefix(this.room), relayedPrefix(this.room)];
     if (!this.env.watchLocal) return () => {};
     return this.env.watchLocal((key) => {
-      if (key === null || !key.startsWith(prefix)) return;
+      const prefix = key === null ? undefined : prefixes.find((p) => key.startsWith(p));
+      if (key === null || prefix === undefined) return;
       const peer = key.slice(prefix.length);
       const notice = this.tombstones().get(peer);
       if (notice) handler(peer, notice);
@@ -199,7 +211,12 @@ export class LocalSlots {
 
   /** Every tombstone of this group, by peer id. A corrupt item is as if that tab had not departed: the safe side. */
   private tombstoneItems(): Array<[PeerId, StoredTombstone]> {
-    const prefix = tombstonePrefix(this.room);
+    const own = this.itemsUnder(tombstonePrefix(this.room));
+    const ownPeers = new Set(own.map(([peer]) => peer));
+    return [...own, ...this.itemsUnder(relayedPrefix(this.room)).filter(([peer]) => !ownPeers.has(peer))];
+  }
+
+  private itemsUnder(prefix: string): Array<[PeerId, StoredTombstone]> {
     const keys: string[] = [];
     for (let i = 0; i < this.env.local.length; i++) {
       const key = this.env.local.key(i);
