@@ -16,12 +16,14 @@
 //       render the offline initial status with react-dom/server;
 //   (g) tabs of the Vite build go through seeded random closes (every tab at times), reloads, crashes and opens while
 //       every tab writes: a linearizable history, no acknowledged write lost, the group back online;
-//       (h) the same over two browser profiles with signaling restarts; (i) the same in Firefox.
+//       (h) the same over two browser profiles with signaling restarts; (i) the same in Firefox;
+//       (m) the same on a long log that compacts (snapshots taken, restored, installed) all the time.
 // Every check counts once in `npm test`'s totals (test-results/consumer.json). Options:
 //   --keep         keep the temporary folder (its path is printed) to poke at the app afterwards.
 //   --only <text>  run only the checks whose names contain <text> (repeatable), plus the build,
 //                  pack, install and signaling checks they need; the others are listed, not counted.
-// Env: CONSUMER_CHAOS_SEED replays the schedule of (g), (h) or (i) (the seed is printed).
+// Env: CONSUMER_CHAOS_SEED replays the schedule of (g), (h), (i) or (m) (the seed is printed);
+// CONSUMER_CHAOS_LONG_LOG="entries,pad,compactAfterEntries" changes (m)'s log (see LONG_LOG).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -343,13 +345,16 @@ await checks.run(MIXED_GROUP, () =>
     }
   }), { needs: [VITE, SIGNAL] });
 
-/** Check `letter`'s chaos run (lib/chaos.mjs) in the tabs of one fresh profile of `newProfile()`. */
-async function chaosInOneProfile(letter, track, newProfile, key, options = {}) {
+/**
+ * Check `letter`'s chaos run (lib/chaos.mjs) in the tabs of one fresh profile of `newProfile()`;
+ * `query` is added to the page's (e.g. '&compactAfterEntries=1000').
+ */
+async function chaosInOneProfile(letter, track, newProfile, key, options = {}, query = '') {
   const seed = chaosSeed();
   console.log(`    (${letter}) seed ${seed}; replay: CONSUMER_CHAOS_SEED=${seed} node consumer/run.mjs --only '(${letter})'`);
   const profile = await newProfile();
   try {
-    await runChaos({ profiles: [profile], url: appUrl('dist-vite', key, '&machine=registers'), seed, track, ...options });
+    await runChaos({ profiles: [profile], url: appUrl('dist-vite', key, `&machine=registers${query}`), seed, track, ...options });
   } finally {
     await profile.close();
   }
@@ -400,6 +405,29 @@ await checks.run(CHAOS_FIREFOX, () =>
       figuresName: 'consumer-chaos-firefox',
     })),
   { needs: [VITE, SIGNAL], timeoutMs: 360_000 });
+
+/**
+ * (m)'s log: puts appended before the chaos (more than the engine's catch-up threshold of 4,096
+ * entries, so a new tab catches up through a catch-up session), the characters each is padded with,
+ * and the compaction threshold (the log compacts every so many entries: tabs that reopen restore a
+ * snapshot, new ones install one, and the chaos's own writes compact it again).
+ */
+const LONG_LOG = (() => {
+  const given = process.env.CONSUMER_CHAOS_LONG_LOG;
+  const [entries, pad, compactAfterEntries] = given ? given.split(',').map(Number) : [6000, 100, 1000];
+  const valid = [entries, pad, compactAfterEntries].every((n) => Number.isSafeInteger(n) && n >= 0) && compactAfterEntries > 0;
+  assert(valid, `CONSUMER_CHAOS_LONG_LOG=${given}: expected "entries,pad,compactAfterEntries", non-negative integers, like 6000,100,1000`);
+  return { entries, pad, compactAfterEntries };
+})();
+const CHAOS_COMPACTING =
+  `(m) 45 s of the same chaos on a long log that compacts (${LONG_LOG.entries} puts first, a snapshot every ${LONG_LOG.compactAfterEntries} entries): likewise, every preloaded put there`;
+await checks.run(CHAOS_COMPACTING, () =>
+  scenario((track) =>
+    chaosInOneProfile('m', track, async () => (chromium ??= await launchChromium()).newProfile(), `chaos-compacting-${runId}`, {
+      preload: { entries: LONG_LOG.entries, pad: LONG_LOG.pad },
+      figuresName: 'consumer-chaos-compacting',
+    }, `&compactAfterEntries=${LONG_LOG.compactAfterEntries}`)),
+  { needs: [VITE, SIGNAL], timeoutMs: 420_000 });
 
 /**
  * Matches the browser's own console errors about the WebSocket to the signaling server at url()

@@ -18,6 +18,7 @@
 // operations and all timing stay free).
 import { tsImport } from 'tsx/esm/api';
 import { assert, waitFor } from './checks.mjs';
+import { describeDivergence } from './divergence.mjs';
 import { brief, openInOrder, waitForGroup } from './group.mjs';
 import { appStarted } from './peers.mjs';
 
@@ -112,11 +113,11 @@ async function withDiagnosis(open, schedule, settle, acknowledgedIds = () => [])
       open.map(async (tab) => {
         try {
           const [status, stats, applied, tombstones] = await Promise.all([tab.status(), tab.call('stats'), tab.query('applied', 'weak'), profileTombstones(tab.page)]);
-          const { mesh, frames, routes, slotChoice, rejoins, retiredPeerIds, refounded, frozenRestarts, frozenChecks } = stats;
+          const { mesh, frames, routes, slotChoice, rejoins, retiredPeerIds, refounded, frozenRestarts, frozenChecks, client } = stats;
           const held = new Set(applied.result);
           const missing = acknowledged.filter((id) => !held.has(id));
           const state = { position: applied.position, values: applied.result.length, acknowledgedMissing: missing.length, firstMissing: missing.slice(0, 10) };
-          return { label: tab.label, status, state, slotChoice, rejoins, retiredPeerIds, refounded, frozenRestarts, frozenChecks, tombstones, mesh, routes, frames };
+          return { label: tab.label, status, state, client, slotChoice, rejoins, retiredPeerIds, refounded, frozenRestarts, frozenChecks, tombstones, mesh, routes, frames };
         } catch (failure) {
           return { label: tab.label, unavailable: String(failure) };
         }
@@ -152,6 +153,23 @@ function latencySummary(entries) {
   return { n: took.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: Math.round(took[took.length - 1]) };
 }
 
+/** Values of the preloaded puts start with this (the writers' ids never do). */
+const PRELOAD_PREFIX = 'pre:';
+
+/**
+ * Appends `entries` puts from the leader's tab (window.app.preload of the consumer app), 2,000 per
+ * executeMany; returns how many it appended.
+ */
+async function appendPreload(open, { entries, pad = 0 }) {
+  const statuses = await Promise.all(open.map((tab) => tab.status()));
+  const leader = open[statuses.findIndex((s) => s.role === 'leader')] ?? open[0];
+  for (let from = 0; from < entries; from += 2000) {
+    const count = Math.min(2000, entries - from);
+    await leader.page.evaluate((a) => window.app.preload(a.prefix, a.from, a.count, a.pad), { prefix: PRELOAD_PREFIX, from, count, pad });
+  }
+  return entries;
+}
+
 /** `fn` of every item, all at once or one after the other (each settled before the next starts); the results in order. */
 async function atOnceOrInTurn(items, atOnce, fn) {
   if (atOnce) return Promise.all(items.map(fn));
@@ -174,10 +192,13 @@ async function closeGracefully(tab) {
  * reach each other over WebRTC only, as on several devices). With `signal` (lib/signal.mjs), the
  * schedule also restarts the signaling server. `crashes: false` leaves renderer crashes out of
  * the schedule (the way a test kills a renderer is Chromium's: CDP Page.crash); `floors`
- * replaces FLOORS. `track(opening)` registers each tab with the scenario (lib/checks, run.mjs).
- * Returns the figures.
+ * replaces FLOORS. `preload: { entries, pad }` first appends that many puts (values `pre:<n>`, each
+ * padded with `pad` characters) from the leader's tab in batches of 2,000, while the writers run, so
+ * the chaos acts on a long log (with a low compactAfterEntries in `url`, one that compacts and that
+ * new tabs catch up on from snapshots). `track(opening)` registers each tab with the scenario
+ * (lib/checks, run.mjs). Returns the figures.
  */
-export async function runChaos({ profiles, url, seed, track, signal = null, crashes = true, floors = FLOORS, figuresName = 'consumer-chaos' }) {
+export async function runChaos({ profiles, url, seed, track, signal = null, crashes = true, floors = FLOORS, figuresName = 'consumer-chaos', preload = null }) {
   const { History, crash, recordFigures, seededRandom } = await machinery();
   // The engine's own generator: the same seed gives the same schedule.
   const rand = seededRandom(seed);
@@ -200,6 +221,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
   let open = await openInOrder(Array.from({ length: MAX_TABS }, (_, i) => () => openTab(i % profiles.length)));
   await waitForGroup(open, MAX_TABS);
   for (const tab of open) await startWriter(tab);
+  const preloaded = preload ? await appendPreload(open, preload) : 0;
 
   // The profile of a crashed identity no new tab has adopted yet (only a tab of the same profile
   // can): at most one at a time, and it is reopened before the group must settle (see below).
@@ -344,7 +366,10 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
       }
       const states = await Promise.all(open.map((tab) => tab.query('applied', 'weak')));
       const same = states.every((s) => s.position === states[0].position && JSON.stringify(s.result) === JSON.stringify(states[0].result));
-      return { ok: same, detail: same ? { index: states[0].position, values: states[0].result } : JSON.stringify(states.map((s) => [s.position, s.result.length])) };
+      if (same) return { ok: true, detail: { index: states[0].position, values: states[0].result } };
+      const atOneIndex = states.every((s) => s.position === states[0].position);
+      const detail = atOneIndex ? describeDivergence(open.map((tab) => tab.label), states) : states.map((s) => [s.position, s.result.length]);
+      return { ok: false, detail: JSON.stringify(detail) };
     },
     { timeoutMs: 180_000 },
   ), () => history.entries().filter((op) => op.input.kind !== 'get' && op.ret !== null).map((op) => op.id));
@@ -374,6 +399,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
     acknowledgedWrites: acknowledged.length,
     finalIndex: final.index,
     appliedCommands: final.values.length,
+    preloaded,
     openTabs: open.length,
     finalVoters: (await open[0].status()).members.voters.length,
     backOnlineMs,
@@ -395,7 +421,9 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
   const twice = [...times].filter(([, n]) => n > 1).map(([value]) => value);
   assert(twice.length === 0, `seed ${seed}: applied more than once: ${twice.slice(0, 20).join(', ')}`);
   const issuedIds = new Set(writes.map((op) => op.id));
-  const unknown = final.values.filter((value) => !issuedIds.has(value));
+  const preloadedHeld = final.values.filter((value) => value.startsWith(PRELOAD_PREFIX)).length;
+  assert(preloadedHeld === preloaded, `seed ${seed}: ${preloadedHeld} of the ${preloaded} preloaded puts are in the final state`);
+  const unknown = final.values.filter((value) => !issuedIds.has(value) && !value.startsWith(PRELOAD_PREFIX));
   assert(unknown.length === 0, `seed ${seed}: the state holds values no writer issued: ${unknown.slice(0, 20).join(', ')}`);
   const notExecuted = (error) => error?.startsWith('OfflineError') || error?.startsWith('ClosedError');
   const unexecutedApplied = writes.filter((op) => notExecuted(op.error) && times.has(op.id)).map((op) => `${op.id} (${op.error})`);

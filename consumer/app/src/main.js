@@ -1,7 +1,8 @@
 // The consumer app's page, bundled by Vite, webpack and esbuild alike: one meshraft peer per tab,
 // driven by consumer/run.mjs through window.app. Query: key, signaling, electionTimeoutMs, heartbeatMs,
 // worker ('false': the engine runs on the main thread, loaded on demand), machine ('registers': the
-// Registers state machine and its writer, for the chaos check; otherwise the Counter).
+// Registers state machine and its writer, for the chaos check; otherwise the Counter),
+// compactAfterEntries (the engine's compaction threshold; the chaos check on a compacting log sets it low).
 import { createGroup } from 'meshraft';
 import { Counter } from './counter.mjs';
 import { Registers } from './registers.mjs';
@@ -16,7 +17,11 @@ const group = createGroup({
   signaling: params.get('signaling') ?? 'http://127.0.0.1:8787',
   stateMachine: params.get('machine') === 'registers' ? new Registers() : new Counter(),
   worker: params.get('worker') !== 'false',
-  config: { electionTimeoutMs: number('electionTimeoutMs', 1000), heartbeatMs: number('heartbeatMs', 100) },
+  config: {
+    electionTimeoutMs: number('electionTimeoutMs', 1000),
+    heartbeatMs: number('heartbeatMs', 100),
+    ...(params.has('compactAfterEntries') ? { compactAfterEntries: number('compactAfterEntries', 0) } : {}),
+  },
 });
 
 let writer = null;
@@ -32,6 +37,17 @@ exposeApp(group, {
     if (writer) throw new Error('the writer is already running');
     if (typeof window.meshraftHistory !== 'function') throw new Error('window.meshraftHistory is not exposed');
     writer = startWriter(group, options, (event) => window.meshraftHistory(event));
+  },
+  /**
+   * Registers only: appends `count` puts of key 'pre' in one executeMany, with the values
+   * `${prefix}${from}` .. `${prefix}${from + count - 1}` (each padded with `pad` characters, so the log
+   * and its snapshots grow as an app's would); resolves with the batch's first and last index.
+   */
+  preload: async (prefix, from, count, pad = 0) => {
+    const tail = pad > 0 ? `:${'x'.repeat(pad)}` : '';
+    const commands = Array.from({ length: count }, (_, i) => ({ put: 'pre', value: `${prefix}${from + i}${tail}` }));
+    const { start, end } = await group.executeMany(commands);
+    return { start, end };
   },
   /** Stops the writer after the operation in flight; resolves with how many operations it issued. */
   stopWriter: async () => (writer ? writer.stop() : 0),
