@@ -136,10 +136,10 @@ async function withDiagnosis(open, schedule, settle, acknowledgedIds = () => [])
  */
 function profileTombstones(page) {
   return page.evaluate(() => {
+    // Relayed notices first: a tab's own record (meshraft:departed:) wins over a relayed copy, as in the runtime.
     const out = {};
-    for (let i = 0; i < localStorage.length; i++) {
-      const key = localStorage.key(i);
-      if (key?.startsWith('meshraft:departed:') || key?.startsWith('meshraft:departed-relayed:')) out[key.slice(key.lastIndexOf(':') + 1)] = JSON.parse(localStorage.getItem(key) ?? 'null');
+    for (const prefix of ['meshraft:departed-relayed:', 'meshraft:departed:']) {
+      for (const key of Object.keys(localStorage)) if (key.startsWith(prefix)) out[key.slice(key.lastIndexOf(':') + 1)] = JSON.parse(localStorage.getItem(key) ?? 'null');
     }
     return out;
   });

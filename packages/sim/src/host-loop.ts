@@ -16,7 +16,6 @@ export class HostLoop {
   lastStatus: RaftStatus | null = null;
   /** The departure plan of the latest Ready whose messages were relayed (this incarnation). */
   private relayed: DeparturePlan | null = null;
-  private syncing = false;
   /** The Ready whose batch is being written (its simulated fsync has not finished). */
   private writing: Ready | null = null;
 
@@ -42,7 +41,6 @@ export class HostLoop {
 
   /** The engine is gone (a crash): the batch being written is lost, and so is the last status. */
   stopped(): void {
-    this.syncing = false;
     this.writing = null;
     this.lastStatus = null;
   }
@@ -58,13 +56,8 @@ export class HostLoop {
     if (ready === null) return false;
     this.writing = null;
     const { commit: commitBefore, term: termBefore } = peer.durable.hardState;
-    try {
-      const removed = peer.durable.apply(ready.persist);
-      env.monitor.onPersist(peer, ready.persist, removed, commitBefore, termBefore);
-    } catch (err) {
-      if (err instanceof StorageContractError) env.monitor.fail('storage-contract', `${peer.id} at its crash: ${err.message}`);
-      else throw err;
-    }
+    const removed = this.store(ready, ' at its crash');
+    if (removed) env.monitor.onPersist(peer, ready.persist, removed, commitBefore, termBefore);
     return true;
   }
 
@@ -83,20 +76,13 @@ export class HostLoop {
     if (!engine) return 0;
     let landed = 0;
     const land = (ready: Ready): boolean => {
-      try {
-        peer.durable.apply(ready.persist);
-      } catch (err) {
-        if (err instanceof StorageContractError) env.monitor.fail('storage-contract', `${peer.id} after departing: ${err.message}`);
-        else throw err;
-        return false;
-      }
+      if (!this.store(ready, ' after departing')) return false;
       landed++;
       engine.storageDone(ready.token);
       return true;
     };
     const pending = this.writing;
     this.writing = null;
-    this.syncing = false;
     if (pending && !land(pending)) return landed;
     try {
       for (let i = 0; i < more && engine.hasReady(); i++) {
@@ -148,11 +134,11 @@ export class HostLoop {
     }
   }
 
-  /** Takes Ready batches one at a time; the next one waits until the previous one is durable. */
+  /** Takes Ready batches one at a time; the next one waits until the previous one (`writing`) is durable. */
   private pump(): void {
     const { peer, env } = this;
     const engine = peer.engine;
-    while (engine !== null && engine === peer.engine && !this.syncing) {
+    while (engine !== null && engine === peer.engine && this.writing === null) {
       let ready: Ready;
       try {
         if (!engine.hasReady()) return;
@@ -166,7 +152,6 @@ export class HostLoop {
         this.complete(engine, ready);
         continue;
       }
-      this.syncing = true;
       const incarnation = peer.incarnation;
       // As the browser host does: what may leave before the batch is durable (a leader's appends
       // and heartbeats, thesis §10.2.1) goes now; the rest waits for the fsync.
@@ -188,8 +173,7 @@ export class HostLoop {
           return;
         }
         this.writing = null;
-        this.syncing = false;
-        this.complete(engine, ready);
+            this.complete(engine, ready);
         this.observe(); // a term just made durable: its leader counts for Election Safety from now on
         this.pump();
       };
@@ -198,19 +182,27 @@ export class HostLoop {
     }
   }
 
+  /**
+   * Writes the batch to the peer's durable store: the entries it removed, or null when the batch
+   * broke the storage contract (reported as a safety failure, `when` telling at what moment).
+   */
+  private store(ready: Ready, when = ''): LogEntry[] | null {
+    try {
+      return this.peer.durable.apply(ready.persist);
+    } catch (err) {
+      if (!(err instanceof StorageContractError)) throw err;
+      this.env.monitor.fail('storage-contract', `${this.peer.id}${when}: ${err.message}`);
+      return null;
+    }
+  }
+
   private complete(engine: RaftNode, ready: Ready): void {
     const { peer, env, machine } = this;
     const { hardState } = peer.durable;
     const commitBefore = hardState.commit;
     const termBefore = hardState.term;
-    let removed: LogEntry[];
-    try {
-      removed = peer.durable.apply(ready.persist);
-    } catch (err) {
-      if (err instanceof StorageContractError) env.monitor.fail('storage-contract', `${peer.id}: ${err.message}`);
-      else throw err;
-      return;
-    }
+    const removed = this.store(ready);
+    if (!removed) return;
     env.monitor.onPersist(peer, ready.persist, removed, commitBefore, termBefore);
     if (ready.departure) this.relayed = ready.departure;
     for (const { to, message } of ready.messages) {

@@ -201,8 +201,9 @@ export class LocalSlots {
     const prefixes = [tombstonePrefix(this.room), relayedPrefix(this.room)];
     if (!this.env.watchLocal) return () => {};
     return this.env.watchLocal((key) => {
-      const prefix = key === null ? undefined : prefixes.find((p) => key.startsWith(p));
-      if (key === null || prefix === undefined) return;
+      if (key === null) return;
+      const prefix = prefixes.find((p) => key.startsWith(p));
+      if (prefix === undefined) return;
       const peer = key.slice(prefix.length);
       const notice = this.tombstones().get(peer);
       if (notice) handler(peer, notice);
