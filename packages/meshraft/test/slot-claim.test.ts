@@ -323,7 +323,11 @@ describe('slot claim', () => {
     const later = claimSlot(env, room, mint).then((c) => ((opened = true), c));
     await new Promise((r) => setTimeout(r, 10));
     expect(opened).toBe(false);
-    const fresh = await decision.renewForRefound(notice(4, 4));
+    // A page that applied past the slot's log (entry 5, committed before every voter left) does not
+    // re-found on it: the new group would write another entry 5 under the state the page keeps.
+    expect(await decision.renewForRefound(notice(4, 4), 5)).toBeNull();
+    expect(dbs.get(frozen.dbName!)!.identity).not.toBe('p5');
+    const fresh = await decision.renewForRefound(notice(4, 4), 4);
     expect(fresh).toBe('p5');
     expect(frozen.peerId).toBe('p5');
     expect(dbs.get(frozen.dbName!)!.identity).toBe('p5');
@@ -361,6 +365,8 @@ describe('slot claim', () => {
     // Had its engine gone past that slot's log since the slots were read (a later term), nothing is
     // renewed: the runtime joins instead and decides again later.
     expect(await decision.renewForRefound(notice(5, 5))).toBeNull();
+    expect(await decision.renewForRefound(notice(4, 4), 6)).toBeNull(); // the page applied past that log
+
     expect(dbs.get(slotDbName(room, 's2'))!.identity).not.toBe(frozen.peerId);
     const fresh = await decision.renewForRefound(notice(4, 4));
     expect(frozen.peerId).toBe(fresh);

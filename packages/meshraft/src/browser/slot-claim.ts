@@ -173,10 +173,12 @@ async function reconsiderFrozen(
           room: evidence,
           mayLead,
         }),
-      async renewForRefound(final) {
-        // Judged on the slots as listed: the frozen identity's engine may have gone on since.
+      async renewForRefound(final, applied = 0) {
+        // Judged on the slots as listed: the frozen identity's engine may have gone on since (the
+        // next frozen check then decides on what the slots hold by then).
         const targetLog = { lastIndex: chosen?.lastIndex ?? 0, lastTerm: chosen?.lastTerm ?? 0 };
         if (target !== own && final !== null && !atLeastAsUpToDate(targetLog, final)) return null;
+        if (targetLog.lastIndex < applied) return null;
         const next = mintId();
         // The frozen identity departed: on its own slot, the raised term is written after its last
         // batch (which could otherwise bring the old term back).

@@ -89,9 +89,12 @@ export interface FrozenRestart {
   /**
    * A new identity on the decision's slot, its term moved past every departed voter's: the engine
    * re-founds as it. `final`: the frozen identity's departure notice; null (nothing renewed) when
-   * the decision's slot is another one whose log is not at least as up to date as that position.
+   * the decision's slot is another one whose log is not at least as up to date as that position,
+   * or when the slot's log ends before `applied` (the page's applied index: those entries were
+   * committed, and a group re-founded on a shorter log would write others at their indexes while
+   * the page's state keeps them).
    */
-  renewForRefound(final: Departure | null): Promise<PeerId | null>;
+  renewForRefound(final: Departure | null, applied?: number): Promise<PeerId | null>;
   /** Let other tabs start (after the re-founded engine runs, or when staying). */
   release(): void;
 }

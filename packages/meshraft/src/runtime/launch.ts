@@ -152,7 +152,8 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     // null: the identity's engine moved past the decision's log after the slots were read (it
     // fetched more, or re-founded by itself); starting over there would drop what it has, so it
     // joins instead, and the next frozen check decides again on what the slots hold then.
-    const renewed = refound ? await refound.renewForRefound(final) : null;
+    // The page keeps its state machine: the new log must hold everything it applied.
+    const renewed = refound ? await refound.renewForRefound(final, deferred.status.applied) : null;
     if (renewed === null) refound = undefined;
     const fresh = renewed ?? (await current.renew());
     current.recordStart?.(refound ? 'refound' : 'join');
