@@ -20,7 +20,7 @@ import { ManualClock } from './support-cluster/manual-clock';
 import { flushMicrotasks } from './support-cluster/wait';
 
 /** The consumer app's Registers reduced to its applied list: every applied command's value, in order. */
-class AppliedList implements StateMachine<string, 'applied', string[], number> {
+class AppliedList implements StateMachine<string, 'applied', number, string[]> {
   applied: string[] = [];
   apply(value: string): number {
     this.applied.push(value);
