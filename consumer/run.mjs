@@ -425,6 +425,7 @@ await checks.run(CHAOS_COMPACTING, () =>
   scenario((track) =>
     chaosInOneProfile('m', track, async () => (chromium ??= await launchChromium()).newProfile(), `chaos-compacting-${runId}`, {
       preload: { entries: LONG_LOG.entries, pad: LONG_LOG.pad },
+      compacting: true,
       figuresName: 'consumer-chaos-compacting',
     }, `&compactAfterEntries=${LONG_LOG.compactAfterEntries}`)),
   { needs: [VITE, SIGNAL], timeoutMs: 420_000 });

@@ -61,7 +61,7 @@ async function voterAndObserver(tabs: RuntimeTabs, key: string, lastValue: strin
   return { voter, observer, observerId };
 }
 
-test('a frozen tab stays while a peer elsewhere may continue the group, then re-founds on its own slot with every write', async ({ tabs }) => {
+test('a frozen tab stays while a peer elsewhere may continue the group, then re-founds with every write', async ({ tabs }) => {
   const key = uniqueName('frozen');
   const { voter, observer, observerId } = await voterAndObserver(tabs, key, 'before-close');
   expect((await status(voter)).members).toEqual({ voters: [(await status(voter)).peerId], learners: [observerId] });

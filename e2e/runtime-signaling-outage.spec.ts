@@ -33,11 +33,13 @@ interface Outage {
   up(): Promise<void>;
 }
 
-async function linkDrops(page: Page): Promise<number> {
+/** Every link-drop counter of the tab's mesh (closed channel, heartbeat timeout, replaced link, peer gone). */
+async function linkDrops(page: Page): Promise<PeerMeshStats['linkDrops']> {
   // GroupStats.mesh is the mesh's own stats object (typed loosely by the runtime).
-  const drops = ((await stats(page)).mesh as unknown as PeerMeshStats).linkDrops;
-  return drops.channelClosed + drops.heartbeatTimeout + drops.replaced;
+  return { ...((await stats(page)).mesh as unknown as PeerMeshStats).linkDrops };
 }
+
+const totalDrops = (drops: Array<PeerMeshStats['linkDrops']>) => drops.reduce((sum, d) => sum + Object.values(d).reduce((a, b) => a + b, 0), 0);
 
 async function runOutage(browser: Browser, name: string, outage: Outage): Promise<void> {
   const key = uniqueName(name);
@@ -97,7 +99,7 @@ async function runOutage(browser: Browser, name: string, outage: Outage): Promis
       opsDuringOutage: duringOutage.completed,
       failedWrites: all.failed + all.unanswered,
       leaderChanges,
-      linkDrops: dropsAfter.reduce((a, b) => a + b, 0) - dropsBefore.reduce((a, b) => a + b, 0),
+      linkDrops: totalDrops(dropsAfter) - totalDrops(dropsBefore),
       newTabJoinAfterRestartMs: joinMs,
       verdict: verdict.status,
     });

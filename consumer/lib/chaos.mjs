@@ -195,10 +195,11 @@ async function closeGracefully(tab) {
  * replaces FLOORS. `preload: { entries, pad }` first appends that many puts (values `pre:<n>`, each
  * padded with `pad` characters) from the leader's tab in batches of 2,000, while the writers run, so
  * the chaos acts on a long log (with a low compactAfterEntries in `url`, one that compacts and that
- * new tabs catch up on from snapshots). `track(opening)` registers each tab with the scenario
+ * new tabs catch up on from snapshots). `compacting`: the page compacts (a low compactAfterEntries
+ * in `url`), so every tab open at the end must have taken or restored a snapshot. `track(opening)` registers each tab with the scenario
  * (lib/checks, run.mjs). Returns the figures.
  */
-export async function runChaos({ profiles, url, seed, track, signal = null, crashes = true, floors = FLOORS, figuresName = 'consumer-chaos', preload = null }) {
+export async function runChaos({ profiles, url, seed, track, signal = null, crashes = true, floors = FLOORS, figuresName = 'consumer-chaos', preload = null, compacting = false }) {
   const { History, crash, recordFigures, seededRandom } = await machinery();
   // The engine's own generator: the same seed gives the same schedule.
   const rand = seededRandom(seed);
@@ -334,6 +335,24 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
   // the last tab of profile 0 crashed while the two tabs of profile 1 besides the other voter were
   // not promoted yet). A user reopens a crashed tab; so does the check, in that identity's profile,
   // before the group must settle. (No random draw: the schedule stays replayable.)
+  // The checks' names promise every kind of action the schedule may draw (closes, every tab gone,
+  // reloads, crashes, opens): a schedule that drew none of a kind performs one now, making room
+  // first when the tab count does not allow it (a function of the schedule: still replayable).
+  const promised = [
+    ...(signal ? [] : [['close-all']]),
+    ...(crashes ? [['crash-all']] : []),
+    ['open'],
+    ['close', 'close-leader', 'close-two'],
+    ['reload'],
+    ...(crashes ? [['crash', 'crash-leader']] : []),
+  ];
+  for (const kind of promised) {
+    if (schedule.some(({ action }) => kind.includes(action))) continue;
+    if (crashedUnadopted !== null) await perform('open');
+    if ((kind[0] === 'close' || kind[0] === 'crash') && open.length <= MIN_TABS) await perform('open');
+    if (kind[0] === 'open' && open.length >= MAX_TABS) await perform('close');
+    await perform(kind[0]);
+  }
   if (crashedUnadopted !== null) await perform('open');
   // With a signaling server, the check promises restarts: a schedule that drew none restarts it once
   // now, while the writers go on (a function of the schedule, so it stays replayable).
@@ -374,6 +393,8 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
     { timeoutMs: 180_000 },
   ), () => history.entries().filter((op) => op.input.kind !== 'get' && op.ret !== null).map((op) => op.id));
   const settledMs = Math.round(history.now() - stoppedAt);
+  // What each open tab's page did with snapshots (GroupStats.client: the applier and snapshot taker).
+  const appliers = (await Promise.all(open.map((tab) => tab.call('stats')))).map(({ client }) => client);
 
   const entries = history.entries();
   const writes = entries.filter((op) => op.input.kind !== 'get');
@@ -406,6 +427,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
     upShare: Math.round(upShare * 100) / 100,
     settledAfterStopMs: settledMs,
     opLatencyMs: latencySummary(entries),
+    snapshots: appliers.map((c) => ({ taken: c?.snapshotsTaken, restored: c?.snapshotsRestored, restoreFailures: c?.restoreFailures, gaps: c?.gaps })),
     ...(settledMs > 2000 ? { settling } : {}),
   };
   recordFigures(figuresName, figures);
@@ -428,6 +450,13 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
   const notExecuted = (error) => error?.startsWith('OfflineError') || error?.startsWith('ClosedError');
   const unexecutedApplied = writes.filter((op) => notExecuted(op.error) && times.has(op.id)).map((op) => `${op.id} (${op.error})`);
   assert(unexecutedApplied.length === 0, `seed ${seed}: writes rejected as not executed were applied: ${unexecutedApplied.slice(0, 10).join(', ')}`);
+  // The pages applied the log whole: no restore failed, no entry skipped (every open tab).
+  const broken = appliers.map((c, i) => [open[i].label, c]).filter(([, c]) => !c || c.restoreFailures !== 0 || c.gaps !== 0 || c.decodeErrors !== 0);
+  assert(broken.length === 0, `seed ${seed}: a page's applier failed a restore, skipped entries or could not decode one: ${JSON.stringify(broken)}`);
+  if (compacting) {
+    const untouched = appliers.map((c, i) => [open[i].label, c]).filter(([, c]) => c.snapshotsTaken + c.snapshotsRestored === 0).map(([label]) => label);
+    assert(untouched.length === 0, `seed ${seed}: the log compacts, yet ${untouched.join(', ')} neither took nor restored a snapshot`);
+  }
   // (4) Not vacuous.
   assert(schedule.length >= floors.actions, `seed ${seed}: only ${schedule.length} actions (floor ${floors.actions})`);
   const opsFloor = floorOf(floors.completedOps);

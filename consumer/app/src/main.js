@@ -46,7 +46,9 @@ exposeApp(group, {
   preload: async (prefix, from, count, pad = 0) => {
     const tail = pad > 0 ? `:${'x'.repeat(pad)}` : '';
     const commands = Array.from({ length: count }, (_, i) => ({ put: 'pre', value: `${prefix}${from + i}${tail}` }));
-    const { start, end } = await group.executeMany(commands);
+    // A batch of 2,000 can take longer than the default timeout on a loaded machine; the check
+    // needs it done, not a TimeoutError (whose outcome it could not count).
+    const { start, end } = await group.executeMany(commands, { timeoutMs: 120_000 });
     return { start, end };
   },
   /** Stops the writer after the operation in flight; resolves with how many operations it issued. */

@@ -74,6 +74,11 @@ describe('peer liveness over Web Locks', () => {
     expect(a.gone).toEqual([]);
     expect(b.s.local!.reachable()).toEqual(['c']);
     expect(b.s.local!.watched()).toEqual(['c']);
+    // Once: later turns report nothing more.
+    await settle();
+    bus.flush();
+    expect(b.gone).toEqual(['a']);
+    expect(c.gone).toEqual(['a']);
     expect(b.counters.snapshot(true, []).localChannel.peersGone).toBe(1);
     // The mesh drops the links at once (a tab taking over the identity can connect right away).
     expect(hub.dropped.sort()).toEqual(['b>a', 'c>a']);

@@ -108,9 +108,13 @@ describe('useQuery on a real group', () => {
     expect(text('position')).toBe('-1');
 
     // Nothing new applies on heal (the leader never changed): the failed run alone must be retried.
+    const appliedBeforeHeal = cluster.group(loneId).status.applied;
     cluster.heal();
     await waitFor(() => expect(text('error')).toBe(''), WAIT);
     expect(Number(text('position'))).toBeGreaterThanOrEqual(0);
+    // Answered with nothing new applied anywhere: no entry came with the heal.
+    expect(cluster.group(loneId).status.applied).toBe(appliedBeforeHeal);
+    expect(cluster.group(leader).status.applied).toBe(appliedBeforeHeal);
     await cluster.group(leader).execute({ add: 'after heal' });
     await waitFor(() => expect(text('notes')).toBe('after heal'), WAIT);
     expect(log.values.some((s) => s.fetching)).toBe(true);
