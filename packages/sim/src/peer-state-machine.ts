@@ -23,14 +23,20 @@ export class PeerStateMachine {
     private readonly env: PeerEnv,
   ) {}
 
-  /** The KV store after a restart: the durable snapshot, then the durable committed entries after it. */
-  rebuild(snapshot: Snapshot | null): boolean {
+  /**
+   * The KV store after a restart: the durable snapshot, then the durable committed entries after it.
+   * With `carried` (the page's state machine, kept across a start under a new identity), as the
+   * page's applier does: that state, the snapshot only if it is past it, then the entries past it;
+   * the entries it covers already are re-deliveries, which must be the entries it applied.
+   */
+  rebuild(snapshot: Snapshot | null, carried?: KvStore): boolean {
     const { env, peer } = this;
-    this.kv = new KvStore();
+    this.kv = carried ?? new KvStore();
     this.snapshotWanted = null;
-    if (snapshot && !this.restore(snapshot, 'restart')) return false;
+    if (snapshot && snapshot.meta.index > this.kv.appliedIndex && !this.restore(snapshot, 'restart')) return false;
+    const from = carried ? (snapshot?.meta.index ?? 0) : this.kv.appliedIndex;
     for (const e of peer.durable.committedEntries()) {
-      if (e.index <= this.kv.appliedIndex) continue;
+      if (e.index <= from) continue;
       this.apply(e, peer.durable.hardState.term);
     }
     return env.monitor.ok;

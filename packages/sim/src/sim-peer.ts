@@ -41,6 +41,12 @@ export class SimPeer implements MonitoredPeer {
   refound = false;
   /** Entries another slot of the profile holds past this log, for the next start only (RaftNodeOptions.logTail). */
   logTail: LogTail | undefined = undefined;
+  /**
+   * The state machine of the page this identity starts in, for the first start only: a tab that
+   * starts over under a new identity (a frozen tab re-founding) keeps its page, and the page keeps
+   * its state machine and applied index (the runtime's rejoin), applying only what comes after.
+   */
+  carriedState: KvStore | undefined = undefined;
   /** depart() was called: the identity is gone for good. */
   departed = false;
   incarnation = 0;
@@ -101,7 +107,9 @@ export class SimPeer implements MonitoredPeer {
     if (this.retired || this.engine) return;
     this.joined = true;
     const state = this.durable.load();
-    if (!this.machine.rebuild(state.snapshot)) return;
+    const carried = this.carriedState;
+    this.carriedState = undefined;
+    if (!this.machine.rebuild(state.snapshot, carried)) return;
     try {
       const options: RaftNodeOptions = {
         id: this.id,

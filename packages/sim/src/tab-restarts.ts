@@ -74,6 +74,9 @@ export class TabRestarts {
     const { profile, slot } = tab;
     const target = this.rules.frozenRestart(peer.id, profile, slot);
     if (target === null) return again();
+    // The page keeps its state machine (below): as the runtime's renewForRefound, no re-founding
+    // on a log that ends before what the page applied.
+    if (target.store.lastIndex() < peer.kv.appliedIndex) return again();
     this.forks.refounding(profile, target.store.latestMembership());
     const onto = target === slot ? `its slot ${slot.id}` : `departed slot ${target.id} (more up to date than its slot ${slot.id})`;
     this.trace.record(this.queue.now, 'net', `frozen tab ${peer.id} re-founds the group on ${onto}`);
@@ -81,7 +84,8 @@ export class TabRestarts {
     this.counts.closed--;
     this.counts.frozenRestarts++;
     if (target !== slot) this.counts.frozenRestartsElsewhere++;
-    // Past every term the profile knows of, the closed identity's notice included.
-    this.starts.startIdentity(profile, target, 'refound', this.rules.refoundingTerm(profile));
+    // Past every term the profile knows of, the closed identity's notice included. The page stays,
+    // and so does its state machine: the new identity applies only what comes after it.
+    this.starts.startIdentity(profile, target, 'refound', this.rules.refoundingTerm(profile), 'restart', peer.kv);
   }
 }

@@ -10,6 +10,7 @@ import type { Cluster } from './cluster';
 import type { SignalingDirectory } from './directory';
 import type { EventQueue } from './event-queue';
 import type { ForkCheck } from './fork-check';
+import type { KvStore } from './kv-store';
 import type { LocalProfile, Slot } from './profile';
 import type { SimPeer } from './sim-peer';
 import type { StartUpRules } from './start-up-rules';
@@ -103,7 +104,7 @@ export class TabStarts {
    * the replay once, and its engine named a long-departed learner a successor, so a later start
    * waited for that peer for good (tabs-chaos-two seed 3,200,000,521).
    */
-  startIdentity(profile: LocalProfile, target: Slot, founding: Exclude<Founding, 'wait'>, handOverTerm: number | undefined, how = 'restart'): SimPeer {
+  startIdentity(profile: LocalProfile, target: Slot, founding: Exclude<Founding, 'wait'>, handOverTerm: number | undefined, how = 'restart', carried?: KvStore): SimPeer {
     const id = `t${this.nextId++}`;
     if (handOverTerm !== undefined) {
       const departed = target.peer ? profile.tombstones.get(target.peer.id) : undefined;
@@ -112,6 +113,7 @@ export class TabStarts {
     const bootstrap: Membership | undefined = founding === 'bootstrap' ? { voters: [id], learners: [] } : undefined;
     const peer = this.cluster.create(id, 'normal', bootstrap, target.store);
     peer.refound = founding === 'refound';
+    peer.carriedState = carried;
     this.rules.recordStart(profile, id, founding);
     target.peer = peer;
     if (founding === 'bootstrap') this.counts.bootstraps++;
