@@ -24,5 +24,6 @@ export function newMeshCounters(): MeshCounters {
       badSignal: 0,
     },
     linkDrops: { channelClosed: 0, heartbeatTimeout: 0, replaced: 0, peerGone: 0 },
+    signaling: { connects: 0, disconnects: 0, joins: 0, errors: 0, lastProblem: null },
   };
 }

@@ -142,7 +142,7 @@ class Mesh implements PeerMesh {
     let queuedBytes = 0;
     for (const link of this.links.values()) queuedBytes += link.queuedBytes;
     const c = this.counters;
-    return { ...c, dropped: { ...c.dropped }, linkDrops: { ...c.linkDrops }, queuedBytes };
+    return { ...c, dropped: { ...c.dropped }, linkDrops: { ...c.linkDrops }, signaling: { ...c.signaling }, queuedBytes };
   }
 
   async close(): Promise<void> {
@@ -171,8 +171,18 @@ class Mesh implements PeerMesh {
         joinTimeoutMs,
       },
       {
-        joined: (join) => this.onJoined(join),
+        joined: (join) => {
+          this.counters.signaling.joins += 1;
+          this.onJoined(join);
+        },
         lost: () => this.emitter.emit('signaling-lost'),
+        connected: () => {
+          this.counters.signaling.connects += 1;
+        },
+        disconnected: (reason) => {
+          this.counters.signaling.disconnects += 1;
+          this.counters.signaling.lastProblem = reason;
+        },
         peerJoined: (id) => this.onPeerJoined(id),
         peerLeft: (id) => this.onPeerLeft(id),
         signal: (from, data) => this.onSignal(from, data),
@@ -183,7 +193,11 @@ class Mesh implements PeerMesh {
           this.counters.dropped.reflected += 1;
           console.warn('[meshraft/webrtc] refused a signal that claims to come from our own peer id');
         },
-        error: (error) => this.emitter.emit('error', error),
+        error: (error) => {
+          this.counters.signaling.errors += 1;
+          this.counters.signaling.lastProblem = error.message;
+          this.emitter.emit('error', error);
+        },
       },
     );
   }

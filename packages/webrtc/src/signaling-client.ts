@@ -58,6 +58,10 @@ export interface SignalingClientEvents {
   joined(join: SignalingJoin): void;
   /** The joined connection to the server dropped; socket.io reconnects and we join again. */
   lost(): void;
+  /** A connection to the server opened (counted by the caller). */
+  connected?(): void;
+  /** A connection closed, joined or not, with socket.io's reason (counted by the caller). */
+  disconnected?(reason: string): void;
   peerJoined(peerId: string): void;
   peerLeft(peerId: string): void;
   signal(from: string, data: unknown): void;
@@ -93,8 +97,12 @@ export class SignalingClient {
       randomizationFactor: 0.5,
     }) as SignalingSocket;
     const socket = this.socket;
-    socket.on('connect', () => this.join());
+    socket.on('connect', () => {
+      this.events.connected?.();
+      this.join();
+    });
     socket.on('disconnect', (reason) => {
+      if (!this.closed) this.events.disconnected?.(String(reason));
       const wasJoined = this.joined;
       this.joined = false;
       this.joining = false;

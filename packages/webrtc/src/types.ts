@@ -170,6 +170,23 @@ export interface LinkDropCounters {
   peerGone: number;
 }
 
+/**
+ * The signaling connection as this peer saw it: what a peer that never comes online is diagnosed
+ * from (a server it cannot reach, one that refuses it, or a socket that closes as soon as it is used).
+ */
+export interface SignalingCounters {
+  /** Connections to the server opened: the first one and every reconnect. */
+  connects: number;
+  /** Connections that closed, joined or not (a server restart, a network change, a broken socket). */
+  disconnects: number;
+  /** Joins the server answered (one per connection that joined). */
+  joins: number;
+  /** Connection errors, join timeouts and join refusals. */
+  errors: number;
+  /** The latest error or disconnect reason (socket.io's, e.g. 'transport close'); null before any. */
+  lastProblem: string | null;
+}
+
 export interface PeerMeshStats {
   /** Frames / bytes received and sent on data channels (wire bytes, auth frames included). */
   framesIn: number;
@@ -178,6 +195,7 @@ export interface PeerMeshStats {
   bytesOut: number;
   dropped: DropCounters;
   linkDrops: LinkDropCounters;
+  signaling: SignalingCounters;
   /** Link heartbeat frames received from / sent to authenticated peers. */
   heartbeatsIn: number;
   heartbeatsOut: number;
