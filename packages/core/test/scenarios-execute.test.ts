@@ -14,6 +14,13 @@ afterEach(async () => {
 
 const isUserCommand = (m: Message) => m.type === 'AppendEntries' && m.entries.some((e) => e.kind === 'command');
 
+/**
+ * The in-memory cluster times commands out after 2 s of real time (forwardTimeoutMs 1000), which a
+ * loaded CI machine can stall through (seen once): these scenarios are about order and answers, not
+ * speed, so their commands wait as long as the scenario's own waits do.
+ */
+const PATIENT = { timeoutMs: 10_000 };
+
 describe('scenario: a lone peer, then joiners (no catch-up needed)', () => {
   it('elects itself; joiners follow it; commands and queries work from leader and followers', async () => {
     // n0 is the only voter, so it can elect itself alone; n1 and n2 start later as learners.
@@ -29,7 +36,7 @@ describe('scenario: a lone peer, then joiners (no catch-up needed)', () => {
     // The learners ask to vote and the leader promotes them through the log. A probe
     // command after both promotions commits them too (log order), so later indices are ours alone.
     await statusWhere(g0, (s) => s.members.voters.length === 3, 10_000, 'promotions');
-    const { index: settled, result: probe } = await g0.execute(0);
+    const { index: settled, result: probe } = await g0.execute(0, PATIENT);
     expect(settled).toBeGreaterThan(base);
     expect(probe).toBe(0);
     for (const g of [g1, g2]) {
@@ -40,8 +47,8 @@ describe('scenario: a lone peer, then joiners (no catch-up needed)', () => {
     }
 
     // The leader's caller gets the counter's new value, as its own apply returned it.
-    const r1 = await g0.execute(3);
-    const r2 = await g0.execute(4);
+    const r1 = await g0.execute(3, PATIENT);
+    const r2 = await g0.execute(4, PATIENT);
     const [i1, i2] = [r1.index, r2.index];
     expect([i1, i2]).toEqual([settled + 1, settled + 2]);
     expect([r1.result, r2.result]).toEqual([3, 7]);
@@ -56,7 +63,7 @@ describe('scenario: a lone peer, then joiners (no catch-up needed)', () => {
 
     // A follower's command is forwarded, committed and applied everywhere; the follower's caller
     // gets what the follower's own state machine returned.
-    const { index: i3, result: r3 } = await g1.execute(-2);
+    const { index: i3, result: r3 } = await g1.execute(-2, PATIENT);
     expect(i3).toBe(i2 + 1);
     expect(r3).toBe(5);
     for (const g of [g0, g1, g2]) {
@@ -71,7 +78,7 @@ describe('scenario: a lone peer, then joiners (no catch-up needed)', () => {
     await within(g0.when.online(), 10_000, 'n0 online');
     const g1 = await cluster.add('n1');
     await within(g1.when.online(), 10_000, 'n1 online');
-    await g0.execute(10);
+    await g0.execute(10, PATIENT);
     await within(g1.when.committed(g0.status.applied), 10_000, 'n1 applies');
 
     // Hold back new entries from n1 (heartbeats still pass, so it keeps following n0). Watch for the
@@ -87,7 +94,7 @@ describe('scenario: a lone peer, then joiners (no catch-up needed)', () => {
       if (readIndex !== null && from === 'n1' && to === 'n0' && m.type === 'HeartbeatResponse' && ++heartbeatsAfter === 3) sawHeartbeats();
       return !(holding && to === 'n1' && isUserCommand(m));
     });
-    const { index } = await g0.execute(20);
+    const { index } = await g0.execute(20, PATIENT);
     let answered = false;
     const strong = g1.query('value', 'strong').then((r) => ((answered = true), r));
     const weak = await g1.query('value', 'weak');
@@ -114,8 +121,8 @@ describe('scenario: concurrent commands from leader and follower', () => {
     const follower = cluster.group(leaderId === 'n0' ? 'n1' : 'n0');
 
     const calls = [
-      ...[1, 2, 3, 4, 5].map((n) => leader.execute(n)),
-      ...[10, 11, 12, 13, 14].map((n) => follower.execute(n)),
+      ...[1, 2, 3, 4, 5].map((n) => leader.execute(n, PATIENT)),
+      ...[10, 11, 12, 13, 14].map((n) => follower.execute(n, PATIENT)),
     ];
     const outcomes = await within(Promise.all(calls), 20_000, 'all executes');
     const indices = outcomes.map((o) => o.index);
@@ -180,8 +187,8 @@ describe('scenario: concurrent commands from leader and follower', () => {
     const leaderId = await agreedLeader(cluster);
     const leader = cluster.group(leaderId);
     const follower = cluster.group(leaderId === 'n0' ? 'n1' : 'n0');
-    await leader.execute(10);
-    const { index } = await leader.execute(20);
+    await leader.execute(10, PATIENT);
+    const { index } = await leader.execute(20, PATIENT);
     await within(follower.when.committed(index), 10_000, 'follower applies');
     const queries = [];
     for (let i = 0; i < 3; i++) {
