@@ -157,12 +157,10 @@ function latencySummary(entries) {
 const PRELOAD_PREFIX = 'pre:';
 
 /**
- * Appends `entries` puts from the leader's tab (window.app.preload of the consumer app), 2,000 per
+ * Appends `entries` puts from `leader`'s tab (window.app.preload of the consumer app), 2,000 per
  * executeMany; returns how many it appended.
  */
-async function appendPreload(open, { entries, pad = 0 }) {
-  const statuses = await Promise.all(open.map((tab) => tab.status()));
-  const leader = open[statuses.findIndex((s) => s.role === 'leader')] ?? open[0];
+async function appendPreload(leader, { entries, pad = 0 }) {
   for (let from = 0; from < entries; from += 2000) {
     const count = Math.min(2000, entries - from);
     await leader.page.evaluate((a) => window.app.preload(a.prefix, a.from, a.count, a.pad), { prefix: PRELOAD_PREFIX, from, count, pad });
@@ -196,8 +194,8 @@ async function closeGracefully(tab) {
  * padded with `pad` characters) from the leader's tab in batches of 2,000, while the writers run, so
  * the chaos acts on a long log (with a low compactAfterEntries in `url`, one that compacts and that
  * new tabs catch up on from snapshots). `compacting`: the page compacts (a low compactAfterEntries
- * in `url`), so every tab open at the end must have taken or restored a snapshot. `track(opening)` registers each tab with the scenario
- * (lib/checks, run.mjs). Returns the figures.
+ * in `url`), so every tab open at the end must have taken or restored a snapshot. `track(opening)`
+ * registers each tab with the scenario (lib/checks, run.mjs). Returns the figures.
  */
 export async function runChaos({ profiles, url, seed, track, signal = null, crashes = true, floors = FLOORS, figuresName = 'consumer-chaos', preload = null, compacting = false }) {
   const { History, crash, recordFigures, seededRandom } = await machinery();
@@ -222,7 +220,6 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
   let open = await openInOrder(Array.from({ length: MAX_TABS }, (_, i) => () => openTab(i % profiles.length)));
   await waitForGroup(open, MAX_TABS);
   for (const tab of open) await startWriter(tab);
-  const preloaded = preload ? await appendPreload(open, preload) : 0;
 
   // The profile of a crashed identity no new tab has adopted yet (only a tab of the same profile
   // can): at most one at a time, and it is reopened before the group must settle (see below).
@@ -237,6 +234,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
     const statuses = await Promise.all(open.map((tab) => tab.status()));
     return open[statuses.findIndex((s) => s.role === 'leader')] ?? open[0];
   };
+  const preloaded = preload ? await appendPreload(await leaderTab(), preload) : 0;
   const crashTab = async (tab) => {
     await crash(remove(tab).page);
     crashedUnadopted = tab.profileIndex;
@@ -451,10 +449,11 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
   const unexecutedApplied = writes.filter((op) => notExecuted(op.error) && times.has(op.id)).map((op) => `${op.id} (${op.error})`);
   assert(unexecutedApplied.length === 0, `seed ${seed}: writes rejected as not executed were applied: ${unexecutedApplied.slice(0, 10).join(', ')}`);
   // The pages applied the log whole: no restore failed, no entry skipped (every open tab).
-  const broken = appliers.map((c, i) => [open[i].label, c]).filter(([, c]) => !c || c.restoreFailures !== 0 || c.gaps !== 0 || c.decodeErrors !== 0);
+  const byTab = appliers.map((c, i) => [open[i].label, c]);
+  const broken = byTab.filter(([, c]) => !c || c.restoreFailures !== 0 || c.gaps !== 0 || c.decodeErrors !== 0);
   assert(broken.length === 0, `seed ${seed}: a page's applier failed a restore, skipped entries or could not decode one: ${JSON.stringify(broken)}`);
   if (compacting) {
-    const untouched = appliers.map((c, i) => [open[i].label, c]).filter(([, c]) => c.snapshotsTaken + c.snapshotsRestored === 0).map(([label]) => label);
+    const untouched = byTab.filter(([, c]) => c.snapshotsTaken + c.snapshotsRestored === 0).map(([label]) => label);
     assert(untouched.length === 0, `seed ${seed}: the log compacts, yet ${untouched.join(', ')} neither took nor restored a snapshot`);
   }
   // (4) Not vacuous.

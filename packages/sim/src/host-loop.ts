@@ -173,7 +173,7 @@ export class HostLoop {
           return;
         }
         this.writing = null;
-            this.complete(engine, ready);
+        this.complete(engine, ready);
         this.observe(); // a term just made durable: its leader counts for Election Safety from now on
         this.pump();
       };
