@@ -1,9 +1,10 @@
 // The serving side of catch-up: answers from what a peer holds, always valid on the wire.
 import { describe, expect, it } from 'vitest';
-import { answerCatchUpRequest, arraySource } from '../src/catchup/responder';
+import { estimateEntriesBytes, estimateEntryBytes } from '../src/catchup/entry-size';
+import { answerCatchUpRequest, arraySource, type CatchUpSource, MAX_ENTRIES_ANSWER_BYTES } from '../src/catchup/responder';
 import { decodeMessage, encodeMessage } from '../src/codec/index';
 import type { Message } from '../src/messages';
-import type { Snapshot } from '../src/types';
+import type { LogEntry, Snapshot } from '../src/types';
 import { makeEntries } from './catchup-pool';
 
 const snapshot: Snapshot = { meta: { index: 100, term: 2, membership: { voters: ['a'], learners: [] } }, data: new Uint8Array(2500).fill(7) };
@@ -47,5 +48,51 @@ describe('answerCatchUpRequest', () => {
 
   it('ignores other messages', () => {
     expect(answerCatchUpRequest(source, { type: 'TimeoutNow', term: 3 })).toBeNull();
+  });
+
+  describe('answers of bounded size, whatever the request names', () => {
+    /** `count` command entries of `bytes` each (one shared buffer), all committed, and how many were read. */
+    function heldLog(count: number, bytes: number): { source: CatchUpSource; read: () => number } {
+      const data = new Uint8Array(bytes).fill(3);
+      const entries: LogEntry[] = Array.from({ length: count }, (_, i) => ({ index: i + 1, term: 1, kind: 'command', data }));
+      const inner = arraySource({ entries, committed: count, term: 1 });
+      let read = 0;
+      const source: CatchUpSource = {
+        ...inner,
+        entries: (from, to) => {
+          const out = inner.entries(from, to);
+          read += out.length;
+          return out;
+        },
+      };
+      return { source, read: () => read };
+    }
+    const fetchAll = (source: CatchUpSource, to: number) => {
+      const reply = answerCatchUpRequest(source, { type: 'FetchEntriesRequest', requestId: 1, from: 1, to });
+      if (reply?.type !== 'FetchEntriesResponse') throw new Error('not an entries answer');
+      return reply.entries;
+    };
+
+    it('a request for a million entries of a long log gets an answer cut once it reaches MAX_ENTRIES_ANSWER_BYTES, read a window at a time', () => {
+      const held = heldLog(1_000_000, 100);
+      const entries = fetchAll(held.source, 1_000_000);
+      const bytes = estimateEntriesBytes(entries);
+      expect(bytes).toBeGreaterThanOrEqual(MAX_ENTRIES_ANSWER_BYTES);
+      expect(bytes - estimateEntryBytes(entries.at(-1)!)).toBeLessThan(MAX_ENTRIES_ANSWER_BYTES);
+      expect(entries.map((e) => e.index)).toEqual(Array.from({ length: entries.length }, (_, i) => i + 1));
+      expect(entries.length).toBeLessThan(1_000_000 / 10);
+      // Only the windows the answer needed were read, never the whole requested range.
+      expect(held.read()).toBeLessThan(entries.length + 1024);
+    });
+
+    it('an entry larger than the cap is still served, alone', () => {
+      const held = heldLog(3, MAX_ENTRIES_ANSWER_BYTES + 1);
+      expect(fetchAll(held.source, 3).map((e) => e.index)).toEqual([1]);
+    });
+
+    it('a range under the cap is answered whole (a short answer under the cap means "nothing past this")', () => {
+      const held = heldLog(2000, 1000);
+      expect(fetchAll(held.source, 2000)).toHaveLength(2000);
+    });
   });
 });

@@ -17,6 +17,7 @@ import type { AvailabilityTable } from './availability';
 import type { AvailabilityRefresh } from './availability-refresh';
 import type { ChunkSizes } from './chunk-sizes';
 import { estimateEntriesBytes } from './entry-size';
+import { MAX_ENTRIES_ANSWER_BYTES } from './responder';
 import type { EntriesRequest, FetchRequest, InFlightRequests, TimedOutRequests } from './in-flight';
 import type { OrderedOutput } from './ordered-output';
 import { entriesAnswer, isRequestId, parseAvailability, snapshotReplyVerdict } from './reply-checks';
@@ -88,13 +89,16 @@ export function takeEntries(session: ReplyIntakeHost, from: PeerId, m: FetchEntr
   if (late) return takeLateEntries(session, from, received);
   const requested = request.to - request.from + 1;
   session.chunkSizes.answered(from, requested, received.length, session.lastNow - request.sentAt);
-  if (request.from + received.length - 1 < request.to) {
+  const bytes = estimateEntriesBytes(received);
+  if (request.from + received.length - 1 < request.to && bytes < MAX_ENTRIES_ANSWER_BYTES) {
     // Empty or short: the peer holds nothing past what it sent. The rest is unclaimed again.
+    // (A short answer of MAX_ENTRIES_ANSWER_BYTES or more was cut for size by its server: it
+    // still holds the rest, which is unclaimed again too and asked for in the next chunk.)
     session.availability.shrinkCommitted(from, request.from + received.length - 1);
   }
   if (received.length === 0) return session.refresh.reaskAfterEmpty(from);
   session.out.addFetched(received);
-  count(session, from, received);
+  count(session, from, received, bytes);
 }
 
 /**
@@ -111,8 +115,7 @@ function takeLateEntries(session: ReplyIntakeHost, from: PeerId, received: LogEn
 }
 
 /** Counts a stored answer: entries, bytes (also for chunk sizing), and the chunk its peer served. */
-function count(session: ReplyIntakeHost, from: PeerId, received: LogEntry[]): void {
-  const bytes = estimateEntriesBytes(received);
+function count(session: ReplyIntakeHost, from: PeerId, received: LogEntry[], bytes = estimateEntriesBytes(received)): void {
   session.chunkSizes.noteBytes(received.length, bytes);
   session.counters.entriesReceived += received.length;
   session.counters.bytesReceived += bytes;

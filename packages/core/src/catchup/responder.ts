@@ -3,6 +3,19 @@
 // benchmark all answer the same way.
 import type { AvailabilityResponse, FetchEntriesResponse, FetchSnapshotResponse, Message } from '../messages';
 import type { LogEntry, Snapshot } from '../types';
+import { estimateEntryBytes } from './entry-size';
+
+/**
+ * Bytes (estimated, entry-size.ts) past which an entries answer is cut. A request may name up to a
+ * million entries (the codec's limit), and a peer holding a long log of large commands would
+ * otherwise build an answer of any size for whoever asks: a hostile member could make it run out of
+ * memory. Honest requesters ask about CHUNK_BYTES_BUDGET (4 MiB) per chunk, so they rarely meet
+ * this. A cut answer holds at least this many bytes; with the default maxProposalBytes (8 MiB) it
+ * stays under the mesh's default message cap (16 MiB), so it is delivered.
+ */
+export const MAX_ENTRIES_ANSWER_BYTES = 6 * 1024 * 1024;
+/** Entries read from the source at a time while an answer is filled (never the whole requested range at once). */
+const ANSWER_READ_WINDOW = 1024;
 
 /** What a serving peer holds. */
 export interface CatchUpSource {
@@ -22,8 +35,10 @@ export type CatchUpReply = AvailabilityResponse | FetchEntriesResponse | FetchSn
 
 /**
  * The answer to a catch-up request, or null when `message` is not one. A fetch is answered with
- * the whole requested range it holds (committed and not compacted): the requester reads a shorter
- * answer as "I hold nothing past this", so a server must not cut answers for other reasons.
+ * the requested range it holds (committed and not compacted), cut once it reaches
+ * MAX_ENTRIES_ANSWER_BYTES. The requester reads a shorter answer below that size as "I hold nothing
+ * past this", and one at that size or above as "cut for size, ask again for the rest"
+ * (reply-intake.ts), so a server must not cut answers for any other reason.
  */
 export function answerCatchUpRequest(source: CatchUpSource, message: Message): CatchUpReply | null {
   switch (message.type) {
@@ -41,7 +56,7 @@ export function answerCatchUpRequest(source: CatchUpSource, message: Message): C
     case 'FetchEntriesRequest': {
       const from = message.from;
       const to = Math.min(message.to, source.committed());
-      const entries = from >= source.firstIndex() && from <= to ? source.entries(from, to) : [];
+      const entries = from >= source.firstIndex() && from <= to ? entriesWithin(source, from, to, MAX_ENTRIES_ANSWER_BYTES) : [];
       return { type: 'FetchEntriesResponse', requestId: message.requestId, senderTerm: source.term(), entries };
     }
     case 'FetchSnapshotRequest': {
@@ -65,6 +80,20 @@ export function answerCatchUpRequest(source: CatchUpSource, message: Message): C
     default:
       return null;
   }
+}
+
+/** Held entries from `from` on, up to `to` or until they reach `maxBytes` (at least one entry). */
+function entriesWithin(source: CatchUpSource, from: number, to: number, maxBytes: number): LogEntry[] {
+  const out: LogEntry[] = [];
+  let bytes = 0;
+  for (let start = from; start <= to; start += ANSWER_READ_WINDOW) {
+    for (const entry of source.entries(start, Math.min(to, start + ANSWER_READ_WINDOW - 1))) {
+      out.push(entry);
+      bytes += estimateEntryBytes(entry);
+      if (bytes >= maxBytes) return out;
+    }
+  }
+  return out;
 }
 
 /** A CatchUpSource over an in-memory array of entries (index i at position i - firstIndex). */
