@@ -1,9 +1,10 @@
 // (g) Chaos on the installed app: Chromium tabs of the Vite build (page query machine=registers),
 // a writer in every tab (src/writer.mjs: put, strong get, compare-and-set on three keys), and for
 // CHAOS_MS a seeded random schedule of tab closes (graceful: pagehide runs, the tab departs; one tab,
-// the leader's, two at once, or every tab, reopened a moment later), reloads, renderer crashes (no
-// pagehide; any tab or the leader's, or every tab with the session restored a moment later; at most
-// one crashed identity not yet adopted by a new tab) and new tabs, 3 to 5 tabs open. Then:
+// the leader's, two at once, or every tab, reopened a moment later), reloads (one tab, or every tab
+// at once), renderer crashes (no pagehide; any tab or the leader's, or every tab with the session
+// restored a moment later; at most one crashed identity not yet adopted by a new tab) and new tabs,
+// 3 to 5 tabs open. Then:
 //   (1) the history of every tab's operations is linearizable (the e2e suite's History and the
 //       simulator's checker, packages/sim/src/lin-checker.ts);
 //   (2) no acknowledged write is lost: every write that resolved is in the final state of every
@@ -30,6 +31,8 @@ const CHAOS_MS = envNumbers('CONSUMER_CHAOS_MS', [45_000])[0];
  * to a single tab).
  */
 const [MIN_TABS, MAX_TABS] = envNumbers('CONSUMER_CHAOS_TABS', [3, 5]);
+/** The app keeps the default maxVoters: tabs past five join as learners. */
+const MAX_VOTERS = 5;
 /** Pause between one action's start and the next one's, drawn in [min, max) ms (CONSUMER_CHAOS_GAP_MS="min,max"). */
 const GAP_MS = envNumbers('CONSUMER_CHAOS_GAP_MS', [1500, 3500]);
 const WRITER = { keys: ['a', 'b', 'c'], pauseMs: 100 };
@@ -47,7 +50,7 @@ function envNumbers(name, fallback) {
 }
 
 /** Actions that leave no tab of the group running: the group is down until a reopened tab serves. */
-const EVERY_TAB_GONE = new Set(['close-all', 'crash-all']);
+const EVERY_TAB_GONE = new Set(['close-all', 'crash-all', 'reload-all']);
 
 /**
  * The most down time one such action excuses. A reopen that takes longer (the slowest seen on a
@@ -218,7 +221,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
   };
 
   let open = await openInOrder(Array.from({ length: MAX_TABS }, (_, i) => () => openTab(i % profiles.length)));
-  await waitForGroup(open, MAX_TABS);
+  await waitForGroup(open, Math.min(MAX_TABS, MAX_VOTERS));
   for (const tab of open) await startWriter(tab);
 
   // The profile of a crashed identity no new tab has adopted yet (only a tab of the same profile
@@ -291,6 +294,17 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
       await userPause();
       await reopen(gone.map((tab) => tab.profileIndex), true);
     },
+    // Every tab reloads at once (an app update that reloads its tabs, the user's "reload all"):
+    // each departs in pagehide while the new pages of the others already start and claim slots.
+    'reload-all': async () => {
+      const tabs = [...open];
+      touched.push(...tabs.map((tab) => tab.label));
+      await Promise.all(tabs.map(async (tab) => {
+        await tab.page.reload();
+        await appStarted(tab.page, tab.label);
+      }));
+      for (const tab of tabs) await startWriter(tab);
+    },
     // The server stops (SIGTERM) and starts again on its port 0.5-3 s later; the writers go on.
     'restart-signaling': () => signal.restart(500 + Math.floor(rand() * 2500)),
   };
@@ -302,7 +316,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
     // Not with signaling restarts: tabs reopened after every tab closed re-found the group only once
     // the server has been up for its young window (up to 20 s, docs/tab-lifecycle.md), and these
     // restarts come every few seconds, so the run would mostly measure that wait.
-    ...(crashedUnadopted === null && !signal ? ['close-all'] : []),
+    ...(crashedUnadopted === null && !signal ? ['close-all', 'reload-all'] : []),
     ...(crashedUnadopted === null && crashes ? ['crash-all'] : []),
     'reload',
     ...(signal ? ['restart-signaling'] : []),

@@ -43,6 +43,13 @@ tabScenarios.push({
   plan: (dice) => tabsChaosPlan(dice, 3),
 });
 
+tabScenarios.push({
+  name: 'tabs-chaos-all',
+  description:
+    'tabs-chaos with the actions that take two tabs or every tab at once among the draws, as the packed-app check (g) draws them: two tabs close together, every tab closes and tabs reopen, every tab crashes and the session is restored, every tab reloads at once',
+  plan: (dice) => tabsChaosPlan(dice, 1, true),
+});
+
 /**
  * The engine configuration of every tabs scenario. Batches of 64 or 512 entries (the default):
  * the promises checked here are about the default configuration, and a new tab that needs seconds
@@ -63,8 +70,8 @@ function tabsBounds(config: RaftConfig): TabsPlan['bounds'] {
   return { singleMs: 2 * timeout, multiMs: 3 * timeout, onlineMs: 2 * timeout };
 }
 
-/** The 'tabs-chaos' plans: the packed-app check's chaos (consumer/lib/chaos.mjs), at the simulator's speed; 2 `profiles` as its (h). */
-function tabsChaosPlan(dice: Dice, profiles: 1 | 2 | 3): ScenarioPlan {
+/** The 'tabs-chaos' plans: the packed-app check's chaos (consumer/lib/chaos.mjs), at the simulator's speed; 2 `profiles` as its (h), `everyTab` as its (g). */
+function tabsChaosPlan(dice: Dice, profiles: 1 | 2 | 3, everyTab = false): ScenarioPlan {
   const config = tabsEngineConfig(dice);
   const timeout = config.electionTimeoutMs;
   const at: number[] = [];
@@ -88,7 +95,7 @@ function tabsChaosPlan(dice: Dice, profiles: 1 | 2 | 3): ScenarioPlan {
       initialTabs: dice.int(3, 5),
       graceful: [],
       rough: [],
-      chaos: { at, minTabs: 1, profiles },
+      chaos: { at, minTabs: 1, profiles, everyTab },
       recoverAt,
       finale: { at: finaleAt, together: dice.chance(0.6), reopen: dice.int(1, 3) },
       bounds: tabsBounds(config),

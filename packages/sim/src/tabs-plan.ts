@@ -20,7 +20,13 @@ export interface TabsPlan {
    * `profiles` 2 or 3 (default 1), tabs open on any of that many profiles, one per device (a
    * crashed identity's reopen on its own).
    */
-  chaos?: { at: number[]; minTabs: number; profiles?: 1 | 2 | 3 };
+  chaos?: {
+    at: number[];
+    minTabs: number;
+    profiles?: 1 | 2 | 3;
+    /** Also draw the actions that take two tabs or every tab at once (tabs-every-tab.ts), as the check's (g). */
+    everyTab?: boolean;
+  };
   /** Every crashed identity is adopted by a reopened tab by then. */
   recoverAt: number;
   /** Every tab closes (together, or one after another), then `reopen` tabs open at once on the home profile. */
@@ -50,6 +56,8 @@ export interface TabsCounts {
   slotsDeleted: number;
   /** 'close-many' actions taken (a majority of the tabs closed at once). */
   closeMany: number;
+  /** Chaos actions that took two tabs or every tab at once, by kind (tabs-every-tab.ts). */
+  everyTabActions: Record<'close-two' | 'close-all' | 'crash-all' | 'reload-all', number>;
   /** Devices with no data that opened the app right after a signaling restart. */
   newDevices: number;
   /** Engines that re-founded the group as a departed leader's successor (no restart needed). */
@@ -80,6 +88,6 @@ export interface TabsCounts {
 export function emptyTabsCounts(): TabsCounts {
   return {
     opened: 0, closed: 0, reloads: 0, crashes: 0, adoptions: 0, successions: 0, refounds: 0, bootstraps: 0, waits: 0, availabilityChecks: 0,
-    slotsDeleted: 0, closeMany: 0, newDevices: 0, successorRefounds: 0, leaderGoneTurns: 0, resets: 0, refoundsAcrossThreeDevices: 0, frozenRestarts: 0, frozenRestartsElsewhere: 0, heldNoticesTaken: 0, localLogTails: 0, strandedGroups: 0,
+    slotsDeleted: 0, closeMany: 0, everyTabActions: { 'close-two': 0, 'close-all': 0, 'crash-all': 0, 'reload-all': 0 }, newDevices: 0, successorRefounds: 0, leaderGoneTurns: 0, resets: 0, refoundsAcrossThreeDevices: 0, frozenRestarts: 0, frozenRestartsElsewhere: 0, heldNoticesTaken: 0, localLogTails: 0, strandedGroups: 0,
   };
 }

@@ -10,6 +10,7 @@ import type { Dice } from './seeds';
 import type { SimPeer } from './sim-peer';
 import type { Tab } from './tabs';
 import type { AvailabilityChecks } from './tabs-checks';
+import { EveryTabActions, type EveryTabAction } from './tabs-every-tab';
 import type { ChaosAction, GracefulAction, RoughAction, TabsCounts, TabsPlan } from './tabs-plan';
 import type { Trace } from './trace';
 
@@ -31,6 +32,8 @@ export interface TabsDriverView {
 }
 
 export class TabsSchedule {
+  private readonly everyTab: EveryTabActions;
+
   constructor(
     private readonly driver: TabsDriverView,
     private readonly queue: EventQueue,
@@ -41,7 +44,9 @@ export class TabsSchedule {
     private readonly checks: AvailabilityChecks,
     /** Whether the clients still write (once they are done, only a member's removal has to commit). */
     private readonly clientsWriting: () => boolean,
-  ) {}
+  ) {
+    this.everyTab = new EveryTabActions(driver, queue, dice, trace, counts, plan.maxTabs);
+  }
 
   graceful(action: GracefulAction): void {
     const live = this.driver.liveTabs();
@@ -126,15 +131,17 @@ export class TabsSchedule {
 
   /** One action of the chaos phase (TabsPlan.chaos), as the packed-app check draws them. */
   chaosAction(): void {
-    const { minTabs } = this.plan.chaos!;
+    const { minTabs, everyTab } = this.plan.chaos!;
     const live = this.driver.liveTabs();
     if (live.length === 0) return this.driver.open(this.driver.home, null);
     const crashedWaiting = [...this.driver.tabs.values()].some((t) => !t.peer.isUp && !t.peer.retired);
-    const eligible: ChaosAction[] = ['reload'];
+    const eligible: Array<ChaosAction | EveryTabAction> = ['reload'];
     if (live.length > minTabs) eligible.push('close', 'close-leader');
     if (live.length > minTabs && !crashedWaiting) eligible.push('crash', 'crash-leader');
     if (this.driver.tabs.size < this.plan.maxTabs) eligible.push('open');
+    if (everyTab) eligible.push(...this.everyTab.eligible(live, minTabs, crashedWaiting));
     const action = this.dice.pick(eligible);
+    if (isEveryTabAction(action)) return this.everyTab.perform(action, live);
     const tab = action.endsWith('-leader') ? (live.find((t) => t.peer.lastStatus?.role === 'leader') ?? live[0]) : this.dice.pick(live);
     const now = this.queue.now;
     switch (action) {
@@ -254,4 +261,8 @@ export class TabsSchedule {
     this.checks.expectOnline(peer, this.plan.bounds.onlineMs, what);
     this.counts.availabilityChecks++;
   }
+}
+
+function isEveryTabAction(action: ChaosAction | EveryTabAction): action is EveryTabAction {
+  return action === 'close-two' || action === 'close-all' || action === 'crash-all' || action === 'reload-all';
 }

@@ -194,7 +194,7 @@ export class TabsDriver {
     this.counts.slotsDeleted = this.profiles.slotsDeleted();
     this.counts.successorRefounds = this.cluster.peers.reduce((sum, p) => sum + p.successorRefounds, 0);
     this.counts.leaderGoneTurns = this.cluster.peers.reduce((sum, p) => sum + p.leaderGoneTurns, 0);
-    return { ...this.counts };
+    return { ...this.counts, everyTabActions: { ...this.counts.everyTabActions } };
   }
 
   running(): SimPeer[] {

@@ -2,14 +2,16 @@
 // speed: the tabs of one profile closed, reloaded, crashed and opened at random, leaders among
 // them, down to a single tab, while clients write; then every crashed identity is adopted and the
 // group must converge, linearizable, with no committed write lost; likewise over two and three
-// profiles (devices). The runs must be clean AND must really go through what the scenario claims,
-// so the counters are asserted too.
+// profiles (devices), and with actions that take every tab at once (tabs-chaos-all). The runs must
+// be clean AND must really go through what the scenario claims, so the counters are asserted too.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatFailure, runSimulation, type SimResult } from '../src/index';
 
 const SEEDS = 30;
 
 type TabsTotals = NonNullable<SimResult['tabs']>;
+/** The counters that are plain numbers (everyTabActions counts by kind). */
+type TabsCount = Exclude<keyof TabsTotals, 'everyTabActions'>;
 
 describe('tabs-chaos scenario', () => {
   const results: SimResult[] = [];
@@ -23,8 +25,8 @@ describe('tabs-chaos scenario', () => {
   });
 
   it('closes, reloads, crashes (adopted later), re-founds from a lone tab, and the clients complete over 300 operations in every run', () => {
-    const total = (key: keyof TabsTotals) => results.reduce((sum, r) => sum + r.tabs![key], 0);
-    const runsWith = (key: keyof TabsTotals) => results.filter((r) => r.tabs![key] > 0).length;
+    const total = (key: TabsCount) => results.reduce((sum, r) => sum + r.tabs![key], 0);
+    const runsWith = (key: TabsCount) => results.filter((r) => r.tabs![key] > 0).length;
     // Every run closes, reloads and crashes tabs many times over.
     for (const key of ['closed', 'reloads', 'crashes'] as const) expect(runsWith(key)).toBe(SEEDS);
     expect(total('closed')).toBeGreaterThan(SEEDS * 15);
@@ -55,7 +57,7 @@ describe('tabs-chaos-two scenario', () => {
   });
 
   it('with tabs on two devices: restarts the signaling server, and frozen tabs re-found', () => {
-    const runsWith = (key: keyof TabsTotals) => results.filter((r) => r.tabs![key] > 0).length;
+    const runsWith = (key: TabsCount) => results.filter((r) => r.tabs![key] > 0).length;
     expect(runsWith('signalingRestarts')).toBe(SEEDS);
     // Frozen tabs still re-found where the departures were their own device's (5 runs in 30).
     expect(runsWith('frozenRestarts')).toBeGreaterThan(SEEDS / 10);
@@ -82,9 +84,32 @@ describe('tabs-chaos-three scenario', () => {
   });
 
   it('re-founds groups whose voters departed on three devices', () => {
-    const runsWith = (key: keyof TabsTotals) => results.filter((r) => r.tabs![key] > 0).length;
+    const runsWith = (key: TabsCount) => results.filter((r) => r.tabs![key] > 0).length;
     expect(runsWith('refoundsAcrossThreeDevices')).toBeGreaterThan(0);
     expect(runsWith('frozenRestarts')).toBeGreaterThan(THREE_SEEDS / 10);
     expect(runsWith('signalingRestarts')).toBe(THREE_SEEDS);
+  });
+});
+
+describe('tabs-chaos-all scenario', () => {
+  const results: SimResult[] = [];
+  beforeAll(() => {
+    for (let seed = 1; seed <= SEEDS; seed++) results.push(runSimulation({ seed, scenario: 'tabs-chaos-all' }));
+  });
+
+  it(`${SEEDS} tabs-chaos-all seeds run without any violation`, () => {
+    const failures = results.filter((r) => !r.ok).map(formatFailure);
+    expect(failures, failures.join('\n\n')).toEqual([]);
+  });
+
+  it('two tabs close together, every tab closes and reopens, every tab crashes and is restored, every tab reloads at once: each in most runs, and every crashed identity is adopted', () => {
+    const runsWith = (kind: keyof TabsTotals['everyTabActions']) => results.filter((r) => r.tabs!.everyTabActions[kind] > 0).length;
+    for (const kind of ['close-two', 'close-all', 'crash-all', 'reload-all'] as const) expect(runsWith(kind), kind).toBeGreaterThan(SEEDS / 2);
+    const total = (key: TabsCount) => results.reduce((sum, r) => sum + r.tabs![key], 0);
+    expect(total('adoptions')).toBe(total('crashes'));
+    // With every tab gone, a reopened tab re-founds the group from this profile's data: in every run.
+    expect(results.every((r) => r.tabs!.refounds > 0)).toBe(true);
+    expect(results.every((r) => r.tabs!.bootstraps === 1 && r.tabs!.strandedGroups === 0)).toBe(true);
+    expect(results.every((r) => r.stats.ops > 300)).toBe(true);
   });
 });
