@@ -50,6 +50,12 @@ tabScenarios.push({
   plan: (dice) => tabsChaosPlan(dice, 1, true),
 });
 
+tabScenarios.push({
+  name: 'tabs-chaos-all-two',
+  description: 'tabs-chaos-all over two profiles (two devices) with signaling restarts, as tabs-chaos-two',
+  plan: (dice) => tabsChaosPlan(dice, 2, true),
+});
+
 /**
  * The engine configuration of every tabs scenario. Batches of 64 or 512 entries (the default):
  * the promises checked here are about the default configuration, and a new tab that needs seconds

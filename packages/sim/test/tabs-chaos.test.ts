@@ -113,3 +113,20 @@ describe('tabs-chaos-all scenario', () => {
     expect(results.every((r) => r.stats.ops > 300)).toBe(true);
   });
 });
+
+describe('tabs-chaos-all-two scenario', () => {
+  const ALL_TWO_SEEDS = 12;
+  const results: SimResult[] = [];
+  beforeAll(() => {
+    for (let seed = 1; seed <= ALL_TWO_SEEDS; seed++) results.push(runSimulation({ seed, scenario: 'tabs-chaos-all-two' }));
+  });
+
+  it(`${ALL_TWO_SEEDS} tabs-chaos-all-two seeds run without any violation (no fork: two devices never both re-found), with every tab closed, crashed and reloaded at once over two devices`, () => {
+    const failures = results.filter((r) => !r.ok).map(formatFailure);
+    expect(failures, failures.join('\n\n')).toEqual([]);
+    for (const kind of ['close-all', 'crash-all', 'reload-all'] as const) {
+      expect(results.filter((r) => r.tabs!.everyTabActions[kind] > 0).length, kind).toBeGreaterThan(ALL_TWO_SEEDS / 2);
+    }
+    expect(results.every((r) => r.tabs!.signalingRestarts > 0 && r.tabs!.bootstraps === 1)).toBe(true);
+  });
+});
