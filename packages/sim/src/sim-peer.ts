@@ -137,11 +137,12 @@ export class SimPeer implements MonitoredPeer {
    * Loses everything not durable: engine, pending Ready, state machine, held inputs. A batch being
    * written is atomic: it is lost, or (half the time, from a stream of its own) it landed before the
    * crash although the host never heard back, as an IndexedDB transaction that committed just
-   * before the tab died.
+   * before the tab died. A departed peer's fate was decided as it departed (depart(): its Worker
+   * landed what it was writing, or stopped first and lost it): nothing lands here.
    */
   crash(): void {
     if (!this.engine) return;
-    if (streamRandom(this.env.seed, Stream.workers, this.index, this.incarnation)() < 0.5 && this.loop.landBeforeCrash()) {
+    if (!this.departed && streamRandom(this.env.seed, Stream.workers, this.index, this.incarnation)() < 0.5 && this.loop.landBeforeCrash()) {
       this.env.trace.record(this.env.queue.now, this.id, `its write in flight landed before the crash (commit ${this.durable.hardState.commit}, last ${this.durable.lastIndex()})`);
     }
     this.counters.catchUpSessions += this.engine.catchUp.sessions;
