@@ -111,7 +111,9 @@ describe('restart from storage', () => {
 
 describe('leadership transfer', () => {
   it('moves leadership to the named peer; a follower cannot hand it over', async () => {
-    cluster = counterCluster({ peers: ['a', 'b', 'c'] });
+    // A transfer gives up after an election timeout of real time: the default 1 s, not the test
+    // cluster's 150 ms, which a loaded machine can spend before the target's campaign even runs.
+    cluster = counterCluster({ peers: ['a', 'b', 'c'], config: { electionTimeoutMs: 1000 } });
     await cluster.addAll();
     const leader = await agreedLeader(cluster);
     const [target, bystander] = cluster.running().filter((id) => id !== leader);
