@@ -12,10 +12,14 @@ import type { LocalProfile } from './profile';
 import type { Dice } from './seeds';
 import type { Tab } from './tabs';
 import type { TabsDriverView } from './tabs-schedule';
-import type { TabsCounts } from './tabs-plan';
+import { EVERY_TAB_ACTIONS, type EveryTabAction, type TabsCounts } from './tabs-plan';
 import type { Trace } from './trace';
 
-export type EveryTabAction = keyof TabsCounts['everyTabActions'];
+export type { EveryTabAction };
+
+export function isEveryTabAction(action: string): action is EveryTabAction {
+  return (EVERY_TAB_ACTIONS as readonly string[]).includes(action);
+}
 
 /** How long the user takes to open tabs again after every tab went (sim ms). */
 const USER_PAUSE_MS: readonly [number, number] = [45, 300];

@@ -4,6 +4,9 @@ export type GracefulAction = 'close' | 'close-leader' | 'close-many' | 'reload' 
 export type RoughAction = 'crash' | 'reopen' | 'reload';
 /** The packed-app chaos check's actions (consumer/lib/chaos.mjs), drawn among those the open tabs allow. */
 export type ChaosAction = 'close' | 'close-leader' | 'crash' | 'crash-leader' | 'reload' | 'open';
+/** The chaos actions that take two tabs or every tab at once (tabs-every-tab.ts). */
+export const EVERY_TAB_ACTIONS = ['close-two', 'close-all', 'crash-all', 'reload-all'] as const;
+export type EveryTabAction = (typeof EVERY_TAB_ACTIONS)[number];
 
 export interface TabsPlan {
   /** Tabs opened one after another at the start (the first on an empty room bootstraps). */
@@ -57,7 +60,7 @@ export interface TabsCounts {
   /** 'close-many' actions taken (a majority of the tabs closed at once). */
   closeMany: number;
   /** Chaos actions that took two tabs or every tab at once, by kind (tabs-every-tab.ts). */
-  everyTabActions: Record<'close-two' | 'close-all' | 'crash-all' | 'reload-all', number>;
+  everyTabActions: Record<EveryTabAction, number>;
   /** Devices with no data that opened the app right after a signaling restart. */
   newDevices: number;
   /** Engines that re-founded the group as a departed leader's successor (no restart needed). */

@@ -10,7 +10,7 @@ import type { Dice } from './seeds';
 import type { SimPeer } from './sim-peer';
 import type { Tab } from './tabs';
 import type { AvailabilityChecks } from './tabs-checks';
-import { EveryTabActions, type EveryTabAction } from './tabs-every-tab';
+import { EveryTabActions, isEveryTabAction, type EveryTabAction } from './tabs-every-tab';
 import type { ChaosAction, GracefulAction, RoughAction, TabsCounts, TabsPlan } from './tabs-plan';
 import type { Trace } from './trace';
 
@@ -261,8 +261,4 @@ export class TabsSchedule {
     this.checks.expectOnline(peer, this.plan.bounds.onlineMs, what);
     this.counts.availabilityChecks++;
   }
-}
-
-function isEveryTabAction(action: ChaosAction | EveryTabAction): action is EveryTabAction {
-  return action === 'close-two' || action === 'close-all' || action === 'crash-all' || action === 'reload-all';
 }
