@@ -307,9 +307,14 @@ export class DepartureHandler {
       node.catchUp.startTowardClaims(target);
       this.tails.ask(target);
     }
-    // Every claim is covered now (a later notice capped one, see DepartureBook.claim): a session
-    // still fetching toward the old claim only keeps this peer from campaigning.
-    else if (node.catchUp.leaderlessActive) node.catchUp.abort();
+    // Every claim is covered now (a later notice capped one, see DepartureBook.claim, or a log tail
+    // covered it): a session still fetching toward the old claim only keeps a voter from
+    // campaigning. A peer that is no voter cannot campaign, and its session still raises its commit
+    // index to the committed entries it fetches, which a log tail never does: without that, a
+    // successor whose commit index stayed at an old snapshot still judged the voters of every
+    // configuration past it, and waited for good for the notice of one that departed before it
+    // joined (tabs seed 72,371,606).
+    else if (node.catchUp.leaderlessActive && node.membership.isVoter(node.id)) node.catchUp.abort();
     // Frozen with every claim covered, and not the successor that re-founds: a peer may hold entries
     // past our log that change that, a configuration that made this peer a voter, say, which the
     // departed leader appended after its final position and sent to another peer only. That peer
