@@ -31,8 +31,6 @@ const CHAOS_MS = envNumbers('CONSUMER_CHAOS_MS', [45_000])[0];
  * to a single tab).
  */
 const [MIN_TABS, MAX_TABS] = envNumbers('CONSUMER_CHAOS_TABS', [3, 5]);
-/** The app keeps the default maxVoters: tabs past five join as learners. */
-const MAX_VOTERS = 5;
 /** Pause between one action's start and the next one's, drawn in [min, max) ms (CONSUMER_CHAOS_GAP_MS="min,max"). */
 const GAP_MS = envNumbers('CONSUMER_CHAOS_GAP_MS', [1500, 3500]);
 const WRITER = { keys: ['a', 'b', 'c'], pauseMs: 100 };
@@ -92,12 +90,13 @@ export function chaosSeed() {
 
 /** Workspace test machinery (TypeScript), loaded through tsx on the runner's side: the app never sees it. */
 async function machinery() {
-  const [{ History }, { crash, recordFigures }, { seededRandom }] = await Promise.all([
+  const [{ History }, { crash, recordFigures }, { seededRandom }, { defaultRaftConfig }] = await Promise.all([
     tsImport('../../e2e/support/history.ts', import.meta.url),
     tsImport('../../e2e/support/lifecycle.ts', import.meta.url),
     tsImport('../../packages/core/src/rng.ts', import.meta.url),
+    tsImport('../../packages/core/src/config.ts', import.meta.url),
   ]);
-  return { History, crash, recordFigures, seededRandom };
+  return { History, crash, recordFigures, seededRandom, defaultRaftConfig };
 }
 
 /**
@@ -201,7 +200,7 @@ async function closeGracefully(tab) {
  * registers each tab with the scenario (lib/checks, run.mjs). Returns the figures.
  */
 export async function runChaos({ profiles, url, seed, track, signal = null, crashes = true, floors = FLOORS, figuresName = 'consumer-chaos', preload = null, compacting = false }) {
-  const { History, crash, recordFigures, seededRandom } = await machinery();
+  const { History, crash, recordFigures, seededRandom, defaultRaftConfig } = await machinery();
   // The engine's own generator: the same seed gives the same schedule.
   const rand = seededRandom(seed);
   const pick = (list) => list[Math.floor(rand() * list.length)];
@@ -221,7 +220,8 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
   };
 
   let open = await openInOrder(Array.from({ length: MAX_TABS }, (_, i) => () => openTab(i % profiles.length)));
-  await waitForGroup(open, Math.min(MAX_TABS, MAX_VOTERS));
+  // The app keeps the default maxVoters: tabs past it join as learners.
+  await waitForGroup(open, Math.min(MAX_TABS, defaultRaftConfig.maxVoters));
   for (const tab of open) await startWriter(tab);
 
   // The profile of a crashed identity no new tab has adopted yet (only a tab of the same profile
@@ -241,6 +241,11 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
   const crashTab = async (tab) => {
     await crash(remove(tab).page);
     crashedUnadopted = tab.profileIndex;
+  };
+  /** Reloads a tab's page and waits until the app started again (its writer is not restarted). */
+  const reloadPage = async (tab) => {
+    await tab.page.reload();
+    await appStarted(tab.page, tab.label);
   };
   /** How long the user takes to open tabs again after every tab went: 0.3-2 s. */
   const userPause = () => new Promise((resolve) => setTimeout(resolve, 300 + rand() * 1700));
@@ -262,8 +267,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
     reload: async () => {
       const tab = pick(open);
       touched.push(tab.label);
-      await tab.page.reload();
-      await appStarted(tab.page, tab.label);
+      await reloadPage(tab);
       await startWriter(tab);
     },
     open: async () => {
@@ -299,10 +303,7 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
     'reload-all': async () => {
       const tabs = [...open];
       touched.push(...tabs.map((tab) => tab.label));
-      await Promise.all(tabs.map(async (tab) => {
-        await tab.page.reload();
-        await appStarted(tab.page, tab.label);
-      }));
+      await Promise.all(tabs.map(reloadPage));
       for (const tab of tabs) await startWriter(tab);
     },
     // The server stops (SIGTERM) and starts again on its port 0.5-3 s later; the writers go on.
