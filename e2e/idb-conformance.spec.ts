@@ -20,6 +20,11 @@ interface StoredSummary {
   firstCommandBytes: number[];
 }
 
+// More random histories than the suite's own, on one page (MESHRAFT_IDB_HISTORIES and
+// MESHRAFT_IDB_HISTORIES_FROM run other seeds, as the simulator's seed variables do).
+const HISTORIES = Number(process.env.MESHRAFT_IDB_HISTORIES ?? 40);
+const HISTORIES_FROM = Number(process.env.MESHRAFT_IDB_HISTORIES_FROM ?? 101);
+
 // The names are read in Node so each case is its own test; the page must list the same ones.
 const caseNames = [...storageConformanceCases().map((c) => c.name), ...idbCases.map((c) => c.name)];
 
@@ -56,6 +61,12 @@ test.describe('IdbStorage in Chromium', () => {
       expect(result.ok).toBe(true);
     });
   }
+
+  test(`idb: ${HISTORIES} more random histories (seeds ${HISTORIES_FROM}-${HISTORIES_FROM + HISTORIES - 1}, 150 batches each) read back as the contract says`, async () => {
+    test.setTimeout(60_000 + HISTORIES * 3_000);
+    const failure = await callWindowFunction<CaseResult | null>(page, 'runRandomHistories', HISTORIES_FROM, HISTORIES, 150);
+    expect(failure?.error ?? '', 'the first random history that failed').toBe('');
+  });
 
   test('idb: a page reload keeps everything persisted', async () => {
     const dbName = uniqueName('reload');

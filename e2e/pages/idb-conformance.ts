@@ -1,7 +1,7 @@
 // Runs the shared storage conformance suite (@meshraft/core) and the IdbStorage-specific cases
 // against IndexedDB in this page. Driven by e2e/idb-conformance.spec.ts through window functions.
 import type { PersistBatch } from '@meshraft/core';
-import { storageConformanceCases } from '@meshraft/core/testing';
+import { runRandomHistory, storageConformanceCases } from '@meshraft/core/testing';
 import { deleteIdbStorage, openIdbStorage, type IdbStorage } from '@meshraft/idb';
 import { commandEntries, idbCases, sampleSnapshot } from './idb-cases';
 
@@ -30,6 +30,8 @@ declare global {
     writeForReload(dbName: string): Promise<StoredSummary>;
     /** Reopens `dbName`, summarizes what loads, and deletes it (reload check, second half). */
     readAfterReload(dbName: string): Promise<StoredSummary>;
+    /** Random histories of `batches` batches for seeds from..from+count-1, each on a fresh database: the first failure, or null. */
+    runRandomHistories(from: number, count: number, batches: number): Promise<CaseResult | null>;
   }
 }
 
@@ -139,6 +141,21 @@ window.readAfterReload = async (dbName) => {
   await storage.close();
   await deleteIdbStorage({ dbName });
   return summary;
+};
+
+window.runRandomHistories = async (from, count, batches) => {
+  for (let seed = from; seed < from + count; seed++) {
+    const resources: Resources = { storages: [], dbNames: [] };
+    const dbName = nextDbName();
+    try {
+      await runRandomHistory(() => openTracked(resources, dbName), seed, batches);
+    } catch (error) {
+      return { name: `random history ${seed}`, ok: false, error: describe(error) };
+    } finally {
+      await release(resources);
+    }
+  }
+  return null;
 };
 
 document.getElementById('status')!.textContent = `ready: ${runners.size} cases`;

@@ -6,6 +6,7 @@
 import type { Storage } from '../storage';
 import type { LogEntry, Snapshot } from '../types';
 import { check, checkEqual, checkRejects } from './conformance-assert';
+import { runRandomHistory } from './conformance-random';
 
 export interface StorageConformanceCase {
   name: string;
@@ -44,6 +45,9 @@ async function checkTerms(storage: Storage, expected: Record<number, number | un
 }
 
 // ---------- the cases ----------
+
+const RANDOM_HISTORY_SEEDS = [1, 2, 3, 4, 5, 6];
+const RANDOM_HISTORY_BATCHES = 200;
 
 export function storageConformanceCases(): StorageConformanceCase[] {
   return [
@@ -258,5 +262,12 @@ export function storageConformanceCases(): StorageConformanceCase[] {
         await s.close();
       },
     },
+    // Random histories (conformance-random.ts): one fresh store per seed.
+    ...RANDOM_HISTORY_SEEDS.map(
+      (seed): StorageConformanceCase => ({
+        name: `random history ${seed}: ${RANDOM_HISTORY_BATCHES} batches, several in flight, reopened between, read back as the contract says`,
+        run: (makeStorage) => runRandomHistory(makeStorage, seed, RANDOM_HISTORY_BATCHES),
+      }),
+    ),
   ];
 }
