@@ -1,5 +1,6 @@
 // Engine configuration with defaults. Every field is documented because it is public
 // (createGroup({ config }) passes a Partial<RaftConfig> through).
+import { MAX_SNAPSHOT_PIECE_BYTES } from './catchup/responder';
 import { InvalidInputError } from './errors';
 
 export interface RaftConfig {
@@ -34,7 +35,7 @@ export interface RaftConfig {
   catchUpBatchSize: number;
   /** A catch-up request unanswered for this long drops the peer's availability. */
   catchUpRequestTimeoutMs: number;
-  /** Bytes per snapshot chunk during catch-up. */
+  /** Bytes per snapshot chunk during catch-up: an integer from 1 to MAX_SNAPSHOT_PIECE_BYTES (6 MiB), which serving peers cut pieces at. */
   snapshotChunkBytes: number;
   /** A follower this far behind the leader (in entries) starts a catch-up session instead of plain replication. */
   catchUpThreshold: number;
@@ -112,7 +113,8 @@ function describeValue(value: unknown): string {
  * (an optional field left unset). Throws InvalidInputError, naming the setting, for a name that is
  * not a RaftConfig setting, a value whose type is not the default's (number or boolean), a number
  * that is negative, NaN or infinite, a count (maxInflightAppends, maxBatchEntries,
- * maxProposalCommands, maxVoters) that is not an integer >= 1, a heartbeatMs that is not > 0, and a
+ * maxProposalCommands, maxVoters) that is not an integer >= 1, a snapshotChunkBytes that is not an
+ * integer from 1 to MAX_SNAPSHOT_PIECE_BYTES, a heartbeatMs that is not > 0, and a
  * heartbeatMs not below electionTimeoutMs.
  */
 export function resolveConfig(partial: Partial<RaftConfig> | undefined): RaftConfig {
@@ -129,6 +131,10 @@ export function resolveConfig(partial: Partial<RaftConfig> | undefined): RaftCon
     if (typeof value !== 'number') continue;
     if (!Number.isFinite(value) || value < 0) invalid(`${key} must be a finite non-negative number, got ${value}`);
     if (atLeastOne.has(key as keyof RaftConfig) && (!Number.isInteger(value) || value < 1)) invalid(`${key} must be an integer >= 1, got ${value}`);
+  }
+  const pieceBytes = config.snapshotChunkBytes;
+  if (!Number.isInteger(pieceBytes) || pieceBytes < 1 || pieceBytes > MAX_SNAPSHOT_PIECE_BYTES) {
+    invalid(`snapshotChunkBytes must be an integer from 1 to ${MAX_SNAPSHOT_PIECE_BYTES} (serving peers cut longer pieces), got ${pieceBytes}`);
   }
   if (config.heartbeatMs <= 0) invalid(`heartbeatMs must be above 0, got ${config.heartbeatMs}`);
   if (config.heartbeatMs >= config.electionTimeoutMs) {

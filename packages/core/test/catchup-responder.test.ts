@@ -1,7 +1,7 @@
 // The serving side of catch-up: answers from what a peer holds, always valid on the wire.
 import { describe, expect, it } from 'vitest';
 import { estimateEntriesBytes, estimateEntryBytes } from '../src/catchup/entry-size';
-import { answerCatchUpRequest, arraySource, type CatchUpSource, MAX_ENTRIES_ANSWER_BYTES } from '../src/catchup/responder';
+import { answerCatchUpRequest, arraySource, type CatchUpSource, MAX_ENTRIES_ANSWER_BYTES, MAX_SNAPSHOT_PIECE_BYTES } from '../src/catchup/responder';
 import { decodeMessage, encodeMessage } from '../src/codec/index';
 import type { Message } from '../src/messages';
 import type { LogEntry, Snapshot } from '../src/types';
@@ -88,6 +88,22 @@ describe('answerCatchUpRequest', () => {
     it('an entry larger than the cap is still served, alone', () => {
       const held = heldLog(3, MAX_ENTRIES_ANSWER_BYTES + 1);
       expect(fetchAll(held.source, 3).map((e) => e.index)).toEqual([1]);
+    });
+
+    it('a snapshot piece is cut at MAX_SNAPSHOT_PIECE_BYTES, whatever length the request names', () => {
+      const big: Snapshot = { meta: { index: 10, term: 1, membership: { voters: ['a'], learners: [] } }, data: new Uint8Array(MAX_SNAPSHOT_PIECE_BYTES * 3) };
+      const held = arraySource({ entries: [], committed: 10, snapshot: big, term: 1 });
+      const piece = (offset: number, length: number) => {
+        const reply = answerCatchUpRequest(held, { type: 'FetchSnapshotRequest', requestId: 2, index: 10, term: 1, offset, length });
+        if (reply?.type !== 'FetchSnapshotResponse') throw new Error('not a snapshot answer');
+        return reply;
+      };
+      const asked = piece(0, 64 * 1024 * 1024);
+      expect(asked.data.length).toBe(MAX_SNAPSHOT_PIECE_BYTES);
+      expect(asked).toMatchObject({ offset: 0, totalSize: big.data.length, meta: big.meta });
+      // A piece at the cap and the snapshot's last piece are answered whole.
+      expect(piece(MAX_SNAPSHOT_PIECE_BYTES, MAX_SNAPSHOT_PIECE_BYTES).data.length).toBe(MAX_SNAPSHOT_PIECE_BYTES);
+      expect(piece(big.data.length - 100, MAX_SNAPSHOT_PIECE_BYTES + 1).data.length).toBe(100);
     });
 
     it('a range under the cap is answered whole (a short answer under the cap means "nothing past this")', () => {

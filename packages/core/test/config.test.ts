@@ -1,6 +1,7 @@
 // resolveConfig: the defaults with the caller's settings over them, and the values it refuses
 // (InvalidInputError naming the setting) because the engine cannot run with them.
 import { describe, expect, it } from 'vitest';
+import { MAX_SNAPSHOT_PIECE_BYTES } from '../src/catchup/responder';
 import { defaultRaftConfig, resolveConfig, type RaftConfig } from '../src/config';
 import { InvalidInputError, MeshraftError } from '../src/errors';
 import { testClusterConfig } from '../src/host/cluster';
@@ -43,6 +44,14 @@ describe('resolveConfig', () => {
     expect(refusal({ maxBatchBytes: -1 }).message).toMatch(/config\.maxBatchBytes must be a finite non-negative number/);
     expect(refusal({ compactAfterEntries: Number.POSITIVE_INFINITY }).message).toMatch(/compactAfterEntries/);
     expect(refusal({ maxVoters: Number.NaN }).message).toMatch(/maxVoters/);
+  });
+
+  it('refuses a snapshotChunkBytes serving peers would cut (above MAX_SNAPSHOT_PIECE_BYTES), of 0 or not whole', () => {
+    for (const bad of [0, 1.5, MAX_SNAPSHOT_PIECE_BYTES + 1, 64 * 1024 * 1024]) {
+      expect(refusal({ snapshotChunkBytes: bad }).message).toMatch(new RegExp(`config\\.snapshotChunkBytes must be an integer from 1 to ${MAX_SNAPSHOT_PIECE_BYTES}.*got ${bad}`));
+    }
+    expect(resolveConfig({ snapshotChunkBytes: MAX_SNAPSHOT_PIECE_BYTES }).snapshotChunkBytes).toBe(MAX_SNAPSHOT_PIECE_BYTES);
+    expect(resolveConfig({ snapshotChunkBytes: 1 }).snapshotChunkBytes).toBe(1);
   });
 
   it('refuses a name that is not a setting (a typo would otherwise be silently ignored)', () => {

@@ -14,6 +14,12 @@ import { estimateEntryBytes } from './entry-size';
  * stays under the mesh's default message cap (16 MiB), so it is delivered.
  */
 export const MAX_ENTRIES_ANSWER_BYTES = 6 * 1024 * 1024;
+/**
+ * Bytes past which a snapshot piece is cut, whatever length the request names (the codec lets it
+ * name 64 MiB). Honest requesters ask for RaftConfig.snapshotChunkBytes, which resolveConfig keeps
+ * at or below this, so they never meet the cut.
+ */
+export const MAX_SNAPSHOT_PIECE_BYTES = 6 * 1024 * 1024;
 /** Entries read from the source at a time while an answer is filled (never the whole requested range at once). */
 const ANSWER_READ_WINDOW = 1024;
 
@@ -64,7 +70,8 @@ export function answerCatchUpRequest(source: CatchUpSource, message: Message): C
       const held = snap !== null && snap.meta.index === message.index && snap.meta.term === message.term;
       const size = held ? snap.data.length : 0;
       const offset = Math.min(message.offset, size);
-      const data = held ? snap.data.subarray(offset, Math.min(size, offset + message.length)) : new Uint8Array(0);
+      const length = Math.min(message.length, MAX_SNAPSHOT_PIECE_BYTES);
+      const data = held ? snap.data.subarray(offset, Math.min(size, offset + length)) : new Uint8Array(0);
       return {
         type: 'FetchSnapshotResponse',
         requestId: message.requestId,
