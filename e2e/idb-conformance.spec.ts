@@ -11,6 +11,13 @@ interface CaseResult {
   error?: string;
 }
 
+interface CrashRun {
+  seed: number;
+  reported: number;
+  kept: number;
+  batches: number;
+}
+
 interface StoredSummary {
   hardState: unknown;
   last: { index: number; term: number };
@@ -24,6 +31,9 @@ interface StoredSummary {
 // MESHRAFT_IDB_HISTORIES_FROM run other seeds, as the simulator's seed variables do).
 const HISTORIES = Number(process.env.MESHRAFT_IDB_HISTORIES ?? 40);
 const HISTORIES_FROM = Number(process.env.MESHRAFT_IDB_HISTORIES_FROM ?? 101);
+// Histories written by a Worker that is killed mid-way (MESHRAFT_IDB_CRASHES, _FROM likewise).
+const CRASHES = Number(process.env.MESHRAFT_IDB_CRASHES ?? 16);
+const CRASHES_FROM = Number(process.env.MESHRAFT_IDB_CRASHES_FROM ?? 1);
 
 // The names are read in Node so each case is its own test; the page must list the same ones.
 const caseNames = [...storageConformanceCases().map((c) => c.name), ...idbCases.map((c) => c.name)];
@@ -66,6 +76,18 @@ test.describe('IdbStorage in Chromium', () => {
     test.setTimeout(60_000 + HISTORIES * 3_000);
     const failure = await callWindowFunction<CaseResult | null>(page, 'runRandomHistories', HISTORIES_FROM, HISTORIES, 150);
     expect(failure?.error ?? '', 'the first random history that failed').toBe('');
+  });
+
+  test(`idb: a Worker killed with batches in flight leaves a prefix of them, each whole, and nothing it was told was stored is lost (${CRASHES} random histories)`, async () => {
+    test.setTimeout(60_000 + CRASHES * 5_000);
+    const { runs, failure } = await callWindowFunction<{ runs: CrashRun[]; failure: CaseResult | null }>(page, 'runCrashHistories', CRASHES_FROM, CRASHES, 120);
+    expect(failure?.error ?? '', 'the first crash history that failed').toBe('');
+    expect(runs).toHaveLength(CRASHES);
+    // Not vacuous: most kills land before the history's end, so the store holds a strict prefix.
+    const cut = runs.filter((run) => run.kept < run.batches).length;
+    expect(cut, JSON.stringify(runs)).toBeGreaterThanOrEqual(Math.ceil(CRASHES / 2));
+    const beyondReport = runs.filter((run) => run.kept > run.reported).length;
+    test.info().annotations.push({ type: 'kills', description: `${runs.length} runs: ${cut} cut before the end, ${beyondReport} kept batches settled after the last report` });
   });
 
   test('idb: a page reload keeps everything persisted', async () => {

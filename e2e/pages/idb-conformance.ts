@@ -4,6 +4,7 @@ import type { PersistBatch } from '@meshraft/core';
 import { runRandomHistory, storageConformanceCases } from '@meshraft/core/testing';
 import { deleteIdbStorage, openIdbStorage, type IdbStorage } from '@meshraft/idb';
 import { commandEntries, idbCases, sampleSnapshot } from './idb-cases';
+import { crashRun, type CrashRun } from './idb-crash-history';
 
 export interface CaseResult {
   name: string;
@@ -32,6 +33,8 @@ declare global {
     readAfterReload(dbName: string): Promise<StoredSummary>;
     /** Random histories of `batches` batches for seeds from..from+count-1, each on a fresh database: the first failure, or null. */
     runRandomHistories(from: number, count: number, batches: number): Promise<CaseResult | null>;
+    /** Random histories written by a Worker killed mid-way (idb-crash-history.ts), seeds from..from+count-1. */
+    runCrashHistories(from: number, count: number, batches: number): Promise<{ runs: CrashRun[]; failure: CaseResult | null }>;
   }
 }
 
@@ -156,6 +159,18 @@ window.runRandomHistories = async (from, count, batches) => {
     }
   }
   return null;
+};
+
+window.runCrashHistories = async (from, count, batches) => {
+  const runs: CrashRun[] = [];
+  for (let seed = from; seed < from + count; seed++) {
+    try {
+      runs.push(await crashRun(seed, batches, nextDbName()));
+    } catch (error) {
+      return { runs, failure: { name: `crash history ${seed}`, ok: false, error: describe(error) } };
+    }
+  }
+  return { runs, failure: null };
 };
 
 document.getElementById('status')!.textContent = `ready: ${runners.size} cases`;

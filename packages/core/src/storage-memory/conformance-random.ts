@@ -57,7 +57,7 @@ export class ReferenceLog {
 }
 
 /** One batch of a history and whether the contract accepts it (against every batch before it). */
-interface PlannedBatch {
+export interface PlannedBatch {
   batch: PersistBatch;
   kind: string;
   accepted: boolean;
@@ -148,6 +148,23 @@ export function nextBatch(random: Random, model: ReferenceLog): PlannedBatch {
   if (roll < 0.74) return { kind: 'compact', accepted: true, batch: { entries: [], compactTo: between(random, 0, model.snapshotIndex) } };
   if (roll < 0.9) return { kind: 'hard-state', accepted: true, batch: { entries: [], hardState: hardStateAfter(random, model) } };
   return refusedBatch(random, model) ?? { kind: 'hard-state', accepted: true, batch: { entries: [], hardState: hardStateAfter(random, model) } };
+}
+
+/**
+ * A history of `batches` batches from `seed` alone (the generator runRandomHistory uses, without its
+ * reads in between): for a check that writes it elsewhere, a Worker killed while writing, and
+ * replays the model to compare what the store kept.
+ */
+export function plannedHistory(seed: number, batches: number): PlannedBatch[] {
+  const random = seededRandom(seed);
+  const model = new ReferenceLog();
+  const plan: PlannedBatch[] = [];
+  for (let i = 0; i < batches; i++) {
+    const planned = nextBatch(random, model);
+    if (planned.accepted) model.apply(planned.batch);
+    plan.push(planned);
+  }
+  return plan;
 }
 
 /** Every read of the Storage interface, against the model. */

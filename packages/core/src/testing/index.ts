@@ -19,7 +19,7 @@ export {
 export { storageConformanceCases, type StorageConformanceCase } from '../storage-memory/conformance';
 export { ConformanceError, deepEqual } from '../storage-memory/conformance-assert';
 // Random batch histories checked against a model of the PersistBatch contract (also in the suite).
-export { ReferenceLog, runRandomHistory } from '../storage-memory/conformance-random';
+export { ReferenceLog, plannedHistory, runRandomHistory, type PlannedBatch } from '../storage-memory/conformance-random';
 // Known Raft bugs to switch on in an engine, to prove a checker catches them.
 export type { InjectedBugs } from '../config';
 export { withInjectedBugs } from '../injected-bugs';
