@@ -127,6 +127,7 @@ export {
   logConfiguration,
   decideFounding,
   decideFrozenRestart,
+  finalNotice,
   refoundingTerm,
   replayedNotice,
   replayedPeers,
@@ -141,6 +142,7 @@ export {
   type RoomEvidence,
   type RoomPeerSays,
   type LogConfiguration,
+  type SeenByPage,
 } from './lifecycle/index';
 
 // Framework-free stores behind UI bindings (@meshraft/react's useQuery and useExecute).

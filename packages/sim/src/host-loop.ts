@@ -1,9 +1,10 @@
-// A simulated peer's host loop around its RaftNode. Each Ready is handled in order: what may leave
-// before its PersistBatch is durable leaves at once, as the browser host does (a leader's appends
-// and heartbeats, @meshraft/core host/ready-order.ts); the batch becomes durable at a simulated
-// fsync time, and only then are the other messages sent, a fetched snapshot restored, its
-// committed entries applied and its results reported. After each input and each batch the engine's
-// status is read, and what changed in it is reported (PeerEvents).
+// A simulated peer's host loop around its RaftNode. Each Ready is handled in order, as the browser
+// host does (@meshraft/core host/ready-loop.ts): what may leave before its PersistBatch is durable
+// leaves at once (a leader's appends and heartbeats, host/ready-order.ts), and what the page gets
+// goes too (a fetched snapshot restored, the committed entries applied, results reported: committed
+// entries are durable on a quorum already, and results only name log positions); the batch becomes
+// durable at a simulated fsync time, and only then are the other messages sent. After each input
+// and each batch the engine's status is read, and what changed in it is reported (PeerEvents).
 import { planLeavesEarly, splitReadyMessages, type DeparturePlan, type LogEntry, type Membership, type RaftNode, type RaftStatus, type Ready } from '@meshraft/core';
 import { describeError } from './describe';
 import { isEmptyBatch, StorageContractError } from './durable-store';
@@ -65,7 +66,8 @@ export class HostLoop {
    * The page's departure notice went out, and its Worker lives a moment longer: the batch it was
    * writing lands, and so may up to `more` Readies it takes after that one (a lone voter's commit
    * index moves past the notice's final position this way: the commit rule runs once its own write
-   * is durable). Nothing of them leaves the tab: no message, no result, nothing applied. The monitor
+   * is durable). Nothing of the later ones leaves the tab: no message, no result, nothing applied
+   * (the page got the first one's as that Ready was taken, before the notice went out). The monitor
    * is not told of them either: no client of the departed page can have seen that commit index, and
    * a group that went on from the notice may rightly hold other entries there. Returns how many
    * batches landed.
@@ -163,6 +165,7 @@ export class HostLoop {
       for (const { to, message } of early) env.network.send(peer.id, to, message);
       // Only a candidate's vote requests leave before a write that changes the vote (ready-order.ts).
       if (early.some(({ message }) => message.type === 'RequestVote')) env.events.voteSentEarly(peer);
+      if (!this.deliver(engine, ready)) return;
       ready.messages = late;
       this.writing = ready;
       const finish = () => {
@@ -173,7 +176,7 @@ export class HostLoop {
           return;
         }
         this.writing = null;
-        this.complete(engine, ready);
+        this.land(engine, ready);
         this.observe(); // a term just made durable: its leader counts for Election Safety from now on
         this.pump();
       };
@@ -196,8 +199,33 @@ export class HostLoop {
     }
   }
 
+  /** A Ready without a write (or written at once): the page's part, then the rest. */
   private complete(engine: RaftNode, ready: Ready): void {
-    const { peer, env, machine } = this;
+    if (this.deliver(engine, ready)) this.land(engine, ready);
+  }
+
+  /**
+   * The page's part of a Ready, which the browser host posts before the batch is written: a fetched
+   * snapshot restored, committed entries applied, results reported, a snapshot taken when asked
+   * (it reaches the engine while the batch is being written). False when the snapshot did not
+   * restore (a monitor failure): nothing more of this Ready happens.
+   */
+  private deliver(engine: RaftNode, ready: Ready): boolean {
+    const { peer, machine } = this;
+    // At a restart a stored snapshot is the image the KV store was already rebuilt from.
+    if (ready.snapshotToInstall && !machine.install(ready.snapshotToInstall)) return false;
+    const term = this.lastStatus?.term ?? peer.durable.hardState.term;
+    for (const entry of ready.committed) machine.apply(entry, term);
+    this.requests.resolve(ready);
+    if (ready.snapshotRequest) machine.wantSnapshot(ready.snapshotRequest.upTo);
+    machine.maybeTakeSnapshot(engine);
+    this.requests.released(machine.kv.appliedIndex);
+    return true;
+  }
+
+  /** The batch is durable: stored, the messages that waited for it sent, the engine told. */
+  private land(engine: RaftNode, ready: Ready): void {
+    const { peer, env } = this;
     const { hardState } = peer.durable;
     const commitBefore = hardState.commit;
     const termBefore = hardState.term;
@@ -211,24 +239,14 @@ export class HostLoop {
       env.network.send(peer.id, to, message);
     }
     if (ready.persist.snapshot && !ready.snapshotToInstall) peer.counters.snapshotsTaken++;
-    if (ready.snapshotToInstall) {
-      // A snapshot fetched by catch-up is persisted in the same batch; at a restart it is the image
-      // the KV store was already rebuilt from.
-      if (ready.persist.snapshot) peer.counters.snapshotInstalls++;
-      if (!machine.install(ready.snapshotToInstall)) return;
-    }
+    // A snapshot fetched by catch-up is persisted in the same batch.
+    if (ready.snapshotToInstall && ready.persist.snapshot) peer.counters.snapshotInstalls++;
     for (const notice of ready.departures ?? []) env.events.departureSeen(peer, notice);
-    const term = this.lastStatus?.term ?? termBefore;
-    for (const entry of ready.committed) machine.apply(entry, term);
-    this.requests.resolve(ready);
     try {
       engine.storageDone(ready.token);
     } catch (err) {
       env.monitor.fail('engine-error', `${peer.id} storageDone: ${describeError(err)}`);
     }
-    if (ready.snapshotRequest) machine.wantSnapshot(ready.snapshotRequest.upTo);
-    machine.maybeTakeSnapshot(engine);
-    this.requests.released(machine.kv.appliedIndex);
   }
 }
 

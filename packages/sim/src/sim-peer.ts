@@ -4,7 +4,7 @@
 // from the durable state and rebuilds the KV store from the durable snapshot plus the durable
 // committed entries after it (peer-state-machine.ts). A retired peer (left, removed or killed for
 // good) never runs again.
-import { RaftNode, type ClientTag, type Departure, type DeparturePlan, type LeadershipPreference, type LogTail, type Membership, type Message, type PeerId, type RaftNodeOptions, type RaftStatus } from '@meshraft/core';
+import { finalNotice, RaftNode, type ClientTag, type Departure, type DeparturePlan, type LeadershipPreference, type LogTail, type Membership, type Message, type PeerId, type RaftNodeOptions, type RaftStatus } from '@meshraft/core';
 import { withInjectedBugs } from '@meshraft/core/testing';
 import { describeError, describeMessage } from './describe';
 import { DurableStore } from './durable-store';
@@ -191,6 +191,10 @@ export class SimPeer implements MonitoredPeer {
       const fresh = engine.departurePlan();
       const relayed = this.loop.relayedPlan;
       plan = relayed ? { ...relayed, notice: { ...relayed.notice, term: Math.max(relayed.notice.term, fresh.notice.term) } } : fresh;
+      // As the runtime does: a leader's notice covers what its page saw committed (it applied those
+      // entries, and answered its clients from them, before the batch holding them was written).
+      const seen = this.loop.lastStatus;
+      if (seen) plan = { ...plan, notice: finalNotice(plan.notice, { role: seen.role, term: seen.term, committed: this.machine.kv.appliedIndex }) };
     } catch (err) {
       this.env.monitor.fail('engine-error', `${this.id} depart: ${describeError(err)}`);
       return null;

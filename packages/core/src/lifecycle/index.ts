@@ -4,4 +4,5 @@ export { SlotCollector } from './slot-collector';
 export { LOCAL_LOG_TAIL_MAX_ENTRIES, localLogTailSources } from './local-log-tail';
 export { roomEvidenceOf, type RoomPeerSays } from './room';
 export { replayedNotice, replayedPeers } from './replayed-notice';
+export { finalNotice, type SeenByPage } from './final-notice';
 export { logConfiguration, type LogConfiguration } from './log-configuration';

@@ -6,7 +6,7 @@
 // handoff target (thesis §3.10), then the Departure notice to every connected peer. Before any of
 // it, the runtime tombstones the identity and cuts its frames (launch.ts), so the notice is a
 // promise the code keeps: this identity never votes or acknowledges again.
-import { encodeMessage, type Departure, type DeparturePlan, type GroupStatus, type PeerId } from '@meshraft/core';
+import { encodeMessage, type Departure, type DeparturePlan, type PeerId } from '@meshraft/core';
 
 export interface DepartureFrame {
   to: PeerId;
@@ -69,20 +69,6 @@ function encodeFrames(envelopes: DeparturePlan['appends']): DepartureFrame[] {
 /** The last index an AppendEntries carries (its anchor when it carries no entries). */
 function appendEnd(message: DeparturePlan['appends'][number]['message']): number {
   return message.type === 'AppendEntries' ? message.prevLogIndex + message.entries.length : -1;
-}
-
-/**
- * The notice to send: the engine's plan, raised for a leader to the commit index its client has
- * seen (results shown in this page travel on another channel than the plan, and a leader's final
- * position must cover every commit it counted itself for).
- */
-export function finalNotice(plan: RelayedPlan, status: GroupStatus): Departure {
-  const notice: Departure = { ...plan.notice };
-  if (notice.led && status.role === 'leader' && status.term === notice.term && status.committed > notice.lastIndex) {
-    notice.lastIndex = status.committed;
-    notice.lastTerm = notice.term; // past the inherited log, a leader's entries are of its own term
-  }
-  return notice;
 }
 
 export function departureFrames(plan: RelayedPlan, notice: Departure, connected: ReadonlySet<PeerId>): DepartureFrame[] {

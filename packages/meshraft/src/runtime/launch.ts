@@ -6,11 +6,11 @@
 //   4. start the engine side (Worker or in-process) with the connected peers, then relay frames.
 // Afterwards, if the engine reports this peer removed from the group (at start, from its restored
 // log, or later), the runtime drops that identity and re-joins under a fresh one (see rejoin()).
-import type { Departure, Founding, Membership, PeerId } from '@meshraft/core';
+import { finalNotice, type Departure, type Founding, type Membership, type PeerId } from '@meshraft/core';
 import { decideBootstrap } from './bootstrap';
 import { type Claim, type FrozenRestart, fixedClaimOn, joinsWhateverTheRoom } from './claim';
 import { DeferredGroup } from './deferred-group';
-import { departureFrames, finalNotice, handoffFrames } from './departure-frames';
+import { departureFrames, handoffFrames } from './departure-frames';
 import { replayDepartures } from './departure-replay';
 import { FrozenTabRestarter } from './frozen-restart';
 import { launchStats, newLaunchInfo } from './launch-info';
@@ -121,7 +121,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     const side = engine;
     const plan = side?.departurePlan() ?? null;
     if (!s || !side || departed || plan === null || !claim?.tombstone) return false;
-    const notice = finalNotice(plan, deferred.status);
+    const notice = finalNotice(plan.notice, deferred.status);
     // Order matters: the tombstone and the cut first, so the notice is a promise already kept.
     claim.tombstone(notice, plan.departedBefore);
     departed = true;
