@@ -4,7 +4,7 @@
 // Worker (idb-crash-worker.ts), terminates it once a drawn number of batches has settled (at once or
 // a moment later, so the kill also lands inside a wave), reopens the database in the page and finds
 // the prefix of the history whose model (ReferenceLog) equals what loads.
-import { seededRandom, type PersistedState } from '@meshraft/core';
+import { seededRandom } from '@meshraft/core';
 import { deepEqual, plannedHistory, ReferenceLog } from '@meshraft/core/testing';
 import { deleteIdbStorage, openIdbStorage } from '@meshraft/idb';
 import type { CrashWorkerReport } from './idb-crash-worker';
@@ -54,7 +54,7 @@ export async function crashRun(seed: number, batches: number, dbName: string): P
     const model = new ReferenceLog();
     let kept = -1;
     for (let prefix = 0; prefix <= plan.length; prefix++) {
-      if (prefix >= reported && deepEqual(loaded, modelState(model))) {
+      if (prefix >= reported && deepEqual(loaded, model.state())) {
         kept = prefix;
         break;
       }
@@ -70,8 +70,4 @@ export async function crashRun(seed: number, batches: number, dbName: string): P
     await storage.close();
     await deleteIdbStorage({ dbName });
   }
-}
-
-function modelState(model: ReferenceLog): PersistedState {
-  return { hardState: model.hardState, snapshot: model.snapshot, entries: model.entries };
 }

@@ -20,7 +20,7 @@ describe('DurableStore keeps what the storage contract says', () => {
         model.apply(planned.batch);
         const where = `seed ${seed}, batch ${i + 1} (${planned.kind})`;
         if (i % 10 === 9 || i === 199) {
-          const expected = { hardState: model.hardState, snapshot: model.snapshot, entries: model.entries };
+          const expected = model.state();
           // deepEqual first: the matcher's own comparison is slow on logs of thousands of entries.
           if (!deepEqual(store.load(), expected)) expect(store.load(), where).toEqual(expected);
         }

@@ -7,7 +7,7 @@
 // runs, caches where it stands or cuts records on truncation and compaction (IdbStorage does all
 // three) is checked across boundaries no hand-written case names. Failures name seed and batch.
 import { seededRandom } from '../rng';
-import type { PersistBatch, Storage } from '../storage';
+import type { PersistBatch, PersistedState, Storage } from '../storage';
 import type { HardState, LogEntry, Random, Snapshot } from '../types';
 import { ConformanceError, checkEqual } from './conformance-assert';
 
@@ -26,6 +26,11 @@ export class ReferenceLog {
     const entry = this.entries[this.entries.length - 1];
     if (entry) return { index: entry.index, term: entry.term };
     return this.snapshot ? { index: this.snapshot.meta.index, term: this.snapshot.meta.term } : { index: 0, term: 0 };
+  }
+
+  /** What a Storage holding this log must load(). */
+  state(): PersistedState {
+    return { hardState: this.hardState, snapshot: this.snapshot, entries: this.entries };
   }
 
   termAt(index: number): number | undefined {
@@ -212,10 +217,10 @@ export async function runRandomHistory(makeStorage: () => Promise<Storage>, seed
         await storage.close();
         storage = await makeStorage();
         const loaded = await storage.load();
-        checkEqual(loaded, { hardState: model.hardState, snapshot: model.snapshot, entries: model.entries }, `seed ${seed}, load() after reopening at batch ${written}`);
+        checkEqual(loaded, model.state(), `seed ${seed}, load() after reopening at batch ${written}`);
       }
     }
-    checkEqual(await storage.load(), { hardState: model.hardState, snapshot: model.snapshot, entries: model.entries }, `seed ${seed}, final load()`);
+    checkEqual(await storage.load(), model.state(), `seed ${seed}, final load()`);
   } finally {
     await storage.close();
   }
