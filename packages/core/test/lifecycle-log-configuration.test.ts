@@ -17,22 +17,22 @@ describe('logConfiguration', () => {
   const c1 = config(2, 1, ['a', 'b', 'c']);
   const c2 = config(5, 2, ['b', 'c']);
   const c3 = config(7, 2, ['b', 'c', 'd']);
-  it('an empty disk has no configuration', () => expect(logConfiguration([], null, 0)).toEqual({ membership: null, priorVoters: [] }));
+  it('an empty disk has no configuration', () => expect(logConfiguration([], null, 0)).toEqual({ membership: null, priorVoters: [], voterSets: [] }));
   it('a latest configuration at or below the stored commit index stands alone', () =>
-    expect(logConfiguration(log(6, 2, [c1, c2]), null, 5)).toEqual({ membership: c2.kind === 'config' && c2.membership, priorVoters: [] }));
+    expect(logConfiguration(log(6, 2, [c1, c2]), null, 5)).toEqual({ membership: c2.kind === 'config' && c2.membership, priorVoters: [], voterSets: [['b', 'c']] }));
   it('a later one adds the voters of the configuration it replaces that it drops', () =>
-    expect(logConfiguration(log(6, 2, [c1, c2]), null, 4)).toEqual({ membership: { voters: ['b', 'c'], learners: [] }, priorVoters: ['a'] }));
+    expect(logConfiguration(log(6, 2, [c1, c2]), null, 4)).toEqual({ membership: { voters: ['b', 'c'], learners: [] }, priorVoters: ['a'], voterSets: [['a', 'b', 'c'], ['b', 'c']] }));
   it('counts the configuration the latest replaced, but none before it: a change waits until the one in force is committed', () =>
-    expect(logConfiguration(log(8, 2, [c1, c2, c3]), null, 3)).toEqual({ membership: { voters: ['b', 'c', 'd'], learners: [] }, priorVoters: [] }));
+    expect(logConfiguration(log(8, 2, [c1, c2, c3]), null, 3)).toEqual({ membership: { voters: ['b', 'c', 'd'], learners: [] }, priorVoters: [], voterSets: [['b', 'c'], ['b', 'c', 'd']] }));
   it('counts every configuration after the stored commit index, and the one in force there, when the latest has one voter (it may re-found the group)', () =>
-    expect(logConfiguration(log(8, 2, [c1, c2, config(7, 2, ['d'])]), null, 3)).toEqual({ membership: { voters: ['d'], learners: [] }, priorVoters: ['a', 'b', 'c'] }));
+    expect(logConfiguration(log(8, 2, [c1, c2, config(7, 2, ['d'])]), null, 3)).toEqual({ membership: { voters: ['d'], learners: [] }, priorVoters: ['a', 'b', 'c'], voterSets: [['a', 'b', 'c'], ['b', 'c'], ['d']] }));
   it("reads the snapshot's configuration as committed, whatever the stored commit index", () => {
     const snapshot = { index: 4, term: 1, membership: { voters: ['a', 'b', 'c'], learners: [] } };
-    expect(logConfiguration([noop(5, 2), config(6, 2, ['a', 'b'])], snapshot, 0)).toEqual({ membership: { voters: ['a', 'b'], learners: [] }, priorVoters: ['c'] });
-    expect(logConfiguration([noop(5, 2)], snapshot, 0)).toEqual({ membership: snapshot.membership, priorVoters: [] });
+    expect(logConfiguration([noop(5, 2), config(6, 2, ['a', 'b'])], snapshot, 0)).toEqual({ membership: { voters: ['a', 'b'], learners: [] }, priorVoters: ['c'], voterSets: [['a', 'b', 'c'], ['a', 'b']] });
+    expect(logConfiguration([noop(5, 2)], snapshot, 0)).toEqual({ membership: snapshot.membership, priorVoters: [], voterSets: [['a', 'b', 'c']] });
   });
   it('a configuration added to a log with none before it has no prior voters', () =>
-    expect(logConfiguration([config(1, 1, ['a'])], null, 0)).toEqual({ membership: { voters: ['a'], learners: [] }, priorVoters: [] }));
+    expect(logConfiguration([config(1, 1, ['a'])], null, 0)).toEqual({ membership: { voters: ['a'], learners: [] }, priorVoters: [], voterSets: [['a']] }));
 });
 
 describe('decideFounding on two logs that end in different configurations', () => {
@@ -214,6 +214,51 @@ describe('decideFounding on one log stored with different commit indexes on two 
     expect([decideFounding(device(['t3', 't5'], 91)), decideFounding(device(['t6'], 93))]).toEqual(['join', 'refound']));
   it('judging t3 on home alone (its stored commit index), both would re-found: a fork', () => {
     const home = device(['t3', 't5'], 91);
-    expect(decideFounding({ ...home, log: { ...home.log, priorVoters: ['t3', 't8'] } })).toBe('refound');
+    expect(decideFounding({ ...home, log: { ...home.log, priorVoters: ['t3', 't8'], voterSets: [['t5', 't6', 't7', 't3', 't8']] } })).toBe('refound');
   });
+});
+
+describe('decideFounding on two logs, one ending in a change that adds a voter', () => {
+  // Voters l, p, q and learner m; entries 1-9 of term 3 committed everywhere, the configuration at
+  // 2. Leader l (device B) of term 4 logs a no-op at 10, which reaches p, q (device A) and m
+  // (device B), then the promotion of m at 11, which reaches only x, a tab of device B that joined
+  // as a learner a moment ago. Every tab closes at once: nobody heard of anyone's departure, l's
+  // final position is its commit index (9/3), the others' 10/4. Device A's log ends in {l, p, q},
+  // device B's (x's slot) in {l, p, q, m}, with {l, p, q} the configuration it may not have
+  // replaced. Among the latest departures the most up-to-date positions tie (10/4) and the lowest
+  // id decides: p among {l, p, q}, but m among {l, p, q, m}. Weighing the union, each device
+  // designated a voter of its own and both re-founded (the simulator's tabs-chaos-all-two, seed
+  // 450000359, then found two leaders' logs disagreeing at an index one of them had committed).
+  const base = config(2, 1, ['l', 'p', 'q'], ['m']);
+  const aLog = [...log(9, 3, [base]), noop(10, 4)];
+  const bLog = [...aLog, config(11, 4, ['l', 'p', 'q', 'm'])];
+  const notices: Record<PeerId, Departure> = {
+    l: { type: 'Departure', term: 4, lastIndex: 9, lastTerm: 3, led: true, knew: [] },
+    p: { type: 'Departure', term: 4, lastIndex: 10, lastTerm: 4, knew: [] },
+    q: { type: 'Departure', term: 4, lastIndex: 10, lastTerm: 4, knew: [] },
+    m: { type: 'Departure', term: 4, lastIndex: 10, lastTerm: 4, knew: [] },
+    x: { type: 'Departure', term: 4, lastIndex: 11, lastTerm: 4, knew: [] },
+  };
+  const device = (own: PeerId[], chosen: PeerId, entries: LogEntry[], read = (e: LogEntry[]) => logConfiguration(e, null, 9)): FoundingInput => {
+    const last = entries.at(-1)!;
+    return {
+      choice: { kind: 'succeed', slot: chosen, previous: chosen },
+      slots: own.map((peer) => ({ slot: peer, peerId: peer, inUse: false, departed: notices[peer]!, lastIndex: peer === chosen ? last.index : notices[peer]!.lastIndex, lastTerm: peer === chosen ? last.term : notices[peer]!.lastTerm })),
+      log: { lastIndex: last.index, lastTerm: last.term, ...read(entries) },
+      tombstones: new Map(Object.entries(notices)),
+      ownTombstones: new Set(own),
+      room: 'empty',
+    };
+  };
+  const deviceA = device(['p', 'q'], 'p', aLog);
+  const deviceB = device(['l', 'm', 'x'], 'x', bLog);
+
+  it('B weighs both of its configurations', () => expect(logConfiguration(bLog, null, 9).voterSets).toEqual([['l', 'p', 'q'], ['l', 'p', 'q', 'm']]));
+  it('weighing the union of the voters judged, both would re-found: a fork', () => {
+    const union = (e: LogEntry[]) => ({ ...logConfiguration(e, null, 9), voterSets: [] });
+    expect(decideFounding(device(['p', 'q'], 'p', aLog, union))).toBe('refound');
+    expect(decideFounding(device(['l', 'm', 'x'], 'x', bLog, union))).toBe('refound');
+  });
+  it('A, designated on the one configuration it weighs, re-founds', () => expect(decideFounding(deviceA)).toBe('refound'));
+  it('B joins: on {l, p, q}, which A weighs too, the designated voter is p, of device A', () => expect(decideFounding(deviceB)).toBe('join'));
 });

@@ -110,13 +110,26 @@ export class MembershipTracker {
    * is committed, or re-founds the group (it follows the whole log).
    */
   priorVoters(commit: number): PeerId[] {
-    if (this.founding || !this.hasUncommittedChange(commit)) return [];
     const latest = this.current().voters;
-    const settled = Math.max(commit, this.settledBeforeLatest());
-    const replaced = [this.at(settled), ...this.configs.filter((c) => c.index > settled).slice(0, -1).map((c) => c.membership)];
     const out: PeerId[] = [];
-    for (const config of replaced) for (const voter of config.voters) if (!latest.includes(voter) && !out.includes(voter)) out.push(voter);
+    for (const config of this.replacedConfigurations(commit)) for (const voter of config.voters) if (!latest.includes(voter) && !out.includes(voter)) out.push(voter);
     return out;
+  }
+
+  /**
+   * The voters of each configuration a re-founding weighs, one list per configuration: those of
+   * priorVoters (the one in force at the settled point, then any later one before the current),
+   * then the current one's. Only the current one when it is committed.
+   */
+  judgedConfigurations(commit: number): PeerId[][] {
+    return [...this.replacedConfigurations(commit), this.current()].filter((config) => config.voters.length > 0).map((config) => [...config.voters]);
+  }
+
+  /** The configurations the current one may not have replaced yet (see priorVoters), oldest first. */
+  private replacedConfigurations(commit: number): Membership[] {
+    if (this.founding || !this.hasUncommittedChange(commit)) return [];
+    const settled = Math.max(commit, this.settledBeforeLatest());
+    return [this.at(settled), ...this.configs.filter((c) => c.index > settled).slice(0, -1).map((c) => c.membership)];
   }
 
   /**

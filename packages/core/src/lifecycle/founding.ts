@@ -38,7 +38,7 @@ export interface FoundingInput {
    * the voters of the configurations that one may not have replaced yet (logConfiguration; absent:
    * none, the latest is known committed).
    */
-  log: { lastIndex: number; lastTerm: number; membership: Membership | null; priorVoters?: readonly PeerId[] };
+  log: { lastIndex: number; lastTerm: number; membership: Membership | null; priorVoters?: readonly PeerId[]; voterSets?: readonly (readonly PeerId[])[] };
   /**
    * Tombstones on this profile, by peer id (kept even after a slot is deleted), and the notices of
    * other peers that tabs here received (Ready.departures): a departure is as final either way.
@@ -213,7 +213,13 @@ function mayRefound(
   // removed the other's voter, and judged by its latest configuration alone, each device would
   // hold all of "its" voters' departures and re-found (a fork found by the simulator). Every
   // profile's set then holds the voters of the configuration in force where the logs diverged.
-  if (input.ownTombstones && !lastDepartureHere(judged, input)) return false;
+  // That configuration is the one both profiles weigh alike, so the verdict is taken on each judged
+  // configuration apart (voterSets) and must hold for all of them: on the union, a profile whose log
+  // ends in a change that adds a voter weighs one voter more, and the tie-break between latest
+  // departures could pick that voter there and another profile's voter elsewhere (a fork found by
+  // the simulator: scenario tabs-chaos-all-two, seed 450000359).
+  const judgedSets = log.voterSets && log.voterSets.length > 0 ? log.voterSets : [judged];
+  if (input.ownTombstones && !judgedSets.every((voters) => lastDepartureHere(voters, input))) return false;
   const mayRun = (s: SlotSummary) =>
     s.peerId !== null && !named.has(s.peerId) && (membership.learners.includes(s.peerId) || (s.joined === true && !membership.voters.includes(s.peerId)));
   if (slots.some((s) => s.inUse && s.slot !== chosen && !mayRun(s))) return false;

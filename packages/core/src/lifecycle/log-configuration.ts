@@ -21,6 +21,12 @@ export interface LogConfiguration {
    * Empty when the latest is known committed.
    */
   priorVoters: PeerId[];
+  /**
+   * The voters of each configuration judged, one list per configuration (the ones priorVoters
+   * comes from, then the latest): only the latest when it is known committed. Which profile
+   * re-founds is decided on each of them (founding.ts, lastDepartureHere).
+   */
+  voterSets: PeerId[][];
 }
 
 /**
@@ -34,5 +40,6 @@ export function logConfiguration(entries: readonly LogEntry[], snapshot: Snapsho
   const tracker = new MembershipTracker(snapshot?.membership ?? null, snapshot?.index ?? 0, false);
   tracker.onAppend(entries);
   const known = snapshot !== null || entries.some((entry) => entry.kind === 'config');
-  return { membership: known ? tracker.current() : null, priorVoters: tracker.priorVoters(Math.max(commit, snapshot?.index ?? 0)) };
+  const settled = Math.max(commit, snapshot?.index ?? 0);
+  return { membership: known ? tracker.current() : null, priorVoters: tracker.priorVoters(settled), voterSets: known ? tracker.judgedConfigurations(settled) : [] };
 }
