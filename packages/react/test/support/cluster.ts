@@ -1,5 +1,5 @@
 // Real in-process groups for the hook tests (no mocks): 3 peers over the in-memory network.
-import type { PeerId } from '@meshraft/core';
+import type { PeerId, RaftConfig } from '@meshraft/core';
 import { createInProcessCluster, type InProcessCluster } from '@meshraft/core/testing';
 import { waitFor } from '@testing-library/react';
 import { NotesMachine, type NoteCommand, type NoteQuery, type NoteResult } from './notes-machine';
@@ -9,11 +9,13 @@ export type NotesCluster = InProcessCluster<NoteCommand, NoteQuery, NoteResult, 
 /** Generous: the machine is shared by several suites; we wait on signals, never on durations. */
 export const WAIT = { timeout: 30_000, interval: 20 };
 
-export async function startCluster(peers: PeerId[] = ['a', 'b', 'c'], seed = 7): Promise<NotesCluster> {
+/** `config` is merged over the in-process cluster's test defaults (150 ms election timeout). */
+export async function startCluster(peers: PeerId[] = ['a', 'b', 'c'], seed = 7, config: Partial<RaftConfig> = {}): Promise<NotesCluster> {
   const cluster = createInProcessCluster<NoteCommand, NoteQuery, NoteResult, number>({
     peers,
     seed,
     stateMachine: () => new NotesMachine(),
+    config,
   });
   await cluster.addAll();
   return cluster;
