@@ -36,7 +36,9 @@ export interface FoundingInput {
   /**
    * The chosen slot's log end and latest configuration (null for an empty log, or not read), and
    * the voters of the configurations that one may not have replaced yet (logConfiguration; absent:
-   * none, the latest is known committed).
+   * none, the latest is known committed). `voterSets`: the voters of each judged configuration
+   * apart, as logConfiguration gives them; condition 6 must hold on each. Absent or empty: it is
+   * judged on the latest's voters and priorVoters together.
    */
   log: { lastIndex: number; lastTerm: number; membership: Membership | null; priorVoters?: readonly PeerId[]; voterSets?: readonly (readonly PeerId[])[] };
   /**
