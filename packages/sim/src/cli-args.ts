@@ -30,6 +30,8 @@ export interface LifecycleBugs {
   trustOtherDevicesDepartures?: boolean;
   /** The tie-break of condition 6 reads other devices' voters as having known of no departure. */
   ignoreWhatOtherDevicesKnew?: boolean;
+  /** Condition 6 of the founding rules is judged on the union of the judged configurations' voters, not on each apart. */
+  judgeUnionOfVoters?: boolean;
   /** A new identity taking over a departed slot keeps the commit index stored there, past the departed notice. */
   keepCommitOnHandOver?: boolean;
 }
@@ -47,6 +49,7 @@ export const knownBugs: ReadonlyArray<keyof SimBugs> = [
   'trustOtherDevicesDepartures',
   'ignoreWhatOtherDevicesKnew',
   'keepCommitOnHandOver',
+  'judgeUnionOfVoters',
 ];
 
 export const usage = `usage: npm run sim -- [--seeds N] [--from S] [--scenario NAME] [--peers 3..7] [--bug NAME]... [--verbose] [--hashes] [--json]

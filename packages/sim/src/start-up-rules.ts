@@ -1,13 +1,14 @@
 // The start-up rules as a tab of the simulator asks them: @meshraft/core's chooseSlot and
 // decideFounding for a starting tab, decideFrozenRestart for a frozen one, given what the browser
 // runtime gives them: the profile's slots and departures, the room's evidence (peers that gossip
-// themselves frozen counted as such), and the term a re-founding starts past. Three bug switches of
+// themselves frozen counted as such), and the term a re-founding starts past. Four bug switches of
 // the lifecycle rules change what the rules are given (LifecycleBugs: adoptDepartedIdentities,
-// trustOtherDevicesDepartures, ignoreWhatOtherDevicesKnew).
+// trustOtherDevicesDepartures, ignoreWhatOtherDevicesKnew, judgeUnionOfVoters).
 import type { Departure, Founding, FoundingInput, PeerId, SlotChoice, SlotSummary } from '@meshraft/core';
 import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, refoundingTerm, runningPeers, startReadsConfiguration } from '@meshraft/core';
 import type { LifecycleBugs } from './cli-args';
 import type { SignalingDirectory } from './directory';
+import type { DurableStore } from './durable-store';
 import type { LocalProfile, Slot } from './profile';
 import type { Tab } from './tabs';
 
@@ -39,7 +40,7 @@ export class StartUpRules {
     const founding = decideFounding({
       choice,
       slots: summaries,
-      log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, ...(store && startReadsConfiguration(choice, summaries) ? store.logConfiguration() : { membership: null }) },
+      log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, ...(store && startReadsConfiguration(choice, summaries) ? this.configurationOf(store) : { membership: null }) },
       ...this.departuresOf(profile),
       room: this.directory.evidence(new Set(runningPeers(summaries)), this.saysFrozen),
     });
@@ -59,7 +60,7 @@ export class StartUpRules {
       slot: target.id,
       peerId,
       slots: summaries,
-      log: { lastIndex: target.store.lastIndex(), lastTerm: target.store.lastTerm(), ...target.store.logConfiguration() },
+      log: { lastIndex: target.store.lastIndex(), lastTerm: target.store.lastTerm(), ...this.configurationOf(target.store) },
       ...this.departuresOf(profile),
       room: this.directory.evidence(new Set([peerId, ...others, ...profile.tombstones.keys()]), this.saysFrozen),
     });
@@ -75,6 +76,14 @@ export class StartUpRules {
   recordStart(profile: LocalProfile, id: PeerId, founding: Exclude<Founding, 'wait'>): void {
     if (founding === 'join') profile.joined.add(id);
     else profile.joined.delete(id);
+  }
+
+  /** A slot's configurations as the runtime reads them; the bug switch leaves out each judged one's voters (the union is judged). */
+  private configurationOf(store: DurableStore): Pick<FoundingInput['log'], 'membership' | 'priorVoters' | 'voterSets'> {
+    const configuration = store.logConfiguration();
+    if (!this.bugs.judgeUnionOfVoters) return configuration;
+    const { voterSets: _apart, ...union } = configuration;
+    return union;
   }
 
   private slotTerms(profile: LocalProfile): { term: number }[] {

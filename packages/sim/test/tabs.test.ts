@@ -80,7 +80,7 @@ describe('tabs scenario', () => {
 const BUG_SEEDS = 300;
 const ENOUGH_CATCHES = 5;
 
-const bugCases: Array<{ bug: keyof LifecycleBugs; expect: InvariantName | readonly InvariantName[]; why: string; scenario?: 'tabs-chaos-two' | 'tabs-reload'; catches?: number; from?: number }> = [
+const bugCases: Array<{ bug: keyof LifecycleBugs; expect: InvariantName | readonly InvariantName[]; why: string; scenario?: 'tabs-chaos-two' | 'tabs-chaos-all-two' | 'tabs-reload'; catches?: number; from?: number }> = [
   { bug: 'adoptDepartedIdentities', expect: 'departed-spoke', why: 'a departed identity that starts again sends again (votes, acknowledges)' },
   { bug: 'trustEmptyRoomAfterRestart', expect: 'fork', why: 'an empty room right after a signaling restart is trusted and a second group is bootstrapped' },
   { bug: 'keepUnusableSlots', expect: 'slot-leak', why: 'databases nobody can use any more are never deleted' },
@@ -117,6 +117,18 @@ const bugCases: Array<{ bug: keyof LifecycleBugs; expect: InvariantName | readon
     scenario: 'tabs-reload',
     catches: 1,
     from: 1360,
+  },
+  // Needs two devices whose logs end in different configurations when every tab closes at once, and
+  // equal final positions for the tie-break to name a different voter on each: the seed that found
+  // the fork (tabs-chaos-all-two 450000359) is where the scan starts; find others with
+  // `npm run sim -- --scenario tabs-chaos-all-two --bug judgeUnionOfVoters --seeds 1000 --from N`.
+  {
+    bug: 'judgeUnionOfVoters',
+    expect: ['leader-completeness', 'state-machine-safety', 'committed-changed', 'log-matching', 'fork'],
+    why: "condition 6 weighs the union of the judged configurations' voters, and two devices each name a voter of their own and both re-found",
+    scenario: 'tabs-chaos-all-two',
+    catches: 1,
+    from: 450000359,
   },
 ];
 
