@@ -1,7 +1,8 @@
 // The clean-up rule of a profile's slots (lifecycle/slot-collector.ts), as the browser runtime and
 // the simulator apply it: departed slots beyond the two most up to date go at once; a crashed
 // identity's slot goes only once the configuration has not named it for the grace period, seen at
-// two clean-ups; being named, or taken again, in between starts the grace period over.
+// two clean-ups; being named, or taken again, in between starts the grace period over. Free slots
+// that hold nothing at all (no identity, no log, no term) go at once.
 import { describe, expect, it } from 'vitest';
 import { SlotCollector, type SlotSummary } from '../src/lifecycle/index';
 import type { Departure } from '../src/messages';
@@ -44,5 +45,18 @@ describe('SlotCollector', () => {
     collector.doomed([slot('s2', 'y', 5, 1)], () => false, 0);
     collector.doomed([slot('s2', 'y', 5, 1, { inUse: true })], () => false, GRACE); // adopted by a tab
     expect(ids(collector.doomed([slot('s2', 'y', 5, 1)], () => false, 2 * GRACE - 1))).toEqual([]);
+  });
+
+  it('deletes a free slot that holds no identity and nothing else, never one in use, unread or with a term', () => {
+    const empty = (id: string, extra: Partial<SlotSummary> = {}): SlotSummary => ({ slot: id, peerId: null, inUse: false, departed: null, lastIndex: 0, lastTerm: 0, term: 0, ...extra });
+    const slots = [
+      empty('left-over'),
+      empty('being-claimed', { inUse: true }),
+      empty('term-unknown', { term: undefined }),
+      empty('heard-of-a-group', { term: 3 }),
+      empty('odd-log', { lastIndex: 4, lastTerm: 1 }),
+      slot('s1', 'a', 0, 0, { term: 0 }),
+    ];
+    expect(ids(new SlotCollector(GRACE).doomed(slots, () => true, 0))).toEqual(['left-over']);
   });
 });

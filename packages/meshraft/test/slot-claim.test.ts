@@ -428,6 +428,25 @@ describe('slot claim', () => {
     claims[4].release();
   });
 
+  it('clean-up deletes a slot database that came back empty: one a listing tab opened again while the clean-up deleted it (opening creates it), with no identity and nothing stored', async () => {
+    const { env, dbs, mint, locks } = environment();
+    const running = await claimSlot(env, room, mint);
+    running.settled();
+    dbs.get(running.dbName!)!.state = { hardState: { term: 2, vote: null, commit: 1 }, snapshot: null, entries: [noop(1, 2)] };
+    // A tab listing the slots opened a database that was being deleted: it is created again, empty.
+    await (await env.openSlot(slotDbName(room, 'emptied'))).close();
+    // A tab claiming a new slot holds its lock before it creates the database: that one stays.
+    let releaseClaimed!: () => void;
+    void locks.request(slotLockName(room, 'claimed'), {}, () => new Promise<void>((resolve) => (releaseClaimed = resolve)));
+    await (await env.openSlot(slotDbName(room, 'claimed'))).close();
+    expect(await running.collect!({ voters: [running.peerId], learners: [] })).toBe(1);
+    expect([...dbs.keys()].sort()).toEqual([running.dbName, slotDbName(room, 'claimed')].sort());
+    // Nothing else goes with it, and a second clean-up finds nothing.
+    expect(await running.collect!({ voters: [running.peerId], learners: [] })).toBe(0);
+    releaseClaimed();
+    running.release();
+  });
+
   it("tells its own tabs' departures from those another device told of (ownTombstones), keeps what each notice says its sender knew, and counts an older version's tombstone as another device's", async () => {
     const { env, local } = environment();
     const claim = await claimSlot(env, room, () => 'p1');

@@ -5,7 +5,11 @@
 // that did not depart (crashed tabs) once the configuration has not named them for a grace period,
 // seen at two clean-ups at least that far apart: a tab that crashed right after asking to join may
 // still be added by the leader, and a successor list may then name it, so its slot is the only way
-// back for that member.
+// back for that member. And free slots that hold no identity and nothing else: an empty database
+// left where a slot was deleted and then opened again by a tab that was listing the slots at that
+// moment (opening a database that does not exist creates it), or by a tab that crashed between
+// creating its new slot and writing its identity there. Nothing chooses them and nothing is lost
+// with them; kept, they would pile up, and every start-up opens every slot.
 import type { PeerId } from '../types';
 import { atLeastAsUpToDate, type SlotSummary } from './local-slots';
 
@@ -31,8 +35,13 @@ export class SlotCollector {
     for (const s of unnamed) if (!this.unnamedSince.has(s.slot)) this.unnamedSince.set(s.slot, now);
     const departed = slots.filter((s) => !s.inUse && s.peerId !== null && s.departed !== null).sort(byLogOrderDescending);
     const crashedLongAgo = unnamed.filter((s) => now - this.unnamedSince.get(s.slot)! >= this.graceMs);
-    return [...departed.slice(2), ...crashedLongAgo];
+    return [...departed.slice(2), ...crashedLongAgo, ...slots.filter(isEmptyLeftover)];
   }
+}
+
+/** A free slot with no identity, no log and no term (see the head of this file). A tab claiming a new slot holds its lock first, so it is in use. */
+function isEmptyLeftover(s: SlotSummary): boolean {
+  return !s.inUse && s.peerId === null && s.lastIndex === 0 && s.lastTerm === 0 && s.term === 0;
 }
 
 function unnamedCrashed<S extends SlotSummary>(slots: readonly S[], isMember: (id: PeerId) => boolean): S[] {

@@ -246,9 +246,11 @@ export class LocalSlots {
   /**
    * Deletes databases nobody can use any more, while this tab runs the group (its data is held by
    * live tabs then): free slots of departed identities beyond the two most up-to-date (those stay,
-   * so the group can be re-founded after every tab closed), and free slots of identities that did
+   * so the group can be re-founded after every tab closed), free slots of identities that did
    * not depart (crashed tabs) once the group's configuration has not named them for
-   * CRASHED_SLOT_GRACE_MS (seen at two clean-ups at least that far apart).
+   * CRASHED_SLOT_GRACE_MS (seen at two clean-ups at least that far apart), and free slots that
+   * hold nothing at all (no identity, no log, no term): list() opens every slot, and opening a
+   * database another tab is deleting creates it again, empty.
    */
   async collect(members: Membership): Promise<number> {
     const member = (id: PeerId) => members.voters.includes(id) || members.learners.includes(id);
@@ -261,7 +263,7 @@ export class LocalSlots {
           .request(slotLockName(this.room, view.slot), { ifAvailable: true }, async (lock) => {
             if (lock === null) return resolve(false);
             await this.env.deleteSlot(view.dbName);
-            this.env.local.removeItem(joinedKey(this.room, view.peerId!));
+            if (view.peerId !== null) this.env.local.removeItem(joinedKey(this.room, view.peerId));
             resolve(true);
           })
           .catch(() => resolve(false));
