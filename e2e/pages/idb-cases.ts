@@ -1,10 +1,11 @@
 // IdbStorage-specific checks that the shared storage conformance suite cannot express:
 // reopening a database, snapshot chunking, atomicity of a failed batch, ordering of overlapping
-// transactions, byte ownership, one database per peer id, and running inside a Web Worker.
+// transactions, byte ownership, one database per peer id, opening only an existing database, and
+// running inside a Web Worker.
 // Run in Chromium by e2e/idb-conformance.spec.ts through the idb-conformance page.
 import { openDB } from 'idb';
 import type { LogEntry, PersistBatch, Snapshot } from '@meshraft/core';
-import { deleteIdbStorage, openIdbStorage, type IdbStorage } from '@meshraft/idb';
+import { deleteIdbStorage, openExistingIdbStorage, openIdbStorage, type IdbStorage } from '@meshraft/idb';
 import { assert, assertEqual, assertRejects } from './support/assert';
 
 export interface IdbCaseContext {
@@ -222,6 +223,29 @@ export const idbCases: IdbCase[] = [
       } finally {
         await deleteIdbStorage(a);
         await deleteIdbStorage(b);
+      }
+    },
+  },
+  {
+    name: 'idb: openExistingIdbStorage opens a database that exists and creates none that does not',
+    async run() {
+      const dbName = `meshraft-existing-${Math.random().toString(36).slice(2, 8)}`;
+      const listed = async () => (await indexedDB.databases()).some((db) => db.name === dbName);
+      try {
+        assertEqual(await openExistingIdbStorage({ peerId: 'x', dbName }), null, 'no database: null');
+        assert(!(await listed()), 'the refused open left no database behind');
+        const created = await openIdbStorage({ peerId: 'x', dbName });
+        await created.persist({ entries: commandEntries(1, 2, 1), hardState: { term: 1, vote: null, commit: 0 } });
+        await created.close();
+        const existing = await openExistingIdbStorage({ peerId: 'x', dbName });
+        assert(existing !== null, 'an existing database opens');
+        assertEqual((await existing.load()).entries, commandEntries(1, 2, 1), 'and reads what was stored');
+        await existing.close();
+        await deleteIdbStorage({ dbName });
+        assertEqual(await openExistingIdbStorage({ peerId: 'x', dbName }), null, 'deleted: null again');
+        assert(!(await listed()), 'still no database after the deletion');
+      } finally {
+        await deleteIdbStorage({ dbName });
       }
     },
   },

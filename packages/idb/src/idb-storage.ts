@@ -37,20 +37,35 @@ const EMPTY_HARD_STATE: HardState = { term: 0, vote: null, commit: 0 };
 
 /** Opens (creating if needed) the database of `peerId` and returns a Storage over it. */
 export async function openIdbStorage(options: IdbStorageOptions): Promise<IdbStorage> {
+  return (await openStorage(options, false))!;
+}
+
+/**
+ * Like openIdbStorage, but only a database that exists: resolves null, and creates nothing, when
+ * there is none (to read what is there without leaving an empty database behind).
+ */
+export async function openExistingIdbStorage(options: IdbStorageOptions): Promise<IdbStorage | null> {
+  return openStorage(options, true);
+}
+
+async function openStorage(options: IdbStorageOptions, existingOnly: boolean): Promise<IdbStorage | null> {
+  const name = existingOnly ? 'openExistingIdbStorage' : 'openIdbStorage';
   if (typeof options.peerId !== 'string' || options.peerId === '') {
-    throw new InvalidInputError('openIdbStorage: peerId must be a non-empty string');
+    throw new InvalidInputError(`${name}: peerId must be a non-empty string`);
   }
   const chunkBytes = options.snapshotChunkBytes ?? DEFAULT_SNAPSHOT_CHUNK_BYTES;
   if (!Number.isInteger(chunkBytes) || chunkBytes <= 0) {
-    throw new InvalidInputError('openIdbStorage: snapshotChunkBytes must be a positive integer');
+    throw new InvalidInputError(`${name}: snapshotChunkBytes must be a positive integer`);
   }
   const dbName = options.dbName ?? defaultDbName(options.peerId);
   // The hooks need the instance, which needs the db: bind through a late reference.
   let storage: IdbStorage | undefined;
-  const db = await openMeshraftDb(dbName, {
+  const hooks = {
     onBlocking: () => storage?.releaseForOtherConnection('another connection is deleting or upgrading the database'),
     onTerminated: () => storage?.releaseForOtherConnection('the browser closed the database connection'),
-  });
+  };
+  const db = await openMeshraftDb(dbName, hooks, existingOnly);
+  if (db === null) return null;
   storage = new IdbStorage(db, options.peerId, dbName, chunkBytes);
   return storage;
 }

@@ -1,4 +1,4 @@
 // @meshraft/idb: IndexedDB storage for meshraft peers (browser windows and Web Workers).
-export { IdbStorage, openIdbStorage, deleteIdbStorage, type IdbStorageOptions } from './idb-storage';
+export { IdbStorage, openIdbStorage, openExistingIdbStorage, deleteIdbStorage, type IdbStorageOptions } from './idb-storage';
 export { defaultDbName, SCHEMA_VERSION } from './schema';
 export { DEFAULT_SNAPSHOT_CHUNK_BYTES } from './bytes';

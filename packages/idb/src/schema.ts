@@ -76,29 +76,47 @@ export interface OpenHooks {
   onTerminated(): void;
 }
 
-export async function openMeshraftDb(dbName: string, hooks: OpenHooks): Promise<MeshraftIdb> {
-  return openDB<MeshraftIdbSchema>(dbName, SCHEMA_VERSION, {
-    async upgrade(db, oldVersion, _newVersion, tx) {
-      if (!db.objectStoreNames.contains(LOG)) db.createObjectStore(LOG);
-      if (!db.objectStoreNames.contains(META)) db.createObjectStore(META);
-      if (!db.objectStoreNames.contains(SNAPSHOT)) db.createObjectStore(SNAPSHOT);
-      // Version 1 kept one record per entry: move them into runs, inside this upgrade transaction
-      // (all or nothing), then drop the old store.
-      const legacy = db.objectStoreNames as DOMStringList;
-      if (oldVersion >= 1 && legacy.contains(LEGACY_ENTRIES)) {
-        const untyped = tx as unknown as IDBPTransaction<unknown, string[], 'versionchange'>;
-        const entries = (await untyped.objectStore(LEGACY_ENTRIES).getAll()) as LogEntry[];
-        const log = tx.objectStore(LOG);
-        for (let i = 0; i < entries.length; i += UPGRADE_RUN_ENTRIES) {
-          const run = entries.slice(i, i + UPGRADE_RUN_ENTRIES);
-          await log.put(packEntries(run), run[0].index);
+/**
+ * Opens (or creates) the database; with `existingOnly`, resolves null instead of creating one that
+ * does not exist. Opening a missing database always creates it, so that open aborts its upgrade
+ * transaction, which undoes the creation (IndexedDB: an aborted upgrade of a new database leaves
+ * no database behind).
+ */
+export async function openMeshraftDb(dbName: string, hooks: OpenHooks, existingOnly = false): Promise<MeshraftIdb | null> {
+  let refused = false;
+  try {
+    return await openDB<MeshraftIdbSchema>(dbName, SCHEMA_VERSION, {
+      async upgrade(db, oldVersion, _newVersion, tx) {
+        if (oldVersion === 0 && existingOnly) {
+          refused = true;
+          tx.done.catch(() => {}); // its rejection is the expected outcome, not an unhandled one
+          tx.abort();
+          return;
         }
-        (db as unknown as IDBPDatabase).deleteObjectStore(LEGACY_ENTRIES);
-      }
-    },
-    blocking: hooks.onBlocking,
-    terminated: hooks.onTerminated,
-  });
+        if (!db.objectStoreNames.contains(LOG)) db.createObjectStore(LOG);
+        if (!db.objectStoreNames.contains(META)) db.createObjectStore(META);
+        if (!db.objectStoreNames.contains(SNAPSHOT)) db.createObjectStore(SNAPSHOT);
+        // Version 1 kept one record per entry: move them into runs, inside this upgrade transaction
+        // (all or nothing), then drop the old store.
+        const legacy = db.objectStoreNames as DOMStringList;
+        if (oldVersion >= 1 && legacy.contains(LEGACY_ENTRIES)) {
+          const untyped = tx as unknown as IDBPTransaction<unknown, string[], 'versionchange'>;
+          const entries = (await untyped.objectStore(LEGACY_ENTRIES).getAll()) as LogEntry[];
+          const log = tx.objectStore(LOG);
+          for (let i = 0; i < entries.length; i += UPGRADE_RUN_ENTRIES) {
+            const run = entries.slice(i, i + UPGRADE_RUN_ENTRIES);
+            await log.put(packEntries(run), run[0].index);
+          }
+          (db as unknown as IDBPDatabase).deleteObjectStore(LEGACY_ENTRIES);
+        }
+      },
+      blocking: hooks.onBlocking,
+      terminated: hooks.onTerminated,
+    });
+  } catch (error) {
+    if (refused) return null;
+    throw error;
+  }
 }
 
 /** Deletes a database; resolves once it is gone (waits while another connection still holds it open). */

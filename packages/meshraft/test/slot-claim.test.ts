@@ -428,12 +428,25 @@ describe('slot claim', () => {
     claims[4].release();
   });
 
-  it('clean-up deletes a slot database that came back empty: one a listing tab opened again while the clean-up deleted it (opening creates it), with no identity and nothing stored', async () => {
+  it('a listing leaves out a slot database deleted after it was named, and does not create it again', async () => {
+    const { env, dbs, mint } = environment();
+    const running = await claimSlot(env, room, mint);
+    running.settled();
+    // indexedDB.databases() named it, and another tab's clean-up deleted it before this tab opened it.
+    const databases = env.databases.bind(env);
+    env.databases = async () => [...(await databases()), slotDbName(room, 'deleted')];
+    const views = await new LocalSlots(env, room).list();
+    expect(views.map((v) => v.slot)).toEqual([running.dbName!.slice(slotDbName(room, '').length)]);
+    expect([...dbs.keys()]).toEqual([running.dbName]);
+    running.release();
+  });
+
+  it('clean-up deletes a slot database that holds nothing: no identity, nothing stored (a tab that crashed before it wrote its identity, or an older version whose listing created a deleted database again)', async () => {
     const { env, dbs, mint, locks } = environment();
     const running = await claimSlot(env, room, mint);
     running.settled();
     dbs.get(running.dbName!)!.state = { hardState: { term: 2, vote: null, commit: 1 }, snapshot: null, entries: [noop(1, 2)] };
-    // A tab listing the slots opened a database that was being deleted: it is created again, empty.
+    // A database created and never given an identity.
     await (await env.openSlot(slotDbName(room, 'emptied'))).close();
     // A tab claiming a new slot holds its lock before it creates the database: that one stays.
     let releaseClaimed!: () => void;

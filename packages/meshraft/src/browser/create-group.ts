@@ -24,6 +24,7 @@ function slotEnvironment(): SlotEnvironment | null {
   return {
     databases: async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter((name) => name !== ''),
     openSlot: async (dbName) => (await idb()).openIdbStorage({ peerId: 'slot', dbName }),
+    openExistingSlot: async (dbName) => (await idb()).openExistingIdbStorage({ peerId: 'slot', dbName }),
     deleteSlot: async (dbName) => (await idb()).deleteIdbStorage({ dbName }),
     locks: nav.locks as unknown as SlotEnvironment['locks'],
     local: localStorage,

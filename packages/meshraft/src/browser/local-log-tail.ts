@@ -7,7 +7,7 @@ import { localLogTailSources, type Departure, type LogTail, type PeerId } from '
 import type { SlotEnvironment, SlotView } from './local-slots';
 
 export async function localLogTail(
-  env: Pick<SlotEnvironment, 'openSlot'>,
+  env: Pick<SlotEnvironment, 'openExistingSlot'>,
   chosen: SlotView | undefined,
   views: readonly SlotView[],
   tombstones: ReadonlyMap<PeerId, Departure>,
@@ -17,7 +17,7 @@ export async function localLogTail(
   const anchor = { prevLogIndex: chosen.lastIndex, prevLogTerm: chosen.lastTerm };
   for (const slot of plan.sources) {
     const view = views.find((v) => v.slot === slot)!;
-    const storage = await env.openSlot(view.dbName).catch(() => null);
+    const storage = await env.openExistingSlot(view.dbName).catch(() => null);
     if (!storage) continue;
     try {
       if ((await storage.termAt(anchor.prevLogIndex)) !== anchor.prevLogTerm) continue; // another history from some point on

@@ -40,7 +40,10 @@ export interface KeyValueStore {
 export interface SlotEnvironment {
   /** Names of this origin's IndexedDB databases (indexedDB.databases()). */
   databases(): Promise<string[]>;
+  /** Opens a slot's database, creating it if there is none (a slot this tab holds the lock of). */
   openSlot(dbName: string): Promise<IdbStorage>;
+  /** Opens a slot's database only if it exists; null, and nothing created, if there is none. */
+  openExistingSlot(dbName: string): Promise<IdbStorage | null>;
   deleteSlot(dbName: string): Promise<void>;
   locks: LockManagerLike & { query(): Promise<{ held?: Array<{ name?: string }> }> };
   /** Origin-wide, survives every tab (localStorage). */
@@ -81,7 +84,9 @@ export class LocalSlots {
    * Every slot of this group on the profile, with who holds it and how far its log goes. A slot
    * whose database cannot be read (a newer version's, a corrupt one, one another tab deleted while
    * this one listed) counts as in use and holding nothing (unreadableSlot): no tab adopts it, takes
-   * it over or deletes it, and it does not keep a tab from starting.
+   * it over or deletes it, and it does not keep a tab from starting. A database gone by the time
+   * it is opened (another tab's clean-up deleted it) is left out, and not created again: opening a
+   * missing database would leave an empty one behind, a slot nothing chose.
    */
   async list(): Promise<SlotView[]> {
     const prefix = dbPrefix(this.room);
@@ -92,9 +97,10 @@ export class LocalSlots {
     // Each slot's database is opened and read at the same time as the others' (reads only): a tab
     // starts under the start-up lock, so every tab opening after it waits for this list too.
     const read = await Promise.allSettled(
-      names.map(async (dbName): Promise<SlotView> => {
+      names.map(async (dbName): Promise<SlotView | null> => {
         const slot = dbName.slice(prefix.length);
-        const storage = await this.env.openSlot(dbName);
+        const storage = await this.env.openExistingSlot(dbName);
+        if (storage === null) return null;
         try {
           const [peerId, last, hard] = await Promise.all([storage.identity(), storage.last(), storage.hardState()]);
           return {
@@ -114,7 +120,8 @@ export class LocalSlots {
         }
       }),
     );
-    return read.map((result, i) => (result.status === 'fulfilled' ? result.value : unreadableSlot(names[i], names[i].slice(prefix.length))));
+    const views = read.map((result, i) => (result.status === 'fulfilled' ? result.value : unreadableSlot(names[i], names[i].slice(prefix.length))));
+    return views.filter((view) => view !== null);
   }
 
   /** A slot's configurations: its latest, and the voters of those it may not have replaced yet (logConfiguration). */

@@ -70,6 +70,9 @@ export function fakeSlotEnvironment() {
         },
       }) as unknown as IdbStorage;
     },
+    async openExistingSlot(dbName) {
+      return dbs.has(dbName) ? env.openSlot(dbName) : null;
+    },
     deleteSlot: async (dbName) => void dbs.delete(dbName),
     locks,
     local,
