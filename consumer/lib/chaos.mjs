@@ -400,7 +400,8 @@ export async function runChaos({ profiles, url, seed, track, signal = null, cras
       const same = states.every((s) => s.position === states[0].position && JSON.stringify(s.result) === JSON.stringify(states[0].result));
       if (same) return { ok: true, detail: { index: states[0].position, values: states[0].result } };
       const atOneIndex = states.every((s) => s.position === states[0].position);
-      const detail = atOneIndex ? describeDivergence(open.map((tab) => tab.label), states) : states.map((s) => [s.position, s.result.length]);
+      const positions = atOneIndex ? await Promise.all(open.map((tab) => tab.query('positions', 'weak').then((p) => p.result, () => null))) : null;
+      const detail = atOneIndex ? describeDivergence(open.map((tab) => tab.label), states, positions) : states.map((s) => [s.position, s.result.length]);
       return { ok: false, detail: JSON.stringify(detail) };
     },
     { timeoutMs: 180_000 },
