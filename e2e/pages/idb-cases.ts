@@ -227,6 +227,33 @@ export const idbCases: IdbCase[] = [
     },
   },
   {
+    name: "idb: handOver drops entries of a term past maxTerm (cutting through a run, never the snapshot), lowers the commit index to maxCommit and the kept log, and keeps the term; lastWithinTerm tells where the log then ends",
+    async run({ open }) {
+      const first = await open();
+      await first.persist({ snapshot: sampleSnapshot(10, 2, 64), entries: [] });
+      // One run 11-16 of terms 3 and 4, then a run 17-18 of term 5.
+      await first.persist({ entries: [...commandEntries(11, 13, 3), ...commandEntries(14, 16, 4)], hardState: { term: 4, vote: 'a', commit: 15 } });
+      await first.persist({ entries: commandEntries(17, 18, 5), hardState: { term: 5, vote: 'a', commit: 18 } });
+      assertEqual(await first.lastWithinTerm(5), { index: 18, term: 5 }, 'nothing past term 5');
+      assertEqual(await first.lastWithinTerm(3), { index: 13, term: 3 }, 'term 3 ends at 13');
+      assertEqual(await first.lastWithinTerm(2), { index: 10, term: 2 }, 'below the log: the snapshot');
+      await first.handOver('b', 0, 16, 3);
+      await first.close();
+      const second = await open();
+      const state = await second.load();
+      assertEqual(state.entries, commandEntries(11, 13, 3), 'entries of terms 4 and 5 dropped');
+      assertEqual(state.hardState, { term: 5, vote: null, commit: 13 }, 'term kept, vote dropped, commit at most the kept log');
+      assertEqual(state.snapshot?.meta.index, 10, 'snapshot kept');
+      assertEqual(await second.identity(), 'b', 'handed over');
+      await second.persist({ entries: commandEntries(14, 14, 6) });
+      assertEqual(await second.last(), { index: 14, term: 6 }, 'the log goes on from the kept entries');
+      // Every entry of a later term, down to the snapshot: the log is the snapshot alone.
+      await second.handOver('c', 0, Number.POSITIVE_INFINITY, 2);
+      assertEqual((await second.load()).entries, [], 'only the snapshot is left');
+      assertEqual(await second.last(), { index: 10, term: 2 }, 'the log ends at the snapshot');
+    },
+  },
+  {
     name: 'idb: openExistingIdbStorage opens a database that exists and creates none that does not',
     async run() {
       const dbName = `meshraft-existing-${Math.random().toString(36).slice(2, 8)}`;

@@ -23,7 +23,7 @@ import {
   type MetaRecord,
   type StoredSnapshotMeta,
 } from './schema';
-import { appendRun, deleteFrom, deleteThrough, entriesBetween, entryAt, flatten, lastEntry } from './log-runs';
+import { appendRun, deleteFrom, deleteThrough, entriesBetween, entryAt, flatten, lastEntry, lastWithinTerm } from './log-runs';
 
 export interface IdbStorageOptions {
   peerId: string;
@@ -250,23 +250,54 @@ export class IdbStorage implements Storage {
   }
 
   /**
+   * Where the log ends once entries of a term later than `term` are left out (the snapshot, or 0/0,
+   * when nothing of `term` or lower is stored past it): the position handOver(..., term) leaves.
+   */
+  async lastWithinTerm(term: number): Promise<{ index: number; term: number }> {
+    this.assertOpen('lastWithinTerm');
+    const tx = this.db.transaction([LOG, META], 'readonly');
+    const [within, snapRecord] = await Promise.all([lastWithinTerm(tx.objectStore(LOG), term), tx.objectStore(META).get(SNAPSHOT_META_KEY)]);
+    await tx.done;
+    if (within.last) return { index: within.last.index, term: within.last.term };
+    const snapMeta = asSnapshotMeta(snapRecord);
+    if (snapMeta) return { index: snapMeta.meta.index, term: snapMeta.meta.term };
+    return { index: 0, term: 0 };
+  }
+
+  /**
    * Hands the database to `peerId`: the log, the commit index and (at least) the term stay; the
    * vote was the previous identity's and goes. One transaction, so a crash leaves either identity.
    * `maxCommit`: the previous identity's departure notice promised nothing past this index, so the
    * commit index is lowered to it (never below the snapshot). Its engine may have stored a commit
    * index past the notice after the page had sent it (the Worker outlives `pagehide` for a moment);
    * a successor may then have written other entries there, which this log must accept.
+   * `maxTerm`: the notice's term. Entries of a later term are dropped (never the snapshot): the
+   * Worker made or took them after its page sent the notice, so no other peer learned of them from
+   * this one. A lone voter's Worker can even elect itself in the next term and store entries there
+   * after the notice; its successor, judging by the notice, takes that same term and writes other
+   * entries at the same indexes, and a log keeping both would match a leader's log at an entry
+   * where the two differ (§5.3's Log Matching relies on one leader per term).
    */
-  async handOver(peerId: string, minTerm = 0, maxCommit = Number.POSITIVE_INFINITY): Promise<void> {
+  async handOver(peerId: string, minTerm = 0, maxCommit = Number.POSITIVE_INFINITY, maxTerm = Number.POSITIVE_INFINITY): Promise<void> {
     this.assertOpen('handOver');
-    const tx = this.db.transaction(META, 'readwrite');
+    const tx: WriteTx = this.db.transaction([LOG, META] as (typeof LOG | typeof META | typeof SNAPSHOT)[], 'readwrite');
     const store = tx.objectStore(META);
     const hard = asHardState(await store.get(HARD_STATE_KEY));
     const snapshotIndex = asSnapshotMeta(await store.get(SNAPSHOT_META_KEY))?.meta.index ?? 0;
-    const commit = Math.min(hard.commit, Math.max(maxCommit, snapshotIndex));
-    await store.put({ kind: 'hardState', hardState: { term: Math.max(hard.term, minTerm), vote: null, commit } }, HARD_STATE_KEY);
-    await store.put({ kind: 'identity', peerId }, IDENTITY_KEY);
-    await tx.done;
+    const requests: Promise<unknown>[] = [];
+    let last = Number.POSITIVE_INFINITY;
+    if (Number.isFinite(maxTerm)) {
+      const { firstPast } = await lastWithinTerm(tx.objectStore(LOG), maxTerm);
+      if (firstPast !== null) {
+        await deleteFrom(tx.objectStore(LOG), Math.max(firstPast, snapshotIndex + 1), requests);
+        last = Math.max(firstPast - 1, snapshotIndex);
+      }
+    }
+    const commit = Math.min(hard.commit, Math.max(maxCommit, snapshotIndex), last);
+    requests.push(store.put({ kind: 'hardState', hardState: { term: Math.max(hard.term, minTerm), vote: null, commit } }, HARD_STATE_KEY));
+    requests.push(store.put({ kind: 'identity', peerId }, IDENTITY_KEY));
+    await Promise.all([...requests, tx.done]);
+    this.position = null;
   }
 
   /** Idempotent. Transactions already started still complete (IndexedDB closes after them). */

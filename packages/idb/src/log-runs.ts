@@ -36,6 +36,28 @@ export function flatten(runs: LogRun[]): LogEntry[] {
   return out;
 }
 
+/**
+ * The last stored entry of term `term` or lower, and the index of the first entry past it (of a
+ * later term), or null when every stored entry is of `term` or lower. Terms never decrease along the
+ * log, so this walks the runs back from the end only as far as the later terms go.
+ */
+export async function lastWithinTerm<M extends IDBTransactionMode>(
+  store: LogStore<M>,
+  term: number,
+): Promise<{ last: LogEntry | undefined; firstPast: number | null }> {
+  let firstPast: number | null = null;
+  let cursor = await store.openCursor(null, 'prev');
+  while (cursor) {
+    const entries = unpackEntries(cursor.value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      if (entries[i].term <= term) return { last: entries[i], firstPast };
+      firstPast = entries[i].index;
+    }
+    cursor = await cursor.continue();
+  }
+  return { last: undefined, firstPast };
+}
+
 /** Stored entries with from <= index <= to, in index order. */
 export async function entriesBetween<M extends IDBTransactionMode>(store: LogStore<M>, from: number, to: number): Promise<LogEntry[]> {
   const holding = await runHolding(store, from);

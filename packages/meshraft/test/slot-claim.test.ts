@@ -428,6 +428,26 @@ describe('slot claim', () => {
     claims[4].release();
   });
 
+  it("entries of a later term than a departed identity's notice (its Worker went on after the page sent it) are left out of the listing and dropped by the tab that takes the slot over", async () => {
+    const { env, dbs, mint } = environment();
+    const tab = await claimSlot(env, room, mint);
+    tab.settled();
+    // The notice said term 3, position 2/3. Then its Worker, the last voter left, elected itself in
+    // term 4 and stored two entries there: nobody ever heard of them.
+    dbs.get(tab.dbName!)!.state = { hardState: { term: 4, vote: 'p1', commit: 4 }, snapshot: null, entries: [config(1, ['p1']), noop(2, 3), noop(3, 4), noop(4, 4)] };
+    tab.tombstone!({ ...notice(2, 3), led: true });
+    tab.release();
+    const [view] = await new LocalSlots(env, room).list();
+    expect([view.lastIndex, view.lastTerm]).toEqual([2, 3]);
+    const next = await claimSlot(env, room, mint);
+    expect(next.choice).toEqual({ kind: 'succeed', slot: 's1', previous: 'p1' });
+    const { entries, hardState } = dbs.get(next.dbName!)!.state;
+    expect(entries.map((e) => `${e.index}/${e.term}`)).toEqual(['1/1', '2/3']);
+    // The term stays (terms never go down), the vote goes, the commit index is the notice's at most.
+    expect(hardState).toEqual({ term: 4, vote: null, commit: 2 });
+    next.release();
+  });
+
   it('a listing leaves out a slot database deleted after it was named, and does not create it again', async () => {
     const { env, dbs, mint } = environment();
     const running = await claimSlot(env, room, mint);

@@ -115,6 +115,9 @@ export class DurableStore {
    * term stay; the vote was the old identity's and goes. The commit index is lowered to `maxCommit`
    * (the departed identity's final position, never below the snapshot), as IdbStorage.handOver does:
    * the departed tab's Worker may have stored a commit index past the notice its page sent (Tabs.close).
+   * IdbStorage.handOver also drops entries of a term later than the notice's; a simulated slot never
+   * holds any, because a simulated notice carries its engine's term at departure (SimPeer.depart) and
+   * the Worker's last batches take no new term.
    */
   handOver(term = this.image.hard.term, maxCommit = Number.POSITIVE_INFINITY): void {
     const { hard } = this.image;

@@ -102,13 +102,17 @@ export class LocalSlots {
         const storage = await this.env.openExistingSlot(dbName);
         if (storage === null) return null;
         try {
-          const [peerId, last, hard] = await Promise.all([storage.identity(), storage.last(), storage.hardState()]);
+          const [peerId, stored, hard] = await Promise.all([storage.identity(), storage.last(), storage.hardState()]);
+          const departed = peerId === null ? null : (tombs.get(peerId) ?? null);
+          // Entries of a term past the departure notice's are dropped when the slot is taken over
+          // (IdbStorage.handOver): nobody else learned of them, so they make the slot no more up to date.
+          const last = departed && stored.term > departed.term ? await storage.lastWithinTerm(departed.term) : stored;
           return {
             slot,
             dbName,
             peerId,
             inUse: held.has(slotLockName(this.room, slot)),
-            departed: peerId === null ? null : (tombs.get(peerId) ?? null),
+            departed,
             joined: peerId !== null && this.env.local.getItem(joinedKey(this.room, peerId)) === '1',
             lastIndex: last.index,
             lastTerm: last.term,

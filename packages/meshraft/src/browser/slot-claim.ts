@@ -182,7 +182,8 @@ async function reconsiderFrozen(
         const next = mintId();
         // The frozen identity departed: on its own slot, the raised term is written after its last
         // batch (which could otherwise bring the old term back).
-        await handOver(env, dbName, next, refoundingTerm(views, slots.tombstones()), true, target === own ? final : chosen?.departed);
+        // On its own slot the decision was judged on the whole log as listed: no entry is dropped.
+        await handOver(env, dbName, next, refoundingTerm(views, slots.tombstones()), true, target === own ? final : chosen?.departed, target === own);
         const moved = releaseTarget;
         releaseTarget = null; // the claim holds it now
         renewed(next, target, moved ?? (() => {}));
@@ -200,12 +201,22 @@ async function reconsiderFrozen(
  * Writes the slot over to `peerId` (and raises its term to at least `minTerm`). `asOnlyWriter`: once
  * no other writer has the database open (only-writer.ts): always, except while this tab's own
  * Worker holds it with no engine running yet (a start-up re-founding, after 'prepare' opened it).
+ * `departed`: the previous identity's notice, its promise: nothing past its final position counts as
+ * committed, and entries of a later term than its own go (IdbStorage.handOver), as the listing
+ * already left them out (LocalSlots.list), unless `keepLaterTerms`.
  */
-async function handOver(env: SlotEnvironment, dbName: string, peerId: PeerId, minTerm = 0, asOnlyWriter = false, departed?: Departure | null): Promise<void> {
+async function handOver(
+  env: SlotEnvironment,
+  dbName: string,
+  peerId: PeerId,
+  minTerm = 0,
+  asOnlyWriter = false,
+  departed?: Departure | null,
+  keepLaterTerms = false,
+): Promise<void> {
   const { storage } = asOnlyWriter ? await openAsOnlyWriter(env.locks, dbName, () => env.openSlot(dbName)) : { storage: await env.openSlot(dbName) };
   try {
-    // The previous identity's notice is its promise: nothing past its final position counts as committed.
-    await storage.handOver(peerId, minTerm, departed?.lastIndex);
+    await storage.handOver(peerId, minTerm, departed?.lastIndex, keepLaterTerms ? undefined : departed?.term);
   } finally {
     await storage.close();
   }

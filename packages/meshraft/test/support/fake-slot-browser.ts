@@ -63,10 +63,18 @@ export function fakeSlotEnvironment() {
       const storage = MemoryStorage.from(db.state) as MemoryStorage & Partial<IdbStorage>;
       return Object.assign(storage, {
         identity: async () => db.identity,
-        async handOver(peerId: string, minTerm = 0, maxCommit = Number.POSITIVE_INFINITY) {
+        // As IdbStorage's: entries of a term past `term` left out, and handed over without them.
+        async lastWithinTerm(term: number) {
+          const kept = db.state.entries.filter((e) => e.term <= term).at(-1);
+          const snapshot = db.state.snapshot?.meta;
+          return kept ? { index: kept.index, term: kept.term } : snapshot ? { index: snapshot.index, term: snapshot.term } : { index: 0, term: 0 };
+        },
+        async handOver(peerId: string, minTerm = 0, maxCommit = Number.POSITIVE_INFINITY, maxTerm = Number.POSITIVE_INFINITY) {
           db.identity = peerId;
-          const commit = Math.min(db.state.hardState.commit, Math.max(maxCommit, db.state.snapshot?.meta.index ?? 0));
-          db.state = { ...db.state, hardState: { vote: null, term: Math.max(db.state.hardState.term, minTerm), commit } };
+          const entries = db.state.entries.filter((e) => e.term <= maxTerm);
+          const last = entries.at(-1)?.index ?? db.state.snapshot?.meta.index ?? 0;
+          const commit = Math.min(db.state.hardState.commit, Math.max(maxCommit, db.state.snapshot?.meta.index ?? 0), last);
+          db.state = { ...db.state, entries, hardState: { vote: null, term: Math.max(db.state.hardState.term, minTerm), commit } };
         },
       }) as unknown as IdbStorage;
     },
