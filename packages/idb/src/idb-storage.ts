@@ -3,7 +3,7 @@
 // Durability: every persist(batch) is ONE readwrite transaction, so after a crash the batch is
 // either fully visible or not at all (IndexedDB transactions are atomic). Raft needs this because
 // a vote or an acknowledged append must never be half-written (Raft Fig. 2: persist before reply).
-import type { IDBPTransaction } from 'idb';
+import type { IDBPObjectStore, IDBPTransaction } from 'idb';
 import { ClosedError, InvalidInputError } from '@meshraft/core';
 import type { HardState, LogEntry, PersistBatch, PersistedState, Snapshot, SnapshotMeta, Storage } from '@meshraft/core';
 import { DEFAULT_SNAPSHOT_CHUNK_BYTES, joinChunks, splitIntoChunks } from './bytes';
@@ -216,13 +216,7 @@ export class IdbStorage implements Storage {
 
   async last(): Promise<{ index: number; term: number }> {
     this.assertOpen('last');
-    const tx = this.db.transaction([LOG, META], 'readonly');
-    const [lastStored, snapRecord] = await Promise.all([lastEntry(tx.objectStore(LOG)), tx.objectStore(META).get(SNAPSHOT_META_KEY)]);
-    await tx.done;
-    if (lastStored) return { index: lastStored.index, term: lastStored.term };
-    const snapMeta = asSnapshotMeta(snapRecord);
-    if (snapMeta) return { index: snapMeta.meta.index, term: snapMeta.meta.term };
-    return { index: 0, term: 0 };
+    return this.logEnd((log) => lastEntry(log));
   }
 
   async hardState(): Promise<HardState> {
@@ -255,10 +249,15 @@ export class IdbStorage implements Storage {
    */
   async lastWithinTerm(term: number): Promise<{ index: number; term: number }> {
     this.assertOpen('lastWithinTerm');
+    return this.logEnd(async (log) => (await lastWithinTerm(log, term)).last);
+  }
+
+  /** The position of the stored entry `pick` finds, else the snapshot's, else 0/0 (one read-only transaction). */
+  private async logEnd(pick: (log: ReadLog) => Promise<LogEntry | undefined>): Promise<{ index: number; term: number }> {
     const tx = this.db.transaction([LOG, META], 'readonly');
-    const [within, snapRecord] = await Promise.all([lastWithinTerm(tx.objectStore(LOG), term), tx.objectStore(META).get(SNAPSHOT_META_KEY)]);
+    const [entry, snapRecord] = await Promise.all([pick(tx.objectStore(LOG)), tx.objectStore(META).get(SNAPSHOT_META_KEY)]);
     await tx.done;
-    if (within.last) return { index: within.last.index, term: within.last.term };
+    if (entry) return { index: entry.index, term: entry.term };
     const snapMeta = asSnapshotMeta(snapRecord);
     if (snapMeta) return { index: snapMeta.meta.index, term: snapMeta.meta.term };
     return { index: 0, term: 0 };
@@ -319,6 +318,9 @@ export class IdbStorage implements Storage {
     }
   }
 }
+
+/** The log store of a read-only transaction over log and meta. */
+type ReadLog = IDBPObjectStore<MeshraftIdbSchema, ('log' | 'meta')[], 'log', 'readonly'>;
 
 type WriteTx = IDBPTransaction<MeshraftIdbSchema, ('log' | 'meta' | 'snapshot')[], 'readwrite'>;
 

@@ -6,10 +6,11 @@
 // seen at two clean-ups at least that far apart: a tab that crashed right after asking to join may
 // still be added by the leader, and a successor list may then name it, so its slot is the only way
 // back for that member. And free slots that hold no identity and nothing else: an empty database
-// left where a slot was deleted and then opened again by a tab that was listing the slots at that
-// moment (opening a database that does not exist creates it), or by a tab that crashed between
-// creating its new slot and writing its identity there. Nothing chooses them and nothing is lost
-// with them; kept, they would pile up, and every start-up opens every slot.
+// left by a tab that crashed between creating its new slot and writing its identity there, or by
+// an older version's listing that opened a slot another tab was deleting (opening a database that
+// does not exist creates it; the browser runtime's listing now opens only existing ones). Nothing
+// chooses them and nothing is lost with them; kept, they would pile up, and every start-up opens
+// every slot.
 import type { PeerId } from '../types';
 import { atLeastAsUpToDate, type SlotSummary } from './local-slots';
 

@@ -260,8 +260,8 @@ export class LocalSlots {
    * so the group can be re-founded after every tab closed), free slots of identities that did
    * not depart (crashed tabs) once the group's configuration has not named them for
    * CRASHED_SLOT_GRACE_MS (seen at two clean-ups at least that far apart), and free slots that
-   * hold nothing at all (no identity, no log, no term): list() opens every slot, and opening a
-   * database another tab is deleting creates it again, empty.
+   * hold nothing at all (no identity, no log, no term): a tab that crashed before it wrote its
+   * identity leaves one, and so did listings of earlier versions.
    */
   async collect(members: Membership): Promise<number> {
     const member = (id: PeerId) => members.voters.includes(id) || members.learners.includes(id);
