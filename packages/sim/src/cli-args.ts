@@ -34,6 +34,8 @@ export interface LifecycleBugs {
   judgeUnionOfVoters?: boolean;
   /** A new identity taking over a departed slot keeps the commit index stored there, past the departed notice. */
   keepCommitOnHandOver?: boolean;
+  /** A new identity taking over a departed slot keeps the entries of a term later than the departed notice's. */
+  keepLaterTermsOnHandOver?: boolean;
 }
 
 export type SimBugs = InjectedBugs & LifecycleBugs;
@@ -50,6 +52,7 @@ export const knownBugs: ReadonlyArray<keyof SimBugs> = [
   'ignoreWhatOtherDevicesKnew',
   'keepCommitOnHandOver',
   'judgeUnionOfVoters',
+  'keepLaterTermsOnHandOver',
 ];
 
 export const usage = `usage: npm run sim -- [--seeds N] [--from S] [--scenario NAME] [--peers 3..7] [--bug NAME]... [--verbose] [--hashes] [--json]

@@ -111,18 +111,34 @@ export class DurableStore {
   }
 
   /**
-   * A new identity takes over this disk (a tab starting from a departed tab's slot): the log and the
-   * term stay; the vote was the old identity's and goes. The commit index is lowered to `maxCommit`
-   * (the departed identity's final position, never below the snapshot), as IdbStorage.handOver does:
-   * the departed tab's Worker may have stored a commit index past the notice its page sent (Tabs.close).
-   * IdbStorage.handOver also drops entries of a term later than the notice's; a simulated slot never
-   * holds any, because a simulated notice carries its engine's term at departure (SimPeer.depart) and
-   * the Worker's last batches take no new term.
+   * A new identity takes over this disk (a tab starting from a departed tab's slot), as
+   * IdbStorage.handOver does: the log and the term stay; the vote was the old identity's and goes.
+   * `maxCommit`: the departed identity's notice promised nothing past it, so the commit index is
+   * lowered to it (never below the snapshot); the departed tab's Worker may have stored a commit
+   * index past the notice its page sent (Tabs.close). `maxTerm`: the notice's term; entries of a
+   * later term are dropped (never the snapshot). The Worker made or took them after the page sent
+   * the notice (SimPeer.depart), so no other peer learned of them from this one, and a successor
+   * judging by the notice may have written other entries at the same index and term.
    */
-  handOver(term = this.image.hard.term, maxCommit = Number.POSITIVE_INFINITY): void {
+  handOver(term = this.image.hard.term, maxCommit = Number.POSITIVE_INFINITY, maxTerm = Number.POSITIVE_INFINITY): void {
     const { hard } = this.image;
-    const commit = Math.min(hard.commit, Math.max(maxCommit, this.snapshotIndex));
-    this.image = { ...this.image, hard: { ...hard, vote: null, commit, term: Math.max(term, hard.term) } };
+    const last = this.lastWithinTerm(maxTerm).index;
+    const log = this.image.log.filter((e) => e.index <= last);
+    const commit = Math.min(hard.commit, Math.max(maxCommit, this.snapshotIndex), last);
+    this.image = { ...this.image, log, hard: { ...hard, vote: null, commit, term: Math.max(term, hard.term) } };
+  }
+
+  /**
+   * Where the log ends once entries of a term later than `term` are left out (the snapshot, or 0/0,
+   * when nothing of `term` or lower is stored past it): the position handOver(.., .., term) leaves.
+   */
+  lastWithinTerm(term: number): { index: number; term: number } {
+    const { log } = this.image;
+    // Terms never fall along a log, so the entries of a later term are its tail.
+    let keep = log.length;
+    while (keep > 0 && log[keep - 1].term > term) keep--;
+    if (keep > 0) return { index: log[keep - 1].index, term: log[keep - 1].term };
+    return { index: this.snapshotIndex, term: this.image.snap?.meta.term ?? 0 };
   }
 
   /**

@@ -50,15 +50,20 @@ export class LocalProfile {
   summaries(): SlotSummary[] {
     return [...this.slots.values()].map((slot) => {
       const peerId = slot.peer?.id ?? null;
+      const departed = peerId === null ? null : (this.tombstones.get(peerId) ?? null);
+      const { store } = slot;
+      // As the runtime's listing (LocalSlots.list): entries of a term past the departure notice's
+      // are dropped when the slot is taken over (DurableStore.handOver), so they do not count.
+      const last = departed && store.lastTerm() > departed.term ? store.lastWithinTerm(departed.term) : { index: store.lastIndex(), term: store.lastTerm() };
       return {
         slot: slot.id,
         peerId,
         inUse: LocalProfile.inUse(slot),
-        departed: peerId === null ? null : (this.tombstones.get(peerId) ?? null),
+        departed,
         joined: peerId !== null && this.joined.has(peerId),
-        lastIndex: slot.store.lastIndex(),
-        lastTerm: slot.store.lastTerm(),
-        term: slot.store.hardState.term,
+        lastIndex: last.index,
+        lastTerm: last.term,
+        term: store.hardState.term,
       };
     });
   }

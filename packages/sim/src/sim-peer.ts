@@ -171,16 +171,18 @@ export class SimPeer implements MonitoredPeer {
    * never runs again. As a browser host must, it sends the plan of the latest Ready whose messages
    * it relayed: that plan covers every acknowledgement sent, and nothing a pending fsync may yet lose
    * (a notice claiming entries its tab never stored could never be covered by its slot). Its term is
-   * raised to the engine's current one: a term the engine reached without relaying anything left no
-   * trace anywhere, but this monitor counts leaderships as soon as the engine reports them, and a
-   * higher term in a notice is always safe (it only raises the terms of those that read it). Returns
-   * the notice (the tombstone the profile keeps), or null when the peer was not running.
-   */
-  /**
-   * Sends the departure plan; returns its notice and the voters its engine knew had departed
-   * (DeparturePlan.departedBefore). `workerReadies`: how many more Readies the tab's Worker, alive a
-   * moment after the page's notice, takes and writes beyond the batch it was writing
-   * (HostLoop.landAfterDeparture); negative: the Worker stops first, and that batch is lost too.
+   * that Ready's, as in the browser: the engine may have reached a later term since (a lone voter
+   * elected itself, a leader's appends came in) in a Ready still being written, whose batch the
+   * Worker may land after the notice (`workerReadies`). Nothing of that term left the tab, and the
+   * monitor counts a leadership only once its term is durable while the peer runs, so a successor
+   * judging by the notice may take that same term; the slot's taker drops those entries
+   * (DurableStore.handOver).
+   *
+   * Returns the notice (the tombstone the profile keeps) and the voters its engine knew had
+   * departed (DeparturePlan.departedBefore), or null when the peer was not running.
+   * `workerReadies`: how many more Readies the tab's Worker, alive a moment after the page's
+   * notice, takes and writes beyond the batch it was writing (HostLoop.landAfterDeparture);
+   * negative: the Worker stops first, and that batch is lost too.
    */
   depart(reachable: readonly PeerId[], workerReadies = 0): { notice: Departure; departedBefore: readonly PeerId[] } | null {
     const engine = this.engine;
@@ -188,9 +190,7 @@ export class SimPeer implements MonitoredPeer {
     const now = this.env.queue.now;
     let plan: DeparturePlan;
     try {
-      const fresh = engine.departurePlan();
-      const relayed = this.loop.relayedPlan;
-      plan = relayed ? { ...relayed, notice: { ...relayed.notice, term: Math.max(relayed.notice.term, fresh.notice.term) } } : fresh;
+      plan = this.loop.relayedPlan ?? engine.departurePlan();
       // As the runtime does: a leader's notice covers what its page saw committed (it applied those
       // entries, and answered its clients from them, before the batch holding them was written).
       const seen = this.loop.lastStatus;

@@ -86,6 +86,6 @@ export class TabRestarts {
     if (target !== slot) this.counts.frozenRestartsElsewhere++;
     // Past every term the profile knows of, the closed identity's notice included. The page stays,
     // and so does its state machine: the new identity applies only what comes after it.
-    this.starts.startIdentity(profile, target, 'refound', this.rules.refoundingTerm(profile), 'restart', peer.kv);
+    this.starts.startIdentity(profile, target, 'refound', this.rules.refoundingTerm(profile), 'restart', peer.kv, target === slot);
   }
 }

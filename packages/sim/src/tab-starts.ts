@@ -99,16 +99,19 @@ export class TabStarts {
   /**
    * A new identity starts on `target`: handed the slot's log over (`handOverTerm`: the term it must
    * start from; undefined for a new, empty slot; the stored commit index lowered to the departed
-   * identity's notice, as the runtime's slot claim does), bootstrapping, re-founding or joining. Its engine
+   * identity's notice and entries of a later term than the notice's dropped, as the runtime's slot
+   * claim does; `keepLaterTerms`: a frozen tab re-founding on its own slot, whose decision was judged
+   * on the whole log), bootstrapping, re-founding or joining. Its engine
    * gets the profile's tombstones replayed, whatever started it: a frozen tab's re-founding skipped
    * the replay once, and its engine named a long-departed learner a successor, so a later start
    * waited for that peer for good (tabs-chaos-two seed 3,200,000,521).
    */
-  startIdentity(profile: LocalProfile, target: Slot, founding: Exclude<Founding, 'wait'>, handOverTerm: number | undefined, how = 'restart', carried?: KvStore): SimPeer {
+  startIdentity(profile: LocalProfile, target: Slot, founding: Exclude<Founding, 'wait'>, handOverTerm: number | undefined, how = 'restart', carried?: KvStore, keepLaterTerms = false): SimPeer {
     const id = `t${this.nextId++}`;
     if (handOverTerm !== undefined) {
       const departed = target.peer ? profile.tombstones.get(target.peer.id) : undefined;
-      target.store.handOver(handOverTerm, this.bugs.keepCommitOnHandOver ? undefined : departed?.lastIndex);
+      const maxTerm = keepLaterTerms || this.bugs.keepLaterTermsOnHandOver ? undefined : departed?.term;
+      target.store.handOver(handOverTerm, this.bugs.keepCommitOnHandOver ? undefined : departed?.lastIndex, maxTerm);
     }
     const bootstrap: Membership | undefined = founding === 'bootstrap' ? { voters: [id], learners: [] } : undefined;
     const peer = this.cluster.create(id, 'normal', bootstrap, target.store);
@@ -150,7 +153,9 @@ export class TabStarts {
       const source = profile.slots.get(id)!.store;
       if (source.termAt(anchor.prevLogIndex) !== anchor.prevLogTerm) continue;
       const entries: LogEntry[] = [];
-      for (let i = plan.from; i <= Math.min(plan.to, source.lastIndex()); i++) {
+      // Up to where the listing puts the source's log (a departed slot's entries of a later term than its notice's do not count).
+      const listedLast = summaries.find((s) => s.slot === id)!.lastIndex;
+      for (let i = plan.from; i <= Math.min(plan.to, listedLast); i++) {
         const entry = source.entryAt(i);
         if (!entry) break;
         entries.push(entry);

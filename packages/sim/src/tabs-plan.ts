@@ -80,6 +80,12 @@ export interface TabsCounts {
   /** Adopted identities that started with entries a free slot of their profile held past their log (RaftNodeOptions.logTail). */
   localLogTails: number;
   /**
+   * Closed tabs whose slot ends in entries of a term later than their notice's: the Worker wrote the
+   * Ready that reached that term after the page had sent the notice (SimPeer.depart); the slot's
+   * taker drops them (DurableStore.handOver).
+   */
+  laterTermSlots: number;
+  /**
    * Runs whose group was no longer serving when its last tabs closed: something the scenario did
    * outside the promises (say a majority closed while the only tab left was still syncing on
    * another device) left it without a way on. Such a run is still checked for safety and
@@ -91,6 +97,6 @@ export interface TabsCounts {
 export function emptyTabsCounts(): TabsCounts {
   return {
     opened: 0, closed: 0, reloads: 0, crashes: 0, adoptions: 0, successions: 0, refounds: 0, bootstraps: 0, waits: 0, availabilityChecks: 0,
-    slotsDeleted: 0, closeMany: 0, everyTabActions: { 'close-two': 0, 'close-all': 0, 'crash-all': 0, 'reload-all': 0 }, newDevices: 0, successorRefounds: 0, leaderGoneTurns: 0, resets: 0, refoundsAcrossThreeDevices: 0, frozenRestarts: 0, frozenRestartsElsewhere: 0, heldNoticesTaken: 0, localLogTails: 0, strandedGroups: 0,
+    slotsDeleted: 0, closeMany: 0, everyTabActions: { 'close-two': 0, 'close-all': 0, 'crash-all': 0, 'reload-all': 0 }, newDevices: 0, successorRefounds: 0, leaderGoneTurns: 0, resets: 0, refoundsAcrossThreeDevices: 0, frozenRestarts: 0, frozenRestartsElsewhere: 0, heldNoticesTaken: 0, localLogTails: 0, laterTermSlots: 0, strandedGroups: 0,
   };
 }

@@ -219,6 +219,7 @@ export class TabsDriver {
     const reachable = this.running().filter((p) => p !== peer && !this.network.isCut(peer.id, p.id)).map((p) => p.id);
     const departure = peer.depart(reachable, this.workers.chance(0.7) ? this.workers.int(0, 2) : -1);
     if (departure) {
+      if (tab.slot.store.lastTerm() > departure.notice.term) this.counts.laterTermSlots++;
       profile.tombstones.set(peer.id, departure.notice);
       profile.ownTombstones.add(peer.id);
       profile.departedBefore.set(peer.id, departure.departedBefore);

@@ -35,3 +35,38 @@ describe('DurableStore keeps what the storage contract says', () => {
     expect(compared).toBeGreaterThan(30 * 150);
   });
 });
+
+describe('DurableStore.handOver, as IdbStorage.handOver', () => {
+  const noop = (index: number, term: number) => ({ kind: 'noop' as const, index, term });
+  const membership = { voters: ['a'], learners: [] };
+
+  /** A disk holding a snapshot at 3/2, then entries 4-5 of term 2 and 6-7 of term 3; commit 7, term 3, voted. */
+  function slot(): DurableStore {
+    const store = new DurableStore();
+    store.apply({ snapshot: { meta: { index: 3, term: 2, membership }, data: new Uint8Array([1]) }, entries: [] });
+    store.apply({ entries: [noop(4, 2), noop(5, 2), noop(6, 3), noop(7, 3)], hardState: { term: 3, vote: 'a', commit: 7 } });
+    return store;
+  }
+
+  it('drops the entries of a term later than the notice, lowers the commit index to what is left, keeps the term, drops the vote', () => {
+    const store = slot();
+    expect(store.lastWithinTerm(2)).toEqual({ index: 5, term: 2 });
+    store.handOver(0, Number.POSITIVE_INFINITY, 2);
+    expect({ last: store.lastIndex(), lastTerm: store.lastTerm() }).toEqual({ last: 5, lastTerm: 2 });
+    expect(store.hardState).toEqual({ term: 3, vote: null, commit: 5 });
+  });
+
+  it('never drops the snapshot: a notice term below every entry leaves the snapshot position', () => {
+    const store = slot();
+    expect(store.lastWithinTerm(1)).toEqual({ index: 3, term: 2 });
+    store.handOver(0, 6, 1);
+    expect({ last: store.lastIndex(), snapshot: store.snapshotIndex, commit: store.hardState.commit }).toEqual({ last: 3, snapshot: 3, commit: 3 });
+  });
+
+  it('without a notice term keeps the whole log and lowers the commit index to the notice position only', () => {
+    const store = slot();
+    expect(store.lastWithinTerm(3)).toEqual({ index: 7, term: 3 });
+    store.handOver(4, 6);
+    expect({ last: store.lastIndex(), hard: store.hardState }).toEqual({ last: 7, hard: { term: 4, vote: null, commit: 6 } });
+  });
+});

@@ -106,7 +106,7 @@ const bugCases: Array<{ bug: keyof LifecycleBugs; expect: InvariantName | readon
   },
   // A closing lone leader's Worker stores a commit index past its notice (Tabs.close); a successor
   // writes other entries there, and the slot's next identity holds the departed one's as committed.
-  // One seed in the 3,000 from 1 catches it (1,363), so the scan starts just before it (the pages
+  // Two seeds in the 6,000 from 1 catch it (4,465 and 4,505), so the scan starts just before them (the pages
   // apply committed entries before the batch is written and a closing leader's notice covers what its
   // page applied, so a stored commit index past the notice is rare); find others with
   // `npm run sim -- --scenario tabs-reload --bug keepCommitOnHandOver --seeds 1000 --from N`.
@@ -116,7 +116,7 @@ const bugCases: Array<{ bug: keyof LifecycleBugs; expect: InvariantName | readon
     why: "a new identity on a departed slot keeps the commit index the departed tab's Worker stored past its notice",
     scenario: 'tabs-reload',
     catches: 1,
-    from: 1360,
+    from: 4460,
   },
   // Needs two devices whose logs end in different configurations when every tab closes at once, and
   // equal final positions for the tie-break to name a different voter on each: the seed that found
@@ -129,6 +129,19 @@ const bugCases: Array<{ bug: keyof LifecycleBugs; expect: InvariantName | readon
     scenario: 'tabs-chaos-all-two',
     catches: 1,
     from: 450000359,
+  },
+  // A lone voter elects itself in a Ready its page never relayed and closes with a notice of the
+  // older term; its Worker lands that term's entries, a successor takes the same term with other
+  // entries, and the slot's next identity joins it holding both. Two seeds in the first 300 catch it
+  // (226, 272); the scan starts just before the first. Find others with `npm run sim -- --scenario
+  // tabs-chaos-all-two --bug keepLaterTermsOnHandOver --seeds 1000 --from N`.
+  {
+    bug: 'keepLaterTermsOnHandOver',
+    expect: ['leader-completeness', 'state-machine-safety', 'committed-changed', 'log-matching'],
+    why: "a new identity on a departed slot keeps the entries of a term later than the notice's, which the departed tab's Worker stored after its page sent the notice",
+    scenario: 'tabs-chaos-all-two',
+    catches: 1,
+    from: 220,
   },
 ];
 
