@@ -45,10 +45,11 @@ const seedsLine = `seeds: MESHRAFT_SEED_OFFSET=${seedOffset} (simulator seeds fr
 console.log(seedsLine);
 
 /**
- * Simulator runs per scenario (7,750 in all by default; the tabs scenario, where held-out seeds
+ * Simulator runs per scenario (7,900 in all by default; the tabs scenario, where held-out seeds
  * still found bugs, gets the most; tabs-chaos, tabs-chaos-two and tabs-chaos-three run the
  * packed-app chaos check's schedule on one, two and three profiles, about a fifth of a second a
- * seed, and tabs-chaos-all and tabs-chaos-all-two add its actions that take every tab at once). tabs-reload is a hunting
+ * seed, and tabs-chaos-all and tabs-chaos-all-two add its actions that take every tab at once; tabs-slow-disk
+ * runs tabs-chaos-all-two with IndexedDB-speed writes). tabs-reload is a hunting
  * scenario, not run by default while it still finds rare open liveness failures
  * (MESHRAFT_TABS_RELOAD_SEEDS=1000 runs it).
  */
@@ -66,6 +67,7 @@ const simRuns = [
   { scenario: 'tabs-chaos-three', seeds: Number(process.env.MESHRAFT_TABS_CHAOS_THREE_SEEDS ?? 200) },
   { scenario: 'tabs-chaos-all', seeds: Number(process.env.MESHRAFT_TABS_CHAOS_ALL_SEEDS ?? 300) },
   { scenario: 'tabs-chaos-all-two', seeds: Number(process.env.MESHRAFT_TABS_CHAOS_ALL_TWO_SEEDS ?? 150) },
+  { scenario: 'tabs-slow-disk', seeds: Number(process.env.MESHRAFT_TABS_SLOW_DISK_SEEDS ?? 150) },
 ]
   .filter((run) => run.seeds > 0)
   .map((run) => ({ ...run, from: seedOffset + 1 }));

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideFounding, logConfiguration, type FoundingInput } from '../src/lifecycle/index';
 import type { Departure } from '../src/messages';
+import { addedVoterShape } from '../src/testing/index';
 import type { LogEntry, Membership, PeerId } from '../src/types';
 
 const config = (index: number, term: number, voters: PeerId[], learners: PeerId[] = []): LogEntry => ({ index, term, kind: 'config', membership: { voters, learners } });
@@ -229,16 +230,9 @@ describe('decideFounding on two logs, one ending in a change that adds a voter',
   // id decides: p among {l, p, q}, but m among {l, p, q, m}. Weighing the union, each device
   // designated a voter of its own and both re-founded (the simulator's tabs-chaos-all-two, seed
   // 450000359, then found two leaders' logs disagreeing at an index one of them had committed).
-  const base = config(2, 1, ['l', 'p', 'q'], ['m']);
-  const aLog = [...log(9, 3, [base]), noop(10, 4)];
-  const bLog = [...aLog, config(11, 4, ['l', 'p', 'q', 'm'])];
-  const notices: Record<PeerId, Departure> = {
-    l: { type: 'Departure', term: 4, lastIndex: 9, lastTerm: 3, led: true, knew: [] },
-    p: { type: 'Departure', term: 4, lastIndex: 10, lastTerm: 4, knew: [] },
-    q: { type: 'Departure', term: 4, lastIndex: 10, lastTerm: 4, knew: [] },
-    m: { type: 'Departure', term: 4, lastIndex: 10, lastTerm: 4, knew: [] },
-    x: { type: 'Departure', term: 4, lastIndex: 11, lastTerm: 4, knew: [] },
-  };
+  const { notices } = addedVoterShape;
+  const aLog = addedVoterShape.entries(10);
+  const bLog = addedVoterShape.entries(11);
   const device = (own: PeerId[], chosen: PeerId, entries: LogEntry[], read = (e: LogEntry[]) => logConfiguration(e, null, 9)): FoundingInput => {
     const last = entries.at(-1)!;
     return {

@@ -122,10 +122,15 @@ export class DurableStore {
    */
   handOver(term = this.image.hard.term, maxCommit = Number.POSITIVE_INFINITY, maxTerm = Number.POSITIVE_INFINITY): void {
     const { hard } = this.image;
+    const { log, commit } = this.handedOver(maxCommit, maxTerm);
+    this.image = { ...this.image, log, hard: { ...hard, vote: null, commit, term: Math.max(term, hard.term) } };
+  }
+
+  /** The log and commit index handOver(.., maxCommit, maxTerm) leaves, without changing the disk. */
+  private handedOver(maxCommit = Number.POSITIVE_INFINITY, maxTerm = Number.POSITIVE_INFINITY): { log: LogEntry[]; commit: number } {
     const last = this.lastWithinTerm(maxTerm).index;
     const log = this.image.log.filter((e) => e.index <= last);
-    const commit = Math.min(hard.commit, Math.max(maxCommit, this.snapshotIndex), last);
-    this.image = { ...this.image, log, hard: { ...hard, vote: null, commit, term: Math.max(term, hard.term) } };
+    return { log, commit: Math.min(this.image.hard.commit, Math.max(maxCommit, this.snapshotIndex), last) };
   }
 
   /**
@@ -149,9 +154,14 @@ export class DurableStore {
     if (term > this.image.hard.term) this.image = { ...this.image, hard: { ...this.image.hard, term, vote: null } };
   }
 
-  /** The log's configurations as a starting tab reads them (lifecycle logConfiguration). */
-  logConfiguration(): LogConfiguration {
-    return logConfiguration(this.image.log, this.image.snap?.meta ?? null, this.image.hard.commit);
+  /**
+   * The log's configurations as a starting tab reads them (lifecycle logConfiguration). With
+   * `handOver` (the limits a tab taking a departed slot over applies first, as the runtime's claim
+   * does before it decides): as read once handOver(.., maxCommit, maxTerm) has run.
+   */
+  logConfiguration(handOver?: { maxCommit?: number; maxTerm?: number }): LogConfiguration {
+    const { log, commit } = handOver ? this.handedOver(handOver.maxCommit, handOver.maxTerm) : { log: this.image.log, commit: this.image.hard.commit };
+    return logConfiguration(log, this.image.snap?.meta ?? null, commit);
   }
 
   /** The latest configuration in the log, else the snapshot's, else null (an empty disk). */

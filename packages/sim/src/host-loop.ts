@@ -3,9 +3,12 @@
 // leaves at once (a leader's appends and heartbeats, host/ready-order.ts), and what the page gets
 // goes too (a fetched snapshot restored, the committed entries applied, results reported: committed
 // entries are durable on a quorum already, and results only name log positions); the batch becomes
-// durable at a simulated fsync time, and only then are the other messages sent. After each input
-// and each batch the engine's status is read, and what changed in it is reported (PeerEvents).
-import { planLeavesEarly, splitReadyMessages, type DeparturePlan, type LogEntry, type Membership, type RaftNode, type RaftStatus, type Ready } from '@meshraft/core';
+// durable at a simulated fsync time, and only then are the other messages sent. A batch that only
+// moves the commit index is written in the background, as the browser's is: its messages and its
+// departure plan leave at once and the next Ready is taken, while the write lands later, in order
+// with the writes after it. After each input and each batch the engine's status is read, and what
+// changed in it is reported (PeerEvents).
+import { commitOnly, planLeavesEarly, splitReadyMessages, type DeparturePlan, type LogEntry, type Membership, type RaftNode, type RaftStatus, type Ready } from '@meshraft/core';
 import { describeError } from './describe';
 import { isEmptyBatch, StorageContractError } from './durable-store';
 import type { PeerEnv } from './peer-env';
@@ -19,6 +22,8 @@ export class HostLoop {
   private relayed: DeparturePlan | null = null;
   /** The Ready whose batch is being written (its simulated fsync has not finished). */
   private writing: Ready | null = null;
+  /** Commit-only batches written in the background, oldest first, not durable yet (storage keeps order). */
+  private background: Ready[] = [];
 
   constructor(
     private readonly peer: SimPeer,
@@ -43,6 +48,7 @@ export class HostLoop {
   /** The engine is gone (a crash): the batch being written is lost, and so is the last status. */
   stopped(): void {
     this.writing = null;
+    this.background = [];
     this.lastStatus = null;
   }
 
@@ -52,21 +58,19 @@ export class HostLoop {
    * batch was being written.
    */
   landBeforeCrash(): boolean {
-    const { peer, env } = this;
     const ready = this.writing;
-    if (ready === null) return false;
+    if (ready === null && this.background.length === 0) return false;
     this.writing = null;
-    const { commit: commitBefore, term: termBefore } = peer.durable.hardState;
-    const removed = this.store(ready, ' at its crash');
-    if (removed) env.monitor.onPersist(peer, ready.persist, removed, commitBefore, termBefore);
+    this.landBackground(' at its crash');
+    if (ready) this.storeAndReport(ready, ' at its crash');
     return true;
   }
 
   /**
    * The page's departure notice went out, and its Worker lives a moment longer: the batch it was
-   * writing lands, and so may up to `more` Readies it takes after that one (a lone voter's commit
-   * index moves past the notice's final position this way: the commit rule runs once its own write
-   * is durable). Nothing of the later ones leaves the tab: no message, no result, nothing applied
+   * writing lands (after the commit-only ones written in the background before it), and so may up
+   * to `more` Readies it takes after that one (a lone voter's commit index moves past the notice's
+   * final position this way: the commit rule runs once its own write is durable). Nothing of the later ones leaves the tab: no message, no result, nothing applied
    * (the page got the first one's as that Ready was taken, before the notice went out). The monitor
    * is not told of them either: no client of the departed page can have seen that commit index, and
    * a group that went on from the notice may rightly hold other entries there. Returns how many
@@ -85,10 +89,12 @@ export class HostLoop {
     };
     const pending = this.writing;
     this.writing = null;
+    if (!this.landBackground(' after departing')) return landed;
     if (pending && !land(pending)) return landed;
     try {
       for (let i = 0; i < more && engine.hasReady(); i++) {
         const ready = engine.ready();
+        // A commit-only batch is written like the others here: nothing of it leaves the tab.
         if (isEmptyBatch(ready.persist)) engine.storageDone(ready.token);
         else if (!land(ready)) break;
       }
@@ -155,6 +161,10 @@ export class HostLoop {
         continue;
       }
       const incarnation = peer.incarnation;
+      if (commitOnly(ready.persist, peer.durable.hardState)) {
+        this.writeInBackground(engine, ready, incarnation);
+        continue;
+      }
       // As the browser host does: what may leave before the batch is durable (a leader's appends
       // and heartbeats, thesis §10.2.1) goes now; the rest waits for the fsync.
       const { hardState } = peer.durable;
@@ -176,6 +186,7 @@ export class HostLoop {
           return;
         }
         this.writing = null;
+        if (!this.landBackground()) return;
         this.land(engine, ready);
         this.observe(); // a term just made durable: its leader counts for Election Safety from now on
         this.pump();
@@ -183,6 +194,55 @@ export class HostLoop {
       env.queue.after(env.fsyncDelay(), finish);
       return;
     }
+  }
+
+  /**
+   * A batch that only moves the commit index (ready-order.ts commitOnly): as the browser host does,
+   * its plan, committed entries and messages go at once, the engine hears the batch is done, and the
+   * write lands at a simulated fsync time, or earlier with the next batch written after it.
+   */
+  private writeInBackground(engine: RaftNode, ready: Ready, incarnation: number): void {
+    const { peer, env } = this;
+    if (ready.departure) this.relayed = ready.departure;
+    if (!this.deliver(engine, ready)) return;
+    this.background.push(ready);
+    this.sendAfterWrite(ready);
+    const finish = () => {
+      if (incarnation !== peer.incarnation || !this.background.includes(ready)) return;
+      if (peer.paused) {
+        peer.hold(finish);
+        return;
+      }
+      this.landBackground('', ready);
+    };
+    env.queue.after(env.fsyncDelay(), finish);
+    try {
+      engine.storageDone(ready.token);
+    } catch (err) {
+      env.monitor.fail('engine-error', `${peer.id} storageDone: ${describeError(err)}`);
+    }
+  }
+
+  /**
+   * Stores the background batches in order, up to `upTo` (all when absent). False when one broke
+   * the storage contract (a monitor failure).
+   */
+  private landBackground(when = '', upTo?: Ready): boolean {
+    while (this.background.length > 0) {
+      const ready = this.background.shift()!;
+      if (!this.storeAndReport(ready, when)) return false;
+      if (ready === upTo) break;
+    }
+    return true;
+  }
+
+  /** Stores a batch and tells the monitor; false when the batch broke the storage contract. */
+  private storeAndReport(ready: Ready, when: string): boolean {
+    const { peer, env } = this;
+    const { commit: commitBefore, term: termBefore } = peer.durable.hardState;
+    const removed = this.store(ready, when);
+    if (removed) env.monitor.onPersist(peer, ready.persist, removed, commitBefore, termBefore);
+    return removed !== null;
   }
 
   /**
@@ -226,13 +286,19 @@ export class HostLoop {
   /** The batch is durable: stored, the messages that waited for it sent, the engine told. */
   private land(engine: RaftNode, ready: Ready): void {
     const { peer, env } = this;
-    const { hardState } = peer.durable;
-    const commitBefore = hardState.commit;
-    const termBefore = hardState.term;
-    const removed = this.store(ready);
-    if (!removed) return;
-    env.monitor.onPersist(peer, ready.persist, removed, commitBefore, termBefore);
+    if (!this.storeAndReport(ready, '')) return;
     if (ready.departure) this.relayed = ready.departure;
+    this.sendAfterWrite(ready);
+    try {
+      engine.storageDone(ready.token);
+    } catch (err) {
+      env.monitor.fail('engine-error', `${peer.id} storageDone: ${describeError(err)}`);
+    }
+  }
+
+  /** The messages that waited for the batch, sent; what the batch shows counted. */
+  private sendAfterWrite(ready: Ready): void {
+    const { peer, env } = this;
     for (const { to, message } of ready.messages) {
       env.monitor.onSend(peer.id, message.type);
       if (message.type === 'RequestVoteResponse' && message.vote === 'granted') env.events.voteGranted(peer, to);
@@ -242,11 +308,6 @@ export class HostLoop {
     // A snapshot fetched by catch-up is persisted in the same batch.
     if (ready.snapshotToInstall && ready.persist.snapshot) peer.counters.snapshotInstalls++;
     for (const notice of ready.departures ?? []) env.events.departureSeen(peer, notice);
-    try {
-      engine.storageDone(ready.token);
-    } catch (err) {
-      env.monitor.fail('engine-error', `${peer.id} storageDone: ${describeError(err)}`);
-    }
   }
 }
 

@@ -37,10 +37,13 @@ export class StartUpRules {
     const choice = this.bugs.adoptDepartedIdentities ? adoptAnything(profile, preferred) ?? chooseSlot(summaries, preferred) : chooseSlot(summaries, preferred);
     const slot = choice.kind === 'new' ? null : profile.slots.get(choice.slot)!;
     const store = slot?.store;
+    // Judged on the slot as listed (as the runtime's claim does): a departed slot's entries of a
+    // term past its notice's do not count, since the hand-over drops them.
+    const listed = listedLog(summaries, slot);
     const founding = decideFounding({
       choice,
       slots: summaries,
-      log: { lastIndex: store?.lastIndex() ?? 0, lastTerm: store?.lastTerm() ?? 0, ...(store && startReadsConfiguration(choice, summaries) ? this.configurationOf(store) : { membership: null }) },
+      log: { ...listed, ...(store && startReadsConfiguration(choice, summaries) ? this.configurationOf(store, choice.kind === 'succeed' ? this.handOverLimits(profile, slot!) : undefined) : { membership: null }) },
       ...this.departuresOf(profile),
       room: this.directory.evidence(new Set(runningPeers(summaries)), this.saysFrozen),
     });
@@ -50,21 +53,22 @@ export class StartUpRules {
   /**
    * A frozen tab running on `slot` asks again as a reload of it would (frozenRestartSlot,
    * decideFrozenRestart): the slot to re-found the group on (its own, or a departed slot with a more
-   * up-to-date log), or null while it must stay frozen.
+   * up-to-date log) and where its log ends as listed, or null while it must stay frozen.
    */
-  frozenRestart(peerId: PeerId, profile: LocalProfile, slot: Slot): Slot | null {
+  frozenRestart(peerId: PeerId, profile: LocalProfile, slot: Slot): { target: Slot; listed: ListedLog } | null {
     const summaries = profile.summaries();
     const others = runningPeers(summaries, slot.id);
     const target = profile.slots.get(frozenRestartSlot(summaries, slot.id))!;
+    const listed = listedLog(summaries, target);
     const decision = decideFrozenRestart({
       slot: target.id,
       peerId,
       slots: summaries,
-      log: { lastIndex: target.store.lastIndex(), lastTerm: target.store.lastTerm(), ...this.configurationOf(target.store) },
+      log: { ...listed, ...this.configurationOf(target.store) },
       ...this.departuresOf(profile),
       room: this.directory.evidence(new Set([peerId, ...others, ...profile.tombstones.keys()]), this.saysFrozen),
     });
-    return decision === 'refound' ? target : null;
+    return decision === 'refound' ? { target, listed } : null;
   }
 
   /** The term a re-founding on `profile` starts from: past every term its slots and tombstones know of. */
@@ -78,9 +82,25 @@ export class StartUpRules {
     else profile.joined.delete(id);
   }
 
-  /** A slot's configurations as the runtime reads them; the bug switch leaves out each judged one's voters (the union is judged). */
-  private configurationOf(store: DurableStore): Pick<FoundingInput['log'], 'membership' | 'priorVoters' | 'voterSets'> {
-    const configuration = store.logConfiguration();
+  /**
+   * What a new identity taking `slot` over keeps of it (TabStarts.startIdentity): the commit index
+   * up to the departed identity's notice, entries up to its term, unless a bug switch keeps them.
+   */
+  handOverLimits(profile: LocalProfile, slot: Slot): { maxCommit?: number; maxTerm?: number } {
+    const departed = slot.peer ? profile.tombstones.get(slot.peer.id) : undefined;
+    return {
+      ...(this.bugs.keepCommitOnHandOver ? {} : { maxCommit: departed?.lastIndex }),
+      ...(this.bugs.keepLaterTermsOnHandOver ? {} : { maxTerm: departed?.term }),
+    };
+  }
+
+  /**
+   * A slot's configurations as the runtime reads them (`handOver`: after a take-over's limits, as its
+   * claim reads a slot it succeeds to); the bug switch leaves out each judged one's voters (the
+   * union is judged).
+   */
+  private configurationOf(store: DurableStore, handOver?: { maxCommit?: number; maxTerm?: number }): Pick<FoundingInput['log'], 'membership' | 'priorVoters' | 'voterSets'> {
+    const configuration = store.logConfiguration(handOver);
     if (!this.bugs.judgeUnionOfVoters) return configuration;
     const { voterSets: _apart, ...union } = configuration;
     return union;
@@ -119,6 +139,18 @@ export class StartUpRules {
     }
     return { tombstones, ownTombstones: profile.ownTombstones, departedBefore: profile.departedBefore };
   }
+}
+
+/** Where a slot's log ends as the profile lists it. */
+export interface ListedLog {
+  lastIndex: number;
+  lastTerm: number;
+}
+
+/** The listed end of `slot`'s log (0/0 for none, a new slot), as the runtime reads it from its listing. */
+function listedLog(summaries: readonly SlotSummary[], slot: Slot | null): ListedLog {
+  const summary = slot ? summaries.find((s) => s.slot === slot.id) : undefined;
+  return { lastIndex: summary?.lastIndex ?? 0, lastTerm: summary?.lastTerm ?? 0 };
 }
 
 /** The bug switch's choice: the first free slot with an identity, departed or not, is adopted. */

@@ -72,11 +72,12 @@ export class TabRestarts {
     const again = () => this.queue.after(pause, () => this.reconsiderFrozen(peer, Math.min(pause * 2, FROZEN_RECHECK_MAX_MS)));
     if (peer.paused) return again();
     const { profile, slot } = tab;
-    const target = this.rules.frozenRestart(peer.id, profile, slot);
-    if (target === null) return again();
+    const restart = this.rules.frozenRestart(peer.id, profile, slot);
+    if (restart === null) return again();
+    const { target, listed } = restart;
     // The page keeps its state machine (below): as the runtime's renewForRefound, no re-founding
-    // on a log that ends before what the page applied.
-    if (target.store.lastIndex() < peer.kv.appliedIndex) return again();
+    // on a log that ends (as listed) before what the page applied.
+    if (listed.lastIndex < peer.kv.appliedIndex) return again();
     this.forks.refounding(profile, target.store.latestMembership());
     const onto = target === slot ? `its slot ${slot.id}` : `departed slot ${target.id} (more up to date than its slot ${slot.id})`;
     this.trace.record(this.queue.now, 'net', `frozen tab ${peer.id} re-founds the group on ${onto}`);

@@ -56,6 +56,13 @@ tabScenarios.push({
   plan: (dice) => tabsChaosPlan(dice, 2, true),
 });
 
+tabScenarios.push({
+  name: 'tabs-slow-disk',
+  description:
+    "tabs-chaos-all-two with writes as slow as a loaded browser's IndexedDB (1 to 12 ms a batch, where the others take 0.2 to 3): tabs close more often with a batch still being written, which their Worker lands after the page's notice went out (a lone voter's new term, a commit index past the notice)",
+  plan: (dice) => tabsChaosPlan(dice, 2, true, [1, 12]),
+});
+
 /**
  * The engine configuration of every tabs scenario. Batches of 64 or 512 entries (the default):
  * the promises checked here are about the default configuration, and a new tab that needs seconds
@@ -77,7 +84,7 @@ function tabsBounds(config: RaftConfig): TabsPlan['bounds'] {
 }
 
 /** The 'tabs-chaos' plans: the packed-app check's chaos (consumer/lib/chaos.mjs), at the simulator's speed; 2 `profiles` as its (h), `everyTab` as its (g). */
-function tabsChaosPlan(dice: Dice, profiles: 1 | 2 | 3, everyTab = false): ScenarioPlan {
+function tabsChaosPlan(dice: Dice, profiles: 1 | 2 | 3, everyTab = false, fsyncMs: [number, number] = [0.2, 3]): ScenarioPlan {
   const config = tabsEngineConfig(dice);
   const timeout = config.electionTimeoutMs;
   const at: number[] = [];
@@ -92,7 +99,7 @@ function tabsChaosPlan(dice: Dice, profiles: 1 | 2 | 3, everyTab = false): Scena
   return runPlan({
     peers: [],
     config,
-    fsyncMs: [0.2, 3],
+    fsyncMs,
     // Writers all along the chaos, in every tab (a client picks a running peer per operation).
     clients: clients(dice, healAt - 300, { count: dice.int(3, 5), opsPerClient: 400, thinkMs: [0, 40] }),
     // No link faults: the check runs the tabs of one browser.

@@ -109,9 +109,8 @@ export class TabStarts {
   startIdentity(profile: LocalProfile, target: Slot, founding: Exclude<Founding, 'wait'>, handOverTerm: number | undefined, how = 'restart', carried?: KvStore, keepLaterTerms = false): SimPeer {
     const id = `t${this.nextId++}`;
     if (handOverTerm !== undefined) {
-      const departed = target.peer ? profile.tombstones.get(target.peer.id) : undefined;
-      const maxTerm = keepLaterTerms || this.bugs.keepLaterTermsOnHandOver ? undefined : departed?.term;
-      target.store.handOver(handOverTerm, this.bugs.keepCommitOnHandOver ? undefined : departed?.lastIndex, maxTerm);
+      const { maxCommit, maxTerm } = this.rules.handOverLimits(profile, target);
+      target.store.handOver(handOverTerm, maxCommit, keepLaterTerms ? undefined : maxTerm);
     }
     const bootstrap: Membership | undefined = founding === 'bootstrap' ? { voters: [id], learners: [] } : undefined;
     const peer = this.cluster.create(id, 'normal', bootstrap, target.store);

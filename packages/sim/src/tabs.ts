@@ -220,6 +220,7 @@ export class TabsDriver {
     const departure = peer.depart(reachable, this.workers.chance(0.7) ? this.workers.int(0, 2) : -1);
     if (departure) {
       if (tab.slot.store.lastTerm() > departure.notice.term) this.counts.laterTermSlots++;
+      if (tab.slot.store.hardState.commit > departure.notice.lastIndex) this.counts.commitPastNoticeSlots++;
       profile.tombstones.set(peer.id, departure.notice);
       profile.ownTombstones.add(peer.id);
       profile.departedBefore.set(peer.id, departure.departedBefore);

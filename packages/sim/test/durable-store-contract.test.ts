@@ -69,4 +69,21 @@ describe('DurableStore.handOver, as IdbStorage.handOver', () => {
     store.handOver(4, 6);
     expect({ last: store.lastIndex(), hard: store.hardState }).toEqual({ last: 7, hard: { term: 4, vote: null, commit: 6 } });
   });
+
+  it("reads the configurations as the hand-over would leave them, without changing the disk (a starting tab decides on them first, as the runtime's claim)", () => {
+    const store = new DurableStore();
+    const config = (index: number, term: number, voters: string[]) => ({ kind: 'config' as const, index, term, membership: { voters, learners: [] } });
+    // {a} at 1, {a, b} at 3 (term 2), {a, b, c} at 4 (term 3); stored commit 4.
+    store.apply({ entries: [config(1, 1, ['a']), noop(2, 1), config(3, 2, ['a', 'b']), config(4, 3, ['a', 'b', 'c'])], hardState: { term: 3, vote: 'a', commit: 4 } });
+    expect(store.logConfiguration().membership?.voters).toEqual(['a', 'b', 'c']);
+    expect(store.logConfiguration().voterSets).toEqual([['a', 'b', 'c']]);
+    // A notice of term 2 at 2/1: entry 4 is dropped, and with the commit index lowered to 2 the
+    // configuration at 3 is no longer known committed, so the one in force at 2 is weighed too.
+    const handedOver = store.logConfiguration({ maxCommit: 2, maxTerm: 2 });
+    expect(handedOver.membership?.voters).toEqual(['a', 'b']);
+    expect(handedOver.voterSets).toEqual([['a'], ['a', 'b']]);
+    expect({ last: store.lastIndex(), hard: store.hardState }).toEqual({ last: 4, hard: { term: 3, vote: 'a', commit: 4 } });
+    store.handOver(0, 2, 2);
+    expect(store.logConfiguration()).toEqual(handedOver);
+  });
 });

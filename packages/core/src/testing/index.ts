@@ -25,3 +25,5 @@ export type { InjectedBugs } from '../config';
 export { withInjectedBugs } from '../injected-bugs';
 // One-line descriptions of messages, shared by the simulator's trace and the engine's test scripts.
 export { describeMessage } from '../describe-message';
+// Shapes of the tab-lifecycle founding rules, set up by the rules' tests and the simulator's.
+export { addedVoterShape } from './founding-shapes';
