@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, screen, waitFor } from '@testing-library/react';
 import type { Consistency } from '@meshraft/core';
 import { useQuery, type QueryState } from '../src/index';
-import { settledLeader, startCluster, WAIT, type NotesCluster } from './support/cluster';
+import { allApplied, settledLeader, startCluster, WAIT, type NotesCluster } from './support/cluster';
 import type { NoteResult } from './support/notes-machine';
 import { countSubscriptions, renderWithGroup, RenderLog } from './support/render';
 
@@ -97,6 +97,9 @@ describe('useQuery on a real group', () => {
     cluster = await startCluster(['a', 'b', 'c'], 7, { electionTimeoutMs: 3000, electionJitterMs: 1000, heartbeatMs: 100 });
     const leader = await settledLeader(cluster);
     const leaderTerm = cluster.group(leader).status.term;
+    // Every peer has applied what the leader committed before the cut: otherwise the lone one
+    // catches up on heal and its applied index moves for entries older than the test.
+    await allApplied(cluster, cluster.group(leader).status.committed);
     const loneId = cluster.running().find((id) => id !== leader)!;
     const log = new RenderLog<QueryState<NoteResult>>();
     const Notes = notesProbe('strong', log);
