@@ -1,7 +1,7 @@
 // EngineHost's Ready loop against a scripted engine and storage: strict order
 // persist -> send -> post -> storageDone, empty batches skipped, start-up replay, ticks, failures.
 import { describe, expect, it } from 'vitest';
-import type { RaftEngine, RaftNodeOptions, Ready } from '../src/engine/api';
+import type { DeparturePlan, RaftEngine, RaftNodeOptions, Ready } from '../src/engine/api';
 import { EngineHost } from '../src/host/engine-host';
 import { IDLE_COMMIT_FLUSH_MS } from '../src/host/idle-commit-flush';
 import { createInProcessPorts } from '../src/host/ports';
@@ -183,6 +183,24 @@ describe('EngineHost', () => {
     ]);
     expect(posted.find((m) => m.type === 'proposal-result')).toEqual({ type: 'proposal-result', requestId: 9, ok: true, start: 1, end: 1 });
     expect(host.stats.messagesSentEarly).toBe(0);
+  });
+
+  it("posts a leader's departure plan before its append is durable even with no early message; a follower's waits for the write", async () => {
+    const notice = (led: boolean): DeparturePlan['notice'] => ({ type: 'Departure', term: 1, lastIndex: 1, lastTerm: 1, knew: [], ...(led ? { led } : {}) });
+    for (const led of [true, false]) {
+      const { log, storage, engine, host } = await rig();
+      log.length = 0;
+      // Entry 1 is committed and applied by the page at once; entry 2 is being written, and no
+      // follower gets an append in this Ready. The leader's plan claims 1, which a quorum stored.
+      engine.readies.push(ready(1, { persist: { entries: [entry(2)] }, committed: [entry(1)], departure: { appends: [], notice: notice(led), handoffTo: null } }));
+      host.receive('b', { type: 'TimeoutNow', term: 1 });
+      await flushMicrotasks();
+      expect(log).toEqual(['receive b TimeoutNow', ...(led ? ['plan term 1'] : []), 'post apply', 'persist 2']);
+      storage.release.shift()!();
+      await flushMicrotasks();
+      expect(log.filter((line) => line === 'plan term 1')).toHaveLength(1);
+      expect(log.indexOf('plan term 1') > log.indexOf('persist 2')).toBe(!led);
+    }
   });
 
   it("sends a leader's appends before its own append is durable, and responses only after (thesis §10.2.1)", async () => {

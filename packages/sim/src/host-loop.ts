@@ -8,7 +8,7 @@
 // departure plan leave at once and the next Ready is taken, while the write lands later, in order
 // with the writes after it. After each input and each batch the engine's status is read, and what
 // changed in it is reported (PeerEvents).
-import { commitOnly, planLeavesEarly, splitReadyMessages, type DeparturePlan, type LogEntry, type Membership, type RaftNode, type RaftStatus, type Ready } from '@meshraft/core';
+import { commitOnly, leaderPlanLeavesEarly, planLeavesEarly, splitReadyMessages, type DeparturePlan, type LogEntry, type Membership, type RaftNode, type RaftStatus, type Ready } from '@meshraft/core';
 import { describeError } from './describe';
 import { isEmptyBatch, StorageContractError } from './durable-store';
 import type { PeerEnv } from './peer-env';
@@ -171,7 +171,8 @@ export class HostLoop {
       const { early, late } = splitReadyMessages(ready.persist, { term: hardState.term, vote: hardState.vote }, ready.messages, peer.id);
       // Messages of this Ready go out now: so does its plan (a leader's commit index rides on them),
       // unless they are only a candidate's vote requests.
-      if (planLeavesEarly(early) && ready.departure) this.relayed = ready.departure;
+      // So does a leader's that claims only what a quorum stored (leaderPlanLeavesEarly).
+      if ((planLeavesEarly(early) || leaderPlanLeavesEarly(ready.departure, ready.persist, hardState)) && ready.departure) this.relayed = ready.departure;
       for (const { to, message } of early) env.network.send(peer.id, to, message);
       // Only a candidate's vote requests leave before a write that changes the vote (ready-order.ts).
       if (early.some(({ message }) => message.type === 'RequestVote')) env.events.voteSentEarly(peer);

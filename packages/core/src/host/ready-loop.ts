@@ -19,7 +19,7 @@ import { DeparturePlanRelay } from './departure-plan-relay';
 import type { EngineHostOptions, EngineHostStats } from './engine-host-api';
 import { IdleCommitFlush } from './idle-commit-flush';
 import type { PersistWatch } from './persist-watch';
-import { commitOnly, planLeavesEarly, splitReadyMessages } from './ready-order';
+import { commitOnly, leaderPlanLeavesEarly, planLeavesEarly, splitReadyMessages } from './ready-order';
 
 export function isEmptyPersistBatch(batch: PersistBatch): boolean {
   return batch.hardState === undefined && !writesBesidesHardState(batch);
@@ -109,8 +109,9 @@ export class ReadyLoop {
         // The departure plan leaves with the first message of this Ready (now when some go before the
         // write, else after it): whoever sends it in a page's last moment must hold one that covers
         // every message sent, and, for a follower, nothing a write in flight may still lose. A
-        // candidate's early vote requests acknowledge nothing: its plan waits for the write.
-        if (!persist || planLeavesEarly(early)) this.plans.post(ready);
+        // candidate's early vote requests acknowledge nothing: its plan waits for the write. A
+        // leader's plan claims only what a quorum stored: it goes now (leaderPlanLeavesEarly).
+        if (!persist || planLeavesEarly(early) || leaderPlanLeavesEarly(ready.departure, ready.persist, this.durableVote)) this.plans.post(ready);
         if (applyFirst) this.host.notices.post(ready);
         for (const envelope of early) transport.send(envelope.to, envelope.message);
         stats.messagesSent += early.length;

@@ -16,6 +16,7 @@
 // someone else. It cannot: a host takes the next Ready only once this one is durable, and
 // everything the candidate sends as leader is in a later Ready. A crash before the write lands
 // leaves voters in the new term with nobody leading it, as a lost RequestVote answer would.
+import type { DeparturePlan } from '../engine/api';
 import type { Envelope, Message } from '../messages';
 import { writesBesidesHardState, type PersistBatch } from '../storage';
 import type { PeerId } from '../types';
@@ -78,6 +79,19 @@ export function splitReadyMessages(
  */
 export function planLeavesEarly(early: Envelope[]): boolean {
   return early.some((envelope) => envelope.message.type !== 'RequestVote');
+}
+
+/**
+ * Whether a leader's departure plan goes out before its batch is written even with no early
+ * message (its followers may all be waiting on earlier appends): its notice claims the commit index
+ * (or the entries it inherited on election), which a quorum stored already, its appends carry no
+ * more, and a batch that only appends decides nothing about its term. It must: the page applies the
+ * Ready's committed entries before the write, and a closing leader's notice is raised to what its
+ * page applied (finalNotice), so with an older plan its last appends would stop short of its own
+ * notice and its successors would wait for entries only its slot holds.
+ */
+export function leaderPlanLeavesEarly(plan: DeparturePlan | undefined, batch: PersistBatch, durable: { term: number; vote: PeerId | null }): boolean {
+  return plan?.notice.led === true && appendsOnly(batch, durable);
 }
 
 /**
