@@ -58,7 +58,7 @@ export type {
 // The engine: inputs in, a Ready batch out.
 export type { RaftEngine, RaftNodeOptions, Ready, ProposalResult, ReadResult, ProposalError, DeparturePlan, LogTail, TransferRefusal } from './engine/api';
 export { RaftNode, type Refusals } from './engine/index';
-export { commitOnly, leaderPlanLeavesEarly, planLeavesEarly, splitReadyMessages } from './host/ready-order';
+export { commitOnly, planLeavesBeforeWrite, planLeavesEarly, splitReadyMessages } from './host/ready-order';
 
 // Storage: the interface, the batch checks a backend runs, the in-memory backend.
 export type { Storage, PersistBatch, PersistedState } from './storage';

@@ -8,7 +8,7 @@
 // departure plan leave at once and the next Ready is taken, while the write lands later, in order
 // with the writes after it. After each input and each batch the engine's status is read, and what
 // changed in it is reported (PeerEvents).
-import { commitOnly, leaderPlanLeavesEarly, planLeavesEarly, splitReadyMessages, type DeparturePlan, type LogEntry, type Membership, type RaftNode, type RaftStatus, type Ready } from '@meshraft/core';
+import { commitOnly, planLeavesBeforeWrite, splitReadyMessages, type DeparturePlan, type LogEntry, type Membership, type RaftNode, type RaftStatus, type Ready } from '@meshraft/core';
 import { describeError } from './describe';
 import { isEmptyBatch, StorageContractError } from './durable-store';
 import type { PeerEnv } from './peer-env';
@@ -70,8 +70,9 @@ export class HostLoop {
    * The page's departure notice went out, and its Worker lives a moment longer: the batch it was
    * writing lands (after the commit-only ones written in the background before it), and so may up
    * to `more` Readies it takes after that one (a lone voter's commit index moves past the notice's
-   * final position this way: the commit rule runs once its own write is durable). Nothing of the later ones leaves the tab: no message, no result, nothing applied
-   * (the page got the first one's as that Ready was taken, before the notice went out). The monitor
+   * final position this way: the commit rule runs once its own write is durable). Nothing of the
+   * later ones leaves the tab: no message, no result, nothing applied (the page got the first one's
+   * as that Ready was taken, before the notice went out). The monitor
    * is not told of them either: no client of the departed page can have seen that commit index, and
    * a group that went on from the notice may rightly hold other entries there. Returns how many
    * batches landed.
@@ -170,9 +171,8 @@ export class HostLoop {
       const { hardState } = peer.durable;
       const { early, late } = splitReadyMessages(ready.persist, { term: hardState.term, vote: hardState.vote }, ready.messages, peer.id);
       // Messages of this Ready go out now: so does its plan (a leader's commit index rides on them),
-      // unless they are only a candidate's vote requests.
-      // So does a leader's that claims only what a quorum stored (leaderPlanLeavesEarly).
-      if ((planLeavesEarly(early) || leaderPlanLeavesEarly(ready.departure, ready.persist, hardState)) && ready.departure) this.relayed = ready.departure;
+      // unless they are only a candidate's vote requests; a leader's goes anyway (ready-order.ts).
+      if (ready.departure && planLeavesBeforeWrite(early, ready, hardState)) this.relayed = ready.departure;
       for (const { to, message } of early) env.network.send(peer.id, to, message);
       // Only a candidate's vote requests leave before a write that changes the vote (ready-order.ts).
       if (early.some(({ message }) => message.type === 'RequestVote')) env.events.voteSentEarly(peer);
@@ -217,11 +217,7 @@ export class HostLoop {
       this.landBackground('', ready);
     };
     env.queue.after(env.fsyncDelay(), finish);
-    try {
-      engine.storageDone(ready.token);
-    } catch (err) {
-      env.monitor.fail('engine-error', `${peer.id} storageDone: ${describeError(err)}`);
-    }
+    this.done(engine, ready);
   }
 
   /**
@@ -286,14 +282,18 @@ export class HostLoop {
 
   /** The batch is durable: stored, the messages that waited for it sent, the engine told. */
   private land(engine: RaftNode, ready: Ready): void {
-    const { peer, env } = this;
     if (!this.storeAndReport(ready, '')) return;
     if (ready.departure) this.relayed = ready.departure;
     this.sendAfterWrite(ready);
+    this.done(engine, ready);
+  }
+
+  /** Tells the engine the Ready's batch is durable (or, written in the background, need not be waited for). */
+  private done(engine: RaftNode, ready: Ready): void {
     try {
       engine.storageDone(ready.token);
     } catch (err) {
-      env.monitor.fail('engine-error', `${peer.id} storageDone: ${describeError(err)}`);
+      this.env.monitor.fail('engine-error', `${this.peer.id} storageDone: ${describeError(err)}`);
     }
   }
 

@@ -24,7 +24,7 @@ export type {
 } from './protocol';
 export { createInProcessPorts } from './ports';
 export type { PeerTransport } from './peer-transport';
-export { commitOnly, splitReadyMessages, mayLeaveEarly, planLeavesEarly, leaderPlanLeavesEarly } from './ready-order';
+export { commitOnly, splitReadyMessages, mayLeaveEarly, planLeavesEarly, planLeavesBeforeWrite } from './ready-order';
 export { packEntries, unpackEntries, packedBounds, type PackedEntries } from './packed-entries';
 export { EngineHost, startEngineHost } from './engine-host';
 export type { EngineHostOptions, EngineHostStats, HostCloseOptions } from './engine-host-api';

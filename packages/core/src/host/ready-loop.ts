@@ -19,7 +19,7 @@ import { DeparturePlanRelay } from './departure-plan-relay';
 import type { EngineHostOptions, EngineHostStats } from './engine-host-api';
 import { IdleCommitFlush } from './idle-commit-flush';
 import type { PersistWatch } from './persist-watch';
-import { commitOnly, leaderPlanLeavesEarly, planLeavesEarly, splitReadyMessages } from './ready-order';
+import { commitOnly, planLeavesBeforeWrite, splitReadyMessages } from './ready-order';
 
 export function isEmptyPersistBatch(batch: PersistBatch): boolean {
   return batch.hardState === undefined && !writesBesidesHardState(batch);
@@ -110,8 +110,8 @@ export class ReadyLoop {
         // write, else after it): whoever sends it in a page's last moment must hold one that covers
         // every message sent, and, for a follower, nothing a write in flight may still lose. A
         // candidate's early vote requests acknowledge nothing: its plan waits for the write. A
-        // leader's plan claims only what a quorum stored: it goes now (leaderPlanLeavesEarly).
-        if (!persist || planLeavesEarly(early) || leaderPlanLeavesEarly(ready.departure, ready.persist, this.durableVote)) this.plans.post(ready);
+        // leader's plan claims only what a quorum stored: it goes now (planLeavesBeforeWrite).
+        if (!persist || planLeavesBeforeWrite(early, ready, this.durableVote)) this.plans.post(ready);
         if (applyFirst) this.host.notices.post(ready);
         for (const envelope of early) transport.send(envelope.to, envelope.message);
         stats.messagesSent += early.length;

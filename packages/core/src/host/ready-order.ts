@@ -16,7 +16,7 @@
 // someone else. It cannot: a host takes the next Ready only once this one is durable, and
 // everything the candidate sends as leader is in a later Ready. A crash before the write lands
 // leaves voters in the new term with nobody leading it, as a lost RequestVote answer would.
-import type { DeparturePlan } from '../engine/api';
+import type { Ready } from '../engine/api';
 import type { Envelope, Message } from '../messages';
 import { writesBesidesHardState, type PersistBatch } from '../storage';
 import type { PeerId } from '../types';
@@ -82,16 +82,18 @@ export function planLeavesEarly(early: Envelope[]): boolean {
 }
 
 /**
- * Whether a leader's departure plan goes out before its batch is written even with no early
- * message (its followers may all be waiting on earlier appends): its notice claims the commit index
- * (or the entries it inherited on election), which a quorum stored already, its appends carry no
- * more, and a batch that only appends decides nothing about its term. It must: the page applies the
- * Ready's committed entries before the write, and a closing leader's notice is raised to what its
- * page applied (finalNotice), so with an older plan its last appends would stop short of its own
- * notice and its successors would wait for entries only its slot holds.
+ * Whether a Ready's departure plan goes out before its batch is written (else after it), the one
+ * rule both hosts follow. It does with its early messages unless they are only vote requests
+ * (planLeavesEarly). A leader's goes even with no early message (its followers may all be waiting on
+ * earlier appends): its notice claims the commit index (or the entries it inherited on election),
+ * which a quorum stored already, its appends carry no more, and a batch that only appends decides
+ * nothing about its term. It must: the page applies the Ready's committed entries before the write,
+ * and a closing leader's notice is raised to what its page applied (finalNotice), so with an older
+ * plan its last appends would stop short of its own notice and its successors would wait for
+ * entries only its slot holds.
  */
-export function leaderPlanLeavesEarly(plan: DeparturePlan | undefined, batch: PersistBatch, durable: { term: number; vote: PeerId | null }): boolean {
-  return plan?.notice.led === true && appendsOnly(batch, durable);
+export function planLeavesBeforeWrite(early: Envelope[], ready: Pick<Ready, 'departure' | 'persist'>, durable: { term: number; vote: PeerId | null }): boolean {
+  return planLeavesEarly(early) || (ready.departure?.notice.led === true && appendsOnly(ready.persist, durable));
 }
 
 /**
