@@ -63,16 +63,33 @@ test('the only tab closes while a second one starts: the second, whose join nobo
   await setValue(first, 'k', 'before');
   // The second tab claims a new slot (the first one's is in use) and will ask to join; the first
   // closes right then, before the two ever connect, so no departure notice reaches the second.
+  // Its signaling socket is held until the first has closed: on a busy machine the two could
+  // otherwise meet first, and the second would join and be handed the group instead.
+  let releaseSignaling = () => {};
+  const firstClosed = new Promise<void>((resolve) => (releaseSignaling = resolve));
   const second = await tabs.context.newPage();
+  let held = 0;
+  await second.routeWebSocket(/socket\.io/, async (socket) => {
+    held++;
+    await firstClosed;
+    socket.connectToServer();
+  });
   tabs.watch(second, 'second');
   await second.goto(runtimeUrl({ key, ...DEFAULT_TIMING }));
   await expect.poll(() => second.evaluate(() => performance.getEntriesByName('meshraft:claimed').length), { timeout: 120_000, intervals: [5] }).toBe(1);
   await first.close();
+  releaseSignaling();
   await started(second);
   await expect.poll(async () => (await status(second)).online, { timeout: 30_000 }).toBe(true);
+  expect(held).toBeGreaterThan(0); // its signaling went through the hold
   expect((await getValue(second, 'k', 'strong')).result).toBe('before');
   await setValue(second, 'k', 'after');
   const s = await stats(second);
+  // It started as a joiner in a slot of its own, nobody answered, and its frozen-start check
+  // found the room empty: that is what made it re-found.
+  expect(s.slotChoice).toBe('new');
+  expect(s.frozenRestarts).toBe(1);
+  expect(s.frozenChecks.last).toMatchObject({ room: 'empty', outcome: 'refound' });
   expect(s.refounded).toBe(true);
   expect((await status(second)).members.voters).toEqual([s.peerId]);
   recordFigures('lifecycle-handover', { slotChoice: s.slotChoice, frozenRestarts: s.frozenRestarts, frozenChecks: s.frozenChecks });
