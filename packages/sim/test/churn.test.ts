@@ -10,7 +10,7 @@ describe('churn scenario', () => {
   const results: SimResult[] = [];
   beforeAll(() => {
     for (let seed = 1; seed <= SEEDS; seed++) results.push(runSimulation({ seed, scenario: 'churn' }));
-  });
+  }, 300_000); // the runs are synchronous: slow on a loaded machine
 
   it(`${SEEDS} churn seeds run without any violation`, () => {
     const failures = results.filter((r) => !r.ok).map(formatFailure);

@@ -8,6 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { formatFailure, runSimulation, type SimResult } from '../src/index';
 
 const SEEDS = 30;
+/** Each block's runs happen in its beforeAll, synchronously: on a loaded 2-core machine that takes a while. */
+const RUNS_TIMEOUT_MS = 300_000;
 
 type TabsTotals = NonNullable<SimResult['tabs']>;
 /** The counters that are plain numbers (everyTabActions counts by kind). */
@@ -17,7 +19,7 @@ describe('tabs-chaos scenario', () => {
   const results: SimResult[] = [];
   beforeAll(() => {
     for (let seed = 1; seed <= SEEDS; seed++) results.push(runSimulation({ seed, scenario: 'tabs-chaos' }));
-  });
+  }, RUNS_TIMEOUT_MS);
 
   it(`${SEEDS} tabs-chaos seeds run without any violation`, () => {
     const failures = results.filter((r) => !r.ok).map(formatFailure);
@@ -49,7 +51,7 @@ describe('tabs-chaos-two scenario', () => {
   const results: SimResult[] = [];
   beforeAll(() => {
     for (let seed = 1; seed <= SEEDS; seed++) results.push(runSimulation({ seed, scenario: 'tabs-chaos-two' }));
-  });
+  }, RUNS_TIMEOUT_MS);
 
   it(`${SEEDS} tabs-chaos-two seeds run without any violation (no fork: two devices never both re-found)`, () => {
     const failures = results.filter((r) => !r.ok).map(formatFailure);
@@ -76,7 +78,7 @@ describe('tabs-chaos-three scenario', () => {
   const results: SimResult[] = [];
   beforeAll(() => {
     for (let seed = 1; seed <= THREE_SEEDS; seed++) results.push(runSimulation({ seed, scenario: 'tabs-chaos-three' }));
-  });
+  }, RUNS_TIMEOUT_MS);
 
   it(`${THREE_SEEDS} tabs-chaos-three seeds run without any violation (no fork: no two of three devices re-found)`, () => {
     const failures = results.filter((r) => !r.ok).map(formatFailure);
@@ -95,7 +97,7 @@ describe('tabs-chaos-all scenario', () => {
   const results: SimResult[] = [];
   beforeAll(() => {
     for (let seed = 1; seed <= SEEDS; seed++) results.push(runSimulation({ seed, scenario: 'tabs-chaos-all' }));
-  });
+  }, RUNS_TIMEOUT_MS);
 
   it(`${SEEDS} tabs-chaos-all seeds run without any violation`, () => {
     const failures = results.filter((r) => !r.ok).map(formatFailure);
@@ -119,7 +121,7 @@ describe('tabs-chaos-all-two scenario', () => {
   const results: SimResult[] = [];
   beforeAll(() => {
     for (let seed = 1; seed <= ALL_TWO_SEEDS; seed++) results.push(runSimulation({ seed, scenario: 'tabs-chaos-all-two' }));
-  });
+  }, RUNS_TIMEOUT_MS);
 
   it(`${ALL_TWO_SEEDS} tabs-chaos-all-two seeds run without any violation (no fork: two devices never both re-found), with every tab closed, crashed and reloaded at once over two devices`, () => {
     const failures = results.filter((r) => !r.ok).map(formatFailure);

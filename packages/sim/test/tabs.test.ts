@@ -18,7 +18,7 @@ describe('tabs scenario', () => {
   const results: SimResult[] = [];
   beforeAll(() => {
     for (let seed = 1; seed <= SEEDS; seed++) results.push(runSimulation({ seed, scenario: 'tabs' }));
-  });
+  }, 300_000); // the runs are synchronous: slow on a loaded machine
 
   it(`${SEEDS} tabs seeds run without any violation`, () => {
     const failures = results.filter((r) => !r.ok).map(formatFailure);
