@@ -4,6 +4,8 @@
 //   baseline.rttMs / baseline.idbTxMs   raw data-channel round trip between two tabs, one small IDB tx;
 //                                       floorMs = their p50s added (what one commit must at least cost)
 //   commitLatencyMs                     execute() on the leader of 3 tabs, one at a time
+//   commitLatencyStrictMs               the same with the `durability: 'strict'` option (every write
+//                                       flushed to the disk before it counts as stored)
 //   visibleMs / yjsVisibleMs            from a write in the leader's tab until all three tabs applied
 //                                       it (meshraft) / until both other tabs saw it (Yjs), clocks of
 //                                       the tabs aligned over a BroadcastChannel
@@ -208,6 +210,23 @@ async function measureCommits(browser, servers) {
   }
 }
 
+/** Commit latency as commitLatencyMs measures it, with every tab's log written with `durability: 'strict'`. */
+async function measureStrictCommits(browser, servers) {
+  const context = await browser.newContext();
+  try {
+    const key = `strict-${Date.now()}`;
+    const ids = ['strict-a', 'strict-b', 'strict-c'];
+    const pages = [];
+    for (const peerId of ids) pages.push(await openBenchTab(context, servers, { key, peerId, voters: ids.join(','), durability: 'strict', ...CONFIG }, { log }));
+    const leader = await leaderOf(pages);
+    await leader.evaluate(() => window.bench.writes(50, 0, 1_000_000)); // warm-up
+    const latency = await leader.evaluate(() => window.bench.writes(500, 0, 1));
+    return { ...summarize(latency.map((w) => w.end - w.start)), durability: 'strict' };
+  } finally {
+    await context.close();
+  }
+}
+
 async function measureCatchUp(browser, servers, sourcePeers) {
   const context = await browser.newContext();
   try {
@@ -303,6 +322,7 @@ const loadAverageAtStart = os.loadavg().map((x) => round(x, 2));
 try {
   const baseline = await section('baseline', () => measureBaseline(browser, servers));
   const commits = await section('commits (latency, visibility, Yjs, throughput)', () => measureCommits(browser, servers));
+  const strictCommits = await section('strict (commit latency with durability: strict)', () => measureStrictCommits(browser, servers));
   const catchUp = [];
   for (const sources of CATCHUP_SOURCES) catchUp.push(await section(`catchup from ${sources}`, () => measureCatchUp(browser, servers, sources)));
   const snapshotInstall = await section('snapshot install', () => measureSnapshotInstall(browser, servers));
@@ -362,6 +382,7 @@ try {
     },
     baseline: keep('baseline', baseline),
     commitLatencyMs: keep('commitLatencyMs', commits.commitLatencyMs ?? commits),
+    commitLatencyStrictMs: keep('commitLatencyStrictMs', strictCommits),
     visibleMs: keep('visibleMs', commits.visibleMs ?? commits),
     yjsVisibleMs: keep('yjsVisibleMs', commits.yjsVisibleMs ?? commits),
     throughput: keep('throughput', commits.throughput ?? commits),
@@ -378,6 +399,7 @@ try {
   result.ratios = {
     commitP50ToFloor: ratio(result.commitLatencyMs?.p50, floor),
     commitP99ToFloor: ratio(result.commitLatencyMs?.p99, floor),
+    commitStrictP50ToRelaxed: ratio(result.commitLatencyStrictMs?.p50, result.commitLatencyMs?.p50),
     visibleP50ToYjs: ratio(result.visibleMs?.p50, result.yjsVisibleMs?.p50),
     visibleP99ToYjs: ratio(result.visibleMs?.p99, result.yjsVisibleMs?.p99),
     catchUpSpeedupFromMostSources: one ? ratio(Math.max(...result.catchUp.map((c) => c.entriesPerSec ?? 0)), one.entriesPerSec) : null,

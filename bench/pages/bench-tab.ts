@@ -63,6 +63,7 @@ const group: BenchGroup = createGroup({
   stateMachine: store,
   peerId,
   bootstrap: voters ? { voters, learners: [] } : undefined,
+  ...(params.get('durability') === 'strict' && { durability: 'strict' as const }),
   config: {
     ...(number('electionTimeoutMs') !== undefined && { electionTimeoutMs: number('electionTimeoutMs') }),
     ...(number('heartbeatMs') !== undefined && { heartbeatMs: number('heartbeatMs') }),

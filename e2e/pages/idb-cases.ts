@@ -5,7 +5,7 @@
 // Run in Chromium by e2e/idb-conformance.spec.ts through the idb-conformance page.
 import { openDB } from 'idb';
 import type { LogEntry, PersistBatch, Snapshot } from '@meshraft/core';
-import { deleteIdbStorage, openExistingIdbStorage, openIdbStorage, type IdbStorage } from '@meshraft/idb';
+import { deleteIdbStorage, openExistingIdbStorage, openIdbStorage, type IdbStorage, type StorageDurability } from '@meshraft/idb';
 import { assert, assertEqual, assertRejects } from './support/assert';
 
 export interface IdbCaseContext {
@@ -272,6 +272,44 @@ export const idbCases: IdbCase[] = [
         assertEqual(await openExistingIdbStorage({ peerId: 'x', dbName }), null, 'deleted: null again');
         assert(!(await listed()), 'still no database after the deletion');
       } finally {
+        await deleteIdbStorage({ dbName });
+      }
+    },
+  },
+  {
+    name: "idb: every write transaction carries the durability hint the storage was opened with ('relaxed' by default, 'strict' when asked); a bad hint is refused",
+    async run() {
+      // Watches the transactions the browser opens (IDBDatabase.transaction), and the durability
+      // each one reports it was created with.
+      const seen: { mode: IDBTransactionMode; durability: string }[] = [];
+      const original = IDBDatabase.prototype.transaction;
+      IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+        const tx = original.apply(this, args);
+        seen.push({ mode: tx.mode, durability: tx.durability });
+        return tx;
+      };
+      const dbName = `meshraft-durability-${Math.random().toString(36).slice(2, 8)}`;
+      const writes = async (durability?: StorageDurability) => {
+        await deleteIdbStorage({ dbName });
+        seen.length = 0;
+        const storage = await openIdbStorage({ peerId: 'd', dbName, ...(durability ? { durability } : {}) });
+        try {
+          assertEqual(storage.durability, durability ?? 'relaxed', 'the storage names its hint');
+          await storage.persist({ entries: commandEntries(1, 3, 1), hardState: { term: 1, vote: 'd', commit: 0 } });
+          await storage.persist({ entries: [], hardState: { term: 1, vote: 'd', commit: 3 } });
+          await storage.handOver('e');
+          await storage.load();
+        } finally {
+          await storage.close();
+        }
+        return seen.filter((t) => t.mode === 'readwrite').map((t) => t.durability);
+      };
+      try {
+        assertEqual(await writes(), ['relaxed', 'relaxed', 'relaxed'], 'default: relaxed');
+        assertEqual(await writes('strict'), ['strict', 'strict', 'strict'], 'strict');
+        await assertRejects(() => openIdbStorage({ peerId: 'd', dbName, durability: 'fsync' as StorageDurability }), 'InvalidInputError', 'an unknown hint');
+      } finally {
+        IDBDatabase.prototype.transaction = original;
         await deleteIdbStorage({ dbName });
       }
     },

@@ -12,6 +12,7 @@ import {
   type MeshraftGroup,
   type Role,
   type StateMachine,
+  type StorageDurability,
 } from 'meshraft';
 import { GroupProvider, useExecute, useGroupStatus, useQuery } from '@meshraft/react';
 
@@ -33,8 +34,13 @@ export const group: MeshraftGroup<Command, Query, number> = createGroup({
   key: 'consumer-types-secret-key',
   signaling: 'http://127.0.0.1:8787',
   stateMachine: new Counter(),
+  durability: 'strict',
   config: { electionTimeoutMs: defaultRaftConfig.electionTimeoutMs },
 });
+
+export const relaxed: StorageDurability = 'relaxed';
+// @ts-expect-error durability is 'relaxed' or 'strict'
+export const notADurability: StorageDurability = 'fsync';
 
 export async function useGroupApi(): Promise<number> {
   const { index }: { index: number } = await group.execute({ add: 1 });

@@ -84,6 +84,7 @@ const group: RegisterGroup = createGroup({
   worker: params.get('worker') !== 'false',
   preference: params.get('preference') === 'observer' ? 'observer' : 'normal',
   localChannel: params.get('localChannel') !== 'false',
+  ...(params.has('durability') && { durability: params.get('durability') as 'relaxed' | 'strict' }),
   config: {
     ...(number('electionTimeoutMs') !== undefined && { electionTimeoutMs: number('electionTimeoutMs') }),
     ...(number('heartbeatMs') !== undefined && { heartbeatMs: number('heartbeatMs') }),

@@ -31,6 +31,24 @@ export interface IdbStorageOptions {
   dbName?: string;
   /** Snapshot bytes are stored in chunks of at most this size (default 1 MiB). */
   snapshotChunkBytes?: number;
+  /**
+   * The durability hint of every write transaction (IndexedDB's `durability`). 'relaxed' (default):
+   * a batch counts as stored once the browser handed it to the operating system; it survives a
+   * crash of the tab or of the browser, not a crash of the operating system or a power loss.
+   * 'strict': once the browser flushed it to the disk, which survives those too and makes every
+   * write slower by a disk flush.
+   */
+  durability?: StorageDurability;
+}
+
+/** How far a write must have gone before IdbStorage counts it as stored (IdbStorageOptions.durability). */
+export type StorageDurability = 'relaxed' | 'strict';
+
+const DURABILITIES: readonly StorageDurability[] = ['relaxed', 'strict'];
+
+/** Whether `value` names a StorageDurability. */
+export function isStorageDurability(value: unknown): value is StorageDurability {
+  return DURABILITIES.includes(value as StorageDurability);
 }
 
 const EMPTY_HARD_STATE: HardState = { term: 0, vote: null, commit: 0 };
@@ -57,6 +75,10 @@ async function openStorage(options: IdbStorageOptions, existingOnly: boolean): P
   if (!Number.isInteger(chunkBytes) || chunkBytes <= 0) {
     throw new InvalidInputError(`${name}: snapshotChunkBytes must be a positive integer`);
   }
+  const durability = options.durability ?? 'relaxed';
+  if (!isStorageDurability(durability)) {
+    throw new InvalidInputError(`${name}: durability must be 'relaxed' or 'strict', got ${String(options.durability)}`);
+  }
   const dbName = options.dbName ?? defaultDbName(options.peerId);
   // The hooks need the instance, which needs the db: bind through a late reference.
   let storage: IdbStorage | undefined;
@@ -66,7 +88,7 @@ async function openStorage(options: IdbStorageOptions, existingOnly: boolean): P
   };
   const db = await openMeshraftDb(dbName, hooks, existingOnly);
   if (db === null) return null;
-  storage = new IdbStorage(db, options.peerId, dbName, chunkBytes);
+  storage = new IdbStorage(db, options.peerId, dbName, chunkBytes, durability);
   return storage;
 }
 
@@ -99,6 +121,8 @@ export class IdbStorage implements Storage {
     readonly peerId: string,
     readonly dbName: string,
     private readonly snapshotChunkBytes: number,
+    /** The durability hint every write transaction is opened with. */
+    readonly durability: StorageDurability = 'relaxed',
   ) {}
 
   /** True once close() was called or the browser/another connection took the database away. */
@@ -143,7 +167,7 @@ export class IdbStorage implements Storage {
     // with overlapping scopes commit in creation order, so a later hardState (say commit = 7) can
     // never become durable before the earlier batch that appended entry 7.
     const scope = batch.snapshot ? [LOG, META, SNAPSHOT] : [LOG, META];
-    const tx: WriteTx = this.db.transaction(scope as (typeof LOG | typeof META | typeof SNAPSHOT)[], 'readwrite');
+    const tx: WriteTx = this.db.transaction(scope as (typeof LOG | typeof META | typeof SNAPSHOT)[], 'readwrite', { durability: this.durability });
     const requests: Promise<unknown>[] = [];
     // A batch that only sets the hard state leaves the log where it is: batches after it may still
     // be checked against the known position while it is in flight.
@@ -279,7 +303,7 @@ export class IdbStorage implements Storage {
    */
   async handOver(peerId: string, minTerm = 0, maxCommit = Number.POSITIVE_INFINITY, maxTerm = Number.POSITIVE_INFINITY): Promise<void> {
     this.assertOpen('handOver');
-    const tx: WriteTx = this.db.transaction([LOG, META] as (typeof LOG | typeof META | typeof SNAPSHOT)[], 'readwrite');
+    const tx: WriteTx = this.db.transaction([LOG, META] as (typeof LOG | typeof META | typeof SNAPSHOT)[], 'readwrite', { durability: this.durability });
     const store = tx.objectStore(META);
     const hard = asHardState(await store.get(HARD_STATE_KEY));
     const snapshotIndex = asSnapshotMeta(await store.get(SNAPSHOT_META_KEY))?.meta.index ?? 0;

@@ -70,6 +70,7 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
 }
 
 export type { CreateGroupOptions, StorageOption, TestingOptions } from './options';
+export type { StorageDurability } from '@meshraft/idb';
 export type { MeshraftGroup, GroupStats } from './runtime/launch';
 export type { FrameStats } from './runtime/frame-stats';
 export type { MeshStatsLike } from './runtime/mesh-port';

@@ -2,6 +2,7 @@
 // Every bad option is reported as an InvalidInputError naming the option, before anything starts;
 // a key below the minimum strength as a WeakGroupKeyError.
 import { groupKeyBytes, WeakGroupKeyError } from '@meshraft/webrtc';
+import type { StorageDurability } from '@meshraft/idb';
 import { isPeerId, PEER_ID_PATTERN } from './peer-id';
 import {
   InvalidInputError,
@@ -34,7 +35,19 @@ export interface CreateGroupOptions<Cmd = unknown, Q = unknown, QR = unknown, R 
   signaling: string;
   /** The replicated state machine; `apply` must be deterministic. What it returns is execute()'s `result`. */
   stateMachine: StateMachine<Cmd, Q, R, QR>;
+  /**
+   * Where the Raft log lives: 'indexeddb' (the browser default: a slot of the browser profile that
+   * outlives the tab), 'memory' (the Node default: gone with the process) or a custom Storage.
+   */
   storage?: StorageOption;
+  /**
+   * IndexedDB storage only: when a write counts as stored, and so when this peer may acknowledge
+   * it (docs/api.md, "Durability"). 'relaxed' (default): once the browser handed it to the
+   * operating system; it survives a tab or browser crash, not an operating-system crash or a power
+   * loss. 'strict': once it was flushed to the disk; it survives those too, and every write waits
+   * for a disk flush.
+   */
+  durability?: StorageDurability;
   preference?: LeadershipPreference;
   config?: Partial<RaftConfig>;
   /** ICE servers for WebRTC; none are needed between tabs of one machine. */
@@ -80,6 +93,8 @@ export interface ResolvedOptions<Cmd, Q, QR, R = unknown> {
   signaling: string;
   stateMachine: StateMachine<Cmd, Q, R, QR>;
   storage: StorageOption;
+  /** The IndexedDB durability hint ('relaxed' unless given; only with 'indexeddb' storage). */
+  durability: StorageDurability;
   preference: LeadershipPreference;
   config: RaftConfig;
   /** The user's partial config, as given (what crosses to the worker). */
@@ -144,6 +159,14 @@ function validateStateMachine(sm: unknown): void {
   const hasSnapshot = typeof sm.snapshot === 'function';
   const hasRestore = typeof sm.restore === 'function';
   if (hasSnapshot !== hasRestore) fail('`stateMachine` must define both snapshot() and restore(), or neither');
+}
+
+/** The durability hint: only IndexedDB storage takes one (memory has no disk, a custom Storage its own rules). */
+function validateDurability(durability: unknown, storage: StorageOption): StorageDurability {
+  if (durability === undefined) return 'relaxed';
+  if (durability !== 'relaxed' && durability !== 'strict') fail(`\`durability\` must be 'relaxed' or 'strict', got ${describe(durability)}`);
+  if (storage !== 'indexeddb') fail(`\`durability\` applies to 'indexeddb' storage only, not to ${typeof storage === 'string' ? `'${storage}'` : 'a custom Storage'}`);
+  return durability;
 }
 
 function validateStorage(storage: unknown, environment: 'browser' | 'node'): StorageOption {
@@ -249,12 +272,14 @@ export function validateOptions<Cmd, Q, QR, R>(
   // A custom Storage object cannot be posted to a Worker: it runs with the engine on this thread.
   const customStorage = typeof storage === 'object';
   if (customStorage && options.worker === true) fail('a custom `storage` object cannot run in a Worker; pass `worker: false`');
+  const durability = validateDurability(options.durability, storage);
   return {
     keyBytes,
     appId: validateAppId(options.appId),
     signaling,
     stateMachine: options.stateMachine,
     storage,
+    durability,
     preference: validatePreference(options.preference),
     config,
     configOverrides: overrides,

@@ -30,6 +30,8 @@ describe('validateOptions', () => {
     expect(node.worker).toBe(false);
     expect(node.localChannel).toBe(false);
     expect(validateOptions({ ...base, localChannel: false }, 'browser').localChannel).toBe(false);
+    expect(browser.durability).toBe('relaxed');
+    expect(validateOptions({ ...base, durability: 'strict' }, 'browser').durability).toBe('strict');
   });
 
   it('accepts every documented form', () => {
@@ -84,6 +86,10 @@ describe('validateOptions', () => {
     expect(rejects({ worker: 'yes' })).toMatch(/worker/);
     expect(rejects({ localChannel: 1 })).toMatch(/localChannel/);
     expect(rejects({ testing: { room: 'short' } })).toMatch(/testing.room/);
+    expect(rejects({ durability: 'fsync' })).toMatch(/durability.*'relaxed' or 'strict'.*fsync/);
+    // Only IndexedDB takes the hint: memory has no disk, and Node has no IndexedDB.
+    expect(rejects({ storage: 'memory', durability: 'strict' })).toMatch(/durability.*'indexeddb' storage only.*'memory'/);
+    expect(rejects({ durability: 'relaxed' }, 'node')).toMatch(/durability.*'indexeddb' storage only/);
   });
 
   it('copies the key so later mutation by the caller has no effect', () => {
@@ -103,5 +109,8 @@ describe('validateOptions: custom storage and workers', () => {
   });
   it('refuses a custom storage with an explicit worker', () => {
     expect(() => validateOptions({ ...base, storage: custom as never, worker: true }, 'browser')).toThrow(/cannot run in a Worker/);
+  });
+  it('refuses a durability hint for a custom storage (it keeps its own rules)', () => {
+    expect(() => validateOptions({ ...base, storage: custom as never, durability: 'strict' }, 'browser')).toThrow(/durability.*custom Storage/);
   });
 });

@@ -106,7 +106,7 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
     // here, without waiting for the room (whose signaling server may be unreachable too).
     deriveRoom: (key) => (spawnError ? Promise.reject(spawnError) : deriveRoomShared(key, resolved.appId)),
     prepareEngine({ peerId, dbName }) {
-      if (spawned && typeof resolved.storage === 'string') spawned.worker.postMessage({ type: 'prepare', peerId, storage: resolved.storage, dbName } satisfies MainToWorker);
+      if (spawned && typeof resolved.storage === 'string') spawned.worker.postMessage({ type: 'prepare', peerId, storage: resolved.storage, durability: resolved.durability, dbName } satisfies MainToWorker);
     },
     // Without slots (memory or custom storage, or a browser lacking Web Locks) a tab keeps nothing
     // across loads: each load is a new peer.
@@ -122,6 +122,7 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
           ...args,
           worker,
           storage: resolved.storage,
+          durability: resolved.durability,
           preference: resolved.preference,
           config: resolved.configOverrides,
         });
@@ -132,6 +133,7 @@ export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknow
       return startInProcessEngine({
         ...args,
         storage: resolved.storage,
+        durability: resolved.durability,
         preference: resolved.preference,
         config: resolved.configOverrides,
         stateMachine: resolved.stateMachine,

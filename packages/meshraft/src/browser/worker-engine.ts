@@ -1,6 +1,7 @@
 // The main thread's handle on the engine Worker: starts it, relays frames both ways as
 // transferable ArrayBuffers (never decoded here), and hands GroupClient its end of the HostPort.
 import type { ClientPort, ClientToHost, Departure, HostToClient, LeadershipPreference, RaftConfig } from '@meshraft/core';
+import type { StorageDurability } from '@meshraft/idb';
 import type { RelayedPlan } from '../runtime/departure-frames';
 import type { FrameStats } from '../runtime/frame-stats';
 import type { EngineSide, StartEngineArgs } from '../runtime/launch';
@@ -12,6 +13,7 @@ export interface WorkerEngineArgs extends StartEngineArgs {
   /** The engine Worker, spawned ahead (spawnEngineWorker) so that its module loads meanwhile. */
   worker: SpawnedWorker;
   storage: 'indexeddb' | 'memory';
+  durability: StorageDurability;
   preference: LeadershipPreference;
   config: Partial<RaftConfig>;
 }
@@ -92,6 +94,7 @@ export async function startWorkerEngine(args: WorkerEngineArgs): Promise<{ engin
       type: 'init',
       peerId: args.peerId,
       storage: args.storage,
+      durability: args.durability,
       dbName: args.dbName,
       refound: args.refound,
       ...(args.logTail ? { logTail: args.logTail } : {}),

@@ -2,6 +2,7 @@
 // @meshraft/core, which runs on its own MessageChannel handed over in `init`). Frames travel as
 // transferable ArrayBuffers and are never decoded on the main thread.
 import type { Departure, LeadershipPreference, LogTail, Membership, PeerId, RaftConfig } from '@meshraft/core';
+import type { StorageDurability } from '@meshraft/idb';
 import type { RelayedPlan } from '../runtime/departure-frames';
 import type { Channel } from '../runtime/channel';
 import type { FrameStats } from '../runtime/frame-stats';
@@ -10,6 +11,8 @@ export interface WorkerInit {
   type: 'init';
   peerId: PeerId;
   storage: 'indexeddb' | 'memory';
+  /** IndexedDB's durability hint for every write (CreateGroupOptions.durability). */
+  durability: StorageDurability;
   /** The slot's IndexedDB database (undefined: one per peer id). */
   dbName?: string;
   /** Re-found the group on the stored log (see RaftNodeOptions.refound). */
@@ -42,6 +45,7 @@ export interface WorkerPrepare {
   type: 'prepare';
   peerId: PeerId;
   storage: 'indexeddb' | 'memory';
+  durability: StorageDurability;
   dbName?: string;
 }
 

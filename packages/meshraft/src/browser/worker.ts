@@ -68,10 +68,10 @@ function storageFor(init: WorkerInit): Promise<Storage> {
   prepared = null;
   if (ahead) {
     const { request } = ahead;
-    if (request.peerId === init.peerId && request.storage === init.storage && request.dbName === init.dbName) return ahead.storage;
+    if (request.peerId === init.peerId && request.storage === init.storage && request.durability === init.durability && request.dbName === init.dbName) return ahead.storage;
     void ahead.storage.then((storage) => storage.close()).catch(() => {});
   }
-  return openStorage(init.storage, init.peerId, init.dbName);
+  return openStorage(init.storage, init.peerId, init.dbName, init.durability);
 }
 
 async function start(init: WorkerInit): Promise<void> {
@@ -97,7 +97,7 @@ async function start(init: WorkerInit): Promise<void> {
       queueFlush();
     },
     departures: (notices) => post({ type: 'departures', notices }),
-    storageLifecycle: storageLifecycle(init.storage, init.dbName),
+    storageLifecycle: storageLifecycle(init.storage, init.dbName, init.durability),
   });
   engine.onRemoved(() => post({ type: 'removed' }));
   for (const id of connected) if (!initialPeers.includes(id)) engine.peerUp(id);
@@ -116,7 +116,7 @@ scope.onmessage = (event: MessageEvent<MainToWorker>) => {
   switch (message.type) {
     case 'prepare':
       if (starting || prepared) return;
-      prepared = { request: message, storage: openStorage(message.storage, message.peerId, message.dbName) };
+      prepared = { request: message, storage: openStorage(message.storage, message.peerId, message.dbName, message.durability) };
       prepared.storage.catch(() => {}); // observed by 'init', which fails with that error
       return;
     case 'init':

@@ -1,6 +1,7 @@
 // Starting the engine on the calling thread (Node, or a browser with `worker: false` / a custom
 // Storage): EngineHost and GroupClient connected by in-process ports.
 import { createInProcessPorts, type GroupClient, type LeadershipPreference, type RaftConfig, type StateMachine } from '@meshraft/core';
+import type { StorageDurability } from '@meshraft/idb';
 import type { StorageOption } from '../options';
 import { createClient } from './client';
 import { startEngineRuntime, type StorageLifecycle } from './engine-runtime';
@@ -9,6 +10,8 @@ import { openStorage, storageLifecycle } from './storage';
 
 export interface InProcessArgs<Cmd, Q, QR, R = unknown> extends StartEngineArgs {
   storage: StorageOption;
+  /** IndexedDB's durability hint (default 'relaxed'). */
+  durability?: StorageDurability;
   preference: LeadershipPreference;
   config: Partial<RaftConfig>;
   stateMachine: StateMachine<Cmd, Q, R, QR>;
@@ -17,7 +20,7 @@ export interface InProcessArgs<Cmd, Q, QR, R = unknown> extends StartEngineArgs 
 }
 
 export async function startInProcessEngine<Cmd, Q, QR, R = unknown>(args: InProcessArgs<Cmd, Q, QR, R>): Promise<{ engine: EngineSide; group: GroupClient<Cmd, Q, QR, R> }> {
-  const storage = args.storageLifecycle ? await args.storageLifecycle.open(args.peerId) : await openStorage(args.storage, args.peerId, args.dbName);
+  const storage = args.storageLifecycle ? await args.storageLifecycle.open(args.peerId) : await openStorage(args.storage, args.peerId, args.dbName, args.durability);
   // Until startEngineRuntime has it (which closes it should the engine fail to start), a failure
   // here must let the storage go: nothing else would ever close it.
   let group: GroupClient<Cmd, Q, QR, R>;
@@ -40,7 +43,7 @@ export async function startInProcessEngine<Cmd, Q, QR, R = unknown>(args: InProc
     ...(args.logTail ? { logTail: args.logTail } : {}),
     peers: args.peers,
     transmit: args.transmit,
-    storageLifecycle: args.storageLifecycle ?? storageLifecycle(args.storage, args.dbName),
+    storageLifecycle: args.storageLifecycle ?? storageLifecycle(args.storage, args.dbName, args.durability),
   });
   return { engine, group };
 }

@@ -5,20 +5,21 @@ import { createMemoryStorage, type HardState, type PeerId, type Storage } from '
 import type { StorageOption } from '../options';
 import type { StorageLifecycle } from './engine-runtime';
 import { openAsOnlyWriter, threadLocks } from './only-writer';
-import type { IdbStorage } from '@meshraft/idb';
+import type { IdbStorage, StorageDurability } from '@meshraft/idb';
 
-export async function openStorage(option: StorageOption, peerId: PeerId, dbName?: string): Promise<Storage> {
+/** `durability`: IndexedDB's hint for every write (CreateGroupOptions.durability). */
+export async function openStorage(option: StorageOption, peerId: PeerId, dbName?: string, durability: StorageDurability = 'relaxed'): Promise<Storage> {
   if (option === 'memory') return createMemoryStorage();
-  if (option === 'indexeddb') return openIdbAsOnlyWriter(peerId, dbName);
+  if (option === 'indexeddb') return openIdbAsOnlyWriter(peerId, dbName, durability);
   return option;
 }
 
 /** An IndexedDB database nobody else writes while this storage has it open (only-writer.ts). */
-async function openIdbAsOnlyWriter(peerId: PeerId, dbName: string | undefined): Promise<IdbStorage> {
+async function openIdbAsOnlyWriter(peerId: PeerId, dbName: string | undefined, durability: StorageDurability): Promise<IdbStorage> {
   // Imported lazily so the Node entry never loads IndexedDB code.
   const { defaultDbName, openIdbStorage } = await import('@meshraft/idb');
   const name = dbName ?? defaultDbName(peerId);
-  const { storage } = await openAsOnlyWriter(threadLocks(), name, () => openIdbStorage({ peerId, dbName: name }));
+  const { storage } = await openAsOnlyWriter(threadLocks(), name, () => openIdbStorage({ peerId, dbName: name, durability }));
   return storage;
 }
 
@@ -28,14 +29,14 @@ async function openIdbAsOnlyWriter(peerId: PeerId, dbName: string | undefined): 
  * id is deleted and a new one opened; memory storage starts empty. A custom Storage object is one
  * store the runtime cannot re-create: none (such a peer stays out).
  */
-export function storageLifecycle(option: StorageOption, initialDbName?: string): StorageLifecycle | undefined {
+export function storageLifecycle(option: StorageOption, initialDbName?: string, durability: StorageDurability = 'relaxed'): StorageLifecycle | undefined {
   if (typeof option !== 'string') return undefined;
   let dbName = initialDbName;
   return {
     async open(peerId, movedTo) {
       if (movedTo !== undefined) dbName = movedTo;
-      if (option !== 'indexeddb' || dbName === undefined) return openStorage(option, peerId);
-      const storage = await openIdbAsOnlyWriter(peerId, dbName);
+      if (option !== 'indexeddb' || dbName === undefined) return openStorage(option, peerId, undefined, durability);
+      const storage = await openIdbAsOnlyWriter(peerId, dbName, durability);
       try {
         await storage.handOver(peerId);
       } catch (error) {
