@@ -5,7 +5,7 @@
 import type { Page } from '@playwright/test';
 import { uniqueName } from './support';
 import { expect, test } from './support/runtime-tabs';
-import { setValue, waitForGroup, waitForSameState } from './pages/runtime/harness';
+import { getValue, setValue, stats, waitForGroup, waitForSameState } from './pages/runtime/harness';
 
 /** Runs in the engine's thread: records the durability of every readwrite transaction from now on. */
 function watchTransactions(): void {
@@ -56,3 +56,22 @@ for (const durability of ['strict', 'relaxed'] as const) {
     }
   });
 }
+
+test("a departed tab's slot, handed over on the page to the next tab that opens, is written with the hint too", async ({ tabs }) => {
+  const key = uniqueName('durability-handover');
+  // Every page of the profile watches its own thread's write transactions from its first script on.
+  await tabs.context.addInitScript(watchTransactions);
+  const first = await tabs.open({ key, durability: 'strict' }, 'first');
+  await waitForGroup([first], 1);
+  await setValue(first, 'k', 'kept');
+  await first.close(); // departs: its slot waits for the next tab
+  const next = await tabs.open({ key, durability: 'strict' }, 'next');
+  await waitForGroup([next], 1);
+  const s = await stats(next);
+  expect(s.slotChoice).toBe('succeed');
+  // The engine runs in the Worker: what the page itself wrote is the claim's hand-over of the slot.
+  const onPage = await next.evaluate(seenIn);
+  expect(onPage.length).toBeGreaterThan(0);
+  expect(new Set(onPage)).toEqual(new Set(['strict']));
+  expect((await getValue(next, 'k', 'strong')).result).toBe('kept');
+});

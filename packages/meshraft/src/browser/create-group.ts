@@ -2,6 +2,7 @@
 // local-slots.ts), the WebRTC mesh on the main thread, engine + IndexedDB in a module Worker (or
 // in-process with `worker: false`).
 import type { StateMachine } from '@meshraft/core';
+import type { StorageDurability } from '@meshraft/idb';
 import { createPeerMesh, deriveLocalChannelName, deriveRoomAndAuthKey, derivationShareName, preloadSimplePeer } from '@meshraft/webrtc';
 import { mintPeerId } from '../identity';
 import { validateOptions, type CreateGroupOptions } from '../options';
@@ -15,15 +16,18 @@ import { claimSlot } from './slot-claim';
 import { spawnEngineWorker, startWorkerEngine, type SpawnedWorker } from './worker-engine';
 import type { MainToWorker } from './worker-protocol';
 
-/** The browser APIs slots need, or null where one is missing (then each load is a new peer). */
-function slotEnvironment(): SlotEnvironment | null {
+/**
+ * The browser APIs slots need, or null where one is missing (then each load is a new peer). A slot
+ * handed over at claim time is written with the group's `durability`, as its engine writes it.
+ */
+function slotEnvironment(durability: StorageDurability): SlotEnvironment | null {
   const nav = typeof navigator !== 'undefined' ? navigator : undefined;
   if (!nav?.locks || typeof indexedDB === 'undefined' || typeof indexedDB.databases !== 'function') return null;
   if (typeof localStorage === 'undefined' || typeof sessionStorage === 'undefined') return null;
   const idb = () => import('@meshraft/idb');
   return {
     databases: async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter((name) => name !== ''),
-    openSlot: async (dbName) => (await idb()).openIdbStorage({ peerId: 'slot', dbName }),
+    openSlot: async (dbName) => (await idb()).openIdbStorage({ peerId: 'slot', dbName, durability }),
     openExistingSlot: async (dbName) => (await idb()).openExistingIdbStorage({ peerId: 'slot', dbName }),
     deleteSlot: async (dbName) => (await idb()).deleteIdbStorage({ dbName }),
     locks: nav.locks as unknown as SlotEnvironment['locks'],
@@ -77,7 +81,7 @@ function notInBrowser(): Error | null {
 
 export function createGroup<Cmd = unknown, Q = unknown, QR = unknown, R = unknown>(options: CreateGroupOptions<Cmd, Q, QR, R>): MeshraftGroup<Cmd, Q, QR, R> {
   const resolved = validateOptions(options, 'browser');
-  const slots = resolved.storage === 'indexeddb' ? slotEnvironment() : null;
+  const slots = resolved.storage === 'indexeddb' ? slotEnvironment(resolved.durability) : null;
   const inWorker = resolved.worker && typeof resolved.storage === 'string';
   // The same-browser channel ends in the engine Worker: an engine on this thread does not use it.
   const localChannel =
