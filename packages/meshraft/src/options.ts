@@ -42,7 +42,7 @@ export interface CreateGroupOptions<Cmd = unknown, Q = unknown, QR = unknown, R 
   storage?: StorageOption;
   /**
    * IndexedDB storage only: when a write counts as stored, and so when this peer may acknowledge
-   * it (docs/api.md, "Durability"). 'relaxed' (default): once the browser handed it to the
+   * it (docs/architecture.md, "Storage"). 'relaxed' (default): once the browser handed it to the
    * operating system; it survives a tab or browser crash, not an operating-system crash or a power
    * loss. 'strict': once it was flushed to the disk; it survives those too, and every write waits
    * for a disk flush.
