@@ -155,21 +155,28 @@ async function lastArrival(writer, others, ids, read) {
   return { last, clockRttMs: Math.max(...Object.values(offsets).map((o) => o.rttMs)) };
 }
 
+/** Three tabs of a static 3-voter group (`ids`, extra page parameters `params`) once they agree on a leader. */
+async function openVoters(context, servers, key, ids, params = {}) {
+  const pages = [];
+  for (const peerId of ids) pages.push(await openBenchTab(context, servers, { key, peerId, voters: ids.join(','), ...params, ...CONFIG }, { log }));
+  return { pages, leader: await leaderOf(pages) };
+}
+
+/** Commit latency on `leader`: after a warm-up (JIT, IDB, channels), 500 execute() one at a time, back to back. */
+async function commitLatency(leader) {
+  await leader.evaluate(() => window.bench.writes(50, 0, 1_000_000));
+  const latency = await leader.evaluate(() => window.bench.writes(500, 0, 1));
+  return summarize(latency.map((w) => w.end - w.start));
+}
+
 async function measureCommits(browser, servers) {
   const context = await browser.newContext();
   try {
     const key = `commit-${Date.now()}`;
-    const ids = ['bench-a', 'bench-b', 'bench-c'];
-    const pages = [];
-    for (const peerId of ids) pages.push(await openBenchTab(context, servers, { key, peerId, voters: ids.join(','), yroom: `y-${key}`, ...CONFIG }, { log }));
-    const leader = await leaderOf(pages);
+    const { pages, leader } = await openVoters(context, servers, key, ['bench-a', 'bench-b', 'bench-c'], { yroom: `y-${key}` });
     const others = pages.filter((p) => p !== leader);
     const otherIds = await Promise.all(others.map(async (p) => (await statusOf(p)).peerId));
-    await leader.evaluate(() => window.bench.writes(50, 0, 1_000_000)); // warm-up (JIT, IDB, channels)
-
-    // Commit latency: one at a time, back to back.
-    const latency = await leader.evaluate(() => window.bench.writes(500, 0, 1));
-    const commitLatencyMs = summarize(latency.map((w) => w.end - w.start));
+    const commitLatencyMs = await commitLatency(leader);
 
     // Visible in every tab: meshraft, then Yjs, the same writer tab, writes 5 ms apart.
     const count = 300;
@@ -214,14 +221,8 @@ async function measureCommits(browser, servers) {
 async function measureStrictCommits(browser, servers) {
   const context = await browser.newContext();
   try {
-    const key = `strict-${Date.now()}`;
-    const ids = ['strict-a', 'strict-b', 'strict-c'];
-    const pages = [];
-    for (const peerId of ids) pages.push(await openBenchTab(context, servers, { key, peerId, voters: ids.join(','), durability: 'strict', ...CONFIG }, { log }));
-    const leader = await leaderOf(pages);
-    await leader.evaluate(() => window.bench.writes(50, 0, 1_000_000)); // warm-up
-    const latency = await leader.evaluate(() => window.bench.writes(500, 0, 1));
-    return { ...summarize(latency.map((w) => w.end - w.start)), durability: 'strict' };
+    const { leader } = await openVoters(context, servers, `strict-${Date.now()}`, ['strict-a', 'strict-b', 'strict-c'], { durability: 'strict' });
+    return { ...(await commitLatency(leader)), durability: 'strict' };
   } finally {
     await context.close();
   }

@@ -122,7 +122,7 @@ export class IdbStorage implements Storage {
     readonly dbName: string,
     private readonly snapshotChunkBytes: number,
     /** The durability hint every write transaction is opened with. */
-    readonly durability: StorageDurability = 'relaxed',
+    readonly durability: StorageDurability,
   ) {}
 
   /** True once close() was called or the browser/another connection took the database away. */

@@ -10,7 +10,7 @@ import { openStorage, storageLifecycle } from './storage';
 
 export interface InProcessArgs<Cmd, Q, QR, R = unknown> extends StartEngineArgs {
   storage: StorageOption;
-  /** IndexedDB's durability hint (default 'relaxed'). */
+  /** IndexedDB's durability hint (absent: IdbStorage's default). */
   durability?: StorageDurability;
   preference: LeadershipPreference;
   config: Partial<RaftConfig>;

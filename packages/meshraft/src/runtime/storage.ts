@@ -7,15 +7,15 @@ import type { StorageLifecycle } from './engine-runtime';
 import { openAsOnlyWriter, threadLocks } from './only-writer';
 import type { IdbStorage, StorageDurability } from '@meshraft/idb';
 
-/** `durability`: IndexedDB's hint for every write (CreateGroupOptions.durability). */
-export async function openStorage(option: StorageOption, peerId: PeerId, dbName?: string, durability: StorageDurability = 'relaxed'): Promise<Storage> {
+/** `durability`: IndexedDB's hint for every write (CreateGroupOptions.durability; IdbStorage's default when absent). */
+export async function openStorage(option: StorageOption, peerId: PeerId, dbName?: string, durability?: StorageDurability): Promise<Storage> {
   if (option === 'memory') return createMemoryStorage();
   if (option === 'indexeddb') return openIdbAsOnlyWriter(peerId, dbName, durability);
   return option;
 }
 
 /** An IndexedDB database nobody else writes while this storage has it open (only-writer.ts). */
-async function openIdbAsOnlyWriter(peerId: PeerId, dbName: string | undefined, durability: StorageDurability): Promise<IdbStorage> {
+async function openIdbAsOnlyWriter(peerId: PeerId, dbName: string | undefined, durability: StorageDurability | undefined): Promise<IdbStorage> {
   // Imported lazily so the Node entry never loads IndexedDB code.
   const { defaultDbName, openIdbStorage } = await import('@meshraft/idb');
   const name = dbName ?? defaultDbName(peerId);
@@ -29,7 +29,7 @@ async function openIdbAsOnlyWriter(peerId: PeerId, dbName: string | undefined, d
  * id is deleted and a new one opened; memory storage starts empty. A custom Storage object is one
  * store the runtime cannot re-create: none (such a peer stays out).
  */
-export function storageLifecycle(option: StorageOption, initialDbName?: string, durability: StorageDurability = 'relaxed'): StorageLifecycle | undefined {
+export function storageLifecycle(option: StorageOption, initialDbName?: string, durability?: StorageDurability): StorageLifecycle | undefined {
   if (typeof option !== 'string') return undefined;
   let dbName = initialDbName;
   return {
