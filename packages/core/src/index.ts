@@ -59,6 +59,7 @@ export type {
 export type { RaftEngine, RaftNodeOptions, Ready, ProposalResult, ReadResult, ProposalError, DeparturePlan, LogTail, TransferRefusal } from './engine/api';
 export { RaftNode, type Refusals } from './engine/index';
 export { commitOnly, planLeavesBeforeWrite, planLeavesEarly, splitReadyMessages } from './host/ready-order';
+export { engineWarmUp, runEngineWarmUp, WARM_UP_MILESTONES, type WarmUpMilestone, type WarmUpReport } from './host/engine-warm-up';
 
 // Storage: the interface, the batch checks a backend runs, the in-memory backend.
 export type { Storage, PersistBatch, PersistedState } from './storage';

@@ -10,6 +10,7 @@ import { transferableBuffer } from '../runtime/transfer';
 import { startEngineRuntime, type EngineRuntime } from '../runtime/engine-runtime';
 import { LocalInbox } from '../runtime/local-inbox';
 import { openStorage, storageLifecycle } from '../runtime/storage';
+import { startWarmUp, type WarmUpRun } from '../runtime/warm-up';
 import { portOverMessagePort } from './message-port';
 import type { Storage } from '@meshraft/core';
 import type { MainToWorker, OutgoingFrame, WorkerInit, WorkerPrepare, WorkerToMain } from './worker-protocol';
@@ -22,6 +23,9 @@ const connected = new Set<string>();
 
 /** The same-browser channel's receiving end (null: off). */
 let inbox: LocalInbox | null = null;
+
+/** The engine warm-up (runtime/warm-up.ts), once the engine started; stopped when it closes. */
+let warmUp: WarmUpRun | null = null;
 
 /**
  * Outgoing frames wait here until the engine host's current step is done (the first microtask
@@ -109,6 +113,7 @@ async function start(init: WorkerInit): Promise<void> {
     inbox.listenAs(engine.peerId());
   }
   post({ type: 'started' });
+  warmUp = startWarmUp({ setTimeout: (callback, ms) => setTimeout(callback, ms), clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>) });
 }
 
 scope.onmessage = (event: MessageEvent<MainToWorker>) => {
@@ -146,6 +151,7 @@ scope.onmessage = (event: MessageEvent<MainToWorker>) => {
       engine?.peersPresent(message.present);
       return;
     case 'depart':
+      warmUp?.stop();
       inbox?.listenAs(null);
       engine?.depart();
       return;
@@ -175,6 +181,7 @@ scope.onmessage = (event: MessageEvent<MainToWorker>) => {
     case 'close':
       void (async () => {
         await starting;
+        warmUp?.stop();
         inbox?.listenAs(null);
         await engine?.close();
         post({ type: 'closed' });
