@@ -4,7 +4,7 @@
 // Frames from tabs of this browser arrive here directly over the same-browser channel
 // (runtime/local-inbox.ts); what the engine sends always goes through the main thread.
 /// <reference lib="webworker" />
-import type { HostToClient, ClientToHost } from '@meshraft/core';
+import { realClock, type ClientToHost, type HostToClient, type Storage } from '@meshraft/core';
 import type { RelayedPlan } from '../runtime/departure-frames';
 import { transferableBuffer } from '../runtime/transfer';
 import { startEngineRuntime, type EngineRuntime } from '../runtime/engine-runtime';
@@ -12,7 +12,6 @@ import { LocalInbox } from '../runtime/local-inbox';
 import { openStorage, storageLifecycle } from '../runtime/storage';
 import { startWarmUp, type WarmUpRun } from '../runtime/warm-up';
 import { portOverMessagePort } from './message-port';
-import type { Storage } from '@meshraft/core';
 import type { MainToWorker, OutgoingFrame, WorkerInit, WorkerPrepare, WorkerToMain } from './worker-protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -113,7 +112,7 @@ async function start(init: WorkerInit): Promise<void> {
     inbox.listenAs(engine.peerId());
   }
   post({ type: 'started' });
-  warmUp = startWarmUp({ setTimeout: (callback, ms) => setTimeout(callback, ms), clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>) });
+  warmUp = startWarmUp(realClock);
 }
 
 scope.onmessage = (event: MessageEvent<MainToWorker>) => {

@@ -4,15 +4,13 @@
 // few engine calls on throwaway engines; the Worker's own engine handles its messages in between.
 // Not run for an engine on the main thread (the `worker: false` option): there the compilation
 // would be UI-thread time, which the warm-up exists to move off the path that matters.
-import { engineWarmUp, type WarmUpReport } from '@meshraft/core';
+import { engineWarmUp, type Clock, type WarmUpReport } from '@meshraft/core';
 
-/** After the engine started: its first second is the tab's own start-up (joining, catching up). */
+/** After the engine started: its first moments are the tab's own start-up (joining, catching up). */
 export const WARM_UP_DELAY_MS = 500;
 
-export interface WarmUpTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+/** The part of a Clock the warm-up uses (the Worker passes core's realClock). */
+export type WarmUpTimers = Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 
 export interface WarmUpRun {
   /** The script's report once it ended; null when stopped first or when a step threw. */
