@@ -47,13 +47,13 @@ const seedsLine = `seeds: MESHRAFT_SEED_OFFSET=${seedOffset} (simulator seeds fr
 console.log(seedsLine);
 
 /**
- * Simulator runs per scenario (7,900 in all by default; the tabs scenario, where held-out seeds
+ * Simulator runs per scenario (8,200 in all by default; the tabs scenario, where held-out seeds
  * still found bugs, gets the most; tabs-chaos, tabs-chaos-two and tabs-chaos-three run the
  * packed-app chaos check's schedule on one, two and three profiles, about a fifth of a second a
  * seed, and tabs-chaos-all and tabs-chaos-all-two add its actions that take every tab at once; tabs-slow-disk
- * runs tabs-chaos-all-two with IndexedDB-speed writes). tabs-reload is a hunting
- * scenario, not run by default while it still finds rare open liveness failures
- * (MESHRAFT_TABS_RELOAD_SEEDS=1000 runs it).
+ * runs tabs-chaos-all-two with IndexedDB-speed writes). tabs-reload (reloads among the crashes and
+ * reopens) runs 300: it was a hunting scenario while it still found rare liveness failures, and
+ * 4,000 seeds at four offsets have passed since its last fix.
  */
 const simSeeds = Number(process.env.MESHRAFT_SIM_SEEDS ?? 2000);
 const simRuns = [
@@ -63,7 +63,7 @@ const simRuns = [
   { scenario: 'leader-churn', seeds: simSeeds / 4 },
   { scenario: 'churn', seeds: Number(process.env.MESHRAFT_CHURN_SEEDS ?? 1000) },
   { scenario: 'tabs', seeds: Number(process.env.MESHRAFT_TABS_SEEDS ?? 2000) },
-  { scenario: 'tabs-reload', seeds: Number(process.env.MESHRAFT_TABS_RELOAD_SEEDS ?? 0) },
+  { scenario: 'tabs-reload', seeds: Number(process.env.MESHRAFT_TABS_RELOAD_SEEDS ?? 300) },
   { scenario: 'tabs-chaos', seeds: Number(process.env.MESHRAFT_TABS_CHAOS_SEEDS ?? 400) },
   { scenario: 'tabs-chaos-two', seeds: Number(process.env.MESHRAFT_TABS_CHAOS_TWO_SEEDS ?? 200) },
   { scenario: 'tabs-chaos-three', seeds: Number(process.env.MESHRAFT_TABS_CHAOS_THREE_SEEDS ?? 200) },
