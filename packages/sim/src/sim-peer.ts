@@ -185,7 +185,7 @@ export class SimPeer implements MonitoredPeer {
    * notice, takes and writes beyond the batch it was writing (HostLoop.landAfterDeparture);
    * negative: the Worker stops first, and that batch is lost too. A Worker that lands batches may
    * also see its election timer fire (a third of the time, from a stream of its own): the engine
-   * ticks past any election deadline before taking those Readies (HostLoop.landAfterDeparture).
+   * ticks past its election deadline before taking those Readies (HostLoop.landAfterDeparture).
    */
   depart(reachable: readonly PeerId[], workerReadies = 0): { notice: Departure; departedBefore: readonly PeerId[]; timerFired: boolean } | null {
     const engine = this.engine;
@@ -211,6 +211,8 @@ export class SimPeer implements MonitoredPeer {
     for (const to of reachable) this.env.network.sendReliable(this.id, to, plan.notice);
     this.env.monitor.onDeparted(this.id);
     const timerFires = workerReadies >= 0 && streamRandom(this.env.seed, Stream.workerTimers, this.index, this.incarnation)() < 1 / 3;
+    // Twice the longest timeout: past any deadline of a normal peer (the tabs' peers all are), the
+    // first one's bootstrap delay included while that delay is at most a timeout (as in simConfig).
     const { electionTimeoutMs, electionJitterMs } = this.env.config;
     const timerAt = timerFires ? now + 2 * (electionTimeoutMs + electionJitterMs) + 1 : null;
     if (timerAt !== null) this.env.trace.record(now, this.id, `its Worker's timer fires after the notice (at ${timerAt})`);
