@@ -2,7 +2,7 @@
 // shape they keep from forking the group: two profiles whose most up-to-date logs end in different
 // configurations, each seeing every voter of its own configuration departed.
 import { describe, expect, it } from 'vitest';
-import { decideFounding, logConfiguration, type FoundingInput } from '../src/lifecycle/index';
+import { decideFounding, decideFrozenRestart, logConfiguration, type FoundingInput } from '../src/lifecycle/index';
 import type { Departure } from '../src/messages';
 import { addedVoterShape } from '../src/testing/index';
 import type { LogEntry, Membership, PeerId } from '../src/types';
@@ -34,6 +34,60 @@ describe('logConfiguration', () => {
   });
   it('a configuration added to a log with none before it has no prior voters', () =>
     expect(logConfiguration([config(1, 1, ['a'])], null, 0)).toEqual({ membership: { voters: ['a'], learners: [] }, priorVoters: [], voterSets: [['a']] }));
+});
+
+describe('logConfiguration as a hand-over leaves the log', () => {
+  // A departed slot: its notice said 6/2, then its Worker stored a configuration of term 3 at 7, a
+  // no-op at 8 and commit index 8.
+  const entries = [...log(6, 2, [config(2, 1, ['a', 'b', 'c']), config(5, 2, ['b', 'c'])]), config(7, 3, ['c']), noop(8, 3)];
+  it('read whole, the later term\'s configuration stands alone (committed by the stored index)', () =>
+    expect(logConfiguration(entries, null, 8)).toEqual({ membership: { voters: ['c'], learners: [] }, priorVoters: [], voterSets: [['c']] }));
+  it('without entries of a term past the notice\'s, and no commit index past its final position', () => {
+    expect(logConfiguration(entries, null, 8, { maxCommit: 6, maxTerm: 2 })).toEqual({ membership: { voters: ['b', 'c'], learners: [] }, priorVoters: [], voterSets: [['b', 'c']] });
+    // A commit index stored short of the final position stays where it is.
+    expect(logConfiguration(entries, null, 4, { maxCommit: 6, maxTerm: 2 })).toEqual({ membership: { voters: ['b', 'c'], learners: [] }, priorVoters: ['a'], voterSets: [['a', 'b', 'c'], ['b', 'c']] });
+  });
+  it('the commit index falls back to the kept log\'s end, never below the snapshot', () => {
+    const snapshot = { index: 4, term: 2, membership: { voters: ['a', 'b', 'c'], learners: [] } };
+    const after = [noop(5, 2), config(6, 3, ['a'])];
+    expect(logConfiguration(after, snapshot, 6, { maxTerm: 2 })).toEqual({ membership: { voters: ['a', 'b', 'c'], learners: [] }, priorVoters: [], voterSets: [['a', 'b', 'c']] });
+    expect(logConfiguration(after, snapshot, 6, { maxCommit: 1, maxTerm: 1 })).toEqual({ membership: snapshot.membership, priorVoters: [], voterSets: [['a', 'b', 'c']] });
+  });
+});
+
+describe('decideFrozenRestart on a departed slot its Worker wrote to after the notice', () => {
+  // Voters l and v, learners s, f (device home) and g (another device), entries 1-9 of term 2.
+  // v departs, then leader l, naming the successors v, s, f, g; then s, the first of them left,
+  // is elected in term 3 and departs at once: its notice says 9/2, but its Worker goes on, logs
+  // the re-founded configuration {s} at 10, a no-op at 11, and stores commit index 11. f, frozen
+  // with a log to 8 (it never got 9), asks whether to re-found on s's slot, the more up to date:
+  // if it did, its identity would depart, g (frozen on the other device, on l's list after f)
+  // would succeed it, and the group would be re-founded twice (simulator, tabs seed 608,252,617).
+  const entries = [...log(9, 2, [config(2, 1, ['l', 'v'])]).map((e) => (e.kind === 'config' ? { ...e, membership: { voters: ['l', 'v'], learners: ['s', 'f', 'g'] } } : e)), config(10, 3, ['s'], ['f', 'g']), noop(11, 3)];
+  const notice = (knew: PeerId[], extra: Partial<Departure> = {}): Departure => ({ type: 'Departure', term: 2, lastIndex: 9, lastTerm: 2, knew, ...extra });
+  const tombstones = new Map<PeerId, Departure>([
+    ['v', notice([])],
+    ['l', notice(['v'], { led: true, successors: ['v', 's', 'f', 'g'] })],
+    ['s', notice(['l', 'v'])],
+  ]);
+  const decide = (read: ReturnType<typeof logConfiguration>) =>
+    decideFrozenRestart({
+      slot: 's',
+      peerId: 'f',
+      slots: [
+        { slot: 's', peerId: 's', inUse: false, departed: tombstones.get('s')!, lastIndex: 9, lastTerm: 2, term: 3 },
+        { slot: 'f', peerId: 'f', inUse: true, departed: null, lastIndex: 8, lastTerm: 2, term: 2, joined: true },
+      ],
+      log: { lastIndex: 9, lastTerm: 2, ...read },
+      tombstones,
+      ownTombstones: new Set(['l', 'v', 's']),
+      room: 'frozen', // g says it is frozen
+    });
+
+  it('read whole, the slot judges s alone, and f would re-found beside the successor g: a fork', () =>
+    expect(decide(logConfiguration(entries, null, 11))).toBe('refound'));
+  it("read as the hand-over leaves it, l's successor g has not departed: f stays", () =>
+    expect(decide(logConfiguration(entries, null, 11, { maxCommit: 9, maxTerm: 2 }))).toBe('stay'));
 });
 
 describe('decideFounding on two logs that end in different configurations', () => {

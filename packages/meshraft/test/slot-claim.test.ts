@@ -400,6 +400,42 @@ describe('slot claim', () => {
     frozen.release();
   });
 
+  it("a frozen tab judges a departed slot its Worker wrote to after the notice as the take-over will leave it: a successor named before it, elsewhere, keeps it from re-founding", async () => {
+    const setup = environment();
+    const { env, dbs, mint } = setup;
+    const successor = await claimSlot(env, room, mint); // p1, a learner
+    successor.settled();
+    const leader = await claimSlot(env, room, mint); // p2, the only voter
+    leader.settled();
+    const frozen = await claimSlot(env, room, mint); // p3, a learner
+    frozen.recordStart!('join');
+    frozen.settled();
+    const first = { kind: 'config' as const, index: 1, term: 1, membership: { voters: ['p2'], learners: ['p1', 'p3', 'g'] } };
+    const upTo = (n: number): LogEntry[] => [first, ...Array.from({ length: n - 1 }, (_, k) => noop(k + 2, 2))];
+    dbs.get(leader.dbName!)!.state = { hardState: { term: 2, vote: 'p2', commit: 9 }, snapshot: null, entries: upTo(9) };
+    dbs.get(frozen.dbName!)!.state = { hardState: { term: 2, vote: null, commit: 8 }, snapshot: null, entries: upTo(8) };
+    // p2 departs naming p1, p3 and g (a learner on another device) its successors. p1 is elected
+    // in term 3 and departs at once, its notice at 9/2; its Worker then stores the re-founded
+    // configuration {p1}, a no-op, and commit index 11.
+    dbs.get(successor.dbName!)!.state = {
+      hardState: { term: 3, vote: 'p1', commit: 11 },
+      snapshot: null,
+      entries: [...upTo(9), { kind: 'config', index: 10, term: 3, membership: { voters: ['p1'], learners: ['p3', 'g'] } }, noop(11, 3)],
+    };
+    leader.tombstone!(notice(9, 2, { led: true, successors: ['p1', 'p3', 'g'], knew: [] }));
+    successor.tombstone!(notice(9, 2, { knew: ['p2'] }));
+    leader.release();
+    successor.release();
+    await new Promise((r) => setTimeout(r, 0));
+    const decision = (await frozen.reconsider!(true))!;
+    expect(decision.dbName).toBe(slotDbName(room, 's1')); // p1's log, 9/2 as listed, ahead of p3's
+    // Read whole, p1's slot would judge p1 alone, and p3 would re-found while its departure made g
+    // the successor that re-founds by itself: two groups.
+    expect(await decision.decide('empty')).toBe('stay');
+    decision.release();
+    frozen.release();
+  });
+
   it('clean-up deletes departed slots beyond the two most up-to-date, and crashed slots the group has not named for a grace period', async () => {
     const { env, dbs, mint, clock } = environment();
     const claims = [];

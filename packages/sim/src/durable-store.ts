@@ -3,7 +3,7 @@
 // lost on a crash. A batch is applied atomically: it is worked out on copies and swapped in only
 // when the whole of it is valid, so a crash (or a contract error) leaves all or nothing of it.
 // Everything is deep-copied in and out, so an engine can never alias the disk.
-import { logConfiguration, type HardState, type LogConfiguration, type LogEntry, type Membership, type PersistBatch, type PersistedState, type Snapshot } from '@meshraft/core';
+import { logConfiguration, type HandOverLimits, type HardState, type LogConfiguration, type LogEntry, type Membership, type PersistBatch, type PersistedState, type Snapshot } from '@meshraft/core';
 
 export function cloneEntry(entry: LogEntry): LogEntry {
   switch (entry.kind) {
@@ -159,9 +159,8 @@ export class DurableStore {
    * `handOver` (the limits a tab taking a departed slot over applies first, as the runtime's claim
    * does before it decides): as read once handOver(.., maxCommit, maxTerm) has run.
    */
-  logConfiguration(handOver?: { maxCommit?: number; maxTerm?: number }): LogConfiguration {
-    const { log, commit } = handOver ? this.handedOver(handOver.maxCommit, handOver.maxTerm) : { log: this.image.log, commit: this.image.hard.commit };
-    return logConfiguration(log, this.image.snap?.meta ?? null, commit);
+  logConfiguration(handOver?: HandOverLimits): LogConfiguration {
+    return logConfiguration(this.image.log, this.image.snap?.meta ?? null, this.image.hard.commit, handOver);
   }
 
   /** The latest configuration in the log, else the snapshot's, else null (an empty disk). */

@@ -74,10 +74,12 @@ export class HostLoop {
    * later ones leaves the tab: no message, no result, nothing applied (the page got the first one's
    * as that Ready was taken, before the notice went out). The monitor
    * is not told of them either: no client of the departed page can have seen that commit index, and
-   * a group that went on from the notice may rightly hold other entries there. Returns how many
-   * batches landed.
+   * a group that went on from the notice may rightly hold other entries there. `timerAt`: the
+   * Worker's timer fires in those moments too (the engine ticks at that time once the batch in
+   * flight landed): a follower may campaign, a lone voter may elect itself in a later term and
+   * write there; its requests never leave either. Returns how many batches landed.
    */
-  landAfterDeparture(more: number): number {
+  landAfterDeparture(more: number, timerAt: number | null = null): number {
     const { peer, env } = this;
     const engine = peer.engine;
     if (!engine) return 0;
@@ -93,6 +95,7 @@ export class HostLoop {
     if (!this.landBackground(' after departing')) return landed;
     if (pending && !land(pending)) return landed;
     try {
+      if (timerAt !== null) engine.tick(timerAt);
       for (let i = 0; i < more && engine.hasReady(); i++) {
         const ready = engine.ready();
         // A commit-only batch is written like the others here: nothing of it leaves the tab.

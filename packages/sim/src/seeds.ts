@@ -15,7 +15,7 @@ export function deriveSeed(seed: number, ...labels: number[]): number {
   return h;
 }
 
-export const Stream = { network: 1, faults: 2, clients: 3, engine: 4, scenario: 5, storage: 6, churn: 7, tabs: 8, directory: 9, liveness: 10, workers: 11 } as const;
+export const Stream = { network: 1, faults: 2, clients: 3, engine: 4, scenario: 5, storage: 6, churn: 7, tabs: 8, directory: 9, liveness: 10, workers: 11, workerTimers: 12 } as const;
 
 export function streamRandom(seed: number, ...labels: number[]): Random {
   return seededRandom(deriveSeed(seed, ...labels));

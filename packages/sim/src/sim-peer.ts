@@ -178,13 +178,16 @@ export class SimPeer implements MonitoredPeer {
    * judging by the notice may take that same term; the slot's taker drops those entries
    * (DurableStore.handOver).
    *
-   * Returns the notice (the tombstone the profile keeps) and the voters its engine knew had
-   * departed (DeparturePlan.departedBefore), or null when the peer was not running.
+   * Returns the notice (the tombstone the profile keeps), the voters its engine knew had departed
+   * (DeparturePlan.departedBefore) and whether its Worker's timer fired, or null when the peer was
+   * not running.
    * `workerReadies`: how many more Readies the tab's Worker, alive a moment after the page's
    * notice, takes and writes beyond the batch it was writing (HostLoop.landAfterDeparture);
-   * negative: the Worker stops first, and that batch is lost too.
+   * negative: the Worker stops first, and that batch is lost too. A Worker that lands batches may
+   * also see its election timer fire (a third of the time, from a stream of its own): the engine
+   * ticks past its election deadline before taking those Readies (HostLoop.landAfterDeparture).
    */
-  depart(reachable: readonly PeerId[], workerReadies = 0): { notice: Departure; departedBefore: readonly PeerId[] } | null {
+  depart(reachable: readonly PeerId[], workerReadies = 0): { notice: Departure; departedBefore: readonly PeerId[]; timerFired: boolean } | null {
     const engine = this.engine;
     if (!engine) return null;
     const now = this.env.queue.now;
@@ -207,17 +210,23 @@ export class SimPeer implements MonitoredPeer {
     }
     for (const to of reachable) this.env.network.sendReliable(this.id, to, plan.notice);
     this.env.monitor.onDeparted(this.id);
-    const landed = workerReadies < 0 ? 0 : this.loop.landAfterDeparture(workerReadies);
+    const timerFires = workerReadies >= 0 && streamRandom(this.env.seed, Stream.workerTimers, this.index, this.incarnation)() < 1 / 3;
+    // Twice the longest timeout: past any deadline of a normal peer (the tabs' peers all are), the
+    // first one's bootstrap delay included while that delay is at most a timeout (as in simConfig).
+    const { electionTimeoutMs, electionJitterMs } = this.env.config;
+    const timerAt = timerFires ? now + 2 * (electionTimeoutMs + electionJitterMs) + 1 : null;
+    if (timerAt !== null) this.env.trace.record(now, this.id, `its Worker's timer fires after the notice (at ${timerAt})`);
+    const landed = workerReadies < 0 ? 0 : this.loop.landAfterDeparture(workerReadies, timerAt);
     if (landed > 0) {
       const { commit } = this.durable.hardState;
       this.env.trace.record(now, this.id, `its Worker landed ${landed} batch(es) after the notice (commit ${commit}, last ${this.durable.lastIndex()})`);
     }
     try {
-      engine.depart(now);
+      engine.depart(timerAt ?? now);
     } catch (err) {
       this.env.monitor.fail('engine-error', `${this.id} depart: ${describeError(err)}`);
     }
-    return { notice: plan.notice, departedBefore: plan.departedBefore ?? [] };
+    return { notice: plan.notice, departedBefore: plan.departedBefore ?? [], timerFired: timerAt !== null };
   }
 
   /**

@@ -64,7 +64,8 @@ export class StartUpRules {
       slot: target.id,
       peerId,
       slots: summaries,
-      log: { ...listed, ...this.configurationOf(target.store) },
+      // A departed slot is read as the take-over will leave it, as the runtime's claim reads it.
+      log: { ...listed, ...this.configurationOf(target.store, target === slot ? undefined : this.handOverLimits(profile, target)) },
       ...this.departuresOf(profile),
       room: this.directory.evidence(new Set([peerId, ...others, ...profile.tombstones.keys()]), this.saysFrozen),
     });

@@ -92,6 +92,13 @@ export interface TabsCounts {
    */
   commitPastNoticeSlots: number;
   /**
+   * Closed tabs whose Worker's election timer fired after the notice went out (SimPeer.depart), and
+   * of those, the ones whose slot then held a term later than the notice's (the Worker campaigned,
+   * or a lone voter elected itself, and that write landed).
+   */
+  workerTimersAfterNotice: number;
+  workerTimerLaterTerms: number;
+  /**
    * Runs whose group was no longer serving when its last tabs closed: something the scenario did
    * outside the promises (say a majority closed while the only tab left was still syncing on
    * another device) left it without a way on. Such a run is still checked for safety and
@@ -103,6 +110,6 @@ export interface TabsCounts {
 export function emptyTabsCounts(): TabsCounts {
   return {
     opened: 0, closed: 0, reloads: 0, crashes: 0, adoptions: 0, successions: 0, refounds: 0, bootstraps: 0, waits: 0, availabilityChecks: 0,
-    slotsDeleted: 0, closeMany: 0, everyTabActions: { 'close-two': 0, 'close-all': 0, 'crash-all': 0, 'reload-all': 0 }, newDevices: 0, successorRefounds: 0, leaderGoneTurns: 0, resets: 0, refoundsAcrossThreeDevices: 0, frozenRestarts: 0, frozenRestartsElsewhere: 0, heldNoticesTaken: 0, localLogTails: 0, laterTermSlots: 0, commitPastNoticeSlots: 0, strandedGroups: 0,
+    slotsDeleted: 0, closeMany: 0, everyTabActions: { 'close-two': 0, 'close-all': 0, 'crash-all': 0, 'reload-all': 0 }, newDevices: 0, successorRefounds: 0, leaderGoneTurns: 0, resets: 0, refoundsAcrossThreeDevices: 0, frozenRestarts: 0, frozenRestartsElsewhere: 0, heldNoticesTaken: 0, localLogTails: 0, laterTermSlots: 0, commitPastNoticeSlots: 0, workerTimersAfterNotice: 0, workerTimerLaterTerms: 0, strandedGroups: 0,
   };
 }

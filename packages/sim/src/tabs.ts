@@ -211,7 +211,8 @@ export class TabsDriver {
   /**
    * Graceful close: the notice goes to every peer this tab reaches, the tombstone stays behind. The
    * tab's Worker outlives the page's pagehide by a moment: most often the batch it was writing lands
-   * (and up to two Readies after it), past the final position the notice gave (SimPeer.depart).
+   * (and up to two Readies after it), past the final position the notice gave, and its election
+   * timer may fire before it takes those (SimPeer.depart).
    * A tab taking the slot over later lowers the stored commit index to that notice (DurableStore.handOver).
    */
   close(tab: Tab): void {
@@ -221,6 +222,10 @@ export class TabsDriver {
     if (departure) {
       if (tab.slot.store.lastTerm() > departure.notice.term) this.counts.laterTermSlots++;
       if (tab.slot.store.hardState.commit > departure.notice.lastIndex) this.counts.commitPastNoticeSlots++;
+      if (departure.timerFired) {
+        this.counts.workerTimersAfterNotice++;
+        if (tab.slot.store.hardState.term > departure.notice.term) this.counts.workerTimerLaterTerms++;
+      }
       profile.tombstones.set(peer.id, departure.notice);
       profile.ownTombstones.add(peer.id);
       profile.departedBefore.set(peer.id, departure.departedBefore);

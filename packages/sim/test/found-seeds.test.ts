@@ -56,6 +56,7 @@ const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
   { scenario: 'tabs-chaos-two', seed: 565, found: 'a group re-founded on one device went on after the other device’s tabs closed; a reopened tab there re-founded on a joiner’s log it had taken over (a fork)' },
   { scenario: 'tabs', seed: 72371606, found: 'the named successor, a learner that had joined from a snapshot, covered the departed lone voter’s claim with a log tail, which aborted its catch-up session toward that claim: its commit index stayed at the snapshot, so it still judged the voters of a configuration past it, one of which departed before it joined and whose notice it never got; it never re-founded, and the reloaded tab never came online (found by CI’s seed range)' },
   { scenario: 'tabs-chaos-all', seed: 1448, found: 'a lone voter’s tab closed with a batch carrying its commit index being written, its Worker stopping first; closing then crashed it, which landed that batch anyway and counted its commit index (past the notice, seen by nobody) as committed, so the successor’s no-op there broke leader completeness (simulator model)' },
+  { scenario: 'tabs', seed: 608252617, found: 'a frozen tab read a departed successor’s slot whole, with the configuration of itself alone and the commit index its Worker stored after the notice (its election timer had fired), re-founded on it, and its departure made a successor on another device re-found too (a fork; found by CI’s seed range)' },
 ];
 
 describe('seeds found by held-out runs', () => {

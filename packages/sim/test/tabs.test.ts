@@ -25,7 +25,7 @@ describe('tabs scenario', () => {
     expect(failures, failures.join('\n\n')).toEqual([]);
   });
 
-  it('exercises closes, close-many, reloads, re-foundings, successions, adoptions, leaders reported gone, signaling restarts, waits and availability checks', () => {
+  it('exercises closes, close-many, reloads, re-foundings, successions, adoptions, leaders reported gone, signaling restarts, waits, availability checks and Worker timers after a notice', () => {
     const total = (key: TabsCount) => results.reduce((sum, r) => sum + r.tabs![key], 0);
     const runsWith = (key: TabsCount) => results.filter((r) => r.tabs![key] > 0).length;
     expect(results.every((r) => r.tabs !== null)).toBe(true);
@@ -59,6 +59,10 @@ describe('tabs scenario', () => {
     expect(back).toBeLessThanOrEqual(lost);
     // Exactly one group per run: one bootstrap.
     expect(results.every((r) => r.tabs!.bootstraps === 1)).toBe(true);
+    // A closing tab's Worker whose election timer fired after the notice went out, some of them
+    // storing a later term than the notice's in the slot the next tab takes over.
+    expect(total('workerTimersAfterNotice')).toBeGreaterThan(SEEDS);
+    expect(total('workerTimerLaterTerms')).toBeGreaterThan(0);
     // Runs whose group could not go on (outside the promises) stay rare.
     expect(total('strandedGroups')).toBeLessThan(SEEDS / 20);
   });

@@ -30,16 +30,41 @@ export interface LogConfiguration {
 }
 
 /**
+ * What a tab taking a departed slot over keeps of it (its hand-over: `IdbStorage.handOver`): the
+ * notice promised nothing past its final position, so the commit index goes no further
+ * (`maxCommit`, never below the snapshot), and entries of a later term than the notice's
+ * (`maxTerm`) go, since the departed tab's Worker stored them after its page sent the notice.
+ */
+export interface HandOverLimits {
+  maxCommit?: number;
+  maxTerm?: number;
+}
+
+/**
  * The configurations of a stored log: `entries` after the snapshot (in index order), the
  * snapshot's metadata (its membership is committed), and the stored commit index (which may lag:
- * the engine persists it lazily, and on close).
+ * the engine persists it lazily, and on close). With `handOver`: as that log reads once a
+ * hand-over with those limits has run. A start that takes a departed slot over runs its hand-over
+ * before it reads, and a frozen tab deciding whether to re-found on such a slot reads it as its
+ * hand-over will leave it: a departed lone voter's Worker may have stored a configuration of a
+ * later term and a commit index past that configuration after its notice, and read whole the log
+ * then judges only that voter (found by the simulator, `tabs` seed 608,252,617).
  */
-export function logConfiguration(entries: readonly LogEntry[], snapshot: SnapshotMeta | null, commit: number): LogConfiguration {
+export function logConfiguration(entries: readonly LogEntry[], snapshot: SnapshotMeta | null, commit: number, handOver: HandOverLimits = {}): LogConfiguration {
+  const snapshotIndex = snapshot?.index ?? 0;
+  // Terms never fall along a log, so the entries of a later term than the notice's are its tail.
+  const maxTerm = handOver.maxTerm ?? Number.POSITIVE_INFINITY;
+  let keep = entries.length;
+  while (keep > 0 && entries[keep - 1].term > maxTerm) keep--;
+  const kept = keep === entries.length ? entries : entries.slice(0, keep);
+  // A commit index past what the hand-over keeps falls back to the kept log's end, as it does there.
+  const keptEnd = keep === entries.length ? Number.POSITIVE_INFINITY : Math.max(kept.length > 0 ? kept[kept.length - 1].index : 0, snapshotIndex);
+  const limitedCommit = Math.min(commit, Math.max(handOver.maxCommit ?? Number.POSITIVE_INFINITY, snapshotIndex), keptEnd);
   // The engine's own tracker judges the stored log, so a starting tab and a running engine
   // (status.priorVoters) name the same voters.
-  const tracker = new MembershipTracker(snapshot?.membership ?? null, snapshot?.index ?? 0, false);
-  tracker.onAppend(entries);
-  const known = snapshot !== null || entries.some((entry) => entry.kind === 'config');
-  const settled = Math.max(commit, snapshot?.index ?? 0);
+  const tracker = new MembershipTracker(snapshot?.membership ?? null, snapshotIndex, false);
+  tracker.onAppend(kept);
+  const known = snapshot !== null || kept.some((entry) => entry.kind === 'config');
+  const settled = Math.max(limitedCommit, snapshotIndex);
   return { membership: known ? tracker.current() : null, priorVoters: tracker.priorVoters(settled), voterSets: known ? tracker.judgedConfigurations(settled) : [] };
 }

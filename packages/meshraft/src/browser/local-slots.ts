@@ -128,12 +128,18 @@ export class LocalSlots {
     return views.filter((view) => view !== null);
   }
 
-  /** A slot's configurations: its latest, and the voters of those it may not have replaced yet (logConfiguration). */
-  async logConfiguration(dbName: string): Promise<LogConfiguration> {
+  /**
+   * A slot's configurations: its latest, and the voters of those it may not have replaced yet
+   * (logConfiguration). `departed`: the notice of the identity whose slot this is, when the reader
+   * will take it over: read as its hand-over will leave it (nothing committed past the notice, no
+   * entry of a later term), as the listing already counts its log's end.
+   */
+  async logConfiguration(dbName: string, departed: Departure | null = null): Promise<LogConfiguration> {
     const storage = await this.env.openSlot(dbName);
     try {
       const { entries, snapshot, hardState } = await storage.load();
-      return logConfiguration(entries, snapshot?.meta ?? null, hardState.commit);
+      const limits = departed ? { maxCommit: departed.lastIndex, maxTerm: departed.term } : {};
+      return logConfiguration(entries, snapshot?.meta ?? null, hardState.commit, limits);
     } finally {
       await storage.close();
     }

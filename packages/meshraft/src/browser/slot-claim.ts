@@ -168,7 +168,14 @@ async function reconsiderFrozen(
           peerId: current(),
           slots: views,
           // Reading the configuration loads the slot's log: only when the room leaves a chance.
-          log: { lastIndex: chosen?.lastIndex ?? 0, lastTerm: chosen?.lastTerm ?? 0, ...(evidence === 'occupied' ? { membership: null } : await slots.logConfiguration(dbName)) },
+          // A departed slot is read as the hand-over in renewForRefound will leave it (its listing
+          // already ends there): its Worker may have gone on after the notice, elected itself and
+          // stored a configuration and a commit index nobody else ever saw.
+          log: {
+            lastIndex: chosen?.lastIndex ?? 0,
+            lastTerm: chosen?.lastTerm ?? 0,
+            ...(evidence === 'occupied' ? { membership: null } : await slots.logConfiguration(dbName, target === own ? null : (chosen?.departed ?? null))),
+          },
           ...slots.foundingTombstones(),
           room: evidence,
           mayLead,
