@@ -13,4 +13,6 @@ export interface StoredTombstone {
   /** It departed from a tab of this profile. */
   own?: true;
   before?: string[];
+  /** Of an own departure, the highest index its page had seen committed. */
+  committed?: number;
 }

@@ -126,6 +126,7 @@ export {
   localLogTailSources,
   LOCAL_LOG_TAIL_MAX_ENTRIES,
   logConfiguration,
+  handOverLimits,
   type HandOverLimits,
   decideFounding,
   decideFrozenRestart,

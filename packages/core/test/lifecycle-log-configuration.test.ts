@@ -2,7 +2,7 @@
 // shape they keep from forking the group: two profiles whose most up-to-date logs end in different
 // configurations, each seeing every voter of its own configuration departed.
 import { describe, expect, it } from 'vitest';
-import { decideFounding, decideFrozenRestart, logConfiguration, type FoundingInput } from '../src/lifecycle/index';
+import { decideFounding, decideFrozenRestart, handOverLimits, logConfiguration, type FoundingInput } from '../src/lifecycle/index';
 import type { Departure } from '../src/messages';
 import { addedVoterShape } from '../src/testing/index';
 import type { LogEntry, Membership, PeerId } from '../src/types';
@@ -53,6 +53,15 @@ describe('logConfiguration as a hand-over leaves the log', () => {
     expect(logConfiguration(after, snapshot, 6, { maxTerm: 2 })).toEqual({ membership: { voters: ['a', 'b', 'c'], learners: [] }, priorVoters: [], voterSets: [['a', 'b', 'c']] });
     expect(logConfiguration(after, snapshot, 6, { maxCommit: 1, maxTerm: 1 })).toEqual({ membership: snapshot.membership, priorVoters: [], voterSets: [['a', 'b', 'c']] });
   });
+});
+
+describe('handOverLimits', () => {
+  const notice: Departure = { type: 'Departure', term: 2, lastIndex: 9, lastTerm: 2 };
+  it("bounds the commit index by what the departed page had seen committed, and entries by the notice's term", () =>
+    expect(handOverLimits(notice, 7)).toEqual({ maxCommit: 7, maxTerm: 2 }));
+  it("never past the notice's final position", () => expect(handOverLimits(notice, 12)).toEqual({ maxCommit: 9, maxTerm: 2 }));
+  it('by the final position alone without a record of what the page saw (an older tombstone, or another device)', () =>
+    expect(handOverLimits(notice)).toEqual({ maxCommit: 9, maxTerm: 2 }));
 });
 
 describe('decideFrozenRestart on a departed slot its Worker wrote to after the notice', () => {

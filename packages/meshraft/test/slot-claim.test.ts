@@ -215,6 +215,29 @@ describe('slot claim', () => {
     reloaded.release();
   });
 
+  it('a departed slot is taken over with the commit index lowered to what its page had seen committed, kept with the tombstone', async () => {
+    // A leader elected a moment before its page closed: the notice still named its previous term and
+    // final position 4/2 (entry 4 of term 2 appended by the leader before it, never committed), the
+    // page had seen 3 committed. Its Worker then logged a no-op of term 3 at 5 and committed 4 and 5
+    // alone. The group that went on counts that notice's claim capped at the old leader's 3/2, and
+    // may have written another entry 4: the new identity must not hold entry 4 as committed.
+    const { env, dbs, mint } = environment();
+    const tab = await claimSlot(env, room, mint);
+    const db = dbs.get(tab.dbName!)!;
+    db.state = { hardState: { term: 3, vote: 'p1', commit: 5 }, snapshot: null, entries: [config(1, ['p1', 'p0']), noop(2, 2), noop(3, 2), noop(4, 2), noop(5, 3)] };
+    tab.settled();
+    tab.tombstone!(notice(4, 2), [], 3);
+    tab.release();
+    const slots = new LocalSlots(env, room);
+    expect(slots.handOverLimits('p1')).toEqual({ maxCommit: 3, maxTerm: 2 });
+    expect(slots.tombstones().get('p1')).toEqual(notice(4, 2)); // the engines get the notice alone
+    const reloaded = await claimSlot(env, room, mint);
+    expect(reloaded.choice).toEqual({ kind: 'succeed', slot: 's1', previous: 'p1' });
+    expect(db.state.hardState).toEqual({ term: 3, vote: null, commit: 3 });
+    expect(db.state.entries.map((e) => `${e.index}/${e.term}`)).toEqual(['1/1', '2/2', '3/2', '4/2']);
+    reloaded.release();
+  });
+
   it('a crashed tab (no tombstone) is adopted as itself before any departed slot', async () => {
     const { env, dbs, mint } = environment();
     const a = await claimSlot(env, room, mint);

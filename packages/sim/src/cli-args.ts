@@ -36,6 +36,10 @@ export interface LifecycleBugs {
   keepCommitOnHandOver?: boolean;
   /** A new identity taking over a departed slot keeps the entries of a term later than the departed notice's. */
   keepLaterTermsOnHandOver?: boolean;
+  /** A frozen tab reads a departed slot it may re-found on whole, not as its take-over will leave it. */
+  readDepartedSlotWhole?: boolean;
+  /** A new identity taking over a departed slot keeps the commit index up to the notice's final position, past what the departed page had seen committed. */
+  commitUpToNoticeOnHandOver?: boolean;
 }
 
 export type SimBugs = InjectedBugs & LifecycleBugs;
@@ -53,6 +57,8 @@ export const knownBugs: ReadonlyArray<keyof SimBugs> = [
   'keepCommitOnHandOver',
   'judgeUnionOfVoters',
   'keepLaterTermsOnHandOver',
+  'readDepartedSlotWhole',
+  'commitUpToNoticeOnHandOver',
 ];
 
 export const usage = `usage: npm run sim -- [--seeds N] [--from S] [--scenario NAME] [--peers 3..7] [--bug NAME]... [--verbose] [--hashes] [--json]

@@ -20,6 +20,8 @@ export class LocalProfile {
   readonly ownTombstones = new Set<PeerId>();
   /** For each own departure, the voters its engine knew had departed (FoundingInput.departedBefore). */
   readonly departedBefore = new Map<PeerId, readonly PeerId[]>();
+  /** For each own departure, the highest index its page had seen committed (core handOverLimits). */
+  readonly committedAtDeparture = new Map<PeerId, number>();
   /** Identities that came into the group by joining (SlotSummary.joined), as the runtime records them. */
   readonly joined = new Set<PeerId>();
   /** Slots deleted by garbage collection (stats). */

@@ -179,7 +179,8 @@ export class SimPeer implements MonitoredPeer {
    * (DurableStore.handOver).
    *
    * Returns the notice (the tombstone the profile keeps), the voters its engine knew had departed
-   * (DeparturePlan.departedBefore) and whether its Worker's timer fired, or null when the peer was
+   * (DeparturePlan.departedBefore), the highest index its page had seen committed (kept with the
+   * tombstone: core handOverLimits) and whether its Worker's timer fired, or null when the peer was
    * not running.
    * `workerReadies`: how many more Readies the tab's Worker, alive a moment after the page's
    * notice, takes and writes beyond the batch it was writing (HostLoop.landAfterDeparture);
@@ -187,7 +188,7 @@ export class SimPeer implements MonitoredPeer {
    * also see its election timer fire (a third of the time, from a stream of its own): the engine
    * ticks past its election deadline before taking those Readies (HostLoop.landAfterDeparture).
    */
-  depart(reachable: readonly PeerId[], workerReadies = 0): { notice: Departure; departedBefore: readonly PeerId[]; timerFired: boolean } | null {
+  depart(reachable: readonly PeerId[], workerReadies = 0): { notice: Departure; departedBefore: readonly PeerId[]; committed: number; timerFired: boolean } | null {
     const engine = this.engine;
     if (!engine) return null;
     const now = this.env.queue.now;
@@ -203,6 +204,8 @@ export class SimPeer implements MonitoredPeer {
       return null;
     }
     this.departed = true;
+    // What the page had seen committed: the profile keeps it with the tombstone (handOverLimits).
+    const committed = this.machine.kv.appliedIndex;
     this.env.trace.record(now, this.id, `depart (final ${plan.notice.lastIndex}/${plan.notice.lastTerm}, handoff ${plan.handoffTo ?? '-'})`);
     for (const { to, message } of plan.appends) if (reachable.includes(to)) this.env.network.sendReliable(this.id, to, message);
     if (plan.handoffTo !== null && reachable.includes(plan.handoffTo)) {
@@ -226,7 +229,7 @@ export class SimPeer implements MonitoredPeer {
     } catch (err) {
       this.env.monitor.fail('engine-error', `${this.id} depart: ${describeError(err)}`);
     }
-    return { notice: plan.notice, departedBefore: plan.departedBefore ?? [], timerFired: timerAt !== null };
+    return { notice: plan.notice, departedBefore: plan.departedBefore ?? [], committed, timerFired: timerAt !== null };
   }
 
   /**

@@ -1,11 +1,11 @@
 // The start-up rules as a tab of the simulator asks them: @meshraft/core's chooseSlot and
 // decideFounding for a starting tab, decideFrozenRestart for a frozen one, given what the browser
 // runtime gives them: the profile's slots and departures, the room's evidence (peers that gossip
-// themselves frozen counted as such), and the term a re-founding starts past. Four bug switches of
+// themselves frozen counted as such), and the term a re-founding starts past. Five bug switches of
 // the lifecycle rules change what the rules are given (LifecycleBugs: adoptDepartedIdentities,
-// trustOtherDevicesDepartures, ignoreWhatOtherDevicesKnew, judgeUnionOfVoters).
-import type { Departure, Founding, FoundingInput, PeerId, SlotChoice, SlotSummary } from '@meshraft/core';
-import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, refoundingTerm, runningPeers, startReadsConfiguration } from '@meshraft/core';
+// trustOtherDevicesDepartures, ignoreWhatOtherDevicesKnew, judgeUnionOfVoters, readDepartedSlotWhole).
+import type { Departure, Founding, FoundingInput, HandOverLimits, PeerId, SlotChoice, SlotSummary } from '@meshraft/core';
+import { chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, handOverLimits, refoundingTerm, runningPeers, startReadsConfiguration } from '@meshraft/core';
 import type { LifecycleBugs } from './cli-args';
 import type { SignalingDirectory } from './directory';
 import type { DurableStore } from './durable-store';
@@ -65,7 +65,7 @@ export class StartUpRules {
       peerId,
       slots: summaries,
       // A departed slot is read as the take-over will leave it, as the runtime's claim reads it.
-      log: { ...listed, ...this.configurationOf(target.store, target === slot ? undefined : this.handOverLimits(profile, target)) },
+      log: { ...listed, ...this.configurationOf(target.store, target === slot || this.bugs.readDepartedSlotWhole ? undefined : this.handOverLimits(profile, target)) },
       ...this.departuresOf(profile),
       room: this.directory.evidence(new Set([peerId, ...others, ...profile.tombstones.keys()]), this.saysFrozen),
     });
@@ -85,13 +85,17 @@ export class StartUpRules {
 
   /**
    * What a new identity taking `slot` over keeps of it (TabStarts.startIdentity): the commit index
-   * up to the departed identity's notice, entries up to its term, unless a bug switch keeps them.
+   * up to what the departed identity's page had seen committed (and its notice's final position),
+   * entries up to its notice's term (core handOverLimits), unless a bug switch keeps them.
    */
-  handOverLimits(profile: LocalProfile, slot: Slot): { maxCommit?: number; maxTerm?: number } {
-    const departed = slot.peer ? profile.tombstones.get(slot.peer.id) : undefined;
+  handOverLimits(profile: LocalProfile, slot: Slot): HandOverLimits {
+    const id = slot.peer?.id;
+    const departed = id === undefined ? undefined : profile.tombstones.get(id);
+    if (departed === undefined) return {};
+    const limits = handOverLimits(departed, this.bugs.commitUpToNoticeOnHandOver ? undefined : profile.committedAtDeparture.get(id!));
     return {
-      ...(this.bugs.keepCommitOnHandOver ? {} : { maxCommit: departed?.lastIndex }),
-      ...(this.bugs.keepLaterTermsOnHandOver ? {} : { maxTerm: departed?.term }),
+      ...(this.bugs.keepCommitOnHandOver ? {} : { maxCommit: limits.maxCommit }),
+      ...(this.bugs.keepLaterTermsOnHandOver ? {} : { maxTerm: limits.maxTerm }),
     };
   }
 
@@ -100,7 +104,7 @@ export class StartUpRules {
    * claim reads a slot it succeeds to); the bug switch leaves out each judged one's voters (the
    * union is judged).
    */
-  private configurationOf(store: DurableStore, handOver?: { maxCommit?: number; maxTerm?: number }): Pick<FoundingInput['log'], 'membership' | 'priorVoters' | 'voterSets'> {
+  private configurationOf(store: DurableStore, handOver?: HandOverLimits): Pick<FoundingInput['log'], 'membership' | 'priorVoters' | 'voterSets'> {
     const configuration = store.logConfiguration(handOver);
     if (!this.bugs.judgeUnionOfVoters) return configuration;
     const { voterSets: _apart, ...union } = configuration;

@@ -213,7 +213,8 @@ export class TabsDriver {
    * tab's Worker outlives the page's pagehide by a moment: most often the batch it was writing lands
    * (and up to two Readies after it), past the final position the notice gave, and its election
    * timer may fire before it takes those (SimPeer.depart).
-   * A tab taking the slot over later lowers the stored commit index to that notice (DurableStore.handOver).
+   * A tab taking the slot over later lowers the stored commit index to what the page had seen
+   * committed, and at most to that notice (DurableStore.handOver, core handOverLimits).
    */
   close(tab: Tab): void {
     const { peer, profile } = tab;
@@ -229,6 +230,7 @@ export class TabsDriver {
       profile.tombstones.set(peer.id, departure.notice);
       profile.ownTombstones.add(peer.id);
       profile.departedBefore.set(peer.id, departure.departedBefore);
+      profile.committedAtDeparture.set(peer.id, departure.committed);
     }
     // How it started stays with its slot (the founding rules' holdsGroupData), as in the browser.
     this.cluster.retire(peer, 'tab closed');

@@ -5,4 +5,4 @@ export { LOCAL_LOG_TAIL_MAX_ENTRIES, localLogTailSources } from './local-log-tai
 export { roomEvidenceOf, type RoomPeerSays } from './room';
 export { replayedNotice, replayedPeers } from './replayed-notice';
 export { finalNotice, type SeenByPage } from './final-notice';
-export { logConfiguration, type HandOverLimits, type LogConfiguration } from './log-configuration';
+export { handOverLimits, logConfiguration, type HandOverLimits, type LogConfiguration } from './log-configuration';

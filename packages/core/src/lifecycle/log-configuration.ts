@@ -8,6 +8,7 @@
 // latest came from a leader's change (MembershipTracker.priorVoters); every configuration after the
 // last settled one (and that one) counts.
 import { MembershipTracker } from '../engine/membership';
+import type { Departure } from '../messages';
 import type { LogEntry, Membership, PeerId, SnapshotMeta } from '../types';
 
 /** What decideFounding reads of a log's configurations (FoundingInput.log). */
@@ -38,6 +39,21 @@ export interface LogConfiguration {
 export interface HandOverLimits {
   maxCommit?: number;
   maxTerm?: number;
+}
+
+/**
+ * The limits of taking over a departed identity's slot. `committed`: the highest index its page had
+ * seen committed when it departed (the profile keeps it with its own tombstones). Its Worker may
+ * have committed entries past it after the notice, as a leader elected a moment before the page
+ * closed, whose notice still named its previous term; the group that went on counts that notice's
+ * claim capped by the departed leader before it (DepartureBook.claim), and may have written other
+ * entries there. Nothing past what the page saw was ever observed committed, so the taker counts
+ * nothing past it as committed (and never past the notice's final position). Without it (a notice
+ * from an older version's tombstone), only the final position bounds it.
+ */
+export function handOverLimits(notice: Departure, committed?: number): HandOverLimits {
+  const maxCommit = committed === undefined ? notice.lastIndex : Math.min(notice.lastIndex, committed);
+  return { maxCommit, maxTerm: notice.term };
 }
 
 /**

@@ -6,7 +6,7 @@
 // its own renderer, each with its own cached copy of localStorage) never overwrite each other's.
 // A Web Lock held across the start-up decision keeps two tabs that open at the same moment from
 // both re-founding, or both taking the same slot.
-import { logConfiguration, replayedNotice, SlotCollector, type Departure, type LogConfiguration, type Membership, type PeerId, type SlotSummary } from '@meshraft/core';
+import { handOverLimits, logConfiguration, replayedNotice, SlotCollector, type Departure, type HandOverLimits, type LogConfiguration, type Membership, type PeerId, type SlotSummary } from '@meshraft/core';
 import type { IdbStorage } from '@meshraft/idb';
 import type { LockManagerLike } from '../identity';
 
@@ -130,16 +130,15 @@ export class LocalSlots {
 
   /**
    * A slot's configurations: its latest, and the voters of those it may not have replaced yet
-   * (logConfiguration). `departed`: the notice of the identity whose slot this is, when the reader
-   * will take it over: read as its hand-over will leave it (nothing committed past the notice, no
-   * entry of a later term), as the listing already counts its log's end.
+   * (logConfiguration). `handOver`: the limits of taking the slot over (this.handOverLimits), when
+   * the reader will: read as its hand-over will leave it (nothing committed past what the departed
+   * page saw, no entry of a later term than its notice's), as the listing already counts its log's end.
    */
-  async logConfiguration(dbName: string, departed: Departure | null = null): Promise<LogConfiguration> {
+  async logConfiguration(dbName: string, handOver?: HandOverLimits): Promise<LogConfiguration> {
     const storage = await this.env.openSlot(dbName);
     try {
       const { entries, snapshot, hardState } = await storage.load();
-      const limits = departed ? { maxCommit: departed.lastIndex, maxTerm: departed.term } : {};
-      return logConfiguration(entries, snapshot?.meta ?? null, hardState.commit, limits);
+      return logConfiguration(entries, snapshot?.meta ?? null, hardState.commit, handOver);
     } finally {
       await storage.close();
     }
@@ -183,7 +182,7 @@ export class LocalSlots {
     const tombstones = new Map<PeerId, Departure>();
     const ownTombstones = new Set<PeerId>();
     const departedBefore = new Map<PeerId, readonly PeerId[]>();
-    for (const [peerId, { own, at: _at, before, ...notice }] of this.tombstoneItems()) {
+    for (const [peerId, { own, at: _at, before, committed: _committed, ...notice }] of this.tombstoneItems()) {
       tombstones.set(peerId, notice);
       if (own === true) ownTombstones.add(peerId);
       if (before) departedBefore.set(peerId, before);
@@ -195,11 +194,12 @@ export class LocalSlots {
    * Synchronous on purpose (pagehide): from here on `peerId` never votes or acknowledges again, and
    * no tab ever adopts it; its slot's log is only data a new identity may start from.
    */
-  tombstone(peerId: PeerId, notice: Departure, own = true, departedBefore?: readonly PeerId[]): void {
+  tombstone(peerId: PeerId, notice: Departure, own = true, departedBefore?: readonly PeerId[], committed?: number): void {
     // The departed peer's own fields (a relay's `peer` is not kept), as the engine gets them back.
     const stored: StoredTombstone = { ...replayedNotice(notice), at: Date.now() };
     if (own) stored.own = true;
     if (own && departedBefore && departedBefore.length > 0) stored.before = [...departedBefore];
+    if (own && committed !== undefined) stored.committed = committed;
     this.env.local.setItem(`${own ? tombstonePrefix(this.room) : relayedPrefix(this.room)}${peerId}`, JSON.stringify(stored));
     // How it started is kept until its slot is taken over or deleted: a departed identity that
     // joined heard of a group, even with an empty log, so its slot is data of that group (the
@@ -228,6 +228,18 @@ export class LocalSlots {
   }
 
   /** Every tombstone of this group, by peer id. A corrupt item is as if that tab had not departed: the safe side. */
+  /**
+   * What a tab taking over `peer`'s slot keeps of it (core handOverLimits): by its notice, and by the
+   * index its page had seen committed when it departed (this profile's own tombstones keep it).
+   * Undefined when the profile holds no tombstone of it.
+   */
+  handOverLimits(peer: PeerId): HandOverLimits | undefined {
+    const item = this.tombstoneItems().find(([id]) => id === peer)?.[1];
+    if (item === undefined) return undefined;
+    const { own: _own, at: _at, before: _before, committed, ...notice } = item;
+    return handOverLimits(notice, committed);
+  }
+
   private tombstoneItems(): Array<[PeerId, StoredTombstone]> {
     const own = this.itemsUnder(tombstonePrefix(this.room));
     const ownPeers = new Set(own.map(([peer]) => peer));
@@ -245,12 +257,13 @@ export class LocalSlots {
       try {
         const parsed = JSON.parse(this.env.local.getItem(key) ?? 'null') as unknown;
         if (!isNotice(parsed)) continue;
-        const { successors, own, before, knew, ...notice } = parsed;
+        const { successors, own, before, knew, committed, ...notice } = parsed;
         const valid = isPeerList(successors) ? { successors } : {};
         // A list that does not parse is as if the notice had none (an older version's): the safe side.
         const knewValid = isPeerList(knew) ? { knew } : {};
         const ownBefore = own === true && isPeerList(before) ? { before } : {};
-        items.push([key.slice(prefix.length), { ...notice, ...valid, ...knewValid, ...ownBefore, at: Number.isFinite(parsed.at) ? parsed.at : 0, ...(own === true ? { own: true as const } : {}) }]);
+        const ownCommitted = own === true && Number.isSafeInteger(committed) && committed! >= 0 ? { committed } : {};
+        items.push([key.slice(prefix.length), { ...notice, ...valid, ...knewValid, ...ownBefore, ...ownCommitted, at: Number.isFinite(parsed.at) ? parsed.at : 0, ...(own === true ? { own: true as const } : {}) }]);
       } catch {
         // Skipped: see above.
       }
@@ -308,7 +321,8 @@ function unreadableSlot(dbName: string, slot: string): SlotView {
  * version, which counts as such: the safe side), and for such a departure the voters whose notices
  * its engine had received by then (`before`, DeparturePlan.departedBefore).
  */
-type StoredTombstone = Departure & { at: number; own?: true; before?: PeerId[] };
+/** `committed`: of this profile's own departures, the highest index the page had seen committed (handOverLimits). */
+type StoredTombstone = Departure & { at: number; own?: true; before?: PeerId[]; committed?: number };
 
 function isPeerList(value: unknown): value is PeerId[] {
   return Array.isArray(value) && value.every((p) => typeof p === 'string');

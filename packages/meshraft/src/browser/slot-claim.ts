@@ -3,12 +3,12 @@
 // adopt, a departed tab's log to take over, or a new slot), takes that slot's lock for its whole
 // life, and writes the identity into the slot. The start-up lock is held until the engine runs, so
 // a tab opening at the same moment sees this one's slot in use and can never also re-found.
-import { atLeastAsUpToDate, chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, refoundingTerm, runningPeers, startReadsConfiguration, type Departure, type PeerId } from '@meshraft/core';
+import { atLeastAsUpToDate, chooseSlot, decideFounding, decideFrozenRestart, frozenRestartSlot, refoundingTerm, runningPeers, startReadsConfiguration, type HandOverLimits, type PeerId } from '@meshraft/core';
 import { holdLock, mintPeerId, type LockManagerLike } from '../identity';
 import type { Claim, FrozenRestart } from '../runtime/claim';
 import { openAsOnlyWriter } from '../runtime/only-writer';
 import { localLogTail } from './local-log-tail';
-import { LocalSlots, slotDbName, slotLockName, startupLockName, type SlotEnvironment } from './local-slots';
+import { LocalSlots, slotDbName, slotLockName, startupLockName, type SlotEnvironment, type SlotView } from './local-slots';
 
 /** Attempts when another tab takes the chosen slot between listing and locking it. */
 const CLAIM_ATTEMPTS = 5;
@@ -40,7 +40,7 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
       try {
         // The slot's previous writer (the Worker of a page that just closed or reloaded) may not have
         // stopped yet: wait for it, so the new identity is written after its last batch.
-        if (choice.kind !== 'adopt') await handOver(env, dbName, peerId, 0, true, chosen?.departed);
+        if (choice.kind !== 'adopt') await handOver(env, dbName, peerId, 0, true, takeOverLimits(slots, chosen));
         // The slot is the new identity's now: how the departed one started is no longer needed.
         if (choice.kind === 'succeed') slots.recordJoined(choice.previous, false);
         slots.rememberSlot(slot);
@@ -83,7 +83,7 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
         },
         recordStart: (founding) => slots.recordJoined(peerId, founding === 'join'),
         settled,
-        tombstone: (notice, departedBefore) => slots.tombstone(peerId, notice, true, departedBefore),
+        tombstone: (notice, departedBefore, committed) => slots.tombstone(peerId, notice, true, departedBefore, committed),
         recordDeparture: (peer, notice) => {
           if (!slots.tombstones().has(peer)) slots.tombstone(peer, notice, false);
         },
@@ -94,7 +94,7 @@ export async function claimSlot(env: SlotEnvironment, room: string, mintId: () =
           const previous = peerId;
           peerId = mintId();
           // After the departed identity's last batch: its Worker lets the database go once it landed.
-          await handOver(env, dbName, peerId, 0, true, slots.tombstones().get(previous));
+          await handOver(env, dbName, peerId, 0, true, slots.handOverLimits(previous));
           return peerId;
         },
         reconsider: (mayLead) =>
@@ -159,6 +159,7 @@ async function reconsiderFrozen(
     }
     const chosen = views.find((v) => v.slot === target);
     const dbName = slotDbName(room, target);
+    const targetLimits = target === own ? undefined : takeOverLimits(slots, chosen);
     return {
       localPeers: runningPeers(views, own),
       dbName,
@@ -174,7 +175,7 @@ async function reconsiderFrozen(
           log: {
             lastIndex: chosen?.lastIndex ?? 0,
             lastTerm: chosen?.lastTerm ?? 0,
-            ...(evidence === 'occupied' ? { membership: null } : await slots.logConfiguration(dbName, target === own ? null : (chosen?.departed ?? null))),
+            ...(evidence === 'occupied' ? { membership: null } : await slots.logConfiguration(dbName, targetLimits)),
           },
           ...slots.foundingTombstones(),
           room: evidence,
@@ -190,7 +191,7 @@ async function reconsiderFrozen(
         // The frozen identity departed: on its own slot, the raised term is written after its last
         // batch (which could otherwise bring the old term back).
         // On its own slot the decision was judged on the whole log as listed: no entry is dropped.
-        await handOver(env, dbName, next, refoundingTerm(views, slots.tombstones()), true, target === own ? final : chosen?.departed, target === own);
+        await handOver(env, dbName, next, refoundingTerm(views, slots.tombstones()), true, target === own ? { maxCommit: final?.lastIndex } : targetLimits);
         const moved = releaseTarget;
         releaseTarget = null; // the claim holds it now
         renewed(next, target, moved ?? (() => {}));
@@ -204,26 +205,24 @@ async function reconsiderFrozen(
   }
 }
 
+/** The limits of taking over a listed slot (LocalSlots.handOverLimits): none unless its identity departed. */
+function takeOverLimits(slots: LocalSlots, view: SlotView | undefined): HandOverLimits | undefined {
+  return view?.departed && view.peerId !== null ? slots.handOverLimits(view.peerId) : undefined;
+}
+
 /**
  * Writes the slot over to `peerId` (and raises its term to at least `minTerm`). `asOnlyWriter`: once
  * no other writer has the database open (only-writer.ts): always, except while this tab's own
  * Worker holds it with no engine running yet (a start-up re-founding, after 'prepare' opened it).
- * `departed`: the previous identity's notice, its promise: nothing past its final position counts as
- * committed, and entries of a later term than its own go (IdbStorage.handOver), as the listing
- * already left them out (LocalSlots.list), unless `keepLaterTerms`.
+ * `limits`: what the previous identity's departure promised (core handOverLimits): nothing past
+ * what its page saw committed, or past its final position, counts as committed, and entries of a
+ * later term than its notice's go (IdbStorage.handOver), as the listing already left them out
+ * (LocalSlots.list). A frozen identity re-founding on its own slot keeps every entry.
  */
-async function handOver(
-  env: SlotEnvironment,
-  dbName: string,
-  peerId: PeerId,
-  minTerm = 0,
-  asOnlyWriter = false,
-  departed?: Departure | null,
-  keepLaterTerms = false,
-): Promise<void> {
+async function handOver(env: SlotEnvironment, dbName: string, peerId: PeerId, minTerm = 0, asOnlyWriter = false, limits?: HandOverLimits): Promise<void> {
   const { storage } = asOnlyWriter ? await openAsOnlyWriter(env.locks, dbName, () => env.openSlot(dbName)) : { storage: await env.openSlot(dbName) };
   try {
-    await storage.handOver(peerId, minTerm, departed?.lastIndex, keepLaterTerms ? undefined : departed?.term);
+    await storage.handOver(peerId, minTerm, limits?.maxCommit, limits?.maxTerm);
   } finally {
     await storage.close();
   }

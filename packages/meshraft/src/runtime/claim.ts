@@ -37,8 +37,9 @@ export interface Claim {
   /**
    * Tombstone this identity, synchronously (pagehide): it never votes or acknowledges again.
    * `departedBefore`: the voters whose notices its engine had received (DeparturePlan.departedBefore).
+   * `committed`: the highest index its page had seen committed (core handOverLimits).
    */
-  tombstone?(notice: Departure, departedBefore?: readonly PeerId[]): void;
+  tombstone?(notice: Departure, departedBefore?: readonly PeerId[], committed?: number): void;
   /** Keep another peer's departure notice with this profile's tombstones. */
   recordDeparture?(peer: PeerId, notice: Departure): void;
   /** Every departure recorded on this profile (tombstones), by peer id. */

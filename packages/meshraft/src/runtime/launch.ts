@@ -123,7 +123,7 @@ export function launchGroup<Cmd, Q, QR, R = unknown>(options: ResolvedOptions<Cm
     if (!s || !side || departed || plan === null || !claim?.tombstone) return false;
     const notice = finalNotice(plan.notice, deferred.status);
     // Order matters: the tombstone and the cut first, so the notice is a promise already kept.
-    claim.tombstone(notice, plan.departedBefore);
+    claim.tombstone(notice, plan.departedBefore, deferred.status.committed);
     departed = true;
     for (const { to, bytes } of departureFrames(plan, notice, s.connected)) s.mesh.send(to, bytes, 'control');
     side.depart();
