@@ -234,6 +234,33 @@ describe('successors', () => {
     expect(covered.status().role).toBe('leader');
   });
 
+  it('a successor re-founds only once it covers the claim of one ranked before it, which may have re-founded and closed as a follower (safety)', () => {
+    // L, a learner, holds the log to index 5 (term 1) of voters a and b. Leader a closes naming S
+    // then L its successors; b has closed before. S re-founded the group alone, committed up to 9
+    // in term 2, its tab crashed and was adopted, and it closed as a follower: its notice names no
+    // list and claims 9/2. Re-founding on L's log would lose 6..9.
+    const state: PersistedState = {
+      hardState: { term: 1, vote: null, commit: 5 },
+      snapshot: null,
+      entries: [{ kind: 'config', index: 1, term: 1, membership: { voters: ['a', 'b'], learners: ['S', 'L'] } }, ...[2, 3, 4, 5].map((index): LogEntry => ({ kind: 'noop', index, term: 1 }))],
+    };
+    const start = (sClaim: { lastIndex: number; lastTerm: number }) => {
+      const node = new RaftNode({ id: 'L', config: { ...defaultRaftConfig, ...config }, preference: 'normal', random: seededRandom(3), now: 0, state: structuredClone(state) });
+      node.receive('b', { type: 'Departure', term: 1, lastIndex: 5, lastTerm: 1 }, 1);
+      node.receive('a', { type: 'Departure', term: 1, lastIndex: 5, lastTerm: 1, led: true, successors: ['S', 'L'] }, 2);
+      node.receive('S', { type: 'Departure', term: 2, ...sClaim }, 3);
+      for (let t = 4; t < 3000; t += 10) node.tick(t);
+      return node;
+    };
+    const short = start({ lastIndex: 9, lastTerm: 2 });
+    expect(short.membership.voters()).toEqual(['a', 'b']);
+    expect(short.status().role).not.toBe('leader');
+    // The control: S closed with nothing past L's log (it never re-founded), and L re-founds.
+    const covered = start({ lastIndex: 5, lastTerm: 1 });
+    expect(covered.membership.voters()).toEqual(['L']);
+    expect(covered.status().role).toBe('leader');
+  });
+
   it('a successor whose configuration may not have replaced the one before waits for the voter it removed (safety: that voter may lead there)', () => {
     // E, a learner: voters a, b, c, d committed up to 9 (term 3). Leader b of term 4 appended a
     // configuration removing a at 10, which reached E only, and departed naming E. a may have been

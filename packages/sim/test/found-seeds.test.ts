@@ -59,6 +59,7 @@ const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
   { scenario: 'tabs', seed: 608252617, found: 'a frozen tab read a departed successor’s slot whole, with the configuration of itself alone and the commit index its Worker stored after the notice (its election timer had fired), re-founded on it, and its departure made a successor on another device re-found too (a fork; found by CI’s seed range)' },
   { scenario: 'tabs-chaos-all', seed: 112, found: 'a leader elected a moment before its page closed sent the notice of its previous term, claiming an entry the leader before it never committed; its Worker committed that entry alone, a successor (the claim capped) wrote another there, and the slot’s next identity, its commit index lowered only to the notice’s final position, applied the departed one’s (safety)' },
   { scenario: 'tabs-slow-disk', seed: 915000779, found: 'the same shape as tabs-chaos-all 112, on slow disks (safety)' },
+  { scenario: 'tabs-slow-disk', seed: 916000085, found: 'a named successor re-founded the group and committed entries, every tab crashed, and it closed as an adopted follower (its notice naming no list); the next successor on the departed leader’s list re-founded short of those entries (safety)' },
 ];
 
 describe('seeds found by held-out runs', () => {

@@ -84,7 +84,7 @@ describe('tabs scenario', () => {
 const BUG_SEEDS = 300;
 const ENOUGH_CATCHES = 5;
 
-const bugCases: Array<{ bug: keyof LifecycleBugs; expect: InvariantName | readonly InvariantName[]; why: string; scenario?: 'tabs-chaos-two' | 'tabs-slow-disk'; catches?: number; from?: number }> = [
+const bugCases: Array<{ bug: keyof LifecycleBugs; expect: InvariantName | readonly InvariantName[]; why: string; scenario?: 'tabs-chaos-two' | 'tabs-slow-disk' | 'tabs-chaos-all'; catches?: number; from?: number }> = [
   { bug: 'adoptDepartedIdentities', expect: 'departed-spoke', why: 'a departed identity that starts again sends again (votes, acknowledges)' },
   { bug: 'trustEmptyRoomAfterRestart', expect: 'fork', why: 'an empty room right after a signaling restart is trusted and a second group is bootstrapped' },
   { bug: 'keepUnusableSlots', expect: 'slot-leak', why: 'databases nobody can use any more are never deleted' },
@@ -136,6 +136,29 @@ const bugCases: Array<{ bug: keyof LifecycleBugs; expect: InvariantName | readon
     scenario: 'tabs-slow-disk',
     catches: 1,
     from: 220,
+  },
+  // A successor elected and closed at once leaves its Worker to store, after the notice, its
+  // re-founded configuration and a commit index past it; a frozen tab reading that slot whole
+  // re-founds beside the next successor, on another device. Rare: none in the first 600 seeds of
+  // tabs, tabs-slow-disk or tabs-chaos-all; the scan starts at the seed that found it (with the
+  // Worker timer). Look for others with `npm run sim -- --scenario tabs --bug readDepartedSlotWhole --seeds 1000 --from N`.
+  {
+    bug: 'readDepartedSlotWhole',
+    expect: ['state-machine-safety', 'fork', 'leader-completeness', 'committed-changed', 'log-matching'],
+    why: 'a frozen tab judges a departed slot whole (a configuration and a commit index its Worker stored after the notice), not as its take-over will leave it',
+    catches: 1,
+    from: 608252617,
+  },
+  // A leader elected a moment before its page closed sends its previous term's notice; its Worker
+  // commits the previous leader's last entry alone after it, a group that went on writes another
+  // entry there, and the slot's next identity holds the departed one's as committed.
+  {
+    bug: 'commitUpToNoticeOnHandOver',
+    expect: ['state-machine-safety', 'leader-completeness', 'committed-changed', 'log-matching'],
+    why: "a new identity on a departed slot keeps the commit index up to the notice's final position, past what the departed page had seen committed",
+    scenario: 'tabs-chaos-all',
+    catches: 1,
+    from: 110,
   },
 ];
 

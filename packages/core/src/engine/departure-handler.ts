@@ -274,6 +274,14 @@ export class DepartureHandler {
     for (const claim of choice.claims) {
       if (!node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) return;
     }
+    // So must the claims of the successors passed over (every one departed): one may have
+    // re-founded the group and committed entries before it left, as a follower whose notice names
+    // no list (its tab crashed and was adopted, then closed; tabs-slow-disk seed 916,000,085: the
+    // next successor re-founded short of three entries the first had committed).
+    for (const peer of choice.passed) {
+      const claim = node.departures.claim(peer);
+      if (claim && !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) return;
+    }
     const learners = node.membership.current().learners.filter((l) => l !== node.id && !node.departures.has(l));
     node.membership.refound({ voters: [node.id], learners });
     this.refounds++;
@@ -299,7 +307,12 @@ export class DepartureHandler {
     const { node } = this;
     let target = 0;
     const claims = node.membership.voters().map((voter) => node.departures.claim(voter));
-    if (!node.membership.isVoter(node.id)) claims.push(...(this.lists.choice((p) => node.departures.has(p))?.claims ?? [this.lists.latestClaim ?? undefined]));
+    if (!node.membership.isVoter(node.id)) {
+      const choice = this.lists.choice((p) => node.departures.has(p));
+      claims.push(...(choice?.claims ?? [this.lists.latestClaim ?? undefined]));
+      // The successors passed over count as in maybeSucceed, for the one they leave the choice to.
+      if (choice?.peer === node.id) claims.push(...choice.passed.map((p) => node.departures.claim(p)));
+    }
     for (const claim of claims) {
       if (claim && !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) target = Math.max(target, claim.lastIndex);
     }

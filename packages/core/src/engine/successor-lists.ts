@@ -15,6 +15,12 @@ export interface SuccessorChoice {
   peer: PeerId;
   /** The claims of every leader whose list was consulted, the latest first. */
   claims: LeaderClaim[];
+  /**
+   * The peers passed over on those lists (each known departed). One may have re-founded the group
+   * and committed entries there before it departed: when it departs as a follower (its tab crashed
+   * and was adopted, say), no leader's notice says so, and only its own final position covers them.
+   */
+  passed: PeerId[];
 }
 
 export class SuccessorLists {
@@ -66,15 +72,20 @@ export class SuccessorLists {
   choice(departed: (peer: PeerId) => boolean): SuccessorChoice | null {
     if (this.claim === null) return null;
     const claims = [this.claim];
-    const alive = (list: readonly PeerId[]) => list.find((p) => !departed(p));
+    const passed: PeerId[] = [];
+    const alive = (list: readonly PeerId[]) => {
+      const index = list.findIndex((p) => !departed(p));
+      passed.push(...(index < 0 ? list : list.slice(0, index)));
+      return index < 0 ? undefined : list[index];
+    };
     const latest = alive(this.latest);
-    if (latest !== undefined) return { peer: latest, claims };
+    if (latest !== undefined) return { peer: latest, claims, passed };
     // Every list kept there is of a term below the latest one's (note()).
     const earlier = [...this.earlier].sort(([a], [b]) => b - a);
     for (const [, list] of earlier) {
       claims.push(list.claim);
       const peer = alive(list.successors);
-      if (peer !== undefined) return { peer, claims };
+      if (peer !== undefined) return { peer, claims, passed };
     }
     return null;
   }
