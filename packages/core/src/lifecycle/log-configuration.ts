@@ -31,10 +31,10 @@ export interface LogConfiguration {
 }
 
 /**
- * What a tab taking a departed slot over keeps of it (its hand-over: `IdbStorage.handOver`): the
- * notice promised nothing past its final position, so the commit index goes no further
- * (`maxCommit`, never below the snapshot), and entries of a later term than the notice's
- * (`maxTerm`) go, since the departed tab's Worker stored them after its page sent the notice.
+ * What a tab taking a departed slot over keeps of it (its hand-over: `IdbStorage.handOver`): no
+ * commit index past `maxCommit` (never below the snapshot; see handOverLimits), and no entry of a
+ * later term than `maxTerm`, the notice's: the departed tab's Worker stored those after its page
+ * sent the notice.
  */
 export interface HandOverLimits {
   maxCommit?: number;

@@ -227,7 +227,6 @@ export class LocalSlots {
     });
   }
 
-  /** Every tombstone of this group, by peer id. A corrupt item is as if that tab had not departed: the safe side. */
   /**
    * What a tab taking over `peer`'s slot keeps of it (core handOverLimits): by its notice, and by the
    * index its page had seen committed when it departed (this profile's own tombstones keep it).
@@ -240,6 +239,7 @@ export class LocalSlots {
     return handOverLimits(notice, committed);
   }
 
+  /** Every tombstone of this group, by peer id. A corrupt item is as if that tab had not departed: the safe side. */
   private tombstoneItems(): Array<[PeerId, StoredTombstone]> {
     const own = this.itemsUnder(tombstonePrefix(this.room));
     const ownPeers = new Set(own.map(([peer]) => peer));
@@ -319,9 +319,9 @@ function unreadableSlot(dbName: string, slot: string): SlotView {
  * written here (`at`: the oldest go first past MAX_TOMBSTONES), whether the identity departed from
  * a tab of this profile (`own`; absent: a notice from another device, or a tombstone of an older
  * version, which counts as such: the safe side), and for such a departure the voters whose notices
- * its engine had received by then (`before`, DeparturePlan.departedBefore).
+ * its engine had received by then (`before`, DeparturePlan.departedBefore) and the highest index
+ * its page had seen committed (`committed`, for handOverLimits).
  */
-/** `committed`: of this profile's own departures, the highest index the page had seen committed (handOverLimits). */
 type StoredTombstone = Departure & { at: number; own?: true; before?: PeerId[]; committed?: number };
 
 function isPeerList(value: unknown): value is PeerId[] {
