@@ -127,6 +127,8 @@ export {
   LOCAL_LOG_TAIL_MAX_ENTRIES,
   logConfiguration,
   handOverLimits,
+  handedOver,
+  handedOverCommit,
   type HandOverLimits,
   decideFounding,
   decideFrozenRestart,

@@ -2,7 +2,7 @@
 // shape they keep from forking the group: two profiles whose most up-to-date logs end in different
 // configurations, each seeing every voter of its own configuration departed.
 import { describe, expect, it } from 'vitest';
-import { decideFounding, decideFrozenRestart, handOverLimits, logConfiguration, type FoundingInput } from '../src/lifecycle/index';
+import { decideFounding, decideFrozenRestart, handedOver, handedOverCommit, handOverLimits, logConfiguration, type FoundingInput } from '../src/lifecycle/index';
 import type { Departure } from '../src/messages';
 import { addedVoterShape } from '../src/testing/index';
 import type { LogEntry, Membership, PeerId } from '../src/types';
@@ -62,6 +62,44 @@ describe('handOverLimits', () => {
   it("never past the notice's final position", () => expect(handOverLimits(notice, 12)).toEqual({ maxCommit: 9, maxTerm: 2 }));
   it('by the final position alone without a record of what the page saw (an older tombstone, or another device)', () =>
     expect(handOverLimits(notice)).toEqual({ maxCommit: 9, maxTerm: 2 }));
+});
+
+describe('handedOver', () => {
+  // Entries 4-9 after a snapshot at 3: term 2 up to 7, term 3 at 8 and 9 (the departed Worker's).
+  const entries = [4, 5, 6, 7].map((i) => noop(i, 2)).concat([noop(8, 3), noop(9, 3)]);
+  it('keeps everything without limits', () => {
+    const left = handedOver(entries, 3, 9);
+    expect(left.entries).toBe(entries);
+    expect(left.commit).toBe(9);
+  });
+  it("drops the entries of a later term than the notice's and caps the commit index at the kept end", () => {
+    const left = handedOver(entries, 3, 9, { maxTerm: 2 });
+    expect(left.entries.map((e) => e.index)).toEqual([4, 5, 6, 7]);
+    expect(left.commit).toBe(7);
+  });
+  it('lowers the commit index to maxCommit', () => expect(handedOver(entries, 3, 9, { maxCommit: 5, maxTerm: 3 }).commit).toBe(5));
+  it('never lowers the commit index below the snapshot, nor raises it', () => {
+    expect(handedOver(entries, 3, 9, { maxCommit: 1 }).commit).toBe(3);
+    expect(handedOver(entries, 3, 6, { maxCommit: 8 }).commit).toBe(6);
+  });
+  it('leaves the snapshot alone when every stored entry is of a later term', () => {
+    const left = handedOver(entries, 3, 9, { maxTerm: 1 });
+    expect(left.entries).toEqual([]);
+    expect(left.commit).toBe(3);
+  });
+  it('handedOverCommit is the commit rule IdbStorage.handOver applies in its transaction', () => {
+    expect(handedOverCommit(9, 3, Number.POSITIVE_INFINITY, 5)).toBe(5);
+    expect(handedOverCommit(9, 3, 7)).toBe(7);
+    expect(handedOverCommit(9, 3, 7, 1)).toBe(3);
+  });
+  it('logConfiguration with limits reads the log handedOver leaves', () => {
+    const withConfig = [...entries.slice(0, 4), config(8, 3, ['x'])];
+    const limits = { maxCommit: 9, maxTerm: 2 };
+    const left = handedOver(withConfig, 3, 8, limits);
+    expect(logConfiguration(withConfig, { index: 3, term: 2, membership: { voters: ['a', 'b'], learners: [] } }, 8, limits)).toEqual(
+      logConfiguration(left.entries, { index: 3, term: 2, membership: { voters: ['a', 'b'], learners: [] } }, left.commit),
+    );
+  });
 });
 
 describe('decideFrozenRestart on a departed slot its Worker wrote to after the notice', () => {

@@ -7,7 +7,7 @@ import type { IDBPObjectStore, IDBPTransaction } from 'idb';
 import { ClosedError, InvalidInputError } from '@meshraft/core';
 import type { HardState, LogEntry, PersistBatch, PersistedState, Snapshot, SnapshotMeta, Storage } from '@meshraft/core';
 import { DEFAULT_SNAPSHOT_CHUNK_BYTES, joinChunks, splitIntoChunks } from './bytes';
-import { checkBatchShape, planBatch, type BatchPlan, type StoredPosition } from '@meshraft/core';
+import { checkBatchShape, handedOverCommit, planBatch, type BatchPlan, type StoredPosition } from '@meshraft/core';
 import {
   HARD_STATE_KEY,
   IDENTITY_KEY,
@@ -316,7 +316,7 @@ export class IdbStorage implements Storage {
         last = Math.max(firstPast - 1, snapshotIndex);
       }
     }
-    const commit = Math.min(hard.commit, Math.max(maxCommit, snapshotIndex), last);
+    const commit = handedOverCommit(hard.commit, snapshotIndex, last, maxCommit);
     requests.push(store.put({ kind: 'hardState', hardState: { term: Math.max(hard.term, minTerm), vote: null, commit } }, HARD_STATE_KEY));
     requests.push(store.put({ kind: 'identity', peerId }, IDENTITY_KEY));
     await Promise.all([...requests, tx.done]);

@@ -9,6 +9,12 @@ export interface CliSummary {
   passed: number;
   failed: number;
   failures: Array<{ seed: number; violation: string; replay: string }>;
+  /**
+   * The tab scenarios' counters (TabsCounts) summed over every seed run, and how many runs counted
+   * each at least once: how often a scan reached a shape (a re-founding, a frozen restart, a
+   * stranded group), which pass/fail alone does not say. Absent for the other scenarios.
+   */
+  tabTotals?: Record<string, { total: number; runs: number }>;
 }
 
 export function runCli(args: CliArgs, out: (line: string) => void, err: (line: string) => void): CliSummary {
@@ -27,6 +33,7 @@ export function runCli(args: CliArgs, out: (line: string) => void, err: (line: s
       echo: args.verbose ? log : undefined,
     });
     if (args.hashes && !args.verbose) log(`seed ${seed}: ${result.ok ? 'ok' : 'FAIL'} trace=${result.traceHash}`);
+    if (result.tabs) addTabTotals(summary, result.tabs);
     if (args.verbose) log(`seed ${seed}: ${result.ok ? 'ok' : 'FAIL'} ${JSON.stringify(result.stats)} trace=${result.traceHash}`);
     if (result.ok) {
       summary.passed++;
@@ -47,6 +54,16 @@ export function runCli(args: CliArgs, out: (line: string) => void, err: (line: s
   );
   if (args.json) out(JSON.stringify(summary));
   return summary;
+}
+
+function addTabTotals(summary: CliSummary, counts: object): void {
+  const totals = (summary.tabTotals ??= {});
+  for (const [name, value] of Object.entries(counts)) {
+    if (typeof value !== 'number') continue;
+    const slot = (totals[name] ??= { total: 0, runs: 0 });
+    slot.total += value;
+    if (value > 0) slot.runs++;
+  }
 }
 
 function main(): void {

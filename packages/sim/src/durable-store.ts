@@ -3,7 +3,7 @@
 // lost on a crash. A batch is applied atomically: it is worked out on copies and swapped in only
 // when the whole of it is valid, so a crash (or a contract error) leaves all or nothing of it.
 // Everything is deep-copied in and out, so an engine can never alias the disk.
-import { logConfiguration, type HandOverLimits, type HardState, type LogConfiguration, type LogEntry, type Membership, type PersistBatch, type PersistedState, type Snapshot } from '@meshraft/core';
+import { handedOver, logConfiguration, type HandOverLimits, type HardState, type LogConfiguration, type LogEntry, type Membership, type PersistBatch, type PersistedState, type Snapshot } from '@meshraft/core';
 
 export function cloneEntry(entry: LogEntry): LogEntry {
   switch (entry.kind) {
@@ -118,19 +118,13 @@ export class DurableStore {
    * index past the notice its page sent (Tabs.close). `maxTerm`: the notice's term; entries of a
    * later term are dropped (never the snapshot). The Worker made or took them after the page sent
    * the notice (SimPeer.depart), so no other peer learned of them from this one, and a successor
-   * judging by the notice may have written other entries at the same index and term.
+   * judging by the notice may have written other entries at the same index and term. The rule is
+   * core's handedOver, the one logConfiguration reads a departed slot by.
    */
   handOver(term = this.image.hard.term, maxCommit = Number.POSITIVE_INFINITY, maxTerm = Number.POSITIVE_INFINITY): void {
     const { hard } = this.image;
-    const { log, commit } = this.handedOver(maxCommit, maxTerm);
-    this.image = { ...this.image, log, hard: { ...hard, vote: null, commit, term: Math.max(term, hard.term) } };
-  }
-
-  /** The log and commit index handOver(.., maxCommit, maxTerm) leaves, without changing the disk. */
-  private handedOver(maxCommit = Number.POSITIVE_INFINITY, maxTerm = Number.POSITIVE_INFINITY): { log: LogEntry[]; commit: number } {
-    const last = this.lastWithinTerm(maxTerm).index;
-    const log = this.image.log.filter((e) => e.index <= last);
-    return { log, commit: Math.min(this.image.hard.commit, Math.max(maxCommit, this.snapshotIndex), last) };
+    const { entries, commit } = handedOver(this.image.log, this.snapshotIndex, this.image.hard.commit, { maxCommit, maxTerm });
+    this.image = { ...this.image, log: [...entries], hard: { ...hard, vote: null, commit, term: Math.max(term, hard.term) } };
   }
 
   /**

@@ -31,6 +31,18 @@ describe('sim command line', () => {
   });
 });
 
+describe('--json', () => {
+  it("sums the tab scenarios' counters over the seeds run, with how many runs counted each", () => {
+    const lines: string[] = [];
+    const summary = runCli(parseCliArgs(['--seeds', '2', '--from', '5', '--scenario', 'tabs', '--json']), (l) => lines.push(l), () => undefined);
+    const runs = [5, 6].map((seed) => runSimulation({ seed, scenario: 'tabs' }).tabs!);
+    expect(summary.tabTotals?.closed).toEqual({ total: runs[0].closed + runs[1].closed, runs: runs.filter((r) => r.closed > 0).length });
+    expect(summary.tabTotals?.strandedGroups?.total).toBe(runs[0].strandedGroups + runs[1].strandedGroups);
+    expect(JSON.parse(lines[0])).toEqual(summary);
+    expect(runCli(parseCliArgs(['--seeds', '1', '--from', '5', '--scenario', 'churn']), () => undefined, () => undefined).tabTotals).toBeUndefined();
+  });
+});
+
 describe('--link-events', () => {
   it('off models cuts as before links reported them (the engines hear of no link lost or back), and the replay command keeps the flag', () => {
     const off = runSimulation({ seed: 504772757, scenario: 'tabs-reload', linkEvents: false });

@@ -8,8 +8,8 @@
 // latest came from a leader's change (MembershipTracker.priorVoters); every configuration after the
 // last settled one (and that one) counts.
 import { MembershipTracker } from '../engine/membership';
-import type { Departure } from '../messages';
 import type { LogEntry, Membership, PeerId, SnapshotMeta } from '../types';
+import { handedOver, type HandOverLimits } from './hand-over';
 
 /** What decideFounding reads of a log's configurations (FoundingInput.log). */
 export interface LogConfiguration {
@@ -31,32 +31,6 @@ export interface LogConfiguration {
 }
 
 /**
- * What a tab taking a departed slot over keeps of it (its hand-over: `IdbStorage.handOver`): no
- * commit index past `maxCommit` (never below the snapshot; see handOverLimits), and no entry of a
- * later term than `maxTerm`, the notice's: the departed tab's Worker stored those after its page
- * sent the notice.
- */
-export interface HandOverLimits {
-  maxCommit?: number;
-  maxTerm?: number;
-}
-
-/**
- * The limits of taking over a departed identity's slot. `committed`: the highest index its page had
- * seen committed when it departed (the profile keeps it with its own tombstones). Its Worker may
- * have committed entries past it after the notice, as a leader elected a moment before the page
- * closed, whose notice still named its previous term; the group that went on counts that notice's
- * claim capped by the departed leader before it (DepartureBook.claim), and may have written other
- * entries there. Nothing past what the page saw was ever observed committed, so the taker counts
- * nothing past it as committed (and never past the notice's final position). Without it (a notice
- * from an older version's tombstone), only the final position bounds it.
- */
-export function handOverLimits(notice: Departure, committed?: number): HandOverLimits {
-  const maxCommit = committed === undefined ? notice.lastIndex : Math.min(notice.lastIndex, committed);
-  return { maxCommit, maxTerm: notice.term };
-}
-
-/**
  * The configurations of a stored log: `entries` after the snapshot (in index order), the
  * snapshot's metadata (its membership is committed), and the stored commit index (which may lag:
  * the engine persists it lazily, and on close). With `handOver`: as that log reads once a
@@ -68,14 +42,7 @@ export function handOverLimits(notice: Departure, committed?: number): HandOverL
  */
 export function logConfiguration(entries: readonly LogEntry[], snapshot: SnapshotMeta | null, commit: number, handOver: HandOverLimits = {}): LogConfiguration {
   const snapshotIndex = snapshot?.index ?? 0;
-  // Terms never fall along a log, so the entries of a later term than the notice's are its tail.
-  const maxTerm = handOver.maxTerm ?? Number.POSITIVE_INFINITY;
-  let keep = entries.length;
-  while (keep > 0 && entries[keep - 1].term > maxTerm) keep--;
-  const kept = keep === entries.length ? entries : entries.slice(0, keep);
-  // A commit index past what the hand-over keeps falls back to the kept log's end, as it does there.
-  const keptEnd = keep === entries.length ? Number.POSITIVE_INFINITY : Math.max(kept.length > 0 ? kept[kept.length - 1].index : 0, snapshotIndex);
-  const limitedCommit = Math.min(commit, Math.max(handOver.maxCommit ?? Number.POSITIVE_INFINITY, snapshotIndex), keptEnd);
+  const { entries: kept, commit: limitedCommit } = handedOver(entries, snapshotIndex, commit, handOver);
   // The engine's own tracker judges the stored log, so a starting tab and a running engine
   // (status.priorVoters) name the same voters.
   const tracker = new MembershipTracker(snapshot?.membership ?? null, snapshotIndex, false);
