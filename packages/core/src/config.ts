@@ -92,6 +92,8 @@ export interface InjectedBugs {
   readWithoutQuorum?: boolean;
   /** Skip the no-op on election. */
   noNoopOnElection?: boolean;
+  /** A successor re-founds covering the named leaders' claims only, not those of the successors it passes over. */
+  skipPassedOverClaims?: boolean;
 }
 
 /** Settings that count something the engine needs at least one of: integers >= 1. */

@@ -49,6 +49,7 @@ export const knownBugs: ReadonlyArray<keyof SimBugs> = [
   'forgetVote',
   'readWithoutQuorum',
   'noNoopOnElection',
+  'skipPassedOverClaims',
   'adoptDepartedIdentities',
   'trustEmptyRoomAfterRestart',
   'keepUnusableSlots',

@@ -3,6 +3,7 @@
 // when every voter of the configuration is gone (a successor re-founds, successor-lists.ts; others
 // fetch toward the departed voters' claims). The turns to campaign after the leader left are in
 // campaign-turns.ts.
+import type { InjectedBugs } from '../config';
 import type { AppendEntries, Departure } from '../messages';
 import type { PeerId } from '../types';
 import type { DeparturePlan } from './api';
@@ -39,6 +40,8 @@ export interface DepartureHost
   readonly forwards: ForwardQueue;
   readonly requests: Pick<RequestHandler, 'resolveReads'>;
   readonly members: Pick<MembershipClient, 'leaving'>;
+  /** Test-only switches (@meshraft/core/testing withInjectedBugs). */
+  readonly bugs: Pick<InjectedBugs, 'skipPassedOverClaims'>;
   /** The leader departed: no leader known, and its lease no longer holds. */
   forgetLeader(): void;
   /** Re-count the running campaign's votes (candidacy.ts checkElection). */
@@ -278,7 +281,7 @@ export class DepartureHandler {
     // re-founded the group and committed entries before it left, as a follower whose notice names
     // no list (its tab crashed and was adopted, then closed; tabs-slow-disk seed 916,000,085: the
     // next successor re-founded short of three entries the first had committed).
-    for (const peer of choice.passed) {
+    for (const peer of node.bugs.skipPassedOverClaims ? [] : choice.passed) {
       const claim = node.departures.claim(peer);
       if (claim && !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) return;
     }
@@ -311,7 +314,7 @@ export class DepartureHandler {
       const choice = this.lists.choice((p) => node.departures.has(p));
       claims.push(...(choice?.claims ?? [this.lists.latestClaim ?? undefined]));
       // The successors passed over count as in maybeSucceed, for the one they leave the choice to.
-      if (choice?.peer === node.id) claims.push(...choice.passed.map((p) => node.departures.claim(p)));
+      if (choice?.peer === node.id && !node.bugs.skipPassedOverClaims) claims.push(...choice.passed.map((p) => node.departures.claim(p)));
     }
     for (const claim of claims) {
       if (claim && !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) target = Math.max(target, claim.lastIndex);
