@@ -2,8 +2,8 @@
 // on two profiles, signaling restarts, every tab closed and the app reopened) under the startup
 // rules of @meshraft/core lifecycle, with every invariant, availability after graceful actions,
 // forks, slot leaks and linearizability checked. The runs must be clean AND must really exercise
-// what the scenario claims, so the counters are asserted too; and lifecycle bugs switched on must
-// be caught.
+// what the scenario claims, so the counters are asserted too; and lifecycle bugs (and the engine's
+// succession switch) switched on must be caught.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SimBugs } from '../src/cli-args';
 import { formatFailure, runSimulation, type InvariantName, type SimResult } from '../src/index';
@@ -177,7 +177,7 @@ const bugCases: Array<{ bug: keyof SimBugs; expect: InvariantName | readonly Inv
 
 const checkerGaveUp = (result: SimResult) => result.violation?.invariant === 'linearizability' && result.violation.message.startsWith('checker gave up');
 
-describe(`tabs bug injection: lifecycle bugs are caught within ${BUG_SEEDS} seeds`, () => {
+describe(`tabs bug injection: lifecycle and succession bugs are caught within ${BUG_SEEDS} seeds`, () => {
   for (const c of bugCases) {
     const scenario = c.scenario ?? 'tabs';
     const enough = c.catches ?? ENOUGH_CATCHES;
