@@ -129,6 +129,7 @@ export {
   handOverLimits,
   handedOver,
   handedOverCommit,
+  keptWithinTerm,
   type HandOverLimits,
   decideFounding,
   decideFrozenRestart,

@@ -3,7 +3,7 @@
 // lost on a crash. A batch is applied atomically: it is worked out on copies and swapped in only
 // when the whole of it is valid, so a crash (or a contract error) leaves all or nothing of it.
 // Everything is deep-copied in and out, so an engine can never alias the disk.
-import { handedOver, logConfiguration, type HandOverLimits, type HardState, type LogConfiguration, type LogEntry, type Membership, type PersistBatch, type PersistedState, type Snapshot } from '@meshraft/core';
+import { handedOver, keptWithinTerm, logConfiguration, type HandOverLimits, type HardState, type LogConfiguration, type LogEntry, type Membership, type PersistBatch, type PersistedState, type Snapshot } from '@meshraft/core';
 
 export function cloneEntry(entry: LogEntry): LogEntry {
   switch (entry.kind) {
@@ -133,9 +133,7 @@ export class DurableStore {
    */
   lastWithinTerm(term: number): { index: number; term: number } {
     const { log } = this.image;
-    // Terms never fall along a log, so the entries of a later term are its tail.
-    let keep = log.length;
-    while (keep > 0 && log[keep - 1].term > term) keep--;
+    const keep = keptWithinTerm(log, term);
     if (keep > 0) return { index: log[keep - 1].index, term: log[keep - 1].term };
     return { index: this.snapshotIndex, term: this.image.snap?.meta.term ?? 0 };
   }

@@ -7,6 +7,7 @@ import type { InjectedBugs } from '../config';
 import type { AppendEntries, Departure } from '../messages';
 import type { PeerId } from '../types';
 import type { DeparturePlan } from './api';
+import type { FinalPosition } from './departures';
 import type { CatchUpDriver } from './catchup-driver';
 import { addsNothing, type FollowerLog, isWellFormedAppend, onAppendEntries } from './follower';
 import type { ForwardQueue } from './forwarding';
@@ -19,7 +20,7 @@ import { keepEarlierLeaderEntries } from './replication-messages';
 import { CampaignTurns } from './campaign-turns';
 import { HeldRelays } from './held-relays';
 import { LOG_TAIL_MAX_ENTRIES, LogTails } from './log-tails';
-import { SuccessorLists } from './successor-lists';
+import { SuccessorLists, type SuccessorChoice } from './successor-lists';
 
 /** What departures use of RaftNode: the role state and its transitions, the log, and the parts a notice affects. */
 export interface DepartureHost
@@ -281,8 +282,7 @@ export class DepartureHandler {
     // re-founded the group and committed entries before it left, as a follower whose notice names
     // no list (its tab crashed and was adopted, then closed; tabs-slow-disk seed 916,000,085: the
     // next successor re-founded short of three entries the first had committed).
-    for (const peer of node.bugs.skipPassedOverClaims ? [] : choice.passed) {
-      const claim = node.departures.claim(peer);
+    for (const claim of this.passedClaims(choice)) {
       if (claim && !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) return;
     }
     const learners = node.membership.current().learners.filter((l) => l !== node.id && !node.departures.has(l));
@@ -294,6 +294,16 @@ export class DepartureHandler {
     this.lists.clear();
     node.catchUp.abort();
     node.campaignWithin(0); // at the next tick
+  }
+
+  /**
+   * The claims of the successors `choice` passed over, when it leaves the choice to this peer
+   * (see maybeSucceed); none otherwise. A passed-over successor with no claim known yields undefined.
+   */
+  private passedClaims(choice: SuccessorChoice): Array<FinalPosition | undefined> {
+    const { node } = this;
+    if (choice.peer !== node.id || node.bugs.skipPassedOverClaims) return [];
+    return choice.passed.map((p) => node.departures.claim(p));
   }
 
   /**
@@ -314,7 +324,7 @@ export class DepartureHandler {
       const choice = this.lists.choice((p) => node.departures.has(p));
       claims.push(...(choice?.claims ?? [this.lists.latestClaim ?? undefined]));
       // The successors passed over count as in maybeSucceed, for the one they leave the choice to.
-      if (choice?.peer === node.id && !node.bugs.skipPassedOverClaims) claims.push(...choice.passed.map((p) => node.departures.claim(p)));
+      if (choice) claims.push(...this.passedClaims(choice));
     }
     for (const claim of claims) {
       if (claim && !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) target = Math.max(target, claim.lastIndex);

@@ -46,11 +46,18 @@ export function handedOverCommit(commit: number, snapshotIndex: number, keptEnd:
  * Pure; returns `entries` itself when nothing is dropped.
  */
 export function handedOver(entries: readonly LogEntry[], snapshotIndex: number, commit: number, limits: HandOverLimits = {}): { entries: readonly LogEntry[]; commit: number } {
-  // Terms never fall along a log, so the entries of a later term than the notice's are its tail.
-  const maxTerm = limits.maxTerm ?? Number.POSITIVE_INFINITY;
+  const keep = keptWithinTerm(entries, limits.maxTerm ?? Number.POSITIVE_INFINITY);
+  const whole = keep === entries.length;
+  const keptEnd = whole ? Number.POSITIVE_INFINITY : Math.max(keep > 0 ? entries[keep - 1].index : 0, snapshotIndex);
+  return { entries: whole ? entries : entries.slice(0, keep), commit: handedOverCommit(commit, snapshotIndex, keptEnd, limits.maxCommit) };
+}
+
+/**
+ * How many of `entries` (in index order) a hand-over with `maxTerm` keeps: terms never fall along
+ * a log, so the entries of a later term are its tail.
+ */
+export function keptWithinTerm(entries: readonly LogEntry[], maxTerm: number): number {
   let keep = entries.length;
   while (keep > 0 && entries[keep - 1].term > maxTerm) keep--;
-  if (keep === entries.length) return { entries, commit: handedOverCommit(commit, snapshotIndex, Number.POSITIVE_INFINITY, limits.maxCommit) };
-  const keptEnd = Math.max(keep > 0 ? entries[keep - 1].index : 0, snapshotIndex);
-  return { entries: entries.slice(0, keep), commit: handedOverCommit(commit, snapshotIndex, keptEnd, limits.maxCommit) };
+  return keep;
 }

@@ -5,5 +5,5 @@ export { LOCAL_LOG_TAIL_MAX_ENTRIES, localLogTailSources } from './local-log-tai
 export { roomEvidenceOf, type RoomPeerSays } from './room';
 export { replayedNotice, replayedPeers } from './replayed-notice';
 export { finalNotice, type SeenByPage } from './final-notice';
-export { handedOver, handedOverCommit, handOverLimits, type HandOverLimits } from './hand-over';
+export { handedOver, handedOverCommit, handOverLimits, keptWithinTerm, type HandOverLimits } from './hand-over';
 export { logConfiguration, type LogConfiguration } from './log-configuration';
