@@ -94,6 +94,8 @@ export interface InjectedBugs {
   noNoopOnElection?: boolean;
   /** A successor re-founds covering the named leaders' claims only, not those of the successors it passes over. */
   skipPassedOverClaims?: boolean;
+  /** A successor re-founds by a departed leader's list even when its log holds a configuration of a later term than that leader's. */
+  succeedPastLaterConfiguration?: boolean;
 }
 
 /** Settings that count something the engine needs at least one of: integers >= 1. */

@@ -4,7 +4,8 @@
 // only), the claim of a departed leader capped by another's, membership reviews that a stream of
 // reads cannot starve, and vote requests re-sent to voters that did not answer.
 import { describe, expect, it } from 'vitest';
-import { defaultRaftConfig } from '../src/config';
+import { defaultRaftConfig, type InjectedBugs } from '../src/config';
+import { withInjectedBugs } from '../src/injected-bugs';
 import { DepartureBook } from '../src/engine/departures';
 import { RaftNode } from '../src/engine/index';
 import { seededRandom } from '../src/rng';
@@ -259,6 +260,46 @@ describe('successors', () => {
     const covered = start({ lastIndex: 5, lastTerm: 1 });
     expect(covered.membership.voters()).toEqual(['L']);
     expect(covered.status().role).toBe('leader');
+  });
+
+  it("a successor passed over that re-founded the group and named nobody: its configuration's slot decides, not the older list (safety)", () => {
+    // Voters a and b, learners S and L. Leader a closes naming S then L; b has closed before. S
+    // re-founded the group alone in term 2 (its configuration at 6, its no-op at 7), named nobody
+    // (L never joined it) and closed. L holds S's log. The tab taking S's slot over on S's device
+    // may re-found S's configuration: L re-founding it too by a's list would fork the group.
+    const base: LogEntry[] = [{ kind: 'config', index: 1, term: 1, membership: { voters: ['a', 'b'], learners: ['S', 'L'] } }, ...[2, 3, 4, 5].map((index): LogEntry => ({ kind: 'noop', index, term: 1 }))];
+    const start = (tail: LogEntry[], bugs?: InjectedBugs) => {
+      const state: PersistedState = { hardState: { term: 2, vote: null, commit: 7 }, snapshot: null, entries: [...base, ...tail] };
+      const node = new RaftNode(withInjectedBugs({ id: 'L', config: { ...defaultRaftConfig, ...config }, preference: 'normal', random: seededRandom(3), now: 0, state }, bugs));
+      node.receive('b', { type: 'Departure', term: 1, lastIndex: 5, lastTerm: 1 }, 1);
+      node.receive('a', { type: 'Departure', term: 1, lastIndex: 5, lastTerm: 1, led: true, successors: ['S', 'L'] }, 2);
+      node.receive('S', { type: 'Departure', term: 2, lastIndex: 7, lastTerm: 2, led: true }, 3);
+      for (let t = 4; t < 3000; t += 10) node.tick(t);
+      return node;
+    };
+    const refounded: LogEntry[] = [{ kind: 'config', index: 6, term: 2, membership: { voters: ['S'], learners: [] } }, { kind: 'noop', index: 7, term: 2 }];
+    const short = start(refounded);
+    expect(short.status().frozen).toBe(true);
+    expect(short.membership.voters()).toEqual(['S']);
+    expect(short.status().role).not.toBe('leader');
+    // With the rule switched off, L re-founds: the fork this guards against.
+    const bug = start(refounded, { succeedPastLaterConfiguration: true });
+    expect(bug.membership.voters()).toEqual(['L']);
+    // The control: S was only a leader of a moment (a voter of a's configuration that wrote its
+    // no-op and closed knowing every other voter gone). Its list is empty, the configuration is
+    // still a's, so a's list decides and L re-founds.
+    const control = (() => {
+      const entries: LogEntry[] = [{ kind: 'config', index: 1, term: 1, membership: { voters: ['a', 'b', 'S'], learners: ['L'] } }, ...[2, 3, 4, 5].map((index): LogEntry => ({ kind: 'noop', index, term: 1 })), { kind: 'noop', index: 6, term: 2 }];
+      const state: PersistedState = { hardState: { term: 2, vote: null, commit: 6 }, snapshot: null, entries };
+      const node = new RaftNode({ id: 'L', config: { ...defaultRaftConfig, ...config }, preference: 'normal', random: seededRandom(3), now: 0, state });
+      node.receive('b', { type: 'Departure', term: 1, lastIndex: 5, lastTerm: 1 }, 1);
+      node.receive('a', { type: 'Departure', term: 1, lastIndex: 5, lastTerm: 1, led: true, successors: ['S', 'L'] }, 2);
+      node.receive('S', { type: 'Departure', term: 2, lastIndex: 6, lastTerm: 2, led: true }, 3);
+      for (let t = 4; t < 3000; t += 10) node.tick(t);
+      return node;
+    })();
+    expect(control.membership.voters()).toEqual(['L']);
+    expect(control.status().role).toBe('leader');
   });
 
   it('a successor whose configuration may not have replaced the one before waits for the voter it removed (safety: that voter may lead there)', () => {

@@ -9,7 +9,7 @@ import type { HostToClient } from '../src/host/protocol';
 import type { Message } from '../src/messages';
 import { seededRandom } from '../src/rng';
 import type { PersistBatch, PersistedState, Storage } from '../src/storage';
-import type { HardState, LogEntry, RaftStatus } from '../src/types';
+import type { HardState, LogEntry, RaftStatus, Snapshot } from '../src/types';
 import { ManualClock } from './support-cluster/manual-clock';
 import { flushMicrotasks } from './support-cluster/wait';
 
@@ -200,6 +200,27 @@ describe('EngineHost', () => {
       await flushMicrotasks();
       expect(log.filter((line) => line === 'plan term 1')).toHaveLength(1);
       expect(log.indexOf('plan term 1') > log.indexOf('persist 2')).toBe(!led);
+    }
+  });
+
+  it("posts a leader's plan before a batch that stores its own compaction snapshot; not before one installing a fetched snapshot", async () => {
+    const notice: DeparturePlan['notice'] = { type: 'Departure', term: 1, lastIndex: 2, lastTerm: 1, knew: [], led: true };
+    const snapshot: Snapshot = { meta: { index: 1, term: 1, membership: { voters: ['a'], learners: [] } }, data: new Uint8Array([1]) };
+    for (const fetched of [false, true]) {
+      const { log, storage, engine, host } = await rig();
+      log.length = 0;
+      // A lone voter's own write made entry 2 committed; its page asked for a snapshot at 1 before.
+      // The page applies 2 before the write, so a closing page must already hold the plan naming 2.
+      engine.readies.push(ready(1, { persist: { entries: [], snapshot }, committed: [entry(2)], snapshotToInstall: fetched ? snapshot : null, departure: { appends: [], notice, handoffTo: null } }));
+      host.receive('b', { type: 'TimeoutNow', term: 1 });
+      await flushMicrotasks();
+      const persisted = log.findIndex((line) => line.startsWith('persist'));
+      expect(persisted).toBeGreaterThan(0);
+      expect(log.indexOf('plan term 1')).toBe(fetched ? -1 : 1);
+      storage.release.shift()!();
+      await flushMicrotasks();
+      expect(log.filter((line) => line === 'plan term 1')).toHaveLength(1);
+      expect(log.indexOf('plan term 1') > persisted).toBe(fetched);
     }
   });
 

@@ -50,6 +50,7 @@ export const knownBugs: ReadonlyArray<keyof SimBugs> = [
   'readWithoutQuorum',
   'noNoopOnElection',
   'skipPassedOverClaims',
+  'succeedPastLaterConfiguration',
   'adoptDepartedIdentities',
   'trustEmptyRoomAfterRestart',
   'keepUnusableSlots',

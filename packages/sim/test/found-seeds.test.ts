@@ -60,6 +60,8 @@ const FOUND: Array<{ scenario: string; seed: number; found: string }> = [
   { scenario: 'tabs-chaos-all', seed: 112, found: 'a leader elected a moment before its page closed sent the notice of its previous term, claiming an entry the leader before it never committed; its Worker committed that entry alone, a successor (the claim capped) wrote another there, and the slot’s next identity, its commit index lowered only to the notice’s final position, applied the departed one’s (safety)' },
   { scenario: 'tabs-slow-disk', seed: 915000779, found: 'the same shape as tabs-chaos-all 112, on slow disks (safety)' },
   { scenario: 'tabs-slow-disk', seed: 916000085, found: 'a named successor re-founded the group and committed entries, every tab crashed, and it closed as an adopted follower (its notice naming no list); the next successor on the departed leader’s list re-founded short of those entries (safety)' },
+  { scenario: 'tabs-slow-disk', seed: 940000107, found: 'the first successor on a departed leader’s list re-founded the group, named nobody and closed; the second, on the other device, re-founded by the older list, and a tab taking the first one’s slot over re-founded the same configuration on its device (two leaders in one term; safety)' },
+  { scenario: 'tabs', seed: 633254424, found: 'a leader alone in its configuration committed its own entry in a Ready that also stored a compaction snapshot; its page applied that entry before the write, but the plan waited for the write, so its closing page raised its notice past its last appends and the successors froze one entry short (found by CI’s seed range)' },
 ];
 
 describe('seeds found by held-out runs', () => {

@@ -3,7 +3,7 @@
 // rules of @meshraft/core lifecycle, with every invariant, availability after graceful actions,
 // forks, slot leaks and linearizability checked. The runs must be clean AND must really exercise
 // what the scenario claims, so the counters are asserted too; and lifecycle bugs (and the engine's
-// succession switch) switched on must be caught.
+// succession switches) switched on must be caught.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SimBugs } from '../src/cli-args';
 import { formatFailure, runSimulation, type InvariantName, type SimResult } from '../src/index';
@@ -172,6 +172,18 @@ const bugCases: Array<{ bug: keyof SimBugs; expect: InvariantName | readonly Inv
     scenario: 'tabs-slow-disk',
     catches: 1,
     from: 916000085,
+  },
+  // The first successor on a departed leader's list re-founds the group on one device, names nobody
+  // and closes; the second, on another device, re-founds by the older list too, while a tab taking
+  // the first one's slot over re-founds that configuration on its device (two leaders in one term).
+  // Rare: the scan starts at the seed that found it.
+  {
+    bug: 'succeedPastLaterConfiguration',
+    expect: ['log-matching', 'election-safety', 'leader-completeness', 'state-machine-safety', 'committed-changed', 'fork'],
+    why: "a successor re-founds by a departed leader's list although its log holds a configuration a later leader wrote",
+    scenario: 'tabs-slow-disk',
+    catches: 1,
+    from: 940000107,
   },
 ];
 

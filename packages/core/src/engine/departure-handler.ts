@@ -42,7 +42,7 @@ export interface DepartureHost
   readonly requests: Pick<RequestHandler, 'resolveReads'>;
   readonly members: Pick<MembershipClient, 'leaving'>;
   /** Test-only switches (@meshraft/core/testing withInjectedBugs). */
-  readonly bugs: Pick<InjectedBugs, 'skipPassedOverClaims'>;
+  readonly bugs: Pick<InjectedBugs, 'skipPassedOverClaims' | 'succeedPastLaterConfiguration'>;
   /** The leader departed: no leader known, and its lease no longer holds. */
   forgetLeader(): void;
   /** Re-count the running campaign's votes (candidacy.ts checkElection). */
@@ -285,6 +285,14 @@ export class DepartureHandler {
     for (const claim of this.passedClaims(choice)) {
       if (claim && !node.log.atLeastAsUpToDateAs(claim.lastIndex, claim.lastTerm)) return;
     }
+    // A configuration written in a later term than the naming leader's: someone led after it and
+    // changed the configuration (a successor it named re-founded the group, say), so its list no
+    // longer says who continues. That configuration's own leader named its successors, or nobody:
+    // then the tab taking its slot over re-founds it, on its device (the start-up rules), and a
+    // second re-founding here would fork the group (tabs-slow-disk seed 940,000,107: the first
+    // successor re-founded, named nobody and closed; the second, on another device, re-founded
+    // by the older list while a tab taking the first one's slot re-founded too).
+    if (!node.bugs.succeedPastLaterConfiguration && (node.log.termAt(node.membership.currentIndex()) ?? 0) > choice.term) return;
     const learners = node.membership.current().learners.filter((l) => l !== node.id && !node.departures.has(l));
     node.membership.refound({ voters: [node.id], learners });
     this.refounds++;

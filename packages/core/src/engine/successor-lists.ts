@@ -13,6 +13,8 @@ export interface LeaderClaim {
 
 export interface SuccessorChoice {
   peer: PeerId;
+  /** The term of the departed leader whose list named `peer`. */
+  term: number;
   /** The claims of every leader whose list was consulted, the latest first. */
   claims: LeaderClaim[];
   /**
@@ -79,13 +81,13 @@ export class SuccessorLists {
       return index < 0 ? undefined : list[index];
     };
     const latest = alive(this.latest);
-    if (latest !== undefined) return { peer: latest, claims, passed };
+    if (latest !== undefined) return { peer: latest, term: this.latestTerm, claims, passed };
     // Every list kept there is of a term below the latest one's (note()).
     const earlier = [...this.earlier].sort(([a], [b]) => b - a);
-    for (const [, list] of earlier) {
+    for (const [term, list] of earlier) {
       claims.push(list.claim);
       const peer = alive(list.successors);
-      if (peer !== undefined) return { peer, claims, passed };
+      if (peer !== undefined) return { peer, term, claims, passed };
     }
     return null;
   }

@@ -36,7 +36,11 @@ export function mayLeaveEarly(message: Message): boolean {
 
 /** True when the batch decides nothing about the sender's term, vote or log prefix. */
 export function appendsOnly(batch: PersistBatch, durable: { term: number; vote: PeerId | null }): boolean {
-  if (batch.snapshot !== undefined || batch.truncateFrom !== undefined) return false;
+  return batch.snapshot === undefined && batch.truncateFrom === undefined && keepsTermAndVote(batch, durable);
+}
+
+/** The batch stores no hard state, or one of the term and vote already durable. */
+function keepsTermAndVote(batch: PersistBatch, durable: { term: number; vote: PeerId | null }): boolean {
   const hard = batch.hardState;
   return hard === undefined || (hard.term === durable.term && hard.vote === durable.vote);
 }
@@ -82,18 +86,29 @@ export function planLeavesEarly(early: Envelope[]): boolean {
 }
 
 /**
+ * True when the batch leaves the sender's term, vote and log prefix as they are: it may append,
+ * move the commit index and store a snapshot the engine took of its own applied state (compaction,
+ * §7), but truncates nothing and installs no snapshot fetched from another peer.
+ */
+export function keepsTermAndPrefix(ready: Pick<Ready, 'persist' | 'snapshotToInstall'>, durable: { term: number; vote: PeerId | null }): boolean {
+  return ready.persist.truncateFrom === undefined && ready.snapshotToInstall === null && keepsTermAndVote(ready.persist, durable);
+}
+
+/**
  * Whether a Ready's departure plan goes out before its batch is written (else after it), the one
  * rule both hosts follow. It does with its early messages unless they are only vote requests
  * (planLeavesEarly). A leader's goes even with no early message (its followers may all be waiting on
  * earlier appends): its notice claims the commit index (or the entries it inherited on election),
- * which a quorum stored already, its appends carry no more, and a batch that only appends decides
- * nothing about its term. It must: the page applies the Ready's committed entries before the write,
- * and a closing leader's notice is raised to what its page applied (finalNotice), so with an older
- * plan its last appends would stop short of its own notice and its successors would wait for
- * entries only its slot holds.
+ * which a quorum stored already, its appends carry no more, and a batch that keeps its term and log
+ * prefix (keepsTermAndPrefix: appends, or its own compaction snapshot) decides nothing about them.
+ * It must: the page applies the Ready's committed entries before the write, and a closing leader's
+ * notice is raised to what its page applied (finalNotice), so with an older plan its last appends
+ * would stop short of its own notice and its successors would wait for entries only its slot
+ * holds. A lone voter whose own write committed an entry, and whose page asked for a snapshot at the
+ * index before, gets exactly that Ready: the entry committed, the snapshot to store.
  */
-export function planLeavesBeforeWrite(early: Envelope[], ready: Pick<Ready, 'departure' | 'persist'>, durable: { term: number; vote: PeerId | null }): boolean {
-  return planLeavesEarly(early) || (ready.departure?.notice.led === true && appendsOnly(ready.persist, durable));
+export function planLeavesBeforeWrite(early: Envelope[], ready: Pick<Ready, 'departure' | 'persist' | 'snapshotToInstall'>, durable: { term: number; vote: PeerId | null }): boolean {
+  return planLeavesEarly(early) || (ready.departure?.notice.led === true && keepsTermAndPrefix(ready, durable));
 }
 
 /**
