@@ -267,17 +267,20 @@ describe('successors', () => {
     // re-founded the group alone in term 2 (its configuration at 6, its no-op at 7), named nobody
     // (L never joined it) and closed. L holds S's log. The tab taking S's slot over on S's device
     // may re-found S's configuration: L re-founding it too by a's list would fork the group.
-    const base: LogEntry[] = [{ kind: 'config', index: 1, term: 1, membership: { voters: ['a', 'b'], learners: ['S', 'L'] } }, ...[2, 3, 4, 5].map((index): LogEntry => ({ kind: 'noop', index, term: 1 }))];
-    const start = (tail: LogEntry[], bugs?: InjectedBugs) => {
-      const state: PersistedState = { hardState: { term: 2, vote: null, commit: 7 }, snapshot: null, entries: [...base, ...tail] };
+    const term1 = (voters: PeerId[], learners: PeerId[]): LogEntry[] => [{ kind: 'config', index: 1, term: 1, membership: { voters, learners } }, ...[2, 3, 4, 5].map((index): LogEntry => ({ kind: 'noop', index, term: 1 }))];
+    // L starts on `entries` (all committed), hears b, then a naming S and L, then S as a leader
+    // that named nobody and claims the end of `entries`.
+    const start = (entries: LogEntry[], bugs?: InjectedBugs) => {
+      const last = entries[entries.length - 1];
+      const state: PersistedState = { hardState: { term: 2, vote: null, commit: last.index }, snapshot: null, entries };
       const node = new RaftNode(withInjectedBugs({ id: 'L', config: { ...defaultRaftConfig, ...config }, preference: 'normal', random: seededRandom(3), now: 0, state }, bugs));
       node.receive('b', { type: 'Departure', term: 1, lastIndex: 5, lastTerm: 1 }, 1);
       node.receive('a', { type: 'Departure', term: 1, lastIndex: 5, lastTerm: 1, led: true, successors: ['S', 'L'] }, 2);
-      node.receive('S', { type: 'Departure', term: 2, lastIndex: 7, lastTerm: 2, led: true }, 3);
+      node.receive('S', { type: 'Departure', term: 2, lastIndex: last.index, lastTerm: last.term, led: true }, 3);
       for (let t = 4; t < 3000; t += 10) node.tick(t);
       return node;
     };
-    const refounded: LogEntry[] = [{ kind: 'config', index: 6, term: 2, membership: { voters: ['S'], learners: [] } }, { kind: 'noop', index: 7, term: 2 }];
+    const refounded: LogEntry[] = [...term1(['a', 'b'], ['S', 'L']), { kind: 'config', index: 6, term: 2, membership: { voters: ['S'], learners: [] } }, { kind: 'noop', index: 7, term: 2 }];
     const short = start(refounded);
     expect(short.status().frozen).toBe(true);
     expect(short.membership.voters()).toEqual(['S']);
@@ -288,16 +291,7 @@ describe('successors', () => {
     // The control: S was only a leader of a moment (a voter of a's configuration that wrote its
     // no-op and closed knowing every other voter gone). Its list is empty, the configuration is
     // still a's, so a's list decides and L re-founds.
-    const control = (() => {
-      const entries: LogEntry[] = [{ kind: 'config', index: 1, term: 1, membership: { voters: ['a', 'b', 'S'], learners: ['L'] } }, ...[2, 3, 4, 5].map((index): LogEntry => ({ kind: 'noop', index, term: 1 })), { kind: 'noop', index: 6, term: 2 }];
-      const state: PersistedState = { hardState: { term: 2, vote: null, commit: 6 }, snapshot: null, entries };
-      const node = new RaftNode({ id: 'L', config: { ...defaultRaftConfig, ...config }, preference: 'normal', random: seededRandom(3), now: 0, state });
-      node.receive('b', { type: 'Departure', term: 1, lastIndex: 5, lastTerm: 1 }, 1);
-      node.receive('a', { type: 'Departure', term: 1, lastIndex: 5, lastTerm: 1, led: true, successors: ['S', 'L'] }, 2);
-      node.receive('S', { type: 'Departure', term: 2, lastIndex: 6, lastTerm: 2, led: true }, 3);
-      for (let t = 4; t < 3000; t += 10) node.tick(t);
-      return node;
-    })();
+    const control = start([...term1(['a', 'b', 'S'], ['L']), { kind: 'noop', index: 6, term: 2 }]);
     expect(control.membership.voters()).toEqual(['L']);
     expect(control.status().role).toBe('leader');
   });

@@ -118,5 +118,5 @@ export function planLeavesBeforeWrite(early: Envelope[], ready: Pick<Ready, 'dep
  * it being durable, so the host does not wait for such a batch before the next Ready.
  */
 export function commitOnly(batch: PersistBatch, durable: { term: number; vote: PeerId | null }): boolean {
-  return !writesBesidesHardState(batch) && batch.hardState !== undefined && batch.hardState.term === durable.term && batch.hardState.vote === durable.vote;
+  return !writesBesidesHardState(batch) && batch.hardState !== undefined && keepsTermAndVote(batch, durable);
 }
